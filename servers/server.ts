@@ -1,0 +1,233 @@
+/**
+ * One node:http server that serves any set of techniques on one port, all fed by the
+ * same FeedRegistry, with byte accounting on every socket. Fairness settings live
+ * here, once, for every technique: keep-alive on, Nagle off, no compression, no
+ * logging, bound to 127.0.0.1 unless asked otherwise.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { sampleProcess, SocketAccounting } from './accounting.ts';
+import { FeedRegistry } from './feed.ts';
+import { send, sendError, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from './protocol.ts';
+import { Publisher } from './publisher.ts';
+import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';
+
+export interface ServerOptions {
+  techniques: readonly TechniqueId[];
+  host: string;
+  port: number;
+  /** Broadcast messages per second published from start; 0 publishes nothing until asked. */
+  rate: number;
+  payloadBytes: number;
+  holdMs: number;
+  ringSize: number;
+  maxMessageBytes: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
+  techniques: ['polling', 'longpoll', 'sse', 'websocket'] as const,
+  host: '127.0.0.1',
+  port: 0,
+  rate: 1,
+  payloadBytes: 64,
+  holdMs: 30_000,
+  ringSize: 4096,
+  maxMessageBytes: 65_536,
+});
+
+/** Timeouts that stop idle half-open requests from piling up, without cutting held ones. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export interface PushServer {
+  readonly url: string;
+  readonly port: number;
+  readonly techniques: readonly TechniqueId[];
+  stats(): ServerStats;
+  startPublishing(rate: number, startAt?: number): void;
+  stopPublishing(): void;
+  /** Counts published messages whose `t` falls in [startT, endT), per room. */
+  setWindow(startT: number, endT: number): void;
+  /** Messages counted in the window, keyed by room (`broadcast` for the broadcast feed). */
+  windowCounts(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  handler: TechniqueHandler;
+}
+
+/** Starts a server and resolves once it listens. */
+export async function startServer(overrides: Partial<ServerOptions> = {}): Promise<PushServer> {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...overrides };
+  const feeds = new FeedRegistry(options.ringSize);
+  const accounting = new SocketAccounting();
+  const rejected: Record<Rejection, number> = { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 };
+  const publisher = new Publisher(feeds.broadcast, options.payloadBytes);
+
+  const ctx: ServerContext = {
+    feeds,
+    accounting,
+    holdMs: options.holdMs,
+    maxMessageBytes: options.maxMessageBytes,
+    fail(res: ServerResponse, error: HttpError) {
+      rejected[error.kind]++;
+      sendError(res, accounting, error, error.status === 426 ? { Upgrade: 'websocket' } : undefined);
+    },
+    countRejection(kind) {
+      rejected[kind]++;
+    },
+  };
+
+  const handlers = new Map<TechniqueId, TechniqueHandler>();
+  const routes = new Map<string, Route>();
+  for (const id of options.techniques) {
+    const handler = SERVER_TECHNIQUES[id](ctx);
+    handlers.set(id, handler);
+    routes.set(PATHS[id], { method: 'GET', handler });
+  }
+  const publish = createPublishHandler(ctx);
+  routes.set(PATHS.publish, { method: 'POST', handler: publish });
+
+  // Window accounting: how many messages each room published inside the measured window.
+  let window: { startT: number; endT: number } | undefined;
+  const windowCounts: Record<string, number> = {};
+  let published = 0;
+  feeds.onFeed((feed) => {
+    const key = feed.room === undefined ? 'broadcast' : String(feed.room);
+    feed.subscribe((batch) => {
+      published += batch.length;
+      if (window === undefined) return;
+      for (const msg of batch) {
+        if (msg.t >= window.startT && msg.t < window.endT) windowCounts[key] = (windowCounts[key] ?? 0) + 1;
+      }
+    });
+  });
+
+  const server = http.createServer({
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    noDelay: true,
+  });
+
+  server.on('connection', (socket: Socket) => {
+    socket.setNoDelay(true);
+    accounting.track(socket);
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const route = routes.get(path);
+    if (route === undefined) {
+      if (path === PATHS.info && req.method === 'GET') return sendInfo(res);
+      return ctx.fail(res, { status: 404, kind: 'notFound', body: { error: `no such path: ${path}`, paths: [...routes.keys()] } });
+    }
+    if (req.method !== route.method) {
+      rejected.methodNotAllowed++;
+      return sendError(
+        res,
+        accounting,
+        { status: 405, kind: 'methodNotAllowed', body: { error: `method ${req.method} not allowed on ${path}; allowed: ${route.method}` } },
+        { Allow: route.method },
+      );
+    }
+    route.handler.handle(req, res, query);
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const route = routes.get(path);
+    if (route?.handler.upgrade === undefined) {
+      rejected.notFound++;
+      socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    route.handler.upgrade(req, socket, head, query);
+  });
+
+  // Malformed requests get a status line and a closed socket, never a crash.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    rejected.badRequest++;
+    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  function sendInfo(res: ServerResponse): void {
+    const body = {
+      name: 'pushbench',
+      techniques: options.techniques,
+      paths: Object.fromEntries(options.techniques.map((id) => [id, PATHS[id]])),
+      publish: PATHS.publish,
+      head: feeds.broadcast.head,
+      oldest: feeds.broadcast.oldest,
+      rate: options.rate,
+      payloadBytes: options.payloadBytes,
+    };
+    send(res, accounting, 200, Buffer.from(JSON.stringify(body)));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (options.rate > 0) publisher.start(options.rate);
+
+  return {
+    url: `http://${hostForUrl}:${address.port}`,
+    port: address.port,
+    techniques: options.techniques,
+    stats(): ServerStats {
+      const techniques: Partial<Record<TechniqueId, TechniqueCounters>> = {};
+      for (const [id, handler] of handlers) techniques[id] = { ...handler.counters };
+      return {
+        at: nowMicros(),
+        bytes: accounting.counters(),
+        techniques,
+        connections: { open: accounting.openCount, total: accounting.total },
+        published,
+        lateTicks: publisher.stats.lateTicks,
+        maxTickLateMs: publisher.stats.maxLateMs,
+        rejected: { ...rejected },
+        process: sampleProcess(),
+      };
+    },
+    startPublishing(rate, startAt) {
+      publisher.start(rate, startAt);
+    },
+    stopPublishing() {
+      publisher.stop();
+    },
+    setWindow(startT, endT) {
+      window = { startT, endT };
+      for (const key of Object.keys(windowCounts)) delete windowCounts[key];
+    },
+    windowCounts() {
+      return { ...windowCounts };
+    },
+    async close() {
+      publisher.stop();
+      for (const handler of handlers.values()) handler.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      // Upgraded sockets are no longer the HTTP server's to close.
+      for (const socket of accounting.sockets()) socket.destroy();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Server-Sent Events: one `GET /sse` opens a `text/event-stream` response that stays
+ * open; each message is one pre-encoded `id:`/`data:` event, written as one chunk.
+ * Resumes from `Last-Event-ID` (what EventSource sends on reconnect) or `?since=`.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EncodedMessage, Feed } from '../feed.ts';
+import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
+import { newCounters, type TechniqueFactory } from './types.ts';
+
+export const createSseHandler: TechniqueFactory = (ctx) => {
+  const counters = newCounters();
+  const streamsByFeed = new Map<Feed, Set<ServerResponse>>();
+
+  function streamsFor(feed: Feed): Set<ServerResponse> {
+    let streams = streamsByFeed.get(feed);
+    if (streams !== undefined) return streams;
+    const created = new Set<ServerResponse>();
+    streamsByFeed.set(feed, created);
+    feed.subscribe((batch: readonly EncodedMessage[]) => {
+      for (const res of created) for (const msg of batch) res.write(msg.sse);
+      counters.messagesWritten += created.size * batch.length;
+    });
+    return created;
+  }
+
+  return {
+    counters,
+    handle(req, res, query) {
+      counters.requests++;
+      const feed = resolveFeed(ctx.feeds, query);
+      if (isHttpError(feed)) return ctx.fail(res, feed);
+      const lastEventId = req.headers['last-event-id'];
+      const since = resolveSince(feed, typeof lastEventId === 'string' ? lastEventId : query.get('since'));
+      if (isHttpError(since)) return ctx.fail(res, since);
+      const catchUp = feed.since(since);
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      res.flushHeaders();
+      ctx.accounting.countSetup(req.socket);
+      if (catchUp.kind === 'ok') {
+        for (const msg of catchUp.messages) res.write(msg.sse);
+        counters.messagesWritten += catchUp.messages.length;
+      }
+      const streams = streamsFor(feed);
+      streams.add(res);
+      counters.open++;
+      res.once('close', () => {
+        if (streams.delete(res)) counters.open--;
+      });
+    },
+    close() {
+      for (const streams of streamsByFeed.values()) {
+        for (const res of streams) res.destroy();
+        streams.clear();
+      }
+      counters.open = 0;
+    },
+  };
+};

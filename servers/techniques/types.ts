@@ -1,0 +1,38 @@
+/**
+ * The one interface every technique's server side implements. The HTTP server routes
+ * a technique's path to it and never asks which technique it holds.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FeedRegistry } from '../feed.ts';
+import type { SocketAccounting } from '../accounting.ts';
+import type { HttpError } from '../http-util.ts';
+import type { TechniqueCounters } from '../protocol.ts';
+
+/** What a technique handler may use from the server around it. */
+export interface ServerContext {
+  readonly feeds: FeedRegistry;
+  readonly accounting: SocketAccounting;
+  readonly holdMs: number;
+  readonly maxMessageBytes: number;
+  /** Counts the rejection and answers it with a JSON error. */
+  fail(res: ServerResponse, error: HttpError): void;
+  /** Counts a rejection answered some other way (a WebSocket close code). */
+  countRejection(kind: HttpError['kind']): void;
+}
+
+export interface TechniqueHandler {
+  readonly counters: TechniqueCounters;
+  /** Answers a GET on the technique's path. */
+  handle(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void;
+  /** Takes over an HTTP Upgrade on the technique's path, if the technique upgrades. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams): void;
+  /** Releases held requests, open streams and timers. */
+  close(): void;
+}
+
+export type TechniqueFactory = (ctx: ServerContext) => TechniqueHandler;
+
+export function newCounters(): TechniqueCounters {
+  return { requests: 0, emptyResponses: 0, messagesWritten: 0, open: 0 };
+}

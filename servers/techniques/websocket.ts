@@ -1,0 +1,94 @@
+/**
+ * WebSocket (ws, no compression): one HTTP Upgrade, then one text frame per message,
+ * the pre-encoded JSON buffer sent as is. Upstream chat messages arrive as text frames.
+ * A bad `since` closes with 4400, a `since` older than the ring with 4410 (reason:
+ * `{"oldest":N}`), an oversize message with 1009 (ws's maxPayload).
+ */
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EncodedMessage, Feed } from '../feed.ts';
+import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
+import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../protocol.ts';
+import { parsePublishBody, publishUpstream } from '../upstream.ts';
+import { newCounters, type TechniqueFactory } from './types.ts';
+
+/** RFC 6455 1007: the payload is not what the endpoint accepts. */
+const WS_CLOSE_INVALID_PAYLOAD = 1007;
+const TEXT = { binary: false } as const;
+
+export const createWebSocketHandler: TechniqueFactory = (ctx) => {
+  const counters = newCounters();
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: ctx.maxMessageBytes,
+    clientTracking: false,
+  });
+  const socketsByFeed = new Map<Feed, Set<WebSocket>>();
+
+  function socketsFor(feed: Feed): Set<WebSocket> {
+    let sockets = socketsByFeed.get(feed);
+    if (sockets !== undefined) return sockets;
+    const created = new Set<WebSocket>();
+    socketsByFeed.set(feed, created);
+    feed.subscribe((batch: readonly EncodedMessage[]) => {
+      for (const ws of created) for (const msg of batch) ws.send(msg.json, TEXT);
+      counters.messagesWritten += created.size * batch.length;
+    });
+    return created;
+  }
+
+  function onUpstream(ws: WebSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
+    const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const msg = parsePublishBody(raw);
+    if (typeof msg === 'string') {
+      ctx.countRejection('badRequest');
+      ws.close(WS_CLOSE_INVALID_PAYLOAD, msg.slice(0, 120));
+      return;
+    }
+    publishUpstream(ctx.feeds, msg);
+  }
+
+  return {
+    counters,
+    handle(_req, res) {
+      ctx.fail(res, { status: 426, kind: 'badRequest', body: { error: 'this endpoint speaks WebSocket: send an Upgrade request' } });
+    },
+    upgrade(req, socket, head, query) {
+      counters.requests++;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ctx.accounting.countSetup(req.socket, head.length);
+        ws.on('error', () => {}); // a reset socket must not crash the server; 'close' follows
+        const feed = resolveFeed(ctx.feeds, query);
+        const since = isHttpError(feed) ? feed : resolveSince(feed, query.get('since'));
+        if (isHttpError(feed) || isHttpError(since)) {
+          const error = isHttpError(feed) ? feed : (since as Exclude<typeof since, number>);
+          ctx.countRejection(error.kind);
+          const code = error.kind === 'gone' ? WS_CLOSE_GONE : WS_CLOSE_BAD_REQUEST;
+          const reason = error.kind === 'gone' ? JSON.stringify({ oldest: error.body['oldest'] }) : String(error.body['error']).slice(0, 120);
+          ws.close(code, reason);
+          return;
+        }
+        const catchUp = (feed as Feed).since(since as number);
+        if (catchUp.kind === 'ok') {
+          for (const msg of catchUp.messages) ws.send(msg.json, TEXT);
+          counters.messagesWritten += catchUp.messages.length;
+        }
+        const sockets = socketsFor(feed as Feed);
+        sockets.add(ws);
+        counters.open++;
+        ws.on('message', (data) => onUpstream(ws, data));
+        ws.once('close', () => {
+          if (sockets.delete(ws)) counters.open--;
+        });
+      });
+    },
+    close() {
+      for (const sockets of socketsByFeed.values()) {
+        for (const ws of sockets) ws.terminate();
+        sockets.clear();
+      }
+      counters.open = 0;
+      wss.close();
+    },
+  };
+};
