@@ -115,6 +115,8 @@ export interface CompletedResult {
   agreement: { serverUp: number; serverDown: number; clientUp: number; clientDown: number; agree: boolean } | null;
   /** Measured window length. */
   windowMs: number;
+  /** Errors the clients met (failed requests, closed streams), with the first distinct messages. */
+  clientErrors: { count: number; first: string[] };
 }
 
 export interface MessageCounts {

@@ -12,6 +12,7 @@ import { FeedRegistry } from './feed.ts';
 import { send, sendError, splitUrl, type HttpError, type Rejection } from './http-util.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from './protocol.ts';
 import { Publisher } from './publisher.ts';
+import { publishUpstream } from './upstream.ts';
 import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';
 
 export interface ServerOptions {
@@ -50,6 +51,8 @@ export interface PushServer {
   stats(): ServerStats;
   startPublishing(rate: number, startAt?: number): void;
   stopPublishing(): void;
+  /** Publishes one message now, stamped `t` (default: now), into `room` (default: broadcast). */
+  publish(data: string, t?: number, room?: number): number;
   /** Counts published messages whose `t` falls in [startT, endT), per room. */
   setWindow(startT: number, endT: number): void;
   /** Messages counted in the window, keyed by room (`broadcast` for the broadcast feed). */
@@ -212,6 +215,9 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     },
     stopPublishing() {
       publisher.stop();
+    },
+    publish(data, t = nowMicros(), room) {
+      return publishUpstream(feeds, { data, t, room });
     },
     setWindow(startT, endT) {
       window = { startT, endT };
