@@ -3,8 +3,10 @@
  * duplicated, out of order), latency into one HDR histogram, and the counters of the
  * measured window. Two windows are used on purpose:
  * - by publish time `t`: which messages count as expected/delivered and whose latency is recorded;
- * - by receive time: how many messages and payload bytes arrived while the byte
- *   counters were running, so bytes per message divides like by like.
+ * - by the byte snapshots: how many messages and payload bytes arrived between the two
+ *   snapshots of the sockets' counters, so bytes per message divides like by like. The
+ *   snapshots flip `counting` in the same turn of the event loop as they read the
+ *   counters, so a late timer cannot split a message from its bytes.
  */
 import { createLatencyHistogram, recordLatency, type LatencyHistogram } from './histogram.ts';
 
@@ -59,6 +61,8 @@ export interface DeliveryCounts {
 export class DeliveryRecorder {
   readonly histogram: LatencyHistogram = createLatencyHistogram();
   private window: Window | undefined;
+  /** True between the start and end byte snapshots. */
+  counting = false;
   readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} };
 
   setWindow(window: Window): void {
@@ -73,7 +77,7 @@ export class DeliveryRecorder {
       if (kind === 'duplicate') this.counts.duplicated++;
       return;
     }
-    if (now >= window.startT && now < window.endT) {
+    if (this.counting) {
       this.counts.receivedInWindow++;
       this.counts.payloadInWindow += jsonBytes;
     }
@@ -94,8 +98,4 @@ export class DeliveryRecorder {
     }
   }
 
-  /** True while `now` is inside the window (for request counters). */
-  inWindow(now: number): boolean {
-    return this.window !== undefined && now >= this.window.startT && now < this.window.endT;
-  }
 }

@@ -62,7 +62,7 @@ export class Generator {
         counter: this.counter,
         deliver: (seq, t, jsonBytes) => this.recorder.receive(tracker, seq, t, jsonBytes, nowMicros()),
         countRequest: (empty, late) => {
-          if (!this.recorder.inWindow(nowMicros())) return;
+          if (!this.recorder.counting) return;
           this.requests.total++;
           if (empty) this.requests.empty++;
           if (late) this.requests.late++;
@@ -97,8 +97,14 @@ export class Generator {
   setWindow(window: Window, publishAt: number | null, publishUntil: number | null): void {
     this.window = window;
     this.recorder.setWindow(window);
-    this.at(window.startT, () => (this.snapshots.start = { at: nowMicros(), bytes: this.counter.totals() }));
-    this.at(window.endT, () => (this.snapshots.end = { at: nowMicros(), bytes: this.counter.totals() }));
+    this.at(window.startT, () => {
+      this.snapshots.start = { at: nowMicros(), bytes: this.counter.totals() };
+      this.recorder.counting = true;
+    });
+    this.at(window.endT, () => {
+      this.snapshots.end = { at: nowMicros(), bytes: this.counter.totals() };
+      this.recorder.counting = false;
+    });
     if (publishAt !== null && publishUntil !== null && this.spec.workload === 'chat') this.startPublishing(publishAt, publishUntil);
   }
 
@@ -153,7 +159,7 @@ export class Generator {
         const now = nowMicros();
         let due = publishAt + phase + k * periodMicros;
         while (due <= now && due < publishUntil) {
-          this.publishOne(client, Math.round(due), now);
+          this.publishOne(client, Math.round(due));
           k++;
           due = publishAt + phase + k * periodMicros;
         }
@@ -164,10 +170,10 @@ export class Generator {
     }
   }
 
-  private publishOne(client: SimulatedClient, t: number, now: number): void {
+  private publishOne(client: SimulatedClient, t: number): void {
     const body = `{"room":${client.room ?? 0},"t":${t},"data":"${filler(this.spec.payloadBytes, client.id + t)}"}`;
     client.driver.publish(body);
-    if (this.window !== undefined && now >= this.window.startT && now < this.window.endT) {
+    if (this.recorder.counting) {
       this.sent++;
       this.sentPayload += body.length;
     }

@@ -146,7 +146,12 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
 export async function runTechnique(
   technique: TechniqueId,
   params: ScenarioParams,
-  options: RunOptions & { prepared?: PreparedRun | RunStepError; afterWindow?: () => void },
+  options: RunOptions & {
+    prepared?: PreparedRun | RunStepError;
+    afterWindow?: () => void;
+    /** Called once the server process is up (tests use it to simulate a crash). */
+    onServer?: (server: ServerProcess) => void;
+  },
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
@@ -162,6 +167,7 @@ export async function runTechnique(
     if (prepared.server !== null) {
       server = await guard.step(prepared.server);
       guard.watch(server.unexpectedExit);
+      options.onServer?.(server);
     }
     const origin = params.target ?? server!.url;
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
