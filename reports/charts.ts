@@ -1,0 +1,294 @@
+/**
+ * Chart configurations, as pure data: results in, chart.js configs out. The same configs are
+ * embedded in report.html (instantiated in the browser) and rendered to PNG on a server-side
+ * canvas, so both show the same numbers. Configs hold no functions: they must survive JSON.
+ */
+import type { ChartConfiguration } from 'chart.js';
+import type { CompletedResult, ResultsFile, Scenario } from '../bench/results-schema.ts';
+import type { TechniqueId } from '../servers/protocol.ts';
+import { slug } from './escape.ts';
+import { formatInteger } from './format.ts';
+import { CURVE_PERCENTILES, percentileCurve, percentileLabel } from './histogram.ts';
+import { emptyRequestPercent, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
+import { PART_COLORS, PERCENTILE_COLORS, TECHNIQUE_DISPLAY, techniqueLabel } from './techniques.ts';
+
+export type BarChartConfig = ChartConfiguration<'bar', Array<number | null>, string>;
+export type LineChartConfig = ChartConfiguration<'line', Array<number | null>, string>;
+/** Every chart pushbench draws. */
+export type PushbenchChartConfig = BarChartConfig | LineChartConfig;
+
+export type ChartKind = 'bytes' | 'latency' | 'latency-distribution' | 'empty-polls' | 'up-down' | 'bandwidth' | 'cpu' | 'memory';
+
+export interface ChartSpec {
+  /** Unique within a report and safe as a file name (`charts/<id>.png`) and an HTML id. */
+  id: string;
+  kind: ChartKind;
+  title: string;
+  /** The scenario charted, or null for a chart across the scenarios of a group. */
+  scenarioId: string | null;
+  group: string;
+  config: PushbenchChartConfig;
+}
+
+/**
+ * Tick label for a logarithmic axis: only 1, 2 and 5 times a power of ten get a label, so the
+ * crowded ticks near the top of a decade stay unlabelled. Configs are JSON and cannot carry this
+ * function; the PNG renderer attaches it, and report.html's boot script has a copy of it.
+ */
+export function logTickLabel(value: number): string {
+  if (!(value > 0)) return '';
+  const mantissa = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
+  if (![1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6)) return '';
+  return value.toLocaleString('en-US', { maximumFractionDigits: value >= 1 ? 0 : 4 });
+}
+
+/** Every chart of a results file: per scenario, then per multi-scenario group. */
+export function buildCharts(results: ResultsFile): ChartSpec[] {
+  const ids = new UniqueIds();
+  const specs: ChartSpec[] = [];
+  for (const scenario of results.scenarios) specs.push(...scenarioCharts(scenario, ids));
+  for (const group of multiScenarioGroups(results)) specs.push(...groupCharts(group, ids));
+  return specs;
+}
+
+/** Hands out file-safe ids, suffixing `-2`, `-3` when two names slug to the same id. */
+class UniqueIds {
+  private readonly used = new Set<string>();
+
+  take(base: string): string {
+    let id = base;
+    for (let n = 2; this.used.has(id); n++) id = `${base}-${n}`;
+    this.used.add(id);
+    return id;
+  }
+}
+
+function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
+  const entries = techniqueEntries(scenario);
+  if (entries.length === 0) return [];
+  const base = slug(scenario.id);
+  const make = (kind: ChartKind, title: string, config: PushbenchChartConfig): ChartSpec => ({
+    id: ids.take(`${base}-${kind}`),
+    kind,
+    title,
+    scenarioId: scenario.id,
+    group: scenario.group,
+    config,
+  });
+  const specs: ChartSpec[] = [];
+
+  const bytesTitle = `${scenario.title}: bytes per delivered message`;
+  specs.push(make('bytes', bytesTitle, bytesChart(bytesTitle, entries)));
+
+  const latencyTitle = `${scenario.title}: latency percentiles`;
+  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries)));
+
+  const distributionTitle = `${scenario.title}: latency distribution`;
+  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries)));
+
+  const httpEntries = entries.filter(({ technique, result }) =>
+    result.state === 'completed' ? result.requests !== null : TECHNIQUE_DISPLAY[technique].requestPerResponse,
+  );
+  if (httpEntries.length > 0) {
+    const emptyTitle = `${scenario.title}: share of empty responses`;
+    specs.push(make('empty-polls', emptyTitle, emptyPollsChart(emptyTitle, httpEntries)));
+  }
+
+  if (scenario.params.workload === 'chat') {
+    const upDownTitle = `${scenario.title}: bytes up and down per delivered message`;
+    specs.push(make('up-down', upDownTitle, upDownChart(upDownTitle, entries)));
+  }
+  return specs;
+}
+
+/** Axis label of a technique; a failed one says so, so a missing bar is never a silent gap. */
+function categoryLabel(entry: TechniqueEntry): string {
+  const label = techniqueLabel(entry.technique);
+  return entry.result.state === 'completed' ? label : `${label} (${entry.result.state})`;
+}
+
+/** One value per technique, null for a technique without a completed result. */
+function perTechnique(entries: TechniqueEntry[], pick: (r: CompletedResult) => number | null): Array<number | null> {
+  return entries.map(({ result }) => (result.state === 'completed' ? pick(result) : null));
+}
+
+function titlePlugin(text: string) {
+  return { title: { display: true, text, font: { size: 16 } }, legend: { position: 'bottom' as const } };
+}
+
+function bytesChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels: entries.map(categoryLabel),
+      datasets: [
+        { label: 'Payload (message JSON)', data: perTechnique(entries, payloadBytesPerMessage), backgroundColor: PART_COLORS.payload },
+        { label: 'Overhead (headers, framing, setup)', data: perTechnique(entries, (r) => r.perMessage.overheadBytes), backgroundColor: PART_COLORS.overhead },
+      ],
+    },
+    options: {
+      animation: false,
+      plugins: titlePlugin(title),
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: 'bytes per delivered message (up + down)' } },
+      },
+    },
+  };
+}
+
+const LATENCY_PERCENTILES = [
+  { key: 'p50', label: 'p50' },
+  { key: 'p90', label: 'p90' },
+  { key: 'p99', label: 'p99' },
+  { key: 'max', label: 'max' },
+] as const;
+
+function latencyChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels: entries.map(categoryLabel),
+      datasets: LATENCY_PERCENTILES.map(({ key, label }, i) => ({
+        label,
+        data: perTechnique(entries, (r) => r.latencyMs[key]),
+        backgroundColor: PERCENTILE_COLORS[i] ?? '#08306b',
+      })),
+    },
+    options: {
+      animation: false,
+      plugins: titlePlugin(title),
+      // Polling latency is hundreds of ms, push latency a fraction of one: only a log axis shows both.
+      scales: { y: { type: 'logarithmic', title: { display: true, text: 'latency, ms (log scale)' } } },
+    },
+  };
+}
+
+function distributionChart(title: string, entries: TechniqueEntry[]): LineChartConfig {
+  const datasets = entries.map((entry) => {
+    const display = TECHNIQUE_DISPLAY[entry.technique];
+    const style = { borderColor: display.color, backgroundColor: display.color, pointRadius: 2, tension: 0 };
+    if (entry.result.state !== 'completed') return { label: categoryLabel(entry), data: [] as Array<number | null>, ...style };
+    const curve = percentileCurve(entry.result.latencyMs.histogram);
+    if (curve === null) return { label: `${display.label} (no latency histogram)`, data: [] as Array<number | null>, ...style };
+    return { label: display.label, data: curve.valuesMs as Array<number | null>, ...style };
+  });
+  return {
+    type: 'line',
+    data: { labels: CURVE_PERCENTILES.map(percentileLabel), datasets },
+    options: {
+      animation: false,
+      plugins: titlePlugin(title),
+      scales: {
+        x: { title: { display: true, text: 'percentile (spacing stretches the tail)' } },
+        y: { type: 'logarithmic', title: { display: true, text: 'latency, ms (log scale)' } },
+      },
+    },
+  };
+}
+
+function emptyPollsChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels: entries.map(categoryLabel),
+      datasets: [
+        {
+          label: 'Responses without a message',
+          data: perTechnique(entries, emptyRequestPercent),
+          backgroundColor: entries.map(({ technique }) => TECHNIQUE_DISPLAY[technique].color),
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      plugins: titlePlugin(title),
+      scales: { y: { min: 0, max: 100, title: { display: true, text: '% of requests answered empty' } } },
+    },
+  };
+}
+
+function upDownChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels: entries.map(categoryLabel),
+      datasets: [
+        { label: 'Up: payload', stack: 'up', data: perTechnique(entries, (r) => r.perMessage.upBytes - r.perMessage.upOverheadBytes), backgroundColor: PART_COLORS.upPayload },
+        { label: 'Up: overhead', stack: 'up', data: perTechnique(entries, (r) => r.perMessage.upOverheadBytes), backgroundColor: PART_COLORS.upOverhead },
+        { label: 'Down: payload', stack: 'down', data: perTechnique(entries, (r) => r.perMessage.downBytes - r.perMessage.downOverheadBytes), backgroundColor: PART_COLORS.downPayload },
+        { label: 'Down: overhead', stack: 'down', data: perTechnique(entries, (r) => r.perMessage.downOverheadBytes), backgroundColor: PART_COLORS.downOverhead },
+      ],
+    },
+    options: {
+      animation: false,
+      plugins: titlePlugin(title),
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: 'bytes per delivered message' } },
+      },
+    },
+  };
+}
+
+interface GroupMetric {
+  kind: ChartKind;
+  title: string;
+  axis: string;
+  logarithmic: boolean;
+  pick: (r: CompletedResult) => number | null;
+}
+
+const GROUP_METRICS: readonly GroupMetric[] = [
+  { kind: 'bandwidth', title: 'bandwidth against clients', axis: 'Mbit/s, up + down (log scale)', logarithmic: true, pick: (r) => r.bitsPerSecond / 1e6 },
+  { kind: 'cpu', title: 'server CPU against clients', axis: 'server CPU, % of one core', logarithmic: false, pick: (r) => r.server?.cpuPercent ?? null },
+  { kind: 'memory', title: 'server memory per connection against clients', axis: 'bytes of RSS per connection', logarithmic: false, pick: (r) => r.server?.bytesPerConnection ?? null },
+];
+
+function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
+  const techniques = techniquesOfGroup(group);
+  // Client counts as categories: sweeps are usually geometric (10, 100, 1,000), where even
+  // spacing is a log axis with clean labels; the labels keep any other spacing honest.
+  const labels = group.scenarios.map((s) => formatInteger(s.params.clients));
+  return GROUP_METRICS.map((metric) => {
+    const title = `${group.group}: ${metric.title}`;
+    const config: LineChartConfig = {
+      type: 'line',
+      data: { labels, datasets: techniques.map((technique) => groupDataset(group, technique, metric)) },
+      options: {
+        animation: false,
+        plugins: titlePlugin(title),
+        scales: {
+          x: { title: { display: true, text: 'clients' } },
+          y: metric.logarithmic
+            ? { type: 'logarithmic', title: { display: true, text: metric.axis } }
+            : { beginAtZero: true, title: { display: true, text: metric.axis } },
+        },
+      },
+    };
+    return { id: ids.take(`${slug(group.group)}-${metric.kind}`), kind: metric.kind, title, scenarioId: null, group: group.group, config };
+  });
+}
+
+function techniquesOfGroup(group: ScenarioGroup): TechniqueId[] {
+  const seen = new Set<TechniqueId>();
+  for (const scenario of group.scenarios) for (const { technique } of techniqueEntries(scenario)) seen.add(technique);
+  return [...seen];
+}
+
+/** One line per technique, one value per client count; where it failed, a gap that the legend names. */
+function groupDataset(group: ScenarioGroup, technique: TechniqueId, metric: GroupMetric) {
+  const data: Array<number | null> = [];
+  const failedAt: number[] = [];
+  for (const scenario of group.scenarios) {
+    const result = scenario.results[technique];
+    if (result?.state === 'completed') data.push(metric.pick(result));
+    else {
+      if (result !== undefined) failedAt.push(scenario.params.clients);
+      data.push(null);
+    }
+  }
+  const display = TECHNIQUE_DISPLAY[technique];
+  const suffix = failedAt.length > 0 ? ` (failed at ${failedAt.map(formatInteger).join(', ')} clients)` : '';
+  return { label: `${display.label}${suffix}`, data, borderColor: display.color, backgroundColor: display.color, pointRadius: 3, tension: 0 };
+}

@@ -1,0 +1,347 @@
+/**
+ * Plain-language conclusions computed from the numbers: which technique is cheapest per message
+ * and by what factor, which has the lowest tail latency, what was lost or failed, where a sweep's
+ * bandwidth ranking changes. Every sentence is derived from the results it is given; nothing
+ * here is a finding written in advance. Texts are plain (unescaped); renderers escape them.
+ */
+import type { CompletedResult, ResultsFile, Scenario } from '../bench/results-schema.ts';
+import type { TechniqueId } from '../servers/protocol.ts';
+import { formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
+import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
+import { techniqueLabel, techniquePossessive } from './techniques.ts';
+
+export type FindingKind = 'failure' | 'bytes' | 'latency' | 'loss' | 'client-errors' | 'empty-polls' | 'agreement' | 'model-gap' | 'ranking' | 'crossing' | 'spread' | 'cpu' | 'none';
+
+export interface Finding {
+  kind: FindingKind;
+  text: string;
+  /** The technique the finding favours (cheapest, fastest), when there is one. */
+  best?: TechniqueId;
+  /** The technique it is compared with (most expensive, slowest). */
+  worst?: TechniqueId;
+  /** worst / best, when the finding is a comparison. */
+  factor?: number;
+}
+
+export interface Conclusions {
+  /** Scenario id, or group name for a group. */
+  id: string;
+  title: string;
+  findings: Finding[];
+}
+
+/** Below this ratio two figures are "about the same": differences of a few percent are noise or rounding. */
+const SAME_FACTOR = 1.05;
+/** A measured-versus-model gap above this share is reported. */
+const MODEL_GAP_PERCENT = 10;
+
+/** Conclusions for every scenario of a results file, then for every multi-scenario group. */
+export function buildConclusions(results: ResultsFile): { scenarios: Conclusions[]; groups: Conclusions[] } {
+  return {
+    scenarios: results.scenarios.map(scenarioConclusions),
+    groups: multiScenarioGroups(results).map(groupConclusions),
+  };
+}
+
+/** The findings of one scenario, most important first. */
+export function scenarioConclusions(scenario: Scenario): Conclusions {
+  const completed = completedEntries(scenario);
+  const findings: Finding[] = [];
+  for (const { technique, result } of failedEntries(scenario)) {
+    findings.push({ kind: 'failure', worst: technique, text: `${techniqueLabel(technique)} ${result.state === 'failed' ? 'failed' : 'was interrupted'}: ${result.error}. It has no figures in this scenario.` });
+  }
+  if (completed.length === 0) {
+    findings.push({ kind: 'none', text: 'No technique completed, so there is nothing to compare.' });
+    return { id: scenario.id, title: scenario.title, findings };
+  }
+  findings.push(bytesFinding(completed));
+  findings.push(latencyFinding(completed));
+  findings.push(...lossFindings(completed));
+  findings.push(...clientErrorFindings(completed));
+  findings.push(...emptyPollFindings(completed));
+  findings.push(...agreementFindings(completed));
+  findings.push(...modelGapFindings(completed));
+  return { id: scenario.id, title: scenario.title, findings };
+}
+
+/** The entries with the smallest and the largest value of `pick`, first one winning ties. */
+function extremes(entries: CompletedEntry[], pick: (r: CompletedResult) => number): { min: CompletedEntry; max: CompletedEntry } {
+  const [first] = entries;
+  if (first === undefined) throw new Error('extremes() needs at least one entry');
+  let min = first;
+  let max = first;
+  for (const entry of entries) {
+    if (pick(entry.result) < pick(min.result)) min = entry;
+    if (pick(entry.result) > pick(max.result)) max = entry;
+  }
+  return { min, max };
+}
+
+function bytesFinding(completed: CompletedEntry[]): Finding {
+  const pick = (r: CompletedResult) => r.perMessage.totalBytes;
+  const { min, max } = extremes(completed, pick);
+  const minLabel = techniqueLabel(min.technique);
+  const minBytes = formatBytes(pick(min.result));
+  if (completed.length === 1) {
+    return { kind: 'bytes', best: min.technique, text: `Only ${minLabel} completed: ${minBytes} per delivered message, up and down.` };
+  }
+  const factor = ratio(pick(max.result), pick(min.result));
+  if (factor < SAME_FACTOR) {
+    return { kind: 'bytes', best: min.technique, worst: max.technique, factor, text: `Every technique costs about the same per delivered message (${minBytes} to ${formatBytes(pick(max.result))}).` };
+  }
+  return {
+    kind: 'bytes',
+    best: min.technique,
+    worst: max.technique,
+    factor,
+    text: `${minLabel} is the cheapest per delivered message: ${minBytes} up and down, ${formatFactor(factor)} less than ${techniqueLabel(max.technique)} (${formatBytes(pick(max.result))}).`,
+  };
+}
+
+function latencyFinding(completed: CompletedEntry[]): Finding {
+  const pick = (r: CompletedResult) => r.latencyMs.p99;
+  const { min, max } = extremes(completed, pick);
+  const minLabel = techniqueLabel(min.technique);
+  const minMs = formatMs(pick(min.result));
+  if (completed.length === 1) {
+    return { kind: 'latency', best: min.technique, text: `${techniquePossessive(min.technique)} p99 latency is ${minMs}.` };
+  }
+  const factor = ratio(pick(max.result), pick(min.result));
+  if (!Number.isFinite(factor)) {
+    return { kind: 'latency', best: min.technique, worst: max.technique, text: `${minLabel} has the lowest p99 latency (${minMs}); ${techniqueLabel(max.technique)} has the highest (${formatMs(pick(max.result))}).` };
+  }
+  if (factor < SAME_FACTOR) {
+    return { kind: 'latency', best: min.technique, worst: max.technique, factor, text: `Every technique has about the same p99 latency (${minMs} to ${formatMs(pick(max.result))}).` };
+  }
+  return {
+    kind: 'latency',
+    best: min.technique,
+    worst: max.technique,
+    factor,
+    text: `${minLabel} has the lowest p99 latency: ${minMs}, ${formatFactor(factor)} lower than ${techniqueLabel(max.technique)} (${formatMs(pick(max.result))}).`,
+  };
+}
+
+function lossFindings(completed: CompletedEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const { lost, expected, duplicated, outOfOrder } = result.messages;
+    if (lost > 0) {
+      const share = expected === 0 ? 0 : (lost / expected) * 100;
+      findings.push({ kind: 'loss', worst: technique, text: `${techniqueLabel(technique)} lost ${formatInteger(lost)} of ${formatInteger(expected)} expected messages (${formatPercent(share, 3)}).` });
+    }
+    if (duplicated > 0 || outOfOrder > 0) {
+      findings.push({ kind: 'loss', worst: technique, text: `${techniqueLabel(technique)} delivered ${formatInteger(duplicated)} duplicate and ${formatInteger(outOfOrder)} out-of-order messages.` });
+    }
+  }
+  if (findings.length === 0) findings.push({ kind: 'loss', text: 'No completed technique lost, duplicated or reordered a message.' });
+  return findings;
+}
+
+function clientErrorFindings(completed: CompletedEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const { count, first } = result.clientErrors;
+    if (count === 0) continue;
+    const examples = first.length > 0 ? `; first: ${first.slice(0, 3).join('; ')}` : '';
+    findings.push({ kind: 'client-errors', worst: technique, text: `${techniquePossessive(technique)} clients met ${formatInteger(count)} error${count === 1 ? '' : 's'}${examples}.` });
+  }
+  return findings;
+}
+
+function emptyPollFindings(completed: CompletedEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const share = emptyRequestPercent(result);
+    if (share === null || result.requests === null) continue;
+    const { total, empty } = result.requests;
+    const owner = techniquePossessive(technique);
+    findings.push({
+      kind: 'empty-polls',
+      worst: technique,
+      text:
+        empty === 0
+          ? `None of ${owner} ${formatInteger(total)} requests came back empty.`
+          : `${formatPercent(share)} of ${owner} requests (${formatInteger(empty)} of ${formatInteger(total)}) came back empty: each of those cost a full request and response with no news.`,
+    });
+  }
+  return findings;
+}
+
+function agreementFindings(completed: CompletedEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const a = result.agreement;
+    if (a === null || a.agree) continue;
+    findings.push({
+      kind: 'agreement',
+      worst: technique,
+      text: `Server and client byte counts disagree for ${techniqueLabel(technique)} (server ${formatInteger(a.serverUp)} B up / ${formatInteger(a.serverDown)} B down, clients ${formatInteger(a.clientUp)} / ${formatInteger(a.clientDown)}): treat its byte figures as suspect.`,
+    });
+  }
+  return findings;
+}
+
+function modelGapFindings(completed: CompletedEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const measured = result.perMessage.totalBytes;
+    const model = result.model.perMessage.totalBytes;
+    if (model <= 0) continue;
+    const gap = ((measured - model) / model) * 100;
+    if (Math.abs(gap) <= MODEL_GAP_PERCENT) continue;
+    findings.push({
+      kind: 'model-gap',
+      worst: technique,
+      text: `${techniqueLabel(technique)} measured ${formatBytes(measured)} per message against a model of ${formatBytes(model)} (${formatChangePercent(gap)}): either the model misses a cost or the measurement has a bug.`,
+    });
+  }
+  return findings;
+}
+
+/** Sweep findings: the bandwidth ranking across client counts, where it changes, and the spread at the largest count. */
+export function groupConclusions(group: ScenarioGroup): Conclusions {
+  const findings: Finding[] = [];
+  for (const scenario of group.scenarios) {
+    for (const { technique, result } of failedEntries(scenario)) {
+      findings.push({ kind: 'failure', worst: technique, text: `${techniqueLabel(technique)} ${result.state === 'failed' ? 'failed' : 'was interrupted'} at ${formatInteger(scenario.params.clients)} clients: ${result.error}.` });
+    }
+  }
+  const counts = group.scenarios.map((s) => s.params.clients);
+  const series = bandwidthSeries(group);
+  findings.push(...crossingFindings(series, counts));
+  const spread = spreadFinding(group);
+  if (spread !== null) findings.push(spread);
+  const cpu = cpuFinding(group);
+  if (cpu !== null) findings.push(cpu);
+  return { id: group.group, title: group.group, findings };
+}
+
+/** Bits/s per technique at each scenario of the group (null where it did not complete). */
+function bandwidthSeries(group: ScenarioGroup): Map<TechniqueId, Array<number | null>> {
+  const series = new Map<TechniqueId, Array<number | null>>();
+  group.scenarios.forEach((scenario, i) => {
+    for (const { technique, result } of completedEntries(scenario)) {
+      const values = series.get(technique) ?? group.scenarios.map(() => null);
+      values[i] = result.bitsPerSecond;
+      series.set(technique, values);
+    }
+  });
+  return series;
+}
+
+function crossingFindings(series: Map<TechniqueId, Array<number | null>>, counts: number[]): Finding[] {
+  const techniques = [...series.keys()];
+  const findings: Finding[] = [];
+  for (let i = 0; i < techniques.length; i++) {
+    for (let j = i + 1; j < techniques.length; j++) {
+      const a = techniques[i];
+      const b = techniques[j];
+      if (a === undefined || b === undefined) continue;
+      findings.push(...pairCrossings(a, b, series.get(a) ?? [], series.get(b) ?? [], counts));
+    }
+  }
+  if (findings.length > 0) return findings;
+  if (techniques.length < 2) return [];
+  const measured = counts.map(formatInteger).join(', ');
+  const order = rankingAtFullestCount(series, counts);
+  return [{ kind: 'ranking', text: `No two techniques swap places in bandwidth across ${measured} clients${order === '' ? '' : `; ${order}`}.` }];
+}
+
+/** Where the sign of (a − b) changes between two neighbouring client counts at which both have a figure. */
+function pairCrossings(a: TechniqueId, b: TechniqueId, av: Array<number | null>, bv: Array<number | null>, counts: number[]): Finding[] {
+  const findings: Finding[] = [];
+  let previous: { sign: number; count: number } | null = null;
+  for (let k = 0; k < counts.length; k++) {
+    const x = av[k];
+    const y = bv[k];
+    const count = counts[k];
+    if (x === null || x === undefined || y === null || y === undefined || count === undefined) continue;
+    const sign = Math.sign(x - y);
+    if (sign === 0) continue;
+    if (previous !== null && previous.sign !== sign) {
+      // sign > 0 now: a became the more expensive one.
+      const [cheapBelow, cheapAbove] = sign > 0 ? [a, b] : [b, a];
+      findings.push({
+        kind: 'crossing',
+        text: `${techniquePossessive(a)} bandwidth crosses ${techniquePossessive(b)} between ${formatInteger(previous.count)} and ${formatInteger(count)} clients: below, ${techniqueLabel(cheapBelow)} uses less; above, ${techniqueLabel(cheapAbove)} does.`,
+      });
+    }
+    previous = { sign, count };
+  }
+  return findings;
+}
+
+/**
+ * The bandwidth order at the client count where the most techniques have a figure (the largest
+ * such count): comparing one technique's figure at 100 clients with another's at 1,000 would be
+ * meaningless.
+ */
+function rankingAtFullestCount(series: Map<TechniqueId, Array<number | null>>, counts: number[]): string {
+  let index = -1;
+  let bestSize = 2; // a ranking needs two techniques
+  for (let k = 0; k < counts.length; k++) {
+    let size = 0;
+    for (const values of series.values()) if (values[k] !== null && values[k] !== undefined) size++;
+    if (size >= bestSize) {
+      index = k;
+      bestSize = size;
+    }
+  }
+  if (index < 0) return '';
+  const ranked: Array<{ technique: TechniqueId; value: number }> = [];
+  for (const [technique, values] of series) {
+    const value = values[index];
+    if (value !== null && value !== undefined) ranked.push({ technique, value });
+  }
+  const order = ranked
+    .sort((x, y) => x.value - y.value)
+    .map((r) => techniqueLabel(r.technique))
+    .join(' < ');
+  return `at ${formatInteger(counts[index] ?? 0)} clients, from least to most: ${order}`;
+}
+
+function largestCompleted(group: ScenarioGroup): { scenario: Scenario; completed: CompletedEntry[] } | null {
+  for (const scenario of [...group.scenarios].reverse()) {
+    const completed = completedEntries(scenario);
+    if (completed.length >= 2) return { scenario, completed };
+  }
+  return null;
+}
+
+function spreadFinding(group: ScenarioGroup): Finding | null {
+  const largest = largestCompleted(group);
+  if (largest === null) return null;
+  const pick = (r: CompletedResult) => r.bitsPerSecond;
+  const { min, max } = extremes(largest.completed, pick);
+  const factor = ratio(pick(max.result), pick(min.result));
+  return {
+    kind: 'spread',
+    best: min.technique,
+    worst: max.technique,
+    factor,
+    text: `At ${formatInteger(largest.scenario.params.clients)} clients, ${techniqueLabel(max.technique)} needs ${formatBitsPerSecond(pick(max.result))}, ${formatFactor(factor)} the ${formatBitsPerSecond(pick(min.result))} of ${techniqueLabel(min.technique)}.`,
+  };
+}
+
+function cpuFinding(group: ScenarioGroup): Finding | null {
+  const largest = largestCompleted(group);
+  if (largest === null) return null;
+  const withCpu = largest.completed.filter((e) => e.result.server !== null);
+  if (withCpu.length < 2) return null;
+  const pick = (r: CompletedResult) => r.server?.cpuPercent ?? 0;
+  const { min, max } = extremes(withCpu, pick);
+  return {
+    kind: 'cpu',
+    best: min.technique,
+    worst: max.technique,
+    factor: ratio(pick(max.result), pick(min.result)),
+    text: `At ${formatInteger(largest.scenario.params.clients)} clients the server spends ${formatPercent(pick(min.result))} of a core on ${techniqueLabel(min.technique)} and ${formatPercent(pick(max.result))} on ${techniqueLabel(max.technique)}.`,
+  };
+}
+
+/** a / b, Infinity when b is 0 and a is not, 1 when both are 0. */
+function ratio(a: number, b: number): number {
+  if (b === 0) return a === 0 ? 1 : Infinity;
+  return a / b;
+}

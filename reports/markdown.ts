@@ -1,0 +1,135 @@
+/**
+ * summary.md: the key figures as Markdown tables, for CI job summaries and pull requests.
+ * Pure: results and chart specs in, a string out. Every cell from the results is escaped
+ * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
+ */
+import type { ResultsFile, Scenario } from '../bench/results-schema.ts';
+import type { ChartSpec } from './charts.ts';
+import { buildConclusions, type Conclusions } from './conclusions.ts';
+import { escapeHtml, escapeMarkdown as md } from './escape.ts';
+import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
+import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { techniqueLabel } from './techniques.ts';
+
+export interface MarkdownOptions {
+  charts: readonly ChartSpec[];
+}
+
+/**
+ * A Markdown table; cells must already be escaped. By default the first column is left-aligned
+ * and the others (numbers) right-aligned; `leftColumns` left-aligns that many leading columns.
+ */
+export function markdownTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, leftColumns = 1): string {
+  const align = head.map((_, i) => (i < leftColumns ? ':---' : '---:'));
+  return [head, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The whole summary. */
+export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): string {
+  const conclusions = buildConclusions(results);
+  const extrapolation = buildExtrapolation(results);
+  const groups = multiScenarioGroups(results);
+  const env = results.environment;
+  const parts: string[] = [
+    '# pushbench summary',
+    '',
+    `Run started ${md(results.createdAt)}, state **${md(results.state)}**. Node ${md(env.node)} on ${md(env.os)} (${md(env.platform)} ${md(env.arch)}), ${md(env.cpuModel)}, ${md(formatInteger(env.cores))} cores, commit ${env.gitCommit === null ? 'unknown' : md(env.gitCommit)}. pushbench ${md(results.tool.version)}.`,
+    '',
+    'Reproduce:',
+    '',
+    // An HTML <pre> block rather than a code fence: its content is entity-escaped like any other
+    // text (no fence length to outguess), and GitHub shows it verbatim.
+    `<pre><code>${escapeHtml(results.command)}</code></pre>`,
+    '',
+  ];
+  results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i]), ''));
+  groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
+  if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
+  return `${parts.join('\n').trimEnd()}\n`;
+}
+
+function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
+  const p = s.params;
+  const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Lost', 'Server CPU', 'Empty polls'];
+  const rows = techniqueEntries(s).map(({ technique, result }) => {
+    const label = md(techniqueLabel(technique));
+    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', ''];
+    const empty = emptyRequestPercent(result);
+    return [
+      label,
+      md(formatBytes(result.perMessage.totalBytes)),
+      md(formatBytes(result.perMessage.overheadBytes)),
+      md(formatMs(result.latencyMs.p50)),
+      md(formatMs(result.latencyMs.p99)),
+      md(formatInteger(result.messages.lost)),
+      result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
+      empty === null ? '—' : md(formatPercent(empty)),
+    ];
+  });
+  return [
+    `## ${md(s.title)}`,
+    '',
+    md(s.description),
+    '',
+    `${md(p.workload)}, ${md(formatInteger(p.clients))} clients, ${md(rate)}, ${md(formatBytes(p.messageBytes))} per message, poll interval ${md(formatInteger(p.intervalMs))} ms, ${md(p.headers)} headers, ${md(formatInteger(p.durationMs))} ms window.`,
+    '',
+    markdownTable(head, rows),
+    '',
+    findings(conclusions),
+    chartLinks(charts.filter((c) => c.scenarioId === s.id)),
+  ].join('\n');
+}
+
+function groupBlock(group: ScenarioGroup, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
+  const techniques = [...new Set(group.scenarios.flatMap((s) => techniqueEntries(s).map((e) => e.technique)))];
+  const rows = group.scenarios.map((s) => [
+    md(formatInteger(s.params.clients)),
+    ...techniques.map((t) => {
+      const r = s.results[t];
+      if (r === undefined) return '—';
+      if (r.state !== 'completed') return `**${md(r.state)}**`;
+      const cpu = r.server === null ? '' : `, CPU ${formatPercent(r.server.cpuPercent)}`;
+      return md(`${formatBitsPerSecond(r.bitsPerSecond)}${cpu}`);
+    }),
+  ]);
+  return [
+    `## Scaling: ${md(group.group)}`,
+    '',
+    'Bandwidth (all clients, up + down) and server CPU by client count:',
+    '',
+    markdownTable(['Clients', ...techniques.map((t) => md(techniqueLabel(t)))], rows),
+    '',
+    findings(conclusions),
+    chartLinks(charts.filter((c) => c.scenarioId === null && c.group === group.group)),
+  ].join('\n');
+}
+
+function findings(conclusions: Conclusions | undefined): string {
+  if (conclusions === undefined || conclusions.findings.length === 0) return '';
+  return `${conclusions.findings.map((f) => `- ${md(f.text)}`).join('\n')}\n`;
+}
+
+function chartLinks(charts: readonly ChartSpec[]): string {
+  if (charts.length === 0) return '';
+  // The alt text is escaped; the path is built from the chart id, which is already file-safe.
+  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)`).join('\n')}\n`;
+}
+
+function extrapolationBlock(x: ExtrapolationTable): string {
+  const head = ['Technique', 'Measured per client', ...x.clients.map((n) => `${formatInteger(n)} clients`)];
+  const measured = x.rows.map((row) => {
+    const label = md(techniqueLabel(row.technique));
+    if (row.perClientBytesPerSecond === null) return [label, `**failed: ${md(row.error ?? '')}**`, ...x.clients.map(() => '')];
+    return [label, md(`${formatNumber(row.perClientBytesPerSecond, 1)} B/s`), ...row.mbps.map((m) => md(formatMbps(m)))];
+  });
+  const published = x.published.map((row) => [`*2010: ${md(row.label)}*`, md(`${formatInteger(row.bytesPerMessage)} B/s`), ...row.mbps.map((m) => md(String(m)))]);
+  return [
+    '## Header overhead at 1,000 to 100,000 clients',
+    '',
+    `Mbit/s, up + down. Rows without a date are **extrapolated from the measured per-client figure** of “${md(x.scenarioTitle)}” (${md(formatInteger(x.clientsMeasured))} clients, ${md(formatNumber(x.rate, 3))} msg/s, ${md(x.headers)} headers) by linear scaling; they were not measured at these client counts. Rows marked 2010 are the figures websocket.org (Kaazing) published in 2010 (headers only, one message per second, Mbps of 1,048,576 bits).`,
+    '',
+    markdownTable(head, [...measured, ...published]),
+  ].join('\n');
+}

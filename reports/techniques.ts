@@ -1,0 +1,46 @@
+/**
+ * Display metadata per technique: the one place that names them for humans. Keyed by
+ * `TechniqueId`, so adding a technique to `TECHNIQUES` fails the typecheck until it has a
+ * label and a colour here (and an explanation in teaching.ts).
+ */
+import type { TechniqueId } from '../servers/protocol.ts';
+
+export interface TechniqueDisplay {
+  /** Short label for tables, legends and axes. */
+  label: string;
+  /** Chart colour (Okabe–Ito palette, readable by colour-blind readers and in greyscale print). */
+  color: string;
+  /** True when every message travels in an HTTP response to a request the client made. */
+  requestPerResponse: boolean;
+}
+
+export const TECHNIQUE_DISPLAY: Readonly<Record<TechniqueId, TechniqueDisplay>> = {
+  polling: { label: 'Short polling', color: '#E69F00', requestPerResponse: true },
+  longpoll: { label: 'Long polling', color: '#CC79A7', requestPerResponse: true },
+  sse: { label: 'Server-Sent Events', color: '#009E73', requestPerResponse: false },
+  websocket: { label: 'WebSocket', color: '#0072B2', requestPerResponse: false },
+};
+
+/** The human label of a technique id. */
+export function techniqueLabel(id: TechniqueId): string {
+  return TECHNIQUE_DISPLAY[id].label;
+}
+
+/** `WebSocket's`, `Server-Sent Events'`: the possessive of a technique's label. */
+export function techniquePossessive(id: TechniqueId): string {
+  const label = techniqueLabel(id);
+  return label.endsWith('s') ? `${label}'` : `${label}'s`;
+}
+
+/** Colours for the parts of a byte count. */
+export const PART_COLORS = {
+  payload: '#999999',
+  overhead: '#D55E00',
+  upPayload: '#56B4E9',
+  upOverhead: '#0072B2',
+  downPayload: '#F0E442',
+  downOverhead: '#D55E00',
+} as const;
+
+/** Colours for latency percentiles, light to dark. */
+export const PERCENTILE_COLORS = ['#9ecae1', '#4292c6', '#08519c', '#08306b'] as const;

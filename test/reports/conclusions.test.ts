@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CompletedResult, Scenario } from '../../bench/results-schema.ts';
+import type { TechniqueId } from '../../servers/protocol.ts';
+import { groupConclusions, scenarioConclusions, type Finding } from '../../reports/conclusions.ts';
+import { completedOf, loadFixture } from './helpers.ts';
+
+const fixture = loadFixture();
+const template = completedOf(fixture, 'header-overhead', 'websocket');
+
+/** A completed result with the given bytes per message, p99 and losses; everything else from the fixture. */
+function result(totalBytes: number, p99: number, extra: { lost?: number; bitsPerSecond?: number; modelBytes?: number } = {}): CompletedResult {
+  const r = structuredClone(template);
+  r.perMessage.totalBytes = totalBytes;
+  r.perMessage.overheadBytes = totalBytes - 56;
+  r.model.perMessage.totalBytes = extra.modelBytes ?? totalBytes;
+  r.latencyMs.p99 = p99;
+  r.messages = { published: 10, expected: 1000, delivered: 1000 - (extra.lost ?? 0), lost: extra.lost ?? 0, duplicated: 0, outOfOrder: 0 };
+  r.bitsPerSecond = extra.bitsPerSecond ?? 1000;
+  r.requests = null;
+  r.clientErrors = { count: 0, first: [] };
+  return r;
+}
+
+function scenario(id: string, clients: number, results: Partial<Record<TechniqueId, CompletedResult | { state: 'failed'; error: string }>>): Scenario {
+  const base = structuredClone(fixture.scenarios[0]!);
+  return { ...base, id, title: id, group: 'g', params: { ...base.params, clients }, results };
+}
+
+const find = (findings: Finding[], kind: Finding['kind']) => findings.filter((f) => f.kind === kind);
+
+test('cheapest per message and the factor over the most expensive', () => {
+  const s = scenario('s', 100, { polling: result(900, 500), sse: result(90, 2), websocket: result(60, 1) });
+  const [bytes] = find(scenarioConclusions(s).findings, 'bytes');
+  assert.equal(bytes?.best, 'websocket');
+  assert.equal(bytes?.worst, 'polling');
+  assert.equal(bytes?.factor, 15);
+  assert.equal(bytes?.text, 'WebSocket is the cheapest per delivered message: 60 B up and down, 15× less than Short polling (900 B).');
+});
+
+test('lowest p99 latency and its factor', () => {
+  const s = scenario('s', 100, { polling: result(900, 500), longpoll: result(800, 2.5), sse: result(90, 0.25) });
+  const [latency] = find(scenarioConclusions(s).findings, 'latency');
+  assert.equal(latency?.best, 'sse');
+  assert.equal(latency?.worst, 'polling');
+  assert.equal(latency?.factor, 2000);
+  assert.equal(latency?.text, 'Server-Sent Events has the lowest p99 latency: 0.250 ms, 2,000× lower than Short polling (500 ms).');
+});
+
+test('losses and failures are called out; near-equal figures are not ranked', () => {
+  const s = scenario('s', 100, { longpoll: { state: 'failed', error: 'EMFILE' }, sse: result(100, 1, { lost: 3 }), websocket: result(98, 0.99) });
+  const findings = scenarioConclusions(s).findings;
+  assert.equal(find(findings, 'failure')[0]?.text, 'Long polling failed: EMFILE. It has no figures in this scenario.');
+  assert.equal(find(findings, 'loss')[0]?.text, 'Server-Sent Events lost 3 of 1,000 expected messages (0.3%).');
+  assert.equal(find(findings, 'bytes')[0]?.text, 'Every technique costs about the same per delivered message (98 B to 100 B).');
+});
+
+test('a gap between measurement and model over 10% is reported', () => {
+  const s = scenario('s', 100, { polling: result(900, 500, { modelBytes: 750 }), websocket: result(60, 1, { modelBytes: 58 }) });
+  const gaps = find(scenarioConclusions(s).findings, 'model-gap');
+  assert.equal(gaps.length, 1);
+  assert.equal(gaps[0]?.worst, 'polling');
+  assert.match(gaps[0]?.text ?? '', /measured 900 B per message against a model of 750 B \(\+20%\)/);
+});
+
+test('sweep: where polling bandwidth crosses another technique, and the spread at the largest count', () => {
+  const group = {
+    group: 'g',
+    scenarios: [
+      scenario('g-10', 10, { polling: result(900, 500, { bitsPerSecond: 5_000 }), websocket: result(60, 1, { bitsPerSecond: 8_000 }) }),
+      scenario('g-100', 100, { polling: result(900, 500, { bitsPerSecond: 50_000 }), websocket: result(60, 1, { bitsPerSecond: 60_000 }) }),
+      scenario('g-1000', 1000, { polling: result(900, 500, { bitsPerSecond: 2_000_000 }), websocket: result(60, 1, { bitsPerSecond: 500_000 }) }),
+    ],
+  };
+  const findings = groupConclusions(group).findings;
+  assert.deepEqual(find(findings, 'crossing').map((f) => f.text), [
+    "Short polling's bandwidth crosses WebSocket's between 100 and 1,000 clients: below, Short polling uses less; above, WebSocket does.",
+  ]);
+  const [spread] = find(findings, 'spread');
+  assert.equal(spread?.worst, 'polling');
+  assert.equal(spread?.factor, 4);
+  assert.equal(spread?.text, 'At 1,000 clients, Short polling needs 2.00 Mbit/s, 4× the 500 kbit/s of WebSocket.');
+});
+
+test('sweep without a crossing says the order holds, from the fixture', () => {
+  const sweep = fixture.scenarios.filter((s) => s.group === 'sweep');
+  const findings = groupConclusions({ group: 'sweep', scenarios: sweep }).findings;
+  assert.equal(find(findings, 'crossing').length, 0);
+  assert.equal(
+    find(findings, 'ranking')[0]?.text,
+    'No two techniques swap places in bandwidth across 10, 100, 1,000 clients; at 100 clients, from least to most: WebSocket < Server-Sent Events < Short polling < Long polling.',
+  );
+  assert.equal(find(findings, 'failure')[0]?.text, 'Long polling failed at 1,000 clients: server process exited with code 1: EMFILE: too many open files.');
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import type { ResultsFile } from '../../bench/results-schema.ts';
+import { buildCharts } from '../../reports/charts.ts';
+import { renderAll } from '../../reports/index.ts';
+import { loadFixture } from './helpers.ts';
+
+let fixture: ResultsFile;
+let md = '';
+
+before(async () => {
+  fixture = loadFixture();
+  const [file] = await renderAll(fixture, ['markdown']);
+  assert.equal(file?.file, 'summary.md');
+  md = String(file?.content);
+});
+
+const lines = () => md.split('\n');
+
+test('key-figure rows carry the fixture numbers', () => {
+  assert.ok(lines().includes('| WebSocket | 58 B | 2 B | 0.203 ms | 0.453 ms | 0 | 0.4% | — |'));
+  assert.ok(lines().includes('| Short polling | 3,846 B | 3,706 B | 506 ms | 988 ms | 0 | 0.8% | 80% |'));
+  assert.ok(lines().includes('| Short polling | 493.8 B | 380.8 B | 247 ms | 495 ms | 3 | 0.8% | 0% |'));
+});
+
+test('a failed technique has a row with its error', () => {
+  assert.ok(lines().includes('| Long polling | **failed: server process exited with code 1: EMFILE: too many open files** |  |  |  |  |  |  |'));
+});
+
+test('the extrapolation table is labelled and computed from the per-client figures', () => {
+  assert.match(md, /\*\*extrapolated from the measured per-client figure\*\*/);
+  assert.ok(lines().includes('| WebSocket | 58 B/s | 0.464 | 4.64 | 46.4 |'));
+  assert.ok(lines().includes('| Short polling | 798 B/s | 6.38 | 63.8 | 638 |'));
+  assert.ok(lines().includes('| *2010: Polling every second, 871 bytes of HTTP headers per request and response* | 871 B/s | 6.6 | 66 | 665 |'));
+});
+
+test('every chart is linked as charts/<id>.png, with conclusions and the sweep group', () => {
+  for (const spec of buildCharts(fixture)) assert.ok(md.includes(`](charts/${spec.id}.png)`), spec.id);
+  assert.ok(md.includes('- WebSocket is the cheapest per delivered message: 58 B up and down, 14× less than Long polling (801 B).'));
+  assert.ok(lines().includes('| 1,000 | 35.0 Mbit/s, CPU 17.1% | **failed** | 13.1 Mbit/s, CPU 4.6% | 11.5 Mbit/s, CPU 3.5% |'));
+  assert.ok(md.includes('<pre><code>pushbench run --scenarios header-overhead,sweep,sparse,chat --duration 30s --headers browser</code></pre>'));
+});
