@@ -18,7 +18,7 @@ async function handle(message: RunnerToGenerator): Promise<void> {
       await reply({ type: 'connected', ...(await generator.connect()) });
       break;
     case 'window':
-      generator?.setWindow({ startT: message.startT, endT: message.endT }, message.publishAt, message.publishUntil);
+      generator?.setWindow({ startT: message.startT, endT: message.endT }, message.beginAt, message.publishUntil);
       break;
     case 'collect':
       if (generator !== undefined) await reply({ type: 'result', result: await generator.collect() });

@@ -73,9 +73,10 @@ export class GeneratorProcess {
     return outcome;
   }
 
-  setWindow(startT: number, endT: number, publishAt: number | null, publishUntil: number | null): void {
+  /** Announces the window; clients begin their schedules at `beginAt`; chat clients publish until `publishUntil`. */
+  setWindow(startT: number, endT: number, beginAt: number, publishUntil: number | null): void {
     if (this.crash !== undefined) throw this.crash;
-    this.forked.child.send({ type: 'window', startT, endT, publishAt, publishUntil } satisfies RunnerToGenerator);
+    this.forked.child.send({ type: 'window', startT, endT, beginAt, publishUntil } satisfies RunnerToGenerator);
   }
 
   async collect(timeoutMs: number): Promise<GeneratorWindowResult> {

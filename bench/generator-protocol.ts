@@ -42,7 +42,7 @@ export interface GeneratorWindowResult {
 
 export type RunnerToGenerator =
   | { type: 'start'; spec: GeneratorSpec }
-  | { type: 'window'; startT: number; endT: number; publishAt: number | null; publishUntil: number | null }
+  | { type: 'window'; startT: number; endT: number; beginAt: number; publishUntil: number | null }
   | { type: 'collect' }
   | { type: 'close' };
 

@@ -93,8 +93,8 @@ export class Generator {
     return { connected, failed, firstError: error === null ? null : describeError(error), errorCode: error?.code ?? null };
   }
 
-  /** Sets the measured window; snapshots bytes at its edges; starts chat publishing when asked. */
-  setWindow(window: Window, publishAt: number | null, publishUntil: number | null): void {
+  /** Sets the measured window; snapshots bytes at its edges; starts the clients' schedules (and chat publishing) at `beginAt`. */
+  setWindow(window: Window, beginAt: number, publishUntil: number | null): void {
     this.window = window;
     this.recorder.setWindow(window);
     this.at(window.startT, () => {
@@ -105,7 +105,8 @@ export class Generator {
       this.snapshots.end = { at: nowMicros(), bytes: this.counter.totals() };
       this.recorder.counting = false;
     });
-    if (publishAt !== null && publishUntil !== null && this.spec.workload === 'chat') this.startPublishing(publishAt, publishUntil);
+    for (const client of this.clients) client.driver.begin(beginAt);
+    if (publishUntil !== null && this.spec.workload === 'chat') this.startPublishing(beginAt, publishUntil);
   }
 
   /** Stops publishing and requests, waits for what is in flight, and reports the window. */

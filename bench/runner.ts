@@ -213,7 +213,7 @@ export async function runTechnique(
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
     server?.setWindow(startT, endT);
-    for (const g of generators) g.setWindow(startT, endT, chat ? t0 : null, chat ? endT : null);
+    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
     if (!chat) server?.startPublishing(params.rate, t0);
     say(`warming up ${params.warmupMs} ms, measuring ${params.durationMs} ms`);
     await guard.sleepUntil(startT);

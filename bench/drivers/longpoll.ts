@@ -50,6 +50,7 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
         });
       });
     },
+    begin() {},
     publish(body) {
       upstream.publish(body);
     },

@@ -62,7 +62,9 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
       const response = await connection.request('GET', `${PATHS.polling}${cursorQuery(ctx.room, since)}`, headers);
       if (response.status !== 200) throw new Error(`GET ${PATHS.polling} answered ${response.status}: ${response.body.toString().slice(0, 200)}`);
       since = Math.max(since, deliverArray(ctx, response.body).lastSeq);
-      nextDue = nowMicros() + pollPhase(ctx.clientId, ctx.intervalMs) * 1000 - ctx.intervalMs * 1000;
+    },
+    begin(at) {
+      nextDue = at + pollPhase(ctx.clientId, ctx.intervalMs) * 1000 - ctx.intervalMs * 1000;
       schedule();
     },
     publish(body) {

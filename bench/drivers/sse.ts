@@ -55,6 +55,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     connect() {
       return new Promise((resolve, reject) => open((error) => (error === null ? resolve() : reject(error))));
     },
+    begin() {},
     publish(body) {
       upstream.publish(body);
     },

@@ -28,6 +28,12 @@ export interface DriverContext {
 export interface ClientDriver {
   /** Resolves once the client is connected and will receive every message published from now on. */
   connect(): Promise<void>;
+  /**
+   * Begins the client's own schedule (polling's request grid) at monotonic µs `at`, when
+   * publishing starts. Until then a connected client stays quiet, so that connecting
+   * thousands of clients never competes with their polls.
+   */
+  begin(at: number): void;
   /** Sends one upstream message (chat workload). */
   publish(body: string): void;
   /** Stops issuing new requests and waits (bounded) for the ones in flight. */

@@ -34,6 +34,7 @@ export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): Client
         });
       });
     },
+    begin() {},
     publish(body) {
       if (ws?.readyState === WebSocket.OPEN) ws.send(body);
     },
