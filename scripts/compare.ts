@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { CompareInputError, compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
 import { COMPARE_OUTPUTS, type CompareOutputName } from '../reports/compare-outputs.ts';
 import { ResultsFileError } from '../reports/validate.ts';
-import { processIo, readResultsFile, writeFileAtomic, type CommandIo } from './report.ts';
+import { writeFileAtomic } from '../bench/atomic-write.ts';
+import { processIo, readResultsFile, type CommandIo } from './report.ts';
 
 const FORMAT_NAMES = Object.keys(COMPARE_OUTPUTS) as CompareOutputName[];
 
@@ -150,7 +151,7 @@ export async function runCompareCommand(argv: string[], io: CommandIo = processI
   }
   if (args.out !== undefined) {
     try {
-      await writeFileAtomic(args.out, text);
+      writeFileAtomic(args.out, text);
     } catch (error) {
       io.stderr(`pushbench compare: cannot write --out ${args.out}: ${error instanceof Error ? error.message : String(error)}\n`);
       return 2;

@@ -3,7 +3,8 @@
  * charts/*.png from a results file. Also `writeReports`, which the runner calls at the end of
  * a run. The only module of the reporting layer that touches the disk for writing.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../bench/atomic-write.ts';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResultsFile } from '../bench/results-schema.ts';
@@ -28,21 +29,6 @@ from a results file. --out defaults to the results file's folder.
 Exit codes: 0 written, 1 rendering or writing failed, 2 bad input (missing or invalid file, bad flag).`;
 
 /**
- * Write `content` to `target` atomically: a temporary file `target.tmp-<pid>` in the same folder,
- * renamed over the target, so a reader sees the old file or the whole new one.
- */
-export async function writeFileAtomic(target: string, content: string | Uint8Array): Promise<void> {
-  const temp = `${target}.tmp-${process.pid}`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
-/**
  * Render every report of `results` into `outDir` (created if needed) and return the written
  * paths (`outDir` joined with report.html, summary.md, charts/<id>.png). The runner calls this
  * at the end of a run: `await writeReports(results, 'results/latest')`.
@@ -52,8 +38,7 @@ export async function writeReports(results: ResultsFile, outDir: string): Promis
   const written: string[] = [];
   for (const { file, content } of files) {
     const target = path.join(outDir, file);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFileAtomic(target, content);
+    writeFileAtomic(target, content);
     written.push(target);
   }
   return written;
