@@ -4,15 +4,10 @@
  * and closed ones folded into running totals, so a snapshot costs nothing on the
  * hot path.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ByteCounters, ProcessSample } from './protocol.ts';
-
-/** Where a socket's counters stood when its last plain HTTP response ended. */
-const kSettled = Symbol('pushbench.settled');
-interface SettledSocket extends Socket {
-  [kSettled]?: { read: number; written: number };
-}
 
 export class SocketAccounting {
   private readonly open = new Set<Socket>();
@@ -41,20 +36,17 @@ export class SocketAccounting {
     return this.open.values();
   }
 
-  /** Marks the end of a plain request/response exchange on `socket`. */
-  settle(socket: Socket): void {
-    (socket as SettledSocket)[kSettled] = { read: socket.bytesRead, written: socket.bytesWritten };
-  }
-
   /**
-   * Counts what `socket` has carried since its last plain exchange as connection setup
-   * (an SSE request and response head, or a WebSocket upgrade). `unreadBytes` were read
-   * from the socket but belong to what follows (the upgrade's `head`).
+   * Counts a connection's setup: the request head that opened an SSE stream or a
+   * WebSocket upgrade (up) and the response head or 101 the server wrote for it (down,
+   * measured by the caller around writing it). On a fresh connection the head is
+   * exactly what the socket has read, less `unreadBytes` that belong to what follows;
+   * on a reused keep-alive connection earlier requests are in that count too, so the
+   * head is rebuilt from the raw header lines instead (exact for `Name: value` lines).
    */
-  countSetup(socket: Socket, unreadBytes = 0): void {
-    const settled = (socket as SettledSocket)[kSettled] ?? { read: 0, written: 0 };
-    this.setupUp += socket.bytesRead - unreadBytes - settled.read;
-    this.setupDown += socket.bytesWritten - settled.written;
+  countSetup(socket: Socket, req: IncomingMessage, downBytes: number, unreadBytes = 0): void {
+    this.setupUp += Math.min(socket.bytesRead - unreadBytes, requestHeadBytes(req));
+    this.setupDown += downBytes;
   }
 
   counters(): ByteCounters {
@@ -66,6 +58,14 @@ export class SocketAccounting {
     }
     return { up, down, setupUp: this.setupUp, setupDown: this.setupDown };
   }
+}
+
+/** Bytes of a request head as a client writes it: request line, `Name: value` lines, blank line. */
+export function requestHeadBytes(req: IncomingMessage): number {
+  let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`.length;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) bytes += Buffer.byteLength(raw[i]!) + 2 + Buffer.byteLength(raw[i + 1]!) + 2;
+  return bytes;
 }
 
 /** Cumulative CPU, memory and event-loop figures of this process. */

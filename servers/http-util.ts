@@ -4,7 +4,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_ROOM, type Feed, type FeedRegistry } from './feed.ts';
-import type { SocketAccounting } from './accounting.ts';
 
 export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge';
 
@@ -15,36 +14,68 @@ export interface HttpError {
   body: Record<string, unknown>;
 }
 
-/** Writes a complete response with an exact Content-Length, then marks the socket settled. */
-export function send(
-  res: ServerResponse,
-  accounting: SocketAccounting,
-  status: number,
-  body: Buffer,
-  contentType = 'application/json',
-  extraHeaders?: Record<string, string>,
-): void {
-  const socket = res.socket;
+/** Writes a complete response with an exact Content-Length. */
+export function send(res: ServerResponse, status: number, body: Buffer, extraHeaders?: Record<string, string>): void {
   // RFC 9110: a 204 carries neither a body nor Content-Length.
   if (status === 204) res.writeHead(204, extraHeaders);
-  else res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length, ...extraHeaders });
+  else if (extraHeaders === undefined) res.writeHead(status, ['Content-Type', 'application/json', 'Content-Length', String(body.length)]);
+  else res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...extraHeaders });
   res.end(body);
-  if (socket !== null) accounting.settle(socket);
 }
 
-export function sendError(res: ServerResponse, accounting: SocketAccounting, error: HttpError, extraHeaders?: Record<string, string>): void {
-  send(res, accounting, error.status, Buffer.from(JSON.stringify(error.body)), 'application/json', extraHeaders);
+export function sendError(res: ServerResponse, error: HttpError, extraHeaders?: Record<string, string>): void {
+  send(res, error.status, Buffer.from(JSON.stringify(error.body)), extraHeaders);
 }
 
 export function badRequest(message: string, extra?: Record<string, unknown>): HttpError {
   return { status: 400, kind: 'badRequest', body: { error: message, ...extra } };
 }
 
+/** The query parameters of a request: only `get` is needed. */
+export interface Query {
+  get(name: string): string | null;
+}
+
+/**
+ * A query string read on demand: `get` scans `a=1&b=2` for one name. The endpoints take
+ * at most two parameters, so this beats building a URLSearchParams on every poll.
+ */
+class LazyQuery implements Query {
+  constructor(private readonly text: string) {}
+
+  get(name: string): string | null {
+    const text = this.text;
+    let start = 0;
+    while (start <= text.length) {
+      let end = text.indexOf('&', start);
+      if (end === -1) end = text.length;
+      const eq = text.indexOf('=', start);
+      const keyEnd = eq === -1 || eq > end ? end : eq;
+      if (keyEnd - start === name.length && text.startsWith(name, start)) {
+        const raw = keyEnd === end ? '' : text.slice(keyEnd + 1, end);
+        return raw.includes('%') || raw.includes('+') ? decodeQueryValue(raw) : raw;
+      }
+      start = end + 1;
+    }
+    return null;
+  }
+}
+
+function decodeQueryValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+const NO_QUERY: Query = { get: () => null };
+
 /** Splits `req.url` into path and query without the cost of a full URL parse. */
-export function splitUrl(url: string): { path: string; query: URLSearchParams } {
+export function splitUrl(url: string): { path: string; query: Query } {
   const q = url.indexOf('?');
-  if (q === -1) return { path: url, query: new URLSearchParams() };
-  return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+  if (q === -1) return { path: url, query: NO_QUERY };
+  return { path: url.slice(0, q), query: new LazyQuery(url.slice(q + 1)) };
 }
 
 const NON_NEGATIVE_INTEGER = /^(0|[1-9][0-9]{0,15})$/;
@@ -63,7 +94,7 @@ export function isHttpError(value: unknown): value is HttpError {
 }
 
 /** Which room's feed a request names (`?room=N`, absent = broadcast). */
-export function resolveFeed(feeds: FeedRegistry, query: URLSearchParams): Feed | HttpError {
+export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError {
   const raw = query.get('room');
   if (raw === null) return feeds.broadcast;
   const room = parseCount('room', raw);

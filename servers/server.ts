@@ -80,7 +80,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     maxMessageBytes: options.maxMessageBytes,
     fail(res: ServerResponse, error: HttpError) {
       rejected[error.kind]++;
-      sendError(res, accounting, error, error.status === 426 ? { Upgrade: 'websocket' } : undefined);
+      sendError(res, error, error.status === 426 ? { Upgrade: 'websocket' } : undefined);
     },
     countRejection(kind) {
       rejected[kind]++;
@@ -135,7 +135,6 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       rejected.methodNotAllowed++;
       return sendError(
         res,
-        accounting,
         { status: 405, kind: 'methodNotAllowed', body: { error: `method ${req.method} not allowed on ${path}; allowed: ${route.method}` } },
         { Allow: route.method },
       );
@@ -177,7 +176,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       rate: options.rate,
       payloadBytes: options.payloadBytes,
     };
-    send(res, accounting, 200, Buffer.from(JSON.stringify(body)));
+    send(res, 200, Buffer.from(JSON.stringify(body)));
   }
 
   await new Promise<void>((resolve, reject) => {

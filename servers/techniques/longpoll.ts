@@ -28,7 +28,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
   function answer(hold: Hold, body: Buffer, count: number): void {
     if (count === 0) counters.emptyResponses++;
     counters.messagesWritten += count;
-    send(hold.res, ctx.accounting, 200, body);
+    send(hold.res, 200, body);
   }
 
   /** One listener per feed answers every request held on it. */
@@ -68,7 +68,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
       const catchUp = feed.since(since);
       if (catchUp.kind === 'ok' && catchUp.messages.length > 0) {
         counters.messagesWritten += catchUp.messages.length;
-        send(res, ctx.accounting, 200, arrayBody(catchUp.messages));
+        send(res, 200, arrayBody(catchUp.messages));
         return;
       }
       const holds = holdsFor(feed);

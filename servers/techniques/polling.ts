@@ -20,7 +20,7 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
       const messages = catchUp.kind === 'ok' ? catchUp.messages : [];
       if (messages.length === 0) counters.emptyResponses++;
       counters.messagesWritten += messages.length;
-      send(res, ctx.accounting, 200, arrayBody(messages));
+      send(res, 200, arrayBody(messages));
     },
     close() {},
   };

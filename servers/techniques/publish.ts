@@ -20,7 +20,7 @@ export const createPublishHandler: TechniqueFactory = (ctx) => {
           const msg = parsePublishBody(raw);
           if (typeof msg === 'string') return ctx.fail(res, { status: 400, kind: 'badRequest', body: { error: msg } });
           publishUpstream(ctx.feeds, msg);
-          send(res, ctx.accounting, 204, NO_BODY);
+          send(res, 204, NO_BODY);
         },
         (error: unknown) => {
           if (!(error instanceof BodyTooLargeError)) {

@@ -18,7 +18,13 @@ export const createSseHandler: TechniqueFactory = (ctx) => {
     const created = new Set<ServerResponse>();
     streamsByFeed.set(feed, created);
     feed.subscribe((batch: readonly EncodedMessage[]) => {
-      for (const res of created) for (const msg of batch) res.write(msg.sse);
+      // The usual batch is one message: keep the per-stream loop free of an inner loop.
+      if (batch.length === 1) {
+        const event = batch[0]!.sse;
+        for (const res of created) res.write(event);
+      } else {
+        for (const res of created) for (const msg of batch) res.write(msg.sse);
+      }
       counters.messagesWritten += created.size * batch.length;
     });
     return created;
@@ -34,9 +40,10 @@ export const createSseHandler: TechniqueFactory = (ctx) => {
       const since = resolveSince(feed, typeof lastEventId === 'string' ? lastEventId : query.get('since'));
       if (isHttpError(since)) return ctx.fail(res, since);
       const catchUp = feed.since(since);
+      const writtenBefore = req.socket.bytesWritten;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       res.flushHeaders();
-      ctx.accounting.countSetup(req.socket);
+      ctx.accounting.countSetup(req.socket, req, req.socket.bytesWritten - writtenBefore);
       if (catchUp.kind === 'ok') {
         for (const msg of catchUp.messages) res.write(msg.sse);
         counters.messagesWritten += catchUp.messages.length;

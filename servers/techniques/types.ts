@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FeedRegistry } from '../feed.ts';
 import type { SocketAccounting } from '../accounting.ts';
-import type { HttpError } from '../http-util.ts';
+import type { HttpError, Query } from '../http-util.ts';
 import type { TechniqueCounters } from '../protocol.ts';
 
 /** What a technique handler may use from the server around it. */
@@ -24,9 +24,9 @@ export interface ServerContext {
 export interface TechniqueHandler {
   readonly counters: TechniqueCounters;
   /** Answers a GET on the technique's path. */
-  handle(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void;
+  handle(req: IncomingMessage, res: ServerResponse, query: Query): void;
   /** Takes over an HTTP Upgrade on the technique's path, if the technique upgrades. */
-  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams): void;
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, query: Query): void;
   /** Releases held requests, open streams and timers. */
   close(): void;
 }

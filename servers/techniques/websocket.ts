@@ -31,7 +31,13 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
     const created = new Set<WebSocket>();
     socketsByFeed.set(feed, created);
     feed.subscribe((batch: readonly EncodedMessage[]) => {
-      for (const ws of created) for (const msg of batch) ws.send(msg.json, TEXT);
+      // The usual batch is one message: keep the per-socket loop free of an inner loop.
+      if (batch.length === 1) {
+        const json = batch[0]!.json;
+        for (const ws of created) ws.send(json, TEXT);
+      } else {
+        for (const ws of created) for (const msg of batch) ws.send(msg.json, TEXT);
+      }
       counters.messagesWritten += created.size * batch.length;
     });
     return created;
@@ -55,8 +61,9 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
     },
     upgrade(req, socket, head, query) {
       counters.requests++;
+      const writtenBefore = req.socket.bytesWritten;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        ctx.accounting.countSetup(req.socket, head.length);
+        ctx.accounting.countSetup(req.socket, req, req.socket.bytesWritten - writtenBefore, head.length);
         ws.on('error', () => {}); // a reset socket must not crash the server; 'close' follows
         const feed = resolveFeed(ctx.feeds, query);
         const since = isHttpError(feed) ? feed : resolveSince(feed, query.get('since'));
