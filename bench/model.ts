@@ -324,19 +324,22 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   };
   const down = TECHNIQUE_MODELS[technique](ctx);
   let totalBytes = down.bytes;
+  let payload = ctx.m;
   let text = down.text;
   if (params.workload === 'chat') {
     // Every sent message reaches roomSize members: its upstream cost is shared among them.
+    // The published body is payload too (as the runner counts it); its framing is overhead.
     const up = upstreamBytes(technique, params, wire);
     totalBytes += up.bytes / params.roomSize;
+    payload += publishBodyBytes(params.messageBytes, typicalSeq(params)) / params.roomSize;
     text = `${text} + (${up.text}) ÷ ${fmt(params.roomSize)} room member${params.roomSize === 1 ? '' : 's'}`;
   }
   return {
     requestHeadBytes: down.requestHeadBytes,
     responseHeadBytes: down.responseHeadBytes,
-    perMessage: { totalBytes, overheadBytes: totalBytes - ctx.m },
+    perMessage: { totalBytes, overheadBytes: totalBytes - payload },
     latencyMs: down.latencyMs,
-    formula: `${text} = ${fmt(totalBytes)} B per delivered message (${fmt(ctx.m)} B of it payload); ${down.latencyText}`,
+    formula: `${text} = ${fmt(totalBytes)} B per delivered message (${fmt(payload)} B of it payload); ${down.latencyText}`,
   };
 }
 

@@ -208,14 +208,16 @@ export async function runTechnique(
     }
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
+    const pickupMs = DRIVERS[technique].pickupMs(params);
+    const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
-    const startT = t0 + params.warmupMs * 1000;
+    const startT = t0 + warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
     server?.setWindow(startT, endT);
     for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
     if (!chat) server?.startPublishing(params.rate, t0);
-    say(`warming up ${params.warmupMs} ms, measuring ${params.durationMs} ms`);
+    say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
@@ -224,7 +226,7 @@ export async function runTechnique(
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
-    await guard.sleepUntil(nowMicros() + (technique === 'polling' ? params.intervalMs : 0) * 1000 + DRAIN_MARGIN_MICROS);
+    await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     let serverWindow: ServerWindow | null = null;
