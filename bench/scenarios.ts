@@ -7,6 +7,9 @@ import type { RunConfig } from './config.ts';
 import type { ScenarioSpec } from './runner.ts';
 import type { ScenarioParams } from './results-schema.ts';
 
+/** `--quick`: the suite keeps the scenarios that answer the main questions; every run gets shorter windows. */
+const QUICK: Partial<Omit<ScenarioParams, 'messageBytes' | 'target'>> = { durationMs: 1000, warmupMs: 200 };
+
 /** Size of one message as delivered: the JSON envelope around `payloadBytes` of data, at a typical seq. */
 export function messageBytesFor(params: Omit<ScenarioParams, 'messageBytes'>): number {
   const roomRate = params.workload === 'chat' ? params.rate * Math.min(params.roomSize, params.clients) : params.rate;
@@ -15,8 +18,9 @@ export function messageBytesFor(params: Omit<ScenarioParams, 'messageBytes'>): n
   return encodeMessage({ seq: typicalSeq, t: nowMicros(), room, data: filler(params.payloadBytes) }).length;
 }
 
-/** Scenario parameters for one client count of a run config. */
+/** Scenario parameters for one client count of a run config (`--quick` shortens what the user did not set). */
 export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
+  const quick = (key: 'durationMs' | 'warmupMs'): number => (config.quick && !config.explicit.has(key) ? QUICK[key]! : config[key]);
   const base: Omit<ScenarioParams, 'messageBytes'> = {
     workload: config.workload,
     clients,
@@ -24,8 +28,8 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
     payloadBytes: config.payloadBytes,
     intervalMs: config.intervalMs,
     holdMs: config.holdMs,
-    durationMs: config.durationMs,
-    warmupMs: config.warmupMs,
+    durationMs: quick('durationMs'),
+    warmupMs: quick('warmupMs'),
     headers: config.headers,
     roomSize: config.workload === 'chat' ? Math.min(config.roomSize, clients) : config.roomSize,
     target: config.target,
@@ -136,8 +140,6 @@ const SUITE: readonly SuiteEntry[] = [
   },
 ];
 
-/** The `--quick` suite keeps the scenarios that answer the main questions, with shorter windows. */
-const QUICK: Partial<Omit<ScenarioParams, 'messageBytes' | 'target'>> = { durationMs: 1000, warmupMs: 200 };
 
 /** Keys of ScenarioParams a user may set on the suite, named as in RunConfig.explicit. */
 const USER_KEYS = ['workload', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', 'durationMs', 'warmupMs', 'headers', 'roomSize'] as const;
