@@ -25,6 +25,10 @@ export interface ServerOptions {
   holdMs: number;
   ringSize: number;
   maxMessageBytes: number;
+  /** Time a client has to send a complete request head. */
+  headersTimeoutMs: number;
+  /** Time a client has to send a complete request (head and body). */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -36,11 +40,11 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   holdMs: 30_000,
   ringSize: 4096,
   maxMessageBytes: 65_536,
+  // Half-open requests cannot pile up; held long polls and open streams are not cut (their request is complete).
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 });
 
-/** Timeouts that stop idle half-open requests from piling up, without cutting held ones. */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -114,8 +118,10 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
 
   const server = http.createServer({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    headersTimeout: HEADERS_TIMEOUT_MS,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    // Node checks those timeouts every 30 s by default: a slow-loris request would live that long.
+    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs / 2),
     noDelay: true,
   });
 

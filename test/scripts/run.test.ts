@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../bench/results-schema.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { validate } from '../helpers/json-schema.ts';
+import { startServer } from '../../servers/server.ts';
 
 let dir: string;
 /** Processes that were running before these tests (another run on the machine is not ours to judge). */
@@ -76,6 +77,30 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
   const result = await runCli(['run', '--target', 'http://192.0.2.10:8080', '--out', path.join(dir, 'remote')]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /refusing to load non-loopback target "http:\/\/192\.0\.2\.10:8080" \(host 192\.0\.2\.10\); pass --allow-remote/);
+});
+
+test('--target drives a server that is already running; expected messages come from the seqs seen', async () => {
+  const server = await startServer({ rate: 20 });
+  try {
+    const out = path.join(dir, 'target');
+    const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
+    assert.equal(results.scenarios[0]!.params.target, server.url);
+    for (const technique of ['polling', 'websocket'] as const) {
+      const r = results.scenarios[0]!.results[technique]!;
+      assert.equal(r.state, 'completed');
+      if (r.state !== 'completed') continue;
+      assert.equal(r.server, null, 'no server process to sample');
+      assert.equal(r.agreement, null);
+      assert.ok(r.messages.expected > 0);
+      assert.equal(r.messages.delivered, r.messages.expected);
+      assert.equal(r.messages.lost, 0);
+    }
+    assert.ok(server.stats().techniques.websocket!.requests >= 4, 'the clients reached the running server');
+  } finally {
+    await server.close();
+  }
 });
 
 test('Ctrl-C stops every process, writes the results so far marked interrupted, and exits 130', async () => {

@@ -162,3 +162,22 @@ describe('bad input', () => {
     server.publish('after the client left');
   });
 });
+
+test('a request head that never completes is answered 408 and closed: idle half-open requests cannot pile up', async () => {
+  const server = await startServer({ rate: 0, headersTimeoutMs: 300, requestTimeoutMs: 600 });
+  try {
+    const client = await openRaw(server.port);
+    client.send('GET /poll?since=0 HTTP/1.1\r\nHost: x\r\n'); // no blank line: the head never ends
+    await client.closed;
+    assert.match(client.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    await eventually(() => server.stats().connections.open === 0, 'the half-open connection to be gone');
+    // A held long poll is a complete request: the same timeouts do not cut it.
+    const held = await openRaw(server.port);
+    held.send(getRequest('/longpoll'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(server.stats().techniques.longpoll!.open, 1, 'still held after the request timeout');
+    held.close();
+  } finally {
+    await server.close();
+  }
+});
