@@ -52,18 +52,27 @@ export interface MetricRule {
 
 const relativeAllowance = (reference: number, percent: number, absolute: number) => Math.max((Math.abs(reference) * percent) / 100, absolute);
 
+/** A metric that regresses when it grows by more than `percent` and by more than `absolute` (in `unit`). */
+function relativeRule(
+  id: CompareMetricId,
+  label: string,
+  kind: MetricRule['kind'],
+  percent: number,
+  absolute: number,
+  unit: string,
+  extract: MetricRule['extract'],
+  format: MetricRule['format'],
+): MetricRule {
+  return {
+    id, label, kind, better: 'smaller', percent, absolute, extract, format, allowance: relativeAllowance,
+    describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} ${unit}`,
+  };
+}
+
 /** The metrics compared, with their default tolerances. */
 export const METRIC_RULES: Readonly<Record<CompareMetricId, MetricRule>> = {
-  'perMessage.totalBytes': {
-    id: 'perMessage.totalBytes', label: 'bytes per message', kind: 'exact', better: 'smaller', percent: 1, absolute: 1,
-    extract: (r) => r.perMessage.totalBytes, format: formatBytes, allowance: relativeAllowance,
-    describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} B`,
-  },
-  'perMessage.overheadBytes': {
-    id: 'perMessage.overheadBytes', label: 'overhead bytes per message', kind: 'exact', better: 'smaller', percent: 1, absolute: 1,
-    extract: (r) => r.perMessage.overheadBytes, format: formatBytes, allowance: relativeAllowance,
-    describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} B`,
-  },
+  'perMessage.totalBytes': relativeRule('perMessage.totalBytes', 'bytes per message', 'exact', 1, 1, 'B', (r) => r.perMessage.totalBytes, formatBytes),
+  'perMessage.overheadBytes': relativeRule('perMessage.overheadBytes', 'overhead bytes per message', 'exact', 1, 1, 'B', (r) => r.perMessage.overheadBytes, formatBytes),
   'messages.lost': {
     id: 'messages.lost', label: 'lost messages', kind: 'exact', better: 'smaller', percent: 0, absolute: 0,
     extract: (r) => r.messages.lost, format: formatInteger,
@@ -76,21 +85,9 @@ export const METRIC_RULES: Readonly<Record<CompareMetricId, MetricRule>> = {
     allowance: (_reference, percent) => percent,
     describeTolerance: (p) => `−${formatNumber(p, 3)} points`,
   },
-  'latencyMs.p50': {
-    id: 'latencyMs.p50', label: 'p50 latency', kind: 'noisy', better: 'smaller', percent: 50, absolute: 2,
-    extract: (r) => r.latencyMs.p50, format: formatMs, allowance: relativeAllowance,
-    describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} ms`,
-  },
-  'latencyMs.p99': {
-    id: 'latencyMs.p99', label: 'p99 latency', kind: 'noisy', better: 'smaller', percent: 50, absolute: 2,
-    extract: (r) => r.latencyMs.p99, format: formatMs, allowance: relativeAllowance,
-    describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} ms`,
-  },
-  'server.cpuPercent': {
-    id: 'server.cpuPercent', label: 'server CPU', kind: 'noisy', better: 'smaller', percent: 50, absolute: 5,
-    extract: (r) => r.server?.cpuPercent ?? null, format: (v) => formatPercent(v), allowance: relativeAllowance,
-    describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} points`,
-  },
+  'latencyMs.p50': relativeRule('latencyMs.p50', 'p50 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p50, formatMs),
+  'latencyMs.p99': relativeRule('latencyMs.p99', 'p99 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p99, formatMs),
+  'server.cpuPercent': relativeRule('server.cpuPercent', 'server CPU', 'noisy', 50, 5, 'points', (r) => r.server?.cpuPercent ?? null, (v) => formatPercent(v)),
   bitsPerSecond: {
     id: 'bitsPerSecond', label: 'bandwidth', kind: 'noisy', better: 'smaller', percent: 10, absolute: 0,
     extract: (r) => r.bitsPerSecond, format: formatBitsPerSecond, allowance: relativeAllowance,

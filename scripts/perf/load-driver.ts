@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { Generator } from '../../bench/generator.ts';
 import { HEADER_PROFILES } from '../../bench/headers.ts';
-import { nowMicros, PATHS } from '../../servers/protocol.ts';
+import { nowMicros, PATHS, type TechniqueId } from '../../servers/protocol.ts';
 
 export interface LoadRun {
   kind: LoadKind;
@@ -47,13 +47,18 @@ async function measured(run: LoadRun, count: () => number): Promise<LoadReport> 
   return { cpuMicros: cpuNow() - cpu0, count: count() - count0 };
 }
 
+/** pushbench's own load generator for `run.clients` broadcast clients of `technique`, browser headers. */
+function broadcastGenerator(technique: TechniqueId, run: LoadRun): Generator {
+  return new Generator({
+    technique, origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: 0,
+    intervalMs: run.intervalMs, holdMs: 30_000, headers: 'browser', rate: 1, payloadBytes: 64, connectConcurrency: 64,
+  });
+}
+
 const KINDS = {
   /** pushbench's polling driver: one keep-alive connection per client, a poll every interval. */
   async 'generator-poll'(run: LoadRun): Promise<LoadReport> {
-    const generator = new Generator({
-      technique: 'polling', origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: 0,
-      intervalMs: run.intervalMs, holdMs: 30_000, headers: 'browser', rate: 1, payloadBytes: 64, connectConcurrency: 64,
-    });
+    const generator = broadcastGenerator('polling', run);
     await generator.connect();
     // Polls begin on the grid at startT; requests are counted between the window's snapshots.
     generator.setWindow({ startT: run.startT, endT: run.endT }, run.startT, null);
@@ -77,10 +82,7 @@ const KINDS = {
   },
   /** pushbench's WebSocket driver: parses every message, checks its seq, records its latency. */
   async 'generator-ws'(run: LoadRun): Promise<LoadReport> {
-    const generator = new Generator({
-      technique: 'websocket', origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: 0,
-      intervalMs: run.intervalMs, holdMs: 30_000, headers: 'browser', rate: 1, payloadBytes: 64, connectConcurrency: 64,
-    });
+    const generator = broadcastGenerator('websocket', run);
     await generator.connect();
     generator.setWindow({ startT: run.startT, endT: run.endT }, run.startT, null);
     const report = await measured(run, () => generator.recorder.counts.receivedInWindow);
