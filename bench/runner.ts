@@ -43,6 +43,8 @@ export interface RunOptions {
   generators: number | null;
   /** Progress lines (to stderr, by the caller). */
   progress: (line: string) => void;
+  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  onServer?: (technique: TechniqueId, server: ServerProcess) => void;
 }
 
 /** Thrown when a step cannot go on; becomes a `failed` result with this message. */
@@ -149,8 +151,6 @@ export async function runTechnique(
   options: RunOptions & {
     prepared?: PreparedRun | RunStepError;
     afterWindow?: () => void;
-    /** Called once the server process is up (tests use it to simulate a crash). */
-    onServer?: (server: ServerProcess) => void;
   },
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
@@ -167,7 +167,7 @@ export async function runTechnique(
     if (prepared.server !== null) {
       server = await guard.step(prepared.server);
       guard.watch(server.unexpectedExit);
-      options.onServer?.(server);
+      options.onServer?.(technique, server);
     }
     const origin = params.target ?? server!.url;
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
@@ -281,17 +281,18 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    options.progress(`[${spec.id}] ${technique}: starting`);
+    const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
+    options.progress(`${step} ${technique}: starting`);
     const result = await runTechnique(technique, spec.params, {
       ...options,
-      progress: (line) => options.progress(`[${spec.id}] ${line}`),
+      progress: (line) => options.progress(`${step} ${line}`),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
         if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
       },
     });
     results[technique] = result;
-    options.progress(`[${spec.id}] ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+    options.progress(`${step} ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
   }
   await discardRun(next);
   return specs.map((spec) => {

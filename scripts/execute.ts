@@ -20,7 +20,18 @@ function timestamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-').replace('Z', '');
 }
 
-/** Progress on stderr: one live line on a terminal, plain lines otherwise (CI logs). */
+const BAR_WIDTH = 20;
+
+/** `(3/24) ...` becomes a bar of how many technique runs are done. */
+export function progressBar(text: string): string {
+  const match = /^\((\d+)\/(\d+)\)/.exec(text);
+  if (match === null) return '';
+  const done = Number(match[1]) - 1;
+  const filled = Math.round((done / Number(match[2])) * BAR_WIDTH);
+  return `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} `;
+}
+
+/** Progress on stderr: a live bar and line on a terminal, plain lines otherwise (CI logs). */
 function progressPrinter(): { line: (text: string) => void; done: () => void } {
   const tty = process.stderr.isTTY === true;
   const started = Date.now();
@@ -29,7 +40,8 @@ function progressPrinter(): { line: (text: string) => void; done: () => void } {
     line(text) {
       const stamp = `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
       if (tty) {
-        process.stderr.write(`\r\x1b[K${stamp} ${text.slice(0, (process.stderr.columns ?? 120) - 12)}`);
+        const bar = progressBar(text);
+        process.stderr.write(`\r\x1b[K${bar}${stamp} ${text.slice(0, (process.stderr.columns ?? 120) - 14 - bar.length)}`);
         live = true;
       } else process.stderr.write(`${stamp} ${text}\n`);
     },

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { liveChildren } from '../../bench/children.ts';
-import { runTechnique } from '../../bench/runner.ts';
+import { runScenarios, runTechnique } from '../../bench/runner.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../../bench/results-schema.ts';
 import { messageBytesFor } from '../../bench/scenarios.ts';
 import { TECHNIQUES, type TechniqueId } from '../../servers/protocol.ts';
@@ -115,7 +115,7 @@ test('clients spread over two generator processes: their histograms and counters
 
 test('a server that crashes mid-run yields a failed result with the reason, and no process is left', async () => {
   const result = await run('sse', params({ durationMs: 5000 }), {
-    onServer: (server) => setTimeout(() => server.kill('SIGKILL'), 300),
+    onServer: (_technique, server) => setTimeout(() => server.kill('SIGKILL'), 300),
   });
   assert.equal(result.state, 'failed');
   assert.match((result as { error: string }).error, /server process \d+ was killed by SIGKILL/);
@@ -134,5 +134,21 @@ test('an aborted run (Ctrl-C) is marked interrupted and stops every process', as
   });
   assert.equal(result.state, 'interrupted');
   assert.ok(Date.now() - started < 10_000, 'the window was not waited out');
+  assert.equal(liveChildren(), 0);
+});
+
+test('when one technique\'s server crashes, the next techniques of the scenario still run', async () => {
+  const p = params();
+  const [scenario] = await runScenarios([{ id: 'crash', group: 'crash', title: 'crash', description: '', params: p, techniques: ['sse', 'websocket'] }], {
+    signal: new AbortController().signal,
+    generators: null,
+    progress: () => {},
+    onServer: (technique, server) => {
+      if (technique === 'sse') setTimeout(() => server.kill('SIGKILL'), 200);
+    },
+  });
+  assert.equal(scenario!.results.sse!.state, 'failed');
+  assert.match((scenario!.results.sse as { error: string }).error, /killed by SIGKILL/);
+  assertWiring(completed(scenario!.results.websocket!), p.clients);
   assert.equal(liveChildren(), 0);
 });
