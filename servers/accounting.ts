@@ -9,10 +9,17 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ByteCounters, ProcessSample } from './protocol.ts';
 
+/** The endpoint a connection first served (`polling`, `sse`, `publish`, ...), for per-endpoint totals. */
+const kRoute = Symbol('pushbench.route');
+type RoutedSocket = Socket & { [kRoute]?: string };
+/** Connections that never reached an endpoint (unknown paths, malformed requests, the info page). */
+const UNROUTED = 'other';
+
 export class SocketAccounting {
   private readonly open = new Set<Socket>();
   private closedUp = 0;
   private closedDown = 0;
+  private readonly closedByRoute = new Map<string, { up: number; down: number }>();
   private setupUp = 0;
   private setupDown = 0;
   total = 0;
@@ -24,8 +31,32 @@ export class SocketAccounting {
     socket.once('close', () => {
       this.closedUp += socket.bytesRead;
       this.closedDown += socket.bytesWritten;
+      const route = (socket as RoutedSocket)[kRoute] ?? UNROUTED;
+      const closed = this.closedByRoute.get(route) ?? { up: 0, down: 0 };
+      closed.up += socket.bytesRead;
+      closed.down += socket.bytesWritten;
+      this.closedByRoute.set(route, closed);
       this.open.delete(socket);
     });
+  }
+
+  /** Attributes a connection to the endpoint of its first request (a browser tab keeps one per purpose). */
+  route(socket: Socket, route: string): void {
+    const routed = socket as RoutedSocket;
+    if (routed[kRoute] === undefined) routed[kRoute] = route;
+  }
+
+  /** Bytes per endpoint, open and closed connections together (`other` for connections that reached none). */
+  countersByRoute(): Record<string, { up: number; down: number }> {
+    const out: Record<string, { up: number; down: number }> = {};
+    for (const [route, closed] of this.closedByRoute) out[route] = { ...closed };
+    for (const socket of this.open) {
+      const route = (socket as RoutedSocket)[kRoute] ?? UNROUTED;
+      const entry = (out[route] ??= { up: 0, down: 0 });
+      entry.up += socket.bytesRead;
+      entry.down += socket.bytesWritten;
+    }
+    return out;
   }
 
   get openCount(): number {

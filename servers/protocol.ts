@@ -103,6 +103,8 @@ export interface ServerStats {
   /** Monotonic µs at which this snapshot was taken. */
   at: number;
   bytes: ByteCounters;
+  /** The same bytes split by the endpoint each connection first served (`polling`, ..., `publish`, `other`). */
+  bytesByRoute: Record<string, { up: number; down: number }>;
   /** Per technique: requests, empty responses, messages written, open connections. */
   techniques: Partial<Record<TechniqueId, TechniqueCounters>>;
   connections: { open: number; total: number };

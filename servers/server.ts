@@ -65,6 +65,8 @@ export interface PushServer {
 }
 
 interface Route {
+  /** What the connection's bytes are counted under. */
+  name: TechniqueId | 'publish';
   method: 'GET' | 'POST';
   handler: TechniqueHandler;
 }
@@ -96,10 +98,10 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   for (const id of options.techniques) {
     const handler = SERVER_TECHNIQUES[id](ctx);
     handlers.set(id, handler);
-    routes.set(PATHS[id], { method: 'GET', handler });
+    routes.set(PATHS[id], { name: id, method: 'GET', handler });
   }
   const publish = createPublishHandler(ctx);
-  routes.set(PATHS.publish, { method: 'POST', handler: publish });
+  routes.set(PATHS.publish, { name: 'publish', method: 'POST', handler: publish });
 
   // Window accounting: how many messages each room published inside the measured window.
   let window: { startT: number; endT: number } | undefined;
@@ -145,6 +147,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
         { Allow: route.method },
       );
     }
+    accounting.route(req.socket, route.name);
     route.handler.handle(req, res, query);
   });
 
@@ -156,6 +159,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    accounting.route(req.socket, route.name);
     route.handler.upgrade(req, socket, head, query);
   });
 
@@ -206,6 +210,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       return {
         at: nowMicros(),
         bytes: accounting.counters(),
+        bytesByRoute: accounting.countersByRoute(),
         techniques,
         connections: { open: accounting.openCount, total: accounting.total },
         published,

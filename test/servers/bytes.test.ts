@@ -143,3 +143,33 @@ describe('polling bytes', () => {
     });
   }
 });
+
+describe('bytes per endpoint', () => {
+  test('with every technique on one port, each connection is counted under the endpoint it served', async () => {
+    const server = await startServer({ rate: 0 });
+    try {
+      const poll = await openRaw(server.port);
+      poll.send(getRequest('/poll?since=0'));
+      const sse = await openRaw(server.port);
+      sse.send(getRequest('/sse'));
+      const garbage = await openRaw(server.port);
+      garbage.send('NOT HTTP\r\n\r\n');
+      await garbage.closed;
+      await poll.waitFor((t) => parseResponses(t).length === 1, 'the poll response');
+      await sse.waitFor((t) => t.includes('\r\n\r\n'), 'the SSE head');
+      server.publish('x');
+      await sse.waitFor((t) => t.includes('data: '), 'the SSE event');
+      await eventually(() => server.stats().bytesByRoute['sse']?.down === sse.bytes(), 'the SSE bytes');
+      const byRoute = server.stats().bytesByRoute;
+      assert.deepEqual(byRoute['polling'], { up: poll.socket.bytesWritten, down: poll.bytes() });
+      assert.deepEqual(byRoute['sse'], { up: sse.socket.bytesWritten, down: sse.bytes() });
+      assert.deepEqual(byRoute['other'], { up: garbage.socket.bytesWritten, down: garbage.bytes() });
+      const total = server.stats().bytes;
+      assert.equal(total.up, Object.values(byRoute).reduce((n, r) => n + r.up, 0), 'the split adds up to the total');
+      poll.close();
+      sse.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
