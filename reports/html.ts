@@ -126,6 +126,7 @@ tbody.published { font-style: italic; color: var(--muted); }
 tbody.published th[colspan] { font-style: normal; color: var(--fg); background: var(--bg-alt); }
 tr.failed td, tr.failed th, .bad { color: var(--bad); }
 tr.formula td { border-top: none; color: var(--muted); font-size: .85rem; padding-top: 0; }
+.headers td:first-child { white-space: nowrap; word-break: normal; }
 .headers td { font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .82rem; word-break: break-all; }
 .scroll { overflow-x: auto; }
 dl.params { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .5rem 0 1rem; }
