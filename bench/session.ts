@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { measureCapacity } from './capacity.ts';
+import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
 import { HEADER_PROFILES } from './headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
@@ -16,6 +17,8 @@ export interface SessionOptions {
   signal: AbortSignal;
   generators: number | null;
   capacity: boolean;
+  /** Also run the tinybench micro-benchmarks of per-message server work. */
+  micro: boolean;
   progress: (line: string) => void;
 }
 
@@ -34,6 +37,12 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     }
   }
 
+  let micro: ResultsFile['micro'];
+  if (options.micro && !options.signal.aborted) {
+    options.progress('micro: per-message server work (tinybench)');
+    micro = await runMicroBenchmarks({ payloadBytes: specs[0]?.params.payloadBytes ?? 64, time: 300 });
+  }
+
   const used = new Set<HeaderProfileName>(specs.map((s) => s.params.headers));
   const headerProfiles: ResultsFile['headerProfiles'] = {};
   for (const name of used) headerProfiles[name] = HEADER_PROFILES[name].poll.map(([k, v]) => [k, v]);
@@ -49,5 +58,6 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     headerProfiles,
     scenarios,
     ...(capacity === undefined ? {} : { capacity }),
+    ...(micro === undefined ? {} : { micro }),
   };
 }

@@ -63,5 +63,10 @@ export function renderSummary(results: ResultsFile): string {
         c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`).join('\n'),
     );
   }
+  if (results.micro !== undefined && results.micro.length > 0) {
+    parts.push(
+      `Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`,
+    );
+  }
   return `${parts.join('\n\n')}\n`;
 }

@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
-  return executeRun(config, suiteScenarios(config), command, { capacity: !config.quick || config.capacity });
+  return executeRun(config, suiteScenarios(config), command, { capacity: !config.quick || config.capacity, micro: !config.quick });
 }
 
 process.exitCode = await main(process.argv.slice(2));

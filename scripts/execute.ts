@@ -61,7 +61,7 @@ function linkLatest(dir: string): void {
   fs.renameSync(temp, path.join(root, 'latest'));
 }
 
-export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean }): Promise<number> {
+export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
   const outDir = config.out ?? path.join(RESULTS_ROOT, timestamp(new Date()));
   try {
     fs.mkdirSync(outDir, { recursive: true });
@@ -90,7 +90,7 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   const progress = progressPrinter();
   let results;
   try {
-    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, progress: progress.line });
+    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.line });
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);

@@ -9,5 +9,5 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${RUN_HELP}\n`);
     return 0;
   }
-  return executeRun(config, runScenarios(config), ['pushbench', 'run', ...argv].join(' '), { capacity: config.capacity });
+  return executeRun(config, runScenarios(config), ['pushbench', 'run', ...argv].join(' '), { capacity: config.capacity, micro: false });
 }
