@@ -10,7 +10,7 @@ import { formatBytes, formatFactor, formatInteger, formatMs, formatPercent, form
 import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
 import { techniqueLabel, techniquePossessive } from './techniques.ts';
 
-export type FindingKind = 'failure' | 'bytes' | 'latency' | 'loss' | 'client-errors' | 'empty-polls' | 'agreement' | 'model-gap' | 'ranking' | 'crossing' | 'spread' | 'cpu' | 'none';
+export type FindingKind = 'failure' | 'bytes' | 'latency' | 'loss' | 'client-errors' | 'empty-polls' | 'saturation' | 'agreement' | 'model-gap' | 'ranking' | 'crossing' | 'spread' | 'cpu' | 'none';
 
 export interface Finding {
   kind: FindingKind;
@@ -29,6 +29,11 @@ export interface Conclusions {
   title: string;
   findings: Finding[];
 }
+
+/** Above this share of polls sent late, the clients could not keep their interval. */
+const LATE_POLL_SHARE = 0.05;
+/** Above this event-loop utilisation the server had no idle time left. */
+const SATURATED_ELU = 0.9;
 
 /** Below this ratio two figures are "about the same": differences of a few percent are noise or rounding. */
 const SAME_FACTOR = 1.05;
@@ -59,9 +64,40 @@ export function scenarioConclusions(scenario: Scenario): Conclusions {
   findings.push(...lossFindings(completed));
   findings.push(...clientErrorFindings(completed));
   findings.push(...emptyPollFindings(completed));
+  findings.push(...saturationFindings(completed));
   findings.push(...agreementFindings(completed));
   findings.push(...modelGapFindings(completed));
   return { id: scenario.id, title: scenario.title, findings };
+}
+
+/**
+ * A technique that ran out of capacity says so: polls that went out late (the response to the
+ * previous one came back after the next was due), a server event loop with no idle time left,
+ * a publisher that could not keep its schedule.
+ */
+export function saturationFindings(completed: CompletedEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const label = techniqueLabel(technique);
+    const parts: string[] = [];
+    const requests = result.requests;
+    if (requests !== null && requests.total > 0 && requests.late / requests.total > LATE_POLL_SHARE) {
+      parts.push(`${formatInteger(requests.late)} of ${formatInteger(requests.total)} requests went out later than scheduled`);
+    }
+    if (result.server !== null && result.server.eventLoopUtilization > SATURATED_ELU) {
+      parts.push(`the server's event loop was busy ${formatPercent(result.server.eventLoopUtilization * 100)} of the window`);
+    }
+    if (result.server !== null && result.server.lateTicks > 0 && result.messages.published > 0 && result.server.lateTicks / result.messages.published > LATE_POLL_SHARE) {
+      parts.push(`${formatInteger(result.server.lateTicks)} messages were published late`);
+    }
+    if (parts.length === 0) continue;
+    findings.push({
+      kind: 'saturation',
+      worst: technique,
+      text: `${label} is saturated here: ${parts.join('; ')}. Its latency (p50 ${formatMs(result.latencyMs.p50)}, model ${formatMs(result.model.latencyMs.mean)} mean) shows the queueing, not the technique's best case.`,
+    });
+  }
+  return findings;
 }
 
 /** The entries with the smallest and the largest value of `pick`, first one winning ties. */

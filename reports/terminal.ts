@@ -4,6 +4,8 @@
  */
 import { TECHNIQUES } from '../servers/protocol.ts';
 import type { ResultsFile, Scenario } from '../bench/results-schema.ts';
+import { saturationFindings } from './conclusions.ts';
+import { completedEntries } from './select.ts';
 
 function fixed(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -49,9 +51,10 @@ export function renderScenarioTable(scenario: Scenario): string {
       r.agreement === null ? '-' : r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`,
     ]);
   }
+  const notes = saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`);
   const p = scenario.params;
   const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
-  return `${head}\n\n${table(rows)}`;
+  return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
 }
 
 export function renderSummary(results: ResultsFile): string {
