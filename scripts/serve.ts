@@ -35,9 +35,11 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   const wsUrl = server.url.replace(/^http/, 'ws');
   const endpoints = Object.fromEntries(server.techniques.map((id) => [id, `${id === 'websocket' ? wsUrl : server.url}${PATHS[id]}`]));
   process.stdout.write(
-    `${JSON.stringify({ url: server.url, techniques: server.techniques, endpoints, publish: `${server.url}${PATHS.publish}`, rate: config.rate, payloadBytes: config.payloadBytes, pid: process.pid })}\n`,
+    `${JSON.stringify({ url: server.url, techniques: server.techniques, endpoints, publish: `${server.url}${PATHS.publish}`, demo: `${server.url}${PATHS.demo}`, rate: config.rate, payloadBytes: config.payloadBytes, pid: process.pid })}\n`,
   );
-  process.stderr.write(`pushbench serve: listening on ${server.url} (${server.techniques.join(', ')}); Ctrl-C to stop\n`);
+  process.stderr.write(
+    `pushbench serve: listening on ${server.url} (${server.techniques.join(', ')}); open ${server.url}${PATHS.demo} in a browser to watch them side by side; Ctrl-C to stop\n`,
+  );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

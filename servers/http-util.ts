@@ -23,6 +23,15 @@ export function send(res: ServerResponse, status: number, body: Buffer, extraHea
   res.end(body);
 }
 
+/**
+ * Writes a complete response of another content type (the demo page). Kept apart from
+ * `send` so the JSON path, which every poll takes, stays as it is.
+ */
+export function sendTyped(res: ServerResponse, status: number, body: Buffer, contentType: string, extraHeaders?: Record<string, string>): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length, ...extraHeaders });
+  res.end(body);
+}
+
 export function sendError(res: ServerResponse, error: HttpError, extraHeaders?: Record<string, string>): void {
   send(res, error.status, Buffer.from(JSON.stringify(error.body)), extraHeaders);
 }

@@ -16,6 +16,10 @@ export const PATHS = {
   websocket: '/ws',
   publish: '/publish',
   info: '/',
+  /** The live browser demo: the four techniques side by side (servers/demo-page.ts). */
+  demo: '/demo',
+  /** ServerStats as JSON, for the demo page's per-technique bytes. */
+  stats: '/stats',
 } as const;
 
 /** WebSocket close code sent when the client's `since` is older than the ring (like HTTP 410 Gone). */

@@ -9,7 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { FeedRegistry } from './feed.ts';
-import { send, sendError, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import { renderDemoPage } from './demo-page.ts';
+import { send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from './protocol.ts';
 import { Publisher } from './publisher.ts';
 import { publishUpstream } from './upstream.ts';
@@ -136,7 +137,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     const { path, query } = splitUrl(req.url ?? '/');
     const route = routes.get(path);
     if (route === undefined) {
-      if (path === PATHS.info && req.method === 'GET') return sendInfo(res);
+      if (req.method === 'GET') {
+        if (path === PATHS.info) return sendInfo(res);
+        if (path === PATHS.demo) return sendDemo(res);
+        if (path === PATHS.stats) return sendStats(res);
+      }
       return ctx.fail(res, { status: 404, kind: 'notFound', body: { error: `no such path: ${path}`, paths: [...routes.keys()] } });
     }
     if (req.method !== route.method) {
@@ -175,7 +180,16 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
+  /*
+   * The pages below are no technique's, and each answer closes its connection. Bytes are
+   * counted per connection under the endpoint it first served, and a browser reuses idle
+   * connections for whatever it requests next: a kept-alive page connection would carry
+   * the demo's polls or long polls, and count them under `other`. Closed, every byte of
+   * these pages stays under `other` and every technique's bytes under the technique.
+   */
+
   function sendInfo(res: ServerResponse): void {
+    res.shouldKeepAlive = false;
     const body = {
       name: 'pushbench',
       techniques: options.techniques,
@@ -185,8 +199,39 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       oldest: feeds.broadcast.oldest,
       rate: options.rate,
       payloadBytes: options.payloadBytes,
+      // Monotonic µs as this answer is built: the demo page estimates its clock offset from it.
+      now: nowMicros(),
     };
     send(res, 200, Buffer.from(JSON.stringify(body)));
+  }
+
+  let demoPage: Buffer | undefined;
+  function sendDemo(res: ServerResponse): void {
+    res.shouldKeepAlive = false;
+    demoPage ??= Buffer.from(renderDemoPage({ techniques: options.techniques, rate: options.rate, payloadBytes: options.payloadBytes }));
+    sendTyped(res, 200, demoPage, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
+  }
+
+  function sendStats(res: ServerResponse): void {
+    res.shouldKeepAlive = false;
+    send(res, 200, Buffer.from(JSON.stringify(stats())), { 'Cache-Control': 'no-store' });
+  }
+
+  function stats(): ServerStats {
+    const techniques: Partial<Record<TechniqueId, TechniqueCounters>> = {};
+    for (const [id, handler] of handlers) techniques[id] = { ...handler.counters };
+    return {
+      at: nowMicros(),
+      bytes: accounting.counters(),
+      bytesByRoute: accounting.countersByRoute(),
+      techniques,
+      connections: { open: accounting.openCount, total: accounting.total },
+      published,
+      lateTicks: publisher.stats.lateTicks,
+      maxTickLateMs: publisher.stats.maxLateMs,
+      rejected: { ...rejected },
+      process: sampleProcess(),
+    };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -204,22 +249,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     url: `http://${hostForUrl}:${address.port}`,
     port: address.port,
     techniques: options.techniques,
-    stats(): ServerStats {
-      const techniques: Partial<Record<TechniqueId, TechniqueCounters>> = {};
-      for (const [id, handler] of handlers) techniques[id] = { ...handler.counters };
-      return {
-        at: nowMicros(),
-        bytes: accounting.counters(),
-        bytesByRoute: accounting.countersByRoute(),
-        techniques,
-        connections: { open: accounting.openCount, total: accounting.total },
-        published,
-        lateTicks: publisher.stats.lateTicks,
-        maxTickLateMs: publisher.stats.maxLateMs,
-        rejected: { ...rejected },
-        process: sampleProcess(),
-      };
-    },
+    stats,
     startPublishing(rate, startAt) {
       publisher.start(rate, startAt);
     },
