@@ -34,6 +34,8 @@ export interface Conclusions {
 const LATE_POLL_SHARE = 0.05;
 /** Above this event-loop utilisation the server had no idle time left. */
 const SATURATED_ELU = 0.9;
+/** Fewer late publishes than this are timer noise, not a publisher falling behind. */
+const MIN_LATE_TICKS = 10;
 
 /** Below this ratio two figures are "about the same": differences of a few percent are noise or rounding. */
 const SAME_FACTOR = 1.05;
@@ -87,8 +89,8 @@ export function saturationFindings(completed: CompletedEntry[]): Finding[] {
     if (result.server !== null && result.server.eventLoopUtilization > SATURATED_ELU) {
       parts.push(`the server's event loop was busy ${formatPercent(result.server.eventLoopUtilization * 100)} of the window`);
     }
-    if (result.server !== null && result.server.lateTicks > 0 && result.messages.published > 0 && result.server.lateTicks / result.messages.published > LATE_POLL_SHARE) {
-      parts.push(`${formatInteger(result.server.lateTicks)} messages were published late`);
+    if (result.server !== null && result.server.lateTicks >= MIN_LATE_TICKS && result.server.lateTicks / Math.max(1, result.messages.published) > LATE_POLL_SHARE) {
+      parts.push(`${formatInteger(result.server.lateTicks)} messages were published more than 2 ms late`);
     }
     if (parts.length === 0) continue;
     findings.push({

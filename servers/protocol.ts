@@ -113,7 +113,7 @@ export interface ServerStats {
   techniques: Partial<Record<TechniqueId, TechniqueCounters>>;
   connections: { open: number; total: number };
   published: number;
-  /** Messages published whose timer fired after their scheduled time by more than 1 ms. */
+  /** Messages published whose timer fired after their scheduled time by more than 2 ms. */
   lateTicks: number;
   maxTickLateMs: number;
   rejected: { badRequest: number; notFound: number; methodNotAllowed: number; gone: number; tooLarge: number };

@@ -20,3 +20,14 @@ test('late polls and a busy event loop make a saturation finding; a healthy run 
   assert.ok(scenarioConclusions(scenario).findings.some((f) => f.kind === 'saturation'), 'the report shows it');
   assert.match(renderScenarioTable(scenario), /\n! Short polling is saturated here/, 'the terminal summary shows it');
 });
+
+test('a single late publish is timer noise, not saturation', () => {
+  const scenario = structuredClone(fixture.scenarios[0]!);
+  const ws = scenario.results.websocket as CompletedResult;
+  ws.server = { ...ws.server!, lateTicks: 1 };
+  ws.messages = { ...ws.messages, published: 1 };
+  assert.deepEqual(saturationFindings([{ technique: 'websocket', result: ws }]), []);
+  ws.server = { ...ws.server, lateTicks: 40 };
+  ws.messages = { ...ws.messages, published: 100 };
+  assert.match(saturationFindings([{ technique: 'websocket', result: ws }])[0]!.text, /40 messages were published more than 2 ms late/);
+});
