@@ -3,37 +3,32 @@
  * is re-sent the moment its response ends.
  */
 import { flatHeaders } from '../headers.ts';
-import { HttpConnection } from '../http-connection.ts';
 import { PATHS } from '../../servers/protocol.ts';
-import { HttpUpstream } from './http-upstream.ts';
+import { HttpClient } from './http-client.ts';
 import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
 
 /** Pause before retrying after an error, so a dead server is not hammered. */
 const RETRY_MS = 100;
 
 export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
-  const connection = new HttpConnection(ctx.origin, ctx.counter, ctx.holdMs + 30_000);
-  const upstream = new HttpUpstream(ctx);
+  const http = new HttpClient(ctx, ctx.holdMs + 30_000);
   const headers = flatHeaders(ctx.headers.poll);
   let since = ctx.startSeq;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
 
   async function loop(first: () => void): Promise<void> {
-    while (!stopped) {
-      const request = connection.request('GET', `${PATHS.longpoll}${cursorQuery(ctx.room, since)}`, headers);
+    while (!http.stopped) {
+      const request = http.getOk(`${PATHS.longpoll}${cursorQuery(ctx.room, since)}`, headers);
       first();
       try {
-        const response = await request;
-        if (stopped) return;
-        if (response.status !== 200) throw new Error(`GET ${PATHS.longpoll} answered ${response.status}: ${response.body.toString().slice(0, 200)}`);
-        const { count, lastSeq } = deliverArray(ctx, response.body);
+        const body = await request;
+        if (http.stopped) return;
+        const { count, lastSeq } = deliverArray(ctx, body);
         if (count > 0) since = Math.max(since, lastSeq);
         ctx.countRequest(count === 0, false);
       } catch (error) {
-        if (stopped) return;
+        if (http.stopped) return;
         ctx.fail(error as Error);
-        await new Promise<void>((resolve) => (retry = setTimeout(resolve, RETRY_MS)));
+        await new Promise<void>((resolve) => http.after(RETRY_MS, resolve));
       }
     }
   }
@@ -46,24 +41,14 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
         void loop(() => {
           if (started) return;
           started = true;
-          connection.connected().then(resolve, reject);
+          http.connection.connected().then(resolve, reject);
         });
       });
     },
     begin() {},
-    publish(body) {
-      upstream.publish(body);
-    },
-    async stop() {
-      // A held request never ends by itself once publishing stops: stop re-sending and let close() drop it.
-      stopped = true;
-      if (retry !== undefined) clearTimeout(retry);
-      await upstream.drain(2000);
-    },
-    async close() {
-      stopped = true;
-      if (retry !== undefined) clearTimeout(retry);
-      await Promise.all([connection.destroy(), upstream.close()]);
-    },
+    publish: (body) => http.upstream.publish(body),
+    // A held request never ends by itself once publishing stops: stop re-sending and let close() drop it.
+    stop: () => http.stop(),
+    close: () => http.close(),
   };
 };

@@ -1,0 +1,86 @@
+/**
+ * What the HTTP drivers (polling, long polling, SSE) share: the client's keep-alive
+ * connection and timer, and its upstream for the chat workload, `POST /publish` on a
+ * second keep-alive connection, as a browser tab does while its first connection is
+ * busy polling, held or streaming.
+ */
+import { flatHeaders } from '../headers.ts';
+import { HttpConnection } from '../http-connection.ts';
+import type { DriverContext } from './types.ts';
+
+export class HttpUpstream {
+  private connection: HttpConnection | undefined;
+  private readonly headers: string[];
+  private inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly ctx: DriverContext) {
+    this.headers = flatHeaders(ctx.headers.publish);
+  }
+
+  publish(body: string): void {
+    this.connection ??= new HttpConnection(this.ctx.origin, this.ctx.counter, 30_000);
+    const sent = this.connection.request('POST', '/publish', this.headers, body).then(
+      (response) => {
+        if (response.status !== 204) this.ctx.fail(new Error(`POST /publish answered ${response.status}: ${response.body.toString().slice(0, 200)}`));
+      },
+      (error: Error) => this.ctx.fail(error),
+    );
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  /** Waits for the publishes in flight, at most `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.destroy();
+  }
+}
+
+/**
+ * What every HTTP driver holds: its keep-alive connection, its upstream for chat, and at
+ * most one pending timer (the next poll, a retry, a reconnection). Stopping cancels the
+ * timer and lets what is in flight finish; closing drops both connections.
+ */
+export class HttpClient {
+  readonly connection: HttpConnection;
+  readonly upstream: HttpUpstream;
+  stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: DriverContext, timeoutMs: number) {
+    this.connection = new HttpConnection(ctx.origin, ctx.counter, timeoutMs);
+    this.upstream = new HttpUpstream(ctx);
+  }
+
+  /** Runs `fn` in `ms` unless the client stops first. */
+  after(ms: number, fn: () => void): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      fn();
+    }, ms);
+  }
+
+  /** GETs `path` and returns the body of a 200; any other status is an error naming it. */
+  async getOk(path: string, headers: string[]): Promise<Buffer> {
+    const response = await this.connection.request('GET', path, headers);
+    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${response.body.toString().slice(0, 200)}`);
+    return response.body;
+  }
+
+  /** Stops new requests; waits (at most 2 s each) for `inFlight` and for the publishes under way. */
+  async stop(inFlight?: Promise<unknown>): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (inFlight !== undefined) await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await this.upstream.drain(2000);
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await Promise.all([this.connection.destroy(), this.upstream.close()]);
+  }
+}
