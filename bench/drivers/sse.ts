@@ -7,7 +7,7 @@ import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { flatHeaders } from '../headers.ts';
 import { PATHS } from '../../servers/protocol.ts';
 import { HttpClient } from './http-client.ts';
-import { cursorQuery, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
 
 /** EventSource's default reconnection delay is a few seconds; a benchmark wants it short but not zero. */
 const RECONNECT_MS = 250;
@@ -21,10 +21,10 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     const decoder = new TextDecoder();
     const parser: EventSourceParser = createParser({
       onEvent(event) {
-        const msg = JSON.parse(event.data) as { seq: number; t: number };
-        lastId = msg.seq;
+        const { seq, t } = readStamp(event.data);
+        lastId = seq;
         // Every character of the message JSON is ASCII, so its length is its size in bytes.
-        ctx.deliver(msg.seq, msg.t, event.data.length);
+        ctx.deliver(seq, t, event.data.length);
       },
     });
     // The first connection names its position in the URL; a reconnection also sends Last-Event-ID.

@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import { PATHS } from '../../servers/protocol.ts';
-import { cursorQuery, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
 
 export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   let ws: WebSocket | undefined;
@@ -21,8 +21,8 @@ export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): Client
         });
         ws = socket;
         socket.on('message', (data: Buffer) => {
-          const msg = JSON.parse(data.toString('utf8')) as { seq: number; t: number };
-          ctx.deliver(msg.seq, msg.t, data.length);
+          const { seq, t } = readStamp(data);
+          ctx.deliver(seq, t, data.length);
         });
         socket.once('open', () => resolve());
         socket.on('error', (error) => {
