@@ -1,7 +1,7 @@
 /**
- * One keep-alive HTTP/1.1 connection per simulated client, on undici's `Client`.
- * Requests go through `dispatch` with a plain handler object: no stream or promise
- * per chunk, so the load generator spends its CPU on the wire, not on abstractions.
+ * A keep-alive HTTP/1.1 connection on undici's `Client`, for SSE streams and the chat
+ * workload's POSTs. Requests go through `dispatch` with a plain handler object: no
+ * stream or promise per chunk. (Repeated poll GETs use keepalive-get.ts.)
  */
 import { Client } from 'undici';
 import type { SocketCounter } from './socket-counter.ts';
@@ -34,22 +34,6 @@ export class HttpConnection {
     });
     // Connection errors surface on the request; this keeps an idle socket's reset from throwing.
     this.client.on('connectionError', () => {});
-  }
-
-  /** Resolves when the connection's socket connects; rejects if it cannot. */
-  connected(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onConnect = (): void => {
-        this.client.off('connectionError', onError);
-        resolve();
-      };
-      const onError = (_origin: unknown, _targets: unknown, error: Error): void => {
-        this.client.off('connect', onConnect);
-        reject(error);
-      };
-      this.client.once('connect', onConnect);
-      this.client.once('connectionError', onError);
-    });
   }
 
   /** Sends a request and buffers the whole response body. */

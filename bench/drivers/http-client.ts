@@ -6,6 +6,7 @@
  */
 import { flatHeaders } from '../headers.ts';
 import { HttpConnection } from '../http-connection.ts';
+import { KeepAliveGet } from '../keepalive-get.ts';
 import type { DriverContext } from './types.ts';
 
 export class HttpUpstream {
@@ -45,14 +46,27 @@ export class HttpUpstream {
  * timer and lets what is in flight finish; closing drops both connections.
  */
 export class HttpClient {
-  readonly connection: HttpConnection;
   readonly upstream: HttpUpstream;
   stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private streaming: HttpConnection | undefined;
+  private getter: KeepAliveGet | undefined;
 
-  constructor(ctx: DriverContext, timeoutMs: number) {
-    this.connection = new HttpConnection(ctx.origin, ctx.counter, timeoutMs);
+  constructor(
+    private readonly ctx: DriverContext,
+    private readonly timeoutMs: number,
+  ) {
     this.upstream = new HttpUpstream(ctx);
+  }
+
+  /** undici's connection, for a streaming response (SSE). */
+  get connection(): HttpConnection {
+    return (this.streaming ??= new HttpConnection(this.ctx.origin, this.ctx.counter, this.timeoutMs));
+  }
+
+  /** The lean keep-alive connection for repeated GETs with the profile's poll headers (polling, long polling). */
+  get gets(): KeepAliveGet {
+    return (this.getter ??= new KeepAliveGet(this.ctx.origin, this.ctx.headers.poll, this.ctx.counter));
   }
 
   /** Runs `fn` in `ms` unless the client stops first. */
@@ -63,9 +77,9 @@ export class HttpClient {
     }, ms);
   }
 
-  /** GETs `path` and returns the body of a 200; any other status is an error naming it. */
-  async getOk(path: string, headers: string[]): Promise<Buffer> {
-    const response = await this.connection.request('GET', path, headers);
+  /** GETs `path` (poll headers) and returns the body of a 200; any other status is an error naming it. */
+  async getOk(path: string): Promise<Buffer> {
+    const response = await this.gets.get(path);
     if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${response.body.toString().slice(0, 200)}`);
     return response.body;
   }
@@ -81,6 +95,7 @@ export class HttpClient {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    await Promise.all([this.connection.destroy(), this.upstream.close()]);
+    this.getter?.destroy();
+    await Promise.all([this.streaming?.destroy(), this.upstream.close()]);
   }
 }

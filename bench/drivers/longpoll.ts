@@ -2,7 +2,6 @@
  * Long-polling client: one keep-alive connection; a request is always outstanding and
  * is re-sent the moment its response ends.
  */
-import { flatHeaders } from '../headers.ts';
 import { PATHS } from '../../servers/protocol.ts';
 import { HttpClient } from './http-client.ts';
 import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
@@ -12,15 +11,12 @@ const RETRY_MS = 100;
 
 export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   const http = new HttpClient(ctx, ctx.holdMs + 30_000);
-  const headers = flatHeaders(ctx.headers.poll);
   let since = ctx.startSeq;
 
-  async function loop(first: () => void): Promise<void> {
+  async function loop(): Promise<void> {
     while (!http.stopped) {
-      const request = http.getOk(`${PATHS.longpoll}${cursorQuery(ctx.room, since)}`, headers);
-      first();
       try {
-        const body = await request;
+        const body = await http.getOk(`${PATHS.longpoll}${cursorQuery(ctx.room, since)}`);
         if (http.stopped) return;
         const { count, lastSeq } = deliverArray(ctx, body);
         if (count > 0) since = Math.max(since, lastSeq);
@@ -35,15 +31,9 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
 
   return {
     async connect() {
-      // Connected once the first request is on the wire: it is held until the first message.
-      await new Promise<void>((resolve, reject) => {
-        let started = false;
-        void loop(() => {
-          if (started) return;
-          started = true;
-          http.connection.connected().then(resolve, reject);
-        });
-      });
+      // Connected once the socket is: the first request then goes out and is held until the first message.
+      await http.gets.connect();
+      void loop();
     },
     begin() {},
     publish: (body) => http.upstream.publish(body),

@@ -3,7 +3,6 @@
  * fixed grid (spread over clients by a per-client phase). When a response comes back
  * after the next poll was due, that poll goes out at once and is counted late.
  */
-import { flatHeaders } from '../headers.ts';
 import { nowMicros, PATHS } from '../../servers/protocol.ts';
 import { HttpClient } from './http-client.ts';
 import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
@@ -15,7 +14,6 @@ export function pollPhase(clientId: number, intervalMs: number): number {
 
 export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   const http = new HttpClient(ctx, 60_000);
-  const headers = flatHeaders(ctx.headers.poll);
   let since = ctx.startSeq;
   let inFlight: Promise<void> | undefined;
   /** Monotonic µs at which the next poll is due. */
@@ -23,7 +21,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
 
   async function poll(late: boolean): Promise<void> {
     try {
-      const { count, lastSeq } = deliverArray(ctx, await http.getOk(`${PATHS.polling}${cursorQuery(ctx.room, since)}`, headers));
+      const { count, lastSeq } = deliverArray(ctx, await http.getOk(`${PATHS.polling}${cursorQuery(ctx.room, since)}`));
       if (count > 0) since = Math.max(since, lastSeq);
       ctx.countRequest(count === 0, late);
     } catch (error) {
@@ -52,7 +50,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
   return {
     async connect() {
       // The first poll opens the connection and proves the endpoint answers.
-      const body = await http.getOk(`${PATHS.polling}${cursorQuery(ctx.room, since)}`, headers);
+      const body = await http.getOk(`${PATHS.polling}${cursorQuery(ctx.room, since)}`);
       since = Math.max(since, deliverArray(ctx, body).lastSeq);
     },
     begin(at) {

@@ -69,10 +69,13 @@ const KINDS = {
   },
   /** autocannon at the same overall request rate over the same number of connections. */
   async autocannon(run: LoadRun): Promise<LoadReport> {
+    // Poll from the newest seq, as pushbench's clients do after their first poll: `since=0`
+    // would return the whole ring, and the bodies would grow with every message published.
+    const info = (await (await fetch(`${run.origin}/`)).json()) as { head: number };
     await sleepUntil(run.startT);
     const cpu0 = cpuNow();
     const result = await autocannon({
-      url: `${run.origin}${PATHS.polling}?since=0`,
+      url: `${run.origin}${PATHS.polling}?since=${info.head}`,
       connections: run.clients,
       overallRate: Math.round((run.clients * 1000) / run.intervalMs),
       duration: (run.endT - run.startT) / 1e6,
