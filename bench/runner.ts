@@ -100,6 +100,19 @@ export function planGenerators(technique: TechniqueId, params: ScenarioParams, r
   return count;
 }
 
+/**
+ * When the broadcast schedule starts: on or after `t0`, on a grid that puts the window's
+ * edges halfway between two messages, so that a message is never published at the very
+ * instant a byte snapshot is taken (at 1 message per 5 s, one message more or less in a
+ * 5 s window doubles the bandwidth measured).
+ */
+export function firstPublishAt(t0: number, startT: number, rate: number): number {
+  const period = 1e6 / rate;
+  let at = startT + period / 2;
+  while (at - period >= t0) at -= period;
+  return Math.round(at);
+}
+
 /** Where the clients of a foreign server start: its current head, from `GET /` when it answers. */
 async function targetHead(target: string): Promise<number> {
   try {
@@ -216,7 +229,7 @@ export async function runTechnique(
     const chat = params.workload === 'chat';
     server?.setWindow(startT, endT);
     for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
-    if (!chat) server?.startPublishing(params.rate, t0);
+    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
     say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
@@ -247,7 +260,8 @@ export async function runTechnique(
     });
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: 'interrupted (SIGINT) before the window ended' };
-    return { state: 'failed', error: (error as Error).message };
+    // A dead server is the root cause of whatever the clients then met (refused connections, resets).
+    return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
     await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill())]);
   }

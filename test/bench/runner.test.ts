@@ -152,3 +152,13 @@ test('when one technique\'s server crashes, the next techniques of the scenario 
   assertWiring(completed(scenario!.results.websocket!), p.clients);
   assert.equal(liveChildren(), 0);
 });
+
+test('the broadcast schedule puts the window edges halfway between messages', async () => {
+  const { firstPublishAt } = await import('../../bench/runner.ts');
+  // 1 msg/s, window opening 300 ms after t0: messages at t0 + 0.8 s, 1.8 s, ... (startT + 0.5 s is one of them).
+  assert.equal(firstPublishAt(1_000_000, 1_300_000, 1), 1_800_000);
+  // One message every 5 s, no warm-up: the first is due mid-window, 2.5 s in.
+  assert.equal(firstPublishAt(0, 0, 0.2), 2_500_000);
+  // 10 msgs/s with a 1 s warm-up: the grid reaches back to t0 + 50 ms.
+  assert.equal(firstPublishAt(0, 1_000_000, 10), 50_000);
+});
