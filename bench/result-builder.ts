@@ -6,7 +6,7 @@
 import type { ServerStats, TechniqueId } from '../servers/protocol.ts';
 import type { GeneratorWindowResult } from './generator-protocol.ts';
 import { mergeEncoded, summarize } from './histogram.ts';
-import type { CompletedResult, ModelEstimate, ScenarioParams, ServerCost } from './results-schema.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ModelEstimate, type ScenarioParams, type ServerCost } from './results-schema.ts';
 import type { ClientBytes } from './socket-counter.ts';
 
 export interface ServerWindow {
@@ -77,12 +77,13 @@ export function serverCost(server: ServerWindow, clients: number): ServerCost {
   const wallMicros = end.at - start.at;
   const active = end.process.eluActiveMs - start.process.eluActiveMs;
   const idleMs = end.process.eluIdleMs - start.process.eluIdleMs;
+  const grown = end.process.rssBytes - idle.process.rssBytes;
   return {
     cpuPercent: wallMicros > 0 ? ((end.process.cpuMicros - start.process.cpuMicros) / wallMicros) * 100 : 0,
     rssBytes: end.process.rssBytes,
     rssIdleBytes: idle.process.rssBytes,
     eventLoopUtilization: active + idleMs > 0 ? active / (active + idleMs) : 0,
-    bytesPerConnection: clients > 0 ? Math.max(0, end.process.rssBytes - idle.process.rssBytes) / clients : 0,
+    bytesPerConnection: clients > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / clients : null,
     connections: end.connections.open,
     lateTicks: end.lateTicks - start.lateTicks,
   };

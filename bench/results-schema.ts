@@ -7,6 +7,9 @@ import type { TechniqueId } from '../servers/protocol.ts';
 
 export const SCHEMA_VERSION = 1;
 
+/** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
+export const MEMORY_RESOLUTION_BYTES = 4_000_000;
+
 export type HeaderProfileName = 'browser' | 'minimal';
 export type WorkloadName = 'broadcast' | 'chat';
 
@@ -147,8 +150,12 @@ export interface ServerCost {
   rssBytes: number;
   rssIdleBytes: number;
   eventLoopUtilization: number;
-  /** (RSS with the clients - RSS idle) / clients. */
-  bytesPerConnection: number;
+  /**
+   * (RSS with the clients - RSS idle) / clients, or null when RSS grew by less than
+   * MEMORY_RESOLUTION_BYTES: the heap grows in steps of megabytes, so a smaller growth
+   * says nothing about a connection's cost.
+   */
+  bytesPerConnection: number | null;
   connections: number;
   lateTicks: number;
 }

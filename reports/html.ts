@@ -9,6 +9,7 @@ import type { ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml as esc, jsonForScript, slug } from './escape.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
+import { MEMORY_RESOLUTION_BYTES } from '../bench/results-schema.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
@@ -67,6 +68,11 @@ ${body}
  * chart.js source made safe to inline: the source map comment would make devtools fetch a file,
  * and a literal `</script` (not present in 4.x, checked here anyway) would end the element early.
  */
+/** Memory per connection, or why there is none: RSS grew too little to attribute. */
+function memoryPerConnection(bytes: number | null): string {
+  return bytes === null ? `< ${formatByteSize(MEMORY_RESOLUTION_BYTES)} in all` : formatByteSize(bytes);
+}
+
 function inlineScriptSafe(source: string): string {
   return source.replace(/^\/\/# sourceMappingURL=.*$/gm, '').replace(/<\/(script)/gi, '<\\/$1');
 }
@@ -309,7 +315,7 @@ function figuresTables(s: Scenario): string {
       cell(formatInteger(r.messages.lost), r.messages.lost > 0),
       cell(formatInteger(r.clientErrors.count), r.clientErrors.count > 0),
       num(r.server === null ? '—' : formatPercent(r.server.cpuPercent)),
-      num(r.server === null ? '—' : formatByteSize(r.server.bytesPerConnection)),
+      num(r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)),
       cell(agree, agree === 'NO'),
     ];
   });
@@ -404,7 +410,7 @@ function groupSection(group: ScenarioGroup, charts: readonly ChartSpec[], conclu
 <p>These scenarios differ only in the number of clients (${group.scenarios.map((s) => esc(formatInteger(s.params.clients))).join(', ')}).</p>
 ${groupTable(group, 'Bandwidth, all clients, up + down', (r) => formatBitsPerSecond(r.bitsPerSecond))}
 ${groupTable(group, 'Server CPU, % of one core', (r) => (r.server === null ? '—' : formatPercent(r.server.cpuPercent)))}
-${groupTable(group, 'Server memory per connection', (r) => (r.server === null ? '—' : formatByteSize(r.server.bytesPerConnection)))}
+${groupTable(group, 'Server memory per connection', (r) => (r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)))}
 ${findingsList(conclusions)}
 ${chartFigures(mine, [])}
 </section>`;

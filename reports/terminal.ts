@@ -46,7 +46,7 @@ export function renderScenarioTable(scenario: Scenario): string {
       fixed(r.latencyMs.max, 2),
       fixed(r.bitsPerSecond / 1000),
       r.server === null ? '-' : `${fixed(r.server.cpuPercent)}%`,
-      r.server === null ? '-' : kib(r.server.bytesPerConnection),
+      r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),
       r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
       r.agreement === null ? '-' : r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`,
     ]);

@@ -241,7 +241,8 @@ function checkTechniqueResult(c: Checker, r: Record<string, Json>, path: string)
   if (r.server !== null) {
     const server = c.nested(r, 'server', path);
     if (server !== null) {
-      c.numbers(server, ['cpuPercent', 'rssBytes', 'rssIdleBytes', 'eventLoopUtilization', 'bytesPerConnection', 'connections', 'lateTicks'], `${path}.server`);
+      c.numbers(server, ['cpuPercent', 'rssBytes', 'rssIdleBytes', 'eventLoopUtilization', 'connections', 'lateTicks'], `${path}.server`);
+      if (server.bytesPerConnection !== null) c.number(server, 'bytesPerConnection', `${path}.server`);
     }
   }
   const model = c.nested(r, 'model', path);

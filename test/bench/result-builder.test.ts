@@ -116,3 +116,14 @@ test('chat: expected counts each room\'s messages times its members; lost is wha
   assert.equal(r.server, null);
   assert.equal(r.agreement, null, 'no server totals to compare with');
 });
+
+test('memory per connection is not attributed when RSS grew less than the heap grows in one step', () => {
+  const server = (endRss: number): ServerWindow => ({
+    idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0), start: stats(0, 0, 50_000_000, [0, 0], [0, 0], 10),
+    end: stats(1, 0, endRss, [0, 0], [0, 0], 10), final: stats(2, 0, endRss, [0, 0], [0, 0], 0), windowCount: {},
+  });
+  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), model: MODEL });
+  assert.equal(build(52_000_000).server!.bytesPerConnection, null, '2 MB over 10 clients is heap noise, not 200 kB each');
+  assert.equal(build(46_000_000).server!.bytesPerConnection, null, 'RSS that shrank says nothing either');
+  assert.equal(build(60_000_000).server!.bytesPerConnection, 1_000_000);
+});
