@@ -1,11 +1,11 @@
 /**
- * Decoding of the serialized latency histograms. Percentiles come from the histogram itself,
- * never from averaging summaries, so the distribution chart shows what was recorded.
+ * Latency distributions for the charts, read from the serialized histograms of results.json
+ * with bench/histogram.ts (the one place histograms are decoded and read), so the chart shows
+ * what was recorded, never averaged summaries.
  */
-import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
+import { CURVE_PERCENTILES, decodeHistogram, percentileCurve as curveOf } from '../bench/histogram.ts';
 
-/** Percentiles at which the distribution curve is sampled: dense towards the tail, like HdrHistogram plots. */
-export const CURVE_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100] as const;
+export { CURVE_PERCENTILES };
 
 /** Axis label for a curve percentile: `min`, `p50`, `p99.9`, `max`. */
 export function percentileLabel(percentile: number): string {
@@ -21,24 +21,16 @@ export interface PercentileCurve {
 }
 
 /**
- * Decode an HdrHistogram (microseconds, compressed base64) and read the latency at each
- * curve percentile, in milliseconds. Returns null when the text is not a histogram or is empty.
+ * The latency at each curve percentile of an encoded histogram, in milliseconds; null when the
+ * text is not a histogram or the histogram is empty.
  */
 export function percentileCurve(encoded: string): PercentileCurve | null {
   let histogram;
   try {
-    // 64-bit counters, as the runner records: a 32-bit bucket would overflow on long chat runs.
-    histogram = decodeFromCompressedBase64(encoded, 64, false);
+    histogram = decodeHistogram(encoded);
   } catch {
     return null;
   }
-  try {
-    const count = histogram.totalCount;
-    if (count === 0) return null;
-    // p0 and p100 are the summary's min and max, read from bucket counts like every other point.
-    const valuesMs = CURVE_PERCENTILES.map((p) => histogram.getValueAtPercentile(p) / 1000);
-    return { valuesMs, count };
-  } finally {
-    histogram.destroy();
-  }
+  if (histogram.totalCount === 0) return null;
+  return { valuesMs: curveOf(histogram).map((point) => point.ms), count: histogram.totalCount };
 }
