@@ -5,17 +5,35 @@
  */
 import { encodeMessage, sseEvent, type FeedMessage } from './protocol.ts';
 
-/** A message with its encodings, built once at publish time and shared by every writer. */
-export interface EncodedMessage {
-  readonly seq: number;
-  readonly t: number;
-  readonly room: number | undefined;
+/**
+ * A message with its encodings, each built at most once and shared by every writer: the
+ * JSON at publish time, the poll body and the SSE event the first time a technique asks
+ * (a server that only speaks WebSocket never builds them).
+ */
+export class EncodedMessage {
   /** The message JSON: what WebSocket sends as one text frame. */
   readonly json: Buffer;
+  private arrayBuffer: Buffer | undefined;
+  private sseBuffer: Buffer | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly t: number,
+    readonly room: number | undefined,
+    private readonly text: string,
+  ) {
+    this.json = Buffer.from(text);
+  }
+
   /** `[json]`: a poll or long-poll body carrying just this message. */
-  readonly array: Buffer;
+  get array(): Buffer {
+    return (this.arrayBuffer ??= Buffer.from(`[${this.text}]`));
+  }
+
   /** `id: SEQ\ndata: JSON\n\n`: the SSE event. */
-  readonly sse: Buffer;
+  get sse(): Buffer {
+    return (this.sseBuffer ??= Buffer.from(sseEvent(this.seq, this.text)));
+  }
 }
 
 export type BatchListener = (batch: readonly EncodedMessage[]) => void;
@@ -30,17 +48,9 @@ const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
 
-/** Encodes a message once into every representation a technique writes. */
+/** Encodes a message once; its other representations follow on first use. */
 export function encodeForWire(msg: FeedMessage): EncodedMessage {
-  const json = encodeMessage(msg);
-  return {
-    seq: msg.seq,
-    t: msg.t,
-    room: msg.room,
-    json: Buffer.from(json),
-    array: Buffer.from(`[${json}]`),
-    sse: Buffer.from(sseEvent(msg.seq, json)),
-  };
+  return new EncodedMessage(msg.seq, msg.t, msg.room, encodeMessage(msg));
 }
 
 /** The JSON array body for a poll response, reusing the pre-encoded buffers. */

@@ -21,6 +21,8 @@ test('a message is encoded once, canonically, into JSON, [JSON] and an SSE event
   assert.equal(msg.array.toString(), '[{"seq":12,"t":345,"data":"abc"}]');
   assert.equal(msg.sse.toString(), 'id: 12\ndata: {"seq":12,"t":345,"data":"abc"}\n\n');
   assert.equal(encodeMessage({ seq: 1, t: 2, room: 3, data: 'x' }), '{"seq":1,"t":2,"room":3,"data":"x"}');
+  assert.equal(msg.sse, msg.sse, 'each representation is built once and then shared');
+  assert.equal(msg.array, msg.array);
 });
 
 test('arrayBody joins pre-encoded messages without re-encoding them', () => {
