@@ -4,9 +4,9 @@
  * canvas, so both show the same numbers. Configs hold no functions: they must survive JSON.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { CompletedResult, ResultsFile, Scenario } from '../bench/results-schema.ts';
-import type { TechniqueId } from '../servers/protocol.ts';
-import { slug } from './escape.ts';
+import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import type { TechniqueId } from '../core/protocol.ts';
+import { slug } from '../core/html.ts';
 import { formatInteger } from './format.ts';
 import { CURVE_PERCENTILES, percentileCurve, percentileLabel } from './histogram.ts';
 import { emptyRequestPercent, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';

@@ -5,8 +5,8 @@
  * - github-action-benchmark, tool `customSmallerIsBetter`: `[{ name, unit, value }]`.
  * - Bencher Metric Format (BMF): `{ "<benchmark>": { "<measure slug>": { "value": n } } }`.
  */
-import type { CompletedResult, ResultsFile } from '../bench/results-schema.ts';
-import type { TechniqueId } from '../servers/protocol.ts';
+import type { CompletedResult, ResultsFile } from '../core/results.ts';
+import type { TechniqueId } from '../core/protocol.ts';
 import { renderCompareMarkdown, type Comparison, type RunLabel } from './compare.ts';
 import { completedEntries, deliveredPercent } from './select.ts';
 

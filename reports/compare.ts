@@ -3,9 +3,9 @@
  * metric is (bytes are deterministic, latency and CPU are not), and a Markdown verdict table.
  * Pure: results in, a comparison out. Bad input (nothing to compare) throws CompareInputError.
  */
-import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TechniqueResult } from '../bench/results-schema.ts';
-import { TECHNIQUES, type TechniqueId } from '../servers/protocol.ts';
-import { escapeMarkdown as md } from './escape.ts';
+import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
+import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import { escapeMarkdown as md } from '../core/html.ts';
 import { formatBitsPerSecond, formatBytes, formatChangePercent, formatInteger, formatMs, formatNumber, formatPercent } from './format.ts';
 import { markdownTable } from './markdown.ts';
 import { deliveredPercent } from './select.ts';

@@ -4,8 +4,8 @@
  * bandwidth ranking changes. Every sentence is derived from the results it is given; nothing
  * here is a finding written in advance. Texts are plain (unescaped); renderers escape them.
  */
-import type { CompletedResult, ResultsFile, Scenario } from '../bench/results-schema.ts';
-import type { TechniqueId } from '../servers/protocol.ts';
+import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import type { TechniqueId } from '../core/protocol.ts';
 import { formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
 import { techniqueLabel, techniquePossessive } from './techniques.ts';

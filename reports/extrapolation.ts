@@ -3,8 +3,8 @@
  * linearly from the measured bytes per client per second, beside the figures websocket.org
  * (Kaazing) published in 2010. Scaling is an extrapolation, and every renderer labels it so.
  */
-import type { ResultsFile, Scenario } from '../bench/results-schema.ts';
-import type { TechniqueId } from '../servers/protocol.ts';
+import type { ResultsFile, Scenario } from '../core/results.ts';
+import type { TechniqueId } from '../core/protocol.ts';
 import { referenceScenario, techniqueEntries } from './select.ts';
 
 /** Client counts of the classic table. */

@@ -2,7 +2,7 @@
  * The report formats, in one registry: each renders a results file (plus the chart specs every
  * format shares) to files relative to the output folder. Adding a format is one entry here.
  */
-import type { ResultsFile } from '../bench/results-schema.ts';
+import type { ResultsFile } from '../core/results.ts';
 import type { ChartSpec } from './charts.ts';
 import { loadChartJsUmd } from './chartjs-source.ts';
 import { renderHtml } from './html.ts';

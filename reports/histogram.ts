@@ -1,9 +1,9 @@
 /**
  * Latency distributions for the charts, read from the serialized histograms of results.json
- * with bench/histogram.ts (the one place histograms are decoded and read), so the chart shows
+ * with core/histogram.ts (the one place histograms are decoded and read), so the chart shows
  * what was recorded, never averaged summaries.
  */
-import { CURVE_PERCENTILES, decodeHistogram, percentileCurve as curveOf } from '../bench/histogram.ts';
+import { CURVE_PERCENTILES, decodeHistogram, percentileCurve as curveOf } from '../core/histogram.ts';
 
 export { CURVE_PERCENTILES };
 

@@ -4,12 +4,12 @@
  * the results goes through escapeHtml (text) or jsonForScript (the embedded chart configs), and
  * a Content-Security-Policy forbids the page from loading anything at all.
  */
-import type { CompletedResult, ResultsFile, Scenario } from '../bench/results-schema.ts';
+import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import type { ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
-import { escapeHtml as esc, jsonForScript, slug } from './escape.ts';
+import { escapeHtml as esc, jsonForScript, slug } from '../core/html.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
-import { MEMORY_RESOLUTION_BYTES } from '../bench/results-schema.ts';
+import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';

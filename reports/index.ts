@@ -1,8 +1,8 @@
 /**
  * The reporting layer's entry: results in, report files out. Pure apart from reading chart.js's
- * UMD build to inline it; writing files is the caller's job (scripts/report.ts).
+ * UMD build to inline it; writing files is the caller's job (cli/report.ts).
  */
-import type { ResultsFile } from '../bench/results-schema.ts';
+import type { ResultsFile } from '../core/results.ts';
 import { buildCharts } from './charts.ts';
 import { DEFAULT_FORMATS, FORMATS, type FormatName, type OutputFile } from './formats.ts';
 

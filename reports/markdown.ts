@@ -3,10 +3,10 @@
  * Pure: results and chart specs in, a string out. Every cell from the results is escaped
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
-import type { ResultsFile, Scenario } from '../bench/results-schema.ts';
+import type { ResultsFile, Scenario } from '../core/results.ts';
 import type { ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
-import { escapeHtml, escapeMarkdown as md } from './escape.ts';
+import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';

@@ -2,8 +2,8 @@
  * Read-only views over a ResultsFile that several renderers share: techniques in report
  * order, completed versus failed results, scenario groups and the reference scenario.
  */
-import type { CompletedResult, FailedResult, ResultsFile, Scenario, TechniqueResult } from '../bench/results-schema.ts';
-import { TECHNIQUES, type TechniqueId } from '../servers/protocol.ts';
+import type { CompletedResult, FailedResult, ResultsFile, Scenario, TechniqueResult } from '../core/results.ts';
+import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 
 export interface TechniqueEntry {
   technique: TechniqueId;

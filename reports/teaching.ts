@@ -4,9 +4,9 @@
  * The explanations are fixed text about the protocols; every number in them comes from the
  * results (the reference scenario's model and measurement) or from RFC 6455 framing rules.
  */
-import type { CompletedResult, ResultsFile } from '../bench/results-schema.ts';
-import { TECHNIQUES, type TechniqueId } from '../servers/protocol.ts';
-import { escapeHtml } from './escape.ts';
+import type { CompletedResult, ResultsFile } from '../core/results.ts';
+import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import { escapeHtml } from '../core/html.ts';
 import { formatBytes, formatInteger } from './format.ts';
 import { referenceScenario } from './select.ts';
 import { TECHNIQUE_DISPLAY, techniqueLabel } from './techniques.ts';

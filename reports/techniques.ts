@@ -3,7 +3,7 @@
  * `TechniqueId`, so adding a technique to `TECHNIQUES` fails the typecheck until it has a
  * label and a colour here (and an explanation in teaching.ts).
  */
-import type { TechniqueId } from '../servers/protocol.ts';
+import type { TechniqueId } from '../core/protocol.ts';
 
 export interface TechniqueDisplay {
   /** Short label for tables, legends and axes. */

@@ -2,8 +2,8 @@
  * The plain-text summary `pushbench run` and `npm run bench` print to stdout: one table
  * per scenario, measured next to the model. Pure: results in, text out.
  */
-import { TECHNIQUES } from '../servers/protocol.ts';
-import type { ResultsFile, Scenario } from '../bench/results-schema.ts';
+import { TECHNIQUES } from '../core/protocol.ts';
+import type { ResultsFile, Scenario } from '../core/results.ts';
 import { saturationFindings } from './conclusions.ts';
 import { completedEntries } from './select.ts';
 

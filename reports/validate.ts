@@ -2,8 +2,8 @@
  * Validation of a parsed results.json. Entry points call this once; after it, renderers trust
  * the ResultsFile type. Every error names the JSON path, what was expected and what was found.
  */
-import { SCHEMA_VERSION, type ResultsFile } from '../bench/results-schema.ts';
-import { TECHNIQUES } from '../servers/protocol.ts';
+import { SCHEMA_VERSION, type ResultsFile } from '../core/results.ts';
+import { TECHNIQUES } from '../core/protocol.ts';
 
 /** Why a results file could not be used; `code` is stable for callers and tests. */
 export class ResultsFileError extends Error {

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ByteCounters, ProcessSample } from './protocol.ts';
+import type { ByteCounters, ProcessSample } from '../core/protocol.ts';
 
 /** The endpoint a connection first served (`polling`, `sse`, `publish`, ...), for per-endpoint totals. */
 const kRoute = Symbol('pushbench.route');

@@ -3,7 +3,7 @@
  * Answers the parent's IPC requests (stats, publish, window, close) and exits when the
  * parent goes away, so no server ever outlives its runner.
  */
-import type { ParentToServer, ServerToParent } from './protocol.ts';
+import type { ParentToServer, ServerToParent } from '../core/protocol.ts';
 import { startServer, type ServerOptions } from './server.ts';
 
 function reply(message: ServerToParent): void {

@@ -6,7 +6,7 @@
  * byte counters from `GET /stats`. Everything the page shows from server data goes in
  * through textContent; the only data in the markup is the config, as escaped JSON.
  */
-import { PATHS, TECHNIQUES, type TechniqueId } from './protocol.ts';
+import { PATHS, TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 
 export interface DemoPageConfig {
   techniques: readonly TechniqueId[];
@@ -66,7 +66,7 @@ function esc(value: string | number): string {
 /**
  * JSON safe inside `<script type="application/json">`: `<` becomes `\u003c`, so no
  * string can close the element or open a comment; JSON.parse still reads the same value.
- * (reports/escape.ts has the same rule; servers/ may not import reports/.)
+ * (core/html.ts has the same rule; servers/ may not import reports/.)
  */
 function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');

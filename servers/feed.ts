@@ -3,38 +3,9 @@
  * kept in a bounded ring for catch-up. The same Buffers go to every technique and
  * every client, so payload bytes are equal by construction.
  */
-import { encodeMessage, sseEvent, type FeedMessage } from './protocol.ts';
+import { encodeForWire, type EncodedMessage } from '../core/encoded-message.ts';
 
-/**
- * A message with its encodings, each built at most once and shared by every writer: the
- * JSON at publish time, the poll body and the SSE event the first time a technique asks
- * (a server that only speaks WebSocket never builds them).
- */
-export class EncodedMessage {
-  /** The message JSON: what WebSocket sends as one text frame. */
-  readonly json: Buffer;
-  private arrayBuffer: Buffer | undefined;
-  private sseBuffer: Buffer | undefined;
-
-  constructor(
-    readonly seq: number,
-    readonly t: number,
-    readonly room: number | undefined,
-    private readonly text: string,
-  ) {
-    this.json = Buffer.from(text);
-  }
-
-  /** `[json]`: a poll or long-poll body carrying just this message. */
-  get array(): Buffer {
-    return (this.arrayBuffer ??= Buffer.from(`[${this.text}]`));
-  }
-
-  /** `id: SEQ\ndata: JSON\n\n`: the SSE event. */
-  get sse(): Buffer {
-    return (this.sseBuffer ??= Buffer.from(sseEvent(this.seq, this.text)));
-  }
-}
+export { arrayBody, EMPTY_ARRAY, encodeForWire, EncodedMessage } from '../core/encoded-message.ts';
 
 export type BatchListener = (batch: readonly EncodedMessage[]) => void;
 
@@ -42,29 +13,6 @@ export type CatchUp =
   | { kind: 'ok'; messages: readonly EncodedMessage[] }
   | { kind: 'gone'; oldest: number }
   | { kind: 'ahead'; head: number };
-
-export const EMPTY_ARRAY = Buffer.from('[]');
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
-
-/** Encodes a message once; its other representations follow on first use. */
-export function encodeForWire(msg: FeedMessage): EncodedMessage {
-  return new EncodedMessage(msg.seq, msg.t, msg.room, encodeMessage(msg));
-}
-
-/** The JSON array body for a poll response, reusing the pre-encoded buffers. */
-export function arrayBody(messages: readonly EncodedMessage[]): Buffer {
-  if (messages.length === 0) return EMPTY_ARRAY;
-  if (messages.length === 1) return messages[0]!.array;
-  const parts: Buffer[] = [OPEN];
-  for (let i = 0; i < messages.length; i++) {
-    if (i > 0) parts.push(COMMA);
-    parts.push(messages[i]!.json);
-  }
-  parts.push(CLOSE);
-  return Buffer.concat(parts);
-}
 
 /** One room's sequence of messages (the broadcast feed is the room `undefined`). */
 export class Feed {

@@ -5,7 +5,7 @@
  * event loop is late, the lateness shows up in every client's latency instead of
  * being hidden (no coordinated omission), and it is counted in `lateTicks`.
  */
-import { filler, nowMicros } from './protocol.ts';
+import { filler, nowMicros } from '../core/protocol.ts';
 import type { Feed } from './feed.ts';
 
 /**

@@ -11,7 +11,7 @@ import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { FeedRegistry } from './feed.ts';
 import { renderDemoPage } from './demo-page.ts';
 import { send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
-import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from './protocol.ts';
+import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { Publisher } from './publisher.ts';
 import { publishUpstream } from './upstream.ts';
 import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';

@@ -3,7 +3,7 @@
  * frame, validated the same way for every technique, stamped with a seq in its room.
  */
 import { MAX_ROOM, type FeedRegistry } from './feed.ts';
-import { nowMicros } from './protocol.ts';
+import { nowMicros } from '../core/protocol.ts';
 
 export interface UpstreamMessage {
   room: number | undefined;

@@ -1,5 +1,5 @@
 /** The registry of server-side techniques: adding one is a file and a line here. */
-import type { TechniqueId } from '../protocol.ts';
+import type { TechniqueId } from '../../core/protocol.ts';
 import { createLongPollHandler } from './longpoll.ts';
 import { createPollingHandler } from './polling.ts';
 import { createSseHandler } from './sse.ts';

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { FeedRegistry } from '../feed.ts';
 import type { SocketAccounting } from '../accounting.ts';
 import type { HttpError, Query } from '../http-util.ts';
-import type { TechniqueCounters } from '../protocol.ts';
+import type { TechniqueCounters } from '../../core/protocol.ts';
 
 /** What a technique handler may use from the server around it. */
 export interface ServerContext {

@@ -7,7 +7,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
-import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../protocol.ts';
+import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { parsePublishBody, publishUpstream } from '../upstream.ts';
 import { newCounters, type TechniqueFactory } from './types.ts';
 

@@ -1,5 +1,5 @@
 /**
- * A small validator for the subset of JSON Schema that bench/results.schema.json uses
+ * A small validator for the subset of JSON Schema that core/results.schema.json uses
  * (type, const, enum, properties, required, additionalProperties, items, oneOf, $ref,
  * minimum, minItems, maxItems), so tests can hold real results against the schema.
  */

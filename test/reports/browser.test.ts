@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { writeReports } from '../../scripts/report.ts';
+import { writeReports } from '../../cli/report.ts';
 import { loadFixture, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

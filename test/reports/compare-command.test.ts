@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ResultsFile } from '../../bench/results-schema.ts';
-import { runCompareCommand } from '../../scripts/compare.ts';
+import type { ResultsFile } from '../../core/results.ts';
+import { runCompareCommand } from '../../cli/compare.ts';
 import { captureIo, completedOf, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
 
 let dir = '';

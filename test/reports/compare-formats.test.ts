@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { readFile } from 'node:fs/promises';
 import { toBencher, toGithubActionBenchmark } from '../../reports/compare-outputs.ts';
-import { runCompareCommand } from '../../scripts/compare.ts';
+import { runCompareCommand } from '../../cli/compare.ts';
 import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
 
 let dir = '';

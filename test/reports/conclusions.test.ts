@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CompletedResult, Scenario } from '../../bench/results-schema.ts';
-import type { TechniqueId } from '../../servers/protocol.ts';
+import type { CompletedResult, Scenario } from '../../core/results.ts';
+import type { TechniqueId } from '../../core/protocol.ts';
 import { groupConclusions, scenarioConclusions, type Finding } from '../../reports/conclusions.ts';
 import { completedOf, loadFixture } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { ResultsFile } from '../../bench/results-schema.ts';
-import { escapeHtml, escapeMarkdown, jsonForScript } from '../../reports/escape.ts';
+import type { ResultsFile } from '../../core/results.ts';
+import { escapeHtml, escapeMarkdown, jsonForScript } from '../../core/html.ts';
 import { renderAll } from '../../reports/index.ts';
 import { HOSTILE, hostileFixture } from './helpers.ts';
 

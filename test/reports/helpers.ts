@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CompletedResult, ResultsFile, Scenario, TechniqueResult } from '../../bench/results-schema.ts';
-import type { TechniqueId } from '../../servers/protocol.ts';
+import type { CompletedResult, ResultsFile, Scenario, TechniqueResult } from '../../core/results.ts';
+import type { TechniqueId } from '../../core/protocol.ts';
 import { FIXTURE_PATH } from '../fixtures/make-fixture.ts';
 import { parseResults } from '../../reports/validate.ts';
-import type { CommandIo } from '../../scripts/report.ts';
+import type { CommandIo } from '../../cli/report.ts';
 
 export { FIXTURE_PATH };
 

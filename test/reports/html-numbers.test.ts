@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { ResultsFile } from '../../bench/results-schema.ts';
-import { escapeHtml } from '../../reports/escape.ts';
+import type { ResultsFile } from '../../core/results.ts';
+import { escapeHtml } from '../../core/html.ts';
 import { renderAll } from '../../reports/index.ts';
 import { completedOf, loadFixture, rowCells, sectionById } from './helpers.ts';
 

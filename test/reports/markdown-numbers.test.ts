@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { ResultsFile } from '../../bench/results-schema.ts';
+import type { ResultsFile } from '../../core/results.ts';
 import { buildCharts } from '../../reports/charts.ts';
 import { renderAll } from '../../reports/index.ts';
 import { loadFixture } from './helpers.ts';

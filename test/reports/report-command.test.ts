@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildCharts } from '../../reports/charts.ts';
-import { runReportCommand, writeReports } from '../../scripts/report.ts';
+import { runReportCommand, writeReports } from '../../cli/report.ts';
 import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
 
 let dir = '';

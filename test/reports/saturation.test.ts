@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import type { CompletedResult, ResultsFile } from '../../bench/results-schema.ts';
+import type { CompletedResult, ResultsFile } from '../../core/results.ts';
 import { saturationFindings, scenarioConclusions } from '../../reports/conclusions.ts';
 import { renderScenarioTable } from '../../reports/terminal.ts';
 

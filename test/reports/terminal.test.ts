@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import type { ResultsFile } from '../../bench/results-schema.ts';
+import type { ResultsFile } from '../../core/results.ts';
 import { renderScenarioTable, renderSummary } from '../../reports/terminal.ts';
 
 const fixture = JSON.parse(fs.readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8')) as ResultsFile;

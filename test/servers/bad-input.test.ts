@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startServer, type PushServer } from '../../servers/server.ts';
-import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_TOO_BIG } from '../../servers/protocol.ts';
+import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_TOO_BIG } from '../../core/protocol.ts';
 import { eventually, getRequest, openRaw, parseResponses } from '../helpers/wire.ts';
 
 const LIMIT = 1024;

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startServer, type PushServer } from '../../servers/server.ts';
-import { chunkFramingBytes, encodeMessage, nowMicros, sseEvent, wsFrameHeaderBytes } from '../../servers/protocol.ts';
+import { chunkFramingBytes, encodeMessage, nowMicros, sseEvent, wsFrameHeaderBytes } from '../../core/protocol.ts';
 import { eventually, getRequest, openRaw, parseResponses } from '../helpers/wire.ts';
 
 /** Data that makes the message JSON exactly `size` bytes for the next seq of a fresh broadcast feed. */

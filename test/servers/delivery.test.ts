@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startServer, type PushServer } from '../../servers/server.ts';
-import { WS_CLOSE_GONE } from '../../servers/protocol.ts';
+import { WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { eventually, getRequest, openRaw, parseResponses } from '../helpers/wire.ts';
 
 const N = 20;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderDemoPage } from '../../servers/demo-page.ts';
-import { TECHNIQUES, type ServerStats, type TechniqueId } from '../../servers/protocol.ts';
+import { TECHNIQUES, type ServerStats, type TechniqueId } from '../../core/protocol.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
 import { startCli } from '../helpers/cli.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrayBody, encodeForWire, Feed, FeedRegistry } from '../../servers/feed.ts';
-import { encodeMessage, filler } from '../../servers/protocol.ts';
+import { encodeMessage, filler } from '../../core/protocol.ts';
 import { Publisher } from '../../servers/publisher.ts';
 
 test('filler is deterministic, exactly the size asked, and needs no JSON escaping', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { ServerProcess } from '../../bench/server-process.ts';
+import { ServerProcess } from '../../run/server-process.ts';
 import { startServer } from '../../servers/server.ts';
 import { eventually, getRequest, openRaw } from '../helpers/wire.ts';
 

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: the default suite (header overhead, latency, client sweep, sparse
+ * updates, chat, capacity). Takes the same flags as `pushbench run`; flags the user
+ * sets apply to every scenario. `--quick` is the short version for CI.
+ */
+import { parseRunArgs, RUN_HELP } from '../run/config.ts';
+import { suiteScenarios } from '../run/scenarios.ts';
+import { ConfigError } from '../run/config.ts';
+import { executeRun } from './execute.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let config;
+  try {
+    config = parseRunArgs(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`npm run bench: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  if (config.help) {
+    process.stdout.write(`npm run bench [-- options]: the default suite; --quick for CI.\n\n${RUN_HELP}\n`);
+    return 0;
+  }
+  const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+  return executeRun(config, suiteScenarios(config), command, { capacity: !config.quick || config.capacity, micro: !config.quick });
+}
+
+process.exitCode = await main(process.argv.slice(2));

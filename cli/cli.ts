@@ -1,0 +1,46 @@
+/**
+ * `pushbench <command>`: the one entry point users type. Each command is a module
+ * exporting `(argv) => Promise<exit code>`; they are looked up in a table.
+ */
+import { ConfigError } from '../run/config.ts';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'drive the servers with load and measure (see `pushbench run --help`)', load: async () => (await import('./run.ts')).runRunCommand },
+  serve: { summary: 'start the servers for curl, a browser or another load tool', load: async () => (await import('./serve.ts')).runServeCommand },
+  report: { summary: 'render report.html, PNG charts and summary.md from a results.json', load: async () => (await import('./report.ts')).runReportCommand },
+  compare: { summary: 'compare two results.json files; exit 1 on a regression', load: async () => (await import('./compare.ts')).runCompareCommand },
+};
+
+export const USAGE = `usage: pushbench <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .join('\n')}
+
+Run \`pushbench <command> --help\` for a command's options.`;
+
+/** Runs a command and returns the process exit code (2 for usage errors). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`pushbench: unknown command "${name}"; allowed: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`pushbench ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `pushbench serve`: all four servers (or some) on one port, publishing the feed, for
+ * curl, a browser or any load tool. The first stdout line is one JSON object with the
+ * base URL; SIGINT/SIGTERM stop it and print its stats as one JSON line.
+ */
+import { parseServeArgs, SERVE_HELP } from '../run/config.ts';
+import { PATHS } from '../core/protocol.ts';
+import { startServer } from '../servers/server.ts';
+
+export async function runServeCommand(argv: string[]): Promise<number> {
+  const config = parseServeArgs(argv);
+  if (config.help) {
+    process.stdout.write(`${SERVE_HELP}\n`);
+    return 0;
+  }
+  let server;
+  try {
+    server = await startServer({
+      techniques: config.techniques,
+      host: config.host,
+      port: config.port,
+      rate: config.rate,
+      payloadBytes: config.payloadBytes,
+      holdMs: config.holdMs,
+      ringSize: config.ringSize,
+      maxMessageBytes: config.maxMessageBytes,
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const hint =
+      e.code === 'EADDRINUSE' ? 'the port is in use: pick another --port, or 0 for a free one' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine: check --host' : e.code === 'EACCES' ? 'not allowed to bind there: use a port above 1023' : '';
+    process.stderr.write(`pushbench serve: cannot listen on ${config.host}:${config.port}: ${e.message}${hint ? `; ${hint}` : ''}\n`);
+    return 1;
+  }
+  const wsUrl = server.url.replace(/^http/, 'ws');
+  const endpoints = Object.fromEntries(server.techniques.map((id) => [id, `${id === 'websocket' ? wsUrl : server.url}${PATHS[id]}`]));
+  process.stdout.write(
+    `${JSON.stringify({ url: server.url, techniques: server.techniques, endpoints, publish: `${server.url}${PATHS.publish}`, demo: `${server.url}${PATHS.demo}`, rate: config.rate, payloadBytes: config.payloadBytes, pid: process.pid })}\n`,
+  );
+  process.stderr.write(
+    `pushbench serve: listening on ${server.url} (${server.techniques.join(', ')}); open ${server.url}${PATHS.demo} in a browser to watch them side by side; Ctrl-C to stop\n`,
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const stats = server.stats();
+  await server.close();
+  process.stdout.write(`${JSON.stringify({ stopped: signal, stats })}\n`);
+  return 0;
+}

@@ -1,0 +1,189 @@
+/**
+ * The shape of results.json: the single source every report is rendered from.
+ * Types only (plus the schema version), so that reports/ can read results
+ * without importing the runner. Documented for other tools by results.schema.json.
+ */
+import type { TechniqueId } from './protocol.ts';
+
+export const SCHEMA_VERSION = 1;
+
+/** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
+export const MEMORY_RESOLUTION_BYTES = 4_000_000;
+
+export type HeaderProfileName = 'browser' | 'minimal';
+export type WorkloadName = 'broadcast' | 'chat';
+
+export interface ResultsFile {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'pushbench'; version: string };
+  /** ISO time the run started. */
+  createdAt: string;
+  /** `completed` unless the run was interrupted (Ctrl-C) or a technique failed. */
+  state: 'completed' | 'interrupted' | 'failed';
+  /** The command line that reproduces this run. */
+  command: string;
+  environment: Environment;
+  /** Request header sets used by the HTTP clients, verbatim, keyed by profile name. */
+  headerProfiles: Partial<Record<HeaderProfileName, Array<[string, string]>>>;
+  scenarios: Scenario[];
+  /** autocannon driving /poll flat out, when measured. */
+  capacity?: CapacityResult;
+  /** tinybench micro-benchmarks of per-message server work, when measured. */
+  micro?: MicroResult[];
+}
+
+export interface Environment {
+  node: string;
+  os: string;
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  gitCommit: string | null;
+}
+
+export interface Scenario {
+  /** Unique within the file, e.g. `sweep-1000`. */
+  id: string;
+  /** Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`). */
+  group: string;
+  title: string;
+  /** One sentence: what question this scenario answers. */
+  description: string;
+  params: ScenarioParams;
+  results: Partial<Record<TechniqueId, TechniqueResult>>;
+}
+
+export interface ScenarioParams {
+  workload: WorkloadName;
+  clients: number;
+  /** Broadcast: messages/s the server publishes. Chat: messages/s each client publishes. */
+  rate: number;
+  /** Size of the message's `data` string in bytes. */
+  payloadBytes: number;
+  /** Encoded size of one message (JSON envelope included) as delivered. */
+  messageBytes: number;
+  intervalMs: number;
+  holdMs: number;
+  durationMs: number;
+  warmupMs: number;
+  headers: HeaderProfileName;
+  roomSize: number;
+  /** Base URL when an already running server was driven (`--target`), else null. */
+  target: string | null;
+}
+
+export type TechniqueResult = CompletedResult | FailedResult;
+
+export interface FailedResult {
+  state: 'failed' | 'interrupted';
+  error: string;
+}
+
+export interface CompletedResult {
+  state: 'completed';
+  messages: MessageCounts;
+  /** Totals over the measured window, all clients. */
+  bytes: {
+    up: number;
+    down: number;
+    /** Bytes of message JSON delivered (messages delivered x their encoded size). */
+    payload: number;
+    /** Connection setup bytes in the window (SSE and WebSocket handshakes), up + down. */
+    setup: number;
+    setupUp: number;
+    setupDown: number;
+  };
+  /** Per delivered message, over the window. */
+  perMessage: {
+    totalBytes: number;
+    overheadBytes: number;
+    upBytes: number;
+    downBytes: number;
+    upOverheadBytes: number;
+    downOverheadBytes: number;
+  };
+  /** Per client per second, up + down, over the window (what the extrapolation table scales). */
+  perClientBytesPerSecond: number;
+  /** All clients, up + down. */
+  bitsPerSecond: number;
+  latencyMs: LatencySummary;
+  /** HTTP techniques only: requests sent in the window, and how many came back empty. */
+  requests: { total: number; empty: number; late: number } | null;
+  /** Sampled inside the server process; null when driving an external `--target`. */
+  server: ServerCost | null;
+  model: ModelEstimate;
+  /** Whole-run byte totals as the server and the clients counted them; they must be equal. */
+  agreement: { serverUp: number; serverDown: number; clientUp: number; clientDown: number; agree: boolean } | null;
+  /** Measured window length. */
+  windowMs: number;
+  /** Errors the clients met (failed requests, closed streams), with the first distinct messages. */
+  clientErrors: { count: number; first: string[] };
+}
+
+export interface MessageCounts {
+  published: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  min: number;
+  mean: number;
+  count: number;
+  /** HdrHistogram (microseconds), compressed base64 as hdr-histogram-js encodes it. */
+  histogram: string;
+}
+
+export interface ServerCost {
+  /** User + system CPU of the server process over the window, % of one core. */
+  cpuPercent: number;
+  rssBytes: number;
+  rssIdleBytes: number;
+  eventLoopUtilization: number;
+  /**
+   * (RSS with the clients - RSS idle) / clients, or null when RSS grew by less than
+   * MEMORY_RESOLUTION_BYTES: the heap grows in steps of megabytes, so a smaller growth
+   * says nothing about a connection's cost.
+   */
+  bytesPerConnection: number | null;
+  connections: number;
+  lateTicks: number;
+}
+
+/** The analytic figures for the same scenario, to print next to the measurement. */
+export interface ModelEstimate {
+  requestHeadBytes: number;
+  responseHeadBytes: number;
+  perMessage: { totalBytes: number; overheadBytes: number };
+  latencyMs: { mean: number; max: number };
+  /** How the figures were derived, in one sentence. */
+  formula: string;
+}
+
+export interface CapacityResult {
+  url: string;
+  connections: number;
+  durationMs: number;
+  requestsPerSecond: number;
+  latencyMsP99: number;
+  /** Largest client count each poll interval allows at that request rate. */
+  maxClientsByInterval: Array<{ intervalMs: number; clients: number }>;
+}
+
+export interface MicroResult {
+  technique: TechniqueId;
+  name: string;
+  opsPerSecond: number;
+  meanNs: number;
+  rme: number;
+}

@@ -1,0 +1,101 @@
+/**
+ * Delivery bookkeeping of one generator process: per-client `seq` continuity (lost,
+ * duplicated, out of order), latency into one HDR histogram, and the counters of the
+ * measured window. Two windows are used on purpose:
+ * - by publish time `t`: which messages count as expected/delivered and whose latency is recorded;
+ * - by the byte snapshots: how many messages and payload bytes arrived between the two
+ *   snapshots of the sockets' counters, so bytes per message divides like by like. The
+ *   snapshots flip `counting` in the same turn of the event loop as they read the
+ *   counters, so a late timer cannot split a message from its bytes.
+ */
+import { createLatencyHistogram, recordLatency, type LatencyHistogram } from '../core/histogram.ts';
+
+/** Seqs a client may be missing at once before gaps are only counted, not remembered. */
+const MAX_REMEMBERED_GAPS = 100_000;
+
+export interface Window {
+  startT: number;
+  endT: number;
+}
+
+/** One simulated client's position in its feed. */
+export class ClientTracker {
+  /** Highest seq received (or the seq the client started after). */
+  last: number;
+  private missing: Set<number> | undefined;
+
+  constructor(
+    readonly roomKey: string,
+    startSeq: number,
+  ) {
+    this.last = startSeq;
+  }
+
+  /** Classifies a received seq: `new`, `late` (a gap filled: out of order) or `duplicate`. */
+  classify(seq: number): 'new' | 'late' | 'duplicate' {
+    if (seq > this.last) {
+      if (seq > this.last + 1) {
+        this.missing ??= new Set();
+        for (let s = this.last + 1; s < seq && this.missing.size < MAX_REMEMBERED_GAPS; s++) this.missing.add(s);
+      }
+      this.last = seq;
+      return 'new';
+    }
+    if (this.missing?.delete(seq) === true) return 'late';
+    return 'duplicate';
+  }
+}
+
+export interface DeliveryCounts {
+  /** Distinct messages with `t` in the window that arrived. */
+  delivered: number;
+  duplicated: number;
+  outOfOrder: number;
+  /** Messages (and their JSON bytes) that arrived while the window's byte counters ran. */
+  receivedInWindow: number;
+  payloadInWindow: number;
+  /** Per room key: lowest and highest seq seen with `t` in the window (to infer `expected` against a foreign server). */
+  seqRange: Record<string, [number, number]>;
+}
+
+export class DeliveryRecorder {
+  readonly histogram: LatencyHistogram = createLatencyHistogram();
+  private window: Window | undefined;
+  /** True between the start and end byte snapshots. */
+  counting = false;
+  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} };
+
+  setWindow(window: Window): void {
+    this.window = window;
+  }
+
+  /** Records one message received by `client` at `now` (monotonic µs). */
+  receive(client: ClientTracker, seq: number, t: number, jsonBytes: number, now: number): void {
+    const kind = client.classify(seq);
+    const window = this.window;
+    if (window === undefined) {
+      if (kind === 'duplicate') this.counts.duplicated++;
+      return;
+    }
+    if (this.counting) {
+      this.counts.receivedInWindow++;
+      this.counts.payloadInWindow += jsonBytes;
+    }
+    if (kind === 'duplicate') {
+      this.counts.duplicated++;
+      return;
+    }
+    if (kind === 'late') this.counts.outOfOrder++;
+    if (t >= window.startT && t < window.endT) {
+      this.counts.delivered++;
+      recordLatency(this.histogram, now - t);
+      const range = this.counts.seqRange[client.roomKey];
+      if (range === undefined) this.counts.seqRange[client.roomKey] = [seq, seq];
+      else {
+        if (seq < range[0]) range[0] = seq;
+        if (seq > range[1]) range[1] = seq;
+      }
+    }
+  }
+
+}

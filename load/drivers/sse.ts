@@ -1,0 +1,59 @@
+/**
+ * Server-Sent Events client: one streaming GET, parsed by a spec-conformant parser
+ * (eventsource-parser). If the stream ends, it reconnects with Last-Event-ID after
+ * a short pause, as EventSource does.
+ */
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { flatHeaders } from '../headers.ts';
+import { PATHS } from '../../core/protocol.ts';
+import { HttpClient } from './http-client.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+
+/** EventSource's default reconnection delay is a few seconds; a benchmark wants it short but not zero. */
+const RECONNECT_MS = 250;
+
+export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
+  const http = new HttpClient(ctx, 30_000);
+  const baseHeaders = flatHeaders(ctx.headers.sse);
+  let lastId = ctx.startSeq;
+
+  function open(onStart: (error: Error | null) => void): void {
+    const decoder = new TextDecoder();
+    const parser: EventSourceParser = createParser({
+      onEvent(event) {
+        const { seq, t } = readStamp(event.data);
+        lastId = seq;
+        // Every character of the message JSON is ASCII, so its length is its size in bytes.
+        ctx.deliver(seq, t, event.data.length);
+      },
+    });
+    // The first connection names its position in the URL; a reconnection also sends Last-Event-ID.
+    const headers = lastId === ctx.startSeq ? baseHeaders : [...baseHeaders, 'last-event-id', String(lastId)];
+    let started = false;
+    http.connection.stream(`${PATHS.sse}${cursorQuery(ctx.room, ctx.startSeq)}`, headers, {
+      onStart(status) {
+        started = true;
+        onStart(status === 200 ? null : new Error(`GET ${PATHS.sse} answered ${status}`));
+      },
+      onChunk(chunk) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      },
+      onEnd(error) {
+        if (!started) onStart(error ?? new Error(`GET ${PATHS.sse} ended before its response started`));
+        if (http.stopped) return;
+        ctx.fail(error ?? new Error('the SSE stream ended'));
+        http.after(RECONNECT_MS, () => open(() => {}));
+      },
+    });
+  }
+
+  return {
+    connect() {
+      return new Promise((resolve, reject) => open((error) => (error === null ? resolve() : reject(error))));
+    },
+    begin() {},
+    publish: (body) => http.upstream.publish(body),
+    stop: () => http.stop(),
+    close: () => http.close(),
+  };
+};

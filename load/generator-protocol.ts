@@ -1,0 +1,53 @@
+/** IPC messages between the runner and a load-generator child process. */
+import type { TechniqueId } from '../core/protocol.ts';
+import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
+import type { DeliveryCounts } from './delivery.ts';
+import type { ClientBytes } from '../core/socket-counter.ts';
+
+export interface GeneratorSpec {
+  technique: TechniqueId;
+  origin: string;
+  /** Client ids [from, to) this process simulates. */
+  fromClient: number;
+  toClient: number;
+  workload: WorkloadName;
+  /** Chat: clients per room (client i is in room floor(i / roomSize)). */
+  roomSize: number;
+  /** Broadcast: the seq clients start after. Chat rooms start at 0. */
+  startSeq: number;
+  intervalMs: number;
+  holdMs: number;
+  headers: HeaderProfileName;
+  /** Chat: messages per second each client publishes. */
+  rate: number;
+  payloadBytes: number;
+  /** Connections opened at once while connecting. */
+  connectConcurrency: number;
+}
+
+export interface GeneratorWindowResult {
+  counts: DeliveryCounts;
+  /** Encoded HDR histogram of latencies (µs). */
+  histogram: string;
+  /** Client bytes between the window's start and end snapshots. */
+  bytes: ClientBytes;
+  /** Actual time between the two snapshots (µs). */
+  windowMicros: number;
+  requests: { total: number; empty: number; late: number };
+  /** Upstream message bodies sent in the window (chat), and their bytes. */
+  sent: number;
+  sentPayload: number;
+  errors: { count: number; first: string[] };
+}
+
+export type RunnerToGenerator =
+  | { type: 'start'; spec: GeneratorSpec }
+  | { type: 'window'; startT: number; endT: number; beginAt: number; publishUntil: number | null }
+  | { type: 'collect' }
+  | { type: 'close' };
+
+export type GeneratorToRunner =
+  | { type: 'connected'; connected: number; failed: number; firstError: string | null; errorCode: string | null }
+  | { type: 'result'; result: GeneratorWindowResult }
+  | { type: 'closed'; totals: ClientBytes }
+  | { type: 'fatal'; message: string };

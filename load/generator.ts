@@ -1,0 +1,197 @@
+/**
+ * A load generator: a slice of the simulated clients of one technique, in one process.
+ * It connects them, publishes upstream on schedule (chat), records deliveries into
+ * one histogram, snapshots its sockets' bytes at the window's edges, and reports.
+ */
+import { filler, nowMicros } from '../core/protocol.ts';
+import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
+import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from './generator-protocol.ts';
+import { HEADER_PROFILES } from './headers.ts';
+import { encodeHistogram } from '../core/histogram.ts';
+import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
+import { pollPhase } from './drivers/polling.ts';
+
+const MAX_ERRORS_KEPT = 5;
+
+interface SimulatedClient {
+  id: number;
+  room: number | undefined;
+  driver: ClientDriver;
+  publishTimer?: NodeJS.Timeout;
+}
+
+export interface ConnectOutcome {
+  connected: number;
+  failed: number;
+  firstError: string | null;
+  errorCode: string | null;
+}
+
+export class Generator {
+  readonly counter = new SocketCounter();
+  readonly recorder = new DeliveryRecorder();
+  private readonly clients: SimulatedClient[] = [];
+  private readonly requests = { total: 0, empty: 0, late: 0 };
+  private readonly errors = { count: 0, first: [] as string[] };
+  private sent = 0;
+  private sentPayload = 0;
+  private window: Window | undefined;
+  private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private publishing = false;
+
+  constructor(readonly spec: GeneratorSpec) {}
+
+  /** Creates and connects every client, a bounded number at a time. */
+  async connect(): Promise<ConnectOutcome> {
+    const spec = this.spec;
+    const entry = DRIVERS[spec.technique];
+    const headers = HEADER_PROFILES[spec.headers];
+    for (let id = spec.fromClient; id < spec.toClient; id++) {
+      const room = spec.workload === 'chat' ? Math.floor(id / spec.roomSize) : undefined;
+      const tracker = new ClientTracker(room === undefined ? 'broadcast' : String(room), room === undefined ? spec.startSeq : 0);
+      const ctx: DriverContext = {
+        origin: spec.origin,
+        clientId: id,
+        room,
+        startSeq: tracker.last,
+        intervalMs: spec.intervalMs,
+        holdMs: spec.holdMs,
+        headers,
+        counter: this.counter,
+        deliver: (seq, t, jsonBytes) => this.recorder.receive(tracker, seq, t, jsonBytes, nowMicros()),
+        countRequest: (empty, late) => {
+          if (!this.recorder.counting) return;
+          this.requests.total++;
+          if (empty) this.requests.empty++;
+          if (late) this.requests.late++;
+        },
+        fail: (error) => this.recordError(error),
+      };
+      this.clients.push({ id, room, driver: entry.create(ctx) });
+    }
+
+    let next = 0;
+    let connected = 0;
+    let failed = 0;
+    let firstError: Error | null = null;
+    const worker = async (): Promise<void> => {
+      while (next < this.clients.length) {
+        const client = this.clients[next++]!;
+        try {
+          await client.driver.connect();
+          connected++;
+        } catch (error) {
+          failed++;
+          firstError ??= error as Error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, spec.connectConcurrency) }, worker));
+    const error = firstError as (Error & { code?: string }) | null;
+    return { connected, failed, firstError: error === null ? null : describeError(error), errorCode: error?.code ?? null };
+  }
+
+  /** Sets the measured window; snapshots bytes at its edges; starts the clients' schedules (and chat publishing) at `beginAt`. */
+  setWindow(window: Window, beginAt: number, publishUntil: number | null): void {
+    this.window = window;
+    this.recorder.setWindow(window);
+    this.at(window.startT, () => {
+      this.snapshots.start = { at: nowMicros(), bytes: this.counter.totals() };
+      this.recorder.counting = true;
+    });
+    this.at(window.endT, () => {
+      this.snapshots.end = { at: nowMicros(), bytes: this.counter.totals() };
+      this.recorder.counting = false;
+    });
+    for (const client of this.clients) client.driver.begin(beginAt);
+    if (publishUntil !== null && this.spec.workload === 'chat') this.startPublishing(beginAt, publishUntil);
+  }
+
+  /** Stops publishing and requests, waits for what is in flight, and reports the window. */
+  async collect(): Promise<GeneratorWindowResult> {
+    this.stopPublishing();
+    await Promise.all(this.clients.map((c) => c.driver.stop()));
+    const now = nowMicros();
+    const start = this.snapshots.start ?? { at: now, bytes: this.counter.totals() };
+    const end = this.snapshots.end ?? { at: now, bytes: this.counter.totals() };
+    return {
+      counts: this.recorder.counts,
+      histogram: encodeHistogram(this.recorder.histogram),
+      bytes: { up: end.bytes.up - start.bytes.up, down: end.bytes.down - start.bytes.down },
+      windowMicros: end.at - start.at,
+      requests: { ...this.requests },
+      sent: this.sent,
+      sentPayload: this.sentPayload,
+      errors: { count: this.errors.count, first: [...this.errors.first] },
+    };
+  }
+
+  /** Closes every client and returns the whole-run byte totals. */
+  async close(): Promise<ClientBytes> {
+    this.stopPublishing();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all(this.clients.map((c) => c.driver.close()));
+    return this.counter.totals();
+  }
+
+  private at(when: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, Math.max(0, (when - nowMicros()) / 1000));
+    this.timers.add(timer);
+  }
+
+  /**
+   * Chat: every client publishes `rate` messages per second on its own fixed grid (phases
+   * spread over the period), each stamped with its scheduled send time.
+   */
+  private startPublishing(publishAt: number, publishUntil: number): void {
+    this.publishing = true;
+    const periodMicros = 1e6 / this.spec.rate;
+    for (const client of this.clients) {
+      const phase = (pollPhase(client.id, 1000) / 1000) * periodMicros;
+      let k = 0;
+      const tick = (): void => {
+        if (!this.publishing) return;
+        const now = nowMicros();
+        let due = publishAt + phase + k * periodMicros;
+        while (due <= now && due < publishUntil) {
+          this.publishOne(client, Math.round(due));
+          k++;
+          due = publishAt + phase + k * periodMicros;
+        }
+        if (due >= publishUntil) return;
+        client.publishTimer = setTimeout(tick, (due - now) / 1000);
+      };
+      client.publishTimer = setTimeout(tick, Math.max(0, (publishAt + phase - nowMicros()) / 1000));
+    }
+  }
+
+  private publishOne(client: SimulatedClient, t: number): void {
+    const body = `{"room":${client.room ?? 0},"t":${t},"data":"${filler(this.spec.payloadBytes, client.id + t)}"}`;
+    client.driver.publish(body);
+    if (this.recorder.counting) {
+      this.sent++;
+      this.sentPayload += body.length;
+    }
+  }
+
+  private stopPublishing(): void {
+    this.publishing = false;
+    for (const client of this.clients) if (client.publishTimer !== undefined) clearTimeout(client.publishTimer);
+  }
+
+  private recordError(error: Error): void {
+    this.errors.count++;
+    const text = describeError(error);
+    if (this.errors.first.length < MAX_ERRORS_KEPT && !this.errors.first.includes(text)) this.errors.first.push(text);
+  }
+}
+
+function describeError(error: Error & { code?: string }): string {
+  return error.code !== undefined && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;
+}

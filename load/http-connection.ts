@@ -1,0 +1,93 @@
+/**
+ * A keep-alive HTTP/1.1 connection on undici's `Client`, for SSE streams and the chat
+ * workload's POSTs. Requests go through `dispatch` with a plain handler object: no
+ * stream or promise per chunk. (Repeated poll GETs use keepalive-get.ts.)
+ */
+import { Client } from 'undici';
+import type { SocketCounter } from '../core/socket-counter.ts';
+
+export interface HttpResponse {
+  status: number;
+  body: Buffer;
+}
+
+export interface StreamHandlers {
+  onStart(status: number): void;
+  onChunk(chunk: Buffer): void;
+  onEnd(error: Error | null): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class HttpConnection {
+  private readonly client: Client;
+
+  constructor(origin: string, counter: SocketCounter, timeoutMs: number) {
+    this.client = new Client(origin, {
+      connect: counter.undiciConnector(),
+      pipelining: 1,
+      keepAliveTimeout: 600_000,
+      keepAliveMaxTimeout: 600_000,
+      // A held long poll or an SSE stream is silent for long stretches: only the caller decides when to give up.
+      headersTimeout: timeoutMs,
+      bodyTimeout: 0,
+    });
+    // Connection errors surface on the request; this keeps an idle socket's reset from throwing.
+    this.client.on('connectionError', () => {});
+  }
+
+  /** Sends a request and buffers the whole response body. */
+  request(method: 'GET' | 'POST', path: string, headers: string[], body?: string): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      this.client.dispatch(
+        { method, path, headers, body },
+        {
+          onConnect() {},
+          onHeaders(statusCode: number) {
+            status = statusCode;
+            return true;
+          },
+          onData(chunk: Buffer) {
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            resolve({ status, body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+          },
+          onError: reject,
+        },
+      );
+    });
+  }
+
+  /** Opens a streaming response (SSE): chunks are handed over as they arrive. */
+  stream(path: string, headers: string[], handlers: StreamHandlers): void {
+    this.client.dispatch(
+      { method: 'GET', path, headers },
+      {
+        onConnect() {},
+        onHeaders(statusCode: number) {
+          handlers.onStart(statusCode);
+          return true;
+        },
+        onData(chunk: Buffer) {
+          handlers.onChunk(chunk);
+          return true;
+        },
+        onComplete() {
+          handlers.onEnd(null);
+        },
+        onError(error: Error) {
+          handlers.onEnd(error);
+        },
+      },
+    );
+  }
+
+  /** Closes at once, abandoning anything in flight (a held long poll never ends by itself). */
+  async destroy(): Promise<void> {
+    await this.client.destroy().catch(() => {});
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * A load driver child process for perf-generator.ts: runs one kind of client load
+ * between two instants on the shared monotonic clock and reports the CPU it spent
+ * (user + system) and how much work it did in that span.
+ */
+import autocannon from 'autocannon';
+import WebSocket from 'ws';
+import { Generator } from '../load/generator.ts';
+import { HEADER_PROFILES } from '../load/headers.ts';
+import { nowMicros, PATHS, type TechniqueId } from '../core/protocol.ts';
+
+export interface LoadRun {
+  kind: LoadKind;
+  origin: string;
+  clients: number;
+  /** Polling interval (generator) or the equivalent overall request rate (autocannon). */
+  intervalMs: number;
+  /** Measured span, monotonic µs; the load is prepared before `startT`. */
+  startT: number;
+  endT: number;
+}
+
+export interface LoadReport {
+  /** CPU of this process during [startT, endT]. */
+  cpuMicros: number;
+  /** Requests answered (poll kinds) or messages received (WebSocket kinds) in the span. */
+  count: number;
+}
+
+export type LoadKind = keyof typeof KINDS;
+
+function cpuNow(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+async function sleepUntil(t: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, (t - nowMicros()) / 1000)));
+}
+
+/** Measures this process's CPU over the span; `count()` is read at both ends. */
+async function measured(run: LoadRun, count: () => number): Promise<LoadReport> {
+  await sleepUntil(run.startT);
+  const cpu0 = cpuNow();
+  const count0 = count();
+  await sleepUntil(run.endT);
+  return { cpuMicros: cpuNow() - cpu0, count: count() - count0 };
+}
+
+/** pushbench's own load generator for `run.clients` broadcast clients of `technique`, browser headers. */
+function broadcastGenerator(technique: TechniqueId, run: LoadRun): Generator {
+  return new Generator({
+    technique, origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: 0,
+    intervalMs: run.intervalMs, holdMs: 30_000, headers: 'browser', rate: 1, payloadBytes: 64, connectConcurrency: 64,
+  });
+}
+
+const KINDS = {
+  /** pushbench's polling driver: one keep-alive connection per client, a poll every interval. */
+  async 'generator-poll'(run: LoadRun): Promise<LoadReport> {
+    const generator = broadcastGenerator('polling', run);
+    await generator.connect();
+    // Polls begin on the grid at startT; requests are counted between the window's snapshots.
+    generator.setWindow({ startT: run.startT, endT: run.endT }, run.startT, null);
+    const report = await measured(run, () => 0);
+    const window = await generator.collect();
+    await generator.close();
+    return { cpuMicros: report.cpuMicros, count: window.requests.total };
+  },
+  /** autocannon at the same overall request rate over the same number of connections. */
+  async autocannon(run: LoadRun): Promise<LoadReport> {
+    // Poll from the newest seq, as pushbench's clients do after their first poll: `since=0`
+    // would return the whole ring, and the bodies would grow with every message published.
+    const info = (await (await fetch(`${run.origin}/`)).json()) as { head: number };
+    await sleepUntil(run.startT);
+    const cpu0 = cpuNow();
+    const result = await autocannon({
+      url: `${run.origin}${PATHS.polling}?since=${info.head}`,
+      connections: run.clients,
+      overallRate: Math.round((run.clients * 1000) / run.intervalMs),
+      duration: (run.endT - run.startT) / 1e6,
+      headers: Object.fromEntries(HEADER_PROFILES.browser.poll),
+    });
+    return { cpuMicros: cpuNow() - cpu0, count: result.requests.total };
+  },
+  /** pushbench's WebSocket driver: parses every message, checks its seq, records its latency. */
+  async 'generator-ws'(run: LoadRun): Promise<LoadReport> {
+    const generator = broadcastGenerator('websocket', run);
+    await generator.connect();
+    generator.setWindow({ startT: run.startT, endT: run.endT }, run.startT, null);
+    const report = await measured(run, () => generator.recorder.counts.receivedInWindow);
+    await generator.close();
+    return report;
+  },
+  /** The textbook loop: ws clients that count messages and do nothing else. */
+  async 'bare-ws'(run: LoadRun): Promise<LoadReport> {
+    let received = 0;
+    const sockets: WebSocket[] = [];
+    for (let i = 0; i < run.clients; i += 64) {
+      await Promise.all(
+        Array.from({ length: Math.min(64, run.clients - i) }, () => new Promise<void>((resolve, reject) => {
+          const ws = new WebSocket(`${run.origin.replace(/^http/, 'ws')}${PATHS.websocket}`, { perMessageDeflate: false });
+          ws.on('message', () => received++);
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+          sockets.push(ws);
+        })),
+      );
+    }
+    const report = await measured(run, () => received);
+    for (const ws of sockets) ws.terminate();
+    return report;
+  },
+};
+
+process.on('message', (run: LoadRun) => {
+  KINDS[run.kind](run).then(
+    (report) => process.send?.({ type: 'done', report }, undefined, undefined, () => process.disconnect()),
+    (error: Error) => process.send?.({ type: 'error', message: error.stack ?? error.message }, undefined, undefined, () => process.disconnect()),
+  );
+});

@@ -1,0 +1,573 @@
+/**
+ * `npm run perf:servers`: how fast pushbench's server is, as ratios against bare
+ * baselines measured side by side in the same run (alternating A/B rounds, median
+ * ratio), because absolute figures on a shared 2-core machine mean little.
+ *
+ * (a) GET /poll: pushbench's server vs a bare node:http handler that returns the very
+ *     same bytes (built from a real pushbench response), both in child processes,
+ *     driven by autocannon. Target: pushbench/bare req/s >= 0.90.
+ * (b) WebSocket broadcast: server CPU per delivered message, pushbench's server vs the
+ *     textbook `ws` broadcast loop, same clients, same schedule, same JSON bytes.
+ *     Target: pushbench/bare CPU per message <= 1.10.
+ *
+ * Every child is killed at the end, on error and on Ctrl-C; every wait has a deadline.
+ */
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import WebSocket from 'ws';
+import { killAllChildren } from '../run/children.ts';
+import { collectEnvironment } from '../run/environment.ts';
+import { ServerProcess } from '../run/server-process.ts';
+import { nowMicros, PATHS } from '../core/protocol.ts';
+import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
+import { BareProcess } from './bare-process.ts';
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------
+
+interface PerfConfig {
+  rounds: number;
+  /** autocannon run per round, ms. */
+  durationMs: number;
+  connections: number;
+  /** WebSocket clients. */
+  clients: number;
+  /** Messages published per WebSocket round. */
+  messages: number;
+  /** Messages/s of the WebSocket broadcast. */
+  rate: number;
+  payloadBytes: number;
+  /** Exit 1 when a target is missed. */
+  strict: boolean;
+  /** Run one comparison only. */
+  only: 'poll' | 'websocket' | null;
+}
+
+const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
+  rounds: 5,
+  durationMs: 3000,
+  connections: 50,
+  clients: 1000,
+  messages: 200,
+  rate: 100,
+  payloadBytes: 64,
+  strict: false,
+  only: null,
+});
+
+const TARGET_POLL_RATIO = 0.9;
+const TARGET_WS_CPU_RATIO = 1.1;
+const FLAGS: Record<string, keyof PerfConfig> = {
+  '--rounds': 'rounds',
+  '--duration': 'durationMs',
+  '--connections': 'connections',
+  '--clients': 'clients',
+  '--messages': 'messages',
+  '--rate': 'rate',
+  '--payload': 'payloadBytes',
+};
+const USAGE = `usage: npm run perf:servers -- [${Object.keys(FLAGS).map((f) => `${f} N`).join('] [')}] [--only poll|websocket] [--strict]`;
+
+function parseArgs(argv: readonly string[]): PerfConfig {
+  const config: PerfConfig = { ...DEFAULTS };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '--strict') {
+      config.strict = true;
+      continue;
+    }
+    if (flag === '--only') {
+      const which = argv[++i];
+      if (which !== 'poll' && which !== 'websocket') throw new Error(`invalid --only: received ${JSON.stringify(which ?? null)}; expected poll or websocket`);
+      config.only = which;
+      continue;
+    }
+    const key = FLAGS[flag];
+    if (key === undefined) throw new Error(`unknown option ${JSON.stringify(flag)}; ${USAGE}`);
+    const raw = argv[++i];
+    const value = Number(raw);
+    const min = key === 'payloadBytes' ? 0 : key === 'durationMs' ? 500 : 1;
+    if (raw === undefined || !Number.isInteger(value) || value < min) {
+      throw new Error(`invalid ${flag}: received ${JSON.stringify(raw ?? null)}; expected an integer >= ${min}`);
+    }
+    (config as unknown as Record<string, number>)[key] = value;
+  }
+  return config;
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers: deadlines, medians, progress
+// ---------------------------------------------------------------------------------------
+
+function progress(line: string): void {
+  process.stderr.write(`perf:servers: ${line}\n`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Rejects with `what` if `promise` does not settle within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `condition` every 20 ms until it holds or `ms` pass; returns whether it held. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(20);
+  }
+  return condition();
+}
+
+/** The two servers of one comparison, seen the same way: CPU and a work counter. */
+interface Contender {
+  name: string;
+  url: string;
+  sample(): Promise<{ cpuMicros: number; count: number }>;
+  startPublishing(rate: number, startAt: number): void;
+  stopPublishing(): void;
+  close(): Promise<void>;
+}
+
+function pushbenchContender(server: ServerProcess, counter: 'polling' | 'websocket'): Contender {
+  return {
+    name: 'pushbench',
+    url: server.url,
+    async sample() {
+      const { stats } = await within(server.stats(), 10_000, 'pushbench stats');
+      // Polling counts requests answered; WebSocket counts messages published.
+      const count = counter === 'polling' ? (stats.techniques.polling?.requests ?? 0) : stats.published;
+      return { cpuMicros: stats.process.cpuMicros, count };
+    },
+    startPublishing: (rate, startAt) => server.startPublishing(rate, startAt),
+    stopPublishing: () => server.stopPublishing(),
+    close: () => server.close(),
+  };
+}
+
+function bareContender(bare: BareProcess, counter: 'requests' | 'published'): Contender {
+  return {
+    name: bare.name,
+    url: bare.url,
+    async sample() {
+      const stats = await bare.stats();
+      return { cpuMicros: stats.process.cpuMicros, count: stats[counter] };
+    },
+    startPublishing: (rate, startAt) => bare.startPublishing(rate, startAt),
+    stopPublishing: () => bare.stopPublishing(),
+    close: () => bare.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// (a) GET /poll: pushbench vs bare node:http, same bytes
+// ---------------------------------------------------------------------------------------
+
+interface RawResponse {
+  head: string;
+  body: Buffer;
+}
+
+/** One keep-alive GET over a raw socket, returning the exact head and body bytes. */
+function rawGet(baseUrl: string, path: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  return within(
+    new Promise<RawResponse>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname);
+      let data = Buffer.alloc(0);
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        data = Buffer.concat([data, chunk]);
+        const end = data.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const head = data.subarray(0, end + 4).toString('latin1');
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (data.length < end + 4 + length) return;
+        socket.destroy();
+        resolve({ head, body: data.subarray(end + 4, end + 4 + length) });
+      });
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: keep-alive\r\n\r\n`);
+    }),
+    5000,
+    `GET ${baseUrl}${path}`,
+  );
+}
+
+/** node:http writes these itself, after the handler's headers; the bare server must not. */
+const AUTOMATIC_HEADERS = new Set(['date', 'connection', 'keep-alive']);
+
+function bareSpecFrom(response: RawResponse): BareHttpResponse {
+  const [statusLine, ...lines] = response.head.slice(0, -4).split('\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine ?? '')?.[1]);
+  const headers = lines
+    .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)] as [string, string])
+    .filter(([name]) => !AUTOMATIC_HEADERS.has(name.toLowerCase()));
+  return { status, headers, bodyBase64: response.body.toString('base64') };
+}
+
+const withoutDate = (head: string): string => head.replace(/\r\nDate: [^\r]*\r\n/, '\r\nDate: -\r\n');
+
+interface PollRound {
+  round: number;
+  contender: string;
+  requestsPerSecond: number;
+  latencyMsP99: number;
+  cpuMicrosPerRequest: number;
+}
+
+interface PollComparison {
+  variant: string;
+  path: string;
+  responseBytes: number;
+  rounds: PollRound[];
+  ratios: number[];
+  medianRatio: number;
+  /** Median of pushbench / bare server CPU per request: at saturation it mirrors the req/s ratio, per request. */
+  medianCpuRatio: number;
+}
+
+async function driveAutocannon(contender: Contender, path: string, config: PerfConfig, durationMs: number): Promise<Omit<PollRound, 'round'>> {
+  const before = await contender.sample();
+  const result = await within(
+    autocannon({ url: `${contender.url}${path}`, connections: config.connections, duration: durationMs / 1000 }),
+    durationMs + 15_000,
+    `autocannon on ${contender.name}`,
+  );
+  const after = await contender.sample();
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${contender.name} answered ${result.non2xx} non-2xx and ${result.errors} errors of ${result.requests.total} requests`);
+  }
+  return {
+    contender: contender.name,
+    requestsPerSecond: result.requests.average,
+    latencyMsP99: result.latency.p99,
+    cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, after.count - before.count),
+  };
+}
+
+async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
+  progress('(a) starting the pushbench polling server');
+  const server = await ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'polling');
+  const comparisons: PollComparison[] = [];
+  try {
+    // A few messages in the ring, so that a poll can get exactly one.
+    server.startPublishing(1000, nowMicros());
+    await sleep(20);
+    server.stopPublishing();
+    const info = JSON.parse((await rawGet(server.url, PATHS.info)).body.toString()) as { head: number };
+    if (!(info.head >= 1)) throw new Error(`expected the pushbench server to have published a message; head is ${info.head}`);
+    const variants = [
+      { variant: 'empty poll `[]`', since: info.head },
+      { variant: `one ${config.payloadBytes}-byte-payload message`, since: info.head - 1 },
+    ];
+    for (const { variant, since } of variants) {
+      const path = `${PATHS.polling}?since=${since}`;
+      const reference = await rawGet(server.url, path);
+      const bare = bareContender(await BareProcess.spawn('bare node:http', new URL('./bare-http.ts', import.meta.url), bareSpecFrom(reference)), 'requests');
+      try {
+        const copy = await rawGet(bare.url, path);
+        if (withoutDate(copy.head) !== withoutDate(reference.head) || !copy.body.equals(reference.body)) {
+          throw new Error(`the bare server's response differs from pushbench's:\n${JSON.stringify(reference.head)}\n${JSON.stringify(copy.head)}`);
+        }
+        progress(`(a) ${variant}: ${reference.head.length + reference.body.length} bytes per response, identical on both; warming up`);
+        for (const contender of [pushbench, bare]) await driveAutocannon(contender, path, config, 1000);
+        const rounds: PollRound[] = [];
+        for (let round = 1; round <= config.rounds; round++) {
+          for (const contender of pairOrder(round, pushbench, bare)) {
+            const result = { round, ...(await driveAutocannon(contender, path, config, config.durationMs)) };
+            progress(`(a) ${variant} round ${round} ${contender.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
+            rounds.push(result);
+          }
+        }
+        const ratios = pairRatios(rounds, (r) => r.requestsPerSecond);
+        const cpuRatios = pairRatios(rounds, (r) => r.cpuMicrosPerRequest);
+        comparisons.push({
+          variant,
+          path,
+          responseBytes: reference.head.length + reference.body.length,
+          rounds,
+          ratios,
+          medianRatio: median(ratios),
+          medianCpuRatio: median(cpuRatios),
+        });
+      } finally {
+        await bare.close();
+      }
+    }
+  } finally {
+    await pushbench.close();
+  }
+  return comparisons;
+}
+
+/**
+ * The order of a round's pair: pushbench first in odd rounds, the baseline first in even
+ * ones (A B, B A, A B, ...), so that a machine getting steadily busier or quieter does not
+ * favour whichever always runs first.
+ */
+function pairOrder<T>(round: number, pushbench: T, baseline: T): T[] {
+  return round % 2 === 1 ? [pushbench, baseline] : [baseline, pushbench];
+}
+
+/** pushbench / baseline for each round. */
+function pairRatios<T extends { round: number; contender: string }>(rounds: readonly T[], value: (r: T) => number): number[] {
+  const ratios: number[] = [];
+  for (const round of new Set(rounds.map((r) => r.round))) {
+    const a = rounds.find((r) => r.round === round && r.contender === 'pushbench');
+    const b = rounds.find((r) => r.round === round && r.contender !== 'pushbench');
+    if (a !== undefined && b !== undefined) ratios.push(value(a) / value(b));
+  }
+  return ratios;
+}
+
+// ---------------------------------------------------------------------------------------
+// (b) WebSocket broadcast: server CPU per delivered message
+// ---------------------------------------------------------------------------------------
+
+/** Every ws client this process opened, so that Ctrl-C and errors can drop them all. */
+const openSockets = new Set<WebSocket>();
+
+interface ClientSet {
+  sockets: WebSocket[];
+  /** Messages received per client. */
+  counts: number[];
+  delivered(): number;
+  close(): Promise<void>;
+}
+
+const CONNECT_BATCH = 100;
+
+/** Opens `n` clients to `url` in batches; each counts the frames it receives. */
+async function openClients(url: string, n: number): Promise<ClientSet> {
+  const sockets: WebSocket[] = [];
+  const counts = new Array<number>(n).fill(0);
+  for (let start = 0; start < n; start += CONNECT_BATCH) {
+    const batch: Array<Promise<void>> = [];
+    for (let i = start; i < Math.min(n, start + CONNECT_BATCH); i++) {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      openSockets.add(ws);
+      sockets.push(ws);
+      ws.on('message', () => counts[i]!++);
+      batch.push(
+        new Promise<void>((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', reject);
+        }),
+      );
+    }
+    await within(Promise.all(batch), 10_000, `${CONNECT_BATCH} WebSocket clients to open on ${url}`);
+  }
+  return {
+    sockets,
+    counts,
+    delivered: () => counts.reduce((sum, c) => sum + c, 0),
+    async close() {
+      const closed = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+      for (const ws of sockets) {
+        ws.terminate();
+        openSockets.delete(ws);
+      }
+      await within(Promise.all(closed), 5000, 'the clients to close').catch(() => {});
+    },
+  };
+}
+
+interface WsRound {
+  round: number;
+  contender: string;
+  published: number;
+  delivered: number;
+  /** Every client got every message. */
+  complete: boolean;
+  cpuMicros: number;
+  cpuMicrosPerMessage: number;
+}
+
+interface WsComparison {
+  rounds: WsRound[];
+  ratios: number[];
+  medianRatio: number;
+}
+
+async function broadcastRound(contender: Contender, wsUrl: string, config: PerfConfig, messages: number): Promise<Omit<WsRound, 'round'>> {
+  const clients = await openClients(wsUrl, config.clients);
+  try {
+    await sleep(300); // let the upgrade work settle before the CPU window opens
+    const before = await contender.sample();
+    const receivedBefore = clients.delivered();
+    const startAt = nowMicros() + 200_000;
+    contender.startPublishing(config.rate, startAt);
+    // Stop once every client has the wanted messages (a server that falls behind its
+    // schedule still sends them all; it may send one or two more, which are counted too).
+    const scheduleMs = 200 + (messages * 1000) / config.rate;
+    await waitUntil(() => clients.delivered() - receivedBefore >= messages * config.clients, scheduleMs + 15_000);
+    contender.stopPublishing();
+    const published = (await contender.sample()).count - before.count;
+    const expected = published * config.clients;
+    await waitUntil(() => clients.delivered() - receivedBefore >= expected, 15_000);
+    const after = await contender.sample();
+    const delivered = clients.delivered() - receivedBefore;
+    const cpuMicros = after.cpuMicros - before.cpuMicros;
+    return {
+      contender: contender.name,
+      published,
+      delivered,
+      complete: delivered === expected && clients.counts.every((c) => c === clients.counts[0]),
+      cpuMicros,
+      cpuMicrosPerMessage: cpuMicros / Math.max(1, delivered),
+    };
+  } finally {
+    await clients.close();
+  }
+}
+
+async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
+  progress(`(b) starting the pushbench WebSocket server and the bare ws server`);
+  const server = await ServerProcess.spawn({ techniques: ['websocket'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'websocket');
+  let bare: Contender | undefined;
+  try {
+    const options: BareWsOptions = { payloadBytes: config.payloadBytes };
+    bare = bareContender(await BareProcess.spawn('bare ws', new URL('./bare-ws.ts', import.meta.url), options), 'published');
+    const targets = [
+      { contender: pushbench, wsUrl: `${pushbench.url.replace('http', 'ws')}${PATHS.websocket}` },
+      { contender: bare, wsUrl: bare.url.replace('http', 'ws') },
+    ];
+    progress(`(b) warm-up: ${config.clients} clients, ${Math.ceil(config.messages / 4)} messages each server`);
+    for (const { contender, wsUrl } of targets) await broadcastRound(contender, wsUrl, config, Math.ceil(config.messages / 4));
+    const rounds: WsRound[] = [];
+    for (let round = 1; round <= config.rounds; round++) {
+      for (const { contender, wsUrl } of pairOrder(round, targets[0]!, targets[1]!)) {
+        const result = { round, ...(await broadcastRound(contender, wsUrl, config, config.messages)) };
+        progress(
+          `(b) round ${round} ${contender.name}: ${result.published} published, ${result.delivered} delivered${result.complete ? '' : ' (INCOMPLETE)'}, ${result.cpuMicrosPerMessage.toFixed(2)} µs CPU/msg`,
+        );
+        rounds.push(result);
+      }
+    }
+    const ratios = pairRatios(rounds, (r) => r.cpuMicrosPerMessage);
+    return { rounds, ratios, medianRatio: median(ratios) };
+  } finally {
+    await Promise.all([pushbench.close(), bare?.close()]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------
+
+const n0 = (n: number): string => Math.round(n).toLocaleString('en-US');
+const n2 = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsComparison | null, command: string): { text: string; missed: string[] } {
+  const env = collectEnvironment();
+  const missed: string[] = [];
+  const lines: string[] = [];
+  lines.push('## pushbench server speed vs bare baselines', '');
+  lines.push(`Machine: ${env.cores} cores, ${env.cpuModel}, Node ${env.node}, ${env.os}${env.gitCommit ? `, commit ${env.gitCommit.slice(0, 12)}` : ''}`);
+  lines.push(`Command: \`${command}\``, '');
+  lines.push('| comparison | pushbench (median) | baseline (median) | median ratio pushbench/baseline | target | verdict |', '|---|---:|---:|---:|---:|---|');
+  for (const p of poll) {
+    const push = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.requestsPerSecond));
+    const base = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.requestsPerSecond));
+    const ok = p.medianRatio >= TARGET_POLL_RATIO;
+    if (!ok) missed.push(`GET /poll (${p.variant}) ratio ${n2(p.medianRatio)} < ${TARGET_POLL_RATIO}`);
+    lines.push(`| GET /poll, ${p.variant}: req/s | ${n0(push)} | ${n0(base)} | ${n2(p.medianRatio)} | ≥ ${n2(TARGET_POLL_RATIO)} | ${ok ? 'met' : '**missed**'} |`);
+    const cpuPush = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.cpuMicrosPerRequest));
+    const cpuBase = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.cpuMicrosPerRequest));
+    lines.push(`| GET /poll, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`);
+  }
+  if (ws !== null) {
+    const wsPush = median(ws.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.cpuMicrosPerMessage));
+    const wsBase = median(ws.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.cpuMicrosPerMessage));
+    const wsOk = ws.medianRatio <= TARGET_WS_CPU_RATIO;
+    if (!wsOk) missed.push(`WebSocket CPU/message ratio ${n2(ws.medianRatio)} > ${TARGET_WS_CPU_RATIO}`);
+    lines.push(`| WebSocket broadcast: server CPU µs per delivered message | ${n2(wsPush)} | ${n2(wsBase)} | ${n2(ws.medianRatio)} | ≤ ${n2(TARGET_WS_CPU_RATIO)} | ${wsOk ? 'met' : '**missed**'} |`);
+  }
+  lines.push('');
+
+  for (const p of poll) {
+    lines.push(
+      `### (a) GET ${p.path} — ${p.variant}`,
+      '',
+      `Both servers answer with the same ${p.responseBytes}-byte response (checked byte for byte, Date aside). autocannon in this process, ${config.connections} connections, ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates (A B, B A, ...). Ratio = pushbench / bare of the round.`,
+      '',
+      '| round | server | req/s | p99 ms | server CPU µs/req | ratio pushbench/bare |',
+      '|---:|---|---:|---:|---:|---:|',
+    );
+    for (const r of p.rounds) {
+      const ratio = r.contender === 'pushbench' ? '' : n2(p.ratios[r.round - 1] ?? Number.NaN);
+      lines.push(`| ${r.round} | ${r.contender} | ${n0(r.requestsPerSecond)} | ${r.latencyMsP99} | ${n2(r.cpuMicrosPerRequest)} | ${ratio} |`);
+    }
+    lines.push('');
+  }
+
+  if (ws === null) return { text: lines.join('\n'), missed };
+  lines.push(
+    '### (b) WebSocket broadcast — server CPU per delivered message',
+    '',
+    `${n0(config.clients)} ws clients (this process, opened in batches of ${CONNECT_BATCH}), ${config.messages} messages at ${config.rate} msgs/s, ${config.payloadBytes}-byte payload; CPU is user + system of the server process (process.cpuUsage, reported over IPC) from before the first message to the last delivery, divided by messages counted on the clients. A warm-up round each first; the pair's order alternates (A B, B A, ...).`,
+    '',
+    '| round | server | published | delivered | complete | server CPU ms | CPU µs/msg | ratio pushbench/bare |',
+    '|---:|---|---:|---:|---|---:|---:|---:|',
+  );
+  for (const r of ws.rounds) {
+    const ratio = r.contender === 'pushbench' ? '' : n2(ws.ratios[r.round - 1] ?? Number.NaN);
+    lines.push(`| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${r.complete ? 'yes' : 'no'} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`);
+  }
+  lines.push('');
+  return { text: lines.join('\n'), missed };
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------
+
+function dropEverything(): void {
+  for (const ws of openSockets) ws.terminate();
+  openSockets.clear();
+  killAllChildren('SIGKILL');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const config = parseArgs(args);
+  const command = `npm run perf:servers${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      progress(`${signal}: stopping every server process and client`);
+      dropEverything();
+      process.exit(130);
+    });
+  }
+  const started = Date.now();
+  const poll = config.only === 'websocket' ? [] : await comparePoll(config);
+  const ws = config.only === 'poll' ? null : await compareWebSocket(config);
+  const { text, missed } = renderMarkdown(config, poll, ws, command);
+  process.stdout.write(`${text}\n`);
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s${missed.length > 0 ? `; missed: ${missed.join('; ')}` : '; all targets met'}`);
+  if (missed.length > 0 && config.strict) process.exitCode = 1;
+}
+
+main()
+  .catch((error: Error) => {
+    progress(`failed: ${error.stack ?? error.message}`);
+    process.exitCode = 1;
+  })
+  .finally(dropEverything);

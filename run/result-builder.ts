@@ -1,0 +1,146 @@
+/**
+ * Turns what the server and the generator processes reported about one measured
+ * window into a technique result. Pure: every statistic is computed here, once, from
+ * merged counters and merged histograms (never from averaged percentiles).
+ */
+import type { ServerStats, TechniqueId } from '../core/protocol.ts';
+import type { GeneratorWindowResult } from '../load/generator-protocol.ts';
+import { mergeEncoded, summarize } from '../core/histogram.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ModelEstimate, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import type { ClientBytes } from '../core/socket-counter.ts';
+
+export interface ServerWindow {
+  idle: ServerStats;
+  start: ServerStats;
+  end: ServerStats;
+  /** After every client closed: whole-run totals. */
+  final: ServerStats;
+  /** Messages published with `t` in the window, per room key. */
+  windowCount: Record<string, number>;
+}
+
+export interface WindowInputs {
+  technique: TechniqueId;
+  params: ScenarioParams;
+  requestBased: boolean;
+  generators: readonly GeneratorWindowResult[];
+  /** Whole-run client byte totals per generator (null when a generator could not report). */
+  clientTotals: ReadonlyArray<ClientBytes | null>;
+  /** Null when driving an external `--target`. */
+  server: ServerWindow | null;
+  model: ModelEstimate;
+}
+
+/** Clients of `room` when `clients` are dealt into rooms of `roomSize` in order. */
+export function roomMembers(room: number, clients: number, roomSize: number): number {
+  return Math.max(0, Math.min(roomSize, clients - room * roomSize));
+}
+
+/**
+ * Messages each client should have received: from the server's own count of what it
+ * published in the window, or (against a foreign server) from the seq range observed.
+ */
+export function expectedMessages(params: ScenarioParams, windowCount: Record<string, number> | null, seqRanges: Record<string, [number, number]>): { published: number; expected: number } {
+  const perRoom: Record<string, number> = {};
+  if (windowCount !== null) Object.assign(perRoom, windowCount);
+  else for (const [key, [lo, hi]] of Object.entries(seqRanges)) perRoom[key] = hi - lo + 1;
+  let published = 0;
+  let expected = 0;
+  for (const [key, count] of Object.entries(perRoom)) {
+    published += count;
+    const members = key === 'broadcast' ? params.clients : roomMembers(Number(key), params.clients, params.roomSize);
+    expected += count * members;
+  }
+  return { published, expected };
+}
+
+function mergeSeqRanges(generators: readonly GeneratorWindowResult[]): Record<string, [number, number]> {
+  const merged: Record<string, [number, number]> = {};
+  for (const g of generators) {
+    for (const [key, [lo, hi]] of Object.entries(g.counts.seqRange)) {
+      const m = merged[key];
+      merged[key] = m === undefined ? [lo, hi] : [Math.min(m[0], lo), Math.max(m[1], hi)];
+    }
+  }
+  return merged;
+}
+
+function sum<T>(items: readonly T[], pick: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += pick(item);
+  return total;
+}
+
+/** Server cost over the window, from two cumulative samples and the idle sample. */
+export function serverCost(server: ServerWindow, clients: number): ServerCost {
+  const { idle, start, end } = server;
+  const wallMicros = end.at - start.at;
+  const active = end.process.eluActiveMs - start.process.eluActiveMs;
+  const idleMs = end.process.eluIdleMs - start.process.eluIdleMs;
+  const grown = end.process.rssBytes - idle.process.rssBytes;
+  return {
+    cpuPercent: wallMicros > 0 ? ((end.process.cpuMicros - start.process.cpuMicros) / wallMicros) * 100 : 0,
+    rssBytes: end.process.rssBytes,
+    rssIdleBytes: idle.process.rssBytes,
+    eventLoopUtilization: active + idleMs > 0 ? active / (active + idleMs) : 0,
+    bytesPerConnection: clients > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / clients : null,
+    connections: end.connections.open,
+    lateTicks: end.lateTicks - start.lateTicks,
+  };
+}
+
+export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
+  const { params, generators, server } = inputs;
+  const { published, expected } = expectedMessages(params, server?.windowCount ?? null, mergeSeqRanges(generators));
+  const delivered = sum(generators, (g) => g.counts.delivered);
+  const up = sum(generators, (g) => g.bytes.up);
+  const down = sum(generators, (g) => g.bytes.down);
+  const payloadDown = sum(generators, (g) => g.counts.payloadInWindow);
+  const payloadUp = sum(generators, (g) => g.sentPayload);
+  const received = sum(generators, (g) => g.counts.receivedInWindow);
+  const per = (bytes: number): number => (received > 0 ? bytes / received : 0);
+  // Each process divides by its own snapshot interval; rates add up across processes.
+  const bytesPerSecond = sum(generators, (g) => (g.windowMicros > 0 ? ((g.bytes.up + g.bytes.down) * 1e6) / g.windowMicros : 0));
+  const setupUp = server === null ? 0 : server.end.bytes.setupUp - server.start.bytes.setupUp;
+  const setupDown = server === null ? 0 : server.end.bytes.setupDown - server.start.bytes.setupDown;
+
+  let agreement: CompletedResult['agreement'] = null;
+  if (server !== null && inputs.clientTotals.every((t) => t !== null)) {
+    const clientUp = sum(inputs.clientTotals, (t) => t!.up);
+    const clientDown = sum(inputs.clientTotals, (t) => t!.down);
+    const { up: serverUp, down: serverDown } = server.final.bytes;
+    agreement = { serverUp, serverDown, clientUp, clientDown, agree: serverUp === clientUp && serverDown === clientDown };
+  }
+
+  return {
+    state: 'completed',
+    messages: {
+      published,
+      expected,
+      delivered,
+      lost: Math.max(0, expected - delivered),
+      duplicated: sum(generators, (g) => g.counts.duplicated),
+      outOfOrder: sum(generators, (g) => g.counts.outOfOrder),
+    },
+    bytes: { up, down, payload: payloadUp + payloadDown, setup: setupUp + setupDown, setupUp, setupDown },
+    perMessage: {
+      totalBytes: per(up + down),
+      overheadBytes: per(up + down - payloadUp - payloadDown),
+      upBytes: per(up),
+      downBytes: per(down),
+      upOverheadBytes: per(up - payloadUp),
+      downOverheadBytes: per(down - payloadDown),
+    },
+    perClientBytesPerSecond: params.clients > 0 ? bytesPerSecond / params.clients : 0,
+    bitsPerSecond: bytesPerSecond * 8,
+    latencyMs: summarize(mergeEncoded(generators.map((g) => g.histogram))),
+    requests: inputs.requestBased
+      ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
+      : null,
+    server: server === null ? null : serverCost(server, params.clients),
+    model: inputs.model,
+    agreement,
+    windowMs: params.durationMs,
+    clientErrors: { count: sum(generators, (g) => g.errors.count), first: [...new Set(generators.flatMap((g) => g.errors.first))].slice(0, 5) },
+  };
+}

@@ -1,0 +1,316 @@
+/**
+ * The runner: for each technique of a scenario, spawn its server as a child process,
+ * spread the clients over load-generator processes, connect, warm up, measure a fixed
+ * window, collect from both sides, stop everything and check nothing is left running.
+ * It never asks which technique it holds: drivers and servers come from registries.
+ */
+import type { TechniqueId } from '../core/protocol.ts';
+import { nowMicros } from '../core/protocol.ts';
+import { DRIVERS } from '../load/drivers/index.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
+import { GeneratorProcess } from './generator-process.ts';
+import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
+import { modelFor } from './model.ts';
+import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
+import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
+import type { ClientBytes } from '../core/socket-counter.ts';
+import { ServerProcess, type StatsReply } from './server-process.ts';
+
+/** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
+const SOCKETS_PER_GENERATOR = 5000;
+/** Time between the window being announced and publishing starting, so every process has it. */
+const START_MARGIN_MICROS = 150_000;
+/** After the window: time for the last messages to land (a poll interval is added for polling). */
+const DRAIN_MARGIN_MICROS = 200_000;
+/** Ring large enough that no client of a normal run falls out of it. */
+const RING_SIZE = 65_536;
+
+export interface ScenarioSpec {
+  id: string;
+  group: string;
+  title: string;
+  description: string;
+  params: ScenarioParams;
+  techniques: readonly TechniqueId[];
+  /** Shares the measurement of an earlier scenario with identical parameters instead of repeating it. */
+  sameAs?: string;
+}
+
+export interface RunOptions {
+  /** Aborted on Ctrl-C: the current technique stops and is marked `interrupted`. */
+  signal: AbortSignal;
+  /** Generator processes per technique; null = as many as the socket count needs. */
+  generators: number | null;
+  /** Progress lines (to stderr, by the caller). */
+  progress: (line: string) => void;
+  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+}
+
+/** Thrown when a step cannot go on; becomes a `failed` result with this message. */
+export class RunStepError extends Error {}
+
+class InterruptedError extends Error {}
+
+/**
+ * Races each step of a run against Ctrl-C and against any child process dying, so a
+ * crash ends the step at once with its reason instead of waiting for a timeout.
+ */
+class RunGuard {
+  private readonly failure: Promise<never>;
+  private fail!: (error: Error) => void;
+
+  constructor(private readonly signal: AbortSignal) {
+    this.failure = new Promise<never>((_, reject) => (this.fail = reject));
+    this.failure.catch(() => {});
+    if (signal.aborted) this.fail(new InterruptedError('interrupted'));
+    signal.addEventListener('abort', () => this.fail(new InterruptedError('interrupted')), { once: true });
+  }
+
+  watch(crashed: Promise<Error>): void {
+    void crashed.then((error) => this.fail(error));
+  }
+
+  step<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.failure]);
+  }
+
+  sleepUntil(micros: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return this.step(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (micros - nowMicros()) / 1000))))).finally(() => clearTimeout(timer));
+  }
+}
+
+function socketsPerClient(technique: TechniqueId, params: ScenarioParams): number {
+  return params.workload === 'chat' ? DRIVERS[technique].socketsPerChatClient : 1;
+}
+
+/** How many generator processes a technique needs, and a refusal when the open-file limit cannot fit it. */
+export function planGenerators(technique: TechniqueId, params: ScenarioParams, requested: number | null, limit: number | null): number {
+  const sockets = params.clients * socketsPerClient(technique, params);
+  const perProcessCap = limit === null ? SOCKETS_PER_GENERATOR : Math.min(SOCKETS_PER_GENERATOR, limit - RESERVED_FDS);
+  const count = Math.min(params.clients, requested ?? Math.max(1, Math.ceil(sockets / perProcessCap)));
+  if (params.target === null && limit !== null && sockets + RESERVED_FDS > limit) {
+    throw new RunStepError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
+  }
+  const perProcess = Math.ceil(params.clients / count) * socketsPerClient(technique, params);
+  if (limit !== null && perProcess + RESERVED_FDS > limit) {
+    throw new RunStepError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
+  }
+  return count;
+}
+
+/**
+ * When the broadcast schedule starts: on or after `t0`, on a grid that puts the window's
+ * edges halfway between two messages, so that a message is never published at the very
+ * instant a byte snapshot is taken (at 1 message per 5 s, one message more or less in a
+ * 5 s window doubles the bandwidth measured).
+ */
+export function firstPublishAt(t0: number, startT: number, rate: number): number {
+  const period = 1e6 / rate;
+  let at = startT + period / 2;
+  while (at - period >= t0) at -= period;
+  return Math.round(at);
+}
+
+/** Where the clients of a foreign server start: its current head, from `GET /` when it answers. */
+async function targetHead(target: string): Promise<number> {
+  try {
+    const response = await fetch(`${target}/`, { signal: AbortSignal.timeout(5000) });
+    const info = (await response.json()) as { head?: unknown };
+    return typeof info.head === 'number' ? info.head : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The processes of one technique run: the server and the generators, started together.
+ * The session starts the next run's processes while the current run drains, so that
+ * their start-up never overlaps a measured window and costs no wall time.
+ */
+export interface PreparedRun {
+  generators: GeneratorProcess[];
+  server: Promise<ServerProcess> | null;
+}
+
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+  let count: number;
+  try {
+    count = planGenerators(technique, params, requestedGenerators, openFileLimit());
+  } catch (error) {
+    return error as RunStepError;
+  }
+  const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
+  const server =
+    params.target === null
+      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      : null;
+  // Awaited later; until then a failed start must not count as an unhandled rejection.
+  server?.catch(() => {});
+  return { generators, server };
+}
+
+/** Releases a prepared run that will not be used (after Ctrl-C). */
+export async function discardRun(prepared: PreparedRun | RunStepError | undefined): Promise<void> {
+  if (prepared === undefined || prepared instanceof Error) return;
+  await Promise.all([...prepared.generators.map((g) => g.close(2000)), prepared.server?.then((s) => s.close(), () => {})]);
+}
+
+/** Runs one technique through one scenario; never throws: failures become results. */
+export async function runTechnique(
+  technique: TechniqueId,
+  params: ScenarioParams,
+  options: RunOptions & {
+    prepared?: PreparedRun | RunStepError;
+    afterWindow?: () => void;
+  },
+): Promise<TechniqueResult> {
+  const guard = new RunGuard(options.signal);
+  let server: ServerProcess | undefined;
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
+  const say = (text: string): void => options.progress(`${technique}: ${text}`);
+  try {
+    if (prepared instanceof Error) throw prepared;
+    const generatorCount = generators.length;
+
+    // 1. The server in its own process, and the generator processes (started by prepareRun).
+    for (const generator of generators) guard.watch(generator.unexpectedExit);
+    if (prepared.server !== null) {
+      server = await guard.step(prepared.server);
+      guard.watch(server.unexpectedExit);
+      options.onServer?.(technique, server);
+    }
+    const origin = params.target ?? server!.url;
+    const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
+
+    // 2. Clients, spread over the generator processes.
+    say(`connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})`);
+    const startSeq = params.target === null ? 0 : await targetHead(params.target);
+    const perProcess = Math.ceil(params.clients / generatorCount);
+    const outcomes = await guard.step(
+      Promise.all(
+        generators.map((generator, i) => {
+          const spec: GeneratorSpec = {
+            technique,
+            origin,
+            fromClient: i * perProcess,
+            toClient: Math.min(params.clients, (i + 1) * perProcess),
+            workload: params.workload,
+            roomSize: params.roomSize,
+            startSeq,
+            intervalMs: params.intervalMs,
+            holdMs: params.holdMs,
+            headers: params.headers,
+            rate: params.rate,
+            payloadBytes: params.payloadBytes,
+            connectConcurrency: 64,
+          };
+          return generator.start(spec, 60_000 + params.clients * 10);
+        }),
+      ),
+    );
+    const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+    if (failed > 0) {
+      const first = outcomes.find((o) => o.failed > 0)!;
+      if (first.errorCode === 'EMFILE') {
+        throw new RunStepError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
+      }
+      throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
+    }
+
+    // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
+    const pickupMs = DRIVERS[technique].pickupMs(params);
+    const warmupMs = Math.max(params.warmupMs, pickupMs);
+    const t0 = nowMicros() + START_MARGIN_MICROS;
+    const startT = t0 + warmupMs * 1000;
+    const endT = startT + params.durationMs * 1000;
+    const chat = params.workload === 'chat';
+    server?.setWindow(startT, endT);
+    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
+    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
+    say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
+    await guard.sleepUntil(startT);
+    const start = server === undefined ? null : (await guard.step(server.stats())).stats;
+    await guard.sleepUntil(endT);
+    const end = server === undefined ? null : await guard.step(server.stats());
+    server?.stopPublishing();
+    options.afterWindow?.();
+
+    // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
+    await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
+    const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
+    const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
+    let serverWindow: ServerWindow | null = null;
+    if (server !== undefined && idle !== null && start !== null && end !== null) {
+      const final = await guard.step(waitForIdle(server));
+      // Counted after the drain: an upstream message stamped inside the window may reach the server after it.
+      serverWindow = { idle, start, end: end.stats, final: final.stats, windowCount: final.windowCount };
+    }
+    const host = new URL(origin).host;
+    return buildCompletedResult({
+      technique,
+      params,
+      requestBased: DRIVERS[technique].requestBased,
+      generators: windows,
+      clientTotals,
+      server: serverWindow,
+      model: modelFor(technique, params, { host }),
+    });
+  } catch (error) {
+    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: 'interrupted (SIGINT) before the window ended' };
+    // A dead server is the root cause of whatever the clients then met (refused connections, resets).
+    return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
+  } finally {
+    await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill())]);
+  }
+}
+
+/** Waits (bounded) until the server has seen every client's connection close, then samples it. */
+async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const reply = await server.stats();
+    if (reply.stats.connections.open === 0 || Date.now() > deadline) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Runs every technique of every scenario, one after another so they never share the
+ * CPU. A scenario with `sameAs` reuses that scenario's measurement.
+ */
+export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
+  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => spec.techniques.map((technique) => ({ spec, technique })));
+  const done = new Map<string, Scenario['results']>();
+  let next: PreparedRun | RunStepError | undefined;
+  for (const [i, { spec, technique }] of runs.entries()) {
+    const results = done.get(spec.id) ?? {};
+    done.set(spec.id, results);
+    if (options.signal.aborted) {
+      results[technique] = { state: 'interrupted', error: 'not run: interrupted (SIGINT)' };
+      continue;
+    }
+    const prepared = next;
+    next = undefined;
+    const following = runs[i + 1];
+    const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
+    options.progress(`${step} ${technique}: starting`);
+    const result = await runTechnique(technique, spec.params, {
+      ...options,
+      progress: (line) => options.progress(`${step} ${line}`),
+      ...(prepared === undefined ? {} : { prepared }),
+      afterWindow: () => {
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+      },
+    });
+    results[technique] = result;
+    options.progress(`${step} ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+  }
+  await discardRun(next);
+  return specs.map((spec) => {
+    const results = done.get(spec.sameAs ?? spec.id) ?? {};
+    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results };
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * A session: the scenarios of one `pushbench run` or `npm run bench`, run one technique
+ * at a time, plus the optional capacity probe, gathered into one ResultsFile.
+ */
+import { readFileSync } from 'node:fs';
+import { measureCapacity } from './capacity.ts';
+import { runMicroBenchmarks } from './micro.ts';
+import { collectEnvironment } from './environment.ts';
+import { HEADER_PROFILES } from '../load/headers.ts';
+import { runScenarios, type ScenarioSpec } from './runner.ts';
+import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
+
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface SessionOptions {
+  command: string;
+  signal: AbortSignal;
+  generators: number | null;
+  capacity: boolean;
+  /** Also run the tinybench micro-benchmarks of per-message server work. */
+  micro: boolean;
+  progress: (line: string) => void;
+}
+
+/** Runs every scenario (sharing measurements where a scenario says `sameAs`) and returns the results. */
+export async function runSession(specs: readonly ScenarioSpec[], options: SessionOptions): Promise<ResultsFile> {
+  const createdAt = new Date().toISOString();
+  const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, progress: options.progress });
+
+  let capacity: ResultsFile['capacity'];
+  if (options.capacity && !options.signal.aborted) {
+    options.progress('capacity: autocannon drives /poll flat out');
+    try {
+      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, durationMs: 2000, progress: options.progress });
+    } catch (error) {
+      options.progress(`capacity: failed (${(error as Error).message})`);
+    }
+  }
+
+  let micro: ResultsFile['micro'];
+  if (options.micro && !options.signal.aborted) {
+    options.progress('micro: per-message server work (tinybench)');
+    micro = await runMicroBenchmarks({ payloadBytes: specs[0]?.params.payloadBytes ?? 64, time: 300 });
+  }
+
+  const used = new Set<HeaderProfileName>(specs.map((s) => s.params.headers));
+  const headerProfiles: ResultsFile['headerProfiles'] = {};
+  for (const name of used) headerProfiles[name] = HEADER_PROFILES[name].poll.map(([k, v]) => [k, v]);
+
+  const states = scenarios.flatMap((s) => Object.values(s.results).map((r) => r.state));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'pushbench', version: TOOL_VERSION },
+    createdAt,
+    state: options.signal.aborted || states.includes('interrupted') ? 'interrupted' : states.includes('failed') ? 'failed' : 'completed',
+    command: options.command,
+    environment: collectEnvironment(),
+    headerProfiles,
+    scenarios,
+    ...(capacity === undefined ? {} : { capacity }),
+    ...(micro === undefined ? {} : { micro }),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * `pushbench run` as a user meets it: a tiny real run, bad flags, a refused remote
+ * target, Ctrl-C, and the open-file limit. Each checks what is written and that no
+ * process is left behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { ResultsFile } from '../../core/results.ts';
+import { BIN, runCli } from '../helpers/cli.ts';
+import { validate } from '../helpers/json-schema.ts';
+import { startServer } from '../../servers/server.ts';
+
+let dir: string;
+/** Processes that were running before these tests (another run on the machine is not ours to judge). */
+let preexisting: Set<string>;
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-run-'));
+  preexisting = new Set(pushbenchProcesses());
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** pushbench child processes (servers and load generators) alive on this machine. */
+function pushbenchProcesses(): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return ps.split('\n').filter((line) => /servers\/child\.ts|generator-main\.ts/.test(line)).map((line) => line.trim());
+}
+
+/** pushbench child processes started since these tests began and still alive. */
+function leftoverProcesses(): string[] {
+  return pushbenchProcesses().filter((line) => !preexisting.has(line));
+}
+
+const TINY = ['--clients', '4', '--rate', '20', '--duration', '300ms', '--warmup', '100ms', '--interval', '100'];
+
+test('a tiny run writes results.json, the reports and a summary, and exits 0', async () => {
+  const out = path.join(dir, 'tiny');
+  const result = await runCli(['run', '--technique', 'sse,websocket', ...TINY, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
+  assert.equal(results.schemaVersion, 1);
+  assert.equal(results.state, 'completed');
+  const schema = JSON.parse(fs.readFileSync(new URL('../../core/results.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(validate(results, schema), [], 'a real results.json matches the documented schema');
+  assert.equal(results.command, `pushbench run --technique sse,websocket ${TINY.join(' ')} --out ${out}`);
+  assert.deepEqual(Object.keys(results.scenarios[0]!.results), ['sse', 'websocket']);
+  assert.ok(fs.existsSync(path.join(out, 'report.html')));
+  assert.ok(fs.existsSync(path.join(out, 'summary.md')));
+  assert.match(result.stdout, /technique\s+delivered\s+lost/);
+  assert.match(result.stdout, /websocket\s+\d+\/\d+\s+0\s+/);
+  assert.match(result.stderr, /websocket: warming up 100 ms, measuring 300 ms/, 'progress goes to stderr');
+  assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+  assert.deepEqual(leftoverProcesses(), []);
+});
+
+test('invalid flags exit 2 with the value and the allowed values, and write nothing', async () => {
+  const out = path.join(dir, 'never');
+  const cases: Array<[string[], RegExp]> = [
+    [['--rate', '-1'], /invalid --rate: received "-1"; expected a number > 0/],
+    [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, all/],
+    [['--duration', '5h'], /invalid --duration: received "5h"/],
+    [['--clients', '0'], /invalid --clients: received "0"/],
+    [['--frobnicate'], /unknown option --frobnicate/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(['run', ...args, '--out', out]);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.match(result.stderr, message);
+  }
+  assert.equal(fs.existsSync(out), false, 'nothing was written');
+});
+
+test('a non-loopback target is refused unless --allow-remote is given', async () => {
+  const result = await runCli(['run', '--target', 'http://192.0.2.10:8080', '--out', path.join(dir, 'remote')]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /refusing to load non-loopback target "http:\/\/192\.0\.2\.10:8080" \(host 192\.0\.2\.10\); pass --allow-remote/);
+});
+
+test('--target drives a server that is already running; expected messages come from the seqs seen', async () => {
+  const server = await startServer({ rate: 20 });
+  try {
+    const out = path.join(dir, 'target');
+    const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
+    assert.equal(results.scenarios[0]!.params.target, server.url);
+    for (const technique of ['polling', 'websocket'] as const) {
+      const r = results.scenarios[0]!.results[technique]!;
+      assert.equal(r.state, 'completed');
+      if (r.state !== 'completed') continue;
+      assert.equal(r.server, null, 'no server process to sample');
+      assert.equal(r.agreement, null);
+      assert.ok(r.messages.expected > 0);
+      assert.equal(r.messages.delivered, r.messages.expected);
+      assert.equal(r.messages.lost, 0);
+    }
+    assert.ok(server.stats().techniques.websocket!.requests >= 4, 'the clients reached the running server');
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl-C stops every process, writes the results so far marked interrupted, and exits 130', async () => {
+  const out = path.join(dir, 'interrupted');
+  const child = spawn(process.execPath, [BIN, 'run', '--technique', 'websocket,sse', '--clients', '4', '--duration', '30s', '--warmup', '0', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    if (stderr.includes('measuring 30000 ms') && !child.killed) child.kill('SIGINT');
+  });
+  child.stdout.resume();
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /SIGINT: stopping, cleaning up and writing what was measured/);
+  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
+  assert.equal(results.state, 'interrupted');
+  assert.equal(results.scenarios[0]!.results.websocket!.state, 'interrupted');
+  assert.equal(results.scenarios[0]!.results.sse!.state, 'interrupted');
+  assert.deepEqual(leftoverProcesses(), []);
+});
+
+test('the open-file limit gives a clear message with the numbers and what to do', async () => {
+  const out = path.join(dir, 'emfile');
+  const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${BIN}" run --technique websocket --clients 300 --duration 200ms --warmup 0 --out "${out}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  assert.equal(result.code, 1, result.stderr);
+  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
+  const ws = results.scenarios[0]!.results.websocket!;
+  assert.equal(ws.state, 'failed');
+  assert.match((ws as { error: string }).error, /needs 300 sockets, over the open-file limit of 256 \(ulimit -n\)\..*Lower --clients, spread the clients over more processes with --generators/);
+  assert.match(result.stdout, /websocket\s+failed: .*open-file limit of 256/);
+  assert.deepEqual(leftoverProcesses(), []);
+});

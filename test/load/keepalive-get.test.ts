@@ -1,0 +1,107 @@
+/**
+ * The lean GET client writes byte-for-byte what undici writes for the same request, and
+ * reads responses framed every way HTTP/1.1 allows.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { Client } from 'undici';
+import { HEADER_PROFILES, flatHeaders } from '../../load/headers.ts';
+import { KeepAliveGet } from '../../load/keepalive-get.ts';
+import { SocketCounter } from '../../core/socket-counter.ts';
+
+/** A raw server that records what it reads and answers each request head with the next scripted bytes. */
+let server: net.Server;
+let port: number;
+let received = '';
+let answers: string[] = [];
+let connections = 0;
+const sockets = new Set<net.Socket>();
+before(async () => {
+  server = net.createServer((socket) => {
+    sockets.add(socket);
+    connections++;
+    socket.on('close', () => sockets.delete(socket));
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      buffer += chunk.toString('latin1');
+      while (buffer.includes('\r\n\r\n')) {
+        buffer = buffer.slice(buffer.indexOf('\r\n\r\n') + 4);
+        const answer = answers.shift() ?? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]';
+        if (answer.endsWith('<close>')) socket.end(answer.slice(0, -'<close>'.length));
+        else socket.write(answer);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as net.AddressInfo).port;
+});
+after(() => {
+  for (const s of sockets) s.destroy();
+  server.close();
+});
+
+function reset(...scripted: string[]): void {
+  received = '';
+  answers = scripted;
+}
+
+test('the request bytes are exactly undici\'s for the same path and headers', async () => {
+  const headers = HEADER_PROFILES.browser.poll;
+  reset();
+  const undici = new Client(`http://127.0.0.1:${port}`);
+  await undici.request({ method: 'GET', path: '/poll?since=7', headers: flatHeaders(headers) }).then((r) => r.body.text());
+  const fromUndici = received;
+  await undici.close();
+
+  reset();
+  const counter = new SocketCounter();
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, headers, counter);
+  const response = await lean.get('/poll?since=7');
+  assert.equal(response.status, 200);
+  assert.equal(response.body.toString(), '[]');
+  assert.equal(received, fromUndici);
+  assert.equal(counter.totals().up, Buffer.byteLength(fromUndici, 'latin1'), 'every byte written is counted');
+  lean.destroy();
+});
+
+test('Content-Length, chunked, 204 and close-delimited bodies; keep-alive reuse and reconnection', async () => {
+  const counter = new SocketCounter();
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, [], counter);
+  const connectionsBefore = connections;
+  reset(
+    'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n',
+    'HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n',
+    'HTTP/1.1 410 Gone\r\nConnection: close\r\nContent-Length: 4\r\n\r\ngone',
+    'HTTP/1.0 200 OK\r\n\r\nuntil the end<close>',
+  );
+  assert.deepEqual(await lean.get('/a').then((r) => [r.status, r.body.toString()]), [200, 'hello']);
+  assert.deepEqual(await lean.get('/b').then((r) => [r.status, r.body.toString()]), [200, 'abcdefg']);
+  assert.deepEqual(await lean.get('/c').then((r) => [r.status, r.body.toString()]), [204, '']);
+  assert.deepEqual(await lean.get('/d').then((r) => [r.status, r.body.toString()]), [410, 'gone']);
+  // The server asked to close: the next request opens a new connection.
+  assert.deepEqual(await lean.get('/e').then((r) => [r.status, r.body.toString()]), [200, 'until the end']);
+  assert.equal(received.match(/^GET \//gm)?.length, 5);
+  assert.equal(connections - connectionsBefore, 2, 'four requests on one kept-alive connection, then a new one after Connection: close');
+  lean.destroy();
+});
+
+test('a server that closes mid-response, or a client destroyed mid-request, rejects the request', async () => {
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, [], new SocketCounter());
+  reset('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort<close>');
+  await assert.rejects(lean.get('/x'), /the server closed the connection/);
+  reset('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nnever-done');
+  const pending = lean.get('/y');
+  lean.destroy();
+  await assert.rejects(pending, /the client was closed/);
+  await assert.rejects(lean.get('/z'), /the client was closed/);
+});
+
+test('a malformed response is an error naming it', async () => {
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, [], new SocketCounter());
+  reset('SMTP ready\r\n\r\n');
+  await assert.rejects(lean.get('/'), /malformed response status line: "SMTP ready"/);
+  lean.destroy();
+});

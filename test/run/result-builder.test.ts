@@ -1,0 +1,129 @@
+/**
+ * The statistics of a technique result, computed from hand-made reports of two
+ * generator processes and a server: every figure below is worked out by hand.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { GeneratorWindowResult } from '../../load/generator-protocol.ts';
+import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../core/histogram.ts';
+import { buildCompletedResult, expectedMessages, roomMembers, type ServerWindow } from '../../run/result-builder.ts';
+import type { ModelEstimate, ScenarioParams } from '../../core/results.ts';
+import type { ServerStats } from '../../core/protocol.ts';
+
+const MODEL: ModelEstimate = { requestHeadBytes: 0, responseHeadBytes: 0, perMessage: { totalBytes: 0, overheadBytes: 0 }, latencyMs: { mean: 0, max: 0 }, formula: '' };
+
+const PARAMS: ScenarioParams = {
+  workload: 'broadcast', clients: 4, rate: 1, payloadBytes: 64, messageBytes: 98, intervalMs: 1000, holdMs: 30_000,
+  durationMs: 2000, warmupMs: 0, headers: 'minimal', roomSize: 1, target: null,
+};
+
+function histogramOf(millis: number[]): string {
+  const h = createLatencyHistogram();
+  for (const ms of millis) recordLatency(h, ms * 1000);
+  return encodeHistogram(h);
+}
+
+function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowResult {
+  return {
+    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} },
+    histogram: histogramOf([]),
+    bytes: { up: 0, down: 0 },
+    windowMicros: 2_000_000,
+    requests: { total: 0, empty: 0, late: 0 },
+    sent: 0,
+    sentPayload: 0,
+    errors: { count: 0, first: [] },
+    ...overrides,
+  };
+}
+
+function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number): ServerStats {
+  return {
+    at, bytes: { up: bytes[0], down: bytes[1], setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open, total: open }, published: 0,
+    lateTicks: 0, maxTickLateMs: 0, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 },
+    process: { cpuMicros, rssBytes, eluIdleMs: elu[0], eluActiveMs: elu[1] },
+  };
+}
+
+test('two generator processes: counters add up and the latency histograms merge, never averaging percentiles', () => {
+  // Process A's 2 clients received 2 messages each (latencies 1, 2, 3, 4 ms); process B's 2 clients
+  // 2 messages each (100, 200, 300, 400 ms). Averaging the two p50s would say ~101 ms; the merged p50 is 4 ms.
+  const a = generator({
+    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] } },
+    histogram: histogramOf([1, 2, 3, 4]),
+    bytes: { up: 0, down: 4 * 100 },
+  });
+  const b = generator({
+    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] } },
+    histogram: histogramOf([100, 200, 300, 400]),
+    bytes: { up: 0, down: 4 * 100 },
+  });
+  const server: ServerWindow = {
+    idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0),
+    start: stats(1_000_000, 100_000, 60_000_000, [900, 100], [100, 200], 4),
+    // 2 s later: 50 ms of CPU (2.5%), RSS 54 MB, 1.6 s idle and 0.4 s active (ELU 0.2).
+    end: stats(3_000_000, 150_000, 54_000_000, [2500, 500], [100, 1000], 4),
+    final: stats(4_000_000, 160_000, 54_000_000, [3000, 600], [500, 1500], 0),
+    windowCount: { broadcast: 2 },
+  };
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, model: MODEL });
+
+  assert.deepEqual(r.messages, { published: 2, expected: 8, delivered: 8, lost: 0, duplicated: 1, outOfOrder: 0 });
+  assert.equal(r.latencyMs.count, 8);
+  assert.ok(Math.abs(r.latencyMs.p50 - 4) < 0.01, `merged p50 ${r.latencyMs.p50} ms`);
+  assert.ok(Math.abs(r.latencyMs.max - 400) / 400 < 0.001, `merged max ${r.latencyMs.max} ms`);
+  assert.ok(Math.abs(r.latencyMs.mean - 126.25) < 0.2, `merged mean ${r.latencyMs.mean} ms (1010 / 8)`);
+  assert.ok(Math.abs(r.latencyMs.min - 1) < 0.01);
+
+  // 800 bytes down for 8 messages of 98 B: 100 B each, 2 B of it overhead.
+  assert.deepEqual(r.bytes, { up: 0, down: 800, payload: 784, setup: 0, setupUp: 0, setupDown: 0 });
+  assert.equal(r.perMessage.totalBytes, 100);
+  assert.equal(r.perMessage.overheadBytes, 2);
+  assert.equal(r.perMessage.downOverheadBytes, 2);
+  // 400 B per process per 2 s = 200 B/s each, 400 B/s together: 3,200 bit/s, 100 B/s per client.
+  assert.equal(r.bitsPerSecond, 3200);
+  assert.equal(r.perClientBytesPerSecond, 100);
+
+  assert.equal(r.server!.cpuPercent, 2.5);
+  assert.equal(r.server!.eventLoopUtilization, 0.2);
+  assert.equal(r.server!.bytesPerConnection, 1_000_000, '(54 MB - 50 MB idle) / 4 clients');
+  assert.deepEqual(r.agreement, { serverUp: 500, serverDown: 1500, clientUp: 500, clientDown: 1500, agree: true });
+});
+
+test('disagreeing byte totals are reported, not hidden', () => {
+  const server: ServerWindow = {
+    idle: stats(0, 0, 1, [0, 0], [0, 0], 0), start: stats(0, 0, 1, [0, 0], [0, 0], 0), end: stats(1, 0, 1, [0, 0], [0, 0], 0),
+    final: stats(2, 0, 1, [0, 0], [500, 1500], 0), windowCount: {},
+  };
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, model: MODEL });
+  assert.equal(r.agreement!.agree, false);
+});
+
+test('chat: expected counts each room\'s messages times its members; lost is what did not arrive', () => {
+  const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 7, roomSize: 3 };
+  assert.deepEqual([0, 1, 2, 3].map((room) => roomMembers(room, 7, 3)), [3, 3, 1, 0]);
+  // Rooms 0, 1 and 2 published 4, 5 and 6 messages: 4x3 + 5x3 + 6x1 = 33 deliveries expected.
+  assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }, {}), { published: 15, expected: 33 });
+  // Against a foreign server the seq ranges seen stand in for the server's count.
+  assert.deepEqual(expectedMessages(params, null, { 0: [3, 6], 2: [1, 1] }), { published: 5, expected: 13 });
+  const r = buildCompletedResult({
+    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, model: MODEL,
+    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, seqRange: { 0: [1, 4], 1: [1, 5], 2: [1, 6] } } })],
+  });
+  assert.equal(r.messages.expected, 33);
+  assert.equal(r.messages.lost, 3);
+  assert.equal(r.messages.outOfOrder, 2);
+  assert.equal(r.server, null);
+  assert.equal(r.agreement, null, 'no server totals to compare with');
+});
+
+test('memory per connection is not attributed when RSS grew less than the heap grows in one step', () => {
+  const server = (endRss: number): ServerWindow => ({
+    idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0), start: stats(0, 0, 50_000_000, [0, 0], [0, 0], 10),
+    end: stats(1, 0, endRss, [0, 0], [0, 0], 10), final: stats(2, 0, endRss, [0, 0], [0, 0], 0), windowCount: {},
+  });
+  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), model: MODEL });
+  assert.equal(build(52_000_000).server!.bytesPerConnection, null, '2 MB over 10 clients is heap noise, not 200 kB each');
+  assert.equal(build(46_000_000).server!.bytesPerConnection, null, 'RSS that shrank says nothing either');
+  assert.equal(build(60_000_000).server!.bytesPerConnection, 1_000_000);
+});
