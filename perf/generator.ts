@@ -14,7 +14,7 @@
  * and on Ctrl-C; every wait has a deadline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forkTs, killAllChildren, describeExit } from '../run/children.ts';
+import { forkChild, killAllChildren, describeExit } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros } from '../core/protocol.ts';
@@ -30,7 +30,7 @@ const TARGET_WS = 1.25;
 const DRIVER = new URL('./load-driver.ts', import.meta.url);
 
 async function runDriver(kind: LoadKind, origin: string, clients: number, intervalMs: number, onStart?: (startT: number, endT: number) => void): Promise<LoadReport> {
-  const forked = forkTs(DRIVER, []);
+  const forked = forkChild(DRIVER, []);
   // Connecting 1,000 clients takes a moment: the span starts well after.
   const startT = nowMicros() + 3_000_000;
   const endT = startT + SPAN_MS * 1000;

@@ -1,5 +1,5 @@
 /** The runner's handle on a load-generator child process. */
-import { describeExit, forkTs, type ForkedChild } from './children.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import type { GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../load/generator-protocol.ts';
 import type { ConnectOutcome } from '../load/generator.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -33,7 +33,7 @@ export class GeneratorProcess {
   }
 
   static spawn(): GeneratorProcess {
-    return new GeneratorProcess(forkTs(CHILD_MODULE, []));
+    return new GeneratorProcess(forkChild(CHILD_MODULE, []));
   }
 
   get pid(): number | undefined {

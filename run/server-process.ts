@@ -4,7 +4,7 @@
  * only over IPC messages defined in servers/protocol.ts.
  */
 import type { ParentToServer, ServerStats, ServerToParent, TechniqueId } from '../core/protocol.ts';
-import { describeExit, forkTs, type ForkedChild } from './children.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
 
 export interface ServerProcessOptions {
   techniques: readonly TechniqueId[];
@@ -58,7 +58,7 @@ export class ServerProcess {
 
   /** Spawns a server child and resolves once it listens, or rejects with why it could not start. */
   static async spawn(options: ServerProcessOptions, readyTimeoutMs = 15_000): Promise<ServerProcess> {
-    const forked = forkTs(CHILD_MODULE, [JSON.stringify(options)]);
+    const forked = forkChild(CHILD_MODULE, [JSON.stringify(options)]);
     const ready = await new Promise<Extract<ServerToParent, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => {
         forked.child.kill('SIGKILL');

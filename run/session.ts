@@ -3,6 +3,7 @@
  * at a time, plus the optional capacity probe, gathered into one ResultsFile.
  */
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from './package-layout.ts';
 import { measureCapacity } from './capacity.ts';
 import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
@@ -10,7 +11,7 @@ import { HEADER_PROFILES } from '../load/headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
 import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
 
-export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 
 export interface SessionOptions {
   command: string;
