@@ -5,19 +5,15 @@
  */
 import { parseRunArgs, RUN_HELP } from '../run/config.ts';
 import { suiteScenarios } from '../run/scenarios.ts';
-import { ConfigError } from '../run/config.ts';
 import { executeRun } from './execute.ts';
+import { reportError } from './exit-codes.ts';
 
 async function main(argv: string[]): Promise<number> {
   let config;
   try {
     config = parseRunArgs(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`npm run bench: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    return reportError('npm run bench', error);
   }
   if (config.help) {
     process.stdout.write(`npm run bench [-- options]: the default suite; --quick for CI.\n\n${RUN_HELP}\n`);

@@ -6,9 +6,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CompareInputError, compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
+import { compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
 import { COMPARE_OUTPUTS, type CompareOutputName } from '../reports/compare-outputs.ts';
-import { ResultsFileError } from '../reports/validate.ts';
+import { ConfigError, ResultsFileError, WriteError } from '../core/errors.ts';
+import { exitCodeFor, reportError } from './exit-codes.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { processIo, readResultsFile, type CommandIo } from './report.ts';
 
@@ -31,19 +32,16 @@ A technique that completed in BASE and failed in CURRENT is a regression.
 
 --format markdown (default) prints the verdict table; github-action-benchmark and bencher print
 CURRENT's figures as tracker JSON (the verdict then goes to stderr). --out FILE also writes it to FILE.
-Exit codes: 0 no regression, 1 regression, 2 bad input.`;
-
-/** Input problems found by this command (paths, flags), reported with exit code 2. */
-class UsageError extends Error {}
+Exit codes: 0 no regression, 1 regression, 2 bad input, 3 --out could not be written.`;
 
 /** The base result files a BASE argument names: comma-separated paths, folders expanded. */
 export async function resolveBaseFiles(arg: string): Promise<string[]> {
   const parts = arg.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0) throw new UsageError(`BASE ${JSON.stringify(arg)} names no file`);
+  if (parts.length === 0) throw new ConfigError(`BASE ${JSON.stringify(arg)} names no file`);
   const files: string[] = [];
   for (const part of parts) {
     const info = await stat(part).catch(() => null);
-    if (info === null) throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_UNREADABLE', `cannot read results file ${part}: no such file or folder`);
+    if (info === null) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${part}: no such file or folder`);
     if (!info.isDirectory()) {
       files.push(part);
       continue;
@@ -56,7 +54,7 @@ export async function resolveBaseFiles(arg: string): Promise<string[]> {
       const nested = path.join(part, entry.name, 'results.json');
       if (await isFile(nested)) found.push(nested);
     }
-    if (found.length === 0) throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_UNREADABLE', `cannot read results from folder ${part}: it holds neither results.json nor */results.json`);
+    if (found.length === 0) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results from folder ${part}: it holds neither results.json nor */results.json`);
     files.push(...found);
   }
   return files;
@@ -90,19 +88,19 @@ function parseCompareArgs(argv: string[]): CompareArgs {
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new ConfigError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const { values, positionals } = parsed;
   if (values.help) return { base: '', current: '', thresholds: {}, format: 'markdown', out: undefined, help: true };
   const [base, current, ...extra] = positionals;
   if (base === undefined || current === undefined || extra.length > 0) {
-    throw new UsageError(`expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+    throw new ConfigError(`expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   }
   const format = values.format ?? 'markdown';
   if (!(FORMAT_NAMES as string[]).includes(format)) {
-    throw new UsageError(`--format ${JSON.stringify(format)}: expected one of ${FORMAT_NAMES.join(', ')}`);
+    throw new ConfigError(`--format ${JSON.stringify(format)}: expected one of ${FORMAT_NAMES.join(', ')}`);
   }
-  if (values.out === '') throw new UsageError('--out needs a file name, got an empty string');
+  if (values.out === '') throw new ConfigError('--out needs a file name, got an empty string');
   const thresholds: Partial<Record<CompareMetricId, number>> = {};
   for (const text of values.threshold ?? []) {
     const { metric, percent } = parseThreshold(text);
@@ -153,8 +151,8 @@ export async function runCompareCommand(argv: string[], io: CommandIo = processI
     try {
       writeFileAtomic(args.out, text);
     } catch (error) {
-      io.stderr(`pushbench compare: cannot write --out ${args.out}: ${error instanceof Error ? error.message : String(error)}\n`);
-      return 2;
+      const reason = error instanceof Error ? error.message : String(error);
+      return exitCodeFor(reportError('pushbench compare', new WriteError(args.out, `cannot write --out ${args.out}: ${reason}`, { cause: error }), io.stderr));
     }
   }
   return comparison.verdict === 'regression' ? 1 : 0;
@@ -165,13 +163,10 @@ function verdictLine(regressions: number, rows: number): string {
 }
 
 function badInput(io: CommandIo, error: unknown): number {
-  if (error instanceof UsageError) {
+  // A command line that cannot be parsed is shown with the usage; a file or threshold problem alone.
+  if (error instanceof ConfigError) {
     io.stderr(`pushbench compare: ${error.message}\n${COMPARE_USAGE}\n`);
-    return 2;
+    return exitCodeFor(error);
   }
-  if (error instanceof ResultsFileError || error instanceof CompareInputError) {
-    io.stderr(`pushbench compare: ${error.message}\n`);
-    return 2;
-  }
-  throw error;
+  return reportError('pushbench compare', error, io.stderr);
 }

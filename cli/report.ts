@@ -9,7 +9,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResultsFile } from '../core/results.ts';
 import { renderAll } from '../reports/index.ts';
-import { parseResults, ResultsFileError } from '../reports/validate.ts';
+import { parseResults } from '../reports/validate.ts';
+import { ResultsFileError } from '../core/errors.ts';
+import { reportError } from './exit-codes.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CommandIo {
@@ -57,7 +59,7 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_UNREADABLE', `cannot read results file ${target}: ${reason}`, { cause: error });
+    throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${target}: ${reason}`, { cause: error });
   }
   return parseResults(text, target);
 }
@@ -90,11 +92,7 @@ export async function runReportCommand(argv: string[], io: CommandIo = processIo
   try {
     results = await readResultsFile(input);
   } catch (error) {
-    if (error instanceof ResultsFileError) {
-      io.stderr(`pushbench report: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    return reportError('pushbench report', error, io.stderr);
   }
 
   const inputIsDir = await stat(input).then((s) => s.isDirectory(), () => false);

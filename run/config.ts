@@ -8,19 +8,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { TECHNIQUES } from '../core/protocol.ts';
 import type { TechniqueId } from '../core/protocol.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
 
-/** A flag or config value that cannot be used; the message names the option, the value received and what is allowed. */
-export class ConfigError extends Error {
-  readonly code = 'PUSHBENCH_INVALID_CONFIG';
-  /** Exit status for the CLI: 2, the usual status for a usage error. */
-  readonly exitCode = 2;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+// ConfigError is defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { ConfigError };
 
 /** Reads a config file as UTF-8 text; `fs.readFileSync` by default, replaceable in tests. */
 export type ReadTextFile = (path: string, encoding: 'utf8') => string;

@@ -10,6 +10,7 @@ import { DRIVERS } from '../load/drivers/index.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
+import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
@@ -47,10 +48,9 @@ export interface RunOptions {
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
 }
 
-/** Thrown when a step cannot go on; becomes a `failed` result with this message. */
-export class RunStepError extends Error {}
-
-class InterruptedError extends Error {}
+// RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
+// core/errors.ts with every other error; exported here for the readers of this module.
+export { RunStepError };
 
 /**
  * Races each step of a run against Ctrl-C and against any child process dying, so a
@@ -91,11 +91,11 @@ export function planGenerators(technique: TechniqueId, params: ScenarioParams, r
   const perProcessCap = limit === null ? SOCKETS_PER_GENERATOR : Math.min(SOCKETS_PER_GENERATOR, limit - RESERVED_FDS);
   const count = Math.min(params.clients, requested ?? Math.max(1, Math.ceil(sockets / perProcessCap)));
   if (params.target === null && limit !== null && sockets + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
   }
   const perProcess = Math.ceil(params.clients / count) * socketsPerClient(technique, params);
   if (limit !== null && perProcess + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
   }
   return count;
 }
@@ -215,7 +215,7 @@ export async function runTechnique(
     if (failed > 0) {
       const first = outcomes.find((o) => o.failed > 0)!;
       if (first.errorCode === 'EMFILE') {
-        throw new RunStepError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
+        throw new OpenFileLimitError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }

@@ -5,6 +5,7 @@
  */
 import type { ParentToServer, ServerStats, ServerToParent, TechniqueId } from '../core/protocol.ts';
 import { describeExit, forkTs, type ForkedChild } from './children.ts';
+import { ServerCrashedError } from '../core/errors.ts';
 
 export interface ServerProcessOptions {
   techniques: readonly TechniqueId[];
@@ -22,9 +23,8 @@ export interface StatsReply {
   windowCount: Record<string, number>;
 }
 
-export class ServerCrashedError extends Error {
-  readonly code = 'PUSHBENCH_SERVER_CRASHED';
-}
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { ServerCrashedError };
 
 const CHILD_MODULE = new URL('../servers/child.ts', import.meta.url);
 

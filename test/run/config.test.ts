@@ -14,6 +14,7 @@ import {
   parseServeArgs,
 } from '../../run/config.ts';
 import type { ReadTextFile } from '../../run/config.ts';
+import { exitCodeFor } from '../../cli/exit-codes.ts';
 
 /** A readFile that serves these contents and fails like fs for any other path. */
 function files(contents: Record<string, string>): ReadTextFile {
@@ -28,7 +29,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
     assert.equal(err.code, 'PUSHBENCH_INVALID_CONFIG');
-    assert.equal(err.exitCode, 2);
+    assert.equal(exitCodeFor(err), 2);
     if (typeof message === 'string') assert.equal(err.message, message);
     else assert.match(err.message, message);
     return true;
