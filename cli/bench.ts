@@ -3,7 +3,7 @@
  * updates, chat, capacity). Takes the same flags as `pushbench run`; flags the user
  * sets apply to every scenario. `--quick` is the short version for CI.
  */
-import { parseRunArgs, RUN_HELP } from '../run/config.ts';
+import { parseRunArgs, RUN_HELP } from './options.ts';
 import { suiteScenarios } from '../run/scenarios.ts';
 import { executeRun } from './execute.ts';
 import { reportError } from './exit-codes.ts';

@@ -5,17 +5,43 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
 import { COMPARE_OUTPUTS, type CompareOutputName } from '../reports/compare-outputs.ts';
-import { ConfigError, ResultsFileError, WriteError } from '../core/errors.ts';
+import { ConfigError, ResultsFileError, showReceived, WriteError } from '../core/errors.ts';
+import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag, type Reader } from './flags.ts';
 import { exitCodeFor, reportError } from './exit-codes.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { processIo, readResultsFile, type CommandIo } from './report.ts';
 
 const FORMAT_NAMES = Object.keys(COMPARE_OUTPUTS) as CompareOutputName[];
 
-export const COMPARE_USAGE = `usage: pushbench compare BASE CURRENT [--threshold metric=percent ...] [--format ${FORMAT_NAMES.join('|')}] [--out FILE]
+/** `--format NAME`, with the message compare has always given. */
+const formatReader: Reader<CompareOutputName> = {
+  expected: `expected one of ${FORMAT_NAMES.join(', ')}`,
+  read(input) {
+    const name = FORMAT_NAMES.find((f) => f === input);
+    if (name === undefined) throw new ConfigError(`--format ${showReceived(input)}: ${formatReader.expected}`);
+    return name;
+  },
+};
+
+/** `--threshold metric=percent`: read by reports/compare.ts, whose message names the metrics allowed. */
+const thresholdReader: Reader<{ metric: CompareMetricId; percent: number }> = {
+  expected: 'expected metric=percent, e.g. latencyMs.p99=30',
+  read: (input) => parseThreshold(String(input)),
+};
+
+/** The flags of `pushbench compare`: the parser and the usage text both read this table. */
+const COMPARE_FLAGS = {
+  threshold: { flag: 'threshold', arg: 'metric=percent', help: 'loosen or tighten one metric (repeatable)', defaultText: null, reader: thresholdReader, multiple: true },
+  format: { flag: 'format', arg: FORMAT_NAMES.join('|'), help: 'output format', defaultText: 'markdown', reader: formatReader },
+  out: { flag: 'out', arg: 'FILE', help: 'also write the output to FILE', defaultText: null, reader: stringReader('a file name') },
+} as const satisfies Record<string, Flag<unknown>>;
+
+export const COMPARE_USAGE = `usage: pushbench compare BASE CURRENT ${synopsis(Object.values(COMPARE_FLAGS))}
+
+Options:
+${helpLines([...Object.values(COMPARE_FLAGS), HELP_ROW])}
 
 BASE and CURRENT are results.json files (or folders holding one). BASE may also be several runs:
 a folder whose subfolders hold results.json, or paths separated by commas; a noisy metric then
@@ -74,39 +100,15 @@ interface CompareArgs {
 }
 
 function parseCompareArgs(argv: string[]): CompareArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        threshold: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { base: '', current: '', thresholds: {}, format: 'markdown', out: undefined, help: true };
+  const { values, positionals, help } = parseCommand(argv, COMPARE_FLAGS, { positionals: true });
+  if (help) return { base: '', current: '', thresholds: {}, format: 'markdown', out: undefined, help: true };
   const [base, current, ...extra] = positionals;
   if (base === undefined || current === undefined || extra.length > 0) {
     throw new ConfigError(`expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   }
-  const format = values.format ?? 'markdown';
-  if (!(FORMAT_NAMES as string[]).includes(format)) {
-    throw new ConfigError(`--format ${JSON.stringify(format)}: expected one of ${FORMAT_NAMES.join(', ')}`);
-  }
-  if (values.out === '') throw new ConfigError('--out needs a file name, got an empty string');
   const thresholds: Partial<Record<CompareMetricId, number>> = {};
-  for (const text of values.threshold ?? []) {
-    const { metric, percent } = parseThreshold(text);
-    thresholds[metric] = percent;
-  }
-  return { base, current, thresholds, format: format as CompareOutputName, out: values.out, help: false };
+  for (const { metric, percent } of values.threshold ?? []) thresholds[metric] = percent;
+  return { base, current, thresholds, format: values.format ?? 'markdown', out: values.out, help: false };
 }
 
 /** `pushbench compare` (argv without the command name). Returns 0, 1 on a regression, 2 on bad input. */
