@@ -16,6 +16,7 @@ import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
 const SOCKETS_PER_GENERATOR = 5000;
@@ -42,10 +43,17 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
-  /** Progress lines (to stderr, by the caller). */
-  progress: (line: string) => void;
+  /** Structured progress events; the caller renders them (cli/progress.ts). */
+  progress: ProgressListener;
   /** Called once a technique's server process is up (tests use it to simulate a crash). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+}
+
+/** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
+export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
+  progress: (step: TechniqueStep) => void;
+  prepared?: PreparedRun | RunStepError;
+  afterWindow?: () => void;
 }
 
 // RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
@@ -161,16 +169,12 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
 export async function runTechnique(
   technique: TechniqueId,
   params: ScenarioParams,
-  options: RunOptions & {
-    prepared?: PreparedRun | RunStepError;
-    afterWindow?: () => void;
-  },
+  options: TechniqueRunOptions,
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
-  const say = (text: string): void => options.progress(`${technique}: ${text}`);
   try {
     if (prepared instanceof Error) throw prepared;
     const generatorCount = generators.length;
@@ -186,7 +190,7 @@ export async function runTechnique(
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
 
     // 2. Clients, spread over the generator processes.
-    say(`connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})`);
+    options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
     const startSeq = params.target === null ? 0 : await targetHead(params.target);
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
@@ -230,7 +234,7 @@ export async function runTechnique(
     server?.setWindow(startT, endT);
     for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
     if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
-    say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
+    options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
@@ -295,18 +299,18 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
-    options.progress(`${step} ${technique}: starting`);
+    const at = { scenario: spec.id, technique, done: i, total: runs.length };
+    options.progress({ ...at, phase: 'starting', detail: 'starting' });
     const result = await runTechnique(technique, spec.params, {
       ...options,
-      progress: (line) => options.progress(`${step} ${line}`),
+      progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
         if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
       },
     });
     results[technique] = result;
-    options.progress(`${step} ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {
