@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../core/atomic-write.ts';
 import { killAllChildren, liveChildren } from '../run/children.ts';
 import type { RunConfig } from '../run/config.ts';
 import type { ScenarioSpec } from '../run/runner.ts';
+import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
 import { stderrProgress } from './progress.ts';
@@ -57,6 +58,8 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
+  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, capacity: options.capacity, micro: options.micro }))}\n`);
   const progress = stderrProgress();
   let results;
   try {

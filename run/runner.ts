@@ -19,11 +19,11 @@ import { ServerProcess, type StatsReply } from './server-process.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
-const SOCKETS_PER_GENERATOR = 5000;
+export const SOCKETS_PER_GENERATOR = 5000;
 /** Time between the window being announced and publishing starting, so every process has it. */
-const START_MARGIN_MICROS = 150_000;
+export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
-const DRAIN_MARGIN_MICROS = 200_000;
+export const DRAIN_MARGIN_MICROS = 200_000;
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
 
