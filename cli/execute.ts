@@ -12,6 +12,8 @@ import type { ScenarioSpec } from '../run/runner.ts';
 import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
+import { reportError } from './exit-codes.ts';
+import { prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
 import { writeReports } from './report.ts';
 
@@ -35,11 +37,9 @@ function linkLatest(dir: string): void {
 export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
   const outDir = config.out ?? path.join(RESULTS_ROOT, timestamp(new Date()));
   try {
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.accessSync(outDir, fs.constants.W_OK);
+    prepareOutDir(outDir);
   } catch (error) {
-    process.stderr.write(`pushbench: cannot write results to --out ${JSON.stringify(outDir)}: ${(error as Error).message}\n`);
-    return 2;
+    return reportError('pushbench', error);
   }
 
   const controller = new AbortController();
