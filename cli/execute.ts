@@ -48,7 +48,8 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
     interrupts++;
     if (interrupts === 1) {
       process.stderr.write(`\npushbench: ${signal}: stopping, cleaning up and writing what was measured (press Ctrl-C again to force)\n`);
-      controller.abort();
+      // The signal is the abort reason, so that the results name it (a SIGTERM is not a Ctrl-C).
+      controller.abort(signal);
     } else {
       killAllChildren();
       process.stderr.write('pushbench: forced stop; results not written\n');

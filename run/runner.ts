@@ -60,6 +60,11 @@ export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
 // core/errors.ts with every other error; exported here for the readers of this module.
 export { RunStepError };
 
+/** The signal a run was stopped by: the abort reason when the caller gave one (`abort('SIGTERM')`), else SIGINT (Ctrl-C). */
+export function abortSignalName(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && /^SIG[A-Z0-9]+$/.test(signal.reason) ? signal.reason : 'SIGINT';
+}
+
 /**
  * Races each step of a run against Ctrl-C and against any child process dying, so a
  * crash ends the step at once with its reason instead of waiting for a timeout.
@@ -263,7 +268,7 @@ export async function runTechnique(
       model: modelFor(technique, params, { host }),
     });
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: 'interrupted (SIGINT) before the window ended' };
+    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
@@ -293,7 +298,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: 'not run: interrupted (SIGINT)' };
+      results[technique] = { state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` };
       continue;
     }
     const prepared = next;
