@@ -10,8 +10,12 @@ import { DRAIN_MARGIN_MICROS, SOCKETS_PER_GENERATOR, START_MARGIN_MICROS, type S
 
 /** Starting the first server and generator processes (later ones start while the previous run drains). */
 const FIRST_START_MS = 1500;
-/** Per technique run: process hand-over, collecting from both sides, closing. */
-const PER_RUN_OVERHEAD_MS = 1000;
+/**
+ * Per technique run: process hand-over, collecting from both sides, closing (the next run's
+ * processes start while this one drains). Fitted on a 2-core machine: `npm run bench -- --quick`
+ * took 20.8 s and a 4-technique, 4-client, 1 s run 11.3 s; this estimates 20.6 s and 11.3 s.
+ */
+const PER_RUN_OVERHEAD_MS = 200;
 /** Connecting one client, per generator process (64 connections at a time, measured 0.7 s for 1,000 on 2 busy cores). */
 const CONNECT_MS_PER_CLIENT = 0.7;
 /** The capacity probe: a server start plus autocannon's 2 s. */
