@@ -14,16 +14,27 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { TECHNIQUES, type ServerToParent } from '../core/protocol.ts';
+import { ChildTimeoutError, GeneratorCrashedError, ServerCrashedError } from '../core/errors.ts';
 import { describeExit, forkChild, killAllChildren, type ForkedChild } from '../run/children.ts';
+import { reportError } from '../cli/exit-codes.ts';
+import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 import { PACKAGE_ROOT } from '../run/package-layout.ts';
 import type { ServerProcessOptions } from '../run/server-process.ts';
 import type { GeneratorToRunner, RunnerToGenerator } from '../load/generator-protocol.ts';
 
 const DEFAULT_ROUNDS = 7;
-const MAX_ROUNDS = 50;
 const START_DEADLINE_MS = 15_000;
+
+/** The flags of `npm run perf:child-start`: the parser and the usage text both read this table. */
+const CHILD_START_FLAGS = {
+  rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: String(DEFAULT_ROUNDS), reader: integerReader(1, 50) },
+} as const satisfies Record<string, Flag<unknown>>;
+
+const USAGE = `usage: npm run perf:child-start -- ${synopsis(Object.values(CHILD_START_FLAGS))}
+
+Options:
+${helpLines([...Object.values(CHILD_START_FLAGS), HELP_ROW])}`;
 
 type World = 'source (tsx)' | 'compiled (dist/)';
 type Child = 'server' | 'generator';
@@ -35,9 +46,12 @@ function childModule(child: Child, world: World): URL {
 }
 
 /** Resolves once `forked` sends a message `accept` takes, or rejects when it dies or the deadline passes. */
-function firstMessage(forked: ForkedChild, accept: (message: unknown) => boolean, what: string): Promise<void> {
+function firstMessage(forked: ForkedChild, accept: (message: unknown) => boolean, child: Child, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${START_DEADLINE_MS} ms`)), START_DEADLINE_MS);
+    const timer = setTimeout(() => {
+      forked.child.kill('SIGKILL');
+      reject(new ChildTimeoutError(`${what} did not answer within ${START_DEADLINE_MS} ms`));
+    }, START_DEADLINE_MS);
     forked.child.on('message', (message: unknown) => {
       if (!accept(message)) return;
       clearTimeout(timer);
@@ -45,7 +59,8 @@ function firstMessage(forked: ForkedChild, accept: (message: unknown) => boolean
     });
     void forked.exited.then((exit) => {
       clearTimeout(timer);
-      reject(new Error(describeExit(what, exit, forked.stderrTail())));
+      const message = describeExit(what, exit, forked.stderrTail());
+      reject(child === 'server' ? new ServerCrashedError(message) : new GeneratorCrashedError(message));
     });
   });
 }
@@ -59,28 +74,18 @@ async function timeStart(child: Child, world: World): Promise<number> {
   if (child === 'server') {
     const options: ServerProcessOptions = { techniques: [...TECHNIQUES], rate: 0, payloadBytes: 64, holdMs: 1000 };
     const forked = forkChild(childModule(child, world), [JSON.stringify(options)], compiled);
-    await firstMessage(forked, (m) => (m as ServerToParent).type === 'ready', what);
+    await firstMessage(forked, (m) => (m as ServerToParent).type === 'ready', child, what);
     answeredAt = performance.now();
     forked.child.send({ type: 'close' });
     await forked.exited;
   } else {
     const forked = forkChild(childModule(child, world), [], compiled);
     forked.child.send({ type: 'close' } satisfies RunnerToGenerator);
-    await firstMessage(forked, (m) => (m as GeneratorToRunner).type === 'closed', what);
+    await firstMessage(forked, (m) => (m as GeneratorToRunner).type === 'closed', child, what);
     answeredAt = performance.now();
     await forked.exited;
   }
   return answeredAt - startedAt;
-}
-
-function parseRounds(argv: string[]): number {
-  const { values, tokens } = parseArgs({ args: argv, options: { rounds: { type: 'string' } }, strict: true, allowPositionals: false, tokens: true });
-  const given = tokens.filter((t) => t.kind === 'option' && t.name === 'rounds').length;
-  if (given > 1) throw new RangeError(`--rounds given ${given} times; give it once`);
-  if (values.rounds === undefined) return DEFAULT_ROUNDS;
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ROUNDS) throw new RangeError(`--rounds must be a whole number from 1 to ${MAX_ROUNDS}, got "${values.rounds}"`);
-  return rounds;
 }
 
 const median = (values: readonly number[]): number => {
@@ -93,10 +98,14 @@ const ms = (n: number): string => `${Math.round(n)} ms`;
 async function main(argv: string[]): Promise<number> {
   let rounds: number;
   try {
-    rounds = parseRounds(argv);
+    const parsed = parseCommand(argv, CHILD_START_FLAGS, { positionals: false });
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    rounds = parsed.values.rounds ?? DEFAULT_ROUNDS;
   } catch (error) {
-    process.stderr.write(`npm run perf:child-start: ${(error as Error).message}; allowed: --rounds N (1..${MAX_ROUNDS})\n`);
-    return 2;
+    return reportError('perf:child-start', error);
   }
   if (!existsSync(fileURLToPath(childModule('server', 'compiled (dist/)')).replace(/\.ts$/, '.js'))) {
     process.stderr.write('npm run perf:child-start: dist/ is missing; run `npm run build` first (the npm script does)\n');
@@ -126,4 +135,8 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.exitCode = reportError('perf:child-start', error);
+}

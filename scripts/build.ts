@@ -15,12 +15,23 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { reportError } from '../cli/exit-codes.ts';
+import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag } from '../cli/flags.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BUILD_TSCONFIG = path.join(ROOT, 'tsconfig.build.json');
 /** Not assets: files of the source folders that must not be copied into dist/ (relative to the root). */
 const NOT_ASSETS: ReadonlySet<string> = new Set(['cli/pushbench.js']);
+
+/** The flags of `npm run build`: the parser and the usage text both read this table. */
+const BUILD_FLAGS = {
+  outDir: { flag: 'out-dir', arg: 'DIR', help: 'where to write the JavaScript', defaultText: 'dist', reader: stringReader('a folder path') },
+} as const satisfies Record<string, Flag<unknown>>;
+
+const USAGE = `usage: npm run build -- ${synopsis(Object.values(BUILD_FLAGS))}
+
+Options:
+${helpLines([...Object.values(BUILD_FLAGS), HELP_ROW])}`;
 
 interface BuildTsconfig {
   include: string[];
@@ -65,25 +76,25 @@ export function build(outDir: string): number {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  let parsed;
+  let outDir: string;
   try {
-    parsed = parseArgs({ options: { 'out-dir': { type: 'string' } }, strict: true, allowPositionals: false, tokens: true });
+    const parsed = parseCommand(process.argv.slice(2), BUILD_FLAGS, { positionals: false });
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}
+`);
+      process.exit(0);
+    }
+    outDir = parsed.values.outDir === undefined ? readBuildConfig().outDir : path.resolve(parsed.values.outDir);
   } catch (error) {
-    process.stderr.write(`npm run build: ${(error as Error).message}; allowed: --out-dir DIR\n`);
-    process.exit(2);
+    process.exit(reportError('npm run build', error));
   }
-  const { values, tokens } = parsed;
-  const seen = tokens.filter((t) => t.kind === 'option' && t.name === 'out-dir').length;
-  if (seen > 1) {
-    process.stderr.write(`npm run build: --out-dir given ${seen} times; give it once\n`);
-    process.exit(2);
-  }
-  const outDir = values['out-dir'] === undefined ? readBuildConfig().outDir : path.resolve(values['out-dir']);
   try {
     const copied = build(outDir);
-    process.stdout.write(`built ${path.relative(process.cwd(), outDir) || '.'}/ (${copied} asset${copied === 1 ? '' : 's'} copied beside the JavaScript)\n`);
+    process.stdout.write(`built ${path.relative(process.cwd(), outDir) || '.'}/ (${copied} asset${copied === 1 ? '' : 's'} copied beside the JavaScript)
+`);
   } catch (error) {
-    process.stderr.write(`npm run build: ${(error as Error).message}\n`);
+    process.stderr.write(`npm run build: ${(error as Error).message}
+`);
     process.exitCode = 1;
   }
 }
