@@ -1,22 +1,19 @@
 /**
  * The wire protocol every pushbench server speaks and every client driver expects.
- * This module is the only thing `bench/` shares with `servers/`: paths, message
- * encoding, close codes, the monotonic clock and the IPC messages between a server
- * process and its parent.
+ * Shared by `servers/` and `load/`: paths, message encoding, close codes, the monotonic
+ * clock and the IPC messages between a server process and its parent.
  */
 
-/** Every technique id, in the order reports show them. */
-export const TECHNIQUES = ['polling', 'longpoll', 'sse', 'websocket'] as const;
-export type TechniqueId = (typeof TECHNIQUES)[number];
+// Technique ids and their paths live in core/techniques.ts (one row per technique); re-exported
+// here because every layer already reads the wire protocol from this module.
+import type { TechniqueId } from './techniques.ts';
+export { TECHNIQUES, type TechniqueId } from './techniques.ts';
 
+/** The paths every server answers besides its techniques' own (`TECHNIQUE_META[id].path`). */
 export const PATHS = {
-  polling: '/poll',
-  longpoll: '/longpoll',
-  sse: '/sse',
-  websocket: '/ws',
   publish: '/publish',
   info: '/',
-  /** The live browser demo: the four techniques side by side (servers/demo-page.ts). */
+  /** The live browser demo: every served technique side by side (servers/demo-page.ts). */
   demo: '/demo',
   /** ServerStats as JSON, for the demo page's per-technique bytes. */
   stats: '/stats',

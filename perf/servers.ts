@@ -20,6 +20,7 @@ import { killAllChildren } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
 
@@ -42,7 +43,7 @@ interface PerfConfig {
   /** Exit 1 when a target is missed. */
   strict: boolean;
   /** Run one comparison only. */
-  only: 'poll' | 'websocket' | null;
+  only: 'poll' | 'ws' | null;
 }
 
 const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
@@ -68,7 +69,7 @@ const FLAGS: Record<string, keyof PerfConfig> = {
   '--rate': 'rate',
   '--payload': 'payloadBytes',
 };
-const USAGE = `usage: npm run perf:servers -- [${Object.keys(FLAGS).map((f) => `${f} N`).join('] [')}] [--only poll|websocket] [--strict]`;
+const USAGE = `usage: npm run perf:servers -- [${Object.keys(FLAGS).map((f) => `${f} N`).join('] [')}] [--only poll|${PLAIN_WS_TECHNIQUE}] [--strict]`;
 
 function parseArgs(argv: readonly string[]): PerfConfig {
   const config: PerfConfig = { ...DEFAULTS };
@@ -80,8 +81,8 @@ function parseArgs(argv: readonly string[]): PerfConfig {
     }
     if (flag === '--only') {
       const which = argv[++i];
-      if (which !== 'poll' && which !== 'websocket') throw new Error(`invalid --only: received ${JSON.stringify(which ?? null)}; expected poll or websocket`);
-      config.only = which;
+      if (which !== 'poll' && which !== PLAIN_WS_TECHNIQUE) throw new Error(`invalid --only: received ${JSON.stringify(which ?? null)}; expected poll or ${PLAIN_WS_TECHNIQUE}`);
+      config.only = which === 'poll' ? 'poll' : 'ws';
       continue;
     }
     const key = FLAGS[flag];
@@ -144,14 +145,14 @@ interface Contender {
   close(): Promise<void>;
 }
 
-function pushbenchContender(server: ServerProcess, counter: 'polling' | 'websocket'): Contender {
+function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published'): Contender {
   return {
     name: 'pushbench',
     url: server.url,
     async sample() {
       const { stats } = await within(server.stats(), 10_000, 'pushbench stats');
       // Polling counts requests answered; WebSocket counts messages published.
-      const count = counter === 'polling' ? (stats.techniques.polling?.requests ?? 0) : stats.published;
+      const count = counter === 'requests' ? (stats.techniques[INTERVAL_POLL_TECHNIQUE]?.requests ?? 0) : stats.published;
       return { cpuMicros: stats.process.cpuMicros, count };
     },
     startPublishing: (rate, startAt) => server.startPublishing(rate, startAt),
@@ -262,8 +263,8 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
 
 async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
   progress('(a) starting the pushbench polling server');
-  const server = await ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
-  const pushbench = pushbenchContender(server, 'polling');
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'requests');
   const comparisons: PollComparison[] = [];
   try {
     // A few messages in the ring, so that a poll can get exactly one.
@@ -277,7 +278,7 @@ async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
       { variant: `one ${config.payloadBytes}-byte-payload message`, since: info.head - 1 },
     ];
     for (const { variant, since } of variants) {
-      const path = `${PATHS.polling}?since=${since}`;
+      const path = `${TECHNIQUE_META[INTERVAL_POLL_TECHNIQUE].path}?since=${since}`;
       const reference = await rawGet(server.url, path);
       const bare = bareContender(await BareProcess.spawn('bare node:http', new URL('./bare-http.ts', import.meta.url), bareSpecFrom(reference)), 'requests');
       try {
@@ -439,14 +440,14 @@ async function broadcastRound(contender: Contender, wsUrl: string, config: PerfC
 
 async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
   progress(`(b) starting the pushbench WebSocket server and the bare ws server`);
-  const server = await ServerProcess.spawn({ techniques: ['websocket'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
-  const pushbench = pushbenchContender(server, 'websocket');
+  const server = await ServerProcess.spawn({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'published');
   let bare: Contender | undefined;
   try {
     const options: BareWsOptions = { payloadBytes: config.payloadBytes };
     bare = bareContender(await BareProcess.spawn('bare ws', new URL('./bare-ws.ts', import.meta.url), options), 'published');
     const targets = [
-      { contender: pushbench, wsUrl: `${pushbench.url.replace('http', 'ws')}${PATHS.websocket}` },
+      { contender: pushbench, wsUrl: techniqueUrl(PLAIN_WS_TECHNIQUE, pushbench.url) },
       { contender: bare, wsUrl: bare.url.replace('http', 'ws') },
     ];
     progress(`(b) warm-up: ${config.clients} clients, ${Math.ceil(config.messages / 4)} messages each server`);
@@ -557,7 +558,7 @@ async function main(): Promise<void> {
     });
   }
   const started = Date.now();
-  const poll = config.only === 'websocket' ? [] : await comparePoll(config);
+  const poll = config.only === 'ws' ? [] : await comparePoll(config);
   const ws = config.only === 'poll' ? null : await compareWebSocket(config);
   const { text, missed } = renderMarkdown(config, poll, ws, command);
   process.stdout.write(`${text}\n`);

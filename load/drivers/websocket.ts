@@ -3,8 +3,8 @@
  * upstream messages go out as masked text frames on the same socket.
  */
 import WebSocket from 'ws';
-import { PATHS } from '../../core/protocol.ts';
-import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { techniqueUrl } from '../../core/techniques.ts';
 
 export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   let ws: WebSocket | undefined;
@@ -13,10 +13,10 @@ export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): Client
   return {
     connect() {
       return new Promise((resolve, reject) => {
-        const url = `${ctx.origin.replace(/^http/, 'ws')}${PATHS.websocket}${cursorQuery(ctx.room, ctx.startSeq)}`;
+        const url = `${techniqueUrl('websocket', ctx.origin)}${cursorQuery(ctx.room, ctx.startSeq)}`;
         const socket = new WebSocket(url, {
           perMessageDeflate: false,
-          headers: Object.fromEntries(ctx.headers.websocket),
+          headers: Object.fromEntries(ctx.headers.upgrade),
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;
@@ -60,3 +60,5 @@ export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): Client
     },
   };
 };
+
+export default { id: 'websocket', create: createWebSocketDriver } satisfies DriverTechnique;

@@ -9,7 +9,8 @@ import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { parsePublishBody, publishUpstream } from '../upstream.ts';
-import { newCounters, type TechniqueFactory } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
 /** RFC 6455 1007: the payload is not what the endpoint accepts. */
 const WS_CLOSE_INVALID_PAYLOAD = 1007;
@@ -99,3 +100,12 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
     },
   };
 };
+
+export default {
+  id: 'websocket',
+  create: createWebSocketHandler,
+  demo: {
+    wire: `new WebSocket('ws://host${TECHNIQUE_META.websocket.path}')`,
+    how: 'One HTTP request upgrades the connection to WebSocket. After that each message is one frame whose header is 2 bytes, and either side may send at any time.',
+  },
+} satisfies ServerTechnique;
