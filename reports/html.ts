@@ -15,7 +15,7 @@ import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
-import { techniqueLabel } from './techniques.ts';
+import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 
 export interface HtmlOptions {
   charts: readonly ChartSpec[];
@@ -141,12 +141,23 @@ function introSection(results: ResultsFile): SafeHtml {
 <li><strong>Delivery</strong> is checked by sequence number: delivered, expected, lost, duplicated and out of order.</li>
 <li><strong>Server cost</strong> (CPU, memory, event-loop use) is sampled inside the server process, which runs apart from the load generator. Broadcast messages are published on a fixed schedule, so a slow client never slows the publisher.</li>
 </ul>
+${fairnessSection(results)}
 ${headerProfilesBlock(results)}
 <h3>Environment</h3>
 <table><tbody>${envRows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>
 <h3>Reproduce this run</h3>
 <pre><code>${results.command}</code></pre>
 </section>`;
+}
+
+/** The rules every technique keeps, and the techniques of this run that cannot keep one (from their rows). */
+function fairnessSection(results: ResultsFile): SafeHtml {
+  const exceptions = fairnessExceptions(results).map(
+    ({ technique, breaks }) => html`<p class="warning"><strong>${techniqueLabel(technique)}</strong> cannot keep one of these rules: ${breaks}. Compare its bytes with that in mind; its CPU and memory per connection show the price.</p>`,
+  );
+  return html`<h3>Rules of fairness</h3>
+<p>Every server keeps connections alive, turns Nagle's algorithm off, logs nothing on the hot path, serves the same feed and encodes each message once for every socket (encode once, write to every socket); no technique compresses unless it is a compression variant. Every client holds one connection per simulated browser tab. Payload is the message JSON, the same for every technique; overhead is every other byte on the wire, and is negative when a technique compresses more than its framing adds.</p>
+${exceptions}`;
 }
 
 function headerProfilesBlock(results: ResultsFile): SafeHtml {

@@ -2,7 +2,8 @@
  * Display data per technique, read from its row in core/techniques.ts (label, colour, whether
  * messages travel in responses to requests), plus the colours of the parts of a byte count.
  */
-import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
+import type { ResultsFile } from '../core/results.ts';
+import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 
 export interface TechniqueDisplay {
   /** Short label for tables, legends and axes. */
@@ -19,6 +20,16 @@ export const TECHNIQUE_DISPLAY: Readonly<Record<TechniqueId, TechniqueDisplay>> 
   ) as Record<TechniqueId, TechniqueDisplay>,
 );
 
+/** The techniques of a run that cannot keep one of the rules of fairness, with the rule they break (from their rows). */
+export function fairnessExceptions(results: ResultsFile): Array<{ technique: TechniqueId; breaks: string }> {
+  const out: Array<{ technique: TechniqueId; breaks: string }> = [];
+  for (const technique of TECHNIQUES) {
+    const breaks = TECHNIQUE_META[technique].breaks;
+    if (breaks !== null && results.scenarios.some((s) => s.results[technique] !== undefined)) out.push({ technique, breaks });
+  }
+  return out;
+}
+
 /** The human label of a technique id. */
 export function techniqueLabel(id: TechniqueId): string {
   return TECHNIQUE_DISPLAY[id].label;
@@ -33,6 +44,8 @@ export function techniquePossessive(id: TechniqueId): string {
 /** Colours for the parts of a byte count. */
 export const PART_COLORS = {
   payload: '#999999',
+  /** What compression saved: not on the wire, drawn pale. */
+  saved: '#eeeeee',
   overhead: '#D55E00',
   upPayload: '#56B4E9',
   upOverhead: '#0072B2',

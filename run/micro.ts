@@ -60,7 +60,8 @@ export async function runMicroBenchmarks(options: MicroOptions = {}): Promise<Mi
     const run = micro.setup(payloadBytes);
     bench.add(micro.name, async () => {
       const start = bench.now();
-      for (let i = 0; i < BATCH; i++) run.call();
+      if (micro.asynchronous === true) for (let i = 0; i < BATCH; i++) await run.call();
+      else for (let i = 0; i < BATCH; i++) void run.call();
       const elapsed = bench.now() - start;
       // Let node:http's deferred uncork ticks run between samples, outside the timed batch.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -48,7 +48,8 @@ export interface UpstreamModel {
 
 /** A prepared micro-benchmark: the call to time, and what it wrote, to check it does the real work. */
 export interface MicroRun {
-  call(): void;
+  /** One message's work; a promise when the case is asynchronous (work handed to zlib's thread pool, say). */
+  call(): void | Promise<void>;
   /** Bytes the calls so far put on the (dummy) wire. */
   bytesWritten(): number;
   /** JSON size of the last message encoded. */
@@ -58,6 +59,11 @@ export interface MicroRun {
 /** The per-message server work of one technique: one call = one message to one client. */
 export interface MicroSpec {
   name: string;
+  /**
+   * True when `call` returns a promise the runner must wait for, one call after the other:
+   * the time is then wall time per message, hand-offs to other threads included.
+   */
+  asynchronous?: boolean;
   /** Builds the state the calls share. */
   setup(payloadBytes: number): MicroRun;
 }
