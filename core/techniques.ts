@@ -120,6 +120,20 @@ const ROWS = [
     compression: 'none',
     breaks: null,
   },
+  {
+    id: 'websocket-deflate',
+    path: '/ws-deflate',
+    transport: 'ws',
+    delivery: 'stream',
+    pickup: 'immediate',
+    upstream: 'socket',
+    socketsPerChatClient: 1,
+    label: 'WebSocket + deflate',
+    color: '#56B4E9',
+    compression: 'permessage-deflate',
+    breaks:
+      'encode once, write to every socket: with permessage-deflate and context takeover each socket compresses every message again against its own history, so the bytes differ per socket and so does the CPU',
+  },
 ] as const satisfies readonly TechniqueMeta[];
 
 export type TechniqueId = (typeof ROWS)[number]['id'];

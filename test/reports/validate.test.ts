@@ -41,7 +41,7 @@ test('rejects an unknown technique and a duplicated scenario id', () => {
   assert.ok(first);
   (first.results as Record<string, unknown>).carrierPigeon = { state: 'failed', error: 'lost' };
   data.scenarios.push(structuredClone(first));
-  rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket\)/);
+  rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket, websocket-deflate\)/);
   rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /\$\.scenarios\[6\]\.id: expected an id unique within the file, found "header-overhead"/);
 });
 
