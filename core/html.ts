@@ -53,11 +53,15 @@ export function escapeMarkdown(value: string | number): string {
     .replace(/>/g, '&gt;');
 }
 
-/** A name safe for a file and an HTML id: lowercase letters, digits and dashes. */
+/** Longest slug: a chart file `charts/<slug>-<kind>.png` (plus a temp suffix while written) must stay far below a file system's 255-byte name limit. */
+export const SLUG_MAX_CHARS = 64;
+
+/** A name safe for a file and an HTML id: lowercase letters, digits and dashes, at most SLUG_MAX_CHARS of them. */
 export function slug(value: string): string {
   const cleaned = value
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, SLUG_MAX_CHARS)
     .replace(/^-+|-+$/g, '');
   return cleaned === '' ? 'x' : cleaned;
 }
@@ -104,11 +108,12 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
   let statics = out;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (UNQUOTED_ATTRIBUTE.test(strings[i] ?? '')) {
+    if (RAW_TEXT_OPEN.test(statics)) {
+      if (!(value instanceof SafeHtml) && value !== null && value !== undefined && value !== false) {
+        throw new Error(`html: interpolation ${i} is inside a <script> or <style> element; pass scriptText(), styleText() or jsonScript() there`);
+      }
+    } else if (UNQUOTED_ATTRIBUTE.test(strings[i] ?? '')) {
       throw new Error(`html: interpolation ${i} is an unquoted attribute value (after ${JSON.stringify((strings[i] ?? '').slice(-20))}); quote it`);
-    }
-    if (!(value instanceof SafeHtml) && value !== null && value !== undefined && value !== false && RAW_TEXT_OPEN.test(statics)) {
-      throw new Error(`html: interpolation ${i} is inside a <script> or <style> element; pass scriptText(), styleText() or jsonScript() there`);
     }
     out += renderValue(value) + (strings[i + 1] ?? '');
     statics += strings[i + 1] ?? '';
