@@ -95,7 +95,10 @@ export interface CompletedResult {
     setupUp: number;
     setupDown: number;
   };
-  /** Per delivered message, over the window. */
+  /**
+   * Per delivered message, over the window. Overhead is total minus payload (the uncompressed
+   * message JSON), so it is negative for a technique that compresses more than its framing adds.
+   */
   perMessage: {
     totalBytes: number;
     overheadBytes: number;
