@@ -16,6 +16,7 @@ import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import type { MicroResult } from '../core/results.ts';
 import { RUN_TECHNIQUES } from './techniques/index.ts';
 import type { MicroSpec } from './techniques/types.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 export interface MicroOptions {
   payloadBytes?: number;
@@ -24,12 +25,9 @@ export interface MicroOptions {
 }
 
 /** A task that failed: the micro-benchmarks are only worth reporting when every one ran. */
-export class MicroBenchmarkError extends Error {
-  readonly code = 'PUSHBENCH_MICRO';
-
+export class MicroBenchmarkError extends PushbenchError<'PUSHBENCH_MICRO'> {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MicroBenchmarkError';
+    super('PUSHBENCH_MICRO', message, options);
   }
 }
 

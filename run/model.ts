@@ -20,6 +20,7 @@ import { HEADER_PROFILES } from '../load/headers.ts';
 import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
 import { RUN_TECHNIQUES, type ModelContext, type UpstreamModel, type WireContext } from './techniques/index.ts';
 import { feedRate, fmt, NO_CONTENT_RESPONSE_BYTES, publishBodyBytes, publishRequestHeadBytes, typicalSeq } from './wire-sizes.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 // The byte arithmetic lives in run/wire-sizes.ts and each technique's model in
 // run/techniques/<id>.ts; this module combines them. Re-exported for the callers and tests.
@@ -27,12 +28,9 @@ export * from './wire-sizes.ts';
 export type { WireContext } from './techniques/index.ts';
 
 /** A scenario the model cannot describe; the message names the parameter, the value and what is allowed. */
-export class ModelInputError extends Error {
-  readonly code = 'PUSHBENCH_MODEL_INPUT';
-
+export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelInputError';
+    super('PUSHBENCH_MODEL_INPUT', message);
   }
 }
 
