@@ -141,7 +141,7 @@ export const CompletedResultSchema = closed({
       upOverheadBytes: Num(),
       downOverheadBytes: Num(),
     },
-    'Per delivered message, over the window.',
+    'Per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
   ),
   perClientBytesPerSecond: Count('Per client per second, up + down, over the window (what the extrapolation table scales).'),
   bitsPerSecond: Count('All clients, up + down.'),

@@ -70,7 +70,7 @@ test('invalid flags exit 2 with the value and the allowed values, and write noth
   const out = path.join(dir, 'never');
   const cases: Array<[string[], RegExp]> = [
     [['--rate', '-1'], /invalid --rate: received "-1"; expected a number > 0/],
-    [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, all/],
+    [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/],
     [['--duration', '5h'], /invalid --duration: received "5h"/],
     [['--clients', '0'], /invalid --clients: received "0"/],
     [['--frobnicate'], /unknown option --frobnicate/],

@@ -39,7 +39,7 @@ test('rejects a wrong field with its JSON path, the expectation and what was fou
 test('rejects an unknown technique and a duplicated scenario id', () => {
   const unknown = loadFixture();
   (unknown.scenarios[0]!.results as Record<string, unknown>).carrierPigeon = { state: 'failed', error: 'lost' };
-  rejects(unknown, 'PUSHBENCH_RESULTS_SCHEMA', /results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket\)/);
+  rejects(unknown, 'PUSHBENCH_RESULTS_SCHEMA', /results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket, websocket-deflate\)/);
   // Uniqueness is checked once the file is well-formed (core/results-validate.ts semanticProblems).
   const duplicated = loadFixture();
   duplicated.scenarios.push(structuredClone(duplicated.scenarios[0]!));
