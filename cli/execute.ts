@@ -12,7 +12,8 @@ import type { ScenarioSpec } from '../run/runner.ts';
 import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
-import { reportError } from './exit-codes.ts';
+import { EXIT, reportError } from './exit-codes.ts';
+import type { ResultsFile } from '../core/results.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
 import { writeReports } from './report.ts';
@@ -86,6 +87,16 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   if (liveChildren() > 0) process.stderr.write(`pushbench: warning: ${liveChildren()} child processes still running; killing them\n`);
   killAllChildren();
 
-  if (results.state === 'interrupted') return 130;
-  return results.state === 'failed' ? 1 : 0;
+  return runExitCode(results);
+}
+
+/**
+ * The exit code of a finished run: 130 interrupted, 1 a technique failed, 4 every technique
+ * completed but one delivered fewer messages than expected (the loss is in the summary), else 0.
+ */
+export function runExitCode(results: ResultsFile): number {
+  if (results.state === 'interrupted') return EXIT.interrupted;
+  if (results.state === 'failed') return EXIT.failed;
+  const lost = results.scenarios.some((scenario) => Object.values(scenario.results).some((r) => r?.state === 'completed' && r.messages.lost > 0));
+  return lost ? EXIT.lost : EXIT.ok;
 }

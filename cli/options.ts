@@ -13,6 +13,7 @@ import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
+import { BUILTIN_TARGET, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
 import {
   DEFAULT_RUN_CONFIG,
   DEFAULT_RUN_VALUES,
@@ -214,6 +215,18 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'none',
     reader: targetReader(),
   },
+  targetFiles: {
+    flag: 'target-file',
+    arg: 'LIST',
+    help: 'measure these targets one after another: builtin (pushbench\'s own servers) and target files (JSON, see targets/target.schema.json), comma-separated, e.g. builtin,targets/nchan/target.json',
+    defaultText: 'builtin',
+    reader: listReader<string, string>(
+      'expected builtin or the path of a target file, comma-separated',
+      (input) => (typeof input === 'string' && input.trim() !== '' ? input.trim() : undefined),
+      (items) => [...new Set(items)],
+      { count: LIMITS.maxSweepEntries, what: 'targets' },
+    ),
+  },
   allowRemote: {
     flag: 'allow-remote',
     arg: null,
@@ -406,8 +419,41 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   const { values, explicit } = resolve(RUN_OPTIONS, DEFAULT_RUN_VALUES, inputs);
   checkRoomSize(values, explicit.has('roomSize'), inputs.get(RUN_OPTIONS.roomSize.flag));
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
+  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
 
-  return Object.freeze({ ...values, help: false, explicit: new Set<string>(explicit) });
+  return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
+}
+
+/** Reads a target file with the config file's bounds (a regular file of at most 1 MiB). */
+const readTargetText: ReadTargetText = (file) => readConfigText(file);
+
+/**
+ * The targets of a run, loaded and validated: `--target URL` (a pushbench-compatible server),
+ * `--target-file LIST`, or the built-in target. A technique asked for by name must be offered by
+ * every target; the chat workload needs pushbench's own server, whose count of what it accepted
+ * per room is the expected count.
+ */
+function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText: ReadTargetText): ResolvedTarget[] {
+  if (values.target !== null && values.targetFiles.length > 0) {
+    throw new ConfigError(`--target and --target-file cannot be combined: received --target ${showReceived(values.target)} and --target-file ${showReceived(values.targetFiles.join(','))}; a target file names its own origin`);
+  }
+  const targets = values.target !== null ? [urlTarget(values.target)] : values.targetFiles.length === 0 ? [BUILTIN_TARGET] : values.targetFiles.map((item) => loadTarget(item, readText));
+  checkUniqueNames(targets);
+  for (const target of targets) {
+    checkTargetHost(target, values.allowRemote);
+    const label = target.file === null ? `target ${showReceived(target.name)}` : `target file ${showReceived(target.file)}`;
+    if (values.workload === 'chat' && target.kind !== 'builtin') {
+      throw new ConfigError(`invalid --workload: received "chat" with ${label}; the chat workload runs against pushbench's own servers only (their count of what each room accepted is the expected count); use broadcast`);
+    }
+    const missing = values.techniques.filter((id) => !target.techniques.includes(id));
+    if (techniquesExplicit && missing.length > 0) {
+      throw new ConfigError(`invalid --technique: received ${showReceived(missing.join(','))}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`);
+    }
+    if (values.techniques.every((id) => !target.techniques.includes(id))) {
+      throw new ConfigError(`${label} offers none of the techniques asked for (${values.techniques.join(', ')}); it offers ${target.techniques.join(', ')}`);
+    }
+  }
+  return targets;
 }
 
 /** Chat rooms cannot hold more clients than the run has; a default room size shrinks to fit instead. */

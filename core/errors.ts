@@ -54,6 +54,10 @@ export const ERROR_CODES = {
   PUSHBENCH_BODY_TOO_LARGE: 'request body too large',
   /** A keep-alive client whose connection was closed under it. */
   PUSHBENCH_CONNECTION_CLOSED: 'connection closed',
+  /** A target's server refused a client or a publish: an error status, a rejected WebSocket handshake. */
+  PUSHBENCH_TARGET_REFUSED: 'target refused a request',
+  /** A target's server command exited early, never became ready, or could not be stopped. */
+  PUSHBENCH_TARGET_SERVER: 'target server did not start',
 } as const;
 
 /** A stable error code, `PUSHBENCH_<WHAT>`. */
@@ -146,5 +150,19 @@ export class WriteError extends PushbenchError<'PUSHBENCH_WRITE_FAILED'> {
   constructor(path: string, message: string, options?: ErrorOptions) {
     super('PUSHBENCH_WRITE_FAILED', message, options);
     this.path = path;
+  }
+}
+
+/** A target's server said no to a client or a publish; the message names the request, the status and the start of the answer. */
+export class TargetRefusedError extends PushbenchError<'PUSHBENCH_TARGET_REFUSED'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_TARGET_REFUSED', message, options);
+  }
+}
+
+/** A target's server command that exited before it was ready or never became ready; the message carries its last stderr lines. */
+export class TargetServerError extends PushbenchError<'PUSHBENCH_TARGET_SERVER'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_TARGET_SERVER', message, options);
   }
 }

@@ -68,16 +68,30 @@ export const ScenarioParamsSchema = closed({
   warmupMs: Count(),
   headers: HeaderProfileNameSchema,
   roomSize: Count(),
-  target: Nullable(Str('Base URL when an already running server was driven (`--target`), else null.')),
+  target: Nullable(Str('Base URL when an already running server was driven (`--target`, or a target file without a server section), else null.')),
 });
 
+export const TargetInfoSchema = closed(
+  {
+    name: Str('The target\'s name: `builtin` for pushbench\'s own servers, else its target file\'s name.'),
+    kind: oneOf(['builtin', 'file', 'url'], 'a target kind'),
+    file: Nullable(Str('The target file as given on the command line, or null.')),
+    description: Str(),
+    /** How the server was run: by pushbench per technique (`started`), or already running (`running`). */
+    server: oneOf(['started', 'running'], 'how the server was run'),
+  },
+  'The server a scenario measured: pushbench\'s own (builtin), a target file\'s, or a pushbench-compatible URL.',
+);
+
 export const MessageCountsSchema = closed({
-  published: Count(),
-  expected: Count(),
+  published: Count('Messages published with a scheduled time in the window and accepted (by the server itself, or answered with an accepted status).'),
+  expected: Count('published x the subscribers that should receive each: never inferred from what arrived.'),
   delivered: Count(),
   lost: Count(),
   duplicated: Count(),
   outOfOrder: Count(),
+  unmatched: Type.Optional(Count('Received units (a body part, an event, a frame) in which no stamp was found, over the whole run.')),
+  stale: Type.Optional(Count('Stamps older than the run (a backlog the server replayed), ignored, over the whole run.')),
 });
 
 export const LatencySummarySchema = closed({
@@ -93,19 +107,44 @@ export const LatencySummarySchema = closed({
 });
 
 export const ServerCostSchema = closed({
-  cpuPercent: Count('User + system CPU of the server process over the window, % of one core.'),
+  cpuPercent: Count('User + system CPU of the server process (a foreign server: its pid tree) over the window, % of one core.'),
   rssBytes: Count(),
   rssIdleBytes: Count(),
-  eventLoopUtilization: Count(),
+  eventLoopUtilization: Nullable(Count('Null for a foreign server: pushbench cannot see inside its event loop (if it has one).')),
   bytesPerConnection: Nullable(
     Num(
       '(RSS with the clients - RSS idle) / clients, or null when RSS grew by less than MEMORY_RESOLUTION_BYTES: ' +
         "the heap grows in steps of megabytes, so a smaller growth says nothing about a connection's cost.",
     ),
   ),
-  connections: Count(),
-  lateTicks: Count(),
+  connections: Count('Open connections at the end of the window (a foreign server: its sockets on its port, from the kernel).'),
+  lateTicks: Nullable(Count('Messages the server published late; null when pushbench published from its own process (see publisher).')),
+  source: Type.Optional(oneOf(['process', 'proc'], 'where the figures come from: sampled inside the server process over IPC, or read from /proc for a pid tree')),
 });
+
+export const PublisherSchema = closed(
+  {
+    sent: Count('Publish requests sent with a scheduled time in the window.'),
+    accepted: Count('Of those, answered with an accepted status.'),
+    refused: Count('Answered with another status or an error.'),
+    roundTripMs: LatencySummarySchema,
+    lateMs: Count('Largest delay of a publish behind its scheduled time (the open-loop schedule stamps the scheduled time).'),
+  },
+  'pushbench\'s own publisher, for a server that does not publish by itself: what it sent in the window and the publish round trip.',
+);
+
+export const KernelBytesSchema = closed(
+  {
+    serverUp: Count('Bytes the server\'s sockets received from the clients, from the kernel (ss -tin bytes_received).'),
+    serverDown: Count('Bytes the server\'s sockets sent to the clients (ss -tin bytes_sent).'),
+    clientUp: Count(),
+    clientDown: Count(),
+    sockets: Count('Server-side sockets counted (the publisher\'s excluded).'),
+    agree: Nullable(Type.Boolean({ description: 'Null when the kernel figure is incomplete (sockets that closed in between).' })),
+    note: Str('What the comparison covers, or why it cannot be made.'),
+  },
+  'The kernel\'s per-socket counters on the server\'s port, from the clients connected to the clients stopped, against the clients\' own counts.',
+);
 
 export const ModelEstimateSchema = closed(
   {
@@ -148,7 +187,7 @@ export const CompletedResultSchema = closed({
   latencyMs: LatencySummarySchema,
   requests: Nullable(closed({ total: Count(), empty: Count(), late: Count() }, 'HTTP techniques only: requests sent in the window, and how many came back empty.')),
   server: Nullable(ServerCostSchema),
-  model: ModelEstimateSchema,
+  model: Nullable(ModelEstimateSchema),
   agreement: Nullable(
     closed(
       { serverUp: Count(), serverDown: Count(), clientUp: Count(), clientDown: Count(), agree: Type.Boolean() },
@@ -157,6 +196,9 @@ export const CompletedResultSchema = closed({
   ),
   windowMs: Count('Measured window length.'),
   clientErrors: closed({ count: Count(), first: Type.Array(Str()) }, 'Errors the clients met, with the first distinct messages.'),
+  publisher: Type.Optional(PublisherSchema),
+  kernel: Type.Optional(Nullable(KernelBytesSchema)),
+  responseHead: Type.Optional(Nullable(Str('The head of a response that carried messages (the upgrade response for WebSocket), as the client received it.'))),
 });
 
 export const FailedResultSchema = closed({
@@ -180,6 +222,7 @@ export const ScenarioSchema = closed({
   title: Str(),
   description: Str('One sentence: what question this scenario answers.'),
   params: ScenarioParamsSchema,
+  target: Type.Optional(TargetInfoSchema),
   results: ScenarioResultsSchema,
 });
 
@@ -236,6 +279,9 @@ export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
+export type TargetInfo = Static<typeof TargetInfoSchema>;
+export type PublisherSummary = Static<typeof PublisherSchema>;
+export type KernelBytes = Static<typeof KernelBytesSchema>;
 export type CapacityResult = Static<typeof CapacityResultSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 

@@ -22,6 +22,10 @@ interface SchemaNode {
   maxItems?: number;
   minimum?: number;
   maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  /** A map's value schema (TypeBox's Record): every key matches the one pattern. */
+  patternProperties?: Record<string, SchemaNode>;
   description?: string;
   /** What an object's keys are, for the message about an unknown key (e.g. "a technique id"). */
   propertyNames?: { description?: string };
@@ -47,21 +51,27 @@ export function expectation(schema: SchemaNode): string {
   if (schema.anyOf !== undefined) {
     const branches = schema.anyOf;
     if (branches.every((b) => b.const !== undefined)) return `one of ${branches.map((b) => JSON.stringify(b.const)).join(', ')}`;
+    // A union of shapes says what it is in its description ("a cursor: ..."), rather than "an object or an object".
+    if (schema.description !== undefined) return schema.description;
     return branches.map(expectation).join(' or ');
   }
   switch (schema.type) {
     case 'number':
       return schema.minimum === 0 ? 'a number ≥ 0' : 'a finite number';
     case 'integer':
+      if (schema.minimum !== undefined && schema.maximum !== undefined) return `an integer from ${schema.minimum} to ${schema.maximum}`;
       return schema.minimum !== undefined ? `an integer ≥ ${schema.minimum}` : 'an integer';
     case 'string':
+      // A constrained string says what it must be in its description (`a path starting with /`).
+      if (schema.pattern !== undefined || schema.minLength !== undefined) return schema.description ?? `a string matching /${schema.pattern ?? '.+'}/`;
       return 'a string';
     case 'boolean':
       return 'a boolean';
     case 'null':
       return 'null';
     case 'array':
-      return Array.isArray(schema.items) ? `an array of ${schema.items.length}` : 'an array';
+      if (Array.isArray(schema.items)) return `an array of ${schema.items.length}`;
+      return schema.minItems !== undefined && schema.minItems > 0 ? `an array of at least ${schema.minItems}` : 'an array';
     case 'object':
       return 'an object';
     default:
@@ -173,7 +183,15 @@ function walk(schema: SchemaNode, value: unknown, path: string, out: string[]): 
     }
     return;
   }
+  if (typeof value === 'string') {
+    const tooShort = schema.minLength !== undefined && value.length < schema.minLength;
+    if (tooShort || (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))) out.push(`${path}: expected ${expectation(schema)}, found ${describeValue(value)}`);
+    return;
+  }
   if (schema.type === 'array' && Array.isArray(value)) {
+    if (!Array.isArray(schema.items) && schema.minItems !== undefined && value.length < schema.minItems) {
+      out.push(`${path}: expected ${expectation(schema)}, found an array of ${value.length}`);
+    }
     if (Array.isArray(schema.items)) {
       if (value.length !== schema.items.length) out.push(`${path}: expected ${expectation(schema)}, found an array of ${value.length}`);
       schema.items.forEach((item, i) => i < value.length && walk(item, value[i], `${path}[${i}]`, out));
@@ -188,8 +206,9 @@ function walk(schema: SchemaNode, value: unknown, path: string, out: string[]): 
     for (const key of schema.required ?? []) {
       if (!(key in value)) out.push(`${path}.${key}: expected ${expectation(properties[key] ?? {})}, found nothing`);
     }
+    const mapValues = schema.patternProperties === undefined ? undefined : Object.values(schema.patternProperties)[0];
     for (const [key, item] of Object.entries(value)) {
-      const prop = properties[key];
+      const prop = properties[key] ?? mapValues;
       if (prop !== undefined) walk(prop, item, `${path}.${key}`, out);
       else if (schema.additionalProperties === false) {
         const known = Object.keys(properties).join(', ');

@@ -14,7 +14,7 @@ function reply(message: GeneratorToRunner): Promise<void> {
 async function handle(message: RunnerToGenerator): Promise<void> {
   switch (message.type) {
     case 'start':
-      generator = new Generator(message.spec);
+      generator = new Generator(message.spec, (refusal) => void reply({ type: 'refused', message: refusal }));
       await reply({ type: 'connected', ...(await generator.connect()) });
       break;
     case 'window':
@@ -22,6 +22,9 @@ async function handle(message: RunnerToGenerator): Promise<void> {
       break;
     case 'collect':
       if (generator !== undefined) await reply({ type: 'result', result: await generator.collect() });
+      break;
+    case 'bytes':
+      await reply({ type: 'bytes', bytes: generator?.bytes() ?? { up: 0, down: 0 } });
       break;
     case 'close': {
       const totals = generator === undefined ? { up: 0, down: 0 } : await generator.close();

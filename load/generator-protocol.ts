@@ -1,5 +1,6 @@
 /** IPC messages between the runner and a load-generator child process. */
 import type { TechniqueId } from '../core/protocol.ts';
+import type { Subscription } from '../core/targets.ts';
 import type { ClientLoadFields } from '../core/scenario-fields.ts';
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -19,6 +20,10 @@ export interface GeneratorSpec extends ClientLoadFields {
   startSeq: number;
   /** Connections opened at once while connecting. */
   connectConcurrency: number;
+  /** How this technique subscribes to the target (pushbench's own protocol, or a target file's). */
+  subscription: Subscription;
+  /** Monotonic µs at which this technique's run began: a stamp older than that is a replayed backlog, ignored. */
+  notBeforeT: number;
 }
 
 export interface GeneratorWindowResult {
@@ -34,16 +39,22 @@ export interface GeneratorWindowResult {
   sent: number;
   sentPayload: number;
   errors: { count: number; first: string[] };
+  /** The head of the first response that carried messages (or the WebSocket upgrade's), as received; null when none came. */
+  responseHead: string | null;
 }
 
 export type RunnerToGenerator =
   | { type: 'start'; spec: GeneratorSpec }
   | { type: 'window'; startT: number; endT: number; beginAt: number; publishUntil: number | null }
   | { type: 'collect' }
+  | { type: 'bytes' }
   | { type: 'close' };
 
 export type GeneratorToRunner =
   | { type: 'connected'; connected: number; failed: number; firstError: string | null; errorCode: string | null }
   | { type: 'result'; result: GeneratorWindowResult }
+  | { type: 'bytes'; bytes: ClientBytes }
+  /** Sent at once when a client is first refused, so that the runner fails the technique within seconds. */
+  | { type: 'refused'; message: string }
   | { type: 'closed'; totals: ClientBytes }
   | { type: 'fatal'; message: string };

@@ -11,6 +11,7 @@ import { HEADER_PROFILES } from './headers.ts';
 import { encodeHistogram } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { pollPhase } from './drivers/polling.ts';
+import { messageJsonBytes, scanStamps } from './match.ts';
 
 const MAX_ERRORS_KEPT = 5;
 
@@ -41,7 +42,41 @@ export class Generator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishing = false;
 
-  constructor(readonly spec: GeneratorSpec) {}
+  /** The first refusal a client met; the runner is told at once and fails the technique. */
+  private refused: string | null = null;
+  /** The head of the first response that carried messages, verbatim, for the report. */
+  private responseHead: string | null = null;
+
+  /** `onRefused` hears the first refusal a client met (an error status, a rejected handshake), as it happens. */
+  constructor(
+    readonly spec: GeneratorSpec,
+    private readonly onRefused?: (message: string) => void,
+  ) {}
+
+  /**
+   * One received unit: every stamp in it is a message (a stamp older than this run is a backlog
+   * the server replayed, counted and ignored); a unit without any is counted as unmatched. The
+   * payload of a message is the JSON pushbench published for it; the rest is overhead.
+   */
+  private receive(tracker: ClientTracker, room: number | undefined, unit: Buffer): { count: number; lastSeq: number } {
+    const now = nowMicros();
+    let lastSeq = 0;
+    const count = scanStamps(unit, (seq, t) => {
+      if (t < this.spec.notBeforeT) {
+        this.recorder.counts.stale++;
+        return;
+      }
+      if (seq > lastSeq) lastSeq = seq;
+      this.recorder.receive(tracker, seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now);
+    });
+    if (count === 0) this.recorder.counts.unmatched++;
+    return { count, lastSeq };
+  }
+
+  /** The whole-run byte totals of this process's client sockets so far. */
+  bytes(): ClientBytes {
+    return this.counter.totals();
+  }
 
   /** Creates and connects every client, a bounded number at a time. */
   async connect(): Promise<ConnectOutcome> {
@@ -60,7 +95,8 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
-        deliver: (seq, t, jsonBytes) => this.recorder.receive(tracker, seq, t, jsonBytes, nowMicros()),
+        subscription: spec.subscription,
+        receive: (unit) => this.receive(tracker, room, unit),
         countRequest: (empty, late) => {
           if (!this.recorder.counting) return;
           this.requests.total++;
@@ -68,6 +104,16 @@ export class Generator {
           if (late) this.requests.late++;
         },
         fail: (error) => this.recordError(error),
+        refuse: (error) => {
+          this.recordError(error);
+          if (this.refused === null) {
+            this.refused = error.message;
+            this.onRefused?.(error.message);
+          }
+        },
+        sampleHead: (head) => {
+          this.responseHead ??= head;
+        },
       };
       this.clients.push({ id, room, driver: entry.create(ctx) });
     }
@@ -125,6 +171,7 @@ export class Generator {
       sent: this.sent,
       sentPayload: this.sentPayload,
       errors: { count: this.errors.count, first: [...this.errors.first] },
+      responseHead: this.responseHead,
     };
   }
 

@@ -85,3 +85,17 @@ export function headerListBytes(headers: HeaderList): number {
 export function flatHeaders(headers: HeaderList): string[] {
   return headers.flatMap(([name, value]) => [name, value]);
 }
+
+/**
+ * A header profile's list with a target's own headers: a target header replaces the profile's
+ * header of the same name where it stands (a browser already sends `accept: text/event-stream`;
+ * it is not sent twice), the others follow in the target's order.
+ */
+export function withTargetHeaders(profile: HeaderList, extra: HeaderList): HeaderList {
+  if (extra.length === 0) return profile;
+  const byName = new Map(extra.map(([name, value]) => [name.toLowerCase(), [name, value] as const]));
+  const merged = profile.map((header) => byName.get(header[0].toLowerCase()) ?? header);
+  const present = new Set(profile.map(([name]) => name.toLowerCase()));
+  for (const header of extra) if (!present.has(header[0].toLowerCase())) merged.push(header);
+  return merged;
+}

@@ -12,7 +12,8 @@ export interface HttpResponse {
 }
 
 export interface StreamHandlers {
-  onStart(status: number): void;
+  /** The response started: its status, reason phrase and head (status line and header lines as received). */
+  onStart(status: number, reason: string, head: string): void;
   onChunk(chunk: Buffer): void;
   onEnd(error: Error | null): void;
 }
@@ -68,8 +69,8 @@ export class HttpConnection {
       { method: 'GET', path, headers },
       {
         onConnect() {},
-        onHeaders(statusCode: number) {
-          handlers.onStart(statusCode);
+        onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string) {
+          handlers.onStart(statusCode, statusText ?? '', responseHead(statusCode, statusText ?? '', rawHeaders));
           return true;
         },
         onData(chunk: Buffer) {
@@ -90,4 +91,11 @@ export class HttpConnection {
   async destroy(): Promise<void> {
     await this.client.destroy().catch(() => {});
   }
+}
+
+/** A response head from undici's raw headers: the status line and each header line, names and values as received. */
+export function responseHead(status: number, reason: string, rawHeaders: ReadonlyArray<Buffer | string>): string {
+  let head = `HTTP/1.1 ${status}${reason === '' ? '' : ` ${reason}`}`;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) head += `\r\n${rawHeaders[i]!.toString()}: ${rawHeaders[i + 1]!.toString()}`;
+  return head;
 }

@@ -16,10 +16,17 @@ import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
   status: number;
+  /** The reason phrase of the status line (`Not Found`), maybe empty. */
+  reason: string;
   body: Buffer;
+  /** The response head as received (status line and header lines, without the blank line). */
+  head: string;
+  /** The response headers the client asked to capture, by lower-case name. */
+  headers: ReadonlyMap<string, string>;
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
 const EMPTY = Buffer.alloc(0);
 
 export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_CLOSED'> {
@@ -42,6 +49,9 @@ interface Reading {
   /** Chunked: bytes left in the current chunk, or -1 while reading a size line. */
   chunkLeft: number;
   keepAlive: boolean;
+  reason: string;
+  head: string;
+  headers: Map<string, string>;
 }
 
 export class KeepAliveGet {
@@ -50,25 +60,32 @@ export class KeepAliveGet {
   private pending: Pending | undefined;
   private reading: Reading | undefined;
   private destroyed = false;
-  /** Everything after the request line, encoded once. */
+  /** Everything after the request line but the final blank line, encoded once. */
   private readonly headerBlock: Buffer;
+  /** Response headers to capture (lower case): a cursor the next request carries, multipart's boundary. */
+  private readonly capture: ReadonlySet<string>;
 
   private readonly host: string;
   private readonly port: number;
 
-  /** `origin` is `http://host:port`; `headers` follow `host` and `connection` on every request. */
+  /**
+   * `origin` is `http://host:port`; `headers` follow `host` and `connection` on every request;
+   * `capture` names the response headers handed back with each response.
+   */
   constructor(
     origin: string,
     headers: ReadonlyArray<readonly [string, string]>,
     private readonly counter: SocketCounter,
+    capture: readonly string[] = [],
   ) {
+    this.capture = new Set(capture.map((name) => name.toLowerCase()));
     const url = new URL(origin);
     this.host = url.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(url.port || 80);
     // `url.host` omits a default port, as undici's host header does.
     let block = `host: ${url.host}\r\nconnection: keep-alive\r\n`;
     for (const [name, value] of headers) block += `${name}: ${value}\r\n`;
-    this.headerBlock = Buffer.from(`${block}\r\n`, 'latin1');
+    this.headerBlock = Buffer.from(block, 'latin1');
   }
 
   /** Resolves once a socket is connected (opening one if needed). */
@@ -81,8 +98,11 @@ export class KeepAliveGet {
     });
   }
 
-  /** Sends `GET path` and resolves with the whole response; one request at a time. */
-  get(path: string): Promise<GetResponse> {
+  /**
+   * Sends `GET path` and resolves with the whole response; one request at a time.
+   * `extraHeaders` (`name: value\r\n` lines, a cursor) go after the fixed block.
+   */
+  get(path: string, extraHeaders = ''): Promise<GetResponse> {
     if (this.destroyed) return Promise.reject(new ConnectionClosedError('the client was closed'));
     if (this.pending !== undefined) return Promise.reject(new Error('a request is already in flight on this connection'));
     const socket = this.open();
@@ -92,6 +112,7 @@ export class KeepAliveGet {
       socket.cork();
       socket.write(`GET ${path} HTTP/1.1\r\n`, 'latin1');
       socket.write(this.headerBlock);
+      socket.write(extraHeaders === '' ? CRLF : `${extraHeaders}\r\n`, 'latin1');
       socket.uncork();
     });
   }
@@ -149,7 +170,7 @@ export class KeepAliveGet {
     if (this.reading === undefined) {
       const end = this.buffer.indexOf(CRLF_CRLF);
       if (end === -1) return false;
-      this.reading = parseHead(this.buffer.toString('latin1', 0, end));
+      this.reading = parseHead(this.buffer.toString('latin1', 0, end), this.capture);
       this.buffer = this.buffer.subarray(end + 4);
       if (this.reading.remaining === 0) return this.finish();
     }
@@ -198,14 +219,17 @@ export class KeepAliveGet {
       this.socket = undefined;
       this.buffer = EMPTY;
     }
-    pending?.resolve({ status: r.status, body: r.body.length === 1 ? r.body[0]! : Buffer.concat(r.body) });
+    pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body) });
     return this.buffer.length > 0;
   }
 }
 
-/** Reads the status and the framing of a response head. */
-export function parseHead(head: string): Reading {
+/** Reads the status, the framing and the headers named in `capture` (lower case) of a response head. */
+export function parseHead(head: string, capture: ReadonlySet<string> = new Set()): Reading {
   const status = Number(head.slice(9, 12));
+  const statusEnd = head.indexOf('\r\n');
+  const reason = head.slice(13, statusEnd === -1 ? head.length : statusEnd).trim();
+  const headers = new Map<string, string>();
   if (!head.startsWith('HTTP/1.') || !Number.isInteger(status)) throw new Error(`malformed response status line: ${JSON.stringify(head.slice(0, 40))}`);
   let remaining = -2;
   let keepAlive = head.startsWith('HTTP/1.1');
@@ -219,10 +243,11 @@ export function parseHead(head: string): Reading {
     if (name === 'content-length') remaining = Number(value);
     else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) remaining = -1;
     else if (name === 'connection') keepAlive = value.toLowerCase() !== 'close';
+    if (capture.has(name)) headers.set(name, value);
     if (lineEnd === -1) break;
     lineStart = lineEnd + 2;
   }
   // 1xx, 204 and 304 have no body whatever the headers say.
   if (status === 204 || status === 304 || (status >= 100 && status < 200)) remaining = 0;
-  return { status, remaining, body: [], chunkLeft: -1, keepAlive };
+  return { status, remaining, body: [], chunkLeft: -1, keepAlive, reason, head, headers };
 }

@@ -3,6 +3,7 @@
  * between two instants on the shared monotonic clock and reports the CPU it spent
  * (user + system) and how much work it did in that span.
  */
+import { builtinSubscription } from '../core/targets.ts';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { Generator } from '../load/generator.ts';
@@ -53,6 +54,7 @@ function broadcastGenerator(technique: TechniqueId, run: LoadRun): Generator {
   return new Generator({
     technique, origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: 0,
     intervalMs: run.intervalMs, holdMs: 30_000, headers: 'browser', rate: 1, payloadBytes: 64, connectConcurrency: 64,
+    subscription: builtinSubscription(technique), notBeforeT: 0,
   });
 }
 

@@ -86,17 +86,19 @@ export function saturationFindings(completed: CompletedEntry[]): Finding[] {
     if (requests !== null && requests.total > 0 && requests.late / requests.total > LATE_POLL_SHARE) {
       parts.push(`${formatInteger(requests.late)} of ${formatInteger(requests.total)} requests went out later than scheduled`);
     }
-    if (result.server !== null && result.server.eventLoopUtilization > SATURATED_ELU) {
-      parts.push(`the server's event loop was busy ${formatPercent(result.server.eventLoopUtilization * 100)} of the window`);
+    const elu = result.server?.eventLoopUtilization ?? null;
+    if (elu !== null && elu > SATURATED_ELU) {
+      parts.push(`the server's event loop was busy ${formatPercent(elu * 100)} of the window`);
     }
-    if (result.server !== null && result.server.lateTicks >= MIN_LATE_TICKS && result.server.lateTicks / Math.max(1, result.messages.published) > LATE_POLL_SHARE) {
-      parts.push(`${formatInteger(result.server.lateTicks)} messages were published more than 2 ms late`);
+    const lateTicks = result.server?.lateTicks ?? null;
+    if (lateTicks !== null && lateTicks >= MIN_LATE_TICKS && lateTicks / Math.max(1, result.messages.published) > LATE_POLL_SHARE) {
+      parts.push(`${formatInteger(lateTicks)} messages were published more than 2 ms late`);
     }
     if (parts.length === 0) continue;
     findings.push({
       kind: 'saturation',
       worst: technique,
-      text: `${label} is saturated here: ${parts.join('; ')}. Its latency (p50 ${formatMs(result.latencyMs.p50)}, model ${formatMs(result.model.latencyMs.mean)} mean) shows the queueing, not the technique's best case.`,
+      text: `${label} is saturated here: ${parts.join('; ')}. Its latency (p50 ${formatMs(result.latencyMs.p50)}${result.model === null ? '' : `, model ${formatMs(result.model.latencyMs.mean)} mean`}) shows the queueing, not the technique's best case.`,
     });
   }
   return findings;
@@ -224,6 +226,8 @@ function modelGapFindings(completed: CompletedEntry[]): Finding[] {
   const findings: Finding[] = [];
   for (const { technique, result } of completed) {
     const measured = result.perMessage.totalBytes;
+    // A foreign server has no model: nothing to compare.
+    if (result.model === null) continue;
     const model = result.model.perMessage.totalBytes;
     if (model <= 0) continue;
     const gap = ((measured - model) / model) * 100;

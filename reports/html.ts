@@ -273,17 +273,22 @@ function modelTable(s: Scenario): SafeHtml {
   const rows = entries.map((entry) => {
     if (entry.result.state !== 'completed') return failedRow(entry, 6);
     const r: CompletedResult = entry.result;
-    const byteGap = r.perMessage.totalBytes - r.model.perMessage.totalBytes;
-    const latencyGap = r.latencyMs.mean - r.model.latencyMs.mean;
+    if (r.model === null) {
+      return html`<tr><th scope="row">${techniqueLabel(entry.technique)}</th>${num(formatBytes(r.perMessage.totalBytes))}<td colspan="2">n/a</td>${num(formatMs(r.latencyMs.mean))}<td colspan="2">n/a</td></tr>
+<tr class="formula"><td></td><td colspan="6">No model: the analytic model describes pushbench's own servers; this server's response sizes and timing are its own.</td></tr>`;
+    }
+    const model = r.model;
+    const byteGap = r.perMessage.totalBytes - model.perMessage.totalBytes;
+    const latencyGap = r.latencyMs.mean - model.latencyMs.mean;
     return html`<tr><th scope="row">${techniqueLabel(entry.technique)}</th>${[
       num(formatBytes(r.perMessage.totalBytes)),
-      num(formatBytes(r.model.perMessage.totalBytes)),
-      num(`${byteGap >= 0 ? '+' : ''}${formatBytes(byteGap)} (${gapPercent(r.perMessage.totalBytes, r.model.perMessage.totalBytes)})`),
+      num(formatBytes(model.perMessage.totalBytes)),
+      num(`${byteGap >= 0 ? '+' : ''}${formatBytes(byteGap)} (${gapPercent(r.perMessage.totalBytes, model.perMessage.totalBytes)})`),
       num(formatMs(r.latencyMs.mean)),
-      num(formatMs(r.model.latencyMs.mean)),
-      num(`${latencyGap >= 0 ? '+' : ''}${formatMs(latencyGap)} (${gapPercent(r.latencyMs.mean, r.model.latencyMs.mean)})`),
+      num(formatMs(model.latencyMs.mean)),
+      num(`${latencyGap >= 0 ? '+' : ''}${formatMs(latencyGap)} (${gapPercent(r.latencyMs.mean, model.latencyMs.mean)})`),
     ]}</tr>
-<tr class="formula"><td></td><td colspan="6">Model: ${r.model.formula}</td></tr>`;
+<tr class="formula"><td></td><td colspan="6">Model: ${model.formula}</td></tr>`;
   });
   return html`<h4>Measured against the model</h4>
 <p>The model computes bytes and latency from request and response head sizes, the poll interval, the rate and the payload; the row under each technique says how. A large gap is either a cost the model misses or a bug in the measurement.</p>

@@ -41,8 +41,8 @@ export function buildLessons(results: ResultsFile): TechniqueLesson[] {
         messageBytes: scenario.params.messageBytes,
         intervalMs: scenario.params.intervalMs,
         holdMs: scenario.params.holdMs,
-        requestHeadBytes: measured?.model.requestHeadBytes ?? null,
-        responseHeadBytes: measured?.model.responseHeadBytes ?? null,
+        requestHeadBytes: measured?.model?.requestHeadBytes ?? null,
+        responseHeadBytes: measured?.model?.responseHeadBytes ?? null,
         measured,
       };
     }
@@ -74,7 +74,7 @@ function measuredSentence(technique: TechniqueId, figures: TeachingFigures | nul
     m.perMessage.overheadBytes >= 0
       ? html`${formatBytes(m.perMessage.overheadBytes)} of it overhead`
       : html`${formatBytes(-m.perMessage.overheadBytes)} less than the message JSON it carries, framing included`;
-  return html`<p class="measured">${where}, one delivered message cost <strong>${formatBytes(m.perMessage.totalBytes)}</strong> on the wire, ${split} (measured); the model predicts ${formatBytes(m.model.perMessage.totalBytes)}.</p>`;
+  return html`<p class="measured">${where}, one delivered message cost <strong>${formatBytes(m.perMessage.totalBytes)}</strong> on the wire, ${split} (measured)${m.model === null ? '' : html`; the model predicts ${formatBytes(m.model.perMessage.totalBytes)}`}.</p>`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ export function renderScenarioTable(scenario: Scenario): string {
       `${r.messages.delivered}/${r.messages.expected}`,
       String(r.messages.lost),
       fixed(r.perMessage.totalBytes),
-      fixed(r.model.perMessage.totalBytes),
+      r.model === null ? 'n/a' : fixed(r.model.perMessage.totalBytes),
       fixed(r.perMessage.overheadBytes),
       fixed(r.latencyMs.p50, 2),
       fixed(r.latencyMs.p99, 2),

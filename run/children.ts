@@ -4,19 +4,38 @@
  * (see package-layout.ts). Every child is tracked so that none outlives the
  * runner: on exit, on a crash, and on Ctrl-C they are all killed.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { childLaunch, COMPILED } from './package-layout.ts';
 
 const live = new Set<ChildProcess>();
+/** Process groups of target servers started by spawnGroup, by leader pid: killed as a whole. */
+const groups = new Set<number>();
 let exitHookInstalled = false;
 
-/** Kills every tracked child at once (used on exit and on Ctrl-C). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => killAllChildren());
+}
+
+/** Kills every tracked child at once (used on exit and on Ctrl-C), and every process of each target server's group. */
 export function killAllChildren(signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const child of live) child.kill(signal);
+  for (const pgid of groups) killGroup(pgid, signal);
+}
+
+/** Signals every process of group `pgid`; false when there is none left. */
+export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function liveChildren(): number {
-  return live.size;
+  return live.size + groups.size;
 }
 
 export interface ForkedChild {
@@ -35,10 +54,7 @@ const STDERR_TAIL_BYTES = 4096;
  * (perf/child-start.ts times both).
  */
 export function forkChild(sourceModule: URL, args: string[], compiled: boolean = COMPILED): ForkedChild {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => killAllChildren());
-  }
+  installExitHook();
   const launch = childLaunch(sourceModule, compiled);
   const child = fork(launch.modulePath, args, {
     execArgv: launch.execArgv,
@@ -62,6 +78,33 @@ export function forkChild(sourceModule: URL, args: string[], compiled: boolean =
     });
   });
   return { child, exited, stderrTail: () => tail.trim() };
+}
+
+/**
+ * Starts a program (a target's server command) in its own process group, stdout and stderr
+ * piped, so that it and everything it starts can be stopped together, also by the exit hook.
+ * `release` forgets the group once it is known to be gone.
+ */
+export function spawnGroup(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ForkedChild & { release(): void } {
+  installExitHook();
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pgid = child.pid;
+  if (pgid !== undefined) groups.add(pgid);
+  let tail = '';
+  const keep = (chunk: string): void => {
+    tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
+  };
+  // Both streams: a server may log its errors to either.
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => {
+      keep(`${error.message}\n`);
+      resolve({ code: null, signal: null });
+    });
+  });
+  return { child, exited, stderrTail: () => tail.trim(), release: () => pgid !== undefined && groups.delete(pgid) };
 }
 
 /** Describes how a child ended, with its last stderr lines, for a `failed` result. */

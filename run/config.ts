@@ -7,6 +7,7 @@
 import { TECHNIQUES } from '../core/protocol.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import type { ClientLoadFields, FeedServerFields, ListenFields, WindowFields } from '../core/scenario-fields.ts';
+import { BUILTIN_TARGET, type ResolvedTarget } from './targets.ts';
 
 /** The resolved configuration of `pushbench run`. */
 export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFields> {
@@ -21,6 +22,10 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly quick: boolean;
   /** Base URL of an already running server (no trailing slash), or null to start one. */
   readonly target: string | null;
+  /** `--target-file` as given: `builtin` and target file paths; empty when not given. */
+  readonly targetFiles: readonly string[];
+  /** The targets to measure, one after another, resolved and validated (default: the built-in target). */
+  readonly targets: readonly ResolvedTarget[];
   readonly allowRemote: boolean;
   readonly capacity: boolean;
   readonly help: boolean;
@@ -37,7 +42,7 @@ export interface ServeConfig extends FeedServerFields, ListenFields {
 }
 
 /** The fields of RunConfig that a flag or config-file key sets. */
-export type RunValues = Omit<RunConfig, 'help' | 'explicit'>;
+export type RunValues = Omit<RunConfig, 'help' | 'explicit' | 'targets'>;
 /** The fields of ServeConfig that a flag sets. */
 export type ServeValues = Omit<ServeConfig, 'help'>;
 
@@ -75,6 +80,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   out: null,
   quick: false,
   target: null,
+  targetFiles: Object.freeze([]),
   allowRemote: false,
   capacity: false,
 });
@@ -82,6 +88,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
 /** Defaults of `pushbench run`: what `parseRunArgs([])` returns. */
 export const DEFAULT_RUN_CONFIG: RunConfig = Object.freeze({
   ...DEFAULT_RUN_VALUES,
+  targets: Object.freeze([BUILTIN_TARGET]),
   help: false,
   explicit: new Set<string>(),
 });

@@ -6,7 +6,10 @@
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../load/generator-protocol.ts';
 import { mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ModelEstimate, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type KernelBytes, type ModelEstimate, type PublisherSummary, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import type { PublisherResult } from '../load/publisher-protocol.ts';
+import type { KernelDelta } from './kernel-bytes.ts';
+import type { TreeSample } from './proc-tree.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 
 export interface ServerWindow {
@@ -19,6 +22,21 @@ export interface ServerWindow {
   windowCount: Record<string, number>;
 }
 
+/** A foreign server's cost: /proc samples of its pid tree when idle, at the window's start and at its end. */
+export interface ForeignServerWindow {
+  idle: TreeSample;
+  start: TreeSample;
+  end: TreeSample;
+  /** Its sockets on its port at the end of the window, from the kernel (or null when unknown). */
+  connections: number | null;
+}
+
+/** The kernel's counters of the server's sockets and the clients' own, between the same two quiet moments. */
+export interface KernelWindow {
+  kernel: KernelDelta;
+  client: ClientBytes;
+}
+
 export interface WindowInputs {
   technique: TechniqueId;
   params: ScenarioParams;
@@ -26,9 +44,20 @@ export interface WindowInputs {
   generators: readonly GeneratorWindowResult[];
   /** Whole-run client byte totals per generator (null when a generator could not report). */
   clientTotals: ReadonlyArray<ClientBytes | null>;
-  /** Null when driving an external `--target`. */
+  /** pushbench's own server child, sampled over IPC; null for any other server. */
   server: ServerWindow | null;
-  model: ModelEstimate;
+  /** A server pushbench started from a target file, sampled from /proc; null otherwise. */
+  foreign: ForeignServerWindow | null;
+  /**
+   * Messages accepted with a scheduled time in the window, per room key: the built-in server's
+   * own count, or what pushbench's publisher had accepted. Never inferred from what arrived.
+   */
+  windowCount: Record<string, number>;
+  /** pushbench's publisher, when it published. */
+  publisher: PublisherResult | null;
+  kernel: KernelWindow | null;
+  /** Null for a foreign server: the model describes pushbench's own. */
+  model: ModelEstimate | null;
 }
 
 /** Clients of `room` when `clients` are dealt into rooms of `roomSize` in order. */
@@ -37,32 +66,19 @@ export function roomMembers(room: number, clients: number, roomSize: number): nu
 }
 
 /**
- * Messages each client should have received: from the server's own count of what it
- * published in the window, or (against a foreign server) from the seq range observed.
+ * Messages each client should have received: what was accepted in the window per room (the
+ * built-in server's own count, or what pushbench's publisher had accepted) times the clients of
+ * that room. Never inferred from what arrived.
  */
-export function expectedMessages(params: ScenarioParams, windowCount: Record<string, number> | null, seqRanges: Record<string, [number, number]>): { published: number; expected: number } {
-  const perRoom: Record<string, number> = {};
-  if (windowCount !== null) Object.assign(perRoom, windowCount);
-  else for (const [key, [lo, hi]] of Object.entries(seqRanges)) perRoom[key] = hi - lo + 1;
+export function expectedMessages(params: ScenarioParams, windowCount: Record<string, number>): { published: number; expected: number } {
   let published = 0;
   let expected = 0;
-  for (const [key, count] of Object.entries(perRoom)) {
+  for (const [key, count] of Object.entries(windowCount)) {
     published += count;
     const members = key === 'broadcast' ? params.clients : roomMembers(Number(key), params.clients, params.roomSize);
     expected += count * members;
   }
   return { published, expected };
-}
-
-function mergeSeqRanges(generators: readonly GeneratorWindowResult[]): Record<string, [number, number]> {
-  const merged: Record<string, [number, number]> = {};
-  for (const g of generators) {
-    for (const [key, [lo, hi]] of Object.entries(g.counts.seqRange)) {
-      const m = merged[key];
-      merged[key] = m === undefined ? [lo, hi] : [Math.min(m[0], lo), Math.max(m[1], hi)];
-    }
-  }
-  return merged;
 }
 
 function sum<T>(items: readonly T[], pick: (item: T) => number): number {
@@ -86,12 +102,51 @@ export function serverCost(server: ServerWindow, clients: number): ServerCost {
     bytesPerConnection: clients > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / clients : null,
     connections: end.connections.open,
     lateTicks: end.lateTicks - start.lateTicks,
+    source: 'process',
+  };
+}
+
+/**
+ * A foreign server's cost from /proc samples of its pid tree: CPU over the window, RSS, memory
+ * per connection by the same 4 MB rule. Its event loop (if it has one) cannot be seen: null.
+ */
+export function foreignServerCost(server: ForeignServerWindow, clients: number): ServerCost {
+  const { idle, start, end } = server;
+  const wallMicros = end.at - start.at;
+  const grown = end.rssBytes - idle.rssBytes;
+  return {
+    cpuPercent: wallMicros > 0 ? ((end.cpuMicros - start.cpuMicros) / wallMicros) * 100 : 0,
+    rssBytes: end.rssBytes,
+    rssIdleBytes: idle.rssBytes,
+    eventLoopUtilization: null,
+    bytesPerConnection: clients > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / clients : null,
+    connections: server.connections ?? clients,
+    lateTicks: null,
+    source: 'proc',
+  };
+}
+
+/** The kernel cross-check: equal when every socket was counted whole, null (with the reason) when some closed in between. */
+export function kernelCheck(window: KernelWindow): KernelBytes {
+  const { kernel, client } = window;
+  const complete = kernel.closed === 0;
+  const note = complete
+    ? `${kernel.sockets} server sockets on the server's port, from every client connected to every client stopped (the publisher's connections left out)`
+    : `${kernel.closed} server sockets closed between the two snapshots and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`;
+  return {
+    serverUp: kernel.up,
+    serverDown: kernel.down,
+    clientUp: client.up,
+    clientDown: client.down,
+    sockets: kernel.sockets,
+    agree: complete ? kernel.up === client.up && kernel.down === client.down : null,
+    note,
   };
 }
 
 export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
   const { params, generators, server } = inputs;
-  const { published, expected } = expectedMessages(params, server?.windowCount ?? null, mergeSeqRanges(generators));
+  const { published, expected } = expectedMessages(params, inputs.windowCount);
   const delivered = sum(generators, (g) => g.counts.delivered);
   const up = sum(generators, (g) => g.bytes.up);
   const down = sum(generators, (g) => g.bytes.down);
@@ -121,6 +176,8 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
       lost: Math.max(0, expected - delivered),
       duplicated: sum(generators, (g) => g.counts.duplicated),
       outOfOrder: sum(generators, (g) => g.counts.outOfOrder),
+      unmatched: sum(generators, (g) => g.counts.unmatched),
+      stale: sum(generators, (g) => g.counts.stale),
     },
     bytes: { up, down, payload: payloadUp + payloadDown, setup: setupUp + setupDown, setupUp, setupDown },
     perMessage: {
@@ -137,10 +194,39 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
       : null,
-    server: server === null ? null : serverCost(server, params.clients),
+    server: server !== null ? serverCost(server, params.clients) : inputs.foreign !== null ? foreignServerCost(inputs.foreign, params.clients) : null,
     model: inputs.model,
     agreement,
     windowMs: params.durationMs,
     clientErrors: { count: sum(generators, (g) => g.errors.count), first: [...new Set(generators.flatMap((g) => g.errors.first))].slice(0, 5) },
+    ...(inputs.publisher === null ? {} : { publisher: publisherSummary(inputs.publisher) }),
+    kernel: inputs.kernel === null ? null : kernelCheck(inputs.kernel),
+    responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
   };
+}
+
+/** What results.json says about pushbench's publisher: counts over the window and the publish round trip. */
+export function publisherSummary(result: PublisherResult): PublisherSummary {
+  return {
+    sent: result.sent,
+    accepted: result.accepted,
+    refused: result.refused,
+    roundTripMs: summarize(mergeEncoded([result.roundTrip])),
+    lateMs: result.maxLateMicros / 1000,
+  };
+}
+
+/**
+ * Why a completed measurement must not count as completed: nothing was accepted in the window
+ * (nothing to expect), or nothing was delivered. Null when it stands.
+ */
+export function emptyRunProblem(result: CompletedResult): string | null {
+  const { messages, clientErrors } = result;
+  const errors = clientErrors.count > 0 ? ` The clients met ${clientErrors.count} error(s), first: ${clientErrors.first.join('; ')}.` : '';
+  if (messages.published === 0) return `no message was published and accepted in the measured window, so there was nothing to expect: lengthen --duration or raise --rate.${errors}`;
+  if (messages.delivered === 0) {
+    const unmatched = (messages.unmatched ?? 0) > 0 ? ` ${messages.unmatched} unit(s) arrived without pushbench's stamp ("seq":N,"t":T).` : '';
+    return `delivered 0 of ${messages.expected} expected messages (${messages.published} published).${unmatched}${errors}`;
+  }
+  return null;
 }

@@ -11,10 +11,15 @@ import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
-import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
+import { buildCompletedResult, emptyRunProblem, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import { isLoopbackHost } from '../core/loopback.ts';
+import { kernelDelta, kernelSnapshot, type KernelSnapshot } from './kernel-bytes.ts';
+import { PublisherProcess } from './publisher-process.ts';
+import { TargetServer } from './target-server.ts';
+import { BUILTIN_TARGET, targetInfo, type ResolvedTarget } from './targets.ts';
 import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
@@ -34,6 +39,8 @@ export interface ScenarioSpec {
   description: string;
   params: ScenarioParams;
   techniques: readonly TechniqueId[];
+  /** The server this scenario measures (default: pushbench's own). */
+  target?: ResolvedTarget;
   /** Shares the measurement of an earlier scenario with identical parameters instead of repeating it. */
   sameAs?: string;
 }
@@ -52,6 +59,8 @@ export interface RunOptions {
 /** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
 export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
   progress: (step: TechniqueStep) => void;
+  /** The server measured: the built-in one unless a target is given. */
+  target?: ResolvedTarget;
   prepared?: PreparedRun | RunStepError;
   afterWindow?: () => void;
 }
@@ -126,28 +135,35 @@ export function firstPublishAt(t0: number, startT: number, rate: number): number
   return Math.round(at);
 }
 
-/** Where the clients of a foreign server start: its current head, from `GET /` when it answers. */
-async function targetHead(target: string): Promise<number> {
+/**
+ * What a pushbench-compatible server already running at `origin` says about itself (`GET /`):
+ * its newest seq, where the clients start; and its own publishing rate, which must be 0 since
+ * pushbench publishes and counts what it expects.
+ */
+async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
   try {
-    const response = await fetch(`${target}/`, { signal: AbortSignal.timeout(5000) });
-    const info = (await response.json()) as { head?: unknown };
-    return typeof info.head === 'number' ? info.head : 0;
+    const response = await fetch(`${origin}/`, { signal: AbortSignal.timeout(5000) });
+    const info = (await response.json()) as { head?: unknown; rate?: unknown };
+    return { head: typeof info.head === 'number' ? info.head : 0, rate: typeof info.rate === 'number' ? info.rate : 0 };
   } catch {
-    return 0;
+    return { head: 0, rate: 0 };
   }
 }
 
 /**
- * The processes of one technique run: the server and the generators, started together.
- * The session starts the next run's processes while the current run drains, so that
+ * The processes of one technique run: the server (pushbench's own child, or a target's command),
+ * the generators, and pushbench's publisher when the server does not publish by itself, started
+ * together. The session starts the next run's processes while the current run drains, so that
  * their start-up never overlaps a measured window and costs no wall time.
  */
 export interface PreparedRun {
   generators: GeneratorProcess[];
   server: Promise<ServerProcess> | null;
+  targetServer: Promise<TargetServer> | null;
+  publisher: PublisherProcess | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, target: ResolvedTarget = BUILTIN_TARGET): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -156,47 +172,91 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   }
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
-    params.target === null
+    target.server.kind === 'builtin'
       ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
       : null;
+  const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
-  return { generators, server };
+  targetServer?.catch(() => {});
+  const publisher = target.publish === null ? null : PublisherProcess.spawn();
+  return { generators, server, targetServer, publisher };
 }
 
 /** Releases a prepared run that will not be used (after Ctrl-C). */
 export async function discardRun(prepared: PreparedRun | RunStepError | undefined): Promise<void> {
   if (prepared === undefined || prepared instanceof Error) return;
-  await Promise.all([...prepared.generators.map((g) => g.close(2000)), prepared.server?.then((s) => s.close(), () => {})]);
+  await Promise.all([
+    ...prepared.generators.map((g) => g.close(2000)),
+    prepared.server?.then((s) => s.close(), () => {}),
+    prepared.targetServer?.then((s) => s.close(), () => {}),
+    prepared.publisher?.close(2000),
+  ]);
 }
 
-/** Runs one technique through one scenario; never throws: failures become results. */
-export async function runTechnique(
-  technique: TechniqueId,
-  params: ScenarioParams,
-  options: TechniqueRunOptions,
-): Promise<TechniqueResult> {
+/** The port of a server on this host whose sockets the kernel can count, or null (a remote server). */
+function localPort(origin: string): number | null {
+  const url = new URL(origin);
+  if (!isLoopbackHost(url.hostname)) return null;
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+/** Both sides' byte counters at one quiet moment: the kernel's for the server's sockets, the generators' for the clients'. */
+async function quietSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: ReadonlySet<number>): Promise<{ kernel: KernelSnapshot; client: ClientBytes } | null> {
+  if (port === null) return null;
+  const [kernel, clients] = await Promise.all([kernelSnapshot(port, publisherPorts), Promise.all(generators.map((g) => g.bytes()))]);
+  if (kernel === null) return null;
+  return { kernel, client: { up: clients.reduce((n, b) => n + b.up, 0), down: clients.reduce((n, b) => n + b.down, 0) } };
+}
+
+/** Runs one technique through one scenario against a target (the built-in one by default); never throws: failures become results. */
+export async function runTechnique(technique: TechniqueId, params: ScenarioParams, options: TechniqueRunOptions): Promise<TechniqueResult> {
+  const target = options.target ?? BUILTIN_TARGET;
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  let targetServer: TargetServer | undefined;
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, target);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
+  const publisher = prepared instanceof Error ? null : prepared.publisher;
   try {
     if (prepared instanceof Error) throw prepared;
+    const subscription = target.subscriptions[technique];
+    if (subscription === undefined) throw new RunStepError(`target ${target.name} does not offer ${technique}; it offers ${target.techniques.join(', ')}`);
     const generatorCount = generators.length;
+    // A stamp older than this is a backlog the server replays, not a message of this run.
+    const notBeforeT = nowMicros();
 
-    // 1. The server in its own process, and the generator processes (started by prepareRun).
-    for (const generator of generators) guard.watch(generator.unexpectedExit);
+    // 1. The server (pushbench's child, a target's command, or none: it is running), the generators and the publisher.
+    for (const generator of generators) {
+      guard.watch(generator.unexpectedExit);
+      guard.watch(generator.refused);
+    }
+    if (publisher !== null) {
+      guard.watch(publisher.unexpectedExit);
+      guard.watch(publisher.refused);
+    }
     if (prepared.server !== null) {
       server = await guard.step(prepared.server);
       guard.watch(server.unexpectedExit);
       options.onServer?.(technique, server);
     }
-    const origin = params.target ?? server!.url;
+    if (prepared.targetServer !== null) {
+      targetServer = await guard.step(prepared.targetServer);
+      guard.watch(targetServer.unexpectedExit);
+    }
+    const origin = server?.url ?? targetServer?.origin ?? target.origin!;
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const foreignIdle = targetServer?.sample() ?? null;
 
-    // 2. Clients, spread over the generator processes.
+    // 2. Clients, spread over the generator processes; the publisher reaches the server too.
     options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
-    const startSeq = params.target === null ? 0 : await targetHead(params.target);
+    let startSeq = 0;
+    if (target.kind === 'url') {
+      const info = await pushbenchInfo(origin);
+      if (info.rate > 0) throw new RunStepError(`the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0, so that only pushbench publishes and the expected count is what it had accepted`);
+      startSeq = info.head;
+    }
+    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes }));
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
       Promise.all(
@@ -215,6 +275,8 @@ export async function runTechnique(
             rate: params.rate,
             payloadBytes: params.payloadBytes,
             connectConcurrency: 64,
+            subscription,
+            notBeforeT,
           };
           return generator.start(spec, 60_000 + params.clients * 10);
         }),
@@ -228,6 +290,10 @@ export async function runTechnique(
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
+    // Everyone is connected and quiet: the first of the two moments both sides' byte counters are read.
+    const port = localPort(origin);
+    const publisherPorts = new Set(publisher === null ? [] : await guard.step(publisher.localPorts()));
+    const before = await guard.step(quietSnapshot(port, generators, publisherPorts));
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     const pickupMs = techniquePickupMs(technique, params);
@@ -238,18 +304,26 @@ export async function runTechnique(
     const chat = params.workload === 'chat';
     server?.setWindow(startT, endT);
     for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
-    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
+    const firstAt = firstPublishAt(t0, startT, params.rate);
+    if (!chat) server?.startPublishing(params.rate, firstAt);
+    publisher?.schedule({ rate: params.rate, firstAt, until: endT, startT, endT });
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const foreignStart = targetServer?.sample() ?? null;
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
+    const foreignEnd = targetServer?.sample() ?? null;
+    const endSockets = port === null || targetServer === undefined ? null : await kernelSnapshot(port, publisherPorts);
     server?.stopPublishing();
     options.afterWindow?.();
 
-    // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
+    // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from every side.
     await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
+    const published = publisher === null ? null : await guard.step(publisher.collect());
+    // The clients have stopped: the second quiet moment for the kernel cross-check.
+    const after = before === null ? null : await guard.step(quietSnapshot(port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])])));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     let serverWindow: ServerWindow | null = null;
     if (server !== undefined && idle !== null && start !== null && end !== null) {
@@ -257,22 +331,44 @@ export async function runTechnique(
       // Counted after the drain: an upstream message stamped inside the window may reach the server after it.
       serverWindow = { idle, start, end: end.stats, final: final.stats, windowCount: final.windowCount };
     }
+    const foreign =
+      foreignIdle !== null && foreignStart !== null && foreignEnd !== null
+        ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: endSockets === null ? null : endSockets.size }
+        : null;
     const host = new URL(origin).host;
-    return buildCompletedResult({
+    const result = buildCompletedResult({
       technique,
       params,
       requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
       server: serverWindow,
-      model: modelFor(technique, params, { host }),
+      foreign,
+      windowCount: published !== null ? { broadcast: published.accepted } : (serverWindow?.windowCount ?? {}),
+      publisher: published,
+      kernel:
+        before === null || after === null
+          ? null
+          : { kernel: kernelDelta(before.kernel, after.kernel), client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down } },
+      // The analytic model describes pushbench's own servers: for another server it would be a guess.
+      model: target.kind === 'file' ? null : modelFor(technique, params, { host }),
     });
+    // A run that delivered nothing (or had nothing to deliver) is never `completed`.
+    const empty = emptyRunProblem(result);
+    return empty === null ? result : { state: 'failed', error: empty };
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
-    return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
+    return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
-    await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill())]);
+    await Promise.all([
+      ...generators.map((g) => g.close(5000).catch(() => g.kill())),
+      server?.close().catch(() => server?.kill()),
+      publisher?.close().catch(() => publisher.kill()),
+      targetServer?.close(),
+      // A target server that was still starting when the run failed is stopped as soon as it is up.
+      prepared instanceof Error || targetServer !== undefined ? undefined : prepared.targetServer?.then((s) => s.close(), () => {}),
+    ]);
   }
 }
 
@@ -310,8 +406,12 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       ...options,
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
+      ...(spec.target === undefined ? {} : { target: spec.target }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+        // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
+        if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
+          next = prepareRun(following.technique, following.spec.params, options.generators, following.spec.target);
+        }
       },
     });
     results[technique] = result;
@@ -320,6 +420,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
   await discardRun(next);
   return specs.map((spec) => {
     const results = done.get(spec.sameAs ?? spec.id) ?? {};
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results };
+    const target = targetInfo(spec.target ?? BUILTIN_TARGET);
+    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, target, results };
   });
 }

@@ -6,6 +6,7 @@ import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
 import type { RunConfig } from './config.ts';
 import type { ScenarioSpec } from './runner.ts';
 import type { ScenarioParams } from '../core/results.ts';
+import type { ResolvedTarget } from './targets.ts';
 
 /** `--quick`: the suite keeps the scenarios that answer the main questions; every run gets shorter windows. */
 const QUICK: Partial<Omit<ScenarioParams, 'messageBytes' | 'target'>> = { durationMs: 1000, warmupMs: 200 };
@@ -37,8 +38,39 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
   return { ...base, messageBytes: messageBytesFor(base) };
 }
 
-/** `pushbench run`: one scenario per client count (several make a sweep, charted against clients). */
+/**
+ * The scenarios of `specs` for each target of the run, one after another: the built-in target
+ * keeps each scenario's id (baselines match); any other target's scenarios are `<id>@<name>`,
+ * titled and grouped by it, so that compare matches results by target and technique. Each
+ * target runs the techniques asked for that it offers, and only broadcast scenarios unless it is
+ * the built-in one.
+ */
+export function forTargets(specs: readonly ScenarioSpec[], targets: readonly ResolvedTarget[]): ScenarioSpec[] {
+  return targets.flatMap((target) =>
+    // Chat needs the built-in server's own count of what each room accepted; another target runs the broadcast scenarios.
+    specs.filter((spec) => target.kind === 'builtin' || spec.params.workload !== 'chat').map((spec) => {
+      const own = target.kind !== 'file';
+      const suffix = own ? '' : `@${target.name}`;
+      return {
+        ...spec,
+        id: `${spec.id}${suffix}`,
+        group: `${spec.group}${suffix}`,
+        title: own ? spec.title : `${spec.title}, on ${target.name}`,
+        params: { ...spec.params, target: target.kind === 'builtin' || target.server.kind === 'command' ? null : target.origin },
+        techniques: spec.techniques.filter((id) => target.techniques.includes(id)),
+        target,
+        ...(spec.sameAs === undefined ? {} : { sameAs: `${spec.sameAs}${suffix}` }),
+      };
+    }),
+  );
+}
+
+/** `pushbench run`: one scenario per client count (several make a sweep, charted against clients), on each target. */
 export function runScenarios(config: RunConfig): ScenarioSpec[] {
+  return forTargets(clientScenarios(config), config.targets);
+}
+
+function clientScenarios(config: RunConfig): ScenarioSpec[] {
   const sweep = config.clients.length > 1;
   return config.clients.map((clients) => {
     const params = paramsFrom(config, clients);
@@ -144,8 +176,12 @@ const SUITE: readonly SuiteEntry[] = [
 /** Keys of ScenarioParams a user may set on the suite, named as in RunConfig.explicit. */
 const USER_KEYS = ['workload', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', 'durationMs', 'warmupMs', 'headers', 'roomSize'] as const;
 
-/** The default suite, with the user's explicit flags applied to every scenario. */
+/** The default suite, with the user's explicit flags applied to every scenario, on each target. */
 export function suiteScenarios(config: RunConfig): ScenarioSpec[] {
+  return forTargets(suiteSpecs(config), config.targets);
+}
+
+function suiteSpecs(config: RunConfig): ScenarioSpec[] {
   const specs: ScenarioSpec[] = [];
   for (const entry of SUITE) {
     if (config.quick && entry.full === true) continue;

@@ -4,10 +4,18 @@
  * second keep-alive connection, as a browser tab does while its first connection is
  * busy polling, held or streaming.
  */
-import { flatHeaders } from '../headers.ts';
+import { flatHeaders, withTargetHeaders } from '../headers.ts';
 import { HttpConnection } from '../http-connection.ts';
-import { KeepAliveGet } from '../keepalive-get.ts';
-import type { DriverContext } from './types.ts';
+import { KeepAliveGet, type GetResponse } from '../keepalive-get.ts';
+import { splitBody } from '../match.ts';
+import { refusal, TargetRefusedError, type DriverContext } from './types.ts';
+
+/** What one answer of a request technique brought: stamps matched, the newest seq, and whether it held no unit at all. */
+export interface PollAnswer {
+  count: number;
+  lastSeq: number;
+  empty: boolean;
+}
 
 export class HttpUpstream {
   private connection: HttpConnection | undefined;
@@ -64,9 +72,64 @@ export class HttpClient {
     return (this.streaming ??= new HttpConnection(this.ctx.origin, this.ctx.counter, this.timeoutMs));
   }
 
-  /** The lean keep-alive connection for repeated GETs with the profile's poll headers (polling, long polling). */
+  /** The lean keep-alive connection for repeated GETs with the profile's poll headers and the target's own (polling, long polling). */
   get gets(): KeepAliveGet {
-    return (this.getter ??= new KeepAliveGet(this.ctx.origin, this.ctx.headers.poll, this.ctx.counter));
+    const { subscription } = this.ctx;
+    const capture = subscription.cursor.kind === 'headers' ? subscription.cursor.copy.map(([from]) => from) : [];
+    if (subscription.split.kind === 'multipart') capture.push('content-type');
+    return (this.getter ??= new KeepAliveGet(this.ctx.origin, withTargetHeaders(this.ctx.headers.poll, subscription.headers), this.ctx.counter, capture));
+  }
+
+  /** Request header lines the next GET carries: the cursor copied from the last response's headers. */
+  private cursorLines = '';
+
+  /**
+   * GETs `path` and hands every unit of the answer over. A status the target calls "nothing
+   * new" (Nchan's 304) is an empty answer; any other status but 2xx is a refusal naming it and
+   * the start of the body. The target's header cursor is copied from every answer that has it.
+   */
+  async poll(path: string): Promise<PollAnswer> {
+    const response = await this.gets.get(path, this.cursorLines);
+    const { subscription } = this.ctx;
+    const nothingNew = subscription.emptyStatuses.includes(response.status);
+    if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.reason, response.body);
+    this.copyCursor(response);
+    if (nothingNew) return { count: 0, lastSeq: 0, empty: true };
+    const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));
+    let count = 0;
+    let lastSeq = 0;
+    for (const unit of units) {
+      const got = this.ctx.receive(unit);
+      count += got.count;
+      if (got.lastSeq > lastSeq) lastSeq = got.lastSeq;
+    }
+    if (units.length > 0) this.ctx.sampleHead(response.head);
+    return { count, lastSeq, empty: units.length === 0 };
+  }
+
+  private copyCursor(response: GetResponse): void {
+    const { cursor } = this.ctx.subscription;
+    if (cursor.kind !== 'headers') return;
+    let lines = '';
+    let changed = false;
+    for (const [from, to] of cursor.copy) {
+      const value = response.headers.get(from.toLowerCase());
+      if (value !== undefined) changed = true;
+      // A header missing from this answer keeps the value the last one gave.
+      const kept = value ?? this.copied.get(to);
+      if (kept === undefined) continue;
+      this.copied.set(to, kept);
+      lines += `${to}: ${kept}\r\n`;
+    }
+    if (changed) this.cursorLines = lines;
+  }
+
+  private readonly copied = new Map<string, string>();
+
+  /** Hands an error to the context: a refusal fails the technique at once, anything else is counted. */
+  problem(error: unknown): void {
+    if (error instanceof TargetRefusedError) this.ctx.refuse(error);
+    else this.ctx.fail(error as Error);
   }
 
   /** Runs `fn` in `ms` unless the client stops first. */
@@ -75,13 +138,6 @@ export class HttpClient {
       this.timer = undefined;
       fn();
     }, ms);
-  }
-
-  /** GETs `path` (poll headers) and returns the body of a 200; any other status is an error naming it. */
-  async getOk(path: string): Promise<Buffer> {
-    const response = await this.gets.get(path);
-    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${response.body.toString().slice(0, 200)}`);
-    return response.body;
   }
 
   /** Stops new requests; waits (at most 2 s each) for `inFlight` and for the publishes under way. */

@@ -3,10 +3,7 @@
  * is re-sent the moment its response ends.
  */
 import { HttpClient } from './http-client.ts';
-import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
-import { TECHNIQUE_META } from '../../core/techniques.ts';
-
-const PATH = TECHNIQUE_META.longpoll.path;
+import { subscriptionPath, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
 
 /** Pause before retrying after an error, so a dead server is not hammered. */
 const RETRY_MS = 100;
@@ -18,14 +15,13 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
   async function loop(): Promise<void> {
     while (!http.stopped) {
       try {
-        const body = await http.getOk(`${PATH}${cursorQuery(ctx.room, since)}`);
+        const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
         if (http.stopped) return;
-        const { count, lastSeq } = deliverArray(ctx, body);
-        if (count > 0) since = Math.max(since, lastSeq);
-        ctx.countRequest(count === 0, false);
+        if (answer.lastSeq > since) since = answer.lastSeq;
+        ctx.countRequest(answer.empty, false);
       } catch (error) {
         if (http.stopped) return;
-        ctx.fail(error as Error);
+        http.problem(error);
         await new Promise<void>((resolve) => http.after(RETRY_MS, resolve));
       }
     }
@@ -33,7 +29,8 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
 
   return {
     async connect() {
-      // Connected once the socket is: the first request then goes out and is held until the first message.
+      // Connected once the socket is: the first request then goes out and is held until the first
+      // message. A target that refuses it answers at once, and the refusal fails the run then.
       await http.gets.connect();
       void loop();
     },

@@ -1,19 +1,21 @@
 /**
  * Short polling client: one keep-alive connection, a request every `intervalMs` on a
  * fixed grid (spread over clients by a per-client phase). When a response comes back
- * after the next poll was due, that poll goes out at once and is counted late.
+ * after the next poll was due, that poll goes out at once and is counted late. A target
+ * that answers one message per poll (Nchan's interval poll) says `repoll`: after an answer
+ * that carried something, the client asks again at once, until an answer is empty.
  */
 import { nowMicros } from '../../core/protocol.ts';
 import { HttpClient } from './http-client.ts';
-import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
-import { TECHNIQUE_META } from '../../core/techniques.ts';
-
-const PATH = TECHNIQUE_META.polling.path;
+import { subscriptionPath, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
 
 /** Spreads clients' poll phases evenly over the interval (golden-ratio sequence). */
 export function pollPhase(clientId: number, intervalMs: number): number {
   return ((clientId * 0.6180339887498949) % 1) * intervalMs;
 }
+
+/** At most this many immediate re-polls in a row, so a server that always answers something cannot spin a client. */
+const MAX_REPOLLS = 1000;
 
 export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   const http = new HttpClient(ctx, 60_000);
@@ -22,13 +24,18 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
   /** Monotonic µs at which the next poll is due. */
   let nextDue = 0;
 
+  /** One poll (and its immediate re-polls when the target asks for them). */
   async function poll(late: boolean): Promise<void> {
     try {
-      const { count, lastSeq } = deliverArray(ctx, await http.getOk(`${PATH}${cursorQuery(ctx.room, since)}`));
-      if (count > 0) since = Math.max(since, lastSeq);
-      ctx.countRequest(count === 0, late);
+      let again = true;
+      for (let round = 0; again && round < MAX_REPOLLS && !http.stopped; round++) {
+        const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
+        if (answer.lastSeq > since) since = answer.lastSeq;
+        ctx.countRequest(answer.empty, late && round === 0);
+        again = ctx.subscription.repoll && !answer.empty;
+      }
     } catch (error) {
-      ctx.fail(error as Error);
+      http.problem(error);
     }
   }
 
@@ -52,9 +59,9 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
 
   return {
     async connect() {
-      // The first poll opens the connection and proves the endpoint answers.
-      const body = await http.getOk(`${PATH}${cursorQuery(ctx.room, since)}`);
-      since = Math.max(since, deliverArray(ctx, body).lastSeq);
+      // The first poll opens the connection and proves the endpoint answers (a refusal rejects here).
+      const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
+      if (answer.lastSeq > since) since = answer.lastSeq;
     },
     begin(at) {
       nextDue = at + pollPhase(ctx.clientId, ctx.intervalMs) * 1000 - ctx.intervalMs * 1000;

@@ -4,8 +4,11 @@
  * (permessage-deflate) build their driver with `webSocketDriver(id, options)`.
  */
 import WebSocket from 'ws';
-import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
-import { techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
+import { refusal, subscriptionPath, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { responseHead } from '../http-connection.ts';
+import { withTargetHeaders } from '../headers.ts';
+import { fillTemplate } from '../../core/targets.ts';
+import { TECHNIQUE_META, techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
 
 /** How a WebSocket variant's client differs: the permessage-deflate it offers (false: none). */
 export interface WebSocketDriverOptions {
@@ -19,6 +22,9 @@ export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions
 
 export const createWebSocketDriver: DriverFactory = webSocketDriver('websocket', { perMessageDeflate: false });
 
+/** A handshake that has not completed in this time fails, naming the URL (a server that accepts TCP and never answers the upgrade). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
   let stopped = false;
@@ -26,24 +32,61 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
   return {
     connect() {
       return new Promise((resolve, reject) => {
-        const url = `${techniqueUrl(id, ctx.origin)}${cursorQuery(ctx.room, ctx.startSeq)}`;
-        const socket = new WebSocket(url, {
+        const path = subscriptionPath(ctx.subscription, ctx.room, ctx.startSeq);
+        // The technique's scheme (ws for an upgrade from http) on the target's origin, with the target's path.
+        const base = techniqueUrl(id, ctx.origin);
+        const url = `${base.slice(0, base.length - TECHNIQUE_META[id].path.length)}${path}`;
+        const socket = new WebSocket(url, [...ctx.subscription.subprotocols], {
           perMessageDeflate: options.perMessageDeflate,
-          headers: Object.fromEntries(ctx.headers.upgrade),
+          headers: Object.fromEntries(withTargetHeaders(ctx.headers.upgrade, ctx.subscription.headers)),
+          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;
+        // ws leaves CONNECTING before it emits 'error' for a failed handshake, so "open yet?" is tracked here.
+        let opened = false;
+        let settled = false;
+        const fail = (error: Error): void => {
+          if (settled) return;
+          settled = true;
+          reject(error);
+        };
         socket.on('message', (data: Buffer) => {
-          const { seq, t } = readStamp(data);
-          ctx.deliver(seq, t, data.length);
+          ctx.receive(data);
         });
-        socket.once('open', () => resolve());
+        socket.once('upgrade', (response) => {
+          ctx.sampleHead(responseHead(response.statusCode ?? 101, response.statusMessage ?? '', response.rawHeaders));
+        });
+        // A handshake answered with anything but 101: the status and the start of the answer name the cause.
+        socket.once('unexpected-response', (request, response) => {
+          const chunks: Buffer[] = [];
+          let bytes = 0;
+          response.on('data', (chunk: Buffer) => {
+            if (bytes < 200) chunks.push(chunk);
+            bytes += chunk.length;
+          });
+          const done = (): void => {
+            const no = refusal(`WebSocket handshake GET ${path}`, response.statusCode ?? 0, response.statusMessage ?? '', Buffer.concat(chunks));
+            fail(no);
+            ctx.refuse(no);
+            request.destroy();
+          };
+          response.once('end', done);
+          response.once('error', done);
+        });
+        socket.once('open', () => {
+          opened = true;
+          settled = true;
+          for (const frame of ctx.subscription.onOpen) socket.send(fillTemplate(frame, { room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }));
+          resolve();
+        });
         socket.on('error', (error) => {
-          if (socket.readyState === WebSocket.CONNECTING) reject(error);
+          if (!opened) fail(new Error(`WebSocket ${url}: ${error.message}`, { cause: error }));
           else ctx.fail(error);
         });
         socket.once('close', (code, reason) => {
-          if (!stopped && code !== 1000) ctx.fail(new Error(`WebSocket closed by the server with ${code}${reason.length > 0 ? `: ${reason.toString()}` : ''}`));
+          if (!opened) fail(new Error(`WebSocket ${url} closed before it opened (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`));
+          else if (!stopped && code !== 1000) ctx.fail(new Error(`WebSocket closed by the server with ${code}${reason.length > 0 ? `: ${reason.toString()}` : ''}`));
         });
       });
     },

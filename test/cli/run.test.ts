@@ -89,25 +89,41 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
   assert.match(result.stderr, /refusing to load non-loopback target "http:\/\/192\.0\.2\.10:8080" \(host 192\.0\.2\.10\); pass --allow-remote/);
 });
 
-test('--target drives a server that is already running; expected messages come from the seqs seen', async () => {
-  const server = await startServer({ rate: 20 });
+test('--target drives a pushbench server that is already running: pushbench publishes through POST /publish and expects what it accepted', async () => {
+  const server = await startServer({ rate: 0 });
   try {
     const out = path.join(dir, 'target');
     const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
     assert.equal(results.scenarios[0]!.params.target, server.url);
+    assert.equal(results.scenarios[0]!.target?.kind, 'url');
     for (const technique of ['polling', 'websocket'] as const) {
       const r = results.scenarios[0]!.results[technique]!;
       assert.equal(r.state, 'completed');
       if (r.state !== 'completed') continue;
       assert.equal(r.server, null, 'no server process to sample');
       assert.equal(r.agreement, null);
-      assert.ok(r.messages.expected > 0);
+      // 300 ms at 20 msg/s: 6 publishes in the window, each accepted (204), times 4 clients.
+      assert.equal(r.publisher?.accepted, 6);
+      assert.equal(r.messages.published, 6);
+      assert.equal(r.messages.expected, 24);
       assert.equal(r.messages.delivered, r.messages.expected);
       assert.equal(r.messages.lost, 0);
+      assert.equal(r.kernel?.agree, true, JSON.stringify(r.kernel));
     }
     assert.ok(server.stats().techniques.websocket!.requests >= 4, 'the clients reached the running server');
+  } finally {
+    await server.close();
+  }
+});
+
+test('--target refuses a server that publishes by itself: what it publishes cannot be expected', async () => {
+  const server = await startServer({ rate: 20 });
+  try {
+    const result = await runCli(['run', '--target', server.url, '--technique', 'websocket', ...TINY, '--out', path.join(dir, 'self-publishing')]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /publishes by itself \(20 msg\/s\): start it with --rate 0/);
   } finally {
     await server.close();
   }

@@ -22,7 +22,7 @@ function withDeflate(): ResultsFile {
   const plain = completedOf(results, 'header-overhead', 'websocket');
   const deflate: CompletedResult = structuredClone(plain);
   deflate.perMessage = { totalBytes: 40, overheadBytes: -16, upBytes: 0, downBytes: 40, upOverheadBytes: 0, downOverheadBytes: -16 };
-  deflate.model = { ...deflate.model, perMessage: { totalBytes: 40.5, overheadBytes: -15.5 } };
+  deflate.model = { ...deflate.model!, perMessage: { totalBytes: 40.5, overheadBytes: -15.5 } };
   scenario.results[ID] = deflate;
   return results;
 }

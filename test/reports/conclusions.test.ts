@@ -13,7 +13,7 @@ function result(totalBytes: number, p99: number, extra: { lost?: number; bitsPer
   const r = structuredClone(template);
   r.perMessage.totalBytes = totalBytes;
   r.perMessage.overheadBytes = totalBytes - 56;
-  r.model.perMessage.totalBytes = extra.modelBytes ?? totalBytes;
+  r.model!.perMessage.totalBytes = extra.modelBytes ?? totalBytes;
   r.latencyMs.p99 = p99;
   r.messages = { published: 10, expected: 1000, delivered: 1000 - (extra.lost ?? 0), lost: extra.lost ?? 0, duplicated: 0, outOfOrder: 0 };
   r.bitsPerSecond = extra.bitsPerSecond ?? 1000;

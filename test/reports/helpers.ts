@@ -55,7 +55,7 @@ export function hostileFixture(): ResultsFile {
     for (const result of Object.values(scenario.results)) {
       if (result === undefined) continue;
       if (result.state === 'completed') {
-        result.model.formula = `formula ${HOSTILE}`;
+        result.model!.formula = `formula ${HOSTILE}`;
         result.clientErrors = { count: 1, first: [`client error ${HOSTILE}`] };
       } else {
         result.error = `error ${HOSTILE}`;

@@ -48,7 +48,7 @@ test('measured versus model shows both figures, the gap and the formula', () => 
   const model = section.slice(section.indexOf('<table class="model"'));
   const cells = rowCells(model, 'Short polling');
   assert.deepEqual(cells, ['798 B', '795 B', '+3 B (+0.4%)', '492 ms', '500 ms', '-7.92 ms (-1.6%)']);
-  const formula = escapeHtml(completedOf(fixture, 'header-overhead', 'polling').model.formula);
+  const formula = escapeHtml(completedOf(fixture, "header-overhead", "polling").model!.formula);
   assert.ok(model.includes(`<tr class="formula"><td></td><td colspan="6">Model: ${formula}</td></tr>`));
 });
 

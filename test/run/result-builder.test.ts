@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GeneratorWindowResult } from '../../load/generator-protocol.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../core/histogram.ts';
-import { buildCompletedResult, expectedMessages, roomMembers, type ServerWindow } from '../../run/result-builder.ts';
+import { buildCompletedResult, emptyRunProblem, expectedMessages, foreignServerCost, kernelCheck, roomMembers, type ServerWindow, type WindowInputs } from '../../run/result-builder.ts';
 import type { ModelEstimate, ScenarioParams } from '../../core/results.ts';
 import type { ServerStats } from '../../core/protocol.ts';
 
@@ -17,6 +17,9 @@ const PARAMS: ScenarioParams = {
   durationMs: 2000, warmupMs: 0, headers: 'minimal', roomSize: 1, target: null,
 };
 
+/** The inputs that only a foreign target fills in, empty. */
+const NOT_FOREIGN = { foreign: null, publisher: null, kernel: null } satisfies Partial<WindowInputs>;
+
 function histogramOf(millis: number[]): string {
   const h = createLatencyHistogram();
   for (const ms of millis) recordLatency(h, ms * 1000);
@@ -25,7 +28,7 @@ function histogramOf(millis: number[]): string {
 
 function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowResult {
   return {
-    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} },
+    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0 },
     histogram: histogramOf([]),
     bytes: { up: 0, down: 0 },
     windowMicros: 2_000_000,
@@ -33,6 +36,7 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
     sent: 0,
     sentPayload: 0,
     errors: { count: 0, first: [] },
+    responseHead: null,
     ...overrides,
   };
 }
@@ -49,12 +53,12 @@ test('two generator processes: counters add up and the latency histograms merge,
   // Process A's 2 clients received 2 messages each (latencies 1, 2, 3, 4 ms); process B's 2 clients
   // 2 messages each (100, 200, 300, 400 ms). Averaging the two p50s would say ~101 ms; the merged p50 is 4 ms.
   const a = generator({
-    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0 },
     histogram: histogramOf([1, 2, 3, 4]),
     bytes: { up: 0, down: 4 * 100 },
   });
   const b = generator({
-    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0 },
     histogram: histogramOf([100, 200, 300, 400]),
     bytes: { up: 0, down: 4 * 100 },
   });
@@ -66,9 +70,9 @@ test('two generator processes: counters add up and the latency histograms merge,
     final: stats(4_000_000, 160_000, 54_000_000, [3000, 600], [500, 1500], 0),
     windowCount: { broadcast: 2 },
   };
-  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, model: MODEL });
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, windowCount: server.windowCount, ...NOT_FOREIGN, model: MODEL });
 
-  assert.deepEqual(r.messages, { published: 2, expected: 8, delivered: 8, lost: 0, duplicated: 1, outOfOrder: 0 });
+  assert.deepEqual(r.messages, { published: 2, expected: 8, delivered: 8, lost: 0, duplicated: 1, outOfOrder: 0, unmatched: 0, stale: 0 });
   assert.equal(r.latencyMs.count, 8);
   assert.ok(Math.abs(r.latencyMs.p50 - 4) < 0.01, `merged p50 ${r.latencyMs.p50} ms`);
   assert.ok(Math.abs(r.latencyMs.max - 400) / 400 < 0.001, `merged max ${r.latencyMs.max} ms`);
@@ -95,7 +99,7 @@ test('disagreeing byte totals are reported, not hidden', () => {
     idle: stats(0, 0, 1, [0, 0], [0, 0], 0), start: stats(0, 0, 1, [0, 0], [0, 0], 0), end: stats(1, 0, 1, [0, 0], [0, 0], 0),
     final: stats(2, 0, 1, [0, 0], [500, 1500], 0), windowCount: {},
   };
-  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, model: MODEL });
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, windowCount: {}, ...NOT_FOREIGN, model: MODEL });
   assert.equal(r.agreement!.agree, false);
 });
 
@@ -103,12 +107,10 @@ test('chat: expected counts each room\'s messages times its members; lost is wha
   const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 7, roomSize: 3 };
   assert.deepEqual([0, 1, 2, 3].map((room) => roomMembers(room, 7, 3)), [3, 3, 1, 0]);
   // Rooms 0, 1 and 2 published 4, 5 and 6 messages: 4x3 + 5x3 + 6x1 = 33 deliveries expected.
-  assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }, {}), { published: 15, expected: 33 });
-  // Against a foreign server the seq ranges seen stand in for the server's count.
-  assert.deepEqual(expectedMessages(params, null, { 0: [3, 6], 2: [1, 1] }), { published: 5, expected: 13 });
+  assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }), { published: 15, expected: 33 });
   const r = buildCompletedResult({
-    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, model: MODEL,
-    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, seqRange: { 0: [1, 4], 1: [1, 5], 2: [1, 6] } } })],
+    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, windowCount: { 0: 4, 1: 5, 2: 6 }, ...NOT_FOREIGN, model: MODEL,
+    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, unmatched: 0, stale: 0 } })],
   });
   assert.equal(r.messages.expected, 33);
   assert.equal(r.messages.lost, 3);
@@ -122,8 +124,61 @@ test('memory per connection is not attributed when RSS grew less than the heap g
     idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0), start: stats(0, 0, 50_000_000, [0, 0], [0, 0], 10),
     end: stats(1, 0, endRss, [0, 0], [0, 0], 10), final: stats(2, 0, endRss, [0, 0], [0, 0], 0), windowCount: {},
   });
-  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), model: MODEL });
+  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), windowCount: {}, ...NOT_FOREIGN, model: MODEL });
   assert.equal(build(52_000_000).server!.bytesPerConnection, null, '2 MB over 10 clients is heap noise, not 200 kB each');
   assert.equal(build(46_000_000).server!.bytesPerConnection, null, 'RSS that shrank says nothing either');
   assert.equal(build(60_000_000).server!.bytesPerConnection, 1_000_000);
+});
+
+test('a foreign server: expected is what the publisher had accepted, CPU and RSS come from its pid tree, no event loop, no model', () => {
+  const publisher = { sent: 5, accepted: 4, refused: 1, roundTrip: histogramOf([1, 1, 2, 3]), maxLateMicros: 1500, localPorts: [40000], bytes: { up: 1000, down: 500 } };
+  const foreign = {
+    idle: { at: 0, cpuMicros: 0, rssBytes: 10_000_000, processes: 2 },
+    start: { at: 1_000_000, cpuMicros: 20_000, rssBytes: 11_000_000, processes: 2 },
+    // 2 s later: 100 ms of CPU over both processes = 5% of one core; RSS grew 6 MB for 4 clients.
+    end: { at: 3_000_000, cpuMicros: 120_000, rssBytes: 16_000_000, processes: 2 },
+    connections: 4,
+  };
+  const r = buildCompletedResult({
+    technique: 'websocket', params: PARAMS, requestBased: false, clientTotals: [{ up: 0, down: 1600 }], server: null, foreign, publisher,
+    windowCount: { broadcast: publisher.accepted }, kernel: { kernel: { up: 0, down: 1600, sockets: 4, closed: 0 }, client: { up: 0, down: 1600 } }, model: null,
+    // 4 clients x 4 accepted = 16 expected; 15 arrived, 2 units had no stamp, 3 stamps were a replayed backlog.
+    generators: [generator({ counts: { delivered: 15, duplicated: 0, outOfOrder: 0, receivedInWindow: 15, payloadInWindow: 15 * 98, unmatched: 2, stale: 3 } })],
+  });
+  assert.deepEqual(r.messages, { published: 4, expected: 16, delivered: 15, lost: 1, duplicated: 0, outOfOrder: 0, unmatched: 2, stale: 3 });
+  assert.deepEqual(r.server, { cpuPercent: 5, rssBytes: 16_000_000, rssIdleBytes: 10_000_000, eventLoopUtilization: null, bytesPerConnection: 1_500_000, connections: 4, lateTicks: null, source: 'proc' });
+  assert.equal(r.model, null);
+  assert.equal(r.publisher!.accepted, 4);
+  assert.equal(r.publisher!.refused, 1);
+  assert.equal(r.publisher!.roundTripMs.count, 4);
+  assert.equal(r.publisher!.lateMs, 1.5);
+  assert.equal(r.kernel!.agree, true);
+});
+
+test('the kernel cross-check agrees only on equal counts, and cannot decide when sockets closed in between', () => {
+  assert.equal(kernelCheck({ kernel: { up: 10, down: 20, sockets: 2, closed: 0 }, client: { up: 10, down: 20 } }).agree, true);
+  assert.equal(kernelCheck({ kernel: { up: 10, down: 21, sockets: 2, closed: 0 }, client: { up: 10, down: 20 } }).agree, false);
+  const partial = kernelCheck({ kernel: { up: 5, down: 9, sockets: 1, closed: 1 }, client: { up: 10, down: 20 } });
+  assert.equal(partial.agree, null);
+  assert.match(partial.note, /^1 server sockets closed between the two snapshots/);
+  // Memory below the 4 MB rule is not attributed for a foreign server either.
+  const small = foreignServerCost({ idle: { at: 0, cpuMicros: 0, rssBytes: 10_000_000, processes: 1 }, start: { at: 0, cpuMicros: 0, rssBytes: 10_000_000, processes: 1 }, end: { at: 1, cpuMicros: 0, rssBytes: 13_000_000, processes: 1 }, connections: null }, 10);
+  assert.equal(small.bytesPerConnection, null);
+  assert.equal(small.connections, 10, 'unknown sockets: the clients connected');
+});
+
+test('a run that had nothing to expect, or delivered nothing, is named as such', () => {
+  const base = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, windowCount: {}, ...NOT_FOREIGN, model: null });
+  assert.match(emptyRunProblem(base)!, /^no message was published and accepted in the measured window/);
+  const none = buildCompletedResult({
+    technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, windowCount: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
+    generators: [generator({ counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 6, stale: 0 }, errors: { count: 2, first: ['GET /x answered 404'] } })],
+  });
+  assert.equal(emptyRunProblem(none), 'delivered 0 of 12 expected messages (3 published). 6 unit(s) arrived without pushbench\'s stamp ("seq":N,"t":T). The clients met 2 error(s), first: GET /x answered 404.');
+  const some = buildCompletedResult({
+    technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, windowCount: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
+    generators: [generator({ counts: { delivered: 11, duplicated: 0, outOfOrder: 0, receivedInWindow: 11, payloadInWindow: 0, unmatched: 0, stale: 0 } })],
+  });
+  assert.equal(emptyRunProblem(some), null, 'a run with a loss is completed; its loss shows, and the exit code says so');
+  assert.equal(some.messages.lost, 1);
 });

@@ -76,7 +76,7 @@ describe('broadcast: every technique delivers everything and the bytes add up', 
         assert.ok(r.perMessage.upOverheadBytes > 300, `up overhead ${r.perMessage.upOverheadBytes}`);
       }
       // SSE and WebSocket frame every message alike: there the model is exact.
-      if (technique === 'sse' || technique === 'websocket') assert.ok(Math.abs(r.perMessage.totalBytes - r.model.perMessage.totalBytes) < 3, `${r.perMessage.totalBytes} vs model ${r.model.perMessage.totalBytes}`);
+      if (technique === 'sse' || technique === 'websocket') assert.ok(Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) < 3, `${r.perMessage.totalBytes} vs model ${r.model!.perMessage.totalBytes}`);
     });
   }
 });
@@ -105,7 +105,7 @@ test('polling latency grows with the poll interval; WebSocket latency does not d
   assert.ok(long.latencyMs.p50 > short.latencyMs.p50, `p50 ${long.latencyMs.p50} ms at 400 ms polls vs ${short.latencyMs.p50} ms at 50 ms`);
   assert.ok(long.latencyMs.mean > 2 * short.latencyMs.mean);
   assert.ok(ws.latencyMs.p50 < long.latencyMs.p50 / 2, `websocket p50 ${ws.latencyMs.p50} ms vs polling ${long.latencyMs.p50} ms`);
-  assert.equal(long.model.latencyMs.mean, 200);
+  assert.equal(long.model!.latencyMs.mean, 200);
 });
 
 test('clients spread over two generator processes: their histograms and counters merge', async () => {

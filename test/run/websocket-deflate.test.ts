@@ -54,9 +54,9 @@ describe('a run of websocket-deflate', () => {
     assert.ok(r.perMessage.overheadBytes < 0, `compression saves more than the 2-byte frame header: overhead ${r.perMessage.overheadBytes}`);
     assert.ok(r.perMessage.totalBytes < wsFrameBytes(p.messageBytes, false), `${r.perMessage.totalBytes} B on the wire against ${wsFrameBytes(p.messageBytes, false)} uncompressed`);
     assert.equal(r.bytes.up, 0, 'nothing goes up in broadcast');
-    assert.equal(r.model.responseHeadBytes, DEFLATE_UPGRADE_RESPONSE_BYTES);
-    const gap = Math.abs(r.perMessage.totalBytes - r.model.perMessage.totalBytes) / r.model.perMessage.totalBytes;
-    assert.ok(gap < 0.08, `measured ${r.perMessage.totalBytes} B against a model of ${r.model.perMessage.totalBytes} B`);
+    assert.equal(r.model!.responseHeadBytes, DEFLATE_UPGRADE_RESPONSE_BYTES);
+    const gap = Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) / r.model!.perMessage.totalBytes;
+    assert.ok(gap < 0.08, `measured ${r.perMessage.totalBytes} B against a model of ${r.model!.perMessage.totalBytes} B`);
   });
 
   test('chat: upstream frames are compressed too, and the room still gets every message', async () => {
@@ -66,8 +66,8 @@ describe('a run of websocket-deflate', () => {
     assert.ok(r.agreement?.agree, JSON.stringify(r.agreement));
     assert.ok(r.perMessage.upOverheadBytes < 3, `the masked header shared by 2 receivers, less what deflate saved: ${r.perMessage.upOverheadBytes}`);
     assert.ok(r.perMessage.downOverheadBytes < 0, `down overhead ${r.perMessage.downOverheadBytes}`);
-    const gap = Math.abs(r.perMessage.totalBytes - r.model.perMessage.totalBytes) / r.model.perMessage.totalBytes;
-    assert.ok(gap < 0.1, `measured ${r.perMessage.totalBytes} B against a model of ${r.model.perMessage.totalBytes} B`);
+    const gap = Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) / r.model!.perMessage.totalBytes;
+    assert.ok(gap < 0.1, `measured ${r.perMessage.totalBytes} B against a model of ${r.model!.perMessage.totalBytes} B`);
   });
 });
 

@@ -1,0 +1,273 @@
+/**
+ * Target files: how pushbench publishes to a server and how each technique's clients subscribe
+ * to it. Defined once and schema first (TypeBox), as the results contract is: the TypeScript
+ * types are `Static<>` of these schemas, `validateTargetFile` checks a parsed file against them
+ * (every problem named by JSON path, what was expected and what was found), and
+ * targets/target.schema.json is generated from them (`npm run schema`; a test fails when the
+ * committed file differs).
+ *
+ * pushbench's own protocol is one target among others (`builtinSubscription` below, built
+ * from the technique rows), so its servers and foreign servers go through the same drivers.
+ *
+ * Templates: `{room}` in paths and frames (the chat room, `broadcast` in the broadcast
+ * workload), `{message}` in a publish body (the stamped message JSON, raw), and, in a server
+ * section, `{port}` (a free port pushbench picked), `{dir}` (a fresh temporary folder for the
+ * server's files) and `{targetDir}` (the folder of the target file).
+ */
+import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from './errors.ts';
+import { describeValue, schemaProblems } from './schema-errors.ts';
+import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from './techniques.ts';
+
+/** Problems shown in one message; the rest are counted. */
+const SHOWN_PROBLEMS = 5;
+
+function closed<T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) {
+  return Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
+}
+
+const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
+const Path = (description: string) => Type.String({ pattern: '^/', description: `a path starting with / (${description})` });
+/** A list of `[name, value]` pairs, in the order they go on the wire (as header profiles are). */
+const HeaderList = (description: string) => Type.Array(Type.Tuple([Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', description: 'an HTTP header name' }), Type.String()]), { description });
+const Status = Type.Integer({ minimum: 100, maximum: 599 });
+const oneOf = <const T extends string>(values: readonly T[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
+
+/** The cursor a client carries from one request to the next. */
+export const CursorSchema = Type.Union(
+  [
+    closed({ kind: Type.Literal('query'), param: Type.String({ minLength: 1, description: 'a query parameter name' }) }, 'a query parameter carrying the newest seq received (pushbench: since)'),
+    closed(
+      { kind: Type.Literal('headers'), copy: Type.Array(Type.Tuple([Type.String({ minLength: 1, description: 'a response header name' }), Type.String({ minLength: 1, description: 'a request header name' })]), { minItems: 1 }) },
+      'response headers copied into the next request (Nchan: Last-Modified into If-Modified-Since, Etag into If-None-Match)',
+    ),
+    closed({ kind: Type.Literal('none') }, 'no cursor: the server knows where each client is'),
+  ],
+  { description: 'a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]} or {"kind": "none"}' },
+);
+
+/** How a response body splits into received units (messages, each searched for a stamp). */
+export const SplitSchema = Type.Union(
+  [
+    closed({ kind: Type.Literal('json-array') }, 'a JSON array, one unit per element (pushbench)'),
+    closed({ kind: Type.Literal('delimiter'), delimiter: Type.String({ minLength: 1, description: 'a non-empty delimiter' }) }, 'units separated by a delimiter'),
+    closed({ kind: Type.Literal('whole') }, 'the whole body is one unit (Nchan without multipart)'),
+    closed({ kind: Type.Literal('multipart') }, 'multipart/mixed, one unit per part'),
+  ],
+  { description: 'a split: {"kind": "json-array"}, {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}' },
+);
+
+const common = {
+  path: Path('may contain {room}'),
+  headers: Type.Optional(HeaderList('headers sent after the header profile\'s, e.g. [["accept", "text/event-stream"]]')),
+  cursor: CursorSchema,
+};
+
+/** A technique made of requests (polling, long polling). */
+const RequestSubscriptionFields = {
+  ...common,
+  split: SplitSchema,
+  empty: Type.Optional(Type.Array(Status, { description: 'statuses that mean "nothing new" (e.g. 304)' })),
+};
+
+/** The subscription schema of a technique, chosen by what its row says it is (no technique is named here). */
+function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
+  if (meta.delivery === 'request') {
+    return closed(
+      meta.pickup === 'interval'
+        ? { ...RequestSubscriptionFields, repoll: Type.Optional(Type.Boolean({ description: 'poll again at once after a non-empty answer (Nchan answers one message per poll)' })) }
+        : RequestSubscriptionFields,
+    );
+  }
+  if (meta.transport === 'ws') {
+    return closed({
+      ...common,
+      subprotocols: Type.Optional(Type.Array(Type.String({ minLength: 1, description: 'a subprotocol name' }))),
+      onOpen: Type.Optional(Type.Array(Str('a text frame, may contain {room}'), { description: 'text frames sent once the socket is open (a subscribe command)' })),
+    });
+  }
+  return closed({
+    ...common,
+    resume: Type.Optional(oneOf(['event-id', 'none'], 'how a reconnection resumes: event-id sends Last-Event-ID with the id of the last event received')),
+  });
+}
+
+export const TechniqueSubscriptionsSchema = Type.Object(
+  Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(subscriptionSchemaFor(TECHNIQUE_META[id]))])) as Record<TechniqueId, TOptional<TSchema>>,
+  { additionalProperties: false, minProperties: 1, propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' }, description: 'how each technique subscribes; any subset' },
+);
+
+export const PublishSchema = closed(
+  {
+    method: oneOf(['POST', 'PUT'], 'an HTTP method'),
+    path: Path('may contain {room}'),
+    headers: Type.Optional(HeaderList('request headers, e.g. [["content-type", "application/json"]]')),
+    body: Str('the request body; {message} is replaced by the stamped message JSON'),
+    accepted: Type.Array(Status, { minItems: 1, description: 'statuses that mean the message was accepted' }),
+  },
+  'how pushbench publishes one message',
+);
+
+export const ServerSchema = closed(
+  {
+    command: Type.Array(Type.String({ minLength: 1, description: 'a non-empty argument' }), { minItems: 1, description: 'the program and its arguments; {port}, {dir} and {targetDir} are replaced' }),
+    cwd: Type.Optional(Str('working folder, relative to the target file (default: its folder)')),
+    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'environment variables added to pushbench\'s own' })),
+    ready: closed(
+      {
+        url: Str('a URL that answers (any HTTP status) once the server is ready'),
+        timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+      },
+      'the readiness check',
+    ),
+    pidFile: Type.Optional(Str('a file holding the pid whose CPU and RSS (children included) are sampled (default: the command\'s pid)')),
+  },
+  'how pushbench starts the server: in its own process group, stopped and reaped after each technique',
+);
+
+export const TargetFileSchema = closed({
+  $schema: Type.Optional(Str()),
+  name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,39}$', description: 'a name of lowercase letters, digits, dots, dashes and underscores (at most 40)' }),
+  description: Type.Optional(Str()),
+  origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL such as http://127.0.0.1:{port}, without a path' }),
+  publish: PublishSchema,
+  techniques: TechniqueSubscriptionsSchema,
+  server: Type.Optional(ServerSchema),
+});
+
+export type TargetFile = Static<typeof TargetFileSchema>;
+export type Cursor = Static<typeof CursorSchema>;
+export type Split = Static<typeof SplitSchema>;
+export type PublishSpec = Static<typeof PublishSchema>;
+export type ServerSpec = Static<typeof ServerSchema>;
+
+/**
+ * How a technique's clients subscribe, with every default filled in: what a driver reads.
+ * Fields that do not apply to the technique keep their neutral value.
+ */
+export interface Subscription {
+  /** The path, `{room}` not yet replaced. */
+  readonly path: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly cursor: Cursor;
+  /** Query parameter that names the room in chat (pushbench: `room`), or null. */
+  readonly roomParam: string | null;
+  readonly split: Split;
+  readonly emptyStatuses: readonly number[];
+  readonly repoll: boolean;
+  readonly resume: 'event-id' | 'none';
+  readonly subprotocols: readonly string[];
+  readonly onOpen: readonly string[];
+}
+
+/** pushbench's own protocol for technique `id`: its row's path, `?room=R&since=SEQ`, JSON-array bodies, SSE ids that are seqs. */
+export function builtinSubscription(id: TechniqueId): Subscription {
+  return {
+    path: TECHNIQUE_META[id].path,
+    headers: [],
+    cursor: { kind: 'query', param: 'since' },
+    roomParam: 'room',
+    split: { kind: 'json-array' },
+    emptyStatuses: [],
+    repoll: false,
+    resume: 'event-id',
+    subprotocols: [],
+    onOpen: [],
+  };
+}
+
+/** pushbench's own publish endpoint, for a pushbench server pushbench did not start (`--target URL`). */
+export const BUILTIN_PUBLISH: Readonly<PublishSpec> = Object.freeze({
+  method: 'POST' as const,
+  path: '/publish',
+  headers: [['content-type', 'application/json']] as Array<[string, string]>,
+  body: '{message}',
+  accepted: [204],
+});
+
+type FileSubscription = {
+  path: string;
+  headers?: Array<[string, string]>;
+  cursor: Cursor;
+  split?: Split;
+  empty?: number[];
+  repoll?: boolean;
+  resume?: 'event-id' | 'none';
+  subprotocols?: string[];
+  onOpen?: string[];
+};
+
+/** A target file's subscription for a technique, defaults filled in. */
+export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscription | null {
+  const spec = (file.techniques as Partial<Record<TechniqueId, FileSubscription>>)[id];
+  if (spec === undefined) return null;
+  return {
+    path: spec.path,
+    headers: spec.headers ?? [],
+    cursor: spec.cursor,
+    roomParam: null,
+    split: spec.split ?? { kind: 'whole' },
+    emptyStatuses: spec.empty ?? [],
+    repoll: spec.repoll ?? false,
+    resume: spec.resume ?? 'none',
+    subprotocols: spec.subprotocols ?? [],
+    onOpen: spec.onOpen ?? [],
+  };
+}
+
+/** Checks a schema cannot express, each as `PATH: expected WHAT, found VALUE`. */
+function semanticProblems(file: TargetFile): string[] {
+  const problems: string[] = [];
+  if (!file.publish.body.includes('{message}')) problems.push(`$.publish.body: expected a template containing {message}, found ${describeValue(file.publish.body)}`);
+  const usesPort = (text: string): boolean => text.includes('{port}');
+  if (file.server === undefined && usesPort(file.origin)) {
+    problems.push(`$.origin: expected a fixed port when there is no "server" section ({port} is the port pushbench picks when it starts the server), found ${describeValue(file.origin)}`);
+  }
+  return problems;
+}
+
+/**
+ * Checks that `data` (parsed JSON) is a target file; `label` names it in messages. Throws a
+ * ConfigError (exit 2) listing the problems by JSON path; returns the same object typed.
+ */
+export function validateTargetFile(data: unknown, label: string): TargetFile {
+  const problems = Value.Check(TargetFileSchema, data) ? semanticProblems(data as TargetFile) : schemaProblems(TargetFileSchema as object, data);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
+    const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
+    throw new ConfigError(`invalid target file ${label}: ${shown}${more}`);
+  }
+  return data as TargetFile;
+}
+
+/** Parses and validates the text of a target file. */
+export function parseTargetFile(text: string, label: string): TargetFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (error) {
+    throw new ConfigError(`invalid target file ${label}: not JSON (${(error as Error).message})`, { cause: error });
+  }
+  return validateTargetFile(data, label);
+}
+
+/** The published JSON Schema of target files. */
+export function targetJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/pushbench/pushbench/targets/target.schema.json',
+    title: 'pushbench target file',
+    description: 'Generated from core/targets.ts by `npm run schema`; do not edit by hand.',
+    ...(JSON.parse(JSON.stringify(TargetFileSchema)) as Record<string, unknown>),
+  };
+}
+
+/** Replaces `{name}` placeholders of `values` in `template` (unknown placeholders stay as they are). */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => values[name] ?? whole);
+}

@@ -1,0 +1,216 @@
+/**
+ * Finding pushbench's stamp in whatever a server sends, and splitting response bodies into the
+ * units that are searched for it. A stamp is the `"seq":N,"t":T` pair that begins every message
+ * pushbench publishes; a foreign server may wrap the message in its own envelope, raw or as a
+ * JSON string (one level escaped: `{"message":"{\"seq\":1,\"t\":2,...}"}`, as a Django Channels
+ * consumer usually sends it), so every occurrence in a unit is a message received, in either
+ * form, with optional spaces after `:` and `,` (a server that re-encodes JSON may add them).
+ *
+ * This runs for every message a load generator receives (tens of thousands a second), so it
+ * scans bytes with Buffer.indexOf and reads digits in place instead of parsing JSON.
+ */
+import type { Split } from '../core/targets.ts';
+
+/** One stamp found in a unit. */
+export interface Stamp {
+  seq: number;
+  t: number;
+}
+
+const RAW_KEY = Buffer.from('"seq":');
+const ESCAPED_KEY = Buffer.from('\\"seq\\":');
+const RAW_T = Buffer.from('"t":');
+const ESCAPED_T = Buffer.from('\\"t\\":');
+const SPACE = 0x20;
+const COMMA = 0x2c;
+
+/** Reads digits at `at`; returns the value and where they end (`end === at` when there are none). */
+function digitsAt(unit: Buffer, at: number): { value: number; end: number } {
+  let value = 0;
+  let i = at;
+  for (; i < unit.length; i++) {
+    const c = unit[i]!;
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+  }
+  return { value, end: i };
+}
+
+function skipSpaces(unit: Buffer, at: number): number {
+  let i = at;
+  while (i < unit.length && unit[i] === SPACE) i++;
+  return i;
+}
+
+function startsWithAt(unit: Buffer, at: number, what: Buffer): boolean {
+  if (at + what.length > unit.length) return false;
+  for (let k = 0; k < what.length; k++) if (unit[at + k] !== what[k]) return false;
+  return true;
+}
+
+/** Scans one key form (raw or escaped) and hands each complete stamp to `onStamp`; returns how many. */
+function scanForm(unit: Buffer, key: Buffer, tKey: Buffer, onStamp: (seq: number, t: number) => void): number {
+  let found = 0;
+  let from = 0;
+  for (;;) {
+    const at = unit.indexOf(key, from);
+    if (at === -1) return found;
+    from = at + key.length;
+    const seqStart = skipSpaces(unit, from);
+    const seq = digitsAt(unit, seqStart);
+    if (seq.end === seqStart) continue;
+    let i = skipSpaces(unit, seq.end);
+    if (unit[i] !== COMMA) continue;
+    i = skipSpaces(unit, i + 1);
+    if (!startsWithAt(unit, i, tKey)) continue;
+    i = skipSpaces(unit, i + tKey.length);
+    const t = digitsAt(unit, i);
+    if (t.end === i) continue;
+    found++;
+    onStamp(seq.value, t.value);
+    from = t.end;
+  }
+}
+
+/** Every stamp in `unit`, raw and one level JSON-string-escaped; returns how many were found. */
+export function scanStamps(unit: Buffer, onStamp: (seq: number, t: number) => void): number {
+  const raw = scanForm(unit, RAW_KEY, RAW_T, onStamp);
+  // An escaped stamp contains no raw `"seq":`, so the two scans never count one stamp twice.
+  return raw + (unit.includes(ESCAPED_KEY) ? scanForm(unit, ESCAPED_KEY, ESCAPED_T, onStamp) : 0);
+}
+
+/** Decimal digits of a non-negative integer. */
+function digitCount(n: number): number {
+  return n < 10 ? 1 : Math.floor(Math.log10(n)) + 1;
+}
+
+/**
+ * Bytes of the message JSON pushbench published for stamp (seq, t): `{"seq":N,"t":T` +
+ * (`,"room":R` in chat) + `,"data":"` + payload + `"}`, the filler being JSON-safe ASCII. This is
+ * the payload of a delivered message; whatever a server wraps around it is overhead.
+ */
+export function messageJsonBytes(seq: number, t: number, room: number | undefined, payloadBytes: number): number {
+  const roomBytes = room === undefined ? 0 : 8 + digitCount(room);
+  return 7 + digitCount(seq) + 5 + digitCount(t) + roomBytes + 9 + payloadBytes + 2;
+}
+
+// ---------------------------------------------------------------------------------------
+// Splitting a response body into units.
+// ---------------------------------------------------------------------------------------
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * The elements of a top-level JSON array, as slices of `body` (no copy), without parsing them:
+ * depth is tracked through brackets, braces and strings. A body that is not an array is one unit.
+ */
+export function splitJsonArray(body: Buffer): Buffer[] {
+  let i = 0;
+  while (i < body.length && isWhitespace(body[i]!)) i++;
+  if (body[i] !== OPEN_BRACKET) return body.length === 0 ? [] : [body];
+  const units: Buffer[] = [];
+  let depth = 0;
+  let start = i + 1;
+  for (i = i + 1; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === QUOTE) {
+      // Skip the string: find its closing quote, one not preceded by an odd run of backslashes.
+      let j = i + 1;
+      for (;;) {
+        j = body.indexOf(QUOTE, j);
+        if (j === -1) return units;
+        let backslashes = 0;
+        while (body[j - 1 - backslashes] === BACKSLASH) backslashes++;
+        if (backslashes % 2 === 0) break;
+        j++;
+      }
+      i = j;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      depth++;
+    } else if (c === CLOSE_BRACE || (c === CLOSE_BRACKET && depth > 0)) {
+      depth--;
+    } else if (depth === 0 && (c === COMMA || c === CLOSE_BRACKET)) {
+      const unit = trim(body, start, i);
+      if (unit.length > 0) units.push(unit);
+      start = i + 1;
+      if (c === CLOSE_BRACKET) return units;
+    }
+  }
+  return units;
+}
+
+function trim(body: Buffer, from: number, to: number): Buffer {
+  let a = from;
+  let b = to;
+  while (a < b && isWhitespace(body[a]!)) a++;
+  while (b > a && isWhitespace(body[b - 1]!)) b--;
+  return body.subarray(a, b);
+}
+
+/** Non-empty pieces of `body` between occurrences of `delimiter`. */
+export function splitDelimited(body: Buffer, delimiter: Buffer): Buffer[] {
+  const units: Buffer[] = [];
+  let from = 0;
+  for (;;) {
+    const at = body.indexOf(delimiter, from);
+    const piece = body.subarray(from, at === -1 ? body.length : at);
+    if (piece.length > 0) units.push(piece);
+    if (at === -1) return units;
+    from = at + delimiter.length;
+  }
+}
+
+/** The boundary of a `multipart/*` content type, or null. */
+export function multipartBoundary(contentType: string | undefined): string | null {
+  if (contentType === undefined) return null;
+  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return match === null ? null : (match[1] ?? match[2] ?? null);
+}
+
+/** The bodies of the parts of a multipart body (each part's headers dropped). */
+export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
+  const units: Buffer[] = [];
+  const marker = Buffer.from(`--${boundary}`);
+  let at = body.indexOf(marker);
+  while (at !== -1) {
+    const partStart = at + marker.length;
+    // `--boundary--` closes the body.
+    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) break;
+    const next = body.indexOf(marker, partStart);
+    const part = body.subarray(partStart, next === -1 ? body.length : next);
+    const headEnd = part.indexOf('\r\n\r\n');
+    if (headEnd !== -1) {
+      let content = part.subarray(headEnd + 4);
+      if (content.length >= 2 && content[content.length - 2] === 0x0d && content[content.length - 1] === 0x0a) content = content.subarray(0, content.length - 2);
+      if (content.length > 0) units.push(content);
+    }
+    at = next;
+  }
+  return units;
+}
+
+/** Splits a response body as the target says; `contentType` serves multipart. */
+export function splitBody(body: Buffer, split: Split, contentType: string | undefined): Buffer[] {
+  if (body.length === 0) return [];
+  switch (split.kind) {
+    case 'json-array':
+      return splitJsonArray(body);
+    case 'delimiter':
+      return splitDelimited(body, Buffer.from(split.delimiter));
+    case 'whole':
+      return [body];
+    case 'multipart': {
+      const boundary = multipartBoundary(contentType);
+      return boundary === null ? [body] : splitMultipart(body, boundary);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * pushbench's publisher for a server that does not publish by itself: it posts messages on the
+ * same open-loop schedule the built-in server uses (message i due at `firstAt + i / rate`, never
+ * waiting for an earlier answer), each stamped with its sequence number and its *scheduled*
+ * time, so that a late publisher shows up as latency. It records what the server accepted (the
+ * expected count is built from that, never from what arrived) and each publish's round trip.
+ */
+import net from 'node:net';
+import { Pool, buildConnector } from 'undici';
+import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
+import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
+import { SocketCounter } from '../core/socket-counter.ts';
+import { fillTemplate } from '../core/targets.ts';
+import { refusal } from './drivers/types.ts';
+import type { PublishSchedule, PublisherResult, PublisherSpec } from './publisher-protocol.ts';
+
+/** Connections the publisher may hold: one is enough while a round trip is shorter than the period; more keep the schedule when it is not. */
+const MAX_CONNECTIONS = 8;
+/** A publish that has not been answered in this time is refused. */
+const PUBLISH_TIMEOUT_MS = 10_000;
+/** How long collect() waits for the publishes still in flight. */
+const DRAIN_MS = 5000;
+
+export class TargetPublisher {
+  private readonly counter = new SocketCounter();
+  private readonly ports = new Set<number>();
+  private readonly pool: Pool;
+  private readonly roundTrip = createLatencyHistogram();
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private index = 0;
+  private schedule: PublishSchedule | undefined;
+  private refused: string | null = null;
+  private readonly counts = { sent: 0, accepted: 0, refused: 0, maxLateMicros: 0 };
+  private readonly headers: string[];
+
+  /** `onRefused` hears the first refused publish (a status the target does not call accepted, or a connection error) as it happens. */
+  constructor(
+    private readonly spec: PublisherSpec,
+    private readonly onRefused: (message: string) => void,
+  ) {
+    const connect = buildConnector({ noDelay: true } as buildConnector.BuildOptions);
+    this.pool = new Pool(spec.origin, {
+      connections: MAX_CONNECTIONS,
+      pipelining: 1,
+      keepAliveTimeout: 600_000,
+      keepAliveMaxTimeout: 600_000,
+      headersTimeout: PUBLISH_TIMEOUT_MS,
+      bodyTimeout: PUBLISH_TIMEOUT_MS,
+      connect: (options, callback) =>
+        connect(options, (error, socket) => {
+          if (socket !== null) {
+            this.counter.track(socket as net.Socket);
+            const port = (socket as net.Socket).localPort;
+            if (port !== undefined) this.ports.add(port);
+          }
+          (callback as (e: Error | null, s: unknown) => void)(error, socket);
+        }),
+    });
+    this.pool.on('connectionError', () => {});
+    this.headers = (spec.publish.headers ?? []).flatMap(([name, value]) => [name, value]);
+  }
+
+  /** Opens the first connection before the window (a HEAD-free warm-up: the connect alone), so the first publish does not pay for it. */
+  async connect(): Promise<void> {
+    const { hostname, port } = new URL(this.spec.origin);
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(port || 80), hostname.replace(/^\[|\]$/g, ''));
+      socket.once('connect', () => {
+        // Its server side is left out of the kernel's count like every other publisher socket.
+        if (socket.localPort !== undefined) this.ports.add(socket.localPort);
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', (error) => reject(new Error(`cannot connect to ${this.spec.origin}: ${error.message}`, { cause: error })));
+    });
+  }
+
+  /** Starts the schedule. */
+  start(schedule: PublishSchedule): void {
+    this.schedule = schedule;
+    this.index = 0;
+    this.arm();
+  }
+
+  private dueAt(index: number): number {
+    return Math.round(this.schedule!.firstAt + (index * 1e6) / this.schedule!.rate);
+  }
+
+  private arm(): void {
+    const due = this.dueAt(this.index);
+    if (due >= this.schedule!.until) return;
+    this.timer = setTimeout(this.tick, Math.max(0, (due - nowMicros()) / 1000));
+  }
+
+  private readonly tick = (): void => {
+    const now = nowMicros();
+    // Everything already due goes out now, each with its own scheduled time.
+    while (this.dueAt(this.index) <= now && this.dueAt(this.index) < this.schedule!.until) {
+      const due = this.dueAt(this.index);
+      this.index++;
+      this.publishOne(this.index, due, now);
+    }
+    this.arm();
+  };
+
+  private publishOne(seq: number, due: number, now: number): void {
+    const { startT, endT } = this.schedule!;
+    const counted = due >= startT && due < endT;
+    if (counted) {
+      this.counts.sent++;
+      this.counts.maxLateMicros = Math.max(this.counts.maxLateMicros, now - due);
+    }
+    const message = encodeMessage({ seq, t: due, data: filler(this.spec.payloadBytes, seq) });
+    const { publish } = this.spec;
+    const path = fillTemplate(publish.path, { room: 'broadcast' });
+    const body = fillTemplate(publish.body, { message, room: 'broadcast' });
+    const sentAt = nowMicros();
+    const done = this.pool.request({ method: publish.method, path, headers: this.headers, body }).then(
+      async (response) => {
+        const answer = Buffer.from(await response.body.arrayBuffer());
+        const ok = publish.accepted.includes(response.statusCode);
+        if (counted) {
+          recordLatency(this.roundTrip, nowMicros() - sentAt);
+          if (ok) this.counts.accepted++;
+          else this.counts.refused++;
+        }
+        if (!ok) this.refuse(refusal(`${publish.method} ${path}`, response.statusCode, '', answer).message);
+      },
+      (error: Error) => {
+        if (counted) this.counts.refused++;
+        this.refuse(`${publish.method} ${path} failed: ${error.message}`);
+      },
+    );
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+  }
+
+  private refuse(message: string): void {
+    if (this.refused !== null) return;
+    this.refused = message;
+    this.onRefused(message);
+  }
+
+  /** Local ports of the publisher's connections so far. */
+  localPorts(): number[] {
+    return [...this.ports];
+  }
+
+  /** Stops the schedule, waits (bounded) for the publishes in flight, and reports the window. */
+  async collect(): Promise<PublisherResult> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
+    return {
+      sent: this.counts.sent,
+      accepted: this.counts.accepted,
+      refused: this.counts.refused,
+      roundTrip: encodeHistogram(this.roundTrip),
+      maxLateMicros: this.counts.maxLateMicros,
+      localPorts: this.localPorts(),
+      bytes: this.counter.totals(),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.pool.destroy().catch(() => {});
+  }
+}

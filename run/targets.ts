@@ -1,0 +1,148 @@
+/**
+ * The targets a run measures, resolved once at the entry point: pushbench's own servers (the
+ * built-in target), a pushbench-compatible server at a URL (`--target URL`), or a target file
+ * (`--target-file FILE`). The runner and the drivers see only a ResolvedTarget: how to start (or
+ * reach) the server, how to publish, and each technique's Subscription. There is one code path
+ * for all of them; the built-in target is the technique rows turned into subscriptions.
+ */
+import path from 'node:path';
+import { ConfigError, showReceived } from '../core/errors.ts';
+import { isLoopbackHost } from '../core/loopback.ts';
+import { BUILTIN_PUBLISH, builtinSubscription, parseTargetFile, subscriptionFrom, type PublishSpec, type ServerSpec, type Subscription, type TargetFile } from '../core/targets.ts';
+import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
+import type { TargetInfo } from '../core/results.ts';
+
+/** The name `--target-file` takes for pushbench's own servers. */
+export const BUILTIN_TARGET_NAME = 'builtin';
+
+/** A command that starts a target's server, with its folder resolved. */
+export interface TargetCommand extends ServerSpec {
+  /** Absolute folder of the target file: `{targetDir}`, and the default working folder. */
+  readonly targetDir: string;
+}
+
+export interface ResolvedTarget {
+  readonly name: string;
+  readonly kind: TargetInfo['kind'];
+  /** The target file as given, or null. */
+  readonly file: string | null;
+  readonly description: string;
+  /**
+   * Who runs the server: pushbench's own server child per technique (`builtin`), the target
+   * file's command per technique, or nobody (it is already running at `origin`).
+   */
+  readonly server: { readonly kind: 'builtin' } | { readonly kind: 'command'; readonly command: TargetCommand } | { readonly kind: 'running' };
+  /** Base URL; may contain `{port}` when a command starts the server. Null for the built-in server (its child reports its URL). */
+  readonly origin: string | null;
+  /** How pushbench publishes; null when the server publishes by itself on the runner's schedule (the built-in server child). */
+  readonly publish: PublishSpec | null;
+  /** The techniques the target offers, in report order. */
+  readonly techniques: readonly TechniqueId[];
+  readonly subscriptions: Readonly<Partial<Record<TechniqueId, Subscription>>>;
+}
+
+function allSubscriptions(make: (id: TechniqueId) => Subscription | null): Partial<Record<TechniqueId, Subscription>> {
+  const out: Partial<Record<TechniqueId, Subscription>> = {};
+  for (const id of TECHNIQUES) {
+    const subscription = make(id);
+    if (subscription !== null) out[id] = subscription;
+  }
+  return out;
+}
+
+/** pushbench's own servers, started per technique, publishing by themselves. */
+export const BUILTIN_TARGET: ResolvedTarget = Object.freeze({
+  name: BUILTIN_TARGET_NAME,
+  kind: 'builtin',
+  file: null,
+  description: "pushbench's own servers (one Node process per technique, servers/)",
+  server: { kind: 'builtin' as const },
+  origin: null,
+  publish: null,
+  techniques: TECHNIQUES,
+  subscriptions: allSubscriptions(builtinSubscription),
+});
+
+/** A pushbench-compatible server already running at `origin` (`--target URL`): pushbench publishes through its POST /publish. */
+export function urlTarget(origin: string): ResolvedTarget {
+  return Object.freeze({
+    name: 'url',
+    kind: 'url',
+    file: null,
+    description: `a pushbench-compatible server at ${origin}`,
+    server: { kind: 'running' as const },
+    origin: origin.replace(/^ws/, 'http'),
+    publish: BUILTIN_PUBLISH,
+    techniques: TECHNIQUES,
+    subscriptions: allSubscriptions(builtinSubscription),
+  });
+}
+
+/** A validated target file, resolved against its folder. */
+export function fileTarget(file: TargetFile, given: string, absolute: string): ResolvedTarget {
+  const targetDir = path.dirname(absolute);
+  const subscriptions = allSubscriptions((id) => subscriptionFrom(file, id));
+  return Object.freeze({
+    name: file.name,
+    kind: 'file',
+    file: given,
+    description: file.description ?? file.name,
+    server: file.server === undefined ? { kind: 'running' as const } : { kind: 'command' as const, command: { ...file.server, targetDir } },
+    origin: file.origin,
+    publish: file.publish,
+    techniques: TECHNIQUES.filter((id) => subscriptions[id] !== undefined),
+    subscriptions,
+  });
+}
+
+/** Reads a text file (bounded, regular files only); the CLI passes its config-file reader. */
+export type ReadTargetText = (file: string) => string;
+
+/**
+ * Resolves one `--target-file` item: `builtin`, or the path of a target file (read, parsed and
+ * validated; every problem names the JSON path). Throws ConfigError (exit 2).
+ */
+export function loadTarget(item: string, readText: ReadTargetText, cwd = process.cwd()): ResolvedTarget {
+  if (item === BUILTIN_TARGET_NAME) return BUILTIN_TARGET;
+  const absolute = path.resolve(cwd, item);
+  let text: string;
+  try {
+    text = readText(absolute);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.message.replace('config file', 'target file'), { cause: error });
+    throw new ConfigError(`cannot read target file ${showReceived(item)}: ${(error as Error).message}; expected ${BUILTIN_TARGET_NAME} or the path of a target file (JSON, see targets/target.schema.json)`, { cause: error });
+  }
+  return fileTarget(parseTargetFile(text, showReceived(item)), item, absolute);
+}
+
+/** Refuses a target whose server is not on this host, unless the user says the server is theirs. */
+export function checkTargetHost(target: ResolvedTarget, allowRemote: boolean): void {
+  if (allowRemote || target.origin === null) return;
+  const host = new URL(target.origin.replace('{port}', '1')).hostname;
+  if (isLoopbackHost(host)) return;
+  throw new ConfigError(
+    `refusing to load non-loopback target ${showReceived(target.file ?? target.origin)} (host ${host}); pass --allow-remote to drive a server you own on another host`,
+  );
+}
+
+/** Target names must be unique in one run: they name the scenarios and the comparison's columns. */
+export function checkUniqueNames(targets: readonly ResolvedTarget[]): void {
+  const seen = new Map<string, string>();
+  for (const target of targets) {
+    const where = target.file ?? target.name;
+    const earlier = seen.get(target.name);
+    if (earlier !== undefined) throw new ConfigError(`invalid --target-file: ${showReceived(earlier)} and ${showReceived(where)} are both named ${showReceived(target.name)}; expected targets with distinct names`);
+    seen.set(target.name, where);
+  }
+}
+
+/** What results.json records about a target. */
+export function targetInfo(target: ResolvedTarget): TargetInfo {
+  return {
+    name: target.name,
+    kind: target.kind,
+    file: target.file,
+    description: target.description,
+    server: target.server.kind === 'running' ? 'running' : 'started',
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * End-to-end against real nginx + Nchan (Debian's nginx and libnginx-mod-nchan, installed by
+ * .ci/run), started by pushbench from targets/nchan/target.json: every technique it offers
+ * delivers every published message, loses none, and its bytes agree with the kernel's.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { liveChildren } from '../../run/children.ts';
+import { assertAccounted, completed, runOn, skipUnless, target, tinyParams } from '../helpers/targets.ts';
+
+const skip = skipUnless(['/usr/sbin/nginx', '/usr/share/nginx/modules/ngx_nchan_module.so'], 'apt-get install nginx libnginx-mod-nchan');
+const nchan = target('targets/nchan/target.json');
+
+describe('Nchan: every technique accounts for every message', { skip }, () => {
+  for (const technique of nchan.techniques) {
+    test(technique, async () => {
+      const params = tinyParams();
+      const r = completed(await runOn(nchan, technique, params));
+      assertAccounted(r, params.clients);
+      if (r.requests !== null) assert.ok(r.requests.total > 0);
+    });
+  }
+
+  test('nothing is left running', () => {
+    assert.equal(liveChildren(), 0);
+  });
+});
+
+test('Nchan offers the four techniques on one channel', () => {
+  assert.deepEqual([...nchan.techniques].sort(), ['longpoll', 'polling', 'sse', 'websocket']);
+});
