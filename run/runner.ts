@@ -7,7 +7,7 @@
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { DRIVERS } from '../load/drivers/index.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { modelFor } from './model.ts';
@@ -37,14 +37,28 @@ export interface ScenarioSpec {
 }
 
 export interface RunOptions {
-  /** Aborted on Ctrl-C: the current technique stops and is marked `interrupted`. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM: the current technique stops and is marked `interrupted`.
+   * Abort it with the signal's name as the reason (`controller.abort('SIGTERM')`) and the
+   * results say which signal stopped the run.
+   */
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
   /** Progress lines (to stderr, by the caller). */
   progress: (line: string) => void;
-  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
+  requestTimeoutMs?: number;
+  /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  /** Called once a technique's generators have connected their clients (tests use it to kill one). */
+  onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
+}
+
+/** What stopped a run, for its results: the signal's name when the abort reason is one (SIGINT, SIGTERM). */
+export function interruptionCause(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return typeof reason === 'string' && /^SIG[A-Z0-9]+$/.test(reason) ? reason : 'aborted';
 }
 
 /** Thrown when a step cannot go on; becomes a `failed` result with this message. */
@@ -134,7 +148,7 @@ export interface PreparedRun {
   server: Promise<ServerProcess> | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, requestTimeoutMs?: number): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -144,7 +158,10 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn(
+          { techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) },
+          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+        )
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
@@ -168,7 +185,7 @@ export async function runTechnique(
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const say = (text: string): void => options.progress(`${technique}: ${text}`);
   try {
@@ -219,6 +236,7 @@ export async function runTechnique(
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
+    options.onGenerators?.(technique, generators);
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     const pickupMs = DRIVERS[technique].pickupMs(params);
@@ -227,15 +245,20 @@ export async function runTechnique(
     const startT = t0 + warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
-    server?.setWindow(startT, endT);
-    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
-    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
+    // Sent together; each is acknowledged (bounded by the request timeout), long before t0 on a sane machine.
+    await guard.step(
+      Promise.all([
+        server?.setWindow(startT, endT),
+        ...generators.map((g) => g.setWindow(startT, endT, t0, chat ? endT : null)),
+        chat ? undefined : server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate)),
+      ]),
+    );
     say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
-    server?.stopPublishing();
+    await guard.step(server?.stopPublishing() ?? Promise.resolve());
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
@@ -259,7 +282,7 @@ export async function runTechnique(
       model: modelFor(technique, params, { host }),
     });
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: 'interrupted (SIGINT) before the window ended' };
+    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${interruptionCause(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
@@ -289,7 +312,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: 'not run: interrupted (SIGINT)' };
+      results[technique] = { state: 'interrupted', error: `not run: interrupted (${interruptionCause(options.signal)})` };
       continue;
     }
     const prepared = next;
@@ -302,7 +325,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       progress: (line) => options.progress(`${step} ${line}`),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs);
       },
     });
     results[technique] = result;
