@@ -1,17 +1,34 @@
 /**
  * What `pushbench run` and `npm run bench` share once their scenarios are built: run
- * them with Ctrl-C handling and progress on stderr, write results.json atomically,
- * render the reports, print the summary, and choose the exit code.
+ * them with Ctrl-C / SIGTERM handling and progress on stderr, save results.json and the
+ * reports (with fallbacks, cli/save-results.ts), print the summary, and choose the exit code.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { writeJsonAtomic } from '../core/atomic-write.ts';
 import { killAllChildren, liveChildren } from '../run/children.ts';
 import type { RunConfig } from '../run/config.ts';
+import type { ResultsFile } from '../core/results.ts';
 import type { ScenarioSpec } from '../run/runner.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
-import { writeReports } from './report.ts';
+import { checkWritableDir, saveResults } from './save-results.ts';
+
+/** The exit codes of `pushbench run` and `npm run bench` (README, "Exit codes"). */
+export const EXIT_CODES = {
+  completed: 0,
+  /** A technique failed; its result says why, the others still ran, the results are written. */
+  techniqueFailed: 1,
+  /** Invalid flags, config or --out: nothing was run. */
+  badInput: 2,
+  /** results.json or a report could not be written where asked (saved to the fallback or printed instead). */
+  writeFailed: 3,
+} as const;
+
+/** 128 + the signal's number, as a shell reports a process ended by it: 130 for SIGINT, 143 for SIGTERM. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? 2);
+}
 
 /** Where results go by default: results/<timestamp>, with results/latest pointing at it. */
 export const RESULTS_ROOT = 'results';
@@ -51,67 +68,76 @@ function progressPrinter(): { line: (text: string) => void; done: () => void } {
   };
 }
 
-/** Points results/latest at `dir` atomically (a new link renamed over the old one). */
+/** Points results/latest at `dir` atomically (a new link renamed over the old one); best effort. */
 function linkLatest(dir: string): void {
   const root = path.resolve(RESULTS_ROOT);
   if (path.dirname(path.resolve(dir)) !== root) return;
   const temp = path.join(root, `.latest-${process.pid}`);
-  fs.rmSync(temp, { force: true });
-  fs.symlinkSync(path.basename(dir), temp);
-  fs.renameSync(temp, path.join(root, 'latest'));
+  try {
+    fs.rmSync(temp, { force: true });
+    fs.symlinkSync(path.basename(dir), temp);
+    fs.renameSync(temp, path.join(root, 'latest'));
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    process.stderr.write(`pushbench: warning: could not point ${path.join(root, 'latest')} at ${dir}: ${(error as Error).message}\n`);
+  }
 }
 
 export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
   const outDir = config.out ?? path.join(RESULTS_ROOT, timestamp(new Date()));
-  try {
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.accessSync(outDir, fs.constants.W_OK);
-  } catch (error) {
-    process.stderr.write(`pushbench: cannot write results to --out ${JSON.stringify(outDir)}: ${(error as Error).message}\n`);
-    return 2;
+  const unwritable = checkWritableDir(outDir);
+  if (unwritable !== null) {
+    process.stderr.write(`pushbench: cannot write results to --out ${JSON.stringify(outDir)}: ${unwritable}\n`);
+    return EXIT_CODES.badInput;
   }
 
   const controller = new AbortController();
-  let interrupts = 0;
+  let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (interrupts === 1) {
+    if (stoppedBy === null) {
+      stoppedBy = signal;
       process.stderr.write(`\npushbench: ${signal}: stopping, cleaning up and writing what was measured (press Ctrl-C again to force)\n`);
-      controller.abort();
+      // The reason names the signal, so the results say which one stopped the run.
+      controller.abort(signal);
     } else {
+      // Forced: no waiting for anything, but no child outlives this process either.
       killAllChildren();
-      process.stderr.write('pushbench: forced stop; results not written\n');
-      process.exit(130);
+      process.stderr.write(`pushbench: ${signal} again: forced stop; child processes killed, results not written\n`);
+      process.exit(signalExitCode(signal));
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
   const progress = progressPrinter();
-  let results;
   try {
-    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.line });
+    let results;
+    try {
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.line });
+    } finally {
+      progress.done();
+    }
+    return await finishRun(results, outDir, stoppedBy);
   } finally {
-    progress.done();
+    // Until here a second signal still forces the exit (also while the results are saved).
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
 
-  const file = path.join(outDir, 'results.json');
-  writeJsonAtomic(file, results);
-  linkLatest(outDir);
-  let reports: string[] = [];
-  try {
-    reports = await writeReports(results, outDir);
-  } catch (error) {
-    process.stderr.write(`pushbench: results are saved, but the reports could not be rendered: ${(error as Error).message}\n`);
-  }
-
-  process.stdout.write(renderSummary(results));
-  process.stdout.write(`\nresults: ${file}\n${reports.map((r) => `report:  ${r}`).join('\n')}\n`);
+/** Saves the results and reports, prints the summary, and returns the exit code. */
+async function finishRun(results: ResultsFile, outDir: string, stoppedBy: NodeJS.Signals | null): Promise<number> {
   if (liveChildren() > 0) process.stderr.write(`pushbench: warning: ${liveChildren()} child processes still running; killing them\n`);
   killAllChildren();
 
-  if (results.state === 'interrupted') return 130;
-  return results.state === 'failed' ? 1 : 0;
+  const saved = await saveResults(results, outDir);
+  if (saved.resultsFile !== null && !saved.fellBack) linkLatest(outDir);
+  // The summary reaches stdout whatever happened to the files.
+  process.stdout.write(renderSummary(results));
+  const where = [`results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`, ...saved.reportFiles.map((r) => `report:  ${r}`)];
+  process.stdout.write(`\n${where.join('\n')}\n`);
+
+  if (results.state === 'interrupted') return signalExitCode(stoppedBy ?? 'SIGINT');
+  if (saved.writeFailed) return EXIT_CODES.writeFailed;
+  return results.state === 'failed' ? EXIT_CODES.techniqueFailed : EXIT_CODES.completed;
 }
