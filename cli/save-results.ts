@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeDirectory, writeJsonAtomic } from '../core/atomic-write.ts';
+import { writeJsonAtomic } from '../core/atomic-write.ts';
 import type { ResultsFile } from '../core/results.ts';
 import { writeReports } from './report.ts';
 
@@ -54,7 +54,7 @@ export interface SaveOutcome {
   /** True when results.json went to the fallback folder (or stderr) instead of --out. */
   fellBack: boolean;
   reportFiles: string[];
-  /** True when results.json or a report could not be written where asked: the run exits with WRITE_FAILED. */
+  /** True when results.json or a report could not be written where asked: the run exits with EXIT.writeFailed (3). */
   writeFailed: boolean;
 }
 
@@ -100,26 +100,4 @@ export async function saveResults(results: ResultsFile, outDir: string, deps: Sa
     }
   }
   return { resultsFile, fellBack, reportFiles, writeFailed: fellBack || reportsFailed };
-}
-
-/**
- * Checks before a run that `dir` can take files: creates it and a probe file, so that a
- * read-only or unwritable --out is refused with the real reason before anything is measured.
- * Returns null when it can, else the reason.
- */
-export function checkWritableDir(dir: string): string | null {
-  const probe = path.join(dir, `.pushbench-write-test-${process.pid}`);
-  try {
-    makeDirectory(dir);
-    fs.closeSync(fs.openSync(probe, 'wx'));
-    fs.rmSync(probe, { force: true });
-    return null;
-  } catch (error) {
-    try {
-      fs.rmSync(probe, { force: true });
-    } catch {
-      // Nothing was created, or the folder cannot be changed: the first error is the one to report.
-    }
-    return describeWriteError(error);
-  }
 }

@@ -12,7 +12,7 @@
  * runner also bounds (then kills).
  */
 import type { ServerStats, TechniqueId } from './protocol.ts';
-import type { HeaderProfileName, WorkloadName } from './results.ts';
+import type { ClientLoadFields } from './scenario-fields.ts';
 import type { ClientBytes } from './socket-counter.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -38,24 +38,19 @@ export type ServerToRunner =
 // Runner <-> load-generator child
 // ---------------------------------------------------------------------------------------
 
-/** What one load-generator process simulates: clients [fromClient, toClient) of one technique. */
-export interface GeneratorSpec {
+/**
+ * What one generator process simulates: the scenario's client load (core/scenario-fields.ts;
+ * in chat, client i is in room floor(i / roomSize) and `rate` is what each client publishes),
+ * and which clients of which technique against which origin.
+ */
+export interface GeneratorSpec extends ClientLoadFields {
   technique: TechniqueId;
   origin: string;
   /** Client ids [from, to) this process simulates. */
   fromClient: number;
   toClient: number;
-  workload: WorkloadName;
-  /** Chat: clients per room (client i is in room floor(i / roomSize)). */
-  roomSize: number;
   /** Broadcast: the seq clients start after. Chat rooms start at 0. */
   startSeq: number;
-  intervalMs: number;
-  holdMs: number;
-  headers: HeaderProfileName;
-  /** Chat: messages per second each client publishes. */
-  rate: number;
-  payloadBytes: number;
   /** Connections opened at once while connecting. */
   connectConcurrency: number;
 }

@@ -19,13 +19,36 @@
  * and on Ctrl-C; every wait has a deadline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forkTs, killAllChildren, describeExit } from '../run/children.ts';
+import { forkChild, killAllChildren, describeExit } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
+import { reportError } from '../cli/exit-codes.ts';
+import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 
-const ROUNDS = Number(process.env['PERF_ROUNDS'] ?? 3);
+/** The flags of `npm run perf:generator`: the parser and the usage text both read this table. */
+const GENERATOR_FLAGS = {
+  rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: '3, or $PERF_ROUNDS', reader: integerReader(1, 50) },
+} as const satisfies Record<string, Flag<unknown>>;
+
+const USAGE = `usage: npm run perf:generator -- ${synopsis(Object.values(GENERATOR_FLAGS))}
+
+Options:
+${helpLines([...Object.values(GENERATOR_FLAGS), HELP_ROW])}`;
+
+const ROUNDS = (() => {
+  try {
+    const parsed = parseCommand(process.argv.slice(2), GENERATOR_FLAGS, { positionals: false });
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    return parsed.values.rounds ?? GENERATOR_FLAGS.rounds.reader.read(process.env['PERF_ROUNDS'] ?? 3, 'PERF_ROUNDS');
+  } catch (error) {
+    process.exit(reportError('perf:generator', error));
+  }
+})();
 const SPAN_MS = 3000;
 /** From forking a driver to the span's start: Node start-up plus connecting 1,000 clients. */
 const LEAD_MS = 3000;
@@ -52,7 +75,7 @@ async function serverHead(origin: string): Promise<number> {
 }
 
 async function runDriver(run: LoadRun): Promise<LoadReport> {
-  const forked = forkTs(DRIVER, []);
+  const forked = forkChild(DRIVER, []);
   const reply = new Promise<LoadReport>((resolve, reject) => {
     forked.child.on('message', (m: { type: 'done'; report: LoadReport } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.report) : reject(new Error(`${run.kind}: ${m.message}`))));
     void forked.exited.then((exit) => reject(new Error(describeExit(run.kind, exit, forked.stderrTail()))));

@@ -1,7 +1,8 @@
 /** The runner's handle on a load-generator child process; every request has a timeout. */
 import type { ConnectOutcome, GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../core/ipc.ts';
+import { GeneratorCrashedError } from '../core/errors.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
-import { describeExit, forkTs, type ForkedChild } from './children.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import { IpcRequests, type WithoutId } from './ipc-requests.ts';
 
 const CHILD_MODULE = new URL('../load/generator-main.ts', import.meta.url);
@@ -9,9 +10,8 @@ const CHILD_MODULE = new URL('../load/generator-main.ts', import.meta.url);
 /** Announcing the window is bookkeeping in the child: it answers at once unless it is frozen. */
 const WINDOW_TIMEOUT_MS = 10_000;
 
-export class GeneratorCrashedError extends Error {
-  readonly code = 'PUSHBENCH_GENERATOR_CRASHED';
-}
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { GeneratorCrashedError };
 
 type Reply = Extract<GeneratorToRunner, { id: number }>;
 
@@ -38,7 +38,7 @@ export class GeneratorProcess {
   }
 
   static spawn(): GeneratorProcess {
-    return new GeneratorProcess(forkTs(CHILD_MODULE, []));
+    return new GeneratorProcess(forkChild(CHILD_MODULE, []));
   }
 
   get pid(): number | undefined {

@@ -5,10 +5,7 @@
  * process, the request and the time waited, instead of leaving the run waiting forever.
  */
 
-/** A child process did not answer an IPC request in time. */
-export class ChildTimeoutError extends Error {
-  readonly code = 'PUSHBENCH_CHILD_TIMEOUT';
-}
+import { ChildTimeoutError } from '../core/errors.ts';
 
 /** Seconds as a short human figure: 10 s, 2.5 s, 0.25 s. */
 export function formatSeconds(ms: number): string {

@@ -10,18 +10,20 @@ import { DRIVERS } from '../load/drivers/index.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
+import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
-const SOCKETS_PER_GENERATOR = 5000;
+export const SOCKETS_PER_GENERATOR = 5000;
 /** Time between the window being announced and publishing starting, so every process has it. */
-const START_MARGIN_MICROS = 150_000;
+export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
-const DRAIN_MARGIN_MICROS = 200_000;
+export const DRAIN_MARGIN_MICROS = 200_000;
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
 
@@ -45,8 +47,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
-  /** Progress lines (to stderr, by the caller). */
-  progress: (line: string) => void;
+  /** Structured progress events; the caller renders them (cli/progress.ts). */
+  progress: ProgressListener;
   /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
   requestTimeoutMs?: number;
   /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
@@ -55,16 +57,21 @@ export interface RunOptions {
   onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
 
-/** What stopped a run, for its results: the signal's name when the abort reason is one (SIGINT, SIGTERM). */
-export function interruptionCause(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return typeof reason === 'string' && /^SIG[A-Z0-9]+$/.test(reason) ? reason : 'aborted';
+/** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
+export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
+  progress: (step: TechniqueStep) => void;
+  prepared?: PreparedRun | RunStepError;
+  afterWindow?: () => void;
 }
 
-/** Thrown when a step cannot go on; becomes a `failed` result with this message. */
-export class RunStepError extends Error {}
+// RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
+// core/errors.ts with every other error; exported here for the readers of this module.
+export { RunStepError };
 
-class InterruptedError extends Error {}
+/** The signal a run was stopped by: the abort reason when the caller gave one (`abort('SIGTERM')`), else SIGINT (Ctrl-C). */
+export function abortSignalName(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && /^SIG[A-Z0-9]+$/.test(signal.reason) ? signal.reason : 'SIGINT';
+}
 
 /**
  * Races each step of a run against Ctrl-C and against any child process dying, so a
@@ -105,11 +112,11 @@ export function planGenerators(technique: TechniqueId, params: ScenarioParams, r
   const perProcessCap = limit === null ? SOCKETS_PER_GENERATOR : Math.min(SOCKETS_PER_GENERATOR, limit - RESERVED_FDS);
   const count = Math.min(params.clients, requested ?? Math.max(1, Math.ceil(sockets / perProcessCap)));
   if (params.target === null && limit !== null && sockets + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
   }
   const perProcess = Math.ceil(params.clients / count) * socketsPerClient(technique, params);
   if (limit !== null && perProcess + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
   }
   return count;
 }
@@ -178,16 +185,12 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
 export async function runTechnique(
   technique: TechniqueId,
   params: ScenarioParams,
-  options: RunOptions & {
-    prepared?: PreparedRun | RunStepError;
-    afterWindow?: () => void;
-  },
+  options: TechniqueRunOptions,
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
-  const say = (text: string): void => options.progress(`${technique}: ${text}`);
   try {
     if (prepared instanceof Error) throw prepared;
     const generatorCount = generators.length;
@@ -203,7 +206,7 @@ export async function runTechnique(
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
 
     // 2. Clients, spread over the generator processes.
-    say(`connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})`);
+    options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
     const startSeq = params.target === null ? 0 : await targetHead(params.target);
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
@@ -232,7 +235,7 @@ export async function runTechnique(
     if (failed > 0) {
       const first = outcomes.find((o) => o.failed > 0)!;
       if (first.errorCode === 'EMFILE') {
-        throw new RunStepError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
+        throw new OpenFileLimitError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
@@ -253,7 +256,7 @@ export async function runTechnique(
         chat ? undefined : server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate)),
       ]),
     );
-    say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
+    options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
@@ -282,7 +285,7 @@ export async function runTechnique(
       model: modelFor(technique, params, { host }),
     });
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${interruptionCause(options.signal)}) before the window ended` };
+    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
@@ -312,24 +315,24 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: `not run: interrupted (${interruptionCause(options.signal)})` };
+      results[technique] = { state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` };
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
-    options.progress(`${step} ${technique}: starting`);
+    const at = { scenario: spec.id, technique, done: i, total: runs.length };
+    options.progress({ ...at, phase: 'starting', detail: 'starting' });
     const result = await runTechnique(technique, spec.params, {
       ...options,
-      progress: (line) => options.progress(`${step} ${line}`),
+      progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
         if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs);
       },
     });
     results[technique] = result;
-    options.progress(`${step} ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {

@@ -4,29 +4,23 @@
  * only over the IPC messages of core/ipc.ts, each request with a timeout.
  */
 import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
-import type { ServerStats, TechniqueId } from '../core/protocol.ts';
-import { describeExit, forkTs, type ForkedChild } from './children.ts';
-import { ChildTimeoutError, IpcRequests, type WithoutId } from './ipc-requests.ts';
+import type { ServerStats } from '../core/protocol.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
+import { IpcRequests, type WithoutId } from './ipc-requests.ts';
+import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
+import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 
-export interface ServerProcessOptions {
-  techniques: readonly TechniqueId[];
-  host?: string;
-  port?: number;
-  rate: number;
-  payloadBytes: number;
-  holdMs: number;
-  ringSize?: number;
-  maxMessageBytes?: number;
-}
+/** What a server child is started with: the feed server's fields; where it listens and the ring and message limits are optional. */
+export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' | 'payloadBytes' | 'holdMs'> &
+  Partial<Pick<FeedServerFields, 'ringSize' | 'maxMessageBytes'> & ListenFields>;
 
 export interface StatsReply {
   stats: ServerStats;
   windowCount: Record<string, number>;
 }
 
-export class ServerCrashedError extends Error {
-  readonly code = 'PUSHBENCH_SERVER_CRASHED';
-}
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { ServerCrashedError };
 
 /**
  * How long a server child may take to answer one request. A stats sample is a few
@@ -68,7 +62,7 @@ export class ServerProcess {
   /** Spawns a server child and resolves once it listens, or rejects with why it could not start. */
   static async spawn(options: ServerProcessOptions, timeouts: { readyMs?: number; requestMs?: number } = {}): Promise<ServerProcess> {
     const readyTimeoutMs = timeouts.readyMs ?? 15_000;
-    const forked = forkTs(CHILD_MODULE, [JSON.stringify(options)]);
+    const forked = forkChild(CHILD_MODULE, [JSON.stringify(options)]);
     const ready = await new Promise<Extract<ServerToRunner, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => {
         forked.child.kill('SIGKILL');

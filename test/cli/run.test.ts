@@ -9,10 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { validate } from '../helpers/json-schema.ts';
 import { startServer } from '../../servers/server.ts';
+
+/** This checkout: other checkouts' runs on the same machine are not ours to judge. */
+const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 
 let dir: string;
 /** Processes that were running before these tests (another run on the machine is not ours to judge). */
@@ -23,10 +27,13 @@ before(() => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** pushbench child processes (servers and load generators) alive on this machine. */
+/** pushbench child processes (servers and load generators) of this checkout alive on this machine. */
 function pushbenchProcesses(): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return ps.split('\n').filter((line) => /servers\/child\.ts|generator-main\.ts/.test(line)).map((line) => line.trim());
+  return ps
+    .split('\n')
+    .filter((line) => /servers\/child\.[jt]s|generator-main\.[jt]s/.test(line) && line.includes(CHECKOUT))
+    .map((line) => line.trim());
 }
 
 /** pushbench child processes started since these tests began and still alive. */
@@ -52,6 +59,7 @@ test('a tiny run writes results.json, the reports and a summary, and exits 0', a
   assert.match(result.stdout, /technique\s+delivered\s+lost/);
   assert.match(result.stdout, /websocket\s+\d+\/\d+\s+0\s+/);
   assert.match(result.stderr, /websocket: warming up 100 ms, measuring 300 ms/, 'progress goes to stderr');
+  assert.match(result.stderr, /^pushbench: 2 technique runs in 1 scenario, estimated time about \d+ s \(.*an estimate, not a measurement\)$/m, 'the estimate comes first');
   assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
   assert.deepEqual(leftoverProcesses(), []);
 });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { TECHNIQUES } from '../../core/protocol.ts';
-import { forkTs } from '../../run/children.ts';
+import { forkChild } from '../../run/children.ts';
 import { BIN } from '../helpers/cli.ts';
 import { childPids, killQuietly, waitUntilGone } from '../helpers/processes.ts';
 
@@ -53,7 +53,7 @@ for (const [name, module, args] of [
   ['load generator', '../../load/generator-main.ts', []],
 ] as const) {
   test(`a ${name} child whose runner goes away while it starts exits by itself`, { timeout: 60_000 }, async () => {
-    const forked = forkTs(new URL(module, import.meta.url), [...args]);
+    const forked = forkChild(new URL(module, import.meta.url), [...args]);
     const pid = forked.child.pid!;
     try {
       // The channel closes before the child has even loaded its code.

@@ -27,9 +27,9 @@ test('a frozen server child fails its technique with "did not answer stats", the
         generators: null,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
         onServer: (technique, server) => servers.set(technique, server),
-        progress: (line) => {
+        progress: (event) => {
           // Stopped right after the window is announced: the next request is the stats sample at the window's start.
-          if (line.endsWith(`${frozen}: warming up 100 ms, measuring 2000 ms`)) {
+          if (event.technique === frozen && event.phase === 'measuring') {
             const server = servers.get(frozen)!;
             frozenPid = server.pid;
             server.kill('SIGSTOP');

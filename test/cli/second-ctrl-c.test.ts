@@ -1,7 +1,7 @@
 /**
- * `pushbench run` stopped by a signal: SIGTERM is named as such in the results (not
- * "SIGINT") and exits 143; a second Ctrl-C during the clean-up forces the exit at once
- * and still leaves no child process running.
+ * A second Ctrl-C during the clean-up of an interrupted `pushbench run` forces the exit at
+ * once and still leaves no child process running, even a frozen one. (SIGTERM naming:
+ * test/cli/run-sigterm.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { TECHNIQUES } from '../../core/protocol.ts';
-import type { ResultsFile } from '../../core/results.ts';
 import { BIN } from '../helpers/cli.ts';
 import { childPids, killQuietly, waitUntilGone } from '../helpers/processes.ts';
 
@@ -55,24 +54,6 @@ function startRun(args: string[]): Started {
       }),
   };
 }
-
-test('SIGTERM: the results name SIGTERM, the exit code is 143, no process is left', { timeout: 120_000 }, async () => {
-  const out = path.join(dir, 'sigterm');
-  const [first, second] = TECHNIQUES.slice(-2);
-  const run = startRun(['--technique', `${first},${second}`, ...LONG_RUN, '--out', out]);
-  await run.waitFor('measuring 30000 ms');
-  const children = childPids(run.child.pid!);
-  assert.ok(children.length >= 2, `a server and a generator run: ${children.join(', ')}`);
-  run.child.kill('SIGTERM');
-  const { code } = await run.closed;
-  assert.equal(code, 143, run.stderr());
-  assert.match(run.stderr(), /SIGTERM: stopping, cleaning up and writing what was measured/);
-  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
-  assert.equal(results.state, 'interrupted');
-  const errors = Object.values(results.scenarios[0]!.results).map((r) => (r.state === 'completed' ? '' : r.error));
-  assert.deepEqual(errors, ['interrupted (SIGTERM) before the window ended', 'not run: interrupted (SIGTERM)']);
-  assert.deepEqual(await waitUntilGone(children, GONE_WITHIN_MS), []);
-});
 
 test('a second Ctrl-C during the clean-up forces the exit and still leaves no child', { timeout: 120_000 }, async () => {
   const out = path.join(dir, 'forced');
