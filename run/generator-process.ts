@@ -3,7 +3,7 @@ import type { ConnectOutcome, GeneratorSpec, GeneratorToRunner, GeneratorWindowR
 import { GeneratorCrashedError } from '../core/errors.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
-import { IpcRequests, type WithoutId } from './ipc-requests.ts';
+import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
 
 const CHILD_MODULE = new URL('../load/generator-main.ts', import.meta.url);
 
@@ -26,7 +26,7 @@ export class GeneratorProcess {
 
   private constructor(private readonly forked: ForkedChild) {
     this.unexpectedExit = new Promise((resolve) => (this.onFailure = resolve));
-    this.requests = new IpcRequests<Reply>(`load generator ${forked.child.pid}`, (message) => forked.child.send(message), (error) => {
+    this.requests = new IpcRequests<Reply>(`load generator ${forked.child.pid}`, (message) => sendQuietly(forked, message), (error) => {
       this.frozen = true;
       this.fail(error);
     });

@@ -6,6 +6,21 @@
  */
 
 import { ChildTimeoutError } from '../core/errors.ts';
+import type { ForkedChild } from './children.ts';
+
+/**
+ * Sends `message` to a child unless its channel is already closed. A send to a child that is
+ * dying would otherwise emit 'error' on it, and the child's exit would be reported as "exited
+ * with code null" instead of the signal that killed it; the pending request is rejected with
+ * the exit's reason (or times out) instead.
+ */
+export function sendQuietly(forked: ForkedChild, message: object): void {
+  if (!forked.child.connected) return;
+  forked.child.send(message, (error) => {
+    // Dropped on purpose: the exit handler (or the request's timeout) says what happened.
+    void error;
+  });
+}
 
 /** Seconds as a short human figure: 10 s, 2.5 s, 0.25 s. */
 export function formatSeconds(ms: number): string {

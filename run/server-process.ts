@@ -6,7 +6,7 @@
 import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
 import type { ServerStats } from '../core/protocol.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
-import { IpcRequests, type WithoutId } from './ipc-requests.ts';
+import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
 import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 
@@ -47,7 +47,7 @@ export class ServerProcess {
     readonly pid: number,
     private readonly requestTimeoutMs: number,
   ) {
-    this.requests = new IpcRequests<Reply>(`server process ${pid}`, (message) => forked.child.send(message), (error) => this.freeze(error));
+    this.requests = new IpcRequests<Reply>(`server process ${pid}`, (message) => sendQuietly(forked, message), (error) => this.freeze(error));
     forked.child.on('message', (message: ServerToRunner) => {
       if (message.type === 'stats' || message.type === 'ack') this.requests.settle(message);
     });
@@ -129,7 +129,7 @@ export class ServerProcess {
   async close(graceMs = 3000): Promise<void> {
     this.closing = true;
     if (this.frozen) this.forked.child.kill('SIGKILL');
-    else if (this.crash === undefined && this.forked.child.connected) this.forked.child.send({ type: 'close' } satisfies RunnerToServer);
+    else if (this.crash === undefined) sendQuietly(this.forked, { type: 'close' } satisfies RunnerToServer);
     const timer = setTimeout(() => this.forked.child.kill('SIGKILL'), graceMs);
     await this.forked.exited;
     clearTimeout(timer);
