@@ -1,189 +1,251 @@
 /**
- * The shape of results.json: the single source every report is rendered from.
- * Types only (plus the schema version), so that reports/ can read results
- * without importing the runner. Documented for other tools by results.schema.json.
+ * The shape of results.json, defined once and schema first (TypeBox): the TypeScript types
+ * below are `Static<>` of these schemas, core/results-validate.ts validates against them, and
+ * core/results.schema.json is generated from them (`npm run schema`; a test fails when the
+ * committed file differs). reports/ read results through this module and never the runner.
+ *
+ * To add a field: add it to the schema object here (wrap it in `Type.Optional` if older files
+ * lack it, which keeps them readable), run `npm run schema`, and commit both files. The type
+ * follows by itself. Counts and byte totals take `Count` (a non-negative number); checks a
+ * schema cannot express belong in `semanticProblems` in core/results-validate.ts.
  */
-import type { TechniqueId } from './protocol.ts';
+import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
+import { TECHNIQUES } from './protocol.ts';
 
 export const SCHEMA_VERSION = 1;
 
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
-export type HeaderProfileName = 'browser' | 'minimal';
-export type WorkloadName = 'broadcast' | 'chat';
+/** Header profile names the HTTP clients may use. */
+export const HEADER_PROFILE_NAMES = ['browser', 'minimal'] as const;
+/** Workload names. */
+export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
 
-export interface ResultsFile {
-  schemaVersion: typeof SCHEMA_VERSION;
-  tool: { name: 'pushbench'; version: string };
-  /** ISO time the run started. */
-  createdAt: string;
-  /** `completed` unless the run was interrupted (Ctrl-C) or a technique failed. */
-  state: 'completed' | 'interrupted' | 'failed';
-  /** The command line that reproduces this run. */
-  command: string;
-  environment: Environment;
-  /** Request header sets used by the HTTP clients, verbatim, keyed by profile name. */
-  headerProfiles: Partial<Record<HeaderProfileName, Array<[string, string]>>>;
-  scenarios: Scenario[];
-  /** autocannon driving /poll flat out, when measured. */
-  capacity?: CapacityResult;
-  /** tinybench micro-benchmarks of per-message server work, when measured. */
-  micro?: MicroResult[];
+/** One of `values`, as a union of string literals (its static type is the union of the values). */
+function oneOf<const T extends string>(values: readonly T[], description: string) {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 }
 
-export interface Environment {
-  node: string;
-  os: string;
-  platform: string;
-  arch: string;
-  cpuModel: string;
-  cores: number;
-  memoryBytes: number;
-  gitCommit: string | null;
+/** An object that refuses properties it does not declare (typos and stale fields are errors). */
+function closed<T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) {
+  return Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
 }
 
-export interface Scenario {
-  /** Unique within the file, e.g. `sweep-1000`. */
-  id: string;
-  /** Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`). */
-  group: string;
-  title: string;
-  /** One sentence: what question this scenario answers. */
-  description: string;
-  params: ScenarioParams;
-  results: Partial<Record<TechniqueId, TechniqueResult>>;
-}
+const Num = (description?: string) => Type.Number(description === undefined ? {} : { description });
+/** A count or a byte total: never negative. */
+const Count = (description?: string) => Type.Number({ minimum: 0, ...(description === undefined ? {} : { description }) });
+const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export interface ScenarioParams {
-  workload: WorkloadName;
-  clients: number;
-  /** Broadcast: messages/s the server publishes. Chat: messages/s each client publishes. */
-  rate: number;
-  /** Size of the message's `data` string in bytes. */
-  payloadBytes: number;
-  /** Encoded size of one message (JSON envelope included) as delivered. */
-  messageBytes: number;
-  intervalMs: number;
-  holdMs: number;
-  durationMs: number;
-  warmupMs: number;
-  headers: HeaderProfileName;
-  roomSize: number;
-  /** Base URL when an already running server was driven (`--target`), else null. */
-  target: string | null;
-}
+export const TechniqueIdSchema = oneOf(TECHNIQUES, 'a technique id');
+export const HeaderProfileNameSchema = oneOf(HEADER_PROFILE_NAMES, 'a header profile');
+export const WorkloadNameSchema = oneOf(WORKLOAD_NAMES, 'a workload');
 
-export type TechniqueResult = CompletedResult | FailedResult;
+export const EnvironmentSchema = closed({
+  node: Str(),
+  os: Str(),
+  platform: Str(),
+  arch: Str(),
+  cpuModel: Str(),
+  cores: Count(),
+  memoryBytes: Count(),
+  gitCommit: Nullable(Str()),
+});
 
-export interface FailedResult {
-  state: 'failed' | 'interrupted';
-  error: string;
-}
+export const ScenarioParamsSchema = closed({
+  workload: WorkloadNameSchema,
+  clients: Count(),
+  rate: Count('Broadcast: messages/s the server publishes. Chat: messages/s each client publishes.'),
+  payloadBytes: Count("Size of the message's `data` string in bytes."),
+  messageBytes: Count('Encoded size of one message (JSON envelope included) as delivered.'),
+  intervalMs: Count(),
+  holdMs: Count(),
+  durationMs: Count(),
+  warmupMs: Count(),
+  headers: HeaderProfileNameSchema,
+  roomSize: Count(),
+  target: Nullable(Str('Base URL when an already running server was driven (`--target`), else null.')),
+});
 
-export interface CompletedResult {
-  state: 'completed';
-  messages: MessageCounts;
-  /** Totals over the measured window, all clients. */
-  bytes: {
-    up: number;
-    down: number;
-    /** Bytes of message JSON delivered (messages delivered x their encoded size). */
-    payload: number;
-    /** Connection setup bytes in the window (SSE and WebSocket handshakes), up + down. */
-    setup: number;
-    setupUp: number;
-    setupDown: number;
+export const MessageCountsSchema = closed({
+  published: Count(),
+  expected: Count(),
+  delivered: Count(),
+  lost: Count(),
+  duplicated: Count(),
+  outOfOrder: Count(),
+});
+
+export const LatencySummarySchema = closed({
+  p50: Count(),
+  p90: Count(),
+  p99: Count(),
+  p999: Count(),
+  max: Count(),
+  min: Count(),
+  mean: Count(),
+  count: Count('Samples recorded.'),
+  histogram: Str('HdrHistogram (microseconds), compressed base64 as hdr-histogram-js encodes it.'),
+});
+
+export const ServerCostSchema = closed({
+  cpuPercent: Count('User + system CPU of the server process over the window, % of one core.'),
+  rssBytes: Count(),
+  rssIdleBytes: Count(),
+  eventLoopUtilization: Count(),
+  bytesPerConnection: Nullable(
+    Num(
+      '(RSS with the clients - RSS idle) / clients, or null when RSS grew by less than MEMORY_RESOLUTION_BYTES: ' +
+        "the heap grows in steps of megabytes, so a smaller growth says nothing about a connection's cost.",
+    ),
+  ),
+  connections: Count(),
+  lateTicks: Count(),
+});
+
+export const ModelEstimateSchema = closed(
+  {
+    requestHeadBytes: Count(),
+    responseHeadBytes: Count(),
+    perMessage: closed({ totalBytes: Count(), overheadBytes: Num() }),
+    latencyMs: closed({ mean: Count(), max: Count() }),
+    formula: Str('How the figures were derived, in one sentence.'),
+  },
+  'The analytic figures for the same scenario, to print next to the measurement.',
+);
+
+export const CompletedResultSchema = closed({
+  state: Type.Literal('completed'),
+  messages: MessageCountsSchema,
+  bytes: closed(
+    {
+      up: Count(),
+      down: Count(),
+      payload: Count('Bytes of message JSON delivered (messages delivered x their encoded size).'),
+      setup: Count('Connection setup bytes in the window (SSE and WebSocket handshakes), up + down.'),
+      setupUp: Count(),
+      setupDown: Count(),
+    },
+    'Totals over the measured window, all clients.',
+  ),
+  perMessage: closed(
+    {
+      totalBytes: Count(),
+      overheadBytes: Num(),
+      upBytes: Count(),
+      downBytes: Count(),
+      upOverheadBytes: Num(),
+      downOverheadBytes: Num(),
+    },
+    'Per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
+  ),
+  perClientBytesPerSecond: Count('Per client per second, up + down, over the window (what the extrapolation table scales).'),
+  bitsPerSecond: Count('All clients, up + down.'),
+  latencyMs: LatencySummarySchema,
+  requests: Nullable(closed({ total: Count(), empty: Count(), late: Count() }, 'HTTP techniques only: requests sent in the window, and how many came back empty.')),
+  server: Nullable(ServerCostSchema),
+  model: ModelEstimateSchema,
+  agreement: Nullable(
+    closed(
+      { serverUp: Count(), serverDown: Count(), clientUp: Count(), clientDown: Count(), agree: Type.Boolean() },
+      'Whole-run byte totals as the server and the clients counted them; they must be equal.',
+    ),
+  ),
+  windowMs: Count('Measured window length.'),
+  clientErrors: closed({ count: Count(), first: Type.Array(Str()) }, 'Errors the clients met, with the first distinct messages.'),
+});
+
+export const FailedResultSchema = closed({
+  state: oneOf(['failed', 'interrupted'], 'a failure state'),
+  error: Str(),
+});
+
+export const TechniqueResultSchema = Type.Union([CompletedResultSchema, FailedResultSchema]);
+
+/** Per technique id, optional: a scenario holds the techniques it ran. */
+export const ScenarioResultsSchema = Type.Object(
+  Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(TechniqueResultSchema)])) as {
+    [K in (typeof TECHNIQUES)[number]]: TOptional<typeof TechniqueResultSchema>;
+  },
+  { additionalProperties: false, propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' } },
+);
+
+export const ScenarioSchema = closed({
+  id: Str('Unique within the file, e.g. `sweep-1000`.'),
+  group: Str('Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`).'),
+  title: Str(),
+  description: Str('One sentence: what question this scenario answers.'),
+  params: ScenarioParamsSchema,
+  results: ScenarioResultsSchema,
+});
+
+export const CapacityResultSchema = closed({
+  url: Str(),
+  connections: Count(),
+  durationMs: Count(),
+  requestsPerSecond: Count(),
+  latencyMsP99: Count(),
+  maxClientsByInterval: Type.Array(closed({ intervalMs: Count(), clients: Count() })),
+});
+
+export const MicroResultSchema = closed({
+  technique: TechniqueIdSchema,
+  name: Str(),
+  opsPerSecond: Count(),
+  meanNs: Count(),
+  rme: Count(),
+});
+
+const HeaderListSchema = Type.Array(Type.Tuple([Type.String(), Type.String()]));
+
+export const ResultsFileSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    tool: closed({ name: Type.Literal('pushbench'), version: Str() }),
+    createdAt: Str('ISO time the run started.'),
+    state: oneOf(['completed', 'interrupted', 'failed'], 'a run state'),
+    command: Str('The command line that reproduces this run.'),
+    environment: EnvironmentSchema,
+    headerProfiles: closed(
+      Object.fromEntries(HEADER_PROFILE_NAMES.map((name) => [name, Type.Optional(HeaderListSchema)])) as {
+        [K in (typeof HEADER_PROFILE_NAMES)[number]]: TOptional<typeof HeaderListSchema>;
+      },
+      'Request header sets used by the HTTP clients, verbatim, keyed by profile name.',
+    ),
+    scenarios: Type.Array(ScenarioSchema),
+    capacity: Type.Optional(CapacityResultSchema),
+    micro: Type.Optional(Type.Array(MicroResultSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export type HeaderProfileName = Static<typeof HeaderProfileNameSchema>;
+export type WorkloadName = Static<typeof WorkloadNameSchema>;
+export type ResultsFile = Static<typeof ResultsFileSchema>;
+export type Environment = Static<typeof EnvironmentSchema>;
+export type Scenario = Static<typeof ScenarioSchema>;
+export type ScenarioParams = Static<typeof ScenarioParamsSchema>;
+export type TechniqueResult = Static<typeof TechniqueResultSchema>;
+export type CompletedResult = Static<typeof CompletedResultSchema>;
+export type FailedResult = Static<typeof FailedResultSchema>;
+export type MessageCounts = Static<typeof MessageCountsSchema>;
+export type LatencySummary = Static<typeof LatencySummarySchema>;
+export type ServerCost = Static<typeof ServerCostSchema>;
+export type ModelEstimate = Static<typeof ModelEstimateSchema>;
+export type CapacityResult = Static<typeof CapacityResultSchema>;
+export type MicroResult = Static<typeof MicroResultSchema>;
+
+/** The published JSON Schema document: the TypeBox definition plus its identity. */
+export function resultsJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/pushbench/pushbench/core/results.schema.json',
+    title: 'pushbench results.json',
+    description: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
+    ...(JSON.parse(JSON.stringify(ResultsFileSchema)) as Record<string, unknown>),
   };
-  /** Per delivered message, over the window. */
-  perMessage: {
-    totalBytes: number;
-    overheadBytes: number;
-    upBytes: number;
-    downBytes: number;
-    upOverheadBytes: number;
-    downOverheadBytes: number;
-  };
-  /** Per client per second, up + down, over the window (what the extrapolation table scales). */
-  perClientBytesPerSecond: number;
-  /** All clients, up + down. */
-  bitsPerSecond: number;
-  latencyMs: LatencySummary;
-  /** HTTP techniques only: requests sent in the window, and how many came back empty. */
-  requests: { total: number; empty: number; late: number } | null;
-  /** Sampled inside the server process; null when driving an external `--target`. */
-  server: ServerCost | null;
-  model: ModelEstimate;
-  /** Whole-run byte totals as the server and the clients counted them; they must be equal. */
-  agreement: { serverUp: number; serverDown: number; clientUp: number; clientDown: number; agree: boolean } | null;
-  /** Measured window length. */
-  windowMs: number;
-  /** Errors the clients met (failed requests, closed streams), with the first distinct messages. */
-  clientErrors: { count: number; first: string[] };
-}
-
-export interface MessageCounts {
-  published: number;
-  expected: number;
-  delivered: number;
-  lost: number;
-  duplicated: number;
-  outOfOrder: number;
-}
-
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  min: number;
-  mean: number;
-  count: number;
-  /** HdrHistogram (microseconds), compressed base64 as hdr-histogram-js encodes it. */
-  histogram: string;
-}
-
-export interface ServerCost {
-  /** User + system CPU of the server process over the window, % of one core. */
-  cpuPercent: number;
-  rssBytes: number;
-  rssIdleBytes: number;
-  eventLoopUtilization: number;
-  /**
-   * (RSS with the clients - RSS idle) / clients, or null when RSS grew by less than
-   * MEMORY_RESOLUTION_BYTES: the heap grows in steps of megabytes, so a smaller growth
-   * says nothing about a connection's cost.
-   */
-  bytesPerConnection: number | null;
-  connections: number;
-  lateTicks: number;
-}
-
-/** The analytic figures for the same scenario, to print next to the measurement. */
-export interface ModelEstimate {
-  requestHeadBytes: number;
-  responseHeadBytes: number;
-  perMessage: { totalBytes: number; overheadBytes: number };
-  latencyMs: { mean: number; max: number };
-  /** How the figures were derived, in one sentence. */
-  formula: string;
-}
-
-export interface CapacityResult {
-  url: string;
-  connections: number;
-  durationMs: number;
-  requestsPerSecond: number;
-  latencyMsP99: number;
-  /** Largest client count each poll interval allows at that request rate. */
-  maxClientsByInterval: Array<{ intervalMs: number; clients: number }>;
-}
-
-export interface MicroResult {
-  technique: TechniqueId;
-  name: string;
-  opsPerSecond: number;
-  meanNs: number;
-  rme: number;
 }

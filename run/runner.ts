@@ -6,7 +6,6 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import { DRIVERS } from '../load/drivers/index.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -16,6 +15,7 @@ import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
@@ -103,7 +103,7 @@ class RunGuard {
 }
 
 function socketsPerClient(technique: TechniqueId, params: ScenarioParams): number {
-  return params.workload === 'chat' ? DRIVERS[technique].socketsPerChatClient : 1;
+  return params.workload === 'chat' ? TECHNIQUE_META[technique].socketsPerChatClient : 1;
 }
 
 /** How many generator processes a technique needs, and a refusal when the open-file limit cannot fit it. */
@@ -242,7 +242,7 @@ export async function runTechnique(
     options.onGenerators?.(technique, generators);
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
-    const pickupMs = DRIVERS[technique].pickupMs(params);
+    const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
     const startT = t0 + warmupMs * 1000;
@@ -278,7 +278,7 @@ export async function runTechnique(
     return buildCompletedResult({
       technique,
       params,
-      requestBased: DRIVERS[technique].requestBased,
+      requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
       server: serverWindow,

@@ -8,18 +8,19 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
-import { validate } from '../helpers/json-schema.ts';
+import { schemaProblems } from '../../core/schema-errors.ts';
+import { validateResults } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
-
-/** This checkout: other checkouts' runs on the same machine are not ours to judge. */
-const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 
 let dir: string;
 /** Processes that were running before these tests (another run on the machine is not ours to judge). */
+/** This checkout's root: only its own children count (other checkouts may be running on the machine). */
+const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
+
 let preexisting: Set<string>;
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-run-'));
@@ -32,7 +33,7 @@ function pushbenchProcesses(): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return ps
     .split('\n')
-    .filter((line) => /servers\/child\.[jt]s|generator-main\.[jt]s/.test(line) && line.includes(CHECKOUT))
+    .filter((line) => line.includes(CHECKOUT) && /servers\/child\.[jt]s|generator-main\.[jt]s/.test(line))
     .map((line) => line.trim());
 }
 
@@ -51,7 +52,8 @@ test('a tiny run writes results.json, the reports and a summary, and exits 0', a
   assert.equal(results.schemaVersion, 1);
   assert.equal(results.state, 'completed');
   const schema = JSON.parse(fs.readFileSync(new URL('../../core/results.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-  assert.deepEqual(validate(results, schema), [], 'a real results.json matches the documented schema');
+  assert.deepEqual(schemaProblems(schema, results), [], 'a real results.json matches the committed JSON Schema');
+  assert.doesNotThrow(() => validateResults(results, 'results.json'), 'and passes the runtime validator');
   assert.equal(results.command, `pushbench run --technique sse,websocket ${TINY.join(' ')} --out ${out}`);
   assert.deepEqual(Object.keys(results.scenarios[0]!.results), ['sse', 'websocket']);
   assert.ok(fs.existsSync(path.join(out, 'report.html')));
@@ -68,7 +70,7 @@ test('invalid flags exit 2 with the value and the allowed values, and write noth
   const out = path.join(dir, 'never');
   const cases: Array<[string[], RegExp]> = [
     [['--rate', '-1'], /invalid --rate: received "-1"; expected a number > 0/],
-    [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, all/],
+    [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/],
     [['--duration', '5h'], /invalid --duration: received "5h"/],
     [['--clients', '0'], /invalid --clients: received "0"/],
     [['--frobnicate'], /unknown option --frobnicate/],
