@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompareInputError, compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
 import { COMPARE_OUTPUTS, type CompareOutputName } from '../reports/compare-outputs.ts';
-import { ResultsFileError } from '../reports/validate.ts';
+import { ResultsFileError } from '../core/results-validate.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { processIo, readResultsFile, type CommandIo } from './report.ts';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResultsFile } from '../core/results.ts';
 import { renderAll } from '../reports/index.ts';
-import { parseResults, ResultsFileError } from '../reports/validate.ts';
+import { parseResults, ResultsFileError } from '../core/results-validate.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CommandIo {
