@@ -4,23 +4,15 @@
  * Every problem names the JSON path, what was expected and what was found.
  *
  * Two parts: the schema (types, enumerations, required and unknown properties, non-negative counts
- * and byte totals), checked by TypeBox; and `contractViolations`, the few rules that relate two
- * figures of one file and which a JSON Schema cannot state.
+ * and byte totals), checked by TypeBox, whose own error list is turned into exact messages here;
+ * and `semanticProblems`, the few rules that relate two figures of one file and which a JSON
+ * Schema cannot state.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
+import { ResultsFileError } from './errors.ts';
 import { ResultsFileSchema, SCHEMA_VERSION, type ResultsFile } from './results.ts';
-
-/** Why a results file could not be used; `code` is stable for callers and tests. */
-export class ResultsFileError extends Error {
-  readonly code: 'PUSHBENCH_ERR_RESULTS_UNREADABLE' | 'PUSHBENCH_ERR_RESULTS_JSON' | 'PUSHBENCH_ERR_RESULTS_SCHEMA' | 'PUSHBENCH_ERR_RESULTS_VERSION';
-  constructor(code: ResultsFileError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ResultsFileError';
-    this.code = code;
-  }
-}
 
 /** How many problems one error message lists before "(and N more)". */
 const SHOWN_PROBLEMS = 5;
@@ -38,7 +30,7 @@ function checker(): NonNullable<typeof compiled> {
  */
 export function resultsProblems(data: unknown): string[] {
   const check = checker();
-  if (check.Check(data)) return contractViolations(data);
+  if (check.Check(data)) return semanticProblems(data);
   // A Set: TypeBox reports a missing required property twice (once per pass over the keys).
   const problems = new Set<string>();
   for (const error of check.Errors(data)) for (const problem of explain(error, data)) problems.add(problem);
@@ -51,12 +43,12 @@ export function resultsProblems(data: unknown): string[] {
  */
 export function validateResults(data: unknown, label: string): ResultsFile {
   if (!isObject(data)) {
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describeValue(data)}`);
+    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describeValue(data)}`);
   }
   // Another version is a different contract: say so rather than list its differences as errors.
   if (data['schemaVersion'] !== SCHEMA_VERSION) {
     throw new ResultsFileError(
-      'PUSHBENCH_ERR_RESULTS_VERSION',
+      'PUSHBENCH_RESULTS_VERSION',
       `${label} has schemaVersion ${describeValue(data['schemaVersion'])}; this pushbench reads schemaVersion ${SCHEMA_VERSION}`,
     );
   }
@@ -64,7 +56,7 @@ export function validateResults(data: unknown, label: string): ResultsFile {
   if (problems.length > 0) {
     const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
     const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${shown}${more}`);
+    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${shown}${more}`);
   }
   return data as ResultsFile;
 }
@@ -73,10 +65,11 @@ export function validateResults(data: unknown, label: string): ResultsFile {
 export function parseResults(text: string, label: string): ResultsFile {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // A byte-order mark is not JSON, but editors add one; it carries no meaning here.
+    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_JSON', `${label} is not valid JSON: ${reason}`, { cause: error });
+    throw new ResultsFileError('PUSHBENCH_RESULTS_JSON', `${label} is not valid JSON: ${reason}`, { cause: error });
   }
   return validateResults(data, label);
 }
@@ -87,7 +80,7 @@ export function parseResults(text: string, label: string): ResultsFile {
  * delivers or loses more messages than were expected, and an HTTP technique's empty and late
  * requests are among the requests it sent.
  */
-export function contractViolations(results: ResultsFile): string[] {
+export function semanticProblems(results: ResultsFile): string[] {
   const problems: string[] = [];
   const firstIndexOfId = new Map<string, number>();
   results.scenarios.forEach((scenario, i) => {
@@ -121,9 +114,11 @@ export function contractViolations(results: ResultsFile): string[] {
 function explain(error: ValueError, root: unknown): string[] {
   const path = jsonPath(error.path, root);
   if (error.type === ValueErrorType.ObjectAdditionalProperties) {
-    const allowed = Object.keys((error.schema as { properties?: object }).properties ?? {});
+    const known = Object.keys(propertiesOf(error.schema)).join(', ');
     const name = pointerSegments(error.path).at(-1) ?? '';
-    return [`${path}: expected one of the properties ${allowed.join(', ')}, found property ${JSON.stringify(name)}`];
+    // An object whose keys are ids (`results`, keyed by technique) says what its keys are.
+    const keyNoun = (error.schema.propertyNames as { description?: string } | undefined)?.description;
+    return [keyNoun === undefined ? `${path}: expected no such field (known: ${known}), found ${describeValue(error.value)}` : `${path}: expected ${keyNoun} (${known}), found ${JSON.stringify(name)}`];
   }
   if (error.type !== ValueErrorType.Union) return [`${path}: expected ${describeSchema(error.schema)}, found ${describeValue(error.value)}`];
 
@@ -141,22 +136,21 @@ function explain(error: ValueError, root: unknown): string[] {
   return [`${path}: expected ${describeSchema(error.schema)}, found ${describeValue(error.value)}`];
 }
 
-/** What a schema accepts, in words: `an integer >= 0`, `one of "a", "b"`, `a string or null`. */
+/** What a schema accepts, in words: `an integer ≥ 0`, `one of "a", "b"`, `a string or null`. */
 function describeSchema(schema: TSchema): string {
   const literals = literalsOf(schema);
   if (literals !== null) return oneOf(literals);
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).map(describeSchema).join(' or ');
-  const bounds = [typeof schema.minimum === 'number' ? `>= ${schema.minimum}` : '', typeof schema.maximum === 'number' ? `<= ${schema.maximum}` : ''].filter((b) => b !== '').join(' and ');
-  const bounded = (noun: string): string => (bounds === '' ? noun : `${noun} ${bounds}`);
+  const bounds = [typeof schema.minimum === 'number' ? `≥ ${schema.minimum}` : '', typeof schema.maximum === 'number' ? `≤ ${schema.maximum}` : ''].filter((b) => b !== '').join(' and ');
   switch (schema.type) {
     case 'integer':
-      return bounded('an integer');
+      return bounds === '' ? 'an integer' : `an integer ${bounds}`;
     case 'number':
-      return bounded('a number');
+      return bounds === '' ? 'a finite number' : `a number ${bounds}`;
     case 'string':
       return schema.format === 'date-time' ? 'a date-time string (RFC 3339, e.g. 2025-01-31T12:00:00.000Z)' : 'a string';
     case 'boolean':
-      return 'true or false';
+      return 'a boolean';
     case 'null':
       return 'null';
     case 'object':

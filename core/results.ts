@@ -1,37 +1,37 @@
 /**
  * The results.json contract, defined once, schema first (TypeBox). From this one definition come
  * the TypeScript types (`Static<>`, exported under the names the rest of the code uses), the runtime
- * validator (core/results-validate.ts compiles `ResultsFileSchema`) and the published JSON Schema
- * (core/results.schema.json, written by `npm run schema` from `resultsJsonSchemaText()`).
+ * validator (core/results-validate.ts compiles `ResultsFileSchema` and explains TypeBox's errors)
+ * and the published JSON Schema (core/results.schema.json, written by `npm run schema` from
+ * `resultsJsonSchema()`). reports/ read results through this module and never the runner.
  *
  * How to add a field:
  *   1. add it to the schema object below, with a `description` (that is its documentation, in the
- *      type and in the published JSON Schema); wrap it in `Type.Optional(...)` if files written
- *      before it existed must still be read, else bump SCHEMA_VERSION;
- *   2. `npm run schema` to regenerate core/results.schema.json and commit it
- *      (test/core/results-schema.test.ts fails until the committed file matches);
- *   3. if the field obeys a rule a schema cannot say (a relation between two figures), add it to
- *      `contractViolations` in core/results-validate.ts;
- *   4. regenerate test/fixtures/results.json with test/fixtures/make-fixture.ts if the field is required.
- * Enumerations come from the constants they describe (TECHNIQUES, WORKLOADS, ...), never copied.
+ *      type and in the published JSON Schema): `count()` for a count, `byteTotal()` for a byte
+ *      total (both integers >= 0), `nonNegative()` or `difference()` for other figures. Wrap it in
+ *      `Type.Optional(...)` if files written before it existed must still be read, else bump
+ *      SCHEMA_VERSION; the static type follows by itself;
+ *   2. run `npm run schema` and commit core/results.schema.json with it
+ *      (test/core/results-schema.test.ts fails while the committed file is stale);
+ *   3. a rule relating two figures (which a schema cannot state) goes into `semanticProblems`
+ *      in core/results-validate.ts;
+ *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
+ * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
 import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
-import { TECHNIQUES } from './protocol.ts';
+import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
 
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
-/** The request header sets the HTTP clients can send. */
+/** Header profile names the HTTP clients may use. */
 export const HEADER_PROFILE_NAMES = ['browser', 'minimal'] as const;
-/** The workloads a scenario can run. */
-export const WORKLOADS = ['broadcast', 'chat'] as const;
+/** Workload names. */
+export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
 /** What a whole run ended as. */
 export const RUN_STATES = ['completed', 'interrupted', 'failed'] as const;
-
-export type HeaderProfileName = (typeof HEADER_PROFILE_NAMES)[number];
-export type WorkloadName = (typeof WORKLOADS)[number];
 
 // RFC 3339 date-time, as Date.prototype.toISOString writes it (and any offset). TypeBox checks a
 // `format` only when it is registered; the JSON Schema file carries the standard `date-time` name.
@@ -60,10 +60,14 @@ const count = (description?: string) => Type.Integer({ minimum: 0, ...(descripti
 const byteTotal = count;
 /** A measured figure that cannot be negative (a rate, a time, a size per message). */
 const nonNegative = (description?: string) => Type.Number({ minimum: 0, ...(description === undefined ? {} : { description }) });
-/** A difference of two measured figures (an overhead): not constrained in sign by the contract. */
+/** A difference of two figures (an overhead: total minus uncompressed payload): negative when compression wins. */
 const difference = (description?: string) => Type.Number(description === undefined ? {} : { description });
 
 // ---- the contract ----------------------------------------------------------------------------
+
+export const TechniqueIdSchema = literalUnion(TECHNIQUES, { description: 'a technique id' });
+export const HeaderProfileNameSchema = literalUnion(HEADER_PROFILE_NAMES, { description: 'a header profile' });
+export const WorkloadNameSchema = literalUnion(WORKLOAD_NAMES, { description: 'a workload' });
 
 export const EnvironmentSchema = closed(
   {
@@ -80,7 +84,7 @@ export const EnvironmentSchema = closed(
 );
 
 export const ScenarioParamsSchema = closed({
-  workload: literalUnion(WORKLOADS),
+  workload: WorkloadNameSchema,
   clients: Type.Integer({ minimum: 1 }),
   rate: nonNegative('Broadcast: messages/s the server publishes. Chat: messages/s each client publishes'),
   payloadBytes: byteTotal("Size of the message's `data` string in bytes"),
@@ -89,7 +93,7 @@ export const ScenarioParamsSchema = closed({
   holdMs: nonNegative(),
   durationMs: nonNegative(),
   warmupMs: nonNegative(),
-  headers: literalUnion(HEADER_PROFILE_NAMES),
+  headers: HeaderProfileNameSchema,
   roomSize: Type.Integer({ minimum: 1 }),
   target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`), else null'),
 });
@@ -168,7 +172,7 @@ export const CompletedResultSchema = closed(
         upOverheadBytes: difference(),
         downOverheadBytes: difference(),
       },
-      'Bytes per delivered message, up + down',
+      'Bytes per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
     ),
     perClientBytesPerSecond: nonNegative('Per client per second, up + down, over the window (what the extrapolation table scales)'),
     bitsPerSecond: nonNegative('All clients, up + down'),
@@ -215,13 +219,21 @@ function optionalPerKey<const K extends readonly string[], T extends TSchema>(ke
   return Object.fromEntries(keys.map((key) => [key, Type.Optional(schema)])) as { [Key in K[number]]: TOptionalWithFlag<T, true> };
 }
 
+/** Per technique id, optional: a scenario holds the techniques it ran. */
+export const ScenarioResultsSchema = Type.Object(optionalPerKey(TECHNIQUES, TechniqueResultSchema), {
+  additionalProperties: false,
+  // For readers of the JSON Schema, and for the validator's message about an unknown key.
+  propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' },
+  description: 'Per technique id, the result of that technique in this scenario',
+});
+
 export const ScenarioSchema = closed({
   id: Type.String({ description: 'Unique within the file, e.g. `sweep-1000`' }),
   group: Type.String({ description: 'Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`)' }),
   title: Type.String(),
   description: Type.String({ description: 'One sentence: what question this scenario answers' }),
   params: ScenarioParamsSchema,
-  results: closed(optionalPerKey(TECHNIQUES, TechniqueResultSchema), 'Per technique id, the result of that technique in this scenario'),
+  results: ScenarioResultsSchema,
 });
 
 const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });
@@ -241,7 +253,7 @@ export const CapacityResultSchema = closed(
 );
 
 export const MicroResultSchema = closed({
-  technique: literalUnion(TECHNIQUES),
+  technique: TechniqueIdSchema,
   name: Type.String(),
   opsPerSecond: nonNegative(),
   meanNs: nonNegative(),
@@ -269,6 +281,8 @@ export const ResultsFileSchema = Type.Object(
   },
 );
 
+export type HeaderProfileName = Static<typeof HeaderProfileNameSchema>;
+export type WorkloadName = Static<typeof WorkloadNameSchema>;
 export type ResultsFile = Static<typeof ResultsFileSchema>;
 export type Environment = Static<typeof EnvironmentSchema>;
 export type Scenario = Static<typeof ScenarioSchema>;
@@ -285,11 +299,8 @@ export type MicroResult = Static<typeof MicroResultSchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 
-/** Where the generated JSON Schema is committed. */
-export const RESULTS_SCHEMA_URL = new URL('./results.schema.json', import.meta.url);
-
 // Keywords in reading order (what it is, then what it holds); properties keep the contract's order.
-const KEYWORD_ORDER = ['title', 'description', 'type', 'const', 'format', 'minimum', 'maximum', 'anyOf', 'items', 'additionalItems', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties'];
+const KEYWORD_ORDER = ['title', 'description', 'type', 'const', 'enum', 'format', 'minimum', 'maximum', 'anyOf', 'items', 'additionalItems', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'propertyNames'];
 
 /**
  * The JSON Schema (draft 07, the dialect TypeBox emits: tuples as `items` arrays) of results.json,
@@ -314,13 +325,9 @@ export function resultsJsonSchema(): Record<string, unknown> {
   const root = schemaOf(JSON.parse(JSON.stringify(ResultsFileSchema))) as Record<string, unknown>;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://pushbench.dev/results.schema.json',
+    $id: 'https://github.com/pushbench/pushbench/core/results.schema.json',
     ...root,
+    $comment: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
     definitions,
   };
-}
-
-/** The exact text of core/results.schema.json: the generated schema, two-space indented, final newline. */
-export function resultsJsonSchemaText(): string {
-  return `${JSON.stringify(resultsJsonSchema(), null, 2)}\n`;
 }

@@ -29,7 +29,7 @@ after(async () => {
 });
 
 const PROBLEMS =
-  '$.scenarios[0].results.websocket.messages.delivered: expected an integer >= 0, found -1000; $.scenarios[0].results.websocket.bytes.down: expected an integer >= 0, found -123456';
+  '$.scenarios[0].results.websocket.messages.delivered: expected an integer ≥ 0, found -1000; $.scenarios[0].results.websocket.bytes.down: expected an integer ≥ 0, found -123456';
 
 test('pushbench report refuses it: exit 2, both paths named, nothing written', async () => {
   const out = captureIo();
