@@ -12,8 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
-import { schemaProblems } from '../../core/schema-errors.ts';
-import { validateResults } from '../../core/results-validate.ts';
+import { resultsProblems } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
 
 let dir: string;
@@ -51,9 +50,9 @@ test('a tiny run writes results.json, the reports and a summary, and exits 0', a
   const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
   assert.equal(results.schemaVersion, 1);
   assert.equal(results.state, 'completed');
-  const schema = JSON.parse(fs.readFileSync(new URL('../../core/results.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-  assert.deepEqual(schemaProblems(schema, results), [], 'a real results.json matches the committed JSON Schema');
-  assert.doesNotThrow(() => validateResults(results, 'results.json'), 'and passes the runtime validator');
+  // The validator is compiled from the definition the committed JSON Schema is generated from
+  // (test/core/results-schema.test.ts holds the file to it), so this checks both.
+  assert.deepEqual(resultsProblems(results), [], 'a real results.json matches the contract and the committed JSON Schema');
   assert.equal(results.command, `pushbench run --technique sse,websocket ${TINY.join(' ')} --out ${out}`);
   assert.deepEqual(Object.keys(results.scenarios[0]!.results), ['sse', 'websocket']);
   assert.ok(fs.existsSync(path.join(out, 'report.html')));
