@@ -16,10 +16,12 @@ import { resultsProblems } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
 
 let dir: string;
-/** Processes that were running before these tests (another run on the machine is not ours to judge). */
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
+/** The child modules a run forks, from the sources or from dist/. */
+const CHILD_MODULES = ['servers/child.ts', 'load/generator-main.ts', 'dist/servers/child.js', 'dist/load/generator-main.js'];
 
+/** Processes that were running before these tests (another run on the machine is not ours to judge). */
 let preexisting: Set<string>;
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-run-'));
@@ -32,7 +34,7 @@ function pushbenchProcesses(): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return ps
     .split('\n')
-    .filter((line) => line.includes(CHECKOUT) && /servers\/child\.[jt]s|generator-main\.[jt]s/.test(line))
+    .filter((line) => CHILD_MODULES.some((module) => line.includes(`${CHECKOUT}${module}`)))
     .map((line) => line.trim());
 }
 
