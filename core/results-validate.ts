@@ -1,35 +1,39 @@
 /**
- * Validation of a parsed results.json against the one definition in core/results.ts. Entry
- * points call this once; after it, renderers trust the ResultsFile type. Every error names the
- * JSON path, what was expected and what was found.
+ * The runtime validator of results.json, compiled from the one definition in core/results.ts.
+ * Entry points call it once on every file they read; after it, renderers trust the ResultsFile type.
+ * Every problem names the JSON path, what was expected and what was found.
+ *
+ * Two parts: the schema (types, enumerations, required and unknown properties, non-negative counts
+ * and byte totals), checked by TypeBox, whose own error list is turned into exact messages here;
+ * and `semanticProblems`, the few rules that relate two figures of one file and which a JSON
+ * Schema cannot state.
  */
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ResultsFileError } from './errors.ts';
-import { SCHEMA_VERSION, ResultsFileSchema, type ResultsFile } from './results.ts';
-import { describeValue, schemaProblems } from './schema-errors.ts';
+import { describeValue, explain, isObject, pathKey } from './schema-explain.ts';
+import { ResultsFileSchema, SCHEMA_VERSION, type ResultsFile } from './results.ts';
 
-/** Problems shown in one message; the rest are counted. */
+/** How many problems one error message lists before "(and N more)". */
 const SHOWN_PROBLEMS = 5;
 
+// Compiled once, on first use: a results file is validated by every report and compare.
+let compiled: ReturnType<typeof TypeCompiler.Compile<typeof ResultsFileSchema>> | undefined;
+function checker(): NonNullable<typeof compiled> {
+  compiled ??= TypeCompiler.Compile(ResultsFileSchema);
+  return compiled;
+}
+
 /**
- * What the schema cannot express: scenario ids unique within the file, and per completed
- * result no more messages delivered than expected, nor lost than expected.
+ * Every problem of `data` as a results file, each as `<JSON path>: expected <what>, found <what>`;
+ * empty when it is valid. The relational rules run only once the schema holds.
  */
-export function semanticProblems(results: ResultsFile): string[] {
-  const problems: string[] = [];
-  const ids = new Set<string>();
-  results.scenarios.forEach((scenario, i) => {
-    if (ids.has(scenario.id)) problems.push(`$.scenarios[${i}].id: expected an id unique within the file, found ${describeValue(scenario.id)}`);
-    ids.add(scenario.id);
-    for (const [technique, result] of Object.entries(scenario.results)) {
-      if (result?.state !== 'completed') continue;
-      const path = `$.scenarios[${i}].results.${technique}.messages`;
-      const m = result.messages;
-      if (m.delivered > m.expected) problems.push(`${path}.delivered: expected at most messages.expected (${m.expected}), found ${m.delivered}`);
-      if (m.lost > m.expected) problems.push(`${path}.lost: expected at most messages.expected (${m.expected}), found ${m.lost}`);
-    }
-  });
-  return problems;
+export function resultsProblems(data: unknown): string[] {
+  const check = checker();
+  if (check.Check(data)) return semanticProblems(data);
+  // A Set: TypeBox reports a missing required property twice (once per pass over the keys).
+  const problems = new Set<string>();
+  for (const error of check.Errors(data)) for (const problem of explain(error, data)) problems.add(problem);
+  return [...problems];
 }
 
 /**
@@ -37,14 +41,17 @@ export function semanticProblems(results: ResultsFile): string[] {
  * `label` names the file in messages. Throws ResultsFileError; returns the same object typed.
  */
 export function validateResults(data: unknown, label: string): ResultsFile {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+  if (!isObject(data)) {
     throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describeValue(data)}`);
   }
-  const version = (data as { schemaVersion?: unknown }).schemaVersion;
-  if (version !== SCHEMA_VERSION) {
-    throw new ResultsFileError('PUSHBENCH_RESULTS_VERSION', `${label} has schemaVersion ${describeValue(version)}; this pushbench reads schemaVersion ${SCHEMA_VERSION}`);
+  // Another version is a different contract: say so rather than list its differences as errors.
+  if (data['schemaVersion'] !== SCHEMA_VERSION) {
+    throw new ResultsFileError(
+      'PUSHBENCH_RESULTS_VERSION',
+      `${label} has schemaVersion ${describeValue(data['schemaVersion'])}; this pushbench reads schemaVersion ${SCHEMA_VERSION}`,
+    );
   }
-  const problems = Value.Check(ResultsFileSchema, data) ? semanticProblems(data as ResultsFile) : schemaProblems(ResultsFileSchema as object, data);
+  const problems = resultsProblems(data);
   if (problems.length > 0) {
     const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
     const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
@@ -65,3 +72,34 @@ export function parseResults(text: string, label: string): ResultsFile {
   }
   return validateResults(data, label);
 }
+
+/**
+ * The rules of results.json that relate figures to each other, which a JSON Schema cannot state:
+ * scenario ids are unique (compare and the charts match scenarios by id), a technique never
+ * delivers or loses more messages than were expected, and an HTTP technique's empty and late
+ * requests are among the requests it sent.
+ */
+export function semanticProblems(results: ResultsFile): string[] {
+  const problems: string[] = [];
+  const firstIndexOfId = new Map<string, number>();
+  results.scenarios.forEach((scenario, i) => {
+    const path = `$.scenarios[${i}]`;
+    const first = firstIndexOfId.get(scenario.id);
+    if (first !== undefined) problems.push(`${path}.id: expected an id unique within the file, found ${describeValue(scenario.id)}, already the id of $.scenarios[${first}]`);
+    else firstIndexOfId.set(scenario.id, i);
+    for (const [technique, result] of Object.entries(scenario.results)) {
+      if (result?.state !== 'completed') continue;
+      const at = `${path}.results${pathKey(technique)}`;
+      const { expected, delivered, lost } = result.messages;
+      if (delivered > expected) problems.push(`${at}.messages.delivered: expected at most messages.expected (${expected}), found ${delivered}`);
+      if (lost > expected) problems.push(`${at}.messages.lost: expected at most messages.expected (${expected}), found ${lost}`);
+      const requests = result.requests;
+      if (requests !== null) {
+        if (requests.empty > requests.total) problems.push(`${at}.requests.empty: expected at most requests.total (${requests.total}), found ${requests.empty}`);
+        if (requests.late > requests.total) problems.push(`${at}.requests.late: expected at most requests.total (${requests.total}), found ${requests.late}`);
+      }
+    }
+  });
+  return problems;
+}
+

@@ -15,9 +15,9 @@
  * server's files) and `{targetDir}` (the folder of the target file).
  */
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ConfigError } from './errors.ts';
-import { describeValue, schemaProblems } from './schema-errors.ts';
+import { describeValue, explain } from './schema-explain.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from './techniques.ts';
 
 /** Problems shown in one message; the rest are counted. */
@@ -220,6 +220,8 @@ export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscriptio
   };
 }
 
+let checker: ReturnType<typeof TypeCompiler.Compile<typeof TargetFileSchema>> | undefined;
+
 /** Checks a schema cannot express, each as `PATH: expected WHAT, found VALUE`. */
 function semanticProblems(file: TargetFile): string[] {
   const problems: string[] = [];
@@ -236,7 +238,9 @@ function semanticProblems(file: TargetFile): string[] {
  * ConfigError (exit 2) listing the problems by JSON path; returns the same object typed.
  */
 export function validateTargetFile(data: unknown, label: string): TargetFile {
-  const problems = Value.Check(TargetFileSchema, data) ? semanticProblems(data as TargetFile) : schemaProblems(TargetFileSchema as object, data);
+  checker ??= TypeCompiler.Compile(TargetFileSchema);
+  // A Set: TypeBox may report one problem twice (a missing property, once per pass over the keys).
+  const problems = checker.Check(data) ? semanticProblems(data) : [...new Set([...checker.Errors(data)].flatMap((error) => explain(error, data)))];
   if (problems.length > 0) {
     const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
     const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';

@@ -6,7 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
@@ -46,14 +46,22 @@ export interface ScenarioSpec {
 }
 
 export interface RunOptions {
-  /** Aborted on Ctrl-C: the current technique stops and is marked `interrupted`. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM: the current technique stops and is marked `interrupted`.
+   * Abort it with the signal's name as the reason (`controller.abort('SIGTERM')`) and the
+   * results say which signal stopped the run.
+   */
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
   /** Structured progress events; the caller renders them (cli/progress.ts). */
   progress: ProgressListener;
-  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
+  requestTimeoutMs?: number;
+  /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  /** Called once a technique's generators have connected their clients (tests use it to kill one). */
+  onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
 
 /** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
@@ -163,7 +171,13 @@ export interface PreparedRun {
   publisher: PublisherProcess | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, target: ResolvedTarget = BUILTIN_TARGET): PreparedRun | RunStepError {
+export function prepareRun(
+  technique: TechniqueId,
+  params: ScenarioParams,
+  requestedGenerators: number | null,
+  requestTimeoutMs?: number,
+  target: ResolvedTarget = BUILTIN_TARGET,
+): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -173,7 +187,10 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     target.server.kind === 'builtin'
-      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn(
+          { techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) },
+          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+        )
       : null;
   const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
@@ -215,7 +232,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   let targetServer: TargetServer | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, target);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, target);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
   try {
@@ -290,6 +307,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
+    options.onGenerators?.(technique, generators);
     // Everyone is connected and quiet: the first of the two moments both sides' byte counters are read.
     const port = localPort(origin);
     const publisherPorts = new Set(publisher === null ? [] : await guard.step(publisher.localPorts()));
@@ -302,11 +320,16 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const startT = t0 + warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
-    server?.setWindow(startT, endT);
-    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
     const firstAt = firstPublishAt(t0, startT, params.rate);
-    if (!chat) server?.startPublishing(params.rate, firstAt);
-    publisher?.schedule({ rate: params.rate, firstAt, until: endT, startT, endT });
+    // Sent together; each is acknowledged (bounded by the request timeout), long before t0 on a sane machine.
+    await guard.step(
+      Promise.all([
+        server?.setWindow(startT, endT),
+        ...generators.map((g) => g.setWindow(startT, endT, t0, chat ? endT : null)),
+        chat ? undefined : server?.startPublishing(params.rate, firstAt),
+        publisher?.schedule({ rate: params.rate, firstAt, until: endT, startT, endT }),
+      ]),
+    );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
@@ -315,7 +338,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
     const endSockets = port === null || targetServer === undefined ? null : await kernelSnapshot(port, publisherPorts);
-    server?.stopPublishing();
+    await guard.step(server?.stopPublishing() ?? Promise.resolve());
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from every side.
@@ -410,7 +433,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, following.spec.target);
+          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.spec.target);
         }
       },
     });

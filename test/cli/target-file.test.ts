@@ -77,6 +77,6 @@ test('the command exits 2 and writes nothing', async () => {
   const out = path.join(dir, 'out');
   const result = await runCli(['run', '--target-file', write('broken.json', '[]'), '--out', out]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /invalid target file ".*broken\.json": \$: expected an object, found an array/);
+  assert.match(result.stderr, /invalid target file ".*broken\.json": \$: expected an object, found an empty array/);
   assert.equal(fs.existsSync(out), false);
 });

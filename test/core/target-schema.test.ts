@@ -56,7 +56,7 @@ test('a missing field names its path and what was expected', () => {
 test('an unknown technique names the techniques allowed', () => {
   assert.equal(
     problem((f) => (f['techniques']['smoke-signals'] = { path: '/x', cursor: { kind: 'none' } })),
-    'invalid target file "t.json": $.techniques.smoke-signals: expected a technique id (polling, longpoll, sse, websocket, websocket-deflate), found "smoke-signals"',
+    'invalid target file "t.json": $.techniques["smoke-signals"]: expected a technique id (polling, longpoll, sse, websocket, websocket-deflate), found "smoke-signals"',
   );
 });
 
@@ -82,7 +82,7 @@ test('a publish body without {message}, a path without its slash, a status out o
   );
   assert.equal(
     problem((f) => (f['publish']['accepted'] = [201, 2020])),
-    'invalid target file "t.json": $.publish.accepted[1]: expected an integer from 100 to 599, found 2020',
+    'invalid target file "t.json": $.publish.accepted[1]: expected an integer ≥ 100 and ≤ 599, found 2020',
   );
 });
 
@@ -105,6 +105,6 @@ test('{port} in the origin needs a server section, which is what picks the port'
   );
   assert.equal(
     problem((f) => (f['server']['command'] = [])),
-    'invalid target file "t.json": $.server.command: expected an array of at least 1, found an array of 0',
+    'invalid target file "t.json": $.server.command: expected an array of at least 1, found an empty array',
   );
 });
