@@ -1,6 +1,7 @@
 /**
  * The IPC messages between the runner and its child processes: the server child
- * (servers/child.ts) and the load-generator child (load/generator-main.ts). Both ends
+ * (servers/child.ts), the load-generator child (load/generator-main.ts) and the publisher
+ * child (load/publisher-main.ts). Both ends
  * import these types from here, so a message changed on one side fails to compile on
  * the other.
  *
@@ -14,7 +15,7 @@
 import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
 import type { ClientBytes } from './socket-counter.ts';
-import type { Subscription } from './targets.ts';
+import type { PublishSpec, Subscription } from './targets.ts';
 
 // ---------------------------------------------------------------------------------------
 // Runner <-> server child
@@ -118,4 +119,63 @@ export type GeneratorToRunner =
   /** Sent at once when a client is first refused (an error status, a rejected handshake), so that the runner fails the technique within seconds. */
   | { type: 'refused'; message: string }
   | { type: 'closed'; id: number; totals: ClientBytes }
+  | { type: 'fatal'; message: string };
+
+// ---------------------------------------------------------------------------------------
+// Runner <-> publisher child (pushbench publishing to a server that does not publish by itself)
+// ---------------------------------------------------------------------------------------
+
+/** What the publisher posts, and where. */
+export interface PublisherSpec {
+  /** `http://host:port` of the target. */
+  origin: string;
+  publish: PublishSpec;
+  /** Size of each message's `data` string. */
+  payloadBytes: number;
+}
+
+/** The open-loop schedule: message i is due at `firstAt + i / rate`; publishing stops at `until`. Times are monotonic µs. */
+export interface PublishSchedule {
+  rate: number;
+  firstAt: number;
+  until: number;
+  /** The measured window: publishes scheduled in [startT, endT) are counted. */
+  startT: number;
+  endT: number;
+}
+
+/** What the publisher did in the window. */
+export interface PublisherResult {
+  /** Publishes scheduled in the window, sent. */
+  sent: number;
+  /** Of those, answered with an accepted status. */
+  accepted: number;
+  /** Of those, refused (another status or an error). */
+  refused: number;
+  /** Encoded HDR histogram of the round trips (µs) of the publishes in the window. */
+  roundTrip: string;
+  /** Largest delay of a publish behind its scheduled time, µs. */
+  maxLateMicros: number;
+  /** Local ports of every connection the publisher opened: its sockets are left out of the kernel's count. */
+  localPorts: number[];
+  bytes: ClientBytes;
+}
+
+/** Requests from the runner to the publisher child. */
+export type RunnerToPublisher =
+  | { type: 'start'; id: number; spec: PublisherSpec }
+  | { type: 'schedule'; id: number; schedule: PublishSchedule }
+  | { type: 'ports'; id: number }
+  | { type: 'collect'; id: number }
+  | { type: 'close'; id: number };
+
+/** One reply per request, plus `refused` at the first refused publish and `fatal` when the publisher fails on its own. */
+export type PublisherToRunner =
+  | { type: 'ready'; id: number }
+  | { type: 'ack'; id: number }
+  | { type: 'ports'; id: number; localPorts: number[] }
+  | { type: 'result'; id: number; result: PublisherResult }
+  | { type: 'closed'; id: number }
+  /** Sent at once on the first refused publish, so that the runner fails the technique within seconds. */
+  | { type: 'refused'; message: string }
   | { type: 'fatal'; message: string };

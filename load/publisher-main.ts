@@ -1,15 +1,25 @@
 /**
- * Entry point of the publisher child process: one TargetPublisher driven by the runner over IPC,
- * in a process of its own so that its timers share no event loop with the runner or the clients.
- * It exits when the runner goes away.
+ * Entry point of the publisher child process: one TargetPublisher driven by the runner over IPC
+ * (core/ipc.ts), answering each request with a reply of the same id, in a process of its own so
+ * that its timers share no event loop with the runner or the clients. It exits when the runner
+ * goes away.
  */
+import type { PublisherToRunner, RunnerToPublisher } from '../core/ipc.ts';
 import { TargetPublisher } from './publisher.ts';
-import type { PublisherToRunner, RunnerToPublisher } from './publisher-protocol.ts';
+
+/** After the runner is gone, the longest closing may take before the process just exits. */
+const ORPHAN_EXIT_MS = 2000;
 
 let publisher: TargetPublisher | undefined;
 
 function reply(message: PublisherToRunner): Promise<void> {
+  if (!process.connected) return Promise.resolve();
   return new Promise((resolve) => process.send?.(message, undefined, undefined, () => resolve()) ?? resolve());
+}
+
+function started(): TargetPublisher {
+  if (publisher === undefined) throw new Error('a request before start');
+  return publisher;
 }
 
 async function handle(message: RunnerToPublisher): Promise<void> {
@@ -17,20 +27,21 @@ async function handle(message: RunnerToPublisher): Promise<void> {
     case 'start':
       publisher = new TargetPublisher(message.spec, (refusal) => void reply({ type: 'refused', message: refusal }));
       await publisher.connect();
-      await reply({ type: 'ready' });
+      await reply({ type: 'ready', id: message.id });
       break;
     case 'schedule':
-      publisher?.start(message.schedule);
+      started().start(message.schedule);
+      await reply({ type: 'ack', id: message.id });
       break;
     case 'ports':
-      await reply({ type: 'ports', localPorts: publisher?.localPorts() ?? [] });
+      await reply({ type: 'ports', id: message.id, localPorts: started().localPorts() });
       break;
     case 'collect':
-      if (publisher !== undefined) await reply({ type: 'result', result: await publisher.collect() });
+      await reply({ type: 'result', id: message.id, result: await started().collect() });
       break;
     case 'close':
       await publisher?.close();
-      await reply({ type: 'closed' });
+      await reply({ type: 'closed', id: message.id });
       process.disconnect?.();
       break;
   }
@@ -40,6 +51,8 @@ if (process.send === undefined) throw new Error('load/publisher-main.ts must be 
 process.on('message', (message: RunnerToPublisher) => {
   handle(message).catch((error: Error) => void reply({ type: 'fatal', message: error.message }));
 });
+// The runner is gone: drop every connection and leave, within a bound even if a close hangs.
 process.on('disconnect', () => {
+  setTimeout(() => process.exit(0), ORPHAN_EXIT_MS).unref();
   void (publisher?.close() ?? Promise.resolve()).finally(() => process.exit(0));
 });

@@ -12,7 +12,7 @@ import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
 import { SocketCounter } from '../core/socket-counter.ts';
 import { fillTemplate } from '../core/targets.ts';
 import { refusal } from './drivers/types.ts';
-import type { PublishSchedule, PublisherResult, PublisherSpec } from './publisher-protocol.ts';
+import type { PublishSchedule, PublisherResult, PublisherSpec } from '../core/ipc.ts';
 
 /** Connections the publisher may hold: one is enough while a round trip is shorter than the period; more keep the schedule when it is not. */
 const MAX_CONNECTIONS = 8;

@@ -7,7 +7,7 @@ import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { mergeEncoded, summarize } from '../core/histogram.ts';
 import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type KernelBytes, type ModelEstimate, type PublisherSummary, type ScenarioParams, type ServerCost } from '../core/results.ts';
-import type { PublisherResult } from '../load/publisher-protocol.ts';
+import type { PublisherResult } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { TreeSample } from './proc-tree.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';

@@ -19,7 +19,7 @@ let dir: string;
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 /** The child modules a run forks, from the sources or from dist/. */
-const CHILD_MODULES = ['servers/child.ts', 'load/generator-main.ts', 'dist/servers/child.js', 'dist/load/generator-main.js'];
+const CHILD_MODULES = ['servers/child.ts', 'load/generator-main.ts', 'load/publisher-main.ts', 'dist/servers/child.js', 'dist/load/generator-main.js', 'dist/load/publisher-main.js'];
 
 /** Processes that were running before these tests (another run on the machine is not ours to judge). */
 let preexisting: Set<string>;

@@ -51,6 +51,7 @@ test('after kill -9 of the runner mid-run, its server and generators exit by the
 for (const [name, module, args] of [
   ['server', '../../servers/child.ts', [JSON.stringify({ techniques: TECHNIQUES.slice(0, 1), rate: 0, payloadBytes: 16, holdMs: 1000 })]],
   ['load generator', '../../load/generator-main.ts', []],
+  ['publisher', '../../load/publisher-main.ts', []],
 ] as const) {
   test(`a ${name} child whose runner goes away while it starts exits by itself`, { timeout: 60_000 }, async () => {
     const forked = forkChild(new URL(module, import.meta.url), [...args]);
