@@ -1,0 +1,88 @@
+"""Channels consumers: WebSocket (the Channels tutorial's shape: join a group, send each message as
+JSON {"message": text}), Server-Sent Events and long polling (AsyncHttpConsumer)."""
+
+import asyncio
+import json
+
+from channels.exceptions import StopConsumer
+from channels.generic.http import AsyncHttpConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from . import feed
+
+# A held long poll is answered empty after this long, as pushbench's own does after --hold.
+HOLD_SECONDS = 30
+
+
+class FeedConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        await self.channel_layer.group_add(feed.GROUP, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+
+    async def feed_message(self, event):
+        await self.send(text_data=json.dumps({"message": event["text"]}))
+
+
+class EventStreamConsumer(AsyncHttpConsumer):
+    """One long response: an event per message. AsyncHttpConsumer ends the consumer when handle()
+    returns, so the request is taken in http_request and the stream stays open until the client goes."""
+
+    async def http_request(self, message):
+        if message.get("more_body"):
+            return
+        await self.channel_layer.group_add(feed.GROUP, self.channel_name)
+        await self.send_headers(headers=[(b"Content-Type", b"text/event-stream"), (b"Cache-Control", b"no-cache")])
+        # The first body part sends the head: the client knows it is subscribed.
+        await self.send_body(b": subscribed\n\n", more_body=True)
+
+    async def feed_message(self, event):
+        data = json.dumps({"message": event["text"]})
+        await self.send_body(f"id: {event['id']}\ndata: {data}\n\n".encode("utf-8"), more_body=True)
+
+    async def http_disconnect(self, message):
+        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+        raise StopConsumer()
+
+
+class LongPollConsumer(AsyncHttpConsumer):
+    """Answers at once with everything after the client's X-Cursor, else holds the request until a
+    message arrives (or HOLD_SECONDS pass). A first request without a cursor waits for the next message."""
+
+    async def http_request(self, message):
+        if message.get("more_body"):
+            return
+        headers = dict(self.scope["headers"])
+        try:
+            self.cursor = int(headers.get(b"x-cursor", b""))
+        except ValueError:
+            self.cursor = feed.newest_id()
+        self.answered = False
+        if feed.since(self.cursor):
+            await self.answer()
+            return
+        await self.channel_layer.group_add(feed.GROUP, self.channel_name)
+        self.timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, lambda: asyncio.ensure_future(self.answer()))
+
+    async def feed_message(self, event):
+        await self.answer()
+
+    async def answer(self):
+        if self.answered:
+            return
+        self.answered = True
+        if hasattr(self, "timer"):
+            self.timer.cancel()
+        entries = feed.since(self.cursor)
+        newest = entries[-1][0] if entries else self.cursor
+        body = json.dumps([{"message": text} for _, text in entries]).encode("utf-8")
+        await self.send_response(200, body, headers=[(b"Content-Type", b"application/json"), (b"X-Cursor", str(newest).encode())])
+        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+
+    async def http_disconnect(self, message):
+        if hasattr(self, "timer"):
+            self.timer.cancel()
+        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+        raise StopConsumer()
