@@ -16,6 +16,7 @@ import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, 
 import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
+import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 
 export interface HtmlOptions {
   charts: readonly ChartSpec[];
@@ -32,6 +33,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
   const extrapolation = buildExtrapolation(results);
   const lessons = buildLessons(results);
   const groups = multiScenarioGroups(results);
+  const comparisons = targetComparisons(results);
   const body = [
     headerSection(results),
     tableOfContents(results, groups, extrapolation !== null),
@@ -41,6 +43,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
     groups.length > 0
       ? html`<section id="groups"><h2>Scaling: scenario groups</h2>${groups.map((g, i) => groupSection(g, options.charts, conclusions.groups[i]))}</section>`
       : '',
+    comparisons.length === 0 ? '' : comparisonSection(comparisons),
     extrapolation === null ? '' : extrapolationSection(extrapolation),
     capacitySection(results),
     microSection(results),
@@ -109,6 +112,7 @@ function tableOfContents(results: ResultsFile, groups: ScenarioGroup[], hasExtra
     html`<li><a href="#techniques">How each technique works on the wire</a></li>`,
     ...results.scenarios.map((s) => html`<li><a href="#${scenarioAnchor(s)}">${s.title}</a></li>`),
     ...groups.map((g) => html`<li><a href="#${groupAnchor(g.group)}">Scaling: ${g.group}</a></li>`),
+    targetComparisons(results).length > 0 ? html`<li><a href="#stacks">Stacks side by side</a></li>` : '',
     hasExtrapolation ? html`<li><a href="#extrapolation">Header overhead at 1,000 to 100,000 clients</a></li>` : '',
     results.capacity ? html`<li><a href="#capacity">Polling capacity</a></li>` : '',
     results.micro && results.micro.length > 0 ? html`<li><a href="#micro">Per-message server work</a></li>` : '',
@@ -252,7 +256,9 @@ function figuresTables(s: Scenario): SafeHtml {
     ];
   });
   const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
-    const agree = r.agreement === null ? 'n/a' : r.agreement.agree ? 'yes' : 'NO';
+    // pushbench's own server counts its bytes; for another server on this host, the kernel does.
+    const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? 'n/a (sockets closed)' : r.kernel.agree ? 'yes (kernel)' : 'NO';
+    const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
     return [
       num(formatMs(r.latencyMs.p50)),
       num(formatMs(r.latencyMs.p99)),
@@ -370,6 +376,36 @@ ${chartFigures(mine, [])}
 
 // ---------------------------------------------------------------------------------------------
 // Extrapolation, capacity, micro-benchmarks
+
+/** The same workload on several servers: a table per scenario, where the differences come from, the servers' response heads verbatim. */
+function comparisonSection(comparisons: readonly TargetComparison[]): SafeHtml {
+  const keys = Object.keys(COMPARISON_HEAD) as Array<keyof ComparisonLine>;
+  const blocks = comparisons.map((comparison) => {
+    const rows = comparisonLines(comparison).map((line) => {
+      const figures = keys.slice(2);
+      // A failed or absent technique says why across the row; a measured one has every figure.
+      const cells = line.lost === '' ? html`<td colspan="${figures.length}">${line.delivered}</td>` : joinHtml(figures.map((k) => num(line[k])), '');
+      return html`<tr><th scope="row">${line.technique}</th><td>${line.target}</td>${cells}</tr>`;
+    });
+    const heads = comparisonHeads(comparison).map(
+      ({ technique, target, head }) => html`<figure class="head"><figcaption>${techniqueLabel(technique)} on ${target}: the response head, as received (${formatBytes(headBytes(head))})</figcaption><pre>${head}</pre></figure>`,
+    );
+    return html`<section class="comparison" id="stacks-${slug(comparison.baseId)}">
+<h3>${comparison.title}</h3>
+<p>The same workload on ${joinHtml(comparison.targets.map((t) => html`<strong>${t.name}</strong> (${t.description})`), ', ')}.</p>
+<div class="scroll"><table class="figures"><thead><tr>${keys.map((k) => html`<th${k === 'technique' || k === 'target' ? '' : safe(' class="num"')}>${COMPARISON_HEAD[k]}</th>`)}</tr></thead>
+<tbody>${joinHtml(rows, '\n')}</tbody></table></div>
+<ul>${comparisonFindings(comparison).map((f) => html`<li>${f}</li>`)}</ul>
+${joinHtml(heads, '\n')}
+</section>`;
+  });
+  return html`<section id="stacks">
+<h2>Stacks side by side</h2>
+<p>${COMPARISON_LESSON}</p>
+<p>For a server pushbench did not write, CPU and RSS come from /proc for its pid tree (children included) and its bytes are checked against the kernel's per-socket counters; its event-loop use and the analytic model are n/a: pushbench cannot see inside it, and the model describes pushbench's own servers.</p>
+${joinHtml(blocks, '\n')}
+</section>`;
+}
 
 function extrapolationSection(x: ExtrapolationTable): SafeHtml {
   const clientHeads = x.clients.map((n) => html`<th class="num">${formatInteger(n)} clients</th>`);

@@ -11,6 +11,7 @@ import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts'
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
+import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -46,6 +47,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
   results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i]), ''));
   groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
+  for (const comparison of targetComparisons(results)) parts.push(comparisonBlock(comparison), '');
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   return `${parts.join('\n').trimEnd()}\n`;
 }
@@ -104,6 +106,28 @@ function groupBlock(group: ScenarioGroup, charts: readonly ChartSpec[], conclusi
     '',
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === null && c.group === group.group)),
+  ].join('\n');
+}
+
+/** The same scenario on several targets: one row per technique and target, the findings, the response heads verbatim. */
+function comparisonBlock(comparison: TargetComparison): string {
+  const keys = Object.keys(COMPARISON_HEAD) as Array<keyof ComparisonLine>;
+  const rows = comparisonLines(comparison).map((line) => keys.map((k) => md(line[k])));
+  const heads = comparisonHeads(comparison).map(
+    ({ technique, target, head }) => `<details><summary>${escapeHtml(techniqueLabel(technique))} on ${escapeHtml(target)}: response head</summary><pre>${escapeHtml(head)}</pre></details>`,
+  );
+  return [
+    `## Stacks side by side: ${md(comparison.title)}`,
+    '',
+    `The same workload on ${comparison.targets.map((t) => `**${md(t.name)}** (${md(t.description)})`).join(', ')}.`,
+    '',
+    markdownTable(keys.map((k) => md(COMPARISON_HEAD[k])), rows, 2),
+    '',
+    ...comparisonFindings(comparison).map((f) => `- ${md(f)}`),
+    '',
+    md(COMPARISON_LESSON),
+    '',
+    ...heads,
   ].join('\n');
 }
 

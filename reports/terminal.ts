@@ -3,7 +3,8 @@
  * per scenario, measured next to the model. Pure: results in, text out.
  */
 import { TECHNIQUES } from '../core/protocol.ts';
-import type { ResultsFile, Scenario } from '../core/results.ts';
+import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { saturationFindings } from './conclusions.ts';
 import { completedEntries } from './select.ts';
 
@@ -48,7 +49,7 @@ export function renderScenarioTable(scenario: Scenario): string {
       r.server === null ? '-' : `${fixed(r.server.cpuPercent)}%`,
       r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),
       r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
-      r.agreement === null ? '-' : r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`,
+      bytesAgree(r),
     ]);
   }
   const notes = saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`);
@@ -57,8 +58,30 @@ export function renderScenarioTable(scenario: Scenario): string {
   return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
 }
 
+/**
+ * Whether the server's byte count equals the clients': pushbench's own server counts over IPC;
+ * for any other server on this host the kernel's per-socket counters (`yes (kernel)`); `n/a`
+ * when the kernel's figure is incomplete (sockets closed in between), `-` when nothing could count.
+ */
+function bytesAgree(r: CompletedResult): string {
+  if (r.agreement !== null) return r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`;
+  const k = r.kernel;
+  if (k === undefined || k === null) return '-';
+  if (k.agree === null) return 'n/a (sockets closed)';
+  return k.agree ? 'yes (kernel)' : `NO (kernel ${k.serverUp}/${k.serverDown}, client ${k.clientUp}/${k.clientDown})`;
+}
+
+/** One comparison of a scenario across targets: a row per technique and target. */
+export function renderTargetComparison(comparison: TargetComparison): string {
+  const keys = Object.keys(COMPARISON_HEAD) as Array<keyof ComparisonLine>;
+  const rows = [keys.map((k) => COMPARISON_HEAD[k]), ...comparisonLines(comparison).map((line) => keys.map((k) => (k === 'delivered' ? line[k].slice(0, 100) : line[k])))];
+  const findings = comparisonFindings(comparison).map((f) => `- ${f}`);
+  return `Stacks side by side: ${comparison.title}\non ${comparison.targets.map((t) => t.name).join(', ')}\n\n${table(rows)}${findings.length > 0 ? `\n${findings.join('\n')}` : ''}`;
+}
+
 export function renderSummary(results: ResultsFile): string {
   const parts = results.scenarios.map(renderScenarioTable);
+  parts.push(...targetComparisons(results).map(renderTargetComparison));
   if (results.capacity !== undefined) {
     const c = results.capacity;
     parts.push(

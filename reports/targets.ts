@@ -1,0 +1,194 @@
+/**
+ * Stacks side by side: the same scenario measured on several targets (pushbench's own servers,
+ * nginx + Nchan, Django Channels, ...), one comparison per scenario and technique. Pure views
+ * over a ResultsFile that the terminal summary, summary.md and report.html all render, plus the
+ * sentences that say where the differences come from, computed from the numbers.
+ */
+import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TargetInfo, TechniqueResult } from '../core/results.ts';
+import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
+import { formatByteSize, formatBytes, formatMs, formatNumber, formatPercent } from './format.ts';
+import { techniqueLabel } from './techniques.ts';
+
+/** The target of a scenario; a file written before targets existed measured pushbench's own servers. */
+export function targetOf(scenario: Scenario): TargetInfo {
+  return scenario.target ?? { name: 'builtin', kind: 'builtin', file: null, description: "pushbench's own servers", server: 'started' };
+}
+
+/** The scenario's id without its `@target` suffix: what the same scenario is called on every target. */
+export function baseScenarioId(scenario: Scenario): string {
+  const target = targetOf(scenario);
+  const suffix = `@${target.name}`;
+  return target.kind === 'file' && scenario.id.endsWith(suffix) ? scenario.id.slice(0, -suffix.length) : scenario.id;
+}
+
+export interface TargetCell {
+  target: TargetInfo;
+  scenarioId: string;
+  /** Undefined when the target does not offer the technique. */
+  result: TechniqueResult | undefined;
+}
+
+export interface TargetComparison {
+  /** The scenario's id on the built-in target (without `@target`). */
+  baseId: string;
+  /** The first scenario's title, without its `, on <target>` tail. */
+  title: string;
+  params: ScenarioParams;
+  targets: TargetInfo[];
+  rows: Array<{ technique: TechniqueId; cells: TargetCell[] }>;
+}
+
+/** Every scenario measured on two or more targets, in the order of the file. */
+export function targetComparisons(results: ResultsFile): TargetComparison[] {
+  const byBase = new Map<string, Scenario[]>();
+  for (const scenario of results.scenarios) {
+    const base = baseScenarioId(scenario);
+    byBase.set(base, [...(byBase.get(base) ?? []), scenario]);
+  }
+  const comparisons: TargetComparison[] = [];
+  for (const [baseId, scenarios] of byBase) {
+    if (new Set(scenarios.map((s) => targetOf(s).name)).size < 2) continue;
+    const first = scenarios[0]!;
+    const techniques = TECHNIQUES.filter((id) => scenarios.some((s) => s.results[id] !== undefined));
+    comparisons.push({
+      baseId,
+      title: first.title.replace(/, on [^,]+$/, ''),
+      params: first.params,
+      targets: scenarios.map(targetOf),
+      rows: techniques.map((technique) => ({
+        technique,
+        cells: scenarios.map((s) => ({ target: targetOf(s), scenarioId: s.id, result: s.results[technique] })),
+      })),
+    });
+  }
+  return comparisons;
+}
+
+/** Bytes of a response head as received (its lines, CRLF-separated, and the blank line that ends it). */
+export function headBytes(head: string): number {
+  return Buffer.byteLength(head, 'latin1') + 4;
+}
+
+/** One row of the comparison table, as plain strings (each renderer escapes them for its format). */
+export interface ComparisonLine {
+  technique: string;
+  target: string;
+  delivered: string;
+  lost: string;
+  bytesPerMessage: string;
+  payload: string;
+  overhead: string;
+  head: string;
+  p50: string;
+  p99: string;
+  cpu: string;
+  rss: string;
+}
+
+export const COMPARISON_HEAD: ComparisonLine = {
+  technique: 'Technique',
+  target: 'Target',
+  delivered: 'Delivered',
+  lost: 'Lost',
+  bytesPerMessage: 'Bytes/msg',
+  payload: 'Payload',
+  overhead: 'Overhead',
+  head: 'Response head',
+  p50: 'p50',
+  p99: 'p99',
+  cpu: 'Server CPU',
+  rss: 'Server RSS',
+};
+
+/** The table lines of one comparison: every technique, every target, failures and absences named. */
+export function comparisonLines(comparison: TargetComparison): ComparisonLine[] {
+  const lines: ComparisonLine[] = [];
+  for (const { technique, cells } of comparison.rows) {
+    for (const { target, result } of cells) {
+      const base = { technique: techniqueLabel(technique), target: target.name };
+      if (result === undefined) {
+        lines.push({ ...base, delivered: 'not offered', lost: '', bytesPerMessage: '', payload: '', overhead: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
+        continue;
+      }
+      if (result.state !== 'completed') {
+        lines.push({ ...base, delivered: `${result.state}: ${result.error}`, lost: '', bytesPerMessage: '', payload: '', overhead: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
+        continue;
+      }
+      const perMessage = result.perMessage.totalBytes;
+      lines.push({
+        ...base,
+        delivered: `${result.messages.delivered}/${result.messages.expected}`,
+        lost: String(result.messages.lost),
+        bytesPerMessage: formatBytes(perMessage),
+        payload: formatBytes(perMessage - result.perMessage.overheadBytes),
+        overhead: formatBytes(result.perMessage.overheadBytes),
+        head: result.responseHead === undefined || result.responseHead === null ? '—' : formatBytes(headBytes(result.responseHead)),
+        p50: formatMs(result.latencyMs.p50),
+        p99: formatMs(result.latencyMs.p99),
+        cpu: result.server === null ? '—' : formatPercent(result.server.cpuPercent),
+        rss: result.server === null ? '—' : formatByteSize(result.server.rssBytes),
+      });
+    }
+  }
+  return lines;
+}
+
+/** The response heads of a comparison, per technique and target, verbatim. */
+export function comparisonHeads(comparison: TargetComparison): Array<{ technique: TechniqueId; target: string; head: string }> {
+  const heads: Array<{ technique: TechniqueId; target: string; head: string }> = [];
+  for (const { technique, cells } of comparison.rows) {
+    for (const { target, result } of cells) {
+      if (result?.state === 'completed' && typeof result.responseHead === 'string') heads.push({ technique, target: target.name, head: result.responseHead });
+    }
+  }
+  return heads;
+}
+
+function completedCells(cells: readonly TargetCell[]): Array<{ target: TargetInfo; result: CompletedResult }> {
+  return cells.flatMap(({ target, result }) => (result?.state === 'completed' ? [{ target, result }] : []));
+}
+
+/**
+ * Where the differences come from, in sentences computed from the numbers: per technique, the
+ * cheapest and the dearest target in bytes per message and why (response heads, envelope and
+ * framing), the fastest and the slowest p50, and the CPU the servers spent for the same work.
+ */
+export function comparisonFindings(comparison: TargetComparison): string[] {
+  const findings: string[] = [];
+  for (const { technique, cells } of comparison.rows) {
+    const done = completedCells(cells);
+    if (done.length < 2) continue;
+    const label = techniqueLabel(technique);
+    const byBytes = [...done].sort((a, b) => a.result.perMessage.totalBytes - b.result.perMessage.totalBytes);
+    const cheap = byBytes[0]!;
+    const dear = byBytes[byBytes.length - 1]!;
+    const parts = [`${label}: ${dear.target.name} costs ${formatBytes(dear.result.perMessage.totalBytes)} per message, ${cheap.target.name} ${formatBytes(cheap.result.perMessage.totalBytes)}`];
+    const cheapHead = cheap.result.responseHead;
+    const dearHead = dear.result.responseHead;
+    if (typeof cheapHead === 'string' && typeof dearHead === 'string') {
+      parts.push(`their response heads are ${formatBytes(headBytes(dearHead))} and ${formatBytes(headBytes(cheapHead))}`);
+    }
+    const envelope = dear.result.perMessage.overheadBytes - cheap.result.perMessage.overheadBytes;
+    if (Math.abs(envelope) >= 1) parts.push(`${formatBytes(Math.abs(envelope))} of overhead per message more on ${envelope > 0 ? dear.target.name : cheap.target.name} (headers per response, the envelope around the message and its escaping, framing)`);
+    const byLatency = [...done].sort((a, b) => a.result.latencyMs.p50 - b.result.latencyMs.p50);
+    parts.push(`p50 ${formatMs(byLatency[0]!.result.latencyMs.p50)} on ${byLatency[0]!.target.name} to ${formatMs(byLatency[byLatency.length - 1]!.result.latencyMs.p50)} on ${byLatency[byLatency.length - 1]!.target.name}`);
+    const withCpu = done.filter((d) => d.result.server !== null).sort((a, b) => a.result.server!.cpuPercent - b.result.server!.cpuPercent);
+    if (withCpu.length >= 2) {
+      const low = withCpu[0]!;
+      const high = withCpu[withCpu.length - 1]!;
+      const ratio = low.result.server!.cpuPercent > 0 ? ` (${formatNumber(high.result.server!.cpuPercent / low.result.server!.cpuPercent, 1)}×)` : '';
+      parts.push(`server CPU ${formatPercent(high.result.server!.cpuPercent)} on ${high.target.name} against ${formatPercent(low.result.server!.cpuPercent)} on ${low.target.name}${ratio}`);
+    }
+    findings.push(`${parts.join('; ')}.`);
+  }
+  return findings;
+}
+
+/** The teaching text of the comparison: what differs between servers that run the same technique. */
+export const COMPARISON_LESSON =
+  'The technique fixes the shape of the traffic; the server decides its size and its cost. ' +
+  'A request technique pays a whole response head for every answer, so the server\'s headers (Server, Date, Last-Modified, Etag, Vary, chunked encoding) are paid once per message on long polling and once per poll on short polling. ' +
+  'A server that wraps the message in its own envelope (Channels\' {"message": "..."}) adds the envelope and escapes every quote of the message inside it. ' +
+  'SSE framing grows with the event id the server writes (a seq, or Nchan\'s time:tag), WebSocket framing is 2 bytes a frame everywhere. ' +
+  'CPU and memory are the runtime\'s: C (nginx), JavaScript (pushbench\'s Node servers) and Python (daphne\'s asyncio) do the same work at different prices. ' +
+  'The payload column is the same on every target: the JSON pushbench published.';

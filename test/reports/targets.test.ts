@@ -1,0 +1,90 @@
+/**
+ * Stacks side by side: the same scenario on two targets becomes one comparison, in the terminal
+ * summary, summary.md and report.html; its figures and findings are computed from the numbers
+ * (checked by hand here), and a server's response head is shown verbatim but escaped.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResultsFile, Scenario } from '../../core/results.ts';
+import { buildCharts } from '../../reports/charts.ts';
+import { renderHtml } from '../../reports/html.ts';
+import { renderMarkdown } from '../../reports/markdown.ts';
+import { baseScenarioId, comparisonFindings, comparisonLines, headBytes, targetComparisons } from '../../reports/targets.ts';
+import { renderSummary } from '../../reports/terminal.ts';
+import { completedOf, HOSTILE, loadFixture, scenarioOf } from './helpers.ts';
+
+const NCHAN_HEAD = 'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Length: 98';
+
+/** The fixture's header-overhead scenario on builtin, and a copy of it "on nchan" with its long poll and WebSocket figures changed. */
+function twoTargets(): ResultsFile {
+  const results = loadFixture();
+  const builtin = scenarioOf(results, 'header-overhead');
+  builtin.target = { name: 'builtin', kind: 'builtin', file: null, description: "pushbench's own servers", server: 'started' };
+  const nchan: Scenario = structuredClone(builtin);
+  nchan.id = 'header-overhead@nchan';
+  nchan.group = 'header-overhead@nchan';
+  nchan.title = `${builtin.title}, on nchan`;
+  nchan.target = { name: 'nchan', kind: 'file', file: 'targets/nchan/target.json', description: 'nginx + Nchan', server: 'started' };
+  for (const [id, result] of Object.entries(nchan.results)) if (id !== 'longpoll' && id !== 'websocket') delete nchan.results[id as keyof typeof nchan.results];
+  const long = nchan.results.longpoll!;
+  assert.equal(long.state, 'completed');
+  if (long.state === 'completed') {
+    long.perMessage = { ...long.perMessage, totalBytes: 900, overheadBytes: 800 };
+    long.latencyMs = { ...long.latencyMs, p50: 3 };
+    long.server = { ...long.server!, cpuPercent: 0.5, eventLoopUtilization: null, lateTicks: null, source: 'proc' };
+    long.responseHead = NCHAN_HEAD;
+    long.model = null;
+  }
+  const builtinLong = builtin.results.longpoll!;
+  if (builtinLong.state === 'completed') builtinLong.responseHead = 'HTTP/1.1 200 OK\r\nContent-Length: 98';
+  results.scenarios.push(nchan);
+  return results;
+}
+
+test('scenarios of one base id on two targets make one comparison; others make none', () => {
+  const results = twoTargets();
+  assert.equal(baseScenarioId(scenarioOf(results, 'header-overhead@nchan')), 'header-overhead');
+  const comparisons = targetComparisons(results);
+  assert.equal(comparisons.length, 1);
+  const [c] = comparisons;
+  assert.equal(c!.baseId, 'header-overhead');
+  assert.deepEqual(c!.targets.map((t) => t.name), ['builtin', 'nchan']);
+  assert.equal(targetComparisons(loadFixture()).length, 0, 'a single target compares nothing');
+});
+
+test('every technique on every target is a line; one the target does not offer says so', () => {
+  const [c] = targetComparisons(twoTargets());
+  const lines = comparisonLines(c!);
+  const polling = lines.filter((l) => l.technique === 'Short polling');
+  assert.deepEqual(polling.map((l) => [l.target, l.delivered]), [['builtin', `${completedOf(loadFixture(), 'header-overhead', 'polling').messages.delivered}/${completedOf(loadFixture(), 'header-overhead', 'polling').messages.expected}`], ['nchan', 'not offered']]);
+  const nchanLong = lines.find((l) => l.technique === 'Long polling' && l.target === 'nchan')!;
+  // 900 B per message, 800 of it overhead: 100 B of payload; the head is its bytes plus the blank line that ends it.
+  assert.deepEqual([nchanLong.bytesPerMessage, nchanLong.payload, nchanLong.overhead, nchanLong.head, nchanLong.cpu], ['900 B', '100 B', '800 B', `${headBytes(NCHAN_HEAD)} B`, '0.5%']);
+  assert.equal(headBytes(NCHAN_HEAD), NCHAN_HEAD.length + 4);
+});
+
+test('the findings name the dearer target, the head sizes, the overhead gap, the p50 range and the CPU ratio', () => {
+  const [c] = targetComparisons(twoTargets());
+  // The fixture's builtin long poll: 801 B per message, 745 B of it overhead, p50 0.68 ms, CPU 0.9%.
+  // nchan: 900 B, 800 B overhead (55 B more), p50 3 ms, CPU 0.5% (0.9 / 0.5 = 1.8x); heads of 61 B and 39 B.
+  assert.equal(
+    comparisonFindings(c!).find((f) => f.startsWith('Long polling')),
+    'Long polling: nchan costs 900 B per message, builtin 801 B; their response heads are 61 B and 39 B; 55 B of overhead per message more on nchan (headers per response, the envelope around the message and its escaping, framing); p50 0.680 ms on builtin to 3.00 ms on nchan; server CPU 0.9% on builtin against 0.5% on nchan (1.8×).',
+  );
+});
+
+test('terminal, summary.md and report.html each show the comparison; a hostile head is escaped', () => {
+  const results = twoTargets();
+  const nchanLong = scenarioOf(results, 'header-overhead@nchan').results.longpoll!;
+  if (nchanLong.state === 'completed') nchanLong.responseHead = `HTTP/1.1 200 OK\r\nX-Evil: ${HOSTILE}`;
+  assert.match(renderSummary(results), /Stacks side by side: .*\non builtin, nchan\n/);
+  const md = renderMarkdown(results, { charts: [] });
+  assert.match(md, /## Stacks side by side: /);
+  assert.match(md, /\| Long polling \| nchan \| /);
+  assert.ok(!md.includes('<script>alert(1)'), 'the head is escaped in summary.md');
+  const page = renderHtml(results, { charts: buildCharts(results), chartJsSource: '' });
+  assert.match(page, /<section id="stacks">/);
+  assert.match(page, /<a href="#stacks">Stacks side by side<\/a>/);
+  assert.ok(page.includes('X-Evil: &lt;script&gt;alert(1)&lt;/script&gt;'), 'the head is shown, escaped');
+  assert.ok(!page.includes('<script>alert(1)'));
+});
