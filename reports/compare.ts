@@ -3,6 +3,7 @@
  * metric is (bytes are deterministic, latency and CPU are not), and a Markdown verdict table.
  * Pure: results in, a comparison out. Bad input (nothing to compare) throws CompareInputError.
  */
+import { targetOf } from './targets.ts';
 import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import { escapeMarkdown as md } from '../core/html.ts';
@@ -155,6 +156,10 @@ export function compareResults(base: ResultsFile | readonly ResultsFile[], curre
     if (currentScenario === undefined) continue; // checkScenarios() made this impossible
     const baseScenarios = bases.flatMap((b) => b.scenarios.filter((s) => s.id === scenarioId));
     const changed = changedParams(baseScenarios[0]?.params, currentScenario.params);
+    // Scenario ids name their target (`broadcast@nchan`); one id on two servers is not like for like.
+    const baseTarget = baseScenarios[0] === undefined ? null : targetOf(baseScenarios[0]).name;
+    const currentTarget = targetOf(currentScenario).name;
+    if (baseTarget !== null && baseTarget !== currentTarget) warnings.push(`scenario ${scenarioId}: measured on target ${baseTarget} in base and on ${currentTarget} in current; the comparison is not like for like`);
     if (changed.length > 0) warnings.push(`scenario ${scenarioId}: parameters differ between base and current (${changed.join(', ')}); the comparison may not be like for like`);
     for (const technique of TECHNIQUES) rows.push(...techniqueRows(scenarioId, technique, baseScenarios, currentScenario, options));
   }

@@ -18,7 +18,7 @@ export function targetOf(scenario: Scenario): TargetInfo {
 export function baseScenarioId(scenario: Scenario): string {
   const target = targetOf(scenario);
   const suffix = `@${target.name}`;
-  return target.kind === 'file' && scenario.id.endsWith(suffix) ? scenario.id.slice(0, -suffix.length) : scenario.id;
+  return target.kind !== 'builtin' && scenario.id.endsWith(suffix) ? scenario.id.slice(0, -suffix.length) : scenario.id;
 }
 
 export interface TargetCell {

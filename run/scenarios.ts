@@ -40,7 +40,8 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
 
 /**
  * The scenarios of `specs` for each target of the run, one after another: the built-in target
- * keeps each scenario's id (baselines match); any other target's scenarios are `<id>@<name>`,
+ * keeps each scenario's id (baselines match); any other target's scenarios (a target file's, or
+ * `--target URL`'s, named `url`) are `<id>@<name>`,
  * titled and grouped by it, so that compare matches results by target and technique. Each
  * target runs the techniques asked for that it offers, and only broadcast scenarios unless it is
  * the built-in one.
@@ -49,7 +50,8 @@ export function forTargets(specs: readonly ScenarioSpec[], targets: readonly Res
   return targets.flatMap((target) =>
     // Chat needs the built-in server's own count of what each room accepted; another target runs the broadcast scenarios.
     specs.filter((spec) => target.kind === 'builtin' || spec.params.workload !== 'chat').map((spec) => {
-      const own = target.kind !== 'file';
+      // The built-in target keeps the ids baselines use; any other target is named in the id, so compare matches by target.
+      const own = target.kind === 'builtin';
       const suffix = own ? '' : `@${target.name}`;
       return {
         ...spec,
