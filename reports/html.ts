@@ -13,7 +13,7 @@ import { html, joinHtml, jsonScript, safe, scriptText, slug, styleText, type Saf
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
+import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
@@ -271,7 +271,14 @@ function figuresTables(s: Scenario): SafeHtml {
       cell(agree, agree === 'NO'),
     ];
   });
-  return html`${bytes}\n${time}`;
+  const publishers = completedEntries(s).filter((e) => e.result.publisher !== undefined);
+  if (publishers.length === 0) return html`${bytes}\n${time}`;
+  const publishing = keyTable(s, "pushbench's publisher (the server does not publish by itself): what it sent in the window and the publish round trip", ['Sent', 'Accepted', 'Refused', 'Round trip p50', 'Round trip p99', 'Most behind schedule'], (r) => {
+    const p = r.publisher;
+    if (p === undefined) return [num('—'), num('—'), num('—'), num('—'), num('—'), num('—')];
+    return [num(formatInteger(p.sent)), num(formatInteger(p.accepted)), cell(formatInteger(p.refused), p.refused > 0), num(formatMs(p.roundTripMs.p50)), num(formatMs(p.roundTripMs.p99)), num(formatMs(p.lateMs))];
+  });
+  return html`${bytes}\n${time}\n${publishing}`;
 }
 
 function modelTable(s: Scenario): SafeHtml {

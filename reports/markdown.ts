@@ -55,10 +55,12 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
 function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
   const p = s.params;
   const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Lost', 'Server CPU', 'Empty polls'];
+  // A run where pushbench published (a server that does not publish by itself) shows its publish round trip beside the latency.
+  const published = techniqueEntries(s).some(({ result }) => result.state === 'completed' && result.publisher !== undefined);
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Lost', 'Server CPU', 'Empty polls', ...(published ? ['Publish round trip p50'] : [])];
   const rows = techniqueEntries(s).map(({ technique, result }) => {
     const label = md(techniqueLabel(technique));
-    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', ''];
+    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, ...head.slice(2).map(() => '')];
     const empty = emptyRequestPercent(result);
     return [
       label,
@@ -69,6 +71,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
       md(formatInteger(result.messages.lost)),
       result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
       empty === null ? '—' : md(formatPercent(empty)),
+      ...(published ? [result.publisher === undefined ? '—' : md(formatMs(result.publisher.roundTripMs.p50))] : []),
     ];
   });
   return [

@@ -53,6 +53,12 @@ export function renderScenarioTable(scenario: Scenario): string {
     ]);
   }
   const notes = saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`);
+  // pushbench's own publisher, when it published: its round trip stands beside the latency it caused.
+  for (const { technique, result } of completedEntries(scenario)) {
+    const p = result.publisher;
+    if (p === undefined) continue;
+    notes.push(`  ${technique}: pushbench published ${p.accepted}/${p.sent} accepted, publish round trip p50 ${fixed(p.roundTripMs.p50, 2)} ms, p99 ${fixed(p.roundTripMs.p99, 2)} ms, at most ${fixed(p.lateMs, 2)} ms behind schedule`);
+  }
   const p = scenario.params;
   const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
   return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;

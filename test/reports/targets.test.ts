@@ -76,8 +76,13 @@ test('the findings name the dearer target, the head sizes, the overhead gap, the
 test('terminal, summary.md and report.html each show the comparison; a hostile head is escaped', () => {
   const results = twoTargets();
   const nchanLong = scenarioOf(results, 'header-overhead@nchan').results.longpoll!;
-  if (nchanLong.state === 'completed') nchanLong.responseHead = `HTTP/1.1 200 OK\r\nX-Evil: ${HOSTILE}`;
-  assert.match(renderSummary(results), /Stacks side by side: .*\non builtin, nchan\n/);
+  if (nchanLong.state === 'completed') {
+    nchanLong.responseHead = `HTTP/1.1 200 OK\r\nX-Evil: ${HOSTILE}`;
+    nchanLong.publisher = { sent: 10, accepted: 9, refused: 1, roundTripMs: { ...nchanLong.latencyMs, p50: 1.25, p99: 4.5 }, lateMs: 0.75 };
+  }
+  const text = renderSummary(results);
+  assert.match(text, /Stacks side by side: .*\non builtin, nchan\n/);
+  assert.ok(text.includes('longpoll: pushbench published 9/10 accepted, publish round trip p50 1.25 ms, p99 4.50 ms, at most 0.75 ms behind schedule'), 'the publish round trip beside the latency');
   const md = renderMarkdown(results, { charts: [] });
   assert.match(md, /## Stacks side by side: /);
   assert.match(md, /\| Long polling \| nchan \| /);
@@ -87,4 +92,5 @@ test('terminal, summary.md and report.html each show the comparison; a hostile h
   assert.match(page, /<a href="#stacks">Stacks side by side<\/a>/);
   assert.ok(page.includes('X-Evil: &lt;script&gt;alert(1)&lt;/script&gt;'), 'the head is shown, escaped');
   assert.ok(!page.includes('<script>alert(1)'));
+  assert.match(page, /pushbench(&#39;|&#x27;|')s publisher \(the server does not publish by itself\)/);
 });
