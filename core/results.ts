@@ -53,6 +53,12 @@ export interface Scenario {
   description: string;
   params: ScenarioParams;
   results: Partial<Record<TechniqueId, TechniqueResult>>;
+  /**
+   * The machine's floor: a bare `ws` broadcast (the textbook loop, no pushbench server code)
+   * measured the same way in the same run: same publisher, same generator, same clients.
+   * Present for broadcast scenarios on the built-in servers.
+   */
+  floor?: TechniqueResult;
 }
 
 export interface ScenarioParams {
@@ -109,6 +115,12 @@ export interface CompletedResult {
   /** All clients, up + down. */
   bitsPerSecond: number;
   latencyMs: LatencySummary;
+  /**
+   * How precisely messages left against their due times (latency is measured from the due
+   * time, so this lateness is part of every latency figure). Absent in files written before
+   * it was recorded; null against an external `--target`.
+   */
+  publisher?: PublisherResult | null;
   /** HTTP techniques only: requests sent in the window, and how many came back empty. */
   requests: { total: number; empty: number; late: number } | null;
   /** Sampled inside the server process; null when driving an external `--target`. */
@@ -144,8 +156,25 @@ export interface LatencySummary {
   histogram: string;
 }
 
+/** What the publisher adds to latency: its lateness against each due time, and what its precision costs. */
+export interface PublisherResult {
+  /** `server`: the broadcast publisher in the server process; `clients`: each chat client's own schedule. */
+  side: 'server' | 'clients';
+  /** Published time minus due time of each message due in the window (count = messages), 1 µs resolution. */
+  latenessMs: LatencySummary;
+  /**
+   * CPU the publisher's precise wait (a busy-wait of about 2 ms before each due time) burnt
+   * over the window, % of one core. It is harness, not technique: ServerCost.cpuPercent
+   * excludes it. 0 where no busy-wait runs (chat).
+   */
+  busyWaitCpuPercent: number;
+}
+
 export interface ServerCost {
-  /** User + system CPU of the server process over the window, % of one core. */
+  /**
+   * User + system CPU of the server process over the window, % of one core, less the
+   * publisher's busy-wait (reported in PublisherResult.busyWaitCpuPercent).
+   */
   cpuPercent: number;
   rssBytes: number;
   rssIdleBytes: number;

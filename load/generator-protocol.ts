@@ -29,6 +29,8 @@ export interface GeneratorWindowResult {
   counts: DeliveryCounts;
   /** Encoded HDR histogram of latencies (µs). */
   histogram: string;
+  /** Chat: encoded HDR histogram (µs) of how late each upstream message of the window left against its due time. */
+  publishLateness: string;
   /** Client bytes between the window's start and end snapshots. */
   bytes: ClientBytes;
   /** Actual time between the two snapshots (µs). */

@@ -212,6 +212,10 @@ function checkScenario(c: Checker, s: Record<string, Json>, path: string): void 
     const r = c.object(value, rp);
     if (r !== null) checkTechniqueResult(c, r, rp);
   }
+  if (s.floor !== undefined) {
+    const floor = c.object(s.floor, `${path}.floor`);
+    if (floor !== null) checkTechniqueResult(c, floor, `${path}.floor`);
+  }
 }
 
 function checkTechniqueResult(c: Checker, r: Record<string, Json>, path: string): void {
@@ -233,6 +237,18 @@ function checkTechniqueResult(c: Checker, r: Record<string, Json>, path: string)
   if (latency !== null) {
     c.numbers(latency, ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean', 'count'], `${path}.latencyMs`);
     c.string(latency, 'histogram', `${path}.latencyMs`);
+  }
+  if (r.publisher !== undefined && r.publisher !== null) {
+    const publisher = c.nested(r, 'publisher', path);
+    if (publisher !== null) {
+      c.oneOf(publisher, 'side', ['server', 'clients'], `${path}.publisher`);
+      c.number(publisher, 'busyWaitCpuPercent', `${path}.publisher`);
+      const lateness = c.nested(publisher, 'latenessMs', `${path}.publisher`);
+      if (lateness !== null) {
+        c.numbers(lateness, ['p50', 'p90', 'p99', 'p999', 'max', 'min', 'mean', 'count'], `${path}.publisher.latenessMs`);
+        c.string(lateness, 'histogram', `${path}.publisher.latenessMs`);
+      }
+    }
   }
   if (r.requests !== null) {
     const requests = c.nested(r, 'requests', path);

@@ -134,7 +134,11 @@ export interface PreparedRun {
   server: Promise<ServerProcess> | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+/**
+ * `floor`: serve the clients from the bare `ws` broadcast of servers/floor.ts instead of
+ * pushbench's server (the technique must then be websocket): the machine's floor.
+ */
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, floor = false): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -144,7 +148,7 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn({ ...(floor ? { floor } : {}), techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
@@ -164,11 +168,13 @@ export async function runTechnique(
   options: RunOptions & {
     prepared?: PreparedRun | RunStepError;
     afterWindow?: () => void;
+    /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
+    floor?: boolean;
   },
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.floor);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const say = (text: string): void => options.progress(`${technique}: ${text}`);
   try {
@@ -277,40 +283,63 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
   }
 }
 
+/** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
+const FLOOR_TECHNIQUE: TechniqueId = 'websocket';
+
+/** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
+export function measuresFloor(params: ScenarioParams): boolean {
+  return params.workload === 'broadcast' && params.target === null;
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
- * CPU. A scenario with `sameAs` reuses that scenario's measurement.
+ * CPU, then (broadcast) the machine's floor. A scenario with `sameAs` reuses that
+ * scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => spec.techniques.map((technique) => ({ spec, technique })));
+  const runs = specs
+    .filter((s) => s.sameAs === undefined)
+    .flatMap((spec) => [
+      ...spec.techniques.map((technique) => ({ spec, technique, floor: false })),
+      ...(measuresFloor(spec.params) ? [{ spec, technique: FLOOR_TECHNIQUE, floor: true }] : []),
+    ]);
   const done = new Map<string, Scenario['results']>();
+  const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
-  for (const [i, { spec, technique }] of runs.entries()) {
+  for (const [i, { spec, technique, floor }] of runs.entries()) {
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
+    const label = floor ? 'floor (bare ws)' : technique;
+    const store = (result: TechniqueResult): void => {
+      if (floor) floors.set(spec.id, result);
+      else results[technique] = result;
+    };
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: 'not run: interrupted (SIGINT)' };
+      store({ state: 'interrupted', error: 'not run: interrupted (SIGINT)' });
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
     const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
-    options.progress(`${step} ${technique}: starting`);
+    options.progress(`${step} ${label}: starting`);
     const result = await runTechnique(technique, spec.params, {
       ...options,
-      progress: (line) => options.progress(`${step} ${line}`),
+      floor,
+      progress: (line) => options.progress(`${step} ${floor ? line.replace(`${technique}:`, `${label}:`) : line}`),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, following.floor);
       },
     });
-    results[technique] = result;
-    options.progress(`${step} ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+    store(result);
+    options.progress(`${step} ${label}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
   }
   await discardRun(next);
   return specs.map((spec) => {
-    const results = done.get(spec.sameAs ?? spec.id) ?? {};
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results };
+    const key = spec.sameAs ?? spec.id;
+    const results = done.get(key) ?? {};
+    const floor = floors.get(key);
+    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results, ...(floor === undefined ? {} : { floor }) };
   });
 }

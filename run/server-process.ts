@@ -15,6 +15,8 @@ export interface ServerProcessOptions {
   holdMs: number;
   ringSize?: number;
   maxMessageBytes?: number;
+  /** The bare `ws` broadcast of servers/floor.ts instead of pushbench's server: the machine's floor. */
+  floor?: boolean;
 }
 
 export interface StatsReply {

@@ -4,6 +4,7 @@
  * parent goes away, so no server ever outlives its runner.
  */
 import type { ParentToServer, ServerToParent } from '../core/protocol.ts';
+import { startFloorServer } from './floor.ts';
 import { startServer, type ServerOptions } from './server.ts';
 
 function reply(message: ServerToParent): void {
@@ -12,8 +13,9 @@ function reply(message: ServerToParent): void {
 
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('servers/child.ts must be started with an IPC channel (child_process.fork)');
-  const options = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions>;
-  const server = await startServer(options);
+  const { floor, ...options } = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions> & { floor?: boolean };
+  // `floor`: the bare ws broadcast the runner measures as the machine's floor (servers/floor.ts).
+  const server = floor === true ? await startFloorServer(options) : await startServer(options);
   let closing = false;
   const shutdown = async (): Promise<void> => {
     if (closing) return;

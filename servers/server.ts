@@ -229,6 +229,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
+      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, latenessHistogram: publisher.latenessHistogram() },
       rejected: { ...rejected },
       process: sampleProcess(),
     };
@@ -261,6 +262,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     },
     setWindow(startT, endT) {
       window = { startT, endT };
+      publisher.setWindow(startT, endT);
       for (const key of Object.keys(windowCounts)) delete windowCounts[key];
     },
     windowCounts() {
