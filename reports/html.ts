@@ -13,6 +13,7 @@ import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
+import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import { techniqueLabel } from './techniques.ts';
 
 export interface HtmlOptions {
@@ -322,6 +323,37 @@ function figuresTables(s: Scenario): string {
   return `${bytes}\n${time}`;
 }
 
+/** What each latency is made of: the publisher's lateness and transit, with the machine's floor beside the techniques. */
+function latencyPartsTable(s: Scenario): string {
+  const rows = latencyParts(s);
+  if (!rows.some((r) => r.publisher !== null)) return '';
+  const body = rows.map((r) => {
+    const p = r.publisher;
+    const late = p === null || p.latenessMs.count === 0;
+    return `<tr${r.floor ? ' class="floor"' : ''}><th scope="row">${esc(r.label)}</th>${[
+      num(formatMs(r.latencyMeanMs)),
+      num(late ? '—' : formatMs(p.latenessMs.mean)),
+      num(r.transitMeanMs === null ? '—' : formatMs(r.transitMeanMs)),
+      num(late ? '—' : formatMs(p.latenessMs.p99)),
+      num(late ? '—' : formatMs(p.latenessMs.max)),
+      num(late ? '—' : formatInteger(p.latenessMs.count)),
+      num(formatMs(r.latencyP50Ms)),
+      num(formatMs(r.latencyP99Ms)),
+    ].join('')}</tr>`;
+  });
+  const busy = rows.find((r) => r.publisher?.side === 'server')?.publisher?.busyWaitCpuPercent;
+  const floor = rows.some((r) => r.floor)
+    ? ` The row <strong>${esc(FLOOR_LABEL)}</strong> is the machine's floor: the textbook <code>ws</code> broadcast loop, none of pushbench's server code, fed by the same publisher and measured with the same clients in the same run. What a technique adds to it is the technique's; the floor itself belongs to this host, Node and the kernel's loopback.`
+    : '';
+  const side = rows.find((r) => r.publisher !== null)?.publisher?.side;
+  const who = side === 'clients' ? 'each client publishes on its own timer (no busy-wait there)' : `the server's publisher arms a timer 2 ms ahead and busy-waits to the due time${busy === undefined ? '' : `, which cost ${esc(formatPercent(busy, 2))} of a core here (left out of the server CPU figures)`}`;
+  return `<h4>What the latency is made of</h4>
+<p>Latency is measured from each message's <em>due</em> time, so a late publisher shows up in it instead of hiding. It is made of the publisher's lateness (how late each message left, recorded per message in its own histogram) and the transit (server work, kernel, loopback, client). Means add up and percentiles do not, so the split is of the means. Here ${who}.${floor}</p>
+<div class="scroll"><table class="figures"><caption>Mean latency = publisher lateness + transit</caption>
+<thead><tr><th>Technique</th>${['Mean latency', 'Publisher lateness, mean', 'Transit, mean', 'Lateness p99', 'Lateness max', 'Messages', 'Latency p50', 'Latency p99'].map((h) => `<th class="num">${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>${body.join('\n')}</tbody></table></div>`;
+}
+
 function modelTable(s: Scenario): string {
   const entries = techniqueEntries(s);
   const rows = entries.map((entry) => {
@@ -378,6 +410,7 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
 <p>${esc(s.description)}</p>
 ${paramsList(s)}
 ${figuresTables(s)}
+${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}
 ${modelTable(s)}

@@ -10,6 +10,8 @@ import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
+import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { techniqueLabel } from './techniques.ts';
 
 export interface MarkdownOptions {
@@ -52,10 +54,9 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
 function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
   const p = s.params;
   const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Lost', 'Server CPU', 'Empty polls'];
-  const rows = techniqueEntries(s).map(({ technique, result }) => {
-    const label = md(techniqueLabel(technique));
-    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', ''];
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls'];
+  const row = (label: string, result: TechniqueResult): string[] => {
+    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', '', ''];
     const empty = emptyRequestPercent(result);
     return [
       label,
@@ -63,11 +64,15 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
       md(formatBytes(result.perMessage.overheadBytes)),
       md(formatMs(result.latencyMs.p50)),
       md(formatMs(result.latencyMs.p99)),
+      md(latenessCell(result)),
       md(formatInteger(result.messages.lost)),
       result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
       empty === null ? '—' : md(formatPercent(empty)),
     ];
-  });
+  };
+  const rows = techniqueEntries(s).map(({ technique, result }) => row(md(techniqueLabel(technique)), result));
+  // The machine's floor, measured the same way: what any technique pays on this host.
+  if (s.floor !== undefined) rows.push(row(`*${md(FLOOR_LABEL)}*`, s.floor));
   return [
     `## ${md(s.title)}`,
     '',
@@ -77,9 +82,28 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     '',
     markdownTable(head, rows),
     '',
+    latencySplit(s),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
   ].join('\n');
+}
+
+/** The publisher's p99 lateness and the messages behind it, or a dash when not recorded. */
+function latenessCell(result: CompletedResult): string {
+  const p = result.publisher;
+  if (p === undefined || p === null || p.latenessMs.count === 0) return '—';
+  return `${formatMs(p.latenessMs.p99)} (n ${formatInteger(p.latenessMs.count)})`;
+}
+
+/** Mean latency split into publisher lateness and transit (means add up; percentiles do not). */
+function latencySplit(s: Scenario): string {
+  const parts = latencyParts(s).filter((r) => r.transitMeanMs !== null && r.publisher !== null);
+  if (parts.length === 0) return '';
+  const items = parts.map((r) => `${r.label} ${formatMs(r.latencyMeanMs)} = ${formatMs(r.publisher!.latenessMs.mean)} + ${formatMs(r.transitMeanMs!)}`);
+  const busy = parts.find((r) => r.publisher!.side === 'server')?.publisher?.busyWaitCpuPercent;
+  const cost = busy === undefined ? '' : ` The publisher's precise wait cost ${formatPercent(busy, 2)} of a core, left out of server CPU.`;
+  const floor = parts.some((r) => r.floor) ? ` ${FLOOR_LABEL}: the textbook ws broadcast on this machine, same publisher, clients and window.` : '';
+  return `${md(`Mean latency = publisher lateness + transit: ${items.join('; ')}.${cost}${floor}`)}\n`;
 }
 
 function groupBlock(group: ScenarioGroup, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {

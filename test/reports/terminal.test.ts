@@ -25,3 +25,22 @@ test('capacity and micro-benchmarks are summarised when present', () => {
   assert.match(text, /poll every 1000 ms -> at most [\d,]+ clients/);
   assert.match(text, /Per-message server work \(tinybench\):\n {2}polling/);
 });
+
+test('the floor row sits under the techniques, with the publisher lateness column and the latency split', () => {
+  const table = renderScenarioTable(fixture.scenarios[0]!);
+  assert.match(table, /^floor \(bare ws\)\s+3000\/3000\s+0\s+58\.0\s/m);
+  assert.match(table, /late p99 ms/);
+  // websocket's p99 lateness in the fixture: 0.040 ms (three decimals) after max 0.70.
+  assert.match(table, /^websocket(\s+\S+){8}\s+0\.040\s/m);
+  assert.ok(table.includes('latency mean ms = publisher lateness + transit: polling 492.082 = 0.022 + 492.060;'), table);
+  assert.ok(table.includes('floor (bare ws) 0.225 = 0.022 + 0.203'), table);
+  // No floor in chat (there is none to measure), and no split line without publisher figures.
+  const chat = fixture.scenarios.find((s) => s.id === 'chat')!;
+  assert.doesNotMatch(renderScenarioTable(chat), /^floor/m);
+  const old = structuredClone(fixture.scenarios[0]!);
+  delete old.floor;
+  for (const r of Object.values(old.results)) if (r.state === 'completed') delete r.publisher;
+  const text = renderScenarioTable(old);
+  assert.doesNotMatch(text, /publisher lateness \+ transit/);
+  assert.match(text, /^websocket(\s+\S+){8}\s+-\s/m, 'a file without publisher figures shows a dash');
+});
