@@ -10,7 +10,11 @@ export const SCHEMA_VERSION = 1;
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
-export type HeaderProfileName = 'browser' | 'minimal';
+/**
+ * A header profile's name: a bundled one (`browser`, `browser-cookie`, `minimal`,
+ * `kaazing-2010`) or `file:NAME` for the user's `--headers FILE`.
+ */
+export type HeaderProfileName = string;
 export type WorkloadName = 'broadcast' | 'chat';
 
 export interface ResultsFile {
@@ -23,13 +27,30 @@ export interface ResultsFile {
   /** The command line that reproduces this run. */
   command: string;
   environment: Environment;
-  /** Request header sets used by the HTTP clients, verbatim, keyed by profile name. */
+  /** The poll request's header lines of each profile used, verbatim, keyed by profile name. */
   headerProfiles: Partial<Record<HeaderProfileName, Array<[string, string]>>>;
+  /** Every header set of each profile used (all request kinds, the server's response lines), keyed by profile name. */
+  headerProfileDetails?: Partial<Record<HeaderProfileName, HeaderProfileRecord>>;
   scenarios: Scenario[];
   /** autocannon driving /poll flat out, when measured. */
   capacity?: CapacityResult;
   /** tinybench micro-benchmarks of per-message server work, when measured. */
   micro?: MicroResult[];
+}
+
+/** A header profile as results.json records it: where it came from and its lines per request kind. */
+export interface HeaderProfileRecord {
+  /** Where the set came from, in one sentence. */
+  source: string;
+  /** Whether the requests carry a cookie. */
+  cookie: boolean;
+  poll: Array<[string, string]>;
+  longpoll: Array<[string, string]>;
+  sse: Array<[string, string]>;
+  publish: Array<[string, string]>;
+  websocket: Array<[string, string]>;
+  /** The lines pushbench's server wrote on poll and long-poll answers instead of its own, or null. */
+  response: Array<[string, string]> | null;
 }
 
 export interface Environment {

@@ -1,6 +1,7 @@
 /** IPC messages between the runner and a load-generator child process. */
 import type { TechniqueId } from '../core/protocol.ts';
-import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
+import type { WorkloadName } from '../core/results.ts';
+import type { HeaderProfile } from './headers.ts';
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 
@@ -17,7 +18,8 @@ export interface GeneratorSpec {
   startSeq: number;
   intervalMs: number;
   holdMs: number;
-  headers: HeaderProfileName;
+  /** The header profile itself: a `--headers FILE` profile exists only in the runner's process. */
+  headers: HeaderProfile;
   /** Chat: messages per second each client publishes. */
   rate: number;
   payloadBytes: number;

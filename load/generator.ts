@@ -7,7 +7,6 @@ import { filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from './generator-protocol.ts';
-import { HEADER_PROFILES } from './headers.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { pollPhase } from './drivers/polling.ts';
@@ -49,7 +48,7 @@ export class Generator {
   async connect(): Promise<ConnectOutcome> {
     const spec = this.spec;
     const entry = DRIVERS[spec.technique];
-    const headers = HEADER_PROFILES[spec.headers];
+    const headers = spec.headers;
     for (let id = spec.fromClient; id < spec.toClient; id++) {
       const room = spec.workload === 'chat' ? Math.floor(id / spec.roomSize) : undefined;
       const tracker = new ClientTracker(room === undefined ? 'broadcast' : String(room), room === undefined ? spec.startSeq : 0);

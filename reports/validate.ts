@@ -131,7 +131,6 @@ function checkTop(c: Checker, data: Record<string, Json>): void {
   if (profiles !== null) {
     for (const [name, headers] of Object.entries(profiles)) {
       const path = `$.headerProfiles.${name}`;
-      if (!['browser', 'minimal'].includes(name)) c.fail(path, 'a profile named "browser" or "minimal"', name);
       if (!Array.isArray(headers)) {
         c.fail(path, 'an array of [name, value] pairs', headers);
         continue;
@@ -141,6 +140,26 @@ function checkTop(c: Checker, data: Record<string, Json>): void {
           c.fail(`${path}[${i}]`, 'a [name, value] pair of strings', pair);
         }
       });
+    }
+  }
+
+  if (data.headerProfileDetails !== undefined) {
+    const details = c.nested(data, 'headerProfileDetails', '$');
+    if (details !== null) {
+      for (const name of Object.keys(details)) {
+        const path = `$.headerProfileDetails.${name}`;
+        const d = c.nested(details, name, '$.headerProfileDetails');
+        if (d === null) continue;
+        c.string(d, 'source', path);
+        if (typeof d.cookie !== 'boolean') c.fail(`${path}.cookie`, 'a boolean', d.cookie);
+        for (const kind of ['poll', 'longpoll', 'sse', 'publish', 'websocket', 'response']) {
+          const list = d[kind];
+          if (kind === 'response' && list === null) continue;
+          if (!Array.isArray(list) || !list.every((pair: Json) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string')) {
+            c.fail(`${path}.${kind}`, kind === 'response' ? 'null or an array of [name, value] pairs of strings' : 'an array of [name, value] pairs of strings', list);
+          }
+        }
+      }
     }
   }
 
@@ -198,7 +217,7 @@ function checkScenario(c: Checker, s: Record<string, Json>, path: string): void 
     const p = `${path}.params`;
     c.oneOf(params, 'workload', ['broadcast', 'chat'], p);
     c.numbers(params, ['clients', 'rate', 'payloadBytes', 'messageBytes', 'intervalMs', 'holdMs', 'durationMs', 'warmupMs', 'roomSize'], p);
-    c.oneOf(params, 'headers', ['browser', 'minimal'], p);
+    c.string(params, 'headers', p);
     c.stringOrNull(params, 'target', p);
   }
   const results = c.nested(s, 'results', path);

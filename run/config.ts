@@ -9,6 +9,8 @@ import net from 'node:net';
 import { TECHNIQUES } from '../core/protocol.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
+import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
+import { BUILTIN_PROFILE_NAMES, registerHeaderProfile } from '../load/headers.ts';
 
 /** A flag or config value that cannot be used; the message names the option, the value received and what is allowed. */
 export class ConfigError extends Error {
@@ -249,6 +251,30 @@ function durationReader(bareUnit: 'ms' | 's', minMs: number, maxMs: number): Rea
   });
 }
 
+/**
+ * A bundled header profile by name, or a JSON or HAR header file (load/header-files.ts),
+ * loaded here once and registered under `file:NAME`, the name the run then carries.
+ */
+function headersReader(): Reader<HeaderProfileName> {
+  const expected = `expected ${BUILTIN_PROFILE_NAMES.join(', ')} or the path of a JSON or HAR header file`;
+  return {
+    expected,
+    read(input, label) {
+      if (typeof input !== 'string' || input.trim() === '') throw invalid(label, show(input), expected);
+      if ((BUILTIN_PROFILE_NAMES as readonly string[]).includes(input)) return input;
+      if (!fs.existsSync(input)) throw invalid(label, show(input), `${expected} (there is no file ${input})`);
+      try {
+        const profile = loadHeaderFile(input);
+        registerHeaderProfile(profile);
+        return profile.name;
+      } catch (error) {
+        if (error instanceof HeaderFileError) throw new ConfigError(`invalid ${label}: ${error.message}`, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
+
 /** `auto` (null: the runner decides) or a count. */
 function generatorsReader(): Reader<number | null> {
   return reader(`expected ${integerRange(1, null)} or auto`, (input) => {
@@ -435,10 +461,10 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   },
   headers: {
     flag: 'headers',
-    arg: 'PROFILE',
-    help: 'request headers of the HTTP clients: browser (a current Chrome set with a cookie) or minimal (what undici sends)',
+    arg: 'PROFILE|FILE',
+    help: 'request headers: browser (what Chromium sends, captured), browser-cookie (the same with a 174-byte cookie), minimal (what the HTTP client sends), kaazing-2010 (the 2010 example, response lines too), or a JSON or HAR file',
     defaultText: DEFAULT_RUN_VALUES.headers,
-    reader: enumReader<HeaderProfileName>(['browser', 'minimal']),
+    reader: headersReader(),
   },
   roomSize: {
     flag: 'room-size',

@@ -15,7 +15,7 @@
  *   `Sec-WebSocket-Extensions` (the permessage-deflate offer), then `Host`.
  */
 import { PATHS, chunkFramingBytes, wsFrameHeaderBytes, type TechniqueId } from '../core/protocol.ts';
-import { HEADER_PROFILES, headerListBytes, type HeaderList, type HeaderProfile } from '../load/headers.ts';
+import { headerListBytes, headerProfile, type HeaderList, type HeaderProfile } from '../load/headers.ts';
 import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
 
 /** Where the clients connect, as it appears on the wire. */
@@ -74,10 +74,25 @@ export function publishRequestHeadBytes(host: string, headers: HeaderList, bodyB
   );
 }
 
-/** node:http's head of a JSON answer (poll, long poll) with a body of `contentLength` bytes. */
-export function jsonResponseHeadBytes(contentLength: number): number {
-  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Math.round(contentLength)}\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`
-    .length;
+/**
+ * node:http's head of a JSON answer (poll, long poll) with a body of `contentLength` bytes;
+ * with a profile's `response` lines, the head pushbench's server writes instead: the status
+ * line, those lines (Content-Length and Date with their real values, Content-Length added
+ * at the end when absent), the blank line.
+ */
+export function jsonResponseHeadBytes(contentLength: number, response: HeaderList | null = null): number {
+  const length = String(Math.round(contentLength));
+  if (response !== null) {
+    let bytes = 'HTTP/1.1 200 OK\r\n'.length + CRLF;
+    let sawLength = false;
+    for (const [name, value] of response) {
+      const lower = name.toLowerCase();
+      sawLength ||= lower === 'content-length';
+      bytes += name.length + 2 + (lower === 'content-length' ? length.length : lower === 'date' ? HTTP_DATE_CHARS : value.length) + CRLF;
+    }
+    return sawLength ? bytes : bytes + `Content-Length: ${length}\r\n`.length;
+  }
+  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`.length;
 }
 
 /** The whole `204 No Content` answer to `POST /publish`. */
@@ -88,10 +103,15 @@ export const SSE_RESPONSE_HEAD_BYTES =
   `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\nTransfer-Encoding: chunked\r\n\r\n`
     .length;
 
-/** The ws client's upgrade request: the caller's headers first, ws's own after them, `Host` last. */
+/**
+ * The ws client's upgrade request: the caller's headers first, ws's own after them, `Host`
+ * last. A permessage-deflate offer in `headers` is written by ws (same bytes, another
+ * place); `offersDeflate` adds ws's default offer when the headers carry none.
+ */
 export function wsUpgradeRequestBytes(path: string, host: string, headers: HeaderList, offersDeflate = false): number {
   const key = 'K'.repeat(WS_KEY_CHARS);
-  const offer = offersDeflate ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '';
+  const listOffers = headers.some(([name]) => name.toLowerCase() === 'sec-websocket-extensions');
+  const offer = offersDeflate && !listOffers ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '';
   return (
     `GET ${path} HTTP/1.1\r\n`.length +
     headerListBytes(headers) +
@@ -189,13 +209,13 @@ interface PollTraffic {
   text: string;
 }
 
-function pollTraffic(r: number, p: number, requestBytes: number, m: number): PollTraffic {
-  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, m));
+function pollTraffic(r: number, p: number, requestBytes: number, m: number, response: HeaderList | null): PollTraffic {
+  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, m), response);
   const request = `${fmt(p)} poll${p === 1 ? '' : 's'}/s × ${fmt(requestBytes)} B request`;
   if (r <= p) {
     // Each message rides alone on one poll; the other polls come back `[]`.
     const body = pollBodyBytes(1, m);
-    const head = jsonResponseHeadBytes(body);
+    const head = jsonResponseHeadBytes(body, response);
     const empty = p - r;
     const emptyText = empty > 0 ? ` + ${fmt(empty)} empty/s × (${fmt(emptyHead)} B head + 2 B body)` : '';
     return {
@@ -207,7 +227,7 @@ function pollTraffic(r: number, p: number, requestBytes: number, m: number): Pol
   // More messages than polls: every poll carries k of them in one array.
   const k = r / p;
   const body = pollBodyBytes(k, m);
-  const head = jsonResponseHeadBytes(body);
+  const head = jsonResponseHeadBytes(body, response);
   return {
     bytesPerSecond: p * (requestBytes + head + body),
     responseHeadBytes: head,
@@ -233,7 +253,7 @@ const pollingModel: TechniqueModel = (ctx) => {
   const { intervalMs } = ctx.params;
   const p = 1000 / intervalMs;
   const requestBytes = getRequestBytes(clientPath('polling', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll);
-  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m);
+  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m, ctx.profile.response);
   return {
     bytes: traffic.bytesPerSecond / ctx.rate,
     requestHeadBytes: requestBytes,
@@ -246,10 +266,10 @@ const pollingModel: TechniqueModel = (ctx) => {
 
 const longpollModel: TechniqueModel = (ctx) => {
   const { holdMs } = ctx.params;
-  const requestBytes = getRequestBytes(clientPath('longpoll', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll);
+  const requestBytes = getRequestBytes(clientPath('longpoll', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.longpoll);
   const body = pollBodyBytes(1, ctx.m);
-  const head = jsonResponseHeadBytes(body);
-  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, ctx.m));
+  const head = jsonResponseHeadBytes(body, ctx.profile.response);
+  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, ctx.m), ctx.profile.response);
   // A hold that ends before the next message comes back `[]` and is re-requested.
   const gapMs = 1000 / ctx.rate;
   const emptyRounds = Math.floor(gapMs / holdMs);
@@ -304,7 +324,7 @@ export function upstreamBytes(technique: TechniqueId, params: ScenarioParams, wi
     const header = wsFrameHeaderBytes(body, true);
     return { bytes: body + header, text: `${fmt(body)} B body + ${fmt(header)} B masked frame header` };
   }
-  const head = publishRequestHeadBytes(wire.host, HEADER_PROFILES[params.headers].publish, body);
+  const head = publishRequestHeadBytes(wire.host, headerProfile(params.headers).publish, body);
   return {
     bytes: head + body + NO_CONTENT_RESPONSE_BYTES,
     text: `${fmt(head)} B POST head + ${fmt(body)} B body + ${fmt(NO_CONTENT_RESPONSE_BYTES)} B 204`,
@@ -317,7 +337,7 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   const ctx: ModelContext = {
     params,
     wire,
-    profile: HEADER_PROFILES[params.headers],
+    profile: headerProfile(params.headers),
     m: params.messageBytes,
     rate: feedRate(params),
     seq: typicalSeq(params),

@@ -7,6 +7,7 @@
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { DRIVERS } from '../load/drivers/index.ts';
+import { headerProfile } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -148,11 +149,17 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({ ...(floor ? { floor } : {}), techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn({ ...(floor ? { floor } : {}), ...responseHeadersOf(params), techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   return { generators, server };
+}
+
+/** The response lines a profile asks pushbench's server to write on poll answers (kaazing-2010), as spawn options. */
+function responseHeadersOf(params: ScenarioParams): { responseHeaders?: Array<[string, string]> } {
+  const response = headerProfile(params.headers).response;
+  return response === null ? {} : { responseHeaders: response.map(([name, value]) => [name, value]) };
 }
 
 /** Releases a prepared run that will not be used (after Ctrl-C). */
@@ -208,7 +215,7 @@ export async function runTechnique(
             startSeq,
             intervalMs: params.intervalMs,
             holdMs: params.holdMs,
-            headers: params.headers,
+            headers: headerProfile(params.headers),
             rate: params.rate,
             payloadBytes: params.payloadBytes,
             connectConcurrency: 64,

@@ -17,6 +17,8 @@ export interface ServerProcessOptions {
   maxMessageBytes?: number;
   /** The bare `ws` broadcast of servers/floor.ts instead of pushbench's server: the machine's floor. */
   floor?: boolean;
+  /** Response lines for poll and long-poll answers instead of the server's own (a header profile's `response`). */
+  responseHeaders?: Array<[string, string]>;
 }
 
 export interface StatsReply {

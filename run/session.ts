@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { measureCapacity } from './capacity.ts';
 import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
-import { HEADER_PROFILES } from '../load/headers.ts';
+import { HEADER_PROFILES, headerProfile, type HeaderList } from '../load/headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
 import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
 
@@ -45,7 +45,22 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
 
   const used = new Set<HeaderProfileName>(specs.map((s) => s.params.headers));
   const headerProfiles: ResultsFile['headerProfiles'] = {};
-  for (const name of used) headerProfiles[name] = HEADER_PROFILES[name].poll.map(([k, v]) => [k, v]);
+  const headerProfileDetails: NonNullable<ResultsFile['headerProfileDetails']> = {};
+  const copy = (list: HeaderList): Array<[string, string]> => list.map(([k, v]) => [k, v]);
+  for (const name of used) {
+    const profile = headerProfile(name);
+    headerProfiles[name] = copy(profile.poll);
+    headerProfileDetails[name] = {
+      source: profile.source,
+      cookie: profile.cookie,
+      poll: copy(profile.poll),
+      longpoll: copy(profile.longpoll),
+      sse: copy(profile.sse),
+      publish: copy(profile.publish),
+      websocket: copy(profile.websocket),
+      response: profile.response === null ? null : copy(profile.response),
+    };
+  }
 
   const states = scenarios.flatMap((s) => Object.values(s.results).map((r) => r.state));
   return {
@@ -56,6 +71,7 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     command: options.command,
     environment: collectEnvironment(),
     headerProfiles,
+    headerProfileDetails,
     scenarios,
     ...(capacity === undefined ? {} : { capacity }),
     ...(micro === undefined ? {} : { micro }),

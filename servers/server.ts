@@ -30,6 +30,8 @@ export interface ServerOptions {
   headersTimeoutMs: number;
   /** Time a client has to send a complete request (head and body). */
   requestTimeoutMs: number;
+  /** Response lines of poll and long-poll answers instead of the server's own (the kaazing-2010 header profile); null: its own. */
+  responseHeaders: Array<[string, string]> | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -44,6 +46,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   // Half-open requests cannot pile up; held long polls and open streams are not cut (their request is complete).
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  responseHeaders: null,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
@@ -85,6 +88,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     accounting,
     holdMs: options.holdMs,
     maxMessageBytes: options.maxMessageBytes,
+    responseHeaders: options.responseHeaders,
     fail(res: ServerResponse, error: HttpError) {
       rejected[error.kind]++;
       sendError(res, error, error.status === 426 ? { Upgrade: 'websocket' } : undefined);

@@ -10,7 +10,7 @@ import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type 
 const RETRY_MS = 100;
 
 export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
-  const http = new HttpClient(ctx, ctx.holdMs + 30_000);
+  const http = new HttpClient(ctx, ctx.holdMs + 30_000, ctx.headers.longpoll);
   let since = ctx.startSeq;
 
   async function loop(): Promise<void> {

@@ -1,22 +1,26 @@
 /**
- * WebSocket client (ws, no compression): one socket; messages arrive as text frames,
- * upstream messages go out as masked text frames on the same socket.
+ * WebSocket client (ws): one socket; messages arrive as text frames, upstream messages go
+ * out as masked text frames on the same socket. A permessage-deflate offer in the header
+ * profile (Chromium makes one) is made the way ws makes it, so the server's answer decides:
+ * pushbench's `websocket` server declines, and nothing is compressed.
  */
 import WebSocket from 'ws';
 import { PATHS } from '../../core/protocol.ts';
+import { wsUpgradeHeaders } from '../headers.ts';
 import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
 
 export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   let ws: WebSocket | undefined;
   let stopped = false;
+  const upgrade = wsUpgradeHeaders(ctx.headers.websocket);
 
   return {
     connect() {
       return new Promise((resolve, reject) => {
         const url = `${ctx.origin.replace(/^http/, 'ws')}${PATHS.websocket}${cursorQuery(ctx.room, ctx.startSeq)}`;
         const socket = new WebSocket(url, {
-          perMessageDeflate: false,
-          headers: Object.fromEntries(ctx.headers.websocket),
+          perMessageDeflate: upgrade.perMessageDeflate,
+          headers: upgrade.headers,
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;

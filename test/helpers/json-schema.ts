@@ -41,6 +41,7 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
     for (const [key, child] of Object.entries(object)) {
       if (properties[key] !== undefined) errors.push(...validate(child, properties[key], root, `${path}.${key}`));
       else if (schema['additionalProperties'] === false) errors.push(`${path}: unexpected property "${key}"`);
+      else if (typeof schema['additionalProperties'] === 'object') errors.push(...validate(child, schema['additionalProperties'] as Schema, root, `${path}.${key}`));
     }
   }
   if (Array.isArray(value)) {
