@@ -9,8 +9,12 @@ import { writeJsonAtomic } from '../core/atomic-write.ts';
 import { killAllChildren, liveChildren } from '../run/children.ts';
 import type { RunConfig } from '../run/config.ts';
 import type { ScenarioSpec } from '../run/runner.ts';
+import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
+import { reportError } from './exit-codes.ts';
+import { prepareOutDir } from './out-dir.ts';
+import { stderrProgress } from './progress.ts';
 import { writeReports } from './report.ts';
 
 /** Where results go by default: results/<timestamp>, with results/latest pointing at it. */
@@ -18,37 +22,6 @@ export const RESULTS_ROOT = 'results';
 
 function timestamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-').replace('Z', '');
-}
-
-const BAR_WIDTH = 20;
-
-/** `(3/24) ...` becomes a bar of how many technique runs are done. */
-export function progressBar(text: string): string {
-  const match = /^\((\d+)\/(\d+)\)/.exec(text);
-  if (match === null) return '';
-  const done = Number(match[1]) - 1;
-  const filled = Math.round((done / Number(match[2])) * BAR_WIDTH);
-  return `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} `;
-}
-
-/** Progress on stderr: a live bar and line on a terminal, plain lines otherwise (CI logs). */
-function progressPrinter(): { line: (text: string) => void; done: () => void } {
-  const tty = process.stderr.isTTY === true;
-  const started = Date.now();
-  let live = false;
-  return {
-    line(text) {
-      const stamp = `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
-      if (tty) {
-        const bar = progressBar(text);
-        process.stderr.write(`\r\x1b[K${bar}${stamp} ${text.slice(0, (process.stderr.columns ?? 120) - 14 - bar.length)}`);
-        live = true;
-      } else process.stderr.write(`${stamp} ${text}\n`);
-    },
-    done() {
-      if (live) process.stderr.write('\n');
-    },
-  };
 }
 
 /** Points results/latest at `dir` atomically (a new link renamed over the old one). */
@@ -64,11 +37,9 @@ function linkLatest(dir: string): void {
 export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
   const outDir = config.out ?? path.join(RESULTS_ROOT, timestamp(new Date()));
   try {
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.accessSync(outDir, fs.constants.W_OK);
+    prepareOutDir(outDir);
   } catch (error) {
-    process.stderr.write(`pushbench: cannot write results to --out ${JSON.stringify(outDir)}: ${(error as Error).message}\n`);
-    return 2;
+    return reportError('pushbench', error);
   }
 
   const controller = new AbortController();
@@ -77,7 +48,8 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
     interrupts++;
     if (interrupts === 1) {
       process.stderr.write(`\npushbench: ${signal}: stopping, cleaning up and writing what was measured (press Ctrl-C again to force)\n`);
-      controller.abort();
+      // The signal is the abort reason, so that the results name it (a SIGTERM is not a Ctrl-C).
+      controller.abort(signal);
     } else {
       killAllChildren();
       process.stderr.write('pushbench: forced stop; results not written\n');
@@ -87,10 +59,12 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const progress = progressPrinter();
+  // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
+  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, capacity: options.capacity, micro: options.micro }))}\n`);
+  const progress = stderrProgress();
   let results;
   try {
-    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.line });
+    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.listener });
   } finally {
     progress.done();
     process.off('SIGINT', onSignal);

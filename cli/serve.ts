@@ -3,7 +3,7 @@
  * curl, a browser or any load tool. The first stdout line is one JSON object with the
  * base URL; SIGINT/SIGTERM stop it and print its stats as one JSON line.
  */
-import { parseServeArgs, SERVE_HELP } from '../run/config.ts';
+import { parseServeArgs, SERVE_HELP } from './options.ts';
 import { PATHS } from '../core/protocol.ts';
 import { startServer } from '../servers/server.ts';
 

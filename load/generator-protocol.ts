@@ -1,28 +1,25 @@
 /** IPC messages between the runner and a load-generator child process. */
 import type { TechniqueId } from '../core/protocol.ts';
-import type { WorkloadName } from '../core/results.ts';
+import type { ClientLoadFields } from '../core/scenario-fields.ts';
 import type { HeaderProfile } from './headers.ts';
 import type { DeliveryCounts } from './delivery.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 
-export interface GeneratorSpec {
+/**
+ * What one generator process simulates: the scenario's client load (core/scenario-fields.ts;
+ * in chat, client i is in room floor(i / roomSize) and `rate` is what each client publishes),
+ * and which clients of which technique against which origin.
+ */
+export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
   technique: TechniqueId;
   origin: string;
   /** Client ids [from, to) this process simulates. */
   fromClient: number;
   toClient: number;
-  workload: WorkloadName;
-  /** Chat: clients per room (client i is in room floor(i / roomSize)). */
-  roomSize: number;
   /** Broadcast: the seq clients start after. Chat rooms start at 0. */
   startSeq: number;
-  intervalMs: number;
-  holdMs: number;
-  /** The header profile itself: a `--headers FILE` profile exists only in the runner's process. */
+  /** The header profile itself, not its name: a `--headers FILE` profile exists only in the runner's process. */
   headers: HeaderProfile;
-  /** Chat: messages per second each client publishes. */
-  rate: number;
-  payloadBytes: number;
   /** Connections opened at once while connecting. */
   connectConcurrency: number;
 }

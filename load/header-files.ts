@@ -22,21 +22,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../core/errors.ts';
 import { CLIENT_WRITTEN_HEADERS, REQUEST_KINDS, type HeaderList, type HeaderProfile, type RequestKind } from './headers.ts';
 
 /**
- * A header file that cannot be used; `.message` names the file, the problem and what is
- * allowed (`FILE sets "Host" in poll; ...`). The CLI prefixes the option: `invalid --headers: `.
+ * A header file that cannot be used: bad input (PUSHBENCH_INVALID_CONFIG, exit 2). `.message`
+ * names the file, the problem and what is allowed (`FILE sets "Host" in poll; ...`); the CLI
+ * prefixes the option it came from: `invalid --headers: `.
  */
-export class HeaderFileError extends Error {
-  readonly code = 'PUSHBENCH_HEADER_FILE';
-  readonly exitCode = 2;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HeaderFileError';
-  }
-}
+export class HeaderFileError extends ConfigError {}
 
 const FILE_KEYS = [...REQUEST_KINDS, 'response'] as const;
 type FileKey = (typeof FILE_KEYS)[number];

@@ -14,13 +14,36 @@
  * and on Ctrl-C; every wait has a deadline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forkTs, killAllChildren, describeExit } from '../run/children.ts';
+import { forkChild, killAllChildren, describeExit } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros } from '../core/protocol.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
+import { reportError } from '../cli/exit-codes.ts';
+import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 
-const ROUNDS = Number(process.env['PERF_ROUNDS'] ?? 3);
+/** The flags of `npm run perf:generator`: the parser and the usage text both read this table. */
+const GENERATOR_FLAGS = {
+  rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: '3, or $PERF_ROUNDS', reader: integerReader(1, 50) },
+} as const satisfies Record<string, Flag<unknown>>;
+
+const USAGE = `usage: npm run perf:generator -- ${synopsis(Object.values(GENERATOR_FLAGS))}
+
+Options:
+${helpLines([...Object.values(GENERATOR_FLAGS), HELP_ROW])}`;
+
+const ROUNDS = (() => {
+  try {
+    const parsed = parseCommand(process.argv.slice(2), GENERATOR_FLAGS, { positionals: false });
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    return parsed.values.rounds ?? GENERATOR_FLAGS.rounds.reader.read(process.env['PERF_ROUNDS'] ?? 3, 'PERF_ROUNDS');
+  } catch (error) {
+    process.exit(reportError('perf:generator', error));
+  }
+})();
 const SPAN_MS = 3000;
 const POLL = { clients: 200, intervalMs: 40 }; // 5,000 requests/s
 const WS = { clients: 1000, rate: 50 }; // 50,000 messages/s received
@@ -30,7 +53,7 @@ const TARGET_WS = 1.25;
 const DRIVER = new URL('./load-driver.ts', import.meta.url);
 
 async function runDriver(kind: LoadKind, origin: string, clients: number, intervalMs: number, onStart?: (startT: number, endT: number) => void): Promise<LoadReport> {
-  const forked = forkTs(DRIVER, []);
+  const forked = forkChild(DRIVER, []);
   // Connecting 1,000 clients takes a moment: the span starts well after.
   const startT = nowMicros() + 3_000_000;
   const endT = startT + SPAN_MS * 1000;

@@ -22,6 +22,9 @@ import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
+import { ConfigError } from '../core/errors.ts';
+import { reportError } from '../cli/exit-codes.ts';
+import { booleanReader, enumReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 
 // ---------------------------------------------------------------------------------------
 // Configuration
@@ -59,42 +62,28 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
 
 const TARGET_POLL_RATIO = 0.9;
 const TARGET_WS_CPU_RATIO = 1.1;
-const FLAGS: Record<string, keyof PerfConfig> = {
-  '--rounds': 'rounds',
-  '--duration': 'durationMs',
-  '--connections': 'connections',
-  '--clients': 'clients',
-  '--messages': 'messages',
-  '--rate': 'rate',
-  '--payload': 'payloadBytes',
-};
-const USAGE = `usage: npm run perf:servers -- [${Object.keys(FLAGS).map((f) => `${f} N`).join('] [')}] [--only poll|websocket] [--strict]`;
+/** The flags of `npm run perf:servers`: the parser and the usage text both read this table. */
+const PERF_FLAGS = {
+  rounds: { flag: 'rounds', arg: 'N', help: 'alternating A/B rounds', defaultText: `${DEFAULTS.rounds}`, reader: integerReader(1, null) },
+  durationMs: { flag: 'duration', arg: 'MS', help: 'autocannon run per round, milliseconds', defaultText: `${DEFAULTS.durationMs}`, reader: integerReader(500, null) },
+  connections: { flag: 'connections', arg: 'N', help: 'autocannon connections', defaultText: `${DEFAULTS.connections}`, reader: integerReader(1, null) },
+  clients: { flag: 'clients', arg: 'N', help: 'WebSocket clients', defaultText: `${DEFAULTS.clients}`, reader: integerReader(1, null) },
+  messages: { flag: 'messages', arg: 'N', help: 'messages published per WebSocket round', defaultText: `${DEFAULTS.messages}`, reader: integerReader(1, null) },
+  rate: { flag: 'rate', arg: 'N', help: 'messages/s of the WebSocket broadcast', defaultText: `${DEFAULTS.rate}`, reader: integerReader(1, null) },
+  payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data", defaultText: `${DEFAULTS.payloadBytes}`, reader: integerReader(0, null) },
+  only: { flag: 'only', arg: 'poll|websocket', help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', 'websocket'] as const) },
+  strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
+} as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
-function parseArgs(argv: readonly string[]): PerfConfig {
-  const config: PerfConfig = { ...DEFAULTS };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--strict') {
-      config.strict = true;
-      continue;
-    }
-    if (flag === '--only') {
-      const which = argv[++i];
-      if (which !== 'poll' && which !== 'websocket') throw new Error(`invalid --only: received ${JSON.stringify(which ?? null)}; expected poll or websocket`);
-      config.only = which;
-      continue;
-    }
-    const key = FLAGS[flag];
-    if (key === undefined) throw new Error(`unknown option ${JSON.stringify(flag)}; ${USAGE}`);
-    const raw = argv[++i];
-    const value = Number(raw);
-    const min = key === 'payloadBytes' ? 0 : key === 'durationMs' ? 500 : 1;
-    if (raw === undefined || !Number.isInteger(value) || value < min) {
-      throw new Error(`invalid ${flag}: received ${JSON.stringify(raw ?? null)}; expected an integer >= ${min}`);
-    }
-    (config as unknown as Record<string, number>)[key] = value;
-  }
-  return config;
+const USAGE = `usage: npm run perf:servers -- ${synopsis(Object.values(PERF_FLAGS))}
+
+Options:
+${helpLines([...Object.values(PERF_FLAGS), HELP_ROW])}`;
+
+/** The config, or null when help was asked for. Throws ConfigError on a bad, unknown or duplicated flag. */
+function parsePerfArgs(argv: readonly string[]): PerfConfig | null {
+  const { values, help } = parseCommand(argv, PERF_FLAGS, { positionals: false });
+  return help ? null : { ...DEFAULTS, ...values };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -547,7 +536,11 @@ function dropEverything(): void {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const config = parseArgs(args);
+  const config = parsePerfArgs(args);
+  if (config === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const command = `npm run perf:servers${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -567,6 +560,10 @@ async function main(): Promise<void> {
 
 main()
   .catch((error: Error) => {
+    if (error instanceof ConfigError) {
+      process.exitCode = reportError('perf:servers', error);
+      return;
+    }
     progress(`failed: ${error.stack ?? error.message}`);
     process.exitCode = 1;
   })

@@ -5,15 +5,10 @@
 import { SCHEMA_VERSION, type ResultsFile } from '../core/results.ts';
 import { TECHNIQUES } from '../core/protocol.ts';
 
-/** Why a results file could not be used; `code` is stable for callers and tests. */
-export class ResultsFileError extends Error {
-  readonly code: 'PUSHBENCH_ERR_RESULTS_UNREADABLE' | 'PUSHBENCH_ERR_RESULTS_JSON' | 'PUSHBENCH_ERR_RESULTS_SCHEMA' | 'PUSHBENCH_ERR_RESULTS_VERSION';
-  constructor(code: ResultsFileError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ResultsFileError';
-    this.code = code;
-  }
-}
+import { ResultsFileError } from '../core/errors.ts';
+
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { ResultsFileError };
 
 type Json = unknown;
 
@@ -80,11 +75,11 @@ class Checker {
  */
 export function validateResults(data: Json, label: string): ResultsFile {
   if (!isObject(data)) {
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describe(data)}`);
+    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describe(data)}`);
   }
   if (data.schemaVersion !== SCHEMA_VERSION) {
     throw new ResultsFileError(
-      'PUSHBENCH_ERR_RESULTS_VERSION',
+      'PUSHBENCH_RESULTS_VERSION',
       `${label} has schemaVersion ${describe(data.schemaVersion)}; this pushbench reads schemaVersion ${SCHEMA_VERSION}`,
     );
   }
@@ -93,7 +88,7 @@ export function validateResults(data: Json, label: string): ResultsFile {
   if (c.problems.length > 0) {
     const shown = c.problems.slice(0, 5).join('; ');
     const more = c.problems.length > 5 ? ` (and ${c.problems.length - 5} more)` : '';
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${shown}${more}`);
+    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${shown}${more}`);
   }
   // Every field the renderers read has been checked above.
   return data as unknown as ResultsFile;
@@ -108,7 +103,7 @@ export function parseResults(text: string, label: string): ResultsFile {
     data = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_JSON', `${label} is not valid JSON: ${reason}`, { cause: error });
+    throw new ResultsFileError('PUSHBENCH_RESULTS_JSON', `${label} is not valid JSON: ${reason}`, { cause: error });
   }
   return validateResults(data, label);
 }

@@ -10,6 +10,7 @@ import { PATHS } from '../core/protocol.ts';
 import type { HeaderList } from '../load/headers.ts';
 import type { CapacityResult } from '../core/results.ts';
 import { ServerProcess } from './server-process.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 export interface CapacityOptions {
   /** Base URL of a running server; without it a polling server is spawned and closed afterwards. */
@@ -33,12 +34,9 @@ export const DEFAULT_CAPACITY_OPTIONS = Object.freeze({
 export const CAPACITY_SERVER = Object.freeze({ techniques: ['polling'] as const, rate: 1, payloadBytes: 64, holdMs: 30_000 });
 
 /** Options that cannot work, or a run whose requests the server refused. */
-export class CapacityError extends Error {
-  readonly code = 'PUSHBENCH_CAPACITY';
-
+export class CapacityError extends PushbenchError<'PUSHBENCH_CAPACITY'> {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CapacityError';
+    super('PUSHBENCH_CAPACITY', message, options);
   }
 }
 

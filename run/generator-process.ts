@@ -1,14 +1,14 @@
 /** The runner's handle on a load-generator child process. */
-import { describeExit, forkTs, type ForkedChild } from './children.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
+import { GeneratorCrashedError } from '../core/errors.ts';
 import type { GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../load/generator-protocol.ts';
 import type { ConnectOutcome } from '../load/generator.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 
 const CHILD_MODULE = new URL('../load/generator-main.ts', import.meta.url);
 
-export class GeneratorCrashedError extends Error {
-  readonly code = 'PUSHBENCH_GENERATOR_CRASHED';
-}
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { GeneratorCrashedError };
 
 export class GeneratorProcess {
   private crash: Error | undefined;
@@ -33,7 +33,7 @@ export class GeneratorProcess {
   }
 
   static spawn(): GeneratorProcess {
-    return new GeneratorProcess(forkTs(CHILD_MODULE, []));
+    return new GeneratorProcess(forkChild(CHILD_MODULE, []));
   }
 
   get pid(): number | undefined {

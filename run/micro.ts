@@ -18,6 +18,7 @@ import * as wsModule from 'ws';
 import { arrayBody, encodeForWire, type EncodedMessage } from '../core/encoded-message.ts';
 import { filler, nowMicros, type TechniqueId } from '../core/protocol.ts';
 import type { MicroResult } from '../core/results.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 export interface MicroOptions {
   payloadBytes?: number;
@@ -26,12 +27,9 @@ export interface MicroOptions {
 }
 
 /** A task that failed: the micro-benchmarks are only worth reporting when every one ran. */
-export class MicroBenchmarkError extends Error {
-  readonly code = 'PUSHBENCH_MICRO';
-
+export class MicroBenchmarkError extends PushbenchError<'PUSHBENCH_MICRO'> {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MicroBenchmarkError';
+    super('PUSHBENCH_MICRO', message, options);
   }
 }
 

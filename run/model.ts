@@ -17,6 +17,7 @@
 import { PATHS, chunkFramingBytes, wsFrameHeaderBytes, type TechniqueId } from '../core/protocol.ts';
 import { headerListBytes, headerProfile, type HeaderList, type HeaderProfile } from '../load/headers.ts';
 import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 /** Where the clients connect, as it appears on the wire. */
 export interface WireContext {
@@ -27,12 +28,9 @@ export interface WireContext {
 }
 
 /** A scenario the model cannot describe; the message names the parameter, the value and what is allowed. */
-export class ModelInputError extends Error {
-  readonly code = 'PUSHBENCH_MODEL_INPUT';
-
+export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelInputError';
+    super('PUSHBENCH_MODEL_INPUT', message);
   }
 }
 

@@ -11,18 +11,20 @@ import { headerProfile } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
+import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
-const SOCKETS_PER_GENERATOR = 5000;
+export const SOCKETS_PER_GENERATOR = 5000;
 /** Time between the window being announced and publishing starting, so every process has it. */
-const START_MARGIN_MICROS = 150_000;
+export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
-const DRAIN_MARGIN_MICROS = 200_000;
+export const DRAIN_MARGIN_MICROS = 200_000;
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
 
@@ -42,16 +44,29 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
-  /** Progress lines (to stderr, by the caller). */
-  progress: (line: string) => void;
+  /** Structured progress events; the caller renders them (cli/progress.ts). */
+  progress: ProgressListener;
   /** Called once a technique's server process is up (tests use it to simulate a crash). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
 }
 
-/** Thrown when a step cannot go on; becomes a `failed` result with this message. */
-export class RunStepError extends Error {}
+/** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
+export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
+  progress: (step: TechniqueStep) => void;
+  prepared?: PreparedRun | RunStepError;
+  afterWindow?: () => void;
+  /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
+  floor?: boolean;
+}
 
-class InterruptedError extends Error {}
+// RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
+// core/errors.ts with every other error; exported here for the readers of this module.
+export { RunStepError };
+
+/** The signal a run was stopped by: the abort reason when the caller gave one (`abort('SIGTERM')`), else SIGINT (Ctrl-C). */
+export function abortSignalName(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && /^SIG[A-Z0-9]+$/.test(signal.reason) ? signal.reason : 'SIGINT';
+}
 
 /**
  * Races each step of a run against Ctrl-C and against any child process dying, so a
@@ -92,11 +107,11 @@ export function planGenerators(technique: TechniqueId, params: ScenarioParams, r
   const perProcessCap = limit === null ? SOCKETS_PER_GENERATOR : Math.min(SOCKETS_PER_GENERATOR, limit - RESERVED_FDS);
   const count = Math.min(params.clients, requested ?? Math.max(1, Math.ceil(sockets / perProcessCap)));
   if (params.target === null && limit !== null && sockets + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
   }
   const perProcess = Math.ceil(params.clients / count) * socketsPerClient(technique, params);
   if (limit !== null && perProcess + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
   }
   return count;
 }
@@ -172,18 +187,12 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
 export async function runTechnique(
   technique: TechniqueId,
   params: ScenarioParams,
-  options: RunOptions & {
-    prepared?: PreparedRun | RunStepError;
-    afterWindow?: () => void;
-    /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
-    floor?: boolean;
-  },
+  options: TechniqueRunOptions,
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.floor);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
-  const say = (text: string): void => options.progress(`${technique}: ${text}`);
   try {
     if (prepared instanceof Error) throw prepared;
     const generatorCount = generators.length;
@@ -199,7 +208,7 @@ export async function runTechnique(
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
 
     // 2. Clients, spread over the generator processes.
-    say(`connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})`);
+    options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
     const startSeq = params.target === null ? 0 : await targetHead(params.target);
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
@@ -228,7 +237,7 @@ export async function runTechnique(
     if (failed > 0) {
       const first = outcomes.find((o) => o.failed > 0)!;
       if (first.errorCode === 'EMFILE') {
-        throw new RunStepError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
+        throw new OpenFileLimitError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
@@ -243,7 +252,7 @@ export async function runTechnique(
     server?.setWindow(startT, endT);
     for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
     if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
-    say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
+    options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
@@ -272,7 +281,7 @@ export async function runTechnique(
       model: modelFor(technique, params, { host }),
     });
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: 'interrupted (SIGINT) before the window ended' };
+    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
@@ -316,31 +325,30 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
   for (const [i, { spec, technique, floor }] of runs.entries()) {
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
-    const label = floor ? 'floor (bare ws)' : technique;
     const store = (result: TechniqueResult): void => {
       if (floor) floors.set(spec.id, result);
       else results[technique] = result;
     };
     if (options.signal.aborted) {
-      store({ state: 'interrupted', error: 'not run: interrupted (SIGINT)' });
+      store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
-    options.progress(`${step} ${label}: starting`);
+    const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
+    options.progress({ ...at, phase: 'starting', detail: 'starting' });
     const result = await runTechnique(technique, spec.params, {
       ...options,
       floor,
-      progress: (line) => options.progress(`${step} ${floor ? line.replace(`${technique}:`, `${label}:`) : line}`),
+      progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
         if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, following.floor);
       },
     });
     store(result);
-    options.progress(`${step} ${label}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {

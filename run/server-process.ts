@@ -3,32 +3,27 @@
  * stats, start the publisher, set the measured window, close. Talks to the server
  * only over IPC messages defined in servers/protocol.ts.
  */
-import type { ParentToServer, ServerStats, ServerToParent, TechniqueId } from '../core/protocol.ts';
-import { describeExit, forkTs, type ForkedChild } from './children.ts';
+import type { ParentToServer, ServerStats, ServerToParent } from '../core/protocol.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
+import { ServerCrashedError } from '../core/errors.ts';
+import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 
-export interface ServerProcessOptions {
-  techniques: readonly TechniqueId[];
-  host?: string;
-  port?: number;
-  rate: number;
-  payloadBytes: number;
-  holdMs: number;
-  ringSize?: number;
-  maxMessageBytes?: number;
-  /** The bare `ws` broadcast of servers/floor.ts instead of pushbench's server: the machine's floor. */
-  floor?: boolean;
-  /** Response lines for poll and long-poll answers instead of the server's own (a header profile's `response`). */
-  responseHeaders?: Array<[string, string]>;
-}
+/** What a server child is started with: the feed server's fields; where it listens and the ring and message limits are optional. */
+export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' | 'payloadBytes' | 'holdMs'> &
+  Partial<Pick<FeedServerFields, 'ringSize' | 'maxMessageBytes'> & ListenFields> & {
+    /** The bare `ws` broadcast of servers/floor.ts instead of pushbench's server: the machine's floor. */
+    floor?: boolean;
+    /** Response lines for poll and long-poll answers instead of the server's own (a header profile's `response`). */
+    responseHeaders?: Array<[string, string]>;
+  };
 
 export interface StatsReply {
   stats: ServerStats;
   windowCount: Record<string, number>;
 }
 
-export class ServerCrashedError extends Error {
-  readonly code = 'PUSHBENCH_SERVER_CRASHED';
-}
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { ServerCrashedError };
 
 const CHILD_MODULE = new URL('../servers/child.ts', import.meta.url);
 
@@ -62,7 +57,7 @@ export class ServerProcess {
 
   /** Spawns a server child and resolves once it listens, or rejects with why it could not start. */
   static async spawn(options: ServerProcessOptions, readyTimeoutMs = 15_000): Promise<ServerProcess> {
-    const forked = forkTs(CHILD_MODULE, [JSON.stringify(options)]);
+    const forked = forkChild(CHILD_MODULE, [JSON.stringify(options)]);
     const ready = await new Promise<Extract<ServerToParent, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => {
         forked.child.kill('SIGKILL');

@@ -3,14 +3,16 @@
  * at a time, plus the optional capacity probe, gathered into one ResultsFile.
  */
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from './package-layout.ts';
 import { measureCapacity } from './capacity.ts';
 import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
 import { HEADER_PROFILES, headerProfile, type HeaderList } from '../load/headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
+import type { ProgressListener } from './progress.ts';
 import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
 
-export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 
 export interface SessionOptions {
   command: string;
@@ -19,27 +21,31 @@ export interface SessionOptions {
   capacity: boolean;
   /** Also run the tinybench micro-benchmarks of per-message server work. */
   micro: boolean;
-  progress: (line: string) => void;
+  /** Structured progress events; the caller renders them (cli/progress.ts). */
+  progress: ProgressListener;
 }
 
 /** Runs every scenario (sharing measurements where a scenario says `sameAs`) and returns the results. */
 export async function runSession(specs: readonly ScenarioSpec[], options: SessionOptions): Promise<ResultsFile> {
   const createdAt = new Date().toISOString();
   const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, progress: options.progress });
+  const total = specs.filter((s) => s.sameAs === undefined).reduce((n, s) => n + s.techniques.length, 0);
+  const after = (phase: 'capacity' | 'micro', detail: string): void => options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
 
   let capacity: ResultsFile['capacity'];
   if (options.capacity && !options.signal.aborted) {
-    options.progress('capacity: autocannon drives /poll flat out');
+    after('capacity', 'autocannon drives /poll flat out');
     try {
-      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, durationMs: 2000, progress: options.progress });
+      // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
+      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, durationMs: 2000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
     } catch (error) {
-      options.progress(`capacity: failed (${(error as Error).message})`);
+      after('capacity', `failed (${(error as Error).message})`);
     }
   }
 
   let micro: ResultsFile['micro'];
   if (options.micro && !options.signal.aborted) {
-    options.progress('micro: per-message server work (tinybench)');
+    after('micro', 'per-message server work (tinybench)');
     micro = await runMicroBenchmarks({ payloadBytes: specs[0]?.params.payloadBytes ?? 64, time: 300 });
   }
 

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_ROOM, type Feed, type FeedRegistry } from './feed.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge';
 
@@ -152,8 +153,10 @@ export function resolveSince(feed: Feed, raw: string | null | undefined): number
   return since;
 }
 
-export class BodyTooLargeError extends Error {
-  readonly code = 'PUSHBENCH_BODY_TOO_LARGE';
+export class BodyTooLargeError extends PushbenchError<'PUSHBENCH_BODY_TOO_LARGE'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_BODY_TOO_LARGE', message, options);
+  }
 }
 
 /**

@@ -14,18 +14,11 @@ import { send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } 
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { Publisher } from './publisher.ts';
 import { publishUpstream } from './upstream.ts';
+import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';
 
-export interface ServerOptions {
-  techniques: readonly TechniqueId[];
-  host: string;
-  port: number;
-  /** Broadcast messages per second published from start; 0 publishes nothing until asked. */
-  rate: number;
-  payloadBytes: number;
-  holdMs: number;
-  ringSize: number;
-  maxMessageBytes: number;
+/** The feed server's fields and where it listens (core/scenario-fields.ts), plus the server's own timeouts. */
+export interface ServerOptions extends FeedServerFields, ListenFields {
   /** Time a client has to send a complete request head. */
   headersTimeoutMs: number;
   /** Time a client has to send a complete request (head and body). */

@@ -13,8 +13,7 @@ const load = (name: string, text: string) => loadHeaderFile(name, () => text);
 function refuses(name: string, text: string, message: string): void {
   assert.throws(() => load(name, text), (error: unknown) => {
     assert.ok(error instanceof HeaderFileError, String(error));
-    assert.equal(error.code, 'PUSHBENCH_HEADER_FILE');
-    assert.equal(error.exitCode, 2);
+    assert.equal(error.code, 'PUSHBENCH_INVALID_CONFIG', 'bad input: exit 2');
     assert.equal(error.message, message);
     return true;
   });

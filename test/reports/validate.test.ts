@@ -17,13 +17,13 @@ test('accepts the fixture', () => {
 
 test('rejects another schemaVersion, naming the file and both versions', () => {
   const data = { ...loadFixture(), schemaVersion: 2 };
-  rejects(data, 'PUSHBENCH_ERR_RESULTS_VERSION', /^my\/results\.json has schemaVersion 2; this pushbench reads schemaVersion 1$/);
+  rejects(data, 'PUSHBENCH_RESULTS_VERSION', /^my\/results\.json has schemaVersion 2; this pushbench reads schemaVersion 1$/);
 });
 
 test('rejects invalid JSON, naming the file', () => {
   assert.throws(
     () => parseResults('{"schemaVersion": 1,', 'broken.json'),
-    (error: unknown) => error instanceof ResultsFileError && error.code === 'PUSHBENCH_ERR_RESULTS_JSON' && error.message.startsWith('broken.json is not valid JSON: '),
+    (error: unknown) => error instanceof ResultsFileError && error.code === 'PUSHBENCH_RESULTS_JSON' && error.message.startsWith('broken.json is not valid JSON: '),
   );
 });
 
@@ -32,7 +32,7 @@ test('rejects a wrong field with its JSON path, the expectation and what was fou
   const ws = data.scenarios[0]?.results.websocket;
   assert.ok(ws?.state === 'completed');
   (ws.perMessage as { totalBytes: unknown }).totalBytes = 'lots';
-  rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /\$\.scenarios\[0\]\.results\.websocket\.perMessage\.totalBytes: expected a finite number, found "lots"/);
+  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /\$\.scenarios\[0\]\.results\.websocket\.perMessage\.totalBytes: expected a finite number, found "lots"/);
 });
 
 test('rejects an unknown technique and a duplicated scenario id', () => {
@@ -41,13 +41,13 @@ test('rejects an unknown technique and a duplicated scenario id', () => {
   assert.ok(first);
   (first.results as Record<string, unknown>).carrierPigeon = { state: 'failed', error: 'lost' };
   data.scenarios.push(structuredClone(first));
-  rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket\)/);
-  rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /\$\.scenarios\[6\]\.id: expected an id unique within the file, found "header-overhead"/);
+  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket\)/);
+  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /\$\.scenarios\[6\]\.id: expected an id unique within the file, found "header-overhead"/);
 });
 
 test('rejects a failed result without an error message', () => {
   const data = loadFixture();
   const s = data.scenarios.find((x) => x.id === 'sweep-1000');
   (s?.results as Record<string, unknown>).longpoll = { state: 'failed' };
-  rejects(data, 'PUSHBENCH_ERR_RESULTS_SCHEMA', /\$\.scenarios\[3\]\.results\.longpoll\.error: expected a string, found nothing/);
+  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /\$\.scenarios\[3\]\.results\.longpoll\.error: expected a string, found nothing/);
 });

@@ -9,6 +9,7 @@ import { liveChildren } from '../../run/children.ts';
 import { measuresFloor, runScenarios } from '../../run/runner.ts';
 import { messageBytesFor } from '../../run/scenarios.ts';
 import type { CompletedResult, ScenarioParams } from '../../core/results.ts';
+import type { ProgressEvent } from '../../run/progress.ts';
 
 function params(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   const base = {
@@ -21,9 +22,10 @@ function params(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
 const options = { signal: new AbortController().signal, generators: null, progress: () => {} };
 
 test('a broadcast scenario measures the floor beside its techniques, the same way', async () => {
-  const lines: string[] = [];
-  const [scenario] = await runScenarios([{ id: 'b', group: 'b', title: 'b', description: '', params: params(), techniques: ['sse'] }], { ...options, progress: (l) => lines.push(l) });
-  assert.ok(lines.some((l) => l.includes('floor (bare ws): starting')), lines.join('\n'));
+  const events: ProgressEvent[] = [];
+  const [scenario] = await runScenarios([{ id: 'b', group: 'b', title: 'b', description: '', params: params(), techniques: ['sse'] }], { ...options, progress: (e) => events.push(e) });
+  // The floor is one more run of the session, announced as such, with the websocket clients.
+  assert.deepEqual(events.filter((e) => e.phase === 'starting').map((e) => [e.technique, e.floor ?? false, e.total]), [['sse', false, 2], ['websocket', true, 2]]);
   const floor = scenario!.floor as CompletedResult;
   assert.equal(floor.state, 'completed', JSON.stringify(floor));
   assert.ok(floor.messages.published > 0);

@@ -128,8 +128,8 @@ test('an aborted run (Ctrl-C) is marked interrupted and stops every process', as
   const result = await runTechnique('websocket', params({ durationMs: 10_000 }), {
     signal: controller.signal,
     generators: null,
-    progress: (line) => {
-      if (line.includes('warming up')) setTimeout(() => controller.abort(), 100);
+    progress: (step) => {
+      if (step.phase === 'measuring') setTimeout(() => controller.abort(), 100);
     },
   });
   assert.equal(result.state, 'interrupted');
