@@ -220,14 +220,54 @@ export interface ModelEstimate {
   formula: string;
 }
 
+/** The capacity probe: polls per second one server process answers, and what one poll costs it. */
 export interface CapacityResult {
   url: string;
+  /** Keep-alive connections of the closed-loop load, all load processes together. */
   connections: number;
+  /** Length of each measured round. */
   durationMs: number;
+  /** Median over the rounds of the polls the server answered per second (its own counter). */
   requestsPerSecond: number;
+  /** Response time p99 the load processes saw over the closed-loop load, warm-up included. */
   latencyMsP99: number;
   /** Largest client count each poll interval allows at that request rate. */
   maxClientsByInterval: Array<{ intervalMs: number; clients: number }>;
+  /** Load processes the closed-loop load was spread over (absent in files of the one-process autocannon probe). */
+  loadProcesses?: number;
+  /** Closed-loop load before the first round. */
+  warmupMs?: number;
+  rounds?: CapacityRound[];
+  /** Median over the rounds of the server's event-loop utilisation; null against a server the probe did not start. */
+  serverEventLoopUtilization?: number | null;
+  /** The highest event-loop utilisation of any load process in any round. */
+  maxLoadEventLoopUtilization?: number;
+  /** Whether the server was the limit: its loop at >= 0.95 while no load process's was. */
+  saturated?: boolean;
+  /** The server's CPU per poll at a fixed open-loop rate: the figure that does not depend on the load tool. */
+  costAtFixedRate?: CapacityCost | null;
+}
+
+/** One measured round of the closed-loop load. */
+export interface CapacityRound {
+  requestsPerSecond: number;
+  /** Server CPU per poll answered in the round, µs (polls share loop wakeups at saturation); null against a server the probe did not start. */
+  serverCpuMicrosPerPoll: number | null;
+  serverEventLoopUtilization: number | null;
+  /** Per load process. */
+  loadEventLoopUtilization: number[];
+}
+
+export interface CapacityCost {
+  targetRequestsPerSecond: number;
+  /** Polls the server answered per second in the window. */
+  requestsPerSecond: number;
+  windowMs: number;
+  /** Server CPU (user + system) per poll answered, µs. */
+  cpuMicrosPerPoll: number;
+  serverEventLoopUtilization: number;
+  /** Clients one core serves at each poll interval: intervalMs x 1000 / cpuMicrosPerPoll. */
+  clientsPerCoreByInterval: Array<{ intervalMs: number; clients: number }>;
 }
 
 export interface MicroResult {

@@ -509,12 +509,41 @@ ${kaazingBlock(kaazing)}
 function capacitySection(results: ResultsFile): string {
   const c = results.capacity;
   if (c === undefined) return '';
-  return `<section id="capacity">
+  const limits = `<table><thead><tr><th class="num">Poll interval</th><th class="num">Largest client count</th></tr></thead><tbody>
+${c.maxClientsByInterval.map((row) => `<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`).join('\n')}
+</tbody></table>`;
+  if (c.rounds === undefined) {
+    return `<section id="capacity">
 <h2>Polling capacity</h2>
 <p>autocannon drove <code>${esc(c.url)}</code> flat out with ${esc(formatInteger(c.connections))} connections for ${esc(formatInteger(c.durationMs))} ms: the server answered ${esc(formatInteger(c.requestsPerSecond))} requests/s (p99 ${esc(formatMs(c.latencyMsP99))}). At that rate, each poll interval allows at most this many clients:</p>
-<table><thead><tr><th class="num">Poll interval</th><th class="num">Largest client count</th></tr></thead><tbody>
-${c.maxClientsByInterval.map((row) => `<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`).join('\n')}
+${limits}
+</section>`;
+  }
+  const elu = (u: number | null | undefined): string => (u === null || u === undefined ? 'n/a' : formatNumber(u, 3));
+  const rounds = c.rounds
+    .map((r, i) => `<tr>${num(String(i + 1))}${num(formatInteger(r.requestsPerSecond))}${num(r.serverCpuMicrosPerPoll === null ? '—' : `${formatNumber(r.serverCpuMicrosPerPoll, 1)} µs`)}${num(elu(r.serverEventLoopUtilization))}${num(r.loadEventLoopUtilization.map((u) => formatNumber(u, 2)).join(', '))}</tr>`)
+    .join('\n');
+  const verdict = c.saturated === true
+    ? `The server's event loop was busy ${esc(elu(c.serverEventLoopUtilization))} of the time and no load process's more than ${esc(elu(c.maxLoadEventLoopUtilization))}: the server, not the load tool, was the limit.`
+    : `<strong>The server was not shown to be the limit</strong> (its event loop ${esc(elu(c.serverEventLoopUtilization))}, the busiest load process ${esc(elu(c.maxLoadEventLoopUtilization))}; saturation needs the server at 0.95 or more and every load process below): read the figure as a lower bound.`;
+  const cost = c.costAtFixedRate;
+  const costBlock = cost === undefined || cost === null
+    ? ''
+    : `<h3>What one poll costs the server</h3>
+<p>A figure that does not depend on the load tool: at a fixed open-loop rate of ${esc(formatInteger(cost.requestsPerSecond))} polls/s (${esc(formatInteger(cost.windowMs))} ms, the server's event loop ${esc(formatNumber(cost.serverEventLoopUtilization, 3))} busy) the server spent <strong>${esc(formatNumber(cost.cpuMicrosPerPoll, 1))} µs of CPU per poll</strong>. A client that polls every interval costs that much per interval, so one core serves:</p>
+<table><thead><tr><th class="num">Poll interval</th><th class="num">Clients per core</th></tr></thead><tbody>
+${cost.clientsPerCoreByInterval.map((row) => `<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`).join('\n')}
 </tbody></table>
+<p>A poll that arrives alone costs the server a wake-up of its event loop; at saturation polls share them (the rounds above show the CPU per poll there), so these counts are a lower bound for a busy server.</p>`;
+  return `<section id="capacity">
+<h2>Polling capacity</h2>
+<p>${esc(formatInteger(c.loadProcesses ?? 0))} load processes with ${esc(formatInteger(c.connections))} keep-alive connections in all polled <code>${esc(c.url)}/poll</code> back to back. After ${esc(formatInteger(c.warmupMs ?? 0))} ms of warm-up, ${esc(formatInteger(c.rounds.length))} rounds of ${esc(formatInteger(c.durationMs))} ms were counted by the server itself: it answered a median of <strong>${esc(formatInteger(c.requestsPerSecond))} polls/s</strong>. ${verdict}</p>
+<div class="scroll"><table><thead><tr><th class="num">Round</th><th class="num">Polls/s</th><th class="num">Server CPU per poll</th><th class="num">Server event loop</th><th class="num">Load processes' event loops</th></tr></thead><tbody>
+${rounds}
+</tbody></table></div>
+<p>At that rate, each poll interval allows at most this many clients:</p>
+${limits}
+${costBlock}
 </section>`;
 }
 

@@ -3,7 +3,7 @@
  * per scenario, measured next to the model. Pure: results in, text out.
  */
 import { TECHNIQUES } from '../core/protocol.ts';
-import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import { saturationFindings } from './conclusions.ts';
 import { completedFloor, latencyParts } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
@@ -85,15 +85,34 @@ function resultRow(id: string, r: CompletedResult): string[] {
   ];
 }
 
-export function renderSummary(results: ResultsFile): string {
-  const parts = results.scenarios.map(renderScenarioTable);
-  if (results.capacity !== undefined) {
-    const c = results.capacity;
-    parts.push(
-      `Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)\n` +
-        c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`).join('\n'),
+/** The capacity probe: polls/s at saturation (with who was saturated) and the server's CPU per poll at a fixed rate. */
+export function renderCapacity(c: CapacityResult): string {
+  const lines: string[] = [];
+  if (c.rounds === undefined) {
+    // A file of the one-process autocannon probe.
+    lines.push(`Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)`);
+  } else {
+    const server = c.serverEventLoopUtilization === null || c.serverEventLoopUtilization === undefined ? 'n/a' : fixed(c.serverEventLoopUtilization, 3);
+    lines.push(
+      `Capacity (${c.loadProcesses ?? '?'} load processes, ${c.connections} connections, ${c.warmupMs ?? 0} ms warm-up, ${c.rounds.length} rounds of ${c.durationMs} ms): ` +
+        `the server answered ${fixed(c.requestsPerSecond, 0)} polls/s (median; rounds ${c.rounds.map((r) => fixed(r.requestsPerSecond, 0)).join(', ')})`,
+      `  event loop: server ${server}, busiest load process ${fixed(c.maxLoadEventLoopUtilization ?? 0, 3)}: ${c.saturated === true ? 'the server was the limit' : 'NOT a saturated server (a load process or the machine was the limit): the figure is a lower bound'}`,
     );
   }
+  lines.push(...c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`));
+  const cost = c.costAtFixedRate;
+  if (cost !== undefined && cost !== null) {
+    lines.push(
+      `  server CPU per poll at ${fixed(cost.requestsPerSecond, 0)} polls/s (open loop): ${fixed(cost.cpuMicrosPerPoll, 1)} µs; one core then serves ` +
+        cost.clientsPerCoreByInterval.map((m) => `${m.clients.toLocaleString('en-US')} clients at ${m.intervalMs} ms`).join(', '),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderSummary(results: ResultsFile): string {
+  const parts = results.scenarios.map(renderScenarioTable);
+  if (results.capacity !== undefined) parts.push(renderCapacity(results.capacity));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(
       `Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`,

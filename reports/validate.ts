@@ -187,6 +187,7 @@ function checkTop(c: Checker, data: Record<string, Json>): void {
           if (r !== null) c.numbers(r, ['intervalMs', 'clients'], `$.capacity.maxClientsByInterval[${i}]`);
         });
       }
+      checkCapacityRigour(c, cap);
     }
   }
 
@@ -201,6 +202,35 @@ function checkTop(c: Checker, data: Record<string, Json>): void {
         c.string(m, 'name', path);
         c.numbers(m, ['opsPerSecond', 'meanNs', 'rme'], path);
       });
+    }
+  }
+}
+
+/** The fields the multi-process probe adds (absent in files of the one-process autocannon probe). */
+function checkCapacityRigour(c: Checker, cap: Record<string, Json>): void {
+  const p = '$.capacity';
+  for (const key of ['loadProcesses', 'warmupMs', 'maxLoadEventLoopUtilization']) if (cap[key] !== undefined) c.number(cap, key, p);
+  if (cap.serverEventLoopUtilization !== undefined && cap.serverEventLoopUtilization !== null) c.number(cap, 'serverEventLoopUtilization', p);
+  if (cap.saturated !== undefined && typeof cap.saturated !== 'boolean') c.fail(`${p}.saturated`, 'a boolean', cap.saturated);
+  if (cap.rounds !== undefined) {
+    if (!Array.isArray(cap.rounds)) c.fail(`${p}.rounds`, 'an array', cap.rounds);
+    else {
+      cap.rounds.forEach((row: Json, i) => {
+        const r = c.object(row, `${p}.rounds[${i}]`);
+        if (r === null) return;
+        c.number(r, 'requestsPerSecond', `${p}.rounds[${i}]`);
+        for (const key of ['serverCpuMicrosPerPoll', 'serverEventLoopUtilization']) if (r[key] !== null) c.number(r, key, `${p}.rounds[${i}]`);
+        if (!Array.isArray(r.loadEventLoopUtilization) || !r.loadEventLoopUtilization.every((u: Json) => typeof u === 'number')) {
+          c.fail(`${p}.rounds[${i}].loadEventLoopUtilization`, 'an array of numbers', r.loadEventLoopUtilization);
+        }
+      });
+    }
+  }
+  if (cap.costAtFixedRate !== undefined && cap.costAtFixedRate !== null) {
+    const cost = c.nested(cap, 'costAtFixedRate', p);
+    if (cost !== null) {
+      c.numbers(cost, ['targetRequestsPerSecond', 'requestsPerSecond', 'windowMs', 'cpuMicrosPerPoll', 'serverEventLoopUtilization'], `${p}.costAtFixedRate`);
+      if (!Array.isArray(cost.clientsPerCoreByInterval)) c.fail(`${p}.costAtFixedRate.clientsPerCoreByInterval`, 'an array', cost.clientsPerCoreByInterval);
     }
   }
 }

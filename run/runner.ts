@@ -307,18 +307,21 @@ export function measuresFloor(params: ScenarioParams): boolean {
   return params.workload === 'broadcast' && params.target === null;
 }
 
+/** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
+export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floor: boolean }> {
+  return [
+    ...spec.techniques.map((technique) => ({ technique, floor: false })),
+    ...(measuresFloor(spec.params) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
+  ];
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
  * CPU, then (broadcast) the machine's floor. A scenario with `sameAs` reuses that
  * scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs
-    .filter((s) => s.sameAs === undefined)
-    .flatMap((spec) => [
-      ...spec.techniques.map((technique) => ({ spec, technique, floor: false })),
-      ...(measuresFloor(spec.params) ? [{ spec, technique: FLOOR_TECHNIQUE, floor: true }] : []),
-    ]);
+  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => runsOf(spec).map((run) => ({ spec, ...run })));
   const done = new Map<string, Scenario['results']>();
   const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;

@@ -34,10 +34,10 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
 
   let capacity: ResultsFile['capacity'];
   if (options.capacity && !options.signal.aborted) {
-    after('capacity', 'autocannon drives /poll flat out');
+    after('capacity', 'load processes poll /poll flat out, then at a fixed rate');
     try {
       // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
-      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, durationMs: 2000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
+      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, fixedRateMs: 1000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
     } catch (error) {
       after('capacity', `failed (${(error as Error).message})`);
     }

@@ -102,3 +102,12 @@ test('what the latency is made of: lateness and transit means, with the machine 
   assert.match(chat, /each client publishes on its own timer/);
   assert.doesNotMatch(chat, /Floor \(bare ws\)/);
 });
+
+test('capacity: the rounds with both sides\' event loops, the verdict, and the server\'s CPU per poll', () => {
+  const section = sectionById(html, 'capacity');
+  assert.match(section, /counted by the server itself: it answered a median of <strong>41,230 polls\/s<\/strong>/);
+  assert.match(section, /the server, not the load tool, was the limit/);
+  assert.match(section, /<tr><td class="num">2<\/td><td class="num">41,230<\/td><td class="num">23.7 µs<\/td><td class="num">0.987<\/td><td class="num">0.42, 0.4, 0.41<\/td><\/tr>/);
+  assert.match(section, /<strong>40 µs of CPU per poll<\/strong>/);
+  assert.match(section, /<tr><td class="num">1,000 ms<\/td><td class="num">25,000<\/td><\/tr>/);
+});
