@@ -126,6 +126,8 @@ export interface ServerStats {
 export interface PublisherSample {
   /** Microseconds spent busy-waiting for due times since the server started (CPU of the harness, not the technique). */
   busyWaitMicros: number;
+  /** Microseconds the event loop was blocked waiting for due times (the sleep and the spin). */
+  blockedMicros: number;
   /** HdrHistogram (µs, encoded) of how late each message due inside the window left the publisher. */
   latenessHistogram: string;
 }

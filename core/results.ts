@@ -184,11 +184,17 @@ export interface PublisherResult {
   /** Published time minus due time of each message due in the window (count = messages), 1 µs resolution. */
   latenessMs: LatencySummary;
   /**
-   * CPU the publisher's precise wait (a busy-wait of about 2 ms before each due time) burnt
-   * over the window, % of one core. It is harness, not technique: ServerCost.cpuPercent
-   * excludes it. 0 where no busy-wait runs (chat).
+   * CPU the publisher's precise wait burnt over the window (the spin of its last few hundred
+   * microseconds before each due time), % of one core. It is harness, not technique:
+   * ServerCost.cpuPercent excludes it. 0 where no busy-wait runs (chat).
    */
   busyWaitCpuPercent: number;
+  /**
+   * Share of the window the server's event loop was blocked by the wait (a sleep of up to
+   * about 2 ms, then the spin, before each due time), %: no request is served meanwhile.
+   * Absent in older files; 0 in chat.
+   */
+  loopBlockedPercent?: number;
 }
 
 export interface ServerCost {

@@ -354,12 +354,16 @@ function latencyPartsTable(s: Scenario): string {
       num(formatMs(r.latencyP99Ms)),
     ].join('')}</tr>`;
   });
-  const busy = rows.find((r) => r.publisher?.side === 'server')?.publisher?.busyWaitCpuPercent;
+  const server = rows.find((r) => r.publisher?.side === 'server')?.publisher ?? undefined;
   const floor = rows.some((r) => r.floor)
     ? ` The row <strong>${esc(FLOOR_LABEL)}</strong> is the machine's floor: the textbook <code>ws</code> broadcast loop, none of pushbench's server code, fed by the same publisher and measured with the same clients in the same run. What a technique adds to it is the technique's; the floor itself belongs to this host, Node and the kernel's loopback.`
     : '';
   const side = rows.find((r) => r.publisher !== null)?.publisher?.side;
-  const who = side === 'clients' ? 'each client publishes on its own timer (no busy-wait there)' : `the server's publisher arms a timer 2 ms ahead and busy-waits to the due time${busy === undefined ? '' : `, which cost ${esc(formatPercent(busy, 2))} of a core here (left out of the server CPU figures)`}`;
+  const cost =
+    server === undefined || server === null
+      ? ''
+      : `; its busy-wait cost ${esc(formatPercent(server.busyWaitCpuPercent, 2))} of a core here (left out of the server CPU figures)${server.loopBlockedPercent === undefined ? '' : ` and the wait kept the server's event loop from other work ${esc(formatPercent(server.loopBlockedPercent, 2))} of the window`}`;
+  const who = side === 'clients' ? 'each client publishes on its own timer (no precise wait there)' : `the server's publisher arms a timer 2 ms ahead, sleeps to just before the due time and busy-waits the rest${cost}`;
   return `<h4>What the latency is made of</h4>
 <p>Latency is measured from each message's <em>due</em> time, so a late publisher shows up in it instead of hiding. It is made of the publisher's lateness (how late each message left, recorded per message in its own histogram) and the transit (server work, kernel, loopback, client). Means add up and percentiles do not, so the split is of the means. Here ${who}.${floor}</p>
 <div class="scroll"><table class="figures"><caption>Mean latency = publisher lateness + transit</caption>

@@ -102,8 +102,9 @@ function latencySplit(s: Scenario): string {
   const parts = latencyParts(s).filter((r) => r.transitMeanMs !== null && r.publisher !== null);
   if (parts.length === 0) return '';
   const items = parts.map((r) => `${r.label} ${formatMs(r.latencyMeanMs)} = ${formatMs(r.publisher!.latenessMs.mean)} + ${formatMs(r.transitMeanMs!)}`);
-  const busy = parts.find((r) => r.publisher!.side === 'server')?.publisher?.busyWaitCpuPercent;
-  const cost = busy === undefined ? '' : ` The publisher's precise wait cost ${formatPercent(busy, 2)} of a core, left out of server CPU.`;
+  const server = parts.find((r) => r.publisher!.side === 'server')?.publisher ?? undefined;
+  const blocked = server?.loopBlockedPercent === undefined ? '' : ` and blocked the server's event loop ${formatPercent(server.loopBlockedPercent, 2)} of the window`;
+  const cost = server === undefined ? '' : ` The publisher's precise wait cost ${formatPercent(server.busyWaitCpuPercent, 2)} of a core, left out of server CPU,${blocked}.`;
   const floor = parts.some((r) => r.floor) ? ` ${FLOOR_LABEL}: the textbook ws broadcast on this machine, same publisher, clients and window.` : '';
   return `${md(`Mean latency = publisher lateness + transit: ${items.join('; ')}.${cost}${floor}`)}\n`;
 }

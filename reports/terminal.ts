@@ -58,9 +58,12 @@ function latencyNotes(scenario: Scenario): string[] {
   const parts = latencyParts(scenario).filter((row) => row.transitMeanMs !== null && row.publisher !== null);
   if (parts.length === 0) return [];
   const split = parts.map((row) => `${row.technique ?? FLOOR_ROW} ${fixed(row.latencyMeanMs, 3)} = ${fixed(row.publisher!.latenessMs.mean, 3)} + ${fixed(row.transitMeanMs!, 3)}`).join('; ');
-  const busy = parts.find((row) => row.publisher!.side === 'server')?.publisher?.busyWaitCpuPercent;
+  const server = parts.find((row) => row.publisher!.side === 'server')?.publisher ?? undefined;
   const lines = [`latency mean ms = publisher lateness + transit: ${split}`];
-  if (busy !== undefined) lines.push(`late p99 = the publisher's lateness against each due time (its precise wait cost ${fixed(busy, 2)}% of a core, left out of server CPU)`);
+  if (server !== undefined) {
+    const blocked = server.loopBlockedPercent === undefined ? '' : `, and blocked its event loop ${fixed(server.loopBlockedPercent, 2)}% of the window`;
+    lines.push(`late p99 = the publisher's lateness against each due time (its precise wait cost ${fixed(server.busyWaitCpuPercent, 2)}% of a core, left out of server CPU${blocked})`);
+  }
   if (completedFloor(scenario) !== null) lines.push(`${FLOOR_ROW}: the textbook ws broadcast on this machine, same publisher, clients and window: what any technique pays before its own cost`);
   return lines;
 }

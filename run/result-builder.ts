@@ -101,7 +101,7 @@ export function serverCost(server: ServerWindow, clients: number): ServerCost {
  */
 export function publisherResult(params: ScenarioParams, server: ServerWindow | null, generators: readonly GeneratorWindowResult[]): PublisherResult | null {
   if (params.workload === 'chat') {
-    return { side: 'clients', latenessMs: summarize(mergeEncoded(generators.map((g) => g.publishLateness))), busyWaitCpuPercent: 0 };
+    return { side: 'clients', latenessMs: summarize(mergeEncoded(generators.map((g) => g.publishLateness))), busyWaitCpuPercent: 0, loopBlockedPercent: 0 };
   }
   if (server === null) return null;
   const wallMicros = server.end.at - server.start.at;
@@ -110,6 +110,7 @@ export function publisherResult(params: ScenarioParams, server: ServerWindow | n
     // Read after the drain: every message due in the window has left by then.
     latenessMs: summarize(decodeHistogram(server.final.publisher.latenessHistogram)),
     busyWaitCpuPercent: wallMicros > 0 ? (busyWaitMicros(server) / wallMicros) * 100 : 0,
+    loopBlockedPercent: wallMicros > 0 ? ((server.end.publisher.blockedMicros - server.start.publisher.blockedMicros) / wallMicros) * 100 : 0,
   };
 }
 

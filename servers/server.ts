@@ -226,7 +226,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
-      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, latenessHistogram: publisher.latenessHistogram() },
+      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, blockedMicros: publisher.stats.blockedMicros, latenessHistogram: publisher.latenessHistogram() },
       rejected: { ...rejected },
       process: sampleProcess(),
     };

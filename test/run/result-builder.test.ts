@@ -38,7 +38,7 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
   };
 }
 
-function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, latenessHistogram: histogramOf([]) }): ServerStats {
+function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: histogramOf([]) }): ServerStats {
   return {
     at, bytes: { up: bytes[0], down: bytes[1], setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open, total: open }, published: 0,
     lateTicks: 0, maxTickLateMs: 0, publisher, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 },
@@ -134,15 +134,17 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
   const lateness = histogramOf([0.002, 0.004, 0.03]);
   const server: ServerWindow = {
     idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0),
-    start: stats(1_000_000, 500_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 10_000, latenessHistogram: histogramOf([]) }),
-    end: stats(3_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 30_000, latenessHistogram: histogramOf([0.002]) }),
-    final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, latenessHistogram: lateness }),
+    start: stats(1_000_000, 500_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 10_000, blockedMicros: 50_000, latenessHistogram: histogramOf([]) }),
+    end: stats(3_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: histogramOf([0.002]) }),
+    final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness }),
     windowCount: { broadcast: 3 },
   };
   const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, model: MODEL });
   assert.equal(r.server!.cpuPercent, 4);
   assert.equal(r.publisher!.side, 'server');
   assert.equal(r.publisher!.busyWaitCpuPercent, 1);
+  // The wait (sleep and spin) blocked the loop 80 ms of the 2 s: 4%.
+  assert.equal(r.publisher!.loopBlockedPercent, 4);
   // Read from the final sample (after the drain), which holds all three of the window's messages.
   assert.equal(r.publisher!.latenessMs.count, 3);
   assert.equal(r.publisher!.latenessMs.max, 0.03);
@@ -155,7 +157,7 @@ test('chat: the publisher is the clients, their lateness histograms merge across
     technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, model: MODEL,
     generators: [generator({ publishLateness: histogramOf([0.5, 1]) }), generator({ publishLateness: histogramOf([2]) })],
   });
-  assert.deepEqual({ side: r.publisher!.side, count: r.publisher!.latenessMs.count, busy: r.publisher!.busyWaitCpuPercent }, { side: 'clients', count: 3, busy: 0 });
+  assert.deepEqual({ side: r.publisher!.side, count: r.publisher!.latenessMs.count, busy: r.publisher!.busyWaitCpuPercent, blocked: r.publisher!.loopBlockedPercent }, { side: 'clients', count: 3, busy: 0, blocked: 0 });
   assert.equal(r.publisher!.latenessMs.max, 2);
 });
 
