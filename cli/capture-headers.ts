@@ -42,7 +42,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>capture</title><script
 })();
 </script>`;
 
-const KIND_BY_PATH: Readonly<Record<string, RequestKind>> = { '/poll': 'poll', '/longpoll': 'longpoll', '/sse': 'sse', '/publish': 'publish', '/ws': 'websocket' };
+/** The capture page's own request paths (load/head-recorder.ts answers them), by request kind. */
+const KIND_BY_PATH: Readonly<Record<string, RequestKind>> = { '/poll': 'poll', '/longpoll': 'longPoll', '/sse': 'eventSource', '/publish': 'publish', '/ws': 'upgrade' };
 
 function parseArgs(argv: readonly string[]): { chromiumPath: string; out: string } {
   const options = { chromiumPath: DEFAULT_CHROMIUM, out: DEFAULT_OUT };
@@ -66,14 +67,14 @@ export async function capturePass(chromiumPath: string, withCookie: boolean): Pr
     await page.goto(`${recorder.url}${CAPTURE_PAGE_PATH}`);
     await page.waitForFunction(() => document.title === 'done', null, { timeout: 20_000 });
     await context.close();
-    const requests: Partial<Record<RequestKind, Array<[string, string]>>> = {};
+    const requests: Partial<Record<RequestKind, string[]>> = {};
     for (const request of recorder.requests) {
       const kind = KIND_BY_PATH[request.path.split('?')[0] ?? ''];
-      if (kind !== undefined && requests[kind] === undefined) requests[kind] = request.headers;
+      if (kind !== undefined && requests[kind] === undefined) requests[kind] = request.headers.map(([name, value]) => `${name}: ${value}`);
     }
     const missing = Object.values(KIND_BY_PATH).filter((kind) => requests[kind] === undefined);
     if (missing.length > 0) throw new Error(`the page made no ${missing.join(', ')} request; recorded: ${recorder.requests.map((r: RecordedRequest) => `${r.method} ${r.path}`).join(', ')}`);
-    return { origin: recorder.url, requests: requests as Record<RequestKind, Array<[string, string]>> };
+    return { origin: recorder.url, requests: requests as Record<RequestKind, string[]> };
   } finally {
     await browser.close();
     await recorder.close();
@@ -82,11 +83,6 @@ export async function capturePass(chromiumPath: string, withCookie: boolean): Pr
 
 /** The generated module's import, relative to load/captures/ (kept out of this file's own import lines). */
 const GENERATED_IMPORT = `import type { BrowserCapture } ${'from'} '../headers.ts';`;
-
-/** JSON with each `[name, value]` pair on one line, so that a recapture diffs line by line. */
-function pairsInline(json: string): string {
-  return json.replace(/\[\n\s*("(?:[^"\\]|\\.)*"),\n\s*("(?:[^"\\]|\\.)*")\n\s*\]/g, '[$1, $2]');
-}
 
 async function main(): Promise<void> {
   const { chromiumPath, out } = parseArgs(process.argv.slice(2));
@@ -112,7 +108,7 @@ async function main(): Promise<void> {
  */
 ${GENERATED_IMPORT}
 
-export const CHROMIUM_CAPTURE: BrowserCapture = ${pairsInline(JSON.stringify(capture, null, 2))};
+export const CHROMIUM_CAPTURE: BrowserCapture = ${JSON.stringify(capture, null, 2)};
 `;
   writeFileSync(out, text);
   process.stderr.write(`headers:capture: wrote ${out} (${capture.browser})\n`);

@@ -2,14 +2,14 @@
  * `--headers FILE`: the user's own header sets, from a JSON file of header lists per
  * request kind or from a HAR file exported from a browser's developer tools.
  *
- * JSON: `{"poll": [["User-Agent", "..."], ...], "longpoll": [...], "sse": [...],
- * "publish": [...], "websocket": [...], "response": [...]}`. Every key is optional but one
- * request kind is needed; a kind left out gets the `poll` list (websocket: no extra lines).
+ * JSON: `{"poll": [["User-Agent", "..."], ...], "longPoll": [...], "eventSource": [...],
+ * "publish": [...], "upgrade": [...], "response": [...]}`. Every key is optional but one
+ * request kind is needed; a kind left out gets the `poll` list (upgrade: no extra lines).
  * `response` (optional) replaces the lines pushbench's server writes on poll and long-poll
  * answers (see HeaderProfile.response).
  *
  * HAR: each request is sorted into a kind: a POST is a publish; a GET that upgrades to
- * WebSocket an upgrade; a GET accepting text/event-stream an SSE stream; any other fetch or
+ * WebSocket an upgrade; a GET accepting text/event-stream an event source; any other fetch or
  * XHR GET a long poll when its path says `longpoll` or its answer took a second or more,
  * else a poll. Page loads, scripts and images are ignored; the first request of each kind
  * is used; a kind without one falls back as above (long poll and poll stand in for each
@@ -23,6 +23,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../core/errors.ts';
+import { TRANSPORTS } from '../core/techniques.ts';
 import { CLIENT_WRITTEN_HEADERS, REQUEST_KINDS, type HeaderList, type HeaderProfile, type RequestKind } from './headers.ts';
 
 /**
@@ -74,15 +75,15 @@ function hasCookie(lists: readonly HeaderList[]): boolean {
   return lists.some((list) => list.some(([name]) => name.toLowerCase() === 'cookie'));
 }
 
-/** Fills the kinds a file left out: long poll and poll stand in for each other, SSE and publish take poll's, websocket none. */
+/** Fills the kinds a file left out: long poll and poll stand in for each other, the event stream and publish take poll's, the upgrade none. */
 function complete(found: Partial<Record<RequestKind, HeaderList>>): Record<RequestKind, HeaderList> {
-  const poll = found.poll ?? found.longpoll ?? found.sse ?? found.publish ?? [];
+  const poll = found.poll ?? found.longPoll ?? found.eventSource ?? found.publish ?? [];
   return {
     poll,
-    longpoll: found.longpoll ?? poll,
-    sse: found.sse ?? poll,
+    longPoll: found.longPoll ?? poll,
+    eventSource: found.eventSource ?? poll,
     publish: found.publish ?? poll,
-    websocket: found.websocket ?? [],
+    upgrade: found.upgrade ?? [],
   };
 }
 
@@ -129,8 +130,10 @@ function harKind(entry: HarEntry): RequestKind | null {
   const method = entry.request.method.toUpperCase();
   if (method === 'POST') return 'publish';
   if (method !== 'GET') return null;
-  if (type === 'websocket' || header('upgrade') === 'websocket') return 'websocket';
-  if (type === 'eventsource' || header('accept').includes('text/event-stream')) return 'sse';
+  // Chrome names a WebSocket entry's resource type after the protocol's upgrade token.
+  const ws = TRANSPORTS.ws.upgradeToken;
+  if (type === ws || header('upgrade') === ws) return 'upgrade';
+  if (type === 'eventsource' || header('accept').includes('text/event-stream')) return 'eventSource';
   if (type !== undefined ? type !== 'fetch' && type !== 'xhr' : ['document', 'image', 'script', 'style', 'font'].includes(header('sec-fetch-dest'))) return null;
   let pathname = '';
   try {
@@ -139,7 +142,7 @@ function harKind(entry: HarEntry): RequestKind | null {
     // a relative or odd URL: decided by the timing alone
   }
   const held = (entry.timings?.wait ?? 0) >= HAR_LONGPOLL_WAIT_MS;
-  return pathname.includes('longpoll') || pathname.includes('long-poll') || held ? 'longpoll' : 'poll';
+  return /long-?poll/.test(pathname) || held ? 'longPoll' : 'poll';
 }
 
 /** The profile of a HAR document (already parsed), `file` naming it in messages. */

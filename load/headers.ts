@@ -29,7 +29,7 @@ import { CHROMIUM_CAPTURE } from './captures/chromium.ts';
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
 /** The kinds of request a client makes, each with its own header list. */
-export const REQUEST_KINDS = ['poll', 'longpoll', 'sse', 'publish', 'websocket'] as const;
+export const REQUEST_KINDS = ['poll', 'longPoll', 'eventSource', 'publish', 'upgrade'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** The header sets of one profile, per kind of request a client makes. */
@@ -40,20 +40,20 @@ export interface HeaderProfile {
   readonly source: string;
   /** Whether the requests carry a cookie. */
   readonly cookie: boolean;
-  /** GET /poll (a fetch() of JSON). */
+  /** A poll (a fetch() of JSON). */
   readonly poll: HeaderList;
-  /** GET /longpoll (the same fetch(), held by the server). */
-  readonly longpoll: HeaderList;
-  /** GET /sse (what EventSource sends). */
-  readonly sse: HeaderList;
+  /** A long poll (the same fetch(), held by the server). */
+  readonly longPoll: HeaderList;
+  /** The GET that opens an event stream (what EventSource sends). */
+  readonly eventSource: HeaderList;
   /** POST /publish (a fetch() with a JSON body; content-length is added by the client). */
   readonly publish: HeaderList;
   /**
-   * The WebSocket upgrade request (the client adds Sec-WebSocket-Key, -Version, Connection,
+   * A WebSocket upgrade request (the client adds Sec-WebSocket-Key, -Version, Connection,
    * Upgrade and Host itself). A `Sec-WebSocket-Extensions` line here is the client's
    * permessage-deflate offer: see wsUpgradeHeaders.
    */
-  readonly websocket: HeaderList;
+  readonly upgrade: HeaderList;
   /**
    * Response lines pushbench's server writes on poll and long-poll answers instead of its
    * own (status line first, then these; `Content-Length` and `Date` get their real values,
@@ -62,10 +62,10 @@ export interface HeaderProfile {
   readonly response: HeaderList | null;
 }
 
-/** One pass of the capture: the page's origin and the header lines of one request of each kind. */
+/** One pass of the capture: the page's origin and the header lines (`Name: value`, verbatim) of one request of each kind. */
 export interface CapturedPass {
   origin: string;
-  requests: Record<RequestKind, Array<[string, string]>>;
+  requests: Record<RequestKind, string[]>;
 }
 
 /** What `npm run headers:capture` records (load/captures/chromium.ts). */
@@ -107,7 +107,7 @@ const isClientWritten = (name: string): boolean => CLIENT_WRITTEN_HEADERS.includ
 export function profileFromCapture(capture: BrowserCapture, pass: 'plain' | 'cookie'): HeaderProfile {
   const { origin, requests } = capture[pass];
   const list = (kind: RequestKind): HeaderList =>
-    requests[kind]
+    headerLines(['', ...requests[kind]])
       .filter(([name]) => !isClientWritten(name))
       .map(([name, value]) => [name, value.split(origin).join(PROFILE_ORIGIN).replace('HeadlessChrome/', 'Chrome/')] as const);
   const cookieText = pass === 'cookie' ? ', with five first-party cookies (174 B per request)' : ', no cookie';
@@ -116,10 +116,10 @@ export function profileFromCapture(capture: BrowserCapture, pass: 'plain' | 'coo
     source: `${capture.browser} captured on ${capture.capturedOn} (npm run headers:capture)${cookieText}; origin ${PROFILE_ORIGIN}`,
     cookie: pass === 'cookie',
     poll: list('poll'),
-    longpoll: list('longpoll'),
-    sse: list('sse'),
+    longPoll: list('longPoll'),
+    eventSource: list('eventSource'),
     publish: list('publish'),
-    websocket: list('websocket'),
+    upgrade: list('upgrade'),
     response: null,
   };
 }
@@ -175,10 +175,10 @@ function kaazingProfile(): HeaderProfile {
     source: 'the request and response header lines of the 2010 polling example (Lubbers and Greco, "HTML5 Web Sockets: A Quantum Leap in Scalability for the Web", websocket.org), sent by the clients and by pushbench\'s server',
     cookie: true,
     poll: request,
-    longpoll: request,
-    sse: request,
+    longPoll: request,
+    eventSource: request,
     publish: request,
-    websocket: request,
+    upgrade: request,
     response: headerLines(KAAZING_2010.response),
   };
 }
@@ -188,10 +188,10 @@ const MINIMAL: HeaderProfile = {
   source: 'nothing beyond what the HTTP client writes itself (request line, host, connection; a POST adds content-type and content-length)',
   cookie: false,
   poll: [],
-  longpoll: [],
-  sse: [],
+  longPoll: [],
+  eventSource: [],
   publish: [['content-type', 'application/json']],
-  websocket: [],
+  upgrade: [],
   response: null,
 };
 

@@ -12,8 +12,9 @@
 import { spawn } from 'node:child_process';
 import { request } from 'undici';
 import { PATHS } from '../core/protocol.ts';
+import { TECHNIQUE_META } from '../core/techniques.ts';
 import { HEADER_PROFILES } from '../load/headers.ts';
-import { CAPACITY_SERVER, measureCapacity, median, utilization } from '../run/capacity.ts';
+import { CAPACITY_SERVER, CAPACITY_TECHNIQUE, measureCapacity, median, utilization } from '../run/capacity.ts';
 import { killAllChildren } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess, type StatsReply } from '../run/server-process.ts';
@@ -59,7 +60,7 @@ interface Measured {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const polls = (reply: StatsReply): number => reply.stats.techniques.polling?.requests ?? 0;
+const polls = (reply: StatsReply): number => reply.stats.techniques[CAPACITY_TECHNIQUE]?.requests ?? 0;
 
 /** wrk for warm-up + rounds, the server sampled at the same edges as the probe samples it. */
 async function runWrk(server: ServerProcess, url: string, o: Options): Promise<Measured> {
@@ -121,7 +122,7 @@ async function main(): Promise<number> {
   try {
     const res = await request(`${server.url}${PATHS.info}`);
     const head = ((await res.body.json()) as { head: number }).head;
-    const url = `${server.url}${PATHS.polling}?since=${head}`;
+    const url = `${server.url}${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
     for (let pair = 0; pair < o.pairs; pair++) {
       for (const tool of pair % 2 === 0 ? (['wrk', 'probe'] as const) : (['probe', 'wrk'] as const)) {
         const m = tool === 'wrk' ? await runWrk(server, url, o) : await runProbe(server, o);

@@ -18,6 +18,7 @@ import { forkChild, killAllChildren, describeExit } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
 import { reportError } from '../cli/exit-codes.ts';
 import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
     killAllChildren();
     process.exit(130);
   });
-  const server = await ServerProcess.spawn({ techniques: ['polling', 'websocket'], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536 });
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536 });
   const rows: string[] = [];
   const pollRatios: number[] = [];
   const wsRatios: number[] = [];

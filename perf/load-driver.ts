@@ -7,7 +7,8 @@ import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { Generator } from '../load/generator.ts';
 import { HEADER_PROFILES } from '../load/headers.ts';
-import { nowMicros, PATHS, type TechniqueId } from '../core/protocol.ts';
+import { nowMicros, type TechniqueId } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
 
 export interface LoadRun {
   kind: LoadKind;
@@ -58,7 +59,7 @@ function broadcastGenerator(technique: TechniqueId, run: LoadRun): Generator {
 const KINDS = {
   /** pushbench's polling driver: one keep-alive connection per client, a poll every interval. */
   async 'generator-poll'(run: LoadRun): Promise<LoadReport> {
-    const generator = broadcastGenerator('polling', run);
+    const generator = broadcastGenerator(INTERVAL_POLL_TECHNIQUE, run);
     await generator.connect();
     // Polls begin on the grid at startT; requests are counted between the window's snapshots.
     generator.setWindow({ startT: run.startT, endT: run.endT }, run.startT, null);
@@ -75,7 +76,7 @@ const KINDS = {
     await sleepUntil(run.startT);
     const cpu0 = cpuNow();
     const result = await autocannon({
-      url: `${run.origin}${PATHS.polling}?since=${info.head}`,
+      url: `${run.origin}${TECHNIQUE_META[INTERVAL_POLL_TECHNIQUE].path}?since=${info.head}`,
       connections: run.clients,
       overallRate: Math.round((run.clients * 1000) / run.intervalMs),
       duration: (run.endT - run.startT) / 1e6,
@@ -85,7 +86,7 @@ const KINDS = {
   },
   /** pushbench's WebSocket driver: parses every message, checks its seq, records its latency. */
   async 'generator-ws'(run: LoadRun): Promise<LoadReport> {
-    const generator = broadcastGenerator('websocket', run);
+    const generator = broadcastGenerator(PLAIN_WS_TECHNIQUE, run);
     await generator.connect();
     generator.setWindow({ startT: run.startT, endT: run.endT }, run.startT, null);
     const report = await measured(run, () => generator.recorder.counts.receivedInWindow);
@@ -99,7 +100,7 @@ const KINDS = {
     for (let i = 0; i < run.clients; i += 64) {
       await Promise.all(
         Array.from({ length: Math.min(64, run.clients - i) }, () => new Promise<void>((resolve, reject) => {
-          const ws = new WebSocket(`${run.origin.replace(/^http/, 'ws')}${PATHS.websocket}`, { perMessageDeflate: false });
+          const ws = new WebSocket(techniqueUrl(PLAIN_WS_TECHNIQUE, run.origin), { perMessageDeflate: false });
           ws.on('message', () => received++);
           ws.once('open', () => resolve());
           ws.once('error', reject);

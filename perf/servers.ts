@@ -20,6 +20,7 @@ import { killAllChildren } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -45,7 +46,7 @@ interface PerfConfig {
   /** Exit 1 when a target is missed. */
   strict: boolean;
   /** Run one comparison only. */
-  only: 'poll' | 'websocket' | null;
+  only: 'poll' | typeof PLAIN_WS_TECHNIQUE | null;
 }
 
 const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
@@ -71,7 +72,7 @@ const PERF_FLAGS = {
   messages: { flag: 'messages', arg: 'N', help: 'messages published per WebSocket round', defaultText: `${DEFAULTS.messages}`, reader: integerReader(1, null) },
   rate: { flag: 'rate', arg: 'N', help: 'messages/s of the WebSocket broadcast', defaultText: `${DEFAULTS.rate}`, reader: integerReader(1, null) },
   payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data", defaultText: `${DEFAULTS.payloadBytes}`, reader: integerReader(0, null) },
-  only: { flag: 'only', arg: 'poll|websocket', help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', 'websocket'] as const) },
+  only: { flag: 'only', arg: `poll|${PLAIN_WS_TECHNIQUE}`, help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const) },
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
 } as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
@@ -133,14 +134,14 @@ interface Contender {
   close(): Promise<void>;
 }
 
-function pushbenchContender(server: ServerProcess, counter: 'polling' | 'websocket'): Contender {
+function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published'): Contender {
   return {
     name: 'pushbench',
     url: server.url,
     async sample() {
       const { stats } = await within(server.stats(), 10_000, 'pushbench stats');
       // Polling counts requests answered; WebSocket counts messages published.
-      const count = counter === 'polling' ? (stats.techniques.polling?.requests ?? 0) : stats.published;
+      const count = counter === 'requests' ? (stats.techniques[INTERVAL_POLL_TECHNIQUE]?.requests ?? 0) : stats.published;
       return { cpuMicros: stats.process.cpuMicros, count };
     },
     startPublishing: (rate, startAt) => server.startPublishing(rate, startAt),
@@ -251,8 +252,8 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
 
 async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
   progress('(a) starting the pushbench polling server');
-  const server = await ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
-  const pushbench = pushbenchContender(server, 'polling');
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'requests');
   const comparisons: PollComparison[] = [];
   try {
     // A few messages in the ring, so that a poll can get exactly one.
@@ -266,7 +267,7 @@ async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
       { variant: `one ${config.payloadBytes}-byte-payload message`, since: info.head - 1 },
     ];
     for (const { variant, since } of variants) {
-      const path = `${PATHS.polling}?since=${since}`;
+      const path = `${TECHNIQUE_META[INTERVAL_POLL_TECHNIQUE].path}?since=${since}`;
       const reference = await rawGet(server.url, path);
       const bare = bareContender(await BareProcess.spawn('bare node:http', new URL('./bare-http.ts', import.meta.url), bareSpecFrom(reference)), 'requests');
       try {
@@ -428,14 +429,14 @@ async function broadcastRound(contender: Contender, wsUrl: string, config: PerfC
 
 async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
   progress(`(b) starting the pushbench WebSocket server and the bare ws server`);
-  const server = await ServerProcess.spawn({ techniques: ['websocket'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
-  const pushbench = pushbenchContender(server, 'websocket');
+  const server = await ServerProcess.spawn({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'published');
   let bare: Contender | undefined;
   try {
     const options: BareWsOptions = { payloadBytes: config.payloadBytes };
     bare = bareContender(await BareProcess.spawn('bare ws', new URL('./bare-ws.ts', import.meta.url), options), 'published');
     const targets = [
-      { contender: pushbench, wsUrl: `${pushbench.url.replace('http', 'ws')}${PATHS.websocket}` },
+      { contender: pushbench, wsUrl: techniqueUrl(PLAIN_WS_TECHNIQUE, pushbench.url) },
       { contender: bare, wsUrl: bare.url.replace('http', 'ws') },
     ];
     progress(`(b) warm-up: ${config.clients} clients, ${Math.ceil(config.messages / 4)} messages each server`);
@@ -550,7 +551,7 @@ async function main(): Promise<void> {
     });
   }
   const started = Date.now();
-  const poll = config.only === 'websocket' ? [] : await comparePoll(config);
+  const poll = config.only === PLAIN_WS_TECHNIQUE ? [] : await comparePoll(config);
   const ws = config.only === 'poll' ? null : await compareWebSocket(config);
   const { text, missed } = renderMarkdown(config, poll, ws, command);
   process.stdout.write(`${text}\n`);

@@ -12,7 +12,7 @@ import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, 
 import { emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
-import { techniqueLabel } from './techniques.ts';
+import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -45,6 +45,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     `<pre><code>${escapeHtml(results.command)}</code></pre>`,
     '',
   ];
+  for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
   results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), ''));
   groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');

@@ -22,6 +22,7 @@
 import { request } from 'undici';
 import { mergeEncoded, summarize } from '../core/histogram.ts';
 import { PATHS, nowMicros, type ServerStats } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { CapacityResult, CapacityRound } from '../core/results.ts';
 import type { HeaderList } from '../load/headers.ts';
 import type { PollLoadSample, PollLoadSpec } from '../load/poll-load.ts';
@@ -70,8 +71,11 @@ export const DEFAULT_CAPACITY_OPTIONS = Object.freeze({
 /** Event-loop utilisation at and above which a process counts as saturated. */
 export const SATURATED_ELU = 0.95;
 
+/** The technique capacity is about: the one whose clients poll on an interval (short polling). */
+export const CAPACITY_TECHNIQUE = INTERVAL_POLL_TECHNIQUE;
+
 /** The server a capacity run spawns: polling only, 1 msg/s of 64-byte payloads. */
-export const CAPACITY_SERVER = Object.freeze({ techniques: ['polling'] as const, rate: 1, payloadBytes: 64, holdMs: 30_000 });
+export const CAPACITY_SERVER = Object.freeze({ techniques: [CAPACITY_TECHNIQUE] as const, rate: 1, payloadBytes: 64, holdMs: 30_000 });
 
 function stderrProgress(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -106,7 +110,7 @@ export function median(values: readonly number[]): number {
 
 /** Polls the server answered, from its own counter (or the load's responses against a server we cannot ask). */
 function polls(stats: ServerStats | null, loads: readonly PollLoadSample[]): number {
-  if (stats !== null) return stats.techniques.polling?.requests ?? 0;
+  if (stats !== null) return stats.techniques[CAPACITY_TECHNIQUE]?.requests ?? 0;
   return loads.reduce((n, s) => n + s.responses, 0);
 }
 
@@ -161,7 +165,7 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     }
     // since=0 would return the whole ring on every poll; pollers that keep up ask from the head.
     const head = await fetchHead(url);
-    const path = `${PATHS.polling}?since=${head}`;
+    const path = `${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
     const target = `${url}${path}`;
     for (let i = 0; i < o.loadProcesses; i++) loads.push(LoadProcess.spawn());
 

@@ -4,7 +4,7 @@
  * pick-up, the runner's margins) plus typical process and connection overheads seen on a 2-core
  * machine; it is printed as an estimate, never as a measurement.
  */
-import { DRIVERS } from '../load/drivers/index.ts';
+import { pickupMs as techniquePickupMs } from '../core/techniques.ts';
 import { MICRO_CASES } from './micro.ts';
 import { DRAIN_MARGIN_MICROS, runsOf, SOCKETS_PER_GENERATOR, START_MARGIN_MICROS, type ScenarioSpec } from './runner.ts';
 
@@ -46,7 +46,7 @@ export function estimateSession(specs: readonly ScenarioSpec[], options: { gener
     // Each technique, and the machine's floor of a broadcast scenario, which runs like one.
     for (const { technique } of runsOf(spec)) {
       techniqueRuns++;
-      const pickupMs = DRIVERS[technique].pickupMs(params);
+      const pickupMs = techniquePickupMs(technique, params);
       const generators = Math.min(params.clients, options.generators ?? Math.max(1, Math.ceil(params.clients / SOCKETS_PER_GENERATOR)));
       ms +=
         PER_RUN_OVERHEAD_MS +

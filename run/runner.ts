@@ -6,7 +6,6 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import { DRIVERS } from '../load/drivers/index.ts';
 import { headerProfile } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
 import { GeneratorProcess } from './generator-process.ts';
@@ -17,6 +16,7 @@ import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
@@ -98,7 +98,7 @@ class RunGuard {
 }
 
 function socketsPerClient(technique: TechniqueId, params: ScenarioParams): number {
-  return params.workload === 'chat' ? DRIVERS[technique].socketsPerChatClient : 1;
+  return params.workload === 'chat' ? TECHNIQUE_META[technique].socketsPerChatClient : 1;
 }
 
 /** How many generator processes a technique needs, and a refusal when the open-file limit cannot fit it. */
@@ -243,7 +243,7 @@ export async function runTechnique(
     }
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
-    const pickupMs = DRIVERS[technique].pickupMs(params);
+    const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
     const startT = t0 + warmupMs * 1000;
@@ -274,7 +274,7 @@ export async function runTechnique(
     return buildCompletedResult({
       technique,
       params,
-      requestBased: DRIVERS[technique].requestBased,
+      requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
       server: serverWindow,
@@ -300,7 +300,7 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
 }
 
 /** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
-const FLOOR_TECHNIQUE: TechniqueId = 'websocket';
+const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
 
 /** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
 export function measuresFloor(params: ScenarioParams): boolean {

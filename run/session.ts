@@ -60,10 +60,10 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
       source: profile.source,
       cookie: profile.cookie,
       poll: copy(profile.poll),
-      longpoll: copy(profile.longpoll),
-      sse: copy(profile.sse),
+      longPoll: copy(profile.longPoll),
+      eventSource: copy(profile.eventSource),
       publish: copy(profile.publish),
-      websocket: copy(profile.websocket),
+      upgrade: copy(profile.upgrade),
       response: profile.response === null ? null : copy(profile.response),
     };
   }

@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { nowMicros, type ServerStats, type TechniqueCounters } from '../core/protocol.ts';
+import { PLAIN_WS_TECHNIQUE, TRANSPORTS } from '../core/techniques.ts';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { Feed } from './feed.ts';
 import { Publisher } from './publisher.ts';
@@ -26,7 +27,7 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
   const accounting = new SocketAccounting();
   const counters: TechniqueCounters = { requests: 0, emptyResponses: 0, messagesWritten: 0, open: 0 };
   const server = http.createServer((_req, res) => {
-    res.writeHead(426, { Upgrade: 'websocket', 'Content-Length': 0 });
+    res.writeHead(426, { Upgrade: TRANSPORTS.ws.upgradeToken, 'Content-Length': 0 });
     res.end();
   });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -72,7 +73,7 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
       at: nowMicros(),
       bytes: accounting.counters(),
       bytesByRoute: accounting.countersByRoute(),
-      techniques: { websocket: { ...counters, open: wss.clients.size } },
+      techniques: { [PLAIN_WS_TECHNIQUE]: { ...counters, open: wss.clients.size } },
       connections: { open: accounting.openCount, total: accounting.total },
       published,
       lateTicks: publisher.stats.lateTicks,
@@ -86,7 +87,7 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
   return {
     url: `http://${hostForUrl}:${address.port}`,
     port: address.port,
-    techniques: ['websocket'],
+    techniques: [PLAIN_WS_TECHNIQUE],
     stats,
     startPublishing: (rate, startAt) => publisher.start(rate, startAt),
     stopPublishing: () => publisher.stop(),

@@ -77,12 +77,12 @@ describe('model: reference values computed by hand', () => {
     assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES.browser.poll), 28 + HOST_LINE + CONNECTION_LINE + 424 + 2);
     assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES['browser-cookie'].poll), 28 + HOST_LINE + CONNECTION_LINE + 424 + COOKIE_LINE + 2);
     // EventSource: Pragma: no-cache (18) and Cache-Control: no-cache (25) first, Accept: text/event-stream (27) for */* (13).
-    assert.equal(headerListBytes(HEADER_PROFILES.browser.sse), 424 + 18 + 25 + 27 - 13);
-    assert.equal(headerListBytes(HEADER_PROFILES.browser.longpoll), 424);
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.eventSource), 424 + 18 + 25 + 27 - 13);
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.longPoll), 424);
     assert.equal(headerListBytes(HEADER_PROFILES.browser.publish), BROWSER_PUBLISH_HEADERS);
     // The upgrade: Pragma (18), Cache-Control (25), User-Agent (115), Origin (33), Accept-Encoding (42), Accept-Language (33)
     // and the permessage-deflate offer `Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits` (24 + 2 + 42 + 2).
-    assert.equal(headerListBytes(HEADER_PROFILES.browser.websocket), 18 + 25 + 115 + 33 + 42 + 33 + 70);
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.upgrade), 18 + 25 + 115 + 33 + 42 + 33 + 70);
     assert.equal(jsonResponseHeadBytes(66), JSON_HEAD_BASE + 2);
     assert.equal(jsonResponseHeadBytes(2), JSON_HEAD_BASE + 1);
   });
@@ -246,7 +246,7 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
   test('sse: the request and response heads are the setup bytes, each catch-up event 84 bytes', async () => {
     const model = modelFor('sse', params, { host });
     const bytes = await delta(async () => {
-      const res = await newClient().request({ method: 'GET', path: '/sse?since=0', headers: flatHeaders(HEADER_PROFILES.browser.sse) });
+      const res = await newClient().request({ method: 'GET', path: '/sse?since=0', headers: flatHeaders(HEADER_PROFILES.browser.eventSource) });
       let received = 0;
       res.body.on('data', (chunk: Buffer) => (received += chunk.length));
       await eventually(() => received >= 4 * 78, 'the four catch-up events (78 bytes each once dechunked)');
@@ -267,7 +267,7 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
   for (const { name, profile, offersDeflate } of upgrades) {
     test(`websocket upgrade (${name}): setup bytes equal the model`, async () => {
       const model = modelFor('websocket', { ...params, headers: profile }, { host, wsOffersDeflate: offersDeflate });
-      const upgrade = wsUpgradeHeaders(HEADER_PROFILES[profile].websocket);
+      const upgrade = wsUpgradeHeaders(HEADER_PROFILES[profile].upgrade);
       let frames = 0;
       const bytes = await delta(async () => {
         const ws = new WebSocket(`ws://${host}/ws?since=0`, {
@@ -284,7 +284,7 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
       assert.equal(bytes.down, WS_UPGRADE_RESPONSE_BYTES + 4 * model.perMessage.totalBytes, 'uncompressed frames');
       const offer = 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'.length;
       assert.equal(
-        model.requestHeadBytes - wsUpgradeRequestBytes(`/ws?since=0`, host, HEADER_PROFILES[profile].websocket),
+        model.requestHeadBytes - wsUpgradeRequestBytes(`/ws?since=0`, host, HEADER_PROFILES[profile].upgrade),
         offersDeflate ? offer : 0,
       );
     });
