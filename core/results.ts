@@ -1,16 +1,25 @@
 /**
- * The shape of results.json, defined once and schema first (TypeBox): the TypeScript types
- * below are `Static<>` of these schemas, core/results-validate.ts validates against them, and
- * core/results.schema.json is generated from them (`npm run schema`; a test fails when the
- * committed file differs). reports/ read results through this module and never the runner.
+ * The results.json contract, defined once, schema first (TypeBox). From this one definition come
+ * the TypeScript types (`Static<>`, exported under the names the rest of the code uses), the runtime
+ * validator (core/results-validate.ts compiles `ResultsFileSchema` and explains TypeBox's errors)
+ * and the published JSON Schema (core/results.schema.json, written by `npm run schema` from
+ * `resultsJsonSchema()`). reports/ read results through this module and never the runner.
  *
- * To add a field: add it to the schema object here (wrap it in `Type.Optional` if older files
- * lack it, which keeps them readable), run `npm run schema`, and commit both files. The type
- * follows by itself. Counts and byte totals take `Count` (a non-negative number); checks a
- * schema cannot express belong in `semanticProblems` in core/results-validate.ts.
+ * How to add a field:
+ *   1. add it to the schema object below, with a `description` (that is its documentation, in the
+ *      type and in the published JSON Schema): `count()` for a count, `byteTotal()` for a byte
+ *      total (both integers >= 0), `nonNegative()` or `difference()` for other figures. Wrap it in
+ *      `Type.Optional(...)` if files written before it existed must still be read, else bump
+ *      SCHEMA_VERSION; the static type follows by itself;
+ *   2. run `npm run schema` and commit core/results.schema.json with it
+ *      (test/core/results-schema.test.ts fails while the committed file is stale);
+ *   3. a rule relating two figures (which a schema cannot state) goes into `semanticProblems`
+ *      in core/results-validate.ts;
+ *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
+ * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
-import { TECHNIQUES } from './protocol.ts';
+import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -21,275 +30,321 @@ export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 export const HEADER_PROFILE_NAMES = ['browser', 'browser-cookie', 'minimal', 'kaazing-2010'] as const;
 /** Workload names. */
 export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
+/** What a whole run ended as. */
+export const RUN_STATES = ['completed', 'interrupted', 'failed'] as const;
 
-/** One of `values`, as a union of string literals (its static type is the union of the values). */
-function oneOf<const T extends string>(values: readonly T[], description: string) {
-  return Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { description },
-  );
+// RFC 3339 date-time, as Date.prototype.toISOString writes it (and any offset). TypeBox checks a
+// `format` only when it is registered; the JSON Schema file carries the standard `date-time` name.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
+
+// ---- building blocks -------------------------------------------------------------------------
+
+/** A union of string literals from a constant list, typed as that list's members. */
+function literalUnion<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnion<Array<TLiteral<T[number]>>> {
+  return Type.Union(values.map((value) => Type.Literal(value)) as Array<TLiteral<T[number]>>, options);
 }
 
-/** An object that refuses properties it does not declare (typos and stale fields are errors). */
-function closed<T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) {
-  return Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
+/** An object that accepts no property it does not declare (every object of the contract is one). */
+function closed<P extends TProperties>(properties: P, description?: string) {
+  return Type.Object(properties, description === undefined ? { additionalProperties: false } : { additionalProperties: false, description });
 }
 
-const Num = (description?: string) => Type.Number(description === undefined ? {} : { description });
-/** A count or a byte total: never negative. */
-const Count = (description?: string) => Type.Number({ minimum: 0, ...(description === undefined ? {} : { description }) });
-const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+function nullable<T extends TSchema>(schema: T, description?: string) {
+  return Type.Union([schema, Type.Null()], description === undefined ? {} : { description });
+}
 
-export const TechniqueIdSchema = oneOf(TECHNIQUES, 'a technique id');
+/** A whole count (messages, requests, connections): integer, never negative. */
+const count = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
+/** A byte total over a window or a run: exact TCP payload, integer, never negative. */
+const byteTotal = count;
+/** A measured figure that cannot be negative (a rate, a time, a size per message). */
+const nonNegative = (description?: string) => Type.Number({ minimum: 0, ...(description === undefined ? {} : { description }) });
+/** A difference of two figures (an overhead: total minus uncompressed payload): negative when compression wins. */
+const difference = (description?: string) => Type.Number(description === undefined ? {} : { description });
+
+// ---- the contract ----------------------------------------------------------------------------
+
+export const TechniqueIdSchema = literalUnion(TECHNIQUES, { description: 'a technique id' });
 export const HeaderProfileNameSchema = Type.String({
+  minLength: 1,
   description: `a header profile: ${HEADER_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
 });
-export const WorkloadNameSchema = oneOf(WORKLOAD_NAMES, 'a workload');
+export const WorkloadNameSchema = literalUnion(WORKLOAD_NAMES, { description: 'a workload' });
 
-export const EnvironmentSchema = closed({
-  node: Str(),
-  os: Str(),
-  platform: Str(),
-  arch: Str(),
-  cpuModel: Str(),
-  cores: Count(),
-  memoryBytes: Count(),
-  gitCommit: Nullable(Str()),
-});
+export const EnvironmentSchema = closed(
+  {
+    node: Type.String(),
+    os: Type.String(),
+    platform: Type.String(),
+    arch: Type.String(),
+    cpuModel: Type.String(),
+    cores: count(),
+    memoryBytes: byteTotal(),
+    gitCommit: nullable(Type.String()),
+  },
+  'The machine the run was measured on',
+);
 
 export const ScenarioParamsSchema = closed({
   workload: WorkloadNameSchema,
-  clients: Count(),
-  rate: Count('Broadcast: messages/s the server publishes. Chat: messages/s each client publishes.'),
-  payloadBytes: Count("Size of the message's `data` string in bytes."),
-  messageBytes: Count('Encoded size of one message (JSON envelope included) as delivered.'),
-  intervalMs: Count(),
-  holdMs: Count(),
-  durationMs: Count(),
-  warmupMs: Count(),
+  clients: Type.Integer({ minimum: 1 }),
+  rate: nonNegative('Broadcast: messages/s the server publishes. Chat: messages/s each client publishes'),
+  payloadBytes: byteTotal("Size of the message's `data` string in bytes"),
+  messageBytes: byteTotal('Encoded size of one message (JSON envelope included) as delivered'),
+  intervalMs: nonNegative(),
+  holdMs: nonNegative(),
+  durationMs: nonNegative(),
+  warmupMs: nonNegative(),
   headers: HeaderProfileNameSchema,
-  roomSize: Count(),
-  target: Nullable(Str('Base URL when an already running server was driven (`--target`), else null.')),
+  roomSize: Type.Integer({ minimum: 1 }),
+  target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`), else null'),
 });
 
 export const MessageCountsSchema = closed({
-  published: Count(),
-  expected: Count(),
-  delivered: Count(),
-  lost: Count(),
-  duplicated: Count(),
-  outOfOrder: Count(),
+  published: count(),
+  expected: count(),
+  delivered: count(),
+  lost: count(),
+  duplicated: count(),
+  outOfOrder: count(),
 });
 
-export const LatencySummarySchema = closed({
-  p50: Count(),
-  p90: Count(),
-  p99: Count(),
-  p999: Count(),
-  max: Count(),
-  min: Count(),
-  mean: Count(),
-  count: Count('Samples recorded.'),
-  histogram: Str('HdrHistogram (microseconds), compressed base64 as hdr-histogram-js encodes it.'),
-});
+export const LatencySummarySchema = closed(
+  {
+    p50: nonNegative(),
+    p90: nonNegative(),
+    p99: nonNegative(),
+    p999: nonNegative(),
+    max: nonNegative(),
+    min: nonNegative(),
+    mean: nonNegative(),
+    count: count(),
+    histogram: Type.String({ description: 'HdrHistogram of latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64)' }),
+  },
+  'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
+);
 
 export const ServerCostSchema = closed({
-  cpuPercent: Count(
-    "User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (PublisherResult.busyWaitCpuPercent).",
+  cpuPercent: nonNegative("User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (publisher.busyWaitCpuPercent)"),
+  rssBytes: byteTotal(),
+  rssIdleBytes: byteTotal(),
+  eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+  bytesPerConnection: nullable(
+    nonNegative(),
+    `(RSS with the clients - RSS idle) / clients; null when RSS grew by less than ${MEMORY_RESOLUTION_BYTES / 1e6} MB, too little to attribute (the heap grows in steps of megabytes)`,
   ),
-  rssBytes: Count(),
-  rssIdleBytes: Count(),
-  eventLoopUtilization: Count(),
-  bytesPerConnection: Nullable(
-    Num(
-      '(RSS with the clients - RSS idle) / clients, or null when RSS grew by less than MEMORY_RESOLUTION_BYTES: ' +
-        "the heap grows in steps of megabytes, so a smaller growth says nothing about a connection's cost.",
-    ),
-  ),
-  connections: Count(),
-  lateTicks: Count(),
+  connections: count(),
+  lateTicks: count(),
 });
 
 export const ModelEstimateSchema = closed(
   {
-    requestHeadBytes: Count(),
-    responseHeadBytes: Count(),
-    perMessage: closed({ totalBytes: Count(), overheadBytes: Num() }),
-    latencyMs: closed({ mean: Count(), max: Count() }),
-    formula: Str('How the figures were derived, in one sentence.'),
+    requestHeadBytes: nonNegative(),
+    responseHeadBytes: nonNegative(),
+    perMessage: closed({ totalBytes: nonNegative(), overheadBytes: difference() }),
+    latencyMs: closed({ mean: nonNegative(), max: nonNegative() }),
+    formula: Type.String({ description: 'How the figures were derived, in one sentence' }),
   },
-  'The analytic figures for the same scenario, to print next to the measurement.',
+  'The analytic estimate for the same scenario',
 );
 
 export const PublisherResultSchema = closed(
   {
-    side: oneOf(['server', 'clients'], "server: the broadcast publisher in the server process; clients: each chat client's own schedule"),
-    latenessMs: { ...LatencySummarySchema, description: 'Published time minus due time of each message due in the window (count = messages), ms at 1 µs resolution.' },
-    busyWaitCpuPercent: Count(
-      "CPU the publisher's precise wait burnt over the window (the spin of its last few hundred microseconds before each due time), % of one core; harness, not technique: server.cpuPercent excludes it. 0 in chat.",
+    side: literalUnion(['server', 'clients'] as const, { description: "server: the broadcast publisher in the server process; clients: each chat client's own schedule" }),
+    latenessMs: closed(
+      LatencySummarySchema.properties,
+      'Published time minus due time of each message due in the window (count = messages), milliseconds at 1 µs resolution',
+    ),
+    busyWaitCpuPercent: nonNegative(
+      "CPU the publisher's precise wait burnt over the window (the spin of its last few hundred microseconds before each due time), % of one core; harness, not technique: server.cpuPercent excludes it; 0 in chat",
     ),
     loopBlockedPercent: Type.Optional(
-      Count("Share of the window the server's event loop was blocked by the wait (a sleep of up to about 2 ms, then the spin, before each due time), %. 0 in chat."),
+      nonNegative("Share of the window the server's event loop was blocked by the wait (a sleep of up to about 2 ms, then the spin, before each due time), %; 0 in chat"),
     ),
   },
-  'What the publisher adds to latency (latency is measured from the due time): its lateness against each due time, and what its precision cost.',
+  'What the publisher adds to latency (latency is measured from the due time): its lateness against each due time, and what its precision cost',
 );
 
-export const CompletedResultSchema = closed({
-  state: Type.Literal('completed'),
-  messages: MessageCountsSchema,
-  bytes: closed(
-    {
-      up: Count(),
-      down: Count(),
-      payload: Count('Bytes of message JSON delivered (messages delivered x their encoded size).'),
-      setup: Count('Connection setup bytes in the window (SSE and WebSocket handshakes), up + down.'),
-      setupUp: Count(),
-      setupDown: Count(),
-    },
-    'Totals over the measured window, all clients.',
-  ),
-  perMessage: closed(
-    {
-      totalBytes: Count(),
-      overheadBytes: Num(),
-      upBytes: Count(),
-      downBytes: Count(),
-      upOverheadBytes: Num(),
-      downOverheadBytes: Num(),
-    },
-    'Per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
-  ),
-  perClientBytesPerSecond: Count('Per client per second, up + down, over the window (what the extrapolation table scales).'),
-  bitsPerSecond: Count('All clients, up + down.'),
-  latencyMs: LatencySummarySchema,
-  publisher: Type.Optional(Nullable(PublisherResultSchema)),
-  requests: Nullable(closed({ total: Count(), empty: Count(), late: Count() }, 'HTTP techniques only: requests sent in the window, and how many came back empty.')),
-  server: Nullable(ServerCostSchema),
-  model: ModelEstimateSchema,
-  agreement: Nullable(
-    closed(
-      { serverUp: Count(), serverDown: Count(), clientUp: Count(), clientDown: Count(), agree: Type.Boolean() },
-      'Whole-run byte totals as the server and the clients counted them; they must be equal.',
+export const CompletedResultSchema = closed(
+  {
+    state: Type.Literal('completed'),
+    messages: MessageCountsSchema,
+    bytes: closed(
+      {
+        up: byteTotal(),
+        down: byteTotal(),
+        // Not an integer: a poll response's messages are each counted at the response's average
+        // message size (load/drivers/types.ts deliverArray), so a window that cuts a batch leaves a fraction.
+        payload: nonNegative('Bytes of message JSON delivered (messages delivered x their encoded size); a poll response counts each of its messages at their average size, so the total may be fractional'),
+        setup: byteTotal('Connection setup bytes in the window (SSE and WebSocket handshakes), up + down'),
+        setupUp: byteTotal(),
+        setupDown: byteTotal(),
+      },
+      'Totals over the measured window, all clients, exact TCP payload',
     ),
-  ),
-  windowMs: Count('Measured window length.'),
-  clientErrors: closed({ count: Count(), first: Type.Array(Str()) }, 'Errors the clients met, with the first distinct messages.'),
-});
+    perMessage: closed(
+      {
+        totalBytes: nonNegative(),
+        overheadBytes: difference(),
+        upBytes: nonNegative(),
+        downBytes: nonNegative(),
+        upOverheadBytes: difference(),
+        downOverheadBytes: difference(),
+      },
+      'Bytes per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
+    ),
+    perClientBytesPerSecond: nonNegative('Per client per second, up + down, over the window (what the extrapolation table scales)'),
+    bitsPerSecond: nonNegative('All clients, up + down'),
+    latencyMs: LatencySummarySchema,
+    publisher: Type.Optional(nullable(PublisherResultSchema, 'null against an external --target; absent in files written before it was recorded')),
+    requests: nullable(
+      closed({ total: count(), empty: count(), late: count() }),
+      'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
+    ),
+    server: nullable(ServerCostSchema, 'Sampled inside the server process; null when driving an external `--target`'),
+    model: ModelEstimateSchema,
+    agreement: nullable(
+      closed({ serverUp: byteTotal(), serverDown: byteTotal(), clientUp: byteTotal(), clientDown: byteTotal(), agree: Type.Boolean() }),
+      'Whole-run byte totals as the server and the clients counted them; they must be equal',
+    ),
+    windowMs: nonNegative('Measured window length'),
+    clientErrors: closed(
+      { count: count(), first: Type.Array(Type.String()) },
+      'Errors the clients met (failed requests, closed streams), with the first distinct messages',
+    ),
+  },
+  'A technique that ran through its window',
+);
 
-export const FailedResultSchema = closed({
-  state: oneOf(['failed', 'interrupted'], 'a failure state'),
-  error: Str(),
-});
+export const FailedResultSchema = closed(
+  {
+    state: Type.Union([Type.Literal('failed'), Type.Literal('interrupted')]),
+    error: Type.String(),
+  },
+  'A technique that failed or was interrupted, with the reason',
+);
 
-export const TechniqueResultSchema = Type.Union([CompletedResultSchema, FailedResultSchema]);
+/**
+ * One technique's result in one scenario. Its `$id` lets the published JSON Schema state it once
+ * under `definitions` and refer to it per technique (see resultsJsonSchema); TypeBox ignores it.
+ */
+export const TechniqueResultSchema = Type.Union([CompletedResultSchema, FailedResultSchema], { $id: 'techniqueResult' });
+
+/**
+ * One optional property of `schema` per key of a constant list (technique ids, profile names): a
+ * new entry of the list is in the contract as soon as it is in the list.
+ */
+function optionalPerKey<const K extends readonly string[], T extends TSchema>(keys: K, schema: T): { [Key in K[number]]: TOptionalWithFlag<T, true> } {
+  // Object.fromEntries cannot know the keys; the mapped return type states them.
+  return Object.fromEntries(keys.map((key) => [key, Type.Optional(schema)])) as { [Key in K[number]]: TOptionalWithFlag<T, true> };
+}
 
 /** Per technique id, optional: a scenario holds the techniques it ran. */
-export const ScenarioResultsSchema = Type.Object(
-  Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(TechniqueResultSchema)])) as {
-    [K in (typeof TECHNIQUES)[number]]: TOptional<typeof TechniqueResultSchema>;
-  },
-  { additionalProperties: false, propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' } },
-);
-
-export const ScenarioSchema = closed({
-  id: Str('Unique within the file, e.g. `sweep-1000`.'),
-  group: Str('Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`).'),
-  title: Str(),
-  description: Str('One sentence: what question this scenario answers.'),
-  params: ScenarioParamsSchema,
-  results: ScenarioResultsSchema,
-  floor: Type.Optional({
-    ...TechniqueResultSchema,
-    description:
-      "The machine's floor: a bare ws broadcast (the textbook loop, none of pushbench's server code) measured the same way in the same run (same publisher, generator and clients); broadcast scenarios on the built-in servers.",
-  }),
+export const ScenarioResultsSchema = Type.Object(optionalPerKey(TECHNIQUES, TechniqueResultSchema), {
+  additionalProperties: false,
+  // For readers of the JSON Schema, and for the validator's message about an unknown key.
+  propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' },
+  description: 'Per technique id, the result of that technique in this scenario',
 });
 
-const ClientsByIntervalSchema = Type.Array(closed({ intervalMs: Count(), clients: Count() }));
+export const ScenarioSchema = closed({
+  id: Type.String({ description: 'Unique within the file, e.g. `sweep-1000`' }),
+  group: Type.String({ description: 'Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`)' }),
+  title: Type.String(),
+  description: Type.String({ description: 'One sentence: what question this scenario answers' }),
+  params: ScenarioParamsSchema,
+  results: ScenarioResultsSchema,
+  // The machine's floor: a bare ws broadcast (the textbook loop, none of pushbench's server code)
+  // measured the same way in the same run (same publisher, generator and clients); broadcast
+  // scenarios on the built-in servers.
+  floor: Type.Optional(TechniqueResultSchema),
+});
+
+const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });
+
+const clientsByInterval = (description: string) => Type.Array(closed({ intervalMs: nonNegative(), clients: count() }), { description });
 
 export const CapacityRoundSchema = closed({
-  requestsPerSecond: Count('Polls the server answered per second in the round (its own counter).'),
-  serverCpuMicrosPerPoll: Nullable(Count('Server CPU per poll answered in the round, µs (polls share loop wakeups at saturation).')),
-  serverEventLoopUtilization: Nullable(Count()),
-  loadEventLoopUtilization: Type.Array(Count(), { description: 'Per load process.' }),
+  requestsPerSecond: nonNegative('Polls the server answered per second in the round (its own counter)'),
+  serverCpuMicrosPerPoll: nullable(nonNegative(), 'Server CPU per poll answered in the round, µs (polls share loop wake-ups at saturation); null against a server the probe did not start'),
+  serverEventLoopUtilization: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  loadEventLoopUtilization: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Per load process' }),
 });
 
 export const CapacityCostSchema = closed(
   {
-    targetRequestsPerSecond: Count(),
-    requestsPerSecond: Count('Polls the server answered per second in the window.'),
-    windowMs: Count(),
-    cpuMicrosPerPoll: Count('Server CPU (user + system) per poll answered, µs.'),
-    serverEventLoopUtilization: Count(),
-    clientsPerCoreByInterval: { ...ClientsByIntervalSchema, description: 'Clients one core serves at each poll interval: intervalMs x 1000 / cpuMicrosPerPoll.' },
+    targetRequestsPerSecond: nonNegative(),
+    requestsPerSecond: nonNegative('Polls the server answered per second in the window'),
+    windowMs: nonNegative(),
+    cpuMicrosPerPoll: nonNegative('Server CPU (user + system) per poll answered, µs'),
+    serverEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+    clientsPerCoreByInterval: clientsByInterval('Clients one core serves at each poll interval: intervalMs x 1000 / cpuMicrosPerPoll'),
   },
-  "The server's CPU per poll at a fixed open-loop rate: the figure that does not depend on the load tool.",
+  "The server's CPU per poll at a fixed open-loop rate: the figure that does not depend on the load tool",
 );
 
 export const CapacityResultSchema = closed(
   {
-    url: Str(),
-    connections: Count('Keep-alive connections of the closed-loop load, all load processes together.'),
-    durationMs: Count('Length of each measured round.'),
-    requestsPerSecond: Count('Median over the rounds of the polls the server answered per second (its own counter).'),
-    latencyMsP99: Count('Response time p99 the load processes saw over the closed-loop load, warm-up included.'),
-    maxClientsByInterval: { ...ClientsByIntervalSchema, description: 'Largest client count each poll interval allows at that request rate.' },
-    loadProcesses: Type.Optional(Count('Load processes the closed-loop load was spread over (absent in files of the one-process autocannon probe).')),
-    warmupMs: Type.Optional(Count('Closed-loop load before the first round.')),
+    url: Type.String(),
+    connections: count('Keep-alive connections of the closed-loop load, all load processes together'),
+    durationMs: nonNegative('Length of each measured round'),
+    requestsPerSecond: nonNegative('Median over the rounds of the polls the server answered per second (its own counter)'),
+    latencyMsP99: nonNegative('Response time p99 the load processes saw over the closed-loop load, warm-up included'),
+    maxClientsByInterval: clientsByInterval('Largest client count each poll interval allows at that request rate'),
+    loadProcesses: Type.Optional(count('Load processes the closed-loop load was spread over (absent in files of the one-process autocannon probe)')),
+    warmupMs: Type.Optional(nonNegative('Closed-loop load before the first round')),
     rounds: Type.Optional(Type.Array(CapacityRoundSchema)),
-    serverEventLoopUtilization: Type.Optional(Nullable(Count("Median over the rounds of the server's event-loop utilisation; null against a server the probe did not start."))),
-    maxLoadEventLoopUtilization: Type.Optional(Count('The highest event-loop utilisation of any load process in any round.')),
-    saturated: Type.Optional(Type.Boolean({ description: "Whether the server was the limit: its loop at >= 0.95 while no load process's was." })),
-    costAtFixedRate: Type.Optional(Nullable(CapacityCostSchema)),
+    serverEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Median over the rounds of the server's event-loop utilisation; null against a server the probe did not start")),
+    maxLoadEventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The highest event-loop utilisation of any load process in any round' })),
+    saturated: Type.Optional(Type.Boolean({ description: "Whether the server was the limit: its loop at >= 0.95 while no load process's was" })),
+    costAtFixedRate: Type.Optional(nullable(CapacityCostSchema, 'null when not measured (a server the probe did not start)')),
   },
-  'The capacity probe: polls per second one server process answers, and what one poll costs it.',
+  'The capacity probe: polls per second one server process answers, and what one poll costs it',
 );
 
 export const MicroResultSchema = closed({
   technique: TechniqueIdSchema,
-  name: Str(),
-  opsPerSecond: Count(),
-  meanNs: Count(),
-  rme: Count(),
+  name: Type.String(),
+  opsPerSecond: nonNegative(),
+  meanNs: nonNegative(),
+  rme: nonNegative('Relative margin of error, %'),
 });
-
-const HeaderListSchema = Type.Array(Type.Tuple([Type.String(), Type.String()]));
 
 export const HeaderProfileRecordSchema = closed(
   {
-    source: Str('Where the set came from, in one sentence.'),
-    cookie: Type.Boolean({ description: 'Whether the requests carry a cookie.' }),
-    poll: HeaderListSchema,
-    longPoll: HeaderListSchema,
-    eventSource: HeaderListSchema,
-    publish: HeaderListSchema,
-    upgrade: HeaderListSchema,
-    response: Nullable({ ...HeaderListSchema, description: "The lines pushbench's server wrote on poll and long-poll answers instead of its own." }),
+    source: Type.String({ description: 'Where the set came from, in one sentence' }),
+    cookie: Type.Boolean({ description: 'Whether the requests carry a cookie' }),
+    poll: headerPairs,
+    longPoll: headerPairs,
+    eventSource: headerPairs,
+    publish: headerPairs,
+    upgrade: headerPairs,
+    response: nullable(headerPairs, "The lines pushbench's server wrote on poll and long-poll answers instead of its own, or null"),
   },
-  'A header profile: where it came from and its lines per request kind.',
+  'A header profile: where it came from and its lines per request kind',
 );
 
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
-    tool: closed({ name: Type.Literal('pushbench'), version: Str() }),
-    createdAt: Str('ISO time the run started.'),
-    state: oneOf(['completed', 'interrupted', 'failed'], 'a run state'),
-    command: Str('The command line that reproduces this run.'),
+    tool: closed({ name: Type.Literal('pushbench'), version: Type.String() }),
+    createdAt: Type.String({ format: 'date-time', description: 'ISO time the run started' }),
+    state: literalUnion(RUN_STATES, { description: '`completed` unless the run was interrupted (Ctrl-C) or a technique failed' }),
+    command: Type.String({ description: 'The command line that reproduces this run' }),
     environment: EnvironmentSchema,
-    headerProfiles: Type.Record(HeaderProfileNameSchema, HeaderListSchema, {
-      description: "The poll request's header lines of each profile used, verbatim, keyed by profile name.",
-    }),
-    headerProfileDetails: Type.Optional(
-      Type.Record(HeaderProfileNameSchema, HeaderProfileRecordSchema, { description: 'Every header set of each profile used, keyed by profile name.' }),
-    ),
+    headerProfiles: Type.Record(Type.String(), headerPairs, { description: "The poll request's header lines of each profile used, verbatim, keyed by profile name" }),
+    headerProfileDetails: Type.Optional(Type.Record(Type.String(), HeaderProfileRecordSchema, { description: 'Every header set of each profile used, keyed by profile name' })),
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
-    micro: Type.Optional(Type.Array(MicroResultSchema)),
+    micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    title: 'pushbench results.json',
+    description:
+      "What one pushbench run measured: the environment, each scenario's parameters and, per technique, bytes, latency, delivery and server cost. Every report is rendered from this file. Byte figures are exact TCP payload counts; latencies are milliseconds.",
+  },
 );
 
 export type HeaderProfileName = Static<typeof HeaderProfileNameSchema>;
@@ -312,13 +367,37 @@ export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 
-/** The published JSON Schema document: the TypeBox definition plus its identity. */
+// ---- the published JSON Schema ---------------------------------------------------------------
+
+// Keywords in reading order (what it is, then what it holds); properties keep the contract's order.
+const KEYWORD_ORDER = ['title', 'description', 'type', 'const', 'enum', 'format', 'minimum', 'maximum', 'anyOf', 'items', 'additionalItems', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'propertyNames'];
+
+/**
+ * The JSON Schema (draft 07, the dialect TypeBox emits: tuples as `items` arrays) of results.json,
+ * generated from ResultsFileSchema. TypeBox's own markers are symbols and vanish in JSON; a
+ * subschema with an `$id` is written once under `definitions` and referenced where it occurs.
+ */
 export function resultsJsonSchema(): Record<string, unknown> {
+  const definitions: Record<string, unknown> = {};
+  const rank = (key: string): number => (KEYWORD_ORDER.includes(key) ? KEYWORD_ORDER.indexOf(key) : KEYWORD_ORDER.length);
+  const schemaOf = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(schemaOf);
+    if (typeof node !== 'object' || node === null) return node;
+    const { $id, ...keywords } = node as Record<string, unknown>;
+    const entries = Object.entries(keywords).sort(([a], [b]) => rank(a) - rank(b));
+    // `properties` maps property names to schemas: its keys are names, not keywords.
+    const body = Object.fromEntries(entries.map(([key, value]) => [key, key === 'properties' ? propertiesOf(value) : schemaOf(value)]));
+    if (typeof $id !== 'string') return body;
+    definitions[$id] ??= body;
+    return { $ref: `#/definitions/${$id}` };
+  };
+  const propertiesOf = (node: unknown): unknown => Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([name, value]) => [name, schemaOf(value)]));
+  const root = schemaOf(JSON.parse(JSON.stringify(ResultsFileSchema))) as Record<string, unknown>;
   return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://github.com/pushbench/pushbench/core/results.schema.json',
-    title: 'pushbench results.json',
-    description: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
-    ...(JSON.parse(JSON.stringify(ResultsFileSchema)) as Record<string, unknown>),
+    ...root,
+    $comment: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
+    definitions,
   };
 }

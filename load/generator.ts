@@ -6,7 +6,7 @@
 import { filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from './generator-protocol.ts';
+import type { ConnectOutcome, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { pollPhase } from './drivers/polling.ts';
@@ -18,13 +18,6 @@ interface SimulatedClient {
   room: number | undefined;
   driver: ClientDriver;
   publishTimer?: NodeJS.Timeout;
-}
-
-export interface ConnectOutcome {
-  connected: number;
-  failed: number;
-  firstError: string | null;
-  errorCode: string | null;
 }
 
 export class Generator {

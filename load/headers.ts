@@ -26,41 +26,10 @@
 import type { PerMessageDeflateOptions } from 'ws';
 import { CHROMIUM_CAPTURE } from './captures/chromium.ts';
 
-export type HeaderList = ReadonlyArray<readonly [string, string]>;
-
-/** The kinds of request a client makes, each with its own header list. */
-export const REQUEST_KINDS = ['poll', 'longPoll', 'eventSource', 'publish', 'upgrade'] as const;
-export type RequestKind = (typeof REQUEST_KINDS)[number];
-
-/** The header sets of one profile, per kind of request a client makes. */
-export interface HeaderProfile {
-  /** `browser`, `browser-cookie`, `minimal`, `kaazing-2010`, or `file:NAME` for a `--headers FILE`. */
-  readonly name: string;
-  /** Where the set came from, in one sentence (the report shows it). */
-  readonly source: string;
-  /** Whether the requests carry a cookie. */
-  readonly cookie: boolean;
-  /** A poll (a fetch() of JSON). */
-  readonly poll: HeaderList;
-  /** A long poll (the same fetch(), held by the server). */
-  readonly longPoll: HeaderList;
-  /** The GET that opens an event stream (what EventSource sends). */
-  readonly eventSource: HeaderList;
-  /** POST /publish (a fetch() with a JSON body; content-length is added by the client). */
-  readonly publish: HeaderList;
-  /**
-   * A WebSocket upgrade request (the client adds Sec-WebSocket-Key, -Version, Connection,
-   * Upgrade and Host itself). A `Sec-WebSocket-Extensions` line here is the client's
-   * permessage-deflate offer: see wsUpgradeHeaders.
-   */
-  readonly upgrade: HeaderList;
-  /**
-   * Response lines pushbench's server writes on poll and long-poll answers instead of its
-   * own (status line first, then these; `Content-Length` and `Date` get their real values,
-   * Content-Length is added at the end when absent); null: the server's own lines.
-   */
-  readonly response: HeaderList | null;
-}
+// The profile's shape lives in core/ (the generator's IPC spec carries a profile whole).
+export type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
+export { REQUEST_KINDS } from '../core/header-profile.ts';
+import type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
 
 /** One pass of the capture: the page's origin and the header lines (`Name: value`, verbatim) of one request of each kind. */
 export interface CapturedPass {
