@@ -116,7 +116,7 @@ export interface ServerStats {
   /** Messages published whose timer fired after their scheduled time by more than 2 ms. */
   lateTicks: number;
   maxTickLateMs: number;
-  rejected: { badRequest: number; notFound: number; methodNotAllowed: number; gone: number; tooLarge: number };
+  rejected: { badRequest: number; notFound: number; methodNotAllowed: number; gone: number; tooLarge: number; forbidden: number };
   process: ProcessSample;
 }
 

@@ -84,3 +84,16 @@ export function headerListBytes(headers: HeaderList): number {
 export function flatHeaders(headers: HeaderList): string[] {
   return headers.flatMap(([name, value]) => [name, value]);
 }
+
+/**
+ * The Origin values the profiles send (only `browser` sends one): a pushbench server that
+ * these clients drive must accept them. Without `profile`, those of every profile.
+ */
+export function profileOrigins(profile?: HeaderProfile): string[] {
+  const profiles = profile === undefined ? Object.values(HEADER_PROFILES) : [profile];
+  const origins = new Set<string>();
+  for (const p of profiles) {
+    for (const list of [p.poll, p.sse, p.publish, p.websocket]) for (const [name, value] of list) if (name === 'origin') origins.add(value);
+  }
+  return [...origins];
+}

@@ -69,6 +69,10 @@ export interface ServeConfig {
   readonly payloadBytes: number;
   readonly holdMs: number;
   readonly ringSize: number;
+  /** Chat rooms 0..rooms-1 the server holds; 0 = broadcast only. */
+  readonly rooms: number;
+  /** Bytes all message rings together may keep. */
+  readonly ringBytes: number;
   /** Largest upstream message (POST body or WebSocket frame) the server accepts. */
   readonly maxMessageBytes: number;
   readonly help: boolean;
@@ -320,6 +324,9 @@ const LIMITS = {
   maxPayloadBytes: 1_048_576,
   maxRingSize: 1_000_000,
   maxMessageBytes: 16_777_216,
+  maxRooms: 100_000,
+  minRingBytes: 65_536,
+  maxRingBytes: 17_179_869_184,
 } as const;
 
 const DEFAULT_RUN_VALUES: RunValues = {
@@ -357,6 +364,8 @@ const DEFAULT_SERVE_VALUES: ServeValues = {
   payloadBytes: 64,
   holdMs: 30_000,
   ringSize: 4096,
+  rooms: 16,
+  ringBytes: 67_108_864,
   maxMessageBytes: 65_536,
 };
 
@@ -524,6 +533,20 @@ const SERVE_OPTIONS: OptionTable<ServeValues> = {
     help: `recent messages kept for clients catching up, 1..${LIMITS.maxRingSize}`,
     defaultText: `${DEFAULT_SERVE_VALUES.ringSize}`,
     reader: integerReader(1, LIMITS.maxRingSize),
+  },
+  rooms: {
+    flag: 'rooms',
+    arg: 'N',
+    help: `chat rooms 0..N-1 clients may publish to and read, 0..${LIMITS.maxRooms}; any other room is refused`,
+    defaultText: `${DEFAULT_SERVE_VALUES.rooms}`,
+    reader: integerReader(0, LIMITS.maxRooms),
+  },
+  ringBytes: {
+    flag: 'ring-bytes',
+    arg: 'BYTES',
+    help: `memory all message rings together may keep, shared by the broadcast feed and the rooms, ${LIMITS.minRingBytes}..${LIMITS.maxRingBytes}`,
+    defaultText: `${DEFAULT_SERVE_VALUES.ringBytes} (64 MiB)`,
+    reader: integerReader(LIMITS.minRingBytes, LIMITS.maxRingBytes, 'bytes'),
   },
   maxMessageBytes: {
     flag: 'max-message',

@@ -7,6 +7,7 @@
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { DRIVERS } from '../load/drivers/index.ts';
+import { HEADER_PROFILES, profileOrigins } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -24,6 +25,8 @@ const START_MARGIN_MICROS = 150_000;
 const DRAIN_MARGIN_MICROS = 200_000;
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
+/** Memory the server's rings together may keep (its broadcast feed and its chat rooms share it). */
+const RING_BYTES = 512 * 1024 * 1024;
 
 export interface ScenarioSpec {
   id: string;
@@ -144,7 +147,18 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn({
+          techniques: [technique],
+          rate: 0,
+          payloadBytes: params.payloadBytes,
+          holdMs: params.holdMs,
+          ringSize: RING_SIZE,
+          ringBytes: RING_BYTES,
+          // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+          rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
+          maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+          allowedOrigins: profileOrigins(HEADER_PROFILES[params.headers]),
+        })
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});

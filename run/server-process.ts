@@ -14,7 +14,13 @@ export interface ServerProcessOptions {
   payloadBytes: number;
   holdMs: number;
   ringSize?: number;
+  /** Chat rooms 0..rooms-1 the server holds (servers/server.ts ServerOptions). */
+  rooms?: number;
+  /** Bytes all the server's message rings together may keep. */
+  ringBytes?: number;
   maxMessageBytes?: number;
+  /** Origins the server accepts besides its own: what the clients' header profile sends. */
+  allowedOrigins?: readonly string[];
 }
 
 export interface StatsReply {

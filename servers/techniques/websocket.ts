@@ -4,6 +4,7 @@
  * A bad `since` closes with 4400, a `since` older than the ring with 4410 (reason:
  * `{"oldest":N}`), an oversize message with 1009 (ws's maxPayload).
  */
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
@@ -13,6 +14,12 @@ import { newCounters, type TechniqueFactory } from './types.ts';
 
 /** RFC 6455 1007: the payload is not what the endpoint accepts. */
 const WS_CLOSE_INVALID_PAYLOAD = 1007;
+/**
+ * ws answers every ping with a pong. A client that pings without reading would make the
+ * server queue pongs without end; past this many unsent bytes on its socket, a ping cuts
+ * the connection (no close frame: it could not be sent either).
+ */
+export const MAX_UNSENT_BYTES_ON_PING = 1024 * 1024;
 const TEXT = { binary: false } as const;
 
 export const createWebSocketHandler: TechniqueFactory = (ctx) => {
@@ -45,7 +52,7 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
 
   function onUpstream(ws: WebSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    const msg = parsePublishBody(raw);
+    const msg = parsePublishBody(raw, ctx.feeds);
     if (typeof msg === 'string') {
       ctx.countRejection('badRequest');
       ws.close(WS_CLOSE_INVALID_PAYLOAD, msg.slice(0, 120));
@@ -84,6 +91,12 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
         sockets.add(ws);
         counters.open++;
         ws.on('message', (data) => onUpstream(ws, data));
+        ws.on('ping', () => {
+          if ((socket as Socket).writableLength > MAX_UNSENT_BYTES_ON_PING) {
+            ctx.countRejection('tooLarge');
+            ws.terminate();
+          }
+        });
         ws.once('close', () => {
           if (sockets.delete(ws)) counters.open--;
         });
