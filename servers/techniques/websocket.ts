@@ -4,8 +4,7 @@
  * A bad `since` closes with 4400, a `since` older than the ring with 4410 (reason:
  * `{"oldest":N}`), an oversize message with 1009 (ws's maxPayload).
  */
-import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
@@ -15,21 +14,24 @@ import { newCounters, type TechniqueFactory } from './types.ts';
 /** RFC 6455 1007: the payload is not what the endpoint accepts. */
 const WS_CLOSE_INVALID_PAYLOAD = 1007;
 /**
- * ws answers every ping with a pong. A client that pings without reading would make the
- * server queue pongs without end; past this many unsent bytes on its socket, a ping cuts
- * the connection (no close frame: it could not be sent either).
+ * ws answers every ping with a pong; a ping arriving while this many pongs are still
+ * unwritten terminates the connection (ws's own guard, 60 by default, stated here because
+ * the server relies on it): a ping flood cannot make the server queue pongs without end.
  */
-export const MAX_UNSENT_BYTES_ON_PING = 1024 * 1024;
+export const MAX_PENDING_PONGS = 60;
 const TEXT = { binary: false } as const;
 
 export const createWebSocketHandler: TechniqueFactory = (ctx) => {
   const counters = newCounters();
-  const wss = new WebSocketServer({
+  // @types/ws does not know maxPendingAutoPongs (ws 8.18+) yet.
+  const options: ServerOptions & { maxPendingAutoPongs: number } = {
     noServer: true,
     perMessageDeflate: false,
     maxPayload: ctx.maxMessageBytes,
     clientTracking: false,
-  });
+    maxPendingAutoPongs: MAX_PENDING_PONGS,
+  };
+  const wss = new WebSocketServer(options);
   const socketsByFeed = new Map<Feed, Set<WebSocket>>();
 
   function socketsFor(feed: Feed): Set<WebSocket> {
@@ -91,12 +93,6 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
         sockets.add(ws);
         counters.open++;
         ws.on('message', (data) => onUpstream(ws, data));
-        ws.on('ping', () => {
-          if ((socket as Socket).writableLength > MAX_UNSENT_BYTES_ON_PING) {
-            ctx.countRejection('tooLarge');
-            ws.terminate();
-          }
-        });
         ws.once('close', () => {
           if (sockets.delete(ws)) counters.open--;
         });
