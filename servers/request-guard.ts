@@ -41,6 +41,13 @@ function hostNames(host: string): string[] {
   return [...names];
 }
 
+/** Whether `name` is `lower` in any letter case (both ASCII letters only), without allocating. */
+function isHeader(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) if ((name.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Decides, per request, whether Host and Origin allow an answer. */
 export class RequestGuard {
   /** Every Host value accepted, lower case: `name:port`, and the bare name on port 80. */
@@ -70,10 +77,14 @@ export class RequestGuard {
     let origins = 0;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
-      if (name.length === 4 && name.toLowerCase() === 'host') {
-        host = raw[i + 1];
-        hosts++;
-      } else if (name.length === 6 && name.toLowerCase() === 'origin') {
+      // One length test rejects almost every other header before any character is compared.
+      const length = name.length;
+      if (length === 4) {
+        if (isHeader(name, 'host')) {
+          host = raw[i + 1];
+          hosts++;
+        }
+      } else if (length === 6 && isHeader(name, 'origin')) {
         origin = raw[i + 1];
         origins++;
       }
