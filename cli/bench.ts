@@ -3,21 +3,17 @@
  * updates, chat, capacity). Takes the same flags as `pushbench run`; flags the user
  * sets apply to every scenario. `--quick` is the short version for CI.
  */
-import { parseRunArgs, RUN_HELP } from '../run/config.ts';
+import { parseRunArgs, RUN_HELP } from './options.ts';
 import { suiteScenarios } from '../run/scenarios.ts';
-import { ConfigError } from '../run/config.ts';
 import { executeRun } from './execute.ts';
+import { reportError } from './exit-codes.ts';
 
 async function main(argv: string[]): Promise<number> {
   let config;
   try {
     config = parseRunArgs(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`npm run bench: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    return reportError('npm run bench', error);
   }
   if (config.help) {
     process.stdout.write(`npm run bench [-- options]: the default suite; --quick for CI.\n\n${RUN_HELP}\n`);

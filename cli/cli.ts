@@ -2,7 +2,7 @@
  * `pushbench <command>`: the one entry point users type. Each command is a module
  * exporting `(argv) => Promise<exit code>`; they are looked up in a table.
  */
-import { ConfigError } from '../run/config.ts';
+import { reportError } from './exit-codes.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -22,7 +22,7 @@ ${Object.entries(COMMANDS)
 
 Run \`pushbench <command> --help\` for a command's options.`;
 
-/** Runs a command and returns the process exit code (2 for usage errors). */
+/** Runs a command and returns the process exit code (cli/exit-codes.ts: 2 for bad input). */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -37,10 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await command.load())(rest);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`pushbench ${name}: ${error.message}\n`);
-      return error.exitCode;
-    }
-    throw error;
+    // Every deliberate error is a PushbenchError; its code decides the exit code (2 for bad input).
+    return reportError(`pushbench ${name}`, error);
   }
 }

@@ -5,16 +5,43 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CompareInputError, compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
+import { compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
 import { COMPARE_OUTPUTS, type CompareOutputName } from '../reports/compare-outputs.ts';
-import { ResultsFileError } from '../reports/validate.ts';
+import { ConfigError, ResultsFileError, showReceived, WriteError } from '../core/errors.ts';
+import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag, type Reader } from './flags.ts';
+import { exitCodeFor, reportError } from './exit-codes.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { processIo, readResultsFile, type CommandIo } from './report.ts';
 
 const FORMAT_NAMES = Object.keys(COMPARE_OUTPUTS) as CompareOutputName[];
 
-export const COMPARE_USAGE = `usage: pushbench compare BASE CURRENT [--threshold metric=percent ...] [--format ${FORMAT_NAMES.join('|')}] [--out FILE]
+/** `--format NAME`, with the message compare has always given. */
+const formatReader: Reader<CompareOutputName> = {
+  expected: `expected one of ${FORMAT_NAMES.join(', ')}`,
+  read(input) {
+    const name = FORMAT_NAMES.find((f) => f === input);
+    if (name === undefined) throw new ConfigError(`--format ${showReceived(input)}: ${formatReader.expected}`);
+    return name;
+  },
+};
+
+/** `--threshold metric=percent`: read by reports/compare.ts, whose message names the metrics allowed. */
+const thresholdReader: Reader<{ metric: CompareMetricId; percent: number }> = {
+  expected: 'expected metric=percent, e.g. latencyMs.p99=30',
+  read: (input) => parseThreshold(String(input)),
+};
+
+/** The flags of `pushbench compare`: the parser and the usage text both read this table. */
+const COMPARE_FLAGS = {
+  threshold: { flag: 'threshold', arg: 'metric=percent', help: 'loosen or tighten one metric (repeatable)', defaultText: null, reader: thresholdReader, multiple: true },
+  format: { flag: 'format', arg: FORMAT_NAMES.join('|'), help: 'output format', defaultText: 'markdown', reader: formatReader },
+  out: { flag: 'out', arg: 'FILE', help: 'also write the output to FILE', defaultText: null, reader: stringReader('a file name') },
+} as const satisfies Record<string, Flag<unknown>>;
+
+export const COMPARE_USAGE = `usage: pushbench compare BASE CURRENT ${synopsis(Object.values(COMPARE_FLAGS))}
+
+Options:
+${helpLines([...Object.values(COMPARE_FLAGS), HELP_ROW])}
 
 BASE and CURRENT are results.json files (or folders holding one). BASE may also be several runs:
 a folder whose subfolders hold results.json, or paths separated by commas; a noisy metric then
@@ -31,19 +58,16 @@ A technique that completed in BASE and failed in CURRENT is a regression.
 
 --format markdown (default) prints the verdict table; github-action-benchmark and bencher print
 CURRENT's figures as tracker JSON (the verdict then goes to stderr). --out FILE also writes it to FILE.
-Exit codes: 0 no regression, 1 regression, 2 bad input.`;
-
-/** Input problems found by this command (paths, flags), reported with exit code 2. */
-class UsageError extends Error {}
+Exit codes: 0 no regression, 1 regression, 2 bad input, 3 --out could not be written.`;
 
 /** The base result files a BASE argument names: comma-separated paths, folders expanded. */
 export async function resolveBaseFiles(arg: string): Promise<string[]> {
   const parts = arg.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0) throw new UsageError(`BASE ${JSON.stringify(arg)} names no file`);
+  if (parts.length === 0) throw new ConfigError(`BASE ${JSON.stringify(arg)} names no file`);
   const files: string[] = [];
   for (const part of parts) {
     const info = await stat(part).catch(() => null);
-    if (info === null) throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_UNREADABLE', `cannot read results file ${part}: no such file or folder`);
+    if (info === null) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${part}: no such file or folder`);
     if (!info.isDirectory()) {
       files.push(part);
       continue;
@@ -56,7 +80,7 @@ export async function resolveBaseFiles(arg: string): Promise<string[]> {
       const nested = path.join(part, entry.name, 'results.json');
       if (await isFile(nested)) found.push(nested);
     }
-    if (found.length === 0) throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_UNREADABLE', `cannot read results from folder ${part}: it holds neither results.json nor */results.json`);
+    if (found.length === 0) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results from folder ${part}: it holds neither results.json nor */results.json`);
     files.push(...found);
   }
   return files;
@@ -76,39 +100,15 @@ interface CompareArgs {
 }
 
 function parseCompareArgs(argv: string[]): CompareArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        threshold: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { base: '', current: '', thresholds: {}, format: 'markdown', out: undefined, help: true };
+  const { values, positionals, help } = parseCommand(argv, COMPARE_FLAGS, { positionals: true });
+  if (help) return { base: '', current: '', thresholds: {}, format: 'markdown', out: undefined, help: true };
   const [base, current, ...extra] = positionals;
   if (base === undefined || current === undefined || extra.length > 0) {
-    throw new UsageError(`expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+    throw new ConfigError(`expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   }
-  const format = values.format ?? 'markdown';
-  if (!(FORMAT_NAMES as string[]).includes(format)) {
-    throw new UsageError(`--format ${JSON.stringify(format)}: expected one of ${FORMAT_NAMES.join(', ')}`);
-  }
-  if (values.out === '') throw new UsageError('--out needs a file name, got an empty string');
   const thresholds: Partial<Record<CompareMetricId, number>> = {};
-  for (const text of values.threshold ?? []) {
-    const { metric, percent } = parseThreshold(text);
-    thresholds[metric] = percent;
-  }
-  return { base, current, thresholds, format: format as CompareOutputName, out: values.out, help: false };
+  for (const { metric, percent } of values.threshold ?? []) thresholds[metric] = percent;
+  return { base, current, thresholds, format: values.format ?? 'markdown', out: values.out, help: false };
 }
 
 /** `pushbench compare` (argv without the command name). Returns 0, 1 on a regression, 2 on bad input. */
@@ -153,8 +153,8 @@ export async function runCompareCommand(argv: string[], io: CommandIo = processI
     try {
       writeFileAtomic(args.out, text);
     } catch (error) {
-      io.stderr(`pushbench compare: cannot write --out ${args.out}: ${error instanceof Error ? error.message : String(error)}\n`);
-      return 2;
+      const reason = error instanceof Error ? error.message : String(error);
+      return exitCodeFor(reportError('pushbench compare', new WriteError(args.out, `cannot write --out ${args.out}: ${reason}`, { cause: error }), io.stderr));
     }
   }
   return comparison.verdict === 'regression' ? 1 : 0;
@@ -165,13 +165,10 @@ function verdictLine(regressions: number, rows: number): string {
 }
 
 function badInput(io: CommandIo, error: unknown): number {
-  if (error instanceof UsageError) {
+  // A command line that cannot be parsed is shown with the usage; a file or threshold problem alone.
+  if (error instanceof ConfigError) {
     io.stderr(`pushbench compare: ${error.message}\n${COMPARE_USAGE}\n`);
-    return 2;
+    return exitCodeFor(error);
   }
-  if (error instanceof ResultsFileError || error instanceof CompareInputError) {
-    io.stderr(`pushbench compare: ${error.message}\n`);
-    return 2;
-  }
-  throw error;
+  return reportError('pushbench compare', error, io.stderr);
 }

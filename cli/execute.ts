@@ -1,17 +1,21 @@
 /**
  * What `pushbench run` and `npm run bench` share once their scenarios are built: run
- * them with Ctrl-C handling and progress on stderr, write results.json atomically,
- * render the reports, print the summary, and choose the exit code.
+ * them with Ctrl-C / SIGTERM handling and progress on stderr, save results.json and the
+ * reports (with fallbacks, cli/save-results.ts), print the summary, and choose the exit code.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../core/atomic-write.ts';
+import type { ResultsFile } from '../core/results.ts';
 import { killAllChildren, liveChildren } from '../run/children.ts';
 import type { RunConfig } from '../run/config.ts';
 import type { ScenarioSpec } from '../run/runner.ts';
+import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
-import { writeReports } from './report.ts';
+import { EXIT, reportError } from './exit-codes.ts';
+import { prepareOutDir } from './out-dir.ts';
+import { stderrProgress } from './progress.ts';
+import { saveResults } from './save-results.ts';
 
 /** Where results go by default: results/<timestamp>, with results/latest pointing at it. */
 export const RESULTS_ROOT = 'results';
@@ -20,55 +24,27 @@ function timestamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-').replace('Z', '');
 }
 
-const BAR_WIDTH = 20;
-
-/** `(3/24) ...` becomes a bar of how many technique runs are done. */
-export function progressBar(text: string): string {
-  const match = /^\((\d+)\/(\d+)\)/.exec(text);
-  if (match === null) return '';
-  const done = Number(match[1]) - 1;
-  const filled = Math.round((done / Number(match[2])) * BAR_WIDTH);
-  return `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} `;
-}
-
-/** Progress on stderr: a live bar and line on a terminal, plain lines otherwise (CI logs). */
-function progressPrinter(): { line: (text: string) => void; done: () => void } {
-  const tty = process.stderr.isTTY === true;
-  const started = Date.now();
-  let live = false;
-  return {
-    line(text) {
-      const stamp = `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
-      if (tty) {
-        const bar = progressBar(text);
-        process.stderr.write(`\r\x1b[K${bar}${stamp} ${text.slice(0, (process.stderr.columns ?? 120) - 14 - bar.length)}`);
-        live = true;
-      } else process.stderr.write(`${stamp} ${text}\n`);
-    },
-    done() {
-      if (live) process.stderr.write('\n');
-    },
-  };
-}
-
-/** Points results/latest at `dir` atomically (a new link renamed over the old one). */
+/** Points results/latest at `dir` atomically (a new link renamed over the old one); best effort. */
 function linkLatest(dir: string): void {
   const root = path.resolve(RESULTS_ROOT);
   if (path.dirname(path.resolve(dir)) !== root) return;
   const temp = path.join(root, `.latest-${process.pid}`);
-  fs.rmSync(temp, { force: true });
-  fs.symlinkSync(path.basename(dir), temp);
-  fs.renameSync(temp, path.join(root, 'latest'));
+  try {
+    fs.rmSync(temp, { force: true });
+    fs.symlinkSync(path.basename(dir), temp);
+    fs.renameSync(temp, path.join(root, 'latest'));
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    process.stderr.write(`pushbench: warning: could not point ${path.join(root, 'latest')} at ${dir}: ${(error as Error).message}\n`);
+  }
 }
 
 export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
   const outDir = config.out ?? path.join(RESULTS_ROOT, timestamp(new Date()));
   try {
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.accessSync(outDir, fs.constants.W_OK);
+    prepareOutDir(outDir);
   } catch (error) {
-    process.stderr.write(`pushbench: cannot write results to --out ${JSON.stringify(outDir)}: ${(error as Error).message}\n`);
-    return 2;
+    return reportError('pushbench', error);
   }
 
   const controller = new AbortController();
@@ -77,41 +53,50 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
     interrupts++;
     if (interrupts === 1) {
       process.stderr.write(`\npushbench: ${signal}: stopping, cleaning up and writing what was measured (press Ctrl-C again to force)\n`);
-      controller.abort();
+      // The signal is the abort reason, so that the results name it (a SIGTERM is not a Ctrl-C).
+      controller.abort(signal);
     } else {
+      // Forced: no waiting for anything, but no child outlives this process either.
       killAllChildren();
-      process.stderr.write('pushbench: forced stop; results not written\n');
-      process.exit(130);
+      process.stderr.write(`pushbench: ${signal} again: forced stop; child processes killed, results not written\n`);
+      process.exit(EXIT.interrupted);
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const progress = progressPrinter();
-  let results;
+  // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
+  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, capacity: options.capacity, micro: options.micro }))}\n`);
+  const progress = stderrProgress();
   try {
-    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.line });
+    let results;
+    try {
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+    } finally {
+      progress.done();
+    }
+    return await finishRun(results, outDir);
   } finally {
-    progress.done();
+    // Until here a second signal still forces the exit (also while the results are saved).
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
 
-  const file = path.join(outDir, 'results.json');
-  writeJsonAtomic(file, results);
-  linkLatest(outDir);
-  let reports: string[] = [];
-  try {
-    reports = await writeReports(results, outDir);
-  } catch (error) {
-    process.stderr.write(`pushbench: results are saved, but the reports could not be rendered: ${(error as Error).message}\n`);
-  }
-
-  process.stdout.write(renderSummary(results));
-  process.stdout.write(`\nresults: ${file}\n${reports.map((r) => `report:  ${r}`).join('\n')}\n`);
+/** Saves the results and reports, prints the summary, and returns the exit code. */
+async function finishRun(results: ResultsFile, outDir: string): Promise<number> {
   if (liveChildren() > 0) process.stderr.write(`pushbench: warning: ${liveChildren()} child processes still running; killing them\n`);
   killAllChildren();
 
-  if (results.state === 'interrupted') return 130;
-  return results.state === 'failed' ? 1 : 0;
+  const saved = await saveResults(results, outDir);
+  if (saved.resultsFile !== null && !saved.fellBack) linkLatest(outDir);
+  // The summary reaches stdout whatever happened to the files.
+  process.stdout.write(renderSummary(results));
+  const where = [`results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`, ...saved.reportFiles.map((r) => `report:  ${r}`)];
+  process.stdout.write(`\n${where.join('\n')}\n`);
+
+  // An interruption wins (the user asked to stop), then a write failure, then a failed technique.
+  if (results.state === 'interrupted') return EXIT.interrupted;
+  if (saved.writeFailed) return EXIT.writeFailed;
+  return results.state === 'failed' ? EXIT.failed : EXIT.ok;
 }

@@ -3,32 +3,30 @@
  * encoding and framing work per technique (tinybench), as a table or as MicroResult[] JSON.
  */
 import { runMicroBenchmarks, type MicroOptions } from '../run/micro.ts';
+import { reportError } from './exit-codes.ts';
+import { booleanReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from './flags.ts';
 import type { MicroResult } from '../core/results.ts';
 
-const USAGE = 'usage: npm run bench:micro -- [--json] [--payload BYTES] [--time MS]';
+/** The flags of `npm run bench:micro`: the parser and the usage text both read this table. */
+const MICRO_FLAGS = {
+  json: { flag: 'json', arg: null, help: 'print MicroResult[] JSON instead of a table', defaultText: 'off', reader: booleanReader() },
+  payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of the message's data", defaultText: '64', reader: integerReader(0, null, 'bytes') },
+  time: { flag: 'time', arg: 'MS', help: 'time per technique in milliseconds', defaultText: '500', reader: integerReader(1, null, 'ms') },
+} as const satisfies Record<string, Flag<unknown>>;
+
+const USAGE = `usage: npm run bench:micro -- ${synopsis(Object.values(MICRO_FLAGS))}
+
+Options:
+${helpLines([...Object.values(MICRO_FLAGS), HELP_ROW])}`;
 
 interface MicroArgs extends Required<MicroOptions> {
   json: boolean;
+  help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): MicroArgs {
-  const args: MicroArgs = { json: false, payloadBytes: 64, time: 500 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--json') {
-      args.json = true;
-      continue;
-    }
-    if (flag !== '--payload' && flag !== '--time') throw new Error(`unknown option ${JSON.stringify(flag)}; ${USAGE}`);
-    const raw = argv[++i];
-    const value = Number(raw);
-    if (raw === undefined || !Number.isInteger(value) || value < (flag === '--time' ? 1 : 0)) {
-      throw new Error(`invalid ${flag}: received ${JSON.stringify(raw ?? null)}; expected an integer ${flag === '--time' ? '>= 1 (ms)' : '>= 0 (bytes)'}`);
-    }
-    if (flag === '--payload') args.payloadBytes = value;
-    else args.time = value;
-  }
-  return args;
+function parseMicroArgs(argv: readonly string[]): MicroArgs {
+  const { values, help } = parseCommand(argv, MICRO_FLAGS, { positionals: false });
+  return { json: values.json ?? false, payloadBytes: values.payloadBytes ?? 64, time: values.time ?? 500, help };
 }
 
 /** A fixed-width text table of the results. */
@@ -49,14 +47,16 @@ export function renderMicroTable(results: readonly MicroResult[]): string {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(): Promise<number> {
+  const args = parseMicroArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   process.stderr.write(`micro-benchmarks: ${args.payloadBytes}-byte payload, ${args.time} ms per technique\n`);
   const results = await runMicroBenchmarks({ payloadBytes: args.payloadBytes, time: args.time });
   process.stdout.write(args.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderMicroTable(results)}\n`);
+  return 0;
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench:micro: ${error.message}\n`);
-  process.exitCode = 1;
-});
+process.exitCode = await main().catch((error: unknown) => reportError('bench:micro', error));

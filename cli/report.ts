@@ -6,10 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ResultsFile } from '../core/results.ts';
 import { renderAll } from '../reports/index.ts';
-import { parseResults, ResultsFileError } from '../reports/validate.ts';
+import { parseResults } from '../core/results-validate.ts';
+import { ConfigError, ResultsFileError } from '../core/errors.ts';
+import { exitCodeFor, reportError } from './exit-codes.ts';
+import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag } from './flags.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CommandIo {
@@ -22,10 +24,19 @@ export const processIo: CommandIo = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-export const REPORT_USAGE = `usage: pushbench report DIR/results.json [--out DIR]
+/** The flags of `pushbench report`: the parser and the usage text both read this table. */
+const REPORT_FLAGS = {
+  out: { flag: 'out', arg: 'DIR', help: "folder to write into (default: the results file's folder)", defaultText: null, reader: stringReader('a folder') },
+} as const satisfies Record<string, Flag<unknown>>;
+
+export const REPORT_USAGE = `usage: pushbench report DIR/results.json ${synopsis(Object.values(REPORT_FLAGS))}
 
 Renders report.html (self-contained, opens offline), summary.md and charts/<id>.png
-from a results file. --out defaults to the results file's folder.
+from a results file.
+
+Options:
+${helpLines([...Object.values(REPORT_FLAGS), HELP_ROW])}
+
 Exit codes: 0 written, 1 rendering or writing failed, 2 bad input (missing or invalid file, bad flag).`;
 
 /**
@@ -57,44 +68,35 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
-    throw new ResultsFileError('PUSHBENCH_ERR_RESULTS_UNREADABLE', `cannot read results file ${target}: ${reason}`, { cause: error });
+    throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${target}: ${reason}`, { cause: error });
   }
   return parseResults(text, target);
 }
 
 /** `pushbench report` (argv without the command name). Returns the exit code. */
 export async function runReportCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  let values: { out?: string | undefined; help?: boolean | undefined };
-  let positionals: string[];
+  let parsed;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+    parsed = parseCommand(argv, REPORT_FLAGS, { positionals: true });
+    if (parsed.help) {
+      io.stdout(`${REPORT_USAGE}\n`);
+      return 0;
+    }
+    const count = parsed.positionals.length;
+    if (count !== 1) throw new ConfigError(`expected exactly one results file, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
   } catch (error) {
-    io.stderr(`pushbench report: ${error instanceof Error ? error.message : String(error)}\n${REPORT_USAGE}\n`);
-    return 2;
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`pushbench report: ${error.message}\n${REPORT_USAGE}\n`);
+    return exitCodeFor(error);
   }
-  if (values.help) {
-    io.stdout(`${REPORT_USAGE}\n`);
-    return 0;
-  }
-  const [input, ...extra] = positionals;
-  if (input === undefined || extra.length > 0) {
-    io.stderr(`pushbench report: expected exactly one results file, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ')}\n${REPORT_USAGE}\n`);
-    return 2;
-  }
-  if (values.out === '') {
-    io.stderr('pushbench report: --out needs a folder, got an empty string\n');
-    return 2;
-  }
+  const input = parsed.positionals[0]!;
+  const values = parsed.values;
 
   let results: ResultsFile;
   try {
     results = await readResultsFile(input);
   } catch (error) {
-    if (error instanceof ResultsFileError) {
-      io.stderr(`pushbench report: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    return reportError('pushbench report', error, io.stderr);
   }
 
   const inputIsDir = await stat(input).then((s) => s.isDirectory(), () => false);

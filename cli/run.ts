@@ -1,5 +1,5 @@
 /** `pushbench run`: the scenarios given by flags (a list of client counts makes a sweep). */
-import { parseRunArgs, RUN_HELP } from '../run/config.ts';
+import { parseRunArgs, RUN_HELP } from './options.ts';
 import { runScenarios } from '../run/scenarios.ts';
 import { executeRun } from './execute.ts';
 

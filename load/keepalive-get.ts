@@ -12,6 +12,7 @@
  */
 import net from 'node:net';
 import type { SocketCounter } from '../core/socket-counter.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
   status: number;
@@ -21,8 +22,10 @@ export interface GetResponse {
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
 
-export class ConnectionClosedError extends Error {
-  readonly code = 'PUSHBENCH_CONNECTION_CLOSED';
+export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_CLOSED'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_CONNECTION_CLOSED', message, options);
+  }
 }
 
 interface Pending {

@@ -3,7 +3,7 @@
  * ask for stats, drive the publisher, close (kill if it does not exit in time).
  * Forked through run/children.ts, so it is tracked and killed with the others.
  */
-import { describeExit, forkTs, type ForkedChild } from '../run/children.ts';
+import { describeExit, forkChild, type ForkedChild } from '../run/children.ts';
 import type { BareStats, BareToParent, ParentToBare } from './bare-protocol.ts';
 
 export class BareProcess {
@@ -31,7 +31,7 @@ export class BareProcess {
 
   /** Forks `module` with `config` as its JSON argument and waits until it listens. */
   static async spawn(name: string, module: URL, config: unknown, readyTimeoutMs = 15_000): Promise<BareProcess> {
-    const forked = forkTs(module, [JSON.stringify(config)]);
+    const forked = forkChild(module, [JSON.stringify(config)]);
     const ready = await new Promise<Extract<BareToParent, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => {
         forked.child.kill('SIGKILL');

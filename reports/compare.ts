@@ -6,20 +6,14 @@
 import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import { escapeMarkdown as md } from '../core/html.ts';
+import { PushbenchError } from '../core/errors.ts';
 import { formatBitsPerSecond, formatBytes, formatChangePercent, formatInteger, formatMs, formatNumber, formatPercent } from './format.ts';
 import { markdownTable } from './markdown.ts';
 import { deliveredPercent } from './select.ts';
 import { techniqueLabel } from './techniques.ts';
 
 /** Input that cannot be compared; `code` is stable, the message names the file or value. */
-export class CompareInputError extends Error {
-  readonly code: 'PUSHBENCH_ERR_COMPARE_SCENARIOS' | 'PUSHBENCH_ERR_COMPARE_THRESHOLD';
-  constructor(code: CompareInputError['code'], message: string) {
-    super(message);
-    this.name = 'CompareInputError';
-    this.code = code;
-  }
-}
+export class CompareInputError extends PushbenchError<'PUSHBENCH_COMPARE_SCENARIOS' | 'PUSHBENCH_COMPARE_THRESHOLD'> {}
 
 export const COMPARE_METRICS = [
   'perMessage.totalBytes',
@@ -136,11 +130,11 @@ export function parseThreshold(text: string): { metric: CompareMetricId; percent
   const name = eq < 0 ? text : text.slice(0, eq);
   const value = eq < 0 ? '' : text.slice(eq + 1).replace(/%$/, '');
   if (!(COMPARE_METRICS as readonly string[]).includes(name)) {
-    throw new CompareInputError('PUSHBENCH_ERR_COMPARE_THRESHOLD', `--threshold ${JSON.stringify(text)}: unknown metric ${JSON.stringify(name)}; expected one of ${COMPARE_METRICS.join(', ')}`);
+    throw new CompareInputError('PUSHBENCH_COMPARE_THRESHOLD', `--threshold ${JSON.stringify(text)}: unknown metric ${JSON.stringify(name)}; expected one of ${COMPARE_METRICS.join(', ')}`);
   }
   const percent = Number(value);
   if (value.trim() === '' || !Number.isFinite(percent) || percent < 0) {
-    throw new CompareInputError('PUSHBENCH_ERR_COMPARE_THRESHOLD', `--threshold ${JSON.stringify(text)}: expected metric=percent with a number ≥ 0, e.g. latencyMs.p99=30`);
+    throw new CompareInputError('PUSHBENCH_COMPARE_THRESHOLD', `--threshold ${JSON.stringify(text)}: expected metric=percent with a number ≥ 0, e.g. latencyMs.p99=30`);
   }
   return { metric: name as CompareMetricId, percent };
 }
@@ -151,7 +145,7 @@ export function parseThreshold(text: string): { metric: CompareMetricId; percent
  */
 export function compareResults(base: ResultsFile | readonly ResultsFile[], current: ResultsFile, options: CompareOptions = {}): Comparison {
   const bases = Array.isArray(base) ? (base as readonly ResultsFile[]) : [base as ResultsFile];
-  if (bases.length === 0) throw new CompareInputError('PUSHBENCH_ERR_COMPARE_SCENARIOS', 'no base run given');
+  if (bases.length === 0) throw new CompareInputError('PUSHBENCH_COMPARE_SCENARIOS', 'no base run given');
   checkScenarios(bases, current);
   const warnings: string[] = [];
   const rows: CompareRow[] = [];
@@ -182,14 +176,14 @@ function checkScenarios(bases: readonly ResultsFile[], current: ResultsFile): vo
   const common = baseIds.filter((id) => currentIds.has(id));
   if (common.length === 0) {
     throw new CompareInputError(
-      'PUSHBENCH_ERR_COMPARE_SCENARIOS',
+      'PUSHBENCH_COMPARE_SCENARIOS',
       `BASE and CURRENT have no scenario in common (BASE: ${baseIds.join(', ') || 'none'}; CURRENT: ${[...currentIds].join(', ') || 'none'})`,
     );
   }
   const missing = baseIds.filter((id) => !currentIds.has(id));
   if (missing.length > 0) {
     throw new CompareInputError(
-      'PUSHBENCH_ERR_COMPARE_SCENARIOS',
+      'PUSHBENCH_COMPARE_SCENARIOS',
       `scenario${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of BASE ${missing.length > 1 ? 'are' : 'is'} missing in CURRENT; run the same scenarios as the baseline (CURRENT has: ${[...currentIds].join(', ')})`,
     );
   }

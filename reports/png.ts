@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { logTickLabel, type ChartSpec } from './charts.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 Chart.register(...registerables);
 
@@ -31,14 +32,13 @@ export const FONT_CANDIDATES: readonly string[] = [
 const FONT_ALIAS = 'pushbench-sans';
 
 /** No font could be found to draw chart text with. */
-export class FontNotFoundError extends Error {
-  readonly code = 'PUSHBENCH_ERR_NO_FONT';
+export class FontNotFoundError extends PushbenchError<'PUSHBENCH_NO_FONT'> {
   constructor(tried: readonly string[]) {
     super(
+      'PUSHBENCH_NO_FONT',
       `cannot render PNG charts: no usable font found (tried ${tried.join(', ')}, and the canvas library found no system font). ` +
         'Install one, e.g. `sudo apt-get install fonts-dejavu-core` on Debian/Ubuntu, or set PUSHBENCH_FONT to the path of a .ttf file.',
     );
-    this.name = 'FontNotFoundError';
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * Child processes of a run (servers and load generators), forked with TypeScript
- * support and an IPC channel. Every child is tracked so that none outlives the
+ * Child processes of a run (servers and load generators), forked with an IPC channel:
+ * the TypeScript source under tsx in development, the compiled JavaScript when installed
+ * (see package-layout.ts). Every child is tracked so that none outlives the
  * runner: on exit, on a crash, and on Ctrl-C they are all killed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { childLaunch, COMPILED } from './package-layout.ts';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -28,14 +29,19 @@ export interface ForkedChild {
 
 const STDERR_TAIL_BYTES = 4096;
 
-/** Forks `modulePath` (a .ts file beside this project) with an IPC channel. */
-export function forkTs(moduleUrl: URL, args: string[]): ForkedChild {
+/**
+ * Forks the child module named by its source file (`new URL('../x/child.ts', import.meta.url)`)
+ * with an IPC channel, in the world this process runs in unless `compiled` says otherwise
+ * (perf/child-start.ts times both).
+ */
+export function forkChild(sourceModule: URL, args: string[], compiled: boolean = COMPILED): ForkedChild {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => killAllChildren());
   }
-  const child = fork(fileURLToPath(moduleUrl), args, {
-    execArgv: ['--import', import.meta.resolve('tsx')],
+  const launch = childLaunch(sourceModule, compiled);
+  const child = fork(launch.modulePath, args, {
+    execArgv: launch.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
   });

@@ -18,9 +18,8 @@ export function openFileLimit(): number | null {
 /** File descriptors a Node process needs besides its sockets (stdio, IPC, libuv, the event loop). */
 export const RESERVED_FDS = 64;
 
-export class OpenFileLimitError extends Error {
-  readonly code = 'PUSHBENCH_EMFILE';
-}
+// Defined in core/errors.ts with every other error; exported here for the readers of this module.
+export { OpenFileLimitError } from '../core/errors.ts';
 
 /** Explains an open-file limit hit, with the numbers and what to do. */
 export function describeOpenFileLimit(where: string, sockets: number, limit: number | null): string {

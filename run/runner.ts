@@ -6,23 +6,25 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import { DRIVERS } from '../load/drivers/index.ts';
-import { HEADER_PROFILES, profileOrigins } from '../load/headers.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
+import { headerProfile, profileOrigins } from '../load/headers.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
+import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
+import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
-const SOCKETS_PER_GENERATOR = 5000;
+export const SOCKETS_PER_GENERATOR = 5000;
 /** Time between the window being announced and publishing starting, so every process has it. */
-const START_MARGIN_MICROS = 150_000;
+export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
-const DRAIN_MARGIN_MICROS = 200_000;
+export const DRAIN_MARGIN_MICROS = 200_000;
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
 /** Memory the server's rings together may keep (its broadcast feed and its chat rooms share it). */
@@ -40,20 +42,41 @@ export interface ScenarioSpec {
 }
 
 export interface RunOptions {
-  /** Aborted on Ctrl-C: the current technique stops and is marked `interrupted`. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM: the current technique stops and is marked `interrupted`.
+   * Abort it with the signal's name as the reason (`controller.abort('SIGTERM')`) and the
+   * results say which signal stopped the run.
+   */
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
-  /** Progress lines (to stderr, by the caller). */
-  progress: (line: string) => void;
-  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  /** Structured progress events; the caller renders them (cli/progress.ts). */
+  progress: ProgressListener;
+  /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
+  requestTimeoutMs?: number;
+  /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  /** Called once a technique's generators have connected their clients (tests use it to kill one). */
+  onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
 
-/** Thrown when a step cannot go on; becomes a `failed` result with this message. */
-export class RunStepError extends Error {}
+/** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
+export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
+  progress: (step: TechniqueStep) => void;
+  prepared?: PreparedRun | RunStepError;
+  afterWindow?: () => void;
+  /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
+  floor?: boolean;
+}
 
-class InterruptedError extends Error {}
+// RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
+// core/errors.ts with every other error; exported here for the readers of this module.
+export { RunStepError };
+
+/** The signal a run was stopped by: the abort reason when the caller gave one (`abort('SIGTERM')`), else SIGINT (Ctrl-C). */
+export function abortSignalName(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && /^SIG[A-Z0-9]+$/.test(signal.reason) ? signal.reason : 'SIGINT';
+}
 
 /**
  * Races each step of a run against Ctrl-C and against any child process dying, so a
@@ -85,7 +108,7 @@ class RunGuard {
 }
 
 function socketsPerClient(technique: TechniqueId, params: ScenarioParams): number {
-  return params.workload === 'chat' ? DRIVERS[technique].socketsPerChatClient : 1;
+  return params.workload === 'chat' ? TECHNIQUE_META[technique].socketsPerChatClient : 1;
 }
 
 /** How many generator processes a technique needs, and a refusal when the open-file limit cannot fit it. */
@@ -94,11 +117,11 @@ export function planGenerators(technique: TechniqueId, params: ScenarioParams, r
   const perProcessCap = limit === null ? SOCKETS_PER_GENERATOR : Math.min(SOCKETS_PER_GENERATOR, limit - RESERVED_FDS);
   const count = Math.min(params.clients, requested ?? Math.max(1, Math.ceil(sockets / perProcessCap)));
   if (params.target === null && limit !== null && sockets + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
   }
   const perProcess = Math.ceil(params.clients / count) * socketsPerClient(technique, params);
   if (limit !== null && perProcess + RESERVED_FDS > limit) {
-    throw new RunStepError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
+    throw new OpenFileLimitError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
   }
   return count;
 }
@@ -137,7 +160,11 @@ export interface PreparedRun {
   server: Promise<ServerProcess> | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+/**
+ * `floor`: serve the clients from the bare `ws` broadcast of servers/floor.ts instead of
+ * pushbench's server (the technique must then be the plain WebSocket): the machine's floor.
+ */
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, requestTimeoutMs?: number, floor = false): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -147,22 +174,34 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({
-          techniques: [technique],
-          rate: 0,
-          payloadBytes: params.payloadBytes,
-          holdMs: params.holdMs,
-          ringSize: RING_SIZE,
-          ringBytes: RING_BYTES,
-          // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
-          rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
-          maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
-          allowedOrigins: profileOrigins(HEADER_PROFILES[params.headers]),
-        })
+      ? ServerProcess.spawn(
+          {
+            ...(floor ? { floor } : {}),
+            ...responseHeadersOf(params),
+            techniques: [technique],
+            rate: 0,
+            payloadBytes: params.payloadBytes,
+            holdMs: params.holdMs,
+            ringSize: RING_SIZE,
+            ringBytes: RING_BYTES,
+            // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+            rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
+            maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+            // The server refuses a foreign Origin; the clients send their profile's.
+            allowedOrigins: profileOrigins(headerProfile(params.headers)),
+          },
+          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+        )
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   return { generators, server };
+}
+
+/** The response lines a profile asks pushbench's server to write on poll answers (kaazing-2010), as spawn options. */
+function responseHeadersOf(params: ScenarioParams): { responseHeaders?: Array<[string, string]> } {
+  const response = headerProfile(params.headers).response;
+  return response === null ? {} : { responseHeaders: response.map(([name, value]) => [name, value]) };
 }
 
 /** Releases a prepared run that will not be used (after Ctrl-C). */
@@ -175,16 +214,12 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
 export async function runTechnique(
   technique: TechniqueId,
   params: ScenarioParams,
-  options: RunOptions & {
-    prepared?: PreparedRun | RunStepError;
-    afterWindow?: () => void;
-  },
+  options: TechniqueRunOptions,
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
-  const say = (text: string): void => options.progress(`${technique}: ${text}`);
   try {
     if (prepared instanceof Error) throw prepared;
     const generatorCount = generators.length;
@@ -200,7 +235,7 @@ export async function runTechnique(
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
 
     // 2. Clients, spread over the generator processes.
-    say(`connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})`);
+    options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
     const startSeq = params.target === null ? 0 : await targetHead(params.target);
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
@@ -216,7 +251,7 @@ export async function runTechnique(
             startSeq,
             intervalMs: params.intervalMs,
             holdMs: params.holdMs,
-            headers: params.headers,
+            headers: headerProfile(params.headers),
             rate: params.rate,
             payloadBytes: params.payloadBytes,
             connectConcurrency: 64,
@@ -229,27 +264,33 @@ export async function runTechnique(
     if (failed > 0) {
       const first = outcomes.find((o) => o.failed > 0)!;
       if (first.errorCode === 'EMFILE') {
-        throw new RunStepError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
+        throw new OpenFileLimitError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
+    options.onGenerators?.(technique, generators);
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
-    const pickupMs = DRIVERS[technique].pickupMs(params);
+    const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
     const startT = t0 + warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
-    server?.setWindow(startT, endT);
-    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
-    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
-    say(`warming up ${warmupMs} ms, measuring ${params.durationMs} ms`);
+    // Sent together; each is acknowledged (bounded by the request timeout), long before t0 on a sane machine.
+    await guard.step(
+      Promise.all([
+        server?.setWindow(startT, endT),
+        ...generators.map((g) => g.setWindow(startT, endT, t0, chat ? endT : null)),
+        chat ? undefined : server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate)),
+      ]),
+    );
+    options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
-    server?.stopPublishing();
+    await guard.step(server?.stopPublishing() ?? Promise.resolve());
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
@@ -266,14 +307,14 @@ export async function runTechnique(
     return buildCompletedResult({
       technique,
       params,
-      requestBased: DRIVERS[technique].requestBased,
+      requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
       server: serverWindow,
       model: modelFor(technique, params, { host }),
     });
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: 'interrupted (SIGINT) before the window ended' };
+    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
@@ -291,40 +332,65 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
   }
 }
 
+/** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
+const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
+
+/** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
+export function measuresFloor(params: ScenarioParams): boolean {
+  return params.workload === 'broadcast' && params.target === null;
+}
+
+/** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
+export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floor: boolean }> {
+  return [
+    ...spec.techniques.map((technique) => ({ technique, floor: false })),
+    ...(measuresFloor(spec.params) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
+  ];
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
- * CPU. A scenario with `sameAs` reuses that scenario's measurement.
+ * CPU, then (broadcast) the machine's floor. A scenario with `sameAs` reuses that
+ * scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => spec.techniques.map((technique) => ({ spec, technique })));
+  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => runsOf(spec).map((run) => ({ spec, ...run })));
   const done = new Map<string, Scenario['results']>();
+  const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
-  for (const [i, { spec, technique }] of runs.entries()) {
+  for (const [i, { spec, technique, floor }] of runs.entries()) {
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
+    const store = (result: TechniqueResult): void => {
+      if (floor) floors.set(spec.id, result);
+      else results[technique] = result;
+    };
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: 'not run: interrupted (SIGINT)' };
+      store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    const step = `(${i + 1}/${runs.length}) [${spec.id}]`;
-    options.progress(`${step} ${technique}: starting`);
+    const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
+    options.progress({ ...at, phase: 'starting', detail: 'starting' });
     const result = await runTechnique(technique, spec.params, {
       ...options,
-      progress: (line) => options.progress(`${step} ${line}`),
+      floor,
+      progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor);
       },
     });
-    results[technique] = result;
-    options.progress(`${step} ${technique}: ${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}`);
+    store(result);
+    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {
-    const results = done.get(spec.sameAs ?? spec.id) ?? {};
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results };
+    const key = spec.sameAs ?? spec.id;
+    const results = done.get(key) ?? {};
+    const floor = floors.get(key);
+    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results, ...(floor === undefined ? {} : { floor }) };
   });
 }

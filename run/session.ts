@@ -3,14 +3,16 @@
  * at a time, plus the optional capacity probe, gathered into one ResultsFile.
  */
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from './package-layout.ts';
 import { measureCapacity } from './capacity.ts';
 import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
-import { HEADER_PROFILES } from '../load/headers.ts';
+import { HEADER_PROFILES, headerProfile, type HeaderList } from '../load/headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
+import type { ProgressListener } from './progress.ts';
 import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
 
-export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 
 export interface SessionOptions {
   command: string;
@@ -19,33 +21,52 @@ export interface SessionOptions {
   capacity: boolean;
   /** Also run the tinybench micro-benchmarks of per-message server work. */
   micro: boolean;
-  progress: (line: string) => void;
+  /** Structured progress events; the caller renders them (cli/progress.ts). */
+  progress: ProgressListener;
 }
 
 /** Runs every scenario (sharing measurements where a scenario says `sameAs`) and returns the results. */
 export async function runSession(specs: readonly ScenarioSpec[], options: SessionOptions): Promise<ResultsFile> {
   const createdAt = new Date().toISOString();
   const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, progress: options.progress });
+  const total = specs.filter((s) => s.sameAs === undefined).reduce((n, s) => n + s.techniques.length, 0);
+  const after = (phase: 'capacity' | 'micro', detail: string): void => options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
 
   let capacity: ResultsFile['capacity'];
   if (options.capacity && !options.signal.aborted) {
-    options.progress('capacity: autocannon drives /poll flat out');
+    after('capacity', 'load processes poll /poll flat out, then at a fixed rate');
     try {
-      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, durationMs: 2000, progress: options.progress });
+      // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
+      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, fixedRateMs: 1000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
     } catch (error) {
-      options.progress(`capacity: failed (${(error as Error).message})`);
+      after('capacity', `failed (${(error as Error).message})`);
     }
   }
 
   let micro: ResultsFile['micro'];
   if (options.micro && !options.signal.aborted) {
-    options.progress('micro: per-message server work (tinybench)');
+    after('micro', 'per-message server work (tinybench)');
     micro = await runMicroBenchmarks({ payloadBytes: specs[0]?.params.payloadBytes ?? 64, time: 300 });
   }
 
   const used = new Set<HeaderProfileName>(specs.map((s) => s.params.headers));
   const headerProfiles: ResultsFile['headerProfiles'] = {};
-  for (const name of used) headerProfiles[name] = HEADER_PROFILES[name].poll.map(([k, v]) => [k, v]);
+  const headerProfileDetails: NonNullable<ResultsFile['headerProfileDetails']> = {};
+  const copy = (list: HeaderList): Array<[string, string]> => list.map(([k, v]) => [k, v]);
+  for (const name of used) {
+    const profile = headerProfile(name);
+    headerProfiles[name] = copy(profile.poll);
+    headerProfileDetails[name] = {
+      source: profile.source,
+      cookie: profile.cookie,
+      poll: copy(profile.poll),
+      longPoll: copy(profile.longPoll),
+      eventSource: copy(profile.eventSource),
+      publish: copy(profile.publish),
+      upgrade: copy(profile.upgrade),
+      response: profile.response === null ? null : copy(profile.response),
+    };
+  }
 
   const states = scenarios.flatMap((s) => Object.values(s.results).map((r) => r.state));
   return {
@@ -56,6 +77,7 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     command: options.command,
     environment: collectEnvironment(),
     headerProfiles,
+    headerProfileDetails,
     scenarios,
     ...(capacity === undefined ? {} : { capacity }),
     ...(micro === undefined ? {} : { micro }),

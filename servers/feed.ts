@@ -5,6 +5,8 @@
  */
 import { encodeForWire, type EncodedMessage } from '../core/encoded-message.ts';
 
+import { PushbenchError } from '../core/errors.ts';
+
 export { arrayBody, EMPTY_ARRAY, encodeForWire, EncodedMessage } from '../core/encoded-message.ts';
 
 export type BatchListener = (batch: readonly EncodedMessage[]) => void;
@@ -13,6 +15,13 @@ export type CatchUp =
   | { kind: 'ok'; messages: readonly EncodedMessage[] }
   | { kind: 'gone'; oldest: number }
   | { kind: 'ahead'; head: number };
+
+/** Limits a feed cannot be built with, or a room the server does not hold. */
+export class FeedLimitError extends PushbenchError<'PUSHBENCH_FEED_LIMITS'> {
+  constructor(message: string) {
+    super('PUSHBENCH_FEED_LIMITS', message);
+  }
+}
 
 /**
  * An upper bound on the memory one message holds while it is in a ring: its text (at
@@ -52,7 +61,7 @@ export class Feed {
     room?: number,
     private readonly ringBytes = Number.POSITIVE_INFINITY,
   ) {
-    if (!(Number.isInteger(ringSize) && ringSize >= 1)) throw new RangeError(`ring size must be an integer >= 1; received ${ringSize}`);
+    if (!(Number.isInteger(ringSize) && ringSize >= 1)) throw new FeedLimitError(`ring size must be an integer >= 1; received ${ringSize}`);
     this.room = room;
   }
 
@@ -151,8 +160,8 @@ export class FeedRegistry {
 
   constructor(limits: Partial<FeedLimits> = {}) {
     const { ringSize = 4096, rooms = 0, ringBytes = Number.POSITIVE_INFINITY } = limits;
-    if (!(Number.isInteger(rooms) && rooms >= 0 && rooms <= MAX_ROOMS)) throw new RangeError(`rooms must be an integer 0..${MAX_ROOMS}; received ${rooms}`);
-    if (!(ringBytes > 0)) throw new RangeError(`ring bytes must be > 0; received ${ringBytes}`);
+    if (!(Number.isInteger(rooms) && rooms >= 0 && rooms <= MAX_ROOMS)) throw new FeedLimitError(`rooms must be an integer 0..${MAX_ROOMS}; received ${rooms}`);
+    if (!(ringBytes > 0)) throw new FeedLimitError(`ring bytes must be > 0; received ${ringBytes}`);
     this.ringSize = ringSize;
     this.rooms = rooms;
     this.ringBytesPerFeed = Math.floor(ringBytes / (rooms + 1)) || 1;
@@ -174,7 +183,7 @@ export class FeedRegistry {
     if (room === undefined) return this.broadcast;
     let feed = this.roomFeeds.get(room);
     if (feed === undefined) {
-      if (!this.hasRoom(room)) throw new RangeError(`no room ${room}: ${this.describeRooms()}`);
+      if (!this.hasRoom(room)) throw new FeedLimitError(`no room ${room}: ${this.describeRooms()}`);
       feed = new Feed(this.ringSize, room, this.ringBytesPerFeed);
       this.roomFeeds.set(room, feed);
       for (const listener of this.roomListeners) listener(feed);

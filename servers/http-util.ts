@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Feed, FeedRegistry } from './feed.ts';
+import { PushbenchError } from '../core/errors.ts';
 
 export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge' | 'forbidden';
 
@@ -20,6 +21,28 @@ export function send(res: ServerResponse, status: number, body: Buffer, extraHea
   if (status === 204) res.writeHead(204, extraHeaders);
   else if (extraHeaders === undefined) res.writeHead(status, ['Content-Type', 'application/json', 'Content-Length', String(body.length)]);
   else res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...extraHeaders });
+  res.end(body);
+}
+
+/**
+ * Writes a poll or long-poll answer: `send`'s JSON head, or, when a header profile gives
+ * its own response lines (kaazing-2010), exactly those after the status line: Content-Length
+ * and Date with their real values (Content-Length appended when the lines lack it), and no
+ * Connection or Keep-Alive line (keep-alive is HTTP/1.1's default; the connection stays open).
+ */
+export function sendMessages(res: ServerResponse, body: Buffer, responseLines: ReadonlyArray<readonly [string, string]> | null): void {
+  if (responseLines === null) return send(res, 200, body);
+  const flat: string[] = [];
+  let sawLength = false;
+  for (const [name, value] of responseLines) {
+    const lower = name.toLowerCase();
+    sawLength ||= lower === 'content-length';
+    flat.push(name, lower === 'content-length' ? String(body.length) : lower === 'date' ? new Date().toUTCString() : value);
+  }
+  if (!sawLength) flat.push('Content-Length', String(body.length));
+  res.removeHeader('Connection');
+  if (!responseLines.some(([name]) => name.toLowerCase() === 'date')) res.sendDate = false;
+  res.writeHead(200, flat);
   res.end(body);
 }
 
@@ -175,8 +198,10 @@ export function resolveSince(feed: Feed, raw: string | null | undefined): number
   return since;
 }
 
-export class BodyTooLargeError extends Error {
-  readonly code = 'PUSHBENCH_BODY_TOO_LARGE';
+export class BodyTooLargeError extends PushbenchError<'PUSHBENCH_BODY_TOO_LARGE'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_BODY_TOO_LARGE', message, options);
+  }
 }
 
 /**

@@ -13,41 +13,33 @@ import { renderDemoPage } from './demo-page.ts';
 import { failAndClose, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
 import { RequestGuard } from './request-guard.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
+import { TECHNIQUE_META, TECHNIQUES, TRANSPORTS } from '../core/techniques.ts';
 import { Publisher } from './publisher.ts';
 import { publishUpstream } from './upstream.ts';
+import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';
 
-export interface ServerOptions {
-  techniques: readonly TechniqueId[];
-  host: string;
-  port: number;
-  /** Broadcast messages per second published from start; 0 publishes nothing until asked. */
-  rate: number;
-  payloadBytes: number;
-  holdMs: number;
-  ringSize: number;
-  /** Chat rooms 0..rooms-1 this server holds; any other room is refused (0: broadcast only). */
-  rooms: number;
-  /** Bytes all rings together may keep (feeds.ts `retainedBytes`), shared equally by the broadcast feed and the rooms. */
-  ringBytes: number;
-  maxMessageBytes: number;
+/** The feed server's fields and where it listens (core/scenario-fields.ts), plus the server's own timeouts. */
+export interface ServerOptions extends FeedServerFields, ListenFields {
   /** Origins whose pages may publish and open WebSockets, besides the server's own. */
   allowedOrigins: readonly string[];
   /** Time a client has to send a complete request head. */
   headersTimeoutMs: number;
   /** Time a client has to send a complete request (head and body). */
   requestTimeoutMs: number;
+  /** Response lines of poll and long-poll answers instead of the server's own (the kaazing-2010 header profile); null: its own. */
+  responseHeaders: Array<[string, string]> | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
-  techniques: ['polling', 'longpoll', 'sse', 'websocket'] as const,
+  techniques: TECHNIQUES,
   host: '127.0.0.1',
   port: 0,
   rate: 1,
   payloadBytes: 64,
   holdMs: 30_000,
   ringSize: 4096,
-  // A stranger can fill at most 17 rings of 4 MiB: every room allocated, every ring full.
+  // A stranger who fills every room and every ring makes the 17 rings hold 64 MiB in all, no more.
   rooms: 16,
   ringBytes: 64 * 1024 * 1024,
   maxMessageBytes: 65_536,
@@ -55,6 +47,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   // Half-open requests cannot pile up; held long polls and open streams are not cut (their request is complete).
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  responseHeaders: null,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
@@ -96,9 +89,10 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     accounting,
     holdMs: options.holdMs,
     maxMessageBytes: options.maxMessageBytes,
+    responseHeaders: options.responseHeaders,
     fail(res: ServerResponse, error: HttpError) {
       rejected[error.kind]++;
-      sendError(res, error, error.status === 426 ? { Upgrade: 'websocket' } : undefined);
+      sendError(res, error, error.status === 426 ? { Upgrade: TRANSPORTS.ws.upgradeToken } : undefined);
     },
     countRejection(kind) {
       rejected[kind]++;
@@ -108,9 +102,9 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   const handlers = new Map<TechniqueId, TechniqueHandler>();
   const routes = new Map<string, Route>();
   for (const id of options.techniques) {
-    const handler = SERVER_TECHNIQUES[id](ctx);
+    const handler = SERVER_TECHNIQUES[id].create(ctx);
     handlers.set(id, handler);
-    routes.set(PATHS[id], { name: id, method: 'GET', handler });
+    routes.set(TECHNIQUE_META[id].path, { name: id, method: 'GET', handler });
   }
   const publish = createPublishHandler(ctx);
   routes.set(PATHS.publish, { name: 'publish', method: 'POST', handler: publish });
@@ -233,7 +227,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     const body = {
       name: 'pushbench',
       techniques: options.techniques,
-      paths: Object.fromEntries(options.techniques.map((id) => [id, PATHS[id]])),
+      paths: Object.fromEntries(options.techniques.map((id) => [id, TECHNIQUE_META[id].path])),
       publish: PATHS.publish,
       head: feeds.broadcast.head,
       oldest: feeds.broadcast.oldest,
@@ -269,6 +263,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
+      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, blockedMicros: publisher.stats.blockedMicros, latenessHistogram: publisher.latenessHistogram() },
       rejected: { ...rejected },
       process: sampleProcess(),
     };
@@ -301,6 +296,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     },
     setWindow(startT, endT) {
       window = { startT, endT };
+      publisher.setWindow(startT, endT);
       for (const key of Object.keys(windowCounts)) delete windowCounts[key];
     },
     windowCounts() {

@@ -1,22 +1,41 @@
 /**
- * WebSocket client (ws, no compression): one socket; messages arrive as text frames,
- * upstream messages go out as masked text frames on the same socket.
+ * WebSocket client (ws): one socket; messages arrive as text frames, upstream messages go
+ * out as masked text frames on the same socket. WebSocket variants (permessage-deflate)
+ * build their driver with `webSocketDriver(id, options)`. A variant that offers nothing
+ * itself makes the header profile's permessage-deflate offer (Chromium makes one) the way
+ * ws makes it, so the server's answer decides: pushbench's `websocket` server declines it,
+ * and nothing is compressed.
  */
 import WebSocket from 'ws';
-import { PATHS } from '../../core/protocol.ts';
-import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { wsUpgradeHeaders } from '../headers.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
 
-export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
+/** How a WebSocket variant's client differs: the permessage-deflate it offers (false: none). */
+export interface WebSocketDriverOptions {
+  perMessageDeflate: false | WebSocket.PerMessageDeflateOptions;
+}
+
+/** A WebSocket driver for technique `id` (its path) with `options`; everything else is the same for every variant. */
+export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions): DriverFactory {
+  return (ctx) => createDriver(ctx, id, options);
+}
+
+export const createWebSocketDriver: DriverFactory = webSocketDriver('websocket', { perMessageDeflate: false });
+
+function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
   let stopped = false;
+  // The profile's extensions line becomes ws's offer (a variant's own offer wins), never a second header.
+  const upgrade = wsUpgradeHeaders(ctx.headers.upgrade);
 
   return {
     connect() {
       return new Promise((resolve, reject) => {
-        const url = `${ctx.origin.replace(/^http/, 'ws')}${PATHS.websocket}${cursorQuery(ctx.room, ctx.startSeq)}`;
+        const url = `${techniqueUrl(id, ctx.origin)}${cursorQuery(ctx.room, ctx.startSeq)}`;
         const socket = new WebSocket(url, {
-          perMessageDeflate: false,
-          headers: Object.fromEntries(ctx.headers.websocket),
+          perMessageDeflate: options.perMessageDeflate === false ? upgrade.perMessageDeflate : options.perMessageDeflate,
+          headers: upgrade.headers,
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;
@@ -59,4 +78,6 @@ export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): Client
       });
     },
   };
-};
+}
+
+export default { id: 'websocket', create: createWebSocketDriver } satisfies DriverTechnique;

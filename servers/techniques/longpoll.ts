@@ -6,8 +6,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { arrayBody, EMPTY_ARRAY, type EncodedMessage, type Feed } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince, send } from '../http-util.ts';
-import { newCounters, type TechniqueFactory } from './types.ts';
+import { isHttpError, resolveFeed, resolveSince, sendMessages } from '../http-util.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
 interface Hold {
   res: ServerResponse;
@@ -28,7 +29,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
   function answer(hold: Hold, body: Buffer, count: number): void {
     if (count === 0) counters.emptyResponses++;
     counters.messagesWritten += count;
-    send(hold.res, 200, body);
+    sendMessages(hold.res, body, ctx.responseHeaders);
   }
 
   /** One listener per feed answers every request held on it. */
@@ -68,7 +69,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
       const catchUp = feed.since(since);
       if (catchUp.kind === 'ok' && catchUp.messages.length > 0) {
         counters.messagesWritten += catchUp.messages.length;
-        send(res, 200, arrayBody(catchUp.messages));
+        sendMessages(res, arrayBody(catchUp.messages), ctx.responseHeaders);
         return;
       }
       const holds = holdsFor(feed);
@@ -92,3 +93,12 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
     },
   };
 };
+
+export default {
+  id: 'longpoll',
+  create: createLongPollHandler,
+  demo: {
+    wire: `GET ${TECHNIQUE_META.longpoll.path}?since=N, again at once`,
+    how: 'The page asks "anything after N?" and the server holds the request open until a message exists, then answers. The page asks again at once: every message still costs a full HTTP request and response.',
+  },
+} satisfies ServerTechnique;

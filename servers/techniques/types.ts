@@ -8,6 +8,7 @@ import type { FeedRegistry } from '../feed.ts';
 import type { SocketAccounting } from '../accounting.ts';
 import type { HttpError, Query } from '../http-util.ts';
 import type { TechniqueCounters } from '../../core/protocol.ts';
+import type { TechniqueFile } from '../../core/techniques.ts';
 
 /** What a technique handler may use from the server around it. */
 export interface ServerContext {
@@ -15,6 +16,8 @@ export interface ServerContext {
   readonly accounting: SocketAccounting;
   readonly holdMs: number;
   readonly maxMessageBytes: number;
+  /** Response lines for poll and long-poll answers instead of the server's own (a header profile's), or null. */
+  readonly responseHeaders: ReadonlyArray<readonly [string, string]> | null;
   /** Counts the rejection and answers it with a JSON error. */
   fail(res: ServerResponse, error: HttpError): void;
   /** Counts a rejection answered some other way (a WebSocket close code). */
@@ -35,4 +38,18 @@ export type TechniqueFactory = (ctx: ServerContext) => TechniqueHandler;
 
 export function newCounters(): TechniqueCounters {
   return { requests: 0, emptyResponses: 0, messagesWritten: 0, open: 0 };
+}
+
+/** What the live demo page says about a technique in its pane (servers/demo-page.ts). */
+export interface DemoPaneText {
+  /** The request the browser client makes, shown as code. */
+  readonly wire: string;
+  /** How a message reaches the page, in plain words. */
+  readonly how: string;
+}
+
+/** The default export of `servers/techniques/<id>.ts`: the technique's server side. */
+export interface ServerTechnique extends TechniqueFile {
+  readonly create: TechniqueFactory;
+  readonly demo: DemoPaneText;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CompletedResult, ResultsFile, Scenario, TechniqueResult } from '../../core/results.ts';
 import type { TechniqueId } from '../../core/protocol.ts';
 import { FIXTURE_PATH } from '../fixtures/make-fixture.ts';
-import { parseResults } from '../../reports/validate.ts';
+import { parseResults } from '../../core/results-validate.ts';
 import type { CommandIo } from '../../cli/report.ts';
 
 export { FIXTURE_PATH };
@@ -49,6 +49,11 @@ export function hostileFixture(): ResultsFile {
   const browser = results.headerProfiles.browser ?? [];
   browser.push(['x-hostile', HOSTILE], [`x-${HOSTILE}`, 'name too']);
   results.headerProfiles.browser = browser;
+  const details = results.headerProfileDetails?.browser;
+  if (details !== undefined) {
+    details.source = `source ${HOSTILE}`;
+    details.upgrade.push(['x-hostile', HOSTILE]);
+  }
   for (const scenario of results.scenarios) {
     scenario.title = `${scenario.title} ${HOSTILE}`;
     scenario.description = `Description ${HOSTILE}`;

@@ -34,7 +34,7 @@ test('with no font at all, fails with an error that says how to install one', ()
     () => chooseFont(env({})),
     (error: unknown) =>
       error instanceof FontNotFoundError &&
-      error.code === 'PUSHBENCH_ERR_NO_FONT' &&
+      error.code === 'PUSHBENCH_NO_FONT' &&
       error.message.includes('no usable font found (tried /fonts/a.ttf, /fonts/b.ttf') &&
       error.message.includes('apt-get install fonts-dejavu-core'),
   );

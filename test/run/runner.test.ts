@@ -9,6 +9,7 @@ import { runScenarios, runTechnique } from '../../run/runner.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../../core/results.ts';
 import { messageBytesFor } from '../../run/scenarios.ts';
 import { TECHNIQUES, type TechniqueId } from '../../core/protocol.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
 
 function params(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   const base = {
@@ -71,8 +72,8 @@ describe('broadcast: every technique delivers everything and the bytes add up', 
       }
       if (technique === 'polling' || technique === 'longpoll') {
         assert.ok(r.requests !== null && r.requests.total > 0);
-        // A request carries the browser header set (~700 B): hundreds of bytes up per message even when 2 share a response.
-        assert.ok(r.perMessage.upOverheadBytes > 300, `up overhead ${r.perMessage.upOverheadBytes}`);
+        // A request carries Chromium's header set (about 500 B): over 200 bytes up per message even when 2 share a response.
+        assert.ok(r.perMessage.upOverheadBytes > 200, `up overhead ${r.perMessage.upOverheadBytes}`);
       }
       // SSE and WebSocket frame every message alike: there the model is exact.
       if (technique === 'sse' || technique === 'websocket') assert.ok(Math.abs(r.perMessage.totalBytes - r.model.perMessage.totalBytes) < 3, `${r.perMessage.totalBytes} vs model ${r.model.perMessage.totalBytes}`);
@@ -89,7 +90,8 @@ describe('chat: upstream and downstream through rooms', () => {
       // Each message reaches the 3 members of its room.
       assert.equal(r.messages.expected, r.messages.published * 3);
       assert.ok(r.bytes.up > 0, 'clients published upstream');
-      if (technique === 'websocket') assert.ok(r.perMessage.upOverheadBytes < 3, 'a masked frame header (6 B) shared by 3 receivers');
+      // WebSocket variants publish on their socket: a masked frame header (6 B) shared by 3 receivers, less when compressed.
+      if (TECHNIQUE_META[technique].upstream === 'socket') assert.ok(r.perMessage.upOverheadBytes < 3, 'a masked frame header (6 B) shared by 3 receivers');
       else assert.ok(r.perMessage.upOverheadBytes > 100, 'a POST per message upstream');
     });
   }
@@ -128,8 +130,8 @@ test('an aborted run (Ctrl-C) is marked interrupted and stops every process', as
   const result = await runTechnique('websocket', params({ durationMs: 10_000 }), {
     signal: controller.signal,
     generators: null,
-    progress: (line) => {
-      if (line.includes('warming up')) setTimeout(() => controller.abort(), 100);
+    progress: (step) => {
+      if (step.phase === 'measuring') setTimeout(() => controller.abort(), 100);
     },
   });
   assert.equal(result.state, 'interrupted');

@@ -3,17 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import {
-  ConfigError,
-  DEFAULT_RUN_CONFIG,
-  DEFAULT_SERVE_CONFIG,
-  RUN_HELP,
-  SERVE_HELP,
-  isLoopbackHost,
-  parseRunArgs,
-  parseServeArgs,
-} from '../../run/config.ts';
-import type { ReadTextFile } from '../../run/config.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { isLoopbackHost } from '../../core/loopback.ts';
+import { DEFAULT_RUN_CONFIG, DEFAULT_SERVE_CONFIG } from '../../run/config.ts';
+import { RUN_HELP, SERVE_HELP, parseRunArgs, parseServeArgs } from '../../cli/options.ts';
+import type { ReadTextFile } from '../../cli/options.ts';
+import { exitCodeFor } from '../../cli/exit-codes.ts';
 
 /** A readFile that serves these contents and fails like fs for any other path. */
 function files(contents: Record<string, string>): ReadTextFile {
@@ -28,7 +23,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
     assert.equal(err.code, 'PUSHBENCH_INVALID_CONFIG');
-    assert.equal(err.exitCode, 2);
+    assert.equal(exitCodeFor(err), 2);
     if (typeof message === 'string') assert.equal(err.message, message);
     else assert.match(err.message, message);
     return true;
@@ -43,7 +38,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
     const config = parseRunArgs([]);
     assert.deepEqual(config, DEFAULT_RUN_CONFIG);
-    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.equal(config.workload, 'broadcast');
     assert.deepEqual(config.clients, [100]);
     assert.equal(config.rate, 1);
@@ -75,7 +70,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
 
   test('techniques come out in TECHNIQUES order without duplicates; all means every one', () => {
     assert.deepEqual(parseRunArgs(['--technique', 'websocket,sse,sse']).techniques, ['sse', 'websocket']);
-    assert.deepEqual(parseRunArgs(['--technique', 'all']).techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(parseRunArgs(['--technique', 'all']).techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.deepEqual(parseRunArgs(['--technique', 'polling']).techniques, ['polling']);
   });
 
@@ -145,8 +140,12 @@ describe('parseRunArgs: defaults and happy paths', () => {
     assert.equal(parseRunArgs(['--rate', '-1', '--help']).help, true);
   });
 
-  test('the last occurrence of a flag wins', () => {
-    assert.equal(parseRunArgs(['--rate', '2', '--rate', '3']).rate, 3);
+  // Issue 8: a duplicated flag used to take its last value silently; it is an error naming it now.
+  test('a flag given twice is refused, naming the flag and both occurrences', () => {
+    assertConfigError(
+      () => parseRunArgs(['--rate', '2', '--rate', '3']),
+      'duplicate option --rate: received "--rate 2" and "--rate 3"; give each option once',
+    );
   });
 });
 
@@ -262,11 +261,11 @@ describe('parseRunArgs: bad input', () => {
   test('unknown technique', () => {
     assertConfigError(
       () => parseRunArgs(['--technique', 'smoke']),
-      'invalid --technique: received "smoke"; allowed: polling, longpoll, sse, websocket, all (comma-separated list)',
+      'invalid --technique: received "smoke"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
     );
     assertConfigError(
       () => parseRunArgs(['--technique', 'sse,smoke']),
-      'invalid --technique: received "smoke" (in "sse,smoke"); allowed: polling, longpoll, sse, websocket, all (comma-separated list)',
+      'invalid --technique: received "smoke" (in "sse,smoke"); allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
     );
   });
 
@@ -324,7 +323,10 @@ describe('parseRunArgs: bad input', () => {
 
   test('unknown workload and header profile', () => {
     assertConfigError(() => parseRunArgs(['--workload', 'fanout']), 'invalid --workload: received "fanout"; allowed: broadcast, chat');
-    assertConfigError(() => parseRunArgs(['--headers', 'curl']), 'invalid --headers: received "curl"; allowed: browser, minimal');
+    assertConfigError(
+      () => parseRunArgs(['--headers', 'curl']),
+      'invalid --headers: received "curl"; expected browser, browser-cookie, minimal, kaazing-2010 or the path of a JSON or HAR header file (there is no file curl)',
+    );
   });
 
   test('room size larger than the clients for chat', () => {
@@ -340,7 +342,10 @@ describe('parseRunArgs: bad input', () => {
   });
 
   test('bad --generators', () => {
-    assertConfigError(() => parseRunArgs(['--generators', '0']), 'invalid --generators: received "0"; expected an integer >= 1 or auto');
+    assertConfigError(
+      () => parseRunArgs(['--generators', '0']),
+      'invalid --generators: received "0"; expected an integer from 1 to 64 or auto (each generator is a Node process of about 100 MB)',
+    );
   });
 
   test('bad --target URL', () => {
@@ -410,7 +415,7 @@ describe('parseServeArgs', () => {
   test('defaults', () => {
     const config = parseServeArgs([]);
     assert.deepEqual(config, DEFAULT_SERVE_CONFIG);
-    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.equal(config.port, 0);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.rate, 1);
@@ -461,7 +466,7 @@ describe('parseServeArgs', () => {
     );
     assertConfigError(
       () => parseServeArgs(['--technique', 'grpc']),
-      'invalid --technique: received "grpc"; allowed: polling, longpoll, sse, websocket, all (comma-separated list)',
+      'invalid --technique: received "grpc"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
     );
     assertConfigError(
       () => parseServeArgs(['--config', 'x.json']),

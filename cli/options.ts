@@ -1,0 +1,513 @@
+/**
+ * Flags and config files of `pushbench run` (and `npm run bench`) and `pushbench serve`. Every
+ * option is one row of a table (flag, reader, help, default text); the parser, the config-file
+ * keys and the help text all come from those rows. What comes out is a frozen, fully resolved
+ * RunConfig or ServeConfig (run/config.ts).
+ *
+ * Adding a flag: add its row to RUN_OPTIONS (or SERVE_OPTIONS); the compiler then asks for its
+ * field in RunConfig and its default in DEFAULT_RUN_VALUES (run/config.ts), and the parser, the
+ * config file and `--help` pick it up with nothing else to change.
+ */
+import fs from 'node:fs';
+import { ConfigError, showReceived } from '../core/errors.ts';
+import { isLoopbackHost } from '../core/loopback.ts';
+import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
+import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
+import { BUILTIN_PROFILE_NAMES, registerHeaderProfile } from '../load/headers.ts';
+import {
+  DEFAULT_RUN_CONFIG,
+  DEFAULT_RUN_VALUES,
+  DEFAULT_SERVE_CONFIG,
+  DEFAULT_SERVE_VALUES,
+  LIMITS,
+  type RunConfig,
+  type RunValues,
+  type ServeConfig,
+  type ServeValues,
+} from '../run/config.ts';
+import {
+  allowedFlags,
+  asksForHelp,
+  booleanReader,
+  durationReader,
+  enumReader,
+  formatMs,
+  HELP_ROW,
+  helpLines,
+  integerListReader,
+  integerRange,
+  integerReader,
+  listReader,
+  numberReader,
+  reader,
+  stringReader,
+  tokenizeFlags,
+  toInteger,
+  type Flag,
+  type RawInput,
+  type Reader,
+} from './flags.ts';
+
+/** Reads a config file as text; `readConfigText` by default, replaceable in tests. */
+export type ReadTextFile = (path: string, encoding: 'utf8') => string;
+
+/** The largest config file read: a real one is a few hundred bytes; this refuses `/dev/zero` and friends at once. */
+export const MAX_CONFIG_FILE_BYTES = 1_048_576;
+
+// ---------------------------------------------------------------------------------------
+// Readers that only these commands use.
+// ---------------------------------------------------------------------------------------
+
+function techniqueListReader(): Reader<readonly TechniqueId[]> {
+  const allowed = [...TECHNIQUES, 'all'] as const;
+  return listReader<TechniqueId | 'all', TechniqueId>(
+    `allowed: ${allowed.join(', ')} (comma-separated list)`,
+    (input) => allowed.find((t) => t === input),
+    // Canonical order, so results and reports do not depend on how the list was typed.
+    (items) => (items.includes('all') ? [...TECHNIQUES] : TECHNIQUES.filter((t) => items.includes(t))),
+  );
+}
+
+/** `auto` (null: the runner decides) or a count up to LIMITS.maxGenerators. */
+function generatorsReader(): Reader<number | null> {
+  return reader(
+    `expected ${integerRange(1, LIMITS.maxGenerators)} or auto (each generator is a Node process of about 100 MB)`,
+    (input) => {
+      if (input === 'auto') return null;
+      const n = toInteger(input);
+      return n === undefined || n < 1 || n > LIMITS.maxGenerators ? undefined : n;
+    },
+  );
+}
+
+/**
+ * A bundled header profile by name, or a JSON or HAR header file (load/header-files.ts),
+ * loaded here once and registered under `file:NAME`, the name the run then carries.
+ */
+function headersReader(): Reader<HeaderProfileName> {
+  const expected = `expected ${BUILTIN_PROFILE_NAMES.join(', ')} or the path of a JSON or HAR header file`;
+  return {
+    expected,
+    read(input, label) {
+      if (typeof input !== 'string' || input.trim() === '') throw ConfigError.invalid(label, showReceived(input), expected);
+      if ((BUILTIN_PROFILE_NAMES as readonly string[]).includes(input)) return input;
+      if (!fs.existsSync(input)) throw ConfigError.invalid(label, showReceived(input), `${expected} (there is no file ${input})`);
+      try {
+        const profile = loadHeaderFile(input);
+        registerHeaderProfile(profile);
+        return profile.name;
+      } catch (error) {
+        if (error instanceof HeaderFileError) throw new ConfigError(`invalid ${label}: ${error.message}`, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
+
+/** An http:// or ws:// base URL, returned without a trailing slash. */
+function targetReader(): Reader<string> {
+  return reader('expected an http:// or ws:// base URL such as http://127.0.0.1:8080', (input) => {
+    if (typeof input !== 'string') return undefined;
+    let url: URL;
+    try {
+      url = new URL(input.trim());
+    } catch {
+      return undefined;
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'ws:') || url.hostname === '') return undefined;
+    return url.href.endsWith('/') ? url.href.slice(0, -1) : url.href;
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Option tables.
+// ---------------------------------------------------------------------------------------
+
+/** One row per field of V: the compiler refuses a field without a flag or a flag without a field. */
+type OptionTable<V> = { readonly [K in keyof V]-?: Flag<V[K]> };
+type Mutable<V> = { -readonly [K in keyof V]: V[K] };
+
+const techniqueOption: Flag<readonly TechniqueId[]> = {
+  flag: 'technique',
+  arg: 'LIST',
+  help: `techniques to measure: ${TECHNIQUES.join(', ')} or all, comma-separated`,
+  defaultText: 'all',
+  reader: techniqueListReader(),
+};
+
+const payloadOption: Flag<number> = {
+  flag: 'payload',
+  arg: 'BYTES',
+  help: `size of each message's data in bytes, 1..${LIMITS.maxPayloadBytes}`,
+  defaultText: `${DEFAULT_RUN_VALUES.payloadBytes}`,
+  reader: integerReader(1, LIMITS.maxPayloadBytes, 'bytes'),
+};
+
+const holdOption: Flag<number> = {
+  flag: 'hold',
+  arg: 'DURATION',
+  help: 'long-poll hold timeout, 100ms..10m; a bare number means milliseconds',
+  defaultText: formatMs(DEFAULT_RUN_VALUES.holdMs),
+  reader: durationReader('ms', 100, 600_000),
+};
+
+const RUN_OPTIONS: OptionTable<RunValues> = {
+  techniques: techniqueOption,
+  workload: {
+    flag: 'workload',
+    arg: 'NAME',
+    help: 'broadcast (the server publishes, every client gets every message) or chat (each client publishes to its room)',
+    defaultText: DEFAULT_RUN_VALUES.workload,
+    reader: enumReader<WorkloadName>(['broadcast', 'chat']),
+  },
+  clients: {
+    flag: 'clients',
+    arg: 'LIST',
+    help: `simulated clients, 1..${LIMITS.maxClients}; a list such as 10,100,1000 runs a sweep (ascending, at most ${LIMITS.maxSweepEntries} entries)`,
+    defaultText: DEFAULT_RUN_VALUES.clients.join(','),
+    reader: integerListReader(1, LIMITS.maxClients, { count: LIMITS.maxSweepEntries, what: 'client counts (a sweep runs every technique once per entry)' }),
+  },
+  rate: {
+    flag: 'rate',
+    arg: 'N',
+    help: `messages per second, > 0 and <= ${LIMITS.maxRate}: published by the server (broadcast) or by each client (chat)`,
+    defaultText: `${DEFAULT_RUN_VALUES.rate}`,
+    reader: numberReader(0, LIMITS.maxRate, true),
+  },
+  payloadBytes: payloadOption,
+  intervalMs: {
+    flag: 'interval',
+    arg: 'DURATION',
+    help: 'short-polling interval, 10ms..10m; a bare number means milliseconds',
+    defaultText: formatMs(DEFAULT_RUN_VALUES.intervalMs),
+    reader: durationReader('ms', 10, 600_000),
+  },
+  holdMs: holdOption,
+  durationMs: {
+    flag: 'duration',
+    arg: 'DURATION',
+    help: 'measured window, 100ms..60m; a bare number means seconds',
+    defaultText: formatMs(DEFAULT_RUN_VALUES.durationMs),
+    reader: durationReader('s', 100, 3_600_000),
+  },
+  warmupMs: {
+    flag: 'warmup',
+    arg: 'DURATION',
+    help: 'warm-up before the window, 0..10m; a bare number means seconds',
+    defaultText: formatMs(DEFAULT_RUN_VALUES.warmupMs),
+    reader: durationReader('s', 0, 600_000),
+  },
+  headers: {
+    flag: 'headers',
+    arg: 'PROFILE|FILE',
+    help: 'request headers: browser (what Chromium sends, captured), browser-cookie (the same with a 174-byte cookie), minimal (what the HTTP client sends), kaazing-2010 (the 2010 example, response lines too), or a JSON or HAR file',
+    defaultText: DEFAULT_RUN_VALUES.headers,
+    reader: headersReader(),
+  },
+  roomSize: {
+    flag: 'room-size',
+    arg: 'N',
+    help: 'chat only: clients per room, >= 1 and <= the largest --clients value',
+    defaultText: `${DEFAULT_RUN_VALUES.roomSize}, or the largest --clients value if smaller`,
+    reader: integerReader(1, null),
+  },
+  generators: {
+    flag: 'generators',
+    arg: 'N',
+    help: `load generator processes per technique, 1..${LIMITS.maxGenerators}, or auto`,
+    defaultText: 'auto',
+    reader: generatorsReader(),
+  },
+  out: {
+    flag: 'out',
+    arg: 'DIR',
+    help: 'folder for results.json and the reports',
+    defaultText: 'results/<timestamp>',
+    reader: stringReader('a folder path'),
+  },
+  quick: {
+    flag: 'quick',
+    arg: null,
+    help: 'short durations for a quick look (less precise)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+  target: {
+    flag: 'target',
+    arg: 'URL',
+    help: 'drive an already running pushbench server at this http:// or ws:// base URL instead of starting one',
+    defaultText: 'none',
+    reader: targetReader(),
+  },
+  allowRemote: {
+    flag: 'allow-remote',
+    arg: null,
+    help: 'allow a --target that is not on this host (only drive servers you own)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+  capacity: {
+    flag: 'capacity',
+    arg: null,
+    help: 'also find the requests/s the polling server sustains (autocannon)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+};
+
+/** `--config FILE`: not a RunConfig field, read before the other flags so that they override it. */
+const CONFIG_OPTION: Flag<string> = {
+  flag: 'config',
+  arg: 'FILE',
+  help:
+    'JSON object with the same keys as the flags, without dashes, e.g. {"technique": ["sse","websocket"], "clients": [10,100], "room-size": 5, "duration": "5s"}; ' +
+    `flags on the command line override it; a regular file of at most ${MAX_CONFIG_FILE_BYTES / 1_048_576} MiB`,
+  defaultText: null,
+  reader: stringReader('the path of a JSON file'),
+};
+
+const SERVE_OPTIONS: OptionTable<ServeValues> = {
+  techniques: { ...techniqueOption, help: `techniques to serve: ${TECHNIQUES.join(', ')} or all, comma-separated` },
+  port: {
+    flag: 'port',
+    arg: 'N',
+    help: 'TCP port, 0..65535; 0 picks a free port',
+    defaultText: `${DEFAULT_SERVE_VALUES.port}`,
+    reader: integerReader(0, 65_535),
+  },
+  host: {
+    flag: 'host',
+    arg: 'HOST',
+    help: 'address to listen on; anything but loopback exposes the server to the network',
+    defaultText: DEFAULT_SERVE_VALUES.host,
+    reader: stringReader('a host name or IP address'),
+  },
+  rate: {
+    flag: 'rate',
+    arg: 'N',
+    help: 'messages per second the server publishes, >= 0; 0 publishes nothing',
+    defaultText: `${DEFAULT_SERVE_VALUES.rate}`,
+    reader: numberReader(0, null, false),
+  },
+  payloadBytes: payloadOption,
+  holdMs: holdOption,
+  ringSize: {
+    flag: 'ring',
+    arg: 'N',
+    help: `recent messages kept for clients catching up, 1..${LIMITS.maxRingSize}`,
+    defaultText: `${DEFAULT_SERVE_VALUES.ringSize}`,
+    reader: integerReader(1, LIMITS.maxRingSize),
+  },
+  rooms: {
+    flag: 'rooms',
+    arg: 'N',
+    help: `chat rooms 0..N-1 clients may publish to and read, 0..${LIMITS.maxRooms}; any other room is refused`,
+    defaultText: `${DEFAULT_SERVE_VALUES.rooms}`,
+    reader: integerReader(0, LIMITS.maxRooms),
+  },
+  ringBytes: {
+    flag: 'ring-bytes',
+    arg: 'BYTES',
+    help: `memory all message rings together may keep, shared by the broadcast feed and the rooms, ${LIMITS.minRingBytes}..${LIMITS.maxRingBytes}`,
+    defaultText: `${DEFAULT_SERVE_VALUES.ringBytes} (64 MiB)`,
+    reader: integerReader(LIMITS.minRingBytes, LIMITS.maxRingBytes, 'bytes'),
+  },
+  maxMessageBytes: {
+    flag: 'max-message',
+    arg: 'BYTES',
+    help: `largest upstream message (POST body or WebSocket frame) in bytes, 1..${LIMITS.maxMessageBytes}`,
+    defaultText: `${DEFAULT_SERVE_VALUES.maxMessageBytes}`,
+    reader: integerReader(1, LIMITS.maxMessageBytes, 'bytes'),
+  },
+};
+
+function rowsOf<V>(table: OptionTable<V>): Array<Flag<V[keyof V]>> {
+  return (Object.keys(table) as Array<keyof V>).map((key) => table[key]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Config files.
+// ---------------------------------------------------------------------------------------
+
+const FILE_KINDS: Array<[(s: fs.Stats) => boolean, string]> = [
+  [(s) => s.isDirectory(), 'a directory'],
+  [(s) => s.isCharacterDevice(), 'a character device'],
+  [(s) => s.isBlockDevice(), 'a block device'],
+  [(s) => s.isFIFO(), 'a named pipe'],
+  [(s) => s.isSocket(), 'a socket'],
+];
+
+/**
+ * Reads a config file: a regular file of at most MAX_CONFIG_FILE_BYTES, else a ConfigError at
+ * once (`--config /dev/zero` would otherwise read forever). Opened non-blocking so that a named
+ * pipe with no writer is refused instead of waiting; the size is checked on the open file and
+ * the read is bounded too, so a file growing meanwhile cannot get past the limit.
+ */
+export function readConfigText(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile()) {
+      const kind = FILE_KINDS.find(([test]) => test(stats))?.[1] ?? 'not a regular file';
+      throw new ConfigError(`cannot read config file "${file}": it is ${kind}; expected a regular JSON file of at most ${MAX_CONFIG_FILE_BYTES} bytes`);
+    }
+    if (stats.size > MAX_CONFIG_FILE_BYTES) {
+      throw new ConfigError(`cannot read config file "${file}": received ${stats.size} bytes; at most ${MAX_CONFIG_FILE_BYTES} bytes are allowed`);
+    }
+    const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_CONFIG_FILE_BYTES) {
+        throw new ConfigError(`cannot read config file "${file}": it grew past ${MAX_CONFIG_FILE_BYTES} bytes while being read; at most ${MAX_CONFIG_FILE_BYTES} bytes are allowed`);
+      }
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A UTF-8 byte-order mark, which Windows editors write and JSON.parse refuses. */
+const BOM = '\uFEFF';
+
+/** Reads the config file into raw inputs keyed by flag name. */
+function readConfigFile(file: string, allowed: readonly string[], readFile: ReadTextFile): Map<string, RawInput> {
+  let text: string;
+  try {
+    text = readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`cannot read config file "${file}": ${(err as Error).message}`, { cause: err });
+  }
+  if (text.startsWith(BOM)) text = text.slice(BOM.length);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`invalid JSON in config file "${file}": ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const received = Array.isArray(parsed) ? 'an array' : showReceived(parsed);
+    throw new ConfigError(`config file "${file}" must hold a JSON object such as {"technique": ["sse", "websocket"]}; received ${received}`);
+  }
+  const inputs = new Map<string, RawInput>();
+  for (const [key, input] of Object.entries(parsed)) {
+    if (!allowed.includes(key)) throw new ConfigError(`unknown key "${key}" in config file "${file}"; allowed: ${allowed.join(', ')}`);
+    inputs.set(key, { input, label: `"${key}" in config file "${file}"` });
+  }
+  return inputs;
+}
+
+/** The default file reader: `readConfigText`, in the ReadTextFile shape. */
+const readConfigFileText: ReadTextFile = (file) => readConfigText(file);
+
+// ---------------------------------------------------------------------------------------
+// Resolution.
+// ---------------------------------------------------------------------------------------
+
+/** Applies each option's reader to its raw input, or takes the default. */
+function resolve<V extends object>(table: OptionTable<V>, defaults: V, inputsByFlag: Map<string, RawInput>): { values: Mutable<V>; explicit: Set<keyof V> } {
+  const values: Mutable<V> = { ...defaults };
+  const explicit = new Set<keyof V>();
+  const assign = <K extends keyof V>(key: K): void => {
+    const option = table[key];
+    const raw = inputsByFlag.get(option.flag);
+    if (raw === undefined) return;
+    values[key] = option.reader.read(raw.input, raw.label);
+    explicit.add(key);
+  };
+  for (const key of Object.keys(table) as Array<keyof V>) assign(key);
+  return { values, explicit };
+}
+
+/**
+ * Parses the arguments of `pushbench run` (after the command name) into a frozen RunConfig.
+ * Throws ConfigError on any bad, unknown or duplicated flag, bad value or bad config file.
+ */
+export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = readConfigFileText): RunConfig {
+  if (asksForHelp(argv)) return Object.freeze({ ...DEFAULT_RUN_CONFIG, help: true });
+  const rows = rowsOf(RUN_OPTIONS);
+  const { inputs: cli } = tokenizeFlags(argv, [...rows, CONFIG_OPTION]);
+
+  // Config file first, so that flags on the command line override it key by key.
+  const inputs = new Map<string, RawInput>();
+  const configFile = cli.get(CONFIG_OPTION.flag);
+  if (configFile !== undefined) {
+    const file = CONFIG_OPTION.reader.read(configFile.input, configFile.label);
+    const keys = rows.map((row) => row.flag);
+    for (const [name, raw] of readConfigFile(file, keys, readFile)) inputs.set(name, raw);
+  }
+  for (const [name, raw] of cli) if (name !== CONFIG_OPTION.flag) inputs.set(name, raw);
+
+  const { values, explicit } = resolve(RUN_OPTIONS, DEFAULT_RUN_VALUES, inputs);
+  checkRoomSize(values, explicit.has('roomSize'), inputs.get(RUN_OPTIONS.roomSize.flag));
+  checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
+
+  return Object.freeze({ ...values, help: false, explicit: new Set<string>(explicit) });
+}
+
+/** Chat rooms cannot hold more clients than the run has; a default room size shrinks to fit instead. */
+function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawInput | undefined): void {
+  const maxClients = Math.max(...values.clients);
+  if (values.workload !== 'chat' || values.roomSize <= maxClients) return;
+  if (!explicit || raw === undefined) {
+    values.roomSize = maxClients;
+    return;
+  }
+  throw ConfigError.invalid(raw.label, showReceived(raw.input), `for the chat workload the room size must be <= the largest --clients value (${maxClients})`);
+}
+
+/** Load tests are only aimed at this host unless the user says the remote server is theirs. */
+function checkTarget(values: RunValues, raw: RawInput | undefined): void {
+  if (values.target === null || values.allowRemote) return;
+  const host = new URL(values.target).hostname;
+  if (isLoopbackHost(host)) return;
+  const received = typeof raw?.input === 'string' ? raw.input : values.target;
+  throw new ConfigError(`refusing to load non-loopback target "${received}" (host ${host}); pass --allow-remote to drive a server you own on another host`);
+}
+
+/** Parses the arguments of `pushbench serve` into a frozen ServeConfig. Throws ConfigError. */
+export function parseServeArgs(argv: readonly string[]): ServeConfig {
+  if (asksForHelp(argv)) return Object.freeze({ ...DEFAULT_SERVE_CONFIG, help: true });
+  const { inputs } = tokenizeFlags(argv, rowsOf(SERVE_OPTIONS));
+  const { values } = resolve(SERVE_OPTIONS, DEFAULT_SERVE_VALUES, inputs);
+  return Object.freeze({ ...values, help: false });
+}
+
+// ---------------------------------------------------------------------------------------
+// Help, generated from the option tables so that every flag and default is listed.
+// ---------------------------------------------------------------------------------------
+
+/** The flags `pushbench run` accepts, as listed in its messages. */
+export const RUN_FLAGS_TEXT = allowedFlags([...rowsOf(RUN_OPTIONS), CONFIG_OPTION]);
+
+/** Help text of `pushbench run`. */
+export const RUN_HELP = `Usage: pushbench run [options]
+
+Measures HTTP short polling, long polling, Server-Sent Events and WebSocket side by side
+and writes results.json and the reports.
+
+Options:
+${helpLines([...rowsOf(RUN_OPTIONS), CONFIG_OPTION, HELP_ROW])}
+
+Durations take a unit: 500ms, 5s, 1.5s, 2m. A bare number means seconds for --duration and
+--warmup, and milliseconds for --interval and --hold. Each option may be given once.
+Before it starts, a run prints its estimated duration on stderr.
+Exit codes: 0 every technique completed, 1 one failed, 2 bad input, 130 interrupted.
+`;
+
+/** Help text of `pushbench serve`. */
+export const SERVE_HELP = `Usage: pushbench serve [options]
+
+Starts the pushbench server (all techniques on one feed) and keeps it running, for a
+browser demo or for \`pushbench run --target\` from another process.
+
+Options:
+${helpLines([...rowsOf(SERVE_OPTIONS), HELP_ROW])}
+
+Durations take a unit: 500ms, 5s, 1.5s, 2m; a bare number means milliseconds.
+`;
