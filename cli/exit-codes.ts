@@ -38,6 +38,7 @@ const EXIT_BY_CODE: Readonly<Record<PushbenchErrorCode, number>> = {
   PUSHBENCH_CAPACITY: EXIT.failed,
   PUSHBENCH_NO_FONT: EXIT.failed,
   PUSHBENCH_BODY_TOO_LARGE: EXIT.failed,
+  PUSHBENCH_FEED_LIMITS: EXIT.badInput,
   PUSHBENCH_CONNECTION_CLOSED: EXIT.failed,
 };
 

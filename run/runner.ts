@@ -6,7 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import { headerProfile } from '../load/headers.ts';
+import { headerProfile, profileOrigins } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -37,6 +37,8 @@ async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
 
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
+/** Memory the server's rings together may keep (its broadcast feed and its chat rooms share it). */
+const RING_BYTES = 512 * 1024 * 1024;
 
 export interface ScenarioSpec {
   id: string;
@@ -191,7 +193,12 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
             payloadBytes: params.payloadBytes,
             holdMs: params.holdMs,
             ringSize: RING_SIZE,
+            ringBytes: RING_BYTES,
+            // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+            rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
             maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+            // The server refuses a foreign Origin; the clients send their profile's.
+            allowedOrigins: profileOrigins(headerProfile(params.headers)),
           },
           requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
         )
