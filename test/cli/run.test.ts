@@ -14,6 +14,7 @@ import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
+import { profileOrigins } from '../../load/headers.ts';
 
 let dir: string;
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
@@ -92,7 +93,8 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
 });
 
 test('--target drives a server that is already running; expected messages come from the seqs seen', async () => {
-  const server = await startServer({ rate: 20 });
+  // As `pushbench serve` does: the browser profiles' Origin is accepted (servers refuse a foreign one).
+  const server = await startServer({ rate: 20, allowedOrigins: profileOrigins() });
   try {
     const out = path.join(dir, 'target');
     const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
