@@ -10,7 +10,8 @@
  * from the technique rows), so its servers and foreign servers go through the same drivers.
  *
  * Templates: `{room}` in paths and frames (the chat room, `broadcast` in the broadcast
- * workload), `{message}` in a publish body (the stamped message JSON, raw), and, in a server
+ * workload), `{message}` in a publish body (the stamped message JSON, raw; `{data}` is its data
+ * string alone, for a server that stamps messages itself), and, in a server
  * section, `{port}` (a free port pushbench picked), `{dir}` (a fresh temporary folder for the
  * server's files) and `{targetDir}` (the folder of the target file).
  */
@@ -181,12 +182,17 @@ export function builtinSubscription(id: TechniqueId): Subscription {
   };
 }
 
-/** pushbench's own publish endpoint, for a pushbench server pushbench did not start (`--target URL`). */
+/**
+ * pushbench's own publish endpoint, for a pushbench server pushbench did not start (`--target
+ * URL`). Such a server stamps a broadcast message itself (seq and t: it refuses a client's `t`
+ * outside chat), so the body carries only the data (`{data}`, the filler, JSON-safe), and the
+ * latency starts when the server took the message.
+ */
 export const BUILTIN_PUBLISH: Readonly<PublishSpec> = Object.freeze({
   method: 'POST' as const,
   path: '/publish',
   headers: [['content-type', 'application/json']] as Array<[string, string]>,
-  body: '{message}',
+  body: '{"data":"{data}"}',
   accepted: [204],
 });
 

@@ -1,6 +1,6 @@
 /**
  * pushbench's publisher for a server that does not publish by itself: it posts messages on the
- * same open-loop schedule the built-in server uses (message i due at `firstAt + i / rate`, never
+ * same open-loop schedule, with the same precise wait, that the built-in server uses (message i due at `firstAt + i / rate`, never
  * waiting for an earlier answer), each stamped with its sequence number and its *scheduled*
  * time, so that a late publisher shows up as latency. It records what the server accepted (the
  * expected count is built from that, never from what arrived) and each publish's round trip.
@@ -13,6 +13,18 @@ import { SocketCounter } from '../core/socket-counter.ts';
 import { fillTemplate } from '../core/targets.ts';
 import { refusal } from './drivers/types.ts';
 import type { PublishSchedule, PublisherResult, PublisherSpec } from '../core/ipc.ts';
+
+/**
+ * Precision, as the built-in server's publisher keeps it (servers/publisher.ts): the timer is
+ * armed this long before the due time, the thread then sleeps on a futex until SPIN_MARGIN
+ * before it and spins on the monotonic clock for the rest, so a publish leaves within a few
+ * microseconds of its due time unless the process was not running.
+ */
+const PRECISE_LEAD_MICROS = 2000;
+const SPIN_MARGIN_MICROS = 400;
+/** A timer that fires earlier than this before the due time is armed again instead of waiting that long. */
+const MAX_WAIT_MICROS = 4000;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /** Connections the publisher may hold: one is enough while a round trip is shorter than the period; more keep the schedule when it is not. */
 const MAX_CONNECTIONS = 8;
@@ -31,7 +43,8 @@ export class TargetPublisher {
   private index = 0;
   private schedule: PublishSchedule | undefined;
   private refused: string | null = null;
-  private readonly counts = { sent: 0, accepted: 0, refused: 0, maxLateMicros: 0 };
+  private readonly counts = { sent: 0, accepted: 0, refused: 0, spunMicros: 0 };
+  private readonly lateness = createLatencyHistogram();
   private readonly headers: string[];
 
   /** `onRefused` hears the first refused publish (a status the target does not call accepted, or a connection error) as it happens. */
@@ -90,10 +103,25 @@ export class TargetPublisher {
   private arm(): void {
     const due = this.dueAt(this.index);
     if (due >= this.schedule!.until) return;
-    this.timer = setTimeout(this.tick, Math.max(0, (due - nowMicros()) / 1000));
+    this.timer = setTimeout(this.tick, Math.max(0, (due - PRECISE_LEAD_MICROS - nowMicros()) / 1000));
+  }
+
+  /** Sleeps, then spins, until `due`; returns the microseconds spun (CPU the harness burns). */
+  private waitUntil(due: number): number {
+    const sleepFor = due - SPIN_MARGIN_MICROS - nowMicros();
+    if (sleepFor > 0) Atomics.wait(SLEEPER, 0, 0, sleepFor / 1000);
+    const spinStart = nowMicros();
+    while (nowMicros() < due) {
+      // spin: a futex wakes up to ~0.2 ms late
+    }
+    return nowMicros() - spinStart;
   }
 
   private readonly tick = (): void => {
+    const next = this.dueAt(this.index);
+    if (next - nowMicros() > MAX_WAIT_MICROS) return this.arm();
+    const spun = this.waitUntil(next);
+    if (next >= this.schedule!.startT && next < this.schedule!.endT) this.counts.spunMicros += spun;
     const now = nowMicros();
     // Everything already due goes out now, each with its own scheduled time.
     while (this.dueAt(this.index) <= now && this.dueAt(this.index) < this.schedule!.until) {
@@ -109,12 +137,13 @@ export class TargetPublisher {
     const counted = due >= startT && due < endT;
     if (counted) {
       this.counts.sent++;
-      this.counts.maxLateMicros = Math.max(this.counts.maxLateMicros, now - due);
+      recordLatency(this.lateness, now - due);
     }
-    const message = encodeMessage({ seq, t: due, data: filler(this.spec.payloadBytes, seq) });
+    const data = filler(this.spec.payloadBytes, seq);
+    const message = encodeMessage({ seq, t: due, data });
     const { publish } = this.spec;
     const path = fillTemplate(publish.path, { room: 'broadcast' });
-    const body = fillTemplate(publish.body, { message, room: 'broadcast' });
+    const body = fillTemplate(publish.body, { message, data, room: 'broadcast' });
     const sentAt = nowMicros();
     const done = this.pool.request({ method: publish.method, path, headers: this.headers, body }).then(
       async (response) => {
@@ -156,7 +185,8 @@ export class TargetPublisher {
       accepted: this.counts.accepted,
       refused: this.counts.refused,
       roundTrip: encodeHistogram(this.roundTrip),
-      maxLateMicros: this.counts.maxLateMicros,
+      lateness: encodeHistogram(this.lateness),
+      busyWaitCpuPercent: ((this.counts.spunMicros / (this.schedule === undefined ? 1 : this.schedule.endT - this.schedule.startT)) * 100) || 0,
       localPorts: this.localPorts(),
       bytes: this.counter.totals(),
     };

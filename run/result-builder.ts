@@ -5,9 +5,9 @@
  */
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
-import { mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type KernelBytes, type ModelEstimate, type PublisherSummary, type ScenarioParams, type ServerCost } from '../core/results.ts';
-import type { PublisherResult } from '../core/ipc.ts';
+import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { TreeSample } from './proc-tree.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -53,8 +53,8 @@ export interface WindowInputs {
    * own count, or what pushbench's publisher had accepted. Never inferred from what arrived.
    */
   windowCount: Record<string, number>;
-  /** pushbench's publisher, when it published. */
-  publisher: PublisherResult | null;
+  /** pushbench's publisher process, when it published (a server that does not publish by itself). */
+  publisher: PublisherWindow | null;
   kernel: KernelWindow | null;
   /** Null for a foreign server: the model describes pushbench's own. */
   model: ModelEstimate | null;
@@ -87,15 +87,21 @@ function sum<T>(items: readonly T[], pick: (item: T) => number): number {
   return total;
 }
 
-/** Server cost over the window, from two cumulative samples and the idle sample. */
+/** Microseconds the broadcast publisher busy-waited between two samples (harness CPU, not the technique's). */
+function busyWaitMicros(server: ServerWindow): number {
+  return server.end.publisher.busyWaitMicros - server.start.publisher.busyWaitMicros;
+}
+
+/** Server cost over the window, from two cumulative samples and the idle sample; the publisher's busy-wait is left out. */
 export function serverCost(server: ServerWindow, clients: number): ServerCost {
   const { idle, start, end } = server;
   const wallMicros = end.at - start.at;
+  const cpuMicros = end.process.cpuMicros - start.process.cpuMicros - busyWaitMicros(server);
   const active = end.process.eluActiveMs - start.process.eluActiveMs;
   const idleMs = end.process.eluIdleMs - start.process.eluIdleMs;
   const grown = end.process.rssBytes - idle.process.rssBytes;
   return {
-    cpuPercent: wallMicros > 0 ? ((end.process.cpuMicros - start.process.cpuMicros) / wallMicros) * 100 : 0,
+    cpuPercent: wallMicros > 0 ? (Math.max(0, cpuMicros) / wallMicros) * 100 : 0,
     rssBytes: end.process.rssBytes,
     rssIdleBytes: idle.process.rssBytes,
     eventLoopUtilization: active + idleMs > 0 ? active / (active + idleMs) : 0,
@@ -141,6 +147,25 @@ export function kernelCheck(window: KernelWindow): KernelBytes {
     sockets: kernel.sockets,
     agree: complete ? kernel.up === client.up && kernel.down === client.down : null,
     note,
+  };
+}
+
+/**
+ * The publisher's lateness and what its precision cost: the server's broadcast publisher,
+ * or in chat the clients' own schedules (merged over generator processes, no busy-wait).
+ */
+export function publisherResult(params: ScenarioParams, server: ServerWindow | null, generators: readonly GeneratorWindowResult[]): PublisherResult | null {
+  if (params.workload === 'chat') {
+    return { side: 'clients', latenessMs: summarize(mergeEncoded(generators.map((g) => g.publishLateness))), busyWaitCpuPercent: 0, loopBlockedPercent: 0 };
+  }
+  if (server === null) return null;
+  const wallMicros = server.end.at - server.start.at;
+  return {
+    side: 'server',
+    // Read after the drain: every message due in the window has left by then.
+    latenessMs: summarize(decodeHistogram(server.final.publisher.latenessHistogram)),
+    busyWaitCpuPercent: wallMicros > 0 ? (busyWaitMicros(server) / wallMicros) * 100 : 0,
+    loopBlockedPercent: wallMicros > 0 ? ((server.end.publisher.blockedMicros - server.start.publisher.blockedMicros) / wallMicros) * 100 : 0,
   };
 }
 
@@ -191,6 +216,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     perClientBytesPerSecond: params.clients > 0 ? bytesPerSecond / params.clients : 0,
     bitsPerSecond: bytesPerSecond * 8,
     latencyMs: summarize(mergeEncoded(generators.map((g) => g.histogram))),
+    publisher: inputs.publisher !== null ? processPublisherResult(inputs.publisher) : publisherResult(params, server, generators),
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
       : null,
@@ -199,20 +225,21 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     agreement,
     windowMs: params.durationMs,
     clientErrors: { count: sum(generators, (g) => g.errors.count), first: [...new Set(generators.flatMap((g) => g.errors.first))].slice(0, 5) },
-    ...(inputs.publisher === null ? {} : { publisher: publisherSummary(inputs.publisher) }),
     kernel: inputs.kernel === null ? null : kernelCheck(inputs.kernel),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
   };
 }
 
-/** What results.json says about pushbench's publisher: counts over the window and the publish round trip. */
-export function publisherSummary(result: PublisherResult): PublisherSummary {
+/** What results.json says about pushbench's publisher process: its lateness, what it sent and had accepted in the window, and the publish round trip. */
+export function processPublisherResult(window: PublisherWindow): PublisherResult {
   return {
-    sent: result.sent,
-    accepted: result.accepted,
-    refused: result.refused,
-    roundTripMs: summarize(mergeEncoded([result.roundTrip])),
-    lateMs: result.maxLateMicros / 1000,
+    side: 'process',
+    latenessMs: summarize(decodeHistogram(window.lateness)),
+    busyWaitCpuPercent: window.busyWaitCpuPercent,
+    sent: window.sent,
+    accepted: window.accepted,
+    refused: window.refused,
+    roundTripMs: summarize(decodeHistogram(window.roundTrip)),
   };
 }
 

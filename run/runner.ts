@@ -6,6 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
+import { headerProfile, profileOrigins } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -20,7 +21,7 @@ import { kernelDelta, kernelSnapshot, type KernelSnapshot } from './kernel-bytes
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, targetInfo, type ResolvedTarget } from './targets.ts';
-import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
+import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
@@ -29,8 +30,20 @@ export const SOCKETS_PER_GENERATOR = 5000;
 export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
 export const DRAIN_MARGIN_MICROS = 200_000;
+/** How long a failed step waits for the server's exit, which may trail the clients' resets, before blaming the step. */
+const CRASH_GRACE_MS = 500;
+
+/** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
+async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([server.unexpectedExit.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
+/** Memory the server's rings together may keep (its broadcast feed and its chat rooms share it). */
+const RING_BYTES = 512 * 1024 * 1024;
 
 export interface ScenarioSpec {
   id: string;
@@ -71,6 +84,8 @@ export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
   target?: ResolvedTarget;
   prepared?: PreparedRun | RunStepError;
   afterWindow?: () => void;
+  /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
+  floor?: boolean;
 }
 
 // RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
@@ -171,11 +186,17 @@ export interface PreparedRun {
   publisher: PublisherProcess | null;
 }
 
+/**
+ * `floor`: serve the clients from the bare `ws` broadcast of servers/floor.ts instead of
+ * pushbench's server (the technique must then be the plain WebSocket): the machine's floor.
+ * `target`: the server measured (the built-in one unless a target file or URL says otherwise).
+ */
 export function prepareRun(
   technique: TechniqueId,
   params: ScenarioParams,
   requestedGenerators: number | null,
   requestTimeoutMs?: number,
+  floor = false,
   target: ResolvedTarget = BUILTIN_TARGET,
 ): PreparedRun | RunStepError {
   let count: number;
@@ -188,7 +209,21 @@ export function prepareRun(
   const server =
     target.server.kind === 'builtin'
       ? ServerProcess.spawn(
-          { techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) },
+          {
+            ...(floor ? { floor } : {}),
+            ...responseHeadersOf(params),
+            techniques: [technique],
+            rate: 0,
+            payloadBytes: params.payloadBytes,
+            holdMs: params.holdMs,
+            ringSize: RING_SIZE,
+            ringBytes: RING_BYTES,
+            // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+            rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
+            maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+            // The server refuses a foreign Origin; the clients send their profile's.
+            allowedOrigins: profileOrigins(headerProfile(params.headers)),
+          },
           requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
         )
       : null;
@@ -198,6 +233,12 @@ export function prepareRun(
   targetServer?.catch(() => {});
   const publisher = target.publish === null ? null : PublisherProcess.spawn();
   return { generators, server, targetServer, publisher };
+}
+
+/** The response lines a profile asks pushbench's server to write on poll answers (kaazing-2010), as spawn options. */
+function responseHeadersOf(params: ScenarioParams): { responseHeaders?: Array<[string, string]> } {
+  const response = headerProfile(params.headers).response;
+  return response === null ? {} : { responseHeaders: response.map(([name, value]) => [name, value]) };
 }
 
 /** Releases a prepared run that will not be used (after Ctrl-C). */
@@ -232,7 +273,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   let targetServer: TargetServer | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, target);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
   try {
@@ -288,7 +329,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             startSeq,
             intervalMs: params.intervalMs,
             holdMs: params.holdMs,
-            headers: params.headers,
+            headers: headerProfile(params.headers),
             rate: params.rate,
             payloadBytes: params.payloadBytes,
             connectConcurrency: 64,
@@ -382,6 +423,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
+    // Its clients can notice before the runner sees the exit, so give the exit a moment to arrive.
+    if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
     await Promise.all([
@@ -405,45 +448,70 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
   }
 }
 
+/** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
+const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
+
+/** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
+export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET): boolean {
+  return params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
+}
+
+/** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
+export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floor: boolean }> {
+  return [
+    ...spec.techniques.map((technique) => ({ technique, floor: false })),
+    ...(measuresFloor(spec.params, spec.target) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
+  ];
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
- * CPU. A scenario with `sameAs` reuses that scenario's measurement.
+ * CPU, then (broadcast) the machine's floor. A scenario with `sameAs` reuses that
+ * scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => spec.techniques.map((technique) => ({ spec, technique })));
+  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => runsOf(spec).map((run) => ({ spec, ...run })));
   const done = new Map<string, Scenario['results']>();
+  const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
-  for (const [i, { spec, technique }] of runs.entries()) {
+  for (const [i, { spec, technique, floor }] of runs.entries()) {
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
+    const store = (result: TechniqueResult): void => {
+      if (floor) floors.set(spec.id, result);
+      else results[technique] = result;
+    };
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` };
+      store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    const at = { scenario: spec.id, technique, done: i, total: runs.length };
+    const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
     options.progress({ ...at, phase: 'starting', detail: 'starting' });
     const result = await runTechnique(technique, spec.params, {
       ...options,
+      floor,
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       ...(spec.target === undefined ? {} : { target: spec.target }),
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.spec.target);
+          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target);
         }
       },
     });
-    results[technique] = result;
+    store(result);
     options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {
-    const results = done.get(spec.sameAs ?? spec.id) ?? {};
+    const key = spec.sameAs ?? spec.id;
+    const results = done.get(key) ?? {};
+    const floor = floors.get(key);
     const target = targetInfo(spec.target ?? BUILTIN_TARGET);
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, target, results };
+    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, target, results, ...(floor === undefined ? {} : { floor }) };
   });
 }

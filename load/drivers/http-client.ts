@@ -4,7 +4,7 @@
  * second keep-alive connection, as a browser tab does while its first connection is
  * busy polling, held or streaming.
  */
-import { flatHeaders, withTargetHeaders } from '../headers.ts';
+import { flatHeaders, withTargetHeaders, type HeaderList } from '../headers.ts';
 import { HttpConnection } from '../http-connection.ts';
 import { KeepAliveGet, type GetResponse } from '../keepalive-get.ts';
 import { splitBody } from '../match.ts';
@@ -60,9 +60,11 @@ export class HttpClient {
   private streaming: HttpConnection | undefined;
   private getter: KeepAliveGet | undefined;
 
+  /** `getHeaders`: the profile's list for this client's repeated GETs (its `poll` or `longpoll` list). */
   constructor(
     private readonly ctx: DriverContext,
     private readonly timeoutMs: number,
+    private readonly getHeaders: HeaderList = ctx.headers.poll,
   ) {
     this.upstream = new HttpUpstream(ctx);
   }
@@ -72,12 +74,12 @@ export class HttpClient {
     return (this.streaming ??= new HttpConnection(this.ctx.origin, this.ctx.counter, this.timeoutMs));
   }
 
-  /** The lean keep-alive connection for repeated GETs with the profile's poll headers and the target's own (polling, long polling). */
+  /** The lean keep-alive connection for repeated GETs with the profile's poll or long-poll headers and the target's own. */
   get gets(): KeepAliveGet {
     const { subscription } = this.ctx;
     const capture = subscription.cursor.kind === 'headers' ? subscription.cursor.copy.map(([from]) => from) : [];
     if (subscription.split.kind === 'multipart') capture.push('content-type');
-    return (this.getter ??= new KeepAliveGet(this.ctx.origin, withTargetHeaders(this.ctx.headers.poll, subscription.headers), this.ctx.counter, capture));
+    return (this.getter ??= new KeepAliveGet(this.ctx.origin, withTargetHeaders(this.getHeaders, subscription.headers), this.ctx.counter, capture));
   }
 
   /** Request header lines the next GET carries: the cursor copied from the last response's headers. */

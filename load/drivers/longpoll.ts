@@ -9,7 +9,7 @@ import { subscriptionPath, type ClientDriver, type DriverContext, type DriverFac
 const RETRY_MS = 100;
 
 export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
-  const http = new HttpClient(ctx, ctx.holdMs + 30_000);
+  const http = new HttpClient(ctx, ctx.holdMs + 30_000, ctx.headers.longPoll);
   let since = ctx.startSeq;
 
   async function loop(): Promise<void> {

@@ -1,12 +1,15 @@
 /**
- * WebSocket client (ws, no compression): one socket; messages arrive as text frames,
- * upstream messages go out as masked text frames on the same socket. WebSocket variants
- * (permessage-deflate) build their driver with `webSocketDriver(id, options)`.
+ * WebSocket client (ws): one socket; messages arrive as text frames, upstream messages go
+ * out as masked text frames on the same socket. WebSocket variants (permessage-deflate)
+ * build their driver with `webSocketDriver(id, options)`. A variant that offers nothing
+ * itself makes the header profile's permessage-deflate offer (Chromium makes one) the way
+ * ws makes it, so the server's answer decides: pushbench's `websocket` server declines it,
+ * and nothing is compressed.
  */
 import WebSocket from 'ws';
 import { refusal, subscriptionPath, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
 import { responseHead } from '../http-connection.ts';
-import { withTargetHeaders } from '../headers.ts';
+import { withTargetHeaders, wsUpgradeHeaders } from '../headers.ts';
 import { fillTemplate } from '../../core/targets.ts';
 import { TECHNIQUE_META, techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
 
@@ -28,6 +31,8 @@ export const HANDSHAKE_TIMEOUT_MS = 10_000;
 function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
   let stopped = false;
+  // The profile's extensions line becomes ws's offer (a variant's own offer wins), never a second header.
+  const upgrade = wsUpgradeHeaders(withTargetHeaders(ctx.headers.upgrade, ctx.subscription.headers));
 
   return {
     connect() {
@@ -37,8 +42,8 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
         const base = techniqueUrl(id, ctx.origin);
         const url = `${base.slice(0, base.length - TECHNIQUE_META[id].path.length)}${path}`;
         const socket = new WebSocket(url, [...ctx.subscription.subprotocols], {
-          perMessageDeflate: options.perMessageDeflate,
-          headers: Object.fromEntries(withTargetHeaders(ctx.headers.upgrade, ctx.subscription.headers)),
+          perMessageDeflate: options.perMessageDeflate === false ? upgrade.perMessageDeflate : options.perMessageDeflate,
+          headers: upgrade.headers,
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });

@@ -14,6 +14,7 @@ import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
+import { profileOrigins } from '../../load/headers.ts';
 
 let dir: string;
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
@@ -62,7 +63,8 @@ test('a tiny run writes results.json, the reports and a summary, and exits 0', a
   assert.match(result.stdout, /technique\s+delivered\s+lost/);
   assert.match(result.stdout, /websocket\s+\d+\/\d+\s+0\s+/);
   assert.match(result.stderr, /websocket: warming up 100 ms, measuring 300 ms/, 'progress goes to stderr');
-  assert.match(result.stderr, /^pushbench: 2 technique runs in 1 scenario, estimated time about \d+ s \(.*an estimate, not a measurement\)$/m, 'the estimate comes first');
+  // Two techniques and the machine's floor (a bare ws broadcast), which runs like a third.
+  assert.match(result.stderr, /^pushbench: 3 technique runs in 1 scenario, estimated time about \d+ s \(.*an estimate, not a measurement\)$/m, 'the estimate comes first');
   assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
   assert.deepEqual(leftoverProcesses(), []);
 });
@@ -91,7 +93,8 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
 });
 
 test('--target drives a pushbench server that is already running: pushbench publishes through POST /publish and expects what it accepted', async () => {
-  const server = await startServer({ rate: 0 });
+  // As `pushbench serve --rate 0` does: the browser profiles' Origin is accepted (servers refuse a foreign one), and it publishes nothing itself.
+  const server = await startServer({ rate: 0, allowedOrigins: profileOrigins() });
   try {
     const out = path.join(dir, 'target');
     const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
@@ -120,7 +123,7 @@ test('--target drives a pushbench server that is already running: pushbench publ
 });
 
 test('--target refuses a server that publishes by itself: what it publishes cannot be expected', async () => {
-  const server = await startServer({ rate: 20 });
+  const server = await startServer({ rate: 20, allowedOrigins: profileOrigins() });
   try {
     const result = await runCli(['run', '--target', server.url, '--technique', 'websocket', ...TINY, '--out', path.join(dir, 'self-publishing')]);
     assert.equal(result.code, 1, result.stderr);

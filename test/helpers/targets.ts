@@ -52,10 +52,11 @@ export function completed(result: TechniqueResult): CompletedResult {
  * delivered, nothing lost, nothing without a stamp; the kernel's byte count equals the clients'.
  */
 export function assertAccounted(r: CompletedResult, clients: number): void {
-  assert.ok(r.publisher !== undefined, 'pushbench published');
+  assert.ok(r.publisher !== undefined && r.publisher !== null && r.publisher.side === 'process', 'pushbench published');
   assert.ok(r.messages.published > 0, 'messages were accepted in the window');
   assert.equal(r.messages.published, r.publisher.accepted);
   assert.equal(r.publisher.refused, 0);
+  assert.equal(r.publisher.roundTripMs?.count, r.publisher.sent, 'a round trip per publish');
   assert.equal(r.messages.expected, r.messages.published * clients);
   assert.equal(r.messages.delivered, r.messages.expected, 'every published message arrived at every client');
   assert.equal(r.messages.lost, 0);

@@ -78,7 +78,7 @@ test('terminal, summary.md and report.html each show the comparison; a hostile h
   const nchanLong = scenarioOf(results, 'header-overhead@nchan').results.longpoll!;
   if (nchanLong.state === 'completed') {
     nchanLong.responseHead = `HTTP/1.1 200 OK\r\nX-Evil: ${HOSTILE}`;
-    nchanLong.publisher = { sent: 10, accepted: 9, refused: 1, roundTripMs: { ...nchanLong.latencyMs, p50: 1.25, p99: 4.5 }, lateMs: 0.75 };
+    nchanLong.publisher = { side: 'process', latenessMs: { ...nchanLong.latencyMs, max: 0.75 }, busyWaitCpuPercent: 0, sent: 10, accepted: 9, refused: 1, roundTripMs: { ...nchanLong.latencyMs, p50: 1.25, p99: 4.5 } };
   }
   const text = renderSummary(results);
   assert.match(text, /Stacks side by side: .*\non builtin, nchan\n/);

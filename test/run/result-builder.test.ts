@@ -30,6 +30,7 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
   return {
     counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0 },
     histogram: histogramOf([]),
+    publishLateness: histogramOf([]),
     bytes: { up: 0, down: 0 },
     windowMicros: 2_000_000,
     requests: { total: 0, empty: 0, late: 0 },
@@ -41,10 +42,10 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
   };
 }
 
-function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number): ServerStats {
+function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: histogramOf([]) }): ServerStats {
   return {
     at, bytes: { up: bytes[0], down: bytes[1], setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open, total: open }, published: 0,
-    lateTicks: 0, maxTickLateMs: 0, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 },
+    lateTicks: 0, maxTickLateMs: 0, publisher, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 },
     process: { cpuMicros, rssBytes, eluIdleMs: elu[0], eluActiveMs: elu[1] },
   };
 }
@@ -130,8 +131,45 @@ test('memory per connection is not attributed when RSS grew less than the heap g
   assert.equal(build(60_000_000).server!.bytesPerConnection, 1_000_000);
 });
 
+test('the publisher: its lateness histogram is carried, and its busy-wait is taken out of the server CPU', () => {
+  // 2 s window: 100 ms of process CPU, of which 20 ms were the publisher's busy-wait (1%): the server's own is 80 ms (4%).
+  const lateness = histogramOf([0.002, 0.004, 0.03]);
+  const server: ServerWindow = {
+    idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0),
+    start: stats(1_000_000, 500_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 10_000, blockedMicros: 50_000, latenessHistogram: histogramOf([]) }),
+    end: stats(3_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: histogramOf([0.002]) }),
+    final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness }),
+    windowCount: { broadcast: 3 },
+  };
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, windowCount: server.windowCount, ...NOT_FOREIGN, model: MODEL });
+  assert.equal(r.server!.cpuPercent, 4);
+  assert.equal(r.publisher!.side, 'server');
+  assert.equal(r.publisher!.busyWaitCpuPercent, 1);
+  // The wait (sleep and spin) blocked the loop 80 ms of the 2 s: 4%.
+  assert.equal(r.publisher!.loopBlockedPercent, 4);
+  // Read from the final sample (after the drain), which holds all three of the window's messages.
+  assert.equal(r.publisher!.latenessMs.count, 3);
+  assert.equal(r.publisher!.latenessMs.max, 0.03);
+  assert.equal(r.publisher!.latenessMs.min, 0.002);
+});
+
+test('chat: the publisher is the clients, their lateness histograms merge across generator processes', () => {
+  const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 4, roomSize: 2 };
+  const r = buildCompletedResult({
+    technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, windowCount: {}, ...NOT_FOREIGN, model: MODEL,
+    generators: [generator({ publishLateness: histogramOf([0.5, 1]) }), generator({ publishLateness: histogramOf([2]) })],
+  });
+  assert.deepEqual({ side: r.publisher!.side, count: r.publisher!.latenessMs.count, busy: r.publisher!.busyWaitCpuPercent, blocked: r.publisher!.loopBlockedPercent }, { side: 'clients', count: 3, busy: 0, blocked: 0 });
+  assert.equal(r.publisher!.latenessMs.max, 2);
+});
+
+test('broadcast with neither a server child nor a publisher process to ask: no publisher to report', () => {
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, windowCount: {}, ...NOT_FOREIGN, model: MODEL });
+  assert.equal(r.publisher, null);
+});
+
 test('a foreign server: expected is what the publisher had accepted, CPU and RSS come from its pid tree, no event loop, no model', () => {
-  const publisher = { sent: 5, accepted: 4, refused: 1, roundTrip: histogramOf([1, 1, 2, 3]), maxLateMicros: 1500, localPorts: [40000], bytes: { up: 1000, down: 500 } };
+  const publisher = { sent: 5, accepted: 4, refused: 1, roundTrip: histogramOf([1, 1, 2, 3]), lateness: histogramOf([0.5, 1.5]), busyWaitCpuPercent: 0.25, localPorts: [40000], bytes: { up: 1000, down: 500 } };
   const foreign = {
     idle: { at: 0, cpuMicros: 0, rssBytes: 10_000_000, processes: 2 },
     start: { at: 1_000_000, cpuMicros: 20_000, rssBytes: 11_000_000, processes: 2 },
@@ -148,10 +186,12 @@ test('a foreign server: expected is what the publisher had accepted, CPU and RSS
   assert.deepEqual(r.messages, { published: 4, expected: 16, delivered: 15, lost: 1, duplicated: 0, outOfOrder: 0, unmatched: 2, stale: 3 });
   assert.deepEqual(r.server, { cpuPercent: 5, rssBytes: 16_000_000, rssIdleBytes: 10_000_000, eventLoopUtilization: null, bytesPerConnection: 1_500_000, connections: 4, lateTicks: null, source: 'proc' });
   assert.equal(r.model, null);
+  assert.equal(r.publisher!.side, 'process');
   assert.equal(r.publisher!.accepted, 4);
   assert.equal(r.publisher!.refused, 1);
-  assert.equal(r.publisher!.roundTripMs.count, 4);
-  assert.equal(r.publisher!.lateMs, 1.5);
+  assert.equal(r.publisher!.roundTripMs!.count, 4);
+  assert.equal(r.publisher!.latenessMs.max, 1.5);
+  assert.equal(r.publisher!.busyWaitCpuPercent, 0.25);
   assert.equal(r.kernel!.agree, true);
 });
 
