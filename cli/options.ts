@@ -543,7 +543,8 @@ ${helpLines([...rowsOf(RUN_OPTIONS), CONFIG_OPTION, HELP_ROW])}
 Durations take a unit: 500ms, 5s, 1.5s, 2m. A bare number means seconds for --duration and
 --warmup, and milliseconds for --interval and --hold. Each option may be given once.
 Before it starts, a run prints its estimated duration on stderr.
-Exit codes: 0 every technique completed, 1 one failed, 2 bad input, 130 interrupted.
+Exit codes: 0 every technique completed, 1 one failed, 2 bad input, 3 a write failed,
+4 every technique completed but messages were lost, 130 interrupted.
 `;
 
 /** Help text of `pushbench serve`. */
