@@ -21,7 +21,8 @@ test('the tree of a process: itself and every descendant, nothing else', () => {
 });
 
 test('a real shell and its busy child: the tree has both, with CPU and memory', async () => {
-  const shell = spawn('/bin/sh', ['-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done & wait'], { stdio: 'ignore', detached: true });
+  // A busy loop that never ends by itself: the group is killed below.
+  const shell = spawn('/bin/sh', ['-c', 'while :; do :; done & wait'], { stdio: 'ignore', detached: true });
   await new Promise((resolve) => setTimeout(resolve, 300));
   const sample = sampleTree(shell.pid!, nowMicros);
   // The whole group: the busy child too.
