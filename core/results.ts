@@ -89,6 +89,7 @@ export const LatencySummarySchema = closed({
   min: Count(),
   mean: Count(),
   count: Count('Samples recorded.'),
+  messages: Type.Optional(Count('Distinct published messages the samples belong to (a fan-out of one message to 100 clients is 100 samples of 1 message).')),
   histogram: Str('HdrHistogram (microseconds), compressed base64 as hdr-histogram-js encodes it.'),
 });
 
@@ -116,6 +117,18 @@ export const ModelEstimateSchema = closed(
     formula: Str('How the figures were derived, in one sentence.'),
   },
   'The analytic figures for the same scenario, to print next to the measurement.',
+);
+
+export const RunSummarySchema = closed(
+  {
+    latencyMs: closed({ p50: Count(), p99: Count(), mean: Count(), count: Count(), messages: Count() }),
+    cpuPercent: Nullable(Count('Server CPU over the window, % of one core; null against a foreign server.')),
+    rssBytes: Nullable(Count('Server RSS at the end of the window; null against a foreign server.')),
+    perMessageTotalBytes: Count(),
+    delivered: Count(),
+    lost: Count(),
+  },
+  'One repetition of a technique\'s measurement (`--runs N`): the noisy figures, kept per run so that reports can show their spread.',
 );
 
 export const CompletedResultSchema = closed({
@@ -157,6 +170,11 @@ export const CompletedResultSchema = closed({
   ),
   windowMs: Count('Measured window length.'),
   clientErrors: closed({ count: Count(), first: Type.Array(Str()) }, 'Errors the clients met, with the first distinct messages.'),
+  runs: Type.Optional(
+    Type.Array(RunSummarySchema, {
+      description: 'With `--runs N`: one summary per run, in the order run (the first is the run the rest of this result describes). Absent for one run.',
+    }),
+  ),
 });
 
 export const FailedResultSchema = closed({
@@ -219,6 +237,8 @@ export const ResultsFileSchema = Type.Object(
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
     micro: Type.Optional(Type.Array(MicroResultSchema)),
+    runsPerTechnique: Type.Optional(Count('`--runs N`: how many times each technique was measured, interleaved across techniques.')),
+    suiteWallMs: Type.Optional(Count('Wall time of the whole session, from the first process started to the last stopped.')),
   },
   { additionalProperties: false },
 );
@@ -238,6 +258,7 @@ export type ServerCost = Static<typeof ServerCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
 export type CapacityResult = Static<typeof CapacityResultSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
+export type RunSummary = Static<typeof RunSummarySchema>;
 
 /** The published JSON Schema document: the TypeBox definition plus its identity. */
 export function resultsJsonSchema(): Record<string, unknown> {

@@ -56,6 +56,11 @@ export interface DeliveryCounts {
   payloadInWindow: number;
   /** Per room key: lowest and highest seq seen with `t` in the window (to infer `expected` against a foreign server). */
   seqRange: Record<string, [number, number]>;
+  /**
+   * Per room key: the distinct seqs whose latency was recorded, so that the runner can count
+   * how many published messages stand behind the histogram (the union over processes).
+   */
+  latencySeqs: Record<string, number[]>;
 }
 
 export class DeliveryRecorder {
@@ -63,7 +68,8 @@ export class DeliveryRecorder {
   private window: Window | undefined;
   /** True between the start and end byte snapshots. */
   counting = false;
-  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} };
+  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {}, latencySeqs: {} };
+  private readonly seenSeqs = new Map<string, Set<number>>();
 
   setWindow(window: Window): void {
     this.window = window;
@@ -89,6 +95,16 @@ export class DeliveryRecorder {
     if (t >= window.startT && t < window.endT) {
       this.counts.delivered++;
       recordLatency(this.histogram, now - t);
+      let seen = this.seenSeqs.get(client.roomKey);
+      if (seen === undefined) {
+        seen = new Set();
+        this.seenSeqs.set(client.roomKey, seen);
+        this.counts.latencySeqs[client.roomKey] = [];
+      }
+      if (!seen.has(seq)) {
+        seen.add(seq);
+        this.counts.latencySeqs[client.roomKey]!.push(seq);
+      }
       const range = this.counts.seqRange[client.roomKey];
       if (range === undefined) this.counts.seqRange[client.roomKey] = [seq, seq];
       else {
