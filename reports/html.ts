@@ -13,9 +13,10 @@ import { html, joinHtml, jsonScript, safe, scriptText, slug, styleText, type Saf
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
+import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 export interface HtmlOptions {
   charts: readonly ChartSpec[];
@@ -251,21 +252,24 @@ function figuresTables(s: Scenario): SafeHtml {
       num(formatBitsPerSecond(r.bitsPerSecond)),
     ];
   });
-  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
+  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Latency n', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
     const agree = r.agreement === null ? 'n/a' : r.agreement.agree ? 'yes' : 'NO';
     return [
-      num(formatMs(r.latencyMs.p50)),
-      num(formatMs(r.latencyMs.p99)),
+      num(noisyCell(r, 'p50')),
+      num(noisyCell(r, 'p99')),
       num(formatMs(r.latencyMs.max)),
+      num(latencyEvidence(r)),
       num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
       cell(formatInteger(r.messages.lost), r.messages.lost > 0),
       cell(formatInteger(r.clientErrors.count), r.clientErrors.count > 0),
-      num(r.server === null ? '—' : formatPercent(r.server.cpuPercent)),
+      num(r.server === null ? '—' : noisyCell(r, 'cpu')),
       num(r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)),
       cell(agree, agree === 'NO'),
     ];
   });
-  return html`${bytes}\n${time}`;
+  const notes = evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result })));
+  const evidence = notes.length === 0 ? NOTHING : html`<ul class="evidence">${notes.map((n) => html`<li>${n}</li>`)}</ul>`;
+  return html`${bytes}\n${time}\n${evidence}`;
 }
 
 function modelTable(s: Scenario): SafeHtml {

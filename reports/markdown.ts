@@ -9,8 +9,9 @@ import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { completedEntries, emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -53,19 +54,20 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
 function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
   const p = s.params;
   const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Lost', 'Server CPU', 'Empty polls'];
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Latency n', 'Lost', 'Server CPU', 'Empty polls'];
   const rows = techniqueEntries(s).map(({ technique, result }) => {
     const label = md(techniqueLabel(technique));
-    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', ''];
+    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', '', ''];
     const empty = emptyRequestPercent(result);
     return [
       label,
       md(formatBytes(result.perMessage.totalBytes)),
       md(formatBytes(result.perMessage.overheadBytes)),
-      md(formatMs(result.latencyMs.p50)),
-      md(formatMs(result.latencyMs.p99)),
+      md(noisyCell(result, 'p50')),
+      md(noisyCell(result, 'p99')),
+      md(latencyEvidence(result)),
       md(formatInteger(result.messages.lost)),
-      result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
+      result.server === null ? '—' : md(noisyCell(result, 'cpu')),
       empty === null ? '—' : md(formatPercent(empty)),
     ];
   });
@@ -78,6 +80,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     '',
     markdownTable(head, rows),
     '',
+    ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
   ].join('\n');
