@@ -12,7 +12,7 @@ import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts'
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
-import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
+import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
 import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
@@ -43,6 +43,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
+  /** Measurements of each technique per scenario (`--runs N`), interleaved; 1 when omitted. */
+  runs?: number;
   /** Structured progress events; the caller renders them (cli/progress.ts). */
   progress: ProgressListener;
   /** Called once a technique's server process is up (tests use it to simulate a crash). */
@@ -286,26 +288,65 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
   }
 }
 
+/** The noisy figures of one run, kept per run with `--runs N`. */
+export function runSummary(result: CompletedResult): RunSummary {
+  const l = result.latencyMs;
+  return {
+    latencyMs: { p50: l.p50, p99: l.p99, mean: l.mean, count: l.count, messages: l.messages ?? 0 },
+    cpuPercent: result.server?.cpuPercent ?? null,
+    rssBytes: result.server?.rssBytes ?? null,
+    perMessageTotalBytes: result.perMessage.totalBytes,
+    delivered: result.messages.delivered,
+    lost: result.messages.lost,
+  };
+}
+
+/**
+ * One technique's result from its runs: the first completed run in full, with every completed
+ * run's summary in `runs` when there were several; the first failure when none completed.
+ */
+export function combineRuns(results: readonly TechniqueResult[]): TechniqueResult {
+  const completed = results.filter((r): r is CompletedResult => r.state === 'completed');
+  const first = completed[0];
+  if (first === undefined) return results[0] ?? { state: 'failed', error: 'not run' };
+  if (results.length < 2) return first;
+  return { ...first, runs: completed.map(runSummary) };
+}
+
+/**
+ * The order of technique runs: per scenario, each repetition runs every technique once before
+ * the next repetition starts (polling, longpoll, ..., polling, longpoll, ...), so that drift of
+ * the machine over time hits all techniques alike instead of one technique's whole series.
+ */
+export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[] }>(specs: readonly S[], repetitions: number): Array<{ spec: S; technique: TechniqueId; run: number }> {
+  return specs
+    .filter((s) => s.sameAs === undefined)
+    .flatMap((spec) => Array.from({ length: repetitions }, (_, run) => spec.techniques.map((technique) => ({ spec, technique, run }))).flat());
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
- * CPU. A scenario with `sameAs` reuses that scenario's measurement.
+ * CPU, `runs` times each, interleaved. A scenario with `sameAs` reuses that scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => spec.techniques.map((technique) => ({ spec, technique })));
-  const done = new Map<string, Scenario['results']>();
+  const runs = interleavedRuns(specs, Math.max(1, options.runs ?? 1));
+  const done = new Map<string, Map<TechniqueId, TechniqueResult[]>>();
   let next: PreparedRun | RunStepError | undefined;
-  for (const [i, { spec, technique }] of runs.entries()) {
-    const results = done.get(spec.id) ?? {};
-    done.set(spec.id, results);
+  for (const [i, { spec, technique, run }] of runs.entries()) {
+    const byTechnique = done.get(spec.id) ?? new Map<TechniqueId, TechniqueResult[]>();
+    done.set(spec.id, byTechnique);
+    const list = byTechnique.get(technique) ?? [];
+    byTechnique.set(technique, list);
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` };
+      if (list.length === 0) list.push({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
     const at = { scenario: spec.id, technique, done: i, total: runs.length };
-    options.progress({ ...at, phase: 'starting', detail: 'starting' });
+    const runNote = (options.runs ?? 1) > 1 ? ` (run ${run + 1} of ${options.runs})` : '';
+    options.progress({ ...at, phase: 'starting', detail: `starting${runNote}` });
     const result = await runTechnique(technique, spec.params, {
       ...options,
       progress: (step) => options.progress({ ...at, ...step }),
@@ -314,12 +355,15 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
         if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
       },
     });
-    results[technique] = result;
-    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
+    // An interrupted repetition after completed ones is dropped: the completed runs stand.
+    if (result.state !== 'interrupted' || list.length === 0) list.push(result);
+    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {
-    const results = done.get(spec.sameAs ?? spec.id) ?? {};
+    const byTechnique = done.get(spec.sameAs ?? spec.id) ?? new Map<TechniqueId, TechniqueResult[]>();
+    const results: Scenario['results'] = {};
+    for (const [technique, list] of byTechnique) results[technique] = combineRuns(list);
     return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results };
   });
 }
