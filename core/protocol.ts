@@ -1,7 +1,8 @@
 /**
  * The wire protocol every pushbench server speaks and every client driver expects.
  * Shared by `servers/` and `load/`: paths, message encoding, close codes, the monotonic
- * clock and the IPC messages between a server process and its parent.
+ * clock and the stats a server reports. The IPC messages between the runner and its
+ * child processes are in core/ipc.ts.
  */
 
 // Technique ids and their paths live in core/techniques.ts (one row per technique); re-exported
@@ -192,16 +193,3 @@ export interface ProcessSample {
   eluIdleMs: number;
   eluActiveMs: number;
 }
-
-/** Messages between a server child process and its parent (runner). */
-export type ServerToParent =
-  | { type: 'ready'; url: string; techniques: TechniqueId[]; pid: number }
-  | { type: 'stats'; id: number; stats: ServerStats; windowCount?: Record<string, number> }
-  | { type: 'error'; message: string; code?: string };
-
-export type ParentToServer =
-  | { type: 'stats'; id: number }
-  | { type: 'publish'; rate: number; startAt: number }
-  | { type: 'window'; startT: number; endT: number }
-  | { type: 'stop-publish' }
-  | { type: 'close' };

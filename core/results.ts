@@ -1,16 +1,25 @@
 /**
- * The shape of results.json, defined once and schema first (TypeBox): the TypeScript types
- * below are `Static<>` of these schemas, core/results-validate.ts validates against them, and
- * core/results.schema.json is generated from them (`npm run schema`; a test fails when the
- * committed file differs). reports/ read results through this module and never the runner.
+ * The results.json contract, defined once, schema first (TypeBox). From this one definition come
+ * the TypeScript types (`Static<>`, exported under the names the rest of the code uses), the runtime
+ * validator (core/results-validate.ts compiles `ResultsFileSchema` and explains TypeBox's errors)
+ * and the published JSON Schema (core/results.schema.json, written by `npm run schema` from
+ * `resultsJsonSchema()`). reports/ read results through this module and never the runner.
  *
- * To add a field: add it to the schema object here (wrap it in `Type.Optional` if older files
- * lack it, which keeps them readable), run `npm run schema`, and commit both files. The type
- * follows by itself. Counts and byte totals take `Count` (a non-negative number); checks a
- * schema cannot express belong in `semanticProblems` in core/results-validate.ts.
+ * How to add a field:
+ *   1. add it to the schema object below, with a `description` (that is its documentation, in the
+ *      type and in the published JSON Schema): `count()` for a count, `byteTotal()` for a byte
+ *      total (both integers >= 0), `nonNegative()` or `difference()` for other figures. Wrap it in
+ *      `Type.Optional(...)` if files written before it existed must still be read, else bump
+ *      SCHEMA_VERSION; the static type follows by itself;
+ *   2. run `npm run schema` and commit core/results.schema.json with it
+ *      (test/core/results-schema.test.ts fails while the committed file is stale);
+ *   3. a rule relating two figures (which a schema cannot state) goes into `semanticProblems`
+ *      in core/results-validate.ts;
+ *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
+ * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
-import { TECHNIQUES } from './protocol.ts';
+import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -21,226 +30,273 @@ export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 export const HEADER_PROFILE_NAMES = ['browser', 'minimal'] as const;
 /** Workload names. */
 export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
+/** What a whole run ended as. */
+export const RUN_STATES = ['completed', 'interrupted', 'failed'] as const;
 
-/** One of `values`, as a union of string literals (its static type is the union of the values). */
-function oneOf<const T extends string>(values: readonly T[], description: string) {
-  return Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { description },
-  );
+// RFC 3339 date-time, as Date.prototype.toISOString writes it (and any offset). TypeBox checks a
+// `format` only when it is registered; the JSON Schema file carries the standard `date-time` name.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
+
+// ---- building blocks -------------------------------------------------------------------------
+
+/** A union of string literals from a constant list, typed as that list's members. */
+function literalUnion<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnion<Array<TLiteral<T[number]>>> {
+  return Type.Union(values.map((value) => Type.Literal(value)) as Array<TLiteral<T[number]>>, options);
 }
 
-/** An object that refuses properties it does not declare (typos and stale fields are errors). */
-function closed<T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) {
-  return Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
+/** An object that accepts no property it does not declare (every object of the contract is one). */
+function closed<P extends TProperties>(properties: P, description?: string) {
+  return Type.Object(properties, description === undefined ? { additionalProperties: false } : { additionalProperties: false, description });
 }
 
-const Num = (description?: string) => Type.Number(description === undefined ? {} : { description });
-/** A count or a byte total: never negative. */
-const Count = (description?: string) => Type.Number({ minimum: 0, ...(description === undefined ? {} : { description }) });
-const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+function nullable<T extends TSchema>(schema: T, description?: string) {
+  return Type.Union([schema, Type.Null()], description === undefined ? {} : { description });
+}
 
-export const TechniqueIdSchema = oneOf(TECHNIQUES, 'a technique id');
-export const HeaderProfileNameSchema = oneOf(HEADER_PROFILE_NAMES, 'a header profile');
-export const WorkloadNameSchema = oneOf(WORKLOAD_NAMES, 'a workload');
+/** A whole count (messages, requests, connections): integer, never negative. */
+const count = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
+/** A byte total over a window or a run: exact TCP payload, integer, never negative. */
+const byteTotal = count;
+/** A measured figure that cannot be negative (a rate, a time, a size per message). */
+const nonNegative = (description?: string) => Type.Number({ minimum: 0, ...(description === undefined ? {} : { description }) });
+/** A difference of two figures (an overhead: total minus uncompressed payload): negative when compression wins. */
+const difference = (description?: string) => Type.Number(description === undefined ? {} : { description });
 
-export const EnvironmentSchema = closed({
-  node: Str(),
-  os: Str(),
-  platform: Str(),
-  arch: Str(),
-  cpuModel: Str(),
-  cores: Count(),
-  memoryBytes: Count(),
-  gitCommit: Nullable(Str()),
-});
+// ---- the contract ----------------------------------------------------------------------------
+
+export const TechniqueIdSchema = literalUnion(TECHNIQUES, { description: 'a technique id' });
+export const HeaderProfileNameSchema = literalUnion(HEADER_PROFILE_NAMES, { description: 'a header profile' });
+export const WorkloadNameSchema = literalUnion(WORKLOAD_NAMES, { description: 'a workload' });
+
+export const EnvironmentSchema = closed(
+  {
+    node: Type.String(),
+    os: Type.String(),
+    platform: Type.String(),
+    arch: Type.String(),
+    cpuModel: Type.String(),
+    cores: count(),
+    memoryBytes: byteTotal(),
+    gitCommit: nullable(Type.String()),
+  },
+  'The machine the run was measured on',
+);
 
 export const ScenarioParamsSchema = closed({
   workload: WorkloadNameSchema,
-  clients: Count(),
-  rate: Count('Broadcast: messages/s the server publishes. Chat: messages/s each client publishes.'),
-  payloadBytes: Count("Size of the message's `data` string in bytes."),
-  messageBytes: Count('Encoded size of one message (JSON envelope included) as delivered.'),
-  intervalMs: Count(),
-  holdMs: Count(),
-  durationMs: Count(),
-  warmupMs: Count(),
+  clients: Type.Integer({ minimum: 1 }),
+  rate: nonNegative('Broadcast: messages/s the server publishes. Chat: messages/s each client publishes'),
+  payloadBytes: byteTotal("Size of the message's `data` string in bytes"),
+  messageBytes: byteTotal('Encoded size of one message (JSON envelope included) as delivered'),
+  intervalMs: nonNegative(),
+  holdMs: nonNegative(),
+  durationMs: nonNegative(),
+  warmupMs: nonNegative(),
   headers: HeaderProfileNameSchema,
-  roomSize: Count(),
-  target: Nullable(Str('Base URL when an already running server was driven (`--target`), else null.')),
+  roomSize: Type.Integer({ minimum: 1 }),
+  target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`), else null'),
 });
 
 export const MessageCountsSchema = closed({
-  published: Count(),
-  expected: Count(),
-  delivered: Count(),
-  lost: Count(),
-  duplicated: Count(),
-  outOfOrder: Count(),
+  published: count(),
+  expected: count(),
+  delivered: count(),
+  lost: count(),
+  duplicated: count(),
+  outOfOrder: count(),
 });
 
-export const LatencySummarySchema = closed({
-  p50: Count(),
-  p90: Count(),
-  p99: Count(),
-  p999: Count(),
-  max: Count(),
-  min: Count(),
-  mean: Count(),
-  count: Count('Samples recorded.'),
-  messages: Type.Optional(Count('Distinct published messages the samples belong to (a fan-out of one message to 100 clients is 100 samples of 1 message).')),
-  histogram: Str('HdrHistogram (microseconds), compressed base64 as hdr-histogram-js encodes it.'),
-});
+export const LatencySummarySchema = closed(
+  {
+    p50: nonNegative(),
+    p90: nonNegative(),
+    p99: nonNegative(),
+    p999: nonNegative(),
+    max: nonNegative(),
+    min: nonNegative(),
+    mean: nonNegative(),
+    count: count('Samples recorded'),
+    messages: Type.Optional(count('Distinct published messages the samples belong to (a fan-out of one message to 100 clients is 100 samples of 1 message)')),
+    histogram: Type.String({ description: 'HdrHistogram of latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64)' }),
+  },
+  'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
+);
 
 export const ServerCostSchema = closed({
-  cpuPercent: Count('User + system CPU of the server process over the window, % of one core.'),
-  rssBytes: Count(),
-  rssIdleBytes: Count(),
-  eventLoopUtilization: Count(),
-  bytesPerConnection: Nullable(
-    Num(
-      '(RSS with the clients - RSS idle) / clients, or null when RSS grew by less than MEMORY_RESOLUTION_BYTES: ' +
-        "the heap grows in steps of megabytes, so a smaller growth says nothing about a connection's cost.",
-    ),
+  cpuPercent: nonNegative('User + system CPU of the server process over the window, % of one core'),
+  rssBytes: byteTotal(),
+  rssIdleBytes: byteTotal(),
+  eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+  bytesPerConnection: nullable(
+    nonNegative(),
+    `(RSS with the clients - RSS idle) / clients; null when RSS grew by less than ${MEMORY_RESOLUTION_BYTES / 1e6} MB, too little to attribute (the heap grows in steps of megabytes)`,
   ),
-  connections: Count(),
-  lateTicks: Count(),
+  connections: count(),
+  lateTicks: count(),
 });
 
 export const ModelEstimateSchema = closed(
   {
-    requestHeadBytes: Count(),
-    responseHeadBytes: Count(),
-    perMessage: closed({ totalBytes: Count(), overheadBytes: Num() }),
-    latencyMs: closed({ mean: Count(), max: Count() }),
-    formula: Str('How the figures were derived, in one sentence.'),
+    requestHeadBytes: nonNegative(),
+    responseHeadBytes: nonNegative(),
+    perMessage: closed({ totalBytes: nonNegative(), overheadBytes: difference() }),
+    latencyMs: closed({ mean: nonNegative(), max: nonNegative() }),
+    formula: Type.String({ description: 'How the figures were derived, in one sentence' }),
   },
-  'The analytic figures for the same scenario, to print next to the measurement.',
+  'The analytic estimate for the same scenario',
 );
 
 export const RunSummarySchema = closed(
   {
-    latencyMs: closed({ p50: Count(), p99: Count(), mean: Count(), count: Count(), messages: Count() }),
-    cpuPercent: Nullable(Count('Server CPU over the window, % of one core; null against a foreign server.')),
-    rssBytes: Nullable(Count('Server RSS at the end of the window; null against a foreign server.')),
-    perMessageTotalBytes: Count(),
-    delivered: Count(),
-    lost: Count(),
+    latencyMs: closed({ p50: nonNegative(), p99: nonNegative(), mean: nonNegative(), count: count(), messages: count() }),
+    cpuPercent: nullable(nonNegative(), 'Server CPU over the window, % of one core; null against a foreign server'),
+    rssBytes: nullable(byteTotal(), 'Server RSS at the end of the window; null against a foreign server'),
+    perMessageTotalBytes: nonNegative(),
+    delivered: count(),
+    lost: count(),
   },
-  'One repetition of a technique\'s measurement (`--runs N`): the noisy figures, kept per run so that reports can show their spread.',
+  "One repetition of a technique's measurement (`--runs N`): the noisy figures, kept per run so that reports can show their spread",
 );
 
-export const CompletedResultSchema = closed({
-  state: Type.Literal('completed'),
-  messages: MessageCountsSchema,
-  bytes: closed(
-    {
-      up: Count(),
-      down: Count(),
-      payload: Count('Bytes of message JSON delivered (messages delivered x their encoded size).'),
-      setup: Count('Connection setup bytes in the window (SSE and WebSocket handshakes), up + down.'),
-      setupUp: Count(),
-      setupDown: Count(),
-    },
-    'Totals over the measured window, all clients.',
-  ),
-  perMessage: closed(
-    {
-      totalBytes: Count(),
-      overheadBytes: Num(),
-      upBytes: Count(),
-      downBytes: Count(),
-      upOverheadBytes: Num(),
-      downOverheadBytes: Num(),
-    },
-    'Per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
-  ),
-  perClientBytesPerSecond: Count('Per client per second, up + down, over the window (what the extrapolation table scales).'),
-  bitsPerSecond: Count('All clients, up + down.'),
-  latencyMs: LatencySummarySchema,
-  requests: Nullable(closed({ total: Count(), empty: Count(), late: Count() }, 'HTTP techniques only: requests sent in the window, and how many came back empty.')),
-  server: Nullable(ServerCostSchema),
-  model: ModelEstimateSchema,
-  agreement: Nullable(
-    closed(
-      { serverUp: Count(), serverDown: Count(), clientUp: Count(), clientDown: Count(), agree: Type.Boolean() },
-      'Whole-run byte totals as the server and the clients counted them; they must be equal.',
+export const CompletedResultSchema = closed(
+  {
+    state: Type.Literal('completed'),
+    messages: MessageCountsSchema,
+    bytes: closed(
+      {
+        up: byteTotal(),
+        down: byteTotal(),
+        // Not an integer: a poll response's messages are each counted at the response's average
+        // message size (load/drivers/types.ts deliverArray), so a window that cuts a batch leaves a fraction.
+        payload: nonNegative('Bytes of message JSON delivered (messages delivered x their encoded size); a poll response counts each of its messages at their average size, so the total may be fractional'),
+        setup: byteTotal('Connection setup bytes in the window (SSE and WebSocket handshakes), up + down'),
+        setupUp: byteTotal(),
+        setupDown: byteTotal(),
+      },
+      'Totals over the measured window, all clients, exact TCP payload',
     ),
-  ),
-  windowMs: Count('Measured window length.'),
-  clientErrors: closed({ count: Count(), first: Type.Array(Str()) }, 'Errors the clients met, with the first distinct messages.'),
-  runs: Type.Optional(
-    Type.Array(RunSummarySchema, {
-      description: 'With `--runs N`: one summary per run, in the order run (the first is the run the rest of this result describes). Absent for one run.',
-    }),
-  ),
-});
+    perMessage: closed(
+      {
+        totalBytes: nonNegative(),
+        overheadBytes: difference(),
+        upBytes: nonNegative(),
+        downBytes: nonNegative(),
+        upOverheadBytes: difference(),
+        downOverheadBytes: difference(),
+      },
+      'Bytes per delivered message, over the window. Overhead is total minus payload (the uncompressed message JSON), so it is negative for a technique that compresses more than its framing adds.',
+    ),
+    perClientBytesPerSecond: nonNegative('Per client per second, up + down, over the window (what the extrapolation table scales)'),
+    bitsPerSecond: nonNegative('All clients, up + down'),
+    latencyMs: LatencySummarySchema,
+    requests: nullable(
+      closed({ total: count(), empty: count(), late: count() }),
+      'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
+    ),
+    server: nullable(ServerCostSchema, 'Sampled inside the server process; null when driving an external `--target`'),
+    model: ModelEstimateSchema,
+    agreement: nullable(
+      closed({ serverUp: byteTotal(), serverDown: byteTotal(), clientUp: byteTotal(), clientDown: byteTotal(), agree: Type.Boolean() }),
+      'Whole-run byte totals as the server and the clients counted them; they must be equal',
+    ),
+    windowMs: nonNegative('Measured window length'),
+    clientErrors: closed(
+      { count: count(), first: Type.Array(Type.String()) },
+      'Errors the clients met (failed requests, closed streams), with the first distinct messages',
+    ),
+    runs: Type.Optional(
+      Type.Array(RunSummarySchema, { description: 'With `--runs N`: one summary per completed run, in the order run (the first is the run the rest of this result describes); absent for one run' }),
+    ),
+  },
+  'A technique that ran through its window',
+);
 
-export const FailedResultSchema = closed({
-  state: oneOf(['failed', 'interrupted'], 'a failure state'),
-  error: Str(),
-});
+export const FailedResultSchema = closed(
+  {
+    state: Type.Union([Type.Literal('failed'), Type.Literal('interrupted')]),
+    error: Type.String(),
+  },
+  'A technique that failed or was interrupted, with the reason',
+);
 
-export const TechniqueResultSchema = Type.Union([CompletedResultSchema, FailedResultSchema]);
+/**
+ * One technique's result in one scenario. Its `$id` lets the published JSON Schema state it once
+ * under `definitions` and refer to it per technique (see resultsJsonSchema); TypeBox ignores it.
+ */
+export const TechniqueResultSchema = Type.Union([CompletedResultSchema, FailedResultSchema], { $id: 'techniqueResult' });
+
+/**
+ * One optional property of `schema` per key of a constant list (technique ids, profile names): a
+ * new entry of the list is in the contract as soon as it is in the list.
+ */
+function optionalPerKey<const K extends readonly string[], T extends TSchema>(keys: K, schema: T): { [Key in K[number]]: TOptionalWithFlag<T, true> } {
+  // Object.fromEntries cannot know the keys; the mapped return type states them.
+  return Object.fromEntries(keys.map((key) => [key, Type.Optional(schema)])) as { [Key in K[number]]: TOptionalWithFlag<T, true> };
+}
 
 /** Per technique id, optional: a scenario holds the techniques it ran. */
-export const ScenarioResultsSchema = Type.Object(
-  Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(TechniqueResultSchema)])) as {
-    [K in (typeof TECHNIQUES)[number]]: TOptional<typeof TechniqueResultSchema>;
-  },
-  { additionalProperties: false, propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' } },
-);
+export const ScenarioResultsSchema = Type.Object(optionalPerKey(TECHNIQUES, TechniqueResultSchema), {
+  additionalProperties: false,
+  // For readers of the JSON Schema, and for the validator's message about an unknown key.
+  propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' },
+  description: 'Per technique id, the result of that technique in this scenario',
+});
 
 export const ScenarioSchema = closed({
-  id: Str('Unique within the file, e.g. `sweep-1000`.'),
-  group: Str('Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`).'),
-  title: Str(),
-  description: Str('One sentence: what question this scenario answers.'),
+  id: Type.String({ description: 'Unique within the file, e.g. `sweep-1000`' }),
+  group: Type.String({ description: 'Scenarios of one group differ in client count only and are charted against it (e.g. `sweep`)' }),
+  title: Type.String(),
+  description: Type.String({ description: 'One sentence: what question this scenario answers' }),
   params: ScenarioParamsSchema,
   results: ScenarioResultsSchema,
 });
 
-export const CapacityResultSchema = closed({
-  url: Str(),
-  connections: Count(),
-  durationMs: Count(),
-  requestsPerSecond: Count(),
-  latencyMsP99: Count(),
-  maxClientsByInterval: Type.Array(closed({ intervalMs: Count(), clients: Count() })),
-});
+const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });
+
+export const CapacityResultSchema = closed(
+  {
+    url: Type.String(),
+    connections: count(),
+    durationMs: nonNegative(),
+    requestsPerSecond: nonNegative(),
+    latencyMsP99: nonNegative(),
+    maxClientsByInterval: Type.Array(closed({ intervalMs: nonNegative(), clients: count() }), {
+      description: 'Largest client count each poll interval allows at that request rate',
+    }),
+  },
+  'autocannon driving /poll flat out',
+);
 
 export const MicroResultSchema = closed({
   technique: TechniqueIdSchema,
-  name: Str(),
-  opsPerSecond: Count(),
-  meanNs: Count(),
-  rme: Count(),
+  name: Type.String(),
+  opsPerSecond: nonNegative(),
+  meanNs: nonNegative(),
+  rme: nonNegative('Relative margin of error, %'),
 });
-
-const HeaderListSchema = Type.Array(Type.Tuple([Type.String(), Type.String()]));
 
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
-    tool: closed({ name: Type.Literal('pushbench'), version: Str() }),
-    createdAt: Str('ISO time the run started.'),
-    state: oneOf(['completed', 'interrupted', 'failed'], 'a run state'),
-    command: Str('The command line that reproduces this run.'),
+    tool: closed({ name: Type.Literal('pushbench'), version: Type.String() }),
+    createdAt: Type.String({ format: 'date-time', description: 'ISO time the run started' }),
+    state: literalUnion(RUN_STATES, { description: '`completed` unless the run was interrupted (Ctrl-C) or a technique failed' }),
+    command: Type.String({ description: 'The command line that reproduces this run' }),
     environment: EnvironmentSchema,
-    headerProfiles: closed(
-      Object.fromEntries(HEADER_PROFILE_NAMES.map((name) => [name, Type.Optional(HeaderListSchema)])) as {
-        [K in (typeof HEADER_PROFILE_NAMES)[number]]: TOptional<typeof HeaderListSchema>;
-      },
-      'Request header sets used by the HTTP clients, verbatim, keyed by profile name.',
-    ),
+    headerProfiles: closed(optionalPerKey(HEADER_PROFILE_NAMES, headerPairs), 'Request header sets used by the HTTP clients, verbatim, keyed by profile name'),
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
-    micro: Type.Optional(Type.Array(MicroResultSchema)),
-    runsPerTechnique: Type.Optional(Count('`--runs N`: how many times each technique was measured, interleaved across techniques.')),
-    suiteWallMs: Type.Optional(Count('Wall time of the whole session, from the first process started to the last stopped.')),
+    micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
+    runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
+    suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    title: 'pushbench results.json',
+    description:
+      "What one pushbench run measured: the environment, each scenario's parameters and, per technique, bytes, latency, delivery and server cost. Every report is rendered from this file. Byte figures are exact TCP payload counts; latencies are milliseconds.",
+  },
 );
 
 export type HeaderProfileName = Static<typeof HeaderProfileNameSchema>;
@@ -260,13 +316,37 @@ export type CapacityResult = Static<typeof CapacityResultSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
 
-/** The published JSON Schema document: the TypeBox definition plus its identity. */
+// ---- the published JSON Schema ---------------------------------------------------------------
+
+// Keywords in reading order (what it is, then what it holds); properties keep the contract's order.
+const KEYWORD_ORDER = ['title', 'description', 'type', 'const', 'enum', 'format', 'minimum', 'maximum', 'anyOf', 'items', 'additionalItems', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'propertyNames'];
+
+/**
+ * The JSON Schema (draft 07, the dialect TypeBox emits: tuples as `items` arrays) of results.json,
+ * generated from ResultsFileSchema. TypeBox's own markers are symbols and vanish in JSON; a
+ * subschema with an `$id` is written once under `definitions` and referenced where it occurs.
+ */
 export function resultsJsonSchema(): Record<string, unknown> {
+  const definitions: Record<string, unknown> = {};
+  const rank = (key: string): number => (KEYWORD_ORDER.includes(key) ? KEYWORD_ORDER.indexOf(key) : KEYWORD_ORDER.length);
+  const schemaOf = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(schemaOf);
+    if (typeof node !== 'object' || node === null) return node;
+    const { $id, ...keywords } = node as Record<string, unknown>;
+    const entries = Object.entries(keywords).sort(([a], [b]) => rank(a) - rank(b));
+    // `properties` maps property names to schemas: its keys are names, not keywords.
+    const body = Object.fromEntries(entries.map(([key, value]) => [key, key === 'properties' ? propertiesOf(value) : schemaOf(value)]));
+    if (typeof $id !== 'string') return body;
+    definitions[$id] ??= body;
+    return { $ref: `#/definitions/${$id}` };
+  };
+  const propertiesOf = (node: unknown): unknown => Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([name, value]) => [name, schemaOf(value)]));
+  const root = schemaOf(JSON.parse(JSON.stringify(ResultsFileSchema))) as Record<string, unknown>;
   return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://github.com/pushbench/pushbench/core/results.schema.json',
-    title: 'pushbench results.json',
-    description: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
-    ...(JSON.parse(JSON.stringify(ResultsFileSchema)) as Record<string, unknown>),
+    ...root,
+    $comment: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
+    definitions,
   };
 }

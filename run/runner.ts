@@ -6,7 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
@@ -39,7 +39,11 @@ export interface ScenarioSpec {
 }
 
 export interface RunOptions {
-  /** Aborted on Ctrl-C: the current technique stops and is marked `interrupted`. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM: the current technique stops and is marked `interrupted`.
+   * Abort it with the signal's name as the reason (`controller.abort('SIGTERM')`) and the
+   * results say which signal stopped the run.
+   */
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
@@ -47,8 +51,12 @@ export interface RunOptions {
   runs?: number;
   /** Structured progress events; the caller renders them (cli/progress.ts). */
   progress: ProgressListener;
-  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
+  requestTimeoutMs?: number;
+  /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  /** Called once a technique's generators have connected their clients (tests use it to kill one). */
+  onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
 
 /** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
@@ -149,7 +157,7 @@ export interface PreparedRun {
   server: Promise<ServerProcess> | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, requestTimeoutMs?: number): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -159,7 +167,10 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn(
+          { techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) },
+          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+        )
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
@@ -180,7 +191,7 @@ export async function runTechnique(
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   try {
     if (prepared instanceof Error) throw prepared;
@@ -230,6 +241,7 @@ export async function runTechnique(
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
+    options.onGenerators?.(technique, generators);
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     const pickupMs = techniquePickupMs(technique, params);
@@ -238,15 +250,20 @@ export async function runTechnique(
     const startT = t0 + warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
-    server?.setWindow(startT, endT);
-    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
-    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
+    // Sent together; each is acknowledged (bounded by the request timeout), long before t0 on a sane machine.
+    await guard.step(
+      Promise.all([
+        server?.setWindow(startT, endT),
+        ...generators.map((g) => g.setWindow(startT, endT, t0, chat ? endT : null)),
+        chat ? undefined : server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate)),
+      ]),
+    );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
-    server?.stopPublishing();
+    await guard.step(server?.stopPublishing() ?? Promise.resolve());
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
@@ -352,7 +369,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs);
       },
     });
     // An interrupted repetition after completed ones is dropped: the completed runs stand.

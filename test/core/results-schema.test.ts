@@ -1,15 +1,18 @@
 /**
- * core/results.schema.json is generated from core/results.ts: the committed file must be what
- * the generator writes, and real and fixture results validate against it; broken ones do not.
+ * core/results.schema.json is generated from the one contract in core/results.ts: the committed
+ * file must be exactly what `npm run schema` writes, its enumerations come from the registries,
+ * and the validator compiled from the same definition accepts the fixture and the CI baseline
+ * and rejects broken copies, naming the path.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { schemaProblems } from '../../core/schema-errors.ts';
+import { TECHNIQUES } from '../../core/techniques.ts';
+import { resultsJsonSchema } from '../../core/results.ts';
+import { resultsProblems } from '../../core/results-validate.ts';
 import { resultsSchemaText, SCHEMA_FILE } from '../../scripts/schema.ts';
 
 const committedText = fs.readFileSync(SCHEMA_FILE, 'utf8');
-const schema = JSON.parse(committedText) as Record<string, unknown>;
 const fixture = JSON.parse(fs.readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 /** The first line where two texts differ, for a readable failure. */
@@ -28,27 +31,42 @@ test('the committed JSON Schema is exactly what core/results.ts generates (run `
 });
 
 test('the drift check sees a hand edit: a changed description no longer matches', () => {
-  const edited = committedText.replace('"ISO time the run started."', '"ISO time the run began."');
+  const edited = committedText.replace('"ISO time the run started"', '"ISO time the run began"');
   assert.notEqual(edited, committedText, 'the edit applied');
   assert.notEqual(edited, resultsSchemaText());
 });
 
-test('the fixture and the CI baseline validate against the committed schema', () => {
-  assert.deepEqual(schemaProblems(schema, fixture), []);
-  const baseline = JSON.parse(fs.readFileSync(new URL('../../bench/baseline/results.json', import.meta.url), 'utf8')) as unknown;
-  assert.deepEqual(schemaProblems(schema, baseline), []);
+test('the schema lists every technique id of the registry, and each $ref resolves', () => {
+  const schema = resultsJsonSchema() as {
+    properties: { scenarios: { items: { properties: { results: { properties: Record<string, unknown>; propertyNames: { enum: string[] } } } } } };
+    definitions: Record<string, unknown>;
+  };
+  const results = schema.properties.scenarios.items.properties.results;
+  assert.deepEqual(Object.keys(results.properties), [...TECHNIQUES]);
+  assert.deepEqual(results.propertyNames.enum, [...TECHNIQUES]);
+  const refs = [...committedText.matchAll(/"\$ref": "#\/definitions\/([^"]+)"/g)].map((m) => m[1]!);
+  assert.equal(refs.length, TECHNIQUES.length, 'one technique result definition, referenced once per technique');
+  for (const name of refs) assert.ok(schema.definitions[name] !== undefined, `#/definitions/${name} exists`);
+  assert.doesNotMatch(committedText, /"\$id": "techniqueResult"/, 'the TypeBox $id used for hoisting is not left in the file');
 });
 
-test('the schema names a missing field, a wrong type, an unknown state and a negative count by path', () => {
+test('the fixture and the CI baseline validate against the contract', () => {
+  assert.deepEqual(resultsProblems(fixture), []);
+  const baseline = JSON.parse(fs.readFileSync(new URL('../../bench/baseline/results.json', import.meta.url), 'utf8')) as unknown;
+  assert.deepEqual(resultsProblems(baseline), []);
+});
+
+test('the contract names a missing field, a wrong type, an unknown state and a negative count by path', () => {
   const broken = structuredClone(fixture) as { scenarios: Array<{ results: Record<string, Record<string, unknown>> }> };
   const ws = broken.scenarios[0]!.results['websocket']!;
   delete ws['perMessage'];
   (ws['latencyMs'] as Record<string, unknown>)['p99'] = 'fast';
   (ws['bytes'] as Record<string, unknown>)['down'] = -5;
   broken.scenarios[0]!.results['sse']!['state'] = 'exploded';
-  const problems = schemaProblems(schema, broken);
-  assert.ok(problems.includes('$.scenarios[0].results.websocket.perMessage: expected an object, found nothing'), problems.join('\n'));
-  assert.ok(problems.includes('$.scenarios[0].results.websocket.latencyMs.p99: expected a number ≥ 0, found "fast"'), problems.join('\n'));
-  assert.ok(problems.includes('$.scenarios[0].results.websocket.bytes.down: expected a number ≥ 0, found -5'), problems.join('\n'));
-  assert.ok(problems.includes('$.scenarios[0].results.sse.state: expected one of "completed", "failed", "interrupted", found "exploded"'), problems.join('\n'));
+  assert.deepEqual(resultsProblems(broken), [
+    '$.scenarios[0].results.sse.state: expected one of "completed", "failed", "interrupted", found "exploded"',
+    '$.scenarios[0].results.websocket.perMessage: expected an object, found nothing',
+    '$.scenarios[0].results.websocket.bytes.down: expected an integer ≥ 0, found -5',
+    '$.scenarios[0].results.websocket.latencyMs.p99: expected a number ≥ 0, found "fast"',
+  ]);
 });

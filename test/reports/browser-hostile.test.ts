@@ -29,8 +29,11 @@ const HOSTILE =
   `<svg id="injected" onload="window.__pwned=1"></svg>` +
   `' onmouseover='window.__pwned=1' data-x="<!-- </style><b id=injected>`;
 
-/** Fields a valid results file constrains to fixed values (enums, the histogram encoding, `tool.name`): everything else gets the payload. */
-const CONSTRAINED = new Set(['state', 'workload', 'headers', 'histogram', 'technique']);
+/**
+ * Fields a valid results file constrains (enums, the histogram encoding, `tool.name`, `createdAt`,
+ * which must be an RFC 3339 date-time): everything else gets the payload.
+ */
+const CONSTRAINED = new Set(['state', 'workload', 'headers', 'histogram', 'technique', 'createdAt']);
 
 /** Appends HOSTILE to every free string of `value`, in place; returns how many fields it changed. */
 function poison(value: unknown, key = ''): number {
