@@ -6,7 +6,7 @@
  * jsonScript, and a Content-Security-Policy forbids the page from loading anything at all.
  */
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import type { ChartSpec } from './charts.ts';
+import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
@@ -312,7 +312,7 @@ function chartFigures(charts: readonly ChartSpec[], failures: string[]): SafeHtm
   return joinHtml(
     charts.map(
       (c) => html`<figure><div class="chart"><canvas id="chart-${c.id}" role="img" aria-label="${c.title}"></canvas></div>
-<figcaption>${c.title}. PNG: <code>charts/${c.id}.png</code>.${note}</figcaption></figure>`,
+<figcaption>${c.title}.${c.caption === '' ? '' : ` ${c.caption}`} PNG: <code>charts/${c.id}.png</code>.${note}</figcaption></figure>`,
     ),
     '\n',
   );
@@ -320,6 +320,11 @@ function chartFigures(charts: readonly ChartSpec[], failures: string[]): SafeHtm
 
 function failureNotes(s: Scenario): string[] {
   return failedEntries(s).map((e) => `${techniqueLabel(e.technique)} ${e.result.state}: ${e.result.error}.`);
+}
+
+function emptyPollsParagraph(s: Scenario): SafeHtml {
+  const sentence = emptyPollsSentence(s);
+  return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
 }
 
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): SafeHtml {
@@ -331,6 +336,7 @@ ${paramsList(s)}
 ${figuresTables(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}
+${emptyPollsParagraph(s)}
 ${modelTable(s)}
 </section>`;
 }

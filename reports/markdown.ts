@@ -4,7 +4,7 @@
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
 import type { ResultsFile, Scenario } from '../core/results.ts';
-import type { ChartSpec } from './charts.ts';
+import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
@@ -83,6 +83,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
+    emptyPollsSentence(s) ?? '',
   ].join('\n');
 }
 
@@ -118,7 +119,7 @@ function findings(conclusions: Conclusions | undefined): string {
 function chartLinks(charts: readonly ChartSpec[]): string {
   if (charts.length === 0) return '';
   // The alt text is escaped; the path is built from the chart id, which is already file-safe.
-  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)`).join('\n')}\n`;
+  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)${c.caption === '' ? '' : `\n\n*${md(c.caption)}*\n`}`).join('\n')}\n`;
 }
 
 function extrapolationBlock(x: ExtrapolationTable): string {
