@@ -66,12 +66,12 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   process.on('SIGTERM', onSignal);
 
   // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
-  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, capacity: options.capacity, micro: options.micro }))}\n`);
+  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro }))}\n`);
   const progress = stderrProgress();
   try {
     let results;
     try {
-      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro, progress: progress.listener });
     } finally {
       progress.done();
     }

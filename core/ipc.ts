@@ -69,6 +69,11 @@ export interface DeliveryCounts {
   payloadInWindow: number;
   /** Per room key: lowest and highest seq seen with `t` in the window (to infer `expected` against a foreign server). */
   seqRange: Record<string, [number, number]>;
+  /**
+   * Per room key: the distinct seqs whose latency was recorded, so that the runner can count
+   * how many published messages stand behind the histogram (the union over processes).
+   */
+  latencySeqs: Record<string, number[]>;
 }
 
 /** What one generator process measured in the window. */

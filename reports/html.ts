@@ -6,17 +6,18 @@
  * jsonScript, and a Content-Security-Policy forbids the page from loading anything at all.
  */
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import type { ChartSpec } from './charts.ts';
+import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, failedEntries, headerProfileText, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
+import { completedEntries, emptyRequestPercent, failedEntries, headerProfileText, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 export interface HtmlOptions {
   charts: readonly ChartSpec[];
@@ -266,21 +267,24 @@ function figuresTables(s: Scenario): SafeHtml {
       num(formatBitsPerSecond(r.bitsPerSecond)),
     ];
   });
-  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
+  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Latency n', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
     const agree = r.agreement === null ? 'n/a' : r.agreement.agree ? 'yes' : 'NO';
     return [
-      num(formatMs(r.latencyMs.p50)),
-      num(formatMs(r.latencyMs.p99)),
+      num(noisyCell(r, 'p50')),
+      num(noisyCell(r, 'p99')),
       num(formatMs(r.latencyMs.max)),
+      num(latencyEvidence(r)),
       num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
       cell(formatInteger(r.messages.lost), r.messages.lost > 0),
       cell(formatInteger(r.clientErrors.count), r.clientErrors.count > 0),
-      num(r.server === null ? '—' : formatPercent(r.server.cpuPercent)),
+      num(r.server === null ? '—' : noisyCell(r, 'cpu')),
       num(r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)),
       cell(agree, agree === 'NO'),
     ];
   });
-  return html`${bytes}\n${time}`;
+  const notes = evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result })));
+  const evidence = notes.length === 0 ? NOTHING : html`<ul class="evidence">${notes.map((n) => html`<li>${n}</li>`)}</ul>`;
+  return html`${bytes}\n${time}\n${evidence}`;
 }
 
 /** What each latency is made of: the publisher's lateness and transit, with the machine's floor beside the techniques. */
@@ -361,7 +365,7 @@ function chartFigures(charts: readonly ChartSpec[], failures: string[]): SafeHtm
   return joinHtml(
     charts.map(
       (c) => html`<figure><div class="chart"><canvas id="chart-${c.id}" role="img" aria-label="${c.title}"></canvas></div>
-<figcaption>${c.title}. PNG: <code>charts/${c.id}.png</code>.${note}</figcaption></figure>`,
+<figcaption>${c.title}.${c.caption === '' ? '' : ` ${c.caption}`} PNG: <code>charts/${c.id}.png</code>.${note}</figcaption></figure>`,
     ),
     '\n',
   );
@@ -369,6 +373,11 @@ function chartFigures(charts: readonly ChartSpec[], failures: string[]): SafeHtm
 
 function failureNotes(s: Scenario): string[] {
   return failedEntries(s).map((e) => `${techniqueLabel(e.technique)} ${e.result.state}: ${e.result.error}.`);
+}
+
+function emptyPollsParagraph(s: Scenario): SafeHtml {
+  const sentence = emptyPollsSentence(s);
+  return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
 }
 
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): SafeHtml {
@@ -381,6 +390,7 @@ ${figuresTables(s)}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}
+${emptyPollsParagraph(s)}
 ${modelTable(s)}
 </section>`;
 }

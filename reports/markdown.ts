@@ -4,15 +4,16 @@
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
 import type { ResultsFile, Scenario } from '../core/results.ts';
-import type { ChartSpec } from './charts.ts';
+import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { completedEntries, emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -57,19 +58,20 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
 function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): string {
   const p = s.params;
   const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls'];
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Latency n', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls'];
   const row = (label: string, result: TechniqueResult): string[] => {
-    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', '', ''];
+    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', '', '', ''];
     const empty = emptyRequestPercent(result);
     return [
       label,
       md(formatBytes(result.perMessage.totalBytes)),
       md(formatBytes(result.perMessage.overheadBytes)),
-      md(formatMs(result.latencyMs.p50)),
-      md(formatMs(result.latencyMs.p99)),
+      md(noisyCell(result, 'p50')),
+      md(noisyCell(result, 'p99')),
+      md(latencyEvidence(result)),
       md(latenessCell(result)),
       md(formatInteger(result.messages.lost)),
-      result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
+      result.server === null ? '—' : md(noisyCell(result, 'cpu')),
       empty === null ? '—' : md(formatPercent(empty)),
     ];
   };
@@ -86,8 +88,10 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     markdownTable(head, rows),
     '',
     latencySplit(s),
+    ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
+    emptyPollsSentence(s) ?? '',
   ].join('\n');
 }
 
@@ -142,7 +146,7 @@ function findings(conclusions: Conclusions | undefined): string {
 function chartLinks(charts: readonly ChartSpec[]): string {
   if (charts.length === 0) return '';
   // The alt text is escaped; the path is built from the chart id, which is already file-safe.
-  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)`).join('\n')}\n`;
+  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)${c.caption === '' ? '' : `\n\n*${md(c.caption)}*\n`}`).join('\n')}\n`;
 }
 
 function extrapolationBlock(x: ExtrapolationTable): string {

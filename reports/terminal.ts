@@ -7,6 +7,7 @@ import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../
 import { saturationFindings } from './conclusions.ts';
 import { completedFloor, latencyParts } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 function fixed(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -24,7 +25,7 @@ function table(rows: string[][]): string {
   }).join('\n');
 }
 
-const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50 ms', 'p99 ms', 'max ms', 'late p99 ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
+const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50', 'p99', 'max ms', 'latency n', 'late p99 ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
 
 /** The row label of the machine's floor. */
 const FLOOR_ROW = 'floor (bare ws)';
@@ -44,7 +45,12 @@ export function renderScenarioTable(scenario: Scenario): string {
   if (floor !== undefined) {
     rows.push(floor.state === 'completed' ? resultRow(FLOOR_ROW, floor) : [FLOOR_ROW, `${floor.state}: ${floor.error.slice(0, 100)}`, ...HEADER.slice(2).map(() => '')]);
   }
-  const notes = [...saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`), ...latencyNotes(scenario)];
+  const completed = completedEntries(scenario);
+  const notes = [
+    ...saturationFindings(completed).map((f) => `! ${f.text}`),
+    ...evidenceNotes(completed.map(({ technique, result }) => ({ label: technique, result }))).map((n) => `  ${n}`),
+    ...latencyNotes(scenario),
+  ];
   const p = scenario.params;
   const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
   return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
@@ -76,12 +82,13 @@ function resultRow(id: string, r: CompletedResult): string[] {
       fixed(r.perMessage.totalBytes),
       fixed(r.model.perMessage.totalBytes),
       fixed(r.perMessage.overheadBytes),
-      fixed(r.latencyMs.p50, 2),
-      fixed(r.latencyMs.p99, 2),
+      noisyCell(r, 'p50'),
+      noisyCell(r, 'p99'),
       fixed(r.latencyMs.max, 2),
+      latencyEvidence(r).replace(/^n = /, ''),
       r.publisher === undefined || r.publisher === null ? '-' : fixed(r.publisher.latenessMs.p99, 3),
       fixed(r.bitsPerSecond / 1000),
-      r.server === null ? '-' : `${fixed(r.server.cpuPercent)}%`,
+      r.server === null ? '-' : noisyCell(r, 'cpu'),
       r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),
       r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
       r.agreement === null ? '-' : r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`,
@@ -115,6 +122,10 @@ export function renderCapacity(c: CapacityResult): string {
 
 export function renderSummary(results: ResultsFile): string {
   const parts = results.scenarios.map(renderScenarioTable);
+  if (results.suiteWallMs !== undefined) {
+    const runs = results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
+    parts.push(`Session wall time: ${fixed(results.suiteWallMs / 1000, 1)} s${runs}`);
+  }
   if (results.capacity !== undefined) parts.push(renderCapacity(results.capacity));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(

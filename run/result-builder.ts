@@ -65,6 +65,21 @@ function mergeSeqRanges(generators: readonly GeneratorWindowResult[]): Record<st
   return merged;
 }
 
+/** Distinct (room, seq) pairs with a latency sample in any generator process. */
+export function distinctLatencyMessages(generators: readonly GeneratorWindowResult[]): number {
+  const union = new Map<string, Set<number>>();
+  for (const g of generators) {
+    for (const [key, seqs] of Object.entries(g.counts.latencySeqs ?? {})) {
+      let set = union.get(key);
+      if (set === undefined) union.set(key, (set = new Set()));
+      for (const seq of seqs) set.add(seq);
+    }
+  }
+  let total = 0;
+  for (const set of union.values()) total += set.size;
+  return total;
+}
+
 function sum<T>(items: readonly T[], pick: (item: T) => number): number {
   let total = 0;
   for (const item of items) total += pick(item);
@@ -158,7 +173,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     },
     perClientBytesPerSecond: params.clients > 0 ? bytesPerSecond / params.clients : 0,
     bitsPerSecond: bytesPerSecond * 8,
-    latencyMs: summarize(mergeEncoded(generators.map((g) => g.histogram))),
+    latencyMs: { ...summarize(mergeEncoded(generators.map((g) => g.histogram))), messages: distinctLatencyMessages(generators) },
     publisher: publisherResult(params, server, generators),
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }

@@ -25,7 +25,7 @@ function histogramOf(millis: number[]): string {
 
 function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowResult {
   return {
-    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} },
+    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {}, latencySeqs: {} },
     histogram: histogramOf([]),
     publishLateness: histogramOf([]),
     bytes: { up: 0, down: 0 },
@@ -50,12 +50,12 @@ test('two generator processes: counters add up and the latency histograms merge,
   // Process A's 2 clients received 2 messages each (latencies 1, 2, 3, 4 ms); process B's 2 clients
   // 2 messages each (100, 200, 300, 400 ms). Averaging the two p50s would say ~101 ms; the merged p50 is 4 ms.
   const a = generator({
-    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] }, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([1, 2, 3, 4]),
     bytes: { up: 0, down: 4 * 100 },
   });
   const b = generator({
-    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] }, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([100, 200, 300, 400]),
     bytes: { up: 0, down: 4 * 100 },
   });
@@ -71,6 +71,8 @@ test('two generator processes: counters add up and the latency histograms merge,
 
   assert.deepEqual(r.messages, { published: 2, expected: 8, delivered: 8, lost: 0, duplicated: 1, outOfOrder: 0 });
   assert.equal(r.latencyMs.count, 8);
+  // Both processes saw seqs 1 and 2: 8 samples of 2 distinct messages (the union, not 2 + 2).
+  assert.equal(r.latencyMs.messages, 2);
   assert.ok(Math.abs(r.latencyMs.p50 - 4) < 0.01, `merged p50 ${r.latencyMs.p50} ms`);
   assert.ok(Math.abs(r.latencyMs.max - 400) / 400 < 0.001, `merged max ${r.latencyMs.max} ms`);
   assert.ok(Math.abs(r.latencyMs.mean - 126.25) < 0.2, `merged mean ${r.latencyMs.mean} ms (1010 / 8)`);
@@ -109,7 +111,7 @@ test('chat: expected counts each room\'s messages times its members; lost is wha
   assert.deepEqual(expectedMessages(params, null, { 0: [3, 6], 2: [1, 1] }), { published: 5, expected: 13 });
   const r = buildCompletedResult({
     technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, model: MODEL,
-    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, seqRange: { 0: [1, 4], 1: [1, 5], 2: [1, 6] } } })],
+    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, seqRange: { 0: [1, 4], 1: [1, 5], 2: [1, 6] }, latencySeqs: {} } })],
   });
   assert.equal(r.messages.expected, 33);
   assert.equal(r.messages.lost, 3);
