@@ -12,7 +12,7 @@ import type { ScenarioSpec } from '../run/runner.ts';
 import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
 import { renderSummary } from '../reports/terminal.ts';
-import { reportError } from './exit-codes.ts';
+import { EXIT, reportError } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
 import { writeReports } from './report.ts';
@@ -87,5 +87,8 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   killAllChildren();
 
   if (results.state === 'interrupted') return 130;
-  return results.state === 'failed' ? 1 : 0;
+  if (results.state === 'failed') return EXIT.failed;
+  // Everything ran, but a technique delivered less than was published: a loss is not a pass.
+  const lost = results.scenarios.some((s) => Object.values(s.results).some((r) => r.state === 'completed' && r.messages.lost > 0));
+  return lost ? EXIT.messagesLost : EXIT.ok;
 }

@@ -54,8 +54,6 @@ export interface DeliveryCounts {
   /** Messages (and their JSON bytes) that arrived while the window's byte counters ran. */
   receivedInWindow: number;
   payloadInWindow: number;
-  /** Per room key: lowest and highest seq seen with `t` in the window (to infer `expected` against a foreign server). */
-  seqRange: Record<string, [number, number]>;
 }
 
 export class DeliveryRecorder {
@@ -63,7 +61,7 @@ export class DeliveryRecorder {
   private window: Window | undefined;
   /** True between the start and end byte snapshots. */
   counting = false;
-  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {} };
+  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0 };
 
   setWindow(window: Window): void {
     this.window = window;
@@ -89,12 +87,6 @@ export class DeliveryRecorder {
     if (t >= window.startT && t < window.endT) {
       this.counts.delivered++;
       recordLatency(this.histogram, now - t);
-      const range = this.counts.seqRange[client.roomKey];
-      if (range === undefined) this.counts.seqRange[client.roomKey] = [seq, seq];
-      else {
-        if (seq < range[0]) range[0] = seq;
-        if (seq > range[1]) range[1] = seq;
-      }
     }
   }
 

@@ -46,4 +46,6 @@ export type GeneratorToRunner =
   | { type: 'connected'; connected: number; failed: number; firstError: string | null; errorCode: string | null }
   | { type: 'result'; result: GeneratorWindowResult }
   | { type: 'closed'; totals: ClientBytes }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** A client met an answer that refuses it (error status, refused connection, rejected handshake): sent once, at once. */
+  | { type: 'refused'; message: string };

@@ -1,6 +1,6 @@
 /** The runner's handle on a load-generator child process. */
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
-import { GeneratorCrashedError } from '../core/errors.ts';
+import { GeneratorCrashedError, TargetRefusedError } from '../core/errors.ts';
 import type { GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../load/generator-protocol.ts';
 import type { ConnectOutcome } from '../load/generator.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -16,11 +16,19 @@ export class GeneratorProcess {
   /** Settles with the reason when the process dies or fails without being asked to close. */
   readonly unexpectedExit: Promise<Error>;
   private onFailure!: (error: Error) => void;
+  /** Settles when a client reports that the target refuses it (the technique fails at once with that answer). */
+  readonly refused: Promise<Error>;
+  private onRefused!: (error: Error) => void;
   private readonly waiters = new Map<GeneratorToRunner['type'], { resolve: (m: GeneratorToRunner) => void; reject: (e: Error) => void }>();
 
   private constructor(private readonly forked: ForkedChild) {
     this.unexpectedExit = new Promise((resolve) => (this.onFailure = resolve));
+    this.refused = new Promise((resolve) => (this.onRefused = resolve));
     forked.child.on('message', (message: GeneratorToRunner) => {
+      if (message.type === 'refused') {
+        this.onRefused(new TargetRefusedError(`the target refused a client: ${message.message}`));
+        return;
+      }
       if (message.type === 'fatal') {
         this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
         return;

@@ -7,6 +7,7 @@ import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { flatHeaders } from '../headers.ts';
 import { PATHS } from '../../core/protocol.ts';
 import { HttpClient } from './http-client.ts';
+import { TargetRefusedError } from '../../core/errors.ts';
 import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
 
 /** EventSource's default reconnection delay is a few seconds; a benchmark wants it short but not zero. */
@@ -33,7 +34,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     http.connection.stream(`${PATHS.sse}${cursorQuery(ctx.room, ctx.startSeq)}`, headers, {
       onStart(status) {
         started = true;
-        onStart(status === 200 ? null : new Error(`GET ${PATHS.sse} answered ${status}`));
+        onStart(status === 200 ? null : new TargetRefusedError(`GET ${PATHS.sse} answered ${status}`));
       },
       onChunk(chunk) {
         parser.feed(decoder.decode(chunk, { stream: true }));
