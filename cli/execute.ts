@@ -1,11 +1,11 @@
 /**
  * What `pushbench run` and `npm run bench` share once their scenarios are built: run
- * them with Ctrl-C handling and progress on stderr, write results.json atomically,
- * render the reports, print the summary, and choose the exit code.
+ * them with Ctrl-C / SIGTERM handling and progress on stderr, save results.json and the
+ * reports (with fallbacks, cli/save-results.ts), print the summary, and choose the exit code.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../core/atomic-write.ts';
+import type { ResultsFile } from '../core/results.ts';
 import { killAllChildren, liveChildren } from '../run/children.ts';
 import type { RunConfig } from '../run/config.ts';
 import type { ScenarioSpec } from '../run/runner.ts';
@@ -15,7 +15,7 @@ import { renderSummary } from '../reports/terminal.ts';
 import { EXIT, reportError } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
-import { writeReports } from './report.ts';
+import { saveResults } from './save-results.ts';
 
 /** Where results go by default: results/<timestamp>, with results/latest pointing at it. */
 export const RESULTS_ROOT = 'results';
@@ -24,14 +24,19 @@ function timestamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-').replace('Z', '');
 }
 
-/** Points results/latest at `dir` atomically (a new link renamed over the old one). */
+/** Points results/latest at `dir` atomically (a new link renamed over the old one); best effort. */
 function linkLatest(dir: string): void {
   const root = path.resolve(RESULTS_ROOT);
   if (path.dirname(path.resolve(dir)) !== root) return;
   const temp = path.join(root, `.latest-${process.pid}`);
-  fs.rmSync(temp, { force: true });
-  fs.symlinkSync(path.basename(dir), temp);
-  fs.renameSync(temp, path.join(root, 'latest'));
+  try {
+    fs.rmSync(temp, { force: true });
+    fs.symlinkSync(path.basename(dir), temp);
+    fs.renameSync(temp, path.join(root, 'latest'));
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    process.stderr.write(`pushbench: warning: could not point ${path.join(root, 'latest')} at ${dir}: ${(error as Error).message}\n`);
+  }
 }
 
 export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
@@ -51,9 +56,10 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
       // The signal is the abort reason, so that the results name it (a SIGTERM is not a Ctrl-C).
       controller.abort(signal);
     } else {
+      // Forced: no waiting for anything, but no child outlives this process either.
       killAllChildren();
-      process.stderr.write('pushbench: forced stop; results not written\n');
-      process.exit(130);
+      process.stderr.write(`pushbench: ${signal} again: forced stop; child processes killed, results not written\n`);
+      process.exit(EXIT.interrupted);
     }
   };
   process.on('SIGINT', onSignal);
@@ -62,31 +68,36 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
   process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, capacity: options.capacity, micro: options.micro }))}\n`);
   const progress = stderrProgress();
-  let results;
   try {
-    results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+    let results;
+    try {
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+    } finally {
+      progress.done();
+    }
+    return await finishRun(results, outDir);
   } finally {
-    progress.done();
+    // Until here a second signal still forces the exit (also while the results are saved).
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
 
-  const file = path.join(outDir, 'results.json');
-  writeJsonAtomic(file, results);
-  linkLatest(outDir);
-  let reports: string[] = [];
-  try {
-    reports = await writeReports(results, outDir);
-  } catch (error) {
-    process.stderr.write(`pushbench: results are saved, but the reports could not be rendered: ${(error as Error).message}\n`);
-  }
-
-  process.stdout.write(renderSummary(results));
-  process.stdout.write(`\nresults: ${file}\n${reports.map((r) => `report:  ${r}`).join('\n')}\n`);
+/** Saves the results and reports, prints the summary, and returns the exit code. */
+async function finishRun(results: ResultsFile, outDir: string): Promise<number> {
   if (liveChildren() > 0) process.stderr.write(`pushbench: warning: ${liveChildren()} child processes still running; killing them\n`);
   killAllChildren();
 
-  if (results.state === 'interrupted') return 130;
+  const saved = await saveResults(results, outDir);
+  if (saved.resultsFile !== null && !saved.fellBack) linkLatest(outDir);
+  // The summary reaches stdout whatever happened to the files.
+  process.stdout.write(renderSummary(results));
+  const where = [`results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`, ...saved.reportFiles.map((r) => `report:  ${r}`)];
+  process.stdout.write(`\n${where.join('\n')}\n`);
+
+  // An interruption wins (the user asked to stop), then a write failure, then a failed technique.
+  if (results.state === 'interrupted') return EXIT.interrupted;
+  if (saved.writeFailed) return EXIT.writeFailed;
   if (results.state === 'failed') return EXIT.failed;
   // Everything ran, but a technique delivered less than was published: a loss is not a pass.
   const lost = results.scenarios.some((s) => Object.values(s.results).some((r) => r.state === 'completed' && r.messages.lost > 0));

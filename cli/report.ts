@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import path from 'node:path';
 import type { ResultsFile } from '../core/results.ts';
 import { renderAll } from '../reports/index.ts';
-import { parseResults } from '../reports/validate.ts';
+import { parseResults } from '../core/results-validate.ts';
 import { ConfigError, ResultsFileError } from '../core/errors.ts';
 import { exitCodeFor, reportError } from './exit-codes.ts';
 import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag } from './flags.ts';

@@ -1,10 +1,11 @@
 /**
- * `pushbench serve`: all four servers (or some) on one port, publishing the feed, for
+ * `pushbench serve`: every technique's server (or some) on one port, publishing the feed, for
  * curl, a browser or any load tool. The first stdout line is one JSON object with the
  * base URL; SIGINT/SIGTERM stop it and print its stats as one JSON line.
  */
 import { parseServeArgs, SERVE_HELP } from './options.ts';
 import { PATHS } from '../core/protocol.ts';
+import { techniqueUrl } from '../core/techniques.ts';
 import { startServer } from '../servers/server.ts';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
@@ -32,8 +33,8 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`pushbench serve: cannot listen on ${config.host}:${config.port}: ${e.message}${hint ? `; ${hint}` : ''}\n`);
     return 1;
   }
-  const wsUrl = server.url.replace(/^http/, 'ws');
-  const endpoints = Object.fromEntries(server.techniques.map((id) => [id, `${id === 'websocket' ? wsUrl : server.url}${PATHS[id]}`]));
+  // Each endpoint with the scheme its transport needs (ws:// for an upgrade), from the technique's row.
+  const endpoints = Object.fromEntries(server.techniques.map((id) => [id, techniqueUrl(id, server.url)]));
   process.stdout.write(
     `${JSON.stringify({ url: server.url, techniques: server.techniques, endpoints, publish: `${server.url}${PATHS.publish}`, demo: `${server.url}${PATHS.demo}`, rate: config.rate, payloadBytes: config.payloadBytes, pid: process.pid })}\n`,
   );

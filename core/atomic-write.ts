@@ -13,7 +13,7 @@ import path from 'node:path';
  */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const dir = path.dirname(target);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   // Same folder as the target, so the rename never crosses file systems (which is not atomic).
   const temp = `${target}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let fd: number | null = null;
@@ -30,6 +30,36 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
     throw err;
   }
   syncFolder(dir);
+}
+
+/**
+ * Creates `dir` and any missing parents, one `mkdir` at a time. Node 20's
+ * `mkdirSync(dir, { recursive: true })` reports a read-only file system as ENOENT, and
+ * spins forever under /proc/sys; one level at a time, the error is the kernel's own
+ * (EROFS, EACCES, ENOSPC, ENOTDIR).
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    const stat = fs.statSync(current, { throwIfNoEntry: false });
+    if (stat !== undefined) {
+      if (!stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}' (${current} is a file)`), { code: 'ENOTDIR', path: current });
+      break;
+    }
+    missing.push(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      // Another process made it in the meantime: fine.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /** Writes `value` as 2-space JSON with a trailing newline, atomically. */

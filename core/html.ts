@@ -1,8 +1,10 @@
 /**
- * Escaping for every string that travels from results.json or from the command line
- * into HTML, Markdown or an inline <script> block. Results are data from disk and
- * may be hostile (a scenario title, a header value, an error message), so nothing
- * reaches a document without passing through one of these.
+ * Escaping for every string that travels from results.json, the command line or a server's
+ * config into HTML, Markdown or an inline <script> block. Results are data from disk and may
+ * be hostile (a scenario title, a header value, an error message), so nothing reaches a
+ * document without passing through one of these. HTML is written with the `html` tagged
+ * template, which escapes every interpolation unless it is already `SafeHtml`; the demo page
+ * (servers/) and the report (reports/) both use it.
  */
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -51,11 +53,95 @@ export function escapeMarkdown(value: string | number): string {
     .replace(/>/g, '&gt;');
 }
 
-/** A name safe for a file and an HTML id: lowercase letters, digits and dashes. */
+/** Longest slug: a chart file `charts/<slug>-<kind>.png` (plus a temp suffix while written) must stay far below a file system's 255-byte name limit. */
+export const SLUG_MAX_CHARS = 64;
+
+/** A name safe for a file and an HTML id: lowercase letters, digits and dashes, at most SLUG_MAX_CHARS of them. */
 export function slug(value: string): string {
   const cleaned = value
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, SLUG_MAX_CHARS)
     .replace(/^-+|-+$/g, '');
   return cleaned === '' ? 'x' : cleaned;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `html` tagged template.
+
+/** A string of HTML that is safe to insert as is: built by `html`, or marked trusted with `safe`. */
+export class SafeHtml {
+  constructor(readonly html: string) {}
+
+  toString(): string {
+    return this.html;
+  }
+}
+
+/** What may be interpolated into `html`: text and numbers are escaped, SafeHtml goes in as is, lists are joined, `null`, `undefined` and `false` render nothing. */
+export type HtmlValue = SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];
+
+/** Marks a string of HTML as trusted (static markup, or markup already escaped): the one way around escaping. */
+export function safe(trustedHtml: string): SafeHtml {
+  return new SafeHtml(trustedHtml);
+}
+
+/** An unquoted attribute value (`id=${x}`) would let a space end it: values go in quotes. */
+const UNQUOTED_ATTRIBUTE = /=\s*$/;
+/** Inside <script> or <style>, entity escaping means nothing: only SafeHtml built for that context may go in. */
+const RAW_TEXT_OPEN = /<(script|style)\b[^>]*>(?![\s\S]*<\/\1)[\s\S]*$/i;
+
+function renderValue(value: HtmlValue): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (value instanceof SafeHtml) return value.html;
+  if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(renderValue).join('');
+  return escapeHtml(value as string | number);
+}
+
+/**
+ * HTML with every interpolation escaped for a text node or a quoted attribute value, unless it
+ * is SafeHtml. Throws on an interpolation that would be unsafe however it is escaped: an
+ * unquoted attribute value, or text inside a <script> or <style> element.
+ */
+export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
+  let out = strings[0] ?? '';
+  let statics = out;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (RAW_TEXT_OPEN.test(statics)) {
+      if (!(value instanceof SafeHtml) && value !== null && value !== undefined && value !== false) {
+        throw new Error(`html: interpolation ${i} is inside a <script> or <style> element; pass scriptText(), styleText() or jsonScript() there`);
+      }
+    } else if (UNQUOTED_ATTRIBUTE.test(strings[i] ?? '')) {
+      throw new Error(`html: interpolation ${i} is an unquoted attribute value (after ${JSON.stringify((strings[i] ?? '').slice(-20))}); quote it`);
+    }
+    out += renderValue(value) + (strings[i + 1] ?? '');
+    statics += strings[i + 1] ?? '';
+  }
+  return new SafeHtml(out);
+}
+
+/** Items joined by a (static, trusted) separator, each escaped unless it is SafeHtml. */
+export function joinHtml(items: readonly HtmlValue[], separator: string): SafeHtml {
+  return new SafeHtml(items.map(renderValue).join(separator));
+}
+
+/** JSON for a `<script type="application/json">` block (see jsonForScript). */
+export function jsonScript(value: unknown): SafeHtml {
+  return new SafeHtml(jsonForScript(value));
+}
+
+/**
+ * JavaScript source for an inline <script> element, unchanged except that nothing in it can end
+ * the element early (`</script` becomes `<\/script`, which means the same inside JS strings,
+ * comments and regular expressions) and a source-map comment cannot make devtools fetch a file.
+ */
+export function scriptText(source: string): SafeHtml {
+  return new SafeHtml(source.replace(/^\/\/# sourceMappingURL=.*$/gm, '').replace(/<\/(script)/gi, '<\\/$1'));
+}
+
+/** CSS for an inline <style> element; refuses a stylesheet that could end the element. */
+export function styleText(css: string): SafeHtml {
+  if (/<\/style/i.test(css)) throw new Error('styleText: the stylesheet contains </style, which would end the element');
+  return new SafeHtml(css);
 }

@@ -1,22 +1,20 @@
 /**
  * The wire protocol every pushbench server speaks and every client driver expects.
- * This module is the only thing `bench/` shares with `servers/`: paths, message
- * encoding, close codes, the monotonic clock and the IPC messages between a server
- * process and its parent.
+ * Shared by `servers/` and `load/`: paths, message encoding, close codes, the monotonic
+ * clock and the stats a server reports. The IPC messages between the runner and its
+ * child processes are in core/ipc.ts.
  */
 
-/** Every technique id, in the order reports show them. */
-export const TECHNIQUES = ['polling', 'longpoll', 'sse', 'websocket'] as const;
-export type TechniqueId = (typeof TECHNIQUES)[number];
+// Technique ids and their paths live in core/techniques.ts (one row per technique); re-exported
+// here because every layer already reads the wire protocol from this module.
+import type { TechniqueId } from './techniques.ts';
+export { TECHNIQUES, type TechniqueId } from './techniques.ts';
 
+/** The paths every server answers besides its techniques' own (`TECHNIQUE_META[id].path`). */
 export const PATHS = {
-  polling: '/poll',
-  longpoll: '/longpoll',
-  sse: '/sse',
-  websocket: '/ws',
   publish: '/publish',
   info: '/',
-  /** The live browser demo: the four techniques side by side (servers/demo-page.ts). */
+  /** The live browser demo: every served technique side by side (servers/demo-page.ts). */
   demo: '/demo',
   /** ServerStats as JSON, for the demo page's per-technique bytes. */
   stats: '/stats',
@@ -42,21 +40,80 @@ export function nowMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-const FILLER_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-let fillerBase = FILLER_ALPHABET;
-
 /**
- * Deterministic filler of exactly `size` ASCII characters (so bytes == characters),
- * free of characters JSON would escape.
+ * The filler's vocabulary: what a feed of small updates (orders, chat lines, sensor readings,
+ * log events) carries. Repeated words are what make real text compressible; a random choice
+ * among them, with numbers and `key=value` fields mixed in, compresses about as well as such
+ * text does, where a repeated alphabet would flatter any compressor.
  */
-export function filler(size: number, salt = 0): string {
-  const offset = salt % FILLER_ALPHABET.length;
-  if (fillerBase.length < size + offset) {
-    fillerBase = FILLER_ALPHABET.repeat(Math.ceil((size + offset) / FILLER_ALPHABET.length) + 1);
-  }
-  return fillerBase.slice(offset, offset + size);
+const FILLER_WORDS = (
+  'the a of to and in is for on with at by from as new order user status shipped pending paid ' +
+  'cancelled refunded delivered message room channel reply thread update price total item items ' +
+  'cart checkout payment invoice customer account session login logout alert warning error info ' +
+  'debug sensor reading temperature humidity pressure battery signal device online offline ' +
+  'connected region north south east west central europe america asia stock quote bid ask ' +
+  'trade volume open close high low change market score goal match team player game round ' +
+  'level points queue job task worker started finished failed retry timeout latency request ' +
+  'response server client cache hit miss ready build deploy release version commit branch ' +
+  'review comment like share follow post story photo video upload download file size name ' +
+  'today tomorrow yesterday morning evening hello thanks please sure okay great see you soon ' +
+  'meeting call lunch coffee weekend project deadline plan draft final report note ticket'
+).split(' ');
+const FILLER_KEYS = 'id user status region total qty price ref code level src dst ts seq score temp eta'.split(' ');
+
+/** mulberry32's state: a tiny seeded PRNG, so the filler is the same in every process. */
+let fillerState = 0;
+
+/** The next mulberry32 value, uniform in [0, 1). */
+function fillerRandom(): number {
+  fillerState = (fillerState + 0x6d2b79f5) >>> 0;
+  let t = fillerState;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
+/** A 32-bit seed from any integer salt up to 2^53 (a seq, or a client id plus a µs timestamp). */
+function seedFrom(salt: number): number {
+  const lo = salt >>> 0;
+  const hi = Math.floor(salt / 4294967296) >>> 0;
+  return (Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul((hi + 0x632be5ab) >>> 0, 0xc2b2ae35)) >>> 0;
+}
+
+function fillerWord(items: readonly string[]): string {
+  return items[Math.floor(fillerRandom() * items.length)]!;
+}
+
+function fillerNumber(): string {
+  const r = fillerRandom();
+  if (r < 0.5) return String(Math.floor(fillerRandom() * 1000));
+  if (r < 0.8) return String(Math.floor(fillerRandom() * 100_000));
+  return (fillerRandom() * 1000).toFixed(2);
+}
+
+/**
+ * Deterministic filler of exactly `size` ASCII characters (so bytes == characters), free of
+ * characters JSON would escape: pseudo-random words, numbers and `key=value` fields separated
+ * by spaces, commas and semicolons, from a PRNG seeded by `salt` (each message's text differs,
+ * every process produces the same text for the same salt). Realistic for compression: see
+ * FILLER_WORDS.
+ */
+export function filler(size: number, salt = 0): string {
+  if (!(size > 0)) return '';
+  fillerState = seedFrom(salt);
+  let text = '';
+  while (text.length < size) {
+    if (text.length > 0) {
+      const r = fillerRandom();
+      text += r < 0.08 ? ', ' : r < 0.12 ? '; ' : ' ';
+    }
+    const kind = fillerRandom();
+    if (kind < 0.25) text += `${fillerWord(FILLER_KEYS)}=${fillerRandom() < 0.5 ? fillerNumber() : fillerWord(FILLER_WORDS)}`;
+    else if (kind < 0.37) text += fillerNumber();
+    else text += fillerWord(FILLER_WORDS);
+  }
+  return text.slice(0, size);
+}
 
 /**
  * Canonical JSON of a message, key order `seq, t, room, data`. Hand-written so that
@@ -136,16 +193,3 @@ export interface ProcessSample {
   eluIdleMs: number;
   eluActiveMs: number;
 }
-
-/** Messages between a server child process and its parent (runner). */
-export type ServerToParent =
-  | { type: 'ready'; url: string; techniques: TechniqueId[]; pid: number }
-  | { type: 'stats'; id: number; stats: ServerStats; windowCount?: Record<string, number> }
-  | { type: 'error'; message: string; code?: string };
-
-export type ParentToServer =
-  | { type: 'stats'; id: number }
-  | { type: 'publish'; rate: number; startAt: number }
-  | { type: 'window'; startT: number; endT: number }
-  | { type: 'stop-publish' }
-  | { type: 'close' };

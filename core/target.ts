@@ -7,7 +7,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { TargetFileError } from './errors.ts';
-import { PATHS, TECHNIQUES, type TechniqueId } from './protocol.ts';
+import { PATHS } from './protocol.ts';
+import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from './techniques.ts';
 
 const Headers = Type.Record(Type.String(), Type.String(), { description: 'Extra request headers, name to value, sent verbatim.' });
 const Statuses = Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { description: 'HTTP status codes.' });
@@ -97,6 +98,14 @@ const Server = Type.Object(
   { additionalProperties: false },
 );
 
+/** Which kind of subscription spec a technique takes, from its metadata row (never from its id). */
+export function specKind(id: TechniqueId): 'poll' | 'stream' | 'socket' {
+  const meta = TECHNIQUE_META[id];
+  return meta.transport === 'ws' ? 'socket' : meta.delivery === 'request' ? 'poll' : 'stream';
+}
+
+const SPEC_SCHEMAS = { poll: HttpPoll, stream: Sse, socket: WebSocketSpec } as const;
+
 export const TargetFileSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -104,31 +113,37 @@ export const TargetFileSchema = Type.Object(
     description: Type.Optional(Type.String()),
     origin: Type.String({ pattern: '^https?://', description: 'http://host:port of the server; {port} replaced when pushbench starts it.' }),
     publish: HttpPublish,
-    techniques: Type.Object(
-      { polling: Type.Optional(HttpPoll), longpoll: Type.Optional(HttpPoll), sse: Type.Optional(Sse), websocket: Type.Optional(WebSocketSpec) },
-      { additionalProperties: false, minProperties: 1 },
-    ),
+    techniques: Type.Object(Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(SPEC_SCHEMAS[specKind(id)])])), { additionalProperties: false, minProperties: 1 }),
     match: Type.Optional(Type.Object({ escapedJson: Type.Boolean({ description: 'Also find stamps inside one level of JSON-string escaping.' }) }, { additionalProperties: false })),
     server: Type.Optional(Server),
   },
   { additionalProperties: false, $id: 'https://pushbench.dev/target.schema.json', title: 'pushbench target file' },
 );
 
-export type TargetFile = Static<typeof TargetFileSchema>;
 export type HttpPollSpec = Static<typeof HttpPoll>;
 export type SseSpec = Static<typeof Sse>;
 export type WebSocketTargetSpec = Static<typeof WebSocketSpec>;
+/** A technique's subscription spec, by its kind. */
+export interface SpecByKind {
+  poll: HttpPollSpec;
+  stream: SseSpec;
+  socket: WebSocketTargetSpec;
+}
+export type TechniqueSpec = SpecByKind[keyof SpecByKind];
+/** A target file; `techniques` maps technique ids to their specs (the schema keys them from the registry). */
+export type TargetFile = Omit<Static<typeof TargetFileSchema>, 'techniques'> & { techniques: Partial<Record<TechniqueId, TechniqueSpec>> };
 export type PublishSpec = Static<typeof HttpPublish>;
 export type CursorSpec = Static<typeof Cursor>;
 export type SplitSpec = Static<typeof Split>;
 export type ServerSpec = Static<typeof Server>;
 
-/** How each technique's clients subscribe, by technique id. */
-export interface TechniqueSpecs {
-  polling?: HttpPollSpec;
-  longpoll?: HttpPollSpec;
-  sse?: SseSpec;
-  websocket?: WebSocketTargetSpec;
+/** The built-in spec of a technique: its path, `?since=` and `?room=`, JSON arrays for requests. */
+function builtinSpec(id: TechniqueId): TechniqueSpec {
+  const base = { path: TECHNIQUE_META[id].path, cursor: { kind: 'query-from-seq', param: 'since' } as const, roomParam: 'room' };
+  const kind = specKind(id);
+  if (kind === 'poll') return { ...base, split: { kind: 'json-array' } };
+  if (kind === 'stream') return { ...base, resume: 'server-event-id' };
+  return base;
 }
 
 /** pushbench's own protocol, as a target: its servers go through the same drivers as anyone's. */
@@ -137,12 +152,7 @@ export const BUILTIN_TARGET: TargetFile = {
   description: "pushbench's own Node servers",
   origin: 'http://127.0.0.1:{port}',
   publish: { method: 'POST', path: PATHS.publish, headers: { 'content-type': 'application/json' }, body: '{message}', accepted: [204] },
-  techniques: {
-    polling: { path: PATHS.polling, cursor: { kind: 'query-from-seq', param: 'since' }, split: { kind: 'json-array' }, roomParam: 'room' },
-    longpoll: { path: PATHS.longpoll, cursor: { kind: 'query-from-seq', param: 'since' }, split: { kind: 'json-array' }, roomParam: 'room' },
-    sse: { path: PATHS.sse, cursor: { kind: 'query-from-seq', param: 'since' }, resume: 'server-event-id', roomParam: 'room' },
-    websocket: { path: PATHS.websocket, cursor: { kind: 'query-from-seq', param: 'since' }, roomParam: 'room' },
-  },
+  techniques: Object.fromEntries(TECHNIQUES.map((id) => [id, builtinSpec(id)])),
   match: { escapedJson: false },
 };
 
@@ -184,7 +194,7 @@ function received(value: unknown): string {
 
 /** Validates a parsed target file: the first problem as `JSON path: expected X; received Y` (exit 2). */
 export function checkTargetFile(value: unknown, source: string): TargetFile {
-  if (Value.Check(TargetFileSchema, value)) return value;
+  if (Value.Check(TargetFileSchema, value)) return value as TargetFile;
   const errors = [...Value.Errors(TargetFileSchema, value)];
   // A union's own error names the kinds allowed; its branches' errors would only confuse.
   const first = errors.find((e) => (e.schema as { anyOf?: unknown }).anyOf !== undefined) ?? errors[0]!;

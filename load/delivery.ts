@@ -9,6 +9,7 @@
  *   counters, so a late timer cannot split a message from its bytes.
  */
 import { createLatencyHistogram, recordLatency, type LatencyHistogram } from '../core/histogram.ts';
+import type { DeliveryCounts } from '../core/ipc.ts';
 
 /** Seqs a client may be missing at once before gaps are only counted, not remembered. */
 const MAX_REMEMBERED_GAPS = 100_000;
@@ -44,16 +45,6 @@ export class ClientTracker {
     if (this.missing?.delete(seq) === true) return 'late';
     return 'duplicate';
   }
-}
-
-export interface DeliveryCounts {
-  /** Distinct messages with `t` in the window that arrived. */
-  delivered: number;
-  duplicated: number;
-  outOfOrder: number;
-  /** Messages (and their JSON bytes) that arrived while the window's byte counters ran. */
-  receivedInWindow: number;
-  payloadInWindow: number;
 }
 
 export class DeliveryRecorder {

@@ -6,7 +6,7 @@
 import { filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from './generator-protocol.ts';
+import type { ConnectOutcome, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { HEADER_PROFILES } from './headers.ts';
 import { encodeHistogram } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
@@ -19,13 +19,6 @@ interface SimulatedClient {
   room: number | undefined;
   driver: ClientDriver;
   publishTimer?: NodeJS.Timeout;
-}
-
-export interface ConnectOutcome {
-  connected: number;
-  failed: number;
-  firstError: string | null;
-  errorCode: string | null;
 }
 
 export class Generator {

@@ -1,5 +1,6 @@
 /**
- * Request header profiles, kept in one place and copied verbatim into results.json.
+ * Request header profiles, kept in one place and copied verbatim into results.json. Keyed
+ * by the kind of request a browser makes (a fetch, an EventSource, an upgrade), not by technique.
  * `browser` is what a current desktop Chrome tab sends with a fetch() or EventSource
  * to its own origin, including a typical first-party cookie; `minimal` adds nothing
  * to what undici itself writes (request line, `host`, `connection`).
@@ -10,14 +11,14 @@ export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
 /** The header sets of one profile, per kind of request a client makes. */
 export interface HeaderProfile {
-  /** GET /poll and GET /longpoll (a fetch() of JSON). */
+  /** A poll or long poll (a fetch() of JSON). */
   readonly poll: HeaderList;
-  /** GET /sse (what EventSource sends). */
-  readonly sse: HeaderList;
+  /** The GET that opens an event stream (what EventSource sends). */
+  readonly eventSource: HeaderList;
   /** POST /publish (a fetch() with a JSON body; content-length is added by the client). */
   readonly publish: HeaderList;
-  /** The WebSocket upgrade request (ws adds the Sec-WebSocket-* and upgrade headers itself). */
-  readonly websocket: HeaderList;
+  /** A WebSocket upgrade request (ws adds the Sec-WebSocket-* and upgrade headers itself). */
+  readonly upgrade: HeaderList;
 }
 
 const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
@@ -48,9 +49,9 @@ const SAME_ORIGIN_TAIL: HeaderList = [
 
 const BROWSER: HeaderProfile = {
   poll: [...CLIENT_HINTS, ['accept', '*/*'], ...SAME_ORIGIN_TAIL],
-  sse: [['cache-control', 'no-cache'], ...CLIENT_HINTS, ['accept', 'text/event-stream'], ...SAME_ORIGIN_TAIL],
+  eventSource: [['cache-control', 'no-cache'], ...CLIENT_HINTS, ['accept', 'text/event-stream'], ...SAME_ORIGIN_TAIL],
   publish: [...CLIENT_HINTS, ['content-type', 'application/json'], ['accept', '*/*'], ['origin', ORIGIN], ...SAME_ORIGIN_TAIL],
-  websocket: [
+  upgrade: [
     ['pragma', 'no-cache'],
     ['cache-control', 'no-cache'],
     ['user-agent', CHROME_UA],
@@ -63,9 +64,9 @@ const BROWSER: HeaderProfile = {
 
 const MINIMAL: HeaderProfile = {
   poll: [],
-  sse: [],
+  eventSource: [],
   publish: [['content-type', 'application/json']],
-  websocket: [],
+  upgrade: [],
 };
 
 export const HEADER_PROFILES: Readonly<Record<HeaderProfileName, HeaderProfile>> = {

@@ -14,14 +14,14 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { TECHNIQUES, type ServerToParent } from '../core/protocol.ts';
+import { TECHNIQUES } from '../core/protocol.ts';
+import type { GeneratorToRunner, RunnerToGenerator, ServerToRunner } from '../core/ipc.ts';
 import { ChildTimeoutError, GeneratorCrashedError, ServerCrashedError } from '../core/errors.ts';
 import { describeExit, forkChild, killAllChildren, type ForkedChild } from '../run/children.ts';
 import { reportError } from '../cli/exit-codes.ts';
 import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 import { PACKAGE_ROOT } from '../run/package-layout.ts';
 import type { ServerProcessOptions } from '../run/server-process.ts';
-import type { GeneratorToRunner, RunnerToGenerator } from '../load/generator-protocol.ts';
 
 const DEFAULT_ROUNDS = 7;
 const START_DEADLINE_MS = 15_000;
@@ -74,13 +74,13 @@ async function timeStart(child: Child, world: World): Promise<number> {
   if (child === 'server') {
     const options: ServerProcessOptions = { techniques: [...TECHNIQUES], rate: 0, payloadBytes: 64, holdMs: 1000 };
     const forked = forkChild(childModule(child, world), [JSON.stringify(options)], compiled);
-    await firstMessage(forked, (m) => (m as ServerToParent).type === 'ready', child, what);
+    await firstMessage(forked, (m) => (m as ServerToRunner).type === 'ready', child, what);
     answeredAt = performance.now();
     forked.child.send({ type: 'close' });
     await forked.exited;
   } else {
     const forked = forkChild(childModule(child, world), [], compiled);
-    forked.child.send({ type: 'close' } satisfies RunnerToGenerator);
+    forked.child.send({ type: 'close', id: 1 } satisfies RunnerToGenerator);
     await firstMessage(forked, (m) => (m as GeneratorToRunner).type === 'closed', child, what);
     answeredAt = performance.now();
     await forked.exited;

@@ -3,12 +3,17 @@
  * as ratios against textbook baselines measured side by side in one run (alternating
  * rounds, median ratio), since absolute figures on a shared machine mean little:
  *
- * (a) per poll request: pushbench's polling driver (undici, browser headers, JSON parsing,
- *     seq checks) vs autocannon at the same request rate over as many connections, same
- *     endpoint and headers. Target: at most 1.5x autocannon's CPU per request.
+ * (a) per poll request: pushbench's polling driver (lean keep-alive GETs, browser headers,
+ *     JSON parsing, seq checks) vs autocannon at the same request rate over as many
+ *     connections, same endpoint and headers. Target: at most 1.5x autocannon's CPU per request.
  * (b) per received WebSocket message: pushbench's WebSocket driver (JSON parse, seq check,
  *     HDR latency record) vs a bare `ws` client loop that only counts, same server, same
  *     stream. Target: at most 1.25x the bare loop's CPU per message.
+ *
+ * A round is valid only if its load was connected before the span began, met no error,
+ * did some work, and (WebSocket) every client received every message the server
+ * published. Otherwise the round FAILS, says why, is left out of the medians, and the
+ * script exits 1: a broken round is never turned into a ratio.
  *
  * Each driver runs in its own child process; every child is killed at the end, on error
  * and on Ctrl-C; every wait has a deadline.
@@ -17,7 +22,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { forkChild, killAllChildren, describeExit } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
-import { nowMicros } from '../core/protocol.ts';
+import { nowMicros, PATHS } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
 import { reportError } from '../cli/exit-codes.ts';
 import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
@@ -45,6 +51,10 @@ const ROUNDS = (() => {
   }
 })();
 const SPAN_MS = 3000;
+/** From forking a driver to the span's start: Node start-up plus connecting 1,000 clients. */
+const LEAD_MS = 3000;
+/** WebSocket publishing starts this long before the span and ends this long after it; clients then count for as long again. */
+const PUBLISH_MARGIN_MS = 500;
 const POLL = { clients: 200, intervalMs: 40 }; // 5,000 requests/s
 const WS = { clients: 1000, rate: 50 }; // 50,000 messages/s received
 const TARGET_POLL = 1.5;
@@ -52,20 +62,28 @@ const TARGET_WS = 1.25;
 
 const DRIVER = new URL('./load-driver.ts', import.meta.url);
 
-async function runDriver(kind: LoadKind, origin: string, clients: number, intervalMs: number, onStart?: (startT: number, endT: number) => void): Promise<LoadReport> {
+/** One driver's round: its report, or why the round is void. */
+interface Outcome {
+  kind: LoadKind;
+  report: LoadReport;
+  /** Null when the round is valid. */
+  failure: string | null;
+}
+
+async function serverHead(origin: string): Promise<number> {
+  const info = (await (await fetch(`${origin}${PATHS.info}`, { signal: AbortSignal.timeout(5000) })).json()) as { head: number };
+  return info.head;
+}
+
+async function runDriver(run: LoadRun): Promise<LoadReport> {
   const forked = forkChild(DRIVER, []);
-  // Connecting 1,000 clients takes a moment: the span starts well after.
-  const startT = nowMicros() + 3_000_000;
-  const endT = startT + SPAN_MS * 1000;
-  const run: LoadRun = { kind, origin, clients, intervalMs, startT, endT };
-  onStart?.(startT, endT);
   const reply = new Promise<LoadReport>((resolve, reject) => {
-    forked.child.on('message', (m: { type: 'done'; report: LoadReport } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.report) : reject(new Error(`${kind}: ${m.message}`))));
-    void forked.exited.then((exit) => reject(new Error(describeExit(kind, exit, forked.stderrTail()))));
+    forked.child.on('message', (m: { type: 'done'; report: LoadReport } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.report) : reject(new Error(`${run.kind}: ${m.message}`))));
+    void forked.exited.then((exit) => reject(new Error(describeExit(run.kind, exit, forked.stderrTail()))));
   });
   forked.child.send(run);
-  const deadline = sleep(SPAN_MS + 30_000).then(() => {
-    throw new Error(`${kind} did not finish in time`);
+  const deadline = sleep((run.drainUntil - nowMicros()) / 1000 + 30_000).then(() => {
+    throw new Error(`${run.kind} did not finish in time`);
   });
   try {
     return await Promise.race([reply, deadline]);
@@ -75,51 +93,96 @@ async function runDriver(kind: LoadKind, origin: string, clients: number, interv
   }
 }
 
+/** Times of one driver's run, all on the monotonic clock, from now. */
+function schedule(kind: LoadKind, origin: string, clients: number, intervalMs: number, startSeq: number): LoadRun {
+  const startT = nowMicros() + LEAD_MS * 1000;
+  const endT = startT + SPAN_MS * 1000;
+  const margin = PUBLISH_MARGIN_MS * 1000;
+  return { kind, origin, clients, intervalMs, startSeq, startT, endT, publishStart: startT - margin, drainUntil: endT + 2 * margin };
+}
+
+/** Why a round's figures cannot be used, or null. */
+function validate(run: LoadRun, report: LoadReport, unit: string, expected: number | null): string | null {
+  if (report.readyAt > run.startT) return `its ${run.clients} clients were connected only ${((report.readyAt - run.startT) / 1000).toFixed(0)} ms after the span began`;
+  if (report.errors > 0) return `${report.errors} errors`;
+  if (report.count === 0) return `no ${unit} in the span`;
+  if (expected !== null && report.delivered !== expected) return `delivered ${report.delivered} of the ${expected} messages published (${expected / run.clients} × ${run.clients} clients)`;
+  return null;
+}
+
+async function pollRound(kind: LoadKind, server: ServerProcess): Promise<Outcome> {
+  const run = schedule(kind, server.url, POLL.clients, POLL.intervalMs, await serverHead(server.url));
+  const report = await runDriver(run);
+  return { kind, report, failure: validate(run, report, 'requests', null) };
+}
+
+async function wsRound(kind: LoadKind, server: ServerProcess): Promise<Outcome> {
+  const run = schedule(kind, server.url, WS.clients, 0, await serverHead(server.url));
+  const before = (await server.stats()).stats.published;
+  await server.startPublishing(WS.rate, run.publishStart);
+  const report = runDriver(run);
+  // Publishing stops PUBLISH_MARGIN_MS after the span, while the driver still counts.
+  await Promise.race([sleep((run.endT + PUBLISH_MARGIN_MS * 1000 - nowMicros()) / 1000), report.catch(() => {})]);
+  await server.stopPublishing();
+  const outcome = await report;
+  const published = (await server.stats()).stats.published - before;
+  return { kind, report: outcome, failure: validate(run, outcome, 'messages', published * WS.clients) };
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const perUnit = (r: LoadReport): number => r.cpuMicros / Math.max(1, r.count);
+const perUnit = (r: LoadReport): number => r.cpuMicros / r.count;
 const f = (n: number, d = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** The rows of one comparison's round and its ratio (null when either side failed). */
+function pair(round: number, label: string, unit: string, ours: Outcome, baseline: Outcome, names: [string, string]): { rows: string[]; ratio: number | null; failures: string[] } {
+  const failures = [ours, baseline].filter((o) => o.failure !== null).map((o) => `round ${round} ${label} ${o.kind}: ${o.failure}`);
+  const ratio = failures.length === 0 ? perUnit(ours.report) / perUnit(baseline.report) : null;
+  const row = (name: string, o: Outcome, last: string): string =>
+    `| ${round} | ${label}: ${name} | ${o.report.count} ${unit}s | ${o.failure === null ? `${f(perUnit(o.report))} µs/${unit}` : `**FAILED**: ${o.failure}`} | ${last} |`;
+  return { rows: [row(names[0], ours, ''), row(names[1], baseline, ratio === null ? 'n/a' : `${f(ratio)}x`)], ratio, failures };
+}
+
+function verdict(ratios: number[], target: number): string {
+  if (ratios.length === 0) return 'n/a (no valid round)';
+  const m = median(ratios);
+  return `**${f(m)}x** (${ratios.length} valid round${ratios.length > 1 ? 's' : ''}; target <= ${target}x): ${m <= target ? 'met' : 'MISSED'}`;
+}
 
 async function main(): Promise<number> {
   process.on('SIGINT', () => {
     killAllChildren();
     process.exit(130);
   });
-  const server = await ServerProcess.spawn({ techniques: ['polling', 'websocket'], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536 });
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536 });
   const rows: string[] = [];
   const pollRatios: number[] = [];
   const wsRatios: number[] = [];
+  const failures: string[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      const order: Array<[LoadKind, LoadKind]> = round % 2 === 1 ? [['generator-poll', 'autocannon']] : [['autocannon', 'generator-poll']];
-      const poll: Partial<Record<LoadKind, LoadReport>> = {};
-      for (const kind of order[0]!) poll[kind] = await runDriver(kind, server.url, POLL.clients, POLL.intervalMs);
-      const pollRatio = perUnit(poll['generator-poll']!) / perUnit(poll.autocannon!);
-      pollRatios.push(pollRatio);
-      rows.push(`| ${round} | poll: pushbench driver | ${poll['generator-poll']!.count} requests | ${f(perUnit(poll['generator-poll']!))} µs/request | |`);
-      rows.push(`| ${round} | poll: autocannon | ${poll.autocannon!.count} requests | ${f(perUnit(poll.autocannon!))} µs/request | ${f(pollRatio)}x |`);
+      const pollKinds: LoadKind[] = round % 2 === 1 ? ['generator-poll', 'autocannon'] : ['autocannon', 'generator-poll'];
+      const poll = new Map<LoadKind, Outcome>();
+      for (const kind of pollKinds) poll.set(kind, await pollRound(kind, server));
+      const p = pair(round, 'poll', 'request', poll.get('generator-poll')!, poll.get('autocannon')!, ['pushbench driver', 'autocannon']);
 
-      const ws: Partial<Record<LoadKind, LoadReport>> = {};
-      for (const kind of (round % 2 === 1 ? ['generator-ws', 'bare-ws'] : ['bare-ws', 'generator-ws']) as LoadKind[]) {
-        ws[kind] = await runDriver(kind, server.url, WS.clients, 0, (startT, endT) => {
-          // Publishing covers the span with a margin on both sides.
-          server.startPublishing(WS.rate, startT - 500_000);
-          void sleep((endT - nowMicros()) / 1000 + 500).then(() => server.stopPublishing());
-        });
-        await sleep(800);
-      }
-      const wsRatio = perUnit(ws['generator-ws']!) / perUnit(ws['bare-ws']!);
-      wsRatios.push(wsRatio);
-      rows.push(`| ${round} | ws: pushbench driver | ${ws['generator-ws']!.count} messages | ${f(perUnit(ws['generator-ws']!))} µs/message | |`);
-      rows.push(`| ${round} | ws: bare ws loop | ${ws['bare-ws']!.count} messages | ${f(perUnit(ws['bare-ws']!))} µs/message | ${f(wsRatio)}x |`);
-      process.stderr.write(`round ${round}: poll ${f(pollRatio)}x, ws ${f(wsRatio)}x\n`);
+      const wsKinds: LoadKind[] = round % 2 === 1 ? ['generator-ws', 'bare-ws'] : ['bare-ws', 'generator-ws'];
+      const ws = new Map<LoadKind, Outcome>();
+      for (const kind of wsKinds) ws.set(kind, await wsRound(kind, server));
+      const w = pair(round, 'ws', 'message', ws.get('generator-ws')!, ws.get('bare-ws')!, ['pushbench driver', 'bare ws loop']);
+
+      rows.push(...p.rows, ...w.rows);
+      if (p.ratio !== null) pollRatios.push(p.ratio);
+      if (w.ratio !== null) wsRatios.push(w.ratio);
+      failures.push(...p.failures, ...w.failures);
+      const show = (r: number | null): string => (r === null ? 'FAILED' : `${f(r)}x`);
+      process.stderr.write(`round ${round}: poll ${show(p.ratio)}, ws ${show(w.ratio)}\n`);
+      for (const failure of [...p.failures, ...w.failures]) process.stderr.write(`  ${failure}\n`);
     }
   } finally {
     await server.close();
     killAllChildren();
   }
   const env = collectEnvironment();
-  const pollMedian = median(pollRatios);
-  const wsMedian = median(wsRatios);
   process.stdout.write(`## pushbench load generator: CPU cost against baselines
 
 ${env.cpuModel}, ${env.cores} cores, Node ${env.node}; \`npm run perf:generator\` (${ROUNDS} alternating rounds, ${SPAN_MS} ms each)
@@ -128,10 +191,10 @@ ${env.cpuModel}, ${env.cores} cores, Node ${env.node}; \`npm run perf:generator\
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-- Poll requests (${POLL.clients} connections, ${(POLL.clients * 1000) / POLL.intervalMs} requests/s, browser headers): median **${f(pollMedian)}x** autocannon's CPU per request (target <= ${TARGET_POLL}x): ${pollMedian <= TARGET_POLL ? 'met' : 'MISSED'}
-- WebSocket messages (${WS.clients} clients, ${WS.rate} msgs/s each): median **${f(wsMedian)}x** a bare ws loop's CPU per message (target <= ${TARGET_WS}x): ${wsMedian <= TARGET_WS ? 'met' : 'MISSED'}
-`);
-  return 0;
+- Poll requests (${POLL.clients} connections, ${(POLL.clients * 1000) / POLL.intervalMs} requests/s, browser headers), CPU per request, pushbench driver / autocannon: median ${verdict(pollRatios, TARGET_POLL)}
+- WebSocket messages (${WS.clients} clients, ${WS.rate} msgs/s each, every message checked delivered to every client), CPU per message, pushbench driver / bare ws loop: median ${verdict(wsRatios, TARGET_WS)}
+${failures.length === 0 ? '' : `\n**${failures.length} round${failures.length > 1 ? 's' : ''} FAILED** and ${failures.length > 1 ? 'are' : 'is'} left out of the medians:\n${failures.map((x) => `- ${x}`).join('\n')}\n`}`);
+  return failures.length === 0 ? 0 : 1;
 }
 
 process.exitCode = await main();

@@ -10,6 +10,10 @@
  *     textbook `ws` broadcast loop, same clients, same schedule, same JSON bytes.
  *     Target: pushbench/bare CPU per message <= 1.10.
  *
+ * A WebSocket round in which some client did not receive every message the server
+ * published FAILS, says so, is left out of the median, and the script exits 1; a poll round
+ * with an error or a non-2xx answer stops the script. A broken round is never a ratio.
+ *
  * Every child is killed at the end, on error and on Ctrl-C; every wait has a deadline.
  */
 import net from 'node:net';
@@ -20,6 +24,7 @@ import { killAllChildren } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -45,7 +50,7 @@ interface PerfConfig {
   /** Exit 1 when a target is missed. */
   strict: boolean;
   /** Run one comparison only. */
-  only: 'poll' | 'websocket' | null;
+  only: 'poll' | typeof PLAIN_WS_TECHNIQUE | null;
 }
 
 const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
@@ -71,7 +76,7 @@ const PERF_FLAGS = {
   messages: { flag: 'messages', arg: 'N', help: 'messages published per WebSocket round', defaultText: `${DEFAULTS.messages}`, reader: integerReader(1, null) },
   rate: { flag: 'rate', arg: 'N', help: 'messages/s of the WebSocket broadcast', defaultText: `${DEFAULTS.rate}`, reader: integerReader(1, null) },
   payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data", defaultText: `${DEFAULTS.payloadBytes}`, reader: integerReader(0, null) },
-  only: { flag: 'only', arg: 'poll|websocket', help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', 'websocket'] as const) },
+  only: { flag: 'only', arg: `poll|${PLAIN_WS_TECHNIQUE}`, help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const) },
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
 } as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
@@ -128,19 +133,19 @@ interface Contender {
   name: string;
   url: string;
   sample(): Promise<{ cpuMicros: number; count: number }>;
-  startPublishing(rate: number, startAt: number): void;
-  stopPublishing(): void;
+  startPublishing(rate: number, startAt: number): Promise<void>;
+  stopPublishing(): Promise<void>;
   close(): Promise<void>;
 }
 
-function pushbenchContender(server: ServerProcess, counter: 'polling' | 'websocket'): Contender {
+function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published'): Contender {
   return {
     name: 'pushbench',
     url: server.url,
     async sample() {
       const { stats } = await within(server.stats(), 10_000, 'pushbench stats');
       // Polling counts requests answered; WebSocket counts messages published.
-      const count = counter === 'polling' ? (stats.techniques.polling?.requests ?? 0) : stats.published;
+      const count = counter === 'requests' ? (stats.techniques[INTERVAL_POLL_TECHNIQUE]?.requests ?? 0) : stats.published;
       return { cpuMicros: stats.process.cpuMicros, count };
     },
     startPublishing: (rate, startAt) => server.startPublishing(rate, startAt),
@@ -157,8 +162,8 @@ function bareContender(bare: BareProcess, counter: 'requests' | 'published'): Co
       const stats = await bare.stats();
       return { cpuMicros: stats.process.cpuMicros, count: stats[counter] };
     },
-    startPublishing: (rate, startAt) => bare.startPublishing(rate, startAt),
-    stopPublishing: () => bare.stopPublishing(),
+    startPublishing: async (rate, startAt) => bare.startPublishing(rate, startAt),
+    stopPublishing: async () => bare.stopPublishing(),
     close: () => bare.close(),
   };
 }
@@ -251,14 +256,14 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
 
 async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
   progress('(a) starting the pushbench polling server');
-  const server = await ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
-  const pushbench = pushbenchContender(server, 'polling');
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'requests');
   const comparisons: PollComparison[] = [];
   try {
     // A few messages in the ring, so that a poll can get exactly one.
-    server.startPublishing(1000, nowMicros());
+    await server.startPublishing(1000, nowMicros());
     await sleep(20);
-    server.stopPublishing();
+    await server.stopPublishing();
     const info = JSON.parse((await rawGet(server.url, PATHS.info)).body.toString()) as { head: number };
     if (!(info.head >= 1)) throw new Error(`expected the pushbench server to have published a message; head is ${info.head}`);
     const variants = [
@@ -266,7 +271,7 @@ async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
       { variant: `one ${config.payloadBytes}-byte-payload message`, since: info.head - 1 },
     ];
     for (const { variant, since } of variants) {
-      const path = `${PATHS.polling}?since=${since}`;
+      const path = `${TECHNIQUE_META[INTERVAL_POLL_TECHNIQUE].path}?since=${since}`;
       const reference = await rawGet(server.url, path);
       const bare = bareContender(await BareProcess.spawn('bare node:http', new URL('./bare-http.ts', import.meta.url), bareSpecFrom(reference)), 'requests');
       try {
@@ -284,8 +289,8 @@ async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
             rounds.push(result);
           }
         }
-        const ratios = pairRatios(rounds, (r) => r.requestsPerSecond);
-        const cpuRatios = pairRatios(rounds, (r) => r.cpuMicrosPerRequest);
+        const ratios = [...pairRatios(rounds, (r) => r.requestsPerSecond).values()];
+        const cpuRatios = [...pairRatios(rounds, (r) => r.cpuMicrosPerRequest).values()];
         comparisons.push({
           variant,
           path,
@@ -314,13 +319,13 @@ function pairOrder<T>(round: number, pushbench: T, baseline: T): T[] {
   return round % 2 === 1 ? [pushbench, baseline] : [baseline, pushbench];
 }
 
-/** pushbench / baseline for each round. */
-function pairRatios<T extends { round: number; contender: string }>(rounds: readonly T[], value: (r: T) => number): number[] {
-  const ratios: number[] = [];
+/** pushbench / baseline for each round whose two sides are both valid, by round number. */
+function pairRatios<T extends { round: number; contender: string; failure?: string | null }>(rounds: readonly T[], value: (r: T) => number): Map<number, number> {
+  const ratios = new Map<number, number>();
   for (const round of new Set(rounds.map((r) => r.round))) {
     const a = rounds.find((r) => r.round === round && r.contender === 'pushbench');
     const b = rounds.find((r) => r.round === round && r.contender !== 'pushbench');
-    if (a !== undefined && b !== undefined) ratios.push(value(a) / value(b));
+    if (a !== undefined && b !== undefined && (a.failure ?? null) === null && (b.failure ?? null) === null) ratios.set(round, value(a) / value(b));
   }
   return ratios;
 }
@@ -384,14 +389,18 @@ interface WsRound {
   delivered: number;
   /** Every client got every message. */
   complete: boolean;
+  /** Why the round is void (some client did not get every published message), or null. */
+  failure: string | null;
   cpuMicros: number;
   cpuMicrosPerMessage: number;
 }
 
 interface WsComparison {
   rounds: WsRound[];
-  ratios: number[];
-  medianRatio: number;
+  /** pushbench / bare per valid round, by round number. */
+  ratios: Map<number, number>;
+  /** Null when no round was valid. */
+  medianRatio: number | null;
 }
 
 async function broadcastRound(contender: Contender, wsUrl: string, config: PerfConfig, messages: number): Promise<Omit<WsRound, 'round'>> {
@@ -401,23 +410,31 @@ async function broadcastRound(contender: Contender, wsUrl: string, config: PerfC
     const before = await contender.sample();
     const receivedBefore = clients.delivered();
     const startAt = nowMicros() + 200_000;
-    contender.startPublishing(config.rate, startAt);
+    await contender.startPublishing(config.rate, startAt);
     // Stop once every client has the wanted messages (a server that falls behind its
     // schedule still sends them all; it may send one or two more, which are counted too).
     const scheduleMs = 200 + (messages * 1000) / config.rate;
     await waitUntil(() => clients.delivered() - receivedBefore >= messages * config.clients, scheduleMs + 15_000);
-    contender.stopPublishing();
+    await contender.stopPublishing();
     const published = (await contender.sample()).count - before.count;
     const expected = published * config.clients;
     await waitUntil(() => clients.delivered() - receivedBefore >= expected, 15_000);
     const after = await contender.sample();
     const delivered = clients.delivered() - receivedBefore;
     const cpuMicros = after.cpuMicros - before.cpuMicros;
+    const short = clients.counts.filter((c) => c < published).length;
+    const complete = published > 0 && delivered === expected && short === 0;
+    const failure = complete
+      ? null
+      : published === 0
+        ? 'the server published nothing'
+        : `delivered ${delivered} of the ${expected} messages published (${published} × ${config.clients} clients); ${short} client${short === 1 ? '' : 's'} missed some`;
     return {
       contender: contender.name,
       published,
       delivered,
-      complete: delivered === expected && clients.counts.every((c) => c === clients.counts[0]),
+      complete,
+      failure,
       cpuMicros,
       cpuMicrosPerMessage: cpuMicros / Math.max(1, delivered),
     };
@@ -428,14 +445,14 @@ async function broadcastRound(contender: Contender, wsUrl: string, config: PerfC
 
 async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
   progress(`(b) starting the pushbench WebSocket server and the bare ws server`);
-  const server = await ServerProcess.spawn({ techniques: ['websocket'], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
-  const pushbench = pushbenchContender(server, 'websocket');
+  const server = await ServerProcess.spawn({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const pushbench = pushbenchContender(server, 'published');
   let bare: Contender | undefined;
   try {
     const options: BareWsOptions = { payloadBytes: config.payloadBytes };
     bare = bareContender(await BareProcess.spawn('bare ws', new URL('./bare-ws.ts', import.meta.url), options), 'published');
     const targets = [
-      { contender: pushbench, wsUrl: `${pushbench.url.replace('http', 'ws')}${PATHS.websocket}` },
+      { contender: pushbench, wsUrl: techniqueUrl(PLAIN_WS_TECHNIQUE, pushbench.url) },
       { contender: bare, wsUrl: bare.url.replace('http', 'ws') },
     ];
     progress(`(b) warm-up: ${config.clients} clients, ${Math.ceil(config.messages / 4)} messages each server`);
@@ -445,13 +462,13 @@ async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
       for (const { contender, wsUrl } of pairOrder(round, targets[0]!, targets[1]!)) {
         const result = { round, ...(await broadcastRound(contender, wsUrl, config, config.messages)) };
         progress(
-          `(b) round ${round} ${contender.name}: ${result.published} published, ${result.delivered} delivered${result.complete ? '' : ' (INCOMPLETE)'}, ${result.cpuMicrosPerMessage.toFixed(2)} µs CPU/msg`,
+          `(b) round ${round} ${contender.name}: ${result.published} published, ${result.delivered} delivered, ${result.failure === null ? `${result.cpuMicrosPerMessage.toFixed(2)} µs CPU/msg` : `FAILED: ${result.failure}`}`,
         );
         rounds.push(result);
       }
     }
     const ratios = pairRatios(rounds, (r) => r.cpuMicrosPerMessage);
-    return { rounds, ratios, medianRatio: median(ratios) };
+    return { rounds, ratios, medianRatio: ratios.size === 0 ? null : median([...ratios.values()]) };
   } finally {
     await Promise.all([pushbench.close(), bare?.close()]);
   }
@@ -464,9 +481,10 @@ async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
 const n0 = (n: number): string => Math.round(n).toLocaleString('en-US');
 const n2 = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsComparison | null, command: string): { text: string; missed: string[] } {
+function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsComparison | null, command: string): { text: string; missed: string[]; failed: string[] } {
   const env = collectEnvironment();
   const missed: string[] = [];
+  const failed = (ws?.rounds ?? []).filter((r) => r.failure !== null).map((r) => `WebSocket round ${r.round} ${r.contender}: ${r.failure}`);
   const lines: string[] = [];
   lines.push('## pushbench server speed vs bare baselines', '');
   lines.push(`Machine: ${env.cores} cores, ${env.cpuModel}, Node ${env.node}, ${env.os}${env.gitCommit ? `, commit ${env.gitCommit.slice(0, 12)}` : ''}`);
@@ -483,11 +501,17 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
     lines.push(`| GET /poll, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`);
   }
   if (ws !== null) {
-    const wsPush = median(ws.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.cpuMicrosPerMessage));
-    const wsBase = median(ws.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.cpuMicrosPerMessage));
-    const wsOk = ws.medianRatio <= TARGET_WS_CPU_RATIO;
-    if (!wsOk) missed.push(`WebSocket CPU/message ratio ${n2(ws.medianRatio)} > ${TARGET_WS_CPU_RATIO}`);
-    lines.push(`| WebSocket broadcast: server CPU µs per delivered message | ${n2(wsPush)} | ${n2(wsBase)} | ${n2(ws.medianRatio)} | ≤ ${n2(TARGET_WS_CPU_RATIO)} | ${wsOk ? 'met' : '**missed**'} |`);
+    const valid = ws.rounds.filter((r) => ws.ratios.has(r.round));
+    const medianOf = (rs: WsRound[]): string => (rs.length === 0 ? 'n/a' : n2(median(rs.map((r) => r.cpuMicrosPerMessage))));
+    const wsPush = medianOf(valid.filter((r) => r.contender === 'pushbench'));
+    const wsBase = medianOf(valid.filter((r) => r.contender !== 'pushbench'));
+    if (ws.medianRatio === null) {
+      lines.push(`| WebSocket broadcast: server CPU µs per delivered message | n/a | n/a | n/a (no valid round) | ≤ ${n2(TARGET_WS_CPU_RATIO)} | **failed** |`);
+    } else {
+      const wsOk = ws.medianRatio <= TARGET_WS_CPU_RATIO;
+      if (!wsOk) missed.push(`WebSocket CPU/message ratio ${n2(ws.medianRatio)} > ${TARGET_WS_CPU_RATIO}`);
+      lines.push(`| WebSocket broadcast: server CPU µs per delivered message | ${wsPush} | ${wsBase} | ${n2(ws.medianRatio)} | ≤ ${n2(TARGET_WS_CPU_RATIO)} | ${wsOk ? 'met' : '**missed**'} |`);
+    }
   }
   lines.push('');
 
@@ -507,7 +531,7 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
     lines.push('');
   }
 
-  if (ws === null) return { text: lines.join('\n'), missed };
+  if (ws === null) return { text: lines.join('\n'), missed, failed };
   lines.push(
     '### (b) WebSocket broadcast — server CPU per delivered message',
     '',
@@ -517,11 +541,14 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
     '|---:|---|---:|---:|---|---:|---:|---:|',
   );
   for (const r of ws.rounds) {
-    const ratio = r.contender === 'pushbench' ? '' : n2(ws.ratios[r.round - 1] ?? Number.NaN);
-    lines.push(`| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${r.complete ? 'yes' : 'no'} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`);
+    const pairRatio = ws.ratios.get(r.round);
+    const ratio = r.contender === 'pushbench' ? '' : pairRatio === undefined ? 'n/a' : n2(pairRatio);
+    const complete = r.failure === null ? 'yes' : `**FAILED**: ${r.failure}`;
+    lines.push(`| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${complete} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`);
   }
   lines.push('');
-  return { text: lines.join('\n'), missed };
+  if (failed.length > 0) lines.push(`**${failed.length} round${failed.length > 1 ? 's' : ''} FAILED** (left out of the medians):`, ...failed.map((x) => `- ${x}`), '');
+  return { text: lines.join('\n'), missed, failed };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -550,12 +577,14 @@ async function main(): Promise<void> {
     });
   }
   const started = Date.now();
-  const poll = config.only === 'websocket' ? [] : await comparePoll(config);
+  const poll = config.only === PLAIN_WS_TECHNIQUE ? [] : await comparePoll(config);
   const ws = config.only === 'poll' ? null : await compareWebSocket(config);
-  const { text, missed } = renderMarkdown(config, poll, ws, command);
+  const { text, missed, failed } = renderMarkdown(config, poll, ws, command);
   process.stdout.write(`${text}\n`);
-  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s${missed.length > 0 ? `; missed: ${missed.join('; ')}` : '; all targets met'}`);
-  if (missed.length > 0 && config.strict) process.exitCode = 1;
+  const problems = [...(failed.length > 0 ? [`${failed.length} failed round(s)`] : []), ...(missed.length > 0 ? [`missed: ${missed.join('; ')}`] : [])];
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length > 0 ? `; ${problems.join('; ')}` : '; all targets met'}`);
+  // A failed round always fails the script; a missed target only with --strict.
+  if (failed.length > 0 || (missed.length > 0 && config.strict)) process.exitCode = 1;
 }
 
 main()

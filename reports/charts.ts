@@ -116,16 +116,30 @@ function titlePlugin(text: string) {
   return { title: { display: true, text, font: { size: 16 } }, legend: { position: 'bottom' as const } };
 }
 
+/**
+ * Payload and overhead per delivered message, stacked. A compressed technique can cost less
+ * than its payload (its overhead is negative): its bar is then the bytes on the wire, drawn as
+ * payload, with what compression saved stacked above in a pale segment of its own, so every
+ * bar's coloured height is what was measured and the pale tops show the saving.
+ */
 function bytesChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  const compressed = entries.some(({ result }) => result.state === 'completed' && result.perMessage.overheadBytes < 0);
+  const datasets: BarChartConfig['data']['datasets'] = [
+    { label: 'Payload (message JSON)', data: perTechnique(entries, (r) => Math.min(payloadBytesPerMessage(r), r.perMessage.totalBytes)), backgroundColor: PART_COLORS.payload },
+    { label: 'Overhead (headers, framing, setup)', data: perTechnique(entries, (r) => Math.max(0, r.perMessage.overheadBytes)), backgroundColor: PART_COLORS.overhead },
+  ];
+  if (compressed) {
+    datasets.push({
+      label: 'Saved by compression (not on the wire)',
+      data: perTechnique(entries, (r) => Math.max(0, -r.perMessage.overheadBytes)),
+      backgroundColor: PART_COLORS.saved,
+      borderColor: PART_COLORS.payload,
+      borderWidth: 1,
+    });
+  }
   return {
     type: 'bar',
-    data: {
-      labels: entries.map(categoryLabel),
-      datasets: [
-        { label: 'Payload (message JSON)', data: perTechnique(entries, payloadBytesPerMessage), backgroundColor: PART_COLORS.payload },
-        { label: 'Overhead (headers, framing, setup)', data: perTechnique(entries, (r) => r.perMessage.overheadBytes), backgroundColor: PART_COLORS.overhead },
-      ],
-    },
+    data: { labels: entries.map(categoryLabel), datasets },
     options: {
       animation: false,
       plugins: titlePlugin(title),
@@ -208,16 +222,18 @@ function emptyPollsChart(title: string, entries: TechniqueEntry[]): BarChartConf
   };
 }
 
+/** Up and down, each split into payload and overhead; a compressed direction (negative overhead) is drawn as its wire bytes. */
 function upDownChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  const payload = (bytes: number, overhead: number): number => Math.min(bytes - overhead, bytes);
   return {
     type: 'bar',
     data: {
       labels: entries.map(categoryLabel),
       datasets: [
-        { label: 'Up: payload', stack: 'up', data: perTechnique(entries, (r) => r.perMessage.upBytes - r.perMessage.upOverheadBytes), backgroundColor: PART_COLORS.upPayload },
-        { label: 'Up: overhead', stack: 'up', data: perTechnique(entries, (r) => r.perMessage.upOverheadBytes), backgroundColor: PART_COLORS.upOverhead },
-        { label: 'Down: payload', stack: 'down', data: perTechnique(entries, (r) => r.perMessage.downBytes - r.perMessage.downOverheadBytes), backgroundColor: PART_COLORS.downPayload },
-        { label: 'Down: overhead', stack: 'down', data: perTechnique(entries, (r) => r.perMessage.downOverheadBytes), backgroundColor: PART_COLORS.downOverhead },
+        { label: 'Up: payload', stack: 'up', data: perTechnique(entries, (r) => payload(r.perMessage.upBytes, r.perMessage.upOverheadBytes)), backgroundColor: PART_COLORS.upPayload },
+        { label: 'Up: overhead', stack: 'up', data: perTechnique(entries, (r) => Math.max(0, r.perMessage.upOverheadBytes)), backgroundColor: PART_COLORS.upOverhead },
+        { label: 'Down: payload', stack: 'down', data: perTechnique(entries, (r) => payload(r.perMessage.downBytes, r.perMessage.downOverheadBytes)), backgroundColor: PART_COLORS.downPayload },
+        { label: 'Down: overhead', stack: 'down', data: perTechnique(entries, (r) => Math.max(0, r.perMessage.downOverheadBytes)), backgroundColor: PART_COLORS.downOverhead },
       ],
     },
     options: {

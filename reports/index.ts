@@ -9,7 +9,8 @@ import { DEFAULT_FORMATS, FORMATS, type FormatName, type OutputFile } from './fo
 export type { OutputFile, FormatName } from './formats.ts';
 export { FORMATS, DEFAULT_FORMATS } from './formats.ts';
 export { buildCharts, type ChartSpec } from './charts.ts';
-export { parseResults, validateResults, ResultsFileError } from './validate.ts';
+export { parseResults, validateResults } from '../core/results-validate.ts';
+export { ResultsFileError } from '../core/errors.ts';
 
 /**
  * Render every report of a results file: `report.html`, `summary.md` and `charts/<id>.png`

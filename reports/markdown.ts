@@ -10,7 +10,7 @@ import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
-import { techniqueLabel } from './techniques.ts';
+import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -43,6 +43,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     `<pre><code>${escapeHtml(results.command)}</code></pre>`,
     '',
   ];
+  for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
   results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i]), ''));
   groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');

@@ -1,9 +1,9 @@
 /**
- * Display metadata per technique: the one place that names them for humans. Keyed by
- * `TechniqueId`, so adding a technique to `TECHNIQUES` fails the typecheck until it has a
- * label and a colour here (and an explanation in teaching.ts).
+ * Display data per technique, read from its row in core/techniques.ts (label, colour, whether
+ * messages travel in responses to requests), plus the colours of the parts of a byte count.
  */
-import type { TechniqueId } from '../core/protocol.ts';
+import type { ResultsFile } from '../core/results.ts';
+import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 
 export interface TechniqueDisplay {
   /** Short label for tables, legends and axes. */
@@ -14,12 +14,21 @@ export interface TechniqueDisplay {
   requestPerResponse: boolean;
 }
 
-export const TECHNIQUE_DISPLAY: Readonly<Record<TechniqueId, TechniqueDisplay>> = {
-  polling: { label: 'Short polling', color: '#E69F00', requestPerResponse: true },
-  longpoll: { label: 'Long polling', color: '#CC79A7', requestPerResponse: true },
-  sse: { label: 'Server-Sent Events', color: '#009E73', requestPerResponse: false },
-  websocket: { label: 'WebSocket', color: '#0072B2', requestPerResponse: false },
-};
+export const TECHNIQUE_DISPLAY: Readonly<Record<TechniqueId, TechniqueDisplay>> = Object.freeze(
+  Object.fromEntries(
+    Object.values(TECHNIQUE_META).map((meta) => [meta.id, { label: meta.label, color: meta.color, requestPerResponse: meta.delivery === 'request' }]),
+  ) as Record<TechniqueId, TechniqueDisplay>,
+);
+
+/** The techniques of a run that cannot keep one of the rules of fairness, with the rule they break (from their rows). */
+export function fairnessExceptions(results: ResultsFile): Array<{ technique: TechniqueId; breaks: string }> {
+  const out: Array<{ technique: TechniqueId; breaks: string }> = [];
+  for (const technique of TECHNIQUES) {
+    const breaks = TECHNIQUE_META[technique].breaks;
+    if (breaks !== null && results.scenarios.some((s) => s.results[technique] !== undefined)) out.push({ technique, breaks });
+  }
+  return out;
+}
 
 /** The human label of a technique id. */
 export function techniqueLabel(id: TechniqueId): string {
@@ -35,6 +44,8 @@ export function techniquePossessive(id: TechniqueId): string {
 /** Colours for the parts of a byte count. */
 export const PART_COLORS = {
   payload: '#999999',
+  /** What compression saved: not on the wire, drawn pale. */
+  saved: '#eeeeee',
   overhead: '#D55E00',
   upPayload: '#56B4E9',
   upOverhead: '#0072B2',

@@ -7,6 +7,7 @@
 import autocannon from 'autocannon';
 import { request } from 'undici';
 import { PATHS } from '../core/protocol.ts';
+import { INTERVAL_POLL_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { HeaderList } from '../load/headers.ts';
 import type { CapacityResult } from '../core/results.ts';
 import { ServerProcess } from './server-process.ts';
@@ -30,8 +31,11 @@ export const DEFAULT_CAPACITY_OPTIONS = Object.freeze({
   intervalsMs: Object.freeze([250, 1000, 5000, 10_000]) as readonly number[],
 });
 
+/** The technique capacity is about: the one whose clients poll on an interval (short polling). */
+export const CAPACITY_TECHNIQUE = INTERVAL_POLL_TECHNIQUE;
+
 /** The server a capacity run spawns: polling only, 1 msg/s of 64-byte payloads. */
-export const CAPACITY_SERVER = Object.freeze({ techniques: ['polling'] as const, rate: 1, payloadBytes: 64, holdMs: 30_000 });
+export const CAPACITY_SERVER = Object.freeze({ techniques: [CAPACITY_TECHNIQUE] as const, rate: 1, payloadBytes: 64, holdMs: 30_000 });
 
 /** Options that cannot work, or a run whose requests the server refused. */
 export class CapacityError extends PushbenchError<'PUSHBENCH_CAPACITY'> {
@@ -67,7 +71,7 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     }
     // since=0 would return the whole ring on every poll; pollers that keep up ask from the head.
     const head = await fetchHead(url);
-    const target = `${url}${PATHS.polling}?since=${head}`;
+    const target = `${url}${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
     progress(`capacity: ${connections} connections on ${target} for ${durationMs} ms`);
     const result = await autocannon({
       url: target,

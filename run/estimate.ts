@@ -4,7 +4,7 @@
  * pick-up, the runner's margins) plus typical process and connection overheads seen on a 2-core
  * machine; it is printed as an estimate, never as a measurement.
  */
-import { DRIVERS } from '../load/drivers/index.ts';
+import { pickupMs as techniquePickupMs } from '../core/techniques.ts';
 import { MICRO_CASES } from './micro.ts';
 import { DRAIN_MARGIN_MICROS, SOCKETS_PER_GENERATOR, START_MARGIN_MICROS, type ScenarioSpec } from './runner.ts';
 
@@ -42,7 +42,7 @@ export function estimateSession(specs: readonly ScenarioSpec[], options: { gener
     const params = spec.params;
     for (const technique of spec.techniques) {
       techniqueRuns++;
-      const pickupMs = DRIVERS[technique].pickupMs(params);
+      const pickupMs = techniquePickupMs(technique, params);
       const generators = Math.min(params.clients, options.generators ?? Math.max(1, Math.ceil(params.clients / SOCKETS_PER_GENERATOR)));
       ms +=
         PER_RUN_OVERHEAD_MS +

@@ -1,41 +1,43 @@
-/** The runner's handle on a load-generator child process. */
-import { describeExit, forkChild, type ForkedChild } from './children.ts';
+/** The runner's handle on a load-generator child process; every request has a timeout. */
+import type { ConnectOutcome, GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../core/ipc.ts';
 import { GeneratorCrashedError, TargetRefusedError } from '../core/errors.ts';
-import type { GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../load/generator-protocol.ts';
-import type { ConnectOutcome } from '../load/generator.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
+import { describeExit, forkChild, type ForkedChild } from './children.ts';
+import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
 
 const CHILD_MODULE = new URL('../load/generator-main.ts', import.meta.url);
+
+/** Announcing the window is bookkeeping in the child: it answers at once unless it is frozen. */
+const WINDOW_TIMEOUT_MS = 10_000;
 
 // Defined in core/errors.ts with every other error; exported here for the readers of this module.
 export { GeneratorCrashedError };
 
+type Reply = Extract<GeneratorToRunner, { id: number }>;
+
 export class GeneratorProcess {
   private crash: Error | undefined;
+  private frozen = false;
   private closing = false;
-  /** Settles with the reason when the process dies or fails without being asked to close. */
+  /** Settles with the reason when the process dies, fails or stops answering without being asked to close. */
   readonly unexpectedExit: Promise<Error>;
   private onFailure!: (error: Error) => void;
   /** Settles when a client reports that the target refuses it (the technique fails at once with that answer). */
   readonly refused: Promise<Error>;
   private onRefused!: (error: Error) => void;
-  private readonly waiters = new Map<GeneratorToRunner['type'], { resolve: (m: GeneratorToRunner) => void; reject: (e: Error) => void }>();
+  private readonly requests: IpcRequests<Reply>;
 
   private constructor(private readonly forked: ForkedChild) {
     this.unexpectedExit = new Promise((resolve) => (this.onFailure = resolve));
     this.refused = new Promise((resolve) => (this.onRefused = resolve));
+    this.requests = new IpcRequests<Reply>(`load generator ${forked.child.pid}`, (message) => sendQuietly(forked, message), (error) => {
+      this.frozen = true;
+      this.fail(error);
+    });
     forked.child.on('message', (message: GeneratorToRunner) => {
-      if (message.type === 'refused') {
-        this.onRefused(new TargetRefusedError(`the target refused a client: ${message.message}`));
-        return;
-      }
-      if (message.type === 'fatal') {
-        this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
-        return;
-      }
-      const waiter = this.waiters.get(message.type);
-      this.waiters.delete(message.type);
-      waiter?.resolve(message);
+      if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target refused a client: ${message.message}`));
+      else if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
+      else this.requests.settle(message);
     });
     void forked.exited.then((exit) => this.fail(new GeneratorCrashedError(describeExit(`load generator ${forked.child.pid}`, exit, forked.stderrTail()))));
   }
@@ -51,40 +53,24 @@ export class GeneratorProcess {
   private fail(error: Error): void {
     if (!this.closing) this.onFailure(error);
     this.crash ??= error;
-    for (const waiter of this.waiters.values()) waiter.reject(this.crash);
-    this.waiters.clear();
+    this.requests.failAll(this.crash);
   }
 
-  private ask<T extends GeneratorToRunner['type']>(message: RunnerToGenerator, answer: T, timeoutMs: number): Promise<Extract<GeneratorToRunner, { type: T }>> {
-    if (this.crash !== undefined) return Promise.reject(this.crash);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(answer);
-        reject(new GeneratorCrashedError(`load generator ${this.pid} did not answer "${message.type}" within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.set(answer, {
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m as Extract<GeneratorToRunner, { type: T }>);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.forked.child.send(message);
-    });
+  private async ask<T extends Reply['type']>(message: WithoutId<RunnerToGenerator>, answer: T, timeoutMs: number): Promise<Extract<Reply, { type: T }>> {
+    const reply = await this.requests.request(message, timeoutMs);
+    if (reply.type !== answer) throw new GeneratorCrashedError(`load generator ${this.pid} answered ${message.type} with ${reply.type}`);
+    return reply as Extract<Reply, { type: T }>;
   }
 
+  /** Creates and connects the spec's clients; `timeoutMs` bounds the whole connect. */
   async start(spec: GeneratorSpec, timeoutMs: number): Promise<ConnectOutcome> {
-    const { type: _type, ...outcome } = await this.ask({ type: 'start', spec }, 'connected', timeoutMs);
+    const { type: _type, id: _id, ...outcome } = await this.ask({ type: 'start', spec }, 'connected', timeoutMs);
     return outcome;
   }
 
   /** Announces the window; clients begin their schedules at `beginAt`; chat clients publish until `publishUntil`. */
-  setWindow(startT: number, endT: number, beginAt: number, publishUntil: number | null): void {
-    if (this.crash !== undefined) throw this.crash;
-    this.forked.child.send({ type: 'window', startT, endT, beginAt, publishUntil } satisfies RunnerToGenerator);
+  async setWindow(startT: number, endT: number, beginAt: number, publishUntil: number | null): Promise<void> {
+    await this.ask({ type: 'window', startT, endT, beginAt, publishUntil }, 'ack', WINDOW_TIMEOUT_MS);
   }
 
   async collect(timeoutMs: number): Promise<GeneratorWindowResult> {
@@ -95,7 +81,8 @@ export class GeneratorProcess {
   async close(timeoutMs = 10_000): Promise<ClientBytes | null> {
     this.closing = true;
     let totals: ClientBytes | null = null;
-    if (this.crash === undefined) {
+    if (this.frozen) this.forked.child.kill('SIGKILL');
+    else if (this.crash === undefined) {
       totals = await this.ask({ type: 'close' }, 'closed', timeoutMs).then(
         (m) => m.totals,
         () => null,
@@ -107,8 +94,8 @@ export class GeneratorProcess {
     return totals;
   }
 
-  kill(): void {
-    this.forked.child.kill('SIGKILL');
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.forked.child.kill(signal);
   }
 
   get crashed(): Error | undefined {

@@ -4,7 +4,7 @@
  * merged counters and merged histograms (never from averaged percentiles).
  */
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
-import type { GeneratorWindowResult } from '../load/generator-protocol.ts';
+import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { mergeEncoded, summarize } from '../core/histogram.ts';
 import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type TechniqueResult, type ModelEstimate, type ScenarioParams, type ServerCost } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';

@@ -6,8 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import { DRIVERS } from '../load/drivers/index.ts';
-import type { GeneratorSpec, GeneratorWindowResult } from '../load/generator-protocol.ts';
+import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
@@ -19,6 +18,7 @@ import { TargetRefusedError } from '../core/errors.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
+import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
@@ -42,14 +42,22 @@ export interface ScenarioSpec {
 }
 
 export interface RunOptions {
-  /** Aborted on Ctrl-C: the current technique stops and is marked `interrupted`. */
+  /**
+   * Aborted on Ctrl-C or SIGTERM: the current technique stops and is marked `interrupted`.
+   * Abort it with the signal's name as the reason (`controller.abort('SIGTERM')`) and the
+   * results say which signal stopped the run.
+   */
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
   /** Structured progress events; the caller renders them (cli/progress.ts). */
   progress: ProgressListener;
-  /** Called once a technique's server process is up (tests use it to simulate a crash). */
+  /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
+  requestTimeoutMs?: number;
+  /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  /** Called once a technique's generators have connected their clients (tests use it to kill one). */
+  onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
 
 /** Options of one technique run: its steps are reported without the session's counts, which runScenarios adds. */
@@ -98,7 +106,7 @@ class RunGuard {
 }
 
 function socketsPerClient(technique: TechniqueId, params: ScenarioParams): number {
-  return params.workload === 'chat' ? DRIVERS[technique].socketsPerChatClient : 1;
+  return params.workload === 'chat' ? TECHNIQUE_META[technique].socketsPerChatClient : 1;
 }
 
 /** How many generator processes a technique needs, and a refusal when the open-file limit cannot fit it. */
@@ -150,7 +158,7 @@ export interface PreparedRun {
   server: Promise<ServerProcess> | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null): PreparedRun | RunStepError {
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, requestTimeoutMs?: number): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -160,7 +168,10 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const server =
     params.target === null
-      ? ServerProcess.spawn({ techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) })
+      ? ServerProcess.spawn(
+          { techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) },
+          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+        )
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
@@ -182,7 +193,7 @@ export async function runTechnique(
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   let publisher: TargetPublisher | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   try {
     if (prepared instanceof Error) throw prepared;
@@ -243,24 +254,30 @@ export async function runTechnique(
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
+    options.onGenerators?.(technique, generators);
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
-    const pickupMs = DRIVERS[technique].pickupMs(params);
+    const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
     const startT = t0 + warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     const chat = params.workload === 'chat';
-    server?.setWindow(startT, endT);
-    for (const g of generators) g.setWindow(startT, endT, t0, chat ? endT : null);
-    if (!chat) server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate));
+    // Sent together; each is acknowledged (bounded by the request timeout), long before t0 on a sane machine.
+    await guard.step(
+      Promise.all([
+        server?.setWindow(startT, endT),
+        ...generators.map((g) => g.setWindow(startT, endT, t0, chat ? endT : null)),
+        chat ? undefined : server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate)),
+      ]),
+    );
     if (!chat) publisher?.start(params.rate, firstPublishAt(t0, startT, params.rate), startT, endT);
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
-    server?.stopPublishing();
+    await guard.step(server?.stopPublishing() ?? Promise.resolve());
     const publishReport: PublisherReport | undefined = await publisher?.stop();
     options.afterWindow?.();
 
@@ -279,7 +296,7 @@ export async function runTechnique(
     return judgeDelivery(buildCompletedResult({
       technique,
       params,
-      requestBased: DRIVERS[technique].requestBased,
+      requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
       server: serverWindow,
@@ -330,7 +347,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators);
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs);
       },
     });
     results[technique] = result;

@@ -1,11 +1,13 @@
 /**
  * The runner's handle on a server child process: spawn, wait for `ready`, ask for
  * stats, start the publisher, set the measured window, close. Talks to the server
- * only over IPC messages defined in servers/protocol.ts.
+ * only over the IPC messages of core/ipc.ts, each request with a timeout.
  */
-import type { ParentToServer, ServerStats, ServerToParent } from '../core/protocol.ts';
+import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
+import type { ServerStats } from '../core/protocol.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
-import { ServerCrashedError } from '../core/errors.ts';
+import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
+import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 
 /** What a server child is started with: the feed server's fields; where it listens and the ring and message limits are optional. */
@@ -20,12 +22,21 @@ export interface StatsReply {
 // Defined in core/errors.ts with every other error; exported here for the readers of this module.
 export { ServerCrashedError };
 
+/**
+ * How long a server child may take to answer one request. A stats sample is a few
+ * microseconds of work: even a server saturated by thousands of clients answers within
+ * a second; ten is a wide margin before it is declared frozen.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
 const CHILD_MODULE = new URL('../servers/child.ts', import.meta.url);
 
+type Reply = Extract<ServerToRunner, { id: number }>;
+
 export class ServerProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (reply: StatsReply) => void; reject: (error: Error) => void }>();
+  private readonly requests: IpcRequests<Reply>;
   private crash: Error | undefined;
+  private frozen = false;
   private closing = false;
   /** Settles with the reason when the process dies without being asked to close. */
   readonly unexpectedExit: Promise<Error>;
@@ -34,31 +45,30 @@ export class ServerProcess {
     private readonly forked: ForkedChild,
     readonly url: string,
     readonly pid: number,
+    private readonly requestTimeoutMs: number,
   ) {
-    forked.child.on('message', (message: ServerToParent) => {
-      if (message.type !== 'stats') return;
-      const waiter = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      waiter?.resolve({ stats: message.stats, windowCount: message.windowCount ?? {} });
+    this.requests = new IpcRequests<Reply>(`server process ${pid}`, (message) => sendQuietly(forked, message), (error) => this.freeze(error));
+    forked.child.on('message', (message: ServerToRunner) => {
+      if (message.type === 'stats' || message.type === 'ack') this.requests.settle(message);
     });
     this.unexpectedExit = forked.exited.then((exit) => {
       const crash = new ServerCrashedError(describeExit(`server process ${pid}`, exit, forked.stderrTail()));
-      this.crash = crash;
-      for (const waiter of this.pending.values()) waiter.reject(crash);
-      this.pending.clear();
-      return this.closing ? new Promise<never>(() => {}) : crash;
+      this.crash ??= crash;
+      this.requests.failAll(this.crash);
+      return this.closing ? new Promise<never>(() => {}) : this.crash;
     });
   }
 
   /** Spawns a server child and resolves once it listens, or rejects with why it could not start. */
-  static async spawn(options: ServerProcessOptions, readyTimeoutMs = 15_000): Promise<ServerProcess> {
+  static async spawn(options: ServerProcessOptions, timeouts: { readyMs?: number; requestMs?: number } = {}): Promise<ServerProcess> {
+    const readyTimeoutMs = timeouts.readyMs ?? 15_000;
     const forked = forkChild(CHILD_MODULE, [JSON.stringify(options)]);
-    const ready = await new Promise<Extract<ServerToParent, { type: 'ready' }>>((resolve, reject) => {
+    const ready = await new Promise<Extract<ServerToRunner, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => {
         forked.child.kill('SIGKILL');
-        reject(new ServerCrashedError(`server process did not report ready within ${readyTimeoutMs} ms`));
+        reject(new ServerCrashedError(`server process ${forked.child.pid} did not report ready within ${readyTimeoutMs / 1000} s`));
       }, readyTimeoutMs);
-      forked.child.on('message', (message: ServerToParent) => {
+      forked.child.on('message', (message: ServerToRunner) => {
         if (message.type === 'ready') {
           clearTimeout(timer);
           resolve(message);
@@ -72,50 +82,60 @@ export class ServerProcess {
         reject(new ServerCrashedError(describeExit('server process', exit, forked.stderrTail())));
       });
     });
-    return new ServerProcess(forked, ready.url, ready.pid);
+    return new ServerProcess(forked, ready.url, ready.pid, timeouts.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
-  /** Why the server died, if it did. */
+  /** Why the server died or stopped answering, if it did. */
   get crashed(): Error | undefined {
     return this.crash;
   }
 
-  private send(message: ParentToServer): void {
-    if (this.crash !== undefined) throw this.crash;
-    this.forked.child.send(message);
+  /** A request timed out: the process is treated as frozen from now on, and killed on close. */
+  private freeze(error: ChildTimeoutError): void {
+    this.frozen = true;
+    this.crash ??= error;
+    this.requests.failAll(this.crash);
   }
 
-  stats(): Promise<StatsReply> {
-    if (this.crash !== undefined) return Promise.reject(this.crash);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.send({ type: 'stats', id });
-    });
+  private async ask(message: WithoutId<Exclude<RunnerToServer, { type: 'close' }>>): Promise<Reply> {
+    return this.requests.request(message, this.requestTimeoutMs);
   }
 
-  startPublishing(rate: number, startAt: number): void {
-    this.send({ type: 'publish', rate, startAt });
+  /** The server's counters and resource sample, and the messages it counted in the window. */
+  async stats(): Promise<StatsReply> {
+    const reply = await this.ask({ type: 'stats' });
+    if (reply.type !== 'stats') throw new ServerCrashedError(`server process ${this.pid} answered stats with ${reply.type}`);
+    return { stats: reply.stats, windowCount: reply.windowCount };
   }
 
-  stopPublishing(): void {
-    this.send({ type: 'stop-publish' });
+  /** Starts the broadcast publisher: `rate` messages per second, the first due at `startAt` (monotonic µs). */
+  async startPublishing(rate: number, startAt: number): Promise<void> {
+    await this.ask({ type: 'publish', rate, startAt });
   }
 
-  setWindow(startT: number, endT: number): void {
-    this.send({ type: 'window', startT, endT });
+  async stopPublishing(): Promise<void> {
+    await this.ask({ type: 'stop-publish' });
   }
 
-  /** Asks the server to close and waits for the process to exit; kills it if it does not within `graceMs`. */
+  /** Tells the server which publish times count as the measured window. */
+  async setWindow(startT: number, endT: number): Promise<void> {
+    await this.ask({ type: 'window', startT, endT });
+  }
+
+  /**
+   * Asks the server to close and waits for the process to exit; kills it if it does not
+   * within `graceMs`, and at once if it has stopped answering.
+   */
   async close(graceMs = 3000): Promise<void> {
     this.closing = true;
-    if (this.crash === undefined && this.forked.child.connected) this.forked.child.send({ type: 'close' } satisfies ParentToServer);
+    if (this.frozen) this.forked.child.kill('SIGKILL');
+    else if (this.crash === undefined) sendQuietly(this.forked, { type: 'close' } satisfies RunnerToServer);
     const timer = setTimeout(() => this.forked.child.kill('SIGKILL'), graceMs);
     await this.forked.exited;
     clearTimeout(timer);
   }
 
-  /** Kills the process (tests use this to simulate a crash). */
+  /** Sends `signal` to the process (tests use this to simulate a crash or a freeze). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.forked.child.kill(signal);
   }

@@ -1,47 +1,69 @@
 /**
  * Entry point of a server child process: `node --import tsx servers/child.ts '<ServerOptions JSON>'`.
- * Answers the parent's IPC requests (stats, publish, window, close) and exits when the
- * parent goes away, so no server ever outlives its runner.
+ * Answers the runner's IPC requests (core/ipc.ts: stats, publish, window, close), each
+ * with a reply of the same id, and exits when the runner goes away (also when it was
+ * killed with SIGKILL and could not ask), so no server ever outlives its runner.
  */
-import type { ParentToServer, ServerToParent } from '../core/protocol.ts';
-import { startServer, type ServerOptions } from './server.ts';
+import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
+import { startServer, type PushServer, type ServerOptions } from './server.ts';
 
-function reply(message: ServerToParent): void {
-  process.send?.(message);
+/** After the runner is gone, the longest a clean close may take before the process just exits. */
+const ORPHAN_EXIT_MS = 2000;
+
+function reply(message: ServerToRunner): void {
+  if (process.connected) process.send?.(message);
 }
+
+let server: PushServer | undefined;
+let closing = false;
+
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await server?.close();
+  process.disconnect?.();
+}
+
+// Installed before anything slow: a runner that dies while this process starts must not leave it listening.
+process.on('disconnect', () => {
+  // process.exit() keeps an exit code set earlier (a failed start).
+  setTimeout(() => process.exit(), ORPHAN_EXIT_MS).unref();
+  void shutdown().finally(() => process.exit());
+});
 
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('servers/child.ts must be started with an IPC channel (child_process.fork)');
   const options = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions>;
-  const server = await startServer(options);
-  let closing = false;
-  const shutdown = async (): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    await server.close();
-    process.disconnect?.();
-  };
-  process.on('disconnect', () => void shutdown().then(() => process.exit(0)));
-  process.on('message', (message: ParentToServer) => {
+  const started = await startServer(options);
+  server = started;
+  if (!process.connected) {
+    // The runner went away while the server was starting.
+    await shutdown();
+    process.exit();
+  }
+  process.on('message', (message: RunnerToServer) => {
     switch (message.type) {
       case 'stats':
-        reply({ type: 'stats', id: message.id, stats: server.stats(), windowCount: server.windowCounts() });
+        reply({ type: 'stats', id: message.id, stats: started.stats(), windowCount: started.windowCounts() });
         break;
       case 'publish':
-        server.startPublishing(message.rate, message.startAt);
+        started.startPublishing(message.rate, message.startAt);
+        reply({ type: 'ack', id: message.id });
         break;
       case 'stop-publish':
-        server.stopPublishing();
+        started.stopPublishing();
+        reply({ type: 'ack', id: message.id });
         break;
       case 'window':
-        server.setWindow(message.startT, message.endT);
+        started.setWindow(message.startT, message.endT);
+        reply({ type: 'ack', id: message.id });
         break;
       case 'close':
         void shutdown();
         break;
     }
   });
-  reply({ type: 'ready', url: server.url, techniques: [...server.techniques], pid: process.pid });
+  reply({ type: 'ready', url: started.url, techniques: [...started.techniques], pid: process.pid });
 }
 
 main().catch((error: NodeJS.ErrnoException) => {

@@ -12,6 +12,7 @@ import { FeedRegistry } from './feed.ts';
 import { renderDemoPage } from './demo-page.ts';
 import { send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
+import { TECHNIQUE_META, TECHNIQUES, TRANSPORTS } from '../core/techniques.ts';
 import { Publisher } from './publisher.ts';
 import { publishUpstream } from './upstream.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
@@ -26,7 +27,7 @@ export interface ServerOptions extends FeedServerFields, ListenFields {
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
-  techniques: ['polling', 'longpoll', 'sse', 'websocket'] as const,
+  techniques: TECHNIQUES,
   host: '127.0.0.1',
   port: 0,
   rate: 1,
@@ -80,7 +81,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     maxMessageBytes: options.maxMessageBytes,
     fail(res: ServerResponse, error: HttpError) {
       rejected[error.kind]++;
-      sendError(res, error, error.status === 426 ? { Upgrade: 'websocket' } : undefined);
+      sendError(res, error, error.status === 426 ? { Upgrade: TRANSPORTS.ws.upgradeToken } : undefined);
     },
     countRejection(kind) {
       rejected[kind]++;
@@ -90,9 +91,9 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   const handlers = new Map<TechniqueId, TechniqueHandler>();
   const routes = new Map<string, Route>();
   for (const id of options.techniques) {
-    const handler = SERVER_TECHNIQUES[id](ctx);
+    const handler = SERVER_TECHNIQUES[id].create(ctx);
     handlers.set(id, handler);
-    routes.set(PATHS[id], { name: id, method: 'GET', handler });
+    routes.set(TECHNIQUE_META[id].path, { name: id, method: 'GET', handler });
   }
   const publish = createPublishHandler(ctx);
   routes.set(PATHS.publish, { name: 'publish', method: 'POST', handler: publish });
@@ -186,7 +187,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     const body = {
       name: 'pushbench',
       techniques: options.techniques,
-      paths: Object.fromEntries(options.techniques.map((id) => [id, PATHS[id]])),
+      paths: Object.fromEntries(options.techniques.map((id) => [id, TECHNIQUE_META[id].path])),
       publish: PATHS.publish,
       head: feeds.broadcast.head,
       oldest: feeds.broadcast.oldest,

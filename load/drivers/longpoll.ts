@@ -2,9 +2,11 @@
  * Long-polling client: one keep-alive connection; a request is always outstanding and
  * is re-sent the moment its response ends.
  */
-import { PATHS } from '../../core/protocol.ts';
 import { HttpClient } from './http-client.ts';
-import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+
+const PATH = TECHNIQUE_META.longpoll.path;
 
 /** Pause before retrying after an error, so a dead server is not hammered. */
 const RETRY_MS = 100;
@@ -16,7 +18,7 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
   async function loop(): Promise<void> {
     while (!http.stopped) {
       try {
-        const body = await http.getOk(`${PATHS.longpoll}${cursorQuery(ctx.room, since)}`);
+        const body = await http.getOk(`${PATH}${cursorQuery(ctx.room, since)}`);
         if (http.stopped) return;
         const { count, lastSeq } = deliverArray(ctx, body);
         if (count > 0) since = Math.max(since, lastSeq);
@@ -42,3 +44,5 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
     close: () => http.close(),
   };
 };
+
+export default { id: 'longpoll', create: createLongPollDriver } satisfies DriverTechnique;

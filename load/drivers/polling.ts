@@ -3,9 +3,12 @@
  * fixed grid (spread over clients by a per-client phase). When a response comes back
  * after the next poll was due, that poll goes out at once and is counted late.
  */
-import { nowMicros, PATHS } from '../../core/protocol.ts';
+import { nowMicros } from '../../core/protocol.ts';
 import { HttpClient } from './http-client.ts';
-import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, deliverArray, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+
+const PATH = TECHNIQUE_META.polling.path;
 
 /** Spreads clients' poll phases evenly over the interval (golden-ratio sequence). */
 export function pollPhase(clientId: number, intervalMs: number): number {
@@ -21,7 +24,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
 
   async function poll(late: boolean): Promise<void> {
     try {
-      const { count, lastSeq } = deliverArray(ctx, await http.getOk(`${PATHS.polling}${cursorQuery(ctx.room, since)}`));
+      const { count, lastSeq } = deliverArray(ctx, await http.getOk(`${PATH}${cursorQuery(ctx.room, since)}`));
       if (count > 0) since = Math.max(since, lastSeq);
       ctx.countRequest(count === 0, late);
     } catch (error) {
@@ -50,7 +53,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
   return {
     async connect() {
       // The first poll opens the connection and proves the endpoint answers.
-      const body = await http.getOk(`${PATHS.polling}${cursorQuery(ctx.room, since)}`);
+      const body = await http.getOk(`${PATH}${cursorQuery(ctx.room, since)}`);
       since = Math.max(since, deliverArray(ctx, body).lastSeq);
     },
     begin(at) {
@@ -62,3 +65,5 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
     close: () => http.close(),
   };
 };
+
+export default { id: 'polling', create: createPollingDriver } satisfies DriverTechnique;

@@ -5,17 +5,19 @@
  */
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { flatHeaders } from '../headers.ts';
-import { PATHS } from '../../core/protocol.ts';
 import { HttpClient } from './http-client.ts';
 import { TargetRefusedError } from '../../core/errors.ts';
-import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+
+const PATH = TECHNIQUE_META.sse.path;
 
 /** EventSource's default reconnection delay is a few seconds; a benchmark wants it short but not zero. */
 const RECONNECT_MS = 250;
 
 export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
   const http = new HttpClient(ctx, 30_000);
-  const baseHeaders = flatHeaders(ctx.headers.sse);
+  const baseHeaders = flatHeaders(ctx.headers.eventSource);
   let lastId = ctx.startSeq;
 
   function open(onStart: (error: Error | null) => void): void {
@@ -31,16 +33,16 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     // The first connection names its position in the URL; a reconnection also sends Last-Event-ID.
     const headers = lastId === ctx.startSeq ? baseHeaders : [...baseHeaders, 'last-event-id', String(lastId)];
     let started = false;
-    http.connection.stream(`${PATHS.sse}${cursorQuery(ctx.room, ctx.startSeq)}`, headers, {
+    http.connection.stream(`${PATH}${cursorQuery(ctx.room, ctx.startSeq)}`, headers, {
       onStart(status) {
         started = true;
-        onStart(status === 200 ? null : new TargetRefusedError(`GET ${PATHS.sse} answered ${status}`));
+        onStart(status === 200 ? null : new TargetRefusedError(`GET ${PATH} answered ${status}`));
       },
       onChunk(chunk) {
         parser.feed(decoder.decode(chunk, { stream: true }));
       },
       onEnd(error) {
-        if (!started) onStart(error ?? new Error(`GET ${PATHS.sse} ended before its response started`));
+        if (!started) onStart(error ?? new Error(`GET ${PATH} ended before its response started`));
         if (http.stopped) return;
         ctx.fail(error ?? new Error('the SSE stream ended'));
         http.after(RECONNECT_MS, () => open(() => {}));
@@ -58,3 +60,5 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     close: () => http.close(),
   };
 };
+
+export default { id: 'sse', create: createSseDriver } satisfies DriverTechnique;

@@ -4,6 +4,7 @@
  */
 import type { HeaderProfile } from '../headers.ts';
 import type { SocketCounter } from '../../core/socket-counter.ts';
+import type { TechniqueFile } from '../../core/techniques.ts';
 
 export interface DriverContext {
   /** `http://host:port` of the server. */
@@ -43,6 +44,11 @@ export interface ClientDriver {
 }
 
 export type DriverFactory = (ctx: DriverContext) => ClientDriver;
+
+/** The default export of `load/drivers/<id>.ts`: the technique's client driver. */
+export interface DriverTechnique extends TechniqueFile {
+  readonly create: DriverFactory;
+}
 
 /**
  * Parses a poll body `[msg, msg, ...]`, hands each message over, and returns how many

@@ -1,29 +1,42 @@
 /**
  * WebSocket client (ws, no compression): one socket; messages arrive as text frames,
- * upstream messages go out as masked text frames on the same socket.
+ * upstream messages go out as masked text frames on the same socket. WebSocket variants
+ * (permessage-deflate) build their driver with `webSocketDriver(id, options)`.
  */
 import WebSocket from 'ws';
-import { PATHS } from '../../core/protocol.ts';
 import { TargetRefusedError } from '../../core/errors.ts';
-import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory } from './types.ts';
+import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
 
+/** How a WebSocket variant's client differs: the permessage-deflate it offers (false: none). */
+export interface WebSocketDriverOptions {
+  perMessageDeflate: false | WebSocket.PerMessageDeflateOptions;
+}
+
+/** A WebSocket driver for technique `id` (its path) with `options`; everything else is the same for every variant. */
 /** How long an opening handshake may take before the client gives up naming the URL. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
 /** The bytes of a refused handshake's answer quoted in the error. */
 const QUOTED_BYTES = 200;
 
-export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
+export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions): DriverFactory {
+  return (ctx) => createDriver(ctx, id, options);
+}
+
+export const createWebSocketDriver: DriverFactory = webSocketDriver('websocket', { perMessageDeflate: false });
+
+function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
   let stopped = false;
 
   return {
     connect() {
       return new Promise((resolve, reject) => {
-        const url = `${ctx.origin.replace(/^http/, 'ws')}${PATHS.websocket}${cursorQuery(ctx.room, ctx.startSeq)}`;
+        const url = `${techniqueUrl(id, ctx.origin)}${cursorQuery(ctx.room, ctx.startSeq)}`;
         const socket = new WebSocket(url, {
-          perMessageDeflate: false,
+          perMessageDeflate: options.perMessageDeflate,
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-          headers: Object.fromEntries(ctx.headers.websocket),
+          headers: Object.fromEntries(ctx.headers.upgrade),
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;
@@ -98,4 +111,6 @@ export const createWebSocketDriver: DriverFactory = (ctx: DriverContext): Client
       });
     },
   };
-};
+}
+
+export default { id: 'websocket', create: createWebSocketDriver } satisfies DriverTechnique;

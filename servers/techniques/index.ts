@@ -1,17 +1,11 @@
-/** The registry of server-side techniques: adding one is a file and a line here. */
-import type { TechniqueId } from '../../core/protocol.ts';
-import { createLongPollHandler } from './longpoll.ts';
-import { createPollingHandler } from './polling.ts';
-import { createSseHandler } from './sse.ts';
-import type { TechniqueFactory } from './types.ts';
-import { createWebSocketHandler } from './websocket.ts';
+/**
+ * The registry of server-side techniques: `servers/techniques/<id>.ts` for every row of
+ * core/techniques.ts, loaded by name. Adding a technique adds its file; nothing here changes.
+ */
+import { loadTechniqueFiles } from '../../core/techniques.ts';
+import type { ServerTechnique } from './types.ts';
 
-export const SERVER_TECHNIQUES: Readonly<Record<TechniqueId, TechniqueFactory>> = {
-  polling: createPollingHandler,
-  longpoll: createLongPollHandler,
-  sse: createSseHandler,
-  websocket: createWebSocketHandler,
-};
+export const SERVER_TECHNIQUES = await loadTechniqueFiles<ServerTechnique>(import.meta.url, 'server handler (servers/techniques/<id>.ts)');
 
 export { createPublishHandler } from './publish.ts';
-export type { ServerContext, TechniqueFactory, TechniqueHandler } from './types.ts';
+export type { DemoPaneText, ServerContext, ServerTechnique, TechniqueFactory, TechniqueHandler } from './types.ts';

@@ -7,7 +7,8 @@
 import type { ServerResponse } from 'node:http';
 import { arrayBody, EMPTY_ARRAY, type EncodedMessage, type Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince, send } from '../http-util.ts';
-import { newCounters, type TechniqueFactory } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
 interface Hold {
   res: ServerResponse;
@@ -92,3 +93,12 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
     },
   };
 };
+
+export default {
+  id: 'longpoll',
+  create: createLongPollHandler,
+  demo: {
+    wire: `GET ${TECHNIQUE_META.longpoll.path}?since=N, again at once`,
+    how: 'The page asks "anything after N?" and the server holds the request open until a message exists, then answers. The page asks again at once: every message still costs a full HTTP request and response.',
+  },
+} satisfies ServerTechnique;

@@ -4,7 +4,8 @@
  */
 import { arrayBody } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince, send } from '../http-util.ts';
-import { newCounters, type TechniqueFactory } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
 export const createPollingHandler: TechniqueFactory = (ctx) => {
   const counters = newCounters();
@@ -25,3 +26,12 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
     close() {},
   };
 };
+
+export default {
+  id: 'polling',
+  create: createPollingHandler,
+  demo: {
+    wire: `GET ${TECHNIQUE_META.polling.path}?since=N`,
+    how: 'The page asks "anything after N?" on a timer. The server answers at once, with the new messages or an empty [], a full HTTP request and response either way. A message waits for the next poll.',
+  },
+} satisfies ServerTechnique;

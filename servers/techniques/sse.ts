@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
-import { newCounters, type TechniqueFactory } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
 export const createSseHandler: TechniqueFactory = (ctx) => {
   const counters = newCounters();
@@ -64,3 +65,12 @@ export const createSseHandler: TechniqueFactory = (ctx) => {
     },
   };
 };
+
+export default {
+  id: 'sse',
+  create: createSseHandler,
+  demo: {
+    wire: `new EventSource('${TECHNIQUE_META.sse.path}')`,
+    how: 'One HTTP request opens a response that never ends (text/event-stream). The server writes each message into it as an id:/data: event, a few bytes of framing. Server to page only.',
+  },
+} satisfies ServerTechnique;

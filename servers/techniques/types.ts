@@ -8,6 +8,7 @@ import type { FeedRegistry } from '../feed.ts';
 import type { SocketAccounting } from '../accounting.ts';
 import type { HttpError, Query } from '../http-util.ts';
 import type { TechniqueCounters } from '../../core/protocol.ts';
+import type { TechniqueFile } from '../../core/techniques.ts';
 
 /** What a technique handler may use from the server around it. */
 export interface ServerContext {
@@ -35,4 +36,18 @@ export type TechniqueFactory = (ctx: ServerContext) => TechniqueHandler;
 
 export function newCounters(): TechniqueCounters {
   return { requests: 0, emptyResponses: 0, messagesWritten: 0, open: 0 };
+}
+
+/** What the live demo page says about a technique in its pane (servers/demo-page.ts). */
+export interface DemoPaneText {
+  /** The request the browser client makes, shown as code. */
+  readonly wire: string;
+  /** How a message reaches the page, in plain words. */
+  readonly how: string;
+}
+
+/** The default export of `servers/techniques/<id>.ts`: the technique's server side. */
+export interface ServerTechnique extends TechniqueFile {
+  readonly create: TechniqueFactory;
+  readonly demo: DemoPaneText;
 }

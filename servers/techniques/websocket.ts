@@ -2,24 +2,38 @@
  * WebSocket (ws, no compression): one HTTP Upgrade, then one text frame per message,
  * the pre-encoded JSON buffer sent as is. Upstream chat messages arrive as text frames.
  * A bad `since` closes with 4400, a `since` older than the ring with 4410 (reason:
- * `{"oldest":N}`), an oversize message with 1009 (ws's maxPayload).
+ * `{"oldest":N}`), an oversize message with 1009 (ws's maxPayload). WebSocket variants
+ * (permessage-deflate) build their handler with `webSocketHandler(options)`.
  */
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { parsePublishBody, publishUpstream } from '../upstream.ts';
-import { newCounters, type TechniqueFactory } from './types.ts';
+import { TECHNIQUE_META } from '../../core/techniques.ts';
+import { newCounters, type ServerContext, type ServerTechnique, type TechniqueFactory, type TechniqueHandler } from './types.ts';
 
 /** RFC 6455 1007: the payload is not what the endpoint accepts. */
 const WS_CLOSE_INVALID_PAYLOAD = 1007;
 const TEXT = { binary: false } as const;
 
-export const createWebSocketHandler: TechniqueFactory = (ctx) => {
+/** How a WebSocket variant's server differs: the permessage-deflate it accepts (false: none). */
+export interface WebSocketHandlerOptions {
+  perMessageDeflate: false | PerMessageDeflateOptions;
+}
+
+/** A WebSocket handler with `options`; the frames, close codes and counters are the same for every variant. */
+export function webSocketHandler(options: WebSocketHandlerOptions): TechniqueFactory {
+  return (ctx) => createHandler(ctx, options);
+}
+
+export const createWebSocketHandler: TechniqueFactory = webSocketHandler({ perMessageDeflate: false });
+
+function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): TechniqueHandler {
   const counters = newCounters();
   const wss = new WebSocketServer({
     noServer: true,
-    perMessageDeflate: false,
+    perMessageDeflate: options.perMessageDeflate,
     maxPayload: ctx.maxMessageBytes,
     clientTracking: false,
   });
@@ -98,4 +112,13 @@ export const createWebSocketHandler: TechniqueFactory = (ctx) => {
       wss.close();
     },
   };
-};
+}
+
+export default {
+  id: 'websocket',
+  create: createWebSocketHandler,
+  demo: {
+    wire: `new WebSocket('ws://host${TECHNIQUE_META.websocket.path}')`,
+    how: 'One HTTP request upgrades the connection to WebSocket. After that each message is one frame whose header is 2 bytes, and either side may send at any time.',
+  },
+} satisfies ServerTechnique;

@@ -38,7 +38,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
     const config = parseRunArgs([]);
     assert.deepEqual(config, DEFAULT_RUN_CONFIG);
-    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.equal(config.workload, 'broadcast');
     assert.deepEqual(config.clients, [100]);
     assert.equal(config.rate, 1);
@@ -70,7 +70,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
 
   test('techniques come out in TECHNIQUES order without duplicates; all means every one', () => {
     assert.deepEqual(parseRunArgs(['--technique', 'websocket,sse,sse']).techniques, ['sse', 'websocket']);
-    assert.deepEqual(parseRunArgs(['--technique', 'all']).techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(parseRunArgs(['--technique', 'all']).techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.deepEqual(parseRunArgs(['--technique', 'polling']).techniques, ['polling']);
   });
 
@@ -261,11 +261,11 @@ describe('parseRunArgs: bad input', () => {
   test('unknown technique', () => {
     assertConfigError(
       () => parseRunArgs(['--technique', 'smoke']),
-      'invalid --technique: received "smoke"; allowed: polling, longpoll, sse, websocket, all (comma-separated list)',
+      'invalid --technique: received "smoke"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
     );
     assertConfigError(
       () => parseRunArgs(['--technique', 'sse,smoke']),
-      'invalid --technique: received "smoke" (in "sse,smoke"); allowed: polling, longpoll, sse, websocket, all (comma-separated list)',
+      'invalid --technique: received "smoke" (in "sse,smoke"); allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
     );
   });
 
@@ -412,7 +412,7 @@ describe('parseServeArgs', () => {
   test('defaults', () => {
     const config = parseServeArgs([]);
     assert.deepEqual(config, DEFAULT_SERVE_CONFIG);
-    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.equal(config.port, 0);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.rate, 1);
@@ -454,7 +454,7 @@ describe('parseServeArgs', () => {
     );
     assertConfigError(
       () => parseServeArgs(['--technique', 'grpc']),
-      'invalid --technique: received "grpc"; allowed: polling, longpoll, sse, websocket, all (comma-separated list)',
+      'invalid --technique: received "grpc"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
     );
     assertConfigError(
       () => parseServeArgs(['--config', 'x.json']),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildCharts, type ChartSpec } from '../../reports/charts.ts';
 import { CURVE_PERCENTILES, percentileLabel } from '../../reports/histogram.ts';
-import { TECHNIQUES } from '../../core/protocol.ts';
+import { FIXTURE_TECHNIQUES as TECHNIQUES } from '../fixtures/make-fixture.ts';
 import { completedOf, loadFixture } from './helpers.ts';
 
 const fixture = loadFixture();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
-import { TECHNIQUES } from '../../core/protocol.ts';
+import { FIXTURE_TECHNIQUES as TECHNIQUES } from '../fixtures/make-fixture.ts';
 import { FIXTURE_PATH, fixtureText } from '../fixtures/make-fixture.ts';
 import { loadFixture } from './helpers.ts';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CompletedResult, ResultsFile, Scenario, TechniqueResult } from '../../core/results.ts';
 import type { TechniqueId } from '../../core/protocol.ts';
 import { FIXTURE_PATH } from '../fixtures/make-fixture.ts';
-import { parseResults } from '../../reports/validate.ts';
+import { parseResults } from '../../core/results-validate.ts';
 import type { CommandIo } from '../../cli/report.ts';
 
 export { FIXTURE_PATH };

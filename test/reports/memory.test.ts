@@ -6,7 +6,7 @@ import type { CompletedResult, ResultsFile } from '../../core/results.ts';
 import { buildCharts } from '../../reports/charts.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderScenarioTable } from '../../reports/terminal.ts';
-import { parseResults } from '../../reports/validate.ts';
+import { parseResults } from '../../core/results-validate.ts';
 
 const fixture = JSON.parse(fs.readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8')) as ResultsFile;
 

@@ -237,7 +237,7 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
   test('sse: the request and response heads are the setup bytes, each catch-up event 84 bytes', async () => {
     const model = modelFor('sse', params, { host });
     const bytes = await delta(async () => {
-      const res = await newClient().request({ method: 'GET', path: '/sse?since=0', headers: flatHeaders(HEADER_PROFILES.browser.sse) });
+      const res = await newClient().request({ method: 'GET', path: '/sse?since=0', headers: flatHeaders(HEADER_PROFILES.browser.eventSource) });
       let received = 0;
       res.body.on('data', (chunk: Buffer) => (received += chunk.length));
       await eventually(() => received >= 4 * 78, 'the four catch-up events (78 bytes each once dechunked)');
@@ -256,7 +256,7 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
       let frames = 0;
       const bytes = await delta(async () => {
         const ws = new WebSocket(`ws://${host}/ws?since=0`, {
-          headers: Object.fromEntries(HEADER_PROFILES.browser.websocket),
+          headers: Object.fromEntries(HEADER_PROFILES.browser.upgrade),
           ...(offersDeflate ? {} : { perMessageDeflate: false }),
         });
         sockets.push(ws);
@@ -268,7 +268,7 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
       assert.equal(model.responseHeadBytes, WS_UPGRADE_RESPONSE_BYTES);
       assert.equal(bytes.down, WS_UPGRADE_RESPONSE_BYTES + 4 * model.perMessage.totalBytes);
       assert.equal(
-        model.requestHeadBytes - wsUpgradeRequestBytes(`/ws?since=0`, host, HEADER_PROFILES.browser.websocket),
+        model.requestHeadBytes - wsUpgradeRequestBytes(`/ws?since=0`, host, HEADER_PROFILES.browser.upgrade),
         offersDeflate ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'.length : 0,
       );
     });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { GeneratorWindowResult } from '../../load/generator-protocol.ts';
+import type { GeneratorWindowResult } from '../../core/ipc.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../core/histogram.ts';
 import { buildCompletedResult, expectedMessages, judgeDelivery, roomMembers, type ServerWindow } from '../../run/result-builder.ts';
 import type { ModelEstimate, ScenarioParams } from '../../core/results.ts';

@@ -39,7 +39,7 @@ describe('renderDemoPage', () => {
   });
 
   test('shows one pane per served technique, in the usual order', () => {
-    assert.deepEqual(techniquesShown(renderDemoPage(ALL)), ['polling', 'longpoll', 'sse', 'websocket']);
+    assert.deepEqual(techniquesShown(renderDemoPage(ALL)), ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
     assert.deepEqual(techniquesShown(renderDemoPage({ ...ALL, techniques: ['websocket', 'polling'] })), ['polling', 'websocket']);
   });
 
@@ -76,8 +76,8 @@ describe('the server answers the demo, its stats and its clock', () => {
     assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
     const html = await response.text();
     assert.equal(Number(response.headers.get('content-length')), Buffer.byteLength(html));
-    assert.deepEqual(techniquesShown(html), ['polling', 'longpoll', 'sse', 'websocket']);
-    assert.deepEqual(JSON.parse(CONFIG_BLOCK.exec(html)![1]!), { techniques: ['polling', 'longpoll', 'sse', 'websocket'], rate: 0, payloadBytes: 24 });
+    assert.deepEqual(techniquesShown(html), ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
+    assert.deepEqual(JSON.parse(CONFIG_BLOCK.exec(html)![1]!), { techniques: ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate'], rate: 0, payloadBytes: 24 });
     assert.deepEqual(techniquesShown(await (await fetch(`${sseOnly.url}/demo`)).text()), ['sse'], 'only the served techniques');
   });
 
@@ -201,6 +201,8 @@ describe('the demo page in headless Chromium', { skip }, () => {
     const shown: Record<string, { received: string; latency: string; bytes: string }> = {};
     for (const id of TECHNIQUES) shown[id] = { received: await field(page, id, 'received'), latency: await field(page, id, 'latency-mean'), bytes: await field(page, id, 'bytes-per-message') };
     for (const id of TECHNIQUES) assert.match(shown[id]!.latency, /^-?[\d,]+\.\d ms$/, `${id} shows a latency`);
+    const shownState: Record<string, string> = {};
+    for (const id of TECHNIQUES) shownState[id] = await field(page, id, 'state');
 
     const screenshot = path.join(shotDir, 'demo.png');
     await page.screenshot({ path: screenshot, fullPage: true });
@@ -212,13 +214,18 @@ describe('the demo page in headless Chromium', { skip }, () => {
     for (const id of TECHNIQUES) assert.ok((stats.bytesByRoute[id]?.down ?? 0) > 0, `bytes counted under ${id}: ${JSON.stringify(stats.bytesByRoute)}`);
     assert.equal(stats.techniques.sse!.requests, 1, 'one EventSource stream');
     assert.equal(stats.techniques.websocket!.requests, 1, 'one WebSocket');
+    assert.equal(stats.techniques['websocket-deflate']!.requests, 1, 'one compressed WebSocket');
+    // Chromium's own offer (permessage-deflate; client_max_window_bits) is accepted on the deflate endpoint only.
+    assert.equal(shownState.websocket, 'socket open');
+    assert.equal(shownState['websocket-deflate'], 'socket open (permessage-deflate)');
     await page.close();
 
     assert.deepEqual(errors, []);
     const foreign = requests.filter((url) => !url.startsWith(`${base}/`));
     assert.deepEqual(foreign, [], 'no request to another origin');
-    assert.equal(sockets.length, 1, 'one WebSocket');
-    assert.ok(sockets[0]!.startsWith(`${base.replace('http', 'ws')}/ws?since=`), sockets[0]);
+    assert.equal(sockets.length, 2, 'one WebSocket per WebSocket technique');
+    assert.ok(sockets.some((url) => url.startsWith(`${base.replace('http', 'ws')}/ws?since=`)), sockets.join(', '));
+    assert.ok(sockets.some((url) => url.startsWith(`${base.replace('http', 'ws')}/ws-deflate?since=`)), sockets.join(', '));
   });
 
   test('short polling every 250 ms at 1 msg/s counts requests that came back empty', async () => {

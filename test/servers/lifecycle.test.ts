@@ -35,7 +35,7 @@ test('a server child process reports ready and stats over IPC, and exits on clos
   assert.equal(stats.techniques.polling!.requests, 1);
   assert.ok(stats.process.rssBytes > 0 && stats.process.cpuMicros > 0);
   await server.close();
-  assert.throws(() => server.stopPublishing(), /server process \d+ exited with code 0/);
+  await assert.rejects(server.stopPublishing(), /server process \d+ exited with code 0/);
 });
 
 test('a crashed server child rejects pending requests with the reason', async () => {

@@ -1,0 +1,108 @@
+/**
+ * The IPC messages between the runner and its child processes: the server child
+ * (servers/child.ts) and the load-generator child (load/generator-main.ts). Both ends
+ * import these types from here, so a message changed on one side fails to compile on
+ * the other.
+ *
+ * Every request the runner sends carries an `id`, and the child answers each one with a
+ * reply of the same `id` (`stats`, `ack`, `connected`, `result`, `closed`). The runner
+ * puts a timeout on every request, so a child that stops answering (frozen, SIGSTOPped,
+ * stuck in a loop) fails its technique with a message instead of hanging the run.
+ * `close` to a server is the exception: its answer is the process exiting, which the
+ * runner also bounds (then kills).
+ */
+import type { ServerStats, TechniqueId } from './protocol.ts';
+import type { ClientLoadFields } from './scenario-fields.ts';
+import type { ClientBytes } from './socket-counter.ts';
+
+// ---------------------------------------------------------------------------------------
+// Runner <-> server child
+// ---------------------------------------------------------------------------------------
+
+/** Requests from the runner to a server child. */
+export type RunnerToServer =
+  | { type: 'stats'; id: number }
+  | { type: 'publish'; id: number; rate: number; startAt: number }
+  | { type: 'stop-publish'; id: number }
+  | { type: 'window'; id: number; startT: number; endT: number }
+  | { type: 'close' };
+
+/** What a server child sends: `ready` or `error` once at start-up, then one reply per request. */
+export type ServerToRunner =
+  | { type: 'ready'; url: string; techniques: TechniqueId[]; pid: number }
+  | { type: 'error'; message: string; code?: string }
+  | { type: 'stats'; id: number; stats: ServerStats; windowCount: Record<string, number> }
+  | { type: 'ack'; id: number };
+
+// ---------------------------------------------------------------------------------------
+// Runner <-> load-generator child
+// ---------------------------------------------------------------------------------------
+
+/**
+ * What one generator process simulates: the scenario's client load (core/scenario-fields.ts;
+ * in chat, client i is in room floor(i / roomSize) and `rate` is what each client publishes),
+ * and which clients of which technique against which origin.
+ */
+export interface GeneratorSpec extends ClientLoadFields {
+  technique: TechniqueId;
+  origin: string;
+  /** Client ids [from, to) this process simulates. */
+  fromClient: number;
+  toClient: number;
+  /** Broadcast: the seq clients start after. Chat rooms start at 0. */
+  startSeq: number;
+  /** Connections opened at once while connecting. */
+  connectConcurrency: number;
+}
+
+/** Delivery counters of one generator process. */
+export interface DeliveryCounts {
+  /** Distinct messages with `t` in the window that arrived. */
+  delivered: number;
+  duplicated: number;
+  outOfOrder: number;
+  /** Messages (and their JSON bytes) that arrived while the window's byte counters ran. */
+  receivedInWindow: number;
+  payloadInWindow: number;
+}
+
+/** What one generator process measured in the window. */
+export interface GeneratorWindowResult {
+  counts: DeliveryCounts;
+  /** Encoded HDR histogram of latencies (µs). */
+  histogram: string;
+  /** Client bytes between the window's start and end snapshots. */
+  bytes: ClientBytes;
+  /** Actual time between the two snapshots (µs). */
+  windowMicros: number;
+  requests: { total: number; empty: number; late: number };
+  /** Upstream message bodies sent in the window (chat), and their bytes. */
+  sent: number;
+  sentPayload: number;
+  errors: { count: number; first: string[] };
+}
+
+/** How connecting a generator's clients went. */
+export interface ConnectOutcome {
+  connected: number;
+  failed: number;
+  firstError: string | null;
+  errorCode: string | null;
+}
+
+/** Requests from the runner to a load-generator child. */
+export type RunnerToGenerator =
+  | { type: 'start'; id: number; spec: GeneratorSpec }
+  | { type: 'window'; id: number; startT: number; endT: number; beginAt: number; publishUntil: number | null }
+  | { type: 'collect'; id: number }
+  | { type: 'close'; id: number };
+
+/** One reply per request, plus `fatal` when the generator fails on its own. */
+export type GeneratorToRunner =
+  | ({ type: 'connected'; id: number } & ConnectOutcome)
+  | { type: 'ack'; id: number }
+  | { type: 'result'; id: number; result: GeneratorWindowResult }
+  | { type: 'closed'; id: number; totals: ClientBytes }
+  | { type: 'fatal'; message: string }
+  /** A client met an answer that refuses it (error status, refused connection, rejected handshake): sent once, at once. */
+  | { type: 'refused'; message: string };

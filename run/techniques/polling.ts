@@ -1,0 +1,63 @@
+/**
+ * Short polling, in the run layer: its model (a request every interval whatever happened; a
+ * message waits for the next poll, half an interval on average) and its micro-benchmark case.
+ */
+import { clientPath, fmt, getRequestBytes, jsonResponseHeadBytes, pollBodyBytes } from '../wire-sizes.ts';
+import { jsonResponseCase } from '../micro-kit.ts';
+import type { DownModel, ModelContext, RunTechnique } from './types.ts';
+
+/** Bytes/s one poller exchanges, given the feed rate `r` and the poll rate `p`. */
+interface PollTraffic {
+  bytesPerSecond: number;
+  responseHeadBytes: number;
+  /** The bracketed part of the formula, e.g. `1 poll/s × 1,243 B request + ...`. */
+  text: string;
+}
+
+function pollTraffic(r: number, p: number, requestBytes: number, m: number): PollTraffic {
+  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, m));
+  const request = `${fmt(p)} poll${p === 1 ? '' : 's'}/s × ${fmt(requestBytes)} B request`;
+  if (r <= p) {
+    // Each message rides alone on one poll; the other polls come back `[]`.
+    const body = pollBodyBytes(1, m);
+    const head = jsonResponseHeadBytes(body);
+    const empty = p - r;
+    const emptyText = empty > 0 ? ` + ${fmt(empty)} empty/s × (${fmt(emptyHead)} B head + 2 B body)` : '';
+    return {
+      bytesPerSecond: p * requestBytes + r * (head + body) + empty * (emptyHead + 2),
+      responseHeadBytes: head,
+      text: `${request} + ${fmt(r)} msg/s × (${fmt(head)} B head + ${fmt(body)} B body)${emptyText}`,
+    };
+  }
+  // More messages than polls: every poll carries k of them in one array.
+  const k = r / p;
+  const body = pollBodyBytes(k, m);
+  const head = jsonResponseHeadBytes(body);
+  return {
+    bytesPerSecond: p * (requestBytes + head + body),
+    responseHeadBytes: head,
+    text: `${request} + ${fmt(p)} poll${p === 1 ? '' : 's'}/s × (${fmt(head)} B head + ${fmt(body)} B body of ${fmt(k)} msgs)`,
+  };
+}
+
+function model(ctx: ModelContext): DownModel {
+  const { intervalMs } = ctx.params;
+  const p = 1000 / intervalMs;
+  const requestBytes = getRequestBytes(clientPath('polling', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll);
+  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m);
+  return {
+    bytes: traffic.bytesPerSecond / ctx.rate,
+    requestHeadBytes: requestBytes,
+    responseHeadBytes: traffic.responseHeadBytes,
+    latencyMs: { mean: intervalMs / 2, max: intervalMs },
+    text: `(${traffic.text}) ÷ ${fmt(ctx.rate)} msg/s`,
+    latencyText: `latency mean ${fmt(intervalMs / 2)} ms (half the interval), max ${fmt(intervalMs)} ms`,
+  };
+}
+
+export default {
+  id: 'polling',
+  model,
+  requires: ['intervalMs'],
+  micro: jsonResponseCase('encodeForWire + [json] body + 200 head via http.ServerResponse'),
+} satisfies RunTechnique;

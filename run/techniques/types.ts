@@ -1,0 +1,83 @@
+/**
+ * The one interface every technique's run-layer file (`run/techniques/<id>.ts`) implements:
+ * its analytic model and its micro-benchmark case. run/model.ts and run/micro.ts drive them
+ * through the registry and never ask which technique they hold.
+ */
+import type { ScenarioParams } from '../../core/results.ts';
+import type { TechniqueFile } from '../../core/techniques.ts';
+import type { HeaderProfile } from '../../load/headers.ts';
+
+/** Where the clients connect, as it appears on the wire. */
+export interface WireContext {
+  /** The `host` header value, e.g. `127.0.0.1:41234`. */
+  host: string;
+  /** Whether the ws client offers permessage-deflate in its upgrade (default false: pushbench's plain WebSocket client never does). */
+  wsOffersDeflate?: boolean;
+}
+
+/** What a technique model gets: the scenario and the figures every model uses. */
+export interface ModelContext {
+  readonly params: ScenarioParams;
+  readonly wire: WireContext;
+  readonly profile: HeaderProfile;
+  /** Message JSON bytes. */
+  readonly m: number;
+  /** Messages/s on the feed one client reads. */
+  readonly rate: number;
+  /** The seq of a typical message in the window. */
+  readonly seq: number;
+}
+
+/** What a technique costs per delivered message, before the chat upstream is added. */
+export interface DownModel {
+  /** Bytes per delivered message, up + down. */
+  bytes: number;
+  requestHeadBytes: number;
+  responseHeadBytes: number;
+  latencyMs: { mean: number; max: number };
+  /** The formula's arithmetic, producing `bytes`. */
+  text: string;
+  latencyText: string;
+}
+
+/** Chat: what one sent message costs upstream, and how the formula states it. */
+export interface UpstreamModel {
+  bytes: number;
+  text: string;
+}
+
+/** A prepared micro-benchmark: the call to time, and what it wrote, to check it does the real work. */
+export interface MicroRun {
+  /** One message's work; a promise when the case is asynchronous (work handed to zlib's thread pool, say). */
+  call(): void | Promise<void>;
+  /** Bytes the calls so far put on the (dummy) wire. */
+  bytesWritten(): number;
+  /** JSON size of the last message encoded. */
+  lastMessageBytes(): number;
+}
+
+/** The per-message server work of one technique: one call = one message to one client. */
+export interface MicroSpec {
+  name: string;
+  /**
+   * True when `call` returns a promise the runner must wait for, one call after the other:
+   * the time is then wall time per message, hand-offs to other threads included.
+   */
+  asynchronous?: boolean;
+  /** Builds the state the calls share. */
+  setup(payloadBytes: number): MicroRun;
+}
+
+/** The default export of `run/techniques/<id>.ts`. */
+export interface RunTechnique extends TechniqueFile {
+  /** Bytes and latency per delivered message on the feed a client reads. */
+  model(ctx: ModelContext): DownModel;
+  /**
+   * Chat: one sent message upstream, when it is not what the row's `upstream` implies
+   * (a `POST /publish` with its 204, or one masked text frame of the publish body).
+   */
+  upstream?(ctx: ModelContext, bodyBytes: number): UpstreamModel;
+  /** Scenario parameters the model divides by, which must be positive (e.g. the poll interval). */
+  requires?: ReadonlyArray<'intervalMs' | 'holdMs'>;
+  micro: MicroSpec;
+}
