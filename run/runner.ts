@@ -27,6 +27,8 @@ export const SOCKETS_PER_GENERATOR = 5000;
 export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
 export const DRAIN_MARGIN_MICROS = 200_000;
+/** How long a failed step waits for the server's exit to be reported, so the crash is named instead of its symptoms. */
+const CRASH_GRACE_MS = 500;
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
 
@@ -305,8 +307,10 @@ export async function runTechnique(
     }));
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
-    // A dead server is the root cause of whatever the clients then met (refused connections, resets).
-    return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
+    // A dead server is the root cause of whatever the clients then met (refused connections, resets);
+    // its exit may be reported a moment after the clients' resets, so it gets a short grace to arrive.
+    const crash = server === undefined ? undefined : (server.crashed ?? (await Promise.race([server.unexpectedExit, new Promise<undefined>((resolve) => void setTimeout(resolve, CRASH_GRACE_MS))])));
+    return { state: 'failed', error: (crash ?? (error as Error)).message };
   } finally {
     await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill()), publisher?.close()]);
   }
