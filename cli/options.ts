@@ -13,6 +13,8 @@ import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
+import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
+import { BUILTIN_PROFILE_NAMES, registerHeaderProfile } from '../load/headers.ts';
 import {
   DEFAULT_RUN_CONFIG,
   DEFAULT_RUN_VALUES,
@@ -77,6 +79,30 @@ function generatorsReader(): Reader<number | null> {
       return n === undefined || n < 1 || n > LIMITS.maxGenerators ? undefined : n;
     },
   );
+}
+
+/**
+ * A bundled header profile by name, or a JSON or HAR header file (load/header-files.ts),
+ * loaded here once and registered under `file:NAME`, the name the run then carries.
+ */
+function headersReader(): Reader<HeaderProfileName> {
+  const expected = `expected ${BUILTIN_PROFILE_NAMES.join(', ')} or the path of a JSON or HAR header file`;
+  return {
+    expected,
+    read(input, label) {
+      if (typeof input !== 'string' || input.trim() === '') throw ConfigError.invalid(label, showReceived(input), expected);
+      if ((BUILTIN_PROFILE_NAMES as readonly string[]).includes(input)) return input;
+      if (!fs.existsSync(input)) throw ConfigError.invalid(label, showReceived(input), `${expected} (there is no file ${input})`);
+      try {
+        const profile = loadHeaderFile(input);
+        registerHeaderProfile(profile);
+        return profile.name;
+      } catch (error) {
+        if (error instanceof HeaderFileError) throw new ConfigError(`invalid ${label}: ${error.message}`, { cause: error });
+        throw error;
+      }
+    },
+  };
 }
 
 /** An http:// or ws:// base URL, returned without a trailing slash. */
@@ -174,10 +200,10 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   },
   headers: {
     flag: 'headers',
-    arg: 'PROFILE',
-    help: 'request headers of the HTTP clients: browser (a current Chrome set with a cookie) or minimal (what undici sends)',
+    arg: 'PROFILE|FILE',
+    help: 'request headers: browser (what Chromium sends, captured), browser-cookie (the same with a 174-byte cookie), minimal (what the HTTP client sends), kaazing-2010 (the 2010 example, response lines too), or a JSON or HAR file',
     defaultText: DEFAULT_RUN_VALUES.headers,
-    reader: enumReader<HeaderProfileName>(['browser', 'minimal']),
+    reader: headersReader(),
   },
   roomSize: {
     flag: 'room-size',

@@ -21,7 +21,7 @@ export function progressBar(done: number, total: number, width = BAR_WIDTH): str
 export function progressText(event: ProgressEvent): string {
   if (event.scenario === null || event.technique === null) return `${event.phase}: ${event.detail}`;
   const current = event.phase === 'finished' ? event.done : event.done + 1;
-  return `(${current}/${event.total}) [${event.scenario}] ${event.technique}: ${event.detail}`;
+  return `(${current}/${event.total}) [${event.scenario}] ${event.floor === true ? 'floor (bare ws)' : event.technique}: ${event.detail}`;
 }
 
 /** `[  1.2 s]`: seconds since the session started. */

@@ -11,6 +11,7 @@
  * `close` to a server is the exception: its answer is the process exiting, which the
  * runner also bounds (then kills).
  */
+import type { HeaderProfile } from './header-profile.ts';
 import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
 import type { ClientBytes } from './socket-counter.ts';
@@ -43,7 +44,9 @@ export type ServerToRunner =
  * in chat, client i is in room floor(i / roomSize) and `rate` is what each client publishes),
  * and which clients of which technique against which origin.
  */
-export interface GeneratorSpec extends ClientLoadFields {
+export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
+  /** The header profile itself, not its name: a `--headers FILE` profile exists only in the runner's process. */
+  headers: HeaderProfile;
   technique: TechniqueId;
   origin: string;
   /** Client ids [from, to) this process simulates. */
@@ -71,6 +74,8 @@ export interface GeneratorWindowResult {
   counts: DeliveryCounts;
   /** Encoded HDR histogram of latencies (µs). */
   histogram: string;
+  /** Chat: encoded HDR histogram (µs) of how late each upstream message of the window left against its due time. */
+  publishLateness: string;
   /** Client bytes between the window's start and end snapshots. */
   bytes: ClientBytes;
   /** Actual time between the two snapshots (µs). */

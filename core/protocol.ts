@@ -173,8 +173,20 @@ export interface ServerStats {
   /** Messages published whose timer fired after their scheduled time by more than 2 ms. */
   lateTicks: number;
   maxTickLateMs: number;
+  /** The broadcast publisher's precision: see servers/publisher.ts. */
+  publisher: PublisherSample;
   rejected: { badRequest: number; notFound: number; methodNotAllowed: number; gone: number; tooLarge: number };
   process: ProcessSample;
+}
+
+/** How precisely the broadcast publisher met its due times. */
+export interface PublisherSample {
+  /** Microseconds spent busy-waiting for due times since the server started (CPU of the harness, not the technique). */
+  busyWaitMicros: number;
+  /** Microseconds the event loop was blocked waiting for due times (the sleep and the spin). */
+  blockedMicros: number;
+  /** HdrHistogram (µs, encoded) of how late each message due inside the window left the publisher. */
+  latenessHistogram: string;
 }
 
 export interface TechniqueCounters {

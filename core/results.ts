@@ -26,8 +26,8 @@ export const SCHEMA_VERSION = 1;
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
-/** Header profile names the HTTP clients may use. */
-export const HEADER_PROFILE_NAMES = ['browser', 'minimal'] as const;
+/** The bundled header profile names (load/headers.ts); a `--headers FILE` profile is named `file:NAME`. */
+export const HEADER_PROFILE_NAMES = ['browser', 'browser-cookie', 'minimal', 'kaazing-2010'] as const;
 /** Workload names. */
 export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
 /** What a whole run ended as. */
@@ -66,7 +66,10 @@ const difference = (description?: string) => Type.Number(description === undefin
 // ---- the contract ----------------------------------------------------------------------------
 
 export const TechniqueIdSchema = literalUnion(TECHNIQUES, { description: 'a technique id' });
-export const HeaderProfileNameSchema = literalUnion(HEADER_PROFILE_NAMES, { description: 'a header profile' });
+export const HeaderProfileNameSchema = Type.String({
+  minLength: 1,
+  description: `a header profile: ${HEADER_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
+});
 export const WorkloadNameSchema = literalUnion(WORKLOAD_NAMES, { description: 'a workload' });
 
 export const EnvironmentSchema = closed(
@@ -123,7 +126,7 @@ export const LatencySummarySchema = closed(
 );
 
 export const ServerCostSchema = closed({
-  cpuPercent: nonNegative('User + system CPU of the server process over the window, % of one core'),
+  cpuPercent: nonNegative("User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (publisher.busyWaitCpuPercent)"),
   rssBytes: byteTotal(),
   rssIdleBytes: byteTotal(),
   eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
@@ -144,6 +147,23 @@ export const ModelEstimateSchema = closed(
     formula: Type.String({ description: 'How the figures were derived, in one sentence' }),
   },
   'The analytic estimate for the same scenario',
+);
+
+export const PublisherResultSchema = closed(
+  {
+    side: literalUnion(['server', 'clients'] as const, { description: "server: the broadcast publisher in the server process; clients: each chat client's own schedule" }),
+    latenessMs: closed(
+      LatencySummarySchema.properties,
+      'Published time minus due time of each message due in the window (count = messages), milliseconds at 1 µs resolution',
+    ),
+    busyWaitCpuPercent: nonNegative(
+      "CPU the publisher's precise wait burnt over the window (the spin of its last few hundred microseconds before each due time), % of one core; harness, not technique: server.cpuPercent excludes it; 0 in chat",
+    ),
+    loopBlockedPercent: Type.Optional(
+      nonNegative("Share of the window the server's event loop was blocked by the wait (a sleep of up to about 2 ms, then the spin, before each due time), %; 0 in chat"),
+    ),
+  },
+  'What the publisher adds to latency (latency is measured from the due time): its lateness against each due time, and what its precision cost',
 );
 
 export const CompletedResultSchema = closed(
@@ -177,6 +197,7 @@ export const CompletedResultSchema = closed(
     perClientBytesPerSecond: nonNegative('Per client per second, up + down, over the window (what the extrapolation table scales)'),
     bitsPerSecond: nonNegative('All clients, up + down'),
     latencyMs: LatencySummarySchema,
+    publisher: Type.Optional(nullable(PublisherResultSchema, 'null against an external --target; absent in files written before it was recorded')),
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
@@ -234,22 +255,52 @@ export const ScenarioSchema = closed({
   description: Type.String({ description: 'One sentence: what question this scenario answers' }),
   params: ScenarioParamsSchema,
   results: ScenarioResultsSchema,
+  // The machine's floor: a bare ws broadcast (the textbook loop, none of pushbench's server code)
+  // measured the same way in the same run (same publisher, generator and clients); broadcast
+  // scenarios on the built-in servers.
+  floor: Type.Optional(TechniqueResultSchema),
 });
 
 const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });
 
+const clientsByInterval = (description: string) => Type.Array(closed({ intervalMs: nonNegative(), clients: count() }), { description });
+
+export const CapacityRoundSchema = closed({
+  requestsPerSecond: nonNegative('Polls the server answered per second in the round (its own counter)'),
+  serverCpuMicrosPerPoll: nullable(nonNegative(), 'Server CPU per poll answered in the round, µs (polls share loop wake-ups at saturation); null against a server the probe did not start'),
+  serverEventLoopUtilization: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  loadEventLoopUtilization: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Per load process' }),
+});
+
+export const CapacityCostSchema = closed(
+  {
+    targetRequestsPerSecond: nonNegative(),
+    requestsPerSecond: nonNegative('Polls the server answered per second in the window'),
+    windowMs: nonNegative(),
+    cpuMicrosPerPoll: nonNegative('Server CPU (user + system) per poll answered, µs'),
+    serverEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+    clientsPerCoreByInterval: clientsByInterval('Clients one core serves at each poll interval: intervalMs x 1000 / cpuMicrosPerPoll'),
+  },
+  "The server's CPU per poll at a fixed open-loop rate: the figure that does not depend on the load tool",
+);
+
 export const CapacityResultSchema = closed(
   {
     url: Type.String(),
-    connections: count(),
-    durationMs: nonNegative(),
-    requestsPerSecond: nonNegative(),
-    latencyMsP99: nonNegative(),
-    maxClientsByInterval: Type.Array(closed({ intervalMs: nonNegative(), clients: count() }), {
-      description: 'Largest client count each poll interval allows at that request rate',
-    }),
+    connections: count('Keep-alive connections of the closed-loop load, all load processes together'),
+    durationMs: nonNegative('Length of each measured round'),
+    requestsPerSecond: nonNegative('Median over the rounds of the polls the server answered per second (its own counter)'),
+    latencyMsP99: nonNegative('Response time p99 the load processes saw over the closed-loop load, warm-up included'),
+    maxClientsByInterval: clientsByInterval('Largest client count each poll interval allows at that request rate'),
+    loadProcesses: Type.Optional(count('Load processes the closed-loop load was spread over (absent in files of the one-process autocannon probe)')),
+    warmupMs: Type.Optional(nonNegative('Closed-loop load before the first round')),
+    rounds: Type.Optional(Type.Array(CapacityRoundSchema)),
+    serverEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Median over the rounds of the server's event-loop utilisation; null against a server the probe did not start")),
+    maxLoadEventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The highest event-loop utilisation of any load process in any round' })),
+    saturated: Type.Optional(Type.Boolean({ description: "Whether the server was the limit: its loop at >= 0.95 while no load process's was" })),
+    costAtFixedRate: Type.Optional(nullable(CapacityCostSchema, 'null when not measured (a server the probe did not start)')),
   },
-  'autocannon driving /poll flat out',
+  'The capacity probe: polls per second one server process answers, and what one poll costs it',
 );
 
 export const MicroResultSchema = closed({
@@ -260,6 +311,20 @@ export const MicroResultSchema = closed({
   rme: nonNegative('Relative margin of error, %'),
 });
 
+export const HeaderProfileRecordSchema = closed(
+  {
+    source: Type.String({ description: 'Where the set came from, in one sentence' }),
+    cookie: Type.Boolean({ description: 'Whether the requests carry a cookie' }),
+    poll: headerPairs,
+    longPoll: headerPairs,
+    eventSource: headerPairs,
+    publish: headerPairs,
+    upgrade: headerPairs,
+    response: nullable(headerPairs, "The lines pushbench's server wrote on poll and long-poll answers instead of its own, or null"),
+  },
+  'A header profile: where it came from and its lines per request kind',
+);
+
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
@@ -268,7 +333,8 @@ export const ResultsFileSchema = Type.Object(
     state: literalUnion(RUN_STATES, { description: '`completed` unless the run was interrupted (Ctrl-C) or a technique failed' }),
     command: Type.String({ description: 'The command line that reproduces this run' }),
     environment: EnvironmentSchema,
-    headerProfiles: closed(optionalPerKey(HEADER_PROFILE_NAMES, headerPairs), 'Request header sets used by the HTTP clients, verbatim, keyed by profile name'),
+    headerProfiles: Type.Record(Type.String(), headerPairs, { description: "The poll request's header lines of each profile used, verbatim, keyed by profile name" }),
+    headerProfileDetails: Type.Optional(Type.Record(Type.String(), HeaderProfileRecordSchema, { description: 'Every header set of each profile used, keyed by profile name' })),
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
@@ -295,6 +361,10 @@ export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
 export type CapacityResult = Static<typeof CapacityResultSchema>;
+export type CapacityRound = Static<typeof CapacityRoundSchema>;
+export type CapacityCost = Static<typeof CapacityCostSchema>;
+export type PublisherResult = Static<typeof PublisherResultSchema>;
+export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------

@@ -68,7 +68,7 @@ async function measured(run: LoadRun, count: () => number): Promise<{ cpuMicros:
 function broadcastGenerator(technique: TechniqueId, run: LoadRun): Generator {
   return new Generator({
     technique, origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: run.startSeq,
-    intervalMs: run.intervalMs, holdMs: 30_000, headers: 'browser', rate: 1, payloadBytes: 64, connectConcurrency: 64,
+    intervalMs: run.intervalMs, holdMs: 30_000, headers: HEADER_PROFILES.browser, rate: 1, payloadBytes: 64, connectConcurrency: 64,
   });
 }
 

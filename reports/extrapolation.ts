@@ -3,7 +3,7 @@
  * linearly from the measured bytes per client per second, beside the figures websocket.org
  * (Kaazing) published in 2010. Scaling is an extrapolation, and every renderer labels it so.
  */
-import type { ResultsFile, Scenario } from '../core/results.ts';
+import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { referenceScenario, techniqueEntries } from './select.ts';
 
@@ -74,4 +74,52 @@ export function buildExtrapolation(results: ResultsFile): ExtrapolationTable | n
     rows,
     published: PUBLISHED_2010,
   };
+}
+
+/** The header profile that carries the 2010 example's request and response lines. */
+export const KAAZING_PROFILE = 'kaazing-2010';
+
+/** The 2010 example's header characters: 692 request + 179 response, 909 with line ends. */
+export const PUBLISHED_2010_HEADER_CHARS = { request: 692, response: 179, total: 871, withLineEnds: 909 } as const;
+
+/** One poll measured with the 2010 example's own header lines, beside the published figure. */
+export interface KaazingComparison {
+  /** The request-per-message technique measured (the first of the results: short polling when it ran). */
+  technique: TechniqueId;
+  scenarioId: string;
+  scenarioTitle: string;
+  /** Bytes up + down per poll request in the window, measured. */
+  bytesPerPoll: number;
+  /** The request and response heads the model counts for one poll (request line and host included). */
+  requestHeadBytes: number;
+  responseHeadBytes: number;
+  polls: number;
+  published: typeof PUBLISHED_2010_HEADER_CHARS;
+}
+
+/**
+ * The first scenario run with the kaazing-2010 profile in which a request-per-message
+ * technique completed, as a comparison row; null when there is none. Measured per poll, not per message, because the
+ * 2010 figure is the header bytes of one poll.
+ */
+export function buildKaazingComparison(results: ResultsFile): KaazingComparison | null {
+  for (const scenario of results.scenarios) {
+    if (scenario.params.headers !== KAAZING_PROFILE) continue;
+    // A request per message: the 2010 figure is one such request and its response.
+    const polling = techniqueEntries(scenario).find((e) => e.result.state === 'completed' && e.result.requests !== null && e.result.requests.total > 0);
+    if (polling === undefined) continue;
+    const r = polling.result as CompletedResult;
+    const polls = r.requests!.total;
+    return {
+      technique: polling.technique,
+      scenarioId: scenario.id,
+      scenarioTitle: scenario.title,
+      bytesPerPoll: (r.bytes.up + r.bytes.down) / polls,
+      requestHeadBytes: r.model.requestHeadBytes,
+      responseHeadBytes: r.model.responseHeadBytes,
+      polls,
+      published: PUBLISHED_2010_HEADER_CHARS,
+    };
+  }
+  return null;
 }

@@ -7,9 +7,11 @@ import type { ResultsFile, Scenario } from '../core/results.ts';
 import type { ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
-import { buildExtrapolation, type ExtrapolationTable } from './extrapolation.ts';
+import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
+import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 
 export interface MarkdownOptions {
@@ -44,19 +46,20 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     '',
   ];
   for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
-  results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i]), ''));
+  results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), ''));
   groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
+  const kaazing = buildKaazingComparison(results);
+  if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
   return `${parts.join('\n').trimEnd()}\n`;
 }
 
-function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
+function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): string {
   const p = s.params;
   const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Lost', 'Server CPU', 'Empty polls'];
-  const rows = techniqueEntries(s).map(({ technique, result }) => {
-    const label = md(techniqueLabel(technique));
-    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', ''];
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls'];
+  const row = (label: string, result: TechniqueResult): string[] => {
+    if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, '', '', '', '', '', '', ''];
     const empty = emptyRequestPercent(result);
     return [
       label,
@@ -64,23 +67,47 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
       md(formatBytes(result.perMessage.overheadBytes)),
       md(formatMs(result.latencyMs.p50)),
       md(formatMs(result.latencyMs.p99)),
+      md(latenessCell(result)),
       md(formatInteger(result.messages.lost)),
       result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
       empty === null ? '—' : md(formatPercent(empty)),
     ];
-  });
+  };
+  const rows = techniqueEntries(s).map(({ technique, result }) => row(md(techniqueLabel(technique)), result));
+  // The machine's floor, measured the same way: what any technique pays on this host.
+  if (s.floor !== undefined) rows.push(row(`*${md(FLOOR_LABEL)}*`, s.floor));
   return [
     `## ${md(s.title)}`,
     '',
     md(s.description),
     '',
-    `${md(p.workload)}, ${md(formatInteger(p.clients))} clients, ${md(rate)}, ${md(formatBytes(p.messageBytes))} per message, poll interval ${md(formatInteger(p.intervalMs))} ms, ${md(p.headers)} headers, ${md(formatInteger(p.durationMs))} ms window.`,
+    `${md(p.workload)}, ${md(formatInteger(p.clients))} clients, ${md(rate)}, ${md(formatBytes(p.messageBytes))} per message, poll interval ${md(formatInteger(p.intervalMs))} ms, ${md(formatInteger(p.durationMs))} ms window. Headers: ${md(headerProfileText(results, p.headers))}.`,
     '',
     markdownTable(head, rows),
     '',
+    latencySplit(s),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
   ].join('\n');
+}
+
+/** The publisher's p99 lateness and the messages behind it, or a dash when not recorded. */
+function latenessCell(result: CompletedResult): string {
+  const p = result.publisher;
+  if (p === undefined || p === null || p.latenessMs.count === 0) return '—';
+  return `${formatMs(p.latenessMs.p99)} (n ${formatInteger(p.latenessMs.count)})`;
+}
+
+/** Mean latency split into publisher lateness and transit (means add up; percentiles do not). */
+function latencySplit(s: Scenario): string {
+  const parts = latencyParts(s).filter((r) => r.transitMeanMs !== null && r.publisher !== null);
+  if (parts.length === 0) return '';
+  const items = parts.map((r) => `${r.label} ${formatMs(r.latencyMeanMs)} = ${formatMs(r.publisher!.latenessMs.mean)} + ${formatMs(r.transitMeanMs!)}`);
+  const server = parts.find((r) => r.publisher!.side === 'server')?.publisher ?? undefined;
+  const blocked = server?.loopBlockedPercent === undefined ? '' : ` and blocked the server's event loop ${formatPercent(server.loopBlockedPercent, 2)} of the window`;
+  const cost = server === undefined ? '' : ` The publisher's precise wait cost ${formatPercent(server.busyWaitCpuPercent, 2)} of a core, left out of server CPU,${blocked}.`;
+  const floor = parts.some((r) => r.floor) ? ` ${FLOOR_LABEL}: the textbook ws broadcast on this machine, same publisher, clients and window.` : '';
+  return `${md(`Mean latency = publisher lateness + transit: ${items.join('; ')}.${cost}${floor}`)}\n`;
 }
 
 function groupBlock(group: ScenarioGroup, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): string {
@@ -132,5 +159,20 @@ function extrapolationBlock(x: ExtrapolationTable): string {
     `Mbit/s, up + down. Rows without a date are **extrapolated from the measured per-client figure** of “${md(x.scenarioTitle)}” (${md(formatInteger(x.clientsMeasured))} clients, ${md(formatNumber(x.rate, 3))} msg/s, ${md(x.headers)} headers) by linear scaling; they were not measured at these client counts. Rows marked 2010 are the figures websocket.org (Kaazing) published in 2010 (headers only, one message per second, Mbps of 1,048,576 bits).`,
     '',
     markdownTable(head, [...measured, ...published]),
+  ].join('\n');
+}
+
+function kaazingBlock(k: KaazingComparison): string {
+  return [
+    '## The 2010 example, measured',
+    '',
+    md(`With the kaazing-2010 profile (the 2010 example's request header lines from the clients, its response lines from pushbench's server), ${techniqueLabel(k.technique)} in “${k.scenarioTitle}” measured ${formatBytes(k.bytesPerPoll)} per request, up and down, over ${formatInteger(k.polls)} requests.`),
+    '',
+    markdownTable(['One poll', 'Request', 'Response', 'Together'], [
+      ['Measured here: heads, with line ends', md(formatBytes(k.requestHeadBytes)), md(formatBytes(k.responseHeadBytes)), md(formatBytes(k.requestHeadBytes + k.responseHeadBytes))],
+      ['Measured here: whole exchange, body included', '', '', md(formatBytes(k.bytesPerPoll))],
+      ['*2010, as published: header characters without line ends*', md(formatInteger(k.published.request)), md(formatInteger(k.published.response)), md(formatInteger(k.published.total))],
+      ['*2010 lines with their line ends*', '', '', md(formatInteger(k.published.withLineEnds))],
+    ]),
   ].join('\n');
 }

@@ -104,3 +104,13 @@ export function referenceScenario(results: ResultsFile): Scenario | undefined {
     results.scenarios.find((s) => s.params.workload === 'broadcast')
   );
 }
+
+/**
+ * A scenario's header profile for humans: its name and whether it carries a cookie, with
+ * where it came from when the file records it (`browser, no cookie: Chromium 156 ...`).
+ */
+export function headerProfileText(results: ResultsFile, name: string): string {
+  const details = results.headerProfileDetails?.[name];
+  if (details === undefined) return name;
+  return `${name}, ${details.cookie ? 'with a cookie' : 'no cookie'}: ${details.source}`;
+}

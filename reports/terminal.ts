@@ -3,8 +3,9 @@
  * per scenario, measured next to the model. Pure: results in, text out.
  */
 import { TECHNIQUES } from '../core/protocol.ts';
-import type { ResultsFile, Scenario } from '../core/results.ts';
+import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import { saturationFindings } from './conclusions.ts';
+import { completedFloor, latencyParts } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
 
 function fixed(n: number, digits = 1): string {
@@ -23,7 +24,10 @@ function table(rows: string[][]): string {
   }).join('\n');
 }
 
-const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50 ms', 'p99 ms', 'max ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
+const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50 ms', 'p99 ms', 'max ms', 'late p99 ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
+
+/** The row label of the machine's floor. */
+const FLOOR_ROW = 'floor (bare ws)';
 
 export function renderScenarioTable(scenario: Scenario): string {
   const rows: string[][] = [HEADER];
@@ -34,7 +38,38 @@ export function renderScenarioTable(scenario: Scenario): string {
       rows.push([id, `${r.state}: ${r.error.slice(0, 100)}`, ...HEADER.slice(2).map(() => '')]);
       continue;
     }
-    rows.push([
+    rows.push(resultRow(id, r));
+  }
+  const floor = scenario.floor;
+  if (floor !== undefined) {
+    rows.push(floor.state === 'completed' ? resultRow(FLOOR_ROW, floor) : [FLOOR_ROW, `${floor.state}: ${floor.error.slice(0, 100)}`, ...HEADER.slice(2).map(() => '')]);
+  }
+  const notes = [...saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`), ...latencyNotes(scenario)];
+  const p = scenario.params;
+  const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
+  return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
+}
+
+/**
+ * What latency is made of, in one line: the mean splits into the publisher's lateness and
+ * transit (means add up; percentiles do not), and the floor says what the machine costs.
+ */
+function latencyNotes(scenario: Scenario): string[] {
+  const parts = latencyParts(scenario).filter((row) => row.transitMeanMs !== null && row.publisher !== null);
+  if (parts.length === 0) return [];
+  const split = parts.map((row) => `${row.technique ?? FLOOR_ROW} ${fixed(row.latencyMeanMs, 3)} = ${fixed(row.publisher!.latenessMs.mean, 3)} + ${fixed(row.transitMeanMs!, 3)}`).join('; ');
+  const server = parts.find((row) => row.publisher!.side === 'server')?.publisher ?? undefined;
+  const lines = [`latency mean ms = publisher lateness + transit: ${split}`];
+  if (server !== undefined) {
+    const blocked = server.loopBlockedPercent === undefined ? '' : `, and blocked its event loop ${fixed(server.loopBlockedPercent, 2)}% of the window`;
+    lines.push(`late p99 = the publisher's lateness against each due time (its precise wait cost ${fixed(server.busyWaitCpuPercent, 2)}% of a core, left out of server CPU${blocked})`);
+  }
+  if (completedFloor(scenario) !== null) lines.push(`${FLOOR_ROW}: the textbook ws broadcast on this machine, same publisher, clients and window: what any technique pays before its own cost`);
+  return lines;
+}
+
+function resultRow(id: string, r: CompletedResult): string[] {
+  return [
       id,
       `${r.messages.delivered}/${r.messages.expected}`,
       String(r.messages.lost),
@@ -44,28 +79,43 @@ export function renderScenarioTable(scenario: Scenario): string {
       fixed(r.latencyMs.p50, 2),
       fixed(r.latencyMs.p99, 2),
       fixed(r.latencyMs.max, 2),
+      r.publisher === undefined || r.publisher === null ? '-' : fixed(r.publisher.latenessMs.p99, 3),
       fixed(r.bitsPerSecond / 1000),
       r.server === null ? '-' : `${fixed(r.server.cpuPercent)}%`,
       r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),
       r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
       r.agreement === null ? '-' : r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`,
-    ]);
+  ];
+}
+
+/** The capacity probe: polls/s at saturation (with who was saturated) and the server's CPU per poll at a fixed rate. */
+export function renderCapacity(c: CapacityResult): string {
+  const lines: string[] = [];
+  if (c.rounds === undefined) {
+    // A file of the one-process autocannon probe.
+    lines.push(`Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)`);
+  } else {
+    const server = c.serverEventLoopUtilization === null || c.serverEventLoopUtilization === undefined ? 'n/a' : fixed(c.serverEventLoopUtilization, 3);
+    lines.push(
+      `Capacity (${c.loadProcesses ?? '?'} load processes, ${c.connections} connections, ${c.warmupMs ?? 0} ms warm-up, ${c.rounds.length} rounds of ${c.durationMs} ms): ` +
+        `the server answered ${fixed(c.requestsPerSecond, 0)} polls/s (median; rounds ${c.rounds.map((r) => fixed(r.requestsPerSecond, 0)).join(', ')})`,
+      `  event loop: server ${server}, busiest load process ${fixed(c.maxLoadEventLoopUtilization ?? 0, 3)}: ${c.saturated === true ? 'the server was the limit' : 'NOT a saturated server (a load process or the machine was the limit): the figure is a lower bound'}`,
+    );
   }
-  const notes = saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`);
-  const p = scenario.params;
-  const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
-  return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
+  lines.push(...c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`));
+  const cost = c.costAtFixedRate;
+  if (cost !== undefined && cost !== null) {
+    lines.push(
+      `  server CPU per poll at ${fixed(cost.requestsPerSecond, 0)} polls/s (open loop): ${fixed(cost.cpuMicrosPerPoll, 1)} µs; one core then serves ` +
+        cost.clientsPerCoreByInterval.map((m) => `${m.clients.toLocaleString('en-US')} clients at ${m.intervalMs} ms`).join(', '),
+    );
+  }
+  return lines.join('\n');
 }
 
 export function renderSummary(results: ResultsFile): string {
   const parts = results.scenarios.map(renderScenarioTable);
-  if (results.capacity !== undefined) {
-    const c = results.capacity;
-    parts.push(
-      `Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)\n` +
-        c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`).join('\n'),
-    );
-  }
+  if (results.capacity !== undefined) parts.push(renderCapacity(results.capacity));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(
       `Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`,

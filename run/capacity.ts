@@ -1,48 +1,81 @@
 /**
- * Capacity: autocannon drives `GET /poll` flat out to find the requests/s a polling
- * server sustains, which bounds how many clients a poll interval allows
- * (clients = requests/s x interval). autocannon runs in this process; the server, when
- * we start it, runs in its own child process so the two never share an event loop.
+ * Capacity of the server, not of the load tool: how many polls per second one polling
+ * server process answers, and what one poll costs it.
+ *
+ * 1. Saturation: several load processes (load/poll-load.ts, the lean keep-alive client) poll
+ *    `GET /poll?since=<head>` closed loop, so that together they make more requests than the
+ *    server can answer while each stays below saturation itself. After a warm-up (a cold JIT
+ *    and fresh connections answer far slower), several rounds are measured from the server's
+ *    own counters: requests answered per second and the server's event-loop utilisation,
+ *    beside every load process's. A probe is valid when the server's loop was saturated
+ *    (>= 0.95) and no load process's was; the result says whether it was.
+ * 2. Cost: the same load processes send a fixed, open-loop rate far below saturation, and the
+ *    server's CPU time per poll (µs) is read from its own CPU counter. That figure does not
+ *    depend on the load tool at all, and gives the clients one core serves per poll interval.
+ *    It does depend on the rate: a poll that arrives alone costs the server a loop wakeup of
+ *    its own, while at saturation polls share them (each round also records the server's CPU
+ *    per poll), so the clients per core from the fixed-rate cost are a lower bound.
+ *
+ * The server, when the probe starts it, and every load process are child processes: nothing
+ * shares an event loop.
  */
-import autocannon from 'autocannon';
 import { request } from 'undici';
-import { PATHS } from '../core/protocol.ts';
+import { mergeEncoded, summarize } from '../core/histogram.ts';
+import { PATHS, nowMicros, type ServerStats } from '../core/protocol.ts';
 import { INTERVAL_POLL_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
+import type { CapacityResult, CapacityRound } from '../core/results.ts';
 import type { HeaderList } from '../load/headers.ts';
-import type { CapacityResult } from '../core/results.ts';
+import type { PollLoadSample, PollLoadSpec } from '../load/poll-load.ts';
+import { CapacityError } from './capacity-error.ts';
+import { LoadProcess } from './load-process.ts';
 import { ServerProcess } from './server-process.ts';
-import { PushbenchError } from '../core/errors.ts';
+
+export { CapacityError };
 
 export interface CapacityOptions {
-  /** Base URL of a running server; without it a polling server is spawned and closed afterwards. */
+  /** Base URL of a running server; without it (and without `server`) a polling server is spawned and closed afterwards. */
   url?: string;
-  connections?: number;
-  durationMs?: number;
+  /** A polling server process someone else started (perf:capacity): probed, asked for its counters, left running. */
+  server?: ServerProcess;
   /** Request headers every poll carries (a header profile's `poll` list). */
   headers: HeaderList;
+  /** Load processes. */
+  loadProcesses?: number;
+  /** Keep-alive connections per load process. */
+  connectionsPerProcess?: number;
+  /** Closed-loop load before the first measured round. */
+  warmupMs?: number;
+  rounds?: number;
+  /** Length of each measured round. */
+  durationMs?: number;
+  /** Requests per second of the open-loop cost measurement (all load processes together); 0 skips it. */
+  fixedRate?: number;
+  /** Length of the cost measurement (after half as long of warm-up at the same rate). */
+  fixedRateMs?: number;
   intervalsMs?: readonly number[];
   /** Progress lines; stderr by default so that stdout stays clean for data. */
   progress?: (line: string) => void;
 }
 
 export const DEFAULT_CAPACITY_OPTIONS = Object.freeze({
-  connections: 50,
-  durationMs: 3000,
+  loadProcesses: 3,
+  connectionsPerProcess: 32,
+  warmupMs: 1000,
+  rounds: 3,
+  durationMs: 1000,
+  fixedRate: 2000,
+  fixedRateMs: 2000,
   intervalsMs: Object.freeze([250, 1000, 5000, 10_000]) as readonly number[],
 });
+
+/** Event-loop utilisation at and above which a process counts as saturated. */
+export const SATURATED_ELU = 0.95;
 
 /** The technique capacity is about: the one whose clients poll on an interval (short polling). */
 export const CAPACITY_TECHNIQUE = INTERVAL_POLL_TECHNIQUE;
 
 /** The server a capacity run spawns: polling only, 1 msg/s of 64-byte payloads. */
 export const CAPACITY_SERVER = Object.freeze({ techniques: [CAPACITY_TECHNIQUE] as const, rate: 1, payloadBytes: 64, holdMs: 30_000 });
-
-/** Options that cannot work, or a run whose requests the server refused. */
-export class CapacityError extends PushbenchError<'PUSHBENCH_CAPACITY'> {
-  constructor(message: string, options?: ErrorOptions) {
-    super('PUSHBENCH_CAPACITY', message, options);
-  }
-}
 
 function stderrProgress(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -53,17 +86,78 @@ export function maxClientsByInterval(requestsPerSecond: number, intervalsMs: rea
   return intervalsMs.map((intervalMs) => ({ intervalMs, clients: Math.floor((requestsPerSecond * intervalMs) / 1000) }));
 }
 
-/** Measures the requests/s `/poll` sustains and the client counts that allows per interval. */
-export async function measureCapacity(options: CapacityOptions): Promise<CapacityResult> {
-  const connections = options.connections ?? DEFAULT_CAPACITY_OPTIONS.connections;
-  const durationMs = options.durationMs ?? DEFAULT_CAPACITY_OPTIONS.durationMs;
-  const intervalsMs = options.intervalsMs ?? DEFAULT_CAPACITY_OPTIONS.intervalsMs;
-  const progress = options.progress ?? stderrProgress;
-  validate(connections, durationMs, intervalsMs);
+/**
+ * Clients one core serves per poll interval when one poll costs `cpuMicrosPerPoll`: a client
+ * polling every `intervalMs` costs that much CPU per interval, and a core has intervalMs x 1000 µs.
+ */
+export function clientsPerCore(cpuMicrosPerPoll: number, intervalsMs: readonly number[]): Array<{ intervalMs: number; clients: number }> {
+  return intervalsMs.map((intervalMs) => ({ intervalMs, clients: cpuMicrosPerPoll > 0 ? Math.floor((intervalMs * 1000) / cpuMicrosPerPoll) : 0 }));
+}
 
-  let server: ServerProcess | undefined;
+/** Event-loop utilisation between two cumulative samples: active / (active + idle). */
+export function utilization(before: { eluActiveMs: number; eluIdleMs: number }, after: { eluActiveMs: number; eluIdleMs: number }): number {
+  const active = after.eluActiveMs - before.eluActiveMs;
+  const idle = after.eluIdleMs - before.eluIdleMs;
+  return active + idle > 0 ? active / (active + idle) : 0;
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Polls the server answered, from its own counter (or the load's responses against a server we cannot ask). */
+function polls(stats: ServerStats | null, loads: readonly PollLoadSample[]): number {
+  if (stats !== null) return stats.techniques[CAPACITY_TECHNIQUE]?.requests ?? 0;
+  return loads.reduce((n, s) => n + s.responses, 0);
+}
+
+interface Snapshot {
+  at: number;
+  server: ServerStats | null;
+  loads: PollLoadSample[];
+}
+
+async function snapshot(server: ServerProcess | undefined, loads: readonly LoadProcess[]): Promise<Snapshot> {
+  const [stats, samples] = await Promise.all([server?.stats(), Promise.all(loads.map((l) => l.sample()))]);
+  return { at: stats?.stats.at ?? nowMicros(), server: stats?.stats ?? null, loads: samples };
+}
+
+/** One measured round between two snapshots. */
+export function roundBetween(a: Snapshot, b: Snapshot): CapacityRound {
+  const seconds = (b.at - a.at) / 1e6;
+  const answered = polls(b.server, b.loads) - polls(a.server, a.loads);
+  return {
+    requestsPerSecond: seconds > 0 ? answered / seconds : 0,
+    serverCpuMicrosPerPoll: a.server === null || b.server === null || answered === 0 ? null : (b.server.process.cpuMicros - a.server.process.cpuMicros) / answered,
+    serverEventLoopUtilization: a.server === null || b.server === null ? null : utilization(a.server.process, b.server.process),
+    loadEventLoopUtilization: b.loads.map((sample, i) => utilization(a.loads[i]!, sample)),
+  };
+}
+
+function checkErrors(loads: readonly PollLoadSample[], target: string): void {
+  const non200 = loads.reduce((n, s) => n + s.non200, 0);
+  const errors = loads.reduce((n, s) => n + s.errors, 0);
+  const responses = loads.reduce((n, s) => n + s.responses, 0);
+  if (non200 > 0) throw new CapacityError(`capacity: ${non200} of ${responses} polls to ${target} got a status other than 200`);
+  if (responses === 0) throw new CapacityError(`capacity: no poll to ${target} completed (${errors} errors${errors > 0 ? `, first: ${loads.find((s) => s.firstError !== null)?.firstError}` : ''})`);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Measures the polls/s one server sustains at saturation, and its CPU per poll at a fixed rate. */
+export async function measureCapacity(options: CapacityOptions): Promise<CapacityResult> {
+  const o = { ...DEFAULT_CAPACITY_OPTIONS, ...options };
+  const progress = options.progress ?? stderrProgress;
+  validate(o);
+
+  let server: ServerProcess | undefined = options.server;
+  const owned = options.server === undefined;
+  const loads: LoadProcess[] = [];
   try {
-    let url = options.url?.replace(/\/+$/, '');
+    let url = (options.server?.url ?? options.url)?.replace(/\/+$/, '');
     if (url === undefined) {
       progress('capacity: starting a polling server process');
       server = await ServerProcess.spawn({ ...CAPACITY_SERVER, techniques: [...CAPACITY_SERVER.techniques] });
@@ -71,33 +165,80 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     }
     // since=0 would return the whole ring on every poll; pollers that keep up ask from the head.
     const head = await fetchHead(url);
-    const target = `${url}${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
-    progress(`capacity: ${connections} connections on ${target} for ${durationMs} ms`);
-    const result = await autocannon({
-      url: target,
-      connections,
-      duration: durationMs / 1000,
-      headers: Object.fromEntries(options.headers),
-    });
-    if (result.non2xx > 0) {
-      throw new CapacityError(`capacity: ${result.non2xx} of ${result.requests.total} polls to ${target} got a non-2xx status (${JSON.stringify(result.statusCodeStats)})`);
+    const path = `${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
+    const target = `${url}${path}`;
+    for (let i = 0; i < o.loadProcesses; i++) loads.push(LoadProcess.spawn());
+
+    // 1. Saturation: closed loop, warm-up, then the rounds.
+    const connections = o.loadProcesses * o.connectionsPerProcess;
+    progress(`capacity: ${o.loadProcesses} load processes x ${o.connectionsPerProcess} connections on ${target}, closed loop: ${o.warmupMs} ms warm-up, ${o.rounds} rounds of ${o.durationMs} ms`);
+    const closed: PollLoadSpec = { origin: url, path, headers: options.headers, connections: o.connectionsPerProcess, ratePerSecond: null };
+    await Promise.all(loads.map((l) => l.start(closed)));
+    await sleep(o.warmupMs);
+    const rounds: CapacityRound[] = [];
+    let previous = await snapshot(server, loads);
+    for (let r = 0; r < o.rounds; r++) {
+      await sleep(o.durationMs);
+      const next = await snapshot(server, loads);
+      rounds.push(roundBetween(previous, next));
+      previous = next;
     }
-    if (result.requests.total === 0) {
-      throw new CapacityError(`capacity: no poll to ${target} completed in ${durationMs} ms (${result.errors} errors, ${result.timeouts} timeouts)`);
+    checkErrors(previous.loads, target);
+    const latency = summarize(mergeEncoded(previous.loads.map((s) => s.latency)));
+    await Promise.all(loads.map((l) => l.stop()));
+    const requestsPerSecond = median(rounds.map((r) => r.requestsPerSecond));
+    const serverElus = rounds.map((r) => r.serverEventLoopUtilization).filter((u): u is number => u !== null);
+    const serverEventLoopUtilization = serverElus.length === 0 ? null : median(serverElus);
+    const maxLoadEventLoopUtilization = Math.max(...rounds.flatMap((r) => r.loadEventLoopUtilization));
+    progress(
+      `capacity: ${Math.round(requestsPerSecond)} polls/s (rounds ${rounds.map((r) => Math.round(r.requestsPerSecond)).join(', ')}), ` +
+        `server event loop ${serverEventLoopUtilization === null ? 'n/a' : serverEventLoopUtilization.toFixed(3)}, busiest load process ${maxLoadEventLoopUtilization.toFixed(3)}`,
+    );
+
+    // 2. Cost: a fixed open-loop rate, the server's CPU per poll (only for a server we can ask).
+    let costAtFixedRate: CapacityResult['costAtFixedRate'] = null;
+    if (server !== undefined && o.fixedRate > 0) {
+      progress(`capacity: ${o.fixedRate} polls/s open loop for ${o.fixedRateMs} ms: the server's CPU per poll`);
+      const startAt = nowMicros() + 100_000;
+      const open: PollLoadSpec = { ...closed, ratePerSecond: o.fixedRate / o.loadProcesses };
+      await Promise.all(loads.map((l) => l.start(open, startAt)));
+      await sleep((startAt - nowMicros()) / 1000 + o.fixedRateMs / 2);
+      const a = await snapshot(server, loads);
+      await sleep(o.fixedRateMs);
+      const b = await snapshot(server, loads);
+      checkErrors(b.loads, target);
+      await Promise.all(loads.map((l) => l.stop()));
+      const answered = polls(b.server, b.loads) - polls(a.server, a.loads);
+      const cpuMicros = b.server!.process.cpuMicros - a.server!.process.cpuMicros;
+      const cpuMicrosPerPoll = answered > 0 ? cpuMicros / answered : 0;
+      costAtFixedRate = {
+        targetRequestsPerSecond: o.fixedRate,
+        requestsPerSecond: (answered * 1e6) / (b.at - a.at),
+        windowMs: o.fixedRateMs,
+        cpuMicrosPerPoll,
+        serverEventLoopUtilization: utilization(a.server!.process, b.server!.process),
+        clientsPerCoreByInterval: clientsPerCore(cpuMicrosPerPoll, o.intervalsMs),
+      };
+      progress(`capacity: ${cpuMicrosPerPoll.toFixed(1)} µs of server CPU per poll at ${Math.round(costAtFixedRate.requestsPerSecond)} polls/s`);
     }
-    // requests.average is the mean of autocannon's per-second samples: requests/s.
-    const requestsPerSecond = result.requests.average;
-    progress(`capacity: ${Math.round(requestsPerSecond)} req/s, p99 ${result.latency.p99} ms`);
+
     return {
       url,
       connections,
-      durationMs,
+      durationMs: o.durationMs,
       requestsPerSecond,
-      latencyMsP99: result.latency.p99,
-      maxClientsByInterval: maxClientsByInterval(requestsPerSecond, intervalsMs),
+      latencyMsP99: latency.p99,
+      maxClientsByInterval: maxClientsByInterval(requestsPerSecond, o.intervalsMs),
+      loadProcesses: o.loadProcesses,
+      warmupMs: o.warmupMs,
+      rounds,
+      serverEventLoopUtilization,
+      maxLoadEventLoopUtilization,
+      saturated: serverEventLoopUtilization !== null && serverEventLoopUtilization >= SATURATED_ELU && maxLoadEventLoopUtilization < SATURATED_ELU,
+      costAtFixedRate,
     };
   } finally {
-    await server?.close();
+    await Promise.all([...loads.map((l) => l.close()), owned ? server?.close() : undefined]);
   }
 }
 
@@ -117,14 +258,18 @@ async function fetchHead(url: string): Promise<number> {
   return head;
 }
 
-function validate(connections: number, durationMs: number, intervalsMs: readonly number[]): void {
-  if (!(Number.isInteger(connections) && connections >= 1)) {
-    throw new CapacityError(`invalid connections: received ${connections}; expected an integer >= 1`);
-  }
-  if (!(Number.isFinite(durationMs) && durationMs >= 100)) {
-    throw new CapacityError(`invalid durationMs: received ${durationMs}; expected at least 100`);
-  }
-  for (const interval of intervalsMs) {
+function validate(o: Required<Omit<CapacityOptions, 'url' | 'server' | 'progress' | 'headers'>>): void {
+  const integer = (name: string, value: number, min: number): void => {
+    if (!(Number.isInteger(value) && value >= min)) throw new CapacityError(`invalid ${name}: received ${value}; expected an integer >= ${min}`);
+  };
+  integer('loadProcesses', o.loadProcesses, 1);
+  integer('connectionsPerProcess', o.connectionsPerProcess, 1);
+  integer('rounds', o.rounds, 1);
+  if (!(Number.isFinite(o.durationMs) && o.durationMs >= 100)) throw new CapacityError(`invalid durationMs: received ${o.durationMs}; expected at least 100`);
+  if (!(Number.isFinite(o.warmupMs) && o.warmupMs >= 0)) throw new CapacityError(`invalid warmupMs: received ${o.warmupMs}; expected at least 0`);
+  if (!(Number.isFinite(o.fixedRate) && o.fixedRate >= 0)) throw new CapacityError(`invalid fixedRate: received ${o.fixedRate}; expected requests/s >= 0 (0 skips the cost measurement)`);
+  if (!(Number.isFinite(o.fixedRateMs) && o.fixedRateMs >= 100)) throw new CapacityError(`invalid fixedRateMs: received ${o.fixedRateMs}; expected at least 100`);
+  for (const interval of o.intervalsMs) {
     if (!(Number.isFinite(interval) && interval > 0)) {
       throw new CapacityError(`invalid intervalsMs: received ${interval}; every interval must be a positive number of ms`);
     }

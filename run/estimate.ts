@@ -6,7 +6,7 @@
  */
 import { pickupMs as techniquePickupMs } from '../core/techniques.ts';
 import { MICRO_CASES } from './micro.ts';
-import { DRAIN_MARGIN_MICROS, SOCKETS_PER_GENERATOR, START_MARGIN_MICROS, type ScenarioSpec } from './runner.ts';
+import { DRAIN_MARGIN_MICROS, runsOf, SOCKETS_PER_GENERATOR, START_MARGIN_MICROS, type ScenarioSpec } from './runner.ts';
 
 /** Starting the first server and generator processes (later ones start while the previous run drains). */
 const FIRST_START_MS = 1500;
@@ -18,8 +18,11 @@ const FIRST_START_MS = 1500;
 const PER_RUN_OVERHEAD_MS = 200;
 /** Connecting one client, per generator process (64 connections at a time, measured 0.7 s for 1,000 on 2 busy cores). */
 const CONNECT_MS_PER_CLIENT = 0.7;
-/** The capacity probe: a server start plus autocannon's 2 s. */
-const CAPACITY_MS = 4000;
+/**
+ * The capacity probe (run/session.ts's options): starting the server and 3 load processes
+ * (about 1.5 s), 1 s of warm-up, 3 rounds of 1 s, then 0.1 + 0.5 + 1 s at the fixed rate.
+ */
+const CAPACITY_MS = 8000;
 /** Rendering the reports (PNG charts dominate). */
 const REPORTS_MS = 1000;
 /** tinybench time and warm-up per micro-benchmark task in a session (run/session.ts uses 300 ms). */
@@ -40,7 +43,8 @@ export function estimateSession(specs: readonly ScenarioSpec[], options: { gener
   for (const spec of specs) {
     if (spec.sameAs !== undefined) continue;
     const params = spec.params;
-    for (const technique of spec.techniques) {
+    // Each technique, and the machine's floor of a broadcast scenario, which runs like one.
+    for (const { technique } of runsOf(spec)) {
       techniqueRuns++;
       const pickupMs = techniquePickupMs(technique, params);
       const generators = Math.min(params.clients, options.generators ?? Math.max(1, Math.ceil(params.clients / SOCKETS_PER_GENERATOR)));

@@ -16,7 +16,7 @@
  */
 import { wsFrameHeaderBytes } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
-import { HEADER_PROFILES } from '../load/headers.ts';
+import { headerProfile } from '../load/headers.ts';
 import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
 import { RUN_TECHNIQUES, type ModelContext, type UpstreamModel, type WireContext } from './techniques/index.ts';
 import { feedRate, fmt, NO_CONTENT_RESPONSE_BYTES, publishBodyBytes, publishRequestHeadBytes, typicalSeq } from './wire-sizes.ts';
@@ -35,7 +35,7 @@ export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
 }
 
 function modelContext(params: ScenarioParams, wire: WireContext): ModelContext {
-  return { params, wire, profile: HEADER_PROFILES[params.headers], m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params) };
+  return { params, wire, profile: headerProfile(params.headers), m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params) };
 }
 
 /** Chat: bytes one sent message costs upstream, and how the formula states it. */
@@ -47,7 +47,7 @@ export function upstreamBytes(technique: TechniqueId, params: ScenarioParams, wi
     const header = wsFrameHeaderBytes(body, true);
     return { bytes: body + header, text: `${fmt(body)} B body + ${fmt(header)} B masked frame header` };
   }
-  const head = publishRequestHeadBytes(wire.host, HEADER_PROFILES[params.headers].publish, body);
+  const head = publishRequestHeadBytes(wire.host, headerProfile(params.headers).publish, body);
   return {
     bytes: head + body + NO_CONTENT_RESPONSE_BYTES,
     text: `${fmt(head)} B POST head + ${fmt(body)} B body + ${fmt(NO_CONTENT_RESPONSE_BYTES)} B 204`,

@@ -26,6 +26,8 @@ export interface ProgressEvent {
   /** Scenario id; null for the capacity probe and the micro-benchmarks, which belong to no scenario. */
   readonly scenario: string | null;
   readonly technique: TechniqueId | null;
+  /** True for the machine's floor run: a bare `ws` broadcast measured with `technique`'s clients. */
+  readonly floor?: boolean;
   readonly phase: ProgressPhase;
   /** Technique runs finished so far in the session (the current one counts once it is `finished`). */
   readonly done: number;

@@ -5,8 +5,8 @@
  */
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
-import { mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type TechniqueResult, type ModelEstimate, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type TechniqueResult, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 
 export interface ServerWindow {
@@ -75,21 +75,46 @@ function sum<T>(items: readonly T[], pick: (item: T) => number): number {
   return total;
 }
 
-/** Server cost over the window, from two cumulative samples and the idle sample. */
+/** Microseconds the broadcast publisher busy-waited between two samples (harness CPU, not the technique's). */
+function busyWaitMicros(server: ServerWindow): number {
+  return server.end.publisher.busyWaitMicros - server.start.publisher.busyWaitMicros;
+}
+
+/** Server cost over the window, from two cumulative samples and the idle sample; the publisher's busy-wait is left out. */
 export function serverCost(server: ServerWindow, clients: number): ServerCost {
   const { idle, start, end } = server;
   const wallMicros = end.at - start.at;
+  const cpuMicros = end.process.cpuMicros - start.process.cpuMicros - busyWaitMicros(server);
   const active = end.process.eluActiveMs - start.process.eluActiveMs;
   const idleMs = end.process.eluIdleMs - start.process.eluIdleMs;
   const grown = end.process.rssBytes - idle.process.rssBytes;
   return {
-    cpuPercent: wallMicros > 0 ? ((end.process.cpuMicros - start.process.cpuMicros) / wallMicros) * 100 : 0,
+    cpuPercent: wallMicros > 0 ? (Math.max(0, cpuMicros) / wallMicros) * 100 : 0,
     rssBytes: end.process.rssBytes,
     rssIdleBytes: idle.process.rssBytes,
     eventLoopUtilization: active + idleMs > 0 ? active / (active + idleMs) : 0,
     bytesPerConnection: clients > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / clients : null,
     connections: end.connections.open,
     lateTicks: end.lateTicks - start.lateTicks,
+  };
+}
+
+/**
+ * The publisher's lateness and what its precision cost: the server's broadcast publisher,
+ * or in chat the clients' own schedules (merged over generator processes, no busy-wait).
+ */
+export function publisherResult(params: ScenarioParams, server: ServerWindow | null, generators: readonly GeneratorWindowResult[]): PublisherResult | null {
+  if (params.workload === 'chat') {
+    return { side: 'clients', latenessMs: summarize(mergeEncoded(generators.map((g) => g.publishLateness))), busyWaitCpuPercent: 0, loopBlockedPercent: 0 };
+  }
+  if (server === null) return null;
+  const wallMicros = server.end.at - server.start.at;
+  return {
+    side: 'server',
+    // Read after the drain: every message due in the window has left by then.
+    latenessMs: summarize(decodeHistogram(server.final.publisher.latenessHistogram)),
+    busyWaitCpuPercent: wallMicros > 0 ? (busyWaitMicros(server) / wallMicros) * 100 : 0,
+    loopBlockedPercent: wallMicros > 0 ? ((server.end.publisher.blockedMicros - server.start.publisher.blockedMicros) / wallMicros) * 100 : 0,
   };
 }
 
@@ -138,6 +163,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     perClientBytesPerSecond: params.clients > 0 ? bytesPerSecond / params.clients : 0,
     bitsPerSecond: bytesPerSecond * 8,
     latencyMs: summarize(mergeEncoded(generators.map((g) => g.histogram))),
+    publisher: publisherResult(params, server, generators),
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
       : null,

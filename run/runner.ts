@@ -6,6 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
+import { headerProfile } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -18,7 +19,7 @@ import { TargetRefusedError } from '../core/errors.ts';
 import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
-import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
+import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
@@ -67,6 +68,8 @@ export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
   progress: (step: TechniqueStep) => void;
   prepared?: PreparedRun | RunStepError;
   afterWindow?: () => void;
+  /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
+  floor?: boolean;
 }
 
 // RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
@@ -160,7 +163,11 @@ export interface PreparedRun {
   server: Promise<ServerProcess> | null;
 }
 
-export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, requestTimeoutMs?: number): PreparedRun | RunStepError {
+/**
+ * `floor`: serve the clients from the bare `ws` broadcast of servers/floor.ts instead of
+ * pushbench's server (the technique must then be the plain WebSocket): the machine's floor.
+ */
+export function prepareRun(technique: TechniqueId, params: ScenarioParams, requestedGenerators: number | null, requestTimeoutMs?: number, floor = false): PreparedRun | RunStepError {
   let count: number;
   try {
     count = planGenerators(technique, params, requestedGenerators, openFileLimit());
@@ -171,13 +178,28 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
   const server =
     params.target === null
       ? ServerProcess.spawn(
-          { techniques: [technique], rate: 0, payloadBytes: params.payloadBytes, holdMs: params.holdMs, ringSize: RING_SIZE, maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024) },
+          {
+            ...(floor ? { floor } : {}),
+            ...responseHeadersOf(params),
+            techniques: [technique],
+            rate: 0,
+            payloadBytes: params.payloadBytes,
+            holdMs: params.holdMs,
+            ringSize: RING_SIZE,
+            maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+          },
           requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
         )
       : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   return { generators, server };
+}
+
+/** The response lines a profile asks pushbench's server to write on poll answers (kaazing-2010), as spawn options. */
+function responseHeadersOf(params: ScenarioParams): { responseHeaders?: Array<[string, string]> } {
+  const response = headerProfile(params.headers).response;
+  return response === null ? {} : { responseHeaders: response.map(([name, value]) => [name, value]) };
 }
 
 /** Releases a prepared run that will not be used (after Ctrl-C). */
@@ -195,7 +217,7 @@ export async function runTechnique(
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   let publisher: TargetPublisher | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   try {
     if (prepared instanceof Error) throw prepared;
@@ -239,7 +261,7 @@ export async function runTechnique(
             startSeq,
             intervalMs: params.intervalMs,
             holdMs: params.holdMs,
-            headers: params.headers,
+            headers: headerProfile(params.headers),
             rate: params.rate,
             payloadBytes: params.payloadBytes,
             connectConcurrency: 64,
@@ -326,40 +348,65 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
   }
 }
 
+/** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
+const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
+
+/** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
+export function measuresFloor(params: ScenarioParams): boolean {
+  return params.workload === 'broadcast' && params.target === null;
+}
+
+/** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
+export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floor: boolean }> {
+  return [
+    ...spec.techniques.map((technique) => ({ technique, floor: false })),
+    ...(measuresFloor(spec.params) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
+  ];
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
- * CPU. A scenario with `sameAs` reuses that scenario's measurement.
+ * CPU, then (broadcast) the machine's floor. A scenario with `sameAs` reuses that
+ * scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => spec.techniques.map((technique) => ({ spec, technique })));
+  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => runsOf(spec).map((run) => ({ spec, ...run })));
   const done = new Map<string, Scenario['results']>();
+  const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
-  for (const [i, { spec, technique }] of runs.entries()) {
+  for (const [i, { spec, technique, floor }] of runs.entries()) {
     const results = done.get(spec.id) ?? {};
     done.set(spec.id, results);
+    const store = (result: TechniqueResult): void => {
+      if (floor) floors.set(spec.id, result);
+      else results[technique] = result;
+    };
     if (options.signal.aborted) {
-      results[technique] = { state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` };
+      store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
     const following = runs[i + 1];
-    const at = { scenario: spec.id, technique, done: i, total: runs.length };
+    const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
     options.progress({ ...at, phase: 'starting', detail: 'starting' });
     const result = await runTechnique(technique, spec.params, {
       ...options,
+      floor,
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       afterWindow: () => {
-        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs);
+        if (following !== undefined && !options.signal.aborted) next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor);
       },
     });
-    results[technique] = result;
+    store(result);
     options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {
-    const results = done.get(spec.sameAs ?? spec.id) ?? {};
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results };
+    const key = spec.sameAs ?? spec.id;
+    const results = done.get(key) ?? {};
+    const floor = floors.get(key);
+    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, results, ...(floor === undefined ? {} : { floor }) };
   });
 }

@@ -12,7 +12,12 @@ import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts'
 
 /** What a server child is started with: the feed server's fields; where it listens and the ring and message limits are optional. */
 export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' | 'payloadBytes' | 'holdMs'> &
-  Partial<Pick<FeedServerFields, 'ringSize' | 'maxMessageBytes'> & ListenFields>;
+  Partial<Pick<FeedServerFields, 'ringSize' | 'maxMessageBytes'> & ListenFields> & {
+    /** The bare `ws` broadcast of servers/floor.ts instead of pushbench's server: the machine's floor. */
+    floor?: boolean;
+    /** Response lines for poll and long-poll answers instead of the server's own (a header profile's `response`). */
+    responseHeaders?: Array<[string, string]>;
+  };
 
 export interface StatsReply {
   stats: ServerStats;

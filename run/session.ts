@@ -7,7 +7,7 @@ import { PACKAGE_ROOT } from './package-layout.ts';
 import { measureCapacity } from './capacity.ts';
 import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
-import { HEADER_PROFILES } from '../load/headers.ts';
+import { HEADER_PROFILES, headerProfile, type HeaderList } from '../load/headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
 import type { ProgressListener } from './progress.ts';
 import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
@@ -34,10 +34,10 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
 
   let capacity: ResultsFile['capacity'];
   if (options.capacity && !options.signal.aborted) {
-    after('capacity', 'autocannon drives /poll flat out');
+    after('capacity', 'load processes poll /poll flat out, then at a fixed rate');
     try {
       // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
-      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, durationMs: 2000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
+      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, fixedRateMs: 1000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
     } catch (error) {
       after('capacity', `failed (${(error as Error).message})`);
     }
@@ -51,7 +51,22 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
 
   const used = new Set<HeaderProfileName>(specs.map((s) => s.params.headers));
   const headerProfiles: ResultsFile['headerProfiles'] = {};
-  for (const name of used) headerProfiles[name] = HEADER_PROFILES[name].poll.map(([k, v]) => [k, v]);
+  const headerProfileDetails: NonNullable<ResultsFile['headerProfileDetails']> = {};
+  const copy = (list: HeaderList): Array<[string, string]> => list.map(([k, v]) => [k, v]);
+  for (const name of used) {
+    const profile = headerProfile(name);
+    headerProfiles[name] = copy(profile.poll);
+    headerProfileDetails[name] = {
+      source: profile.source,
+      cookie: profile.cookie,
+      poll: copy(profile.poll),
+      longPoll: copy(profile.longPoll),
+      eventSource: copy(profile.eventSource),
+      publish: copy(profile.publish),
+      upgrade: copy(profile.upgrade),
+      response: profile.response === null ? null : copy(profile.response),
+    };
+  }
 
   const states = scenarios.flatMap((s) => Object.values(s.results).map((r) => r.state));
   return {
@@ -62,6 +77,7 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     command: options.command,
     environment: collectEnvironment(),
     headerProfiles,
+    headerProfileDetails,
     scenarios,
     ...(capacity === undefined ? {} : { capacity }),
     ...(micro === undefined ? {} : { micro }),

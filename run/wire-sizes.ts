@@ -48,10 +48,25 @@ export function publishRequestHeadBytes(host: string, headers: HeaderList, bodyB
   );
 }
 
-/** node:http's head of a JSON answer (poll, long poll) with a body of `contentLength` bytes. */
-export function jsonResponseHeadBytes(contentLength: number): number {
-  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Math.round(contentLength)}\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`
-    .length;
+/**
+ * node:http's head of a JSON answer (poll, long poll) with a body of `contentLength` bytes;
+ * with a header profile's `response` lines (kaazing-2010), the head pushbench's server
+ * writes instead: the status line, those lines (Content-Length and Date with their real
+ * values, Content-Length added at the end when absent), the blank line.
+ */
+export function jsonResponseHeadBytes(contentLength: number, response: HeaderList | null = null): number {
+  const length = String(Math.round(contentLength));
+  if (response !== null) {
+    let bytes = 'HTTP/1.1 200 OK\r\n'.length + CRLF;
+    let sawLength = false;
+    for (const [name, value] of response) {
+      const lower = name.toLowerCase();
+      sawLength ||= lower === 'content-length';
+      bytes += name.length + 2 + (lower === 'content-length' ? length.length : lower === 'date' ? HTTP_DATE_CHARS : value.length) + CRLF;
+    }
+    return sawLength ? bytes : bytes + `Content-Length: ${length}\r\n`.length;
+  }
+  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`.length;
 }
 
 /** The whole `204 No Content` answer to `POST /publish`. */
@@ -62,10 +77,15 @@ export const SSE_RESPONSE_HEAD_BYTES =
   `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\nTransfer-Encoding: chunked\r\n\r\n`
     .length;
 
-/** The ws client's upgrade request: the caller's headers first, ws's own after them, `Host` last. */
+/**
+ * The ws client's upgrade request: the caller's headers first, ws's own after them, `Host`
+ * last. A permessage-deflate offer in `headers` is written by ws (same bytes, another place:
+ * load/headers.ts wsUpgradeHeaders); `offersDeflate` adds ws's default offer when they carry none.
+ */
 export function wsUpgradeRequestBytes(path: string, host: string, headers: HeaderList, offersDeflate = false): number {
   const key = 'K'.repeat(WS_KEY_CHARS);
-  const offer = offersDeflate ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '';
+  const listOffers = headers.some(([name]) => name.toLowerCase() === 'sec-websocket-extensions');
+  const offer = offersDeflate && !listOffers ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '';
   return (
     `GET ${path} HTTP/1.1\r\n`.length +
     headerListBytes(headers) +

@@ -5,6 +5,7 @@
  * killed with SIGKILL and could not ask), so no server ever outlives its runner.
  */
 import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
+import { startFloorServer } from './floor.ts';
 import { startServer, type PushServer, type ServerOptions } from './server.ts';
 
 /** After the runner is gone, the longest a clean close may take before the process just exits. */
@@ -33,8 +34,9 @@ process.on('disconnect', () => {
 
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('servers/child.ts must be started with an IPC channel (child_process.fork)');
-  const options = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions>;
-  const started = await startServer(options);
+  const { floor, ...options } = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions> & { floor?: boolean };
+  // `floor`: the bare ws broadcast the runner measures as the machine's floor (servers/floor.ts).
+  const started = floor === true ? await startFloorServer(options) : await startServer(options);
   server = started;
   if (!process.connected) {
     // The runner went away while the server was starting.

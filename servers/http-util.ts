@@ -25,6 +25,28 @@ export function send(res: ServerResponse, status: number, body: Buffer, extraHea
 }
 
 /**
+ * Writes a poll or long-poll answer: `send`'s JSON head, or, when a header profile gives
+ * its own response lines (kaazing-2010), exactly those after the status line: Content-Length
+ * and Date with their real values (Content-Length appended when the lines lack it), and no
+ * Connection or Keep-Alive line (keep-alive is HTTP/1.1's default; the connection stays open).
+ */
+export function sendMessages(res: ServerResponse, body: Buffer, responseLines: ReadonlyArray<readonly [string, string]> | null): void {
+  if (responseLines === null) return send(res, 200, body);
+  const flat: string[] = [];
+  let sawLength = false;
+  for (const [name, value] of responseLines) {
+    const lower = name.toLowerCase();
+    sawLength ||= lower === 'content-length';
+    flat.push(name, lower === 'content-length' ? String(body.length) : lower === 'date' ? new Date().toUTCString() : value);
+  }
+  if (!sawLength) flat.push('Content-Length', String(body.length));
+  res.removeHeader('Connection');
+  if (!responseLines.some(([name]) => name.toLowerCase() === 'date')) res.sendDate = false;
+  res.writeHead(200, flat);
+  res.end(body);
+}
+
+/**
  * Writes a complete response of another content type (the demo page). Kept apart from
  * `send` so the JSON path, which every poll takes, stays as it is.
  */

@@ -1,49 +1,117 @@
 /**
  * Open-loop broadcast publisher. Message i is due at `startAt + i / rate`, computed
  * from the start time and the index, so the schedule never drifts. A message is
- * stamped with its *due* time, not the time the timer happened to fire: when the
- * event loop is late, the lateness shows up in every client's latency instead of
- * being hidden (no coordinated omission), and it is counted in `lateTicks`.
+ * stamped with its *due* time, not the time it actually left: when the event loop is
+ * late, the lateness shows up in every client's latency instead of being hidden (no
+ * coordinated omission).
+ *
+ * Precision: a Node timer fires up to about 1.5 ms early or late (libuv keeps time in
+ * whole milliseconds and caches it per loop iteration), which used to put about 0.8 ms
+ * of timer noise into every push latency. So the timer is armed PRECISE_LEAD_MICROS
+ * before the due time; then the thread sleeps (Atomics.wait, a futex with microsecond
+ * resolution that burns no CPU) until SPIN_MARGIN_MICROS before it, and a short busy-wait
+ * on the monotonic clock covers the rest, since a futex wakes about 0.1-0.2 ms late. The
+ * message leaves within a few microseconds of its due time unless the process was not
+ * running then. A pure busy-wait of the whole lead was tried first: on a loaded machine
+ * the scheduler preempts a spinning process and the tail got worse than the timer alone.
+ * Each message's lateness (left - due) goes into its own HDR histogram, and the busy-wait
+ * is counted, because it is CPU the harness burns in the server process that is not the
+ * technique's. Both waits block the event loop (at most MAX_BUSY_WAIT_MICROS per message).
  */
 import { filler, nowMicros } from '../core/protocol.ts';
+import { createLatencyHistogram, encodeHistogram, recordLatency, type LatencyHistogram } from '../core/histogram.ts';
 import type { Feed } from './feed.ts';
 
 /**
- * A tick more than this late is recorded as late. Timers have millisecond granularity,
- * so a tick routinely fires up to a millisecond after its due time; twice that is lateness.
+ * A message more than this late is counted in `lateTicks`. Kept from the timer-only
+ * publisher, whose routine lateness was up to a millisecond: twice that is the event loop.
  */
 const LATE_MICROS = 2000;
+
+/**
+ * How long before the due time the timer is armed. Measured on a 2-core Linux host: a
+ * timer fires between about 1.5 ms early and 1.5 ms late, so 2 ms covers its lateness
+ * at p99 and the busy-wait that follows is about 2 ms long on average.
+ */
+export const PRECISE_LEAD_MICROS = 2000;
+
+/**
+ * The longest wait (sleep and spin): when the timer fires earlier than this before the due
+ * time, it is armed again instead, so that an early timer never blocks the loop for long.
+ */
+export const MAX_BUSY_WAIT_MICROS = 4000;
+
+/** The spin before each due time: the sleep before it ends this early, as a futex wakes up to ~0.2 ms late. */
+export const SPIN_MARGIN_MICROS = 400;
 
 export interface PublisherStats {
   published: number;
   lateTicks: number;
   maxLateMs: number;
+  /** Microseconds spent busy-waiting (spinning, CPU) for due times since the process started. */
+  busyWaitMicros: number;
+  /** Microseconds the event loop was blocked waiting for due times (sleep and spin). */
+  blockedMicros: number;
 }
 
+/** The clock and timer the publisher runs on; tests pass a scripted one. */
+export interface PublisherClock {
+  /** Monotonic microseconds. */
+  now(): number;
+  /** Blocks the thread for about `micros` without using the CPU. */
+  sleep(micros: number): void;
+  setTimer(fn: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** Atomics.wait on a cell nobody notifies: a timed futex sleep (Node allows it on the main thread). */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+const SYSTEM_CLOCK: PublisherClock = {
+  now: nowMicros,
+  sleep: (micros) => void Atomics.wait(SLEEP_CELL, 0, 0, micros / 1000),
+  setTimer: (fn, delayMs) => setTimeout(fn, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export class Publisher {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private index = 0;
   private startAt = 0;
   private periodMicros = 0;
-  readonly stats: PublisherStats = { published: 0, lateTicks: 0, maxLateMs: 0 };
+  private window: { startT: number; endT: number } | undefined;
+  /** Lateness (µs) of each message due inside the window, as it left the publisher. */
+  private readonly lateness: LatencyHistogram = createLatencyHistogram();
+  readonly stats: PublisherStats = { published: 0, lateTicks: 0, maxLateMs: 0, busyWaitMicros: 0, blockedMicros: 0 };
 
+  private readonly clock: PublisherClock;
+  private readonly leadMicros: number;
+
+  /**
+   * `precise: false` is the timer-only publisher (no busy-wait; an early timer is re-armed),
+   * kept for `npm run perf:publisher` to measure what the busy-wait buys and costs.
+   */
   constructor(
     private readonly feed: Feed,
     private readonly payloadBytes: number,
-  ) {}
+    options: { clock?: PublisherClock; precise?: boolean } = {},
+  ) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.leadMicros = options.precise === false ? 0 : PRECISE_LEAD_MICROS;
+  }
 
   /** Starts publishing `rate` messages per second, the first one due at `startAt` (monotonic µs). */
-  start(rate: number, startAt = nowMicros()): void {
+  start(rate: number, startAt = this.clock.now()): void {
     this.stop();
     if (!(rate > 0)) return;
     this.index = 0;
     this.startAt = startAt;
     this.periodMicros = 1e6 / rate;
-    this.schedule();
+    this.arm(this.clock.now());
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
   }
 
@@ -51,19 +119,60 @@ export class Publisher {
     return this.timer !== undefined;
   }
 
+  /** Records the lateness of messages due in [startT, endT) from now on (a fresh histogram). */
+  setWindow(startT: number, endT: number): void {
+    this.window = { startT, endT };
+    this.lateness.reset();
+  }
+
+  /** The window's lateness histogram, encoded (see core/histogram.ts). */
+  latenessHistogram(): string {
+    return encodeHistogram(this.lateness);
+  }
+
   private dueAt(index: number): number {
     return Math.round(this.startAt + index * this.periodMicros);
   }
 
-  private schedule(): void {
-    const waitMs = Math.max(0, (this.dueAt(this.index) - nowMicros()) / 1000);
-    this.timer = setTimeout(this.tick, waitMs);
+  /**
+   * Arms the timer for PRECISE_LEAD_MICROS before the next due time. Node counts a timer's
+   * delay from libuv's clock, which is read once per loop iteration: a timer armed `stale`
+   * µs into a callback (after a busy-wait, say) would fire that much early, so the delay
+   * is lengthened by the time elapsed since `enteredAt`, when the callback began.
+   */
+  private arm(enteredAt: number): void {
+    const now = this.clock.now();
+    const remaining = this.dueAt(this.index) - now;
+    this.timer = this.clock.setTimer(this.fire, Math.max(0, (remaining - this.leadMicros + (now - enteredAt)) / 1000));
   }
 
-  private readonly tick = (): void => {
-    const now = nowMicros();
+  private readonly fire = (): void => {
+    const enteredAt = this.clock.now();
+    let now = enteredAt;
+    const due = this.dueAt(this.index);
+    if (due - now > (this.leadMicros === 0 ? 0 : MAX_BUSY_WAIT_MICROS)) {
+      this.arm(enteredAt);
+      return;
+    }
+    if (now < due) {
+      // Sleep without CPU to just before the due time, then spin: bounded by MAX_BUSY_WAIT_MICROS.
+      const blockedFrom = now;
+      if (due - now > SPIN_MARGIN_MICROS) {
+        this.clock.sleep(due - now - SPIN_MARGIN_MICROS);
+        now = this.clock.now();
+      }
+      const spinStart = now;
+      while (now < due) now = this.clock.now();
+      this.stats.busyWaitMicros += now - spinStart;
+      this.stats.blockedMicros += now - blockedFrom;
+    }
+    this.publishDue(now);
+    this.arm(enteredAt);
+  };
+
+  /** Everything already due goes out now, in one batch, each message with its own due time. */
+  private publishDue(now: number): void {
     const items: Array<{ t: number; data: string }> = [];
-    // Everything already due goes out now, in one batch, each with its own due time.
     while (this.dueAt(this.index) <= now) {
       const due = this.dueAt(this.index);
       const lateMicros = now - due;
@@ -71,11 +180,11 @@ export class Publisher {
         this.stats.lateTicks++;
         this.stats.maxLateMs = Math.max(this.stats.maxLateMs, lateMicros / 1000);
       }
+      if (this.window !== undefined && due >= this.window.startT && due < this.window.endT) recordLatency(this.lateness, lateMicros);
       items.push({ t: due, data: filler(this.payloadBytes, this.feed.head + items.length + 1) });
       this.index++;
     }
     this.feed.publish(items);
     this.stats.published += items.length;
-    this.schedule();
-  };
+  }
 }

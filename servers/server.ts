@@ -24,6 +24,8 @@ export interface ServerOptions extends FeedServerFields, ListenFields {
   headersTimeoutMs: number;
   /** Time a client has to send a complete request (head and body). */
   requestTimeoutMs: number;
+  /** Response lines of poll and long-poll answers instead of the server's own (the kaazing-2010 header profile); null: its own. */
+  responseHeaders: Array<[string, string]> | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -38,6 +40,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   // Half-open requests cannot pile up; held long polls and open streams are not cut (their request is complete).
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  responseHeaders: null,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
@@ -79,6 +82,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     accounting,
     holdMs: options.holdMs,
     maxMessageBytes: options.maxMessageBytes,
+    responseHeaders: options.responseHeaders,
     fail(res: ServerResponse, error: HttpError) {
       rejected[error.kind]++;
       sendError(res, error, error.status === 426 ? { Upgrade: TRANSPORTS.ws.upgradeToken } : undefined);
@@ -223,6 +227,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
+      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, blockedMicros: publisher.stats.blockedMicros, latenessHistogram: publisher.latenessHistogram() },
       rejected: { ...rejected },
       process: sampleProcess(),
     };
@@ -255,6 +260,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     },
     setWindow(startT, endT) {
       window = { startT, endT };
+      publisher.setWindow(startT, endT);
       for (const key of Object.keys(windowCounts)) delete windowCounts[key];
     },
     windowCounts() {

@@ -4,7 +4,7 @@
  * second keep-alive connection, as a browser tab does while its first connection is
  * busy polling, held or streaming.
  */
-import { flatHeaders } from '../headers.ts';
+import { flatHeaders, type HeaderList } from '../headers.ts';
 import { HttpConnection } from '../http-connection.ts';
 import { KeepAliveGet } from '../keepalive-get.ts';
 import type { DriverContext } from './types.ts';
@@ -62,9 +62,11 @@ export class HttpClient {
   private streaming: HttpConnection | undefined;
   private getter: KeepAliveGet | undefined;
 
+  /** `getHeaders`: the profile's list for this client's repeated GETs (its `poll` or `longpoll` list). */
   constructor(
     private readonly ctx: DriverContext,
     private readonly timeoutMs: number,
+    private readonly getHeaders: HeaderList = ctx.headers.poll,
   ) {
     this.upstream = new HttpUpstream(ctx);
   }
@@ -74,9 +76,9 @@ export class HttpClient {
     return (this.streaming ??= new HttpConnection(this.ctx.origin, this.ctx.counter, this.timeoutMs));
   }
 
-  /** The lean keep-alive connection for repeated GETs with the profile's poll headers (polling, long polling). */
+  /** The lean keep-alive connection for repeated GETs with the profile's poll or long-poll headers. */
   get gets(): KeepAliveGet {
-    return (this.getter ??= new KeepAliveGet(this.ctx.origin, this.ctx.headers.poll, this.ctx.counter));
+    return (this.getter ??= new KeepAliveGet(this.ctx.origin, this.getHeaders, this.ctx.counter));
   }
 
   /** Runs `fn` in `ms` unless the client stops first. */

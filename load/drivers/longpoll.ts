@@ -12,7 +12,7 @@ const PATH = TECHNIQUE_META.longpoll.path;
 const RETRY_MS = 100;
 
 export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
-  const http = new HttpClient(ctx, ctx.holdMs + 30_000);
+  const http = new HttpClient(ctx, ctx.holdMs + 30_000, ctx.headers.longPoll);
   let since = ctx.startSeq;
 
   async function loop(): Promise<void> {

@@ -1,10 +1,14 @@
 /**
- * WebSocket client (ws, no compression): one socket; messages arrive as text frames,
- * upstream messages go out as masked text frames on the same socket. WebSocket variants
- * (permessage-deflate) build their driver with `webSocketDriver(id, options)`.
+ * WebSocket client (ws): one socket; messages arrive as text frames, upstream messages go
+ * out as masked text frames on the same socket. WebSocket variants (permessage-deflate)
+ * build their driver with `webSocketDriver(id, options)`. A variant that offers nothing
+ * itself makes the header profile's permessage-deflate offer (Chromium makes one) the way
+ * ws makes it, so the server's answer decides: pushbench's `websocket` server declines it,
+ * and nothing is compressed.
  */
 import WebSocket from 'ws';
 import { TargetRefusedError } from '../../core/errors.ts';
+import { wsUpgradeHeaders } from '../headers.ts';
 import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
 import { techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
 
@@ -28,15 +32,17 @@ export const createWebSocketDriver: DriverFactory = webSocketDriver('websocket',
 function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
   let stopped = false;
+  // The profile's extensions line becomes ws's offer (a variant's own offer wins), never a second header.
+  const upgrade = wsUpgradeHeaders(ctx.headers.upgrade);
 
   return {
     connect() {
       return new Promise((resolve, reject) => {
         const url = `${techniqueUrl(id, ctx.origin)}${cursorQuery(ctx.room, ctx.startSeq)}`;
         const socket = new WebSocket(url, {
-          perMessageDeflate: options.perMessageDeflate,
+          perMessageDeflate: options.perMessageDeflate === false ? upgrade.perMessageDeflate : options.perMessageDeflate,
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-          headers: Object.fromEntries(ctx.headers.upgrade),
+          headers: upgrade.headers,
           createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;

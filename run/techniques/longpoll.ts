@@ -9,10 +9,10 @@ import type { DownModel, ModelContext, RunTechnique } from './types.ts';
 
 function model(ctx: ModelContext): DownModel {
   const { holdMs } = ctx.params;
-  const requestBytes = getRequestBytes(clientPath('longpoll', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll);
+  const requestBytes = getRequestBytes(clientPath('longpoll', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.longPoll);
   const body = pollBodyBytes(1, ctx.m);
-  const head = jsonResponseHeadBytes(body);
-  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, ctx.m));
+  const head = jsonResponseHeadBytes(body, ctx.profile.response);
+  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, ctx.m), ctx.profile.response);
   // A hold that ends before the next message comes back `[]` and is re-requested.
   const gapMs = 1000 / ctx.rate;
   const emptyRounds = Math.floor(gapMs / holdMs);

@@ -4,6 +4,7 @@
  */
 import { clientPath, fmt, getRequestBytes, jsonResponseHeadBytes, pollBodyBytes } from '../wire-sizes.ts';
 import { jsonResponseCase } from '../micro-kit.ts';
+import type { HeaderList } from '../../load/headers.ts';
 import type { DownModel, ModelContext, RunTechnique } from './types.ts';
 
 /** Bytes/s one poller exchanges, given the feed rate `r` and the poll rate `p`. */
@@ -14,13 +15,13 @@ interface PollTraffic {
   text: string;
 }
 
-function pollTraffic(r: number, p: number, requestBytes: number, m: number): PollTraffic {
-  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, m));
+function pollTraffic(r: number, p: number, requestBytes: number, m: number, response: HeaderList | null): PollTraffic {
+  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, m), response);
   const request = `${fmt(p)} poll${p === 1 ? '' : 's'}/s × ${fmt(requestBytes)} B request`;
   if (r <= p) {
     // Each message rides alone on one poll; the other polls come back `[]`.
     const body = pollBodyBytes(1, m);
-    const head = jsonResponseHeadBytes(body);
+    const head = jsonResponseHeadBytes(body, response);
     const empty = p - r;
     const emptyText = empty > 0 ? ` + ${fmt(empty)} empty/s × (${fmt(emptyHead)} B head + 2 B body)` : '';
     return {
@@ -32,7 +33,7 @@ function pollTraffic(r: number, p: number, requestBytes: number, m: number): Pol
   // More messages than polls: every poll carries k of them in one array.
   const k = r / p;
   const body = pollBodyBytes(k, m);
-  const head = jsonResponseHeadBytes(body);
+  const head = jsonResponseHeadBytes(body, response);
   return {
     bytesPerSecond: p * (requestBytes + head + body),
     responseHeadBytes: head,
@@ -44,7 +45,7 @@ function model(ctx: ModelContext): DownModel {
   const { intervalMs } = ctx.params;
   const p = 1000 / intervalMs;
   const requestBytes = getRequestBytes(clientPath('polling', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll);
-  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m);
+  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m, ctx.profile.response);
   return {
     bytes: traffic.bytesPerSecond / ctx.rate,
     requestHeadBytes: requestBytes,

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { arrayBody, EMPTY_ARRAY, type EncodedMessage, type Feed } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince, send } from '../http-util.ts';
+import { isHttpError, resolveFeed, resolveSince, sendMessages } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -29,7 +29,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
   function answer(hold: Hold, body: Buffer, count: number): void {
     if (count === 0) counters.emptyResponses++;
     counters.messagesWritten += count;
-    send(hold.res, 200, body);
+    sendMessages(hold.res, body, ctx.responseHeaders);
   }
 
   /** One listener per feed answers every request held on it. */
@@ -69,7 +69,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
       const catchUp = feed.since(since);
       if (catchUp.kind === 'ok' && catchUp.messages.length > 0) {
         counters.messagesWritten += catchUp.messages.length;
-        send(res, 200, arrayBody(catchUp.messages));
+        sendMessages(res, arrayBody(catchUp.messages), ctx.responseHeaders);
         return;
       }
       const holds = holdsFor(feed);

@@ -3,7 +3,7 @@
  * often `[]`. The client pays a full request and response per poll, news or not.
  */
 import { arrayBody } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince, send } from '../http-util.ts';
+import { isHttpError, resolveFeed, resolveSince, sendMessages } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -21,7 +21,7 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
       const messages = catchUp.kind === 'ok' ? catchUp.messages : [];
       if (messages.length === 0) counters.emptyResponses++;
       counters.messagesWritten += messages.length;
-      send(res, 200, arrayBody(messages));
+      sendMessages(res, arrayBody(messages), ctx.responseHeaders);
     },
     close() {},
   };

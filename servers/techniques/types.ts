@@ -16,6 +16,8 @@ export interface ServerContext {
   readonly accounting: SocketAccounting;
   readonly holdMs: number;
   readonly maxMessageBytes: number;
+  /** Response lines for poll and long-poll answers instead of the server's own (a header profile's), or null. */
+  readonly responseHeaders: ReadonlyArray<readonly [string, string]> | null;
   /** Counts the rejection and answers it with a JSON error. */
   fail(res: ServerResponse, error: HttpError): void;
   /** Counts a rejection answered some other way (a WebSocket close code). */

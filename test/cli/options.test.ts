@@ -323,7 +323,10 @@ describe('parseRunArgs: bad input', () => {
 
   test('unknown workload and header profile', () => {
     assertConfigError(() => parseRunArgs(['--workload', 'fanout']), 'invalid --workload: received "fanout"; allowed: broadcast, chat');
-    assertConfigError(() => parseRunArgs(['--headers', 'curl']), 'invalid --headers: received "curl"; allowed: browser, minimal');
+    assertConfigError(
+      () => parseRunArgs(['--headers', 'curl']),
+      'invalid --headers: received "curl"; expected browser, browser-cookie, minimal, kaazing-2010 or the path of a JSON or HAR header file (there is no file curl)',
+    );
   });
 
   test('room size larger than the clients for chat', () => {

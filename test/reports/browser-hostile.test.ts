@@ -33,7 +33,7 @@ const HOSTILE =
  * Fields a valid results file constrains (enums, the histogram encoding, `tool.name`, `createdAt`,
  * which must be an RFC 3339 date-time): everything else gets the payload.
  */
-const CONSTRAINED = new Set(['state', 'workload', 'headers', 'histogram', 'technique', 'createdAt']);
+const CONSTRAINED = new Set(['state', 'workload', 'headers', 'histogram', 'technique', 'createdAt', 'side']);
 
 /** Appends HOSTILE to every free string of `value`, in place; returns how many fields it changed. */
 function poison(value: unknown, key = ''): number {

@@ -49,6 +49,11 @@ export function hostileFixture(): ResultsFile {
   const browser = results.headerProfiles.browser ?? [];
   browser.push(['x-hostile', HOSTILE], [`x-${HOSTILE}`, 'name too']);
   results.headerProfiles.browser = browser;
+  const details = results.headerProfileDetails?.browser;
+  if (details !== undefined) {
+    details.source = `source ${HOSTILE}`;
+    details.upgrade.push(['x-hostile', HOSTILE]);
+  }
   for (const scenario of results.scenarios) {
     scenario.title = `${scenario.title} ${HOSTILE}`;
     scenario.description = `Description ${HOSTILE}`;

@@ -88,3 +88,26 @@ test('the page is self-contained: chart.js inlined, one JSON block, nothing load
   // 4 charts per scenario, 5 for chat (up/down), 3 for the sweep group.
   assert.equal(html.match(/<canvas /g)?.length, 4 * 5 + 5 + 3);
 });
+
+test('what the latency is made of: lateness and transit means, with the machine floor as its own row', () => {
+  const section = sectionById(html, 'scenario-header-overhead');
+  const parts = section.slice(section.indexOf('<caption>Mean latency = publisher lateness + transit'));
+  // Mean latency, lateness mean, transit mean, lateness p99, lateness max, messages, latency p50, p99.
+  assert.deepEqual(rowCells(parts, 'WebSocket'), ['0.223 ms', '0.018 ms', '0.205 ms', '0.040 ms', '0.040 ms', '30', '0.203 ms', '0.453 ms']);
+  assert.deepEqual(rowCells(parts, 'Floor (bare ws)').slice(0, 3), ['0.225 ms', '0.022 ms', '0.203 ms']);
+  assert.match(section, /The row <strong>Floor \(bare ws\)<\/strong> is the machine&#39;s floor|The row <strong>Floor \(bare ws\)<\/strong> is the machine's floor/);
+  assert.match(section, /its busy-wait cost 0.03% of a core here \(left out of the server CPU figures\) and the wait kept the server&#39;s event loop from other work 0.2% of the window|its busy-wait cost 0.03% of a core here \(left out of the server CPU figures\) and the wait kept the server's event loop from other work 0.2% of the window/);
+  // Chat publishes from the clients: no floor, no busy-wait.
+  const chat = sectionById(html, 'scenario-chat');
+  assert.match(chat, /each client publishes on its own timer \(no precise wait there\)/);
+  assert.doesNotMatch(chat, /Floor \(bare ws\)/);
+});
+
+test('capacity: the rounds with both sides\' event loops, the verdict, and the server\'s CPU per poll', () => {
+  const section = sectionById(html, 'capacity');
+  assert.match(section, /counted by the server itself: it answered a median of <strong>41,230 polls\/s<\/strong>/);
+  assert.match(section, /the server, not the load tool, was the limit/);
+  assert.match(section, /<tr><td class="num">2<\/td><td class="num">41,230<\/td><td class="num">23.7 µs<\/td><td class="num">0.987<\/td><td class="num">0.42, 0.4, 0.41<\/td><\/tr>/);
+  assert.match(section, /<strong>40 µs of CPU per poll<\/strong>/);
+  assert.match(section, /<tr><td class="num">1,000 ms<\/td><td class="num">25,000<\/td><\/tr>/);
+});

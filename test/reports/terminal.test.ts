@@ -21,7 +21,38 @@ test('a failed technique shows its reason instead of figures', () => {
 
 test('capacity and micro-benchmarks are summarised when present', () => {
   const text = renderSummary(fixture);
-  assert.match(text, /\/poll sustains 41,230 req\/s/);
+  assert.ok(text.includes('Capacity (3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms): the server answered 41,230 polls/s (median; rounds 40,950, 41,230, 41,500)'), text);
+  assert.ok(text.includes('  event loop: server 0.987, busiest load process 0.430: the server was the limit'));
+  assert.ok(text.includes('  server CPU per poll at 2,000 polls/s (open loop): 40.0 µs; one core then serves 6,250 clients at 250 ms, 25,000 clients at 1000 ms, 125,000 clients at 5000 ms'));
   assert.match(text, /poll every 1000 ms -> at most [\d,]+ clients/);
   assert.match(text, /Per-message server work \(tinybench\):\n {2}polling/);
+});
+
+test('the floor row sits under the techniques, with the publisher lateness column and the latency split', () => {
+  const table = renderScenarioTable(fixture.scenarios[0]!);
+  assert.match(table, /^floor \(bare ws\)\s+3000\/3000\s+0\s+58\.0\s/m);
+  assert.match(table, /late p99 ms/);
+  // websocket's p99 lateness in the fixture: 0.040 ms (three decimals) after max 0.70.
+  assert.match(table, /^websocket(\s+\S+){8}\s+0\.040\s/m);
+  assert.ok(table.includes('latency mean ms = publisher lateness + transit: polling 492.082 = 0.022 + 492.060;'), table);
+  assert.ok(table.includes('floor (bare ws) 0.225 = 0.022 + 0.203'), table);
+  // No floor in chat (there is none to measure), and no split line without publisher figures.
+  const chat = fixture.scenarios.find((s) => s.id === 'chat')!;
+  assert.doesNotMatch(renderScenarioTable(chat), /^floor/m);
+  const old = structuredClone(fixture.scenarios[0]!);
+  delete old.floor;
+  for (const r of Object.values(old.results)) if (r.state === 'completed') delete r.publisher;
+  const text = renderScenarioTable(old);
+  assert.doesNotMatch(text, /publisher lateness \+ transit/);
+  assert.match(text, /^websocket(\s+\S+){8}\s+-\s/m, 'a file without publisher figures shows a dash');
+});
+
+test('a probe that did not saturate the server says so; a file of the autocannon probe still renders', () => {
+  const unsaturated = structuredClone(fixture);
+  unsaturated.capacity = { ...unsaturated.capacity!, saturated: false, maxLoadEventLoopUtilization: 0.99 };
+  assert.match(renderSummary(unsaturated), /busiest load process 0\.990: NOT a saturated server \(a load process or the machine was the limit\): the figure is a lower bound/);
+  const old = structuredClone(fixture);
+  const { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval } = old.capacity!;
+  old.capacity = { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval };
+  assert.match(renderSummary(old), /Capacity \(autocannon, 100 connections, 10000 ms\): \/poll sustains 41,230 req\/s/);
 });

@@ -1,48 +1,84 @@
 /**
- * Capacity wiring on tiny durations: autocannon reaches /poll, the figures are derived
- * from the measured req/s, and a server we spawn is gone afterwards. No speed threshold.
+ * Capacity wiring on tiny durations: load processes reach /poll, the rounds are counted by the
+ * server itself with its event-loop use beside every load process's, the fixed-rate phase
+ * gives the server's CPU per poll, the arithmetic is worked out by hand, and every process the
+ * probe started is gone afterwards. No speed threshold.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { CapacityError, maxClientsByInterval, measureCapacity } from '../../run/capacity.ts';
+import { CapacityError, clientsPerCore, maxClientsByInterval, measureCapacity, median, roundBetween, utilization } from '../../run/capacity.ts';
 import { liveChildren } from '../../run/children.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
+import type { ServerStats } from '../../core/protocol.ts';
+import type { PollLoadSample } from '../../load/poll-load.ts';
 
 const quiet = (): void => {};
+const TINY = { loadProcesses: 2, connectionsPerProcess: 2, warmupMs: 100, rounds: 2, durationMs: 200, fixedRate: 200, fixedRateMs: 200, progress: quiet };
 
 describe('measureCapacity', () => {
-  test('spawns a polling server, measures it, and closes it', async () => {
-    const result = await measureCapacity({ connections: 5, durationMs: 500, headers: HEADER_PROFILES.minimal.poll, progress: quiet });
+  test('spawns a polling server and load processes, measures rounds and the cost per poll, and closes them all', async () => {
+    const result = await measureCapacity({ ...TINY, headers: HEADER_PROFILES.minimal.poll });
     assert.ok(result.requestsPerSecond > 0, `req/s ${result.requestsPerSecond}`);
-    assert.ok(result.latencyMsP99 >= 0);
-    assert.equal(result.connections, 5);
-    assert.equal(result.durationMs, 500);
-    assert.deepEqual(
-      result.maxClientsByInterval,
-      [250, 1000, 5000, 10_000].map((intervalMs) => ({ intervalMs, clients: Math.floor((result.requestsPerSecond * intervalMs) / 1000) })),
-    );
-    assert.equal(liveChildren(), 0, 'the spawned server process has exited');
+    assert.equal(result.connections, 4);
+    assert.equal(result.loadProcesses, 2);
+    assert.equal(result.durationMs, 200);
+    assert.equal(result.rounds?.length, 2);
+    for (const round of result.rounds!) {
+      assert.equal(round.loadEventLoopUtilization.length, 2, 'one figure per load process');
+      assert.ok(round.serverEventLoopUtilization !== null && round.serverEventLoopUtilization > 0 && round.serverEventLoopUtilization <= 1);
+      assert.ok(round.serverCpuMicrosPerPoll !== null && round.serverCpuMicrosPerPoll > 0);
+    }
+    assert.equal(result.requestsPerSecond, median(result.rounds!.map((r) => r.requestsPerSecond)));
+    assert.equal(result.maxLoadEventLoopUtilization, Math.max(...result.rounds!.flatMap((r) => r.loadEventLoopUtilization)));
+    assert.equal(typeof result.saturated, 'boolean');
+    assert.deepEqual(result.maxClientsByInterval, maxClientsByInterval(result.requestsPerSecond, [250, 1000, 5000, 10_000]));
+    const cost = result.costAtFixedRate!;
+    assert.equal(cost.targetRequestsPerSecond, 200);
+    assert.ok(cost.requestsPerSecond > 0 && cost.cpuMicrosPerPoll > 0);
+    assert.deepEqual(cost.clientsPerCoreByInterval, clientsPerCore(cost.cpuMicrosPerPoll, [250, 1000, 5000, 10_000]));
+    assert.equal(liveChildren(), 0, 'the server and the load processes have exited');
     await assert.rejects(request(`${result.url}/`), /ECONNREFUSED/);
   });
 
-  test('the clients-per-interval arithmetic', () => {
+  test('the arithmetic: clients per interval from polls/s, clients per core from CPU per poll, utilisation, median', () => {
     assert.deepEqual(maxClientsByInterval(1234.5, [250, 1000, 5000]), [
       { intervalMs: 250, clients: 308 }, // 1234.5 x 0.25 = 308.6
       { intervalMs: 1000, clients: 1234 },
       { intervalMs: 5000, clients: 6172 }, // 1234.5 x 5 = 6172.5
     ]);
+    // 40 µs per poll: a client polling every 250 ms costs 40 µs of each 250,000 µs: 6,250 clients per core.
+    assert.deepEqual(clientsPerCore(40, [250, 1000]), [{ intervalMs: 250, clients: 6250 }, { intervalMs: 1000, clients: 25_000 }]);
+    assert.deepEqual(clientsPerCore(30, [1000]), [{ intervalMs: 1000, clients: 33_333 }]);
+    assert.equal(utilization({ eluActiveMs: 100, eluIdleMs: 900 }, { eluActiveMs: 575, eluIdleMs: 925 }), 0.95);
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  test('a round: polls/s and CPU per poll from the server\'s own counters, event-loop use of each side', () => {
+    const server = (at: number, requests: number, cpuMicros: number, active: number, idle: number): ServerStats =>
+      ({ at, techniques: { polling: { requests, emptyResponses: requests, messagesWritten: 0, open: 4 } }, process: { cpuMicros, rssBytes: 0, eluActiveMs: active, eluIdleMs: idle } }) as unknown as ServerStats;
+    const load = (responses: number, active: number, idle: number): PollLoadSample =>
+      ({ at: 0, responses, non200: 0, errors: 0, firstError: null, late: 0, cpuMicros: 0, eluActiveMs: active, eluIdleMs: idle, latency: '' });
+    // 0.5 s apart: 20,000 polls answered (40,000/s) for 400,000 µs of CPU (20 µs each); the server's loop 490 of 500 ms busy.
+    const a = { at: 1_000_000, server: server(1_000_000, 10_000, 5_000_000, 1000, 100), loads: [load(9000, 10, 90), load(9000, 10, 90)] };
+    const b = { at: 1_500_000, server: server(1_500_000, 30_000, 5_400_000, 1490, 110), loads: [load(19_000, 210, 390), load(19_000, 110, 490)] };
+    assert.deepEqual(roundBetween(a, b), { requestsPerSecond: 40_000, serverCpuMicrosPerPoll: 20, serverEventLoopUtilization: 0.98, loadEventLoopUtilization: [0.4, 0.2] });
+    // Against a server the probe cannot ask: the load's own responses, no server figures.
+    assert.deepEqual(roundBetween({ ...a, server: null }, { ...b, server: null }), { requestsPerSecond: 40_000, serverCpuMicrosPerPoll: null, serverEventLoopUtilization: null, loadEventLoopUtilization: [0.4, 0.2] });
   });
 
   test('bad options are refused with the exact reason', async () => {
-    await assert.rejects(measureCapacity({ connections: 0, headers: [] }), (error: unknown) => {
+    await assert.rejects(measureCapacity({ loadProcesses: 0, headers: [] }), (error: unknown) => {
       assert.ok(error instanceof CapacityError);
       assert.equal(error.code, 'PUSHBENCH_CAPACITY');
-      assert.equal(error.message, 'invalid connections: received 0; expected an integer >= 1');
+      assert.equal(error.message, 'invalid loadProcesses: received 0; expected an integer >= 1');
       return true;
     });
+    await assert.rejects(measureCapacity({ connectionsPerProcess: 1.5, headers: [] }), { message: 'invalid connectionsPerProcess: received 1.5; expected an integer >= 1' });
     await assert.rejects(measureCapacity({ durationMs: 10, headers: [] }), { message: 'invalid durationMs: received 10; expected at least 100' });
+    await assert.rejects(measureCapacity({ fixedRate: -1, headers: [] }), { message: 'invalid fixedRate: received -1; expected requests/s >= 0 (0 skips the cost measurement)' });
     await assert.rejects(measureCapacity({ intervalsMs: [1000, 0], headers: [] }), {
       message: 'invalid intervalsMs: received 0; every interval must be a positive number of ms',
     });
@@ -58,14 +94,19 @@ describe('measureCapacity against a running server', () => {
   after(() => server.close());
 
   test('polls from the current head with the given headers and leaves the server running', async () => {
-    const result = await measureCapacity({ url: `${server.url}/`, connections: 2, durationMs: 300, headers: HEADER_PROFILES.browser.poll, progress: quiet });
+    const result = await measureCapacity({ ...TINY, url: `${server.url}/`, headers: HEADER_PROFILES.browser.poll });
     assert.equal(result.url, server.url);
     const stats = server.stats();
     assert.ok((stats.techniques.polling?.requests ?? 0) > 0);
     assert.equal(stats.techniques.polling?.emptyResponses, stats.techniques.polling?.requests, 'since=head: every poll came back []');
     assert.equal(stats.rejected.badRequest, 0);
+    // A server the probe did not start: counted by the load, no server figures, no cost phase.
+    assert.equal(result.serverEventLoopUtilization, null);
+    assert.equal(result.costAtFixedRate, null);
+    assert.equal(result.saturated, false);
     const res = await request(`${server.url}/`);
     assert.equal(res.statusCode, 200);
     await res.body.dump();
+    assert.equal(liveChildren(), 0);
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'undici';
 import WebSocket from 'ws';
-import { flatHeaders, HEADER_PROFILES } from '../../load/headers.ts';
+import { flatHeaders, HEADER_PROFILES, headerListBytes, wsUpgradeHeaders } from '../../load/headers.ts';
 import {
   getRequestBytes,
   jsonResponseHeadBytes,
@@ -46,22 +46,23 @@ const BROADCAST: ScenarioParams = {
   target: null,
 };
 
-// Header lines `name: value\r\n`, counted by hand: name + 2 + value + 2.
+// Header lines `name: value\r\n` of Chromium 156's fetch() (load/captures/chromium.ts), counted by hand: name + 2 + value + 2.
 const BROWSER_POLL_HEADERS =
-  31 + // sec-ch-ua-platform: "Windows"          18 + 2 + 9 + 2
-  125 + // user-agent: Mozilla/5.0 ...           10 + 2 + 111 + 2
-  78 + // sec-ch-ua: "Chromium";v="142", ...     9 + 2 + 65 + 2
+  29 + // sec-ch-ua-platform: "Linux"            18 + 2 + 7 + 2
+  115 + // User-Agent: Mozilla/5.0 (X11; ...) Chrome/156.0.0.0 Safari/537.36   10 + 2 + 101 + 2
+  52 + // sec-ch-ua: "Not:A-Brand";v="8", "Chromium";v="156"   9 + 2 + 39 + 2
   22 + // sec-ch-ua-mobile: ?0                   16 + 2 + 2 + 2
-  13 + // accept: */*                            6 + 2 + 3 + 2
-  29 + // sec-fetch-site: same-origin            14 + 2 + 11 + 2
-  22 + // sec-fetch-mode: cors                   14 + 2 + 4 + 2
-  23 + // sec-fetch-dest: empty                  14 + 2 + 5 + 2
-  44 + // referer: https://app.example.com/dashboard   7 + 2 + 33 + 2
-  42 + // accept-encoding: gzip, deflate, br, zstd    15 + 2 + 23 + 2
-  33 + // accept-language: en-US,en;q=0.9             15 + 2 + 14 + 2
-  174; // cookie: session_id=...                 6 + 2 + 164 + 2
-// The ones the poll list lacks: content-type: application/json (12 + 2 + 16 + 2) and origin (6 + 2 + 23 + 2).
+  13 + // Accept: */*                            6 + 2 + 3 + 2
+  29 + // Sec-Fetch-Site: same-origin            14 + 2 + 11 + 2
+  22 + // Sec-Fetch-Mode: cors                   14 + 2 + 4 + 2
+  23 + // Sec-Fetch-Dest: empty                  14 + 2 + 5 + 2
+  44 + // Referer: https://app.example.com/dashboard   7 + 2 + 33 + 2
+  42 + // Accept-Encoding: gzip, deflate, br, zstd    15 + 2 + 23 + 2
+  33; // Accept-Language: en-US,en;q=0.9             15 + 2 + 14 + 2
+// The ones the poll list lacks: content-type: application/json (12 + 2 + 16 + 2) and Origin: https://app.example.com (6 + 2 + 23 + 2).
 const BROWSER_PUBLISH_HEADERS = BROWSER_POLL_HEADERS + 32 + 33;
+// browser-cookie adds `Cookie: session_id=...` (6 + 2 + 164 + 2) to every list.
+const COOKIE_LINE = 174;
 
 // `host: 127.0.0.1:41234\r\n` and `connection: keep-alive\r\n`.
 const HOST_LINE = 6 + 15 + 2;
@@ -72,8 +73,16 @@ const JSON_HEAD_BASE = 17 + 32 + 18 + 37 + 24 + 24 + 2;
 
 describe('model: reference values computed by hand', () => {
   test('the browser header lists add up to the hand count', () => {
-    assert.equal(BROWSER_POLL_HEADERS, 636);
-    assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES.browser.poll), 28 + HOST_LINE + CONNECTION_LINE + 636 + 2);
+    assert.equal(BROWSER_POLL_HEADERS, 424);
+    assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES.browser.poll), 28 + HOST_LINE + CONNECTION_LINE + 424 + 2);
+    assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES['browser-cookie'].poll), 28 + HOST_LINE + CONNECTION_LINE + 424 + COOKIE_LINE + 2);
+    // EventSource: Pragma: no-cache (18) and Cache-Control: no-cache (25) first, Accept: text/event-stream (27) for */* (13).
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.eventSource), 424 + 18 + 25 + 27 - 13);
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.longPoll), 424);
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.publish), BROWSER_PUBLISH_HEADERS);
+    // The upgrade: Pragma (18), Cache-Control (25), User-Agent (115), Origin (33), Accept-Encoding (42), Accept-Language (33)
+    // and the permessage-deflate offer `Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits` (24 + 2 + 42 + 2).
+    assert.equal(headerListBytes(HEADER_PROFILES.browser.upgrade), 18 + 25 + 115 + 33 + 42 + 33 + 70);
     assert.equal(jsonResponseHeadBytes(66), JSON_HEAD_BASE + 2);
     assert.equal(jsonResponseHeadBytes(2), JSON_HEAD_BASE + 1);
   });
@@ -83,9 +92,9 @@ describe('model: reference values computed by hand', () => {
     assert.equal(model.perMessage.totalBytes, 64 + 2);
     assert.equal(model.perMessage.overheadBytes, 2);
     assert.deepEqual(model.latencyMs, { mean: 0, max: 0 });
-    // Upgrade: GET /ws?since=0 HTTP/1.1 (26) + the profile's 450 B + Sec-WebSocket-Version: 13 (27)
-    // + Sec-WebSocket-Key: <24> (45) + Connection: Upgrade (21) + Upgrade: websocket (20) + Host: (23) + blank (2).
-    assert.equal(model.requestHeadBytes, 26 + 450 + 27 + 45 + 21 + 20 + 23 + 2);
+    // Upgrade: GET /ws?since=0 HTTP/1.1 (26) + the profile's 336 B (its deflate offer included, which ws writes)
+    // + Sec-WebSocket-Version: 13 (27) + Sec-WebSocket-Key: <24> (45) + Connection: Upgrade (21) + Upgrade: websocket (20) + Host: (23) + blank (2).
+    assert.equal(model.requestHeadBytes, 26 + 336 + 27 + 45 + 21 + 20 + 23 + 2);
     // HTTP/1.1 101 Switching Protocols (34) + Upgrade: websocket (20) + Connection: Upgrade (21) + Sec-WebSocket-Accept: <28> (52) + blank (2).
     assert.equal(model.responseHeadBytes, 34 + 20 + 21 + 52 + 2);
   });
@@ -107,14 +116,14 @@ describe('model: reference values computed by hand', () => {
     // GET /poll?since=5 HTTP/1.1\r\n = 3 + 1 + 13 + 1 + 8 + 2 = 28
     const request = 28 + HOST_LINE + CONNECTION_LINE + BROWSER_POLL_HEADERS + 2;
     const head = JSON_HEAD_BASE + 2; // Content-Length: 66
-    assert.equal(request, 713);
+    assert.equal(request, 501);
     assert.equal(model.requestHeadBytes, request);
     assert.equal(model.responseHeadBytes, head);
     assert.equal(model.perMessage.totalBytes, (1 * request + 1 * (head + 66)) / 1);
-    assert.equal(model.perMessage.totalBytes, 935);
-    assert.equal(model.perMessage.overheadBytes, 935 - 64);
+    assert.equal(model.perMessage.totalBytes, 723);
+    assert.equal(model.perMessage.overheadBytes, 723 - 64);
     assert.deepEqual(model.latencyMs, { mean: 500, max: 1000 });
-    assert.equal(model.formula.startsWith('(1 poll/s × 713 B request + 1 msg/s × (156 B head + 66 B body)) ÷ 1 msg/s = 935 B'), true, model.formula);
+    assert.equal(model.formula.startsWith('(1 poll/s × 501 B request + 1 msg/s × (156 B head + 66 B body)) ÷ 1 msg/s = 723 B'), true, model.formula);
   });
 
   test('polling every 250 ms at 1 msg/s with minimal headers: three of four polls come back []', () => {
@@ -155,7 +164,7 @@ describe('model: reference values computed by hand', () => {
     // GET /poll?room=0&since=50 HTTP/1.1: 3 + 1 + 21 + 1 + 8 + 2 = 36; one poll carries 10 messages: 10 x 75 + 9 + 2 = 761.
     const request = 36 + HOST_LINE + CONNECTION_LINE + BROWSER_POLL_HEADERS + 2;
     const down = (request + (JSON_HEAD_BASE + 3) + 761) / 10;
-    // POST /publish HTTP/1.1 (24) + host + connection + 701 + content-length: 66 (20) + blank (2); 204: 25 + 37 + 24 + 24 + 2.
+    // POST /publish HTTP/1.1 (24) + host + connection + 489 + content-length: 66 (20) + blank (2); 204: 25 + 37 + 24 + 24 + 2.
     const post = 24 + HOST_LINE + CONNECTION_LINE + BROWSER_PUBLISH_HEADERS + 20 + 2;
     assert.equal(NO_CONTENT_RESPONSE_BYTES, 112);
     assert.equal(polling.perMessage.totalBytes, down + (post + 66 + 112) / 10);
@@ -250,14 +259,20 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
     assert.equal(sseChunkBytes(1, 64), 84);
   });
 
-  for (const offersDeflate of [false, true]) {
-    test(`websocket upgrade (${offersDeflate ? 'ws default, offering permessage-deflate' : 'perMessageDeflate: false'}): setup bytes equal the model`, async () => {
-      const model = modelFor('websocket', params, { host, wsOffersDeflate: offersDeflate });
+  const upgrades = [
+    { name: 'browser profile, its permessage-deflate offer made by ws as the driver makes it', profile: 'browser', offersDeflate: false },
+    { name: 'minimal profile, perMessageDeflate: false', profile: 'minimal', offersDeflate: false },
+    { name: 'minimal profile, ws default (offering permessage-deflate)', profile: 'minimal', offersDeflate: true },
+  ] as const;
+  for (const { name, profile, offersDeflate } of upgrades) {
+    test(`websocket upgrade (${name}): setup bytes equal the model`, async () => {
+      const model = modelFor('websocket', { ...params, headers: profile }, { host, wsOffersDeflate: offersDeflate });
+      const upgrade = wsUpgradeHeaders(HEADER_PROFILES[profile].upgrade);
       let frames = 0;
       const bytes = await delta(async () => {
         const ws = new WebSocket(`ws://${host}/ws?since=0`, {
-          headers: Object.fromEntries(HEADER_PROFILES.browser.upgrade),
-          ...(offersDeflate ? {} : { perMessageDeflate: false }),
+          headers: upgrade.headers,
+          ...(offersDeflate ? {} : { perMessageDeflate: upgrade.perMessageDeflate }),
         });
         sockets.push(ws);
         ws.on('message', () => frames++);
@@ -265,11 +280,12 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
       });
       assert.equal(bytes.setupUp, model.requestHeadBytes);
       assert.equal(bytes.setupDown, model.responseHeadBytes);
-      assert.equal(model.responseHeadBytes, WS_UPGRADE_RESPONSE_BYTES);
-      assert.equal(bytes.down, WS_UPGRADE_RESPONSE_BYTES + 4 * model.perMessage.totalBytes);
+      assert.equal(model.responseHeadBytes, WS_UPGRADE_RESPONSE_BYTES, 'the server declines the offer: no Sec-WebSocket-Extensions in its 101');
+      assert.equal(bytes.down, WS_UPGRADE_RESPONSE_BYTES + 4 * model.perMessage.totalBytes, 'uncompressed frames');
+      const offer = 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'.length;
       assert.equal(
-        model.requestHeadBytes - wsUpgradeRequestBytes(`/ws?since=0`, host, HEADER_PROFILES.browser.upgrade),
-        offersDeflate ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'.length : 0,
+        model.requestHeadBytes - wsUpgradeRequestBytes(`/ws?since=0`, host, HEADER_PROFILES[profile].upgrade),
+        offersDeflate ? offer : 0,
       );
     });
   }

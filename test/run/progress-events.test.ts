@@ -26,16 +26,21 @@ test('runScenarios emits every phase of every technique run with done/total coun
     progress: (event) => events.push(event),
   });
 
-  const summary = events.map((e) => [e.scenario, e.technique, e.phase, e.done, e.total, e.state ?? null]);
+  const summary = events.map((e) => [e.scenario, e.technique, e.floor ?? false, e.phase, e.done, e.total, e.state ?? null]);
+  // A broadcast scenario's last run is the machine's floor: a bare ws broadcast with websocket clients.
   assert.deepEqual(summary, [
-    ['tiny', techniques[0], 'starting', 0, 2, null],
-    ['tiny', techniques[0], 'connecting', 0, 2, null],
-    ['tiny', techniques[0], 'measuring', 0, 2, null],
-    ['tiny', techniques[0], 'finished', 1, 2, 'completed'],
-    ['tiny', techniques[1], 'starting', 1, 2, null],
-    ['tiny', techniques[1], 'connecting', 1, 2, null],
-    ['tiny', techniques[1], 'measuring', 1, 2, null],
-    ['tiny', techniques[1], 'finished', 2, 2, 'completed'],
+    ['tiny', techniques[0], false, 'starting', 0, 3, null],
+    ['tiny', techniques[0], false, 'connecting', 0, 3, null],
+    ['tiny', techniques[0], false, 'measuring', 0, 3, null],
+    ['tiny', techniques[0], false, 'finished', 1, 3, 'completed'],
+    ['tiny', techniques[1], false, 'starting', 1, 3, null],
+    ['tiny', techniques[1], false, 'connecting', 1, 3, null],
+    ['tiny', techniques[1], false, 'measuring', 1, 3, null],
+    ['tiny', techniques[1], false, 'finished', 2, 3, 'completed'],
+    ['tiny', 'websocket', true, 'starting', 2, 3, null],
+    ['tiny', 'websocket', true, 'connecting', 2, 3, null],
+    ['tiny', 'websocket', true, 'measuring', 2, 3, null],
+    ['tiny', 'websocket', true, 'finished', 3, 3, 'completed'],
   ]);
   assert.equal(events[1]!.detail, 'connecting 2 clients (1 generator process)');
   assert.equal(events[2]!.detail, 'warming up 50 ms, measuring 200 ms');

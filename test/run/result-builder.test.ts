@@ -27,6 +27,7 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
   return {
     counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0 },
     histogram: histogramOf([]),
+    publishLateness: histogramOf([]),
     bytes: { up: 0, down: 0 },
     windowMicros: 2_000_000,
     requests: { total: 0, empty: 0, late: 0 },
@@ -37,10 +38,10 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
   };
 }
 
-function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number): ServerStats {
+function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: histogramOf([]) }): ServerStats {
   return {
     at, bytes: { up: bytes[0], down: bytes[1], setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open, total: open }, published: 0,
-    lateTicks: 0, maxTickLateMs: 0, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 },
+    lateTicks: 0, maxTickLateMs: 0, publisher, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 },
     process: { cpuMicros, rssBytes, eluIdleMs: elu[0], eluActiveMs: elu[1] },
   };
 }
@@ -134,4 +135,41 @@ test('a run that delivers nothing, or has nothing published, fails instead of re
   assert.match(nothing.state === 'failed' ? nothing.error : '', /nothing delivered: 0 of \d+ expected messages arrived/);
   const unpublished = judgeDelivery(buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, model: MODEL }));
   assert.match(unpublished.state === 'failed' ? unpublished.error : '', /no message was accepted for publishing/);
+});
+
+test('the publisher: its lateness histogram is carried, and its busy-wait is taken out of the server CPU', () => {
+  // 2 s window: 100 ms of process CPU, of which 20 ms were the publisher's busy-wait (1%): the server's own is 80 ms (4%).
+  const lateness = histogramOf([0.002, 0.004, 0.03]);
+  const server: ServerWindow = {
+    idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0),
+    start: stats(1_000_000, 500_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 10_000, blockedMicros: 50_000, latenessHistogram: histogramOf([]) }),
+    end: stats(3_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: histogramOf([0.002]) }),
+    final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness }),
+    windowCount: { broadcast: 3 },
+  };
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, published: server.windowCount, model: MODEL });
+  assert.equal(r.server!.cpuPercent, 4);
+  assert.equal(r.publisher!.side, 'server');
+  assert.equal(r.publisher!.busyWaitCpuPercent, 1);
+  // The wait (sleep and spin) blocked the loop 80 ms of the 2 s: 4%.
+  assert.equal(r.publisher!.loopBlockedPercent, 4);
+  // Read from the final sample (after the drain), which holds all three of the window's messages.
+  assert.equal(r.publisher!.latenessMs.count, 3);
+  assert.equal(r.publisher!.latenessMs.max, 0.03);
+  assert.equal(r.publisher!.latenessMs.min, 0.002);
+});
+
+test('chat: the publisher is the clients, their lateness histograms merge across generator processes', () => {
+  const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 4, roomSize: 2 };
+  const r = buildCompletedResult({
+    technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, published: {}, model: MODEL,
+    generators: [generator({ publishLateness: histogramOf([0.5, 1]) }), generator({ publishLateness: histogramOf([2]) })],
+  });
+  assert.deepEqual({ side: r.publisher!.side, count: r.publisher!.latenessMs.count, busy: r.publisher!.busyWaitCpuPercent, blocked: r.publisher!.loopBlockedPercent }, { side: 'clients', count: 3, busy: 0, blocked: 0 });
+  assert.equal(r.publisher!.latenessMs.max, 2);
+});
+
+test('broadcast against an external target: no publisher of ours to report', () => {
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, model: MODEL });
+  assert.equal(r.publisher, null);
 });

@@ -72,8 +72,8 @@ describe('broadcast: every technique delivers everything and the bytes add up', 
       }
       if (technique === 'polling' || technique === 'longpoll') {
         assert.ok(r.requests !== null && r.requests.total > 0);
-        // A request carries the browser header set (~700 B): hundreds of bytes up per message even when 2 share a response.
-        assert.ok(r.perMessage.upOverheadBytes > 300, `up overhead ${r.perMessage.upOverheadBytes}`);
+        // A request carries Chromium's header set (about 500 B): over 200 bytes up per message even when 2 share a response.
+        assert.ok(r.perMessage.upOverheadBytes > 200, `up overhead ${r.perMessage.upOverheadBytes}`);
       }
       // SSE and WebSocket frame every message alike: there the model is exact.
       if (technique === 'sse' || technique === 'websocket') assert.ok(Math.abs(r.perMessage.totalBytes - r.model.perMessage.totalBytes) < 3, `${r.perMessage.totalBytes} vs model ${r.model.perMessage.totalBytes}`);
