@@ -299,6 +299,20 @@ const SERVE_OPTIONS: OptionTable<ServeValues> = {
     defaultText: `${DEFAULT_SERVE_VALUES.ringSize}`,
     reader: integerReader(1, LIMITS.maxRingSize),
   },
+  rooms: {
+    flag: 'rooms',
+    arg: 'N',
+    help: `chat rooms 0..N-1 clients may publish to and read, 0..${LIMITS.maxRooms}; any other room is refused`,
+    defaultText: `${DEFAULT_SERVE_VALUES.rooms}`,
+    reader: integerReader(0, LIMITS.maxRooms),
+  },
+  ringBytes: {
+    flag: 'ring-bytes',
+    arg: 'BYTES',
+    help: `memory all message rings together may keep, shared by the broadcast feed and the rooms, ${LIMITS.minRingBytes}..${LIMITS.maxRingBytes}`,
+    defaultText: `${DEFAULT_SERVE_VALUES.ringBytes} (64 MiB)`,
+    reader: integerReader(LIMITS.minRingBytes, LIMITS.maxRingBytes, 'bytes'),
+  },
   maxMessageBytes: {
     flag: 'max-message',
     arg: 'BYTES',

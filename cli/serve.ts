@@ -7,6 +7,7 @@ import { parseServeArgs, SERVE_HELP } from './options.ts';
 import { PATHS } from '../core/protocol.ts';
 import { techniqueUrl } from '../core/techniques.ts';
 import { startServer } from '../servers/server.ts';
+import { profileOrigins } from '../load/headers.ts';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
@@ -24,7 +25,11 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       payloadBytes: config.payloadBytes,
       holdMs: config.holdMs,
       ringSize: config.ringSize,
+      rooms: config.rooms,
+      ringBytes: config.ringBytes,
       maxMessageBytes: config.maxMessageBytes,
+      // `pushbench run --target` with browser headers sends the profile's (fictional) page origin.
+      allowedOrigins: profileOrigins(),
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   PUSHBENCH_NO_FONT: 'no font for PNG charts',
   /** An upstream request body over the server's limit. */
   PUSHBENCH_BODY_TOO_LARGE: 'request body too large',
+  /** Feed limits out of range (rooms, ring size or bytes), or a room the server does not hold. */
+  PUSHBENCH_FEED_LIMITS: 'feed limits out of range',
   /** A keep-alive client whose connection was closed under it. */
   PUSHBENCH_CONNECTION_CLOSED: 'connection closed',
   /** The target refused what a client asked (an error status, a refused connection, a rejected WebSocket handshake). */

@@ -175,7 +175,7 @@ export interface ServerStats {
   maxTickLateMs: number;
   /** The broadcast publisher's precision: see servers/publisher.ts. */
   publisher: PublisherSample;
-  rejected: { badRequest: number; notFound: number; methodNotAllowed: number; gone: number; tooLarge: number };
+  rejected: { badRequest: number; notFound: number; methodNotAllowed: number; gone: number; tooLarge: number; forbidden: number };
   process: ProcessSample;
 }
 

@@ -19,6 +19,10 @@ export interface FeedServerFields {
   readonly holdMs: number;
   /** Recent messages kept for clients catching up from `since`. */
   readonly ringSize: number;
+  /** Chat rooms 0..rooms-1 the server holds; any other room is refused (0: broadcast only). */
+  readonly rooms: number;
+  /** Bytes all message rings together may keep (servers/feed.ts `retainedBytes`), shared by the broadcast feed and the rooms. */
+  readonly ringBytes: number;
   /** Largest upstream message (POST body or WebSocket frame) the server accepts. */
   readonly maxMessageBytes: number;
 }

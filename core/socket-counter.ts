@@ -1,42 +1,27 @@
 /**
  * Client-side byte counting: every socket a generator process opens is tracked, and
  * its `bytesRead`/`bytesWritten` (the exact TCP payload) summed, open or closed.
+ * The tallying itself is core/socket-tally.ts, shared with the server's accounting.
  */
 import net from 'node:net';
 import { buildConnector } from 'undici';
+import { SocketTally, type ClientBytes } from './socket-tally.ts';
 
-export interface ClientBytes {
-  up: number;
-  down: number;
-}
+export type { ClientBytes } from './socket-tally.ts';
 
 export class SocketCounter {
-  private readonly open = new Set<net.Socket>();
-  private closedUp = 0;
-  private closedDown = 0;
+  private readonly tally = new SocketTally('client');
 
   track(socket: net.Socket): void {
-    if (this.open.has(socket)) return;
-    this.open.add(socket);
-    socket.once('close', () => {
-      this.closedUp += socket.bytesWritten;
-      this.closedDown += socket.bytesRead;
-      this.open.delete(socket);
-    });
+    this.tally.track(socket);
   }
 
   get openSockets(): number {
-    return this.open.size;
+    return this.tally.openCount;
   }
 
   totals(): ClientBytes {
-    let up = this.closedUp;
-    let down = this.closedDown;
-    for (const socket of this.open) {
-      up += socket.bytesWritten;
-      down += socket.bytesRead;
-    }
-    return { up, down };
+    return this.tally.totals();
   }
 
   /** An undici `connect` function whose sockets are counted here (Nagle off, as on the server). */

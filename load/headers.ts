@@ -29,7 +29,7 @@ import { CHROMIUM_CAPTURE } from './captures/chromium.ts';
 // The profile's shape lives in core/ (the generator's IPC spec carries a profile whole).
 export type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
 export { REQUEST_KINDS } from '../core/header-profile.ts';
-import type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
+import { REQUEST_KINDS, type HeaderList, type HeaderProfile, type RequestKind } from '../core/header-profile.ts';
 
 /** One pass of the capture: the page's origin and the header lines (`Name: value`, verbatim) of one request of each kind. */
 export interface CapturedPass {
@@ -243,4 +243,18 @@ export function wsUpgradeHeaders(list: HeaderList): { headers: Record<string, st
     else headers[name] = value;
   }
   return { headers, perMessageDeflate };
+}
+
+/**
+ * The Origin values a profile sends (a browser's): a pushbench server these clients drive
+ * must accept them, since it refuses a foreign Origin. Without `profile`, those of every
+ * bundled profile.
+ */
+export function profileOrigins(profile?: HeaderProfile): string[] {
+  const profiles = profile === undefined ? Object.values(HEADER_PROFILES) : [profile];
+  const origins = new Set<string>();
+  for (const p of profiles) {
+    for (const kind of REQUEST_KINDS) for (const [name, value] of p[kind]) if (name.toLowerCase() === 'origin') origins.add(value);
+  }
+  return [...origins];
 }

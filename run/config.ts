@@ -56,6 +56,11 @@ export const LIMITS = Object.freeze({
   maxGenerators: 64,
   /** Entries of a `--clients` sweep. */
   maxSweepEntries: 50,
+  /** Chat rooms a server can be told to hold. */
+  maxRooms: 100_000,
+  /** Bounds of the memory all of a server's message rings may keep. */
+  minRingBytes: 65_536,
+  maxRingBytes: 17_179_869_184,
 });
 
 /** Defaults of the flags of `pushbench run`. */
@@ -95,6 +100,8 @@ export const DEFAULT_SERVE_VALUES: ServeValues = Object.freeze({
   payloadBytes: 64,
   holdMs: 30_000,
   ringSize: 4096,
+  rooms: 16,
+  ringBytes: 67_108_864,
   maxMessageBytes: 65_536,
 });
 

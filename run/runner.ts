@@ -6,7 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
-import { headerProfile } from '../load/headers.ts';
+import { headerProfile, profileOrigins } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
@@ -28,10 +28,20 @@ export const SOCKETS_PER_GENERATOR = 5000;
 export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
 export const DRAIN_MARGIN_MICROS = 200_000;
-/** How long a failed step waits for the server's exit to be reported, so the crash is named instead of its symptoms. */
+/** How long a failed step waits for the server's exit, which may trail the clients' resets, before blaming the step. */
 const CRASH_GRACE_MS = 500;
+
+/** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
+async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([server.unexpectedExit.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
+/** Memory the server's rings together may keep (its broadcast feed and its chat rooms share it). */
+const RING_BYTES = 512 * 1024 * 1024;
 
 export interface ScenarioSpec {
   id: string;
@@ -186,7 +196,12 @@ export function prepareRun(technique: TechniqueId, params: ScenarioParams, reque
             payloadBytes: params.payloadBytes,
             holdMs: params.holdMs,
             ringSize: RING_SIZE,
+            ringBytes: RING_BYTES,
+            // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+            rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
             maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+            // The server refuses a foreign Origin; the clients send their profile's.
+            allowedOrigins: profileOrigins(headerProfile(params.headers)),
           },
           requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
         )
@@ -329,10 +344,10 @@ export async function runTechnique(
     }));
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
-    // A dead server is the root cause of whatever the clients then met (refused connections, resets);
-    // its exit may be reported a moment after the clients' resets, so it gets a short grace to arrive.
-    const crash = server === undefined ? undefined : (server.crashed ?? (await Promise.race([server.unexpectedExit, new Promise<undefined>((resolve) => void setTimeout(resolve, CRASH_GRACE_MS))])));
-    return { state: 'failed', error: (crash ?? (error as Error)).message };
+    // A dead server is the root cause of whatever the clients then met (refused connections, resets).
+    // Its clients can notice before the runner sees the exit, so give the exit a moment to arrive.
+    if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
+    return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
     await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill()), publisher?.close()]);
   }

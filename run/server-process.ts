@@ -10,13 +10,15 @@ import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
 import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 
-/** What a server child is started with: the feed server's fields; where it listens and the ring and message limits are optional. */
+/** What a server child is started with: the feed server's fields; where it listens and the ring, room and message limits are optional. */
 export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' | 'payloadBytes' | 'holdMs'> &
-  Partial<Pick<FeedServerFields, 'ringSize' | 'maxMessageBytes'> & ListenFields> & {
+  Partial<Pick<FeedServerFields, 'ringSize' | 'maxMessageBytes' | 'rooms' | 'ringBytes'> & ListenFields> & {
     /** The bare `ws` broadcast of servers/floor.ts instead of pushbench's server: the machine's floor. */
     floor?: boolean;
     /** Response lines for poll and long-poll answers instead of the server's own (a header profile's `response`). */
     responseHeaders?: Array<[string, string]>;
+    /** Origins the server accepts besides its own: what the clients' header profile sends. */
+    allowedOrigins?: readonly string[];
   };
 
 export interface StatsReply {

@@ -1,13 +1,14 @@
 /**
  * Byte accounting per socket, as the kernel saw it: `bytesRead` and `bytesWritten`
- * are the exact TCP payload in each direction. Open sockets are summed on demand
- * and closed ones folded into running totals, so a snapshot costs nothing on the
- * hot path.
+ * are the exact TCP payload in each direction, tallied by core/socket-tally.ts (the
+ * load generator counts its side with the same piece), plus per-endpoint totals and
+ * the setup bytes of streams and upgrades.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ByteCounters, ProcessSample } from '../core/protocol.ts';
+import { SocketTally } from '../core/socket-tally.ts';
 
 /** The endpoint a connection first served (`polling`, `sse`, `publish`, ...), for per-endpoint totals. */
 const kRoute = Symbol('pushbench.route');
@@ -16,28 +17,25 @@ type RoutedSocket = Socket & { [kRoute]?: string };
 const UNROUTED = 'other';
 
 export class SocketAccounting {
-  private readonly open = new Set<Socket>();
-  private closedUp = 0;
-  private closedDown = 0;
   private readonly closedByRoute = new Map<string, { up: number; down: number }>();
+  private readonly tally = new SocketTally('server', (socket, up, down) => {
+    const route = (socket as RoutedSocket)[kRoute] ?? UNROUTED;
+    const closed = this.closedByRoute.get(route) ?? { up: 0, down: 0 };
+    closed.up += up;
+    closed.down += down;
+    this.closedByRoute.set(route, closed);
+  });
   private setupUp = 0;
   private setupDown = 0;
-  total = 0;
 
   /** Starts counting a new connection; its bytes stay counted after it closes. */
   track(socket: Socket): void {
-    this.open.add(socket);
-    this.total++;
-    socket.once('close', () => {
-      this.closedUp += socket.bytesRead;
-      this.closedDown += socket.bytesWritten;
-      const route = (socket as RoutedSocket)[kRoute] ?? UNROUTED;
-      const closed = this.closedByRoute.get(route) ?? { up: 0, down: 0 };
-      closed.up += socket.bytesRead;
-      closed.down += socket.bytesWritten;
-      this.closedByRoute.set(route, closed);
-      this.open.delete(socket);
-    });
+    this.tally.track(socket);
+  }
+
+  /** Connections ever accepted. */
+  get total(): number {
+    return this.tally.total;
   }
 
   /** Attributes a connection to the endpoint of its first request (a browser tab keeps one per purpose). */
@@ -50,21 +48,21 @@ export class SocketAccounting {
   countersByRoute(): Record<string, { up: number; down: number }> {
     const out: Record<string, { up: number; down: number }> = {};
     for (const [route, closed] of this.closedByRoute) out[route] = { ...closed };
-    for (const socket of this.open) {
+    for (const socket of this.tally.sockets()) {
       const route = (socket as RoutedSocket)[kRoute] ?? UNROUTED;
       const entry = (out[route] ??= { up: 0, down: 0 });
-      entry.up += socket.bytesRead;
-      entry.down += socket.bytesWritten;
+      entry.up += this.tally.upOf(socket);
+      entry.down += this.tally.downOf(socket);
     }
     return out;
   }
 
   get openCount(): number {
-    return this.open.size;
+    return this.tally.openCount;
   }
 
   sockets(): IterableIterator<Socket> {
-    return this.open.values();
+    return this.tally.sockets();
   }
 
   /**
@@ -81,13 +79,7 @@ export class SocketAccounting {
   }
 
   counters(): ByteCounters {
-    let up = this.closedUp;
-    let down = this.closedDown;
-    for (const socket of this.open) {
-      up += socket.bytesRead;
-      down += socket.bytesWritten;
-    }
-    return { up, down, setupUp: this.setupUp, setupDown: this.setupDown };
+    return { ...this.tally.totals(), setupUp: this.setupUp, setupDown: this.setupDown };
   }
 }
 

@@ -3,10 +3,10 @@
  * cursor, and a request body reader that refuses oversize bodies without buffering them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_ROOM, type Feed, type FeedRegistry } from './feed.ts';
+import type { Feed, FeedRegistry } from './feed.ts';
 import { PushbenchError } from '../core/errors.ts';
 
-export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge';
+export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge' | 'forbidden';
 
 /** An error answer: HTTP status, JSON body, and which rejection counter it bumps. */
 export interface HttpError {
@@ -53,6 +53,48 @@ export function sendMessages(res: ServerResponse, body: Buffer, responseLines: R
 export function sendTyped(res: ServerResponse, status: number, body: Buffer, contentType: string, extraHeaders?: Record<string, string>): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length, ...extraHeaders });
   res.end(body);
+}
+
+/**
+ * After a refusal the rest of the body is read and dropped, at most this many bytes for at
+ * most DRAIN_MS, before the connection closes: closing a socket with unread bytes makes
+ * the kernel send a reset, and a client still writing its body would lose the answer to it.
+ */
+export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+export const DRAIN_MS = 2000;
+
+/**
+ * Answers `error` at once (head and complete body), then keeps reading the request until
+ * it ends or the drain budget is spent, and only then ends the response, which closes
+ * the connection. A client that reads after writing its whole body still finds the answer.
+ * For refusals whose request body is not read: an oversize body, a wrong type, a foreign Host.
+ */
+export function failAndClose(req: IncomingMessage, res: ServerResponse, error: HttpError, count: (kind: Rejection) => void): void {
+  count(error.kind);
+  res.shouldKeepAlive = false;
+  const body = Buffer.from(JSON.stringify(error.body));
+  res.writeHead(error.status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.write(body);
+  let drained = 0;
+  const finish = (): void => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    if (!res.writableEnded) res.end();
+  };
+  const onData = (chunk: Buffer): void => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) {
+      finish();
+      req.socket.destroy();
+    }
+  };
+  const timer = setTimeout(() => {
+    finish();
+    req.socket?.destroy();
+  }, DRAIN_MS);
+  req.on('data', onData);
+  req.once('end', finish);
+  req.once('close', finish);
 }
 
 export function sendError(res: ServerResponse, error: HttpError, extraHeaders?: Record<string, string>): void {
@@ -125,13 +167,16 @@ export function isHttpError(value: unknown): value is HttpError {
   return typeof value === 'object' && value !== null && 'status' in value && 'kind' in value;
 }
 
-/** Which room's feed a request names (`?room=N`, absent = broadcast). */
+/**
+ * Which room's feed a request names (`?room=N`, absent = broadcast). Only the rooms the
+ * server was configured with exist; any other number is a 400 naming the range.
+ */
 export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError {
   const raw = query.get('room');
   if (raw === null) return feeds.broadcast;
   const room = parseCount('room', raw);
   if (isHttpError(room)) return room;
-  if (room > MAX_ROOM) return badRequest(`invalid room: received ${room}; allowed 0..${MAX_ROOM}`);
+  if (!feeds.hasRoom(room)) return badRequest(`invalid room: received ${room}; ${feeds.describeRooms()}`, { rooms: feeds.rooms });
   return feeds.get(room);
 }
 

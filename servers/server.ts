@@ -10,7 +10,8 @@ import type { Duplex } from 'node:stream';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { FeedRegistry } from './feed.ts';
 import { renderDemoPage } from './demo-page.ts';
-import { send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import { failAndClose, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import { RequestGuard } from './request-guard.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, TRANSPORTS } from '../core/techniques.ts';
 import { Publisher } from './publisher.ts';
@@ -20,6 +21,8 @@ import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type Techn
 
 /** The feed server's fields and where it listens (core/scenario-fields.ts), plus the server's own timeouts. */
 export interface ServerOptions extends FeedServerFields, ListenFields {
+  /** Origins whose pages may publish and open WebSockets, besides the server's own. */
+  allowedOrigins: readonly string[];
   /** Time a client has to send a complete request head. */
   headersTimeoutMs: number;
   /** Time a client has to send a complete request (head and body). */
@@ -36,7 +39,11 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   payloadBytes: 64,
   holdMs: 30_000,
   ringSize: 4096,
+  // A stranger who fills every room and every ring makes the 17 rings hold 64 MiB in all, no more.
+  rooms: 16,
+  ringBytes: 64 * 1024 * 1024,
   maxMessageBytes: 65_536,
+  allowedOrigins: [],
   // Half-open requests cannot pile up; held long polls and open streams are not cut (their request is complete).
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -72,9 +79,9 @@ interface Route {
 /** Starts a server and resolves once it listens. */
 export async function startServer(overrides: Partial<ServerOptions> = {}): Promise<PushServer> {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...overrides };
-  const feeds = new FeedRegistry(options.ringSize);
+  const feeds = new FeedRegistry({ ringSize: options.ringSize, rooms: options.rooms, ringBytes: options.ringBytes });
   const accounting = new SocketAccounting();
-  const rejected: Record<Rejection, number> = { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 };
+  const rejected: Record<Rejection, number> = { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 };
   const publisher = new Publisher(feeds.broadcast, options.payloadBytes);
 
   const ctx: ServerContext = {
@@ -131,7 +138,16 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     accounting.track(socket);
   });
 
+  // Built once the port is known; until then (never, in practice) nothing is answered.
+  let guard: RequestGuard | undefined;
+  server.once('listening', () => {
+    guard = new RequestGuard({ host: options.host, port: (server.address() as AddressInfo).port, allowedOrigins: options.allowedOrigins });
+  });
+  const unguarded: HttpError = { status: 503, kind: 'forbidden', body: { error: 'the server is not listening yet' } };
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const denied = guard === undefined ? unguarded : guard.check(req);
+    if (denied !== undefined) return failAndClose(req, res, denied, ctx.countRejection);
     const { path, query } = splitUrl(req.url ?? '/');
     const route = routes.get(path);
     if (route === undefined) {
@@ -155,6 +171,13 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const denied = guard === undefined ? unguarded : guard.check(req);
+    if (denied !== undefined) {
+      rejected[denied.kind]++;
+      const body = JSON.stringify(denied.body);
+      socket.end(`HTTP/1.1 ${denied.status} ${http.STATUS_CODES[denied.status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
     const { path, query } = splitUrl(req.url ?? '/');
     const route = routes.get(path);
     if (route?.handler.upgrade === undefined) {
@@ -169,12 +192,25 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   // Malformed requests get a status line and a closed socket, never a crash.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     rejected.badRequest++;
-    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (inFlight) {
+      // A request whose body never completes (one byte a second) already has a response
+      // object: answer 408 through it if nothing was written yet, else just cut it.
+      if (timedOut && !inFlight.headersSent && socket.writable) {
+        inFlight.shouldKeepAlive = false;
+        send(inFlight, 408, Buffer.from(JSON.stringify({ error: `the request did not complete within ${options.requestTimeoutMs} ms` })));
+        inFlight.once('finish', () => socket.destroy());
+      } else {
+        socket.destroy();
+      }
+      return;
+    }
+    if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : timedOut ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 

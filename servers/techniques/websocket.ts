@@ -5,7 +5,7 @@
  * `{"oldest":N}`), an oversize message with 1009 (ws's maxPayload). WebSocket variants
  * (permessage-deflate) build their handler with `webSocketHandler(options)`.
  */
-import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
+import { WebSocketServer, type PerMessageDeflateOptions, type ServerOptions, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
@@ -15,6 +15,12 @@ import { newCounters, type ServerContext, type ServerTechnique, type TechniqueFa
 
 /** RFC 6455 1007: the payload is not what the endpoint accepts. */
 const WS_CLOSE_INVALID_PAYLOAD = 1007;
+/**
+ * ws answers every ping with a pong; a ping arriving while this many pongs are still
+ * unwritten terminates the connection (ws's own guard, 60 by default, stated here because
+ * the server relies on it): a ping flood cannot make the server queue pongs without end.
+ */
+export const MAX_PENDING_PONGS = 60;
 const TEXT = { binary: false } as const;
 
 /** How a WebSocket variant's server differs: the permessage-deflate it accepts (false: none). */
@@ -31,12 +37,15 @@ export const createWebSocketHandler: TechniqueFactory = webSocketHandler({ perMe
 
 function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): TechniqueHandler {
   const counters = newCounters();
-  const wss = new WebSocketServer({
+  // @types/ws does not know maxPendingAutoPongs (ws 8.18+) yet.
+  const serverOptions: ServerOptions & { maxPendingAutoPongs: number } = {
     noServer: true,
     perMessageDeflate: options.perMessageDeflate,
     maxPayload: ctx.maxMessageBytes,
     clientTracking: false,
-  });
+    maxPendingAutoPongs: MAX_PENDING_PONGS,
+  };
+  const wss = new WebSocketServer(serverOptions);
   const socketsByFeed = new Map<Feed, Set<WebSocket>>();
 
   function socketsFor(feed: Feed): Set<WebSocket> {
@@ -59,7 +68,7 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
 
   function onUpstream(ws: WebSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    const msg = parsePublishBody(raw);
+    const msg = parsePublishBody(raw, ctx.feeds);
     if (typeof msg === 'string') {
       ctx.countRejection('badRequest');
       ws.close(WS_CLOSE_INVALID_PAYLOAD, msg.slice(0, 120));

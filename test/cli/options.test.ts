@@ -422,6 +422,8 @@ describe('parseServeArgs', () => {
     assert.equal(config.payloadBytes, 64);
     assert.equal(config.holdMs, 30_000);
     assert.equal(config.ringSize, 4096);
+    assert.equal(config.rooms, 16);
+    assert.equal(config.ringBytes, 64 * 1024 * 1024);
     assert.equal(config.maxMessageBytes, 65_536);
     assert.equal(config.help, false);
     assert.ok(Object.isFrozen(config));
@@ -430,7 +432,7 @@ describe('parseServeArgs', () => {
   test('every flag', () => {
     const config = parseServeArgs([
       '--technique', 'sse,websocket', '--port=8080', '--host', '0.0.0.0', '--rate', '0',
-      '--payload', '1024', '--hold', '5s', '--ring', '16', '--max-message', '1000',
+      '--payload', '1024', '--hold', '5s', '--ring', '16', '--rooms', '0', '--ring-bytes', '1048576', '--max-message', '1000',
     ]);
     assert.deepEqual(config, {
       techniques: ['sse', 'websocket'],
@@ -440,6 +442,8 @@ describe('parseServeArgs', () => {
       payloadBytes: 1024,
       holdMs: 5000,
       ringSize: 16,
+      rooms: 0,
+      ringBytes: 1_048_576,
       maxMessageBytes: 1000,
       help: false,
     });
@@ -451,6 +455,11 @@ describe('parseServeArgs', () => {
     assertConfigError(() => parseServeArgs(['--rate', '-1']), 'invalid --rate: received "-1"; expected a number >= 0');
     assertConfigError(() => parseServeArgs(['--host', '']), 'invalid --host: received ""; expected a host name or IP address');
     assertConfigError(() => parseServeArgs(['--ring', '0']), 'invalid --ring: received "0"; expected an integer from 1 to 1000000');
+    assertConfigError(() => parseServeArgs(['--rooms', '100001']), 'invalid --rooms: received "100001"; expected an integer from 0 to 100000');
+    assertConfigError(
+      () => parseServeArgs(['--ring-bytes', '1000']),
+      'invalid --ring-bytes: received "1000"; expected an integer from 65536 to 17179869184 (bytes)',
+    );
     assertConfigError(
       () => parseServeArgs(['--max-message', '16777217']),
       'invalid --max-message: received "16777217"; expected an integer from 1 to 16777216 (bytes)',
@@ -461,7 +470,7 @@ describe('parseServeArgs', () => {
     );
     assertConfigError(
       () => parseServeArgs(['--config', 'x.json']),
-      'unknown option --config; allowed: --technique, --port, --host, --rate, --payload, --hold, --ring, --max-message, --help',
+      'unknown option --config; allowed: --technique, --port, --host, --rate, --payload, --hold, --ring, --rooms, --ring-bytes, --max-message, --help',
     );
   });
 });

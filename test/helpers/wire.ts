@@ -56,9 +56,9 @@ export async function eventually(condition: () => boolean, what: string | (() =>
   }
 }
 
-/** A minimal GET request as raw bytes. */
-export function getRequest(path: string, headers: Record<string, string> = {}): string {
-  const lines = [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+/** A minimal GET request as raw bytes, to the server on `port` (its Host header must name it). */
+export function getRequest(port: number, path: string, headers: Record<string, string> = {}): string {
+  const lines = [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 

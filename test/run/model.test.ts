@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'undici';
 import WebSocket from 'ws';
-import { flatHeaders, HEADER_PROFILES, headerListBytes, wsUpgradeHeaders } from '../../load/headers.ts';
+import { flatHeaders, HEADER_PROFILES, headerListBytes, profileOrigins, wsUpgradeHeaders } from '../../load/headers.ts';
 import {
   getRequestBytes,
   jsonResponseHeadBytes,
@@ -195,7 +195,8 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
   const sockets: WebSocket[] = [];
 
   before(async () => {
-    server = await startServer({ rate: 0 });
+    // As the runner does: the server accepts the Origin the bundled browser profiles send.
+    server = await startServer({ rate: 0, allowedOrigins: profileOrigins() });
     host = `127.0.0.1:${server.port}`;
     // Four 64-byte messages, so that a poll with since=3 (the model's typical seq + 1 digit) gets exactly one.
     for (let seq = 1; seq <= 4; seq++) {

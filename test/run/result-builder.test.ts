@@ -41,7 +41,7 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
 function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: histogramOf([]) }): ServerStats {
   return {
     at, bytes: { up: bytes[0], down: bytes[1], setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open, total: open }, published: 0,
-    lateTicks: 0, maxTickLateMs: 0, publisher, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0 },
+    lateTicks: 0, maxTickLateMs: 0, publisher, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 },
     process: { cpuMicros, rssBytes, eluIdleMs: elu[0], eluActiveMs: elu[1] },
   };
 }

@@ -19,6 +19,7 @@ describe('bad input', () => {
     for (let i = 0; i < 3; i++) server.publish(`m${i}`);
   });
   after(() => server.close());
+  const host = (): string => `Host: 127.0.0.1:${server.port}`;
 
   async function exchange(raw: string): Promise<{ status: number; body: string; head: string }> {
     const client = await openRaw(server.port);
@@ -30,38 +31,40 @@ describe('bad input', () => {
 
   for (const [path, since] of [['/poll', 'abc'], ['/poll', '-1'], ['/poll', '1.5'], ['/longpoll', 'x'], ['/sse', '01']] as const) {
     test(`${path}?since=${since} is a 400 naming the value`, async () => {
-      const response = await exchange(getRequest(`${path}?since=${since}`));
+      const response = await exchange(getRequest(server.port, `${path}?since=${since}`));
       assert.equal(response.status, 400);
       assert.deepEqual(JSON.parse(response.body), { error: `invalid since: received "${since}"; expected a non-negative integer` });
     });
   }
 
   test('since ahead of the newest seq is a 400 with the head', async () => {
-    const response = await exchange(getRequest('/poll?since=99'));
+    const response = await exchange(getRequest(server.port, '/poll?since=99'));
     assert.equal(response.status, 400);
     assert.deepEqual(JSON.parse(response.body), { error: 'invalid since: received 99; newest seq is 3', head: 3 });
   });
 
-  test('an invalid room is a 400', async () => {
-    const response = await exchange(getRequest('/poll?room=100000'));
-    assert.equal(response.status, 400);
-    assert.match(JSON.parse(response.body).error, /invalid room: received 100000; allowed 0\.\.99999/);
+  test('a room the server was not configured with is a 400 naming the rooms it has', async () => {
+    for (const room of [16, 100_000]) {
+      const response = await exchange(getRequest(server.port, `/poll?room=${room}`));
+      assert.equal(response.status, 400);
+      assert.deepEqual(JSON.parse(response.body), { error: `invalid room: received ${room}; allowed 0..15`, rooms: 16 });
+    }
   });
 
   test('unknown path is a 404, wrong method a 405 with Allow', async () => {
-    const missing = await exchange(getRequest('/nope'));
+    const missing = await exchange(getRequest(server.port, '/nope'));
     assert.equal(missing.status, 404);
     assert.match(JSON.parse(missing.body).error, /no such path: \/nope/);
-    const wrong = await exchange('DELETE /poll HTTP/1.1\r\nHost: x\r\n\r\n');
+    const wrong = await exchange(`DELETE /poll HTTP/1.1\r\n${host()}\r\n\r\n`);
     assert.equal(wrong.status, 405);
     assert.match(wrong.head, /\r\nAllow: GET\r\n/);
-    const get = await exchange(getRequest('/publish'));
+    const get = await exchange(getRequest(server.port, '/publish'));
     assert.equal(get.status, 405);
     assert.match(get.head, /\r\nAllow: POST\r\n/);
   });
 
   test('a plain GET on /ws is a 426 Upgrade Required', async () => {
-    const response = await exchange(getRequest('/ws'));
+    const response = await exchange(getRequest(server.port, '/ws'));
     assert.equal(response.status, 426);
     assert.match(response.head, /\r\nUpgrade: websocket\r\n/);
   });
@@ -71,10 +74,11 @@ describe('bad input', () => {
       ['{"data":', /not valid JSON/],
       ['[1,2]', /must be a JSON object/],
       ['{"data":5}', /"data" must be a string; received number/],
-      ['{"data":"x","room":-1}', /"room" must be an integer 0\.\.99999; received -1/],
-      ['{"data":"x","t":"soon"}', /"t" must be a positive integer/],
+      ['{"data":"x","room":-1}', /"room" must be one of this server's rooms \(allowed 0\.\.15\); received -1/],
+      ['{"data":"x","room":16}', /"room" must be one of this server's rooms \(allowed 0\.\.15\); received 16/],
+      ['{"data":"x","room":1,"t":"soon"}', /"t" must be a positive integer/],
     ] as const) {
-      const response = await exchange(`POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      const response = await exchange(`POST /publish HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
       assert.equal(response.status, 400, body);
       assert.match(JSON.parse(response.body).error, message);
     }
@@ -82,7 +86,7 @@ describe('bad input', () => {
 
   test('a declared body over the limit is refused with 413 before it is read', async () => {
     const client = await openRaw(server.port);
-    client.send(`POST /publish HTTP/1.1\r\nHost: x\r\nContent-Length: ${LIMIT * 1000}\r\n\r\n`);
+    client.send(`POST /publish HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT * 1000}\r\n\r\n`);
     const text = await client.waitFor((t) => parseResponses(t).length === 1, 'the 413');
     const response = parseResponses(text)[0]!;
     assert.equal(response.status, 413);
@@ -93,7 +97,7 @@ describe('bad input', () => {
 
   test('a chunked body that grows past the limit is refused with 413', async () => {
     const client = await openRaw(server.port);
-    client.send('POST /publish HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    client.send(`POST /publish HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
     const chunk = 'y'.repeat(600);
     client.send(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
     client.send(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
@@ -130,13 +134,13 @@ describe('bad input', () => {
     client.send('\x00\x01\x02 NOT HTTP AT ALL\r\n\r\n');
     await client.closed;
     assert.match(client.text(), /^HTTP\/1\.1 400 Bad Request\r\n/);
-    const ok = await exchange(getRequest('/poll?since=0'));
+    const ok = await exchange(getRequest(server.port, '/poll?since=0'));
     assert.equal(ok.status, 200);
   });
 
   test('oversize request headers get a 431', async () => {
     const client = await openRaw(server.port);
-    client.send(`GET /poll HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    client.send(`GET /poll HTTP/1.1\r\n${host()}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     await client.closed;
     assert.match(client.text(), /^HTTP\/1\.1 431 /);
   });
@@ -144,8 +148,8 @@ describe('bad input', () => {
   test('a client that vanishes during a held long poll or an open stream releases everything', async () => {
     const base = server.stats().connections.open;
     const clients = await Promise.all([openRaw(server.port), openRaw(server.port), openRaw(server.port)]);
-    clients[0]!.send(getRequest('/longpoll'));
-    clients[1]!.send(getRequest('/sse'));
+    clients[0]!.send(getRequest(server.port, '/longpoll'));
+    clients[1]!.send(getRequest(server.port, '/sse'));
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
     await new Promise((resolve) => ws.once('open', resolve));
     await eventually(() => {
@@ -167,13 +171,13 @@ test('a request head that never completes is answered 408 and closed: idle half-
   const server = await startServer({ rate: 0, headersTimeoutMs: 300, requestTimeoutMs: 600 });
   try {
     const client = await openRaw(server.port);
-    client.send('GET /poll?since=0 HTTP/1.1\r\nHost: x\r\n'); // no blank line: the head never ends
+    client.send(`GET /poll?since=0 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`); // no blank line: the head never ends
     await client.closed;
     assert.match(client.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
     await eventually(() => server.stats().connections.open === 0, 'the half-open connection to be gone');
     // A held long poll is a complete request: the same timeouts do not cut it.
     const held = await openRaw(server.port);
-    held.send(getRequest('/longpoll'));
+    held.send(getRequest(server.port, '/longpoll'));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(server.stats().techniques.longpoll!.open, 1, 'still held after the request timeout');
     held.close();

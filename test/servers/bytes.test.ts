@@ -86,7 +86,7 @@ describe('sse bytes', () => {
 
   test('an event costs its id:/data: lines plus chunk framing; the head is setup', async () => {
     const client = await openRaw(server.port);
-    const request = getRequest('/sse');
+    const request = getRequest(server.port, '/sse');
     client.send(request);
     const head = await client.waitFor((t) => t.includes('\r\n\r\n'), 'the response head');
     assert.match(head, /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/event-stream\r\nCache-Control: no-cache\r\n.*Transfer-Encoding: chunked\r\n\r\n$/s);
@@ -125,7 +125,7 @@ describe('polling bytes', () => {
       const data = dataFor(64, seq, t);
       server.publish(data, t);
       const client = await openRaw(server.port);
-      const request = getRequest(`${path}?since=${seq - 1}`);
+      const request = getRequest(server.port, `${path}?since=${seq - 1}`);
       client.send(request);
       const text = await client.waitFor((x) => parseResponses(x).length === 1, 'the response');
       const response = parseResponses(text)[0]!;
@@ -149,9 +149,9 @@ describe('bytes per endpoint', () => {
     const server = await startServer({ rate: 0 });
     try {
       const poll = await openRaw(server.port);
-      poll.send(getRequest('/poll?since=0'));
+      poll.send(getRequest(server.port, '/poll?since=0'));
       const sse = await openRaw(server.port);
-      sse.send(getRequest('/sse'));
+      sse.send(getRequest(server.port, '/sse'));
       const garbage = await openRaw(server.port);
       garbage.send('NOT HTTP\r\n\r\n');
       await garbage.closed;

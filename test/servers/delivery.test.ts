@@ -19,7 +19,7 @@ async function pollUntil(server: PushServer, path: string, since: number, count:
   try {
     while (seqs.length < count) {
       const before = parseResponses(client.text()).length;
-      client.send(getRequest(`${path}?since=${last}`));
+      client.send(getRequest(server.port, `${path}?since=${last}`));
       const text = await client.waitFor((t) => parseResponses(t).length > before, `response to ${path}`);
       const response = parseResponses(text)[before]!;
       assert.equal(response.status, 200, response.raw);
@@ -36,7 +36,7 @@ async function pollUntil(server: PushServer, path: string, since: number, count:
 
 async function sseUntil(server: PushServer, query: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
   const client = await openRaw(server.port);
-  client.send(getRequest(`/sse${query}`, headers));
+  client.send(getRequest(server.port, `/sse${query}`, headers));
   const ids = (t: string): number[] => [...t.matchAll(/id: (\d+)\ndata: (\{[^\n]*\})\n\n/g)].map((m) => {
     assert.equal(JSON.parse(m[2]!).seq, Number(m[1]), 'the event id is the message seq');
     return Number(m[1]);
@@ -127,7 +127,7 @@ describe('catch-up from since', () => {
   });
   test('messages sent together arrive in one long-poll response', async () => {
     const client = await openRaw(server.port);
-    client.send(getRequest('/longpoll?since=5'));
+    client.send(getRequest(server.port, '/longpoll?since=5'));
     await eventually(() => server.stats().techniques.longpoll!.open === 1, 'the request to be held');
     // A schedule started 10 ms in the past at 1,000 msgs/s has ~10 messages due on its first tick: one batch.
     server.startPublishing(1000, Number(process.hrtime.bigint() / 1000n) - 10_000);
@@ -151,7 +151,7 @@ describe('a since older than the ring is signalled, never skipped silently', () 
   for (const path of ['/poll', '/longpoll', '/sse']) {
     test(`${path} answers 410 with the oldest seq available`, async () => {
       const client = await openRaw(server.port);
-      client.send(getRequest(`${path}?since=1`));
+      client.send(getRequest(server.port, `${path}?since=1`));
       const text = await client.waitFor((t) => parseResponses(t).length === 1, 'the 410');
       const response = parseResponses(text)[0]!;
       assert.equal(response.status, 410);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arrayBody, encodeForWire, Feed, FeedRegistry } from '../../servers/feed.ts';
+import { arrayBody, encodeForWire, Feed, FeedRegistry, retainedBytes } from '../../servers/feed.ts';
 import { encodeMessage, filler } from '../../core/protocol.ts';
 import { Publisher } from '../../servers/publisher.ts';
 
@@ -61,7 +61,7 @@ test('listeners get each publish as one batch', () => {
 });
 
 test('rooms have their own seq and are announced to onFeed listeners', () => {
-  const feeds = new FeedRegistry(8);
+  const feeds = new FeedRegistry({ ringSize: 8, rooms: 8 });
   const seen: Array<number | undefined> = [];
   feeds.onFeed((feed) => seen.push(feed.room));
   feeds.get(5).publish([{ t: 1, data: 'x' }]);
@@ -91,4 +91,48 @@ test('the publisher stamps each message with its scheduled time, not the time it
     const parsed = JSON.parse(msg.json.toString()) as { data: string };
     assert.equal(parsed.data.length, 16);
   }
+});
+
+test('the ring is bounded in bytes too: the oldest messages go first, the newest always stays', () => {
+  const one = retainedBytes(encodeForWire({ seq: 1, t: 1, data: 'x'.repeat(1000) }));
+  // {"seq":N,"t":1,"data":"x…"}: 1,000 bytes of data and 25 of envelope for one-digit seqs.
+  assert.equal(one, 5 * 1025 + 256);
+  const feed = new Feed(1000, undefined, 3 * one);
+  feed.publish([1, 2, 3, 4, 5].map(() => ({ t: 1, data: 'x'.repeat(1000) })));
+  assert.equal(feed.head, 5);
+  assert.equal(feed.heldCount, 3, 'the count (1,000) allows five; the bytes allow three');
+  assert.equal(feed.oldest, 3);
+  assert.deepEqual(feed.since(1), { kind: 'gone', oldest: 3 });
+  const ok = feed.since(2);
+  assert.deepEqual(ok.kind === 'ok' && ok.messages.map((m) => m.seq), [3, 4, 5]);
+  assert.equal(feed.heldBytes, 3 * one);
+
+  // A message larger than the whole budget evicts everything else but is kept itself.
+  feed.publish([{ t: 1, data: 'y'.repeat(10_000) }]);
+  assert.equal(feed.heldCount, 1);
+  assert.equal(feed.oldest, 6);
+  assert.equal(feed.since(5).kind, 'ok');
+});
+
+test('the ring holds what it is given in order across many evictions (storage is compacted, not lost)', () => {
+  const feed = new Feed(100);
+  for (let i = 0; i < 5000; i++) feed.publish([{ t: i + 1, data: String(i) }]);
+  assert.equal(feed.heldCount, 100);
+  assert.equal(feed.oldest, 4901);
+  const ok = feed.since(4950);
+  assert.deepEqual(ok.kind === 'ok' && ok.messages.map((m) => m.seq), Array.from({ length: 50 }, (_, i) => 4951 + i));
+  assert.deepEqual(feed.since(5000), { kind: 'ok', messages: [] });
+});
+
+test('only the configured rooms exist, and the byte budget is shared by the broadcast feed and the rooms', () => {
+  const feeds = new FeedRegistry({ ringSize: 64, rooms: 3, ringBytes: 40_000 });
+  assert.equal(feeds.ringBytesPerFeed, 10_000);
+  assert.equal(feeds.hasRoom(2), true);
+  assert.equal(feeds.hasRoom(3), false);
+  assert.equal(feeds.hasRoom(-1), false);
+  assert.equal(feeds.hasRoom(1.5), false);
+  assert.throws(() => feeds.get(3), /no room 3: allowed 0\.\.2/);
+  assert.equal(feeds.all().length, 1, 'a refused room allocates nothing');
+  assert.equal(new FeedRegistry({ rooms: 0 }).describeRooms(), 'this server has no chat rooms');
+  assert.throws(() => new FeedRegistry({ rooms: 100_001 }), /rooms must be an integer 0\.\.100000; received 100001/);
 });

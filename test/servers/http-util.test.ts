@@ -22,10 +22,10 @@ test('an SSE stream opened on a reused keep-alive connection counts only its own
   const server = await startServer({ rate: 0, techniques: ['polling', 'sse'] });
   try {
     const client = await openRaw(server.port);
-    client.send(getRequest('/poll?since=0'));
+    client.send(getRequest(server.port, '/poll?since=0'));
     await client.waitFor((t) => parseResponses(t).length === 1, 'the poll response');
     const pollBytes = client.text().length;
-    const sseRequest = getRequest('/sse', { Accept: 'text/event-stream' });
+    const sseRequest = getRequest(server.port, '/sse', { Accept: 'text/event-stream' });
     client.send(sseRequest);
     const text = await client.waitFor((t) => t.indexOf('\r\n\r\n', pollBytes) !== -1, 'the SSE head');
     const head = text.slice(pollBytes);

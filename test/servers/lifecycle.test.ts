@@ -14,9 +14,9 @@ test('closing a server with held polls, streams and sockets leaves no open handl
   const before = networkHandles().length;
   const server = await startServer({ rate: 50, holdMs: 60_000 });
   const poll = await openRaw(server.port);
-  poll.send(getRequest('/longpoll?since=0'));
+  poll.send(getRequest(server.port, '/longpoll?since=0'));
   const sse = await openRaw(server.port);
-  sse.send(getRequest('/sse'));
+  sse.send(getRequest(server.port, '/sse'));
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
   ws.on('error', () => {});
   await new Promise((resolve) => ws.once('open', resolve));
