@@ -82,6 +82,11 @@ const HttpPublish = Type.Object(
     headers: Type.Optional(Headers),
     body: Type.String({ pattern: '\\{message\\}', description: 'Request body; {message} is replaced by the stamped message JSON, {room} by the room.' }),
     accepted: Statuses,
+    stampedBy: Type.Optional(
+      Type.Union([Type.Literal('publisher'), Type.Literal('server')], {
+        description: 'Who stamps seq and t: pushbench ({message} is {"seq","t","data"}), or the server itself ({message} is {"data"}; pushbench\'s own servers refuse a client-supplied t on broadcast).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -151,7 +156,7 @@ export const BUILTIN_TARGET: TargetFile = {
   name: 'builtin',
   description: "pushbench's own Node servers",
   origin: 'http://127.0.0.1:{port}',
-  publish: { method: 'POST', path: PATHS.publish, headers: { 'content-type': 'application/json' }, body: '{message}', accepted: [204] },
+  publish: { method: 'POST', path: PATHS.publish, headers: { 'content-type': 'application/json' }, body: '{message}', accepted: [204], stampedBy: 'server' },
   techniques: Object.fromEntries(TECHNIQUES.map((id) => [id, builtinSpec(id)])),
   match: { escapedJson: false },
 };

@@ -87,7 +87,8 @@ export class TargetPublisher {
 
   private publishOne(t: number): void {
     const seq = ++this.seq;
-    const message = stampedMessage(seq, t, this.payloadBytes);
+    // A server that stamps its own messages gets only the data; its t is its own publish time.
+    const message = this.spec.stampedBy === 'server' ? `{"data":"${filler(this.payloadBytes, seq)}"}` : stampedMessage(seq, t, this.payloadBytes);
     const body = this.spec.body.replaceAll('{message}', message).replaceAll('{room}', '0');
     const path = this.spec.path.replaceAll('{room}', '0');
     const sentAt = nowMicros();
