@@ -14,7 +14,7 @@ import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
-import { headerProfile, profileOrigins } from '../../load/headers.ts';
+import { profileOrigins } from '../../load/headers.ts';
 
 let dir: string;
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
@@ -93,8 +93,8 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
 });
 
 test('--target drives a server that is already running; pushbench publishes, and expected messages are the publishes it accepted', async () => {
-  // Publishing is pushbench's job now; the server accepts the browser profile's Origin, as a run's own servers do.
-  const server = await startServer({ rate: 0, allowedOrigins: profileOrigins(headerProfile('browser')) });
+  // Publishing is pushbench's job now (rate 0); as `pushbench serve` does, the browser profiles' Origin is accepted.
+  const server = await startServer({ rate: 0, allowedOrigins: profileOrigins() });
   try {
     const out = path.join(dir, 'target');
     const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
