@@ -98,5 +98,8 @@ async function finishRun(results: ResultsFile, outDir: string): Promise<number> 
   // An interruption wins (the user asked to stop), then a write failure, then a failed technique.
   if (results.state === 'interrupted') return EXIT.interrupted;
   if (saved.writeFailed) return EXIT.writeFailed;
-  return results.state === 'failed' ? EXIT.failed : EXIT.ok;
+  if (results.state === 'failed') return EXIT.failed;
+  // Everything ran, but a technique delivered less than was published: a loss is not a pass.
+  const lost = results.scenarios.some((s) => Object.values(s.results).some((r) => r.state === 'completed' && r.messages.lost > 0));
+  return lost ? EXIT.messagesLost : EXIT.ok;
 }

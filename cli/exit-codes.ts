@@ -14,6 +14,8 @@ export const EXIT = {
   badInput: 2,
   /** An output file (results.json, a report) could not be written. */
   writeFailed: 3,
+  /** Every technique ran, but at least one delivered fewer messages than expected (lost > 0). */
+  messagesLost: 4,
   /** Interrupted by a signal (128 + SIGINT). */
   interrupted: 130,
 } as const;
@@ -40,6 +42,9 @@ const EXIT_BY_CODE: Readonly<Record<PushbenchErrorCode, number>> = {
   PUSHBENCH_BODY_TOO_LARGE: EXIT.failed,
   PUSHBENCH_FEED_LIMITS: EXIT.badInput,
   PUSHBENCH_CONNECTION_CLOSED: EXIT.failed,
+  PUSHBENCH_TARGET_REFUSED: EXIT.failed,
+  PUSHBENCH_INVALID_TARGET: EXIT.badInput,
+  PUSHBENCH_TARGET_SERVER: EXIT.failed,
 };
 
 /** The exit code for an error a command did not handle: by its code for a PushbenchError, else 1. */

@@ -56,6 +56,12 @@ export const ERROR_CODES = {
   PUSHBENCH_FEED_LIMITS: 'feed limits out of range',
   /** A keep-alive client whose connection was closed under it. */
   PUSHBENCH_CONNECTION_CLOSED: 'connection closed',
+  /** The target refused what a client asked (an error status, a refused connection, a rejected WebSocket handshake). */
+  PUSHBENCH_TARGET_REFUSED: 'target refused the clients',
+  /** A target file that cannot be used (not JSON, a missing or wrong field). */
+  PUSHBENCH_INVALID_TARGET: 'bad target file',
+  /** A target's server command exited early or never became ready. */
+  PUSHBENCH_TARGET_SERVER: 'target server did not start',
 } as const;
 
 /** A stable error code, `PUSHBENCH_<WHAT>`. */
@@ -148,5 +154,26 @@ export class WriteError extends PushbenchError<'PUSHBENCH_WRITE_FAILED'> {
   constructor(path: string, message: string, options?: ErrorOptions) {
     super('PUSHBENCH_WRITE_FAILED', message, options);
     this.path = path;
+  }
+}
+
+/** The target answered a client with an error: its status (or reason) and the first bytes of its answer. */
+export class TargetRefusedError extends PushbenchError<'PUSHBENCH_TARGET_REFUSED'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_TARGET_REFUSED', message, options);
+  }
+}
+
+/** A target file that breaks the target schema: the JSON path, what was expected and what was received. */
+export class TargetFileError extends PushbenchError<'PUSHBENCH_INVALID_TARGET'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_INVALID_TARGET', message, options);
+  }
+}
+
+/** A target's server command that exited early or never became ready, with its last lines of stderr. */
+export class TargetServerError extends PushbenchError<'PUSHBENCH_TARGET_SERVER'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_TARGET_SERVER', message, options);
   }
 }

@@ -67,8 +67,6 @@ export interface DeliveryCounts {
   /** Messages (and their JSON bytes) that arrived while the window's byte counters ran. */
   receivedInWindow: number;
   payloadInWindow: number;
-  /** Per room key: lowest and highest seq seen with `t` in the window (to infer `expected` against a foreign server). */
-  seqRange: Record<string, [number, number]>;
   /**
    * Per room key: the distinct seqs whose latency was recorded, so that the runner can count
    * how many published messages stand behind the histogram (the union over processes).
@@ -115,4 +113,6 @@ export type GeneratorToRunner =
   | { type: 'ack'; id: number }
   | { type: 'result'; id: number; result: GeneratorWindowResult }
   | { type: 'closed'; id: number; totals: ClientBytes }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** A client met an answer that refuses it (error status, refused connection, rejected handshake): sent once, at once. */
+  | { type: 'refused'; message: string };

@@ -52,7 +52,7 @@ export class DeliveryRecorder {
   private window: Window | undefined;
   /** True between the start and end byte snapshots. */
   counting = false;
-  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {}, latencySeqs: {} };
+  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, latencySeqs: {} };
   private readonly seenSeqs = new Map<string, Set<number>>();
 
   setWindow(window: Window): void {
@@ -88,12 +88,6 @@ export class DeliveryRecorder {
       if (!seen.has(seq)) {
         seen.add(seq);
         this.counts.latencySeqs[client.roomKey]!.push(seq);
-      }
-      const range = this.counts.seqRange[client.roomKey];
-      if (range === undefined) this.counts.seqRange[client.roomKey] = [seq, seq];
-      else {
-        if (seq < range[0]) range[0] = seq;
-        if (seq > range[1]) range[1] = seq;
       }
     }
   }

@@ -19,7 +19,7 @@ function reply(message: GeneratorToRunner): Promise<void> {
 async function handle(message: RunnerToGenerator): Promise<void> {
   switch (message.type) {
     case 'start':
-      generator = new Generator(message.spec);
+      generator = new Generator(message.spec, (refusal) => void reply({ type: 'refused', message: refusal }));
       await reply({ type: 'connected', id: message.id, ...(await generator.connect()) });
       break;
     case 'window':

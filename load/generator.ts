@@ -35,7 +35,13 @@ export class Generator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishing = false;
 
-  constructor(readonly spec: GeneratorSpec) {}
+  private refusedReported = false;
+
+  /** `onRefused` hears, once, the first answer that says the target refuses these clients (the run then fails at once). */
+  constructor(
+    readonly spec: GeneratorSpec,
+    private readonly onRefused: (message: string) => void = () => {},
+  ) {}
 
   /** Creates and connects every client, a bounded number at a time. */
   async connect(): Promise<ConnectOutcome> {
@@ -186,8 +192,17 @@ export class Generator {
   private recordError(error: Error): void {
     this.errors.count++;
     const text = describeError(error);
+    if (!this.refusedReported && isRefusal(error)) {
+      this.refusedReported = true;
+      this.onRefused(text);
+    }
     if (this.errors.first.length < MAX_ERRORS_KEPT && !this.errors.first.includes(text)) this.errors.first.push(text);
   }
+}
+
+/** An error status, a refused connection or a rejected handshake: the target will not serve these clients. */
+function isRefusal(error: Error & { code?: string }): boolean {
+  return error.code === 'PUSHBENCH_TARGET_REFUSED' || error.code === 'ECONNREFUSED';
 }
 
 function describeError(error: Error & { code?: string }): string {

@@ -1,6 +1,6 @@
 /** The runner's handle on a load-generator child process; every request has a timeout. */
 import type { ConnectOutcome, GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../core/ipc.ts';
-import { GeneratorCrashedError } from '../core/errors.ts';
+import { GeneratorCrashedError, TargetRefusedError } from '../core/errors.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
@@ -22,16 +22,21 @@ export class GeneratorProcess {
   /** Settles with the reason when the process dies, fails or stops answering without being asked to close. */
   readonly unexpectedExit: Promise<Error>;
   private onFailure!: (error: Error) => void;
+  /** Settles when a client reports that the target refuses it (the technique fails at once with that answer). */
+  readonly refused: Promise<Error>;
+  private onRefused!: (error: Error) => void;
   private readonly requests: IpcRequests<Reply>;
 
   private constructor(private readonly forked: ForkedChild) {
     this.unexpectedExit = new Promise((resolve) => (this.onFailure = resolve));
+    this.refused = new Promise((resolve) => (this.onRefused = resolve));
     this.requests = new IpcRequests<Reply>(`load generator ${forked.child.pid}`, (message) => sendQuietly(forked, message), (error) => {
       this.frozen = true;
       this.fail(error);
     });
     forked.child.on('message', (message: GeneratorToRunner) => {
-      if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
+      if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target refused a client: ${message.message}`));
+      else if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
       else this.requests.settle(message);
     });
     void forked.exited.then((exit) => this.fail(new GeneratorCrashedError(describeExit(`load generator ${forked.child.pid}`, exit, forked.stderrTail()))));

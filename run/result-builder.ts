@@ -6,7 +6,7 @@
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type TechniqueResult, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 
 export interface ServerWindow {
@@ -28,6 +28,11 @@ export interface WindowInputs {
   clientTotals: ReadonlyArray<ClientBytes | null>;
   /** Null when driving an external `--target`. */
   server: ServerWindow | null;
+  /**
+   * Messages accepted for publishing with `t` in the window, per room key: the server's own
+   * count, or the target publisher's accepted publishes. Never inferred from what arrived.
+   */
+  published: Record<string, number>;
   model: ModelEstimate;
 }
 
@@ -37,16 +42,14 @@ export function roomMembers(room: number, clients: number, roomSize: number): nu
 }
 
 /**
- * Messages each client should have received: from the server's own count of what it
- * published in the window, or (against a foreign server) from the seq range observed.
+ * Messages the clients should have received: each room's accepted publishes in the window
+ * times the clients of that room. Counted by the publishing side, never from what arrived,
+ * so a run that delivers nothing cannot look complete.
  */
-export function expectedMessages(params: ScenarioParams, windowCount: Record<string, number> | null, seqRanges: Record<string, [number, number]>): { published: number; expected: number } {
-  const perRoom: Record<string, number> = {};
-  if (windowCount !== null) Object.assign(perRoom, windowCount);
-  else for (const [key, [lo, hi]] of Object.entries(seqRanges)) perRoom[key] = hi - lo + 1;
+export function expectedMessages(params: ScenarioParams, publishedPerRoom: Record<string, number>): { published: number; expected: number } {
   let published = 0;
   let expected = 0;
-  for (const [key, count] of Object.entries(perRoom)) {
+  for (const [key, count] of Object.entries(publishedPerRoom)) {
     published += count;
     const members = key === 'broadcast' ? params.clients : roomMembers(Number(key), params.clients, params.roomSize);
     expected += count * members;
@@ -54,15 +57,16 @@ export function expectedMessages(params: ScenarioParams, windowCount: Record<str
   return { published, expected };
 }
 
-function mergeSeqRanges(generators: readonly GeneratorWindowResult[]): Record<string, [number, number]> {
-  const merged: Record<string, [number, number]> = {};
-  for (const g of generators) {
-    for (const [key, [lo, hi]] of Object.entries(g.counts.seqRange)) {
-      const m = merged[key];
-      merged[key] = m === undefined ? [lo, hi] : [Math.min(m[0], lo), Math.max(m[1], hi)];
-    }
-  }
-  return merged;
+/**
+ * A completed measurement that delivered nothing is a failure, and so is one with nothing
+ * published to deliver: both say why instead of reading as "0 lost".
+ */
+export function judgeDelivery(result: CompletedResult): TechniqueResult {
+  const { published, expected, delivered } = result.messages;
+  const errors = result.clientErrors.count > 0 ? ` (${result.clientErrors.count} client errors, first: ${result.clientErrors.first[0] ?? ''})` : '';
+  if (published === 0) return { state: 'failed', error: `no message was accepted for publishing in the measured window, so nothing could be delivered${errors}` };
+  if (delivered === 0) return { state: 'failed', error: `nothing delivered: 0 of ${expected} expected messages arrived${errors}` };
+  return result;
 }
 
 /** Distinct (room, seq) pairs with a latency sample in any generator process. */
@@ -131,7 +135,7 @@ export function publisherResult(params: ScenarioParams, server: ServerWindow | n
 
 export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
   const { params, generators, server } = inputs;
-  const { published, expected } = expectedMessages(params, server?.windowCount ?? null, mergeSeqRanges(generators));
+  const { published, expected } = expectedMessages(params, inputs.published);
   const delivered = sum(generators, (g) => g.counts.delivered);
   const up = sum(generators, (g) => g.bytes.up);
   const down = sum(generators, (g) => g.bytes.down);

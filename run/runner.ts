@@ -12,7 +12,10 @@ import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
-import { buildCompletedResult, type ServerWindow } from './result-builder.ts';
+import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
+import { TargetPublisher, type PublisherReport } from './target-publisher.ts';
+import { BUILTIN_TARGET } from '../core/target.ts';
+import { TargetRefusedError } from '../core/errors.ts';
 import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
@@ -230,6 +233,7 @@ export async function runTechnique(
 ): Promise<TechniqueResult> {
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
+  let publisher: TargetPublisher | undefined;
   const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor);
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   try {
@@ -237,7 +241,10 @@ export async function runTechnique(
     const generatorCount = generators.length;
 
     // 1. The server in its own process, and the generator processes (started by prepareRun).
-    for (const generator of generators) guard.watch(generator.unexpectedExit);
+    for (const generator of generators) {
+      guard.watch(generator.unexpectedExit);
+      guard.watch(generator.refused);
+    }
     if (prepared.server !== null) {
       server = await guard.step(prepared.server);
       guard.watch(server.unexpectedExit);
@@ -248,7 +255,15 @@ export async function runTechnique(
 
     // 2. Clients, spread over the generator processes.
     options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
+    if (params.target !== null && params.workload === 'chat') {
+      throw new RunStepError('the chat workload runs against pushbench\'s own servers only: against a target pushbench cannot count the upstream messages it accepted; use the broadcast workload');
+    }
     const startSeq = params.target === null ? 0 : await targetHead(params.target);
+    if (params.target !== null) {
+      const created = new TargetPublisher(params.target, BUILTIN_TARGET.publish, params.payloadBytes, startSeq);
+      publisher = created;
+      guard.watch(new Promise<Error>((resolve) => created.onRefused((message) => resolve(new TargetRefusedError(`the target refused a publish: ${message}`)))));
+    }
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
       Promise.all(
@@ -297,12 +312,14 @@ export async function runTechnique(
         chat ? undefined : server?.startPublishing(params.rate, firstPublishAt(t0, startT, params.rate)),
       ]),
     );
+    if (!chat) publisher?.start(params.rate, firstPublishAt(t0, startT, params.rate), startT, endT);
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
+    const publishReport: PublisherReport | undefined = await publisher?.stop();
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from both sides.
@@ -316,15 +333,17 @@ export async function runTechnique(
       serverWindow = { idle, start, end: end.stats, final: final.stats, windowCount: final.windowCount };
     }
     const host = new URL(origin).host;
-    return buildCompletedResult({
+    const published = serverWindow?.windowCount ?? publishReport?.acceptedInWindow ?? {};
+    return judgeDelivery(buildCompletedResult({
       technique,
       params,
       requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
       server: serverWindow,
+      published,
       model: modelFor(technique, params, { host }),
-    });
+    }));
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
@@ -332,7 +351,7 @@ export async function runTechnique(
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
-    await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill())]);
+    await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill()), publisher?.close()]);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run schema [-- --check]`: writes core/results.schema.json from the one definition in
- * core/results.ts (the file is generated; never edit it by hand). `--check` writes nothing and
+ * core/results.ts, and targets/target.schema.json from core/target.ts (both generated; never
+ * edit them by hand). `--check` writes nothing and
  * exits 1 when the committed file differs. test/core/results-schema.test.ts makes the same check.
  */
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { resultsJsonSchema } from '../core/results.ts';
+import { TargetFileSchema } from '../core/target.ts';
 
 /** The schema file's text: the generated schema, two-space indented, with a final newline. */
 export function resultsSchemaText(): string {
@@ -15,6 +17,13 @@ export function resultsSchemaText(): string {
 }
 
 export const SCHEMA_FILE = new URL('../core/results.schema.json', import.meta.url);
+
+/** The target file schema's text, from the same TypeBox definition the validator uses. */
+export function targetSchemaText(): string {
+  return `${JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...TargetFileSchema }, null, 2)}\n`;
+}
+
+export const TARGET_SCHEMA_FILE = new URL('../targets/target.schema.json', import.meta.url);
 
 const USAGE = 'usage: npm run schema [-- --check]';
 
@@ -37,17 +46,24 @@ export function runSchemaScript(argv: string[]): number {
     process.stderr.write(`npm run schema: ${error instanceof Error ? error.message : String(error)}; the only option is --check\n${USAGE}\n`);
     return 2;
   }
-  const file = fileURLToPath(SCHEMA_FILE);
-  const generated = resultsSchemaText();
-  const committed = committedText(file);
-  if (check) {
-    if (committed === generated) return 0;
-    process.stderr.write(`${file} differs from the contract in core/results.ts: run npm run schema and commit the file\n`);
-    return 1;
+  let stale = false;
+  for (const [url, generated, source] of [
+    [SCHEMA_FILE, resultsSchemaText(), 'core/results.ts'],
+    [TARGET_SCHEMA_FILE, targetSchemaText(), 'core/target.ts'],
+  ] as const) {
+    const file = fileURLToPath(url);
+    const committed = committedText(file);
+    if (check) {
+      if (committed !== generated) {
+        process.stderr.write(`${file} differs from the contract in ${source}: run npm run schema and commit the file\n`);
+        stale = true;
+      }
+      continue;
+    }
+    if (committed !== generated) writeFileAtomic(file, generated);
+    process.stderr.write(`${committed === generated ? 'unchanged' : 'wrote'} ${file}\n`);
   }
-  if (committed !== generated) writeFileAtomic(file, generated);
-  process.stderr.write(`${committed === generated ? 'unchanged' : 'wrote'} ${file}\n`);
-  return 0;
+  return stale ? 1 : 0;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -8,6 +8,16 @@ import { flatHeaders, type HeaderList } from '../headers.ts';
 import { HttpConnection } from '../http-connection.ts';
 import { KeepAliveGet } from '../keepalive-get.ts';
 import type { DriverContext } from './types.ts';
+import { TargetRefusedError } from '../../core/errors.ts';
+
+/** The bytes of an error answer quoted in the error. */
+export const QUOTED_BYTES = 200;
+
+/** The error for an answer that is not the one wanted: method, path, status and the start of the body. */
+export function refusedAnswer(method: string, path: string, status: number, body: Buffer): TargetRefusedError {
+  const quoted = body.subarray(0, QUOTED_BYTES).toString('utf8');
+  return new TargetRefusedError(`${method} ${path} answered ${status}${quoted.length > 0 ? `: ${quoted}` : ''}`);
+}
 
 export class HttpUpstream {
   private connection: HttpConnection | undefined;
@@ -22,7 +32,7 @@ export class HttpUpstream {
     this.connection ??= new HttpConnection(this.ctx.origin, this.ctx.counter, 30_000);
     const sent = this.connection.request('POST', '/publish', this.headers, body).then(
       (response) => {
-        if (response.status !== 204) this.ctx.fail(new Error(`POST /publish answered ${response.status}: ${response.body.toString().slice(0, 200)}`));
+        if (response.status !== 204) this.ctx.fail(refusedAnswer('POST', '/publish', response.status, response.body));
       },
       (error: Error) => this.ctx.fail(error),
     );
@@ -82,7 +92,7 @@ export class HttpClient {
   /** GETs `path` (poll headers) and returns the body of a 200; any other status is an error naming it. */
   async getOk(path: string): Promise<Buffer> {
     const response = await this.gets.get(path);
-    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${response.body.toString().slice(0, 200)}`);
+    if (response.status !== 200) throw refusedAnswer('GET', path, response.status, response.body);
     return response.body;
   }
 

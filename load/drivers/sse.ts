@@ -6,6 +6,7 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { flatHeaders } from '../headers.ts';
 import { HttpClient } from './http-client.ts';
+import { TargetRefusedError } from '../../core/errors.ts';
 import { cursorQuery, readStamp, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 
@@ -35,7 +36,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     http.connection.stream(`${PATH}${cursorQuery(ctx.room, ctx.startSeq)}`, headers, {
       onStart(status) {
         started = true;
-        onStart(status === 200 ? null : new Error(`GET ${PATH} answered ${status}`));
+        onStart(status === 200 ? null : new TargetRefusedError(`GET ${PATH} answered ${status}`));
       },
       onChunk(chunk) {
         parser.feed(decoder.decode(chunk, { stream: true }));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GeneratorWindowResult } from '../../core/ipc.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../core/histogram.ts';
-import { buildCompletedResult, expectedMessages, roomMembers, type ServerWindow } from '../../run/result-builder.ts';
+import { buildCompletedResult, expectedMessages, judgeDelivery, roomMembers, type ServerWindow } from '../../run/result-builder.ts';
 import type { ModelEstimate, ScenarioParams } from '../../core/results.ts';
 import type { ServerStats } from '../../core/protocol.ts';
 
@@ -25,7 +25,7 @@ function histogramOf(millis: number[]): string {
 
 function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowResult {
   return {
-    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, seqRange: {}, latencySeqs: {} },
+    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, latencySeqs: {} },
     histogram: histogramOf([]),
     publishLateness: histogramOf([]),
     bytes: { up: 0, down: 0 },
@@ -50,12 +50,12 @@ test('two generator processes: counters add up and the latency histograms merge,
   // Process A's 2 clients received 2 messages each (latencies 1, 2, 3, 4 ms); process B's 2 clients
   // 2 messages each (100, 200, 300, 400 ms). Averaging the two p50s would say ~101 ms; the merged p50 is 4 ms.
   const a = generator({
-    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] }, latencySeqs: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([1, 2, 3, 4]),
     bytes: { up: 0, down: 4 * 100 },
   });
   const b = generator({
-    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, seqRange: { broadcast: [1, 2] }, latencySeqs: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([100, 200, 300, 400]),
     bytes: { up: 0, down: 4 * 100 },
   });
@@ -67,7 +67,7 @@ test('two generator processes: counters add up and the latency histograms merge,
     final: stats(4_000_000, 160_000, 54_000_000, [3000, 600], [500, 1500], 0),
     windowCount: { broadcast: 2 },
   };
-  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, model: MODEL });
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, published: server.windowCount, model: MODEL });
 
   assert.deepEqual(r.messages, { published: 2, expected: 8, delivered: 8, lost: 0, duplicated: 1, outOfOrder: 0 });
   assert.equal(r.latencyMs.count, 8);
@@ -98,7 +98,7 @@ test('disagreeing byte totals are reported, not hidden', () => {
     idle: stats(0, 0, 1, [0, 0], [0, 0], 0), start: stats(0, 0, 1, [0, 0], [0, 0], 0), end: stats(1, 0, 1, [0, 0], [0, 0], 0),
     final: stats(2, 0, 1, [0, 0], [500, 1500], 0), windowCount: {},
   };
-  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, model: MODEL });
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, published: server.windowCount, model: MODEL });
   assert.equal(r.agreement!.agree, false);
 });
 
@@ -106,12 +106,10 @@ test('chat: expected counts each room\'s messages times its members; lost is wha
   const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 7, roomSize: 3 };
   assert.deepEqual([0, 1, 2, 3].map((room) => roomMembers(room, 7, 3)), [3, 3, 1, 0]);
   // Rooms 0, 1 and 2 published 4, 5 and 6 messages: 4x3 + 5x3 + 6x1 = 33 deliveries expected.
-  assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }, {}), { published: 15, expected: 33 });
-  // Against a foreign server the seq ranges seen stand in for the server's count.
-  assert.deepEqual(expectedMessages(params, null, { 0: [3, 6], 2: [1, 1] }), { published: 5, expected: 13 });
+  assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }), { published: 15, expected: 33 });
   const r = buildCompletedResult({
-    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, model: MODEL,
-    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, seqRange: { 0: [1, 4], 1: [1, 5], 2: [1, 6] }, latencySeqs: {} } })],
+    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, model: MODEL, published: { 0: 4, 1: 5, 2: 6 },
+    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, latencySeqs: {} } })],
   });
   assert.equal(r.messages.expected, 33);
   assert.equal(r.messages.lost, 3);
@@ -125,10 +123,20 @@ test('memory per connection is not attributed when RSS grew less than the heap g
     idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0), start: stats(0, 0, 50_000_000, [0, 0], [0, 0], 10),
     end: stats(1, 0, endRss, [0, 0], [0, 0], 10), final: stats(2, 0, endRss, [0, 0], [0, 0], 0), windowCount: {},
   });
-  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), model: MODEL });
+  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), published: {}, model: MODEL });
   assert.equal(build(52_000_000).server!.bytesPerConnection, null, '2 MB over 10 clients is heap noise, not 200 kB each');
   assert.equal(build(46_000_000).server!.bytesPerConnection, null, 'RSS that shrank says nothing either');
   assert.equal(build(60_000_000).server!.bytesPerConnection, 1_000_000);
+});
+
+test('a run that delivers nothing, or has nothing published, fails instead of reading "0 lost"', () => {
+  const base = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: { broadcast: 3 }, model: MODEL });
+  assert.equal(base.messages.expected, 3 * PARAMS.clients, 'expected comes from the publishes accepted, not from what arrived');
+  const nothing = judgeDelivery(base);
+  assert.equal(nothing.state, 'failed');
+  assert.match(nothing.state === 'failed' ? nothing.error : '', /nothing delivered: 0 of \d+ expected messages arrived/);
+  const unpublished = judgeDelivery(buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, model: MODEL }));
+  assert.match(unpublished.state === 'failed' ? unpublished.error : '', /no message was accepted for publishing/);
 });
 
 test('the publisher: its lateness histogram is carried, and its busy-wait is taken out of the server CPU', () => {
@@ -141,7 +149,7 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
     final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness }),
     windowCount: { broadcast: 3 },
   };
-  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, model: MODEL });
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, published: server.windowCount, model: MODEL });
   assert.equal(r.server!.cpuPercent, 4);
   assert.equal(r.publisher!.side, 'server');
   assert.equal(r.publisher!.busyWaitCpuPercent, 1);
@@ -156,7 +164,7 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
 test('chat: the publisher is the clients, their lateness histograms merge across generator processes', () => {
   const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 4, roomSize: 2 };
   const r = buildCompletedResult({
-    technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, model: MODEL,
+    technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, published: {}, model: MODEL,
     generators: [generator({ publishLateness: histogramOf([0.5, 1]) }), generator({ publishLateness: histogramOf([2]) })],
   });
   assert.deepEqual({ side: r.publisher!.side, count: r.publisher!.latenessMs.count, busy: r.publisher!.busyWaitCpuPercent, blocked: r.publisher!.loopBlockedPercent }, { side: 'clients', count: 3, busy: 0, blocked: 0 });
@@ -164,6 +172,6 @@ test('chat: the publisher is the clients, their lateness histograms merge across
 });
 
 test('broadcast against an external target: no publisher of ours to report', () => {
-  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, model: MODEL });
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, model: MODEL });
   assert.equal(r.publisher, null);
 });
