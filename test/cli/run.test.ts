@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems } from '../../core/results-validate.ts';
+import { profileOrigins } from '../../load/headers.ts';
 import { startServer } from '../../servers/server.ts';
 
 let dir: string;
@@ -92,7 +93,8 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
 });
 
 test('--target drives a server that is already running; expected messages come from the seqs seen', async () => {
-  const server = await startServer({ rate: 20 });
+  // A pushbench server refuses a foreign Origin: this one, like `pushbench serve`, accepts the browser profiles'.
+  const server = await startServer({ rate: 20, allowedOrigins: profileOrigins() });
   try {
     const out = path.join(dir, 'target');
     const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', ...TINY, '--out', out]);
