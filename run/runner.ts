@@ -25,6 +25,16 @@ export const SOCKETS_PER_GENERATOR = 5000;
 export const START_MARGIN_MICROS = 150_000;
 /** After the window: time for the last messages to land (a poll interval is added for polling). */
 export const DRAIN_MARGIN_MICROS = 200_000;
+/** How long a failed step waits for the server's exit, which may trail the clients' resets, before blaming the step. */
+const CRASH_GRACE_MS = 500;
+
+/** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
+async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([server.unexpectedExit.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
 /** Memory the server's rings together may keep (its broadcast feed and its chat rooms share it). */
@@ -316,6 +326,8 @@ export async function runTechnique(
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
+    // Its clients can notice before the runner sees the exit, so give the exit a moment to arrive.
+    if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? (error as Error)).message };
   } finally {
     await Promise.all([...generators.map((g) => g.close(5000).catch(() => g.kill())), server?.close().catch(() => server?.kill())]);

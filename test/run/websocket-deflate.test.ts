@@ -48,9 +48,12 @@ describe('a run of websocket-deflate', () => {
     assert.equal(r.messages.delivered, r.messages.expected);
     assert.equal(r.messages.lost, 0);
     assert.ok(r.agreement?.agree, JSON.stringify(r.agreement));
-    // Payload is counted from the inflated messages: seqs of one or two digits within one run.
-    const perMessagePayload = r.bytes.payload / r.messages.delivered;
-    assert.ok(Math.abs(perMessagePayload - p.messageBytes) <= 2, `payload ${perMessagePayload} B per message, message ${p.messageBytes} B`);
+    // Payload is counted from the inflated messages (seqs of one or two digits within one run)
+    // while the byte window is open, and delivered by publish time: on a loaded machine one or
+    // two messages can fall on the other side of an edge, never the compressed size (about half).
+    const expectedPayload = r.messages.delivered * p.messageBytes;
+    const slack = 2 * p.messageBytes + 2 * r.messages.delivered;
+    assert.ok(Math.abs(r.bytes.payload - expectedPayload) <= slack, `payload ${r.bytes.payload} B for ${r.messages.delivered} messages of ${p.messageBytes} B`);
     assert.ok(r.perMessage.overheadBytes < 0, `compression saves more than the 2-byte frame header: overhead ${r.perMessage.overheadBytes}`);
     assert.ok(r.perMessage.totalBytes < wsFrameBytes(p.messageBytes, false), `${r.perMessage.totalBytes} B on the wire against ${wsFrameBytes(p.messageBytes, false)} uncompressed`);
     assert.equal(r.bytes.up, 0, 'nothing goes up in broadcast');
