@@ -13,8 +13,8 @@ import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems } from '../../core/results-validate.ts';
-import { profileOrigins } from '../../load/headers.ts';
 import { startServer } from '../../servers/server.ts';
+import { profileOrigins } from '../../load/headers.ts';
 
 let dir: string;
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
@@ -93,7 +93,7 @@ test('a non-loopback target is refused unless --allow-remote is given', async ()
 });
 
 test('--target drives a server that is already running; expected messages come from the seqs seen', async () => {
-  // A pushbench server refuses a foreign Origin: this one, like `pushbench serve`, accepts the browser profiles'.
+  // As `pushbench serve` does: the browser profiles' Origin is accepted (servers refuse a foreign one).
   const server = await startServer({ rate: 20, allowedOrigins: profileOrigins() });
   try {
     const out = path.join(dir, 'target');

@@ -50,7 +50,8 @@ describe('pushbench\'s server with the kaazing-2010 response lines', () => {
 
   test('the server answers a poll with exactly the 2010 response lines, real Content-Length and Date, and keeps the connection', async () => {
     const raw = await openRaw(server.port);
-    raw.send(`GET /poll?since=3 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\nGET /longpoll?since=3 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    const host = `127.0.0.1:${server.port}`;
+    raw.send(`GET /poll?since=3 HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /longpoll?since=3 HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
     const text = await raw.waitFor((t) => parseResponses(t).length === 2, 'two answers on one connection');
     raw.close();
     for (const response of parseResponses(text)) {
