@@ -66,12 +66,12 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   process.on('SIGTERM', onSignal);
 
   // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
-  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, capacity: options.capacity, micro: options.micro }))}\n`);
+  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro }))}\n`);
   const progress = stderrProgress();
   try {
     let results;
     try {
-      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro, progress: progress.listener });
     } finally {
       progress.done();
     }
@@ -99,13 +99,13 @@ async function finishRun(results: ResultsFile, outDir: string): Promise<number> 
 
 /**
  * The exit code of a finished run: an interruption wins (the user asked to stop), then a write
- * failure, then a failed technique (1), then a loss (4: every technique completed but one
- * delivered fewer messages than expected; the loss is in the summary), else 0.
+ * failure, then a failed technique (1), then a loss (4: everything ran, but a technique
+ * delivered less than was published; a loss is not a pass), else 0.
  */
 export function runExitCode(results: ResultsFile, writeFailed = false): number {
   if (results.state === 'interrupted') return EXIT.interrupted;
   if (writeFailed) return EXIT.writeFailed;
   if (results.state === 'failed') return EXIT.failed;
   const lost = results.scenarios.some((scenario) => Object.values(scenario.results).some((r) => r?.state === 'completed' && r.messages.lost > 0));
-  return lost ? EXIT.lost : EXIT.ok;
+  return lost ? EXIT.messagesLost : EXIT.ok;
 }

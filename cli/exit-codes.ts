@@ -14,8 +14,8 @@ export const EXIT = {
   badInput: 2,
   /** An output file (results.json, a report) could not be written. */
   writeFailed: 3,
-  /** Every technique completed, but at least one delivered fewer messages than expected (lost > 0). */
-  lost: 4,
+  /** Every technique ran, but at least one delivered fewer messages than expected (lost > 0). */
+  messagesLost: 4,
   /** Interrupted by a signal (128 + SIGINT). */
   interrupted: 130,
 } as const;
@@ -43,6 +43,7 @@ const EXIT_BY_CODE: Readonly<Record<PushbenchErrorCode, number>> = {
   PUSHBENCH_FEED_LIMITS: EXIT.badInput,
   PUSHBENCH_CONNECTION_CLOSED: EXIT.failed,
   PUSHBENCH_TARGET_REFUSED: EXIT.failed,
+  PUSHBENCH_INVALID_TARGET: EXIT.badInput,
   PUSHBENCH_TARGET_SERVER: EXIT.failed,
 };
 

@@ -220,6 +220,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'auto',
     reader: generatorsReader(),
   },
+  runs: {
+    flag: 'runs',
+    arg: 'N',
+    help: `measure each technique N times, interleaved (polling, longpoll, ..., polling, ...), 1..${LIMITS.maxRuns}; reports show the median and a 95% interval`,
+    defaultText: `${DEFAULT_RUN_VALUES.runs}`,
+    reader: integerReader(1, LIMITS.maxRuns, 'runs'),
+  },
   out: {
     flag: 'out',
     arg: 'DIR',

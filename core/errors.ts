@@ -56,9 +56,11 @@ export const ERROR_CODES = {
   PUSHBENCH_FEED_LIMITS: 'feed limits out of range',
   /** A keep-alive client whose connection was closed under it. */
   PUSHBENCH_CONNECTION_CLOSED: 'connection closed',
-  /** A target's server refused a client or a publish: an error status, a rejected WebSocket handshake. */
-  PUSHBENCH_TARGET_REFUSED: 'target refused a request',
-  /** A target's server command exited early, never became ready, or could not be stopped. */
+  /** The target refused what a client asked (an error status, a refused connection, a rejected WebSocket handshake). */
+  PUSHBENCH_TARGET_REFUSED: 'target refused the clients',
+  /** A target file that cannot be used (not JSON, a missing or wrong field). */
+  PUSHBENCH_INVALID_TARGET: 'bad target file',
+  /** A target's server command exited early or never became ready. */
   PUSHBENCH_TARGET_SERVER: 'target server did not start',
 } as const;
 
@@ -155,14 +157,21 @@ export class WriteError extends PushbenchError<'PUSHBENCH_WRITE_FAILED'> {
   }
 }
 
-/** A target's server said no to a client or a publish; the message names the request, the status and the start of the answer. */
+/** The target answered a client with an error: its status (or reason) and the first bytes of its answer. */
 export class TargetRefusedError extends PushbenchError<'PUSHBENCH_TARGET_REFUSED'> {
   constructor(message: string, options?: ErrorOptions) {
     super('PUSHBENCH_TARGET_REFUSED', message, options);
   }
 }
 
-/** A target's server command that exited before it was ready or never became ready; the message carries its last stderr lines. */
+/** A target file that breaks the target schema: the JSON path, what was expected and what was received. */
+export class TargetFileError extends PushbenchError<'PUSHBENCH_INVALID_TARGET'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PUSHBENCH_INVALID_TARGET', message, options);
+  }
+}
+
+/** A target's server command that exited early or never became ready, with its last lines of stderr. */
 export class TargetServerError extends PushbenchError<'PUSHBENCH_TARGET_SERVER'> {
   constructor(message: string, options?: ErrorOptions) {
     super('PUSHBENCH_TARGET_SERVER', message, options);

@@ -77,6 +77,11 @@ export interface DeliveryCounts {
   unmatched: number;
   /** Stamps older than this run (a backlog the server replayed), ignored, over the whole run. */
   stale: number;
+  /**
+   * Per room key: the distinct seqs whose latency was recorded, so that the runner can count
+   * how many published messages stand behind the histogram (the union over processes).
+   */
+  latencySeqs: Record<string, number[]>;
 }
 
 /** What one generator process measured in the window. */

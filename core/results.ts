@@ -132,7 +132,8 @@ export const LatencySummarySchema = closed(
     max: nonNegative(),
     min: nonNegative(),
     mean: nonNegative(),
-    count: count(),
+    count: count('Samples recorded'),
+    messages: Type.Optional(count('Distinct published messages the samples belong to (a fan-out of one message to 100 clients is 100 samples of 1 message)')),
     histogram: Type.String({ description: 'HdrHistogram of latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64)' }),
   },
   'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
@@ -201,6 +202,18 @@ export const PublisherResultSchema = closed(
   'What the publisher adds to latency (latency is measured from the due time): its lateness against each due time, and what its precision cost',
 );
 
+export const RunSummarySchema = closed(
+  {
+    latencyMs: closed({ p50: nonNegative(), p99: nonNegative(), mean: nonNegative(), count: count(), messages: count() }),
+    cpuPercent: nullable(nonNegative(), 'Server CPU over the window, % of one core; null against a foreign server'),
+    rssBytes: nullable(byteTotal(), 'Server RSS at the end of the window; null against a foreign server'),
+    perMessageTotalBytes: nonNegative(),
+    delivered: count(),
+    lost: count(),
+  },
+  "One repetition of a technique's measurement (`--runs N`): the noisy figures, kept per run so that reports can show their spread",
+);
+
 export const CompletedResultSchema = closed(
   {
     state: Type.Literal('completed'),
@@ -251,6 +264,9 @@ export const CompletedResultSchema = closed(
     kernel: Type.Optional(nullable(KernelBytesSchema, 'Null when the server is not on this host (or ss is missing)')),
     responseHead: Type.Optional(
       nullable(Type.String(), 'The head of a response that carried messages (the upgrade response for WebSocket), as the client received it; null when none came'),
+    ),
+    runs: Type.Optional(
+      Type.Array(RunSummarySchema, { description: 'With `--runs N`: one summary per completed run, in the order run (the first is the run the rest of this result describes); absent for one run' }),
     ),
   },
   'A technique that ran through its window',
@@ -378,6 +394,8 @@ export const ResultsFileSchema = Type.Object(
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
+    runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
+    suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
   },
   {
     additionalProperties: false,
@@ -408,6 +426,7 @@ export type CapacityCost = Static<typeof CapacityCostSchema>;
 export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
+export type RunSummary = Static<typeof RunSummarySchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 

@@ -29,7 +29,8 @@ export class SocketCounter {
     const connect = buildConnector({ noDelay: true } as buildConnector.BuildOptions);
     return (options, callback) =>
       connect(options, (error, socket) => {
-        if (socket !== null) this.track(socket as net.Socket);
+        // On a failed connect undici passes no socket (undefined, not null).
+        if (error === null && socket != null) this.track(socket as net.Socket);
         (callback as (e: Error | null, s: unknown) => void)(error, socket);
       });
   }

@@ -17,7 +17,7 @@
  */
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ConfigError } from './errors.ts';
+import { TargetFileError } from './errors.ts';
 import { describeValue, explain } from './schema-explain.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from './techniques.ts';
 
@@ -241,7 +241,7 @@ function semanticProblems(file: TargetFile): string[] {
 
 /**
  * Checks that `data` (parsed JSON) is a target file; `label` names it in messages. Throws a
- * ConfigError (exit 2) listing the problems by JSON path; returns the same object typed.
+ * TargetFileError (exit 2) listing the problems by JSON path; returns the same object typed.
  */
 export function validateTargetFile(data: unknown, label: string): TargetFile {
   checker ??= TypeCompiler.Compile(TargetFileSchema);
@@ -250,7 +250,7 @@ export function validateTargetFile(data: unknown, label: string): TargetFile {
   if (problems.length > 0) {
     const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
     const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
-    throw new ConfigError(`invalid target file ${label}: ${shown}${more}`);
+    throw new TargetFileError(`invalid target file ${label}: ${shown}${more}`);
   }
   return data as TargetFile;
 }
@@ -261,7 +261,7 @@ export function parseTargetFile(text: string, label: string): TargetFile {
   try {
     data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw new ConfigError(`invalid target file ${label}: not JSON (${(error as Error).message})`, { cause: error });
+    throw new TargetFileError(`invalid target file ${label}: not JSON (${(error as Error).message})`, { cause: error });
   }
   return validateTargetFile(data, label);
 }

@@ -52,7 +52,8 @@ export class DeliveryRecorder {
   private window: Window | undefined;
   /** True between the start and end byte snapshots. */
   counting = false;
-  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0 };
+  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, latencySeqs: {} };
+  private readonly seenSeqs = new Map<string, Set<number>>();
 
   setWindow(window: Window): void {
     this.window = window;
@@ -78,6 +79,16 @@ export class DeliveryRecorder {
     if (t >= window.startT && t < window.endT) {
       this.counts.delivered++;
       recordLatency(this.histogram, now - t);
+      let seen = this.seenSeqs.get(client.roomKey);
+      if (seen === undefined) {
+        seen = new Set();
+        this.seenSeqs.set(client.roomKey, seen);
+        this.counts.latencySeqs[client.roomKey] = [];
+      }
+      if (!seen.has(seq)) {
+        seen.add(seq);
+        this.counts.latencySeqs[client.roomKey]!.push(seq);
+      }
     }
   }
 }

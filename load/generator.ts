@@ -67,6 +67,13 @@ export class Generator {
     return { count, lastSeq };
   }
 
+  /** Tells the runner, once, that the target refuses these clients: the technique then fails at once. */
+  private reportRefusal(message: string): void {
+    if (this.refused !== null) return;
+    this.refused = message;
+    this.onRefused?.(message);
+  }
+
   /** The whole-run byte totals of this process's client sockets so far. */
   bytes(): ClientBytes {
     return this.counter.totals();
@@ -97,13 +104,14 @@ export class Generator {
           if (empty) this.requests.empty++;
           if (late) this.requests.late++;
         },
-        fail: (error) => this.recordError(error),
+        fail: (error) => {
+          this.recordError(error);
+          // A connection refused mid-run is the target saying no as plainly as an error status.
+          if ((error as Error & { code?: string }).code === 'ECONNREFUSED') this.reportRefusal(describeError(error));
+        },
         refuse: (error) => {
           this.recordError(error);
-          if (this.refused === null) {
-            this.refused = error.message;
-            this.onRefused?.(error.message);
-          }
+          this.reportRefusal(error.message);
         },
         sampleHead: (head) => {
           this.responseHead ??= head;
@@ -236,6 +244,7 @@ export class Generator {
     if (this.errors.first.length < MAX_ERRORS_KEPT && !this.errors.first.includes(text)) this.errors.first.push(text);
   }
 }
+
 
 function describeError(error: Error & { code?: string }): string {
   return error.code !== undefined && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;

@@ -154,7 +154,7 @@ export class TargetPublisher {
           if (ok) this.counts.accepted++;
           else this.counts.refused++;
         }
-        if (!ok) this.refuse(refusal(`${publish.method} ${path}`, response.statusCode, '', answer).message);
+        if (!ok) this.refuse(refusal(`${publish.method} ${path}`, response.statusCode, answer).message);
       },
       (error: Error) => {
         if (counted) this.counts.refused++;

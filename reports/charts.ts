@@ -11,8 +11,11 @@ import { formatInteger } from './format.ts';
 import { CURVE_PERCENTILES, percentileCurve, percentileLabel } from './histogram.ts';
 import { emptyRequestPercent, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { PART_COLORS, PERCENTILE_COLORS, TECHNIQUE_DISPLAY, techniqueLabel } from './techniques.ts';
+import { latencyEvidence, metricSpread, runsOf, shownPercentile } from './evidence.ts';
+import { percentileVerdict } from '../core/evidence.ts';
 
-export type BarChartConfig = ChartConfiguration<'bar', Array<number | null>, string>;
+/** A bar is a value or, for an interval, a floating [low, high] pair (chart.js floating bars). */
+export type BarChartConfig = ChartConfiguration<'bar', Array<number | [number, number] | null>, string>;
 export type LineChartConfig = ChartConfiguration<'line', Array<number | null>, string>;
 /** Every chart pushbench draws. */
 export type PushbenchChartConfig = BarChartConfig | LineChartConfig;
@@ -28,6 +31,8 @@ export interface ChartSpec {
   scenarioId: string | null;
   group: string;
   config: PushbenchChartConfig;
+  /** What the chart rests on (n, messages, runs and the interval drawn), for its caption. */
+  caption: string;
 }
 
 /**
@@ -67,13 +72,14 @@ function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
   const entries = techniqueEntries(scenario);
   if (entries.length === 0) return [];
   const base = slug(scenario.id);
-  const make = (kind: ChartKind, title: string, config: PushbenchChartConfig): ChartSpec => ({
+  const make = (kind: ChartKind, title: string, config: PushbenchChartConfig, caption = ''): ChartSpec => ({
     id: ids.take(`${base}-${kind}`),
     kind,
     title,
     scenarioId: scenario.id,
     group: scenario.group,
     config,
+    caption,
   });
   const specs: ChartSpec[] = [];
 
@@ -81,15 +87,15 @@ function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
   specs.push(make('bytes', bytesTitle, bytesChart(bytesTitle, entries)));
 
   const latencyTitle = `${scenario.title}: latency percentiles`;
-  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries)));
+  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries), latencyCaption(entries, true)));
 
   const distributionTitle = `${scenario.title}: latency distribution`;
-  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries)));
+  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries), latencyCaption(entries, false)));
 
   const httpEntries = entries.filter(({ technique, result }) =>
     result.state === 'completed' ? result.requests !== null : TECHNIQUE_DISPLAY[technique].requestPerResponse,
   );
-  if (httpEntries.length > 0) {
+  if (httpEntries.length > 0 && emptyPollsSentence(scenario) === null) {
     const emptyTitle = `${scenario.title}: share of empty responses`;
     specs.push(make('empty-polls', emptyTitle, emptyPollsChart(emptyTitle, httpEntries)));
   }
@@ -99,6 +105,32 @@ function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
     specs.push(make('up-down', upDownTitle, upDownChart(upDownTitle, entries)));
   }
   return specs;
+}
+
+/**
+ * The sentence that replaces the empty-responses chart when it would show nothing (every
+ * request-based technique at 0%), or null when the chart has something to show.
+ */
+export function emptyPollsSentence(scenario: Scenario): string | null {
+  const shares = techniqueEntries(scenario).flatMap(({ technique, result }) => {
+    if (result.state !== 'completed' || result.requests === null) return [];
+    return [{ technique, share: emptyRequestPercent(result) }];
+  });
+  if (shares.length === 0 || shares.some((s) => s.share !== 0)) return null;
+  return `No request came back empty: ${shares.map((s) => techniqueLabel(s.technique)).join(' and ')} found a message in every response (0%), so there is no empty-responses chart.`;
+}
+
+/** Caption of a latency chart: n and messages per technique, what is left out, and the interval drawn. */
+function latencyCaption(entries: TechniqueEntry[], bars: boolean): string {
+  const parts: string[] = [];
+  for (const { technique, result } of entries) {
+    if (result.state !== 'completed') continue;
+    const missing = bars ? LATENCY_PERCENTILES.filter(({ key }) => key !== 'max' && !percentileVerdict(key, result.latencyMs[key], result.latencyMs.count).shown).map((p) => p.label) : [];
+    parts.push(`${techniqueLabel(technique)}: ${latencyEvidence(result)}${missing.length > 0 ? ` (${missing.join(', ')} not drawn: too few samples)` : ''}`);
+  }
+  const runs = entries.map((e) => (e.result.state === 'completed' ? runsOf(e.result) : null)).find((r) => r !== null);
+  const interval = bars && runs !== undefined && runs !== null ? ` Bars are the first run; the pale bars beside them are the 95% interval of p50 and p99 over ${runs.length} runs.` : '';
+  return `${parts.join('; ')}.${interval}`;
 }
 
 /** Axis label of a technique; a failed one says so, so a missing bar is never a silent gap. */
@@ -158,17 +190,32 @@ const LATENCY_PERCENTILES = [
   { key: 'max', label: 'max' },
 ] as const;
 
+/**
+ * p50, p90, p99 and max per technique; a percentile with too few samples is not drawn (null).
+ * With several runs, p50 and p99 each get a pale floating bar from the interval's low to high.
+ */
 function latencyChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
+  const datasets: BarChartConfig['data']['datasets'] = LATENCY_PERCENTILES.map(({ key, label }, i) => ({
+    label,
+    data: perTechnique(entries, (r) => (key === 'max' ? r.latencyMs.max : shownPercentile(r, key))),
+    backgroundColor: PERCENTILE_COLORS[i] ?? '#08306b',
+  }));
+  const withRuns = entries.some(({ result }) => result.state === 'completed' && runsOf(result) !== null);
+  if (withRuns) {
+    for (const metric of ['p50', 'p99'] as const) {
+      datasets.push({
+        label: `${metric}, 95% interval over runs`,
+        data: entries.map(({ result }) => {
+          const spread = result.state === 'completed' ? metricSpread(result, metric) : null;
+          return spread === null ? null : ([spread.low, spread.high] as [number, number]);
+        }),
+        backgroundColor: metric === 'p50' ? 'rgba(120, 120, 120, 0.35)' : 'rgba(40, 40, 40, 0.35)',
+      });
+    }
+  }
   return {
     type: 'bar',
-    data: {
-      labels: entries.map(categoryLabel),
-      datasets: LATENCY_PERCENTILES.map(({ key, label }, i) => ({
-        label,
-        data: perTechnique(entries, (r) => r.latencyMs[key]),
-        backgroundColor: PERCENTILE_COLORS[i] ?? '#08306b',
-      })),
-    },
+    data: { labels: entries.map(categoryLabel), datasets },
     options: {
       animation: false,
       plugins: titlePlugin(title),
@@ -282,7 +329,7 @@ function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
         },
       },
     };
-    return { id: ids.take(`${slug(group.group)}-${metric.kind}`), kind: metric.kind, title, scenarioId: null, group: group.group, config };
+    return { id: ids.take(`${slug(group.group)}-${metric.kind}`), kind: metric.kind, title, scenarioId: null, group: group.group, config, caption: '' };
   });
 }
 

@@ -4,7 +4,8 @@
  * Pure: results in, a comparison out. Bad input (nothing to compare) throws CompareInputError.
  */
 import { targetOf } from './targets.ts';
-import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
+import type { CompletedResult, ResultsFile, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
+import { spreadOf } from '../core/spread.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import { escapeMarkdown as md } from '../core/html.ts';
 import { PushbenchError } from '../core/errors.ts';
@@ -43,6 +44,8 @@ export interface MetricRule {
   /** The allowed worsening, in the metric's unit, from the reference value. */
   allowance: (reference: number, percent: number, absolute: number, current: CompletedResult) => number;
   describeTolerance: (percent: number, absolute: number) => string;
+  /** Noisy metrics: the figure in one run summary (`--runs N`), so that both sides' spreads can be compared. */
+  runValue?: (run: RunSummary) => number | null;
 }
 
 const relativeAllowance = (reference: number, percent: number, absolute: number) => Math.max((Math.abs(reference) * percent) / 100, absolute);
@@ -80,9 +83,9 @@ export const METRIC_RULES: Readonly<Record<CompareMetricId, MetricRule>> = {
     allowance: (_reference, percent) => percent,
     describeTolerance: (p) => `−${formatNumber(p, 3)} points`,
   },
-  'latencyMs.p50': relativeRule('latencyMs.p50', 'p50 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p50, formatMs),
-  'latencyMs.p99': relativeRule('latencyMs.p99', 'p99 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p99, formatMs),
-  'server.cpuPercent': relativeRule('server.cpuPercent', 'server CPU', 'noisy', 50, 5, 'points', (r) => r.server?.cpuPercent ?? null, (v) => formatPercent(v)),
+  'latencyMs.p50': { ...relativeRule('latencyMs.p50', 'p50 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p50, formatMs), runValue: (run) => run.latencyMs.p50 },
+  'latencyMs.p99': { ...relativeRule('latencyMs.p99', 'p99 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p99, formatMs), runValue: (run) => run.latencyMs.p99 },
+  'server.cpuPercent': { ...relativeRule('server.cpuPercent', 'server CPU', 'noisy', 50, 5, 'points', (r) => r.server?.cpuPercent ?? null, (v) => formatPercent(v)), runValue: (run) => run.cpuPercent },
   bitsPerSecond: {
     id: 'bitsPerSecond', label: 'bandwidth', kind: 'noisy', better: 'smaller', percent: 10, absolute: 0,
     extract: (r) => r.bitsPerSecond, format: formatBitsPerSecond, allowance: relativeAllowance,
@@ -222,7 +225,53 @@ function techniqueRows(scenarioId: string, technique: TechniqueId, baseScenarios
   return COMPARE_METRICS.map((id) => metricRow(scenarioId, technique, METRIC_RULES[id], baseCompleted, cur, options)).filter((r): r is CompareRow => r !== null);
 }
 
+/** Every run's value of a noisy metric, or null unless there are at least two and none is missing. */
+function runValues(rule: MetricRule, results: readonly CompletedResult[]): number[] | null {
+  if (rule.runValue === undefined) return null;
+  const values: Array<number | null> = results.flatMap((r) => (r.runs !== undefined && r.runs.length > 1 ? r.runs.map(rule.runValue!) : [rule.extract(r)]));
+  if (values.length < 2 || values.some((v) => v === null) || !results.some((r) => (r.runs?.length ?? 0) > 1)) return null;
+  return values as number[];
+}
+
+/**
+ * A noisy metric where both sides have several runs: a regression only when the current
+ * interval lies wholly on the worse side of the base interval and its median is worse by more
+ * than the tolerance; overlapping intervals pass (the difference is within the spread).
+ */
+function spreadRow(scenarioId: string, technique: TechniqueId, rule: MetricRule, baseValues: number[], currentValues: number[], percent: number, cur: CompletedResult): CompareRow {
+  const base = spreadOf(baseValues);
+  const current = spreadOf(currentValues);
+  const allowance = rule.allowance(base.median, percent, rule.absolute, cur);
+  const worsening = rule.better === 'smaller' ? current.median - base.median : base.median - current.median;
+  const apartWorse = rule.better === 'smaller' ? current.low > base.high : current.high < base.low;
+  const apartBetter = rule.better === 'smaller' ? current.high < base.low : current.low > base.high;
+  let verdict: Verdict = 'pass';
+  if (apartWorse && worsening > allowance) verdict = 'regression';
+  else if (apartBetter && -worsening > allowance) verdict = 'improved';
+  const text = (s: typeof base) => `${rule.format(s.median)} [${rule.format(s.low)} – ${rule.format(s.high)}] (${s.n} runs)`;
+  return {
+    scenarioId,
+    technique,
+    metric: rule.id,
+    label: rule.label,
+    base: base.median,
+    baseRange: [base.low, base.high],
+    baseRuns: base.n,
+    current: current.median,
+    changePercent: base.median === 0 ? (current.median === 0 ? 0 : null) : ((current.median - base.median) / Math.abs(base.median)) * 100,
+    tolerance: `${rule.describeTolerance(percent, rule.absolute)}, intervals apart`,
+    verdict,
+    baseText: text(base),
+    currentText: text(current),
+  };
+}
+
 function metricRow(scenarioId: string, technique: TechniqueId, rule: MetricRule, bases: CompletedResult[], cur: CompletedResult, options: CompareOptions): CompareRow | null {
+  const baseRunValues = runValues(rule, bases);
+  const currentRunValues = runValues(rule, [cur]);
+  if (baseRunValues !== null && currentRunValues !== null) {
+    return spreadRow(scenarioId, technique, rule, baseRunValues, currentRunValues, options.thresholds?.[rule.id] ?? rule.percent, cur);
+  }
   const baseValues = bases.map(rule.extract).filter((v): v is number => v !== null);
   const current = rule.extract(cur);
   if (baseValues.length === 0 || current === null) return null;

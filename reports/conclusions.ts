@@ -9,6 +9,8 @@ import type { TechniqueId } from '../core/protocol.ts';
 import { formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
 import { techniqueLabel, techniquePossessive } from './techniques.ts';
+import { metricSpread, percentileReason } from './evidence.ts';
+import { intervalsOverlap } from '../core/spread.ts';
 
 export type FindingKind = 'failure' | 'bytes' | 'latency' | 'loss' | 'client-errors' | 'empty-polls' | 'saturation' | 'agreement' | 'model-gap' | 'ranking' | 'crossing' | 'spread' | 'cpu' | 'none';
 
@@ -138,27 +140,47 @@ function bytesFinding(completed: CompletedEntry[]): Finding {
   };
 }
 
-function latencyFinding(completed: CompletedEntry[]): Finding {
-  const pick = (r: CompletedResult) => r.latencyMs.p99;
+/**
+ * The p99 each technique is compared by: the median over runs with `--runs N` (its interval
+ * decides whether a difference is stated), else the single run's p99. Techniques whose p99 has
+ * too few samples are left out of the comparison and named.
+ */
+function latencyFinding(all: CompletedEntry[]): Finding {
+  const thin = all.filter((e) => e.result.runs === undefined && percentileReason(e.result, 'p99') !== null);
+  const completed = all.filter((e) => !thin.includes(e));
+  const thinNote = thin.length === 0 ? '' : ` (${thin.map((e) => techniqueLabel(e.technique)).join(', ')} left out: ${percentileReason(thin[0]!.result, 'p99')})`;
+  if (completed.length === 0) {
+    return { kind: 'latency', text: `No p99 latency is compared: ${percentileReason(thin[0]!.result, 'p99') ?? 'no samples'}.` };
+  }
+  const pick = (r: CompletedResult) => metricSpread(r, 'p99')?.median ?? r.latencyMs.p99;
   const { min, max } = extremes(completed, pick);
   const minLabel = techniqueLabel(min.technique);
   const minMs = formatMs(pick(min.result));
   if (completed.length === 1) {
-    return { kind: 'latency', best: min.technique, text: `${techniquePossessive(min.technique)} p99 latency is ${minMs}.` };
+    return { kind: 'latency', best: min.technique, text: `${techniquePossessive(min.technique)} p99 latency is ${minMs}.${thinNote}` };
+  }
+  const minSpread = metricSpread(min.result, 'p99');
+  const maxSpread = metricSpread(max.result, 'p99');
+  if (minSpread !== null && maxSpread !== null && intervalsOverlap(minSpread, maxSpread)) {
+    return {
+      kind: 'latency',
+      text: `p99 latency is not distinguishable here: the intervals over ${minSpread.n} runs overlap (${minLabel} ${formatMs(minSpread.low)}–${formatMs(minSpread.high)}, ${techniqueLabel(max.technique)} ${formatMs(maxSpread.low)}–${formatMs(maxSpread.high)}).${thinNote}`,
+    };
   }
   const factor = ratio(pick(max.result), pick(min.result));
   if (!Number.isFinite(factor)) {
-    return { kind: 'latency', best: min.technique, worst: max.technique, text: `${minLabel} has the lowest p99 latency (${minMs}); ${techniqueLabel(max.technique)} has the highest (${formatMs(pick(max.result))}).` };
+    return { kind: 'latency', best: min.technique, worst: max.technique, text: `${minLabel} has the lowest p99 latency (${minMs}); ${techniqueLabel(max.technique)} has the highest (${formatMs(pick(max.result))}).${thinNote}` };
   }
   if (factor < SAME_FACTOR) {
-    return { kind: 'latency', best: min.technique, worst: max.technique, factor, text: `Every technique has about the same p99 latency (${minMs} to ${formatMs(pick(max.result))}).` };
+    return { kind: 'latency', best: min.technique, worst: max.technique, factor, text: `Every technique has about the same p99 latency (${minMs} to ${formatMs(pick(max.result))}).${thinNote}` };
   }
+  const median = minSpread !== null && maxSpread !== null ? ` (medians of ${minSpread.n} runs; the intervals do not overlap)` : '';
   return {
     kind: 'latency',
     best: min.technique,
     worst: max.technique,
     factor,
-    text: `${minLabel} has the lowest p99 latency: ${minMs}, ${formatFactor(factor)} lower than ${techniqueLabel(max.technique)} (${formatMs(pick(max.result))}).`,
+    text: `${minLabel} has the lowest p99 latency: ${minMs}, ${formatFactor(factor)} lower than ${techniqueLabel(max.technique)} (${formatMs(pick(max.result))})${median}.${thinNote}`,
   };
 }
 

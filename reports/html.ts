@@ -6,7 +6,7 @@
  * jsonScript, and a Content-Security-Policy forbids the page from loading anything at all.
  */
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import type { ChartSpec } from './charts.ts';
+import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
@@ -18,6 +18,7 @@ import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 export interface HtmlOptions {
   charts: readonly ChartSpec[];
@@ -270,30 +271,33 @@ function figuresTables(s: Scenario): SafeHtml {
       num(formatBitsPerSecond(r.bitsPerSecond)),
     ];
   });
-  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
+  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Latency n', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
     // pushbench's own server counts its bytes; for another server on this host, the kernel does.
     const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? 'n/a (sockets closed)' : r.kernel.agree ? 'yes (kernel)' : 'NO';
     const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
     return [
-      num(formatMs(r.latencyMs.p50)),
-      num(formatMs(r.latencyMs.p99)),
+      num(noisyCell(r, 'p50')),
+      num(noisyCell(r, 'p99')),
       num(formatMs(r.latencyMs.max)),
+      num(latencyEvidence(r)),
       num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
       cell(formatInteger(r.messages.lost), r.messages.lost > 0),
       cell(formatInteger(r.clientErrors.count), r.clientErrors.count > 0),
-      num(r.server === null ? '—' : formatPercent(r.server.cpuPercent)),
+      num(r.server === null ? '—' : noisyCell(r, 'cpu')),
       num(r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)),
       cell(agree, agree === 'NO'),
     ];
   });
+  const notes = evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result })));
+  const evidence = notes.length === 0 ? NOTHING : html`<ul class="evidence">${notes.map((n) => html`<li>${n}</li>`)}</ul>`;
   const publishers = completedEntries(s).filter((e) => e.result.publisher?.side === 'process');
-  if (publishers.length === 0) return html`${bytes}\n${time}`;
+  if (publishers.length === 0) return html`${bytes}\n${time}\n${evidence}`;
   const publishing = keyTable(s, "pushbench's publisher (the server does not publish by itself): what it sent in the window and the publish round trip", ['Sent', 'Accepted', 'Refused', 'Round trip p50', 'Round trip p99', 'Lateness max'], (r) => {
     const p = r.publisher;
     if (p === undefined || p === null || p.side !== 'process') return [num('—'), num('—'), num('—'), num('—'), num('—'), num('—')];
     return [num(formatInteger(p.sent ?? 0)), num(formatInteger(p.accepted ?? 0)), cell(formatInteger(p.refused ?? 0), (p.refused ?? 0) > 0), num(formatMs(p.roundTripMs?.p50 ?? 0)), num(formatMs(p.roundTripMs?.p99 ?? 0)), num(formatMs(p.latenessMs.max))];
   });
-  return html`${bytes}\n${time}\n${publishing}`;
+  return html`${bytes}\n${time}\n${evidence}\n${publishing}`;
 }
 
 /** What each latency is made of: the publisher's lateness and transit, with the machine's floor beside the techniques. */
@@ -379,7 +383,7 @@ function chartFigures(charts: readonly ChartSpec[], failures: string[]): SafeHtm
   return joinHtml(
     charts.map(
       (c) => html`<figure><div class="chart"><canvas id="chart-${c.id}" role="img" aria-label="${c.title}"></canvas></div>
-<figcaption>${c.title}. PNG: <code>charts/${c.id}.png</code>.${note}</figcaption></figure>`,
+<figcaption>${c.title}.${c.caption === '' ? '' : ` ${c.caption}`} PNG: <code>charts/${c.id}.png</code>.${note}</figcaption></figure>`,
     ),
     '\n',
   );
@@ -387,6 +391,11 @@ function chartFigures(charts: readonly ChartSpec[], failures: string[]): SafeHtm
 
 function failureNotes(s: Scenario): string[] {
   return failedEntries(s).map((e) => `${techniqueLabel(e.technique)} ${e.result.state}: ${e.result.error}.`);
+}
+
+function emptyPollsParagraph(s: Scenario): SafeHtml {
+  const sentence = emptyPollsSentence(s);
+  return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
 }
 
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): SafeHtml {
@@ -399,6 +408,7 @@ ${figuresTables(s)}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}
+${emptyPollsParagraph(s)}
 ${modelTable(s)}
 </section>`;
 }

@@ -4,16 +4,17 @@
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
 import type { ResultsFile, Scenario } from '../core/results.ts';
-import type { ChartSpec } from './charts.ts';
+import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
-import { emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import { completedEntries, emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -61,7 +62,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
   const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
   // A run where pushbench published (a server that does not publish by itself) shows its publish round trip beside the latency.
   const published = techniqueEntries(s).some(({ result }) => result.state === 'completed' && result.publisher?.side === 'process');
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls', ...(published ? ['Publish round trip p50'] : [])];
+  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Latency n', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls', ...(published ? ['Publish round trip p50'] : [])];
   const row = (label: string, result: TechniqueResult): string[] => {
     if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, ...head.slice(2).map(() => '')];
     const empty = emptyRequestPercent(result);
@@ -69,11 +70,12 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
       label,
       md(formatBytes(result.perMessage.totalBytes)),
       md(formatBytes(result.perMessage.overheadBytes)),
-      md(formatMs(result.latencyMs.p50)),
-      md(formatMs(result.latencyMs.p99)),
+      md(noisyCell(result, 'p50')),
+      md(noisyCell(result, 'p99')),
+      md(latencyEvidence(result)),
       md(latenessCell(result)),
       md(formatInteger(result.messages.lost)),
-      result.server === null ? '—' : md(formatPercent(result.server.cpuPercent)),
+      result.server === null ? '—' : md(noisyCell(result, 'cpu')),
       empty === null ? '—' : md(formatPercent(empty)),
       ...(published ? [result.publisher?.roundTripMs === undefined ? '—' : md(formatMs(result.publisher.roundTripMs.p50))] : []),
     ];
@@ -91,8 +93,10 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     markdownTable(head, rows),
     '',
     latencySplit(s),
+    ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
+    emptyPollsSentence(s) ?? '',
   ].join('\n');
 }
 
@@ -169,7 +173,7 @@ function findings(conclusions: Conclusions | undefined): string {
 function chartLinks(charts: readonly ChartSpec[]): string {
   if (charts.length === 0) return '';
   // The alt text is escaped; the path is built from the chart id, which is already file-safe.
-  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)`).join('\n')}\n`;
+  return `${charts.map((c) => `![${md(c.title)}](charts/${c.id}.png)${c.caption === '' ? '' : `\n\n*${md(c.caption)}*\n`}`).join('\n')}\n`;
 }
 
 function extrapolationBlock(x: ExtrapolationTable): string {

@@ -8,6 +8,7 @@ import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons
 import { saturationFindings } from './conclusions.ts';
 import { completedFloor, latencyParts } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
+import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
 function fixed(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -25,7 +26,7 @@ function table(rows: string[][]): string {
   }).join('\n');
 }
 
-const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50 ms', 'p99 ms', 'max ms', 'late p99 ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
+const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50', 'p99', 'max ms', 'latency n', 'late p99 ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
 
 /** The row label of the machine's floor. */
 const FLOOR_ROW = 'floor (bare ws)';
@@ -45,9 +46,14 @@ export function renderScenarioTable(scenario: Scenario): string {
   if (floor !== undefined) {
     rows.push(floor.state === 'completed' ? resultRow(FLOOR_ROW, floor) : [FLOOR_ROW, `${floor.state}: ${floor.error.slice(0, 100)}`, ...HEADER.slice(2).map(() => '')]);
   }
-  const notes = [...saturationFindings(completedEntries(scenario)).map((f) => `! ${f.text}`), ...latencyNotes(scenario)];
+  const completed = completedEntries(scenario);
+  const notes = [
+    ...saturationFindings(completed).map((f) => `! ${f.text}`),
+    ...evidenceNotes(completed.map(({ technique, result }) => ({ label: technique, result }))).map((n) => `  ${n}`),
+    ...latencyNotes(scenario),
+  ];
   // pushbench's own publisher, when it published: its round trip stands beside the latency it caused.
-  for (const { technique, result } of completedEntries(scenario)) {
+  for (const { technique, result } of completed) {
     const p = result.publisher;
     if (p === undefined || p === null || p.side !== 'process' || p.roundTripMs === undefined) continue;
     notes.push(`  ${technique}: pushbench published ${p.accepted ?? 0}/${p.sent ?? 0} accepted, publish round trip p50 ${fixed(p.roundTripMs.p50, 2)} ms, p99 ${fixed(p.roundTripMs.p99, 2)} ms, at most ${fixed(p.latenessMs.max, 2)} ms behind schedule`);
@@ -83,12 +89,13 @@ function resultRow(id: string, r: CompletedResult): string[] {
       fixed(r.perMessage.totalBytes),
       r.model === null ? 'n/a' : fixed(r.model.perMessage.totalBytes),
       fixed(r.perMessage.overheadBytes),
-      fixed(r.latencyMs.p50, 2),
-      fixed(r.latencyMs.p99, 2),
+      noisyCell(r, 'p50'),
+      noisyCell(r, 'p99'),
       fixed(r.latencyMs.max, 2),
+      latencyEvidence(r).replace(/^n = /, ''),
       r.publisher === undefined || r.publisher === null ? '-' : fixed(r.publisher.latenessMs.p99, 3),
       fixed(r.bitsPerSecond / 1000),
-      r.server === null ? '-' : `${fixed(r.server.cpuPercent)}%`,
+      r.server === null ? '-' : noisyCell(r, 'cpu'),
       r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),
       r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
       bytesAgree(r),
@@ -144,6 +151,10 @@ export function renderCapacity(c: CapacityResult): string {
 export function renderSummary(results: ResultsFile): string {
   const parts = results.scenarios.map(renderScenarioTable);
   parts.push(...targetComparisons(results).map(renderTargetComparison));
+  if (results.suiteWallMs !== undefined) {
+    const runs = results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
+    parts.push(`Session wall time: ${fixed(results.suiteWallMs / 1000, 1)} s${runs}`);
+  }
   if (results.capacity !== undefined) parts.push(renderCapacity(results.capacity));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(

@@ -17,6 +17,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly clients: readonly number[];
   /** Load generator processes; null = choose automatically. */
   readonly generators: number | null;
+  /** Measurements of each technique in each scenario, interleaved across techniques (`--runs N`). */
+  readonly runs: number;
   /** Results folder; null = the caller picks `results/<timestamp>`. */
   readonly out: string | null;
   readonly quick: boolean;
@@ -66,6 +68,8 @@ export const LIMITS = Object.freeze({
   /** Bounds of the memory all of a server's message rings may keep. */
   minRingBytes: 65_536,
   maxRingBytes: 17_179_869_184,
+  /** Repetitions of each measurement (`--runs`): 20 gives a 95% median interval of ranks 6..15. */
+  maxRuns: 20,
 });
 
 /** Defaults of the flags of `pushbench run`. */
@@ -82,6 +86,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   headers: 'browser',
   roomSize: 10,
   generators: null,
+  runs: 1,
   out: null,
   quick: false,
   target: null,

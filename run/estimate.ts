@@ -37,14 +37,15 @@ export interface RunEstimate {
 }
 
 /** Estimated wall time of a session of `specs` (with the capacity probe and micro-benchmarks when asked). */
-export function estimateSession(specs: readonly ScenarioSpec[], options: { generators: number | null; capacity: boolean; micro: boolean }): RunEstimate {
+export function estimateSession(specs: readonly ScenarioSpec[], options: { generators: number | null; runs?: number; capacity: boolean; micro: boolean }): RunEstimate {
   let ms = FIRST_START_MS + REPORTS_MS;
   let techniqueRuns = 0;
   for (const spec of specs) {
     if (spec.sameAs !== undefined) continue;
     const params = spec.params;
-    // Each technique, and the machine's floor of a broadcast scenario, which runs like one.
-    for (const { technique } of runsOf(spec)) {
+    // Each technique N times (--runs), and the machine's floor of a broadcast scenario, which runs like one.
+    const repeats = Math.max(1, options.runs ?? 1);
+    for (const { technique } of runsOf(spec).flatMap((run) => Array<typeof run>(run.floor ? 1 : repeats).fill(run))) {
       techniqueRuns++;
       const pickupMs = techniquePickupMs(technique, params);
       const generators = Math.min(params.clients, options.generators ?? Math.max(1, Math.ceil(params.clients / SOCKETS_PER_GENERATOR)));

@@ -36,7 +36,7 @@ export class GeneratorProcess {
     });
     forked.child.on('message', (message: GeneratorToRunner) => {
       if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
-      else if (message.type === 'refused') this.onRefused(new TargetRefusedError(`a client was refused: ${message.message}`));
+      else if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target refused a client: ${message.message}`));
       else this.requests.settle(message);
     });
     void forked.exited.then((exit) => this.fail(new GeneratorCrashedError(describeExit(`load generator ${forked.child.pid}`, exit, forked.stderrTail()))));

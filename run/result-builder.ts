@@ -6,7 +6,7 @@
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
 import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { TreeSample } from './proc-tree.ts';
@@ -49,10 +49,10 @@ export interface WindowInputs {
   /** A server pushbench started from a target file, sampled from /proc; null otherwise. */
   foreign: ForeignServerWindow | null;
   /**
-   * Messages accepted with a scheduled time in the window, per room key: the built-in server's
+   * Messages accepted for publishing with `t` in the window, per room key: the built-in server's
    * own count, or what pushbench's publisher had accepted. Never inferred from what arrived.
    */
-  windowCount: Record<string, number>;
+  published: Record<string, number>;
   /** pushbench's publisher process, when it published (a server that does not publish by itself). */
   publisher: PublisherWindow | null;
   kernel: KernelWindow | null;
@@ -66,19 +66,48 @@ export function roomMembers(room: number, clients: number, roomSize: number): nu
 }
 
 /**
- * Messages each client should have received: what was accepted in the window per room (the
- * built-in server's own count, or what pushbench's publisher had accepted) times the clients of
- * that room. Never inferred from what arrived.
+ * Messages the clients should have received: each room's accepted publishes in the window
+ * times the clients of that room. Counted by the publishing side, never from what arrived,
+ * so a run that delivers nothing cannot look complete.
  */
-export function expectedMessages(params: ScenarioParams, windowCount: Record<string, number>): { published: number; expected: number } {
+export function expectedMessages(params: ScenarioParams, publishedPerRoom: Record<string, number>): { published: number; expected: number } {
   let published = 0;
   let expected = 0;
-  for (const [key, count] of Object.entries(windowCount)) {
+  for (const [key, count] of Object.entries(publishedPerRoom)) {
     published += count;
     const members = key === 'broadcast' ? params.clients : roomMembers(Number(key), params.clients, params.roomSize);
     expected += count * members;
   }
   return { published, expected };
+}
+
+/**
+ * A completed measurement that delivered nothing is a failure, and so is one with nothing
+ * published to deliver: both say why instead of reading as "0 lost".
+ */
+export function judgeDelivery(result: CompletedResult): TechniqueResult {
+  const { published, expected, delivered } = result.messages;
+  const errors = result.clientErrors.count > 0 ? ` (${result.clientErrors.count} client errors, first: ${result.clientErrors.first[0] ?? ''})` : '';
+  if (published === 0) return { state: 'failed', error: `no message was accepted for publishing in the measured window, so nothing could be delivered${errors}` };
+  // Units without pushbench's stamp point at a server that wraps or rewrites the message past recognition.
+  const unmatched = (result.messages.unmatched ?? 0) > 0 ? `; ${result.messages.unmatched} unit(s) arrived without pushbench's stamp ("seq":N,"t":T)` : '';
+  if (delivered === 0) return { state: 'failed', error: `nothing delivered: 0 of ${expected} expected messages arrived${unmatched}${errors}` };
+  return result;
+}
+
+/** Distinct (room, seq) pairs with a latency sample in any generator process. */
+export function distinctLatencyMessages(generators: readonly GeneratorWindowResult[]): number {
+  const union = new Map<string, Set<number>>();
+  for (const g of generators) {
+    for (const [key, seqs] of Object.entries(g.counts.latencySeqs ?? {})) {
+      let set = union.get(key);
+      if (set === undefined) union.set(key, (set = new Set()));
+      for (const seq of seqs) set.add(seq);
+    }
+  }
+  let total = 0;
+  for (const set of union.values()) total += set.size;
+  return total;
 }
 
 function sum<T>(items: readonly T[], pick: (item: T) => number): number {
@@ -171,7 +200,7 @@ export function publisherResult(params: ScenarioParams, server: ServerWindow | n
 
 export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
   const { params, generators, server } = inputs;
-  const { published, expected } = expectedMessages(params, inputs.windowCount);
+  const { published, expected } = expectedMessages(params, inputs.published);
   const delivered = sum(generators, (g) => g.counts.delivered);
   const up = sum(generators, (g) => g.bytes.up);
   const down = sum(generators, (g) => g.bytes.down);
@@ -215,7 +244,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     },
     perClientBytesPerSecond: params.clients > 0 ? bytesPerSecond / params.clients : 0,
     bitsPerSecond: bytesPerSecond * 8,
-    latencyMs: summarize(mergeEncoded(generators.map((g) => g.histogram))),
+    latencyMs: { ...summarize(mergeEncoded(generators.map((g) => g.histogram))), messages: distinctLatencyMessages(generators) },
     publisher: inputs.publisher !== null ? processPublisherResult(inputs.publisher) : publisherResult(params, server, generators),
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
@@ -243,17 +272,3 @@ export function processPublisherResult(window: PublisherWindow): PublisherResult
   };
 }
 
-/**
- * Why a completed measurement must not count as completed: nothing was accepted in the window
- * (nothing to expect), or nothing was delivered. Null when it stands.
- */
-export function emptyRunProblem(result: CompletedResult): string | null {
-  const { messages, clientErrors } = result;
-  const errors = clientErrors.count > 0 ? ` The clients met ${clientErrors.count} error(s), first: ${clientErrors.first.join('; ')}.` : '';
-  if (messages.published === 0) return `no message was published and accepted in the measured window, so there was nothing to expect: lengthen --duration or raise --rate.${errors}`;
-  if (messages.delivered === 0) {
-    const unmatched = (messages.unmatched ?? 0) > 0 ? ` ${messages.unmatched} unit(s) arrived without pushbench's stamp ("seq":N,"t":T).` : '';
-    return `delivered 0 of ${messages.expected} expected messages (${messages.published} published).${unmatched}${errors}`;
-  }
-  return null;
-}

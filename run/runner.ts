@@ -12,8 +12,8 @@ import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
-import { buildCompletedResult, emptyRunProblem, type ServerWindow } from './result-builder.ts';
-import type { Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
+import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
+import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
@@ -67,6 +67,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Generator processes per technique; null = as many as the socket count needs. */
   generators: number | null;
+  /** Measurements of each technique per scenario (`--runs N`), interleaved; 1 when omitted. */
+  runs?: number;
   /** Structured progress events; the caller renders them (cli/progress.ts). */
   progress: ProgressListener;
   /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
@@ -308,6 +310,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
     options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
+    if (target.kind !== 'builtin' && params.workload === 'chat') {
+      throw new RunStepError('the chat workload runs against pushbench\'s own servers only: against a target pushbench cannot count the upstream messages it accepted; use the broadcast workload');
+    }
     let startSeq = 0;
     if (target.kind === 'url') {
       const info = await pushbenchInfo(origin);
@@ -400,7 +405,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
         ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: endSockets === null ? null : endSockets.size }
         : null;
     const host = new URL(origin).host;
-    const result = buildCompletedResult({
+    // A run that delivered nothing (or had nothing to deliver) is never `completed`.
+    return judgeDelivery(buildCompletedResult({
       technique,
       params,
       requestBased: TECHNIQUE_META[technique].delivery === 'request',
@@ -408,7 +414,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       clientTotals,
       server: serverWindow,
       foreign,
-      windowCount: published !== null ? { broadcast: published.accepted } : (serverWindow?.windowCount ?? {}),
+      published: published !== null ? { broadcast: published.accepted } : (serverWindow?.windowCount ?? {}),
       publisher: published,
       kernel:
         before === null || after === null
@@ -416,10 +422,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
           : { kernel: kernelDelta(before.kernel, after.kernel), client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down } },
       // The analytic model describes pushbench's own servers: for another server it would be a guess.
       model: target.kind === 'file' ? null : modelFor(technique, params, { host }),
-    });
-    // A run that delivered nothing (or had nothing to deliver) is never `completed`.
-    const empty = emptyRunProblem(result);
-    return empty === null ? result : { state: 'failed', error: empty };
+    }));
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
@@ -464,22 +467,68 @@ export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floo
   ];
 }
 
+/** The noisy figures of one run, kept per run with `--runs N`. */
+export function runSummary(result: CompletedResult): RunSummary {
+  const l = result.latencyMs;
+  return {
+    latencyMs: { p50: l.p50, p99: l.p99, mean: l.mean, count: l.count, messages: l.messages ?? 0 },
+    cpuPercent: result.server?.cpuPercent ?? null,
+    rssBytes: result.server?.rssBytes ?? null,
+    perMessageTotalBytes: result.perMessage.totalBytes,
+    delivered: result.messages.delivered,
+    lost: result.messages.lost,
+  };
+}
+
+/**
+ * One technique's result from its runs: the first completed run in full, with every completed
+ * run's summary in `runs` when there were several; the first failure when none completed.
+ */
+export function combineRuns(results: readonly TechniqueResult[]): TechniqueResult {
+  const completed = results.filter((r): r is CompletedResult => r.state === 'completed');
+  const first = completed[0];
+  if (first === undefined) return results[0] ?? { state: 'failed', error: 'not run' };
+  if (results.length < 2) return first;
+  return { ...first, runs: completed.map(runSummary) };
+}
+
+/**
+ * The order of technique runs: per scenario, each repetition runs every technique once before
+ * the next repetition starts (polling, longpoll, ..., polling, longpoll, ...), so that drift of
+ * the machine over time hits all techniques alike instead of one technique's whole series.
+ */
+export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget }>(
+  specs: readonly S[],
+  repetitions: number,
+): Array<{ spec: S; technique: TechniqueId; run: number; floor: boolean }> {
+  return specs
+    .filter((s) => s.sameAs === undefined)
+    .flatMap((spec) => [
+      ...Array.from({ length: repetitions }, (_, run) => spec.techniques.map((technique) => ({ spec, technique, run, floor: false }))).flat(),
+      // The machine's floor once per broadcast scenario, after its techniques.
+      ...(measuresFloor(spec.params, spec.target) ? [{ spec, technique: FLOOR_TECHNIQUE, run: 0, floor: true }] : []),
+    ]);
+}
+
 /**
  * Runs every technique of every scenario, one after another so they never share the
- * CPU, then (broadcast) the machine's floor. A scenario with `sameAs` reuses that
- * scenario's measurement.
+ * CPU, `runs` times each, interleaved, then (broadcast) the machine's floor. A scenario with
+ * `sameAs` reuses that scenario's measurement.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
-  const runs = specs.filter((s) => s.sameAs === undefined).flatMap((spec) => runsOf(spec).map((run) => ({ spec, ...run })));
-  const done = new Map<string, Scenario['results']>();
+  const runs = interleavedRuns(specs, Math.max(1, options.runs ?? 1));
+  const done = new Map<string, Map<TechniqueId, TechniqueResult[]>>();
   const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
-  for (const [i, { spec, technique, floor }] of runs.entries()) {
-    const results = done.get(spec.id) ?? {};
-    done.set(spec.id, results);
+  for (const [i, { spec, technique, run, floor }] of runs.entries()) {
+    const byTechnique = done.get(spec.id) ?? new Map<TechniqueId, TechniqueResult[]>();
+    done.set(spec.id, byTechnique);
+    const list = byTechnique.get(technique) ?? [];
+    if (!floor) byTechnique.set(technique, list);
     const store = (result: TechniqueResult): void => {
       if (floor) floors.set(spec.id, result);
-      else results[technique] = result;
+      // An interrupted repetition after completed ones is dropped: the completed runs stand.
+      else if (result.state !== 'interrupted' || list.length === 0) list.push(result);
     };
     if (options.signal.aborted) {
       store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
@@ -489,7 +538,8 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     next = undefined;
     const following = runs[i + 1];
     const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
-    options.progress({ ...at, phase: 'starting', detail: 'starting' });
+    const runNote = (options.runs ?? 1) > 1 && !floor ? ` (run ${run + 1} of ${options.runs})` : '';
+    options.progress({ ...at, phase: 'starting', detail: `starting${runNote}` });
     const result = await runTechnique(technique, spec.params, {
       ...options,
       floor,
@@ -504,12 +554,14 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       },
     });
     store(result);
-    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
+    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
   }
   await discardRun(next);
   return specs.map((spec) => {
     const key = spec.sameAs ?? spec.id;
-    const results = done.get(key) ?? {};
+    const byTechnique = done.get(key) ?? new Map<TechniqueId, TechniqueResult[]>();
+    const results: Scenario['results'] = {};
+    for (const [technique, list] of byTechnique) results[technique] = combineRuns(list);
     const floor = floors.get(key);
     const target = targetInfo(spec.target ?? BUILTIN_TARGET);
     return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, target, results, ...(floor === undefined ? {} : { floor }) };

@@ -18,6 +18,8 @@ export interface SessionOptions {
   command: string;
   signal: AbortSignal;
   generators: number | null;
+  /** Measurements of each technique per scenario (`--runs N`). */
+  runs?: number;
   capacity: boolean;
   /** Also run the tinybench micro-benchmarks of per-message server work. */
   micro: boolean;
@@ -28,8 +30,10 @@ export interface SessionOptions {
 /** Runs every scenario (sharing measurements where a scenario says `sameAs`) and returns the results. */
 export async function runSession(specs: readonly ScenarioSpec[], options: SessionOptions): Promise<ResultsFile> {
   const createdAt = new Date().toISOString();
-  const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, progress: options.progress });
-  const total = specs.filter((s) => s.sameAs === undefined).reduce((n, s) => n + s.techniques.length, 0);
+  const startedMs = performance.now();
+  const runsPerTechnique = Math.max(1, options.runs ?? 1);
+  const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, runs: runsPerTechnique, progress: options.progress });
+  const total = specs.filter((s) => s.sameAs === undefined).reduce((n, s) => n + s.techniques.length, 0) * runsPerTechnique;
   const after = (phase: 'capacity' | 'micro', detail: string): void => options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
 
   let capacity: ResultsFile['capacity'];
@@ -81,5 +85,8 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     scenarios,
     ...(capacity === undefined ? {} : { capacity }),
     ...(micro === undefined ? {} : { micro }),
+    ...(runsPerTechnique > 1 ? { runsPerTechnique } : {}),
+    // Up to here: the reports are rendered afterwards by the caller and not part of it.
+    suiteWallMs: Math.round(performance.now() - startedMs),
   };
 }

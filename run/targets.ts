@@ -6,7 +6,7 @@
  * for all of them; the built-in target is the technique rows turned into subscriptions.
  */
 import path from 'node:path';
-import { ConfigError, showReceived } from '../core/errors.ts';
+import { ConfigError, showReceived, TargetFileError } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { BUILTIN_PUBLISH, builtinSubscription, parseTargetFile, subscriptionFrom, type PublishSpec, type ServerSpec, type Subscription, type TargetFile } from '../core/targets.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
@@ -109,8 +109,8 @@ export function loadTarget(item: string, readText: ReadTargetText, cwd = process
   try {
     text = readText(absolute);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.message.replace('config file', 'target file'), { cause: error });
-    throw new ConfigError(`cannot read target file ${showReceived(item)}: ${(error as Error).message}; expected ${BUILTIN_TARGET_NAME} or the path of a target file (JSON, see targets/target.schema.json)`, { cause: error });
+    if (error instanceof ConfigError) throw new TargetFileError(error.message.replace('config file', 'target file'), { cause: error });
+    throw new TargetFileError(`cannot read target file ${showReceived(item)}: ${(error as Error).message}; expected ${BUILTIN_TARGET_NAME} or the path of a target file (JSON, see targets/target.schema.json)`, { cause: error });
   }
   return fileTarget(parseTargetFile(text, showReceived(item)), item, absolute);
 }

@@ -30,7 +30,7 @@ export class HttpUpstream {
     this.connection ??= new HttpConnection(this.ctx.origin, this.ctx.counter, 30_000);
     const sent = this.connection.request('POST', '/publish', this.headers, body).then(
       (response) => {
-        if (response.status !== 204) this.ctx.fail(new Error(`POST /publish answered ${response.status}: ${response.body.toString().slice(0, 200)}`));
+        if (response.status !== 204) this.ctx.fail(refusal('POST /publish', response.status, response.body));
       },
       (error: Error) => this.ctx.fail(error),
     );
@@ -94,7 +94,7 @@ export class HttpClient {
     const response = await this.gets.get(path, this.cursorLines);
     const { subscription } = this.ctx;
     const nothingNew = subscription.emptyStatuses.includes(response.status);
-    if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.reason, response.body);
+    if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
     this.copyCursor(response);
     if (nothingNew) return { count: 0, lastSeq: 0, empty: true };
     const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));

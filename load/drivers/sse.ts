@@ -57,7 +57,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
       },
       onEnd(error) {
         if (refused !== null) {
-          const no = refusal(`GET ${path}`, refused.status, refused.reason, Buffer.concat(refused.body));
+          const no = refusal(`GET ${path}`, refused.status, Buffer.concat(refused.body));
           if (!started) onStart(no);
           if (!http.stopped) ctx.refuse(no);
           return;

@@ -76,8 +76,8 @@ export function subscriptionPath(subscription: Subscription, room: number | unde
 /** At most this much of a refusing answer's body goes into the error message. */
 const ANSWER_PREVIEW_BYTES = 200;
 
-/** `GET /x answered 404 Not Found: <first 200 bytes of the body>`. */
-export function refusal(what: string, status: number, reason: string, body: Buffer | string): TargetRefusedError {
+/** `GET /x answered 404: <first 200 bytes of the body, whitespace folded>`. */
+export function refusal(what: string, status: number, body: Buffer | string): TargetRefusedError {
   const text = (typeof body === 'string' ? Buffer.from(body) : body).subarray(0, ANSWER_PREVIEW_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
-  return new TargetRefusedError(`${what} answered ${status}${reason === '' ? '' : ` ${reason}`}${text === '' ? ' (empty body)' : `: ${text}`}`);
+  return new TargetRefusedError(`${what} answered ${status}${text === '' ? ' (empty body)' : `: ${text}`}`);
 }

@@ -7,7 +7,7 @@
  * and nothing is compressed.
  */
 import WebSocket from 'ws';
-import { refusal, subscriptionPath, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import { refusal, subscriptionPath, TargetRefusedError, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
 import { responseHead } from '../http-connection.ts';
 import { withTargetHeaders, wsUpgradeHeaders } from '../headers.ts';
 import { fillTemplate } from '../../core/targets.ts';
@@ -19,14 +19,17 @@ export interface WebSocketDriverOptions {
 }
 
 /** A WebSocket driver for technique `id` (its path) with `options`; everything else is the same for every variant. */
+/** How long an opening handshake may take before the client gives up naming the URL. */
+export const HANDSHAKE_TIMEOUT_MS = 5000;
+/** The bytes of a refused handshake's answer quoted in the error. */
+const QUOTED_BYTES = 200;
+
 export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions): DriverFactory {
   return (ctx) => createDriver(ctx, id, options);
 }
 
 export const createWebSocketDriver: DriverFactory = webSocketDriver('websocket', { perMessageDeflate: false });
 
-/** A handshake that has not completed in this time fails, naming the URL (a server that accepts TCP and never answers the upgrade). */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
@@ -71,7 +74,7 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
             bytes += chunk.length;
           });
           const done = (): void => {
-            const no = refusal(`WebSocket handshake GET ${path}`, response.statusCode ?? 0, response.statusMessage ?? '', Buffer.concat(chunks));
+            const no = refusal(`WebSocket handshake GET ${url}`, response.statusCode ?? 0, Buffer.concat(chunks));
             fail(no);
             ctx.refuse(no);
             request.destroy();
@@ -85,12 +88,13 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
           for (const frame of ctx.subscription.onOpen) socket.send(fillTemplate(frame, { room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }));
           resolve();
         });
-        socket.on('error', (error) => {
-          if (!opened) fail(new Error(`WebSocket ${url}: ${error.message}`, { cause: error }));
+        socket.on('error', (error: Error & { code?: string }) => {
+          // A handshake that fails (a closed port, a timeout) is a refusal too: the run fails at once, naming it.
+          if (!opened) fail(new TargetRefusedError(`WebSocket handshake GET ${url} failed: ${error.message}${error.code !== undefined && !error.message.includes(error.code) ? ` (${error.code})` : ''}`, { cause: error }));
           else ctx.fail(error);
         });
         socket.once('close', (code, reason) => {
-          if (!opened) fail(new Error(`WebSocket ${url} closed before it opened (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`));
+          if (!opened) fail(new TargetRefusedError(`WebSocket handshake GET ${url} failed: the connection closed (${code}) before the handshake completed`));
           else if (!stopped && code !== 1000) ctx.fail(new Error(`WebSocket closed by the server with ${code}${reason.length > 0 ? `: ${reason.toString()}` : ''}`));
         });
       });

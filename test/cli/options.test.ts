@@ -32,7 +32,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
 
 const ALLOWED_RUN_FLAGS =
   '--technique, --workload, --clients, --rate, --payload, --interval, --hold, --duration, --warmup, --headers, ' +
-  '--room-size, --generators, --out, --quick, --target, --target-file, --allow-remote, --capacity, --config, --help';
+  '--room-size, --generators, --runs, --out, --quick, --target, --target-file, --allow-remote, --capacity, --config, --help';
 
 describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
@@ -50,6 +50,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
     assert.equal(config.headers, 'browser');
     assert.equal(config.roomSize, 10);
     assert.equal(config.generators, null);
+    assert.equal(config.runs, 1);
     assert.equal(config.out, null);
     assert.equal(config.target, null);
     assert.equal(config.quick, false);
@@ -204,7 +205,7 @@ describe('parseRunArgs: config file', () => {
     assertConfigError(
       () => parseRunArgs(['--config', file], files({ [file]: '{"roomSize": 5}' })),
       'unknown key "roomSize" in config file "bench.json"; allowed: technique, workload, clients, rate, payload, ' +
-        'interval, hold, duration, warmup, headers, room-size, generators, out, quick, target, target-file, allow-remote, capacity',
+        'interval, hold, duration, warmup, headers, room-size, generators, runs, out, quick, target, target-file, allow-remote, capacity',
     );
   });
 

@@ -36,7 +36,7 @@ test('one message lost in one technique: 4, the documented exit code for deliver
   assert.ok(r !== undefined && r.state === 'completed');
   r.messages.delivered -= 1;
   r.messages.lost = 1;
-  assert.equal(EXIT.lost, 4);
+  assert.equal(EXIT.messagesLost, 4);
   assert.equal(runExitCode(results), 4);
 });
 

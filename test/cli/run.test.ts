@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
-import { resultsProblems } from '../../core/results-validate.ts';
+import { resultsProblems, validateResults } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
 import { profileOrigins } from '../../load/headers.ts';
 
@@ -69,6 +69,30 @@ test('a tiny run writes results.json, the reports and a summary, and exits 0', a
   assert.deepEqual(leftoverProcesses(), []);
 });
 
+test('--runs 2 measures each technique twice, interleaved, and keeps both runs', async () => {
+  const out = path.join(dir, 'runs');
+  const result = await runCli(['run', '--technique', 'sse,websocket', ...TINY, '--runs', '2', '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  const results = validateResults(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')), 'results.json');
+  assert.equal(results.runsPerTechnique, 2);
+  assert.ok(typeof results.suiteWallMs === 'number' && results.suiteWallMs > 0);
+  for (const technique of ['sse', 'websocket'] as const) {
+    const r = results.scenarios[0]!.results[technique];
+    assert.equal(r?.state, 'completed');
+    if (r?.state !== 'completed') continue;
+    assert.equal(r.runs?.length, 2, `${technique}: one summary per run`);
+    // The first run is the result itself.
+    assert.equal(r.runs[0]!.latencyMs.count, r.latencyMs.count);
+    assert.equal(r.runs[0]!.latencyMs.messages, r.latencyMs.messages);
+    assert.ok((r.latencyMs.messages ?? 0) >= 1 && (r.latencyMs.messages ?? 0) <= r.messages.published);
+  }
+  // Interleaved: sse, websocket, sse, websocket (progress names the run).
+  const order = [...result.stderr.matchAll(/(sse|websocket)\b[^\n]*?starting \(run (\d) of 2\)/g)].map((m) => `${m[1]}#${m[2]}`);
+  assert.deepEqual(order, ['sse#1', 'websocket#1', 'sse#2', 'websocket#2'], result.stderr);
+  assert.match(result.stdout, /Session wall time: [\d.]+ s, 2 runs per technique/);
+  assert.deepEqual(leftoverProcesses(), []);
+});
+
 test('invalid flags exit 2 with the value and the allowed values, and write nothing', async () => {
   const out = path.join(dir, 'never');
   const cases: Array<[string[], RegExp]> = [
@@ -76,6 +100,8 @@ test('invalid flags exit 2 with the value and the allowed values, and write noth
     [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/],
     [['--duration', '5h'], /invalid --duration: received "5h"/],
     [['--clients', '0'], /invalid --clients: received "0"/],
+    [['--runs', '0'], /invalid --runs: received "0"; expected an integer from 1 to 20 \(runs\)/],
+    [['--runs', '2.5'], /invalid --runs: received "2\.5"; expected an integer from 1 to 20/],
     [['--frobnicate'], /unknown option --frobnicate/],
   ];
   for (const [args, message] of cases) {

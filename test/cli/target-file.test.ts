@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, TargetFileError } from '../../core/errors.ts';
 import { parseRunArgs } from '../../cli/options.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -27,7 +27,7 @@ function refused(argv: string[]): string {
   try {
     parseRunArgs(argv);
   } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
+    assert.ok(error instanceof ConfigError || error instanceof TargetFileError, String(error));
     return error.message;
   }
   assert.fail(`accepted ${argv.join(' ')}`);

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { ConfigError } from '../../core/errors.ts';
+import { TargetFileError } from '../../core/errors.ts';
+import { exitCodeFor } from '../../cli/exit-codes.ts';
+import { BUILTIN_PUBLISH, builtinSubscription } from '../../core/targets.ts';
+import { TECHNIQUES } from '../../core/techniques.ts';
 import { parseTargetFile, validateTargetFile } from '../../core/targets.ts';
 import { targetSchemaText, TARGET_SCHEMA_FILE } from '../../scripts/schema.ts';
 
@@ -19,7 +22,8 @@ function problem(mutate: (file: Record<string, any>) => void): string {
   try {
     validateTargetFile(file, '"t.json"');
   } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
+    assert.ok(error instanceof TargetFileError, String(error));
+    assert.equal(exitCodeFor(error), 2, 'bad target input exits 2');
     return error.message;
   }
   assert.fail('the file was accepted');
@@ -39,7 +43,7 @@ test('every bundled target file validates', () => {
 });
 
 test('a target file that is not JSON', () => {
-  assert.throws(() => parseTargetFile('{"name": "x",', '"t.json"'), (error: Error) => error instanceof ConfigError && /^invalid target file "t\.json": not JSON \(/.test(error.message));
+  assert.throws(() => parseTargetFile('{"name": "x",', '"t.json"'), (error: Error) => error instanceof TargetFileError && /^invalid target file "t\.json": not JSON \(/.test(error.message));
 });
 
 test('a missing field names its path and what was expected', () => {
@@ -107,4 +111,18 @@ test('{port} in the origin needs a server section, which is what picks the port'
     problem((f) => (f['server']['command'] = [])),
     'invalid target file "t.json": $.server.command: expected an array of at least 1, found an empty array',
   );
+});
+
+test('the built-in target: a subscription for every technique of the registry, on its row\'s path', () => {
+  for (const id of TECHNIQUES) assert.equal(builtinSubscription(id).cursor.kind, 'query');
+  // pushbench's own server stamps a broadcast message itself (it refuses a client's t): the body carries the data only.
+  assert.equal(BUILTIN_PUBLISH.body, '{"data":"{data}"}');
+});
+
+test('a missing path inside a technique, and a byte-order mark before the JSON', () => {
+  assert.equal(
+    problem((f) => delete f['techniques']['sse']['path']),
+    'invalid target file "t.json": $.techniques.sse.path: expected a path starting with / (may contain {room}), found nothing',
+  );
+  assert.equal(parseTargetFile(`\uFEFF${JSON.stringify(nchan)}`, 'bom.json').name, 'nchan');
 });

@@ -62,6 +62,15 @@ export function getRequest(port: number, path: string, headers: Record<string, s
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+/** Sends `raw` on a fresh connection to `port` and returns the first complete response. */
+export async function exchangeRaw(port: number, raw: string): Promise<{ head: string; status: number; body: string; raw: string }> {
+  const client = await openRaw(port);
+  client.send(raw);
+  const text = await client.waitFor((t) => parseResponses(t).length >= 1, `an answer to ${JSON.stringify(raw.slice(0, 60))}`);
+  client.close();
+  return parseResponses(text)[0]!;
+}
+
 /** Splits complete HTTP/1.1 responses with Content-Length bodies off the front of `text`. */
 export function parseResponses(text: string): Array<{ head: string; status: number; body: string; raw: string }> {
   const out: Array<{ head: string; status: number; body: string; raw: string }> = [];

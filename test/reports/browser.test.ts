@@ -71,7 +71,8 @@ test('report.html opens offline from disk, requests nothing, logs no error and d
 
   assert.deepEqual(errors, []);
   assert.deepEqual(requests, [url]);
-  assert.equal(canvases.length, 28);
+  // 28 charts less the five empty-responses charts where every technique is at 0% (they are one sentence each).
+  assert.equal(canvases.length, 23);
   assert.equal(ready, canvases.length, 'every canvas got a chart');
   for (const { id, painted } of canvases) assert.ok(painted > 1000, `${id} has drawn pixels (${painted})`);
 });

@@ -80,3 +80,32 @@ test('parseThreshold accepts metric=percent and a trailing %', () => {
   assert.throws(() => parseThreshold('latencyMs.p99'), /expected metric=percent/);
   assert.throws(() => parseThreshold('latencyMs.p99=-1'), /expected metric=percent with a number ≥ 0/);
 });
+
+test('several runs on both sides: noisy metrics compare intervals, not single values', () => {
+  // chat / SSE p50 runs in the fixture: the first run × [1, 1.04, 0.97, 1.08, 0.95].
+  const base = loadFixture();
+  const baseSse = completedOf(base, 'chat', 'sse');
+  const p50s = baseSse.runs!.map((r) => r.latencyMs.p50);
+  const lo = Math.min(...p50s);
+  const hi = Math.max(...p50s);
+
+  // Overlapping intervals, the median 3 ms (+1,200%) worse: one run reaching into the base interval keeps it a pass.
+  const overlapping = loadFixture();
+  completedOf(overlapping, 'chat', 'sse').runs!.forEach((r, i) => (r.latencyMs.p50 = i === 0 ? hi : 3 + i));
+  const a = row(compareResults(base, overlapping).rows, 'chat', 'sse', 'latencyMs.p50');
+  assert.equal(a?.verdict, 'pass');
+  assert.equal(a?.tolerance, '+50% and +2 ms, intervals apart');
+  assert.deepEqual(a?.baseRange, [lo, hi]);
+
+  // Every current run above the base interval and the median +2 ms and +50% worse: a regression.
+  const apart = loadFixture();
+  completedOf(apart, 'chat', 'sse').runs!.forEach((r, i) => (r.latencyMs.p50 = 10 + i));
+  const b = row(compareResults(base, apart).rows, 'chat', 'sse', 'latencyMs.p50');
+  assert.equal(b?.verdict, 'regression');
+  assert.equal(b?.current, 12, 'median of 10..14');
+
+  // Bytes stay exact even with runs: 220.2 → 223.2 B (+1.4%, +3 B) fails whatever the spread.
+  const bytes = loadFixture();
+  completedOf(bytes, 'chat', 'sse').perMessage.totalBytes += 3;
+  assert.equal(row(compareResults(base, bytes).rows, 'chat', 'sse', 'perMessage.totalBytes')?.verdict, 'regression');
+});

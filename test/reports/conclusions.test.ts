@@ -92,3 +92,33 @@ test('sweep without a crossing says the order holds, from the fixture', () => {
   );
   assert.equal(find(findings, 'failure')[0]?.text, 'Long polling failed at 1,000 clients: server process exited with code 1: EMFILE: too many open files.');
 });
+
+/** Run summaries whose p99 values are `p99s` (count 1,000 each, so p99 is printable). */
+function withRuns(r: CompletedResult, p99s: number[]): CompletedResult {
+  return {
+    ...r,
+    runs: p99s.map((p99) => ({ latencyMs: { p50: p99 / 2, p99, mean: p99 / 2, count: 1000, messages: 10 }, cpuPercent: 1, rssBytes: 1, perMessageTotalBytes: 60, delivered: 1000, lost: 0 })),
+  };
+}
+
+test('with runs: a p99 difference is stated only when the intervals do not overlap', () => {
+  // SSE runs 1.0..1.4 ms (median 1.2), WebSocket 1.3..1.8 (median 1.5): min–max intervals overlap at 1.3–1.4.
+  const overlapping = scenario('o', 100, { sse: withRuns(result(90, 1.2), [1.0, 1.2, 1.4]), websocket: withRuns(result(60, 1.5), [1.3, 1.5, 1.8]) });
+  const [latency] = find(scenarioConclusions(overlapping).findings, 'latency');
+  assert.equal(latency?.best, undefined);
+  assert.equal(latency?.text, 'p99 latency is not distinguishable here: the intervals over 3 runs overlap (Server-Sent Events 1.00 ms–1.40 ms, WebSocket 1.30 ms–1.80 ms).');
+  // Separate intervals: the factor is of the medians, 4 / 1.2 = 3.3×.
+  const apart = scenario('a', 100, { sse: withRuns(result(90, 1.2), [1.0, 1.2, 1.4]), websocket: withRuns(result(60, 4), [3.5, 4, 4.5]) });
+  const [stated] = find(scenarioConclusions(apart).findings, 'latency');
+  assert.equal(stated?.best, 'sse');
+  assert.equal(stated?.text, 'Server-Sent Events has the lowest p99 latency: 1.20 ms, 3.3× lower than WebSocket (4.00 ms) (medians of 3 runs; the intervals do not overlap).');
+});
+
+test('a p99 of too few samples is left out of the comparison, with the reason', () => {
+  const thin = result(60, 0.1);
+  thin.latencyMs.count = 30;
+  const s = scenario('t', 100, { polling: result(900, 500), sse: result(90, 2), websocket: thin });
+  const [latency] = find(scenarioConclusions(s).findings, 'latency');
+  assert.equal(latency?.best, 'sse', 'WebSocket\'s 0.1 ms from 30 samples does not win');
+  assert.match(latency?.text ?? '', /\(WebSocket left out: p99 needs ≥ 100 samples, has 30\)$/);
+});

@@ -23,7 +23,7 @@ test('the key-figures row shows the fixture numbers of header-overhead / websock
   const section = sectionById(html, 'scenario-header-overhead');
   assert.deepEqual(rowCells(section, 'WebSocket'), ['58 B', '56 B', '2 B', '0 B', '58 B', '—', '46.4 kbit/s']);
   const second = section.slice(section.indexOf('<caption>Latency, delivery and server cost'));
-  assert.deepEqual(rowCells(second, 'WebSocket'), ['0.203 ms', '0.453 ms', '0.699 ms', '3,000 of 3,000', '0', '0', '0.4%', '9.40 kB', 'yes']);
+  assert.deepEqual(rowCells(second, 'WebSocket'), ['0.203 ms', '0.453 ms', '0.699 ms', 'n = 3,000 from 30 messages', '3,000 of 3,000', '0', '0', '0.4%', '9.40 kB', 'yes']);
 });
 
 test('empty polls, losses and client errors show the fixture numbers', () => {
@@ -33,7 +33,11 @@ test('empty polls, losses and client errors show the fixture numbers', () => {
   assert.equal(sparse[5], '80%');
   const chatSection = sectionById(html, 'scenario-chat');
   const chat = rowCells(chatSection.slice(chatSection.indexOf('<caption>Latency, delivery')), 'Short polling');
-  assert.deepEqual(chat.slice(3, 6), ['7,497 of 7,500', '3', '3']);
+  assert.deepEqual(chat.slice(3, 7), ['5 runs, each n = 7,497 from 750 messages', '7,497 of 7,500', '3', '3']);
+  // Five runs: median [interval] for p50 and CPU, and the unstable CPU named under the table.
+  assert.equal(chat[0], '247 ms [235–267 ms]');
+  assert.equal(chat[7], '0.8% [0.6–1%] unstable');
+  assert.match(chatSection, /<li>Short polling: server CPU is unstable over 5 runs \(coefficient of variation 25%, above 10%\)\.<\/li>/);
   assert.match(chatSection, /<td class="num bad">3<\/td>/);
 });
 
@@ -85,8 +89,10 @@ test('the page is self-contained: chart.js inlined, one JSON block, nothing load
   assert.doesNotMatch(html, /sourceMappingURL/);
   assert.equal(html.match(/<script type="application\/json"/g)?.length, 1);
   assert.equal(html.match(/<svg class="sequence"/g)?.length, 4);
-  // 4 charts per scenario, 5 for chat (up/down), 3 for the sweep group.
-  assert.equal(html.match(/<canvas /g)?.length, 4 * 5 + 5 + 3);
+  // 4 charts per scenario, 5 for chat (up/down), 3 for the sweep group, less the empty-responses
+  // chart of the five scenarios where every request-based technique is at 0% (sparse keeps it).
+  assert.equal(html.match(/<canvas /g)?.length, 4 * 5 + 5 + 3 - 5);
+  assert.match(sectionById(html, 'scenario-chat'), /<p class="no-chart">No request came back empty: Short polling and Long polling found a message in every response \(0%\), so there is no empty-responses chart\.<\/p>/);
 });
 
 test('what the latency is made of: lateness and transit means, with the machine floor as its own row', () => {

@@ -11,7 +11,27 @@ test('each technique row carries its bytes per message and p99 from the results'
   const table = renderScenarioTable(fixture.scenarios[0]!);
   assert.match(table, /^polling\s+\S+\s+\d+\s+798\.0\s/m);
   assert.match(table, /^websocket\s+\S+\s+\d+\s+58\.0\s/m);
-  assert.match(table, /^polling(\s+\S+){5}\s+[\d,.]+\s+989\.18\s/m, 'p99 in ms, two decimals');
+  assert.match(table, /^polling(\s+\S+){5}\s+491 ms\s+989 ms\s+1,000\.45\s+3,000 from 30 messages\s/m, 'p50, p99, max, then n and messages');
+});
+
+test('a p99 of fewer than 100 samples is "—" with the reason under the table', () => {
+  const scenario = structuredClone(fixture.scenarios[0]!);
+  const ws = scenario.results.websocket!;
+  assert.equal(ws.state, 'completed');
+  if (ws.state === 'completed') Object.assign(ws.latencyMs, { count: 40, messages: 1 });
+  const table = renderScenarioTable(scenario);
+  assert.match(table, /^websocket(\s+\S+){5}\s+0\.203 ms\s+—\s+0\.70\s+40 from 1 message\s/m);
+  assert.match(table, /websocket: p99 needs ≥ 100 samples, has 40, so it is not shown\./);
+});
+
+test('with several runs: median [interval] per noisy metric, unstable flagged, wall time printed', () => {
+  const chat = renderScenarioTable(fixture.scenarios.find((s) => s.id === 'chat')!);
+  // polling p50 runs: the first run (247 ms) × [1, 1.04, 0.97, 1.08, 0.95] → median 247, min 235 (×0.95), max 267 (×1.08)
+  assert.match(chat, /^polling(\s+\S+){5}\s+247 ms \[235–267 ms\]/m);
+  assert.match(chat, /0\.8% \[0\.6–1%\] unstable/);
+  assert.match(chat, /polling: server CPU is unstable over 5 runs/);
+  assert.match(chat, /5 runs, each n = 7,497 from 750 messages/);
+  assert.match(renderSummary(fixture), /Session wall time: 96\.4 s/);
 });
 
 test('a failed technique shows its reason instead of figures', () => {
@@ -33,7 +53,7 @@ test('the floor row sits under the techniques, with the publisher lateness colum
   assert.match(table, /^floor \(bare ws\)\s+3000\/3000\s+0\s+58\.0\s/m);
   assert.match(table, /late p99 ms/);
   // websocket's p99 lateness in the fixture: 0.040 ms (three decimals) after max 0.70.
-  assert.match(table, /^websocket(\s+\S+){8}\s+0\.040\s/m);
+  assert.match(table, /^websocket\s.*messages\s+0\.040\s/m);
   assert.ok(table.includes('latency mean ms = publisher lateness + transit: polling 492.082 = 0.022 + 492.060;'), table);
   assert.ok(table.includes('floor (bare ws) 0.225 = 0.022 + 0.203'), table);
   // No floor in chat (there is none to measure), and no split line without publisher figures.
@@ -44,7 +64,7 @@ test('the floor row sits under the techniques, with the publisher lateness colum
   for (const r of Object.values(old.results)) if (r.state === 'completed') delete r.publisher;
   const text = renderScenarioTable(old);
   assert.doesNotMatch(text, /publisher lateness \+ transit/);
-  assert.match(text, /^websocket(\s+\S+){8}\s+-\s/m, 'a file without publisher figures shows a dash');
+  assert.match(text, /^websocket\s.*messages\s+-\s/m, 'a file without publisher figures shows a dash');
 });
 
 test('a probe that did not saturate the server says so; a file of the autocannon probe still renders', () => {

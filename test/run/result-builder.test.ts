@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GeneratorWindowResult } from '../../core/ipc.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../../core/histogram.ts';
-import { buildCompletedResult, emptyRunProblem, expectedMessages, foreignServerCost, kernelCheck, roomMembers, type ServerWindow, type WindowInputs } from '../../run/result-builder.ts';
+import { buildCompletedResult, expectedMessages, foreignServerCost, judgeDelivery, kernelCheck, roomMembers, type ServerWindow, type WindowInputs } from '../../run/result-builder.ts';
 import type { ModelEstimate, ScenarioParams } from '../../core/results.ts';
 import type { ServerStats } from '../../core/protocol.ts';
 
@@ -28,7 +28,7 @@ function histogramOf(millis: number[]): string {
 
 function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowResult {
   return {
-    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0 },
+    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, latencySeqs: {} },
     histogram: histogramOf([]),
     publishLateness: histogramOf([]),
     bytes: { up: 0, down: 0 },
@@ -54,12 +54,12 @@ test('two generator processes: counters add up and the latency histograms merge,
   // Process A's 2 clients received 2 messages each (latencies 1, 2, 3, 4 ms); process B's 2 clients
   // 2 messages each (100, 200, 300, 400 ms). Averaging the two p50s would say ~101 ms; the merged p50 is 4 ms.
   const a = generator({
-    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0 },
+    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([1, 2, 3, 4]),
     bytes: { up: 0, down: 4 * 100 },
   });
   const b = generator({
-    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0 },
+    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([100, 200, 300, 400]),
     bytes: { up: 0, down: 4 * 100 },
   });
@@ -71,10 +71,12 @@ test('two generator processes: counters add up and the latency histograms merge,
     final: stats(4_000_000, 160_000, 54_000_000, [3000, 600], [500, 1500], 0),
     windowCount: { broadcast: 2 },
   };
-  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, windowCount: server.windowCount, ...NOT_FOREIGN, model: MODEL });
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [a, b], clientTotals: [{ up: 250, down: 750 }, { up: 250, down: 750 }], server, published: server.windowCount, ...NOT_FOREIGN, model: MODEL });
 
   assert.deepEqual(r.messages, { published: 2, expected: 8, delivered: 8, lost: 0, duplicated: 1, outOfOrder: 0, unmatched: 0, stale: 0 });
   assert.equal(r.latencyMs.count, 8);
+  // Both processes saw seqs 1 and 2: 8 samples of 2 distinct messages (the union, not 2 + 2).
+  assert.equal(r.latencyMs.messages, 2);
   assert.ok(Math.abs(r.latencyMs.p50 - 4) < 0.01, `merged p50 ${r.latencyMs.p50} ms`);
   assert.ok(Math.abs(r.latencyMs.max - 400) / 400 < 0.001, `merged max ${r.latencyMs.max} ms`);
   assert.ok(Math.abs(r.latencyMs.mean - 126.25) < 0.2, `merged mean ${r.latencyMs.mean} ms (1010 / 8)`);
@@ -100,7 +102,7 @@ test('disagreeing byte totals are reported, not hidden', () => {
     idle: stats(0, 0, 1, [0, 0], [0, 0], 0), start: stats(0, 0, 1, [0, 0], [0, 0], 0), end: stats(1, 0, 1, [0, 0], [0, 0], 0),
     final: stats(2, 0, 1, [0, 0], [500, 1500], 0), windowCount: {},
   };
-  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, windowCount: {}, ...NOT_FOREIGN, model: MODEL });
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [{ up: 500, down: 1499 }], server, published: server.windowCount, ...NOT_FOREIGN, model: MODEL });
   assert.equal(r.agreement!.agree, false);
 });
 
@@ -110,8 +112,8 @@ test('chat: expected counts each room\'s messages times its members; lost is wha
   // Rooms 0, 1 and 2 published 4, 5 and 6 messages: 4x3 + 5x3 + 6x1 = 33 deliveries expected.
   assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }), { published: 15, expected: 33 });
   const r = buildCompletedResult({
-    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, windowCount: { 0: 4, 1: 5, 2: 6 }, ...NOT_FOREIGN, model: MODEL,
-    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, unmatched: 0, stale: 0 } })],
+    technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, ...NOT_FOREIGN, model: MODEL, published: { 0: 4, 1: 5, 2: 6 },
+    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, unmatched: 0, stale: 0, latencySeqs: {} } })],
   });
   assert.equal(r.messages.expected, 33);
   assert.equal(r.messages.lost, 3);
@@ -125,10 +127,20 @@ test('memory per connection is not attributed when RSS grew less than the heap g
     idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0), start: stats(0, 0, 50_000_000, [0, 0], [0, 0], 10),
     end: stats(1, 0, endRss, [0, 0], [0, 0], 10), final: stats(2, 0, endRss, [0, 0], [0, 0], 0), windowCount: {},
   });
-  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), windowCount: {}, ...NOT_FOREIGN, model: MODEL });
+  const build = (endRss: number) => buildCompletedResult({ technique: 'sse', params: { ...PARAMS, clients: 10 }, requestBased: false, generators: [generator({})], clientTotals: [null], server: server(endRss), published: {}, ...NOT_FOREIGN, model: MODEL });
   assert.equal(build(52_000_000).server!.bytesPerConnection, null, '2 MB over 10 clients is heap noise, not 200 kB each');
   assert.equal(build(46_000_000).server!.bytesPerConnection, null, 'RSS that shrank says nothing either');
   assert.equal(build(60_000_000).server!.bytesPerConnection, 1_000_000);
+});
+
+test('a run that delivers nothing, or has nothing published, fails instead of reading "0 lost"', () => {
+  const base = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: { broadcast: 3 }, ...NOT_FOREIGN, model: MODEL });
+  assert.equal(base.messages.expected, 3 * PARAMS.clients, 'expected comes from the publishes accepted, not from what arrived');
+  const nothing = judgeDelivery(base);
+  assert.equal(nothing.state, 'failed');
+  assert.match(nothing.state === 'failed' ? nothing.error : '', /nothing delivered: 0 of \d+ expected messages arrived/);
+  const unpublished = judgeDelivery(buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, ...NOT_FOREIGN, model: MODEL }));
+  assert.match(unpublished.state === 'failed' ? unpublished.error : '', /no message was accepted for publishing/);
 });
 
 test('the publisher: its lateness histogram is carried, and its busy-wait is taken out of the server CPU', () => {
@@ -141,7 +153,7 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
     final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness }),
     windowCount: { broadcast: 3 },
   };
-  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, windowCount: server.windowCount, ...NOT_FOREIGN, model: MODEL });
+  const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, published: server.windowCount, ...NOT_FOREIGN, model: MODEL });
   assert.equal(r.server!.cpuPercent, 4);
   assert.equal(r.publisher!.side, 'server');
   assert.equal(r.publisher!.busyWaitCpuPercent, 1);
@@ -156,7 +168,7 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
 test('chat: the publisher is the clients, their lateness histograms merge across generator processes', () => {
   const params: ScenarioParams = { ...PARAMS, workload: 'chat', clients: 4, roomSize: 2 };
   const r = buildCompletedResult({
-    technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, windowCount: {}, ...NOT_FOREIGN, model: MODEL,
+    technique: 'sse', params, requestBased: false, clientTotals: [null, null], server: null, published: {}, ...NOT_FOREIGN, model: MODEL,
     generators: [generator({ publishLateness: histogramOf([0.5, 1]) }), generator({ publishLateness: histogramOf([2]) })],
   });
   assert.deepEqual({ side: r.publisher!.side, count: r.publisher!.latenessMs.count, busy: r.publisher!.busyWaitCpuPercent, blocked: r.publisher!.loopBlockedPercent }, { side: 'clients', count: 3, busy: 0, blocked: 0 });
@@ -164,7 +176,7 @@ test('chat: the publisher is the clients, their lateness histograms merge across
 });
 
 test('broadcast with neither a server child nor a publisher process to ask: no publisher to report', () => {
-  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, windowCount: {}, ...NOT_FOREIGN, model: MODEL });
+  const r = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, ...NOT_FOREIGN, model: MODEL });
   assert.equal(r.publisher, null);
 });
 
@@ -179,9 +191,9 @@ test('a foreign server: expected is what the publisher had accepted, CPU and RSS
   };
   const r = buildCompletedResult({
     technique: 'websocket', params: PARAMS, requestBased: false, clientTotals: [{ up: 0, down: 1600 }], server: null, foreign, publisher,
-    windowCount: { broadcast: publisher.accepted }, kernel: { kernel: { up: 0, down: 1600, sockets: 4, closed: 0 }, client: { up: 0, down: 1600 } }, model: null,
+    published: { broadcast: publisher.accepted }, kernel: { kernel: { up: 0, down: 1600, sockets: 4, closed: 0 }, client: { up: 0, down: 1600 } }, model: null,
     // 4 clients x 4 accepted = 16 expected; 15 arrived, 2 units had no stamp, 3 stamps were a replayed backlog.
-    generators: [generator({ counts: { delivered: 15, duplicated: 0, outOfOrder: 0, receivedInWindow: 15, payloadInWindow: 15 * 98, unmatched: 2, stale: 3 } })],
+    generators: [generator({ counts: { delivered: 15, duplicated: 0, outOfOrder: 0, receivedInWindow: 15, payloadInWindow: 15 * 98, unmatched: 2, stale: 3, latencySeqs: {} } })],
   });
   assert.deepEqual(r.messages, { published: 4, expected: 16, delivered: 15, lost: 1, duplicated: 0, outOfOrder: 0, unmatched: 2, stale: 3 });
   assert.deepEqual(r.server, { cpuPercent: 5, rssBytes: 16_000_000, rssIdleBytes: 10_000_000, eventLoopUtilization: null, bytesPerConnection: 1_500_000, connections: 4, lateTicks: null, source: 'proc' });
@@ -207,18 +219,19 @@ test('the kernel cross-check agrees only on equal counts, and cannot decide when
   assert.equal(small.connections, 10, 'unknown sockets: the clients connected');
 });
 
-test('a run that had nothing to expect, or delivered nothing, is named as such', () => {
-  const base = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, windowCount: {}, ...NOT_FOREIGN, model: null });
-  assert.match(emptyRunProblem(base)!, /^no message was published and accepted in the measured window/);
-  const none = buildCompletedResult({
-    technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, windowCount: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
-    generators: [generator({ counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 6, stale: 0 }, errors: { count: 2, first: ['GET /x answered 404'] } })],
-  });
-  assert.equal(emptyRunProblem(none), 'delivered 0 of 12 expected messages (3 published). 6 unit(s) arrived without pushbench\'s stamp ("seq":N,"t":T). The clients met 2 error(s), first: GET /x answered 404.');
+test('a run that had nothing to expect, or delivered nothing, fails naming why; units without a stamp are named', () => {
+  const base = buildCompletedResult({ technique: 'sse', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server: null, published: {}, ...NOT_FOREIGN, model: null });
+  const unpublished = judgeDelivery(base);
+  assert.match(unpublished.state === 'failed' ? unpublished.error : '', /^no message was accepted for publishing in the measured window/);
+  const none = judgeDelivery(buildCompletedResult({
+    technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, published: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
+    generators: [generator({ counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 6, stale: 0, latencySeqs: {} }, errors: { count: 2, first: ['GET /x answered 404'] } })],
+  }));
+  assert.equal(none.state === 'failed' ? none.error : '', 'nothing delivered: 0 of 12 expected messages arrived; 6 unit(s) arrived without pushbench\'s stamp ("seq":N,"t":T) (2 client errors, first: GET /x answered 404)');
   const some = buildCompletedResult({
-    technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, windowCount: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
-    generators: [generator({ counts: { delivered: 11, duplicated: 0, outOfOrder: 0, receivedInWindow: 11, payloadInWindow: 0, unmatched: 0, stale: 0 } })],
+    technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, published: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
+    generators: [generator({ counts: { delivered: 11, duplicated: 0, outOfOrder: 0, receivedInWindow: 11, payloadInWindow: 0, unmatched: 0, stale: 0, latencySeqs: {} } })],
   });
-  assert.equal(emptyRunProblem(some), null, 'a run with a loss is completed; its loss shows, and the exit code says so');
+  assert.equal(judgeDelivery(some), some, 'a run with a loss is completed; its loss shows, and the exit code says so');
   assert.equal(some.messages.lost, 1);
 });

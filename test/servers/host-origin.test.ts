@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { startServer, type PushServer } from '../../servers/server.ts';
 import { RequestGuard } from '../../servers/request-guard.ts';
-import { openRaw, parseResponses } from '../helpers/wire.ts';
+import { exchangeRaw, openRaw, parseResponses } from '../helpers/wire.ts';
 
 const PAGE_ORIGIN = 'https://app.example.com';
 
@@ -24,13 +24,7 @@ describe('Host and Origin against a real server', () => {
   });
   after(() => server.close());
 
-  async function exchange(raw: string): Promise<{ status: number; body: string; head: string }> {
-    const client = await openRaw(server.port);
-    client.send(raw);
-    const text = await client.waitFor((t) => parseResponses(t).length === 1, `an answer to ${JSON.stringify(raw.slice(0, 60))}`);
-    client.close();
-    return parseResponses(text)[0]!;
-  }
+  const exchange = (raw: string): ReturnType<typeof exchangeRaw> => exchangeRaw(server.port, raw);
 
   /** A refusal: the server answers and then closes the connection itself. */
   async function refused(raw: string): Promise<{ status: number; body: string; head: string }> {

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DRAIN_MAX_BYTES } from '../../servers/http-util.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
-import { eventually, getRequest, openRaw, parseResponses } from '../helpers/wire.ts';
+import { eventually, exchangeRaw, getRequest, openRaw, parseResponses } from '../helpers/wire.ts';
 
 describe('slow and idle clients', () => {
   let server: PushServer;
@@ -21,11 +21,7 @@ describe('slow and idle clients', () => {
   after(() => server.close());
 
   async function assertServes(): Promise<void> {
-    const client = await openRaw(server.port);
-    client.send(getRequest(server.port, '/poll?since=0'));
-    const [ok] = parseResponses(await client.waitFor((t) => parseResponses(t).length === 1, 'a poll'));
-    client.close();
-    assert.equal(ok!.status, 200);
+    assert.equal((await exchangeRaw(server.port, getRequest(server.port, '/poll?since=0'))).status, 200);
   }
 
   test('a body sent one byte a second is cut by the request timeout with a 408', async () => {

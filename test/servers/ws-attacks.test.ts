@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { startServer, type PushServer } from '../../servers/server.ts';
 import { MAX_PENDING_PONGS } from '../../servers/techniques/websocket.ts';
 import { WS_CLOSE_BAD_REQUEST } from '../../core/protocol.ts';
-import { eventually, getRequest, openRaw, parseResponses, type RawClient } from '../helpers/wire.ts';
+import { eventually, exchangeRaw, getRequest, openRaw, parseResponses, type RawClient } from '../helpers/wire.ts';
 
 const OP = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
@@ -97,11 +97,7 @@ describe('WebSocket protocol violations on a real server', () => {
   }
 
   async function assertServes(): Promise<void> {
-    const client = await openRaw(server.port);
-    client.send(getRequest(server.port, '/poll?since=0'));
-    const [ok] = parseResponses(await client.waitFor((t) => parseResponses(t).length === 1, 'a poll'));
-    client.close();
-    assert.equal(ok!.status, 200);
+    assert.equal((await exchangeRaw(server.port, getRequest(server.port, '/poll?since=0'))).status, 200);
     const ws = await upgraded('/ws?since=0');
     await ws.client.waitFor(() => serverFrames(ws.after()).length === 1, 'the catch-up frame');
     assert.match(serverFrames(ws.after())[0]!.payload.toString(), /^\{"seq":1,/);

@@ -1,0 +1,43 @@
+/** Charts show their evidence: n in the caption, intervals over runs, no percentile of too few samples, no empty chart. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildCharts, emptyPollsSentence } from '../../reports/charts.ts';
+import { spreadOf } from '../../core/spread.ts';
+import { completedOf, loadFixture } from './helpers.ts';
+
+const fixture = loadFixture();
+
+test('latency charts say n and messages per technique in their caption', () => {
+  const spec = buildCharts(fixture).find((c) => c.id === 'header-overhead-latency')!;
+  assert.match(spec.caption, /^Short polling: n = 3,000 from 30 messages; Long polling: n = 3,000 from 30 messages; /);
+  assert.doesNotMatch(spec.caption, /interval/, 'one run: no interval to draw');
+});
+
+test('with runs, p50 and p99 get a floating bar from the interval low to high', () => {
+  const spec = buildCharts(fixture).find((c) => c.id === 'chat-latency')!;
+  const interval = spec.config.data.datasets.find((d) => d.label === 'p50, 95% interval over runs');
+  assert.ok(interval, 'interval dataset present');
+  const polling = completedOf(fixture, 'chat', 'polling');
+  const s = spreadOf(polling.runs!.map((r) => r.latencyMs.p50));
+  assert.deepEqual(interval.data[0], [s.low, s.high]);
+  assert.match(spec.caption, /95% interval of p50 and p99 over 5 runs/);
+});
+
+test('a p99 of fewer than 100 samples is not drawn and the caption says why', () => {
+  const results = structuredClone(fixture);
+  const ws = results.scenarios[0]!.results.websocket!;
+  if (ws.state === 'completed') Object.assign(ws.latencyMs, { count: 50, messages: 1 });
+  const spec = buildCharts(results).find((c) => c.id === 'header-overhead-latency')!;
+  const p99 = spec.config.data.datasets.find((d) => d.label === 'p99')!;
+  assert.equal(p99.data[3], null);
+  assert.notEqual(p99.data[0], null);
+  assert.match(spec.caption, /WebSocket: n = 50 from 1 message \(p99 not drawn: too few samples\)/);
+});
+
+test('an empty-responses chart where every technique is at 0% becomes one sentence', () => {
+  const charts = buildCharts(fixture);
+  assert.equal(charts.some((c) => c.id === 'header-overhead-empty-polls'), false);
+  assert.equal(charts.some((c) => c.id === 'sparse-empty-polls'), true, 'sparse has 80% empty polls: drawn');
+  assert.match(emptyPollsSentence(fixture.scenarios[0]!) ?? '', /^No request came back empty: Short polling and Long polling/);
+  assert.equal(emptyPollsSentence(fixture.scenarios.find((s) => s.id === 'sparse')!), null);
+});
