@@ -253,8 +253,18 @@ export const CompletedResultSchema = closed(
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
     model: nullable(ModelEstimateSchema, 'Null for a foreign server: the analytic model describes pushbench\'s own servers'),
     agreement: nullable(
-      closed({ serverUp: byteTotal(), serverDown: byteTotal(), clientUp: byteTotal(), clientDown: byteTotal(), agree: Type.Boolean() }),
-      'Whole-run byte totals as the server and the clients counted them; they must be equal',
+      closed({
+        serverUp: byteTotal(),
+        serverDown: byteTotal(),
+        clientUp: byteTotal(),
+        clientDown: byteTotal(),
+        agree: Type.Boolean(),
+        reason: Type.Optional(
+          nullable(Type.String(), 'Why the counts differ (bytes still in flight when the wait for a quiet moment ran out, or lost); null when they agree; absent in files written before it was recorded'),
+        ),
+        note: Type.Optional(nullable(Type.String(), 'When the counts were read (the quiet moment before the clients closed), how long the runner waited for bytes in flight, and what the close handshake left unread')),
+      }),
+      'Byte totals as the server and the clients counted them, from the start of the run to a moment with nothing in flight (before the clients closed); they must be equal',
     ),
     windowMs: nonNegative('Measured window length'),
     clientErrors: closed(

@@ -9,11 +9,28 @@ import { SocketTally, type ClientBytes } from './socket-tally.ts';
 
 export type { ClientBytes } from './socket-tally.ts';
 
+/**
+ * How a socket's bytes are attributed to the measured window: `snapshot` by the counters read
+ * at the window's edges; `exchange` by whole request/response exchanges, each attributed by
+ * its own instant (a poll's due time) by the generator, so that an edge falling inside an
+ * exchange never splits it.
+ */
+export type ByteAttribution = 'snapshot' | 'exchange';
+
 export class SocketCounter {
   private readonly tally = new SocketTally('client');
+  /** The sockets whose window bytes come from the edge snapshots (every one not attributed by exchange). */
+  private readonly snapshotTally = new SocketTally('client');
 
-  track(socket: net.Socket): void {
+  /** Counts a socket's bytes (whole run), and in the edge snapshots unless attributed by exchange. */
+  track(socket: net.Socket, attribution: ByteAttribution = 'snapshot'): void {
     this.tally.track(socket);
+    if (attribution === 'snapshot') this.snapshotTally.track(socket);
+  }
+
+  /** Bytes of the sockets attributed by snapshot: what the window's edge snapshots read. */
+  snapshotTotals(): ClientBytes {
+    return this.snapshotTally.totals();
   }
 
   get openSockets(): number {

@@ -59,15 +59,19 @@ export class DeliveryRecorder {
     this.window = window;
   }
 
-  /** Records one message received by `client` at `now` (monotonic µs). */
-  receive(client: ClientTracker, seq: number, t: number, jsonBytes: number, now: number): void {
+  /**
+   * Records one message received by `client` at `now` (monotonic µs). `inByteWindow`: whether it
+   * counts beside the window's bytes (between the edge snapshots, or in an exchange due inside
+   * the window for a driver attributed by exchange); by default, between the snapshots.
+   */
+  receive(client: ClientTracker, seq: number, t: number, jsonBytes: number, now: number, inByteWindow: boolean = this.counting): void {
     const kind = client.classify(seq);
     const window = this.window;
     if (window === undefined) {
       if (kind === 'duplicate') this.counts.duplicated++;
       return;
     }
-    if (this.counting) {
+    if (inByteWindow) {
       this.counts.receivedInWindow++;
       this.counts.payloadInWindow += jsonBytes;
     }

@@ -33,6 +33,8 @@ export class Generator {
   private readonly publishLateness = createLatencyHistogram();
   private window: Window | undefined;
   private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
+  /** Bytes of the exchanges due inside the window, on the sockets attributed by exchange (which the snapshots leave out). */
+  private readonly exchangeBytes: ClientBytes = { up: 0, down: 0 };
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishing = false;
 
@@ -52,7 +54,7 @@ export class Generator {
    * the server replayed, counted and ignored); a unit without any is counted as unmatched. The
    * payload of a message is the JSON pushbench published for it; the rest is overhead.
    */
-  private receive(tracker: ClientTracker, room: number | undefined, unit: Buffer): { count: number; lastSeq: number } {
+  private receive(tracker: ClientTracker, room: number | undefined, unit: Buffer, inByteWindow: boolean): { count: number; lastSeq: number } {
     const now = nowMicros();
     let lastSeq = 0;
     const count = scanStamps(unit, (seq, t) => {
@@ -61,7 +63,7 @@ export class Generator {
         return;
       }
       if (seq > lastSeq) lastSeq = seq;
-      this.recorder.receive(tracker, seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now);
+      this.recorder.receive(tracker, seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now, inByteWindow);
     });
     if (count === 0) this.recorder.counts.unmatched++;
     return { count, lastSeq };
@@ -87,6 +89,9 @@ export class Generator {
     for (let id = spec.fromClient; id < spec.toClient; id++) {
       const room = spec.workload === 'chat' ? Math.floor(id / spec.roomSize) : undefined;
       const tracker = new ClientTracker(room === undefined ? 'broadcast' : String(room), room === undefined ? spec.startSeq : 0);
+      // The due time of the exchange under way, for a driver attributed by exchange; null: the edge snapshots decide.
+      let exchangeDue: number | null = null;
+      const inByteWindow = (): boolean => (exchangeDue === null ? this.recorder.counting : this.exchangeInWindow(exchangeDue));
       const ctx: DriverContext = {
         origin: spec.origin,
         clientId: id,
@@ -97,9 +102,9 @@ export class Generator {
         headers,
         counter: this.counter,
         subscription: spec.subscription,
-        receive: (unit) => this.receive(tracker, room, unit),
+        receive: (unit) => this.receive(tracker, room, unit, inByteWindow()),
         countRequest: (empty, late) => {
-          if (!this.recorder.counting) return;
+          if (!inByteWindow()) return;
           this.requests.total++;
           if (empty) this.requests.empty++;
           if (late) this.requests.late++;
@@ -112,6 +117,14 @@ export class Generator {
         refuse: (error) => {
           this.recordError(error);
           this.reportRefusal(error.message);
+        },
+        beginExchange: (dueAt) => {
+          exchangeDue = dueAt;
+        },
+        endExchange: (bytes) => {
+          if (exchangeDue === null || !this.exchangeInWindow(exchangeDue)) return;
+          this.exchangeBytes.up += bytes.up;
+          this.exchangeBytes.down += bytes.down;
         },
         sampleHead: (head) => {
           this.responseHead ??= head;
@@ -146,11 +159,11 @@ export class Generator {
     this.window = window;
     this.recorder.setWindow(window);
     this.at(window.startT, () => {
-      this.snapshots.start = { at: nowMicros(), bytes: this.counter.totals() };
+      this.snapshots.start = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
       this.recorder.counting = true;
     });
     this.at(window.endT, () => {
-      this.snapshots.end = { at: nowMicros(), bytes: this.counter.totals() };
+      this.snapshots.end = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
       this.recorder.counting = false;
     });
     for (const client of this.clients) client.driver.begin(beginAt);
@@ -162,13 +175,14 @@ export class Generator {
     this.stopPublishing();
     await Promise.all(this.clients.map((c) => c.driver.stop()));
     const now = nowMicros();
-    const start = this.snapshots.start ?? { at: now, bytes: this.counter.totals() };
-    const end = this.snapshots.end ?? { at: now, bytes: this.counter.totals() };
+    const start = this.snapshots.start ?? { at: now, bytes: this.counter.snapshotTotals() };
+    const end = this.snapshots.end ?? { at: now, bytes: this.counter.snapshotTotals() };
     return {
       counts: this.recorder.counts,
       histogram: encodeHistogram(this.recorder.histogram),
       publishLateness: encodeHistogram(this.publishLateness),
-      bytes: { up: end.bytes.up - start.bytes.up, down: end.bytes.down - start.bytes.down },
+      // Sockets attributed by snapshot: what flowed between the edges; by exchange: the exchanges due in the window, whole.
+      bytes: { up: end.bytes.up - start.bytes.up + this.exchangeBytes.up, down: end.bytes.down - start.bytes.down + this.exchangeBytes.down },
       windowMicros: end.at - start.at,
       requests: { ...this.requests },
       sent: this.sent,
@@ -185,6 +199,12 @@ export class Generator {
     this.timers.clear();
     await Promise.all(this.clients.map((c) => c.driver.close()));
     return this.counter.totals();
+  }
+
+  /** Whether an exchange due at `dueAt` belongs to the measured window: [startT, endT), like the messages' `t`. */
+  private exchangeInWindow(dueAt: number): boolean {
+    const window = this.window;
+    return window !== undefined && dueAt >= window.startT && dueAt < window.endT;
   }
 
   private at(when: number, fn: () => void): void {

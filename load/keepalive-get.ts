@@ -11,7 +11,7 @@
  * is read until the server closes. A closed connection is reopened on the next request.
  */
 import net from 'node:net';
-import type { SocketCounter } from '../core/socket-counter.ts';
+import type { ByteAttribution, ClientBytes, SocketCounter } from '../core/socket-counter.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
@@ -23,6 +23,8 @@ export interface GetResponse {
   head: string;
   /** The response headers the client asked to capture, by lower-case name. */
   headers: ReadonlyMap<string, string>;
+  /** The exchange's bytes on the wire, request (`up`) and response (`down`), from the socket's own counters. */
+  bytes: ClientBytes;
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
@@ -38,6 +40,10 @@ export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_
 interface Pending {
   resolve: (response: GetResponse) => void;
   reject: (error: Error) => void;
+  socket: net.Socket;
+  /** The socket's counters before the request was written: one request at a time, so the exchange is what they grow by. */
+  writtenBefore: number;
+  readBefore: number;
 }
 
 /** Parser state of the response being read. */
@@ -77,6 +83,7 @@ export class KeepAliveGet {
     headers: ReadonlyArray<readonly [string, string]>,
     private readonly counter: SocketCounter,
     capture: readonly string[] = [],
+    private readonly attribution: ByteAttribution = 'snapshot',
   ) {
     this.capture = new Set(capture.map((name) => name.toLowerCase()));
     const url = new URL(origin);
@@ -107,7 +114,7 @@ export class KeepAliveGet {
     if (this.pending !== undefined) return Promise.reject(new Error('a request is already in flight on this connection'));
     const socket = this.open();
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending = { resolve, reject, socket, writtenBefore: socket.bytesWritten, readBefore: socket.bytesRead };
       // One writev: the request line, then the header block encoded once for all requests.
       socket.cork();
       socket.write(`GET ${path} HTTP/1.1\r\n`, 'latin1');
@@ -127,7 +134,7 @@ export class KeepAliveGet {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
     const socket = net.connect(this.port, this.host);
     socket.setNoDelay(true);
-    this.counter.track(socket);
+    this.counter.track(socket, this.attribution);
     this.buffer = EMPTY;
     this.reading = undefined;
     // A connection this client already left (the server asked to close it) is no concern of the current request.
@@ -219,7 +226,8 @@ export class KeepAliveGet {
       this.socket = undefined;
       this.buffer = EMPTY;
     }
-    pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body) });
+    const bytes = pending === undefined ? { up: 0, down: 0 } : { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
+    pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body), bytes });
     return this.buffer.length > 0;
   }
 }

@@ -230,7 +230,8 @@ function emptyPollFindings(completed: CompletedEntry[]): Finding[] {
   return findings;
 }
 
-function agreementFindings(completed: CompletedEntry[]): Finding[] {
+/** A finding per technique whose server and client byte counts differ, with the reason when the run recorded one. */
+export function agreementFindings(completed: CompletedEntry[]): Finding[] {
   const findings: Finding[] = [];
   for (const { technique, result } of completed) {
     const a = result.agreement;
@@ -238,7 +239,7 @@ function agreementFindings(completed: CompletedEntry[]): Finding[] {
     findings.push({
       kind: 'agreement',
       worst: technique,
-      text: `Server and client byte counts disagree for ${techniqueLabel(technique)} (server ${formatInteger(a.serverUp)} B up / ${formatInteger(a.serverDown)} B down, clients ${formatInteger(a.clientUp)} / ${formatInteger(a.clientDown)}): treat its byte figures as suspect.`,
+      text: `Server and client byte counts disagree for ${techniqueLabel(technique)} (server ${formatInteger(a.serverUp)} B up / ${formatInteger(a.serverDown)} B down, clients ${formatInteger(a.clientUp)} / ${formatInteger(a.clientDown)})${a.reason === undefined || a.reason === null ? '' : `: ${a.reason}`}; treat its byte figures as suspect.`,
     });
   }
   return findings;

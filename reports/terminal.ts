@@ -5,7 +5,7 @@
 import { TECHNIQUES } from '../core/protocol.ts';
 import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
-import { saturationFindings } from './conclusions.ts';
+import { agreementFindings, saturationFindings } from './conclusions.ts';
 import { completedFloor, latencyParts } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
@@ -49,6 +49,7 @@ export function renderScenarioTable(scenario: Scenario): string {
   const completed = completedEntries(scenario);
   const notes = [
     ...saturationFindings(completed).map((f) => `! ${f.text}`),
+    ...agreementFindings(completed).map((f) => `! ${f.text}`),
     ...evidenceNotes(completed.map(({ technique, result }) => ({ label: technique, result }))).map((n) => `  ${n}`),
     ...latencyNotes(scenario),
   ];

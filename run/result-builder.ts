@@ -37,6 +37,18 @@ export interface KernelWindow {
   client: ClientBytes;
 }
 
+/** Both ends' byte counters read together once nothing more was being sent (run/runner.ts settleBytes). */
+export interface SettledBytes {
+  server: ClientBytes;
+  client: ClientBytes;
+  /** True when the counts met: nothing was in flight when they were read. */
+  settled: boolean;
+  /** How long the runner waited for them to meet (ms). */
+  waitedMs: number;
+  /** Bytes one side had counted and the other not yet at the first reading, right after the drain. */
+  inFlightAtDrainBytes: number;
+}
+
 export interface WindowInputs {
   technique: TechniqueId;
   params: ScenarioParams;
@@ -44,6 +56,8 @@ export interface WindowInputs {
   generators: readonly GeneratorWindowResult[];
   /** Whole-run client byte totals per generator (null when a generator could not report). */
   clientTotals: ReadonlyArray<ClientBytes | null>;
+  /** Both ends' counters at the quiet moment before any client closed; null when it could not be taken (the old whole-run comparison is used). */
+  settled?: SettledBytes | null;
   /** pushbench's own server child, sampled over IPC; null for any other server. */
   server: ServerWindow | null;
   /** A server pushbench started from a target file, sampled from /proc; null otherwise. */
@@ -213,13 +227,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
   const setupUp = server === null ? 0 : server.end.bytes.setupUp - server.start.bytes.setupUp;
   const setupDown = server === null ? 0 : server.end.bytes.setupDown - server.start.bytes.setupDown;
 
-  let agreement: CompletedResult['agreement'] = null;
-  if (server !== null && inputs.clientTotals.every((t) => t !== null)) {
-    const clientUp = sum(inputs.clientTotals, (t) => t!.up);
-    const clientDown = sum(inputs.clientTotals, (t) => t!.down);
-    const { up: serverUp, down: serverDown } = server.final.bytes;
-    agreement = { serverUp, serverDown, clientUp, clientDown, agree: serverUp === clientUp && serverDown === clientDown };
-  }
+  const agreement = byteAgreement(server, inputs.clientTotals, inputs.settled ?? null);
 
   return {
     state: 'completed',
@@ -257,6 +265,52 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     kernel: inputs.kernel === null ? null : kernelCheck(inputs.kernel),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
   };
+}
+
+/** `1,234` */
+function bytesText(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * "Bytes agree": the server's counts against the clients', read at the quiet moment before any
+ * client closed (everything the server wrote had been read), with the reason when they differ.
+ * The close handshake that follows is outside the comparison: when the whole-run totals after
+ * it differ (a client that gave up waiting for the server's close frame), the note says by how
+ * much. Without a quiet reading (an older runner), the whole-run totals are compared.
+ */
+export function byteAgreement(server: ServerWindow | null, clientTotals: ReadonlyArray<ClientBytes | null>, settled: SettledBytes | null): CompletedResult['agreement'] {
+  if (server === null) return null;
+  const closed = clientTotals.every((t) => t !== null)
+    ? { up: sum(clientTotals, (t) => t!.up), down: sum(clientTotals, (t) => t!.down) }
+    : null;
+  if (settled === null) {
+    if (closed === null) return null;
+    const { up: serverUp, down: serverDown } = server.final.bytes;
+    return { serverUp, serverDown, clientUp: closed.up, clientDown: closed.down, agree: serverUp === closed.up && serverDown === closed.down };
+  }
+  const { server: s, client: c } = settled;
+  const agree = s.up === c.up && s.down === c.down;
+  const waited = `${bytesText(Math.round(settled.waitedMs))} ms`;
+  let reason: string | null = null;
+  if (!agree) {
+    const down = s.down - c.down;
+    const up = c.up - s.up;
+    const parts = [
+      down !== 0 ? `${bytesText(Math.abs(down))} B ${down > 0 ? 'the server wrote had not reached the clients' : 'more read by the clients than the server wrote'}` : null,
+      up !== 0 ? `${bytesText(Math.abs(up))} B ${up > 0 ? 'the clients wrote had not reached the server' : 'more read by the server than the clients wrote'}` : null,
+    ].filter((p): p is string => p !== null);
+    reason = settled.settled
+      ? null
+      : `${parts.join('; ')} ${waited} after publishing and requests stopped: still in flight (a fan-out slower than the wait) or lost; the counts were never read at a quiet moment`;
+  }
+  let note: string | null = `read when nothing was in flight, before the clients closed${settled.inFlightAtDrainBytes > 0 ? ` (${bytesText(settled.inFlightAtDrainBytes)} B were still in flight after the drain; waited ${waited} for them)` : ''}`;
+  if (closed !== null) {
+    const { up: finalUp, down: finalDown } = server.final.bytes;
+    const unread = finalDown - closed.down + (closed.up - finalUp);
+    if (unread !== 0) note += `; the close handshake is not compared: after it the server had ${bytesText(finalDown)} B down and ${bytesText(finalUp)} B up, the clients ${bytesText(closed.down)} and ${bytesText(closed.up)} (close frames of clients that stopped waiting for them)`;
+  }
+  return { serverUp: s.up, serverDown: s.down, clientUp: c.up, clientDown: c.down, agree, reason, note };
 }
 
 /** What results.json says about pushbench's publisher process: its lateness, what it sent and had accepted in the window, and the publish round trip. */

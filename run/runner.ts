@@ -12,7 +12,7 @@ import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
-import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
+import { buildCompletedResult, judgeDelivery, type ServerWindow, type SettledBytes } from './result-builder.ts';
 import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
@@ -391,6 +391,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
     const published = publisher === null ? null : await guard.step(publisher.collect());
+    // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
+    const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients)));
     // The clients have stopped: the second quiet moment for the kernel cross-check.
     const after = before === null ? null : await guard.step(quietSnapshot(port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])])));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
@@ -412,6 +414,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       requestBased: TECHNIQUE_META[technique].delivery === 'request',
       generators: windows,
       clientTotals,
+      settled,
       server: serverWindow,
       foreign,
       published: published !== null ? { broadcast: published.accepted } : (serverWindow?.windowCount ?? {}),
@@ -440,6 +443,36 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     ]);
   }
 }
+
+/** How long the runner waits for the last bytes in flight to land: 5 s, plus 1 ms per client (a fan-out to 20,000 sockets on a loaded machine). */
+export function settleTimeoutMs(clients: number): number {
+  return 5000 + clients;
+}
+
+/**
+ * Waits until both ends' byte counters are equal, or `timeoutMs` has passed: after publishing
+ * and requests have stopped nothing new is sent, so the clients' counts can only catch up with
+ * the server's, and equal counts mean nothing is in flight. A fan-out that outlasts the drain
+ * (thousands of sockets on a busy machine) is waited for here instead of being read as a
+ * disagreement; counts that never meet are reported with what was still missing.
+ */
+export async function settleBytes(server: Pick<ServerProcess, 'stats'>, generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>, timeoutMs: number): Promise<SettledBytes> {
+  const started = nowMicros();
+  let inFlightAtDrain: number | null = null;
+  for (;;) {
+    const [reply, clients] = await Promise.all([server.stats(), Promise.all(generators.map((g) => g.bytes()))]);
+    const client = { up: clients.reduce((n, b) => n + b.up, 0), down: clients.reduce((n, b) => n + b.down, 0) };
+    const serverBytes = { up: reply.stats.bytes.up, down: reply.stats.bytes.down };
+    const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
+    inFlightAtDrain ??= missing;
+    const waitedMs = (nowMicros() - started) / 1000;
+    if (missing === 0 || waitedMs >= timeoutMs) return { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
+/** Time between two samples while waiting for the bytes in flight. */
+const SETTLE_POLL_MS = 20;
 
 /** Waits (bounded) until the server has seen every client's connection close, then samples it. */
 async function waitForIdle(server: ServerProcess): Promise<StatsReply> {

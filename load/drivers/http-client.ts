@@ -9,12 +9,15 @@ import { HttpConnection } from '../http-connection.ts';
 import { KeepAliveGet, type GetResponse } from '../keepalive-get.ts';
 import { splitBody } from '../match.ts';
 import { refusal, TargetRefusedError, type DriverContext } from './types.ts';
+import type { ByteAttribution, ClientBytes } from '../../core/socket-counter.ts';
 
 /** What one answer of a request technique brought: stamps matched, the newest seq, and whether it held no unit at all. */
 export interface PollAnswer {
   count: number;
   lastSeq: number;
   empty: boolean;
+  /** The exchange's request and response bytes on the wire. */
+  bytes: ClientBytes;
 }
 
 export class HttpUpstream {
@@ -65,6 +68,8 @@ export class HttpClient {
     private readonly ctx: DriverContext,
     private readonly timeoutMs: number,
     private readonly getHeaders: HeaderList = ctx.headers.poll,
+    /** How the GET connection's bytes are attributed to the window (polling: by exchange). */
+    private readonly attribution: ByteAttribution = 'snapshot',
   ) {
     this.upstream = new HttpUpstream(ctx);
   }
@@ -79,7 +84,7 @@ export class HttpClient {
     const { subscription } = this.ctx;
     const capture = subscription.cursor.kind === 'headers' ? subscription.cursor.copy.map(([from]) => from) : [];
     if (subscription.split.kind === 'multipart') capture.push('content-type');
-    return (this.getter ??= new KeepAliveGet(this.ctx.origin, withTargetHeaders(this.getHeaders, subscription.headers), this.ctx.counter, capture));
+    return (this.getter ??= new KeepAliveGet(this.ctx.origin, withTargetHeaders(this.getHeaders, subscription.headers), this.ctx.counter, capture, this.attribution));
   }
 
   /** Request header lines the next GET carries: the cursor copied from the last response's headers. */
@@ -96,7 +101,7 @@ export class HttpClient {
     const nothingNew = subscription.emptyStatuses.includes(response.status);
     if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
     this.copyCursor(response);
-    if (nothingNew) return { count: 0, lastSeq: 0, empty: true };
+    if (nothingNew) return { count: 0, lastSeq: 0, empty: true, bytes: response.bytes };
     const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));
     let count = 0;
     let lastSeq = 0;
@@ -106,7 +111,7 @@ export class HttpClient {
       if (got.lastSeq > lastSeq) lastSeq = got.lastSeq;
     }
     if (units.length > 0) this.ctx.sampleHead(response.head);
-    return { count, lastSeq, empty: units.length === 0 };
+    return { count, lastSeq, empty: units.length === 0, bytes: response.bytes };
   }
 
   private copyCursor(response: GetResponse): void {

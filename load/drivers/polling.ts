@@ -18,18 +18,21 @@ export function pollPhase(clientId: number, intervalMs: number): number {
 const MAX_REPOLLS = 1000;
 
 export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDriver => {
-  const http = new HttpClient(ctx, 60_000);
+  // Each poll is attributed to the window by its due time, whole (request and response together).
+  const http = new HttpClient(ctx, 60_000, ctx.headers.poll, 'exchange');
   let since = ctx.startSeq;
   let inFlight: Promise<void> | undefined;
   /** Monotonic µs at which the next poll is due. */
   let nextDue = 0;
 
-  /** One poll (and its immediate re-polls when the target asks for them). */
-  async function poll(late: boolean): Promise<void> {
+  /** One poll due at `dueAt` (and its immediate re-polls when the target asks for them, attributed with it). */
+  async function poll(late: boolean, dueAt: number): Promise<void> {
     try {
       let again = true;
       for (let round = 0; again && round < MAX_REPOLLS && !http.stopped; round++) {
+        ctx.beginExchange(dueAt);
         const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
+        ctx.endExchange(answer.bytes);
         if (answer.lastSeq > since) since = answer.lastSeq;
         ctx.countRequest(answer.empty, late && round === 0);
         again = ctx.subscription.repoll && !answer.empty;
@@ -54,12 +57,13 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
   }
 
   function fire(late: boolean): void {
-    inFlight = poll(late).then(schedule);
+    inFlight = poll(late, nextDue).then(schedule);
   }
 
   return {
     async connect() {
-      // The first poll opens the connection and proves the endpoint answers (a refusal rejects here).
+      // The first poll opens the connection and proves the endpoint answers (a refusal rejects here); it is due now, before any window.
+      ctx.beginExchange(nowMicros());
       const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
       if (answer.lastSeq > since) since = answer.lastSeq;
     },

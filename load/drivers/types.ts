@@ -3,7 +3,7 @@
  * drivers through the registry and never asks which technique it holds.
  */
 import type { HeaderProfile } from '../headers.ts';
-import type { SocketCounter } from '../../core/socket-counter.ts';
+import type { ClientBytes, SocketCounter } from '../../core/socket-counter.ts';
 import type { TechniqueFile } from '../../core/techniques.ts';
 import { fillTemplate, type Subscription } from '../../core/targets.ts';
 import { TargetRefusedError } from '../../core/errors.ts';
@@ -31,6 +31,15 @@ export interface DriverContext {
   receive(unit: Buffer): { count: number; lastSeq: number };
   /** Counts one request answered: empty or not, and whether it went out later than scheduled. */
   countRequest(empty: boolean, late: boolean): void;
+  /**
+   * For a driver whose connection is attributed by exchange (its sockets tracked with
+   * `exchange`): the request about to go out is due at `dueAt` (monotonic µs). That instant
+   * alone decides whether the whole exchange (its bytes, the messages it brings, its request
+   * count) belongs to the measured window, so a window edge never splits an exchange.
+   */
+  beginExchange(dueAt: number): void;
+  /** The exchange begun last has ended, with these bytes on the wire. */
+  endExchange(bytes: ClientBytes): void;
   /** Reports a client error; the client carries on where it can. */
   fail(error: Error): void;
   /** The server refused the client (an error status, a rejected handshake): the technique fails at once. */

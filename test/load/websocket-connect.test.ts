@@ -21,7 +21,7 @@ function context(origin: string, refusals: TargetRefusedError[] = []): DriverCon
   return {
     origin, clientId: 0, room: undefined, startSeq: 0, intervalMs: 100, holdMs: 1000, headers: HEADER_PROFILES.minimal, counter: new SocketCounter(),
     subscription: builtinSubscription('websocket'),
-    receive: () => ({ count: 0, lastSeq: 0 }), countRequest() {}, fail() {}, refuse: (e) => refusals.push(e), sampleHead() {},
+    receive: () => ({ count: 0, lastSeq: 0 }), countRequest() {}, beginExchange() {}, endExchange() {}, fail() {}, refuse: (e) => refusals.push(e), sampleHead() {},
   };
 }
 
