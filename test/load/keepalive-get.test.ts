@@ -105,3 +105,20 @@ test('a malformed response is an error naming it', async () => {
   await assert.rejects(lean.get('/'), /malformed response status line: "SMTP ready"/);
   lean.destroy();
 });
+
+test('each exchange carries its own request and response bytes; an exchange-attributed socket stays out of the edge snapshots', async () => {
+  const counter = new SocketCounter();
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, [], counter, [], 'exchange');
+  const first = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
+  const second = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]';
+  reset(first, second);
+  const a = await lean.get('/a');
+  const b = await lean.get('/since=10');
+  // `GET /a HTTP/1.1\r\n` (17) + `host: 127.0.0.1:PORT\r\n` + `connection: keep-alive\r\n` (24) + `\r\n` (2).
+  const host = `host: 127.0.0.1:${port}\r\n`.length;
+  assert.deepEqual(a.bytes, { up: 17 + host + 24 + 2, down: first.length });
+  assert.deepEqual(b.bytes, { up: 24 + host + 24 + 2, down: second.length });
+  assert.deepEqual(counter.totals(), { up: a.bytes.up + b.bytes.up, down: a.bytes.down + b.bytes.down }, 'the whole run counts every byte');
+  assert.deepEqual(counter.snapshotTotals(), { up: 0, down: 0 }, 'the edge snapshots leave the exchange-attributed socket to the exchanges');
+  lean.destroy();
+});
