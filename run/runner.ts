@@ -56,6 +56,10 @@ export interface ScenarioSpec {
   target?: ResolvedTarget;
   /** Shares the measurement of an earlier scenario with identical parameters instead of repeating it. */
   sameAs?: string;
+  /** Time compression: the scenario stands for one this many times slower (results.json `timeScale`). */
+  timeScale?: number;
+  /** False: no floor measurement even where one could be made (the suite's sparse scenario). */
+  floor?: boolean;
 }
 
 export interface RunOptions {
@@ -487,16 +491,19 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
 /** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
 const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
 
-/** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
-export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET): boolean {
-  return params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
+/**
+ * Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare
+ * broadcast cannot stand in for chat or a foreign server), unless the scenario declines one.
+ */
+export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET, wanted = true): boolean {
+  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
 }
 
 /** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
 export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floor: boolean }> {
   return [
     ...spec.techniques.map((technique) => ({ technique, floor: false })),
-    ...(measuresFloor(spec.params, spec.target) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
+    ...(measuresFloor(spec.params, spec.target, spec.floor) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
   ];
 }
 
@@ -530,7 +537,7 @@ export function combineRuns(results: readonly TechniqueResult[]): TechniqueResul
  * the next repetition starts (polling, longpoll, ..., polling, longpoll, ...), so that drift of
  * the machine over time hits all techniques alike instead of one technique's whole series.
  */
-export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget }>(
+export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget; floor?: boolean }>(
   specs: readonly S[],
   repetitions: number,
 ): Array<{ spec: S; technique: TechniqueId; run: number; floor: boolean }> {
@@ -539,7 +546,7 @@ export function interleavedRuns<S extends { sameAs?: string; techniques: readonl
     .flatMap((spec) => [
       ...Array.from({ length: repetitions }, (_, run) => spec.techniques.map((technique) => ({ spec, technique, run, floor: false }))).flat(),
       // The machine's floor once per broadcast scenario, after its techniques.
-      ...(measuresFloor(spec.params, spec.target) ? [{ spec, technique: FLOOR_TECHNIQUE, run: 0, floor: true }] : []),
+      ...(measuresFloor(spec.params, spec.target, spec.floor) ? [{ spec, technique: FLOOR_TECHNIQUE, run: 0, floor: true }] : []),
     ]);
 }
 
@@ -597,6 +604,16 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     for (const [technique, list] of byTechnique) results[technique] = combineRuns(list);
     const floor = floors.get(key);
     const target = targetInfo(spec.target ?? BUILTIN_TARGET);
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, target, results, ...(floor === undefined ? {} : { floor }) };
+    return {
+      id: spec.id,
+      group: spec.group,
+      title: spec.title,
+      description: spec.description,
+      params: spec.params,
+      target,
+      results,
+      ...(floor === undefined ? {} : { floor }),
+      ...(spec.timeScale === undefined ? {} : { timeScale: spec.timeScale }),
+    };
   });
 }
