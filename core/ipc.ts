@@ -102,6 +102,16 @@ export interface GeneratorWindowResult {
   errors: { count: number; first: string[] };
   /** The head of the first response that carried messages (or the WebSocket upgrade's), as received; null when none came. */
   responseHead: string | null;
+  /** How each edge snapshot waited for the last message before it to reach every client (absent: an older generator). */
+  edges?: EdgeWait[];
+}
+
+/** One window edge of one generator process: how long its snapshot waited, and how many clients still lacked the last message before the edge when it was taken. */
+export interface EdgeWait {
+  edge: 'start' | 'end';
+  waitedMicros: number;
+  /** 0: the snapshot was taken at a quiet moment; more: the wait ran out before the next message was due. */
+  clientsBehind: number;
 }
 
 /** How connecting a generator's clients went. */

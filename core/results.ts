@@ -272,6 +272,16 @@ export const CompletedResultSchema = closed(
       'Errors the clients met (failed requests, closed streams), with the first distinct messages',
     ),
     kernel: Type.Optional(nullable(KernelBytesSchema, 'Null when the server is not on this host (or ss is missing)')),
+    windowEdges: Type.Optional(
+      nullable(
+        closed({
+          waitedMs: nonNegative('The longest an edge snapshot waited after its edge for the last message before it to reach every client'),
+          clientsBehind: count('Clients (summed over edges and generator processes) that still lacked that message when the wait ran out; 0: every edge was read at a quiet moment'),
+          note: Type.String(),
+        }),
+        'How the byte snapshots at the window\'s edges met a quiet moment; null for chat (clients publish on their own phases, so no moment is quiet); absent in files written before it was recorded',
+      ),
+    ),
     responseHead: Type.Optional(
       nullable(Type.String(), 'The head of a response that carried messages (the upgrade response for WebSocket), as the client received it; null when none came'),
     ),

@@ -23,6 +23,8 @@ export interface Window {
 export class ClientTracker {
   /** Highest seq received (or the seq the client started after). */
   last: number;
+  /** Latest due time `t` (µs) among the messages received: a window edge waits until it has passed the last message before the edge. */
+  lastT = 0;
   private missing: Set<number> | undefined;
 
   constructor(

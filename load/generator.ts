@@ -6,7 +6,8 @@
 import { filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
-import type { ConnectOutcome, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
+import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
+import { firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { pollPhase } from './drivers/polling.ts';
@@ -18,7 +19,26 @@ interface SimulatedClient {
   id: number;
   room: number | undefined;
   driver: ClientDriver;
+  tracker: ClientTracker;
+  /** Its connection is attributed to the window by exchange (polling): the edge snapshots need not wait for it. */
+  byExchange: boolean;
   publishTimer?: NodeJS.Timeout;
+}
+
+/**
+ * How far into the gap between two messages an edge snapshot may wait for the last message
+ * before the edge to reach every client: edges sit halfway between two messages, so this stops
+ * a tenth of a gap before the next one is due.
+ */
+const EDGE_WAIT_GAPS = 0.4;
+
+/** An edge snapshot waiting for the last message due before the edge to reach every client of this process. */
+interface PendingEdge {
+  edge: EdgeWait['edge'];
+  /** A client has that message once it received one due at or after this (half a gap before it). */
+  thresholdT: number;
+  behind: number;
+  take: () => void;
 }
 
 export class Generator {
@@ -33,6 +53,9 @@ export class Generator {
   private readonly publishLateness = createLatencyHistogram();
   private window: Window | undefined;
   private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
+  /** The edge snapshot waiting for the last message before its edge, if any. */
+  private pendingEdge: PendingEdge | undefined;
+  private readonly edgeWaits: EdgeWait[] = [];
   /** Bytes of the exchanges due inside the window, on the sockets attributed by exchange (which the snapshots leave out). */
   private readonly exchangeBytes: ClientBytes = { up: 0, down: 0 };
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -54,8 +77,10 @@ export class Generator {
    * the server replayed, counted and ignored); a unit without any is counted as unmatched. The
    * payload of a message is the JSON pushbench published for it; the rest is overhead.
    */
-  private receive(tracker: ClientTracker, room: number | undefined, unit: Buffer, inByteWindow: boolean): { count: number; lastSeq: number } {
+  private receive(client: SimulatedClient, unit: Buffer, inByteWindow: boolean): { count: number; lastSeq: number } {
+    const { tracker, room } = client;
     const now = nowMicros();
+    const lastTBefore = tracker.lastT;
     let lastSeq = 0;
     const count = scanStamps(unit, (seq, t) => {
       if (t < this.spec.notBeforeT) {
@@ -63,9 +88,13 @@ export class Generator {
         return;
       }
       if (seq > lastSeq) lastSeq = seq;
+      if (t > tracker.lastT) tracker.lastT = t;
       this.recorder.receive(tracker, seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now, inByteWindow);
     });
     if (count === 0) this.recorder.counts.unmatched++;
+    // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
+    const pending = this.pendingEdge;
+    if (pending !== undefined && !client.byExchange && lastTBefore < pending.thresholdT && tracker.lastT >= pending.thresholdT && --pending.behind === 0) pending.take();
     return { count, lastSeq };
   }
 
@@ -91,6 +120,7 @@ export class Generator {
       const tracker = new ClientTracker(room === undefined ? 'broadcast' : String(room), room === undefined ? spec.startSeq : 0);
       // The due time of the exchange under way, for a driver attributed by exchange; null: the edge snapshots decide.
       let exchangeDue: number | null = null;
+      let client!: SimulatedClient;
       const inByteWindow = (): boolean => (exchangeDue === null ? this.recorder.counting : this.exchangeInWindow(exchangeDue));
       const ctx: DriverContext = {
         origin: spec.origin,
@@ -102,7 +132,7 @@ export class Generator {
         headers,
         counter: this.counter,
         subscription: spec.subscription,
-        receive: (unit) => this.receive(tracker, room, unit, inByteWindow()),
+        receive: (unit) => this.receive(client, unit, inByteWindow()),
         countRequest: (empty, late) => {
           if (!inByteWindow()) return;
           this.requests.total++;
@@ -120,6 +150,7 @@ export class Generator {
         },
         beginExchange: (dueAt) => {
           exchangeDue = dueAt;
+          client.byExchange = true;
         },
         endExchange: (bytes) => {
           if (exchangeDue === null || !this.exchangeInWindow(exchangeDue)) return;
@@ -130,7 +161,8 @@ export class Generator {
           this.responseHead ??= head;
         },
       };
-      this.clients.push({ id, room, driver: entry.create(ctx) });
+      client = { id, room, tracker, byExchange: false, driver: entry.create(ctx) };
+      this.clients.push(client);
     }
 
     let next = 0;
@@ -158,11 +190,13 @@ export class Generator {
   setWindow(window: Window, beginAt: number, publishUntil: number | null): void {
     this.window = window;
     this.recorder.setWindow(window);
-    this.at(window.startT, () => {
+    // Broadcast: the publisher's grid (the runner's, computed from the same numbers), for the edges to wait on.
+    const firstAt = this.spec.workload === 'broadcast' && this.spec.rate > 0 ? firstPublishAt(beginAt, window.startT, this.spec.rate) : null;
+    this.scheduleEdge('start', window.startT, firstAt, () => {
       this.snapshots.start = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
       this.recorder.counting = true;
     });
-    this.at(window.endT, () => {
+    this.scheduleEdge('end', window.endT, firstAt, () => {
       this.snapshots.end = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
       this.recorder.counting = false;
     });
@@ -172,6 +206,8 @@ export class Generator {
 
   /** Stops publishing and requests, waits for what is in flight, and reports the window. */
   async collect(): Promise<GeneratorWindowResult> {
+    // An edge still waiting for stragglers is taken now, with how many there were.
+    this.pendingEdge?.take();
     this.stopPublishing();
     await Promise.all(this.clients.map((c) => c.driver.stop()));
     const now = nowMicros();
@@ -189,6 +225,7 @@ export class Generator {
       sentPayload: this.sentPayload,
       errors: { count: this.errors.count, first: [...this.errors.first] },
       responseHead: this.responseHead,
+      edges: [...this.edgeWaits],
     };
   }
 
@@ -199,6 +236,37 @@ export class Generator {
     this.timers.clear();
     await Promise.all(this.clients.map((c) => c.driver.close()));
     return this.counter.totals();
+  }
+
+  /**
+   * Takes an edge snapshot at a quiet moment: at `edgeT`, or, while some client of this process
+   * still lacks the last message published before the edge (a fan-out slower than half the gap
+   * between messages), as soon as the last of them has it. The wait stops EDGE_WAIT_GAPS of a
+   * gap after the edge, before the next message is due, and records how many clients were
+   * still behind then. Chat has no quiet moment (clients publish on their own phases), nor do
+   * clients attributed by exchange need one: their snapshots are taken at the edge.
+   */
+  private scheduleEdge(edge: EdgeWait['edge'], edgeT: number, firstAt: number | null, snapshot: () => void): void {
+    this.at(edgeT, () => {
+      // A start edge still waiting when the end edge comes (a window shorter than the wait) is taken first.
+      this.pendingEdge?.take();
+      const lastDue = firstAt === null ? null : lastDueBefore(firstAt, this.spec.rate, edgeT);
+      const gapMicros = 1e6 / this.spec.rate;
+      const thresholdT = lastDue === null ? 0 : lastDue - gapMicros / 2;
+      const behind = lastDue === null ? 0 : this.clients.reduce((n, c) => n + (!c.byExchange && c.tracker.lastT < thresholdT ? 1 : 0), 0);
+      let taken = false;
+      const take = (): void => {
+        if (taken) return;
+        taken = true;
+        if (this.pendingEdge === pending) this.pendingEdge = undefined;
+        snapshot();
+        this.edgeWaits.push({ edge, waitedMicros: Math.max(0, nowMicros() - edgeT), clientsBehind: pending.behind });
+      };
+      const pending: PendingEdge = { edge, thresholdT, behind, take };
+      if (behind === 0) return take();
+      this.pendingEdge = pending;
+      this.at(edgeT + EDGE_WAIT_GAPS * gapMicros, take);
+    });
   }
 
   /** Whether an exchange due at `dueAt` belongs to the measured window: [startT, endT), like the messages' `t`. */

@@ -230,7 +230,7 @@ function emptyPollFindings(completed: CompletedEntry[]): Finding[] {
   return findings;
 }
 
-/** A finding per technique whose server and client byte counts differ, with the reason when the run recorded one. */
+/** A finding per technique whose server and client byte counts differ (with the reason when the run recorded one), or whose window edges were not quiet. */
 export function agreementFindings(completed: CompletedEntry[]): Finding[] {
   const findings: Finding[] = [];
   for (const { technique, result } of completed) {
@@ -241,6 +241,11 @@ export function agreementFindings(completed: CompletedEntry[]): Finding[] {
       worst: technique,
       text: `Server and client byte counts disagree for ${techniqueLabel(technique)} (server ${formatInteger(a.serverUp)} B up / ${formatInteger(a.serverDown)} B down, clients ${formatInteger(a.clientUp)} / ${formatInteger(a.clientDown)})${a.reason === undefined || a.reason === null ? '' : `: ${a.reason}`}; treat its byte figures as suspect.`,
     });
+  }
+  for (const { technique, result } of completed) {
+    const edges = result.windowEdges;
+    if (edges === undefined || edges === null || edges.clientsBehind === 0) continue;
+    findings.push({ kind: 'agreement', worst: technique, text: `${techniqueLabel(technique)}: ${edges.note}.` });
   }
   return findings;
 }

@@ -263,8 +263,27 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     windowMs: params.durationMs,
     clientErrors: { count: sum(generators, (g) => g.errors.count), first: [...new Set(generators.flatMap((g) => g.errors.first))].slice(0, 5) },
     kernel: inputs.kernel === null ? null : kernelCheck(inputs.kernel),
+    windowEdges: windowEdges(params, generators),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
   };
+}
+
+/**
+ * How the window's edge snapshots met a quiet moment, from every generator process's two edges:
+ * the longest wait, and the clients still lacking the last message before an edge when a wait
+ * ran out (their bytes then straddle the edge: the window may hold part of a message).
+ */
+export function windowEdges(params: ScenarioParams, generators: readonly GeneratorWindowResult[]): CompletedResult['windowEdges'] {
+  if (params.workload === 'chat' || generators.some((g) => g.edges === undefined)) return null;
+  const edges = generators.flatMap((g) => g.edges ?? []);
+  const waitedMs = Math.max(0, ...edges.map((e) => e.waitedMicros / 1000));
+  const behind = edges.filter((e) => e.clientsBehind > 0);
+  const clientsBehind = behind.reduce((n, e) => n + e.clientsBehind, 0);
+  const note =
+    clientsBehind === 0
+      ? `every edge snapshot was read when each client had the last message published before the edge and none after it (the longest wait ${bytesText(Math.round(waitedMs))} ms)`
+      : `at the window's ${[...new Set(behind.map((e) => e.edge))].join(' and ')} edge ${bytesText(clientsBehind)} client(s) still lacked the last message before it when the next one was nearly due (a fan-out slower than the gap between messages allows): the window's bytes may hold part of a message, so bytes per message may be off by a fraction of one`;
+  return { waitedMs, clientsBehind, note };
 }
 
 /** `1,234` */

@@ -6,6 +6,7 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
+import { firstPublishAt } from '../core/publish-grid.ts';
 import { headerProfile, profileOrigins } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
@@ -151,18 +152,8 @@ export function planGenerators(technique: TechniqueId, params: ScenarioParams, r
   return count;
 }
 
-/**
- * When the broadcast schedule starts: on or after `t0`, on a grid that puts the window's
- * edges halfway between two messages, so that a message is never published at the very
- * instant a byte snapshot is taken (at 1 message per 5 s, one message more or less in a
- * 5 s window doubles the bandwidth measured).
- */
-export function firstPublishAt(t0: number, startT: number, rate: number): number {
-  const period = 1e6 / rate;
-  let at = startT + period / 2;
-  while (at - period >= t0) at -= period;
-  return Math.round(at);
-}
+// The publish grid lives in core/, where the load generators read it too.
+export { firstPublishAt };
 
 /**
  * What a pushbench-compatible server already running at `origin` says about itself (`GET /`):
