@@ -23,3 +23,10 @@ export function lastDueBefore(firstAt: number, rate: number, edge: number): numb
   const period = 1e6 / rate;
   return firstAt + Math.ceil((edge - firstAt) / period - 1) * period;
 }
+
+/**
+ * How far into the gap between two messages an edge snapshot may wait for the last message
+ * before the edge to reach every client: edges sit halfway between two messages, so this stops
+ * a tenth of a gap before the next one is due.
+ */
+export const EDGE_WAIT_GAPS = 0.4;

@@ -7,7 +7,7 @@ import { filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
 import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
-import { firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
+import { EDGE_WAIT_GAPS, firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { pollPhase } from './drivers/polling.ts';
@@ -25,12 +25,6 @@ interface SimulatedClient {
   publishTimer?: NodeJS.Timeout;
 }
 
-/**
- * How far into the gap between two messages an edge snapshot may wait for the last message
- * before the edge to reach every client: edges sit halfway between two messages, so this stops
- * a tenth of a gap before the next one is due.
- */
-const EDGE_WAIT_GAPS = 0.4;
 
 /** An edge snapshot waiting for the last message due before the edge to reach every client of this process. */
 interface PendingEdge {

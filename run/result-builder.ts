@@ -11,6 +11,7 @@ import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { TreeSample } from './proc-tree.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
+import { EDGE_WAIT_GAPS } from '../core/publish-grid.ts';
 
 export interface ServerWindow {
   idle: ServerStats;
@@ -279,10 +280,14 @@ export function windowEdges(params: ScenarioParams, generators: readonly Generat
   const waitedMs = Math.max(0, ...edges.map((e) => e.waitedMicros / 1000));
   const behind = edges.filter((e) => e.clientsBehind > 0);
   const clientsBehind = behind.reduce((n, e) => n + e.clientsBehind, 0);
+  const perEdge = (['start', 'end'] as const)
+    .map((edge) => ({ edge, clients: behind.filter((e) => e.edge === edge).reduce((n, e) => n + e.clientsBehind, 0) }))
+    .filter((e) => e.clients > 0)
+    .map((e) => `at the ${e.edge} edge ${bytesText(e.clients)} client(s)`);
   const note =
     clientsBehind === 0
       ? `every edge snapshot was read when each client had the last message published before the edge and none after it (the longest wait ${bytesText(Math.round(waitedMs))} ms)`
-      : `at the window's ${[...new Set(behind.map((e) => e.edge))].join(' and ')} edge ${bytesText(clientsBehind)} client(s) still lacked the last message before it when the next one was nearly due (a fan-out slower than the gap between messages allows): the window's bytes may hold part of a message, so bytes per message may be off by a fraction of one`;
+      : `${perEdge.join(', ')} still lacked the last message before the edge when the wait for it ran out (a fan-out slower than ${EDGE_WAIT_GAPS} of the gap between messages): that message counts in the window beside its bytes, so bytes per message stay whole, but the window holds it (or misses it at the end) and a message split across two reads at that instant would be split by the edge`;
   return { waitedMs, clientsBehind, note };
 }
 

@@ -264,6 +264,29 @@ async function quietSnapshot(port: number | null, generators: readonly Generator
   return { kernel, client: { up: clients.reduce((n, b) => n + b.up, 0), down: clients.reduce((n, b) => n + b.down, 0) } };
 }
 
+/**
+ * The second kernel snapshot, at a quiet moment: re-read (bounded) until the kernel's counts of
+ * the server's sockets since `before` meet the clients', as settleBytes does for pushbench's own
+ * server; with sockets closed in between the kernel's figure is incomplete and is not waited on.
+ */
+async function settledKernelSnapshot(
+  before: { kernel: KernelSnapshot; client: ClientBytes },
+  port: number | null,
+  generators: readonly GeneratorProcess[],
+  publisherPorts: ReadonlySet<number>,
+  timeoutMs: number,
+): Promise<{ kernel: KernelSnapshot; client: ClientBytes } | null> {
+  const deadline = nowMicros() + timeoutMs * 1000;
+  for (;;) {
+    const after = await quietSnapshot(port, generators, publisherPorts);
+    if (after === null) return null;
+    const delta = kernelDelta(before.kernel, after.kernel);
+    const met = delta.up === after.client.up - before.client.up && delta.down === after.client.down - before.client.down;
+    if (met || delta.closed > 0 || nowMicros() >= deadline) return after;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS * 5));
+  }
+}
+
 /** Runs one technique through one scenario against a target (the built-in one by default); never throws: failures become results. */
 export async function runTechnique(technique: TechniqueId, params: ScenarioParams, options: TechniqueRunOptions): Promise<TechniqueResult> {
   const target = options.target ?? BUILTIN_TARGET;
@@ -389,7 +412,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
     const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients)));
     // The clients have stopped: the second quiet moment for the kernel cross-check.
-    const after = before === null ? null : await guard.step(quietSnapshot(port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])])));
+    const after = before === null ? null : await guard.step(settledKernelSnapshot(before, port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])]), settleTimeoutMs(params.clients)));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     let serverWindow: ServerWindow | null = null;
     if (server !== undefined && idle !== null && start !== null && end !== null) {
