@@ -286,7 +286,7 @@ export function windowEdges(params: ScenarioParams, generators: readonly Generat
     .map((e) => `at the ${e.edge} edge ${bytesText(e.clients)} client(s)`);
   const note =
     clientsBehind === 0
-      ? `every edge snapshot was read when each client had the last message published before the edge and none after it (the longest wait ${bytesText(Math.round(waitedMs))} ms)`
+      ? `every edge snapshot was read when each client had the last message published before the edge and none after it (each at most ${bytesText(Math.round(waitedMs))} ms after its edge, timer lateness included)`
       : `${perEdge.join(', ')} still lacked the last message before the edge when the wait for it ran out (a fan-out slower than ${EDGE_WAIT_GAPS} of the gap between messages): that message counts in the window beside its bytes, so bytes per message stay whole, but the window holds it (or misses it at the end) and a message split across two reads at that instant would be split by the edge`;
   return { waitedMs, clientsBehind, note };
 }
