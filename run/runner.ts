@@ -91,6 +91,14 @@ export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
   target?: ResolvedTarget;
   prepared?: PreparedRun | RunStepError;
   afterWindow?: () => void;
+  /**
+   * Called once the clients' window results are in (or the run ended early): what is left
+   * (closing the clients, the server's last count, building the result) measures nothing, so
+   * the session may start connecting the next run's clients meanwhile.
+   */
+  released?: () => void;
+  /** Settles when the previous run has finished: awaited before the warm-up, so no window overlaps another run. */
+  quietBefore?: Promise<unknown>;
   /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
   floor?: boolean;
 }
@@ -378,6 +386,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const before = await guard.step(quietSnapshot(port, generators, publisherPorts));
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
+    // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
+    if (options.quietBefore !== undefined) await guard.step(options.quietBefore);
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -409,6 +419,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
     const published = publisher === null ? null : await guard.step(publisher.collect());
+    options.released?.();
     // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
     const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients)));
     // The clients have stopped: the second quiet moment for the kernel cross-check.
@@ -451,6 +462,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
+    options.released?.();
     await Promise.all([
       ...generators.map((g) => g.close(5000).catch(() => g.kill())),
       server?.close().catch(() => server?.kill()),
@@ -565,15 +577,19 @@ export function interleavedRuns<S extends { sameAs?: string; techniques: readonl
 }
 
 /**
- * Runs every technique of every scenario, one after another so they never share the
- * CPU, `runs` times each, interleaved, then (broadcast) the machine's floor. A scenario with
- * `sameAs` reuses that scenario's measurement.
+ * Runs every technique of every scenario, one after another so that no two measured windows
+ * ever share the CPU, `runs` times each, interleaved, then (broadcast) the machine's floor. A
+ * scenario with `sameAs` reuses that scenario's measurement. The next run's processes start
+ * while the current run drains, and its clients connect while the current run closes its own:
+ * start-up costs no wall time, and the next warm-up waits until the current run has finished.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
   const runs = interleavedRuns(specs, Math.max(1, options.runs ?? 1));
   const done = new Map<string, Map<TechniqueId, TechniqueResult[]>>();
   const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
+  // The run still closing (its result being built) while the next one connects.
+  let previous: Promise<void> = Promise.resolve();
   for (const [i, { spec, technique, run, floor }] of runs.entries()) {
     const byTechnique = done.get(spec.id) ?? new Map<TechniqueId, TechniqueResult[]>();
     done.set(spec.id, byTechnique);
@@ -585,31 +601,46 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       else if (result.state !== 'interrupted' || list.length === 0) list.push(result);
     };
     if (options.signal.aborted) {
+      await previous;
       store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
+    // Only a run with a server process of its own overlaps the previous one's closing: on a shared server (a running
+    // target) the kernel's counters of its port would mix both runs, and a target's command waits for its predecessor.
+    if (prepared === undefined || (spec.target ?? BUILTIN_TARGET).server.kind !== 'builtin') await previous;
     const following = runs[i + 1];
     const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
     const runNote = (options.runs ?? 1) > 1 && !floor ? ` (run ${run + 1} of ${options.runs})` : '';
     options.progress({ ...at, phase: 'starting', detail: `starting${runNote}` });
-    const result = await runTechnique(technique, spec.params, {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const before = previous;
+    const finished = runTechnique(technique, spec.params, {
       ...options,
       floor,
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       ...(spec.target === undefined ? {} : { target: spec.target }),
+      quietBefore: before,
+      released: release,
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
           next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target);
         }
       },
+    }).then(async (result) => {
+      // Results are stored in run order: this run's predecessor has stored its own first.
+      await before;
+      store(result);
+      options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
     });
-    store(result);
-    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
+    previous = finished;
+    await Promise.race([released, finished]);
   }
+  await previous;
   await discardRun(next);
   return specs.map((spec) => {
     const key = spec.sameAs ?? spec.id;
