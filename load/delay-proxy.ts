@@ -73,7 +73,8 @@ export class DelayProxy {
 
   private constructor(private readonly options: DelayProxyOptions) {
     this.upstream = options.upstream;
-    this.server = net.createServer({ noDelay: true }, (client) => this.accept(client));
+    // Half-open both ways: an end from one side is passed on after the delay, not at once by Node.
+    this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => this.accept(client));
   }
 
   /** Starts a proxy listening on 127.0.0.1 (port 0 unless told). */
@@ -119,7 +120,7 @@ export class DelayProxy {
       client.destroy();
       return;
     }
-    const server = net.connect({ host: upstream.host, port: upstream.port, noDelay: true });
+    const server = net.connect({ host: upstream.host, port: upstream.port, noDelay: true, allowHalfOpen: true });
     client.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(server);
