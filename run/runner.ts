@@ -399,14 +399,14 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const port = localPort(origin);
     const publisherPorts = new Set(publisher === null ? [] : await guard.step(publisher.localPorts()));
     const before = await guard.step(quietSnapshot(port, generators, publisherPorts));
-    // The network's round trip for the latency model, with every process started and every client
-    // connected and quiet: after the first kernel snapshot, so that the probe's socket, closed long
-    // before the second, is in neither. A target file's server has no model, so it is not asked.
-    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin));
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
     if (options.quietBefore !== undefined) await guard.step(options.quietBefore);
+    // The network's round trip for the latency model, with every process started and every client
+    // connected and quiet, and the previous run finished: after the first kernel snapshot, so that the probe's socket, closed long
+    // before the second, is in neither. A target file's server has no model, so it is not asked.
+    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin));
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
