@@ -237,25 +237,25 @@ export function prepareRun(
   const proxy = delayMs > 0 ? DelayProxy.start({ delayMs }) : null;
   const spawnServer = (proxyHost: string | null): Promise<ServerProcess> =>
     ServerProcess.spawn(
-          {
-            // The clients address the proxy: the server answers that Host too.
-            ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
-            ...(floor ? { floor } : {}),
-            ...responseHeadersOf(params),
-            techniques: [technique],
-            rate: 0,
-            payloadBytes: params.payloadBytes,
-            holdMs: params.holdMs,
-            ringSize: RING_SIZE,
-            ringBytes: RING_BYTES,
-            // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
-            rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
-            maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
-            // The server refuses a foreign Origin; the clients send their profile's.
-            allowedOrigins: profileOrigins(headerProfile(params.headers)),
-          },
-          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
-        );
+      {
+        // The clients address the proxy: the server answers that Host too.
+        ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
+        ...(floor ? { floor } : {}),
+        ...responseHeadersOf(params),
+        techniques: [technique],
+        rate: 0,
+        payloadBytes: params.payloadBytes,
+        holdMs: params.holdMs,
+        ringSize: RING_SIZE,
+        ringBytes: RING_BYTES,
+        // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+        rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
+        maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+        // The server refuses a foreign Origin; the clients send their profile's.
+        allowedOrigins: profileOrigins(headerProfile(params.headers)),
+      },
+      requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+    );
   const server = target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
   const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
@@ -403,9 +403,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
     if (options.quietBefore !== undefined) await guard.step(options.quietBefore);
-    // The network's round trip for the latency model, with every process started and every client
-    // connected and quiet, and the previous run finished: after the first kernel snapshot, so that the probe's socket, closed long
-    // before the second, is in neither. A target file's server has no model, so it is not asked.
+    // The network's round trip for the latency model, with every process started, every client
+    // connected and quiet and the previous run finished; after the first kernel snapshot, so that
+    // the probe's socket, closed long before the second, is in neither. A target file's server
+    // has no model, so it is not asked.
     const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin));
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
@@ -489,7 +490,6 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     };
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.
     return judgeDelivery(result);
-
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
