@@ -64,7 +64,7 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
   notBeforeT: number;
   /**
    * The clients' schedule phases (poll and chat publish): drawn from `seed` over all `clients`
-   * clients of the technique, so every process deals the same phases. Absent: seed 0 over this process's clients.
+   * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
 }

@@ -49,9 +49,10 @@ export class Generator {
     readonly spec: GeneratorSpec,
     private readonly onRefused?: (message: string) => void,
   ) {
-    const { seed, clients } = spec.schedule ?? { seed: 0, clients: spec.toClient };
-    this.pollPhases = schedulePhases(seed, clients);
-    this.publishPhases = schedulePhases(publishSeed(seed), clients);
+    // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
+    const schedule = spec.schedule;
+    this.pollPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(schedule.seed, schedule.clients);
+    this.publishPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(publishSeed(schedule.seed), schedule.clients);
   }
 
   /**

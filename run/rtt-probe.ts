@@ -16,7 +16,6 @@ export const RTT_PROBE_REQUESTS = 9;
 export const RTT_PROBE_PATH = PATHS.ping;
 /** Requests sent first and not timed: the first answers of a cold server and client take longer than the network. */
 export const RTT_PROBE_WARMUP = 3;
-const PROBE_TIMEOUT_MS = 5000;
 
 export interface RttProbe {
   /** Each request's time, sent to answer received, ms, in order. */
@@ -35,13 +34,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Times `requests` GETs of `/` on one connection to `origin`; the connection is opened first, so no sample includes the connect. */
-export async function probeRtt(origin: string, requests = RTT_PROBE_REQUESTS): Promise<RttProbe> {
+/**
+ * Times `requests` GETs of /ping on one connection to `origin` (the connection is opened first,
+ * so no sample includes the connect); null when the server does not answer them all within
+ * `timeoutMs` (a foreign server that holds every request): the run goes on without an RTT.
+ */
+export async function probeRtt(origin: string, timeoutMs: number, requests = RTT_PROBE_REQUESTS): Promise<RttProbe | null> {
   const counter = new SocketCounter();
   const client = new KeepAliveGet(origin, [], counter);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RunStepError(`the round-trip probe (GET ${RTT_PROBE_PATH} on ${origin}) had no answer within ${PROBE_TIMEOUT_MS / 1000} s`)), PROBE_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new RunStepError(`the round-trip probe (GET ${RTT_PROBE_PATH} on ${origin}) had no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   timeout.catch(() => {});
   try {
@@ -54,6 +57,8 @@ export async function probeRtt(origin: string, requests = RTT_PROBE_REQUESTS): P
     }
     // Every byte has been exchanged: the answers were read whole and nothing else is sent.
     return { samplesMs, rttMs: median(samplesMs), bytes: counter.totals() };
+  } catch {
+    return null;
   } finally {
     clearTimeout(timer);
     client.destroy();

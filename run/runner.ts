@@ -25,7 +25,7 @@ import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } fro
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
 import { DelayProxy } from '../load/delay-proxy.ts';
-import { probeRtt, type RttProbe } from './rtt-probe.ts';
+import { probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
 export const SOCKETS_PER_GENERATOR = 5000;
@@ -35,6 +35,11 @@ export const START_MARGIN_MICROS = 150_000;
 export const DRAIN_MARGIN_MICROS = 200_000;
 /** How long a failed step waits for the server's exit, which may trail the clients' resets, before blaming the step. */
 const CRASH_GRACE_MS = 500;
+
+/** How long the RTT probe may take: 2 s, plus its requests' trips through an injected delay. */
+function probeTimeoutMs(delayMs: number): number {
+  return 2000 + (RTT_PROBE_WARMUP + RTT_PROBE_REQUESTS) * 2 * delayMs;
+}
 
 /** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
 async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
@@ -407,7 +412,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // connected and quiet and the previous run finished; after the first kernel snapshot, so that
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
-    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin));
+    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs)));
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
