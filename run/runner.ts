@@ -460,7 +460,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const published = publisher === null ? null : await guard.step(publisher.collect());
     options.released?.();
     // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
-    const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients)));
+    const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients), rtt?.bytes));
     // The clients have stopped: the second quiet moment for the kernel cross-check.
     const after = before === null ? null : await guard.step(settledKernelSnapshot(before, port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])]), settleTimeoutMs(params.clients)));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
@@ -544,12 +544,18 @@ export function settleTimeoutMs(clients: number): number {
  * (thousands of sockets on a busy machine) is waited for here instead of being read as a
  * disagreement; counts that never meet are reported with what was still missing.
  */
-export async function settleBytes(server: Pick<ServerProcess, 'stats'>, generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>, timeoutMs: number): Promise<SettledBytes> {
+export async function settleBytes(
+  server: Pick<ServerProcess, 'stats'>,
+  generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>,
+  timeoutMs: number,
+  /** Bytes of the server's other clients, closed by now (the RTT probe's connection). */
+  otherClients: ClientBytes = { up: 0, down: 0 },
+): Promise<SettledBytes> {
   const started = nowMicros();
   let inFlightAtDrain: number | null = null;
   for (;;) {
     const [reply, clients] = await Promise.all([server.stats(), Promise.all(generators.map((g) => g.bytes()))]);
-    const client = { up: clients.reduce((n, b) => n + b.up, 0), down: clients.reduce((n, b) => n + b.down, 0) };
+    const client = { up: clients.reduce((n, b) => n + b.up, otherClients.up), down: clients.reduce((n, b) => n + b.down, otherClients.down) };
     const serverBytes = { up: reply.stats.bytes.up, down: reply.stats.bytes.down };
     const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
     inFlightAtDrain ??= missing;
