@@ -92,7 +92,7 @@ export function sourceMirror(root: string): string | null {
   if (built !== undefined) return built;
   built = null;
   const transpiler = loadTranspiler();
-  if (transpiler === null || process.env['PUSHBENCH_CHILDREN_TSX'] === '1') return built;
+  if (transpiler === null) return built;
   try {
     const files = sourceFiles(root, buildSourceDirs(root));
     const cache = path.join(root, 'node_modules', '.cache', 'pushbench');
