@@ -20,7 +20,7 @@ import { isLoopbackHost } from '../core/loopback.ts';
 import { kernelDelta, kernelSnapshot, type KernelSnapshot } from './kernel-bytes.ts';
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
-import { BUILTIN_TARGET, targetInfo, type ResolvedTarget } from './targets.ts';
+import { BUILTIN_TARGET, chatProblem, targetInfo, type ResolvedTarget } from './targets.ts';
 import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 
@@ -233,7 +233,8 @@ export function prepareRun(
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   targetServer?.catch(() => {});
-  const publisher = target.publish === null ? null : PublisherProcess.spawn();
+  // In chat the clients publish themselves (a target's publish request, or a frame on their own socket).
+  const publisher = target.publish === null || params.workload === 'chat' ? null : PublisherProcess.spawn();
   return { generators, server, targetServer, publisher };
 }
 
@@ -310,9 +311,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
     options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
-    if (target.kind !== 'builtin' && params.workload === 'chat') {
-      throw new RunStepError('the chat workload runs against pushbench\'s own servers only: against a target pushbench cannot count the upstream messages it accepted; use the broadcast workload');
-    }
+    if (params.workload === 'chat') checkChatTarget(target, technique, params);
     let startSeq = 0;
     if (target.kind === 'url') {
       const info = await pushbenchInfo(origin);
@@ -414,7 +413,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       clientTotals,
       server: serverWindow,
       foreign,
-      published: published !== null ? { broadcast: published.accepted } : (serverWindow?.windowCount ?? {}),
+      published: published !== null ? { broadcast: published.accepted } : serverWindow !== null ? serverWindow.windowCount : acceptedPerRoom(windows),
       publisher: published,
       kernel:
         before === null || after === null
@@ -439,6 +438,19 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       prepared instanceof Error || targetServer !== undefined ? undefined : prepared.targetServer?.then((s) => s.close(), () => {}),
     ]);
   }
+}
+
+/** Chat against a target it cannot be measured on fails the technique with the reason (the CLI refuses it earlier, exit 2). */
+function checkChatTarget(target: ResolvedTarget, technique: TechniqueId, params: ScenarioParams): void {
+  const problem = chatProblem(target, technique, params.clients, params.roomSize);
+  if (problem !== null) throw new RunStepError(problem);
+}
+
+/** Chat against a target: what the targets accepted per room, summed over the generator processes. */
+function acceptedPerRoom(windows: readonly GeneratorWindowResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const w of windows) for (const [room, n] of Object.entries(w.accepted ?? {})) out[room] = (out[room] ?? 0) + n;
+  return out;
 }
 
 /** Waits (bounded) until the server has seen every client's connection close, then samples it. */
