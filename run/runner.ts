@@ -17,7 +17,7 @@ import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueRe
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { kernelDelta, kernelSnapshot, type KernelSnapshot } from './kernel-bytes.ts';
+import { kernelDelta, kernelSnapshot, quietPair, type QuietPair } from './kernel-bytes.ts';
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, targetInfo, type ResolvedTarget } from './targets.ts';
@@ -262,12 +262,20 @@ function localPort(origin: string): number | null {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
-/** Both sides' byte counters at one quiet moment: the kernel's for the server's sockets, the generators' for the clients'. */
-async function quietSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: ReadonlySet<number>): Promise<{ kernel: KernelSnapshot; client: ClientBytes } | null> {
-  if (port === null) return null;
-  const [kernel, clients] = await Promise.all([kernelSnapshot(port, publisherPorts), Promise.all(generators.map((g) => g.bytes()))]);
-  if (kernel === null) return null;
-  return { kernel, client: { up: clients.reduce((n, b) => n + b.up, 0), down: clients.reduce((n, b) => n + b.down, 0) } };
+/** How long the search for a quiet moment at a window edge may take. */
+const QUIET_SEARCH_MS = 1500;
+
+/**
+ * Both sides' byte counters at the first quiet moment from now (a window edge), see
+ * quietPair; null for a server not on this host, or without `ss`.
+ */
+function edgeSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: () => Promise<ReadonlySet<number>>, searchMs: number): Promise<QuietPair | null> {
+  if (port === null) return Promise.resolve(null);
+  const clients = async (): Promise<ClientBytes> => {
+    const list = await Promise.all(generators.map((g) => g.bytes()));
+    return { up: list.reduce((n, b) => n + b.up, 0), down: list.reduce((n, b) => n + b.down, 0) };
+  };
+  return quietPair(clients, async () => kernelSnapshot(port, await publisherPorts()), searchMs);
 }
 
 /** Runs one technique through one scenario against a target (the built-in one by default); never throws: failures become results. */
@@ -353,10 +361,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
     options.onGenerators?.(technique, generators);
-    // Everyone is connected and quiet: the first of the two moments both sides' byte counters are read.
+    // The kernel cross-check reads the server's sockets on its port, leaving the publisher's connections out.
     const port = localPort(origin);
-    const publisherPorts = new Set(publisher === null ? [] : await guard.step(publisher.localPorts()));
-    const before = await guard.step(quietSnapshot(port, generators, publisherPorts));
+    const publisherPorts = async (): Promise<ReadonlySet<number>> => new Set(publisher === null ? [] : await publisher.localPorts());
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     const pickupMs = techniquePickupMs(technique, params);
@@ -379,19 +386,20 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     const foreignStart = targetServer?.sample() ?? null;
+    // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
+    const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
-    const endSockets = port === null || targetServer === undefined ? null : await kernelSnapshot(port, publisherPorts);
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
+    // And at its end: the first quiet moment after it (chat publishing stopped at endT; broadcast between two messages).
+    const after = before === null ? null : await guard.step(edgeSnapshot(port, generators, publisherPorts, QUIET_SEARCH_MS));
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from every side.
     await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
     const published = publisher === null ? null : await guard.step(publisher.collect());
-    // The clients have stopped: the second quiet moment for the kernel cross-check.
-    const after = before === null ? null : await guard.step(quietSnapshot(port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])])));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     let serverWindow: ServerWindow | null = null;
     if (server !== undefined && idle !== null && start !== null && end !== null) {
@@ -401,7 +409,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     const foreign =
       foreignIdle !== null && foreignStart !== null && foreignEnd !== null
-        ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: endSockets === null ? null : endSockets.size }
+        ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: after === null ? null : after.kernel.size }
         : null;
     const host = new URL(origin).host;
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.
@@ -418,7 +426,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       kernel:
         before === null || after === null
           ? null
-          : { kernel: kernelDelta(before.kernel, after.kernel), client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down } },
+          : {
+              kernel: kernelDelta(before.kernel, after.kernel),
+              client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down },
+              notQuiet: [...(before.quiet ? [] : ['start' as const]), ...(after.quiet ? [] : ['end' as const])],
+            },
       // The analytic model describes pushbench's own servers: for another server it would be a guess.
       model: target.kind === 'file' ? null : modelFor(technique, params, { host }),
     }));

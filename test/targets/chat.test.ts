@@ -16,7 +16,7 @@ const ROOMS = 2;
 const ROOM_SIZE = 2;
 
 function chatParams() {
-  return tinyParams({ workload: 'chat', clients: ROOMS * ROOM_SIZE, roomSize: ROOM_SIZE, rate: 5 });
+  return tinyParams({ workload: 'chat', clients: ROOMS * ROOM_SIZE, roomSize: ROOM_SIZE, rate: 2 });
 }
 
 /** Every accepted message at every member of its room: delivered = accepted x room size, nothing lost, nothing from another room. */
