@@ -316,6 +316,13 @@ export const ScenarioSchema = closed({
   // measured the same way in the same run (same publisher, generator and clients); broadcast
   // scenarios on the built-in servers.
   floor: Type.Optional(TechniqueResultSchema),
+  timeScale: Type.Optional(
+    Type.Number({
+      minimum: 1,
+      description:
+        'The scenario stands for one F times slower: it ran at F x the rate with 1/F of the poll interval, which keeps bytes per message and the share of empty polls; per-second figures divided by F are those of the slower situation, and polling latency scales with the interval',
+    }),
+  ),
 });
 
 const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });

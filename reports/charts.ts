@@ -300,11 +300,21 @@ interface GroupMetric {
   axis: string;
   logarithmic: boolean;
   pick: (r: CompletedResult) => number | null;
+  /** A noisy metric whose 95% interval over runs is drawn as a band when there are several runs. */
+  spread?: (r: CompletedResult) => { low: number; high: number } | null;
 }
 
 const GROUP_METRICS: readonly GroupMetric[] = [
+  // Bytes are exact: bandwidth needs no interval.
   { kind: 'bandwidth', title: 'bandwidth against clients', axis: 'Mbit/s, up + down (log scale)', logarithmic: true, pick: (r) => r.bitsPerSecond / 1e6 },
-  { kind: 'cpu', title: 'server CPU against clients', axis: 'server CPU, % of one core', logarithmic: false, pick: (r) => r.server?.cpuPercent ?? null },
+  {
+    kind: 'cpu',
+    title: 'server CPU against clients',
+    axis: 'server CPU, % of one core',
+    logarithmic: false,
+    pick: (r) => r.server?.cpuPercent ?? null,
+    spread: (r) => metricSpread(r, 'cpu'),
+  },
   { kind: 'memory', title: 'server memory per connection against clients', axis: 'bytes of RSS per connection', logarithmic: false, pick: (r) => r.server?.bytesPerConnection ?? null },
 ];
 
@@ -317,7 +327,7 @@ function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
     const title = `${group.group}: ${metric.title}`;
     const config: LineChartConfig = {
       type: 'line',
-      data: { labels, datasets: techniques.map((technique) => groupDataset(group, technique, metric)) },
+      data: { labels, datasets: techniques.flatMap((technique) => [groupDataset(group, technique, metric), ...groupBand(group, technique, metric)]) },
       options: {
         animation: false,
         plugins: titlePlugin(title),
@@ -329,7 +339,9 @@ function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
         },
       },
     };
-    return { id: ids.take(`${slug(group.group)}-${metric.kind}`), kind: metric.kind, title, scenarioId: null, group: group.group, config, caption: '' };
+    const runs = Math.max(0, ...group.scenarios.flatMap((sc) => techniqueEntries(sc).map(({ result }) => (result.state === 'completed' ? (runsOf(result)?.length ?? 0) : 0))));
+    const caption = metric.spread !== undefined && runs > 1 ? `Lines are the first run; the pale band around each is the 95% interval over ${runs} runs.` : '';
+    return { id: ids.take(`${slug(group.group)}-${metric.kind}`), kind: metric.kind, title, scenarioId: null, group: group.group, config, caption };
   });
 }
 
@@ -338,6 +350,27 @@ function techniquesOfGroup(group: ScenarioGroup): TechniqueId[] {
   for (const scenario of group.scenarios) for (const { technique } of techniqueEntries(scenario)) seen.add(technique);
   return [...seen];
 }
+
+/**
+ * A technique's 95% interval over runs as a pale band (a low line, and a high line filled down
+ * to it), or nothing when the metric is exact or a point has only one run.
+ */
+function groupBand(group: GroupSelection, technique: TechniqueId, metric: GroupMetric) {
+  if (metric.spread === undefined) return [];
+  const spreads = group.scenarios.map((scenario) => {
+    const result = scenario.results[technique];
+    return result?.state === 'completed' ? metric.spread!(result) : null;
+  });
+  if (spreads.every((sp) => sp === null)) return [];
+  const display = TECHNIQUE_DISPLAY[technique];
+  const edge = { borderColor: 'transparent', backgroundColor: `${display.color}33`, pointRadius: 0, tension: 0 };
+  return [
+    { label: `${display.label}, 95% interval (low edge)`, data: spreads.map((sp) => sp?.low ?? null), ...edge, fill: false as const },
+    { label: `${display.label}, 95% interval`, data: spreads.map((sp) => sp?.high ?? null), ...edge, fill: '-1' as const },
+  ];
+}
+
+type GroupSelection = Pick<ScenarioGroup, 'scenarios'>;
 
 /** One line per technique, one value per client count; where it failed, a gap that the legend names. */
 function groupDataset(group: ScenarioGroup, technique: TechniqueId, metric: GroupMetric) {

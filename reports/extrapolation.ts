@@ -36,8 +36,11 @@ export interface ExtrapolationTable {
   scenarioId: string;
   scenarioTitle: string;
   clientsMeasured: number;
+  /** The rate and interval the measured scenario stands for (divided and multiplied by its time scale). */
   rate: number;
   intervalMs: number;
+  /** The scenario ran this many times faster; the per-second bytes were divided by it (1: unscaled). */
+  timeScale: number;
   headers: Scenario['params']['headers'];
   clients: readonly number[];
   rows: ExtrapolationRow[];
@@ -58,17 +61,20 @@ export const PUBLISHED_2010: readonly PublishedRow[] = [
 export function buildExtrapolation(results: ResultsFile): ExtrapolationTable | null {
   const scenario = referenceScenario(results);
   if (scenario === undefined) return null;
+  const timeScale = scenario.timeScale ?? 1;
   const rows = techniqueEntries(scenario).map(({ technique, result }): ExtrapolationRow => {
     if (result.state !== 'completed') return { technique, perClientBytesPerSecond: null, mbps: [], error: result.error };
-    const perClient = result.perClientBytesPerSecond;
+    // A time-compressed scenario ran F times the rate it stands for: its per-second bytes are F times the slower situation's.
+    const perClient = result.perClientBytesPerSecond / timeScale;
     return { technique, perClientBytesPerSecond: perClient, mbps: EXTRAPOLATION_CLIENTS.map((n) => extrapolateMbps(perClient, n)), error: null };
   });
   return {
     scenarioId: scenario.id,
     scenarioTitle: scenario.title,
     clientsMeasured: scenario.params.clients,
-    rate: scenario.params.rate,
-    intervalMs: scenario.params.intervalMs,
+    rate: scenario.params.rate / timeScale,
+    intervalMs: scenario.params.intervalMs * timeScale,
+    timeScale,
     headers: scenario.params.headers,
     clients: EXTRAPOLATION_CLIENTS,
     rows,

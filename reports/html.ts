@@ -19,6 +19,7 @@ import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
+import { timeScaleNote } from './time-scale.ts';
 
 export interface HtmlOptions {
   charts: readonly ChartSpec[];
@@ -393,6 +394,11 @@ function failureNotes(s: Scenario): string[] {
   return failedEntries(s).map((e) => `${techniqueLabel(e.technique)} ${e.result.state}: ${e.result.error}.`);
 }
 
+function timeScaleParagraph(s: Scenario): SafeHtml {
+  const note = timeScaleNote(s);
+  return note === null ? NOTHING : html`<p class="time-scale">${note}</p>`;
+}
+
 function emptyPollsParagraph(s: Scenario): SafeHtml {
   const sentence = emptyPollsSentence(s);
   return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
@@ -403,6 +409,7 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
   return html`<section class="scenario" id="${scenarioAnchor(s)}">
 <h3>${s.title}</h3>
 <p>${s.description}</p>
+${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
 ${latencyPartsTable(s)}
@@ -505,7 +512,7 @@ function extrapolationSection(x: ExtrapolationTable, kaazing: KaazingComparison 
   );
   return html`<section id="extrapolation">
 <h2>Header overhead at 1,000 to 100,000 clients</h2>
-<p>In 2010 websocket.org (Kaazing) published a table that became the classic argument for WebSocket: polling once a second with 871 bytes of HTTP headers costs 6.6 Mbps for 1,000 clients and 665 Mbps for 100,000, against 0.015 and 1.526 Mbps for 2-byte WebSocket frames. The upper rows below redo that arithmetic with this run's figures: the bytes per client per second <strong>measured</strong> in the scenario “${x.scenarioTitle}” (${formatInteger(x.clientsMeasured)} clients, ${formatNumber(x.rate, 3)} msg/s, poll interval ${formatInteger(x.intervalMs)} ms, <code>${x.headers}</code> headers), multiplied by 8 bits and by the client count.</p>
+<p>In 2010 websocket.org (Kaazing) published a table that became the classic argument for WebSocket: polling once a second with 871 bytes of HTTP headers costs 6.6 Mbps for 1,000 clients and 665 Mbps for 100,000, against 0.015 and 1.526 Mbps for 2-byte WebSocket frames. The upper rows below redo that arithmetic with this run's figures: the bytes per client per second <strong>measured</strong> in the scenario “${x.scenarioTitle}” (${formatInteger(x.clientsMeasured)} clients, ${formatNumber(x.rate, 3)} msg/s, poll interval ${formatInteger(x.intervalMs)} ms, <code>${x.headers}</code> headers${x.timeScale === 1 ? '' : html`; run ${formatInteger(x.timeScale)} times faster, at ${formatNumber(x.rate * x.timeScale, 3)} msg/s with ${formatInteger(x.intervalMs / x.timeScale)} ms polls, and its bytes per second divided by ${formatInteger(x.timeScale)}`}), multiplied by 8 bits and by the client count.</p>
 <div class="scroll"><table class="extrapolation">
 <caption>Bandwidth in Mbit/s (10<sup>6</sup> bits per second), up + down, payload included</caption>
 <thead><tr><th>Technique</th><th class="num">Measured per client</th>${clientHeads}</tr></thead>

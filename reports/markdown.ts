@@ -3,6 +3,8 @@
  * Pure: results and chart specs in, a string out. Every cell from the results is escaped
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
+import { renderCapacity } from './terminal.ts';
+import { timeScaleNote } from './time-scale.ts';
 import type { ResultsFile, Scenario } from '../core/results.ts';
 import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
@@ -54,6 +56,9 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   const kaazing = buildKaazingComparison(results);
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
+  // The probe's lines as the terminal prints them, escaped like the command above.
+  if (results.capacity !== undefined) parts.push('## Polling capacity', '', `<pre><code>${escapeHtml(renderCapacity(results.capacity))}</code></pre>`, '');
+  if (results.suiteWallMs !== undefined) parts.push(`Session wall time: ${md(formatNumber(results.suiteWallMs / 1000, 1))} s.`, '');
   return `${parts.join('\n').trimEnd()}\n`;
 }
 
@@ -88,6 +93,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     '',
     md(s.description),
     '',
+    ...(timeScaleNote(s) === null ? [] : [md(timeScaleNote(s)!), '']),
     `${md(p.workload)}, ${md(formatInteger(p.clients))} clients, ${md(rate)}, ${md(formatBytes(p.messageBytes))} per message, poll interval ${md(formatInteger(p.intervalMs))} ms, ${md(formatInteger(p.durationMs))} ms window. Headers: ${md(headerProfileText(results, p.headers))}.`,
     '',
     markdownTable(head, rows),
@@ -187,7 +193,7 @@ function extrapolationBlock(x: ExtrapolationTable): string {
   return [
     '## Header overhead at 1,000 to 100,000 clients',
     '',
-    `Mbit/s, up + down. Rows without a date are **extrapolated from the measured per-client figure** of “${md(x.scenarioTitle)}” (${md(formatInteger(x.clientsMeasured))} clients, ${md(formatNumber(x.rate, 3))} msg/s, ${md(x.headers)} headers) by linear scaling; they were not measured at these client counts. Rows marked 2010 are the figures websocket.org (Kaazing) published in 2010 (headers only, one message per second, Mbps of 1,048,576 bits).`,
+    `Mbit/s, up + down. Rows without a date are **extrapolated from the measured per-client figure** of “${md(x.scenarioTitle)}” (${md(formatInteger(x.clientsMeasured))} clients, ${md(formatNumber(x.rate, 3))} msg/s, ${md(x.headers)} headers${x.timeScale === 1 ? '' : `; run ${md(formatInteger(x.timeScale))} times faster and its bytes per second divided by ${md(formatInteger(x.timeScale))}`}) by linear scaling; they were not measured at these client counts. Rows marked 2010 are the figures websocket.org (Kaazing) published in 2010 (headers only, one message per second, Mbps of 1,048,576 bits).`,
     '',
     markdownTable(head, [...measured, ...published]),
   ].join('\n');

@@ -2,6 +2,7 @@
  * The plain-text summary `pushbench run` and `npm run bench` print to stdout: one table
  * per scenario, measured next to the model. Pure: results in, text out.
  */
+import { timeScaleNote } from './time-scale.ts';
 import { TECHNIQUES } from '../core/protocol.ts';
 import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
@@ -60,7 +61,8 @@ export function renderScenarioTable(scenario: Scenario): string {
   }
   const p = scenario.params;
   const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
-  return `${head}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
+  const scaled = timeScaleNote(scenario);
+  return `${head}${scaled === null ? '' : `\n${scaled}`}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
 }
 
 /**

@@ -56,6 +56,10 @@ export interface ScenarioSpec {
   target?: ResolvedTarget;
   /** Shares the measurement of an earlier scenario with identical parameters instead of repeating it. */
   sameAs?: string;
+  /** Time compression: the scenario stands for one this many times slower (results.json `timeScale`). */
+  timeScale?: number;
+  /** False: no floor measurement even where one could be made (the suite's sparse scenario). */
+  floor?: boolean;
 }
 
 export interface RunOptions {
@@ -86,6 +90,14 @@ export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
   target?: ResolvedTarget;
   prepared?: PreparedRun | RunStepError;
   afterWindow?: () => void;
+  /**
+   * Called once the clients' window results are in (or the run ended early): what is left
+   * (closing the clients, the server's last count, building the result) measures nothing, so
+   * the session may start connecting the next run's clients meanwhile.
+   */
+  released?: () => void;
+  /** Settles when the previous run has finished: awaited before the warm-up, so no window overlaps another run. */
+  quietBefore?: Promise<unknown>;
   /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
   floor?: boolean;
 }
@@ -366,6 +378,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const publisherPorts = async (): Promise<ReadonlySet<number>> => new Set(publisher === null ? [] : await publisher.localPorts());
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
+    // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
+    if (options.quietBefore !== undefined) await guard.step(options.quietBefore);
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -400,6 +414,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
     const published = publisher === null ? null : await guard.step(publisher.collect());
+    options.released?.();
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     let serverWindow: ServerWindow | null = null;
     if (server !== undefined && idle !== null && start !== null && end !== null) {
@@ -441,6 +456,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
+    options.released?.();
     await Promise.all([
       ...generators.map((g) => g.close(5000).catch(() => g.kill())),
       server?.close().catch(() => server?.kill()),
@@ -478,16 +494,19 @@ async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
 /** The technique whose clients measure the floor: the bare server is a `ws` broadcast. */
 const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
 
-/** Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare broadcast cannot stand in for chat or a foreign server). */
-export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET): boolean {
-  return params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
+/**
+ * Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare
+ * broadcast cannot stand in for chat or a foreign server), unless the scenario declines one.
+ */
+export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET, wanted = true): boolean {
+  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
 }
 
 /** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
 export function runsOf(spec: ScenarioSpec): Array<{ technique: TechniqueId; floor: boolean }> {
   return [
     ...spec.techniques.map((technique) => ({ technique, floor: false })),
-    ...(measuresFloor(spec.params, spec.target) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
+    ...(measuresFloor(spec.params, spec.target, spec.floor) ? [{ technique: FLOOR_TECHNIQUE, floor: true }] : []),
   ];
 }
 
@@ -521,7 +540,7 @@ export function combineRuns(results: readonly TechniqueResult[]): TechniqueResul
  * the next repetition starts (polling, longpoll, ..., polling, longpoll, ...), so that drift of
  * the machine over time hits all techniques alike instead of one technique's whole series.
  */
-export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget }>(
+export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget; floor?: boolean }>(
   specs: readonly S[],
   repetitions: number,
 ): Array<{ spec: S; technique: TechniqueId; run: number; floor: boolean }> {
@@ -530,20 +549,24 @@ export function interleavedRuns<S extends { sameAs?: string; techniques: readonl
     .flatMap((spec) => [
       ...Array.from({ length: repetitions }, (_, run) => spec.techniques.map((technique) => ({ spec, technique, run, floor: false }))).flat(),
       // The machine's floor once per broadcast scenario, after its techniques.
-      ...(measuresFloor(spec.params, spec.target) ? [{ spec, technique: FLOOR_TECHNIQUE, run: 0, floor: true }] : []),
+      ...(measuresFloor(spec.params, spec.target, spec.floor) ? [{ spec, technique: FLOOR_TECHNIQUE, run: 0, floor: true }] : []),
     ]);
 }
 
 /**
- * Runs every technique of every scenario, one after another so they never share the
- * CPU, `runs` times each, interleaved, then (broadcast) the machine's floor. A scenario with
- * `sameAs` reuses that scenario's measurement.
+ * Runs every technique of every scenario, one after another so that no two measured windows
+ * ever share the CPU, `runs` times each, interleaved, then (broadcast) the machine's floor. A
+ * scenario with `sameAs` reuses that scenario's measurement. The next run's processes start
+ * while the current run drains, and its clients connect while the current run closes its own:
+ * start-up costs no wall time, and the next warm-up waits until the current run has finished.
  */
 export async function runScenarios(specs: readonly ScenarioSpec[], options: RunOptions): Promise<Scenario[]> {
   const runs = interleavedRuns(specs, Math.max(1, options.runs ?? 1));
   const done = new Map<string, Map<TechniqueId, TechniqueResult[]>>();
   const floors = new Map<string, TechniqueResult>();
   let next: PreparedRun | RunStepError | undefined;
+  // The run still closing (its result being built) while the next one connects.
+  let previous: Promise<void> = Promise.resolve();
   for (const [i, { spec, technique, run, floor }] of runs.entries()) {
     const byTechnique = done.get(spec.id) ?? new Map<TechniqueId, TechniqueResult[]>();
     done.set(spec.id, byTechnique);
@@ -555,31 +578,46 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       else if (result.state !== 'interrupted' || list.length === 0) list.push(result);
     };
     if (options.signal.aborted) {
+      await previous;
       store({ state: 'interrupted', error: `not run: interrupted (${abortSignalName(options.signal)})` });
       continue;
     }
     const prepared = next;
     next = undefined;
+    // Only a run with a server process of its own overlaps the previous one's closing: on a shared server (a running
+    // target) the kernel's counters of its port would mix both runs, and a target's command waits for its predecessor.
+    if (prepared === undefined || (spec.target ?? BUILTIN_TARGET).server.kind !== 'builtin') await previous;
     const following = runs[i + 1];
     const at = { scenario: spec.id, technique, ...(floor ? { floor } : {}), done: i, total: runs.length };
     const runNote = (options.runs ?? 1) > 1 && !floor ? ` (run ${run + 1} of ${options.runs})` : '';
     options.progress({ ...at, phase: 'starting', detail: `starting${runNote}` });
-    const result = await runTechnique(technique, spec.params, {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const before = previous;
+    const finished = runTechnique(technique, spec.params, {
       ...options,
       floor,
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       ...(spec.target === undefined ? {} : { target: spec.target }),
+      quietBefore: before,
+      released: release,
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
           next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target);
         }
       },
+    }).then(async (result) => {
+      // Results are stored in run order: this run's predecessor has stored its own first.
+      await before;
+      store(result);
+      options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
     });
-    store(result);
-    options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
+    previous = finished;
+    await Promise.race([released, finished]);
   }
+  await previous;
   await discardRun(next);
   return specs.map((spec) => {
     const key = spec.sameAs ?? spec.id;
@@ -588,6 +626,16 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
     for (const [technique, list] of byTechnique) results[technique] = combineRuns(list);
     const floor = floors.get(key);
     const target = targetInfo(spec.target ?? BUILTIN_TARGET);
-    return { id: spec.id, group: spec.group, title: spec.title, description: spec.description, params: spec.params, target, results, ...(floor === undefined ? {} : { floor }) };
+    return {
+      id: spec.id,
+      group: spec.group,
+      title: spec.title,
+      description: spec.description,
+      params: spec.params,
+      target,
+      results,
+      ...(floor === undefined ? {} : { floor }),
+      ...(spec.timeScale === undefined ? {} : { timeScale: spec.timeScale }),
+    };
   });
 }

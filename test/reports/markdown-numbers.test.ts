@@ -50,3 +50,16 @@ test('every chart is linked as charts/<id>.png, with conclusions and the sweep g
   assert.ok(lines().includes('| 1,000 | 35.0 Mbit/s, CPU 17.1% | **failed** | 13.1 Mbit/s, CPU 4.6% | 11.5 Mbit/s, CPU 3.5% |'));
   assert.ok(md.includes('<pre><code>pushbench run --scenarios header-overhead,sweep,sparse,chat --duration 30s --headers browser</code></pre>'));
 });
+
+test('summary.md carries the capacity probe and the session wall time, as the terminal prints them', async () => {
+  const { renderMarkdown } = await import('../../reports/markdown.ts');
+  const { loadFixture } = await import('./helpers.ts');
+  const results = loadFixture();
+  const md = renderMarkdown(results, { charts: [] });
+  assert.match(md, /## Polling capacity\n\n<pre><code>Capacity \(3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms\): the server answered 41,230 polls\/s \(median; rounds 40,950, 41,230, 41,500\)/);
+  // Escaped inside the <pre>: the terminal's arrows are text, not markup.
+  assert.match(md, /poll every 250 ms -&gt; at most/);
+  assert.match(md, /Session wall time: 96\.4 s\./);
+  delete results.capacity;
+  assert.doesNotMatch(renderMarkdown(results, { charts: [] }), /Polling capacity/);
+});

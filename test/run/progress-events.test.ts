@@ -26,25 +26,31 @@ test('runScenarios emits every phase of every technique run with done/total coun
     progress: (event) => events.push(event),
   });
 
-  const summary = events.map((e) => [e.scenario, e.technique, e.floor ?? false, e.phase, e.done, e.total, e.state ?? null]);
   // A broadcast scenario's last run is the machine's floor: a bare ws broadcast with websocket clients.
-  assert.deepEqual(summary, [
-    ['tiny', techniques[0], false, 'starting', 0, 3, null],
-    ['tiny', techniques[0], false, 'connecting', 0, 3, null],
-    ['tiny', techniques[0], false, 'measuring', 0, 3, null],
-    ['tiny', techniques[0], false, 'finished', 1, 3, 'completed'],
-    ['tiny', techniques[1], false, 'starting', 1, 3, null],
-    ['tiny', techniques[1], false, 'connecting', 1, 3, null],
-    ['tiny', techniques[1], false, 'measuring', 1, 3, null],
-    ['tiny', techniques[1], false, 'finished', 2, 3, 'completed'],
-    ['tiny', 'websocket', true, 'starting', 2, 3, null],
-    ['tiny', 'websocket', true, 'connecting', 2, 3, null],
-    ['tiny', 'websocket', true, 'measuring', 2, 3, null],
-    ['tiny', 'websocket', true, 'finished', 3, 3, 'completed'],
-  ]);
-  assert.equal(events[1]!.detail, 'connecting 2 clients (1 generator process)');
-  assert.equal(events[2]!.detail, 'warming up 50 ms, measuring 200 ms');
-  assert.equal(events[3]!.detail, 'completed');
+  const runs: Array<[string, boolean]> = [[techniques[0]!, false], [techniques[1]!, false], ['websocket', true]];
+  const at = (technique: string, floor: boolean, phase: string): number => events.findIndex((e) => e.technique === technique && (e.floor ?? false) === floor && e.phase === phase);
+  for (const [i, [technique, floor]] of runs.entries()) {
+    const own = events.filter((e) => e.technique === technique && (e.floor ?? false) === floor);
+    assert.deepEqual(
+      own.map((e) => [e.scenario, e.phase, e.done, e.total, e.state ?? null]),
+      [
+        ['tiny', 'starting', i, 3, null],
+        ['tiny', 'connecting', i, 3, null],
+        ['tiny', 'measuring', i, 3, null],
+        ['tiny', 'finished', i + 1, 3, 'completed'],
+      ],
+      `${technique}${floor ? ' (floor)' : ''}`,
+    );
+    // The next run may connect while this one closes, but its warm-up and window start only after this one has finished.
+    if (i > 0) {
+      const [previous, previousFloor] = runs[i - 1]!;
+      assert.ok(at(technique, floor, 'measuring') > at(previous, previousFloor, 'finished'), `${technique} measured only after ${previous} finished`);
+    }
+  }
+  assert.deepEqual(events.filter((e) => e.phase === 'finished').map((e) => e.done), [1, 2, 3], 'finished in run order');
+  assert.equal(events[at(techniques[0]!, false, 'connecting')]!.detail, 'connecting 2 clients (1 generator process)');
+  assert.equal(events[at(techniques[0]!, false, 'measuring')]!.detail, 'warming up 50 ms, measuring 200 ms');
+  assert.equal(events[at(techniques[0]!, false, 'finished')]!.detail, 'completed');
   // The words carry no counters: the counts are fields, not text to parse back.
   for (const event of events) assert.doesNotMatch(event.detail, /\(\d+\/\d+\)/);
   assert.equal(liveChildren(), 0);
