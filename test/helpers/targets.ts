@@ -20,19 +20,20 @@ export function skipUnless(paths: readonly string[], install: string): string | 
 }
 
 /**
- * Tiny broadcast parameters: the wiring, not the speed. Sparse enough (10 msg/s, polls every
- * 250 ms, 4 clients) that each window edge has a quiet moment, when no byte is in flight and the
- * kernel's count must equal the clients' to the byte.
+ * Tiny broadcast parameters: the wiring, not the speed. Sparse enough (5 msg/s, polls every
+ * 500 ms, 4 clients) that each window edge soon has a quiet moment, when no byte is in flight and
+ * the kernel's count must equal the clients' to the byte, also on a loaded machine where one
+ * look at both sides takes some 50 ms.
  */
 export function tinyParams(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   const base = {
     workload: 'broadcast' as const,
     clients: 4,
-    rate: 10,
+    rate: 5,
     payloadBytes: 64,
-    intervalMs: 250,
+    intervalMs: 500,
     holdMs: 30_000,
-    durationMs: 1000,
+    durationMs: 2000,
     warmupMs: 200,
     headers: 'minimal' as const,
     roomSize: 1,
