@@ -145,3 +145,21 @@ export function styleText(css: string): SafeHtml {
   if (/<\/style/i.test(css)) throw new Error('styleText: the stylesheet contains </style, which would end the element');
   return new SafeHtml(css);
 }
+
+/**
+ * The head of a self-contained page (a report, the live demo): UTF-8, a viewport, a
+ * Content-Security-Policy that allows only inline scripts and styles (plus `connect-src 'self'`
+ * when the page talks to its server), no favicon request, the title and the inline style.
+ */
+export function pageHead(title: string, css: SafeHtml, options: { connectSelf?: boolean } = {}): SafeHtml {
+  // Built from literals only: no value from outside reaches it.
+  const csp = `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';${options.connectSelf === true ? " connect-src 'self';" : ''} img-src data:`;
+  return html`<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${safe(csp)}">
+<link rel="icon" href="data:,">
+<title>${title}</title>
+<style>${css}</style>
+</head>`;
+}

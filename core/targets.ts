@@ -196,15 +196,16 @@ export function builtinSubscription(id: TechniqueId): Subscription {
 
 /**
  * pushbench's own publish endpoint, for a pushbench server pushbench did not start (`--target
- * URL`). Such a server stamps a broadcast message itself (seq and t: it refuses a client's `t`
- * outside chat), so the body carries only the data (`{data}`, the filler, JSON-safe), and the
- * latency starts when the server took the message.
+ * URL`). The body is the stamped message (`{message}`: seq, t, data); the server keeps its `t`,
+ * the due time (an honest stamp: not in the future, at most a minute old), and numbers the
+ * message itself. So latency starts at the due time, as on every other target, and the
+ * messages the clients count in the window are the ones the publisher counted.
  */
 export const BUILTIN_PUBLISH: Readonly<PublishSpec> = Object.freeze({
   method: 'POST' as const,
   path: '/publish',
   headers: [['content-type', 'application/json']] as Array<[string, string]>,
-  body: '{"data":"{data}"}',
+  body: '{message}',
   accepted: [204],
 });
 

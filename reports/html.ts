@@ -9,7 +9,7 @@ import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts'
 import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
-import { html, joinHtml, jsonScript, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
+import { html, joinHtml, jsonScript, pageHead, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
@@ -56,14 +56,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
 
   return html`<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<link rel="icon" href="data:,">
-<title>pushbench report: polling, long polling, SSE and WebSocket compared</title>
-<style>${css}</style>
-</head>
+${pageHead('pushbench report: polling, long polling, SSE and WebSocket compared', css)}
 <body>
 <main>
 ${joinHtml(body, '\n')}

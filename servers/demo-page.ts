@@ -8,7 +8,7 @@
  * technique's own server file (servers/techniques/<id>.ts).
  */
 import { readFileSync } from 'node:fs';
-import { html, jsonScript, safe, scriptText, styleText, type SafeHtml } from '../core/html.ts';
+import { html, jsonScript, pageHead, safe, scriptText, styleText, type SafeHtml } from '../core/html.ts';
 import { PATHS } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from '../core/techniques.ts';
 import { SERVER_TECHNIQUES } from './techniques/index.ts';
@@ -54,14 +54,7 @@ export function renderDemoPage(config: DemoPageConfig): string {
   const { css, script } = demoAssets();
   return html`<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:">
-<link rel="icon" href="data:,">
-<title>pushbench live demo: polling, long polling, SSE and WebSocket side by side</title>
-<style>${css}</style>
-</head>
+${pageHead('pushbench live demo: polling, long polling, SSE and WebSocket side by side', css, { connectSelf: true })}
 <body>
 <main data-info-path="${PATHS.info}" data-stats-path="${PATHS.stats}" data-publish-path="${PATHS.publish}">
 <header>

@@ -8,13 +8,14 @@
  * child's IPC through the PushServer interface.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { nowMicros, type ServerStats, type TechniqueCounters } from '../core/protocol.ts';
 import { PLAIN_WS_TECHNIQUE, TRANSPORTS } from '../core/techniques.ts';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { Feed } from './feed.ts';
 import { Publisher } from './publisher.ts';
+import { listenOn } from './http-util.ts';
 import { DEFAULT_SERVER_OPTIONS, type PushServer, type ServerOptions } from './server.ts';
 
 const TEXT = { binary: false } as const;
@@ -58,15 +59,7 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
     published += batch.length;
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = await listenOn(server, options.port, options.host);
 
   function stats(): ServerStats {
     return {
@@ -85,8 +78,8 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
   }
 
   return {
-    url: `http://${hostForUrl}:${address.port}`,
-    port: address.port,
+    url: listening.url,
+    port: listening.port,
     techniques: [PLAIN_WS_TECHNIQUE],
     stats,
     startPublishing: (rate, startAt) => publisher.start(rate, startAt),

@@ -181,6 +181,17 @@ export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError
 }
 
 /**
+ * The feed and the cursor of a poll (`?room=`, `?since=`; `since` may come from elsewhere, as
+ * SSE's Last-Event-ID does), or the 400/410 to answer: the prologue every feed request shares.
+ */
+export function resolveFeedAndSince(feeds: FeedRegistry, query: Query, since: string | null | undefined = query.get('since')): { feed: Feed; since: number } | HttpError {
+  const feed = resolveFeed(feeds, query);
+  if (isHttpError(feed)) return feed;
+  const resolved = resolveSince(feed, since);
+  return isHttpError(resolved) ? resolved : { feed, since: resolved };
+}
+
+/**
  * The position a client resumes from: `since` (or SSE's Last-Event-ID). Absent means
  * "from now". Ahead of the newest message is a 400; older than the ring is a 410
  * carrying the oldest seq still available, so the client knows how much it lost.
@@ -230,4 +241,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.once('error', reject);
   });
+}
+
+/** Starts `server` listening on `host`:`port` (0: any free port); resolves with its base URL and port, rejects on a listen error (EADDRINUSE). */
+export async function listenOn(server: import('node:net').Server, port: number, host: string): Promise<{ url: string; port: number }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as import('node:net').AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { url: `http://${hostForUrl}:${address.port}`, port: address.port };
 }

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { FeedRegistry } from './feed.ts';
 import { renderDemoPage } from './demo-page.ts';
-import { failAndClose, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import { failAndClose, listenOn, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
 import { RequestGuard } from './request-guard.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, TRANSPORTS } from '../core/techniques.ts';
@@ -269,20 +269,12 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = await listenOn(server, options.port, options.host);
   if (options.rate > 0) publisher.start(options.rate);
 
   return {
-    url: `http://${hostForUrl}:${address.port}`,
-    port: address.port,
+    url: listening.url,
+    port: listening.port,
     techniques: options.techniques,
     stats,
     startPublishing(rate, startAt) {

@@ -1,6 +1,7 @@
 /**
- * Upstream messages for the chat workload: a `POST /publish` body or a WebSocket text
- * frame, validated the same way for every technique, stamped with a seq in its room.
+ * Upstream messages: a `POST /publish` body (a chat client's, or pushbench's publisher's for a
+ * running server) or a WebSocket text frame, validated the same way for every technique,
+ * stamped with a seq in its room.
  */
 import type { FeedRegistry } from './feed.ts';
 import { nowMicros } from '../core/protocol.ts';
@@ -22,10 +23,10 @@ const SHAPE = '{"data": string, "room"?: integer, "t"?: integer}';
 
 /**
  * Parses and validates a publish body; returns a message naming the problem when invalid.
- * `room` must be one of the server's rooms. `t` (the sender's send time, which chat latency
- * is measured from) is accepted only on a chat message, one with a `room`, and only from
- * `now - MAX_CLIENT_STAMP_AGE_MICROS` to `now`: a stamp cannot fake a latency by lying in
- * the future or far in the past, and a broadcast message is always stamped by the server.
+ * `room` must be one of the server's rooms. `t` (the sender's send time or, from pushbench's
+ * publisher, the message's due time, which latency is measured from) is accepted only from
+ * `now - MAX_CLIENT_STAMP_AGE_MICROS` to `now`: a stamp cannot fake a latency by lying in the
+ * future or far in the past. Without one the server's clock stamps the message.
  */
 export function parsePublishBody(raw: Buffer | string, rooms: Pick<FeedRegistry, 'hasRoom' | 'describeRooms'>, now = nowMicros()): UpstreamMessage | string {
   let body: unknown;
@@ -43,7 +44,6 @@ export function parsePublishBody(raw: Buffer | string, rooms: Pick<FeedRegistry,
     return `"room" must be one of this server's rooms (${rooms.describeRooms()}); received ${JSON.stringify(room)}`;
   }
   if (t === undefined) return { room: room as number | undefined, t: now, data };
-  if (room === undefined) return `"t" is accepted only on a chat message (one with "room"); a broadcast message is stamped by the server`;
   if (!(typeof t === 'number' && Number.isSafeInteger(t) && t > 0)) {
     return `"t" must be a positive integer (monotonic microseconds); received ${JSON.stringify(t)}`;
   }
@@ -51,7 +51,7 @@ export function parsePublishBody(raw: Buffer | string, rooms: Pick<FeedRegistry,
   if (t < now - MAX_CLIENT_STAMP_AGE_MICROS) {
     return `"t" must be at most ${MAX_CLIENT_STAMP_AGE_MICROS / 1_000_000} s old: received ${t}, the server's clock reads ${now}`;
   }
-  return { room: room as number, t, data };
+  return { room: room as number | undefined, t, data };
 }
 
 /** Appends an upstream message to its room's feed; every technique's subscribers get it. */

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { arrayBody, EMPTY_ARRAY, type EncodedMessage, type Feed } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince, sendMessages } from '../http-util.ts';
+import { isHttpError, resolveFeedAndSince, sendMessages } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -62,10 +62,9 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
     counters,
     handle(_req, res, query) {
       counters.requests++;
-      const feed = resolveFeed(ctx.feeds, query);
-      if (isHttpError(feed)) return ctx.fail(res, feed);
-      const since = resolveSince(feed, query.get('since'));
-      if (isHttpError(since)) return ctx.fail(res, since);
+      const cursor = resolveFeedAndSince(ctx.feeds, query);
+      if (isHttpError(cursor)) return ctx.fail(res, cursor);
+      const { feed, since } = cursor;
       const catchUp = feed.since(since);
       if (catchUp.kind === 'ok' && catchUp.messages.length > 0) {
         counters.messagesWritten += catchUp.messages.length;

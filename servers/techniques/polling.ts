@@ -3,7 +3,7 @@
  * often `[]`. The client pays a full request and response per poll, news or not.
  */
 import { arrayBody } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince, sendMessages } from '../http-util.ts';
+import { isHttpError, resolveFeedAndSince, sendMessages } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -13,10 +13,9 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
     counters,
     handle(_req, res, query) {
       counters.requests++;
-      const feed = resolveFeed(ctx.feeds, query);
-      if (isHttpError(feed)) return ctx.fail(res, feed);
-      const since = resolveSince(feed, query.get('since'));
-      if (isHttpError(since)) return ctx.fail(res, since);
+      const cursor = resolveFeedAndSince(ctx.feeds, query);
+      if (isHttpError(cursor)) return ctx.fail(res, cursor);
+      const { feed, since } = cursor;
       const catchUp = feed.since(since);
       const messages = catchUp.kind === 'ok' ? catchUp.messages : [];
       if (messages.length === 0) counters.emptyResponses++;

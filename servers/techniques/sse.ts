@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { EncodedMessage, Feed } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
+import { isHttpError, resolveFeedAndSince } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -35,11 +35,10 @@ export const createSseHandler: TechniqueFactory = (ctx) => {
     counters,
     handle(req, res, query) {
       counters.requests++;
-      const feed = resolveFeed(ctx.feeds, query);
-      if (isHttpError(feed)) return ctx.fail(res, feed);
       const lastEventId = req.headers['last-event-id'];
-      const since = resolveSince(feed, typeof lastEventId === 'string' ? lastEventId : query.get('since'));
-      if (isHttpError(since)) return ctx.fail(res, since);
+      const cursor = resolveFeedAndSince(ctx.feeds, query, typeof lastEventId === 'string' ? lastEventId : query.get('since'));
+      if (isHttpError(cursor)) return ctx.fail(res, cursor);
+      const { feed, since } = cursor;
       const catchUp = feed.since(since);
       const writtenBefore = req.socket.bytesWritten;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });

@@ -7,7 +7,7 @@
  */
 import { WebSocketServer, type PerMessageDeflateOptions, type ServerOptions, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
-import { isHttpError, resolveFeed, resolveSince } from '../http-util.ts';
+import { isHttpError, resolveFeedAndSince } from '../http-util.ts';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { parsePublishBody, publishUpstream } from '../upstream.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
@@ -88,22 +88,22 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       wss.handleUpgrade(req, socket, head, (ws) => {
         ctx.accounting.countSetup(req.socket, req, req.socket.bytesWritten - writtenBefore, head.length);
         ws.on('error', () => {}); // a reset socket must not crash the server; 'close' follows
-        const feed = resolveFeed(ctx.feeds, query);
-        const since = isHttpError(feed) ? feed : resolveSince(feed, query.get('since'));
-        if (isHttpError(feed) || isHttpError(since)) {
-          const error = isHttpError(feed) ? feed : (since as Exclude<typeof since, number>);
+        const cursor = resolveFeedAndSince(ctx.feeds, query);
+        if (isHttpError(cursor)) {
+          const error = cursor;
           ctx.countRejection(error.kind);
           const code = error.kind === 'gone' ? WS_CLOSE_GONE : WS_CLOSE_BAD_REQUEST;
           const reason = error.kind === 'gone' ? JSON.stringify({ oldest: error.body['oldest'] }) : String(error.body['error']).slice(0, 120);
           ws.close(code, reason);
           return;
         }
-        const catchUp = (feed as Feed).since(since as number);
+        const { feed, since } = cursor;
+        const catchUp = feed.since(since);
         if (catchUp.kind === 'ok') {
           for (const msg of catchUp.messages) ws.send(msg.json, TEXT);
           counters.messagesWritten += catchUp.messages.length;
         }
-        const sockets = socketsFor(feed as Feed);
+        const sockets = socketsFor(feed);
         sockets.add(ws);
         counters.open++;
         ws.on('message', (data) => onUpstream(ws, data));
