@@ -267,6 +267,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  delayMs: {
+    flag: 'delay-ms',
+    arg: 'MS',
+    help: `one-way delay to add in each direction between the clients and pushbench's server, 0..${LIMITS.maxDelayMs} ms, through a delaying TCP proxy in the runner (a network without netem; the latency model's RTT then includes it)`,
+    defaultText: '0 (none)',
+    reader: numberReader(0, LIMITS.maxDelayMs, false),
+  },
   capacity: {
     flag: 'capacity',
     arg: null,

@@ -62,6 +62,11 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
   subscription: Subscription;
   /** Monotonic µs at which this technique's run began: a stamp older than that is a replayed backlog, ignored. */
   notBeforeT: number;
+  /**
+   * The clients' schedule phases (poll and chat publish): drawn from `seed` over all `clients`
+   * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
+   */
+  schedule?: { seed: number; clients: number };
 }
 
 /** Delivery counters of one generator process. */

@@ -18,6 +18,8 @@ export const PATHS = {
   demo: '/demo',
   /** ServerStats as JSON, for the demo page's per-technique bytes. */
   stats: '/stats',
+  /** An empty 200 on a kept-alive connection: the tiny request the runner's round-trip probe times. */
+  ping: '/ping',
 } as const;
 
 /** WebSocket close code sent when the client's `since` is older than the ring (like HTTP 410 Gone). */

@@ -203,6 +203,15 @@ export const PublisherResultSchema = closed(
   'What the publisher adds to latency (latency is measured from the due time): its lateness against each due time, and what its precision cost',
 );
 
+export const NetworkSchema = closed(
+  {
+    rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
+    rttSamplesMs: Type.Array(nonNegative(), { description: 'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window' }),
+    injectedDelayMs: nonNegative("One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none"),
+  },
+  'The network between the clients and the server, measured before the window',
+);
+
 export const RunSummarySchema = closed(
   {
     latencyMs: closed({ p50: nonNegative(), p99: nonNegative(), mean: nonNegative(), count: count(), messages: count() }),
@@ -253,6 +262,10 @@ export const CompletedResultSchema = closed(
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
     model: nullable(ModelEstimateSchema, 'Null for a foreign server: the analytic model describes pushbench\'s own servers'),
+    network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
+    scheduleSeed: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),
+    ),
     agreement: nullable(
       closed({ serverUp: byteTotal(), serverDown: byteTotal(), clientUp: byteTotal(), clientDown: byteTotal(), agree: Type.Boolean() }),
       'Whole-run byte totals as the server and the clients counted them; they must be equal',
@@ -426,6 +439,7 @@ export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
+export type NetworkInfo = Static<typeof NetworkSchema>;
 export type TargetInfo = Static<typeof TargetInfoSchema>;
 export type KernelBytes = Static<typeof KernelBytesSchema>;
 export type CapacityResult = Static<typeof CapacityResultSchema>;

@@ -9,7 +9,7 @@ import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.
 import type { ConnectOutcome, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
-import { pollPhase } from './drivers/polling.ts';
+import { publishSeed, schedulePhases } from './drivers/polling.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 
 const MAX_ERRORS_KEPT = 5;
@@ -56,6 +56,9 @@ export class Generator {
   private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishing = false;
+  /** Poll and chat-publish phases of every client of the technique, by client id (see schedulePhases). */
+  private readonly pollPhases: Float64Array;
+  private readonly publishPhases: Float64Array;
 
   /** The first refusal a client met; the runner is told at once and fails the technique. */
   private refused: string | null = null;
@@ -68,6 +71,10 @@ export class Generator {
     private readonly onRefused?: (message: string) => void,
   ) {
     this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
+    // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
+    const schedule = spec.schedule;
+    this.pollPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(schedule.seed, schedule.clients);
+    this.publishPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(publishSeed(schedule.seed), schedule.clients);
   }
 
   /**
@@ -127,6 +134,7 @@ export class Generator {
         room,
         startSeq: tracker.last,
         intervalMs: spec.intervalMs,
+        phase: this.pollPhases[id] ?? 0,
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
@@ -231,14 +239,16 @@ export class Generator {
   }
 
   /**
-   * Chat: every client publishes `rate` messages per second on its own fixed grid (phases
-   * spread over the period), each stamped with its scheduled send time.
+   * Chat: every client publishes `rate` messages per second on its own fixed grid, at its own
+   * publish phase (seeded like the poll phases but independent of them: a client publishing on
+   * its poll phase would set polling's latency by that coincidence), each stamped with its
+   * scheduled send time.
    */
   private startPublishing(publishAt: number, publishUntil: number): void {
     this.publishing = true;
     const periodMicros = 1e6 / this.spec.rate;
     for (const client of this.clients) {
-      const phase = (pollPhase(client.id, 1000) / 1000) * periodMicros;
+      const phase = (this.publishPhases[client.id] ?? 0) * periodMicros;
       let k = 0;
       const tick = (): void => {
         if (!this.publishing) return;

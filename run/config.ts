@@ -30,6 +30,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly targets: readonly ResolvedTarget[];
   readonly allowRemote: boolean;
   readonly capacity: boolean;
+  /** One-way delay (ms) a delaying proxy adds in each direction between the clients and the server; 0: none. */
+  readonly delayMs: number;
   readonly help: boolean;
   /**
    * Names of the RunConfig fields the user set, by flag or config file (`'clients'`,
@@ -70,6 +72,8 @@ export const LIMITS = Object.freeze({
   maxRingBytes: 17_179_869_184,
   /** Repetitions of each measurement (`--runs`): 20 gives a 95% median interval of ranks 6..15. */
   maxRuns: 20,
+  /** `--delay-ms`: a one-way delay beyond this is no network a push technique is chosen for. */
+  maxDelayMs: 10_000,
 });
 
 /** Defaults of the flags of `pushbench run`. */
@@ -93,6 +97,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   targetFiles: Object.freeze([]),
   allowRemote: false,
   capacity: false,
+  delayMs: 0,
 });
 
 /** Defaults of `pushbench run`: what `parseRunArgs([])` returns. */

@@ -18,14 +18,15 @@ import { wsFrameHeaderBytes } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import { headerProfile } from '../load/headers.ts';
 import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
-import { RUN_TECHNIQUES, type ModelContext, type UpstreamModel, type WireContext } from './techniques/index.ts';
+import { NO_MEASUREMENTS, RUN_TECHNIQUES, type ModelContext, type ModelMeasurements, type UpstreamModel, type WireContext } from './techniques/index.ts';
 import { feedRate, fmt, NO_CONTENT_RESPONSE_BYTES, publishBodyBytes, publishRequestHeadBytes, typicalSeq } from './wire-sizes.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 // The byte arithmetic lives in run/wire-sizes.ts and each technique's model in
 // run/techniques/<id>.ts; this module combines them. Re-exported for the callers and tests.
 export * from './wire-sizes.ts';
-export type { WireContext } from './techniques/index.ts';
+export { NO_MEASUREMENTS } from './techniques/index.ts';
+export type { ModelMeasurements, WireContext } from './techniques/index.ts';
 
 /** A scenario the model cannot describe; the message names the parameter, the value and what is allowed. */
 export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
@@ -34,8 +35,8 @@ export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
   }
 }
 
-function modelContext(params: ScenarioParams, wire: WireContext): ModelContext {
-  return { params, wire, profile: headerProfile(params.headers), m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params) };
+function modelContext(params: ScenarioParams, wire: WireContext, measured: ModelMeasurements = NO_MEASUREMENTS): ModelContext {
+  return { params, wire, measured, profile: headerProfile(params.headers), m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params) };
 }
 
 /** Chat: bytes one sent message costs upstream, and how the formula states it. */
@@ -54,10 +55,13 @@ export function upstreamBytes(technique: TechniqueId, params: ScenarioParams, wi
   };
 }
 
-/** The analytic cost of `technique` in the scenario `params`, per delivered message. */
-export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: WireContext): ModelEstimate {
+/**
+ * The analytic cost of `technique` in the scenario `params`, per delivered message; `measured`
+ * brings the network and the harness of the same run (the RTT, the publisher's lateness).
+ */
+export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: WireContext, measured: ModelMeasurements = NO_MEASUREMENTS): ModelEstimate {
   validate(technique, params, wire);
-  const ctx = modelContext(params, wire);
+  const ctx = modelContext(params, wire, measured);
   const down = RUN_TECHNIQUES[technique].model(ctx);
   let totalBytes = down.bytes;
   let payload = ctx.m;
@@ -70,12 +74,27 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     payload += publishBodyBytes(params.messageBytes, typicalSeq(params)) / params.roomSize;
     text = `${text} + (${up.text}) ÷ ${fmt(params.roomSize)} room member${params.roomSize === 1 ? '' : 's'}`;
   }
+  // Latency counts from the due time: the publisher's lateness comes first; in chat the message
+  // also travels one way up to the server before it goes down.
+  const extras: string[] = [];
+  let extraMs = 0;
+  if (measured.publisherLatenessMs > 0) {
+    extraMs += measured.publisherLatenessMs;
+    extras.push(`${fmt(measured.publisherLatenessMs)} ms publisher lateness (measured)`);
+  }
+  if (params.workload === 'chat') {
+    extraMs += measured.rttMs / 2;
+    extras.push(`${fmt(measured.rttMs / 2)} ms one-way trip up`);
+  }
+  const latencyMs = { mean: down.latencyMs.mean + extraMs, max: down.latencyMs.max + extraMs };
+  const rttText = `RTT ${fmt(measured.rttMs)} ms (measured)`;
+  const latencyText = extras.length === 0 ? down.latencyText : `${down.latencyText}, + ${extras.join(' + ')} = mean ${fmt(latencyMs.mean)} ms`;
   return {
     requestHeadBytes: down.requestHeadBytes,
     responseHeadBytes: down.responseHeadBytes,
     perMessage: { totalBytes, overheadBytes: totalBytes - payload },
-    latencyMs: down.latencyMs,
-    formula: `${text} = ${fmt(totalBytes)} B per delivered message (${fmt(payload)} B of it payload); ${down.latencyText}`,
+    latencyMs,
+    formula: `${text} = ${fmt(totalBytes)} B per delivered message (${fmt(payload)} B of it payload); ${rttText}; ${latencyText}`,
   };
 }
 

@@ -23,6 +23,9 @@ import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, targetInfo, type ResolvedTarget } from './targets.ts';
 import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
+import { randomInt } from 'node:crypto';
+import { DelayProxy } from '../load/delay-proxy.ts';
+import { probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
 export const SOCKETS_PER_GENERATOR = 5000;
@@ -32,6 +35,11 @@ export const START_MARGIN_MICROS = 150_000;
 export const DRAIN_MARGIN_MICROS = 200_000;
 /** How long a failed step waits for the server's exit, which may trail the clients' resets, before blaming the step. */
 const CRASH_GRACE_MS = 500;
+
+/** How long the RTT probe may take: 2 s, plus its requests' trips through an injected delay. */
+function probeTimeoutMs(delayMs: number): number {
+  return 2000 + (RTT_PROBE_WARMUP + RTT_PROBE_REQUESTS) * 2 * delayMs;
+}
 
 /** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
 async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
@@ -77,6 +85,13 @@ export interface RunOptions {
   progress: ProgressListener;
   /** How long a server child may take to answer one IPC request (stats, window, publish) before it counts as frozen. */
   requestTimeoutMs?: number;
+  /**
+   * One-way delay (ms) to add in each direction between the clients and pushbench's server, with
+   * a delaying TCP proxy in this process (load/delay-proxy.ts); 0 or absent: none.
+   */
+  delayMs?: number;
+  /** Seed of the clients' schedule phases; absent: a random one (recorded in the results either way). */
+  scheduleSeed?: number;
   /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
   onServer?: (technique: TechniqueId, server: ServerProcess) => void;
   /** Called once a technique's generators have connected their clients (tests use it to kill one). */
@@ -195,6 +210,8 @@ async function pushbenchInfo(origin: string): Promise<{ head: number; rate: numb
  */
 export interface PreparedRun {
   generators: GeneratorProcess[];
+  /** The delaying proxy in front of the server (`delayMs` > 0), listening before the server starts so that the server can be told its address. */
+  proxy: Promise<DelayProxy> | null;
   server: Promise<ServerProcess> | null;
   targetServer: Promise<TargetServer> | null;
   publisher: PublisherProcess | null;
@@ -212,6 +229,7 @@ export function prepareRun(
   requestTimeoutMs?: number,
   floor = false,
   target: ResolvedTarget = BUILTIN_TARGET,
+  delayMs = 0,
 ): PreparedRun | RunStepError {
   let count: number;
   try {
@@ -219,35 +237,39 @@ export function prepareRun(
   } catch (error) {
     return error as RunStepError;
   }
+  if (delayMs > 0 && target.kind !== 'builtin') return new RunStepError(`a delay (${delayMs} ms) can be injected in front of pushbench's own servers only; target ${target.name} is not one`);
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
-  const server =
-    target.server.kind === 'builtin'
-      ? ServerProcess.spawn(
-          {
-            ...(floor ? { floor } : {}),
-            ...responseHeadersOf(params),
-            techniques: [technique],
-            rate: 0,
-            payloadBytes: params.payloadBytes,
-            holdMs: params.holdMs,
-            ringSize: RING_SIZE,
-            ringBytes: RING_BYTES,
-            // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
-            rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
-            maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
-            // The server refuses a foreign Origin; the clients send their profile's.
-            allowedOrigins: profileOrigins(headerProfile(params.headers)),
-          },
-          requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
-        )
-      : null;
+  const proxy = delayMs > 0 ? DelayProxy.start({ delayMs }) : null;
+  const spawnServer = (proxyHost: string | null): Promise<ServerProcess> =>
+    ServerProcess.spawn(
+      {
+        // The clients address the proxy: the server answers that Host too.
+        ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
+        ...(floor ? { floor } : {}),
+        ...responseHeadersOf(params),
+        techniques: [technique],
+        rate: 0,
+        payloadBytes: params.payloadBytes,
+        holdMs: params.holdMs,
+        ringSize: RING_SIZE,
+        ringBytes: RING_BYTES,
+        // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+        rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
+        maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+        // The server refuses a foreign Origin; the clients send their profile's.
+        allowedOrigins: profileOrigins(headerProfile(params.headers)),
+      },
+      requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
+    );
+  const server = target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
   const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   targetServer?.catch(() => {});
+  proxy?.catch(() => {});
   // In chat the clients publish themselves (a target's publish request, or a frame on their own socket).
   const publisher = target.publish === null || params.workload === 'chat' ? null : PublisherProcess.spawn();
-  return { generators, server, targetServer, publisher };
+  return { generators, proxy, server, targetServer, publisher };
 }
 
 /** The response lines a profile asks pushbench's server to write on poll answers (kaazing-2010), as spawn options. */
@@ -264,6 +286,7 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
     prepared.server?.then((s) => s.close(), () => {}),
     prepared.targetServer?.then((s) => s.close(), () => {}),
     prepared.publisher?.close(2000),
+    prepared.proxy?.then((p) => p.close(), () => {}),
   ]);
 }
 
@@ -296,7 +319,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   const guard = new RunGuard(options.signal);
   let server: ServerProcess | undefined;
   let targetServer: TargetServer | undefined;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target);
+  const delayMs = options.delayMs ?? 0;
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs);
+  let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
   try {
@@ -326,6 +351,14 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       guard.watch(targetServer.unexpectedExit);
     }
     const origin = server?.url ?? targetServer?.origin ?? target.origin!;
+    // The clients (and the round-trip probe) connect through the delaying proxy when there is one.
+    if (prepared.proxy !== null) {
+      proxy = await guard.step(prepared.proxy);
+      const upstream = new URL(origin);
+      proxy.forwardTo(upstream.hostname, Number(upstream.port));
+    }
+    const clientOrigin = proxy?.origin ?? origin;
+    const scheduleSeed = options.scheduleSeed ?? randomInt(0, 2 ** 32 - 1);
     const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
     const foreignIdle = targetServer?.sample() ?? null;
 
@@ -345,7 +378,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
         generators.map((generator, i) => {
           const spec: GeneratorSpec = {
             technique,
-            origin,
+            origin: clientOrigin,
             fromClient: i * perProcess,
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
@@ -359,6 +392,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             connectConcurrency: 64,
             subscription,
             notBeforeT,
+            schedule: { seed: scheduleSeed, clients: params.clients },
           };
           return generator.start(spec, 60_000 + params.clients * 10);
         }),
@@ -380,6 +414,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
     if (options.quietBefore !== undefined) await guard.step(options.quietBefore);
+    // The network's round trip for the latency model, with every process started, every client
+    // connected and quiet and the previous run finished; after the first kernel snapshot, so that
+    // the probe's socket, closed long before the second, is in neither. A target file's server
+    // has no model, so it is not asked.
+    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs)));
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -416,6 +455,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const published = publisher === null ? null : await guard.step(publisher.collect());
     options.released?.();
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
+    // The probe was a client of the server too.
+    if (rtt !== null) clientTotals.push(rtt.bytes);
     let serverWindow: ServerWindow | null = null;
     if (server !== undefined && idle !== null && start !== null && end !== null) {
       const final = await guard.step(waitForIdle(server));
@@ -426,9 +467,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       foreignIdle !== null && foreignStart !== null && foreignEnd !== null
         ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: after === null ? null : after.kernel.size }
         : null;
-    const host = new URL(origin).host;
-    // A run that delivered nothing (or had nothing to deliver) is never `completed`.
-    return judgeDelivery(buildCompletedResult({
+    const host = new URL(clientOrigin).host;
+    const built = buildCompletedResult({
       technique,
       params,
       requestBased: TECHNIQUE_META[technique].delivery === 'request',
@@ -446,9 +486,26 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
               client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down },
               notQuiet: [...(before.quiet ? [] : ['start' as const]), ...(after.quiet ? [] : ['end' as const])],
             },
-      // The analytic model describes pushbench's own servers: for another server it would be a guess.
-      model: target.kind === 'file' ? null : modelFor(technique, params, { host }),
-    }));
+      model: null,
+    });
+    // The analytic model describes pushbench's own servers: for another server it would be a guess.
+    // It takes the network and the harness from this run: the RTT, the publisher's lateness and,
+    // for request-per-message techniques, how many messages each answer carried.
+    const answers = windows.reduce((n, w) => n + w.requests.total - w.requests.empty, 0);
+    const received = windows.reduce((n, w) => n + w.counts.receivedInWindow, 0);
+    const measured = {
+      rttMs: rtt?.rttMs ?? 0,
+      publisherLatenessMs: built.publisher?.latenessMs.mean ?? 0,
+      messagesPerAnswer: TECHNIQUE_META[technique].delivery === 'request' && answers > 0 ? received / answers : null,
+    };
+    const result: CompletedResult = {
+      ...built,
+      model: target.kind === 'file' ? null : modelFor(technique, params, { host }, measured),
+      network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
+      scheduleSeed,
+    };
+    // A run that delivered nothing (or had nothing to deliver) is never `completed`.
+    return judgeDelivery(result);
   } catch (error) {
     if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
@@ -462,6 +519,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       server?.close().catch(() => server?.kill()),
       publisher?.close().catch(() => publisher.kill()),
       targetServer?.close(),
+      proxy?.close() ?? (prepared instanceof Error ? undefined : prepared.proxy?.then((p) => p.close(), () => {})),
       // A target server that was still starting when the run failed is stopped as soon as it is up.
       prepared instanceof Error || targetServer !== undefined ? undefined : prepared.targetServer?.then((s) => s.close(), () => {}),
     ]);
@@ -605,7 +663,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target);
+          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0);
         }
       },
     }).then(async (result) => {

@@ -19,6 +19,8 @@ export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' 
     responseHeaders?: Array<[string, string]>;
     /** Origins the server accepts besides its own: what the clients' header profile sends. */
     allowedOrigins?: readonly string[];
+    /** Host values the server answers besides its own: the delaying proxy the clients address (`--delay-ms`). */
+    allowedHosts?: readonly string[];
   };
 
 export interface StatsReply {

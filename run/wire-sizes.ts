@@ -161,6 +161,11 @@ export function clientPath(technique: TechniqueId, params: ScenarioParams, since
 }
 
 /** 1,243 or 1,470.5: thousands separated, at most two decimals (for the formula text). */
+/** A push technique's latency: the message is written when it reaches the server, and travels one way (half the measured RTT). */
+export function oneWayTrip(ctx: { measured: { rttMs: number } }): { mean: number; max: number } {
+  return { mean: ctx.measured.rttMs / 2, max: ctx.measured.rttMs / 2 };
+}
+
 export function fmt(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }

@@ -17,6 +17,8 @@ export interface GuardOptions {
   port: number;
   /** Origins accepted besides the server's own (`https://app.example.com`). */
   allowedOrigins: readonly string[];
+  /** Host values (`name:port`) accepted besides the server's own: a proxy in front of it that clients address (the delaying proxy of load/delay-proxy.ts). */
+  allowedHosts?: readonly string[];
 }
 
 /** Names that always mean this machine. */
@@ -62,6 +64,7 @@ export class RequestGuard {
       values.push(`${name}:${options.port}`);
       if (options.port === 80) values.push(name);
     }
+    for (const extra of options.allowedHosts ?? []) values.push(extra.toLowerCase());
     this.allowedHosts = values;
     this.hosts = new Set(values);
     this.origins = new Set([...values.map((value) => `http://${value}`), ...options.allowedOrigins.map((origin) => origin.toLowerCase())]);

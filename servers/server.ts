@@ -19,10 +19,15 @@ import { publishUpstream } from './upstream.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';
 
+/** The body of a ping answer (`GET /ping`): nothing, so that the round trip is all network and event loop. */
+const EMPTY_BODY = Buffer.alloc(0);
+
 /** The feed server's fields and where it listens (core/scenario-fields.ts), plus the server's own timeouts. */
 export interface ServerOptions extends FeedServerFields, ListenFields {
   /** Origins whose pages may publish and open WebSockets, besides the server's own. */
   allowedOrigins: readonly string[];
+  /** Host values (`name:port`) the server answers besides its own: a proxy in front of it that the clients address. */
+  allowedHosts: readonly string[];
   /** Time a client has to send a complete request head. */
   headersTimeoutMs: number;
   /** Time a client has to send a complete request (head and body). */
@@ -44,6 +49,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   ringBytes: 64 * 1024 * 1024,
   maxMessageBytes: 65_536,
   allowedOrigins: [],
+  allowedHosts: [],
   // Half-open requests cannot pile up; held long polls and open streams are not cut (their request is complete).
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -141,7 +147,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   // Built once the port is known; until then (never, in practice) nothing is answered.
   let guard: RequestGuard | undefined;
   server.once('listening', () => {
-    guard = new RequestGuard({ host: options.host, port: (server.address() as AddressInfo).port, allowedOrigins: options.allowedOrigins });
+    guard = new RequestGuard({ host: options.host, port: (server.address() as AddressInfo).port, allowedOrigins: options.allowedOrigins, allowedHosts: options.allowedHosts });
   });
   const unguarded: HttpError = { status: 503, kind: 'forbidden', body: { error: 'the server is not listening yet' } };
 
@@ -155,6 +161,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
         if (path === PATHS.info) return sendInfo(res);
         if (path === PATHS.demo) return sendDemo(res);
         if (path === PATHS.stats) return sendStats(res);
+        if (path === PATHS.ping) return send(res, 200, EMPTY_BODY);
       }
       return ctx.fail(res, { status: 404, kind: 'notFound', body: { error: `no such path: ${path}`, paths: [...routes.keys()] } });
     }

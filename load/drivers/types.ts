@@ -19,6 +19,8 @@ export interface DriverContext {
   /** The seq the client has already seen: it asks for newer ones. */
   readonly startSeq: number;
   readonly intervalMs: number;
+  /** Where in each period the client's own schedule (polling's requests) falls, as a fraction of the period, [0, 1). */
+  readonly phase: number;
   readonly holdMs: number;
   readonly headers: HeaderProfile;
   readonly counter: SocketCounter;

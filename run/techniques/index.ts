@@ -7,4 +7,5 @@ import type { RunTechnique } from './types.ts';
 
 export const RUN_TECHNIQUES = await loadTechniqueFiles<RunTechnique>(import.meta.url, 'model and micro-benchmark (run/techniques/<id>.ts)');
 
-export type { DownModel, MicroRun, MicroSpec, ModelContext, RunTechnique, UpstreamModel, WireContext } from './types.ts';
+export { NO_MEASUREMENTS } from './types.ts';
+export type { DownModel, MicroRun, MicroSpec, ModelContext, ModelMeasurements, RunTechnique, UpstreamModel, WireContext } from './types.ts';

@@ -3,7 +3,7 @@
  * chunk of its own; the stream head is setup) and its micro-benchmark case.
  */
 import { chunkFramingBytes } from '../../core/protocol.ts';
-import { clientPath, fmt, getRequestBytes, SETUP_SINCE, SSE_RESPONSE_HEAD_BYTES, sseEventBytes } from '../wire-sizes.ts';
+import { clientPath, fmt, oneWayTrip, getRequestBytes, SETUP_SINCE, SSE_RESPONSE_HEAD_BYTES, sseEventBytes } from '../wire-sizes.ts';
 import { DiscardSocket, fakeRequest, MessageSource, newResponse } from '../micro-kit.ts';
 import type { DownModel, MicroSpec, ModelContext, RunTechnique } from './types.ts';
 
@@ -14,9 +14,9 @@ function model(ctx: ModelContext): DownModel {
     bytes: event + framing,
     requestHeadBytes: getRequestBytes(clientPath('sse', ctx.params, SETUP_SINCE), ctx.wire.host, ctx.profile.eventSource),
     responseHeadBytes: SSE_RESPONSE_HEAD_BYTES,
-    latencyMs: { mean: 0, max: 0 },
+    latencyMs: oneWayTrip(ctx),
     text: `${fmt(ctx.m)} B message + ${fmt(event - ctx.m)} B id:/data: lines + ${fmt(framing)} B chunk framing`,
-    latencyText: 'latency 0 beyond one network trip (the event is written when published); the stream head is setup, not counted per message',
+    latencyText: `latency one one-way trip, ${fmt(ctx.measured.rttMs / 2)} ms (half the measured RTT: the event is written when published); the stream head is setup, not counted per message`,
   };
 }
 

@@ -15,10 +15,27 @@ export interface WireContext {
   wsOffersDeflate?: boolean;
 }
 
+/**
+ * What the model takes from the same run besides the scenario: the network and the harness,
+ * each measured (never assumed); every figure 0 or null when not measured.
+ */
+export interface ModelMeasurements {
+  /** Median round-trip time of tiny requests on a client connection before the window, ms. */
+  readonly rttMs: number;
+  /** Mean lateness of the publisher against each due time in the window, ms (latency counts from the due time). */
+  readonly publisherLatenessMs: number;
+  /** Request-per-message techniques: messages per answer that carried any, as the clients counted them; null: predict from the RTT. */
+  readonly messagesPerAnswer: number | null;
+}
+
+/** No measurement: a network without delay and an exact publisher. */
+export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null });
+
 /** What a technique model gets: the scenario and the figures every model uses. */
 export interface ModelContext {
   readonly params: ScenarioParams;
   readonly wire: WireContext;
+  readonly measured: ModelMeasurements;
   readonly profile: HeaderProfile;
   /** Message JSON bytes. */
   readonly m: number;
@@ -34,6 +51,7 @@ export interface DownModel {
   bytes: number;
   requestHeadBytes: number;
   responseHeadBytes: number;
+  /** Latency from the message reaching the server to the client, without the publisher's lateness and the chat upstream trip (run/model.ts adds both). */
   latencyMs: { mean: number; max: number };
   /** The formula's arithmetic, producing `bytes`. */
   text: string;

@@ -14,7 +14,7 @@
 import zlib from 'node:zlib';
 import { encodeForWire } from '../../core/encoded-message.ts';
 import { encodeMessage, filler, wsFrameHeaderBytes } from '../../core/protocol.ts';
-import { clientPath, fmt, SETUP_SINCE, typicalRoom, wsUpgradeRequestBytes, WS_UPGRADE_RESPONSE_BYTES } from '../wire-sizes.ts';
+import { clientPath, fmt, oneWayTrip, SETUP_SINCE, typicalRoom, wsUpgradeRequestBytes, WS_UPGRADE_RESPONSE_BYTES } from '../wire-sizes.ts';
 import { Sender, type FrameOptions } from '../micro-kit.ts';
 import type { DownModel, MicroSpec, ModelContext, RunTechnique, UpstreamModel } from './types.ts';
 
@@ -87,10 +87,9 @@ function model(ctx: ModelContext): DownModel {
     bytes: compressed + header,
     requestHeadBytes: wsUpgradeRequestBytes(clientPath('websocket-deflate', ctx.params, SETUP_SINCE), ctx.wire.host, ctx.profile.upgrade, true),
     responseHeadBytes: DEFLATE_UPGRADE_RESPONSE_BYTES,
-    latencyMs: { mean: 0, max: 0 },
+    latencyMs: oneWayTrip(ctx),
     text: `${fmt(compressed)} B deflated message (${fmt(ctx.m)} B of JSON, zlib against what the socket carried before, mean of ${samples.length} messages of the window) + ${fmt(header)} B frame header`,
-    latencyText:
-      'latency 0 beyond one network trip and the compression (each socket deflates the message in turn, in zlib’s thread pool); the upgrade is setup, not counted per message',
+    latencyText: `latency one one-way trip, ${fmt(ctx.measured.rttMs / 2)} ms (half the measured RTT: the frame is written when published, after each socket deflates it in turn in zlib’s thread pool); the upgrade is setup, not counted per message`,
   };
 }
 

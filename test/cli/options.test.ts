@@ -32,7 +32,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
 
 const ALLOWED_RUN_FLAGS =
   '--technique, --workload, --clients, --rate, --payload, --interval, --hold, --duration, --warmup, --headers, ' +
-  '--room-size, --generators, --runs, --out, --quick, --target, --target-file, --allow-remote, --capacity, --config, --help';
+  '--room-size, --generators, --runs, --out, --quick, --target, --target-file, --allow-remote, --delay-ms, --capacity, --config, --help';
 
 describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
@@ -56,6 +56,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
     assert.equal(config.quick, false);
     assert.equal(config.allowRemote, false);
     assert.equal(config.capacity, false);
+    assert.equal(config.delayMs, 0);
     assert.equal(config.help, false);
     assert.equal(config.explicit.size, 0);
     assert.ok(Object.isFrozen(config));
@@ -205,7 +206,7 @@ describe('parseRunArgs: config file', () => {
     assertConfigError(
       () => parseRunArgs(['--config', file], files({ [file]: '{"roomSize": 5}' })),
       'unknown key "roomSize" in config file "bench.json"; allowed: technique, workload, clients, rate, payload, ' +
-        'interval, hold, duration, warmup, headers, room-size, generators, runs, out, quick, target, target-file, allow-remote, capacity',
+        'interval, hold, duration, warmup, headers, room-size, generators, runs, out, quick, target, target-file, allow-remote, delay-ms, capacity',
     );
   });
 
@@ -487,5 +488,17 @@ describe('help text', () => {
       assert.ok(SERVE_HELP.includes(flag), flag);
     }
     assert.ok(SERVE_HELP.includes('(default: 4096)'));
+  });
+});
+
+describe('parseRunArgs: --delay-ms', () => {
+  test('a one-way delay in ms, 0 to 10,000', () => {
+    assert.equal(parseRunArgs(['--delay-ms', '5']).delayMs, 5);
+    assert.equal(parseRunArgs(['--delay-ms', '0.5']).delayMs, 0.5);
+  });
+
+  test('out of range or not a number: named with the values allowed', () => {
+    assertConfigError(() => parseRunArgs(['--delay-ms', '-1']), /invalid --delay-ms: received "?-1"?; expected a number >= 0 and <= 10000/);
+    assertConfigError(() => parseRunArgs(['--delay-ms', 'soon']), /invalid --delay-ms: received "?soon"?; expected a number >= 0 and <= 10000/);
   });
 });

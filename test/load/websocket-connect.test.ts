@@ -19,7 +19,7 @@ import { HEADER_PROFILES } from '../../load/headers.ts';
 
 function context(origin: string, refusals: TargetRefusedError[] = []): DriverContext {
   return {
-    origin, clientId: 0, room: undefined, startSeq: 0, intervalMs: 100, holdMs: 1000, headers: HEADER_PROFILES.minimal, counter: new SocketCounter(),
+    origin, clientId: 0, room: undefined, startSeq: 0, intervalMs: 100, phase: 0, holdMs: 1000, headers: HEADER_PROFILES.minimal, counter: new SocketCounter(),
     subscription: builtinSubscription('websocket'),
     receive: () => ({ count: 0, lastSeq: 0 }), countRequest() {}, fail() {}, refuse: (e) => refusals.push(e), sampleHead() {},
   };

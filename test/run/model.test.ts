@@ -150,7 +150,7 @@ describe('model: reference values computed by hand', () => {
     const request = 32 + HOST_LINE + CONNECTION_LINE + BROWSER_POLL_HEADERS + 2; // GET /longpoll?since=1 HTTP/1.1
     assert.equal(model.perMessage.totalBytes, request + (JSON_HEAD_BASE + 2) + 66 + 3 * (request + JSON_HEAD_BASE + 1 + 2));
     assert.deepEqual(model.latencyMs, { mean: 0, max: 0 });
-    assert.match(model.formula, /one network trip/);
+    assert.match(model.formula, /one one-way trip/);
     const busy = modelFor('longpoll', BROADCAST, { host: HOST });
     assert.equal(busy.perMessage.totalBytes, 28 + 4 + HOST_LINE + CONNECTION_LINE + BROWSER_POLL_HEADERS + 2 + JSON_HEAD_BASE + 2 + 66);
   });

@@ -1,0 +1,66 @@
+/**
+ * The round-trip probe the latency model's network term comes from: before each window, a few
+ * tiny requests (`GET /ping`, no headers beyond host and connection) on one keep-alive client
+ * connection to where the clients connect (through the delaying proxy when one is in use); the
+ * median of their times is the RTT. Its bytes are counted like any client's, so that the
+ * server's and the clients' whole-run totals still agree.
+ */
+import { nowMicros, PATHS } from '../core/protocol.ts';
+import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
+import { KeepAliveGet } from '../load/keepalive-get.ts';
+import { RunStepError } from '../core/errors.ts';
+
+/** Requests timed: their median stands against a few late ones (a loaded machine's scheduler can hold a process for tens of ms). */
+export const RTT_PROBE_REQUESTS = 9;
+/** The path asked for: an empty 200 that keeps the connection open (a foreign server may answer 404: as good a round trip). */
+export const RTT_PROBE_PATH = PATHS.ping;
+/** Requests sent first and not timed: the first answers of a cold server and client take longer than the network. */
+export const RTT_PROBE_WARMUP = 3;
+
+export interface RttProbe {
+  /** Each request's time, sent to answer received, ms, in order. */
+  samplesMs: number[];
+  /** Their median, ms. */
+  rttMs: number;
+  /** What the probe's socket carried, both ways. */
+  bytes: ClientBytes;
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Times `requests` GETs of /ping on one connection to `origin` (the connection is opened first,
+ * so no sample includes the connect); null when the server does not answer them all within
+ * `timeoutMs` (a foreign server that holds every request): the run goes on without an RTT.
+ */
+export async function probeRtt(origin: string, timeoutMs: number, requests = RTT_PROBE_REQUESTS): Promise<RttProbe | null> {
+  const counter = new SocketCounter();
+  const client = new KeepAliveGet(origin, [], counter);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RunStepError(`the round-trip probe (GET ${RTT_PROBE_PATH} on ${origin}) had no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  timeout.catch(() => {});
+  try {
+    await Promise.race([client.connect(), timeout]);
+    const samplesMs: number[] = [];
+    for (let i = 0; i < RTT_PROBE_WARMUP + requests; i++) {
+      const sentAt = nowMicros();
+      await Promise.race([client.get(RTT_PROBE_PATH), timeout]);
+      if (i >= RTT_PROBE_WARMUP) samplesMs.push((nowMicros() - sentAt) / 1000);
+    }
+    // Every byte has been exchanged: the answers were read whole and nothing else is sent.
+    return { samplesMs, rttMs: median(samplesMs), bytes: counter.totals() };
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+    client.destroy();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The model's network and batching terms, against values worked out by hand: one one-way trip
+ * (half the RTT) for the push techniques, half an interval plus a trip for short polling, the
+ * wait for the next request when long-poll messages come within a round trip of each other (and
+ * the bytes of the answers they then share), the chat upstream trip and the publisher's lateness.
+ * The chat long-poll formula is checked against a simulation of the rule it describes.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, typicalSeq, clientPath } from '../../run/model.ts';
+import { predictedBatching } from '../../run/techniques/longpoll.ts';
+import { seededRandom } from '../../load/drivers/polling.ts';
+import { HEADER_PROFILES } from '../../load/headers.ts';
+import type { ScenarioParams } from '../../core/results.ts';
+import { tinyParams } from '../helpers/tiny-params.ts';
+
+const WIRE = { host: '127.0.0.1:41234' };
+/** RTT 10 ms (a 5 ms trip each way), a publisher 1 ms late on average. */
+const MEASURED = { rttMs: 10, publisherLatenessMs: 1, messagesPerAnswer: null };
+const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
+
+function broadcast(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
+  return tinyParams({ rate: 1, intervalMs: 1000, headers: 'browser', ...overrides });
+}
+
+describe('model: the network term', () => {
+  test('push techniques: lateness + one one-way trip (1 + 10/2 = 6 ms)', () => {
+    for (const technique of ['websocket', 'sse', 'websocket-deflate'] as const) {
+      const model = modelFor(technique, broadcast(), WIRE, MEASURED);
+      assert.deepEqual(model.latencyMs, { mean: 6, max: 6 }, technique);
+      assert.match(model.formula, /RTT 10 ms \(measured\)/);
+    }
+  });
+
+  test('short polling: half the interval + a trip + lateness (500 + 5 + 1 = 506 ms; max 1000 + 5 + 1)', () => {
+    assert.deepEqual(modelFor('polling', broadcast(), WIRE, MEASURED).latencyMs, { mean: 506, max: 1006 });
+  });
+
+  test('without measurements the network term is 0 (the figures of a delay-free network and an exact publisher)', () => {
+    assert.deepEqual(modelFor('websocket', broadcast(), WIRE, NO_MEASUREMENTS).latencyMs, { mean: 0, max: 0 });
+    assert.deepEqual(modelFor('polling', broadcast(), WIRE).latencyMs, { mean: 500, max: 1000 });
+  });
+
+  test('chat adds the trip up to the server: websocket 1 + 5 + 5 = 11 ms', () => {
+    const chat = tinyParams({ workload: 'chat', clients: 20, roomSize: 10, rate: 1 });
+    assert.deepEqual(modelFor('websocket', chat, WIRE, MEASURED).latencyMs, { mean: 11, max: 11 });
+  });
+});
+
+describe('model: long-poll batching', () => {
+  test('messages further apart than an RTT: one trip, one request and one answer per message', () => {
+    const params = broadcast({ rate: 10 });
+    const model = modelFor('longpoll', params, WIRE, MEASURED);
+    assert.deepEqual(model.latencyMs, { mean: 6, max: 6 });
+    const request = getRequestBytes(clientPath('longpoll', params, typicalSeq(params)), WIRE.host, HEADER_PROFILES.browser.longPoll);
+    const body = pollBodyBytes(1, params.messageBytes);
+    close(model.perMessage.totalBytes, request + jsonResponseHeadBytes(body) + body, 'bytes');
+  });
+
+  test('a message every 5 ms with a 10 ms RTT: answers every RTT with 2 messages, which waited 5 ms on average', () => {
+    const params = broadcast({ rate: 200 });
+    assert.deepEqual(predictedBatching('broadcast', 200, 10), { perAnswer: 2, waitedShare: 1 });
+    const model = modelFor('longpoll', params, WIRE, MEASURED);
+    // 1 ms late + 5 ms waiting for the request + 5 ms down; at worst a whole RTT of waiting.
+    assert.deepEqual(model.latencyMs, { mean: 11, max: 16 });
+    const request = getRequestBytes(clientPath('longpoll', params, typicalSeq(params)), WIRE.host, HEADER_PROFILES.browser.longPoll);
+    // `[m,m]`: two messages, one comma, two brackets; one request and one head for both.
+    const body = 2 * params.messageBytes + 1 + 2;
+    assert.equal(pollBodyBytes(2, params.messageBytes), body);
+    close(model.perMessage.totalBytes, (request + jsonResponseHeadBytes(body) + body) / 2, 'bytes');
+  });
+
+  test('the messages per answer the clients counted replace the prediction (1.5: 3 messages in 2 answers)', () => {
+    const params = broadcast({ rate: 10 });
+    const model = modelFor('longpoll', params, WIRE, { ...MEASURED, messagesPerAnswer: 1.5 });
+    const request = getRequestBytes(clientPath('longpoll', params, typicalSeq(params)), WIRE.host, HEADER_PROFILES.browser.longPoll);
+    // 2 answers of 3 messages: 2 requests, 2 heads, 3 messages, 1 comma, 4 brackets; per message / 3.
+    const m = params.messageBytes;
+    const headOne = jsonResponseHeadBytes(m + 2);
+    assert.equal(jsonResponseHeadBytes(1.5 * m + 2.5), headOne, 'same Content-Length digits');
+    close(model.perMessage.totalBytes, (2 * request + 2 * headOne + 3 * m + 1 + 4) / 3, 'bytes');
+    assert.match(model.formula, /as the clients counted; the RTT alone predicts 1\b/);
+  });
+
+  test('chat: roomSize senders on random phases; the formula matches a simulation of the rule', () => {
+    // x = 10 msg/s x 10 senders x 10 ms = 1: e^-1 + 1 messages per answer, e / (1 + e) of them waited.
+    const predicted = predictedBatching('chat', 100, 10);
+    close(predicted.perAnswer, Math.exp(-1) + 1, 'per answer');
+    close(predicted.waitedShare, Math.E / (1 + Math.E), 'waited share');
+    // The rule: a message that finds a request held is answered at once and the next request is
+    // back one RTT later; what arrives meanwhile waits for it and shares its answer.
+    const random = seededRandom(12345);
+    const rtt = 10;
+    const lambdaPerMs = 0.1;
+    let t = 0;
+    let blindUntil = -Infinity;
+    let pending = 0;
+    let answers = 0;
+    let messages = 0;
+    let waited = 0;
+    for (let i = 0; i < 200_000; i++) {
+      t += -Math.log(1 - random()) / lambdaPerMs;
+      // Answers due before this arrival go out, each reopening a blind spell while it carried any.
+      while (pending > 0 && t >= blindUntil) {
+        answers++;
+        pending = 0;
+        blindUntil += rtt;
+      }
+      messages++;
+      if (t >= blindUntil) {
+        answers++;
+        blindUntil = t + rtt;
+      } else {
+        pending++;
+        waited++;
+      }
+    }
+    if (pending > 0) answers++;
+    assert.ok(Math.abs(messages / answers - predicted.perAnswer) / predicted.perAnswer < 0.01, `simulated ${messages / answers} per answer, formula ${predicted.perAnswer}`);
+    assert.ok(Math.abs(waited / messages - predicted.waitedShare) < 0.01, `simulated ${waited / messages} waited, formula ${predicted.waitedShare}`);
+  });
+
+  test('chat long polling: lateness + trip up + trip down + the share that waited x RTT/2', () => {
+    const chat = tinyParams({ workload: 'chat', clients: 20, roomSize: 10, rate: 10 });
+    const model = modelFor('longpoll', chat, WIRE, MEASURED);
+    close(model.latencyMs.mean, 1 + 5 + 5 + (Math.E / (1 + Math.E)) * 5, 'mean');
+  });
+});
+
+test('short polling with an RTT longer than the interval: polls go out back to back, one RTT apart', () => {
+  // Interval 100 ms, RTT 150 ms: 6.67 polls/s; a message waits 75 ms on average, then 75 ms down.
+  const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, { rttMs: 150, publisherLatenessMs: 0, messagesPerAnswer: null });
+  assert.deepEqual(model.latencyMs, { mean: 150, max: 225 });
+  assert.match(model.formula, /6\.67 polls\/s/);
+});
