@@ -5,7 +5,10 @@
  * runner: on exit, on a crash, and on Ctrl-C they are all killed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { childLaunch, COMPILED } from './package-layout.ts';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { childLaunch, COMPILED, PACKAGE_ROOT } from './package-layout.ts';
+import { buildSourceDirs, mirroredModule, sourceMirror } from './source-build.ts';
 
 const live = new Set<ChildProcess>();
 /** Process groups of target servers started by spawnGroup, by leader pid: killed as a whole. */
@@ -48,14 +51,24 @@ export interface ForkedChild {
 
 const STDERR_TAIL_BYTES = 4096;
 
+/** A source-folder child from the transpiled mirror, with no loader; null when there is none. */
+function mirroredLaunch(sourceModule: URL): { modulePath: string; execArgv: string[] } | null {
+  const root = fileURLToPath(PACKAGE_ROOT);
+  const mirror = sourceMirror(root);
+  if (mirror === null) return null;
+  const modulePath = mirroredModule(root, mirror, sourceModule, buildSourceDirs(root));
+  return modulePath === null || !existsSync(modulePath) ? null : { modulePath, execArgv: [] };
+}
+
 /**
  * Forks the child module named by its source file (`new URL('../x/child.ts', import.meta.url)`)
  * with an IPC channel, in the world this process runs in unless `compiled` says otherwise
- * (perf/child-start.ts times both).
+ * (perf/child-start.ts times both). From a source checkout a child of the source folders runs
+ * from the transpiled mirror (run/source-build.ts) when it can be built, else under tsx.
  */
-export function forkChild(sourceModule: URL, args: string[], compiled: boolean = COMPILED): ForkedChild {
+export function forkChild(sourceModule: URL, args: string[], compiled?: boolean): ForkedChild {
   installExitHook();
-  const launch = childLaunch(sourceModule, compiled);
+  const launch = compiled === undefined && !COMPILED ? (mirroredLaunch(sourceModule) ?? childLaunch(sourceModule, false)) : childLaunch(sourceModule, compiled ?? COMPILED);
   const child = fork(launch.modulePath, args, {
     execArgv: launch.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -6,13 +6,25 @@
  * The extension of this very module tells them apart, so nothing depends on an environment
  * variable or on whether a dist/ happens to exist.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** True when running the compiled JavaScript of dist/, false when running the TypeScript source. */
 export const COMPILED = import.meta.url.endsWith('.js');
 
-/** The folder holding package.json: the parent of run/ in the source, of dist/ when compiled. */
-export const PACKAGE_ROOT = new URL(COMPILED ? '../../' : '../', import.meta.url);
+/**
+ * The folder holding package.json: the parent of run/ in the source, of dist/ when compiled,
+ * and of node_modules/ for the source's transpiled mirror (run/source-build.ts): the nearest
+ * folder above this module that has a package.json.
+ */
+export const PACKAGE_ROOT = findPackageRoot(new URL('../', import.meta.url));
+
+function findPackageRoot(start: URL): URL {
+  for (let dir = start; ; dir = new URL('../', dir)) {
+    if (existsSync(new URL('package.json', dir))) return dir;
+    if (new URL('../', dir).href === dir.href) return start;
+  }
+}
 
 /** How to start a child module: the file to fork and the Node flags it needs. */
 export interface ChildLaunch {

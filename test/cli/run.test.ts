@@ -19,8 +19,9 @@ import { profileOrigins } from '../../load/headers.ts';
 let dir: string;
 /** This checkout's root: only its own children count (other checkouts may be running on the machine). */
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
-/** The child modules a run forks, from the sources or from dist/. */
-const CHILD_MODULES = ['servers/child.ts', 'load/generator-main.ts', 'load/publisher-main.ts', 'dist/servers/child.js', 'dist/load/generator-main.js', 'dist/load/publisher-main.js'];
+/** The child modules a run forks: from the sources, from dist/, or from the sources' transpiled mirror (run/source-build.ts). */
+const CHILD_MODULES = ['servers/child', 'load/generator-main', 'load/publisher-main'];
+const CHILD_PATH = new RegExp(`${CHECKOUT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:dist/|node_modules/\\.cache/pushbench/children-[0-9a-f]+/)?(?:${CHILD_MODULES.join('|')})\\.[jt]s\\b`);
 
 /** Processes that were running before these tests (another run on the machine is not ours to judge). */
 let preexisting: Set<string>;
@@ -35,7 +36,7 @@ function pushbenchProcesses(): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return ps
     .split('\n')
-    .filter((line) => CHILD_MODULES.some((module) => line.includes(`${CHECKOUT}${module}`)))
+    .filter((line) => CHILD_PATH.test(line))
     .map((line) => line.trim());
 }
 
