@@ -13,7 +13,7 @@ import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
-import { BUILTIN_TARGET, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
+import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
 import { BUILTIN_PROFILE_NAMES, registerHeaderProfile } from '../load/headers.ts';
 import {
@@ -484,8 +484,8 @@ const readTargetText: ReadTargetText = (file) => readConfigText(file);
 /**
  * The targets of a run, loaded and validated: `--target URL` (a pushbench-compatible server),
  * `--target-file LIST`, or the built-in target. A technique asked for by name must be offered by
- * every target; the chat workload needs pushbench's own server, whose count of what it accepted
- * per room is the expected count.
+ * every target; the chat workload needs a count of what each room accepted (pushbench's own
+ * server, or a target file's publish request or WebSocket publishFrame) and rooms in the paths.
  */
 function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText: ReadTargetText): ResolvedTarget[] {
   if (values.target !== null && values.targetFiles.length > 0) {
@@ -496,8 +496,12 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
   for (const target of targets) {
     checkTargetHost(target, values.allowRemote);
     const label = target.file === null ? `target ${showReceived(target.name)}` : `target file ${showReceived(target.file)}`;
-    if (values.workload === 'chat' && target.kind !== 'builtin') {
-      throw new ConfigError(`invalid --workload: received "chat" with ${label}; the chat workload runs against pushbench's own servers only (their count of what each room accepted is the expected count); use broadcast`);
+    if (values.workload === 'chat') {
+      // Each technique named must be able to chat there (one the user did not name fails in the run, saying why).
+      const asked = target.kind === 'url' ? values.techniques.slice(0, 1) : techniquesExplicit ? values.techniques.filter((id) => target.techniques.includes(id)) : [];
+      const roomSize = Math.min(values.roomSize, Math.max(...values.clients));
+      const problem = asked.map((id) => chatProblem(target, id, Math.max(...values.clients), roomSize)).find((p) => p !== null);
+      if (problem !== undefined && problem !== null) throw new ConfigError(`invalid --workload: received "chat" with ${label}: ${problem}`);
     }
     const missing = values.techniques.filter((id) => !target.techniques.includes(id));
     if (techniquesExplicit && missing.length > 0) {

@@ -104,6 +104,12 @@ export interface GeneratorWindowResult {
   /** Upstream message bodies sent in the window (chat), and their bytes. */
   sent: number;
   sentPayload: number;
+  /**
+   * Chat against a target (no pushbench server counts what it took): per room, the upstream
+   * messages due in the window that the target accepted (a publish request answered with an
+   * accepted status; a frame written whole to an open socket). Absent for pushbench's own servers.
+   */
+  accepted?: Record<string, number>;
   errors: { count: number; first: string[] };
   /** The head of the first response that carried messages (or the WebSocket upgrade's), as received; null when none came. */
   responseHead: string | null;

@@ -162,10 +162,11 @@ export const KernelBytesSchema = closed(
     clientUp: byteTotal(),
     clientDown: byteTotal(),
     sockets: count("Server-side sockets counted (the publisher's left out)"),
-    agree: nullable(Type.Boolean(), 'Null when the kernel figure is incomplete (sockets that closed in between)'),
+    agree: nullable(Type.Boolean(), 'Null when the comparison cannot be exact: sockets closed inside the window, or no quiet moment was found at an edge (see unconfirmed)'),
+    unconfirmed: Type.Optional(literalUnion(['sockets-closed', 'not-quiet'] as const, { description: 'Why agree is null: server sockets closed inside the window (their counters are gone), or bytes were still moving at a window edge whenever the counters were read' })),
     note: Type.String({ description: 'What the comparison covers, or why it cannot be made' }),
   },
-  "The kernel's per-socket counters on the server's port, from every client connected to every client stopped, against the clients' own counts",
+  "The kernel's per-socket counters on the server's port against the clients' own counts, both read at the same quiet moments: the first at or after the window's start, the first after its end (publishing stopped or between two messages)",
 );
 
 export const ModelEstimateSchema = closed(

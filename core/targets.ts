@@ -90,6 +90,7 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
       ...common,
       subprotocols: Type.Optional(Type.Array(Type.String({ minLength: 1, description: 'a subprotocol name' }))),
       onOpen: Type.Optional(Type.Array(Str('a text frame, may contain {room}'), { description: 'text frames sent once the socket is open (a subscribe command)' })),
+      publishFrame: Type.Optional(Str('chat over WebSocket: the text frame a client sends on its own socket to publish; contains {message}, may contain {room}')),
     });
   }
   return closed({
@@ -164,7 +165,17 @@ export interface Subscription {
   readonly resume: 'event-id' | 'none';
   readonly subprotocols: readonly string[];
   readonly onOpen: readonly string[];
+  /** How a chat client of this technique publishes, or null when the target offers no chat for it. */
+  readonly upstream: Upstream | null;
 }
+
+/**
+ * How a chat client publishes. `builtin`: pushbench's own server, which stamps each message's
+ * seq and counts what each room accepted. `frame`: a text frame on the client's own WebSocket
+ * (accepted once written to the socket). `http`: the target's publish request on a connection
+ * of the client's own (accepted when it answers one of the target's accepted statuses).
+ */
+export type Upstream = { readonly kind: 'builtin' } | { readonly kind: 'frame'; readonly template: string } | { readonly kind: 'http'; readonly publish: PublishSpec };
 
 /** pushbench's own protocol for technique `id`: its row's path, `?room=R&since=SEQ`, JSON-array bodies, SSE ids that are seqs. */
 export function builtinSubscription(id: TechniqueId): Subscription {
@@ -179,6 +190,7 @@ export function builtinSubscription(id: TechniqueId): Subscription {
     resume: 'event-id',
     subprotocols: [],
     onOpen: [],
+    upstream: { kind: 'builtin' },
   };
 }
 
@@ -207,6 +219,7 @@ type FileSubscription = {
   resume?: 'event-id' | 'none';
   subprotocols?: string[];
   onOpen?: string[];
+  publishFrame?: string;
 };
 
 /** A target file's subscription for a technique, defaults filled in. */
@@ -224,7 +237,14 @@ export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscriptio
     resume: spec.resume ?? 'none',
     subprotocols: spec.subprotocols ?? [],
     onOpen: spec.onOpen ?? [],
+    upstream: upstreamOf(file, id, spec),
   };
+}
+
+/** A chat client's upstream on a target: the WebSocket's publish frame, or (a technique of requests or streams) the target's publish request. */
+function upstreamOf(file: TargetFile, id: TechniqueId, spec: FileSubscription): Upstream | null {
+  if (TECHNIQUE_META[id].upstream === 'socket') return spec.publishFrame === undefined ? null : { kind: 'frame', template: spec.publishFrame };
+  return { kind: 'http', publish: file.publish };
 }
 
 let checker: ReturnType<typeof TypeCompiler.Compile<typeof TargetFileSchema>> | undefined;
@@ -233,6 +253,11 @@ let checker: ReturnType<typeof TypeCompiler.Compile<typeof TargetFileSchema>> | 
 function semanticProblems(file: TargetFile): string[] {
   const problems: string[] = [];
   if (!file.publish.body.includes('{message}')) problems.push(`$.publish.body: expected a template containing {message}, found ${describeValue(file.publish.body)}`);
+  for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
+    if (spec?.publishFrame !== undefined && !spec.publishFrame.includes('{message}')) {
+      problems.push(`$.techniques.${id}.publishFrame: expected a template containing {message}, found ${describeValue(spec.publishFrame)}`);
+    }
+  }
   const usesPort = (text: string): boolean => text.includes('{port}');
   if (file.server === undefined && usesPort(file.origin)) {
     problems.push(`$.origin: expected a fixed port when there is no "server" section ({port} is the port pushbench picks when it starts the server), found ${describeValue(file.origin)}`);

@@ -27,9 +27,11 @@ export class ClientTracker {
   lastT = 0;
   private missing: Set<number> | undefined;
 
+  /** `stride`: the step between consecutive seqs of this feed (one sender of a self-stamped chat room steps by the room size). */
   constructor(
     readonly roomKey: string,
     startSeq: number,
+    private readonly stride = 1,
   ) {
     this.last = startSeq;
   }
@@ -37,9 +39,9 @@ export class ClientTracker {
   /** Classifies a received seq: `new`, `late` (a gap filled: out of order) or `duplicate`. */
   classify(seq: number): 'new' | 'late' | 'duplicate' {
     if (seq > this.last) {
-      if (seq > this.last + 1) {
+      if (seq > this.last + this.stride) {
         this.missing ??= new Set();
-        for (let s = this.last + 1; s < seq && this.missing.size < MAX_REMEMBERED_GAPS; s++) this.missing.add(s);
+        for (let s = this.last + this.stride; s < seq && this.missing.size < MAX_REMEMBERED_GAPS; s += this.stride) this.missing.add(s);
       }
       this.last = seq;
       return 'new';

@@ -3,7 +3,7 @@
  * It connects them, publishes upstream on schedule (chat), records deliveries into
  * one histogram, snapshots its sockets' bytes at the window's edges, and reports.
  */
-import { filler, nowMicros } from '../core/protocol.ts';
+import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
 import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
@@ -23,6 +23,23 @@ interface SimulatedClient {
   /** Its connection is attributed to the window by exchange (polling): the edge snapshots need not wait for it. */
   byExchange: boolean;
   publishTimer?: NodeJS.Timeout;
+  /** Chat against a target: upstream messages this client stamped so far. */
+  sentCount: number;
+}
+
+/**
+ * Chat against a target: the client stamps its own messages (no server assigns seqs), so a seq
+ * must say who sent it and be increasing per sender. The k-th message (k from 0) of the client
+ * at index i of its room (rooms of `roomSize`) gets seq k * roomSize + i + 1: unique in its room,
+ * increasing per sender, and about as many digits as the server's seqs in pushbench's own chat.
+ */
+export function chatSeq(k: number, indexInRoom: number, roomSize: number): number {
+  return k * roomSize + indexInRoom + 1;
+}
+
+/** The sender's index in its room of a seq made by chatSeq. */
+export function chatSender(seq: number, roomSize: number): number {
+  return (seq - 1) % roomSize;
 }
 
 
@@ -43,6 +60,10 @@ export class Generator {
   private readonly errors = { count: 0, first: [] as string[] };
   private sent = 0;
   private sentPayload = 0;
+  /** Chat against a target: per room, upstream messages due in the window that the target accepted. */
+  private readonly accepted: Record<string, number> = {};
+  /** Chat against a target: clients stamp their own messages (see chatSeq); on pushbench's servers, the server stamps them. */
+  private readonly selfStamped: boolean;
   /** Chat: how late (µs) each upstream message due inside the window was sent. */
   private readonly publishLateness = createLatencyHistogram();
   private window: Window | undefined;
@@ -68,6 +89,7 @@ export class Generator {
     readonly spec: GeneratorSpec,
     private readonly onRefused?: (message: string) => void,
   ) {
+    this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
     // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
     const schedule = spec.schedule;
     this.pollPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(schedule.seed, schedule.clients);
@@ -79,7 +101,7 @@ export class Generator {
    * the server replayed, counted and ignored); a unit without any is counted as unmatched. The
    * payload of a message is the JSON pushbench published for it; the rest is overhead.
    */
-  private receive(client: SimulatedClient, unit: Buffer, inByteWindow: boolean): { count: number; lastSeq: number } {
+  private receive(client: SimulatedClient, trackerOf: (seq: number) => ClientTracker, unit: Buffer, inByteWindow: boolean): { count: number; lastSeq: number } {
     const { tracker, room } = client;
     const now = nowMicros();
     const lastTBefore = tracker.lastT;
@@ -91,7 +113,7 @@ export class Generator {
       }
       if (seq > lastSeq) lastSeq = seq;
       if (t > tracker.lastT) tracker.lastT = t;
-      this.recorder.receive(tracker, seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now, inByteWindow);
+      this.recorder.receive(trackerOf(seq), seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now, inByteWindow);
     });
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
@@ -119,7 +141,18 @@ export class Generator {
     const headers = spec.headers;
     for (let id = spec.fromClient; id < spec.toClient; id++) {
       const room = spec.workload === 'chat' ? Math.floor(id / spec.roomSize) : undefined;
-      const tracker = new ClientTracker(room === undefined ? 'broadcast' : String(room), room === undefined ? spec.startSeq : 0);
+      const roomKey = room === undefined ? 'broadcast' : String(room);
+      const tracker = new ClientTracker(roomKey, room === undefined ? spec.startSeq : 0);
+      // Self-stamped chat: seq continuity is per sender (each sender's messages are in order on its own connection).
+      const senders = new Map<number, ClientTracker>();
+      const trackerOf = !this.selfStamped
+        ? (): ClientTracker => tracker
+        : (seq: number): ClientTracker => {
+            const sender = chatSender(seq, spec.roomSize);
+            let own = senders.get(sender);
+            if (own === undefined) senders.set(sender, (own = new ClientTracker(roomKey, sender + 1 - spec.roomSize, spec.roomSize)));
+            return own;
+          };
       // The due time of the exchange under way, for a driver attributed by exchange; null: the edge snapshots decide.
       let exchangeDue: number | null = null;
       let client!: SimulatedClient;
@@ -135,7 +168,7 @@ export class Generator {
         headers,
         counter: this.counter,
         subscription: spec.subscription,
-        receive: (unit) => this.receive(client, unit, inByteWindow()),
+        receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {
           if (!inByteWindow()) return;
           this.requests.total++;
@@ -164,7 +197,7 @@ export class Generator {
           this.responseHead ??= head;
         },
       };
-      client = { id, room, tracker, byExchange: false, driver: entry.create(ctx) };
+      client = { id, room, tracker, byExchange: false, driver: entry.create(ctx), sentCount: 0 };
       this.clients.push(client);
     }
 
@@ -226,6 +259,7 @@ export class Generator {
       requests: { ...this.requests },
       sent: this.sent,
       sentPayload: this.sentPayload,
+      ...(this.selfStamped ? { accepted: { ...this.accepted } } : {}),
       errors: { count: this.errors.count, first: [...this.errors.first] },
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
@@ -315,11 +349,24 @@ export class Generator {
   }
 
   private publishOne(client: SimulatedClient, t: number, now: number): void {
-    const body = `{"room":${client.room ?? 0},"t":${t},"data":"${filler(this.spec.payloadBytes, client.id + t)}"}`;
-    client.driver.publish(body);
+    const inWindow = this.window !== undefined && t >= this.window.startT && t < this.window.endT;
+    const room = client.room ?? 0;
+    const data = filler(this.spec.payloadBytes, client.id + t);
+    let body: string;
+    let onAccepted: (() => void) | undefined;
+    if (this.selfStamped) {
+      // The message JSON pushbench's own chat server would send, stamped here: the target relays it in its envelope.
+      const seq = chatSeq(client.sentCount++, client.id % this.spec.roomSize, this.spec.roomSize);
+      body = encodeMessage({ seq, t, room, data });
+      const key = String(room);
+      if (inWindow) onAccepted = () => (this.accepted[key] = (this.accepted[key] ?? 0) + 1);
+    } else {
+      body = `{"room":${room},"t":${t},"data":"${data}"}`;
+    }
+    client.driver.publish(body, onAccepted);
     // Each client's own timer, without the server publisher's busy-wait: a precise wait per
     // client message would cost the load generator about 2 ms of CPU per message.
-    if (this.window !== undefined && t >= this.window.startT && t < this.window.endT) recordLatency(this.publishLateness, now - t);
+    if (inWindow) recordLatency(this.publishLateness, now - t);
     if (this.recorder.counting) {
       this.sent++;
       this.sentPayload += body.length;

@@ -38,7 +38,7 @@ export class HttpConnection {
   }
 
   /** Sends a request and buffers the whole response body. */
-  request(method: 'GET' | 'POST', path: string, headers: string[], body?: string): Promise<HttpResponse> {
+  request(method: 'GET' | 'POST' | 'PUT', path: string, headers: string[], body?: string): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let status = 0;

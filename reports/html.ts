@@ -267,7 +267,7 @@ function figuresTables(s: Scenario): SafeHtml {
   });
   const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Latency n', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
     // pushbench's own server counts its bytes; for another server on this host, the kernel does.
-    const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? 'n/a (sockets closed)' : r.kernel.agree ? 'yes (kernel)' : 'NO';
+    const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? (r.kernel.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)') : r.kernel.agree ? 'yes (kernel)' : 'NO';
     const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
     return [
       num(noisyCell(r, 'p50')),

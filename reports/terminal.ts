@@ -108,13 +108,14 @@ function resultRow(id: string, r: CompletedResult): string[] {
 /**
  * Whether the server's byte count equals the clients': pushbench's own server counts over IPC;
  * for any other server on this host the kernel's per-socket counters (`yes (kernel)`); `n/a`
- * when the kernel's figure is incomplete (sockets closed in between), `-` when nothing could count.
+ * when the kernel's figure is incomplete (sockets closed inside the window) or bytes were moving
+ * at a window edge whenever both sides were read, `-` when nothing could count.
  */
 function bytesAgree(r: CompletedResult): string {
   if (r.agreement !== null) return r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`;
   const k = r.kernel;
   if (k === undefined || k === null) return '-';
-  if (k.agree === null) return 'n/a (sockets closed)';
+  if (k.agree === null) return k.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)';
   return k.agree ? 'yes (kernel)' : `NO (kernel ${k.serverUp}/${k.serverDown}, client ${k.clientUp}/${k.clientDown})`;
 }
 

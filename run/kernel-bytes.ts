@@ -5,10 +5,13 @@
  * (its side of every connection), minus the connections of pushbench's own publisher, they are
  * what the clients must have counted, so "bytes agree" means something for a foreign server too.
  *
- * A socket that closes between two snapshots takes its counters with it; the comparison then
- * says it is incomplete instead of pretending.
+ * Both sides are read at the same quiet moments, the window's edges (quietPair), so the two counts
+ * describe one state of every socket and must agree to the byte. A socket that closes between two
+ * snapshots takes its counters with it, and an edge where bytes never stopped moving leaves the
+ * two reads at different states: the comparison then says which instead of pretending.
  */
 import { execFile } from 'node:child_process';
+import type { ClientBytes } from '../core/socket-counter.ts';
 
 /** One server-side socket's counters, keyed by the peer (the client's address and port). */
 export interface SocketBytes {
@@ -77,4 +80,49 @@ export function kernelDelta(before: KernelSnapshot, after: KernelSnapshot): Kern
   let closed = 0;
   for (const peer of before.keys()) if (!after.has(peer)) closed++;
   return { up, down, sockets: after.size, closed };
+}
+
+/** The clients' counters and the kernel's read at one state of every socket, and whether that state was quiet. */
+export interface QuietPair {
+  kernel: KernelSnapshot;
+  client: ClientBytes;
+  /** False when no quiet moment was found in time: the last reads, taken while bytes moved. */
+  quiet: boolean;
+}
+
+/** A pause between two tries, so that a busy edge is not read in a tight loop. */
+const QUIET_RETRY_MS = 3;
+
+function totals(snapshot: KernelSnapshot): { sent: number; received: number; sockets: number } {
+  let sent = 0;
+  let received = 0;
+  for (const s of snapshot.values()) {
+    sent += s.sent;
+    received += s.received;
+  }
+  return { sent, received, sockets: snapshot.size };
+}
+
+/**
+ * The first quiet moment from now: reads the clients' counters, the kernel's, the clients' again
+ * and the kernel's again; when neither side moved between its two reads, no byte was in flight
+ * across them, so the second pair describes one state and the counts must be equal. Tries again
+ * until that holds or `searchMs` passes (then `quiet` is false and the last pair is returned).
+ * Quietness is judged on each side alone, never on the two agreeing, so a real disagreement
+ * cannot be retried away. Null when the kernel cannot be read.
+ */
+export async function quietPair(readClients: () => Promise<ClientBytes>, readKernel: () => Promise<KernelSnapshot | null>, searchMs: number, now: () => number = Date.now): Promise<QuietPair | null> {
+  const deadline = now() + searchMs;
+  for (;;) {
+    const c1 = await readClients();
+    const k1 = await readKernel();
+    const c2 = await readClients();
+    const k2 = await readKernel();
+    if (k1 === null || k2 === null) return null;
+    const a = totals(k1);
+    const b = totals(k2);
+    const quiet = c1.up === c2.up && c1.down === c2.down && a.sent === b.sent && a.received === b.received && a.sockets === b.sockets;
+    if (quiet || now() >= deadline) return { kernel: k2, client: c2, quiet };
+    await new Promise((resolve) => setTimeout(resolve, QUIET_RETRY_MS));
+  }
 }

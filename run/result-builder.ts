@@ -36,6 +36,8 @@ export interface ForeignServerWindow {
 export interface KernelWindow {
   kernel: KernelDelta;
   client: ClientBytes;
+  /** The window edges at which no quiet moment was found in time (bytes were moving whenever both sides were read). */
+  notQuiet?: ReadonlyArray<'start' | 'end'>;
 }
 
 /** Both ends' byte counters read together once nothing more was being sent (run/runner.ts settleBytes). */
@@ -176,20 +178,29 @@ export function foreignServerCost(server: ForeignServerWindow, clients: number):
   };
 }
 
-/** The kernel cross-check: equal when every socket was counted whole, null (with the reason) when some closed in between. */
+/**
+ * The kernel cross-check: equal to the byte when every socket was counted whole and both edges
+ * were quiet; null with the reason when sockets closed inside the window (their counters went
+ * with them) or bytes were still moving at an edge (the two sides were not read at one state).
+ */
 export function kernelCheck(window: KernelWindow): KernelBytes {
   const { kernel, client } = window;
-  const complete = kernel.closed === 0;
-  const note = complete
-    ? `${kernel.sockets} server sockets on the server's port, from every client connected to every client stopped (the publisher's connections left out)`
-    : `${kernel.closed} server sockets closed between the two snapshots and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`;
+  const notQuiet = window.notQuiet ?? [];
+  const unconfirmed = kernel.closed > 0 ? 'sockets-closed' : notQuiet.length > 0 ? 'not-quiet' : null;
+  const note =
+    unconfirmed === 'sockets-closed'
+      ? `${kernel.closed} server sockets closed inside the window and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`
+      : unconfirmed === 'not-quiet'
+        ? `bytes were still moving at the window's ${notQuiet.join(' and ')} whenever the kernel's and the clients' counters were read, so the two counts were not taken at one state and cannot be compared to the byte`
+        : `${kernel.sockets} server sockets on the server's port, read with the clients' counters at the same quiet moments at the window's edges (the publisher's connections left out)`;
   return {
     serverUp: kernel.up,
     serverDown: kernel.down,
     clientUp: client.up,
     clientDown: client.down,
     sockets: kernel.sockets,
-    agree: complete ? kernel.up === client.up && kernel.down === client.down : null,
+    agree: unconfirmed === null ? kernel.up === client.up && kernel.down === client.down : null,
+    ...(unconfirmed === null ? {} : { unconfirmed }),
     note,
   };
 }

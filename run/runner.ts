@@ -18,10 +18,10 @@ import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueRe
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { ServerProcess, type StatsReply } from './server-process.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { kernelDelta, kernelSnapshot, type KernelSnapshot } from './kernel-bytes.ts';
+import { kernelDelta, kernelSnapshot, quietPair, type QuietPair } from './kernel-bytes.ts';
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
-import { BUILTIN_TARGET, targetInfo, type ResolvedTarget } from './targets.ts';
+import { BUILTIN_TARGET, chatProblem, targetInfo, type ResolvedTarget } from './targets.ts';
 import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
@@ -258,7 +258,8 @@ export function prepareRun(
   server?.catch(() => {});
   targetServer?.catch(() => {});
   proxy?.catch(() => {});
-  const publisher = target.publish === null ? null : PublisherProcess.spawn();
+  // In chat the clients publish themselves (a target's publish request, or a frame on their own socket).
+  const publisher = target.publish === null || params.workload === 'chat' ? null : PublisherProcess.spawn();
   return { generators, proxy, server, targetServer, publisher };
 }
 
@@ -287,35 +288,20 @@ function localPort(origin: string): number | null {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
-/** Both sides' byte counters at one quiet moment: the kernel's for the server's sockets, the generators' for the clients'. */
-async function quietSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: ReadonlySet<number>): Promise<{ kernel: KernelSnapshot; client: ClientBytes } | null> {
-  if (port === null) return null;
-  const [kernel, clients] = await Promise.all([kernelSnapshot(port, publisherPorts), Promise.all(generators.map((g) => g.bytes()))]);
-  if (kernel === null) return null;
-  return { kernel, client: { up: clients.reduce((n, b) => n + b.up, 0), down: clients.reduce((n, b) => n + b.down, 0) } };
-}
+/** How long the search for a quiet moment at a window edge may take. */
+const QUIET_SEARCH_MS = 1500;
 
 /**
- * The second kernel snapshot, at a quiet moment: re-read (bounded) until the kernel's counts of
- * the server's sockets since `before` meet the clients', as settleBytes does for pushbench's own
- * server; with sockets closed in between the kernel's figure is incomplete and is not waited on.
+ * Both sides' byte counters at the first quiet moment from now (a window edge), see
+ * quietPair; null for a server not on this host, or without `ss`.
  */
-async function settledKernelSnapshot(
-  before: { kernel: KernelSnapshot; client: ClientBytes },
-  port: number | null,
-  generators: readonly GeneratorProcess[],
-  publisherPorts: ReadonlySet<number>,
-  timeoutMs: number,
-): Promise<{ kernel: KernelSnapshot; client: ClientBytes } | null> {
-  const deadline = nowMicros() + timeoutMs * 1000;
-  for (;;) {
-    const after = await quietSnapshot(port, generators, publisherPorts);
-    if (after === null) return null;
-    const delta = kernelDelta(before.kernel, after.kernel);
-    const met = delta.up === after.client.up - before.client.up && delta.down === after.client.down - before.client.down;
-    if (met || delta.closed > 0 || nowMicros() >= deadline) return after;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS * 5));
-  }
+function edgeSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: () => Promise<ReadonlySet<number>>, searchMs: number): Promise<QuietPair | null> {
+  if (port === null) return Promise.resolve(null);
+  const clients = async (): Promise<ClientBytes> => {
+    const list = await Promise.all(generators.map((g) => g.bytes()));
+    return { up: list.reduce((n, b) => n + b.up, 0), down: list.reduce((n, b) => n + b.down, 0) };
+  };
+  return quietPair(clients, async () => kernelSnapshot(port, await publisherPorts()), searchMs);
 }
 
 /** Runs one technique through one scenario against a target (the built-in one by default); never throws: failures become results. */
@@ -369,9 +355,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
     options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
-    if (target.kind !== 'builtin' && params.workload === 'chat') {
-      throw new RunStepError('the chat workload runs against pushbench\'s own servers only: against a target pushbench cannot count the upstream messages it accepted; use the broadcast workload');
-    }
+    if (params.workload === 'chat') checkChatTarget(target, technique, params);
     let startSeq = 0;
     if (target.kind === 'url') {
       const info = await pushbenchInfo(origin);
@@ -414,10 +398,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
     options.onGenerators?.(technique, generators);
-    // Everyone is connected and quiet: the first of the two moments both sides' byte counters are read.
+    // The kernel cross-check reads the server's sockets on its port, leaving the publisher's connections out.
     const port = localPort(origin);
-    const publisherPorts = new Set(publisher === null ? [] : await guard.step(publisher.localPorts()));
-    const before = await guard.step(quietSnapshot(port, generators, publisherPorts));
+    const publisherPorts = async (): Promise<ReadonlySet<number>> => new Set(publisher === null ? [] : await publisher.localPorts());
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
@@ -447,11 +430,14 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     await guard.sleepUntil(startT);
     const start = server === undefined ? null : (await guard.step(server.stats())).stats;
     const foreignStart = targetServer?.sample() ?? null;
+    // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
+    const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
-    const endSockets = port === null || targetServer === undefined ? null : await kernelSnapshot(port, publisherPorts);
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
+    // And at its end: the first quiet moment after it (chat publishing stopped at endT; broadcast between two messages).
+    const after = before === null ? null : await guard.step(edgeSnapshot(port, generators, publisherPorts, QUIET_SEARCH_MS));
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from every side.
@@ -461,8 +447,6 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     options.released?.();
     // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
     const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients), rtt?.bytes));
-    // The clients have stopped: the second quiet moment for the kernel cross-check.
-    const after = before === null ? null : await guard.step(settledKernelSnapshot(before, port, generators, new Set([...publisherPorts, ...(published?.localPorts ?? [])]), settleTimeoutMs(params.clients)));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     // The probe was a client of the server too.
     if (rtt !== null) clientTotals.push(rtt.bytes);
@@ -474,7 +458,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     const foreign =
       foreignIdle !== null && foreignStart !== null && foreignEnd !== null
-        ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: endSockets === null ? null : endSockets.size }
+        ? { idle: foreignIdle, start: foreignStart, end: foreignEnd, connections: after === null ? null : after.kernel.size }
         : null;
     const host = new URL(clientOrigin).host;
     const built = buildCompletedResult({
@@ -486,12 +470,16 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       settled,
       server: serverWindow,
       foreign,
-      published: published !== null ? { broadcast: published.accepted } : (serverWindow?.windowCount ?? {}),
+      published: published !== null ? { broadcast: published.accepted } : serverWindow !== null ? serverWindow.windowCount : acceptedPerRoom(windows),
       publisher: published,
       kernel:
         before === null || after === null
           ? null
-          : { kernel: kernelDelta(before.kernel, after.kernel), client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down } },
+          : {
+              kernel: kernelDelta(before.kernel, after.kernel),
+              client: { up: after.client.up - before.client.up, down: after.client.down - before.client.down },
+              notQuiet: [...(before.quiet ? [] : ['start' as const]), ...(after.quiet ? [] : ['end' as const])],
+            },
       model: null,
     });
     // The analytic model describes pushbench's own servers: for another server it would be a guess.
@@ -567,6 +555,19 @@ export async function settleBytes(
 
 /** Time between two samples while waiting for the bytes in flight. */
 const SETTLE_POLL_MS = 20;
+
+/** Chat against a target it cannot be measured on fails the technique with the reason (the CLI refuses it earlier, exit 2). */
+function checkChatTarget(target: ResolvedTarget, technique: TechniqueId, params: ScenarioParams): void {
+  const problem = chatProblem(target, technique, params.clients, params.roomSize);
+  if (problem !== null) throw new RunStepError(problem);
+}
+
+/** Chat against a target: what the targets accepted per room, summed over the generator processes. */
+function acceptedPerRoom(windows: readonly GeneratorWindowResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const w of windows) for (const [room, n] of Object.entries(w.accepted ?? {})) out[room] = (out[room] ?? 0) + n;
+  return out;
+}
 
 /** Waits (bounded) until the server has seen every client's connection close, then samples it. */
 async function waitForIdle(server: ServerProcess): Promise<StatsReply> {

@@ -48,8 +48,8 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
  */
 export function forTargets(specs: readonly ScenarioSpec[], targets: readonly ResolvedTarget[]): ScenarioSpec[] {
   return targets.flatMap((target) =>
-    // Chat needs the built-in server's own count of what each room accepted; another target runs the broadcast scenarios.
-    specs.filter((spec) => target.kind === 'builtin' || spec.params.workload !== 'chat').map((spec) => {
+    // Chat needs a count of what each room accepted: pushbench's server keeps it, a target file's clients count it themselves; a server at a URL runs the broadcast scenarios.
+    specs.filter((spec) => target.kind !== 'url' || spec.params.workload !== 'chat').map((spec) => {
       // The built-in target keeps the ids baselines use; any other target is named in the id, so compare matches by target.
       const own = target.kind === 'builtin';
       const suffix = own ? '' : `@${target.name}`;

@@ -146,3 +146,27 @@ export function targetInfo(target: ResolvedTarget): TargetInfo {
     server: target.server.kind === 'running' ? 'running' : 'started',
   };
 }
+
+/**
+ * Why the chat workload cannot run `technique` on `target` with `clients` in rooms of
+ * `roomSize`, or null when it can. A pushbench-compatible server at a URL cannot say what each
+ * room accepted; a technique needs an upstream (a WebSocket needs the target's publishFrame);
+ * and with more than one room every path must name the room, or every client would get every
+ * room's messages while expecting only its own room's.
+ */
+export function chatProblem(target: ResolvedTarget, technique: TechniqueId, clients: number, roomSize: number): string | null {
+  if (target.kind === 'builtin') return null;
+  if (target.kind === 'url') {
+    return 'the chat workload is not measured against --target URL: pushbench cannot count what that server accepted per room; use a target file (its publish request, or a WebSocket publishFrame) or the broadcast workload';
+  }
+  const subscription = target.subscriptions[technique];
+  if (subscription === undefined) return `target ${target.name} does not offer ${technique}`;
+  if (subscription.upstream === null) {
+    return `target ${target.name} offers no chat over ${technique}: techniques.${technique} has no publishFrame (a text frame containing {message}, sent on the client's own socket)`;
+  }
+  if (clients <= roomSize) return null;
+  const paths = [subscription.path, ...(subscription.upstream.kind === 'http' ? [subscription.upstream.publish.path] : [])];
+  const roomless = paths.find((p) => !p.includes('{room}'));
+  if (roomless === undefined) return null;
+  return `target ${target.name}: chat in rooms of ${roomSize} needs {room} in every path of ${technique}, found ${JSON.stringify(roomless)}; use --room-size ${clients} for one room`;
+}

@@ -5,6 +5,7 @@
  * busy polling, held or streaming.
  */
 import { flatHeaders, withTargetHeaders, type HeaderList } from '../headers.ts';
+import { fillTemplate, type PublishSpec } from '../../core/targets.ts';
 import { HttpConnection } from '../http-connection.ts';
 import { KeepAliveGet, type GetResponse } from '../keepalive-get.ts';
 import { splitBody } from '../match.ts';
@@ -24,16 +25,33 @@ export class HttpUpstream {
   private connection: HttpConnection | undefined;
   private readonly headers: string[];
   private inFlight = new Set<Promise<unknown>>();
+  /** The request a message goes out as: pushbench's POST /publish, or the target's publish request. */
+  private readonly request: { method: PublishSpec['method']; path: string; body: string; accepted: readonly number[] };
 
   constructor(private readonly ctx: DriverContext) {
-    this.headers = flatHeaders(ctx.headers.publish);
+    const upstream = ctx.subscription.upstream;
+    const room = ctx.room === undefined ? 'broadcast' : String(ctx.room);
+    if (upstream?.kind === 'http') {
+      const { publish } = upstream;
+      this.headers = flatHeaders(withTargetHeaders(ctx.headers.publish, publish.headers ?? []));
+      this.request = { method: publish.method, path: fillTemplate(publish.path, { room }), body: publish.body, accepted: publish.accepted };
+    } else {
+      this.headers = flatHeaders(ctx.headers.publish);
+      this.request = { method: 'POST', path: '/publish', body: '{message}', accepted: [204] };
+    }
   }
 
-  publish(body: string): void {
+  /** Sends `message` in the request's body template; `onAccepted` runs when the answer's status is an accepted one. */
+  publish(message: string, onAccepted?: () => void): void {
     this.connection ??= new HttpConnection(this.ctx.origin, this.ctx.counter, 30_000);
-    const sent = this.connection.request('POST', '/publish', this.headers, body).then(
+    const { method, path, accepted } = this.request;
+    const body = fillTemplate(this.request.body, { message, room: this.ctx.room === undefined ? 'broadcast' : String(this.ctx.room) });
+    const sent = this.connection.request(method, path, this.headers, body).then(
       (response) => {
-        if (response.status !== 204) this.ctx.fail(refusal('POST /publish', response.status, response.body));
+        if (accepted.includes(response.status)) onAccepted?.();
+        // A target that refuses a publish fails the technique at once, naming the status and the answer.
+        else if (this.ctx.subscription.upstream?.kind === 'http') this.ctx.refuse(refusal(`${method} ${path}`, response.status, response.body));
+        else this.ctx.fail(refusal(`${method} ${path}`, response.status, response.body));
       },
       (error: Error) => this.ctx.fail(error),
     );

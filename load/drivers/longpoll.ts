@@ -35,7 +35,7 @@ export const createLongPollDriver: DriverFactory = (ctx: DriverContext): ClientD
       void loop();
     },
     begin() {},
-    publish: (body) => http.upstream.publish(body),
+    publish: (body, onAccepted) => http.upstream.publish(body, onAccepted),
     // A held request never ends by itself once publishing stops: stop re-sending and let close() drop it.
     stop: () => http.stop(),
     close: () => http.close(),

@@ -105,7 +105,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
       nextDue = at + ctx.phase * ctx.intervalMs * 1000 - ctx.intervalMs * 1000;
       schedule();
     },
-    publish: (body) => http.upstream.publish(body),
+    publish: (body, onAccepted) => http.upstream.publish(body, onAccepted),
     stop: () => http.stop(inFlight),
     close: () => http.close(),
   };

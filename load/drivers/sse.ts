@@ -75,7 +75,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
       return new Promise((resolve, reject) => open((error) => (error === null ? resolve() : reject(error))));
     },
     begin() {},
-    publish: (body) => http.upstream.publish(body),
+    publish: (body, onAccepted) => http.upstream.publish(body, onAccepted),
     stop: () => http.stop(),
     close: () => http.close(),
   };

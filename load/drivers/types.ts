@@ -59,8 +59,12 @@ export interface ClientDriver {
    * thousands of clients never competes with their polls.
    */
   begin(at: number): void;
-  /** Sends one upstream message (chat workload). */
-  publish(body: string): void;
+  /**
+   * Sends one upstream message (chat workload): `body` is pushbench's own publish body, or on a
+   * target the stamped message that the subscription's upstream template wraps. `onAccepted`
+   * runs once the target accepted it (see Upstream in core/targets.ts).
+   */
+  publish(body: string, onAccepted?: () => void): void;
   /** Stops issuing new requests and waits (bounded) for the ones in flight. */
   stop(): Promise<void>;
   /** Closes every connection. */

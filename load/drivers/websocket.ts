@@ -100,8 +100,14 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
       });
     },
     begin() {},
-    publish(body) {
-      if (ws?.readyState === WebSocket.OPEN) ws.send(body);
+    publish(body, onAccepted) {
+      if (ws?.readyState !== WebSocket.OPEN) return;
+      const { upstream } = ctx.subscription;
+      const frame = upstream?.kind === 'frame' ? fillTemplate(upstream.template, { message: body, room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }) : body;
+      // Accepted once the frame is written whole to the socket: a WebSocket has no answer to a frame.
+      ws.send(frame, (error) => {
+        if (error === undefined || error === null) onAccepted?.();
+      });
     },
     async stop() {
       stopped = true;

@@ -60,11 +60,24 @@ test('a technique asked for by name that a target does not offer; all means what
   assert.deepEqual(parseRunArgs(['--target-file', file]).targets[0]!.techniques, ['websocket']);
 });
 
-test('chat against a foreign server, and --target with --target-file', () => {
+test('chat against a foreign server: a target file that names its rooms; not --target URL, not a WebSocket without publishFrame, not a path without {room}', () => {
+  assert.equal(parseRunArgs(['--target-file', NCHAN, '--workload', 'chat']).workload, 'chat');
   assert.equal(
-    refused(['--target-file', NCHAN, '--workload', 'chat']),
-    `invalid --workload: received "chat" with target file "${NCHAN}"; the chat workload runs against pushbench's own servers only (their count of what each room accepted is the expected count); use broadcast`,
+    refused(['--target', 'http://127.0.0.1:9', '--workload', 'chat']),
+    'invalid --workload: received "chat" with target "url": the chat workload is not measured against --target URL: pushbench cannot count what that server accepted per room; use a target file (its publish request, or a WebSocket publishFrame) or the broadcast workload',
   );
+  const { publishFrame: _frame, ...silentWs } = nchan['techniques']['websocket'] as Record<string, unknown>;
+  const noFrame = write('no-frame.json', { ...nchan, name: 'no-frame', techniques: { ...nchan['techniques'], websocket: silentWs } });
+  assert.equal(
+    refused(['--target-file', noFrame, '--workload', 'chat', '--technique', 'websocket']),
+    `invalid --workload: received "chat" with target file "${noFrame}": target no-frame offers no chat over websocket: techniques.websocket has no publishFrame (a text frame containing {message}, sent on the client's own socket)`,
+  );
+  const oneRoom = write('one-room.json', { ...nchan, name: 'one-room', techniques: { ...nchan['techniques'], sse: { ...nchan['techniques']['sse'], path: '/sub/sse' } } });
+  assert.equal(
+    refused(['--target-file', oneRoom, '--workload', 'chat', '--technique', 'sse', '--clients', '20', '--room-size', '10']),
+    `invalid --workload: received "chat" with target file "${oneRoom}": target one-room: chat in rooms of 10 needs {room} in every path of sse, found "/sub/sse"; use --room-size 20 for one room`,
+  );
+  assert.equal(parseRunArgs(['--target-file', oneRoom, '--workload', 'chat', '--technique', 'sse', '--clients', '20', '--room-size', '20']).roomSize, 20);
   assert.match(refused(['--target', 'http://127.0.0.1:9', '--target-file', NCHAN]), /^--target and --target-file cannot be combined/);
 });
 

@@ -81,6 +81,10 @@ test('a publish body without {message}, a path without its slash, a status out o
     'invalid target file "t.json": $.publish.body: expected a template containing {message}, found "{\\"text\\": \\"hello\\"}"',
   );
   assert.equal(
+    problem((f) => (f['techniques']['websocket']['publishFrame'] = '{"say": "hello"}')),
+    'invalid target file "t.json": $.techniques.websocket.publishFrame: expected a template containing {message}, found "{\\"say\\": \\"hello\\"}"',
+  );
+  assert.equal(
     problem((f) => (f['techniques']['websocket']['path'] = 'sub/ws')),
     'invalid target file "t.json": $.techniques.websocket.path: expected a path starting with / (may contain {room}), found "sub/ws"',
   );
@@ -93,7 +97,12 @@ test('a publish body without {message}, a path without its slash, a status out o
 test('a field that applies to another kind of technique is refused where it does not belong', () => {
   assert.equal(
     problem((f) => (f['techniques']['websocket']['split'] = { kind: 'whole' })),
-    'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen), found an object',
+    'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen, publishFrame), found an object',
+  );
+  // A chat frame is the WebSocket's own upstream: an HTTP technique publishes with the publish request.
+  assert.equal(
+    problem((f) => (f['techniques']['sse']['publishFrame'] = '{message}')),
+    'invalid target file "t.json": $.techniques.sse.publishFrame: expected no such field (known: path, headers, cursor, resume), found "{message}"',
   );
   // Re-polling at once is what an interval poll does after a full answer; a long poll always asks again.
   assert.equal(

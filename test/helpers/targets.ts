@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../../core/results.ts';
-import type { TechniqueId } from '../../core/techniques.ts';
+import { TECHNIQUE_META, type TechniqueId } from '../../core/techniques.ts';
 import { runTechnique } from '../../run/runner.ts';
 import { messageBytesFor } from '../../run/scenarios.ts';
 import { loadTarget, type ResolvedTarget } from '../../run/targets.ts';
@@ -19,16 +19,21 @@ export function skipUnless(paths: readonly string[], install: string): string | 
   return `${missing.join(', ')} not found: install with \`${install}\` to run the tests against this real server`;
 }
 
-/** Tiny broadcast parameters: the wiring, not the speed. */
+/**
+ * Tiny broadcast parameters: the wiring, not the speed. Sparse enough (5 msg/s, polls every
+ * 500 ms, 4 clients) that each window edge soon has a quiet moment, when no byte is in flight and
+ * the kernel's count must equal the clients' to the byte, also on a loaded machine where one
+ * look at both sides takes some 50 ms.
+ */
 export function tinyParams(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   const base = {
     workload: 'broadcast' as const,
     clients: 4,
-    rate: 20,
+    rate: 5,
     payloadBytes: 64,
-    intervalMs: 100,
+    intervalMs: 500,
     holdMs: 30_000,
-    durationMs: 500,
+    durationMs: 2000,
     warmupMs: 200,
     headers: 'minimal' as const,
     roomSize: 1,
@@ -49,9 +54,10 @@ export function completed(result: TechniqueResult): CompletedResult {
 
 /**
  * Every published message accounted: what the publisher had accepted, times the clients, all
- * delivered, nothing lost, nothing without a stamp; the kernel's byte count equals the clients'.
+ * delivered, nothing lost, nothing without a stamp; the kernel's byte count equals the clients'
+ * to the byte, both read at the same quiet moments at the window's edges.
  */
-export function assertAccounted(r: CompletedResult, clients: number): void {
+export function assertAccounted(r: CompletedResult, clients: number, technique: TechniqueId): void {
   assert.ok(r.publisher !== undefined && r.publisher !== null && r.publisher.side === 'process', 'pushbench published');
   assert.ok(r.messages.published > 0, 'messages were accepted in the window');
   assert.equal(r.messages.published, r.publisher.accepted);
@@ -66,7 +72,12 @@ export function assertAccounted(r: CompletedResult, clients: number): void {
   assert.equal(r.latencyMs.count, r.messages.delivered);
   assert.ok(r.kernel !== undefined && r.kernel !== null, 'the kernel was asked');
   assert.equal(r.kernel.agree, true, `client bytes = kernel bytes: ${JSON.stringify(r.kernel)}`);
+  assert.equal(r.kernel.clientUp, r.kernel.serverUp);
   assert.equal(r.kernel.clientDown, r.kernel.serverDown);
+  assert.ok(r.kernel.clientDown > 0, 'the window carried bytes');
+  // Read at the window's edges: a stream's or socket's only request (its handshake) lies before them.
+  if (TECHNIQUE_META[technique].delivery !== 'request') assert.equal(r.kernel.serverUp, 0, 'no handshake inside the window');
+  assert.equal(r.kernel.unconfirmed, undefined, 'both edges were quiet');
   assert.equal(r.kernel.sockets, clients, 'one server socket per client, the publisher\'s left out');
   assert.equal(r.model, null, 'no model for a foreign server');
   assert.equal(r.server?.source, 'proc');

@@ -29,7 +29,7 @@ test('stale stamps are ignored and counted, unstamped units counted, the cursor 
   const generator = new Generator({
     technique: 'polling', origin, fromClient: 0, toClient: 1, workload: 'broadcast', roomSize: 1, startSeq: 0,
     intervalMs: 1000, holdMs: 1000, headers: HEADER_PROFILES.minimal, rate: 1, payloadBytes: 3, connectConcurrency: 1, notBeforeT,
-    subscription: { path: '/feed', headers: [], cursor: { kind: 'headers', copy: [['X-Cursor', 'X-Cursor']] }, roomParam: null, split: { kind: 'json-array' }, emptyStatuses: [], repoll: true, resume: 'none', subprotocols: [], onOpen: [] },
+    subscription: { path: '/feed', headers: [], cursor: { kind: 'headers', copy: [['X-Cursor', 'X-Cursor']] }, roomParam: null, split: { kind: 'json-array' }, emptyStatuses: [], repoll: true, resume: 'none', subprotocols: [], onOpen: [], upstream: null },
   });
   // connect() polls once; `repoll` does not apply to it. A second poll carries the first answer's cursor.
   const outcome = await generator.connect();

@@ -69,7 +69,7 @@ describe('broken targets', { skip }, () => {
 
   test('SSE without Accept: text/event-stream: Nchan answers 403', async () => {
     const error = await failure('no-accept', 'sse', (f) => delete f['techniques']['sse']['headers']);
-    assert.match(error, /GET \/sub\/sse answered 403 \(empty body\)/);
+    assert.match(error, /GET \/sub\/sse\/broadcast answered 403 \(empty body\)/);
   });
 
   test('a rejected WebSocket handshake: its status', async () => {
@@ -78,13 +78,13 @@ describe('broken targets', { skip }, () => {
   });
 
   test('a refused publish: its request and status', async () => {
-    const error = await failure('refused-publish', 'websocket', (f) => (f['publish']['path'] = '/sub/poll'));
-    assert.match(error, /^the target refused a publish: POST \/sub\/poll answered 403/);
+    const error = await failure('refused-publish', 'websocket', (f) => (f['publish']['path'] = '/sub/poll/{room}'));
+    assert.match(error, /^the target refused a publish: POST \/sub\/poll\/broadcast answered 403/);
   });
 
   test('a publish answered with a status the target does not call accepted', async () => {
     const error = await failure('not-accepted', 'websocket', (f) => (f['publish']['accepted'] = [200]));
-    assert.match(error, /^the target refused a publish: POST \/pub answered 20[12]: queued messages: /);
+    assert.match(error, /^the target refused a publish: POST \/pub\/broadcast answered 20[12]: queued messages: /);
   });
 
   test('a closed port: connection refused', async () => {

@@ -18,7 +18,7 @@ describe('Django Channels: every technique accounts for every message', { skip }
     test(technique, async () => {
       const params = tinyParams();
       const r = completed(await runOn(channels, technique, params));
-      assertAccounted(r, params.clients);
+      assertAccounted(r, params.clients, technique);
       // Channels' envelope and its escaping are overhead: more than the message itself on every technique.
       assert.ok(r.perMessage.downOverheadBytes > 0);
     });

@@ -16,7 +16,7 @@ describe('Nchan: every technique accounts for every message', { skip }, () => {
     test(technique, async () => {
       const params = tinyParams();
       const r = completed(await runOn(nchan, technique, params));
-      assertAccounted(r, params.clients);
+      assertAccounted(r, params.clients, technique);
       if (r.requests !== null) assert.ok(r.requests.total > 0);
     });
   }

@@ -1,5 +1,6 @@
 """The ASGI application daphne serves: Django views for publishing, polling and readiness;
-Channels consumers for SSE, long polling and WebSocket."""
+Channels consumers for SSE, long polling and WebSocket (chat: a client's frame goes to its room).
+Every path ends in the room: "broadcast" in the broadcast workload, the room number in chat."""
 
 import os
 
@@ -18,11 +19,11 @@ application = ProtocolTypeRouter(
     {
         "http": URLRouter(
             [
-                path("sse", consumers.EventStreamConsumer.as_asgi()),
-                path("longpoll", consumers.LongPollConsumer.as_asgi()),
+                path("sse/<slug:room>", consumers.EventStreamConsumer.as_asgi()),
+                path("longpoll/<slug:room>", consumers.LongPollConsumer.as_asgi()),
                 re_path(r"", django_application),
             ]
         ),
-        "websocket": URLRouter([path("ws", consumers.FeedConsumer.as_asgi())]),
+        "websocket": URLRouter([path("ws/<slug:room>", consumers.FeedConsumer.as_asgi())]),
     }
 )

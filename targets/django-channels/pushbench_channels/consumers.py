@@ -1,5 +1,6 @@
-"""Channels consumers: WebSocket (the Channels tutorial's shape: join a group, send each message as
-JSON {"message": text}), Server-Sent Events and long polling (AsyncHttpConsumer)."""
+"""Channels consumers: WebSocket (the Channels tutorial's chat: join the room's group, send each
+message as JSON {"message": text}, and group_send what the client sends to its room, the sender
+included), Server-Sent Events and long polling (AsyncHttpConsumer). The room is the path's last segment."""
 
 import asyncio
 import json
@@ -14,13 +15,23 @@ from . import feed
 HOLD_SECONDS = 30
 
 
+def room_of(scope):
+    return scope["url_route"]["kwargs"]["room"]
+
+
 class FeedConsumer(AsyncWebsocketConsumer):
     async def connect(self):
-        await self.channel_layer.group_add(feed.GROUP, self.channel_name)
+        self.room = room_of(self.scope)
+        await self.channel_layer.group_add(feed.group(self.room), self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
-        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+        await self.channel_layer.group_discard(feed.group(self.room), self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        # Chat: what a client sends goes to everyone in its room (into the room's history too, as a POST would).
+        if text_data is not None:
+            await feed.publish(self.room, text_data)
 
     async def feed_message(self, event):
         await self.send(text_data=json.dumps({"message": event["text"]}))
@@ -33,7 +44,8 @@ class EventStreamConsumer(AsyncHttpConsumer):
     async def http_request(self, message):
         if message.get("more_body"):
             return
-        await self.channel_layer.group_add(feed.GROUP, self.channel_name)
+        self.room = room_of(self.scope)
+        await self.channel_layer.group_add(feed.group(self.room), self.channel_name)
         await self.send_headers(headers=[(b"Content-Type", b"text/event-stream"), (b"Cache-Control", b"no-cache")])
         # The first body part sends the head: the client knows it is subscribed.
         await self.send_body(b": subscribed\n\n", more_body=True)
@@ -43,7 +55,7 @@ class EventStreamConsumer(AsyncHttpConsumer):
         await self.send_body(f"id: {event['id']}\ndata: {data}\n\n".encode("utf-8"), more_body=True)
 
     async def http_disconnect(self, message):
-        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+        await self.channel_layer.group_discard(feed.group(room_of(self.scope)), self.channel_name)
         raise StopConsumer()
 
 
@@ -54,16 +66,17 @@ class LongPollConsumer(AsyncHttpConsumer):
     async def http_request(self, message):
         if message.get("more_body"):
             return
+        self.room = room_of(self.scope)
         headers = dict(self.scope["headers"])
         try:
             self.cursor = int(headers.get(b"x-cursor", b""))
         except ValueError:
-            self.cursor = feed.newest_id()
+            self.cursor = feed.newest_id(self.room)
         self.answered = False
-        if feed.since(self.cursor):
+        if feed.since(self.room, self.cursor):
             await self.answer()
             return
-        await self.channel_layer.group_add(feed.GROUP, self.channel_name)
+        await self.channel_layer.group_add(feed.group(self.room), self.channel_name)
         self.timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, lambda: asyncio.ensure_future(self.answer()))
 
     async def feed_message(self, event):
@@ -75,14 +88,14 @@ class LongPollConsumer(AsyncHttpConsumer):
         self.answered = True
         if hasattr(self, "timer"):
             self.timer.cancel()
-        entries = feed.since(self.cursor)
+        entries = feed.since(self.room, self.cursor)
         newest = entries[-1][0] if entries else self.cursor
         body = json.dumps([{"message": text} for _, text in entries]).encode("utf-8")
         await self.send_response(200, body, headers=[(b"Content-Type", b"application/json"), (b"X-Cursor", str(newest).encode())])
-        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+        await self.channel_layer.group_discard(feed.group(self.room), self.channel_name)
 
     async def http_disconnect(self, message):
         if hasattr(self, "timer"):
             self.timer.cancel()
-        await self.channel_layer.group_discard(feed.GROUP, self.channel_name)
+        await self.channel_layer.group_discard(feed.group(room_of(self.scope)), self.channel_name)
         raise StopConsumer()

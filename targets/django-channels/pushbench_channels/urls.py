@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("publish", views.publish),
-    path("poll", views.poll),
+    path("publish/<slug:room>", views.publish),
+    path("poll/<slug:room>", views.poll),
     path("ready", views.ready),
 ]
