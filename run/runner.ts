@@ -398,8 +398,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
     options.onGenerators?.(technique, generators);
-    // The kernel cross-check reads the server's sockets on its port, leaving the publisher's connections out.
-    const port = localPort(origin);
+    // The kernel cross-check reads the server's sockets on its port, leaving the publisher's connections out;
+    // only for a server pushbench cannot ask (its own count its bytes exactly): searching for a quiet edge
+    // runs `ss` and asks the generators again and again, work that must not share a measured window.
+    const port = server === undefined ? localPort(origin) : null;
     const publisherPorts = async (): Promise<ReadonlySet<number>> => new Set(publisher === null ? [] : await publisher.localPorts());
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
