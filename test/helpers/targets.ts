@@ -52,6 +52,19 @@ export function completed(result: TechniqueResult): CompletedResult {
   return result as CompletedResult;
 }
 
+/** Nothing lost, duplicated or unstamped, no client error, a latency sample per delivery, and client bytes = kernel bytes to the byte. */
+export function assertWholeAndKernelAgrees(r: CompletedResult): void {
+  assert.equal(r.messages.lost, 0);
+  assert.equal(r.messages.duplicated, 0);
+  assert.equal(r.messages.unmatched, 0, 'every unit carried a stamp');
+  assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
+  assert.equal(r.latencyMs.count, r.messages.delivered);
+  assert.ok(r.kernel !== undefined && r.kernel !== null, 'the kernel was asked');
+  assert.equal(r.kernel.agree, true, `client bytes = kernel bytes: ${JSON.stringify(r.kernel)}`);
+  assert.equal(r.kernel.clientUp, r.kernel.serverUp);
+  assert.equal(r.kernel.clientDown, r.kernel.serverDown);
+}
+
 /**
  * Every published message accounted: what the publisher had accepted, times the clients, all
  * delivered, nothing lost, nothing without a stamp; the kernel's byte count equals the clients'
@@ -65,15 +78,8 @@ export function assertAccounted(r: CompletedResult, clients: number, technique: 
   assert.equal(r.publisher.roundTripMs?.count, r.publisher.sent, 'a round trip per publish');
   assert.equal(r.messages.expected, r.messages.published * clients);
   assert.equal(r.messages.delivered, r.messages.expected, 'every published message arrived at every client');
-  assert.equal(r.messages.lost, 0);
-  assert.equal(r.messages.duplicated, 0);
-  assert.equal(r.messages.unmatched, 0, 'every unit carried a stamp');
-  assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
-  assert.equal(r.latencyMs.count, r.messages.delivered);
-  assert.ok(r.kernel !== undefined && r.kernel !== null, 'the kernel was asked');
-  assert.equal(r.kernel.agree, true, `client bytes = kernel bytes: ${JSON.stringify(r.kernel)}`);
-  assert.equal(r.kernel.clientUp, r.kernel.serverUp);
-  assert.equal(r.kernel.clientDown, r.kernel.serverDown);
+  assertWholeAndKernelAgrees(r);
+  assert.ok(r.kernel !== undefined && r.kernel !== null);
   assert.ok(r.kernel.clientDown > 0, 'the window carried bytes');
   // Read at the window's edges: a stream's or socket's only request (its handshake) lies before them.
   if (TECHNIQUE_META[technique].delivery !== 'request') assert.equal(r.kernel.serverUp, 0, 'no handshake inside the window');
