@@ -7,26 +7,13 @@ import { describe, test } from 'node:test';
 import { liveChildren } from '../../run/children.ts';
 import { runScenarios, runTechnique } from '../../run/runner.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../../core/results.ts';
-import { messageBytesFor } from '../../run/scenarios.ts';
+import { tinyParams } from '../helpers/tiny-params.ts';
 import { TECHNIQUES, type TechniqueId } from '../../core/protocol.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 
+/** The tiny run of these tests: six clients in rooms of three. */
 function params(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
-  const base = {
-    workload: 'broadcast' as const,
-    clients: 6,
-    rate: 20,
-    payloadBytes: 64,
-    intervalMs: 100,
-    holdMs: 30_000,
-    durationMs: 400,
-    warmupMs: 100,
-    headers: 'browser' as const,
-    roomSize: 3,
-    target: null,
-    ...overrides,
-  };
-  return { ...base, messageBytes: messageBytesFor(base) };
+  return tinyParams({ clients: 6, roomSize: 3, ...overrides });
 }
 
 async function run(technique: TechniqueId, p: ScenarioParams, extra: Parameters<typeof runTechnique>[2] extends infer O ? Partial<O> : never = {}): Promise<TechniqueResult> {
