@@ -51,12 +51,16 @@ export interface ForkedChild {
 
 const STDERR_TAIL_BYTES = 4096;
 
+/** The source folders (tsconfig.build.json), read at the first fork. */
+let sourceDirs: string[] | undefined;
+
 /** A source-folder child from the transpiled mirror, with no loader; null when there is none. */
 function mirroredLaunch(sourceModule: URL): { modulePath: string; execArgv: string[] } | null {
   const root = fileURLToPath(PACKAGE_ROOT);
   const mirror = sourceMirror(root);
   if (mirror === null) return null;
-  const modulePath = mirroredModule(root, mirror, sourceModule, buildSourceDirs(root));
+  sourceDirs ??= buildSourceDirs(root);
+  const modulePath = mirroredModule(root, mirror, sourceModule, sourceDirs);
   return modulePath === null || !existsSync(modulePath) ? null : { modulePath, execArgv: [] };
 }
 

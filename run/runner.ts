@@ -288,6 +288,12 @@ function localPort(origin: string): number | null {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
+/** The clients' byte counters now, summed over the generator processes. */
+async function clientBytesOf(generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>): Promise<ClientBytes> {
+  const list = await Promise.all(generators.map((g) => g.bytes()));
+  return { up: list.reduce((n, b) => n + b.up, 0), down: list.reduce((n, b) => n + b.down, 0) };
+}
+
 /** How long the search for a quiet moment at a window edge may take. */
 const QUIET_SEARCH_MS = 1500;
 
@@ -297,11 +303,7 @@ const QUIET_SEARCH_MS = 1500;
  */
 function edgeSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: () => Promise<ReadonlySet<number>>, searchMs: number): Promise<QuietPair | null> {
   if (port === null) return Promise.resolve(null);
-  const clients = async (): Promise<ClientBytes> => {
-    const list = await Promise.all(generators.map((g) => g.bytes()));
-    return { up: list.reduce((n, b) => n + b.up, 0), down: list.reduce((n, b) => n + b.down, 0) };
-  };
-  return quietPair(clients, async () => kernelSnapshot(port, await publisherPorts()), searchMs);
+  return quietPair(() => clientBytesOf(generators), async () => kernelSnapshot(port, await publisherPorts()), searchMs);
 }
 
 /** Runs one technique through one scenario against a target (the built-in one by default); never throws: failures become results. */
@@ -544,8 +546,8 @@ export async function settleBytes(
   const started = nowMicros();
   let inFlightAtDrain: number | null = null;
   for (;;) {
-    const [reply, clients] = await Promise.all([server.stats(), Promise.all(generators.map((g) => g.bytes()))]);
-    const client = { up: clients.reduce((n, b) => n + b.up, otherClients.up), down: clients.reduce((n, b) => n + b.down, otherClients.down) };
+    const [reply, clients] = await Promise.all([server.stats(), clientBytesOf(generators)]);
+    const client = { up: clients.up + otherClients.up, down: clients.down + otherClients.down };
     const serverBytes = { up: reply.stats.bytes.up, down: reply.stats.bytes.down };
     const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
     inFlightAtDrain ??= missing;
