@@ -72,18 +72,18 @@ test('a timer 2 ms ahead, a sleep, then a busy-wait to the due time; early timer
   assert.deepEqual(published, [100_000]);
   assert.equal(publisher.stats.busyWaitMicros, 245);
   assert.equal(publisher.stats.blockedMicros, 1502);
-  // Re-armed for 200,000 at the next reading, 100,009, lengthened by the 1,509 µs spent since the
-  // callback began (Node counts the delay from the loop's clock, read before the wait):
-  // (200,000 - 100,009 - 2,000 + 1,509) / 1000 ms.
-  assert.equal(clock.armed[0]!.delayMs, 99.5);
+  // Re-armed for 200,000 at the next reading, 100,009, counted from that reading (Node reads a
+  // fresh clock when a timer is inserted), not lengthened by the 1,509 µs the callback took:
+  // (200,000 - 100,009 - 2,000) / 1000 ms.
+  assert.equal(clock.armed[0]!.delayMs, 97.991);
 
   // Fired 50 ms early (more than MAX_BUSY_WAIT_MICROS ahead): no spin, no message, armed again at the
-  // next reading, 150,007: (200,000 - 150,007 - 2,000 + 7) / 1000 ms.
+  // next reading, 150,007: (200,000 - 150,007 - 2,000) / 1000 ms.
   clock.fireAt(150_000);
   assert.deepEqual(published, [100_000]);
   assert.equal(publisher.stats.busyWaitMicros, 245);
   assert.deepEqual(clock.sleeps, [1100], 'no sleep either');
-  assert.equal(clock.armed[0]!.delayMs, 48);
+  assert.equal(clock.armed[0]!.delayMs, 47.993);
 
   // Fired 3 ms after the due time: published at once, no busy-wait, counted as a late tick (> 2 ms).
   clock.fireAt(203_000);
