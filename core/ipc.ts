@@ -83,6 +83,12 @@ export interface DeliveryCounts {
   /** Stamps older than this run (a backlog the server replayed), ignored, over the whole run. */
   stale: number;
   /**
+   * Sum over the `delivered` messages of how long each arrived after the first arrival of the
+   * same message (room and seq) in this process, µs: the queue of one fan-out served client by
+   * client (the server's writes one after another, then this process's reads).
+   */
+  arrivalSpreadMicros: number;
+  /**
    * Per room key: the distinct seqs whose latency was recorded, so that the runner can count
    * how many published messages stand behind the histogram (the union over processes).
    */

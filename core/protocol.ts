@@ -189,6 +189,8 @@ export interface PublisherSample {
   blockedMicros: number;
   /** HdrHistogram (µs, encoded) of how late each message due inside the window left the publisher. */
   latenessHistogram: string;
+  /** HdrHistogram (µs, encoded) of how long the server's synchronous fan-out of each message due inside the window took (left the publisher to the last client's write returned). */
+  fanOutHistogram: string;
 }
 
 export interface TechniqueCounters {

@@ -189,6 +189,12 @@ export const PublisherResultSchema = closed(
       LatencySummarySchema.properties,
       'Published time minus due time of each message due in the window (count = messages), milliseconds at 1 µs resolution',
     ),
+    fanOutMs: Type.Optional(
+      closed(
+        LatencySummarySchema.properties,
+        "side server: how long the server's synchronous fan-out of each message due in the window took, from the message leaving the publisher until the last client's write (or answer) had been handed to its socket (count = messages), ms; the mean client waits about half of it. Asynchronous work (permessage-deflate's zlib jobs) is not in it",
+      ),
+    ),
     busyWaitCpuPercent: nonNegative(
       "CPU the publisher's precise wait burnt over the window (the spin of its last few hundred microseconds before each due time), % of one core; harness, not technique: server.cpuPercent excludes it; 0 in chat",
     ),
@@ -255,6 +261,11 @@ export const CompletedResultSchema = closed(
     perClientBytesPerSecond: nonNegative('Per client per second, up + down, over the window (what the extrapolation table scales)'),
     bitsPerSecond: nonNegative('All clients, up + down'),
     latencyMs: LatencySummarySchema,
+    arrivalSpreadMs: Type.Optional(
+      nonNegative(
+        'Mean, over the latency samples, of how long each arrived after the first arrival of the same message in the same generator process, ms: the queue of a fan-out served client by client (the server writing to one socket after another, then the clients reading one after another). For interval polling it is mostly the spread of the poll phases. Absent in files written before it was recorded',
+      ),
+    ),
     publisher: Type.Optional(nullable(PublisherResultSchema, 'null when nobody measured the publisher; absent in files written before it was recorded')),
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),

@@ -51,13 +51,22 @@ export class ClientTracker {
   }
 }
 
+/**
+ * Messages whose first arrival is remembered for the arrival spread: far more than are ever
+ * in flight at once (a message's fan-out ends long before 1,024 more are published to the
+ * same process), and a bound on the memory.
+ */
+const FIRST_ARRIVALS_KEPT = 1024;
+
 export class DeliveryRecorder {
   readonly histogram: LatencyHistogram = createLatencyHistogram();
   private window: Window | undefined;
   /** True between the start and end byte snapshots. */
   counting = false;
-  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, latencySeqs: {} };
+  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} };
   private readonly seenSeqs = new Map<string, Set<number>>();
+  /** First arrival (µs) of each recent message, by room key and seq; the oldest are dropped past FIRST_ARRIVALS_KEPT. */
+  private readonly firstArrival = new Map<string, number>();
 
   setWindow(window: Window): void {
     this.window = window;
@@ -87,6 +96,7 @@ export class DeliveryRecorder {
     if (t >= window.startT && t < window.endT) {
       this.counts.delivered++;
       recordLatency(this.histogram, now - t);
+      this.counts.arrivalSpreadMicros += this.sinceFirstArrival(`${client.roomKey}\0${seq}`, now);
       let seen = this.seenSeqs.get(client.roomKey);
       if (seen === undefined) {
         seen = new Set();
@@ -98,5 +108,14 @@ export class DeliveryRecorder {
         this.counts.latencySeqs[client.roomKey]!.push(seq);
       }
     }
+  }
+
+  /** How long after the first arrival of message `key` in this process `now` is (0 for the first). */
+  private sinceFirstArrival(key: string, now: number): number {
+    const first = this.firstArrival.get(key);
+    if (first !== undefined) return now - first;
+    this.firstArrival.set(key, now);
+    if (this.firstArrival.size > FIRST_ARRIVALS_KEPT) this.firstArrival.delete(this.firstArrival.keys().next().value!);
+    return 0;
   }
 }

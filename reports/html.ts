@@ -15,7 +15,7 @@ import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
 import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, headerProfileText, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
-import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
+import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
@@ -305,7 +305,9 @@ function latencyPartsTable(s: Scenario): SafeHtml {
       num(formatMs(r.latencyMeanMs)),
       num(late ? '—' : formatMs(p.latenessMs.mean)),
       num(r.transitMeanMs === null ? '—' : formatMs(r.transitMeanMs)),
-      num(late ? '—' : formatMs(p.latenessMs.p99)),
+      num(r.fanOutMs === null ? '—' : formatMs(r.fanOutMs)),
+      num(r.arrivalSpreadMs === null ? '—' : formatMs(r.arrivalSpreadMs)),
+      num(latenessP99Text(p, formatMs)),
       num(late ? '—' : formatMs(p.latenessMs.max)),
       num(late ? '—' : formatInteger(p.latenessMs.count)),
       num(formatMs(r.latencyP50Ms)),
@@ -326,9 +328,9 @@ function latencyPartsTable(s: Scenario): SafeHtml {
       ? html`each client publishes on its own timer (no precise wait there)`
       : html`the server's publisher arms a timer 2 ms ahead, sleeps to just before the due time and busy-waits the rest${cost}`;
   return html`<h4>What the latency is made of</h4>
-<p>Latency is measured from each message's <em>due</em> time, so a late publisher shows up in it instead of hiding. It is made of the publisher's lateness (how late each message left, recorded per message in its own histogram) and the transit (server work, kernel, loopback, client). Means add up and percentiles do not, so the split is of the means. Here ${who}.${floor}</p>
+<p>Latency is measured from each message's <em>due</em> time, so a late publisher shows up in it instead of hiding. It is made of the publisher's lateness (how late each message left, recorded per message in its own histogram) and the transit (server work, kernel, loopback, client). Means add up and percentiles do not, so the split is of the means. On one host most of a push transit is a queue: the server writes a message to one socket after another (its fan-out, timed by the publisher until the last write reached the kernel) and the clients of a process read one after another (how long each arrived after the first arrival of the same message); the model adds both, measured, to its one-way trip. A poll waits for its own phase instead, so polling has no such column. Here ${who}.${floor}</p>
 <div class="scroll"><table class="figures"><caption>Mean latency = publisher lateness + transit</caption>
-<thead><tr><th>Technique</th>${['Mean latency', 'Publisher lateness, mean', 'Transit, mean', 'Lateness p99', 'Lateness max', 'Messages', 'Latency p50', 'Latency p99'].map((h) => html`<th class="num">${h}</th>`)}</tr></thead>
+<thead><tr><th>Technique</th>${['Mean latency', 'Publisher lateness, mean', 'Transit, mean', 'of it: server fan-out, mean', "of it: clients' arrival behind the first, mean", 'Lateness p99', 'Lateness max', 'Messages', 'Latency p50', 'Latency p99'].map((h) => html`<th class="num">${h}</th>`)}</tr></thead>
 <tbody>${joinHtml(body, '\n')}</tbody></table></div>`;
 }
 

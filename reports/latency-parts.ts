@@ -8,6 +8,8 @@
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import type { CompletedResult, PublisherResult, Scenario } from '../core/results.ts';
+import { percentileVerdict } from '../core/evidence.ts';
+import { TECHNIQUE_META } from '../core/techniques.ts';
 import { completedEntries } from './select.ts';
 import { techniqueLabel } from './techniques.ts';
 
@@ -29,6 +31,20 @@ export interface LatencyPartsRow {
   publisher: PublisherResult | null;
   /** Latency mean less the publisher's lateness mean; null without publisher figures. */
   transitMeanMs: number | null;
+  /**
+   * The fan-out's queue, part of the transit: the server's fan-out of a message (mean, ms) and
+   * the clients' mean arrival behind the first arrival of the same message in their process; null
+   * where not recorded and for interval polling (there the spread is the poll phases').
+   */
+  fanOutMs: number | null;
+  arrivalSpreadMs: number | null;
+}
+
+/** The publisher's lateness p99 as text (`format` for the number), or "—" when it has too few messages behind it or none. */
+export function latenessP99Text(publisher: PublisherResult | null | undefined, format: (ms: number) => string): string {
+  if (publisher === null || publisher === undefined || publisher.latenessMs.count === 0) return '—';
+  const verdict = percentileVerdict('p99', publisher.latenessMs.p99, publisher.latenessMs.count);
+  return verdict.shown ? format(verdict.value) : '—';
 }
 
 function row(technique: TechniqueId | null, r: CompletedResult): LatencyPartsRow {
@@ -36,6 +52,8 @@ function row(technique: TechniqueId | null, r: CompletedResult): LatencyPartsRow
   const label = technique === null ? FLOOR_LABEL : techniqueLabel(technique);
   const publisher = r.publisher ?? null;
   const lateness = publisher !== null && publisher.latenessMs.count > 0 ? publisher.latenessMs.mean : null;
+  // A poll waits for its own phase: no fan-out queue stands between a message and its client.
+  const polled = technique !== null && TECHNIQUE_META[technique].pickup === 'interval';
   return {
     technique,
     label,
@@ -46,6 +64,8 @@ function row(technique: TechniqueId | null, r: CompletedResult): LatencyPartsRow
     samples: r.latencyMs.count,
     publisher,
     transitMeanMs: lateness === null || r.latencyMs.count === 0 ? null : r.latencyMs.mean - lateness,
+    fanOutMs: polled || publisher?.fanOutMs === undefined || publisher.fanOutMs.count === 0 ? null : publisher.fanOutMs.mean,
+    arrivalSpreadMs: polled || r.arrivalSpreadMs === undefined ? null : r.arrivalSpreadMs,
   };
 }
 

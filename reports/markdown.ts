@@ -12,7 +12,7 @@ import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { completedEntries, emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
-import { FLOOR_LABEL, latencyParts } from './latency-parts.ts';
+import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
@@ -110,7 +110,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
 function latenessCell(result: CompletedResult): string {
   const p = result.publisher;
   if (p === undefined || p === null || p.latenessMs.count === 0) return '—';
-  return `${formatMs(p.latenessMs.p99)} (n ${formatInteger(p.latenessMs.count)})`;
+  return `${latenessP99Text(p, formatMs)} (n ${formatInteger(p.latenessMs.count)})`;
 }
 
 /** Mean latency split into publisher lateness and transit (means add up; percentiles do not). */

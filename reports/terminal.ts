@@ -7,7 +7,7 @@ import { TECHNIQUES } from '../core/protocol.ts';
 import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { agreementFindings, saturationFindings } from './conclusions.ts';
-import { completedFloor, latencyParts } from './latency-parts.ts';
+import { completedFloor, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 
@@ -78,7 +78,12 @@ function latencyNotes(scenario: Scenario): string[] {
   const lines = [`latency mean ms = publisher lateness + transit: ${split}`];
   if (server !== undefined) {
     const blocked = server.loopBlockedPercent === undefined ? '' : `, and blocked its event loop ${fixed(server.loopBlockedPercent, 2)}% of the window`;
-    lines.push(`late p99 = the publisher's lateness against each due time (its precise wait cost ${fixed(server.busyWaitCpuPercent, 2)}% of a core, left out of server CPU${blocked})`);
+    lines.push(`late p99 = the publisher's lateness against each due time, — below 100 messages (its precise wait cost ${fixed(server.busyWaitCpuPercent, 2)}% of a core, left out of server CPU${blocked})`);
+  }
+  const queued = parts.filter((row) => row.fanOutMs !== null || row.arrivalSpreadMs !== null);
+  if (queued.length > 0) {
+    const queue = queued.map((row) => `${row.technique ?? FLOOR_ROW} ${row.fanOutMs === null ? '-' : fixed(row.fanOutMs, 3)} + ${row.arrivalSpreadMs === null ? '-' : fixed(row.arrivalSpreadMs, 3)}`).join('; ');
+    lines.push(`of the transit, the fan-out's queue ms = server fan-out + clients' mean arrival behind the first: ${queue}`);
   }
   if (completedFloor(scenario) !== null) lines.push(`${FLOOR_ROW}: the textbook ws broadcast on this machine, same publisher, clients and window: what any technique pays before its own cost`);
   return lines;
@@ -96,7 +101,7 @@ function resultRow(id: string, r: CompletedResult): string[] {
       noisyCell(r, 'p99'),
       fixed(r.latencyMs.max, 2),
       latencyEvidence(r).replace(/^n = /, ''),
-      r.publisher === undefined || r.publisher === null ? '-' : fixed(r.publisher.latenessMs.p99, 3),
+      r.publisher === undefined || r.publisher === null ? '-' : latenessP99Text(r.publisher, (ms) => fixed(ms, 3)),
       fixed(r.bitsPerSecond / 1000),
       r.server === null ? '-' : noisyCell(r, 'cpu'),
       r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),

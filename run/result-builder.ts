@@ -219,6 +219,7 @@ export function publisherResult(params: ScenarioParams, server: ServerWindow | n
     side: 'server',
     // Read after the drain: every message due in the window has left by then.
     latenessMs: summarize(decodeHistogram(server.final.publisher.latenessHistogram)),
+    fanOutMs: summarize(decodeHistogram(server.final.publisher.fanOutHistogram)),
     busyWaitCpuPercent: wallMicros > 0 ? (busyWaitMicros(server) / wallMicros) * 100 : 0,
     loopBlockedPercent: wallMicros > 0 ? ((server.end.publisher.blockedMicros - server.start.publisher.blockedMicros) / wallMicros) * 100 : 0,
   };
@@ -265,6 +266,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     perClientBytesPerSecond: params.clients > 0 ? bytesPerSecond / params.clients : 0,
     bitsPerSecond: bytesPerSecond * 8,
     latencyMs: { ...summarize(mergeEncoded(generators.map((g) => g.histogram))), messages: distinctLatencyMessages(generators) },
+    arrivalSpreadMs: delivered > 0 ? sum(generators, (g) => g.counts.arrivalSpreadMicros) / delivered / 1000 : 0,
     publisher: inputs.publisher !== null ? processPublisherResult(inputs.publisher) : publisherResult(params, server, generators),
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }

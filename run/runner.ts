@@ -487,14 +487,16 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       model: null,
     });
     // The analytic model describes pushbench's own servers: for another server it would be a guess.
-    // It takes the network and the harness from this run: the RTT, the publisher's lateness and,
-    // for request-per-message techniques, how many messages each answer carried.
+    // It takes the network and the harness from this run: the RTT, the publisher's lateness, the
+    // fan-out's queue and, for request-per-message techniques, how many messages each answer carried.
     const answers = windows.reduce((n, w) => n + w.requests.total - w.requests.empty, 0);
     const received = windows.reduce((n, w) => n + w.counts.receivedInWindow, 0);
     const measured = {
       rttMs: rtt?.rttMs ?? 0,
       publisherLatenessMs: built.publisher?.latenessMs.mean ?? 0,
       messagesPerAnswer: TECHNIQUE_META[technique].delivery === 'request' && answers > 0 ? received / answers : null,
+      fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
+      arrivalSpreadMs: built.arrivalSpreadMs ?? 0,
     };
     const result: CompletedResult = {
       ...built,

@@ -128,7 +128,40 @@ export class Feed {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  /**
+   * A write a subscriber started and will finish later (a permessage-deflate frame waits for
+   * zlib's thread pool): call the returned function when it is done (once; again is a no-op).
+   * The publisher's fan-out figure ends when every write held this way is done.
+   */
+  holdWrite(): () => void {
+    this.pendingWrites++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.pendingWrites--;
+      if (this.pendingWrites === 0) for (const fn of this.drainWaiters.splice(0)) fn();
+    };
+  }
+
+  /**
+   * Calls `fn` once no held write is pending: now, or when the last one is done. At most
+   * MAX_DRAIN_WAITERS wait (a write that never finishes cannot make the feed hold closures
+   * without end: the oldest waiter is dropped and never called).
+   */
+  whenWritten(fn: () => void): void {
+    if (this.pendingWrites === 0) return fn();
+    this.drainWaiters.push(fn);
+    if (this.drainWaiters.length > MAX_DRAIN_WAITERS) this.drainWaiters.shift();
+  }
+
+  private pendingWrites = 0;
+  private readonly drainWaiters: Array<() => void> = [];
 }
+
+/** Callers of Feed.whenWritten kept waiting at most (one per published batch). */
+const MAX_DRAIN_WAITERS = 1024;
 
 /** Most chat rooms one server can be configured with; rooms are numbered 0..rooms-1. */
 export const MAX_ROOMS = 100_000;

@@ -71,7 +71,7 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
-      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, blockedMicros: publisher.stats.blockedMicros, latenessHistogram: publisher.latenessHistogram() },
+      publisher: publisher.sample(),
       rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 },
       process: sampleProcess(),
     };

@@ -20,6 +20,7 @@
  */
 import { filler, nowMicros } from '../core/protocol.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency, type LatencyHistogram } from '../core/histogram.ts';
+import type { PublisherSample } from '../core/protocol.ts';
 import type { Feed } from './feed.ts';
 
 /**
@@ -62,6 +63,8 @@ export interface PublisherClock {
   sleep(micros: number): void;
   setTimer(fn: () => void, delayMs: number): unknown;
   clearTimer(handle: unknown): void;
+  /** Runs `fn` once the callbacks already deferred have run (process.nextTick). */
+  defer(fn: () => void): void;
 }
 
 /** Atomics.wait on a cell nobody notifies: a timed futex sleep (Node allows it on the main thread). */
@@ -72,6 +75,7 @@ const SYSTEM_CLOCK: PublisherClock = {
   sleep: (micros) => void Atomics.wait(SLEEP_CELL, 0, 0, micros / 1000),
   setTimer: (fn, delayMs) => setTimeout(fn, delayMs),
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  defer: (fn) => process.nextTick(fn),
 };
 
 export class Publisher {
@@ -82,6 +86,13 @@ export class Publisher {
   private window: { startT: number; endT: number } | undefined;
   /** Lateness (µs) of each message due inside the window, as it left the publisher. */
   private readonly lateness: LatencyHistogram = createLatencyHistogram();
+  /**
+   * How long (µs) the server's fan-out of each message due inside the window took: every
+   * client's write (or answer) handed to the kernel, from the moment the message left until the
+   * last write, deferred and held ones (Feed.holdWrite) included, had run. A batch's time counts
+   * for each message in it.
+   */
+  private readonly fanOut: LatencyHistogram = createLatencyHistogram();
   readonly stats: PublisherStats = { published: 0, lateTicks: 0, maxLateMs: 0, busyWaitMicros: 0, blockedMicros: 0 };
 
   private readonly clock: PublisherClock;
@@ -123,11 +134,22 @@ export class Publisher {
   setWindow(startT: number, endT: number): void {
     this.window = { startT, endT };
     this.lateness.reset();
+    this.fanOut.reset();
   }
 
   /** The window's lateness histogram, encoded (see core/histogram.ts). */
   latenessHistogram(): string {
     return encodeHistogram(this.lateness);
+  }
+
+  /** What the server's stats report about the publisher (core/protocol.ts PublisherSample). */
+  sample(): PublisherSample {
+    return {
+      busyWaitMicros: this.stats.busyWaitMicros,
+      blockedMicros: this.stats.blockedMicros,
+      latenessHistogram: encodeHistogram(this.lateness),
+      fanOutHistogram: encodeHistogram(this.fanOut),
+    };
   }
 
   private dueAt(index: number): number {
@@ -173,6 +195,7 @@ export class Publisher {
   /** Everything already due goes out now, in one batch, each message with its own due time. */
   private publishDue(now: number): void {
     const items: Array<{ t: number; data: string }> = [];
+    let inWindow = 0;
     while (this.dueAt(this.index) <= now) {
       const due = this.dueAt(this.index);
       const lateMicros = now - due;
@@ -180,11 +203,26 @@ export class Publisher {
         this.stats.lateTicks++;
         this.stats.maxLateMs = Math.max(this.stats.maxLateMs, lateMicros / 1000);
       }
-      if (this.window !== undefined && due >= this.window.startT && due < this.window.endT) recordLatency(this.lateness, lateMicros);
+      if (this.window !== undefined && due >= this.window.startT && due < this.window.endT) {
+        recordLatency(this.lateness, lateMicros);
+        inWindow++;
+      }
       items.push({ t: due, data: filler(this.payloadBytes, this.feed.head + items.length + 1) });
       this.index++;
     }
     this.feed.publish(items);
+    // Node's HTTP responses cork their socket on a write and uncork it on the next tick, so an
+    // SSE event or a long-poll answer reaches the kernel only then: the fan-out ends after the
+    // ticks its writes deferred, which run before this one.
+    // A write a subscriber holds (a deflate job in zlib's pool) ends the fan-out when it is done.
+    if (inWindow > 0) {
+      this.clock.defer(() =>
+        this.feed.whenWritten(() => {
+          const fanOutMicros = this.clock.now() - now;
+          for (let i = 0; i < inWindow; i++) recordLatency(this.fanOut, fanOutMicros);
+        }),
+      );
+    }
     this.stats.published += items.length;
   }
 }

@@ -270,7 +270,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
-      publisher: { busyWaitMicros: publisher.stats.busyWaitMicros, blockedMicros: publisher.stats.blockedMicros, latenessHistogram: publisher.latenessHistogram() },
+      publisher: publisher.sample(),
       rejected: { ...rejected },
       process: sampleProcess(),
     };

@@ -26,10 +26,14 @@ export interface ModelMeasurements {
   readonly publisherLatenessMs: number;
   /** Request-per-message techniques: messages per answer that carried any, as the clients counted them; null: predict from the RTT. */
   readonly messagesPerAnswer: number | null;
+  /** Mean time the server's synchronous fan-out of a message took (left the publisher to the last write returned), ms; 0: not measured. */
+  readonly fanOutMs: number;
+  /** Mean delay of each arrival behind the first arrival of the same message in its generator process, ms; 0: not measured. */
+  readonly arrivalSpreadMs: number;
 }
 
-/** No measurement: a network without delay and an exact publisher. */
-export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null });
+/** No measurement: a network without delay, an exact publisher and a fan-out that costs nothing. */
+export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
 
 /** What a technique model gets: the scenario and the figures every model uses. */
 export interface ModelContext {

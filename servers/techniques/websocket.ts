@@ -46,6 +46,7 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
     maxPendingAutoPongs: MAX_PENDING_PONGS,
   };
   const wss = new WebSocketServer(serverOptions);
+  const deflates = options.perMessageDeflate !== false;
   const socketsByFeed = new Map<Feed, Set<WebSocket>>();
 
   function socketsFor(feed: Feed): Set<WebSocket> {
@@ -54,8 +55,12 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
     const created = new Set<WebSocket>();
     socketsByFeed.set(feed, created);
     feed.subscribe((batch: readonly EncodedMessage[]) => {
-      // The usual batch is one message: keep the per-socket loop free of an inner loop.
-      if (batch.length === 1) {
+      if (deflates) {
+        // Each frame is deflated in zlib's thread pool and written when that is done: the feed
+        // holds the write until ws calls back, so that the fan-out figure includes the queue.
+        for (const ws of created) for (const msg of batch) ws.send(msg.json, TEXT, feed.holdWrite());
+      } else if (batch.length === 1) {
+        // The usual batch is one message: keep the per-socket loop free of an inner loop.
         const json = batch[0]!.json;
         for (const ws of created) ws.send(json, TEXT);
       } else {

@@ -52,8 +52,22 @@ test('the floor row sits under the techniques, with the publisher lateness colum
   const table = renderScenarioTable(fixture.scenarios[0]!);
   assert.match(table, /^floor \(bare ws\)\s+3000\/3000\s+0\s+58\.0\s/m);
   assert.match(table, /late p99 ms/);
-  // websocket's p99 lateness in the fixture: 0.040 ms (three decimals) after max 0.70.
-  assert.match(table, /^websocket\s.*messages\s+0\.040\s/m);
+  // websocket's p99 lateness in the fixture: 0.040 ms of 30 messages, too few for a p99: a dash.
+  assert.match(table, /^websocket\s.*messages\s+—\s/m);
+  assert.match(table, /late p99 = the publisher's lateness against each due time, — below 100 messages/);
+  // With 150 messages behind it the p99 is a number (three decimals), and the fan-out's queue has its line.
+  const many = structuredClone(fixture.scenarios[0]!);
+  const ws = many.results.websocket!;
+  assert.equal(ws.state, 'completed');
+  if (ws.state === 'completed') {
+    ws.publisher!.latenessMs.count = 150;
+    ws.publisher!.fanOutMs = { ...ws.publisher!.latenessMs, mean: 0.125 };
+    ws.arrivalSpreadMs = 0.0625;
+  }
+  const manyTable = renderScenarioTable(many);
+  assert.match(manyTable, /^websocket\s.*messages\s+0\.040\s/m);
+  assert.ok(manyTable.includes("of the transit, the fan-out's queue ms = server fan-out + clients' mean arrival behind the first: websocket 0.125 + 0.063"), manyTable);
+  assert.doesNotMatch(table, /fan-out's queue/, 'a file without the queue figures has no such line');
   assert.ok(table.includes('latency mean ms = publisher lateness + transit: polling 492.082 = 0.022 + 492.060;'), table);
   assert.ok(table.includes('floor (bare ws) 0.225 = 0.022 + 0.203'), table);
   // No floor in chat (there is none to measure), and no split line without publisher figures.

@@ -19,7 +19,7 @@ import { validateResults } from '../../core/results-validate.ts';
 function stats(up: number, down: number): ServerStats {
   return {
     at: 0, bytes: { up, down, setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open: 0, total: 0 }, published: 0,
-    lateTicks: 0, maxTickLateMs: 0, publisher: { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: '' },
+    lateTicks: 0, maxTickLateMs: 0, publisher: { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: '', fanOutHistogram: '' },
     rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 },
     process: { cpuMicros: 0, rssBytes: 0, eluIdleMs: 0, eluActiveMs: 0 },
   };

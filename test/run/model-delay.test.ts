@@ -50,7 +50,7 @@ describe(`model against a ${DELAY_MS} ms one-way delay (a delaying proxy between
       const model = result.model!;
       // The network part of the model (the publisher's lateness left out: its mean is the tail a
       // loaded machine adds) against the measured median.
-      const transit = modelFor(technique, PARAMS, { host: '127.0.0.1:1' }, { rttMs: network.rttMs, publisherLatenessMs: 0, messagesPerAnswer: null }).latencyMs.mean;
+      const transit = modelFor(technique, PARAMS, { host: '127.0.0.1:1' }, { rttMs: network.rttMs, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 }).latencyMs.mean;
       // The RTT the model takes is itself measured: its samples' own spread (half their range,
       // under 1 ms on a quiet machine, tens of ms when the scheduler stalls the processes) is
       // allowed on top of the 10%.

@@ -16,7 +16,7 @@ import { tinyParams } from '../helpers/tiny-params.ts';
 
 const WIRE = { host: '127.0.0.1:41234' };
 /** RTT 10 ms (a 5 ms trip each way), a publisher 1 ms late on average. */
-const MEASURED = { rttMs: 10, publisherLatenessMs: 1, messagesPerAnswer: null };
+const MEASURED = { rttMs: 10, publisherLatenessMs: 1, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 };
 const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
 
 function broadcast(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
@@ -39,6 +39,17 @@ describe('model: the network term', () => {
   test('without measurements the network term is 0 (the figures of a delay-free network and an exact publisher)', () => {
     assert.deepEqual(modelFor('websocket', broadcast(), WIRE, NO_MEASUREMENTS).latencyMs, { mean: 0, max: 0 });
     assert.deepEqual(modelFor('polling', broadcast(), WIRE).latencyMs, { mean: 500, max: 1000 });
+  });
+
+  test("the fan-out's queue, measured: written-when-published techniques add the server's fan-out and the clients' arrival spread, polling neither", () => {
+    const queued = { ...MEASURED, fanOutMs: 0.75, arrivalSpreadMs: 0.5 };
+    // 1 ms lateness + 5 ms down + 0.75 + 0.5 = 7.25 ms, for each technique whose message is written as it is published.
+    for (const technique of ['websocket', 'sse', 'websocket-deflate', 'longpoll'] as const) {
+      assert.deepEqual(modelFor(technique, broadcast(), WIRE, queued).latencyMs, { mean: 7.25, max: 7.25 }, technique);
+      assert.match(modelFor(technique, broadcast(), WIRE, queued).formula, /0\.75 ms the server's fan-out to 4 clients \+ 0\.5 ms the clients' mean arrival behind the first/);
+    }
+    // A poll waits for its own phase: the spread of the arrivals is the poll phases', not a queue.
+    assert.deepEqual(modelFor('polling', broadcast(), WIRE, queued).latencyMs, { mean: 506, max: 1006 });
   });
 
   test('chat adds the trip up to the server: websocket 1 + 5 + 5 = 11 ms', () => {
@@ -72,13 +83,15 @@ describe('model: long-poll batching', () => {
 
   test('the messages per answer the clients counted replace the prediction (1.5: 3 messages in 2 answers)', () => {
     const params = broadcast({ rate: 10 });
-    const model = modelFor('longpoll', params, WIRE, { ...MEASURED, messagesPerAnswer: 1.5 });
+    const model = modelFor('longpoll', params, WIRE, { ...MEASURED, messagesPerAnswer: 1.5, fanOutMs: 0, arrivalSpreadMs: 0 });
     const request = getRequestBytes(clientPath('longpoll', params, typicalSeq(params)), WIRE.host, HEADER_PROFILES.browser.longPoll);
     // 2 answers of 3 messages: 2 requests, 2 heads, 3 messages, 1 comma, 4 brackets; per message / 3.
     const m = params.messageBytes;
-    const headOne = jsonResponseHeadBytes(m + 2);
-    assert.equal(jsonResponseHeadBytes(1.5 * m + 2.5), headOne, 'same Content-Length digits');
-    close(model.perMessage.totalBytes, (2 * request + 2 * headOne + 3 * m + 1 + 4) / 3, 'bytes');
+    // Each head carries the mean answer's Content-Length, 1.5 m + 2.5 (m holds the monotonic
+    // clock's digits, so 1.5 m + 2.5 and m + 2 can differ in digits: on a host up less than
+    // 16.7 minutes m is 97 and m + 2 = 99 has one digit less than 148).
+    const head = jsonResponseHeadBytes(1.5 * m + 2.5);
+    close(model.perMessage.totalBytes, (2 * request + 2 * head + 3 * m + 1 + 4) / 3, 'bytes');
     assert.match(model.formula, /as the clients counted; the RTT alone predicts 1\b/);
   });
 
@@ -129,7 +142,7 @@ describe('model: long-poll batching', () => {
 
 test('short polling with an RTT longer than the interval: polls go out back to back, one RTT apart', () => {
   // Interval 100 ms, RTT 150 ms: 6.67 polls/s; a message waits 75 ms on average, then 75 ms down.
-  const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, { rttMs: 150, publisherLatenessMs: 0, messagesPerAnswer: null });
+  const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, { rttMs: 150, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
   assert.deepEqual(model.latencyMs, { mean: 150, max: 225 });
   assert.match(model.formula, /6\.67 polls\/s/);
 });

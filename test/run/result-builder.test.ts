@@ -28,7 +28,7 @@ function histogramOf(millis: number[]): string {
 
 function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowResult {
   return {
-    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, latencySeqs: {} },
+    counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} },
     histogram: histogramOf([]),
     publishLateness: histogramOf([]),
     bytes: { up: 0, down: 0 },
@@ -42,7 +42,7 @@ function generator(overrides: Partial<GeneratorWindowResult>): GeneratorWindowRe
   };
 }
 
-function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: histogramOf([]) }): ServerStats {
+function stats(at: number, cpuMicros: number, rssBytes: number, elu: [number, number], bytes: [number, number], open: number, publisher = { busyWaitMicros: 0, blockedMicros: 0, latenessHistogram: histogramOf([]), fanOutHistogram: histogramOf([]) }): ServerStats {
   return {
     at, bytes: { up: bytes[0], down: bytes[1], setupUp: 0, setupDown: 0 }, bytesByRoute: {}, techniques: {}, connections: { open, total: open }, published: 0,
     lateTicks: 0, maxTickLateMs: 0, publisher, rejected: { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 },
@@ -54,12 +54,12 @@ test('two generator processes: counters add up and the latency histograms merge,
   // Process A's 2 clients received 2 messages each (latencies 1, 2, 3, 4 ms); process B's 2 clients
   // 2 messages each (100, 200, 300, 400 ms). Averaging the two p50s would say ~101 ms; the merged p50 is 4 ms.
   const a = generator({
-    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0, latencySeqs: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 0, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([1, 2, 3, 4]),
     bytes: { up: 0, down: 4 * 100 },
   });
   const b = generator({
-    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0, latencySeqs: { broadcast: [1, 2] } },
+    counts: { delivered: 4, duplicated: 1, outOfOrder: 0, receivedInWindow: 4, payloadInWindow: 4 * 98, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: { broadcast: [1, 2] } },
     histogram: histogramOf([100, 200, 300, 400]),
     bytes: { up: 0, down: 4 * 100 },
   });
@@ -113,7 +113,7 @@ test('chat: expected counts each room\'s messages times its members; lost is wha
   assert.deepEqual(expectedMessages(params, { 0: 4, 1: 5, 2: 6 }), { published: 15, expected: 33 });
   const r = buildCompletedResult({
     technique: 'websocket', params, requestBased: false, clientTotals: [null], server: null, ...NOT_FOREIGN, model: MODEL, published: { 0: 4, 1: 5, 2: 6 },
-    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, unmatched: 0, stale: 0, latencySeqs: {} } })],
+    generators: [generator({ counts: { delivered: 30, duplicated: 0, outOfOrder: 2, receivedInWindow: 30, payloadInWindow: 3000, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} } })],
   });
   assert.equal(r.messages.expected, 33);
   assert.equal(r.messages.lost, 3);
@@ -148,9 +148,9 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
   const lateness = histogramOf([0.002, 0.004, 0.03]);
   const server: ServerWindow = {
     idle: stats(0, 0, 50_000_000, [0, 0], [0, 0], 0),
-    start: stats(1_000_000, 500_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 10_000, blockedMicros: 50_000, latenessHistogram: histogramOf([]) }),
-    end: stats(3_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: histogramOf([0.002]) }),
-    final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness }),
+    start: stats(1_000_000, 500_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 10_000, blockedMicros: 50_000, latenessHistogram: histogramOf([]), fanOutHistogram: histogramOf([]) }),
+    end: stats(3_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 4, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: histogramOf([0.002]), fanOutHistogram: histogramOf([0.2]) }),
+    final: stats(4_000_000, 600_000, 50_000_000, [0, 0], [0, 0], 0, { busyWaitMicros: 30_000, blockedMicros: 130_000, latenessHistogram: lateness, fanOutHistogram: histogramOf([0.1, 0.2, 0.6]) }),
     windowCount: { broadcast: 3 },
   };
   const r = buildCompletedResult({ technique: 'websocket', params: PARAMS, requestBased: false, generators: [generator({})], clientTotals: [null], server, published: server.windowCount, ...NOT_FOREIGN, model: MODEL });
@@ -163,6 +163,9 @@ test('the publisher: its lateness histogram is carried, and its busy-wait is tak
   assert.equal(r.publisher!.latenessMs.count, 3);
   assert.equal(r.publisher!.latenessMs.max, 0.03);
   assert.equal(r.publisher!.latenessMs.min, 0.002);
+  // The fan-out of the same three messages, from the final sample too: mean (0.1 + 0.2 + 0.6) / 3 = 0.3 ms.
+  assert.equal(r.publisher!.fanOutMs!.count, 3);
+  assert.equal(r.publisher!.fanOutMs!.mean, 0.3);
 });
 
 test('chat: the publisher is the clients, their lateness histograms merge across generator processes', () => {
@@ -193,7 +196,7 @@ test('a foreign server: expected is what the publisher had accepted, CPU and RSS
     technique: 'websocket', params: PARAMS, requestBased: false, clientTotals: [{ up: 0, down: 1600 }], server: null, foreign, publisher,
     published: { broadcast: publisher.accepted }, kernel: { kernel: { up: 0, down: 1600, sockets: 4, closed: 0 }, client: { up: 0, down: 1600 } }, model: null,
     // 4 clients x 4 accepted = 16 expected; 15 arrived, 2 units had no stamp, 3 stamps were a replayed backlog.
-    generators: [generator({ counts: { delivered: 15, duplicated: 0, outOfOrder: 0, receivedInWindow: 15, payloadInWindow: 15 * 98, unmatched: 2, stale: 3, latencySeqs: {} } })],
+    generators: [generator({ counts: { delivered: 15, duplicated: 0, outOfOrder: 0, receivedInWindow: 15, payloadInWindow: 15 * 98, unmatched: 2, stale: 3, arrivalSpreadMicros: 0, latencySeqs: {} } })],
   });
   assert.deepEqual(r.messages, { published: 4, expected: 16, delivered: 15, lost: 1, duplicated: 0, outOfOrder: 0, unmatched: 2, stale: 3 });
   assert.deepEqual(r.server, { cpuPercent: 5, rssBytes: 16_000_000, rssIdleBytes: 10_000_000, eventLoopUtilization: null, bytesPerConnection: 1_500_000, connections: 4, lateTicks: null, source: 'proc' });
@@ -232,12 +235,12 @@ test('a run that had nothing to expect, or delivered nothing, fails naming why; 
   assert.match(unpublished.state === 'failed' ? unpublished.error : '', /^no message was accepted for publishing in the measured window/);
   const none = judgeDelivery(buildCompletedResult({
     technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, published: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
-    generators: [generator({ counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 6, stale: 0, latencySeqs: {} }, errors: { count: 2, first: ['GET /x answered 404'] } })],
+    generators: [generator({ counts: { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 6, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} }, errors: { count: 2, first: ['GET /x answered 404'] } })],
   }));
   assert.equal(none.state === 'failed' ? none.error : '', 'nothing delivered: 0 of 12 expected messages arrived; 6 unit(s) arrived without pushbench\'s stamp ("seq":N,"t":T) (2 client errors, first: GET /x answered 404)');
   const some = buildCompletedResult({
     technique: 'sse', params: PARAMS, requestBased: false, clientTotals: [null], server: null, published: { broadcast: 3 }, ...NOT_FOREIGN, model: null,
-    generators: [generator({ counts: { delivered: 11, duplicated: 0, outOfOrder: 0, receivedInWindow: 11, payloadInWindow: 0, unmatched: 0, stale: 0, latencySeqs: {} } })],
+    generators: [generator({ counts: { delivered: 11, duplicated: 0, outOfOrder: 0, receivedInWindow: 11, payloadInWindow: 0, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} } })],
   });
   assert.equal(judgeDelivery(some), some, 'a run with a loss is completed; its loss shows, and the exit code says so');
   assert.equal(some.messages.lost, 1);

@@ -136,3 +136,32 @@ test('only the configured rooms exist, and the byte budget is shared by the broa
   assert.equal(new FeedRegistry({ rooms: 0 }).describeRooms(), 'this server has no chat rooms');
   assert.throws(() => new FeedRegistry({ rooms: 100_001 }), /rooms must be an integer 0\.\.100000; received 100001/);
 });
+
+test('held writes: whenWritten runs at once with none pending, else when the last held write is done (each done once)', () => {
+  const feed = new Feed(4);
+  const calls: string[] = [];
+  feed.whenWritten(() => calls.push('none pending'));
+  assert.deepEqual(calls, ['none pending']);
+  const a = feed.holdWrite();
+  const b = feed.holdWrite();
+  feed.whenWritten(() => calls.push('drained 1'));
+  feed.whenWritten(() => calls.push('drained 2'));
+  a();
+  a(); // a second call of the same release changes nothing
+  assert.deepEqual(calls, ['none pending'], 'b is still pending');
+  b();
+  assert.deepEqual(calls, ['none pending', 'drained 1', 'drained 2']);
+  feed.whenWritten(() => calls.push('after'));
+  assert.equal(calls.at(-1), 'after');
+});
+
+test('held writes: a write that never finishes keeps at most 1,024 waiters, the oldest dropped', () => {
+  const feed = new Feed(4);
+  const release = feed.holdWrite();
+  const called: number[] = [];
+  for (let i = 0; i < 1_030; i++) feed.whenWritten(() => called.push(i));
+  release();
+  assert.equal(called.length, 1_024);
+  assert.equal(called[0], 6, 'waiters 0-5 were dropped');
+  assert.equal(called.at(-1), 1_029);
+});

@@ -40,6 +40,15 @@ class ScriptedClock implements PublisherClock {
   clearTimer(handle: unknown): void {
     this.armed = this.armed.filter((t) => t !== handle);
   }
+  deferred: Array<() => void> = [];
+  defer(fn: () => void): void {
+    this.deferred.push(fn);
+  }
+  /** Runs the deferred callbacks at clock time `at`, as the next tick would. */
+  tick(at: number): void {
+    this.t = at;
+    for (const fn of this.deferred.splice(0)) fn();
+  }
   /** Fires the one armed timer at clock time `at`. */
   fireAt(at: number): void {
     assert.equal(this.armed.length, 1, 'exactly one timer is armed');
@@ -138,5 +147,27 @@ test('only messages due inside the window are in the lateness histogram, and a n
   assert.equal(decodeHistogram(publisher.latenessHistogram()).totalCount, 1);
   publisher.setWindow(0, 1);
   assert.equal(decodeHistogram(publisher.latenessHistogram()).totalCount, 0);
+  publisher.stop();
+});
+
+test("the fan-out: from the message leaving to the tick after its subscribers' deferred writes, for messages due in the window", () => {
+  const clock = new ScriptedClock(0);
+  const feed = new Feed(16);
+  let written = 0;
+  feed.subscribe((batch) => (written += batch.length));
+  const publisher = new Publisher(feed, 8, { clock });
+  publisher.setWindow(200_000, 400_000);
+  publisher.start(10, 100_000);
+  clock.fireAt(100_000); // due 100,000: before the window, so no fan-out is kept
+  clock.tick(100_900);
+  clock.fireAt(200_000); // due 200,000: left at 200,000; the deferred writes ran by 200,350
+  assert.equal(written, 2, 'the subscribers ran synchronously');
+  assert.equal(clock.deferred.length, 1, 'the fan-out ends on the next tick, not before');
+  clock.tick(200_350);
+  const sample = publisher.sample();
+  const fanOut = decodeHistogram(sample.fanOutHistogram);
+  assert.equal(fanOut.totalCount, 1);
+  assert.ok(fanOut.maxValue >= 350 && fanOut.maxValue <= 351, `fan-out ${fanOut.maxValue} µs`);
+  assert.equal(decodeHistogram(sample.latenessHistogram).totalCount, 1);
   publisher.stop();
 });
