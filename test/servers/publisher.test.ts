@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeHistogram } from '../../core/histogram.ts';
 import { Feed } from '../../servers/feed.ts';
-import { MAX_BUSY_WAIT_MICROS, PRECISE_LEAD_MICROS, Publisher, SPIN_MARGIN_MICROS, type PublisherClock } from '../../servers/publisher.ts';
+import { LEAD_SHARE_OF_PERIOD, MAX_BUSY_WAIT_MICROS, PRECISE_LEAD_MICROS, Publisher, SPIN_MARGIN_MICROS, type PublisherClock } from '../../servers/publisher.ts';
 
 /**
  * A clock that advances `stepMicros` on every reading, sleeps that overshoot by `oversleepMicros`
@@ -169,5 +169,30 @@ test("the fan-out: from the message leaving to the tick after its subscribers' d
   assert.equal(fanOut.totalCount, 1);
   assert.ok(fanOut.maxValue >= 350 && fanOut.maxValue <= 351, `fan-out ${fanOut.maxValue} µs`);
   assert.equal(decodeHistogram(sample.latenessHistogram).totalCount, 1);
+  publisher.stop();
+});
+
+test('at a high rate the lead shrinks to a tenth of the period (1,000 msg/s: 100 µs), and so does the longest wait (200 µs)', () => {
+  assert.equal(LEAD_SHARE_OF_PERIOD, 0.1);
+  const clock = new ScriptedClock(10);
+  const feed = new Feed(16);
+  const published: number[] = [];
+  feed.subscribe((batch) => published.push(...batch.map((m) => m.t)));
+  const publisher = new Publisher(feed, 8, { clock });
+  // Armed at reading 0 for 100,000 - 100 µs.
+  publisher.start(1000, 100_000);
+  assert.equal(clock.armed[0]!.delayMs, 99.9);
+  // Fired 500 µs early: more than the 200 µs this rate allows to wait, so re-armed, not waited on.
+  clock.fireAt(99_500);
+  assert.deepEqual(published, []);
+  assert.deepEqual(clock.sleeps, []);
+  // Fired 150 µs early: inside the spin margin, a spin of 150 µs and no sleep.
+  clock.fireAt(99_850);
+  assert.deepEqual(published, [100_000]);
+  assert.deepEqual(clock.sleeps, []);
+  assert.equal(publisher.stats.busyWaitMicros, 150);
+  // At 10 msg/s the period's tenth (10 ms) is longer than PRECISE_LEAD_MICROS, which then applies.
+  publisher.start(10, 1_000_000);
+  assert.equal(clock.armed.at(-1)!.delayMs, (1_000_000 - clock.t + 10 - PRECISE_LEAD_MICROS) / 1000);
   publisher.stop();
 });
