@@ -52,9 +52,9 @@ export class ClientTracker {
 }
 
 /**
- * Messages whose first arrival is remembered for the arrival spread: far more than are ever
- * in flight at once (a message's fan-out ends long before 1,024 more are published to the
- * same process), and a bound on the memory.
+ * Messages per room whose first arrival is remembered for the arrival spread: far more than are
+ * ever in flight at once (a message's fan-out ends long before 1,024 more are published to the
+ * same room), and a bound on the memory (rooms are bounded by the server's room count).
  */
 const FIRST_ARRIVALS_KEPT = 1024;
 
@@ -65,8 +65,8 @@ export class DeliveryRecorder {
   counting = false;
   readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} };
   private readonly seenSeqs = new Map<string, Set<number>>();
-  /** First arrival (µs) of each recent message, by room key and seq; the oldest are dropped past FIRST_ARRIVALS_KEPT. */
-  private readonly firstArrival = new Map<string, number>();
+  /** First arrival (µs) of each recent message, by room key, then seq; per room the oldest are dropped past FIRST_ARRIVALS_KEPT. */
+  private readonly firstArrival = new Map<string, Map<number, number>>();
 
   setWindow(window: Window): void {
     this.window = window;
@@ -96,7 +96,7 @@ export class DeliveryRecorder {
     if (t >= window.startT && t < window.endT) {
       this.counts.delivered++;
       recordLatency(this.histogram, now - t);
-      this.counts.arrivalSpreadMicros += this.sinceFirstArrival(`${client.roomKey}\0${seq}`, now);
+      this.counts.arrivalSpreadMicros += this.sinceFirstArrival(client.roomKey, seq, now);
       let seen = this.seenSeqs.get(client.roomKey);
       if (seen === undefined) {
         seen = new Set();
@@ -110,12 +110,17 @@ export class DeliveryRecorder {
     }
   }
 
-  /** How long after the first arrival of message `key` in this process `now` is (0 for the first). */
-  private sinceFirstArrival(key: string, now: number): number {
-    const first = this.firstArrival.get(key);
+  /** How long after the first arrival of message `seq` of room `roomKey` in this process `now` is (0 for the first). */
+  private sinceFirstArrival(roomKey: string, seq: number, now: number): number {
+    let room = this.firstArrival.get(roomKey);
+    if (room === undefined) {
+      room = new Map();
+      this.firstArrival.set(roomKey, room);
+    }
+    const first = room.get(seq);
     if (first !== undefined) return now - first;
-    this.firstArrival.set(key, now);
-    if (this.firstArrival.size > FIRST_ARRIVALS_KEPT) this.firstArrival.delete(this.firstArrival.keys().next().value!);
+    room.set(seq, now);
+    if (room.size > FIRST_ARRIVALS_KEPT) room.delete(room.keys().next().value!);
     return 0;
   }
 }

@@ -28,7 +28,7 @@ test('arrival spread: 0 for the first arrival of a message, then the delay behin
   assert.equal(recorder.counts.arrivalSpreadMicros, 500 + 100);
 });
 
-test('arrival spread: the first arrivals kept are bounded (1,024 messages), the oldest forgotten first', () => {
+test('arrival spread: the first arrivals kept are bounded (1,024 messages per room), the oldest forgotten first', () => {
   const recorder = new DeliveryRecorder();
   recorder.setWindow({ startT: 0, endT: 1e12 });
   const first = new ClientTracker('broadcast', 0);
