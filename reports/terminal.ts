@@ -83,7 +83,7 @@ function latencyNotes(scenario: Scenario): string[] {
   const queued = parts.filter((row) => row.fanOutMs !== null || row.arrivalSpreadMs !== null);
   if (queued.length > 0) {
     const queue = queued.map((row) => `${row.technique ?? FLOOR_ROW} ${row.fanOutMs === null ? '-' : fixed(row.fanOutMs, 3)} + ${row.arrivalSpreadMs === null ? '-' : fixed(row.arrivalSpreadMs, 3)}`).join('; ');
-    lines.push(`of the transit, the fan-out's queue ms = server fan-out + clients' mean arrival behind the first: ${queue}`);
+    lines.push(`the fan-out's queue ms = server fan-out + clients' mean arrival behind the first (two overlapping parts of the transit; the model adds them, too high with many clients): ${queue}`);
   }
   if (completedFloor(scenario) !== null) lines.push(`${FLOOR_ROW}: the textbook ws broadcast on this machine, same publisher, clients and window: what any technique pays before its own cost`);
   return lines;
