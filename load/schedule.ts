@@ -3,18 +3,7 @@
  * in chat), seeded so that every generator process deals the same phases to the same clients.
  * Every technique's generator reads it, not only polling's driver.
  */
-
-/** A seeded PRNG (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed in every process. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../core/protocol.ts';
 
 /**
  * The schedule phase of each of `clients` clients, as a fraction of the period, [0, 1): random
