@@ -63,17 +63,20 @@ const FILLER_WORDS = (
 ).split(' ');
 const FILLER_KEYS = 'id user status region total qty price ref code level src dst ts seq score temp eta'.split(' ');
 
-/** mulberry32's state: a tiny seeded PRNG, so the filler is the same in every process. */
-let fillerState = 0;
-
-/** The next mulberry32 value, uniform in [0, 1). */
-function fillerRandom(): number {
-  fillerState = (fillerState + 0x6d2b79f5) >>> 0;
-  let t = fillerState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** A seeded PRNG (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed in every process. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
+  };
 }
+
+/** The filler's PRNG, reseeded from each call's salt so that every process writes the same text. */
+let fillerRandom = seededRandom(0);
 
 /** A 32-bit seed from any integer salt up to 2^53 (a seq, or a client id plus a µs timestamp). */
 function seedFrom(salt: number): number {
@@ -102,7 +105,7 @@ function fillerNumber(): string {
  */
 export function filler(size: number, salt = 0): string {
   if (!(size > 0)) return '';
-  fillerState = seedFrom(salt);
+  fillerRandom = seededRandom(seedFrom(salt));
   let text = '';
   while (text.length < size) {
     if (text.length > 0) {

@@ -10,7 +10,7 @@ import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } f
 import { EDGE_WAIT_GAPS, firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
-import { publishSeed, schedulePhases } from './drivers/polling.ts';
+import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 
 const MAX_ERRORS_KEPT = 5;

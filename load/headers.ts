@@ -7,9 +7,9 @@
  *
  * - `browser`: what Chromium sends, captured for real. On 2026-12-01 Debian's Chromium
  *   156.0.8078.114 (/usr/bin/chromium, headless, driven by playwright-core) opened a
- *   page on a raw TCP server that recorded every request head byte for byte (load/head-recorder.ts)
+ *   page on a raw TCP server that recorded every request head byte for byte (scripts/head-recorder.ts)
  *   and made one fetch() poll, long poll and POST, one EventSource and one WebSocket;
- *   load/captures/chromium.ts holds those heads and `npm run headers:capture` recaptures them.
+ *   load/captures/chromium.json holds those heads and `npm run headers:capture` recaptures them.
  *   Three substitutions, so the set does not depend on the capture: the page's origin
  *   (http://127.0.0.1:<port>) becomes PROFILE_ORIGIN in Origin and Referer, headless
  *   Chromium's `HeadlessChrome/` in the user agent becomes `Chrome/` (what the same
@@ -24,7 +24,7 @@
  *   for reproducing the classic 871-byte figure.
  */
 import type { PerMessageDeflateOptions } from 'ws';
-import { CHROMIUM_CAPTURE } from './captures/chromium.ts';
+import fs from 'node:fs';
 
 // The profile's shape lives in core/ (the generator's IPC spec carries a profile whole).
 export type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
@@ -37,7 +37,7 @@ export interface CapturedPass {
   requests: Record<RequestKind, string[]>;
 }
 
-/** What `npm run headers:capture` records (load/captures/chromium.ts). */
+/** What `npm run headers:capture` records (load/captures/chromium.json). */
 export interface BrowserCapture {
   /** YYYY-MM-DD */
   capturedOn: string;
@@ -47,6 +47,12 @@ export interface BrowserCapture {
   plain: CapturedPass;
   cookie: CapturedPass;
 }
+
+/**
+ * The bundled Chromium capture. A JSON file beside this module (the build copies it into dist/
+ * with the other assets), read once when the profiles are built: generated data, not code.
+ */
+export const CHROMIUM_CAPTURE: BrowserCapture = JSON.parse(fs.readFileSync(new URL('./captures/chromium.json', import.meta.url), 'utf8')) as BrowserCapture;
 
 /** The path of the page the capture opens: it becomes the Referer's path. */
 export const CAPTURE_PAGE_PATH = '/dashboard';

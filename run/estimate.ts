@@ -6,7 +6,9 @@
  */
 import { pickupMs as techniquePickupMs } from '../core/techniques.ts';
 import { MICRO_CASES } from './micro.ts';
-import { DRAIN_MARGIN_MICROS, runsOf, SOCKETS_PER_GENERATOR, START_MARGIN_MICROS, type ScenarioSpec } from './runner.ts';
+import { SOCKETS_PER_GENERATOR } from './prepare-run.ts';
+import { runsOf, type ScenarioSpec } from './runner.ts';
+import { DRAIN_MARGIN_MICROS, START_MARGIN_MICROS } from './technique-run.ts';
 
 /** Starting the first server and generator processes (later ones start while the previous run drains). */
 const FIRST_START_MS = 1500;

@@ -1,6 +1,6 @@
 /**
  * Short polling client: one keep-alive connection, a request every `intervalMs` on a
- * fixed grid at the client's own phase (`ctx.phase`, seeded random: see schedulePhases). When a response comes back
+ * fixed grid at the client's own phase (`ctx.phase`, seeded random: see load/schedule.ts). When a response comes back
  * after the next poll was due, that poll goes out at once and is counted late. A target
  * that answers one message per poll (Nchan's interval poll) says `repoll`: after an answer
  * that carried something, the client asks again at once, until an answer is empty.
@@ -8,45 +8,6 @@
 import { nowMicros } from '../../core/protocol.ts';
 import { HttpClient } from './http-client.ts';
 import { subscriptionPath, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
-
-/** A seeded PRNG (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed in every process. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * The schedule phase of each of `clients` clients, as a fraction of the period, [0, 1): random
- * from `seed` (recorded in the results), so that the phases change from run to run instead of
- * forming one fixed lattice with the publish grid, but stratified: a seeded permutation deals
- * the clients one each into `clients` equal slots of the period, and each sits at a random point
- * of its slot. The clients together then cover the period evenly, so their mean wait is half a
- * period within 1/clients of it even when the poll interval and the message gap are commensurate
- * (each client then sees the same offset every time: with independent phases the mean of 20
- * clients would be off by 13% of itself, one standard deviation, by chance alone).
- */
-export function schedulePhases(seed: number, clients: number): Float64Array {
-  const random = seededRandom(seed);
-  const slots = Array.from({ length: clients }, (_, i) => i);
-  for (let i = clients - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [slots[i], slots[j]] = [slots[j]!, slots[i]!];
-  }
-  const phases = new Float64Array(clients);
-  for (let i = 0; i < clients; i++) phases[i] = (slots[i]! + random()) / clients;
-  return phases;
-}
-
-/** The seed of the chat publish phases, derived from the run's seed: independent of the poll phases. */
-export function publishSeed(seed: number): number {
-  return (seed ^ 0x9e3779b9) >>> 0;
-}
 
 /** At most this many immediate re-polls in a row, so a server that always answers something cannot spin a client. */
 const MAX_REPOLLS = 1000;

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../core/errors.ts';
 import { exitCodeFor } from '../../cli/exit-codes.ts';
-import { MAX_CONFIG_FILE_BYTES, parseRunArgs, parseServeArgs, readConfigText } from '../../cli/options.ts';
+import { MAX_CONFIG_FILE_BYTES, readConfigText } from '../../cli/config-file.ts';
+import { parseRunArgs, parseServeArgs } from '../../cli/options.ts';
 import { LIMITS } from '../../run/config.ts';
 
 function assertConfigError(fn: () => unknown, message: string): void {

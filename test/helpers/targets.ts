@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../../core/results.ts';
 import { TECHNIQUE_META, type TechniqueId } from '../../core/techniques.ts';
-import { runTechnique } from '../../run/runner.ts';
+import { runTechnique } from '../../run/technique-run.ts';
 import { messageBytesFor } from '../../run/scenarios.ts';
 import { loadTarget, type ResolvedTarget } from '../../run/targets.ts';
 

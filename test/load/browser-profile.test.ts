@@ -9,9 +9,8 @@ import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { CHROMIUM_CAPTURE } from '../../load/captures/chromium.ts';
-import { startHeadRecorder, type HeadRecorder } from '../../load/head-recorder.ts';
-import { CLIENT_WRITTEN_HEADERS, deflateOfferOptions, HEADER_PROFILES, PROFILE_ORIGIN, REQUEST_KINDS, wsUpgradeHeaders } from '../../load/headers.ts';
+import { startHeadRecorder, type HeadRecorder } from '../../scripts/head-recorder.ts';
+import { CHROMIUM_CAPTURE, CLIENT_WRITTEN_HEADERS, deflateOfferOptions, HEADER_PROFILES, PROFILE_ORIGIN, REQUEST_KINDS, wsUpgradeHeaders } from '../../load/headers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skipBrowser = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the capture test`;
@@ -95,7 +94,7 @@ test('ws writes the browser profile\'s offer byte for byte as Chromium did, and 
 });
 
 test('a fresh capture with Debian\'s Chromium has the bundled header lines, in order', { skip: skipBrowser }, async () => {
-  const { capturePass } = await import('../../cli/capture-headers.ts');
+  const { capturePass } = await import('../../scripts/capture-headers.ts');
   const pass = await capturePass(CHROMIUM, false);
   for (const kind of REQUEST_KINDS) {
     assert.deepEqual(pass.requests[kind].map(nameOf), CHROMIUM_CAPTURE.plain.requests[kind].map(nameOf), `${kind}: recapture with npm run headers:capture if Chromium changed`);

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { publishSeed, schedulePhases, seededRandom } from '../../load/drivers/polling.ts';
+import { seededRandom } from '../../core/protocol.ts';
+import { publishSeed, schedulePhases } from '../../load/schedule.ts';
 
 test('seededRandom: the same sequence for the same seed, another for another, always in [0, 1)', () => {
   const a = seededRandom(42);

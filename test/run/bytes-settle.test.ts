@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { settleBytes } from '../../run/runner.ts';
+import { settleBytes } from '../../run/window-edges.ts';
 import { byteAgreement, type ServerWindow, type SettledBytes } from '../../run/result-builder.ts';
 import type { ServerStats } from '../../core/protocol.ts';
 import type { ClientBytes } from '../../core/socket-counter.ts';

@@ -70,6 +70,19 @@ test('the built package has no tsx to fall back on', () => {
   assert.ok(fs.existsSync(path.join(pkg, 'dist', 'core', 'results.schema.json')), 'assets beside the sources are copied');
 });
 
+test('the built package leaves the development-only header capture out and carries its data as JSON', async () => {
+  const files = fs.readdirSync(path.join(pkg, 'dist'), { recursive: true }).map(String);
+  assert.deepEqual(files.filter((f) => /capture-headers|head-recorder/.test(f)), [], 'scripts/ is a development tool, not part of dist/');
+  const importsPlaywright = files.filter((f) => f.endsWith('.js') && fs.readFileSync(path.join(pkg, 'dist', f), 'utf8').includes('playwright-core'));
+  assert.deepEqual(importsPlaywright, [], 'no shipped module needs playwright-core');
+  assert.ok(files.includes(path.join('load', 'captures', 'chromium.json')), 'the capture is copied beside the compiled headers module');
+  // Compiled, the browser profile is built from that JSON file.
+  const headers = pathToFileURL(path.join(pkg, 'dist', 'load', 'headers.js')).href;
+  const result = await runPlainNode(`const { HEADER_PROFILES } = await import(${JSON.stringify(headers)}); console.log(HEADER_PROFILES.browser.source);`, []);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^Chromium 156\.0\.8078\.114 .* captured on 2026-12-01 \(npm run headers:capture\)/);
+});
+
 test('installed, the bin launcher runs the compiled CLI without tsx', async () => {
   const result = await runPlainNode(null, [path.join(pkg, 'cli', 'pushbench.js'), '--help']);
   assert.equal(result.code, 0, result.stderr);

@@ -16,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runTechnique } from '../../run/runner.ts';
+import { runTechnique } from '../../run/technique-run.ts';
 import { modelFor } from '../../run/model.ts';
 import type { CompletedResult, TechniqueResult } from '../../core/results.ts';
 import { TECHNIQUES } from '../../core/protocol.ts';

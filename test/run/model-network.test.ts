@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, typicalSeq, clientPath } from '../../run/model.ts';
 import { predictedBatching } from '../../run/techniques/longpoll.ts';
-import { seededRandom } from '../../load/drivers/polling.ts';
+import { seededRandom } from '../../core/protocol.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
 import type { ScenarioParams } from '../../core/results.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';

@@ -46,7 +46,7 @@ const BROADCAST: ScenarioParams = {
   target: null,
 };
 
-// Header lines `name: value\r\n` of Chromium 156's fetch() (load/captures/chromium.ts), counted by hand: name + 2 + value + 2.
+// Header lines `name: value\r\n` of Chromium 156's fetch() (load/captures/chromium.json), counted by hand: name + 2 + value + 2.
 const BROWSER_POLL_HEADERS =
   29 + // sec-ch-ua-platform: "Linux"            18 + 2 + 7 + 2
   115 + // User-Agent: Mozilla/5.0 (X11; ...) Chrome/156.0.0.0 Safari/537.36   10 + 2 + 101 + 2

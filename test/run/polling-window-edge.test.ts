@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTechnique } from '../../run/runner.ts';
+import { runTechnique } from '../../run/technique-run.ts';
 import type { CompletedResult } from '../../core/results.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';
 import { INTERVAL_POLL_TECHNIQUE as POLLING } from '../../core/techniques.ts';

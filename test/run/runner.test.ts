@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { liveChildren } from '../../run/children.ts';
-import { runScenarios, runTechnique } from '../../run/runner.ts';
+import { runScenarios } from '../../run/runner.ts';
+import { runTechnique } from '../../run/technique-run.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../../core/results.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';
 import { TECHNIQUES, type TechniqueId } from '../../core/protocol.ts';
@@ -144,7 +145,7 @@ test('when one technique\'s server crashes, the next techniques of the scenario 
 });
 
 test('the broadcast schedule puts the window edges halfway between messages', async () => {
-  const { firstPublishAt } = await import('../../run/runner.ts');
+  const { firstPublishAt } = await import('../../core/publish-grid.ts');
   // 1 msg/s, window opening 300 ms after t0: messages at t0 + 0.8 s, 1.8 s, ... (startT + 0.5 s is one of them).
   assert.equal(firstPublishAt(1_000_000, 1_300_000, 1), 1_800_000);
   // One message every 5 s, no warm-up: the first is due mid-window, 2.5 s in.

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { MICRO_CASES } from '../../run/micro.ts';
 import { modelFor, wsFrameBytes } from '../../run/model.ts';
-import { runTechnique } from '../../run/runner.ts';
+import { runTechnique } from '../../run/technique-run.ts';
 import { messageBytesFor } from '../../run/scenarios.ts';
 import { deflatedBytes, DEFLATE_UPGRADE_RESPONSE_BYTES } from '../../run/techniques/websocket-deflate.ts';
 import type { CompletedResult, ScenarioParams } from '../../core/results.ts';

@@ -1,0 +1,83 @@
+/**
+ * Settling at the window edges: both sides' byte counters read at a quiet moment when the
+ * window opens and closes (the kernel cross-check), the wait until the clients have read
+ * everything the server wrote ("bytes agree"), and the wait until the server has seen every
+ * connection close.
+ */
+import { nowMicros } from '../core/protocol.ts';
+import type { SettledBytes } from './result-builder.ts';
+import type { ClientBytes } from '../core/socket-counter.ts';
+import type { GeneratorProcess } from './generator-process.ts';
+import type { ServerProcess, StatsReply } from './server-process.ts';
+import { isLoopbackHost } from '../core/loopback.ts';
+import { kernelSnapshot, quietPair, type QuietPair } from './kernel-bytes.ts';
+
+/** How long the search for a quiet moment at a window edge may take. */
+export const QUIET_SEARCH_MS = 1500;
+/** Time between two samples while waiting for the bytes in flight. */
+const SETTLE_POLL_MS = 20;
+
+/** The port of a server on this host whose sockets the kernel can count, or null (a remote server). */
+export function localPort(origin: string): number | null {
+  const url = new URL(origin);
+  if (!isLoopbackHost(url.hostname)) return null;
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+/** The clients' byte counters now, summed over the generator processes. */
+async function clientBytesOf(generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>): Promise<ClientBytes> {
+  const list = await Promise.all(generators.map((g) => g.bytes()));
+  return { up: list.reduce((n, b) => n + b.up, 0), down: list.reduce((n, b) => n + b.down, 0) };
+}
+
+/**
+ * Both sides' byte counters at the first quiet moment from now (a window edge), see
+ * quietPair; null for a server not on this host, or without `ss`.
+ */
+export function edgeSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: () => Promise<ReadonlySet<number>>, searchMs: number): Promise<QuietPair | null> {
+  if (port === null) return Promise.resolve(null);
+  return quietPair(() => clientBytesOf(generators), async () => kernelSnapshot(port, await publisherPorts()), searchMs);
+}
+
+/** How long the runner waits for the last bytes in flight to land: 5 s, plus 1 ms per client (a fan-out to 20,000 sockets on a loaded machine). */
+export function settleTimeoutMs(clients: number): number {
+  return 5000 + clients;
+}
+
+/**
+ * Waits until both ends' byte counters are equal, or `timeoutMs` has passed: after publishing
+ * and requests have stopped nothing new is sent, so the clients' counts can only catch up with
+ * the server's, and equal counts mean nothing is in flight. A fan-out that outlasts the drain
+ * (thousands of sockets on a busy machine) is waited for here instead of being read as a
+ * disagreement; counts that never meet are reported with what was still missing.
+ */
+export async function settleBytes(
+  server: Pick<ServerProcess, 'stats'>,
+  generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>,
+  timeoutMs: number,
+  /** Bytes of the server's other clients, closed by now (the RTT probe's connection). */
+  otherClients: ClientBytes = { up: 0, down: 0 },
+): Promise<SettledBytes> {
+  const started = nowMicros();
+  let inFlightAtDrain: number | null = null;
+  for (;;) {
+    const [reply, clients] = await Promise.all([server.stats(), clientBytesOf(generators)]);
+    const client = { up: clients.up + otherClients.up, down: clients.down + otherClients.down };
+    const serverBytes = { up: reply.stats.bytes.up, down: reply.stats.bytes.down };
+    const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
+    inFlightAtDrain ??= missing;
+    const waitedMs = (nowMicros() - started) / 1000;
+    if (missing === 0 || waitedMs >= timeoutMs) return { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
+/** Waits (bounded) until the server has seen every client's connection close, then samples it. */
+export async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const reply = await server.stats();
+    if (reply.stats.connections.open === 0 || Date.now() > deadline) return reply;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
