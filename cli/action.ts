@@ -84,7 +84,7 @@ function asInputError(name: ActionInputName, error: unknown): unknown {
  */
 export function splitArgs(text: string): string[] {
   const words: string[] = [];
-  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  const pattern = /"([^"]*)"|'([^']*)'|([^\s"']+)/g;
   let current: string | null = null;
   let lastEnd = -1;
   for (const match of text.matchAll(pattern)) {
