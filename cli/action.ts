@@ -272,8 +272,10 @@ async function adoptResults(config: ActionConfig, file: string): Promise<Results
   fs.mkdirSync(config.outDir, { recursive: true });
   const source = fs.statSync(file).isDirectory() ? path.join(file, 'results.json') : file;
   if (path.resolve(source) !== path.join(config.outDir, 'results.json')) fs.copyFileSync(source, path.join(config.outDir, 'results.json'));
-  // PNG charts need a font and take seconds; the summary and the HTML report are what a reader opens.
+  // PNG charts need a font and take seconds: the ones a run wrote beside its results are kept, none are drawn.
   for (const { file: name, content } of await renderAll(results, ['markdown', 'html'])) writeFileAtomic(path.join(config.outDir, name), content);
+  const charts = path.join(path.dirname(source), 'charts');
+  if (isDirectory(charts) && path.resolve(charts) !== path.join(config.outDir, 'charts')) fs.cpSync(charts, path.join(config.outDir, 'charts'), { recursive: true });
   return results;
 }
 

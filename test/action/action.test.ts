@@ -14,6 +14,7 @@ import type { ResultsFile } from '../../core/results.ts';
 import { validateResults } from '../../core/results-validate.ts';
 import { ACTION_INPUTS, ACTION_OUTPUTS, ACTION_YML_ONLY_INPUTS, actionMain, inputVariable, splitArgs, STEP_SUMMARY_LIMIT_BYTES, truncateSummary } from '../../cli/action.ts';
 import { FIXTURE_PATH } from '../fixtures/make-fixture.ts';
+import { TECHNIQUES } from '../../core/techniques.ts';
 import { readYamlSubset, type YamlValue } from './yaml-subset.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -288,6 +289,7 @@ test('action.yml declares exactly the inputs the script reads, with the same def
     assert.equal(declared.default, spec.default, `default of ${name}`);
     assert.equal(typeof declared.description, 'string');
   }
+  assert.ok(String(record(inputs.techniques, 'techniques').description).includes(`(${TECHNIQUES.join(', ')})`), 'the techniques input lists every technique');
   const runs = record(yml.runs, 'runs');
   assert.equal(runs.using, 'composite');
   assert.ok(Array.isArray(runs.steps));
@@ -320,4 +322,27 @@ test('action.yml forwards exactly the outputs the script writes, builds dist/ an
   // The script the step runs is where the build puts it: cli/ is compiled to dist/cli/.
   const build = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
   assert.ok(build.include.includes('cli'));
+});
+
+test('the workflows that use the action pass only inputs it declares', () => {
+  const declared = Object.keys(record(actionYml().inputs, 'inputs'));
+  const files = ['.github/workflows/bench.yml', 'docs/ci/guard-your-realtime-server.yml'];
+  for (const file of files) {
+    const workflow = record(readYamlSubset(fs.readFileSync(path.join(ROOT, file), 'utf8')), file);
+    const steps = Object.values(record(workflow.jobs, `${file} jobs`)).flatMap((job) => record(job, 'job').steps as YamlValue[]);
+    const uses = steps.map((s) => record(s, 'step')).filter((s) => s.uses === './' || /\/pushbench@/.test(String(s.uses)));
+    assert.equal(uses.length, 1, `${file} uses the action once`);
+    const withKeys = Object.keys(record(uses[0]!.with, `${file} with`));
+    assert.deepEqual(withKeys.filter((k) => !declared.includes(k)), [], `${file} passes undeclared inputs`);
+  }
+});
+
+test('docs/ci/README.md lists every input with its default and every output', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'docs', 'ci', 'README.md'), 'utf8');
+  for (const [name, spec] of Object.entries(record(actionYml().inputs, 'inputs'))) {
+    const value = record(spec, name).default;
+    const shown = value === '' ? '(empty)' : `\`${String(value)}\``;
+    assert.ok(readme.includes(`| \`${name}\` | ${shown} |`), `input ${name} with default ${shown}`);
+  }
+  for (const name of ACTION_OUTPUTS) assert.ok(readme.includes(`| \`${name}\` |`), `output ${name}`);
 });
