@@ -71,7 +71,7 @@ export function cliReferenceText(exitCodesSource: string = readFileSync(EXIT_COD
 # CLI reference
 
 Every command's \`--help\`, as it prints it, and the exit codes all commands share. The topic pages
-explain the options: [methodology](methodology.md) (\`run\`), [serve and demo](serve-and-demo.md),
+explain the options: [run](run.md) and [methodology](methodology.md), [serve and demo](serve-and-demo.md),
 [targets](targets.md) (\`--target\`, \`--target-file\`), [header profiles](header-profiles.md)
 (\`--headers\`), [reports](reports.md) (\`report\`), [CI](ci.md) (\`compare\`).
 \`npm run bench\` takes the options of \`pushbench run\` and applies them to every scenario of its suite.
