@@ -6,7 +6,8 @@ import { reportError } from './exit-codes.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/** The commands of the `pushbench` bin: a one-line summary each, and the module that runs it, loaded on demand. */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'drive the servers with load and measure (see `pushbench run --help`)', load: async () => (await import('./run.ts')).runRunCommand },
   serve: { summary: 'start the servers for curl, a browser or another load tool', load: async () => (await import('./serve.ts')).runServeCommand },
   report: { summary: 'render report.html, PNG charts and summary.md from a results.json', load: async () => (await import('./report.ts')).runReportCommand },

@@ -4,7 +4,7 @@
  */
 import { PushbenchError, type PushbenchErrorCode } from '../core/errors.ts';
 
-/** The exit codes pushbench uses; README "Exit codes" lists them. */
+/** The exit codes pushbench uses; docs/cli.md lists them with these comments (npm run docs:cli). */
 export const EXIT = {
   /** Everything ran (compare: no regression). */
   ok: 0,

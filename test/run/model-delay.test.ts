@@ -12,7 +12,8 @@
  * load average of 6 to 10 on 2 cores while other suites run) adds a one-sided tail of scheduler
  * stalls of tens of ms to a few samples, which moves a mean of 200 samples by 10-20% and the
  * median hardly at all; the publisher's lateness, in the model as its mean, has that tail too
- * (its median is about 0 on a quiet machine). The README's table compares means.
+ * (its median is about 0 on a quiet machine). The table in docs/results/2026-12-02-model-delay.md
+ * compares means.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
