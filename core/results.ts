@@ -19,6 +19,7 @@
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
 import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -26,8 +27,6 @@ export const SCHEMA_VERSION = 1;
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
-/** The bundled header profile names (load/headers.ts); a `--headers FILE` profile is named `file:NAME`. */
-export const HEADER_PROFILE_NAMES = ['browser', 'browser-cookie', 'minimal', 'kaazing-2010'] as const;
 /** Workload names. */
 export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
 /** What a whole run ended as. */
@@ -68,7 +67,7 @@ const difference = (description?: string) => Type.Number(description === undefin
 export const TechniqueIdSchema = literalUnion(TECHNIQUES, { description: 'a technique id' });
 export const HeaderProfileNameSchema = Type.String({
   minLength: 1,
-  description: `a header profile: ${HEADER_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
+  description: `a header profile: ${BUILTIN_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
 });
 export const WorkloadNameSchema = literalUnion(WORKLOAD_NAMES, { description: 'a workload' });
 
