@@ -15,7 +15,8 @@ import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
 import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
-import { BUILTIN_PROFILE_NAMES, registerHeaderProfile } from '../load/headers.ts';
+import { BUILTIN_PROFILE_NAMES, BUILTIN_PROFILE_SUMMARIES } from '../core/header-profile.ts';
+import { registerHeaderProfile } from '../load/headers.ts';
 import {
   DEFAULT_RUN_CONFIG,
   DEFAULT_RUN_VALUES,
@@ -200,7 +201,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   headers: {
     flag: 'headers',
     arg: 'PROFILE|FILE',
-    help: 'request headers: browser (what Chromium sends, captured), browser-cookie (the same with a 174-byte cookie), minimal (what the HTTP client sends), kaazing-2010 (the 2010 example, response lines too), or a JSON or HAR file',
+    help: `request headers: ${BUILTIN_PROFILE_NAMES.map((name) => `${name} (${BUILTIN_PROFILE_SUMMARIES[name]})`).join(', ')}, or a JSON or HAR file`,
     defaultText: DEFAULT_RUN_VALUES.headers,
     reader: headersReader(),
   },

@@ -7,13 +7,29 @@
 
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
+/**
+ * The bundled profiles, in the order help texts list them: the one list that load/headers.ts
+ * builds, the results schema describes and `--headers` accepts. A `--headers FILE` profile is
+ * named `file:NAME` instead.
+ */
+export const BUILTIN_PROFILE_NAMES = ['browser', 'browser-cookie', 'minimal', 'kaazing-2010'] as const;
+export type BuiltinProfileName = (typeof BUILTIN_PROFILE_NAMES)[number];
+
+/** What each bundled profile is, in a few words (the `--headers` help). */
+export const BUILTIN_PROFILE_SUMMARIES: Readonly<Record<BuiltinProfileName, string>> = {
+  browser: 'what Chromium sends, captured',
+  'browser-cookie': 'the same with a 174-byte cookie',
+  minimal: 'what the HTTP client sends',
+  'kaazing-2010': 'the 2010 example, response lines too',
+};
+
 /** The kinds of request a client makes, each with its own header list. */
 export const REQUEST_KINDS = ['poll', 'longPoll', 'eventSource', 'publish', 'upgrade'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 /** The header sets of one profile, per kind of request a client makes. */
 export interface HeaderProfile {
-  /** `browser`, `browser-cookie`, `minimal`, `kaazing-2010`, or `file:NAME` for a `--headers FILE`. */
+  /** One of BUILTIN_PROFILE_NAMES, or `file:NAME` for a `--headers FILE`. */
   readonly name: string;
   /** Where the set came from, in one sentence (the report shows it). */
   readonly source: string;

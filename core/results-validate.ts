@@ -8,33 +8,17 @@
  * and `semanticProblems`, the few rules that relate two figures of one file and which a JSON
  * Schema cannot state.
  */
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ResultsFileError } from './errors.ts';
-import { describeValue, explain, isObject, pathKey } from './schema-explain.ts';
+import { describeValue, isObject, pathKey } from './schema-explain.ts';
 import { ResultsFileSchema, SCHEMA_VERSION, type ResultsFile } from './results.ts';
-
-/** How many problems one error message lists before "(and N more)". */
-const SHOWN_PROBLEMS = 5;
-
-// Compiled once, on first use: a results file is validated by every report and compare.
-let compiled: ReturnType<typeof TypeCompiler.Compile<typeof ResultsFileSchema>> | undefined;
-function checker(): NonNullable<typeof compiled> {
-  compiled ??= TypeCompiler.Compile(ResultsFileSchema);
-  return compiled;
-}
+import { problemFinder, problemList } from './schema-kit.ts';
 
 /**
  * Every problem of `data` as a results file, each as `<JSON path>: expected <what>, found <what>`;
- * empty when it is valid. The relational rules run only once the schema holds.
+ * empty when it is valid. The relational rules run only once the schema holds. Compiled on first
+ * use: a results file is validated by every report and compare.
  */
-export function resultsProblems(data: unknown): string[] {
-  const check = checker();
-  if (check.Check(data)) return semanticProblems(data);
-  // A Set: TypeBox reports a missing required property twice (once per pass over the keys).
-  const problems = new Set<string>();
-  for (const error of check.Errors(data)) for (const problem of explain(error, data)) problems.add(problem);
-  return [...problems];
-}
+export const resultsProblems: (data: unknown) => string[] = problemFinder(ResultsFileSchema, semanticProblems);
 
 /**
  * Check that `data` (parsed JSON) is a pushbench results file this version can read.
@@ -52,11 +36,7 @@ export function validateResults(data: unknown, label: string): ResultsFile {
     );
   }
   const problems = resultsProblems(data);
-  if (problems.length > 0) {
-    const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
-    const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
-    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${shown}${more}`);
-  }
+  if (problems.length > 0) throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${problemList(problems)}`);
   return data as ResultsFile;
 }
 

@@ -18,7 +18,9 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema } from '@sinclair/typebox';
+import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
+import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
 import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -26,8 +28,6 @@ export const SCHEMA_VERSION = 1;
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
-/** The bundled header profile names (load/headers.ts); a `--headers FILE` profile is named `file:NAME`. */
-export const HEADER_PROFILE_NAMES = ['browser', 'browser-cookie', 'minimal', 'kaazing-2010'] as const;
 /** Workload names. */
 export const WORKLOAD_NAMES = ['broadcast', 'chat'] as const;
 /** What a whole run ended as. */
@@ -39,20 +39,6 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
 
 // ---- building blocks -------------------------------------------------------------------------
-
-/** A union of string literals from a constant list, typed as that list's members. */
-function literalUnion<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnion<Array<TLiteral<T[number]>>> {
-  return Type.Union(values.map((value) => Type.Literal(value)) as Array<TLiteral<T[number]>>, options);
-}
-
-/** An object that accepts no property it does not declare (every object of the contract is one). */
-function closed<P extends TProperties>(properties: P, description?: string) {
-  return Type.Object(properties, description === undefined ? { additionalProperties: false } : { additionalProperties: false, description });
-}
-
-function nullable<T extends TSchema>(schema: T, description?: string) {
-  return Type.Union([schema, Type.Null()], description === undefined ? {} : { description });
-}
 
 /** A whole count (messages, requests, connections): integer, never negative. */
 const count = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
@@ -68,7 +54,7 @@ const difference = (description?: string) => Type.Number(description === undefin
 export const TechniqueIdSchema = literalUnion(TECHNIQUES, { description: 'a technique id' });
 export const HeaderProfileNameSchema = Type.String({
   minLength: 1,
-  description: `a header profile: ${HEADER_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
+  description: `a header profile: ${BUILTIN_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
 });
 export const WorkloadNameSchema = literalUnion(WORKLOAD_NAMES, { description: 'a workload' });
 
@@ -483,35 +469,7 @@ export type RunSummary = Static<typeof RunSummarySchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 
-// Keywords in reading order (what it is, then what it holds); properties keep the contract's order.
-const KEYWORD_ORDER = ['title', 'description', 'type', 'const', 'enum', 'format', 'minimum', 'maximum', 'anyOf', 'items', 'additionalItems', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'propertyNames'];
-
-/**
- * The JSON Schema (draft 07, the dialect TypeBox emits: tuples as `items` arrays) of results.json,
- * generated from ResultsFileSchema. TypeBox's own markers are symbols and vanish in JSON; a
- * subschema with an `$id` is written once under `definitions` and referenced where it occurs.
- */
+/** The published JSON Schema of results.json (core/schema-kit.ts: draft-07, `$id` subschemas under `definitions`). */
 export function resultsJsonSchema(): Record<string, unknown> {
-  const definitions: Record<string, unknown> = {};
-  const rank = (key: string): number => (KEYWORD_ORDER.includes(key) ? KEYWORD_ORDER.indexOf(key) : KEYWORD_ORDER.length);
-  const schemaOf = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(schemaOf);
-    if (typeof node !== 'object' || node === null) return node;
-    const { $id, ...keywords } = node as Record<string, unknown>;
-    const entries = Object.entries(keywords).sort(([a], [b]) => rank(a) - rank(b));
-    // `properties` maps property names to schemas: its keys are names, not keywords.
-    const body = Object.fromEntries(entries.map(([key, value]) => [key, key === 'properties' ? propertiesOf(value) : schemaOf(value)]));
-    if (typeof $id !== 'string') return body;
-    definitions[$id] ??= body;
-    return { $ref: `#/definitions/${$id}` };
-  };
-  const propertiesOf = (node: unknown): unknown => Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([name, value]) => [name, schemaOf(value)]));
-  const root = schemaOf(JSON.parse(JSON.stringify(ResultsFileSchema))) as Record<string, unknown>;
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://github.com/pushbench/pushbench/core/results.schema.json',
-    ...root,
-    $comment: 'Generated from core/results.ts by `npm run schema`; do not edit by hand.',
-    definitions,
-  };
+  return publishedJsonSchema(ResultsFileSchema, { id: 'https://github.com/pushbench/pushbench/core/results.schema.json', source: 'core/results.ts' });
 }

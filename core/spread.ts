@@ -28,7 +28,11 @@ export interface Spread {
   unstable: boolean;
 }
 
-/** Median of a non-empty list (mean of the middle two for an even count). */
+/**
+ * The median of a non-empty list (the mean of the middle two for an even count); the one median of
+ * the code base. Throws a RangeError on an empty list: every caller has at least one round or
+ * sample by construction, so no values is a bug to surface, not a figure (0 or NaN) to print.
+ */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of no values');
   const sorted = [...values].sort((a, b) => a - b);

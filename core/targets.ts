@@ -16,28 +16,16 @@
  * server's files) and `{targetDir}` (the folder of the target file).
  */
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { TargetFileError } from './errors.ts';
-import { describeValue, explain } from './schema-explain.ts';
+import { describeValue } from './schema-explain.ts';
+import { closed, literalUnion, problemFinder, problemList, publishedJsonSchema } from './schema-kit.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from './techniques.ts';
-
-/** Problems shown in one message; the rest are counted. */
-const SHOWN_PROBLEMS = 5;
-
-function closed<T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) {
-  return Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
-}
 
 const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
 const Path = (description: string) => Type.String({ pattern: '^/', description: `a path starting with / (${description})` });
 /** A list of `[name, value]` pairs, in the order they go on the wire (as header profiles are). */
 const HeaderList = (description: string) => Type.Array(Type.Tuple([Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', description: 'an HTTP header name' }), Type.String()]), { description });
 const Status = Type.Integer({ minimum: 100, maximum: 599 });
-const oneOf = <const T extends string>(values: readonly T[], description: string) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { description },
-  );
 
 /** The cursor a client carries from one request to the next. */
 export const CursorSchema = Type.Union(
@@ -95,7 +83,7 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
   }
   return closed({
     ...common,
-    resume: Type.Optional(oneOf(['event-id', 'none'], 'how a reconnection resumes: event-id sends Last-Event-ID with the id of the last event received')),
+    resume: Type.Optional(literalUnion(['event-id', 'none'], { description: 'how a reconnection resumes: event-id sends Last-Event-ID with the id of the last event received' })),
   });
 }
 
@@ -106,7 +94,7 @@ export const TechniqueSubscriptionsSchema = Type.Object(
 
 export const PublishSchema = closed(
   {
-    method: oneOf(['POST', 'PUT'], 'an HTTP method'),
+    method: literalUnion(['POST', 'PUT'], { description: 'an HTTP method' }),
     path: Path('may contain {room}'),
     headers: Type.Optional(HeaderList('request headers, e.g. [["content-type", "application/json"]]')),
     body: Str('the request body; {message} is replaced by the stamped message JSON'),
@@ -247,8 +235,6 @@ function upstreamOf(file: TargetFile, id: TechniqueId, spec: FileSubscription): 
   return { kind: 'http', publish: file.publish };
 }
 
-let checker: ReturnType<typeof TypeCompiler.Compile<typeof TargetFileSchema>> | undefined;
-
 /** Checks a schema cannot express, each as `PATH: expected WHAT, found VALUE`. */
 function semanticProblems(file: TargetFile): string[] {
   const problems: string[] = [];
@@ -265,19 +251,16 @@ function semanticProblems(file: TargetFile): string[] {
   return problems;
 }
 
+/** Every problem of `data` as a target file, each as `PATH: expected WHAT, found VALUE`; empty when it is one. */
+const targetFileProblems = problemFinder(TargetFileSchema, semanticProblems);
+
 /**
  * Checks that `data` (parsed JSON) is a target file; `label` names it in messages. Throws a
  * TargetFileError (exit 2) listing the problems by JSON path; returns the same object typed.
  */
 export function validateTargetFile(data: unknown, label: string): TargetFile {
-  checker ??= TypeCompiler.Compile(TargetFileSchema);
-  // A Set: TypeBox may report one problem twice (a missing property, once per pass over the keys).
-  const problems = checker.Check(data) ? semanticProblems(data) : [...new Set([...checker.Errors(data)].flatMap((error) => explain(error, data)))];
-  if (problems.length > 0) {
-    const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
-    const more = problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
-    throw new TargetFileError(`invalid target file ${label}: ${shown}${more}`);
-  }
+  const problems = targetFileProblems(data);
+  if (problems.length > 0) throw new TargetFileError(`invalid target file ${label}: ${problemList(problems)}`);
   return data as TargetFile;
 }
 
@@ -292,15 +275,14 @@ export function parseTargetFile(text: string, label: string): TargetFile {
   return validateTargetFile(data, label);
 }
 
-/** The published JSON Schema of target files. */
+/** The published JSON Schema of target files (core/schema-kit.ts: draft-07, as results.json's). */
 export function targetJsonSchema(): Record<string, unknown> {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/pushbench/pushbench/targets/target.schema.json',
+  return publishedJsonSchema(TargetFileSchema, {
+    id: 'https://github.com/pushbench/pushbench/targets/target.schema.json',
+    source: 'core/targets.ts',
     title: 'pushbench target file',
-    description: 'Generated from core/targets.ts by `npm run schema`; do not edit by hand.',
-    ...(JSON.parse(JSON.stringify(TargetFileSchema)) as Record<string, unknown>),
-  };
+    description: 'How pushbench publishes to a server and how each technique\'s clients subscribe to it.',
+  });
 }
 
 /** Replaces `{name}` placeholders of `values` in `template` (unknown placeholders stay as they are). */

@@ -29,7 +29,7 @@ import fs from 'node:fs';
 // The profile's shape lives in core/ (the generator's IPC spec carries a profile whole).
 export type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
 export { REQUEST_KINDS } from '../core/header-profile.ts';
-import { REQUEST_KINDS, type HeaderList, type HeaderProfile, type RequestKind } from '../core/header-profile.ts';
+import { BUILTIN_PROFILE_NAMES, REQUEST_KINDS, type BuiltinProfileName, type HeaderList, type HeaderProfile, type RequestKind } from '../core/header-profile.ts';
 
 /** One pass of the capture: the page's origin and the header lines (`Name: value`, verbatim) of one request of each kind. */
 export interface CapturedPass {
@@ -170,11 +170,7 @@ const MINIMAL: HeaderProfile = {
   response: null,
 };
 
-/** Names of the bundled profiles, in the order help texts list them. */
-export const BUILTIN_PROFILE_NAMES = ['browser', 'browser-cookie', 'minimal', 'kaazing-2010'] as const;
-export type BuiltinProfileName = (typeof BUILTIN_PROFILE_NAMES)[number];
-
-
+/** The bundled profiles, one for each name of BUILTIN_PROFILE_NAMES (core/header-profile.ts). */
 export const HEADER_PROFILES: Readonly<Record<BuiltinProfileName, HeaderProfile>> = {
   browser: profileFromCapture(CHROMIUM_CAPTURE, 'plain'),
   'browser-cookie': profileFromCapture(CHROMIUM_CAPTURE, 'cookie'),

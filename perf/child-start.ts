@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { TECHNIQUES } from '../core/protocol.ts';
+import { median } from '../core/spread.ts';
 import type { GeneratorToRunner, RunnerToGenerator, ServerToRunner } from '../core/ipc.ts';
 import { ChildTimeoutError, GeneratorCrashedError, ServerCrashedError } from '../core/errors.ts';
 import { describeExit, forkChild, killAllChildren, type ForkedChild } from '../run/children.ts';
@@ -88,11 +89,6 @@ async function timeStart(child: Child, world: World): Promise<number> {
   return answeredAt - startedAt;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const ms = (n: number): string => `${Math.round(n)} ms`;
 
 async function main(argv: string[]): Promise<number> {

@@ -23,6 +23,7 @@ import { forkChild, killAllChildren, describeExit } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
+import { median } from '../core/spread.ts';
 import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
 import { reportError } from '../cli/exit-codes.ts';
@@ -129,7 +130,6 @@ async function wsRound(kind: LoadKind, server: ServerProcess): Promise<Outcome> 
   return { kind, report: outcome, failure: validate(run, outcome, 'messages', published * WS.clients) };
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const perUnit = (r: LoadReport): number => r.cpuMicros / r.count;
 const f = (n: number, d = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 

@@ -10,6 +10,7 @@
  */
 import { decodeHistogram } from '../core/histogram.ts';
 import { nowMicros } from '../core/protocol.ts';
+import { median } from '../core/spread.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { Feed } from '../servers/feed.ts';
 import { Publisher } from '../servers/publisher.ts';
@@ -84,7 +85,6 @@ function countAtOrBelow(h: ReturnType<typeof decodeHistogram>, micros: number): 
 }
 
 const f = (n: number, digits = 3): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));

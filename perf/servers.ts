@@ -24,6 +24,7 @@ import { killAllChildren } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
+import { median } from '../core/spread.ts';
 import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
@@ -92,17 +93,11 @@ function parsePerfArgs(argv: readonly string[]): PerfConfig | null {
 }
 
 // ---------------------------------------------------------------------------------------
-// Small helpers: deadlines, medians, progress
+// Small helpers: deadlines, progress
 // ---------------------------------------------------------------------------------------
 
 function progress(line: string): void {
   process.stderr.write(`perf:servers: ${line}\n`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Rejects with `what` if `promise` does not settle within `ms`. */

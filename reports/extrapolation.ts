@@ -3,6 +3,7 @@
  * linearly from the measured bytes per client per second, beside the figures websocket.org
  * (Kaazing) published in 2010. Scaling is an extrapolation, and every renderer labels it so.
  */
+import type { BuiltinProfileName } from '../core/header-profile.ts';
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { referenceScenario, techniqueEntries } from './select.ts';
@@ -83,7 +84,7 @@ export function buildExtrapolation(results: ResultsFile): ExtrapolationTable | n
 }
 
 /** The header profile that carries the 2010 example's request and response lines. */
-export const KAAZING_PROFILE = 'kaazing-2010';
+export const KAAZING_PROFILE: BuiltinProfileName = 'kaazing-2010';
 
 /** The 2010 example's header characters: 692 request + 179 response, 909 with line ends. */
 export const PUBLISHED_2010_HEADER_CHARS = { request: 692, response: 179, total: 871, withLineEnds: 909 } as const;

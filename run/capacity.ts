@@ -22,6 +22,7 @@
 import { request } from 'undici';
 import { mergeEncoded, summarize } from '../core/histogram.ts';
 import { PATHS, nowMicros, type ServerStats } from '../core/protocol.ts';
+import { median } from '../core/spread.ts';
 import { INTERVAL_POLL_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { CapacityResult, CapacityRound } from '../core/results.ts';
 import type { HeaderList } from '../load/headers.ts';
@@ -99,13 +100,6 @@ export function utilization(before: { eluActiveMs: number; eluIdleMs: number }, 
   const active = after.eluActiveMs - before.eluActiveMs;
   const idle = after.eluIdleMs - before.eluIdleMs;
   return active + idle > 0 ? active / (active + idle) : 0;
-}
-
-/** The median of a non-empty list (the mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Polls the server answered, from its own counter (or the load's responses against a server we cannot ask). */

@@ -7,6 +7,7 @@
  */
 import { nowMicros, PATHS } from '../core/protocol.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
+import { median } from '../core/spread.ts';
 import { KeepAliveGet } from '../load/keepalive-get.ts';
 import { RunStepError } from '../core/errors.ts';
 
@@ -24,14 +25,6 @@ export interface RttProbe {
   rttMs: number;
   /** What the probe's socket carried, both ways. */
   bytes: ClientBytes;
-}
-
-/** The median of `values` (the mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return 0;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `npm run schema [-- --check]`: writes core/results.schema.json from the one definition in
  * core/results.ts, and targets/target.schema.json from core/targets.ts (both files are
- * generated; never edit them by hand). `--check` writes nothing and exits 1 when a committed file
+ * generated, in the one dialect of core/schema-kit.ts; never edit them by hand). `--check` writes nothing and exits 1 when a committed file
  * differs. test/core/results-schema.test.ts and test/core/target-schema.test.ts make the same check.
  */
 import { readFileSync } from 'node:fs';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../core/errors.ts';
 import { isLoopbackHost } from '../../core/loopback.ts';
+import { TECHNIQUES } from '../../core/techniques.ts';
 import { DEFAULT_RUN_CONFIG, DEFAULT_SERVE_CONFIG } from '../../run/config.ts';
 import { RUN_HELP, SERVE_HELP, parseRunArgs, parseServeArgs } from '../../cli/options.ts';
 import type { ReadTextFile } from '../../cli/options.ts';
@@ -38,7 +39,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
     const config = parseRunArgs([]);
     assert.deepEqual(config, DEFAULT_RUN_CONFIG);
-    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
+    assert.deepEqual(config.techniques, TECHNIQUES);
     assert.equal(config.workload, 'broadcast');
     assert.deepEqual(config.clients, [100]);
     assert.equal(config.rate, 1);
@@ -72,7 +73,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
 
   test('techniques come out in TECHNIQUES order without duplicates; all means every one', () => {
     assert.deepEqual(parseRunArgs(['--technique', 'websocket,sse,sse']).techniques, ['sse', 'websocket']);
-    assert.deepEqual(parseRunArgs(['--technique', 'all']).techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
+    assert.deepEqual(parseRunArgs(['--technique', 'all']).techniques, TECHNIQUES);
     assert.deepEqual(parseRunArgs(['--technique', 'polling']).techniques, ['polling']);
   });
 
@@ -263,11 +264,11 @@ describe('parseRunArgs: bad input', () => {
   test('unknown technique', () => {
     assertConfigError(
       () => parseRunArgs(['--technique', 'smoke']),
-      'invalid --technique: received "smoke"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
+      `invalid --technique: received "smoke"; allowed: ${TECHNIQUES.join(', ')}, all (comma-separated list)`,
     );
     assertConfigError(
       () => parseRunArgs(['--technique', 'sse,smoke']),
-      'invalid --technique: received "smoke" (in "sse,smoke"); allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
+      `invalid --technique: received "smoke" (in "sse,smoke"); allowed: ${TECHNIQUES.join(', ')}, all (comma-separated list)`,
     );
   });
 
@@ -417,7 +418,7 @@ describe('parseServeArgs', () => {
   test('defaults', () => {
     const config = parseServeArgs([]);
     assert.deepEqual(config, DEFAULT_SERVE_CONFIG);
-    assert.deepEqual(config.techniques, ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']);
+    assert.deepEqual(config.techniques, TECHNIQUES);
     assert.equal(config.port, 0);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.rate, 1);
@@ -468,7 +469,7 @@ describe('parseServeArgs', () => {
     );
     assertConfigError(
       () => parseServeArgs(['--technique', 'grpc']),
-      'invalid --technique: received "grpc"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all (comma-separated list)',
+      `invalid --technique: received "grpc"; allowed: ${TECHNIQUES.join(', ')}, all (comma-separated list)`,
     );
     assertConfigError(
       () => parseServeArgs(['--config', 'x.json']),

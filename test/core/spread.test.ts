@@ -3,9 +3,25 @@ import assert from 'node:assert/strict';
 import { coefficientOfVariation, intervalsOverlap, median, spreadOf, UNSTABLE_CV } from '../../core/spread.ts';
 
 test('median: the middle value, or the mean of the middle two', () => {
+  assert.equal(median([7]), 7);
+  // Odd: sorted 1, 3, 5 -> the 2nd. Even: sorted 1, 2, 3, 4 -> (2 + 3) / 2, not the upper middle 3.
   assert.equal(median([5, 1, 3]), 3);
   assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.throws(() => median([]), RangeError);
+  assert.equal(median([10, 2]), 6);
+  // Numeric order, not string order: sorted 2, 9, 10, 100 -> (9 + 10) / 2 (as strings 10, 100, 2, 9 would give 51).
+  assert.equal(median([100, 9, 2, 10]), 9.5);
+  assert.equal(median([-3, -1, -2]), -2);
+  assert.equal(median([2, 2, 2, 5]), 2);
+});
+
+test('median: the input is left as it was', () => {
+  const values = [3, 1, 2];
+  median(values);
+  assert.deepEqual(values, [3, 1, 2]);
+});
+
+test('median of no values throws (a caller with no rounds has a bug; no 0 or NaN is printed as a figure)', () => {
+  assert.throws(() => median([]), { name: 'RangeError', message: 'median of no values' });
 });
 
 test('coefficient of variation: sample standard deviation over the mean, worked by hand', () => {

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { CapacityError, clientsPerCore, maxClientsByInterval, measureCapacity, median, roundBetween, utilization } from '../../run/capacity.ts';
+import { median } from '../../core/spread.ts';
+import { CapacityError, clientsPerCore, maxClientsByInterval, measureCapacity, roundBetween, utilization } from '../../run/capacity.ts';
 import { liveChildren } from '../../run/children.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
@@ -52,8 +53,6 @@ describe('measureCapacity', () => {
     assert.deepEqual(clientsPerCore(40, [250, 1000]), [{ intervalMs: 250, clients: 6250 }, { intervalMs: 1000, clients: 25_000 }]);
     assert.deepEqual(clientsPerCore(30, [1000]), [{ intervalMs: 1000, clients: 33_333 }]);
     assert.equal(utilization({ eluActiveMs: 100, eluIdleMs: 900 }, { eluActiveMs: 575, eluIdleMs: 925 }), 0.95);
-    assert.equal(median([3, 1, 2]), 2);
-    assert.equal(median([4, 1, 3, 2]), 2.5);
   });
 
   test('a round: polls/s and CPU per poll from the server\'s own counters, event-loop use of each side', () => {
