@@ -10,6 +10,7 @@ import { SAME_FACTOR, scenarioConclusions, serverCpuFinding, type Finding } from
 import { formatFactor } from './format.ts';
 import { completedEntries, type CompletedEntry } from './select.ts';
 import { metricSpread, shownPercentile } from './evidence.ts';
+import { techniqueLabel } from './techniques.ts';
 
 /** The three questions a verdict answers. */
 export type VerdictCriterion = 'bytes' | 'latency' | 'cpu';
@@ -76,7 +77,8 @@ function withTies(p: VerdictPart, completed: CompletedEntry[]): VerdictPart {
   });
   if (tied.length === 0) return p;
   const names = [p.winner, ...tied.map((e) => e.technique)].join('=');
-  return { ...p, short: p.short.replace(p.winner, names), tied: tied.map((e) => e.technique) };
+  const others = tied.map((e) => techniqueLabel(e.technique)).join(' and ');
+  return { ...p, short: p.short.replace(p.winner, names), tied: tied.map((e) => e.technique), sentence: `${p.sentence} ${others} ${tied.length === 1 ? 'is' : 'are'} within 5% of it.` };
 }
 
 /** Bytes are exact, but a technique whose server and client counts disagree cannot win on them. */
