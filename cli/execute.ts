@@ -75,7 +75,7 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
     } finally {
       progress.done();
     }
-    return await finishRun(results, outDir);
+    return await finishRun(results, outDir, { verbose: config.verbose, json: config.json });
   } finally {
     // Until here a second signal still forces the exit (also while the results are saved).
     process.off('SIGINT', onSignal);
@@ -83,18 +83,31 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   }
 }
 
-/** Saves the results and reports, prints the summary, and returns the exit code. */
-async function finishRun(results: ResultsFile, outDir: string): Promise<number> {
+/**
+ * Saves the results and reports, prints the summary (or with `json` results.json itself, the
+ * same text the file holds, and the file names on stderr), and returns the exit code.
+ */
+async function finishRun(results: ResultsFile, outDir: string, print: { verbose: boolean; json: boolean }): Promise<number> {
   if (liveChildren() > 0) process.stderr.write(`pushbench: warning: ${liveChildren()} child processes still running; killing them\n`);
   killAllChildren();
 
   const saved = await saveResults(results, outDir);
   if (saved.resultsFile !== null && !saved.fellBack) linkLatest(outDir);
-  // The summary reaches stdout whatever happened to the files.
-  process.stdout.write(renderSummary(results));
   const where = [`results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`, ...saved.reportFiles.map((r) => `report:  ${r}`)];
-  process.stdout.write(`\n${where.join('\n')}\n`);
+  // The summary (or the JSON) reaches stdout whatever happened to the files.
+  if (print.json) {
+    process.stdout.write(resultsJsonText(results));
+    process.stderr.write(`${where.join('\n')}\n`);
+  } else {
+    process.stdout.write(renderSummary(results, { verbose: print.verbose }));
+    process.stdout.write(`\n${where.join('\n')}\n`);
+  }
   return runExitCode(results, saved.writeFailed);
+}
+
+/** results.json's text as writeJsonAtomic writes it (2-space JSON, one newline): `--json` prints exactly the file. */
+function resultsJsonText(results: ResultsFile): string {
+  return `${JSON.stringify(results, null, 2)}\n`;
 }
 
 /**

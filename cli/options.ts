@@ -280,6 +280,20 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  verbose: {
+    flag: 'verbose',
+    arg: null,
+    help: 'print the model and detail columns, the latency decomposition and the notes under each table (results.json and the report always have them)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+  json: {
+    flag: 'json',
+    arg: null,
+    help: 'print results.json to stdout instead of the summary, for piping (pushbench run --json | jq); progress stays on stderr',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
 };
 
 /** `--config FILE`: not a RunConfig field, read before the other flags so that they override it. */

@@ -23,6 +23,8 @@ export interface Finding {
   worst?: TechniqueId;
   /** worst / best, when the finding is a comparison. */
   factor?: number;
+  /** Why a comparison names no winner: the intervals over runs overlap, or too few samples to compare. */
+  undecided?: 'overlap' | 'samples';
 }
 
 export interface Conclusions {
@@ -40,7 +42,7 @@ const SATURATED_ELU = 0.9;
 const MIN_LATE_TICKS = 10;
 
 /** Below this ratio two figures are "about the same": differences of a few percent are noise or rounding. */
-const SAME_FACTOR = 1.05;
+export const SAME_FACTOR = 1.05;
 /** A measured-versus-model gap above this share is reported. */
 const MODEL_GAP_PERCENT = 10;
 
@@ -150,7 +152,7 @@ function latencyFinding(all: CompletedEntry[]): Finding {
   const completed = all.filter((e) => !thin.includes(e));
   const thinNote = thin.length === 0 ? '' : ` (${thin.map((e) => techniqueLabel(e.technique)).join(', ')} left out: ${percentileReason(thin[0]!.result, 'p99')})`;
   if (completed.length === 0) {
-    return { kind: 'latency', text: `No p99 latency is compared: ${percentileReason(thin[0]!.result, 'p99') ?? 'no samples'}.` };
+    return { kind: 'latency', undecided: 'samples', text: `No p99 latency is compared: ${percentileReason(thin[0]!.result, 'p99') ?? 'no samples'}.` };
   }
   const pick = (r: CompletedResult) => metricSpread(r, 'p99')?.median ?? r.latencyMs.p99;
   const { min, max } = extremes(completed, pick);
@@ -164,6 +166,7 @@ function latencyFinding(all: CompletedEntry[]): Finding {
   if (minSpread !== null && maxSpread !== null && intervalsOverlap(minSpread, maxSpread)) {
     return {
       kind: 'latency',
+      undecided: 'overlap',
       text: `p99 latency is not distinguishable here: the intervals over ${minSpread.n} runs overlap (${minLabel} ${formatMs(minSpread.low)}–${formatMs(minSpread.high)}, ${techniqueLabel(max.technique)} ${formatMs(maxSpread.low)}–${formatMs(maxSpread.high)}).${thinNote}`,
     };
   }
@@ -181,6 +184,41 @@ function latencyFinding(all: CompletedEntry[]): Finding {
     worst: max.technique,
     factor,
     text: `${minLabel} has the lowest p99 latency: ${minMs}, ${formatFactor(factor)} lower than ${techniqueLabel(max.technique)} (${formatMs(pick(max.result))})${median}.${thinNote}`,
+  };
+}
+
+/**
+ * Which technique costs the server least CPU, by the same rules as latency: the median over runs
+ * with `--runs N`, no winner where the intervals overlap, "about the same" within 5%. Null when
+ * fewer than two techniques have server figures (a foreign server without a pid to watch).
+ */
+export function serverCpuFinding(completed: CompletedEntry[]): Finding | null {
+  const withCpu = completed.filter((e) => e.result.server !== null);
+  if (withCpu.length < 2) return null;
+  const pick = (r: CompletedResult) => metricSpread(r, 'cpu')?.median ?? r.server?.cpuPercent ?? 0;
+  const { min, max } = extremes(withCpu, pick);
+  const minLabel = techniqueLabel(min.technique);
+  const maxLabel = techniqueLabel(max.technique);
+  const minSpread = metricSpread(min.result, 'cpu');
+  const maxSpread = metricSpread(max.result, 'cpu');
+  if (minSpread !== null && maxSpread !== null && intervalsOverlap(minSpread, maxSpread)) {
+    return {
+      kind: 'cpu',
+      undecided: 'overlap',
+      text: `Server CPU is not distinguishable here: the intervals over ${minSpread.n} runs overlap (${minLabel} ${formatPercent(minSpread.low)}–${formatPercent(minSpread.high)}, ${maxLabel} ${formatPercent(maxSpread.low)}–${formatPercent(maxSpread.high)}).`,
+    };
+  }
+  const factor = ratio(pick(max.result), pick(min.result));
+  if (factor < SAME_FACTOR) {
+    return { kind: 'cpu', best: min.technique, worst: max.technique, factor, text: `Every technique costs the server about the same CPU (${formatPercent(pick(min.result))} to ${formatPercent(pick(max.result))} of a core).` };
+  }
+  const median = minSpread !== null && maxSpread !== null ? ` (medians of ${minSpread.n} runs; the intervals do not overlap)` : '';
+  return {
+    kind: 'cpu',
+    best: min.technique,
+    worst: max.technique,
+    factor,
+    text: `${minLabel} costs the server the least CPU: ${formatPercent(pick(min.result))} of a core, ${formatFactor(factor)} less than ${maxLabel} (${formatPercent(pick(max.result))})${median}.`,
   };
 }
 

@@ -1,6 +1,8 @@
 /**
- * The plain-text summary `pushbench run` and `npm run bench` print to stdout: one table
- * per scenario, measured next to the model. Pure: results in, text out.
+ * The plain-text summary `pushbench run` and `npm run bench` print to stdout. By default one
+ * compact table per scenario that fits TERMINAL_WIDTH columns and one verdict line; with
+ * `verbose` also the model and detail columns, the latency decomposition and the notes (all of
+ * which results.json and the report always carry). Pure: results in, text out.
  */
 import { timeScaleNote } from './time-scale.ts';
 import { TECHNIQUES } from '../core/protocol.ts';
@@ -9,7 +11,19 @@ import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons
 import { agreementFindings, saturationFindings } from './conclusions.ts';
 import { completedFloor, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
-import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
+import { evidenceNotes, latencyEvidence, metricSpread, metricValue, runsOf, type NoisyMetric } from './evidence.ts';
+import { fit, scenarioVerdict, verdictLine } from './verdict.ts';
+import { formatMs } from './format.ts';
+
+/** The widest line the default summary prints: a terminal of 120 columns shows it unwrapped. */
+export const TERMINAL_WIDTH = 120;
+
+export interface TerminalOptions {
+  /** Add the model and detail columns, the latency decomposition and the notes. */
+  verbose: boolean;
+}
+
+const COMPACT: TerminalOptions = { verbose: false };
 
 function fixed(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -19,38 +33,92 @@ function kib(n: number): string {
   return `${fixed(n / 1024, 1)} KiB`;
 }
 
+/**
+ * A table with right-aligned figures. A row of two cells (a technique that failed) spans the
+ * table: its text is cut to the table's width, so a long error never widens the columns.
+ */
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-    return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  const [head] = rows;
+  if (head === undefined) return '';
+  const full = rows.filter((r) => r.length === head.length);
+  const widths = head.map((_, c) => Math.max(...full.map((r) => r[c]!.length)));
+  const total = widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
+  return rows
+    .map((r, i) => {
+      if (r.length !== head.length) return `${r[0]!.padEnd(widths[0]!)}  ${fit(r.slice(1).join(' '), Math.max(10, total - widths[0]! - 2))}`.trimEnd();
+      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
 }
 
-const HEADER = ['technique', 'delivered', 'lost', 'B/msg', 'model B/msg', 'overhead B/msg', 'p50', 'p99', 'max ms', 'latency n', 'late p99 ms', 'kbit/s', 'server CPU', 'mem/conn', 'empty polls', 'bytes agree'];
+/** `text` broken at spaces into lines of at most `width` characters, continuation lines indented two more spaces. */
+export function wrap(text: string, width = TERMINAL_WIDTH): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.length <= width) return line;
+      const indent = `${/^ */.exec(line)?.[0] ?? ''}  `;
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.trim().split(' ')) {
+        const prefix = out.length === 0 ? line.slice(0, line.length - line.trimStart().length) : indent;
+        const candidate = current === '' ? `${prefix}${word}` : `${current} ${word}`;
+        if (candidate.length > width && current !== '') {
+          out.push(current);
+          current = fit(`${indent}${word}`, width);
+        } else current = fit(candidate, width);
+      }
+      if (current !== '') out.push(current);
+      return out.join('\n');
+    })
+    .join('\n');
+}
+
+/** Columns of the compact table; units sit in the header so the cells stay narrow. */
+const HEADER = ['technique', 'delivered', 'lost', 'B/msg (overhead)', 'p50 ms', 'p99 ms', 'n/msgs', 'CPU %', 'mem/conn', 'bytes'];
+/** Columns `--verbose` adds in a second table: the model, the extremes, the rest. */
+const DETAIL_HEADER = ['technique', 'model B/msg', 'max ms', 'late p99 ms', 'kbit/s', 'empty polls', 'bytes agree'];
 
 /** The row label of the machine's floor. */
 const FLOOR_ROW = 'floor (bare ws)';
 
-export function renderScenarioTable(scenario: Scenario): string {
+/** One scenario: its head, the compact table, the verdict; with `verbose` the detail table and notes too. */
+export function renderScenarioTable(scenario: Scenario, options: TerminalOptions = COMPACT): string {
   const rows: string[][] = [HEADER];
-  for (const id of TECHNIQUES) {
-    const r = scenario.results[id];
+  const details: string[][] = [DETAIL_HEADER];
+  const failures: string[] = [];
+  const entries: Array<[string, Scenario['results'][keyof Scenario['results']]]> = TECHNIQUES.map((id) => [id, scenario.results[id]]);
+  if (scenario.floor !== undefined) entries.push([FLOOR_ROW, scenario.floor]);
+  for (const [label, r] of entries) {
     if (r === undefined) continue;
     if (r.state !== 'completed') {
-      rows.push([id, `${r.state}: ${r.error.slice(0, 100)}`, ...HEADER.slice(2).map(() => '')]);
+      rows.push([label, `${r.state}: ${r.error}`]);
+      details.push([label, r.state]);
+      failures.push(`${label} ${r.state}: ${r.error}`);
       continue;
     }
-    rows.push(resultRow(id, r));
-  }
-  const floor = scenario.floor;
-  if (floor !== undefined) {
-    rows.push(floor.state === 'completed' ? resultRow(FLOOR_ROW, floor) : [FLOOR_ROW, `${floor.state}: ${floor.error.slice(0, 100)}`, ...HEADER.slice(2).map(() => '')]);
+    rows.push(compactRow(label, r));
+    details.push(detailRow(label, r));
   }
   const completed = completedEntries(scenario);
+  // Warnings change how the table reads, so they stay in the default output; notes explain it and wait for --verbose.
+  const warnings = [...saturationFindings(completed), ...agreementFindings(completed)].map((f) => `! ${f.text}`);
+  const p = scenario.params;
+  const head = [scenario.title, `${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), polls every ${p.intervalMs} ms, ${p.headers} headers, ${p.durationMs} ms window`];
+  const runs = completed.map(({ result }) => runsOf(result)?.length ?? 1).reduce((a, b) => Math.max(a, b), 1);
+  if (runs > 1) head.push(`${runs} runs per technique: median ±the interval's wider side, * unstable (CV > 10%); n/msgs of the thinnest run`);
+  const parts = [wrap(head.join('\n')), table(rows), wrap(verdictLine(scenarioVerdict(scenario), TERMINAL_WIDTH))];
+  if (failures.length > 0) parts.push(wrap(failures.join('\n')));
+  if (warnings.length > 0) parts.push(wrap(warnings.join('\n')));
+  if (options.verbose) parts.push(verboseDetails(scenario, details));
+  return `${parts[0]}\n\n${parts.slice(1).join('\n')}`;
+}
+
+/** What `--verbose` adds under a scenario: the time-scale note, the detail table, the evidence and latency notes. */
+function verboseDetails(scenario: Scenario, details: string[][]): string {
+  const completed = completedEntries(scenario);
   const notes = [
-    ...saturationFindings(completed).map((f) => `! ${f.text}`),
-    ...agreementFindings(completed).map((f) => `! ${f.text}`),
     ...evidenceNotes(completed.map(({ technique, result }) => ({ label: technique, result }))).map((n) => `  ${n}`),
     ...latencyNotes(scenario),
   ];
@@ -60,10 +128,11 @@ export function renderScenarioTable(scenario: Scenario): string {
     if (p === undefined || p === null || p.side !== 'process' || p.roundTripMs === undefined) continue;
     notes.push(`  ${technique}: pushbench published ${p.accepted ?? 0}/${p.sent ?? 0} accepted, publish round trip p50 ${fixed(p.roundTripMs.p50, 2)} ms, p99 ${fixed(p.roundTripMs.p99, 2)} ms, at most ${fixed(p.latenessMs.max, 2)} ms behind schedule`);
   }
-  const p = scenario.params;
-  const head = `${scenario.title}\n${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), poll interval ${p.intervalMs} ms, ${p.headers} headers, window ${p.durationMs} ms`;
+  for (const { technique, result } of completed) {
+    if (result.server !== null && result.server.bytesPerConnection === null) notes.push(`  ${technique}: mem/conn — : the server's RSS grew less than 4 MB in all, too little to attribute per connection`);
+  }
   const scaled = timeScaleNote(scenario);
-  return `${head}${scaled === null ? '' : `\n${scaled}`}\n\n${table(rows)}${notes.length > 0 ? `\n${notes.join('\n')}` : ''}`;
+  return [...(scaled === null ? [] : ['', scaled]), '', table(details), ...notes].join('\n');
 }
 
 /**
@@ -89,25 +158,65 @@ function latencyNotes(scenario: Scenario): string[] {
   return lines;
 }
 
-function resultRow(id: string, r: CompletedResult): string[] {
+/** The compact row: delivery, bytes, latency with its evidence, server cost, and whether the byte counts agree. */
+function compactRow(label: string, r: CompletedResult): string[] {
   return [
-      id,
-      `${r.messages.delivered}/${r.messages.expected}`,
-      String(r.messages.lost),
-      fixed(r.perMessage.totalBytes),
-      r.model === null ? 'n/a' : fixed(r.model.perMessage.totalBytes),
-      fixed(r.perMessage.overheadBytes),
-      noisyCell(r, 'p50'),
-      noisyCell(r, 'p99'),
-      fixed(r.latencyMs.max, 2),
-      latencyEvidence(r).replace(/^n = /, ''),
-      r.publisher === undefined || r.publisher === null ? '-' : latenessP99Text(r.publisher, (ms) => fixed(ms, 3)),
-      fixed(r.bitsPerSecond / 1000),
-      r.server === null ? '-' : noisyCell(r, 'cpu'),
-      r.server === null ? '-' : r.server.bytesPerConnection === null ? '< 4 MB tot' : kib(r.server.bytesPerConnection),
-      r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
-      bytesAgree(r),
+    label,
+    `${r.messages.delivered}/${r.messages.expected}`,
+    String(r.messages.lost),
+    `${fixed(r.perMessage.totalBytes)} (${fixed(r.perMessage.overheadBytes)})`,
+    compactNoisy(r, 'p50'),
+    compactNoisy(r, 'p99'),
+    compactEvidence(r),
+    r.server === null ? '-' : compactNoisy(r, 'cpu'),
+    r.server === null ? '-' : r.server.bytesPerConnection === null ? '—' : kib(r.server.bytesPerConnection),
+    bytesMark(r),
   ];
+}
+
+function detailRow(label: string, r: CompletedResult): string[] {
+  return [
+    label,
+    r.model === null ? 'n/a' : fixed(r.model.perMessage.totalBytes),
+    fixed(r.latencyMs.max, 2),
+    r.publisher === undefined || r.publisher === null ? '-' : latenessP99Text(r.publisher, (ms) => fixed(ms, 3)),
+    fixed(r.bitsPerSecond / 1000),
+    r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
+    bytesAgree(r),
+  ];
+}
+
+/**
+ * A noisy figure without its unit (the header has it): the value of one run, or with `--runs N`
+ * the median and the interval's wider side as a share of it (`247 ±8%`), `*` when unstable;
+ * "—" where the sample rule hides a percentile.
+ */
+function compactNoisy(r: CompletedResult, metric: NoisyMetric): string {
+  const number = (v: number): string => (metric === 'cpu' ? fixed(v, 1) : formatMs(v).replace(/ ms$/, ''));
+  const spread = metricSpread(r, metric);
+  if (spread !== null) {
+    const side = spread.median === 0 ? 0 : (100 * Math.max(spread.median - spread.low, spread.high - spread.median)) / spread.median;
+    return `${number(spread.median)} ±${Math.round(side)}%${spread.unstable ? '*' : ''}`;
+  }
+  const value = metricValue(r, metric);
+  return value === null ? '—' : number(value);
+}
+
+/** "3,000/30": latency samples and the messages behind them; with runs "5×7,497/750", the thinnest run's. */
+function compactEvidence(r: CompletedResult): string {
+  const runs = runsOf(r);
+  if (runs === null) return latencyEvidence(r).replace(/^n = /, '').replace(/ from /, '/').replace(/ messages?$/, '');
+  const thinnest = runs.reduce((a, b) => (b.latencyMs.count < a.latencyMs.count ? b : a));
+  return `${runs.length}×${thinnest.latencyMs.count.toLocaleString('en-US')}/${(thinnest.latencyMs.messages ?? 0).toLocaleString('en-US')}`;
+}
+
+/** The bytes column: `ok` when server (or kernel, `ok (k)`) and clients counted the same, `NO` when not, `n/a` or `-` when nothing could tell. */
+function bytesMark(r: CompletedResult): string {
+  if (r.agreement !== null) return r.agreement.agree ? 'ok' : 'NO';
+  const k = r.kernel;
+  if (k === undefined || k === null) return '-';
+  if (k.agree === null) return 'n/a';
+  return k.agree ? 'ok (k)' : 'NO (k)';
 }
 
 /**
@@ -124,12 +233,25 @@ function bytesAgree(r: CompletedResult): string {
   return k.agree ? 'yes (kernel)' : `NO (kernel ${k.serverUp}/${k.serverDown}, client ${k.clientUp}/${k.clientDown})`;
 }
 
-/** One comparison of a scenario across targets: a row per technique and target. */
-export function renderTargetComparison(comparison: TargetComparison): string {
-  const keys = Object.keys(COMPARISON_HEAD) as Array<keyof ComparisonLine>;
-  const rows = [keys.map((k) => COMPARISON_HEAD[k]), ...comparisonLines(comparison).map((line) => keys.map((k) => (k === 'delivered' ? line[k].slice(0, 100) : line[k])))];
+/** The stacks table's columns by default; `--verbose` shows every column of COMPARISON_HEAD. */
+const COMPACT_COMPARISON: ReadonlyArray<keyof ComparisonLine> = ['technique', 'target', 'delivered', 'lost', 'bytesPerMessage', 'overhead', 'p50', 'p99', 'cpu'];
+
+/** One comparison of a scenario across targets: a row per technique and target; a failed row's error goes below the table. */
+export function renderTargetComparison(comparison: TargetComparison, options: TerminalOptions = COMPACT): string {
+  const keys = options.verbose ? (Object.keys(COMPARISON_HEAD) as Array<keyof ComparisonLine>) : COMPACT_COMPARISON;
+  const failures: string[] = [];
+  const rows = [
+    keys.map((k) => COMPARISON_HEAD[k]),
+    ...comparisonLines(comparison).map((line) => {
+      // A failed or absent technique has no figures (lost is empty): its reason spans the row.
+      if (line.lost !== '') return keys.map((k) => line[k]);
+      if (line.delivered !== 'not offered') failures.push(`${line.technique} on ${line.target}: ${line.delivered}`);
+      return [line.technique, `${line.target}  ${line.delivered}`];
+    }),
+  ];
   const findings = comparisonFindings(comparison).map((f) => `- ${f}`);
-  return `Stacks side by side: ${comparison.title}\non ${comparison.targets.map((t) => t.name).join(', ')}\n\n${table(rows)}${findings.length > 0 ? `\n${findings.join('\n')}` : ''}`;
+  const below = [...failures, ...findings];
+  return `${wrap(`Stacks side by side: ${comparison.title}\non ${comparison.targets.map((t) => t.name).join(', ')}`)}\n\n${table(rows)}${below.length > 0 ? `\n${wrap(below.join('\n'))}` : ''}`;
 }
 
 /** The capacity probe: polls/s at saturation (with who was saturated) and the server's CPU per poll at a fixed rate. */
@@ -157,18 +279,34 @@ export function renderCapacity(c: CapacityResult): string {
   return lines.join('\n');
 }
 
-export function renderSummary(results: ResultsFile): string {
-  const parts = results.scenarios.map(renderScenarioTable);
-  parts.push(...targetComparisons(results).map(renderTargetComparison));
+/**
+ * Every scenario once (a scenario that reuses another's measurement, as the suite's first sweep
+ * point reuses the header-overhead run, is named, not printed again), the stacks comparisons,
+ * the session's wall time, capacity and micro-benchmarks.
+ */
+export function renderSummary(results: ResultsFile, options: TerminalOptions = COMPACT): string {
+  const printed: Scenario[] = [];
+  const parts: string[] = [];
+  for (const scenario of results.scenarios) {
+    const same = printed.find((earlier) => sameMeasurement(earlier, scenario));
+    parts.push(same === undefined ? renderScenarioTable(scenario, options) : wrap(`${scenario.title}\nthe same measurement as "${same.title}" above (same parameters, measured once)`));
+    printed.push(scenario);
+  }
+  parts.push(...targetComparisons(results).map((c) => renderTargetComparison(c, options)));
   if (results.suiteWallMs !== undefined) {
     const runs = results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
     parts.push(`Session wall time: ${fixed(results.suiteWallMs / 1000, 1)} s${runs}`);
   }
-  if (results.capacity !== undefined) parts.push(renderCapacity(results.capacity));
+  if (results.capacity !== undefined) parts.push(wrap(renderCapacity(results.capacity)));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(
-      `Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`,
+      wrap(`Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`),
     );
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/** Whether two scenarios hold one measurement: same parameters, target, results and floor (the runner shares it by `sameAs`). */
+function sameMeasurement(a: Scenario, b: Scenario): boolean {
+  return JSON.stringify([a.params, a.target, a.results, a.floor]) === JSON.stringify([b.params, b.target, b.results, b.floor]);
 }

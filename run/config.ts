@@ -30,6 +30,10 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly targets: readonly ResolvedTarget[];
   readonly allowRemote: boolean;
   readonly capacity: boolean;
+  /** Print the model and detail columns, the latency decomposition and the notes too (`--verbose`). */
+  readonly verbose: boolean;
+  /** Print results.json to stdout instead of the summary (`--json`), for piping. */
+  readonly json: boolean;
   /** One-way delay (ms) a delaying proxy adds in each direction between the clients and the server; 0: none. */
   readonly delayMs: number;
   readonly help: boolean;
@@ -97,6 +101,8 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   targetFiles: Object.freeze([]),
   allowRemote: false,
   capacity: false,
+  verbose: false,
+  json: false,
   delayMs: 0,
 });
 

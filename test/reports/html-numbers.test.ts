@@ -90,8 +90,9 @@ test('the page is self-contained: chart.js inlined, one JSON block, nothing load
   assert.equal(html.match(/<script type="application\/json"/g)?.length, 1);
   assert.equal(html.match(/<svg class="sequence"/g)?.length, 4);
   // 4 charts per scenario, 5 for chat (up/down), 3 for the sweep group, less the empty-responses
-  // chart of the five scenarios where every request-based technique is at 0% (sparse keeps it).
-  assert.equal(html.match(/<canvas /g)?.length, 4 * 5 + 5 + 3 - 5);
+  // chart of the five scenarios where every request-based technique is at 0% (sparse keeps it), and
+  // the verdict's copy of the headline scenario's bytes chart.
+  assert.equal(html.match(/<canvas /g)?.length, 4 * 5 + 5 + 3 - 5 + 1);
   assert.match(sectionById(html, 'scenario-chat'), /<p class="no-chart">No request came back empty: Short polling and Long polling found a message in every response \(0%\), so there is no empty-responses chart\.<\/p>/);
 });
 

@@ -18,7 +18,8 @@ test('a null memory per connection validates, renders as below resolution and le
   assert.doesNotThrow(() => parseResults(JSON.stringify(results), 'results.json'));
   const html = renderHtml(results, { charts: buildCharts(results), chartJsSource: '' });
   assert.match(html, /&lt; 4\.00 MB in all/);
-  assert.match(renderScenarioTable(sweep10), /^websocket .*< 4 MB tot/m);
+  assert.match(renderScenarioTable(sweep10), /^websocket .*\s—\s+ok$/m);
+  assert.match(renderScenarioTable(sweep10, { verbose: true }), /websocket: mem\/conn — : the server's RSS grew less than 4 MB in all/);
   const memory = buildCharts(results).find((c) => c.id === 'sweep-memory')!;
   const line = memory.config.data.datasets.find((d) => d.label === 'WebSocket')!;
   assert.equal(line.data[0], null, 'the 10-client point is missing, not 0');

@@ -80,7 +80,7 @@ test('terminal, summary.md and report.html each show the comparison; a hostile h
     nchanLong.responseHead = `HTTP/1.1 200 OK\r\nX-Evil: ${HOSTILE}`;
     nchanLong.publisher = { side: 'process', latenessMs: { ...nchanLong.latencyMs, max: 0.75 }, busyWaitCpuPercent: 0, sent: 10, accepted: 9, refused: 1, roundTripMs: { ...nchanLong.latencyMs, p50: 1.25, p99: 4.5 } };
   }
-  const text = renderSummary(results);
+  const text = renderSummary(results, { verbose: true });
   assert.match(text, /Stacks side by side: .*\non builtin, nchan\n/);
   assert.ok(text.includes('longpoll: pushbench published 9/10 accepted, publish round trip p50 1.25 ms, p99 4.50 ms, at most 0.75 ms behind schedule'), 'the publish round trip beside the latency');
   const md = renderMarkdown(results, { charts: [] });
