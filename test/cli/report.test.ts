@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildCharts } from '../../reports/charts.ts';
 import { runReportCommand, writeReports } from '../../cli/report.ts';
-import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
+import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from '../reports/helpers.ts';
 
 let dir = '';
 
