@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { ResultsFile } from '../core/results.ts';
 import { renderAll } from '../reports/index.ts';
 import { parseResults } from '../core/results-validate.ts';
-import { ConfigError, ResultsFileError } from '../core/errors.ts';
-import { exitCodeFor, reportError } from './exit-codes.ts';
+import { ConfigError, describeWriteError, PushbenchError, ResultsFileError } from '../core/errors.ts';
+import { EXIT, exitCodeFor, reportError } from './exit-codes.ts';
 import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag } from './flags.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
@@ -37,7 +37,8 @@ from a results file.
 Options:
 ${helpLines([...Object.values(REPORT_FLAGS), HELP_ROW])}
 
-Exit codes: 0 written, 1 rendering or writing failed, 2 bad input (missing or invalid file, bad flag).`;
+Exit codes: 0 written, 1 rendering failed, 2 bad input (missing or invalid file, bad flag), 3 a report
+could not be written.`;
 
 /**
  * Render every report of `results` into `outDir` (created if needed) and return the written
@@ -73,6 +74,12 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
   return parseResults(text, target);
 }
 
+/** An error from the file system (errno code such as EROFS, ENOSPC), as opposed to a bug. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
 /** `pushbench report` (argv without the command name). Returns the exit code. */
 export async function runReportCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   let parsed;
@@ -80,7 +87,7 @@ export async function runReportCommand(argv: string[], io: CommandIo = processIo
     parsed = parseCommand(argv, REPORT_FLAGS, { positionals: true });
     if (parsed.help) {
       io.stdout(`${REPORT_USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     const count = parsed.positionals.length;
     if (count !== 1) throw new ConfigError(`expected exactly one results file, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
@@ -104,9 +111,11 @@ export async function runReportCommand(argv: string[], io: CommandIo = processIo
   try {
     const written = await writeReports(results, outDir);
     io.stdout(written.map((p) => `${p}\n`).join(''));
-    return 0;
+    return EXIT.ok;
   } catch (error) {
-    io.stderr(`pushbench report: could not write the reports to ${outDir}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    // A rendering failure (no font for PNG text) keeps its own exit code; a bug keeps its stack.
+    if (error instanceof PushbenchError || !isSystemError(error)) throw error;
+    io.stderr(`pushbench report: could not write the reports to ${outDir}: ${describeWriteError(error)}\n`);
+    return EXIT.writeFailed;
   }
 }
