@@ -66,6 +66,19 @@ describe('exit codes of the commands, as a shell sees them', () => {
     assert.equal(result.stderr, `pushbench report: could not write the reports to ${out}: a part of the path is a file, not a folder (ENOTDIR)\n`);
   });
 
+  test('run --target with more than an origin, or --allow-remote with nothing remote: exit 2 before anything starts', async () => {
+    for (const [args, message] of [
+      [['--target', 'http://127.0.0.1:9\\@example.com'], /^pushbench run: invalid --target: received "http:\/\/127\.0\.0\.1:9\\\\@example\.com"; expected the origin of a pushbench server: .*; it has the path "\/@example\.com"/],
+      [['--target', 'http://127.0.0.1:9/base?x=1#f'], /^pushbench run: invalid --target: received "http:\/\/127\.0\.0\.1:9\/base\?x=1#f"; .*; it has the path "\/base", the query "\?x=1", the fragment "#f"\n$/],
+      [['--allow-remote'], /^pushbench run: --allow-remote does nothing in this run: /],
+    ] as const) {
+      const result = await runCli(['run', ...args, '--out', path.join(dir, 'never')]);
+      assert.equal(result.code, EXIT.badInput, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(fs.existsSync(path.join(dir, 'never')), false, 'refused before the results folder was made');
+    }
+  });
+
   test('no command: exit 2 with the usage; an unknown one: exit 2 naming it and the commands allowed', async () => {
     const none = await runCli([]);
     assert.equal(none.code, EXIT.badInput);
