@@ -11,7 +11,7 @@ import { headerProfile, profileOrigins } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
-import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
+import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, judgeDelivery, type ServerWindow, type SettledBytes } from './result-builder.ts';
 import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
@@ -22,6 +22,7 @@ import { kernelDelta, kernelSnapshot, quietPair, type QuietPair } from './kernel
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, targetInfo, type ResolvedTarget } from './targets.ts';
+import { BUILTIN_PUBLISH } from '../core/targets.ts';
 import { pickupMs as techniquePickupMs, PLAIN_WS_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { ProgressListener, TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
@@ -183,6 +184,18 @@ export { firstPublishAt };
  * its newest seq, where the clients start; and its own publishing rate, which must be 0 since
  * pushbench publishes and counts what it expects.
  */
+/**
+ * A publish `--target` did not accept usually means the server is not pushbench: say what a
+ * pushbench server answers and where other servers go.
+ */
+function notPushbenchHint(error: Error): Error {
+  return new TargetRefusedError(
+    `${error.message}. A pushbench server (pushbench serve --rate 0) answers POST ${BUILTIN_PUBLISH.path} with ${BUILTIN_PUBLISH.accepted.join(', ')} and no body; ` +
+      '--target drives pushbench servers only: for another server, describe how to publish and subscribe in a target file (targets/target.schema.json) and pass it with --target-file FILE',
+    { cause: error },
+  );
+}
+
 async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
   try {
     const response = await fetch(`${origin}/`, { signal: AbortSignal.timeout(5000) });
@@ -332,7 +345,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     if (publisher !== null) {
       guard.watch(publisher.unexpectedExit);
-      guard.watch(publisher.refused);
+      guard.watch(target.kind === 'url' ? publisher.refused.then(notPushbenchHint) : publisher.refused);
     }
     if (prepared.server !== null) {
       server = await guard.step(prepared.server);
