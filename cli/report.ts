@@ -3,7 +3,8 @@
  * charts/*.png from a results file. Also `writeReports`, which the runner calls at the end of
  * a run. The only module of the reporting layer that touches the disk for writing.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import path from 'node:path';
 import type { ResultsFile } from '../core/results.ts';
@@ -12,6 +13,8 @@ import { parseResults } from '../core/results-validate.ts';
 import { ConfigError, describeWriteError, PushbenchError, ResultsFileError } from '../core/errors.ts';
 import { EXIT, exitCodeFor, reportError } from './exit-codes.ts';
 import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag } from './flags.ts';
+// fileKind stays in options.ts until config-file reading moves to a module of its own.
+import { fileKind } from './options.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CommandIo {
@@ -65,8 +68,9 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
   let text: string;
   try {
     if ((await stat(file)).isDirectory()) target = path.join(file, 'results.json');
-    text = await readFile(target, 'utf8');
+    text = await readRegularFile(target);
   } catch (error) {
+    if (error instanceof ResultsFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
     throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${target}: ${reason}`, { cause: error });
@@ -78,6 +82,22 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+/**
+ * A regular file's text; anything else (/dev/zero, a pipe, a folder) is refused before reading,
+ * which would otherwise run until memory or the string length gives out. Opened non-blocking so
+ * that a pipe without a writer is refused instead of waited on.
+ */
+async function readRegularFile(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const kind = fileKind(await handle.stat());
+    if (kind !== null) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${file}: it is ${kind}; expected a regular results.json file`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** `pushbench report` (argv without the command name). Returns the exit code. */
