@@ -135,12 +135,18 @@ export function abortSignalName(signal: AbortSignal): string {
 class RunGuard {
   private readonly failure: Promise<never>;
   private fail!: (error: Error) => void;
+  private readonly signalOnAbort = (): void => this.fail(new InterruptedError('interrupted'));
 
   constructor(private readonly signal: AbortSignal) {
     this.failure = new Promise<never>((_, reject) => (this.fail = reject));
     this.failure.catch(() => {});
     if (signal.aborted) this.fail(new InterruptedError('interrupted'));
-    signal.addEventListener('abort', () => this.fail(new InterruptedError('interrupted')), { once: true });
+    signal.addEventListener('abort', this.signalOnAbort, { once: true });
+  }
+
+  /** Stops listening to the session's signal: one listener per technique run would pile up on it (MaxListenersExceededWarning past 10 runs). */
+  dispose(): void {
+    this.signal.removeEventListener('abort', this.signalOnAbort);
   }
 
   watch(crashed: Promise<Error>): void {
@@ -526,6 +532,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
+    guard.dispose();
     options.released?.();
     await Promise.all([
       ...generators.map((g) => g.close(5000).catch(() => g.kill())),
