@@ -6,7 +6,7 @@
 import { parseRunArgs, RUN_HELP } from './options.ts';
 import { suiteScenarios } from '../run/scenarios.ts';
 import { executeRun } from './execute.ts';
-import { reportError } from './exit-codes.ts';
+import { EXIT, reportError } from './exit-codes.ts';
 
 async function main(argv: string[]): Promise<number> {
   let config;
@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (config.help) {
     process.stdout.write(`npm run bench [-- options]: the default suite; --quick for CI.\n\n${RUN_HELP}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const command = ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
   return executeRun(config, suiteScenarios(config), command, { capacity: !config.quick || config.capacity, micro: !config.quick });

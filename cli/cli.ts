@@ -2,7 +2,7 @@
  * `pushbench <command>`: the one entry point users type. Each command is a module
  * exporting `(argv) => Promise<exit code>`; they are looked up in a table.
  */
-import { reportError } from './exit-codes.ts';
+import { EXIT, reportError } from './exit-codes.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -28,12 +28,12 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.badInput : EXIT.ok;
   }
   const command = COMMANDS[name];
   if (command === undefined) {
     process.stderr.write(`pushbench: unknown command "${name}"; allowed: ${Object.keys(COMMANDS).join(', ')}\n`);
-    return 2;
+    return EXIT.badInput;
   }
   try {
     return await (await command.load())(rest);

@@ -3,13 +3,14 @@
  * baseline versus current with a Markdown verdict (or tracker JSON), exit 1 on a regression.
  * BASE may be several runs: a folder whose subfolders hold results.json, or paths separated by commas.
  */
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareResults, parseThreshold, type CompareMetricId, type RunLabel } from '../reports/compare.ts';
 import { COMPARE_OUTPUTS, type CompareOutputName } from '../reports/compare-outputs.ts';
-import { ConfigError, ResultsFileError, showReceived, WriteError } from '../core/errors.ts';
+import { ConfigError, describeWriteError, ResultsFileError, showReceived, WriteError } from '../core/errors.ts';
 import { HELP_ROW, helpLines, parseCommand, stringReader, synopsis, type Flag, type Reader } from './flags.ts';
-import { exitCodeFor, reportError } from './exit-codes.ts';
+import { EXIT, exitCodeFor, reportError } from './exit-codes.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { processIo, readResultsFile, type CommandIo } from './report.ts';
 
@@ -111,7 +112,7 @@ function parseCompareArgs(argv: string[]): CompareArgs {
   return { base, current, thresholds, format: values.format ?? 'markdown', out: values.out, help: false };
 }
 
-/** `pushbench compare` (argv without the command name). Returns 0, 1 on a regression, 2 on bad input. */
+/** `pushbench compare` (argv without the command name). Returns 0, 1 on a regression, 2 on bad input, 3 when --out cannot be written. */
 export async function runCompareCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   let args: CompareArgs;
   let baseRuns: RunLabel[];
@@ -120,7 +121,7 @@ export async function runCompareCommand(argv: string[], io: CommandIo = processI
     args = parseCompareArgs(argv);
     if (args.help) {
       io.stdout(`${COMPARE_USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     const baseFiles = await resolveBaseFiles(args.base);
     baseRuns = [];
@@ -151,13 +152,31 @@ export async function runCompareCommand(argv: string[], io: CommandIo = processI
   }
   if (args.out !== undefined) {
     try {
-      writeFileAtomic(args.out, text);
+      writeOut(args.out, text);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return exitCodeFor(reportError('pushbench compare', new WriteError(args.out, `cannot write --out ${args.out}: ${reason}`, { cause: error }), io.stderr));
+      return reportError('pushbench compare', error, io.stderr);
     }
   }
-  return comparison.verdict === 'regression' ? 1 : 0;
+  return comparison.verdict === 'regression' ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * Writes --out atomically; a failure is a WriteError naming --out and why in words, never the
+ * temporary file the atomic write renamed from (exit 3).
+ */
+function writeOut(file: string, text: string): void {
+  const fail = (reason: string, cause?: unknown): never => {
+    throw new WriteError(file, `cannot write --out ${JSON.stringify(file)}: ${reason}`, { cause });
+  };
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
+    if (!isFolder) writeFileAtomic(file, text);
+  } catch (error) {
+    return fail(describeWriteError(error), error);
+  }
+  // Checked before writing: the rename over a folder would fail naming the temporary file, not the folder.
+  if (isFolder) fail(`it is a folder; --out takes a file name, e.g. ${path.join(file, 'compare.md')}`);
 }
 
 function verdictLine(regressions: number, rows: number): string {

@@ -23,6 +23,15 @@ const FILE_KINDS: Array<[(s: fs.Stats) => boolean, string]> = [
 ];
 
 /**
+ * What a file that is not a regular file is, in words ("a character device"), or null for a
+ * regular file: reading /dev/zero or a pipe as a file would never end.
+ */
+export function fileKind(stats: fs.Stats): string | null {
+  if (stats.isFile()) return null;
+  return FILE_KINDS.find(([test]) => test(stats))?.[1] ?? 'not a regular file';
+}
+
+/**
  * Reads a config file: a regular file of at most MAX_CONFIG_FILE_BYTES, else a ConfigError at
  * once (`--config /dev/zero` would otherwise read forever). Opened non-blocking so that a named
  * pipe with no writer is refused instead of waiting; the size is checked on the open file and
@@ -32,8 +41,8 @@ export function readConfigText(file: string): string {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const stats = fs.fstatSync(fd);
-    if (!stats.isFile()) {
-      const kind = FILE_KINDS.find(([test]) => test(stats))?.[1] ?? 'not a regular file';
+    const kind = fileKind(stats);
+    if (kind !== null) {
       throw new ConfigError(`cannot read config file "${file}": it is ${kind}; expected a regular JSON file of at most ${MAX_CONFIG_FILE_BYTES} bytes`);
     }
     if (stats.size > MAX_CONFIG_FILE_BYTES) {

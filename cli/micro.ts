@@ -3,7 +3,7 @@
  * encoding and framing work per technique (tinybench), as a table or as MicroResult[] JSON.
  */
 import { runMicroBenchmarks, type MicroOptions } from '../run/micro.ts';
-import { reportError } from './exit-codes.ts';
+import { EXIT, reportError } from './exit-codes.ts';
 import { booleanReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from './flags.ts';
 import type { MicroResult } from '../core/results.ts';
 
@@ -51,12 +51,12 @@ async function main(): Promise<number> {
   const args = parseMicroArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   process.stderr.write(`micro-benchmarks: ${args.payloadBytes}-byte payload, ${args.time} ms per technique\n`);
   const results = await runMicroBenchmarks({ payloadBytes: args.payloadBytes, time: args.time });
   process.stdout.write(args.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderMicroTable(results)}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 process.exitCode = await main().catch((error: unknown) => reportError('bench:micro', error));

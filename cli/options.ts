@@ -105,19 +105,43 @@ function headersReader(): Reader<HeaderProfileName> {
   };
 }
 
-/** An http:// or ws:// base URL, returned without a trailing slash. */
+const TARGET_EXPECTED = 'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
+
+/**
+ * `--target`: an origin, returned as scheme://host[:port]. Anything past the origin is refused
+ * rather than dropped: pushbench's paths are fixed (/poll, /publish, ...), so a path or query
+ * would silently be ignored, and `http://127.0.0.1:80\@example.com` looks like a user at
+ * example.com while URLs read it as host 127.0.0.1 with the path /@example.com.
+ */
 function targetReader(): Reader<string> {
-  return reader('expected an http:// or ws:// base URL such as http://127.0.0.1:8080', (input) => {
-    if (typeof input !== 'string') return undefined;
-    let url: URL;
-    try {
-      url = new URL(input.trim());
-    } catch {
-      return undefined;
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'ws:') || url.hostname === '') return undefined;
-    return url.href.endsWith('/') ? url.href.slice(0, -1) : url.href;
-  });
+  return {
+    expected: TARGET_EXPECTED,
+    read(input, label) {
+      const fail = (extra = ''): never => {
+        throw ConfigError.invalid(label, showReceived(input), `${TARGET_EXPECTED}${extra}`);
+      };
+      if (typeof input !== 'string') return fail();
+      let url: URL;
+      try {
+        url = new URL(input.trim());
+      } catch {
+        return fail();
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'ws:') || url.hostname === '') return fail();
+      const extras = [
+        url.username !== '' || url.password !== '' ? 'a user name' : null,
+        url.pathname !== '/' ? `the path ${showReceived(url.pathname)}` : null,
+        url.search !== '' ? `the query ${showReceived(url.search)}` : null,
+        url.hash !== '' || input.includes('#') ? `the fragment ${showReceived(url.hash === '' ? '#' : url.hash)}` : null,
+      ].filter((part): part is string => part !== null);
+      if (extras.length > 0) {
+        // URLs read a backslash as a slash; saying so explains a path the user did not type.
+        const backslash = input.includes('\\') ? ' (a backslash reads as /)' : '';
+        fail(`; it has ${extras.join(', ')}${backslash}`);
+      }
+      return `${url.protocol}//${url.host}`;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -243,7 +267,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   target: {
     flag: 'target',
     arg: 'URL',
-    help: 'drive an already running pushbench server at this http:// or ws:// base URL instead of starting one',
+    help: 'drive an already running pushbench server at this origin (http:// or ws://, host, port) instead of starting one',
     defaultText: 'none',
     reader: targetReader(),
   },
@@ -262,7 +286,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   allowRemote: {
     flag: 'allow-remote',
     arg: null,
-    help: 'allow a --target that is not on this host (only drive servers you own)',
+    help: 'allow a --target or target file whose server is not on this host (only drive servers you own); refused without one',
     defaultText: 'off',
     reader: booleanReader(),
   },
@@ -408,6 +432,7 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   checkRoomSize(values, explicit.has('roomSize'), inputs.get(RUN_OPTIONS.roomSize.flag));
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
   const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
+  checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
 
   return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
 }
@@ -466,6 +491,18 @@ function checkTarget(values: RunValues, raw: RawInput | undefined): void {
   if (isLoopbackHost(host)) return;
   const received = typeof raw?.input === 'string' ? raw.input : values.target;
   throw new ConfigError(`refusing to load non-loopback target "${received}" (host ${host}); pass --allow-remote to drive a server you own on another host`);
+}
+
+/**
+ * `--allow-remote` only loosens the host check of --target and target files; with pushbench's own
+ * servers alone it would do nothing, and a flag that silently does nothing hides a mistyped run.
+ */
+function checkAllowRemote(values: RunValues, targets: readonly ResolvedTarget[], raw: RawInput | undefined): void {
+  if (!values.allowRemote || targets.some((target) => target.origin !== null)) return;
+  const label = raw?.label ?? `--${RUN_OPTIONS.allowRemote.flag}`;
+  throw new ConfigError(
+    `${label} does nothing in this run: it lets --target or --target-file name a server on another host, and this run measures pushbench's own servers, which always run on this host; drop ${label} or name the server with --target URL or --target-file FILE`,
+  );
 }
 
 /** Parses the arguments of `pushbench serve` into a frozen ServeConfig. Throws ConfigError. */

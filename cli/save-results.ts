@@ -9,28 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-write.ts';
+import { describeWriteError } from '../core/errors.ts';
 import type { ResultsFile } from '../core/results.ts';
 import { writeReports } from './report.ts';
-
-/** What a failed write was about, in words, with the system's code: "read-only file system (EROFS)". */
-export function describeWriteError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const words: Record<string, string> = {
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EISDIR: 'the path is a folder',
-    EIO: 'input/output error',
-    EMFILE: 'too many open files',
-    ENAMETOOLONG: 'the path is too long',
-  };
-  const text = code !== undefined ? words[code] : undefined;
-  if (text !== undefined) return `${text} (${code})`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The file operations saving uses; tests replace them to inject a failure at the file boundary. */
 export interface SaveDeps {

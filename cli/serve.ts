@@ -8,12 +8,13 @@ import { PATHS } from '../core/protocol.ts';
 import { techniqueUrl } from '../core/techniques.ts';
 import { startServer } from '../servers/server.ts';
 import { profileOrigins } from '../load/headers.ts';
+import { EXIT } from './exit-codes.ts';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
   if (config.help) {
     process.stdout.write(`${SERVE_HELP}\n`);
-    return 0;
+    return EXIT.ok;
   }
   let server;
   try {
@@ -36,7 +37,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     const hint =
       e.code === 'EADDRINUSE' ? 'the port is in use: pick another --port, or 0 for a free one' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine: check --host' : e.code === 'EACCES' ? 'not allowed to bind there: use a port above 1023' : '';
     process.stderr.write(`pushbench serve: cannot listen on ${config.host}:${config.port}: ${e.message}${hint ? `; ${hint}` : ''}\n`);
-    return 1;
+    return EXIT.failed;
   }
   // Each endpoint with the scheme its transport needs (ws:// for an upgrade), from the technique's row.
   const endpoints = Object.fromEntries(server.techniques.map((id) => [id, techniqueUrl(id, server.url)]));
@@ -54,5 +55,5 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   const stats = server.stats();
   await server.close();
   process.stdout.write(`${JSON.stringify({ stopped: signal, stats })}\n`);
-  return 0;
+  return EXIT.ok;
 }

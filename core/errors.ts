@@ -87,6 +87,26 @@ export function showReceived(input: unknown): string {
   return JSON.stringify(input) ?? String(input);
 }
 
+/** What a failed write was about, in words, with the system's code: "read-only file system (EROFS)". */
+export function describeWriteError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const words: Record<string, string> = {
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'the path is a folder',
+    EIO: 'input/output error',
+    EMFILE: 'too many open files',
+    ENAMETOOLONG: 'the path is too long',
+  };
+  const text = code !== undefined ? words[code] : undefined;
+  if (text !== undefined) return `${text} (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A flag, config-file value or command line that cannot be used; the message names the option, the value received and what is allowed. */
 export class ConfigError extends PushbenchError<'PUSHBENCH_INVALID_CONFIG'> {
   constructor(message: string, options?: ErrorOptions) {

@@ -33,6 +33,15 @@ const PUBLISH_TIMEOUT_MS = 10_000;
 /** How long collect() waits for the publishes still in flight. */
 const DRAIN_MS = 5000;
 
+/**
+ * Why a publish was not counted, after "the target ": an error status is a refusal, but a 2xx
+ * or 3xx the target does not list as accepted is an answer of another protocol, not a refusal.
+ */
+export function notAccepted(request: string, status: number, answer: Buffer, accepted: readonly number[]): string {
+  const verb = status >= 400 ? 'refused a publish' : 'did not accept a publish';
+  return `${verb}: ${refusal(request, status, answer).message} (accepted: ${accepted.join(', ')})`;
+}
+
 export class TargetPublisher {
   private readonly counter = new SocketCounter();
   private readonly ports = new Set<number>();
@@ -154,11 +163,11 @@ export class TargetPublisher {
           if (ok) this.counts.accepted++;
           else this.counts.refused++;
         }
-        if (!ok) this.refuse(refusal(`${publish.method} ${path}`, response.statusCode, answer).message);
+        if (!ok) this.refuse(notAccepted(`${publish.method} ${path}`, response.statusCode, answer, publish.accepted));
       },
       (error: Error) => {
         if (counted) this.counts.refused++;
-        this.refuse(`${publish.method} ${path} failed: ${error.message}`);
+        this.refuse(`refused a publish: ${publish.method} ${path} failed: ${error.message}`);
       },
     );
     this.inFlight.add(done);

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { sampleProcess } from '../servers/accounting.ts';
 import type { BareHttpResponse, BareToParent, ParentToBare } from './bare-protocol.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 function reply(message: BareToParent): void {
   process.send?.(message);
@@ -16,7 +17,7 @@ function reply(message: BareToParent): void {
 const spec = JSON.parse(process.argv[2] ?? 'null') as BareHttpResponse | null;
 if (spec === null || process.send === undefined) {
   process.stderr.write('bare-http.ts must be forked with an IPC channel and a response spec\n');
-  process.exit(2);
+  process.exit(EXIT.badInput);
 }
 const body = Buffer.from(spec.bodyBase64, 'base64');
 const headers = Object.fromEntries(spec.headers);
@@ -34,7 +35,7 @@ function shutdown(): void {
   server.closeAllConnections();
   process.disconnect?.();
 }
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => process.exit(EXIT.ok));
 process.on('message', (message: ParentToBare) => {
   if (message.type === 'stats') reply({ type: 'stats', id: message.id, stats: { published: 0, requests, process: sampleProcess() } });
   else if (message.type === 'close') shutdown();

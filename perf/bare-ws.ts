@@ -10,6 +10,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { sampleProcess } from '../servers/accounting.ts';
 import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
 import type { BareToParent, BareWsOptions, ParentToBare } from './bare-protocol.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 function reply(message: BareToParent): void {
   process.send?.(message);
@@ -18,7 +19,7 @@ function reply(message: BareToParent): void {
 const options = JSON.parse(process.argv[2] ?? 'null') as BareWsOptions | null;
 if (options === null || process.send === undefined) {
   process.stderr.write('bare-ws.ts must be forked with an IPC channel and options\n');
-  process.exit(2);
+  process.exit(EXIT.badInput);
 }
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
@@ -52,7 +53,7 @@ function stopPublishing(): void {
   timer = undefined;
 }
 
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => process.exit(EXIT.ok));
 process.on('message', (message: ParentToBare) => {
   switch (message.type) {
     case 'stats':

@@ -19,6 +19,7 @@ import { CAPACITY_SERVER, CAPACITY_TECHNIQUE, measureCapacity, utilization } fro
 import { killAllChildren } from '../run/children.ts';
 import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess, type StatsReply } from '../run/server-process.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 const TARGET_RATIO = 0.9;
 
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   process.on('SIGINT', () => {
     killAllChildren();
-    process.exit(130);
+    process.exit(EXIT.interrupted);
   });
   const server = await ServerProcess.spawn({ ...CAPACITY_SERVER, techniques: [...CAPACITY_SERVER.techniques] });
   const measured: Measured[] = [];
@@ -151,7 +152,7 @@ ${measured.map((m) => `| ${m.tool} | ${m.rounds.map((r) => f(r.requestsPerSecond
 
 - Median polls/s: probe **${f(rate('probe'))}**, wrk **${f(rate('wrk'))}**: ratio **${ratio.toFixed(2)}** (target >= ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}
 `);
-  return 0;
+  return EXIT.ok;
 }
 
 process.exitCode = await main();

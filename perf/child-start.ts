@@ -19,7 +19,7 @@ import { median } from '../core/spread.ts';
 import type { GeneratorToRunner, RunnerToGenerator, ServerToRunner } from '../core/ipc.ts';
 import { ChildTimeoutError, GeneratorCrashedError, ServerCrashedError } from '../core/errors.ts';
 import { describeExit, forkChild, killAllChildren, type ForkedChild } from '../run/children.ts';
-import { reportError } from '../cli/exit-codes.ts';
+import { EXIT, reportError } from '../cli/exit-codes.ts';
 import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 import { PACKAGE_ROOT } from '../run/package-layout.ts';
 import type { ServerProcessOptions } from '../run/server-process.ts';
@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parseCommand(argv, CHILD_START_FLAGS, { positionals: false });
     if (parsed.help) {
       process.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     rounds = parsed.values.rounds ?? DEFAULT_ROUNDS;
   } catch (error) {
@@ -105,11 +105,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!existsSync(fileURLToPath(childModule('server', 'compiled (dist/)')).replace(/\.ts$/, '.js'))) {
     process.stderr.write('npm run perf:child-start: dist/ is missing; run `npm run build` first (the npm script does)\n');
-    return 1;
+    return EXIT.failed;
   }
   process.on('SIGINT', () => {
     killAllChildren();
-    process.exit(130);
+    process.exit(EXIT.interrupted);
   });
   const worlds: World[] = ['source (tsx)', 'compiled (dist/)'];
   const samples = new Map<string, number[]>();
@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
     const [child, world] = key.split('|');
     process.stdout.write(`| ${child} | ${world} | ${ms(median(values))} | ${ms(Math.min(...values))} to ${ms(Math.max(...values))} |\n`);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 try {

@@ -26,7 +26,7 @@ import { nowMicros, PATHS } from '../core/protocol.ts';
 import { median } from '../core/spread.ts';
 import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
-import { reportError } from '../cli/exit-codes.ts';
+import { EXIT, reportError } from '../cli/exit-codes.ts';
 import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 
 /** The flags of `npm run perf:generator`: the parser and the usage text both read this table. */
@@ -44,7 +44,7 @@ const ROUNDS = (() => {
     const parsed = parseCommand(process.argv.slice(2), GENERATOR_FLAGS, { positionals: false });
     if (parsed.help) {
       process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
+      process.exit(EXIT.ok);
     }
     return parsed.values.rounds ?? GENERATOR_FLAGS.rounds.reader.read(process.env['PERF_ROUNDS'] ?? 3, 'PERF_ROUNDS');
   } catch (error) {
@@ -151,7 +151,7 @@ function verdict(ratios: number[], target: number): string {
 async function main(): Promise<number> {
   process.on('SIGINT', () => {
     killAllChildren();
-    process.exit(130);
+    process.exit(EXIT.interrupted);
   });
   const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536 });
   const rows: string[] = [];
@@ -194,7 +194,7 @@ ${rows.join('\n')}
 - Poll requests (${POLL.clients} connections, ${(POLL.clients * 1000) / POLL.intervalMs} requests/s, browser headers), CPU per request, pushbench driver / autocannon: median ${verdict(pollRatios, TARGET_POLL)}
 - WebSocket messages (${WS.clients} clients, ${WS.rate} msgs/s each, every message checked delivered to every client), CPU per message, pushbench driver / bare ws loop: median ${verdict(wsRatios, TARGET_WS)}
 ${failures.length === 0 ? '' : `\n**${failures.length} round${failures.length > 1 ? 's' : ''} FAILED** and ${failures.length > 1 ? 'are' : 'is'} left out of the medians:\n${failures.map((x) => `- ${x}`).join('\n')}\n`}`);
-  return failures.length === 0 ? 0 : 1;
+  return failures.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 process.exitCode = await main();

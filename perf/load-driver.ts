@@ -12,6 +12,7 @@ import { Generator } from '../load/generator.ts';
 import { HEADER_PROFILES } from '../load/headers.ts';
 import { nowMicros, type TechniqueId } from '../core/protocol.ts';
 import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
+import { EXIT } from '../cli/exit-codes.ts';
 
 export interface LoadRun {
   kind: LoadKind;
@@ -152,4 +153,4 @@ process.on('message', (run: LoadRun) => {
   );
 });
 // The perf script is gone: leave.
-process.on('disconnect', () => setTimeout(() => process.exit(0), 2000).unref());
+process.on('disconnect', () => setTimeout(() => process.exit(EXIT.ok), 2000).unref());

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { CompletedResult, ResultsFile, TechniqueResult } from '../core/results.ts';
 import { coefficientOfVariation, median, UNSTABLE_CV } from '../core/spread.ts';
 import { HELP_ROW, helpLines, integerReader, listReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
-import { reportError } from '../cli/exit-codes.ts';
+import { EXIT, reportError } from '../cli/exit-codes.ts';
 import { readResultsFile } from '../cli/report.ts';
 import { PACKAGE_ROOT } from '../run/package-layout.ts';
 
@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parseCommand(own, REPEAT_FLAGS, { positionals: false });
     if (parsed.help) {
       process.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
     times = parsed.values.times ?? 5;
     from = parsed.values.from;
@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   process.stdout.write(`${repeatTable(repeatRows(files), files.map((f) => f.suiteWallMs ?? null))}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2));

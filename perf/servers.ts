@@ -29,7 +29,7 @@ import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueU
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
 import { ConfigError } from '../core/errors.ts';
-import { reportError } from '../cli/exit-codes.ts';
+import { EXIT, reportError } from '../cli/exit-codes.ts';
 import { booleanReader, enumReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -568,7 +568,7 @@ async function main(): Promise<void> {
     process.once(signal, () => {
       progress(`${signal}: stopping every server process and client`);
       dropEverything();
-      process.exit(130);
+      process.exit(EXIT.interrupted);
     });
   }
   const started = Date.now();
@@ -579,7 +579,7 @@ async function main(): Promise<void> {
   const problems = [...(failed.length > 0 ? [`${failed.length} failed round(s)`] : []), ...(missed.length > 0 ? [`missed: ${missed.join('; ')}`] : [])];
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length > 0 ? `; ${problems.join('; ')}` : '; all targets met'}`);
   // A failed round always fails the script; a missed target only with --strict.
-  if (failed.length > 0 || (missed.length > 0 && config.strict)) process.exitCode = 1;
+  if (failed.length > 0 || (missed.length > 0 && config.strict)) process.exitCode = EXIT.failed;
 }
 
 main()
@@ -589,6 +589,6 @@ main()
       return;
     }
     progress(`failed: ${error.stack ?? error.message}`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.failed;
   })
   .finally(dropEverything);

@@ -31,7 +31,7 @@ export class PublisherProcess {
     });
     forked.child.on('message', (message: PublisherToRunner) => {
       if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`the publisher failed: ${message.message}`));
-      else if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target refused a publish: ${message.message}`));
+      else if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target ${message.message}`));
       else this.requests.settle(message);
     });
     void forked.exited.then((exit) => this.fail(new GeneratorCrashedError(describeExit(`the publisher (pid ${forked.child.pid})`, exit, forked.stderrTail()))));

@@ -12,7 +12,7 @@ import { headerProfile } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
-import { InterruptedError, OpenFileLimitError, RunStepError } from '../core/errors.ts';
+import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
 import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
@@ -21,6 +21,7 @@ import type { ServerProcess } from './server-process.ts';
 import { kernelDelta } from './kernel-bytes.ts';
 import type { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, type ResolvedTarget } from './targets.ts';
+import { BUILTIN_PUBLISH } from '../core/targets.ts';
 import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
 import type { TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
@@ -104,12 +105,18 @@ export function abortSignalName(signal: AbortSignal): string {
 class RunGuard {
   private readonly failure: Promise<never>;
   private fail!: (error: Error) => void;
+  private readonly signalOnAbort = (): void => this.fail(new InterruptedError('interrupted'));
 
   constructor(private readonly signal: AbortSignal) {
     this.failure = new Promise<never>((_, reject) => (this.fail = reject));
     this.failure.catch(() => {});
     if (signal.aborted) this.fail(new InterruptedError('interrupted'));
-    signal.addEventListener('abort', () => this.fail(new InterruptedError('interrupted')), { once: true });
+    signal.addEventListener('abort', this.signalOnAbort, { once: true });
+  }
+
+  /** Stops listening to the session's signal: one listener per technique run would pile up on it (MaxListenersExceededWarning past 10 runs). */
+  dispose(): void {
+    this.signal.removeEventListener('abort', this.signalOnAbort);
   }
 
   watch(crashed: Promise<Error>): void {
@@ -124,6 +131,18 @@ class RunGuard {
     let timer: NodeJS.Timeout | undefined;
     return this.step(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (micros - nowMicros()) / 1000))))).finally(() => clearTimeout(timer));
   }
+}
+
+/**
+ * A publish `--target` did not accept usually means the server is not pushbench: say what a
+ * pushbench server answers and where other servers go.
+ */
+function notPushbenchHint(error: Error): Error {
+  return new TargetRefusedError(
+    `${error.message}. A pushbench server (pushbench serve --rate 0) answers POST ${BUILTIN_PUBLISH.path} with ${BUILTIN_PUBLISH.accepted.join(', ')} and no body; ` +
+      '--target drives pushbench servers only: for another server, describe how to publish and subscribe in a target file (targets/target.schema.json) and pass it with --target-file FILE',
+    { cause: error },
+  );
 }
 
 /**
@@ -167,7 +186,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     if (publisher !== null) {
       guard.watch(publisher.unexpectedExit);
-      guard.watch(publisher.refused);
+      guard.watch(target.kind === 'url' ? publisher.refused.then(notPushbenchHint) : publisher.refused);
     }
     if (prepared.server !== null) {
       server = await guard.step(prepared.server);
@@ -348,6 +367,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
+    guard.dispose();
     options.released?.();
     await Promise.all([
       ...generators.map((g) => g.close(5000).catch(() => g.kill())),

@@ -352,18 +352,36 @@ describe('parseRunArgs: bad input', () => {
   });
 
   test('bad --target URL', () => {
+    const expected = 'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
+    assertConfigError(() => parseRunArgs(['--target', 'localhost:8080x']), `invalid --target: received "localhost:8080x"; ${expected}`);
+    assertConfigError(() => parseRunArgs(['--target', 'not a url']), `invalid --target: received "not a url"; ${expected}`);
+    assertConfigError(() => parseRunArgs(['--target', 'ftp://127.0.0.1/']), `invalid --target: received "ftp://127.0.0.1/"; ${expected}`);
+  });
+
+  test('--target is an origin: a user name, path, query or fragment is refused at parse time, not dropped', () => {
+    const expected = 'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
+    // URLs read the backslash as a slash: host 127.0.0.1, path /@example.com (it used to fail later as "invalid url", exit 1).
     assertConfigError(
-      () => parseRunArgs(['--target', 'localhost:8080x']),
-      'invalid --target: received "localhost:8080x"; expected an http:// or ws:// base URL such as http://127.0.0.1:8080',
+      () => parseRunArgs(['--target', 'http://127.0.0.1:8080\\@example.com']),
+      `invalid --target: received "http://127.0.0.1:8080\\\\@example.com"; ${expected}; it has the path "/@example.com" (a backslash reads as /)`,
     );
     assertConfigError(
-      () => parseRunArgs(['--target', 'not a url']),
-      'invalid --target: received "not a url"; expected an http:// or ws:// base URL such as http://127.0.0.1:8080',
+      () => parseRunArgs(['--target', 'http://127.0.0.1:8080/base?x=1#f']),
+      `invalid --target: received "http://127.0.0.1:8080/base?x=1#f"; ${expected}; it has the path "/base", the query "?x=1", the fragment "#f"`,
     );
-    assertConfigError(
-      () => parseRunArgs(['--target', 'ftp://127.0.0.1/']),
-      'invalid --target: received "ftp://127.0.0.1/"; expected an http:// or ws:// base URL such as http://127.0.0.1:8080',
-    );
+    assertConfigError(() => parseRunArgs(['--target', 'http://me:pw@127.0.0.1:8080']), `invalid --target: received "http://me:pw@127.0.0.1:8080"; ${expected}; it has a user name`);
+    assertConfigError(() => parseRunArgs(['--target', 'ws://localhost:9000/ws']), `invalid --target: received "ws://localhost:9000/ws"; ${expected}; it has the path "/ws"`);
+    assertConfigError(() => parseRunArgs(['--target', 'http://127.0.0.1:8080#']), `invalid --target: received "http://127.0.0.1:8080#"; ${expected}; it has the fragment "#"`);
+  });
+
+  test('--allow-remote with pushbench\'s own servers only does nothing: refused, naming the flag', () => {
+    const message = (label: string) =>
+      `${label} does nothing in this run: it lets --target or --target-file name a server on another host, and this run measures pushbench's own servers, which always run on this host; drop ${label} or name the server with --target URL or --target-file FILE`;
+    assertConfigError(() => parseRunArgs(['--allow-remote']), message('--allow-remote'));
+    assertConfigError(() => parseRunArgs(['--allow-remote', '--target-file', 'builtin']), message('--allow-remote'));
+    assertConfigError(() => parseRunArgs(['--config', 'c.json'], files({ 'c.json': '{"allow-remote": true}' })), message('"allow-remote" in config file "c.json"'));
+    assert.equal(parseRunArgs(['--allow-remote=false']).allowRemote, false);
+    assert.equal(parseRunArgs(['--allow-remote', '--target', 'http://127.0.0.1:8080']).allowRemote, true);
   });
 
   test('a remote target is refused without --allow-remote', () => {

@@ -78,3 +78,27 @@ test('a server that keeps an event stream open and sends nothing: delivered 0 is
     server.close();
   }
 });
+
+test('a plain server that answers every request 200 "hello": not a refusal, the message says what pushbench answers and points to --target-file, exit 1', async () => {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('hello'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const out = path.join(dir, 'hello');
+    // Polling reads "hello" as a batch without stamps (unmatched), so the publisher's answer is the one failure.
+    const run = await runCli(['run', '--target', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, '--technique', 'polling', ...TINY, '--out', out]);
+    assert.equal(run.code, 1, run.stderr);
+    const r = results(out).scenarios[0]!.results.polling!;
+    assert.equal(r.state, 'failed');
+    assert.equal(
+      r.state === 'failed' ? r.error : '',
+      'the target did not accept a publish: POST /publish answered 200: hello (accepted: 204). A pushbench server (pushbench serve --rate 0) answers POST /publish with 204 and no body; ' +
+        '--target drives pushbench servers only: for another server, describe how to publish and subscribe in a target file (targets/target.schema.json) and pass it with --target-file FILE',
+    );
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

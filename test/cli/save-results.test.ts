@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
-import { describeWriteError, saveResults, type SaveDeps } from '../../cli/save-results.ts';
+import { describeWriteError } from '../../core/errors.ts';
+import { saveResults, type SaveDeps } from '../../cli/save-results.ts';
 
 const results = JSON.parse(fs.readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8')) as ResultsFile;
 const OUT = '/out/run-1';

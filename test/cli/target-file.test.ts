@@ -93,3 +93,12 @@ test('the command exits 2 and writes nothing', async () => {
   assert.match(result.stderr, /invalid target file ".*broken\.json": \$: expected an object, found an empty array/);
   assert.equal(fs.existsSync(out), false);
 });
+
+test('a target-file run of more than ten technique runs prints no MaxListenersExceededWarning (one abort listener per run used to pile up on the session signal)', { timeout: 180_000 }, async () => {
+  const out = path.join(dir, 'many-runs');
+  // 2 techniques x 6 runs = 12 technique runs on one signal; the warning came at the 11th.
+  const result = await runCli(['run', '--target-file', 'builtin', '--technique', 'polling,websocket', '--runs', '6', '--clients', '2', '--rate', '20', '--duration', '200ms', '--warmup', '50ms', '--interval', '100', '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((result.stderr.match(/websocket: completed/g) ?? []).length, 6, 'every run took place');
+  assert.doesNotMatch(result.stderr, /MaxListenersExceededWarning|memory leak/);
+});

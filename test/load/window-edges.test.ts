@@ -58,10 +58,15 @@ test('an edge waits for the last message before it to land; a wait that runs out
   const result = await generator.collect();
   await generator.close();
 
-  const frameBytes = (m: { seq: number; t: number }): number => Buffer.byteLength(encodeMessage({ seq: m.seq, t: m.t, data: DATA })) + 2;
+  // One text frame, worked out by hand: `{"seq":S,"t":T,"data":"xx...x"}` behind a 2-byte header
+  // (FIN + opcode, then a 7-bit length: the payload is under 126 bytes and a server does not mask, RFC 6455 5.2).
+  const frameBytes = (m: { seq: number; t: number }): number =>
+    2 + '{"seq":'.length + String(m.seq).length + ',"t":'.length + String(m.t).length + ',"data":"'.length + DATA.length + '"}'.length;
+  assert.deepEqual([late.seq, inWindow.seq], [1, 2], 'the late message is the feed\'s first, the window\'s its second');
+  assert.equal(frameBytes(inWindow), Buffer.byteLength(encodeMessage({ ...inWindow, data: DATA })) + 2, 'the hand count agrees with the encoder');
   assert.equal(result.counts.receivedInWindow, CLIENTS, 'only the window\'s message counts beside its bytes');
+  // Exactly one frame per client: with the late frame inside the window this would be CLIENTS * (frameBytes(late) + frameBytes(inWindow)).
   assert.deepEqual(result.bytes, { up: 0, down: CLIENTS * frameBytes(inWindow) }, 'the late message\'s bytes fell before the start snapshot');
-  assert.ok(frameBytes(late) > 0);
 
   const [start, end] = result.edges!;
   assert.equal(start!.edge, 'start');

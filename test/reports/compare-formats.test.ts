@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
 import { toBencher, toGithubActionBenchmark } from '../../reports/compare-outputs.ts';
-import { runCompareCommand } from '../../cli/compare.ts';
-import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
-
-let dir = '';
-before(async () => {
-  dir = await tempDir('compare-formats');
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+import { loadFixture } from './helpers.ts';
 
 test('github-action-benchmark: an array of { name, unit, value } for customSmallerIsBetter', () => {
   const entries = toGithubActionBenchmark(loadFixture());
@@ -39,17 +27,5 @@ test('bencher: { benchmark: { measure: { value } } }', () => {
       assert.deepEqual(Object.keys(measure), ['value']);
       assert.ok(Number.isFinite(measure.value));
     }
-  }
-});
-
-test('--format writes clean JSON to stdout and --out, with the verdict on stderr', async () => {
-  const outFile = path.join(dir, 'bench.json');
-  for (const format of ['github-action-benchmark', 'bencher']) {
-    const out = captureIo();
-    assert.equal(await runCompareCommand([FIXTURE_PATH, FIXTURE_PATH, '--format', format, '--out', outFile], out.io), 0);
-    const parsed: unknown = JSON.parse(out.stdout());
-    assert.equal(Array.isArray(parsed), format === 'github-action-benchmark');
-    assert.equal(await readFile(outFile, 'utf8'), out.stdout());
-    assert.match(out.stderr(), /^pushbench compare: ✅ no regression in \d+ comparisons\n$/);
   }
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { runCompareCommand } from '../../cli/compare.ts';
-import { captureIo, completedOf, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
+import { captureIo, completedOf, FIXTURE_PATH, loadFixture, tempDir } from '../reports/helpers.ts';
 
 let dir = '';
 
@@ -130,4 +130,16 @@ test('--threshold loosens one metric', async () => {
   assert.equal((await run([FIXTURE_PATH, file])).code, 1);
   assert.equal((await run([FIXTURE_PATH, file, '--threshold', 'bitsPerSecond=25'])).code, 0);
   assert.equal((await run([FIXTURE_PATH, file, '--threshold=bitsPerSecond=25', '--threshold', 'latencyMs.p99=10'])).code, 0);
+});
+
+test('--format writes clean JSON to stdout and --out, with the verdict on stderr', async () => {
+  const outFile = path.join(dir, 'bench.json');
+  for (const format of ['github-action-benchmark', 'bencher']) {
+    const out = captureIo();
+    assert.equal(await runCompareCommand([FIXTURE_PATH, FIXTURE_PATH, '--format', format, '--out', outFile], out.io), 0);
+    const parsed: unknown = JSON.parse(out.stdout());
+    assert.equal(Array.isArray(parsed), format === 'github-action-benchmark');
+    assert.equal(await readFile(outFile, 'utf8'), out.stdout());
+    assert.match(out.stderr(), /^pushbench compare: ✅ no regression in \d+ comparisons\n$/);
+  }
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildCharts } from '../../reports/charts.ts';
 import { runReportCommand, writeReports } from '../../cli/report.ts';
-import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from './helpers.ts';
+import { captureIo, FIXTURE_PATH, loadFixture, tempDir } from '../reports/helpers.ts';
 
 let dir = '';
 
@@ -63,6 +64,11 @@ test('bad input: exit 2 with a message naming the file', async () => {
   await writeFile(invalid, JSON.stringify({ ...loadFixture(), scenarios: 'none' }));
   cases.push([[invalid], /invalid\.json is not a valid pushbench results file: \$\.scenarios: expected an array, found "none"/]);
   cases.push([[], /expected exactly one results file, got none/]);
+  // Read as files, these never end (/dev/zero used to fail after seconds with "Invalid string length").
+  cases.push([['/dev/zero'], /^pushbench report: cannot read results file \/dev\/zero: it is a character device; expected a regular results\.json file\n$/]);
+  const fifo = path.join(dir, 'fifo.json');
+  execFileSync('mkfifo', [fifo]);
+  cases.push([[fifo], new RegExp(`^pushbench report: cannot read results file ${fifo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: it is a named pipe; expected a regular results\\.json file\\n$`)]);
   cases.push([[FIXTURE_PATH, '--colour'], /^pushbench report: unknown option --colour; allowed: --out, --help\n/]);
   for (const [argv, message] of cases) {
     const out = captureIo();
