@@ -114,6 +114,9 @@ export const H2_CLIENT_SETTINGS = Object.freeze({
   enablePush: false,
 });
 
+/** The connection-level receive window a client (a browser tab) opens at start with a WINDOW_UPDATE: Chromium's 15 MiB. */
+export const H2_CLIENT_CONNECTION_WINDOW_BYTES = 15 * 1024 * 1024;
+
 /** Techniques that `wire` carries, among `techniques` (which default to all). */
 export function techniquesOn(wire: WireId, techniques: readonly TechniqueId[] = TECHNIQUES): TechniqueId[] {
   return techniques.filter((id) => wireCarries(wire, id));

@@ -48,7 +48,8 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
           perMessageDeflate: options.perMessageDeflate === false ? upgrade.perMessageDeflate : options.perMessageDeflate,
           headers: upgrade.headers,
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-          createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
+          // The wire's socket (TLS under wss), counted at the TCP level.
+          createConnection: ctx.tab.webSocketConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;
         // ws leaves CONNECTING before it emits 'error' for a failed handshake, so "open yet?" is tracked here.

@@ -89,9 +89,10 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
     },
     upgrade(req, socket, head, query) {
       counters.requests++;
-      const writtenBefore = req.socket.bytesWritten;
+      const connection = ctx.connectionOf(req);
+      const writtenBefore = connection.bytesWritten;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        ctx.accounting.countSetup(req.socket, req, req.socket.bytesWritten - writtenBefore, head.length);
+        ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore, head.length);
         ws.on('error', () => {}); // a reset socket must not crash the server; 'close' follows
         const cursor = resolveFeedAndSince(ctx.feeds, query);
         if (isHttpError(cursor)) {
