@@ -18,6 +18,7 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
+import { WIRES } from './wires.ts';
 import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
 import { TECHNIQUES } from './techniques.ts';
 
@@ -99,6 +100,11 @@ export const ScenarioParamsSchema = closed({
   headers: HeaderProfileNameSchema,
   roomSize: Type.Integer({ minimum: 1 }),
   target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`, or a target file without a server section), else null'),
+  wire: Type.Optional(
+    literalUnion(WIRES, {
+      description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(

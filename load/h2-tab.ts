@@ -20,7 +20,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type net from 'node:net';
 import { H2_CLIENT_CONNECTION_WINDOW_BYTES, H2_CLIENT_SETTINGS } from '../core/wires.ts';
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
-import { ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
+import { closeWithin, ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
 import type { HttpResponse, StreamHandlers } from './http-connection.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -146,6 +146,16 @@ export class H2Tab {
     stream.once('end', () => end(null));
     stream.once('error', (error: Error) => end(error));
     stream.once('close', () => end(stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? null : new ConnectionClosedError(`the stream was reset (${stream.rstCode})`)));
+  }
+
+  /** Closes the session cleanly (GOAWAY, then the connection) and resolves once its TCP socket closed (destroyed after `timeoutMs`). */
+  close(timeoutMs: number): Promise<void> {
+    this.destroyed = true;
+    const session = this.session;
+    const tcp = this.tcp;
+    this.session = undefined;
+    if (session === undefined || tcp === undefined || tcp.destroyed) return Promise.resolve();
+    return closeWithin(tcp, timeoutMs, () => session.close());
   }
 
   /** Closes the session at once, abandoning its streams. */

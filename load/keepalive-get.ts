@@ -128,6 +128,16 @@ export class KeepAliveGet {
     });
   }
 
+  /** Ends the connection cleanly and resolves once its TCP socket closed (destroyed after `timeoutMs`). */
+  close(timeoutMs: number): Promise<void> {
+    this.destroyed = true;
+    this.fail(new ConnectionClosedError('the client was closed'));
+    const socket = this.socket;
+    const tcp = this.tcp;
+    if (socket === undefined || tcp === undefined || tcp.destroyed) return Promise.resolve();
+    return closeWithin(tcp, timeoutMs, () => socket.end());
+  }
+
   destroy(): void {
     this.destroyed = true;
     this.socket?.destroy();
@@ -239,6 +249,18 @@ export class KeepAliveGet {
     pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body), bytes });
     return this.buffer.length > 0;
   }
+}
+
+/** Runs `end` (a clean close) and resolves once `tcp` has closed, destroying it after `timeoutMs` if it has not. */
+export function closeWithin(tcp: net.Socket, timeoutMs: number, end: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => tcp.destroy(), timeoutMs);
+    tcp.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    end();
+  });
 }
 
 /** Reads the status, the framing and the headers named in `capture` (lower case) of a response head. */

@@ -19,6 +19,11 @@ export interface GetChannel {
   connect(): Promise<void>;
   get(path: string, extraHeaders?: string): Promise<GetResponse>;
   destroy(): void;
+  /**
+   * Closes cleanly (TLS close_notify, HTTP/2 GOAWAY, FIN) and resolves once the TCP socket has
+   * closed, within `timeoutMs` (then it is destroyed): after it both ends have counted every byte.
+   */
+  close(timeoutMs: number): Promise<void>;
 }
 
 /** Whole requests and streaming responses (SSE, the chat workload's POSTs): load/http-connection.ts's calls. */

@@ -4,6 +4,7 @@
  * window, collect from both sides, stop everything and check nothing is left running.
  * It never asks which technique it holds: drivers and servers come from registries.
  */
+import { DEFAULT_WIRE } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { firstPublishAt } from '../core/publish-grid.ts';
@@ -69,6 +70,14 @@ export interface ScenarioSpec {
   timeScale?: number;
   /** False: no floor measurement even where one could be made (the suite's sparse scenario). */
   floor?: boolean;
+  /** The user's certificate and key files for pushbench's server on a TLS wire (`--tls-cert/--tls-key`); absent: self-signed. */
+  tlsFiles?: TlsFiles;
+}
+
+/** A certificate chain file and its key file, PEM. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
 }
 
 export interface RunOptions {
@@ -116,6 +125,8 @@ export interface TechniqueRunOptions extends Omit<RunOptions, 'progress'> {
   quietBefore?: Promise<unknown>;
   /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
   floor?: boolean;
+  /** The user's certificate and key for a TLS wire; absent: the server makes a self-signed one. */
+  tlsFiles?: TlsFiles;
 }
 
 // RunStepError (a step cannot go on; becomes a `failed` result with its message) is defined in
@@ -221,6 +232,7 @@ export function prepareRun(
   floor = false,
   target: ResolvedTarget = BUILTIN_TARGET,
   delayMs = 0,
+  tlsFiles: TlsFiles | null = null,
 ): PreparedRun | RunStepError {
   let count: number;
   try {
@@ -239,6 +251,9 @@ export function prepareRun(
         ...(floor ? { floor } : {}),
         ...responseHeadersOf(params),
         techniques: [technique],
+        // The wire the scenario measures (servers/transports.ts); the floor is the bare ws loop on HTTP/1.1 only.
+        wire: params.wire ?? DEFAULT_WIRE,
+        tlsFiles,
         rate: 0,
         payloadBytes: params.payloadBytes,
         holdMs: params.holdMs,
@@ -313,7 +328,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   let server: ServerProcess | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null);
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
@@ -372,6 +387,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
           const spec: GeneratorSpec = {
             technique,
             origin: clientOrigin,
+            wire: params.wire ?? DEFAULT_WIRE,
             fromClient: i * perProcess,
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
@@ -413,7 +429,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // connected and quiet and the previous run finished; after the first kernel snapshot, so that
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
-    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs)));
+    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -591,9 +607,10 @@ const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
 /**
  * Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare
  * broadcast cannot stand in for chat or a foreign server), unless the scenario declines one.
+ * The floor is a bare ws loop on cleartext HTTP/1.1, the machine's: scenarios on other wires have none.
  */
 export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET, wanted = true): boolean {
-  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
+  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin' && (params.wire ?? DEFAULT_WIRE) === DEFAULT_WIRE;
 }
 
 /** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
@@ -694,12 +711,13 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       ...(spec.target === undefined ? {} : { target: spec.target }),
+      ...(spec.tlsFiles === undefined ? {} : { tlsFiles: spec.tlsFiles }),
       quietBefore: before,
       released: release,
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0);
+          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0, following.spec.tlsFiles ?? null);
         }
       },
     }).then(async (result) => {
