@@ -516,7 +516,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     };
     const result: CompletedResult = {
       ...built,
-      model: target.kind === 'file' ? null : modelFor(technique, params, { host }, measured),
+      // The model has HTTP/1.1 cleartext's terms only: on TLS or HTTP/2 it would miss them (records, frames, HPACK), so none is shown.
+      model: target.kind === 'file' || (params.wire ?? DEFAULT_WIRE) !== DEFAULT_WIRE ? null : modelFor(technique, params, { host }, measured),
       network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
       scheduleSeed,
     };
