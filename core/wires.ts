@@ -6,10 +6,11 @@
  * strategy per row; a technique's server handler and client driver never ask which wire they
  * are on.
  *
- * Which techniques a wire carries is said by transport, not by technique name: HTTP/1.1 carries
- * the HTTP Upgrade that opens a WebSocket (RFC 6455); HTTP/2 has no Upgrade, and a WebSocket
- * needs RFC 8441's extended CONNECT there, which pushbench does not speak yet, so such a pair
- * is refused before the run, naming the wires that would carry it.
+ * Which techniques a wire carries is said by transport, not by technique name: HTTP/1.1 opens a
+ * WebSocket with the HTTP Upgrade (RFC 6455), HTTP/2 with extended CONNECT (RFC 8441: one stream
+ * of the connection carries the WebSocket, as Chromium and Firefox do when the server offers it).
+ * permessage-deflate is negotiated on the Upgrade only so far, so a compressed WebSocket on
+ * HTTP/2 is refused before the run, naming the wires that would carry it.
  */
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type Transport } from './techniques.ts';
 
@@ -24,17 +25,19 @@ export interface WireMeta {
   readonly scheme: 'http' | 'https';
   /** The technique transports this wire carries (core/techniques.ts `Transport`). */
   readonly carries: readonly Transport[];
+  /** How a WebSocket opens on this wire: the HTTP/1.1 Upgrade (RFC 6455) or extended CONNECT (RFC 8441), one stream of the connection. */
+  readonly webSocket: 'upgrade' | 'extended-connect';
   /** Short label for tables and messages. */
   readonly label: string;
 }
 
 /** One row per wire, in the order reports show them. */
 const ROWS = [
-  { id: 'http', tls: false, httpVersion: '1.1', alpn: null, scheme: 'http', carries: ['http1', 'ws'], label: 'HTTP/1.1' },
-  { id: 'https', tls: true, httpVersion: '1.1', alpn: 'http/1.1', scheme: 'https', carries: ['http1', 'ws'], label: 'HTTP/1.1 + TLS' },
-  // The HTTP/1.1 request techniques map onto HTTP/2 streams as they are; a WebSocket needs RFC 8441 (not yet).
-  { id: 'h2', tls: true, httpVersion: '2', alpn: 'h2', scheme: 'https', carries: ['http1', 'h2'], label: 'HTTP/2 + TLS' },
-  { id: 'h2c', tls: false, httpVersion: '2', alpn: null, scheme: 'http', carries: ['http1', 'h2'], label: 'HTTP/2 cleartext' },
+  { id: 'http', tls: false, httpVersion: '1.1', alpn: null, scheme: 'http', carries: ['http1', 'ws'], webSocket: 'upgrade', label: 'HTTP/1.1' },
+  { id: 'https', tls: true, httpVersion: '1.1', alpn: 'http/1.1', scheme: 'https', carries: ['http1', 'ws'], webSocket: 'upgrade', label: 'HTTP/1.1 + TLS' },
+  // The HTTP/1.1 request techniques map onto HTTP/2 streams as they are; a WebSocket is a stream opened by extended CONNECT.
+  { id: 'h2', tls: true, httpVersion: '2', alpn: 'h2', scheme: 'https', carries: ['http1', 'h2', 'ws'], webSocket: 'extended-connect', label: 'HTTP/2 + TLS' },
+  { id: 'h2c', tls: false, httpVersion: '2', alpn: null, scheme: 'http', carries: ['http1', 'h2', 'ws'], webSocket: 'extended-connect', label: 'HTTP/2 cleartext' },
 ] as const satisfies readonly WireMeta[];
 
 export type WireId = (typeof ROWS)[number]['id'];
@@ -55,9 +58,21 @@ export function isWireId(value: unknown): value is WireId {
   return typeof value === 'string' && (WIRES as readonly string[]).includes(value);
 }
 
+/** Why `wire` cannot carry technique `id` (the reason alone), or null when it can. */
+function whyNot(wire: WireId, id: TechniqueId): string | null {
+  const meta = TECHNIQUE_META[id];
+  const row = WIRE_META[wire];
+  if (!(row.carries as readonly Transport[]).includes(meta.transport)) return `${row.label} does not carry the ${meta.transport} transport`;
+  // ws negotiates permessage-deflate in its Upgrade handshake only; on a CONNECT stream pushbench would have to do it itself.
+  if (meta.transport === 'ws' && meta.compression !== 'none' && row.webSocket === 'extended-connect') {
+    return `${meta.compression} is negotiated on the HTTP/1.1 Upgrade only so far, not on an RFC 8441 extended CONNECT`;
+  }
+  return null;
+}
+
 /** Whether `wire` carries technique `id`. */
 export function wireCarries(wire: WireId, id: TechniqueId): boolean {
-  return (WIRE_META[wire].carries as readonly Transport[]).includes(TECHNIQUE_META[id].transport);
+  return whyNot(wire, id) === null;
 }
 
 /** The wires that carry technique `id`, in report order. */
@@ -70,9 +85,9 @@ export function wiresCarrying(id: TechniqueId): WireId[] {
  * or null when it can.
  */
 export function wireRefusal(id: TechniqueId, wire: WireId): string | null {
-  if (wireCarries(wire, id)) return null;
-  const why = TECHNIQUE_META[id].transport === 'ws' ? ': a WebSocket over HTTP/2 needs RFC 8441 extended CONNECT, which pushbench does not speak yet' : '';
-  return `technique ${id} cannot run on wire ${wire} (${WIRE_META[wire].label})${why}; wires that carry ${id}: ${wiresCarrying(id).join(', ')}`;
+  const why = whyNot(wire, id);
+  if (why === null) return null;
+  return `technique ${id} cannot run on wire ${wire} (${WIRE_META[wire].label}): ${why}; wires that carry ${id}: ${wiresCarrying(id).join(', ')}`;
 }
 
 /** Every refused pair among `techniques` x `wires`, as sentences (empty when all can run). */
@@ -104,8 +119,8 @@ export const TLS13_RECORD_OVERHEAD_BYTES = 22;
 export const H2_SERVER_SETTINGS = Object.freeze({
   initialWindowSize: 6 * 1024 * 1024,
   maxConcurrentStreams: 100,
-  // Extended CONNECT (RFC 8441) is phase 2: not offered until the server can carry a WebSocket on it.
-  enableConnectProtocol: false,
+  // SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3): a WebSocket may open as a stream of the connection.
+  enableConnectProtocol: true,
 });
 
 /** The HTTP/2 settings of pushbench's clients (a browser tab): Chromium's stream window, as a Chromium capture shows it. */

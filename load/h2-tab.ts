@@ -18,7 +18,9 @@
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type net from 'node:net';
+import WebSocket from 'ws';
 import { H2_CLIENT_CONNECTION_WINDOW_BYTES, H2_CLIENT_SETTINGS } from '../core/wires.ts';
+import { attachStream, detachedWebSocket } from '../core/ws-stream.ts';
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
 import { closeWithin, ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
 import type { HttpResponse, StreamHandlers } from './http-connection.ts';
@@ -146,6 +148,90 @@ export class H2Tab {
     stream.once('end', () => end(null));
     stream.once('error', (error: Error) => end(error));
     stream.once('close', () => end(stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? null : new ConnectionClosedError(`the stream was reset (${stream.rstCode})`)));
+  }
+
+  /**
+   * A WebSocket on a stream of this session (RFC 8441): `CONNECT` with `:protocol websocket`
+   * once the server's SETTINGS allow it, the profile's headers, and on a 200 the stream handed to
+   * ws. Returned at once in CONNECTING state with ws's events: 'upgrade' (the 200's head),
+   * 'open', or 'error' naming the status and the start of a refusing answer.
+   */
+  webSocket(url: string, protocols: string[], options: WebSocket.ClientOptions): WebSocket {
+    const target = new URL(url);
+    const streamOptions = { maxPayload: options.maxPayload ?? 100 * 1024 * 1024 };
+    const ws = detachedWebSocket('client', streamOptions);
+    let stream: http2.ClientHttp2Stream | undefined;
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stream?.close(http2.constants.NGHTTP2_CANCEL);
+      ws.emit('error', error);
+      closeConnecting();
+    };
+    /** ws cannot close a WebSocket that has no socket yet: cancel the CONNECT stream and say it closed. */
+    const closeConnecting = (): void => {
+      if (ws.readyState !== WebSocket.CONNECTING) return;
+      settled = true;
+      clearTimeout(timer);
+      stream?.close(http2.constants.NGHTTP2_CANCEL);
+      (ws as unknown as { _readyState: number })._readyState = WebSocket.CLOSED;
+      ws.emit('close', 1006, EMPTY);
+    };
+    for (const method of ['close', 'terminate'] as const) {
+      const original = ws[method].bind(ws) as (...args: unknown[]) => void;
+      ws[method] = ((...args: unknown[]) => (ws.readyState === WebSocket.CONNECTING ? closeConnecting() : original(...args))) as never;
+    }
+    const timeoutMs = options.handshakeTimeout ?? 0;
+    const timer = timeoutMs > 0 ? setTimeout(() => fail(new Error(`extended CONNECT ${target.pathname}: no answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
+    const headers: OutgoingHttpHeaders = {
+      ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
+      ':method': 'CONNECT',
+      ':protocol': 'websocket',
+      ':path': `${target.pathname}${target.search}`,
+      'sec-websocket-version': '13',
+      ...(protocols.length > 0 ? { 'sec-websocket-protocol': protocols.join(', ') } : {}),
+    };
+    // HTTP/2 has no Upgrade: the offer would need a negotiation pushbench does not do on a stream (core/wires.ts refuses deflate here).
+    delete headers['sec-websocket-extensions'];
+    delete headers['sec-websocket-key'];
+    const send = (session: http2.ClientHttp2Session): void => {
+      if (settled) return;
+      stream = session.request(headers, { endStream: false });
+      stream.once('response', (head) => {
+        const status = Number(head[':status'] ?? 0);
+        if (status !== 200) {
+          const chunks: Buffer[] = [];
+          stream!.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream!.once('end', () => fail(new Error(`extended CONNECT ${target.pathname} answered ${status}: ${Buffer.concat(chunks).subarray(0, 200).toString('utf8')}`)));
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        const rawHeaders = Object.entries(head).flatMap(([name, value]) => (name.startsWith(':') || value === undefined ? [] : [name, String(value)]));
+        ws.emit('upgrade', { statusCode: status, statusMessage: '', rawHeaders });
+        attachStream(ws, stream!, streamOptions);
+      });
+      stream.once('error', (error: Error) => fail(error));
+      stream.once('close', () => fail(new ConnectionClosedError(`extended CONNECT ${target.pathname}: the stream closed before its answer (code ${stream?.rstCode})`)));
+    };
+    let session: http2.ClientHttp2Session;
+    try {
+      session = this.open();
+    } catch (error) {
+      queueMicrotask(() => fail(error as Error));
+      return ws;
+    }
+    // RFC 8441 §3: extended CONNECT only once the server's SETTINGS have said it takes it.
+    const offered = (settings: http2.Settings): void => {
+      if (settings.enableConnectProtocol === true) send(session);
+      else fail(new Error('the server does not offer extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL), so a WebSocket cannot share its HTTP/2 connection'));
+    };
+    if (!session.connecting && session.remoteSettings.enableConnectProtocol === true) send(session);
+    else session.once('remoteSettings', offered);
+    session.once('error', (error: Error) => fail(error));
+    return ws;
   }
 
   /** Closes the session cleanly (GOAWAY, then the connection) and resolves once its TCP socket closed (destroyed after `timeoutMs`). */

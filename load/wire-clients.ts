@@ -11,7 +11,7 @@ import { WIRE_META, type WireId } from '../core/wires.ts';
 import { H2Tab } from './h2-tab.ts';
 import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
 import { KeepAliveGet, type GetResponse } from './keepalive-get.ts';
-import type net from 'node:net';
+import WebSocket from 'ws';
 
 /** Repeated GETs, one at a time (polling, long polling): load/keepalive-get.ts's calls. */
 export interface GetChannel {
@@ -39,8 +39,11 @@ export interface ClientTab {
   gets(headers: ReadonlyArray<readonly [string, string]>, capture: readonly string[], attribution: ByteAttribution): GetChannel;
   /** A connection for requests and streams whose response head must come within `timeoutMs`. */
   requests(timeoutMs: number): RequestChannel;
-  /** ws's `createConnection`: a counted socket (TLS over it for wss). */
-  webSocketConnection(): (options: net.NetConnectOpts) => net.Socket;
+  /**
+   * Opens a WebSocket to `url` (ws:// or wss://): on HTTP/1.1 an Upgrade on a counted connection
+   * of its own (TLS under wss), on HTTP/2 an extended CONNECT stream of the tab's session (RFC 8441).
+   */
+  openWebSocket(url: string, protocols: string[], options: WebSocket.ClientOptions): WebSocket;
 }
 
 type TabFactory = (origin: string, counter: SocketCounter) => ClientTab;
@@ -57,7 +60,8 @@ function http1Tab(wire: WireId): TabFactory {
   return (origin, counter) => ({
     gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
     requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
-    webSocketConnection: () => counter.netConnection(secure),
+    openWebSocket: (url, protocols, options) =>
+      new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
   });
 }
 
@@ -80,9 +84,7 @@ function http2Tab(wire: WireId): TabFactory {
     return {
       gets: (headers, capture, attribution) => session(attribution).useGetHeaders(headers, capture),
       requests: shared,
-      webSocketConnection: () => {
-        throw new Error(`a WebSocket on wire ${wire} needs RFC 8441, which pushbench does not speak yet (the run refuses it before starting)`);
-      },
+      openWebSocket: (url, protocols, options) => session('snapshot').webSocket(url, protocols, options),
     };
   };
 }

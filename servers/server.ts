@@ -209,6 +209,23 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     route.handler.upgrade(req, socket, head, query);
   });
 
+  // HTTP/2 CONNECT: only RFC 8441's extended form (`:protocol websocket`) on a path whose technique takes it.
+  transport.onConnect((req: IncomingMessage, res: ServerResponse) => {
+    const denied = guard === undefined ? unguarded : guard.check(req);
+    if (denied !== undefined) return ctx.fail(res, denied);
+    const protocol = req.headers[':protocol'];
+    const { path, query } = splitUrl(req.url ?? '/');
+    const route = routes.get(path);
+    if (protocol !== TRANSPORTS.ws.upgradeToken) {
+      return ctx.fail(res, { status: 501, kind: 'methodNotAllowed', body: { error: `CONNECT is served for :protocol ${TRANSPORTS.ws.upgradeToken} only (RFC 8441); received ${JSON.stringify(protocol ?? null)}` } });
+    }
+    if (route?.handler.extendedConnect === undefined) {
+      return ctx.fail(res, { status: 404, kind: 'notFound', body: { error: `no WebSocket on ${path}`, paths: [...routes.keys()] } });
+    }
+    accounting.route(connectionOf(req), route.name);
+    route.handler.extendedConnect(req, res, query);
+  });
+
   // Malformed requests get a status line and a closed socket, never a crash.
   transport.onClientError((error: NodeJS.ErrnoException, socket: Duplex) => {
     rejected.badRequest++;

@@ -44,6 +44,8 @@ export interface ServerTransport {
   onRequest(listener: RequestListener): void;
   /** HTTP/1.1 Upgrade requests (a WebSocket handshake); never fires on a wire without Upgrade. */
   onUpgrade(listener: UpgradeListener): void;
+  /** HTTP/2 CONNECT requests (RFC 8441 extended CONNECT opens a WebSocket on a stream); never fires on HTTP/1.1. */
+  onConnect(listener: RequestListener): void;
   /** Malformed HTTP/1.1 requests; HTTP/2 protocol errors reset the stream or session by themselves. */
   onClientError(listener: ClientErrorListener): void;
   /** Cuts every connection now (server.close() waits for them otherwise). */
@@ -83,6 +85,8 @@ function http1Transport(wire: WireId, options: TransportOptions): ServerTranspor
     onConnection: (listener) => acceptConnections(server, listener),
     onRequest: (listener) => void server.on('request', listener),
     onUpgrade: (listener) => void server.on('upgrade', listener),
+    // HTTP/1.1 CONNECT is a proxy's method: pushbench's server has none, and Node answers it by closing.
+    onConnect: () => {},
     onClientError: (listener) => void server.on('clientError', listener),
     closeAll: () => server.closeAllConnections(),
   };
@@ -106,6 +110,7 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
     // The compatibility API's request and response offer every member the handlers use (see the top of this file).
     onRequest: (listener) => void server.on('request', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
     onUpgrade: () => {},
+    onConnect: (listener) => void server.on('connect', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
     onClientError: () => {},
     closeAll: () => {
       for (const session of sessions) session.destroy();

@@ -33,6 +33,8 @@ export interface TechniqueHandler {
   handle(req: IncomingMessage, res: ServerResponse, query: Query): void;
   /** Takes over an HTTP Upgrade on the technique's path, if the technique upgrades. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, query: Query): void;
+  /** Takes over an HTTP/2 extended CONNECT (RFC 8441) on the technique's path: the request's stream becomes the connection. */
+  extendedConnect?(req: IncomingMessage, res: ServerResponse, query: Query): void;
   /** Releases held requests, open streams and timers. */
   close(): void;
 }

@@ -40,7 +40,7 @@ const TINY = ['--clients', '4', '--rate', '20', '--duration', '300ms', '--warmup
 
 test('--wire http,h2 runs each scenario on each wire, names the wire in results.json, and every technique delivers with bytes agreeing', async () => {
   const out = path.join(dir, 'two-wires');
-  const result = await runCli(['run', '--technique', 'polling,sse', '--wire', 'h2,http', '--tls-cert', cert, '--tls-key', key, ...TINY, '--out', out]);
+  const result = await runCli(['run', '--technique', 'polling,sse,websocket', '--wire', 'h2,http', '--tls-cert', cert, '--tls-key', key, ...TINY, '--out', out]);
   assert.equal(result.code, 0, result.stderr);
   const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
   assert.deepEqual(resultsProblems(results), []);
@@ -48,7 +48,7 @@ test('--wire http,h2 runs each scenario on each wire, names the wire in results.
   assert.deepEqual(results.scenarios.map((s) => [s.id, s.params.wire]), [['broadcast', 'http'], ['broadcast-h2', 'h2']]);
   assert.match(results.scenarios[1]!.title, /over HTTP\/2 \+ TLS$/);
   for (const scenario of results.scenarios) {
-    for (const technique of ['polling', 'sse'] as const) {
+    for (const technique of ['polling', 'sse', 'websocket'] as const) {
       const measured = scenario.results[technique];
       assert.equal(measured?.state, 'completed', `${scenario.id} ${technique}: ${measured?.state === 'completed' ? '' : measured?.error}`);
       if (measured?.state !== 'completed') continue;
@@ -63,9 +63,9 @@ test('--wire http,h2 runs each scenario on each wire, names the wire in results.
 
 test('a technique named on a wire that cannot carry it is refused before the run, naming both and the wires that would', async () => {
   const out = path.join(dir, 'refused');
-  const result = await runCli(['run', '--technique', 'sse,websocket', '--wire', 'http,h2', ...TINY, '--out', out]);
+  const result = await runCli(['run', '--technique', 'sse,websocket-deflate', '--wire', 'http,h2', ...TINY, '--out', out]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /technique websocket cannot run on wire h2 \(HTTP\/2 \+ TLS\): a WebSocket over HTTP\/2 needs RFC 8441 extended CONNECT, which pushbench does not speak yet; wires that carry websocket: http, https/);
+  assert.match(result.stderr, /technique websocket-deflate cannot run on wire h2 \(HTTP\/2 \+ TLS\): permessage-deflate is negotiated on the HTTP\/1\.1 Upgrade only so far, not on an RFC 8441 extended CONNECT; wires that carry websocket-deflate: http, https/);
   assert.equal(fs.existsSync(out), false, 'nothing was written');
 });
 
@@ -109,7 +109,7 @@ test('serve --wire h2 with the user certificate: an https URL, the techniques HT
     const info = JSON.parse(firstLine) as { url: string; wire: string; techniques: string[] };
     assert.match(info.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(info.wire, 'h2');
-    assert.deepEqual(info.techniques, ['polling', 'longpoll', 'sse']);
+    assert.deepEqual(info.techniques, ['polling', 'longpoll', 'sse', 'websocket'], 'all but the compressed WebSocket');
     const fingerprint = new crypto.X509Certificate(fs.readFileSync(cert)).fingerprint256;
     const session = http2.connect(info.url, { ca: fs.readFileSync(cert), servername: 'localhost' });
     session.on('error', () => {});

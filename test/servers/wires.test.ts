@@ -75,7 +75,7 @@ describe('bytes on TLS', () => {
     const counter = new SocketCounter();
     const tab = CLIENT_WIRES[wire](server.url, counter);
     const url = `${server.url.replace(/^http/, 'ws')}/ws?since=0`;
-    const ws = new WebSocket(url, { createConnection: tab.webSocketConnection() as unknown as WebSocket.ClientOptions['createConnection'] });
+    const ws = tab.openWebSocket(url, [], {});
     try {
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
@@ -110,6 +110,16 @@ describe('bytes on TLS', () => {
   test('the same message on http is 99 + 2: the 22 bytes are TLS', async () => {
     const { down } = await oneWebSocketMessage('http', 99);
     assert.equal(down, 99 + 2);
+  });
+
+  test('on HTTP/2 the message is one DATA frame of its stream: 99 + 2 + 9 on h2c, and + 22 for its TLS record on h2', async () => {
+    const h2c = await oneWebSocketMessage('h2c', 99);
+    assert.equal(h2c.received, 99);
+    assert.equal(h2c.down, 99 + 2 + 9);
+    assert.equal(h2c.serverDown, h2c.down);
+    const h2 = await oneWebSocketMessage('h2', 99);
+    assert.equal(h2.down, 99 + 2 + 9 + 22);
+    assert.equal(h2.serverDown, h2.down);
   });
 
   test('the server speaks TLS 1.3 on every TLS wire, with the ALPN of the wire, and issues session tickets', async () => {
@@ -193,4 +203,69 @@ describe('the Host check on HTTP/2', () => {
       }
     });
   }
+});
+
+describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT)', () => {
+  /** Opens a raw stream on a fresh session to a server on `wire` and returns its status and body. */
+  async function connect(wire: WireId, headers: http2.OutgoingHttpHeaders): Promise<{ status: number; body: string; enableConnectProtocol: boolean | undefined }> {
+    const server = await startServer({ wire, rate: 0 });
+    const session = http2.connect(server.url, { rejectUnauthorized: false });
+    session.on('error', () => {});
+    try {
+      const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
+      return await new Promise((resolve, reject) => {
+        const stream = session.request({ ':method': 'CONNECT', ...headers }, { endStream: false });
+        let status = 0;
+        let body = '';
+        stream.once('response', (head) => (status = Number(head[':status'])));
+        stream.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        stream.once('end', () => resolve({ status, body, enableConnectProtocol: settings.enableConnectProtocol }));
+        stream.once('error', reject);
+      });
+    } finally {
+      session.destroy();
+      await server.close();
+    }
+  }
+
+  test('the server offers SETTINGS_ENABLE_CONNECT_PROTOCOL and answers extended CONNECT on the WebSocket path with 200', async () => {
+    const server = await startServer({ wire: 'h2c', rate: 0 });
+    server.publish('before');
+    const counter = new SocketCounter();
+    const ws = CLIENT_WIRES.h2c(server.url, counter).openWebSocket(`${server.url.replace(/^http/, 'ws')}/ws?since=0`, [], {});
+    try {
+      const head = new Promise<{ statusCode: number }>((resolve) => ws.once('upgrade', resolve));
+      const first = await new Promise<string>((resolve, reject) => {
+        ws.once('message', (data: Buffer) => resolve(data.toString()));
+        ws.once('error', reject);
+      });
+      assert.equal((await head).statusCode, 200);
+      assert.match(first, /^\{"seq":1,/, 'the catch-up from since=0');
+      // Upstream frames (the chat workload) reach the feed through the stream too.
+      ws.send(JSON.stringify({ data: 'up' }));
+      const echoed = await new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+      assert.match(echoed, /"seq":2,.*"data":"up"/);
+      assert.equal(server.stats().techniques.websocket?.open, 1);
+    } finally {
+      ws.close();
+      await new Promise((resolve) => ws.once('close', resolve));
+      await server.close();
+    }
+  });
+
+  test('a CONNECT without :protocol websocket, or without version 13, or to the deflate path, or from a foreign :authority is refused', async () => {
+    const plain = await connect('h2c', { ':authority': 'localhost:1' });
+    assert.equal(plain.enableConnectProtocol, true);
+    assert.equal(plain.status, 403, 'a plain CONNECT names a host: it must be this server');
+    const noVersion = await connect('h2c', { ':protocol': 'websocket', ':path': '/ws' });
+    assert.equal(noVersion.status, 400);
+    assert.match((JSON.parse(noVersion.body) as { error: string }).error, /Sec-WebSocket-Version must be 13; received null/);
+    const other = await connect('h2', { ':protocol': 'webtransport', ':path': '/ws', 'sec-websocket-version': '13' });
+    assert.equal(other.status, 501);
+    assert.match((JSON.parse(other.body) as { error: string }).error, /CONNECT is served for :protocol websocket only \(RFC 8441\); received "webtransport"/);
+    const deflate = await connect('h2c', { ':protocol': 'websocket', ':path': '/ws-deflate', 'sec-websocket-version': '13' });
+    assert.equal(deflate.status, 501);
+    const foreign = await connect('h2c', { ':protocol': 'websocket', ':path': '/ws', ':authority': 'evil.example', 'sec-websocket-version': '13' });
+    assert.equal(foreign.status, 403);
+  });
 });
