@@ -20,6 +20,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type net from 'node:net';
 import WebSocket from 'ws';
 import { H2_CLIENT_CONNECTION_WINDOW_BYTES, H2_CLIENT_SETTINGS } from '../core/wires.ts';
+import { TRANSPORTS } from '../core/techniques.ts';
 import { attachStream, detachedWebSocket } from '../core/ws-stream.ts';
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
 import { closeWithin, ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
@@ -188,7 +189,8 @@ export class H2Tab {
     const headers: OutgoingHttpHeaders = {
       ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
       ':method': 'CONNECT',
-      ':protocol': 'websocket',
+      // RFC 8441 §4: the protocol token is the Upgrade token of RFC 6455.
+      ':protocol': TRANSPORTS.ws.upgradeToken,
       ':path': `${target.pathname}${target.search}`,
       'sec-websocket-version': '13',
       ...(protocols.length > 0 ? { 'sec-websocket-protocol': protocols.join(', ') } : {}),
