@@ -1,10 +1,15 @@
 /**
  * The clients' connect seam: one strategy per wire (core/wires.ts), as undici has connectH1 and
  * connectH2. A simulated client (a browser tab) asks its wire for a `ClientTab`, and gets from
- * it a connection for repeated GETs, connections for requests and streams, and the socket
- * factory of a WebSocket; the drivers (load/drivers/) use those and never ask which wire they
- * are on. On HTTP/1.1 each ask opens a connection of its own, as a browser tab does while its
- * first one is busy; on HTTP/2 every ask is a stream of the tab's one session.
+ * it a connection for repeated GETs, connections for requests and streams, and WebSockets; the
+ * drivers (load/drivers/) use those and never ask which wire they are on. On HTTP/1.1 each ask
+ * opens a connection of its own, as a browser tab does while its first one is busy; on HTTP/2
+ * every ask is a stream of the tab's one session (a WebSocket too, by RFC 8441).
+ *
+ * Byte attribution on HTTP/2: the session is one socket, counted whole. A polling tab's session
+ * is attributed by exchange (each poll's bytes by its due time), exact while nothing else runs on
+ * it, as in the broadcast workload; in the chat workload its POSTs share the session and their
+ * bytes are then in the run's totals (and the agreement check) but not in the window's.
  */
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
 import { WIRE_META, type WireId } from '../core/wires.ts';
