@@ -17,6 +17,8 @@ import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTar
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
 import { BUILTIN_PROFILE_NAMES, BUILTIN_PROFILE_SUMMARIES } from '../core/header-profile.ts';
 import { registerHeaderProfile } from '../load/headers.ts';
+import { DEFAULT_WIRE, WIRE_META, WIRES, wireRefusals, type WireId } from '../core/wires.ts';
+import { loadIdentity } from '../servers/tls-cert.ts';
 import {
   DEFAULT_RUN_CONFIG,
   DEFAULT_RUN_VALUES,
@@ -66,6 +68,15 @@ function techniqueListReader(): Reader<readonly TechniqueId[]> {
     (input) => allowed.find((t) => t === input),
     // Canonical order, so results and reports do not depend on how the list was typed.
     (items) => (items.includes('all') ? [...TECHNIQUES] : TECHNIQUES.filter((t) => items.includes(t))),
+  );
+}
+
+/** Wires, in WIRES order without duplicates, so results do not depend on how the list was typed. */
+function wireListReader(): Reader<readonly WireId[]> {
+  return listReader<WireId, WireId>(
+    `allowed: ${WIRES.join(', ')} (comma-separated list)`,
+    (input) => WIRES.find((wire) => wire === input),
+    (items) => WIRES.filter((wire) => items.includes(wire)),
   );
 }
 
@@ -174,6 +185,30 @@ const holdOption: Flag<number> = {
   help: 'long-poll hold timeout, 100ms..10m; a bare number means milliseconds',
   defaultText: formatMs(DEFAULT_RUN_VALUES.holdMs),
   reader: durationReader('ms', 100, 600_000),
+};
+
+const wireOption: Flag<readonly WireId[]> = {
+  flag: 'wire',
+  arg: 'LIST',
+  help: `what carries HTTP: ${WIRES.map((wire) => `${wire} (${WIRE_META[wire].label})`).join(', ')}; a list measures each wire in turn, like a client sweep`,
+  defaultText: DEFAULT_WIRE,
+  reader: wireListReader(),
+};
+
+const tlsCertOption: Flag<string | null> = {
+  flag: 'tls-cert',
+  arg: 'FILE',
+  help: "PEM certificate (chain) for pushbench's server on a TLS wire (https, h2), with --tls-key",
+  defaultText: 'a self-signed certificate made at run time',
+  reader: stringReader('the path of a PEM certificate file'),
+};
+
+const tlsKeyOption: Flag<string | null> = {
+  flag: 'tls-key',
+  arg: 'FILE',
+  help: 'PEM private key of --tls-cert',
+  defaultText: 'the self-signed certificate\'s',
+  reader: stringReader('the path of a PEM private key file'),
 };
 
 const RUN_OPTIONS: OptionTable<RunValues> = {
@@ -318,6 +353,9 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  wires: wireOption,
+  tlsCert: tlsCertOption,
+  tlsKey: tlsKeyOption,
 };
 
 /** `--config FILE`: not a RunConfig field, read before the other flags so that they override it. */
@@ -384,6 +422,9 @@ const SERVE_OPTIONS: OptionTable<ServeValues> = {
     defaultText: `${DEFAULT_SERVE_VALUES.maxMessageBytes}`,
     reader: integerReader(1, LIMITS.maxMessageBytes, 'bytes'),
   },
+  wires: { ...wireOption, help: `what carries HTTP: ${WIRES.join(', ')}; one wire, since the server listens on one port` },
+  tlsCert: tlsCertOption,
+  tlsKey: tlsKeyOption,
 };
 
 function rowsOf<V>(table: OptionTable<V>): Array<Flag<V[keyof V]>> {
@@ -433,6 +474,7 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
   const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
+  checkWires(values, explicit.has('techniques'), targets);
 
   return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
 }
@@ -473,6 +515,32 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
   return targets;
 }
 
+/**
+ * The wires against the rest: a technique named with `--technique` on a wire that cannot carry
+ * it is refused, naming both and the wires that would (one left to the default `all` is left out
+ * of that wire's scenarios, which say why); phase 1 measures wires on pushbench's own server
+ * only; `--tls-cert` and `--tls-key` come together, for a TLS wire, and are read and matched now.
+ */
+function checkWires(values: { techniques: readonly TechniqueId[]; wires: readonly WireId[]; tlsCert: string | null; tlsKey: string | null }, techniquesExplicit: boolean, targets: readonly ResolvedTarget[]): void {
+  if (techniquesExplicit) {
+    const refusals = wireRefusals(values.techniques, values.wires);
+    if (refusals.length > 0) throw new ConfigError(`invalid --technique with --wire ${values.wires.join(',')}: ${refusals.join('; ')}`);
+  }
+  const other = targets.find((target) => target.kind !== 'builtin');
+  if (other !== undefined && values.wires.some((wire) => wire !== DEFAULT_WIRE)) {
+    throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(other.name)}; wires other than ${DEFAULT_WIRE} are measured on pushbench's own server only (targets over TLS and HTTP/2 are not supported yet)`);
+  }
+  if ((values.tlsCert === null) !== (values.tlsKey === null)) {
+    const [given, missing] = values.tlsCert === null ? ['--tls-key', '--tls-cert'] : ['--tls-cert', '--tls-key'];
+    throw new ConfigError(`${given} needs ${missing}: received ${given} ${showReceived(values.tlsCert ?? values.tlsKey)} alone; pass both, or neither for a self-signed certificate`);
+  }
+  if (values.tlsCert === null || values.tlsKey === null) return;
+  if (!values.wires.some((wire) => WIRE_META[wire].tls)) {
+    throw new ConfigError(`--tls-cert and --tls-key need a TLS wire: received --wire ${values.wires.join(',')}; TLS wires: ${WIRES.filter((wire) => WIRE_META[wire].tls).join(', ')}`);
+  }
+  loadIdentity(values.tlsCert, values.tlsKey);
+}
+
 /** Chat rooms cannot hold more clients than the run has; a default room size shrinks to fit instead. */
 function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawInput | undefined): void {
   const maxClients = Math.max(...values.clients);
@@ -509,7 +577,14 @@ function checkAllowRemote(values: RunValues, targets: readonly ResolvedTarget[],
 export function parseServeArgs(argv: readonly string[]): ServeConfig {
   if (asksForHelp(argv)) return Object.freeze({ ...DEFAULT_SERVE_CONFIG, help: true });
   const { inputs } = tokenizeFlags(argv, rowsOf(SERVE_OPTIONS));
-  const { values } = resolve(SERVE_OPTIONS, DEFAULT_SERVE_VALUES, inputs);
+  const { values, explicit } = resolve(SERVE_OPTIONS, DEFAULT_SERVE_VALUES, inputs);
+  if (values.wires.length !== 1) {
+    throw ConfigError.invalid('--wire', showReceived(values.wires.join(',')), `pushbench serve listens on one port, so on one wire: one of ${WIRES.join(', ')}`);
+  }
+  checkWires(values, explicit.has('techniques'), []);
+  // Left to `all`, the server serves what its wire carries.
+  const wire = values.wires[0]!;
+  values.techniques = values.techniques.filter((id) => wireRefusals([id], [wire]).length === 0);
   return Object.freeze({ ...values, help: false });
 }
 

@@ -18,9 +18,10 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
 import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
+import { WIRES } from './wires.ts';
 import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -85,6 +86,11 @@ export const ScenarioParamsSchema = closed({
   headers: HeaderProfileNameSchema,
   roomSize: Type.Integer({ minimum: 1 }),
   target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`, or a target file without a server section), else null'),
+  wire: Type.Optional(
+    literalUnion(WIRES, {
+      description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(
@@ -258,7 +264,7 @@ export const CompletedResultSchema = closed(
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
-    model: nullable(ModelEstimateSchema, 'Null for a foreign server: the analytic model describes pushbench\'s own servers'),
+    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and on a wire other than http (it has no TLS or HTTP/2 terms yet)'),
     network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
     scheduleSeed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),

@@ -12,6 +12,8 @@ import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
+import { CLIENT_WIRES } from './wire-clients.ts';
+import { DEFAULT_WIRE } from '../core/wires.ts';
 
 const MAX_ERRORS_KEPT = 5;
 
@@ -167,6 +169,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
+        tab: CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, this.counter),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {
