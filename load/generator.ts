@@ -169,7 +169,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
-        tab: CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, this.counter),
+        tab: CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, this.counter, spec.tlsTrust),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {

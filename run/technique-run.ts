@@ -5,7 +5,8 @@
  * and a failure becomes a result, never an exception. It never asks which technique it holds:
  * drivers and servers come from registries.
  */
-import { DEFAULT_WIRE } from '../core/wires.ts';
+import type { TlsTrust } from '../core/socket-counter.ts';
+import { DEFAULT_WIRE, wireOrigin } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { firstPublishAt } from '../core/publish-grid.ts';
@@ -200,7 +201,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       targetServer = await guard.step(prepared.targetServer);
       guard.watch(targetServer.unexpectedExit);
     }
-    const origin = server?.url ?? targetServer?.origin ?? target.origin!;
+    const wire = params.wire ?? DEFAULT_WIRE;
+    // A running target is reached at its origin with the wire's scheme (its file lists the wires it offers).
+    const origin = server?.url ?? targetServer?.origin ?? wireOrigin(wire, target.origin!);
+    // pushbench's own server: its certificate is made in its child; a target pushbench started: exactly the one it made; any other is verified (CA store, name, dates) unless --insecure.
+    const tlsTrust: TlsTrust = targetServer?.trust ?? (target.kind === 'builtin' || target.insecure ? { kind: 'any' } : { kind: 'system' });
     // The clients (and the round-trip probe) connect through the delaying proxy when there is one.
     if (prepared.proxy !== null) {
       proxy = await guard.step(prepared.proxy);
@@ -221,7 +226,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       if (info.rate > 0) throw new RunStepError(`the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0, so that only pushbench publishes and the expected count is what it had accepted`);
       startSeq = info.head;
     }
-    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes }));
+    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes, tlsTrust }));
     const perProcess = Math.ceil(params.clients / generatorCount);
     const outcomes = await guard.step(
       Promise.all(
@@ -229,7 +234,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
           const spec: GeneratorSpec = {
             technique,
             origin: clientOrigin,
-            wire: params.wire ?? DEFAULT_WIRE,
+            wire,
+            tlsTrust,
             fromClient: i * perProcess,
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
