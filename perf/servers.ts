@@ -326,7 +326,8 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
  */
 async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: string, config: PerfConfig, durationMs: number): Promise<Omit<PollRound, 'round'>> {
   const before = await contender.sample();
-  const args = ['-c', String(config.connections), '-m', '1', '-D', String(durationMs / 1000), ...(wire === 'https' ? ['--h1'] : []), `${contender.url}${path}`];
+  // -N: a connection silent for 5 s is closed and its requests counted as failed, so a stuck stream fails the round with h2load's counts instead of hanging it.
+  const args = ['-c', String(config.connections), '-m', '1', '-D', String(durationMs / 1000), '-N', '5s', ...(wire === 'https' ? ['--h1'] : []), `${contender.url}${path}`];
   const output = await within(
     new Promise<string>((resolve, reject) => {
       const child = spawn(config.h2load, args, { stdio: ['ignore', 'pipe', 'pipe'] });
