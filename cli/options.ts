@@ -9,6 +9,7 @@
  * config file and `--help` pick it up with nothing else to change.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
@@ -79,6 +80,15 @@ function generatorsReader(): Reader<number | null> {
       return n === undefined || n < 1 || n > LIMITS.maxGenerators ? undefined : n;
     },
   );
+}
+
+/** `auto` (one per core) or a count up to LIMITS.maxServerProcesses. */
+function serverProcessesReader(): Reader<number> {
+  return reader(`expected ${integerRange(1, LIMITS.maxServerProcesses)} or auto (one per core: ${os.availableParallelism()})`, (input) => {
+    if (input === 'auto') return Math.min(LIMITS.maxServerProcesses, os.availableParallelism());
+    const n = toInteger(input);
+    return n === undefined || n < 1 || n > LIMITS.maxServerProcesses ? undefined : n;
+  });
 }
 
 /**
@@ -242,6 +252,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     help: `load generator processes per technique, 1..${LIMITS.maxGenerators}, or auto`,
     defaultText: 'auto',
     reader: generatorsReader(),
+  },
+  serverProcesses: {
+    flag: 'server-processes',
+    arg: 'N',
+    help: `built-in server processes on one port, all publishing the same feed, 1..${LIMITS.maxServerProcesses}, or auto (one per core); their figures are summed and shown per process`,
+    defaultText: '1',
+    reader: serverProcessesReader(),
   },
   runs: {
     flag: 'runs',

@@ -28,7 +28,9 @@ export type RunnerToServer =
   | { type: 'publish'; id: number; rate: number; startAt: number }
   | { type: 'stop-publish'; id: number }
   | { type: 'window'; id: number; startT: number; endT: number }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Sent with a listening socket as the IPC handle, to a child started with `sharedListen`: serve on it (one port, several processes). */
+  | { type: 'listen-handle' };
 
 /** What a server child sends: `ready` or `error` once at start-up, then one reply per request. */
 export type ServerToRunner =

@@ -9,7 +9,8 @@ import { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
 import { OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import type { ScenarioParams } from '../core/results.ts';
-import { ServerProcess } from './server-process.ts';
+import { ServerProcess, type FeedServerHandle, type ServerProcessOptions } from './server-process.ts';
+import { ServerGroup } from './server-group.ts';
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, type ResolvedTarget } from './targets.ts';
@@ -54,7 +55,7 @@ export interface PreparedRun {
   generators: GeneratorProcess[];
   /** The delaying proxy in front of the server (`delayMs` > 0), listening before the server starts so that the server can be told its address. */
   proxy: Promise<DelayProxy> | null;
-  server: Promise<ServerProcess> | null;
+  server: Promise<FeedServerHandle> | null;
   targetServer: Promise<TargetServer> | null;
   publisher: PublisherProcess | null;
 }
@@ -72,6 +73,7 @@ export function prepareRun(
   floor = false,
   target: ResolvedTarget = BUILTIN_TARGET,
   delayMs = 0,
+  serverProcesses = 1,
 ): PreparedRun | RunStepError {
   let count: number;
   try {
@@ -82,9 +84,8 @@ export function prepareRun(
   if (delayMs > 0 && target.kind !== 'builtin') return new RunStepError(`a delay (${delayMs} ms) can be injected in front of pushbench's own servers only; target ${target.name} is not one`);
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const proxy = delayMs > 0 ? DelayProxy.start({ delayMs }) : null;
-  const spawnServer = (proxyHost: string | null): Promise<ServerProcess> =>
-    ServerProcess.spawn(
-      {
+  const spawnServer = (proxyHost: string | null): Promise<FeedServerHandle> => {
+    const options: ServerProcessOptions = {
         // The clients address the proxy: the server answers that Host too.
         ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
         ...(floor ? { floor } : {}),
@@ -100,9 +101,11 @@ export function prepareRun(
         maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
         // The server refuses a foreign Origin; the clients send their profile's.
         allowedOrigins: profileOrigins(headerProfile(params.headers)),
-      },
-      requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
-    );
+    };
+    const timeouts = requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs };
+    // Several processes on one port (--server-processes): the floor stays the textbook single loop.
+    return serverProcesses > 1 && !floor ? ServerGroup.spawn(options, serverProcesses, timeouts) : ServerProcess.spawn(options, timeouts);
+  };
   const server = target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
   const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.

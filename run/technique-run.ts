@@ -14,10 +14,10 @@ import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
-import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
+import { buildCompletedResult, judgeDelivery, memberCosts, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
-import type { ServerProcess } from './server-process.ts';
+import type { FeedServerHandle, StatsReply } from './server-process.ts';
 import { kernelDelta } from './kernel-bytes.ts';
 import type { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, type ResolvedTarget } from './targets.ts';
@@ -43,7 +43,7 @@ function probeTimeoutMs(delayMs: number): number {
 }
 
 /** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
-async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
+async function exitOrTimeout(server: FeedServerHandle, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([server.unexpectedExit.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
@@ -69,7 +69,9 @@ export interface RunControls {
   /** Seed of the clients' schedule phases; absent: a random one (recorded in the results either way). */
   scheduleSeed?: number;
   /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
-  onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  onServer?: (technique: TechniqueId, server: FeedServerHandle) => void;
+  /** Built-in server processes on one port (`--server-processes`); absent: 1. */
+  serverProcesses?: number;
   /** Called once a technique's generators have connected their clients (tests use it to kill one). */
   onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
@@ -164,10 +166,10 @@ async function pushbenchInfo(origin: string): Promise<{ head: number; rate: numb
 export async function runTechnique(technique: TechniqueId, params: ScenarioParams, options: TechniqueRunOptions): Promise<TechniqueResult> {
   const target = options.target ?? BUILTIN_TARGET;
   const guard = new RunGuard(options.signal);
-  let server: ServerProcess | undefined;
+  let server: FeedServerHandle | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.serverProcesses);
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
@@ -206,7 +208,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     const clientOrigin = proxy?.origin ?? origin;
     const scheduleSeed = options.scheduleSeed ?? randomInt(0, 2 ** 32 - 1);
-    const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const idleReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
+    const idle = idleReply?.stats ?? null;
     const foreignIdle = targetServer?.sample() ?? null;
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
@@ -286,7 +289,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
-    const start = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
+    const start = startReply?.stats ?? null;
     const foreignStart = targetServer?.sample() ?? null;
     // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
     const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
@@ -358,6 +362,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
       scheduleSeed,
     };
+    // Several server processes: each one's own figures beside their sum, a dead one with why.
+    if (result.server !== null && idleReply?.members !== undefined && startReply?.members !== undefined && end?.members !== undefined) {
+      result.server = { ...result.server, processes: memberCosts(idleReply.members, startReply.members, end.members) };
+    }
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.
     return judgeDelivery(result);
   } catch (error) {
