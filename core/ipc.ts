@@ -69,6 +69,8 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /** The loopback source address this process's clients connect from (run/scale-plan.ts); absent: the kernel picks. */
+  localAddress?: string;
 }
 
 /** Delivery counters of one generator process. */

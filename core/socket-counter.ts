@@ -18,6 +18,14 @@ export type { ClientBytes } from './socket-tally.ts';
 export type ByteAttribution = 'snapshot' | 'exchange';
 
 export class SocketCounter {
+  /**
+   * @param localAddress the loopback source address every socket of this counter connects from
+   *   (127.0.0.2, ...): one address has only as many ports to one server port as the ephemeral
+   *   range holds (about 28,000), so a large run spreads its generator processes over several.
+   *   Undefined: the kernel picks (127.0.0.1 to a loopback server).
+   */
+  constructor(readonly localAddress?: string) {}
+
   private readonly tally = new SocketTally('client');
   /** The sockets whose window bytes come from the edge snapshots (every one not attributed by exchange). */
   private readonly snapshotTally = new SocketTally('client');
@@ -45,7 +53,7 @@ export class SocketCounter {
   undiciConnector(): buildConnector.connector {
     const connect = buildConnector({ noDelay: true } as buildConnector.BuildOptions);
     return (options, callback) =>
-      connect(options, (error, socket) => {
+      connect(this.localAddress === undefined ? options : { ...options, localAddress: this.localAddress }, (error, socket) => {
         // On a failed connect undici passes no socket (undefined, not null).
         if (error === null && socket != null) this.track(socket as net.Socket);
         (callback as (e: Error | null, s: unknown) => void)(error, socket);
@@ -55,7 +63,7 @@ export class SocketCounter {
   /** A `createConnection` for the ws client whose socket is counted here. */
   netConnection(): (options: net.NetConnectOpts) => net.Socket {
     return (options) => {
-      const socket = net.connect(options);
+      const socket = net.connect(this.localAddress === undefined ? options : { ...options, localAddress: this.localAddress });
       socket.setNoDelay(true);
       this.track(socket);
       return socket;

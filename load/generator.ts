@@ -53,7 +53,7 @@ interface PendingEdge {
 }
 
 export class Generator {
-  readonly counter = new SocketCounter();
+  readonly counter: SocketCounter;
   readonly recorder = new DeliveryRecorder();
   private readonly clients: SimulatedClient[] = [];
   private readonly requests = { total: 0, empty: 0, late: 0 };
@@ -89,6 +89,7 @@ export class Generator {
     readonly spec: GeneratorSpec,
     private readonly onRefused?: (message: string) => void,
   ) {
+    this.counter = new SocketCounter(spec.localAddress);
     this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
     // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
     const schedule = spec.schedule;

@@ -132,7 +132,7 @@ export class KeepAliveGet {
 
   private open(): net.Socket {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
-    const socket = net.connect(this.port, this.host);
+    const socket = net.connect({ port: this.port, host: this.host, ...(this.counter.localAddress === undefined ? {} : { localAddress: this.counter.localAddress }) });
     socket.setNoDelay(true);
     this.counter.track(socket, this.attribution);
     this.buffer = EMPTY;

@@ -72,6 +72,8 @@ export interface RunControls {
   onServer?: (technique: TechniqueId, server: FeedServerHandle) => void;
   /** Built-in server processes on one port (`--server-processes`); absent: 1. */
   serverProcesses?: number;
+  /** Source address of each generator process instead of the plan's (tests: two addresses with few clients). */
+  sourceAddresses?: readonly string[];
   /** Called once a technique's generators have connected their clients (tests use it to kill one). */
   onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
@@ -169,7 +171,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   let server: FeedServerHandle | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.serverProcesses);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.serverProcesses, options.sourceAddresses);
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
@@ -243,6 +245,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             subscription,
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
+            ...(prepared.sourceAddresses[i] === undefined ? {} : { localAddress: prepared.sourceAddresses[i] }),
           };
           return generator.start(spec, 60_000 + params.clients * 10);
         }),
