@@ -103,7 +103,7 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   try {
     let results;
     try {
-      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, delayMs: config.delayMs, serverProcesses: config.serverProcesses, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, delayMs: config.delayMs, serverProcesses: config.serverProcesses, ...(config.ramp === null ? {} : { rampPerSecond: config.ramp }), capacity: options.capacity, micro: options.micro, progress: progress.listener });
     } finally {
       progress.done();
     }

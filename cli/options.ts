@@ -82,6 +82,12 @@ function generatorsReader(): Reader<number | null> {
   );
 }
 
+/** An integer within bounds; never null once read (null is the default: unset). */
+function nullableInteger(min: number, max: number): Reader<number | null> {
+  const inner = integerReader(min, max);
+  return { expected: inner.expected, read: (input, label) => inner.read(input, label) };
+}
+
 /** `auto` (one per core) or a count up to LIMITS.maxServerProcesses. */
 function serverProcessesReader(): Reader<number> {
   return reader(`expected ${integerRange(1, LIMITS.maxServerProcesses)} or auto (one per core: ${os.availableParallelism()})`, (input) => {
@@ -259,6 +265,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     help: `built-in server processes on one port, all publishing the same feed, 1..${LIMITS.maxServerProcesses}, or auto (one per core); their figures are summed and shown per process`,
     defaultText: '1',
     reader: serverProcessesReader(),
+  },
+  ramp: {
+    flag: 'ramp',
+    arg: 'N',
+    help: `clients connected per second over all generator processes, 1..${LIMITS.maxClients} (a large run's stated ramp)`,
+    defaultText: 'as fast as they connect',
+    reader: nullableInteger(1, LIMITS.maxClients),
   },
   runs: {
     flag: 'runs',

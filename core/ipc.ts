@@ -69,6 +69,8 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /** `--ramp`: clients this process connects per second (its share of the run's rate); absent: as fast as `connectConcurrency` allows. */
+  rampPerSecond?: number;
   /** The loopback source address this process's clients connect from (run/scale-plan.ts); absent: the kernel picks. */
   localAddress?: string;
 }
@@ -125,6 +127,8 @@ export interface GeneratorWindowResult {
   responseHead: string | null;
   /** How each edge snapshot waited for the last message before it to reach every client (absent: an older generator). */
   edges?: EdgeWait[];
+  /** This generator process's event-loop utilisation between the window's edges (absent: the window's end was not reached). */
+  eventLoopUtilization?: number;
 }
 
 /** One window edge of one generator process: how long its snapshot waited, and how many clients still lacked the last message before the edge when it was taken. */

@@ -25,6 +25,9 @@ import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
 
+/** Past this event-loop utilisation a generator process is the bottleneck: its clients' figures are partly its own. */
+export const GENERATOR_ELU_WARN = 0.8;
+
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
@@ -277,6 +280,15 @@ export const CompletedResultSchema = closed(
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
+    ),
+    generatorEventLoop: Type.Optional(
+      closed(
+        {
+          busiest: Type.Number({ minimum: 0, maximum: 1, description: "The busiest generator process's event-loop utilisation over the window" }),
+          processes: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Each generator process, in order' }),
+        },
+        `The load generators' own event loops over the window: past ${GENERATOR_ELU_WARN} the clients queue behind the generator, and latency is partly the tool's (the report warns). Absent in files written before it was recorded`,
+      ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
     model: nullable(ModelEstimateSchema, 'Null for a foreign server: the analytic model describes pushbench\'s own servers'),

@@ -19,6 +19,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly generators: number | null;
   /** Built-in server processes on one port (`--server-processes`, run/server-group.ts). */
   readonly serverProcesses: number;
+  /** Clients connected per second over all generator processes (`--ramp`); null: as fast as they can. */
+  readonly ramp: number | null;
   /** Measurements of each technique in each scenario, interleaved across techniques (`--runs N`). */
   readonly runs: number;
   /** Results folder; null = the caller picks `results/<timestamp>`. */
@@ -99,6 +101,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   roomSize: 10,
   generators: null,
   serverProcesses: 1,
+  ramp: null,
   runs: 1,
   out: null,
   quick: false,

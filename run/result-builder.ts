@@ -159,6 +159,14 @@ export function serverCost(server: ServerWindow, clients: number): ServerCost {
   };
 }
 
+/** The generators' event loops over the window, when every process measured it. */
+function generatorEventLoop(generators: readonly GeneratorWindowResult[]): Pick<CompletedResult, 'generatorEventLoop'> {
+  const processes = generators.map((g) => g.eventLoopUtilization);
+  if (processes.length === 0 || processes.some((e) => e === undefined)) return {};
+  const measured = processes as number[];
+  return { generatorEventLoop: { busiest: Math.max(...measured), processes: measured } };
+}
+
 /** Each server process of a group over the window (its own clients, its own RSS growth), in pid order of the group. */
 export function memberCosts(idle: readonly MemberSample[], start: readonly MemberSample[], end: readonly MemberSample[]): ServerProcessCost[] {
   return end.flatMap((e) => {
@@ -296,6 +304,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
       : null,
+    ...generatorEventLoop(generators),
     server: server !== null ? serverCost(server, params.clients) : inputs.foreign !== null ? foreignServerCost(inputs.foreign, params.clients) : null,
     model: inputs.model,
     agreement,

@@ -72,6 +72,8 @@ export interface RunControls {
   onServer?: (technique: TechniqueId, server: FeedServerHandle) => void;
   /** Built-in server processes on one port (`--server-processes`); absent: 1. */
   serverProcesses?: number;
+  /** `--ramp`: clients connected per second over all generator processes; absent: as fast as they can. */
+  rampPerSecond?: number;
   /** Source address of each generator process instead of the plan's (tests: two addresses with few clients). */
   sourceAddresses?: readonly string[];
   /** Called once a technique's generators have connected their clients (tests use it to kill one). */
@@ -246,8 +248,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
             ...(prepared.sourceAddresses[i] === undefined ? {} : { localAddress: prepared.sourceAddresses[i] }),
+            ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond / generatorCount }),
           };
-          return generator.start(spec, 60_000 + params.clients * 10);
+          // A ramp stretches the connecting: its time is added to the start's deadline.
+          return generator.start(spec, 60_000 + params.clients * 10 + (options.rampPerSecond === undefined ? 0 : (params.clients / options.rampPerSecond) * 1000));
         }),
       ),
     );
