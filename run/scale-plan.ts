@@ -29,6 +29,13 @@ export const PROCESS_BASE_BYTES = 100 * 1024 * 1024;
 export const CONNECTION_BYTES = 48 * 1024;
 /** Memory left to everything else on the machine (other users, the page cache): the plan never takes it. */
 export const MEMORY_RESERVE_BYTES = 4 * 1024 ** 3;
+/**
+ * How unevenly the kernel deals connections over server processes sharing one listening socket:
+ * 10,000 connections over two processes split 5,556/4,444 and 6,275/3,725 (docs/scale.md), so
+ * the busiest held up to 1.26x its even share. The plan keeps each process's even share times
+ * this under the file cap, so that the busiest does not run out of files.
+ */
+export const SERVER_SKEW = 1.5;
 /** The first source address of a run that needs more than one (127.0.0.1 stays for everything else). */
 const FIRST_SOURCE_HOST = 2;
 
@@ -89,9 +96,14 @@ export function planScale(input: ScalePlanInput, limits: MachineLimits): ScalePl
   if (socketsPerGenerator > fileCap) {
     refusals.push(`files: ${generators} generator process(es) would hold ${socketsPerGenerator} sockets each, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} for Node = ${fileCap}; use --generators ${Math.ceil(sockets / fileCap)} or more, or auto`);
   }
-  if (input.builtinServer && socketsPerServerProcess > fileCap) {
-    const needed = Math.ceil(sockets / fileCap);
-    refusals.push(`files: ${sockets} server sockets over ${input.serverProcesses} server process(es) = ${socketsPerServerProcess} each, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} = ${fileCap}; use --server-processes ${needed} or more`);
+  if (input.builtinServer && input.serverProcesses === 1 && socketsPerServerProcess > fileCap) {
+    const needed = Math.ceil((sockets * SERVER_SKEW) / fileCap);
+    refusals.push(`files: ${sockets} server sockets in one server process, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} = ${fileCap}; use --server-processes ${needed} or more`);
+  } else if (input.builtinServer && input.serverProcesses > 1 && socketsPerServerProcess * SERVER_SKEW > fileCap) {
+    const needed = Math.ceil((sockets * SERVER_SKEW) / fileCap);
+    refusals.push(
+      `files: ${sockets} server sockets over ${input.serverProcesses} server processes = ${socketsPerServerProcess} each, × ${SERVER_SKEW} for the kernel's uneven deal = ${Math.ceil(socketsPerServerProcess * SERVER_SKEW)}, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} = ${fileCap}; use --server-processes ${needed} or more`,
+    );
   }
   if (socketsPerGenerator > usablePorts) {
     refusals.push(`ports: one generator process would open ${socketsPerGenerator} connections from one source address, over the ${limits.portsPerAddress} ephemeral ports less ${PORTS_SPARE} spare = ${usablePorts}; use more --generators, or auto`);
