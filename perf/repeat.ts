@@ -21,10 +21,11 @@ import { booleanReader, HELP_ROW, helpLines, integerReader, listReader, parseCom
 import { EXIT, reportError } from '../cli/exit-codes.ts';
 import { readResultsFile } from '../cli/report.ts';
 import { PACKAGE_ROOT } from '../run/package-layout.ts';
+import { PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 
 const REPEAT_FLAGS = {
   times: { flag: 'times', arg: 'N', help: 'separate `npm run bench` invocations, 2..20', defaultText: '5', reader: integerReader(2, 20) },
-  quick: { flag: 'quick', arg: null, help: 'two invocations of `npm run bench -- --quick --technique websocket` (unless bench flags are given): checks the script works (CI)', defaultText: 'off', reader: booleanReader() },
+  quick: { flag: 'quick', arg: null, help: `two invocations of \`npm run bench -- --quick --technique ${PLAIN_WS_TECHNIQUE}\` (unless bench flags are given): checks the script works (CI)`, defaultText: 'off', reader: booleanReader() },
   from: {
     flag: 'from',
     arg: 'DIR,...',
@@ -111,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const quick = parsed.values.quick === true;
     times = parsed.values.times ?? (quick ? 2 : 5);
-    if (quick && benchFlags.length === 0) benchFlags = ['--quick', '--technique', 'websocket'];
+    if (quick && benchFlags.length === 0) benchFlags = ['--quick', '--technique', PLAIN_WS_TECHNIQUE];
     from = parsed.values.from;
   } catch (error) {
     return reportError('perf:repeat', error);
