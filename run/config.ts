@@ -36,6 +36,10 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly json: boolean;
   /** One-way delay (ms) a delaying proxy adds in each direction between the clients and the server; 0: none. */
   readonly delayMs: number;
+  /** `--shard I/N`: run only the I-th share of the clients, windowed by a coordinator; null: the whole run here. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** `--coordinator URL`: the `pushbench publish` a shard reports to; null without --shard. */
+  readonly coordinator: string | null;
   readonly help: boolean;
   /**
    * Names of the RunConfig fields the user set, by flag or config file (`'clients'`,
@@ -104,6 +108,8 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   verbose: false,
   json: false,
   delayMs: 0,
+  shard: null,
+  coordinator: null,
 });
 
 /** Defaults of `pushbench run`: what `parseRunArgs([])` returns. */
