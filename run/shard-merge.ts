@@ -7,7 +7,7 @@
  * clock bound is past the limit is left out and named, its clients unmeasured rather than lost.
  */
 import { ConfigError } from '../core/errors.ts';
-import type { ShardResult } from '../core/shard.ts';
+import { shardShare, type ShardResult } from '../core/shard.ts';
 import { summarize, mergeEncoded } from '../core/histogram.ts';
 import { SCHEMA_VERSION, type ResultsFile, type ShardRow, type ShardsSummary } from '../core/results.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
@@ -72,11 +72,14 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
   const byIndex = new Map<number, ShardResult>();
   const rows: ShardRow[] = [];
   const merged: ShardResult[] = [];
-  for (const shard of shards) {
+  const labelOf = new Map<number, string>();
+  for (const [i, shard] of shards.entries()) {
+    const label = labels[i] ?? `shard file ${i + 1}`;
     if (byIndex.has(shard.shard.index)) {
-      throw new ConfigError(`shard ${shard.shard.index} of ${count} is given twice (${labels[shards.indexOf(byIndex.get(shard.shard.index)!)]} and ${labels[shards.indexOf(shard)]}): two pods with one index, or one file given twice`);
+      throw new ConfigError(`shard ${shard.shard.index} of ${count} is given twice (${labelOf.get(shard.shard.index)} and ${label}): two pods with one index, or one file given twice`);
     }
     byIndex.set(shard.shard.index, shard);
+    labelOf.set(shard.shard.index, label);
   }
   const publishedBy = new Set(shards.filter((s) => s.published !== null).map((s) => s.published!.accepted));
   if (publishedBy.size > 1) throw new ConfigError(`the shards report different accepted counts (${[...publishedBy].join(', ')}): they did not ask one coordinator of one run`);
@@ -84,7 +87,8 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
   for (let index = 0; index < count; index++) {
     const shard = byIndex.get(index);
     if (shard === undefined) {
-      rows.push(emptyRow(index, 'missing', 'no result given (the pod died, or its log was not collected)', null, 0));
+      const share = shardShare(first.params.clients, index, count);
+      rows.push(emptyRow(index, 'missing', 'no result given (the pod died, or its log was not collected)', null, share.to - share.from));
       continue;
     }
     const clients = shard.clients.to - shard.clients.from;
