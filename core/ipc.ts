@@ -71,6 +71,11 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /**
+   * A shard on another host: this process's clock minus the publisher's, µs (run/clock-offset.ts).
+   * Every stamp `t` is moved onto this clock before it is used; absent: 0 (one host, one clock).
+   */
+  stampOffsetMicros?: number;
 }
 
 /** Delivery counters of one generator process. */

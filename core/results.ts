@@ -425,6 +425,39 @@ export const HeaderProfileRecordSchema = closed(
   'A header profile: where it came from and its lines per request kind',
 );
 
+export const ShardRowSchema = closed(
+  {
+    index: count('The shard index I of --shard I/N'),
+    status: literalUnion(['merged', 'missing', 'failed', 'late', 'clock', 'duplicate'] as const, { description: 'a shard status' }),
+    reason: nullable(Type.String(), 'Why the shard is not in the merged figures (its clients are unmeasured, not lost); null when merged'),
+    host: nullable(Type.String(), 'Host (pod) name the shard ran on; null when no result was given'),
+    clients: count("The shard's share of the clients"),
+    delivered: nullable(count()),
+    expected: nullable(count()),
+    lost: nullable(count()),
+    p50Ms: nullable(nonNegative()),
+    p99Ms: nullable(nonNegative()),
+    offsetMs: nullable(Type.Number(), 'Shard clock minus publisher clock, ms, applied to every stamp'),
+    boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
+    driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
+    generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+  },
+  'One shard of a merged run',
+);
+
+export const ShardsSummarySchema = closed(
+  {
+    runId: Type.String(),
+    count: Type.Integer({ minimum: 1, description: 'N of --shard I/N' }),
+    clientsTotal: count('Clients of the whole run'),
+    clientsCovered: count('Clients of the merged shards: the figures cover these; the others are unmeasured'),
+    worstBoundMs: nonNegative('The largest clock bound of a merged shard: a latency figure is known only to within it'),
+    maxBoundMs: nonNegative('The bound past which a shard was left out (pushbench merge --max-clock-bound)'),
+    rows: Type.Array(ShardRowSchema),
+  },
+  'How a run measured in shards on several hosts was merged (pushbench merge): what the figures cover and each shard on its own',
+);
+
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
@@ -440,6 +473,8 @@ export const ResultsFileSchema = Type.Object(
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
     runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
     suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
+
+    shards: Type.Optional(ShardsSummarySchema),
   },
   {
     additionalProperties: false,
@@ -472,6 +507,8 @@ export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
+export type ShardsSummary = Static<typeof ShardsSummarySchema>;
+export type ShardRow = Static<typeof ShardRowSchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 

@@ -43,6 +43,10 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly tlsCert: string | null;
   /** The user's key file for `tlsCert` (`--tls-key`); null with it. */
   readonly tlsKey: string | null;
+  /** `--shard I/N`: run only the I-th share of the clients, windowed by a coordinator; null: the whole run here. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** `--coordinator URL`: the `pushbench publish` a shard reports to; null without --shard. */
+  readonly coordinator: string | null;
   readonly help: boolean;
   /**
    * Names of the RunConfig fields the user set, by flag or config file (`'clients'`,
@@ -119,6 +123,8 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   wires: Object.freeze([DEFAULT_WIRE]),
   tlsCert: null,
   tlsKey: null,
+  shard: null,
+  coordinator: null,
 });
 
 /** Defaults of `pushbench run`: what `parseRunArgs([])` returns. */

@@ -153,7 +153,7 @@ function notPushbenchHint(error: Error): Error {
  * its newest seq, where the clients start; and its own publishing rate, which must be 0 since
  * pushbench publishes and counts what it expects.
  */
-async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
+export async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
   try {
     const response = await fetch(`${origin}/`, { signal: AbortSignal.timeout(5000) });
     const info = (await response.json()) as { head?: unknown; rate?: unknown };
