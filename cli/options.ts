@@ -195,7 +195,7 @@ export function shardReader(env: NodeJS.ProcessEnv): Reader<{ index: number; cou
       if (!(count >= 1 && count <= 1000)) throw ConfigError.invalid(label, showReceived(input), `${expected}; N is ${count}`);
       let indexText = match[1]!;
       if (indexText === 'auto') {
-        const fromEnv = env['JOB_COMPLETION_INDEX'];
+        const fromEnv = env.JOB_COMPLETION_INDEX;
         if (fromEnv === undefined || !/^\d+$/.test(fromEnv)) {
           throw ConfigError.invalid(label, showReceived(input), `${expected}; JOB_COMPLETION_INDEX is ${fromEnv === undefined ? 'not set' : JSON.stringify(fromEnv)}, expected an integer`);
         }

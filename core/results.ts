@@ -18,7 +18,7 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema, } from '@sinclair/typebox';
 import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
 import { WIRES } from './wires.ts';

@@ -50,7 +50,7 @@ const { ROUNDS, QUICK, LEAD_MS } = (() => {
       process.exit(EXIT.ok);
     }
     const quick = parsed.values.quick ?? false;
-    return { QUICK: quick, LEAD_MS: parsed.values.leadMs ?? 3000, ROUNDS: parsed.values.rounds ?? (quick ? 1 : GENERATOR_FLAGS.rounds.reader.read(process.env['PERF_ROUNDS'] ?? 3, 'PERF_ROUNDS')) };
+    return { QUICK: quick, LEAD_MS: parsed.values.leadMs ?? 3000, ROUNDS: parsed.values.rounds ?? (quick ? 1 : GENERATOR_FLAGS.rounds.reader.read(process.env.PERF_ROUNDS ?? 3, 'PERF_ROUNDS')) };
   } catch (error) {
     process.exit(reportError('perf:generator', error));
   }

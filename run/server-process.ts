@@ -8,7 +8,7 @@ import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
 import type { ServerStats } from '../core/protocol.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
-import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
+import { type ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 import type { WireId } from '../core/wires.ts';
 

@@ -11,7 +11,7 @@ const SSE_TECHNIQUE = 'sse' as const;
 import type { CompletedResult } from '../../core/results.ts';
 import { liveChildren } from '../../run/children.ts';
 import { runScenarios } from '../../run/runner.ts';
-import { ServerGroup, sumStats } from '../../run/server-group.ts';
+import { type ServerGroup, sumStats } from '../../run/server-group.ts';
 import type { ServerStats } from '../../core/protocol.ts';
 import { encodeHistogram, createLatencyHistogram } from '../../core/histogram.ts';
 import { isAlive } from '../helpers/processes.ts';
