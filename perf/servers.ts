@@ -62,6 +62,8 @@ interface PerfConfig {
   wires: readonly PollWire[];
   /** The h2load binary that drives the TLS wires (Debian's nghttp2-client). */
   h2load: string;
+  /** One short round with fewer clients: proves the script still works (CI); its figures are not compared. */
+  quick: boolean;
 }
 
 /** The wires the poll comparison runs on: autocannon drives http as before; h2load (C, its own process) drives https (--h1) and h2. */
@@ -80,7 +82,11 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
   only: null,
   wires: [...POLL_WIRES],
   h2load: '/usr/bin/h2load',
+  quick: false,
 });
+
+/** What `--quick` changes; a flag given beside it still wins. */
+const QUICK: Partial<PerfConfig> = { rounds: 1, durationMs: 500, connections: 10, clients: 100, messages: 20, rate: 50 };
 
 const TARGET_POLL_RATIO = 0.9;
 /** On TLS and HTTP/2 (issue 16): pushbench's server at least as fast as the bare Node server of the same wire. */
@@ -100,6 +106,7 @@ const PERF_FLAGS = {
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
   wires: { flag: 'wire', arg: 'LIST', help: `wires of the GET /poll comparison: ${POLL_WIRES.join(', ')}`, defaultText: POLL_WIRES.join(','), reader: listReader(`allowed: ${POLL_WIRES.join(', ')}`, (input) => POLL_WIRES.find((wire) => wire === input), (items) => [...new Set(items)]) },
   h2load: { flag: 'h2load', arg: 'PATH', help: 'h2load binary for the https and h2 rounds (apt-get install nghttp2-client)', defaultText: DEFAULTS.h2load, reader: stringReader('a path to h2load') },
+  quick: { flag: 'quick', arg: null, help: 'one short round with fewer clients: checks the script works (CI), figures not comparable', defaultText: 'off', reader: booleanReader() },
 } as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
 const USAGE = `usage: npm run perf:servers -- ${synopsis(Object.values(PERF_FLAGS))}
@@ -110,7 +117,7 @@ ${helpLines([...Object.values(PERF_FLAGS), HELP_ROW])}`;
 /** The config, or null when help was asked for. Throws ConfigError on a bad, unknown or duplicated flag. */
 function parsePerfArgs(argv: readonly string[]): PerfConfig | null {
   const { values, help } = parseCommand(argv, PERF_FLAGS, { positionals: false });
-  return help ? null : { ...DEFAULTS, ...values };
+  return help ? null : { ...DEFAULTS, ...(values.quick === true ? QUICK : {}), ...values };
 }
 
 // ---------------------------------------------------------------------------------------

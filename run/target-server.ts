@@ -75,7 +75,7 @@ export class TargetServer {
     /** The pid whose tree is sampled. */
     readonly pid: number,
     private readonly dir: string,
-    private readonly label: string,
+    label: string,
     /** The certificates a client accepts from this server: the one pushbench made, or (cleartext) any. */
     readonly trust: TlsTrust,
   ) {

@@ -153,7 +153,10 @@ function readFrames(tshark: string, file: string, keylog: string, port: number):
   const packets = JSON.parse(json) as Array<{ _source: { layers: { http2?: unknown } } }>;
   const streams: Array<Record<string, unknown>> = [];
   const collect = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(collect);
+    if (Array.isArray(node)) {
+      for (const item of node) collect(item);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
     if ('http2.type' in record) streams.push(record);
@@ -180,7 +183,10 @@ function readFrames(tshark: string, file: string, keylog: string, port: number):
 }
 
 function collectSettings(node: unknown, out: Array<[string, number]>): void {
-  if (Array.isArray(node)) return node.forEach((item) => collectSettings(item, out));
+  if (Array.isArray(node)) {
+    for (const item of node) collectSettings(item, out);
+    return;
+  }
   if (node === null || typeof node !== 'object') return;
   const record = node as Record<string, unknown>;
   const id = record['http2.settings.id'];
