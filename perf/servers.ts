@@ -334,7 +334,7 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
 async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: string, config: PerfConfig, durationMs: number): Promise<Omit<PollRound, 'round'>> {
   const before = await contender.sample();
   // -N: a connection silent for 5 s is closed and its requests counted as failed, so a stuck stream fails the round with h2load's counts instead of hanging it.
-  const args = ['-c', String(config.connections), '-m', '1', '-D', String(durationMs / 1000), '-N', '5s', ...(wire === 'https' ? ['--h1'] : []), `${contender.url}${path}`];
+  const args = ['-c', String(config.connections), '-m', '1', '-D', `${durationMs}ms`, '-N', '5s', ...(wire === 'https' ? ['--h1'] : []), `${contender.url}${path}`];
   const output = await within(
     new Promise<string>((resolve, reject) => {
       const child = spawn(config.h2load, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -348,7 +348,7 @@ async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: str
     `h2load on ${contender.name}`,
   );
   const after = await contender.sample();
-  const rate = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(output)?.[1];
+  const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output)?.[1];
   const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
   const ok2xx = /status codes: (\d+) 2xx/.exec(output)?.[1];
   if (rate === undefined || counts === null || ok2xx === undefined) throw new Error(`cannot read h2load's output:\n${output.slice(-800)}`);
