@@ -95,8 +95,9 @@ function http1Transport(wire: WireId, options: TransportOptions): ServerTranspor
 /**
  * The limits of pushbench's HTTP/2 server against a hostile peer, stated in docs/safety.md and
  * checked by test/servers/h2-attacks.test.ts. Node's defaults, written out so that a Node
- * upgrade that moves one shows in a diff; the control-frame budget is pushbench's own, because
- * Node answers every PING and SETTINGS of a peer that never reads the answers and buffers them.
+ * upgrade that moves one shows in a diff. The two per-second budgets are pushbench's own: Node
+ * answers every PING and SETTINGS of a peer that never reads the answers and buffers them, and
+ * leaves the socket of a rapid-reset session open after nghttp2 has stopped reading it.
  */
 export const H2_SERVER_LIMITS = Object.freeze({
   /** MB of nghttp2 state (streams, HPACK tables, queued frames) per session before new streams are refused. */
