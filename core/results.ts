@@ -200,6 +200,17 @@ export const NetworkSchema = closed(
     rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
     rttSamplesMs: Type.Array(nonNegative(), { description: 'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window' }),
     injectedDelayMs: nonNegative("One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none"),
+    proxyLateness: Type.Optional(
+      closed(
+        {
+          chunks: count('Chunks (and stream ends) the proxy released over the run, both directions'),
+          meanMs: nonNegative('Mean of release time minus due time (arrival + injectedDelayMs), ms: what the proxy added beyond the delay it was asked for'),
+          maxMs: nonNegative('Largest release lateness, ms'),
+          early: count('Chunks released before their due time: 0 by construction'),
+        },
+        'With `--delay-ms`: what the delaying proxy itself added beyond the injected delay, measured by the proxy on every chunk',
+      ),
+    ),
   },
   'The network between the clients and the server, measured before the window',
 );

@@ -5,12 +5,20 @@
  * (this kernel has no netem), so the latency model's network term can be checked against
  * a measurement. Bytes pass unchanged: what the clients count is what the server counts.
  *
- * Each direction is a FIFO of (due time, chunk) drained by one timer, so order holds even
- * when the timer fires late; a close or reset follows the data that came before it.
+ * Every chunk of every connection waits in one FIFO: the delay is the same for all, so
+ * arrival order is due order and one scheduler serves the whole proxy. A timer alone fires
+ * up to ~2 ms late (libuv rounds to whole milliseconds and the loop wakes after it), which
+ * is what the proxy added before; so the timer is set to wake `SPIN_LEAD_MS` early and the
+ * last stretch is covered by setImmediate turns (the loop still polls sockets between
+ * them), which release each chunk on the first turn at or after its due time, never before.
+ * Each release records how late it was, so the proxy states what it added beyond `delayMs`.
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { nowMicros } from '../core/protocol.ts';
+
+/** How long before a chunk's due time the timer wakes and the setImmediate turns take over, ms. */
+export const SPIN_LEAD_MS = 1.5;
 
 export interface DelayProxyOptions {
   /** One-way delay added to each chunk, ms (each direction). */
@@ -22,57 +30,116 @@ export interface DelayProxyOptions {
   port?: number;
 }
 
-/** One direction of one connection: chunks wait `delayMs`, then go out in arrival order. */
-class DelayedPipe {
-  private readonly queue: Array<{ due: number; chunk: Buffer | null }> = [];
+/** What the proxy added beyond `delayMs`: each chunk's release time minus its due time. */
+export interface DelayProxyLateness {
+  /** Chunks (and ends) released. */
+  chunks: number;
+  /** Mean lateness, ms. */
+  meanMs: number;
+  /** Largest lateness, ms. */
+  maxMs: number;
+  /** Chunks released before their due time: 0 by construction, counted so a test can say so. */
+  early: number;
+}
+
+interface Held {
+  due: number;
+  to: net.Socket;
+  chunk: Buffer | null;
+}
+
+/** The one FIFO of held chunks and the timer-then-spin that releases them. */
+class Scheduler {
+  private readonly queue: Held[] = [];
+  private head = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private chunks = 0;
+  private latenessSumMicros = 0;
+  private latenessMaxMicros = 0;
+  private early = 0;
 
-  constructor(
-    private readonly to: net.Socket,
-    private readonly delayMicros: number,
-  ) {}
+  constructor(private readonly delayMicros: number) {}
 
-  /** Queues a chunk, or (null) the end of the stream. */
-  push(chunk: Buffer | null): void {
-    this.queue.push({ due: nowMicros() + this.delayMicros, chunk });
-    if (this.timer === undefined) this.arm();
+  /** Holds a chunk (null: the end of the stream) for `to`. */
+  push(to: net.Socket, chunk: Buffer | null): void {
+    this.queue.push({ due: nowMicros() + this.delayMicros, to, chunk });
+    if (this.timer === undefined && this.immediate === undefined) this.arm();
+  }
+
+  /** Drops what is held for `to` (its connection is gone). */
+  forget(to: net.Socket): void {
+    for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.to === to) this.queue[i]!.chunk = EMPTY;
   }
 
   stop(): void {
     clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     this.queue.length = 0;
+    this.head = 0;
+  }
+
+  lateness(): DelayProxyLateness {
+    return {
+      chunks: this.chunks,
+      meanMs: this.chunks === 0 ? 0 : this.latenessSumMicros / this.chunks / 1000,
+      maxMs: this.latenessMaxMicros / 1000,
+      early: this.early,
+    };
   }
 
   private arm(): void {
-    const head = this.queue[0];
-    if (head === undefined) return;
-    this.timer = setTimeout(() => this.drain(), Math.max(0, (head.due - nowMicros()) / 1000));
+    const next = this.queue[this.head];
+    if (next === undefined) return;
+    const waitMs = (next.due - nowMicros()) / 1000;
+    if (waitMs > SPIN_LEAD_MS) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.arm();
+      }, waitMs - SPIN_LEAD_MS);
+    } else {
+      this.immediate = setImmediate(() => this.release());
+    }
   }
 
-  private drain(): void {
-    this.timer = undefined;
+  private release(): void {
+    this.immediate = undefined;
     const now = nowMicros();
-    while (this.queue.length > 0 && this.queue[0]!.due <= now + 100) {
-      const { chunk } = this.queue.shift()!;
-      if (this.to.destroyed) {
-        this.queue.length = 0;
-        return;
-      }
-      if (chunk === null) this.to.end();
-      else this.to.write(chunk);
+    while (this.head < this.queue.length && this.queue[this.head]!.due <= now) {
+      const held = this.queue[this.head]!;
+      this.head += 1;
+      if (held.chunk === EMPTY || held.to.destroyed) continue;
+      const lateMicros = now - held.due;
+      this.chunks += 1;
+      this.latenessSumMicros += lateMicros;
+      if (lateMicros > this.latenessMaxMicros) this.latenessMaxMicros = lateMicros;
+      if (lateMicros < 0) this.early += 1;
+      if (held.chunk === null) held.to.end();
+      else held.to.write(held.chunk);
+    }
+    // Compact now and then rather than shift() per chunk (O(n) each).
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
     }
     this.arm();
   }
 }
 
+/** A chunk whose connection was dropped while it waited. */
+const EMPTY = Buffer.alloc(0);
+
 export class DelayProxy {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private readonly scheduler: Scheduler;
   private upstream: { host: string; port: number } | undefined;
 
   private constructor(private readonly options: DelayProxyOptions) {
     this.upstream = options.upstream;
+    this.scheduler = new Scheduler(options.delayMs * 1000);
     // Half-open both ways: an end from one side is passed on after the delay, not at once by Node.
     this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => this.accept(client));
   }
@@ -102,6 +169,11 @@ export class DelayProxy {
     return this.options.delayMs;
   }
 
+  /** What the proxy added beyond `delayMs` so far, over every chunk it released. */
+  lateness(): DelayProxyLateness {
+    return this.scheduler.lateness();
+  }
+
   /** Sets (or changes) where new connections are forwarded. */
   forwardTo(host: string, port: number): void {
     this.upstream = { host, port };
@@ -109,6 +181,7 @@ export class DelayProxy {
 
   /** Stops listening and destroys every connection. */
   async close(): Promise<void> {
+    this.scheduler.stop();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -124,17 +197,15 @@ export class DelayProxy {
     client.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(server);
-    const delayMicros = this.options.delayMs * 1000;
-    const up = new DelayedPipe(server, delayMicros);
-    const down = new DelayedPipe(client, delayMicros);
-    client.on('data', (chunk: Buffer) => up.push(chunk));
-    server.on('data', (chunk: Buffer) => down.push(chunk));
-    client.on('end', () => up.push(null));
-    server.on('end', () => down.push(null));
+    const scheduler = this.scheduler;
+    client.on('data', (chunk: Buffer) => scheduler.push(server, chunk));
+    server.on('data', (chunk: Buffer) => scheduler.push(client, chunk));
+    client.on('end', () => scheduler.push(server, null));
+    server.on('end', () => scheduler.push(client, null));
     // A reset or an error on one side ends the other at once: the connection is gone.
     const drop = (): void => {
-      up.stop();
-      down.stop();
+      scheduler.forget(client);
+      scheduler.forget(server);
       client.destroy();
       server.destroy();
       this.sockets.delete(client);
@@ -146,12 +217,12 @@ export class DelayProxy {
       this.sockets.delete(client);
       if (server.writableEnded || server.destroyed) return;
       // Closed without an end (destroyed): pass the close on after what was queued.
-      up.push(null);
+      scheduler.push(server, null);
     });
     server.on('close', () => {
       this.sockets.delete(server);
       if (client.writableEnded || client.destroyed) return;
-      down.push(null);
+      scheduler.push(client, null);
     });
   }
 }

@@ -83,6 +83,11 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     extraMs += measured.publisherLatenessMs;
     extras.push(`${fmt(measured.publisherLatenessMs)} ms publisher lateness (measured)`);
   }
+  const publishHop = measured.publishHopMs ?? 0;
+  if (publishHop > 0) {
+    extraMs += publishHop;
+    extras.push(`${fmt(publishHop)} ms the publish hop (pushbench's POST to the server: its measured round trip less the answer's way back)`);
+  }
   if (params.workload === 'chat') {
     extraMs += measured.rttMs / 2;
     extras.push(`${fmt(measured.rttMs / 2)} ms one-way trip up`);
@@ -108,6 +113,16 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     latencyMs,
     formula: `${text} = ${fmt(totalBytes)} B per delivered message (${fmt(payload)} B of it payload); ${rttText}; ${latencyText}`,
   };
+}
+
+/**
+ * The publish hop of a foreign server from the publisher's measured round trip: the POST's way up
+ * and the server's work before it answers; the answer's way back (half the loopback round trip,
+ * which is the probe's without the proxy's injected delay both ways) is taken off.
+ */
+export function publishHopMs(publishRoundTripMeanMs: number, rttMs: number, injectedDelayMs: number): number {
+  const loopbackRttMs = Math.max(0, rttMs - 2 * injectedDelayMs);
+  return Math.max(publishRoundTripMeanMs / 2, publishRoundTripMeanMs - loopbackRttMs / 2);
 }
 
 function validate(technique: TechniqueId, params: ScenarioParams, wire: WireContext): void {

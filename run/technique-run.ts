@@ -13,7 +13,7 @@ import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
-import { modelFor } from './model.ts';
+import { modelFor, publishHopMs } from './model.ts';
 import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -351,11 +351,16 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       messagesPerAnswer: TECHNIQUE_META[technique].delivery === 'request' && answers > 0 ? received / answers : null,
       fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
       arrivalSpreadMs: built.arrivalSpreadMs ?? 0,
+      // A foreign server hears of a message only when pushbench's POST reaches it.
+      publishHopMs: built.publisher?.roundTripMs === undefined ? 0 : publishHopMs(built.publisher.roundTripMs.mean, rtt?.rttMs ?? 0, proxy?.delayMs ?? 0),
     };
     const result: CompletedResult = {
       ...built,
       model: target.kind === 'file' ? null : modelFor(technique, params, { host }, measured),
-      network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
+      network:
+        rtt === null
+          ? null
+          : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0, ...(proxy === undefined ? {} : { proxyLateness: proxy.lateness() }) },
       scheduleSeed,
     };
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.

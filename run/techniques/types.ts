@@ -30,10 +30,16 @@ export interface ModelMeasurements {
   readonly fanOutMs: number;
   /** Mean delay of each arrival behind the first arrival of the same message in its generator process, ms; 0: not measured. */
   readonly arrivalSpreadMs: number;
+  /**
+   * A foreign server (`--target`), which pushbench publishes to by POST: the publish request's way
+   * up and the server's handling before it sends the message on, ms (the measured publish round
+   * trip less the answer's way back); 0: the server publishes by itself (pushbench's own).
+   */
+  readonly publishHopMs?: number;
 }
 
 /** No measurement: a network without delay, an exact publisher and a fan-out that costs nothing. */
-export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0, publishHopMs: 0 });
 
 /** What a technique model gets: the scenario and the figures every model uses. */
 export interface ModelContext {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, typicalSeq, clientPath } from '../../run/model.ts';
+import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, publishHopMs, typicalSeq, clientPath } from '../../run/model.ts';
 import { predictedBatching } from '../../run/techniques/longpoll.ts';
 import { seededRandom } from '../../core/protocol.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
@@ -145,4 +145,15 @@ test('short polling with an RTT longer than the interval: polls go out back to b
   const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, { rttMs: 150, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
   assert.deepEqual(model.latencyMs, { mean: 150, max: 225 });
   assert.match(model.formula, /6\.67 polls\/s/);
+});
+
+test('a foreign server (--target): the publish hop is the publish round trip less the answer\'s way back, added to every technique', () => {
+  // Publish round trip 3 ms, probe RTT 12 ms through a 5 ms proxy: loopback RTT 2 ms, the answer's way back 1 ms.
+  close(publishHopMs(3, 12, 5), 2, 'hop');
+  // A way back longer than half the round trip would leave less than the way up: half the round trip is the floor.
+  close(publishHopMs(1, 4, 0), 0.5, 'floor');
+  const withHop = modelFor('websocket', broadcast(), WIRE, { ...MEASURED, publishHopMs: 2 });
+  assert.deepEqual(withHop.latencyMs, { mean: 8, max: 8 });
+  assert.match(withHop.formula, /2 ms the publish hop/);
+  assert.deepEqual(modelFor('polling', broadcast(), WIRE, { ...MEASURED, publishHopMs: 2 }).latencyMs, { mean: 508, max: 1008 });
 });
