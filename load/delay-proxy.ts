@@ -6,18 +6,26 @@
  * a measurement. Bytes pass unchanged: what the clients count is what the server counts.
  *
  * Every chunk of every connection waits in one FIFO: the delay is the same for all, so
- * arrival order is due order and one scheduler serves the whole proxy. A timer alone fires
- * up to ~2 ms late (libuv rounds to whole milliseconds and the loop wakes after it), which
- * is what the proxy added before; so the timer is set to wake `SPIN_LEAD_MS` early and the
- * last stretch is covered by setImmediate turns (the loop still polls sockets between
- * them), which release each chunk on the first turn at or after its due time, never before.
+ * arrival order is due order and one scheduler serves the whole proxy. A timer alone is off
+ * by up to a millisecond either way (Node counts timers in whole milliseconds of the loop's
+ * cached clock: on this VM a fractional setTimeout fired 0.9 ms early to 0.5 ms late, p1-p99),
+ * and the timer-per-chunk proxy before this one added about 2 ms per hop. So the timer is set
+ * `SPIN_LEAD_MS` before the due time and the rest is covered by setImmediate turns (the loop
+ * still polls sockets between them), which release each chunk on the first turn at or after
+ * its due time, never before. The turns spin: up to 2.5 ms of CPU per release, in the
+ * runner's process, which is the price of the precision.
  * Each release records how late it was, so the proxy states what it added beyond `delayMs`.
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { nowMicros } from '../core/protocol.ts';
 
-/** How long before a chunk's due time the timer wakes and the setImmediate turns take over, ms. */
+/**
+ * How long before a chunk's due time the timer is set, ms; the setImmediate turns take over when
+ * it fires. With other processes on the CPU a timer fires later than on a quiet machine: at a
+ * load average of 5 on 2 cores, a 0.6 ms lead left the echo round trip through a 5 ms proxy at
+ * a median of 11.25 ms, this lead at 10.4-10.6 ms (two runs each, /tmp probe of 50 echoes).
+ */
 export const SPIN_LEAD_MS = 1.5;
 
 export interface DelayProxyOptions {
