@@ -5,6 +5,7 @@
  */
 import { MAP_CRITERIA, type DecisionMap, type MapCell, type MapCriterion, type MapCrossover, type MapWinner } from '../core/results.ts';
 import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
+import { escapeMarkdown } from '../core/html.ts';
 import { formatInteger, formatNumber } from './format.ts';
 
 /** Criterion names and units, for titles and axes. */
@@ -82,7 +83,8 @@ function legend(map: DecisionMap): string {
   return `${map.axes.techniques.map((t) => `${techniqueCode(t)} ${TECHNIQUE_META[t].label}`).join(', ')}; 2.1x: the runner-up costs 2.1 times as much; * measured point; ! the measurement differs from the model there (shown instead)`;
 }
 
-function headline(map: DecisionMap): string {
+/** The map's first sentence: its size, what was measured, its parameters and limits. */
+export function mapHeadline(map: DecisionMap): string {
   const cells = map.cells.length;
   const limits = [
     map.limits.maxLatencyMs === null ? null : `p99 <= ${intervalText(map.limits.maxLatencyMs)}`,
@@ -134,7 +136,7 @@ function valueText(c: MapCrossover): string {
  * One line per kind of crossover (the id before `@`): the sentence of its middle instance, its
  * formula, then where it falls at every other point it was computed at (results.json has each).
  */
-function crossoverLines(map: DecisionMap): string[] {
+export function crossoverLines(map: DecisionMap): string[] {
   const groups = new Map<string, MapCrossover[]>();
   for (const c of map.crossovers) {
     const kind = c.id.split('@')[0]!;
@@ -153,7 +155,7 @@ function claimLines(map: DecisionMap): string[] {
 
 /** The whole map as terminal text (`criteria`: the winner tables to print). */
 export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[] = MAP_CRITERIA): string {
-  const out: string[] = [headline(map), '', `Model: ${map.calibration}`, ''];
+  const out: string[] = [mapHeadline(map), '', `Model: ${map.calibration}`, ''];
   for (const criterion of criteria) {
     out.push(`Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit}), per rate (msg/s):`, pad(winnerRows(map, criterion)), '');
   }
@@ -176,18 +178,22 @@ export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[
 
 function markdownTable(rows: string[][]): string {
   const [head, ...body] = rows;
-  return [`| ${head!.join(' | ')} |`, `|${head!.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const row = (cells: string[]): string => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  return [row(head!), `|${head!.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...body.map(row)].join('\n');
 }
+
+/** A list line with its text escaped (the sentences carry `*`, `|` and `!` of formulas and marks). */
+const markdownItem = (line: string): string => `- ${escapeMarkdown(line.replace(/^- /, ''))}`;
 
 /** The map as a Markdown section of summary.md. */
 export function renderMapMarkdown(map: DecisionMap): string {
-  const out: string[] = ['## Decision map', '', headline(map), '', `Model: ${map.calibration}`, ''];
+  const out: string[] = ['## Decision map', '', escapeMarkdown(mapHeadline(map)), '', `Model: ${escapeMarkdown(map.calibration)}`, ''];
   for (const criterion of MAP_CRITERIA) {
     out.push(`### Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, '', markdownTable(winnerRows(map, criterion)), '');
   }
-  out.push(`Codes: ${legend(map)}.`, '');
+  out.push(`Codes: ${escapeMarkdown(legend(map))}.`, '');
   const measured = measuredRows(map);
   if (measured.length > 1) out.push('### Measured cells beside the model', '', markdownTable(measured), '');
-  out.push('### Crossovers', '', ...crossoverLines(map), '', '### What the classic argument gets right and wrong', '', ...claimLines(map), '');
+  out.push('### Crossovers', '', ...crossoverLines(map).map(markdownItem), '', '### What the classic argument gets right and wrong', '', ...claimLines(map).map(markdownItem), '');
   return out.join('\n');
 }
