@@ -32,9 +32,7 @@ export const MAP_DEFAULTS = Object.freeze({
   holdMs: 30_000,
   headers: 'browser' as const,
   windowMs: 1500,
-  warmupMs: 500,
   quickWindowMs: 1000,
-  quickWarmupMs: 300,
 });
 
 /** Bounds of the axes: a rate the model and the runner can take, an interval `--interval` accepts. */
@@ -155,6 +153,13 @@ export const MAP_FLAGS = {
   maxMemory: { flag: 'max-memory', arg: 'BYTES', help: 'server memory for held connections: the map gives the clients at which each technique passes it, e.g. 64M', defaultText: 'none', reader: bytesReader('server memory') },
   payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data in bytes, 1..65536", defaultText: `${MAP_DEFAULTS.payloadBytes}`, reader: integerReader(1, 65_536, 'bytes') },
   headers: { flag: 'headers', arg: 'PROFILE', help: `request headers: ${BUILTIN_PROFILE_NAMES.join(', ')}`, defaultText: MAP_DEFAULTS.headers, reader: enumReader([...BUILTIN_PROFILE_NAMES]) },
+  windowMs: {
+    flag: 'window',
+    arg: 'DURATION',
+    help: 'measured window of each measured point, 200ms..60s, after a warm-up of a third of it (a bare number means seconds)',
+    defaultText: `${MAP_DEFAULTS.windowMs / 1000}s (--quick: ${MAP_DEFAULTS.quickWindowMs / 1000}s)`,
+    reader: durationReader('s', 200, 60_000),
+  },
   quick: { flag: 'quick', arg: null, help: `3 measured points with 1 s windows and clients ${MAP_DEFAULTS.quickClients.join(',')} unless given (about 45 s)`, defaultText: 'off', reader: booleanReader() },
   out: { flag: 'out', arg: 'DIR', help: 'folder for results.json and the reports', defaultText: 'results/map-<timestamp>', reader: stringReader('a folder path') },
 } as const satisfies Record<string, Flag<unknown>>;
@@ -194,8 +199,9 @@ export function parseMapArgs(argv: readonly string[]): (MapConfig & { help: fals
     maxBandwidthBytesPerSecond: values.maxBandwidth ?? null,
     maxMemoryBytes: values.maxMemory ?? null,
     quick,
-    windowMs: quick ? MAP_DEFAULTS.quickWindowMs : MAP_DEFAULTS.windowMs,
-    warmupMs: quick ? MAP_DEFAULTS.quickWarmupMs : MAP_DEFAULTS.warmupMs,
+    windowMs: values.windowMs ?? (quick ? MAP_DEFAULTS.quickWindowMs : MAP_DEFAULTS.windowMs),
+    // A third of the window, as the defaults have it (the clients are connected before it starts).
+    warmupMs: Math.round((values.windowMs ?? (quick ? MAP_DEFAULTS.quickWindowMs : MAP_DEFAULTS.windowMs)) / 3),
     criteria: values.criteria ?? MAP_CRITERIA,
     out: values.out ?? null,
     help: false as const,

@@ -161,7 +161,8 @@ export function runParams(config: MapConfig, p: Pick<MeasuredPoint, 'rate' | 'in
     durationMs: config.windowMs,
     warmupMs: config.warmupMs,
     headers: config.headers,
-    roomSize: 1,
+    // Broadcast has no rooms; the value `pushbench run` carries, so that a point runs with its parameters.
+    roomSize: 10,
     target: null,
   };
   return { ...base, messageBytes: messageBytesFor(base) };
