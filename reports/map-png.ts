@@ -48,6 +48,13 @@ export function renderMapPng(map: DecisionMap, criterion: MapCriterion): Buffer 
   return canvas.toBuffer('image/png');
 }
 
+/** Where a cell of a panel is drawn in the PNG, in pixels (for tests that read the picture back). */
+export function cellBox(map: DecisionMap, panelIndex: number, col: number, row: number): { x: number; y: number; width: number; height: number } {
+  const cellWidth = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / map.axes.rates.length;
+  const top = TOP + panelIndex * (map.axes.intervalsMs.length * ROW_HEIGHT + PANEL_GAP) + 18;
+  return { x: MARGIN_LEFT + col * cellWidth, y: top + row * ROW_HEIGHT, width: cellWidth, height: ROW_HEIGHT };
+}
+
 type Ctx = ReturnType<ReturnType<typeof createCanvas>['getContext']>;
 
 function drawPanel(ctx: Ctx, panel: Heatmap, family: string, top: number, cellWidth: number): void {

@@ -7,6 +7,7 @@ import { MAP_CRITERIA, type DecisionMap, type MapCell, type MapCriterion, type M
 import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
 import { escapeMarkdown } from '../core/html.ts';
 import { formatInteger, formatNumber } from './format.ts';
+import { wrap } from './terminal.ts';
 
 /** Criterion names and units, for titles and axes. */
 export const CRITERION_TEXT: Readonly<Record<MapCriterion, { title: string; unit: string }>> = {
@@ -101,7 +102,7 @@ export function mapHeadline(map: DecisionMap): string {
 
 /** Measured points beside the model: one row per measured cell. */
 function measuredRows(map: DecisionMap): string[][] {
-  const rows: string[][] = [['point', 'technique', 'B/msg meas. / model', 'p50 ms meas. / model', 'p99 ms meas. / model', 'CPU µs/msg', 'n / msgs', 'x faster']];
+  const rows: string[][] = [['point', 'tech', 'B/msg', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'n/msgs', 'x faster']];
   for (const cell of map.cells) {
     const m = cell.measurement;
     if (m === undefined) continue;
@@ -113,7 +114,7 @@ function measuredRows(map: DecisionMap): string[][] {
       `${formatNumber(m.figures.p50Ms, 2)} / ${formatNumber(m.modelAsRun.p50Ms, 2)}${mark('p50')}`,
       `${formatNumber(m.figures.p99Ms, 2)} / ${formatNumber(m.modelAsRun.p99Ms, 2)}${mark('p99')}`,
       m.figures.cpuMicrosPerMessage === null ? '—' : formatNumber(m.figures.cpuMicrosPerMessage, 1),
-      `${formatInteger(m.samples)} / ${formatInteger(m.messages)}`,
+      `${formatInteger(m.samples)}/${formatInteger(m.messages)}`,
       formatNumber(m.timeScale, 1),
     ]);
   }
@@ -155,22 +156,22 @@ function claimLines(map: DecisionMap): string[] {
 
 /** The whole map as terminal text (`criteria`: the winner tables to print). */
 export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[] = MAP_CRITERIA): string {
-  const out: string[] = [mapHeadline(map), '', `Model: ${map.calibration}`, ''];
+  const out: string[] = [wrap(mapHeadline(map)), '', wrap(`Model: ${map.calibration}`), ''];
   for (const criterion of criteria) {
     out.push(`Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit}), per rate (msg/s):`, pad(winnerRows(map, criterion)), '');
   }
-  out.push(`Codes: ${legend(map)}.`, '');
+  out.push(wrap(`Codes: ${legend(map)}.`), '');
   const measured = measuredRows(map);
   out.push(
     measured.length > 1
-      ? `Measured cells beside the model at the run's own rate and interval (! beyond 1% for bytes, 10% for latency):\n${pad(measured)}`
+      ? `${wrap("Measured cells, each figure as measured / the model at the run's own rate and interval (! beyond 1% for bytes, 10% for latency):")}\n${pad(measured)}`
       : 'No cell was measured.',
     '',
     'Crossovers:',
-    ...crossoverLines(map),
+    ...crossoverLines(map).map((line) => wrap(line)),
     '',
     'What the classic argument gets right and wrong:',
-    ...claimLines(map),
+    ...claimLines(map).map((line) => wrap(line)),
     '',
   );
   return out.join('\n');
