@@ -97,10 +97,15 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   // wire, is most of a push latency. Both halves are measured in the same run (the server's
   // fan-out by the publisher, the arrival spread by the clients), not predicted; a poll waits
   // for its own phase instead, so interval polling has neither.
-  if (TECHNIQUE_META[technique].pickup === 'immediate' && measured.fanOutMs + measured.arrivalSpreadMs > 0) {
-    extraMs += measured.fanOutMs + measured.arrivalSpreadMs;
+  // The spread behind the first arrival also holds any wait the technique's model already added
+  // (long polling's wait for the next request differs from client to client): that part is not added twice.
+  const overlapMs = Math.min(measured.arrivalSpreadMs, down.spreadOverlapMs ?? 0);
+  const spreadMs = measured.arrivalSpreadMs - overlapMs;
+  if (TECHNIQUE_META[technique].pickup === 'immediate' && measured.fanOutMs + spreadMs > 0) {
+    extraMs += measured.fanOutMs + spreadMs;
+    const overlapText = overlapMs > 0 ? ` (${fmt(measured.arrivalSpreadMs)} ms measured less the ${fmt(overlapMs)} ms wait for a request counted above)` : '';
     extras.push(
-      `${fmt(measured.fanOutMs)} ms the server's fan-out to ${fmt(params.clients)} clients + ${fmt(measured.arrivalSpreadMs)} ms the clients' mean arrival behind the first (the queue of serving them one by one; both measured)`,
+      `${fmt(measured.fanOutMs)} ms the server's fan-out to ${fmt(params.clients)} clients + ${fmt(spreadMs)} ms the clients' mean arrival behind the first${overlapText} (the queue of serving them one by one; both measured)`,
     );
   }
   const latencyMs = { mean: down.latencyMs.mean + extraMs, max: down.latencyMs.max + extraMs };

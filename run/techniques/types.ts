@@ -66,6 +66,12 @@ export interface DownModel {
   /** The formula's arithmetic, producing `bytes`. */
   text: string;
   latencyText: string;
+  /**
+   * Mean latency the model adds that the clients' measured arrival spread holds too, ms: long
+   * polling's wait for the next request differs from client to client, so the spread behind the
+   * first arrival contains it. run/model.ts takes it off the spread rather than count it twice.
+   */
+  spreadOverlapMs?: number;
 }
 
 /** Chat: what one sent message costs upstream, and how the formula states it. */
