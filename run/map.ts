@@ -88,17 +88,26 @@ export interface MeasuredPoint {
   timeScale: number;
 }
 
+/** Polls each client must make in the window for short polling's figures to rest on something. */
+export const MIN_WINDOW_POLLS = 3;
+/** The fastest a measured point's feed may run (msg/s): compression multiplies the rate. */
+export const MAX_RUN_RATE = 200;
+
 /**
- * How much faster a point must run to have enough messages in the window, and whether it can:
+ * How much faster a point must run, and whether it can. The window (and its warm-up, which is at
+ * least a poll interval) must hold ten messages (five at the least) and three polls per client;
  * compression divides the poll interval, which must stay >= MIN_RUN_INTERVAL_MS (a 100 ms poll
- * cannot stand for a message every 100 s), and the hold timeout (>= MIN_RUN_HOLD_MS).
+ * cannot stand for a message every 100 s), and the hold timeout (>= MIN_RUN_HOLD_MS), and
+ * multiplies the rate, which must stay <= MAX_RUN_RATE.
  */
 export function compression(rate: number, intervalMs: number, holdMs: number, windowMs: number): { timeScale: number; feasible: boolean } {
   const gapMs = 1000 / rate;
-  const wanted = Math.max(1, (gapMs * 2 * MIN_WINDOW_MESSAGES) / windowMs);
-  const allowed = Math.max(1, Math.min(intervalMs / MIN_RUN_INTERVAL_MS, holdMs / MIN_RUN_HOLD_MS));
-  const timeScale = Math.min(wanted, allowed);
-  return { timeScale, feasible: (windowMs * timeScale) / gapMs >= MIN_WINDOW_MESSAGES };
+  const forMessages = (gapMs * MIN_WINDOW_MESSAGES) / windowMs;
+  const forPolls = (intervalMs * MIN_WINDOW_POLLS) / windowMs;
+  const wanted = Math.max(1, 2 * forMessages, forPolls);
+  const allowed = Math.min(intervalMs / MIN_RUN_INTERVAL_MS, holdMs / MIN_RUN_HOLD_MS, MAX_RUN_RATE / rate);
+  const needed = Math.max(1, forMessages, forPolls);
+  return { timeScale: Math.max(1, Math.min(wanted, allowed)), feasible: needed <= allowed };
 }
 
 /**
@@ -191,8 +200,11 @@ export function mapScenarios(config: MapConfig, points: readonly MeasuredPoint[]
 export interface Calibration {
   /** The network round trip, ms (median probe RTT of the measured runs). */
   rttMs: number;
-  /** Mean queue of a fan-out (push techniques), ms = fixedMs + perClientMs × clients: the fan-out plus the arrival spread, fitted over the measured points. */
-  queue: Partial<Record<TechniqueId, { fixedMs: number; perClientMs: number }>>;
+  /**
+   * Mean queue of a fan-out (push techniques): the fan-out plus the arrival spread, the median of
+   * the measured points at each client count measured (ascending `clients`, `ms` beside them).
+   */
+  queue: Partial<Record<TechniqueId, { clients: number[]; ms: number[] }>>;
   /** Server CPU per delivered message = perRequest × requests per message + perMessage, µs. */
   cpu: Partial<Record<TechniqueId, { perRequestMicros: number; perMessageMicros: number }>>;
   memoryBytesPerConnection: Partial<Record<TechniqueId, number>>;
@@ -255,10 +267,9 @@ export function calibrate(results: ResultsFile, techniques: readonly TechniqueId
       if (cpu !== null) cpuPoints.push({ x: requestsPerMessage(result), y: cpu });
       if (result.server?.bytesPerConnection != null && scenario.params.clients >= MEMORY_MIN_CLIENTS) memory.push(result.server.bytesPerConnection);
     }
-    // One client count measured: the queue is taken as it was (a constant); several: a line through them.
     if (queues.length > 0) {
-      const fit = fitCost(queues);
-      calibration.queue[technique] = { fixedMs: fit.b, perClientMs: fit.a };
+      const counts = [...new Set(queues.map((q) => q.x))].sort((a, b) => a - b);
+      calibration.queue[technique] = { clients: counts, ms: counts.map((n) => median(queues.filter((q) => q.x === n).map((q) => q.y))!) };
     }
     if (cpuPoints.length > 0) {
       const fit = fitCost(cpuPoints);
@@ -274,6 +285,23 @@ export function calibrate(results: ResultsFile, techniques: readonly TechniqueId
 // ---------------------------------------------------------------------------------------
 // The model of one cell.
 // ---------------------------------------------------------------------------------------
+
+/**
+ * The queue of a fan-out at `clients`, from the measured client counts: between two of them a
+ * straight line; below the fewest, the fewest's (a handful of sockets still costs a loop turn);
+ * above the most, in proportion to the clients (one more socket to write and to read per client).
+ */
+export function queueAt(queue: { clients: readonly number[]; ms: readonly number[] }, clients: number): number {
+  const n = queue.clients.length;
+  if (n === 0) return 0;
+  if (clients <= queue.clients[0]!) return queue.ms[0]!;
+  const last = n - 1;
+  if (clients >= queue.clients[last]!) return (queue.ms[last]! * clients) / queue.clients[last]!;
+  let i = 0;
+  while (clients > queue.clients[i + 1]!) i++;
+  const [c0, c1, q0, q1] = [queue.clients[i]!, queue.clients[i + 1]!, queue.ms[i]!, queue.ms[i + 1]!];
+  return q0 + ((q1 - q0) * (clients - c0)) / (c1 - c0);
+}
 
 /** Requests per delivered message the model predicts (polls per message for polling, answers per message for long polling). */
 export function modelRequestsPerMessage(technique: TechniqueId, rate: number, intervalMs: number, holdMs: number, rttMs: number): number {
@@ -295,7 +323,7 @@ export function modelFigures(technique: TechniqueId, params: ScenarioParams, cal
   const model = modelFor(technique, params, MAP_WIRE, { rttMs: calibration.rttMs, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
   const interval = TECHNIQUE_META[technique].pickup === 'interval';
   const queue = calibration.queue[technique];
-  const queueMs = interval || queue === undefined ? 0 : queue.fixedMs + queue.perClientMs * params.clients;
+  const queueMs = interval || queue === undefined ? 0 : queueAt(queue, params.clients);
   const tripMs = calibration.rttMs / 2;
   const pollMs = Math.max(params.intervalMs, calibration.rttMs);
   const cpu = calibration.cpu[technique];
@@ -468,7 +496,7 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
     return (
       `${t}: ` +
       [
-        q === undefined ? null : `queue ${q.fixedMs.toFixed(3)} ms + ${q.perClientMs.toFixed(4)} ms per client`,
+        q === undefined ? null : `queue ${q.clients.map((n, i) => `${q.ms[i]!.toFixed(2)} ms at ${n} clients`).join(', ')}`,
         cpu === undefined ? 'CPU not measured' : `CPU ${cpu.perRequestMicros.toFixed(1)} µs per request + ${cpu.perMessageMicros.toFixed(1)} µs per message`,
         mem === undefined ? 'memory per connection not measured' : `${Math.round(mem)} B per connection`,
       ]
@@ -478,7 +506,7 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
   });
   return (
     `RTT ${c.rttMs.toFixed(3)} ms (median probe of the measured points). Taken from the measured points, because the model cannot predict them: ` +
-    `the fan-out's queue (a line in clients through the points, a constant when one client count was measured), CPU (a least-squares fit of a per-request and a per-message cost; at low rates it carries the server's idle work too), ` +
+    `the fan-out's queue (the median at each client count measured, a line between them, the fewest's below, in proportion to the clients above), CPU (a least-squares fit of a per-request and a per-message cost; at low rates it carries the server's idle work too), ` +
     `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.`
   );
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MapCell, MapFigures } from '../../core/results.ts';
 import type { TechniqueId } from '../../core/techniques.ts';
-import { cellCount, compression, fitCost, logSpaced, modelFigures, pickWinners, planMeasuredPoints, runParams, shownFigure, type Calibration, type MapConfig } from '../../run/map.ts';
+import { cellCount, compression, queueAt, fitCost, logSpaced, modelFigures, pickWinners, planMeasuredPoints, runParams, shownFigure, type Calibration, type MapConfig } from '../../run/map.ts';
 
 const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
 
@@ -42,6 +42,9 @@ describe('map plan', () => {
     assert.deepEqual(compression(100, 100, 30_000, 1500), { timeScale: 1, feasible: true });
     // A message every 100 s with 100 ms polls: at most 5x, 1 message in 1.5 s: not measurable.
     assert.deepEqual(compression(0.01, 100, 30_000, 1500), { timeScale: 5, feasible: false });
+    // 10 s polls need 20x for 3 polls in 1.5 s; 100 msg/s may go only 2x (200 msg/s): not measurable; 10 msg/s is.
+    assert.equal(compression(100, 10_000, 30_000, 1500).feasible, false);
+    assert.deepEqual(compression(10, 10_000, 30_000, 1500), { timeScale: 20, feasible: true });
   });
 
   test('the measured points follow the stated rule: corners, the polling crossover, the most clients, a sample', () => {
@@ -54,7 +57,8 @@ describe('map plan', () => {
         [0.0316, 10_000, 10, 'corner'],
         // 1 msg/s is the lowest rate 100 ms polls can stand for: 5x faster (20 ms polls), 7.5 messages in 1.5 s.
         [1, 100, 10, 'corner'],
-        [100, 10_000, 10, 'corner'],
+        // 100 msg/s with 10 s polls would need 20x (3 polls in 1.5 s) and may go 2x (200 msg/s at most): 10 msg/s runs 20x.
+        [10, 10_000, 10, 'corner'],
         [1, 1000, 1000, 'corner'],
         // The middle one of the measurable points left (in clients, interval, rate order), the most clients aside.
         [10, 100, 100, 'sample'],
@@ -66,6 +70,13 @@ describe('map plan', () => {
     const run = runParams(CONFIG, slow, slow.timeScale);
     close((run.intervalMs * run.rate) / 1000, (slow.intervalMs * slow.rate) / 1000, 'messages per poll');
     assert.equal(planMeasuredPoints({ ...CONFIG, quick: true }).length, 3);
+  });
+
+  test('the queue between measured client counts: a line; below, the fewest\'s; above, in proportion', () => {
+    const queue = { clients: [10, 100], ms: [1, 4] };
+    close(queueAt(queue, 5), 1, 'below');
+    close(queueAt(queue, 40), 1 + (3 * 30) / 90, 'between');
+    close(queueAt(queue, 1000), 40, 'above');
   });
 
   test('the cost fit: least squares with costs that cannot be negative', () => {
@@ -82,7 +93,7 @@ describe('map plan', () => {
   test('a cell of the model, by hand: short polling waits half the interval plus a trip; a push adds the fitted queue', () => {
     const calibration: Calibration = {
       rttMs: 0.4,
-      queue: { websocket: { fixedMs: 1, perClientMs: 0.01 } },
+      queue: { websocket: { clients: [10, 1000], ms: [1, 12] } },
       cpu: { polling: { perRequestMicros: 30, perMessageMicros: 5 } },
       memoryBytesPerConnection: { websocket: 5000 },
     };
@@ -95,7 +106,7 @@ describe('map plan', () => {
     close(poll.bandwidthBytesPerSecond, poll.bytesPerMessage * 0.5, 'bandwidth = bytes × rate');
     assert.equal(poll.memoryBytesPerConnection, null);
     const ws = modelFigures('websocket', params, calibration);
-    // A trip (0.2 ms) + a queue of 1 + 0.01 × 100 = 2 ms; p99: the trip + 2 × 0.99 × 2 ms.
+    // A trip (0.2 ms) + a queue between 1 ms at 10 and 12 ms at 1,000 clients: 1 + 11 × 90/990 = 2 ms; p99: the trip + 2 × 0.99 × 2 ms.
     close(ws.p50Ms, 2.2, 'websocket p50');
     close(ws.p99Ms, 0.2 + 3.96, 'websocket p99');
     assert.equal(ws.memoryBytesPerConnection, 5000);
