@@ -88,6 +88,13 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     extraMs += publishHop;
     extras.push(`${fmt(publishHop)} ms the publish hop (pushbench's POST to the server: its measured round trip less the answer's way back)`);
   }
+  const proxyExtra = measured.proxyExtraMs ?? 0;
+  if (proxyExtra !== 0) {
+    // Down to the client, and in chat up to the server too: each hop through the proxy.
+    const hops = params.workload === 'chat' ? 2 : 1;
+    extraMs += hops * proxyExtra;
+    extras.push(`${fmt(hops * proxyExtra)} ms the delaying proxy released chunks ${proxyExtra > 0 ? 'later' : 'sooner'} in the window than during the RTT probe (measured, ${hops} hop${hops === 1 ? '' : 's'})`);
+  }
   if (params.workload === 'chat') {
     extraMs += measured.rttMs / 2;
     extras.push(`${fmt(measured.rttMs / 2)} ms one-way trip up`);

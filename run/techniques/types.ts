@@ -36,6 +36,11 @@ export interface ModelMeasurements {
    * trip less the answer's way back); 0: the server publishes by itself (pushbench's own).
    */
   readonly publishHopMs?: number;
+  /**
+   * With `--delay-ms`: how much later the delaying proxy released each chunk in the window than
+   * while the RTT was probed, ms (may be negative); each hop through the proxy takes it once.
+   */
+  readonly proxyExtraMs?: number;
 }
 
 /** No measurement: a network without delay, an exact publisher and a fan-out that costs nothing. */
