@@ -93,7 +93,12 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     // Down to the client, and in chat up to the server too: each hop through the proxy.
     const hops = params.workload === 'chat' ? 2 : 1;
     extraMs += hops * proxyExtra;
-    extras.push(`${fmt(hops * proxyExtra)} ms the delaying proxy released chunks ${proxyExtra > 0 ? 'later' : 'sooner'} in the window than during the RTT probe (measured, ${hops} hop${hops === 1 ? '' : 's'})`);
+    const hopText = `measured, ${hops} hop${hops === 1 ? '' : 's'}`;
+    extras.push(
+      proxyExtra > 0
+        ? `${fmt(hops * proxyExtra)} ms the delaying proxy released chunks later in the window than during the RTT probe (${hopText})`
+        : `(${fmt(hops * proxyExtra)} ms: the delaying proxy released chunks sooner in the window than during the RTT probe, ${hopText})`,
+    );
   }
   if (params.workload === 'chat') {
     extraMs += measured.rttMs / 2;
