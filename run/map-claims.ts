@@ -44,10 +44,16 @@ export function headerClaim(cells: readonly MapCell[], crossovers: readonly MapC
   const total = loses + wins;
   if (total === 0) return null;
   const verdict = wins === 0 ? 'true' : loses === 0 ? 'false' : 'partly';
-  const breakEven = crossovers.filter((c) => c.id.startsWith(`${polling}-vs-`) && c.criterion === 'bytes' && c.value !== null);
-  // T* = k* ÷ r: the messages per poll at which polling catches up with a stream.
-  const ks = breakEven.map((c) => (c.value! * (c.at.rate ?? 0)) / 1000).filter((k) => k > 0);
-  const k = ks.length === 0 ? undefined : fmt(Math.min(...ks));
+  // T* = k* ÷ r: the messages per poll at which polling catches up with each stream.
+  const perStream = new Map<string, number>();
+  for (const c of crossovers) {
+    if (!c.id.startsWith(`${polling}-vs-`) || c.criterion !== 'bytes' || c.value === null || c.at.rate === undefined) continue;
+    const stream = c.techniques.find((t) => t !== polling)!;
+    const k = (c.value * c.at.rate) / 1000;
+    perStream.set(stream, Math.min(perStream.get(stream) ?? Infinity, k));
+  }
+  const catchUp = [...perStream].map(([stream, k]) => `${fmt(k)} against ${TECHNIQUE_META[stream as TechniqueId].label}`);
+  const k = catchUp.length === 0 ? undefined : catchUp.join(', ');
   const at = worst === null ? '' : ` Near one message per poll (${worst.cell.rate} msg/s, ${worst.cell.intervalMs} ms polls) short polling costs ${fmt(worst.ratio)} times the bytes of the best stream.`;
   return {
     id: 'polling-headers',
@@ -55,7 +61,7 @@ export function headerClaim(cells: readonly MapCell[], crossovers: readonly MapC
     verdict,
     evidence:
       `Short polling costs more bytes per message than the best stream at ${loses} of ${total} grid points and fewer at ${wins}` +
-      `${k === undefined ? '' : `; it catches up only when about ${k} messages share one poll`}.${at}`,
+      `${k === undefined ? '' : `; it catches up only when enough messages share one poll: ${k}`}.${at}`,
   };
 }
 

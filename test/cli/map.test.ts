@@ -12,7 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { parseResults } from '../../core/results-validate.ts';
 import type { ResultsFile } from '../../core/results.ts';
 import { parseMapArgs } from '../../cli/map.ts';
-import { runCli } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { BIN, runCli } from '../helpers/cli.ts';
+import { childPids, waitUntilGone } from '../helpers/processes.ts';
 
 let dir: string;
 before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-map-'))));
@@ -99,5 +101,31 @@ describe('pushbench map: a tiny map, measured for real', () => {
       assert.equal(b.figures.bytesPerMessage, a.perMessage.totalBytes, `${technique}: bytes per message`);
       assert.equal(a.messages.lost, 0);
     }
+  });
+});
+
+describe('pushbench map: Ctrl-C', () => {
+  test('stops every process, writes the map of what was measured marked interrupted, and exits 130', async () => {
+    const out = path.join(dir, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'map', '--rates', '20,40', '--intervals', '100ms', '--clients', '3', '--technique', 'sse,websocket', '--window', '30s', '--quick', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let children: number[] = [];
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.includes('measuring 30000 ms') && children.length === 0) {
+        children = childPids(child.pid!);
+        child.kill('SIGINT');
+      }
+    });
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /SIGINT: stopping, cleaning up and writing what was measured/);
+    assert.ok(children.length > 0, 'the map had started its server and generator processes');
+    assert.deepEqual(await waitUntilGone(children, 5000), [], 'no process left behind');
+    const results = parseResults(fs.readFileSync(path.join(out, 'results.json'), 'utf8'), 'results.json');
+    assert.equal(results.state, 'interrupted');
+    // Nothing completed: every cell is the model's, none claims a measurement.
+    assert.ok(results.map !== undefined && results.map.cells.every((c) => !c.measured));
   });
 });

@@ -3,7 +3,6 @@
  * target, Ctrl-C, and the open-file limit. Each checks what is written and that no
  * process is left behind.
  */
-import { publishHopMs } from '../../run/model.ts';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
+import { publishHopMs } from '../../run/model.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems, validateResults } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
