@@ -17,6 +17,8 @@ import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTar
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
 import { BUILTIN_PROFILE_NAMES, BUILTIN_PROFILE_SUMMARIES } from '../core/header-profile.ts';
 import { registerHeaderProfile } from '../load/headers.ts';
+import { DEFAULT_WIRE, WIRE_META, WIRES, wireRefusals, type WireId } from '../core/wires.ts';
+import { loadIdentity } from '../servers/tls-cert.ts';
 import {
   DEFAULT_RUN_CONFIG,
   DEFAULT_RUN_VALUES,
@@ -69,6 +71,15 @@ function techniqueListReader(): Reader<readonly TechniqueId[]> {
   );
 }
 
+/** Wires, in WIRES order without duplicates, so results do not depend on how the list was typed. */
+function wireListReader(): Reader<readonly WireId[]> {
+  return listReader<WireId, WireId>(
+    `allowed: ${WIRES.join(', ')} (comma-separated list)`,
+    (input) => WIRES.find((wire) => wire === input),
+    (items) => WIRES.filter((wire) => items.includes(wire)),
+  );
+}
+
 /** `auto` (null: the runner decides) or a count up to LIMITS.maxGenerators. */
 function generatorsReader(): Reader<number | null> {
   return reader(
@@ -113,7 +124,7 @@ const TARGET_EXPECTED = 'expected the origin of a pushbench server: http:// or w
  * would silently be ignored, and `http://127.0.0.1:80\@example.com` looks like a user at
  * example.com while URLs read it as host 127.0.0.1 with the path /@example.com.
  */
-function targetReader(): Reader<string> {
+export function targetReader(): Reader<string> {
   return {
     expected: TARGET_EXPECTED,
     read(input, label) {
@@ -152,6 +163,35 @@ function targetReader(): Reader<string> {
 type OptionTable<V> = { readonly [K in keyof V]-?: Flag<V[K]> };
 type Mutable<V> = { -readonly [K in keyof V]: V[K] };
 
+/**
+ * `--shard I/N` or `auto/N`: shard I (0-based) of N, I read from JOB_COMPLETION_INDEX for `auto`
+ * (what a Kubernetes Indexed Job sets in each pod). Out of range is bad input, with both numbers.
+ */
+export function shardReader(env: NodeJS.ProcessEnv): Reader<{ index: number; count: number }> {
+  const expected = 'I/N with 0 <= I < N <= 1000, or auto/N to read I from JOB_COMPLETION_INDEX';
+  return {
+    expected,
+    read(input: unknown, label: string) {
+      const text = typeof input === 'string' ? input.trim() : '';
+      const match = /^(auto|\d+)\/(\d+)$/.exec(text);
+      if (match === null) throw ConfigError.invalid(label, showReceived(input), expected);
+      const count = Number(match[2]);
+      if (!(count >= 1 && count <= 1000)) throw ConfigError.invalid(label, showReceived(input), `${expected}; N is ${count}`);
+      let indexText = match[1]!;
+      if (indexText === 'auto') {
+        const fromEnv = env['JOB_COMPLETION_INDEX'];
+        if (fromEnv === undefined || !/^\d+$/.test(fromEnv)) {
+          throw ConfigError.invalid(label, showReceived(input), `${expected}; JOB_COMPLETION_INDEX is ${fromEnv === undefined ? 'not set' : JSON.stringify(fromEnv)}, expected an integer`);
+        }
+        indexText = fromEnv;
+      }
+      const index = Number(indexText);
+      if (index >= count) throw ConfigError.invalid(label, showReceived(input), `${expected}; shard index ${index} is out of range 0..${count - 1}`);
+      return Object.freeze({ index, count });
+    },
+  };
+}
+
 const techniqueOption: Flag<readonly TechniqueId[]> = {
   flag: 'technique',
   arg: 'LIST',
@@ -174,6 +214,30 @@ const holdOption: Flag<number> = {
   help: 'long-poll hold timeout, 100ms..10m; a bare number means milliseconds',
   defaultText: formatMs(DEFAULT_RUN_VALUES.holdMs),
   reader: durationReader('ms', 100, 600_000),
+};
+
+const wireOption: Flag<readonly WireId[]> = {
+  flag: 'wire',
+  arg: 'LIST',
+  help: `what carries HTTP: ${WIRES.map((wire) => `${wire} (${WIRE_META[wire].label})`).join(', ')}; a list measures each wire in turn, like a client sweep`,
+  defaultText: DEFAULT_WIRE,
+  reader: wireListReader(),
+};
+
+const tlsCertOption: Flag<string | null> = {
+  flag: 'tls-cert',
+  arg: 'FILE',
+  help: "PEM certificate (chain) for pushbench's server on a TLS wire (https, h2), with --tls-key",
+  defaultText: 'a self-signed certificate made at run time',
+  reader: stringReader('the path of a PEM certificate file'),
+};
+
+const tlsKeyOption: Flag<string | null> = {
+  flag: 'tls-key',
+  arg: 'FILE',
+  help: 'PEM private key of --tls-cert',
+  defaultText: 'the self-signed certificate\'s',
+  reader: stringReader('the path of a PEM private key file'),
 };
 
 const RUN_OPTIONS: OptionTable<RunValues> = {
@@ -311,6 +375,20 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  shard: {
+    flag: 'shard',
+    arg: 'I/N',
+    help: 'run only shard I of N (0-based) of the clients, against --target, windowed by --coordinator; auto/N reads I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); see docs/shards.md',
+    defaultText: 'none (the whole run here)',
+    reader: shardReader(process.env),
+  },
+  coordinator: {
+    flag: 'coordinator',
+    arg: 'URL',
+    help: 'with --shard: the pushbench publish endpoint the shard reports ready to, takes its clock offset from and asks for the accepted count',
+    defaultText: 'none',
+    reader: targetReader(),
+  },
   json: {
     flag: 'json',
     arg: null,
@@ -318,6 +396,9 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  wires: wireOption,
+  tlsCert: tlsCertOption,
+  tlsKey: tlsKeyOption,
 };
 
 /** `--config FILE`: not a RunConfig field, read before the other flags so that they override it. */
@@ -384,6 +465,9 @@ const SERVE_OPTIONS: OptionTable<ServeValues> = {
     defaultText: `${DEFAULT_SERVE_VALUES.maxMessageBytes}`,
     reader: integerReader(1, LIMITS.maxMessageBytes, 'bytes'),
   },
+  wires: { ...wireOption, help: `what carries HTTP: ${WIRES.join(', ')}; one wire, since the server listens on one port` },
+  tlsCert: tlsCertOption,
+  tlsKey: tlsKeyOption,
 };
 
 function rowsOf<V>(table: OptionTable<V>): Array<Flag<V[keyof V]>> {
@@ -433,6 +517,8 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
   const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
+  checkWires(values, explicit.has('techniques'), targets);
+  checkShard(values, explicit.has('techniques'));
 
   return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
 }
@@ -473,6 +559,32 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
   return targets;
 }
 
+/**
+ * The wires against the rest: a technique named with `--technique` on a wire that cannot carry
+ * it is refused, naming both and the wires that would (one left to the default `all` is left out
+ * of that wire's scenarios, which say why); phase 1 measures wires on pushbench's own server
+ * only; `--tls-cert` and `--tls-key` come together, for a TLS wire, and are read and matched now.
+ */
+function checkWires(values: { techniques: readonly TechniqueId[]; wires: readonly WireId[]; tlsCert: string | null; tlsKey: string | null }, techniquesExplicit: boolean, targets: readonly ResolvedTarget[]): void {
+  if (techniquesExplicit) {
+    const refusals = wireRefusals(values.techniques, values.wires);
+    if (refusals.length > 0) throw new ConfigError(`invalid --technique with --wire ${values.wires.join(',')}: ${refusals.join('; ')}`);
+  }
+  const other = targets.find((target) => target.kind !== 'builtin');
+  if (other !== undefined && values.wires.some((wire) => wire !== DEFAULT_WIRE)) {
+    throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(other.name)}; wires other than ${DEFAULT_WIRE} are measured on pushbench's own server only (targets over TLS and HTTP/2 are not supported yet)`);
+  }
+  if ((values.tlsCert === null) !== (values.tlsKey === null)) {
+    const [given, missing] = values.tlsCert === null ? ['--tls-key', '--tls-cert'] : ['--tls-cert', '--tls-key'];
+    throw new ConfigError(`${given} needs ${missing}: received ${given} ${showReceived(values.tlsCert ?? values.tlsKey)} alone; pass both, or neither for a self-signed certificate`);
+  }
+  if (values.tlsCert === null || values.tlsKey === null) return;
+  if (!values.wires.some((wire) => WIRE_META[wire].tls)) {
+    throw new ConfigError(`--tls-cert and --tls-key need a TLS wire: received --wire ${values.wires.join(',')}; TLS wires: ${WIRES.filter((wire) => WIRE_META[wire].tls).join(', ')}`);
+  }
+  loadIdentity(values.tlsCert, values.tlsKey);
+}
+
 /** Chat rooms cannot hold more clients than the run has; a default room size shrinks to fit instead. */
 function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawInput | undefined): void {
   const maxClients = Math.max(...values.clients);
@@ -482,6 +594,31 @@ function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawIn
     return;
   }
   throw ConfigError.invalid(raw.label, showReceived(raw.input), `for the chat workload the room size must be <= the largest --clients value (${maxClients})`);
+}
+
+/**
+ * A shard drives one technique's broadcast, for one client count, against a running server, with a
+ * coordinator (which publishes): anything else is bad input, named. --coordinator needs --shard.
+ */
+function checkShard(values: RunValues, techniquesExplicit: boolean): void {
+  if (values.shard === null) {
+    if (values.coordinator !== null) throw new ConfigError(`--coordinator ${values.coordinator} needs --shard I/N: only a shard reports to a coordinator`);
+    return;
+  }
+  const shard = `--shard ${values.shard.index}/${values.shard.count}`;
+  if (values.coordinator === null) throw new ConfigError(`${shard} needs --coordinator URL: the pushbench publish endpoint that publishes and sets the window`);
+  const coordinatorHost = new URL(values.coordinator).hostname;
+  if (!values.allowRemote && !isLoopbackHost(coordinatorHost)) {
+    throw new ConfigError(`refusing non-loopback --coordinator "${values.coordinator}" (host ${coordinatorHost}); pass --allow-remote when the coordinator and the server are yours on other hosts`);
+  }
+  if (values.target === null) throw new ConfigError(`${shard} needs --target URL: shards drive a running pushbench server (pushbench serve --rate 0)`);
+  if (!techniquesExplicit || values.techniques.length !== 1) {
+    throw new ConfigError(`${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`);
+  }
+  if (values.workload !== 'broadcast') throw new ConfigError(`${shard} measures the broadcast workload; received --workload ${values.workload} (chat shards are not supported yet)`);
+  if (values.clients.length !== 1) throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
+  if (values.runs !== 1) throw new ConfigError(`${shard} measures once; received --runs ${values.runs}`);
+  if (values.shard.count > values.clients[0]!) throw new ConfigError(`${shard}: ${values.clients[0]} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as clients`);
 }
 
 /** Load tests are only aimed at this host unless the user says the remote server is theirs. */
@@ -509,7 +646,14 @@ function checkAllowRemote(values: RunValues, targets: readonly ResolvedTarget[],
 export function parseServeArgs(argv: readonly string[]): ServeConfig {
   if (asksForHelp(argv)) return Object.freeze({ ...DEFAULT_SERVE_CONFIG, help: true });
   const { inputs } = tokenizeFlags(argv, rowsOf(SERVE_OPTIONS));
-  const { values } = resolve(SERVE_OPTIONS, DEFAULT_SERVE_VALUES, inputs);
+  const { values, explicit } = resolve(SERVE_OPTIONS, DEFAULT_SERVE_VALUES, inputs);
+  if (values.wires.length !== 1) {
+    throw ConfigError.invalid('--wire', showReceived(values.wires.join(',')), `pushbench serve listens on one port, so on one wire: one of ${WIRES.join(', ')}`);
+  }
+  checkWires(values, explicit.has('techniques'), []);
+  // Left to `all`, the server serves what its wire carries.
+  const wire = values.wires[0]!;
+  values.techniques = values.techniques.filter((id) => wireRefusals([id], [wire]).length === 0);
   return Object.freeze({ ...values, help: false });
 }
 

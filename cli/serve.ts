@@ -29,6 +29,8 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       rooms: config.rooms,
       ringBytes: config.ringBytes,
       maxMessageBytes: config.maxMessageBytes,
+      wire: config.wires[0]!,
+      tlsFiles: config.tlsCert === null || config.tlsKey === null ? null : { cert: config.tlsCert, key: config.tlsKey },
       // `pushbench run --target` with browser headers sends the profile's (fictional) page origin.
       allowedOrigins: profileOrigins(),
     });
@@ -42,7 +44,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   // Each endpoint with the scheme its transport needs (ws:// for an upgrade), from the technique's row.
   const endpoints = Object.fromEntries(server.techniques.map((id) => [id, techniqueUrl(id, server.url)]));
   process.stdout.write(
-    `${JSON.stringify({ url: server.url, techniques: server.techniques, endpoints, publish: `${server.url}${PATHS.publish}`, demo: `${server.url}${PATHS.demo}`, rate: config.rate, payloadBytes: config.payloadBytes, pid: process.pid })}\n`,
+    `${JSON.stringify({ url: server.url, wire: server.wire, techniques: server.techniques, endpoints, publish: `${server.url}${PATHS.publish}`, demo: `${server.url}${PATHS.demo}`, rate: config.rate, payloadBytes: config.payloadBytes, pid: process.pid })}\n`,
   );
   process.stderr.write(
     `pushbench serve: listening on ${server.url} (${server.techniques.join(', ')}); open ${server.url}${PATHS.demo} in a browser to watch them side by side; Ctrl-C to stop\n`,

@@ -12,6 +12,7 @@
  * `close` to a server is the exception: its answer is the process exiting, which the
  * runner also bounds (then kills).
  */
+import type { WireId } from './wires.ts';
 import type { HeaderProfile } from './header-profile.ts';
 import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
@@ -50,7 +51,10 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
   /** The header profile itself, not its name: a `--headers FILE` profile exists only in the runner's process. */
   headers: HeaderProfile;
   technique: TechniqueId;
+  /** The server's origin, with its wire's scheme (`https://` on a TLS wire). */
   origin: string;
+  /** What carries the clients' HTTP (core/wires.ts); absent: `http`, HTTP/1.1 cleartext. */
+  wire?: WireId;
   /** Client ids [from, to) this process simulates. */
   fromClient: number;
   toClient: number;
@@ -67,6 +71,11 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /**
+   * A shard on another host: this process's clock minus the publisher's, µs (run/clock-offset.ts).
+   * Every stamp `t` is moved onto this clock before it is used; absent: 0 (one host, one clock).
+   */
+  stampOffsetMicros?: number;
 }
 
 /** Delivery counters of one generator process. */

@@ -18,9 +18,10 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
 import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
+import { WIRES } from './wires.ts';
 import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -85,6 +86,11 @@ export const ScenarioParamsSchema = closed({
   headers: HeaderProfileNameSchema,
   roomSize: Type.Integer({ minimum: 1 }),
   target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`, or a target file without a server section), else null'),
+  wire: Type.Optional(
+    literalUnion(WIRES, {
+      description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(
@@ -269,7 +275,7 @@ export const CompletedResultSchema = closed(
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
-    model: nullable(ModelEstimateSchema, 'Null for a foreign server: the analytic model describes pushbench\'s own servers'),
+    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and on a wire other than http (it has no TLS or HTTP/2 terms yet)'),
     network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
     scheduleSeed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),
@@ -523,6 +529,39 @@ export const MapSchema = closed(
   '`pushbench map`: the decision map over rate, poll interval and clients, filled by the model and checked by measured cells',
 );
 
+export const ShardRowSchema = closed(
+  {
+    index: count('The shard index I of --shard I/N'),
+    status: literalUnion(['merged', 'missing', 'failed', 'late', 'clock', 'duplicate'] as const, { description: 'a shard status' }),
+    reason: nullable(Type.String(), 'Why the shard is not in the merged figures (its clients are unmeasured, not lost); null when merged'),
+    host: nullable(Type.String(), 'Host (pod) name the shard ran on; null when no result was given'),
+    clients: count("The shard's share of the clients"),
+    delivered: nullable(count()),
+    expected: nullable(count()),
+    lost: nullable(count()),
+    p50Ms: nullable(nonNegative()),
+    p99Ms: nullable(nonNegative()),
+    offsetMs: nullable(Type.Number(), 'Shard clock minus publisher clock, ms, applied to every stamp'),
+    boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
+    driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
+    generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+  },
+  'One shard of a merged run',
+);
+
+export const ShardsSummarySchema = closed(
+  {
+    runId: Type.String(),
+    count: Type.Integer({ minimum: 1, description: 'N of --shard I/N' }),
+    clientsTotal: count('Clients of the whole run'),
+    clientsCovered: count('Clients of the merged shards: the figures cover these; the others are unmeasured'),
+    worstBoundMs: nonNegative('The largest clock bound of a merged shard: a latency figure is known only to within it'),
+    maxBoundMs: nonNegative('The bound past which a shard was left out (pushbench merge --max-clock-bound)'),
+    rows: Type.Array(ShardRowSchema),
+  },
+  'How a run measured in shards on several hosts was merged (pushbench merge): what the figures cover and each shard on its own',
+);
+
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
@@ -539,6 +578,8 @@ export const ResultsFileSchema = Type.Object(
     runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
     suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
     map: Type.Optional(MapSchema),
+
+    shards: Type.Optional(ShardsSummarySchema),
   },
   {
     additionalProperties: false,
@@ -578,6 +619,8 @@ export type DecisionMap = Static<typeof MapSchema>;
 export type MapWinner = DecisionMap['winners'][number];
 export type MapCrossover = DecisionMap['crossovers'][number];
 export type MapClaim = DecisionMap['claims'][number];
+export type ShardsSummary = Static<typeof ShardsSummarySchema>;
+export type ShardRow = Static<typeof ShardRowSchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 

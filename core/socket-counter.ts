@@ -4,6 +4,7 @@
  * The tallying itself is core/socket-tally.ts, shared with the server's accounting.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { buildConnector } from 'undici';
 import { SocketTally, type ClientBytes } from './socket-tally.ts';
 
@@ -41,8 +42,35 @@ export class SocketCounter {
     return this.tally.totals();
   }
 
-  /** An undici `connect` function whose sockets are counted here (Nagle off, as on the server). */
-  undiciConnector(): buildConnector.connector {
+  /**
+   * Opens a TCP connection to `host`:`port` (Nagle off, as on the server), counted here, and
+   * with `secure` the TLS session over it: `socket` is what to speak over, `tcp` the socket
+   * under it whose counters are the TCP payload. Under TLS the TCP socket, not the TLS one, is
+   * counted, so that handshakes and record overhead are in the bytes as on the server's side.
+   */
+  dial(host: string, port: number, secure: SecureDial | null, attribution: ByteAttribution = 'snapshot'): { socket: net.Socket; tcp: net.Socket } {
+    const tcp = net.connect(port, host);
+    tcp.setNoDelay(true);
+    this.track(tcp, attribution);
+    if (secure === null) return { socket: tcp, tcp };
+    return { socket: tls.connect(secureOptions(host, secure, tcp)), tcp };
+  }
+
+  /** An undici `connect` function whose sockets are counted here (Nagle off, as on the server); with `secure`, TLS over them. */
+  undiciConnector(secure: SecureDial | null = null): buildConnector.connector {
+    if (secure !== null) {
+      return (options, callback) => {
+        const { socket } = this.dial(options.hostname, Number(options.port), secure);
+        let done = false;
+        const settle = (error: Error | null): void => {
+          if (done) return;
+          done = true;
+          (callback as (e: Error | null, s: unknown) => void)(error, error === null ? socket : null);
+        };
+        socket.once('secureConnect', () => settle(null));
+        socket.once('error', settle);
+      };
+    }
     const connect = buildConnector({ noDelay: true } as buildConnector.BuildOptions);
     return (options, callback) =>
       connect(options, (error, socket) => {
@@ -52,13 +80,38 @@ export class SocketCounter {
       });
   }
 
-  /** A `createConnection` for the ws client whose socket is counted here. */
-  netConnection(): (options: net.NetConnectOpts) => net.Socket {
+  /** A `createConnection` for the ws client whose socket is counted here; with `secure`, TLS over it (wss). */
+  netConnection(secure: SecureDial | null = null): (options: net.NetConnectOpts) => net.Socket {
     return (options) => {
+      if (secure !== null) {
+        const { host, port } = options as net.TcpNetConnectOpts;
+        return this.dial(host ?? 'localhost', port, secure).socket;
+      }
       const socket = net.connect(options);
       socket.setNoDelay(true);
       this.track(socket);
       return socket;
     };
   }
+}
+
+/** How a client opens TLS over a counted TCP socket. */
+export interface SecureDial {
+  /** The ALPN protocol to offer (`h2`, `http/1.1`). */
+  readonly alpn: string;
+  /**
+   * Certificates to trust, PEM; null accepts any certificate. Phase 1 drives only pushbench's own
+   * server on loopback, whose self-signed certificate is made at run time in another process.
+   */
+  readonly ca: string | null;
+}
+
+function secureOptions(host: string, secure: SecureDial, tcp: net.Socket): tls.ConnectionOptions {
+  return {
+    socket: tcp,
+    ALPNProtocols: [secure.alpn],
+    // SNI carries host names only (RFC 6066 §3), never an address literal.
+    ...(net.isIP(host.replace(/^\[|\]$/g, '')) === 0 ? { servername: host } : {}),
+    ...(secure.ca === null ? { rejectUnauthorized: false } : { ca: secure.ca }),
+  };
 }

@@ -5,8 +5,9 @@
  * (this kernel has no netem), so the latency model's network term can be checked against
  * a measurement. Bytes pass unchanged: what the clients count is what the server counts.
  *
- * Every chunk of every connection waits in one FIFO: the delay is the same for all, so
- * arrival order is due order and one scheduler serves the whole proxy. A timer alone is off
+ * Every chunk of every connection going one way waits in one FIFO: the delay is the same for
+ * all of them, so arrival order is due order and one scheduler serves that direction of the
+ * whole proxy (two schedulers, as the way up may have a delay of its own). A timer alone is off
  * by up to a millisecond either way (Node counts timers in whole milliseconds of the loop's
  * cached clock: on this VM a fractional setTimeout fired 0.9 ms early to 0.5 ms late, p1-p99),
  * and the timer-per-chunk proxy before this one added about 2 ms per hop. So the timer is set
@@ -31,6 +32,8 @@ export const SPIN_LEAD_MS = 1.5;
 export interface DelayProxyOptions {
   /** One-way delay added to each chunk, ms (each direction). */
   delayMs: number;
+  /** Client-to-upstream delay, ms, when it differs from `delayMs` (an asymmetric path; `delayMs` then holds the way back). */
+  upDelayMs?: number;
   /** Where to forward; may be set later with `forwardTo` (the proxy must exist before the server it fronts). */
   upstream?: { host: string; port: number };
   /** Listen address (default 127.0.0.1) and port (default 0: a free one). */
@@ -142,12 +145,14 @@ const EMPTY = Buffer.alloc(0);
 export class DelayProxy {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
-  private readonly scheduler: Scheduler;
+  private readonly up: Scheduler;
+  private readonly down: Scheduler;
   private upstream: { host: string; port: number } | undefined;
 
   private constructor(private readonly options: DelayProxyOptions) {
     this.upstream = options.upstream;
-    this.scheduler = new Scheduler(options.delayMs * 1000);
+    this.up = new Scheduler((options.upDelayMs ?? options.delayMs) * 1000);
+    this.down = new Scheduler(options.delayMs * 1000);
     // Half-open both ways: an end from one side is passed on after the delay, not at once by Node.
     this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => this.accept(client));
   }
@@ -177,9 +182,17 @@ export class DelayProxy {
     return this.options.delayMs;
   }
 
-  /** What the proxy added beyond `delayMs` so far, over every chunk it released. */
+  /** What the proxy added beyond the delay so far, over every chunk it released both ways. */
   lateness(): DelayProxyLateness {
-    return this.scheduler.lateness();
+    const up = this.up.lateness();
+    const down = this.down.lateness();
+    const chunks = up.chunks + down.chunks;
+    return {
+      chunks,
+      meanMs: chunks === 0 ? 0 : (up.meanMs * up.chunks + down.meanMs * down.chunks) / chunks,
+      maxMs: Math.max(up.maxMs, down.maxMs),
+      early: up.early + down.early,
+    };
   }
 
   /** Sets (or changes) where new connections are forwarded. */
@@ -189,7 +202,8 @@ export class DelayProxy {
 
   /** Stops listening and destroys every connection. */
   async close(): Promise<void> {
-    this.scheduler.stop();
+    this.up.stop();
+    this.down.stop();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -205,15 +219,15 @@ export class DelayProxy {
     client.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(server);
-    const scheduler = this.scheduler;
-    client.on('data', (chunk: Buffer) => scheduler.push(server, chunk));
-    server.on('data', (chunk: Buffer) => scheduler.push(client, chunk));
-    client.on('end', () => scheduler.push(server, null));
-    server.on('end', () => scheduler.push(client, null));
+    const { up, down } = this;
+    client.on('data', (chunk: Buffer) => up.push(server, chunk));
+    server.on('data', (chunk: Buffer) => down.push(client, chunk));
+    client.on('end', () => up.push(server, null));
+    server.on('end', () => down.push(client, null));
     // A reset or an error on one side ends the other at once: the connection is gone.
     const drop = (): void => {
-      scheduler.forget(client);
-      scheduler.forget(server);
+      down.forget(client);
+      up.forget(server);
       client.destroy();
       server.destroy();
       this.sockets.delete(client);
@@ -225,12 +239,12 @@ export class DelayProxy {
       this.sockets.delete(client);
       if (server.writableEnded || server.destroyed) return;
       // Closed without an end (destroyed): pass the close on after what was queued.
-      scheduler.push(server, null);
+      up.push(server, null);
     });
     server.on('close', () => {
       this.sockets.delete(server);
       if (client.writableEnded || client.destroyed) return;
-      scheduler.push(client, null);
+      down.push(client, null);
     });
   }
 }

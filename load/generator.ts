@@ -12,6 +12,8 @@ import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
+import { CLIENT_WIRES } from './wire-clients.ts';
+import { DEFAULT_WIRE } from '../core/wires.ts';
 
 const MAX_ERRORS_KEPT = 5;
 
@@ -106,14 +108,17 @@ export class Generator {
     const now = nowMicros();
     const lastTBefore = tracker.lastT;
     let lastSeq = 0;
-    const count = scanStamps(unit, (seq, t) => {
+    const offset = this.spec.stampOffsetMicros ?? 0;
+    const count = scanStamps(unit, (seq, stampT) => {
+      // The publisher's stamp on this process's clock (a shard on another host; 0 on one host).
+      const t = stampT + offset;
       if (t < this.spec.notBeforeT) {
         this.recorder.counts.stale++;
         return;
       }
       if (seq > lastSeq) lastSeq = seq;
       if (t > tracker.lastT) tracker.lastT = t;
-      this.recorder.receive(trackerOf(seq), seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now, inByteWindow);
+      this.recorder.receive(trackerOf(seq), seq, t, messageJsonBytes(seq, stampT, room, this.spec.payloadBytes), now, inByteWindow);
     });
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
@@ -167,6 +172,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
+        tab: CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, this.counter),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {

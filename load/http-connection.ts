@@ -4,7 +4,7 @@
  * stream or promise per chunk. (Repeated poll GETs use keepalive-get.ts.)
  */
 import { Client } from 'undici';
-import type { SocketCounter } from '../core/socket-counter.ts';
+import type { SecureDial, SocketCounter } from '../core/socket-counter.ts';
 
 export interface HttpResponse {
   status: number;
@@ -23,9 +23,10 @@ const EMPTY = Buffer.alloc(0);
 export class HttpConnection {
   private readonly client: Client;
 
-  constructor(origin: string, counter: SocketCounter, timeoutMs: number) {
+  /** `secure`: TLS over the connection (the `https` wire), or null for cleartext. */
+  constructor(origin: string, counter: SocketCounter, timeoutMs: number, secure: SecureDial | null = null) {
     this.client = new Client(origin, {
-      connect: counter.undiciConnector(),
+      connect: counter.undiciConnector(secure),
       pipelining: 1,
       keepAliveTimeout: 600_000,
       keepAliveMaxTimeout: 600_000,

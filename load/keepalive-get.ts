@@ -11,7 +11,7 @@
  * is read until the server closes. A closed connection is reopened on the next request.
  */
 import net from 'node:net';
-import type { ByteAttribution, ClientBytes, SocketCounter } from '../core/socket-counter.ts';
+import type { ByteAttribution, ClientBytes, SecureDial, SocketCounter } from '../core/socket-counter.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
@@ -40,6 +40,7 @@ export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_
 interface Pending {
   resolve: (response: GetResponse) => void;
   reject: (error: Error) => void;
+  /** The TCP socket (under TLS, the one under it): its counters are the exchange's bytes. */
   socket: net.Socket;
   /** The socket's counters before the request was written: one request at a time, so the exchange is what they grow by. */
   writtenBefore: number;
@@ -62,6 +63,10 @@ interface Reading {
 
 export class KeepAliveGet {
   private socket: net.Socket | undefined;
+  /** The TCP socket under `socket` (itself on a cleartext wire). */
+  private tcp: net.Socket | undefined;
+  /** Settles once `socket` can carry a request (connected; under TLS, its handshake done). */
+  private ready: Promise<void> | undefined;
   private buffer: Buffer = EMPTY;
   private pending: Pending | undefined;
   private reading: Reading | undefined;
@@ -84,11 +89,13 @@ export class KeepAliveGet {
     private readonly counter: SocketCounter,
     capture: readonly string[] = [],
     private readonly attribution: ByteAttribution = 'snapshot',
+    /** TLS over the connection (the `https` wire), or null for cleartext. */
+    private readonly secure: SecureDial | null = null,
   ) {
     this.capture = new Set(capture.map((name) => name.toLowerCase()));
     const url = new URL(origin);
     this.host = url.hostname.replace(/^\[|\]$/g, '');
-    this.port = Number(url.port || 80);
+    this.port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     // `url.host` omits a default port, as undici's host header does.
     let block = `host: ${url.host}\r\nconnection: keep-alive\r\n`;
     for (const [name, value] of headers) block += `${name}: ${value}\r\n`;
@@ -97,12 +104,8 @@ export class KeepAliveGet {
 
   /** Resolves once a socket is connected (opening one if needed). */
   connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = this.open();
-      if (!socket.connecting) return resolve();
-      socket.once('connect', () => resolve());
-      socket.once('error', reject);
-    });
+    this.open();
+    return this.ready!;
   }
 
   /**
@@ -113,8 +116,9 @@ export class KeepAliveGet {
     if (this.destroyed) return Promise.reject(new ConnectionClosedError('the client was closed'));
     if (this.pending !== undefined) return Promise.reject(new Error('a request is already in flight on this connection'));
     const socket = this.open();
+    const tcp = this.tcp!;
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject, socket, writtenBefore: socket.bytesWritten, readBefore: socket.bytesRead };
+      this.pending = { resolve, reject, socket: tcp, writtenBefore: tcp.bytesWritten, readBefore: tcp.bytesRead };
       // One writev: the request line, then the header block encoded once for all requests.
       socket.cork();
       socket.write(`GET ${path} HTTP/1.1\r\n`, 'latin1');
@@ -122,6 +126,16 @@ export class KeepAliveGet {
       socket.write(extraHeaders === '' ? CRLF : `${extraHeaders}\r\n`, 'latin1');
       socket.uncork();
     });
+  }
+
+  /** Ends the connection cleanly and resolves once its TCP socket closed (destroyed after `timeoutMs`). */
+  close(timeoutMs: number): Promise<void> {
+    this.destroyed = true;
+    this.fail(new ConnectionClosedError('the client was closed'));
+    const socket = this.socket;
+    const tcp = this.tcp;
+    if (socket === undefined || tcp === undefined || tcp.destroyed) return Promise.resolve();
+    return closeWithin(tcp, timeoutMs, () => socket.end());
   }
 
   destroy(): void {
@@ -132,9 +146,14 @@ export class KeepAliveGet {
 
   private open(): net.Socket {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
-    const socket = net.connect(this.port, this.host);
-    socket.setNoDelay(true);
-    this.counter.track(socket, this.attribution);
+    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution);
+    this.tcp = tcp;
+    this.ready = new Promise((resolve, reject) => {
+      socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    // A failure before anyone awaits `ready` reaches the request through 'error' below.
+    this.ready.catch(() => {});
     this.buffer = EMPTY;
     this.reading = undefined;
     // A connection this client already left (the server asked to close it) is no concern of the current request.
@@ -230,6 +249,18 @@ export class KeepAliveGet {
     pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body), bytes });
     return this.buffer.length > 0;
   }
+}
+
+/** Runs `end` (a clean close) and resolves once `tcp` has closed, destroying it after `timeoutMs` if it has not. */
+export function closeWithin(tcp: net.Socket, timeoutMs: number, end: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => tcp.destroy(), timeoutMs);
+    tcp.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    end();
+  });
 }
 
 /** Reads the status, the framing and the headers named in `capture` (lower case) of a response head. */

@@ -8,6 +8,7 @@ import { TECHNIQUES } from '../core/protocol.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import type { ClientLoadFields, FeedServerFields, ListenFields, WindowFields } from '../core/scenario-fields.ts';
 import { BUILTIN_TARGET, type ResolvedTarget } from './targets.ts';
+import { DEFAULT_WIRE, type WireId } from '../core/wires.ts';
 
 /** The resolved configuration of `pushbench run`. */
 export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFields> {
@@ -36,6 +37,16 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly json: boolean;
   /** One-way delay (ms) a delaying proxy adds in each direction between the clients and the server; 0: none. */
   readonly delayMs: number;
+  /** The wires to measure on, in WIRES order, without duplicates (`--wire`); more than one makes a sweep of wires. */
+  readonly wires: readonly WireId[];
+  /** The user's certificate file for pushbench's server on a TLS wire (`--tls-cert`), checked with its key; null: self-signed. */
+  readonly tlsCert: string | null;
+  /** The user's key file for `tlsCert` (`--tls-key`); null with it. */
+  readonly tlsKey: string | null;
+  /** `--shard I/N`: run only the I-th share of the clients, windowed by a coordinator; null: the whole run here. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** `--coordinator URL`: the `pushbench publish` a shard reports to; null without --shard. */
+  readonly coordinator: string | null;
   readonly help: boolean;
   /**
    * Names of the RunConfig fields the user set, by flag or config file (`'clients'`,
@@ -46,6 +57,11 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
 
 /** The resolved configuration of `pushbench serve`: the feed server's fields and where it listens. */
 export interface ServeConfig extends FeedServerFields, ListenFields {
+  /** The wire the server listens on (`--wire`): one, since it listens on one port. */
+  readonly wires: readonly WireId[];
+  /** The user's certificate and key files for a TLS wire; null: self-signed. */
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
   readonly help: boolean;
 }
 
@@ -104,6 +120,11 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   verbose: false,
   json: false,
   delayMs: 0,
+  wires: Object.freeze([DEFAULT_WIRE]),
+  tlsCert: null,
+  tlsKey: null,
+  shard: null,
+  coordinator: null,
 });
 
 /** Defaults of `pushbench run`: what `parseRunArgs([])` returns. */
@@ -126,6 +147,9 @@ export const DEFAULT_SERVE_VALUES: ServeValues = Object.freeze({
   rooms: 16,
   ringBytes: 67_108_864,
   maxMessageBytes: 65_536,
+  wires: Object.freeze([DEFAULT_WIRE]),
+  tlsCert: null,
+  tlsKey: null,
 });
 
 /** Defaults of `pushbench serve`: what `parseServeArgs([])` returns. */

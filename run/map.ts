@@ -8,6 +8,7 @@
  * the runner is called by the entry point with the specs planned here.
  */
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
+import { DEFAULT_WIRE } from '../core/wires.ts';
 import {
   MAP_CRITERIA,
   type CompletedResult,
@@ -173,6 +174,8 @@ export function runParams(config: MapConfig, p: Pick<MeasuredPoint, 'rate' | 'in
     // Broadcast has no rooms; the value `pushbench run` carries, so that a point runs with its parameters.
     roomSize: 10,
     target: null,
+    // The model has HTTP/1.1 cleartext's terms only (run/technique-run.ts shows none on another wire): the map is drawn on it.
+    wire: DEFAULT_WIRE,
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }

@@ -3,6 +3,7 @@
  * limit, and starting them together with the server (pushbench's child, a target's command),
  * the delaying proxy and the publisher, before the run's steps (run/technique-run.ts) use them.
  */
+import { DEFAULT_WIRE } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { headerProfile, profileOrigins } from '../load/headers.ts';
 import { GeneratorProcess } from './generator-process.ts';
@@ -64,6 +65,12 @@ export interface PreparedRun {
  * pushbench's server (the technique must then be the plain WebSocket): the machine's floor.
  * `target`: the server measured (the built-in one unless a target file or URL says otherwise).
  */
+/** A certificate chain file and its key file, PEM. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
 export function prepareRun(
   technique: TechniqueId,
   params: ScenarioParams,
@@ -72,6 +79,7 @@ export function prepareRun(
   floor = false,
   target: ResolvedTarget = BUILTIN_TARGET,
   delayMs = 0,
+  tlsFiles: TlsFiles | null = null,
 ): PreparedRun | RunStepError {
   let count: number;
   try {
@@ -90,6 +98,9 @@ export function prepareRun(
         ...(floor ? { floor } : {}),
         ...responseHeadersOf(params),
         techniques: [technique],
+        // The wire the scenario measures (servers/transports.ts); the floor is the bare ws loop on HTTP/1.1 only.
+        wire: params.wire ?? DEFAULT_WIRE,
+        tlsFiles,
         rate: 0,
         payloadBytes: params.payloadBytes,
         holdMs: params.holdMs,

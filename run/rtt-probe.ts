@@ -8,7 +8,8 @@
 import { nowMicros, PATHS } from '../core/protocol.ts';
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { median } from '../core/spread.ts';
-import { KeepAliveGet } from '../load/keepalive-get.ts';
+import { CLIENT_WIRES } from '../load/wire-clients.ts';
+import { DEFAULT_WIRE, type WireId } from '../core/wires.ts';
 import { RunStepError } from '../core/errors.ts';
 
 /** Requests timed: their median stands against a few late ones (a loaded machine's scheduler can hold a process for tens of ms). */
@@ -17,6 +18,8 @@ export const RTT_PROBE_REQUESTS = 9;
 export const RTT_PROBE_PATH = PATHS.ping;
 /** Requests sent first and not timed: the first answers of a cold server and client take longer than the network. */
 export const RTT_PROBE_WARMUP = 3;
+/** How long the probe's clean close may take before its socket is destroyed. */
+const PROBE_CLOSE_MS = 1000;
 
 export interface RttProbe {
   /** Each request's time, sent to answer received, ms, in order. */
@@ -32,28 +35,31 @@ export interface RttProbe {
  * so no sample includes the connect); null when the server does not answer them all within
  * `timeoutMs` (a foreign server that holds every request): the run goes on without an RTT.
  */
-export async function probeRtt(origin: string, timeoutMs: number, requests = RTT_PROBE_REQUESTS): Promise<RttProbe | null> {
+export async function probeRtt(origin: string, timeoutMs: number, wire: WireId = DEFAULT_WIRE, requests = RTT_PROBE_REQUESTS): Promise<RttProbe | null> {
   const counter = new SocketCounter();
-  const client = new KeepAliveGet(origin, [], counter);
+  // On the clients' wire, so that the probe's bytes are counted (and agree) as theirs are.
+  const client = CLIENT_WIRES[wire](origin, counter).gets([], [], 'snapshot');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RunStepError(`the round-trip probe (GET ${RTT_PROBE_PATH} on ${origin}) had no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   timeout.catch(() => {});
+  let samplesMs: number[] | null = null;
   try {
     await Promise.race([client.connect(), timeout]);
-    const samplesMs: number[] = [];
+    const samples: number[] = [];
     for (let i = 0; i < RTT_PROBE_WARMUP + requests; i++) {
       const sentAt = nowMicros();
       await Promise.race([client.get(RTT_PROBE_PATH), timeout]);
-      if (i >= RTT_PROBE_WARMUP) samplesMs.push((nowMicros() - sentAt) / 1000);
+      if (i >= RTT_PROBE_WARMUP) samples.push((nowMicros() - sentAt) / 1000);
     }
-    // Every byte has been exchanged: the answers were read whole and nothing else is sent.
-    return { samplesMs, rttMs: median(samplesMs), bytes: counter.totals() };
+    samplesMs = samples;
   } catch {
-    return null;
+    samplesMs = null;
   } finally {
     clearTimeout(timer);
-    client.destroy();
   }
+  // A clean close, awaited: TLS's close_notify and HTTP/2's GOAWAY go both ways and are counted on both ends.
+  await client.close(PROBE_CLOSE_MS);
+  return samplesMs === null ? null : { samplesMs, rttMs: median(samplesMs), bytes: counter.totals() };
 }

@@ -4,13 +4,14 @@
  * floor; the results combined per scenario. Preparing a run is run/prepare-run.ts, one
  * technique's steps run/technique-run.ts, settling at the window edges run/window-edges.ts.
  */
+import { DEFAULT_WIRE } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import type { CompletedResult, RunSummary, Scenario, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { RunStepError } from '../core/errors.ts';
 import { BUILTIN_TARGET, targetInfo, type ResolvedTarget } from './targets.ts';
 import { PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 import type { ProgressListener } from './progress.ts';
-import { discardRun, prepareRun, type PreparedRun } from './prepare-run.ts';
+import { discardRun, prepareRun, type PreparedRun, type TlsFiles } from './prepare-run.ts';
 import { abortSignalName, runTechnique, type RunControls } from './technique-run.ts';
 
 export interface ScenarioSpec {
@@ -28,6 +29,8 @@ export interface ScenarioSpec {
   timeScale?: number;
   /** False: no floor measurement even where one could be made (the suite's sparse scenario). */
   floor?: boolean;
+  /** The user's certificate and key files for pushbench's server on a TLS wire (`--tls-cert/--tls-key`); absent: self-signed. */
+  tlsFiles?: TlsFiles;
 }
 
 /** The options of a suite: what every run shares, the repetitions and where progress goes. */
@@ -44,9 +47,10 @@ const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
 /**
  * Whether a scenario gets a floor measurement: broadcast on the built-in servers (a bare
  * broadcast cannot stand in for chat or a foreign server), unless the scenario declines one.
+ * The floor is a bare ws loop on cleartext HTTP/1.1, the machine's: scenarios on other wires have none.
  */
 export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET, wanted = true): boolean {
-  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin';
+  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin' && (params.wire ?? DEFAULT_WIRE) === DEFAULT_WIRE;
 }
 
 /** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
@@ -147,12 +151,13 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       progress: (step) => options.progress({ ...at, ...step }),
       ...(prepared === undefined ? {} : { prepared }),
       ...(spec.target === undefined ? {} : { target: spec.target }),
+      ...(spec.tlsFiles === undefined ? {} : { tlsFiles: spec.tlsFiles }),
       quietBefore: before,
       released: release,
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0);
+          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0, following.spec.tlsFiles ?? null);
         }
       },
     }).then(async (result) => {

@@ -5,6 +5,8 @@
 import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
 import type { RunConfig } from './config.ts';
 import type { ScenarioSpec } from './runner.ts';
+import type { TlsFiles } from './prepare-run.ts';
+import { DEFAULT_WIRE, WIRE_META, wireCarries, wireRefusal, type WireId } from '../core/wires.ts';
 import type { ScenarioParams } from '../core/results.ts';
 import type { ResolvedTarget } from './targets.ts';
 
@@ -67,9 +69,44 @@ export function forTargets(specs: readonly ScenarioSpec[], targets: readonly Res
   );
 }
 
-/** `pushbench run`: one scenario per client count (several make a sweep, charted against clients), on each target. */
+/**
+ * The scenarios of `specs` on each wire, one wire after another, as a client sweep is: on the
+ * default wire (http) a scenario keeps its id (baselines match), on another it is
+ * `<id>-<wire>`, titled and grouped by it. Each names its wire in its parameters, and runs
+ * the techniques that wire carries; the others (a WebSocket on HTTP/2, until RFC 8441) are
+ * named with the reason in its description, never measured on another wire. Techniques the
+ * user named on a wire that cannot carry them are refused before the run (cli/options.ts).
+ */
+export function forWires(specs: readonly ScenarioSpec[], wires: readonly WireId[], tlsFiles: TlsFiles | null): ScenarioSpec[] {
+  return wires.flatMap((wire) =>
+    specs.map((spec) => {
+      const own = wire === DEFAULT_WIRE;
+      const suffix = own ? '' : `-${wire}`;
+      const left = spec.techniques.filter((id) => !wireCarries(wire, id));
+      const note = left.length === 0 ? '' : ` Not measured on ${wire}: ${left.map((id) => wireRefusal(id, wire)).join('; ')}.`;
+      return {
+        ...spec,
+        id: `${spec.id}${suffix}`,
+        group: `${spec.group}${suffix}`,
+        title: own ? spec.title : `${spec.title}, over ${WIRE_META[wire].label}`,
+        description: `${spec.description}${note}`,
+        params: { ...spec.params, wire },
+        techniques: spec.techniques.filter((id) => wireCarries(wire, id)),
+        ...(spec.sameAs === undefined ? {} : { sameAs: `${spec.sameAs}${suffix}` }),
+        ...(tlsFiles === null || !WIRE_META[wire].tls ? {} : { tlsFiles }),
+      };
+    }),
+  );
+}
+
+/** The user's certificate and key files (`--tls-cert/--tls-key`), or null. */
+function tlsFilesOf(config: RunConfig): TlsFiles | null {
+  return config.tlsCert === null || config.tlsKey === null ? null : { cert: config.tlsCert, key: config.tlsKey };
+}
+
+/** `pushbench run`: one scenario per client count (several make a sweep, charted against clients), on each target, on each wire. */
 export function runScenarios(config: RunConfig): ScenarioSpec[] {
-  return forTargets(clientScenarios(config), config.targets);
+  return forWires(forTargets(clientScenarios(config), config.targets), config.wires, tlsFilesOf(config));
 }
 
 function clientScenarios(config: RunConfig): ScenarioSpec[] {
@@ -202,7 +239,7 @@ const USER_KEYS = ['workload', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', '
 
 /** The default suite, with the user's explicit flags applied to every scenario, on each target. */
 export function suiteScenarios(config: RunConfig): ScenarioSpec[] {
-  return forTargets(suiteSpecs(config), config.targets);
+  return forWires(forTargets(suiteSpecs(config), config.targets), config.wires, tlsFilesOf(config));
 }
 
 function suiteSpecs(config: RunConfig): ScenarioSpec[] {

@@ -9,6 +9,7 @@ import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
 import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
+import type { WireId } from '../core/wires.ts';
 
 /** What a server child is started with: the feed server's fields; where it listens and the ring, room and message limits are optional. */
 export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' | 'payloadBytes' | 'holdMs'> &
@@ -21,6 +22,10 @@ export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' 
     allowedOrigins?: readonly string[];
     /** Host values the server answers besides its own: the delaying proxy the clients address (`--delay-ms`). */
     allowedHosts?: readonly string[];
+    /** What carries HTTP (core/wires.ts); absent: http. */
+    wire?: WireId;
+    /** The user's certificate and key files for a TLS wire; null or absent: self-signed, made by the server child. */
+    tlsFiles?: { cert: string; key: string } | null;
   };
 
 export interface StatsReply {

@@ -5,6 +5,7 @@
  * and a failure becomes a result, never an exception. It never asks which technique it holds:
  * drivers and servers come from registries.
  */
+import { DEFAULT_WIRE } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { firstPublishAt } from '../core/publish-grid.ts';
@@ -27,7 +28,7 @@ import type { TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
 import type { DelayProxy, DelayProxyLateness } from '../load/delay-proxy.ts';
 import { probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
-import { prepareRun, socketsPerClient, type PreparedRun } from './prepare-run.ts';
+import { prepareRun, socketsPerClient, type PreparedRun, type TlsFiles } from './prepare-run.ts';
 import { edgeSnapshot, localPort, QUIET_SEARCH_MS, settleBytes, settleTimeoutMs, waitForIdle } from './window-edges.ts';
 
 /** Time between the window being announced and publishing starting, so every process has it. */
@@ -91,6 +92,8 @@ export interface TechniqueRunOptions extends RunControls {
   quietBefore?: Promise<unknown>;
   /** Measure the machine's floor (servers/floor.ts) with this technique's clients. */
   floor?: boolean;
+  /** The user's certificate and key for a TLS wire; absent: the server makes a self-signed one. */
+  tlsFiles?: TlsFiles;
 }
 
 /** The signal a run was stopped by: the abort reason when the caller gave one (`abort('SIGTERM')`), else SIGINT (Ctrl-C). */
@@ -150,7 +153,7 @@ function notPushbenchHint(error: Error): Error {
  * its newest seq, where the clients start; and its own publishing rate, which must be 0 since
  * pushbench publishes and counts what it expects.
  */
-async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
+export async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
   try {
     const response = await fetch(`${origin}/`, { signal: AbortSignal.timeout(5000) });
     const info = (await response.json()) as { head?: unknown; rate?: unknown };
@@ -167,7 +170,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   let server: ServerProcess | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null);
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
@@ -226,6 +229,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
           const spec: GeneratorSpec = {
             technique,
             origin: clientOrigin,
+            wire: params.wire ?? DEFAULT_WIRE,
             fromClient: i * perProcess,
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
@@ -268,7 +272,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
     const proxyBeforeProbe = proxy?.lateness();
-    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs)));
+    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
     const proxyAfterProbe = proxy?.lateness();
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
@@ -362,7 +366,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     };
     const result: CompletedResult = {
       ...built,
-      model: target.kind === 'file' ? null : modelFor(technique, params, { host }, measured),
+      // The model has HTTP/1.1 cleartext's terms only: on TLS or HTTP/2 it would miss them (records, frames, HPACK), so none is shown.
+      model: target.kind === 'file' || (params.wire ?? DEFAULT_WIRE) !== DEFAULT_WIRE ? null : modelFor(technique, params, { host }, measured),
       network:
         rtt === null
           ? null

@@ -7,6 +7,7 @@
  * loopback and the harness cost before any technique adds its own. It speaks the server
  * child's IPC through the PushServer interface.
  */
+import { DEFAULT_WIRE } from '../core/wires.ts';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -79,6 +80,8 @@ export async function startFloorServer(overrides: Partial<ServerOptions> = {}): 
 
   return {
     url: listening.url,
+    // The floor is a bare ws loop on cleartext HTTP/1.1 only: the machine's floor, not a wire's.
+    wire: DEFAULT_WIRE,
     port: listening.port,
     techniques: [PLAIN_WS_TECHNIQUE],
     stats,

@@ -19,6 +19,8 @@ export interface GuardOptions {
   allowedOrigins: readonly string[];
   /** Host values (`name:port`) accepted besides the server's own: a proxy in front of it that clients address (the delaying proxy of load/delay-proxy.ts). */
   allowedHosts?: readonly string[];
+  /** The scheme of the server's own origin (`https` on a TLS wire); default `http`. */
+  scheme?: 'http' | 'https';
 }
 
 /** Names that always mean this machine. */
@@ -67,7 +69,8 @@ export class RequestGuard {
     for (const extra of options.allowedHosts ?? []) values.push(extra.toLowerCase());
     this.allowedHosts = values;
     this.hosts = new Set(values);
-    this.origins = new Set([...values.map((value) => `http://${value}`), ...options.allowedOrigins.map((origin) => origin.toLowerCase())]);
+    const scheme = options.scheme ?? 'http';
+    this.origins = new Set([...values.map((value) => `${scheme}://${value}`), ...options.allowedOrigins.map((origin) => origin.toLowerCase())]);
   }
 
   /** Why `req` must not be answered (a 403, or a 400 for a doubled Host), or undefined when it may be. */
@@ -78,6 +81,7 @@ export class RequestGuard {
     let origin: string | undefined;
     let hosts = 0;
     let origins = 0;
+    let authority: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
       // One length test rejects almost every other header before any character is compared.
@@ -87,12 +91,20 @@ export class RequestGuard {
           host = raw[i + 1];
           hosts++;
         }
+      } else if (length === 10 && name === ':authority') {
+        // HTTP/2's Host (RFC 9113 §8.3.1): the same check. Node lists pseudo-headers in rawHeaders, lower case.
+        authority = raw[i + 1];
       } else if (length === 6 && isHeader(name, 'origin')) {
         origin = raw[i + 1];
         origins++;
       }
     }
-    if (hosts > 1) return { status: 400, kind: 'badRequest', body: { error: `a request carries one Host header; received ${hosts}` } };
+    if (authority !== undefined) {
+      // A Host beside :authority may only repeat it (RFC 9113 §8.3.1).
+      if (host !== undefined && host !== authority) return { status: 400, kind: 'badRequest', body: { error: `a request's Host must repeat its :authority; received Host ${JSON.stringify(host)} and :authority ${JSON.stringify(authority)}` } };
+      host = authority;
+    }
+    if (hosts > 1) return { status: 400, kind: 'badRequest', body: { error: `a request carries one Host header (or :authority); received ${hosts}` } };
     if (host === undefined || !(this.hosts.has(host) || this.hosts.has(host.toLowerCase()))) {
       return {
         status: 403,

@@ -1,8 +1,9 @@
 /**
- * One node:http server that serves any set of techniques on one port, all fed by the
- * same FeedRegistry, with byte accounting on every socket. Fairness settings live
- * here, once, for every technique: keep-alive on, Nagle off, no compression, no
- * logging, bound to 127.0.0.1 unless asked otherwise.
+ * One server that serves any set of techniques on one port, all fed by the same
+ * FeedRegistry, with byte accounting on every socket, on the wire it is asked for (HTTP/1.1
+ * or HTTP/2, cleartext or TLS: servers/transports.ts makes the Node server, and nothing
+ * below asks which). Fairness settings live here, once, for every technique and wire:
+ * keep-alive on, Nagle off, no compression, no logging, bound to 127.0.0.1 unless asked otherwise.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -18,6 +19,9 @@ import { Publisher } from './publisher.ts';
 import { publishUpstream } from './upstream.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 import { createPublishHandler, SERVER_TECHNIQUES, type ServerContext, type TechniqueHandler } from './techniques/index.ts';
+import { connectionOf, SERVER_TRANSPORTS } from './transports.ts';
+import { loadIdentity, selfSignedIdentity, type TlsIdentity } from './tls-cert.ts';
+import { DEFAULT_WIRE, WIRE_META, wireOrigin, type WireId } from '../core/wires.ts';
 
 /** The body of a ping answer (`GET /ping`): nothing, so that the round trip is all network and event loop. */
 const EMPTY_BODY = Buffer.alloc(0);
@@ -34,6 +38,10 @@ export interface ServerOptions extends FeedServerFields, ListenFields {
   requestTimeoutMs: number;
   /** Response lines of poll and long-poll answers instead of the server's own (the kaazing-2010 header profile); null: its own. */
   responseHeaders: Array<[string, string]> | null;
+  /** What carries HTTP (core/wires.ts): HTTP/1.1 or HTTP/2, cleartext or TLS. */
+  wire: WireId;
+  /** The user's certificate and key files for a TLS wire; null: a self-signed certificate made at start. */
+  tlsFiles: { cert: string; key: string } | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -54,13 +62,17 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   responseHeaders: null,
+  wire: DEFAULT_WIRE,
+  tlsFiles: null,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface PushServer {
+  /** The server's origin, with its wire's scheme (`https://` on a TLS wire). */
   readonly url: string;
+  readonly wire: WireId;
   readonly port: number;
   readonly techniques: readonly TechniqueId[];
   stats(): ServerStats;
@@ -93,6 +105,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   const ctx: ServerContext = {
     feeds,
     accounting,
+    connectionOf,
     holdMs: options.holdMs,
     maxMessageBytes: options.maxMessageBytes,
     responseHeaders: options.responseHeaders,
@@ -130,16 +143,16 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     });
   });
 
-  const server = http.createServer({
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    headersTimeout: options.headersTimeoutMs,
-    requestTimeout: options.requestTimeoutMs,
-    // Node checks those timeouts every 30 s by default: a slow-loris request would live that long.
-    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs / 2),
-    noDelay: true,
+  const tls: TlsIdentity | null = !WIRE_META[options.wire].tls ? null : options.tlsFiles === null ? selfSignedIdentity() : loadIdentity(options.tlsFiles.cert, options.tlsFiles.key);
+  const transport = SERVER_TRANSPORTS[options.wire]({
+    keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: options.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    tls,
   });
+  const server = transport.server;
 
-  server.on('connection', (socket: Socket) => {
+  transport.onConnection((socket: Socket) => {
     socket.setNoDelay(true);
     accounting.track(socket);
   });
@@ -147,11 +160,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   // Built once the port is known; until then (never, in practice) nothing is answered.
   let guard: RequestGuard | undefined;
   server.once('listening', () => {
-    guard = new RequestGuard({ host: options.host, port: (server.address() as AddressInfo).port, allowedOrigins: options.allowedOrigins, allowedHosts: options.allowedHosts });
+    guard = new RequestGuard({ host: options.host, port: (server.address() as AddressInfo).port, allowedOrigins: options.allowedOrigins, allowedHosts: options.allowedHosts, scheme: WIRE_META[options.wire].scheme });
   });
   const unguarded: HttpError = { status: 503, kind: 'forbidden', body: { error: 'the server is not listening yet' } };
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  transport.onRequest((req: IncomingMessage, res: ServerResponse) => {
     const denied = guard === undefined ? unguarded : guard.check(req);
     if (denied !== undefined) return failAndClose(req, res, denied, ctx.countRejection);
     const { path, query } = splitUrl(req.url ?? '/');
@@ -173,11 +186,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
         { Allow: route.method },
       );
     }
-    accounting.route(req.socket, route.name);
+    accounting.route(connectionOf(req), route.name);
     route.handler.handle(req, res, query);
   });
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  transport.onUpgrade((req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const denied = guard === undefined ? unguarded : guard.check(req);
     if (denied !== undefined) {
       rejected[denied.kind]++;
@@ -192,12 +205,29 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    accounting.route(req.socket, route.name);
+    accounting.route(connectionOf(req), route.name);
     route.handler.upgrade(req, socket, head, query);
   });
 
+  // HTTP/2 CONNECT: only RFC 8441's extended form (`:protocol websocket`) on a path whose technique takes it.
+  transport.onConnect((req: IncomingMessage, res: ServerResponse) => {
+    const denied = guard === undefined ? unguarded : guard.check(req);
+    if (denied !== undefined) return ctx.fail(res, denied);
+    const protocol = req.headers[':protocol'];
+    const { path, query } = splitUrl(req.url ?? '/');
+    const route = routes.get(path);
+    if (protocol !== TRANSPORTS.ws.upgradeToken) {
+      return ctx.fail(res, { status: 501, kind: 'methodNotAllowed', body: { error: `CONNECT is served for :protocol ${TRANSPORTS.ws.upgradeToken} only (RFC 8441); received ${JSON.stringify(protocol ?? null)}` } });
+    }
+    if (route?.handler.extendedConnect === undefined) {
+      return ctx.fail(res, { status: 404, kind: 'notFound', body: { error: `no WebSocket on ${path}`, paths: [...routes.keys()] } });
+    }
+    accounting.route(connectionOf(req), route.name);
+    route.handler.extendedConnect(req, res, query);
+  });
+
   // Malformed requests get a status line and a closed socket, never a crash.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+  transport.onClientError((error: NodeJS.ErrnoException, socket: Duplex) => {
     rejected.badRequest++;
     const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -280,7 +310,8 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
   if (options.rate > 0) publisher.start(options.rate);
 
   return {
-    url: listening.url,
+    url: wireOrigin(options.wire, listening.url),
+    wire: options.wire,
     port: listening.port,
     techniques: options.techniques,
     stats,
@@ -305,7 +336,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
       publisher.stop();
       for (const handler of handlers.values()) handler.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      transport.closeAll();
       // Upgraded sockets are no longer the HTTP server's to close.
       for (const socket of accounting.sockets()) socket.destroy();
       await closed;

@@ -6,8 +6,8 @@
  */
 import { flatHeaders, withTargetHeaders, type HeaderList } from '../headers.ts';
 import { fillTemplate, type PublishSpec } from '../../core/targets.ts';
-import { HttpConnection } from '../http-connection.ts';
-import { KeepAliveGet, type GetResponse } from '../keepalive-get.ts';
+import type { GetResponse } from '../keepalive-get.ts';
+import type { GetChannel, RequestChannel } from '../wire-clients.ts';
 import { splitBody } from '../match.ts';
 import { refusal, TargetRefusedError, type DriverContext } from './types.ts';
 import type { ByteAttribution, ClientBytes } from '../../core/socket-counter.ts';
@@ -22,7 +22,7 @@ export interface PollAnswer {
 }
 
 export class HttpUpstream {
-  private connection: HttpConnection | undefined;
+  private connection: RequestChannel | undefined;
   private readonly headers: string[];
   private inFlight = new Set<Promise<unknown>>();
   /** The request a message goes out as: pushbench's POST /publish, or the target's publish request. */
@@ -43,7 +43,7 @@ export class HttpUpstream {
 
   /** Sends `message` in the request's body template; `onAccepted` runs when the answer's status is an accepted one. */
   publish(message: string, onAccepted?: () => void): void {
-    this.connection ??= new HttpConnection(this.ctx.origin, this.ctx.counter, 30_000);
+    this.connection ??= this.ctx.tab.requests(30_000);
     const { method, path, accepted } = this.request;
     const body = fillTemplate(this.request.body, { message, room: this.ctx.room === undefined ? 'broadcast' : String(this.ctx.room) });
     const sent = this.connection.request(method, path, this.headers, body).then(
@@ -78,8 +78,8 @@ export class HttpClient {
   readonly upstream: HttpUpstream;
   stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private streaming: HttpConnection | undefined;
-  private getter: KeepAliveGet | undefined;
+  private streaming: RequestChannel | undefined;
+  private getter: GetChannel | undefined;
 
   /** `getHeaders`: the profile's list for this client's repeated GETs (its `poll` or `longpoll` list). */
   constructor(
@@ -92,17 +92,17 @@ export class HttpClient {
     this.upstream = new HttpUpstream(ctx);
   }
 
-  /** undici's connection, for a streaming response (SSE). */
-  get connection(): HttpConnection {
-    return (this.streaming ??= new HttpConnection(this.ctx.origin, this.ctx.counter, this.timeoutMs));
+  /** The connection for a streaming response (SSE): undici's on HTTP/1.1, a stream of the tab's session on HTTP/2. */
+  get connection(): RequestChannel {
+    return (this.streaming ??= this.ctx.tab.requests(this.timeoutMs));
   }
 
   /** The lean keep-alive connection for repeated GETs with the profile's poll or long-poll headers and the target's own. */
-  get gets(): KeepAliveGet {
+  get gets(): GetChannel {
     const { subscription } = this.ctx;
     const capture = subscription.cursor.kind === 'headers' ? subscription.cursor.copy.map(([from]) => from) : [];
     if (subscription.split.kind === 'multipart') capture.push('content-type');
-    return (this.getter ??= new KeepAliveGet(this.ctx.origin, withTargetHeaders(this.getHeaders, subscription.headers), this.ctx.counter, capture, this.attribution));
+    return (this.getter ??= this.ctx.tab.gets(withTargetHeaders(this.getHeaders, subscription.headers), capture, this.attribution));
   }
 
   /** Request header lines the next GET carries: the cursor copied from the last response's headers. */

@@ -5,6 +5,7 @@
 import type { HeaderProfile } from '../headers.ts';
 import type { ClientBytes, SocketCounter } from '../../core/socket-counter.ts';
 import type { TechniqueFile } from '../../core/techniques.ts';
+import type { ClientTab } from '../wire-clients.ts';
 import { fillTemplate, type Subscription } from '../../core/targets.ts';
 import { TargetRefusedError } from '../../core/errors.ts';
 
@@ -24,6 +25,8 @@ export interface DriverContext {
   readonly holdMs: number;
   readonly headers: HeaderProfile;
   readonly counter: SocketCounter;
+  /** Where this client opens its connections: its wire's strategy (load/wire-clients.ts), counted on `counter`. */
+  readonly tab: ClientTab;
   /** How this technique subscribes to the target: path, extra headers, cursor, body split, ... */
   readonly subscription: Subscription;
   /**

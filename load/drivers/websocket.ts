@@ -44,11 +44,11 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
         // The technique's scheme (ws for an upgrade from http) on the target's origin, with the target's path.
         const base = techniqueUrl(id, ctx.origin);
         const url = `${base.slice(0, base.length - TECHNIQUE_META[id].path.length)}${path}`;
-        const socket = new WebSocket(url, [...ctx.subscription.subprotocols], {
+        // Through the wire: an Upgrade on a connection of its own (TLS under wss), or a stream of the tab's HTTP/2 session.
+        const socket = ctx.tab.openWebSocket(url, [...ctx.subscription.subprotocols], {
           perMessageDeflate: options.perMessageDeflate === false ? upgrade.perMessageDeflate : options.perMessageDeflate,
           headers: upgrade.headers,
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-          createConnection: ctx.counter.netConnection() as unknown as WebSocket.ClientOptions['createConnection'],
         });
         ws = socket;
         // ws leaves CONNECTING before it emits 'error' for a failed handshake, so "open yet?" is tracked here.

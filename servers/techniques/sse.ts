@@ -40,10 +40,11 @@ export const createSseHandler: TechniqueFactory = (ctx) => {
       if (isHttpError(cursor)) return ctx.fail(res, cursor);
       const { feed, since } = cursor;
       const catchUp = feed.since(since);
-      const writtenBefore = req.socket.bytesWritten;
+      const connection = ctx.connectionOf(req);
+      const writtenBefore = connection.bytesWritten;
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       res.flushHeaders();
-      ctx.accounting.countSetup(req.socket, req, req.socket.bytesWritten - writtenBefore);
+      ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore);
       if (catchUp.kind === 'ok') {
         for (const msg of catchUp.messages) res.write(msg.sse);
         counters.messagesWritten += catchUp.messages.length;

@@ -3,6 +3,7 @@
  * a technique's path to it and never asks which technique it holds.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FeedRegistry } from '../feed.ts';
 import type { SocketAccounting } from '../accounting.ts';
@@ -14,6 +15,8 @@ import type { TechniqueFile } from '../../core/techniques.ts';
 export interface ServerContext {
   readonly feeds: FeedRegistry;
   readonly accounting: SocketAccounting;
+  /** The TCP socket under a request, whatever the wire (TLS, HTTP/2): where bytes are counted (servers/transports.ts). */
+  connectionOf(req: IncomingMessage): Socket;
   readonly holdMs: number;
   readonly maxMessageBytes: number;
   /** Response lines for poll and long-poll answers instead of the server's own (a header profile's), or null. */
@@ -30,6 +33,8 @@ export interface TechniqueHandler {
   handle(req: IncomingMessage, res: ServerResponse, query: Query): void;
   /** Takes over an HTTP Upgrade on the technique's path, if the technique upgrades. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, query: Query): void;
+  /** Takes over an HTTP/2 extended CONNECT (RFC 8441) on the technique's path: the request's stream becomes the connection. */
+  extendedConnect?(req: IncomingMessage, res: ServerResponse, query: Query): void;
   /** Releases held requests, open streams and timers. */
   close(): void;
 }

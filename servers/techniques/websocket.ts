@@ -7,7 +7,9 @@
  */
 import { WebSocketServer, type PerMessageDeflateOptions, type ServerOptions, type WebSocket } from 'ws';
 import type { EncodedMessage, Feed } from '../feed.ts';
-import { isHttpError, resolveFeedAndSince } from '../http-util.ts';
+import { isHttpError, resolveFeedAndSince, type Query } from '../http-util.ts';
+import { attachStream, detachedWebSocket } from '../../core/ws-stream.ts';
+import type { Duplex } from 'node:stream';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { parsePublishBody, publishUpstream } from '../upstream.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
@@ -46,6 +48,8 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
     maxPendingAutoPongs: MAX_PENDING_PONGS,
   };
   const wss = new WebSocketServer(serverOptions);
+  // The same limits for a WebSocket on an extended CONNECT stream as ws's server gives its own.
+  const streamOptions = { maxPayload: ctx.maxMessageBytes, maxPendingAutoPongs: MAX_PENDING_PONGS };
   const deflates = options.perMessageDeflate !== false;
   const socketsByFeed = new Map<Feed, Set<WebSocket>>();
 
@@ -71,6 +75,33 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
     return created;
   }
 
+  /** A WebSocket whose handshake is done (an Upgrade or an extended CONNECT): its catch-up, the feed, upstream frames. */
+  function adopt(ws: WebSocket, query: Query): void {
+    ws.on('error', () => {}); // a reset socket must not crash the server; 'close' follows
+    const cursor = resolveFeedAndSince(ctx.feeds, query);
+    if (isHttpError(cursor)) {
+      const error = cursor;
+      ctx.countRejection(error.kind);
+      const code = error.kind === 'gone' ? WS_CLOSE_GONE : WS_CLOSE_BAD_REQUEST;
+      const reason = error.kind === 'gone' ? JSON.stringify({ oldest: error.body['oldest'] }) : String(error.body['error']).slice(0, 120);
+      ws.close(code, reason);
+      return;
+    }
+    const { feed, since } = cursor;
+    const catchUp = feed.since(since);
+    if (catchUp.kind === 'ok') {
+      for (const msg of catchUp.messages) ws.send(msg.json, TEXT);
+      counters.messagesWritten += catchUp.messages.length;
+    }
+    const sockets = socketsFor(feed);
+    sockets.add(ws);
+    counters.open++;
+    ws.on('message', (data) => onUpstream(ws, data));
+    ws.once('close', () => {
+      if (sockets.delete(ws)) counters.open--;
+    });
+  }
+
   function onUpstream(ws: WebSocket, data: Buffer | ArrayBuffer | Buffer[]): void {
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     const msg = parsePublishBody(raw, ctx.feeds);
@@ -89,33 +120,32 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
     },
     upgrade(req, socket, head, query) {
       counters.requests++;
-      const writtenBefore = req.socket.bytesWritten;
+      const connection = ctx.connectionOf(req);
+      const writtenBefore = connection.bytesWritten;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        ctx.accounting.countSetup(req.socket, req, req.socket.bytesWritten - writtenBefore, head.length);
-        ws.on('error', () => {}); // a reset socket must not crash the server; 'close' follows
-        const cursor = resolveFeedAndSince(ctx.feeds, query);
-        if (isHttpError(cursor)) {
-          const error = cursor;
-          ctx.countRejection(error.kind);
-          const code = error.kind === 'gone' ? WS_CLOSE_GONE : WS_CLOSE_BAD_REQUEST;
-          const reason = error.kind === 'gone' ? JSON.stringify({ oldest: error.body['oldest'] }) : String(error.body['error']).slice(0, 120);
-          ws.close(code, reason);
-          return;
-        }
-        const { feed, since } = cursor;
-        const catchUp = feed.since(since);
-        if (catchUp.kind === 'ok') {
-          for (const msg of catchUp.messages) ws.send(msg.json, TEXT);
-          counters.messagesWritten += catchUp.messages.length;
-        }
-        const sockets = socketsFor(feed);
-        sockets.add(ws);
-        counters.open++;
-        ws.on('message', (data) => onUpstream(ws, data));
-        ws.once('close', () => {
-          if (sockets.delete(ws)) counters.open--;
-        });
+        ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore, head.length);
+        adopt(ws, query);
       });
+    },
+    extendedConnect(req, res, query) {
+      counters.requests++;
+      // RFC 8441 §4: the handshake is the CONNECT and its 2xx; the version must still be 13 (RFC 6455 §4.1).
+      const version = req.headers['sec-websocket-version'];
+      if (version !== '13') {
+        return ctx.fail(res, { status: 400, kind: 'badRequest', body: { error: `Sec-WebSocket-Version must be 13; received ${JSON.stringify(version ?? null)}` } });
+      }
+      if (deflates) {
+        return ctx.fail(res, { status: 501, kind: 'badRequest', body: { error: 'permessage-deflate is negotiated on the HTTP/1.1 Upgrade only; use a WebSocket without compression on HTTP/2' } });
+      }
+      const connection = ctx.connectionOf(req);
+      const writtenBefore = connection.bytesWritten;
+      res.writeHead(200);
+      res.flushHeaders();
+      ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore);
+      const stream = (req as unknown as { stream: Duplex }).stream;
+      const ws = detachedWebSocket('server', streamOptions);
+      attachStream(ws, stream, streamOptions);
+      adopt(ws, query);
     },
     close() {
       for (const sockets of socketsByFeed.values()) {

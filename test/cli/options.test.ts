@@ -33,7 +33,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
 
 const ALLOWED_RUN_FLAGS =
   '--technique, --workload, --clients, --rate, --payload, --interval, --hold, --duration, --warmup, --headers, ' +
-  '--room-size, --generators, --runs, --out, --quick, --target, --target-file, --allow-remote, --delay-ms, --capacity, --verbose, --json, --config, --help';
+  '--room-size, --generators, --runs, --out, --quick, --target, --target-file, --allow-remote, --delay-ms, --capacity, --verbose, --shard, --coordinator, --json, --wire, --tls-cert, --tls-key, --config, --help';
 
 describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
@@ -207,7 +207,7 @@ describe('parseRunArgs: config file', () => {
     assertConfigError(
       () => parseRunArgs(['--config', file], files({ [file]: '{"roomSize": 5}' })),
       'unknown key "roomSize" in config file "bench.json"; allowed: technique, workload, clients, rate, payload, ' +
-        'interval, hold, duration, warmup, headers, room-size, generators, runs, out, quick, target, target-file, allow-remote, delay-ms, capacity, verbose, json',
+        'interval, hold, duration, warmup, headers, room-size, generators, runs, out, quick, target, target-file, allow-remote, delay-ms, capacity, verbose, shard, coordinator, json, wire, tls-cert, tls-key',
     );
   });
 
@@ -466,6 +466,9 @@ describe('parseServeArgs', () => {
       rooms: 0,
       ringBytes: 1_048_576,
       maxMessageBytes: 1000,
+      wires: ['http'],
+      tlsCert: null,
+      tlsKey: null,
       help: false,
     });
     assert.equal(parseServeArgs(['--help']).help, true);
@@ -491,7 +494,7 @@ describe('parseServeArgs', () => {
     );
     assertConfigError(
       () => parseServeArgs(['--config', 'x.json']),
-      'unknown option --config; allowed: --technique, --port, --host, --rate, --payload, --hold, --ring, --rooms, --ring-bytes, --max-message, --help',
+      'unknown option --config; allowed: --technique, --port, --host, --rate, --payload, --hold, --ring, --rooms, --ring-bytes, --max-message, --wire, --tls-cert, --tls-key, --help',
     );
   });
 });

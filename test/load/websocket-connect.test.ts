@@ -16,10 +16,12 @@ import { PushbenchError, TargetRefusedError } from '../../core/errors.ts';
 import { createWebSocketDriver, HANDSHAKE_TIMEOUT_MS } from '../../load/drivers/websocket.ts';
 import type { DriverContext } from '../../load/drivers/types.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
+import { CLIENT_WIRES } from '../../load/wire-clients.ts';
 
 function context(origin: string, refusals: TargetRefusedError[] = []): DriverContext {
+  const counter = new SocketCounter();
   return {
-    origin, clientId: 0, room: undefined, startSeq: 0, intervalMs: 100, phase: 0, holdMs: 1000, headers: HEADER_PROFILES.minimal, counter: new SocketCounter(),
+    origin, clientId: 0, room: undefined, startSeq: 0, intervalMs: 100, phase: 0, holdMs: 1000, headers: HEADER_PROFILES.minimal, counter, tab: CLIENT_WIRES.http(origin, counter),
     subscription: builtinSubscription('websocket'),
     receive: () => ({ count: 0, lastSeq: 0 }), countRequest() {}, beginExchange() {}, endExchange() {}, fail() {}, refuse: (e) => refusals.push(e), sampleHead() {},
   };

@@ -1,0 +1,103 @@
+/**
+ * The clients' connect seam: one strategy per wire (core/wires.ts), as undici has connectH1 and
+ * connectH2. A simulated client (a browser tab) asks its wire for a `ClientTab`, and gets from
+ * it a connection for repeated GETs, connections for requests and streams, and WebSockets; the
+ * drivers (load/drivers/) use those and never ask which wire they are on. On HTTP/1.1 each ask
+ * opens a connection of its own, as a browser tab does while its first one is busy; on HTTP/2
+ * every ask is a stream of the tab's one session (a WebSocket too, by RFC 8441).
+ *
+ * Byte attribution on HTTP/2: the session is one socket, counted whole. A polling tab's session
+ * is attributed by exchange (each poll's bytes by its due time), exact while nothing else runs on
+ * it, as in the broadcast workload; in the chat workload its POSTs share the session and their
+ * bytes are then in the run's totals (and the agreement check) but not in the window's.
+ */
+import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
+import { WIRE_META, type WireId } from '../core/wires.ts';
+import { H2Tab } from './h2-tab.ts';
+import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
+import { KeepAliveGet, type GetResponse } from './keepalive-get.ts';
+import WebSocket from 'ws';
+
+/** Repeated GETs, one at a time (polling, long polling): load/keepalive-get.ts's calls. */
+export interface GetChannel {
+  /** Resolves once the connection can carry a request (connected; under TLS, its handshake done). */
+  connect(): Promise<void>;
+  get(path: string, extraHeaders?: string): Promise<GetResponse>;
+  destroy(): void;
+  /**
+   * Closes cleanly (TLS close_notify, HTTP/2 GOAWAY, FIN) and resolves once the TCP socket has
+   * closed, within `timeoutMs` (then it is destroyed): after it both ends have counted every byte.
+   */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Whole requests and streaming responses (SSE, the chat workload's POSTs): load/http-connection.ts's calls. */
+export interface RequestChannel {
+  request(method: 'GET' | 'POST' | 'PUT', path: string, headers: string[], body?: string): Promise<HttpResponse>;
+  stream(path: string, headers: string[], handlers: StreamHandlers): void;
+  destroy(): Promise<void>;
+}
+
+/** What one simulated client opens its connections through. */
+export interface ClientTab {
+  /** The connection for repeated GETs with `headers`, handing back the response headers named in `capture`. */
+  gets(headers: ReadonlyArray<readonly [string, string]>, capture: readonly string[], attribution: ByteAttribution): GetChannel;
+  /** A connection for requests and streams whose response head must come within `timeoutMs`. */
+  requests(timeoutMs: number): RequestChannel;
+  /**
+   * Opens a WebSocket to `url` (ws:// or wss://): on HTTP/1.1 an Upgrade on a counted connection
+   * of its own (TLS under wss), on HTTP/2 an extended CONNECT stream of the tab's session (RFC 8441).
+   */
+  openWebSocket(url: string, protocols: string[], options: WebSocket.ClientOptions): WebSocket;
+}
+
+type TabFactory = (origin: string, counter: SocketCounter) => ClientTab;
+
+/** TLS as the wire offers it (ALPN of its row), accepting the run's self-signed certificate; null on a cleartext wire. */
+function secureDial(wire: WireId): SecureDial | null {
+  const { tls, alpn } = WIRE_META[wire];
+  return tls && alpn !== null ? { alpn, ca: null } : null;
+}
+
+/** HTTP/1.1: a connection per purpose, as a tab opens a second one while its first is held. */
+function http1Tab(wire: WireId): TabFactory {
+  const secure = secureDial(wire);
+  return (origin, counter) => ({
+    gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
+    requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
+    openWebSocket: (url, protocols, options) =>
+      new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
+  });
+}
+
+/** HTTP/2: one session per tab, every request a stream on it. */
+function http2Tab(wire: WireId): TabFactory {
+  const secure = secureDial(wire);
+  return (origin, counter) => {
+    let tab: H2Tab | undefined;
+    let closing: Promise<void> | undefined;
+    // The first purpose to ask decides the session's byte attribution (polling: by exchange; else by snapshot).
+    const session = (attribution: ByteAttribution): H2Tab => (tab ??= new H2Tab(origin, counter, secure, attribution));
+    const shared = (timeoutMs: number): RequestChannel => {
+      const h2 = session('snapshot');
+      return {
+        request: (method, path, headers, body) => h2.request(method, path, headers, body, timeoutMs),
+        stream: (path, headers, handlers) => h2.stream(path, headers, handlers),
+        destroy: () => (closing ??= Promise.resolve(h2.destroy())),
+      };
+    };
+    return {
+      gets: (headers, capture, attribution) => session(attribution).useGetHeaders(headers, capture),
+      requests: shared,
+      openWebSocket: (url, protocols, options) => session('snapshot').webSocket(url, protocols, options),
+    };
+  };
+}
+
+/** One strategy per wire: a new wire is one more row here and in servers/transports.ts. */
+export const CLIENT_WIRES: Readonly<Record<WireId, TabFactory>> = Object.freeze({
+  http: http1Tab('http'),
+  https: http1Tab('https'),
+  h2: http2Tab('h2'),
+  h2c: http2Tab('h2c'),
+});

@@ -1,0 +1,147 @@
+/**
+ * The server's listen seam: one strategy per wire (core/wires.ts), each making the Node server
+ * that carries it. Every strategy hands the same 'request' (and, on HTTP/1.1, 'upgrade') events
+ * to servers/server.ts, so the routes, the request guard and every technique handler are the
+ * same on every wire: on HTTP/2, Node's compatibility API (Http2ServerRequest/Response) stands
+ * in for IncomingMessage/ServerResponse, and it offers what the handlers use (url, method,
+ * headers, rawHeaders, writeHead with a flat list, write, end, flushHeaders, 'close', and a
+ * `socket` whose destroy() resets the stream, not the connection).
+ *
+ * Bytes are counted on the TCP socket under everything (under TLS too): each accepted socket is
+ * tagged with itself, and under TLS its TLS socket with it, so that `connectionOf` finds it from
+ * any request, whichever layer `req.socket` is (the TCP socket, the TLS socket, or on HTTP/2 a
+ * proxy that reads through to the session's socket).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { H2_SERVER_SETTINGS, TLS_MIN_VERSION, WIRE_META, type WireId } from '../core/wires.ts';
+import type { TlsIdentity } from './tls-cert.ts';
+
+/** The HTTP/1.1 timeouts of the server (servers/server.ts), the same on TLS. */
+export interface TransportOptions {
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** The certificate and key of a TLS wire (ignored by a cleartext one). */
+  readonly tls: TlsIdentity | null;
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type ClientErrorListener = (error: NodeJS.ErrnoException, socket: Duplex) => void;
+
+/** What servers/server.ts needs of a listening server, whatever the wire. */
+export interface ServerTransport {
+  readonly wire: WireId;
+  /** The Node server, for listen/close/address. */
+  readonly server: Server;
+  /** Every TCP connection as it is accepted (before TLS), for byte accounting and Nagle. */
+  onConnection(listener: (socket: Socket) => void): void;
+  onRequest(listener: RequestListener): void;
+  /** HTTP/1.1 Upgrade requests (a WebSocket handshake); never fires on a wire without Upgrade. */
+  onUpgrade(listener: UpgradeListener): void;
+  /** HTTP/2 CONNECT requests (RFC 8441 extended CONNECT opens a WebSocket on a stream); never fires on HTTP/1.1. */
+  onConnect(listener: RequestListener): void;
+  /** Malformed HTTP/1.1 requests; HTTP/2 protocol errors reset the stream or session by themselves. */
+  onClientError(listener: ClientErrorListener): void;
+  /** Cuts every connection now (server.close() waits for them otherwise). */
+  closeAll(): void;
+}
+
+/** The TCP socket a socket-like object sits on, set when it was accepted (and when TLS wrapped it). */
+const kConnection = Symbol('pushbench.connection');
+type Tagged = { [kConnection]?: Socket };
+
+/**
+ * The TCP socket under request `req`, on any wire: where its bytes are counted. Read through
+ * `req.socket`, which on HTTP/2 forwards property reads to the session's socket.
+ */
+export function connectionOf(req: IncomingMessage): Socket {
+  const connection = (req.socket as unknown as Tagged)[kConnection];
+  // Only a request on a socket this seam did not accept has none (a test's bare server); its own socket is the TCP one.
+  return connection ?? req.socket;
+}
+
+type TransportFactory = (options: TransportOptions) => ServerTransport;
+
+/** HTTP/1.1 (cleartext or TLS): Node's http or https server, the same options on both. */
+function http1Transport(wire: WireId, options: TransportOptions): ServerTransport {
+  const h1 = {
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    // Node checks those timeouts every 30 s by default: a slow-loris request would live that long.
+    connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs / 2),
+    noDelay: true,
+  };
+  const server = WIRE_META[wire].tls ? https.createServer({ ...h1, ...tlsOptions(wire, options) }) : http.createServer(h1);
+  return {
+    wire,
+    server,
+    onConnection: (listener) => acceptConnections(server, listener),
+    onRequest: (listener) => void server.on('request', listener),
+    onUpgrade: (listener) => void server.on('upgrade', listener),
+    // HTTP/1.1 CONNECT is a proxy's method: pushbench's server has none, and Node answers it by closing.
+    onConnect: () => {},
+    onClientError: (listener) => void server.on('clientError', listener),
+    closeAll: () => server.closeAllConnections(),
+  };
+}
+
+/** HTTP/2 (TLS with ALPN h2, or cleartext with prior knowledge): Node's http2 server and its compatibility API. */
+function http2Transport(wire: WireId, options: TransportOptions): ServerTransport {
+  const settings = { ...H2_SERVER_SETTINGS };
+  const server = WIRE_META[wire].tls ? http2.createSecureServer({ ...tlsOptions(wire, options), settings, allowHTTP1: false }) : http2.createServer({ settings });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    sessions.add(session);
+    // A session whose peer misbehaves is destroyed by Node; this keeps its error from throwing.
+    session.on('error', () => {});
+    session.once('close', () => sessions.delete(session));
+  });
+  return {
+    wire,
+    server: server as unknown as Server,
+    onConnection: (listener) => acceptConnections(server as unknown as Server, listener),
+    // The compatibility API's request and response offer every member the handlers use (see the top of this file).
+    onRequest: (listener) => void server.on('request', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
+    onUpgrade: () => {},
+    onConnect: (listener) => void server.on('connect', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
+    onClientError: () => {},
+    closeAll: () => {
+      for (const session of sessions) session.destroy();
+    },
+  };
+}
+
+function tlsOptions(wire: WireId, options: TransportOptions): { cert: string; key: string; minVersion: typeof TLS_MIN_VERSION; ALPNProtocols?: string[] } {
+  if (options.tls === null) throw new Error(`wire ${wire} needs a TLS certificate and key`);
+  // Session tickets are on by default in Node's TLS server (keys made at start); nothing to switch on.
+  const { alpn } = WIRE_META[wire];
+  return { cert: options.tls.cert, key: options.tls.key, minVersion: TLS_MIN_VERSION, ...(alpn === 'http/1.1' ? { ALPNProtocols: [alpn] } : {}) };
+}
+
+/** Tags every accepted TCP socket (and the TLS socket over it) with the TCP socket, then hands it to `listener`. */
+function acceptConnections(server: Server, listener: (socket: Socket) => void): void {
+  server.on('connection', (socket: Socket) => {
+    (socket as Tagged)[kConnection] = socket;
+    listener(socket);
+  });
+  server.on('secureConnection', (tlsSocket: TLSSocket) => {
+    // Node's TLS socket keeps the TCP socket it wraps as `_parent` (checked by test/servers/wires.test.ts: bytes agree).
+    const parent = (tlsSocket as TLSSocket & { _parent?: Socket | null })._parent;
+    if (parent != null) (tlsSocket as Tagged)[kConnection] = parent;
+  });
+}
+
+/** One strategy per wire: a new wire (HTTP/3) is one more row here and in core/wires.ts. */
+export const SERVER_TRANSPORTS: Readonly<Record<WireId, TransportFactory>> = Object.freeze({
+  http: (options) => http1Transport('http', options),
+  https: (options) => http1Transport('https', options),
+  h2: (options) => http2Transport('h2', options),
+  h2c: (options) => http2Transport('h2c', options),
+});
