@@ -392,7 +392,8 @@ function measurementOf(config: MapConfig, point: MeasuredPoint, scenarioId: stri
     p50Ms: result.latencyMs.p50,
     p99Ms: result.latencyMs.p99,
     cpuMicrosPerMessage: cpuMicrosPerMessage(result),
-    memoryBytesPerConnection: result.server?.bytesPerConnection ?? null,
+    // Below MEMORY_MIN_CLIENTS the RSS growth is heap steps, not connections (see there).
+    memoryBytesPerConnection: point.clients >= MEMORY_MIN_CLIENTS ? (result.server?.bytesPerConnection ?? null) : null,
   };
   const disagree: MapCriterion[] = [];
   if (relativeGap(figures.bytesPerMessage, asRun.bytesPerMessage) > TOLERANCE.bytes) disagree.push('bytes');
