@@ -143,7 +143,9 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
         axis: 'rate',
         value: rate === null ? null : round(rate),
         at: { clients },
-        formula: `k* = (Q + H + 1)/(e − 1) = ${round(k)} messages per answer; an answer batches r·RTT of them, so r* = k* ÷ RTT = ${round(k)}/${round(rtt)} ms${rate === null ? ' (no RTT measured)' : ` = ${round(rate)} msg/s`}`,
+        formula: !Number.isFinite(k)
+          ? `the stream's overhead is ${round(e)} B per message: a batched answer never catches up`
+          : `k* = (Q + H + 1)/(e − 1) = ${round(k)} messages per answer; an answer batches r·RTT of them, so r* = k* ÷ RTT = ${round(k)}/${round(rtt)} ms${rate === null ? ' (no RTT measured)' : ` = ${round(rate)} msg/s`}`,
         text:
           rate === null
             ? `Long polling costs more bytes per message than ${TECHNIQUE_META[stream].label} at every rate (its re-request is paid per answer).`
