@@ -160,7 +160,7 @@ export const MAP_FLAGS = {
     defaultText: `${MAP_DEFAULTS.windowMs / 1000}s (--quick: ${MAP_DEFAULTS.quickWindowMs / 1000}s)`,
     reader: durationReader('s', 200, 60_000),
   },
-  quick: { flag: 'quick', arg: null, help: `3 measured points with 1 s windows and clients ${MAP_DEFAULTS.quickClients.join(',')} unless given (about 45 s)`, defaultText: 'off', reader: booleanReader() },
+  quick: { flag: 'quick', arg: null, help: `3 measured points with 1 s windows and clients ${MAP_DEFAULTS.quickClients.join(',')} unless given (under a minute)`, defaultText: 'off', reader: booleanReader() },
   out: { flag: 'out', arg: 'DIR', help: 'folder for results.json and the reports', defaultText: 'results/map-<timestamp>', reader: stringReader('a folder path') },
 } as const satisfies Record<string, Flag<unknown>>;
 
