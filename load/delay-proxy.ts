@@ -72,8 +72,15 @@ class Scheduler {
 
   constructor(private readonly delayMicros: number) {}
 
+  /** Sockets whose end is already queued: a close that follows an end must not queue a second one. */
+  private readonly ending = new WeakSet<net.Socket>();
+
   /** Holds a chunk (null: the end of the stream) for `to`. */
   push(to: net.Socket, chunk: Buffer | null): void {
+    if (chunk === null) {
+      if (this.ending.has(to)) return;
+      this.ending.add(to);
+    }
     this.queue.push({ due: nowMicros() + this.delayMicros, to, chunk });
     if (this.timer === undefined && this.immediate === undefined) this.arm();
   }

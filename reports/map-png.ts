@@ -43,7 +43,9 @@ export function renderMapPng(map: DecisionMap, criterion: MapCriterion): Buffer 
   ctx.fillText('Colour: the winner, paler when the runner-up is close ("2.1x": it costs 2.1 times as much). Black frame: a measured point;', MARGIN_LEFT, 44);
   ctx.fillText('"!": the measurement differs from the model there (the cell shows the measurement). Dashed: crossovers (where two techniques cost the same).', MARGIN_LEFT, 60);
   const cellWidth = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / map.axes.rates.length;
-  panels.forEach((panel, index) => drawPanel(ctx, panel, family, TOP + index * (panelHeight + PANEL_GAP) + 18, cellWidth));
+  panels.forEach((panel, index) => {
+    drawPanel(ctx, panel, family, TOP + index * (panelHeight + PANEL_GAP) + 18, cellWidth);
+  });
   drawLegend(ctx, map, family, height - LEGEND_HEIGHT + 20);
   return canvas.toBuffer('image/png');
 }
@@ -63,8 +65,12 @@ function drawPanel(ctx: Ctx, panel: Heatmap, family: string, top: number, cellWi
   ctx.fillText(`${panel.clients} clients`, 8, top - 6);
   ctx.font = `11px ${family}`;
   ctx.fillStyle = '#444444';
-  panel.columns.forEach((label, col) => ctx.fillText(label, MARGIN_LEFT + col * cellWidth + 4, top - 6));
-  panel.rows.forEach((label, row) => ctx.fillText(`${label} polls`, 8, top + row * ROW_HEIGHT + ROW_HEIGHT / 2 + 4));
+  panel.columns.forEach((label, col) => {
+    ctx.fillText(label, MARGIN_LEFT + col * cellWidth + 4, top - 6);
+  });
+  panel.rows.forEach((label, row) => {
+    ctx.fillText(`${label} polls`, 8, top + row * ROW_HEIGHT + ROW_HEIGHT / 2 + 4);
+  });
   for (const cell of panel.cells) {
     const x = MARGIN_LEFT + cell.col * cellWidth;
     const y = top + cell.row * ROW_HEIGHT;

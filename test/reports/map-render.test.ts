@@ -73,7 +73,9 @@ describe('decision map renderings', () => {
     const hex = TECHNIQUE_META[winner.technique!].color;
     const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
     // Paler than the colour itself, never whiter than white: each channel between the colour and 255.
-    rgb.forEach((channel, i) => assert.ok(fill[i]! >= channel - 1 && fill[i]! <= 255, `channel ${i}: ${fill[i]} vs ${channel}`));
+    rgb.forEach((channel, i) => {
+      assert.ok(fill[i]! >= channel - 1 && fill[i]! <= 255, `channel ${i}: ${fill[i]} vs ${channel}`);
+    });
     assert.notDeepEqual([...fill.slice(0, 3)], [255, 255, 255], 'filled, not blank');
   });
 });
