@@ -59,17 +59,21 @@ describe('delay proxy', () => {
       const sentAt: number[] = [];
       const backAt: number[] = [];
       let text = '';
+      let echoed: (() => void) | null = null;
       socket.on('data', (chunk: Buffer) => {
         text += chunk.toString();
-        // One letter per chunk sent: each letter's arrival time is its round trip's end.
-        while (backAt.length < text.length) backAt.push(nowMicros());
+        backAt.push(nowMicros());
+        echoed?.();
       });
       const letters = 'abcdef';
       for (const letter of letters) {
+        // One letter at a time, the next only once the last is back: each is a chunk of its own both ways.
+        const back = new Promise<void>((resolve) => {
+          echoed = resolve;
+        });
         sentAt.push(nowMicros());
         socket.write(letter);
-        // A gap longer than the round trip, so that each letter is its own chunk both ways.
-        await new Promise((resolve) => setTimeout(resolve, 12));
+        await back;
       }
       const ended = new Promise<void>((resolve) => socket.on('end', resolve));
       socket.end();
