@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
+import { publishHopMs } from '../../run/model.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { resultsProblems, validateResults } from '../../core/results-validate.ts';
 import { startServer } from '../../servers/server.ts';
@@ -143,6 +144,13 @@ test('--target drives a pushbench server that is already running: pushbench publ
       assert.equal(r.messages.delivered, r.messages.expected);
       assert.equal(r.messages.lost, 0);
       assert.equal(r.kernel?.agree, true, JSON.stringify(r.kernel));
+      // The model adds the publish hop (pushbench's POST to the server), from the measured publish round trip.
+      assert.ok(r.publisher?.roundTripMs !== undefined && r.network != null);
+      const hop = publishHopMs(r.publisher.roundTripMs.mean, r.network.rttMs, 0);
+      assert.ok(hop > 0);
+      const stated = /([\d.,]+) ms the publish hop/.exec(r.model?.formula ?? '');
+      assert.ok(stated, r.model?.formula);
+      assert.ok(Math.abs(Number(stated[1]!.replace(/,/g, '')) - hop) < 0.01, `${stated[1]} vs ${hop}`);
     }
     assert.ok(server.stats().techniques.websocket!.requests >= 4, 'the clients reached the running server');
   } finally {
