@@ -18,6 +18,7 @@ import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
 import type { ClientBytes } from './socket-counter.ts';
 import type { PublishSpec, Subscription } from './targets.ts';
+import type { WireParts } from './wire-parts.ts';
 
 // ---------------------------------------------------------------------------------------
 // Runner <-> server child
@@ -110,6 +111,8 @@ export interface GeneratorWindowResult {
   bytes: ClientBytes;
   /** Actual time between the two snapshots (µs). */
   windowMicros: number;
+  /** TLS records and HTTP/2 frames in the window (setup: over the whole run), on a wire with a tap (absent on HTTP/1.1 cleartext). */
+  parts?: WireParts;
   requests: { total: number; empty: number; late: number };
   /** Upstream message bodies sent in the window (chat), and their bytes. */
   sent: number;

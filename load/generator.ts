@@ -14,6 +14,14 @@ import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 import { CLIENT_WIRES } from './wire-clients.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
+import { addParts, diffParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
+
+/** What an edge snapshot reads. */
+interface EdgeCounts {
+  at: number;
+  bytes: ClientBytes;
+  parts: WireParts;
+}
 
 const MAX_ERRORS_KEPT = 5;
 
@@ -69,12 +77,14 @@ export class Generator {
   /** Chat: how late (µs) each upstream message due inside the window was sent. */
   private readonly publishLateness = createLatencyHistogram();
   private window: Window | undefined;
-  private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
+  private snapshots: { start?: EdgeCounts; end?: EdgeCounts } = {};
   /** The edge snapshot waiting for the last message before its edge, if any. */
   private pendingEdge: PendingEdge | undefined;
   private readonly edgeWaits: EdgeWait[] = [];
   /** Bytes of the exchanges due inside the window, on the sockets attributed by exchange (which the snapshots leave out). */
   private readonly exchangeBytes: ClientBytes = { up: 0, down: 0 };
+  /** Their TLS records and HTTP/2 frames, on tapped connections. */
+  private readonly exchangeParts: WireParts = emptyParts();
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishing = false;
   /** Poll and chat-publish phases of every client of the technique, by client id (see schedulePhases). */
@@ -191,10 +201,11 @@ export class Generator {
           exchangeDue = dueAt;
           client.byExchange = true;
         },
-        endExchange: (bytes) => {
+        endExchange: (bytes, parts) => {
           if (exchangeDue === null || !this.exchangeInWindow(exchangeDue)) return;
           this.exchangeBytes.up += bytes.up;
           this.exchangeBytes.down += bytes.down;
+          if (parts !== undefined) addParts(this.exchangeParts, parts);
         },
         sampleHead: (head) => {
           this.responseHead ??= head;
@@ -232,11 +243,11 @@ export class Generator {
     // Broadcast: the publisher's grid (the runner's, computed from the same numbers), for the edges to wait on.
     const firstAt = this.spec.workload === 'broadcast' && this.spec.rate > 0 ? firstPublishAt(beginAt, window.startT, this.spec.rate) : null;
     this.scheduleEdge('start', window.startT, firstAt, () => {
-      this.snapshots.start = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
+      this.snapshots.start = this.edgeCounts();
       this.recorder.counting = true;
     });
     this.scheduleEdge('end', window.endT, firstAt, () => {
-      this.snapshots.end = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
+      this.snapshots.end = this.edgeCounts();
       this.recorder.counting = false;
     });
     for (const client of this.clients) client.driver.begin(beginAt);
@@ -250,8 +261,11 @@ export class Generator {
     this.stopPublishing();
     await Promise.all(this.clients.map((c) => c.driver.stop()));
     const now = nowMicros();
-    const start = this.snapshots.start ?? { at: now, bytes: this.counter.snapshotTotals() };
-    const end = this.snapshots.end ?? { at: now, bytes: this.counter.snapshotTotals() };
+    const start = this.snapshots.start ?? { ...this.edgeCounts(), at: now };
+    const end = this.snapshots.end ?? { ...this.edgeCounts(), at: now };
+    // Per-message parts as the bytes: between the edges, plus the exchanges due in the window; setup over the whole run.
+    const parts = addParts(diffParts(end.parts, start.parts), this.exchangeParts);
+    parts.setup = this.counter.partTotals().setup;
     return {
       counts: this.recorder.counts,
       histogram: encodeHistogram(this.recorder.histogram),
@@ -259,6 +273,7 @@ export class Generator {
       // Sockets attributed by snapshot: what flowed between the edges; by exchange: the exchanges due in the window, whole.
       bytes: { up: end.bytes.up - start.bytes.up + this.exchangeBytes.up, down: end.bytes.down - start.bytes.down + this.exchangeBytes.down },
       windowMicros: end.at - start.at,
+      ...(parts.setup.connections > 0 ? { parts } : {}),
       requests: { ...this.requests },
       sent: this.sent,
       sentPayload: this.sentPayload,
@@ -267,6 +282,11 @@ export class Generator {
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
     };
+  }
+
+  /** The counters an edge snapshot reads: bytes and parts of the connections attributed by snapshot. */
+  private edgeCounts(): EdgeCounts {
+    return { at: nowMicros(), bytes: this.counter.snapshotTotals(), parts: this.counter.snapshotPartTotals() };
   }
 
   /** Closes every client and returns the whole-run byte totals. */
