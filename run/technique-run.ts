@@ -15,6 +15,7 @@ import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
+import { h2BlocksFor } from './hpack-sizes.ts';
 import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -356,10 +357,13 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
       arrivalSpreadMs: built.arrivalSpreadMs ?? 0,
     };
+    const wire = params.wire ?? DEFAULT_WIRE;
+    // The model has the TLS and HTTP/2 terms (run/wire-model.ts) but not yet a chat POST's on them: chat off http has none.
+    const modelled = target.kind !== 'file' && (wire === DEFAULT_WIRE || params.workload !== 'chat');
+    const h2 = modelled ? await guard.step(h2BlocksFor(technique, wire, params, host, built)) : null;
     const result: CompletedResult = {
       ...built,
-      // The model has HTTP/1.1 cleartext's terms only: on TLS or HTTP/2 it would miss them (records, frames, HPACK), so none is shown.
-      model: target.kind === 'file' || (params.wire ?? DEFAULT_WIRE) !== DEFAULT_WIRE ? null : modelFor(technique, params, { host }, measured),
+      model: modelled ? modelFor(technique, params, { host, wire, ...(h2 === null ? {} : { h2 }) }, measured) : null,
       network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
       scheduleSeed,
     };
