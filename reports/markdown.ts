@@ -17,6 +17,8 @@ import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
+import { WIRE_TABLE_HEAD, wireComparisons, wireLesson, wireTableLine, type WireComparison } from './wires.ts';
+import { WIRE_META } from '../core/wires.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -53,6 +55,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), ''));
   groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
   for (const comparison of targetComparisons(results)) parts.push(comparisonBlock(comparison), '');
+  for (const comparison of wireComparisons(results)) parts.push(wireBlock(comparison), '');
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   const kaazing = buildKaazingComparison(results);
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
@@ -168,6 +171,19 @@ function comparisonBlock(comparison: TargetComparison): string {
     md(COMPARISON_LESSON),
     '',
     ...heads,
+  ].join('\n');
+}
+
+/** A scenario on several wires: the parts of each message side by side, and the lesson in numbers. */
+function wireBlock(comparison: WireComparison): string {
+  return [
+    `## Wires side by side: ${md(comparison.title)}`,
+    '',
+    md(`Bytes per delivered message split by what they are (TLS records and HTTP/2 frames counted on the clients' sockets; HTTP framing is the rest), latency, server CPU per message and memory per connection, on ${comparison.wires.map((w) => WIRE_META[w].label).join(', ')}.`),
+    '',
+    markdownTable([...WIRE_TABLE_HEAD], comparison.rows.map((row) => wireTableLine(row).map(md)), 2),
+    '',
+    ...wireLesson(comparison).map((line) => `- ${md(line)}`),
   ].join('\n');
 }
 
