@@ -72,6 +72,8 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /** Tabs per simulated browser, one origin (`--tabs`): clients [k*tabs, (k+1)*tabs) are the tabs of browser k, which share its connections (load/wire-clients.ts BROWSERS). Absent: 1. */
+  tabs?: number;
 }
 
 /** Delivery counters of one generator process. */
@@ -111,6 +113,8 @@ export interface GeneratorWindowResult {
   bytes: ClientBytes;
   /** Actual time between the two snapshots (µs). */
   windowMicros: number;
+  /** With `tabs`: requests and streams still waiting for a connection of their browser when the window was collected, and the connections per origin the wire allows (null: shared, HTTP/2). */
+  browsers?: { waiting: number; connectionsPerOrigin: number | null };
   /** TLS records and HTTP/2 frames in the window (setup: over the whole run), on a wire with a tap (absent on HTTP/1.1 cleartext). */
   parts?: WireParts;
   requests: { total: number; empty: number; late: number };

@@ -91,6 +91,13 @@ export const ScenarioParamsSchema = closed({
       description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
     }),
   ),
+  tabs: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "Tabs per simulated browser, all on one origin (`--tabs`): on HTTP/1.1 a browser's tabs share its 6 connections to the origin, applied by the driver (a seventh EventSource waits), on HTTP/2 they share one connection. Absent: 1, every client a browser of its own",
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(
@@ -340,6 +347,17 @@ export const CompletedResultSchema = closed(
       ),
     ),
     wireParts: Type.Optional(WirePartsSchema),
+    browsers: Type.Optional(
+      closed(
+        {
+          tabs: Type.Integer({ minimum: 2 }),
+          connectionsPerOrigin: nullable(count(), 'Connections a browser may open to the origin (6 on HTTP/1.1), or null when its tabs share one (HTTP/2)'),
+          waiting: count('EventSource streams (and requests) still waiting for a connection of their browser at the end of the window: their tabs got nothing'),
+          note: Type.String(),
+        },
+        'With `--tabs`: how the browser rule the driver applied worked out',
+      ),
+    ),
     responseHead: Type.Optional(
       nullable(Type.String(), 'The head of a response that carried messages (the upgrade response for WebSocket), as the client received it; null when none came'),
     ),

@@ -12,7 +12,7 @@ import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
-import { CLIENT_WIRES } from './wire-clients.ts';
+import { BROWSERS, CLIENT_WIRES, type Browser, type ClientTab } from './wire-clients.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
 import { addParts, diffParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
 
@@ -86,6 +86,8 @@ export class Generator {
   /** Their TLS records and HTTP/2 frames, on tapped connections. */
   private readonly exchangeParts: WireParts = emptyParts();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** With `tabs`: the simulated browsers, by number. */
+  private readonly browsers = new Map<number, Browser>();
   private publishing = false;
   /** Poll and chat-publish phases of every client of the technique, by client id (see schedulePhases). */
   private readonly pollPhases: Float64Array;
@@ -179,7 +181,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
-        tab: CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, this.counter),
+        tab: this.tabOf(id),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {
@@ -274,6 +276,7 @@ export class Generator {
       bytes: { up: end.bytes.up - start.bytes.up + this.exchangeBytes.up, down: end.bytes.down - start.bytes.down + this.exchangeBytes.down },
       windowMicros: end.at - start.at,
       ...(parts.setup.connections > 0 ? { parts } : {}),
+      ...((this.spec.tabs ?? 1) > 1 ? { browsers: this.browserWaits() } : {}),
       requests: { ...this.requests },
       sent: this.sent,
       sentPayload: this.sentPayload,
@@ -284,9 +287,25 @@ export class Generator {
     };
   }
 
+  /** A client's tab: of its own browser, or with `tabs`, of the browser it shares with its neighbours. */
+  private tabOf(id: number): ClientTab {
+    const wire = this.spec.wire ?? DEFAULT_WIRE;
+    const tabs = this.spec.tabs ?? 1;
+    if (tabs <= 1) return CLIENT_WIRES[wire](this.spec.origin, this.counter);
+    const key = Math.floor(id / tabs);
+    let browser = this.browsers.get(key);
+    if (browser === undefined) this.browsers.set(key, (browser = BROWSERS[wire](this.spec.origin, this.counter)));
+    return browser.tab();
+  }
+
   /** The counters an edge snapshot reads: bytes and parts of the connections attributed by snapshot. */
   private edgeCounts(): EdgeCounts {
     return { at: nowMicros(), bytes: this.counter.snapshotTotals(), parts: this.counter.snapshotPartTotals() };
+  }
+
+  private browserWaits(): { waiting: number; connectionsPerOrigin: number | null } {
+    const list = [...this.browsers.values()];
+    return { waiting: list.reduce((n, b) => n + b.waiting(), 0), connectionsPerOrigin: list[0]?.connectionsPerOrigin ?? null };
   }
 
   /** Closes every client and returns the whole-run byte totals. */

@@ -462,6 +462,11 @@ function emptyPollsParagraph(s: Scenario): SafeHtml {
   return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
 }
 
+/** With `--tabs`: what the browser rule the driver applied did, per technique. */
+function browserNotes(s: Scenario): string[] {
+  return completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${techniqueLabel(technique)}: ${result.browsers.note}.`]));
+}
+
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): SafeHtml {
   const mine = charts.filter((c) => c.scenarioId === s.id);
   return html`<section class="scenario" id="${scenarioAnchor(s)}">
@@ -470,6 +475,7 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
 ${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
+${joinHtml(browserNotes(s).map((note) => html`<p class="browsers">${note}</p>`), '\n')}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}

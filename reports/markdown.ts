@@ -102,6 +102,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     markdownTable(head, rows),
     '',
     latencySplit(s),
+    ...completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${md(`${techniqueLabel(technique)}: ${result.browsers.note}.`)}\n`])),
     ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),

@@ -41,6 +41,10 @@ export interface WireRow {
   readonly setupTlsBytes: number | null;
   readonly setupH2Bytes: number | null;
   readonly modelBytes: number | null;
+  readonly delivered: number;
+  readonly expected: number;
+  /** With `--tabs`: the browser rule and the streams it left waiting. */
+  readonly browsers: NonNullable<CompletedResult['browsers']> | null;
 }
 
 /** A scenario measured on two or more wires. */
@@ -91,6 +95,9 @@ function rowOf(technique: TechniqueId, wire: WireId, s: Scenario, result: Comple
     setupTlsBytes: setup === undefined || !WIRE_META[wire].tls ? null : setup.tlsBytes,
     setupH2Bytes: setup === undefined || WIRE_META[wire].httpVersion !== '2' ? null : setup.h2Bytes,
     modelBytes: result.model?.perMessage.totalBytes ?? null,
+    delivered: result.messages.delivered,
+    expected: result.messages.expected,
+    browsers: result.browsers ?? null,
   };
 }
 
@@ -171,6 +178,15 @@ export function wireLesson(comparison: WireComparison): string[] {
           : survives
             ? `"Polling wastes bandwidth on headers" survives, smaller: on ${WIRE_META[h2.wire].label} it still costs ${formatBytes(h2.totalBytes)} per message against ${formatBytes(pushed.totalBytes)} for ${techniqueLabel(pushed.technique)} (${formatFactor(h2.totalBytes / pushed.totalBytes)}).`
             : `"Polling wastes bandwidth on headers" does not survive HTTP/2 here: ${formatBytes(h2.totalBytes)} per message against ${formatBytes(pushed.totalBytes)} for ${techniqueLabel(pushed.technique)}.`),
+    );
+  }
+  for (const row of comparison.rows.filter((r) => r.browsers !== null && r.browsers.connectionsPerOrigin !== null)) {
+    const shared = comparison.rows.find((r) => r.technique === row.technique && r.browsers !== null && r.browsers.connectionsPerOrigin === null);
+    const b = row.browsers!;
+    out.push(
+      `${b.tabs} tabs of one origin with ${techniqueLabel(row.technique)} over ${WIRE_META[row.wire].label}: ${formatInteger(b.waiting)} EventSource stream(s) waited for a connection through the window ` +
+        `(the browser's ${b.connectionsPerOrigin} connections per origin, applied by the driver) and ${formatInteger(row.delivered)} of ${formatInteger(row.expected)} messages arrived` +
+        (shared === undefined ? '.' : `; over ${WIRE_META[shared.wire].label} every tab is a stream of one connection: ${formatInteger(shared.delivered)} of ${formatInteger(shared.expected)}.`),
     );
   }
   const tlsRows = comparison.rows.filter((r) => WIRE_META[r.wire].tls && r.parts.tls > 0);

@@ -281,7 +281,22 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     windowEdges: windowEdges(params, generators),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
     ...wirePartsOf(generators, received, up + down, payloadUp + payloadDown),
+    ...browsersOf(params, generators),
   };
+}
+
+/** With `--tabs`: the browser rule the driver applied, and how many streams it left waiting. */
+export function browsersOf(params: ScenarioParams, generators: readonly GeneratorWindowResult[]): Pick<CompletedResult, 'browsers'> {
+  const tabs = params.tabs ?? 1;
+  if (tabs <= 1) return {};
+  const waiting = sum(generators, (g) => g.browsers?.waiting ?? 0);
+  const perOrigin = generators.find((g) => g.browsers !== undefined)?.browsers?.connectionsPerOrigin ?? null;
+  const browsers = Math.ceil(params.clients / tabs);
+  const note =
+    perOrigin === null
+      ? `${browsers} browser(s) of ${tabs} tabs on one origin: each browser's tabs are streams of one HTTP/2 connection, so none waits`
+      : `${browsers} browser(s) of ${tabs} tabs on one origin: the driver applied the browser's ${perOrigin} connections per origin on HTTP/1.1 (Chromium and Firefox); ${waiting} EventSource stream(s) waited for a connection through the window and got nothing`;
+  return { browsers: { tabs, connectionsPerOrigin: perOrigin, waiting, note } };
 }
 
 /**

@@ -36,6 +36,7 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
     headers: config.headers,
     roomSize: config.workload === 'chat' ? Math.min(config.roomSize, clients) : config.roomSize,
     target: config.target,
+    ...(config.tabs > 1 ? { tabs: config.tabs } : {}),
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }

@@ -223,7 +223,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       startSeq = info.head;
     }
     if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes }));
-    const perProcess = Math.ceil(params.clients / generatorCount);
+    // A browser's tabs share its connections: they stay in one generator process.
+    const tabs = params.tabs ?? 1;
+    const perProcess = Math.ceil(Math.ceil(params.clients / generatorCount) / tabs) * tabs;
     const outcomes = await guard.step(
       Promise.all(
         generators.map((generator, i) => {
@@ -231,7 +233,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             technique,
             origin: clientOrigin,
             wire: params.wire ?? DEFAULT_WIRE,
-            fromClient: i * perProcess,
+            fromClient: Math.min(params.clients, i * perProcess),
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
             roomSize: params.roomSize,
@@ -245,6 +247,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             subscription,
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
+            ...(tabs > 1 ? { tabs } : {}),
           };
           return generator.start(spec, 60_000 + params.clients * 10);
         }),
