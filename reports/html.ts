@@ -6,7 +6,7 @@
  * jsonScript, and a Content-Security-Policy forbids the page from loading anything at all.
  */
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import { emptyPollsSentence, type ChartSpec } from './charts.ts';
+import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, pageHead, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
@@ -51,7 +51,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
       ? html`<section id="groups"><h2>Scaling: scenario groups</h2>${groups.map((g, i) => groupSection(g, options.charts, conclusions.groups[i]))}</section>`
       : '',
     comparisons.length === 0 ? '' : comparisonSection(comparisons),
-    wireSection(wireComparisons(results)),
+    wireSection(wireComparisons(results), options.charts),
     extrapolation === null ? '' : extrapolationSection(extrapolation, buildKaazingComparison(results)),
     capacitySection(results),
     microSection(results),
@@ -565,7 +565,7 @@ function wireBar(row: WireRow, widestBytes: number): SafeHtml {
 }
 
 /** Every scenario measured on several wires: a table of the parts with a stacked bar per row, and the lesson in numbers. */
-function wireSection(comparisons: readonly WireComparison[]): SafeHtml {
+function wireSection(comparisons: readonly WireComparison[], charts: readonly ChartSpec[]): SafeHtml {
   if (comparisons.length === 0) return NOTHING;
   const legend = html`<p class="wire-legend">${joinHtml(
     BYTE_PARTS.map((part) => html`<span><svg width="12" height="12"><rect class="part-${part}" width="12" height="12"></rect></svg> ${BYTE_PART_LABEL[part]}</span>`),
@@ -583,6 +583,7 @@ function wireSection(comparisons: readonly WireComparison[]): SafeHtml {
 <div class="scroll"><table class="figures"><thead><tr><th>${first}</th><th>${second}</th><th>Bytes per message, by part</th>${rest.map((h) => html`<th class="num">${h}</th>`)}</tr></thead>
 <tbody>${joinHtml(rows, '\n')}</tbody></table></div>
 <ul>${wireLesson(comparison).map((line) => html`<li>${line}</li>`)}</ul>
+${chartFigures(charts.filter((c) => c.group === wireChartGroup(comparison)), [])}
 </section>`;
   });
   return html`<section id="wires">

@@ -6,7 +6,7 @@
 import { renderCapacity } from './terminal.ts';
 import { timeScaleNote } from './time-scale.ts';
 import type { ResultsFile, Scenario } from '../core/results.ts';
-import { emptyPollsSentence, type ChartSpec } from './charts.ts';
+import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
@@ -55,7 +55,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), ''));
   groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
   for (const comparison of targetComparisons(results)) parts.push(comparisonBlock(comparison), '');
-  for (const comparison of wireComparisons(results)) parts.push(wireBlock(comparison), '');
+  for (const comparison of wireComparisons(results)) parts.push(wireBlock(comparison, options.charts), '');
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   const kaazing = buildKaazingComparison(results);
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
@@ -176,7 +176,7 @@ function comparisonBlock(comparison: TargetComparison): string {
 }
 
 /** A scenario on several wires: the parts of each message side by side, and the lesson in numbers. */
-function wireBlock(comparison: WireComparison): string {
+function wireBlock(comparison: WireComparison, charts: readonly ChartSpec[]): string {
   return [
     `## Wires side by side: ${md(comparison.title)}`,
     '',
@@ -185,6 +185,8 @@ function wireBlock(comparison: WireComparison): string {
     markdownTable([...WIRE_TABLE_HEAD], comparison.rows.map((row) => wireTableLine(row).map(md)), 2),
     '',
     ...wireLesson(comparison).map((line) => `- ${md(line)}`),
+    '',
+    chartLinks(charts.filter((c) => c.group === wireChartGroup(comparison))),
   ].join('\n');
 }
 

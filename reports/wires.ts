@@ -25,6 +25,15 @@ export const BYTE_PART_LABEL: Readonly<Record<BytePart, string>> = {
   http: 'HTTP heads and framing',
 };
 
+/** Each part's colour, as report.css draws the HTML bars (keep both in step). */
+export const BYTE_PART_COLOR: Readonly<Record<BytePart, string>> = {
+  payload: '#2b6cb0',
+  tls: '#c05621',
+  h2Framing: '#6b46c1',
+  headers: '#d69e2e',
+  http: '#718096',
+};
+
 /** One technique on one wire. */
 export interface WireRow {
   readonly technique: TechniqueId;

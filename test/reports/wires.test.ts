@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CompletedResult, ResultsFile, Scenario } from '../../core/results.ts';
 import { formatBytes } from '../../reports/format.ts';
+import { buildCharts } from '../../reports/charts.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { wireComparisons, wireLesson } from '../../reports/wires.ts';
@@ -91,4 +92,16 @@ test('summary.md and report.html show the comparison, the stacked bar of each ro
 
 test('a file with one wire has no comparison', () => {
   assert.deepEqual(wireComparisons(loadFixture()), []);
+});
+
+test('the PNG and report.html chart: one horizontal bar per technique and wire, stacked by the five parts', () => {
+  const results = withH2();
+  const chart = buildCharts(results).find((c) => c.kind === 'wire-bytes')!;
+  assert.equal(chart.id, 'header-overhead-wires-bytes');
+  const [comparison] = wireComparisons(results);
+  assert.equal(chart.config.data.labels?.length, comparison!.rows.length);
+  assert.deepEqual(chart.config.data.datasets.map((d) => d.label), ['payload', 'TLS records', 'HTTP/2 frames', 'HPACK headers', 'HTTP heads and framing']);
+  const row = comparison!.rows.findIndex((r) => r.technique === 'polling' && r.wire === 'h2');
+  assert.deepEqual(chart.config.data.datasets.slice(1).map((d) => d.data[row]), [66, 36, 39, 2]);
+  assert.match(renderHtml(results, { charts: [chart], chartJsSource: '' }), /<section class="wires"[^]*<canvas id="chart-header-overhead-wires-bytes"/);
 });
