@@ -26,6 +26,9 @@ import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
 
+/** Past this event-loop utilisation a generator process is the bottleneck: its clients' figures are partly its own. */
+export const GENERATOR_ELU_WARN = 0.8;
+
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
 
@@ -138,6 +141,21 @@ export const LatencySummarySchema = closed(
   'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
 );
 
+export const ServerProcessCostSchema = closed(
+  {
+    pid: count(),
+    cpuPercent: nonNegative('CPU of this process over the window, % of one core, less its publisher busy-wait'),
+    rssBytes: byteTotal('RSS at the end of the window (a dead process: at its last sample)'),
+    rssIdleBytes: byteTotal(),
+    eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+    connections: count('Open connections at the end of the window (0 for a process that died)'),
+    bytesPerConnection: nullable(nonNegative(), "(this process's RSS growth) / (its own connections); null when it grew too little to attribute"),
+    messagesWritten: count('Messages this process wrote to its clients since it started'),
+    exited: nullable(Type.String(), 'Null while it ran to the end; else why it died: its clients lost what it would have sent, the other processes\' figures are kept'),
+  },
+  'One built-in server process of several on one port (`--server-processes`)',
+);
+
 export const ServerCostSchema = closed({
   cpuPercent: nonNegative(
     "User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (publisher.busyWaitCpuPercent); a foreign server: its pid tree's, from /proc",
@@ -152,6 +170,12 @@ export const ServerCostSchema = closed({
   connections: count('Open connections at the end of the window (a foreign server: its sockets on its port, from the kernel)'),
   lateTicks: nullable(count(), 'Messages the server published late; null when pushbench published from its own process (see publisher)'),
   source: Type.Optional(literalUnion(['process', 'proc'] as const, { description: 'Where the figures come from: sampled inside the server process over IPC, or read from /proc for its pid tree' })),
+  processes: Type.Optional(
+    Type.Array(ServerProcessCostSchema, {
+      description:
+        'With `--server-processes N` (N > 1): each process. The figures above are then their sum (CPU, RSS, connections; memory per connection from the summed RSS growth) and the event-loop use is the mean over the processes; absent for one process',
+    }),
+  ),
 });
 
 export const KernelBytesSchema = closed(
@@ -309,6 +333,15 @@ export const CompletedResultSchema = closed(
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
+    ),
+    generatorEventLoop: Type.Optional(
+      closed(
+        {
+          busiest: Type.Number({ minimum: 0, maximum: 1, description: "The busiest generator process's event-loop utilisation over the window" }),
+          processes: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Each generator process, in order' }),
+        },
+        `The load generators' own event loops over the window: past ${GENERATOR_ELU_WARN} the clients queue behind the generator, and latency is partly the tool's (the report warns). Absent in files written before it was recorded`,
+      ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
     model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet)'),
@@ -484,6 +517,39 @@ export const HeaderProfileRecordSchema = closed(
   'A header profile: where it came from and its lines per request kind',
 );
 
+export const ShardRowSchema = closed(
+  {
+    index: count('The shard index I of --shard I/N'),
+    status: literalUnion(['merged', 'missing', 'failed', 'late', 'clock', 'duplicate'] as const, { description: 'a shard status' }),
+    reason: nullable(Type.String(), 'Why the shard is not in the merged figures (its clients are unmeasured, not lost); null when merged'),
+    host: nullable(Type.String(), 'Host (pod) name the shard ran on; null when no result was given'),
+    clients: count("The shard's share of the clients"),
+    delivered: nullable(count()),
+    expected: nullable(count()),
+    lost: nullable(count()),
+    p50Ms: nullable(nonNegative()),
+    p99Ms: nullable(nonNegative()),
+    offsetMs: nullable(Type.Number(), 'Shard clock minus publisher clock, ms, applied to every stamp'),
+    boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
+    driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
+    generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+  },
+  'One shard of a merged run',
+);
+
+export const ShardsSummarySchema = closed(
+  {
+    runId: Type.String(),
+    count: Type.Integer({ minimum: 1, description: 'N of --shard I/N' }),
+    clientsTotal: count('Clients of the whole run'),
+    clientsCovered: count('Clients of the merged shards: the figures cover these; the others are unmeasured'),
+    worstBoundMs: nonNegative('The largest clock bound of a merged shard: a latency figure is known only to within it'),
+    maxBoundMs: nonNegative('The bound past which a shard was left out (pushbench merge --max-clock-bound)'),
+    rows: Type.Array(ShardRowSchema),
+  },
+  'How a run measured in shards on several hosts was merged (pushbench merge): what the figures cover and each shard on its own',
+);
+
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
@@ -499,6 +565,8 @@ export const ResultsFileSchema = Type.Object(
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
     runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
     suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
+
+    shards: Type.Optional(ShardsSummarySchema),
   },
   {
     additionalProperties: false,
@@ -521,6 +589,7 @@ export type FailedResult = Static<typeof FailedResultSchema>;
 export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
+export type ServerProcessCost = Static<typeof ServerProcessCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
 export type NetworkInfo = Static<typeof NetworkSchema>;
 export type TargetInfo = Static<typeof TargetInfoSchema>;
@@ -532,6 +601,8 @@ export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
+export type ShardsSummary = Static<typeof ShardsSummarySchema>;
+export type ShardRow = Static<typeof ShardRowSchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 

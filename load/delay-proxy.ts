@@ -15,6 +15,8 @@ import { nowMicros } from '../core/protocol.ts';
 export interface DelayProxyOptions {
   /** One-way delay added to each chunk, ms (each direction). */
   delayMs: number;
+  /** Client-to-upstream delay, ms, when it differs from `delayMs` (an asymmetric path; `delayMs` then holds the way back). */
+  upDelayMs?: number;
   /** Where to forward; may be set later with `forwardTo` (the proxy must exist before the server it fronts). */
   upstream?: { host: string; port: number };
   /** Listen address (default 127.0.0.1) and port (default 0: a free one). */
@@ -125,7 +127,7 @@ export class DelayProxy {
     this.sockets.add(client);
     this.sockets.add(server);
     const delayMicros = this.options.delayMs * 1000;
-    const up = new DelayedPipe(server, delayMicros);
+    const up = new DelayedPipe(server, (this.options.upDelayMs ?? this.options.delayMs) * 1000);
     const down = new DelayedPipe(client, delayMicros);
     client.on('data', (chunk: Buffer) => up.push(chunk));
     server.on('data', (chunk: Buffer) => down.push(chunk));
