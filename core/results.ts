@@ -344,7 +344,7 @@ export const CompletedResultSchema = closed(
       ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
-    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet)'),
+    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet), and with `--tabs` (tabs sharing a connection share TLS records)'),
     network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
     scheduleSeed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),

@@ -373,7 +373,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     };
     const wire = params.wire ?? DEFAULT_WIRE;
     // The model has the TLS and HTTP/2 terms (run/wire-model.ts) but not yet a chat POST's on them: chat off http has none.
-    const modelled = target.kind !== 'file' && (wire === DEFAULT_WIRE || params.workload !== 'chat');
+    // Nor has it tabs sharing a connection: on HTTP/2 the server writes one message to a browser's streams in one TLS record.
+    const modelled = target.kind !== 'file' && (wire === DEFAULT_WIRE || params.workload !== 'chat') && (params.tabs ?? 1) <= 1;
     const h2 = modelled ? await guard.step(h2BlocksFor(technique, wire, params, host, built)) : null;
     const result: CompletedResult = {
       ...built,
