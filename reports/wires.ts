@@ -201,7 +201,12 @@ export function wireLesson(comparison: WireComparison): string[] {
   const tlsRows = comparison.rows.filter((r) => WIRE_META[r.wire].tls && r.parts.tls > 0);
   if (tlsRows.length > 0) {
     const items = tlsRows.map((r) => `${techniqueLabel(r.technique)} ${formatBytes(r.parts.tls)} on ${WIRE_META[r.wire].label}`);
-    out.push(`TLS per message: 22 B per record (5-byte header, 1-byte inner type, 16-byte tag), one record per event or frame, two to three per poll exchange: ${items.join(', ')}.`);
+    const sharedTabs = tlsRows.find((r) => r.browsers !== null && r.browsers.connectionsPerOrigin === null);
+    const how =
+      sharedTabs === undefined
+        ? 'one record per event or frame, two per poll exchange on HTTP/1.1, three on HTTP/2'
+        : `with ${sharedTabs.browsers!.tabs} tabs sharing an HTTP/2 connection the server writes a message to all of a browser's streams in one record`;
+    out.push(`TLS per message, counted: 22 B per record (5-byte header, 1-byte inner type, 16-byte tag), ${how}: ${items.join(', ')}.`);
   }
   const setupRow = comparison.rows.find((r) => r.setupTlsBytes !== null && r.wire === 'h2') ?? comparison.rows.find((r) => r.setupTlsBytes !== null);
   if (setupRow !== undefined) {
