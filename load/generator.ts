@@ -36,6 +36,8 @@ interface SimulatedClient {
   publishTimer?: NodeJS.Timeout;
   /** Chat against a target: upstream messages this client stamped so far. */
   sentCount: number;
+  /** Its stream waits for a connection of its browser (`--tabs`): it gets no message, so no edge waits for it. */
+  waiting?: boolean;
 }
 
 /**
@@ -220,6 +222,9 @@ export class Generator {
         sampleHead: (head) => {
           this.responseHead ??= head;
         },
+        waiting: (yes) => {
+          client.waiting = yes;
+        },
       };
       client = { id, room, tracker, byExchange: false, driver: entry.create(ctx), sentCount: 0 };
       this.clients.push(client);
@@ -351,7 +356,7 @@ export class Generator {
       const lastDue = firstAt === null ? null : lastDueBefore(firstAt, this.spec.rate, edgeT);
       const gapMicros = 1e6 / this.spec.rate;
       const thresholdT = lastDue === null ? 0 : lastDue - gapMicros / 2;
-      const behind = lastDue === null ? 0 : this.clients.reduce((n, c) => n + (!c.byExchange && c.tracker.lastT < thresholdT ? 1 : 0), 0);
+      const behind = lastDue === null ? 0 : this.clients.reduce((n, c) => n + (!c.byExchange && c.waiting !== true && c.tracker.lastT < thresholdT ? 1 : 0), 0);
       let taken = false;
       const take = (): void => {
         if (taken) return;

@@ -40,9 +40,11 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     let refused: { status: number; reason: string; body: Buffer[]; bytes: number } | null = null;
     http.connection.stream(path, headers, {
       onQueued() {
+        ctx.waiting?.(true);
         onStart(null);
       },
       onStart(status, reason, head) {
+        ctx.waiting?.(false);
         if (status !== 200) {
           refused = { status, reason, body: [], bytes: 0 };
           return;

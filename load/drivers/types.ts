@@ -52,6 +52,8 @@ export interface DriverContext {
   refuse(error: TargetRefusedError): void;
   /** Offers the head of a response that carried messages, kept verbatim for the report (the first one wins). */
   sampleHead(head: string): void;
+  /** Its stream waits for a connection of its browser (`--tabs` on HTTP/1.1), or no longer: the edge snapshots do not wait for it meanwhile. */
+  waiting?(yes: boolean): void;
 }
 
 export interface ClientDriver {
