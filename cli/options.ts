@@ -13,6 +13,7 @@ import os from 'node:os';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import { TECHNIQUE_META } from '../core/techniques.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
 import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
@@ -427,6 +428,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     reader: booleanReader(),
   },
   wires: wireOption,
+  tabs: {
+    flag: 'tabs',
+    arg: 'N',
+    help: `tabs per simulated browser, all on one origin, 1..${LIMITS.maxTabs}: on HTTP/1.1 a browser's tabs share its 6 connections per origin (a seventh EventSource waits), on HTTP/2 one connection; for techniques that stream over HTTP (sse), broadcast, pushbench's own server`,
+    defaultText: '1 (every client a browser of its own)',
+    reader: integerReader(1, LIMITS.maxTabs),
+  },
   tlsCert: tlsCertOption,
   tlsKey: tlsKeyOption,
 };
@@ -548,6 +556,7 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
   checkWires(values, explicit.has('techniques'), targets);
+  checkTabs(values, explicit.has('techniques'), targets);
   checkShard(values, explicit.has('techniques'));
 
   return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
@@ -587,6 +596,24 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
     }
   }
   return targets;
+}
+
+/**
+ * `--tabs` against the rest: the browser's connections per origin decide HTTP streams (EventSource),
+ * so the other techniques are refused when named and left out when not; broadcast on
+ * pushbench's own server only (a browser's tabs all read one feed).
+ */
+function checkTabs(values: Mutable<RunValues>, techniquesExplicit: boolean, targets: readonly ResolvedTarget[]): void {
+  if (values.tabs <= 1) return;
+  const streams = (id: TechniqueId): boolean => TECHNIQUE_META[id].transport === 'http1' && TECHNIQUE_META[id].delivery === 'stream';
+  const allowed = TECHNIQUES.filter(streams);
+  const other = values.techniques.filter((id) => !streams(id));
+  if (techniquesExplicit && other.length > 0) {
+    throw new ConfigError(`invalid --technique with --tabs ${values.tabs}: received ${showReceived(other.join(','))}; --tabs measures techniques that stream over HTTP, which a browser's connections per origin limit: ${allowed.join(', ')}`);
+  }
+  if (values.workload !== 'broadcast') throw new ConfigError(`invalid --workload with --tabs ${values.tabs}: received ${showReceived(values.workload)}; --tabs runs the broadcast workload only`);
+  if (targets.some((target) => target.kind !== 'builtin')) throw new ConfigError(`--tabs ${values.tabs} measures pushbench's own server only; received a --target or --target-file`);
+  values.techniques = Object.freeze(values.techniques.filter(streams));
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { mapSection } from './map-html.ts';
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import { emptyPollsSentence, type ChartSpec } from './charts.ts';
+import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, pageHead, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
@@ -20,6 +20,7 @@ import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
+import { BYTE_PART_LABEL, BYTE_PARTS, WIRE_TABLE_HEAD, wireComparisons, wireLesson, wireTableLine, type WireComparison, type WireRow } from './wires.ts';
 import { timeScaleNote } from './time-scale.ts';
 import { scenarioVerdict, type VerdictCriterion, type VerdictPart } from './verdict.ts';
 
@@ -52,6 +53,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
       ? html`<section id="groups"><h2>Scaling: scenario groups</h2>${groups.map((g, i) => groupSection(g, options.charts, conclusions.groups[i]))}</section>`
       : '',
     comparisons.length === 0 ? '' : comparisonSection(comparisons),
+    wireSection(wireComparisons(results), options.charts),
     extrapolation === null ? '' : extrapolationSection(extrapolation, buildKaazingComparison(results)),
     capacitySection(results),
     microSection(results),
@@ -170,6 +172,7 @@ function tableOfContents(results: ResultsFile, groups: ScenarioGroup[], hasExtra
     ...results.scenarios.map((s) => html`<li><a href="#${scenarioAnchor(s)}">${s.title}</a></li>`),
     ...groups.map((g) => html`<li><a href="#${groupAnchor(g.group)}">Scaling: ${g.group}</a></li>`),
     targetComparisons(results).length > 0 ? html`<li><a href="#stacks">Stacks side by side</a></li>` : '',
+    wireComparisons(results).length > 0 ? html`<li><a href="#wires">Wires side by side: TLS and HTTP/2</a></li>` : '',
     hasExtrapolation ? html`<li><a href="#extrapolation">Header overhead at 1,000 to 100,000 clients</a></li>` : '',
     results.capacity ? html`<li><a href="#capacity">Polling capacity</a></li>` : '',
     results.micro && results.micro.length > 0 ? html`<li><a href="#micro">Per-message server work</a></li>` : '',
@@ -462,6 +465,11 @@ function emptyPollsParagraph(s: Scenario): SafeHtml {
   return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
 }
 
+/** With `--tabs`: what the browser rule the driver applied did, per technique. */
+function browserNotes(s: Scenario): string[] {
+  return completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${techniqueLabel(technique)}: ${result.browsers.note}.`]));
+}
+
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): SafeHtml {
   const mine = charts.filter((c) => c.scenarioId === s.id);
   return html`<section class="scenario" id="${scenarioAnchor(s)}">
@@ -470,6 +478,7 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
 ${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
+${joinHtml(browserNotes(s).map((note) => html`<p class="browsers">${note}</p>`), '\n')}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}
@@ -539,6 +548,51 @@ ${joinHtml(heads, '\n')}
 <h2>Stacks side by side</h2>
 <p>${COMPARISON_LESSON}</p>
 <p>For a server pushbench did not write, CPU and RSS come from /proc for its pid tree (children included) and its bytes are checked against the kernel's per-socket counters; its event-loop use and the analytic model are n/a: pushbench cannot see inside it, and the model describes pushbench's own servers.</p>
+${joinHtml(blocks, '\n')}
+</section>`;
+}
+
+/** Pixels of the widest stacked bar in the wires section. */
+const WIRE_BAR_PX = 320;
+
+/** One message's bytes as a stacked bar, its parts in BYTE_PARTS order, scaled to the widest row of its table. */
+function wireBar(row: WireRow, widestBytes: number): SafeHtml {
+  let x = 0;
+  const rects = BYTE_PARTS.map((part) => {
+    const width = widestBytes > 0 ? (Math.max(0, row.parts[part]) / widestBytes) * WIRE_BAR_PX : 0;
+    const rect = html`<rect class="part-${part}" x="${x.toFixed(1)}" y="0" width="${width.toFixed(1)}" height="14"><title>${BYTE_PART_LABEL[part]}: ${formatBytes(row.parts[part])}</title></rect>`;
+    x += width;
+    return rect;
+  });
+  return html`<svg class="wire-bar" width="${WIRE_BAR_PX}" height="14" role="img" aria-label="${formatBytes(row.totalBytes)} per message">${joinHtml(rects, '')}</svg>`;
+}
+
+/** Every scenario measured on several wires: a table of the parts with a stacked bar per row, and the lesson in numbers. */
+function wireSection(comparisons: readonly WireComparison[], charts: readonly ChartSpec[]): SafeHtml {
+  if (comparisons.length === 0) return NOTHING;
+  const legend = html`<p class="wire-legend">${joinHtml(
+    BYTE_PARTS.map((part) => html`<span><svg width="12" height="12"><rect class="part-${part}" width="12" height="12"></rect></svg> ${BYTE_PART_LABEL[part]}</span>`),
+    ' ',
+  )}</p>`;
+  const blocks = comparisons.map((comparison) => {
+    const widest = Math.max(...comparison.rows.map((r) => r.totalBytes));
+    const rows = comparison.rows.map((row) => {
+      const [technique, wire, ...figures] = wireTableLine(row);
+      return html`<tr><th scope="row">${technique}</th><td>${wire}</td><td>${wireBar(row, widest)}</td>${joinHtml(figures.map((f) => num(f)), '')}</tr>`;
+    });
+    const [first, second, ...rest] = WIRE_TABLE_HEAD;
+    return html`<section class="wires" id="wires-${slug(comparison.baseId)}">
+<h3>${comparison.title}</h3>
+<div class="scroll"><table class="figures"><thead><tr><th>${first}</th><th>${second}</th><th>Bytes per message, by part</th>${rest.map((h) => html`<th class="num">${h}</th>`)}</tr></thead>
+<tbody>${joinHtml(rows, '\n')}</tbody></table></div>
+<ul>${wireLesson(comparison).map((line) => html`<li>${line}</li>`)}</ul>
+${chartFigures(charts.filter((c) => c.group === wireChartGroup(comparison)), [])}
+</section>`;
+  });
+  return html`<section id="wires">
+<h2>Wires side by side: TLS and HTTP/2</h2>
+<p>The same scenario on each wire. Bytes are counted on the clients' TCP sockets and split by what they are: the TLS records (each 22 B more than what it carries) are counted from their headers on the TCP bytes, the HTTP/2 frames (9-byte headers, HPACK header blocks, control frames) from their headers on the plaintext; what is left beside the payload is HTTP's own framing (HTTP/1.1 heads and chunks, SSE lines, WebSocket frame headers, JSON brackets). Setup per connection (the TLS handshake and session tickets, the HTTP/2 preface and SETTINGS) is counted apart and not in the bytes per message.</p>
+${legend}
 ${joinHtml(blocks, '\n')}
 </section>`;
 }

@@ -103,7 +103,11 @@ export function renderScenarioTable(scenario: Scenario, options: TerminalOptions
   }
   const completed = completedEntries(scenario);
   // Warnings change how the table reads, so they stay in the default output; notes explain it and wait for --verbose.
-  const warnings = [...saturationFindings(completed), ...agreementFindings(completed)].map((f) => `! ${f.text}`);
+  const warnings = [
+    ...[...saturationFindings(completed), ...agreementFindings(completed)].map((f) => `! ${f.text}`),
+    // --tabs: the browser rule the driver applied decides what was lost, so it is said where the loss shows.
+    ...completed.flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`! ${technique}: ${result.browsers.note}`])),
+  ];
   const p = scenario.params;
   const head = [scenario.title, `${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), polls every ${p.intervalMs} ms, ${p.headers} headers, ${p.durationMs} ms window`];
   const runs = completed.map(({ result }) => runsOf(result)?.length ?? 1).reduce((a, b) => Math.max(a, b), 1);
