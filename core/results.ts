@@ -359,6 +359,12 @@ export const ScenarioSchema = closed({
         'The scenario stands for one F times slower: it ran at F x the rate with 1/F of the poll interval, which keeps bytes per message and the share of empty polls; per-second figures divided by F are those of the slower situation, and polling latency scales with the interval',
     }),
   ),
+  clockBoundMs: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: "Merged from shards on several hosts: the worst clock-offset bound of the shards merged, ms; its latencies are known to within it, and reports print none finer",
+    }),
+  ),
 });
 
 const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });

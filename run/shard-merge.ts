@@ -143,6 +143,7 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
         params,
         target: { name: 'url', kind: 'url', file: null, description: `a pushbench server at ${first.target}, published to by one coordinator`, server: 'running' },
         results: { [first.technique]: result },
+        clockBoundMs: worstBoundMs,
       },
     ],
     shards: summary,
