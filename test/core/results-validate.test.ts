@@ -118,7 +118,7 @@ test('a tool name other than pushbench and an unknown property are rejected (the
   data.tool['name'] = 'otherbench';
   data.extra = true;
   assert.deepEqual(resultsProblems(data), [
-    '$.extra: expected no such field (known: schemaVersion, tool, createdAt, state, command, environment, headerProfiles, headerProfileDetails, scenarios, capacity, micro, runsPerTechnique, suiteWallMs), found true',
+    '$.extra: expected no such field (known: schemaVersion, tool, createdAt, state, command, environment, headerProfiles, headerProfileDetails, scenarios, capacity, micro, runsPerTechnique, suiteWallMs, shards), found true',
     '$.tool.name: expected "pushbench", found "otherbench"',
   ]);
 });
