@@ -13,6 +13,7 @@ import { ConfigError, showReceived } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import type { WorkloadName } from '../core/results.ts';
 import { LIMITS } from '../run/config.ts';
 import { TOOL_VERSION } from '../run/session.ts';
 import { ANTI_AFFINITIES, buildManifests, DEFAULT_IMAGE, k8sCommands, k8sReadme, quantityValue, type AntiAffinity, type K8sSpec } from '../run/k8s-manifests.ts';
@@ -39,7 +40,9 @@ const K8S_FLAGS = {
   allowRemote: { flag: 'allow-remote', arg: null, help: 'confirm that --target is a server you own (every address a pod reaches is another host)', defaultText: 'off', reader: booleanReader() },
   technique: { flag: 'technique', arg: 'ID', help: `the technique measured (${TECHNIQUES.join(', ')}); required`, defaultText: null, reader: enumReader<TechniqueId>(TECHNIQUES) },
   clients: { flag: 'clients', arg: 'N', help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`, defaultText: null, reader: integerReader(1, LIMITS.maxClients) },
-  rate: { flag: 'rate', arg: 'N', help: 'messages per second', defaultText: '1', reader: numberReader(0, LIMITS.maxRate, true) },
+  rate: { flag: 'rate', arg: 'N', help: 'messages per second (in chat: per client)', defaultText: '1', reader: numberReader(0, LIMITS.maxRate, true) },
+  workload: { flag: 'workload', arg: 'NAME', help: 'broadcast (the coordinator publishes) or chat (the clients publish to their rooms, each room within one shard)', defaultText: 'broadcast', reader: enumReader<WorkloadName>(['broadcast', 'chat']) },
+  roomSize: { flag: 'room-size', arg: 'N', help: 'chat only: clients per room', defaultText: '10, or --clients if smaller', reader: integerReader(1, LIMITS.maxClients) },
   payload: { flag: 'payload', arg: 'BYTES', help: 'message payload size', defaultText: '64', reader: integerReader(0, LIMITS.maxPayloadBytes) },
   duration: { flag: 'duration', arg: 'DURATION', help: 'measured window; a bare number means seconds', defaultText: '10s', reader: durationReader('s', 100, 3_600_000) },
   warmup: { flag: 'warmup', arg: 'DURATION', help: 'warm-up before the window; a bare number means seconds', defaultText: '2s', reader: durationReader('s', 0, 600_000) },
@@ -84,6 +87,12 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
     if (values.allowRemote !== true) throw new ConfigError(`refusing --target "${values.target}" without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`);
   }
   if (values.shards! > values.clients!) throw new ConfigError(`--clients ${values.clients} cannot be dealt to --shards ${values.shards}; allowed: at most as many shards as clients`);
+  const workload = values.workload ?? 'broadcast';
+  const roomSize = Math.min(values.roomSize ?? 10, values.clients!);
+  const rooms = Math.ceil(values.clients! / roomSize);
+  if (workload === 'chat' && values.shards! > rooms) {
+    throw new ConfigError(`--shards ${values.shards}: ${rooms} rooms of ${roomSize} clients cannot be dealt to them; allowed: at most as many shards as rooms (each room lies within one shard)`);
+  }
   const image = values.image ?? DEFAULT_IMAGE;
   const exec = (values.exec ?? (image === DEFAULT_IMAGE ? `npx --yes pushbench@${TOOL_VERSION}` : 'pushbench')).trim().split(/\s+/);
   const cpu = values.cpu ?? '1';
@@ -96,6 +105,8 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
       target: values.target ?? null,
       technique: values.technique!,
       clients: values.clients!,
+      workload,
+      roomSize,
       rate: values.rate ?? 1,
       payloadBytes: values.payload ?? 64,
       durationMs: values.duration ?? 10_000,

@@ -462,7 +462,7 @@ function emptyPollsParagraph(s: Scenario): SafeHtml {
 
 /** Merged from shards: one row per shard (its clock bound beside its latencies), and the shards left out, named. */
 function shardsTable(s: Scenario, results: ResultsFile): SafeHtml {
-  if (s.clockBoundMs === undefined || results.shards === undefined) return NOTHING;
+  if (results.shards === undefined) return NOTHING;
   const rows = shardTableCells(results).map((cells) => html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((c, i) => (i === 0 || i === cells.length - 2 ? html`<td>${c}</td>` : html`<td class="num">${c}</td>`))}</tr>`);
   return html`<div class="scroll"><table class="figures"><caption>Shards: each on its own, with its clock offset to the publisher and its bound</caption>
 <thead><tr>${SHARD_TABLE_HEAD.map((h, i) => (i <= 1 || i === SHARD_TABLE_HEAD.length - 1 ? html`<th>${h}</th>` : html`<th class="num">${h}</th>`))}</tr></thead>

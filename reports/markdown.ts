@@ -100,7 +100,7 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     markdownTable(head, rows),
     '',
     // Merged from shards: each shard's clock bound beside the latencies it qualifies.
-    ...(s.clockBoundMs === undefined ? [] : [renderShardMarkdown(results), '']),
+    ...(results.shards === undefined ? [] : [renderShardMarkdown(results), '']),
     latencySplit(s),
     ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),

@@ -34,6 +34,10 @@ export interface K8sSpec {
   technique: TechniqueId;
   /** Clients of the whole run, every shard together. */
   clients: number;
+  /** `chat`: the clients publish to their rooms, each room within one shard; the coordinator publishes nothing. */
+  workload: 'broadcast' | 'chat';
+  /** Chat: clients per room. */
+  roomSize: number;
   rate: number;
   payloadBytes: number;
   durationMs: number;
@@ -109,6 +113,7 @@ function sharedArgs(spec: K8sSpec): string[] {
     '--payload', String(spec.payloadBytes),
     '--duration', durationArg(spec.durationMs),
     '--warmup', durationArg(spec.warmupMs),
+    ...(spec.workload === 'chat' ? ['--workload', 'chat', '--room-size', String(spec.roomSize)] : []),
   ];
 }
 
@@ -144,7 +149,8 @@ export function shardArgs(spec: K8sSpec): string[] {
 
 /** The in-cluster server's arguments (`--serve`): it publishes nothing, the coordinator does. */
 export function serverArgs(spec: K8sSpec): string[] {
-  return ['serve', '--technique', spec.technique, '--rate', '0', '--payload', String(spec.payloadBytes), '--host', '0.0.0.0', '--port', String(SERVER_PORT)];
+  const rooms = spec.workload === 'chat' ? ['--rooms', String(Math.ceil(spec.clients / spec.roomSize))] : [];
+  return ['serve', '--technique', spec.technique, '--rate', '0', '--payload', String(spec.payloadBytes), ...rooms, '--host', '0.0.0.0', '--port', String(SERVER_PORT)];
 }
 
 /**

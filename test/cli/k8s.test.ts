@@ -49,6 +49,7 @@ test('bad input exits 2 and names the value and what is allowed', async () => {
     [['k8s', '--shards', '2', '--serve', '--technique', 'smoke', '--clients', '4'], /invalid --technique: received "smoke"; allowed: polling/],
     [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--name', 'Bench_1'], /invalid --name: received "Bench_1"; expected lower-case letters/],
     [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--anti-affinity', 'always'], /invalid --anti-affinity: received "always"; allowed: none, preferred, required/],
+    [['k8s', '--shards', '3', '--serve', '--technique', 'sse', '--clients', '4', '--workload', 'chat', '--room-size', '2'], /--shards 3: 2 rooms of 2 clients cannot be dealt to them; allowed: at most as many shards as rooms/],
   ];
   for (const [args, message] of cases) {
     const result = await runCli([...args, '--out', path.join(dir, 'bad')]);

@@ -19,6 +19,8 @@ const SPEC: K8sSpec = {
   target: 'http://10.0.0.5:8080',
   technique: 'websocket',
   clients: 10_000,
+  workload: 'broadcast',
+  roomSize: 10,
   rate: 20,
   payloadBytes: 64,
   durationMs: 30_000,
@@ -148,4 +150,16 @@ test('quantities: values by hand, and what is not a positive quantity', () => {
   assert.equal(quantityValue('1e3'), 1000);
   assert.equal(quantityValue('2k'), 2000);
   for (const bad of ['abc', '-1', '0', '1XB', '1 Gi', '', '1gi']) assert.equal(quantityValue(bad), null, bad);
+});
+
+test('chat: every command carries the workload and room size, and the in-cluster server has a room for each', () => {
+  const spec: K8sSpec = { ...SPEC, target: null, workload: 'chat', roomSize: 25 };
+  const files = byFile(spec);
+  const serve = (files.get('server-deployment.json') as Deployment).spec!.template.spec!.containers[0]!.command!;
+  assert.equal(argOf(serve, '--rooms'), '400');
+  for (const args of [shardArgs(spec), coordinatorArgs(spec)]) {
+    assert.equal(argOf(args, '--workload'), 'chat');
+    assert.equal(argOf(args, '--room-size'), '25');
+  }
+  assert.equal(argOf(shardArgs(SPEC), '--workload'), undefined, 'broadcast commands stay as they were');
 });

@@ -39,13 +39,15 @@ function freePort(): Promise<number> {
   });
 }
 
-function spec(name: string, durationMs: number): K8sSpec {
+function spec(name: string, durationMs: number, workload: 'broadcast' | 'chat' = 'broadcast'): K8sSpec {
   return {
     name,
     shards: 2,
     target: null,
     technique: 'websocket',
-    clients: 6,
+    clients: workload === 'chat' ? 8 : 6,
+    workload,
+    roomSize: 2,
     rate: 20,
     payloadBytes: 64,
     durationMs,
@@ -215,4 +217,33 @@ test('a shard pod killed in the middle of the window: its share is named as unme
   assert.equal(r.messages.delivered, r.messages.expected);
   assert.deepEqual(results.shards!.rows.map((row) => [row.index, row.status]), [[0, 'merged'], [1, 'missing']]);
   assert.equal(results.shards!.clientsCovered, 3);
+});
+
+test('chat in shards: whole rooms per shard pod, the clients publish, latencies read on one clock (no correction, no bound), delivered = expected', async () => {
+  const s = spec('chat', 800, 'chat');
+  const { server, coordinator, shards } = await startPods(s);
+  const codes = await Promise.all(shards.map((p) => p.done));
+  assert.deepEqual(codes, [0, 0], shards.map((p) => p.log).join('\n'));
+  assert.equal(await coordinator.done, 0);
+  await stop(server);
+  const cwd = path.join(dir, 'chat');
+  fs.mkdirSync(cwd);
+  fs.writeFileSync(path.join(cwd, `${s.name}-shards.log`), shards.map((p) => p.log).join(''));
+  const merged = await merge(s, cwd);
+  assert.equal(merged.code, 0, `${merged.stdout}\n${merged.stderr}\n${shards.map((p) => p.log).join("")}`.slice(0, 6000));
+  assert.match(merged.stdout, /chat: each room lies within one shard, so every latency is read on one host's clock \(self-echo\) and needs no correction/);
+  const results = JSON.parse(fs.readFileSync(path.join(cwd, 'results', s.name, 'results.json'), 'utf8')) as ResultsFile;
+  const scenario = results.scenarios[0]!;
+  assert.equal(scenario.clockBoundMs, undefined, 'no clock bound on latencies read on one clock');
+  assert.match(scenario.description, /self-echo/);
+  const r = scenario.results.websocket!;
+  assert.ok(r.state === 'completed');
+  // 8 clients in 4 rooms of 2, 2 rooms per shard: every accepted publish reaches both members of its room.
+  assert.ok(r.messages.published > 0);
+  assert.equal(r.messages.expected, r.messages.published * 2);
+  assert.equal(r.messages.delivered, r.messages.expected);
+  const shardFiles = shards.map((p) => JSON.parse(p.log.split('\n').find((line) => line.startsWith('{"kind":"pushbench-shard"'))!) as { clients: { from: number; to: number }; generators: Array<{ accepted?: Record<string, number> }> });
+  assert.deepEqual(shardFiles.map((f) => f.clients), [{ from: 0, to: 4 }, { from: 4, to: 8 }]);
+  assert.deepEqual(shardFiles.map((f) => Object.keys(f.generators[0]!.accepted ?? {}).sort()), [['0', '1'], ['2', '3']], 'each shard published to its own rooms only');
+  assert.deepEqual(results.shards!.rows.map((row) => [row.status, row.delivered === row.expected]), [['merged', true], ['merged', true]]);
 });
