@@ -9,6 +9,7 @@
  * config file and `--help` pick it up with nothing else to change.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
@@ -90,6 +91,21 @@ function generatorsReader(): Reader<number | null> {
       return n === undefined || n < 1 || n > LIMITS.maxGenerators ? undefined : n;
     },
   );
+}
+
+/** An integer within bounds; never null once read (null is the default: unset). */
+function nullableInteger(min: number, max: number): Reader<number | null> {
+  const inner = integerReader(min, max);
+  return { expected: inner.expected, read: (input, label) => inner.read(input, label) };
+}
+
+/** `auto` (one per core) or a count up to LIMITS.maxServerProcesses. */
+function serverProcessesReader(): Reader<number> {
+  return reader(`expected ${integerRange(1, LIMITS.maxServerProcesses)} or auto (one per core: ${os.availableParallelism()})`, (input) => {
+    if (input === 'auto') return Math.min(LIMITS.maxServerProcesses, os.availableParallelism());
+    const n = toInteger(input);
+    return n === undefined || n < 1 || n > LIMITS.maxServerProcesses ? undefined : n;
+  });
 }
 
 /**
@@ -179,7 +195,7 @@ export function shardReader(env: NodeJS.ProcessEnv): Reader<{ index: number; cou
       if (!(count >= 1 && count <= 1000)) throw ConfigError.invalid(label, showReceived(input), `${expected}; N is ${count}`);
       let indexText = match[1]!;
       if (indexText === 'auto') {
-        const fromEnv = env['JOB_COMPLETION_INDEX'];
+        const fromEnv = env.JOB_COMPLETION_INDEX;
         if (fromEnv === undefined || !/^\d+$/.test(fromEnv)) {
           throw ConfigError.invalid(label, showReceived(input), `${expected}; JOB_COMPLETION_INDEX is ${fromEnv === undefined ? 'not set' : JSON.stringify(fromEnv)}, expected an integer`);
         }
@@ -306,6 +322,20 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     help: `load generator processes per technique, 1..${LIMITS.maxGenerators}, or auto`,
     defaultText: 'auto',
     reader: generatorsReader(),
+  },
+  serverProcesses: {
+    flag: 'server-processes',
+    arg: 'N',
+    help: `built-in server processes on one port, all publishing the same feed, 1..${LIMITS.maxServerProcesses}, or auto (one per core); their figures are summed and shown per process`,
+    defaultText: '1',
+    reader: serverProcessesReader(),
+  },
+  ramp: {
+    flag: 'ramp',
+    arg: 'N',
+    help: `clients connected per second over all generator processes, 1..${LIMITS.maxClients} (a large run's stated ramp)`,
+    defaultText: 'as fast as they connect',
+    reader: nullableInteger(1, LIMITS.maxClients),
   },
   runs: {
     flag: 'runs',

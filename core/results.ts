@@ -18,13 +18,16 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema, } from '@sinclair/typebox';
 import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
 import { WIRES } from './wires.ts';
 import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
+
+/** Past this event-loop utilisation a generator process is the bottleneck: its clients' figures are partly its own. */
+export const GENERATOR_ELU_WARN = 0.8;
 
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
@@ -131,6 +134,21 @@ export const LatencySummarySchema = closed(
   'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
 );
 
+export const ServerProcessCostSchema = closed(
+  {
+    pid: count(),
+    cpuPercent: nonNegative('CPU of this process over the window, % of one core, less its publisher busy-wait'),
+    rssBytes: byteTotal('RSS at the end of the window (a dead process: at its last sample)'),
+    rssIdleBytes: byteTotal(),
+    eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+    connections: count('Open connections at the end of the window (0 for a process that died)'),
+    bytesPerConnection: nullable(nonNegative(), "(this process's RSS growth) / (its own connections); null when it grew too little to attribute"),
+    messagesWritten: count('Messages this process wrote to its clients since it started'),
+    exited: nullable(Type.String(), 'Null while it ran to the end; else why it died: its clients lost what it would have sent, the other processes\' figures are kept'),
+  },
+  'One built-in server process of several on one port (`--server-processes`)',
+);
+
 export const ServerCostSchema = closed({
   cpuPercent: nonNegative(
     "User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (publisher.busyWaitCpuPercent); a foreign server: its pid tree's, from /proc",
@@ -145,6 +163,12 @@ export const ServerCostSchema = closed({
   connections: count('Open connections at the end of the window (a foreign server: its sockets on its port, from the kernel)'),
   lateTicks: nullable(count(), 'Messages the server published late; null when pushbench published from its own process (see publisher)'),
   source: Type.Optional(literalUnion(['process', 'proc'] as const, { description: 'Where the figures come from: sampled inside the server process over IPC, or read from /proc for its pid tree' })),
+  processes: Type.Optional(
+    Type.Array(ServerProcessCostSchema, {
+      description:
+        'With `--server-processes N` (N > 1): each process. The figures above are then their sum (CPU, RSS, connections; memory per connection from the summed RSS growth) and the event-loop use is the mean over the processes; absent for one process',
+    }),
+  ),
 });
 
 export const KernelBytesSchema = closed(
@@ -262,6 +286,15 @@ export const CompletedResultSchema = closed(
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
+    ),
+    generatorEventLoop: Type.Optional(
+      closed(
+        {
+          busiest: Type.Number({ minimum: 0, maximum: 1, description: "The busiest generator process's event-loop utilisation over the window" }),
+          processes: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Each generator process, in order' }),
+        },
+        `The load generators' own event loops over the window: past ${GENERATOR_ELU_WARN} the clients queue behind the generator, and latency is partly the tool's (the report warns). Absent in files written before it was recorded`,
+      ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
     model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and on a wire other than http (it has no TLS or HTTP/2 terms yet)'),
@@ -502,6 +535,7 @@ export type FailedResult = Static<typeof FailedResultSchema>;
 export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
+export type ServerProcessCost = Static<typeof ServerProcessCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
 export type NetworkInfo = Static<typeof NetworkSchema>;
 export type TargetInfo = Static<typeof TargetInfoSchema>;

@@ -51,8 +51,12 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     '',
   ];
   for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
-  results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), ''));
-  groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
+  results.scenarios.forEach((s, i) => {
+    parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), '');
+  });
+  groups.forEach((g, i) => {
+    parts.push(groupBlock(g, options.charts, conclusions.groups[i]), '');
+  });
   for (const comparison of targetComparisons(results)) parts.push(comparisonBlock(comparison), '');
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   const kaazing = buildKaazingComparison(results);

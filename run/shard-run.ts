@@ -84,7 +84,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
   const clients = share.to - share.from;
   if (clients === 0) throw new RunStepError(`shard ${shard.index} of ${shard.count} has no clients: ${params.clients} clients cannot be dealt to ${shard.count} shards`);
   const startedAt = new Date().toISOString();
-  const count = planGenerators(technique, { ...params, clients, target: options.target }, options.generators, openFileLimit());
+  const count = planGenerators(technique, { ...params, clients, target: options.target }, options.generators, openFileLimit()).generators;
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const base = {
     kind: SHARD_KIND,

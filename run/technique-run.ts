@@ -15,10 +15,10 @@ import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor } from './model.ts';
-import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
+import { buildCompletedResult, judgeDelivery, memberCosts, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
-import type { ServerProcess } from './server-process.ts';
+import type { FeedServerHandle, StatsReply } from './server-process.ts';
 import { kernelDelta } from './kernel-bytes.ts';
 import type { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, type ResolvedTarget } from './targets.ts';
@@ -44,7 +44,7 @@ function probeTimeoutMs(delayMs: number): number {
 }
 
 /** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
-async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
+async function exitOrTimeout(server: FeedServerHandle, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([server.unexpectedExit.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
@@ -70,7 +70,13 @@ export interface RunControls {
   /** Seed of the clients' schedule phases; absent: a random one (recorded in the results either way). */
   scheduleSeed?: number;
   /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
-  onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  onServer?: (technique: TechniqueId, server: FeedServerHandle) => void;
+  /** Built-in server processes on one port (`--server-processes`); absent: 1. */
+  serverProcesses?: number;
+  /** `--ramp`: clients connected per second over all generator processes; absent: as fast as they can. */
+  rampPerSecond?: number;
+  /** Source address of each generator process instead of the plan's (tests: two addresses with few clients). */
+  sourceAddresses?: readonly string[];
   /** Called once a technique's generators have connected their clients (tests use it to kill one). */
   onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
@@ -167,10 +173,10 @@ export async function pushbenchInfo(origin: string): Promise<{ head: number; rat
 export async function runTechnique(technique: TechniqueId, params: ScenarioParams, options: TechniqueRunOptions): Promise<TechniqueResult> {
   const target = options.target ?? BUILTIN_TARGET;
   const guard = new RunGuard(options.signal);
-  let server: ServerProcess | undefined;
+  let server: FeedServerHandle | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null, options.serverProcesses, options.sourceAddresses);
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
@@ -209,7 +215,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     const clientOrigin = proxy?.origin ?? origin;
     const scheduleSeed = options.scheduleSeed ?? randomInt(0, 2 ** 32 - 1);
-    const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const idleReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
+    const idle = idleReply?.stats ?? null;
     const foreignIdle = targetServer?.sample() ?? null;
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
@@ -244,8 +251,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             subscription,
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
+            ...(prepared.sourceAddresses[i] === undefined ? {} : { localAddress: prepared.sourceAddresses[i] }),
+            ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond / generatorCount }),
           };
-          return generator.start(spec, 60_000 + params.clients * 10);
+          // A ramp stretches the connecting: its time is added to the start's deadline.
+          return generator.start(spec, 60_000 + params.clients * 10 + (options.rampPerSecond === undefined ? 0 : (params.clients / options.rampPerSecond) * 1000));
         }),
       ),
     );
@@ -290,7 +300,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
-    const start = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
+    const start = startReply?.stats ?? null;
     const foreignStart = targetServer?.sample() ?? null;
     // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
     const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
@@ -363,6 +374,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
       scheduleSeed,
     };
+    // Several server processes: each one's own figures beside their sum, a dead one with why.
+    if (result.server !== null && idleReply?.members !== undefined && startReply?.members !== undefined && end?.members !== undefined) {
+      result.server = { ...result.server, processes: memberCosts(idleReply.members, startReply.members, end.members) };
+    }
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.
     return judgeDelivery(result);
   } catch (error) {

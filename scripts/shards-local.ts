@@ -169,7 +169,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       'room-size': { type: 'string' },
     },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (cleanup(), process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
   const result = await runLocalShards({
     shards: Number(values.shards), clients: Number(values.clients), technique: values.technique!, rate: Number(values.rate),
     durationMs: Number(values.duration), warmupMs: Number(values.warmup), out: values.out!, loopback: values.loopback!,
