@@ -461,7 +461,7 @@ function emptyPollsParagraph(s: Scenario): SafeHtml {
 }
 
 /** Merged from shards: one row per shard (its clock bound beside its latencies), and the shards left out, named. */
-function shardsTable(s: Scenario, results: ResultsFile): SafeHtml {
+function shardsTable(results: ResultsFile): SafeHtml {
   if (results.shards === undefined) return NOTHING;
   const rows = shardTableCells(results).map((cells) => html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((c, i) => (i === 0 || i === cells.length - 2 ? html`<td>${c}</td>` : html`<td class="num">${c}</td>`))}</tr>`);
   return html`<div class="scroll"><table class="figures"><caption>Shards: each on its own, with its clock offset to the publisher and its bound</caption>
@@ -478,7 +478,7 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
 ${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
-${shardsTable(s, results)}
+${shardsTable(results)}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}

@@ -63,16 +63,16 @@ export function shardBoundSentence(results: ResultsFile): string[] {
 export function renderShardMarkdown(results: ResultsFile): string {
   const shards = results.shards;
   if (shards === undefined) return '';
-  const escape = (text: string): string => escapeMarkdown(text);
-  const rows = shardTableCells(results).map((r) => `| ${r.map(escape).join(' | ')} |`);
+  const md = (text: string): string => escapeMarkdown(text);
+  const rows = shardTableCells(results).map((r) => `| ${r.map(md).join(' | ')} |`);
   return [
-    `Run ${escape(shards.runId)}: ${shards.rows.filter((r) => r.status === 'merged').length} of ${shards.count} shards merged, covering ${shards.clientsCovered} of ${shards.clientsTotal} clients.`,
+    `Run ${md(shards.runId)}: ${shards.rows.filter((r) => r.status === 'merged').length} of ${shards.count} shards merged, covering ${shards.clientsCovered} of ${shards.clientsTotal} clients.`,
     '',
     `| ${SHARD_TABLE_HEAD.join(' | ')} |`,
     `| ${SHARD_TABLE_HEAD.map((_, i) => (i <= 1 || i === SHARD_TABLE_HEAD.length - 1 ? ':---' : '---:')).join(' | ')} |`,
     ...rows,
     '',
-    ...shardBoundSentence(results).map((line) => `- ${escape(line)}`),
+    ...shardBoundSentence(results).map((line) => `- ${md(line)}`),
   ].join('\n');
 }
 

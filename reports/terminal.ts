@@ -13,7 +13,7 @@ import { completedFloor, latencyParts, latenessP99Text } from './latency-parts.t
 import { completedEntries } from './select.ts';
 import { evidenceNotes, latencyEvidence, metricSpread, metricValue, runsOf, type NoisyMetric } from './evidence.ts';
 import { fit, scenarioVerdict, verdictLine } from './verdict.ts';
-import { formatBoundedMs, formatMs } from './format.ts';
+import { formatBoundedMs } from './format.ts';
 import { renderShardTable } from './shards.ts';
 
 /** The widest line the default summary prints: a terminal of 120 columns shows it unwrapped. */

@@ -94,8 +94,8 @@ test('the shard Job is an Indexed Job of N pods reading their index from JOB_COM
 });
 
 test("the shard command is one pushbench run accepts: pod I is shard I of N by its environment", () => {
-  const saved = process.env['JOB_COMPLETION_INDEX'];
-  process.env['JOB_COMPLETION_INDEX'] = '7';
+  const saved = process.env.JOB_COMPLETION_INDEX;
+  process.env.JOB_COMPLETION_INDEX = '7';
   try {
     const config = parseRunArgs(shardArgs(SPEC).slice(1));
     assert.deepEqual(config.shard, { index: 7, count: 10 });
@@ -103,8 +103,8 @@ test("the shard command is one pushbench run accepts: pod I is shard I of N by i
     assert.deepEqual(config.techniques, ['websocket']);
     assert.deepEqual(config.clients, [10_000]);
   } finally {
-    if (saved === undefined) delete process.env['JOB_COMPLETION_INDEX'];
-    else process.env['JOB_COMPLETION_INDEX'] = saved;
+    if (saved === undefined) delete process.env.JOB_COMPLETION_INDEX;
+    else process.env.JOB_COMPLETION_INDEX = saved;
   }
 });
 
