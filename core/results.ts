@@ -230,6 +230,17 @@ export const NetworkSchema = closed(
     rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
     rttSamplesMs: Type.Array(nonNegative(), { description: 'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window' }),
     injectedDelayMs: nonNegative("One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none"),
+    proxyLateness: Type.Optional(
+      closed(
+        {
+          chunks: count('Chunks (and stream ends) the proxy released over the run, both directions'),
+          meanMs: nonNegative('Mean of release time minus due time (arrival + injectedDelayMs), ms: what the proxy added beyond the delay it was asked for'),
+          maxMs: nonNegative('Largest release lateness, ms'),
+          early: count('Chunks released before their due time: 0 by construction'),
+        },
+        'With `--delay-ms`: what the delaying proxy itself added beyond the injected delay, measured by the proxy on every chunk',
+      ),
+    ),
   },
   'The network between the clients and the server, measured before the window',
 );
@@ -464,6 +475,99 @@ export const HeaderProfileRecordSchema = closed(
   'A header profile: where it came from and its lines per request kind',
 );
 
+/** The criteria the decision map ranks techniques by (`pushbench map --criterion`). */
+export const MAP_CRITERIA = ['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const;
+export const MapCriterionSchema = literalUnion(MAP_CRITERIA, { description: 'a map criterion' });
+
+export const MapFiguresSchema = closed(
+  {
+    bytesPerMessage: nonNegative('Bytes per delivered message, up + down (setup left out)'),
+    bandwidthBytesPerSecond: nonNegative('Bytes per second per client, up + down, at the cell\'s rate (not the time-compressed run\'s)'),
+    p50Ms: nonNegative('Median latency, ms'),
+    p99Ms: nonNegative('99th percentile latency, ms'),
+    cpuMicrosPerMessage: nullable(nonNegative(), 'Server CPU per delivered message, µs; null when no measured cell of the technique gave one'),
+    memoryBytesPerConnection: nullable(nonNegative(), 'Server memory per connection, bytes; null when no measured cell of the technique gave one (RSS must grow by 4 MB)'),
+  },
+  "A cell's figures, one per criterion",
+);
+
+export const MapCellSchema = closed(
+  {
+    rate: Type.Number({ exclusiveMinimum: 0, description: 'Messages per second on the feed every client reads' }),
+    intervalMs: nonNegative('Short-polling interval (the other techniques do not depend on it)'),
+    clients: count(),
+    technique: TechniqueIdSchema,
+    model: MapFiguresSchema,
+    measured: Type.Boolean({ description: 'Whether this cell was also measured (by a scenario of this file)' }),
+    measurement: Type.Optional(
+      closed({
+        scenarioId: Type.String({ description: 'The scenario of this file that measured it' }),
+        timeScale: Type.Number({ minimum: 1, description: 'The run went this many times faster than the cell (see Scenario.timeScale); latencies are the run\'s, compared with the model at the run\'s own rate and interval' }),
+        figures: MapFiguresSchema,
+        modelAsRun: closed({ bytesPerMessage: nonNegative(), p50Ms: nonNegative(), p99Ms: nonNegative() }, 'The map\'s model at the parameters the run had (time-compressed), what the measurement is checked against'),
+        samples: count('Latency samples'),
+        messages: count('Distinct published messages behind them'),
+        disagree: Type.Array(MapCriterionSchema, { description: 'Criteria where the measurement and the model differ beyond the tolerance (bytes 1%, latency 10%): the map shows the measurement there, marked' }),
+      }),
+    ),
+  },
+  'One technique at one point of the grid',
+);
+
+export const MapSchema = closed(
+  {
+    axes: closed({
+      rates: Type.Array(Type.Number({ exclusiveMinimum: 0 })),
+      intervalsMs: Type.Array(nonNegative()),
+      clients: Type.Array(count()),
+      techniques: Type.Array(TechniqueIdSchema),
+    }),
+    params: closed({ payloadBytes: count(), holdMs: nonNegative(), headers: Type.String(), rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells') }),
+    limits: closed({
+      maxLatencyMs: nullable(nonNegative(), '`--max-latency`: a technique whose p99 exceeds it does not win a cell'),
+      maxBandwidthBytesPerSecond: nullable(nonNegative(), '`--max-bandwidth`, per client'),
+      maxMemoryBytes: nullable(nonNegative(), '`--max-memory`: server memory for the held connections; gives the memory crossovers'),
+    }),
+    calibration: Type.String({ description: 'What the model takes from the measured cells (the queue of a fan-out, CPU per request and per message, memory per connection), in words' }),
+    cells: Type.Array(MapCellSchema),
+    winners: Type.Array(
+      closed({
+        rate: Type.Number({ exclusiveMinimum: 0 }),
+        intervalMs: nonNegative(),
+        clients: count(),
+        criterion: MapCriterionSchema,
+        technique: nullable(TechniqueIdSchema, 'null: no technique has a figure here, or none is within the limits'),
+        runnerUp: nullable(TechniqueIdSchema),
+        margin: nullable(nonNegative(), "Runner-up's figure / winner's figure (1.5: the next best costs 50% more)"),
+        measured: Type.Boolean({ description: "Whether the winner's figure is a measurement" }),
+      }),
+    ),
+    crossovers: Type.Array(
+      closed({
+        id: Type.String(),
+        criterion: MapCriterionSchema,
+        techniques: Type.Array(TechniqueIdSchema),
+        axis: literalUnion(['rate', 'intervalMs', 'clients'] as const, { description: 'The axis along which the crossover is a point' }),
+        value: nullable(nonNegative(), 'Where the two cross on that axis; null: they do not cross on the grid'),
+        at: closed({ rate: Type.Optional(Type.Number()), intervalMs: Type.Optional(Type.Number()), clients: Type.Optional(Type.Number()) }, 'The other coordinates it was computed at'),
+        formula: Type.String({ description: 'The closed form or the search, with its numbers' }),
+        text: Type.String(),
+      }),
+    ),
+    claims: Type.Array(
+      closed({
+        id: Type.String(),
+        claim: Type.String({ description: 'The classic argument, as a sentence' }),
+        verdict: literalUnion(['true', 'partly', 'false', 'not measured'] as const, { description: 'a verdict' }),
+        evidence: Type.String({ description: 'The numbers and the region where the claim holds or fails' }),
+      }),
+    ),
+    measuredCells: count('Grid points measured (each one scenario of every technique)'),
+    wallMs: nonNegative('Wall time of the map: measurements and model'),
+  },
+  '`pushbench map`: the decision map over rate, poll interval and clients, filled by the model and checked by measured cells',
+);
+
 export const ShardRowSchema = closed(
   {
     index: count('The shard index I of --shard I/N'),
@@ -512,6 +616,7 @@ export const ResultsFileSchema = Type.Object(
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
     runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
     suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
+    map: Type.Optional(MapSchema),
 
     shards: Type.Optional(ShardsSummarySchema),
   },
@@ -547,6 +652,13 @@ export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
+export type MapCriterion = Static<typeof MapCriterionSchema>;
+export type MapFigures = Static<typeof MapFiguresSchema>;
+export type MapCell = Static<typeof MapCellSchema>;
+export type DecisionMap = Static<typeof MapSchema>;
+export type MapWinner = DecisionMap['winners'][number];
+export type MapCrossover = DecisionMap['crossovers'][number];
+export type MapClaim = DecisionMap['claims'][number];
 export type ShardsSummary = Static<typeof ShardsSummarySchema>;
 export type ShardRow = Static<typeof ShardRowSchema>;
 

@@ -53,8 +53,8 @@ const WindowResultSchema = Type.Object(
     accepted: Type.Optional(Type.Record(Type.String(), int())),
     errors: Type.Object({ count: int(), first: Type.Array(Type.String()) }, { additionalProperties: false }),
     responseHead: Type.Union([Type.String(), Type.Null()]),
-    eventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "The generator process's event-loop use over the window" })),
     edges: Type.Optional(Type.Array(Type.Object({ edge: Type.Union([Type.Literal('start'), Type.Literal('end')]), waitedMicros: Type.Number({ minimum: 0 }), clientsBehind: int() }, { additionalProperties: false }))),
+    eventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
   { additionalProperties: false, description: "One generator process's window (core/ipc.ts GeneratorWindowResult)" },
 );

@@ -3,6 +3,7 @@
  * Pure: results and chart specs in, a string out. Every cell from the results is escaped
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
+import { renderMapMarkdown } from './map.ts';
 import { renderCapacity } from './terminal.ts';
 import { timeScaleNote } from './time-scale.ts';
 import type { ResultsFile, Scenario } from '../core/results.ts';
@@ -62,6 +63,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   const kaazing = buildKaazingComparison(results);
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
   // The probe's lines as the terminal prints them, escaped like the command above.
+  if (results.map !== undefined) parts.push(renderMapMarkdown(results.map), '');
   if (results.capacity !== undefined) parts.push('## Polling capacity', '', `<pre><code>${escapeHtml(renderCapacity(results.capacity))}</code></pre>`, '');
   if (results.suiteWallMs !== undefined) parts.push(`Session wall time: ${md(formatNumber(results.suiteWallMs / 1000, 1))} s.`, '');
   return `${parts.join('\n').trimEnd()}\n`;

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { COMMANDS, USAGE } from '../cli/cli.ts';
 import { COMPARE_USAGE } from '../cli/compare.ts';
 import { EXIT } from '../cli/exit-codes.ts';
+import { MAP_HELP } from '../cli/map.ts';
 import { RUN_HELP, SERVE_HELP } from '../cli/options.ts';
 import { REPORT_USAGE } from '../cli/report.ts';
 import { PUBLISH_USAGE } from '../cli/publish.ts';
@@ -30,6 +31,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   report: REPORT_USAGE,
   compare: COMPARE_USAGE,
+  map: MAP_HELP,
   publish: PUBLISH_USAGE,
   merge: MERGE_USAGE,
   k8s: K8S_USAGE,
