@@ -584,6 +584,7 @@ export const ShardRowSchema = closed(
     boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
     driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
     generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+    generatorEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Event-loop use of the shard's busiest generator process over the window (0..1): near 1, the shard measured itself; null when not recorded")),
   },
   'One shard of a merged run',
 );

@@ -30,12 +30,13 @@ function cells(row: ShardRow, boundMs: number): string[] {
     row.offsetMs === null ? '-' : `${num(row.offsetMs)} ± ${num(row.boundMs)}`,
     num(row.driftMsPerS, 4),
     row.generatorCpuPercent === null ? '-' : `${row.generatorCpuPercent.toFixed(0)}%`,
+    row.generatorEventLoopUtilization === undefined || row.generatorEventLoopUtilization === null ? '-' : `${(row.generatorEventLoopUtilization * 100).toFixed(0)}%`,
     row.host ?? '-',
   ];
 }
 
 /** The columns of the per-shard table, in every format. */
-export const SHARD_TABLE_HEAD: readonly string[] = ['shard', 'status', 'clients', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'offset ms ± bound', 'drift ms/s', 'gen CPU', 'host'];
+export const SHARD_TABLE_HEAD: readonly string[] = ['shard', 'status', 'clients', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'offset ms ± bound', 'drift ms/s', 'gen CPU', 'gen loop', 'host'];
 
 /** The per-shard table's cells, latencies no finer than the worst bound; none when the file is not a merge. */
 export function shardTableCells(results: ResultsFile): string[][] {

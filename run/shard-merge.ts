@@ -171,6 +171,12 @@ export function coveredRooms(merged: readonly ShardResult[], roomSize: number): 
   return Object.fromEntries(rooms.map((room, i) => [String(i), perRoom.get(room) ?? 0]));
 }
 
+/** The busiest generator's event-loop use over the window, or null when no generator recorded one. */
+function busiestLoop(shard: ShardResult): number | null {
+  const known = shard.generators.map((g) => g.eventLoopUtilization).filter((u): u is number => u !== undefined);
+  return known.length === 0 ? null : Math.max(...known);
+}
+
 function coveredRoomsByNumber(shard: ShardResult): Record<string, number> {
   const out: Record<string, number> = {};
   for (const g of shard.generators) for (const [room, n] of Object.entries(g.accepted ?? {})) out[room] = (out[room] ?? 0) + n;
@@ -212,5 +218,6 @@ export function shardRow(shard: ShardResult): ShardRow {
     p99Ms: latency.count > 0 ? latency.p99 : null,
     ...clockColumns(shard),
     generatorCpuPercent: shard.busiestGeneratorCpuPercent,
+    generatorEventLoopUtilization: busiestLoop(shard),
   };
 }
