@@ -580,7 +580,8 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
   for (const target of targets) {
     checkTargetHost(target, values.allowRemote);
     const label = target.file === null ? `target ${showReceived(target.name)}` : `target file ${showReceived(target.file)}`;
-    if (values.workload === 'chat') {
+    // A shard's target is a pushbench server (the shard checks its head): its clients count what each room accepted.
+    if (values.workload === 'chat' && values.shard === null) {
       // Each technique named must be able to chat there (one the user did not name fails in the run, saying why).
       const asked = target.kind === 'url' ? values.techniques.slice(0, 1) : techniquesExplicit ? values.techniques.filter((id) => target.techniques.includes(id)) : [];
       const roomSize = Math.min(values.roomSize, Math.max(...values.clients));
@@ -672,10 +673,14 @@ function checkShard(values: RunValues, techniquesExplicit: boolean): void {
   if (!techniquesExplicit || values.techniques.length !== 1) {
     throw new ConfigError(`${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`);
   }
-  if (values.workload !== 'broadcast') throw new ConfigError(`${shard} measures the broadcast workload; received --workload ${values.workload} (chat shards are not supported yet)`);
   if (values.clients.length !== 1) throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
   if (values.runs !== 1) throw new ConfigError(`${shard} measures once; received --runs ${values.runs}`);
   if (values.shard.count > values.clients[0]!) throw new ConfigError(`${shard}: ${values.clients[0]} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as clients`);
+  // Chat shards hold whole rooms (self-echo latency on one clock): there must be a room for every shard.
+  const rooms = Math.ceil(values.clients[0]! / Math.min(values.roomSize, values.clients[0]!));
+  if (values.workload === 'chat' && values.shard.count > rooms) {
+    throw new ConfigError(`${shard}: ${rooms} rooms of ${values.roomSize} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as rooms (each room lies within one shard)`);
+  }
 }
 
 /** Load tests are only aimed at this host unless the user says the remote server is theirs. */

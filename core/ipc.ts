@@ -85,6 +85,12 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * Every stamp `t` is moved onto this clock before it is used; absent: 0 (one host, one clock).
    */
   stampOffsetMicros?: number;
+  /**
+   * Chat in a shard: the server's own count of each room's messages is on another host, so the
+   * clients count, per room, their publishes in the window the server accepted (an accepted HTTP
+   * status, a WebSocket frame written without error), as against a target.
+   */
+  countAccepted?: boolean;
 }
 
 /** Delivery counters of one generator process. */

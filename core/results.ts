@@ -462,6 +462,12 @@ export const ScenarioSchema = closed({
         'The scenario stands for one F times slower: it ran at F x the rate with 1/F of the poll interval, which keeps bytes per message and the share of empty polls; per-second figures divided by F are those of the slower situation, and polling latency scales with the interval',
     }),
   ),
+  clockBoundMs: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: "Merged from shards on several hosts: the worst clock-offset bound of the shards merged, ms; its latencies are known to within it, and reports print none finer",
+    }),
+  ),
 });
 
 const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });
@@ -637,6 +643,7 @@ export const ShardRowSchema = closed(
     boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
     driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
     generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+    generatorEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Event-loop use of the shard's busiest generator process over the window (0..1): near 1, the shard measured itself; null when not recorded")),
   },
   'One shard of a merged run',
 );

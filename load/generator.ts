@@ -303,7 +303,7 @@ export class Generator {
       requests: { ...this.requests },
       sent: this.sent,
       sentPayload: this.sentPayload,
-      ...(this.selfStamped ? { accepted: { ...this.accepted } } : {}),
+      ...(this.selfStamped || this.spec.countAccepted === true ? { accepted: { ...this.accepted } } : {}),
       errors: { count: this.errors.count, first: [...this.errors.first] },
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
@@ -428,6 +428,8 @@ export class Generator {
       if (inWindow) onAccepted = () => (this.accepted[key] = (this.accepted[key] ?? 0) + 1);
     } else {
       body = `{"room":${room},"t":${t},"data":"${data}"}`;
+      const key = String(room);
+      if (inWindow && this.spec.countAccepted === true) onAccepted = () => (this.accepted[key] = (this.accepted[key] ?? 0) + 1);
     }
     client.driver.publish(body, onAccepted);
     // Each client's own timer, without the server publisher's busy-wait: a precise wait per

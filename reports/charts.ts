@@ -125,11 +125,13 @@ function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
   const bytesTitle = `${scenario.title}: bytes per delivered message`;
   specs.push(make('bytes', bytesTitle, bytesChart(bytesTitle, entries)));
 
+  // Merged from shards: a chart cannot print "< bound", so its caption says how far the clocks let the figures be read.
+  const clockNote = scenario.clockBoundMs === undefined ? '' : ` Merged from shards: latencies are known to within ±${scenario.clockBoundMs.toFixed(3)} ms (the worst clock bound); read no finer.`;
   const latencyTitle = `${scenario.title}: latency percentiles`;
-  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries), latencyCaption(entries, true)));
+  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries), `${latencyCaption(entries, true)}${clockNote}`));
 
   const distributionTitle = `${scenario.title}: latency distribution`;
-  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries), latencyCaption(entries, false)));
+  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries), `${latencyCaption(entries, false)}${clockNote}`));
 
   const httpEntries = entries.filter(({ technique, result }) =>
     result.state === 'completed' ? result.requests !== null : TECHNIQUE_DISPLAY[technique].requestPerResponse,

@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, pageHead, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
-import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatFactor, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { formatBitsPerSecond, formatBoundedMs, formatByteSize, formatBytes, formatChangePercent, formatFactor, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { shardTableCells, shardBoundSentence, SHARD_TABLE_HEAD } from './shards.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, headerProfileText, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
@@ -336,9 +337,9 @@ function figuresTables(s: Scenario): SafeHtml {
     const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? (r.kernel.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)') : r.kernel.agree ? 'yes (kernel)' : 'NO';
     const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
     return [
-      num(noisyCell(r, 'p50')),
-      num(noisyCell(r, 'p99')),
-      num(formatMs(r.latencyMs.max)),
+      num(noisyCell(r, 'p50', s.clockBoundMs)),
+      num(noisyCell(r, 'p99', s.clockBoundMs)),
+      num(formatBoundedMs(r.latencyMs.max, s.clockBoundMs)),
       num(latencyEvidence(r)),
       num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
       cell(formatInteger(r.messages.lost), r.messages.lost > 0),
@@ -406,7 +407,7 @@ function modelTable(s: Scenario): SafeHtml {
     if (entry.result.state !== 'completed') return failedRow(entry, 6);
     const r: CompletedResult = entry.result;
     if (r.model === null) {
-      return html`<tr><th scope="row">${techniqueLabel(entry.technique)}</th>${num(formatBytes(r.perMessage.totalBytes))}<td colspan="2">n/a</td>${num(formatMs(r.latencyMs.mean))}<td colspan="2">n/a</td></tr>
+      return html`<tr><th scope="row">${techniqueLabel(entry.technique)}</th>${num(formatBytes(r.perMessage.totalBytes))}<td colspan="2">n/a</td>${num(formatBoundedMs(r.latencyMs.mean, s.clockBoundMs))}<td colspan="2">n/a</td></tr>
 <tr class="formula"><td></td><td colspan="6">No model: the analytic model describes pushbench's own servers; this server's response sizes and timing are its own.</td></tr>`;
     }
     const model = r.model;
@@ -416,7 +417,7 @@ function modelTable(s: Scenario): SafeHtml {
       num(formatBytes(r.perMessage.totalBytes)),
       num(formatBytes(model.perMessage.totalBytes)),
       num(`${byteGap >= 0 ? '+' : ''}${formatBytes(byteGap)} (${gapPercent(r.perMessage.totalBytes, model.perMessage.totalBytes)})`),
-      num(formatMs(r.latencyMs.mean)),
+      num(formatBoundedMs(r.latencyMs.mean, s.clockBoundMs)),
       num(formatMs(model.latencyMs.mean)),
       num(`${latencyGap >= 0 ? '+' : ''}${formatMs(latencyGap)} (${gapPercent(r.latencyMs.mean, model.latencyMs.mean)})`),
     ]}</tr>
@@ -470,6 +471,16 @@ function browserNotes(s: Scenario): string[] {
   return completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${techniqueLabel(technique)}: ${result.browsers.note}.`]));
 }
 
+/** Merged from shards: one row per shard (its clock bound beside its latencies), and the shards left out, named. */
+function shardsTable(results: ResultsFile): SafeHtml {
+  if (results.shards === undefined) return NOTHING;
+  const rows = shardTableCells(results).map((cells) => html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((c, i) => (i === 0 || i === cells.length - 2 ? html`<td>${c}</td>` : html`<td class="num">${c}</td>`))}</tr>`);
+  return html`<div class="scroll"><table class="figures"><caption>Shards: each on its own, with its clock offset to the publisher and its bound</caption>
+<thead><tr>${SHARD_TABLE_HEAD.map((h, i) => (i <= 1 || i === SHARD_TABLE_HEAD.length - 1 ? html`<th>${h}</th>` : html`<th class="num">${h}</th>`))}</tr></thead>
+<tbody>${joinHtml(rows, '\n')}</tbody></table></div>
+<ul class="evidence">${shardBoundSentence(results).map((line) => html`<li>${line}</li>`)}</ul>`;
+}
+
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): SafeHtml {
   const mine = charts.filter((c) => c.scenarioId === s.id);
   return html`<section class="scenario" id="${scenarioAnchor(s)}">
@@ -479,6 +490,7 @@ ${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
 ${joinHtml(browserNotes(s).map((note) => html`<p class="browsers">${note}</p>`), '\n')}
+${shardsTable(results)}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}

@@ -12,6 +12,7 @@ import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { renderShardMarkdown } from './shards.ts';
 import { completedEntries, emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
@@ -84,8 +85,8 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
       label,
       md(formatBytes(result.perMessage.totalBytes)),
       md(formatBytes(result.perMessage.overheadBytes)),
-      md(noisyCell(result, 'p50')),
-      md(noisyCell(result, 'p99')),
+      md(noisyCell(result, 'p50', s.clockBoundMs)),
+      md(noisyCell(result, 'p99', s.clockBoundMs)),
       md(latencyEvidence(result)),
       md(latenessCell(result)),
       md(formatInteger(result.messages.lost)),
@@ -107,6 +108,8 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     '',
     markdownTable(head, rows),
     '',
+    // Merged from shards: each shard's clock bound beside the latencies it qualifies.
+    ...(results.shards === undefined ? [] : [renderShardMarkdown(results), '']),
     latencySplit(s),
     ...completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${md(`${techniqueLabel(technique)}: ${result.browsers.note}.`)}\n`])),
     ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
