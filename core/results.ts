@@ -94,6 +94,13 @@ export const ScenarioParamsSchema = closed({
       description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
     }),
   ),
+  tabs: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "Tabs per simulated browser, all on one origin (`--tabs`): on HTTP/1.1 a browser's tabs share its 6 connections to the origin, applied by the driver (a seventh EventSource waits), on HTTP/2 they share one connection. Absent: 1, every client a browser of its own",
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(
@@ -196,6 +203,46 @@ export const ModelEstimateSchema = closed(
   'The analytic estimate for the same scenario',
 );
 
+export const WirePartsSchema = closed(
+  {
+    perMessage: closed(
+      {
+        payloadBytes: nonNegative('Message JSON (as perMessage counts it)'),
+        tlsBytes: nonNegative('TLS record overhead: 5-byte header + 1-byte inner content type + 16-byte AEAD tag per record, records counted on the TCP bytes'),
+        h2FramingBytes: nonNegative('HTTP/2 frame headers (9 B each) and the payloads of control frames (SETTINGS acks, WINDOW_UPDATE, PING, RST_STREAM, GOAWAY), frames counted on the plaintext'),
+        headerBlockBytes: nonNegative('HTTP/2 HPACK header blocks (HEADERS and CONTINUATION payloads); 0 on HTTP/1.1, whose heads are in httpBytes'),
+        httpBytes: difference(
+          'The rest: on HTTP/1.1 the request and response heads and the body framing (chunks, SSE lines, WebSocket frame headers, JSON brackets); on HTTP/2 the framing inside DATA (SSE lines, WebSocket frame headers, JSON brackets)',
+        ),
+      },
+      'Bytes per delivered message, up + down, by what they are: payload + tls + h2Framing + headerBlocks + http = perMessage.totalBytes. Every part but http is counted; http is the total less the counted parts',
+    ),
+    window: closed(
+      {
+        tlsRecordsUp: count(),
+        tlsRecordsDown: count(),
+        h2FramesUp: count(),
+        h2FramesDown: count(),
+        h2HeaderBlockBytesUp: byteTotal(),
+        h2HeaderBlockBytesDown: byteTotal(),
+        h2ControlBytes: byteTotal('Control frame payloads, both ways'),
+        h2DataBytes: byteTotal('DATA payloads, both ways'),
+      },
+      'What the clients\' taps counted in the measured window, all clients',
+    ),
+    setupPerConnection: closed(
+      {
+        connections: count('Connections the taps counted, over the whole run'),
+        tlsBytes: nonNegative('TLS handshake records (to the client\'s secureConnect) and the session tickets after it, both ways, per connection'),
+        tlsTicketBytes: nonNegative('Of them, the session tickets (TLS 1.3 NewSessionTicket records, one per client \'session\' event)'),
+        h2Bytes: nonNegative('HTTP/2 client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS each way, per connection (plaintext; the TLS records carrying them are not in tlsBytes)'),
+      },
+      'Connection setup, per connection, counted by the clients\' taps over the whole run (TCP\'s own handshake carries no payload)',
+    ),
+  },
+  'The window\'s bytes split by what they are, on a TLS or HTTP/2 wire (core/wire-parts.ts); absent on HTTP/1.1 cleartext and for results written before it was counted',
+);
+
 export const PublisherResultSchema = closed(
   {
     side: literalUnion(['server', 'clients', 'process'] as const, {
@@ -230,6 +277,17 @@ export const NetworkSchema = closed(
     rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
     rttSamplesMs: Type.Array(nonNegative(), { description: 'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window' }),
     injectedDelayMs: nonNegative("One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none"),
+    proxyLateness: Type.Optional(
+      closed(
+        {
+          chunks: count('Chunks (and stream ends) the proxy released over the run, both directions'),
+          meanMs: nonNegative('Mean of release time minus due time (arrival + injectedDelayMs), ms: what the proxy added beyond the delay it was asked for'),
+          maxMs: nonNegative('Largest release lateness, ms'),
+          early: count('Chunks released before their due time: 0 by construction'),
+        },
+        'With `--delay-ms`: what the delaying proxy itself added beyond the injected delay, measured by the proxy on every chunk',
+      ),
+    ),
   },
   'The network between the clients and the server, measured before the window',
 );
@@ -297,7 +355,7 @@ export const CompletedResultSchema = closed(
       ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
-    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and on a wire other than http (it has no TLS or HTTP/2 terms yet)'),
+    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet), and with `--tabs` (tabs sharing a connection share TLS records)'),
     network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
     scheduleSeed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),
@@ -330,6 +388,18 @@ export const CompletedResultSchema = closed(
           note: Type.String(),
         }),
         'How the byte snapshots at the window\'s edges met a quiet moment; null for chat (clients publish on their own phases, so no moment is quiet); absent in files written before it was recorded',
+      ),
+    ),
+    wireParts: Type.Optional(WirePartsSchema),
+    browsers: Type.Optional(
+      closed(
+        {
+          tabs: Type.Integer({ minimum: 2 }),
+          connectionsPerOrigin: nullable(count(), 'Connections a browser may open to the origin (6 on HTTP/1.1), or null when its tabs share one (HTTP/2)'),
+          waiting: count('EventSource streams (and requests) still waiting for a connection of their browser at the end of the window: their tabs got nothing'),
+          note: Type.String(),
+        },
+        'With `--tabs`: how the browser rule the driver applied worked out',
       ),
     ),
     responseHead: Type.Optional(
@@ -390,6 +460,12 @@ export const ScenarioSchema = closed({
       minimum: 1,
       description:
         'The scenario stands for one F times slower: it ran at F x the rate with 1/F of the poll interval, which keeps bytes per message and the share of empty polls; per-second figures divided by F are those of the slower situation, and polling latency scales with the interval',
+    }),
+  ),
+  clockBoundMs: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: "Merged from shards on several hosts: the worst clock-offset bound of the shards merged, ms; its latencies are known to within it, and reports print none finer",
     }),
   ),
 });
@@ -458,6 +534,99 @@ export const HeaderProfileRecordSchema = closed(
   'A header profile: where it came from and its lines per request kind',
 );
 
+/** The criteria the decision map ranks techniques by (`pushbench map --criterion`). */
+export const MAP_CRITERIA = ['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const;
+export const MapCriterionSchema = literalUnion(MAP_CRITERIA, { description: 'a map criterion' });
+
+export const MapFiguresSchema = closed(
+  {
+    bytesPerMessage: nonNegative('Bytes per delivered message, up + down (setup left out)'),
+    bandwidthBytesPerSecond: nonNegative('Bytes per second per client, up + down, at the cell\'s rate (not the time-compressed run\'s)'),
+    p50Ms: nonNegative('Median latency, ms'),
+    p99Ms: nonNegative('99th percentile latency, ms'),
+    cpuMicrosPerMessage: nullable(nonNegative(), 'Server CPU per delivered message, µs; null when no measured cell of the technique gave one'),
+    memoryBytesPerConnection: nullable(nonNegative(), 'Server memory per connection, bytes; null when no measured cell of the technique gave one (RSS must grow by 4 MB)'),
+  },
+  "A cell's figures, one per criterion",
+);
+
+export const MapCellSchema = closed(
+  {
+    rate: Type.Number({ exclusiveMinimum: 0, description: 'Messages per second on the feed every client reads' }),
+    intervalMs: nonNegative('Short-polling interval (the other techniques do not depend on it)'),
+    clients: count(),
+    technique: TechniqueIdSchema,
+    model: MapFiguresSchema,
+    measured: Type.Boolean({ description: 'Whether this cell was also measured (by a scenario of this file)' }),
+    measurement: Type.Optional(
+      closed({
+        scenarioId: Type.String({ description: 'The scenario of this file that measured it' }),
+        timeScale: Type.Number({ minimum: 1, description: 'The run went this many times faster than the cell (see Scenario.timeScale); latencies are the run\'s, compared with the model at the run\'s own rate and interval' }),
+        figures: MapFiguresSchema,
+        modelAsRun: closed({ bytesPerMessage: nonNegative(), p50Ms: nonNegative(), p99Ms: nonNegative() }, 'The map\'s model at the parameters the run had (time-compressed), what the measurement is checked against'),
+        samples: count('Latency samples'),
+        messages: count('Distinct published messages behind them'),
+        disagree: Type.Array(MapCriterionSchema, { description: 'Criteria where the measurement and the model differ beyond the tolerance (bytes 1%, latency 10%): the map shows the measurement there, marked' }),
+      }),
+    ),
+  },
+  'One technique at one point of the grid',
+);
+
+export const MapSchema = closed(
+  {
+    axes: closed({
+      rates: Type.Array(Type.Number({ exclusiveMinimum: 0 })),
+      intervalsMs: Type.Array(nonNegative()),
+      clients: Type.Array(count()),
+      techniques: Type.Array(TechniqueIdSchema),
+    }),
+    params: closed({ payloadBytes: count(), holdMs: nonNegative(), headers: Type.String(), rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells') }),
+    limits: closed({
+      maxLatencyMs: nullable(nonNegative(), '`--max-latency`: a technique whose p99 exceeds it does not win a cell'),
+      maxBandwidthBytesPerSecond: nullable(nonNegative(), '`--max-bandwidth`, per client'),
+      maxMemoryBytes: nullable(nonNegative(), '`--max-memory`: server memory for the held connections; gives the memory crossovers'),
+    }),
+    calibration: Type.String({ description: 'What the model takes from the measured cells (the queue of a fan-out, CPU per request and per message, memory per connection), in words' }),
+    cells: Type.Array(MapCellSchema),
+    winners: Type.Array(
+      closed({
+        rate: Type.Number({ exclusiveMinimum: 0 }),
+        intervalMs: nonNegative(),
+        clients: count(),
+        criterion: MapCriterionSchema,
+        technique: nullable(TechniqueIdSchema, 'null: no technique has a figure here, or none is within the limits'),
+        runnerUp: nullable(TechniqueIdSchema),
+        margin: nullable(nonNegative(), "Runner-up's figure / winner's figure (1.5: the next best costs 50% more)"),
+        measured: Type.Boolean({ description: "Whether the winner's figure is a measurement" }),
+      }),
+    ),
+    crossovers: Type.Array(
+      closed({
+        id: Type.String(),
+        criterion: MapCriterionSchema,
+        techniques: Type.Array(TechniqueIdSchema),
+        axis: literalUnion(['rate', 'intervalMs', 'clients'] as const, { description: 'The axis along which the crossover is a point' }),
+        value: nullable(nonNegative(), 'Where the two cross on that axis; null: they do not cross on the grid'),
+        at: closed({ rate: Type.Optional(Type.Number()), intervalMs: Type.Optional(Type.Number()), clients: Type.Optional(Type.Number()) }, 'The other coordinates it was computed at'),
+        formula: Type.String({ description: 'The closed form or the search, with its numbers' }),
+        text: Type.String(),
+      }),
+    ),
+    claims: Type.Array(
+      closed({
+        id: Type.String(),
+        claim: Type.String({ description: 'The classic argument, as a sentence' }),
+        verdict: literalUnion(['true', 'partly', 'false', 'not measured'] as const, { description: 'a verdict' }),
+        evidence: Type.String({ description: 'The numbers and the region where the claim holds or fails' }),
+      }),
+    ),
+    measuredCells: count('Grid points measured (each one scenario of every technique)'),
+    wallMs: nonNegative('Wall time of the map: measurements and model'),
+  },
+  '`pushbench map`: the decision map over rate, poll interval and clients, filled by the model and checked by measured cells',
+);
+
 export const ShardRowSchema = closed(
   {
     index: count('The shard index I of --shard I/N'),
@@ -474,6 +643,7 @@ export const ShardRowSchema = closed(
     boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
     driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
     generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+    generatorEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Event-loop use of the shard's busiest generator process over the window (0..1): near 1, the shard measured itself; null when not recorded")),
   },
   'One shard of a merged run',
 );
@@ -506,6 +676,7 @@ export const ResultsFileSchema = Type.Object(
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
     runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
     suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
+    map: Type.Optional(MapSchema),
 
     shards: Type.Optional(ShardsSummarySchema),
   },
@@ -522,6 +693,7 @@ export type WorkloadName = Static<typeof WorkloadNameSchema>;
 export type ResultsFile = Static<typeof ResultsFileSchema>;
 export type Environment = Static<typeof EnvironmentSchema>;
 export type Scenario = Static<typeof ScenarioSchema>;
+export type WirePartsResult = Static<typeof WirePartsSchema>;
 export type ScenarioParams = Static<typeof ScenarioParamsSchema>;
 export type TechniqueResult = Static<typeof TechniqueResultSchema>;
 export type CompletedResult = Static<typeof CompletedResultSchema>;
@@ -541,6 +713,13 @@ export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
+export type MapCriterion = Static<typeof MapCriterionSchema>;
+export type MapFigures = Static<typeof MapFiguresSchema>;
+export type MapCell = Static<typeof MapCellSchema>;
+export type DecisionMap = Static<typeof MapSchema>;
+export type MapWinner = DecisionMap['winners'][number];
+export type MapCrossover = DecisionMap['crossovers'][number];
+export type MapClaim = DecisionMap['claims'][number];
 export type ShardsSummary = Static<typeof ShardsSummarySchema>;
 export type ShardRow = Static<typeof ShardRowSchema>;
 

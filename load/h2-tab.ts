@@ -23,6 +23,7 @@ import { H2_CLIENT_CONNECTION_WINDOW_BYTES, H2_CLIENT_SETTINGS } from '../core/w
 import { TRANSPORTS } from '../core/techniques.ts';
 import { attachStream, detachedWebSocket } from '../core/ws-stream.ts';
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
+import { diffParts, h2Tap, type ConnectionParts } from '../core/wire-parts.ts';
 import { closeWithin, ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
 import { CHROMIUM_H2_FORM } from './headers.ts';
 import type { HttpResponse, StreamHandlers } from './http-connection.ts';
@@ -94,6 +95,10 @@ function responseHead(headers: IncomingHttpHeaders): string {
 export class H2Tab {
   private session: http2.ClientHttp2Session | undefined;
   private tcp: net.Socket | undefined;
+  /** The session's parts counter (TLS records under it, HTTP/2 frames over it). */
+  private parts: ConnectionParts | undefined;
+  /** Settles once the session's connection is ready (under TLS, its handshake done). */
+  private ready: Promise<void> | undefined;
   private destroyed = false;
   private readonly authority: string;
   private readonly host: string;
@@ -128,9 +133,10 @@ export class H2Tab {
   /** Resolves once the session is up (connected; under TLS, its handshake done and h2 agreed). */
   connect(): Promise<void> {
     const session = this.open();
-    if (!session.connecting) return Promise.resolve();
+    const ready = this.ready!;
+    if (!session.connecting) return ready;
     return new Promise((resolve, reject) => {
-      session.once('connect', () => resolve());
+      session.once('connect', () => resolve(ready));
       session.once('error', reject);
     });
   }
@@ -280,9 +286,11 @@ export class H2Tab {
     return new Promise((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
       let tcp: net.Socket;
+      let parts: ConnectionParts;
       try {
         const session = this.open();
         tcp = this.tcp!;
+        parts = this.parts!;
         stream = session.request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': method, ':path': path }), ...headers }, { endStream: body === undefined });
       } catch (error) {
         reject(error as Error);
@@ -290,6 +298,7 @@ export class H2Tab {
       }
       const writtenBefore = tcp.bytesWritten;
       const readBefore = tcp.bytesRead;
+      const partsBefore = parts.snapshot();
       if (body !== undefined) stream.end(body);
       let status = 0;
       let head = '';
@@ -312,7 +321,8 @@ export class H2Tab {
         settled = true;
         clearTimeout(timer);
         const bytes = { up: tcp.bytesWritten - writtenBefore, down: tcp.bytesRead - readBefore };
-        resolve({ status, reason: '', head, headers: captured, body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes });
+        const exchangeParts = diffParts(parts.snapshot(), partsBefore);
+        resolve({ status, reason: '', head, headers: captured, body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, parts: exchangeParts });
       });
       stream.once('error', (error: Error) => {
         clearTimeout(timer);
@@ -333,7 +343,14 @@ export class H2Tab {
     if (this.session !== undefined && !this.session.closed && !this.session.destroyed) return this.session;
     const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution);
     this.tcp = tcp;
-    const session = http2.connect(this.authority, { createConnection: () => socket, settings: { ...H2_CLIENT_SETTINGS } });
+    // A tap under the session counts its frames (core/wire-parts.ts); the session cannot see the TLS under it, so readiness is awaited here.
+    const parts = (this.parts = this.counter.trackParts(tcp, this.attribution));
+    this.ready = new Promise<void>((resolve, reject) => {
+      socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    this.ready.catch(() => {});
+    const session = http2.connect(this.authority, { createConnection: () => h2Tap(socket, parts) as unknown as net.Socket, settings: { ...H2_CLIENT_SETTINGS } });
     // Errors reach the streams in flight; this keeps a reset of an idle session from throwing.
     session.on('error', () => {});
     session.once('connect', () => session.setLocalWindowSize(H2_CLIENT_CONNECTION_WINDOW_BYTES));

@@ -45,6 +45,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly delayMs: number;
   /** The wires to measure on, in WIRES order, without duplicates (`--wire`); more than one makes a sweep of wires. */
   readonly wires: readonly WireId[];
+  /** Tabs per simulated browser on one origin (`--tabs`); 1: every client a browser of its own. */
+  readonly tabs: number;
   /** The user's certificate file for pushbench's server on a TLS wire (`--tls-cert`), checked with its key; null: self-signed. */
   readonly tlsCert: string | null;
   /** The user's key file for `tlsCert` (`--tls-key`); null with it. */
@@ -102,6 +104,8 @@ export const LIMITS = Object.freeze({
   maxRuns: 20,
   /** `--delay-ms`: a one-way delay beyond this is no network a push technique is chosen for. */
   maxDelayMs: 10_000,
+  /** `--tabs`: tabs per browser; Chromium starts discarding background tabs long before. */
+  maxTabs: 1000,
 });
 
 /** Defaults of the flags of `pushbench run`. */
@@ -132,6 +136,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   json: false,
   delayMs: 0,
   wires: Object.freeze([DEFAULT_WIRE]),
+  tabs: 1,
   tlsCert: null,
   tlsKey: null,
   shard: null,

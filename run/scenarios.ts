@@ -36,6 +36,7 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
     headers: config.headers,
     roomSize: config.workload === 'chat' ? Math.min(config.roomSize, clients) : config.roomSize,
     target: config.target,
+    ...(config.tabs > 1 ? { tabs: config.tabs } : {}),
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }
@@ -151,6 +152,8 @@ interface SuiteEntry {
   timeScale?: number;
   /** No floor measurement (the bare ws broadcast) for this entry. */
   noFloor?: boolean;
+  /** Measured on these wires too, right after the default wire, unless the user names the wires (`--wire`); without a floor (it measures the machine, not the wire). */
+  alsoOn?: readonly WireId[];
 }
 
 /**
@@ -179,6 +182,8 @@ const SUITE: readonly SuiteEntry[] = [
     description: 'What one delivered message costs on the wire when the news is small and the headers are not.',
     set: {},
     timeScale: 5,
+    // The founding argument is HTTP/1.1's: the same scenario over HTTP/2 + TLS shows what HPACK leaves of it.
+    alsoOn: ['h2'],
   },
   {
     id: 'latency',
@@ -244,7 +249,17 @@ const USER_KEYS = ['workload', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', '
 
 /** The default suite, with the user's explicit flags applied to every scenario, on each target. */
 export function suiteScenarios(config: RunConfig): ScenarioSpec[] {
-  return forWires(forTargets(suiteSpecs(config), config.targets), config.wires, tlsFilesOf(config));
+  const specs = forWires(forTargets(suiteSpecs(config), config.targets), config.wires, tlsFilesOf(config));
+  if (config.explicit.has('wires')) return specs;
+  // An entry also measured on other wires: each copy right after its scenario on the default wire.
+  const out: ScenarioSpec[] = [];
+  for (const spec of specs) {
+    out.push(spec);
+    const entry = SUITE.find((e) => e.id === spec.id);
+    if (entry?.alsoOn === undefined) continue;
+    out.push(...forWires([{ ...spec, floor: false }], entry.alsoOn, tlsFilesOf(config)));
+  }
+  return out;
 }
 
 function suiteSpecs(config: RunConfig): ScenarioSpec[] {

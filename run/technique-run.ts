@@ -15,7 +15,8 @@ import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
-import { modelFor } from './model.ts';
+import { modelFor, publishHopMs } from './model.ts';
+import { h2BlocksFor } from './hpack-sizes.ts';
 import { buildCompletedResult, judgeDelivery, memberCosts, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -27,7 +28,7 @@ import { BUILTIN_PUBLISH } from '../core/targets.ts';
 import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
 import type { TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
-import type { DelayProxy } from '../load/delay-proxy.ts';
+import type { DelayProxy, DelayProxyLateness } from '../load/delay-proxy.ts';
 import { probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
 import { prepareRun, socketsPerClient, type PreparedRun, type TlsFiles } from './prepare-run.ts';
 import { edgeSnapshot, localPort, QUIET_SEARCH_MS, settleBytes, settleTimeoutMs, waitForIdle } from './window-edges.ts';
@@ -234,7 +235,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       startSeq = info.head;
     }
     if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes, tlsTrust }));
-    const perProcess = Math.ceil(params.clients / generatorCount);
+    // A browser's tabs share its connections: they stay in one generator process.
+    const tabs = params.tabs ?? 1;
+    const perProcess = Math.ceil(Math.ceil(params.clients / generatorCount) / tabs) * tabs;
     const outcomes = await guard.step(
       Promise.all(
         generators.map((generator, i) => {
@@ -243,7 +246,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             origin: clientOrigin,
             wire,
             tlsTrust,
-            fromClient: i * perProcess,
+            fromClient: Math.min(params.clients, i * perProcess),
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
             roomSize: params.roomSize,
@@ -257,6 +260,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             subscription,
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
+            ...(tabs > 1 ? { tabs } : {}),
             ...(prepared.sourceAddresses[i] === undefined ? {} : { localAddress: prepared.sourceAddresses[i] }),
             ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond / generatorCount }),
           };
@@ -287,7 +291,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // connected and quiet and the previous run finished; after the first kernel snapshot, so that
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
+    const proxyBeforeProbe = proxy?.lateness();
     const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
+    const proxyAfterProbe = proxy?.lateness();
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -306,12 +312,14 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
+    const proxyAtStart = proxy?.lateness();
     const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
     const start = startReply?.stats ?? null;
     const foreignStart = targetServer?.sample() ?? null;
     // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
     const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
+    const proxyAtEnd = proxy?.lateness();
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
@@ -372,12 +380,22 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       messagesPerAnswer: TECHNIQUE_META[technique].delivery === 'request' && answers > 0 ? received / answers : null,
       fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
       arrivalSpreadMs: built.arrivalSpreadMs ?? 0,
+      // A foreign server hears of a message only when pushbench's POST reaches it.
+      publishHopMs: built.publisher?.roundTripMs === undefined ? 0 : publishHopMs(built.publisher.roundTripMs.mean, rtt?.rttMs ?? 0, proxy?.delayMs ?? 0),
+      // The RTT was probed through the delaying proxy before the window; the proxy's own lateness in the window differs.
+      proxyExtraMs: proxyLatenessShift(proxyBeforeProbe, proxyAfterProbe, proxyAtStart, proxyAtEnd),
     };
+    // The model has the TLS and HTTP/2 terms (run/wire-model.ts) but not yet a chat POST's on them: chat off http has none.
+    // Nor has it tabs sharing a connection: on HTTP/2 the server writes one message to a browser's streams in one TLS record.
+    const modelled = target.kind !== 'file' && (wire === DEFAULT_WIRE || params.workload !== 'chat') && (params.tabs ?? 1) <= 1;
+    const h2 = modelled ? await guard.step(h2BlocksFor(technique, wire, params, host, built)) : null;
     const result: CompletedResult = {
       ...built,
-      // The model has HTTP/1.1 cleartext's terms only: on TLS or HTTP/2 it would miss them (records, frames, HPACK), so none is shown.
-      model: target.kind === 'file' || (params.wire ?? DEFAULT_WIRE) !== DEFAULT_WIRE ? null : modelFor(technique, params, { host }, measured),
-      network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
+      model: modelled ? modelFor(technique, params, { host, wire, ...(h2 === null ? {} : { h2 }) }, measured) : null,
+      network:
+        rtt === null
+          ? null
+          : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0, ...(proxy === undefined ? {} : { proxyLateness: proxy.lateness() }) },
       scheduleSeed,
     };
     // Several server processes: each one's own figures beside their sum, a dead one with why.
@@ -405,6 +423,19 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       prepared instanceof Error || targetServer !== undefined ? undefined : prepared.targetServer?.then((s) => s.close(), () => {}),
     ]);
   }
+}
+
+/**
+ * How much later the delaying proxy released each chunk in the window than while the RTT was
+ * probed, ms (from its lateness counters at the four moments); 0 without a proxy or releases.
+ */
+export function proxyLatenessShift(...snapshots: Array<DelayProxyLateness | undefined>): number {
+  const [beforeProbe, afterProbe, start, end] = snapshots;
+  if (beforeProbe === undefined || afterProbe === undefined || start === undefined || end === undefined) return 0;
+  const meanBetween = (a: DelayProxyLateness, b: DelayProxyLateness): number | null => (b.chunks > a.chunks ? (b.meanMs * b.chunks - a.meanMs * a.chunks) / (b.chunks - a.chunks) : null);
+  const probe = meanBetween(beforeProbe, afterProbe);
+  const window = meanBetween(start, end);
+  return probe === null || window === null ? 0 : window - probe;
 }
 
 /** Chat against a target it cannot be measured on fails the technique with the reason (the CLI refuses it earlier, exit 2). */

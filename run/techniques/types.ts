@@ -5,7 +5,9 @@
  */
 import type { ScenarioParams } from '../../core/results.ts';
 import type { TechniqueFile } from '../../core/techniques.ts';
-import type { HeaderProfile } from '../../load/headers.ts';
+import type { HeaderList, HeaderProfile } from '../../load/headers.ts';
+import type { WireId } from '../../core/wires.ts';
+import type { H2Blocks, WireTerms } from '../wire-model.ts';
 
 /** Where the clients connect, as it appears on the wire. */
 export interface WireContext {
@@ -13,6 +15,10 @@ export interface WireContext {
   host: string;
   /** Whether the ws client offers permessage-deflate in its upgrade (default false: pushbench's plain WebSocket client never does). */
   wsOffersDeflate?: boolean;
+  /** The wire the clients spoke (default http: HTTP/1.1 cleartext). */
+  wire?: WireId;
+  /** On an HTTP/2 wire: the HPACK block sizes (run/hpack-sizes.ts, and the response's as counted). */
+  h2?: H2Blocks;
 }
 
 /**
@@ -30,10 +36,21 @@ export interface ModelMeasurements {
   readonly fanOutMs: number;
   /** Mean delay of each arrival behind the first arrival of the same message in its generator process, ms; 0: not measured. */
   readonly arrivalSpreadMs: number;
+  /**
+   * A foreign server (`--target`), which pushbench publishes to by POST: the publish request's way
+   * up and the server's handling before it sends the message on, ms (the measured publish round
+   * trip less the answer's way back); 0: the server publishes by itself (pushbench's own).
+   */
+  readonly publishHopMs?: number;
+  /**
+   * With `--delay-ms`: how much later the delaying proxy released each chunk in the window than
+   * while the RTT was probed, ms (may be negative); each hop through the proxy takes it once.
+   */
+  readonly proxyExtraMs?: number;
 }
 
 /** No measurement: a network without delay, an exact publisher and a fan-out that costs nothing. */
-export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0, publishHopMs: 0 });
 
 /** What a technique model gets: the scenario and the figures every model uses. */
 export interface ModelContext {
@@ -47,6 +64,14 @@ export interface ModelContext {
   readonly rate: number;
   /** The seq of a typical message in the window. */
   readonly seq: number;
+  /** What the wire adds to each request, answer and pushed unit (run/wire-model.ts). */
+  readonly terms: WireTerms;
+}
+
+/** The request a technique repeats for every answer (polling, long polling), for its HPACK size on HTTP/2. */
+export interface RepeatedRequest {
+  readonly path: string;
+  readonly headers: HeaderList;
 }
 
 /** What a technique costs per delivered message, before the chat upstream is added. */
@@ -60,6 +85,12 @@ export interface DownModel {
   /** The formula's arithmetic, producing `bytes`. */
   text: string;
   latencyText: string;
+  /**
+   * Mean latency the model adds that the clients' measured arrival spread holds too, ms: long
+   * polling's wait for the next request differs from client to client, so the spread behind the
+   * first arrival contains it. run/model.ts takes it off the spread rather than count it twice.
+   */
+  spreadOverlapMs?: number;
 }
 
 /** Chat: what one sent message costs upstream, and how the formula states it. */
@@ -101,5 +132,7 @@ export interface RunTechnique extends TechniqueFile {
   upstream?(ctx: ModelContext, bodyBytes: number): UpstreamModel;
   /** Scenario parameters the model divides by, which must be positive (e.g. the poll interval). */
   requires?: ReadonlyArray<'intervalMs' | 'holdMs'>;
+  /** A request-per-answer technique: the request it repeats with seq `since`, whose HPACK size the model takes on HTTP/2. */
+  repeatedRequest?(params: ScenarioParams, profile: HeaderProfile, since: number): RepeatedRequest;
   micro: MicroSpec;
 }
