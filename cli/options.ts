@@ -385,6 +385,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  insecure: {
+    flag: 'insecure',
+    arg: null,
+    help: "accept a TLS target's certificate without verifying it (a self-signed certificate of a server you run); default: verified, and a certificate that fails fails its technique naming why",
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
   delayMs: {
     flag: 'delay-ms',
     arg: 'MS',
@@ -553,7 +560,7 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   const { values, explicit } = resolve(RUN_OPTIONS, DEFAULT_RUN_VALUES, inputs);
   checkRoomSize(values, explicit.has('roomSize'), inputs.get(RUN_OPTIONS.roomSize.flag));
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
-  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
+  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText).map((target) => (values.insecure ? Object.freeze({ ...target, insecure: true }) : target));
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
   checkWires(values, explicit.has('techniques'), targets);
   checkTabs(values, explicit.has('techniques'), targets);
@@ -628,9 +635,14 @@ function checkWires(values: { techniques: readonly TechniqueId[]; wires: readonl
     const refusals = wireRefusals(values.techniques, values.wires);
     if (refusals.length > 0) throw new ConfigError(`invalid --technique with --wire ${values.wires.join(',')}: ${refusals.join('; ')}`);
   }
-  const other = targets.find((target) => target.kind !== 'builtin');
-  if (other !== undefined && values.wires.some((wire) => wire !== DEFAULT_WIRE)) {
-    throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(other.name)}; wires other than ${DEFAULT_WIRE} are measured on pushbench's own server only (targets over TLS and HTTP/2 are not supported yet)`);
+  // A target is measured on the wires its file says it offers (a pushbench server at --target URL: http).
+  for (const target of targets) {
+    if (target.wires === null) continue;
+    const offered = WIRES.filter((wire) => target.wires?.[wire] !== undefined);
+    const missing = values.wires.filter((wire) => !offered.includes(wire));
+    if (missing.length > 0) {
+      throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(target.name)}, which does not offer ${missing.join(', ')}; it offers ${offered.join(', ')}${target.kind === 'file' ? ' (its file\'s "wires")' : ''}`);
+    }
   }
   if ((values.tlsCert === null) !== (values.tlsKey === null)) {
     const [given, missing] = values.tlsCert === null ? ['--tls-key', '--tls-cert'] : ['--tls-cert', '--tls-key'];

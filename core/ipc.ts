@@ -16,7 +16,7 @@ import type { WireId } from './wires.ts';
 import type { HeaderProfile } from './header-profile.ts';
 import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
-import type { ClientBytes } from './socket-counter.ts';
+import type { ClientBytes, TlsTrust } from './socket-counter.ts';
 import type { PublishSpec, Subscription } from './targets.ts';
 import type { WireParts } from './wire-parts.ts';
 
@@ -58,6 +58,8 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
   origin: string;
   /** What carries the clients' HTTP (core/wires.ts); absent: `http`, HTTP/1.1 cleartext. */
   wire?: WireId;
+  /** Which server certificates a TLS wire accepts; absent: any (pushbench's own server). */
+  tlsTrust?: TlsTrust;
   /** Client ids [from, to) this process simulates. */
   fromClient: number;
   toClient: number;
@@ -194,11 +196,13 @@ export type GeneratorToRunner =
 
 /** What the publisher posts, and where. */
 export interface PublisherSpec {
-  /** `http://host:port` of the target. */
+  /** `http://host:port` (or `https://`) of the target. */
   origin: string;
   publish: PublishSpec;
   /** Size of each message's `data` string. */
   payloadBytes: number;
+  /** Which certificates an https origin may present; absent: any. */
+  tlsTrust?: TlsTrust;
 }
 
 /** The open-loop schedule: message i is due at `firstAt + i / rate`; publishing stops at `until`. Times are monotonic µs. */

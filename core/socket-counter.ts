@@ -160,11 +160,23 @@ export class SocketCounter {
 export interface SecureDial {
   /** The ALPN protocol to offer (`h2`, `http/1.1`). */
   readonly alpn: string;
-  /**
-   * Certificates to trust, PEM; null accepts any certificate. Phase 1 drives only pushbench's own
-   * server on loopback, whose self-signed certificate is made at run time in another process.
-   */
-  readonly ca: string | null;
+  /** Which server certificates the client accepts (core/ipc.ts TlsTrust). */
+  readonly trust: TlsTrust;
+}
+
+/**
+ * Which certificates a TLS client accepts: `any` (pushbench's own server, whose self-signed
+ * certificate is made in another process, or a target run with `--insecure`), `ca` (only a
+ * certificate signed by, or equal to, this PEM: a target whose certificate pushbench made), or
+ * `system` (Node's bundled CA store, as a browser verifies: the default for a target pushbench
+ * did not start). Names are checked against the host in every mode but `any`.
+ */
+export type TlsTrust = { readonly kind: 'any' } | { readonly kind: 'ca'; readonly pem: string } | { readonly kind: 'system' };
+
+/** TLS options of `trust` for Node's tls.connect and undici's connector. */
+export function trustOptions(trust: TlsTrust): { rejectUnauthorized: false } | { ca: string } | Record<string, never> {
+  if (trust.kind === 'any') return { rejectUnauthorized: false };
+  return trust.kind === 'ca' ? { ca: trust.pem } : {};
 }
 
 function secureOptions(host: string, secure: SecureDial, tcp: net.Socket): tls.ConnectionOptions {
@@ -173,6 +185,6 @@ function secureOptions(host: string, secure: SecureDial, tcp: net.Socket): tls.C
     ALPNProtocols: [secure.alpn],
     // SNI carries host names only (RFC 6066 §3), never an address literal.
     ...(net.isIP(host.replace(/^\[|\]$/g, '')) === 0 ? { servername: host } : {}),
-    ...(secure.ca === null ? { rejectUnauthorized: false } : { ca: secure.ca }),
+    ...trustOptions(secure.trust),
   };
 }

@@ -315,10 +315,10 @@ export class Generator {
   private tabOf(id: number): ClientTab {
     const wire = this.spec.wire ?? DEFAULT_WIRE;
     const tabs = this.spec.tabs ?? 1;
-    if (tabs <= 1) return CLIENT_WIRES[wire](this.spec.origin, this.counter);
+    if (tabs <= 1) return CLIENT_WIRES[wire](this.spec.origin, this.counter, this.spec.tlsTrust);
     const key = Math.floor(id / tabs);
     let browser = this.browsers.get(key);
-    if (browser === undefined) this.browsers.set(key, (browser = BROWSERS[wire](this.spec.origin, this.counter)));
+    if (browser === undefined) this.browsers.set(key, (browser = BROWSERS[wire](this.spec.origin, this.counter, this.spec.tlsTrust)));
     return browser.tab();
   }
 

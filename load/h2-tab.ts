@@ -25,6 +25,7 @@ import { attachStream, detachedWebSocket } from '../core/ws-stream.ts';
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
 import { diffParts, h2Tap, type ConnectionParts } from '../core/wire-parts.ts';
 import { closeWithin, ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
+import { CHROMIUM_H2_FORM } from './headers.ts';
 import type { HttpResponse, StreamHandlers } from './http-connection.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -32,7 +33,12 @@ const EMPTY = Buffer.alloc(0);
 /** HTTP/1.1 headers that HTTP/2 forbids or replaces (RFC 9113 §8.2.2, §8.3.1). */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te']);
 
-/** `[name, value]` pairs (or a flat list) as HTTP/2 headers: lower-case names, connection headers left out, repeats kept in order. */
+/**
+ * `[name, value]` pairs (or a flat list) as HTTP/2 headers: lower-case names, connection headers
+ * left out, repeats kept in order; a browser profile's request (it carries Sec-Fetch-Mode, which
+ * only browsers send) also gets the `priority` field Chromium adds over HTTP/2, last, as the h2
+ * capture shows it (load/captures/chromium-h2.json).
+ */
 export function h2Headers(pairs: ReadonlyArray<readonly [string, string]>): OutgoingHttpHeaders {
   const out: Record<string, string | string[]> = {};
   for (const [rawName, value] of pairs) {
@@ -40,6 +46,21 @@ export function h2Headers(pairs: ReadonlyArray<readonly [string, string]>): Outg
     if (CONNECTION_HEADERS.has(name)) continue;
     const existing = out[name];
     out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  if (out['sec-fetch-mode'] !== undefined && out['priority'] === undefined && CHROMIUM_H2_FORM.priority !== null) out['priority'] = CHROMIUM_H2_FORM.priority;
+  return out;
+}
+
+/**
+ * The pseudo-headers of a request in the order Chromium sends them (`:method`, `:authority`,
+ * `:scheme`, `:path`, then `:protocol` on an extended CONNECT): Node's client writes them in the
+ * order of the object it is given, and adds the ones left out after the others.
+ */
+export function chromiumPseudoHeaders(values: Readonly<Record<string, string>>, connect = false): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of connect ? CHROMIUM_H2_FORM.connectPseudoOrder : CHROMIUM_H2_FORM.pseudoOrder) {
+    const value = values[name];
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
@@ -82,6 +103,8 @@ export class H2Tab {
   private readonly authority: string;
   private readonly host: string;
   private readonly port: number;
+  /** `:authority` and `:scheme` of every request, written where Chromium writes them. */
+  private readonly pseudo: { readonly ':authority': string; readonly ':scheme': string };
   /** The profile's headers for repeated GETs, converted once. */
   private getHeaders: OutgoingHttpHeaders = {};
   private capture: ReadonlySet<string> = new Set();
@@ -95,6 +118,7 @@ export class H2Tab {
   ) {
     const url = new URL(origin);
     this.authority = url.origin;
+    this.pseudo = { ':authority': url.host, ':scheme': url.protocol.slice(0, -1) };
     this.host = url.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   }
@@ -139,7 +163,7 @@ export class H2Tab {
   stream(path: string, headers: string[], handlers: StreamHandlers): void {
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = this.open().request({ ':method': 'GET', ':path': path, ...h2Headers(pairsOf(headers)) }, { endStream: true });
+      stream = this.open().request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'GET', ':path': path }), ...h2Headers(pairsOf(headers)) }, { endStream: true });
     } catch (error) {
       queueMicrotask(() => handlers.onEnd(error as Error));
       return;
@@ -193,11 +217,9 @@ export class H2Tab {
     const timeoutMs = options.handshakeTimeout ?? 0;
     const timer = timeoutMs > 0 ? setTimeout(() => fail(new Error(`extended CONNECT ${target.pathname}: no answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
     const headers: OutgoingHttpHeaders = {
-      ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
-      ':method': 'CONNECT',
       // RFC 8441 §4: the protocol token is the Upgrade token of RFC 6455.
-      ':protocol': TRANSPORTS.ws.upgradeToken,
-      ':path': `${target.pathname}${target.search}`,
+      ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'CONNECT', ':protocol': TRANSPORTS.ws.upgradeToken, ':path': `${target.pathname}${target.search}` }, true),
+      ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
       'sec-websocket-version': '13',
       ...(protocols.length > 0 ? { 'sec-websocket-protocol': protocols.join(', ') } : {}),
     };
@@ -269,7 +291,7 @@ export class H2Tab {
         const session = this.open();
         tcp = this.tcp!;
         parts = this.parts!;
-        stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream: body === undefined });
+        stream = session.request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': method, ':path': path }), ...headers }, { endStream: body === undefined });
       } catch (error) {
         reject(error as Error);
         return;

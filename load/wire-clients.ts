@@ -11,7 +11,7 @@
  * it, as in the broadcast workload; in the chat workload its POSTs share the session and their
  * bytes are then in the run's totals (and the agreement check) but not in the window's.
  */
-import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
+import type { ByteAttribution, SecureDial, SocketCounter, TlsTrust } from '../core/socket-counter.ts';
 import { WIRE_META, type WireId } from '../core/wires.ts';
 import { H2Tab } from './h2-tab.ts';
 import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
@@ -51,29 +51,34 @@ export interface ClientTab {
   openWebSocket(url: string, protocols: string[], options: WebSocket.ClientOptions): WebSocket;
 }
 
-type TabFactory = (origin: string, counter: SocketCounter) => ClientTab;
+/** `trust`: which certificates a TLS wire accepts; absent, any (pushbench's own server's self-signed one). */
+type TabFactory = (origin: string, counter: SocketCounter, trust?: TlsTrust) => ClientTab;
 
-/** TLS as the wire offers it (ALPN of its row), accepting the run's self-signed certificate; null on a cleartext wire. */
-function secureDial(wire: WireId): SecureDial | null {
+const ANY_CERTIFICATE: TlsTrust = Object.freeze({ kind: 'any' });
+
+/** TLS as the wire offers it (ALPN of its row) with `trust`; null on a cleartext wire. */
+function secureDial(wire: WireId, trust: TlsTrust): SecureDial | null {
   const { tls, alpn } = WIRE_META[wire];
-  return tls && alpn !== null ? { alpn, ca: null } : null;
+  return tls && alpn !== null ? { alpn, trust } : null;
 }
 
 /** HTTP/1.1: a connection per purpose, as a tab opens a second one while its first is held. */
 function http1Tab(wire: WireId): TabFactory {
-  const secure = secureDial(wire);
-  return (origin, counter) => ({
-    gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
-    requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
-    openWebSocket: (url, protocols, options) =>
-      new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
-  });
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    const secure = secureDial(wire, trust);
+    return {
+      gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
+      requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
+      openWebSocket: (url, protocols, options) =>
+        new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
+    };
+  };
 }
 
 /** HTTP/2: one session per tab, every request a stream on it. */
 function http2Tab(wire: WireId): TabFactory {
-  const secure = secureDial(wire);
-  return (origin, counter) => {
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    const secure = secureDial(wire, trust);
     let tab: H2Tab | undefined;
     let closing: Promise<void> | undefined;
     // The first purpose to ask decides the session's byte attribution (polling: by exchange; else by snapshot).
@@ -107,7 +112,8 @@ export interface Browser {
   readonly connectionsPerOrigin: number | null;
 }
 
-type BrowserFactory = (origin: string, counter: SocketCounter) => Browser;
+/** `trust` as for a tab (TabFactory). */
+type BrowserFactory = (origin: string, counter: SocketCounter, trust?: TlsTrust) => Browser;
 
 /**
  * HTTP/1.1: the browser's tabs share 6 connections to the origin. A request or stream holds one
@@ -116,7 +122,7 @@ type BrowserFactory = (origin: string, counter: SocketCounter) => Browser;
  * apart; pushbench's `--tabs` is for SSE, cli/options.ts).
  */
 function http1Browser(wire: WireId): BrowserFactory {
-  return (origin, counter) => {
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
     let free = BROWSER_CONNECTIONS_PER_ORIGIN;
     const queue: Array<{ grant: () => void; cancelled: boolean }> = [];
     const release = (): void => {
@@ -172,7 +178,7 @@ function http1Browser(wire: WireId): BrowserFactory {
       connectionsPerOrigin: BROWSER_CONNECTIONS_PER_ORIGIN,
       waiting: () => queue.filter((entry) => !entry.cancelled).length,
       tab: () => {
-        const own = http1Tab(wire)(origin, counter);
+        const own = http1Tab(wire)(origin, counter, trust);
         return { ...own, requests: (timeoutMs) => limited(own.requests(timeoutMs)) };
       },
     };
@@ -181,8 +187,8 @@ function http1Browser(wire: WireId): BrowserFactory {
 
 /** HTTP/2: every tab of the browser is streams of one connection; nothing waits. */
 function http2Browser(wire: WireId): BrowserFactory {
-  return (origin, counter) => {
-    const shared = http2Tab(wire)(origin, counter);
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    const shared = http2Tab(wire)(origin, counter, trust);
     let open = 0;
     return {
       connectionsPerOrigin: null,

@@ -34,6 +34,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   /** The targets to measure, one after another, resolved and validated (default: the built-in target). */
   readonly targets: readonly ResolvedTarget[];
   readonly allowRemote: boolean;
+  /** Accept a TLS target's certificate without verifying it (`--insecure`): a self-signed certificate of a server you run. */
+  readonly insecure: boolean;
   readonly capacity: boolean;
   /** Print the model and detail columns, the latency decomposition and the notes too (`--verbose`). */
   readonly verbose: boolean;
@@ -128,6 +130,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   target: null,
   targetFiles: Object.freeze([]),
   allowRemote: false,
+  insecure: false,
   capacity: false,
   verbose: false,
   json: false,

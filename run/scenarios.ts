@@ -8,7 +8,7 @@ import type { ScenarioSpec } from './runner.ts';
 import type { TlsFiles } from './prepare-run.ts';
 import { DEFAULT_WIRE, WIRE_META, wireCarries, wireRefusal, type WireId } from '../core/wires.ts';
 import type { ScenarioParams } from '../core/results.ts';
-import type { ResolvedTarget } from './targets.ts';
+import { targetOffersOn, type ResolvedTarget } from './targets.ts';
 
 /** `--quick`: the suite keeps the scenarios that answer the main questions; every run gets shorter windows. */
 const QUICK: Partial<Omit<ScenarioParams, 'messageBytes' | 'target'>> = { durationMs: 1000, warmupMs: 200 };
@@ -84,7 +84,12 @@ export function forWires(specs: readonly ScenarioSpec[], wires: readonly WireId[
       const own = wire === DEFAULT_WIRE;
       const suffix = own ? '' : `-${wire}`;
       const left = spec.techniques.filter((id) => !wireCarries(wire, id));
-      const note = left.length === 0 ? '' : ` Not measured on ${wire}: ${left.map((id) => wireRefusal(id, wire)).join('; ')}.`;
+      // A target file may serve fewer techniques on a wire than the wire carries (nginx: no WebSocket over HTTP/2).
+      const target = spec.target;
+      const notServed = target === undefined ? [] : spec.techniques.filter((id) => wireCarries(wire, id) && !targetOffersOn(target, wire, id));
+      const note =
+        (left.length === 0 ? '' : ` Not measured on ${wire}: ${left.map((id) => wireRefusal(id, wire)).join('; ')}.`) +
+        (notServed.length === 0 ? '' : ` Not measured on ${wire}: target ${target!.name} does not serve ${notServed.join(', ')} on it.`);
       return {
         ...spec,
         id: `${spec.id}${suffix}`,
@@ -92,7 +97,7 @@ export function forWires(specs: readonly ScenarioSpec[], wires: readonly WireId[
         title: own ? spec.title : `${spec.title}, over ${WIRE_META[wire].label}`,
         description: `${spec.description}${note}`,
         params: { ...spec.params, wire },
-        techniques: spec.techniques.filter((id) => wireCarries(wire, id)),
+        techniques: spec.techniques.filter((id) => wireCarries(wire, id) && !notServed.includes(id)),
         ...(spec.sameAs === undefined ? {} : { sameAs: `${spec.sameAs}${suffix}` }),
         ...(tlsFiles === null || !WIRE_META[wire].tls ? {} : { tlsFiles }),
       };

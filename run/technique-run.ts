@@ -5,7 +5,8 @@
  * and a failure becomes a result, never an exception. It never asks which technique it holds:
  * drivers and servers come from registries.
  */
-import { DEFAULT_WIRE } from '../core/wires.ts';
+import type { TlsTrust } from '../core/socket-counter.ts';
+import { DEFAULT_WIRE, wireOrigin } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { firstPublishAt } from '../core/publish-grid.ts';
@@ -207,7 +208,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       targetServer = await guard.step(prepared.targetServer);
       guard.watch(targetServer.unexpectedExit);
     }
-    const origin = server?.url ?? targetServer?.origin ?? target.origin!;
+    const wire = params.wire ?? DEFAULT_WIRE;
+    // A running target is reached at its origin with the wire's scheme (its file lists the wires it offers).
+    const origin = server?.url ?? targetServer?.origin ?? wireOrigin(wire, target.origin!);
+    // pushbench's own server: its certificate is made in its child; a target pushbench started: exactly the one it made; any other is verified (CA store, name, dates) unless --insecure.
+    const tlsTrust: TlsTrust = targetServer?.trust ?? (target.kind === 'builtin' || target.insecure ? { kind: 'any' } : { kind: 'system' });
     // The clients (and the round-trip probe) connect through the delaying proxy when there is one.
     if (prepared.proxy !== null) {
       proxy = await guard.step(prepared.proxy);
@@ -229,7 +234,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       if (info.rate > 0) throw new RunStepError(`the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0, so that only pushbench publishes and the expected count is what it had accepted`);
       startSeq = info.head;
     }
-    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes }));
+    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes, tlsTrust }));
     // A browser's tabs share its connections: they stay in one generator process.
     const tabs = params.tabs ?? 1;
     const perProcess = Math.ceil(Math.ceil(params.clients / generatorCount) / tabs) * tabs;
@@ -239,7 +244,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
           const spec: GeneratorSpec = {
             technique,
             origin: clientOrigin,
-            wire: params.wire ?? DEFAULT_WIRE,
+            wire,
+            tlsTrust,
             fromClient: Math.min(params.clients, i * perProcess),
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
@@ -379,7 +385,6 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       // The RTT was probed through the delaying proxy before the window; the proxy's own lateness in the window differs.
       proxyExtraMs: proxyLatenessShift(proxyBeforeProbe, proxyAfterProbe, proxyAtStart, proxyAtEnd),
     };
-    const wire = params.wire ?? DEFAULT_WIRE;
     // The model has the TLS and HTTP/2 terms (run/wire-model.ts) but not yet a chat POST's on them: chat off http has none.
     // Nor has it tabs sharing a connection: on HTTP/2 the server writes one message to a browser's streams in one TLS record.
     const modelled = target.kind !== 'file' && (wire === DEFAULT_WIRE || params.workload !== 'chat') && (params.tabs ?? 1) <= 1;
