@@ -47,7 +47,7 @@ export function h2Headers(pairs: ReadonlyArray<readonly [string, string]>): Outg
     const existing = out[name];
     out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
-  if (out['sec-fetch-mode'] !== undefined && out['priority'] === undefined && CHROMIUM_H2_FORM.priority !== null) out['priority'] = CHROMIUM_H2_FORM.priority;
+  if (out['sec-fetch-mode'] !== undefined && out.priority === undefined && CHROMIUM_H2_FORM.priority !== null) out.priority = CHROMIUM_H2_FORM.priority;
   return out;
 }
 

@@ -240,6 +240,6 @@ export async function captureH2(chromiumPath: string, tshark: string): Promise<R
     };
   } finally {
     await recorder.close();
-    if (process.env['PUSHBENCH_KEEP_CAPTURE'] === undefined) fs.rmSync(work, { recursive: true, force: true });
+    if (process.env.PUSHBENCH_KEEP_CAPTURE === undefined) fs.rmSync(work, { recursive: true, force: true });
   }
 }

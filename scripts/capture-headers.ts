@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const out = given ?? DEFAULT_OUT_H2;
     const capture = await captureH2(chromiumPath, tshark);
     writeFileSync(out, `${JSON.stringify(capture, null, 2)}\n`);
-    process.stderr.write(`headers:capture: wrote ${out} (${String(capture['browser'])})\n`);
+    process.stderr.write(`headers:capture: wrote ${out} (${String(capture.browser)})\n`);
     return;
   }
   const out = given ?? DEFAULT_OUT;

@@ -39,13 +39,13 @@ function httpsTarget(origin: string, insecure: boolean): ResolvedTarget {
 async function pollOver(identity: TlsIdentity, name: string, insecure: boolean, trusted: boolean): ReturnType<typeof runOn> {
   const tlsFiles = files(name, identity);
   const server = await startServer({ wire: 'https', rate: 0, tlsFiles });
-  const saved = process.env['NODE_EXTRA_CA_CERTS'];
-  if (trusted) process.env['NODE_EXTRA_CA_CERTS'] = tlsFiles.cert;
+  const saved = process.env.NODE_EXTRA_CA_CERTS;
+  if (trusted) process.env.NODE_EXTRA_CA_CERTS = tlsFiles.cert;
   try {
     return await runOn(httpsTarget(server.url, insecure), 'polling', tinyParams({ wire: 'https' }));
   } finally {
-    if (saved === undefined) delete process.env['NODE_EXTRA_CA_CERTS'];
-    else process.env['NODE_EXTRA_CA_CERTS'] = saved;
+    if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+    else process.env.NODE_EXTRA_CA_CERTS = saved;
     await server.close();
   }
 }
