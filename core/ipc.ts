@@ -18,6 +18,7 @@ import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
 import type { ClientBytes } from './socket-counter.ts';
 import type { PublishSpec, Subscription } from './targets.ts';
+import type { SessionResult } from './results.ts';
 
 // ---------------------------------------------------------------------------------------
 // Runner <-> server child
@@ -125,6 +126,8 @@ export interface GeneratorWindowResult {
   responseHead: string | null;
   /** How each edge snapshot waited for the last message before it to reach every client (absent: an older generator). */
   edges?: EdgeWait[];
+  /** What a framework session protocol added (load/sessions.ts); null or absent without one. */
+  session?: SessionResult | null;
 }
 
 /** One window edge of one generator process: how long its snapshot waited, and how many clients still lacked the last message before the edge when it was taken. */

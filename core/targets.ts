@@ -79,6 +79,7 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
       subprotocols: Type.Optional(Type.Array(Type.String({ minLength: 1, description: 'a subprotocol name' }))),
       onOpen: Type.Optional(Type.Array(Str('a text frame, may contain {room}'), { description: 'text frames sent once the socket is open (a subscribe command)' })),
       publishFrame: Type.Optional(Str('chat over WebSocket: the text frame a client sends on its own socket to publish; contains {message}, may contain {room}')),
+      upgrade: Type.Optional(Type.Boolean({ description: 'engine.io only: connect as a browser does by default (the polling transport first, then the 2probe/3probe probe and the 5 upgrade to WebSocket) instead of opening transport=websocket directly' })),
     });
   }
   return closed({
@@ -125,6 +126,11 @@ export const TargetFileSchema = closed({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,39}$', description: 'a name of lowercase letters, digits, dots, dashes and underscores (at most 40)' }),
   description: Type.Optional(Str()),
   origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL such as http://127.0.0.1:{port}, without a path' }),
+  protocol: Type.Optional(
+    literalUnion(['engine.io'], {
+      description: 'a session protocol pushbench\'s clients speak over the techniques: engine.io (Engine.IO v4, Socket.IO 4: the polling transport as longpoll, the websocket transport as websocket, pings answered, Socket.IO namespace connect 40 and event packets 42)',
+    }),
+  ),
   publish: PublishSchema,
   techniques: TechniqueSubscriptionsSchema,
   server: Type.Optional(ServerSchema),
@@ -155,7 +161,18 @@ export interface Subscription {
   readonly onOpen: readonly string[];
   /** How a chat client of this technique publishes, or null when the target offers no chat for it. */
   readonly upstream: Upstream | null;
+  /** The framework session protocol the client speaks over the technique (load/sessions.ts), or null for plain HTTP and WebSocket. */
+  readonly session?: SessionProtocol | null;
 }
+
+/**
+ * A framework's session protocol. `engine.io`: Engine.IO v4 with the Socket.IO namespace `/`;
+ * `upgrade` (WebSocket only): start on the polling transport and upgrade, as a browser does.
+ */
+export type SessionProtocol = { readonly kind: 'engine.io'; readonly upgrade: boolean };
+
+/** Engine.IO joins the packets of a polling answer with this byte (U+001E, record separator). */
+export const ENGINE_IO_SEPARATOR = '\x1e';
 
 /**
  * How a chat client publishes. `builtin`: pushbench's own server, which stamps each message's
@@ -179,6 +196,7 @@ export function builtinSubscription(id: TechniqueId): Subscription {
     subprotocols: [],
     onOpen: [],
     upstream: { kind: 'builtin' },
+    session: null,
   };
 }
 
@@ -208,6 +226,7 @@ type FileSubscription = {
   subprotocols?: string[];
   onOpen?: string[];
   publishFrame?: string;
+  upgrade?: boolean;
 };
 
 /** A target file's subscription for a technique, defaults filled in. */
@@ -219,13 +238,15 @@ export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscriptio
     headers: spec.headers ?? [],
     cursor: spec.cursor,
     roomParam: null,
-    split: spec.split ?? { kind: 'whole' },
+    // Engine.IO's polling answers join packets with U+001E: each packet is a unit.
+    split: spec.split ?? (file.protocol === 'engine.io' ? { kind: 'delimiter', delimiter: ENGINE_IO_SEPARATOR } : { kind: 'whole' }),
     emptyStatuses: spec.empty ?? [],
     repoll: spec.repoll ?? false,
     resume: spec.resume ?? 'none',
     subprotocols: spec.subprotocols ?? [],
     onOpen: spec.onOpen ?? [],
     upstream: upstreamOf(file, id, spec),
+    session: file.protocol === 'engine.io' ? { kind: 'engine.io', upgrade: spec.upgrade ?? false } : null,
   };
 }
 
@@ -242,6 +263,14 @@ function semanticProblems(file: TargetFile): string[] {
   for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
     if (spec?.publishFrame !== undefined && !spec.publishFrame.includes('{message}')) {
       problems.push(`$.techniques.${id}.publishFrame: expected a template containing {message}, found ${describeValue(spec.publishFrame)}`);
+    }
+  }
+  for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
+    if (spec?.upgrade !== undefined && file.protocol !== 'engine.io') {
+      problems.push(`$.techniques.${id}.upgrade: expected no "upgrade" without "protocol": "engine.io" (it names Engine.IO's polling-to-WebSocket upgrade), found ${describeValue(spec.upgrade)}`);
+    }
+    if (spec !== undefined && file.protocol === 'engine.io' && (id === 'polling' || id === 'sse')) {
+      problems.push(`$.techniques.${id}: expected only longpoll (Engine.IO's polling transport) and websocket with "protocol": "engine.io", found ${id}`);
     }
   }
   const usesPort = (text: string): boolean => text.includes('{port}');

@@ -14,8 +14,13 @@ import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 import { CLIENT_WIRES } from './wire-clients.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
+import { SessionTally, sessionTab, sessionTransport } from './sessions.ts';
+import { subscriptionPath } from './drivers/types.ts';
+import { TECHNIQUE_META } from '../core/techniques.ts';
 
 const MAX_ERRORS_KEPT = 5;
+
+type SessionContextTab = (counter: SocketCounter) => DriverContext['tab'];
 
 interface SimulatedClient {
   id: number;
@@ -85,12 +90,16 @@ export class Generator {
   private refused: string | null = null;
   /** The head of the first response that carried messages, verbatim, for the report. */
   private responseHead: string | null = null;
+  /** What a framework session protocol added (envelope, heartbeats, the connect flow); null without one. */
+  private readonly sessionTally: SessionTally | null;
 
   /** `onRefused` hears the first refusal a client met (an error status, a rejected handshake), as it happens. */
   constructor(
     readonly spec: GeneratorSpec,
     private readonly onRefused?: (message: string) => void,
   ) {
+    const session = spec.subscription.session;
+    this.sessionTally = session === null || session === undefined ? null : new SessionTally(session, sessionTransport(session, TECHNIQUE_META[spec.technique].transport === 'ws' ? 'ws' : 'http'), () => this.recorder.counting);
     this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
     // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
     const schedule = spec.schedule;
@@ -108,6 +117,7 @@ export class Generator {
     const now = nowMicros();
     const lastTBefore = tracker.lastT;
     let lastSeq = 0;
+    let payload = 0;
     const count = scanStamps(unit, (seq, t) => {
       if (t < this.spec.notBeforeT) {
         this.recorder.counts.stale++;
@@ -115,13 +125,28 @@ export class Generator {
       }
       if (seq > lastSeq) lastSeq = seq;
       if (t > tracker.lastT) tracker.lastT = t;
-      this.recorder.receive(trackerOf(seq), seq, t, messageJsonBytes(seq, t, room, this.spec.payloadBytes), now, inByteWindow);
+      const bytes = messageJsonBytes(seq, t, room, this.spec.payloadBytes);
+      payload += bytes;
+      this.recorder.receive(trackerOf(seq), seq, t, bytes, now, inByteWindow);
     });
+    // A framework's event packet around the message (Socket.IO's 42["msg",...]) is its envelope.
+    if (this.sessionTally !== null && inByteWindow && count > 0) this.sessionTally.addEnvelope(unit.length - payload);
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
     const pending = this.pendingEdge;
     if (pending !== undefined && !client.byExchange && lastTBefore < pending.thresholdT && tracker.lastT >= pending.thresholdT && --pending.behind === 0) pending.take();
     return { count, lastSeq };
+  }
+
+  /** A client's tab: the wire's, or a framework session protocol's speaking over it (load/sessions.ts). */
+  private tabFor(room: number | undefined): DriverContext['tab'] {
+    const spec = this.spec;
+    const makeTab: SessionContextTab = (counter) => CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, counter);
+    const session = spec.subscription.session;
+    if (session === null || session === undefined || this.sessionTally === null) return makeTab(this.counter);
+    // The default flow starts on the polling transport at the WebSocket's path with transport=polling.
+    const pollPath = subscriptionPath(spec.subscription, room, spec.startSeq).replace('transport=websocket', 'transport=polling');
+    return sessionTab(session, { makeTab, counter: this.counter, pollPath, getHeaders: spec.headers.longPoll, postHeaders: spec.headers.publish, tally: this.sessionTally });
   }
 
   /** Tells the runner, once, that the target refuses these clients: the technique then fails at once. */
@@ -169,7 +194,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
-        tab: CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, this.counter),
+        tab: this.tabFor(room),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {
@@ -266,6 +291,7 @@ export class Generator {
       errors: { count: this.errors.count, first: [...this.errors.first] },
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
+      ...(this.sessionTally === null ? {} : { session: this.sessionTally.result() }),
     };
   }
 
