@@ -14,6 +14,7 @@ import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 import { CLIENT_WIRES } from './wire-clients.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
+import { TargetRefusedError } from '../core/errors.ts';
 import { SessionTally, sessionTab, sessionTransport } from './sessions.ts';
 import { subscriptionPath } from './drivers/types.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
@@ -205,8 +206,8 @@ export class Generator {
         },
         fail: (error) => {
           this.recordError(error);
-          // A connection refused mid-run is the target saying no as plainly as an error status.
-          if ((error as Error & { code?: string }).code === 'ECONNREFUSED') this.reportRefusal(describeError(error));
+          // A connection refused mid-run is the target saying no as plainly as an error status; so is a session the server ends (load/sessions.ts).
+          if ((error as Error & { code?: string }).code === 'ECONNREFUSED' || error instanceof TargetRefusedError) this.reportRefusal(describeError(error));
         },
         refuse: (error) => {
           this.recordError(error);

@@ -375,6 +375,8 @@ class EngineIoSocket extends EventEmitter {
     const ws = this.tab.openWebSocket(url, this.protocols, this.options);
     this.inner = ws;
     let openPacketBytes = 0;
+    let packets = 0;
+    let explaining: Promise<void> | null = null;
     ws.on('upgrade', (response) => this.emit('upgrade', response));
     ws.on('unexpected-response', (request, response) => {
       // Engine.IO's refusals carry {"code","message"}: read them here so the error names them.
@@ -386,16 +388,22 @@ class EngineIoSocket extends EventEmitter {
         request.destroy();
       });
     });
-    ws.on('error', (error) => this.emit('error', error));
+    ws.on('error', (error: Error & { code?: string }) => {
+      // Engine.IO 6 refuses some upgrades (an EIO version it does not speak) after its 101, with an HTTP 400 on the upgraded socket, which ws can only call a bad frame: the same query on the polling transport says why.
+      if (packets === 0 && !this.opened && error.code?.startsWith('WS_ERR_') === true) explaining = this.explain(url, error);
+      else this.emit('error', error);
+    });
     ws.on('close', (code, reason) => {
       this.closed = true;
       this.polling?.destroy();
-      this.emit('close', code, reason);
+      // The cause first, then the close (the driver takes the first reason it hears).
+      void (explaining ?? Promise.resolve()).then(() => this.emit('close', code, reason));
     });
     ws.on('open', () => {
       if (this.polling !== null) ws.send('2probe');
     });
     ws.on('message', (data: Buffer) => {
+      packets++;
       const first = data[0];
       // 42[...]: an event, handed to the driver whole (the stamp is inside).
       if (first === 0x34 && data[1] === 0x32) {
@@ -427,6 +435,24 @@ class EngineIoSocket extends EventEmitter {
         void this.finishUpgrade(ws, delta(this.counter, before));
       }
     });
+  }
+
+  /** A WebSocket that broke before its first packet: the error, with what a polling handshake of the same query answers (an extra exchange, made only to name the cause). */
+  private async explain(url: string, error: Error): Promise<void> {
+    const parsed = new URL(url);
+    const pollPath = `${parsed.pathname}${parsed.search}`.replace('transport=websocket', 'transport=polling');
+    const probe = this.tab.gets(this.ctx.getHeaders, [], 'snapshot');
+    let why = '';
+    try {
+      await probe.connect();
+      const answer = await probe.get(pollPath);
+      why = answer.status === 200 ? `; a polling handshake of the same query succeeds` : `; the same query on the polling transport, GET ${pollPath}, answers ${answer.status}: ${engineIoError(answer.body) ?? answer.body.subarray(0, 200).toString('utf8')}`;
+    } catch {
+      why = '';
+    } finally {
+      probe.destroy();
+    }
+    this.emit('error', new TargetRefusedError(`engine.io: the server answered the upgrade with 101 and then bytes that are not WebSocket frames (${error.message})${why}`, { cause: error }));
   }
 
   /** After `3probe`: the last poll (ended by the server's noop), then `5`; the polling connections are closed, as a browser's idle ones soon are. */
