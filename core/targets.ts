@@ -269,8 +269,12 @@ function semanticProblems(file: TargetFile): string[] {
     if (spec?.upgrade !== undefined && file.protocol !== 'engine.io') {
       problems.push(`$.techniques.${id}.upgrade: expected no "upgrade" without "protocol": "engine.io" (it names Engine.IO's polling-to-WebSocket upgrade), found ${describeValue(spec.upgrade)}`);
     }
-    if (spec !== undefined && file.protocol === 'engine.io' && (id === 'polling' || id === 'sse')) {
-      problems.push(`$.techniques.${id}: expected only longpoll (Engine.IO's polling transport) and websocket with "protocol": "engine.io", found ${id}`);
+    // Engine.IO's transports are a held poll and a WebSocket: a technique that is neither has no transport to speak it over.
+    const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
+    const heldPoll = meta?.delivery === 'request' && meta.pickup === 'immediate';
+    if (spec !== undefined && meta !== undefined && file.protocol === 'engine.io' && !heldPoll && meta.transport !== 'ws') {
+      const allowed = TECHNIQUES.filter((t) => TECHNIQUE_META[t].transport === 'ws' || (TECHNIQUE_META[t].delivery === 'request' && TECHNIQUE_META[t].pickup === 'immediate'));
+      problems.push(`$.techniques.${id}: expected with "protocol": "engine.io" only ${allowed.join(', ')} (Engine.IO's polling transport is a held poll; its other transport is a WebSocket), found ${id}`);
     }
   }
   const usesPort = (text: string): boolean => text.includes('{port}');

@@ -125,8 +125,8 @@ export function mergeSessionResults(parts: ReadonlyArray<SessionResult | null | 
 
 /** The framework's transport a technique's clients use, as results name it. */
 export function sessionTransport(protocol: SessionProtocol, delivery: 'ws' | 'http'): string {
-  if (delivery === 'http') return 'polling';
-  return protocol.upgrade ? 'polling+upgrade' : 'websocket';
+  if (delivery === 'http') return 'engine.io polling';
+  return protocol.upgrade ? 'engine.io polling, upgraded to websocket' : 'engine.io websocket';
 }
 
 /** What a client's session adapter needs from its generator. */
@@ -205,16 +205,16 @@ function delta(counter: SocketCounter, before: ClientBytes): ClientBytes {
 function engineIoTab(protocol: SessionProtocol, ctx: SessionContext): ClientTab {
   const counter = new ClientCounter(ctx.counter);
   const tab = ctx.makeTab(counter);
-  const polling = (headers: HeaderList, attribution: ByteAttribution): EngineIoPolling => {
+  const pollingSession = (headers: HeaderList, attribution: ByteAttribution): EngineIoPolling => {
     // Pongs and `40` go on a connection of their own (a browser's second connection while a poll is held), counted apart so a pong's exchange is exact.
     const postCounter = new ClientCounter(counter);
     return new EngineIoPolling(tab.gets(headers, [], attribution), () => ctx.makeTab(postCounter).requests(30_000), postCounter, ctx);
   };
   return {
-    gets: (headers, _capture, attribution) => polling(headers, attribution).asTransport(),
+    gets: (headers, _capture, attribution) => pollingSession(headers, attribution).asTransport(),
     requests: (timeoutMs) => tab.requests(timeoutMs),
     openWebSocket: (url, protocols, options) =>
-      new EngineIoSocket(tab, url, protocols, options, counter, ctx, protocol.upgrade ? polling(ctx.getHeaders, 'snapshot') : null) as unknown as WebSocket,
+      new EngineIoSocket(tab, url, protocols, options, counter, ctx, protocol.upgrade ? pollingSession(ctx.getHeaders, 'snapshot') : null) as unknown as WebSocket,
   };
 }
 
@@ -344,11 +344,11 @@ class EngineIoSocket extends EventEmitter {
     private readonly counter: SocketCounter,
     private readonly ctx: SessionContext,
     /** The default flow: the polling transport the session starts on; null opens transport=websocket directly. */
-    private readonly polling: EngineIoPolling | null,
+    private readonly startOn: EngineIoPolling | null,
   ) {
     super();
-    if (polling === null) this.open(url);
-    else void this.upgradeFlow(polling);
+    if (startOn === null) this.open(url);
+    else void this.upgradeFlow(startOn);
   }
 
   get readyState(): number {
@@ -357,17 +357,17 @@ class EngineIoSocket extends EventEmitter {
     return this.inner.readyState;
   }
 
-  private async upgradeFlow(polling: EngineIoPolling): Promise<void> {
+  private async upgradeFlow(first: EngineIoPolling): Promise<void> {
     try {
-      await polling.connect();
+      await first.connect();
     } catch (error) {
       this.closed = true;
       this.emit('error', error);
       this.emit('close', 1006, Buffer.alloc(0));
-      polling.destroy();
+      first.destroy();
       return;
     }
-    this.open(withQuery(this.url, `sid=${polling.sid ?? ''}`));
+    this.open(withQuery(this.url, `sid=${first.sid ?? ''}`));
   }
 
   private open(url: string): void {
@@ -395,12 +395,12 @@ class EngineIoSocket extends EventEmitter {
     });
     ws.on('close', (code, reason) => {
       this.closed = true;
-      this.polling?.destroy();
+      this.startOn?.destroy();
       // The cause first, then the close (the driver takes the first reason it hears).
       void (explaining ?? Promise.resolve()).then(() => this.emit('close', code, reason));
     });
     ws.on('open', () => {
-      if (this.polling !== null) ws.send('2probe');
+      if (this.startOn !== null) ws.send('2probe');
     });
     ws.on('message', (data: Buffer) => {
       packets++;
@@ -460,10 +460,10 @@ class EngineIoSocket extends EventEmitter {
     const probe = { up: wsFrameBytes(6, true), down: wsFrameBytes(6, false) };
     this.ctx.tally.step('upgrade: HTTP upgrade (101) with the sid', probed.up - probe.up, probed.down - probe.down);
     this.ctx.tally.step('upgrade: 2probe / 3probe', probe.up, probe.down);
-    const polling = this.polling!;
+    const first = this.startOn!;
     try {
       const before = this.counter.totals();
-      await polling.get('');
+      await first.get('');
       const noop = delta(this.counter, before);
       this.ctx.tally.step('upgrade: last GET (6 noop)', noop.up, noop.down);
     } catch (error) {
@@ -473,7 +473,7 @@ class EngineIoSocket extends EventEmitter {
     }
     ws.send('5', () => {
       this.ctx.tally.step('upgrade: 5 (upgrade)', wsFrameBytes(1, true), 0);
-      void polling.close(1000).then(() => this.ready());
+      void first.close(1000).then(() => this.ready());
     });
   }
 
@@ -495,7 +495,7 @@ class EngineIoSocket extends EventEmitter {
   close(code?: number): void {
     if (this.inner === undefined) {
       this.closed = true;
-      this.polling?.destroy();
+      this.startOn?.destroy();
       this.emit('close', 1000, Buffer.alloc(0));
       return;
     }
@@ -503,7 +503,7 @@ class EngineIoSocket extends EventEmitter {
   }
 
   terminate(): void {
-    this.polling?.destroy();
+    this.startOn?.destroy();
     this.inner?.terminate();
   }
 }

@@ -97,7 +97,7 @@ test('a publish body without {message}, a path without its slash, a status out o
 test('a field that applies to another kind of technique is refused where it does not belong', () => {
   assert.equal(
     problem((f) => (f['techniques']['websocket']['split'] = { kind: 'whole' })),
-    'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen, publishFrame), found an object',
+    'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen, publishFrame, upgrade), found an object',
   );
   // A chat frame is the WebSocket's own upstream: an HTTP technique publishes with the publish request.
   assert.equal(
