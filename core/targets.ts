@@ -26,6 +26,7 @@ const Path = (description: string) => Type.String({ pattern: '^/', description: 
 /** A list of `[name, value]` pairs, in the order they go on the wire (as header profiles are). */
 const HeaderList = (description: string) => Type.Array(Type.Tuple([Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', description: 'an HTTP header name' }), Type.String()]), { description });
 const Status = Type.Integer({ minimum: 100, maximum: 599 });
+const JsonPointer = (description: string) => Type.String({ pattern: '^(/([^~]|~[01])*)*$', description: `a JSON pointer (RFC 6901) ${description}` });
 
 /** The cursor a client carries from one request to the next. */
 export const CursorSchema = Type.Union(
@@ -36,19 +37,55 @@ export const CursorSchema = Type.Union(
       'response headers copied into the next request (Nchan: Last-Modified into If-Modified-Since, Etag into If-None-Match)',
     ),
     closed({ kind: Type.Literal('none') }, 'no cursor: the server knows where each client is'),
+    closed(
+      {
+        kind: Type.Literal('body'),
+        pointer: JsonPointer('into the response body, e.g. /next for {"messages": [...], "next": "abc"}'),
+        param: Type.String({ minLength: 1, description: 'the query parameter the value goes in on the next request' }),
+      },
+      'a value the server returns in the response body (a JSON pointer into it), sent as a query parameter on the next request; the first request goes without it',
+    ),
+    closed(
+      {
+        kind: Type.Literal('message'),
+        pointer: JsonPointer('into the last message received, e.g. /id'),
+        param: Type.String({ minLength: 1, description: 'the query parameter the value goes in on the next request' }),
+      },
+      'the last received message\'s own id (a JSON pointer into the message), sent as a query parameter on the next request; the first request goes without it',
+    ),
   ],
-  { description: 'a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]} or {"kind": "none"}' },
+  {
+    description:
+      'a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]}, {"kind": "body", "pointer": "/next", "param": NAME}, {"kind": "message", "pointer": "/id", "param": NAME} or {"kind": "none"}',
+  },
 );
+
+/** Reads the value at a JSON pointer (RFC 6901) in parsed JSON; undefined when there is none. */
+export function atJsonPointer(value: unknown, pointer: string): unknown {
+  if (pointer === '') return value;
+  let at: unknown = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(at)) at = /^(0|[1-9]\d*)$/.test(key) ? at[Number(key)] : undefined;
+    else if (at !== null && typeof at === 'object') at = Object.prototype.hasOwnProperty.call(at, key) ? (at as Record<string, unknown>)[key] : undefined;
+    else return undefined;
+    if (at === undefined) return undefined;
+  }
+  return at;
+}
 
 /** How a response body splits into received units (messages, each searched for a stamp). */
 export const SplitSchema = Type.Union(
   [
-    closed({ kind: Type.Literal('json-array') }, 'a JSON array, one unit per element (pushbench)'),
+    closed(
+      { kind: Type.Literal('json-array'), pointer: Type.Optional(JsonPointer('to the array inside the body, e.g. /messages for {"messages": [...], "next": ...}')) },
+      'a JSON array, one unit per element (pushbench); with a pointer, the array at that place in the body',
+    ),
     closed({ kind: Type.Literal('delimiter'), delimiter: Type.String({ minLength: 1, description: 'a non-empty delimiter' }) }, 'units separated by a delimiter'),
     closed({ kind: Type.Literal('whole') }, 'the whole body is one unit (Nchan without multipart)'),
     closed({ kind: Type.Literal('multipart') }, 'multipart/mixed, one unit per part'),
   ],
-  { description: 'a split: {"kind": "json-array"}, {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}' },
+  { description: 'a split: {"kind": "json-array"} (optionally with "pointer": "/messages"), {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}' },
 );
 
 const common = {
@@ -275,6 +312,13 @@ function semanticProblems(file: TargetFile): string[] {
     if (spec !== undefined && meta !== undefined && file.protocol === 'engine.io' && !heldPoll && meta.transport !== 'ws') {
       const allowed = TECHNIQUES.filter((t) => TECHNIQUE_META[t].transport === 'ws' || (TECHNIQUE_META[t].delivery === 'request' && TECHNIQUE_META[t].pickup === 'immediate'));
       problems.push(`$.techniques.${id}: expected with "protocol": "engine.io" only ${allowed.join(', ')} (Engine.IO's polling transport is a held poll; its other transport is a WebSocket), found ${id}`);
+    }
+  }
+  for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
+    const kind = spec?.cursor.kind;
+    const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
+    if ((kind === 'body' || kind === 'message') && meta !== undefined && meta.delivery !== 'request') {
+      problems.push(`$.techniques.${id}.cursor.kind: expected a cursor a stream or socket can carry (query, headers or none; a ${kind} cursor goes on the next request, and ${id} makes one request), found ${describeValue(kind)}`);
     }
   }
   const usesPort = (text: string): boolean => text.includes('{port}');
