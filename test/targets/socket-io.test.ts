@@ -69,6 +69,18 @@ describe('Socket.IO: every transport accounts for every message', () => {
   });
 });
 
+describe('Socket.IO: chat in rooms, by an event on the own socket and by HTTP POST', () => {
+  for (const technique of ['websocket', 'longpoll'] as const) {
+    test(`${technique}: every message a client publishes reaches its room, the sender included`, async () => {
+      const r = completed(await runOn(socketIo, technique, tinyParams({ workload: 'chat', clients: 8, roomSize: 4, rate: 2 })));
+      assert.ok(r.messages.published > 0);
+      assert.equal(r.messages.lost, 0);
+      assert.equal(r.messages.delivered, r.messages.expected);
+      assert.equal(r.messages.unmatched, 0);
+    });
+  }
+});
+
 describe('Socket.IO: heartbeats are counted to the byte', () => {
   // The same server pinging every 250 ms instead of 25 s, so the window holds pings.
   const pinging = variant('targets/socket.io/target.json', (d) => {
