@@ -301,7 +301,8 @@ class EngineIoPolling implements GetChannel {
       if (packet === '2') pings++;
       else if (packet.startsWith('42')) events.push(packet);
     }
-    for (let i = 0; i < pings; i++) await this.pong(events.length === 0 && pings === 1 ? response.bytes : { up: 0, down: events.length === 0 ? 1 : 2 });
+    // The pong goes out beside the next poll, as engine.io-client sends it; a pong that fails shows up as the server ending the session (a 400 on the next poll).
+    for (let i = 0; i < pings; i++) void this.pong(events.length === 0 && pings === 1 ? response.bytes : { up: 0, down: events.length === 0 ? 1 : 2 }).catch(() => {});
     // The separators between event packets are the framework's envelope; one joining a ping to them is the ping's.
     if (events.length > 1) this.ctx.tally.addEnvelope(events.length - 1);
     return { ...response, body: Buffer.from(events.join(ENGINE_IO_SEPARATOR), 'latin1') };
