@@ -11,6 +11,9 @@ import type { RunConfig } from '../run/config.ts';
 import type { ScenarioSpec } from '../run/runner.ts';
 import { estimateLine, estimateSession } from '../run/estimate.ts';
 import { runSession } from '../run/session.ts';
+import { describePlan, machineLimits, planScale } from '../run/scale-plan.ts';
+import { socketsPerClient } from '../run/prepare-run.ts';
+import { openFileLimit, RESERVED_FDS } from '../run/limits.ts';
 import { renderSummary } from '../reports/terminal.ts';
 import { EXIT, reportError } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
@@ -39,7 +42,36 @@ function linkLatest(dir: string): void {
   }
 }
 
+/**
+ * The plan of each technique at each scenario's client count (run/scale-plan.ts): the lines worth
+ * printing before the run (more than one process or address), and what this machine cannot hold.
+ */
+export function planLines(config: Pick<RunConfig, 'generators' | 'serverProcesses'>, specs: readonly ScenarioSpec[]): { lines: string[]; refusals: string[] } {
+  const lines = new Set<string>();
+  const refusals = new Set<string>();
+  for (const spec of specs) {
+    if (spec.sameAs !== undefined) continue;
+    const builtin = (spec.target?.server.kind ?? 'builtin') === 'builtin';
+    for (const technique of spec.techniques) {
+      const plan = planScale(
+        { clients: spec.params.clients, socketsPerClient: socketsPerClient(technique, spec.params), requestedGenerators: config.generators, serverProcesses: config.serverProcesses, builtinServer: builtin },
+        machineLimits(openFileLimit(), RESERVED_FDS),
+      );
+      if (plan.refusals.length > 0) refusals.add(`${spec.params.clients} ${technique} clients: ${plan.refusals.join('; ')}`);
+      else if (plan.generators > 1 || plan.addressCount > 1 || config.serverProcesses > 1) lines.add(describePlan(plan, spec.params.clients, technique, builtin ? config.serverProcesses : 0));
+    }
+  }
+  return { lines: [...lines], refusals: [...refusals] };
+}
+
 export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
+  // A run this machine cannot hold is refused before anything starts, with the arithmetic.
+  const plans = planLines(config, specs);
+  if (plans.refusals.length > 0) {
+    for (const refusal of plans.refusals) process.stderr.write(`pushbench: refused: ${refusal}\n`);
+    return EXIT.badInput;
+  }
+  for (const line of plans.lines) process.stderr.write(`pushbench: ${line}\n`);
   const outDir = config.out ?? path.join(RESULTS_ROOT, timestamp(new Date()));
   try {
     prepareOutDir(outDir);
@@ -71,7 +103,7 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   try {
     let results;
     try {
-      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, delayMs: config.delayMs, capacity: options.capacity, micro: options.micro, progress: progress.listener });
+      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, delayMs: config.delayMs, serverProcesses: config.serverProcesses, ...(config.ramp === null ? {} : { rampPerSecond: config.ramp }), capacity: options.capacity, micro: options.micro, progress: progress.listener });
     } finally {
       progress.done();
     }

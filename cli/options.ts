@@ -9,6 +9,7 @@
  * config file and `--help` pick it up with nothing else to change.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
@@ -92,6 +93,21 @@ function generatorsReader(): Reader<number | null> {
   );
 }
 
+/** An integer within bounds; never null once read (null is the default: unset). */
+function nullableInteger(min: number, max: number): Reader<number | null> {
+  const inner = integerReader(min, max);
+  return { expected: inner.expected, read: (input, label) => inner.read(input, label) };
+}
+
+/** `auto` (one per core) or a count up to LIMITS.maxServerProcesses. */
+function serverProcessesReader(): Reader<number> {
+  return reader(`expected ${integerRange(1, LIMITS.maxServerProcesses)} or auto (one per core: ${os.availableParallelism()})`, (input) => {
+    if (input === 'auto') return Math.min(LIMITS.maxServerProcesses, os.availableParallelism());
+    const n = toInteger(input);
+    return n === undefined || n < 1 || n > LIMITS.maxServerProcesses ? undefined : n;
+  });
+}
+
 /**
  * A bundled header profile by name, or a JSON or HAR header file (load/header-files.ts),
  * loaded here once and registered under `file:NAME`, the name the run then carries.
@@ -124,7 +140,7 @@ const TARGET_EXPECTED = 'expected the origin of a pushbench server: http:// or w
  * would silently be ignored, and `http://127.0.0.1:80\@example.com` looks like a user at
  * example.com while URLs read it as host 127.0.0.1 with the path /@example.com.
  */
-function targetReader(): Reader<string> {
+export function targetReader(): Reader<string> {
   return {
     expected: TARGET_EXPECTED,
     read(input, label) {
@@ -162,6 +178,35 @@ function targetReader(): Reader<string> {
 /** One row per field of V: the compiler refuses a field without a flag or a flag without a field. */
 type OptionTable<V> = { readonly [K in keyof V]-?: Flag<V[K]> };
 type Mutable<V> = { -readonly [K in keyof V]: V[K] };
+
+/**
+ * `--shard I/N` or `auto/N`: shard I (0-based) of N, I read from JOB_COMPLETION_INDEX for `auto`
+ * (what a Kubernetes Indexed Job sets in each pod). Out of range is bad input, with both numbers.
+ */
+export function shardReader(env: NodeJS.ProcessEnv): Reader<{ index: number; count: number }> {
+  const expected = 'I/N with 0 <= I < N <= 1000, or auto/N to read I from JOB_COMPLETION_INDEX';
+  return {
+    expected,
+    read(input: unknown, label: string) {
+      const text = typeof input === 'string' ? input.trim() : '';
+      const match = /^(auto|\d+)\/(\d+)$/.exec(text);
+      if (match === null) throw ConfigError.invalid(label, showReceived(input), expected);
+      const count = Number(match[2]);
+      if (!(count >= 1 && count <= 1000)) throw ConfigError.invalid(label, showReceived(input), `${expected}; N is ${count}`);
+      let indexText = match[1]!;
+      if (indexText === 'auto') {
+        const fromEnv = env.JOB_COMPLETION_INDEX;
+        if (fromEnv === undefined || !/^\d+$/.test(fromEnv)) {
+          throw ConfigError.invalid(label, showReceived(input), `${expected}; JOB_COMPLETION_INDEX is ${fromEnv === undefined ? 'not set' : JSON.stringify(fromEnv)}, expected an integer`);
+        }
+        indexText = fromEnv;
+      }
+      const index = Number(indexText);
+      if (index >= count) throw ConfigError.invalid(label, showReceived(input), `${expected}; shard index ${index} is out of range 0..${count - 1}`);
+      return Object.freeze({ index, count });
+    },
+  };
+}
 
 const techniqueOption: Flag<readonly TechniqueId[]> = {
   flag: 'technique',
@@ -278,6 +323,20 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'auto',
     reader: generatorsReader(),
   },
+  serverProcesses: {
+    flag: 'server-processes',
+    arg: 'N',
+    help: `built-in server processes on one port, all publishing the same feed, 1..${LIMITS.maxServerProcesses}, or auto (one per core); their figures are summed and shown per process`,
+    defaultText: '1',
+    reader: serverProcessesReader(),
+  },
+  ramp: {
+    flag: 'ramp',
+    arg: 'N',
+    help: `clients connected per second over all generator processes, 1..${LIMITS.maxClients} (a large run's stated ramp)`,
+    defaultText: 'as fast as they connect',
+    reader: nullableInteger(1, LIMITS.maxClients),
+  },
   runs: {
     flag: 'runs',
     arg: 'N',
@@ -345,6 +404,20 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     help: 'print the model and detail columns, the latency decomposition and the notes under each table (results.json and the report always have them)',
     defaultText: 'off',
     reader: booleanReader(),
+  },
+  shard: {
+    flag: 'shard',
+    arg: 'I/N',
+    help: 'run only shard I of N (0-based) of the clients, against --target, windowed by --coordinator; auto/N reads I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); see docs/shards.md',
+    defaultText: 'none (the whole run here)',
+    reader: shardReader(process.env),
+  },
+  coordinator: {
+    flag: 'coordinator',
+    arg: 'URL',
+    help: 'with --shard: the pushbench publish endpoint the shard reports ready to, takes its clock offset from and asks for the accepted count',
+    defaultText: 'none',
+    reader: targetReader(),
   },
   json: {
     flag: 'json',
@@ -475,6 +548,7 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
   checkWires(values, explicit.has('techniques'), targets);
+  checkShard(values, explicit.has('techniques'));
 
   return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
 }
@@ -550,6 +624,31 @@ function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawIn
     return;
   }
   throw ConfigError.invalid(raw.label, showReceived(raw.input), `for the chat workload the room size must be <= the largest --clients value (${maxClients})`);
+}
+
+/**
+ * A shard drives one technique's broadcast, for one client count, against a running server, with a
+ * coordinator (which publishes): anything else is bad input, named. --coordinator needs --shard.
+ */
+function checkShard(values: RunValues, techniquesExplicit: boolean): void {
+  if (values.shard === null) {
+    if (values.coordinator !== null) throw new ConfigError(`--coordinator ${values.coordinator} needs --shard I/N: only a shard reports to a coordinator`);
+    return;
+  }
+  const shard = `--shard ${values.shard.index}/${values.shard.count}`;
+  if (values.coordinator === null) throw new ConfigError(`${shard} needs --coordinator URL: the pushbench publish endpoint that publishes and sets the window`);
+  const coordinatorHost = new URL(values.coordinator).hostname;
+  if (!values.allowRemote && !isLoopbackHost(coordinatorHost)) {
+    throw new ConfigError(`refusing non-loopback --coordinator "${values.coordinator}" (host ${coordinatorHost}); pass --allow-remote when the coordinator and the server are yours on other hosts`);
+  }
+  if (values.target === null) throw new ConfigError(`${shard} needs --target URL: shards drive a running pushbench server (pushbench serve --rate 0)`);
+  if (!techniquesExplicit || values.techniques.length !== 1) {
+    throw new ConfigError(`${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`);
+  }
+  if (values.workload !== 'broadcast') throw new ConfigError(`${shard} measures the broadcast workload; received --workload ${values.workload} (chat shards are not supported yet)`);
+  if (values.clients.length !== 1) throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
+  if (values.runs !== 1) throw new ConfigError(`${shard} measures once; received --runs ${values.runs}`);
+  if (values.shard.count > values.clients[0]!) throw new ConfigError(`${shard}: ${values.clients[0]} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as clients`);
 }
 
 /** Load tests are only aimed at this host unless the user says the remote server is theirs. */

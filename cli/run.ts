@@ -10,5 +10,7 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${RUN_HELP}\n`);
     return EXIT.ok;
   }
+  // A shard of a run spread over machines writes a shard result, not a results folder.
+  if (config.shard !== null) return (await import('./shard.ts')).runShardCommand(config);
   return executeRun(config, runScenarios(config), ['pushbench', 'run', ...argv].join(' '), { capacity: config.capacity, micro: false });
 }

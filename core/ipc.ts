@@ -30,7 +30,9 @@ export type RunnerToServer =
   | { type: 'publish'; id: number; rate: number; startAt: number }
   | { type: 'stop-publish'; id: number }
   | { type: 'window'; id: number; startT: number; endT: number }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Sent with a listening socket as the IPC handle, to a child started with `sharedListen`: serve on it (one port, several processes). */
+  | { type: 'listen-handle' };
 
 /** What a server child sends: `ready` or `error` once at start-up, then one reply per request. */
 export type ServerToRunner =
@@ -72,6 +74,15 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /** `--ramp`: clients this process connects per second (its share of the run's rate); absent: as fast as `connectConcurrency` allows. */
+  rampPerSecond?: number;
+  /** The loopback source address this process's clients connect from (run/scale-plan.ts); absent: the kernel picks. */
+  localAddress?: string;
+  /**
+   * A shard on another host: this process's clock minus the publisher's, µs (run/clock-offset.ts).
+   * Every stamp `t` is moved onto this clock before it is used; absent: 0 (one host, one clock).
+   */
+  stampOffsetMicros?: number;
 }
 
 /** Delivery counters of one generator process. */
@@ -126,6 +137,8 @@ export interface GeneratorWindowResult {
   responseHead: string | null;
   /** How each edge snapshot waited for the last message before it to reach every client (absent: an older generator). */
   edges?: EdgeWait[];
+  /** This generator process's event-loop utilisation between the window's edges (absent: the window's end was not reached). */
+  eventLoopUtilization?: number;
   /** What a framework session protocol added (load/sessions.ts); null or absent without one. */
   session?: SessionResult | null;
 }

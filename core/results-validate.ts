@@ -29,10 +29,10 @@ export function validateResults(data: unknown, label: string): ResultsFile {
     throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describeValue(data)}`);
   }
   // Another version is a different contract: say so rather than list its differences as errors.
-  if (data['schemaVersion'] !== SCHEMA_VERSION) {
+  if (data.schemaVersion !== SCHEMA_VERSION) {
     throw new ResultsFileError(
       'PUSHBENCH_RESULTS_VERSION',
-      `${label} has schemaVersion ${describeValue(data['schemaVersion'])}; this pushbench reads schemaVersion ${SCHEMA_VERSION}`,
+      `${label} has schemaVersion ${describeValue(data.schemaVersion)}; this pushbench reads schemaVersion ${SCHEMA_VERSION}`,
     );
   }
   const problems = resultsProblems(data);

@@ -18,13 +18,16 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TLiteral, type TOptionalWithFlag, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema, } from '@sinclair/typebox';
 import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
 import { WIRES } from './wires.ts';
 import { TECHNIQUES } from './techniques.ts';
 
 export const SCHEMA_VERSION = 1;
+
+/** Past this event-loop utilisation a generator process is the bottleneck: its clients' figures are partly its own. */
+export const GENERATOR_ELU_WARN = 0.8;
 
 /** Below this RSS growth, memory per connection is not reported (see ServerCost.bytesPerConnection). */
 export const MEMORY_RESOLUTION_BYTES = 4_000_000;
@@ -131,6 +134,21 @@ export const LatencySummarySchema = closed(
   'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
 );
 
+export const ServerProcessCostSchema = closed(
+  {
+    pid: count(),
+    cpuPercent: nonNegative('CPU of this process over the window, % of one core, less its publisher busy-wait'),
+    rssBytes: byteTotal('RSS at the end of the window (a dead process: at its last sample)'),
+    rssIdleBytes: byteTotal(),
+    eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+    connections: count('Open connections at the end of the window (0 for a process that died)'),
+    bytesPerConnection: nullable(nonNegative(), "(this process's RSS growth) / (its own connections); null when it grew too little to attribute"),
+    messagesWritten: count('Messages this process wrote to its clients since it started'),
+    exited: nullable(Type.String(), 'Null while it ran to the end; else why it died: its clients lost what it would have sent, the other processes\' figures are kept'),
+  },
+  'One built-in server process of several on one port (`--server-processes`)',
+);
+
 export const ServerCostSchema = closed({
   cpuPercent: nonNegative(
     "User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (publisher.busyWaitCpuPercent); a foreign server: its pid tree's, from /proc",
@@ -145,6 +163,12 @@ export const ServerCostSchema = closed({
   connections: count('Open connections at the end of the window (a foreign server: its sockets on its port, from the kernel)'),
   lateTicks: nullable(count(), 'Messages the server published late; null when pushbench published from its own process (see publisher)'),
   source: Type.Optional(literalUnion(['process', 'proc'] as const, { description: 'Where the figures come from: sampled inside the server process over IPC, or read from /proc for its pid tree' })),
+  processes: Type.Optional(
+    Type.Array(ServerProcessCostSchema, {
+      description:
+        'With `--server-processes N` (N > 1): each process. The figures above are then their sum (CPU, RSS, connections; memory per connection from the summed RSS growth) and the event-loop use is the mean over the processes; absent for one process',
+    }),
+  ),
 });
 
 export const KernelBytesSchema = closed(
@@ -206,6 +230,17 @@ export const NetworkSchema = closed(
     rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
     rttSamplesMs: Type.Array(nonNegative(), { description: 'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window' }),
     injectedDelayMs: nonNegative("One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none"),
+    proxyLateness: Type.Optional(
+      closed(
+        {
+          chunks: count('Chunks (and stream ends) the proxy released over the run, both directions'),
+          meanMs: nonNegative('Mean of release time minus due time (arrival + injectedDelayMs), ms: what the proxy added beyond the delay it was asked for'),
+          maxMs: nonNegative('Largest release lateness, ms'),
+          early: count('Chunks released before their due time: 0 by construction'),
+        },
+        'With `--delay-ms`: what the delaying proxy itself added beyond the injected delay, measured by the proxy on every chunk',
+      ),
+    ),
   },
   'The network between the clients and the server, measured before the window',
 );
@@ -281,6 +316,15 @@ export const CompletedResultSchema = closed(
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
+    ),
+    generatorEventLoop: Type.Optional(
+      closed(
+        {
+          busiest: Type.Number({ minimum: 0, maximum: 1, description: "The busiest generator process's event-loop utilisation over the window" }),
+          processes: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Each generator process, in order' }),
+        },
+        `The load generators' own event loops over the window: past ${GENERATOR_ELU_WARN} the clients queue behind the generator, and latency is partly the tool's (the report warns). Absent in files written before it was recorded`,
+      ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
     model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and on a wire other than http (it has no TLS or HTTP/2 terms yet)'),
@@ -447,6 +491,132 @@ export const HeaderProfileRecordSchema = closed(
   'A header profile: where it came from and its lines per request kind',
 );
 
+/** The criteria the decision map ranks techniques by (`pushbench map --criterion`). */
+export const MAP_CRITERIA = ['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const;
+export const MapCriterionSchema = literalUnion(MAP_CRITERIA, { description: 'a map criterion' });
+
+export const MapFiguresSchema = closed(
+  {
+    bytesPerMessage: nonNegative('Bytes per delivered message, up + down (setup left out)'),
+    bandwidthBytesPerSecond: nonNegative('Bytes per second per client, up + down, at the cell\'s rate (not the time-compressed run\'s)'),
+    p50Ms: nonNegative('Median latency, ms'),
+    p99Ms: nonNegative('99th percentile latency, ms'),
+    cpuMicrosPerMessage: nullable(nonNegative(), 'Server CPU per delivered message, µs; null when no measured cell of the technique gave one'),
+    memoryBytesPerConnection: nullable(nonNegative(), 'Server memory per connection, bytes; null when no measured cell of the technique gave one (RSS must grow by 4 MB)'),
+  },
+  "A cell's figures, one per criterion",
+);
+
+export const MapCellSchema = closed(
+  {
+    rate: Type.Number({ exclusiveMinimum: 0, description: 'Messages per second on the feed every client reads' }),
+    intervalMs: nonNegative('Short-polling interval (the other techniques do not depend on it)'),
+    clients: count(),
+    technique: TechniqueIdSchema,
+    model: MapFiguresSchema,
+    measured: Type.Boolean({ description: 'Whether this cell was also measured (by a scenario of this file)' }),
+    measurement: Type.Optional(
+      closed({
+        scenarioId: Type.String({ description: 'The scenario of this file that measured it' }),
+        timeScale: Type.Number({ minimum: 1, description: 'The run went this many times faster than the cell (see Scenario.timeScale); latencies are the run\'s, compared with the model at the run\'s own rate and interval' }),
+        figures: MapFiguresSchema,
+        modelAsRun: closed({ bytesPerMessage: nonNegative(), p50Ms: nonNegative(), p99Ms: nonNegative() }, 'The map\'s model at the parameters the run had (time-compressed), what the measurement is checked against'),
+        samples: count('Latency samples'),
+        messages: count('Distinct published messages behind them'),
+        disagree: Type.Array(MapCriterionSchema, { description: 'Criteria where the measurement and the model differ beyond the tolerance (bytes 1%, latency 10%): the map shows the measurement there, marked' }),
+      }),
+    ),
+  },
+  'One technique at one point of the grid',
+);
+
+export const MapSchema = closed(
+  {
+    axes: closed({
+      rates: Type.Array(Type.Number({ exclusiveMinimum: 0 })),
+      intervalsMs: Type.Array(nonNegative()),
+      clients: Type.Array(count()),
+      techniques: Type.Array(TechniqueIdSchema),
+    }),
+    params: closed({ payloadBytes: count(), holdMs: nonNegative(), headers: Type.String(), rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells') }),
+    limits: closed({
+      maxLatencyMs: nullable(nonNegative(), '`--max-latency`: a technique whose p99 exceeds it does not win a cell'),
+      maxBandwidthBytesPerSecond: nullable(nonNegative(), '`--max-bandwidth`, per client'),
+      maxMemoryBytes: nullable(nonNegative(), '`--max-memory`: server memory for the held connections; gives the memory crossovers'),
+    }),
+    calibration: Type.String({ description: 'What the model takes from the measured cells (the queue of a fan-out, CPU per request and per message, memory per connection), in words' }),
+    cells: Type.Array(MapCellSchema),
+    winners: Type.Array(
+      closed({
+        rate: Type.Number({ exclusiveMinimum: 0 }),
+        intervalMs: nonNegative(),
+        clients: count(),
+        criterion: MapCriterionSchema,
+        technique: nullable(TechniqueIdSchema, 'null: no technique has a figure here, or none is within the limits'),
+        runnerUp: nullable(TechniqueIdSchema),
+        margin: nullable(nonNegative(), "Runner-up's figure / winner's figure (1.5: the next best costs 50% more)"),
+        measured: Type.Boolean({ description: "Whether the winner's figure is a measurement" }),
+      }),
+    ),
+    crossovers: Type.Array(
+      closed({
+        id: Type.String(),
+        criterion: MapCriterionSchema,
+        techniques: Type.Array(TechniqueIdSchema),
+        axis: literalUnion(['rate', 'intervalMs', 'clients'] as const, { description: 'The axis along which the crossover is a point' }),
+        value: nullable(nonNegative(), 'Where the two cross on that axis; null: they do not cross on the grid'),
+        at: closed({ rate: Type.Optional(Type.Number()), intervalMs: Type.Optional(Type.Number()), clients: Type.Optional(Type.Number()) }, 'The other coordinates it was computed at'),
+        formula: Type.String({ description: 'The closed form or the search, with its numbers' }),
+        text: Type.String(),
+      }),
+    ),
+    claims: Type.Array(
+      closed({
+        id: Type.String(),
+        claim: Type.String({ description: 'The classic argument, as a sentence' }),
+        verdict: literalUnion(['true', 'partly', 'false', 'not measured'] as const, { description: 'a verdict' }),
+        evidence: Type.String({ description: 'The numbers and the region where the claim holds or fails' }),
+      }),
+    ),
+    measuredCells: count('Grid points measured (each one scenario of every technique)'),
+    wallMs: nonNegative('Wall time of the map: measurements and model'),
+  },
+  '`pushbench map`: the decision map over rate, poll interval and clients, filled by the model and checked by measured cells',
+);
+
+export const ShardRowSchema = closed(
+  {
+    index: count('The shard index I of --shard I/N'),
+    status: literalUnion(['merged', 'missing', 'failed', 'late', 'clock', 'duplicate'] as const, { description: 'a shard status' }),
+    reason: nullable(Type.String(), 'Why the shard is not in the merged figures (its clients are unmeasured, not lost); null when merged'),
+    host: nullable(Type.String(), 'Host (pod) name the shard ran on; null when no result was given'),
+    clients: count("The shard's share of the clients"),
+    delivered: nullable(count()),
+    expected: nullable(count()),
+    lost: nullable(count()),
+    p50Ms: nullable(nonNegative()),
+    p99Ms: nullable(nonNegative()),
+    offsetMs: nullable(Type.Number(), 'Shard clock minus publisher clock, ms, applied to every stamp'),
+    boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
+    driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
+    generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+  },
+  'One shard of a merged run',
+);
+
+export const ShardsSummarySchema = closed(
+  {
+    runId: Type.String(),
+    count: Type.Integer({ minimum: 1, description: 'N of --shard I/N' }),
+    clientsTotal: count('Clients of the whole run'),
+    clientsCovered: count('Clients of the merged shards: the figures cover these; the others are unmeasured'),
+    worstBoundMs: nonNegative('The largest clock bound of a merged shard: a latency figure is known only to within it'),
+    maxBoundMs: nonNegative('The bound past which a shard was left out (pushbench merge --max-clock-bound)'),
+    rows: Type.Array(ShardRowSchema),
+  },
+  'How a run measured in shards on several hosts was merged (pushbench merge): what the figures cover and each shard on its own',
+);
+
 export const ResultsFileSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION),
@@ -462,6 +632,9 @@ export const ResultsFileSchema = Type.Object(
     micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
     runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
     suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
+    map: Type.Optional(MapSchema),
+
+    shards: Type.Optional(ShardsSummarySchema),
   },
   {
     additionalProperties: false,
@@ -484,6 +657,7 @@ export type FailedResult = Static<typeof FailedResultSchema>;
 export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
+export type ServerProcessCost = Static<typeof ServerProcessCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
 export type NetworkInfo = Static<typeof NetworkSchema>;
 export type TargetInfo = Static<typeof TargetInfoSchema>;
@@ -495,6 +669,15 @@ export type PublisherResult = Static<typeof PublisherResultSchema>;
 export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
+export type MapCriterion = Static<typeof MapCriterionSchema>;
+export type MapFigures = Static<typeof MapFiguresSchema>;
+export type MapCell = Static<typeof MapCellSchema>;
+export type DecisionMap = Static<typeof MapSchema>;
+export type MapWinner = DecisionMap['winners'][number];
+export type MapCrossover = DecisionMap['crossovers'][number];
+export type MapClaim = DecisionMap['claims'][number];
+export type ShardsSummary = Static<typeof ShardsSummarySchema>;
+export type ShardRow = Static<typeof ShardRowSchema>;
 
 // ---- the published JSON Schema ---------------------------------------------------------------
 

@@ -19,6 +19,14 @@ export type { ClientBytes } from './socket-tally.ts';
 export type ByteAttribution = 'snapshot' | 'exchange';
 
 export class SocketCounter {
+  /**
+   * @param localAddress the loopback source address every socket of this counter connects from
+   *   (127.0.0.2, ...): one address has only as many ports to one server port as the ephemeral
+   *   range holds (about 28,000), so a large run spreads its generator processes over several.
+   *   Undefined: the kernel picks (127.0.0.1 to a loopback server).
+   */
+  constructor(readonly localAddress?: string) {}
+
   private readonly tally = new SocketTally('client');
   /** The sockets whose window bytes come from the edge snapshots (every one not attributed by exchange). */
   private readonly snapshotTally = new SocketTally('client');
@@ -49,7 +57,7 @@ export class SocketCounter {
    * counted, so that handshakes and record overhead are in the bytes as on the server's side.
    */
   dial(host: string, port: number, secure: SecureDial | null, attribution: ByteAttribution = 'snapshot'): { socket: net.Socket; tcp: net.Socket } {
-    const tcp = net.connect(port, host);
+    const tcp = net.connect({ port, host, ...this.source() });
     tcp.setNoDelay(true);
     this.track(tcp, attribution);
     if (secure === null) return { socket: tcp, tcp };
@@ -73,11 +81,16 @@ export class SocketCounter {
     }
     const connect = buildConnector({ noDelay: true } as buildConnector.BuildOptions);
     return (options, callback) =>
-      connect(options, (error, socket) => {
+      connect({ ...options, ...this.source() }, (error, socket) => {
         // On a failed connect undici passes no socket (undefined, not null).
         if (error === null && socket != null) this.track(socket as net.Socket);
         (callback as (e: Error | null, s: unknown) => void)(error, socket);
       });
+  }
+
+  /** The connect options that set the source address, if any. */
+  private source(): { localAddress?: string } {
+    return this.localAddress === undefined ? {} : { localAddress: this.localAddress };
   }
 
   /** A `createConnection` for the ws client whose socket is counted here; with `secure`, TLS over it (wss). */
@@ -87,7 +100,7 @@ export class SocketCounter {
         const { host, port } = options as net.TcpNetConnectOpts;
         return this.dial(host ?? 'localhost', port, secure).socket;
       }
-      const socket = net.connect(options);
+      const socket = net.connect({ ...options, ...this.source() });
       socket.setNoDelay(true);
       this.track(socket);
       return socket;

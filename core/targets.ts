@@ -67,7 +67,7 @@ export function atJsonPointer(value: unknown, pointer: string): unknown {
   for (const raw of pointer.slice(1).split('/')) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(at)) at = /^(0|[1-9]\d*)$/.test(key) ? at[Number(key)] : undefined;
-    else if (at !== null && typeof at === 'object') at = Object.prototype.hasOwnProperty.call(at, key) ? (at as Record<string, unknown>)[key] : undefined;
+    else if (at !== null && typeof at === 'object') at = Object.hasOwn(at, key) ? (at as Record<string, unknown>)[key] : undefined;
     else return undefined;
     if (at === undefined) return undefined;
   }

@@ -3,6 +3,7 @@
  * It connects them, publishes upstream on schedule (chat), records deliveries into
  * one histogram, snapshots its sockets' bytes at the window's edges, and reports.
  */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
 import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
@@ -61,7 +62,7 @@ interface PendingEdge {
 }
 
 export class Generator {
-  readonly counter = new SocketCounter();
+  readonly counter: SocketCounter;
   readonly recorder = new DeliveryRecorder();
   private readonly clients: SimulatedClient[] = [];
   private readonly requests = { total: 0, empty: 0, late: 0 };
@@ -75,6 +76,9 @@ export class Generator {
   /** Chat: how late (µs) each upstream message due inside the window was sent. */
   private readonly publishLateness = createLatencyHistogram();
   private window: Window | undefined;
+  /** This process's event loop over the window: near 1, the clients wait on the generator and the figures are its own. */
+  private eluAtStart: EventLoopUtilization | undefined;
+  private eluInWindow: number | undefined;
   private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
   /** The edge snapshot waiting for the last message before its edge, if any. */
   private pendingEdge: PendingEdge | undefined;
@@ -99,6 +103,7 @@ export class Generator {
     readonly spec: GeneratorSpec,
     private readonly onRefused?: (message: string) => void,
   ) {
+    this.counter = new SocketCounter(spec.localAddress);
     const session = spec.subscription.session;
     this.sessionTally = session === null || session === undefined ? null : new SessionTally(session, sessionTransport(session, TECHNIQUE_META[spec.technique].transport === 'ws' ? 'ws' : 'http'), () => this.recorder.counting);
     this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
@@ -119,14 +124,17 @@ export class Generator {
     const lastTBefore = tracker.lastT;
     let lastSeq = 0;
     let payload = 0;
-    const count = scanStamps(unit, (seq, t) => {
+    const offset = this.spec.stampOffsetMicros ?? 0;
+    const count = scanStamps(unit, (seq, stampT) => {
+      // The publisher's stamp on this process's clock (a shard on another host; 0 on one host).
+      const t = stampT + offset;
       if (t < this.spec.notBeforeT) {
         this.recorder.counts.stale++;
         return;
       }
       if (seq > lastSeq) lastSeq = seq;
       if (t > tracker.lastT) tracker.lastT = t;
-      const bytes = messageJsonBytes(seq, t, room, this.spec.payloadBytes);
+      const bytes = messageJsonBytes(seq, stampT, room, this.spec.payloadBytes);
       payload += bytes;
       this.recorder.receive(trackerOf(seq), seq, t, bytes, now, inByteWindow);
     });
@@ -234,9 +242,17 @@ export class Generator {
     let connected = 0;
     let failed = 0;
     let firstError: Error | null = null;
+    // --ramp: this process's share of the clients per second; client k starts no earlier than k / rate s after the first.
+    const rampStart = nowMicros();
+    const ramp = spec.rampPerSecond;
     const worker = async (): Promise<void> => {
       while (next < this.clients.length) {
-        const client = this.clients[next++]!;
+        const index = next++;
+        const client = this.clients[index]!;
+        if (ramp !== undefined) {
+          const dueMs = (rampStart + (index * 1e6) / ramp - nowMicros()) / 1000;
+          if (dueMs > 1) await new Promise((resolve) => setTimeout(resolve, dueMs));
+        }
         try {
           await client.driver.connect();
           connected++;
@@ -259,10 +275,12 @@ export class Generator {
     const firstAt = this.spec.workload === 'broadcast' && this.spec.rate > 0 ? firstPublishAt(beginAt, window.startT, this.spec.rate) : null;
     this.scheduleEdge('start', window.startT, firstAt, () => {
       this.snapshots.start = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
+      this.eluAtStart = performance.eventLoopUtilization();
       this.recorder.counting = true;
     });
     this.scheduleEdge('end', window.endT, firstAt, () => {
       this.snapshots.end = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
+      if (this.eluAtStart !== undefined) this.eluInWindow = performance.eventLoopUtilization(performance.eventLoopUtilization(), this.eluAtStart).utilization;
       this.recorder.counting = false;
     });
     for (const client of this.clients) client.driver.begin(beginAt);
@@ -293,6 +311,7 @@ export class Generator {
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
       ...(this.sessionTally === null ? {} : { session: this.sessionTally.result() }),
+      ...(this.eluInWindow === undefined ? {} : { eventLoopUtilization: this.eluInWindow }),
     };
   }
 

@@ -202,7 +202,7 @@ export function headerListBytes(headers: HeaderList): number {
 
 /** Flattens a header list to undici's `[name, value, name, value, ...]` form. */
 export function flatHeaders(headers: HeaderList): string[] {
-  return headers.flatMap(([name, value]) => [name, value]);
+  return headers.flat();
 }
 
 /**

@@ -10,7 +10,7 @@
  * Responses are framed by Content-Length or chunked encoding; a response with neither
  * is read until the server closes. A closed connection is reopened on the next request.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import type { ByteAttribution, ClientBytes, SecureDial, SocketCounter } from '../core/socket-counter.ts';
 import { PushbenchError } from '../core/errors.ts';
 

@@ -77,7 +77,9 @@ export class PollLoad {
     // Connection i sends at startAt + (i + k * n) / rate: the process's requests are evenly spaced.
     const n = this.clients.length;
     const periodMicros = (n * 1e6) / ratePerSecond;
-    this.clients.forEach((client, i) => this.loops.push(this.openLoop(client, startAt + (i * 1e6) / ratePerSecond, periodMicros)));
+    this.clients.forEach((client, i) => {
+      this.loops.push(this.openLoop(client, startAt + (i * 1e6) / ratePerSecond, periodMicros));
+    });
   }
 
   /** Stops sending, waits (bounded) for the requests in flight, closes every connection. */

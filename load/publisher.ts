@@ -80,7 +80,7 @@ export class TargetPublisher {
         }),
     });
     this.pool.on('connectionError', () => {});
-    this.headers = (spec.publish.headers ?? []).flatMap(([name, value]) => [name, value]);
+    this.headers = (spec.publish.headers ?? []).flat();
   }
 
   /** Opens the first connection before the window (a HEAD-free warm-up: the connect alone), so the first publish does not pay for it. */

@@ -27,12 +27,13 @@ import { ENGINE_IO_SEPARATOR, type SessionProtocol } from '../core/targets.ts';
 import { flatHeaders, type HeaderList } from './headers.ts';
 import type { GetResponse } from './keepalive-get.ts';
 import type { ClientTab, GetChannel, RequestChannel } from './wire-clients.ts';
-import net from 'node:net';
+import type net from 'node:net';
 
 /** Counts one client's sockets on its own and in the generator's counter, so a connect flow's steps are that client's bytes alone. */
 class ClientCounter extends SocketCounter {
   constructor(private readonly parent: SocketCounter) {
-    super();
+    // The same source address as the generator's counter (clients spread over 127.0.0.x).
+    super(parent.localAddress);
   }
 
   override track(socket: net.Socket, attribution: ByteAttribution = 'snapshot'): void {

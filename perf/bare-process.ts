@@ -68,8 +68,14 @@ export class BareProcess {
         reject(new Error(`${this.name} did not answer a stats request within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, {
-        resolve: (stats) => (clearTimeout(timer), resolve(stats)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve: (stats) => {
+          clearTimeout(timer);
+          resolve(stats);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.send({ type: 'stats', id });
     });

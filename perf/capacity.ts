@@ -7,7 +7,8 @@
  *
  * Options: --pairs N (alternating wrk/probe pairs, 2), --rounds N (per measurement, 3),
  * --duration MS (per round, 1000), --warmup MS (1000), --connections N (96, for both tools),
- * --load-processes N (3), --wrk PATH (/usr/bin/wrk).
+ * --load-processes N (3), --wrk PATH (/usr/bin/wrk); --quick: one pair of one 500 ms round over 12
+ * connections (CI: the script still works).
  */
 import { spawn } from 'node:child_process';
 import { request } from 'undici';
@@ -33,10 +34,15 @@ interface Options {
   wrk: string;
 }
 
-const USAGE = 'usage: npm run perf:capacity -- [--pairs N] [--rounds N] [--duration MS] [--warmup MS] [--connections N] [--load-processes N] [--wrk PATH]';
+const USAGE = 'usage: npm run perf:capacity -- [--pairs N] [--rounds N] [--duration MS] [--warmup MS] [--connections N] [--load-processes N] [--wrk PATH] [--quick]';
 
-function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { pairs: 2, rounds: 3, duration: 1000, warmup: 1000, connections: 96, 'load-processes': 3, wrk: '/usr/bin/wrk' };
+function parseArgs(all: readonly string[]): Options {
+  // --quick (CI): one short pair with few connections; proves the script works, its ratio is not compared.
+  const quick = all.includes('--quick');
+  const argv = all.filter((a) => a !== '--quick');
+  const options: Options = quick
+    ? { pairs: 1, rounds: 1, duration: 500, warmup: 500, connections: 12, 'load-processes': 2, wrk: '/usr/bin/wrk' }
+    : { pairs: 2, rounds: 3, duration: 1000, warmup: 1000, connections: 96, 'load-processes': 3, wrk: '/usr/bin/wrk' };
   for (let i = 0; i < argv.length; i += 2) {
     const key = (argv[i] ?? '').replace(/^--/, '') as keyof Options;
     const raw = argv[i + 1];

@@ -20,7 +20,7 @@ import type { GeneratorToRunner, RunnerToGenerator, ServerToRunner } from '../co
 import { ChildTimeoutError, GeneratorCrashedError, ServerCrashedError } from '../core/errors.ts';
 import { describeExit, forkChild, killAllChildren, type ForkedChild } from '../run/children.ts';
 import { EXIT, reportError } from '../cli/exit-codes.ts';
-import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
+import { booleanReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 import { PACKAGE_ROOT } from '../run/package-layout.ts';
 import type { ServerProcessOptions } from '../run/server-process.ts';
 
@@ -30,6 +30,7 @@ const START_DEADLINE_MS = 15_000;
 /** The flags of `npm run perf:child-start`: the parser and the usage text both read this table. */
 const CHILD_START_FLAGS = {
   rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: String(DEFAULT_ROUNDS), reader: integerReader(1, 50) },
+  quick: { flag: 'quick', arg: null, help: 'one round: checks the script works (CI)', defaultText: 'off', reader: booleanReader() },
 } as const satisfies Record<string, Flag<unknown>>;
 
 const USAGE = `usage: npm run perf:child-start -- ${synopsis(Object.values(CHILD_START_FLAGS))}
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    rounds = parsed.values.rounds ?? DEFAULT_ROUNDS;
+    rounds = parsed.values.rounds ?? (parsed.values.quick === true ? 1 : DEFAULT_ROUNDS);
   } catch (error) {
     return reportError('perf:child-start', error);
   }

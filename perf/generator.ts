@@ -24,14 +24,17 @@ import { collectEnvironment } from '../run/environment.ts';
 import { ServerProcess } from '../run/server-process.ts';
 import { nowMicros, PATHS } from '../core/protocol.ts';
 import { median } from '../core/spread.ts';
+import { HEADER_PROFILES, profileOrigins } from '../load/headers.ts';
 import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 import type { LoadKind, LoadReport, LoadRun } from './load-driver.ts';
 import { EXIT, reportError } from '../cli/exit-codes.ts';
-import { HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
+import { booleanReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
 
 /** The flags of `npm run perf:generator`: the parser and the usage text both read this table. */
 const GENERATOR_FLAGS = {
   rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: '3, or $PERF_ROUNDS', reader: integerReader(1, 50) },
+  leadMs: { flag: 'lead', arg: 'MS', help: 'from forking a driver to the span: Node start-up plus connecting every client (raise it on a loaded machine)', defaultText: '3000', reader: integerReader(500, 120_000) },
+  quick: { flag: 'quick', arg: null, help: 'one short round with fewer clients: checks the script works (CI), figures not comparable', defaultText: 'off', reader: booleanReader() },
 } as const satisfies Record<string, Flag<unknown>>;
 
 const USAGE = `usage: npm run perf:generator -- ${synopsis(Object.values(GENERATOR_FLAGS))}
@@ -39,25 +42,25 @@ const USAGE = `usage: npm run perf:generator -- ${synopsis(Object.values(GENERAT
 Options:
 ${helpLines([...Object.values(GENERATOR_FLAGS), HELP_ROW])}`;
 
-const ROUNDS = (() => {
+const { ROUNDS, QUICK, LEAD_MS } = (() => {
   try {
     const parsed = parseCommand(process.argv.slice(2), GENERATOR_FLAGS, { positionals: false });
     if (parsed.help) {
       process.stdout.write(`${USAGE}\n`);
       process.exit(EXIT.ok);
     }
-    return parsed.values.rounds ?? GENERATOR_FLAGS.rounds.reader.read(process.env['PERF_ROUNDS'] ?? 3, 'PERF_ROUNDS');
+    const quick = parsed.values.quick ?? false;
+    return { QUICK: quick, LEAD_MS: parsed.values.leadMs ?? 3000, ROUNDS: parsed.values.rounds ?? (quick ? 1 : GENERATOR_FLAGS.rounds.reader.read(process.env.PERF_ROUNDS ?? 3, 'PERF_ROUNDS')) };
   } catch (error) {
     process.exit(reportError('perf:generator', error));
   }
 })();
-const SPAN_MS = 3000;
-/** From forking a driver to the span's start: Node start-up plus connecting 1,000 clients. */
-const LEAD_MS = 3000;
+const SPAN_MS = QUICK ? 1000 : 3000;
 /** WebSocket publishing starts this long before the span and ends this long after it; clients then count for as long again. */
 const PUBLISH_MARGIN_MS = 500;
-const POLL = { clients: 200, intervalMs: 40 }; // 5,000 requests/s
-const WS = { clients: 1000, rate: 50 }; // 50,000 messages/s received
+// Quick mode keeps the rates per client and only shrinks the load: it proves the rounds are valid, not the ratios.
+const POLL = { clients: QUICK ? 50 : 200, intervalMs: 40 }; // 25 requests/s per client: 5,000 requests/s in all
+const WS = { clients: QUICK ? 200 : 1000, rate: 50 }; // 50 messages/s per client: 50,000 messages/s in all
 const TARGET_POLL = 1.5;
 const TARGET_WS = 1.25;
 
@@ -74,6 +77,17 @@ interface Outcome {
 async function serverHead(origin: string): Promise<number> {
   const info = (await (await fetch(`${origin}${PATHS.info}`, { signal: AbortSignal.timeout(5000) })).json()) as { head: number };
   return info.head;
+}
+
+/** A driver that threw (a refused handshake, a crash): the round fails with its reason, the other rounds still run. */
+async function driverOutcome(kind: LoadKind, report: Promise<LoadReport>, failure: (r: LoadReport) => string | null): Promise<Outcome> {
+  try {
+    const r = await report;
+    return { kind, report: r, failure: failure(r) };
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    return { kind, report: { cpuMicros: 0, count: 0, readyAt: 0, delivered: null, errors: 1 }, failure: `the driver failed: ${message}` };
+  }
 }
 
 async function runDriver(run: LoadRun): Promise<LoadReport> {
@@ -104,7 +118,7 @@ function schedule(kind: LoadKind, origin: string, clients: number, intervalMs: n
 
 /** Why a round's figures cannot be used, or null. */
 function validate(run: LoadRun, report: LoadReport, unit: string, expected: number | null): string | null {
-  if (report.readyAt > run.startT) return `its ${run.clients} clients were connected only ${((report.readyAt - run.startT) / 1000).toFixed(0)} ms after the span began`;
+  if (report.readyAt > run.startT) return `its ${run.clients} clients were connected only ${((report.readyAt - run.startT) / 1000).toFixed(0)} ms after the span began (a loaded machine: raise --lead, now ${LEAD_MS} ms)`;
   if (report.errors > 0) return `${report.errors} errors`;
   if (report.count === 0) return `no ${unit} in the span`;
   if (expected !== null && report.delivered !== expected) return `delivered ${report.delivered} of the ${expected} messages published (${expected / run.clients} × ${run.clients} clients)`;
@@ -113,8 +127,7 @@ function validate(run: LoadRun, report: LoadReport, unit: string, expected: numb
 
 async function pollRound(kind: LoadKind, server: ServerProcess): Promise<Outcome> {
   const run = schedule(kind, server.url, POLL.clients, POLL.intervalMs, await serverHead(server.url));
-  const report = await runDriver(run);
-  return { kind, report, failure: validate(run, report, 'requests', null) };
+  return driverOutcome(kind, runDriver(run), (report) => validate(run, report, 'requests', null));
 }
 
 async function wsRound(kind: LoadKind, server: ServerProcess): Promise<Outcome> {
@@ -125,9 +138,8 @@ async function wsRound(kind: LoadKind, server: ServerProcess): Promise<Outcome> 
   // Publishing stops PUBLISH_MARGIN_MS after the span, while the driver still counts.
   await Promise.race([sleep((run.endT + PUBLISH_MARGIN_MS * 1000 - nowMicros()) / 1000), report.catch(() => {})]);
   await server.stopPublishing();
-  const outcome = await report;
   const published = (await server.stats()).stats.published - before;
-  return { kind, report: outcome, failure: validate(run, outcome, 'messages', published * WS.clients) };
+  return driverOutcome(kind, report, (outcome) => validate(run, outcome, 'messages', published * WS.clients));
 }
 
 const perUnit = (r: LoadReport): number => r.cpuMicros / r.count;
@@ -153,7 +165,8 @@ async function main(): Promise<number> {
     killAllChildren();
     process.exit(EXIT.interrupted);
   });
-  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536 });
+  // The drivers send the browser profile, Origin included: the server's Origin guard must accept it, as `pushbench run` tells it.
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536, allowedOrigins: profileOrigins(HEADER_PROFILES.browser) });
   const rows: string[] = [];
   const pollRatios: number[] = [];
   const wsRatios: number[] = [];
@@ -185,7 +198,7 @@ async function main(): Promise<number> {
   const env = collectEnvironment();
   process.stdout.write(`## pushbench load generator: CPU cost against baselines
 
-${env.cpuModel}, ${env.cores} cores, Node ${env.node}; \`npm run perf:generator\` (${ROUNDS} alternating rounds, ${SPAN_MS} ms each)
+${env.cpuModel}, ${env.cores} cores, Node ${env.node}; \`npm run perf:generator${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (${ROUNDS} alternating rounds, ${SPAN_MS} ms each)
 
 | round | driver | work in the span | CPU | ratio |
 |---|---|---|---|---|

@@ -52,6 +52,8 @@ interface PerfConfig {
   strict: boolean;
   /** Run one comparison only. */
   only: 'poll' | typeof PLAIN_WS_TECHNIQUE | null;
+  /** One short round with fewer clients: proves the script still works (CI); its figures are not compared. */
+  quick: boolean;
 }
 
 const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
@@ -64,7 +66,11 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
   payloadBytes: 64,
   strict: false,
   only: null,
+  quick: false,
 });
+
+/** What `--quick` changes; a flag given beside it still wins. */
+const QUICK: Partial<PerfConfig> = { rounds: 1, durationMs: 500, connections: 10, clients: 100, messages: 20, rate: 50 };
 
 const TARGET_POLL_RATIO = 0.9;
 const TARGET_WS_CPU_RATIO = 1.1;
@@ -79,6 +85,7 @@ const PERF_FLAGS = {
   payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data", defaultText: `${DEFAULTS.payloadBytes}`, reader: integerReader(0, null) },
   only: { flag: 'only', arg: `poll|${PLAIN_WS_TECHNIQUE}`, help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const) },
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
+  quick: { flag: 'quick', arg: null, help: 'one short round with fewer clients: checks the script works (CI), figures not comparable', defaultText: 'off', reader: booleanReader() },
 } as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
 const USAGE = `usage: npm run perf:servers -- ${synopsis(Object.values(PERF_FLAGS))}
@@ -89,7 +96,7 @@ ${helpLines([...Object.values(PERF_FLAGS), HELP_ROW])}`;
 /** The config, or null when help was asked for. Throws ConfigError on a bad, unknown or duplicated flag. */
 function parsePerfArgs(argv: readonly string[]): PerfConfig | null {
   const { values, help } = parseCommand(argv, PERF_FLAGS, { positionals: false });
-  return help ? null : { ...DEFAULTS, ...values };
+  return help ? null : { ...DEFAULTS, ...(values.quick === true ? QUICK : {}), ...values };
 }
 
 // ---------------------------------------------------------------------------------------

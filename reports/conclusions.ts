@@ -4,7 +4,7 @@
  * bandwidth ranking changes. Every sentence is derived from the results it is given; nothing
  * here is a finding written in advance. Texts are plain (unescaped); renderers escape them.
  */
-import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import { GENERATOR_ELU_WARN, type CompletedResult, type ResultsFile, type Scenario } from '../core/results.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
@@ -93,6 +93,10 @@ export function saturationFindings(completed: CompletedEntry[]): Finding[] {
     const elu = result.server?.eventLoopUtilization ?? null;
     if (elu !== null && elu > SATURATED_ELU) {
       parts.push(`the server's event loop was busy ${formatPercent(elu * 100)} of the window`);
+    }
+    const generatorElu = result.generatorEventLoop?.busiest ?? null;
+    if (generatorElu !== null && generatorElu > GENERATOR_ELU_WARN) {
+      parts.push(`the busiest load generator's event loop was busy ${formatPercent(generatorElu * 100)} of the window (over ${formatPercent(GENERATOR_ELU_WARN * 100)}: the figures are partly the generator's, not the server's; add --generators)`);
     }
     const lateTicks = result.server?.lateTicks ?? null;
     if (lateTicks !== null && lateTicks >= MIN_LATE_TICKS && lateTicks / Math.max(1, result.messages.published) > LATE_POLL_SHARE) {

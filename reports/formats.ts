@@ -8,6 +8,7 @@ import { loadChartJsUmd } from './chartjs-source.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderChartPng } from './png.ts';
+import { renderMapPngs } from './map-png.ts';
 
 /** One file of a report, named relative to the output folder (`report.html`, `charts/<id>.png`). */
 export interface OutputFile {
@@ -35,8 +36,11 @@ export const FORMATS = {
     render: async (results, { charts }) => [{ file: 'summary.md', content: renderMarkdown(results, { charts }) }],
   },
   png: {
-    description: 'charts/<id>.png: every chart as a 900×500 PNG',
-    render: async (_results, { charts }) => charts.map((spec) => ({ file: `charts/${spec.id}.png`, content: renderChartPng(spec) })),
+    description: 'charts/<id>.png: every chart as a 900×500 PNG; with a decision map, charts/decision-map-<criterion>.png heatmaps too',
+    render: async (results, { charts }) => [
+      ...charts.map((spec) => ({ file: `charts/${spec.id}.png`, content: renderChartPng(spec) })),
+      ...(results.map === undefined ? [] : renderMapPngs(results.map)),
+    ],
   },
   json: {
     description: 'results.json: the results themselves, pretty-printed',

@@ -5,6 +5,7 @@
  * template, which escapes every value from the results; the chart configs go in through
  * jsonScript, and a Content-Security-Policy forbids the page from loading anything at all.
  */
+import { mapSection } from './map-html.ts';
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import { emptyPollsSentence, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
@@ -45,6 +46,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
     headerSection(results),
     verdictSection(results, headlineChart),
     tableOfContents(results, groups, extrapolation !== null),
+    mapSection(results.map),
     html`<section id="scenarios"><h2>Results by scenario</h2>${results.scenarios.map((s, i) => scenarioSection(s, options.charts, conclusions.scenarios[i], results))}</section>`,
     groups.length > 0
       ? html`<section id="groups"><h2>Scaling: scenario groups</h2>${groups.map((g, i) => groupSection(g, options.charts, conclusions.groups[i]))}</section>`
@@ -164,6 +166,7 @@ ${figure}
 function tableOfContents(results: ResultsFile, groups: ScenarioGroup[], hasExtrapolation: boolean): SafeHtml {
   const items = [
     html`<li><a href="#verdict">The answer for the workload measured</a></li>`,
+    results.map === undefined ? '' : html`<li><a href="#decision-map">Decision map: which technique when</a></li>`,
     ...results.scenarios.map((s) => html`<li><a href="#${scenarioAnchor(s)}">${s.title}</a></li>`),
     ...groups.map((g) => html`<li><a href="#${groupAnchor(g.group)}">Scaling: ${g.group}</a></li>`),
     targetComparisons(results).length > 0 ? html`<li><a href="#stacks">Stacks side by side</a></li>` : '',

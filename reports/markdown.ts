@@ -3,6 +3,7 @@
  * Pure: results and chart specs in, a string out. Every cell from the results is escaped
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
+import { renderMapMarkdown } from './map.ts';
 import { renderCapacity } from './terminal.ts';
 import { timeScaleNote } from './time-scale.ts';
 import type { ResultsFile, Scenario } from '../core/results.ts';
@@ -50,13 +51,18 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     '',
   ];
   for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
-  results.scenarios.forEach((s, i) => parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), ''));
-  groups.forEach((g, i) => parts.push(groupBlock(g, options.charts, conclusions.groups[i]), ''));
+  results.scenarios.forEach((s, i) => {
+    parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), '');
+  });
+  groups.forEach((g, i) => {
+    parts.push(groupBlock(g, options.charts, conclusions.groups[i]), '');
+  });
   for (const comparison of targetComparisons(results)) parts.push(comparisonBlock(comparison), '');
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   const kaazing = buildKaazingComparison(results);
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
   // The probe's lines as the terminal prints them, escaped like the command above.
+  if (results.map !== undefined) parts.push(renderMapMarkdown(results.map), '');
   if (results.capacity !== undefined) parts.push('## Polling capacity', '', `<pre><code>${escapeHtml(renderCapacity(results.capacity))}</code></pre>`, '');
   if (results.suiteWallMs !== undefined) parts.push(`Session wall time: ${md(formatNumber(results.suiteWallMs / 1000, 1))} s.`, '');
   return `${parts.join('\n').trimEnd()}\n`;

@@ -76,7 +76,8 @@ export function chooseFont(env: FontEnvironment): string {
 
 let fontFamily: string | null = null;
 
-function ensureFont(): string {
+/** The font family canvas text is drawn with (registered once); throws FontNotFoundError. */
+export function ensureFont(): string {
   fontFamily ??= chooseFont(defaultFontEnvironment());
   return fontFamily;
 }

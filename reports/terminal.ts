@@ -128,6 +128,14 @@ function verboseDetails(scenario: Scenario, details: string[][]): string {
     if (p === undefined || p === null || p.side !== 'process' || p.roundTripMs === undefined) continue;
     notes.push(`  ${technique}: pushbench published ${p.accepted ?? 0}/${p.sent ?? 0} accepted, publish round trip p50 ${fixed(p.roundTripMs.p50, 2)} ms, p99 ${fixed(p.roundTripMs.p99, 2)} ms, at most ${fixed(p.latenessMs.max, 2)} ms behind schedule`);
   }
+  // The delaying proxy states what it added beyond the delay it was asked for.
+  for (const { technique, result } of completed) {
+    const lateness = result.network?.proxyLateness;
+    if (lateness === undefined || result.network === null || result.network === undefined) continue;
+    notes.push(
+      `  ${technique}: delaying proxy, ${fixed(result.network.injectedDelayMs, 2)} ms each way asked, released ${lateness.chunks} chunks a mean ${fixed(lateness.meanMs, 3)} ms (max ${fixed(lateness.maxMs, 2)} ms) after their due time, ${lateness.early} early; RTT ${fixed(result.network.rttMs, 2)} ms`,
+    );
+  }
   for (const { technique, result } of completed) {
     if (result.server !== null && result.server.bytesPerConnection === null) notes.push(`  ${technique}: mem/conn — : the server's RSS grew less than 4 MB in all, too little to attribute per connection`);
   }

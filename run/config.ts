@@ -18,6 +18,10 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly clients: readonly number[];
   /** Load generator processes; null = choose automatically. */
   readonly generators: number | null;
+  /** Built-in server processes on one port (`--server-processes`, run/server-group.ts). */
+  readonly serverProcesses: number;
+  /** Clients connected per second over all generator processes (`--ramp`); null: as fast as they can. */
+  readonly ramp: number | null;
   /** Measurements of each technique in each scenario, interleaved across techniques (`--runs N`). */
   readonly runs: number;
   /** Results folder; null = the caller picks `results/<timestamp>`. */
@@ -43,6 +47,10 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly tlsCert: string | null;
   /** The user's key file for `tlsCert` (`--tls-key`); null with it. */
   readonly tlsKey: string | null;
+  /** `--shard I/N`: run only the I-th share of the clients, windowed by a coordinator; null: the whole run here. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  /** `--coordinator URL`: the `pushbench publish` a shard reports to; null without --shard. */
+  readonly coordinator: string | null;
   readonly help: boolean;
   /**
    * Names of the RunConfig fields the user set, by flag or config file (`'clients'`,
@@ -79,6 +87,8 @@ export const LIMITS = Object.freeze({
   maxMessageBytes: 16_777_216,
   /** Generator processes per technique (64 covers what `auto` picks for 100,000 chat clients: 40). */
   maxGenerators: 64,
+  // Each server process is a Node process of about 60 MB idle; more than the cores only adds context switches.
+  maxServerProcesses: 64,
   /** Entries of a `--clients` sweep. */
   maxSweepEntries: 50,
   /** Chat rooms a server can be told to hold. */
@@ -106,6 +116,8 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   headers: 'browser',
   roomSize: 10,
   generators: null,
+  serverProcesses: 1,
+  ramp: null,
   runs: 1,
   out: null,
   quick: false,
@@ -119,6 +131,8 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   wires: Object.freeze([DEFAULT_WIRE]),
   tlsCert: null,
   tlsKey: null,
+  shard: null,
+  coordinator: null,
 });
 
 /** Defaults of `pushbench run`: what `parseRunArgs([])` returns. */

@@ -47,8 +47,14 @@ export class LoadProcess {
         reject(new CapacityError(`capacity: load process ${this.forked.child.pid} did not answer "${message.type}" within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiters.set(key, {
-        resolve: (m) => (clearTimeout(timer), resolve(m)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.forked.child.send(message);
     });

@@ -83,6 +83,23 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     extraMs += measured.publisherLatenessMs;
     extras.push(`${fmt(measured.publisherLatenessMs)} ms publisher lateness (measured)`);
   }
+  const publishHop = measured.publishHopMs ?? 0;
+  if (publishHop > 0) {
+    extraMs += publishHop;
+    extras.push(`${fmt(publishHop)} ms the publish hop (pushbench's POST to the server: its measured round trip less the answer's way back)`);
+  }
+  const proxyExtra = measured.proxyExtraMs ?? 0;
+  if (proxyExtra !== 0) {
+    // Down to the client, and in chat up to the server too: each hop through the proxy.
+    const hops = params.workload === 'chat' ? 2 : 1;
+    extraMs += hops * proxyExtra;
+    const hopText = `measured, ${hops} hop${hops === 1 ? '' : 's'}`;
+    extras.push(
+      proxyExtra > 0
+        ? `${fmt(hops * proxyExtra)} ms the delaying proxy released chunks later in the window than during the RTT probe (${hopText})`
+        : `(${fmt(hops * proxyExtra)} ms: the delaying proxy released chunks sooner in the window than during the RTT probe, ${hopText})`,
+    );
+  }
   if (params.workload === 'chat') {
     extraMs += measured.rttMs / 2;
     extras.push(`${fmt(measured.rttMs / 2)} ms one-way trip up`);
@@ -92,10 +109,15 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   // wire, is most of a push latency. Both halves are measured in the same run (the server's
   // fan-out by the publisher, the arrival spread by the clients), not predicted; a poll waits
   // for its own phase instead, so interval polling has neither.
-  if (TECHNIQUE_META[technique].pickup === 'immediate' && measured.fanOutMs + measured.arrivalSpreadMs > 0) {
-    extraMs += measured.fanOutMs + measured.arrivalSpreadMs;
+  // The spread behind the first arrival also holds any wait the technique's model already added
+  // (long polling's wait for the next request differs from client to client): that part is not added twice.
+  const overlapMs = Math.min(measured.arrivalSpreadMs, down.spreadOverlapMs ?? 0);
+  const spreadMs = measured.arrivalSpreadMs - overlapMs;
+  if (TECHNIQUE_META[technique].pickup === 'immediate' && measured.fanOutMs + spreadMs > 0) {
+    extraMs += measured.fanOutMs + spreadMs;
+    const overlapText = overlapMs > 0 ? ` (${fmt(measured.arrivalSpreadMs)} ms measured less the ${fmt(overlapMs)} ms wait for a request counted above)` : '';
     extras.push(
-      `${fmt(measured.fanOutMs)} ms the server's fan-out to ${fmt(params.clients)} clients + ${fmt(measured.arrivalSpreadMs)} ms the clients' mean arrival behind the first (the queue of serving them one by one; both measured)`,
+      `${fmt(measured.fanOutMs)} ms the server's fan-out to ${fmt(params.clients)} clients + ${fmt(spreadMs)} ms the clients' mean arrival behind the first${overlapText} (the queue of serving them one by one; both measured)`,
     );
   }
   const latencyMs = { mean: down.latencyMs.mean + extraMs, max: down.latencyMs.max + extraMs };
@@ -108,6 +130,16 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
     latencyMs,
     formula: `${text} = ${fmt(totalBytes)} B per delivered message (${fmt(payload)} B of it payload); ${rttText}; ${latencyText}`,
   };
+}
+
+/**
+ * The publish hop of a foreign server from the publisher's measured round trip: the POST's way up
+ * and the server's work before it answers; the answer's way back (half the loopback round trip,
+ * which is the probe's without the proxy's injected delay both ways) is taken off.
+ */
+export function publishHopMs(publishRoundTripMeanMs: number, rttMs: number, injectedDelayMs: number): number {
+  const loopbackRttMs = Math.max(0, rttMs - 2 * injectedDelayMs);
+  return Math.max(publishRoundTripMeanMs / 2, publishRoundTripMeanMs - loopbackRttMs / 2);
 }
 
 function validate(technique: TechniqueId, params: ScenarioParams, wire: WireContext): void {

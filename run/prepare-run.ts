@@ -7,10 +7,12 @@ import { DEFAULT_WIRE } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { headerProfile, profileOrigins } from '../load/headers.ts';
 import { GeneratorProcess } from './generator-process.ts';
-import { describeOpenFileLimit, openFileLimit, RESERVED_FDS } from './limits.ts';
+import { openFileLimit, RESERVED_FDS } from './limits.ts';
+import { machineLimits, planScale, SOCKETS_PER_GENERATOR_MAX, type ScalePlan } from './scale-plan.ts';
 import { OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import type { ScenarioParams } from '../core/results.ts';
-import { ServerProcess } from './server-process.ts';
+import { ServerProcess, type FeedServerHandle, type ServerProcessOptions } from './server-process.ts';
+import { ServerGroup } from './server-group.ts';
 import { PublisherProcess } from './publisher-process.ts';
 import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, type ResolvedTarget } from './targets.ts';
@@ -18,7 +20,7 @@ import { TECHNIQUE_META } from '../core/techniques.ts';
 import { DelayProxy } from '../load/delay-proxy.ts';
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
-export const SOCKETS_PER_GENERATOR = 5000;
+export const SOCKETS_PER_GENERATOR = SOCKETS_PER_GENERATOR_MAX;
 
 /** Ring large enough that no client of a normal run falls out of it. */
 const RING_SIZE = 65_536;
@@ -30,19 +32,17 @@ export function socketsPerClient(technique: TechniqueId, params: ScenarioParams)
   return params.workload === 'chat' ? TECHNIQUE_META[technique].socketsPerChatClient : 1;
 }
 
-/** How many generator processes a technique needs, and a refusal when the open-file limit cannot fit it. */
-export function planGenerators(technique: TechniqueId, params: ScenarioParams, requested: number | null, limit: number | null): number {
-  const sockets = params.clients * socketsPerClient(technique, params);
-  const perProcessCap = limit === null ? SOCKETS_PER_GENERATOR : Math.min(SOCKETS_PER_GENERATOR, limit - RESERVED_FDS);
-  const count = Math.min(params.clients, requested ?? Math.max(1, Math.ceil(sockets / perProcessCap)));
-  if (params.target === null && limit !== null && sockets + RESERVED_FDS > limit) {
-    throw new OpenFileLimitError(describeOpenFileLimit(`the ${technique} server process (${params.clients} clients)`, sockets, limit));
-  }
-  const perProcess = Math.ceil(params.clients / count) * socketsPerClient(technique, params);
-  if (limit !== null && perProcess + RESERVED_FDS > limit) {
-    throw new OpenFileLimitError(describeOpenFileLimit(`each of ${count} load generator process(es)`, perProcess, limit));
-  }
-  return count;
+/**
+ * How many generator processes a technique needs and where they connect from (run/scale-plan.ts),
+ * and a refusal with the arithmetic when the machine's files, ports or memory cannot hold it.
+ */
+export function planGenerators(technique: TechniqueId, params: ScenarioParams, requested: number | null, limit: number | null, serverProcesses = 1, builtinServer = params.target === null): ScalePlan {
+  const plan = planScale(
+    { clients: params.clients, socketsPerClient: socketsPerClient(technique, params), requestedGenerators: requested, serverProcesses, builtinServer },
+    machineLimits(limit, RESERVED_FDS),
+  );
+  if (plan.refusals.length > 0) throw new OpenFileLimitError(`${params.clients} ${technique} clients cannot run on this machine: ${plan.refusals.join('; ')}`);
+  return plan;
 }
 
 /**
@@ -55,9 +55,11 @@ export interface PreparedRun {
   generators: GeneratorProcess[];
   /** The delaying proxy in front of the server (`delayMs` > 0), listening before the server starts so that the server can be told its address. */
   proxy: Promise<DelayProxy> | null;
-  server: Promise<ServerProcess> | null;
+  server: Promise<FeedServerHandle> | null;
   targetServer: Promise<TargetServer> | null;
   publisher: PublisherProcess | null;
+  /** Source address of each generator process (run/scale-plan.ts); empty: the kernel's choice. */
+  sourceAddresses: readonly string[];
 }
 
 /**
@@ -80,19 +82,21 @@ export function prepareRun(
   target: ResolvedTarget = BUILTIN_TARGET,
   delayMs = 0,
   tlsFiles: TlsFiles | null = null,
+  serverProcesses = 1,
+  sourceAddresses?: readonly string[],
 ): PreparedRun | RunStepError {
-  let count: number;
+  let plan: ScalePlan;
   try {
-    count = planGenerators(technique, params, requestedGenerators, openFileLimit());
+    plan = planGenerators(technique, params, requestedGenerators, openFileLimit(), floor ? 1 : serverProcesses, target.server.kind === 'builtin');
   } catch (error) {
     return error as RunStepError;
   }
+  const count = plan.generators;
   if (delayMs > 0 && target.kind !== 'builtin') return new RunStepError(`a delay (${delayMs} ms) can be injected in front of pushbench's own servers only; target ${target.name} is not one`);
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const proxy = delayMs > 0 ? DelayProxy.start({ delayMs }) : null;
-  const spawnServer = (proxyHost: string | null): Promise<ServerProcess> =>
-    ServerProcess.spawn(
-      {
+  const spawnServer = (proxyHost: string | null): Promise<FeedServerHandle> => {
+    const options: ServerProcessOptions = {
         // The clients address the proxy: the server answers that Host too.
         ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
         ...(floor ? { floor } : {}),
@@ -111,9 +115,11 @@ export function prepareRun(
         maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
         // The server refuses a foreign Origin; the clients send their profile's.
         allowedOrigins: profileOrigins(headerProfile(params.headers)),
-      },
-      requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs },
-    );
+    };
+    const timeouts = requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs };
+    // Several processes on one port (--server-processes): the floor stays the textbook single loop.
+    return serverProcesses > 1 && !floor ? ServerGroup.spawn(options, serverProcesses, timeouts) : ServerProcess.spawn(options, timeouts);
+  };
   const server = target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
   const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
@@ -122,7 +128,7 @@ export function prepareRun(
   proxy?.catch(() => {});
   // In chat the clients publish themselves (a target's publish request, or a frame on their own socket).
   const publisher = target.publish === null || params.workload === 'chat' ? null : PublisherProcess.spawn();
-  return { generators, proxy, server, targetServer, publisher };
+  return { generators, proxy, server, targetServer, publisher, sourceAddresses: sourceAddresses ?? plan.sourceAddresses };
 }
 
 /** The response lines a profile asks pushbench's server to write on poll answers (kaazing-2010), as spawn options. */

@@ -7,9 +7,10 @@ import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { mergeSessionResults } from '../load/sessions.ts';
 import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ServerProcessCost, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
 import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
+import type { MemberSample } from './server-process.ts';
 import type { TreeSample } from './proc-tree.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { EDGE_WAIT_GAPS } from '../core/publish-grid.ts';
@@ -159,6 +160,38 @@ export function serverCost(server: ServerWindow, clients: number): ServerCost {
   };
 }
 
+/** The generators' event loops over the window, when every process measured it. */
+function generatorEventLoop(generators: readonly GeneratorWindowResult[]): Pick<CompletedResult, 'generatorEventLoop'> {
+  const processes = generators.map((g) => g.eventLoopUtilization);
+  if (processes.length === 0 || processes.some((e) => e === undefined)) return {};
+  const measured = processes as number[];
+  return { generatorEventLoop: { busiest: Math.max(...measured), processes: measured } };
+}
+
+/** Each server process of a group over the window (its own clients, its own RSS growth), in pid order of the group. */
+export function memberCosts(idle: readonly MemberSample[], start: readonly MemberSample[], end: readonly MemberSample[]): ServerProcessCost[] {
+  return end.flatMap((e) => {
+    const s = start.find((m) => m.pid === e.pid);
+    const i = idle.find((m) => m.pid === e.pid);
+    if (s === undefined || i === undefined) return [];
+    const cost = serverCost({ idle: i.stats, start: s.stats, end: e.stats, final: e.stats, windowCount: {} }, 0);
+    const grown = e.stats.process.rssBytes - i.stats.process.rssBytes;
+    // A dead process's connections are gone; its memory per connection is from its last sample's count.
+    const held = e.exited === null ? e.stats.connections.open : s.stats.connections.open;
+    return [{
+      pid: e.pid,
+      cpuPercent: cost.cpuPercent,
+      rssBytes: cost.rssBytes,
+      rssIdleBytes: cost.rssIdleBytes,
+      eventLoopUtilization: cost.eventLoopUtilization ?? 0,
+      connections: e.stats.connections.open,
+      bytesPerConnection: held > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / held : null,
+      messagesWritten: Object.values(e.stats.techniques).reduce((n, c) => n + c.messagesWritten, 0),
+      exited: e.exited,
+    }];
+  });
+}
+
 /**
  * A foreign server's cost from /proc samples of its pid tree: CPU over the window, RSS, memory
  * per connection by the same 4 MB rule. Its event loop (if it has one) cannot be seen: null.
@@ -272,6 +305,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     requests: inputs.requestBased
       ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
       : null,
+    ...generatorEventLoop(generators),
     server: server !== null ? serverCost(server, params.clients) : inputs.foreign !== null ? foreignServerCost(inputs.foreign, params.clients) : null,
     model: inputs.model,
     agreement,

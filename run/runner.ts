@@ -157,7 +157,7 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0, following.spec.tlsFiles ?? null);
+          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0, following.spec.tlsFiles ?? null, options.serverProcesses, options.sourceAddresses);
         }
       },
     }).then(async (result) => {

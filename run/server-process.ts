@@ -3,11 +3,12 @@
  * stats, start the publisher, set the measured window, close. Talks to the server
  * only over the IPC messages of core/ipc.ts, each request with a timeout.
  */
+import type { Server } from 'node:net';
 import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
 import type { ServerStats } from '../core/protocol.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
-import { ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
+import { type ChildTimeoutError, ServerCrashedError } from '../core/errors.ts';
 import type { FeedServerFields, ListenFields } from '../core/scenario-fields.ts';
 import type { WireId } from '../core/wires.ts';
 
@@ -31,7 +32,20 @@ export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' 
 export interface StatsReply {
   stats: ServerStats;
   windowCount: Record<string, number>;
+  /** Several server processes on one port (run/server-group.ts): each one's own sample; `stats` is their sum. */
+  members?: MemberSample[];
 }
+
+/** One server process of a group: its latest sample, and why it exited if it died. */
+export interface MemberSample {
+  pid: number;
+  stats: ServerStats;
+  /** Null while it runs; else why it died (its figures are its last sample before that). */
+  exited: string | null;
+}
+
+/** What the runner asks of the server it measures: one server process, or several on one port (run/server-group.ts). */
+export type FeedServerHandle = Pick<ServerProcess, 'url' | 'pid' | 'unexpectedExit' | 'crashed' | 'stats' | 'startPublishing' | 'stopPublishing' | 'setWindow' | 'close' | 'kill'>;
 
 // Defined in core/errors.ts with every other error; exported here for the readers of this module.
 export { ServerCrashedError };
@@ -73,10 +87,14 @@ export class ServerProcess {
     });
   }
 
-  /** Spawns a server child and resolves once it listens, or rejects with why it could not start. */
-  static async spawn(options: ServerProcessOptions, timeouts: { readyMs?: number; requestMs?: number } = {}): Promise<ServerProcess> {
+  /**
+   * Spawns a server child and resolves once it listens, or rejects with why it could not start.
+   * With `listenHandle`, the child serves on that listening socket (shared by several server processes on one port).
+   */
+  static async spawn(options: ServerProcessOptions, timeouts: { readyMs?: number; requestMs?: number } = {}, listenHandle?: Server): Promise<ServerProcess> {
     const readyTimeoutMs = timeouts.readyMs ?? 15_000;
-    const forked = forkChild(CHILD_MODULE, [JSON.stringify(options)]);
+    const forked = forkChild(CHILD_MODULE, [JSON.stringify(listenHandle === undefined ? options : { ...options, sharedListen: true })]);
+    if (listenHandle !== undefined) forked.child.send({ type: 'listen-handle' } satisfies RunnerToServer, listenHandle);
     const ready = await new Promise<Extract<ServerToRunner, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => {
         forked.child.kill('SIGKILL');

@@ -22,6 +22,10 @@ export interface SessionOptions {
   runs?: number;
   /** One-way delay (ms) injected between the clients and the server (`--delay-ms`); 0 or absent: none. */
   delayMs?: number;
+  /** Built-in server processes on one port (`--server-processes`); absent: 1. */
+  serverProcesses?: number;
+  /** `--ramp`: clients connected per second; absent: as fast as possible. */
+  rampPerSecond?: number;
   capacity: boolean;
   /** Also run the tinybench micro-benchmarks of per-message server work. */
   micro: boolean;
@@ -34,7 +38,7 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
   const createdAt = new Date().toISOString();
   const startedMs = performance.now();
   const runsPerTechnique = Math.max(1, options.runs ?? 1);
-  const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, runs: runsPerTechnique, progress: options.progress, ...(options.delayMs ? { delayMs: options.delayMs } : {}) });
+  const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, runs: runsPerTechnique, progress: options.progress, ...(options.delayMs ? { delayMs: options.delayMs } : {}), ...(options.serverProcesses !== undefined && options.serverProcesses > 1 ? { serverProcesses: options.serverProcesses } : {}), ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond }) });
   const total = specs.filter((s) => s.sameAs === undefined).reduce((n, s) => n + s.techniques.length, 0) * runsPerTechnique;
   const after = (phase: 'capacity' | 'micro', detail: string): void => options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
 

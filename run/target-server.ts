@@ -68,7 +68,7 @@ export class TargetServer {
     /** The pid whose tree is sampled. */
     readonly pid: number,
     private readonly dir: string,
-    private readonly label: string,
+    label: string,
   ) {
     this.unexpectedExit = group.exited.then((exit) => {
       const crash = new TargetServerError(describeExit(`the server of target ${label} (pid ${group.child.pid})`, exit, group.stderrTail()));

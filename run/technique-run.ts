@@ -14,11 +14,11 @@ import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
-import { modelFor } from './model.ts';
-import { buildCompletedResult, judgeDelivery, type ServerWindow } from './result-builder.ts';
+import { modelFor, publishHopMs } from './model.ts';
+import { buildCompletedResult, judgeDelivery, memberCosts, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
-import type { ServerProcess } from './server-process.ts';
+import type { FeedServerHandle, StatsReply } from './server-process.ts';
 import { kernelDelta } from './kernel-bytes.ts';
 import type { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, chatProblem, type ResolvedTarget } from './targets.ts';
@@ -26,7 +26,7 @@ import { BUILTIN_PUBLISH } from '../core/targets.ts';
 import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/techniques.ts';
 import type { TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
-import type { DelayProxy } from '../load/delay-proxy.ts';
+import type { DelayProxy, DelayProxyLateness } from '../load/delay-proxy.ts';
 import { probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
 import { prepareRun, socketsPerClient, type PreparedRun, type TlsFiles } from './prepare-run.ts';
 import { edgeSnapshot, localPort, QUIET_SEARCH_MS, settleBytes, settleTimeoutMs, waitForIdle } from './window-edges.ts';
@@ -44,7 +44,7 @@ function probeTimeoutMs(delayMs: number): number {
 }
 
 /** Resolves when `server` exits unexpectedly or after `ms`, whichever is first. */
-async function exitOrTimeout(server: ServerProcess, ms: number): Promise<void> {
+async function exitOrTimeout(server: FeedServerHandle, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([server.unexpectedExit.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
@@ -70,7 +70,13 @@ export interface RunControls {
   /** Seed of the clients' schedule phases; absent: a random one (recorded in the results either way). */
   scheduleSeed?: number;
   /** Called once a technique's server process is up (tests use it to simulate a crash or a freeze). */
-  onServer?: (technique: TechniqueId, server: ServerProcess) => void;
+  onServer?: (technique: TechniqueId, server: FeedServerHandle) => void;
+  /** Built-in server processes on one port (`--server-processes`); absent: 1. */
+  serverProcesses?: number;
+  /** `--ramp`: clients connected per second over all generator processes; absent: as fast as they can. */
+  rampPerSecond?: number;
+  /** Source address of each generator process instead of the plan's (tests: two addresses with few clients). */
+  sourceAddresses?: readonly string[];
   /** Called once a technique's generators have connected their clients (tests use it to kill one). */
   onGenerators?: (technique: TechniqueId, generators: readonly GeneratorProcess[]) => void;
 }
@@ -153,7 +159,7 @@ function notPushbenchHint(error: Error): Error {
  * its newest seq, where the clients start; and its own publishing rate, which must be 0 since
  * pushbench publishes and counts what it expects.
  */
-async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
+export async function pushbenchInfo(origin: string): Promise<{ head: number; rate: number }> {
   try {
     const response = await fetch(`${origin}/`, { signal: AbortSignal.timeout(5000) });
     const info = (await response.json()) as { head?: unknown; rate?: unknown };
@@ -167,10 +173,10 @@ async function pushbenchInfo(origin: string): Promise<{ head: number; rate: numb
 export async function runTechnique(technique: TechniqueId, params: ScenarioParams, options: TechniqueRunOptions): Promise<TechniqueResult> {
   const target = options.target ?? BUILTIN_TARGET;
   const guard = new RunGuard(options.signal);
-  let server: ServerProcess | undefined;
+  let server: FeedServerHandle | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null);
+  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null, options.serverProcesses, options.sourceAddresses);
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
@@ -209,7 +215,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     }
     const clientOrigin = proxy?.origin ?? origin;
     const scheduleSeed = options.scheduleSeed ?? randomInt(0, 2 ** 32 - 1);
-    const idle = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const idleReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
+    const idle = idleReply?.stats ?? null;
     const foreignIdle = targetServer?.sample() ?? null;
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
@@ -244,8 +251,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             subscription,
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
+            ...(prepared.sourceAddresses[i] === undefined ? {} : { localAddress: prepared.sourceAddresses[i] }),
+            ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond / generatorCount }),
           };
-          return generator.start(spec, 60_000 + params.clients * 10);
+          // A ramp stretches the connecting: its time is added to the start's deadline.
+          return generator.start(spec, 60_000 + params.clients * 10 + (options.rampPerSecond === undefined ? 0 : (params.clients / options.rampPerSecond) * 1000));
         }),
       ),
     );
@@ -271,7 +281,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // connected and quiet and the previous run finished; after the first kernel snapshot, so that
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
+    const proxyBeforeProbe = proxy?.lateness();
     const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
+    const proxyAfterProbe = proxy?.lateness();
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -290,11 +302,14 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
-    const start = server === undefined ? null : (await guard.step(server.stats())).stats;
+    const proxyAtStart = proxy?.lateness();
+    const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
+    const start = startReply?.stats ?? null;
     const foreignStart = targetServer?.sample() ?? null;
     // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
     const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
+    const proxyAtEnd = proxy?.lateness();
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
@@ -355,14 +370,25 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       messagesPerAnswer: TECHNIQUE_META[technique].delivery === 'request' && answers > 0 ? received / answers : null,
       fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
       arrivalSpreadMs: built.arrivalSpreadMs ?? 0,
+      // A foreign server hears of a message only when pushbench's POST reaches it.
+      publishHopMs: built.publisher?.roundTripMs === undefined ? 0 : publishHopMs(built.publisher.roundTripMs.mean, rtt?.rttMs ?? 0, proxy?.delayMs ?? 0),
+      // The RTT was probed through the delaying proxy before the window; the proxy's own lateness in the window differs.
+      proxyExtraMs: proxyLatenessShift(proxyBeforeProbe, proxyAfterProbe, proxyAtStart, proxyAtEnd),
     };
     const result: CompletedResult = {
       ...built,
       // The model has HTTP/1.1 cleartext's terms only: on TLS or HTTP/2 it would miss them (records, frames, HPACK), so none is shown.
       model: target.kind === 'file' || (params.wire ?? DEFAULT_WIRE) !== DEFAULT_WIRE ? null : modelFor(technique, params, { host }, measured),
-      network: rtt === null ? null : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0 },
+      network:
+        rtt === null
+          ? null
+          : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0, ...(proxy === undefined ? {} : { proxyLateness: proxy.lateness() }) },
       scheduleSeed,
     };
+    // Several server processes: each one's own figures beside their sum, a dead one with why.
+    if (result.server !== null && idleReply?.members !== undefined && startReply?.members !== undefined && end?.members !== undefined) {
+      result.server = { ...result.server, processes: memberCosts(idleReply.members, startReply.members, end.members) };
+    }
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.
     return judgeDelivery(result);
   } catch (error) {
@@ -384,6 +410,19 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       prepared instanceof Error || targetServer !== undefined ? undefined : prepared.targetServer?.then((s) => s.close(), () => {}),
     ]);
   }
+}
+
+/**
+ * How much later the delaying proxy released each chunk in the window than while the RTT was
+ * probed, ms (from its lateness counters at the four moments); 0 without a proxy or releases.
+ */
+export function proxyLatenessShift(...snapshots: Array<DelayProxyLateness | undefined>): number {
+  const [beforeProbe, afterProbe, start, end] = snapshots;
+  if (beforeProbe === undefined || afterProbe === undefined || start === undefined || end === undefined) return 0;
+  const meanBetween = (a: DelayProxyLateness, b: DelayProxyLateness): number | null => (b.chunks > a.chunks ? (b.meanMs * b.chunks - a.meanMs * a.chunks) / (b.chunks - a.chunks) : null);
+  const probe = meanBetween(beforeProbe, afterProbe);
+  const window = meanBetween(start, end);
+  return probe === null || window === null ? 0 : window - probe;
 }
 
 /** Chat against a target it cannot be measured on fails the technique with the reason (the CLI refuses it earlier, exit 2). */

@@ -8,7 +8,7 @@ import { nowMicros } from '../core/protocol.ts';
 import type { SettledBytes } from './result-builder.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import type { GeneratorProcess } from './generator-process.ts';
-import type { ServerProcess, StatsReply } from './server-process.ts';
+import type { FeedServerHandle, StatsReply } from './server-process.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { kernelSnapshot, quietPair, type QuietPair } from './kernel-bytes.ts';
 
@@ -52,7 +52,7 @@ export function settleTimeoutMs(clients: number): number {
  * disagreement; counts that never meet are reported with what was still missing.
  */
 export async function settleBytes(
-  server: Pick<ServerProcess, 'stats'>,
+  server: Pick<FeedServerHandle, 'stats'>,
   generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>,
   timeoutMs: number,
   /** Bytes of the server's other clients, closed by now (the RTT probe's connection). */
@@ -73,7 +73,7 @@ export async function settleBytes(
 }
 
 /** Waits (bounded) until the server has seen every client's connection close, then samples it. */
-export async function waitForIdle(server: ServerProcess): Promise<StatsReply> {
+export async function waitForIdle(server: FeedServerHandle): Promise<StatsReply> {
   const deadline = Date.now() + 3000;
   for (;;) {
     const reply = await server.stats();

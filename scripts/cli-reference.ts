@@ -12,8 +12,11 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { COMMANDS, USAGE } from '../cli/cli.ts';
 import { COMPARE_USAGE } from '../cli/compare.ts';
 import { EXIT } from '../cli/exit-codes.ts';
+import { MAP_HELP } from '../cli/map.ts';
 import { RUN_HELP, SERVE_HELP } from '../cli/options.ts';
 import { REPORT_USAGE } from '../cli/report.ts';
+import { PUBLISH_USAGE } from '../cli/publish.ts';
+import { MERGE_USAGE } from '../cli/merge.ts';
 
 export const CLI_REFERENCE_FILE = new URL('../docs/cli.md', import.meta.url);
 const EXIT_CODES_SOURCE = new URL('../cli/exit-codes.ts', import.meta.url);
@@ -27,6 +30,9 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   serve: SERVE_HELP,
   report: REPORT_USAGE,
   compare: COMPARE_USAGE,
+  map: MAP_HELP,
+  publish: PUBLISH_USAGE,
+  merge: MERGE_USAGE,
 };
 
 /** Each EXIT key's TSDoc comment, read from the source so that the comment stays the one description. */

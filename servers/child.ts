@@ -4,6 +4,7 @@
  * with a reply of the same id, and exits when the runner goes away (also when it was
  * killed with SIGKILL and could not ask), so no server ever outlives its runner.
  */
+import type { Server } from 'node:net';
 import type { RunnerToServer, ServerToRunner } from '../core/ipc.ts';
 import { startFloorServer } from './floor.ts';
 import { startServer, type PushServer, type ServerOptions } from './server.ts';
@@ -32,11 +33,26 @@ process.on('disconnect', () => {
   void shutdown().finally(() => process.exit());
 });
 
+/** The listening socket the runner sends with a `listen-handle` message. */
+function listenHandle(): Promise<Server> {
+  return new Promise((resolve) => {
+    const onMessage = (message: RunnerToServer, handle: unknown): void => {
+      if (message.type !== 'listen-handle' || handle === undefined) return;
+      process.off('message', onMessage);
+      resolve(handle as Server);
+    };
+    process.on('message', onMessage);
+  });
+}
+
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('servers/child.ts must be started with an IPC channel (child_process.fork)');
-  const { floor, ...options } = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions> & { floor?: boolean };
+  const { floor, sharedListen, ...options } = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions> & { floor?: boolean; sharedListen?: boolean };
+  // `sharedListen`: one of several server processes on one port; the runner opened the listening
+  // socket and passes it over IPC (Node 20 has no SO_REUSEPORT; see docs/scale.md).
+  const handle = sharedListen === true ? await listenHandle() : undefined;
   // `floor`: the bare ws broadcast the runner measures as the machine's floor (servers/floor.ts).
-  const started = floor === true ? await startFloorServer(options) : await startServer(options);
+  const started = floor === true ? await startFloorServer(options) : await startServer(options, handle);
   server = started;
   if (!process.connected) {
     // The runner went away while the server was starting.
@@ -62,6 +78,8 @@ async function main(): Promise<void> {
         break;
       case 'close':
         void shutdown();
+        break;
+      case 'listen-handle':
         break;
     }
   });

@@ -252,6 +252,22 @@ export async function listenOn(server: import('node:net').Server, port: number, 
       resolve();
     });
   });
+  return listeningUrl(server);
+}
+
+/** Serves on a listening socket opened by another process (several server processes on one port). */
+export async function listenOnHandle(server: import('node:net').Server, handle: import('node:net').Server): Promise<{ url: string; port: number }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(handle, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return listeningUrl(server);
+}
+
+function listeningUrl(server: import('node:net').Server): { url: string; port: number } {
   const address = server.address() as import('node:net').AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return { url: `http://${hostForUrl}:${address.port}`, port: address.port };

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { FeedRegistry } from './feed.ts';
 import { renderDemoPage } from './demo-page.ts';
-import { failAndClose, listenOn, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import { failAndClose, listenOn, listenOnHandle, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
 import { RequestGuard } from './request-guard.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, TRANSPORTS } from '../core/techniques.ts';
@@ -94,8 +94,11 @@ interface Route {
   handler: TechniqueHandler;
 }
 
-/** Starts a server and resolves once it listens. */
-export async function startServer(overrides: Partial<ServerOptions> = {}): Promise<PushServer> {
+/**
+ * Starts a server and resolves once it listens: on `host:port`, or on `handle`, a listening
+ * socket shared with other server processes (the kernel deals each connection to one of them).
+ */
+export async function startServer(overrides: Partial<ServerOptions> = {}, handle?: import('node:net').Server): Promise<PushServer> {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...overrides };
   const feeds = new FeedRegistry({ ringSize: options.ringSize, rooms: options.rooms, ringBytes: options.ringBytes });
   const accounting = new SocketAccounting();
@@ -306,7 +309,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}): Promi
     };
   }
 
-  const listening = await listenOn(server, options.port, options.host);
+  const listening = handle === undefined ? await listenOn(server, options.port, options.host) : await listenOnHandle(server, handle);
   if (options.rate > 0) publisher.start(options.rate);
 
   return {

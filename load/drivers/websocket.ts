@@ -18,12 +18,9 @@ export interface WebSocketDriverOptions {
   perMessageDeflate: false | WebSocket.PerMessageDeflateOptions;
 }
 
-/** A WebSocket driver for technique `id` (its path) with `options`; everything else is the same for every variant. */
 /** How long an opening handshake may take before the client gives up naming the URL. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
-/** The bytes of a refused handshake's answer quoted in the error. */
-const QUOTED_BYTES = 200;
-
+/** A WebSocket driver for technique `id` (its path) with `options`; everything else is the same for every variant. */
 export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions): DriverFactory {
   return (ctx) => createDriver(ctx, id, options);
 }

@@ -20,7 +20,7 @@
    */
   function logTickLabel(value) {
     if (!(value > 0)) return '';
-    const mantissa = value / Math.pow(10, Math.floor(Math.log10(value) + 1e-9));
+    const mantissa = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
     if (![1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6)) return '';
     return value.toLocaleString('en-US', { maximumFractionDigits: value >= 1 ? 0 : 4 });
   }
@@ -45,7 +45,10 @@
     charts.push(new Chart(canvas, config));
   }
   // Canvases keep their screen size when printing unless told to resize.
-  window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
-  window.addEventListener('afterprint', () => charts.forEach((c) => c.resize()));
+  const resizeAll = () => {
+    for (const c of charts) c.resize();
+  };
+  window.addEventListener('beforeprint', resizeAll);
+  window.addEventListener('afterprint', resizeAll);
   document.documentElement.setAttribute('data-charts-ready', String(charts.length));
 })();

@@ -58,6 +58,7 @@ function model(ctx: ModelContext): DownModel {
     requestHeadBytes: requestBytes,
     responseHeadBytes: head,
     latencyMs: { mean: trip + wait, max: trip + (predicted.waitedShare > 0 ? rtt : 0) },
+    spreadOverlapMs: wait,
     text: `${answerText}${emptyText}`,
     latencyText:
       predicted.waitedShare > 0

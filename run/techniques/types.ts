@@ -30,10 +30,21 @@ export interface ModelMeasurements {
   readonly fanOutMs: number;
   /** Mean delay of each arrival behind the first arrival of the same message in its generator process, ms; 0: not measured. */
   readonly arrivalSpreadMs: number;
+  /**
+   * A foreign server (`--target`), which pushbench publishes to by POST: the publish request's way
+   * up and the server's handling before it sends the message on, ms (the measured publish round
+   * trip less the answer's way back); 0: the server publishes by itself (pushbench's own).
+   */
+  readonly publishHopMs?: number;
+  /**
+   * With `--delay-ms`: how much later the delaying proxy released each chunk in the window than
+   * while the RTT was probed, ms (may be negative); each hop through the proxy takes it once.
+   */
+  readonly proxyExtraMs?: number;
 }
 
 /** No measurement: a network without delay, an exact publisher and a fan-out that costs nothing. */
-export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0, publishHopMs: 0 });
 
 /** What a technique model gets: the scenario and the figures every model uses. */
 export interface ModelContext {
@@ -60,6 +71,12 @@ export interface DownModel {
   /** The formula's arithmetic, producing `bytes`. */
   text: string;
   latencyText: string;
+  /**
+   * Mean latency the model adds that the clients' measured arrival spread holds too, ms: long
+   * polling's wait for the next request differs from client to client, so the spread behind the
+   * first arrival contains it. run/model.ts takes it off the spread rather than count it twice.
+   */
+  spreadOverlapMs?: number;
 }
 
 /** Chat: what one sent message costs upstream, and how the formula states it. */

@@ -143,19 +143,19 @@
 
     repaint() {
       const f = this.fields;
-      setText(f['received'], fmtInt(this.received));
-      setText(f['requests'], fmtInt(this.requests));
-      setText(f['empty'], fmtInt(this.empty));
-      setText(f['lost'], fmtInt(this.lost));
-      setText(f['state'], this.state);
-      const state = f['state'];
+      setText(f.received, fmtInt(this.received));
+      setText(f.requests, fmtInt(this.requests));
+      setText(f.empty, fmtInt(this.empty));
+      setText(f.lost, fmtInt(this.lost));
+      setText(f.state, this.state);
+      const state = f.state;
       if (state) state.className = this.stateBad ? 'state bad' : 'state';
       if (this.latencyCount > 0) {
         setText(f['latency-last'], fmtMs(this.latencyLastMs));
         setText(f['latency-mean'], fmtMs(this.latencySumMs / this.latencyCount));
         setText(f['latency-max'], fmtMs(this.latencyMaxMs));
       }
-      const list = f['seqs'];
+      const list = f.seqs;
       if (list) {
         for (const seq of this.arrived) {
           const item = document.createElement('li');
@@ -257,7 +257,7 @@
    */
   function startIntervalPoll(pane, since) {
     pane.start();
-    const select = pane.fields['interval'];
+    const select = pane.fields.interval;
     let intervalMs = select instanceof HTMLSelectElement ? Number(select.value) : 1000;
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
@@ -437,7 +437,7 @@
           const stats = /** @type {StatsBody | null} */ (answer.body);
           if (answer.status !== 200 || !stats || typeof stats.bytesByRoute !== 'object') return;
           for (const pane of panes) pane.showBytes(stats.bytesByRoute[pane.id], stats.techniques ? stats.techniques[pane.id] : undefined);
-          const other = stats.bytesByRoute['other'] || { up: 0, down: 0 };
+          const other = stats.bytesByRoute.other || { up: 0, down: 0 };
           setText(headerField('other-up'), fmtBytes(other.up));
           setText(headerField('other-down'), fmtBytes(other.down));
         },

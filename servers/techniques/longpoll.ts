@@ -34,7 +34,7 @@ export const createLongPollHandler: TechniqueFactory = (ctx) => {
 
   /** One listener per feed answers every request held on it. */
   function holdsFor(feed: Feed): Set<Hold> {
-    let holds = holdsByFeed.get(feed);
+    const holds = holdsByFeed.get(feed);
     if (holds !== undefined) return holds;
     const created = new Set<Hold>();
     holdsByFeed.set(feed, created);

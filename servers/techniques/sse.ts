@@ -14,7 +14,7 @@ export const createSseHandler: TechniqueFactory = (ctx) => {
   const streamsByFeed = new Map<Feed, Set<ServerResponse>>();
 
   function streamsFor(feed: Feed): Set<ServerResponse> {
-    let streams = streamsByFeed.get(feed);
+    const streams = streamsByFeed.get(feed);
     if (streams !== undefined) return streams;
     const created = new Set<ServerResponse>();
     streamsByFeed.set(feed, created);

@@ -54,7 +54,7 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
   const socketsByFeed = new Map<Feed, Set<WebSocket>>();
 
   function socketsFor(feed: Feed): Set<WebSocket> {
-    let sockets = socketsByFeed.get(feed);
+    const sockets = socketsByFeed.get(feed);
     if (sockets !== undefined) return sockets;
     const created = new Set<WebSocket>();
     socketsByFeed.set(feed, created);
@@ -83,7 +83,7 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       const error = cursor;
       ctx.countRejection(error.kind);
       const code = error.kind === 'gone' ? WS_CLOSE_GONE : WS_CLOSE_BAD_REQUEST;
-      const reason = error.kind === 'gone' ? JSON.stringify({ oldest: error.body['oldest'] }) : String(error.body['error']).slice(0, 120);
+      const reason = error.kind === 'gone' ? JSON.stringify({ oldest: error.body.oldest }) : String(error.body.error).slice(0, 120);
       ws.close(code, reason);
       return;
     }

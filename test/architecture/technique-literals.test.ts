@@ -133,8 +133,13 @@ export function techniqueIdsIn(source: string, ids: readonly string[]): IdOccurr
       while (j < source.length && source[j] !== '\n') {
         const r = source[j]!;
         if (r === '\\') j += 2;
-        else if (r === '[') (inClass = true), j++;
-        else if (r === ']') (inClass = false), j++;
+        else if (r === '[') {
+          inClass = true;
+          j++;
+        } else if (r === ']') {
+          inClass = false;
+          j++;
+        }
         else if (r === '/' && !inClass) break;
         else j++;
       }
@@ -238,7 +243,7 @@ test('the tokenizer finds ids as strings, properties and keys, and ignores comme
 });
 
 test('a stray literal added anywhere in the real source tree fails the rule; the same literal in its own file does not', () => {
-  const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env['TMPDIR'] ?? '/tmp'), 'pushbench-literals-'));
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'pushbench-literals-'));
   try {
     for (const layer of LAYERS) fs.cpSync(path.join(ROOT, layer), path.join(dir, layer), { recursive: true });
     assert.deepEqual(strayTechniqueLiterals(dir, TECHNIQUES), [], 'the copy is clean');

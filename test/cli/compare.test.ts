@@ -67,7 +67,7 @@ test('a technique that completed in base and failed in current is a regression',
   current.scenarios[0]!.results.sse = { state: 'failed', error: 'server crashed' };
   const { code, stdout } = await run([FIXTURE_PATH, await save('failed.json', current)]);
   assert.equal(code, 1);
-  assert.match(stdout, /\| header-overhead \/ Server-Sent Events \| state \| completed \| failed: server crashed \| — \|  \| ❌ \|/);
+  assert.match(stdout, /\| header-overhead \/ Server-Sent Events \| state \| completed \| failed: server crashed \| — \| {2}\| ❌ \|/);
 });
 
 test('bad input exits 2 with a message naming the file or value', async () => {

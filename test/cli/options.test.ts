@@ -33,7 +33,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
 
 const ALLOWED_RUN_FLAGS =
   '--technique, --workload, --clients, --rate, --payload, --interval, --hold, --duration, --warmup, --headers, ' +
-  '--room-size, --generators, --runs, --out, --quick, --target, --target-file, --allow-remote, --delay-ms, --capacity, --verbose, --json, --wire, --tls-cert, --tls-key, --config, --help';
+  '--room-size, --generators, --server-processes, --ramp, --runs, --out, --quick, --target, --target-file, --allow-remote, --delay-ms, --capacity, --verbose, --shard, --coordinator, --json, --wire, --tls-cert, --tls-key, --config, --help';
 
 describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
@@ -207,7 +207,7 @@ describe('parseRunArgs: config file', () => {
     assertConfigError(
       () => parseRunArgs(['--config', file], files({ [file]: '{"roomSize": 5}' })),
       'unknown key "roomSize" in config file "bench.json"; allowed: technique, workload, clients, rate, payload, ' +
-        'interval, hold, duration, warmup, headers, room-size, generators, runs, out, quick, target, target-file, allow-remote, delay-ms, capacity, verbose, json, wire, tls-cert, tls-key',
+        'interval, hold, duration, warmup, headers, room-size, generators, server-processes, ramp, runs, out, quick, target, target-file, allow-remote, delay-ms, capacity, verbose, shard, coordinator, json, wire, tls-cert, tls-key',
     );
   });
 
@@ -349,6 +349,19 @@ describe('parseRunArgs: bad input', () => {
       () => parseRunArgs(['--generators', '0']),
       'invalid --generators: received "0"; expected an integer from 1 to 64 or auto (each generator is a Node process of about 100 MB)',
     );
+  });
+
+  test('--server-processes and --ramp: values, auto, and bad input naming what is allowed', () => {
+    assert.equal(parseRunArgs([]).serverProcesses, 1);
+    assert.equal(parseRunArgs(['--server-processes', '3']).serverProcesses, 3);
+    assert.equal(parseRunArgs(['--server-processes', 'auto']).serverProcesses, Math.min(64, os.availableParallelism()));
+    assert.equal(parseRunArgs([]).ramp, null);
+    assert.equal(parseRunArgs(['--ramp', '5000']).ramp, 5000);
+    assertConfigError(
+      () => parseRunArgs(['--server-processes', '0']),
+      `invalid --server-processes: received "0"; expected an integer from 1 to 64 or auto (one per core: ${os.availableParallelism()})`,
+    );
+    assertConfigError(() => parseRunArgs(['--ramp', '0']), 'invalid --ramp: received "0"; expected an integer from 1 to 100000');
   });
 
   test('bad --target URL', () => {

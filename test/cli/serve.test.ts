@@ -12,15 +12,15 @@ test('serve --technique all: first line names the URL, every technique delivers,
     const info = JSON.parse(firstLine) as { url: string; techniques: string[]; endpoints: Record<string, string> };
     assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/, 'binds loopback by default, on a free port');
     assert.deepEqual(info.techniques, TECHNIQUES);
-    assert.equal(info.endpoints['websocket'], `${info.url.replace('http', 'ws')}/ws`);
+    assert.equal(info.endpoints.websocket, `${info.url.replace('http', 'ws')}/ws`);
     assert.equal(info.endpoints['websocket-deflate'], `${info.url.replace('http', 'ws')}/ws-deflate`, 'the scheme follows the transport');
-    assert.equal(info.endpoints['sse'], `${info.url}/sse`);
+    assert.equal(info.endpoints.sse, `${info.url}/sse`);
 
     const poll = (await (await fetch(`${info.url}/longpoll?since=0`)).json()) as Array<{ seq: number; data: string }>;
     assert.ok(poll.length >= 1 && poll[0]!.seq === 1);
     assert.equal(poll[0]!.data.length, 32);
 
-    const ws = new WebSocket(info.endpoints['websocket']!);
+    const ws = new WebSocket(info.endpoints.websocket!);
     const frame = await new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString())));
     assert.ok((JSON.parse(frame) as { seq: number }).seq > 0);
     ws.terminate();
@@ -32,7 +32,7 @@ test('serve --technique all: first line names the URL, every technique delivers,
   const stopped = JSON.parse(lastLine) as { stopped: string; stats: { published: number; techniques: Record<string, { requests: number }> } };
   assert.equal(stopped.stopped, 'SIGINT');
   assert.ok(stopped.stats.published > 0);
-  assert.equal(stopped.stats.techniques['longpoll']!.requests, 1);
+  assert.equal(stopped.stats.techniques.longpoll!.requests, 1);
 });
 
 test('serve refuses invalid flags with exit 2 naming the value and the allowed values', async () => {
@@ -44,7 +44,7 @@ test('serve refuses invalid flags with exit 2 naming the value and the allowed v
   assert.match(port.stderr, /invalid --port: received "70000"/);
   const unknown = await runCli(['frobnicate']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command "frobnicate"; allowed: run, serve, report, compare/);
+  assert.match(unknown.stderr, /unknown command "frobnicate"; allowed: run, serve, report, map, publish, merge, compare/);
 });
 
 test('serve on a port in use says so and exits 1', async () => {

@@ -44,7 +44,7 @@ test('a file that is not JSON, a missing file, a bad field', () => {
   const notJson = write('not.json', '{"name": ');
   assert.match(refused(['--target-file', notJson]), new RegExp(`^invalid target file "${notJson}": not JSON \\(`));
   assert.match(refused(['--target-file', path.join(dir, 'missing.json')]), /^cannot read target file ".*missing\.json": ENOENT/);
-  const bad = write('bad.json', { ...nchan, publish: { ...nchan['publish'], body: 'hello' } });
+  const bad = write('bad.json', { ...nchan, publish: { ...nchan.publish, body: 'hello' } });
   assert.equal(refused(['--target-file', bad]), `invalid target file "${bad}": $.publish.body: expected a template containing {message}, found "hello"`);
 });
 
@@ -54,7 +54,7 @@ test('two targets of one name', () => {
 });
 
 test('a technique asked for by name that a target does not offer; all means what each offers', () => {
-  const wsOnly = { ...nchan, name: 'ws-only', techniques: { websocket: nchan['techniques']['websocket'] } };
+  const wsOnly = { ...nchan, name: 'ws-only', techniques: { websocket: nchan.techniques.websocket } };
   const file = write('ws-only.json', wsOnly);
   assert.equal(refused(['--target-file', file, '--technique', 'sse,websocket']), `invalid --technique: received "sse", which target file "${file}" does not offer; it offers websocket`);
   assert.deepEqual(parseRunArgs(['--target-file', file]).targets[0]!.techniques, ['websocket']);
@@ -66,13 +66,13 @@ test('chat against a foreign server: a target file that names its rooms; not --t
     refused(['--target', 'http://127.0.0.1:9', '--workload', 'chat']),
     'invalid --workload: received "chat" with target "url": the chat workload is not measured against --target URL: pushbench cannot count what that server accepted per room; use a target file (its publish request, or a WebSocket publishFrame) or the broadcast workload',
   );
-  const { publishFrame: _frame, ...silentWs } = nchan['techniques']['websocket'] as Record<string, unknown>;
-  const noFrame = write('no-frame.json', { ...nchan, name: 'no-frame', techniques: { ...nchan['techniques'], websocket: silentWs } });
+  const { publishFrame: _frame, ...silentWs } = nchan.techniques.websocket as Record<string, unknown>;
+  const noFrame = write('no-frame.json', { ...nchan, name: 'no-frame', techniques: { ...nchan.techniques, websocket: silentWs } });
   assert.equal(
     refused(['--target-file', noFrame, '--workload', 'chat', '--technique', 'websocket']),
     `invalid --workload: received "chat" with target file "${noFrame}": target no-frame offers no chat over websocket: techniques.websocket has no publishFrame (a text frame containing {message}, sent on the client's own socket)`,
   );
-  const oneRoom = write('one-room.json', { ...nchan, name: 'one-room', techniques: { ...nchan['techniques'], sse: { ...nchan['techniques']['sse'], path: '/sub/sse' } } });
+  const oneRoom = write('one-room.json', { ...nchan, name: 'one-room', techniques: { ...nchan.techniques, sse: { ...nchan.techniques.sse, path: '/sub/sse' } } });
   assert.equal(
     refused(['--target-file', oneRoom, '--workload', 'chat', '--technique', 'sse', '--clients', '20', '--room-size', '10']),
     `invalid --workload: received "chat" with target file "${oneRoom}": target one-room: chat in rooms of 10 needs {room} in every path of sse, found "/sub/sse"; use --room-size 20 for one room`,

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http2 from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { resultsProblems } from '../../core/results-validate.ts';

@@ -59,11 +59,11 @@ test('the fixture and the CI baseline validate against the contract', () => {
 
 test('the contract names a missing field, a wrong type, an unknown state and a negative count by path', () => {
   const broken = structuredClone(fixture) as { scenarios: Array<{ results: Record<string, Record<string, unknown>> }> };
-  const ws = broken.scenarios[0]!.results['websocket']!;
-  delete ws['perMessage'];
-  (ws['latencyMs'] as Record<string, unknown>)['p99'] = 'fast';
-  (ws['bytes'] as Record<string, unknown>)['down'] = -5;
-  broken.scenarios[0]!.results['sse']!['state'] = 'exploded';
+  const ws = broken.scenarios[0]!.results.websocket!;
+  delete ws.perMessage;
+  (ws.latencyMs as Record<string, unknown>).p99 = 'fast';
+  (ws.bytes as Record<string, unknown>).down = -5;
+  broken.scenarios[0]!.results.sse!.state = 'exploded';
   assert.deepEqual(resultsProblems(broken), [
     '$.scenarios[0].results.sse.state: expected one of "completed", "failed", "interrupted", found "exploded"',
     '$.scenarios[0].results.websocket.perMessage: expected an object, found nothing',

@@ -31,18 +31,22 @@ function dialectProblems(schema: unknown, path: string, root: Record<string, unk
   for (const [key, value] of Object.entries(node)) {
     if (!DRAFT_07_KEYWORDS.has(key)) problems.push(`${path}: ${key} is not a draft-07 keyword`);
     else if (SCHEMA_MAPS.has(key)) for (const [name, sub] of Object.entries(value as object)) problems.push(...dialectProblems(sub, `${path}.${key}.${name}`, root));
-    else if (SCHEMA_LISTS.has(key)) (value as unknown[]).forEach((sub, i) => problems.push(...dialectProblems(sub, `${path}.${key}[${i}]`, root)));
+    else if (SCHEMA_LISTS.has(key)) (value as unknown[]).forEach((sub, i) => {
+        problems.push(...dialectProblems(sub, `${path}.${key}[${i}]`, root));
+      });
     else if (SUBSCHEMAS.has(key)) problems.push(...dialectProblems(value, `${path}.${key}`, root));
     else if (key === 'items') {
       if (!Array.isArray(value)) problems.push(...dialectProblems(value, `${path}.items`, root));
       else {
         // A draft-07 tuple: positions in `items`, nothing after them.
-        if (node['additionalItems'] !== false) problems.push(`${path}: a tuple without additionalItems: false`);
-        value.forEach((sub, i) => problems.push(...dialectProblems(sub, `${path}.items[${i}]`, root)));
+        if (node.additionalItems !== false) problems.push(`${path}: a tuple without additionalItems: false`);
+        value.forEach((sub, i) => {
+          problems.push(...dialectProblems(sub, `${path}.items[${i}]`, root));
+        });
       }
     } else if (key === '$ref') {
       const name = /^#\/definitions\/(.+)$/.exec(String(value))?.[1];
-      if (name === undefined || (root['definitions'] as Record<string, unknown> | undefined)?.[name] === undefined) problems.push(`${path}: $ref ${String(value)} does not resolve`);
+      if (name === undefined || (root.definitions as Record<string, unknown> | undefined)?.[name] === undefined) problems.push(`${path}: $ref ${String(value)} does not resolve`);
     }
   }
   return problems;
@@ -50,10 +54,10 @@ function dialectProblems(schema: unknown, path: string, root: Record<string, unk
 
 for (const [name, schema] of [['results', resultsJsonSchema()], ['target', targetJsonSchema()]] as const) {
   test(`the ${name} schema declares draft-07 and every subschema speaks it`, () => {
-    assert.equal(schema['$schema'], JSON_SCHEMA_DIALECT);
+    assert.equal(schema.$schema, JSON_SCHEMA_DIALECT);
     assert.equal(JSON_SCHEMA_DIALECT, 'http://json-schema.org/draft-07/schema#');
     assert.deepEqual(dialectProblems(schema, '$', schema), []);
-    assert.match(String(schema['$comment']), /^Generated from core\/\w+\.ts by `npm run schema`; do not edit by hand\.$/);
+    assert.match(String(schema.$comment), /^Generated from core\/\w+\.ts by `npm run schema`; do not edit by hand\.$/);
   });
 }
 
@@ -67,12 +71,12 @@ test('the dialect check sees 2020-12 spellings and an open tuple', () => {
 });
 
 test('the target schema\'s header pairs are closed draft-07 tuples of two strings', () => {
-  const publish = (targetJsonSchema()['properties'] as Record<string, { properties: Record<string, { items: Record<string, unknown> }> }>)['publish']!;
-  const pair = publish.properties['headers']!.items;
-  assert.equal((pair['items'] as unknown[]).length, 2);
-  assert.equal(pair['additionalItems'], false);
-  assert.equal(pair['minItems'], 2);
-  assert.equal(pair['maxItems'], 2);
+  const publish = (targetJsonSchema().properties as Record<string, { properties: Record<string, { items: Record<string, unknown> }> }>).publish!;
+  const pair = publish.properties.headers!.items;
+  assert.equal((pair.items as unknown[]).length, 2);
+  assert.equal(pair.additionalItems, false);
+  assert.equal(pair.minItems, 2);
+  assert.equal(pair.maxItems, 2);
 });
 
 test('problemFinder: schema problems by path, each once; the relational rules only once the schema holds', () => {

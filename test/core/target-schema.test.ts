@@ -48,76 +48,76 @@ test('a target file that is not JSON', () => {
 
 test('a missing field names its path and what was expected', () => {
   assert.equal(
-    problem((f) => delete f['publish']),
+    problem((f) => delete f.publish),
     'invalid target file "t.json": $.publish: expected an object, found nothing',
   );
   assert.equal(
-    problem((f) => delete f['techniques']['sse']['cursor']),
+    problem((f) => delete f.techniques.sse.cursor),
     'invalid target file "t.json": $.techniques.sse.cursor: expected a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]} or {"kind": "none"}, found nothing',
   );
 });
 
 test('an unknown technique names the techniques allowed', () => {
   assert.equal(
-    problem((f) => (f['techniques']['smoke-signals'] = { path: '/x', cursor: { kind: 'none' } })),
+    problem((f) => (f.techniques['smoke-signals'] = { path: '/x', cursor: { kind: 'none' } })),
     'invalid target file "t.json": $.techniques["smoke-signals"]: expected a technique id (polling, longpoll, sse, websocket, websocket-deflate), found "smoke-signals"',
   );
 });
 
 test('an unknown cursor kind or split kind names the kinds allowed', () => {
   assert.equal(
-    problem((f) => (f['techniques']['polling']['cursor'] = { kind: 'cookie' })),
+    problem((f) => (f.techniques.polling.cursor = { kind: 'cookie' })),
     'invalid target file "t.json": $.techniques.polling.cursor.kind: expected one of "query", "headers", "none", found "cookie"',
   );
   assert.equal(
-    problem((f) => (f['techniques']['longpoll']['split'] = { kind: 'lines' })),
+    problem((f) => (f.techniques.longpoll.split = { kind: 'lines' })),
     'invalid target file "t.json": $.techniques.longpoll.split.kind: expected one of "json-array", "delimiter", "whole", "multipart", found "lines"',
   );
 });
 
 test('a publish body without {message}, a path without its slash, a status out of range', () => {
   assert.equal(
-    problem((f) => (f['publish']['body'] = '{"text": "hello"}')),
+    problem((f) => (f.publish.body = '{"text": "hello"}')),
     'invalid target file "t.json": $.publish.body: expected a template containing {message}, found "{\\"text\\": \\"hello\\"}"',
   );
   assert.equal(
-    problem((f) => (f['techniques']['websocket']['publishFrame'] = '{"say": "hello"}')),
+    problem((f) => (f.techniques.websocket.publishFrame = '{"say": "hello"}')),
     'invalid target file "t.json": $.techniques.websocket.publishFrame: expected a template containing {message}, found "{\\"say\\": \\"hello\\"}"',
   );
   assert.equal(
-    problem((f) => (f['techniques']['websocket']['path'] = 'sub/ws')),
+    problem((f) => (f.techniques.websocket.path = 'sub/ws')),
     'invalid target file "t.json": $.techniques.websocket.path: expected a path starting with / (may contain {room}), found "sub/ws"',
   );
   assert.equal(
-    problem((f) => (f['publish']['accepted'] = [201, 2020])),
+    problem((f) => (f.publish.accepted = [201, 2020])),
     'invalid target file "t.json": $.publish.accepted[1]: expected an integer ≥ 100 and ≤ 599, found 2020',
   );
 });
 
 test('a field that applies to another kind of technique is refused where it does not belong', () => {
   assert.equal(
-    problem((f) => (f['techniques']['websocket']['split'] = { kind: 'whole' })),
+    problem((f) => (f.techniques.websocket.split = { kind: 'whole' })),
     'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen, publishFrame, upgrade), found an object',
   );
   // A chat frame is the WebSocket's own upstream: an HTTP technique publishes with the publish request.
   assert.equal(
-    problem((f) => (f['techniques']['sse']['publishFrame'] = '{message}')),
+    problem((f) => (f.techniques.sse.publishFrame = '{message}')),
     'invalid target file "t.json": $.techniques.sse.publishFrame: expected no such field (known: path, headers, cursor, resume), found "{message}"',
   );
   // Re-polling at once is what an interval poll does after a full answer; a long poll always asks again.
   assert.equal(
-    problem((f) => (f['techniques']['longpoll']['repoll'] = true)),
+    problem((f) => (f.techniques.longpoll.repoll = true)),
     'invalid target file "t.json": $.techniques.longpoll.repoll: expected no such field (known: path, headers, cursor, split, empty), found true',
   );
 });
 
 test('{port} in the origin needs a server section, which is what picks the port', () => {
   assert.equal(
-    problem((f) => delete f['server']),
+    problem((f) => delete f.server),
     'invalid target file "t.json": $.origin: expected a fixed port when there is no "server" section ({port} is the port pushbench picks when it starts the server), found "http://127.0.0.1:{port}"',
   );
   assert.equal(
-    problem((f) => (f['server']['command'] = [])),
+    problem((f) => (f.server.command = [])),
     'invalid target file "t.json": $.server.command: expected an array of at least 1, found an empty array',
   );
 });
@@ -130,7 +130,7 @@ test('the built-in target: a subscription for every technique of the registry, o
 
 test('a missing path inside a technique, and a byte-order mark before the JSON', () => {
   assert.equal(
-    problem((f) => delete f['techniques']['sse']['path']),
+    problem((f) => delete f.techniques.sse.path),
     'invalid target file "t.json": $.techniques.sse.path: expected a path starting with / (may contain {room}), found nothing',
   );
   assert.equal(parseTargetFile(`\uFEFF${JSON.stringify(nchan)}`, 'bom.json').name, 'nchan');

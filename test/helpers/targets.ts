@@ -15,7 +15,7 @@ export function target(file: string): ResolvedTarget {
 /** A skip reason when a program the target needs is missing (never in CI, where .ci/run installs it). */
 export function skipUnless(paths: readonly string[], install: string): string | false {
   const missing = paths.filter((p) => !existsSync(p));
-  if (missing.length === 0 || process.env['CI'] === 'true') return false;
+  if (missing.length === 0 || process.env.CI === 'true') return false;
   return `${missing.join(', ')} not found: install with \`${install}\` to run the tests against this real server`;
 }
 

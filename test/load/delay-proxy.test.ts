@@ -45,9 +45,53 @@ describe('delay proxy', () => {
     await ended;
     assert.deepEqual(Buffer.concat(received), expected);
     const roundTripMs = (firstAt - sentAt) / 1000;
-    // Up and back down: each chunk held DELAY_MS in each direction (the drain may send 0.1 ms early).
-    assert.ok(roundTripMs >= 2 * DELAY_MS - 0.2, `first byte back after ${roundTripMs} ms`);
+    // Up and back down: each chunk held DELAY_MS in each direction, never released before its due time.
+    assert.ok(roundTripMs >= 2 * DELAY_MS, `first byte back after ${roundTripMs} ms`);
     socket.destroy();
+  });
+
+  test('separate chunks each come back after both delays, in order, and the proxy records every release it made', async () => {
+    const own = await DelayProxy.start({ delayMs: 4, upstream: { host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port } });
+    try {
+      const socket = net.connect(own.port, '127.0.0.1');
+      socket.setNoDelay(true);
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      const sentAt: number[] = [];
+      const backAt: number[] = [];
+      let text = '';
+      let echoed: (() => void) | null = null;
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        backAt.push(nowMicros());
+        echoed?.();
+      });
+      const letters = 'abcdef';
+      for (const letter of letters) {
+        // One letter at a time, the next only once the last is back: each is a chunk of its own both ways.
+        const back = new Promise<void>((resolve) => {
+          echoed = resolve;
+        });
+        sentAt.push(nowMicros());
+        socket.write(letter);
+        await back;
+      }
+      const ended = new Promise<void>((resolve) => socket.on('end', resolve));
+      socket.end();
+      await ended;
+      assert.equal(text, letters);
+      for (let i = 0; i < letters.length; i++) {
+        const roundTripMs = (backAt[i]! - sentAt[i]!) / 1000;
+        assert.ok(roundTripMs >= 2 * 4, `letter ${i} back after ${roundTripMs} ms, before the 8 ms the proxy must hold it`);
+      }
+      const lateness = own.lateness();
+      // Six letters up, six down, and the end each way: every release is recorded, none early.
+      assert.equal(lateness.chunks, 2 * letters.length + 2);
+      assert.equal(lateness.early, 0);
+      assert.ok(lateness.meanMs >= 0 && lateness.meanMs <= lateness.maxMs, JSON.stringify(lateness));
+      socket.destroy();
+    } finally {
+      await own.close();
+    }
   });
 
   test('origin names the listening address, and forwardTo redirects new connections', async () => {

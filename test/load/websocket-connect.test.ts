@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { SocketCounter } from '../../core/socket-counter.ts';
 import { builtinSubscription } from '../../core/targets.ts';
-import { PushbenchError, TargetRefusedError } from '../../core/errors.ts';
+import type { PushbenchError, TargetRefusedError } from '../../core/errors.ts';
 import { createWebSocketDriver, HANDSHAKE_TIMEOUT_MS } from '../../load/drivers/websocket.ts';
 import type { DriverContext } from '../../load/drivers/types.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';

@@ -19,7 +19,7 @@ import { runCli } from '../helpers/cli.ts';
 import { FIXTURE_PATH, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) || process.env['CI'] === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
 
 const TITLE = 'pushbench report: polling, long polling, SSE and WebSocket compared';
 /** Each vector, if it got through, would set the title, a global flag, or add an element with id `injected`. */

@@ -14,7 +14,7 @@ import { writeReports } from '../../cli/report.ts';
 import { loadFixture, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) || process.env['CI'] === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
 
 let browser: Browser | null = null;
 let outDir = '';

@@ -91,7 +91,9 @@ test('several runs on both sides: noisy metrics compare intervals, not single va
 
   // Overlapping intervals, the median 3 ms (+1,200%) worse: one run reaching into the base interval keeps it a pass.
   const overlapping = loadFixture();
-  completedOf(overlapping, 'chat', 'sse').runs!.forEach((r, i) => (r.latencyMs.p50 = i === 0 ? hi : 3 + i));
+  completedOf(overlapping, 'chat', 'sse').runs!.forEach((r, i) => {
+    r.latencyMs.p50 = i === 0 ? hi : 3 + i;
+  });
   const a = row(compareResults(base, overlapping).rows, 'chat', 'sse', 'latencyMs.p50');
   assert.equal(a?.verdict, 'pass');
   assert.equal(a?.tolerance, '+50% and +2 ms, intervals apart');
@@ -99,7 +101,9 @@ test('several runs on both sides: noisy metrics compare intervals, not single va
 
   // Every current run above the base interval and the median +2 ms and +50% worse: a regression.
   const apart = loadFixture();
-  completedOf(apart, 'chat', 'sse').runs!.forEach((r, i) => (r.latencyMs.p50 = 10 + i));
+  completedOf(apart, 'chat', 'sse').runs!.forEach((r, i) => {
+    r.latencyMs.p50 = 10 + i;
+  });
   const b = row(compareResults(base, apart).rows, 'chat', 'sse', 'latencyMs.p50');
   assert.equal(b?.verdict, 'regression');
   assert.equal(b?.current, 12, 'median of 10..14');

@@ -102,3 +102,35 @@ export function sectionById(html: string, id: string): string {
   const end = html.indexOf('</section>', start);
   return html.slice(start, end);
 }
+
+/**
+ * The fixture with a decision map: two of its scenarios stand as the map's measured points
+ * (10 msg/s, 250 ms polls, 10 clients; 1 msg/s, 1 s polls, 100 clients), every other cell the
+ * model's. Built by the map's own code, so the reports render what `pushbench map` writes.
+ */
+export async function loadFixtureWithMap(): Promise<ResultsFile> {
+  const { buildMap, pointId } = await import('../../run/map.ts');
+  const results = loadFixture();
+  const config = {
+    rates: [0.1, 1, 10],
+    intervalsMs: [250, 1000],
+    clients: [10, 100],
+    techniques: ['polling', 'longpoll', 'sse', 'websocket'] as const,
+    payloadBytes: 64,
+    holdMs: 30_000,
+    headers: 'browser' as const,
+    maxLatencyMs: 1000,
+    maxBandwidthBytesPerSecond: null,
+    maxMemoryBytes: 64 * 1_048_576,
+    quick: false,
+    windowMs: 5000,
+    warmupMs: 1000,
+  };
+  const points = [
+    { rate: 10, intervalMs: 250, clients: 10, reason: 'corner' as const, timeScale: 1, from: 'sweep-10' },
+    { rate: 1, intervalMs: 1000, clients: 100, reason: 'crossover' as const, timeScale: 1, from: 'header-overhead' },
+  ];
+  const scenarios = points.map((p) => ({ ...scenarioOf(results, p.from), id: pointId(p) }));
+  const withPoints = { ...results, scenarios };
+  return { ...withPoints, map: buildMap(config, points, withPoints, 1234) };
+}

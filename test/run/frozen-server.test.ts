@@ -9,7 +9,7 @@ import { TECHNIQUES } from '../../core/protocol.ts';
 import type { CompletedResult } from '../../core/results.ts';
 import { liveChildren } from '../../run/children.ts';
 import { runScenarios } from '../../run/runner.ts';
-import type { ServerProcess } from '../../run/server-process.ts';
+import type { FeedServerHandle } from '../../run/server-process.ts';
 import { isAlive, killQuietly } from '../helpers/processes.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';
 
@@ -17,7 +17,7 @@ const REQUEST_TIMEOUT_MS = 2000;
 
 test('a frozen server child fails its technique with "did not answer stats", the others still run, nothing is left', { timeout: 120_000 }, async () => {
   const [frozen, next] = TECHNIQUES.slice(-2) as [(typeof TECHNIQUES)[number], (typeof TECHNIQUES)[number]];
-  const servers = new Map<string, ServerProcess>();
+  const servers = new Map<string, FeedServerHandle>();
   let frozenPid: number | undefined;
   try {
     const [scenario] = await runScenarios(

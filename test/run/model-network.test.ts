@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, typicalSeq, clientPath } from '../../run/model.ts';
+import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, publishHopMs, typicalSeq, clientPath } from '../../run/model.ts';
 import { predictedBatching } from '../../run/techniques/longpoll.ts';
 import { seededRandom } from '../../core/protocol.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
@@ -145,4 +145,53 @@ test('short polling with an RTT longer than the interval: polls go out back to b
   const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, { rttMs: 150, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
   assert.deepEqual(model.latencyMs, { mean: 150, max: 225 });
   assert.match(model.formula, /6\.67 polls\/s/);
+});
+
+test('a foreign server (--target): the publish hop is the publish round trip less the answer\'s way back, added to every technique', () => {
+  // Publish round trip 3 ms, probe RTT 12 ms through a 5 ms proxy: loopback RTT 2 ms, the answer's way back 1 ms.
+  close(publishHopMs(3, 12, 5), 2, 'hop');
+  // A way back longer than half the round trip would leave less than the way up: half the round trip is the floor.
+  close(publishHopMs(1, 4, 0), 0.5, 'floor');
+  const withHop = modelFor('websocket', broadcast(), WIRE, { ...MEASURED, publishHopMs: 2 });
+  assert.deepEqual(withHop.latencyMs, { mean: 8, max: 8 });
+  assert.match(withHop.formula, /2 ms the publish hop/);
+  assert.deepEqual(modelFor('polling', broadcast(), WIRE, { ...MEASURED, publishHopMs: 2 }).latencyMs, { mean: 508, max: 1008 });
+});
+
+test('the delaying proxy: its lateness in the window beyond the probe\'s, once per hop (down; up and down in chat)', async () => {
+  const { proxyLatenessShift } = await import('../../run/technique-run.ts');
+  // Probe: 20 chunks, 6 - 1 = 5 ms late in all, 0.25 ms each; window: 100 chunks, 165 - 15 = 150 ms, 1.5 ms each.
+  close(
+    proxyLatenessShift({ chunks: 10, meanMs: 0.1, maxMs: 1, early: 0 }, { chunks: 30, meanMs: 0.2, maxMs: 1, early: 0 }, { chunks: 50, meanMs: 0.3, maxMs: 1, early: 0 }, { chunks: 150, meanMs: 1.1, maxMs: 3, early: 0 }),
+    1.25,
+    'shift',
+  );
+  assert.equal(proxyLatenessShift(undefined, undefined, undefined, undefined), 0, 'no proxy');
+  const model = modelFor('websocket', broadcast(), WIRE, { ...MEASURED, proxyExtraMs: 1.25 });
+  assert.deepEqual(model.latencyMs, { mean: 7.25, max: 7.25 });
+  assert.match(model.formula, /1\.25 ms the delaying proxy released chunks later in the window than during the RTT probe \(measured, 1 hop\)/);
+  const chat = tinyParams({ workload: 'chat', clients: 20, roomSize: 10, rate: 1 });
+  const withShift = modelFor('websocket', chat, WIRE, { ...MEASURED, proxyExtraMs: 1.25 }).latencyMs.mean;
+  close(withShift - modelFor('websocket', chat, WIRE, MEASURED).latencyMs.mean, 2.5, 'chat: two hops');
+});
+
+test('short polling with a round trip just past the interval: gaps of R and 3T - R, as the driver schedules them', async () => {
+  const { pollCycle } = await import('../../run/techniques/polling.ts');
+  // T 100, R 102: late at 102 (due 200), on time at 300, late at 402 (due 500), ...: gaps 102, 198.
+  const cycle = pollCycle(100, 102);
+  close(cycle.meanGapMs, 150, 'mean gap');
+  close(cycle.meanWaitMs, (102 ** 2 + 198 ** 2) / (2 * 300), 'mean residual wait');
+  assert.equal(cycle.maxGapMs, 198);
+  const model = modelFor('polling', broadcast({ intervalMs: 100, rate: 10 }), WIRE, { rttMs: 102, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+  close(model.latencyMs.mean, (102 ** 2 + 198 ** 2) / 600 + 51, 'mean latency');
+  assert.match(model.formula, /polls come every 150 ms on average/);
+});
+
+test('long polling: the wait for the next request is not added again from the arrival spread that holds it', () => {
+  // 10 msg/s, RTT 102 ms: every message waits RTT/2 = 51 ms; the clients' spread, 30 ms, is that wait, not a queue.
+  const params = broadcast({ rate: 10 });
+  const measured = { rttMs: 102, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0.2, arrivalSpreadMs: 30 };
+  close(modelFor('longpoll', params, WIRE, measured).latencyMs.mean, 51 + 51 + 0.2, 'mean');
+  // Messages further apart than the RTT never wait: the whole spread is queue.
+  close(modelFor('longpoll', broadcast({ rate: 1 }), WIRE, { ...measured, rttMs: 10 }).latencyMs.mean, 5 + 0.2 + 30, 'no wait');
 });

@@ -33,7 +33,7 @@ function assertWiring(r: CompletedResult, clients: number): void {
   assert.equal(r.messages.duplicated, 0);
   assert.equal(r.messages.outOfOrder, 0);
   assert.equal(r.latencyMs.count, r.messages.delivered, 'one latency sample per delivered message');
-  assert.ok(r.agreement !== null && r.agreement.agree, `server and client byte totals agree: ${JSON.stringify(r.agreement)}`);
+  assert.ok(r.agreement?.agree, `server and client byte totals agree: ${JSON.stringify(r.agreement)}`);
   assert.equal(r.server?.connections, r.requests === null || r.messages.expected === 0 ? r.server?.connections : r.server?.connections);
   assert.ok(r.bytes.down > 0 && r.bitsPerSecond > 0);
   assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));

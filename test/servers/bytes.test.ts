@@ -159,11 +159,11 @@ describe('bytes per endpoint', () => {
       await sse.waitFor((t) => t.includes('\r\n\r\n'), 'the SSE head');
       server.publish('x');
       await sse.waitFor((t) => t.includes('data: '), 'the SSE event');
-      await eventually(() => server.stats().bytesByRoute['sse']?.down === sse.bytes(), 'the SSE bytes');
+      await eventually(() => server.stats().bytesByRoute.sse?.down === sse.bytes(), 'the SSE bytes');
       const byRoute = server.stats().bytesByRoute;
-      assert.deepEqual(byRoute['polling'], { up: poll.socket.bytesWritten, down: poll.bytes() });
-      assert.deepEqual(byRoute['sse'], { up: sse.socket.bytesWritten, down: sse.bytes() });
-      assert.deepEqual(byRoute['other'], { up: garbage.socket.bytesWritten, down: garbage.bytes() });
+      assert.deepEqual(byRoute.polling, { up: poll.socket.bytesWritten, down: poll.bytes() });
+      assert.deepEqual(byRoute.sse, { up: sse.socket.bytesWritten, down: sse.bytes() });
+      assert.deepEqual(byRoute.other, { up: garbage.socket.bytesWritten, down: garbage.bytes() });
       const total = server.stats().bytes;
       assert.equal(total.up, Object.values(byRoute).reduce((n, r) => n + r.up, 0), 'the split adds up to the total');
       poll.close();

@@ -88,8 +88,8 @@ describe('the server answers the demo, its stats and its clock', () => {
     assert.equal(response.headers.get('content-type'), 'application/json');
     const stats = (await response.json()) as ServerStats;
     assert.equal(typeof stats.bytesByRoute, 'object');
-    assert.ok(stats.bytesByRoute['polling']!.up > 0 && stats.bytesByRoute['polling']!.down > 0);
-    assert.ok(stats.bytesByRoute['other']!.up > 0, 'the earlier page requests are counted under other');
+    assert.ok(stats.bytesByRoute.polling!.up > 0 && stats.bytesByRoute.polling!.down > 0);
+    assert.ok(stats.bytesByRoute.other!.up > 0, 'the earlier page requests are counted under other');
     assert.equal(stats.techniques.polling!.requests, 1);
   });
 
@@ -133,7 +133,7 @@ test('pushbench serve names the demo URL on its first line and tells to open it'
 // ---------------------------------------------------------------------------------------------
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) || process.env['CI'] === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
 /** Generous bounds for a loaded machine: the tests wait for events, never measure time. */
 const WAIT_MS = 15_000;
 
@@ -178,6 +178,7 @@ describe('the demo page in headless Chromium', { skip }, () => {
   }
 
   function field(page: Page, technique: TechniqueId, name: string): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     return page.locator(`[data-technique="${technique}"] [data-field="${name}"]`).innerText();
   }
 

@@ -30,7 +30,7 @@ describe('hostile HTTP on a real server', () => {
   async function exchange(raw: string): Promise<{ status: number; body: string; head: string }> {
     const client = await openRaw(server.port);
     client.send(raw);
-    const text = await client.waitFor((t) => parseResponses(t).length === 1 || /^HTTP\/1\.1 200 OK\r\n[^]*text\/event-stream[^]*\r\n\r\n/.test(t), 'an answer');
+    const text = await client.waitFor((t) => parseResponses(t).length === 1 || /^HTTP\/1\.1 200 OK\r\n[\s\S]*text\/event-stream[\s\S]*\r\n\r\n/.test(t), 'an answer');
     client.close();
     const [response] = parseResponses(text);
     return response!;

@@ -11,7 +11,6 @@ import crypto from 'node:crypto';
 import http2 from 'node:http2';
 import tls from 'node:tls';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { encodeMessage, nowMicros, wsFrameHeaderBytes } from '../../core/protocol.ts';
 import { SocketCounter } from '../../core/socket-counter.ts';
 import { builtinSubscription } from '../../core/targets.ts';

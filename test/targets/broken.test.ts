@@ -27,8 +27,8 @@ function fileURLToText(relative: string): Record<string, any> {
 /** A copy of the Nchan target (its start script by absolute path), changed by `edit`, written to a file and loaded. */
 function broken(name: string, edit: (file: Record<string, any>) => void) {
   const file = structuredClone(NCHAN);
-  file['name'] = name;
-  file['server']['command'][1] = new URL('../../targets/nchan/start.sh', import.meta.url).pathname;
+  file.name = name;
+  file.server.command[1] = new URL('../../targets/nchan/start.sh', import.meta.url).pathname;
   edit(file);
   const where = path.join(dir, `${name}.json`);
   fs.writeFileSync(where, JSON.stringify(file));
@@ -58,32 +58,32 @@ function processesWith(marker: string): string[] {
 
 describe('broken targets', { skip }, () => {
   test('a wrong long-poll path: 404, with the start of the answer', async () => {
-    const error = await failure('wrong-path', 'longpoll', (f) => (f['techniques']['longpoll']['path'] = '/nope'));
+    const error = await failure('wrong-path', 'longpoll', (f) => (f.techniques.longpoll.path = '/nope'));
     assert.match(error, /^the target refused a client: GET \/nope answered 404: <html> <head><title>404 Not Found<\/title>/);
   });
 
   test('a wrong SSE path: 404', async () => {
-    const error = await failure('wrong-sse', 'sse', (f) => (f['techniques']['sse']['path'] = '/nope'));
+    const error = await failure('wrong-sse', 'sse', (f) => (f.techniques.sse.path = '/nope'));
     assert.match(error, /GET \/nope answered 404: /);
   });
 
   test('SSE without Accept: text/event-stream: Nchan answers 403', async () => {
-    const error = await failure('no-accept', 'sse', (f) => delete f['techniques']['sse']['headers']);
+    const error = await failure('no-accept', 'sse', (f) => delete f.techniques.sse.headers);
     assert.match(error, /GET \/sub\/sse\/broadcast answered 403 \(empty body\)/);
   });
 
   test('a rejected WebSocket handshake: its status', async () => {
-    const error = await failure('wrong-ws', 'websocket', (f) => (f['techniques']['websocket']['path'] = '/nope'));
+    const error = await failure('wrong-ws', 'websocket', (f) => (f.techniques.websocket.path = '/nope'));
     assert.match(error, /WebSocket handshake GET ws:\/\/127\.0\.0\.1:\d+\/nope answered 404: /);
   });
 
   test('a refused publish: its request and status', async () => {
-    const error = await failure('refused-publish', 'websocket', (f) => (f['publish']['path'] = '/sub/poll/{room}'));
+    const error = await failure('refused-publish', 'websocket', (f) => (f.publish.path = '/sub/poll/{room}'));
     assert.match(error, /^the target refused a publish: POST \/sub\/poll\/broadcast answered 403/);
   });
 
   test('a publish answered with a status the target does not call accepted', async () => {
-    const error = await failure('not-accepted', 'websocket', (f) => (f['publish']['accepted'] = [200]));
+    const error = await failure('not-accepted', 'websocket', (f) => (f.publish.accepted = [200]));
     // A 2xx is another protocol's answer, not a refusal: the message says what was accepted instead.
     assert.match(error, /^the target did not accept a publish: POST \/pub\/broadcast answered 20[12]: queued messages: .* \(accepted: 200\)$/);
   });
@@ -94,14 +94,14 @@ describe('broken targets', { skip }, () => {
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
     const error = await failure('closed-port', 'polling', (f) => {
-      delete f['server'];
-      f['origin'] = `http://127.0.0.1:${port}`;
+      delete f.server;
+      f.origin = `http://127.0.0.1:${port}`;
     });
     assert.match(error, new RegExp(`connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
   });
 
   test('a server command that exits before it is ready: its exit and its last output', async () => {
-    const error = await failure('exits', 'websocket', (f) => (f['server']['command'] = ['/bin/sh', '-c', 'echo "loading the module" >&2; echo "emerg: unknown directive nchan_foo" >&2; exit 3']));
+    const error = await failure('exits', 'websocket', (f) => (f.server.command = ['/bin/sh', '-c', 'echo "loading the module" >&2; echo "emerg: unknown directive nchan_foo" >&2; exit 3']));
     assert.match(error, /exited with code 3 before it was ready \(http:\/\/127\.0\.0\.1:\d+\/ready\); its last output: loading the module \| emerg: unknown directive nchan_foo$/);
   });
 
@@ -109,8 +109,8 @@ describe('broken targets', { skip }, () => {
     const marker = `pushbench-never-ready-${process.pid}`;
     const error = await failure('never-ready', 'websocket', (f) => {
       // The marker is the shell's $0, so that its command line names it; its sleep is a child in its group.
-      f['server']['command'] = ['/bin/sh', '-c', 'echo "starting $0" >&2; sleep 600', marker];
-      f['server']['ready'] = { url: 'http://127.0.0.1:{port}/ready', timeoutMs: 1000 };
+      f.server.command = ['/bin/sh', '-c', 'echo "starting $0" >&2; sleep 600', marker];
+      f.server.ready = { url: 'http://127.0.0.1:{port}/ready', timeoutMs: 1000 };
     });
     assert.match(error, new RegExp(`did not become ready within 1000 ms: GET http://127\\.0\\.0\\.1:\\d+/ready failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); its last output: starting ${marker}$`));
     assert.deepEqual(processesWith(marker), [], 'the command and its group were stopped');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { parseTargetFile } from '../../core/targets.ts';
 import { SocketCounter } from '../../core/socket-counter.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';

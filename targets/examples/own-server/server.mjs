@@ -29,14 +29,21 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   if (req.method === 'POST' && url.pathname === '/publish') {
     const chunks = [];
-    req.on('data', (c) => chunks.push(c)).on('end', () => (publish(JSON.parse(Buffer.concat(chunks).toString())), res.writeHead(204).end()));
+    req.on('data', (c) => chunks.push(c)).on('end', () => {
+      publish(JSON.parse(Buffer.concat(chunks).toString()));
+      res.writeHead(204).end();
+    });
   } else if (url.pathname === '/lp') {
     // No `after`: the client starts now, and waits for the next message.
     const at = from(url.searchParams.get('after'));
     if (at < log.length) return answer(res, log.slice(at), log.at(-1).id);
     const entry = { at, res };
     waiting.push(entry);
-    setTimeout(() => waiting.includes(entry) && ((waiting = waiting.filter((e) => e !== entry)), answer(res, [], log.at(-1)?.id ?? null)), HOLD_MS).unref();
+    setTimeout(() => {
+      if (!waiting.includes(entry)) return;
+      waiting = waiting.filter((e) => e !== entry);
+      answer(res, [], log.at(-1)?.id ?? null);
+    }, HOLD_MS).unref();
   } else res.writeHead(url.pathname === '/ready' ? 200 : 404).end();
 });
 const sockets = new WebSocketServer({ server, path: '/ws' });

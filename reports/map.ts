@@ -1,0 +1,200 @@
+/**
+ * The decision map in words and tables: for the terminal (plain text) and summary.md (Markdown).
+ * Pure functions of results.json's `map`: the winner of every grid point per criterion with its
+ * margin, the measured points beside the model, the crossovers and the classic claims.
+ */
+import { MAP_CRITERIA, type DecisionMap, type MapCell, type MapCriterion, type MapCrossover, type MapWinner } from '../core/results.ts';
+import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
+import { escapeMarkdown } from '../core/html.ts';
+import { formatInteger, formatNumber } from './format.ts';
+import { wrap } from './terminal.ts';
+
+/** Criterion names and units, for titles and axes. */
+export const CRITERION_TEXT: Readonly<Record<MapCriterion, { title: string; unit: string }>> = {
+  bytes: { title: 'bytes per delivered message', unit: 'B' },
+  bandwidth: { title: 'bandwidth per client', unit: 'B/s' },
+  p50: { title: 'p50 latency', unit: 'ms' },
+  p99: { title: 'p99 latency', unit: 'ms' },
+  cpu: { title: 'server CPU per delivered message', unit: 'µs' },
+  memory: { title: 'server memory per connection', unit: 'B' },
+};
+
+/** A technique's code in the map's tables: the capitals of its label's words (SP, LP, SSE, WS, WSD). */
+export function techniqueCode(technique: TechniqueId): string {
+  return TECHNIQUE_META[technique].label
+    .split(/[\s-]+/)
+    .filter((word) => /[A-Za-z]/.test(word))
+    .map((word) => (/[A-Z]/.test(word) ? word.replace(/[^A-Z]/g, '') : word[0]!.toUpperCase()))
+    .join('');
+}
+
+/** `1.0e-2`-free rate text: 0.01, 0.0316, 3.16, 100. */
+export function rateText(rate: number): string {
+  return String(Number(rate.toPrecision(3)));
+}
+
+/** `100 ms`, `1 s`, `10 s`. */
+export function intervalText(ms: number): string {
+  return ms >= 1000 ? `${formatNumber(ms / 1000, 2)} s` : `${formatNumber(ms, 1)} ms`;
+}
+
+/** A figure with its unit, to 3 significant digits. */
+export function figureText(value: number | null, criterion: MapCriterion): string {
+  if (value === null) return '—';
+  return `${formatNumber(Number(value.toPrecision(3)), 3)} ${CRITERION_TEXT[criterion].unit}`;
+}
+
+/** The winner of one grid point for a criterion. */
+export function winnerAt(map: DecisionMap, criterion: MapCriterion, rate: number, intervalMs: number, clients: number): MapWinner | undefined {
+  return map.winners.find((w) => w.criterion === criterion && w.rate === rate && w.intervalMs === intervalMs && w.clients === clients);
+}
+
+/** The cells of one grid point. */
+export function cellsAt(map: DecisionMap, rate: number, intervalMs: number, clients: number): MapCell[] {
+  return map.cells.filter((c) => c.rate === rate && c.intervalMs === intervalMs && c.clients === clients);
+}
+
+/** `WS 2.1x*`: a winner, its margin over the runner-up, `*` measured, `!` a measured cell that disagrees with the model there. */
+function winnerText(map: DecisionMap, w: MapWinner | undefined): string {
+  if (w === undefined || w.technique === null) return '—';
+  const margin = w.margin === null ? '' : ` ${formatNumber(Number(w.margin.toPrecision(w.margin < 10 ? 3 : 2)), 2)}x`;
+  const cells = cellsAt(map, w.rate, w.intervalMs, w.clients);
+  const disagree = cells.some((c) => c.measurement?.disagree.includes(w.criterion));
+  const measured = cells.some((c) => c.measured);
+  return `${techniqueCode(w.technique)}${margin}${measured ? '*' : ''}${disagree ? '!' : ''}`;
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+/** The rows of one criterion's winner table: a row per (clients, interval), a column per rate. */
+function winnerRows(map: DecisionMap, criterion: MapCriterion): string[][] {
+  const rows: string[][] = [['clients', 'interval', ...map.axes.rates.map((r) => `${rateText(r)}/s`)]];
+  for (const clients of map.axes.clients) {
+    for (const intervalMs of map.axes.intervalsMs) {
+      rows.push([formatInteger(clients), intervalText(intervalMs), ...map.axes.rates.map((rate) => winnerText(map, winnerAt(map, criterion, rate, intervalMs, clients)))]);
+    }
+  }
+  return rows;
+}
+
+function legend(map: DecisionMap): string {
+  return `${map.axes.techniques.map((t) => `${techniqueCode(t)} ${TECHNIQUE_META[t].label}`).join(', ')}; 2.1x: the runner-up costs 2.1 times as much; * measured point; ! the measurement differs from the model there (shown instead)`;
+}
+
+/** The map's first sentence: its size, what was measured, its parameters and limits. */
+export function mapHeadline(map: DecisionMap): string {
+  const cells = map.cells.length;
+  const limits = [
+    map.limits.maxLatencyMs === null ? null : `p99 <= ${intervalText(map.limits.maxLatencyMs)}`,
+    map.limits.maxBandwidthBytesPerSecond === null ? null : `bandwidth <= ${formatInteger(map.limits.maxBandwidthBytesPerSecond)} B/s per client`,
+    map.limits.maxMemoryBytes === null ? null : `server memory <= ${formatInteger(map.limits.maxMemoryBytes)} B`,
+  ].filter((l) => l !== null);
+  return (
+    `Decision map: ${map.axes.rates.length} rates × ${map.axes.intervalsMs.length} intervals × ${map.axes.clients.length} client counts × ${map.axes.techniques.length} techniques = ${formatInteger(cells)} cells from the model; ` +
+    `${map.measuredCells} points measured (${map.cells.filter((c) => c.measured).length} cells); ${formatNumber(map.wallMs / 1000, 1)} s. ` +
+    `Broadcast, ${map.params.payloadBytes} B payload, ${map.params.headers} headers, ${intervalText(map.params.holdMs)} hold.` +
+    (limits.length === 0 ? '' : ` Limits: ${limits.join(', ')}.`)
+  );
+}
+
+/** Measured points beside the model: one row per measured cell. */
+function measuredRows(map: DecisionMap): string[][] {
+  const rows: string[][] = [['point', 'tech', 'B/msg', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'n/msgs', 'x faster']];
+  for (const cell of map.cells) {
+    const m = cell.measurement;
+    if (m === undefined) continue;
+    const mark = (c: MapCriterion): string => (m.disagree.includes(c) ? ' !' : '');
+    rows.push([
+      `${rateText(cell.rate)}/s ${intervalText(cell.intervalMs)} ${formatInteger(cell.clients)}c`,
+      techniqueCode(cell.technique),
+      `${formatNumber(m.figures.bytesPerMessage, 1)} / ${formatNumber(m.modelAsRun.bytesPerMessage, 1)}${mark('bytes')}`,
+      `${formatNumber(m.figures.p50Ms, 2)} / ${formatNumber(m.modelAsRun.p50Ms, 2)}${mark('p50')}`,
+      `${formatNumber(m.figures.p99Ms, 2)} / ${formatNumber(m.modelAsRun.p99Ms, 2)}${mark('p99')}`,
+      m.figures.cpuMicrosPerMessage === null ? '—' : formatNumber(m.figures.cpuMicrosPerMessage, 1),
+      `${formatInteger(m.samples)}/${formatInteger(m.messages)}`,
+      formatNumber(m.timeScale, 1),
+    ]);
+  }
+  return rows;
+}
+
+/** Where a crossover was computed, in words: `at 1 msg/s`, `at 100 ms polls`. */
+function atText(c: MapCrossover): string {
+  if (c.at.rate !== undefined) return `${rateText(c.at.rate)} msg/s`;
+  if (c.at.intervalMs !== undefined) return `${intervalText(c.at.intervalMs)} polls`;
+  return '';
+}
+
+function valueText(c: MapCrossover): string {
+  if (c.value === null) return 'none';
+  return c.axis === 'rate' ? `${rateText(c.value)} msg/s` : c.axis === 'intervalMs' ? intervalText(c.value) : `${formatInteger(c.value)} clients`;
+}
+
+/**
+ * One line per kind of crossover (the id before `@`): the sentence of its middle instance, its
+ * formula, then where it falls at every other point it was computed at (results.json has each).
+ */
+export function crossoverLines(map: DecisionMap): string[] {
+  const groups = new Map<string, MapCrossover[]>();
+  for (const c of map.crossovers) {
+    const kind = c.id.split('@')[0]!;
+    groups.set(kind, [...(groups.get(kind) ?? []), c]);
+  }
+  return [...groups.values()].map((list) => {
+    const shown = list[Math.floor((list.length - 1) / 2)]!;
+    const across = list.length === 1 ? '' : ` Across the map: ${list.map((c) => `${valueText(c)} at ${atText(c)}`).join('; ')}.`;
+    return `- ${shown.text}${across} [${shown.formula}]`;
+  });
+}
+
+function claimLines(map: DecisionMap): string[] {
+  return map.claims.map((c) => `- "${c.claim}" — ${c.verdict.toUpperCase()}. ${c.evidence}`);
+}
+
+/** The whole map as terminal text (`criteria`: the winner tables to print). */
+export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[] = MAP_CRITERIA): string {
+  const out: string[] = [wrap(mapHeadline(map)), '', wrap(`Model: ${map.calibration}`), ''];
+  for (const criterion of criteria) {
+    out.push(`Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit}), per rate (msg/s):`, pad(winnerRows(map, criterion)), '');
+  }
+  out.push(wrap(`Codes: ${legend(map)}.`), '');
+  const measured = measuredRows(map);
+  out.push(
+    measured.length > 1
+      ? `${wrap("Measured cells, each figure as measured / the model at the run's own rate and interval (! beyond 1% for bytes, 10% for latency):")}\n${pad(measured)}`
+      : 'No cell was measured.',
+    '',
+    'Crossovers:',
+    ...crossoverLines(map).map((line) => wrap(line)),
+    '',
+    'What the classic argument gets right and wrong:',
+    ...claimLines(map).map((line) => wrap(line)),
+    '',
+  );
+  return out.join('\n');
+}
+
+function markdownTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  const row = (cells: string[]): string => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  return [row(head!), `|${head!.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`, ...body.map(row)].join('\n');
+}
+
+/** A list line with its text escaped (the sentences carry `*`, `|` and `!` of formulas and marks). */
+const markdownItem = (line: string): string => `- ${escapeMarkdown(line.replace(/^- /, ''))}`;
+
+/** The map as a Markdown section of summary.md. */
+export function renderMapMarkdown(map: DecisionMap): string {
+  const out: string[] = ['## Decision map', '', escapeMarkdown(mapHeadline(map)), '', `Model: ${escapeMarkdown(map.calibration)}`, ''];
+  for (const criterion of MAP_CRITERIA) {
+    out.push(`### Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, '', markdownTable(winnerRows(map, criterion)), '');
+  }
+  out.push(`Codes: ${escapeMarkdown(legend(map))}.`, '');
+  const measured = measuredRows(map);
+  if (measured.length > 1) out.push('### Measured cells beside the model', '', markdownTable(measured), '');
+  out.push('### Crossovers', '', ...crossoverLines(map).map(markdownItem), '', '### What the classic argument gets right and wrong', '', ...claimLines(map).map(markdownItem), '');
+  return out.join('\n');
+}

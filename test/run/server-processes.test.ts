@@ -1,0 +1,115 @@
+/**
+ * `--server-processes N`: several built-in server processes on one port, one deterministic feed.
+ * Every client gets every message exactly once whichever process it landed on; the figures are
+ * the processes' sum; a process killed mid-run is that process's loss, the others' figures kept.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PLAIN_WS_TECHNIQUE } from '../../core/techniques.ts';
+
+const SSE_TECHNIQUE = 'sse' as const;
+import type { CompletedResult } from '../../core/results.ts';
+import { liveChildren } from '../../run/children.ts';
+import { runScenarios } from '../../run/runner.ts';
+import { type ServerGroup, sumStats } from '../../run/server-group.ts';
+import type { ServerStats } from '../../core/protocol.ts';
+import { encodeHistogram, createLatencyHistogram } from '../../core/histogram.ts';
+import { isAlive } from '../helpers/processes.ts';
+import { tinyParams } from '../helpers/tiny-params.ts';
+
+test('two server processes on one port serve one feed: every message once to every client, figures summed', { timeout: 120_000 }, async () => {
+  const clients = 40;
+  const [scenario] = await runScenarios(
+    [{ id: 'two', group: 'two', title: 'two', description: '', params: tinyParams({ clients, durationMs: 1000 }), techniques: [PLAIN_WS_TECHNIQUE, SSE_TECHNIQUE] }],
+    { signal: new AbortController().signal, generators: 1, serverProcesses: 2, progress: () => {} },
+  );
+  for (const technique of [PLAIN_WS_TECHNIQUE, SSE_TECHNIQUE] as const) {
+    const result = scenario!.results[technique] as CompletedResult;
+    assert.equal(result.state, 'completed', (result as { error?: string }).error);
+    assert.ok(result.messages.published > 0);
+    assert.equal(result.messages.expected, result.messages.published * clients);
+    assert.equal(result.messages.delivered, result.messages.expected, `${technique}: every client got every message`);
+    assert.equal(result.messages.duplicated, 0);
+    assert.equal(result.messages.lost, 0);
+    assert.equal(result.agreement?.agree, true, `${technique}: the two processes' bytes add up to the clients' count`);
+    const processes = result.server!.processes!;
+    assert.equal(processes.length, 2);
+    assert.equal(new Set(processes.map((p) => p.pid)).size, 2);
+    assert.equal(processes.reduce((n, p) => n + p.connections, 0), result.server!.connections);
+    assert.equal(result.server!.rssBytes, processes[0]!.rssBytes + processes[1]!.rssBytes);
+    assert.ok(processes.every((p) => p.exited === null));
+  }
+  assert.equal(liveChildren(), 0);
+});
+
+test('a server process killed mid-run is reported as its own loss; the other keeps serving and its figures are kept', { timeout: 120_000 }, async () => {
+  const clients = 40;
+  let killedPid: number | undefined;
+  let group: ServerGroup | undefined;
+  const [scenario] = await runScenarios(
+    [{ id: 'kill', group: 'kill', title: 'kill', description: '', params: tinyParams({ clients, durationMs: 2000, warmupMs: 300 }), techniques: [PLAIN_WS_TECHNIQUE] }],
+    {
+      signal: new AbortController().signal,
+      generators: 1,
+      serverProcesses: 2,
+      onServer: (_technique, server) => (group = server as ServerGroup),
+      progress: (event) => {
+        if (event.phase !== 'measuring' || group === undefined || killedPid !== undefined) return;
+        // The process holding more clients dies, so that the loss is certain to be seen.
+        const g = group;
+        killedPid = -1;
+        void g.stats().then((reply) => {
+          const busiest = [...reply.members!].sort((a, b) => b.stats.connections.open - a.stats.connections.open)[0]!;
+          killedPid = busiest.pid;
+          g.members.find((m) => m.pid === busiest.pid)!.kill('SIGKILL');
+        });
+      },
+    },
+  );
+  const result = scenario!.results[PLAIN_WS_TECHNIQUE] as CompletedResult;
+  assert.equal(result.state, 'completed', (result as { error?: string }).error);
+  assert.ok(killedPid !== undefined && killedPid > 0);
+  const processes = result.server!.processes!;
+  const dead = processes.find((p) => p.pid === killedPid)!;
+  const alive = processes.find((p) => p.pid !== killedPid)!;
+  assert.match(dead.exited ?? '', /SIGKILL/);
+  assert.equal(dead.connections, 0);
+  assert.equal(alive.exited, null);
+  assert.ok(alive.connections > 0, 'the surviving process still holds its clients');
+  assert.ok(alive.cpuPercent > 0, "the surviving process's figures are kept");
+  assert.ok(result.messages.lost > 0, "the dead process's clients lost messages");
+  assert.ok(result.messages.delivered > 0, "the surviving process's clients were served");
+  assert.ok(result.clientErrors.count > 0, 'its clients saw their connections cut');
+  assert.equal(isAlive(killedPid!), false);
+  assert.equal(liveChildren(), 0);
+});
+
+test('sumStats adds bytes, connections, CPU and RSS, takes the feed count from the publishing processes', () => {
+  const empty = encodeHistogram(createLatencyHistogram());
+  const sample = (n: number, published: number): ServerStats => ({
+    at: n,
+    bytes: { up: 10 * n, down: 100 * n, setupUp: n, setupDown: 2 * n },
+    bytesByRoute: { websocket: { up: 10 * n, down: 100 * n } },
+    techniques: { websocket: { requests: 0, emptyResponses: 0, messagesWritten: 5 * n, open: n } },
+    connections: { open: n, total: n + 1 },
+    published,
+    lateTicks: 0,
+    maxTickLateMs: n,
+    publisher: { busyWaitMicros: n, blockedMicros: n, latenessHistogram: empty, fanOutHistogram: empty },
+    rejected: { badRequest: 0, notFound: n, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 },
+    process: { cpuMicros: 1000 * n, rssBytes: 1_000_000 * n, eluIdleMs: n, eluActiveMs: 2 * n },
+  });
+  const a = sample(1, 7);
+  const b = sample(2, 7);
+  const sum = sumStats([a, b], [a, b]);
+  assert.deepEqual(sum.bytes, { up: 30, down: 300, setupUp: 3, setupDown: 6 });
+  assert.deepEqual(sum.bytesByRoute, { websocket: { up: 30, down: 300 } });
+  assert.deepEqual(sum.techniques.websocket, { requests: 0, emptyResponses: 0, messagesWritten: 15, open: 3 });
+  assert.deepEqual(sum.connections, { open: 3, total: 5 });
+  assert.equal(sum.published, 7, 'each process publishes the whole feed: not 14');
+  assert.equal(sum.maxTickLateMs, 2);
+  assert.equal(sum.rejected.notFound, 3);
+  assert.deepEqual(sum.process, { cpuMicros: 3000, rssBytes: 3_000_000, eluIdleMs: 3, eluActiveMs: 6 });
+  // A dead process's count stops: the live ones say how many were published.
+  assert.equal(sumStats([a, sample(2, 3)], [a]).published, 7);
+});
