@@ -265,6 +265,7 @@ export const SessionResultSchema = closed(
     heartbeats: count('Pings the server sent in the window, each answered with a pong'),
     heartbeatBytes: closed({ up: count(), down: count() }, 'Bytes of those pings and pongs in the window, exact: WebSocket frames whole; on polling, a pong\'s whole POST exchange and a ping\'s whole GET answer (its packet and separator alone when messages shared the answer)'),
     envelopeBytes: count('Bytes the framework wrapped around the delivered messages in the window (Socket.IO\'s 42["event", ...], the separators between packets), down'),
+    envelopeMessages: count('Messages the envelope bytes were counted over: those received while the byte window was open (the same messages whose payload is in bytes.payload)'),
     connect: closed(
       {
         clients: count('Clients that connected'),

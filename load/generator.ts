@@ -139,7 +139,7 @@ export class Generator {
       this.recorder.receive(trackerOf(seq), seq, t, bytes, now, inByteWindow);
     });
     // A framework's event packet around the message (Socket.IO's 42["msg",...]) is its envelope.
-    if (this.sessionTally !== null && inByteWindow && count > 0) this.sessionTally.addEnvelope(unit.length - payload);
+    if (this.sessionTally !== null && inByteWindow && count > 0) this.sessionTally.addEnvelope(unit.length - payload, count);
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
     const pending = this.pendingEdge;

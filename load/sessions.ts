@@ -53,6 +53,7 @@ export class SessionTally {
   private heartbeats = 0;
   private readonly heartbeatBytes = { up: 0, down: 0 };
   private envelope = 0;
+  private envelopeMessages = 0;
   private clients = 0;
   private readonly steps = new Map<string, { up: number; down: number }>();
 
@@ -71,9 +72,11 @@ export class SessionTally {
     this.heartbeatBytes.down += down;
   }
 
-  /** Down bytes the framework wrapped around delivered messages (separators here; the packets' own envelope from the generator, which knows the payload). */
-  addEnvelope(bytes: number): void {
-    if (this.counting()) this.envelope += bytes;
+  /** Down bytes the framework wrapped around `messages` delivered messages (separators here, with none; the packets' own envelope from the generator, which knows the payload). */
+  addEnvelope(bytes: number, messages: number): void {
+    if (!this.counting()) return;
+    this.envelope += bytes;
+    this.envelopeMessages += messages;
   }
 
   /** One exchange of a client's connect flow. */
@@ -95,6 +98,7 @@ export class SessionTally {
       heartbeats: this.heartbeats,
       heartbeatBytes: { ...this.heartbeatBytes },
       envelopeBytes: this.envelope,
+      envelopeMessages: this.envelopeMessages,
       connect: { clients: this.clients, steps: [...this.steps].map(([name, b]) => ({ name, up: b.up, down: b.down })) },
     };
   }
@@ -106,12 +110,13 @@ export function mergeSessionResults(parts: ReadonlyArray<SessionResult | null | 
   const first = present[0];
   if (first === undefined) return null;
   const steps = new Map<string, { up: number; down: number }>();
-  const out: SessionResult = { protocol: first.protocol, transport: first.transport, heartbeats: 0, heartbeatBytes: { up: 0, down: 0 }, envelopeBytes: 0, connect: { clients: 0, steps: [] } };
+  const out: SessionResult = { protocol: first.protocol, transport: first.transport, heartbeats: 0, heartbeatBytes: { up: 0, down: 0 }, envelopeBytes: 0, envelopeMessages: 0, connect: { clients: 0, steps: [] } };
   for (const part of present) {
     out.heartbeats += part.heartbeats;
     out.heartbeatBytes.up += part.heartbeatBytes.up;
     out.heartbeatBytes.down += part.heartbeatBytes.down;
     out.envelopeBytes += part.envelopeBytes;
+    out.envelopeMessages += part.envelopeMessages;
     out.connect.clients += part.connect.clients;
     for (const step of part.connect.steps) {
       const sum = steps.get(step.name) ?? { up: 0, down: 0 };
@@ -305,7 +310,7 @@ class EngineIoPolling implements GetChannel {
     // The pong goes out beside the next poll, as engine.io-client sends it; a pong that fails shows up as the server ending the session (a 400 on the next poll).
     for (let i = 0; i < pings; i++) void this.pong(events.length === 0 && pings === 1 ? response.bytes : { up: 0, down: events.length === 0 ? 1 : 2 }).catch(() => {});
     // The separators between event packets are the framework's envelope; one joining a ping to them is the ping's.
-    if (events.length > 1) this.ctx.tally.addEnvelope(events.length - 1);
+    if (events.length > 1) this.ctx.tally.addEnvelope(events.length - 1, 0);
     return { ...response, body: Buffer.from(events.join(ENGINE_IO_SEPARATOR), 'latin1') };
   }
 

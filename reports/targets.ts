@@ -148,9 +148,10 @@ export function sessionFigures(result: CompletedResult): { frameworkPerMessage: 
   const heartbeats = session.heartbeatBytes.up + session.heartbeatBytes.down;
   const connect = session.connect.steps.reduce((sum, s) => sum + s.up + s.down, 0);
   return {
-    envelopePerMessage: session.envelopeBytes / delivered,
+    // The envelope over the messages it was counted on (received in the byte window); heartbeats over the window's deliveries, as the overhead is.
+    envelopePerMessage: session.envelopeBytes / Math.max(1, session.envelopeMessages),
     heartbeatsPerMessage: heartbeats / delivered,
-    frameworkPerMessage: (session.envelopeBytes + heartbeats) / delivered,
+    frameworkPerMessage: session.envelopeBytes / Math.max(1, session.envelopeMessages) + heartbeats / delivered,
     connectPerClient: session.connect.clients === 0 ? 0 : connect / session.connect.clients,
   };
 }

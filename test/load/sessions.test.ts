@@ -17,15 +17,15 @@ test('a tally counts heartbeats and envelope only in the window, the connect flo
   const tally = new SessionTally({ kind: 'engine.io', upgrade: false }, 'engine.io websocket', () => counting);
   tally.step('a', 10, 20);
   tally.heartbeat(7, 3);
-  tally.addEnvelope(10);
+  tally.addEnvelope(10, 1);
   counting = true;
   tally.heartbeat(7, 3);
-  tally.addEnvelope(10);
+  tally.addEnvelope(10, 1);
   tally.step('a', 1, 2);
   tally.step('b', 5, 0);
   tally.connected();
   const one = tally.result();
-  assert.deepEqual(one, { protocol: 'engine.io', transport: 'engine.io websocket', heartbeats: 1, heartbeatBytes: { up: 7, down: 3 }, envelopeBytes: 10, connect: { clients: 1, steps: [{ name: 'a', up: 11, down: 22 }, { name: 'b', up: 5, down: 0 }] } });
+  assert.deepEqual(one, { protocol: 'engine.io', transport: 'engine.io websocket', heartbeats: 1, heartbeatBytes: { up: 7, down: 3 }, envelopeBytes: 10, envelopeMessages: 1, connect: { clients: 1, steps: [{ name: 'a', up: 11, down: 22 }, { name: 'b', up: 5, down: 0 }] } });
   const merged = mergeSessionResults([one, null, { ...one, connect: { clients: 2, steps: [{ name: 'b', up: 1, down: 1 }, { name: 'c', up: 2, down: 2 }] } }]);
   assert.deepEqual(merged, {
     protocol: 'engine.io',
@@ -33,6 +33,7 @@ test('a tally counts heartbeats and envelope only in the window, the connect flo
     heartbeats: 2,
     heartbeatBytes: { up: 14, down: 6 },
     envelopeBytes: 20,
+    envelopeMessages: 2,
     connect: { clients: 3, steps: [{ name: 'a', up: 11, down: 22 }, { name: 'b', up: 6, down: 1 }, { name: 'c', up: 2, down: 2 }] },
   });
   assert.equal(mergeSessionResults([null, undefined]), null);

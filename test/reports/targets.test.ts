@@ -108,6 +108,7 @@ test('a framework session: its envelope and heartbeats per message and its conne
     heartbeats: 2,
     heartbeatBytes: { up: 300, down: 200 },
     envelopeBytes: 1000,
+    envelopeMessages: 100,
     connect: { clients: 4, steps: [{ name: 'polling: handshake GET (0 open)', up: 400, down: 1200 }, { name: 'polling: POST 40 (namespace connect)', up: 800, down: 700 }] },
   };
   const [c] = targetComparisons(results);
