@@ -9,7 +9,6 @@ import { ConfigError } from '../core/errors.ts';
 import { SHARD_KIND, validateShard, type ShardResult } from '../core/shard.ts';
 import { mergeShards } from '../run/shard-merge.ts';
 import { renderSummary } from '../reports/terminal.ts';
-import { renderShardTable } from '../reports/shards.ts';
 import { booleanReader, HELP_ROW, helpLines, numberReader, parseCommand, stringReader, synopsis, type Flag } from './flags.ts';
 import { EXIT } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
@@ -88,8 +87,9 @@ export async function runMergeCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     process.stderr.write(`${where.join('\n')}\n`);
   } else {
+    // The summary holds the per-shard table of a merged file.
     process.stdout.write(renderSummary(results, { verbose: false }));
-    process.stdout.write(`\n${renderShardTable(results)}\n${where.join('\n')}\n`);
+    process.stdout.write(`\n${where.join('\n')}\n`);
   }
   return runExitCode(results, saved.writeFailed);
 }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import { TECHNIQUE_META } from '../core/techniques.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
 import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
@@ -384,6 +385,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: 'off',
     reader: booleanReader(),
   },
+  insecure: {
+    flag: 'insecure',
+    arg: null,
+    help: "accept a TLS target's certificate without verifying it (a self-signed certificate of a server you run); default: verified, and a certificate that fails fails its technique naming why",
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
   delayMs: {
     flag: 'delay-ms',
     arg: 'MS',
@@ -427,6 +435,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     reader: booleanReader(),
   },
   wires: wireOption,
+  tabs: {
+    flag: 'tabs',
+    arg: 'N',
+    help: `tabs per simulated browser, all on one origin, 1..${LIMITS.maxTabs}: on HTTP/1.1 a browser's tabs share its 6 connections per origin (a seventh EventSource waits), on HTTP/2 one connection; for techniques that stream over HTTP (sse), broadcast, pushbench's own server`,
+    defaultText: '1 (every client a browser of its own)',
+    reader: integerReader(1, LIMITS.maxTabs),
+  },
   tlsCert: tlsCertOption,
   tlsKey: tlsKeyOption,
 };
@@ -545,9 +560,10 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   const { values, explicit } = resolve(RUN_OPTIONS, DEFAULT_RUN_VALUES, inputs);
   checkRoomSize(values, explicit.has('roomSize'), inputs.get(RUN_OPTIONS.roomSize.flag));
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
-  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText);
+  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText).map((target) => (values.insecure ? Object.freeze({ ...target, insecure: true }) : target));
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
   checkWires(values, explicit.has('techniques'), targets);
+  checkTabs(values, explicit.has('techniques'), targets);
   checkShard(values, explicit.has('techniques'));
 
   return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
@@ -571,7 +587,8 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
   for (const target of targets) {
     checkTargetHost(target, values.allowRemote);
     const label = target.file === null ? `target ${showReceived(target.name)}` : `target file ${showReceived(target.file)}`;
-    if (values.workload === 'chat') {
+    // A shard's target is a pushbench server (the shard checks its head): its clients count what each room accepted.
+    if (values.workload === 'chat' && values.shard === null) {
       // Each technique named must be able to chat there (one the user did not name fails in the run, saying why).
       const asked = target.kind === 'url' ? values.techniques.slice(0, 1) : techniquesExplicit ? values.techniques.filter((id) => target.techniques.includes(id)) : [];
       const roomSize = Math.min(values.roomSize, Math.max(...values.clients));
@@ -590,6 +607,24 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
 }
 
 /**
+ * `--tabs` against the rest: the browser's connections per origin decide HTTP streams (EventSource),
+ * so the other techniques are refused when named and left out when not; broadcast on
+ * pushbench's own server only (a browser's tabs all read one feed).
+ */
+function checkTabs(values: Mutable<RunValues>, techniquesExplicit: boolean, targets: readonly ResolvedTarget[]): void {
+  if (values.tabs <= 1) return;
+  const streams = (id: TechniqueId): boolean => TECHNIQUE_META[id].transport === 'http1' && TECHNIQUE_META[id].delivery === 'stream';
+  const allowed = TECHNIQUES.filter(streams);
+  const other = values.techniques.filter((id) => !streams(id));
+  if (techniquesExplicit && other.length > 0) {
+    throw new ConfigError(`invalid --technique with --tabs ${values.tabs}: received ${showReceived(other.join(','))}; --tabs measures techniques that stream over HTTP, which a browser's connections per origin limit: ${allowed.join(', ')}`);
+  }
+  if (values.workload !== 'broadcast') throw new ConfigError(`invalid --workload with --tabs ${values.tabs}: received ${showReceived(values.workload)}; --tabs runs the broadcast workload only`);
+  if (targets.some((target) => target.kind !== 'builtin')) throw new ConfigError(`--tabs ${values.tabs} measures pushbench's own server only; received a --target or --target-file`);
+  values.techniques = Object.freeze(values.techniques.filter(streams));
+}
+
+/**
  * The wires against the rest: a technique named with `--technique` on a wire that cannot carry
  * it is refused, naming both and the wires that would (one left to the default `all` is left out
  * of that wire's scenarios, which say why); phase 1 measures wires on pushbench's own server
@@ -600,9 +635,14 @@ function checkWires(values: { techniques: readonly TechniqueId[]; wires: readonl
     const refusals = wireRefusals(values.techniques, values.wires);
     if (refusals.length > 0) throw new ConfigError(`invalid --technique with --wire ${values.wires.join(',')}: ${refusals.join('; ')}`);
   }
-  const other = targets.find((target) => target.kind !== 'builtin');
-  if (other !== undefined && values.wires.some((wire) => wire !== DEFAULT_WIRE)) {
-    throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(other.name)}; wires other than ${DEFAULT_WIRE} are measured on pushbench's own server only (targets over TLS and HTTP/2 are not supported yet)`);
+  // A target is measured on the wires its file says it offers (a pushbench server at --target URL: http).
+  for (const target of targets) {
+    if (target.wires === null) continue;
+    const offered = WIRES.filter((wire) => target.wires?.[wire] !== undefined);
+    const missing = values.wires.filter((wire) => !offered.includes(wire));
+    if (missing.length > 0) {
+      throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(target.name)}, which does not offer ${missing.join(', ')}; it offers ${offered.join(', ')}${target.kind === 'file' ? ' (its file\'s "wires")' : ''}`);
+    }
   }
   if ((values.tlsCert === null) !== (values.tlsKey === null)) {
     const [given, missing] = values.tlsCert === null ? ['--tls-key', '--tls-cert'] : ['--tls-cert', '--tls-key'];
@@ -645,10 +685,14 @@ function checkShard(values: RunValues, techniquesExplicit: boolean): void {
   if (!techniquesExplicit || values.techniques.length !== 1) {
     throw new ConfigError(`${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`);
   }
-  if (values.workload !== 'broadcast') throw new ConfigError(`${shard} measures the broadcast workload; received --workload ${values.workload} (chat shards are not supported yet)`);
   if (values.clients.length !== 1) throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
   if (values.runs !== 1) throw new ConfigError(`${shard} measures once; received --runs ${values.runs}`);
   if (values.shard.count > values.clients[0]!) throw new ConfigError(`${shard}: ${values.clients[0]} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as clients`);
+  // Chat shards hold whole rooms (self-echo latency on one clock): there must be a room for every shard.
+  const rooms = Math.ceil(values.clients[0]! / Math.min(values.roomSize, values.clients[0]!));
+  if (values.workload === 'chat' && values.shard.count > rooms) {
+    throw new ConfigError(`${shard}: ${rooms} rooms of ${values.roomSize} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as rooms (each room lies within one shard)`);
+  }
 }
 
 /** Load tests are only aimed at this host unless the user says the remote server is theirs. */

@@ -7,6 +7,7 @@
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
+import type { WorkloadName } from '../core/results.ts';
 import { Coordinator } from '../run/coordinator.ts';
 import { LIMITS } from '../run/config.ts';
 import { booleanReader, durationReader, enumReader, HELP_ROW, helpLines, integerReader, numberReader, parseCommand, stringReader, synopsis, type Flag, type Reader } from './flags.ts';
@@ -29,7 +30,9 @@ const PUBLISH_FLAGS = {
   shards: { flag: 'shards', arg: 'N', help: 'shards of the run, 1..1000; required', defaultText: null, reader: integerReader(1, 1000, 'shards') },
   technique: { flag: 'technique', arg: 'ID', help: `the technique the shards measure (${TECHNIQUES.join(', ')}); required`, defaultText: null, reader: enumReader<TechniqueId>(TECHNIQUES) },
   clients: { flag: 'clients', arg: 'N', help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`, defaultText: null, reader: integerReader(1, LIMITS.maxClients) },
-  rate: { flag: 'rate', arg: 'N', help: 'messages per second', defaultText: '1', reader: numberReader(0, LIMITS.maxRate, true) },
+  rate: { flag: 'rate', arg: 'N', help: 'messages per second (in chat: per client)', defaultText: '1', reader: numberReader(0, LIMITS.maxRate, true) },
+  workload: { flag: 'workload', arg: 'NAME', help: 'broadcast (this coordinator publishes) or chat (the clients publish to their rooms, each room within one shard; this coordinator only sets the window)', defaultText: 'broadcast', reader: enumReader<WorkloadName>(['broadcast', 'chat']) },
+  roomSize: { flag: 'room-size', arg: 'N', help: 'chat only: clients per room, as the shards have it', defaultText: '10, or --clients if smaller', reader: integerReader(1, LIMITS.maxClients) },
   payload: { flag: 'payload', arg: 'BYTES', help: 'message payload size', defaultText: '64', reader: integerReader(0, LIMITS.maxPayloadBytes) },
   duration: { flag: 'duration', arg: 'DURATION', help: 'measured window; a bare number means seconds', defaultText: '10s', reader: durationReader('s', 100, 3_600_000) },
   warmup: { flag: 'warmup', arg: 'DURATION', help: 'warm-up before the window; a bare number means seconds', defaultText: '2s', reader: durationReader('s', 0, 600_000) },
@@ -79,6 +82,9 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
       payloadBytes: values.payload ?? 64,
       durationMs: values.duration ?? 10_000,
       warmupMs: values.warmup ?? 2000,
+      workload: values.workload ?? 'broadcast',
+      // The default `pushbench run` resolves to, so that a shard without --room-size agrees.
+      roomSize: Math.min(values.roomSize ?? 10, values.clients!),
     },
     shards: values.shards!,
     startAtMs: values.startAt ?? null,

@@ -16,9 +16,10 @@ import type { WireId } from './wires.ts';
 import type { HeaderProfile } from './header-profile.ts';
 import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
-import type { ClientBytes } from './socket-counter.ts';
+import type { ClientBytes, TlsTrust } from './socket-counter.ts';
 import type { PublishSpec, Subscription } from './targets.ts';
 import type { SessionResult } from './results.ts';
+import type { WireParts } from './wire-parts.ts';
 
 // ---------------------------------------------------------------------------------------
 // Runner <-> server child
@@ -58,6 +59,8 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
   origin: string;
   /** What carries the clients' HTTP (core/wires.ts); absent: `http`, HTTP/1.1 cleartext. */
   wire?: WireId;
+  /** Which server certificates a TLS wire accepts; absent: any (pushbench's own server). */
+  tlsTrust?: TlsTrust;
   /** Client ids [from, to) this process simulates. */
   fromClient: number;
   toClient: number;
@@ -74,6 +77,8 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * clients of the technique, so every process deals the same phases. Absent: every client at phase 0.
    */
   schedule?: { seed: number; clients: number };
+  /** Tabs per simulated browser, one origin (`--tabs`): clients [k*tabs, (k+1)*tabs) are the tabs of browser k, which share its connections (load/wire-clients.ts BROWSERS). Absent: 1. */
+  tabs?: number;
   /** `--ramp`: clients this process connects per second (its share of the run's rate); absent: as fast as `connectConcurrency` allows. */
   rampPerSecond?: number;
   /** The loopback source address this process's clients connect from (run/scale-plan.ts); absent: the kernel picks. */
@@ -83,6 +88,12 @@ export interface GeneratorSpec extends Omit<ClientLoadFields, 'headers'> {
    * Every stamp `t` is moved onto this clock before it is used; absent: 0 (one host, one clock).
    */
   stampOffsetMicros?: number;
+  /**
+   * Chat in a shard: the server's own count of each room's messages is on another host, so the
+   * clients count, per room, their publishes in the window the server accepted (an accepted HTTP
+   * status, a WebSocket frame written without error), as against a target.
+   */
+  countAccepted?: boolean;
 }
 
 /** Delivery counters of one generator process. */
@@ -122,6 +133,10 @@ export interface GeneratorWindowResult {
   bytes: ClientBytes;
   /** Actual time between the two snapshots (µs). */
   windowMicros: number;
+  /** With `tabs`: requests and streams still waiting for a connection of their browser when the window was collected, and the connections per origin the wire allows (null: shared, HTTP/2). */
+  browsers?: { waiting: number; connectionsPerOrigin: number | null };
+  /** TLS records and HTTP/2 frames in the window (setup: over the whole run), on a wire with a tap (absent on HTTP/1.1 cleartext). */
+  parts?: WireParts;
   requests: { total: number; empty: number; late: number };
   /** Upstream message bodies sent in the window (chat), and their bytes. */
   sent: number;
@@ -184,11 +199,13 @@ export type GeneratorToRunner =
 
 /** What the publisher posts, and where. */
 export interface PublisherSpec {
-  /** `http://host:port` of the target. */
+  /** `http://host:port` (or `https://`) of the target. */
   origin: string;
   publish: PublishSpec;
   /** Size of each message's `data` string. */
   payloadBytes: number;
+  /** Which certificates an https origin may present; absent: any. */
+  tlsTrust?: TlsTrust;
 }
 
 /** The open-loop schedule: message i is due at `firstAt + i / rate`; publishing stops at `until`. Times are monotonic µs. */

@@ -94,6 +94,13 @@ export const ScenarioParamsSchema = closed({
       description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
     }),
   ),
+  tabs: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "Tabs per simulated browser, all on one origin (`--tabs`): on HTTP/1.1 a browser's tabs share its 6 connections to the origin, applied by the driver (a seventh EventSource waits), on HTTP/2 they share one connection. Absent: 1, every client a browser of its own",
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(
@@ -194,6 +201,46 @@ export const ModelEstimateSchema = closed(
     formula: Type.String({ description: 'How the figures were derived, in one sentence' }),
   },
   'The analytic estimate for the same scenario',
+);
+
+export const WirePartsSchema = closed(
+  {
+    perMessage: closed(
+      {
+        payloadBytes: nonNegative('Message JSON (as perMessage counts it)'),
+        tlsBytes: nonNegative('TLS record overhead: 5-byte header + 1-byte inner content type + 16-byte AEAD tag per record, records counted on the TCP bytes'),
+        h2FramingBytes: nonNegative('HTTP/2 frame headers (9 B each) and the payloads of control frames (SETTINGS acks, WINDOW_UPDATE, PING, RST_STREAM, GOAWAY), frames counted on the plaintext'),
+        headerBlockBytes: nonNegative('HTTP/2 HPACK header blocks (HEADERS and CONTINUATION payloads); 0 on HTTP/1.1, whose heads are in httpBytes'),
+        httpBytes: difference(
+          'The rest: on HTTP/1.1 the request and response heads and the body framing (chunks, SSE lines, WebSocket frame headers, JSON brackets); on HTTP/2 the framing inside DATA (SSE lines, WebSocket frame headers, JSON brackets)',
+        ),
+      },
+      'Bytes per delivered message, up + down, by what they are: payload + tls + h2Framing + headerBlocks + http = perMessage.totalBytes. Every part but http is counted; http is the total less the counted parts',
+    ),
+    window: closed(
+      {
+        tlsRecordsUp: count(),
+        tlsRecordsDown: count(),
+        h2FramesUp: count(),
+        h2FramesDown: count(),
+        h2HeaderBlockBytesUp: byteTotal(),
+        h2HeaderBlockBytesDown: byteTotal(),
+        h2ControlBytes: byteTotal('Control frame payloads, both ways'),
+        h2DataBytes: byteTotal('DATA payloads, both ways'),
+      },
+      'What the clients\' taps counted in the measured window, all clients',
+    ),
+    setupPerConnection: closed(
+      {
+        connections: count('Connections the taps counted, over the whole run'),
+        tlsBytes: nonNegative('TLS handshake records (to the client\'s secureConnect) and the session tickets after it, both ways, per connection'),
+        tlsTicketBytes: nonNegative('Of them, the session tickets (TLS 1.3 NewSessionTicket records, one per client \'session\' event)'),
+        h2Bytes: nonNegative('HTTP/2 client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS each way, per connection (plaintext; the TLS records carrying them are not in tlsBytes)'),
+      },
+      'Connection setup, per connection, counted by the clients\' taps over the whole run (TCP\'s own handshake carries no payload)',
+    ),
+  },
+  'The window\'s bytes split by what they are, on a TLS or HTTP/2 wire (core/wire-parts.ts); absent on HTTP/1.1 cleartext and for results written before it was counted',
 );
 
 export const PublisherResultSchema = closed(
@@ -328,7 +375,7 @@ export const CompletedResultSchema = closed(
       ),
     ),
     server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
-    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and on a wire other than http (it has no TLS or HTTP/2 terms yet)'),
+    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet), and with `--tabs` (tabs sharing a connection share TLS records)'),
     network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
     scheduleSeed: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),
@@ -361,6 +408,18 @@ export const CompletedResultSchema = closed(
           note: Type.String(),
         }),
         'How the byte snapshots at the window\'s edges met a quiet moment; null for chat (clients publish on their own phases, so no moment is quiet); absent in files written before it was recorded',
+      ),
+    ),
+    wireParts: Type.Optional(WirePartsSchema),
+    browsers: Type.Optional(
+      closed(
+        {
+          tabs: Type.Integer({ minimum: 2 }),
+          connectionsPerOrigin: nullable(count(), 'Connections a browser may open to the origin (6 on HTTP/1.1), or null when its tabs share one (HTTP/2)'),
+          waiting: count('EventSource streams (and requests) still waiting for a connection of their browser at the end of the window: their tabs got nothing'),
+          note: Type.String(),
+        },
+        'With `--tabs`: how the browser rule the driver applied worked out',
       ),
     ),
     responseHead: Type.Optional(
@@ -424,6 +483,12 @@ export const ScenarioSchema = closed({
       minimum: 1,
       description:
         'The scenario stands for one F times slower: it ran at F x the rate with 1/F of the poll interval, which keeps bytes per message and the share of empty polls; per-second figures divided by F are those of the slower situation, and polling latency scales with the interval',
+    }),
+  ),
+  clockBoundMs: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: "Merged from shards on several hosts: the worst clock-offset bound of the shards merged, ms; its latencies are known to within it, and reports print none finer",
     }),
   ),
 });
@@ -601,6 +666,7 @@ export const ShardRowSchema = closed(
     boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
     driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
     generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
+    generatorEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Event-loop use of the shard's busiest generator process over the window (0..1): near 1, the shard measured itself; null when not recorded")),
   },
   'One shard of a merged run',
 );
@@ -650,6 +716,7 @@ export type WorkloadName = Static<typeof WorkloadNameSchema>;
 export type ResultsFile = Static<typeof ResultsFileSchema>;
 export type Environment = Static<typeof EnvironmentSchema>;
 export type Scenario = Static<typeof ScenarioSchema>;
+export type WirePartsResult = Static<typeof WirePartsSchema>;
 export type ScenarioParams = Static<typeof ScenarioParamsSchema>;
 export type TechniqueResult = Static<typeof TechniqueResultSchema>;
 export type CompletedResult = Static<typeof CompletedResultSchema>;

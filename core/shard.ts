@@ -54,6 +54,7 @@ const WindowResultSchema = Type.Object(
     errors: Type.Object({ count: int(), first: Type.Array(Type.String()) }, { additionalProperties: false }),
     responseHead: Type.Union([Type.String(), Type.Null()]),
     edges: Type.Optional(Type.Array(Type.Object({ edge: Type.Union([Type.Literal('start'), Type.Literal('end')]), waitedMicros: Type.Number({ minimum: 0 }), clientsBehind: int() }, { additionalProperties: false }))),
+    eventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
   { additionalProperties: false, description: "One generator process's window (core/ipc.ts GeneratorWindowResult)" },
 );

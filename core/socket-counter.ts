@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { buildConnector } from 'undici';
 import { SocketTally, type ClientBytes } from './socket-tally.ts';
+import { addParts, ConnectionParts, emptyParts, tlsTap, type WireParts } from './wire-parts.ts';
 
 export type { ClientBytes } from './socket-tally.ts';
 
@@ -18,6 +19,21 @@ export type { ClientBytes } from './socket-tally.ts';
  */
 export type ByteAttribution = 'snapshot' | 'exchange';
 
+/** The parts counter of each TLS or HTTP/2 connection, by its TCP socket. */
+const partsByTcp = new WeakMap<net.Socket, ConnectionParts>();
+
+/** The parts counter of the connection on TCP socket `tcp` (one `dial` made), or undefined on a connection nobody taps. */
+export function partsOf(tcp: net.Socket): ConnectionParts | undefined {
+  return partsByTcp.get(tcp);
+}
+
+/** The parts counter of `tcp`, made (and kept with the socket) on first ask. */
+export function ensureParts(tcp: net.Socket): ConnectionParts {
+  let parts = partsByTcp.get(tcp);
+  if (parts === undefined) partsByTcp.set(tcp, (parts = new ConnectionParts()));
+  return parts;
+}
+
 export class SocketCounter {
   /**
    * @param localAddress the loopback source address every socket of this counter connects from
@@ -28,6 +44,9 @@ export class SocketCounter {
   constructor(readonly localAddress?: string) {}
 
   private readonly tally = new SocketTally('client');
+  /** Parts counters of every tapped connection, and of those whose window bytes come from the edge snapshots. */
+  private readonly allParts: ConnectionParts[] = [];
+  private readonly snapshotParts: ConnectionParts[] = [];
   /** The sockets whose window bytes come from the edge snapshots (every one not attributed by exchange). */
   private readonly snapshotTally = new SocketTally('client');
 
@@ -35,6 +54,30 @@ export class SocketCounter {
   track(socket: net.Socket, attribution: ByteAttribution = 'snapshot'): void {
     this.tally.track(socket);
     if (attribution === 'snapshot') this.snapshotTally.track(socket);
+  }
+
+  /** Parts of the tapped connections attributed by snapshot (per-message parts for the window's edges). */
+  snapshotPartTotals(): WireParts {
+    const out = emptyParts();
+    for (const parts of this.snapshotParts) addParts(out, parts.snapshot());
+    return out;
+  }
+
+  /** Parts of every tapped connection over the whole run (setup per connection comes from here). */
+  partTotals(): WireParts {
+    const out = emptyParts();
+    for (const parts of this.allParts) addParts(out, parts.snapshot());
+    return out;
+  }
+
+  /** Counts the parts of the connection on `tcp` from now on (TLS records, HTTP/2 frames its taps see). */
+  trackParts(tcp: net.Socket, attribution: ByteAttribution): ConnectionParts {
+    const parts = ensureParts(tcp);
+    if (!this.allParts.includes(parts)) {
+      this.allParts.push(parts);
+      if (attribution === 'snapshot') this.snapshotParts.push(parts);
+    }
+    return parts;
   }
 
   /** Bytes of the sockets attributed by snapshot: what the window's edge snapshots read. */
@@ -55,13 +98,18 @@ export class SocketCounter {
    * with `secure` the TLS session over it: `socket` is what to speak over, `tcp` the socket
    * under it whose counters are the TCP payload. Under TLS the TCP socket, not the TLS one, is
    * counted, so that handshakes and record overhead are in the bytes as on the server's side.
+   * Under TLS a tap between the two counts the records (core/wire-parts.ts).
    */
   dial(host: string, port: number, secure: SecureDial | null, attribution: ByteAttribution = 'snapshot'): { socket: net.Socket; tcp: net.Socket } {
     const tcp = net.connect({ port, host, ...this.source() });
     tcp.setNoDelay(true);
     this.track(tcp, attribution);
     if (secure === null) return { socket: tcp, tcp };
-    return { socket: tls.connect(secureOptions(host, secure, tcp)), tcp };
+    const parts = this.trackParts(tcp, attribution);
+    const socket = tls.connect(secureOptions(host, secure, tlsTap(tcp, parts) as unknown as net.Socket));
+    socket.once('secureConnect', () => parts.secureConnected());
+    socket.on('session', () => parts.ticket());
+    return { socket, tcp };
   }
 
   /** An undici `connect` function whose sockets are counted here (Nagle off, as on the server); with `secure`, TLS over them. */
@@ -112,11 +160,23 @@ export class SocketCounter {
 export interface SecureDial {
   /** The ALPN protocol to offer (`h2`, `http/1.1`). */
   readonly alpn: string;
-  /**
-   * Certificates to trust, PEM; null accepts any certificate. Phase 1 drives only pushbench's own
-   * server on loopback, whose self-signed certificate is made at run time in another process.
-   */
-  readonly ca: string | null;
+  /** Which server certificates the client accepts (core/ipc.ts TlsTrust). */
+  readonly trust: TlsTrust;
+}
+
+/**
+ * Which certificates a TLS client accepts: `any` (pushbench's own server, whose self-signed
+ * certificate is made in another process, or a target run with `--insecure`), `ca` (only a
+ * certificate signed by, or equal to, this PEM: a target whose certificate pushbench made), or
+ * `system` (Node's bundled CA store, as a browser verifies: the default for a target pushbench
+ * did not start). Names are checked against the host in every mode but `any`.
+ */
+export type TlsTrust = { readonly kind: 'any' } | { readonly kind: 'ca'; readonly pem: string } | { readonly kind: 'system' };
+
+/** TLS options of `trust` for Node's tls.connect and undici's connector. */
+export function trustOptions(trust: TlsTrust): { rejectUnauthorized: false } | { ca: string } | Record<string, never> {
+  if (trust.kind === 'any') return { rejectUnauthorized: false };
+  return trust.kind === 'ca' ? { ca: trust.pem } : {};
 }
 
 function secureOptions(host: string, secure: SecureDial, tcp: net.Socket): tls.ConnectionOptions {
@@ -125,6 +185,6 @@ function secureOptions(host: string, secure: SecureDial, tcp: net.Socket): tls.C
     ALPNProtocols: [secure.alpn],
     // SNI carries host names only (RFC 6066 §3), never an address literal.
     ...(net.isIP(host.replace(/^\[|\]$/g, '')) === 0 ? { servername: host } : {}),
-    ...(secure.ca === null ? { rejectUnauthorized: false } : { ca: secure.ca }),
+    ...trustOptions(secure.trust),
   };
 }

@@ -13,13 +13,17 @@
  * workload), `{message}` in a publish body (the stamped message JSON, raw; `{data}` is its data
  * string alone, for a server that stamps messages itself), and, in a server
  * section, `{port}` (a free port pushbench picked), `{dir}` (a fresh temporary folder for the
- * server's files) and `{targetDir}` (the folder of the target file).
+ * server's files) and `{targetDir}` (the folder of the target file); on a TLS wire also `{wire}`,
+ * `{scheme}` (`http` or `https`), and `{tlsCert}` / `{tlsKey}`: PEM files of a self-signed
+ * certificate for 127.0.0.1, localhost and ::1 that pushbench makes for the run (its clients then
+ * verify the server against exactly that certificate).
  */
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
 import { TargetFileError } from './errors.ts';
 import { describeValue } from './schema-explain.ts';
 import { closed, literalUnion, problemFinder, problemList, publishedJsonSchema } from './schema-kit.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from './techniques.ts';
+import { WIRES, type WireId } from './wires.ts';
 
 const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
 const Path = (description: string) => Type.String({ pattern: '^/', description: `a path starting with / (${description})` });
@@ -158,6 +162,21 @@ export const ServerSchema = closed(
   'how pushbench starts the server: in its own process group, stopped and reaped after each technique',
 );
 
+/** Per wire the target offers: `all` its techniques, or the list it serves on that wire. */
+export const WiresSchema = closed(
+  Object.fromEntries(
+    WIRES.map((wire) => [
+      wire,
+      Type.Optional(
+        Type.Union([Type.Literal('all'), Type.Array(literalUnion(TECHNIQUES), { minItems: 1, uniqueItems: true })], {
+          description: `"all" the target's techniques, or those it serves on ${wire}`,
+        }),
+      ),
+    ]),
+  ) as unknown as Record<WireId, TOptional<TSchema>>,
+  'the wires the server offers (core/wires.ts), each with its techniques; default: {"http": "all"} for an http:// origin, {"https": "all"} for an https:// one. pushbench reaches each at the origin with the wire\'s scheme',
+);
+
 export const TargetFileSchema = closed({
   $schema: Type.Optional(Str()),
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,39}$', description: 'a name of lowercase letters, digits, dots, dashes and underscores (at most 40)' }),
@@ -171,6 +190,7 @@ export const TargetFileSchema = closed({
   publish: PublishSchema,
   techniques: TechniqueSubscriptionsSchema,
   server: Type.Optional(ServerSchema),
+  wires: Type.Optional(WiresSchema),
 });
 
 export type TargetFile = Static<typeof TargetFileSchema>;
@@ -321,11 +341,34 @@ function semanticProblems(file: TargetFile): string[] {
       problems.push(`$.techniques.${id}.cursor.kind: expected a cursor a stream or socket can carry (query, headers or none; a ${kind} cursor goes on the next request, and ${id} makes one request), found ${describeValue(kind)}`);
     }
   }
+  // Engine.IO's adapter speaks HTTP/1.1 (one connection per purpose); over HTTP/2 each purpose would open a session of its own, which no browser does.
+  if (file.protocol === 'engine.io' && file.wires !== undefined) {
+    for (const wire of Object.keys(file.wires)) {
+      if (wire !== 'http' && wire !== 'https') problems.push(`$.wires.${wire}: expected only http or https with "protocol": "engine.io" (the Engine.IO adapter is not measured over HTTP/2 yet), found ${describeValue(wire)}`);
+    }
+  }
+  for (const [wire, techniques] of Object.entries(file.wires ?? {}) as Array<[string, 'all' | string[] | undefined]>) {
+    if (!Array.isArray(techniques)) continue;
+    for (const id of techniques) {
+      if ((file.techniques as Record<string, unknown>)[id] === undefined) problems.push(`$.wires.${wire}: expected techniques of $.techniques (${Object.keys(file.techniques).join(', ')}), found ${describeValue(id)}`);
+    }
+  }
   const usesPort = (text: string): boolean => text.includes('{port}');
   if (file.server === undefined && usesPort(file.origin)) {
     problems.push(`$.origin: expected a fixed port when there is no "server" section ({port} is the port pushbench picks when it starts the server), found ${describeValue(file.origin)}`);
   }
   return problems;
+}
+
+/** The wires a target file offers, each with the techniques it serves there (among `offered`), in report order. */
+export function targetWires(file: TargetFile, offered: readonly TechniqueId[]): Partial<Record<WireId, readonly TechniqueId[]>> {
+  const declared = (file.wires ?? { [file.origin.startsWith('https:') ? 'https' : 'http']: 'all' }) as Partial<Record<WireId, 'all' | TechniqueId[]>>;
+  const out: Partial<Record<WireId, readonly TechniqueId[]>> = {};
+  for (const wire of WIRES) {
+    const techniques = declared[wire];
+    if (techniques !== undefined) out[wire] = techniques === 'all' ? offered : offered.filter((id) => techniques.includes(id));
+  }
+  return out;
 }
 
 /** Every problem of `data` as a target file, each as `PATH: expected WHAT, found VALUE`; empty when it is one. */

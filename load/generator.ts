@@ -13,12 +13,20 @@ import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/
 import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
 import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
-import { CLIENT_WIRES } from './wire-clients.ts';
+import { BROWSERS, CLIENT_WIRES, type Browser, type ClientTab } from './wire-clients.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
 import { TargetRefusedError } from '../core/errors.ts';
 import { SessionTally, sessionTab, sessionTransport } from './sessions.ts';
 import { subscriptionPath } from './drivers/types.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
+import { addParts, diffParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
+
+/** What an edge snapshot reads. */
+interface EdgeCounts {
+  at: number;
+  bytes: ClientBytes;
+  parts: WireParts;
+}
 
 const MAX_ERRORS_KEPT = 5;
 
@@ -34,6 +42,8 @@ interface SimulatedClient {
   publishTimer?: NodeJS.Timeout;
   /** Chat against a target: upstream messages this client stamped so far. */
   sentCount: number;
+  /** Its stream waits for a connection of its browser (`--tabs`): it gets no message, so no edge waits for it. */
+  waiting?: boolean;
 }
 
 /**
@@ -79,13 +89,17 @@ export class Generator {
   /** This process's event loop over the window: near 1, the clients wait on the generator and the figures are its own. */
   private eluAtStart: EventLoopUtilization | undefined;
   private eluInWindow: number | undefined;
-  private snapshots: { start?: { at: number; bytes: ClientBytes }; end?: { at: number; bytes: ClientBytes } } = {};
+  private snapshots: { start?: EdgeCounts; end?: EdgeCounts } = {};
   /** The edge snapshot waiting for the last message before its edge, if any. */
   private pendingEdge: PendingEdge | undefined;
   private readonly edgeWaits: EdgeWait[] = [];
   /** Bytes of the exchanges due inside the window, on the sockets attributed by exchange (which the snapshots leave out). */
   private readonly exchangeBytes: ClientBytes = { up: 0, down: 0 };
+  /** Their TLS records and HTTP/2 frames, on tapped connections. */
+  private readonly exchangeParts: WireParts = emptyParts();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** With `tabs`: the simulated browsers, by number. */
+  private readonly browsers = new Map<number, Browser>();
   private publishing = false;
   /** Poll and chat-publish phases of every client of the technique, by client id (see schedulePhases). */
   private readonly pollPhases: Float64Array;
@@ -148,11 +162,11 @@ export class Generator {
   }
 
   /** A client's tab: the wire's, or a framework session protocol's speaking over it (load/sessions.ts). */
-  private tabFor(room: number | undefined): DriverContext['tab'] {
+  private tabFor(id: number, room: number | undefined): DriverContext['tab'] {
     const spec = this.spec;
-    const makeTab: SessionContextTab = (counter) => CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, counter);
     const session = spec.subscription.session;
-    if (session === null || session === undefined || this.sessionTally === null) return makeTab(this.counter);
+    if (session === null || session === undefined || this.sessionTally === null) return this.tabOf(id);
+    const makeTab: SessionContextTab = (counter) => CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, counter, spec.tlsTrust);
     // The default flow starts on the polling transport at the WebSocket's path with transport=polling.
     const pollPath = subscriptionPath(spec.subscription, room, spec.startSeq).replace('transport=websocket', 'transport=polling');
     return sessionTab(session, { makeTab, counter: this.counter, pollPath, getHeaders: spec.headers.longPoll, postHeaders: spec.headers.publish, tally: this.sessionTally });
@@ -203,7 +217,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
-        tab: this.tabFor(room),
+        tab: this.tabFor(id, room),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {
@@ -225,13 +239,17 @@ export class Generator {
           exchangeDue = dueAt;
           client.byExchange = true;
         },
-        endExchange: (bytes) => {
+        endExchange: (bytes, parts) => {
           if (exchangeDue === null || !this.exchangeInWindow(exchangeDue)) return;
           this.exchangeBytes.up += bytes.up;
           this.exchangeBytes.down += bytes.down;
+          if (parts !== undefined) addParts(this.exchangeParts, parts);
         },
         sampleHead: (head) => {
           this.responseHead ??= head;
+        },
+        waiting: (yes) => {
+          client.waiting = yes;
         },
       };
       client = { id, room, tracker, byExchange: false, driver: entry.create(ctx), sentCount: 0 };
@@ -274,12 +292,12 @@ export class Generator {
     // Broadcast: the publisher's grid (the runner's, computed from the same numbers), for the edges to wait on.
     const firstAt = this.spec.workload === 'broadcast' && this.spec.rate > 0 ? firstPublishAt(beginAt, window.startT, this.spec.rate) : null;
     this.scheduleEdge('start', window.startT, firstAt, () => {
-      this.snapshots.start = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
+      this.snapshots.start = this.edgeCounts();
       this.eluAtStart = performance.eventLoopUtilization();
       this.recorder.counting = true;
     });
     this.scheduleEdge('end', window.endT, firstAt, () => {
-      this.snapshots.end = { at: nowMicros(), bytes: this.counter.snapshotTotals() };
+      this.snapshots.end = this.edgeCounts();
       if (this.eluAtStart !== undefined) this.eluInWindow = performance.eventLoopUtilization(performance.eventLoopUtilization(), this.eluAtStart).utilization;
       this.recorder.counting = false;
     });
@@ -294,8 +312,11 @@ export class Generator {
     this.stopPublishing();
     await Promise.all(this.clients.map((c) => c.driver.stop()));
     const now = nowMicros();
-    const start = this.snapshots.start ?? { at: now, bytes: this.counter.snapshotTotals() };
-    const end = this.snapshots.end ?? { at: now, bytes: this.counter.snapshotTotals() };
+    const start = this.snapshots.start ?? { ...this.edgeCounts(), at: now };
+    const end = this.snapshots.end ?? { ...this.edgeCounts(), at: now };
+    // Per-message parts as the bytes: between the edges, plus the exchanges due in the window; setup over the whole run.
+    const parts = addParts(diffParts(end.parts, start.parts), this.exchangeParts);
+    parts.setup = this.counter.partTotals().setup;
     return {
       counts: this.recorder.counts,
       histogram: encodeHistogram(this.recorder.histogram),
@@ -303,16 +324,39 @@ export class Generator {
       // Sockets attributed by snapshot: what flowed between the edges; by exchange: the exchanges due in the window, whole.
       bytes: { up: end.bytes.up - start.bytes.up + this.exchangeBytes.up, down: end.bytes.down - start.bytes.down + this.exchangeBytes.down },
       windowMicros: end.at - start.at,
+      ...(parts.setup.connections > 0 ? { parts } : {}),
+      ...((this.spec.tabs ?? 1) > 1 ? { browsers: this.browserWaits() } : {}),
       requests: { ...this.requests },
       sent: this.sent,
       sentPayload: this.sentPayload,
-      ...(this.selfStamped ? { accepted: { ...this.accepted } } : {}),
+      ...(this.selfStamped || this.spec.countAccepted === true ? { accepted: { ...this.accepted } } : {}),
       errors: { count: this.errors.count, first: [...this.errors.first] },
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
       ...(this.sessionTally === null ? {} : { session: this.sessionTally.result() }),
       ...(this.eluInWindow === undefined ? {} : { eventLoopUtilization: this.eluInWindow }),
     };
+  }
+
+  /** A client's tab: of its own browser, or with `tabs`, of the browser it shares with its neighbours. */
+  private tabOf(id: number): ClientTab {
+    const wire = this.spec.wire ?? DEFAULT_WIRE;
+    const tabs = this.spec.tabs ?? 1;
+    if (tabs <= 1) return CLIENT_WIRES[wire](this.spec.origin, this.counter, this.spec.tlsTrust);
+    const key = Math.floor(id / tabs);
+    let browser = this.browsers.get(key);
+    if (browser === undefined) this.browsers.set(key, (browser = BROWSERS[wire](this.spec.origin, this.counter, this.spec.tlsTrust)));
+    return browser.tab();
+  }
+
+  /** The counters an edge snapshot reads: bytes and parts of the connections attributed by snapshot. */
+  private edgeCounts(): EdgeCounts {
+    return { at: nowMicros(), bytes: this.counter.snapshotTotals(), parts: this.counter.snapshotPartTotals() };
+  }
+
+  private browserWaits(): { waiting: number; connectionsPerOrigin: number | null } {
+    const list = [...this.browsers.values()];
+    return { waiting: list.reduce((n, b) => n + b.waiting(), 0), connectionsPerOrigin: list[0]?.connectionsPerOrigin ?? null };
   }
 
   /** Closes every client and returns the whole-run byte totals. */
@@ -339,7 +383,7 @@ export class Generator {
       const lastDue = firstAt === null ? null : lastDueBefore(firstAt, this.spec.rate, edgeT);
       const gapMicros = 1e6 / this.spec.rate;
       const thresholdT = lastDue === null ? 0 : lastDue - gapMicros / 2;
-      const behind = lastDue === null ? 0 : this.clients.reduce((n, c) => n + (!c.byExchange && c.tracker.lastT < thresholdT ? 1 : 0), 0);
+      const behind = lastDue === null ? 0 : this.clients.reduce((n, c) => n + (!c.byExchange && c.waiting !== true && c.tracker.lastT < thresholdT ? 1 : 0), 0);
       let taken = false;
       const take = (): void => {
         if (taken) return;
@@ -411,6 +455,8 @@ export class Generator {
       if (inWindow) onAccepted = () => (this.accepted[key] = (this.accepted[key] ?? 0) + 1);
     } else {
       body = `{"room":${room},"t":${t},"data":"${data}"}`;
+      const key = String(room);
+      if (inWindow && this.spec.countAccepted === true) onAccepted = () => (this.accepted[key] = (this.accepted[key] ?? 0) + 1);
     }
     client.driver.publish(body, onAccepted);
     // Each client's own timer, without the server publisher's busy-wait: a precise wait per

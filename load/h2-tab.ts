@@ -23,7 +23,9 @@ import { H2_CLIENT_CONNECTION_WINDOW_BYTES, H2_CLIENT_SETTINGS } from '../core/w
 import { TRANSPORTS } from '../core/techniques.ts';
 import { attachStream, detachedWebSocket } from '../core/ws-stream.ts';
 import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
+import { diffParts, h2Tap, type ConnectionParts } from '../core/wire-parts.ts';
 import { closeWithin, ConnectionClosedError, type GetResponse } from './keepalive-get.ts';
+import { CHROMIUM_H2_FORM } from './headers.ts';
 import type { HttpResponse, StreamHandlers } from './http-connection.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -31,7 +33,12 @@ const EMPTY = Buffer.alloc(0);
 /** HTTP/1.1 headers that HTTP/2 forbids or replaces (RFC 9113 §8.2.2, §8.3.1). */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te']);
 
-/** `[name, value]` pairs (or a flat list) as HTTP/2 headers: lower-case names, connection headers left out, repeats kept in order. */
+/**
+ * `[name, value]` pairs (or a flat list) as HTTP/2 headers: lower-case names, connection headers
+ * left out, repeats kept in order; a browser profile's request (it carries Sec-Fetch-Mode, which
+ * only browsers send) also gets the `priority` field Chromium adds over HTTP/2, last, as the h2
+ * capture shows it (load/captures/chromium-h2.json).
+ */
 export function h2Headers(pairs: ReadonlyArray<readonly [string, string]>): OutgoingHttpHeaders {
   const out: Record<string, string | string[]> = {};
   for (const [rawName, value] of pairs) {
@@ -39,6 +46,21 @@ export function h2Headers(pairs: ReadonlyArray<readonly [string, string]>): Outg
     if (CONNECTION_HEADERS.has(name)) continue;
     const existing = out[name];
     out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  if (out['sec-fetch-mode'] !== undefined && out.priority === undefined && CHROMIUM_H2_FORM.priority !== null) out.priority = CHROMIUM_H2_FORM.priority;
+  return out;
+}
+
+/**
+ * The pseudo-headers of a request in the order Chromium sends them (`:method`, `:authority`,
+ * `:scheme`, `:path`, then `:protocol` on an extended CONNECT): Node's client writes them in the
+ * order of the object it is given, and adds the ones left out after the others.
+ */
+export function chromiumPseudoHeaders(values: Readonly<Record<string, string>>, connect = false): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of connect ? CHROMIUM_H2_FORM.connectPseudoOrder : CHROMIUM_H2_FORM.pseudoOrder) {
+    const value = values[name];
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
@@ -73,10 +95,16 @@ function responseHead(headers: IncomingHttpHeaders): string {
 export class H2Tab {
   private session: http2.ClientHttp2Session | undefined;
   private tcp: net.Socket | undefined;
+  /** The session's parts counter (TLS records under it, HTTP/2 frames over it). */
+  private parts: ConnectionParts | undefined;
+  /** Settles once the session's connection is ready (under TLS, its handshake done). */
+  private ready: Promise<void> | undefined;
   private destroyed = false;
   private readonly authority: string;
   private readonly host: string;
   private readonly port: number;
+  /** `:authority` and `:scheme` of every request, written where Chromium writes them. */
+  private readonly pseudo: { readonly ':authority': string; readonly ':scheme': string };
   /** The profile's headers for repeated GETs, converted once. */
   private getHeaders: OutgoingHttpHeaders = {};
   private capture: ReadonlySet<string> = new Set();
@@ -90,6 +118,7 @@ export class H2Tab {
   ) {
     const url = new URL(origin);
     this.authority = url.origin;
+    this.pseudo = { ':authority': url.host, ':scheme': url.protocol.slice(0, -1) };
     this.host = url.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   }
@@ -104,9 +133,10 @@ export class H2Tab {
   /** Resolves once the session is up (connected; under TLS, its handshake done and h2 agreed). */
   connect(): Promise<void> {
     const session = this.open();
-    if (!session.connecting) return Promise.resolve();
+    const ready = this.ready!;
+    if (!session.connecting) return ready;
     return new Promise((resolve, reject) => {
-      session.once('connect', () => resolve());
+      session.once('connect', () => resolve(ready));
       session.once('error', reject);
     });
   }
@@ -133,7 +163,7 @@ export class H2Tab {
   stream(path: string, headers: string[], handlers: StreamHandlers): void {
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = this.open().request({ ':method': 'GET', ':path': path, ...h2Headers(pairsOf(headers)) }, { endStream: true });
+      stream = this.open().request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'GET', ':path': path }), ...h2Headers(pairsOf(headers)) }, { endStream: true });
     } catch (error) {
       queueMicrotask(() => handlers.onEnd(error as Error));
       return;
@@ -187,11 +217,9 @@ export class H2Tab {
     const timeoutMs = options.handshakeTimeout ?? 0;
     const timer = timeoutMs > 0 ? setTimeout(() => fail(new Error(`extended CONNECT ${target.pathname}: no answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
     const headers: OutgoingHttpHeaders = {
-      ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
-      ':method': 'CONNECT',
       // RFC 8441 §4: the protocol token is the Upgrade token of RFC 6455.
-      ':protocol': TRANSPORTS.ws.upgradeToken,
-      ':path': `${target.pathname}${target.search}`,
+      ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'CONNECT', ':protocol': TRANSPORTS.ws.upgradeToken, ':path': `${target.pathname}${target.search}` }, true),
+      ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
       'sec-websocket-version': '13',
       ...(protocols.length > 0 ? { 'sec-websocket-protocol': protocols.join(', ') } : {}),
     };
@@ -258,16 +286,19 @@ export class H2Tab {
     return new Promise((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
       let tcp: net.Socket;
+      let parts: ConnectionParts;
       try {
         const session = this.open();
         tcp = this.tcp!;
-        stream = session.request({ ':method': method, ':path': path, ...headers }, { endStream: body === undefined });
+        parts = this.parts!;
+        stream = session.request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': method, ':path': path }), ...headers }, { endStream: body === undefined });
       } catch (error) {
         reject(error as Error);
         return;
       }
       const writtenBefore = tcp.bytesWritten;
       const readBefore = tcp.bytesRead;
+      const partsBefore = parts.snapshot();
       if (body !== undefined) stream.end(body);
       let status = 0;
       let head = '';
@@ -290,7 +321,8 @@ export class H2Tab {
         settled = true;
         clearTimeout(timer);
         const bytes = { up: tcp.bytesWritten - writtenBefore, down: tcp.bytesRead - readBefore };
-        resolve({ status, reason: '', head, headers: captured, body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes });
+        const exchangeParts = diffParts(parts.snapshot(), partsBefore);
+        resolve({ status, reason: '', head, headers: captured, body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, parts: exchangeParts });
       });
       stream.once('error', (error: Error) => {
         clearTimeout(timer);
@@ -311,7 +343,14 @@ export class H2Tab {
     if (this.session !== undefined && !this.session.closed && !this.session.destroyed) return this.session;
     const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution);
     this.tcp = tcp;
-    const session = http2.connect(this.authority, { createConnection: () => socket, settings: { ...H2_CLIENT_SETTINGS } });
+    // A tap under the session counts its frames (core/wire-parts.ts); the session cannot see the TLS under it, so readiness is awaited here.
+    const parts = (this.parts = this.counter.trackParts(tcp, this.attribution));
+    this.ready = new Promise<void>((resolve, reject) => {
+      socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    this.ready.catch(() => {});
+    const session = http2.connect(this.authority, { createConnection: () => h2Tap(socket, parts) as unknown as net.Socket, settings: { ...H2_CLIENT_SETTINGS } });
     // Errors reach the streams in flight; this keeps a reset of an idle session from throwing.
     session.on('error', () => {});
     session.once('connect', () => session.setLocalWindowSize(H2_CLIENT_CONNECTION_WINDOW_BYTES));

@@ -54,6 +54,35 @@ export interface BrowserCapture {
  */
 export const CHROMIUM_CAPTURE: BrowserCapture = JSON.parse(fs.readFileSync(new URL('./captures/chromium.json', import.meta.url), 'utf8')) as BrowserCapture;
 
+/** What `npm run headers:capture -- --h2` records (load/captures/chromium-h2.json): Chromium over HTTP/2 + TLS. */
+export interface BrowserH2Capture {
+  capturedOn: string;
+  browser: string;
+  /** Chromium's SETTINGS as tshark names them, from the decrypted capture. */
+  settings: Array<[string, number]>;
+  connectionWindowIncrement: number | null;
+  /** Each request: its stream, kind, header list in wire order (pseudo-headers first) and HPACK block size. */
+  requests: Array<{ streamId: number; path: string; kind: string; headers: Array<[string, string]>; headerBlockBytes: number | null }>;
+}
+
+export const CHROMIUM_H2_CAPTURE: BrowserH2Capture = JSON.parse(fs.readFileSync(new URL('./captures/chromium-h2.json', import.meta.url), 'utf8')) as BrowserH2Capture;
+
+/**
+ * Chromium's HTTP/2 request form, read off the h2 capture: the order of the pseudo-headers of a
+ * request and of an extended CONNECT, and the `priority` field (RFC 9218) it adds over HTTP/2 to
+ * every fetch() and EventSource (none on a WebSocket's CONNECT). The regular fields are those of
+ * the HTTP/1.1 capture, in the same order, lower case, without Host and Connection.
+ */
+export const CHROMIUM_H2_FORM = Object.freeze(h2FormOf(CHROMIUM_H2_CAPTURE));
+
+function h2FormOf(capture: BrowserH2Capture): { pseudoOrder: string[]; connectPseudoOrder: string[]; priority: string | null } {
+  const poll = capture.requests.find((request) => request.kind === 'poll');
+  const connect = capture.requests.find((request) => request.kind === 'connect');
+  if (poll === undefined || connect === undefined) throw new Error('load/captures/chromium-h2.json holds no poll or no CONNECT request; recapture with npm run headers:capture -- --h2');
+  const pseudo = (headers: Array<[string, string]>): string[] => headers.map(([name]) => name).filter((name) => name.startsWith(':'));
+  return { pseudoOrder: pseudo(poll.headers), connectPseudoOrder: pseudo(connect.headers), priority: poll.headers.find(([name]) => name === 'priority')?.[1] ?? null };
+}
+
 /** The path of the page the capture opens: it becomes the Referer's path. */
 export const CAPTURE_PAGE_PATH = '/dashboard';
 

@@ -16,6 +16,12 @@ export interface StreamHandlers {
   onStart(status: number, reason: string, head: string): void;
   onChunk(chunk: Buffer): void;
   onEnd(error: Error | null): void;
+  /**
+   * The request waits for a connection: the simulated browser has all its connections to the
+   * origin busy (HTTP/1.1 allows 6 per origin, load/wire-clients.ts `browsers`); onStart follows
+   * once one is free, if ever. EventSource is then in CONNECTING state.
+   */
+  onQueued?(): void;
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -11,7 +11,8 @@
  * is read until the server closes. A closed connection is reopened on the next request.
  */
 import type net from 'node:net';
-import type { ByteAttribution, ClientBytes, SecureDial, SocketCounter } from '../core/socket-counter.ts';
+import { partsOf, type ByteAttribution, type ClientBytes, type SecureDial, type SocketCounter } from '../core/socket-counter.ts';
+import { diffParts, type WireParts } from '../core/wire-parts.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
@@ -25,6 +26,8 @@ export interface GetResponse {
   headers: ReadonlyMap<string, string>;
   /** The exchange's bytes on the wire, request (`up`) and response (`down`), from the socket's own counters. */
   bytes: ClientBytes;
+  /** The exchange's TLS records and HTTP/2 frames, on a tapped connection (core/wire-parts.ts); absent on HTTP/1.1 cleartext. */
+  parts?: WireParts;
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
@@ -45,6 +48,8 @@ interface Pending {
   /** The socket's counters before the request was written: one request at a time, so the exchange is what they grow by. */
   writtenBefore: number;
   readBefore: number;
+  /** The connection's parts before the request, on a tapped connection. */
+  partsBefore: WireParts | undefined;
 }
 
 /** Parser state of the response being read. */
@@ -118,7 +123,7 @@ export class KeepAliveGet {
     const socket = this.open();
     const tcp = this.tcp!;
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject, socket: tcp, writtenBefore: tcp.bytesWritten, readBefore: tcp.bytesRead };
+      this.pending = { resolve, reject, socket: tcp, writtenBefore: tcp.bytesWritten, readBefore: tcp.bytesRead, partsBefore: partsOf(tcp)?.snapshot() };
       // One writev: the request line, then the header block encoded once for all requests.
       socket.cork();
       socket.write(`GET ${path} HTTP/1.1\r\n`, 'latin1');
@@ -246,7 +251,9 @@ export class KeepAliveGet {
       this.buffer = EMPTY;
     }
     const bytes = pending === undefined ? { up: 0, down: 0 } : { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
-    pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body), bytes });
+    const partsNow = pending === undefined ? undefined : partsOf(pending.socket)?.snapshot();
+    const parts = partsNow === undefined || pending?.partsBefore === undefined ? undefined : diffParts(partsNow, pending.partsBefore);
+    pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body), bytes, ...(parts === undefined ? {} : { parts }) });
     return this.buffer.length > 0;
   }
 }

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { Pool, buildConnector } from 'undici';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
-import { SocketCounter } from '../core/socket-counter.ts';
+import { SocketCounter, trustOptions } from '../core/socket-counter.ts';
 import { fillTemplate } from '../core/targets.ts';
 import { refusal } from './drivers/types.ts';
 import type { PublishSchedule, PublisherResult, PublisherSpec } from '../core/ipc.ts';
@@ -61,7 +61,8 @@ export class TargetPublisher {
     private readonly spec: PublisherSpec,
     private readonly onRefused: (message: string) => void,
   ) {
-    const connect = buildConnector({ noDelay: true } as buildConnector.BuildOptions);
+    // Over TLS the publisher verifies the target as its clients do (HTTP/1.1: undici's Pool speaks no HTTP/2 by default).
+    const connect = buildConnector({ noDelay: true, ...trustOptions(spec.tlsTrust ?? { kind: 'any' }) } as buildConnector.BuildOptions);
     this.pool = new Pool(spec.origin, {
       connections: MAX_CONNECTIONS,
       pipelining: 1,

@@ -11,7 +11,7 @@
  * it, as in the broadcast workload; in the chat workload its POSTs share the session and their
  * bytes are then in the run's totals (and the agreement check) but not in the window's.
  */
-import type { ByteAttribution, SecureDial, SocketCounter } from '../core/socket-counter.ts';
+import type { ByteAttribution, SecureDial, SocketCounter, TlsTrust } from '../core/socket-counter.ts';
 import { WIRE_META, type WireId } from '../core/wires.ts';
 import { H2Tab } from './h2-tab.ts';
 import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
@@ -51,29 +51,34 @@ export interface ClientTab {
   openWebSocket(url: string, protocols: string[], options: WebSocket.ClientOptions): WebSocket;
 }
 
-type TabFactory = (origin: string, counter: SocketCounter) => ClientTab;
+/** `trust`: which certificates a TLS wire accepts; absent, any (pushbench's own server's self-signed one). */
+type TabFactory = (origin: string, counter: SocketCounter, trust?: TlsTrust) => ClientTab;
 
-/** TLS as the wire offers it (ALPN of its row), accepting the run's self-signed certificate; null on a cleartext wire. */
-function secureDial(wire: WireId): SecureDial | null {
+const ANY_CERTIFICATE: TlsTrust = Object.freeze({ kind: 'any' });
+
+/** TLS as the wire offers it (ALPN of its row) with `trust`; null on a cleartext wire. */
+function secureDial(wire: WireId, trust: TlsTrust): SecureDial | null {
   const { tls, alpn } = WIRE_META[wire];
-  return tls && alpn !== null ? { alpn, ca: null } : null;
+  return tls && alpn !== null ? { alpn, trust } : null;
 }
 
 /** HTTP/1.1: a connection per purpose, as a tab opens a second one while its first is held. */
 function http1Tab(wire: WireId): TabFactory {
-  const secure = secureDial(wire);
-  return (origin, counter) => ({
-    gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
-    requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
-    openWebSocket: (url, protocols, options) =>
-      new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
-  });
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    const secure = secureDial(wire, trust);
+    return {
+      gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
+      requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
+      openWebSocket: (url, protocols, options) =>
+        new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
+    };
+  };
 }
 
 /** HTTP/2: one session per tab, every request a stream on it. */
 function http2Tab(wire: WireId): TabFactory {
-  const secure = secureDial(wire);
-  return (origin, counter) => {
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    const secure = secureDial(wire, trust);
     let tab: H2Tab | undefined;
     let closing: Promise<void> | undefined;
     // The first purpose to ask decides the session's byte attribution (polling: by exchange; else by snapshot).
@@ -93,6 +98,129 @@ function http2Tab(wire: WireId): TabFactory {
     };
   };
 }
+
+/** Connections a browser opens to one origin on HTTP/1.1 (Chromium and Firefox; MDN's EventSource page: "Won't fix"). */
+export const BROWSER_CONNECTIONS_PER_ORIGIN = 6;
+
+/** Several tabs of one browser, on one origin: where their connections come from. */
+export interface Browser {
+  /** A new tab of this browser. */
+  tab(): ClientTab;
+  /** Requests and streams waiting for a connection now. */
+  waiting(): number;
+  /** The connections per origin this wire allows a browser's tabs, or null when its tabs share one connection (HTTP/2). */
+  readonly connectionsPerOrigin: number | null;
+}
+
+/** `trust` as for a tab (TabFactory). */
+type BrowserFactory = (origin: string, counter: SocketCounter, trust?: TlsTrust) => Browser;
+
+/**
+ * HTTP/1.1: the browser's tabs share 6 connections to the origin. A request or stream holds one
+ * while it runs (an SSE stream: as long as it is open) and waits, in order, while all 6 are held;
+ * WebSockets and polling's keep-alive GET connection are not limited (Chromium counts WebSockets
+ * apart; pushbench's `--tabs` is for SSE, cli/options.ts).
+ */
+function http1Browser(wire: WireId): BrowserFactory {
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    let free = BROWSER_CONNECTIONS_PER_ORIGIN;
+    const queue: Array<{ grant: () => void; cancelled: boolean }> = [];
+    const release = (): void => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        if (next.cancelled) continue;
+        next.grant();
+        return;
+      }
+      free++;
+    };
+    /** Runs `grant` with a connection slot now, or once one is free (calling `queued` meanwhile); the entry lets a destroy cancel it. */
+    const acquire = (grant: () => void, queued: () => void): { cancelled: boolean } => {
+      const entry = { grant, cancelled: false };
+      if (free > 0) {
+        free--;
+        grant();
+      } else {
+        queue.push(entry);
+        queued();
+      }
+      return entry;
+    };
+    const limited = (channel: RequestChannel): RequestChannel => {
+      const pending: Array<{ cancelled: boolean }> = [];
+      return {
+        request: (method, path, headers, body) =>
+          new Promise<void>((resolve) => void pending.push(acquire(resolve, () => {}))).then(() => channel.request(method, path, headers, body).finally(release)),
+        stream: (path, headers, handlers) => {
+          pending.push(
+            acquire(
+              () => {
+                let held = true;
+                channel.stream(path, headers, {
+                  ...handlers,
+                  onEnd: (error) => {
+                    if (held) release();
+                    held = false;
+                    handlers.onEnd(error);
+                  },
+                });
+              },
+              () => handlers.onQueued?.(),
+            ),
+          );
+        },
+        destroy: () => {
+          for (const entry of pending) entry.cancelled = true;
+          return channel.destroy();
+        },
+      };
+    };
+    return {
+      connectionsPerOrigin: BROWSER_CONNECTIONS_PER_ORIGIN,
+      waiting: () => queue.filter((entry) => !entry.cancelled).length,
+      tab: () => {
+        const own = http1Tab(wire)(origin, counter, trust);
+        return { ...own, requests: (timeoutMs) => limited(own.requests(timeoutMs)) };
+      },
+    };
+  };
+}
+
+/** HTTP/2: every tab of the browser is streams of one connection; nothing waits. */
+function http2Browser(wire: WireId): BrowserFactory {
+  return (origin, counter, trust = ANY_CERTIFICATE) => {
+    const shared = http2Tab(wire)(origin, counter, trust);
+    let open = 0;
+    return {
+      connectionsPerOrigin: null,
+      waiting: () => 0,
+      tab: () => ({
+        ...shared,
+        requests: (timeoutMs) => {
+          const channel = shared.requests(timeoutMs);
+          open++;
+          let destroyed = false;
+          // The session is the browser's: the last tab to go closes it.
+          return {
+            ...channel,
+            destroy: async () => {
+              if (destroyed) return;
+              destroyed = true;
+              if (--open === 0) await channel.destroy();
+            },
+          };
+        },
+      }),
+    };
+  };
+}
+
+/** A browser per wire, for `--tabs`: several tabs of one origin. */
+export const BROWSERS: Readonly<Record<WireId, BrowserFactory>> = Object.freeze({
+  http: http1Browser('http'),
+  https: http1Browser('https'),
+  h2: http2Browser('h2'),
+  h2c: http2Browser('h2c'),
+});
 
 /** One strategy per wire: a new wire is one more row here and in servers/transports.ts. */
 export const CLIENT_WIRES: Readonly<Record<WireId, TabFactory>> = Object.freeze({

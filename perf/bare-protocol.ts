@@ -29,6 +29,8 @@ export interface BareHttpResponse {
   status: number;
   headers: Array<[string, string]>;
   bodyBase64: string;
+  /** What carries it: node:http (absent), node:https, or node:http2 over TLS; the TLS wires with a self-signed certificate made at start. */
+  wire?: 'http' | 'https' | 'h2';
 }
 
 /** The bare WebSocket server's broadcast: payload size of the messages it publishes. */

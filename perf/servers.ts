@@ -3,9 +3,10 @@
  * baselines measured side by side in the same run (alternating A/B rounds, median
  * ratio), because absolute figures on a shared 2-core machine mean little.
  *
- * (a) GET /poll: pushbench's server vs a bare node:http handler that returns the very
- *     same bytes (built from a real pushbench response), both in child processes,
- *     driven by autocannon. Target: pushbench/bare req/s >= 0.90.
+ * (a) GET /poll: pushbench's server vs a bare Node handler that returns the very same
+ *     bytes (built from a real pushbench response), both in child processes, on each wire
+ *     of --wire: node:http driven by autocannon (target pushbench/bare req/s >= 0.90);
+ *     node:https and node:http2 over TLS driven by h2load (target >= 1.0, issue 16).
  * (b) WebSocket broadcast: server CPU per delivered message, pushbench's server vs the
  *     textbook `ws` broadcast loop, same clients, same schedule, same JSON bytes.
  *     Target: pushbench/bare CPU per message <= 1.10.
@@ -16,7 +17,11 @@
  *
  * Every child is killed at the end, on error and on Ctrl-C; every wait has a deadline.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
@@ -29,8 +34,9 @@ import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueU
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { WireId } from '../core/wires.ts';
 import { EXIT, reportError } from '../cli/exit-codes.ts';
-import { booleanReader, enumReader, HELP_ROW, helpLines, integerReader, parseCommand, synopsis, type Flag } from '../cli/flags.ts';
+import { booleanReader, enumReader, HELP_ROW, helpLines, integerReader, listReader, parseCommand, stringReader, synopsis, type Flag } from '../cli/flags.ts';
 
 // ---------------------------------------------------------------------------------------
 // Configuration
@@ -52,9 +58,17 @@ interface PerfConfig {
   strict: boolean;
   /** Run one comparison only. */
   only: 'poll' | typeof PLAIN_WS_TECHNIQUE | null;
+  /** The wires GET /poll is compared on. */
+  wires: readonly PollWire[];
+  /** The h2load binary that drives the TLS wires (Debian's nghttp2-client). */
+  h2load: string;
   /** One short round with fewer clients: proves the script still works (CI); its figures are not compared. */
   quick: boolean;
 }
+
+/** The wires the poll comparison runs on: autocannon drives http as before; h2load (C, its own process) drives https (--h1) and h2. */
+const POLL_WIRES = ['http', 'https', 'h2'] as const satisfies readonly WireId[];
+type PollWire = (typeof POLL_WIRES)[number];
 
 const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
   rounds: 5,
@@ -66,6 +80,8 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
   payloadBytes: 64,
   strict: false,
   only: null,
+  wires: [...POLL_WIRES],
+  h2load: '/usr/bin/h2load',
   quick: false,
 });
 
@@ -73,6 +89,9 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
 const QUICK: Partial<PerfConfig> = { rounds: 1, durationMs: 500, connections: 10, clients: 100, messages: 20, rate: 50 };
 
 const TARGET_POLL_RATIO = 0.9;
+/** On TLS and HTTP/2 (issue 16): pushbench's server at least as fast as the bare Node server of the same wire. */
+const TARGET_POLL_RATIO_TLS = 1.0;
+const pollTarget = (wire: PollWire): number => (wire === 'http' ? TARGET_POLL_RATIO : TARGET_POLL_RATIO_TLS);
 const TARGET_WS_CPU_RATIO = 1.1;
 /** The flags of `npm run perf:servers`: the parser and the usage text both read this table. */
 const PERF_FLAGS = {
@@ -85,6 +104,8 @@ const PERF_FLAGS = {
   payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data", defaultText: `${DEFAULTS.payloadBytes}`, reader: integerReader(0, null) },
   only: { flag: 'only', arg: `poll|${PLAIN_WS_TECHNIQUE}`, help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const) },
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
+  wires: { flag: 'wire', arg: 'LIST', help: `wires of the GET /poll comparison: ${POLL_WIRES.join(', ')}`, defaultText: POLL_WIRES.join(','), reader: listReader(`allowed: ${POLL_WIRES.join(', ')}`, (input) => POLL_WIRES.find((wire) => wire === input), (items) => [...new Set(items)]) },
+  h2load: { flag: 'h2load', arg: 'PATH', help: 'h2load binary for the https and h2 rounds (apt-get install nghttp2-client)', defaultText: DEFAULTS.h2load, reader: stringReader('a path to h2load') },
   quick: { flag: 'quick', arg: null, help: 'one short round with fewer clients: checks the script works (CI), figures not comparable', defaultText: 'off', reader: booleanReader() },
 } as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
@@ -179,12 +200,13 @@ interface RawResponse {
   body: Buffer;
 }
 
-/** One keep-alive GET over a raw socket, returning the exact head and body bytes. */
+/** One keep-alive GET over a raw socket (TLS for an https origin), returning the exact head and body bytes. */
 function rawGet(baseUrl: string, path: string): Promise<RawResponse> {
-  const { hostname, port } = new URL(baseUrl);
+  const { hostname, port, protocol } = new URL(baseUrl);
   return within(
     new Promise<RawResponse>((resolve, reject) => {
-      const socket = net.connect(Number(port), hostname);
+      // The made certificate is self-signed: this reads a response, it checks no identity.
+      const socket = protocol === 'https:' ? tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : net.connect(Number(port), hostname);
       let data = Buffer.alloc(0);
       socket.on('error', reject);
       socket.on('data', (chunk: Buffer) => {
@@ -216,17 +238,65 @@ function bareSpecFrom(response: RawResponse): BareHttpResponse {
   return { status, headers, bodyBase64: response.body.toString('base64') };
 }
 
+/** One GET over HTTP/2 + TLS: the status, the header fields (no pseudo-headers, no date) and the body. */
+function h2Get(baseUrl: string, path: string): Promise<BareHttpResponse> {
+  return within(
+    new Promise<BareHttpResponse>((resolve, reject) => {
+      const session = http2.connect(baseUrl, { rejectUnauthorized: false });
+      session.on('error', reject);
+      const stream = session.request({ ':path': path });
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let headers: Array<[string, string]> = [];
+      stream.on('response', (fields) => {
+        status = Number(fields[':status']);
+        headers = Object.entries(fields)
+          .filter(([name]) => !name.startsWith(':') && !AUTOMATIC_HEADERS.has(name))
+          .map(([name, value]) => [name, String(value)]);
+      });
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        session.close();
+        resolve({ status, headers, bodyBase64: Buffer.concat(chunks).toString('base64'), wire: 'h2' });
+      });
+      stream.on('error', reject);
+    }),
+    5000,
+    `GET ${baseUrl}${path} over h2`,
+  );
+}
+
+/** The response pushbench gives on `wire`, as the bare server's spec, and its size on the wire before TLS (HTTP/1.1) or its body (h2). */
+async function referenceResponse(wire: PollWire, baseUrl: string, path: string): Promise<{ spec: BareHttpResponse; shown: string; size: number }> {
+  if (wire === 'h2') {
+    const spec = await h2Get(baseUrl, path);
+    return { spec, shown: JSON.stringify({ status: spec.status, headers: spec.headers, body: Buffer.from(spec.bodyBase64, 'base64').toString('latin1') }), size: Buffer.from(spec.bodyBase64, 'base64').length };
+  }
+  const response = await rawGet(baseUrl, path);
+  return { spec: { ...bareSpecFrom(response), wire }, shown: withoutDate(response.head) + response.body.toString('latin1'), size: response.head.length + response.body.length };
+}
+
+/** The body of GET `path` on `wire`, as text. */
+async function referenceBody(wire: PollWire, baseUrl: string, path: string): Promise<string> {
+  if (wire === 'h2') return Buffer.from((await h2Get(baseUrl, path)).bodyBase64, 'base64').toString();
+  return (await rawGet(baseUrl, path)).body.toString();
+}
+
 const withoutDate = (head: string): string => head.replace(/\r\nDate: [^\r]*\r\n/, '\r\nDate: -\r\n');
 
 interface PollRound {
   round: number;
   contender: string;
   requestsPerSecond: number;
-  latencyMsP99: number;
+  /** autocannon's p99; h2load reports a mean request time instead (null here). */
+  latencyMsP99: number | null;
   cpuMicrosPerRequest: number;
 }
 
 interface PollComparison {
+  wire: PollWire;
+  /** The load tool of the rounds. */
+  tool: string;
   variant: string;
   path: string;
   responseBytes: number;
@@ -256,17 +326,58 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
   };
 }
 
-async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
-  progress('(a) starting the pushbench polling server');
-  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+/**
+ * One h2load run (C, its own process, so the load is not this Node process's): `--h1` for
+ * HTTP/1.1 over TLS, HTTP/2 with ALPN h2 otherwise; one request at a time per connection
+ * (`-m 1`), as a browser tab polls. Every request must come back 2xx.
+ */
+async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: string, config: PerfConfig, durationMs: number): Promise<Omit<PollRound, 'round'>> {
+  const before = await contender.sample();
+  // -N: a connection silent for 5 s is closed and its requests counted as failed, so a stuck stream fails the round with h2load's counts instead of hanging it.
+  const args = ['-c', String(config.connections), '-m', '1', '-D', `${durationMs}ms`, '-N', '5s', ...(wire === 'https' ? ['--h1'] : []), `${contender.url}${path}`];
+  const output = await within(
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(config.h2load, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`h2load ${args.join(' ')} exited ${code}: ${text.slice(-500)}`))));
+    }),
+    durationMs + 15_000,
+    `h2load on ${contender.name}`,
+  );
+  const after = await contender.sample();
+  const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output)?.[1];
+  const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
+  const ok2xx = /status codes: (\d+) 2xx/.exec(output)?.[1];
+  if (rate === undefined || counts === null || ok2xx === undefined) throw new Error(`cannot read h2load's output:\n${output.slice(-800)}`);
+  // In -D mode the requests in flight at the end answer 2xx without counting as succeeded: 2xx >= succeeded.
+  if (Number(counts[4]) > 0 || Number(counts[5]) > 0 || Number(ok2xx) < Number(counts[3])) {
+    throw new Error(`${contender.name} over ${wire}: h2load counted ${counts[4]} failed, ${counts[5]} errored, ${ok2xx} 2xx of ${counts[3]} succeeded`);
+  }
+  return {
+    contender: contender.name,
+    requestsPerSecond: Number(rate),
+    latencyMsP99: null,
+    cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, after.count - before.count),
+  };
+}
+
+async function comparePoll(config: PerfConfig, wire: PollWire): Promise<PollComparison[]> {
+  progress(`(a) ${wire}: starting the pushbench polling server`);
+  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000, wire });
   const pushbench = pushbenchContender(server, 'requests');
+  const tool = wire === 'http' ? 'autocannon' : `h2load${wire === 'https' ? ' --h1' : ''}`;
+  const drive = (contender: Contender, path: string, durationMs: number): Promise<Omit<PollRound, 'round'>> =>
+    wire === 'http' ? driveAutocannon(contender, path, config, durationMs) : driveH2load(contender, wire, path, config, durationMs);
   const comparisons: PollComparison[] = [];
   try {
     // A few messages in the ring, so that a poll can get exactly one.
     await server.startPublishing(1000, nowMicros());
     await sleep(20);
     await server.stopPublishing();
-    const info = JSON.parse((await rawGet(server.url, PATHS.info)).body.toString()) as { head: number };
+    const info = JSON.parse(await referenceBody(wire, server.url, PATHS.info)) as { head: number };
     if (!(info.head >= 1)) throw new Error(`expected the pushbench server to have published a message; head is ${info.head}`);
     const variants = [
       { variant: 'empty poll `[]`', since: info.head },
@@ -274,34 +385,27 @@ async function comparePoll(config: PerfConfig): Promise<PollComparison[]> {
     ];
     for (const { variant, since } of variants) {
       const path = `${TECHNIQUE_META[INTERVAL_POLL_TECHNIQUE].path}?since=${since}`;
-      const reference = await rawGet(server.url, path);
-      const bare = bareContender(await BareProcess.spawn('bare node:http', new URL('./bare-http.ts', import.meta.url), bareSpecFrom(reference)), 'requests');
+      const reference = await referenceResponse(wire, server.url, path);
+      const bareName = wire === 'h2' ? 'bare node:http2' : wire === 'https' ? 'bare node:https' : 'bare node:http';
+      const bare = bareContender(await BareProcess.spawn(bareName, new URL('./bare-http.ts', import.meta.url), reference.spec), 'requests');
       try {
-        const copy = await rawGet(bare.url, path);
-        if (withoutDate(copy.head) !== withoutDate(reference.head) || !copy.body.equals(reference.body)) {
-          throw new Error(`the bare server's response differs from pushbench's:\n${JSON.stringify(reference.head)}\n${JSON.stringify(copy.head)}`);
+        const copy = await referenceResponse(wire, bare.url, path);
+        if (copy.shown !== reference.shown) {
+          throw new Error(`the bare server's response differs from pushbench's:\n${JSON.stringify(reference.shown)}\n${JSON.stringify(copy.shown)}`);
         }
-        progress(`(a) ${variant}: ${reference.head.length + reference.body.length} bytes per response, identical on both; warming up`);
-        for (const contender of [pushbench, bare]) await driveAutocannon(contender, path, config, 1000);
+        progress(`(a) ${wire}, ${variant}: ${reference.size} bytes per ${wire === 'h2' ? 'response body' : 'response'}, identical on both; warming up`);
+        for (const contender of [pushbench, bare]) await drive(contender, path, 1000);
         const rounds: PollRound[] = [];
         for (let round = 1; round <= config.rounds; round++) {
           for (const contender of pairOrder(round, pushbench, bare)) {
-            const result = { round, ...(await driveAutocannon(contender, path, config, config.durationMs)) };
-            progress(`(a) ${variant} round ${round} ${contender.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
+            const result = { round, ...(await drive(contender, path, config.durationMs)) };
+            progress(`(a) ${wire}, ${variant} round ${round} ${contender.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
             rounds.push(result);
           }
         }
         const ratios = [...pairRatios(rounds, (r) => r.requestsPerSecond).values()];
         const cpuRatios = [...pairRatios(rounds, (r) => r.cpuMicrosPerRequest).values()];
-        comparisons.push({
-          variant,
-          path,
-          responseBytes: reference.head.length + reference.body.length,
-          rounds,
-          ratios,
-          medianRatio: median(ratios),
-          medianCpuRatio: median(cpuRatios),
-        });
+        comparisons.push({ wire, tool, variant, path, responseBytes: reference.size, rounds, ratios, medianRatio: median(ratios), medianCpuRatio: median(cpuRatios) });
       } finally {
         await bare.close();
       }
@@ -495,12 +599,13 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
   for (const p of poll) {
     const push = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.requestsPerSecond));
     const base = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.requestsPerSecond));
-    const ok = p.medianRatio >= TARGET_POLL_RATIO;
-    if (!ok) missed.push(`GET /poll (${p.variant}) ratio ${n2(p.medianRatio)} < ${TARGET_POLL_RATIO}`);
-    lines.push(`| GET /poll, ${p.variant}: req/s | ${n0(push)} | ${n0(base)} | ${n2(p.medianRatio)} | ≥ ${n2(TARGET_POLL_RATIO)} | ${ok ? 'met' : '**missed**'} |`);
+    const target = pollTarget(p.wire);
+    const ok = p.medianRatio >= target;
+    if (!ok) missed.push(`GET /poll over ${p.wire} (${p.variant}) ratio ${n2(p.medianRatio)} < ${target}`);
+    lines.push(`| GET /poll over ${p.wire}, ${p.variant}: req/s (${p.tool}) | ${n0(push)} | ${n0(base)} | ${n2(p.medianRatio)} | ≥ ${n2(target)} | ${ok ? 'met' : '**missed**'} |`);
     const cpuPush = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.cpuMicrosPerRequest));
     const cpuBase = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.cpuMicrosPerRequest));
-    lines.push(`| GET /poll, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`);
+    lines.push(`| GET /poll over ${p.wire}, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`);
   }
   if (ws !== null) {
     const valid = ws.rounds.filter((r) => ws.ratios.has(r.round));
@@ -519,16 +624,18 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
 
   for (const p of poll) {
     lines.push(
-      `### (a) GET ${p.path} — ${p.variant}`,
+      `### (a) GET ${p.path} over ${p.wire} — ${p.variant}`,
       '',
-      `Both servers answer with the same ${p.responseBytes}-byte response (checked byte for byte, Date aside). autocannon in this process, ${config.connections} connections, ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates (A B, B A, ...). Ratio = pushbench / bare of the round.`,
+      p.wire === 'http'
+        ? `Both servers answer with the same ${p.responseBytes}-byte response (checked byte for byte, Date aside). autocannon in this process, ${config.connections} connections, ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates (A B, B A, ...). Ratio = pushbench / bare of the round.`
+        : `Both servers answer with the same ${p.wire === 'h2' ? `status, header fields and ${p.responseBytes}-byte body (checked, date aside)` : `${p.responseBytes}-byte response (checked byte for byte, Date aside)`}, over TLS 1.3 with a self-signed P-256 certificate made at start${p.wire === 'h2' ? ', ALPN h2 and the same HTTP/2 SETTINGS (the bare server has none of pushbench\'s session limits, guards or accounting)' : ''}. ${p.tool} (C, its own process), ${config.connections} connections, one request at a time each (-m 1), ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates. h2load reports no p99. Ratio = pushbench / bare of the round.`,
       '',
       '| round | server | req/s | p99 ms | server CPU µs/req | ratio pushbench/bare |',
       '|---:|---|---:|---:|---:|---:|',
     );
     for (const r of p.rounds) {
       const ratio = r.contender === 'pushbench' ? '' : n2(p.ratios[r.round - 1] ?? Number.NaN);
-      lines.push(`| ${r.round} | ${r.contender} | ${n0(r.requestsPerSecond)} | ${r.latencyMsP99} | ${n2(r.cpuMicrosPerRequest)} | ${ratio} |`);
+      lines.push(`| ${r.round} | ${r.contender} | ${n0(r.requestsPerSecond)} | ${r.latencyMsP99 ?? 'n/a'} | ${n2(r.cpuMicrosPerRequest)} | ${ratio} |`);
     }
     lines.push('');
   }
@@ -579,7 +686,13 @@ async function main(): Promise<void> {
     });
   }
   const started = Date.now();
-  const poll = config.only === PLAIN_WS_TECHNIQUE ? [] : await comparePoll(config);
+  const poll: PollComparison[] = [];
+  if (config.only !== PLAIN_WS_TECHNIQUE) {
+    if (config.wires.some((wire) => wire !== 'http') && !existsSync(config.h2load)) {
+      throw new ConfigError(`invalid --h2load: ${JSON.stringify(config.h2load)} does not exist; the https and h2 rounds need h2load (apt-get install nghttp2-client), or pass --wire http`);
+    }
+    for (const wire of config.wires) poll.push(...(await comparePoll(config, wire)));
+  }
   const ws = config.only === 'poll' ? null : await compareWebSocket(config);
   const { text, missed, failed } = renderMarkdown(config, poll, ws, command);
   process.stdout.write(`${text}\n`);

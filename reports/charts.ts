@@ -13,6 +13,8 @@ import { emptyRequestPercent, multiScenarioGroups, payloadBytesPerMessage, techn
 import { PART_COLORS, PERCENTILE_COLORS, TECHNIQUE_DISPLAY, techniqueLabel } from './techniques.ts';
 import { latencyEvidence, metricSpread, runsOf, shownPercentile } from './evidence.ts';
 import { percentileVerdict } from '../core/evidence.ts';
+import { BYTE_PART_COLOR, BYTE_PART_LABEL, BYTE_PARTS, wireComparisons, type WireComparison } from './wires.ts';
+import { WIRE_META } from '../core/wires.ts';
 
 /** A bar is a value or, for an interval, a floating [low, high] pair (chart.js floating bars). */
 export type BarChartConfig = ChartConfiguration<'bar', Array<number | [number, number] | null>, string>;
@@ -20,7 +22,7 @@ export type LineChartConfig = ChartConfiguration<'line', Array<number | null>, s
 /** Every chart pushbench draws. */
 export type PushbenchChartConfig = BarChartConfig | LineChartConfig;
 
-export type ChartKind = 'bytes' | 'latency' | 'latency-distribution' | 'empty-polls' | 'up-down' | 'bandwidth' | 'cpu' | 'memory';
+export type ChartKind = 'bytes' | 'latency' | 'latency-distribution' | 'empty-polls' | 'up-down' | 'bandwidth' | 'cpu' | 'memory' | 'wire-bytes';
 
 export interface ChartSpec {
   /** Unique within a report and safe as a file name (`charts/<id>.png`) and an HTML id. */
@@ -53,7 +55,44 @@ export function buildCharts(results: ResultsFile): ChartSpec[] {
   const specs: ChartSpec[] = [];
   for (const scenario of results.scenarios) specs.push(...scenarioCharts(scenario, ids));
   for (const group of multiScenarioGroups(results)) specs.push(...groupCharts(group, ids));
+  for (const comparison of wireComparisons(results)) specs.push(wireBytesChart(comparison, ids));
   return specs;
+}
+
+/** The group of the chart of a scenario measured on several wires (reports/wires.ts). */
+export function wireChartGroup(comparison: WireComparison): string {
+  return `wires-${comparison.baseId}`;
+}
+
+/** Bytes per message of every technique on every wire, stacked by part: what TLS and HTTP/2 add and what HPACK takes away. */
+function wireBytesChart(comparison: WireComparison, ids: UniqueIds): ChartSpec {
+  const labels = comparison.rows.map((row) => `${techniqueLabel(row.technique)} · ${WIRE_META[row.wire].label}`);
+  const title = `${comparison.title}: bytes per message on each wire, by part`;
+  return {
+    id: ids.take(`${comparison.baseId}-wires-bytes`),
+    kind: 'wire-bytes',
+    title,
+    scenarioId: null,
+    group: wireChartGroup(comparison),
+    caption: `Counted on the clients' sockets: TLS records and HTTP/2 frames by their headers, HTTP framing the rest; setup per connection is not in the bars. Each bar rests on the messages delivered in its window (${comparison.rows.map((r) => r.delivered).reduce((a, b) => Math.min(a, b), Infinity).toLocaleString('en-US')} or more).`,
+    config: {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: BYTE_PARTS.map((part) => ({ label: BYTE_PART_LABEL[part], data: comparison.rows.map((row) => Math.max(0, row.parts[part])), backgroundColor: BYTE_PART_COLOR[part] })),
+      },
+      options: {
+        animation: false,
+        indexAxis: 'y',
+        plugins: titlePlugin(title),
+        scales: {
+          x: { stacked: true, beginAtZero: true, title: { display: true, text: 'bytes per delivered message (up + down)' } },
+          // Every bar is a technique on a wire: each keeps its label.
+          y: { stacked: true, ticks: { autoSkip: false } },
+        },
+      },
+    },
+  };
 }
 
 /** Hands out file-safe ids, suffixing `-2`, `-3` when two names slug to the same id. */
@@ -86,11 +125,13 @@ function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
   const bytesTitle = `${scenario.title}: bytes per delivered message`;
   specs.push(make('bytes', bytesTitle, bytesChart(bytesTitle, entries)));
 
+  // Merged from shards: a chart cannot print "< bound", so its caption says how far the clocks let the figures be read.
+  const clockNote = scenario.clockBoundMs === undefined ? '' : ` Merged from shards: latencies are known to within ±${scenario.clockBoundMs.toFixed(3)} ms (the worst clock bound); read no finer.`;
   const latencyTitle = `${scenario.title}: latency percentiles`;
-  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries), latencyCaption(entries, true)));
+  specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries), `${latencyCaption(entries, true)}${clockNote}`));
 
   const distributionTitle = `${scenario.title}: latency distribution`;
-  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries), latencyCaption(entries, false)));
+  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries), `${latencyCaption(entries, false)}${clockNote}`));
 
   const httpEntries = entries.filter(({ technique, result }) =>
     result.state === 'completed' ? result.requests !== null : TECHNIQUE_DISPLAY[technique].requestPerResponse,

@@ -6,7 +6,7 @@
  */
 import { GENERATOR_ELU_WARN, type CompletedResult, type ResultsFile, type Scenario } from '../core/results.ts';
 import type { TechniqueId } from '../core/protocol.ts';
-import { formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
+import { formatBoundedMs, formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
 import { techniqueLabel, techniquePossessive } from './techniques.ts';
 import { metricSpread, percentileReason } from './evidence.ts';
@@ -66,7 +66,7 @@ export function scenarioConclusions(scenario: Scenario): Conclusions {
     return { id: scenario.id, title: scenario.title, findings };
   }
   findings.push(bytesFinding(completed));
-  findings.push(latencyFinding(completed));
+  findings.push(latencyFinding(completed, scenario.clockBoundMs));
   findings.push(...lossFindings(completed));
   findings.push(...clientErrorFindings(completed));
   findings.push(...emptyPollFindings(completed));
@@ -151,7 +151,9 @@ function bytesFinding(completed: CompletedEntry[]): Finding {
  * decides whether a difference is stated), else the single run's p99. Techniques whose p99 has
  * too few samples are left out of the comparison and named.
  */
-function latencyFinding(all: CompletedEntry[]): Finding {
+function latencyFinding(all: CompletedEntry[], clockBoundMs: number | undefined): Finding {
+  // Merged from shards: no figure finer than the clocks' bound.
+  const formatMs = (ms: number): string => formatBoundedMs(ms, clockBoundMs);
   const thin = all.filter((e) => e.result.runs === undefined && percentileReason(e.result, 'p99') !== null);
   const completed = all.filter((e) => !thin.includes(e));
   const thinNote = thin.length === 0 ? '' : ` (${thin.map((e) => techniqueLabel(e.technique)).join(', ')} left out: ${percentileReason(thin[0]!.result, 'p99')})`;

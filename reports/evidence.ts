@@ -7,7 +7,7 @@
 import { percentileVerdict, sampleNote, type PercentileKey } from '../core/evidence.ts';
 import type { CompletedResult, RunSummary } from '../core/results.ts';
 import { spreadOf, type Spread } from '../core/spread.ts';
-import { formatMs, formatNumber, formatPercent } from './format.ts';
+import { formatBoundedMs, formatMs, formatNumber, formatPercent } from './format.ts';
 
 /** The noisy metrics whose spread over runs is shown. */
 export type NoisyMetric = 'p50' | 'p99' | 'cpu' | 'rss';
@@ -87,8 +87,9 @@ const FORMAT: Readonly<Record<NoisyMetric, (v: number) => string>> = {
  * interval) for several, with `unstable` appended when the CV exceeds 10%; "—" when the
  * percentile has too few samples (the reason goes in a note, see `evidenceNotes`).
  */
-export function noisyCell(result: CompletedResult, metric: NoisyMetric): string {
-  const format = FORMAT[metric];
+export function noisyCell(result: CompletedResult, metric: NoisyMetric, clockBoundMs?: number): string {
+  // Merged from shards: a latency no finer than the clocks can tell apart.
+  const format = clockBoundMs !== undefined && (metric === 'p50' || metric === 'p99') ? (v: number) => formatBoundedMs(v, clockBoundMs) : FORMAT[metric];
   const spread = metricSpread(result, metric);
   if (spread !== null) return `${format(spread.median)} [${intervalText(format(spread.low), format(spread.high))}]${spread.unstable ? ' unstable' : ''}`;
   const value = metricValue(result, metric);

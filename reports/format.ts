@@ -53,6 +53,25 @@ export function formatMs(value: number): string {
   return `${formatter(...decimalsForMagnitude(value)).format(value)} ms`;
 }
 
+/** A clock bound rounded up to one significant digit (`0.377` to `0.4`, `4.2` to `5`): a `< bound` printed from it stays true. */
+export function boundCeiling(boundMs: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(boundMs));
+  return Number((Math.ceil(Number((boundMs / magnitude).toPrecision(12))) * magnitude).toPrecision(1));
+}
+
+/**
+ * A latency merged from shards, no finer than its clock bound: `formatMs` where that is already
+ * coarser, else rounded to the bound's leading decimal place (`23.14 ms` within ±0.38 ms prints
+ * `23.1 ms`), and `< 0.4 ms` when the figure lies within the bound. Without a bound, `formatMs`.
+ */
+export function formatBoundedMs(value: number, boundMs: number | null | undefined): string {
+  if (boundMs === null || boundMs === undefined || boundMs <= 0 || !Number.isFinite(value)) return formatMs(value);
+  if (value < boundMs) return `< ${boundCeiling(boundMs)} ms`;
+  const allowed = Math.max(0, -Math.floor(Math.log10(boundMs)));
+  const [, digits] = decimalsForMagnitude(value);
+  return `${formatter(0, Math.min(digits, allowed)).format(value)} ms`;
+}
+
 /** A percentage: `12.5%`. */
 export function formatPercent(value: number, maxDigits = 1): string {
   if (!Number.isFinite(value)) return '—';

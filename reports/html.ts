@@ -7,19 +7,21 @@
  */
 import { mapSection } from './map-html.ts';
 import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import { emptyPollsSentence, type ChartSpec } from './charts.ts';
+import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, pageHead, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
-import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatFactor, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { formatBitsPerSecond, formatBoundedMs, formatByteSize, formatBytes, formatChangePercent, formatFactor, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { shardTableCells, shardBoundSentence, SHARD_TABLE_HEAD } from './shards.ts';
 import { completedEntries, emptyRequestPercent, failedEntries, headerProfileText, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
+import { BYTE_PART_LABEL, BYTE_PARTS, WIRE_TABLE_HEAD, wireComparisons, wireLesson, wireTableLine, type WireComparison, type WireRow } from './wires.ts';
 import { timeScaleNote } from './time-scale.ts';
 import { scenarioVerdict, type VerdictCriterion, type VerdictPart } from './verdict.ts';
 
@@ -52,6 +54,7 @@ export function renderHtml(results: ResultsFile, options: HtmlOptions): string {
       ? html`<section id="groups"><h2>Scaling: scenario groups</h2>${groups.map((g, i) => groupSection(g, options.charts, conclusions.groups[i]))}</section>`
       : '',
     comparisons.length === 0 ? '' : comparisonSection(comparisons),
+    wireSection(wireComparisons(results), options.charts),
     extrapolation === null ? '' : extrapolationSection(extrapolation, buildKaazingComparison(results)),
     capacitySection(results),
     microSection(results),
@@ -170,6 +173,7 @@ function tableOfContents(results: ResultsFile, groups: ScenarioGroup[], hasExtra
     ...results.scenarios.map((s) => html`<li><a href="#${scenarioAnchor(s)}">${s.title}</a></li>`),
     ...groups.map((g) => html`<li><a href="#${groupAnchor(g.group)}">Scaling: ${g.group}</a></li>`),
     targetComparisons(results).length > 0 ? html`<li><a href="#stacks">Stacks side by side</a></li>` : '',
+    wireComparisons(results).length > 0 ? html`<li><a href="#wires">Wires side by side: TLS and HTTP/2</a></li>` : '',
     hasExtrapolation ? html`<li><a href="#extrapolation">Header overhead at 1,000 to 100,000 clients</a></li>` : '',
     results.capacity ? html`<li><a href="#capacity">Polling capacity</a></li>` : '',
     results.micro && results.micro.length > 0 ? html`<li><a href="#micro">Per-message server work</a></li>` : '',
@@ -333,9 +337,9 @@ function figuresTables(s: Scenario): SafeHtml {
     const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? (r.kernel.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)') : r.kernel.agree ? 'yes (kernel)' : 'NO';
     const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
     return [
-      num(noisyCell(r, 'p50')),
-      num(noisyCell(r, 'p99')),
-      num(formatMs(r.latencyMs.max)),
+      num(noisyCell(r, 'p50', s.clockBoundMs)),
+      num(noisyCell(r, 'p99', s.clockBoundMs)),
+      num(formatBoundedMs(r.latencyMs.max, s.clockBoundMs)),
       num(latencyEvidence(r)),
       num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
       cell(formatInteger(r.messages.lost), r.messages.lost > 0),
@@ -403,7 +407,7 @@ function modelTable(s: Scenario): SafeHtml {
     if (entry.result.state !== 'completed') return failedRow(entry, 6);
     const r: CompletedResult = entry.result;
     if (r.model === null) {
-      return html`<tr><th scope="row">${techniqueLabel(entry.technique)}</th>${num(formatBytes(r.perMessage.totalBytes))}<td colspan="2">n/a</td>${num(formatMs(r.latencyMs.mean))}<td colspan="2">n/a</td></tr>
+      return html`<tr><th scope="row">${techniqueLabel(entry.technique)}</th>${num(formatBytes(r.perMessage.totalBytes))}<td colspan="2">n/a</td>${num(formatBoundedMs(r.latencyMs.mean, s.clockBoundMs))}<td colspan="2">n/a</td></tr>
 <tr class="formula"><td></td><td colspan="6">No model: the analytic model describes pushbench's own servers; this server's response sizes and timing are its own.</td></tr>`;
     }
     const model = r.model;
@@ -413,7 +417,7 @@ function modelTable(s: Scenario): SafeHtml {
       num(formatBytes(r.perMessage.totalBytes)),
       num(formatBytes(model.perMessage.totalBytes)),
       num(`${byteGap >= 0 ? '+' : ''}${formatBytes(byteGap)} (${gapPercent(r.perMessage.totalBytes, model.perMessage.totalBytes)})`),
-      num(formatMs(r.latencyMs.mean)),
+      num(formatBoundedMs(r.latencyMs.mean, s.clockBoundMs)),
       num(formatMs(model.latencyMs.mean)),
       num(`${latencyGap >= 0 ? '+' : ''}${formatMs(latencyGap)} (${gapPercent(r.latencyMs.mean, model.latencyMs.mean)})`),
     ]}</tr>
@@ -462,6 +466,21 @@ function emptyPollsParagraph(s: Scenario): SafeHtml {
   return sentence === null ? NOTHING : html`<p class="no-chart">${sentence}</p>`;
 }
 
+/** With `--tabs`: what the browser rule the driver applied did, per technique. */
+function browserNotes(s: Scenario): string[] {
+  return completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${techniqueLabel(technique)}: ${result.browsers.note}.`]));
+}
+
+/** Merged from shards: one row per shard (its clock bound beside its latencies), and the shards left out, named. */
+function shardsTable(results: ResultsFile): SafeHtml {
+  if (results.shards === undefined) return NOTHING;
+  const rows = shardTableCells(results).map((cells) => html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((c, i) => (i === 0 || i === cells.length - 2 ? html`<td>${c}</td>` : html`<td class="num">${c}</td>`))}</tr>`);
+  return html`<div class="scroll"><table class="figures"><caption>Shards: each on its own, with its clock offset to the publisher and its bound</caption>
+<thead><tr>${SHARD_TABLE_HEAD.map((h, i) => (i <= 1 || i === SHARD_TABLE_HEAD.length - 1 ? html`<th>${h}</th>` : html`<th class="num">${h}</th>`))}</tr></thead>
+<tbody>${joinHtml(rows, '\n')}</tbody></table></div>
+<ul class="evidence">${shardBoundSentence(results).map((line) => html`<li>${line}</li>`)}</ul>`;
+}
+
 function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): SafeHtml {
   const mine = charts.filter((c) => c.scenarioId === s.id);
   return html`<section class="scenario" id="${scenarioAnchor(s)}">
@@ -470,6 +489,8 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
 ${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
+${joinHtml(browserNotes(s).map((note) => html`<p class="browsers">${note}</p>`), '\n')}
+${shardsTable(results)}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
 ${chartFigures(mine, failureNotes(s))}
@@ -539,6 +560,51 @@ ${joinHtml(heads, '\n')}
 <h2>Stacks side by side</h2>
 <p>${COMPARISON_LESSON}</p>
 <p>For a server pushbench did not write, CPU and RSS come from /proc for its pid tree (children included) and its bytes are checked against the kernel's per-socket counters; its event-loop use and the analytic model are n/a: pushbench cannot see inside it, and the model describes pushbench's own servers.</p>
+${joinHtml(blocks, '\n')}
+</section>`;
+}
+
+/** Pixels of the widest stacked bar in the wires section. */
+const WIRE_BAR_PX = 320;
+
+/** One message's bytes as a stacked bar, its parts in BYTE_PARTS order, scaled to the widest row of its table. */
+function wireBar(row: WireRow, widestBytes: number): SafeHtml {
+  let x = 0;
+  const rects = BYTE_PARTS.map((part) => {
+    const width = widestBytes > 0 ? (Math.max(0, row.parts[part]) / widestBytes) * WIRE_BAR_PX : 0;
+    const rect = html`<rect class="part-${part}" x="${x.toFixed(1)}" y="0" width="${width.toFixed(1)}" height="14"><title>${BYTE_PART_LABEL[part]}: ${formatBytes(row.parts[part])}</title></rect>`;
+    x += width;
+    return rect;
+  });
+  return html`<svg class="wire-bar" width="${WIRE_BAR_PX}" height="14" role="img" aria-label="${formatBytes(row.totalBytes)} per message">${joinHtml(rects, '')}</svg>`;
+}
+
+/** Every scenario measured on several wires: a table of the parts with a stacked bar per row, and the lesson in numbers. */
+function wireSection(comparisons: readonly WireComparison[], charts: readonly ChartSpec[]): SafeHtml {
+  if (comparisons.length === 0) return NOTHING;
+  const legend = html`<p class="wire-legend">${joinHtml(
+    BYTE_PARTS.map((part) => html`<span><svg width="12" height="12"><rect class="part-${part}" width="12" height="12"></rect></svg> ${BYTE_PART_LABEL[part]}</span>`),
+    ' ',
+  )}</p>`;
+  const blocks = comparisons.map((comparison) => {
+    const widest = Math.max(...comparison.rows.map((r) => r.totalBytes));
+    const rows = comparison.rows.map((row) => {
+      const [technique, wire, ...figures] = wireTableLine(row);
+      return html`<tr><th scope="row">${technique}</th><td>${wire}</td><td>${wireBar(row, widest)}</td>${joinHtml(figures.map((f) => num(f)), '')}</tr>`;
+    });
+    const [first, second, ...rest] = WIRE_TABLE_HEAD;
+    return html`<section class="wires" id="wires-${slug(comparison.baseId)}">
+<h3>${comparison.title}</h3>
+<div class="scroll"><table class="figures"><thead><tr><th>${first}</th><th>${second}</th><th>Bytes per message, by part</th>${rest.map((h) => html`<th class="num">${h}</th>`)}</tr></thead>
+<tbody>${joinHtml(rows, '\n')}</tbody></table></div>
+<ul>${wireLesson(comparison).map((line) => html`<li>${line}</li>`)}</ul>
+${chartFigures(charts.filter((c) => c.group === wireChartGroup(comparison)), [])}
+</section>`;
+  });
+  return html`<section id="wires">
+<h2>Wires side by side: TLS and HTTP/2</h2>
+<p>The same scenario on each wire. Bytes are counted on the clients' TCP sockets and split by what they are: the TLS records (each 22 B more than what it carries) are counted from their headers on the TCP bytes, the HTTP/2 frames (9-byte headers, HPACK header blocks, control frames) from their headers on the plaintext; what is left beside the payload is HTTP's own framing (HTTP/1.1 heads and chunks, SSE lines, WebSocket frame headers, JSON brackets). Setup per connection (the TLS handshake and session tickets, the HTTP/2 preface and SETTINGS) is counted apart and not in the bytes per message.</p>
+${legend}
 ${joinHtml(blocks, '\n')}
 </section>`;
 }

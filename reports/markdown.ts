@@ -7,17 +7,20 @@ import { renderMapMarkdown } from './map.ts';
 import { renderCapacity } from './terminal.ts';
 import { timeScaleNote } from './time-scale.ts';
 import type { ResultsFile, Scenario } from '../core/results.ts';
-import { emptyPollsSentence, type ChartSpec } from './charts.ts';
+import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import { renderShardMarkdown } from './shards.ts';
 import { completedEntries, emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
 import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
 import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
+import { WIRE_TABLE_HEAD, wireComparisons, wireLesson, wireTableLine, type WireComparison } from './wires.ts';
+import { WIRE_META } from '../core/wires.ts';
 
 export interface MarkdownOptions {
   charts: readonly ChartSpec[];
@@ -58,6 +61,7 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     parts.push(groupBlock(g, options.charts, conclusions.groups[i]), '');
   });
   for (const comparison of targetComparisons(results)) parts.push(comparisonBlock(comparison), '');
+  for (const comparison of wireComparisons(results)) parts.push(wireBlock(comparison, options.charts), '');
   if (extrapolation !== null) parts.push(extrapolationBlock(extrapolation), '');
   const kaazing = buildKaazingComparison(results);
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
@@ -81,8 +85,8 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
       label,
       md(formatBytes(result.perMessage.totalBytes)),
       md(formatBytes(result.perMessage.overheadBytes)),
-      md(noisyCell(result, 'p50')),
-      md(noisyCell(result, 'p99')),
+      md(noisyCell(result, 'p50', s.clockBoundMs)),
+      md(noisyCell(result, 'p99', s.clockBoundMs)),
       md(latencyEvidence(result)),
       md(latenessCell(result)),
       md(formatInteger(result.messages.lost)),
@@ -104,7 +108,10 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     '',
     markdownTable(head, rows),
     '',
+    // Merged from shards: each shard's clock bound beside the latencies it qualifies.
+    ...(results.shards === undefined ? [] : [renderShardMarkdown(results), '']),
     latencySplit(s),
+    ...completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${md(`${techniqueLabel(technique)}: ${result.browsers.note}.`)}\n`])),
     ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
@@ -174,6 +181,21 @@ function comparisonBlock(comparison: TargetComparison): string {
     md(COMPARISON_LESSON),
     '',
     ...heads,
+  ].join('\n');
+}
+
+/** A scenario on several wires: the parts of each message side by side, and the lesson in numbers. */
+function wireBlock(comparison: WireComparison, charts: readonly ChartSpec[]): string {
+  return [
+    `## Wires side by side: ${md(comparison.title)}`,
+    '',
+    md(`Bytes per delivered message split by what they are (TLS records and HTTP/2 frames counted on the clients' sockets; HTTP framing is the rest), latency, server CPU per message and memory per connection, on ${comparison.wires.map((w) => WIRE_META[w].label).join(', ')}.`),
+    '',
+    markdownTable([...WIRE_TABLE_HEAD], comparison.rows.map((row) => wireTableLine(row).map(md)), 2),
+    '',
+    ...wireLesson(comparison).map((line) => `- ${md(line)}`),
+    '',
+    chartLinks(charts.filter((c) => c.group === wireChartGroup(comparison))),
   ].join('\n');
 }
 

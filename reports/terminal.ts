@@ -13,7 +13,8 @@ import { completedFloor, latencyParts, latenessP99Text } from './latency-parts.t
 import { completedEntries } from './select.ts';
 import { evidenceNotes, latencyEvidence, metricSpread, metricValue, runsOf, type NoisyMetric } from './evidence.ts';
 import { fit, scenarioVerdict, verdictLine } from './verdict.ts';
-import { formatMs } from './format.ts';
+import { formatBoundedMs } from './format.ts';
+import { renderShardTable } from './shards.ts';
 
 /** The widest line the default summary prints: a terminal of 120 columns shows it unwrapped. */
 export const TERMINAL_WIDTH = 120;
@@ -98,16 +99,21 @@ export function renderScenarioTable(scenario: Scenario, options: TerminalOptions
       failures.push(`${label} ${r.state}: ${r.error}`);
       continue;
     }
-    rows.push(compactRow(label, r));
-    details.push(detailRow(label, r));
+    rows.push(compactRow(label, r, scenario.clockBoundMs));
+    details.push(detailRow(label, r, scenario.clockBoundMs));
   }
   const completed = completedEntries(scenario);
   // Warnings change how the table reads, so they stay in the default output; notes explain it and wait for --verbose.
-  const warnings = [...saturationFindings(completed), ...agreementFindings(completed)].map((f) => `! ${f.text}`);
+  const warnings = [
+    ...[...saturationFindings(completed), ...agreementFindings(completed)].map((f) => `! ${f.text}`),
+    // --tabs: the browser rule the driver applied decides what was lost, so it is said where the loss shows.
+    ...completed.flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`! ${technique}: ${result.browsers.note}`])),
+  ];
   const p = scenario.params;
   const head = [scenario.title, `${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), polls every ${p.intervalMs} ms, ${p.headers} headers, ${p.durationMs} ms window`];
   const runs = completed.map(({ result }) => runsOf(result)?.length ?? 1).reduce((a, b) => Math.max(a, b), 1);
   if (runs > 1) head.push(`${runs} runs per technique: median ±the interval's wider side, * unstable (CV > 10%); n/msgs of the thinnest run`);
+  if (scenario.clockBoundMs !== undefined) head.push(`merged from shards: latencies known to within ±${fixed(scenario.clockBoundMs, 3)} ms (the worst clock bound; each shard's below), printed no finer`);
   const parts = [wrap(head.join('\n')), table(rows), wrap(verdictLine(scenarioVerdict(scenario), TERMINAL_WIDTH))];
   if (failures.length > 0) parts.push(wrap(failures.join('\n')));
   if (warnings.length > 0) parts.push(wrap(warnings.join('\n')));
@@ -167,14 +173,14 @@ function latencyNotes(scenario: Scenario): string[] {
 }
 
 /** The compact row: delivery, bytes, latency with its evidence, server cost, and whether the byte counts agree. */
-function compactRow(label: string, r: CompletedResult): string[] {
+function compactRow(label: string, r: CompletedResult, clockBoundMs: number | undefined): string[] {
   return [
     label,
     `${r.messages.delivered}/${r.messages.expected}`,
     String(r.messages.lost),
     `${fixed(r.perMessage.totalBytes)} (${fixed(r.perMessage.overheadBytes)})`,
-    compactNoisy(r, 'p50'),
-    compactNoisy(r, 'p99'),
+    compactNoisy(r, 'p50', clockBoundMs),
+    compactNoisy(r, 'p99', clockBoundMs),
     compactEvidence(r),
     r.server === null ? '-' : compactNoisy(r, 'cpu'),
     r.server === null ? '-' : r.server.bytesPerConnection === null ? '—' : kib(r.server.bytesPerConnection),
@@ -182,11 +188,11 @@ function compactRow(label: string, r: CompletedResult): string[] {
   ];
 }
 
-function detailRow(label: string, r: CompletedResult): string[] {
+function detailRow(label: string, r: CompletedResult, clockBoundMs: number | undefined): string[] {
   return [
     label,
     r.model === null ? 'n/a' : fixed(r.model.perMessage.totalBytes),
-    fixed(r.latencyMs.max, 2),
+    clockBoundMs === undefined ? fixed(r.latencyMs.max, 2) : formatBoundedMs(r.latencyMs.max, clockBoundMs).replace(/ ms$/, ''),
     r.publisher === undefined || r.publisher === null ? '-' : latenessP99Text(r.publisher, (ms) => fixed(ms, 3)),
     fixed(r.bitsPerSecond / 1000),
     r.requests === null ? '-' : `${fixed(r.requests.total > 0 ? (100 * r.requests.empty) / r.requests.total : 0)}%`,
@@ -199,8 +205,8 @@ function detailRow(label: string, r: CompletedResult): string[] {
  * the median and the interval's wider side as a share of it (`247 ±8%`), `*` when unstable;
  * "—" where the sample rule hides a percentile.
  */
-function compactNoisy(r: CompletedResult, metric: NoisyMetric): string {
-  const number = (v: number): string => (metric === 'cpu' ? fixed(v, 1) : formatMs(v).replace(/ ms$/, ''));
+function compactNoisy(r: CompletedResult, metric: NoisyMetric, clockBoundMs?: number): string {
+  const number = (v: number): string => (metric === 'cpu' ? fixed(v, 1) : formatBoundedMs(v, clockBoundMs).replace(/ ms$/, ''));
   const spread = metricSpread(r, metric);
   if (spread !== null) {
     const side = spread.median === 0 ? 0 : (100 * Math.max(spread.median - spread.low, spread.high - spread.median)) / spread.median;
@@ -301,6 +307,8 @@ export function renderSummary(results: ResultsFile, options: TerminalOptions = C
     printed.push(scenario);
   }
   parts.push(...targetComparisons(results).map((c) => renderTargetComparison(c, options)));
+  // Merged from shards: every shard on its own, its clock bound beside its latencies.
+  if (results.shards !== undefined) parts.push(renderShardTable(results).trimEnd());
   if (results.suiteWallMs !== undefined) {
     const runs = results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
     parts.push(`Session wall time: ${fixed(results.suiteWallMs / 1000, 1)} s${runs}`);

@@ -34,6 +34,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   /** The targets to measure, one after another, resolved and validated (default: the built-in target). */
   readonly targets: readonly ResolvedTarget[];
   readonly allowRemote: boolean;
+  /** Accept a TLS target's certificate without verifying it (`--insecure`): a self-signed certificate of a server you run. */
+  readonly insecure: boolean;
   readonly capacity: boolean;
   /** Print the model and detail columns, the latency decomposition and the notes too (`--verbose`). */
   readonly verbose: boolean;
@@ -43,6 +45,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly delayMs: number;
   /** The wires to measure on, in WIRES order, without duplicates (`--wire`); more than one makes a sweep of wires. */
   readonly wires: readonly WireId[];
+  /** Tabs per simulated browser on one origin (`--tabs`); 1: every client a browser of its own. */
+  readonly tabs: number;
   /** The user's certificate file for pushbench's server on a TLS wire (`--tls-cert`), checked with its key; null: self-signed. */
   readonly tlsCert: string | null;
   /** The user's key file for `tlsCert` (`--tls-key`); null with it. */
@@ -100,6 +104,8 @@ export const LIMITS = Object.freeze({
   maxRuns: 20,
   /** `--delay-ms`: a one-way delay beyond this is no network a push technique is chosen for. */
   maxDelayMs: 10_000,
+  /** `--tabs`: tabs per browser; Chromium starts discarding background tabs long before. */
+  maxTabs: 1000,
 });
 
 /** Defaults of the flags of `pushbench run`. */
@@ -124,11 +130,13 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   target: null,
   targetFiles: Object.freeze([]),
   allowRemote: false,
+  insecure: false,
   capacity: false,
   verbose: false,
   json: false,
   delayMs: 0,
   wires: Object.freeze([DEFAULT_WIRE]),
+  tabs: 1,
   tlsCert: null,
   tlsKey: null,
   shard: null,

@@ -32,6 +32,9 @@ export interface SharedParams {
   payloadBytes: number;
   durationMs: number;
   warmupMs: number;
+  /** `chat`: the clients publish, each room within one shard; the coordinator only sets the window. */
+  workload: 'broadcast' | 'chat';
+  roomSize: number;
 }
 
 /** What the coordinator tells each ready shard. */
@@ -85,6 +88,8 @@ export function clockAnswer(clock: () => number): string {
 /** The first difference between a shard's parameters and the coordinator's, as a sentence; null when they agree. */
 export function paramsMismatch(mine: SharedParams, theirs: Partial<SharedParams>): string | null {
   for (const key of Object.keys(mine) as Array<keyof SharedParams>) {
+    // Rooms matter only in chat; a broadcast shard's resolved room size is a default nobody chose.
+    if (key === 'roomSize' && mine.workload !== 'chat') continue;
     if (theirs[key] !== mine[key]) return `${key}: the coordinator has ${JSON.stringify(mine[key])}, the shard ${JSON.stringify(theirs[key] ?? null)}`;
   }
   return null;
@@ -155,6 +160,8 @@ export class Coordinator {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.publisher?.close().catch(() => this.publisher?.kill());
     this.fail('closed');
+    // Closed while lingering (the count known, a shard never fetched it): fail() leaves a known count alone, so settle here.
+    this.finish();
   }
 
   private after(micros: number, fn: () => void): void {
@@ -179,6 +186,18 @@ export class Coordinator {
     const startT = beginAt + params.warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
     this.plan = { runId: this.runId, shards: this.options.shards, beginAt: Math.round(beginAt), startT: Math.round(startT), endT: Math.round(endT), target: this.options.target };
+    if (params.workload === 'chat') {
+      // The clients publish (upstream, to their own rooms): nothing to publish here, and a count of zero.
+      for (const wake of this.planWaiters.splice(0)) wake();
+      this.after(endT + COUNT_MARGIN_MICROS - nowMicros(), () => {
+        if (this.failure !== null) return;
+        this.count = { runId: this.runId, sent: 0, accepted: 0, refused: 0 };
+        for (const wake of this.countWaiters.splice(0)) wake();
+        this.after(this.options.lingerMs * 1000, () => this.finish());
+        this.maybeFinish();
+      });
+      return;
+    }
     const firstAt = firstPublishAt(beginAt, startT, params.rate);
     const publisher = this.publisher!;
     publisher.schedule({ rate: params.rate, firstAt, until: endT, startT, endT }).catch((error: Error) => this.fail(error.message));

@@ -21,6 +21,8 @@ import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
 import { NO_MEASUREMENTS, RUN_TECHNIQUES, type ModelContext, type ModelMeasurements, type UpstreamModel, type WireContext } from './techniques/index.ts';
 import { feedRate, fmt, NO_CONTENT_RESPONSE_BYTES, publishBodyBytes, publishRequestHeadBytes, typicalSeq } from './wire-sizes.ts';
 import { PushbenchError } from '../core/errors.ts';
+import { DEFAULT_WIRE } from '../core/wires.ts';
+import { wireTerms } from './wire-model.ts';
 
 // The byte arithmetic lives in run/wire-sizes.ts and each technique's model in
 // run/techniques/<id>.ts; this module combines them. Re-exported for the callers and tests.
@@ -36,7 +38,8 @@ export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
 }
 
 function modelContext(params: ScenarioParams, wire: WireContext, measured: ModelMeasurements = NO_MEASUREMENTS): ModelContext {
-  return { params, wire, measured, profile: headerProfile(params.headers), m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params) };
+  const terms = wireTerms(wire.wire ?? DEFAULT_WIRE, wire.h2 ?? null);
+  return { params, wire, measured, profile: headerProfile(params.headers), m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params), terms };
 }
 
 /** Chat: bytes one sent message costs upstream, and how the formula states it. */
@@ -66,7 +69,7 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   const down = RUN_TECHNIQUES[technique].model(ctx);
   let totalBytes = down.bytes;
   let payload = ctx.m;
-  let text = down.text;
+  let text = down.text + ctx.terms.text;
   if (params.workload === 'chat') {
     // Every sent message reaches roomSize members: its upstream cost is shared among them.
     // The published body is payload too (as the runner counts it); its framing is overhead.

@@ -121,7 +121,7 @@ export function prepareRun(
     return serverProcesses > 1 && !floor ? ServerGroup.spawn(options, serverProcesses, timeouts) : ServerProcess.spawn(options, timeouts);
   };
   const server = target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
-  const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name) : null;
+  const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name, params.wire ?? DEFAULT_WIRE) : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   targetServer?.catch(() => {});

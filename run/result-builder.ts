@@ -7,13 +7,14 @@ import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { mergeSessionResults } from '../load/sessions.ts';
 import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ServerProcessCost, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost } from '../core/results.ts';
+import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ServerProcessCost, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost, type WirePartsResult } from '../core/results.ts';
 import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { MemberSample } from './server-process.ts';
 import type { TreeSample } from './proc-tree.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { EDGE_WAIT_GAPS } from '../core/publish-grid.ts';
+import { addParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
 
 export interface ServerWindow {
   idle: ServerStats;
@@ -315,6 +316,66 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     windowEdges: windowEdges(params, generators),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
     ...(generators.some((g) => g.session !== undefined && g.session !== null) ? { session: mergeSessionResults(generators.map((g) => g.session)) } : {}),
+    ...wirePartsOf(generators, received, up + down, payloadUp + payloadDown),
+    ...browsersOf(params, generators),
+  };
+}
+
+/** With `--tabs`: the browser rule the driver applied, and how many streams it left waiting. */
+export function browsersOf(params: ScenarioParams, generators: readonly GeneratorWindowResult[]): Pick<CompletedResult, 'browsers'> {
+  const tabs = params.tabs ?? 1;
+  if (tabs <= 1) return {};
+  const waiting = sum(generators, (g) => g.browsers?.waiting ?? 0);
+  const perOrigin = generators.find((g) => g.browsers !== undefined)?.browsers?.connectionsPerOrigin ?? null;
+  const browsers = Math.ceil(params.clients / tabs);
+  const note =
+    perOrigin === null
+      ? `${browsers} browser(s) of ${tabs} tabs on one origin: each browser's tabs are streams of one HTTP/2 connection, so none waits`
+      : `${browsers} browser(s) of ${tabs} tabs on one origin: the driver applied the browser's ${perOrigin} connections per origin on HTTP/1.1 (Chromium and Firefox); ${waiting} EventSource stream(s) waited for a connection through the window and got nothing`;
+  return { browsers: { tabs, connectionsPerOrigin: perOrigin, waiting, note } };
+}
+
+/**
+ * The window's bytes per delivered message split by what they are, from the clients' taps
+ * (core/wire-parts.ts): empty on a wire nobody taps (HTTP/1.1 cleartext).
+ */
+export function wirePartsOf(generators: readonly GeneratorWindowResult[], received: number, totalBytes: number, payloadBytes: number): { wireParts?: WirePartsResult } {
+  const tapped = generators.flatMap((g) => (g.parts === undefined ? [] : [g.parts]));
+  if (tapped.length === 0) return {};
+  const parts = tapped.reduce((into, p) => addParts(into, p), emptyParts());
+  const per = (bytes: number): number => (received > 0 ? bytes / received : 0);
+  const both = (key: keyof WireParts['up']): number => parts.up[key] + parts.down[key];
+  const tls = both('tlsOverheadBytes');
+  const h2Framing = both('h2FrameHeaderBytes') + both('h2ControlBytes');
+  const headerBlocks = both('h2HeaderBlockBytes');
+  const connections = parts.setup.connections;
+  const perConnection = (bytes: number): number => (connections > 0 ? bytes / connections : 0);
+  return {
+    wireParts: {
+      perMessage: {
+        payloadBytes: per(payloadBytes),
+        tlsBytes: per(tls),
+        h2FramingBytes: per(h2Framing),
+        headerBlockBytes: per(headerBlocks),
+        httpBytes: per(totalBytes - payloadBytes - tls - h2Framing - headerBlocks),
+      },
+      window: {
+        tlsRecordsUp: parts.up.tlsRecords,
+        tlsRecordsDown: parts.down.tlsRecords,
+        h2FramesUp: parts.up.h2Frames,
+        h2FramesDown: parts.down.h2Frames,
+        h2HeaderBlockBytesUp: parts.up.h2HeaderBlockBytes,
+        h2HeaderBlockBytesDown: parts.down.h2HeaderBlockBytes,
+        h2ControlBytes: both('h2ControlBytes'),
+        h2DataBytes: both('h2DataBytes'),
+      },
+      setupPerConnection: {
+        connections,
+        tlsBytes: perConnection(parts.setup.tlsUp + parts.setup.tlsDown),
+        tlsTicketBytes: perConnection(parts.setup.tlsTicketsDown),
+        h2Bytes: perConnection(parts.setup.h2Up + parts.setup.h2Down),
+      },
+    },
   };
 }
 

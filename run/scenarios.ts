@@ -8,7 +8,7 @@ import type { ScenarioSpec } from './runner.ts';
 import type { TlsFiles } from './prepare-run.ts';
 import { DEFAULT_WIRE, WIRE_META, wireCarries, wireRefusal, type WireId } from '../core/wires.ts';
 import type { ScenarioParams } from '../core/results.ts';
-import type { ResolvedTarget } from './targets.ts';
+import { targetOffersOn, type ResolvedTarget } from './targets.ts';
 
 /** `--quick`: the suite keeps the scenarios that answer the main questions; every run gets shorter windows. */
 const QUICK: Partial<Omit<ScenarioParams, 'messageBytes' | 'target'>> = { durationMs: 1000, warmupMs: 200 };
@@ -36,6 +36,7 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
     headers: config.headers,
     roomSize: config.workload === 'chat' ? Math.min(config.roomSize, clients) : config.roomSize,
     target: config.target,
+    ...(config.tabs > 1 ? { tabs: config.tabs } : {}),
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }
@@ -83,7 +84,12 @@ export function forWires(specs: readonly ScenarioSpec[], wires: readonly WireId[
       const own = wire === DEFAULT_WIRE;
       const suffix = own ? '' : `-${wire}`;
       const left = spec.techniques.filter((id) => !wireCarries(wire, id));
-      const note = left.length === 0 ? '' : ` Not measured on ${wire}: ${left.map((id) => wireRefusal(id, wire)).join('; ')}.`;
+      // A target file may serve fewer techniques on a wire than the wire carries (nginx: no WebSocket over HTTP/2).
+      const target = spec.target;
+      const notServed = target === undefined ? [] : spec.techniques.filter((id) => wireCarries(wire, id) && !targetOffersOn(target, wire, id));
+      const note =
+        (left.length === 0 ? '' : ` Not measured on ${wire}: ${left.map((id) => wireRefusal(id, wire)).join('; ')}.`) +
+        (notServed.length === 0 ? '' : ` Not measured on ${wire}: target ${target!.name} does not serve ${notServed.join(', ')} on it.`);
       return {
         ...spec,
         id: `${spec.id}${suffix}`,
@@ -91,7 +97,7 @@ export function forWires(specs: readonly ScenarioSpec[], wires: readonly WireId[
         title: own ? spec.title : `${spec.title}, over ${WIRE_META[wire].label}`,
         description: `${spec.description}${note}`,
         params: { ...spec.params, wire },
-        techniques: spec.techniques.filter((id) => wireCarries(wire, id)),
+        techniques: spec.techniques.filter((id) => wireCarries(wire, id) && !notServed.includes(id)),
         ...(spec.sameAs === undefined ? {} : { sameAs: `${spec.sameAs}${suffix}` }),
         ...(tlsFiles === null || !WIRE_META[wire].tls ? {} : { tlsFiles }),
       };
@@ -146,6 +152,8 @@ interface SuiteEntry {
   timeScale?: number;
   /** No floor measurement (the bare ws broadcast) for this entry. */
   noFloor?: boolean;
+  /** Measured on these wires too, right after the default wire, unless the user names the wires (`--wire`); without a floor (it measures the machine, not the wire). */
+  alsoOn?: readonly WireId[];
 }
 
 /**
@@ -174,6 +182,8 @@ const SUITE: readonly SuiteEntry[] = [
     description: 'What one delivered message costs on the wire when the news is small and the headers are not.',
     set: {},
     timeScale: 5,
+    // The founding argument is HTTP/1.1's: the same scenario over HTTP/2 + TLS shows what HPACK leaves of it.
+    alsoOn: ['h2'],
   },
   {
     id: 'latency',
@@ -239,7 +249,17 @@ const USER_KEYS = ['workload', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', '
 
 /** The default suite, with the user's explicit flags applied to every scenario, on each target. */
 export function suiteScenarios(config: RunConfig): ScenarioSpec[] {
-  return forWires(forTargets(suiteSpecs(config), config.targets), config.wires, tlsFilesOf(config));
+  const specs = forWires(forTargets(suiteSpecs(config), config.targets), config.wires, tlsFilesOf(config));
+  if (config.explicit.has('wires')) return specs;
+  // An entry also measured on other wires: each copy right after its scenario on the default wire.
+  const out: ScenarioSpec[] = [];
+  for (const spec of specs) {
+    out.push(spec);
+    const entry = SUITE.find((e) => e.id === spec.id);
+    if (entry?.alsoOn === undefined) continue;
+    out.push(...forWires([{ ...spec, floor: false }], entry.alsoOn, tlsFilesOf(config)));
+  }
+  return out;
 }
 
 function suiteSpecs(config: RunConfig): ScenarioSpec[] {

@@ -12,7 +12,7 @@ import { summarize, mergeEncoded } from '../core/histogram.ts';
 import { SCHEMA_VERSION, type ResultsFile, type ShardRow, type ShardsSummary } from '../core/results.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import { headerProfile } from '../load/headers.ts';
-import { buildCompletedResult, judgeDelivery } from './result-builder.ts';
+import { buildCompletedResult, expectedMessages, judgeDelivery } from './result-builder.ts';
 import { TOOL_VERSION } from './session.ts';
 
 export interface MergeOptions {
@@ -87,7 +87,7 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
   for (let index = 0; index < count; index++) {
     const shard = byIndex.get(index);
     if (shard === undefined) {
-      const share = shardShare(first.params.clients, index, count);
+      const share = shardShare(first.params.clients, index, count, first.params.workload === 'chat' ? first.params.roomSize : null);
       rows.push(emptyRow(index, 'missing', 'no result given (the pod died, or its log was not collected)', null, share.to - share.from));
       continue;
     }
@@ -106,6 +106,7 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
   const clientsCovered = merged.reduce((n, s) => n + s.clients.to - s.clients.from, 0);
   const accepted = merged[0]!.published!.accepted;
   const params = first.params;
+  const chat = params.workload === 'chat';
   const built = buildCompletedResult({
     technique: first.technique,
     // The figures cover the merged shards' clients: expected = accepted x those clients.
@@ -116,13 +117,17 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
     settled: null,
     server: null,
     foreign: null,
-    published: { broadcast: accepted },
+    // Chat: what each room's own clients had accepted (rooms lie within one shard); broadcast: the coordinator's count.
+    published: chat ? coveredRooms(merged, params.roomSize) : { broadcast: accepted },
     publisher: null,
     kernel: null,
     model: null,
   });
   const result = judgeDelivery({ ...built, network: null });
   const worstBoundMs = Math.max(...merged.map((s) => (s.clock?.boundMicros ?? 0) / 1000));
+  const latencyNote = chat
+    ? 'each room lies within one shard, so every latency is a sender and its room on one host: read on one clock (self-echo), it needs no correction and no clock bound applies; the offsets only aligned the shards\' windows'
+    : `latencies are corrected by each shard's clock offset to the publisher, to within ±${worstBoundMs.toFixed(3)} ms`;
   const summary: ShardsSummary = { runId, count, clientsTotal: params.clients, clientsCovered, worstBoundMs, maxBoundMs: options.maxClockBoundMs, rows };
   const profile = headerProfile(params.headers);
   const coverage = clientsCovered === params.clients ? `all ${count} shards` : `${merged.length} of ${count} shards, ${clientsCovered} of ${params.clients} clients`;
@@ -138,15 +143,50 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
       {
         id: `shards-${params.clients}`,
         group: 'shards',
-        title: `Broadcast in ${count} shards: ${params.clients} clients, ${params.rate} msg/s, ${params.payloadBytes} B payload`,
-        description: `One run measured from ${count} generator shards and merged (${coverage}); latencies are corrected by each shard's clock offset to the publisher, to within ±${worstBoundMs.toFixed(3)} ms`,
+        title: chat
+          ? `Chat in ${count} shards: ${params.clients} clients in rooms of ${params.roomSize}, ${params.rate} msg/s each, ${params.payloadBytes} B payload`
+          : `Broadcast in ${count} shards: ${params.clients} clients, ${params.rate} msg/s, ${params.payloadBytes} B payload`,
+        description: `One run measured from ${count} generator shards and merged (${coverage}); ${latencyNote}`,
         params,
         target: { name: 'url', kind: 'url', file: null, description: `a pushbench server at ${first.target}, published to by one coordinator`, server: 'running' },
         results: { [first.technique]: result },
+        // Only cross-host latencies are bounded by the clocks; chat's are read on one.
+        ...(chat ? {} : { clockBoundMs: worstBoundMs }),
       },
     ],
     shards: summary,
   };
+}
+
+/**
+ * The merged shards' accepted publishes per room, the rooms numbered again in order. A room's
+ * members are counted from its number and the client count (run/result-builder.ts roomMembers);
+ * with a shard missing, the figures cover fewer clients, so the rooms after the gap move up to
+ * keep their member counts: whole rooms, and the one short room, the run's last, stays last.
+ */
+export function coveredRooms(merged: readonly ShardResult[], roomSize: number): Record<string, number> {
+  const perRoom = new Map<number, number>();
+  for (const shard of merged) for (const g of shard.generators) for (const [room, n] of Object.entries(g.accepted ?? {})) perRoom.set(Number(room), (perRoom.get(Number(room)) ?? 0) + n);
+  const rooms = [...new Set(merged.flatMap((s) => roomRange(s.clients, roomSize)))].sort((a, b) => a - b);
+  return Object.fromEntries(rooms.map((room, i) => [String(i), perRoom.get(room) ?? 0]));
+}
+
+/** The busiest generator's event-loop use over the window, or null when no generator recorded one. */
+function busiestLoop(shard: ShardResult): number | null {
+  const known = shard.generators.map((g) => g.eventLoopUtilization).filter((u): u is number => u !== undefined);
+  return known.length === 0 ? null : Math.max(...known);
+}
+
+function coveredRoomsByNumber(shard: ShardResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const g of shard.generators) for (const [room, n] of Object.entries(g.accepted ?? {})) out[room] = (out[room] ?? 0) + n;
+  return out;
+}
+
+function roomRange(clients: { from: number; to: number }, roomSize: number): number[] {
+  const first = Math.floor(clients.from / roomSize);
+  const last = Math.ceil(clients.to / roomSize);
+  return Array.from({ length: last - first }, (_, i) => first + i);
 }
 
 function emptyRow(index: number, status: ShardRow['status'], reason: string, host: string | null, clients: number): ShardRow {
@@ -162,7 +202,8 @@ function clockColumns(shard: ShardResult): Pick<ShardRow, 'offsetMs' | 'boundMs'
 export function shardRow(shard: ShardResult): ShardRow {
   const clients = shard.clients.to - shard.clients.from;
   const delivered = shard.generators.reduce((n, g) => n + g.counts.delivered, 0);
-  const expected = (shard.published?.accepted ?? 0) * clients;
+  // Chat: its rooms' own accepted publishes times their members (rooms numbered over the whole run).
+  const expected = shard.params.workload === 'chat' ? expectedMessages(shard.params, coveredRoomsByNumber(shard)).expected : (shard.published?.accepted ?? 0) * clients;
   const latency = summarize(mergeEncoded(shard.generators.map((g) => g.histogram)));
   return {
     index: shard.shard.index,
@@ -177,5 +218,6 @@ export function shardRow(shard: ShardResult): ShardRow {
     p99Ms: latency.count > 0 ? latency.p99 : null,
     ...clockColumns(shard),
     generatorCpuPercent: shard.busiestGeneratorCpuPercent,
+    generatorEventLoopUtilization: busiestLoop(shard),
   };
 }

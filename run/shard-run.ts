@@ -44,7 +44,7 @@ export interface ShardRunOptions {
 
 /** The parameters a shard shows the coordinator, which refuses a shard whose own differ. */
 export function sharedParamsOf(technique: TechniqueId, params: ScenarioParams): SharedParams {
-  return { technique, clients: params.clients, rate: params.rate, payloadBytes: params.payloadBytes, durationMs: params.durationMs, warmupMs: params.warmupMs };
+  return { technique, clients: params.clients, rate: params.rate, payloadBytes: params.payloadBytes, durationMs: params.durationMs, warmupMs: params.warmupMs, workload: params.workload, roomSize: params.roomSize };
 }
 
 /** Sleeps until monotonic `micros`, or rejects when `signal` aborts. */
@@ -137,7 +137,10 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
             notBeforeT,
             // Phases over every client of the run: shard I's clients poll on the phases a one-process run would give them.
             schedule: { seed: 1, clients: params.clients },
-            stampOffsetMicros: before.offsetMicros,
+            // Chat: every room lies within this shard, so a message's stamp and its arrival are read on
+            // this host's clock (self-echo) and need no correction; broadcast stamps are the publisher's.
+            stampOffsetMicros: params.workload === 'chat' ? 0 : before.offsetMicros,
+            countAccepted: params.workload === 'chat',
           };
           return generator.start(spec, 60_000 + clients * 10);
         }),
@@ -158,7 +161,9 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     // The plan on this shard's clock.
     const offset = before.offsetMicros;
     const local = (t: number): number => t + offset;
-    await step(Promise.all(generators.map((g) => g.setWindow(local(plan.startT), local(plan.endT), local(plan.beginAt), null))));
+    // Chat: the clients publish until the window ends, as in one process (run/technique-run.ts).
+    const publishUntil = params.workload === 'chat' ? local(plan.endT) : null;
+    await step(Promise.all(generators.map((g) => g.setWindow(local(plan.startT), local(plan.endT), local(plan.beginAt), publishUntil))));
     window = { startT: plan.startT, endT: plan.endT, beginAt: plan.beginAt, lateMicros: nowMicros() - local(plan.beginAt) };
     if (window.lateMicros > 0) options.log(`shard ${shard.index}/${shard.count}: joined ${(window.lateMicros / 1000).toFixed(1)} ms after the clients were due to begin: this shard is late`);
     await step(sleepUntil(local(plan.startT), signal));

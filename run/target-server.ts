@@ -4,16 +4,22 @@
  * group. Ready once its readiness URL answers (any HTTP status); its CPU and RSS are read from
  * /proc for the pid tree (the command's pid, or the one its pid file names); stopped with
  * SIGTERM to the whole group, then SIGKILL, and reaped: no process of the group is left, also
- * when the server never became ready.
+ * when the server never became ready. On a TLS wire pushbench makes a self-signed certificate
+ * for the loopback names, hands it to the command as `{tlsCert}` / `{tlsKey}` files in that
+ * folder, and trusts exactly that certificate: the readiness check and every client verify it.
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TargetServerError } from '../core/errors.ts';
 import { nowMicros } from '../core/protocol.ts';
+import { selfSignedIdentity } from '../core/self-signed.ts';
+import type { TlsTrust } from '../core/socket-counter.ts';
 import { fillTemplate } from '../core/targets.ts';
+import { DEFAULT_WIRE, WIRE_META, wireOrigin, type WireId } from '../core/wires.ts';
 import { describeExit, killGroup, spawnGroup } from './children.ts';
 import { processGroupMembers, sampleTree, type TreeSample } from './proc-tree.ts';
 import type { TargetCommand } from './targets.ts';
@@ -37,10 +43,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** One GET of `url`: resolves when any HTTP answer arrives, rejects with the connection error. */
-function answers(url: string, timeoutMs: number): Promise<void> {
+/** One GET of `url` (https: verified against `ca`): resolves when any HTTP answer arrives, rejects with the connection error. */
+function answers(url: string, timeoutMs: number, ca: string | null): Promise<void> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: timeoutMs, agent: false }, (response) => {
+    const get = url.startsWith('https:') ? (https.get as typeof http.get) : http.get;
+    const request = get(url, { timeout: timeoutMs, agent: false, ...(ca === null ? {} : { ca }) }, (response) => {
       response.resume();
       resolve();
     });
@@ -69,6 +76,8 @@ export class TargetServer {
     readonly pid: number,
     private readonly dir: string,
     label: string,
+    /** The certificates a client accepts from this server: the one pushbench made, or (cleartext) any. */
+    readonly trust: TlsTrust,
   ) {
     this.unexpectedExit = group.exited.then((exit) => {
       const crash = new TargetServerError(describeExit(`the server of target ${label} (pid ${group.child.pid})`, exit, group.stderrTail()));
@@ -87,10 +96,17 @@ export class TargetServer {
    * waits until it is ready. Rejects with a TargetServerError naming the cause and the server's
    * last output, having stopped everything it started.
    */
-  static async start(command: TargetCommand, originTemplate: string, label: string): Promise<TargetServer> {
+  static async start(command: TargetCommand, originTemplate: string, label: string, wire: WireId = DEFAULT_WIRE): Promise<TargetServer> {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-target-'));
-    const values = { port: String(port), dir, targetDir: command.targetDir };
+    const identity = WIRE_META[wire].tls ? selfSignedIdentity() : null;
+    const tlsCert = path.join(dir, 'tls-cert.pem');
+    const tlsKey = path.join(dir, 'tls-key.pem');
+    if (identity !== null) {
+      fs.writeFileSync(tlsCert, identity.cert, { mode: 0o600 });
+      fs.writeFileSync(tlsKey, identity.key, { mode: 0o600 });
+    }
+    const values = { port: String(port), dir, targetDir: command.targetDir, wire, scheme: WIRE_META[wire].scheme, tlsCert, tlsKey };
     const fill = (text: string): string => fillTemplate(text, values);
     const [program, ...args] = command.command.map(fill);
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -99,7 +115,7 @@ export class TargetServer {
     const group = spawnGroup(program!, args, { cwd, env });
     const timeoutMs = command.ready.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const readyUrl = fill(command.ready.url);
-    const origin = fill(originTemplate);
+    const origin = wireOrigin(wire, fill(originTemplate));
     const what = `the server of target ${label} (${[program, ...args].join(' ')})`;
 
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -112,7 +128,7 @@ export class TargetServer {
         throw new TargetServerError(`${describeExit(what, exit, '')} before it was ready (${readyUrl}); ${lastLines(group.stderrTail())}`);
       }
       try {
-        await answers(readyUrl, Math.max(100, Math.min(1000, deadline - Date.now())));
+        await answers(readyUrl, Math.max(100, Math.min(1000, deadline - Date.now())), identity?.cert ?? null);
         break;
       } catch (error) {
         lastError = (error as Error).message;
@@ -134,7 +150,7 @@ export class TargetServer {
       }
       pid = read;
     }
-    return new TargetServer(group, origin, port, pid, dir, label);
+    return new TargetServer(group, origin, port, pid, dir, label, identity === null ? { kind: 'any' } : { kind: 'ca', pem: identity.cert });
   }
 
   /** CPU and RSS of the server's pid tree now; null when it is gone. */

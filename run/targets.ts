@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { ConfigError, showReceived, TargetFileError } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { BUILTIN_PUBLISH, builtinSubscription, parseTargetFile, subscriptionFrom, type PublishSpec, type ServerSpec, type Subscription, type TargetFile } from '../core/targets.ts';
+import { BUILTIN_PUBLISH, builtinSubscription, parseTargetFile, subscriptionFrom, targetWires, type PublishSpec, type ServerSpec, type Subscription, type TargetFile } from '../core/targets.ts';
+import { wireCarries, type WireId } from '../core/wires.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import type { TargetInfo } from '../core/results.ts';
 
@@ -39,6 +40,15 @@ export interface ResolvedTarget {
   /** The techniques the target offers, in report order. */
   readonly techniques: readonly TechniqueId[];
   readonly subscriptions: Readonly<Partial<Record<TechniqueId, Subscription>>>;
+  /** The wires the target offers, each with the techniques it serves there; null: every wire that carries a technique (pushbench's own). */
+  readonly wires: Readonly<Partial<Record<WireId, readonly TechniqueId[]>>> | null;
+  /** Accept any certificate of a TLS target (`--insecure`); otherwise a target's certificate is verified (core/socket-counter.ts TlsTrust). */
+  readonly insecure: boolean;
+}
+
+/** Whether `target` serves technique `id` on `wire` (pushbench's own: whenever the wire carries it). */
+export function targetOffersOn(target: ResolvedTarget, wire: WireId, id: TechniqueId): boolean {
+  return target.wires === null ? wireCarries(wire, id) : (target.wires[wire]?.includes(id) ?? false) && wireCarries(wire, id);
 }
 
 function allSubscriptions(make: (id: TechniqueId) => Subscription | null): Partial<Record<TechniqueId, Subscription>> {
@@ -61,6 +71,8 @@ export const BUILTIN_TARGET: ResolvedTarget = Object.freeze({
   publish: null,
   techniques: TECHNIQUES,
   subscriptions: allSubscriptions(builtinSubscription),
+  wires: null,
+  insecure: false,
 });
 
 /** A pushbench-compatible server already running at `origin` (`--target URL`): pushbench publishes through its POST /publish. */
@@ -75,6 +87,8 @@ export function urlTarget(origin: string): ResolvedTarget {
     publish: BUILTIN_PUBLISH,
     techniques: TECHNIQUES,
     subscriptions: allSubscriptions(builtinSubscription),
+    wires: { http: TECHNIQUES },
+    insecure: false,
   });
 }
 
@@ -92,6 +106,8 @@ export function fileTarget(file: TargetFile, given: string, absolute: string): R
     publish: file.publish,
     techniques: TECHNIQUES.filter((id) => subscriptions[id] !== undefined),
     subscriptions,
+    wires: targetWires(file, TECHNIQUES.filter((id) => subscriptions[id] !== undefined)),
+    insecure: false,
   });
 }
 

@@ -5,7 +5,8 @@
  * and a failure becomes a result, never an exception. It never asks which technique it holds:
  * drivers and servers come from registries.
  */
-import { DEFAULT_WIRE } from '../core/wires.ts';
+import type { TlsTrust } from '../core/socket-counter.ts';
+import { DEFAULT_WIRE, wireOrigin } from '../core/wires.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { firstPublishAt } from '../core/publish-grid.ts';
@@ -15,6 +16,7 @@ import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor, publishHopMs } from './model.ts';
+import { h2BlocksFor } from './hpack-sizes.ts';
 import { buildCompletedResult, judgeDelivery, memberCosts, type ServerWindow } from './result-builder.ts';
 import type { CompletedResult, ScenarioParams, TechniqueResult } from '../core/results.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
@@ -206,7 +208,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       targetServer = await guard.step(prepared.targetServer);
       guard.watch(targetServer.unexpectedExit);
     }
-    const origin = server?.url ?? targetServer?.origin ?? target.origin!;
+    const wire = params.wire ?? DEFAULT_WIRE;
+    // A running target is reached at its origin with the wire's scheme (its file lists the wires it offers).
+    const origin = server?.url ?? targetServer?.origin ?? wireOrigin(wire, target.origin!);
+    // pushbench's own server: its certificate is made in its child; a target pushbench started: exactly the one it made; any other is verified (CA store, name, dates) unless --insecure.
+    const tlsTrust: TlsTrust = targetServer?.trust ?? (target.kind === 'builtin' || target.insecure ? { kind: 'any' } : { kind: 'system' });
     // The clients (and the round-trip probe) connect through the delaying proxy when there is one.
     if (prepared.proxy !== null) {
       proxy = await guard.step(prepared.proxy);
@@ -228,16 +234,19 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       if (info.rate > 0) throw new RunStepError(`the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0, so that only pushbench publishes and the expected count is what it had accepted`);
       startSeq = info.head;
     }
-    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes }));
-    const perProcess = Math.ceil(params.clients / generatorCount);
+    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes, tlsTrust }));
+    // A browser's tabs share its connections: they stay in one generator process.
+    const tabs = params.tabs ?? 1;
+    const perProcess = Math.ceil(Math.ceil(params.clients / generatorCount) / tabs) * tabs;
     const outcomes = await guard.step(
       Promise.all(
         generators.map((generator, i) => {
           const spec: GeneratorSpec = {
             technique,
             origin: clientOrigin,
-            wire: params.wire ?? DEFAULT_WIRE,
-            fromClient: i * perProcess,
+            wire,
+            tlsTrust,
+            fromClient: Math.min(params.clients, i * perProcess),
             toClient: Math.min(params.clients, (i + 1) * perProcess),
             workload: params.workload,
             roomSize: params.roomSize,
@@ -251,6 +260,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             subscription,
             notBeforeT,
             schedule: { seed: scheduleSeed, clients: params.clients },
+            ...(tabs > 1 ? { tabs } : {}),
             ...(prepared.sourceAddresses[i] === undefined ? {} : { localAddress: prepared.sourceAddresses[i] }),
             ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond / generatorCount }),
           };
@@ -375,10 +385,13 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       // The RTT was probed through the delaying proxy before the window; the proxy's own lateness in the window differs.
       proxyExtraMs: proxyLatenessShift(proxyBeforeProbe, proxyAfterProbe, proxyAtStart, proxyAtEnd),
     };
+    // The model has the TLS and HTTP/2 terms (run/wire-model.ts) but not yet a chat POST's on them: chat off http has none.
+    // Nor has it tabs sharing a connection: on HTTP/2 the server writes one message to a browser's streams in one TLS record.
+    const modelled = target.kind !== 'file' && (wire === DEFAULT_WIRE || params.workload !== 'chat') && (params.tabs ?? 1) <= 1;
+    const h2 = modelled ? await guard.step(h2BlocksFor(technique, wire, params, host, built)) : null;
     const result: CompletedResult = {
       ...built,
-      // The model has HTTP/1.1 cleartext's terms only: on TLS or HTTP/2 it would miss them (records, frames, HPACK), so none is shown.
-      model: target.kind === 'file' || (params.wire ?? DEFAULT_WIRE) !== DEFAULT_WIRE ? null : modelFor(technique, params, { host }, measured),
+      model: modelled ? modelFor(technique, params, { host, wire, ...(h2 === null ? {} : { h2 }) }, measured) : null,
       network:
         rtt === null
           ? null

@@ -12,11 +12,14 @@
  * wire, a typical session id, analytics and preference cookies), so that the cookie header
  * sits where Chromium puts it. Nothing leaves 127.0.0.1.
  *
- * Options: --chromium PATH (default /usr/bin/chromium), --out FILE (default load/captures/chromium.json).
+ * Options: --chromium PATH (default /usr/bin/chromium), --out FILE (default load/captures/chromium.json);
+ * --h2 captures over HTTP/2 + TLS instead (scripts/capture-h2.ts), into load/captures/chromium-h2.json
+ * by default, with --tshark PATH (default /usr/bin/tshark).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { captureH2 } from './capture-h2.ts';
 import { startHeadRecorder, type RecordedRequest } from './head-recorder.ts';
 import { CAPTURE_PAGE_PATH, CAPTURED_COOKIES, type BrowserCapture, type CapturedPass, type RequestKind } from '../load/headers.ts';
 
@@ -46,13 +49,19 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>capture</title><script
 /** The capture page's own request paths (scripts/head-recorder.ts answers them), by request kind. */
 const KIND_BY_PATH: Readonly<Record<string, RequestKind>> = { '/poll': 'poll', '/longpoll': 'longPoll', '/sse': 'eventSource', '/publish': 'publish', '/ws': 'upgrade' };
 
-function parseArgs(argv: readonly string[]): { chromiumPath: string; out: string } {
-  const options = { chromiumPath: DEFAULT_CHROMIUM, out: DEFAULT_OUT };
+const DEFAULT_OUT_H2 = fileURLToPath(new URL('../load/captures/chromium-h2.json', import.meta.url));
+
+function parseArgs(argv: readonly string[]): { chromiumPath: string; out: string | null; h2: boolean; tshark: string } {
+  const options = { chromiumPath: DEFAULT_CHROMIUM, out: null as string | null, h2: false, tshark: '/usr/bin/tshark' };
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1];
-    if (argv[i] === '--chromium' && value !== undefined) options.chromiumPath = value;
+    if (argv[i] === '--h2') {
+      options.h2 = true;
+      i--;
+    } else if (argv[i] === '--chromium' && value !== undefined) options.chromiumPath = value;
     else if (argv[i] === '--out' && value !== undefined) options.out = value;
-    else throw new Error(`unknown option ${JSON.stringify(argv[i])}; usage: npm run headers:capture -- [--chromium PATH] [--out FILE]`);
+    else if (argv[i] === '--tshark' && value !== undefined) options.tshark = value;
+    else throw new Error(`unknown option ${JSON.stringify(argv[i])}; usage: npm run headers:capture -- [--h2] [--chromium PATH] [--tshark PATH] [--out FILE]`);
   }
   return options;
 }
@@ -83,7 +92,15 @@ export async function capturePass(chromiumPath: string, withCookie: boolean): Pr
 }
 
 async function main(): Promise<void> {
-  const { chromiumPath, out } = parseArgs(process.argv.slice(2));
+  const { chromiumPath, out: given, h2, tshark } = parseArgs(process.argv.slice(2));
+  if (h2) {
+    const out = given ?? DEFAULT_OUT_H2;
+    const capture = await captureH2(chromiumPath, tshark);
+    writeFileSync(out, `${JSON.stringify(capture, null, 2)}\n`);
+    process.stderr.write(`headers:capture: wrote ${out} (${String(capture.browser)})\n`);
+    return;
+  }
+  const out = given ?? DEFAULT_OUT;
   const plain = await capturePass(chromiumPath, false);
   const cookie = await capturePass(chromiumPath, true);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });

@@ -17,6 +17,7 @@ import { RUN_HELP, SERVE_HELP } from '../cli/options.ts';
 import { REPORT_USAGE } from '../cli/report.ts';
 import { PUBLISH_USAGE } from '../cli/publish.ts';
 import { MERGE_USAGE } from '../cli/merge.ts';
+import { K8S_USAGE } from '../cli/k8s.ts';
 
 export const CLI_REFERENCE_FILE = new URL('../docs/cli.md', import.meta.url);
 const EXIT_CODES_SOURCE = new URL('../cli/exit-codes.ts', import.meta.url);
@@ -33,6 +34,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   map: MAP_HELP,
   publish: PUBLISH_USAGE,
   merge: MERGE_USAGE,
+  k8s: K8S_USAGE,
 };
 
 /** Each EXIT key's TSDoc comment, read from the source so that the comment stays the one description. */

@@ -69,6 +69,8 @@ interface Plan {
   durationMs: number;
   warmupMs: number;
   out: string;
+  /** Chat: rooms of this many clients, each within one shard; absent: broadcast. */
+  roomSize?: number;
   /** Force the 127.0.0.x fallback. */
   loopback: boolean;
 }
@@ -118,10 +120,12 @@ export async function runLocalShards(plan: Plan, log: (line: string) => void = (
       log(`shards:local: network namespaces unavailable (ip netns needs root): falling back to ${plan.shards} shard processes on 127.0.1.x on this host`);
     }
     const serverNs = netns ? `${PREFIX}-srv` : null;
-    const serve = pushbench(serverNs, ['serve', '--rate', '0', '--host', serverHost, '--port', '0']);
+    const chat = plan.roomSize === undefined ? [] : ['--workload', 'chat', '--room-size', String(plan.roomSize)];
+    const rooms = plan.roomSize === undefined ? [] : ['--rooms', String(Math.ceil(plan.clients / plan.roomSize))];
+    const serve = pushbench(serverNs, ['serve', '--rate', '0', ...rooms, '--host', serverHost, '--port', '0']);
     children.push(serve.child);
     const target = (JSON.parse(await serve.firstLine) as { url: string }).url;
-    const common = ['--technique', plan.technique, '--clients', String(plan.clients), '--rate', String(plan.rate), '--duration', `${plan.durationMs}ms`, '--warmup', `${plan.warmupMs}ms`];
+    const common = ['--technique', plan.technique, '--clients', String(plan.clients), '--rate', String(plan.rate), '--duration', `${plan.durationMs}ms`, '--warmup', `${plan.warmupMs}ms`, ...chat];
     const publish = pushbench(serverNs, ['publish', '--target', target, '--shards', String(plan.shards), ...common, '--host', serverHost, '--port', '0', '--linger', '10s', '--allow-remote']);
     children.push(publish.child);
     const coordinatorLine = await publish.firstLine;
@@ -162,6 +166,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       warmup: { type: 'string', default: '1000' },
       out: { type: 'string', default: `results/shards-local-${Date.now()}` },
       loopback: { type: 'boolean', default: false },
+      'room-size': { type: 'string' },
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => {
@@ -171,6 +176,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await runLocalShards({
     shards: Number(values.shards), clients: Number(values.clients), technique: values.technique!, rate: Number(values.rate),
     durationMs: Number(values.duration), warmupMs: Number(values.warmup), out: values.out!, loopback: values.loopback!,
+    ...(values['room-size'] === undefined ? {} : { roomSize: Number(values['room-size']) }),
   });
   process.stderr.write(`shards:local: wall time ${(result.wallMs / 1000).toFixed(1)} s, ${result.netns ? 'network namespaces' : '127.0.1.x fallback'}; merged: ${result.out}\n`);
   process.exitCode = result.code;

@@ -232,6 +232,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   // Malformed requests get a status line and a closed socket, never a crash.
   transport.onClientError((error: NodeJS.ErrnoException, socket: Duplex) => {
     rejected.badRequest++;
+    // A failed or timed-out TLS handshake (https reports it here): no HTTP can be written on it, and end() would wait for the handshake.
+    if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || error.code?.startsWith('ERR_SSL_') === true || (error as { library?: string }).library === 'SSL routines') {
+      socket.destroy();
+      return;
+    }
     const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (inFlight) {

@@ -92,16 +92,51 @@ function http1Transport(wire: WireId, options: TransportOptions): ServerTranspor
   };
 }
 
+/**
+ * The limits of pushbench's HTTP/2 server against a hostile peer, stated in docs/safety.md and
+ * checked by test/servers/h2-attacks.test.ts. Node's defaults, written out so that a Node
+ * upgrade that moves one shows in a diff. The two per-second budgets are pushbench's own: Node
+ * answers every PING and SETTINGS of a peer that never reads the answers and buffers them, and
+ * leaves the socket of a rapid-reset session open after nghttp2 has stopped reading it.
+ */
+export const H2_SERVER_LIMITS = Object.freeze({
+  /** MB of nghttp2 state (streams, HPACK tables, queued frames) per session before new streams are refused. */
+  maxSessionMemory: 10,
+  /** Header fields per request; with the 64 KiB decoded header list nghttp2 enforces, an HPACK bomb resets its stream. */
+  maxHeaderListPairs: 128,
+  /** Entries in one SETTINGS frame. */
+  maxSettings: 32,
+  /** Invalid frames, then refused streams (past max concurrent streams) a session may send before it is destroyed. */
+  maxSessionInvalidFrames: 1000,
+  maxSessionRejectedStreams: 100,
+  /** Streams the server may open towards the peer (it opens none: no push). */
+  peerMaxConcurrentStreams: 100,
+  /** PING and SETTINGS frames a session may send in one second before it is ended with ENHANCE_YOUR_CALM. */
+  controlFramesPerSecond: 1000,
+  /**
+   * Streams a session may see reset in one second before it is ended (CVE-2023-44487, rapid
+   * reset: each reset stream has already cost a handler call). nghttp2 stops reading such a
+   * session after 1000 resets but leaves its socket open; this closes it.
+   */
+  resetStreamsPerSecond: 100,
+});
+
 /** HTTP/2 (TLS with ALPN h2, or cleartext with prior knowledge): Node's http2 server and its compatibility API. */
 function http2Transport(wire: WireId, options: TransportOptions): ServerTransport {
   const settings = { ...H2_SERVER_SETTINGS };
-  const server = WIRE_META[wire].tls ? http2.createSecureServer({ ...tlsOptions(wire, options), settings, allowHTTP1: false }) : http2.createServer({ settings });
+  const { controlFramesPerSecond, resetStreamsPerSecond, ...nodeLimits } = H2_SERVER_LIMITS;
+  // A TLS client that does not pick h2 is cut after the head timeout, as a head that never completes is on HTTP/1.1.
+  const h2Options = { settings, ...nodeLimits, unknownProtocolTimeout: options.headersTimeoutMs };
+  const server = WIRE_META[wire].tls
+    ? http2.createSecureServer({ ...tlsOptions(wire, options), ...h2Options, allowHTTP1: false })
+    : http2.createServer(h2Options);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions.add(session);
     // A session whose peer misbehaves is destroyed by Node; this keeps its error from throwing.
     session.on('error', () => {});
     session.once('close', () => sessions.delete(session));
+    guardSession(session, options, { controlFramesPerSecond, resetStreamsPerSecond });
   });
   return {
     wire,
@@ -118,11 +153,74 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
   };
 }
 
-function tlsOptions(wire: WireId, options: TransportOptions): { cert: string; key: string; minVersion: typeof TLS_MIN_VERSION; ALPNProtocols?: string[] } {
+/**
+ * HTTP/2's answers to the timeouts HTTP/1.1 has (Node's http2 has none of its own): a session
+ * whose preface (the client's first SETTINGS) has not come within the head timeout is destroyed,
+ * as an HTTP/1.1 head that never completes is; a session with no open stream for the keep-alive
+ * timeout is closed (GOAWAY, then cut if the peer lingers), as an idle keep-alive connection is.
+ * And a peer that floods PING or SETTINGS frames, or resets streams as fast as it opens them, is
+ * ended with ENHANCE_YOUR_CALM: each such frame costs the server work or an answer it must buffer.
+ */
+function guardSession(session: http2.ServerHttp2Session, options: TransportOptions, budget: { controlFramesPerSecond: number; resetStreamsPerSecond: number }): void {
+  let openStreams = 0;
+  let prefaceSeen = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const closeIdle = (): void => {
+    session.close();
+    // close() waits for the peer; one that never reads the GOAWAY is cut a head timeout later.
+    setTimeout(() => session.destroy(), options.headersTimeoutMs).unref();
+  };
+  const armIdle = (): void => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(closeIdle, options.keepAliveTimeoutMs).unref();
+  };
+  idleTimer = setTimeout(() => session.destroy(), options.headersTimeoutMs).unref();
+  const endForAbuse = (): void => {
+    if (session.destroyed) return;
+    session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    session.destroy();
+  };
+  const controlFrames = perSecondBudget(budget.controlFramesPerSecond, endForAbuse);
+  const resetStreams = perSecondBudget(budget.resetStreamsPerSecond, endForAbuse);
+  session.on('remoteSettings', () => {
+    if (!prefaceSeen) {
+      prefaceSeen = true;
+      if (openStreams === 0) armIdle();
+    }
+    controlFrames();
+  });
+  session.on('ping', controlFrames);
+  session.on('stream', (stream: http2.ServerHttp2Stream) => {
+    openStreams++;
+    clearTimeout(idleTimer);
+    stream.once('close', () => {
+      if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) resetStreams();
+      if (--openStreams === 0 && !session.destroyed) armIdle();
+    });
+  });
+  session.once('close', () => clearTimeout(idleTimer));
+}
+
+/** A counter that calls `onExceeded` when called more than `perSecond` times within one second (fixed windows). */
+function perSecondBudget(perSecond: number, onExceeded: () => void): () => void {
+  let windowStartMs = 0;
+  let count = 0;
+  return () => {
+    const nowMs = Date.now();
+    if (nowMs - windowStartMs >= 1000) {
+      windowStartMs = nowMs;
+      count = 0;
+    }
+    if (++count > perSecond) onExceeded();
+  };
+}
+
+function tlsOptions(wire: WireId, options: TransportOptions): { cert: string; key: string; minVersion: typeof TLS_MIN_VERSION; handshakeTimeout: number; ALPNProtocols?: string[] } {
   if (options.tls === null) throw new Error(`wire ${wire} needs a TLS certificate and key`);
   // Session tickets are on by default in Node's TLS server (keys made at start); nothing to switch on.
   const { alpn } = WIRE_META[wire];
-  return { cert: options.tls.cert, key: options.tls.key, minVersion: TLS_MIN_VERSION, ...(alpn === 'http/1.1' ? { ALPNProtocols: [alpn] } : {}) };
+  // A handshake gets the time a request head gets (Node's default is 120 s): a client that stalls mid-handshake holds a socket no longer.
+  return { cert: options.tls.cert, key: options.tls.key, minVersion: TLS_MIN_VERSION, handshakeTimeout: options.headersTimeoutMs, ...(alpn === 'http/1.1' ? { ALPNProtocols: [alpn] } : {}) };
 }
 
 /** Tags every accepted TCP socket (and the TLS socket over it) with the TCP socket, then hands it to `listener`. */

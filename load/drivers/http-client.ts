@@ -11,6 +11,7 @@ import type { GetChannel, RequestChannel } from '../wire-clients.ts';
 import { splitBody } from '../match.ts';
 import { refusal, TargetRefusedError, type DriverContext } from './types.ts';
 import type { ByteAttribution, ClientBytes } from '../../core/socket-counter.ts';
+import type { WireParts } from '../../core/wire-parts.ts';
 
 /** What one answer of a request technique brought: stamps matched, the newest seq, and whether it held no unit at all. */
 export interface PollAnswer {
@@ -19,6 +20,8 @@ export interface PollAnswer {
   empty: boolean;
   /** The exchange's request and response bytes on the wire. */
   bytes: ClientBytes;
+  /** The exchange's TLS records and HTTP/2 frames, on a tapped connection. */
+  parts?: WireParts;
 }
 
 export class HttpUpstream {
@@ -119,7 +122,7 @@ export class HttpClient {
     const nothingNew = subscription.emptyStatuses.includes(response.status);
     if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
     this.copyCursor(response);
-    if (nothingNew) return { count: 0, lastSeq: 0, empty: true, bytes: response.bytes };
+    if (nothingNew) return { count: 0, lastSeq: 0, empty: true, bytes: response.bytes, ...(response.parts === undefined ? {} : { parts: response.parts }) };
     const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));
     this.takeBodyCursor(response.body, units);
     let count = 0;
@@ -130,7 +133,7 @@ export class HttpClient {
       if (got.lastSeq > lastSeq) lastSeq = got.lastSeq;
     }
     if (units.length > 0) this.ctx.sampleHead(response.head);
-    return { count, lastSeq, empty: units.length === 0, bytes: response.bytes };
+    return { count, lastSeq, empty: units.length === 0, bytes: response.bytes, ...(response.parts === undefined ? {} : { parts: response.parts }) };
   }
 
   /** A body or message cursor's value from the last answer that had one; null before the first. */

@@ -27,7 +27,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
       for (let round = 0; again && round < MAX_REPOLLS && !http.stopped; round++) {
         ctx.beginExchange(dueAt);
         const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
-        ctx.endExchange(answer.bytes);
+        ctx.endExchange(answer.bytes, answer.parts);
         if (answer.lastSeq > since) since = answer.lastSeq;
         ctx.countRequest(answer.empty, late && round === 0);
         again = ctx.subscription.repoll && !answer.empty;

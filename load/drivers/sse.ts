@@ -21,6 +21,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
   /** The id of the last event received, as the server wrote it; null until one carries an id. */
   let lastEventId: string | null = null;
 
+  /** `onStart` is called once: when the stream starts, fails, or waits for a connection of the browser (it is then connecting, as an EventSource is). */
   function open(onStart: (error: Error | null) => void): void {
     const decoder = new TextDecoder();
     const parser: EventSourceParser = createParser({
@@ -38,7 +39,12 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
     /** Set when the answer is not an event stream: its body is collected for the refusal. */
     let refused: { status: number; reason: string; body: Buffer[]; bytes: number } | null = null;
     http.connection.stream(path, headers, {
+      onQueued() {
+        ctx.waiting?.(true);
+        onStart(null);
+      },
       onStart(status, reason, head) {
+        ctx.waiting?.(false);
         if (status !== 200) {
           refused = { status, reason, body: [], bytes: 0 };
           return;
@@ -72,6 +78,7 @@ export const createSseDriver: DriverFactory = (ctx: DriverContext): ClientDriver
 
   return {
     connect() {
+      // A promise settles once: a stream that waited for a connection and then started calls onStart again, harmlessly.
       return new Promise((resolve, reject) => open((error) => (error === null ? resolve() : reject(error))));
     },
     begin() {},

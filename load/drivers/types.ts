@@ -4,6 +4,7 @@
  */
 import type { HeaderProfile } from '../headers.ts';
 import type { ClientBytes, SocketCounter } from '../../core/socket-counter.ts';
+import type { WireParts } from '../../core/wire-parts.ts';
 import type { TechniqueFile } from '../../core/techniques.ts';
 import type { ClientTab } from '../wire-clients.ts';
 import { fillTemplate, type Subscription } from '../../core/targets.ts';
@@ -44,13 +45,15 @@ export interface DriverContext {
    */
   beginExchange(dueAt: number): void;
   /** The exchange begun last has ended, with these bytes on the wire. */
-  endExchange(bytes: ClientBytes): void;
+  endExchange(bytes: ClientBytes, parts?: WireParts): void;
   /** Reports a client error; the client carries on where it can. */
   fail(error: Error): void;
   /** The server refused the client (an error status, a rejected handshake): the technique fails at once. */
   refuse(error: TargetRefusedError): void;
   /** Offers the head of a response that carried messages, kept verbatim for the report (the first one wins). */
   sampleHead(head: string): void;
+  /** Its stream waits for a connection of its browser (`--tabs` on HTTP/1.1), or no longer: the edge snapshots do not wait for it meanwhile. */
+  waiting?(yes: boolean): void;
 }
 
 export interface ClientDriver {

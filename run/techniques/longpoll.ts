@@ -35,7 +35,7 @@ export function predictedBatching(workload: 'broadcast' | 'chat', feedRate: numb
 function model(ctx: ModelContext): DownModel {
   const { holdMs } = ctx.params;
   const rtt = ctx.measured.rttMs;
-  const requestBytes = getRequestBytes(clientPath('longpoll', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.longPoll);
+  const requestBytes = ctx.terms.request(getRequestBytes(clientPath('longpoll', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.longPoll));
   const predicted = predictedBatching(ctx.params.workload, ctx.rate, rtt);
   // The clients count the messages each answer carried: under load the next request is in flight
   // longer than an idle round trip (a fan-out of the answers, then of the requests), so more
@@ -43,8 +43,8 @@ function model(ctx: ModelContext): DownModel {
   const k = Math.max(1, ctx.measured.messagesPerAnswer ?? predicted.perAnswer);
   const kText = ctx.measured.messagesPerAnswer === null ? `${fmt(k)} msgs per answer (predicted from the RTT)` : `${fmt(k)} msgs per answer (as the clients counted; the RTT alone predicts ${fmt(predicted.perAnswer)})`;
   const body = pollBodyBytes(k, ctx.m);
-  const head = jsonResponseHeadBytes(body, ctx.profile.response);
-  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, ctx.m), ctx.profile.response);
+  const head = ctx.terms.answerHead(jsonResponseHeadBytes(body, ctx.profile.response));
+  const emptyHead = ctx.terms.answerHead(jsonResponseHeadBytes(pollBodyBytes(0, ctx.m), ctx.profile.response));
   // A hold that ends before the next message comes back `[]` and is re-requested.
   const gapMs = 1000 / ctx.rate;
   const emptyRounds = Math.floor(gapMs / holdMs);
@@ -71,5 +71,6 @@ export default {
   id: 'longpoll',
   model,
   requires: ['holdMs'],
+  repeatedRequest: (params, profile, since) => ({ path: clientPath('longpoll', params, since), headers: profile.longPoll }),
   micro: jsonResponseCase('encodeForWire + [json] body + 200 head to a held request via http.ServerResponse'),
 } satisfies RunTechnique;

@@ -7,6 +7,7 @@ import { clientPath, fmt, getRequestBytes, jsonResponseHeadBytes, pollBodyBytes 
 import { jsonResponseCase } from '../micro-kit.ts';
 import type { HeaderList } from '../../load/headers.ts';
 import type { DownModel, ModelContext, RunTechnique } from './types.ts';
+import type { WireTerms } from '../wire-model.ts';
 
 /** Bytes/s one poller exchanges, given the feed rate `r` and the poll rate `p`. */
 interface PollTraffic {
@@ -16,13 +17,13 @@ interface PollTraffic {
   text: string;
 }
 
-function pollTraffic(r: number, p: number, requestBytes: number, m: number, response: HeaderList | null): PollTraffic {
-  const emptyHead = jsonResponseHeadBytes(pollBodyBytes(0, m), response);
+function pollTraffic(r: number, p: number, requestBytes: number, m: number, response: HeaderList | null, terms: WireTerms): PollTraffic {
+  const emptyHead = terms.answerHead(jsonResponseHeadBytes(pollBodyBytes(0, m), response));
   const request = `${fmt(p)} poll${p === 1 ? '' : 's'}/s × ${fmt(requestBytes)} B request`;
   if (r <= p) {
     // Each message rides alone on one poll; the other polls come back `[]`.
     const body = pollBodyBytes(1, m);
-    const head = jsonResponseHeadBytes(body, response);
+    const head = terms.answerHead(jsonResponseHeadBytes(body, response));
     const empty = p - r;
     const emptyText = empty > 0 ? ` + ${fmt(empty)} empty/s × (${fmt(emptyHead)} B head + 2 B body)` : '';
     return {
@@ -34,7 +35,7 @@ function pollTraffic(r: number, p: number, requestBytes: number, m: number, resp
   // More messages than polls: every poll carries k of them in one array.
   const k = r / p;
   const body = pollBodyBytes(k, m);
-  const head = jsonResponseHeadBytes(body, response);
+  const head = terms.answerHead(jsonResponseHeadBytes(body, response));
   return {
     bytesPerSecond: p * (requestBytes + head + body),
     responseHeadBytes: head,
@@ -94,8 +95,8 @@ function model(ctx: ModelContext): DownModel {
   const cycle = pollCycle(ctx.params.intervalMs, ctx.measured.rttMs);
   const paced = cycle.meanGapMs > ctx.params.intervalMs;
   const p = 1000 / cycle.meanGapMs;
-  const requestBytes = getRequestBytes(clientPath('polling', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll);
-  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m, ctx.profile.response);
+  const requestBytes = ctx.terms.request(getRequestBytes(clientPath('polling', ctx.params, ctx.seq), ctx.wire.host, ctx.profile.poll));
+  const traffic = pollTraffic(ctx.rate, p, requestBytes, ctx.m, ctx.profile.response, ctx.terms);
   const trip = ctx.measured.rttMs / 2;
   return {
     bytes: traffic.bytesPerSecond / ctx.rate,
@@ -115,5 +116,6 @@ export default {
   id: 'polling',
   model,
   requires: ['intervalMs'],
+  repeatedRequest: (params, profile, since) => ({ path: clientPath('polling', params, since), headers: profile.poll }),
   micro: jsonResponseCase('encodeForWire + [json] body + 200 head via http.ServerResponse'),
 } satisfies RunTechnique;

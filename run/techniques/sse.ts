@@ -11,11 +11,11 @@ function model(ctx: ModelContext): DownModel {
   const event = sseEventBytes(ctx.seq, ctx.m);
   const framing = chunkFramingBytes(event);
   return {
-    bytes: event + framing,
+    bytes: ctx.terms.pushed(event + framing, event),
     requestHeadBytes: getRequestBytes(clientPath('sse', ctx.params, SETUP_SINCE), ctx.wire.host, ctx.profile.eventSource),
     responseHeadBytes: SSE_RESPONSE_HEAD_BYTES,
     latencyMs: oneWayTrip(ctx),
-    text: `${fmt(ctx.m)} B message + ${fmt(event - ctx.m)} B id:/data: lines + ${fmt(framing)} B chunk framing`,
+    text: `${fmt(ctx.m)} B message + ${fmt(event - ctx.m)} B id:/data: lines${ctx.terms.chunked ? ` + ${fmt(framing)} B chunk framing` : ' (no chunk framing on HTTP/2)'}`,
     latencyText: `latency one one-way trip, ${fmt(ctx.measured.rttMs / 2)} ms (half the measured RTT: the event is written when published); the stream head is setup, not counted per message`,
   };
 }

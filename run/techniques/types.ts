@@ -5,7 +5,9 @@
  */
 import type { ScenarioParams } from '../../core/results.ts';
 import type { TechniqueFile } from '../../core/techniques.ts';
-import type { HeaderProfile } from '../../load/headers.ts';
+import type { HeaderList, HeaderProfile } from '../../load/headers.ts';
+import type { WireId } from '../../core/wires.ts';
+import type { H2Blocks, WireTerms } from '../wire-model.ts';
 
 /** Where the clients connect, as it appears on the wire. */
 export interface WireContext {
@@ -13,6 +15,10 @@ export interface WireContext {
   host: string;
   /** Whether the ws client offers permessage-deflate in its upgrade (default false: pushbench's plain WebSocket client never does). */
   wsOffersDeflate?: boolean;
+  /** The wire the clients spoke (default http: HTTP/1.1 cleartext). */
+  wire?: WireId;
+  /** On an HTTP/2 wire: the HPACK block sizes (run/hpack-sizes.ts, and the response's as counted). */
+  h2?: H2Blocks;
 }
 
 /**
@@ -58,6 +64,14 @@ export interface ModelContext {
   readonly rate: number;
   /** The seq of a typical message in the window. */
   readonly seq: number;
+  /** What the wire adds to each request, answer and pushed unit (run/wire-model.ts). */
+  readonly terms: WireTerms;
+}
+
+/** The request a technique repeats for every answer (polling, long polling), for its HPACK size on HTTP/2. */
+export interface RepeatedRequest {
+  readonly path: string;
+  readonly headers: HeaderList;
 }
 
 /** What a technique costs per delivered message, before the chat upstream is added. */
@@ -118,5 +132,7 @@ export interface RunTechnique extends TechniqueFile {
   upstream?(ctx: ModelContext, bodyBytes: number): UpstreamModel;
   /** Scenario parameters the model divides by, which must be positive (e.g. the poll interval). */
   requires?: ReadonlyArray<'intervalMs' | 'holdMs'>;
+  /** A request-per-answer technique: the request it repeats with seq `since`, whose HPACK size the model takes on HTTP/2. */
+  repeatedRequest?(params: ScenarioParams, profile: HeaderProfile, since: number): RepeatedRequest;
   micro: MicroSpec;
 }

@@ -10,7 +10,7 @@ import type { DownModel, MicroSpec, ModelContext, RunTechnique } from './types.t
 function model(ctx: ModelContext): DownModel {
   const header = wsFrameHeaderBytes(ctx.m, false);
   return {
-    bytes: ctx.m + header,
+    bytes: ctx.terms.pushed(ctx.m + header, ctx.m + header),
     requestHeadBytes: wsUpgradeRequestBytes(clientPath('websocket', ctx.params, SETUP_SINCE), ctx.wire.host, ctx.profile.upgrade, ctx.wire.wsOffersDeflate),
     responseHeadBytes: WS_UPGRADE_RESPONSE_BYTES,
     latencyMs: oneWayTrip(ctx),

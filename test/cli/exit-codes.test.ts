@@ -85,6 +85,6 @@ describe('exit codes of the commands, as a shell sees them', () => {
     assert.match(none.stdout, /^usage: pushbench <command>/);
     const unknown = await runCli(['bogus']);
     assert.equal(unknown.code, EXIT.badInput);
-    assert.equal(unknown.stderr, 'pushbench: unknown command "bogus"; allowed: run, serve, report, map, publish, merge, compare\n');
+    assert.equal(unknown.stderr, 'pushbench: unknown command "bogus"; allowed: run, serve, report, map, publish, k8s, merge, compare\n');
   });
 });

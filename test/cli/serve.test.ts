@@ -44,7 +44,7 @@ test('serve refuses invalid flags with exit 2 naming the value and the allowed v
   assert.match(port.stderr, /invalid --port: received "70000"/);
   const unknown = await runCli(['frobnicate']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command "frobnicate"; allowed: run, serve, report, map, publish, merge, compare/);
+  assert.match(unknown.stderr, /unknown command "frobnicate"; allowed: run, serve, report, map, publish, k8s, merge, compare/);
 });
 
 test('serve on a port in use says so and exits 1', async () => {

@@ -54,7 +54,8 @@ test('two targets of one name', () => {
 });
 
 test('a technique asked for by name that a target does not offer; all means what each offers', () => {
-  const wsOnly = { ...nchan, name: 'ws-only', techniques: { websocket: nchan.techniques.websocket } };
+  // Nchan's file narrowed to its WebSocket, on the wires that carry it there.
+  const wsOnly = { ...nchan, name: 'ws-only', techniques: { websocket: nchan.techniques.websocket }, wires: { http: 'all', https: 'all' } };
   const file = write('ws-only.json', wsOnly);
   assert.equal(refused(['--target-file', file, '--technique', 'sse,websocket']), `invalid --technique: received "sse", which target file "${file}" does not offer; it offers websocket`);
   assert.deepEqual(parseRunArgs(['--target-file', file]).targets[0]!.techniques, ['websocket']);

@@ -55,8 +55,9 @@ test('--wire http,h2 runs each scenario on each wire, names the wire in results.
       assert.ok(measured.messages.expected > 0);
       assert.equal(measured.messages.delivered, measured.messages.expected, `${scenario.id} ${technique}`);
       assert.equal(measured.agreement?.agree, true, `${scenario.id} ${technique}: ${JSON.stringify(measured.agreement)}`);
-      // The model has no TLS or HTTP/2 terms yet: shown on http only.
-      assert.equal(measured.model === null, scenario.params.wire !== 'http', `${scenario.id} ${technique} model`);
+      // The model has the TLS and HTTP/2 terms: shown on every wire; the byte parts on every wire but http.
+      assert.notEqual(measured.model, null, `${scenario.id} ${technique} model`);
+      assert.equal(measured.wireParts === undefined, scenario.params.wire === 'http', `${scenario.id} ${technique} wireParts`);
     }
   }
 });

@@ -63,3 +63,16 @@ test('sparse measures no floor; the other broadcast scenarios do', () => {
   assert.equal(floors('header-overhead'), 1);
   assert.equal(floors('sweep-1000'), 1);
 });
+
+test('header-overhead is measured on h2 too, right after http, without a floor; naming --wire measures only the wires named', () => {
+  const ids = (args: string[]) => suiteScenarios(parseRunArgs(args)).map((s) => `${s.id}@${s.params.wire}`);
+  for (const args of [[], ['--quick']]) {
+    const list = ids(args);
+    assert.equal(list.indexOf('header-overhead-h2@h2'), list.indexOf('header-overhead@http') + 1, args.join(' '));
+  }
+  const h2 = suiteScenarios(parseRunArgs([])).find((s) => s.id === 'header-overhead-h2')!;
+  assert.equal(runsOf(h2).filter((r) => r.floor).length, 0);
+  assert.deepEqual(h2.techniques, ['polling', 'longpoll', 'sse', 'websocket']);
+  assert.equal(ids(['--wire', 'http']).some((id) => id.endsWith('@h2')), false);
+  assert.deepEqual(ids(['--wire', 'h2', '--quick']), ['header-overhead-h2@h2', 'chat-h2@h2']);
+});

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderDemoPage } from '../../servers/demo-page.ts';
 import { TECHNIQUES, type ServerStats, type TechniqueId } from '../../core/protocol.ts';
+import { techniquesOn } from '../../core/wires.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
 import { startCli } from '../helpers/cli.ts';
 
@@ -250,4 +251,65 @@ describe('the demo page in headless Chromium', { skip }, () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((url) => !url.startsWith(`${sparse!.url}/`)), [], 'no request to another origin');
   });
+});
+
+describe('the demo page over HTTP/2 + TLS (serve --wire h2) in headless Chromium', { skip }, () => {
+  let browser: Browser | null = null;
+  let server: PushServer | null = null;
+  const onH2 = techniquesOn('h2');
+
+  before(async () => {
+    // What `pushbench serve --wire h2` starts: a self-signed certificate made at start, the techniques h2 carries.
+    server = await startServer({ wire: 'h2', rate: 10, techniques: onH2 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('every pane receives the feed over h2, the page and its requests travel on h2, the WebSocket opens by extended CONNECT', async (t) => {
+    assert.ok(browser && server);
+    const base = server.url;
+    assert.match(base, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(`${base}/demo`, { waitUntil: 'load' });
+    await page.waitForFunction(
+      (ids) => ids.every((id) => Number(document.querySelector(`[data-technique="${id}"] [data-field="received"]`)?.textContent?.replace(/,/g, '')) >= 3),
+      [...onH2],
+      { timeout: WAIT_MS },
+    );
+    const shown: Record<string, string> = {};
+    for (const id of onH2) shown[id] = `${await field(page, id, 'received')} received, ${await field(page, id, 'state')}`;
+    t.diagnostic(`panes on h2: ${JSON.stringify(shown)}`);
+    // The browser's own account of the protocol of every fetch it made (navigation and resources).
+    const protocols = await page.evaluate(() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((entry) => (entry as PerformanceResourceTiming).nextHopProtocol));
+    assert.ok(protocols.length > 1, `${protocols.length} timing entries`);
+    assert.deepEqual([...new Set(protocols)], ['h2'], `protocols seen: ${protocols.join(', ')}`);
+    const stats = server.stats();
+    for (const id of onH2) assert.ok((stats.bytesByRoute[id]?.down ?? 0) > 0 || (stats.techniques[id]?.messagesWritten ?? 0) > 0, `${id} was served: ${JSON.stringify(stats.techniques[id])}`);
+    assert.equal(stats.techniques.sse!.requests, 1, 'one EventSource stream');
+    assert.equal(stats.techniques.websocket!.requests, 1, 'one WebSocket, opened as an extended CONNECT stream (the h2 server takes no HTTP/1.1 Upgrade)');
+    assert.equal(await field(page, 'websocket', 'state'), 'socket open');
+    await context.close();
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests.filter((url) => !url.startsWith(`${base}/`)), [], 'no request to another origin');
+  });
+
+  function field(page: Page, technique: TechniqueId, name: string): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
+    return page.locator(`[data-technique="${technique}"] [data-field="${name}"]`).innerText();
+  }
 });

@@ -29,3 +29,26 @@ describe('Nchan: every technique accounts for every message', { skip }, () => {
 test('Nchan offers the four techniques on one channel', () => {
   assert.deepEqual([...nchan.techniques].sort(), ['longpoll', 'polling', 'sse', 'websocket']);
 });
+
+describe('Nchan over TLS (https) and HTTP/2 + TLS (h2), on a certificate pushbench makes and verifies', { skip }, () => {
+  for (const wire of ['https', 'h2'] as const) {
+    const offered = nchan.wires?.[wire] ?? [];
+    for (const technique of offered) {
+      test(`${technique} on ${wire}`, async () => {
+        const params = tinyParams({ wire });
+        const r = completed(await runOn(nchan, technique, params));
+        // Delivered = expected, and the clients' TCP bytes (TLS records included) equal the kernel's for nginx's port.
+        assertAccounted(r, params.clients, technique);
+      });
+    }
+  }
+
+  test('h2 carries polling, long polling and SSE; nginx 1.22 has no WebSocket over HTTP/2 (RFC 8441)', () => {
+    assert.deepEqual(nchan.wires?.h2, ['polling', 'longpoll', 'sse']);
+    assert.deepEqual(nchan.wires?.https, ['polling', 'longpoll', 'sse', 'websocket']);
+  });
+
+  test('nothing is left running', () => {
+    assert.equal(liveChildren(), 0);
+  });
+});

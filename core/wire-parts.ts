@@ -1,0 +1,354 @@
+/**
+ * The parts of a wire's bytes, counted as they pass: TLS records (parsed from their 5-byte
+ * headers on the TCP bytes under TLS) and HTTP/2 frames (parsed from their 9-byte headers on the
+ * plaintext the session reads and writes). A client puts a `WireTap` under its TLS socket and
+ * another under its HTTP/2 session; each hands the bytes through unchanged and counts what they
+ * are. Nothing here estimates: a TLS 1.3 record's overhead is its 5-byte header plus the bytes
+ * its ciphertext is longer than the plaintext it carried (1 inner content type + the 16-byte AEAD
+ * tag, RFC 8446 §5.2; no padding is added by OpenSSL), and test/core/wire-parts.test.ts checks
+ * that plaintext + overhead = the TCP bytes.
+ *
+ * Setup (counted apart from the per-message parts): on TLS every record before the handshake is
+ * done (the client's 'secureConnect') and the session tickets the server sends right after it
+ * (one record each, told by the client's 'session' events);
+ * on HTTP/2 the client preface and every SETTINGS, WINDOW_UPDATE and PING frame a direction
+ * carries before its first HEADERS frame (the SETTINGS exchange and its acks, Chromium's opening
+ * WINDOW_UPDATE).
+ */
+import { Duplex } from 'node:stream';
+
+/** TLS 1.3 with an AEAD cipher: every record is its plaintext plus a 5-byte header, a 1-byte inner content type and a 16-byte tag. */
+export const TLS_RECORD_HEADER_BYTES = 5;
+const TLS13_INNER_TYPE_AND_TAG_BYTES = 17;
+/** An HTTP/2 frame header (RFC 9113 §4.1). */
+export const H2_FRAME_HEADER_BYTES = 9;
+/** The HTTP/2 client connection preface `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n` (RFC 9113 §3.4). */
+export const H2_PREFACE_BYTES = 24;
+
+const H2_DATA = 0;
+const H2_HEADERS = 1;
+const H2_CONTINUATION = 9;
+const TLS_APPLICATION_DATA = 23;
+
+/** What one direction of a connection carried, after its setup. */
+export interface DirectionParts {
+  /** TLS records (application data, after the handshake and the session tickets). */
+  tlsRecords: number;
+  /** Their overhead: record headers, inner content types, AEAD tags. */
+  tlsOverheadBytes: number;
+  /** HTTP/2 frames of every type. */
+  h2Frames: number;
+  /** Their 9-byte frame headers. */
+  h2FrameHeaderBytes: number;
+  /** HEADERS and CONTINUATION payloads: the HPACK header blocks. */
+  h2HeaderBlockBytes: number;
+  /** The payloads of control frames: SETTINGS (and acks), WINDOW_UPDATE, PING, RST_STREAM, GOAWAY, PRIORITY. */
+  h2ControlBytes: number;
+  /** DATA payloads: the HTTP bodies (message JSON and its framing: brackets, SSE lines, WebSocket frame headers). */
+  h2DataBytes: number;
+}
+
+/** A connection's setup bytes, both directions. */
+export interface SetupParts {
+  /** Connections counted. */
+  connections: number;
+  /** TLS: the handshake records (to the client's 'secureConnect') and the session tickets after it. */
+  tlsUp: number;
+  tlsDown: number;
+  /** Of them, the session tickets' records (down). */
+  tlsTicketsDown: number;
+  /** HTTP/2: the client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS, each way (their TLS records are in tls*). */
+  h2Up: number;
+  h2Down: number;
+}
+
+/** Per-message parts per direction, and setup parts. */
+export interface WireParts {
+  up: DirectionParts;
+  down: DirectionParts;
+  setup: SetupParts;
+}
+
+/** All zero. */
+export function emptyDirection(): DirectionParts {
+  return { tlsRecords: 0, tlsOverheadBytes: 0, h2Frames: 0, h2FrameHeaderBytes: 0, h2HeaderBlockBytes: 0, h2ControlBytes: 0, h2DataBytes: 0 };
+}
+
+/** All zero. */
+export function emptyParts(): WireParts {
+  return { up: emptyDirection(), down: emptyDirection(), setup: { connections: 0, tlsUp: 0, tlsDown: 0, tlsTicketsDown: 0, h2Up: 0, h2Down: 0 } };
+}
+
+function addDirection(into: DirectionParts, from: DirectionParts, sign: 1 | -1): void {
+  for (const key of Object.keys(into) as Array<keyof DirectionParts>) into[key] += sign * from[key];
+}
+
+/** `into` += `from` (or -= with sign -1), field by field. */
+export function addParts(into: WireParts, from: WireParts, sign: 1 | -1 = 1): WireParts {
+  addDirection(into.up, from.up, sign);
+  addDirection(into.down, from.down, sign);
+  for (const key of Object.keys(into.setup) as Array<keyof SetupParts>) into.setup[key] += sign * from.setup[key];
+  return into;
+}
+
+/** A deep copy. */
+export function copyParts(parts: WireParts): WireParts {
+  return addParts(emptyParts(), parts);
+}
+
+/** `a` - `b`, field by field. */
+export function diffParts(a: WireParts, b: WireParts): WireParts {
+  return addParts(copyParts(a), b, -1);
+}
+
+/** Streaming parser of TLS records on one direction of the TCP bytes. */
+class TlsRecordCounter {
+  private header = Buffer.alloc(TLS_RECORD_HEADER_BYTES);
+  private headerFill = 0;
+  private remaining = 0;
+  /** Records (whole ones, header included) seen so far, and the bytes they took. */
+  records = 0;
+  constructor(private readonly onRecord: (type: number, wireBytes: number) => void) {}
+
+  feed(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.remaining > 0) {
+        const take = Math.min(this.remaining, chunk.length - offset);
+        this.remaining -= take;
+        offset += take;
+        continue;
+      }
+      const take = Math.min(TLS_RECORD_HEADER_BYTES - this.headerFill, chunk.length - offset);
+      chunk.copy(this.header, this.headerFill, offset, offset + take);
+      this.headerFill += take;
+      offset += take;
+      if (this.headerFill < TLS_RECORD_HEADER_BYTES) return;
+      this.headerFill = 0;
+      const length = this.header.readUInt16BE(3);
+      this.remaining = length;
+      this.records++;
+      this.onRecord(this.header[0]!, TLS_RECORD_HEADER_BYTES + length);
+    }
+  }
+}
+
+/** Streaming parser of HTTP/2 frames on one direction of the plaintext (after the client preface, when `prefaceBytes` > 0). */
+class H2FrameCounter {
+  private header = Buffer.alloc(H2_FRAME_HEADER_BYTES);
+  private headerFill = 0;
+  private remaining = 0;
+  private prefaceLeft: number;
+  constructor(
+    prefaceBytes: number,
+    private readonly onPreface: (bytes: number) => void,
+    private readonly onFrame: (type: number, payloadBytes: number) => void,
+  ) {
+    this.prefaceLeft = prefaceBytes;
+  }
+
+  feed(chunk: Buffer): void {
+    let offset = 0;
+    if (this.prefaceLeft > 0) {
+      const take = Math.min(this.prefaceLeft, chunk.length);
+      this.prefaceLeft -= take;
+      offset += take;
+      this.onPreface(take);
+    }
+    while (offset < chunk.length) {
+      if (this.remaining > 0) {
+        const take = Math.min(this.remaining, chunk.length - offset);
+        this.remaining -= take;
+        offset += take;
+        continue;
+      }
+      const take = Math.min(H2_FRAME_HEADER_BYTES - this.headerFill, chunk.length - offset);
+      chunk.copy(this.header, this.headerFill, offset, offset + take);
+      this.headerFill += take;
+      offset += take;
+      if (this.headerFill < H2_FRAME_HEADER_BYTES) return;
+      this.headerFill = 0;
+      const length = this.header.readUIntBE(0, 3);
+      this.remaining = length;
+      this.onFrame(this.header[3]!, length);
+    }
+  }
+}
+
+/**
+ * The parts of one client connection, fed by its taps: `tls` on the TCP bytes, `h2` on the
+ * plaintext. `up` is what the client writes.
+ */
+export class ConnectionParts {
+  private readonly counted = emptyParts();
+  /**
+   * Whether each direction's handshake is over. Up: once the client's Finished has gone, which in
+   * TLS 1.3 (no client certificate) is its first encrypted record; told by the record, since the
+   * client's 'secureConnect' fires before its Finished has reached the tap. Down: at
+   * 'secureConnect', which needs the server's Finished read; the server sends nothing more
+   * before it has read the client's Finished.
+   */
+  private readonly tlsReady = { up: false, down: false };
+  /** The first down records after the handshake, wire bytes each: the session tickets are among them (see `snapshot`). */
+  private readonly firstDownRecords: number[] = [];
+  /** Session tickets the client received ('session' events). */
+  private tickets = 0;
+  private readonly h2Started = { up: false, down: false };
+
+  constructor() {
+    this.counted.setup.connections = 1;
+  }
+
+  /** Counts a TLS record of `wireBytes` (header included) in direction `dir`. */
+  tlsRecord(dir: 'up' | 'down', type: number, wireBytes: number): void {
+    if (!this.tlsReady[dir]) {
+      if (dir === 'up') {
+        this.counted.setup.tlsUp += wireBytes;
+        if (type === TLS_APPLICATION_DATA) this.tlsReady.up = true;
+      } else this.counted.setup.tlsDown += wireBytes;
+      return;
+    }
+    if (dir === 'down' && this.firstDownRecords.length < MAX_TICKETS) this.firstDownRecords.push(wireBytes);
+    const side = this.counted[dir];
+    side.tlsRecords++;
+    // An application-data record is its plaintext plus the inner type and tag; any other type (an alert before encryption) is overhead whole.
+    side.tlsOverheadBytes += type === TLS_APPLICATION_DATA ? TLS_RECORD_HEADER_BYTES + TLS13_INNER_TYPE_AND_TAG_BYTES : wireBytes;
+  }
+
+  /** The handshake is done on the client ('secureConnect'): records read from now on are the application's, but for the session tickets. */
+  secureConnected(): void {
+    this.tlsReady.down = true;
+  }
+
+  /**
+   * A session ticket arrived (the client's 'session' event). A TLS 1.3 server (OpenSSL) sends its
+   * tickets as soon as it has read the client's Finished, before any application data, so the
+   * first N down records after the handshake are the N tickets.
+   */
+  ticket(): void {
+    this.tickets++;
+  }
+
+  /** Counts the client preface's bytes. */
+  h2Preface(bytes: number): void {
+    this.counted.setup.h2Up += bytes;
+  }
+
+  /** Counts an HTTP/2 frame of `payloadBytes` in direction `dir`. */
+  h2Frame(dir: 'up' | 'down', type: number, payloadBytes: number): void {
+    const isHeaders = type === H2_HEADERS || type === H2_CONTINUATION;
+    if (isHeaders || type === H2_DATA) this.h2Started[dir] = true;
+    if (!this.h2Started[dir]) {
+      if (dir === 'up') this.counted.setup.h2Up += H2_FRAME_HEADER_BYTES + payloadBytes;
+      else this.counted.setup.h2Down += H2_FRAME_HEADER_BYTES + payloadBytes;
+      return;
+    }
+    const side = this.counted[dir];
+    side.h2Frames++;
+    side.h2FrameHeaderBytes += H2_FRAME_HEADER_BYTES;
+    if (isHeaders) side.h2HeaderBlockBytes += payloadBytes;
+    else if (type === H2_DATA) side.h2DataBytes += payloadBytes;
+    else side.h2ControlBytes += payloadBytes;
+  }
+
+  /** The parts so far, the session tickets moved from the per-message records to setup. */
+  snapshot(): WireParts {
+    const out = copyParts(this.counted);
+    const tickets = this.firstDownRecords.slice(0, this.tickets);
+    for (const wireBytes of tickets) {
+      out.down.tlsRecords--;
+      out.down.tlsOverheadBytes -= TLS_RECORD_HEADER_BYTES + TLS13_INNER_TYPE_AND_TAG_BYTES;
+      out.setup.tlsDown += wireBytes;
+      out.setup.tlsTicketsDown += wireBytes;
+    }
+    return out;
+  }
+}
+
+/** Session tickets looked for among the first down records after a handshake (OpenSSL sends 2). */
+const MAX_TICKETS = 8;
+
+/** Hooks a tap calls for what passes: `up` is what the upper layer writes, `down` what it reads. */
+export interface TapListener {
+  up(chunk: Buffer): void;
+  down(chunk: Buffer): void;
+}
+
+/**
+ * A Duplex between an upper layer (TLS, an HTTP/2 session) and the stream it would have used,
+ * handing every byte through unchanged and showing it to `listener` first. Node wraps such a
+ * stream for TLS and HTTP/2 (JSStreamSocket), so neither knows it is there.
+ */
+export class WireTap extends Duplex {
+  private readonly innerOnData = (chunk: Buffer): void => {
+    this.listener.down(chunk);
+    if (!this.push(chunk)) this.inner.pause();
+  };
+
+  constructor(
+    private readonly inner: Duplex,
+    private readonly listener: TapListener,
+  ) {
+    super({ allowHalfOpen: true });
+    inner.on('data', this.innerOnData);
+    inner.once('end', () => this.push(null));
+    // `on`, not `once`: a socket the peer ended can fail each write after; only the first error matters.
+    inner.on('error', (error: Error) => {
+      if (!this.destroyed) this.destroy(error);
+    });
+    inner.once('close', () => {
+      if (!this.destroyed) this.destroy();
+    });
+  }
+
+  override _read(): void {
+    this.inner.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // A write after the peer ended the connection goes nowhere (and is not counted).
+    if (this.inner.destroyed || this.inner.writableEnded) {
+      callback();
+      return;
+    }
+    this.listener.up(chunk);
+    this.inner.write(chunk, (error) => callback(error));
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.inner.end(() => callback());
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.inner.destroy(error ?? undefined);
+    callback(error);
+  }
+
+  // TLS and HTTP/2 call these on a socket; the TCP socket under the tap answers them.
+  setNoDelay(noDelay?: boolean): this {
+    (this.inner as Duplex & { setNoDelay?: (v?: boolean) => void }).setNoDelay?.(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, delay?: number): this {
+    (this.inner as Duplex & { setKeepAlive?: (e?: boolean, d?: number) => void }).setKeepAlive?.(enable, delay);
+    return this;
+  }
+}
+
+/** A tap that counts the TLS records passing on the TCP bytes under a TLS socket into `parts`. */
+export function tlsTap(inner: Duplex, parts: ConnectionParts): WireTap {
+  const up = new TlsRecordCounter((type, bytes) => parts.tlsRecord('up', type, bytes));
+  const down = new TlsRecordCounter((type, bytes) => parts.tlsRecord('down', type, bytes));
+  return new WireTap(inner, { up: (chunk) => up.feed(chunk), down: (chunk) => down.feed(chunk) });
+}
+
+/** A tap that counts the HTTP/2 frames a client session writes and reads into `parts`. */
+export function h2Tap(inner: Duplex, parts: ConnectionParts): WireTap {
+  const up = new H2FrameCounter(H2_PREFACE_BYTES, (bytes) => parts.h2Preface(bytes), (type, bytes) => parts.h2Frame('up', type, bytes));
+  const down = new H2FrameCounter(0, () => {}, (type, bytes) => parts.h2Frame('down', type, bytes));
+  return new WireTap(inner, {
+    up: (chunk) => up.feed(chunk),
+    down: (chunk) => down.feed(chunk),
+  });
+}
