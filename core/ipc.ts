@@ -18,6 +18,7 @@ import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
 import type { ClientBytes, TlsTrust } from './socket-counter.ts';
 import type { PublishSpec, Subscription } from './targets.ts';
+import type { SessionResult } from './results.ts';
 import type { WireParts } from './wire-parts.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -153,6 +154,8 @@ export interface GeneratorWindowResult {
   edges?: EdgeWait[];
   /** This generator process's event-loop utilisation between the window's edges (absent: the window's end was not reached). */
   eventLoopUtilization?: number;
+  /** What a framework session protocol added (load/sessions.ts); null or absent without one. */
+  session?: SessionResult | null;
 }
 
 /** One window edge of one generator process: how long its snapshot waited, and how many clients still lacked the last message before the edge when it was taken. */

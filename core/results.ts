@@ -304,6 +304,26 @@ export const RunSummarySchema = closed(
   "One repetition of a technique's measurement (`--runs N`): the noisy figures, kept per run so that reports can show their spread",
 );
 
+/** What a framework's session protocol added, counted by the clients (load/sessions.ts). */
+export const SessionResultSchema = closed(
+  {
+    protocol: Type.String({ description: 'engine.io' }),
+    transport: Type.String({ description: 'the framework\'s transport: polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket)' }),
+    heartbeats: count('Pings the server sent in the window, each answered with a pong'),
+    heartbeatBytes: closed({ up: count(), down: count() }, 'Bytes of those pings and pongs in the window, exact: WebSocket frames whole; on polling, a pong\'s whole POST exchange and a ping\'s whole GET answer (its packet and separator alone when messages shared the answer)'),
+    envelopeBytes: count('Bytes the framework wrapped around the delivered messages in the window (Socket.IO\'s 42["event", ...], the separators between packets), down'),
+    envelopeMessages: count('Messages the envelope bytes were counted over: those received while the byte window was open (the same messages whose payload is in bytes.payload)'),
+    connect: closed(
+      {
+        clients: count('Clients that connected'),
+        steps: Type.Array(closed({ name: Type.String(), up: count(), down: count() }), { description: 'Each exchange of the connect flow, summed over the clients, in order; their sum is what the clients paid to connect' }),
+      },
+      'What connecting cost, exchange by exchange (handshake, namespace connect, probe, upgrade)',
+    ),
+  },
+  'A framework session protocol\'s own bytes: envelope, heartbeats and the connect flow, all counted as overhead',
+);
+
 export const CompletedResultSchema = closed(
   {
     state: Type.Literal('completed'),
@@ -404,6 +424,9 @@ export const CompletedResultSchema = closed(
     ),
     responseHead: Type.Optional(
       nullable(Type.String(), 'The head of a response that carried messages (the upgrade response for WebSocket), as the client received it; null when none came'),
+    ),
+    session: Type.Optional(
+      nullable(SessionResultSchema, 'The framework session protocol the clients spoke (a target file\'s "protocol"); null or absent for plain HTTP and WebSocket'),
     ),
     runs: Type.Optional(
       Type.Array(RunSummarySchema, { description: 'With `--runs N`: one summary per completed run, in the order run (the first is the run the rest of this result describes); absent for one run' }),
@@ -697,6 +720,7 @@ export type WirePartsResult = Static<typeof WirePartsSchema>;
 export type ScenarioParams = Static<typeof ScenarioParamsSchema>;
 export type TechniqueResult = Static<typeof TechniqueResultSchema>;
 export type CompletedResult = Static<typeof CompletedResultSchema>;
+export type SessionResult = Static<typeof SessionResultSchema>;
 export type FailedResult = Static<typeof FailedResultSchema>;
 export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;

@@ -30,6 +30,7 @@ const Path = (description: string) => Type.String({ pattern: '^/', description: 
 /** A list of `[name, value]` pairs, in the order they go on the wire (as header profiles are). */
 const HeaderList = (description: string) => Type.Array(Type.Tuple([Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', description: 'an HTTP header name' }), Type.String()]), { description });
 const Status = Type.Integer({ minimum: 100, maximum: 599 });
+const JsonPointer = (description: string) => Type.String({ pattern: '^(/([^~]|~[01])*)*$', description: `a JSON pointer (RFC 6901) ${description}` });
 
 /** The cursor a client carries from one request to the next. */
 export const CursorSchema = Type.Union(
@@ -40,19 +41,55 @@ export const CursorSchema = Type.Union(
       'response headers copied into the next request (Nchan: Last-Modified into If-Modified-Since, Etag into If-None-Match)',
     ),
     closed({ kind: Type.Literal('none') }, 'no cursor: the server knows where each client is'),
+    closed(
+      {
+        kind: Type.Literal('body'),
+        pointer: JsonPointer('into the response body, e.g. /next for {"messages": [...], "next": "abc"}'),
+        param: Type.String({ minLength: 1, description: 'the query parameter the value goes in on the next request' }),
+      },
+      'a value the server returns in the response body (a JSON pointer into it), sent as a query parameter on the next request; the first request goes without it',
+    ),
+    closed(
+      {
+        kind: Type.Literal('message'),
+        pointer: JsonPointer('into the last message received, e.g. /id'),
+        param: Type.String({ minLength: 1, description: 'the query parameter the value goes in on the next request' }),
+      },
+      'the last received message\'s own id (a JSON pointer into the message), sent as a query parameter on the next request; the first request goes without it',
+    ),
   ],
-  { description: 'a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]} or {"kind": "none"}' },
+  {
+    description:
+      'a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]}, {"kind": "body", "pointer": "/next", "param": NAME}, {"kind": "message", "pointer": "/id", "param": NAME} or {"kind": "none"}',
+  },
 );
+
+/** Reads the value at a JSON pointer (RFC 6901) in parsed JSON; undefined when there is none. */
+export function atJsonPointer(value: unknown, pointer: string): unknown {
+  if (pointer === '') return value;
+  let at: unknown = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(at)) at = /^(0|[1-9]\d*)$/.test(key) ? at[Number(key)] : undefined;
+    else if (at !== null && typeof at === 'object') at = Object.hasOwn(at, key) ? (at as Record<string, unknown>)[key] : undefined;
+    else return undefined;
+    if (at === undefined) return undefined;
+  }
+  return at;
+}
 
 /** How a response body splits into received units (messages, each searched for a stamp). */
 export const SplitSchema = Type.Union(
   [
-    closed({ kind: Type.Literal('json-array') }, 'a JSON array, one unit per element (pushbench)'),
+    closed(
+      { kind: Type.Literal('json-array'), pointer: Type.Optional(JsonPointer('to the array inside the body, e.g. /messages for {"messages": [...], "next": ...}')) },
+      'a JSON array, one unit per element (pushbench); with a pointer, the array at that place in the body',
+    ),
     closed({ kind: Type.Literal('delimiter'), delimiter: Type.String({ minLength: 1, description: 'a non-empty delimiter' }) }, 'units separated by a delimiter'),
     closed({ kind: Type.Literal('whole') }, 'the whole body is one unit (Nchan without multipart)'),
     closed({ kind: Type.Literal('multipart') }, 'multipart/mixed, one unit per part'),
   ],
-  { description: 'a split: {"kind": "json-array"}, {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}' },
+  { description: 'a split: {"kind": "json-array"} (optionally with "pointer": "/messages"), {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}' },
 );
 
 const common = {
@@ -83,6 +120,7 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
       subprotocols: Type.Optional(Type.Array(Type.String({ minLength: 1, description: 'a subprotocol name' }))),
       onOpen: Type.Optional(Type.Array(Str('a text frame, may contain {room}'), { description: 'text frames sent once the socket is open (a subscribe command)' })),
       publishFrame: Type.Optional(Str('chat over WebSocket: the text frame a client sends on its own socket to publish; contains {message}, may contain {room}')),
+      upgrade: Type.Optional(Type.Boolean({ description: 'engine.io only: connect as a browser does by default (the polling transport first, then the 2probe/3probe probe and the 5 upgrade to WebSocket) instead of opening transport=websocket directly' })),
     });
   }
   return closed({
@@ -144,6 +182,11 @@ export const TargetFileSchema = closed({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,39}$', description: 'a name of lowercase letters, digits, dots, dashes and underscores (at most 40)' }),
   description: Type.Optional(Str()),
   origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL such as http://127.0.0.1:{port}, without a path' }),
+  protocol: Type.Optional(
+    literalUnion(['engine.io'], {
+      description: 'a session protocol pushbench\'s clients speak over the techniques: engine.io (Engine.IO v4, Socket.IO 4: the polling transport as longpoll, the websocket transport as websocket, pings answered, Socket.IO namespace connect 40 and event packets 42)',
+    }),
+  ),
   publish: PublishSchema,
   techniques: TechniqueSubscriptionsSchema,
   server: Type.Optional(ServerSchema),
@@ -175,7 +218,18 @@ export interface Subscription {
   readonly onOpen: readonly string[];
   /** How a chat client of this technique publishes, or null when the target offers no chat for it. */
   readonly upstream: Upstream | null;
+  /** The framework session protocol the client speaks over the technique (load/sessions.ts), or null for plain HTTP and WebSocket. */
+  readonly session?: SessionProtocol | null;
 }
+
+/**
+ * A framework's session protocol. `engine.io`: Engine.IO v4 with the Socket.IO namespace `/`;
+ * `upgrade` (WebSocket only): start on the polling transport and upgrade, as a browser does.
+ */
+export type SessionProtocol = { readonly kind: 'engine.io'; readonly upgrade: boolean };
+
+/** Engine.IO joins the packets of a polling answer with this byte (U+001E, record separator). */
+export const ENGINE_IO_SEPARATOR = '\x1e';
 
 /**
  * How a chat client publishes. `builtin`: pushbench's own server, which stamps each message's
@@ -199,6 +253,7 @@ export function builtinSubscription(id: TechniqueId): Subscription {
     subprotocols: [],
     onOpen: [],
     upstream: { kind: 'builtin' },
+    session: null,
   };
 }
 
@@ -228,6 +283,7 @@ type FileSubscription = {
   subprotocols?: string[];
   onOpen?: string[];
   publishFrame?: string;
+  upgrade?: boolean;
 };
 
 /** A target file's subscription for a technique, defaults filled in. */
@@ -239,13 +295,15 @@ export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscriptio
     headers: spec.headers ?? [],
     cursor: spec.cursor,
     roomParam: null,
-    split: spec.split ?? { kind: 'whole' },
+    // Engine.IO's polling answers join packets with U+001E: each packet is a unit.
+    split: spec.split ?? (file.protocol === 'engine.io' ? { kind: 'delimiter', delimiter: ENGINE_IO_SEPARATOR } : { kind: 'whole' }),
     emptyStatuses: spec.empty ?? [],
     repoll: spec.repoll ?? false,
     resume: spec.resume ?? 'none',
     subprotocols: spec.subprotocols ?? [],
     onOpen: spec.onOpen ?? [],
     upstream: upstreamOf(file, id, spec),
+    session: file.protocol === 'engine.io' ? { kind: 'engine.io', upgrade: spec.upgrade ?? false } : null,
   };
 }
 
@@ -262,6 +320,31 @@ function semanticProblems(file: TargetFile): string[] {
   for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
     if (spec?.publishFrame !== undefined && !spec.publishFrame.includes('{message}')) {
       problems.push(`$.techniques.${id}.publishFrame: expected a template containing {message}, found ${describeValue(spec.publishFrame)}`);
+    }
+  }
+  for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
+    if (spec?.upgrade !== undefined && file.protocol !== 'engine.io') {
+      problems.push(`$.techniques.${id}.upgrade: expected no "upgrade" without "protocol": "engine.io" (it names Engine.IO's polling-to-WebSocket upgrade), found ${describeValue(spec.upgrade)}`);
+    }
+    // Engine.IO's transports are a held poll and a WebSocket: a technique that is neither has no transport to speak it over.
+    const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
+    const heldPoll = meta?.delivery === 'request' && meta.pickup === 'immediate';
+    if (spec !== undefined && meta !== undefined && file.protocol === 'engine.io' && !heldPoll && meta.transport !== 'ws') {
+      const allowed = TECHNIQUES.filter((t) => TECHNIQUE_META[t].transport === 'ws' || (TECHNIQUE_META[t].delivery === 'request' && TECHNIQUE_META[t].pickup === 'immediate'));
+      problems.push(`$.techniques.${id}: expected with "protocol": "engine.io" only ${allowed.join(', ')} (Engine.IO's polling transport is a held poll; its other transport is a WebSocket), found ${id}`);
+    }
+  }
+  for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
+    const kind = spec?.cursor.kind;
+    const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
+    if ((kind === 'body' || kind === 'message') && meta !== undefined && meta.delivery !== 'request') {
+      problems.push(`$.techniques.${id}.cursor.kind: expected a cursor a stream or socket can carry (query, headers or none; a ${kind} cursor goes on the next request, and ${id} makes one request), found ${describeValue(kind)}`);
+    }
+  }
+  // Engine.IO's adapter speaks HTTP/1.1 (one connection per purpose); over HTTP/2 each purpose would open a session of its own, which no browser does.
+  if (file.protocol === 'engine.io' && file.wires !== undefined) {
+    for (const wire of Object.keys(file.wires)) {
+      if (wire !== 'http' && wire !== 'https') problems.push(`$.wires.${wire}: expected only http or https with "protocol": "engine.io" (the Engine.IO adapter is not measured over HTTP/2 yet), found ${describeValue(wire)}`);
     }
   }
   for (const [wire, techniques] of Object.entries(file.wires ?? {}) as Array<[string, 'all' | string[] | undefined]>) {

@@ -15,6 +15,10 @@ import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 import { BROWSERS, CLIENT_WIRES, type Browser, type ClientTab } from './wire-clients.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
+import { TargetRefusedError } from '../core/errors.ts';
+import { SessionTally, sessionTab, sessionTransport } from './sessions.ts';
+import { subscriptionPath } from './drivers/types.ts';
+import { TECHNIQUE_META } from '../core/techniques.ts';
 import { addParts, diffParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
 
 /** What an edge snapshot reads. */
@@ -25,6 +29,8 @@ interface EdgeCounts {
 }
 
 const MAX_ERRORS_KEPT = 5;
+
+type SessionContextTab = (counter: SocketCounter) => DriverContext['tab'];
 
 interface SimulatedClient {
   id: number;
@@ -103,6 +109,8 @@ export class Generator {
   private refused: string | null = null;
   /** The head of the first response that carried messages, verbatim, for the report. */
   private responseHead: string | null = null;
+  /** What a framework session protocol added (envelope, heartbeats, the connect flow); null without one. */
+  private readonly sessionTally: SessionTally | null;
 
   /** `onRefused` hears the first refusal a client met (an error status, a rejected handshake), as it happens. */
   constructor(
@@ -110,6 +118,8 @@ export class Generator {
     private readonly onRefused?: (message: string) => void,
   ) {
     this.counter = new SocketCounter(spec.localAddress);
+    const session = spec.subscription.session;
+    this.sessionTally = session === null || session === undefined ? null : new SessionTally(session, sessionTransport(session, TECHNIQUE_META[spec.technique].transport === 'ws' ? 'ws' : 'http'), () => this.recorder.counting);
     this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
     // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
     const schedule = spec.schedule;
@@ -127,6 +137,7 @@ export class Generator {
     const now = nowMicros();
     const lastTBefore = tracker.lastT;
     let lastSeq = 0;
+    let payload = 0;
     const offset = this.spec.stampOffsetMicros ?? 0;
     const count = scanStamps(unit, (seq, stampT) => {
       // The publisher's stamp on this process's clock (a shard on another host; 0 on one host).
@@ -137,13 +148,28 @@ export class Generator {
       }
       if (seq > lastSeq) lastSeq = seq;
       if (t > tracker.lastT) tracker.lastT = t;
-      this.recorder.receive(trackerOf(seq), seq, t, messageJsonBytes(seq, stampT, room, this.spec.payloadBytes), now, inByteWindow);
+      const bytes = messageJsonBytes(seq, stampT, room, this.spec.payloadBytes);
+      payload += bytes;
+      this.recorder.receive(trackerOf(seq), seq, t, bytes, now, inByteWindow);
     });
+    // A framework's event packet around the message (Socket.IO's 42["msg",...]) is its envelope.
+    if (this.sessionTally !== null && inByteWindow && count > 0) this.sessionTally.addEnvelope(unit.length - payload, count);
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
     const pending = this.pendingEdge;
     if (pending !== undefined && !client.byExchange && lastTBefore < pending.thresholdT && tracker.lastT >= pending.thresholdT && --pending.behind === 0) pending.take();
     return { count, lastSeq };
+  }
+
+  /** A client's tab: the wire's, or a framework session protocol's speaking over it (load/sessions.ts). */
+  private tabFor(id: number, room: number | undefined): DriverContext['tab'] {
+    const spec = this.spec;
+    const session = spec.subscription.session;
+    if (session === null || session === undefined || this.sessionTally === null) return this.tabOf(id);
+    const makeTab: SessionContextTab = (counter) => CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, counter, spec.tlsTrust);
+    // The default flow starts on the polling transport at the WebSocket's path with transport=polling.
+    const pollPath = subscriptionPath(spec.subscription, room, spec.startSeq).replace('transport=websocket', 'transport=polling');
+    return sessionTab(session, { makeTab, counter: this.counter, pollPath, getHeaders: spec.headers.longPoll, postHeaders: spec.headers.publish, tally: this.sessionTally });
   }
 
   /** Tells the runner, once, that the target refuses these clients: the technique then fails at once. */
@@ -191,7 +217,7 @@ export class Generator {
         holdMs: spec.holdMs,
         headers,
         counter: this.counter,
-        tab: this.tabOf(id),
+        tab: this.tabFor(id, room),
         subscription: spec.subscription,
         receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
         countRequest: (empty, late) => {
@@ -202,8 +228,8 @@ export class Generator {
         },
         fail: (error) => {
           this.recordError(error);
-          // A connection refused mid-run is the target saying no as plainly as an error status.
-          if ((error as Error & { code?: string }).code === 'ECONNREFUSED') this.reportRefusal(describeError(error));
+          // A connection refused mid-run is the target saying no as plainly as an error status; so is a session the server ends (load/sessions.ts).
+          if ((error as Error & { code?: string }).code === 'ECONNREFUSED' || error instanceof TargetRefusedError) this.reportRefusal(describeError(error));
         },
         refuse: (error) => {
           this.recordError(error);
@@ -307,6 +333,7 @@ export class Generator {
       errors: { count: this.errors.count, first: [...this.errors.first] },
       responseHead: this.responseHead,
       edges: [...this.edgeWaits],
+      ...(this.sessionTally === null ? {} : { session: this.sessionTally.result() }),
       ...(this.eluInWindow === undefined ? {} : { eventLoopUtilization: this.eluInWindow }),
     };
   }

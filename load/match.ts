@@ -9,7 +9,7 @@
  * This runs for every message a load generator receives (tens of thousands a second), so it
  * scans bytes with Buffer.indexOf and reads digits in place instead of parsing JSON.
  */
-import type { Split } from '../core/targets.ts';
+import { atJsonPointer, type Split } from '../core/targets.ts';
 
 /** One stamp found in a unit. */
 export interface Stamp {
@@ -198,12 +198,29 @@ export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
   return units;
 }
 
+/**
+ * The elements of the array at a JSON pointer in the body (`/messages` of `{"messages": [...],
+ * "next": ...}`), each re-encoded as JSON: units are searched for stamps and read for a message
+ * cursor, while the bytes on the wire are counted on the socket, so re-encoding changes no figure.
+ * A body that is not JSON, or has no array there, is one unit.
+ */
+export function splitArrayAt(body: Buffer, pointer: string): Buffer[] {
+  let array: unknown;
+  try {
+    array = atJsonPointer(JSON.parse(body.toString('utf8')), pointer);
+  } catch {
+    return [body];
+  }
+  if (!Array.isArray(array)) return [body];
+  return array.map((element) => Buffer.from(JSON.stringify(element)));
+}
+
 /** Splits a response body as the target says; `contentType` serves multipart. */
 export function splitBody(body: Buffer, split: Split, contentType: string | undefined): Buffer[] {
   if (body.length === 0) return [];
   switch (split.kind) {
     case 'json-array':
-      return splitJsonArray(body);
+      return split.pointer === undefined ? splitJsonArray(body) : splitArrayAt(body, split.pointer);
     case 'delimiter':
       return splitDelimited(body, Buffer.from(split.delimiter));
     case 'whole':

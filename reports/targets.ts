@@ -78,6 +78,10 @@ export interface ComparisonLine {
   bytesPerMessage: string;
   payload: string;
   overhead: string;
+  /** A framework's share of the overhead per message (its envelope, heartbeats), '—' without one. */
+  framework: string;
+  /** What one client paid to connect through the framework's session protocol (handshake, namespace connect, upgrade). */
+  connect: string;
   head: string;
   p50: string;
   p99: string;
@@ -93,6 +97,8 @@ export const COMPARISON_HEAD: ComparisonLine = {
   bytesPerMessage: 'Bytes/msg',
   payload: 'Payload',
   overhead: 'Overhead',
+  framework: 'Framework/msg',
+  connect: 'Connect/client',
   head: 'Response head',
   p50: 'p50',
   p99: 'p99',
@@ -107,11 +113,11 @@ export function comparisonLines(comparison: TargetComparison): ComparisonLine[] 
     for (const { target, result } of cells) {
       const base = { technique: techniqueLabel(technique), target: target.name };
       if (result === undefined) {
-        lines.push({ ...base, delivered: 'not offered', lost: '', bytesPerMessage: '', payload: '', overhead: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
+        lines.push({ ...base, delivered: 'not offered', lost: '', bytesPerMessage: '', payload: '', overhead: '', framework: '', connect: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
         continue;
       }
       if (result.state !== 'completed') {
-        lines.push({ ...base, delivered: `${result.state}: ${result.error}`, lost: '', bytesPerMessage: '', payload: '', overhead: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
+        lines.push({ ...base, delivered: `${result.state}: ${result.error}`, lost: '', bytesPerMessage: '', payload: '', overhead: '', framework: '', connect: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
         continue;
       }
       const perMessage = result.perMessage.totalBytes;
@@ -122,6 +128,7 @@ export function comparisonLines(comparison: TargetComparison): ComparisonLine[] 
         bytesPerMessage: formatBytes(perMessage),
         payload: formatBytes(perMessage - result.perMessage.overheadBytes),
         overhead: formatBytes(result.perMessage.overheadBytes),
+        ...sessionColumns(result),
         head: result.responseHead === undefined || result.responseHead === null ? '—' : formatBytes(headBytes(result.responseHead)),
         p50: formatMs(result.latencyMs.p50),
         p99: formatMs(result.latencyMs.p99),
@@ -131,6 +138,28 @@ export function comparisonLines(comparison: TargetComparison): ComparisonLine[] 
     }
   }
   return lines;
+}
+
+/** A framework session's bytes: per delivered message (envelope and heartbeats, both part of the overhead) and per connecting client. */
+export function sessionFigures(result: CompletedResult): { frameworkPerMessage: number; heartbeatsPerMessage: number; envelopePerMessage: number; connectPerClient: number } | null {
+  const session = result.session;
+  if (session === undefined || session === null) return null;
+  const delivered = Math.max(1, result.messages.delivered);
+  const heartbeats = session.heartbeatBytes.up + session.heartbeatBytes.down;
+  const connect = session.connect.steps.reduce((sum, s) => sum + s.up + s.down, 0);
+  return {
+    // The envelope over the messages it was counted on (received in the byte window); heartbeats over the window's deliveries, as the overhead is.
+    envelopePerMessage: session.envelopeBytes / Math.max(1, session.envelopeMessages),
+    heartbeatsPerMessage: heartbeats / delivered,
+    frameworkPerMessage: session.envelopeBytes / Math.max(1, session.envelopeMessages) + heartbeats / delivered,
+    connectPerClient: session.connect.clients === 0 ? 0 : connect / session.connect.clients,
+  };
+}
+
+function sessionColumns(result: CompletedResult): Pick<ComparisonLine, 'framework' | 'connect'> {
+  const figures = sessionFigures(result);
+  if (figures === null) return { framework: '—', connect: '—' };
+  return { framework: formatBytes(figures.frameworkPerMessage), connect: formatBytes(figures.connectPerClient) };
 }
 
 /** The response heads of a comparison, per technique and target, verbatim. */
@@ -170,6 +199,13 @@ export function comparisonFindings(comparison: TargetComparison): string[] {
     }
     const envelope = dear.result.perMessage.overheadBytes - cheap.result.perMessage.overheadBytes;
     if (Math.abs(envelope) >= 1) parts.push(`${formatBytes(Math.abs(envelope))} of overhead per message more on ${envelope > 0 ? dear.target.name : cheap.target.name} (headers per response, the envelope around the message and its escaping, framing)`);
+    for (const { target, result } of done) {
+      const figures = sessionFigures(result);
+      if (figures === null || result.session === null || result.session === undefined) continue;
+      parts.push(
+        `on ${target.name} (${result.session.transport}) the framework adds ${formatBytes(figures.envelopePerMessage)} of envelope and ${formatBytes(figures.heartbeatsPerMessage)} of heartbeats per message (${result.session.heartbeats} pings in the window), and a client pays ${formatBytes(figures.connectPerClient)} to connect`,
+      );
+    }
     const byLatency = [...done].sort((a, b) => a.result.latencyMs.p50 - b.result.latencyMs.p50);
     parts.push(`p50 ${formatMs(byLatency[0]!.result.latencyMs.p50)} on ${byLatency[0]!.target.name} to ${formatMs(byLatency[byLatency.length - 1]!.result.latencyMs.p50)} on ${byLatency[byLatency.length - 1]!.target.name}`);
     const withCpu = done.filter((d) => d.result.server !== null).sort((a, b) => a.result.server!.cpuPercent - b.result.server!.cpuPercent);

@@ -5,6 +5,7 @@
  */
 import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
+import { mergeSessionResults } from '../load/sessions.ts';
 import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
 import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ServerProcessCost, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost, type WirePartsResult } from '../core/results.ts';
 import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
@@ -314,6 +315,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     kernel: inputs.kernel === null ? null : kernelCheck(inputs.kernel),
     windowEdges: windowEdges(params, generators),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
+    ...(generators.some((g) => g.session !== undefined && g.session !== null) ? { session: mergeSessionResults(generators.map((g) => g.session)) } : {}),
     ...wirePartsOf(generators, received, up + down, payloadUp + payloadDown),
     ...browsersOf(params, generators),
   };

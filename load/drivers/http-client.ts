@@ -5,7 +5,7 @@
  * busy polling, held or streaming.
  */
 import { flatHeaders, withTargetHeaders, type HeaderList } from '../headers.ts';
-import { fillTemplate, type PublishSpec } from '../../core/targets.ts';
+import { atJsonPointer, fillTemplate, type PublishSpec } from '../../core/targets.ts';
 import type { GetResponse } from '../keepalive-get.ts';
 import type { GetChannel, RequestChannel } from '../wire-clients.ts';
 import { splitBody } from '../match.ts';
@@ -117,13 +117,14 @@ export class HttpClient {
    * the start of the body. The target's header cursor is copied from every answer that has it.
    */
   async poll(path: string): Promise<PollAnswer> {
-    const response = await this.gets.get(path, this.cursorLines);
+    const response = await this.gets.get(this.withBodyCursor(path), this.cursorLines);
     const { subscription } = this.ctx;
     const nothingNew = subscription.emptyStatuses.includes(response.status);
     if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
     this.copyCursor(response);
     if (nothingNew) return { count: 0, lastSeq: 0, empty: true, bytes: response.bytes, ...(response.parts === undefined ? {} : { parts: response.parts }) };
     const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));
+    this.takeBodyCursor(response.body, units);
     let count = 0;
     let lastSeq = 0;
     for (const unit of units) {
@@ -133,6 +134,37 @@ export class HttpClient {
     }
     if (units.length > 0) this.ctx.sampleHead(response.head);
     return { count, lastSeq, empty: units.length === 0, bytes: response.bytes, ...(response.parts === undefined ? {} : { parts: response.parts }) };
+  }
+
+  /** A body or message cursor's value from the last answer that had one; null before the first. */
+  private bodyCursor: string | null = null;
+
+  private withBodyCursor(path: string): string {
+    const { cursor } = this.ctx.subscription;
+    if ((cursor.kind !== 'body' && cursor.kind !== 'message') || this.bodyCursor === null) return path;
+    return `${path}${path.includes('?') ? '&' : '?'}${cursor.param}=${encodeURIComponent(this.bodyCursor)}`;
+  }
+
+  /**
+   * Keeps the cursor a server returns in its body (a JSON pointer into it) or in its last
+   * message (a pointer into that unit). An answer without one keeps the value before; a value
+   * that is not a string or a number is not a cursor, and the client says so (a target file
+   * that points at the wrong place would otherwise re-read from the start forever).
+   */
+  private takeBodyCursor(body: Buffer, units: readonly Buffer[]): void {
+    const { cursor } = this.ctx.subscription;
+    if (cursor.kind !== 'body' && cursor.kind !== 'message') return;
+    const source = cursor.kind === 'body' ? body : units[units.length - 1];
+    if (source === undefined || source.length === 0) return;
+    let value: unknown;
+    try {
+      value = atJsonPointer(JSON.parse(source.toString('utf8')), cursor.pointer);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value === 'string' || typeof value === 'number') this.bodyCursor = String(value);
+    // null: the server has no cursor to give yet (nothing published); the next request goes without one again.
+    else if (value !== null && (cursor.kind === 'body' || units.length > 0)) this.ctx.fail(new Error(`cursor ${cursor.kind} ${cursor.pointer}: no string or number there in ${source.subarray(0, 120).toString('utf8')}`));
   }
 
   private copyCursor(response: GetResponse): void {

@@ -34,11 +34,14 @@ test('the committed target schema is exactly what core/targets.ts generates (run
   assert.notEqual(committed.replace('"a technique id"', '"a technique"'), targetSchemaText(), 'a hand edit is seen');
 });
 
-test('every bundled target file validates', () => {
-  for (const dir of fs.readdirSync(new URL('../../targets/', import.meta.url), { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
-    const text = fs.readFileSync(new URL(`../../targets/${dir.name}/target.json`, import.meta.url), 'utf8');
-    assert.equal(parseTargetFile(text, dir.name).name, dir.name, `targets/${dir.name}/target.json is named after its folder`);
+test('every bundled target file validates (the examples\' steps and variants too)', () => {
+  const root = new URL('../../targets/', import.meta.url);
+  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json') && !f.endsWith('target.schema.json'));
+  assert.ok(files.length >= 9, files.join(', '));
+  for (const file of files) {
+    const parsed = parseTargetFile(fs.readFileSync(new URL(file, root), 'utf8'), file);
+    const parts = file.split('/');
+    if (parts.at(-1) === 'target.json') assert.equal(parsed.name, parts.at(-2), `targets/${file} is named after its folder`);
   }
 });
 
@@ -53,7 +56,7 @@ test('a missing field names its path and what was expected', () => {
   );
   assert.equal(
     problem((f) => delete f.techniques.sse.cursor),
-    'invalid target file "t.json": $.techniques.sse.cursor: expected a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]} or {"kind": "none"}, found nothing',
+    'invalid target file "t.json": $.techniques.sse.cursor: expected a cursor: {"kind": "query", "param": NAME}, {"kind": "headers", "copy": [[RESPONSE_HEADER, REQUEST_HEADER], ...]}, {"kind": "body", "pointer": "/next", "param": NAME}, {"kind": "message", "pointer": "/id", "param": NAME} or {"kind": "none"}, found nothing',
   );
 });
 
@@ -67,7 +70,7 @@ test('an unknown technique names the techniques allowed', () => {
 test('an unknown cursor kind or split kind names the kinds allowed', () => {
   assert.equal(
     problem((f) => (f.techniques.polling.cursor = { kind: 'cookie' })),
-    'invalid target file "t.json": $.techniques.polling.cursor.kind: expected one of "query", "headers", "none", found "cookie"',
+    'invalid target file "t.json": $.techniques.polling.cursor.kind: expected one of "query", "headers", "none", "body", "message", found "cookie"',
   );
   assert.equal(
     problem((f) => (f.techniques.longpoll.split = { kind: 'lines' })),
@@ -97,7 +100,7 @@ test('a publish body without {message}, a path without its slash, a status out o
 test('a field that applies to another kind of technique is refused where it does not belong', () => {
   assert.equal(
     problem((f) => (f.techniques.websocket.split = { kind: 'whole' })),
-    'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen, publishFrame), found an object',
+    'invalid target file "t.json": $.techniques.websocket.split: expected no such field (known: path, headers, cursor, subprotocols, onOpen, publishFrame, upgrade), found an object',
   );
   // A chat frame is the WebSocket's own upstream: an HTTP technique publishes with the publish request.
   assert.equal(

@@ -94,3 +94,27 @@ test('terminal, summary.md and report.html each show the comparison; a hostile h
   assert.ok(!page.includes('<script>alert(1)'));
   assert.match(page, /pushbench(&#39;|&#x27;|')s publisher \(the server does not publish by itself\)/);
 });
+
+test('a framework session: its envelope and heartbeats per message and its connect bytes per client, computed by hand', () => {
+  const results = twoTargets();
+  const long = scenarioOf(results, 'header-overhead@nchan').results.longpoll!;
+  assert.equal(long.state, 'completed');
+  if (long.state !== 'completed') return;
+  long.messages = { ...long.messages, delivered: 100 };
+  // 100 messages: 1,000 B of envelope (10 B each, Socket.IO's 42["msg",]) and 2 pings whose exchanges took 300 + 200 B.
+  long.session = {
+    protocol: 'engine.io',
+    transport: 'engine.io polling',
+    heartbeats: 2,
+    heartbeatBytes: { up: 300, down: 200 },
+    envelopeBytes: 1000,
+    envelopeMessages: 100,
+    connect: { clients: 4, steps: [{ name: 'polling: handshake GET (0 open)', up: 400, down: 1200 }, { name: 'polling: POST 40 (namespace connect)', up: 800, down: 700 }] },
+  };
+  const [c] = targetComparisons(results);
+  const line = comparisonLines(c!).find((l) => l.technique === 'Long polling' && l.target === 'nchan')!;
+  assert.equal(line.framework, '15 B'); // (1000 + 300 + 200) / 100
+  assert.equal(line.connect, '775 B'); // (400 + 1200 + 800 + 700) / 4
+  assert.equal(comparisonLines(c!).find((l) => l.technique === 'Long polling' && l.target === 'builtin')!.framework, '—');
+  assert.match(comparisonFindings(c!).join(' '), /on nchan \(engine\.io polling\) the framework adds 10 B of envelope and 5 B of heartbeats per message \(2 pings in the window\), and a client pays 775 B to connect/);
+});
