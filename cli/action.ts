@@ -36,17 +36,24 @@ interface ActionInput {
 /** The inputs this script reads, by their action.yml names; action.yml declares the same set with the same defaults. */
 export const ACTION_INPUTS = {
   'working-directory': { default: '.', description: 'folder the other paths are relative to (relative to the workspace)' },
-  'target-file': { default: '', description: 'the pushbench target file of your server (JSON); empty measures pushbench\'s own servers' },
+  'target-file': { default: '', description: "the pushbench target file of your server (JSON); empty measures pushbench's own servers" },
   techniques: { default: '', description: 'techniques to measure, comma-separated; empty means every technique the target offers' },
   clients: { default: '100', description: 'simulated clients (a comma-separated list runs a sweep)' },
   rate: { default: '10', description: 'messages per second' },
   duration: { default: '5s', description: 'measured window, e.g. 5s' },
   args: { default: '', description: 'more `pushbench run` flags, e.g. --headers minimal --runs 3 (quotes group words)' },
   results: { default: '', description: 'an already measured results.json: skip the run and compare this file' },
-  baseline: { default: 'bench/pushbench-baseline/results.json', description: 'the baseline results.json (or a folder of runs, or paths separated by commas); missing: no comparison, the summary says how to commit one' },
+  baseline: {
+    default: 'bench/pushbench-baseline/results.json',
+    description:
+      'the baseline results.json (or a folder of runs, or paths separated by commas); missing: no comparison, the summary says how to commit one',
+  },
   thresholds: { default: '', description: 'compare tolerances, metric=percent, separated by commas or new lines, e.g. latencyMs.p99=100' },
   'fail-on-regression': { default: 'true', description: 'fail the step when the comparison finds a regression' },
-  'out-dir': { default: '', description: 'folder for results.json, the reports, compare.md and the tracker JSON; empty means $RUNNER_TEMP/pushbench' },
+  'out-dir': {
+    default: '',
+    description: 'folder for results.json, the reports, compare.md and the tracker JSON; empty means $RUNNER_TEMP/pushbench',
+  },
   'artifact-name': { default: 'pushbench-report', description: 'name of the artifact that keeps out-dir; empty uploads none' },
 } as const satisfies Record<string, ActionInput>;
 
@@ -121,7 +128,12 @@ export function readActionConfig(env: NodeJS.ProcessEnv): ActionConfig {
   const raw = (name: ActionInputName): string => (env[inputVariable(name)] ?? ACTION_INPUTS[name].default).trim();
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const workingDirectory = path.resolve(workspace, raw('working-directory') || '.');
-  if (!isDirectory(workingDirectory)) throw invalidInput('working-directory', raw('working-directory'), `expected a folder; ${workingDirectory} is not one (relative paths start at ${workspace})`);
+  if (!isDirectory(workingDirectory))
+    throw invalidInput(
+      'working-directory',
+      raw('working-directory'),
+      `expected a folder; ${workingDirectory} is not one (relative paths start at ${workspace})`,
+    );
   const inWorkDir = (p: string): string => path.resolve(workingDirectory, p);
 
   const failText = raw('fail-on-regression');
@@ -133,7 +145,10 @@ export function readActionConfig(env: NodeJS.ProcessEnv): ActionConfig {
   }
 
   const thresholds: Partial<Record<CompareMetricId, number>> = {};
-  for (const item of raw('thresholds').split(/[\n,]/).map((t) => t.trim()).filter((t) => t !== '')) {
+  for (const item of raw('thresholds')
+    .split(/[\n,]/)
+    .map((t) => t.trim())
+    .filter((t) => t !== '')) {
     try {
       const { metric, percent } = parseThreshold(item);
       thresholds[metric] = percent;
@@ -145,7 +160,8 @@ export function readActionConfig(env: NodeJS.ProcessEnv): ActionConfig {
 
   const resultsText = raw('results');
   const resultsFile = resultsText === '' ? null : inWorkDir(resultsText);
-  if (resultsFile !== null && !fs.existsSync(resultsFile)) throw invalidInput('results', resultsText, `expected an existing results.json (or its folder); ${resultsFile} does not exist`);
+  if (resultsFile !== null && !fs.existsSync(resultsFile))
+    throw invalidInput('results', resultsText, `expected an existing results.json (or its folder); ${resultsFile} does not exist`);
 
   // Each run input is checked alone with pushbench run's own reader, so the message names the input.
   const typed: string[] = [];
@@ -171,13 +187,18 @@ export function readActionConfig(env: NodeJS.ProcessEnv): ActionConfig {
   if (targetText !== '') {
     const file = inWorkDir(targetText);
     if (!fs.existsSync(file)) {
-      throw invalidInput('target-file', targetText, `expected the path of a pushbench target file (JSON, see targets/target.schema.json) relative to working-directory, or empty for pushbench's own servers; ${file} does not exist`);
+      throw invalidInput(
+        'target-file',
+        targetText,
+        `expected the path of a pushbench target file (JSON, see targets/target.schema.json) relative to working-directory, or empty for pushbench's own servers; ${file} does not exist`,
+      );
     }
     typed.push('--target-file', targetText);
     absolute.push('--target-file', file);
   }
   const extra = splitArgs(raw('args'));
-  if (extra.some((word) => word === '--out' || word.startsWith('--out='))) throw invalidInput('args', raw('args'), 'expected pushbench run flags other than --out (use the out-dir input)');
+  if (extra.some((word) => word === '--out' || word.startsWith('--out=')))
+    throw invalidInput('args', raw('args'), 'expected pushbench run flags other than --out (use the out-dir input)');
   typed.push(...extra);
   absolute.push(...extra);
   if (resultsFile === null) {
@@ -185,7 +206,10 @@ export function readActionConfig(env: NodeJS.ProcessEnv): ActionConfig {
     try {
       withCwd(workingDirectory, () => parseRunArgs(absolute));
     } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(`the inputs make an invalid pushbench run command (pushbench run ${typed.join(' ')}): ${error.message}`, { cause: error });
+      if (error instanceof ConfigError)
+        throw new ConfigError(`the inputs make an invalid pushbench run command (pushbench run ${typed.join(' ')}): ${error.message}`, {
+          cause: error,
+        });
       throw error;
     }
   }
@@ -230,9 +254,16 @@ export function truncateSummary(text: string, limitBytes: number, note: string):
   if (Buffer.byteLength(text) <= limitBytes) return text;
   const tail = `\n\n${note}\n`;
   const budget = limitBytes - Buffer.byteLength(tail);
-  if (budget <= 0) return Buffer.from(tail).subarray(0, Math.max(0, limitBytes)).toString('utf8').replace(/\uFFFD$/, '');
+  if (budget <= 0)
+    return Buffer.from(tail)
+      .subarray(0, Math.max(0, limitBytes))
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
   // Cut by bytes, drop a split character and the partial last line, so no table row is cut in half.
-  let kept = Buffer.from(text).subarray(0, budget).toString('utf8').replace(/\uFFFD$/, '');
+  let kept = Buffer.from(text)
+    .subarray(0, budget)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   const lastNewline = kept.lastIndexOf('\n');
   if (lastNewline > 0) kept = kept.slice(0, lastNewline);
   return `${kept}${tail}`;
@@ -273,15 +304,20 @@ async function adoptResults(config: ActionConfig, file: string): Promise<Results
   const source = fs.statSync(file).isDirectory() ? path.join(file, 'results.json') : file;
   if (path.resolve(source) !== path.join(config.outDir, 'results.json')) fs.copyFileSync(source, path.join(config.outDir, 'results.json'));
   // PNG charts need a font and take seconds: the ones a run wrote beside its results are kept, none are drawn.
-  for (const { file: name, content } of await renderAll(results, ['markdown', 'html'])) writeFileAtomic(path.join(config.outDir, name), content);
+  for (const { file: name, content } of await renderAll(results, ['markdown', 'html']))
+    writeFileAtomic(path.join(config.outDir, name), content);
   const charts = path.join(path.dirname(source), 'charts');
-  if (isDirectory(charts) && path.resolve(charts) !== path.join(config.outDir, 'charts')) fs.cpSync(charts, path.join(config.outDir, 'charts'), { recursive: true });
+  if (isDirectory(charts) && path.resolve(charts) !== path.join(config.outDir, 'charts'))
+    fs.cpSync(charts, path.join(config.outDir, 'charts'), { recursive: true });
   return results;
 }
 
 /** The baseline's files, or null when none exists yet (a first run is not a failure). */
 async function baselineFiles(config: ActionConfig): Promise<string[] | null> {
-  const parts = config.baseline.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = config.baseline
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return null;
   const absolute = parts.map((p) => path.resolve(config.workingDirectory, p));
   if (absolute.every((p) => !fs.existsSync(p))) return null;
@@ -295,7 +331,10 @@ async function baselineFiles(config: ActionConfig): Promise<string[] | null> {
 function noBaselineText(config: ActionConfig): string {
   const target = config.baseline.split(',')[0]?.trim() || ACTION_INPUTS.baseline.default;
   const folder = path.posix.dirname(target.split(path.sep).join('/'));
-  const command = config.runArgsAsTyped.length > 0 ? `npx pushbench run ${config.runArgsAsTyped.join(' ')} --out ${folder}` : `npx pushbench run --out ${folder}`;
+  const command =
+    config.runArgsAsTyped.length > 0
+      ? `npx pushbench run ${config.runArgsAsTyped.join(' ')} --out ${folder}`
+      : `npx pushbench run --out ${folder}`;
   return [
     '## pushbench: ℹ️ no baseline yet',
     '',
@@ -332,7 +371,11 @@ export async function runAction(config: ActionConfig, log: Log): Promise<ActionO
     runExit = await runPushbench(config, log);
     if (!fs.existsSync(resultsPath)) {
       const summary = `## pushbench: ❌ the run failed\n\n\`pushbench run ${config.runArgsAsTyped.join(' ')}\` exited ${runExit} and wrote no results; its messages are in the step's log.\n`;
-      return { exitCode: runExit === EXIT.ok ? EXIT.failed : runExit, outputs: { ...outputs, results: '', verdict: 'run-failed' }, summary };
+      return {
+        exitCode: runExit === EXIT.ok ? EXIT.failed : runExit,
+        outputs: { ...outputs, results: '', verdict: 'run-failed' },
+        summary,
+      };
     }
     current = await readResultsFile(resultsPath);
   }
@@ -358,10 +401,16 @@ export async function runAction(config: ActionConfig, log: Log): Promise<ActionO
       }
     }
     try {
-      comparison = compareResults(baseRuns.map((r) => r.results), current, { thresholds: config.thresholds });
+      comparison = compareResults(
+        baseRuns.map((r) => r.results),
+        current,
+        { thresholds: config.thresholds },
+      );
     } catch (error) {
       // Scenarios that do not match: the baseline was measured with other inputs.
-      throw error instanceof PushbenchError ? new ConfigError(`invalid input baseline: ${error.message}; refresh the baseline with the same inputs`, { cause: error }) : error;
+      throw error instanceof PushbenchError
+        ? new ConfigError(`invalid input baseline: ${error.message}; refresh the baseline with the same inputs`, { cause: error })
+        : error;
     }
     const compareText = COMPARE_OUTPUTS.markdown.render({ comparison, base: baseRuns, current: currentLabel });
     const comparePath = path.join(config.outDir, 'compare.md');
@@ -371,7 +420,8 @@ export async function runAction(config: ActionConfig, log: Log): Promise<ActionO
     outputs.regression = String(comparison.verdict === 'regression');
     parts.push(compareText.trimEnd());
   }
-  if (runExit !== EXIT.ok) parts.push(`> ❌ \`pushbench run\` exited ${runExit} (1: a technique failed, 4: messages were lost); see the step's log.`);
+  if (runExit !== EXIT.ok)
+    parts.push(`> ❌ \`pushbench run\` exited ${runExit} (1: a technique failed, 4: messages were lost); see the step's log.`);
   const runSummary = path.join(config.outDir, 'summary.md');
   if (fs.existsSync(runSummary)) parts.push(fs.readFileSync(runSummary, 'utf8').trimEnd());
   const summary = `${parts.join('\n\n')}\n`;
@@ -412,7 +462,10 @@ function writeStepSummary(file: string, summary: string, artifactHint: string): 
 }
 
 /** The action's entry point: returns the exit code (0, 1 regression or failed run, 2 bad input, 3 unwritable, 4 lost). */
-export async function actionMain(env: NodeJS.ProcessEnv = process.env, log: Log = (line) => void process.stderr.write(`${line}\n`)): Promise<number> {
+export async function actionMain(
+  env: NodeJS.ProcessEnv = process.env,
+  log: Log = (line) => void process.stderr.write(`${line}\n`),
+): Promise<number> {
   let outcome: ActionOutcome;
   try {
     const config = readActionConfig(env);
@@ -427,7 +480,9 @@ export async function actionMain(env: NodeJS.ProcessEnv = process.env, log: Log 
   if (env.GITHUB_STEP_SUMMARY) writeStepSummary(env.GITHUB_STEP_SUMMARY, outcome.summary, artifact);
   else log(`pushbench action: GITHUB_STEP_SUMMARY is not set; the summary is ${outcome.outputs.summary}`);
   if (env.GITHUB_OUTPUT) fs.appendFileSync(env.GITHUB_OUTPUT, outputRecords(outcome.outputs));
-  log(`pushbench action: verdict ${outcome.outputs.verdict}, regression ${outcome.outputs.regression}, exit ${outcome.exitCode}; reports in ${outcome.outputs['report-dir']}`);
+  log(
+    `pushbench action: verdict ${outcome.outputs.verdict}, regression ${outcome.outputs.regression}, exit ${outcome.exitCode}; reports in ${outcome.outputs['report-dir']}`,
+  );
   return outcome.exitCode;
 }
 

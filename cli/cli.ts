@@ -8,14 +8,38 @@ type Command = (argv: string[]) => Promise<number>;
 
 /** The commands of the `pushbench` bin: a one-line summary each, and the module that runs it, loaded on demand. */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  run: { summary: 'drive the servers with load and measure (see `pushbench run --help`)', load: async () => (await import('./run.ts')).runRunCommand },
-  serve: { summary: 'start the servers for curl, a browser or another load tool', load: async () => (await import('./serve.ts')).runServeCommand },
-  report: { summary: 'render report.html, PNG charts and summary.md from a results.json', load: async () => (await import('./report.ts')).runReportCommand },
-  map: { summary: 'which technique when: a map over rate, poll interval and clients, model and measured points', load: async () => (await import('./map.ts')).runMapCommand },
-  publish: { summary: 'coordinate a run measured in shards: publish, serve the clock, set the window', load: async () => (await import('./publish.ts')).runPublishCommand },
-  k8s: { summary: 'write the Kubernetes manifests (Indexed Job, coordinator) of a run in shards', load: async () => (await import('./k8s.ts')).runK8sCommand },
-  merge: { summary: 'merge shard results into one results.json and the reports', load: async () => (await import('./merge.ts')).runMergeCommand },
-  compare: { summary: 'compare two results.json files; exit 1 on a regression', load: async () => (await import('./compare.ts')).runCompareCommand },
+  run: {
+    summary: 'drive the servers with load and measure (see `pushbench run --help`)',
+    load: async () => (await import('./run.ts')).runRunCommand,
+  },
+  serve: {
+    summary: 'start the servers for curl, a browser or another load tool',
+    load: async () => (await import('./serve.ts')).runServeCommand,
+  },
+  report: {
+    summary: 'render report.html, PNG charts and summary.md from a results.json',
+    load: async () => (await import('./report.ts')).runReportCommand,
+  },
+  map: {
+    summary: 'which technique when: a map over rate, poll interval and clients, model and measured points',
+    load: async () => (await import('./map.ts')).runMapCommand,
+  },
+  publish: {
+    summary: 'coordinate a run measured in shards: publish, serve the clock, set the window',
+    load: async () => (await import('./publish.ts')).runPublishCommand,
+  },
+  k8s: {
+    summary: 'write the Kubernetes manifests (Indexed Job, coordinator) of a run in shards',
+    load: async () => (await import('./k8s.ts')).runK8sCommand,
+  },
+  merge: {
+    summary: 'merge shard results into one results.json and the reports',
+    load: async () => (await import('./merge.ts')).runMergeCommand,
+  },
+  compare: {
+    summary: 'compare two results.json files; exit 1 on a regression',
+    load: async () => (await import('./compare.ts')).runCompareCommand,
+  },
 };
 
 export const USAGE = `usage: pushbench <command> [options]

@@ -34,7 +34,14 @@ const thresholdReader: Reader<{ metric: CompareMetricId; percent: number }> = {
 
 /** The flags of `pushbench compare`: the parser and the usage text both read this table. */
 const COMPARE_FLAGS = {
-  threshold: { flag: 'threshold', arg: 'metric=percent', help: 'loosen or tighten one metric (repeatable)', defaultText: null, reader: thresholdReader, multiple: true },
+  threshold: {
+    flag: 'threshold',
+    arg: 'metric=percent',
+    help: 'loosen or tighten one metric (repeatable)',
+    defaultText: null,
+    reader: thresholdReader,
+    multiple: true,
+  },
   format: { flag: 'format', arg: FORMAT_NAMES.join('|'), help: 'output format', defaultText: 'markdown', reader: formatReader },
   out: { flag: 'out', arg: 'FILE', help: 'also write the output to FILE', defaultText: null, reader: stringReader('a file name') },
 } as const satisfies Record<string, Flag<unknown>>;
@@ -63,12 +70,16 @@ Exit codes: 0 no regression, 1 regression, 2 bad input, 3 --out could not be wri
 
 /** The base result files a BASE argument names: comma-separated paths, folders expanded. */
 export async function resolveBaseFiles(arg: string): Promise<string[]> {
-  const parts = arg.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = arg
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) throw new ConfigError(`BASE ${JSON.stringify(arg)} names no file`);
   const files: string[] = [];
   for (const part of parts) {
     const info = await stat(part).catch(() => null);
-    if (info === null) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${part}: no such file or folder`);
+    if (info === null)
+      throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${part}: no such file or folder`);
     if (!info.isDirectory()) {
       files.push(part);
       continue;
@@ -81,14 +92,21 @@ export async function resolveBaseFiles(arg: string): Promise<string[]> {
       const nested = path.join(part, entry.name, 'results.json');
       if (await isFile(nested)) found.push(nested);
     }
-    if (found.length === 0) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results from folder ${part}: it holds neither results.json nor */results.json`);
+    if (found.length === 0)
+      throw new ResultsFileError(
+        'PUSHBENCH_RESULTS_UNREADABLE',
+        `cannot read results from folder ${part}: it holds neither results.json nor */results.json`,
+      );
     files.push(...found);
   }
   return files;
 }
 
 async function isFile(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.isFile(), () => false);
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 interface CompareArgs {
@@ -105,7 +123,9 @@ function parseCompareArgs(argv: string[]): CompareArgs {
   if (help) return { base: '', current: '', thresholds: {}, format: 'markdown', out: undefined, help: true };
   const [base, current, ...extra] = positionals;
   if (base === undefined || current === undefined || extra.length > 0) {
-    throw new ConfigError(`expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+    throw new ConfigError(
+      `expected BASE and CURRENT, got ${positionals.length === 0 ? 'nothing' : positionals.map((p) => JSON.stringify(p)).join(' ')}`,
+    );
   }
   const thresholds: Partial<Record<CompareMetricId, number>> = {};
   for (const { metric, percent } of values.threshold ?? []) thresholds[metric] = percent;
@@ -180,7 +200,9 @@ function writeOut(file: string, text: string): void {
 }
 
 function verdictLine(regressions: number, rows: number): string {
-  return regressions === 0 ? `pushbench compare: ✅ no regression in ${rows} comparisons\n` : `pushbench compare: ❌ ${regressions} regression${regressions > 1 ? 's' : ''} in ${rows} comparisons\n`;
+  return regressions === 0
+    ? `pushbench compare: ✅ no regression in ${rows} comparisons\n`
+    : `pushbench compare: ❌ ${regressions} regression${regressions > 1 ? 's' : ''} in ${rows} comparisons\n`;
 }
 
 function badInput(io: CommandIo, error: unknown): number {

@@ -43,10 +43,14 @@ export function readConfigText(file: string): string {
     const stats = fs.fstatSync(fd);
     const kind = fileKind(stats);
     if (kind !== null) {
-      throw new ConfigError(`cannot read config file "${file}": it is ${kind}; expected a regular JSON file of at most ${MAX_CONFIG_FILE_BYTES} bytes`);
+      throw new ConfigError(
+        `cannot read config file "${file}": it is ${kind}; expected a regular JSON file of at most ${MAX_CONFIG_FILE_BYTES} bytes`,
+      );
     }
     if (stats.size > MAX_CONFIG_FILE_BYTES) {
-      throw new ConfigError(`cannot read config file "${file}": received ${stats.size} bytes; at most ${MAX_CONFIG_FILE_BYTES} bytes are allowed`);
+      throw new ConfigError(
+        `cannot read config file "${file}": received ${stats.size} bytes; at most ${MAX_CONFIG_FILE_BYTES} bytes are allowed`,
+      );
     }
     const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
     let length = 0;
@@ -55,7 +59,9 @@ export function readConfigText(file: string): string {
       if (n === 0) break;
       length += n;
       if (length > MAX_CONFIG_FILE_BYTES) {
-        throw new ConfigError(`cannot read config file "${file}": it grew past ${MAX_CONFIG_FILE_BYTES} bytes while being read; at most ${MAX_CONFIG_FILE_BYTES} bytes are allowed`);
+        throw new ConfigError(
+          `cannot read config file "${file}": it grew past ${MAX_CONFIG_FILE_BYTES} bytes while being read; at most ${MAX_CONFIG_FILE_BYTES} bytes are allowed`,
+        );
       }
     }
     return buffer.subarray(0, length).toString('utf8');
@@ -85,7 +91,9 @@ export function readConfigFile(file: string, allowed: readonly string[], readFil
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     const received = Array.isArray(parsed) ? 'an array' : showReceived(parsed);
-    throw new ConfigError(`config file "${file}" must hold a JSON object such as {"technique": ["sse", "websocket"]}; received ${received}`);
+    throw new ConfigError(
+      `config file "${file}" must hold a JSON object such as {"technique": ["sse", "websocket"]}; received ${received}`,
+    );
   }
   const inputs = new Map<string, RawInput>();
   for (const [key, input] of Object.entries(parsed)) {

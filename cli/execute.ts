@@ -46,7 +46,10 @@ function linkLatest(dir: string): void {
  * The plan of each technique at each scenario's client count (run/scale-plan.ts): the lines worth
  * printing before the run (more than one process or address), and what this machine cannot hold.
  */
-export function planLines(config: Pick<RunConfig, 'generators' | 'serverProcesses'>, specs: readonly ScenarioSpec[]): { lines: string[]; refusals: string[] } {
+export function planLines(
+  config: Pick<RunConfig, 'generators' | 'serverProcesses'>,
+  specs: readonly ScenarioSpec[],
+): { lines: string[]; refusals: string[] } {
   const lines = new Set<string>();
   const refusals = new Set<string>();
   for (const spec of specs) {
@@ -54,17 +57,29 @@ export function planLines(config: Pick<RunConfig, 'generators' | 'serverProcesse
     const builtin = (spec.target?.server.kind ?? 'builtin') === 'builtin';
     for (const technique of spec.techniques) {
       const plan = planScale(
-        { clients: spec.params.clients, socketsPerClient: socketsPerClient(technique, spec.params), requestedGenerators: config.generators, serverProcesses: config.serverProcesses, builtinServer: builtin },
+        {
+          clients: spec.params.clients,
+          socketsPerClient: socketsPerClient(technique, spec.params),
+          requestedGenerators: config.generators,
+          serverProcesses: config.serverProcesses,
+          builtinServer: builtin,
+        },
         machineLimits(openFileLimit(), RESERVED_FDS),
       );
       if (plan.refusals.length > 0) refusals.add(`${spec.params.clients} ${technique} clients: ${plan.refusals.join('; ')}`);
-      else if (plan.generators > 1 || plan.addressCount > 1 || config.serverProcesses > 1) lines.add(describePlan(plan, spec.params.clients, technique, builtin ? config.serverProcesses : 0));
+      else if (plan.generators > 1 || plan.addressCount > 1 || config.serverProcesses > 1)
+        lines.add(describePlan(plan, spec.params.clients, technique, builtin ? config.serverProcesses : 0));
     }
   }
   return { lines: [...lines], refusals: [...refusals] };
 }
 
-export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec[], command: string, options: { capacity: boolean; micro: boolean }): Promise<number> {
+export async function executeRun(
+  config: RunConfig,
+  specs: readonly ScenarioSpec[],
+  command: string,
+  options: { capacity: boolean; micro: boolean },
+): Promise<number> {
   // A run this machine cannot hold is refused before anything starts, with the arithmetic.
   const plans = planLines(config, specs);
   if (plans.refusals.length > 0) {
@@ -98,12 +113,25 @@ export async function executeRun(config: RunConfig, specs: readonly ScenarioSpec
   process.on('SIGTERM', onSignal);
 
   // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
-  process.stderr.write(`pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro }))}\n`);
+  process.stderr.write(
+    `pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro }))}\n`,
+  );
   const progress = stderrProgress();
   try {
     let results;
     try {
-      results = await runSession(specs, { command, signal: controller.signal, generators: config.generators, runs: config.runs, delayMs: config.delayMs, serverProcesses: config.serverProcesses, ...(config.ramp === null ? {} : { rampPerSecond: config.ramp }), capacity: options.capacity, micro: options.micro, progress: progress.listener });
+      results = await runSession(specs, {
+        command,
+        signal: controller.signal,
+        generators: config.generators,
+        runs: config.runs,
+        delayMs: config.delayMs,
+        serverProcesses: config.serverProcesses,
+        ...(config.ramp === null ? {} : { rampPerSecond: config.ramp }),
+        capacity: options.capacity,
+        micro: options.micro,
+        progress: progress.listener,
+      });
     } finally {
       progress.done();
     }
@@ -125,7 +153,10 @@ async function finishRun(results: ResultsFile, outDir: string, print: { verbose:
 
   const saved = await saveResults(results, outDir);
   if (saved.resultsFile !== null && !saved.fellBack) linkLatest(outDir);
-  const where = [`results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`, ...saved.reportFiles.map((r) => `report:  ${r}`)];
+  const where = [
+    `results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`,
+    ...saved.reportFiles.map((r) => `report:  ${r}`),
+  ];
   // The summary (or the JSON) reaches stdout whatever happened to the files.
   if (print.json) {
     process.stdout.write(resultsJsonText(results));
@@ -151,6 +182,8 @@ export function runExitCode(results: ResultsFile, writeFailed = false): number {
   if (results.state === 'interrupted') return EXIT.interrupted;
   if (writeFailed) return EXIT.writeFailed;
   if (results.state === 'failed') return EXIT.failed;
-  const lost = results.scenarios.some((scenario) => Object.values(scenario.results).some((r) => r?.state === 'completed' && r.messages.lost > 0));
+  const lost = results.scenarios.some((scenario) =>
+    Object.values(scenario.results).some((r) => r?.state === 'completed' && r.messages.lost > 0),
+  );
   return lost ? EXIT.messagesLost : EXIT.ok;
 }

@@ -58,7 +58,11 @@ export function exitCodeFor(error: unknown): number {
  * Prints a PushbenchError's message after `prefix` on stderr and returns its exit code;
  * anything else is a bug and is rethrown so its stack trace shows.
  */
-export function reportError(prefix: string, error: unknown, write: (text: string) => void = (text) => void process.stderr.write(text)): number {
+export function reportError(
+  prefix: string,
+  error: unknown,
+  write: (text: string) => void = (text) => void process.stderr.write(text),
+): number {
   if (!(error instanceof PushbenchError)) throw error;
   write(`${prefix}: ${error.message}\n`);
   return exitCodeFor(error);

@@ -138,7 +138,11 @@ export function listReader<I, O>(
 }
 
 /** A list of integers from `min` to `max`, ascending and without duplicates, of at most `maxItems.count` values. */
-export function integerListReader(min: number, max: number, maxItems: { count: number; what: string } | null = null): Reader<readonly number[]> {
+export function integerListReader(
+  min: number,
+  max: number,
+  maxItems: { count: number; what: string } | null = null,
+): Reader<readonly number[]> {
   return listReader<number, number>(
     `expected a comma-separated list of integers from ${min} to ${max}`,
     (input) => {
@@ -226,7 +230,11 @@ export function allowedFlags(flags: readonly Flag[]): string {
  * silently take the last value) and, unless `positionals` is true, any positional argument.
  * Values are not read here: the caller applies each flag's reader (after a config file, maybe).
  */
-export function tokenizeFlags(argv: readonly string[], flags: readonly Flag[], options: { positionals: boolean } = { positionals: false }): Tokens {
+export function tokenizeFlags(
+  argv: readonly string[],
+  flags: readonly Flag[],
+  options: { positionals: boolean } = { positionals: false },
+): Tokens {
   const byName = new Map(flags.map((f) => [f.flag, f]));
   const parseOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
   for (const f of flags) parseOptions[f.flag] = { type: f.arg === null ? 'boolean' : 'string' };
@@ -252,7 +260,9 @@ export function tokenizeFlags(argv: readonly string[], flags: readonly Flag[], o
         help = true;
         continue;
       }
-      throw new ConfigError(`unexpected argument ${showReceived(argv[token.index])}; options start with --, allowed: ${allowedFlags(flags)}`);
+      throw new ConfigError(
+        `unexpected argument ${showReceived(argv[token.index])}; options start with --, allowed: ${allowedFlags(flags)}`,
+      );
     }
     if (token.name === 'help') {
       help = true;
@@ -264,7 +274,8 @@ export function tokenizeFlags(argv: readonly string[], flags: readonly Flag[], o
     let input: string | true;
     if (token.value !== undefined && (token.inlineValue === true || flag.arg !== null)) {
       // A following `--x` is the next flag, not a value; `-1` is a value (and then maybe a bad one).
-      if (token.inlineValue !== true && token.value.startsWith('--')) throw new ConfigError(`missing value for --${flag.flag}; ${flag.reader.expected}`);
+      if (token.inlineValue !== true && token.value.startsWith('--'))
+        throw new ConfigError(`missing value for --${flag.flag}; ${flag.reader.expected}`);
       input = token.value;
     } else if (flag.arg === null) {
       input = true;
@@ -283,7 +294,9 @@ export function tokenizeFlags(argv: readonly string[], flags: readonly Flag[], o
       continue;
     }
     if (earlier.length > 1) {
-      throw new ConfigError(`duplicate option --${flag.flag}: received ${earlier.map((r) => showReceived(r)).join(' and ')}; give each option once`);
+      throw new ConfigError(
+        `duplicate option --${flag.flag}: received ${earlier.map((r) => showReceived(r)).join(' and ')}; give each option once`,
+      );
     }
     inputs.set(flag.flag, { input, label: `--${flag.flag}` });
   }
@@ -345,7 +358,10 @@ export function parseCommand<T extends Record<string, Flag<unknown>>>(
   for (const [key, row] of Object.entries(table)) {
     const raw = inputs.get(row.flag);
     if (raw === undefined) continue;
-    values[key] = row.multiple === true && Array.isArray(raw.input) ? raw.input.map((item: unknown) => row.reader.read(item, raw.label)) : row.reader.read(raw.input, raw.label);
+    values[key] =
+      row.multiple === true && Array.isArray(raw.input)
+        ? raw.input.map((item: unknown) => row.reader.read(item, raw.label))
+        : row.reader.read(raw.input, raw.label);
   }
   return { values: values as FlagValues<T>, positionals, help: false };
 }

@@ -16,8 +16,31 @@ import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { WorkloadName } from '../core/results.ts';
 import { LIMITS } from '../run/config.ts';
 import { TOOL_VERSION } from '../run/session.ts';
-import { ANTI_AFFINITIES, buildManifests, DEFAULT_IMAGE, k8sCommands, k8sReadme, quantityValue, type AntiAffinity, type K8sSpec } from '../run/k8s-manifests.ts';
-import { booleanReader, durationReader, enumReader, HELP_ROW, helpLines, integerReader, numberReader, parseCommand, reader, stringReader, synopsis, type Flag, type Reader } from './flags.ts';
+import {
+  ANTI_AFFINITIES,
+  buildManifests,
+  DEFAULT_IMAGE,
+  k8sCommands,
+  k8sReadme,
+  quantityValue,
+  type AntiAffinity,
+  type K8sSpec,
+} from '../run/k8s-manifests.ts';
+import {
+  booleanReader,
+  durationReader,
+  enumReader,
+  HELP_ROW,
+  helpLines,
+  integerReader,
+  numberReader,
+  parseCommand,
+  reader,
+  stringReader,
+  synopsis,
+  type Flag,
+  type Reader,
+} from './flags.ts';
 import { targetReader } from './options.ts';
 import { EXIT } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
@@ -34,29 +57,171 @@ function quantityReader(example: string): Reader<string> {
 const NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 
 const K8S_FLAGS = {
-  shards: { flag: 'shards', arg: 'N', help: 'shard pods of the Indexed Job, 1..1000; required', defaultText: null, reader: integerReader(1, 1000, 'shards') },
-  target: { flag: 'target', arg: 'URL', help: 'the pushbench server the pods drive (pushbench serve --rate 0), reachable from the pods; needs --allow-remote', defaultText: null, reader: targetReader() },
-  serve: { flag: 'serve', arg: null, help: 'instead of --target: the manifests run the server too (a Deployment and a Service)', defaultText: 'off', reader: booleanReader() },
-  allowRemote: { flag: 'allow-remote', arg: null, help: 'confirm that --target is a server you own (every address a pod reaches is another host)', defaultText: 'off', reader: booleanReader() },
-  technique: { flag: 'technique', arg: 'ID', help: `the technique measured (${TECHNIQUES.join(', ')}); required`, defaultText: null, reader: enumReader<TechniqueId>(TECHNIQUES) },
-  clients: { flag: 'clients', arg: 'N', help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`, defaultText: null, reader: integerReader(1, LIMITS.maxClients) },
-  rate: { flag: 'rate', arg: 'N', help: 'messages per second (in chat: per client)', defaultText: '1', reader: numberReader(0, LIMITS.maxRate, true) },
-  workload: { flag: 'workload', arg: 'NAME', help: 'broadcast (the coordinator publishes) or chat (the clients publish to their rooms, each room within one shard)', defaultText: 'broadcast', reader: enumReader<WorkloadName>(['broadcast', 'chat']) },
-  roomSize: { flag: 'room-size', arg: 'N', help: 'chat only: clients per room', defaultText: '10, or --clients if smaller', reader: integerReader(1, LIMITS.maxClients) },
-  payload: { flag: 'payload', arg: 'BYTES', help: 'message payload size', defaultText: '64', reader: integerReader(0, LIMITS.maxPayloadBytes) },
-  duration: { flag: 'duration', arg: 'DURATION', help: 'measured window; a bare number means seconds', defaultText: '10s', reader: durationReader('s', 100, 3_600_000) },
-  warmup: { flag: 'warmup', arg: 'DURATION', help: 'warm-up before the window; a bare number means seconds', defaultText: '2s', reader: durationReader('s', 0, 600_000) },
-  generators: { flag: 'generators', arg: 'N', help: `generator processes per shard pod, 1..${LIMITS.maxGenerators}`, defaultText: 'the whole CPUs of --cpu, at least 1', reader: integerReader(1, LIMITS.maxGenerators) },
-  cpu: { flag: 'cpu', arg: 'QUANTITY', help: 'CPU each pod requests (no CPU limit: throttling would show as latency)', defaultText: '1', reader: quantityReader('500m or 2') },
-  memory: { flag: 'memory', arg: 'QUANTITY', help: "memory each pod requests, also its limit", defaultText: '1Gi', reader: quantityReader('512Mi or 2Gi') },
-  antiAffinity: { flag: 'anti-affinity', arg: 'MODE', help: `spreading shard pods over nodes: ${ANTI_AFFINITIES.join(', ')} (required: one shard per node, or it stays Pending)`, defaultText: 'preferred', reader: enumReader<AntiAffinity>(ANTI_AFFINITIES) },
-  image: { flag: 'image', arg: 'IMAGE', help: 'container image of every pod', defaultText: DEFAULT_IMAGE, reader: stringReader('a container image reference') },
-  exec: { flag: 'exec', arg: 'CMD', help: 'the command that runs pushbench in the image, words split on spaces', defaultText: `npx --yes pushbench@${TOOL_VERSION} with the default image, else pushbench`, reader: stringReader('a command') },
-  name: { flag: 'name', arg: 'NAME', help: 'prefix of the object names: lower-case letters, digits and -, at most 40', defaultText: 'pushbench', reader: reader('expected lower-case letters, digits and -, starting with a letter, at most 40 characters', (input) => (typeof input === 'string' && NAME.test(input) ? input : undefined)) },
-  runId: { flag: 'run-id', arg: 'ID', help: 'the run id the coordinator gives the shards', defaultText: 'a random UUID', reader: reader('expected letters, digits, . _ and -, at most 63 characters', (input) => (typeof input === 'string' && /^[A-Za-z0-9._-]{1,63}$/.test(input) ? input : undefined)) },
-  readyTimeout: { flag: 'ready-timeout', arg: 'DURATION', help: 'how long the coordinator and the pods wait for each other (image pulls, npx, scheduling)', defaultText: '10m', reader: durationReader('s', 1000, 3_600_000) },
-  startDelay: { flag: 'start-delay', arg: 'DURATION', help: 'the clients begin this long after the last shard is ready', defaultText: '1s', reader: durationReader('s', 100, 600_000) },
-  out: { flag: 'out', arg: 'DIR', help: 'folder for the manifests and their README', defaultText: 'k8s-<name>', reader: stringReader('a folder path') },
+  shards: {
+    flag: 'shards',
+    arg: 'N',
+    help: 'shard pods of the Indexed Job, 1..1000; required',
+    defaultText: null,
+    reader: integerReader(1, 1000, 'shards'),
+  },
+  target: {
+    flag: 'target',
+    arg: 'URL',
+    help: 'the pushbench server the pods drive (pushbench serve --rate 0), reachable from the pods; needs --allow-remote',
+    defaultText: null,
+    reader: targetReader(),
+  },
+  serve: {
+    flag: 'serve',
+    arg: null,
+    help: 'instead of --target: the manifests run the server too (a Deployment and a Service)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+  allowRemote: {
+    flag: 'allow-remote',
+    arg: null,
+    help: 'confirm that --target is a server you own (every address a pod reaches is another host)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+  technique: {
+    flag: 'technique',
+    arg: 'ID',
+    help: `the technique measured (${TECHNIQUES.join(', ')}); required`,
+    defaultText: null,
+    reader: enumReader<TechniqueId>(TECHNIQUES),
+  },
+  clients: {
+    flag: 'clients',
+    arg: 'N',
+    help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`,
+    defaultText: null,
+    reader: integerReader(1, LIMITS.maxClients),
+  },
+  rate: {
+    flag: 'rate',
+    arg: 'N',
+    help: 'messages per second (in chat: per client)',
+    defaultText: '1',
+    reader: numberReader(0, LIMITS.maxRate, true),
+  },
+  workload: {
+    flag: 'workload',
+    arg: 'NAME',
+    help: 'broadcast (the coordinator publishes) or chat (the clients publish to their rooms, each room within one shard)',
+    defaultText: 'broadcast',
+    reader: enumReader<WorkloadName>(['broadcast', 'chat']),
+  },
+  roomSize: {
+    flag: 'room-size',
+    arg: 'N',
+    help: 'chat only: clients per room',
+    defaultText: '10, or --clients if smaller',
+    reader: integerReader(1, LIMITS.maxClients),
+  },
+  payload: {
+    flag: 'payload',
+    arg: 'BYTES',
+    help: 'message payload size',
+    defaultText: '64',
+    reader: integerReader(0, LIMITS.maxPayloadBytes),
+  },
+  duration: {
+    flag: 'duration',
+    arg: 'DURATION',
+    help: 'measured window; a bare number means seconds',
+    defaultText: '10s',
+    reader: durationReader('s', 100, 3_600_000),
+  },
+  warmup: {
+    flag: 'warmup',
+    arg: 'DURATION',
+    help: 'warm-up before the window; a bare number means seconds',
+    defaultText: '2s',
+    reader: durationReader('s', 0, 600_000),
+  },
+  generators: {
+    flag: 'generators',
+    arg: 'N',
+    help: `generator processes per shard pod, 1..${LIMITS.maxGenerators}`,
+    defaultText: 'the whole CPUs of --cpu, at least 1',
+    reader: integerReader(1, LIMITS.maxGenerators),
+  },
+  cpu: {
+    flag: 'cpu',
+    arg: 'QUANTITY',
+    help: 'CPU each pod requests (no CPU limit: throttling would show as latency)',
+    defaultText: '1',
+    reader: quantityReader('500m or 2'),
+  },
+  memory: {
+    flag: 'memory',
+    arg: 'QUANTITY',
+    help: 'memory each pod requests, also its limit',
+    defaultText: '1Gi',
+    reader: quantityReader('512Mi or 2Gi'),
+  },
+  antiAffinity: {
+    flag: 'anti-affinity',
+    arg: 'MODE',
+    help: `spreading shard pods over nodes: ${ANTI_AFFINITIES.join(', ')} (required: one shard per node, or it stays Pending)`,
+    defaultText: 'preferred',
+    reader: enumReader<AntiAffinity>(ANTI_AFFINITIES),
+  },
+  image: {
+    flag: 'image',
+    arg: 'IMAGE',
+    help: 'container image of every pod',
+    defaultText: DEFAULT_IMAGE,
+    reader: stringReader('a container image reference'),
+  },
+  exec: {
+    flag: 'exec',
+    arg: 'CMD',
+    help: 'the command that runs pushbench in the image, words split on spaces',
+    defaultText: `npx --yes pushbench@${TOOL_VERSION} with the default image, else pushbench`,
+    reader: stringReader('a command'),
+  },
+  name: {
+    flag: 'name',
+    arg: 'NAME',
+    help: 'prefix of the object names: lower-case letters, digits and -, at most 40',
+    defaultText: 'pushbench',
+    reader: reader('expected lower-case letters, digits and -, starting with a letter, at most 40 characters', (input) =>
+      typeof input === 'string' && NAME.test(input) ? input : undefined,
+    ),
+  },
+  runId: {
+    flag: 'run-id',
+    arg: 'ID',
+    help: 'the run id the coordinator gives the shards',
+    defaultText: 'a random UUID',
+    reader: reader('expected letters, digits, . _ and -, at most 63 characters', (input) =>
+      typeof input === 'string' && /^[A-Za-z0-9._-]{1,63}$/.test(input) ? input : undefined,
+    ),
+  },
+  readyTimeout: {
+    flag: 'ready-timeout',
+    arg: 'DURATION',
+    help: 'how long the coordinator and the pods wait for each other (image pulls, npx, scheduling)',
+    defaultText: '10m',
+    reader: durationReader('s', 1000, 3_600_000),
+  },
+  startDelay: {
+    flag: 'start-delay',
+    arg: 'DURATION',
+    help: 'the clients begin this long after the last shard is ready',
+    defaultText: '1s',
+    reader: durationReader('s', 100, 600_000),
+  },
+  out: {
+    flag: 'out',
+    arg: 'DIR',
+    help: 'folder for the manifests and their README',
+    defaultText: 'k8s-<name>',
+    reader: stringReader('a folder path'),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 export const K8S_USAGE = `usage: pushbench k8s ${synopsis(Object.values(K8S_FLAGS))}
@@ -79,19 +244,31 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
     if (values[key] === undefined) throw new ConfigError(`pushbench k8s needs --${K8S_FLAGS[key].flag} ${K8S_FLAGS[key].arg}`);
   }
   const serve = values.serve === true;
-  if (values.target === undefined && !serve) throw new ConfigError('pushbench k8s needs --target URL (a pushbench server the pods reach) or --serve (the manifests run one)');
+  if (values.target === undefined && !serve)
+    throw new ConfigError('pushbench k8s needs --target URL (a pushbench server the pods reach) or --serve (the manifests run one)');
   if (values.target !== undefined && serve) throw new ConfigError(`pushbench k8s takes --target ${values.target} or --serve, not both`);
   if (values.target !== undefined) {
     const host = new URL(values.target).hostname;
-    if (isLoopbackHost(host)) throw new ConfigError(`invalid --target: received ${showReceived(values.target)}; in a pod, ${host} is the pod itself: expected the server's address as the pods reach it (or --serve)`);
-    if (values.allowRemote !== true) throw new ConfigError(`refusing --target "${values.target}" without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`);
+    if (isLoopbackHost(host))
+      throw new ConfigError(
+        `invalid --target: received ${showReceived(values.target)}; in a pod, ${host} is the pod itself: expected the server's address as the pods reach it (or --serve)`,
+      );
+    if (values.allowRemote !== true)
+      throw new ConfigError(
+        `refusing --target "${values.target}" without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`,
+      );
   }
-  if (values.shards! > values.clients!) throw new ConfigError(`--clients ${values.clients} cannot be dealt to --shards ${values.shards}; allowed: at most as many shards as clients`);
+  if (values.shards! > values.clients!)
+    throw new ConfigError(
+      `--clients ${values.clients} cannot be dealt to --shards ${values.shards}; allowed: at most as many shards as clients`,
+    );
   const workload = values.workload ?? 'broadcast';
   const roomSize = Math.min(values.roomSize ?? 10, values.clients!);
   const rooms = Math.ceil(values.clients! / roomSize);
   if (workload === 'chat' && values.shards! > rooms) {
-    throw new ConfigError(`--shards ${values.shards}: ${rooms} rooms of ${roomSize} clients cannot be dealt to them; allowed: at most as many shards as rooms (each room lies within one shard)`);
+    throw new ConfigError(
+      `--shards ${values.shards}: ${rooms} rooms of ${roomSize} clients cannot be dealt to them; allowed: at most as many shards as rooms (each room lies within one shard)`,
+    );
   }
   const image = values.image ?? DEFAULT_IMAGE;
   const exec = (values.exec ?? (image === DEFAULT_IMAGE ? `npx --yes pushbench@${TOOL_VERSION}` : 'pushbench')).trim().split(/\s+/);

@@ -16,7 +16,20 @@ import { runSession } from '../run/session.ts';
 import { renderMapText } from '../reports/map.ts';
 import { EXIT } from './exit-codes.ts';
 import { runExitCode } from './execute.ts';
-import { booleanReader, durationReader, enumReader, HELP_ROW, helpLines, integerReader, listReader, parseCommand, reader, stringReader, toInteger, type Flag } from './flags.ts';
+import {
+  booleanReader,
+  durationReader,
+  enumReader,
+  HELP_ROW,
+  helpLines,
+  integerReader,
+  listReader,
+  parseCommand,
+  reader,
+  stringReader,
+  toInteger,
+  type Flag,
+} from './flags.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
 import { saveResults } from './save-results.ts';
@@ -79,14 +92,27 @@ function ascendingList(what: string, item: (input: unknown) => number | undefine
     expected: inner.expected,
     read(input, label) {
       const values = inner.read(input, label);
-      if (values.some((n, i) => i > 0 && n <= values[i - 1]!)) throw ConfigError.invalid(label, showReceived(input), `${inner.expected} (it must ascend, each value once)`);
+      if (values.some((n, i) => i > 0 && n <= values[i - 1]!))
+        throw ConfigError.invalid(label, showReceived(input), `${inner.expected} (it must ascend, each value once)`);
       return values;
     },
   };
 }
 
 const intervalItem = durationReader('ms', 10, 600_000);
-const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1_048_576, mb: 1_048_576, mib: 1_048_576, g: 1_073_741_824, gb: 1_073_741_824, gib: 1_073_741_824 };
+const MEMORY_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1_048_576,
+  mb: 1_048_576,
+  mib: 1_048_576,
+  g: 1_073_741_824,
+  gb: 1_073_741_824,
+  gib: 1_073_741_824,
+};
 
 /** A byte count with an optional unit (k, M, G, binary): `64M`, `500k`, `1048576`. */
 function bytesReader(what: string): Flag<number>['reader'] {
@@ -101,8 +127,20 @@ function bytesReader(what: string): Flag<number>['reader'] {
 
 /** The flags of `pushbench map`: the parser, the help text and docs/cli.md read this table. */
 export const MAP_FLAGS = {
-  rates: { flag: 'rates', arg: 'FROM..TO|LIST', help: 'message rates per topic (msg/s): a range, log-spaced by --rate-steps, or an ascending list', defaultText: '0.01..100', reader: rateAxisReader() },
-  rateSteps: { flag: 'rate-steps', arg: 'N', help: 'rates in a range, 2..25, log-spaced', defaultText: `${MAP_DEFAULTS.rateSteps}`, reader: integerReader(2, 25) },
+  rates: {
+    flag: 'rates',
+    arg: 'FROM..TO|LIST',
+    help: 'message rates per topic (msg/s): a range, log-spaced by --rate-steps, or an ascending list',
+    defaultText: '0.01..100',
+    reader: rateAxisReader(),
+  },
+  rateSteps: {
+    flag: 'rate-steps',
+    arg: 'N',
+    help: 'rates in a range, 2..25, log-spaced',
+    defaultText: `${MAP_DEFAULTS.rateSteps}`,
+    reader: integerReader(2, 25),
+  },
   intervals: {
     flag: 'intervals',
     arg: 'LIST',
@@ -148,11 +186,41 @@ export const MAP_FLAGS = {
       (items) => (items.includes('all') ? [...MAP_CRITERIA] : MAP_CRITERIA.filter((c) => items.includes(c))),
     ),
   },
-  maxLatency: { flag: 'max-latency', arg: 'DURATION', help: 'a technique whose p99 is above this does not win a cell, e.g. 1s (a bare number means milliseconds)', defaultText: 'none', reader: durationReader('ms', 1, 3_600_000) },
-  maxBandwidth: { flag: 'max-bandwidth', arg: 'BYTES', help: 'a technique using more bytes per second per client does not win a cell, e.g. 2k', defaultText: 'none', reader: bytesReader('a bandwidth per client') },
-  maxMemory: { flag: 'max-memory', arg: 'BYTES', help: 'server memory for held connections: the map gives the clients at which each technique passes it, e.g. 64M', defaultText: 'none', reader: bytesReader('server memory') },
-  payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data in bytes, 1..65536", defaultText: `${MAP_DEFAULTS.payloadBytes}`, reader: integerReader(1, 65_536, 'bytes') },
-  headers: { flag: 'headers', arg: 'PROFILE', help: `request headers: ${BUILTIN_PROFILE_NAMES.join(', ')}`, defaultText: MAP_DEFAULTS.headers, reader: enumReader([...BUILTIN_PROFILE_NAMES]) },
+  maxLatency: {
+    flag: 'max-latency',
+    arg: 'DURATION',
+    help: 'a technique whose p99 is above this does not win a cell, e.g. 1s (a bare number means milliseconds)',
+    defaultText: 'none',
+    reader: durationReader('ms', 1, 3_600_000),
+  },
+  maxBandwidth: {
+    flag: 'max-bandwidth',
+    arg: 'BYTES',
+    help: 'a technique using more bytes per second per client does not win a cell, e.g. 2k',
+    defaultText: 'none',
+    reader: bytesReader('a bandwidth per client'),
+  },
+  maxMemory: {
+    flag: 'max-memory',
+    arg: 'BYTES',
+    help: 'server memory for held connections: the map gives the clients at which each technique passes it, e.g. 64M',
+    defaultText: 'none',
+    reader: bytesReader('server memory'),
+  },
+  payloadBytes: {
+    flag: 'payload',
+    arg: 'BYTES',
+    help: "size of each message's data in bytes, 1..65536",
+    defaultText: `${MAP_DEFAULTS.payloadBytes}`,
+    reader: integerReader(1, 65_536, 'bytes'),
+  },
+  headers: {
+    flag: 'headers',
+    arg: 'PROFILE',
+    help: `request headers: ${BUILTIN_PROFILE_NAMES.join(', ')}`,
+    defaultText: MAP_DEFAULTS.headers,
+    reader: enumReader([...BUILTIN_PROFILE_NAMES]),
+  },
   windowMs: {
     flag: 'window',
     arg: 'DURATION',
@@ -160,8 +228,20 @@ export const MAP_FLAGS = {
     defaultText: `${MAP_DEFAULTS.windowMs / 1000}s (--quick: ${MAP_DEFAULTS.quickWindowMs / 1000}s)`,
     reader: durationReader('s', 200, 60_000),
   },
-  quick: { flag: 'quick', arg: null, help: `3 measured points with 1 s windows and clients ${MAP_DEFAULTS.quickClients.join(',')} unless given (under a minute)`, defaultText: 'off', reader: booleanReader() },
-  out: { flag: 'out', arg: 'DIR', help: 'folder for results.json and the reports', defaultText: 'results/map-<timestamp>', reader: stringReader('a folder path') },
+  quick: {
+    flag: 'quick',
+    arg: null,
+    help: `3 measured points with 1 s windows and clients ${MAP_DEFAULTS.quickClients.join(',')} unless given (under a minute)`,
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
+  out: {
+    flag: 'out',
+    arg: 'DIR',
+    help: 'folder for results.json and the reports',
+    defaultText: 'results/map-<timestamp>',
+    reader: stringReader('a folder path'),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 export const MAP_HELP = `Usage: pushbench map [options]
@@ -178,15 +258,20 @@ Exit codes: 0 done, 1 a measured technique failed, 2 bad input, 3 a write failed
 `;
 
 /** The resolved map settings, or help. Throws ConfigError (exit 2) on bad input. */
-export function parseMapArgs(argv: readonly string[]): (MapConfig & { help: false; criteria: readonly MapCriterion[]; out: string | null }) | { help: true } {
+export function parseMapArgs(
+  argv: readonly string[],
+): (MapConfig & { help: false; criteria: readonly MapCriterion[]; out: string | null }) | { help: true } {
   const { values, help } = parseCommand(argv, MAP_FLAGS, { positionals: false });
   if (help) return { help: true };
   const quick = values.quick ?? false;
   if (values.rateSteps !== undefined && values.rates !== undefined && 'list' in values.rates) {
-    throw new ConfigError(`--rate-steps ${values.rateSteps} applies to a range of --rates, and --rates is a list (${values.rates.list.join(',')}); give a range FROM..TO or drop --rate-steps`);
+    throw new ConfigError(
+      `--rate-steps ${values.rateSteps} applies to a range of --rates, and --rates is a list (${values.rates.list.join(',')}); give a range FROM..TO or drop --rate-steps`,
+    );
   }
   const rateAxis = values.rates ?? { range: [0.01, 100] as [number, number] };
-  const rates = 'list' in rateAxis ? rateAxis.list : logSpaced(rateAxis.range[0], rateAxis.range[1], values.rateSteps ?? MAP_DEFAULTS.rateSteps);
+  const rates =
+    'list' in rateAxis ? rateAxis.list : logSpaced(rateAxis.range[0], rateAxis.range[1], values.rateSteps ?? MAP_DEFAULTS.rateSteps);
   const config = {
     rates: Object.freeze(rates),
     intervalsMs: values.intervals ?? MAP_DEFAULTS.intervalsMs,
@@ -233,7 +318,12 @@ export async function runMapCommand(argv: string[]): Promise<number> {
   const specs = mapScenarios(config, points);
   process.stderr.write(
     `pushbench map: ${cellCount(config)} cells from the model; ${points.length} points measured (every technique each, ${config.windowMs} ms windows):\n` +
-      points.map((p) => `  ${p.rate} msg/s, ${p.intervalMs} ms polls, ${p.clients} clients (${p.reason}${p.timeScale > 1 ? `, run ${Number(p.timeScale.toPrecision(3))}x faster` : ''})\n`).join(''),
+      points
+        .map(
+          (p) =>
+            `  ${p.rate} msg/s, ${p.intervalMs} ms polls, ${p.clients} clients (${p.reason}${p.timeScale > 1 ? `, run ${Number(p.timeScale.toPrecision(3))}x faster` : ''})\n`,
+        )
+        .join(''),
   );
 
   const controller = new AbortController();
@@ -241,7 +331,9 @@ export async function runMapCommand(argv: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(`\npushbench map: ${signal}: stopping, cleaning up and writing what was measured (press Ctrl-C again to force)\n`);
+      process.stderr.write(
+        `\npushbench map: ${signal}: stopping, cleaning up and writing what was measured (press Ctrl-C again to force)\n`,
+      );
       controller.abort(signal);
     } else {
       killAllChildren();
@@ -254,7 +346,14 @@ export async function runMapCommand(argv: string[]): Promise<number> {
   try {
     let results;
     try {
-      results = await runSession(specs, { command: ['pushbench', 'map', ...argv].join(' '), signal: controller.signal, generators: null, capacity: false, micro: false, progress: progress.listener });
+      results = await runSession(specs, {
+        command: ['pushbench', 'map', ...argv].join(' '),
+        signal: controller.signal,
+        generators: null,
+        capacity: false,
+        micro: false,
+        progress: progress.listener,
+      });
     } finally {
       progress.done();
     }
@@ -263,7 +362,9 @@ export async function runMapCommand(argv: string[]): Promise<number> {
     const withMap = { ...results, map };
     const saved = await saveResults(withMap, outDir);
     process.stdout.write(renderMapText(map, config.criteria));
-    process.stdout.write(`\nresults: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}\n${saved.reportFiles.map((f) => `report:  ${f}\n`).join('')}`);
+    process.stdout.write(
+      `\nresults: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}\n${saved.reportFiles.map((f) => `report:  ${f}\n`).join('')}`,
+    );
     return runExitCode(withMap, saved.writeFailed);
   } finally {
     process.off('SIGINT', onSignal);

@@ -19,15 +19,27 @@ import { runExitCode } from './execute.ts';
 export const DEFAULT_MAX_CLOCK_BOUND_MS = 5;
 
 const MERGE_FLAGS = {
-  out: { flag: 'out', arg: 'DIR', help: 'folder for results.json and the reports', defaultText: 'results/merged-<timestamp>', reader: stringReader('a folder path') },
+  out: {
+    flag: 'out',
+    arg: 'DIR',
+    help: 'folder for results.json and the reports',
+    defaultText: 'results/merged-<timestamp>',
+    reader: stringReader('a folder path'),
+  },
   maxClockBound: {
     flag: 'max-clock-bound',
     arg: 'MS',
-    help: "leave out (and name) a shard whose clock offset is known less precisely than ± this, ms",
+    help: 'leave out (and name) a shard whose clock offset is known less precisely than ± this, ms',
     defaultText: String(DEFAULT_MAX_CLOCK_BOUND_MS),
     reader: numberReader(0, 60_000, true),
   },
-  json: { flag: 'json', arg: null, help: 'print results.json to stdout instead of the tables', defaultText: 'off', reader: booleanReader() },
+  json: {
+    flag: 'json',
+    arg: null,
+    help: 'print results.json to stdout instead of the tables',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 export const MERGE_USAGE = `usage: pushbench merge SHARD... ${synopsis(Object.values(MERGE_FLAGS))}
@@ -56,7 +68,10 @@ export function shardsInText(text: string, label: string): Array<{ shard: ShardR
     if (start === -1) continue;
     found.push({ shard: validateShard(JSON.parse(line.slice(start)), `${label} line ${i + 1}`), label: `${label} line ${i + 1}` });
   }
-  if (found.length === 0) throw new ConfigError(`${label} holds no shard result: expected a shard JSON file or a log with lines starting {"kind":"${SHARD_KIND}"`);
+  if (found.length === 0)
+    throw new ConfigError(
+      `${label} holds no shard result: expected a shard JSON file or a log with lines starting {"kind":"${SHARD_KIND}"`,
+    );
   return found;
 }
 
@@ -82,7 +97,10 @@ export async function runMergeCommand(argv: string[]): Promise<number> {
   const outDir = values.out ?? path.join('results', `merged-${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}`);
   prepareOutDir(outDir);
   const saved = await saveResults(results, outDir);
-  const where = [`results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`, ...saved.reportFiles.map((r) => `report:  ${r}`)];
+  const where = [
+    `results: ${saved.resultsFile ?? '(not saved: printed as JSON on stderr)'}`,
+    ...saved.reportFiles.map((r) => `report:  ${r}`),
+  ];
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     process.stderr.write(`${where.join('\n')}\n`);

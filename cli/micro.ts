@@ -10,7 +10,13 @@ import type { MicroResult } from '../core/results.ts';
 /** The flags of `npm run bench:micro`: the parser and the usage text both read this table. */
 const MICRO_FLAGS = {
   json: { flag: 'json', arg: null, help: 'print MicroResult[] JSON instead of a table', defaultText: 'off', reader: booleanReader() },
-  payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of the message's data", defaultText: '64', reader: integerReader(0, null, 'bytes') },
+  payloadBytes: {
+    flag: 'payload',
+    arg: 'BYTES',
+    help: "size of the message's data",
+    defaultText: '64',
+    reader: integerReader(0, null, 'bytes'),
+  },
   time: { flag: 'time', arg: 'MS', help: 'time per technique in milliseconds', defaultText: '500', reader: integerReader(1, null, 'ms') },
 } as const satisfies Record<string, Flag<unknown>>;
 
@@ -43,7 +49,8 @@ export function renderMicroTable(results: readonly MicroResult[]): string {
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
   const numeric = new Set([2, 3, 4]);
-  const line = (row: string[]): string => row.map((cell, col) => (numeric.has(col) ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ');
+  const line = (row: string[]): string =>
+    row.map((cell, col) => (numeric.has(col) ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -15,7 +15,16 @@ import { isLoopbackHost } from '../core/loopback.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import type { HeaderProfileName, WorkloadName } from '../core/results.ts';
-import { BUILTIN_TARGET, chatProblem, checkTargetHost, checkUniqueNames, loadTarget, urlTarget, type ReadTargetText, type ResolvedTarget } from '../run/targets.ts';
+import {
+  BUILTIN_TARGET,
+  chatProblem,
+  checkTargetHost,
+  checkUniqueNames,
+  loadTarget,
+  urlTarget,
+  type ReadTargetText,
+  type ResolvedTarget,
+} from '../run/targets.ts';
 import { HeaderFileError, loadHeaderFile } from '../load/header-files.ts';
 import { BUILTIN_PROFILE_NAMES, BUILTIN_PROFILE_SUMMARIES } from '../core/header-profile.ts';
 import { registerHeaderProfile } from '../load/headers.ts';
@@ -84,14 +93,11 @@ function wireListReader(): Reader<readonly WireId[]> {
 
 /** `auto` (null: the runner decides) or a count up to LIMITS.maxGenerators. */
 function generatorsReader(): Reader<number | null> {
-  return reader(
-    `expected ${integerRange(1, LIMITS.maxGenerators)} or auto (each generator is a Node process of about 100 MB)`,
-    (input) => {
-      if (input === 'auto') return null;
-      const n = toInteger(input);
-      return n === undefined || n < 1 || n > LIMITS.maxGenerators ? undefined : n;
-    },
-  );
+  return reader(`expected ${integerRange(1, LIMITS.maxGenerators)} or auto (each generator is a Node process of about 100 MB)`, (input) => {
+    if (input === 'auto') return null;
+    const n = toInteger(input);
+    return n === undefined || n < 1 || n > LIMITS.maxGenerators ? undefined : n;
+  });
 }
 
 /** An integer within bounds; never null once read (null is the default: unset). */
@@ -133,7 +139,8 @@ function headersReader(): Reader<HeaderProfileName> {
   };
 }
 
-const TARGET_EXPECTED = 'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
+const TARGET_EXPECTED =
+  'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
 
 /**
  * `--target`: an origin, returned as scheme://host[:port]. Anything past the origin is refused
@@ -198,12 +205,17 @@ export function shardReader(env: NodeJS.ProcessEnv): Reader<{ index: number; cou
       if (indexText === 'auto') {
         const fromEnv = env.JOB_COMPLETION_INDEX;
         if (fromEnv === undefined || !/^\d+$/.test(fromEnv)) {
-          throw ConfigError.invalid(label, showReceived(input), `${expected}; JOB_COMPLETION_INDEX is ${fromEnv === undefined ? 'not set' : JSON.stringify(fromEnv)}, expected an integer`);
+          throw ConfigError.invalid(
+            label,
+            showReceived(input),
+            `${expected}; JOB_COMPLETION_INDEX is ${fromEnv === undefined ? 'not set' : JSON.stringify(fromEnv)}, expected an integer`,
+          );
         }
         indexText = fromEnv;
       }
       const index = Number(indexText);
-      if (index >= count) throw ConfigError.invalid(label, showReceived(input), `${expected}; shard index ${index} is out of range 0..${count - 1}`);
+      if (index >= count)
+        throw ConfigError.invalid(label, showReceived(input), `${expected}; shard index ${index} is out of range 0..${count - 1}`);
       return Object.freeze({ index, count });
     },
   };
@@ -253,7 +265,7 @@ const tlsKeyOption: Flag<string | null> = {
   flag: 'tls-key',
   arg: 'FILE',
   help: 'PEM private key of --tls-cert',
-  defaultText: 'the self-signed certificate\'s',
+  defaultText: "the self-signed certificate's",
   reader: stringReader('the path of a PEM private key file'),
 };
 
@@ -271,7 +283,10 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     arg: 'LIST',
     help: `simulated clients, 1..${LIMITS.maxClients}; a list such as 10,100,1000 runs a sweep (ascending, at most ${LIMITS.maxSweepEntries} entries)`,
     defaultText: DEFAULT_RUN_VALUES.clients.join(','),
-    reader: integerListReader(1, LIMITS.maxClients, { count: LIMITS.maxSweepEntries, what: 'client counts (a sweep runs every technique once per entry)' }),
+    reader: integerListReader(1, LIMITS.maxClients, {
+      count: LIMITS.maxSweepEntries,
+      what: 'client counts (a sweep runs every technique once per entry)',
+    }),
   },
   rate: {
     flag: 'rate',
@@ -369,7 +384,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   targetFiles: {
     flag: 'target-file',
     arg: 'LIST',
-    help: 'measure these targets one after another: builtin (pushbench\'s own servers) and target files (JSON, see targets/target.schema.json), comma-separated, e.g. builtin,targets/nchan/target.json',
+    help: "measure these targets one after another: builtin (pushbench's own servers) and target files (JSON, see targets/target.schema.json), comma-separated, e.g. builtin,targets/nchan/target.json",
     defaultText: 'builtin',
     reader: listReader<string, string>(
       'expected builtin or the path of a target file, comma-separated',
@@ -524,7 +539,11 @@ function rowsOf<V>(table: OptionTable<V>): Array<Flag<V[keyof V]>> {
 // ---------------------------------------------------------------------------------------
 
 /** Applies each option's reader to its raw input, or takes the default. */
-function resolve<V extends object>(table: OptionTable<V>, defaults: V, inputsByFlag: Map<string, RawInput>): { values: Mutable<V>; explicit: Set<keyof V> } {
+function resolve<V extends object>(
+  table: OptionTable<V>,
+  defaults: V,
+  inputsByFlag: Map<string, RawInput>,
+): { values: Mutable<V>; explicit: Set<keyof V> } {
   const values: Mutable<V> = { ...defaults };
   const explicit = new Set<keyof V>();
   const assign = <K extends keyof V>(key: K): void => {
@@ -560,7 +579,9 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   const { values, explicit } = resolve(RUN_OPTIONS, DEFAULT_RUN_VALUES, inputs);
   checkRoomSize(values, explicit.has('roomSize'), inputs.get(RUN_OPTIONS.roomSize.flag));
   checkTarget(values, inputs.get(RUN_OPTIONS.target.flag));
-  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText).map((target) => (values.insecure ? Object.freeze({ ...target, insecure: true }) : target));
+  const targets = resolveTargets(values, explicit.has('techniques'), readTargetText).map((target) =>
+    values.insecure ? Object.freeze({ ...target, insecure: true }) : target,
+  );
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
   checkWires(values, explicit.has('techniques'), targets);
   checkTabs(values, explicit.has('techniques'), targets);
@@ -580,9 +601,16 @@ const readTargetText: ReadTargetText = (file) => readConfigText(file);
  */
 function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText: ReadTargetText): ResolvedTarget[] {
   if (values.target !== null && values.targetFiles.length > 0) {
-    throw new ConfigError(`--target and --target-file cannot be combined: received --target ${showReceived(values.target)} and --target-file ${showReceived(values.targetFiles.join(','))}; a target file names its own origin`);
+    throw new ConfigError(
+      `--target and --target-file cannot be combined: received --target ${showReceived(values.target)} and --target-file ${showReceived(values.targetFiles.join(','))}; a target file names its own origin`,
+    );
   }
-  const targets = values.target !== null ? [urlTarget(values.target)] : values.targetFiles.length === 0 ? [BUILTIN_TARGET] : values.targetFiles.map((item) => loadTarget(item, readText));
+  const targets =
+    values.target !== null
+      ? [urlTarget(values.target)]
+      : values.targetFiles.length === 0
+        ? [BUILTIN_TARGET]
+        : values.targetFiles.map((item) => loadTarget(item, readText));
   checkUniqueNames(targets);
   for (const target of targets) {
     checkTargetHost(target, values.allowRemote);
@@ -590,17 +618,26 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
     // A shard's target is a pushbench server (the shard checks its head): its clients count what each room accepted.
     if (values.workload === 'chat' && values.shard === null) {
       // Each technique named must be able to chat there (one the user did not name fails in the run, saying why).
-      const asked = target.kind === 'url' ? values.techniques.slice(0, 1) : techniquesExplicit ? values.techniques.filter((id) => target.techniques.includes(id)) : [];
+      const asked =
+        target.kind === 'url'
+          ? values.techniques.slice(0, 1)
+          : techniquesExplicit
+            ? values.techniques.filter((id) => target.techniques.includes(id))
+            : [];
       const roomSize = Math.min(values.roomSize, Math.max(...values.clients));
       const problem = asked.map((id) => chatProblem(target, id, Math.max(...values.clients), roomSize)).find((p) => p !== null);
       if (problem !== undefined && problem !== null) throw new ConfigError(`invalid --workload: received "chat" with ${label}: ${problem}`);
     }
     const missing = values.techniques.filter((id) => !target.techniques.includes(id));
     if (techniquesExplicit && missing.length > 0) {
-      throw new ConfigError(`invalid --technique: received ${showReceived(missing.join(','))}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`);
+      throw new ConfigError(
+        `invalid --technique: received ${showReceived(missing.join(','))}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`,
+      );
     }
     if (values.techniques.every((id) => !target.techniques.includes(id))) {
-      throw new ConfigError(`${label} offers none of the techniques asked for (${values.techniques.join(', ')}); it offers ${target.techniques.join(', ')}`);
+      throw new ConfigError(
+        `${label} offers none of the techniques asked for (${values.techniques.join(', ')}); it offers ${target.techniques.join(', ')}`,
+      );
     }
   }
   return targets;
@@ -617,10 +654,16 @@ function checkTabs(values: Mutable<RunValues>, techniquesExplicit: boolean, targ
   const allowed = TECHNIQUES.filter(streams);
   const other = values.techniques.filter((id) => !streams(id));
   if (techniquesExplicit && other.length > 0) {
-    throw new ConfigError(`invalid --technique with --tabs ${values.tabs}: received ${showReceived(other.join(','))}; --tabs measures techniques that stream over HTTP, which a browser's connections per origin limit: ${allowed.join(', ')}`);
+    throw new ConfigError(
+      `invalid --technique with --tabs ${values.tabs}: received ${showReceived(other.join(','))}; --tabs measures techniques that stream over HTTP, which a browser's connections per origin limit: ${allowed.join(', ')}`,
+    );
   }
-  if (values.workload !== 'broadcast') throw new ConfigError(`invalid --workload with --tabs ${values.tabs}: received ${showReceived(values.workload)}; --tabs runs the broadcast workload only`);
-  if (targets.some((target) => target.kind !== 'builtin')) throw new ConfigError(`--tabs ${values.tabs} measures pushbench's own server only; received a --target or --target-file`);
+  if (values.workload !== 'broadcast')
+    throw new ConfigError(
+      `invalid --workload with --tabs ${values.tabs}: received ${showReceived(values.workload)}; --tabs runs the broadcast workload only`,
+    );
+  if (targets.some((target) => target.kind !== 'builtin'))
+    throw new ConfigError(`--tabs ${values.tabs} measures pushbench's own server only; received a --target or --target-file`);
   values.techniques = Object.freeze(values.techniques.filter(streams));
 }
 
@@ -630,7 +673,11 @@ function checkTabs(values: Mutable<RunValues>, techniquesExplicit: boolean, targ
  * of that wire's scenarios, which say why); phase 1 measures wires on pushbench's own server
  * only; `--tls-cert` and `--tls-key` come together, for a TLS wire, and are read and matched now.
  */
-function checkWires(values: { techniques: readonly TechniqueId[]; wires: readonly WireId[]; tlsCert: string | null; tlsKey: string | null }, techniquesExplicit: boolean, targets: readonly ResolvedTarget[]): void {
+function checkWires(
+  values: { techniques: readonly TechniqueId[]; wires: readonly WireId[]; tlsCert: string | null; tlsKey: string | null },
+  techniquesExplicit: boolean,
+  targets: readonly ResolvedTarget[],
+): void {
   if (techniquesExplicit) {
     const refusals = wireRefusals(values.techniques, values.wires);
     if (refusals.length > 0) throw new ConfigError(`invalid --technique with --wire ${values.wires.join(',')}: ${refusals.join('; ')}`);
@@ -641,16 +688,22 @@ function checkWires(values: { techniques: readonly TechniqueId[]; wires: readonl
     const offered = WIRES.filter((wire) => target.wires?.[wire] !== undefined);
     const missing = values.wires.filter((wire) => !offered.includes(wire));
     if (missing.length > 0) {
-      throw new ConfigError(`invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(target.name)}, which does not offer ${missing.join(', ')}; it offers ${offered.join(', ')}${target.kind === 'file' ? ' (its file\'s "wires")' : ''}`);
+      throw new ConfigError(
+        `invalid --wire: received ${showReceived(values.wires.join(','))} with target ${showReceived(target.name)}, which does not offer ${missing.join(', ')}; it offers ${offered.join(', ')}${target.kind === 'file' ? ' (its file\'s "wires")' : ''}`,
+      );
     }
   }
   if ((values.tlsCert === null) !== (values.tlsKey === null)) {
     const [given, missing] = values.tlsCert === null ? ['--tls-key', '--tls-cert'] : ['--tls-cert', '--tls-key'];
-    throw new ConfigError(`${given} needs ${missing}: received ${given} ${showReceived(values.tlsCert ?? values.tlsKey)} alone; pass both, or neither for a self-signed certificate`);
+    throw new ConfigError(
+      `${given} needs ${missing}: received ${given} ${showReceived(values.tlsCert ?? values.tlsKey)} alone; pass both, or neither for a self-signed certificate`,
+    );
   }
   if (values.tlsCert === null || values.tlsKey === null) return;
   if (!values.wires.some((wire) => WIRE_META[wire].tls)) {
-    throw new ConfigError(`--tls-cert and --tls-key need a TLS wire: received --wire ${values.wires.join(',')}; TLS wires: ${WIRES.filter((wire) => WIRE_META[wire].tls).join(', ')}`);
+    throw new ConfigError(
+      `--tls-cert and --tls-key need a TLS wire: received --wire ${values.wires.join(',')}; TLS wires: ${WIRES.filter((wire) => WIRE_META[wire].tls).join(', ')}`,
+    );
   }
   loadIdentity(values.tlsCert, values.tlsKey);
 }
@@ -663,7 +716,11 @@ function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawIn
     values.roomSize = maxClients;
     return;
   }
-  throw ConfigError.invalid(raw.label, showReceived(raw.input), `for the chat workload the room size must be <= the largest --clients value (${maxClients})`);
+  throw ConfigError.invalid(
+    raw.label,
+    showReceived(raw.input),
+    `for the chat workload the room size must be <= the largest --clients value (${maxClients})`,
+  );
 }
 
 /**
@@ -672,26 +729,39 @@ function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawIn
  */
 function checkShard(values: RunValues, techniquesExplicit: boolean): void {
   if (values.shard === null) {
-    if (values.coordinator !== null) throw new ConfigError(`--coordinator ${values.coordinator} needs --shard I/N: only a shard reports to a coordinator`);
+    if (values.coordinator !== null)
+      throw new ConfigError(`--coordinator ${values.coordinator} needs --shard I/N: only a shard reports to a coordinator`);
     return;
   }
   const shard = `--shard ${values.shard.index}/${values.shard.count}`;
-  if (values.coordinator === null) throw new ConfigError(`${shard} needs --coordinator URL: the pushbench publish endpoint that publishes and sets the window`);
+  if (values.coordinator === null)
+    throw new ConfigError(`${shard} needs --coordinator URL: the pushbench publish endpoint that publishes and sets the window`);
   const coordinatorHost = new URL(values.coordinator).hostname;
   if (!values.allowRemote && !isLoopbackHost(coordinatorHost)) {
-    throw new ConfigError(`refusing non-loopback --coordinator "${values.coordinator}" (host ${coordinatorHost}); pass --allow-remote when the coordinator and the server are yours on other hosts`);
+    throw new ConfigError(
+      `refusing non-loopback --coordinator "${values.coordinator}" (host ${coordinatorHost}); pass --allow-remote when the coordinator and the server are yours on other hosts`,
+    );
   }
-  if (values.target === null) throw new ConfigError(`${shard} needs --target URL: shards drive a running pushbench server (pushbench serve --rate 0)`);
+  if (values.target === null)
+    throw new ConfigError(`${shard} needs --target URL: shards drive a running pushbench server (pushbench serve --rate 0)`);
   if (!techniquesExplicit || values.techniques.length !== 1) {
-    throw new ConfigError(`${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`);
+    throw new ConfigError(
+      `${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`,
+    );
   }
-  if (values.clients.length !== 1) throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
+  if (values.clients.length !== 1)
+    throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
   if (values.runs !== 1) throw new ConfigError(`${shard} measures once; received --runs ${values.runs}`);
-  if (values.shard.count > values.clients[0]!) throw new ConfigError(`${shard}: ${values.clients[0]} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as clients`);
+  if (values.shard.count > values.clients[0]!)
+    throw new ConfigError(
+      `${shard}: ${values.clients[0]} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as clients`,
+    );
   // Chat shards hold whole rooms (self-echo latency on one clock): there must be a room for every shard.
   const rooms = Math.ceil(values.clients[0]! / Math.min(values.roomSize, values.clients[0]!));
   if (values.workload === 'chat' && values.shard.count > rooms) {
-    throw new ConfigError(`${shard}: ${rooms} rooms of ${values.roomSize} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as rooms (each room lies within one shard)`);
+    throw new ConfigError(
+      `${shard}: ${rooms} rooms of ${values.roomSize} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as rooms (each room lies within one shard)`,
+    );
   }
 }
 
@@ -701,7 +771,9 @@ function checkTarget(values: RunValues, raw: RawInput | undefined): void {
   const host = new URL(values.target).hostname;
   if (isLoopbackHost(host)) return;
   const received = typeof raw?.input === 'string' ? raw.input : values.target;
-  throw new ConfigError(`refusing to load non-loopback target "${received}" (host ${host}); pass --allow-remote to drive a server you own on another host`);
+  throw new ConfigError(
+    `refusing to load non-loopback target "${received}" (host ${host}); pass --allow-remote to drive a server you own on another host`,
+  );
 }
 
 /**
@@ -722,7 +794,11 @@ export function parseServeArgs(argv: readonly string[]): ServeConfig {
   const { inputs } = tokenizeFlags(argv, rowsOf(SERVE_OPTIONS));
   const { values, explicit } = resolve(SERVE_OPTIONS, DEFAULT_SERVE_VALUES, inputs);
   if (values.wires.length !== 1) {
-    throw ConfigError.invalid('--wire', showReceived(values.wires.join(',')), `pushbench serve listens on one port, so on one wire: one of ${WIRES.join(', ')}`);
+    throw ConfigError.invalid(
+      '--wire',
+      showReceived(values.wires.join(',')),
+      `pushbench serve listens on one port, so on one wire: one of ${WIRES.join(', ')}`,
+    );
   }
   checkWires(values, explicit.has('techniques'), []);
   // Left to `all`, the server serves what its wire carries.

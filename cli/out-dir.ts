@@ -43,7 +43,10 @@ export function prepareOutDir(dir: string): void {
     existing = parent;
   }
   const fail = (error: unknown, at: string): never => {
-    throw new ConfigError(`cannot write results to --out ${JSON.stringify(dir)}: ${reason(error as NodeJS.ErrnoException, at)}; choose a writable folder`, { cause: error });
+    throw new ConfigError(
+      `cannot write results to --out ${JSON.stringify(dir)}: ${reason(error as NodeJS.ErrnoException, at)}; choose a writable folder`,
+      { cause: error },
+    );
   };
   for (const level of missing) {
     try {

@@ -10,7 +10,20 @@ import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { WorkloadName } from '../core/results.ts';
 import { Coordinator } from '../run/coordinator.ts';
 import { LIMITS } from '../run/config.ts';
-import { booleanReader, durationReader, enumReader, HELP_ROW, helpLines, integerReader, numberReader, parseCommand, stringReader, synopsis, type Flag, type Reader } from './flags.ts';
+import {
+  booleanReader,
+  durationReader,
+  enumReader,
+  HELP_ROW,
+  helpLines,
+  integerReader,
+  numberReader,
+  parseCommand,
+  stringReader,
+  synopsis,
+  type Flag,
+  type Reader,
+} from './flags.ts';
 import { targetReader } from './options.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -26,24 +39,132 @@ export const startAtReader: Reader<number> = {
 };
 
 const PUBLISH_FLAGS = {
-  target: { flag: 'target', arg: 'URL', help: 'the pushbench server to publish to (pushbench serve --rate 0); required', defaultText: null, reader: targetReader() },
-  shards: { flag: 'shards', arg: 'N', help: 'shards of the run, 1..1000; required', defaultText: null, reader: integerReader(1, 1000, 'shards') },
-  technique: { flag: 'technique', arg: 'ID', help: `the technique the shards measure (${TECHNIQUES.join(', ')}); required`, defaultText: null, reader: enumReader<TechniqueId>(TECHNIQUES) },
-  clients: { flag: 'clients', arg: 'N', help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`, defaultText: null, reader: integerReader(1, LIMITS.maxClients) },
-  rate: { flag: 'rate', arg: 'N', help: 'messages per second (in chat: per client)', defaultText: '1', reader: numberReader(0, LIMITS.maxRate, true) },
-  workload: { flag: 'workload', arg: 'NAME', help: 'broadcast (this coordinator publishes) or chat (the clients publish to their rooms, each room within one shard; this coordinator only sets the window)', defaultText: 'broadcast', reader: enumReader<WorkloadName>(['broadcast', 'chat']) },
-  roomSize: { flag: 'room-size', arg: 'N', help: 'chat only: clients per room, as the shards have it', defaultText: '10, or --clients if smaller', reader: integerReader(1, LIMITS.maxClients) },
-  payload: { flag: 'payload', arg: 'BYTES', help: 'message payload size', defaultText: '64', reader: integerReader(0, LIMITS.maxPayloadBytes) },
-  duration: { flag: 'duration', arg: 'DURATION', help: 'measured window; a bare number means seconds', defaultText: '10s', reader: durationReader('s', 100, 3_600_000) },
-  warmup: { flag: 'warmup', arg: 'DURATION', help: 'warm-up before the window; a bare number means seconds', defaultText: '2s', reader: durationReader('s', 0, 600_000) },
-  startAt: { flag: 'start-at', arg: 'TIME', help: "when the shards' clients begin (then warm-up, then the window): ISO time or epoch ms on this host's clock", defaultText: '--start-delay after the last shard is ready', reader: startAtReader },
-  startDelay: { flag: 'start-delay', arg: 'DURATION', help: 'without --start-at: the clients begin this long after the last shard reported ready', defaultText: '1s', reader: durationReader('s', 100, 600_000) },
-  readyTimeout: { flag: 'ready-timeout', arg: 'DURATION', help: 'give up when not every shard is ready within this', defaultText: '10m', reader: durationReader('s', 1000, 3_600_000) },
-  host: { flag: 'host', arg: 'HOST', help: 'address the endpoint listens on (0.0.0.0 in a pod)', defaultText: '127.0.0.1', reader: stringReader('a host name or IP address') },
-  port: { flag: 'port', arg: 'PORT', help: 'port of the endpoint, 0 for a free one', defaultText: '7700', reader: integerReader(0, 65_535) },
-  runId: { flag: 'run-id', arg: 'ID', help: 'the run id the shards record', defaultText: 'a random UUID', reader: stringReader('a run id') },
-  linger: { flag: 'linger', arg: 'DURATION', help: 'after the count is known: how long to wait for shards that have not fetched it', defaultText: '60s', reader: durationReader('s', 0, 3_600_000) },
-  allowRemote: { flag: 'allow-remote', arg: null, help: 'allow a --target that is not on this host (only servers you own)', defaultText: 'off', reader: booleanReader() },
+  target: {
+    flag: 'target',
+    arg: 'URL',
+    help: 'the pushbench server to publish to (pushbench serve --rate 0); required',
+    defaultText: null,
+    reader: targetReader(),
+  },
+  shards: {
+    flag: 'shards',
+    arg: 'N',
+    help: 'shards of the run, 1..1000; required',
+    defaultText: null,
+    reader: integerReader(1, 1000, 'shards'),
+  },
+  technique: {
+    flag: 'technique',
+    arg: 'ID',
+    help: `the technique the shards measure (${TECHNIQUES.join(', ')}); required`,
+    defaultText: null,
+    reader: enumReader<TechniqueId>(TECHNIQUES),
+  },
+  clients: {
+    flag: 'clients',
+    arg: 'N',
+    help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`,
+    defaultText: null,
+    reader: integerReader(1, LIMITS.maxClients),
+  },
+  rate: {
+    flag: 'rate',
+    arg: 'N',
+    help: 'messages per second (in chat: per client)',
+    defaultText: '1',
+    reader: numberReader(0, LIMITS.maxRate, true),
+  },
+  workload: {
+    flag: 'workload',
+    arg: 'NAME',
+    help: 'broadcast (this coordinator publishes) or chat (the clients publish to their rooms, each room within one shard; this coordinator only sets the window)',
+    defaultText: 'broadcast',
+    reader: enumReader<WorkloadName>(['broadcast', 'chat']),
+  },
+  roomSize: {
+    flag: 'room-size',
+    arg: 'N',
+    help: 'chat only: clients per room, as the shards have it',
+    defaultText: '10, or --clients if smaller',
+    reader: integerReader(1, LIMITS.maxClients),
+  },
+  payload: {
+    flag: 'payload',
+    arg: 'BYTES',
+    help: 'message payload size',
+    defaultText: '64',
+    reader: integerReader(0, LIMITS.maxPayloadBytes),
+  },
+  duration: {
+    flag: 'duration',
+    arg: 'DURATION',
+    help: 'measured window; a bare number means seconds',
+    defaultText: '10s',
+    reader: durationReader('s', 100, 3_600_000),
+  },
+  warmup: {
+    flag: 'warmup',
+    arg: 'DURATION',
+    help: 'warm-up before the window; a bare number means seconds',
+    defaultText: '2s',
+    reader: durationReader('s', 0, 600_000),
+  },
+  startAt: {
+    flag: 'start-at',
+    arg: 'TIME',
+    help: "when the shards' clients begin (then warm-up, then the window): ISO time or epoch ms on this host's clock",
+    defaultText: '--start-delay after the last shard is ready',
+    reader: startAtReader,
+  },
+  startDelay: {
+    flag: 'start-delay',
+    arg: 'DURATION',
+    help: 'without --start-at: the clients begin this long after the last shard reported ready',
+    defaultText: '1s',
+    reader: durationReader('s', 100, 600_000),
+  },
+  readyTimeout: {
+    flag: 'ready-timeout',
+    arg: 'DURATION',
+    help: 'give up when not every shard is ready within this',
+    defaultText: '10m',
+    reader: durationReader('s', 1000, 3_600_000),
+  },
+  host: {
+    flag: 'host',
+    arg: 'HOST',
+    help: 'address the endpoint listens on (0.0.0.0 in a pod)',
+    defaultText: '127.0.0.1',
+    reader: stringReader('a host name or IP address'),
+  },
+  port: {
+    flag: 'port',
+    arg: 'PORT',
+    help: 'port of the endpoint, 0 for a free one',
+    defaultText: '7700',
+    reader: integerReader(0, 65_535),
+  },
+  runId: {
+    flag: 'run-id',
+    arg: 'ID',
+    help: 'the run id the shards record',
+    defaultText: 'a random UUID',
+    reader: stringReader('a run id'),
+  },
+  linger: {
+    flag: 'linger',
+    arg: 'DURATION',
+    help: 'after the count is known: how long to wait for shards that have not fetched it',
+    defaultText: '60s',
+    reader: durationReader('s', 0, 3_600_000),
+  },
+  allowRemote: {
+    flag: 'allow-remote',
+    arg: null,
+    help: 'allow a --target that is not on this host (only servers you own)',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 export const PUBLISH_USAGE = `usage: pushbench publish ${synopsis(Object.values(PUBLISH_FLAGS))}
@@ -70,9 +191,14 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
     throw new ConfigError(`refusing non-loopback --target "${target}"; pass --allow-remote to publish to a server you own on another host`);
   }
   if (values.startAt !== undefined && values.startAt <= Date.now()) {
-    throw new ConfigError(`invalid --start-at: received ${new Date(values.startAt).toISOString()}, which has passed; expected a time in the future`);
+    throw new ConfigError(
+      `invalid --start-at: received ${new Date(values.startAt).toISOString()}, which has passed; expected a time in the future`,
+    );
   }
-  if (values.shards! > values.clients!) throw new ConfigError(`--clients ${values.clients} cannot be dealt to --shards ${values.shards}; allowed: at most as many shards as clients`);
+  if (values.shards! > values.clients!)
+    throw new ConfigError(
+      `--clients ${values.clients} cannot be dealt to --shards ${values.shards}; allowed: at most as many shards as clients`,
+    );
   const coordinator = await Coordinator.start({
     target,
     params: {
@@ -95,7 +221,9 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
     lingerMs: values.linger ?? 60_000,
     ...(values.runId === undefined ? {} : { runId: values.runId }),
   });
-  process.stdout.write(`${JSON.stringify({ coordinator: coordinator.origin, runId: coordinator.runId, shards: values.shards, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ coordinator: coordinator.origin, runId: coordinator.runId, shards: values.shards, pid: process.pid })}\n`,
+  );
   const stop = (): void => void coordinator.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -103,7 +231,9 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
   await coordinator.close();
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  process.stdout.write(`${JSON.stringify({ runId: coordinator.runId, published: outcome.count, failure: outcome.failure, ready: outcome.ready, fetched: outcome.fetched })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ runId: coordinator.runId, published: outcome.count, failure: outcome.failure, ready: outcome.ready, fetched: outcome.fetched })}\n`,
+  );
   if (outcome.count === null) process.stderr.write(`pushbench publish: no count: ${outcome.failure}\n`);
   return outcome.count === null ? EXIT.failed : EXIT.ok;
 }

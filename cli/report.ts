@@ -28,7 +28,13 @@ export const processIo: CommandIo = {
 
 /** The flags of `pushbench report`: the parser and the usage text both read this table. */
 const REPORT_FLAGS = {
-  out: { flag: 'out', arg: 'DIR', help: "folder to write into (default: the results file's folder)", defaultText: null, reader: stringReader('a folder') },
+  out: {
+    flag: 'out',
+    arg: 'DIR',
+    help: "folder to write into (default: the results file's folder)",
+    defaultText: null,
+    reader: stringReader('a folder'),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 export const REPORT_USAGE = `usage: pushbench report DIR/results.json ${synopsis(Object.values(REPORT_FLAGS))}
@@ -71,7 +77,8 @@ export async function readResultsFile(file: string): Promise<ResultsFile> {
   } catch (error) {
     if (error instanceof ResultsFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
     throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${target}: ${reason}`, { cause: error });
   }
   return parseResults(text, target);
@@ -92,7 +99,11 @@ async function readRegularFile(file: string): Promise<string> {
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const kind = fileKind(await handle.stat());
-    if (kind !== null) throw new ResultsFileError('PUSHBENCH_RESULTS_UNREADABLE', `cannot read results file ${file}: it is ${kind}; expected a regular results.json file`);
+    if (kind !== null)
+      throw new ResultsFileError(
+        'PUSHBENCH_RESULTS_UNREADABLE',
+        `cannot read results file ${file}: it is ${kind}; expected a regular results.json file`,
+      );
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
@@ -109,7 +120,10 @@ export async function runReportCommand(argv: string[], io: CommandIo = processIo
       return EXIT.ok;
     }
     const count = parsed.positionals.length;
-    if (count !== 1) throw new ConfigError(`expected exactly one results file, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+    if (count !== 1)
+      throw new ConfigError(
+        `expected exactly one results file, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}`,
+      );
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr(`pushbench report: ${error.message}\n${REPORT_USAGE}\n`);
@@ -125,7 +139,10 @@ export async function runReportCommand(argv: string[], io: CommandIo = processIo
     return reportError('pushbench report', error, io.stderr);
   }
 
-  const inputIsDir = await stat(input).then((s) => s.isDirectory(), () => false);
+  const inputIsDir = await stat(input).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   const outDir = values.out ?? (inputIsDir ? input : path.dirname(input));
   try {
     const written = await writeReports(results, outDir);

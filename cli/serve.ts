@@ -37,7 +37,13 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const hint =
-      e.code === 'EADDRINUSE' ? 'the port is in use: pick another --port, or 0 for a free one' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine: check --host' : e.code === 'EACCES' ? 'not allowed to bind there: use a port above 1023' : '';
+      e.code === 'EADDRINUSE'
+        ? 'the port is in use: pick another --port, or 0 for a free one'
+        : e.code === 'EADDRNOTAVAIL'
+          ? 'no such address on this machine: check --host'
+          : e.code === 'EACCES'
+            ? 'not allowed to bind there: use a port above 1023'
+            : '';
     process.stderr.write(`pushbench serve: cannot listen on ${config.host}:${config.port}: ${e.message}${hint ? `; ${hint}` : ''}\n`);
     return EXIT.failed;
   }

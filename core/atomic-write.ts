@@ -44,7 +44,11 @@ export function makeDirectory(dir: string): void {
   for (;;) {
     const stat = fs.statSync(current, { throwIfNoEntry: false });
     if (stat !== undefined) {
-      if (!stat.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}' (${current} is a file)`), { code: 'ENOTDIR', path: current });
+      if (!stat.isDirectory())
+        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}' (${current} is a file)`), {
+          code: 'ENOTDIR',
+          path: current,
+        });
       break;
     }
     missing.push(current);

@@ -146,7 +146,9 @@ export class ChildTimeoutError extends PushbenchError<'PUSHBENCH_CHILD_TIMEOUT'>
 }
 
 /** A step of a technique run that cannot go on; the runner turns it into a `failed` result with this message. */
-export class RunStepError<C extends 'PUSHBENCH_RUN_STEP' | 'PUSHBENCH_OPEN_FILE_LIMIT' = 'PUSHBENCH_RUN_STEP' | 'PUSHBENCH_OPEN_FILE_LIMIT'> extends PushbenchError<C> {
+export class RunStepError<
+  C extends 'PUSHBENCH_RUN_STEP' | 'PUSHBENCH_OPEN_FILE_LIMIT' = 'PUSHBENCH_RUN_STEP' | 'PUSHBENCH_OPEN_FILE_LIMIT',
+> extends PushbenchError<C> {
   constructor(message: string, options?: ErrorOptions & { code?: C }) {
     super(options?.code ?? ('PUSHBENCH_RUN_STEP' as C), message, options);
   }

@@ -14,7 +14,12 @@ export type PercentileKey = 'p50' | 'p90' | 'p99' | 'p999';
 export const MIN_SAMPLES: Readonly<Record<PercentileKey, number>> = Object.freeze({ p50: 2, p90: 10, p99: 100, p999: 1000 });
 
 /** Display names of the percentile keys. */
-export const PERCENTILE_LABELS: Readonly<Record<PercentileKey, string>> = Object.freeze({ p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9' });
+export const PERCENTILE_LABELS: Readonly<Record<PercentileKey, string>> = Object.freeze({
+  p50: 'p50',
+  p90: 'p90',
+  p99: 'p99',
+  p999: 'p99.9',
+});
 
 export type PercentileVerdict = { shown: true; value: number } | { shown: false; reason: string };
 
@@ -22,7 +27,10 @@ export type PercentileVerdict = { shown: true; value: number } | { shown: false;
 export function percentileVerdict(key: PercentileKey, value: number, count: number): PercentileVerdict {
   const needed = MIN_SAMPLES[key];
   if (count >= needed) return { shown: true, value };
-  return { shown: false, reason: `${PERCENTILE_LABELS[key]} needs ≥ ${needed.toLocaleString('en-US')} samples, has ${count.toLocaleString('en-US')}` };
+  return {
+    shown: false,
+    reason: `${PERCENTILE_LABELS[key]} needs ≥ ${needed.toLocaleString('en-US')} samples, has ${count.toLocaleString('en-US')}`,
+  };
 }
 
 /** "n = 1,200 from 12 messages": the evidence behind a latency figure, for captions and tables. */

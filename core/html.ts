@@ -110,10 +110,14 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
     const value = values[i];
     if (RAW_TEXT_OPEN.test(statics)) {
       if (!(value instanceof SafeHtml) && value !== null && value !== undefined && value !== false) {
-        throw new Error(`html: interpolation ${i} is inside a <script> or <style> element; pass scriptText(), styleText() or jsonScript() there`);
+        throw new Error(
+          `html: interpolation ${i} is inside a <script> or <style> element; pass scriptText(), styleText() or jsonScript() there`,
+        );
       }
     } else if (UNQUOTED_ATTRIBUTE.test(strings[i] ?? '')) {
-      throw new Error(`html: interpolation ${i} is an unquoted attribute value (after ${JSON.stringify((strings[i] ?? '').slice(-20))}); quote it`);
+      throw new Error(
+        `html: interpolation ${i} is an unquoted attribute value (after ${JSON.stringify((strings[i] ?? '').slice(-20))}); quote it`,
+      );
     }
     out += renderValue(value) + (strings[i + 1] ?? '');
     statics += strings[i + 1] ?? '';

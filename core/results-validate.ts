@@ -26,7 +26,10 @@ export const resultsProblems: (data: unknown) => string[] = problemFinder(Result
  */
 export function validateResults(data: unknown, label: string): ResultsFile {
   if (!isObject(data)) {
-    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a pushbench results file: expected a JSON object, found ${describeValue(data)}`);
+    throw new ResultsFileError(
+      'PUSHBENCH_RESULTS_SCHEMA',
+      `${label} is not a pushbench results file: expected a JSON object, found ${describeValue(data)}`,
+    );
   }
   // Another version is a different contract: say so rather than list its differences as errors.
   if (data.schemaVersion !== SCHEMA_VERSION) {
@@ -36,7 +39,8 @@ export function validateResults(data: unknown, label: string): ResultsFile {
     );
   }
   const problems = resultsProblems(data);
-  if (problems.length > 0) throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${problemList(problems)}`);
+  if (problems.length > 0)
+    throw new ResultsFileError('PUSHBENCH_RESULTS_SCHEMA', `${label} is not a valid pushbench results file: ${problemList(problems)}`);
   return data as ResultsFile;
 }
 
@@ -65,21 +69,26 @@ export function semanticProblems(results: ResultsFile): string[] {
   results.scenarios.forEach((scenario, i) => {
     const path = `$.scenarios[${i}]`;
     const first = firstIndexOfId.get(scenario.id);
-    if (first !== undefined) problems.push(`${path}.id: expected an id unique within the file, found ${describeValue(scenario.id)}, already the id of $.scenarios[${first}]`);
+    if (first !== undefined)
+      problems.push(
+        `${path}.id: expected an id unique within the file, found ${describeValue(scenario.id)}, already the id of $.scenarios[${first}]`,
+      );
     else firstIndexOfId.set(scenario.id, i);
     for (const [technique, result] of Object.entries(scenario.results)) {
       if (result?.state !== 'completed') continue;
       const at = `${path}.results${pathKey(technique)}`;
       const { expected, delivered, lost } = result.messages;
-      if (delivered > expected) problems.push(`${at}.messages.delivered: expected at most messages.expected (${expected}), found ${delivered}`);
+      if (delivered > expected)
+        problems.push(`${at}.messages.delivered: expected at most messages.expected (${expected}), found ${delivered}`);
       if (lost > expected) problems.push(`${at}.messages.lost: expected at most messages.expected (${expected}), found ${lost}`);
       const requests = result.requests;
       if (requests !== null) {
-        if (requests.empty > requests.total) problems.push(`${at}.requests.empty: expected at most requests.total (${requests.total}), found ${requests.empty}`);
-        if (requests.late > requests.total) problems.push(`${at}.requests.late: expected at most requests.total (${requests.total}), found ${requests.late}`);
+        if (requests.empty > requests.total)
+          problems.push(`${at}.requests.empty: expected at most requests.total (${requests.total}), found ${requests.empty}`);
+        if (requests.late > requests.total)
+          problems.push(`${at}.requests.late: expected at most requests.total (${requests.total}), found ${requests.late}`);
       }
     }
   });
   return problems;
 }
-

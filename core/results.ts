@@ -18,7 +18,7 @@
  *   4. if the field is required, regenerate test/fixtures/results.json (test/fixtures/make-fixture.ts).
  * Enumerations come from the constants they describe (TECHNIQUES, WORKLOAD_NAMES, ...), never copied.
  */
-import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema, } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TOptionalWithFlag, type TSchema } from '@sinclair/typebox';
 import { BUILTIN_PROFILE_NAMES } from './header-profile.ts';
 import { closed, literalUnion, nullable, publishedJsonSchema } from './schema-kit.ts';
 import { WIRES } from './wires.ts';
@@ -88,10 +88,14 @@ export const ScenarioParamsSchema = closed({
   warmupMs: nonNegative(),
   headers: HeaderProfileNameSchema,
   roomSize: Type.Integer({ minimum: 1 }),
-  target: nullable(Type.String(), 'Base URL when an already running server was driven (`--target`, or a target file without a server section), else null'),
+  target: nullable(
+    Type.String(),
+    'Base URL when an already running server was driven (`--target`, or a target file without a server section), else null',
+  ),
   wire: Type.Optional(
     literalUnion(WIRES, {
-      description: 'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
+      description:
+        'What carried HTTP between the clients and the server: http (HTTP/1.1 cleartext), https (HTTP/1.1 over TLS 1.3), h2 (HTTP/2 over TLS, ALPN h2), h2c (HTTP/2 cleartext). Absent in results written before wires existed: http',
     }),
   ),
   tabs: Type.Optional(
@@ -105,17 +109,23 @@ export const ScenarioParamsSchema = closed({
 
 export const TargetInfoSchema = closed(
   {
-    name: Type.String({ description: "The target's name: `builtin` for pushbench's own servers, `url` for --target URL, else its target file's name" }),
+    name: Type.String({
+      description: "The target's name: `builtin` for pushbench's own servers, `url` for --target URL, else its target file's name",
+    }),
     kind: literalUnion(['builtin', 'file', 'url'] as const, { description: 'a target kind' }),
     file: nullable(Type.String(), 'The target file as given on the command line, or null'),
     description: Type.String(),
-    server: literalUnion(['started', 'running'] as const, { description: 'Whether pushbench started the server for each technique, or it was already running' }),
+    server: literalUnion(['started', 'running'] as const, {
+      description: 'Whether pushbench started the server for each technique, or it was already running',
+    }),
   },
   "The server a scenario measured: pushbench's own (builtin), a target file's, or a pushbench-compatible URL",
 );
 
 export const MessageCountsSchema = closed({
-  published: count('Messages with a scheduled time in the window that the server accepted: its own count, or what pushbench\'s publisher had answered with an accepted status'),
+  published: count(
+    "Messages with a scheduled time in the window that the server accepted: its own count, or what pushbench's publisher had answered with an accepted status",
+  ),
   expected: count('published x the subscribers that should receive each; never inferred from what arrived'),
   delivered: count(),
   lost: count(),
@@ -135,8 +145,12 @@ export const LatencySummarySchema = closed(
     min: nonNegative(),
     mean: nonNegative(),
     count: count('Samples recorded'),
-    messages: Type.Optional(count('Distinct published messages the samples belong to (a fan-out of one message to 100 clients is 100 samples of 1 message)')),
-    histogram: Type.String({ description: 'HdrHistogram of latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64)' }),
+    messages: Type.Optional(
+      count('Distinct published messages the samples belong to (a fan-out of one message to 100 clients is 100 samples of 1 message)'),
+    ),
+    histogram: Type.String({
+      description: 'HdrHistogram of latencies in microseconds, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64)',
+    }),
   },
   'Latency in milliseconds: receive time minus publish time on the shared monotonic clock, from the merged histogram',
 );
@@ -149,9 +163,15 @@ export const ServerProcessCostSchema = closed(
     rssIdleBytes: byteTotal(),
     eventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
     connections: count('Open connections at the end of the window (0 for a process that died)'),
-    bytesPerConnection: nullable(nonNegative(), "(this process's RSS growth) / (its own connections); null when it grew too little to attribute"),
+    bytesPerConnection: nullable(
+      nonNegative(),
+      "(this process's RSS growth) / (its own connections); null when it grew too little to attribute",
+    ),
     messagesWritten: count('Messages this process wrote to its clients since it started'),
-    exited: nullable(Type.String(), 'Null while it ran to the end; else why it died: its clients lost what it would have sent, the other processes\' figures are kept'),
+    exited: nullable(
+      Type.String(),
+      "Null while it ran to the end; else why it died: its clients lost what it would have sent, the other processes' figures are kept",
+    ),
   },
   'One built-in server process of several on one port (`--server-processes`)',
 );
@@ -162,14 +182,21 @@ export const ServerCostSchema = closed({
   ),
   rssBytes: byteTotal(),
   rssIdleBytes: byteTotal(),
-  eventLoopUtilization: nullable(Type.Number({ minimum: 0, maximum: 1 }), 'Null for a foreign server: pushbench cannot see inside its event loop (if it has one)'),
+  eventLoopUtilization: nullable(
+    Type.Number({ minimum: 0, maximum: 1 }),
+    'Null for a foreign server: pushbench cannot see inside its event loop (if it has one)',
+  ),
   bytesPerConnection: nullable(
     nonNegative(),
     `(RSS with the clients - RSS idle) / clients; null when RSS grew by less than ${MEMORY_RESOLUTION_BYTES / 1e6} MB, too little to attribute (the heap grows in steps of megabytes)`,
   ),
   connections: count('Open connections at the end of the window (a foreign server: its sockets on its port, from the kernel)'),
   lateTicks: nullable(count(), 'Messages the server published late; null when pushbench published from its own process (see publisher)'),
-  source: Type.Optional(literalUnion(['process', 'proc'] as const, { description: 'Where the figures come from: sampled inside the server process over IPC, or read from /proc for its pid tree' })),
+  source: Type.Optional(
+    literalUnion(['process', 'proc'] as const, {
+      description: 'Where the figures come from: sampled inside the server process over IPC, or read from /proc for its pid tree',
+    }),
+  ),
   processes: Type.Optional(
     Type.Array(ServerProcessCostSchema, {
       description:
@@ -185,8 +212,16 @@ export const KernelBytesSchema = closed(
     clientUp: byteTotal(),
     clientDown: byteTotal(),
     sockets: count("Server-side sockets counted (the publisher's left out)"),
-    agree: nullable(Type.Boolean(), 'Null when the comparison cannot be exact: sockets closed inside the window, or no quiet moment was found at an edge (see unconfirmed)'),
-    unconfirmed: Type.Optional(literalUnion(['sockets-closed', 'not-quiet'] as const, { description: 'Why agree is null: server sockets closed inside the window (their counters are gone), or bytes were still moving at a window edge whenever the counters were read' })),
+    agree: nullable(
+      Type.Boolean(),
+      'Null when the comparison cannot be exact: sockets closed inside the window, or no quiet moment was found at an edge (see unconfirmed)',
+    ),
+    unconfirmed: Type.Optional(
+      literalUnion(['sockets-closed', 'not-quiet'] as const, {
+        description:
+          'Why agree is null: server sockets closed inside the window (their counters are gone), or bytes were still moving at a window edge whenever the counters were read',
+      }),
+    ),
     note: Type.String({ description: 'What the comparison covers, or why it cannot be made' }),
   },
   "The kernel's per-socket counters on the server's port against the clients' own counts, both read at the same quiet moments: the first at or after the window's start, the first after its end (publishing stopped or between two messages)",
@@ -208,9 +243,15 @@ export const WirePartsSchema = closed(
     perMessage: closed(
       {
         payloadBytes: nonNegative('Message JSON (as perMessage counts it)'),
-        tlsBytes: nonNegative('TLS record overhead: 5-byte header + 1-byte inner content type + 16-byte AEAD tag per record, records counted on the TCP bytes'),
-        h2FramingBytes: nonNegative('HTTP/2 frame headers (9 B each) and the payloads of control frames (SETTINGS acks, WINDOW_UPDATE, PING, RST_STREAM, GOAWAY), frames counted on the plaintext'),
-        headerBlockBytes: nonNegative('HTTP/2 HPACK header blocks (HEADERS and CONTINUATION payloads); 0 on HTTP/1.1, whose heads are in httpBytes'),
+        tlsBytes: nonNegative(
+          'TLS record overhead: 5-byte header + 1-byte inner content type + 16-byte AEAD tag per record, records counted on the TCP bytes',
+        ),
+        h2FramingBytes: nonNegative(
+          'HTTP/2 frame headers (9 B each) and the payloads of control frames (SETTINGS acks, WINDOW_UPDATE, PING, RST_STREAM, GOAWAY), frames counted on the plaintext',
+        ),
+        headerBlockBytes: nonNegative(
+          'HTTP/2 HPACK header blocks (HEADERS and CONTINUATION payloads); 0 on HTTP/1.1, whose heads are in httpBytes',
+        ),
         httpBytes: difference(
           'The rest: on HTTP/1.1 the request and response heads and the body framing (chunks, SSE lines, WebSocket frame headers, JSON brackets); on HTTP/2 the framing inside DATA (SSE lines, WebSocket frame headers, JSON brackets)',
         ),
@@ -228,25 +269,30 @@ export const WirePartsSchema = closed(
         h2ControlBytes: byteTotal('Control frame payloads, both ways'),
         h2DataBytes: byteTotal('DATA payloads, both ways'),
       },
-      'What the clients\' taps counted in the measured window, all clients',
+      "What the clients' taps counted in the measured window, all clients",
     ),
     setupPerConnection: closed(
       {
         connections: count('Connections the taps counted, over the whole run'),
-        tlsBytes: nonNegative('TLS handshake records (to the client\'s secureConnect) and the session tickets after it, both ways, per connection'),
-        tlsTicketBytes: nonNegative('Of them, the session tickets (TLS 1.3 NewSessionTicket records, one per client \'session\' event)'),
-        h2Bytes: nonNegative('HTTP/2 client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS each way, per connection (plaintext; the TLS records carrying them are not in tlsBytes)'),
+        tlsBytes: nonNegative(
+          "TLS handshake records (to the client's secureConnect) and the session tickets after it, both ways, per connection",
+        ),
+        tlsTicketBytes: nonNegative("Of them, the session tickets (TLS 1.3 NewSessionTicket records, one per client 'session' event)"),
+        h2Bytes: nonNegative(
+          'HTTP/2 client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS each way, per connection (plaintext; the TLS records carrying them are not in tlsBytes)',
+        ),
       },
-      'Connection setup, per connection, counted by the clients\' taps over the whole run (TCP\'s own handshake carries no payload)',
+      "Connection setup, per connection, counted by the clients' taps over the whole run (TCP's own handshake carries no payload)",
     ),
   },
-  'The window\'s bytes split by what they are, on a TLS or HTTP/2 wire (core/wire-parts.ts); absent on HTTP/1.1 cleartext and for results written before it was counted',
+  "The window's bytes split by what they are, on a TLS or HTTP/2 wire (core/wire-parts.ts); absent on HTTP/1.1 cleartext and for results written before it was counted",
 );
 
 export const PublisherResultSchema = closed(
   {
     side: literalUnion(['server', 'clients', 'process'] as const, {
-      description: "server: the broadcast publisher in the server process; clients: each chat client's own schedule; process: pushbench's publisher process, for a server that does not publish by itself",
+      description:
+        "server: the broadcast publisher in the server process; clients: each chat client's own schedule; process: pushbench's publisher process, for a server that does not publish by itself",
     }),
     latenessMs: closed(
       LatencySummarySchema.properties,
@@ -262,12 +308,18 @@ export const PublisherResultSchema = closed(
       "CPU the publisher's precise wait burnt over the window (the spin of its last few hundred microseconds before each due time), % of one core; harness, not technique: server.cpuPercent excludes it; 0 in chat",
     ),
     loopBlockedPercent: Type.Optional(
-      nonNegative("Share of the window the server's event loop was blocked by the wait (a sleep of up to about 2 ms, then the spin, before each due time), %; 0 in chat"),
+      nonNegative(
+        "Share of the window the server's event loop was blocked by the wait (a sleep of up to about 2 ms, then the spin, before each due time), %; 0 in chat",
+      ),
     ),
     sent: Type.Optional(count('side process: publish requests sent with a due time in the window')),
-    accepted: Type.Optional(count('side process: of those, answered with a status the target calls accepted (what `messages.published` counts)')),
+    accepted: Type.Optional(
+      count('side process: of those, answered with a status the target calls accepted (what `messages.published` counts)'),
+    ),
     refused: Type.Optional(count('side process: answered with another status, or failed')),
-    roundTripMs: Type.Optional(closed(LatencySummarySchema.properties, 'side process: request sent to response received, of each publish in the window')),
+    roundTripMs: Type.Optional(
+      closed(LatencySummarySchema.properties, 'side process: request sent to response received, of each publish in the window'),
+    ),
   },
   'What the publisher adds to latency (latency is measured from the due time): its lateness against each due time, and what its precision cost',
 );
@@ -275,13 +327,20 @@ export const PublisherResultSchema = closed(
 export const NetworkSchema = closed(
   {
     rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
-    rttSamplesMs: Type.Array(nonNegative(), { description: 'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window' }),
-    injectedDelayMs: nonNegative("One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none"),
+    rttSamplesMs: Type.Array(nonNegative(), {
+      description:
+        'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window',
+    }),
+    injectedDelayMs: nonNegative(
+      "One-way delay pushbench's delaying proxy added in each direction between the clients and the server (`--delay-ms`); 0: none",
+    ),
     proxyLateness: Type.Optional(
       closed(
         {
           chunks: count('Chunks (and stream ends) the proxy released over the run, both directions'),
-          meanMs: nonNegative('Mean of release time minus due time (arrival + injectedDelayMs), ms: what the proxy added beyond the delay it was asked for'),
+          meanMs: nonNegative(
+            'Mean of release time minus due time (arrival + injectedDelayMs), ms: what the proxy added beyond the delay it was asked for',
+          ),
           maxMs: nonNegative('Largest release lateness, ms'),
           early: count('Chunks released before their due time: 0 by construction'),
         },
@@ -308,20 +367,33 @@ export const RunSummarySchema = closed(
 export const SessionResultSchema = closed(
   {
     protocol: Type.String({ description: 'engine.io' }),
-    transport: Type.String({ description: 'the framework\'s transport: polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket)' }),
+    transport: Type.String({
+      description:
+        "the framework's transport: polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket)",
+    }),
     heartbeats: count('Pings the server sent in the window, each answered with a pong'),
-    heartbeatBytes: closed({ up: count(), down: count() }, 'Bytes of those pings and pongs in the window, exact: WebSocket frames whole; on polling, a pong\'s whole POST exchange and a ping\'s whole GET answer (its packet and separator alone when messages shared the answer)'),
-    envelopeBytes: count('Bytes the framework wrapped around the delivered messages in the window (Socket.IO\'s 42["event", ...], the separators between packets), down'),
-    envelopeMessages: count('Messages the envelope bytes were counted over: those received while the byte window was open (the same messages whose payload is in bytes.payload)'),
+    heartbeatBytes: closed(
+      { up: count(), down: count() },
+      "Bytes of those pings and pongs in the window, exact: WebSocket frames whole; on polling, a pong's whole POST exchange and a ping's whole GET answer (its packet and separator alone when messages shared the answer)",
+    ),
+    envelopeBytes: count(
+      'Bytes the framework wrapped around the delivered messages in the window (Socket.IO\'s 42["event", ...], the separators between packets), down',
+    ),
+    envelopeMessages: count(
+      'Messages the envelope bytes were counted over: those received while the byte window was open (the same messages whose payload is in bytes.payload)',
+    ),
     connect: closed(
       {
         clients: count('Clients that connected'),
-        steps: Type.Array(closed({ name: Type.String(), up: count(), down: count() }), { description: 'Each exchange of the connect flow, summed over the clients, in order; their sum is what the clients paid to connect' }),
+        steps: Type.Array(closed({ name: Type.String(), up: count(), down: count() }), {
+          description:
+            'Each exchange of the connect flow, summed over the clients, in order; their sum is what the clients paid to connect',
+        }),
       },
       'What connecting cost, exchange by exchange (handshake, namespace connect, probe, upgrade)',
     ),
   },
-  'A framework session protocol\'s own bytes: envelope, heartbeats and the connect flow, all counted as overhead',
+  "A framework session protocol's own bytes: envelope, heartbeats and the connect flow, all counted as overhead",
 );
 
 export const CompletedResultSchema = closed(
@@ -334,7 +406,9 @@ export const CompletedResultSchema = closed(
         down: byteTotal(),
         // Kept a number (not an integer) so that files written when a poll response's messages were
         // counted at their average size still read; now each message counts its exact size (load/match.ts).
-        payload: nonNegative('Bytes of message JSON delivered: each message received in the window at the size of the JSON pushbench published for it'),
+        payload: nonNegative(
+          'Bytes of message JSON delivered: each message received in the window at the size of the JSON pushbench published for it',
+        ),
         setup: byteTotal('Connection setup bytes in the window (SSE and WebSocket handshakes), up + down'),
         setupUp: byteTotal(),
         setupDown: byteTotal(),
@@ -360,7 +434,9 @@ export const CompletedResultSchema = closed(
         'Mean, over the latency samples, of how long each arrived after the first arrival of the same message in the same generator process, ms: the queue of a fan-out served client by client (the server writing to one socket after another, then the clients reading one after another). For interval polling it is mostly the spread of the poll phases. Absent in files written before it was recorded',
       ),
     ),
-    publisher: Type.Optional(nullable(PublisherResultSchema, 'null when nobody measured the publisher; absent in files written before it was recorded')),
+    publisher: Type.Optional(
+      nullable(PublisherResultSchema, 'null when nobody measured the publisher; absent in files written before it was recorded'),
+    ),
     requests: nullable(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
@@ -368,17 +444,37 @@ export const CompletedResultSchema = closed(
     generatorEventLoop: Type.Optional(
       closed(
         {
-          busiest: Type.Number({ minimum: 0, maximum: 1, description: "The busiest generator process's event-loop utilisation over the window" }),
+          busiest: Type.Number({
+            minimum: 0,
+            maximum: 1,
+            description: "The busiest generator process's event-loop utilisation over the window",
+          }),
           processes: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Each generator process, in order' }),
         },
         `The load generators' own event loops over the window: past ${GENERATOR_ELU_WARN} the clients queue behind the generator, and latency is partly the tool's (the report warns). Absent in files written before it was recorded`,
       ),
     ),
-    server: nullable(ServerCostSchema, 'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running'),
-    model: nullable(ModelEstimateSchema, 'Null for a foreign server (the analytic model describes pushbench\'s own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet), and with `--tabs` (tabs sharing a connection share TLS records)'),
-    network: Type.Optional(nullable(NetworkSchema, 'Null when no probe was made (a target file\'s server) or the server did not answer it; absent in files written before it was recorded')),
+    server: nullable(
+      ServerCostSchema,
+      'Sampled inside the server process, or from /proc for a server pushbench started from a target file; null when the server was already running',
+    ),
+    model: nullable(
+      ModelEstimateSchema,
+      "Null for a foreign server (the analytic model describes pushbench's own servers), and for the chat workload on a wire other than http (its POSTs have no TLS or HTTP/2 terms yet), and with `--tabs` (tabs sharing a connection share TLS records)",
+    ),
+    network: Type.Optional(
+      nullable(
+        NetworkSchema,
+        "Null when no probe was made (a target file's server) or the server did not answer it; absent in files written before it was recorded",
+      ),
+    ),
     scheduleSeed: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another" }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 4_294_967_295,
+        description:
+          "Seed of the clients' random schedule phases (short polling's poll phase, chat's publish phase), so that a run can be told apart from another",
+      }),
     ),
     agreement: nullable(
       closed({
@@ -388,9 +484,17 @@ export const CompletedResultSchema = closed(
         clientDown: byteTotal(),
         agree: Type.Boolean(),
         reason: Type.Optional(
-          nullable(Type.String(), 'Why the counts differ (bytes still in flight when the wait for a quiet moment ran out, or lost); null when they agree; absent in files written before it was recorded'),
+          nullable(
+            Type.String(),
+            'Why the counts differ (bytes still in flight when the wait for a quiet moment ran out, or lost); null when they agree; absent in files written before it was recorded',
+          ),
         ),
-        note: Type.Optional(nullable(Type.String(), 'When the counts were read (the quiet moment before the clients closed), how long the runner waited for bytes in flight, and what the close handshake left unread')),
+        note: Type.Optional(
+          nullable(
+            Type.String(),
+            'When the counts were read (the quiet moment before the clients closed), how long the runner waited for bytes in flight, and what the close handshake left unread',
+          ),
+        ),
       }),
       'Byte totals as the server and the clients counted them, from the start of the run to a moment with nothing in flight (before the clients closed); they must be equal',
     ),
@@ -404,10 +508,12 @@ export const CompletedResultSchema = closed(
       nullable(
         closed({
           waitedMs: nonNegative('The longest an edge snapshot waited after its edge for the last message before it to reach every client'),
-          clientsBehind: count('Clients (summed over edges and generator processes) that still lacked that message when the wait ran out; 0: every edge was read at a quiet moment'),
+          clientsBehind: count(
+            'Clients (summed over edges and generator processes) that still lacked that message when the wait ran out; 0: every edge was read at a quiet moment',
+          ),
           note: Type.String(),
         }),
-        'How the byte snapshots at the window\'s edges met a quiet moment; null for chat (clients publish on their own phases, so no moment is quiet); absent in files written before it was recorded',
+        "How the byte snapshots at the window's edges met a quiet moment; null for chat (clients publish on their own phases, so no moment is quiet); absent in files written before it was recorded",
       ),
     ),
     wireParts: Type.Optional(WirePartsSchema),
@@ -415,21 +521,35 @@ export const CompletedResultSchema = closed(
       closed(
         {
           tabs: Type.Integer({ minimum: 2 }),
-          connectionsPerOrigin: nullable(count(), 'Connections a browser may open to the origin (6 on HTTP/1.1), or null when its tabs share one (HTTP/2)'),
-          waiting: count('EventSource streams (and requests) still waiting for a connection of their browser at the end of the window: their tabs got nothing'),
+          connectionsPerOrigin: nullable(
+            count(),
+            'Connections a browser may open to the origin (6 on HTTP/1.1), or null when its tabs share one (HTTP/2)',
+          ),
+          waiting: count(
+            'EventSource streams (and requests) still waiting for a connection of their browser at the end of the window: their tabs got nothing',
+          ),
           note: Type.String(),
         },
         'With `--tabs`: how the browser rule the driver applied worked out',
       ),
     ),
     responseHead: Type.Optional(
-      nullable(Type.String(), 'The head of a response that carried messages (the upgrade response for WebSocket), as the client received it; null when none came'),
+      nullable(
+        Type.String(),
+        'The head of a response that carried messages (the upgrade response for WebSocket), as the client received it; null when none came',
+      ),
     ),
     session: Type.Optional(
-      nullable(SessionResultSchema, 'The framework session protocol the clients spoke (a target file\'s "protocol"); null or absent for plain HTTP and WebSocket'),
+      nullable(
+        SessionResultSchema,
+        'The framework session protocol the clients spoke (a target file\'s "protocol"); null or absent for plain HTTP and WebSocket',
+      ),
     ),
     runs: Type.Optional(
-      Type.Array(RunSummarySchema, { description: 'With `--runs N`: one summary per completed run, in the order run (the first is the run the rest of this result describes); absent for one run' }),
+      Type.Array(RunSummarySchema, {
+        description:
+          'With `--runs N`: one summary per completed run, in the order run (the first is the run the rest of this result describes); absent for one run',
+      }),
     ),
   },
   'A technique that ran through its window',
@@ -453,7 +573,10 @@ export const TechniqueResultSchema = Type.Union([CompletedResultSchema, FailedRe
  * One optional property of `schema` per key of a constant list (technique ids, profile names): a
  * new entry of the list is in the contract as soon as it is in the list.
  */
-function optionalPerKey<const K extends readonly string[], T extends TSchema>(keys: K, schema: T): { [Key in K[number]]: TOptionalWithFlag<T, true> } {
+function optionalPerKey<const K extends readonly string[], T extends TSchema>(
+  keys: K,
+  schema: T,
+): { [Key in K[number]]: TOptionalWithFlag<T, true> } {
   // Object.fromEntries cannot know the keys; the mapped return type states them.
   return Object.fromEntries(keys.map((key) => [key, Type.Optional(schema)])) as { [Key in K[number]]: TOptionalWithFlag<T, true> };
 }
@@ -488,18 +611,24 @@ export const ScenarioSchema = closed({
   clockBoundMs: Type.Optional(
     Type.Number({
       minimum: 0,
-      description: "Merged from shards on several hosts: the worst clock-offset bound of the shards merged, ms; its latencies are known to within it, and reports print none finer",
+      description:
+        'Merged from shards on several hosts: the worst clock-offset bound of the shards merged, ms; its latencies are known to within it, and reports print none finer',
     }),
   ),
 });
 
-const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), { description: 'Request headers as [name, value] pairs, in the order sent' });
+const headerPairs = Type.Array(Type.Tuple([Type.String(), Type.String()]), {
+  description: 'Request headers as [name, value] pairs, in the order sent',
+});
 
 const clientsByInterval = (description: string) => Type.Array(closed({ intervalMs: nonNegative(), clients: count() }), { description });
 
 export const CapacityRoundSchema = closed({
   requestsPerSecond: nonNegative('Polls the server answered per second in the round (its own counter)'),
-  serverCpuMicrosPerPoll: nullable(nonNegative(), 'Server CPU per poll answered in the round, µs (polls share loop wake-ups at saturation); null against a server the probe did not start'),
+  serverCpuMicrosPerPoll: nullable(
+    nonNegative(),
+    'Server CPU per poll answered in the round, µs (polls share loop wake-ups at saturation); null against a server the probe did not start',
+  ),
   serverEventLoopUtilization: nullable(Type.Number({ minimum: 0, maximum: 1 })),
   loadEventLoopUtilization: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { description: 'Per load process' }),
 });
@@ -524,12 +653,23 @@ export const CapacityResultSchema = closed(
     requestsPerSecond: nonNegative('Median over the rounds of the polls the server answered per second (its own counter)'),
     latencyMsP99: nonNegative('Response time p99 the load processes saw over the closed-loop load, warm-up included'),
     maxClientsByInterval: clientsByInterval('Largest client count each poll interval allows at that request rate'),
-    loadProcesses: Type.Optional(count('Load processes the closed-loop load was spread over (absent in files of the one-process autocannon probe)')),
+    loadProcesses: Type.Optional(
+      count('Load processes the closed-loop load was spread over (absent in files of the one-process autocannon probe)'),
+    ),
     warmupMs: Type.Optional(nonNegative('Closed-loop load before the first round')),
     rounds: Type.Optional(Type.Array(CapacityRoundSchema)),
-    serverEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Median over the rounds of the server's event-loop utilisation; null against a server the probe did not start")),
-    maxLoadEventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The highest event-loop utilisation of any load process in any round' })),
-    saturated: Type.Optional(Type.Boolean({ description: "Whether the server was the limit: its loop at >= 0.95 while no load process's was" })),
+    serverEventLoopUtilization: Type.Optional(
+      nullable(
+        Type.Number({ minimum: 0, maximum: 1 }),
+        "Median over the rounds of the server's event-loop utilisation; null against a server the probe did not start",
+      ),
+    ),
+    maxLoadEventLoopUtilization: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'The highest event-loop utilisation of any load process in any round' }),
+    ),
+    saturated: Type.Optional(
+      Type.Boolean({ description: "Whether the server was the limit: its loop at >= 0.95 while no load process's was" }),
+    ),
     costAtFixedRate: Type.Optional(nullable(CapacityCostSchema, 'null when not measured (a server the probe did not start)')),
   },
   'The capacity probe: polls per second one server process answers, and what one poll costs it',
@@ -564,11 +704,17 @@ export const MapCriterionSchema = literalUnion(MAP_CRITERIA, { description: 'a m
 export const MapFiguresSchema = closed(
   {
     bytesPerMessage: nonNegative('Bytes per delivered message, up + down (setup left out)'),
-    bandwidthBytesPerSecond: nonNegative('Bytes per second per client, up + down, at the cell\'s rate (not the time-compressed run\'s)'),
+    bandwidthBytesPerSecond: nonNegative("Bytes per second per client, up + down, at the cell's rate (not the time-compressed run's)"),
     p50Ms: nonNegative('Median latency, ms'),
     p99Ms: nonNegative('99th percentile latency, ms'),
-    cpuMicrosPerMessage: nullable(nonNegative(), 'Server CPU per delivered message, µs; null when no measured cell of the technique gave one'),
-    memoryBytesPerConnection: nullable(nonNegative(), 'Server memory per connection, bytes; null when no measured cell of the technique gave one (RSS must grow by 4 MB)'),
+    cpuMicrosPerMessage: nullable(
+      nonNegative(),
+      'Server CPU per delivered message, µs; null when no measured cell of the technique gave one',
+    ),
+    memoryBytesPerConnection: nullable(
+      nonNegative(),
+      'Server memory per connection, bytes; null when no measured cell of the technique gave one (RSS must grow by 4 MB)',
+    ),
   },
   "A cell's figures, one per criterion",
 );
@@ -584,12 +730,22 @@ export const MapCellSchema = closed(
     measurement: Type.Optional(
       closed({
         scenarioId: Type.String({ description: 'The scenario of this file that measured it' }),
-        timeScale: Type.Number({ minimum: 1, description: 'The run went this many times faster than the cell (see Scenario.timeScale); latencies are the run\'s, compared with the model at the run\'s own rate and interval' }),
+        timeScale: Type.Number({
+          minimum: 1,
+          description:
+            "The run went this many times faster than the cell (see Scenario.timeScale); latencies are the run's, compared with the model at the run's own rate and interval",
+        }),
         figures: MapFiguresSchema,
-        modelAsRun: closed({ bytesPerMessage: nonNegative(), p50Ms: nonNegative(), p99Ms: nonNegative() }, 'The map\'s model at the parameters the run had (time-compressed), what the measurement is checked against'),
+        modelAsRun: closed(
+          { bytesPerMessage: nonNegative(), p50Ms: nonNegative(), p99Ms: nonNegative() },
+          "The map's model at the parameters the run had (time-compressed), what the measurement is checked against",
+        ),
         samples: count('Latency samples'),
         messages: count('Distinct published messages behind them'),
-        disagree: Type.Array(MapCriterionSchema, { description: 'Criteria where the measurement and the model differ beyond the tolerance (bytes 1%, latency 10%): the map shows the measurement there, marked' }),
+        disagree: Type.Array(MapCriterionSchema, {
+          description:
+            'Criteria where the measurement and the model differ beyond the tolerance (bytes 1%, latency 10%): the map shows the measurement there, marked',
+        }),
       }),
     ),
   },
@@ -604,13 +760,21 @@ export const MapSchema = closed(
       clients: Type.Array(count()),
       techniques: Type.Array(TechniqueIdSchema),
     }),
-    params: closed({ payloadBytes: count(), holdMs: nonNegative(), headers: Type.String(), rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells') }),
+    params: closed({
+      payloadBytes: count(),
+      holdMs: nonNegative(),
+      headers: Type.String(),
+      rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells'),
+    }),
     limits: closed({
       maxLatencyMs: nullable(nonNegative(), '`--max-latency`: a technique whose p99 exceeds it does not win a cell'),
       maxBandwidthBytesPerSecond: nullable(nonNegative(), '`--max-bandwidth`, per client'),
       maxMemoryBytes: nullable(nonNegative(), '`--max-memory`: server memory for the held connections; gives the memory crossovers'),
     }),
-    calibration: Type.String({ description: 'What the model takes from the measured cells (the queue of a fan-out, CPU per request and per message, memory per connection), in words' }),
+    calibration: Type.String({
+      description:
+        'What the model takes from the measured cells (the queue of a fan-out, CPU per request and per message, memory per connection), in words',
+    }),
     cells: Type.Array(MapCellSchema),
     winners: Type.Array(
       closed({
@@ -631,7 +795,10 @@ export const MapSchema = closed(
         techniques: Type.Array(TechniqueIdSchema),
         axis: literalUnion(['rate', 'intervalMs', 'clients'] as const, { description: 'The axis along which the crossover is a point' }),
         value: nullable(nonNegative(), 'Where the two cross on that axis; null: they do not cross on the grid'),
-        at: closed({ rate: Type.Optional(Type.Number()), intervalMs: Type.Optional(Type.Number()), clients: Type.Optional(Type.Number()) }, 'The other coordinates it was computed at'),
+        at: closed(
+          { rate: Type.Optional(Type.Number()), intervalMs: Type.Optional(Type.Number()), clients: Type.Optional(Type.Number()) },
+          'The other coordinates it was computed at',
+        ),
         formula: Type.String({ description: 'The closed form or the search, with its numbers' }),
         text: Type.String(),
       }),
@@ -666,7 +833,12 @@ export const ShardRowSchema = closed(
     boundMs: nullable(nonNegative(), 'The offset is within ± this (half the best round trip, plus the change over the window)'),
     driftMsPerS: nullable(Type.Number(), 'Change of the offset per second between the estimates before and after the window, ms/s'),
     generatorCpuPercent: nullable(nonNegative(), "CPU of the shard's busiest generator process over the window, % of one core"),
-    generatorEventLoopUtilization: Type.Optional(nullable(Type.Number({ minimum: 0, maximum: 1 }), "Event-loop use of the shard's busiest generator process over the window (0..1): near 1, the shard measured itself; null when not recorded")),
+    generatorEventLoopUtilization: Type.Optional(
+      nullable(
+        Type.Number({ minimum: 0, maximum: 1 }),
+        "Event-loop use of the shard's busiest generator process over the window (0..1): near 1, the shard measured itself; null when not recorded",
+      ),
+    ),
   },
   'One shard of a merged run',
 );
@@ -692,13 +864,25 @@ export const ResultsFileSchema = Type.Object(
     state: literalUnion(RUN_STATES, { description: '`completed` unless the run was interrupted (Ctrl-C) or a technique failed' }),
     command: Type.String({ description: 'The command line that reproduces this run' }),
     environment: EnvironmentSchema,
-    headerProfiles: Type.Record(Type.String(), headerPairs, { description: "The poll request's header lines of each profile used, verbatim, keyed by profile name" }),
-    headerProfileDetails: Type.Optional(Type.Record(Type.String(), HeaderProfileRecordSchema, { description: 'Every header set of each profile used, keyed by profile name' })),
+    headerProfiles: Type.Record(Type.String(), headerPairs, {
+      description: "The poll request's header lines of each profile used, verbatim, keyed by profile name",
+    }),
+    headerProfileDetails: Type.Optional(
+      Type.Record(Type.String(), HeaderProfileRecordSchema, {
+        description: 'Every header set of each profile used, keyed by profile name',
+      }),
+    ),
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
-    micro: Type.Optional(Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' })),
-    runsPerTechnique: Type.Optional(Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' })),
-    suiteWallMs: Type.Optional(nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered')),
+    micro: Type.Optional(
+      Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' }),
+    ),
+    runsPerTechnique: Type.Optional(
+      Type.Integer({ minimum: 2, description: '`--runs N`: how many times each technique was measured, interleaved across techniques' }),
+    ),
+    suiteWallMs: Type.Optional(
+      nonNegative('Wall time of the session (every measurement, capacity and micro-benchmarks), before the reports are rendered'),
+    ),
     map: Type.Optional(MapSchema),
 
     shards: Type.Optional(ShardsSummarySchema),
@@ -751,5 +935,8 @@ export type ShardRow = Static<typeof ShardRowSchema>;
 
 /** The published JSON Schema of results.json (core/schema-kit.ts: draft-07, `$id` subschemas under `definitions`). */
 export function resultsJsonSchema(): Record<string, unknown> {
-  return publishedJsonSchema(ResultsFileSchema, { id: 'https://github.com/pushbench/pushbench/core/results.schema.json', source: 'core/results.ts' });
+  return publishedJsonSchema(ResultsFileSchema, {
+    id: 'https://github.com/pushbench/pushbench/core/results.schema.json',
+    source: 'core/results.ts',
+  });
 }

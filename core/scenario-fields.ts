@@ -38,7 +38,10 @@ export interface ListenFields {
  * The load each client applies, as results.json records it in ScenarioParams: `RunConfig` and
  * the load generator's `GeneratorSpec` pick these from the contract instead of redeclaring them.
  */
-export type ClientLoadFields = Pick<ScenarioParams, 'workload' | 'rate' | 'payloadBytes' | 'intervalMs' | 'holdMs' | 'headers' | 'roomSize'>;
+export type ClientLoadFields = Pick<
+  ScenarioParams,
+  'workload' | 'rate' | 'payloadBytes' | 'intervalMs' | 'holdMs' | 'headers' | 'roomSize'
+>;
 
 /** The measured window of a scenario and the warm-up before it. */
 export type WindowFields = Pick<ScenarioParams, 'durationMs' | 'warmupMs'>;

@@ -17,12 +17,18 @@ export function explain(error: ValueError, root: unknown): string[] {
     const name = pointerSegments(error.path).at(-1) ?? '';
     // An object whose keys are ids (`results`, keyed by technique) says what its keys are.
     const keyNoun = (error.schema.propertyNames as { description?: string } | undefined)?.description;
-    return [keyNoun === undefined ? `${path}: expected no such field (known: ${known}), found ${describeValue(error.value)}` : `${path}: expected ${keyNoun} (${known}), found ${JSON.stringify(name)}`];
+    return [
+      keyNoun === undefined
+        ? `${path}: expected no such field (known: ${known}), found ${describeValue(error.value)}`
+        : `${path}: expected ${keyNoun} (${known}), found ${JSON.stringify(name)}`,
+    ];
   }
-  if (error.type !== ValueErrorType.Union) return [`${path}: expected ${describeSchema(error.schema)}, found ${describeValue(error.value)}`];
+  if (error.type !== ValueErrorType.Union)
+    return [`${path}: expected ${describeSchema(error.schema)}, found ${describeValue(error.value)}`];
 
   const variants = (error.schema.anyOf ?? []) as TSchema[];
-  if (variants.every((v) => literalsOf(v) !== null)) return [`${path}: expected ${describeSchema(error.schema)}, found ${describeValue(error.value)}`];
+  if (variants.every((v) => literalsOf(v) !== null))
+    return [`${path}: expected ${describeSchema(error.schema)}, found ${describeValue(error.value)}`];
   const meant = variants.flatMap((variant, i) => (plausible(variant, error.value) ? [i] : []));
   const inner = meant.length === 1 ? error.errors[meant[0]!] : undefined;
   if (inner !== undefined) return [...inner].flatMap((e) => explain(e, root));
@@ -40,9 +46,19 @@ function describeSchema(schema: TSchema): string {
   const literals = literalsOf(schema);
   if (literals !== null) return oneOf(literals);
   // A union of shapes says what it is in its description (`a cursor: ...`), not "an object or an object".
-  if (Array.isArray(schema.anyOf) && typeof schema.description === 'string' && (schema.anyOf as TSchema[]).every((v) => v.type === 'object')) return schema.description;
+  if (
+    Array.isArray(schema.anyOf) &&
+    typeof schema.description === 'string' &&
+    (schema.anyOf as TSchema[]).every((v) => v.type === 'object')
+  )
+    return schema.description;
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).map(describeSchema).join(' or ');
-  const bounds = [typeof schema.minimum === 'number' ? `≥ ${schema.minimum}` : '', typeof schema.maximum === 'number' ? `≤ ${schema.maximum}` : ''].filter((b) => b !== '').join(' and ');
+  const bounds = [
+    typeof schema.minimum === 'number' ? `≥ ${schema.minimum}` : '',
+    typeof schema.maximum === 'number' ? `≤ ${schema.maximum}` : '',
+  ]
+    .filter((b) => b !== '')
+    .join(' and ');
   switch (schema.type) {
     case 'integer':
       return bounds === '' ? 'an integer' : `an integer ${bounds}`;
@@ -51,7 +67,8 @@ function describeSchema(schema: TSchema): string {
     case 'string':
       if (schema.format === 'date-time') return 'a date-time string (RFC 3339, e.g. 2025-01-31T12:00:00.000Z)';
       // A constrained string says what it must be in its description (`a path starting with /`).
-      if (typeof schema.pattern === 'string' || typeof schema.minLength === 'number') return typeof schema.description === 'string' ? schema.description : `a string matching /${String(schema.pattern ?? '.+')}/`;
+      if (typeof schema.pattern === 'string' || typeof schema.minLength === 'number')
+        return typeof schema.description === 'string' ? schema.description : `a string matching /${String(schema.pattern ?? '.+')}/`;
       return 'a string';
     case 'boolean':
       return 'a boolean';
@@ -106,7 +123,10 @@ function plausible(variant: TSchema, value: unknown): boolean {
     case 'null':
       return value === null;
     case 'object':
-      return isObject(value) && Object.entries(propertiesOf(variant)).every(([key, property]) => literalsOf(property)?.includes(value[key]) ?? true);
+      return (
+        isObject(value) &&
+        Object.entries(propertiesOf(variant)).every(([key, property]) => literalsOf(property)?.includes(value[key]) ?? true)
+      );
     case 'array':
       return Array.isArray(value);
     case 'integer':
@@ -122,14 +142,21 @@ function discriminator(variants: readonly TSchema[]): string | null {
   if (!variants.every((v) => v.type === 'object')) return null;
   const [first, ...rest] = variants;
   if (first === undefined) return null;
-  const keys = Object.keys(propertiesOf(first)).filter((key) => rest.every((v) => propertiesOf(v)[key] !== undefined && literalsOf(propertiesOf(v)[key]!) !== null));
+  const keys = Object.keys(propertiesOf(first)).filter((key) =>
+    rest.every((v) => propertiesOf(v)[key] !== undefined && literalsOf(propertiesOf(v)[key]!) !== null),
+  );
   return keys.find((key) => literalsOf(propertiesOf(first)[key]!) !== null) ?? null;
 }
 
 // ---- JSON paths ------------------------------------------------------------------------------
 
 function pointerSegments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** `/scenarios/0/results/sse` as `$.scenarios[0].results.sse`, indexes only where the data holds an array. */

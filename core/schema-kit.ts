@@ -32,7 +32,10 @@ export function nullable<T extends TSchema>(schema: T, description?: string) {
 }
 
 /** A union of string literals from a constant list, typed as that list's members. */
-export function literalUnion<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnion<Array<TLiteral<T[number]>>> {
+export function literalUnion<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+): TUnion<Array<TLiteral<T[number]>>> {
   return Type.Union(values.map((value) => Type.Literal(value)) as Array<TLiteral<T[number]>>, options);
 }
 
@@ -58,7 +61,25 @@ export function problemList(problems: readonly string[]): string {
 }
 
 // Keywords in reading order (what it is, then what it holds); properties keep the contract's order.
-const KEYWORD_ORDER = ['title', 'description', 'type', 'const', 'enum', 'format', 'minimum', 'maximum', 'anyOf', 'items', 'additionalItems', 'minItems', 'maxItems', 'properties', 'required', 'additionalProperties', 'propertyNames'];
+const KEYWORD_ORDER = [
+  'title',
+  'description',
+  'type',
+  'const',
+  'enum',
+  'format',
+  'minimum',
+  'maximum',
+  'anyOf',
+  'items',
+  'additionalItems',
+  'minItems',
+  'maxItems',
+  'properties',
+  'required',
+  'additionalProperties',
+  'propertyNames',
+];
 
 /** What a published schema says about itself. */
 export interface PublishedSchemaHeader {
@@ -89,7 +110,8 @@ export function publishedJsonSchema(schema: TSchema, header: PublishedSchemaHead
     definitions[$id] ??= body;
     return { $ref: `#/definitions/${$id}` };
   };
-  const propertiesOf = (node: unknown): unknown => Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([name, value]) => [name, schemaOf(value)]));
+  const propertiesOf = (node: unknown): unknown =>
+    Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([name, value]) => [name, schemaOf(value)]));
   const root = schemaOf(JSON.parse(JSON.stringify(schema))) as Record<string, unknown>;
   return {
     $schema: JSON_SCHEMA_DIALECT,

@@ -81,7 +81,10 @@ function ipBytes(address: string): Buffer {
 const ECDSA_WITH_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
 
 /** A fresh self-signed certificate for the loopback names (`localhost`, 127.0.0.1, ::1; tests pass others), valid around `now`, with its P-256 key, PEM. */
-export function selfSignedIdentity(now = Date.now(), names: { readonly dns: readonly string[]; readonly ips: readonly string[] } = { dns: DNS_NAMES, ips: IP_ADDRESSES }): TlsIdentity {
+export function selfSignedIdentity(
+  now = Date.now(),
+  names: { readonly dns: readonly string[]; readonly ips: readonly string[] } = { dns: DNS_NAMES, ips: IP_ADDRESSES },
+): TlsIdentity {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = sequence(set(sequence(oid('2.5.4.3'), utf8('pushbench localhost'))));
   const altNames = sequence(
@@ -116,4 +119,3 @@ export function selfSignedIdentity(now = Date.now(), names: { readonly dns: read
     key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 }
-

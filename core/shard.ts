@@ -53,7 +53,18 @@ const WindowResultSchema = Type.Object(
     accepted: Type.Optional(Type.Record(Type.String(), int())),
     errors: Type.Object({ count: int(), first: Type.Array(Type.String()) }, { additionalProperties: false }),
     responseHead: Type.Union([Type.String(), Type.Null()]),
-    edges: Type.Optional(Type.Array(Type.Object({ edge: Type.Union([Type.Literal('start'), Type.Literal('end')]), waitedMicros: Type.Number({ minimum: 0 }), clientsBehind: int() }, { additionalProperties: false }))),
+    edges: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            edge: Type.Union([Type.Literal('start'), Type.Literal('end')]),
+            waitedMicros: Type.Number({ minimum: 0 }),
+            clientsBehind: int(),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
     eventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   },
   { additionalProperties: false, description: "One generator process's window (core/ipc.ts GeneratorWindowResult)" },
@@ -67,7 +78,10 @@ export const ShardResultSchema = Type.Object(
     shard: Type.Object({ index: int(), count: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
     technique: Type.Union(TECHNIQUES.map((id) => Type.Literal(id))),
     params: ScenarioParamsSchema,
-    clients: Type.Object({ from: int(), to: int() }, { additionalProperties: false, description: "The shard's share: client ids [from, to) of params.clients" }),
+    clients: Type.Object(
+      { from: int(), to: int() },
+      { additionalProperties: false, description: "The shard's share: client ids [from, to) of params.clients" },
+    ),
     target: Type.String(),
     coordinator: Type.String(),
     state: Type.Union([Type.Literal('completed'), Type.Literal('failed')]),
@@ -78,7 +92,10 @@ export const ShardResultSchema = Type.Object(
           before: ClockEstimateSchema,
           after: Type.Union([ClockEstimateSchema, Type.Null()]),
           appliedOffsetMicros: num('The offset moved onto every stamp (the estimate before the window)'),
-          boundMicros: Type.Number({ minimum: 0, description: 'The larger bound of the two estimates, plus the offset change between them' }),
+          boundMicros: Type.Number({
+            minimum: 0,
+            description: 'The larger bound of the two estimates, plus the offset change between them',
+          }),
           driftMicrosPerSecond: num(),
         },
         { additionalProperties: false },
@@ -90,7 +107,9 @@ export const ShardResultSchema = Type.Object(
         startT: num('Window start on the publisher clock, µs'),
         endT: num(),
         beginAt: num('When the clients began their schedules, publisher clock'),
-        lateMicros: num('How long after beginAt (shard clock, corrected) the shard announced the window to its clients; > 0: it joined late'),
+        lateMicros: num(
+          'How long after beginAt (shard clock, corrected) the shard announced the window to its clients; > 0: it joined late',
+        ),
       },
       { additionalProperties: false },
     ),
@@ -98,7 +117,8 @@ export const ShardResultSchema = Type.Object(
     generators: Type.Array(WindowResultSchema),
     clientTotals: Type.Array(Type.Union([Type.Object({ up: int(), down: int() }, { additionalProperties: false }), Type.Null()])),
     busiestGeneratorCpuPercent: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
-      description: "CPU (% of one core) of the busiest generator process over the window, from /proc: near 100 the shard measured itself, not the server",
+      description:
+        'CPU (% of one core) of the busiest generator process over the window, from /proc: near 100 the shard measured itself, not the server',
     }),
     environment: EnvironmentSchema,
     host: Type.String({ description: 'Host name of the machine (pod) the shard ran on' }),
@@ -113,8 +133,12 @@ export type ShardClock = NonNullable<ShardResult['clock']>;
 /** Relations the schema cannot state: the share lies inside the clients, the index inside the count. */
 function shardSemantics(shard: ShardResult): string[] {
   const problems: string[] = [];
-  if (shard.shard.index >= shard.shard.count) problems.push(`shard.index: expected less than shard.count ${shard.shard.count}, found ${shard.shard.index}`);
-  if (shard.clients.from > shard.clients.to || shard.clients.to > shard.params.clients) problems.push(`clients: expected from <= to <= params.clients ${shard.params.clients}, found [${shard.clients.from}, ${shard.clients.to})`);
+  if (shard.shard.index >= shard.shard.count)
+    problems.push(`shard.index: expected less than shard.count ${shard.shard.count}, found ${shard.shard.index}`);
+  if (shard.clients.from > shard.clients.to || shard.clients.to > shard.params.clients)
+    problems.push(
+      `clients: expected from <= to <= params.clients ${shard.params.clients}, found [${shard.clients.from}, ${shard.clients.to})`,
+    );
   return problems;
 }
 
@@ -123,7 +147,9 @@ const shardProblems = problemFinder(ShardResultSchema, shardSemantics);
 /** `data` as a shard result, or a ConfigError (exit 2) naming the file and its first problems. */
 export function validateShard(data: unknown, label: string): ShardResult {
   if (typeof data !== 'object' || data === null || (data as { kind?: unknown }).kind !== SHARD_KIND) {
-    throw new ConfigError(`${label} is not a pushbench shard result: expected a JSON object with "kind": "${SHARD_KIND}" (what pushbench run --shard I/N writes)`);
+    throw new ConfigError(
+      `${label} is not a pushbench shard result: expected a JSON object with "kind": "${SHARD_KIND}" (what pushbench run --shard I/N writes)`,
+    );
   }
   const problems = shardProblems(data);
   if (problems.length > 0) throw new ConfigError(`${label} is not a valid pushbench shard result: ${problemList(problems)}`);

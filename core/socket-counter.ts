@@ -100,7 +100,12 @@ export class SocketCounter {
    * counted, so that handshakes and record overhead are in the bytes as on the server's side.
    * Under TLS a tap between the two counts the records (core/wire-parts.ts).
    */
-  dial(host: string, port: number, secure: SecureDial | null, attribution: ByteAttribution = 'snapshot'): { socket: net.Socket; tcp: net.Socket } {
+  dial(
+    host: string,
+    port: number,
+    secure: SecureDial | null,
+    attribution: ByteAttribution = 'snapshot',
+  ): { socket: net.Socket; tcp: net.Socket } {
     const tcp = net.connect({ port, host, ...this.source() });
     tcp.setNoDelay(true);
     this.track(tcp, attribution);

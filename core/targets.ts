@@ -28,16 +28,32 @@ import { WIRES, type WireId } from './wires.ts';
 const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
 const Path = (description: string) => Type.String({ pattern: '^/', description: `a path starting with / (${description})` });
 /** A list of `[name, value]` pairs, in the order they go on the wire (as header profiles are). */
-const HeaderList = (description: string) => Type.Array(Type.Tuple([Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', description: 'an HTTP header name' }), Type.String()]), { description });
+const HeaderList = (description: string) =>
+  Type.Array(Type.Tuple([Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", description: 'an HTTP header name' }), Type.String()]), {
+    description,
+  });
 const Status = Type.Integer({ minimum: 100, maximum: 599 });
-const JsonPointer = (description: string) => Type.String({ pattern: '^(/([^~]|~[01])*)*$', description: `a JSON pointer (RFC 6901) ${description}` });
+const JsonPointer = (description: string) =>
+  Type.String({ pattern: '^(/([^~]|~[01])*)*$', description: `a JSON pointer (RFC 6901) ${description}` });
 
 /** The cursor a client carries from one request to the next. */
 export const CursorSchema = Type.Union(
   [
-    closed({ kind: Type.Literal('query'), param: Type.String({ minLength: 1, description: 'a query parameter name' }) }, 'a query parameter carrying the newest seq received (pushbench: since)'),
     closed(
-      { kind: Type.Literal('headers'), copy: Type.Array(Type.Tuple([Type.String({ minLength: 1, description: 'a response header name' }), Type.String({ minLength: 1, description: 'a request header name' })]), { minItems: 1 }) },
+      { kind: Type.Literal('query'), param: Type.String({ minLength: 1, description: 'a query parameter name' }) },
+      'a query parameter carrying the newest seq received (pushbench: since)',
+    ),
+    closed(
+      {
+        kind: Type.Literal('headers'),
+        copy: Type.Array(
+          Type.Tuple([
+            Type.String({ minLength: 1, description: 'a response header name' }),
+            Type.String({ minLength: 1, description: 'a request header name' }),
+          ]),
+          { minItems: 1 },
+        ),
+      },
       'response headers copied into the next request (Nchan: Last-Modified into If-Modified-Since, Etag into If-None-Match)',
     ),
     closed({ kind: Type.Literal('none') }, 'no cursor: the server knows where each client is'),
@@ -55,7 +71,7 @@ export const CursorSchema = Type.Union(
         pointer: JsonPointer('into the last message received, e.g. /id'),
         param: Type.String({ minLength: 1, description: 'the query parameter the value goes in on the next request' }),
       },
-      'the last received message\'s own id (a JSON pointer into the message), sent as a query parameter on the next request; the first request goes without it',
+      "the last received message's own id (a JSON pointer into the message), sent as a query parameter on the next request; the first request goes without it",
     ),
   ],
   {
@@ -82,14 +98,23 @@ export function atJsonPointer(value: unknown, pointer: string): unknown {
 export const SplitSchema = Type.Union(
   [
     closed(
-      { kind: Type.Literal('json-array'), pointer: Type.Optional(JsonPointer('to the array inside the body, e.g. /messages for {"messages": [...], "next": ...}')) },
+      {
+        kind: Type.Literal('json-array'),
+        pointer: Type.Optional(JsonPointer('to the array inside the body, e.g. /messages for {"messages": [...], "next": ...}')),
+      },
       'a JSON array, one unit per element (pushbench); with a pointer, the array at that place in the body',
     ),
-    closed({ kind: Type.Literal('delimiter'), delimiter: Type.String({ minLength: 1, description: 'a non-empty delimiter' }) }, 'units separated by a delimiter'),
+    closed(
+      { kind: Type.Literal('delimiter'), delimiter: Type.String({ minLength: 1, description: 'a non-empty delimiter' }) },
+      'units separated by a delimiter',
+    ),
     closed({ kind: Type.Literal('whole') }, 'the whole body is one unit (Nchan without multipart)'),
     closed({ kind: Type.Literal('multipart') }, 'multipart/mixed, one unit per part'),
   ],
-  { description: 'a split: {"kind": "json-array"} (optionally with "pointer": "/messages"), {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}' },
+  {
+    description:
+      'a split: {"kind": "json-array"} (optionally with "pointer": "/messages"), {"kind": "delimiter", "delimiter": TEXT}, {"kind": "whole"} or {"kind": "multipart"}',
+  },
 );
 
 const common = {
@@ -110,7 +135,12 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
   if (meta.delivery === 'request') {
     return closed(
       meta.pickup === 'interval'
-        ? { ...RequestSubscriptionFields, repoll: Type.Optional(Type.Boolean({ description: 'poll again at once after a non-empty answer (Nchan answers one message per poll)' })) }
+        ? {
+            ...RequestSubscriptionFields,
+            repoll: Type.Optional(
+              Type.Boolean({ description: 'poll again at once after a non-empty answer (Nchan answers one message per poll)' }),
+            ),
+          }
         : RequestSubscriptionFields,
     );
   }
@@ -118,20 +148,43 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
     return closed({
       ...common,
       subprotocols: Type.Optional(Type.Array(Type.String({ minLength: 1, description: 'a subprotocol name' }))),
-      onOpen: Type.Optional(Type.Array(Str('a text frame, may contain {room}'), { description: 'text frames sent once the socket is open (a subscribe command)' })),
-      publishFrame: Type.Optional(Str('chat over WebSocket: the text frame a client sends on its own socket to publish; contains {message}, may contain {room}')),
-      upgrade: Type.Optional(Type.Boolean({ description: 'engine.io only: connect as a browser does by default (the polling transport first, then the 2probe/3probe probe and the 5 upgrade to WebSocket) instead of opening transport=websocket directly' })),
+      onOpen: Type.Optional(
+        Type.Array(Str('a text frame, may contain {room}'), {
+          description: 'text frames sent once the socket is open (a subscribe command)',
+        }),
+      ),
+      publishFrame: Type.Optional(
+        Str('chat over WebSocket: the text frame a client sends on its own socket to publish; contains {message}, may contain {room}'),
+      ),
+      upgrade: Type.Optional(
+        Type.Boolean({
+          description:
+            'engine.io only: connect as a browser does by default (the polling transport first, then the 2probe/3probe probe and the 5 upgrade to WebSocket) instead of opening transport=websocket directly',
+        }),
+      ),
     });
   }
   return closed({
     ...common,
-    resume: Type.Optional(literalUnion(['event-id', 'none'], { description: 'how a reconnection resumes: event-id sends Last-Event-ID with the id of the last event received' })),
+    resume: Type.Optional(
+      literalUnion(['event-id', 'none'], {
+        description: 'how a reconnection resumes: event-id sends Last-Event-ID with the id of the last event received',
+      }),
+    ),
   });
 }
 
 export const TechniqueSubscriptionsSchema = Type.Object(
-  Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(subscriptionSchemaFor(TECHNIQUE_META[id]))])) as Record<TechniqueId, TOptional<TSchema>>,
-  { additionalProperties: false, minProperties: 1, propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' }, description: 'how each technique subscribes; any subset' },
+  Object.fromEntries(TECHNIQUES.map((id) => [id, Type.Optional(subscriptionSchemaFor(TECHNIQUE_META[id]))])) as Record<
+    TechniqueId,
+    TOptional<TSchema>
+  >,
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    propertyNames: { enum: [...TECHNIQUES], description: 'a technique id' },
+    description: 'how each technique subscribes; any subset',
+  },
 );
 
 export const PublishSchema = closed(
@@ -147,9 +200,12 @@ export const PublishSchema = closed(
 
 export const ServerSchema = closed(
   {
-    command: Type.Array(Type.String({ minLength: 1, description: 'a non-empty argument' }), { minItems: 1, description: 'the program and its arguments; {port}, {dir} and {targetDir} are replaced' }),
+    command: Type.Array(Type.String({ minLength: 1, description: 'a non-empty argument' }), {
+      minItems: 1,
+      description: 'the program and its arguments; {port}, {dir} and {targetDir} are replaced',
+    }),
     cwd: Type.Optional(Str('working folder, relative to the target file (default: its folder)')),
-    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'environment variables added to pushbench\'s own' })),
+    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "environment variables added to pushbench's own" })),
     ready: closed(
       {
         url: Str('a URL that answers (any HTTP status) once the server is ready'),
@@ -157,7 +213,7 @@ export const ServerSchema = closed(
       },
       'the readiness check',
     ),
-    pidFile: Type.Optional(Str('a file holding the pid whose CPU and RSS (children included) are sampled (default: the command\'s pid)')),
+    pidFile: Type.Optional(Str("a file holding the pid whose CPU and RSS (children included) are sampled (default: the command's pid)")),
   },
   'how pushbench starts the server: in its own process group, stopped and reaped after each technique',
 );
@@ -179,12 +235,16 @@ export const WiresSchema = closed(
 
 export const TargetFileSchema = closed({
   $schema: Type.Optional(Str()),
-  name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,39}$', description: 'a name of lowercase letters, digits, dots, dashes and underscores (at most 40)' }),
+  name: Type.String({
+    pattern: '^[a-z0-9][a-z0-9._-]{0,39}$',
+    description: 'a name of lowercase letters, digits, dots, dashes and underscores (at most 40)',
+  }),
   description: Type.Optional(Str()),
   origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL such as http://127.0.0.1:{port}, without a path' }),
   protocol: Type.Optional(
     literalUnion(['engine.io'], {
-      description: 'a session protocol pushbench\'s clients speak over the techniques: engine.io (Engine.IO v4, Socket.IO 4: the polling transport as longpoll, the websocket transport as websocket, pings answered, Socket.IO namespace connect 40 and event packets 42)',
+      description:
+        "a session protocol pushbench's clients speak over the techniques: engine.io (Engine.IO v4, Socket.IO 4: the polling transport as longpoll, the websocket transport as websocket, pings answered, Socket.IO namespace connect 40 and event packets 42)",
     }),
   ),
   publish: PublishSchema,
@@ -237,7 +297,10 @@ export const ENGINE_IO_SEPARATOR = '\x1e';
  * (accepted once written to the socket). `http`: the target's publish request on a connection
  * of the client's own (accepted when it answers one of the target's accepted statuses).
  */
-export type Upstream = { readonly kind: 'builtin' } | { readonly kind: 'frame'; readonly template: string } | { readonly kind: 'http'; readonly publish: PublishSpec };
+export type Upstream =
+  | { readonly kind: 'builtin' }
+  | { readonly kind: 'frame'; readonly template: string }
+  | { readonly kind: 'http'; readonly publish: PublishSpec };
 
 /** pushbench's own protocol for technique `id`: its row's path, `?room=R&since=SEQ`, JSON-array bodies, SSE ids that are seqs. */
 export function builtinSubscription(id: TechniqueId): Subscription {
@@ -309,14 +372,16 @@ export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscriptio
 
 /** A chat client's upstream on a target: the WebSocket's publish frame, or (a technique of requests or streams) the target's publish request. */
 function upstreamOf(file: TargetFile, id: TechniqueId, spec: FileSubscription): Upstream | null {
-  if (TECHNIQUE_META[id].upstream === 'socket') return spec.publishFrame === undefined ? null : { kind: 'frame', template: spec.publishFrame };
+  if (TECHNIQUE_META[id].upstream === 'socket')
+    return spec.publishFrame === undefined ? null : { kind: 'frame', template: spec.publishFrame };
   return { kind: 'http', publish: file.publish };
 }
 
 /** Checks a schema cannot express, each as `PATH: expected WHAT, found VALUE`. */
 function semanticProblems(file: TargetFile): string[] {
   const problems: string[] = [];
-  if (!file.publish.body.includes('{message}')) problems.push(`$.publish.body: expected a template containing {message}, found ${describeValue(file.publish.body)}`);
+  if (!file.publish.body.includes('{message}'))
+    problems.push(`$.publish.body: expected a template containing {message}, found ${describeValue(file.publish.body)}`);
   for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
     if (spec?.publishFrame !== undefined && !spec.publishFrame.includes('{message}')) {
       problems.push(`$.techniques.${id}.publishFrame: expected a template containing {message}, found ${describeValue(spec.publishFrame)}`);
@@ -324,45 +389,64 @@ function semanticProblems(file: TargetFile): string[] {
   }
   for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
     if (spec?.upgrade !== undefined && file.protocol !== 'engine.io') {
-      problems.push(`$.techniques.${id}.upgrade: expected no "upgrade" without "protocol": "engine.io" (it names Engine.IO's polling-to-WebSocket upgrade), found ${describeValue(spec.upgrade)}`);
+      problems.push(
+        `$.techniques.${id}.upgrade: expected no "upgrade" without "protocol": "engine.io" (it names Engine.IO's polling-to-WebSocket upgrade), found ${describeValue(spec.upgrade)}`,
+      );
     }
     // Engine.IO's transports are a held poll and a WebSocket: a technique that is neither has no transport to speak it over.
     const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
     const heldPoll = meta?.delivery === 'request' && meta.pickup === 'immediate';
     if (spec !== undefined && meta !== undefined && file.protocol === 'engine.io' && !heldPoll && meta.transport !== 'ws') {
-      const allowed = TECHNIQUES.filter((t) => TECHNIQUE_META[t].transport === 'ws' || (TECHNIQUE_META[t].delivery === 'request' && TECHNIQUE_META[t].pickup === 'immediate'));
-      problems.push(`$.techniques.${id}: expected with "protocol": "engine.io" only ${allowed.join(', ')} (Engine.IO's polling transport is a held poll; its other transport is a WebSocket), found ${id}`);
+      const allowed = TECHNIQUES.filter(
+        (t) =>
+          TECHNIQUE_META[t].transport === 'ws' || (TECHNIQUE_META[t].delivery === 'request' && TECHNIQUE_META[t].pickup === 'immediate'),
+      );
+      problems.push(
+        `$.techniques.${id}: expected with "protocol": "engine.io" only ${allowed.join(', ')} (Engine.IO's polling transport is a held poll; its other transport is a WebSocket), found ${id}`,
+      );
     }
   }
   for (const [id, spec] of Object.entries(file.techniques) as Array<[string, FileSubscription | undefined]>) {
     const kind = spec?.cursor.kind;
     const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
     if ((kind === 'body' || kind === 'message') && meta !== undefined && meta.delivery !== 'request') {
-      problems.push(`$.techniques.${id}.cursor.kind: expected a cursor a stream or socket can carry (query, headers or none; a ${kind} cursor goes on the next request, and ${id} makes one request), found ${describeValue(kind)}`);
+      problems.push(
+        `$.techniques.${id}.cursor.kind: expected a cursor a stream or socket can carry (query, headers or none; a ${kind} cursor goes on the next request, and ${id} makes one request), found ${describeValue(kind)}`,
+      );
     }
   }
   // Engine.IO's adapter speaks HTTP/1.1 (one connection per purpose); over HTTP/2 each purpose would open a session of its own, which no browser does.
   if (file.protocol === 'engine.io' && file.wires !== undefined) {
     for (const wire of Object.keys(file.wires)) {
-      if (wire !== 'http' && wire !== 'https') problems.push(`$.wires.${wire}: expected only http or https with "protocol": "engine.io" (the Engine.IO adapter is not measured over HTTP/2 yet), found ${describeValue(wire)}`);
+      if (wire !== 'http' && wire !== 'https')
+        problems.push(
+          `$.wires.${wire}: expected only http or https with "protocol": "engine.io" (the Engine.IO adapter is not measured over HTTP/2 yet), found ${describeValue(wire)}`,
+        );
     }
   }
   for (const [wire, techniques] of Object.entries(file.wires ?? {}) as Array<[string, 'all' | string[] | undefined]>) {
     if (!Array.isArray(techniques)) continue;
     for (const id of techniques) {
-      if ((file.techniques as Record<string, unknown>)[id] === undefined) problems.push(`$.wires.${wire}: expected techniques of $.techniques (${Object.keys(file.techniques).join(', ')}), found ${describeValue(id)}`);
+      if ((file.techniques as Record<string, unknown>)[id] === undefined)
+        problems.push(
+          `$.wires.${wire}: expected techniques of $.techniques (${Object.keys(file.techniques).join(', ')}), found ${describeValue(id)}`,
+        );
     }
   }
   const usesPort = (text: string): boolean => text.includes('{port}');
   if (file.server === undefined && usesPort(file.origin)) {
-    problems.push(`$.origin: expected a fixed port when there is no "server" section ({port} is the port pushbench picks when it starts the server), found ${describeValue(file.origin)}`);
+    problems.push(
+      `$.origin: expected a fixed port when there is no "server" section ({port} is the port pushbench picks when it starts the server), found ${describeValue(file.origin)}`,
+    );
   }
   return problems;
 }
 
 /** The wires a target file offers, each with the techniques it serves there (among `offered`), in report order. */
 export function targetWires(file: TargetFile, offered: readonly TechniqueId[]): Partial<Record<WireId, readonly TechniqueId[]>> {
-  const declared = (file.wires ?? { [file.origin.startsWith('https:') ? 'https' : 'http']: 'all' }) as Partial<Record<WireId, 'all' | TechniqueId[]>>;
+  const declared = (file.wires ?? { [file.origin.startsWith('https:') ? 'https' : 'http']: 'all' }) as Partial<
+    Record<WireId, 'all' | TechniqueId[]>
+  >;
   const out: Partial<Record<WireId, readonly TechniqueId[]>> = {};
   for (const wire of WIRES) {
     const techniques = declared[wire];
@@ -401,7 +485,7 @@ export function targetJsonSchema(): Record<string, unknown> {
     id: 'https://github.com/pushbench/pushbench/targets/target.schema.json',
     source: 'core/targets.ts',
     title: 'pushbench target file',
-    description: 'How pushbench publishes to a server and how each technique\'s clients subscribe to it.',
+    description: "How pushbench publishes to a server and how each technique's clients subscribe to it.",
   });
 }
 

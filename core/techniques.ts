@@ -143,7 +143,10 @@ export const TECHNIQUES: readonly TechniqueId[] = Object.freeze(ROWS.map((row) =
 
 /** The row of each technique. */
 export const TECHNIQUE_META: Readonly<Record<TechniqueId, TechniqueMeta & { readonly id: TechniqueId }>> = Object.freeze(
-  Object.fromEntries(ROWS.map((row) => [row.id, Object.freeze(row)])) as unknown as Record<TechniqueId, TechniqueMeta & { readonly id: TechniqueId }>,
+  Object.fromEntries(ROWS.map((row) => [row.id, Object.freeze(row)])) as unknown as Record<
+    TechniqueId,
+    TechniqueMeta & { readonly id: TechniqueId }
+  >,
 );
 
 /** True when `value` names a technique. */
@@ -164,7 +167,8 @@ export function techniquesWhere(predicate: (meta: TechniqueMeta) => boolean): Te
 /** The one technique whose row matches `predicate`; throws when none or several do. */
 export function techniqueWhere(what: string, predicate: (meta: TechniqueMeta) => boolean): TechniqueId {
   const found = techniquesWhere(predicate);
-  if (found.length !== 1) throw new Error(`expected exactly one technique that is ${what}; found ${found.length === 0 ? 'none' : found.join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(`expected exactly one technique that is ${what}; found ${found.length === 0 ? 'none' : found.join(', ')}`);
   return found[0]!;
 }
 
@@ -174,8 +178,14 @@ export function techniqueWhere(what: string, predicate: (meta: TechniqueMeta) =>
  * endpoint; a bare node:http handler answers the same bytes) and the WebSocket without
  * compression (a bare `ws` loop sends the same buffer).
  */
-export const INTERVAL_POLL_TECHNIQUE = techniqueWhere('polled on an interval', (meta) => meta.delivery === 'request' && meta.pickup === 'interval');
-export const PLAIN_WS_TECHNIQUE = techniqueWhere('a WebSocket without compression', (meta) => meta.transport === 'ws' && meta.compression === 'none');
+export const INTERVAL_POLL_TECHNIQUE = techniqueWhere(
+  'polled on an interval',
+  (meta) => meta.delivery === 'request' && meta.pickup === 'interval',
+);
+export const PLAIN_WS_TECHNIQUE = techniqueWhere(
+  'a WebSocket without compression',
+  (meta) => meta.transport === 'ws' && meta.compression === 'none',
+);
 
 /** The URL a client of `id` opens on a server at `origin` (`http://host:port`), with the scheme its transport needs. */
 export function techniqueUrl(id: TechniqueId, origin: string): string {
@@ -193,7 +203,10 @@ export interface TechniqueFile {
  * compiled) next to `indexUrl`, whose default export must be that technique's entry. A missing
  * file or a wrong export fails at load time, naming the file and what it must export.
  */
-export async function loadTechniqueFiles<T extends TechniqueFile>(indexUrl: string, what: string): Promise<Readonly<Record<TechniqueId, T>>> {
+export async function loadTechniqueFiles<T extends TechniqueFile>(
+  indexUrl: string,
+  what: string,
+): Promise<Readonly<Record<TechniqueId, T>>> {
   const extension = /\.[cm]?ts$/.test(new URL(indexUrl).pathname) ? '.ts' : '.js';
   const entries = await Promise.all(
     TECHNIQUES.map(async (id) => {
@@ -206,7 +219,9 @@ export async function loadTechniqueFiles<T extends TechniqueFile>(indexUrl: stri
       }
       const entry = module.default as Partial<T> | undefined;
       if (typeof entry !== 'object' || entry === null || entry.id !== id) {
-        throw new Error(`${url.pathname} must export default the ${what} of technique ${id} (an object with id ${JSON.stringify(id)}); its default export has id ${JSON.stringify(entry?.id)}`);
+        throw new Error(
+          `${url.pathname} must export default the ${what} of technique ${id} (an object with id ${JSON.stringify(id)}); its default export has id ${JSON.stringify(entry?.id)}`,
+        );
       }
       return [id, entry as T] as const;
     }),

@@ -71,12 +71,24 @@ export interface WireParts {
 
 /** All zero. */
 export function emptyDirection(): DirectionParts {
-  return { tlsRecords: 0, tlsOverheadBytes: 0, h2Frames: 0, h2FrameHeaderBytes: 0, h2HeaderBlockBytes: 0, h2ControlBytes: 0, h2DataBytes: 0 };
+  return {
+    tlsRecords: 0,
+    tlsOverheadBytes: 0,
+    h2Frames: 0,
+    h2FrameHeaderBytes: 0,
+    h2HeaderBlockBytes: 0,
+    h2ControlBytes: 0,
+    h2DataBytes: 0,
+  };
 }
 
 /** All zero. */
 export function emptyParts(): WireParts {
-  return { up: emptyDirection(), down: emptyDirection(), setup: { connections: 0, tlsUp: 0, tlsDown: 0, tlsTicketsDown: 0, h2Up: 0, h2Down: 0 } };
+  return {
+    up: emptyDirection(),
+    down: emptyDirection(),
+    setup: { connections: 0, tlsUp: 0, tlsDown: 0, tlsTicketsDown: 0, h2Up: 0, h2Down: 0 },
+  };
 }
 
 function addDirection(into: DirectionParts, from: DirectionParts, sign: 1 | -1): void {
@@ -345,8 +357,16 @@ export function tlsTap(inner: Duplex, parts: ConnectionParts): WireTap {
 
 /** A tap that counts the HTTP/2 frames a client session writes and reads into `parts`. */
 export function h2Tap(inner: Duplex, parts: ConnectionParts): WireTap {
-  const up = new H2FrameCounter(H2_PREFACE_BYTES, (bytes) => parts.h2Preface(bytes), (type, bytes) => parts.h2Frame('up', type, bytes));
-  const down = new H2FrameCounter(0, () => {}, (type, bytes) => parts.h2Frame('down', type, bytes));
+  const up = new H2FrameCounter(
+    H2_PREFACE_BYTES,
+    (bytes) => parts.h2Preface(bytes),
+    (type, bytes) => parts.h2Frame('up', type, bytes),
+  );
+  const down = new H2FrameCounter(
+    0,
+    () => {},
+    (type, bytes) => parts.h2Frame('down', type, bytes),
+  );
   return new WireTap(inner, {
     up: (chunk) => up.feed(chunk),
     down: (chunk) => down.feed(chunk),

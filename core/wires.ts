@@ -33,11 +33,47 @@ export interface WireMeta {
 
 /** One row per wire, in the order reports show them. */
 const ROWS = [
-  { id: 'http', tls: false, httpVersion: '1.1', alpn: null, scheme: 'http', carries: ['http1', 'ws'], webSocket: 'upgrade', label: 'HTTP/1.1' },
-  { id: 'https', tls: true, httpVersion: '1.1', alpn: 'http/1.1', scheme: 'https', carries: ['http1', 'ws'], webSocket: 'upgrade', label: 'HTTP/1.1 + TLS' },
+  {
+    id: 'http',
+    tls: false,
+    httpVersion: '1.1',
+    alpn: null,
+    scheme: 'http',
+    carries: ['http1', 'ws'],
+    webSocket: 'upgrade',
+    label: 'HTTP/1.1',
+  },
+  {
+    id: 'https',
+    tls: true,
+    httpVersion: '1.1',
+    alpn: 'http/1.1',
+    scheme: 'https',
+    carries: ['http1', 'ws'],
+    webSocket: 'upgrade',
+    label: 'HTTP/1.1 + TLS',
+  },
   // The HTTP/1.1 request techniques map onto HTTP/2 streams as they are; a WebSocket is a stream opened by extended CONNECT.
-  { id: 'h2', tls: true, httpVersion: '2', alpn: 'h2', scheme: 'https', carries: ['http1', 'h2', 'ws'], webSocket: 'extended-connect', label: 'HTTP/2 + TLS' },
-  { id: 'h2c', tls: false, httpVersion: '2', alpn: null, scheme: 'http', carries: ['http1', 'h2', 'ws'], webSocket: 'extended-connect', label: 'HTTP/2 cleartext' },
+  {
+    id: 'h2',
+    tls: true,
+    httpVersion: '2',
+    alpn: 'h2',
+    scheme: 'https',
+    carries: ['http1', 'h2', 'ws'],
+    webSocket: 'extended-connect',
+    label: 'HTTP/2 + TLS',
+  },
+  {
+    id: 'h2c',
+    tls: false,
+    httpVersion: '2',
+    alpn: null,
+    scheme: 'http',
+    carries: ['http1', 'h2', 'ws'],
+    webSocket: 'extended-connect',
+    label: 'HTTP/2 cleartext',
+  },
 ] as const satisfies readonly WireMeta[];
 
 export type WireId = (typeof ROWS)[number]['id'];
@@ -93,10 +129,11 @@ export function wireRefusal(id: TechniqueId, wire: WireId): string | null {
 /** Every refused pair among `techniques` x `wires`, as sentences (empty when all can run). */
 export function wireRefusals(techniques: readonly TechniqueId[], wires: readonly WireId[]): string[] {
   const out: string[] = [];
-  for (const wire of wires) for (const id of techniques) {
-    const refusal = wireRefusal(id, wire);
-    if (refusal !== null) out.push(refusal);
-  }
+  for (const wire of wires)
+    for (const id of techniques) {
+      const refusal = wireRefusal(id, wire);
+      if (refusal !== null) out.push(refusal);
+    }
   return out;
 }
 

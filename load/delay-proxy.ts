@@ -166,7 +166,8 @@ export class DelayProxy {
 
   /** Starts a proxy listening on 127.0.0.1 (port 0 unless told). */
   static async start(options: DelayProxyOptions): Promise<DelayProxy> {
-    if (!(Number.isFinite(options.delayMs) && options.delayMs >= 0)) throw new RangeError(`invalid delayMs: received ${options.delayMs}; expected a number >= 0`);
+    if (!(Number.isFinite(options.delayMs) && options.delayMs >= 0))
+      throw new RangeError(`invalid delayMs: received ${options.delayMs}; expected a number >= 0`);
     const proxy = new DelayProxy(options);
     await new Promise<void>((resolve, reject) => {
       proxy.server.once('error', reject);

@@ -63,7 +63,17 @@ export class DeliveryRecorder {
   private window: Window | undefined;
   /** True between the start and end byte snapshots. */
   counting = false;
-  readonly counts: DeliveryCounts = { delivered: 0, duplicated: 0, outOfOrder: 0, receivedInWindow: 0, payloadInWindow: 0, unmatched: 0, stale: 0, arrivalSpreadMicros: 0, latencySeqs: {} };
+  readonly counts: DeliveryCounts = {
+    delivered: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    receivedInWindow: 0,
+    payloadInWindow: 0,
+    unmatched: 0,
+    stale: 0,
+    arrivalSpreadMicros: 0,
+    latencySeqs: {},
+  };
   private readonly seenSeqs = new Map<string, Set<number>>();
   /** First arrival (µs) of each recent message, by room key, then seq; per room the oldest are dropped past FIRST_ARRIVALS_KEPT. */
   private readonly firstArrival = new Map<string, Map<number, number>>();

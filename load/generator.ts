@@ -61,7 +61,6 @@ export function chatSender(seq: number, roomSize: number): number {
   return (seq - 1) % roomSize;
 }
 
-
 /** An edge snapshot waiting for the last message due before the edge to reach every client of this process. */
 interface PendingEdge {
   edge: EdgeWait['edge'];
@@ -119,12 +118,20 @@ export class Generator {
   ) {
     this.counter = new SocketCounter(spec.localAddress);
     const session = spec.subscription.session;
-    this.sessionTally = session === null || session === undefined ? null : new SessionTally(session, sessionTransport(session, TECHNIQUE_META[spec.technique].transport === 'ws' ? 'ws' : 'http'), () => this.recorder.counting);
+    this.sessionTally =
+      session === null || session === undefined
+        ? null
+        : new SessionTally(
+            session,
+            sessionTransport(session, TECHNIQUE_META[spec.technique].transport === 'ws' ? 'ws' : 'http'),
+            () => this.recorder.counting,
+          );
     this.selfStamped = spec.workload === 'chat' && spec.subscription.upstream !== null && spec.subscription.upstream.kind !== 'builtin';
     // Without a schedule every client starts its period at once (phase 0): a driver test's one client polls at begin.
     const schedule = spec.schedule;
     this.pollPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(schedule.seed, schedule.clients);
-    this.publishPhases = schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(publishSeed(schedule.seed), schedule.clients);
+    this.publishPhases =
+      schedule === undefined ? new Float64Array(spec.toClient) : schedulePhases(publishSeed(schedule.seed), schedule.clients);
   }
 
   /**
@@ -132,7 +139,12 @@ export class Generator {
    * the server replayed, counted and ignored); a unit without any is counted as unmatched. The
    * payload of a message is the JSON pushbench published for it; the rest is overhead.
    */
-  private receive(client: SimulatedClient, trackerOf: (seq: number) => ClientTracker, unit: Buffer, inByteWindow: boolean): { count: number; lastSeq: number } {
+  private receive(
+    client: SimulatedClient,
+    trackerOf: (seq: number) => ClientTracker,
+    unit: Buffer,
+    inByteWindow: boolean,
+  ): { count: number; lastSeq: number } {
     const { tracker, room } = client;
     const now = nowMicros();
     const lastTBefore = tracker.lastT;
@@ -157,7 +169,14 @@ export class Generator {
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
     const pending = this.pendingEdge;
-    if (pending !== undefined && !client.byExchange && lastTBefore < pending.thresholdT && tracker.lastT >= pending.thresholdT && --pending.behind === 0) pending.take();
+    if (
+      pending !== undefined &&
+      !client.byExchange &&
+      lastTBefore < pending.thresholdT &&
+      tracker.lastT >= pending.thresholdT &&
+      --pending.behind === 0
+    )
+      pending.take();
     return { count, lastSeq };
   }
 
@@ -169,7 +188,14 @@ export class Generator {
     const makeTab: SessionContextTab = (counter) => CLIENT_WIRES[spec.wire ?? DEFAULT_WIRE](spec.origin, counter, spec.tlsTrust);
     // The default flow starts on the polling transport at the WebSocket's path with transport=polling.
     const pollPath = subscriptionPath(spec.subscription, room, spec.startSeq).replace('transport=websocket', 'transport=polling');
-    return sessionTab(session, { makeTab, counter: this.counter, pollPath, getHeaders: spec.headers.longPoll, postHeaders: spec.headers.publish, tally: this.sessionTally });
+    return sessionTab(session, {
+      makeTab,
+      counter: this.counter,
+      pollPath,
+      getHeaders: spec.headers.longPoll,
+      postHeaders: spec.headers.publish,
+      tally: this.sessionTally,
+    });
   }
 
   /** Tells the runner, once, that the target refuses these clients: the technique then fails at once. */
@@ -229,7 +255,8 @@ export class Generator {
         fail: (error) => {
           this.recordError(error);
           // A connection refused mid-run is the target saying no as plainly as an error status; so is a session the server ends (load/sessions.ts).
-          if ((error as Error & { code?: string }).code === 'ECONNREFUSED' || error instanceof TargetRefusedError) this.reportRefusal(describeError(error));
+          if ((error as Error & { code?: string }).code === 'ECONNREFUSED' || error instanceof TargetRefusedError)
+            this.reportRefusal(describeError(error));
         },
         refuse: (error) => {
           this.recordError(error);
@@ -290,7 +317,8 @@ export class Generator {
     this.window = window;
     this.recorder.setWindow(window);
     // Broadcast: the publisher's grid (the runner's, computed from the same numbers), for the edges to wait on.
-    const firstAt = this.spec.workload === 'broadcast' && this.spec.rate > 0 ? firstPublishAt(beginAt, window.startT, this.spec.rate) : null;
+    const firstAt =
+      this.spec.workload === 'broadcast' && this.spec.rate > 0 ? firstPublishAt(beginAt, window.startT, this.spec.rate) : null;
     this.scheduleEdge('start', window.startT, firstAt, () => {
       this.snapshots.start = this.edgeCounts();
       this.eluAtStart = performance.eventLoopUtilization();
@@ -298,7 +326,8 @@ export class Generator {
     });
     this.scheduleEdge('end', window.endT, firstAt, () => {
       this.snapshots.end = this.edgeCounts();
-      if (this.eluAtStart !== undefined) this.eluInWindow = performance.eventLoopUtilization(performance.eventLoopUtilization(), this.eluAtStart).utilization;
+      if (this.eluAtStart !== undefined)
+        this.eluInWindow = performance.eventLoopUtilization(performance.eventLoopUtilization(), this.eluAtStart).utilization;
       this.recorder.counting = false;
     });
     for (const client of this.clients) client.driver.begin(beginAt);
@@ -322,7 +351,10 @@ export class Generator {
       histogram: encodeHistogram(this.recorder.histogram),
       publishLateness: encodeHistogram(this.publishLateness),
       // Sockets attributed by snapshot: what flowed between the edges; by exchange: the exchanges due in the window, whole.
-      bytes: { up: end.bytes.up - start.bytes.up + this.exchangeBytes.up, down: end.bytes.down - start.bytes.down + this.exchangeBytes.down },
+      bytes: {
+        up: end.bytes.up - start.bytes.up + this.exchangeBytes.up,
+        down: end.bytes.down - start.bytes.down + this.exchangeBytes.down,
+      },
       windowMicros: end.at - start.at,
       ...(parts.setup.connections > 0 ? { parts } : {}),
       ...((this.spec.tabs ?? 1) > 1 ? { browsers: this.browserWaits() } : {}),
@@ -383,7 +415,10 @@ export class Generator {
       const lastDue = firstAt === null ? null : lastDueBefore(firstAt, this.spec.rate, edgeT);
       const gapMicros = 1e6 / this.spec.rate;
       const thresholdT = lastDue === null ? 0 : lastDue - gapMicros / 2;
-      const behind = lastDue === null ? 0 : this.clients.reduce((n, c) => n + (!c.byExchange && c.waiting !== true && c.tracker.lastT < thresholdT ? 1 : 0), 0);
+      const behind =
+        lastDue === null
+          ? 0
+          : this.clients.reduce((n, c) => n + (!c.byExchange && c.waiting !== true && c.tracker.lastT < thresholdT ? 1 : 0), 0);
       let taken = false;
       const take = (): void => {
         if (taken) return;
@@ -406,10 +441,13 @@ export class Generator {
   }
 
   private at(when: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, Math.max(0, (when - nowMicros()) / 1000));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        fn();
+      },
+      Math.max(0, (when - nowMicros()) / 1000),
+    );
     this.timers.add(timer);
   }
 
@@ -479,7 +517,6 @@ export class Generator {
     if (this.errors.first.length < MAX_ERRORS_KEPT && !this.errors.first.includes(text)) this.errors.first.push(text);
   }
 }
-
 
 function describeError(error: Error & { code?: string }): string {
   return error.code !== undefined && !error.message.includes(error.code) ? `${error.message} (${error.code})` : error.message;

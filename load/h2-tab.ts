@@ -47,7 +47,8 @@ export function h2Headers(pairs: ReadonlyArray<readonly [string, string]>): Outg
     const existing = out[name];
     out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
-  if (out['sec-fetch-mode'] !== undefined && out.priority === undefined && CHROMIUM_H2_FORM.priority !== null) out.priority = CHROMIUM_H2_FORM.priority;
+  if (out['sec-fetch-mode'] !== undefined && out.priority === undefined && CHROMIUM_H2_FORM.priority !== null)
+    out.priority = CHROMIUM_H2_FORM.priority;
   return out;
 }
 
@@ -154,7 +155,13 @@ export class H2Tab {
   }
 
   /** Sends a request on a new stream and buffers the whole response body; its head must come within `timeoutMs` (0: no limit). */
-  async request(method: 'GET' | 'POST' | 'PUT', path: string, headers: string[], body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    headers: string[],
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<HttpResponse> {
     const response = await this.exchange(method, path, h2Headers(pairsOf(headers)), body, timeoutMs);
     return { status: response.status, body: response.body };
   }
@@ -163,7 +170,10 @@ export class H2Tab {
   stream(path: string, headers: string[], handlers: StreamHandlers): void {
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = this.open().request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'GET', ':path': path }), ...h2Headers(pairsOf(headers)) }, { endStream: true });
+      stream = this.open().request(
+        { ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'GET', ':path': path }), ...h2Headers(pairsOf(headers)) },
+        { endStream: true },
+      );
     } catch (error) {
       queueMicrotask(() => handlers.onEnd(error as Error));
       return;
@@ -178,7 +188,11 @@ export class H2Tab {
     stream.on('data', (chunk: Buffer) => handlers.onChunk(chunk));
     stream.once('end', () => end(null));
     stream.once('error', (error: Error) => end(error));
-    stream.once('close', () => end(stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? null : new ConnectionClosedError(`the stream was reset (${stream.rstCode})`)));
+    stream.once('close', () =>
+      end(
+        stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? null : new ConnectionClosedError(`the stream was reset (${stream.rstCode})`),
+      ),
+    );
   }
 
   /**
@@ -215,10 +229,16 @@ export class H2Tab {
       ws[method] = ((...args: unknown[]) => (ws.readyState === WebSocket.CONNECTING ? closeConnecting() : original(...args))) as never;
     }
     const timeoutMs = options.handshakeTimeout ?? 0;
-    const timer = timeoutMs > 0 ? setTimeout(() => fail(new Error(`extended CONNECT ${target.pathname}: no answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => fail(new Error(`extended CONNECT ${target.pathname}: no answer within ${timeoutMs} ms`)), timeoutMs)
+        : undefined;
     const headers: OutgoingHttpHeaders = {
       // RFC 8441 §4: the protocol token is the Upgrade token of RFC 6455.
-      ...chromiumPseudoHeaders({ ...this.pseudo, ':method': 'CONNECT', ':protocol': TRANSPORTS.ws.upgradeToken, ':path': `${target.pathname}${target.search}` }, true),
+      ...chromiumPseudoHeaders(
+        { ...this.pseudo, ':method': 'CONNECT', ':protocol': TRANSPORTS.ws.upgradeToken, ':path': `${target.pathname}${target.search}` },
+        true,
+      ),
       ...h2Headers(Object.entries((options.headers ?? {}) as Record<string, string>)),
       'sec-websocket-version': '13',
       ...(protocols.length > 0 ? { 'sec-websocket-protocol': protocols.join(', ') } : {}),
@@ -234,17 +254,29 @@ export class H2Tab {
         if (status !== 200) {
           const chunks: Buffer[] = [];
           stream!.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream!.once('end', () => fail(new Error(`extended CONNECT ${target.pathname} answered ${status}: ${Buffer.concat(chunks).subarray(0, 200).toString('utf8')}`)));
+          stream!.once('end', () =>
+            fail(
+              new Error(
+                `extended CONNECT ${target.pathname} answered ${status}: ${Buffer.concat(chunks).subarray(0, 200).toString('utf8')}`,
+              ),
+            ),
+          );
           return;
         }
         settled = true;
         clearTimeout(timer);
-        const rawHeaders = Object.entries(head).flatMap(([name, value]) => (name.startsWith(':') || value === undefined ? [] : [name, String(value)]));
+        const rawHeaders = Object.entries(head).flatMap(([name, value]) =>
+          name.startsWith(':') || value === undefined ? [] : [name, String(value)],
+        );
         ws.emit('upgrade', { statusCode: status, statusMessage: '', rawHeaders });
         attachStream(ws, stream!, streamOptions);
       });
       stream.once('error', (error: Error) => fail(error));
-      stream.once('close', () => fail(new ConnectionClosedError(`extended CONNECT ${target.pathname}: the stream closed before its answer (code ${stream?.rstCode})`)));
+      stream.once('close', () =>
+        fail(
+          new ConnectionClosedError(`extended CONNECT ${target.pathname}: the stream closed before its answer (code ${stream?.rstCode})`),
+        ),
+      );
     };
     let session: http2.ClientHttp2Session;
     try {
@@ -256,7 +288,12 @@ export class H2Tab {
     // RFC 8441 §3: extended CONNECT only once the server's SETTINGS have said it takes it.
     const offered = (settings: http2.Settings): void => {
       if (settings.enableConnectProtocol === true) send(session);
-      else fail(new Error('the server does not offer extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL), so a WebSocket cannot share its HTTP/2 connection'));
+      else
+        fail(
+          new Error(
+            'the server does not offer extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL), so a WebSocket cannot share its HTTP/2 connection',
+          ),
+        );
     };
     if (!session.connecting && session.remoteSettings.enableConnectProtocol === true) send(session);
     else session.once('remoteSettings', offered);
@@ -282,7 +319,13 @@ export class H2Tab {
   }
 
   /** One request on a new stream: status, head, body, captured headers and the TCP bytes the session grew by meanwhile. */
-  private exchange(method: string, path: string, headers: OutgoingHttpHeaders, body: string | undefined, timeoutMs: number): Promise<GetResponse> {
+  private exchange(
+    method: string,
+    path: string,
+    headers: OutgoingHttpHeaders,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<GetResponse> {
     return new Promise((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
       let tcp: net.Socket;
@@ -291,7 +334,10 @@ export class H2Tab {
         const session = this.open();
         tcp = this.tcp!;
         parts = this.parts!;
-        stream = session.request({ ...chromiumPseudoHeaders({ ...this.pseudo, ':method': method, ':path': path }), ...headers }, { endStream: body === undefined });
+        stream = session.request(
+          { ...chromiumPseudoHeaders({ ...this.pseudo, ':method': method, ':path': path }), ...headers },
+          { endStream: body === undefined },
+        );
       } catch (error) {
         reject(error as Error);
         return;
@@ -322,7 +368,15 @@ export class H2Tab {
         clearTimeout(timer);
         const bytes = { up: tcp.bytesWritten - writtenBefore, down: tcp.bytesRead - readBefore };
         const exchangeParts = diffParts(parts.snapshot(), partsBefore);
-        resolve({ status, reason: '', head, headers: captured, body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), bytes, parts: exchangeParts });
+        resolve({
+          status,
+          reason: '',
+          head,
+          headers: captured,
+          body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+          bytes,
+          parts: exchangeParts,
+        });
       });
       stream.once('error', (error: Error) => {
         clearTimeout(timer);
@@ -331,7 +385,8 @@ export class H2Tab {
       });
       stream.once('close', () => {
         clearTimeout(timer);
-        if (!settled) reject(new ConnectionClosedError(`${method} ${path}: the stream closed before its response ended (code ${stream.rstCode})`));
+        if (!settled)
+          reject(new ConnectionClosedError(`${method} ${path}: the stream closed before its response ended (code ${stream.rstCode})`));
         settled = true;
       });
     });
@@ -350,7 +405,10 @@ export class H2Tab {
       socket.once('error', reject);
     });
     this.ready.catch(() => {});
-    const session = http2.connect(this.authority, { createConnection: () => h2Tap(socket, parts) as unknown as net.Socket, settings: { ...H2_CLIENT_SETTINGS } });
+    const session = http2.connect(this.authority, {
+      createConnection: () => h2Tap(socket, parts) as unknown as net.Socket,
+      settings: { ...H2_CLIENT_SETTINGS },
+    });
     // Errors reach the streams in flight; this keeps a reset of an idle session from throwing.
     session.on('error', () => {});
     session.once('connect', () => session.setLocalWindowSize(H2_CLIENT_CONNECTION_WINDOW_BYTES));

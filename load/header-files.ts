@@ -50,23 +50,38 @@ function fail(file: string, problem: string): HeaderFileError {
 
 /** Checks one line's name and value; `where` names the list it is in (`poll`, `publish`, ...). */
 function checkLine(file: string, where: string, name: string, value: string, written: readonly string[], writtenText: string): void {
-  if (/[\r\n]/.test(name)) throw fail(file, `has a header name with a line break in ${where}: ${JSON.stringify(name)}; names and values must be one line each`);
-  if (/[\r\n]/.test(value)) throw fail(file, `has a line break in the value of ${JSON.stringify(name)} in ${where}: ${JSON.stringify(value)}; names and values must be one line each`);
-  if (!TOKEN.test(name)) throw fail(file, `has an invalid header name in ${where}: ${JSON.stringify(name)}; allowed: letters, digits and !#$%&'*+-.^_\`|~`);
+  if (/[\r\n]/.test(name))
+    throw fail(file, `has a header name with a line break in ${where}: ${JSON.stringify(name)}; names and values must be one line each`);
+  if (/[\r\n]/.test(value))
+    throw fail(
+      file,
+      `has a line break in the value of ${JSON.stringify(name)} in ${where}: ${JSON.stringify(value)}; names and values must be one line each`,
+    );
+  if (!TOKEN.test(name))
+    throw fail(file, `has an invalid header name in ${where}: ${JSON.stringify(name)}; allowed: letters, digits and !#$%&'*+-.^_\`|~`);
   if (written.includes(name.toLowerCase())) throw fail(file, `sets ${JSON.stringify(name)} in ${where}; ${writtenText}`);
 }
 
-const REQUEST_WRITTEN_TEXT = 'the client writes Host, Connection, Content-Length, Upgrade, Transfer-Encoding, Sec-WebSocket-Key and Sec-WebSocket-Version itself: leave them out';
+const REQUEST_WRITTEN_TEXT =
+  'the client writes Host, Connection, Content-Length, Upgrade, Transfer-Encoding, Sec-WebSocket-Key and Sec-WebSocket-Version itself: leave them out';
 const RESPONSE_WRITTEN_TEXT = 'the server writes Connection, Transfer-Encoding, Upgrade and Keep-Alive itself: leave them out';
 
 function readList(file: string, key: FileKey, input: unknown): HeaderList {
-  if (!Array.isArray(input)) throw fail(file, `has ${JSON.stringify(key)} as ${JSON.stringify(input)?.slice(0, 80)}; expected a list of [name, value] pairs`);
+  if (!Array.isArray(input))
+    throw fail(file, `has ${JSON.stringify(key)} as ${JSON.stringify(input)?.slice(0, 80)}; expected a list of [name, value] pairs`);
   return input.map((pair: unknown, i): readonly [string, string] => {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
       throw fail(file, `has ${key}[${i}] = ${JSON.stringify(pair)?.slice(0, 80)}; expected a [name, value] pair of strings`);
     }
     const [name, value] = pair as [string, string];
-    checkLine(file, key, name, value, key === 'response' ? SERVER_WRITTEN_HEADERS : CLIENT_WRITTEN_HEADERS, key === 'response' ? RESPONSE_WRITTEN_TEXT : REQUEST_WRITTEN_TEXT);
+    checkLine(
+      file,
+      key,
+      name,
+      value,
+      key === 'response' ? SERVER_WRITTEN_HEADERS : CLIENT_WRITTEN_HEADERS,
+      key === 'response' ? RESPONSE_WRITTEN_TEXT : REQUEST_WRITTEN_TEXT,
+    );
     return [name, value];
   });
 }
@@ -93,23 +108,37 @@ export function profileFromJson(text: string, file: string): HeaderProfile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw fail(file, `is not JSON (${(error as Error).message}); expected a JSON object of header lists per request kind (${FILE_KEYS.join(', ')}) or a HAR file`, );
+    throw fail(
+      file,
+      `is not JSON (${(error as Error).message}); expected a JSON object of header lists per request kind (${FILE_KEYS.join(', ')}) or a HAR file`,
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw fail(file, `is ${JSON.stringify(data)?.slice(0, 80)}; expected a JSON object of header lists per request kind (${FILE_KEYS.join(', ')}) or a HAR file`);
+    throw fail(
+      file,
+      `is ${JSON.stringify(data)?.slice(0, 80)}; expected a JSON object of header lists per request kind (${FILE_KEYS.join(', ')}) or a HAR file`,
+    );
   }
   if ('log' in data) return profileFromHar(data, file);
   const found: Partial<Record<RequestKind, HeaderList>> = {};
   let response: HeaderList | null = null;
   for (const [key, value] of Object.entries(data)) {
-    if (!(FILE_KEYS as readonly string[]).includes(key)) throw fail(file, `has an unknown key ${JSON.stringify(key)}; allowed: ${FILE_KEYS.join(', ')}`);
+    if (!(FILE_KEYS as readonly string[]).includes(key))
+      throw fail(file, `has an unknown key ${JSON.stringify(key)}; allowed: ${FILE_KEYS.join(', ')}`);
     const list = readList(file, key as FileKey, value);
     if (key === 'response') response = list;
     else found[key as RequestKind] = list;
   }
-  if (REQUEST_KINDS.every((kind) => found[kind] === undefined)) throw fail(file, `has no request kind; expected at least one of ${REQUEST_KINDS.join(', ')}`);
+  if (REQUEST_KINDS.every((kind) => found[kind] === undefined))
+    throw fail(file, `has no request kind; expected at least one of ${REQUEST_KINDS.join(', ')}`);
   const lists = complete(found);
-  return { name: `file:${path.basename(file)}`, source: `the header file ${file}`, cookie: hasCookie(Object.values(lists)), ...lists, response };
+  return {
+    name: `file:${path.basename(file)}`,
+    source: `the header file ${file}`,
+    cookie: hasCookie(Object.values(lists)),
+    ...lists,
+    response,
+  };
 }
 
 interface HarHeader {
@@ -134,7 +163,12 @@ function harKind(entry: HarEntry): RequestKind | null {
   const ws = TRANSPORTS.ws.upgradeToken;
   if (type === ws || header('upgrade') === ws) return 'upgrade';
   if (type === 'eventsource' || header('accept').includes('text/event-stream')) return 'eventSource';
-  if (type !== undefined ? type !== 'fetch' && type !== 'xhr' : ['document', 'image', 'script', 'style', 'font'].includes(header('sec-fetch-dest'))) return null;
+  if (
+    type !== undefined
+      ? type !== 'fetch' && type !== 'xhr'
+      : ['document', 'image', 'script', 'style', 'font'].includes(header('sec-fetch-dest'))
+  )
+    return null;
   let pathname = '';
   try {
     pathname = new URL(entry.request.url).pathname.toLowerCase();
@@ -165,15 +199,26 @@ export function profileFromHar(data: unknown, file: string): HeaderProfile {
     found[kind] = request.headers
       .filter((h) => !h.name.startsWith(':') && !CLIENT_WRITTEN_HEADERS.includes(h.name.toLowerCase()))
       .map((h, j): readonly [string, string] => {
-        if (typeof h.name !== 'string' || typeof h.value !== 'string') throw fail(file, `is not a HAR file: log.entries[${i}].request.headers[${j}] is not a {name, value} pair of strings`);
+        if (typeof h.name !== 'string' || typeof h.value !== 'string')
+          throw fail(file, `is not a HAR file: log.entries[${i}].request.headers[${j}] is not a {name, value} pair of strings`);
         checkLine(file, `log.entries[${i}] (${kind})`, h.name, h.value, CLIENT_WRITTEN_HEADERS, REQUEST_WRITTEN_TEXT);
         return [h.name, h.value];
       });
     used.push(`${kind} from ${request.method} ${request.url}`);
   });
-  if (used.length === 0) throw fail(file, `has no request a push client makes: expected a fetch or XHR GET, an EventSource, a WebSocket upgrade or a POST among its ${entries.length} entries`);
+  if (used.length === 0)
+    throw fail(
+      file,
+      `has no request a push client makes: expected a fetch or XHR GET, an EventSource, a WebSocket upgrade or a POST among its ${entries.length} entries`,
+    );
   const lists = complete(found);
-  return { name: `file:${path.basename(file)}`, source: `the HAR file ${file} (${used.join('; ')})`, cookie: hasCookie(Object.values(lists)), ...lists, response: null };
+  return {
+    name: `file:${path.basename(file)}`,
+    source: `the HAR file ${file} (${used.join('; ')})`,
+    cookie: hasCookie(Object.values(lists)),
+    ...lists,
+    response: null,
+  };
 }
 
 /**
@@ -185,7 +230,10 @@ export function loadHeaderFile(file: string, read: (file: string) => string = (f
   try {
     text = read(file);
   } catch (error) {
-    throw fail(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a JSON header file or a HAR file`, );
+    throw fail(
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a JSON header file or a HAR file`,
+    );
   }
   if (file.toLowerCase().endsWith('.har')) {
     let data: unknown;

@@ -29,7 +29,14 @@ import fs from 'node:fs';
 // The profile's shape lives in core/ (the generator's IPC spec carries a profile whole).
 export type { HeaderList, HeaderProfile, RequestKind } from '../core/header-profile.ts';
 export { REQUEST_KINDS } from '../core/header-profile.ts';
-import { BUILTIN_PROFILE_NAMES, REQUEST_KINDS, type BuiltinProfileName, type HeaderList, type HeaderProfile, type RequestKind } from '../core/header-profile.ts';
+import {
+  BUILTIN_PROFILE_NAMES,
+  REQUEST_KINDS,
+  type BuiltinProfileName,
+  type HeaderList,
+  type HeaderProfile,
+  type RequestKind,
+} from '../core/header-profile.ts';
 
 /** One pass of the capture: the page's origin and the header lines (`Name: value`, verbatim) of one request of each kind. */
 export interface CapturedPass {
@@ -52,7 +59,9 @@ export interface BrowserCapture {
  * The bundled Chromium capture. A JSON file beside this module (the build copies it into dist/
  * with the other assets), read once when the profiles are built: generated data, not code.
  */
-export const CHROMIUM_CAPTURE: BrowserCapture = JSON.parse(fs.readFileSync(new URL('./captures/chromium.json', import.meta.url), 'utf8')) as BrowserCapture;
+export const CHROMIUM_CAPTURE: BrowserCapture = JSON.parse(
+  fs.readFileSync(new URL('./captures/chromium.json', import.meta.url), 'utf8'),
+) as BrowserCapture;
 
 /** What `npm run headers:capture -- --h2` records (load/captures/chromium-h2.json): Chromium over HTTP/2 + TLS. */
 export interface BrowserH2Capture {
@@ -65,7 +74,9 @@ export interface BrowserH2Capture {
   requests: Array<{ streamId: number; path: string; kind: string; headers: Array<[string, string]>; headerBlockBytes: number | null }>;
 }
 
-export const CHROMIUM_H2_CAPTURE: BrowserH2Capture = JSON.parse(fs.readFileSync(new URL('./captures/chromium-h2.json', import.meta.url), 'utf8')) as BrowserH2Capture;
+export const CHROMIUM_H2_CAPTURE: BrowserH2Capture = JSON.parse(
+  fs.readFileSync(new URL('./captures/chromium-h2.json', import.meta.url), 'utf8'),
+) as BrowserH2Capture;
 
 /**
  * Chromium's HTTP/2 request form, read off the h2 capture: the order of the pseudo-headers of a
@@ -78,9 +89,14 @@ export const CHROMIUM_H2_FORM = Object.freeze(h2FormOf(CHROMIUM_H2_CAPTURE));
 function h2FormOf(capture: BrowserH2Capture): { pseudoOrder: string[]; connectPseudoOrder: string[]; priority: string | null } {
   const poll = capture.requests.find((request) => request.kind === 'poll');
   const connect = capture.requests.find((request) => request.kind === 'connect');
-  if (poll === undefined || connect === undefined) throw new Error('load/captures/chromium-h2.json holds no poll or no CONNECT request; recapture with npm run headers:capture -- --h2');
+  if (poll === undefined || connect === undefined)
+    throw new Error('load/captures/chromium-h2.json holds no poll or no CONNECT request; recapture with npm run headers:capture -- --h2');
   const pseudo = (headers: Array<[string, string]>): string[] => headers.map(([name]) => name).filter((name) => name.startsWith(':'));
-  return { pseudoOrder: pseudo(poll.headers), connectPseudoOrder: pseudo(connect.headers), priority: poll.headers.find(([name]) => name === 'priority')?.[1] ?? null };
+  return {
+    pseudoOrder: pseudo(poll.headers),
+    connectPseudoOrder: pseudo(connect.headers),
+    priority: poll.headers.find(([name]) => name === 'priority')?.[1] ?? null,
+  };
 }
 
 /** The path of the page the capture opens: it becomes the Referer's path. */
@@ -103,7 +119,15 @@ export const CAPTURED_COOKIES: ReadonlyArray<readonly [string, string]> = [
  * would send them twice or break the framing, so profiles leave them out (and a header
  * file that sets them is refused).
  */
-export const CLIENT_WRITTEN_HEADERS: readonly string[] = ['host', 'connection', 'content-length', 'upgrade', 'transfer-encoding', 'sec-websocket-key', 'sec-websocket-version'];
+export const CLIENT_WRITTEN_HEADERS: readonly string[] = [
+  'host',
+  'connection',
+  'content-length',
+  'upgrade',
+  'transfer-encoding',
+  'sec-websocket-key',
+  'sec-websocket-version',
+];
 
 const isClientWritten = (name: string): boolean => CLIENT_WRITTEN_HEADERS.includes(name.toLowerCase());
 
@@ -176,7 +200,8 @@ function kaazingProfile(): HeaderProfile {
   const request = headerLines(KAAZING_2010.request).filter(([name]) => !isClientWritten(name));
   return {
     name: 'kaazing-2010',
-    source: 'the request and response header lines of the 2010 polling example (Lubbers and Greco, "HTML5 Web Sockets: A Quantum Leap in Scalability for the Web", websocket.org), sent by the clients and by pushbench\'s server',
+    source:
+      'the request and response header lines of the 2010 polling example (Lubbers and Greco, "HTML5 Web Sockets: A Quantum Leap in Scalability for the Web", websocket.org), sent by the clients and by pushbench\'s server',
     cookie: true,
     poll: request,
     longPoll: request,
@@ -218,7 +243,8 @@ export function registerHeaderProfile(profile: HeaderProfile): void {
 /** The profile of that name: a bundled one or one registered from a header file. */
 export function headerProfile(name: string): HeaderProfile {
   const profile = (HEADER_PROFILES as Readonly<Record<string, HeaderProfile>>)[name] ?? loaded.get(name);
-  if (profile === undefined) throw new RangeError(`unknown header profile ${JSON.stringify(name)}; bundled: ${BUILTIN_PROFILE_NAMES.join(', ')}`);
+  if (profile === undefined)
+    throw new RangeError(`unknown header profile ${JSON.stringify(name)}; bundled: ${BUILTIN_PROFILE_NAMES.join(', ')}`);
   return profile;
 }
 
@@ -265,7 +291,10 @@ export function deflateOfferOptions(value: string): PerMessageDeflateOptions | n
  * ws writes the offer itself and can handle the server's answer: if the server accepts,
  * frames are compressed; if it declines (pushbench's `websocket` server), nothing changes.
  */
-export function wsUpgradeHeaders(list: HeaderList): { headers: Record<string, string>; perMessageDeflate: PerMessageDeflateOptions | false } {
+export function wsUpgradeHeaders(list: HeaderList): {
+  headers: Record<string, string>;
+  perMessageDeflate: PerMessageDeflateOptions | false;
+} {
   const headers: Record<string, string> = {};
   let perMessageDeflate: PerMessageDeflateOptions | false = false;
   for (const [name, value] of list) {

@@ -123,7 +123,14 @@ export class KeepAliveGet {
     const socket = this.open();
     const tcp = this.tcp!;
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject, socket: tcp, writtenBefore: tcp.bytesWritten, readBefore: tcp.bytesRead, partsBefore: partsOf(tcp)?.snapshot() };
+      this.pending = {
+        resolve,
+        reject,
+        socket: tcp,
+        writtenBefore: tcp.bytesWritten,
+        readBefore: tcp.bytesRead,
+        partsBefore: partsOf(tcp)?.snapshot(),
+      };
       // One writev: the request line, then the header block encoded once for all requests.
       socket.cork();
       socket.write(`GET ${path} HTTP/1.1\r\n`, 'latin1');
@@ -250,10 +257,21 @@ export class KeepAliveGet {
       this.socket = undefined;
       this.buffer = EMPTY;
     }
-    const bytes = pending === undefined ? { up: 0, down: 0 } : { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
+    const bytes =
+      pending === undefined
+        ? { up: 0, down: 0 }
+        : { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
     const partsNow = pending === undefined ? undefined : partsOf(pending.socket)?.snapshot();
     const parts = partsNow === undefined || pending?.partsBefore === undefined ? undefined : diffParts(partsNow, pending.partsBefore);
-    pending?.resolve({ status: r.status, reason: r.reason, head: r.head, headers: r.headers, body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body), bytes, ...(parts === undefined ? {} : { parts }) });
+    pending?.resolve({
+      status: r.status,
+      reason: r.reason,
+      head: r.head,
+      headers: r.headers,
+      body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body),
+      bytes,
+      ...(parts === undefined ? {} : { parts }),
+    });
     return this.buffer.length > 0;
   }
 }
@@ -276,7 +294,8 @@ export function parseHead(head: string, capture: ReadonlySet<string> = new Set()
   const statusEnd = head.indexOf('\r\n');
   const reason = head.slice(13, statusEnd === -1 ? head.length : statusEnd).trim();
   const headers = new Map<string, string>();
-  if (!head.startsWith('HTTP/1.') || !Number.isInteger(status)) throw new Error(`malformed response status line: ${JSON.stringify(head.slice(0, 40))}`);
+  if (!head.startsWith('HTTP/1.') || !Number.isInteger(status))
+    throw new Error(`malformed response status line: ${JSON.stringify(head.slice(0, 40))}`);
   let remaining = -2;
   let keepAlive = head.startsWith('HTTP/1.1');
   let lineStart = head.indexOf('\r\n') + 2;

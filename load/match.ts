@@ -190,7 +190,8 @@ export function splitMultipart(body: Buffer, boundary: string): Buffer[] {
     const headEnd = part.indexOf('\r\n\r\n');
     if (headEnd !== -1) {
       let content = part.subarray(headEnd + 4);
-      if (content.length >= 2 && content[content.length - 2] === 0x0d && content[content.length - 1] === 0x0a) content = content.subarray(0, content.length - 2);
+      if (content.length >= 2 && content[content.length - 2] === 0x0d && content[content.length - 1] === 0x0a)
+        content = content.subarray(0, content.length - 2);
       if (content.length > 0) units.push(content);
     }
     at = next;

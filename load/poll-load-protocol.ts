@@ -2,7 +2,7 @@
 import type { PollLoadSample, PollLoadSpec } from './poll-load.ts';
 
 export type ProbeToLoad =
-  | { type: 'start'; spec: PollLoadSpec; /** Open loop: monotonic µs of the schedule's start; null = now. */ startAt: number | null }
+  | { type: 'start'; spec: PollLoadSpec /** Open loop: monotonic µs of the schedule's start; null = now. */; startAt: number | null }
   | { type: 'sample'; id: number }
   | { type: 'stop' }
   | { type: 'close' };

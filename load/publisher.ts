@@ -196,7 +196,8 @@ export class TargetPublisher {
       refused: this.counts.refused,
       roundTrip: encodeHistogram(this.roundTrip),
       lateness: encodeHistogram(this.lateness),
-      busyWaitCpuPercent: ((this.counts.spunMicros / (this.schedule === undefined ? 1 : this.schedule.endT - this.schedule.startT)) * 100) || 0,
+      busyWaitCpuPercent:
+        (this.counts.spunMicros / (this.schedule === undefined ? 1 : this.schedule.endT - this.schedule.startT)) * 100 || 0,
       localPorts: this.localPorts(),
       bytes: this.counter.totals(),
     };

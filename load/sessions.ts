@@ -110,7 +110,15 @@ export function mergeSessionResults(parts: ReadonlyArray<SessionResult | null | 
   const first = present[0];
   if (first === undefined) return null;
   const steps = new Map<string, { up: number; down: number }>();
-  const out: SessionResult = { protocol: first.protocol, transport: first.transport, heartbeats: 0, heartbeatBytes: { up: 0, down: 0 }, envelopeBytes: 0, envelopeMessages: 0, connect: { clients: 0, steps: [] } };
+  const out: SessionResult = {
+    protocol: first.protocol,
+    transport: first.transport,
+    heartbeats: 0,
+    heartbeatBytes: { up: 0, down: 0 },
+    envelopeBytes: 0,
+    envelopeMessages: 0,
+    connect: { clients: 0, steps: [] },
+  };
   for (const part of present) {
     out.heartbeats += part.heartbeats;
     out.heartbeatBytes.up += part.heartbeatBytes.up;
@@ -181,8 +189,10 @@ function refused(what: string, status: number, body: Buffer): TargetRefusedError
 /** A packet that ends the session: Engine.IO close `1`, Socket.IO DISCONNECT `41` or CONNECT_ERROR `44{...}`. */
 function sessionEnd(packet: string): TargetRefusedError | null {
   if (packet === '1') return new TargetRefusedError('engine.io: the server closed the session (Engine.IO packet 1, close)');
-  if (packet.startsWith('41')) return new TargetRefusedError('engine.io: the server disconnected the Socket.IO socket (packet 41, DISCONNECT)');
-  if (packet.startsWith('44')) return new TargetRefusedError(`engine.io: the server refused the namespace (packet 44, CONNECT_ERROR): ${packet.slice(2, 202)}`);
+  if (packet.startsWith('41'))
+    return new TargetRefusedError('engine.io: the server disconnected the Socket.IO socket (packet 41, DISCONNECT)');
+  if (packet.startsWith('44'))
+    return new TargetRefusedError(`engine.io: the server refused the namespace (packet 44, CONNECT_ERROR): ${packet.slice(2, 202)}`);
   return null;
 }
 
@@ -193,7 +203,10 @@ interface OpenPacket {
 }
 
 function parseOpen(packet: string, where: string): OpenPacket {
-  if (packet[0] !== '0') throw new TargetRefusedError(`engine.io: ${where} answered no open packet (0{"sid",...}), found ${JSON.stringify(packet.slice(0, 80))}`);
+  if (packet[0] !== '0')
+    throw new TargetRefusedError(
+      `engine.io: ${where} answered no open packet (0{"sid",...}), found ${JSON.stringify(packet.slice(0, 80))}`,
+    );
   const data = JSON.parse(packet.slice(1)) as { sid?: unknown; pingInterval?: unknown };
   if (typeof data.sid !== 'string') throw new TargetRefusedError(`engine.io: ${where}'s open packet has no sid: ${packet.slice(0, 200)}`);
   return { sid: data.sid, pingInterval: typeof data.pingInterval === 'number' ? data.pingInterval : 25_000 };
@@ -220,7 +233,15 @@ function engineIoTab(protocol: SessionProtocol, ctx: SessionContext): ClientTab 
     gets: (headers, _capture, attribution) => pollingSession(headers, attribution).asTransport(),
     requests: (timeoutMs) => tab.requests(timeoutMs),
     openWebSocket: (url, protocols, options) =>
-      new EngineIoSocket(tab, url, protocols, options, counter, ctx, protocol.upgrade ? pollingSession(ctx.getHeaders, 'snapshot') : null) as unknown as WebSocket,
+      new EngineIoSocket(
+        tab,
+        url,
+        protocols,
+        options,
+        counter,
+        ctx,
+        protocol.upgrade ? pollingSession(ctx.getHeaders, 'snapshot') : null,
+      ) as unknown as WebSocket,
   };
 }
 
@@ -236,7 +257,11 @@ class EngineIoPolling implements GetChannel {
     private readonly postCounter: SocketCounter,
     private readonly ctx: SessionContext,
   ) {
-    this.postHeaders = [...flatHeaders(ctx.postHeaders.filter(([name]) => name.toLowerCase() !== 'content-type')), 'content-type', 'text/plain;charset=UTF-8'];
+    this.postHeaders = [
+      ...flatHeaders(ctx.postHeaders.filter(([name]) => name.toLowerCase() !== 'content-type')),
+      'content-type',
+      'text/plain;charset=UTF-8',
+    ];
   }
 
   /** This polling session is the client's transport (not the start of an upgrade): its connect counts the client as connected. */
@@ -308,7 +333,8 @@ class EngineIoPolling implements GetChannel {
       else if (packet.startsWith('42')) events.push(packet);
     }
     // The pong goes out beside the next poll, as engine.io-client sends it; a pong that fails shows up as the server ending the session (a 400 on the next poll).
-    for (let i = 0; i < pings; i++) void this.pong(events.length === 0 && pings === 1 ? response.bytes : { up: 0, down: events.length === 0 ? 1 : 2 }).catch(() => {});
+    for (let i = 0; i < pings; i++)
+      void this.pong(events.length === 0 && pings === 1 ? response.bytes : { up: 0, down: events.length === 0 ? 1 : 2 }).catch(() => {});
     // The separators between event packets are the framework's envelope; one joining a ping to them is the ping's.
     if (events.length > 1) this.ctx.tally.addEnvelope(events.length - 1, 0);
     return { ...response, body: Buffer.from(events.join(ENGINE_IO_SEPARATOR), 'latin1') };
@@ -453,13 +479,22 @@ class EngineIoSocket extends EventEmitter {
     try {
       await probe.connect();
       const answer = await probe.get(pollPath);
-      why = answer.status === 200 ? `; a polling handshake of the same query succeeds` : `; the same query on the polling transport, GET ${pollPath}, answers ${answer.status}: ${engineIoError(answer.body) ?? answer.body.subarray(0, 200).toString('utf8')}`;
+      why =
+        answer.status === 200
+          ? `; a polling handshake of the same query succeeds`
+          : `; the same query on the polling transport, GET ${pollPath}, answers ${answer.status}: ${engineIoError(answer.body) ?? answer.body.subarray(0, 200).toString('utf8')}`;
     } catch {
       why = '';
     } finally {
       probe.destroy();
     }
-    this.emit('error', new TargetRefusedError(`engine.io: the server answered the upgrade with 101 and then bytes that are not WebSocket frames (${error.message})${why}`, { cause: error }));
+    this.emit(
+      'error',
+      new TargetRefusedError(
+        `engine.io: the server answered the upgrade with 101 and then bytes that are not WebSocket frames (${error.message})${why}`,
+        { cause: error },
+      ),
+    );
   }
 
   /** After `3probe`: the last poll (ended by the server's noop), then `5`; the polling connections are closed, as a browser's idle ones soon are. */

@@ -70,7 +70,10 @@ function http1Tab(wire: WireId): TabFactory {
       gets: (headers, capture, attribution) => new KeepAliveGet(origin, headers, counter, capture, attribution, secure),
       requests: (timeoutMs) => new HttpConnection(origin, counter, timeoutMs, secure),
       openWebSocket: (url, protocols, options) =>
-        new WebSocket(url, protocols, { ...options, createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'] }),
+        new WebSocket(url, protocols, {
+          ...options,
+          createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'],
+        }),
     };
   };
 }
@@ -149,7 +152,9 @@ function http1Browser(wire: WireId): BrowserFactory {
       const pending: Array<{ cancelled: boolean }> = [];
       return {
         request: (method, path, headers, body) =>
-          new Promise<void>((resolve) => void pending.push(acquire(resolve, () => {}))).then(() => channel.request(method, path, headers, body).finally(release)),
+          new Promise<void>((resolve) => void pending.push(acquire(resolve, () => {}))).then(() =>
+            channel.request(method, path, headers, body).finally(release),
+          ),
         stream: (path, headers, handlers) => {
           pending.push(
             acquire(

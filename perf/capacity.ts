@@ -34,7 +34,8 @@ interface Options {
   wrk: string;
 }
 
-const USAGE = 'usage: npm run perf:capacity -- [--pairs N] [--rounds N] [--duration MS] [--warmup MS] [--connections N] [--load-processes N] [--wrk PATH] [--quick]';
+const USAGE =
+  'usage: npm run perf:capacity -- [--pairs N] [--rounds N] [--duration MS] [--warmup MS] [--connections N] [--load-processes N] [--wrk PATH] [--quick]';
 
 function parseArgs(all: readonly string[]): Options {
   // --quick (CI): one short pair with few connections; proves the script works, its ratio is not compared.
@@ -52,10 +53,14 @@ function parseArgs(all: readonly string[]): Options {
       continue;
     }
     const value = Number(raw);
-    if (!(Number.isInteger(value) && value >= 1)) throw new Error(`invalid --${key}: received ${JSON.stringify(raw)}; expected an integer >= 1`);
+    if (!(Number.isInteger(value) && value >= 1))
+      throw new Error(`invalid --${key}: received ${JSON.stringify(raw)}; expected an integer >= 1`);
     options[key] = value;
   }
-  if (options.connections % options['load-processes'] !== 0) throw new Error(`invalid --connections: received ${options.connections}; expected a multiple of --load-processes (${options['load-processes']})`);
+  if (options.connections % options['load-processes'] !== 0)
+    throw new Error(
+      `invalid --connections: received ${options.connections}; expected a multiple of --load-processes (${options['load-processes']})`,
+    );
   return options;
 }
 
@@ -73,7 +78,13 @@ const polls = (reply: StatsReply): number => reply.stats.techniques[CAPACITY_TEC
 /** wrk for warm-up + rounds, the server sampled at the same edges as the probe samples it. */
 async function runWrk(server: ServerProcess, url: string, o: Options): Promise<Measured> {
   const seconds = Math.ceil((o.warmup + o.rounds * o.duration) / 1000) + 1;
-  const args = ['-t1', `-c${o.connections}`, `-d${seconds}s`, ...HEADER_PROFILES.browser.poll.flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const args = [
+    '-t1',
+    `-c${o.connections}`,
+    `-d${seconds}s`,
+    ...HEADER_PROFILES.browser.poll.flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    url,
+  ];
   const child = spawn(o.wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -86,7 +97,10 @@ async function runWrk(server: ServerProcess, url: string, o: Options): Promise<M
     for (let r = 0; r < o.rounds; r++) {
       await sleep(o.duration);
       const next = await server.stats();
-      rounds.push({ requestsPerSecond: ((polls(next) - polls(previous)) * 1e6) / (next.stats.at - previous.stats.at), serverElu: utilization(previous.stats.process, next.stats.process) });
+      rounds.push({
+        requestsPerSecond: ((polls(next) - polls(previous)) * 1e6) / (next.stats.at - previous.stats.at),
+        serverElu: utilization(previous.stats.process, next.stats.process),
+      });
       previous = next;
     }
     const code = await exited;
@@ -135,7 +149,9 @@ async function main(): Promise<number> {
       for (const tool of pair % 2 === 0 ? (['wrk', 'probe'] as const) : (['probe', 'wrk'] as const)) {
         const m = tool === 'wrk' ? await runWrk(server, url, o) : await runProbe(server, o);
         measured.push(m);
-        process.stderr.write(`perf:capacity: pair ${pair + 1} ${tool}: ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} polls/s\n`);
+        process.stderr.write(
+          `perf:capacity: pair ${pair + 1} ${tool}: ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} polls/s\n`,
+        );
         await sleep(500);
       }
     }
@@ -143,7 +159,8 @@ async function main(): Promise<number> {
     await server.close();
     killAllChildren();
   }
-  const rate = (tool: Measured['tool']): number => median(measured.filter((m) => m.tool === tool).flatMap((m) => m.rounds.map((r) => r.requestsPerSecond)));
+  const rate = (tool: Measured['tool']): number =>
+    median(measured.filter((m) => m.tool === tool).flatMap((m) => m.rounds.map((r) => r.requestsPerSecond)));
   const ratio = rate('probe') / rate('wrk');
   const env = collectEnvironment();
   process.stdout.write(`## Capacity probe against wrk, same polling server

@@ -29,7 +29,13 @@ const START_DEADLINE_MS = 15_000;
 
 /** The flags of `npm run perf:child-start`: the parser and the usage text both read this table. */
 const CHILD_START_FLAGS = {
-  rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: String(DEFAULT_ROUNDS), reader: integerReader(1, 50) },
+  rounds: {
+    flag: 'rounds',
+    arg: 'N',
+    help: 'alternating rounds, 1..50',
+    defaultText: String(DEFAULT_ROUNDS),
+    reader: integerReader(1, 50),
+  },
   quick: { flag: 'quick', arg: null, help: 'one round: checks the script works (CI)', defaultText: 'off', reader: booleanReader() },
 } as const satisfies Record<string, Flag<unknown>>;
 

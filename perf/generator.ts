@@ -33,8 +33,20 @@ import { booleanReader, HELP_ROW, helpLines, integerReader, parseCommand, synops
 /** The flags of `npm run perf:generator`: the parser and the usage text both read this table. */
 const GENERATOR_FLAGS = {
   rounds: { flag: 'rounds', arg: 'N', help: 'alternating rounds, 1..50', defaultText: '3, or $PERF_ROUNDS', reader: integerReader(1, 50) },
-  leadMs: { flag: 'lead', arg: 'MS', help: 'from forking a driver to the span: Node start-up plus connecting every client (raise it on a loaded machine)', defaultText: '3000', reader: integerReader(500, 120_000) },
-  quick: { flag: 'quick', arg: null, help: 'one short round with fewer clients: checks the script works (CI), figures not comparable', defaultText: 'off', reader: booleanReader() },
+  leadMs: {
+    flag: 'lead',
+    arg: 'MS',
+    help: 'from forking a driver to the span: Node start-up plus connecting every client (raise it on a loaded machine)',
+    defaultText: '3000',
+    reader: integerReader(500, 120_000),
+  },
+  quick: {
+    flag: 'quick',
+    arg: null,
+    help: 'one short round with fewer clients: checks the script works (CI), figures not comparable',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 const USAGE = `usage: npm run perf:generator -- ${synopsis(Object.values(GENERATOR_FLAGS))}
@@ -50,7 +62,11 @@ const { ROUNDS, QUICK, LEAD_MS } = (() => {
       process.exit(EXIT.ok);
     }
     const quick = parsed.values.quick ?? false;
-    return { QUICK: quick, LEAD_MS: parsed.values.leadMs ?? 3000, ROUNDS: parsed.values.rounds ?? (quick ? 1 : GENERATOR_FLAGS.rounds.reader.read(process.env.PERF_ROUNDS ?? 3, 'PERF_ROUNDS')) };
+    return {
+      QUICK: quick,
+      LEAD_MS: parsed.values.leadMs ?? 3000,
+      ROUNDS: parsed.values.rounds ?? (quick ? 1 : GENERATOR_FLAGS.rounds.reader.read(process.env.PERF_ROUNDS ?? 3, 'PERF_ROUNDS')),
+    };
   } catch (error) {
     process.exit(reportError('perf:generator', error));
   }
@@ -93,7 +109,9 @@ async function driverOutcome(kind: LoadKind, report: Promise<LoadReport>, failur
 async function runDriver(run: LoadRun): Promise<LoadReport> {
   const forked = forkChild(DRIVER, []);
   const reply = new Promise<LoadReport>((resolve, reject) => {
-    forked.child.on('message', (m: { type: 'done'; report: LoadReport } | { type: 'error'; message: string }) => (m.type === 'done' ? resolve(m.report) : reject(new Error(`${run.kind}: ${m.message}`))));
+    forked.child.on('message', (m: { type: 'done'; report: LoadReport } | { type: 'error'; message: string }) =>
+      m.type === 'done' ? resolve(m.report) : reject(new Error(`${run.kind}: ${m.message}`)),
+    );
     void forked.exited.then((exit) => reject(new Error(describeExit(run.kind, exit, forked.stderrTail()))));
   });
   forked.child.send(run);
@@ -118,10 +136,12 @@ function schedule(kind: LoadKind, origin: string, clients: number, intervalMs: n
 
 /** Why a round's figures cannot be used, or null. */
 function validate(run: LoadRun, report: LoadReport, unit: string, expected: number | null): string | null {
-  if (report.readyAt > run.startT) return `its ${run.clients} clients were connected only ${((report.readyAt - run.startT) / 1000).toFixed(0)} ms after the span began (a loaded machine: raise --lead, now ${LEAD_MS} ms)`;
+  if (report.readyAt > run.startT)
+    return `its ${run.clients} clients were connected only ${((report.readyAt - run.startT) / 1000).toFixed(0)} ms after the span began (a loaded machine: raise --lead, now ${LEAD_MS} ms)`;
   if (report.errors > 0) return `${report.errors} errors`;
   if (report.count === 0) return `no ${unit} in the span`;
-  if (expected !== null && report.delivered !== expected) return `delivered ${report.delivered} of the ${expected} messages published (${expected / run.clients} × ${run.clients} clients)`;
+  if (expected !== null && report.delivered !== expected)
+    return `delivered ${report.delivered} of the ${expected} messages published (${expected / run.clients} × ${run.clients} clients)`;
   return null;
 }
 
@@ -146,7 +166,14 @@ const perUnit = (r: LoadReport): number => r.cpuMicros / r.count;
 const f = (n: number, d = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** The rows of one comparison's round and its ratio (null when either side failed). */
-function pair(round: number, label: string, unit: string, ours: Outcome, baseline: Outcome, names: [string, string]): { rows: string[]; ratio: number | null; failures: string[] } {
+function pair(
+  round: number,
+  label: string,
+  unit: string,
+  ours: Outcome,
+  baseline: Outcome,
+  names: [string, string],
+): { rows: string[]; ratio: number | null; failures: string[] } {
   const failures = [ours, baseline].filter((o) => o.failure !== null).map((o) => `round ${round} ${label} ${o.kind}: ${o.failure}`);
   const ratio = failures.length === 0 ? perUnit(ours.report) / perUnit(baseline.report) : null;
   const row = (name: string, o: Outcome, last: string): string =>
@@ -166,7 +193,14 @@ async function main(): Promise<number> {
     process.exit(EXIT.interrupted);
   });
   // The drivers send the browser profile, Origin included: the server's Origin guard must accept it, as `pushbench run` tells it.
-  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 64, holdMs: 30_000, ringSize: 65_536, allowedOrigins: profileOrigins(HEADER_PROFILES.browser) });
+  const server = await ServerProcess.spawn({
+    techniques: [INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE],
+    rate: 0,
+    payloadBytes: 64,
+    holdMs: 30_000,
+    ringSize: 65_536,
+    allowedOrigins: profileOrigins(HEADER_PROFILES.browser),
+  });
   const rows: string[] = [];
   const pollRatios: number[] = [];
   const wsRatios: number[] = [];

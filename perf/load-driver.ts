@@ -69,9 +69,21 @@ async function measured(run: LoadRun, count: () => number): Promise<{ cpuMicros:
 /** pushbench's own load generator for `run.clients` broadcast clients of `technique`, browser headers. */
 function broadcastGenerator(technique: TechniqueId, run: LoadRun): Generator {
   return new Generator({
-    technique, origin: run.origin, fromClient: 0, toClient: run.clients, workload: 'broadcast', roomSize: 1, startSeq: run.startSeq,
-    intervalMs: run.intervalMs, holdMs: 30_000, headers: HEADER_PROFILES.browser, rate: 1, payloadBytes: 64, connectConcurrency: 64,
-    subscription: builtinSubscription(technique), notBeforeT: 0,
+    technique,
+    origin: run.origin,
+    fromClient: 0,
+    toClient: run.clients,
+    workload: 'broadcast',
+    roomSize: 1,
+    startSeq: run.startSeq,
+    intervalMs: run.intervalMs,
+    holdMs: 30_000,
+    headers: HEADER_PROFILES.browser,
+    rate: 1,
+    payloadBytes: 64,
+    connectConcurrency: 64,
+    subscription: builtinSubscription(technique),
+    notBeforeT: 0,
   });
 }
 
@@ -128,13 +140,19 @@ const KINDS = {
     const sockets: WebSocket[] = [];
     for (let i = 0; i < run.clients; i += 64) {
       await Promise.all(
-        Array.from({ length: Math.min(64, run.clients - i) }, () => new Promise<void>((resolve, reject) => {
-          const ws = new WebSocket(`${techniqueUrl(PLAIN_WS_TECHNIQUE, run.origin)}?since=${run.startSeq}`, { perMessageDeflate: false });
-          ws.on('message', () => received++);
-          ws.once('open', () => resolve());
-          ws.once('error', (error) => (ws.readyState === WebSocket.CONNECTING ? reject(error) : errors++));
-          sockets.push(ws);
-        })),
+        Array.from(
+          { length: Math.min(64, run.clients - i) },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const ws = new WebSocket(`${techniqueUrl(PLAIN_WS_TECHNIQUE, run.origin)}?since=${run.startSeq}`, {
+                perMessageDeflate: false,
+              });
+              ws.on('message', () => received++);
+              ws.once('open', () => resolve());
+              ws.once('error', (error) => (ws.readyState === WebSocket.CONNECTING ? reject(error) : errors++));
+              sockets.push(ws);
+            }),
+        ),
       );
     }
     const readyAt = nowMicros();
@@ -149,7 +167,8 @@ const KINDS = {
 process.on('message', (run: LoadRun) => {
   KINDS[run.kind](run).then(
     (report) => process.send?.({ type: 'done', report }, undefined, undefined, () => process.disconnect()),
-    (error: Error) => process.send?.({ type: 'error', message: error.stack ?? error.message }, undefined, undefined, () => process.disconnect()),
+    (error: Error) =>
+      process.send?.({ type: 'error', message: error.stack ?? error.message }, undefined, undefined, () => process.disconnect()),
   );
 });
 // The perf script is gone: leave.

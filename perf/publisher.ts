@@ -34,8 +34,12 @@ function parseArgs(all: readonly string[]): Options {
     const key = flag.replace(/^--/, '') as keyof Options;
     const raw = argv[i + 1];
     const value = Number(raw);
-    if (!(key in options)) throw new Error(`unknown option ${JSON.stringify(flag)}; usage: npm run perf:publisher -- [--rate N] [--seconds N] [--rounds N] [--quick]`);
-    if (raw === undefined || !Number.isFinite(value) || value <= 0) throw new Error(`invalid ${flag}: received ${JSON.stringify(raw ?? null)}; expected a positive number`);
+    if (!(key in options))
+      throw new Error(
+        `unknown option ${JSON.stringify(flag)}; usage: npm run perf:publisher -- [--rate N] [--seconds N] [--rounds N] [--quick]`,
+      );
+    if (raw === undefined || !Number.isFinite(value) || value <= 0)
+      throw new Error(`invalid ${flag}: received ${JSON.stringify(raw ?? null)}; expected a positive number`);
     options[key] = value;
   }
   return options;
@@ -97,7 +101,9 @@ async function main(): Promise<void> {
     for (const precise of i % 2 === 0 ? [true, false] : [false, true]) {
       const r = await round(precise, options);
       rounds.push(r);
-      process.stderr.write(`perf:publisher: round ${i + 1} ${precise ? 'precise' : 'timer-only'}: p99 ${f(r.p99Ms)} ms, CPU ${f(r.cpuPercent, 2)}%\n`);
+      process.stderr.write(
+        `perf:publisher: round ${i + 1} ${precise ? 'precise' : 'timer-only'}: p99 ${f(r.p99Ms)} ms, CPU ${f(r.cpuPercent, 2)}%\n`,
+      );
     }
   }
   const of = (precise: boolean): Round[] => rounds.filter((r) => r.precise === precise);

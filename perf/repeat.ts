@@ -25,13 +25,24 @@ import { PLAIN_WS_TECHNIQUE } from '../core/techniques.ts';
 
 const REPEAT_FLAGS = {
   times: { flag: 'times', arg: 'N', help: 'separate `npm run bench` invocations, 2..20', defaultText: '5', reader: integerReader(2, 20) },
-  quick: { flag: 'quick', arg: null, help: `two invocations of \`npm run bench -- --quick --technique ${PLAIN_WS_TECHNIQUE}\` (unless bench flags are given): checks the script works (CI)`, defaultText: 'off', reader: booleanReader() },
+  quick: {
+    flag: 'quick',
+    arg: null,
+    help: `two invocations of \`npm run bench -- --quick --technique ${PLAIN_WS_TECHNIQUE}\` (unless bench flags are given): checks the script works (CI)`,
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
   from: {
     flag: 'from',
     arg: 'DIR,...',
     help: 'read these results folders (or results.json files) instead of running',
     defaultText: 'run',
-    reader: listReader('a comma-separated list of results folders', (input) => (typeof input === 'string' && input !== '' ? input : undefined), (items) => items, { count: 20, what: 'folders' }),
+    reader: listReader(
+      'a comma-separated list of results folders',
+      (input) => (typeof input === 'string' && input !== '' ? input : undefined),
+      (items) => items,
+      { count: 20, what: 'folders' },
+    ),
   },
 } as const satisfies Record<string, Flag<unknown>>;
 
@@ -56,18 +67,35 @@ export function repeatRows(files: readonly ResultsFile[]): RepeatRow[] {
   const first = files[0];
   if (first === undefined) return [];
   const rows: RepeatRow[] = [];
-  const p50 = (result: TechniqueResult | undefined): number | null => (result?.state === 'completed' && (result as CompletedResult).latencyMs.count > 0 ? (result as CompletedResult).latencyMs.p50 : null);
+  const p50 = (result: TechniqueResult | undefined): number | null =>
+    result?.state === 'completed' && (result as CompletedResult).latencyMs.count > 0 ? (result as CompletedResult).latencyMs.p50 : null;
   for (const scenario of first.scenarios) {
     if (scenario.params === undefined) continue;
     const same = files.map((f) => f.scenarios.find((s) => s.id === scenario.id));
     const labels: Array<[string, (s: (typeof same)[number]) => TechniqueResult | undefined]> = [
-      ...Object.keys(scenario.results).map((technique): [string, (s: (typeof same)[number]) => TechniqueResult | undefined] => [technique, (s) => s?.results[technique as keyof typeof s.results]]),
-      ...(scenario.floor === undefined ? [] : [['floor (bare ws)', (s: (typeof same)[number]) => s?.floor] as [string, (s: (typeof same)[number]) => TechniqueResult | undefined]]),
+      ...Object.keys(scenario.results).map((technique): [string, (s: (typeof same)[number]) => TechniqueResult | undefined] => [
+        technique,
+        (s) => s?.results[technique as keyof typeof s.results],
+      ]),
+      ...(scenario.floor === undefined
+        ? []
+        : [
+            ['floor (bare ws)', (s: (typeof same)[number]) => s?.floor] as [
+              string,
+              (s: (typeof same)[number]) => TechniqueResult | undefined,
+            ],
+          ]),
     ];
     const own = labels.map(([label, pick]): RepeatRow => {
       const values = same.map((s) => p50(pick(s)));
       const done = values.filter((v): v is number => v !== null);
-      return { scenario: scenario.id, label, p50Ms: values, medianMs: done.length > 0 ? median(done) : null, cv: done.length >= 2 ? coefficientOfVariation(done) : null };
+      return {
+        scenario: scenario.id,
+        label,
+        p50Ms: values,
+        medianMs: done.length > 0 ? median(done) : null,
+        cv: done.length >= 2 ? coefficientOfVariation(done) : null,
+      };
     });
     // A scenario that shares another's measurement (sweep-100 is header-overhead) repeats its rows: listed once.
     const key = (r: RepeatRow): string => `${r.label}:${r.p50Ms.join(',')}`;
@@ -83,17 +111,27 @@ export function repeatTable(rows: readonly RepeatRow[], walls: ReadonlyArray<num
   const lines = [
     `| scenario | technique | median p50 ms | p50 per invocation, ms | CV |`,
     `|---|---|---:|---|---:|`,
-    ...rows.map((r) => `| ${r.scenario} | ${r.label} | ${ms(r.medianMs)} | ${r.p50Ms.map(ms).join(', ')} | ${r.cv === null ? '—' : `${(r.cv * 100).toFixed(1)}%${r.cv > UNSTABLE_CV ? ' (unstable)' : ''}`} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.label} | ${ms(r.medianMs)} | ${r.p50Ms.map(ms).join(', ')} | ${r.cv === null ? '—' : `${(r.cv * 100).toFixed(1)}%${r.cv > UNSTABLE_CV ? ' (unstable)' : ''}`} |`,
+    ),
   ];
   const unstable = rows.filter((r) => r.cv !== null && r.cv > UNSTABLE_CV).length;
-  lines.push('', `${rows.length} rows, ${unstable} with a p50 CV above ${UNSTABLE_CV * 100}%. Wall time per invocation: ${walls.map((w) => (w === null ? '—' : `${(w / 1000).toFixed(1)} s`)).join(', ')}.`);
+  lines.push(
+    '',
+    `${rows.length} rows, ${unstable} with a p50 CV above ${UNSTABLE_CV * 100}%. Wall time per invocation: ${walls.map((w) => (w === null ? '—' : `${(w / 1000).toFixed(1)} s`)).join(', ')}.`,
+  );
   return lines.join('\n');
 }
 
 /** Runs `npm run bench` once with `flags`, writing into `out`; resolves with its exit code. */
 function runBench(flags: readonly string[], out: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('cli/bench.ts', PACKAGE_ROOT)), ...flags, '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('cli/bench.ts', PACKAGE_ROOT)), ...flags, '--out', out],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     child.once('exit', (code) => resolve(code ?? 1));
   });
 }
@@ -140,7 +178,12 @@ async function main(argv: string[]): Promise<number> {
       return reportError('perf:repeat', error);
     }
   }
-  process.stdout.write(`${repeatTable(repeatRows(files), files.map((f) => f.suiteWallMs ?? null))}\n`);
+  process.stdout.write(
+    `${repeatTable(
+      repeatRows(files),
+      files.map((f) => f.suiteWallMs ?? null),
+    )}\n`,
+  );
   // A failed invocation's figures are shown, but the script does not pass it off as a clean repeat.
   return failedInvocations === 0 ? EXIT.ok : EXIT.failed;
 }

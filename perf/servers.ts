@@ -36,7 +36,18 @@ import { BareProcess } from './bare-process.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { WireId } from '../core/wires.ts';
 import { EXIT, reportError } from '../cli/exit-codes.ts';
-import { booleanReader, enumReader, HELP_ROW, helpLines, integerReader, listReader, parseCommand, stringReader, synopsis, type Flag } from '../cli/flags.ts';
+import {
+  booleanReader,
+  enumReader,
+  HELP_ROW,
+  helpLines,
+  integerReader,
+  listReader,
+  parseCommand,
+  stringReader,
+  synopsis,
+  type Flag,
+} from '../cli/flags.ts';
 
 // ---------------------------------------------------------------------------------------
 // Configuration
@@ -96,17 +107,75 @@ const TARGET_WS_CPU_RATIO = 1.1;
 /** The flags of `npm run perf:servers`: the parser and the usage text both read this table. */
 const PERF_FLAGS = {
   rounds: { flag: 'rounds', arg: 'N', help: 'alternating A/B rounds', defaultText: `${DEFAULTS.rounds}`, reader: integerReader(1, null) },
-  durationMs: { flag: 'duration', arg: 'MS', help: 'autocannon run per round, milliseconds', defaultText: `${DEFAULTS.durationMs}`, reader: integerReader(500, null) },
-  connections: { flag: 'connections', arg: 'N', help: 'autocannon connections', defaultText: `${DEFAULTS.connections}`, reader: integerReader(1, null) },
+  durationMs: {
+    flag: 'duration',
+    arg: 'MS',
+    help: 'autocannon run per round, milliseconds',
+    defaultText: `${DEFAULTS.durationMs}`,
+    reader: integerReader(500, null),
+  },
+  connections: {
+    flag: 'connections',
+    arg: 'N',
+    help: 'autocannon connections',
+    defaultText: `${DEFAULTS.connections}`,
+    reader: integerReader(1, null),
+  },
   clients: { flag: 'clients', arg: 'N', help: 'WebSocket clients', defaultText: `${DEFAULTS.clients}`, reader: integerReader(1, null) },
-  messages: { flag: 'messages', arg: 'N', help: 'messages published per WebSocket round', defaultText: `${DEFAULTS.messages}`, reader: integerReader(1, null) },
-  rate: { flag: 'rate', arg: 'N', help: 'messages/s of the WebSocket broadcast', defaultText: `${DEFAULTS.rate}`, reader: integerReader(1, null) },
-  payloadBytes: { flag: 'payload', arg: 'BYTES', help: "size of each message's data", defaultText: `${DEFAULTS.payloadBytes}`, reader: integerReader(0, null) },
-  only: { flag: 'only', arg: `poll|${PLAIN_WS_TECHNIQUE}`, help: 'run one comparison only', defaultText: 'both', reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const) },
+  messages: {
+    flag: 'messages',
+    arg: 'N',
+    help: 'messages published per WebSocket round',
+    defaultText: `${DEFAULTS.messages}`,
+    reader: integerReader(1, null),
+  },
+  rate: {
+    flag: 'rate',
+    arg: 'N',
+    help: 'messages/s of the WebSocket broadcast',
+    defaultText: `${DEFAULTS.rate}`,
+    reader: integerReader(1, null),
+  },
+  payloadBytes: {
+    flag: 'payload',
+    arg: 'BYTES',
+    help: "size of each message's data",
+    defaultText: `${DEFAULTS.payloadBytes}`,
+    reader: integerReader(0, null),
+  },
+  only: {
+    flag: 'only',
+    arg: `poll|${PLAIN_WS_TECHNIQUE}`,
+    help: 'run one comparison only',
+    defaultText: 'both',
+    reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const),
+  },
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
-  wires: { flag: 'wire', arg: 'LIST', help: `wires of the GET /poll comparison: ${POLL_WIRES.join(', ')}`, defaultText: POLL_WIRES.join(','), reader: listReader(`allowed: ${POLL_WIRES.join(', ')}`, (input) => POLL_WIRES.find((wire) => wire === input), (items) => [...new Set(items)]) },
-  h2load: { flag: 'h2load', arg: 'PATH', help: 'h2load binary for the https and h2 rounds (apt-get install nghttp2-client)', defaultText: DEFAULTS.h2load, reader: stringReader('a path to h2load') },
-  quick: { flag: 'quick', arg: null, help: 'one short round with fewer clients: checks the script works (CI), figures not comparable', defaultText: 'off', reader: booleanReader() },
+  wires: {
+    flag: 'wire',
+    arg: 'LIST',
+    help: `wires of the GET /poll comparison: ${POLL_WIRES.join(', ')}`,
+    defaultText: POLL_WIRES.join(','),
+    reader: listReader(
+      `allowed: ${POLL_WIRES.join(', ')}`,
+      (input) => POLL_WIRES.find((wire) => wire === input),
+      (items) => [...new Set(items)],
+    ),
+  },
+  h2load: {
+    flag: 'h2load',
+    arg: 'PATH',
+    help: 'h2load binary for the https and h2 rounds (apt-get install nghttp2-client)',
+    defaultText: DEFAULTS.h2load,
+    reader: stringReader('a path to h2load'),
+  },
+  quick: {
+    flag: 'quick',
+    arg: null,
+    help: 'one short round with fewer clients: checks the script works (CI), figures not comparable',
+    defaultText: 'off',
+    reader: booleanReader(),
+  },
 } as const satisfies { [K in keyof PerfConfig]-?: Flag<PerfConfig[K]> };
 
 const USAGE = `usage: npm run perf:servers -- ${synopsis(Object.values(PERF_FLAGS))}
@@ -206,7 +275,10 @@ function rawGet(baseUrl: string, path: string): Promise<RawResponse> {
   return within(
     new Promise<RawResponse>((resolve, reject) => {
       // The made certificate is self-signed: this reads a response, it checks no identity.
-      const socket = protocol === 'https:' ? tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : net.connect(Number(port), hostname);
+      const socket =
+        protocol === 'https:'
+          ? tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+          : net.connect(Number(port), hostname);
       let data = Buffer.alloc(0);
       socket.on('error', reject);
       socket.on('data', (chunk: Buffer) => {
@@ -267,13 +339,29 @@ function h2Get(baseUrl: string, path: string): Promise<BareHttpResponse> {
 }
 
 /** The response pushbench gives on `wire`, as the bare server's spec, and its size on the wire before TLS (HTTP/1.1) or its body (h2). */
-async function referenceResponse(wire: PollWire, baseUrl: string, path: string): Promise<{ spec: BareHttpResponse; shown: string; size: number }> {
+async function referenceResponse(
+  wire: PollWire,
+  baseUrl: string,
+  path: string,
+): Promise<{ spec: BareHttpResponse; shown: string; size: number }> {
   if (wire === 'h2') {
     const spec = await h2Get(baseUrl, path);
-    return { spec, shown: JSON.stringify({ status: spec.status, headers: spec.headers, body: Buffer.from(spec.bodyBase64, 'base64').toString('latin1') }), size: Buffer.from(spec.bodyBase64, 'base64').length };
+    return {
+      spec,
+      shown: JSON.stringify({
+        status: spec.status,
+        headers: spec.headers,
+        body: Buffer.from(spec.bodyBase64, 'base64').toString('latin1'),
+      }),
+      size: Buffer.from(spec.bodyBase64, 'base64').length,
+    };
   }
   const response = await rawGet(baseUrl, path);
-  return { spec: { ...bareSpecFrom(response), wire }, shown: withoutDate(response.head) + response.body.toString('latin1'), size: response.head.length + response.body.length };
+  return {
+    spec: { ...bareSpecFrom(response), wire },
+    shown: withoutDate(response.head) + response.body.toString('latin1'),
+    size: response.head.length + response.body.length,
+  };
 }
 
 /** The body of GET `path` on `wire`, as text. */
@@ -307,7 +395,12 @@ interface PollComparison {
   medianCpuRatio: number;
 }
 
-async function driveAutocannon(contender: Contender, path: string, config: PerfConfig, durationMs: number): Promise<Omit<PollRound, 'round'>> {
+async function driveAutocannon(
+  contender: Contender,
+  path: string,
+  config: PerfConfig,
+  durationMs: number,
+): Promise<Omit<PollRound, 'round'>> {
   const before = await contender.sample();
   const result = await within(
     autocannon({ url: `${contender.url}${path}`, connections: config.connections, duration: durationMs / 1000 }),
@@ -331,10 +424,27 @@ async function driveAutocannon(contender: Contender, path: string, config: PerfC
  * HTTP/1.1 over TLS, HTTP/2 with ALPN h2 otherwise; one request at a time per connection
  * (`-m 1`), as a browser tab polls. Every request must come back 2xx.
  */
-async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: string, config: PerfConfig, durationMs: number): Promise<Omit<PollRound, 'round'>> {
+async function driveH2load(
+  contender: Contender,
+  wire: 'https' | 'h2',
+  path: string,
+  config: PerfConfig,
+  durationMs: number,
+): Promise<Omit<PollRound, 'round'>> {
   const before = await contender.sample();
   // -N: a connection silent for 5 s is closed and its requests counted as failed, so a stuck stream fails the round with h2load's counts instead of hanging it.
-  const args = ['-c', String(config.connections), '-m', '1', '-D', `${durationMs}ms`, '-N', '5s', ...(wire === 'https' ? ['--h1'] : []), `${contender.url}${path}`];
+  const args = [
+    '-c',
+    String(config.connections),
+    '-m',
+    '1',
+    '-D',
+    `${durationMs}ms`,
+    '-N',
+    '5s',
+    ...(wire === 'https' ? ['--h1'] : []),
+    `${contender.url}${path}`,
+  ];
   const output = await within(
     new Promise<string>((resolve, reject) => {
       const child = spawn(config.h2load, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -342,7 +452,9 @@ async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: str
       child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`h2load ${args.join(' ')} exited ${code}: ${text.slice(-500)}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`h2load ${args.join(' ')} exited ${code}: ${text.slice(-500)}`)),
+      );
     }),
     durationMs + 15_000,
     `h2load on ${contender.name}`,
@@ -354,7 +466,9 @@ async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: str
   if (rate === undefined || counts === null || ok2xx === undefined) throw new Error(`cannot read h2load's output:\n${output.slice(-800)}`);
   // In -D mode the requests in flight at the end answer 2xx without counting as succeeded: 2xx >= succeeded.
   if (Number(counts[4]) > 0 || Number(counts[5]) > 0 || Number(ok2xx) < Number(counts[3])) {
-    throw new Error(`${contender.name} over ${wire}: h2load counted ${counts[4]} failed, ${counts[5]} errored, ${ok2xx} 2xx of ${counts[3]} succeeded`);
+    throw new Error(
+      `${contender.name} over ${wire}: h2load counted ${counts[4]} failed, ${counts[5]} errored, ${ok2xx} 2xx of ${counts[3]} succeeded`,
+    );
   }
   return {
     contender: contender.name,
@@ -366,7 +480,13 @@ async function driveH2load(contender: Contender, wire: 'https' | 'h2', path: str
 
 async function comparePoll(config: PerfConfig, wire: PollWire): Promise<PollComparison[]> {
   progress(`(a) ${wire}: starting the pushbench polling server`);
-  const server = await ServerProcess.spawn({ techniques: [INTERVAL_POLL_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000, wire });
+  const server = await ServerProcess.spawn({
+    techniques: [INTERVAL_POLL_TECHNIQUE],
+    rate: 0,
+    payloadBytes: config.payloadBytes,
+    holdMs: 30_000,
+    wire,
+  });
   const pushbench = pushbenchContender(server, 'requests');
   const tool = wire === 'http' ? 'autocannon' : `h2load${wire === 'https' ? ' --h1' : ''}`;
   const drive = (contender: Contender, path: string, durationMs: number): Promise<Omit<PollRound, 'round'>> =>
@@ -391,21 +511,37 @@ async function comparePoll(config: PerfConfig, wire: PollWire): Promise<PollComp
       try {
         const copy = await referenceResponse(wire, bare.url, path);
         if (copy.shown !== reference.shown) {
-          throw new Error(`the bare server's response differs from pushbench's:\n${JSON.stringify(reference.shown)}\n${JSON.stringify(copy.shown)}`);
+          throw new Error(
+            `the bare server's response differs from pushbench's:\n${JSON.stringify(reference.shown)}\n${JSON.stringify(copy.shown)}`,
+          );
         }
-        progress(`(a) ${wire}, ${variant}: ${reference.size} bytes per ${wire === 'h2' ? 'response body' : 'response'}, identical on both; warming up`);
+        progress(
+          `(a) ${wire}, ${variant}: ${reference.size} bytes per ${wire === 'h2' ? 'response body' : 'response'}, identical on both; warming up`,
+        );
         for (const contender of [pushbench, bare]) await drive(contender, path, 1000);
         const rounds: PollRound[] = [];
         for (let round = 1; round <= config.rounds; round++) {
           for (const contender of pairOrder(round, pushbench, bare)) {
             const result = { round, ...(await drive(contender, path, config.durationMs)) };
-            progress(`(a) ${wire}, ${variant} round ${round} ${contender.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
+            progress(
+              `(a) ${wire}, ${variant} round ${round} ${contender.name}: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`,
+            );
             rounds.push(result);
           }
         }
         const ratios = [...pairRatios(rounds, (r) => r.requestsPerSecond).values()];
         const cpuRatios = [...pairRatios(rounds, (r) => r.cpuMicrosPerRequest).values()];
-        comparisons.push({ wire, tool, variant, path, responseBytes: reference.size, rounds, ratios, medianRatio: median(ratios), medianCpuRatio: median(cpuRatios) });
+        comparisons.push({
+          wire,
+          tool,
+          variant,
+          path,
+          responseBytes: reference.size,
+          rounds,
+          ratios,
+          medianRatio: median(ratios),
+          medianCpuRatio: median(cpuRatios),
+        });
       } finally {
         await bare.close();
       }
@@ -426,12 +562,16 @@ function pairOrder<T>(round: number, pushbench: T, baseline: T): T[] {
 }
 
 /** pushbench / baseline for each round whose two sides are both valid, by round number. */
-function pairRatios<T extends { round: number; contender: string; failure?: string | null }>(rounds: readonly T[], value: (r: T) => number): Map<number, number> {
+function pairRatios<T extends { round: number; contender: string; failure?: string | null }>(
+  rounds: readonly T[],
+  value: (r: T) => number,
+): Map<number, number> {
   const ratios = new Map<number, number>();
   for (const round of new Set(rounds.map((r) => r.round))) {
     const a = rounds.find((r) => r.round === round && r.contender === 'pushbench');
     const b = rounds.find((r) => r.round === round && r.contender !== 'pushbench');
-    if (a !== undefined && b !== undefined && (a.failure ?? null) === null && (b.failure ?? null) === null) ratios.set(round, value(a) / value(b));
+    if (a !== undefined && b !== undefined && (a.failure ?? null) === null && (b.failure ?? null) === null)
+      ratios.set(round, value(a) / value(b));
   }
   return ratios;
 }
@@ -478,7 +618,9 @@ async function openClients(url: string, n: number): Promise<ClientSet> {
     counts,
     delivered: () => counts.reduce((sum, c) => sum + c, 0),
     async close() {
-      const closed = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+      const closed = sockets.map(
+        (ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))),
+      );
       for (const ws of sockets) {
         ws.terminate();
         openSockets.delete(ws);
@@ -551,7 +693,12 @@ async function broadcastRound(contender: Contender, wsUrl: string, config: PerfC
 
 async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
   progress(`(b) starting the pushbench WebSocket server and the bare ws server`);
-  const server = await ServerProcess.spawn({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: config.payloadBytes, holdMs: 30_000 });
+  const server = await ServerProcess.spawn({
+    techniques: [PLAIN_WS_TECHNIQUE],
+    rate: 0,
+    payloadBytes: config.payloadBytes,
+    holdMs: 30_000,
+  });
   const pushbench = pushbenchContender(server, 'published');
   let bare: Contender | undefined;
   try {
@@ -587,25 +734,39 @@ async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
 const n0 = (n: number): string => Math.round(n).toLocaleString('en-US');
 const n2 = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsComparison | null, command: string): { text: string; missed: string[]; failed: string[] } {
+function renderMarkdown(
+  config: PerfConfig,
+  poll: PollComparison[],
+  ws: WsComparison | null,
+  command: string,
+): { text: string; missed: string[]; failed: string[] } {
   const env = collectEnvironment();
   const missed: string[] = [];
   const failed = (ws?.rounds ?? []).filter((r) => r.failure !== null).map((r) => `WebSocket round ${r.round} ${r.contender}: ${r.failure}`);
   const lines: string[] = [];
   lines.push('## pushbench server speed vs bare baselines', '');
-  lines.push(`Machine: ${env.cores} cores, ${env.cpuModel}, Node ${env.node}, ${env.os}${env.gitCommit ? `, commit ${env.gitCommit.slice(0, 12)}` : ''}`);
+  lines.push(
+    `Machine: ${env.cores} cores, ${env.cpuModel}, Node ${env.node}, ${env.os}${env.gitCommit ? `, commit ${env.gitCommit.slice(0, 12)}` : ''}`,
+  );
   lines.push(`Command: \`${command}\``, '');
-  lines.push('| comparison | pushbench (median) | baseline (median) | median ratio pushbench/baseline | target | verdict |', '|---|---:|---:|---:|---:|---|');
+  lines.push(
+    '| comparison | pushbench (median) | baseline (median) | median ratio pushbench/baseline | target | verdict |',
+    '|---|---:|---:|---:|---:|---|',
+  );
   for (const p of poll) {
     const push = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.requestsPerSecond));
     const base = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.requestsPerSecond));
     const target = pollTarget(p.wire);
     const ok = p.medianRatio >= target;
     if (!ok) missed.push(`GET /poll over ${p.wire} (${p.variant}) ratio ${n2(p.medianRatio)} < ${target}`);
-    lines.push(`| GET /poll over ${p.wire}, ${p.variant}: req/s (${p.tool}) | ${n0(push)} | ${n0(base)} | ${n2(p.medianRatio)} | ≥ ${n2(target)} | ${ok ? 'met' : '**missed**'} |`);
+    lines.push(
+      `| GET /poll over ${p.wire}, ${p.variant}: req/s (${p.tool}) | ${n0(push)} | ${n0(base)} | ${n2(p.medianRatio)} | ≥ ${n2(target)} | ${ok ? 'met' : '**missed**'} |`,
+    );
     const cpuPush = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.cpuMicrosPerRequest));
     const cpuBase = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.cpuMicrosPerRequest));
-    lines.push(`| GET /poll over ${p.wire}, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`);
+    lines.push(
+      `| GET /poll over ${p.wire}, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`,
+    );
   }
   if (ws !== null) {
     const valid = ws.rounds.filter((r) => ws.ratios.has(r.round));
@@ -613,11 +774,15 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
     const wsPush = medianOf(valid.filter((r) => r.contender === 'pushbench'));
     const wsBase = medianOf(valid.filter((r) => r.contender !== 'pushbench'));
     if (ws.medianRatio === null) {
-      lines.push(`| WebSocket broadcast: server CPU µs per delivered message | n/a | n/a | n/a (no valid round) | ≤ ${n2(TARGET_WS_CPU_RATIO)} | **failed** |`);
+      lines.push(
+        `| WebSocket broadcast: server CPU µs per delivered message | n/a | n/a | n/a (no valid round) | ≤ ${n2(TARGET_WS_CPU_RATIO)} | **failed** |`,
+      );
     } else {
       const wsOk = ws.medianRatio <= TARGET_WS_CPU_RATIO;
       if (!wsOk) missed.push(`WebSocket CPU/message ratio ${n2(ws.medianRatio)} > ${TARGET_WS_CPU_RATIO}`);
-      lines.push(`| WebSocket broadcast: server CPU µs per delivered message | ${wsPush} | ${wsBase} | ${n2(ws.medianRatio)} | ≤ ${n2(TARGET_WS_CPU_RATIO)} | ${wsOk ? 'met' : '**missed**'} |`);
+      lines.push(
+        `| WebSocket broadcast: server CPU µs per delivered message | ${wsPush} | ${wsBase} | ${n2(ws.medianRatio)} | ≤ ${n2(TARGET_WS_CPU_RATIO)} | ${wsOk ? 'met' : '**missed**'} |`,
+      );
     }
   }
   lines.push('');
@@ -628,14 +793,16 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
       '',
       p.wire === 'http'
         ? `Both servers answer with the same ${p.responseBytes}-byte response (checked byte for byte, Date aside). autocannon in this process, ${config.connections} connections, ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates (A B, B A, ...). Ratio = pushbench / bare of the round.`
-        : `Both servers answer with the same ${p.wire === 'h2' ? `status, header fields and ${p.responseBytes}-byte body (checked, date aside)` : `${p.responseBytes}-byte response (checked byte for byte, Date aside)`}, over TLS 1.3 with a self-signed P-256 certificate made at start${p.wire === 'h2' ? ', ALPN h2 and the same HTTP/2 SETTINGS (the bare server has none of pushbench\'s session limits, guards or accounting)' : ''}. ${p.tool} (C, its own process), ${config.connections} connections, one request at a time each (-m 1), ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates. h2load reports no p99. Ratio = pushbench / bare of the round.`,
+        : `Both servers answer with the same ${p.wire === 'h2' ? `status, header fields and ${p.responseBytes}-byte body (checked, date aside)` : `${p.responseBytes}-byte response (checked byte for byte, Date aside)`}, over TLS 1.3 with a self-signed P-256 certificate made at start${p.wire === 'h2' ? ", ALPN h2 and the same HTTP/2 SETTINGS (the bare server has none of pushbench's session limits, guards or accounting)" : ''}. ${p.tool} (C, its own process), ${config.connections} connections, one request at a time each (-m 1), ${config.durationMs} ms per round, after a 1 s warm-up each; the pair's order alternates. h2load reports no p99. Ratio = pushbench / bare of the round.`,
       '',
       '| round | server | req/s | p99 ms | server CPU µs/req | ratio pushbench/bare |',
       '|---:|---|---:|---:|---:|---:|',
     );
     for (const r of p.rounds) {
       const ratio = r.contender === 'pushbench' ? '' : n2(p.ratios[r.round - 1] ?? Number.NaN);
-      lines.push(`| ${r.round} | ${r.contender} | ${n0(r.requestsPerSecond)} | ${r.latencyMsP99 ?? 'n/a'} | ${n2(r.cpuMicrosPerRequest)} | ${ratio} |`);
+      lines.push(
+        `| ${r.round} | ${r.contender} | ${n0(r.requestsPerSecond)} | ${r.latencyMsP99 ?? 'n/a'} | ${n2(r.cpuMicrosPerRequest)} | ${ratio} |`,
+      );
     }
     lines.push('');
   }
@@ -653,10 +820,17 @@ function renderMarkdown(config: PerfConfig, poll: PollComparison[], ws: WsCompar
     const pairRatio = ws.ratios.get(r.round);
     const ratio = r.contender === 'pushbench' ? '' : pairRatio === undefined ? 'n/a' : n2(pairRatio);
     const complete = r.failure === null ? 'yes' : `**FAILED**: ${r.failure}`;
-    lines.push(`| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${complete} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`);
+    lines.push(
+      `| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${complete} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`,
+    );
   }
   lines.push('');
-  if (failed.length > 0) lines.push(`**${failed.length} round${failed.length > 1 ? 's' : ''} FAILED** (left out of the medians):`, ...failed.map((x) => `- ${x}`), '');
+  if (failed.length > 0)
+    lines.push(
+      `**${failed.length} round${failed.length > 1 ? 's' : ''} FAILED** (left out of the medians):`,
+      ...failed.map((x) => `- ${x}`),
+      '',
+    );
   return { text: lines.join('\n'), missed, failed };
 }
 
@@ -689,15 +863,22 @@ async function main(): Promise<void> {
   const poll: PollComparison[] = [];
   if (config.only !== PLAIN_WS_TECHNIQUE) {
     if (config.wires.some((wire) => wire !== 'http') && !existsSync(config.h2load)) {
-      throw new ConfigError(`invalid --h2load: ${JSON.stringify(config.h2load)} does not exist; the https and h2 rounds need h2load (apt-get install nghttp2-client), or pass --wire http`);
+      throw new ConfigError(
+        `invalid --h2load: ${JSON.stringify(config.h2load)} does not exist; the https and h2 rounds need h2load (apt-get install nghttp2-client), or pass --wire http`,
+      );
     }
     for (const wire of config.wires) poll.push(...(await comparePoll(config, wire)));
   }
   const ws = config.only === 'poll' ? null : await compareWebSocket(config);
   const { text, missed, failed } = renderMarkdown(config, poll, ws, command);
   process.stdout.write(`${text}\n`);
-  const problems = [...(failed.length > 0 ? [`${failed.length} failed round(s)`] : []), ...(missed.length > 0 ? [`missed: ${missed.join('; ')}`] : [])];
-  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length > 0 ? `; ${problems.join('; ')}` : '; all targets met'}`);
+  const problems = [
+    ...(failed.length > 0 ? [`${failed.length} failed round(s)`] : []),
+    ...(missed.length > 0 ? [`missed: ${missed.join('; ')}`] : []),
+  ];
+  progress(
+    `done in ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length > 0 ? `; ${problems.join('; ')}` : '; all targets met'}`,
+  );
   // A failed round always fails the script; a missed target only with --strict.
   if (failed.length > 0 || (missed.length > 0 && config.strict)) process.exitCode = EXIT.failed;
 }

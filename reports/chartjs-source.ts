@@ -18,7 +18,9 @@ export function chartJsUmdPath(): string {
 export function loadChartJsUmd(): Promise<string> {
   cached ??= readFile(chartJsUmdPath(), 'utf8').catch((error: unknown) => {
     cached = null;
-    throw new Error(`cannot inline chart.js into report.html: ${chartJsUmdPath()} is unreadable; reinstall dependencies with \`npm ci\``, { cause: error });
+    throw new Error(`cannot inline chart.js into report.html: ${chartJsUmdPath()} is unreadable; reinstall dependencies with \`npm ci\``, {
+      cause: error,
+    });
   });
   return cached;
 }

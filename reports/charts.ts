@@ -9,7 +9,14 @@ import type { TechniqueId } from '../core/protocol.ts';
 import { slug } from '../core/html.ts';
 import { formatInteger } from './format.ts';
 import { CURVE_PERCENTILES, percentileCurve, percentileLabel } from './histogram.ts';
-import { emptyRequestPercent, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
+import {
+  emptyRequestPercent,
+  multiScenarioGroups,
+  payloadBytesPerMessage,
+  techniqueEntries,
+  type ScenarioGroup,
+  type TechniqueEntry,
+} from './select.ts';
 import { PART_COLORS, PERCENTILE_COLORS, TECHNIQUE_DISPLAY, techniqueLabel } from './techniques.ts';
 import { latencyEvidence, metricSpread, runsOf, shownPercentile } from './evidence.ts';
 import { percentileVerdict } from '../core/evidence.ts';
@@ -22,7 +29,16 @@ export type LineChartConfig = ChartConfiguration<'line', Array<number | null>, s
 /** Every chart pushbench draws. */
 export type PushbenchChartConfig = BarChartConfig | LineChartConfig;
 
-export type ChartKind = 'bytes' | 'latency' | 'latency-distribution' | 'empty-polls' | 'up-down' | 'bandwidth' | 'cpu' | 'memory' | 'wire-bytes';
+export type ChartKind =
+  | 'bytes'
+  | 'latency'
+  | 'latency-distribution'
+  | 'empty-polls'
+  | 'up-down'
+  | 'bandwidth'
+  | 'cpu'
+  | 'memory'
+  | 'wire-bytes';
 
 export interface ChartSpec {
   /** Unique within a report and safe as a file name (`charts/<id>.png`) and an HTML id. */
@@ -74,12 +90,19 @@ function wireBytesChart(comparison: WireComparison, ids: UniqueIds): ChartSpec {
     title,
     scenarioId: null,
     group: wireChartGroup(comparison),
-    caption: `Counted on the clients' sockets: TLS records and HTTP/2 frames by their headers, HTTP framing the rest; setup per connection is not in the bars. Each bar rests on the messages delivered in its window (${comparison.rows.map((r) => r.delivered).reduce((a, b) => Math.min(a, b), Infinity).toLocaleString('en-US')} or more).`,
+    caption: `Counted on the clients' sockets: TLS records and HTTP/2 frames by their headers, HTTP framing the rest; setup per connection is not in the bars. Each bar rests on the messages delivered in its window (${comparison.rows
+      .map((r) => r.delivered)
+      .reduce((a, b) => Math.min(a, b), Infinity)
+      .toLocaleString('en-US')} or more).`,
     config: {
       type: 'bar',
       data: {
         labels,
-        datasets: BYTE_PARTS.map((part) => ({ label: BYTE_PART_LABEL[part], data: comparison.rows.map((row) => Math.max(0, row.parts[part])), backgroundColor: BYTE_PART_COLOR[part] })),
+        datasets: BYTE_PARTS.map((part) => ({
+          label: BYTE_PART_LABEL[part],
+          data: comparison.rows.map((row) => Math.max(0, row.parts[part])),
+          backgroundColor: BYTE_PART_COLOR[part],
+        })),
       },
       options: {
         animation: false,
@@ -126,12 +149,22 @@ function scenarioCharts(scenario: Scenario, ids: UniqueIds): ChartSpec[] {
   specs.push(make('bytes', bytesTitle, bytesChart(bytesTitle, entries)));
 
   // Merged from shards: a chart cannot print "< bound", so its caption says how far the clocks let the figures be read.
-  const clockNote = scenario.clockBoundMs === undefined ? '' : ` Merged from shards: latencies are known to within ±${scenario.clockBoundMs.toFixed(3)} ms (the worst clock bound); read no finer.`;
+  const clockNote =
+    scenario.clockBoundMs === undefined
+      ? ''
+      : ` Merged from shards: latencies are known to within ±${scenario.clockBoundMs.toFixed(3)} ms (the worst clock bound); read no finer.`;
   const latencyTitle = `${scenario.title}: latency percentiles`;
   specs.push(make('latency', latencyTitle, latencyChart(latencyTitle, entries), `${latencyCaption(entries, true)}${clockNote}`));
 
   const distributionTitle = `${scenario.title}: latency distribution`;
-  specs.push(make('latency-distribution', distributionTitle, distributionChart(distributionTitle, entries), `${latencyCaption(entries, false)}${clockNote}`));
+  specs.push(
+    make(
+      'latency-distribution',
+      distributionTitle,
+      distributionChart(distributionTitle, entries),
+      `${latencyCaption(entries, false)}${clockNote}`,
+    ),
+  );
 
   const httpEntries = entries.filter(({ technique, result }) =>
     result.state === 'completed' ? result.requests !== null : TECHNIQUE_DISPLAY[technique].requestPerResponse,
@@ -166,11 +199,20 @@ function latencyCaption(entries: TechniqueEntry[], bars: boolean): string {
   const parts: string[] = [];
   for (const { technique, result } of entries) {
     if (result.state !== 'completed') continue;
-    const missing = bars ? LATENCY_PERCENTILES.filter(({ key }) => key !== 'max' && !percentileVerdict(key, result.latencyMs[key], result.latencyMs.count).shown).map((p) => p.label) : [];
-    parts.push(`${techniqueLabel(technique)}: ${latencyEvidence(result)}${missing.length > 0 ? ` (${missing.join(', ')} not drawn: too few samples)` : ''}`);
+    const missing = bars
+      ? LATENCY_PERCENTILES.filter(
+          ({ key }) => key !== 'max' && !percentileVerdict(key, result.latencyMs[key], result.latencyMs.count).shown,
+        ).map((p) => p.label)
+      : [];
+    parts.push(
+      `${techniqueLabel(technique)}: ${latencyEvidence(result)}${missing.length > 0 ? ` (${missing.join(', ')} not drawn: too few samples)` : ''}`,
+    );
   }
   const runs = entries.map((e) => (e.result.state === 'completed' ? runsOf(e.result) : null)).find((r) => r !== null);
-  const interval = bars && runs !== undefined && runs !== null ? ` Bars are the first run; the pale bars beside them are the 95% interval of p50 and p99 over ${runs.length} runs.` : '';
+  const interval =
+    bars && runs !== undefined && runs !== null
+      ? ` Bars are the first run; the pale bars beside them are the 95% interval of p50 and p99 over ${runs.length} runs.`
+      : '';
   return `${parts.join('; ')}.${interval}`;
 }
 
@@ -198,8 +240,16 @@ function titlePlugin(text: string) {
 function bytesChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
   const compressed = entries.some(({ result }) => result.state === 'completed' && result.perMessage.overheadBytes < 0);
   const datasets: BarChartConfig['data']['datasets'] = [
-    { label: 'Payload (message JSON)', data: perTechnique(entries, (r) => Math.min(payloadBytesPerMessage(r), r.perMessage.totalBytes)), backgroundColor: PART_COLORS.payload },
-    { label: 'Overhead (headers, framing, setup)', data: perTechnique(entries, (r) => Math.max(0, r.perMessage.overheadBytes)), backgroundColor: PART_COLORS.overhead },
+    {
+      label: 'Payload (message JSON)',
+      data: perTechnique(entries, (r) => Math.min(payloadBytesPerMessage(r), r.perMessage.totalBytes)),
+      backgroundColor: PART_COLORS.payload,
+    },
+    {
+      label: 'Overhead (headers, framing, setup)',
+      data: perTechnique(entries, (r) => Math.max(0, r.perMessage.overheadBytes)),
+      backgroundColor: PART_COLORS.overhead,
+    },
   ];
   if (compressed) {
     datasets.push({
@@ -318,10 +368,30 @@ function upDownChart(title: string, entries: TechniqueEntry[]): BarChartConfig {
     data: {
       labels: entries.map(categoryLabel),
       datasets: [
-        { label: 'Up: payload', stack: 'up', data: perTechnique(entries, (r) => payload(r.perMessage.upBytes, r.perMessage.upOverheadBytes)), backgroundColor: PART_COLORS.upPayload },
-        { label: 'Up: overhead', stack: 'up', data: perTechnique(entries, (r) => Math.max(0, r.perMessage.upOverheadBytes)), backgroundColor: PART_COLORS.upOverhead },
-        { label: 'Down: payload', stack: 'down', data: perTechnique(entries, (r) => payload(r.perMessage.downBytes, r.perMessage.downOverheadBytes)), backgroundColor: PART_COLORS.downPayload },
-        { label: 'Down: overhead', stack: 'down', data: perTechnique(entries, (r) => Math.max(0, r.perMessage.downOverheadBytes)), backgroundColor: PART_COLORS.downOverhead },
+        {
+          label: 'Up: payload',
+          stack: 'up',
+          data: perTechnique(entries, (r) => payload(r.perMessage.upBytes, r.perMessage.upOverheadBytes)),
+          backgroundColor: PART_COLORS.upPayload,
+        },
+        {
+          label: 'Up: overhead',
+          stack: 'up',
+          data: perTechnique(entries, (r) => Math.max(0, r.perMessage.upOverheadBytes)),
+          backgroundColor: PART_COLORS.upOverhead,
+        },
+        {
+          label: 'Down: payload',
+          stack: 'down',
+          data: perTechnique(entries, (r) => payload(r.perMessage.downBytes, r.perMessage.downOverheadBytes)),
+          backgroundColor: PART_COLORS.downPayload,
+        },
+        {
+          label: 'Down: overhead',
+          stack: 'down',
+          data: perTechnique(entries, (r) => Math.max(0, r.perMessage.downOverheadBytes)),
+          backgroundColor: PART_COLORS.downOverhead,
+        },
       ],
     },
     options: {
@@ -347,7 +417,13 @@ interface GroupMetric {
 
 const GROUP_METRICS: readonly GroupMetric[] = [
   // Bytes are exact: bandwidth needs no interval.
-  { kind: 'bandwidth', title: 'bandwidth against clients', axis: 'Mbit/s, up + down (log scale)', logarithmic: true, pick: (r) => r.bitsPerSecond / 1e6 },
+  {
+    kind: 'bandwidth',
+    title: 'bandwidth against clients',
+    axis: 'Mbit/s, up + down (log scale)',
+    logarithmic: true,
+    pick: (r) => r.bitsPerSecond / 1e6,
+  },
   {
     kind: 'cpu',
     title: 'server CPU against clients',
@@ -356,7 +432,13 @@ const GROUP_METRICS: readonly GroupMetric[] = [
     pick: (r) => r.server?.cpuPercent ?? null,
     spread: (r) => metricSpread(r, 'cpu'),
   },
-  { kind: 'memory', title: 'server memory per connection against clients', axis: 'bytes of RSS per connection', logarithmic: false, pick: (r) => r.server?.bytesPerConnection ?? null },
+  {
+    kind: 'memory',
+    title: 'server memory per connection against clients',
+    axis: 'bytes of RSS per connection',
+    logarithmic: false,
+    pick: (r) => r.server?.bytesPerConnection ?? null,
+  },
 ];
 
 function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
@@ -368,7 +450,10 @@ function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
     const title = `${group.group}: ${metric.title}`;
     const config: LineChartConfig = {
       type: 'line',
-      data: { labels, datasets: techniques.flatMap((technique) => [groupDataset(group, technique, metric), ...groupBand(group, technique, metric)]) },
+      data: {
+        labels,
+        datasets: techniques.flatMap((technique) => [groupDataset(group, technique, metric), ...groupBand(group, technique, metric)]),
+      },
       options: {
         animation: false,
         plugins: titlePlugin(title),
@@ -380,9 +465,25 @@ function groupCharts(group: ScenarioGroup, ids: UniqueIds): ChartSpec[] {
         },
       },
     };
-    const runs = Math.max(0, ...group.scenarios.flatMap((sc) => techniqueEntries(sc).map(({ result }) => (result.state === 'completed' ? (runsOf(result)?.length ?? 0) : 0))));
-    const caption = metric.spread !== undefined && runs > 1 ? `Lines are the first run; the pale band around each is the 95% interval over ${runs} runs.` : '';
-    return { id: ids.take(`${slug(group.group)}-${metric.kind}`), kind: metric.kind, title, scenarioId: null, group: group.group, config, caption };
+    const runs = Math.max(
+      0,
+      ...group.scenarios.flatMap((sc) =>
+        techniqueEntries(sc).map(({ result }) => (result.state === 'completed' ? (runsOf(result)?.length ?? 0) : 0)),
+      ),
+    );
+    const caption =
+      metric.spread !== undefined && runs > 1
+        ? `Lines are the first run; the pale band around each is the 95% interval over ${runs} runs.`
+        : '';
+    return {
+      id: ids.take(`${slug(group.group)}-${metric.kind}`),
+      kind: metric.kind,
+      title,
+      scenarioId: null,
+      group: group.group,
+      config,
+      caption,
+    };
   });
 }
 
@@ -427,5 +528,12 @@ function groupDataset(group: ScenarioGroup, technique: TechniqueId, metric: Grou
   }
   const display = TECHNIQUE_DISPLAY[technique];
   const suffix = failedAt.length > 0 ? ` (failed at ${failedAt.map(formatInteger).join(', ')} clients)` : '';
-  return { label: `${display.label}${suffix}`, data, borderColor: display.color, backgroundColor: display.color, pointRadius: 3, tension: 0 };
+  return {
+    label: `${display.label}${suffix}`,
+    data,
+    borderColor: display.color,
+    backgroundColor: display.color,
+    pointRadius: 3,
+    tension: 0,
+  };
 }

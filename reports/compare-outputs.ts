@@ -38,7 +38,9 @@ export interface GithubBenchmarkEntry {
   value: number;
 }
 
-function* trackedValues(results: ResultsFile): Generator<{ scenarioId: string; technique: TechniqueId; metric: TrackedMetric; value: number }> {
+function* trackedValues(
+  results: ResultsFile,
+): Generator<{ scenarioId: string; technique: TechniqueId; metric: TrackedMetric; value: number }> {
   for (const scenario of results.scenarios) {
     for (const { technique, result } of completedEntries(scenario)) {
       for (const metric of TRACKED) {
@@ -51,7 +53,11 @@ function* trackedValues(results: ResultsFile): Generator<{ scenarioId: string; t
 
 /** github-action-benchmark `customSmallerIsBetter` entries, e.g. `header-overhead/websocket bytes per message`. */
 export function toGithubActionBenchmark(results: ResultsFile): GithubBenchmarkEntry[] {
-  return [...trackedValues(results)].map(({ scenarioId, technique, metric, value }) => ({ name: `${scenarioId}/${technique} ${metric.name}`, unit: metric.unit, value }));
+  return [...trackedValues(results)].map(({ scenarioId, technique, metric, value }) => ({
+    name: `${scenarioId}/${technique} ${metric.name}`,
+    unit: metric.unit,
+    value,
+  }));
 }
 
 export type BencherMetricFormat = Record<string, Record<string, { value: number }>>;

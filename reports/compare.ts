@@ -48,7 +48,8 @@ export interface MetricRule {
   runValue?: (run: RunSummary) => number | null;
 }
 
-const relativeAllowance = (reference: number, percent: number, absolute: number) => Math.max((Math.abs(reference) * percent) / 100, absolute);
+const relativeAllowance = (reference: number, percent: number, absolute: number) =>
+  Math.max((Math.abs(reference) * percent) / 100, absolute);
 
 /** A metric that regresses when it grows by more than `percent` and by more than `absolute` (in `unit`). */
 function relativeRule(
@@ -62,33 +63,96 @@ function relativeRule(
   format: MetricRule['format'],
 ): MetricRule {
   return {
-    id, label, kind, better: 'smaller', percent, absolute, extract, format, allowance: relativeAllowance,
+    id,
+    label,
+    kind,
+    better: 'smaller',
+    percent,
+    absolute,
+    extract,
+    format,
+    allowance: relativeAllowance,
     describeTolerance: (p, a) => `+${formatNumber(p, 2)}% and +${formatNumber(a, 2)} ${unit}`,
   };
 }
 
 /** The metrics compared, with their default tolerances. */
 export const METRIC_RULES: Readonly<Record<CompareMetricId, MetricRule>> = {
-  'perMessage.totalBytes': relativeRule('perMessage.totalBytes', 'bytes per message', 'exact', 1, 1, 'B', (r) => r.perMessage.totalBytes, formatBytes),
-  'perMessage.overheadBytes': relativeRule('perMessage.overheadBytes', 'overhead bytes per message', 'exact', 1, 1, 'B', (r) => r.perMessage.overheadBytes, formatBytes),
+  'perMessage.totalBytes': relativeRule(
+    'perMessage.totalBytes',
+    'bytes per message',
+    'exact',
+    1,
+    1,
+    'B',
+    (r) => r.perMessage.totalBytes,
+    formatBytes,
+  ),
+  'perMessage.overheadBytes': relativeRule(
+    'perMessage.overheadBytes',
+    'overhead bytes per message',
+    'exact',
+    1,
+    1,
+    'B',
+    (r) => r.perMessage.overheadBytes,
+    formatBytes,
+  ),
   'messages.lost': {
-    id: 'messages.lost', label: 'lost messages', kind: 'exact', better: 'smaller', percent: 0, absolute: 0,
-    extract: (r) => r.messages.lost, format: formatInteger,
+    id: 'messages.lost',
+    label: 'lost messages',
+    kind: 'exact',
+    better: 'smaller',
+    percent: 0,
+    absolute: 0,
+    extract: (r) => r.messages.lost,
+    format: formatInteger,
     allowance: (_reference, percent, _absolute, current) => (current.messages.expected * percent) / 100,
     describeTolerance: (p) => (p === 0 ? 'no increase' : `+${formatNumber(p, 3)}% of expected`),
   },
   deliveredRatio: {
-    id: 'deliveredRatio', label: 'delivered / expected', kind: 'exact', better: 'larger', percent: 0.1, absolute: 0,
-    extract: deliveredPercent, format: (v) => formatPercent(v, 3),
+    id: 'deliveredRatio',
+    label: 'delivered / expected',
+    kind: 'exact',
+    better: 'larger',
+    percent: 0.1,
+    absolute: 0,
+    extract: deliveredPercent,
+    format: (v) => formatPercent(v, 3),
     allowance: (_reference, percent) => percent,
     describeTolerance: (p) => `−${formatNumber(p, 3)} points`,
   },
-  'latencyMs.p50': { ...relativeRule('latencyMs.p50', 'p50 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p50, formatMs), runValue: (run) => run.latencyMs.p50 },
-  'latencyMs.p99': { ...relativeRule('latencyMs.p99', 'p99 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p99, formatMs), runValue: (run) => run.latencyMs.p99 },
-  'server.cpuPercent': { ...relativeRule('server.cpuPercent', 'server CPU', 'noisy', 50, 5, 'points', (r) => r.server?.cpuPercent ?? null, (v) => formatPercent(v)), runValue: (run) => run.cpuPercent },
+  'latencyMs.p50': {
+    ...relativeRule('latencyMs.p50', 'p50 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p50, formatMs),
+    runValue: (run) => run.latencyMs.p50,
+  },
+  'latencyMs.p99': {
+    ...relativeRule('latencyMs.p99', 'p99 latency', 'noisy', 50, 2, 'ms', (r) => r.latencyMs.p99, formatMs),
+    runValue: (run) => run.latencyMs.p99,
+  },
+  'server.cpuPercent': {
+    ...relativeRule(
+      'server.cpuPercent',
+      'server CPU',
+      'noisy',
+      50,
+      5,
+      'points',
+      (r) => r.server?.cpuPercent ?? null,
+      (v) => formatPercent(v),
+    ),
+    runValue: (run) => run.cpuPercent,
+  },
   bitsPerSecond: {
-    id: 'bitsPerSecond', label: 'bandwidth', kind: 'noisy', better: 'smaller', percent: 10, absolute: 0,
-    extract: (r) => r.bitsPerSecond, format: formatBitsPerSecond, allowance: relativeAllowance,
+    id: 'bitsPerSecond',
+    label: 'bandwidth',
+    kind: 'noisy',
+    better: 'smaller',
+    percent: 10,
+    absolute: 0,
+    extract: (r) => r.bitsPerSecond,
+    format: formatBitsPerSecond,
+    allowance: relativeAllowance,
     describeTolerance: (p) => `+${formatNumber(p, 2)}%`,
   },
 };
@@ -134,11 +198,17 @@ export function parseThreshold(text: string): { metric: CompareMetricId; percent
   const name = eq < 0 ? text : text.slice(0, eq);
   const value = eq < 0 ? '' : text.slice(eq + 1).replace(/%$/, '');
   if (!(COMPARE_METRICS as readonly string[]).includes(name)) {
-    throw new CompareInputError('PUSHBENCH_COMPARE_THRESHOLD', `--threshold ${JSON.stringify(text)}: unknown metric ${JSON.stringify(name)}; expected one of ${COMPARE_METRICS.join(', ')}`);
+    throw new CompareInputError(
+      'PUSHBENCH_COMPARE_THRESHOLD',
+      `--threshold ${JSON.stringify(text)}: unknown metric ${JSON.stringify(name)}; expected one of ${COMPARE_METRICS.join(', ')}`,
+    );
   }
   const percent = Number(value);
   if (value.trim() === '' || !Number.isFinite(percent) || percent < 0) {
-    throw new CompareInputError('PUSHBENCH_COMPARE_THRESHOLD', `--threshold ${JSON.stringify(text)}: expected metric=percent with a number ≥ 0, e.g. latencyMs.p99=30`);
+    throw new CompareInputError(
+      'PUSHBENCH_COMPARE_THRESHOLD',
+      `--threshold ${JSON.stringify(text)}: expected metric=percent with a number ≥ 0, e.g. latencyMs.p99=30`,
+    );
   }
   return { metric: name as CompareMetricId, percent };
 }
@@ -162,8 +232,14 @@ export function compareResults(base: ResultsFile | readonly ResultsFile[], curre
     // Scenario ids name their target (`broadcast@nchan`); one id on two servers is not like for like.
     const baseTarget = baseScenarios[0] === undefined ? null : targetOf(baseScenarios[0]).name;
     const currentTarget = targetOf(currentScenario).name;
-    if (baseTarget !== null && baseTarget !== currentTarget) warnings.push(`scenario ${scenarioId}: measured on target ${baseTarget} in base and on ${currentTarget} in current; the comparison is not like for like`);
-    if (changed.length > 0) warnings.push(`scenario ${scenarioId}: parameters differ between base and current (${changed.join(', ')}); the comparison may not be like for like`);
+    if (baseTarget !== null && baseTarget !== currentTarget)
+      warnings.push(
+        `scenario ${scenarioId}: measured on target ${baseTarget} in base and on ${currentTarget} in current; the comparison is not like for like`,
+      );
+    if (changed.length > 0)
+      warnings.push(
+        `scenario ${scenarioId}: parameters differ between base and current (${changed.join(', ')}); the comparison may not be like for like`,
+      );
     for (const technique of TECHNIQUES) rows.push(...techniqueRows(scenarioId, technique, baseScenarios, currentScenario, options));
   }
   const baseIds = new Set(baseScenarioIds(bases));
@@ -197,18 +273,55 @@ function checkScenarios(bases: readonly ResultsFile[], current: ResultsFile): vo
   }
 }
 
-const COMPARED_PARAMS = ['workload', 'clients', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', 'durationMs', 'headers', 'roomSize'] as const;
+const COMPARED_PARAMS = [
+  'workload',
+  'clients',
+  'rate',
+  'payloadBytes',
+  'intervalMs',
+  'holdMs',
+  'durationMs',
+  'headers',
+  'roomSize',
+] as const;
 
 function changedParams(base: ScenarioParams | undefined, current: ScenarioParams): string[] {
   if (base === undefined) return [];
   return COMPARED_PARAMS.filter((k) => base[k] !== current[k]).map((k) => `${k} ${String(base[k])} → ${String(current[k])}`);
 }
 
-function stateRow(scenarioId: string, technique: TechniqueId, verdict: Verdict, baseText: string, currentText: string, baseRuns: number): CompareRow {
-  return { scenarioId, technique, metric: 'state', label: 'state', base: null, baseRange: null, baseRuns, current: null, changePercent: null, tolerance: '', verdict, baseText, currentText };
+function stateRow(
+  scenarioId: string,
+  technique: TechniqueId,
+  verdict: Verdict,
+  baseText: string,
+  currentText: string,
+  baseRuns: number,
+): CompareRow {
+  return {
+    scenarioId,
+    technique,
+    metric: 'state',
+    label: 'state',
+    base: null,
+    baseRange: null,
+    baseRuns,
+    current: null,
+    changePercent: null,
+    tolerance: '',
+    verdict,
+    baseText,
+    currentText,
+  };
 }
 
-function techniqueRows(scenarioId: string, technique: TechniqueId, baseScenarios: Scenario[], current: Scenario, options: CompareOptions): CompareRow[] {
+function techniqueRows(
+  scenarioId: string,
+  technique: TechniqueId,
+  baseScenarios: Scenario[],
+  current: Scenario,
+  options: CompareOptions,
+): CompareRow[] {
   const baseResults = baseScenarios.map((s) => s.results[technique]).filter((r): r is TechniqueResult => r !== undefined);
   const baseCompleted = baseResults.filter((r): r is CompletedResult => r.state === 'completed');
   const cur = current.results[technique];
@@ -216,19 +329,24 @@ function techniqueRows(scenarioId: string, technique: TechniqueId, baseScenarios
   if (baseResults.length === 0) {
     return cur === undefined ? [] : [stateRow(scenarioId, technique, 'info', 'not in base', cur.state, 0)];
   }
-  if (cur === undefined) return [stateRow(scenarioId, technique, 'regression', baseCompleted.length > 0 ? 'completed' : 'failed', 'missing in current', runs)];
+  if (cur === undefined)
+    return [stateRow(scenarioId, technique, 'regression', baseCompleted.length > 0 ? 'completed' : 'failed', 'missing in current', runs)];
   if (cur.state !== 'completed') {
     if (baseCompleted.length > 0) return [stateRow(scenarioId, technique, 'regression', 'completed', `${cur.state}: ${cur.error}`, runs)];
     return [stateRow(scenarioId, technique, 'info', 'failed', `${cur.state}: ${cur.error}`, runs)];
   }
   if (baseCompleted.length === 0) return [stateRow(scenarioId, technique, 'improved', 'failed', 'completed', runs)];
-  return COMPARE_METRICS.map((id) => metricRow(scenarioId, technique, METRIC_RULES[id], baseCompleted, cur, options)).filter((r): r is CompareRow => r !== null);
+  return COMPARE_METRICS.map((id) => metricRow(scenarioId, technique, METRIC_RULES[id], baseCompleted, cur, options)).filter(
+    (r): r is CompareRow => r !== null,
+  );
 }
 
 /** Every run's value of a noisy metric, or null unless there are at least two and none is missing. */
 function runValues(rule: MetricRule, results: readonly CompletedResult[]): number[] | null {
   if (rule.runValue === undefined) return null;
-  const values: Array<number | null> = results.flatMap((r) => (r.runs !== undefined && r.runs.length > 1 ? r.runs.map(rule.runValue!) : [rule.extract(r)]));
+  const values: Array<number | null> = results.flatMap((r) =>
+    r.runs !== undefined && r.runs.length > 1 ? r.runs.map(rule.runValue!) : [rule.extract(r)],
+  );
   if (values.length < 2 || values.some((v) => v === null) || !results.some((r) => (r.runs?.length ?? 0) > 1)) return null;
   return values as number[];
 }
@@ -238,7 +356,15 @@ function runValues(rule: MetricRule, results: readonly CompletedResult[]): numbe
  * interval lies wholly on the worse side of the base interval and its median is worse by more
  * than the tolerance; overlapping intervals pass (the difference is within the spread).
  */
-function spreadRow(scenarioId: string, technique: TechniqueId, rule: MetricRule, baseValues: number[], currentValues: number[], percent: number, cur: CompletedResult): CompareRow {
+function spreadRow(
+  scenarioId: string,
+  technique: TechniqueId,
+  rule: MetricRule,
+  baseValues: number[],
+  currentValues: number[],
+  percent: number,
+  cur: CompletedResult,
+): CompareRow {
   const base = spreadOf(baseValues);
   const current = spreadOf(currentValues);
   const allowance = rule.allowance(base.median, percent, rule.absolute, cur);
@@ -266,7 +392,14 @@ function spreadRow(scenarioId: string, technique: TechniqueId, rule: MetricRule,
   };
 }
 
-function metricRow(scenarioId: string, technique: TechniqueId, rule: MetricRule, bases: CompletedResult[], cur: CompletedResult, options: CompareOptions): CompareRow | null {
+function metricRow(
+  scenarioId: string,
+  technique: TechniqueId,
+  rule: MetricRule,
+  bases: CompletedResult[],
+  cur: CompletedResult,
+  options: CompareOptions,
+): CompareRow | null {
   const baseRunValues = runValues(rule, bases);
   const currentRunValues = runValues(rule, [cur]);
   if (baseRunValues !== null && currentRunValues !== null) {
@@ -318,8 +451,12 @@ export interface RunLabel {
 export function renderCompareMarkdown(comparison: Comparison, base: readonly RunLabel[], current: RunLabel): string {
   const lines: string[] = [];
   const count = comparison.regressions.length;
-  lines.push(count === 0 ? '## pushbench compare: ✅ no regression' : `## pushbench compare: ❌ ${count} regression${count > 1 ? 's' : ''}`, '');
-  const describe = (r: RunLabel) => `${md(r.file)} (${md(r.results.createdAt)}, commit ${md(r.results.environment.gitCommit?.slice(0, 12) ?? 'unknown')})`;
+  lines.push(
+    count === 0 ? '## pushbench compare: ✅ no regression' : `## pushbench compare: ❌ ${count} regression${count > 1 ? 's' : ''}`,
+    '',
+  );
+  const describe = (r: RunLabel) =>
+    `${md(r.file)} (${md(r.results.createdAt)}, commit ${md(r.results.environment.gitCommit?.slice(0, 12) ?? 'unknown')})`;
   lines.push(`Base: ${base.map(describe).join(', ')}  `, `Current: ${describe(current)}`, '');
   if (base.length > 1) lines.push(`With ${base.length} base runs, each metric is compared with the worst base value.`, '');
   for (const w of comparison.warnings) lines.push(`> ⚠️ ${md(w)}`, '');
@@ -334,6 +471,12 @@ export function renderCompareMarkdown(comparison: Comparison, base: readonly Run
     VERDICT_MARK[r.verdict],
   ];
   if (count > 0) lines.push('### Regressions', '', markdownTable(head, comparison.regressions.map(toCells), 2), '');
-  lines.push(`<details${count > 0 ? '' : ' open'}><summary>All ${comparison.rows.length} comparisons</summary>`, '', markdownTable(head, comparison.rows.map(toCells), 2), '', '</details>');
+  lines.push(
+    `<details${count > 0 ? '' : ' open'}><summary>All ${comparison.rows.length} comparisons</summary>`,
+    '',
+    markdownTable(head, comparison.rows.map(toCells), 2),
+    '',
+    '</details>',
+  );
   return `${lines.join('\n')}\n`;
 }

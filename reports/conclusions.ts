@@ -6,13 +6,43 @@
  */
 import { GENERATOR_ELU_WARN, type CompletedResult, type ResultsFile, type Scenario } from '../core/results.ts';
 import type { TechniqueId } from '../core/protocol.ts';
-import { formatBoundedMs, formatBytes, formatFactor, formatInteger, formatMs, formatPercent, formatBitsPerSecond, formatChangePercent } from './format.ts';
-import { completedEntries, emptyRequestPercent, failedEntries, multiScenarioGroups, type CompletedEntry, type ScenarioGroup } from './select.ts';
+import {
+  formatBoundedMs,
+  formatBytes,
+  formatFactor,
+  formatInteger,
+  formatMs,
+  formatPercent,
+  formatBitsPerSecond,
+  formatChangePercent,
+} from './format.ts';
+import {
+  completedEntries,
+  emptyRequestPercent,
+  failedEntries,
+  multiScenarioGroups,
+  type CompletedEntry,
+  type ScenarioGroup,
+} from './select.ts';
 import { techniqueLabel, techniquePossessive } from './techniques.ts';
 import { metricSpread, percentileReason } from './evidence.ts';
 import { intervalsOverlap } from '../core/spread.ts';
 
-export type FindingKind = 'failure' | 'bytes' | 'latency' | 'loss' | 'client-errors' | 'empty-polls' | 'saturation' | 'agreement' | 'model-gap' | 'ranking' | 'crossing' | 'spread' | 'cpu' | 'none';
+export type FindingKind =
+  | 'failure'
+  | 'bytes'
+  | 'latency'
+  | 'loss'
+  | 'client-errors'
+  | 'empty-polls'
+  | 'saturation'
+  | 'agreement'
+  | 'model-gap'
+  | 'ranking'
+  | 'crossing'
+  | 'spread'
+  | 'cpu'
+  | 'none';
 
 export interface Finding {
   kind: FindingKind;
@@ -59,7 +89,11 @@ export function scenarioConclusions(scenario: Scenario): Conclusions {
   const completed = completedEntries(scenario);
   const findings: Finding[] = [];
   for (const { technique, result } of failedEntries(scenario)) {
-    findings.push({ kind: 'failure', worst: technique, text: `${techniqueLabel(technique)} ${result.state === 'failed' ? 'failed' : 'was interrupted'}: ${result.error}. It has no figures in this scenario.` });
+    findings.push({
+      kind: 'failure',
+      worst: technique,
+      text: `${techniqueLabel(technique)} ${result.state === 'failed' ? 'failed' : 'was interrupted'}: ${result.error}. It has no figures in this scenario.`,
+    });
   }
   if (completed.length === 0) {
     findings.push({ kind: 'none', text: 'No technique completed, so there is nothing to compare.' });
@@ -96,7 +130,9 @@ export function saturationFindings(completed: CompletedEntry[]): Finding[] {
     }
     const generatorElu = result.generatorEventLoop?.busiest ?? null;
     if (generatorElu !== null && generatorElu > GENERATOR_ELU_WARN) {
-      parts.push(`the busiest load generator's event loop was busy ${formatPercent(generatorElu * 100)} of the window (over ${formatPercent(GENERATOR_ELU_WARN * 100)}: the figures are partly the generator's, not the server's; add --generators)`);
+      parts.push(
+        `the busiest load generator's event loop was busy ${formatPercent(generatorElu * 100)} of the window (over ${formatPercent(GENERATOR_ELU_WARN * 100)}: the figures are partly the generator's, not the server's; add --generators)`,
+      );
     }
     const lateTicks = result.server?.lateTicks ?? null;
     if (lateTicks !== null && lateTicks >= MIN_LATE_TICKS && lateTicks / Math.max(1, result.messages.published) > LATE_POLL_SHARE) {
@@ -135,7 +171,13 @@ function bytesFinding(completed: CompletedEntry[]): Finding {
   }
   const factor = ratio(pick(max.result), pick(min.result));
   if (factor < SAME_FACTOR) {
-    return { kind: 'bytes', best: min.technique, worst: max.technique, factor, text: `Every technique costs about the same per delivered message (${minBytes} to ${formatBytes(pick(max.result))}).` };
+    return {
+      kind: 'bytes',
+      best: min.technique,
+      worst: max.technique,
+      factor,
+      text: `Every technique costs about the same per delivered message (${minBytes} to ${formatBytes(pick(max.result))}).`,
+    };
   }
   return {
     kind: 'bytes',
@@ -156,9 +198,16 @@ function latencyFinding(all: CompletedEntry[], clockBoundMs: number | undefined)
   const formatMs = (ms: number): string => formatBoundedMs(ms, clockBoundMs);
   const thin = all.filter((e) => e.result.runs === undefined && percentileReason(e.result, 'p99') !== null);
   const completed = all.filter((e) => !thin.includes(e));
-  const thinNote = thin.length === 0 ? '' : ` (${thin.map((e) => techniqueLabel(e.technique)).join(', ')} left out: ${percentileReason(thin[0]!.result, 'p99')})`;
+  const thinNote =
+    thin.length === 0
+      ? ''
+      : ` (${thin.map((e) => techniqueLabel(e.technique)).join(', ')} left out: ${percentileReason(thin[0]!.result, 'p99')})`;
   if (completed.length === 0) {
-    return { kind: 'latency', undecided: 'samples', text: `No p99 latency is compared: ${percentileReason(thin[0]!.result, 'p99') ?? 'no samples'}.` };
+    return {
+      kind: 'latency',
+      undecided: 'samples',
+      text: `No p99 latency is compared: ${percentileReason(thin[0]!.result, 'p99') ?? 'no samples'}.`,
+    };
   }
   const pick = (r: CompletedResult) => metricSpread(r, 'p99')?.median ?? r.latencyMs.p99;
   const { min, max } = extremes(completed, pick);
@@ -178,10 +227,21 @@ function latencyFinding(all: CompletedEntry[], clockBoundMs: number | undefined)
   }
   const factor = ratio(pick(max.result), pick(min.result));
   if (!Number.isFinite(factor)) {
-    return { kind: 'latency', best: min.technique, worst: max.technique, text: `${minLabel} has the lowest p99 latency (${minMs}); ${techniqueLabel(max.technique)} has the highest (${formatMs(pick(max.result))}).${thinNote}` };
+    return {
+      kind: 'latency',
+      best: min.technique,
+      worst: max.technique,
+      text: `${minLabel} has the lowest p99 latency (${minMs}); ${techniqueLabel(max.technique)} has the highest (${formatMs(pick(max.result))}).${thinNote}`,
+    };
   }
   if (factor < SAME_FACTOR) {
-    return { kind: 'latency', best: min.technique, worst: max.technique, factor, text: `Every technique has about the same p99 latency (${minMs} to ${formatMs(pick(max.result))}).${thinNote}` };
+    return {
+      kind: 'latency',
+      best: min.technique,
+      worst: max.technique,
+      factor,
+      text: `Every technique has about the same p99 latency (${minMs} to ${formatMs(pick(max.result))}).${thinNote}`,
+    };
   }
   const median = minSpread !== null && maxSpread !== null ? ` (medians of ${minSpread.n} runs; the intervals do not overlap)` : '';
   return {
@@ -216,7 +276,13 @@ export function serverCpuFinding(completed: CompletedEntry[]): Finding | null {
   }
   const factor = ratio(pick(max.result), pick(min.result));
   if (factor < SAME_FACTOR) {
-    return { kind: 'cpu', best: min.technique, worst: max.technique, factor, text: `Every technique costs the server about the same CPU (${formatPercent(pick(min.result))} to ${formatPercent(pick(max.result))} of a core).` };
+    return {
+      kind: 'cpu',
+      best: min.technique,
+      worst: max.technique,
+      factor,
+      text: `Every technique costs the server about the same CPU (${formatPercent(pick(min.result))} to ${formatPercent(pick(max.result))} of a core).`,
+    };
   }
   const median = minSpread !== null && maxSpread !== null ? ` (medians of ${minSpread.n} runs; the intervals do not overlap)` : '';
   return {
@@ -234,10 +300,18 @@ function lossFindings(completed: CompletedEntry[]): Finding[] {
     const { lost, expected, duplicated, outOfOrder } = result.messages;
     if (lost > 0) {
       const share = expected === 0 ? 0 : (lost / expected) * 100;
-      findings.push({ kind: 'loss', worst: technique, text: `${techniqueLabel(technique)} lost ${formatInteger(lost)} of ${formatInteger(expected)} expected messages (${formatPercent(share, 3)}).` });
+      findings.push({
+        kind: 'loss',
+        worst: technique,
+        text: `${techniqueLabel(technique)} lost ${formatInteger(lost)} of ${formatInteger(expected)} expected messages (${formatPercent(share, 3)}).`,
+      });
     }
     if (duplicated > 0 || outOfOrder > 0) {
-      findings.push({ kind: 'loss', worst: technique, text: `${techniqueLabel(technique)} delivered ${formatInteger(duplicated)} duplicate and ${formatInteger(outOfOrder)} out-of-order messages.` });
+      findings.push({
+        kind: 'loss',
+        worst: technique,
+        text: `${techniqueLabel(technique)} delivered ${formatInteger(duplicated)} duplicate and ${formatInteger(outOfOrder)} out-of-order messages.`,
+      });
     }
   }
   if (findings.length === 0) findings.push({ kind: 'loss', text: 'No completed technique lost, duplicated or reordered a message.' });
@@ -250,7 +324,11 @@ function clientErrorFindings(completed: CompletedEntry[]): Finding[] {
     const { count, first } = result.clientErrors;
     if (count === 0) continue;
     const examples = first.length > 0 ? `; first: ${first.slice(0, 3).join('; ')}` : '';
-    findings.push({ kind: 'client-errors', worst: technique, text: `${techniquePossessive(technique)} clients met ${formatInteger(count)} error${count === 1 ? '' : 's'}${examples}.` });
+    findings.push({
+      kind: 'client-errors',
+      worst: technique,
+      text: `${techniquePossessive(technique)} clients met ${formatInteger(count)} error${count === 1 ? '' : 's'}${examples}.`,
+    });
   }
   return findings;
 }
@@ -318,7 +396,11 @@ export function groupConclusions(group: ScenarioGroup): Conclusions {
   const findings: Finding[] = [];
   for (const scenario of group.scenarios) {
     for (const { technique, result } of failedEntries(scenario)) {
-      findings.push({ kind: 'failure', worst: technique, text: `${techniqueLabel(technique)} ${result.state === 'failed' ? 'failed' : 'was interrupted'} at ${formatInteger(scenario.params.clients)} clients: ${result.error}.` });
+      findings.push({
+        kind: 'failure',
+        worst: technique,
+        text: `${techniqueLabel(technique)} ${result.state === 'failed' ? 'failed' : 'was interrupted'} at ${formatInteger(scenario.params.clients)} clients: ${result.error}.`,
+      });
     }
   }
   const counts = group.scenarios.map((s) => s.params.clients);
@@ -359,7 +441,9 @@ function crossingFindings(series: Map<TechniqueId, Array<number | null>>, counts
   if (techniques.length < 2) return [];
   const measured = counts.map(formatInteger).join(', ');
   const order = rankingAtFullestCount(series, counts);
-  return [{ kind: 'ranking', text: `No two techniques swap places in bandwidth across ${measured} clients${order === '' ? '' : `; ${order}`}.` }];
+  return [
+    { kind: 'ranking', text: `No two techniques swap places in bandwidth across ${measured} clients${order === '' ? '' : `; ${order}`}.` },
+  ];
 }
 
 /** Where the sign of (a − b) changes between two neighbouring client counts at which both have a figure. */

@@ -12,7 +12,12 @@ import { formatBoundedMs, formatMs, formatNumber, formatPercent } from './format
 /** The noisy metrics whose spread over runs is shown. */
 export type NoisyMetric = 'p50' | 'p99' | 'cpu' | 'rss';
 
-export const NOISY_METRIC_LABELS: Readonly<Record<NoisyMetric, string>> = Object.freeze({ p50: 'p50 latency', p99: 'p99 latency', cpu: 'server CPU', rss: 'server memory (RSS)' });
+export const NOISY_METRIC_LABELS: Readonly<Record<NoisyMetric, string>> = Object.freeze({
+  p50: 'p50 latency',
+  p99: 'p99 latency',
+  cpu: 'server CPU',
+  rss: 'server memory (RSS)',
+});
 
 const PICK: Readonly<Record<NoisyMetric, (run: RunSummary) => number | null>> = {
   p50: (r) => r.latencyMs.p50,
@@ -89,9 +94,11 @@ const FORMAT: Readonly<Record<NoisyMetric, (v: number) => string>> = {
  */
 export function noisyCell(result: CompletedResult, metric: NoisyMetric, clockBoundMs?: number): string {
   // Merged from shards: a latency no finer than the clocks can tell apart.
-  const format = clockBoundMs !== undefined && (metric === 'p50' || metric === 'p99') ? (v: number) => formatBoundedMs(v, clockBoundMs) : FORMAT[metric];
+  const format =
+    clockBoundMs !== undefined && (metric === 'p50' || metric === 'p99') ? (v: number) => formatBoundedMs(v, clockBoundMs) : FORMAT[metric];
   const spread = metricSpread(result, metric);
-  if (spread !== null) return `${format(spread.median)} [${intervalText(format(spread.low), format(spread.high))}]${spread.unstable ? ' unstable' : ''}`;
+  if (spread !== null)
+    return `${format(spread.median)} [${intervalText(format(spread.low), format(spread.high))}]${spread.unstable ? ' unstable' : ''}`;
   const value = metricValue(result, metric);
   return value === null ? '—' : format(value);
 }
@@ -112,13 +119,18 @@ export function evidenceNotes(entries: ReadonlyArray<{ label: string; result: Co
     }
     for (const metric of Object.keys(PICK) as NoisyMetric[]) {
       const spread = metricSpread(result, metric);
-      if (spread?.unstable === true) notes.push(`${label}: ${NOISY_METRIC_LABELS[metric]} is unstable over ${spread.n} runs (coefficient of variation ${formatPercent(spread.cv * 100)}, above 10%).`);
+      if (spread?.unstable === true)
+        notes.push(
+          `${label}: ${NOISY_METRIC_LABELS[metric]} is unstable over ${spread.n} runs (coefficient of variation ${formatPercent(spread.cv * 100)}, above 10%).`,
+        );
     }
   }
   const first = entries.map((e) => runsOf(e.result)).find((r) => r !== null);
   if (first !== undefined && first !== null) {
     const s = spreadOf(first.map((r) => r.latencyMs.p50));
-    notes.push(`With ${s.n} runs, figures are the median [interval]; the interval covers the median with ${formatPercent(s.confidence * 100)} confidence (order statistics${s.n <= 5 ? ', min–max' : ''}).`);
+    notes.push(
+      `With ${s.n} runs, figures are the median [interval]; the interval covers the median with ${formatPercent(s.confidence * 100)} confidence (order statistics${s.n <= 5 ? ', min–max' : ''}).`,
+    );
   }
   return notes;
 }

@@ -67,7 +67,12 @@ export function buildExtrapolation(results: ResultsFile): ExtrapolationTable | n
     if (result.state !== 'completed') return { technique, perClientBytesPerSecond: null, mbps: [], error: result.error };
     // A time-compressed scenario ran F times the rate it stands for: its per-second bytes are F times the slower situation's.
     const perClient = result.perClientBytesPerSecond / timeScale;
-    return { technique, perClientBytesPerSecond: perClient, mbps: EXTRAPOLATION_CLIENTS.map((n) => extrapolateMbps(perClient, n)), error: null };
+    return {
+      technique,
+      perClientBytesPerSecond: perClient,
+      mbps: EXTRAPOLATION_CLIENTS.map((n) => extrapolateMbps(perClient, n)),
+      error: null,
+    };
   });
   return {
     scenarioId: scenario.id,
@@ -114,7 +119,9 @@ export function buildKaazingComparison(results: ResultsFile): KaazingComparison 
     if (scenario.params.headers !== KAAZING_PROFILE) continue;
     // A request per message: the 2010 figure is one such request and its response.
     // The head sizes come from the model, which only pushbench's own servers have.
-    const polling = techniqueEntries(scenario).find((e) => e.result.state === 'completed' && e.result.model !== null && e.result.requests !== null && e.result.requests.total > 0);
+    const polling = techniqueEntries(scenario).find(
+      (e) => e.result.state === 'completed' && e.result.model !== null && e.result.requests !== null && e.result.requests.total > 0,
+    );
     if (polling === undefined) continue;
     const r = polling.result as CompletedResult;
     const polls = r.requests!.total;

@@ -29,7 +29,9 @@ export interface ReportFormat {
 export const FORMATS = {
   html: {
     description: 'report.html: self-contained teaching report with interactive charts',
-    render: async (results, { charts }) => [{ file: 'report.html', content: renderHtml(results, { charts, chartJsSource: await loadChartJsUmd() }) }],
+    render: async (results, { charts }) => [
+      { file: 'report.html', content: renderHtml(results, { charts, chartJsSource: await loadChartJsUmd() }) },
+    ],
   },
   markdown: {
     description: 'summary.md: key figures, extrapolation and conclusions for CI summaries',

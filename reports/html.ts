@@ -13,15 +13,56 @@ import { readFileSync } from 'node:fs';
 import { html, joinHtml, jsonScript, pageHead, safe, scriptText, slug, styleText, type SafeHtml } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { MEMORY_RESOLUTION_BYTES } from '../core/results.ts';
-import { formatBitsPerSecond, formatBoundedMs, formatByteSize, formatBytes, formatChangePercent, formatFactor, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
+import {
+  formatBitsPerSecond,
+  formatBoundedMs,
+  formatByteSize,
+  formatBytes,
+  formatChangePercent,
+  formatFactor,
+  formatInteger,
+  formatMbps,
+  formatMs,
+  formatNumber,
+  formatPercent,
+} from './format.ts';
 import { shardTableCells, shardBoundSentence, SHARD_TABLE_HEAD } from './shards.ts';
-import { completedEntries, emptyRequestPercent, failedEntries, headerProfileText, multiScenarioGroups, payloadBytesPerMessage, techniqueEntries, type ScenarioGroup, type TechniqueEntry } from './select.ts';
+import {
+  completedEntries,
+  emptyRequestPercent,
+  failedEntries,
+  headerProfileText,
+  multiScenarioGroups,
+  payloadBytesPerMessage,
+  techniqueEntries,
+  type ScenarioGroup,
+  type TechniqueEntry,
+} from './select.ts';
 import { buildLessons, type TechniqueLesson } from './teaching.ts';
 import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
-import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, headBytes, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
+import {
+  COMPARISON_HEAD,
+  COMPARISON_LESSON,
+  comparisonFindings,
+  comparisonHeads,
+  comparisonLines,
+  headBytes,
+  targetComparisons,
+  type ComparisonLine,
+  type TargetComparison,
+} from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
-import { BYTE_PART_LABEL, BYTE_PARTS, WIRE_TABLE_HEAD, wireComparisons, wireLesson, wireTableLine, type WireComparison, type WireRow } from './wires.ts';
+import {
+  BYTE_PART_LABEL,
+  BYTE_PARTS,
+  WIRE_TABLE_HEAD,
+  wireComparisons,
+  wireLesson,
+  wireTableLine,
+  type WireComparison,
+  type WireRow,
+} from './wires.ts';
 import { timeScaleNote } from './time-scale.ts';
 import { scenarioVerdict, type VerdictCriterion, type VerdictPart } from './verdict.ts';
 
@@ -129,7 +170,10 @@ function verdictCell(part: VerdictPart | undefined): SafeHtml {
   if (part === undefined) return html`<td>n/a</td>`;
   if (part.winner === null) return html`<td class="muted">${part.short}</td>`;
   const winners = [part.winner, ...(part.tied ?? [])].map(techniqueLabel).join(' = ');
-  const by = part.factor === null || part.against === null ? '' : `, ${formatFactor(part.factor)} ${VERDICT_WORDS[part.criterion]} than ${techniqueLabel(part.against)}`;
+  const by =
+    part.factor === null || part.against === null
+      ? ''
+      : `, ${formatFactor(part.factor)} ${VERDICT_WORDS[part.criterion]} than ${techniqueLabel(part.against)}`;
   return html`<td><strong>${winners}</strong>${by}</td>`;
 }
 
@@ -150,7 +194,13 @@ function verdictSection(results: ResultsFile, chart: ChartSpec | null): SafeHtml
     const pick = (c: VerdictCriterion) => v.parts.find((p) => p.criterion === c);
     return html`<tr><th scope="row">${link}</th>${verdictCell(pick('bytes'))}${verdictCell(pick('latency'))}${verdictCell(pick('cpu'))}</tr>`;
   });
-  const sentences = lead === undefined || lead.note !== null ? NOTHING : html`<p>In “${lead.title}”: ${joinHtml(lead.parts.map((p) => p.sentence), ' ')}</p>`;
+  const sentences =
+    lead === undefined || lead.note !== null
+      ? NOTHING
+      : html`<p>In “${lead.title}”: ${joinHtml(
+          lead.parts.map((p) => p.sentence),
+          ' ',
+        )}</p>`;
   const figure =
     chart === null
       ? NOTHING
@@ -220,7 +270,8 @@ ${headerProfilesBlock(results)}
 /** The rules every technique keeps, and the techniques of this run that cannot keep one (from their rows). */
 function fairnessSection(results: ResultsFile): SafeHtml {
   const exceptions = fairnessExceptions(results).map(
-    ({ technique, breaks }) => html`<p class="warning"><strong>${techniqueLabel(technique)}</strong> cannot keep one of these rules: ${breaks}. Compare its bytes with that in mind; its CPU and memory per connection show the price.</p>`,
+    ({ technique, breaks }) =>
+      html`<p class="warning"><strong>${techniqueLabel(technique)}</strong> cannot keep one of these rules: ${breaks}. Compare its bytes with that in mind; its CPU and memory per connection show the price.</p>`,
   );
   return html`<h3>Rules of fairness</h3>
 <p>Every server keeps connections alive, turns Nagle's algorithm off, logs nothing on the hot path, serves the same feed and encodes each message once for every socket (encode once, write to every socket); no technique compresses unless it is a compression variant. Every client holds one connection per simulated browser tab. Payload is the message JSON, the same for every technique; overhead is every other byte on the wire, and is negative when a technique compresses more than its framing adds.</p>
@@ -228,17 +279,28 @@ ${exceptions}`;
 }
 
 function headerProfilesBlock(results: ResultsFile): SafeHtml {
-  const profiles = Object.entries(results.headerProfiles).filter((entry): entry is [string, Array<[string, string]>] => entry[1] !== undefined);
+  const profiles = Object.entries(results.headerProfiles).filter(
+    (entry): entry is [string, Array<[string, string]>] => entry[1] !== undefined,
+  );
   if (profiles.length === 0) return html`<h3>Request headers</h3><p>This results file records no header profile.</p>`;
-  const table = (caption: string, headers: ReadonlyArray<readonly [string, string]>): SafeHtml => html`<div class="scroll"><table class="headers"><caption>${caption}</caption><thead><tr><th>Header</th><th>Value (verbatim)</th></tr></thead><tbody>
-${joinHtml(headers.map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`), '\n')}
+  const table = (
+    caption: string,
+    headers: ReadonlyArray<readonly [string, string]>,
+  ): SafeHtml => html`<div class="scroll"><table class="headers"><caption>${caption}</caption><thead><tr><th>Header</th><th>Value (verbatim)</th></tr></thead><tbody>
+${joinHtml(
+  headers.map(([k, v]) => html`<tr><td>${k}</td><td>${v}</td></tr>`),
+  '\n',
+)}
 </tbody></table></div>`;
   const blocks = profiles.map(([name, headers]) => {
     const users = results.scenarios.filter((s) => s.params.headers === name).map((s) => s.title);
     const bytes = headers.reduce((sum, [k, v]) => sum + utf8Length(`${k}: ${v}\r\n`), 0);
     const usedBy = users.length > 0 ? html`Used by: ${joinHtml(users, '; ')}.` : 'Not used by any scenario of this run.';
     const details = results.headerProfileDetails?.[name];
-    const origin = details === undefined ? NOTHING : html`<p>Source: ${details.source}. ${details.cookie ? html`<strong>With a cookie</strong> on every request.` : html`<strong>No cookie.</strong>`}</p>`;
+    const origin =
+      details === undefined
+        ? NOTHING
+        : html`<p>Source: ${details.source}. ${details.cookie ? html`<strong>With a cookie</strong> on every request.` : html`<strong>No cookie.</strong>`}</p>`;
     const others =
       details === undefined
         ? NOTHING
@@ -286,7 +348,12 @@ ${joinHtml(l.paragraphsHtml, '\n')}
 function paramsList(s: Scenario, results: ResultsFile): SafeHtml {
   const p = s.params;
   const rows: Array<[string, string]> = [
-    ['Workload', p.workload === 'chat' ? `chat (every client publishes; rooms of ${formatInteger(p.roomSize)})` : 'broadcast (the server publishes to every client)'],
+    [
+      'Workload',
+      p.workload === 'chat'
+        ? `chat (every client publishes; rooms of ${formatInteger(p.roomSize)})`
+        : 'broadcast (the server publishes to every client)',
+    ],
     ['Clients', formatInteger(p.clients)],
     ['Rate', p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client` : `${formatNumber(p.rate, 3)} msg/s`],
     ['Payload', `${formatBytes(p.payloadBytes)} of data, ${formatBytes(p.messageBytes)} per encoded message`],
@@ -320,44 +387,75 @@ function keyTable(s: Scenario, caption: string, head: readonly string[], cells: 
 const cell = (text: string, bad: boolean) => html`<td class="num${bad ? ' bad' : ''}">${text}</td>`;
 
 function figuresTables(s: Scenario): SafeHtml {
-  const bytes = keyTable(s, 'Bytes on the wire (per delivered message, up + down)', ['Bytes / msg', 'Payload', 'Overhead', 'Up / msg', 'Down / msg', 'Empty responses', 'Bandwidth, all clients'], (r) => {
-    const empty = emptyRequestPercent(r);
-    return [
-      num(formatBytes(r.perMessage.totalBytes)),
-      num(formatBytes(payloadBytesPerMessage(r))),
-      num(formatBytes(r.perMessage.overheadBytes)),
-      num(formatBytes(r.perMessage.upBytes)),
-      num(formatBytes(r.perMessage.downBytes)),
-      num(empty === null ? '—' : formatPercent(empty)),
-      num(formatBitsPerSecond(r.bitsPerSecond)),
-    ];
-  });
-  const time = keyTable(s, 'Latency, delivery and server cost', ['p50', 'p99', 'Max', 'Latency n', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'], (r) => {
-    // pushbench's own server counts its bytes; for another server on this host, the kernel does.
-    const kernel = r.kernel === undefined || r.kernel === null ? 'n/a' : r.kernel.agree === null ? (r.kernel.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)') : r.kernel.agree ? 'yes (kernel)' : 'NO';
-    const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
-    return [
-      num(noisyCell(r, 'p50', s.clockBoundMs)),
-      num(noisyCell(r, 'p99', s.clockBoundMs)),
-      num(formatBoundedMs(r.latencyMs.max, s.clockBoundMs)),
-      num(latencyEvidence(r)),
-      num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
-      cell(formatInteger(r.messages.lost), r.messages.lost > 0),
-      cell(formatInteger(r.clientErrors.count), r.clientErrors.count > 0),
-      num(r.server === null ? '—' : noisyCell(r, 'cpu')),
-      num(r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)),
-      cell(agree, agree === 'NO'),
-    ];
-  });
+  const bytes = keyTable(
+    s,
+    'Bytes on the wire (per delivered message, up + down)',
+    ['Bytes / msg', 'Payload', 'Overhead', 'Up / msg', 'Down / msg', 'Empty responses', 'Bandwidth, all clients'],
+    (r) => {
+      const empty = emptyRequestPercent(r);
+      return [
+        num(formatBytes(r.perMessage.totalBytes)),
+        num(formatBytes(payloadBytesPerMessage(r))),
+        num(formatBytes(r.perMessage.overheadBytes)),
+        num(formatBytes(r.perMessage.upBytes)),
+        num(formatBytes(r.perMessage.downBytes)),
+        num(empty === null ? '—' : formatPercent(empty)),
+        num(formatBitsPerSecond(r.bitsPerSecond)),
+      ];
+    },
+  );
+  const time = keyTable(
+    s,
+    'Latency, delivery and server cost',
+    ['p50', 'p99', 'Max', 'Latency n', 'Delivered', 'Lost', 'Client errors', 'Server CPU', 'Memory / conn.', 'Byte counts agree'],
+    (r) => {
+      // pushbench's own server counts its bytes; for another server on this host, the kernel does.
+      const kernel =
+        r.kernel === undefined || r.kernel === null
+          ? 'n/a'
+          : r.kernel.agree === null
+            ? r.kernel.unconfirmed === 'not-quiet'
+              ? 'n/a (bytes moving at an edge)'
+              : 'n/a (sockets closed)'
+            : r.kernel.agree
+              ? 'yes (kernel)'
+              : 'NO';
+      const agree = r.agreement === null ? kernel : r.agreement.agree ? 'yes' : 'NO';
+      return [
+        num(noisyCell(r, 'p50', s.clockBoundMs)),
+        num(noisyCell(r, 'p99', s.clockBoundMs)),
+        num(formatBoundedMs(r.latencyMs.max, s.clockBoundMs)),
+        num(latencyEvidence(r)),
+        num(`${formatInteger(r.messages.delivered)} of ${formatInteger(r.messages.expected)}`),
+        cell(formatInteger(r.messages.lost), r.messages.lost > 0),
+        cell(formatInteger(r.clientErrors.count), r.clientErrors.count > 0),
+        num(r.server === null ? '—' : noisyCell(r, 'cpu')),
+        num(r.server === null ? '—' : memoryPerConnection(r.server.bytesPerConnection)),
+        cell(agree, agree === 'NO'),
+      ];
+    },
+  );
   const notes = evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result })));
   const evidence = notes.length === 0 ? NOTHING : html`<ul class="evidence">${notes.map((n) => html`<li>${n}</li>`)}</ul>`;
   const publishers = completedEntries(s).filter((e) => e.result.publisher?.side === 'process');
   if (publishers.length === 0) return html`${bytes}\n${time}\n${evidence}`;
-  const publishing = keyTable(s, "pushbench's publisher (the server does not publish by itself): what it sent in the window and the publish round trip", ['Sent', 'Accepted', 'Refused', 'Round trip p50', 'Round trip p99', 'Lateness max'], (r) => {
-    const p = r.publisher;
-    if (p === undefined || p === null || p.side !== 'process') return [num('—'), num('—'), num('—'), num('—'), num('—'), num('—')];
-    return [num(formatInteger(p.sent ?? 0)), num(formatInteger(p.accepted ?? 0)), cell(formatInteger(p.refused ?? 0), (p.refused ?? 0) > 0), num(formatMs(p.roundTripMs?.p50 ?? 0)), num(formatMs(p.roundTripMs?.p99 ?? 0)), num(formatMs(p.latenessMs.max))];
-  });
+  const publishing = keyTable(
+    s,
+    "pushbench's publisher (the server does not publish by itself): what it sent in the window and the publish round trip",
+    ['Sent', 'Accepted', 'Refused', 'Round trip p50', 'Round trip p99', 'Lateness max'],
+    (r) => {
+      const p = r.publisher;
+      if (p === undefined || p === null || p.side !== 'process') return [num('—'), num('—'), num('—'), num('—'), num('—'), num('—')];
+      return [
+        num(formatInteger(p.sent ?? 0)),
+        num(formatInteger(p.accepted ?? 0)),
+        cell(formatInteger(p.refused ?? 0), (p.refused ?? 0) > 0),
+        num(formatMs(p.roundTripMs?.p50 ?? 0)),
+        num(formatMs(p.roundTripMs?.p99 ?? 0)),
+        num(formatMs(p.latenessMs.max)),
+      ];
+    },
+  );
   return html`${bytes}\n${time}\n${evidence}\n${publishing}`;
 }
 
@@ -437,7 +535,8 @@ function gapPercent(measured: number, model: number): string {
 function findingsList(conclusions: Conclusions | undefined): SafeHtml {
   if (conclusions === undefined || conclusions.findings.length === 0) return NOTHING;
   return html`<h4>What the numbers say</h4><ul class="findings">${conclusions.findings.map(
-    (f) => html`<li${f.kind === 'failure' || f.kind === 'agreement' || f.kind === 'client-errors' || (f.kind === 'loss' && f.worst !== undefined) ? safe(' class="bad"') : ''}>${f.text}</li>`,
+    (f) =>
+      html`<li${f.kind === 'failure' || f.kind === 'agreement' || f.kind === 'client-errors' || (f.kind === 'loss' && f.worst !== undefined) ? safe(' class="bad"') : ''}>${f.text}</li>`,
   )}</ul>`;
 }
 
@@ -468,13 +567,18 @@ function emptyPollsParagraph(s: Scenario): SafeHtml {
 
 /** With `--tabs`: what the browser rule the driver applied did, per technique. */
 function browserNotes(s: Scenario): string[] {
-  return completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${techniqueLabel(technique)}: ${result.browsers.note}.`]));
+  return completedEntries(s).flatMap(({ technique, result }) =>
+    result.browsers === undefined ? [] : [`${techniqueLabel(technique)}: ${result.browsers.note}.`],
+  );
 }
 
 /** Merged from shards: one row per shard (its clock bound beside its latencies), and the shards left out, named. */
 function shardsTable(results: ResultsFile): SafeHtml {
   if (results.shards === undefined) return NOTHING;
-  const rows = shardTableCells(results).map((cells) => html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((c, i) => (i === 0 || i === cells.length - 2 ? html`<td>${c}</td>` : html`<td class="num">${c}</td>`))}</tr>`);
+  const rows = shardTableCells(results).map(
+    (cells) =>
+      html`<tr><th scope="row">${cells[0]}</th>${cells.slice(1).map((c, i) => (i === 0 || i === cells.length - 2 ? html`<td>${c}</td>` : html`<td class="num">${c}</td>`))}</tr>`,
+  );
   return html`<div class="scroll"><table class="figures"><caption>Shards: each on its own, with its clock offset to the publisher and its bound</caption>
 <thead><tr>${SHARD_TABLE_HEAD.map((h, i) => (i <= 1 || i === SHARD_TABLE_HEAD.length - 1 ? html`<th>${h}</th>` : html`<th class="num">${h}</th>`))}</tr></thead>
 <tbody>${joinHtml(rows, '\n')}</tbody></table></div>
@@ -489,7 +593,10 @@ function scenarioSection(s: Scenario, charts: readonly ChartSpec[], conclusions:
 ${timeScaleParagraph(s)}
 ${paramsList(s, results)}
 ${figuresTables(s)}
-${joinHtml(browserNotes(s).map((note) => html`<p class="browsers">${note}</p>`), '\n')}
+${joinHtml(
+  browserNotes(s).map((note) => html`<p class="browsers">${note}</p>`),
+  '\n',
+)}
 ${shardsTable(results)}
 ${latencyPartsTable(s)}
 ${findingsList(conclusions)}
@@ -513,9 +620,9 @@ function groupTable(group: ScenarioGroup, caption: string, pick: (r: CompletedRe
     });
     return html`<tr><th scope="row" class="num">${formatInteger(s.params.clients)}</th>${cells}</tr>`;
   });
-  return html`<div class="scroll"><table><caption>${caption}</caption><thead><tr><th class="num">Clients</th>${techniques
-    .map((t) => html`<th class="num">${techniqueLabel(t)}</th>`)
-    }</tr></thead><tbody>${rows}</tbody></table></div>`;
+  return html`<div class="scroll"><table><caption>${caption}</caption><thead><tr><th class="num">Clients</th>${techniques.map(
+    (t) => html`<th class="num">${techniqueLabel(t)}</th>`,
+  )}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function groupSection(group: ScenarioGroup, charts: readonly ChartSpec[], conclusions: Conclusions | undefined): SafeHtml {
@@ -541,15 +648,25 @@ function comparisonSection(comparisons: readonly TargetComparison[]): SafeHtml {
     const rows = comparisonLines(comparison).map((line) => {
       const figures = keys.slice(2);
       // A failed or absent technique says why across the row; a measured one has every figure.
-      const cells = line.lost === '' ? html`<td colspan="${figures.length}">${line.delivered}</td>` : joinHtml(figures.map((k) => num(line[k])), '');
+      const cells =
+        line.lost === ''
+          ? html`<td colspan="${figures.length}">${line.delivered}</td>`
+          : joinHtml(
+              figures.map((k) => num(line[k])),
+              '',
+            );
       return html`<tr><th scope="row">${line.technique}</th><td>${line.target}</td>${cells}</tr>`;
     });
     const heads = comparisonHeads(comparison).map(
-      ({ technique, target, head }) => html`<figure class="head"><figcaption>${techniqueLabel(technique)} on ${target}: the response head, as received (${formatBytes(headBytes(head))})</figcaption><pre>${head}</pre></figure>`,
+      ({ technique, target, head }) =>
+        html`<figure class="head"><figcaption>${techniqueLabel(technique)} on ${target}: the response head, as received (${formatBytes(headBytes(head))})</figcaption><pre>${head}</pre></figure>`,
     );
     return html`<section class="comparison" id="stacks-${slug(comparison.baseId)}">
 <h3>${comparison.title}</h3>
-<p>The same workload on ${joinHtml(comparison.targets.map((t) => html`<strong>${t.name}</strong> (${t.description})`), ', ')}.</p>
+<p>The same workload on ${joinHtml(
+      comparison.targets.map((t) => html`<strong>${t.name}</strong> (${t.description})`),
+      ', ',
+    )}.</p>
 <div class="scroll"><table class="figures"><thead><tr>${keys.map((k) => html`<th${k === 'technique' || k === 'target' ? '' : safe(' class="num"')}>${COMPARISON_HEAD[k]}</th>`)}</tr></thead>
 <tbody>${joinHtml(rows, '\n')}</tbody></table></div>
 <ul>${comparisonFindings(comparison).map((f) => html`<li>${f}</li>`)}</ul>
@@ -583,14 +700,20 @@ function wireBar(row: WireRow, widestBytes: number): SafeHtml {
 function wireSection(comparisons: readonly WireComparison[], charts: readonly ChartSpec[]): SafeHtml {
   if (comparisons.length === 0) return NOTHING;
   const legend = html`<p class="wire-legend">${joinHtml(
-    BYTE_PARTS.map((part) => html`<span><svg width="12" height="12"><rect class="part-${part}" width="12" height="12"></rect></svg> ${BYTE_PART_LABEL[part]}</span>`),
+    BYTE_PARTS.map(
+      (part) =>
+        html`<span><svg width="12" height="12"><rect class="part-${part}" width="12" height="12"></rect></svg> ${BYTE_PART_LABEL[part]}</span>`,
+    ),
     ' ',
   )}</p>`;
   const blocks = comparisons.map((comparison) => {
     const widest = Math.max(...comparison.rows.map((r) => r.totalBytes));
     const rows = comparison.rows.map((row) => {
       const [technique, wire, ...figures] = wireTableLine(row);
-      return html`<tr><th scope="row">${technique}</th><td>${wire}</td><td>${wireBar(row, widest)}</td>${joinHtml(figures.map((f) => num(f)), '')}</tr>`;
+      return html`<tr><th scope="row">${technique}</th><td>${wire}</td><td>${wireBar(row, widest)}</td>${joinHtml(
+        figures.map((f) => num(f)),
+        '',
+      )}</tr>`;
     });
     const [first, second, ...rest] = WIRE_TABLE_HEAD;
     return html`<section class="wires" id="wires-${slug(comparison.baseId)}">
@@ -598,7 +721,10 @@ function wireSection(comparisons: readonly WireComparison[], charts: readonly Ch
 <div class="scroll"><table class="figures"><thead><tr><th>${first}</th><th>${second}</th><th>Bytes per message, by part</th>${rest.map((h) => html`<th class="num">${h}</th>`)}</tr></thead>
 <tbody>${joinHtml(rows, '\n')}</tbody></table></div>
 <ul>${wireLesson(comparison).map((line) => html`<li>${line}</li>`)}</ul>
-${chartFigures(charts.filter((c) => c.group === wireChartGroup(comparison)), [])}
+${chartFigures(
+  charts.filter((c) => c.group === wireChartGroup(comparison)),
+  [],
+)}
 </section>`;
   });
   return html`<section id="wires">
@@ -632,7 +758,8 @@ function extrapolationSection(x: ExtrapolationTable, kaazing: KaazingComparison 
     return html`<tr><th scope="row">${techniqueLabel(row.technique)}</th>${num(`${formatNumber(row.perClientBytesPerSecond, 1)} B/s`)}${row.mbps.map((m) => num(formatMbps(m)))}</tr>`;
   });
   const published = x.published.map(
-    (row) => html`<tr><th scope="row">${row.label}</th>${num(`${formatInteger(row.bytesPerMessage)} B/s`)}${row.mbps.map((m) => num(String(m)))}</tr>`,
+    (row) =>
+      html`<tr><th scope="row">${row.label}</th>${num(`${formatInteger(row.bytesPerMessage)} B/s`)}${row.mbps.map((m) => num(String(m)))}</tr>`,
   );
   return html`<section id="extrapolation">
 <h2>Header overhead at 1,000 to 100,000 clients</h2>
@@ -654,7 +781,10 @@ function capacitySection(results: ResultsFile): SafeHtml {
   const c = results.capacity;
   if (c === undefined) return NOTHING;
   const limits = html`<table><thead><tr><th class="num">Poll interval</th><th class="num">Largest client count</th></tr></thead><tbody>
-${joinHtml(c.maxClientsByInterval.map((row) => html`<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`), '\n')}
+${joinHtml(
+  c.maxClientsByInterval.map((row) => html`<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`),
+  '\n',
+)}
 </tbody></table>`;
   if (c.rounds === undefined) {
     // A file of the one-process autocannon probe.
@@ -680,7 +810,12 @@ ${limits}
       : html`<h3>What one poll costs the server</h3>
 <p>A figure that does not depend on the load tool: at a fixed open-loop rate of ${formatInteger(cost.requestsPerSecond)} polls/s (${formatInteger(cost.windowMs)} ms, the server's event loop ${formatNumber(cost.serverEventLoopUtilization, 3)} busy) the server spent <strong>${formatNumber(cost.cpuMicrosPerPoll, 1)} µs of CPU per poll</strong>. A client that polls every interval costs that much per interval, so one core serves:</p>
 <table><thead><tr><th class="num">Poll interval</th><th class="num">Clients per core</th></tr></thead><tbody>
-${joinHtml(cost.clientsPerCoreByInterval.map((row) => html`<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`), '\n')}
+${joinHtml(
+  cost.clientsPerCoreByInterval.map(
+    (row) => html`<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`,
+  ),
+  '\n',
+)}
 </tbody></table>
 <p>A poll that arrives alone costs the server a wake-up of its event loop; at saturation polls share them (the rounds above show the CPU per poll there), so these counts are a lower bound for a busy server.</p>`;
   return html`<section id="capacity">
@@ -703,7 +838,10 @@ function microSection(results: ResultsFile): SafeHtml {
 <p>tinybench micro-benchmarks of encoding and framing one message, per technique.</p>
 <table><thead><tr><th>Technique</th><th>Benchmark</th><th class="num">Operations/s</th><th class="num">Mean</th><th class="num">± (rme)</th></tr></thead><tbody>
 ${joinHtml(
-  micro.map((m) => html`<tr><th scope="row">${techniqueLabel(m.technique)}</th><td>${m.name}</td>${num(formatInteger(m.opsPerSecond))}${num(`${formatNumber(m.meanNs, 1)} ns`)}${num(formatPercent(m.rme, 2))}</tr>`),
+  micro.map(
+    (m) =>
+      html`<tr><th scope="row">${techniqueLabel(m.technique)}</th><td>${m.name}</td>${num(formatInteger(m.opsPerSecond))}${num(`${formatNumber(m.meanNs, 1)} ns`)}${num(formatPercent(m.rme, 2))}</tr>`,
+  ),
   '\n',
 )}
 </tbody></table>

@@ -84,8 +84,16 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
           const measuredValue = figureText(criterionValue(m.figures, criterion), criterion);
           const flag = m.disagree.includes(criterion) ? ' — differs from the model' : '';
           // A compressed run is checked against the model at its own rate and interval: say that figure too.
-          const asRunValue = criterion === 'bytes' ? m.modelAsRun.bytesPerMessage : criterion === 'p50' ? m.modelAsRun.p50Ms : criterion === 'p99' ? m.modelAsRun.p99Ms : null;
-          const asRun = m.timeScale > 1 && asRunValue !== null ? ` (${figureText(asRunValue, criterion)} at the run's rate and interval)` : '';
+          const asRunValue =
+            criterion === 'bytes'
+              ? m.modelAsRun.bytesPerMessage
+              : criterion === 'p50'
+                ? m.modelAsRun.p50Ms
+                : criterion === 'p99'
+                  ? m.modelAsRun.p99Ms
+                  : null;
+          const asRun =
+            m.timeScale > 1 && asRunValue !== null ? ` (${figureText(asRunValue, criterion)} at the run's rate and interval)` : '';
           return `${TECHNIQUE_META[c.technique].label}: ${measuredValue} measured (n = ${m.samples} from ${m.messages} messages, run ${Number(m.timeScale.toPrecision(3))}x faster), model ${model}${asRun}${flag}`;
         }),
       ].join('\n');
@@ -111,7 +119,11 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
     columns: map.axes.rates.map((r) => `${rateText(r)}/s`),
     rows: map.axes.intervalsMs.map(intervalText),
     cells,
-    lines: crossoverLines(map, criterion === 'bandwidth' ? 'bytes' : criterion, new Set(cells.map((c) => c.technique).filter((t): t is TechniqueId => t !== null))),
+    lines: crossoverLines(
+      map,
+      criterion === 'bandwidth' ? 'bytes' : criterion,
+      new Set(cells.map((c) => c.technique).filter((t): t is TechniqueId => t !== null)),
+    ),
   };
 }
 
@@ -155,7 +167,12 @@ function crossoverLines(map: DecisionMap, criterion: MapCriterion, winners: Read
       y = axisPosition(map.axes.intervalsMs, c.value);
     }
     if (x === null || y === null || x < 0 || y < 0) continue;
-    const line = groups.get(kind) ?? { id: kind, label: c.techniques.map((t) => techniqueCode(t)).join(' = '), axis: c.axis === 'intervalMs' ? 'intervalMs' : 'rate', points: [] };
+    const line = groups.get(kind) ?? {
+      id: kind,
+      label: c.techniques.map((t) => techniqueCode(t)).join(' = '),
+      axis: c.axis === 'intervalMs' ? 'intervalMs' : 'rate',
+      points: [],
+    };
     line.points.push([x, y]);
     groups.set(kind, line);
   }

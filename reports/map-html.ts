@@ -25,8 +25,12 @@ function mapHoverScript(): SafeHtml {
 function svgPanel(panel: Heatmap): SafeHtml {
   const width = LEFT + panel.columns.length * CELL_W + 10;
   const height = TOP + panel.rows.length * CELL_H + 6;
-  const columns = panel.columns.map((label, col) => html`<text x="${LEFT + col * CELL_W + 4}" y="${TOP - 6}" class="map-axis">${label}</text>`);
-  const rows = panel.rows.map((label, row) => html`<text x="4" y="${TOP + row * CELL_H + CELL_H / 2 + 4}" class="map-axis">${label} polls</text>`);
+  const columns = panel.columns.map(
+    (label, col) => html`<text x="${LEFT + col * CELL_W + 4}" y="${TOP - 6}" class="map-axis">${label}</text>`,
+  );
+  const rows = panel.rows.map(
+    (label, row) => html`<text x="4" y="${TOP + row * CELL_H + CELL_H / 2 + 4}" class="map-axis">${label} polls</text>`,
+  );
   const cells = panel.cells.map((cell) => {
     const x = LEFT + cell.col * CELL_W;
     const y = TOP + cell.row * CELL_H;
@@ -34,7 +38,17 @@ function svgPanel(panel: Heatmap): SafeHtml {
   });
   const lines = panel.lines.map((line) => {
     const points = line.points
-      .flatMap(([gx, gy]) => (line.axis === 'rate' ? [[gx, gy - 0.5], [gx, gy + 0.5]] : [[gx - 0.5, gy], [gx + 0.5, gy]]))
+      .flatMap(([gx, gy]) =>
+        line.axis === 'rate'
+          ? [
+              [gx, gy - 0.5],
+              [gx, gy + 0.5],
+            ]
+          : [
+              [gx - 0.5, gy],
+              [gx + 0.5, gy],
+            ],
+      )
       .map(([gx, gy]) => `${(LEFT + gx! * CELL_W).toFixed(1)},${(TOP + gy! * CELL_H).toFixed(1)}`)
       .join(' ');
     return html`<polyline class="map-line" points="${points}" fill="none" stroke="#222" stroke-width="2" stroke-dasharray="6 4"><title>${line.label}</title></polyline>`;
@@ -46,16 +60,24 @@ function svgPanel(panel: Heatmap): SafeHtml {
 export function mapSection(map: DecisionMap | undefined): SafeHtml {
   if (map === undefined) return safe('');
   const legend = joinHtml(
-    map.axes.techniques.map((t) => html`<span class="map-key"><span class="map-swatch" style="${safe(`background:${TECHNIQUE_META[t].color}`)}"></span>${techniqueCode(t)} ${TECHNIQUE_META[t].label}</span>`),
+    map.axes.techniques.map(
+      (t) =>
+        html`<span class="map-key"><span class="map-swatch" style="${safe(`background:${TECHNIQUE_META[t].color}`)}"></span>${techniqueCode(t)} ${TECHNIQUE_META[t].label}</span>`,
+    ),
     ' ',
   );
   const figures = MAP_CRITERIA.map(
-    (criterion) => html`<figure class="map-figure" id="map-${criterion}"><figcaption><strong>Winner by ${CRITERION_TEXT[criterion].title}</strong> (${CRITERION_TEXT[criterion].unit}). Point at a cell for its numbers.</figcaption>
+    (
+      criterion,
+    ) => html`<figure class="map-figure" id="map-${criterion}"><figcaption><strong>Winner by ${CRITERION_TEXT[criterion].title}</strong> (${CRITERION_TEXT[criterion].unit}). Point at a cell for its numbers.</figcaption>
 <div class="scroll">${map.axes.clients.map((clients) => svgPanel(heatmap(map, criterion, clients)))}</div>
 <pre class="map-detail" aria-live="polite">Point at a cell (or focus it with Tab) to see every technique's figure there, measured or model, with n.</pre></figure>`,
   );
   const crossovers = crossoverLines(map).map((line) => html`<li>${line.replace(/^- /, '')}</li>`);
-  const claims = map.claims.map((c) => html`<li><strong>“${c.claim}”</strong> — <span class="verdict-${c.verdict.replace(' ', '-')}">${c.verdict}</span>. ${c.evidence}</li>`);
+  const claims = map.claims.map(
+    (c) =>
+      html`<li><strong>“${c.claim}”</strong> — <span class="verdict-${c.verdict.replace(' ', '-')}">${c.verdict}</span>. ${c.evidence}</li>`,
+  );
   const measured = map.cells.filter((c) => c.measurement !== undefined);
   const measuredRows = measured.map((c) => {
     const m = c.measurement!;

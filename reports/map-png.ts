@@ -21,7 +21,10 @@ const LEGEND_HEIGHT = 70;
 
 /** `charts/decision-map-<criterion>.png` for every criterion. */
 export function renderMapPngs(map: DecisionMap): Array<{ file: string; content: Buffer }> {
-  return (['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const).map((criterion) => ({ file: `charts/decision-map-${criterion}.png`, content: renderMapPng(map, criterion) }));
+  return (['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const).map((criterion) => ({
+    file: `charts/decision-map-${criterion}.png`,
+    content: renderMapPng(map, criterion),
+  }));
 }
 
 /** One criterion's heatmap, all client counts, as a PNG. */
@@ -40,8 +43,16 @@ export function renderMapPng(map: DecisionMap, criterion: MapCriterion): Buffer 
   ctx.fillText(`Which technique wins: ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, MARGIN_LEFT, 26);
   ctx.font = `12px ${family}`;
   ctx.fillStyle = '#444444';
-  ctx.fillText('Colour: the winner, paler when the runner-up is close ("2.1x": it costs 2.1 times as much). Black frame: a measured point;', MARGIN_LEFT, 44);
-  ctx.fillText('"!": the measurement differs from the model there (the cell shows the measurement). Dashed: crossovers (where two techniques cost the same).', MARGIN_LEFT, 60);
+  ctx.fillText(
+    'Colour: the winner, paler when the runner-up is close ("2.1x": it costs 2.1 times as much). Black frame: a measured point;',
+    MARGIN_LEFT,
+    44,
+  );
+  ctx.fillText(
+    '"!": the measurement differs from the model there (the cell shows the measurement). Dashed: crossovers (where two techniques cost the same).',
+    MARGIN_LEFT,
+    60,
+  );
   const cellWidth = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / map.axes.rates.length;
   panels.forEach((panel, index) => {
     drawPanel(ctx, panel, family, TOP + index * (panelHeight + PANEL_GAP) + 18, cellWidth);
@@ -51,7 +62,12 @@ export function renderMapPng(map: DecisionMap, criterion: MapCriterion): Buffer 
 }
 
 /** Where a cell of a panel is drawn in the PNG, in pixels (for tests that read the picture back). */
-export function cellBox(map: DecisionMap, panelIndex: number, col: number, row: number): { x: number; y: number; width: number; height: number } {
+export function cellBox(
+  map: DecisionMap,
+  panelIndex: number,
+  col: number,
+  row: number,
+): { x: number; y: number; width: number; height: number } {
   const cellWidth = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / map.axes.rates.length;
   const top = TOP + panelIndex * (map.axes.intervalsMs.length * ROW_HEIGHT + PANEL_GAP) + 18;
   return { x: MARGIN_LEFT + col * cellWidth, y: top + row * ROW_HEIGHT, width: cellWidth, height: ROW_HEIGHT };
@@ -125,5 +141,9 @@ function drawLegend(ctx: Ctx, map: DecisionMap, family: string, top: number): vo
     x += 18 + ctx.measureText(text).width + 18;
   }
   ctx.fillStyle = '#444444';
-  ctx.fillText(`Model for every cell (RTT ${Number(map.params.rttMs.toPrecision(3))} ms); ${map.measuredCells} points measured. Lines: ${[...new Set(map.crossovers.map((c) => c.id.split('@')[0]))].length} kinds of crossover (see the text).`, MARGIN_LEFT, top + 26);
+  ctx.fillText(
+    `Model for every cell (RTT ${Number(map.params.rttMs.toPrecision(3))} ms); ${map.measuredCells} points measured. Lines: ${[...new Set(map.crossovers.map((c) => c.id.split('@')[0]))].length} kinds of crossover (see the text).`,
+    MARGIN_LEFT,
+    top + 26,
+  );
 }

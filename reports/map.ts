@@ -45,7 +45,13 @@ export function figureText(value: number | null, criterion: MapCriterion): strin
 }
 
 /** The winner of one grid point for a criterion. */
-export function winnerAt(map: DecisionMap, criterion: MapCriterion, rate: number, intervalMs: number, clients: number): MapWinner | undefined {
+export function winnerAt(
+  map: DecisionMap,
+  criterion: MapCriterion,
+  rate: number,
+  intervalMs: number,
+  clients: number,
+): MapWinner | undefined {
   return map.winners.find((w) => w.criterion === criterion && w.rate === rate && w.intervalMs === intervalMs && w.clients === clients);
 }
 
@@ -66,7 +72,14 @@ function winnerText(map: DecisionMap, w: MapWinner | undefined): string {
 
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The rows of one criterion's winner table: a row per (clients, interval), a column per rate. */
@@ -74,7 +87,11 @@ function winnerRows(map: DecisionMap, criterion: MapCriterion): string[][] {
   const rows: string[][] = [['clients', 'interval', ...map.axes.rates.map((r) => `${rateText(r)}/s`)]];
   for (const clients of map.axes.clients) {
     for (const intervalMs of map.axes.intervalsMs) {
-      rows.push([formatInteger(clients), intervalText(intervalMs), ...map.axes.rates.map((rate) => winnerText(map, winnerAt(map, criterion, rate, intervalMs, clients)))]);
+      rows.push([
+        formatInteger(clients),
+        intervalText(intervalMs),
+        ...map.axes.rates.map((rate) => winnerText(map, winnerAt(map, criterion, rate, intervalMs, clients))),
+      ]);
     }
   }
   return rows;
@@ -89,7 +106,9 @@ export function mapHeadline(map: DecisionMap): string {
   const cells = map.cells.length;
   const limits = [
     map.limits.maxLatencyMs === null ? null : `p99 <= ${intervalText(map.limits.maxLatencyMs)}`,
-    map.limits.maxBandwidthBytesPerSecond === null ? null : `bandwidth <= ${formatInteger(map.limits.maxBandwidthBytesPerSecond)} B/s per client`,
+    map.limits.maxBandwidthBytesPerSecond === null
+      ? null
+      : `bandwidth <= ${formatInteger(map.limits.maxBandwidthBytesPerSecond)} B/s per client`,
     map.limits.maxMemoryBytes === null ? null : `server memory <= ${formatInteger(map.limits.maxMemoryBytes)} B`,
   ].filter((l) => l !== null);
   return (
@@ -130,7 +149,11 @@ function atText(c: MapCrossover): string {
 
 function valueText(c: MapCrossover): string {
   if (c.value === null) return 'none';
-  return c.axis === 'rate' ? `${rateText(c.value)} msg/s` : c.axis === 'intervalMs' ? intervalText(c.value) : `${formatInteger(c.value)} clients`;
+  return c.axis === 'rate'
+    ? `${rateText(c.value)} msg/s`
+    : c.axis === 'intervalMs'
+      ? intervalText(c.value)
+      : `${formatInteger(c.value)} clients`;
 }
 
 /**
@@ -158,7 +181,11 @@ function claimLines(map: DecisionMap): string[] {
 export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[] = MAP_CRITERIA): string {
   const out: string[] = [wrap(mapHeadline(map)), '', wrap(`Model: ${map.calibration}`), ''];
   for (const criterion of criteria) {
-    out.push(`Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit}), per rate (msg/s):`, pad(winnerRows(map, criterion)), '');
+    out.push(
+      `Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit}), per rate (msg/s):`,
+      pad(winnerRows(map, criterion)),
+      '',
+    );
   }
   out.push(wrap(`Codes: ${legend(map)}.`), '');
   const measured = measuredRows(map);
@@ -190,11 +217,25 @@ const markdownItem = (line: string): string => `- ${escapeMarkdown(line.replace(
 export function renderMapMarkdown(map: DecisionMap): string {
   const out: string[] = ['## Decision map', '', escapeMarkdown(mapHeadline(map)), '', `Model: ${escapeMarkdown(map.calibration)}`, ''];
   for (const criterion of MAP_CRITERIA) {
-    out.push(`### Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, '', markdownTable(winnerRows(map, criterion)), '');
+    out.push(
+      `### Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`,
+      '',
+      markdownTable(winnerRows(map, criterion)),
+      '',
+    );
   }
   out.push(`Codes: ${escapeMarkdown(legend(map))}.`, '');
   const measured = measuredRows(map);
   if (measured.length > 1) out.push('### Measured cells beside the model', '', markdownTable(measured), '');
-  out.push('### Crossovers', '', ...crossoverLines(map).map(markdownItem), '', '### What the classic argument gets right and wrong', '', ...claimLines(map).map(markdownItem), '');
+  out.push(
+    '### Crossovers',
+    '',
+    ...crossoverLines(map).map(markdownItem),
+    '',
+    '### What the classic argument gets right and wrong',
+    '',
+    ...claimLines(map).map(markdownItem),
+    '',
+  );
   return out.join('\n');
 }

@@ -13,11 +13,27 @@ import { escapeHtml, escapeMarkdown as md } from '../core/html.ts';
 import { buildExtrapolation, buildKaazingComparison, type ExtrapolationTable, type KaazingComparison } from './extrapolation.ts';
 import { formatBitsPerSecond, formatBytes, formatInteger, formatMbps, formatMs, formatNumber, formatPercent } from './format.ts';
 import { renderShardMarkdown } from './shards.ts';
-import { completedEntries, emptyRequestPercent, headerProfileText, multiScenarioGroups, techniqueEntries, type ScenarioGroup } from './select.ts';
+import {
+  completedEntries,
+  emptyRequestPercent,
+  headerProfileText,
+  multiScenarioGroups,
+  techniqueEntries,
+  type ScenarioGroup,
+} from './select.ts';
 import { FLOOR_LABEL, latencyParts, latenessP99Text } from './latency-parts.ts';
 import type { CompletedResult, TechniqueResult } from '../core/results.ts';
 import { fairnessExceptions, techniqueLabel } from './techniques.ts';
-import { COMPARISON_HEAD, COMPARISON_LESSON, comparisonFindings, comparisonHeads, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
+import {
+  COMPARISON_HEAD,
+  COMPARISON_LESSON,
+  comparisonFindings,
+  comparisonHeads,
+  comparisonLines,
+  targetComparisons,
+  type ComparisonLine,
+  type TargetComparison,
+} from './targets.ts';
 import { evidenceNotes, latencyEvidence, noisyCell } from './evidence.ts';
 import { WIRE_TABLE_HEAD, wireComparisons, wireLesson, wireTableLine, type WireComparison } from './wires.ts';
 import { WIRE_META } from '../core/wires.ts';
@@ -53,7 +69,8 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
     `<pre><code>${escapeHtml(results.command)}</code></pre>`,
     '',
   ];
-  for (const { technique, breaks } of fairnessExceptions(results)) parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
+  for (const { technique, breaks } of fairnessExceptions(results))
+    parts.push(`Fairness: **${md(techniqueLabel(technique))}** cannot keep one rule: ${md(breaks)}.`, '');
   results.scenarios.forEach((s, i) => {
     parts.push(scenarioBlock(s, options.charts, conclusions.scenarios[i], results), '');
   });
@@ -67,17 +84,33 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
   // The probe's lines as the terminal prints them, escaped like the command above.
   if (results.map !== undefined) parts.push(renderMapMarkdown(results.map), '');
-  if (results.capacity !== undefined) parts.push('## Polling capacity', '', `<pre><code>${escapeHtml(renderCapacity(results.capacity))}</code></pre>`, '');
+  if (results.capacity !== undefined)
+    parts.push('## Polling capacity', '', `<pre><code>${escapeHtml(renderCapacity(results.capacity))}</code></pre>`, '');
   if (results.suiteWallMs !== undefined) parts.push(`Session wall time: ${md(formatNumber(results.suiteWallMs / 1000, 1))} s.`, '');
   return `${parts.join('\n').trimEnd()}\n`;
 }
 
 function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: Conclusions | undefined, results: ResultsFile): string {
   const p = s.params;
-  const rate = p.workload === 'chat' ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}` : `${formatNumber(p.rate, 3)} msg/s`;
+  const rate =
+    p.workload === 'chat'
+      ? `${formatNumber(p.rate, 3)} msg/s per client, rooms of ${formatInteger(p.roomSize)}`
+      : `${formatNumber(p.rate, 3)} msg/s`;
   // A run where pushbench published (a server that does not publish by itself) shows its publish round trip beside the latency.
   const published = techniqueEntries(s).some(({ result }) => result.state === 'completed' && result.publisher?.side === 'process');
-  const head = ['Technique', 'Bytes/msg', 'Overhead/msg', 'p50', 'p99', 'Latency n', 'Publisher late p99', 'Lost', 'Server CPU', 'Empty polls', ...(published ? ['Publish round trip p50'] : [])];
+  const head = [
+    'Technique',
+    'Bytes/msg',
+    'Overhead/msg',
+    'p50',
+    'p99',
+    'Latency n',
+    'Publisher late p99',
+    'Lost',
+    'Server CPU',
+    'Empty polls',
+    ...(published ? ['Publish round trip p50'] : []),
+  ];
   const row = (label: string, result: TechniqueResult): string[] => {
     if (result.state !== 'completed') return [label, `**${md(result.state)}: ${md(result.error)}**`, ...head.slice(2).map(() => '')];
     const empty = emptyRequestPercent(result);
@@ -111,8 +144,12 @@ function scenarioBlock(s: Scenario, charts: readonly ChartSpec[], conclusions: C
     // Merged from shards: each shard's clock bound beside the latencies it qualifies.
     ...(results.shards === undefined ? [] : [renderShardMarkdown(results), '']),
     latencySplit(s),
-    ...completedEntries(s).flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`${md(`${techniqueLabel(technique)}: ${result.browsers.note}.`)}\n`])),
-    ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map((n) => `${md(n)}\n`),
+    ...completedEntries(s).flatMap(({ technique, result }) =>
+      result.browsers === undefined ? [] : [`${md(`${techniqueLabel(technique)}: ${result.browsers.note}.`)}\n`],
+    ),
+    ...evidenceNotes(completedEntries(s).map(({ technique, result }) => ({ label: techniqueLabel(technique), result }))).map(
+      (n) => `${md(n)}\n`,
+    ),
     findings(conclusions),
     chartLinks(charts.filter((c) => c.scenarioId === s.id)),
     emptyPollsSentence(s) ?? '',
@@ -130,11 +167,21 @@ function latenessCell(result: CompletedResult): string {
 function latencySplit(s: Scenario): string {
   const parts = latencyParts(s).filter((r) => r.transitMeanMs !== null && r.publisher !== null);
   if (parts.length === 0) return '';
-  const items = parts.map((r) => `${r.label} ${formatMs(r.latencyMeanMs)} = ${formatMs(r.publisher!.latenessMs.mean)} + ${formatMs(r.transitMeanMs!)}`);
+  const items = parts.map(
+    (r) => `${r.label} ${formatMs(r.latencyMeanMs)} = ${formatMs(r.publisher!.latenessMs.mean)} + ${formatMs(r.transitMeanMs!)}`,
+  );
   const server = parts.find((r) => r.publisher!.side === 'server')?.publisher ?? undefined;
-  const blocked = server?.loopBlockedPercent === undefined ? '' : ` and blocked the server's event loop ${formatPercent(server.loopBlockedPercent, 2)} of the window`;
-  const cost = server === undefined ? '' : ` The publisher's precise wait cost ${formatPercent(server.busyWaitCpuPercent, 2)} of a core, left out of server CPU,${blocked}.`;
-  const floor = parts.some((r) => r.floor) ? ` ${FLOOR_LABEL}: the textbook ws broadcast on this machine, same publisher, clients and window.` : '';
+  const blocked =
+    server?.loopBlockedPercent === undefined
+      ? ''
+      : ` and blocked the server's event loop ${formatPercent(server.loopBlockedPercent, 2)} of the window`;
+  const cost =
+    server === undefined
+      ? ''
+      : ` The publisher's precise wait cost ${formatPercent(server.busyWaitCpuPercent, 2)} of a core, left out of server CPU,${blocked}.`;
+  const floor = parts.some((r) => r.floor)
+    ? ` ${FLOOR_LABEL}: the textbook ws broadcast on this machine, same publisher, clients and window.`
+    : '';
   return `${md(`Mean latency = publisher lateness + transit: ${items.join('; ')}.${cost}${floor}`)}\n`;
 }
 
@@ -167,14 +214,19 @@ function comparisonBlock(comparison: TargetComparison): string {
   const keys = Object.keys(COMPARISON_HEAD) as Array<keyof ComparisonLine>;
   const rows = comparisonLines(comparison).map((line) => keys.map((k) => md(line[k])));
   const heads = comparisonHeads(comparison).map(
-    ({ technique, target, head }) => `<details><summary>${escapeHtml(techniqueLabel(technique))} on ${escapeHtml(target)}: response head</summary><pre>${escapeHtml(head)}</pre></details>`,
+    ({ technique, target, head }) =>
+      `<details><summary>${escapeHtml(techniqueLabel(technique))} on ${escapeHtml(target)}: response head</summary><pre>${escapeHtml(head)}</pre></details>`,
   );
   return [
     `## Stacks side by side: ${md(comparison.title)}`,
     '',
     `The same workload on ${comparison.targets.map((t) => `**${md(t.name)}** (${md(t.description)})`).join(', ')}.`,
     '',
-    markdownTable(keys.map((k) => md(COMPARISON_HEAD[k])), rows, 2),
+    markdownTable(
+      keys.map((k) => md(COMPARISON_HEAD[k])),
+      rows,
+      2,
+    ),
     '',
     ...comparisonFindings(comparison).map((f) => `- ${md(f)}`),
     '',
@@ -189,9 +241,15 @@ function wireBlock(comparison: WireComparison, charts: readonly ChartSpec[]): st
   return [
     `## Wires side by side: ${md(comparison.title)}`,
     '',
-    md(`Bytes per delivered message split by what they are (TLS records and HTTP/2 frames counted on the clients' sockets; HTTP framing is the rest), latency, server CPU per message and memory per connection, on ${comparison.wires.map((w) => WIRE_META[w].label).join(', ')}.`),
+    md(
+      `Bytes per delivered message split by what they are (TLS records and HTTP/2 frames counted on the clients' sockets; HTTP framing is the rest), latency, server CPU per message and memory per connection, on ${comparison.wires.map((w) => WIRE_META[w].label).join(', ')}.`,
+    ),
     '',
-    markdownTable([...WIRE_TABLE_HEAD], comparison.rows.map((row) => wireTableLine(row).map(md)), 2),
+    markdownTable(
+      [...WIRE_TABLE_HEAD],
+      comparison.rows.map((row) => wireTableLine(row).map(md)),
+      2,
+    ),
     '',
     ...wireLesson(comparison).map((line) => `- ${md(line)}`),
     '',
@@ -217,7 +275,11 @@ function extrapolationBlock(x: ExtrapolationTable): string {
     if (row.perClientBytesPerSecond === null) return [label, `**failed: ${md(row.error ?? '')}**`, ...x.clients.map(() => '')];
     return [label, md(`${formatNumber(row.perClientBytesPerSecond, 1)} B/s`), ...row.mbps.map((m) => md(formatMbps(m)))];
   });
-  const published = x.published.map((row) => [`*2010: ${md(row.label)}*`, md(`${formatInteger(row.bytesPerMessage)} B/s`), ...row.mbps.map((m) => md(String(m)))]);
+  const published = x.published.map((row) => [
+    `*2010: ${md(row.label)}*`,
+    md(`${formatInteger(row.bytesPerMessage)} B/s`),
+    ...row.mbps.map((m) => md(String(m))),
+  ]);
   return [
     '## Header overhead at 1,000 to 100,000 clients',
     '',
@@ -231,13 +293,28 @@ function kaazingBlock(k: KaazingComparison): string {
   return [
     '## The 2010 example, measured',
     '',
-    md(`With the kaazing-2010 profile (the 2010 example's request header lines from the clients, its response lines from pushbench's server), ${techniqueLabel(k.technique)} in “${k.scenarioTitle}” measured ${formatBytes(k.bytesPerPoll)} per request, up and down, over ${formatInteger(k.polls)} requests.`),
+    md(
+      `With the kaazing-2010 profile (the 2010 example's request header lines from the clients, its response lines from pushbench's server), ${techniqueLabel(k.technique)} in “${k.scenarioTitle}” measured ${formatBytes(k.bytesPerPoll)} per request, up and down, over ${formatInteger(k.polls)} requests.`,
+    ),
     '',
-    markdownTable(['One poll', 'Request', 'Response', 'Together'], [
-      ['Measured here: heads, with line ends', md(formatBytes(k.requestHeadBytes)), md(formatBytes(k.responseHeadBytes)), md(formatBytes(k.requestHeadBytes + k.responseHeadBytes))],
-      ['Measured here: whole exchange, body included', '', '', md(formatBytes(k.bytesPerPoll))],
-      ['*2010, as published: header characters without line ends*', md(formatInteger(k.published.request)), md(formatInteger(k.published.response)), md(formatInteger(k.published.total))],
-      ['*2010 lines with their line ends*', '', '', md(formatInteger(k.published.withLineEnds))],
-    ]),
+    markdownTable(
+      ['One poll', 'Request', 'Response', 'Together'],
+      [
+        [
+          'Measured here: heads, with line ends',
+          md(formatBytes(k.requestHeadBytes)),
+          md(formatBytes(k.responseHeadBytes)),
+          md(formatBytes(k.requestHeadBytes + k.responseHeadBytes)),
+        ],
+        ['Measured here: whole exchange, body included', '', '', md(formatBytes(k.bytesPerPoll))],
+        [
+          '*2010, as published: header characters without line ends*',
+          md(formatInteger(k.published.request)),
+          md(formatInteger(k.published.response)),
+          md(formatInteger(k.published.total)),
+        ],
+        ['*2010 lines with their line ends*', '', '', md(formatInteger(k.published.withLineEnds))],
+      ],
+    ),
   ].join('\n');
 }

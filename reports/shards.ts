@@ -30,13 +30,28 @@ function cells(row: ShardRow, boundMs: number): string[] {
     row.offsetMs === null ? '-' : `${num(row.offsetMs)} ± ${num(row.boundMs)}`,
     num(row.driftMsPerS, 4),
     row.generatorCpuPercent === null ? '-' : `${row.generatorCpuPercent.toFixed(0)}%`,
-    row.generatorEventLoopUtilization === undefined || row.generatorEventLoopUtilization === null ? '-' : `${(row.generatorEventLoopUtilization * 100).toFixed(0)}%`,
+    row.generatorEventLoopUtilization === undefined || row.generatorEventLoopUtilization === null
+      ? '-'
+      : `${(row.generatorEventLoopUtilization * 100).toFixed(0)}%`,
     row.host ?? '-',
   ];
 }
 
 /** The columns of the per-shard table, in every format. */
-export const SHARD_TABLE_HEAD: readonly string[] = ['shard', 'status', 'clients', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'offset ms ± bound', 'drift ms/s', 'gen CPU', 'gen loop', 'host'];
+export const SHARD_TABLE_HEAD: readonly string[] = [
+  'shard',
+  'status',
+  'clients',
+  'delivered',
+  'lost',
+  'p50 ms',
+  'p99 ms',
+  'offset ms ± bound',
+  'drift ms/s',
+  'gen CPU',
+  'gen loop',
+  'host',
+];
 
 /** The per-shard table's cells, latencies no finer than the worst bound; none when the file is not a merge. */
 export function shardTableCells(results: ResultsFile): string[][] {
@@ -56,7 +71,9 @@ export function shardBoundSentence(results: ResultsFile): string[] {
     chat
       ? "Chat: each room lies within one shard, so every latency is read on one host's clock (self-echo) and needs no correction; the offsets ± bounds only aligned the shards' windows."
       : `Latencies are corrected by each shard's clock offset to the publisher and known to within ±${shards.worstBoundMs.toFixed(3)} ms (the worst bound of the shards merged); no latency is printed finer than that.`,
-    ...shards.rows.filter((r) => r.status !== 'merged').map((r) => `Shard ${r.index} not merged: ${r.reason}; its ${r.clients || 'share of the'} clients are unmeasured, not lost.`),
+    ...shards.rows
+      .filter((r) => r.status !== 'merged')
+      .map((r) => `Shard ${r.index} not merged: ${r.reason}; its ${r.clients || 'share of the'} clients are unmeasured, not lost.`),
   ];
 }
 
@@ -93,9 +110,15 @@ export function renderShardTable(results: ResultsFile): string {
     ...rows.map(line),
     '',
     ...(results.scenarios[0]?.params.workload === 'chat'
-      ? ["chat: each room lies within one shard, so every latency is read on one host's clock (self-echo) and needs no correction; the offsets only aligned the shards' windows"]
-      : [`latencies are corrected by each shard's clock offset to the publisher and known to within ±${shards.worstBoundMs.toFixed(3)} ms (the worst bound); they are printed no finer than that`]),
-    ...shards.rows.filter((r) => r.status !== 'merged').map((r) => `shard ${r.index} not merged: ${r.reason}; its ${r.clients || 'share of the'} clients are unmeasured, not lost`),
+      ? [
+          "chat: each room lies within one shard, so every latency is read on one host's clock (self-echo) and needs no correction; the offsets only aligned the shards' windows",
+        ]
+      : [
+          `latencies are corrected by each shard's clock offset to the publisher and known to within ±${shards.worstBoundMs.toFixed(3)} ms (the worst bound); they are printed no finer than that`,
+        ]),
+    ...shards.rows
+      .filter((r) => r.status !== 'merged')
+      .map((r) => `shard ${r.index} not merged: ${r.reason}; its ${r.clients || 'share of the'} clients are unmeasured, not lost`),
   ];
   return `${out.join('\n')}\n`;
 }

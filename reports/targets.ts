@@ -113,11 +113,39 @@ export function comparisonLines(comparison: TargetComparison): ComparisonLine[] 
     for (const { target, result } of cells) {
       const base = { technique: techniqueLabel(technique), target: target.name };
       if (result === undefined) {
-        lines.push({ ...base, delivered: 'not offered', lost: '', bytesPerMessage: '', payload: '', overhead: '', framework: '', connect: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
+        lines.push({
+          ...base,
+          delivered: 'not offered',
+          lost: '',
+          bytesPerMessage: '',
+          payload: '',
+          overhead: '',
+          framework: '',
+          connect: '',
+          head: '',
+          p50: '',
+          p99: '',
+          cpu: '',
+          rss: '',
+        });
         continue;
       }
       if (result.state !== 'completed') {
-        lines.push({ ...base, delivered: `${result.state}: ${result.error}`, lost: '', bytesPerMessage: '', payload: '', overhead: '', framework: '', connect: '', head: '', p50: '', p99: '', cpu: '', rss: '' });
+        lines.push({
+          ...base,
+          delivered: `${result.state}: ${result.error}`,
+          lost: '',
+          bytesPerMessage: '',
+          payload: '',
+          overhead: '',
+          framework: '',
+          connect: '',
+          head: '',
+          p50: '',
+          p99: '',
+          cpu: '',
+          rss: '',
+        });
         continue;
       }
       const perMessage = result.perMessage.totalBytes;
@@ -141,7 +169,9 @@ export function comparisonLines(comparison: TargetComparison): ComparisonLine[] 
 }
 
 /** A framework session's bytes: per delivered message (envelope and heartbeats, both part of the overhead) and per connecting client. */
-export function sessionFigures(result: CompletedResult): { frameworkPerMessage: number; heartbeatsPerMessage: number; envelopePerMessage: number; connectPerClient: number } | null {
+export function sessionFigures(
+  result: CompletedResult,
+): { frameworkPerMessage: number; heartbeatsPerMessage: number; envelopePerMessage: number; connectPerClient: number } | null {
   const session = result.session;
   if (session === undefined || session === null) return null;
   const delivered = Math.max(1, result.messages.delivered);
@@ -167,7 +197,8 @@ export function comparisonHeads(comparison: TargetComparison): Array<{ technique
   const heads: Array<{ technique: TechniqueId; target: string; head: string }> = [];
   for (const { technique, cells } of comparison.rows) {
     for (const { target, result } of cells) {
-      if (result?.state === 'completed' && typeof result.responseHead === 'string') heads.push({ technique, target: target.name, head: result.responseHead });
+      if (result?.state === 'completed' && typeof result.responseHead === 'string')
+        heads.push({ technique, target: target.name, head: result.responseHead });
     }
   }
   return heads;
@@ -191,14 +222,19 @@ export function comparisonFindings(comparison: TargetComparison): string[] {
     const byBytes = [...done].sort((a, b) => a.result.perMessage.totalBytes - b.result.perMessage.totalBytes);
     const cheap = byBytes[0]!;
     const dear = byBytes[byBytes.length - 1]!;
-    const parts = [`${label}: ${dear.target.name} costs ${formatBytes(dear.result.perMessage.totalBytes)} per message, ${cheap.target.name} ${formatBytes(cheap.result.perMessage.totalBytes)}`];
+    const parts = [
+      `${label}: ${dear.target.name} costs ${formatBytes(dear.result.perMessage.totalBytes)} per message, ${cheap.target.name} ${formatBytes(cheap.result.perMessage.totalBytes)}`,
+    ];
     const cheapHead = cheap.result.responseHead;
     const dearHead = dear.result.responseHead;
     if (typeof cheapHead === 'string' && typeof dearHead === 'string') {
       parts.push(`their response heads are ${formatBytes(headBytes(dearHead))} and ${formatBytes(headBytes(cheapHead))}`);
     }
     const envelope = dear.result.perMessage.overheadBytes - cheap.result.perMessage.overheadBytes;
-    if (Math.abs(envelope) >= 1) parts.push(`${formatBytes(Math.abs(envelope))} of overhead per message more on ${envelope > 0 ? dear.target.name : cheap.target.name} (headers per response, the envelope around the message and its escaping, framing)`);
+    if (Math.abs(envelope) >= 1)
+      parts.push(
+        `${formatBytes(Math.abs(envelope))} of overhead per message more on ${envelope > 0 ? dear.target.name : cheap.target.name} (headers per response, the envelope around the message and its escaping, framing)`,
+      );
     for (const { target, result } of done) {
       const figures = sessionFigures(result);
       if (figures === null || result.session === null || result.session === undefined) continue;
@@ -207,13 +243,18 @@ export function comparisonFindings(comparison: TargetComparison): string[] {
       );
     }
     const byLatency = [...done].sort((a, b) => a.result.latencyMs.p50 - b.result.latencyMs.p50);
-    parts.push(`p50 ${formatMs(byLatency[0]!.result.latencyMs.p50)} on ${byLatency[0]!.target.name} to ${formatMs(byLatency[byLatency.length - 1]!.result.latencyMs.p50)} on ${byLatency[byLatency.length - 1]!.target.name}`);
+    parts.push(
+      `p50 ${formatMs(byLatency[0]!.result.latencyMs.p50)} on ${byLatency[0]!.target.name} to ${formatMs(byLatency[byLatency.length - 1]!.result.latencyMs.p50)} on ${byLatency[byLatency.length - 1]!.target.name}`,
+    );
     const withCpu = done.filter((d) => d.result.server !== null).sort((a, b) => a.result.server!.cpuPercent - b.result.server!.cpuPercent);
     if (withCpu.length >= 2) {
       const low = withCpu[0]!;
       const high = withCpu[withCpu.length - 1]!;
-      const ratio = low.result.server!.cpuPercent > 0 ? ` (${formatNumber(high.result.server!.cpuPercent / low.result.server!.cpuPercent, 1)}×)` : '';
-      parts.push(`server CPU ${formatPercent(high.result.server!.cpuPercent)} on ${high.target.name} against ${formatPercent(low.result.server!.cpuPercent)} on ${low.target.name}${ratio}`);
+      const ratio =
+        low.result.server!.cpuPercent > 0 ? ` (${formatNumber(high.result.server!.cpuPercent / low.result.server!.cpuPercent, 1)}×)` : '';
+      parts.push(
+        `server CPU ${formatPercent(high.result.server!.cpuPercent)} on ${high.target.name} against ${formatPercent(low.result.server!.cpuPercent)} on ${low.target.name}${ratio}`,
+      );
     }
     findings.push(`${parts.join('; ')}.`);
   }
@@ -223,8 +264,8 @@ export function comparisonFindings(comparison: TargetComparison): string[] {
 /** The teaching text of the comparison: what differs between servers that run the same technique. */
 export const COMPARISON_LESSON =
   'The technique fixes the shape of the traffic; the server decides its size and its cost. ' +
-  'A request technique pays a whole response head for every answer, so the server\'s headers (Server, Date, Last-Modified, Etag, Vary, chunked encoding) are paid once per message on long polling and once per poll on short polling. ' +
+  "A request technique pays a whole response head for every answer, so the server's headers (Server, Date, Last-Modified, Etag, Vary, chunked encoding) are paid once per message on long polling and once per poll on short polling. " +
   'A server that wraps the message in its own envelope (Channels\' {"message": "..."}) adds the envelope and escapes every quote of the message inside it. ' +
-  'SSE framing grows with the event id the server writes (a seq, or Nchan\'s time:tag), WebSocket framing is 2 bytes a frame everywhere. ' +
-  'CPU and memory are the runtime\'s: C (nginx), JavaScript (pushbench\'s Node servers) and Python (daphne\'s asyncio) do the same work at different prices. ' +
+  "SSE framing grows with the event id the server writes (a seq, or Nchan's time:tag), WebSocket framing is 2 bytes a frame everywhere. " +
+  "CPU and memory are the runtime's: C (nginx), JavaScript (pushbench's Node servers) and Python (daphne's asyncio) do the same work at different prices. " +
   'The payload column is the same on every target: the JSON pushbench published.';

@@ -128,7 +128,9 @@ function sequenceDiagram(technique: TechniqueId, title: string, steps: Step[]): 
         y += 26;
         break;
       case 'gap':
-        parts.push(html`<text x="${mid}" y="${y + 14}" text-anchor="middle" font-size="12" font-style="italic" fill="#666666">${step.label}</text>`);
+        parts.push(
+          html`<text x="${mid}" y="${y + 14}" text-anchor="middle" font-size="12" font-style="italic" fill="#666666">${step.label}</text>`,
+        );
         y += 28;
         break;
       case 'hold-start':
@@ -140,7 +142,9 @@ function sequenceDiagram(technique: TechniqueId, title: string, steps: Step[]): 
       case 'hold-end':
         // ...until the response that just left.
         if (holdStart !== null) {
-          parts.push(html`<rect x="${SERVER_X - 5}" y="${holdStart}" width="10" height="${Math.max(4, lastArrowStart - holdStart)}" fill="#cccccc" stroke="#888888"/>`);
+          parts.push(
+            html`<rect x="${SERVER_X - 5}" y="${holdStart}" width="10" height="${Math.max(4, lastArrowStart - holdStart)}" fill="#cccccc" stroke="#888888"/>`,
+          );
           holdStart = null;
         }
         break;

@@ -16,7 +16,10 @@ export interface TechniqueDisplay {
 
 export const TECHNIQUE_DISPLAY: Readonly<Record<TechniqueId, TechniqueDisplay>> = Object.freeze(
   Object.fromEntries(
-    Object.values(TECHNIQUE_META).map((meta) => [meta.id, { label: meta.label, color: meta.color, requestPerResponse: meta.delivery === 'request' }]),
+    Object.values(TECHNIQUE_META).map((meta) => [
+      meta.id,
+      { label: meta.label, color: meta.color, requestPerResponse: meta.delivery === 'request' },
+    ]),
   ) as Record<TechniqueId, TechniqueDisplay>,
 );
 

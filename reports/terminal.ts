@@ -7,7 +7,14 @@
 import { timeScaleNote } from './time-scale.ts';
 import { TECHNIQUES } from '../core/protocol.ts';
 import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import { COMPARISON_HEAD, comparisonFindings, comparisonLines, targetComparisons, type ComparisonLine, type TargetComparison } from './targets.ts';
+import {
+  COMPARISON_HEAD,
+  comparisonFindings,
+  comparisonLines,
+  targetComparisons,
+  type ComparisonLine,
+  type TargetComparison,
+} from './targets.ts';
 import { agreementFindings, saturationFindings } from './conclusions.ts';
 import { completedFloor, latencyParts, latenessP99Text } from './latency-parts.ts';
 import { completedEntries } from './select.ts';
@@ -46,8 +53,12 @@ function table(rows: string[][]): string {
   const total = widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
   return rows
     .map((r, i) => {
-      if (r.length !== head.length) return `${r[0]!.padEnd(widths[0]!)}  ${fit(r.slice(1).join(' '), Math.max(10, total - widths[0]! - 2))}`.trimEnd();
-      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+      if (r.length !== head.length)
+        return `${r[0]!.padEnd(widths[0]!)}  ${fit(r.slice(1).join(' '), Math.max(10, total - widths[0]! - 2))}`.trimEnd();
+      const line = r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd();
       return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
     .join('\n');
@@ -110,10 +121,17 @@ export function renderScenarioTable(scenario: Scenario, options: TerminalOptions
     ...completed.flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`! ${technique}: ${result.browsers.note}`])),
   ];
   const p = scenario.params;
-  const head = [scenario.title, `${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), polls every ${p.intervalMs} ms, ${p.headers} headers, ${p.durationMs} ms window`];
+  const head = [
+    scenario.title,
+    `${p.workload}, ${p.clients} clients, ${p.rate} msg/s, ${p.payloadBytes} B payload (${p.messageBytes} B message), polls every ${p.intervalMs} ms, ${p.headers} headers, ${p.durationMs} ms window`,
+  ];
   const runs = completed.map(({ result }) => runsOf(result)?.length ?? 1).reduce((a, b) => Math.max(a, b), 1);
-  if (runs > 1) head.push(`${runs} runs per technique: median ±the interval's wider side, * unstable (CV > 10%); n/msgs of the thinnest run`);
-  if (scenario.clockBoundMs !== undefined) head.push(`merged from shards: latencies known to within ±${fixed(scenario.clockBoundMs, 3)} ms (the worst clock bound; each shard's below), printed no finer`);
+  if (runs > 1)
+    head.push(`${runs} runs per technique: median ±the interval's wider side, * unstable (CV > 10%); n/msgs of the thinnest run`);
+  if (scenario.clockBoundMs !== undefined)
+    head.push(
+      `merged from shards: latencies known to within ±${fixed(scenario.clockBoundMs, 3)} ms (the worst clock bound; each shard's below), printed no finer`,
+    );
   const parts = [wrap(head.join('\n')), table(rows), wrap(verdictLine(scenarioVerdict(scenario), TERMINAL_WIDTH))];
   if (failures.length > 0) parts.push(wrap(failures.join('\n')));
   if (warnings.length > 0) parts.push(wrap(warnings.join('\n')));
@@ -132,7 +150,9 @@ function verboseDetails(scenario: Scenario, details: string[][]): string {
   for (const { technique, result } of completed) {
     const p = result.publisher;
     if (p === undefined || p === null || p.side !== 'process' || p.roundTripMs === undefined) continue;
-    notes.push(`  ${technique}: pushbench published ${p.accepted ?? 0}/${p.sent ?? 0} accepted, publish round trip p50 ${fixed(p.roundTripMs.p50, 2)} ms, p99 ${fixed(p.roundTripMs.p99, 2)} ms, at most ${fixed(p.latenessMs.max, 2)} ms behind schedule`);
+    notes.push(
+      `  ${technique}: pushbench published ${p.accepted ?? 0}/${p.sent ?? 0} accepted, publish round trip p50 ${fixed(p.roundTripMs.p50, 2)} ms, p99 ${fixed(p.roundTripMs.p99, 2)} ms, at most ${fixed(p.latenessMs.max, 2)} ms behind schedule`,
+    );
   }
   // The delaying proxy states what it added beyond the delay it was asked for.
   for (const { technique, result } of completed) {
@@ -143,7 +163,8 @@ function verboseDetails(scenario: Scenario, details: string[][]): string {
     );
   }
   for (const { technique, result } of completed) {
-    if (result.server !== null && result.server.bytesPerConnection === null) notes.push(`  ${technique}: mem/conn — : the server's RSS grew less than 4 MB in all, too little to attribute per connection`);
+    if (result.server !== null && result.server.bytesPerConnection === null)
+      notes.push(`  ${technique}: mem/conn — : the server's RSS grew less than 4 MB in all, too little to attribute per connection`);
   }
   const scaled = timeScaleNote(scenario);
   return [...(scaled === null ? [] : ['', scaled]), '', table(details), ...notes].join('\n');
@@ -156,19 +177,37 @@ function verboseDetails(scenario: Scenario, details: string[][]): string {
 function latencyNotes(scenario: Scenario): string[] {
   const parts = latencyParts(scenario).filter((row) => row.transitMeanMs !== null && row.publisher !== null);
   if (parts.length === 0) return [];
-  const split = parts.map((row) => `${row.technique ?? FLOOR_ROW} ${fixed(row.latencyMeanMs, 3)} = ${fixed(row.publisher!.latenessMs.mean, 3)} + ${fixed(row.transitMeanMs!, 3)}`).join('; ');
+  const split = parts
+    .map(
+      (row) =>
+        `${row.technique ?? FLOOR_ROW} ${fixed(row.latencyMeanMs, 3)} = ${fixed(row.publisher!.latenessMs.mean, 3)} + ${fixed(row.transitMeanMs!, 3)}`,
+    )
+    .join('; ');
   const server = parts.find((row) => row.publisher!.side === 'server')?.publisher ?? undefined;
   const lines = [`latency mean ms = publisher lateness + transit: ${split}`];
   if (server !== undefined) {
-    const blocked = server.loopBlockedPercent === undefined ? '' : `, and blocked its event loop ${fixed(server.loopBlockedPercent, 2)}% of the window`;
-    lines.push(`late p99 = the publisher's lateness against each due time, — below 100 messages (its precise wait cost ${fixed(server.busyWaitCpuPercent, 2)}% of a core, left out of server CPU${blocked})`);
+    const blocked =
+      server.loopBlockedPercent === undefined ? '' : `, and blocked its event loop ${fixed(server.loopBlockedPercent, 2)}% of the window`;
+    lines.push(
+      `late p99 = the publisher's lateness against each due time, — below 100 messages (its precise wait cost ${fixed(server.busyWaitCpuPercent, 2)}% of a core, left out of server CPU${blocked})`,
+    );
   }
   const queued = parts.filter((row) => row.fanOutMs !== null || row.arrivalSpreadMs !== null);
   if (queued.length > 0) {
-    const queue = queued.map((row) => `${row.technique ?? FLOOR_ROW} ${row.fanOutMs === null ? '-' : fixed(row.fanOutMs, 3)} + ${row.arrivalSpreadMs === null ? '-' : fixed(row.arrivalSpreadMs, 3)}`).join('; ');
-    lines.push(`the fan-out's queue ms = server fan-out + clients' mean arrival behind the first (two overlapping parts of the transit; the model adds them, too high with many clients): ${queue}`);
+    const queue = queued
+      .map(
+        (row) =>
+          `${row.technique ?? FLOOR_ROW} ${row.fanOutMs === null ? '-' : fixed(row.fanOutMs, 3)} + ${row.arrivalSpreadMs === null ? '-' : fixed(row.arrivalSpreadMs, 3)}`,
+      )
+      .join('; ');
+    lines.push(
+      `the fan-out's queue ms = server fan-out + clients' mean arrival behind the first (two overlapping parts of the transit; the model adds them, too high with many clients): ${queue}`,
+    );
   }
-  if (completedFloor(scenario) !== null) lines.push(`${FLOOR_ROW}: the textbook ws broadcast on this machine, same publisher, clients and window: what any technique pays before its own cost`);
+  if (completedFloor(scenario) !== null)
+    lines.push(
+      `${FLOOR_ROW}: the textbook ws broadcast on this machine, same publisher, clients and window: what any technique pays before its own cost`,
+    );
   return lines;
 }
 
@@ -219,7 +258,11 @@ function compactNoisy(r: CompletedResult, metric: NoisyMetric, clockBoundMs?: nu
 /** "3,000/30": latency samples and the messages behind them; with runs "5×7,497/750", the thinnest run's. */
 function compactEvidence(r: CompletedResult): string {
   const runs = runsOf(r);
-  if (runs === null) return latencyEvidence(r).replace(/^n = /, '').replace(/ from /, '/').replace(/ messages?$/, '');
+  if (runs === null)
+    return latencyEvidence(r)
+      .replace(/^n = /, '')
+      .replace(/ from /, '/')
+      .replace(/ messages?$/, '');
   const thinnest = runs.reduce((a, b) => (b.latencyMs.count < a.latencyMs.count ? b : a));
   return `${runs.length}×${thinnest.latencyMs.count.toLocaleString('en-US')}/${(thinnest.latencyMs.messages ?? 0).toLocaleString('en-US')}`;
 }
@@ -240,7 +283,10 @@ function bytesMark(r: CompletedResult): string {
  * at a window edge whenever both sides were read, `-` when nothing could count.
  */
 function bytesAgree(r: CompletedResult): string {
-  if (r.agreement !== null) return r.agreement.agree ? 'yes' : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`;
+  if (r.agreement !== null)
+    return r.agreement.agree
+      ? 'yes'
+      : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`;
   const k = r.kernel;
   if (k === undefined || k === null) return '-';
   if (k.agree === null) return k.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)';
@@ -248,7 +294,17 @@ function bytesAgree(r: CompletedResult): string {
 }
 
 /** The stacks table's columns by default; `--verbose` shows every column of COMPARISON_HEAD. */
-const COMPACT_COMPARISON: ReadonlyArray<keyof ComparisonLine> = ['technique', 'target', 'delivered', 'lost', 'bytesPerMessage', 'overhead', 'p50', 'p99', 'cpu'];
+const COMPACT_COMPARISON: ReadonlyArray<keyof ComparisonLine> = [
+  'technique',
+  'target',
+  'delivered',
+  'lost',
+  'bytesPerMessage',
+  'overhead',
+  'p50',
+  'p99',
+  'cpu',
+];
 
 /** One comparison of a scenario across targets: a row per technique and target; a failed row's error goes below the table. */
 export function renderTargetComparison(comparison: TargetComparison, options: TerminalOptions = COMPACT): string {
@@ -273,16 +329,21 @@ export function renderCapacity(c: CapacityResult): string {
   const lines: string[] = [];
   if (c.rounds === undefined) {
     // A file of the one-process autocannon probe.
-    lines.push(`Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)`);
+    lines.push(
+      `Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)`,
+    );
   } else {
-    const server = c.serverEventLoopUtilization === null || c.serverEventLoopUtilization === undefined ? 'n/a' : fixed(c.serverEventLoopUtilization, 3);
+    const server =
+      c.serverEventLoopUtilization === null || c.serverEventLoopUtilization === undefined ? 'n/a' : fixed(c.serverEventLoopUtilization, 3);
     lines.push(
       `Capacity (${c.loadProcesses ?? '?'} load processes, ${c.connections} connections, ${c.warmupMs ?? 0} ms warm-up, ${c.rounds.length} rounds of ${c.durationMs} ms): ` +
         `the server answered ${fixed(c.requestsPerSecond, 0)} polls/s (median; rounds ${c.rounds.map((r) => fixed(r.requestsPerSecond, 0)).join(', ')})`,
       `  event loop: server ${server}, busiest load process ${fixed(c.maxLoadEventLoopUtilization ?? 0, 3)}: ${c.saturated === true ? 'the server was the limit' : 'NOT a saturated server (a load process or the machine was the limit): the figure is a lower bound'}`,
     );
   }
-  lines.push(...c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`));
+  lines.push(
+    ...c.maxClientsByInterval.map((m) => `  poll every ${m.intervalMs} ms -> at most ${m.clients.toLocaleString('en-US')} clients`),
+  );
   const cost = c.costAtFixedRate;
   if (cost !== undefined && cost !== null) {
     lines.push(
@@ -303,20 +364,27 @@ export function renderSummary(results: ResultsFile, options: TerminalOptions = C
   const parts: string[] = [];
   for (const scenario of results.scenarios) {
     const same = printed.find((earlier) => sameMeasurement(earlier, scenario));
-    parts.push(same === undefined ? renderScenarioTable(scenario, options) : wrap(`${scenario.title}\nthe same measurement as "${same.title}" above (same parameters, measured once)`));
+    parts.push(
+      same === undefined
+        ? renderScenarioTable(scenario, options)
+        : wrap(`${scenario.title}\nthe same measurement as "${same.title}" above (same parameters, measured once)`),
+    );
     printed.push(scenario);
   }
   parts.push(...targetComparisons(results).map((c) => renderTargetComparison(c, options)));
   // Merged from shards: every shard on its own, its clock bound beside its latencies.
   if (results.shards !== undefined) parts.push(renderShardTable(results).trimEnd());
   if (results.suiteWallMs !== undefined) {
-    const runs = results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
+    const runs =
+      results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
     parts.push(`Session wall time: ${fixed(results.suiteWallMs / 1000, 1)} s${runs}`);
   }
   if (results.capacity !== undefined) parts.push(wrap(renderCapacity(results.capacity)));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(
-      wrap(`Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`),
+      wrap(
+        `Per-message server work (tinybench):\n${results.micro.map((m) => `  ${m.technique.padEnd(10)} ${fixed(m.meanNs / 1000, 2)} µs  ${m.name}`).join('\n')}`,
+      ),
     );
   }
   return `${parts.join('\n\n')}\n`;

@@ -78,17 +78,31 @@ function withTies(p: VerdictPart, completed: CompletedEntry[]): VerdictPart {
   if (tied.length === 0) return p;
   const names = [p.winner, ...tied.map((e) => e.technique)].join('=');
   const others = tied.map((e) => techniqueLabel(e.technique)).join(' and ');
-  return { ...p, short: p.short.replace(p.winner, names), tied: tied.map((e) => e.technique), sentence: `${p.sentence} ${others} ${tied.length === 1 ? 'is' : 'are'} within 5% of it.` };
+  return {
+    ...p,
+    short: p.short.replace(p.winner, names),
+    tied: tied.map((e) => e.technique),
+    sentence: `${p.sentence} ${others} ${tied.length === 1 ? 'is' : 'are'} within 5% of it.`,
+  };
 }
 
 /** Bytes are exact, but a technique whose server and client counts disagree cannot win on them. */
 function bytesPart(finding: Finding, scenario: Scenario): VerdictPart {
-  const suspect = [finding.best, finding.worst].filter((t): t is TechniqueId => t !== undefined).filter((t) => {
-    const r = scenario.results[t];
-    return r?.state === 'completed' && r.agreement !== null && !r.agreement.agree;
-  });
+  const suspect = [finding.best, finding.worst]
+    .filter((t): t is TechniqueId => t !== undefined)
+    .filter((t) => {
+      const r = scenario.results[t];
+      return r?.state === 'completed' && r.agreement !== null && !r.agreement.agree;
+    });
   if (suspect.length > 0) {
-    return { criterion: 'bytes', winner: null, against: null, factor: null, sentence: finding.text, short: `suspect (${suspect.join(', ')}: byte counts disagree)` };
+    return {
+      criterion: 'bytes',
+      winner: null,
+      against: null,
+      factor: null,
+      sentence: finding.text,
+      short: `suspect (${suspect.join(', ')}: byte counts disagree)`,
+    };
   }
   return part('bytes', finding);
 }

@@ -136,11 +136,30 @@ export function wireComparisons(results: ResultsFile): WireComparison[] {
 }
 
 /** The table's columns, as plain strings (each renderer escapes them). */
-export const WIRE_TABLE_HEAD = ['Technique', 'Wire', 'Bytes/msg', 'Payload', 'TLS', 'HTTP/2 frames', 'HPACK', 'HTTP framing', 'Model', 'p50', 'p99', 'n', 'CPU/msg', 'Memory/conn', 'Setup/conn'] as const;
+export const WIRE_TABLE_HEAD = [
+  'Technique',
+  'Wire',
+  'Bytes/msg',
+  'Payload',
+  'TLS',
+  'HTTP/2 frames',
+  'HPACK',
+  'HTTP framing',
+  'Model',
+  'p50',
+  'p99',
+  'n',
+  'CPU/msg',
+  'Memory/conn',
+  'Setup/conn',
+] as const;
 
 /** One table line per row. */
 export function wireTableLine(row: WireRow): string[] {
-  const setup = [row.setupTlsBytes === null ? null : `TLS ${formatBytes(row.setupTlsBytes)}`, row.setupH2Bytes === null ? null : `HTTP/2 ${formatBytes(row.setupH2Bytes)}`].filter((x) => x !== null);
+  const setup = [
+    row.setupTlsBytes === null ? null : `TLS ${formatBytes(row.setupTlsBytes)}`,
+    row.setupH2Bytes === null ? null : `HTTP/2 ${formatBytes(row.setupH2Bytes)}`,
+  ].filter((x) => x !== null);
   return [
     techniqueLabel(row.technique),
     WIRE_META[row.wire].label,
@@ -170,13 +189,16 @@ function headerCost(row: WireRow): number {
  * costs per message, what the handshakes cost per connection.
  */
 export function wireLesson(comparison: WireComparison): string[] {
-  const find = (technique: TechniqueId | undefined, wire: WireId): WireRow | undefined => comparison.rows.find((r) => r.technique === technique && r.wire === wire);
+  const find = (technique: TechniqueId | undefined, wire: WireId): WireRow | undefined =>
+    comparison.rows.find((r) => r.technique === technique && r.wire === wire);
   const out: string[] = [];
   const requestBased = comparison.rows.find((r) => TECHNIQUE_META[r.technique].delivery === 'request')?.technique;
   const h1 = find(requestBased, 'http');
   const h2 = find(requestBased, 'h2') ?? find(requestBased, 'h2c');
   if (h1 !== undefined && h2 !== undefined) {
-    const pushed = comparison.rows.filter((r) => r.wire === h2.wire && TECHNIQUE_META[r.technique].delivery !== 'request').sort((a, b) => a.totalBytes - b.totalBytes)[0];
+    const pushed = comparison.rows
+      .filter((r) => r.wire === h2.wire && TECHNIQUE_META[r.technique].delivery !== 'request')
+      .sort((a, b) => a.totalBytes - b.totalBytes)[0];
     const survives = pushed !== undefined && h2.totalBytes > 1.5 * pushed.totalBytes;
     out.push(
       `Headers under HTTP/2: ${techniqueLabel(h1.technique)} spends ${formatBytes(headerCost(h1))} per message on heads and framing over HTTP/1.1 ` +
@@ -190,12 +212,16 @@ export function wireLesson(comparison: WireComparison): string[] {
     );
   }
   for (const row of comparison.rows.filter((r) => r.browsers !== null && r.browsers.connectionsPerOrigin !== null)) {
-    const shared = comparison.rows.find((r) => r.technique === row.technique && r.browsers !== null && r.browsers.connectionsPerOrigin === null);
+    const shared = comparison.rows.find(
+      (r) => r.technique === row.technique && r.browsers !== null && r.browsers.connectionsPerOrigin === null,
+    );
     const b = row.browsers!;
     out.push(
       `${b.tabs} tabs of one origin with ${techniqueLabel(row.technique)} over ${WIRE_META[row.wire].label}: ${formatInteger(b.waiting)} EventSource stream(s) waited for a connection through the window ` +
         `(the browser's ${b.connectionsPerOrigin} connections per origin, applied by the driver) and ${formatInteger(row.delivered)} of ${formatInteger(row.expected)} messages arrived` +
-        (shared === undefined ? '.' : `; over ${WIRE_META[shared.wire].label} every tab is a stream of one connection: ${formatInteger(shared.delivered)} of ${formatInteger(shared.expected)}.`),
+        (shared === undefined
+          ? '.'
+          : `; over ${WIRE_META[shared.wire].label} every tab is a stream of one connection: ${formatInteger(shared.delivered)} of ${formatInteger(shared.expected)}.`),
     );
   }
   const tlsRows = comparison.rows.filter((r) => WIRE_META[r.wire].tls && r.parts.tls > 0);
@@ -208,7 +234,8 @@ export function wireLesson(comparison: WireComparison): string[] {
         : `with ${sharedTabs.browsers!.tabs} tabs sharing an HTTP/2 connection the server writes a message to all of a browser's streams in one record`;
     out.push(`TLS per message, counted: 22 B per record (5-byte header, 1-byte inner type, 16-byte tag), ${how}: ${items.join(', ')}.`);
   }
-  const setupRow = comparison.rows.find((r) => r.setupTlsBytes !== null && r.wire === 'h2') ?? comparison.rows.find((r) => r.setupTlsBytes !== null);
+  const setupRow =
+    comparison.rows.find((r) => r.setupTlsBytes !== null && r.wire === 'h2') ?? comparison.rows.find((r) => r.setupTlsBytes !== null);
   if (setupRow !== undefined) {
     const h2Text = setupRow.setupH2Bytes === null ? '' : ` plus ${formatBytes(setupRow.setupH2Bytes)} of HTTP/2 preface and SETTINGS`;
     out.push(

@@ -92,7 +92,10 @@ export function maxClientsByInterval(requestsPerSecond: number, intervalsMs: rea
  * polling every `intervalMs` costs that much CPU per interval, and a core has intervalMs x 1000 µs.
  */
 export function clientsPerCore(cpuMicrosPerPoll: number, intervalsMs: readonly number[]): Array<{ intervalMs: number; clients: number }> {
-  return intervalsMs.map((intervalMs) => ({ intervalMs, clients: cpuMicrosPerPoll > 0 ? Math.floor((intervalMs * 1000) / cpuMicrosPerPoll) : 0 }));
+  return intervalsMs.map((intervalMs) => ({
+    intervalMs,
+    clients: cpuMicrosPerPoll > 0 ? Math.floor((intervalMs * 1000) / cpuMicrosPerPoll) : 0,
+  }));
 }
 
 /** Event-loop utilisation between two cumulative samples: active / (active + idle). */
@@ -125,7 +128,10 @@ export function roundBetween(a: Snapshot, b: Snapshot): CapacityRound {
   const answered = polls(b.server, b.loads) - polls(a.server, a.loads);
   return {
     requestsPerSecond: seconds > 0 ? answered / seconds : 0,
-    serverCpuMicrosPerPoll: a.server === null || b.server === null || answered === 0 ? null : (b.server.process.cpuMicros - a.server.process.cpuMicros) / answered,
+    serverCpuMicrosPerPoll:
+      a.server === null || b.server === null || answered === 0
+        ? null
+        : (b.server.process.cpuMicros - a.server.process.cpuMicros) / answered,
     serverEventLoopUtilization: a.server === null || b.server === null ? null : utilization(a.server.process, b.server.process),
     loadEventLoopUtilization: b.loads.map((sample, i) => utilization(a.loads[i]!, sample)),
   };
@@ -136,7 +142,10 @@ function checkErrors(loads: readonly PollLoadSample[], target: string): void {
   const errors = loads.reduce((n, s) => n + s.errors, 0);
   const responses = loads.reduce((n, s) => n + s.responses, 0);
   if (non200 > 0) throw new CapacityError(`capacity: ${non200} of ${responses} polls to ${target} got a status other than 200`);
-  if (responses === 0) throw new CapacityError(`capacity: no poll to ${target} completed (${errors} errors${errors > 0 ? `, first: ${loads.find((s) => s.firstError !== null)?.firstError}` : ''})`);
+  if (responses === 0)
+    throw new CapacityError(
+      `capacity: no poll to ${target} completed (${errors} errors${errors > 0 ? `, first: ${loads.find((s) => s.firstError !== null)?.firstError}` : ''})`,
+    );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -165,7 +174,9 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
 
     // 1. Saturation: closed loop, warm-up, then the rounds.
     const connections = o.loadProcesses * o.connectionsPerProcess;
-    progress(`capacity: ${o.loadProcesses} load processes x ${o.connectionsPerProcess} connections on ${target}, closed loop: ${o.warmupMs} ms warm-up, ${o.rounds} rounds of ${o.durationMs} ms`);
+    progress(
+      `capacity: ${o.loadProcesses} load processes x ${o.connectionsPerProcess} connections on ${target}, closed loop: ${o.warmupMs} ms warm-up, ${o.rounds} rounds of ${o.durationMs} ms`,
+    );
     const closed: PollLoadSpec = { origin: url, path, headers: options.headers, connections: o.connectionsPerProcess, ratePerSecond: null };
     await Promise.all(loads.map((l) => l.start(closed)));
     await sleep(o.warmupMs);
@@ -213,7 +224,9 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
         serverEventLoopUtilization: utilization(a.server!.process, b.server!.process),
         clientsPerCoreByInterval: clientsPerCore(cpuMicrosPerPoll, o.intervalsMs),
       };
-      progress(`capacity: ${cpuMicrosPerPoll.toFixed(1)} µs of server CPU per poll at ${Math.round(costAtFixedRate.requestsPerSecond)} polls/s`);
+      progress(
+        `capacity: ${cpuMicrosPerPoll.toFixed(1)} µs of server CPU per poll at ${Math.round(costAtFixedRate.requestsPerSecond)} polls/s`,
+      );
     }
 
     return {
@@ -228,7 +241,8 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
       rounds,
       serverEventLoopUtilization,
       maxLoadEventLoopUtilization,
-      saturated: serverEventLoopUtilization !== null && serverEventLoopUtilization >= SATURATED_ELU && maxLoadEventLoopUtilization < SATURATED_ELU,
+      saturated:
+        serverEventLoopUtilization !== null && serverEventLoopUtilization >= SATURATED_ELU && maxLoadEventLoopUtilization < SATURATED_ELU,
       costAtFixedRate,
     };
   } finally {
@@ -247,22 +261,29 @@ async function fetchHead(url: string): Promise<number> {
   }
   const head = (info as { head?: unknown } | null)?.head;
   if (typeof head !== 'number' || !Number.isSafeInteger(head) || head < 0) {
-    throw new CapacityError(`capacity: ${url}${PATHS.info} is not a pushbench server: expected a JSON object with an integer "head", received ${JSON.stringify(info)?.slice(0, 200)}`);
+    throw new CapacityError(
+      `capacity: ${url}${PATHS.info} is not a pushbench server: expected a JSON object with an integer "head", received ${JSON.stringify(info)?.slice(0, 200)}`,
+    );
   }
   return head;
 }
 
 function validate(o: Required<Omit<CapacityOptions, 'url' | 'server' | 'progress' | 'headers'>>): void {
   const integer = (name: string, value: number, min: number): void => {
-    if (!(Number.isInteger(value) && value >= min)) throw new CapacityError(`invalid ${name}: received ${value}; expected an integer >= ${min}`);
+    if (!(Number.isInteger(value) && value >= min))
+      throw new CapacityError(`invalid ${name}: received ${value}; expected an integer >= ${min}`);
   };
   integer('loadProcesses', o.loadProcesses, 1);
   integer('connectionsPerProcess', o.connectionsPerProcess, 1);
   integer('rounds', o.rounds, 1);
-  if (!(Number.isFinite(o.durationMs) && o.durationMs >= 100)) throw new CapacityError(`invalid durationMs: received ${o.durationMs}; expected at least 100`);
-  if (!(Number.isFinite(o.warmupMs) && o.warmupMs >= 0)) throw new CapacityError(`invalid warmupMs: received ${o.warmupMs}; expected at least 0`);
-  if (!(Number.isFinite(o.fixedRate) && o.fixedRate >= 0)) throw new CapacityError(`invalid fixedRate: received ${o.fixedRate}; expected requests/s >= 0 (0 skips the cost measurement)`);
-  if (!(Number.isFinite(o.fixedRateMs) && o.fixedRateMs >= 100)) throw new CapacityError(`invalid fixedRateMs: received ${o.fixedRateMs}; expected at least 100`);
+  if (!(Number.isFinite(o.durationMs) && o.durationMs >= 100))
+    throw new CapacityError(`invalid durationMs: received ${o.durationMs}; expected at least 100`);
+  if (!(Number.isFinite(o.warmupMs) && o.warmupMs >= 0))
+    throw new CapacityError(`invalid warmupMs: received ${o.warmupMs}; expected at least 0`);
+  if (!(Number.isFinite(o.fixedRate) && o.fixedRate >= 0))
+    throw new CapacityError(`invalid fixedRate: received ${o.fixedRate}; expected requests/s >= 0 (0 skips the cost measurement)`);
+  if (!(Number.isFinite(o.fixedRateMs) && o.fixedRateMs >= 100))
+    throw new CapacityError(`invalid fixedRateMs: received ${o.fixedRateMs}; expected at least 100`);
   for (const interval of o.intervalsMs) {
     if (!(Number.isFinite(interval) && interval > 0)) {
       throw new CapacityError(`invalid intervalsMs: received ${interval}; every interval must be a positive number of ms`);

@@ -72,7 +72,10 @@ function mirroredLaunch(sourceModule: URL): { modulePath: string; execArgv: stri
  */
 export function forkChild(sourceModule: URL, args: string[], compiled?: boolean): ForkedChild {
   installExitHook();
-  const launch = compiled === undefined && !COMPILED ? (mirroredLaunch(sourceModule) ?? childLaunch(sourceModule, false)) : childLaunch(sourceModule, compiled ?? COMPILED);
+  const launch =
+    compiled === undefined && !COMPILED
+      ? (mirroredLaunch(sourceModule) ?? childLaunch(sourceModule, false))
+      : childLaunch(sourceModule, compiled ?? COMPILED);
   const child = fork(launch.modulePath, args, {
     execArgv: launch.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -102,7 +105,11 @@ export function forkChild(sourceModule: URL, args: string[], compiled?: boolean)
  * piped, so that it and everything it starts can be stopped together, also by the exit hook.
  * `release` forgets the group once it is known to be gone.
  */
-export function spawnGroup(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ForkedChild & { release(): void } {
+export function spawnGroup(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): ForkedChild & { release(): void } {
   installExitHook();
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pgid = child.pid;

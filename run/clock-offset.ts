@@ -48,7 +48,10 @@ export function estimateOffset(samples: readonly ClockSample[]): ClockEstimate {
   let best: { sample: ClockSample; rtt: number } | undefined;
   for (const sample of samples) {
     const rtt = sample.t3 - sample.t0 - (sample.t2 - sample.t1);
-    if (!(rtt >= 0)) throw new RangeError(`clock sample with a negative round trip (${rtt} µs): t0 ${sample.t0}, t1 ${sample.t1}, t2 ${sample.t2}, t3 ${sample.t3}`);
+    if (!(rtt >= 0))
+      throw new RangeError(
+        `clock sample with a negative round trip (${rtt} µs): t0 ${sample.t0}, t1 ${sample.t1}, t2 ${sample.t2}, t3 ${sample.t3}`,
+      );
     if (best === undefined || rtt < best.rtt) best = { sample, rtt };
   }
   if (best === undefined) throw new RangeError('no clock samples');
@@ -72,7 +75,10 @@ export async function probeClock(origin: string, samples = CLOCK_SAMPLES, timeou
   const client = new KeepAliveGet(origin, [], new SocketCounter());
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RunStepError(`the clock exchange with ${origin}${CLOCK_PATH} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new RunStepError(`the clock exchange with ${origin}${CLOCK_PATH} did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   timeout.catch(() => {});
   try {
@@ -82,9 +88,13 @@ export async function probeClock(origin: string, samples = CLOCK_SAMPLES, timeou
       const t0 = nowMicros();
       const response = await Promise.race([client.get(CLOCK_PATH), timeout]);
       const t3 = nowMicros();
-      if (response.status !== 200) throw new RunStepError(`${origin}${CLOCK_PATH} answered ${response.status}: not a pushbench coordinator (pushbench publish)`);
+      if (response.status !== 200)
+        throw new RunStepError(`${origin}${CLOCK_PATH} answered ${response.status}: not a pushbench coordinator (pushbench publish)`);
       const body = JSON.parse(response.body.toString('utf8')) as { t1?: unknown; t2?: unknown };
-      if (typeof body.t1 !== 'number' || typeof body.t2 !== 'number') throw new RunStepError(`${origin}${CLOCK_PATH} answered ${response.body.toString('utf8').slice(0, 80)}: expected {"t1":µs,"t2":µs}`);
+      if (typeof body.t1 !== 'number' || typeof body.t2 !== 'number')
+        throw new RunStepError(
+          `${origin}${CLOCK_PATH} answered ${response.body.toString('utf8').slice(0, 80)}: expected {"t1":µs,"t2":µs}`,
+        );
       list.push({ t0, t1: body.t1, t2: body.t2, t3 });
     }
     return estimateOffset(list);

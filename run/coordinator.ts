@@ -90,7 +90,8 @@ export function paramsMismatch(mine: SharedParams, theirs: Partial<SharedParams>
   for (const key of Object.keys(mine) as Array<keyof SharedParams>) {
     // Rooms matter only in chat; a broadcast shard's resolved room size is a default nobody chose.
     if (key === 'roomSize' && mine.workload !== 'chat') continue;
-    if (theirs[key] !== mine[key]) return `${key}: the coordinator has ${JSON.stringify(mine[key])}, the shard ${JSON.stringify(theirs[key] ?? null)}`;
+    if (theirs[key] !== mine[key])
+      return `${key}: the coordinator has ${JSON.stringify(mine[key])}, the shard ${JSON.stringify(theirs[key] ?? null)}`;
   }
   return null;
 }
@@ -118,7 +119,13 @@ export class Coordinator {
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 60_000;
     this.finished = new Promise((resolve) => {
-      this.finish = () => resolve({ count: this.count, failure: this.failure, ready: [...this.ready].sort((a, b) => a - b), fetched: [...this.fetched].sort((a, b) => a - b) });
+      this.finish = () =>
+        resolve({
+          count: this.count,
+          failure: this.failure,
+          ready: [...this.ready].sort((a, b) => a - b),
+          fetched: [...this.fetched].sort((a, b) => a - b),
+        });
     });
   }
 
@@ -141,7 +148,10 @@ export class Coordinator {
     void publisher.refused.then((error) => coordinator.fail(error.message));
     if (options.startAtMs !== null) coordinator.makePlan(nowMicros() + (options.startAtMs - Date.now()) * 1000);
     coordinator.after(options.readyTimeoutMs * 1000, () => {
-      if (coordinator.plan === null) coordinator.fail(`only ${coordinator.ready.size} of ${options.shards} shards reported ready within ${options.readyTimeoutMs} ms (ready: ${[...coordinator.ready].join(', ') || 'none'})`);
+      if (coordinator.plan === null)
+        coordinator.fail(
+          `only ${coordinator.ready.size} of ${options.shards} shards reported ready within ${options.readyTimeoutMs} ms (ready: ${[...coordinator.ready].join(', ') || 'none'})`,
+        );
     });
     return coordinator;
   }
@@ -165,10 +175,13 @@ export class Coordinator {
   }
 
   private after(micros: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, Math.max(0, micros / 1000));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        fn();
+      },
+      Math.max(0, micros / 1000),
+    );
     this.timers.add(timer);
   }
 
@@ -185,7 +198,14 @@ export class Coordinator {
     const { params } = this.options;
     const startT = beginAt + params.warmupMs * 1000;
     const endT = startT + params.durationMs * 1000;
-    this.plan = { runId: this.runId, shards: this.options.shards, beginAt: Math.round(beginAt), startT: Math.round(startT), endT: Math.round(endT), target: this.options.target };
+    this.plan = {
+      runId: this.runId,
+      shards: this.options.shards,
+      beginAt: Math.round(beginAt),
+      startT: Math.round(startT),
+      endT: Math.round(endT),
+      target: this.options.target,
+    };
     if (params.workload === 'chat') {
       // The clients publish (upstream, to their own rooms): nothing to publish here, and a count of zero.
       for (const wake of this.planWaiters.splice(0)) wake();
@@ -234,7 +254,15 @@ export class Coordinator {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/') {
-      json(200, { runId: this.runId, shards: this.options.shards, ready: [...this.ready], plan: this.plan, count: this.count, failure: this.failure, params: this.options.params });
+      json(200, {
+        runId: this.runId,
+        shards: this.options.shards,
+        ready: [...this.ready],
+        plan: this.plan,
+        count: this.count,
+        failure: this.failure,
+        params: this.options.params,
+      });
       return;
     }
     if (req.method === 'POST' && url.pathname === '/ready') {
@@ -259,7 +287,9 @@ export class Coordinator {
       this.countWaiters.push(answer);
       return;
     }
-    json(404, { error: `no ${req.method} ${url.pathname} here; the coordinator answers GET ${CLOCK_PATH}, POST /ready, GET /accepted, GET /` });
+    json(404, {
+      error: `no ${req.method} ${url.pathname} here; the coordinator answers GET ${CLOCK_PATH}, POST /ready, GET /accepted, GET /`,
+    });
   }
 
   private onReady(raw: string, json: (status: number, body: unknown) => void): void {
@@ -270,13 +300,15 @@ export class Coordinator {
       return json(400, { error: 'POST /ready needs a JSON body {shard, count, params}' });
     }
     const { shards } = this.options;
-    if (body.count !== shards) return json(409, { error: `this run has ${shards} shards; the shard says ${JSON.stringify(body.count ?? null)}` });
+    if (body.count !== shards)
+      return json(409, { error: `this run has ${shards} shards; the shard says ${JSON.stringify(body.count ?? null)}` });
     if (typeof body.shard !== 'number' || !Number.isInteger(body.shard) || body.shard < 0 || body.shard >= shards) {
       return json(409, { error: `shard index ${JSON.stringify(body.shard ?? null)} is outside 0..${shards - 1}` });
     }
     const mismatch = paramsMismatch(this.options.params, body.params ?? {});
     if (mismatch !== null) return json(409, { error: `the shard's parameters differ from the coordinator's: ${mismatch}` });
-    if (this.ready.has(body.shard) && this.plan === null) return json(409, { error: `shard ${body.shard} already reported ready: two pods with one index?` });
+    if (this.ready.has(body.shard) && this.plan === null)
+      return json(409, { error: `shard ${body.shard} already reported ready: two pods with one index?` });
     this.ready.add(body.shard);
     const answer = (): void => (this.plan === null ? json(503, { error: this.failure ?? 'no plan' }) : json(200, this.plan));
     if (this.plan === null && this.ready.size === shards) this.makePlan(nowMicros() + this.options.startDelayMs * 1000);

@@ -39,7 +39,10 @@ export interface RunEstimate {
 }
 
 /** Estimated wall time of a session of `specs` (with the capacity probe and micro-benchmarks when asked). */
-export function estimateSession(specs: readonly ScenarioSpec[], options: { generators: number | null; runs?: number; capacity: boolean; micro: boolean }): RunEstimate {
+export function estimateSession(
+  specs: readonly ScenarioSpec[],
+  options: { generators: number | null; runs?: number; capacity: boolean; micro: boolean },
+): RunEstimate {
   let ms = FIRST_START_MS + REPORTS_MS;
   let techniqueRuns = 0;
   for (const spec of specs) {

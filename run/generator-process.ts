@@ -30,16 +30,22 @@ export class GeneratorProcess {
   private constructor(private readonly forked: ForkedChild) {
     this.unexpectedExit = new Promise((resolve) => (this.onFailure = resolve));
     this.refused = new Promise((resolve) => (this.onRefused = resolve));
-    this.requests = new IpcRequests<Reply>(`load generator ${forked.child.pid}`, (message) => sendQuietly(forked, message), (error) => {
-      this.frozen = true;
-      this.fail(error);
-    });
+    this.requests = new IpcRequests<Reply>(
+      `load generator ${forked.child.pid}`,
+      (message) => sendQuietly(forked, message),
+      (error) => {
+        this.frozen = true;
+        this.fail(error);
+      },
+    );
     forked.child.on('message', (message: GeneratorToRunner) => {
       if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`load generator ${forked.child.pid} failed: ${message.message}`));
       else if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target refused a client: ${message.message}`));
       else this.requests.settle(message);
     });
-    void forked.exited.then((exit) => this.fail(new GeneratorCrashedError(describeExit(`load generator ${forked.child.pid}`, exit, forked.stderrTail()))));
+    void forked.exited.then((exit) =>
+      this.fail(new GeneratorCrashedError(describeExit(`load generator ${forked.child.pid}`, exit, forked.stderrTail()))),
+    );
   }
 
   static spawn(): GeneratorProcess {
@@ -56,7 +62,11 @@ export class GeneratorProcess {
     this.requests.failAll(this.crash);
   }
 
-  private async ask<T extends Reply['type']>(message: WithoutId<RunnerToGenerator>, answer: T, timeoutMs: number): Promise<Extract<Reply, { type: T }>> {
+  private async ask<T extends Reply['type']>(
+    message: WithoutId<RunnerToGenerator>,
+    answer: T,
+    timeoutMs: number,
+  ): Promise<Extract<Reply, { type: T }>> {
     const reply = await this.requests.request(message, timeoutMs);
     if (reply.type !== answer) throw new GeneratorCrashedError(`load generator ${this.pid} answered ${message.type} with ${reply.type}`);
     return reply as Extract<Reply, { type: T }>;

@@ -31,7 +31,10 @@ export async function requestBlockBytes(authority: string, requests: readonly Ou
   });
   server.emit('connection', serverEnd);
   const parts = new ConnectionParts();
-  const session = http2.connect(authority, { createConnection: () => h2Tap(clientEnd, parts) as never, settings: { ...H2_CLIENT_SETTINGS } });
+  const session = http2.connect(authority, {
+    createConnection: () => h2Tap(clientEnd, parts) as never,
+    settings: { ...H2_CLIENT_SETTINGS },
+  });
   session.on('error', () => {});
   const blocks: number[] = [];
   try {
@@ -59,7 +62,13 @@ export async function requestBlockBytes(authority: string, requests: readonly Ou
  * the clients counted it in the window (`result.wireParts`, per request); null on HTTP/1.1, and
  * for a technique that repeats no request (its blocks are setup).
  */
-export async function h2BlocksFor(technique: TechniqueId, wire: WireId, params: ScenarioParams, host: string, result: CompletedResult): Promise<H2Blocks | null> {
+export async function h2BlocksFor(
+  technique: TechniqueId,
+  wire: WireId,
+  params: ScenarioParams,
+  host: string,
+  result: CompletedResult,
+): Promise<H2Blocks | null> {
   const repeated = RUN_TECHNIQUES[technique].repeatedRequest;
   if (WIRE_META[wire].httpVersion !== '2' || repeated === undefined) return null;
   const request = repeated(params, headerProfile(params.headers), typicalSeq(params));

@@ -68,7 +68,24 @@ export interface ManifestFile {
  * binary (Ki..Ei), decimal (n, u, m, k, M..E) or exponent suffix.
  */
 const QUANTITY = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
-const SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const SUFFIX: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 
 /** The value of a Kubernetes quantity (`500m` is 0.5, `1Gi` is 1073741824), or null when it is not one or not positive. */
 export function quantityValue(text: string): number | null {
@@ -107,12 +124,18 @@ export function targetOf(spec: K8sSpec): string {
 
 function sharedArgs(spec: K8sSpec): string[] {
   return [
-    '--technique', spec.technique,
-    '--clients', String(spec.clients),
-    '--rate', String(spec.rate),
-    '--payload', String(spec.payloadBytes),
-    '--duration', durationArg(spec.durationMs),
-    '--warmup', durationArg(spec.warmupMs),
+    '--technique',
+    spec.technique,
+    '--clients',
+    String(spec.clients),
+    '--rate',
+    String(spec.rate),
+    '--payload',
+    String(spec.payloadBytes),
+    '--duration',
+    durationArg(spec.durationMs),
+    '--warmup',
+    durationArg(spec.warmupMs),
     ...(spec.workload === 'chat' ? ['--workload', 'chat', '--room-size', String(spec.roomSize)] : []),
   ];
 }
@@ -121,16 +144,23 @@ function sharedArgs(spec: K8sSpec): string[] {
 export function coordinatorArgs(spec: K8sSpec): string[] {
   return [
     'publish',
-    '--target', targetOf(spec),
+    '--target',
+    targetOf(spec),
     // Every address a pod reaches is another host to pushbench: the user named it (or these manifests made it).
     '--allow-remote',
-    '--shards', String(spec.shards),
+    '--shards',
+    String(spec.shards),
     ...sharedArgs(spec),
-    '--host', '0.0.0.0',
-    '--port', String(COORDINATOR_PORT),
-    '--run-id', spec.runId,
-    '--start-delay', durationArg(spec.startDelayMs),
-    '--ready-timeout', durationArg(spec.readyTimeoutMs),
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(COORDINATOR_PORT),
+    '--run-id',
+    spec.runId,
+    '--start-delay',
+    durationArg(spec.startDelayMs),
+    '--ready-timeout',
+    durationArg(spec.readyTimeoutMs),
   ];
 }
 
@@ -138,19 +168,36 @@ export function coordinatorArgs(spec: K8sSpec): string[] {
 export function shardArgs(spec: K8sSpec): string[] {
   return [
     'run',
-    '--shard', `auto/${spec.shards}`,
-    '--coordinator', `http://${objectNames(spec.name).coordinator}:${COORDINATOR_PORT}`,
-    '--target', targetOf(spec),
+    '--shard',
+    `auto/${spec.shards}`,
+    '--coordinator',
+    `http://${objectNames(spec.name).coordinator}:${COORDINATOR_PORT}`,
+    '--target',
+    targetOf(spec),
     '--allow-remote',
     ...sharedArgs(spec),
-    '--generators', String(spec.generators),
+    '--generators',
+    String(spec.generators),
   ];
 }
 
 /** The in-cluster server's arguments (`--serve`): it publishes nothing, the coordinator does. */
 export function serverArgs(spec: K8sSpec): string[] {
   const rooms = spec.workload === 'chat' ? ['--rooms', String(Math.ceil(spec.clients / spec.roomSize))] : [];
-  return ['serve', '--technique', spec.technique, '--rate', '0', '--payload', String(spec.payloadBytes), ...rooms, '--host', '0.0.0.0', '--port', String(SERVER_PORT)];
+  return [
+    'serve',
+    '--technique',
+    spec.technique,
+    '--rate',
+    '0',
+    '--payload',
+    String(spec.payloadBytes),
+    ...rooms,
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(SERVER_PORT),
+  ];
 }
 
 /**
@@ -203,7 +250,16 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
           template: {
             metadata: { labels: labels(spec, 'server') },
             spec: {
-              containers: [{ name: 'server', image: spec.image, command: [...exec, ...serverArgs(spec)], ports: [{ containerPort: SERVER_PORT, name: 'http' }], resources: resources(spec), readinessProbe: { httpGet: { path: '/', port: SERVER_PORT }, periodSeconds: 2 } }],
+              containers: [
+                {
+                  name: 'server',
+                  image: spec.image,
+                  command: [...exec, ...serverArgs(spec)],
+                  ports: [{ containerPort: SERVER_PORT, name: 'http' }],
+                  resources: resources(spec),
+                  readinessProbe: { httpGet: { path: '/', port: SERVER_PORT }, periodSeconds: 2 },
+                },
+              ],
             },
           },
         },
@@ -211,11 +267,19 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
     });
     files.push({
       file: 'server-service.json',
-      object: new Service({ metadata: { name: names.server, labels: labels(spec, 'server') }, spec: { selector: labels(spec, 'server'), ports: [{ name: 'http', port: SERVER_PORT, targetPort: SERVER_PORT }] } }),
+      object: new Service({
+        metadata: { name: names.server, labels: labels(spec, 'server') },
+        spec: { selector: labels(spec, 'server'), ports: [{ name: 'http', port: SERVER_PORT, targetPort: SERVER_PORT }] },
+      }),
     });
   }
 
-  const wait = (urls: string[]): IContainer => ({ name: 'wait', image: spec.image, command: ['node', '-e', WAIT_SCRIPT, ...urls], env: [{ name: 'WAIT_MS', value: String(spec.readyTimeoutMs) }] });
+  const wait = (urls: string[]): IContainer => ({
+    name: 'wait',
+    image: spec.image,
+    command: ['node', '-e', WAIT_SCRIPT, ...urls],
+    env: [{ name: 'WAIT_MS', value: String(spec.readyTimeoutMs) }],
+  });
   files.push({
     file: 'coordinator-job.json',
     object: new Job({
@@ -230,7 +294,16 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
             restartPolicy: 'Never',
             // Its publisher posts to the server from the start: the server must be up first.
             initContainers: [wait([`${targetOf(spec)}/`])],
-            containers: [{ name: 'coordinator', image: spec.image, command: [...exec, ...coordinatorArgs(spec)], ports: [{ containerPort: COORDINATOR_PORT, name: 'rendezvous' }], resources: resources(spec), readinessProbe: { httpGet: { path: '/', port: COORDINATOR_PORT }, periodSeconds: 2 } }],
+            containers: [
+              {
+                name: 'coordinator',
+                image: spec.image,
+                command: [...exec, ...coordinatorArgs(spec)],
+                ports: [{ containerPort: COORDINATOR_PORT, name: 'rendezvous' }],
+                resources: resources(spec),
+                readinessProbe: { httpGet: { path: '/', port: COORDINATOR_PORT }, periodSeconds: 2 },
+              },
+            ],
           },
         },
       },
@@ -240,7 +313,10 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
     file: 'coordinator-service.json',
     object: new Service({
       metadata: { name: names.coordinator, labels: labels(spec, 'coordinator') },
-      spec: { selector: labels(spec, 'coordinator'), ports: [{ name: 'rendezvous', port: COORDINATOR_PORT, targetPort: COORDINATOR_PORT }] },
+      spec: {
+        selector: labels(spec, 'coordinator'),
+        ports: [{ name: 'rendezvous', port: COORDINATOR_PORT, targetPort: COORDINATOR_PORT }],
+      },
     }),
   });
 
@@ -267,7 +343,12 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
                 image: spec.image,
                 command: [...exec, ...shardArgs(spec)],
                 // Kubernetes sets it in an Indexed Job's pods; stated here so the contract is visible in the manifest.
-                env: [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }],
+                env: [
+                  {
+                    name: 'JOB_COMPLETION_INDEX',
+                    valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+                  },
+                ],
                 resources: resources(spec),
               },
             ],
@@ -297,8 +378,14 @@ export function k8sCommands(spec: K8sSpec, dir: string): Array<{ step: string; c
       step: `wait until every shard pod has ended: the Job is Complete, or Failed when a shard failed (Kubernetes stops it after ${timeout} at most)`,
       command: `until kubectl get job/${names.shards} -o jsonpath='{.status.conditions[*].type}' | grep -qwE 'Complete|Failed'; do sleep 5; done`,
     },
-    { step: "collect each shard's result: one JSON line in each pod's log", command: `kubectl logs -l ${shardSelector(spec)} -c ${SHARD_CONTAINER} --tail=-1 --max-log-requests=${Math.max(5, spec.shards)} > ${sh(`${spec.name}-shards.log`)}` },
-    { step: 'merge (anywhere pushbench is installed): one results.json and the reports', command: `pushbench merge ${sh(`${spec.name}-shards.log`)} --out ${sh(`results/${spec.name}`)}` },
+    {
+      step: "collect each shard's result: one JSON line in each pod's log",
+      command: `kubectl logs -l ${shardSelector(spec)} -c ${SHARD_CONTAINER} --tail=-1 --max-log-requests=${Math.max(5, spec.shards)} > ${sh(`${spec.name}-shards.log`)}`,
+    },
+    {
+      step: 'merge (anywhere pushbench is installed): one results.json and the reports',
+      command: `pushbench merge ${sh(`${spec.name}-shards.log`)} --out ${sh(`results/${spec.name}`)}`,
+    },
     {
       step: 'clean up (the pods keep their logs until then)',
       command: `kubectl delete job/${names.shards} job/${names.coordinator} service/${names.coordinator}${spec.target === null ? ` deployment/${names.server} service/${names.server}` : ''}`,

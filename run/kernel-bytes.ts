@@ -111,7 +111,12 @@ function totals(snapshot: KernelSnapshot): { sent: number; received: number; soc
  * Quietness is judged on each side alone, never on the two agreeing, so a real disagreement
  * cannot be retried away. Null when the kernel cannot be read.
  */
-export async function quietPair(readClients: () => Promise<ClientBytes>, readKernel: () => Promise<KernelSnapshot | null>, searchMs: number, now: () => number = Date.now): Promise<QuietPair | null> {
+export async function quietPair(
+  readClients: () => Promise<ClientBytes>,
+  readKernel: () => Promise<KernelSnapshot | null>,
+  searchMs: number,
+  now: () => number = Date.now,
+): Promise<QuietPair | null> {
   const deadline = now() + searchMs;
   for (;;) {
     const c1 = await readClients();

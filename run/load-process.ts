@@ -18,14 +18,16 @@ export class LoadProcess {
 
   private constructor(private readonly forked: ForkedChild) {
     forked.child.on('message', (message: LoadToProbe) => {
-      if (message.type === 'fatal') return this.fail(new CapacityError(`capacity: load process ${forked.child.pid} failed: ${message.message}`));
+      if (message.type === 'fatal')
+        return this.fail(new CapacityError(`capacity: load process ${forked.child.pid} failed: ${message.message}`));
       const key = message.type === 'sample' ? `sample:${message.id}` : message.type;
       const waiter = this.waiters.get(key);
       this.waiters.delete(key);
       waiter?.resolve(message);
     });
     void forked.exited.then((exit) => {
-      if (!this.closing) this.fail(new CapacityError(describeExit(`capacity: load process ${forked.child.pid}`, exit, forked.stderrTail())));
+      if (!this.closing)
+        this.fail(new CapacityError(describeExit(`capacity: load process ${forked.child.pid}`, exit, forked.stderrTail())));
     });
   }
 
@@ -44,7 +46,9 @@ export class LoadProcess {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(key);
-        reject(new CapacityError(`capacity: load process ${this.forked.child.pid} did not answer "${message.type}" within ${timeoutMs} ms`));
+        reject(
+          new CapacityError(`capacity: load process ${this.forked.child.pid} did not answer "${message.type}" within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.waiters.set(key, {
         resolve: (m) => {

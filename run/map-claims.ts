@@ -39,7 +39,8 @@ export function headerClaim(cells: readonly MapCell[], crossovers: readonly MapC
     else wins++;
     // One message per poll is the classic picture: find the point closest to it.
     const perPoll = (poll.rate * poll.intervalMs) / 1000;
-    if (worst === null || Math.abs(Math.log(perPoll)) < Math.abs(Math.log((worst.cell.rate * worst.cell.intervalMs) / 1000))) worst = { ratio: pollBytes / best, cell: poll };
+    if (worst === null || Math.abs(Math.log(perPoll)) < Math.abs(Math.log((worst.cell.rate * worst.cell.intervalMs) / 1000)))
+      worst = { ratio: pollBytes / best, cell: poll };
   }
   const total = loses + wins;
   if (total === 0) return null;
@@ -54,7 +55,10 @@ export function headerClaim(cells: readonly MapCell[], crossovers: readonly MapC
   }
   const catchUp = [...perStream].map(([stream, k]) => `${fmt(k)} against ${TECHNIQUE_META[stream as TechniqueId].label}`);
   const k = catchUp.length === 0 ? undefined : catchUp.join(', ');
-  const at = worst === null ? '' : ` Near one message per poll (${worst.cell.rate} msg/s, ${worst.cell.intervalMs} ms polls) short polling costs ${fmt(worst.ratio)} times the bytes of the best stream.`;
+  const at =
+    worst === null
+      ? ''
+      : ` Near one message per poll (${worst.cell.rate} msg/s, ${worst.cell.intervalMs} ms polls) short polling costs ${fmt(worst.ratio)} times the bytes of the best stream.`;
   return {
     id: 'polling-headers',
     claim: 'Polling wastes bandwidth on headers.',
@@ -74,7 +78,13 @@ export function cometClaim(techniques: readonly TechniqueId[], calibration: Cali
   const poll = polling === undefined ? undefined : calibration.memoryBytesPerConnection[polling];
   const claim = 'Comet (long polling) holds server resources: a connection and a pending request per client.';
   if (held === undefined) {
-    return { id: 'comet-resources', claim, verdict: 'not measured', evidence: 'Memory per connection was not measured on this map (the server\'s RSS must grow by 4 MB: measure a point with more clients).' };
+    return {
+      id: 'comet-resources',
+      claim,
+      verdict: 'not measured',
+      evidence:
+        "Memory per connection was not measured on this map (the server's RSS must grow by 4 MB: measure a point with more clients).",
+    };
   }
   const others = techniques
     .filter((t) => t !== longPoll && calibration.memoryBytesPerConnection[t] !== undefined)
@@ -100,7 +110,11 @@ export function handshakeClaim(config: MapConfig): MapClaim | null {
   const ws = config.techniques.includes(PLAIN_WS_TECHNIQUE) ? PLAIN_WS_TECHNIQUE : undefined;
   const longPoll = longPollTechnique(config.techniques) ?? pollingTechnique(config.techniques);
   if (ws === undefined || longPoll === undefined) return null;
-  const params = { ...runParams(config, { rate: 1, intervalMs: config.intervalsMs[0]!, clients: config.clients[0]! }, 1), workload: 'chat' as const, roomSize: 1 };
+  const params = {
+    ...runParams(config, { rate: 1, intervalMs: config.intervalsMs[0]!, clients: config.clients[0]! }, 1),
+    workload: 'chat' as const,
+    roomSize: 1,
+  };
   const down = modelFor(ws, runParams(config, { rate: 1, intervalMs: config.intervalsMs[0]!, clients: 1 }, 1), MAP_WIRE);
   const upWs = upstreamBytes(ws, params, MAP_WIRE).bytes;
   const upHttp = upstreamBytes(longPoll, params, MAP_WIRE).bytes;
@@ -126,7 +140,7 @@ export function requireWebSocketClaim(config: MapConfig): MapClaim | null {
     verdict: 'true',
     evidence:
       `pushbench's WebSocket endpoint (${TECHNIQUE_META[PLAIN_WS_TECHNIQUE].path}) and the bare floor server answer a plain GET with 426 and an Upgrade: websocket header ` +
-      '(checked by test/servers/bad-input.test.ts and test/servers/floor.test.ts on real sockets, not by the map\'s numbers).',
+      "(checked by test/servers/bad-input.test.ts and test/servers/floor.test.ts on real sockets, not by the map's numbers).",
   };
 }
 
@@ -158,14 +172,25 @@ export function waitReadClaim(cells: readonly MapCell[]): MapClaim | null {
   if (total === 0) return null;
   return {
     id: 'wait-vs-read',
-    claim: "dwebsocket's blocking wait() against non-blocking read() is long polling against polling: waiting delivers sooner, reading returns empty-handed.",
+    claim:
+      "dwebsocket's blocking wait() against non-blocking read() is long polling against polling: waiting delivers sooner, reading returns empty-handed.",
     verdict: faster === total ? 'true' : faster === 0 ? 'false' : 'partly',
     evidence: `Long polling (a request that waits) has the lower p50 at ${faster} of ${total} grid points; ${example}.`,
   };
 }
 
 /** Every claim the map's techniques allow, in the article's order. */
-export function mapClaims(config: MapConfig, cells: readonly MapCell[], crossovers: readonly MapCrossover[], calibration: Calibration): MapClaim[] {
-  return [headerClaim(cells, crossovers), cometClaim(config.techniques, calibration), handshakeClaim(config), requireWebSocketClaim(config), waitReadClaim(cells)].filter((c): c is MapClaim => c !== null);
+export function mapClaims(
+  config: MapConfig,
+  cells: readonly MapCell[],
+  crossovers: readonly MapCrossover[],
+  calibration: Calibration,
+): MapClaim[] {
+  return [
+    headerClaim(cells, crossovers),
+    cometClaim(config.techniques, calibration),
+    handshakeClaim(config),
+    requireWebSocketClaim(config),
+    waitReadClaim(cells),
+  ].filter((c): c is MapClaim => c !== null);
 }
-

@@ -41,7 +41,12 @@ export function streamTechniques(techniques: readonly TechniqueId[] = TECHNIQUES
 const round = (value: number, digits = 4): number => Number(value.toPrecision(digits));
 
 /** Long polling and short polling cost the same bytes per message at this rate (msg/s), for poll interval `intervalMs`. */
-export function longPollPollingCrossoverRate(pollRequestBytes: number, longPollRequestBytes: number, emptyHeadBytes: number, intervalMs: number): number {
+export function longPollPollingCrossoverRate(
+  pollRequestBytes: number,
+  longPollRequestBytes: number,
+  emptyHeadBytes: number,
+  intervalMs: number,
+): number {
   const p = 1000 / intervalMs;
   return (p * (pollRequestBytes + emptyHeadBytes + 2)) / (longPollRequestBytes + emptyHeadBytes + 2);
 }
@@ -51,7 +56,12 @@ export function longPollPollingCrossoverRate(pollRequestBytes: number, longPollR
  * whose per-message overhead is `streamOverheadBytes`: k* = (Q + H(k*) + 1) / (e − 1); H depends
  * on the body length's digits, so it is iterated. Infinity when the stream's overhead is 1 byte or less.
  */
-export function breakEvenMessagesPerAnswer(requestBytes: number, messageBytes: number, streamOverheadBytes: number, response: Parameters<typeof jsonResponseHeadBytes>[1] = null): number {
+export function breakEvenMessagesPerAnswer(
+  requestBytes: number,
+  messageBytes: number,
+  streamOverheadBytes: number,
+  response: Parameters<typeof jsonResponseHeadBytes>[1] = null,
+): number {
   if (streamOverheadBytes <= 1) return Infinity;
   let k = 1;
   for (let i = 0; i < 8; i++) {
@@ -71,9 +81,18 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
   const profile = headerProfile(config.headers);
   const rtt = calibration.rttMs;
   const measuredNear = (axis: 'rate' | 'intervalMs', value: number, fixed: Partial<Record<'rate' | 'intervalMs', number>>): string => {
-    const near = cells.filter((c) => c.measured && c.clients === clients && (fixed.rate === undefined || c.rate === fixed.rate) && (fixed.intervalMs === undefined || c.intervalMs === fixed.intervalMs) && Math.abs(Math.log(c[axis] / value)) <= Math.log(10));
+    const near = cells.filter(
+      (c) =>
+        c.measured &&
+        c.clients === clients &&
+        (fixed.rate === undefined || c.rate === fixed.rate) &&
+        (fixed.intervalMs === undefined || c.intervalMs === fixed.intervalMs) &&
+        Math.abs(Math.log(c[axis] / value)) <= Math.log(10),
+    );
     const points = [...new Set(near.map((c) => `${c.rate} msg/s, ${c.intervalMs} ms`))];
-    return points.length === 0 ? ' No measured point within a factor of 10 of it.' : ` Measured points within a factor of 10: ${points.join('; ')}.`;
+    return points.length === 0
+      ? ' No measured point within a factor of 10 of it.'
+      : ` Measured points within a factor of 10: ${points.join('; ')}.`;
   };
 
   // 1. Long polling vs short polling, bytes, along the rate, per interval.
@@ -86,7 +105,8 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
       const h0 = jsonResponseHeadBytes(pollBodyBytes(0, params.messageBytes), profile.response);
       const pollMs = Math.max(intervalMs, rtt);
       const rate = longPollPollingCrossoverRate(q, qLong, h0, pollMs);
-      const holdNote = 1000 / rate > config.holdMs ? ` (beyond the ${config.holdMs} ms hold, long polling also pays empty rounds there)` : '';
+      const holdNote =
+        1000 / rate > config.holdMs ? ` (beyond the ${config.holdMs} ms hold, long polling also pays empty rounds there)` : '';
       out.push({
         id: `longpoll-vs-polling-bytes@${intervalMs}`,
         criterion: 'bytes',
@@ -104,7 +124,8 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
 
   // 2. and 3. Short polling and long polling vs each stream, bytes.
   for (const stream of streams) {
-    const streamBytes = (rate: number): number => modelFor(stream, runParams(config, { rate, intervalMs: config.intervalsMs[0]!, clients }, 1), MAP_WIRE).perMessage.totalBytes;
+    const streamBytes = (rate: number): number =>
+      modelFor(stream, runParams(config, { rate, intervalMs: config.intervalsMs[0]!, clients }, 1), MAP_WIRE).perMessage.totalBytes;
     if (polling !== undefined) {
       for (const rate of config.rates) {
         const params = runParams(config, { rate, intervalMs: config.intervalsMs[0]!, clients }, 1);
@@ -195,7 +216,10 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
         axis: 'clients',
         value,
         at: {},
-        formula: value === null ? 'memory per connection not measured (RSS must grow by 4 MB: measure more clients)' : `N* = L / m = ${config.maxMemoryBytes} B / ${Math.round(perConnection!)} B = ${value} clients`,
+        formula:
+          value === null
+            ? 'memory per connection not measured (RSS must grow by 4 MB: measure more clients)'
+            : `N* = L / m = ${config.maxMemoryBytes} B / ${Math.round(perConnection!)} B = ${value} clients`,
         text:
           value === null
             ? `${TECHNIQUE_META[technique].label}: memory per connection was not measured, so where its held connections pass ${config.maxMemoryBytes} B is not known.`

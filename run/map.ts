@@ -121,7 +121,12 @@ export function compression(rate: number, intervalMs: number, holdMs: number, wi
 export function planMeasuredPoints(config: MapConfig): MeasuredPoint[] {
   const points: MeasuredPoint[] = [];
   const seen = new Set<string>();
-  const add = (rate: number | undefined, intervalMs: number | undefined, clients: number | undefined, reason: MeasuredPoint['reason']): void => {
+  const add = (
+    rate: number | undefined,
+    intervalMs: number | undefined,
+    clients: number | undefined,
+    reason: MeasuredPoint['reason'],
+  ): void => {
     if (rate === undefined || intervalMs === undefined || clients === undefined) return;
     const key = `${rate}/${intervalMs}/${clients}`;
     const c = compression(rate, intervalMs, config.holdMs, config.windowMs);
@@ -129,14 +134,19 @@ export function planMeasuredPoints(config: MapConfig): MeasuredPoint[] {
     seen.add(key);
     points.push({ rate, intervalMs, clients, reason, timeScale: c.timeScale });
   };
-  const measurable = (intervalMs: number): number[] => config.rates.filter((r) => compression(r, intervalMs, config.holdMs, config.windowMs).feasible);
+  const measurable = (intervalMs: number): number[] =>
+    config.rates.filter((r) => compression(r, intervalMs, config.holdMs, config.windowMs).feasible);
   const intervals = config.intervalsMs;
   const fewest = config.clients[0];
   const most = config.clients[config.clients.length - 1];
   const shortest = intervals[0]!;
   const longest = intervals[intervals.length - 1]!;
   const middle = intervals[Math.floor((intervals.length - 1) / 2)]!;
-  const nearest = (rates: number[], target: number): number | undefined => rates.reduce<number | undefined>((best, r) => (best === undefined || Math.abs(Math.log(r / target)) < Math.abs(Math.log(best / target)) ? r : best), undefined);
+  const nearest = (rates: number[], target: number): number | undefined =>
+    rates.reduce<number | undefined>(
+      (best, r) => (best === undefined || Math.abs(Math.log(r / target)) < Math.abs(Math.log(best / target)) ? r : best),
+      undefined,
+    );
 
   const atShortest = measurable(shortest);
   const atLongest = measurable(longest);
@@ -148,7 +158,9 @@ export function planMeasuredPoints(config: MapConfig): MeasuredPoint[] {
   add(atLongest[atLongest.length - 1], longest, fewest, 'corner');
   add(nearest(measurable(middle), 1), middle, most, 'corner');
   // A sample: a deterministic pick among the measurable points left, so that a map is reproducible.
-  const rest = config.clients.flatMap((clients) => intervals.flatMap((intervalMs) => measurable(intervalMs).map((rate) => ({ rate, intervalMs, clients })))).filter((p) => !seen.has(`${p.rate}/${p.intervalMs}/${p.clients}`) && p.clients !== most);
+  const rest = config.clients
+    .flatMap((clients) => intervals.flatMap((intervalMs) => measurable(intervalMs).map((rate) => ({ rate, intervalMs, clients }))))
+    .filter((p) => !seen.has(`${p.rate}/${p.intervalMs}/${p.clients}`) && p.clients !== most);
   const pick = rest[Math.floor(rest.length / 2)];
   add(pick?.rate, pick?.intervalMs, pick?.clients, 'sample');
   return points;
@@ -265,10 +277,12 @@ export function calibrate(results: ResultsFile, techniques: readonly TechniqueId
       const result = scenario.results[technique];
       if (result?.state !== 'completed') continue;
       if (result.network) rtts.push(result.network.rttMs);
-      if (TECHNIQUE_META[technique].pickup === 'immediate') queues.push({ x: scenario.params.clients, y: (result.publisher?.fanOutMs?.mean ?? 0) + (result.arrivalSpreadMs ?? 0) });
+      if (TECHNIQUE_META[technique].pickup === 'immediate')
+        queues.push({ x: scenario.params.clients, y: (result.publisher?.fanOutMs?.mean ?? 0) + (result.arrivalSpreadMs ?? 0) });
       const cpu = cpuMicrosPerMessage(result);
       if (cpu !== null) cpuPoints.push({ x: requestsPerMessage(result), y: cpu });
-      if (result.server?.bytesPerConnection != null && scenario.params.clients >= MEMORY_MIN_CLIENTS) memory.push(result.server.bytesPerConnection);
+      if (result.server?.bytesPerConnection != null && scenario.params.clients >= MEMORY_MIN_CLIENTS)
+        memory.push(result.server.bytesPerConnection);
     }
     if (queues.length > 0) {
       const counts = [...new Set(queues.map((q) => q.x))].sort((a, b) => a - b);
@@ -323,7 +337,13 @@ export function modelRequestsPerMessage(technique: TechniqueId, rate: number, in
  * uniform share of the whole queue, so the mean queue is half of it and p99 about twice the mean.
  */
 export function modelFigures(technique: TechniqueId, params: ScenarioParams, calibration: Calibration): MapFigures {
-  const model = modelFor(technique, params, MAP_WIRE, { rttMs: calibration.rttMs, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+  const model = modelFor(technique, params, MAP_WIRE, {
+    rttMs: calibration.rttMs,
+    publisherLatenessMs: 0,
+    messagesPerAnswer: null,
+    fanOutMs: 0,
+    arrivalSpreadMs: 0,
+  });
   const interval = TECHNIQUE_META[technique].pickup === 'interval';
   const queue = calibration.queue[technique];
   const queueMs = interval || queue === undefined ? 0 : queueAt(queue, params.clients);
@@ -335,7 +355,11 @@ export function modelFigures(technique: TechniqueId, params: ScenarioParams, cal
     bandwidthBytesPerSecond: model.perMessage.totalBytes * params.rate,
     p50Ms: model.latencyMs.mean + queueMs,
     p99Ms: interval ? 0.99 * pollMs + tripMs : model.latencyMs.max + 2 * 0.99 * queueMs,
-    cpuMicrosPerMessage: cpu === undefined ? null : cpu.perRequestMicros * modelRequestsPerMessage(technique, params.rate, params.intervalMs, params.holdMs, calibration.rttMs) + cpu.perMessageMicros,
+    cpuMicrosPerMessage:
+      cpu === undefined
+        ? null
+        : cpu.perRequestMicros * modelRequestsPerMessage(technique, params.rate, params.intervalMs, params.holdMs, calibration.rttMs) +
+          cpu.perMessageMicros,
     memoryBytesPerConnection: calibration.memoryBytesPerConnection[technique] ?? null,
   };
 }
@@ -384,7 +408,14 @@ export function shownFigure(cell: MapCell, criterion: MapCriterion): { value: nu
 }
 
 /** A measured point's figures, at the cell's scale, and where they disagree with the model at the run's own parameters. */
-function measurementOf(config: MapConfig, point: MeasuredPoint, scenarioId: string, result: CompletedResult, calibration: Calibration, technique: TechniqueId): NonNullable<MapCell['measurement']> {
+function measurementOf(
+  config: MapConfig,
+  point: MeasuredPoint,
+  scenarioId: string,
+  result: CompletedResult,
+  calibration: Calibration,
+  technique: TechniqueId,
+): NonNullable<MapCell['measurement']> {
   const asRun = modelFigures(technique, runParams(config, point, point.timeScale), calibration);
   const figures: MapFigures = {
     bytesPerMessage: result.perMessage.totalBytes,
@@ -411,7 +442,10 @@ function measurementOf(config: MapConfig, point: MeasuredPoint, scenarioId: stri
 }
 
 /** The winner of every point for every criterion, among the techniques within the limits. */
-export function pickWinners(cells: readonly MapCell[], limits: Pick<MapConfig, 'maxLatencyMs' | 'maxBandwidthBytesPerSecond'>): MapWinner[] {
+export function pickWinners(
+  cells: readonly MapCell[],
+  limits: Pick<MapConfig, 'maxLatencyMs' | 'maxBandwidthBytesPerSecond'>,
+): MapWinner[] {
   const byPoint = new Map<string, MapCell[]>();
   for (const cell of cells) {
     const key = `${cell.rate}/${cell.intervalMs}/${cell.clients}`;
@@ -425,7 +459,10 @@ export function pickWinners(cells: readonly MapCell[], limits: Pick<MapConfig, '
     const allowed = list.filter((cell) => {
       const p99 = shownFigure(cell, 'p99').value;
       const bandwidth = shownFigure(cell, 'bandwidth').value;
-      return (limits.maxLatencyMs === null || (p99 !== null && p99 <= limits.maxLatencyMs)) && (limits.maxBandwidthBytesPerSecond === null || (bandwidth !== null && bandwidth <= limits.maxBandwidthBytesPerSecond));
+      return (
+        (limits.maxLatencyMs === null || (p99 !== null && p99 <= limits.maxLatencyMs)) &&
+        (limits.maxBandwidthBytesPerSecond === null || (bandwidth !== null && bandwidth <= limits.maxBandwidthBytesPerSecond))
+      );
     });
     for (const criterion of MAP_CRITERIA) {
       const ranked = allowed
@@ -476,10 +513,19 @@ export function buildMap(config: MapConfig, points: readonly MeasuredPoint[], re
       }
     }
   }
-  const limits = { maxLatencyMs: config.maxLatencyMs, maxBandwidthBytesPerSecond: config.maxBandwidthBytesPerSecond, maxMemoryBytes: config.maxMemoryBytes };
+  const limits = {
+    maxLatencyMs: config.maxLatencyMs,
+    maxBandwidthBytesPerSecond: config.maxBandwidthBytesPerSecond,
+    maxMemoryBytes: config.maxMemoryBytes,
+  };
   const crossovers = mapCrossovers(config, calibration, cells);
   return {
-    axes: { rates: [...config.rates], intervalsMs: [...config.intervalsMs], clients: [...config.clients], techniques: [...config.techniques] },
+    axes: {
+      rates: [...config.rates],
+      intervalsMs: [...config.intervalsMs],
+      clients: [...config.clients],
+      techniques: [...config.techniques],
+    },
     params: { payloadBytes: config.payloadBytes, holdMs: config.holdMs, headers: config.headers, rttMs: calibration.rttMs },
     limits,
     calibration: describeCalibration(calibration, config.techniques),
@@ -501,7 +547,9 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
       `${t}: ` +
       [
         q === undefined ? null : `queue ${q.clients.map((n, i) => `${q.ms[i]!.toFixed(2)} ms at ${n} clients`).join(', ')}`,
-        cpu === undefined ? 'CPU not measured' : `CPU ${cpu.perRequestMicros.toFixed(1)} µs per request + ${cpu.perMessageMicros.toFixed(1)} µs per message`,
+        cpu === undefined
+          ? 'CPU not measured'
+          : `CPU ${cpu.perRequestMicros.toFixed(1)} µs per request + ${cpu.perMessageMicros.toFixed(1)} µs per message`,
         mem === undefined ? 'memory per connection not measured' : `${Math.round(mem)} B per connection`,
       ]
         .filter((p) => p !== null)

@@ -51,7 +51,8 @@ export async function runMicroBenchmarks(options: MicroOptions = {}): Promise<Mi
   if (!(Number.isInteger(payloadBytes) && payloadBytes >= 0)) {
     throw new MicroBenchmarkError(`invalid payloadBytes: received ${payloadBytes}; expected an integer >= 0`);
   }
-  if (!(Number.isFinite(time) && time > 0)) throw new MicroBenchmarkError(`invalid time: received ${time}; expected a positive number of ms`);
+  if (!(Number.isFinite(time) && time > 0))
+    throw new MicroBenchmarkError(`invalid time: received ${time}; expected a positive number of ms`);
 
   const bench = new Bench({ time, warmupTime: Math.min(250, time) });
   for (const micro of MICRO_CASES) {
@@ -79,7 +80,10 @@ function toResult(micro: MicroCase, task: Task): MicroResult {
   const result = task.result;
   if (result.state !== 'completed') {
     const cause = result.state === 'errored' ? result.error : undefined;
-    throw new MicroBenchmarkError(`micro-benchmark "${micro.name}" (${micro.technique}) ended ${result.state}${cause ? `: ${cause.message}` : ''}`, { cause });
+    throw new MicroBenchmarkError(
+      `micro-benchmark "${micro.name}" (${micro.technique}) ended ${result.state}${cause ? `: ${cause.message}` : ''}`,
+      { cause },
+    );
   }
   const meanMs = result.latency.mean;
   return {

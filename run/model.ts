@@ -18,7 +18,14 @@ import { wsFrameHeaderBytes } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import { headerProfile } from '../load/headers.ts';
 import type { ModelEstimate, ScenarioParams } from '../core/results.ts';
-import { NO_MEASUREMENTS, RUN_TECHNIQUES, type ModelContext, type ModelMeasurements, type UpstreamModel, type WireContext } from './techniques/index.ts';
+import {
+  NO_MEASUREMENTS,
+  RUN_TECHNIQUES,
+  type ModelContext,
+  type ModelMeasurements,
+  type UpstreamModel,
+  type WireContext,
+} from './techniques/index.ts';
 import { feedRate, fmt, NO_CONTENT_RESPONSE_BYTES, publishBodyBytes, publishRequestHeadBytes, typicalSeq } from './wire-sizes.ts';
 import { PushbenchError } from '../core/errors.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
@@ -39,7 +46,16 @@ export class ModelInputError extends PushbenchError<'PUSHBENCH_MODEL_INPUT'> {
 
 function modelContext(params: ScenarioParams, wire: WireContext, measured: ModelMeasurements = NO_MEASUREMENTS): ModelContext {
   const terms = wireTerms(wire.wire ?? DEFAULT_WIRE, wire.h2 ?? null);
-  return { params, wire, measured, profile: headerProfile(params.headers), m: params.messageBytes, rate: feedRate(params), seq: typicalSeq(params), terms };
+  return {
+    params,
+    wire,
+    measured,
+    profile: headerProfile(params.headers),
+    m: params.messageBytes,
+    rate: feedRate(params),
+    seq: typicalSeq(params),
+    terms,
+  };
 }
 
 /** Chat: bytes one sent message costs upstream, and how the formula states it. */
@@ -63,7 +79,12 @@ export function upstreamBytes(technique: TechniqueId, params: ScenarioParams, wi
  * brings the network and the harness of the same run (the RTT, the publisher's lateness, the
  * fan-out's queue).
  */
-export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: WireContext, measured: ModelMeasurements = NO_MEASUREMENTS): ModelEstimate {
+export function modelFor(
+  technique: TechniqueId,
+  params: ScenarioParams,
+  wire: WireContext,
+  measured: ModelMeasurements = NO_MEASUREMENTS,
+): ModelEstimate {
   validate(technique, params, wire);
   const ctx = modelContext(params, wire, measured);
   const down = RUN_TECHNIQUES[technique].model(ctx);
@@ -89,7 +110,9 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   const publishHop = measured.publishHopMs ?? 0;
   if (publishHop > 0) {
     extraMs += publishHop;
-    extras.push(`${fmt(publishHop)} ms the publish hop (pushbench's POST to the server: its measured round trip less the answer's way back)`);
+    extras.push(
+      `${fmt(publishHop)} ms the publish hop (pushbench's POST to the server: its measured round trip less the answer's way back)`,
+    );
   }
   const proxyExtra = measured.proxyExtraMs ?? 0;
   if (proxyExtra !== 0) {
@@ -118,14 +141,16 @@ export function modelFor(technique: TechniqueId, params: ScenarioParams, wire: W
   const spreadMs = measured.arrivalSpreadMs - overlapMs;
   if (TECHNIQUE_META[technique].pickup === 'immediate' && measured.fanOutMs + spreadMs > 0) {
     extraMs += measured.fanOutMs + spreadMs;
-    const overlapText = overlapMs > 0 ? ` (${fmt(measured.arrivalSpreadMs)} ms measured less the ${fmt(overlapMs)} ms wait for a request counted above)` : '';
+    const overlapText =
+      overlapMs > 0 ? ` (${fmt(measured.arrivalSpreadMs)} ms measured less the ${fmt(overlapMs)} ms wait for a request counted above)` : '';
     extras.push(
       `${fmt(measured.fanOutMs)} ms the server's fan-out to ${fmt(params.clients)} clients + ${fmt(spreadMs)} ms the clients' mean arrival behind the first${overlapText} (the queue of serving them one by one; both measured)`,
     );
   }
   const latencyMs = { mean: down.latencyMs.mean + extraMs, max: down.latencyMs.max + extraMs };
   const rttText = `RTT ${fmt(measured.rttMs)} ms (measured)`;
-  const latencyText = extras.length === 0 ? down.latencyText : `${down.latencyText}, + ${extras.join(' + ')} = mean ${fmt(latencyMs.mean)} ms`;
+  const latencyText =
+    extras.length === 0 ? down.latencyText : `${down.latencyText}, + ${extras.join(' + ')} = mean ${fmt(latencyMs.mean)} ms`;
   return {
     requestHeadBytes: down.requestHeadBytes,
     responseHeadBytes: down.responseHeadBytes,

@@ -36,12 +36,26 @@ export function socketsPerClient(technique: TechniqueId, params: ScenarioParams)
  * How many generator processes a technique needs and where they connect from (run/scale-plan.ts),
  * and a refusal with the arithmetic when the machine's files, ports or memory cannot hold it.
  */
-export function planGenerators(technique: TechniqueId, params: ScenarioParams, requested: number | null, limit: number | null, serverProcesses = 1, builtinServer = params.target === null): ScalePlan {
+export function planGenerators(
+  technique: TechniqueId,
+  params: ScenarioParams,
+  requested: number | null,
+  limit: number | null,
+  serverProcesses = 1,
+  builtinServer = params.target === null,
+): ScalePlan {
   const plan = planScale(
-    { clients: params.clients, socketsPerClient: socketsPerClient(technique, params), requestedGenerators: requested, serverProcesses, builtinServer },
+    {
+      clients: params.clients,
+      socketsPerClient: socketsPerClient(technique, params),
+      requestedGenerators: requested,
+      serverProcesses,
+      builtinServer,
+    },
     machineLimits(limit, RESERVED_FDS),
   );
-  if (plan.refusals.length > 0) throw new OpenFileLimitError(`${params.clients} ${technique} clients cannot run on this machine: ${plan.refusals.join('; ')}`);
+  if (plan.refusals.length > 0)
+    throw new OpenFileLimitError(`${params.clients} ${technique} clients cannot run on this machine: ${plan.refusals.join('; ')}`);
   return plan;
 }
 
@@ -87,41 +101,55 @@ export function prepareRun(
 ): PreparedRun | RunStepError {
   let plan: ScalePlan;
   try {
-    plan = planGenerators(technique, params, requestedGenerators, openFileLimit(), floor ? 1 : serverProcesses, target.server.kind === 'builtin');
+    plan = planGenerators(
+      technique,
+      params,
+      requestedGenerators,
+      openFileLimit(),
+      floor ? 1 : serverProcesses,
+      target.server.kind === 'builtin',
+    );
   } catch (error) {
     return error as RunStepError;
   }
   const count = plan.generators;
-  if (delayMs > 0 && target.kind !== 'builtin') return new RunStepError(`a delay (${delayMs} ms) can be injected in front of pushbench's own servers only; target ${target.name} is not one`);
+  if (delayMs > 0 && target.kind !== 'builtin')
+    return new RunStepError(
+      `a delay (${delayMs} ms) can be injected in front of pushbench's own servers only; target ${target.name} is not one`,
+    );
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const proxy = delayMs > 0 ? DelayProxy.start({ delayMs }) : null;
   const spawnServer = (proxyHost: string | null): Promise<FeedServerHandle> => {
     const options: ServerProcessOptions = {
-        // The clients address the proxy: the server answers that Host too.
-        ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
-        ...(floor ? { floor } : {}),
-        ...responseHeadersOf(params),
-        techniques: [technique],
-        // The wire the scenario measures (servers/transports.ts); the floor is the bare ws loop on HTTP/1.1 only.
-        wire: params.wire ?? DEFAULT_WIRE,
-        tlsFiles,
-        rate: 0,
-        payloadBytes: params.payloadBytes,
-        holdMs: params.holdMs,
-        ringSize: RING_SIZE,
-        ringBytes: RING_BYTES,
-        // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
-        rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
-        maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
-        // The server refuses a foreign Origin; the clients send their profile's.
-        allowedOrigins: profileOrigins(headerProfile(params.headers)),
+      // The clients address the proxy: the server answers that Host too.
+      ...(proxyHost === null ? {} : { allowedHosts: [proxyHost] }),
+      ...(floor ? { floor } : {}),
+      ...responseHeadersOf(params),
+      techniques: [technique],
+      // The wire the scenario measures (servers/transports.ts); the floor is the bare ws loop on HTTP/1.1 only.
+      wire: params.wire ?? DEFAULT_WIRE,
+      tlsFiles,
+      rate: 0,
+      payloadBytes: params.payloadBytes,
+      holdMs: params.holdMs,
+      ringSize: RING_SIZE,
+      ringBytes: RING_BYTES,
+      // Exactly the rooms the clients are dealt into (load/generator.ts): no other room exists.
+      rooms: params.workload === 'chat' ? Math.ceil(params.clients / params.roomSize) : 0,
+      maxMessageBytes: Math.max(65_536, params.payloadBytes * 2 + 1024),
+      // The server refuses a foreign Origin; the clients send their profile's.
+      allowedOrigins: profileOrigins(headerProfile(params.headers)),
     };
     const timeouts = requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs };
     // Several processes on one port (--server-processes): the floor stays the textbook single loop.
     return serverProcesses > 1 && !floor ? ServerGroup.spawn(options, serverProcesses, timeouts) : ServerProcess.spawn(options, timeouts);
   };
-  const server = target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
-  const targetServer = target.server.kind === 'command' ? TargetServer.start(target.server.command, target.origin!, target.name, params.wire ?? DEFAULT_WIRE) : null;
+  const server =
+    target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;
+  const targetServer =
+    target.server.kind === 'command'
+      ? TargetServer.start(target.server.command, target.origin!, target.name, params.wire ?? DEFAULT_WIRE)
+      : null;
   // Awaited later; until then a failed start must not count as an unhandled rejection.
   server?.catch(() => {});
   targetServer?.catch(() => {});
@@ -142,9 +170,18 @@ export async function discardRun(prepared: PreparedRun | RunStepError | undefine
   if (prepared === undefined || prepared instanceof Error) return;
   await Promise.all([
     ...prepared.generators.map((g) => g.close(2000)),
-    prepared.server?.then((s) => s.close(), () => {}),
-    prepared.targetServer?.then((s) => s.close(), () => {}),
+    prepared.server?.then(
+      (s) => s.close(),
+      () => {},
+    ),
+    prepared.targetServer?.then(
+      (s) => s.close(),
+      () => {},
+    ),
     prepared.publisher?.close(2000),
-    prepared.proxy?.then((p) => p.close(), () => {}),
+    prepared.proxy?.then(
+      (p) => p.close(),
+      () => {},
+    ),
   ]);
 }

@@ -25,16 +25,22 @@ export class PublisherProcess {
   private constructor(private readonly forked: ForkedChild) {
     this.unexpectedExit = new Promise((resolve) => (this.onFailure = resolve));
     this.refused = new Promise((resolve) => (this.onRefused = resolve));
-    this.requests = new IpcRequests<Reply>(`the publisher (pid ${forked.child.pid})`, (message) => sendQuietly(forked, message), (error) => {
-      this.frozen = true;
-      this.fail(error);
-    });
+    this.requests = new IpcRequests<Reply>(
+      `the publisher (pid ${forked.child.pid})`,
+      (message) => sendQuietly(forked, message),
+      (error) => {
+        this.frozen = true;
+        this.fail(error);
+      },
+    );
     forked.child.on('message', (message: PublisherToRunner) => {
       if (message.type === 'fatal') this.fail(new GeneratorCrashedError(`the publisher failed: ${message.message}`));
       else if (message.type === 'refused') this.onRefused(new TargetRefusedError(`the target ${message.message}`));
       else this.requests.settle(message);
     });
-    void forked.exited.then((exit) => this.fail(new GeneratorCrashedError(describeExit(`the publisher (pid ${forked.child.pid})`, exit, forked.stderrTail()))));
+    void forked.exited.then((exit) =>
+      this.fail(new GeneratorCrashedError(describeExit(`the publisher (pid ${forked.child.pid})`, exit, forked.stderrTail()))),
+    );
   }
 
   static spawn(): PublisherProcess {
@@ -47,7 +53,11 @@ export class PublisherProcess {
     this.requests.failAll(this.crash);
   }
 
-  private async ask<T extends Reply['type']>(message: WithoutId<RunnerToPublisher>, answer: T, timeoutMs: number): Promise<Extract<Reply, { type: T }>> {
+  private async ask<T extends Reply['type']>(
+    message: WithoutId<RunnerToPublisher>,
+    answer: T,
+    timeoutMs: number,
+  ): Promise<Extract<Reply, { type: T }>> {
     const reply = await this.requests.request(message, timeoutMs);
     if (reply.type !== answer) throw new GeneratorCrashedError(`the publisher answered ${message.type} with ${reply.type}`);
     return reply as Extract<Reply, { type: T }>;

@@ -7,7 +7,18 @@ import type { ServerStats, TechniqueId } from '../core/protocol.ts';
 import type { GeneratorWindowResult } from '../core/ipc.ts';
 import { mergeSessionResults } from '../load/sessions.ts';
 import { decodeHistogram, mergeEncoded, summarize } from '../core/histogram.ts';
-import { MEMORY_RESOLUTION_BYTES, type CompletedResult, type ServerProcessCost, type TechniqueResult, type KernelBytes, type ModelEstimate, type PublisherResult, type ScenarioParams, type ServerCost, type WirePartsResult } from '../core/results.ts';
+import {
+  MEMORY_RESOLUTION_BYTES,
+  type CompletedResult,
+  type ServerProcessCost,
+  type TechniqueResult,
+  type KernelBytes,
+  type ModelEstimate,
+  type PublisherResult,
+  type ScenarioParams,
+  type ServerCost,
+  type WirePartsResult,
+} from '../core/results.ts';
 import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { MemberSample } from './server-process.ts';
@@ -90,7 +101,10 @@ export function roomMembers(room: number, clients: number, roomSize: number): nu
  * times the clients of that room. Counted by the publishing side, never from what arrived,
  * so a run that delivers nothing cannot look complete.
  */
-export function expectedMessages(params: ScenarioParams, publishedPerRoom: Record<string, number>): { published: number; expected: number } {
+export function expectedMessages(
+  params: ScenarioParams,
+  publishedPerRoom: Record<string, number>,
+): { published: number; expected: number } {
   let published = 0;
   let expected = 0;
   for (const [key, count] of Object.entries(publishedPerRoom)) {
@@ -107,11 +121,18 @@ export function expectedMessages(params: ScenarioParams, publishedPerRoom: Recor
  */
 export function judgeDelivery(result: CompletedResult): TechniqueResult {
   const { published, expected, delivered } = result.messages;
-  const errors = result.clientErrors.count > 0 ? ` (${result.clientErrors.count} client errors, first: ${result.clientErrors.first[0] ?? ''})` : '';
-  if (published === 0) return { state: 'failed', error: `no message was accepted for publishing in the measured window, so nothing could be delivered${errors}` };
+  const errors =
+    result.clientErrors.count > 0 ? ` (${result.clientErrors.count} client errors, first: ${result.clientErrors.first[0] ?? ''})` : '';
+  if (published === 0)
+    return {
+      state: 'failed',
+      error: `no message was accepted for publishing in the measured window, so nothing could be delivered${errors}`,
+    };
   // Units without pushbench's stamp point at a server that wraps or rewrites the message past recognition.
-  const unmatched = (result.messages.unmatched ?? 0) > 0 ? `; ${result.messages.unmatched} unit(s) arrived without pushbench's stamp ("seq":N,"t":T)` : '';
-  if (delivered === 0) return { state: 'failed', error: `nothing delivered: 0 of ${expected} expected messages arrived${unmatched}${errors}` };
+  const unmatched =
+    (result.messages.unmatched ?? 0) > 0 ? `; ${result.messages.unmatched} unit(s) arrived without pushbench's stamp ("seq":N,"t":T)` : '';
+  if (delivered === 0)
+    return { state: 'failed', error: `nothing delivered: 0 of ${expected} expected messages arrived${unmatched}${errors}` };
   return result;
 }
 
@@ -170,7 +191,11 @@ function generatorEventLoop(generators: readonly GeneratorWindowResult[]): Pick<
 }
 
 /** Each server process of a group over the window (its own clients, its own RSS growth), in pid order of the group. */
-export function memberCosts(idle: readonly MemberSample[], start: readonly MemberSample[], end: readonly MemberSample[]): ServerProcessCost[] {
+export function memberCosts(
+  idle: readonly MemberSample[],
+  start: readonly MemberSample[],
+  end: readonly MemberSample[],
+): ServerProcessCost[] {
   return end.flatMap((e) => {
     const s = start.find((m) => m.pid === e.pid);
     const i = idle.find((m) => m.pid === e.pid);
@@ -179,17 +204,19 @@ export function memberCosts(idle: readonly MemberSample[], start: readonly Membe
     const grown = e.stats.process.rssBytes - i.stats.process.rssBytes;
     // A dead process's connections are gone; its memory per connection is from its last sample's count.
     const held = e.exited === null ? e.stats.connections.open : s.stats.connections.open;
-    return [{
-      pid: e.pid,
-      cpuPercent: cost.cpuPercent,
-      rssBytes: cost.rssBytes,
-      rssIdleBytes: cost.rssIdleBytes,
-      eventLoopUtilization: cost.eventLoopUtilization ?? 0,
-      connections: e.stats.connections.open,
-      bytesPerConnection: held > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / held : null,
-      messagesWritten: Object.values(e.stats.techniques).reduce((n, c) => n + c.messagesWritten, 0),
-      exited: e.exited,
-    }];
+    return [
+      {
+        pid: e.pid,
+        cpuPercent: cost.cpuPercent,
+        rssBytes: cost.rssBytes,
+        rssIdleBytes: cost.rssIdleBytes,
+        eventLoopUtilization: cost.eventLoopUtilization ?? 0,
+        connections: e.stats.connections.open,
+        bytesPerConnection: held > 0 && grown >= MEMORY_RESOLUTION_BYTES ? grown / held : null,
+        messagesWritten: Object.values(e.stats.techniques).reduce((n, c) => n + c.messagesWritten, 0),
+        exited: e.exited,
+      },
+    ];
   });
 }
 
@@ -244,9 +271,18 @@ export function kernelCheck(window: KernelWindow): KernelBytes {
  * The publisher's lateness and what its precision cost: the server's broadcast publisher,
  * or in chat the clients' own schedules (merged over generator processes, no busy-wait).
  */
-export function publisherResult(params: ScenarioParams, server: ServerWindow | null, generators: readonly GeneratorWindowResult[]): PublisherResult | null {
+export function publisherResult(
+  params: ScenarioParams,
+  server: ServerWindow | null,
+  generators: readonly GeneratorWindowResult[],
+): PublisherResult | null {
   if (params.workload === 'chat') {
-    return { side: 'clients', latenessMs: summarize(mergeEncoded(generators.map((g) => g.publishLateness))), busyWaitCpuPercent: 0, loopBlockedPercent: 0 };
+    return {
+      side: 'clients',
+      latenessMs: summarize(mergeEncoded(generators.map((g) => g.publishLateness))),
+      busyWaitCpuPercent: 0,
+      loopBlockedPercent: 0,
+    };
   }
   if (server === null) return null;
   const wallMicros = server.end.at - server.start.at;
@@ -256,7 +292,8 @@ export function publisherResult(params: ScenarioParams, server: ServerWindow | n
     latenessMs: summarize(decodeHistogram(server.final.publisher.latenessHistogram)),
     fanOutMs: summarize(decodeHistogram(server.final.publisher.fanOutHistogram)),
     busyWaitCpuPercent: wallMicros > 0 ? (busyWaitMicros(server) / wallMicros) * 100 : 0,
-    loopBlockedPercent: wallMicros > 0 ? ((server.end.publisher.blockedMicros - server.start.publisher.blockedMicros) / wallMicros) * 100 : 0,
+    loopBlockedPercent:
+      wallMicros > 0 ? ((server.end.publisher.blockedMicros - server.start.publisher.blockedMicros) / wallMicros) * 100 : 0,
   };
 }
 
@@ -304,18 +341,32 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     arrivalSpreadMs: delivered > 0 ? sum(generators, (g) => g.counts.arrivalSpreadMicros) / delivered / 1000 : 0,
     publisher: inputs.publisher !== null ? processPublisherResult(inputs.publisher) : publisherResult(params, server, generators),
     requests: inputs.requestBased
-      ? { total: sum(generators, (g) => g.requests.total), empty: sum(generators, (g) => g.requests.empty), late: sum(generators, (g) => g.requests.late) }
+      ? {
+          total: sum(generators, (g) => g.requests.total),
+          empty: sum(generators, (g) => g.requests.empty),
+          late: sum(generators, (g) => g.requests.late),
+        }
       : null,
     ...generatorEventLoop(generators),
-    server: server !== null ? serverCost(server, params.clients) : inputs.foreign !== null ? foreignServerCost(inputs.foreign, params.clients) : null,
+    server:
+      server !== null
+        ? serverCost(server, params.clients)
+        : inputs.foreign !== null
+          ? foreignServerCost(inputs.foreign, params.clients)
+          : null,
     model: inputs.model,
     agreement,
     windowMs: params.durationMs,
-    clientErrors: { count: sum(generators, (g) => g.errors.count), first: [...new Set(generators.flatMap((g) => g.errors.first))].slice(0, 5) },
+    clientErrors: {
+      count: sum(generators, (g) => g.errors.count),
+      first: [...new Set(generators.flatMap((g) => g.errors.first))].slice(0, 5),
+    },
     kernel: inputs.kernel === null ? null : kernelCheck(inputs.kernel),
     windowEdges: windowEdges(params, generators),
     responseHead: generators.find((g) => g.responseHead !== null)?.responseHead ?? null,
-    ...(generators.some((g) => g.session !== undefined && g.session !== null) ? { session: mergeSessionResults(generators.map((g) => g.session)) } : {}),
+    ...(generators.some((g) => g.session !== undefined && g.session !== null)
+      ? { session: mergeSessionResults(generators.map((g) => g.session)) }
+      : {}),
     ...wirePartsOf(generators, received, up + down, payloadUp + payloadDown),
     ...browsersOf(params, generators),
   };
@@ -339,7 +390,12 @@ export function browsersOf(params: ScenarioParams, generators: readonly Generato
  * The window's bytes per delivered message split by what they are, from the clients' taps
  * (core/wire-parts.ts): empty on a wire nobody taps (HTTP/1.1 cleartext).
  */
-export function wirePartsOf(generators: readonly GeneratorWindowResult[], received: number, totalBytes: number, payloadBytes: number): { wireParts?: WirePartsResult } {
+export function wirePartsOf(
+  generators: readonly GeneratorWindowResult[],
+  received: number,
+  totalBytes: number,
+  payloadBytes: number,
+): { wireParts?: WirePartsResult } {
   const tapped = generators.flatMap((g) => (g.parts === undefined ? [] : [g.parts]));
   if (tapped.length === 0) return {};
   const parts = tapped.reduce((into, p) => addParts(into, p), emptyParts());
@@ -413,7 +469,11 @@ function bytesText(n: number): string {
  * it differ (a client that gave up waiting for the server's close frame), the note says by how
  * much. Without a quiet reading (an older runner), the whole-run totals are compared.
  */
-export function byteAgreement(server: ServerWindow | null, clientTotals: ReadonlyArray<ClientBytes | null>, settled: SettledBytes | null): CompletedResult['agreement'] {
+export function byteAgreement(
+  server: ServerWindow | null,
+  clientTotals: ReadonlyArray<ClientBytes | null>,
+  settled: SettledBytes | null,
+): CompletedResult['agreement'] {
   if (server === null) return null;
   const closed = clientTotals.every((t) => t !== null)
     ? { up: sum(clientTotals, (t) => t!.up), down: sum(clientTotals, (t) => t!.down) }
@@ -421,7 +481,13 @@ export function byteAgreement(server: ServerWindow | null, clientTotals: Readonl
   if (settled === null) {
     if (closed === null) return null;
     const { up: serverUp, down: serverDown } = server.final.bytes;
-    return { serverUp, serverDown, clientUp: closed.up, clientDown: closed.down, agree: serverUp === closed.up && serverDown === closed.down };
+    return {
+      serverUp,
+      serverDown,
+      clientUp: closed.up,
+      clientDown: closed.down,
+      agree: serverUp === closed.up && serverDown === closed.down,
+    };
   }
   const { server: s, client: c } = settled;
   const agree = s.up === c.up && s.down === c.down;
@@ -431,18 +497,24 @@ export function byteAgreement(server: ServerWindow | null, clientTotals: Readonl
     const down = s.down - c.down;
     const up = c.up - s.up;
     const parts = [
-      down !== 0 ? `${bytesText(Math.abs(down))} B ${down > 0 ? 'the server wrote had not reached the clients' : 'more read by the clients than the server wrote'}` : null,
-      up !== 0 ? `${bytesText(Math.abs(up))} B ${up > 0 ? 'the clients wrote had not reached the server' : 'more read by the server than the clients wrote'}` : null,
+      down !== 0
+        ? `${bytesText(Math.abs(down))} B ${down > 0 ? 'the server wrote had not reached the clients' : 'more read by the clients than the server wrote'}`
+        : null,
+      up !== 0
+        ? `${bytesText(Math.abs(up))} B ${up > 0 ? 'the clients wrote had not reached the server' : 'more read by the server than the clients wrote'}`
+        : null,
     ].filter((p): p is string => p !== null);
     reason = settled.settled
       ? null
       : `${parts.join('; ')} ${waited} after publishing and requests stopped: still in flight (a fan-out slower than the wait) or lost; the counts were never read at a quiet moment`;
   }
-  let note: string | null = `read when nothing was in flight, before the clients closed${settled.inFlightAtDrainBytes > 0 ? ` (${bytesText(settled.inFlightAtDrainBytes)} B were still in flight after the drain; waited ${waited} for them)` : ''}`;
+  let note: string | null =
+    `read when nothing was in flight, before the clients closed${settled.inFlightAtDrainBytes > 0 ? ` (${bytesText(settled.inFlightAtDrainBytes)} B were still in flight after the drain; waited ${waited} for them)` : ''}`;
   if (closed !== null) {
     const { up: finalUp, down: finalDown } = server.final.bytes;
     const unread = finalDown - closed.down + (closed.up - finalUp);
-    if (unread !== 0) note += `; the close handshake is not compared: after it the server had ${bytesText(finalDown)} B down and ${bytesText(finalUp)} B up, the clients ${bytesText(closed.down)} and ${bytesText(closed.up)} (close frames of clients that stopped waiting for them)`;
+    if (unread !== 0)
+      note += `; the close handshake is not compared: after it the server had ${bytesText(finalDown)} B down and ${bytesText(finalUp)} B up, the clients ${bytesText(closed.down)} and ${bytesText(closed.up)} (close frames of clients that stopped waiting for them)`;
   }
   return { serverUp: s.up, serverDown: s.down, clientUp: c.up, clientDown: c.down, agree, reason, note };
 }
@@ -459,4 +531,3 @@ export function processPublisherResult(window: PublisherWindow): PublisherResult
     roundTripMs: summarize(decodeHistogram(window.roundTrip)),
   };
 }
-

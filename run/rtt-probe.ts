@@ -35,13 +35,21 @@ export interface RttProbe {
  * so no sample includes the connect); null when the server does not answer them all within
  * `timeoutMs` (a foreign server that holds every request): the run goes on without an RTT.
  */
-export async function probeRtt(origin: string, timeoutMs: number, wire: WireId = DEFAULT_WIRE, requests = RTT_PROBE_REQUESTS): Promise<RttProbe | null> {
+export async function probeRtt(
+  origin: string,
+  timeoutMs: number,
+  wire: WireId = DEFAULT_WIRE,
+  requests = RTT_PROBE_REQUESTS,
+): Promise<RttProbe | null> {
   const counter = new SocketCounter();
   // On the clients' wire, so that the probe's bytes are counted (and agree) as theirs are.
   const client = CLIENT_WIRES[wire](origin, counter).gets([], [], 'snapshot');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RunStepError(`the round-trip probe (GET ${RTT_PROBE_PATH} on ${origin}) had no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new RunStepError(`the round-trip probe (GET ${RTT_PROBE_PATH} on ${origin}) had no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   timeout.catch(() => {});
   let samplesMs: number[] | null = null;

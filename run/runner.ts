@@ -50,7 +50,13 @@ const FLOOR_TECHNIQUE: TechniqueId = PLAIN_WS_TECHNIQUE;
  * The floor is a bare ws loop on cleartext HTTP/1.1, the machine's: scenarios on other wires have none.
  */
 export function measuresFloor(params: ScenarioParams, target: ResolvedTarget = BUILTIN_TARGET, wanted = true): boolean {
-  return wanted && params.workload === 'broadcast' && params.target === null && target.kind === 'builtin' && (params.wire ?? DEFAULT_WIRE) === DEFAULT_WIRE;
+  return (
+    wanted &&
+    params.workload === 'broadcast' &&
+    params.target === null &&
+    target.kind === 'builtin' &&
+    (params.wire ?? DEFAULT_WIRE) === DEFAULT_WIRE
+  );
 }
 
 /** The runs one scenario makes: each technique, then (broadcast on the built-in servers) the floor. */
@@ -91,14 +97,15 @@ export function combineRuns(results: readonly TechniqueResult[]): TechniqueResul
  * the next repetition starts (polling, longpoll, ..., polling, longpoll, ...), so that drift of
  * the machine over time hits all techniques alike instead of one technique's whole series.
  */
-export function interleavedRuns<S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget; floor?: boolean }>(
-  specs: readonly S[],
-  repetitions: number,
-): Array<{ spec: S; technique: TechniqueId; run: number; floor: boolean }> {
+export function interleavedRuns<
+  S extends { sameAs?: string; techniques: readonly TechniqueId[]; params: ScenarioParams; target?: ResolvedTarget; floor?: boolean },
+>(specs: readonly S[], repetitions: number): Array<{ spec: S; technique: TechniqueId; run: number; floor: boolean }> {
   return specs
     .filter((s) => s.sameAs === undefined)
     .flatMap((spec) => [
-      ...Array.from({ length: repetitions }, (_, run) => spec.techniques.map((technique) => ({ spec, technique, run, floor: false }))).flat(),
+      ...Array.from({ length: repetitions }, (_, run) =>
+        spec.techniques.map((technique) => ({ spec, technique, run, floor: false })),
+      ).flat(),
       // The machine's floor once per broadcast scenario, after its techniques.
       ...(measuresFloor(spec.params, spec.target, spec.floor) ? [{ spec, technique: FLOOR_TECHNIQUE, run: 0, floor: true }] : []),
     ]);
@@ -157,14 +164,31 @@ export async function runScenarios(specs: readonly ScenarioSpec[], options: RunO
       afterWindow: () => {
         // A target started from a command gets its port when it starts: two instances never overlap, so the next one waits.
         if (following !== undefined && !options.signal.aborted && following.spec.target?.server.kind !== 'command') {
-          next = prepareRun(following.technique, following.spec.params, options.generators, options.requestTimeoutMs, following.floor, following.spec.target, options.delayMs ?? 0, following.spec.tlsFiles ?? null, options.serverProcesses, options.sourceAddresses);
+          next = prepareRun(
+            following.technique,
+            following.spec.params,
+            options.generators,
+            options.requestTimeoutMs,
+            following.floor,
+            following.spec.target,
+            options.delayMs ?? 0,
+            following.spec.tlsFiles ?? null,
+            options.serverProcesses,
+            options.sourceAddresses,
+          );
         }
       },
     }).then(async (result) => {
       // Results are stored in run order: this run's predecessor has stored its own first.
       await before;
       store(result);
-      options.progress({ ...at, done: i + 1, phase: 'finished', state: result.state, detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}` });
+      options.progress({
+        ...at,
+        done: i + 1,
+        phase: 'finished',
+        state: result.state,
+        detail: `${result.state}${runNote}${result.state !== 'completed' ? ` (${result.error})` : ''}`,
+      });
     });
     previous = finished;
     await Promise.race([released, finished]);

@@ -87,18 +87,25 @@ export function planScale(input: ScalePlanInput, limits: MachineLimits): ScalePl
   // Whole generator processes per address: a process's clients all connect from one address.
   const generatorsPerAddress = Math.max(1, Math.floor(usablePorts / socketsPerGenerator));
   const addressCount = Math.ceil(generators / generatorsPerAddress);
-  const sourceAddresses = addressCount <= 1 ? [] : Array.from({ length: generators }, (_, i) => `127.0.0.${FIRST_SOURCE_HOST + Math.floor(i / generatorsPerAddress)}`);
+  const sourceAddresses =
+    addressCount <= 1
+      ? []
+      : Array.from({ length: generators }, (_, i) => `127.0.0.${FIRST_SOURCE_HOST + Math.floor(i / generatorsPerAddress)}`);
   const socketsPerServerProcess = Math.ceil(sockets / input.serverProcesses);
   const processes = generators + (input.builtinServer ? input.serverProcesses : 0);
   const memoryBytes = processes * PROCESS_BASE_BYTES + sockets * CONNECTION_BYTES;
 
   const refusals: string[] = [];
   if (socketsPerGenerator > fileCap) {
-    refusals.push(`files: ${generators} generator process(es) would hold ${socketsPerGenerator} sockets each, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} for Node = ${fileCap}; use --generators ${Math.ceil(sockets / fileCap)} or more, or auto`);
+    refusals.push(
+      `files: ${generators} generator process(es) would hold ${socketsPerGenerator} sockets each, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} for Node = ${fileCap}; use --generators ${Math.ceil(sockets / fileCap)} or more, or auto`,
+    );
   }
   if (input.builtinServer && input.serverProcesses === 1 && socketsPerServerProcess > fileCap) {
     const needed = Math.ceil((sockets * SERVER_SKEW) / fileCap);
-    refusals.push(`files: ${sockets} server sockets in one server process, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} = ${fileCap}; use --server-processes ${needed} or more`);
+    refusals.push(
+      `files: ${sockets} server sockets in one server process, over the ${limits.fileLimit} open-file limit less ${limits.reservedFiles} = ${fileCap}; use --server-processes ${needed} or more`,
+    );
   } else if (input.builtinServer && input.serverProcesses > 1 && socketsPerServerProcess * SERVER_SKEW > fileCap) {
     const needed = Math.ceil((sockets * SERVER_SKEW) / fileCap);
     refusals.push(
@@ -106,7 +113,9 @@ export function planScale(input: ScalePlanInput, limits: MachineLimits): ScalePl
     );
   }
   if (socketsPerGenerator > usablePorts) {
-    refusals.push(`ports: one generator process would open ${socketsPerGenerator} connections from one source address, over the ${limits.portsPerAddress} ephemeral ports less ${PORTS_SPARE} spare = ${usablePorts}; use more --generators, or auto`);
+    refusals.push(
+      `ports: one generator process would open ${socketsPerGenerator} connections from one source address, over the ${limits.portsPerAddress} ephemeral ports less ${PORTS_SPARE} spare = ${usablePorts}; use more --generators, or auto`,
+    );
   }
   const budget = limits.availableBytes - MEMORY_RESERVE_BYTES;
   if (memoryBytes > budget) {
@@ -114,12 +123,24 @@ export function planScale(input: ScalePlanInput, limits: MachineLimits): ScalePl
       `memory: ${processes} processes × ${mib(PROCESS_BASE_BYTES)} + ${sockets} connections × ${kib(CONNECTION_BYTES)} = ${gib(memoryBytes)}, over the ${gib(limits.availableBytes)} available less ${gib(MEMORY_RESERVE_BYTES)} kept free = ${gib(Math.max(0, budget))}`,
     );
   }
-  return { sockets, generators, socketsPerGenerator, sourceAddresses, addressCount: Math.max(1, addressCount), socketsPerServerProcess, memoryBytes, refusals };
+  return {
+    sockets,
+    generators,
+    socketsPerGenerator,
+    sourceAddresses,
+    addressCount: Math.max(1, addressCount),
+    socketsPerServerProcess,
+    memoryBytes,
+    refusals,
+  };
 }
 
 /** The plan in one line, as printed before a run. */
 export function describePlan(plan: ScalePlan, clients: number, technique: string, serverProcesses: number): string {
-  const addresses = plan.sourceAddresses.length === 0 ? 'one source address (127.0.0.1)' : `source addresses ${plan.sourceAddresses[0]}–${plan.sourceAddresses.at(-1)} (${plan.addressCount})`;
+  const addresses =
+    plan.sourceAddresses.length === 0
+      ? 'one source address (127.0.0.1)'
+      : `source addresses ${plan.sourceAddresses[0]}–${plan.sourceAddresses.at(-1)} (${plan.addressCount})`;
   return (
     `plan for ${clients} ${technique} clients: ${plan.generators} generator process(es) × ≤ ${plan.socketsPerGenerator} sockets, ${addresses}, ` +
     `${serverProcesses} server process(es) × ~${plan.socketsPerServerProcess} sockets; memory ≈ ${gib(plan.memoryBytes)} (planning figure)`

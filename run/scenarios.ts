@@ -52,21 +52,23 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
 export function forTargets(specs: readonly ScenarioSpec[], targets: readonly ResolvedTarget[]): ScenarioSpec[] {
   return targets.flatMap((target) =>
     // Chat needs a count of what each room accepted: pushbench's server keeps it, a target file's clients count it themselves; a server at a URL runs the broadcast scenarios.
-    specs.filter((spec) => target.kind !== 'url' || spec.params.workload !== 'chat').map((spec) => {
-      // The built-in target keeps the ids baselines use; any other target is named in the id, so compare matches by target.
-      const own = target.kind === 'builtin';
-      const suffix = own ? '' : `@${target.name}`;
-      return {
-        ...spec,
-        id: `${spec.id}${suffix}`,
-        group: `${spec.group}${suffix}`,
-        title: own ? spec.title : `${spec.title}, on ${target.name}`,
-        params: { ...spec.params, target: target.kind === 'builtin' || target.server.kind === 'command' ? null : target.origin },
-        techniques: spec.techniques.filter((id) => target.techniques.includes(id)),
-        target,
-        ...(spec.sameAs === undefined ? {} : { sameAs: `${spec.sameAs}${suffix}` }),
-      };
-    }),
+    specs
+      .filter((spec) => target.kind !== 'url' || spec.params.workload !== 'chat')
+      .map((spec) => {
+        // The built-in target keeps the ids baselines use; any other target is named in the id, so compare matches by target.
+        const own = target.kind === 'builtin';
+        const suffix = own ? '' : `@${target.name}`;
+        return {
+          ...spec,
+          id: `${spec.id}${suffix}`,
+          group: `${spec.group}${suffix}`,
+          title: own ? spec.title : `${spec.title}, on ${target.name}`,
+          params: { ...spec.params, target: target.kind === 'builtin' || target.server.kind === 'command' ? null : target.origin },
+          techniques: spec.techniques.filter((id) => target.techniques.includes(id)),
+          target,
+          ...(spec.sameAs === undefined ? {} : { sameAs: `${spec.sameAs}${suffix}` }),
+        };
+      }),
   );
 }
 
@@ -86,7 +88,8 @@ export function forWires(specs: readonly ScenarioSpec[], wires: readonly WireId[
       const left = spec.techniques.filter((id) => !wireCarries(wire, id));
       // A target file may serve fewer techniques on a wire than the wire carries (nginx: no WebSocket over HTTP/2).
       const target = spec.target;
-      const notServed = target === undefined ? [] : spec.techniques.filter((id) => wireCarries(wire, id) && !targetOffersOn(target, wire, id));
+      const notServed =
+        target === undefined ? [] : spec.techniques.filter((id) => wireCarries(wire, id) && !targetOffersOn(target, wire, id));
       const note =
         (left.length === 0 ? '' : ` Not measured on ${wire}: ${left.map((id) => wireRefusal(id, wire)).join('; ')}.`) +
         (notServed.length === 0 ? '' : ` Not measured on ${wire}: target ${target!.name} does not serve ${notServed.join(', ')} on it.`);
@@ -243,7 +246,6 @@ const SUITE: readonly SuiteEntry[] = [
   },
 ];
 
-
 /** Keys of ScenarioParams a user may set on the suite, named as in RunConfig.explicit. */
 const USER_KEYS = ['workload', 'rate', 'payloadBytes', 'intervalMs', 'holdMs', 'durationMs', 'warmupMs', 'headers', 'roomSize'] as const;
 
@@ -266,7 +268,12 @@ function suiteSpecs(config: RunConfig): ScenarioSpec[] {
   const specs: ScenarioSpec[] = [];
   for (const entry of SUITE) {
     if (config.quick && entry.full === true) continue;
-    const merged: Omit<ScenarioParams, 'messageBytes'> = { ...SUITE_BASE, ...entry.set, ...(config.quick ? QUICK : {}), target: config.target };
+    const merged: Omit<ScenarioParams, 'messageBytes'> = {
+      ...SUITE_BASE,
+      ...entry.set,
+      ...(config.quick ? QUICK : {}),
+      target: config.target,
+    };
     const record = merged as unknown as Record<string, unknown>;
     for (const key of USER_KEYS) if (config.explicit.has(key)) record[key] = config[key];
     if (config.explicit.has('clients') && config.clients.length === 1 && entry.group !== 'sweep') merged.clients = config.clients[0]!;

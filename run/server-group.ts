@@ -34,7 +34,11 @@ export class ServerGroup implements FeedServerHandle {
   }
 
   /** Opens the listening socket on `options.host:port`, starts `count` server processes on it, and closes the runner's copy. */
-  static async spawn(options: ServerProcessOptions, count: number, timeouts: { readyMs?: number; requestMs?: number } = {}): Promise<ServerGroup> {
+  static async spawn(
+    options: ServerProcessOptions,
+    count: number,
+    timeouts: { readyMs?: number; requestMs?: number } = {},
+  ): Promise<ServerGroup> {
     const listener = net.createServer();
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
@@ -65,7 +69,9 @@ export class ServerGroup implements FeedServerHandle {
 
   /** Set only when every member is gone: one dead process is that process's loss, not the run's. */
   get crashed(): Error | undefined {
-    return this.members.every((m) => m.crashed !== undefined) ? new ServerCrashedError(`every server process died: ${this.members.map((m) => m.crashed!.message).join('; ')}`) : undefined;
+    return this.members.every((m) => m.crashed !== undefined)
+      ? new ServerCrashedError(`every server process died: ${this.members.map((m) => m.crashed!.message).join('; ')}`)
+      : undefined;
   }
 
   /** The members' samples summed (a dead member: its last sample, with no open connection), and each member's own. */
@@ -88,7 +94,14 @@ export class ServerGroup implements FeedServerHandle {
       if (replies[i] === undefined) continue;
       for (const [room, n] of Object.entries(this.last[i]!.windowCount)) windowCount[room] = Math.max(windowCount[room] ?? 0, n);
     }
-    return { stats: sumStats(members.map((m) => m.stats), live.length > 0 ? live.map((m) => m.stats) : members.map((m) => m.stats)), windowCount, members };
+    return {
+      stats: sumStats(
+        members.map((m) => m.stats),
+        live.length > 0 ? live.map((m) => m.stats) : members.map((m) => m.stats),
+      ),
+      windowCount,
+      members,
+    };
   }
 
   async startPublishing(rate: number, startAt: number): Promise<void> {
@@ -157,7 +170,12 @@ export function sumStats(all: readonly ServerStats[], publishing: readonly Serve
   for (const s of all.slice(1)) for (const key of Object.keys(rejected) as Array<keyof typeof rejected>) rejected[key] += s.rejected[key];
   return {
     at: Math.max(...all.map((s) => s.at)),
-    bytes: { up: add((s) => s.bytes.up), down: add((s) => s.bytes.down), setupUp: add((s) => s.bytes.setupUp), setupDown: add((s) => s.bytes.setupDown) },
+    bytes: {
+      up: add((s) => s.bytes.up),
+      down: add((s) => s.bytes.down),
+      setupUp: add((s) => s.bytes.setupUp),
+      setupDown: add((s) => s.bytes.setupDown),
+    },
     bytesByRoute,
     techniques,
     connections: { open: add((s) => s.connections.open), total: add((s) => s.connections.total) },

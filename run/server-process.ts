@@ -45,7 +45,10 @@ export interface MemberSample {
 }
 
 /** What the runner asks of the server it measures: one server process, or several on one port (run/server-group.ts). */
-export type FeedServerHandle = Pick<ServerProcess, 'url' | 'pid' | 'unexpectedExit' | 'crashed' | 'stats' | 'startPublishing' | 'stopPublishing' | 'setWindow' | 'close' | 'kill'>;
+export type FeedServerHandle = Pick<
+  ServerProcess,
+  'url' | 'pid' | 'unexpectedExit' | 'crashed' | 'stats' | 'startPublishing' | 'stopPublishing' | 'setWindow' | 'close' | 'kill'
+>;
 
 // Defined in core/errors.ts with every other error; exported here for the readers of this module.
 export { ServerCrashedError };
@@ -75,7 +78,11 @@ export class ServerProcess {
     readonly pid: number,
     private readonly requestTimeoutMs: number,
   ) {
-    this.requests = new IpcRequests<Reply>(`server process ${pid}`, (message) => sendQuietly(forked, message), (error) => this.freeze(error));
+    this.requests = new IpcRequests<Reply>(
+      `server process ${pid}`,
+      (message) => sendQuietly(forked, message),
+      (error) => this.freeze(error),
+    );
     forked.child.on('message', (message: ServerToRunner) => {
       if (message.type === 'stats' || message.type === 'ack') this.requests.settle(message);
     });
@@ -91,7 +98,11 @@ export class ServerProcess {
    * Spawns a server child and resolves once it listens, or rejects with why it could not start.
    * With `listenHandle`, the child serves on that listening socket (shared by several server processes on one port).
    */
-  static async spawn(options: ServerProcessOptions, timeouts: { readyMs?: number; requestMs?: number } = {}, listenHandle?: Server): Promise<ServerProcess> {
+  static async spawn(
+    options: ServerProcessOptions,
+    timeouts: { readyMs?: number; requestMs?: number } = {},
+    listenHandle?: Server,
+  ): Promise<ServerProcess> {
     const readyTimeoutMs = timeouts.readyMs ?? 15_000;
     const forked = forkChild(CHILD_MODULE, [JSON.stringify(listenHandle === undefined ? options : { ...options, sharedListen: true })]);
     if (listenHandle !== undefined) forked.child.send({ type: 'listen-handle' } satisfies RunnerToServer, listenHandle);

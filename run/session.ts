@@ -38,16 +38,29 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
   const createdAt = new Date().toISOString();
   const startedMs = performance.now();
   const runsPerTechnique = Math.max(1, options.runs ?? 1);
-  const scenarios = await runScenarios(specs, { signal: options.signal, generators: options.generators, runs: runsPerTechnique, progress: options.progress, ...(options.delayMs ? { delayMs: options.delayMs } : {}), ...(options.serverProcesses !== undefined && options.serverProcesses > 1 ? { serverProcesses: options.serverProcesses } : {}), ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond }) });
+  const scenarios = await runScenarios(specs, {
+    signal: options.signal,
+    generators: options.generators,
+    runs: runsPerTechnique,
+    progress: options.progress,
+    ...(options.delayMs ? { delayMs: options.delayMs } : {}),
+    ...(options.serverProcesses !== undefined && options.serverProcesses > 1 ? { serverProcesses: options.serverProcesses } : {}),
+    ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond }),
+  });
   const total = specs.filter((s) => s.sameAs === undefined).reduce((n, s) => n + s.techniques.length, 0) * runsPerTechnique;
-  const after = (phase: 'capacity' | 'micro', detail: string): void => options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
+  const after = (phase: 'capacity' | 'micro', detail: string): void =>
+    options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
 
   let capacity: ResultsFile['capacity'];
   if (options.capacity && !options.signal.aborted) {
     after('capacity', 'load processes poll /poll flat out, then at a fixed rate');
     try {
       // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
-      capacity = await measureCapacity({ headers: HEADER_PROFILES.browser.poll, fixedRateMs: 1000, progress: (line) => after('capacity', line.replace(/^capacity: /, '')) });
+      capacity = await measureCapacity({
+        headers: HEADER_PROFILES.browser.poll,
+        fixedRateMs: 1000,
+        progress: (line) => after('capacity', line.replace(/^capacity: /, '')),
+      });
     } catch (error) {
       after('capacity', `failed (${(error as Error).message})`);
     }

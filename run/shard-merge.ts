@@ -37,10 +37,14 @@ export function checkOneRun(shards: readonly ShardResult[], labels: readonly str
   for (const [i, shard] of shards.entries()) {
     const label = labels[i] ?? `shard file ${i + 1}`;
     if (shard.state === 'completed' && first.state === 'completed' && shard.runId !== first.runId) {
-      throw new ConfigError(`${label} is of run ${shard.runId}, ${labels[0]} of run ${first.runId}: shards of different runs cannot be merged; merge each run's files on their own`);
+      throw new ConfigError(
+        `${label} is of run ${shard.runId}, ${labels[0]} of run ${first.runId}: shards of different runs cannot be merged; merge each run's files on their own`,
+      );
     }
     if (paramsKey(shard) !== paramsKey(first)) {
-      throw new ConfigError(`${label} was measured with other parameters than ${labels[0]} (${describeDifference(first, shard)}): shards of different runs cannot be merged`);
+      throw new ConfigError(
+        `${label} was measured with other parameters than ${labels[0]} (${describeDifference(first, shard)}): shards of different runs cannot be merged`,
+      );
     }
   }
 }
@@ -57,9 +61,14 @@ function describeDifference(a: ShardResult, b: ShardResult): string {
 /** Why a shard is left out of the merged figures, or null when it is merged. */
 function exclusion(shard: ShardResult, maxBoundMicros: number): { status: ShardRow['status']; reason: string } | null {
   if (shard.state === 'failed') return { status: 'failed', reason: `failed: ${shard.error ?? 'no reason given'}` };
-  if (shard.window.lateMicros > 0) return { status: 'late', reason: `late: its clients began ${(shard.window.lateMicros / 1000).toFixed(1)} ms after the others` };
+  if (shard.window.lateMicros > 0)
+    return { status: 'late', reason: `late: its clients began ${(shard.window.lateMicros / 1000).toFixed(1)} ms after the others` };
   const bound = shard.clock?.boundMicros ?? Infinity;
-  if (bound > maxBoundMicros) return { status: 'clock', reason: `clock bound ±${(bound / 1000).toFixed(3)} ms is past the limit ±${(maxBoundMicros / 1000).toFixed(3)} ms` };
+  if (bound > maxBoundMicros)
+    return {
+      status: 'clock',
+      reason: `clock bound ±${(bound / 1000).toFixed(3)} ms is past the limit ±${(maxBoundMicros / 1000).toFixed(3)} ms`,
+    };
   return null;
 }
 
@@ -76,13 +85,18 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
   for (const [i, shard] of shards.entries()) {
     const label = labels[i] ?? `shard file ${i + 1}`;
     if (byIndex.has(shard.shard.index)) {
-      throw new ConfigError(`shard ${shard.shard.index} of ${count} is given twice (${labelOf.get(shard.shard.index)} and ${label}): two pods with one index, or one file given twice`);
+      throw new ConfigError(
+        `shard ${shard.shard.index} of ${count} is given twice (${labelOf.get(shard.shard.index)} and ${label}): two pods with one index, or one file given twice`,
+      );
     }
     byIndex.set(shard.shard.index, shard);
     labelOf.set(shard.shard.index, label);
   }
   const publishedBy = new Set(shards.filter((s) => s.published !== null).map((s) => s.published!.accepted));
-  if (publishedBy.size > 1) throw new ConfigError(`the shards report different accepted counts (${[...publishedBy].join(', ')}): they did not ask one coordinator of one run`);
+  if (publishedBy.size > 1)
+    throw new ConfigError(
+      `the shards report different accepted counts (${[...publishedBy].join(', ')}): they did not ask one coordinator of one run`,
+    );
 
   for (let index = 0; index < count; index++) {
     const shard = byIndex.get(index);
@@ -126,11 +140,22 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
   const result = judgeDelivery({ ...built, network: null });
   const worstBoundMs = Math.max(...merged.map((s) => (s.clock?.boundMicros ?? 0) / 1000));
   const latencyNote = chat
-    ? 'each room lies within one shard, so every latency is a sender and its room on one host: read on one clock (self-echo), it needs no correction and no clock bound applies; the offsets only aligned the shards\' windows'
+    ? "each room lies within one shard, so every latency is a sender and its room on one host: read on one clock (self-echo), it needs no correction and no clock bound applies; the offsets only aligned the shards' windows"
     : `latencies are corrected by each shard's clock offset to the publisher, to within ±${worstBoundMs.toFixed(3)} ms`;
-  const summary: ShardsSummary = { runId, count, clientsTotal: params.clients, clientsCovered, worstBoundMs, maxBoundMs: options.maxClockBoundMs, rows };
+  const summary: ShardsSummary = {
+    runId,
+    count,
+    clientsTotal: params.clients,
+    clientsCovered,
+    worstBoundMs,
+    maxBoundMs: options.maxClockBoundMs,
+    rows,
+  };
   const profile = headerProfile(params.headers);
-  const coverage = clientsCovered === params.clients ? `all ${count} shards` : `${merged.length} of ${count} shards, ${clientsCovered} of ${params.clients} clients`;
+  const coverage =
+    clientsCovered === params.clients
+      ? `all ${count} shards`
+      : `${merged.length} of ${count} shards, ${clientsCovered} of ${params.clients} clients`;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'pushbench', version: TOOL_VERSION },
@@ -148,7 +173,13 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
           : `Broadcast in ${count} shards: ${params.clients} clients, ${params.rate} msg/s, ${params.payloadBytes} B payload`,
         description: `One run measured from ${count} generator shards and merged (${coverage}); ${latencyNote}`,
         params,
-        target: { name: 'url', kind: 'url', file: null, description: `a pushbench server at ${first.target}, published to by one coordinator`, server: 'running' },
+        target: {
+          name: 'url',
+          kind: 'url',
+          file: null,
+          description: `a pushbench server at ${first.target}, published to by one coordinator`,
+          server: 'running',
+        },
         results: { [first.technique]: result },
         // Only cross-host latencies are bounded by the clocks; chat's are read on one.
         ...(chat ? {} : { clockBoundMs: worstBoundMs }),
@@ -166,7 +197,9 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
  */
 export function coveredRooms(merged: readonly ShardResult[], roomSize: number): Record<string, number> {
   const perRoom = new Map<number, number>();
-  for (const shard of merged) for (const g of shard.generators) for (const [room, n] of Object.entries(g.accepted ?? {})) perRoom.set(Number(room), (perRoom.get(Number(room)) ?? 0) + n);
+  for (const shard of merged)
+    for (const g of shard.generators)
+      for (const [room, n] of Object.entries(g.accepted ?? {})) perRoom.set(Number(room), (perRoom.get(Number(room)) ?? 0) + n);
   const rooms = [...new Set(merged.flatMap((s) => roomRange(s.clients, roomSize)))].sort((a, b) => a - b);
   return Object.fromEntries(rooms.map((room, i) => [String(i), perRoom.get(room) ?? 0]));
 }
@@ -190,12 +223,29 @@ function roomRange(clients: { from: number; to: number }, roomSize: number): num
 }
 
 function emptyRow(index: number, status: ShardRow['status'], reason: string, host: string | null, clients: number): ShardRow {
-  return { index, status, reason, host, clients, delivered: null, expected: null, lost: null, p50Ms: null, p99Ms: null, offsetMs: null, boundMs: null, driftMsPerS: null, generatorCpuPercent: null };
+  return {
+    index,
+    status,
+    reason,
+    host,
+    clients,
+    delivered: null,
+    expected: null,
+    lost: null,
+    p50Ms: null,
+    p99Ms: null,
+    offsetMs: null,
+    boundMs: null,
+    driftMsPerS: null,
+    generatorCpuPercent: null,
+  };
 }
 
 function clockColumns(shard: ShardResult): Pick<ShardRow, 'offsetMs' | 'boundMs' | 'driftMsPerS'> {
   const clock = shard.clock;
-  return clock === null ? { offsetMs: null, boundMs: null, driftMsPerS: null } : { offsetMs: clock.appliedOffsetMicros / 1000, boundMs: clock.boundMicros / 1000, driftMsPerS: clock.driftMicrosPerSecond / 1000 };
+  return clock === null
+    ? { offsetMs: null, boundMs: null, driftMsPerS: null }
+    : { offsetMs: clock.appliedOffsetMicros / 1000, boundMs: clock.boundMicros / 1000, driftMsPerS: clock.driftMicrosPerSecond / 1000 };
 }
 
 /** One merged shard on its own: so a sick shard shows beside the others. */
@@ -203,7 +253,10 @@ export function shardRow(shard: ShardResult): ShardRow {
   const clients = shard.clients.to - shard.clients.from;
   const delivered = shard.generators.reduce((n, g) => n + g.counts.delivered, 0);
   // Chat: its rooms' own accepted publishes times their members (rooms numbered over the whole run).
-  const expected = shard.params.workload === 'chat' ? expectedMessages(shard.params, coveredRoomsByNumber(shard)).expected : (shard.published?.accepted ?? 0) * clients;
+  const expected =
+    shard.params.workload === 'chat'
+      ? expectedMessages(shard.params, coveredRoomsByNumber(shard)).expected
+      : (shard.published?.accepted ?? 0) * clients;
   const latency = summarize(mergeEncoded(shard.generators.map((g) => g.histogram)));
   return {
     index: shard.shard.index,

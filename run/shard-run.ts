@@ -44,17 +44,29 @@ export interface ShardRunOptions {
 
 /** The parameters a shard shows the coordinator, which refuses a shard whose own differ. */
 export function sharedParamsOf(technique: TechniqueId, params: ScenarioParams): SharedParams {
-  return { technique, clients: params.clients, rate: params.rate, payloadBytes: params.payloadBytes, durationMs: params.durationMs, warmupMs: params.warmupMs, workload: params.workload, roomSize: params.roomSize };
+  return {
+    technique,
+    clients: params.clients,
+    rate: params.rate,
+    payloadBytes: params.payloadBytes,
+    durationMs: params.durationMs,
+    warmupMs: params.warmupMs,
+    workload: params.workload,
+    roomSize: params.roomSize,
+  };
 }
 
 /** Sleeps until monotonic `micros`, or rejects when `signal` aborts. */
 function sleepUntil(micros: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new InterruptedError('interrupted'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, (micros - nowMicros()) / 1000));
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, (micros - nowMicros()) / 1000),
+    );
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(new InterruptedError('interrupted'));
@@ -82,7 +94,10 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
   const { params, technique, shard, signal } = options;
   const share = shardShare(params.clients, shard.index, shard.count, params.workload === 'chat' ? params.roomSize : null);
   const clients = share.to - share.from;
-  if (clients === 0) throw new RunStepError(`shard ${shard.index} of ${shard.count} has no clients: ${params.clients} clients cannot be dealt to ${shard.count} shards`);
+  if (clients === 0)
+    throw new RunStepError(
+      `shard ${shard.index} of ${shard.count} has no clients: ${params.clients} clients cannot be dealt to ${shard.count} shards`,
+    );
   const startedAt = new Date().toISOString();
   const count = planGenerators(technique, { ...params, clients, target: options.target }, options.generators, openFileLimit()).generators;
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
@@ -111,8 +126,13 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
 
     // 1. The server's head (clients start after it) and the shard's clients, connected.
     const info = await pushbenchInfo(options.target);
-    if (info.rate > 0) throw new RunStepError(`the server at ${options.target} publishes by itself (${info.rate} msg/s): start it with --rate 0; the coordinator publishes`);
-    options.log(`shard ${shard.index}/${shard.count}: connecting clients ${share.from}..${share.to - 1} (${count} generator process${count > 1 ? 'es' : ''})`);
+    if (info.rate > 0)
+      throw new RunStepError(
+        `the server at ${options.target} publishes by itself (${info.rate} msg/s): start it with --rate 0; the coordinator publishes`,
+      );
+    options.log(
+      `shard ${shard.index}/${shard.count}: connecting clients ${share.from}..${share.to - 1} (${count} generator process${count > 1 ? 'es' : ''})`,
+    );
     const perProcess = Math.ceil(clients / count);
     const notBeforeT = nowMicros();
     const before = await probeClock(options.coordinator);
@@ -147,13 +167,22 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
       ),
     );
     const failed = outcomes.reduce((n, o) => n + o.failed, 0);
-    if (failed > 0) throw new RunStepError(`${failed} of ${clients} clients of shard ${shard.index} could not connect: ${outcomes.find((o) => o.failed > 0)?.firstError}`);
+    if (failed > 0)
+      throw new RunStepError(
+        `${failed} of ${clients} clients of shard ${shard.index} could not connect: ${outcomes.find((o) => o.failed > 0)?.firstError}`,
+      );
 
     // 2. Ready: the answer is the plan, once every shard is ready (or at --start-at).
-    options.log(`shard ${shard.index}/${shard.count}: connected; offset to the publisher ${(before.offsetMicros / 1000).toFixed(3)} ms ± ${(before.boundMicros / 1000).toFixed(3)} ms; waiting for the other shards`);
+    options.log(
+      `shard ${shard.index}/${shard.count}: connected; offset to the publisher ${(before.offsetMicros / 1000).toFixed(3)} ms ± ${(before.boundMicros / 1000).toFixed(3)} ms; waiting for the other shards`,
+    );
     const plan = await ask<ShardPlan>(
       `${options.coordinator}/ready`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shard: shard.index, count: shard.count, params: sharedParamsOf(technique, params) }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ shard: shard.index, count: shard.count, params: sharedParamsOf(technique, params) }),
+      },
       options.readyTimeoutMs,
       signal,
     );
@@ -165,7 +194,10 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     const publishUntil = params.workload === 'chat' ? local(plan.endT) : null;
     await step(Promise.all(generators.map((g) => g.setWindow(local(plan.startT), local(plan.endT), local(plan.beginAt), publishUntil))));
     window = { startT: plan.startT, endT: plan.endT, beginAt: plan.beginAt, lateMicros: nowMicros() - local(plan.beginAt) };
-    if (window.lateMicros > 0) options.log(`shard ${shard.index}/${shard.count}: joined ${(window.lateMicros / 1000).toFixed(1)} ms after the clients were due to begin: this shard is late`);
+    if (window.lateMicros > 0)
+      options.log(
+        `shard ${shard.index}/${shard.count}: joined ${(window.lateMicros / 1000).toFixed(1)} ms after the clients were due to begin: this shard is late`,
+      );
     await step(sleepUntil(local(plan.startT), signal));
     const cpuStart = generators.map((g) => (g.pid === undefined ? null : sampleTree(g.pid, nowMicros)));
     await step(sleepUntil(local(plan.endT), signal));
@@ -175,8 +207,14 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     await step(sleepUntil(nowMicros() + techniquePickupMs(technique, params) * 1000 + DRAIN_MARGIN_MICROS, signal));
     const windows: GeneratorWindowResult[] = await step(Promise.all(generators.map((g) => g.collect(30_000))));
     const after: ClockEstimate | null = await probeClock(options.coordinator).catch(() => null);
-    const published = await ask<AcceptedCount>(`${options.coordinator}/accepted?shard=${shard.index}`, { method: 'GET' }, 60_000 + params.durationMs, signal);
-    if (published.runId !== runId) throw new RunStepError(`the coordinator's count is of run ${published.runId}, this shard joined run ${runId}`);
+    const published = await ask<AcceptedCount>(
+      `${options.coordinator}/accepted?shard=${shard.index}`,
+      { method: 'GET' },
+      60_000 + params.durationMs,
+      signal,
+    );
+    if (published.runId !== runId)
+      throw new RunStepError(`the coordinator's count is of run ${published.runId}, this shard joined run ${runId}`);
     const clientTotals: Array<ClientBytes | null> = await Promise.all(generators.map((g) => g.close()));
     const change = after === null ? 0 : Math.abs(after.offsetMicros - before.offsetMicros);
     clock = {
@@ -189,7 +227,9 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     };
     const cpu = cpuStart.map((start, i) => {
       const end = cpuEnd[i];
-      return start === null || end === null || end === undefined || end.at <= start.at ? null : ((end.cpuMicros - start.cpuMicros) / (end.at - start.at)) * 100;
+      return start === null || end === null || end === undefined || end.at <= start.at
+        ? null
+        : ((end.cpuMicros - start.cpuMicros) / (end.at - start.at)) * 100;
     });
     const known = cpu.filter((c): c is number => c !== null);
     return {
@@ -205,7 +245,18 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     };
   } catch (error) {
     if (error instanceof InterruptedError || signal.aborted) throw new InterruptedError(`shard ${shard.index} interrupted`);
-    return { ...base, runId, state: 'failed', error: (error as Error).message, clock, window, published: null, generators: [], clientTotals: [], busiestGeneratorCpuPercent: null };
+    return {
+      ...base,
+      runId,
+      state: 'failed',
+      error: (error as Error).message,
+      clock,
+      window,
+      published: null,
+      generators: [],
+      clientTotals: [],
+      busiestGeneratorCpuPercent: null,
+    };
   } finally {
     await Promise.all(generators.map((g) => g.close(5000).catch(() => g.kill())));
   }

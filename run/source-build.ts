@@ -49,7 +49,10 @@ export function sourceKey(root: string, files: readonly string[], transpiler: st
  * every string in double quotes, which is what the pattern expects.
  */
 export function rewriteSpecifiers(code: string): string {
-  return code.replace(/((?:from|import|import\(|new URL\()\s*)"(\.\.?\/[^"]*?)\.([mc]?)ts"/g, (_m, head: string, spec: string, flavour: string) => `${head}"${spec}.${flavour}js"`);
+  return code.replace(
+    /((?:from|import|import\(|new URL\()\s*)"(\.\.?\/[^"]*?)\.([mc]?)ts"/g,
+    (_m, head: string, spec: string, flavour: string) => `${head}"${spec}.${flavour}js"`,
+  );
 }
 
 interface Transpiler {
@@ -76,7 +79,12 @@ export function transpileTree(root: string, files: readonly string[], outDir: st
       fs.copyFileSync(source, target);
       continue;
     }
-    const { code } = transpiler.transformSync(fs.readFileSync(source, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20', sourcefile: source });
+    const { code } = transpiler.transformSync(fs.readFileSync(source, 'utf8'), {
+      loader: 'ts',
+      format: 'esm',
+      target: 'node20',
+      sourcefile: source,
+    });
     fs.writeFileSync(target, rewriteSpecifiers(code));
   }
 }

@@ -58,7 +58,11 @@ function answers(url: string, timeoutMs: number, ca: string | null): Promise<voi
 
 /** The last `count` non-empty lines of a process's output, joined for a one-line message. */
 function lastLines(text: string, count = 5): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-count);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-count);
   return lines.length === 0 ? 'it printed nothing' : `its last output: ${lines.join(' | ')}`;
 }
 
@@ -135,7 +139,9 @@ export class TargetServer {
       }
       if (Date.now() >= deadline) {
         await stopGroup(group, dir);
-        throw new TargetServerError(`${what} did not become ready within ${timeoutMs} ms: GET ${readyUrl} failed (${lastError}); ${lastLines(group.stderrTail())}`);
+        throw new TargetServerError(
+          `${what} did not become ready within ${timeoutMs} ms: GET ${readyUrl} failed (${lastError}); ${lastLines(group.stderrTail())}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
     }

@@ -8,7 +8,17 @@
 import path from 'node:path';
 import { ConfigError, showReceived, TargetFileError } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { BUILTIN_PUBLISH, builtinSubscription, parseTargetFile, subscriptionFrom, targetWires, type PublishSpec, type ServerSpec, type Subscription, type TargetFile } from '../core/targets.ts';
+import {
+  BUILTIN_PUBLISH,
+  builtinSubscription,
+  parseTargetFile,
+  subscriptionFrom,
+  targetWires,
+  type PublishSpec,
+  type ServerSpec,
+  type Subscription,
+  type TargetFile,
+} from '../core/targets.ts';
 import { wireCarries, type WireId } from '../core/wires.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import type { TargetInfo } from '../core/results.ts';
@@ -32,7 +42,10 @@ export interface ResolvedTarget {
    * Who runs the server: pushbench's own server child per technique (`builtin`), the target
    * file's command per technique, or nobody (it is already running at `origin`).
    */
-  readonly server: { readonly kind: 'builtin' } | { readonly kind: 'command'; readonly command: TargetCommand } | { readonly kind: 'running' };
+  readonly server:
+    | { readonly kind: 'builtin' }
+    | { readonly kind: 'command'; readonly command: TargetCommand }
+    | { readonly kind: 'running' };
   /** Base URL; may contain `{port}` when a command starts the server. Null for the built-in server (its child reports its URL). */
   readonly origin: string | null;
   /** How pushbench publishes; null when the server publishes by itself on the runner's schedule (the built-in server child). */
@@ -106,7 +119,10 @@ export function fileTarget(file: TargetFile, given: string, absolute: string): R
     publish: file.publish,
     techniques: TECHNIQUES.filter((id) => subscriptions[id] !== undefined),
     subscriptions,
-    wires: targetWires(file, TECHNIQUES.filter((id) => subscriptions[id] !== undefined)),
+    wires: targetWires(
+      file,
+      TECHNIQUES.filter((id) => subscriptions[id] !== undefined),
+    ),
     insecure: false,
   });
 }
@@ -126,7 +142,10 @@ export function loadTarget(item: string, readText: ReadTargetText, cwd = process
     text = readText(absolute);
   } catch (error) {
     if (error instanceof ConfigError) throw new TargetFileError(error.message.replace('config file', 'target file'), { cause: error });
-    throw new TargetFileError(`cannot read target file ${showReceived(item)}: ${(error as Error).message}; expected ${BUILTIN_TARGET_NAME} or the path of a target file (JSON, see targets/target.schema.json)`, { cause: error });
+    throw new TargetFileError(
+      `cannot read target file ${showReceived(item)}: ${(error as Error).message}; expected ${BUILTIN_TARGET_NAME} or the path of a target file (JSON, see targets/target.schema.json)`,
+      { cause: error },
+    );
   }
   return fileTarget(parseTargetFile(text, showReceived(item)), item, absolute);
 }
@@ -147,7 +166,10 @@ export function checkUniqueNames(targets: readonly ResolvedTarget[]): void {
   for (const target of targets) {
     const where = target.file ?? target.name;
     const earlier = seen.get(target.name);
-    if (earlier !== undefined) throw new ConfigError(`invalid --target-file: ${showReceived(earlier)} and ${showReceived(where)} are both named ${showReceived(target.name)}; expected targets with distinct names`);
+    if (earlier !== undefined)
+      throw new ConfigError(
+        `invalid --target-file: ${showReceived(earlier)} and ${showReceived(where)} are both named ${showReceived(target.name)}; expected targets with distinct names`,
+      );
     seen.set(target.name, where);
   }
 }

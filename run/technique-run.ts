@@ -140,7 +140,9 @@ class RunGuard {
 
   sleepUntil(micros: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    return this.step(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (micros - nowMicros()) / 1000))))).finally(() => clearTimeout(timer));
+    return this.step(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, (micros - nowMicros()) / 1000))))).finally(
+      () => clearTimeout(timer),
+    );
   }
 }
 
@@ -178,14 +180,28 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   let server: FeedServerHandle | undefined;
   let targetServer: TargetServer | undefined;
   const delayMs = options.delayMs ?? 0;
-  const prepared = options.prepared ?? prepareRun(technique, params, options.generators, options.requestTimeoutMs, options.floor, target, delayMs, options.tlsFiles ?? null, options.serverProcesses, options.sourceAddresses);
+  const prepared =
+    options.prepared ??
+    prepareRun(
+      technique,
+      params,
+      options.generators,
+      options.requestTimeoutMs,
+      options.floor,
+      target,
+      delayMs,
+      options.tlsFiles ?? null,
+      options.serverProcesses,
+      options.sourceAddresses,
+    );
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
   try {
     if (prepared instanceof Error) throw prepared;
     const subscription = target.subscriptions[technique];
-    if (subscription === undefined) throw new RunStepError(`target ${target.name} does not offer ${technique}; it offers ${target.techniques.join(', ')}`);
+    if (subscription === undefined)
+      throw new RunStepError(`target ${target.name} does not offer ${technique}; it offers ${target.techniques.join(', ')}`);
     const generatorCount = generators.length;
     // A stamp older than this is a backlog the server replays, not a message of this run.
     const notBeforeT = nowMicros();
@@ -226,15 +242,22 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const foreignIdle = targetServer?.sample() ?? null;
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
-    options.progress({ phase: 'connecting', detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})` });
+    options.progress({
+      phase: 'connecting',
+      detail: `connecting ${params.clients} clients (${generatorCount} generator process${generatorCount > 1 ? 'es' : ''})`,
+    });
     if (params.workload === 'chat') checkChatTarget(target, technique, params);
     let startSeq = 0;
     if (target.kind === 'url') {
       const info = await pushbenchInfo(origin);
-      if (info.rate > 0) throw new RunStepError(`the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0, so that only pushbench publishes and the expected count is what it had accepted`);
+      if (info.rate > 0)
+        throw new RunStepError(
+          `the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0, so that only pushbench publishes and the expected count is what it had accepted`,
+        );
       startSeq = info.head;
     }
-    if (publisher !== null) await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes, tlsTrust }));
+    if (publisher !== null)
+      await guard.step(publisher.start({ origin, publish: target.publish!, payloadBytes: params.payloadBytes, tlsTrust }));
     // A browser's tabs share its connections: they stay in one generator process.
     const tabs = params.tabs ?? 1;
     const perProcess = Math.ceil(Math.ceil(params.clients / generatorCount) / tabs) * tabs;
@@ -265,7 +288,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             ...(options.rampPerSecond === undefined ? {} : { rampPerSecond: options.rampPerSecond / generatorCount }),
           };
           // A ramp stretches the connecting: its time is added to the start's deadline.
-          return generator.start(spec, 60_000 + params.clients * 10 + (options.rampPerSecond === undefined ? 0 : (params.clients / options.rampPerSecond) * 1000));
+          return generator.start(
+            spec,
+            60_000 + params.clients * 10 + (options.rampPerSecond === undefined ? 0 : (params.clients / options.rampPerSecond) * 1000),
+          );
         }),
       ),
     );
@@ -273,7 +299,9 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     if (failed > 0) {
       const first = outcomes.find((o) => o.failed > 0)!;
       if (first.errorCode === 'EMFILE') {
-        throw new OpenFileLimitError(describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()));
+        throw new OpenFileLimitError(
+          describeOpenFileLimit('a load generator process', perProcess * socketsPerClient(technique, params), openFileLimit()),
+        );
       }
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
@@ -292,7 +320,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
     const proxyBeforeProbe = proxy?.lateness();
-    const rtt: RttProbe | null = target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
+    const rtt: RttProbe | null =
+      target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
     const proxyAfterProbe = proxy?.lateness();
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
@@ -333,7 +362,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const published = publisher === null ? null : await guard.step(publisher.collect());
     options.released?.();
     // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
-    const settled = server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients), rtt?.bytes));
+    const settled =
+      server === undefined ? null : await guard.step(settleBytes(server, generators, settleTimeoutMs(params.clients), rtt?.bytes));
     const clientTotals: Array<ClientBytes | null> = await guard.step(Promise.all(generators.map((g) => g.close())));
     // The probe was a client of the server too.
     if (rtt !== null) clientTotals.push(rtt.bytes);
@@ -357,7 +387,12 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       settled,
       server: serverWindow,
       foreign,
-      published: published !== null ? { broadcast: published.accepted } : serverWindow !== null ? serverWindow.windowCount : acceptedPerRoom(windows),
+      published:
+        published !== null
+          ? { broadcast: published.accepted }
+          : serverWindow !== null
+            ? serverWindow.windowCount
+            : acceptedPerRoom(windows),
       publisher: published,
       kernel:
         before === null || after === null
@@ -381,7 +416,10 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
       arrivalSpreadMs: built.arrivalSpreadMs ?? 0,
       // A foreign server hears of a message only when pushbench's POST reaches it.
-      publishHopMs: built.publisher?.roundTripMs === undefined ? 0 : publishHopMs(built.publisher.roundTripMs.mean, rtt?.rttMs ?? 0, proxy?.delayMs ?? 0),
+      publishHopMs:
+        built.publisher?.roundTripMs === undefined
+          ? 0
+          : publishHopMs(built.publisher.roundTripMs.mean, rtt?.rttMs ?? 0, proxy?.delayMs ?? 0),
       // The RTT was probed through the delaying proxy before the window; the proxy's own lateness in the window differs.
       proxyExtraMs: proxyLatenessShift(proxyBeforeProbe, proxyAfterProbe, proxyAtStart, proxyAtEnd),
     };
@@ -395,7 +433,12 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       network:
         rtt === null
           ? null
-          : { rttMs: rtt.rttMs, rttSamplesMs: rtt.samplesMs, injectedDelayMs: proxy?.delayMs ?? 0, ...(proxy === undefined ? {} : { proxyLateness: proxy.lateness() }) },
+          : {
+              rttMs: rtt.rttMs,
+              rttSamplesMs: rtt.samplesMs,
+              injectedDelayMs: proxy?.delayMs ?? 0,
+              ...(proxy === undefined ? {} : { proxyLateness: proxy.lateness() }),
+            },
       scheduleSeed,
     };
     // Several server processes: each one's own figures beside their sum, a dead one with why.
@@ -405,7 +448,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // A run that delivered nothing (or had nothing to deliver) is never `completed`.
     return judgeDelivery(result);
   } catch (error) {
-    if (error instanceof InterruptedError || options.signal.aborted) return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
+    if (error instanceof InterruptedError || options.signal.aborted)
+      return { state: 'interrupted', error: `interrupted (${abortSignalName(options.signal)}) before the window ended` };
     // A dead server is the root cause of whatever the clients then met (refused connections, resets).
     // Its clients can notice before the runner sees the exit, so give the exit a moment to arrive.
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
@@ -418,9 +462,20 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       server?.close().catch(() => server?.kill()),
       publisher?.close().catch(() => publisher.kill()),
       targetServer?.close(),
-      proxy?.close() ?? (prepared instanceof Error ? undefined : prepared.proxy?.then((p) => p.close(), () => {})),
+      proxy?.close() ??
+        (prepared instanceof Error
+          ? undefined
+          : prepared.proxy?.then(
+              (p) => p.close(),
+              () => {},
+            )),
       // A target server that was still starting when the run failed is stopped as soon as it is up.
-      prepared instanceof Error || targetServer !== undefined ? undefined : prepared.targetServer?.then((s) => s.close(), () => {}),
+      prepared instanceof Error || targetServer !== undefined
+        ? undefined
+        : prepared.targetServer?.then(
+            (s) => s.close(),
+            () => {},
+          ),
     ]);
   }
 }
@@ -432,7 +487,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
 export function proxyLatenessShift(...snapshots: Array<DelayProxyLateness | undefined>): number {
   const [beforeProbe, afterProbe, start, end] = snapshots;
   if (beforeProbe === undefined || afterProbe === undefined || start === undefined || end === undefined) return 0;
-  const meanBetween = (a: DelayProxyLateness, b: DelayProxyLateness): number | null => (b.chunks > a.chunks ? (b.meanMs * b.chunks - a.meanMs * a.chunks) / (b.chunks - a.chunks) : null);
+  const meanBetween = (a: DelayProxyLateness, b: DelayProxyLateness): number | null =>
+    b.chunks > a.chunks ? (b.meanMs * b.chunks - a.meanMs * a.chunks) / (b.chunks - a.chunks) : null;
   const probe = meanBetween(beforeProbe, afterProbe);
   const window = meanBetween(start, end);
   return probe === null || window === null ? 0 : window - probe;

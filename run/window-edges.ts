@@ -34,9 +34,18 @@ async function clientBytesOf(generators: ReadonlyArray<Pick<GeneratorProcess, 'b
  * Both sides' byte counters at the first quiet moment from now (a window edge), see
  * quietPair; null for a server not on this host, or without `ss`.
  */
-export function edgeSnapshot(port: number | null, generators: readonly GeneratorProcess[], publisherPorts: () => Promise<ReadonlySet<number>>, searchMs: number): Promise<QuietPair | null> {
+export function edgeSnapshot(
+  port: number | null,
+  generators: readonly GeneratorProcess[],
+  publisherPorts: () => Promise<ReadonlySet<number>>,
+  searchMs: number,
+): Promise<QuietPair | null> {
   if (port === null) return Promise.resolve(null);
-  return quietPair(() => clientBytesOf(generators), async () => kernelSnapshot(port, await publisherPorts()), searchMs);
+  return quietPair(
+    () => clientBytesOf(generators),
+    async () => kernelSnapshot(port, await publisherPorts()),
+    searchMs,
+  );
 }
 
 /** How long the runner waits for the last bytes in flight to land: 5 s, plus 1 ms per client (a fan-out to 20,000 sockets on a loaded machine). */
@@ -67,7 +76,8 @@ export async function settleBytes(
     const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
     inFlightAtDrain ??= missing;
     const waitedMs = (nowMicros() - started) / 1000;
-    if (missing === 0 || waitedMs >= timeoutMs) return { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
+    if (missing === 0 || waitedMs >= timeoutMs)
+      return { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
 }

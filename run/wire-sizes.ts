@@ -66,11 +66,13 @@ export function jsonResponseHeadBytes(contentLength: number, response: HeaderLis
     }
     return sawLength ? bytes : bytes + `Content-Length: ${length}\r\n`.length;
   }
-  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`.length;
+  return `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`
+    .length;
 }
 
 /** The whole `204 No Content` answer to `POST /publish`. */
-export const NO_CONTENT_RESPONSE_BYTES = `HTTP/1.1 204 No Content\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`.length;
+export const NO_CONTENT_RESPONSE_BYTES =
+  `HTTP/1.1 204 No Content\r\nDate: ${DATE}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n`.length;
 
 /** The head that opens an SSE stream (chunked, so no Content-Length). */
 export const SSE_RESPONSE_HEAD_BYTES =
@@ -89,13 +91,15 @@ export function wsUpgradeRequestBytes(path: string, host: string, headers: Heade
   return (
     `GET ${path} HTTP/1.1\r\n`.length +
     headerListBytes(headers) +
-    `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${offer}Host: ${host}\r\n\r\n`.length
+    `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${offer}Host: ${host}\r\n\r\n`
+      .length
   );
 }
 
 /** The server's `101 Switching Protocols` (no extension accepted). */
 export const WS_UPGRADE_RESPONSE_BYTES =
-  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${'A'.repeat(WS_ACCEPT_CHARS)}\r\n\r\n`.length;
+  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${'A'.repeat(WS_ACCEPT_CHARS)}\r\n\r\n`
+    .length;
 
 // ---------------------------------------------------------------------------------------
 // Bodies and framing of one message.

@@ -25,7 +25,13 @@ const NOT_ASSETS: ReadonlySet<string> = new Set(['cli/pushbench.js']);
 
 /** The flags of `npm run build`: the parser and the usage text both read this table. */
 const BUILD_FLAGS = {
-  outDir: { flag: 'out-dir', arg: 'DIR', help: 'where to write the JavaScript', defaultText: 'dist', reader: stringReader('a folder path') },
+  outDir: {
+    flag: 'out-dir',
+    arg: 'DIR',
+    help: 'where to write the JavaScript',
+    defaultText: 'dist',
+    reader: stringReader('a folder path'),
+  },
 } as const satisfies Record<string, Flag<unknown>>;
 
 const USAGE = `usage: npm run build -- ${synopsis(Object.values(BUILD_FLAGS))}
@@ -60,7 +66,8 @@ export function build(outDir: string): number {
   fs.rmSync(outDir, { recursive: true, force: true });
   const tsc = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
   const compiled = spawnSync(process.execPath, [tsc, '-p', BUILD_TSCONFIG, '--outDir', outDir], { stdio: 'inherit' });
-  if (compiled.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal}); nothing usable in ${outDir}`);
+  if (compiled.status !== 0)
+    throw new Error(`tsc -p tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal}); nothing usable in ${outDir}`);
   let copied = 0;
   for (const dir of sourceDirs) {
     const sourceDir = path.join(ROOT, dir);

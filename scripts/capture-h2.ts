@@ -26,7 +26,13 @@ import { selfSignedIdentity } from '../core/self-signed.ts';
 import { H2_SERVER_SETTINGS } from '../core/wires.ts';
 
 /** The request kinds of the HTTP/2 capture, by path; `poll` is made twice (first and steady-state HPACK). */
-const KIND_BY_PATH: Readonly<Record<string, string>> = { '/poll': 'poll', '/longpoll': 'longPoll', '/sse': 'eventSource', '/publish': 'publish', '/ws': 'connect' };
+const KIND_BY_PATH: Readonly<Record<string, string>> = {
+  '/poll': 'poll',
+  '/longpoll': 'longPoll',
+  '/sse': 'eventSource',
+  '/publish': 'publish',
+  '/ws': 'connect',
+};
 const PAGE_PATH = '/dashboard';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>capture</title><script>
@@ -71,7 +77,12 @@ export interface H2WireFrames {
 /** Serves the page and the endpoints over h2 + TLS, recording every request's header list. */
 async function startRecorder(): Promise<{ url: string; port: number; requests: H2Request[]; close: () => Promise<void> }> {
   const identity = selfSignedIdentity();
-  const server = http2.createSecureServer({ cert: identity.cert, key: identity.key, settings: { ...H2_SERVER_SETTINGS }, allowHTTP1: false });
+  const server = http2.createSecureServer({
+    cert: identity.cert,
+    key: identity.key,
+    settings: { ...H2_SERVER_SETTINGS },
+    allowHTTP1: false,
+  });
   const requests: H2Request[] = [];
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session: http2.ServerHttp2Session) => {
@@ -83,7 +94,12 @@ async function startRecorder(): Promise<{ url: string; port: number; requests: H
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
     const requestPath = String(headers[':path'] ?? '');
-    requests.push({ streamId: stream.id ?? 0, path: requestPath, kind: KIND_BY_PATH[requestPath.split('?')[0] ?? ''] ?? null, headers: pairs });
+    requests.push({
+      streamId: stream.id ?? 0,
+      path: requestPath,
+      kind: KIND_BY_PATH[requestPath.split('?')[0] ?? ''] ?? null,
+      headers: pairs,
+    });
     stream.on('error', () => {});
     const route = requestPath.split('?')[0];
     if (route === PAGE_PATH) {
@@ -147,7 +163,21 @@ async function startCapture(tshark: string, port: number, file: string): Promise
 function readFrames(tshark: string, file: string, keylog: string, port: number): H2WireFrames {
   const json = execFileSync(
     tshark,
-    ['-r', file, '-o', `tls.keylog_file:${keylog}`, '-d', `tcp.port==${port},tls`, '-Y', `http2 && tcp.dstport == ${port}`, '-T', 'json', '-J', 'http2', '--no-duplicate-keys'],
+    [
+      '-r',
+      file,
+      '-o',
+      `tls.keylog_file:${keylog}`,
+      '-d',
+      `tcp.port==${port},tls`,
+      '-Y',
+      `http2 && tcp.dstport == ${port}`,
+      '-T',
+      'json',
+      '-J',
+      'http2',
+      '--no-duplicate-keys',
+    ],
     { maxBuffer: 64 * 1024 * 1024 },
   ).toString();
   const packets = JSON.parse(json) as Array<{ _source: { layers: { http2?: unknown } } }>;
@@ -176,7 +206,10 @@ function readFrames(tshark: string, file: string, keylog: string, port: number):
       connectionWindowIncrement = Number(frame['http2.window_update.window_size_increment']);
     } else if (type === 1 && headerBlockBytes[streamId] === undefined) {
       // HEADERS with PRIORITY carries 5 bytes of priority before the block.
-      headerBlockBytes[streamId] = length - ((Number(frame['http2.flags']) & 0x20) !== 0 ? 5 : 0) - ((Number(frame['http2.flags']) & 0x08) !== 0 ? 1 + Number(frame['http2.pad_length'] ?? 0) : 0);
+      headerBlockBytes[streamId] =
+        length -
+        ((Number(frame['http2.flags']) & 0x20) !== 0 ? 5 : 0) -
+        ((Number(frame['http2.flags']) & 0x08) !== 0 ? 1 + Number(frame['http2.pad_length'] ?? 0) : 0);
     }
   }
   return { settings, connectionWindowIncrement, headerBlockBytes };
@@ -223,15 +256,19 @@ export async function captureH2(chromiumPath: string, tshark: string): Promise<R
       await browser.close();
       await capture.stop();
     }
-    if (!fs.existsSync(keylog) || fs.statSync(keylog).size === 0) throw new Error(`Chromium wrote no TLS key log to ${keylog} (SSLKEYLOGFILE)`);
+    if (!fs.existsSync(keylog) || fs.statSync(keylog).size === 0)
+      throw new Error(`Chromium wrote no TLS key log to ${keylog} (SSLKEYLOGFILE)`);
     const frames = readFrames(tshark, pcap, keylog, recorder.port);
     const requests = recorder.requests.filter((request) => request.kind !== null);
     const missing = Object.values(KIND_BY_PATH).filter((kind) => !requests.some((request) => request.kind === kind));
-    if (missing.length > 0) throw new Error(`the page made no ${missing.join(', ')} request over h2; recorded: ${recorder.requests.map((r) => r.path).join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(
+        `the page made no ${missing.join(', ')} request over h2; recorded: ${recorder.requests.map((r) => r.path).join(', ')}`,
+      );
     return {
       capturedOn: new Date().toISOString().slice(0, 10),
       browser: `Chromium ${version} (${chromiumPath}, headless)`,
-      how: 'npm run headers:capture -- --h2: a page over HTTP/2 + TLS (node:http2, self-signed certificate, SETTINGS_ENABLE_CONNECT_PROTOCOL offered) made two fetch() polls, a long poll, an EventSource, a POST and a WebSocket; header lists as the server received them (rawHeaders, in order), header block sizes, SETTINGS and WINDOW_UPDATE from tshark decrypting the loopback capture with Chromium\'s SSLKEYLOGFILE',
+      how: "npm run headers:capture -- --h2: a page over HTTP/2 + TLS (node:http2, self-signed certificate, SETTINGS_ENABLE_CONNECT_PROTOCOL offered) made two fetch() polls, a long poll, an EventSource, a POST and a WebSocket; header lists as the server received them (rawHeaders, in order), header block sizes, SETTINGS and WINDOW_UPDATE from tshark decrypting the loopback capture with Chromium's SSLKEYLOGFILE",
       pagePath: PAGE_PATH,
       origin: recorder.url,
       settings: frames.settings,

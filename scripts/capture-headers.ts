@@ -47,7 +47,13 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>capture</title><script
 </script>`;
 
 /** The capture page's own request paths (scripts/head-recorder.ts answers them), by request kind. */
-const KIND_BY_PATH: Readonly<Record<string, RequestKind>> = { '/poll': 'poll', '/longpoll': 'longPoll', '/sse': 'eventSource', '/publish': 'publish', '/ws': 'upgrade' };
+const KIND_BY_PATH: Readonly<Record<string, RequestKind>> = {
+  '/poll': 'poll',
+  '/longpoll': 'longPoll',
+  '/sse': 'eventSource',
+  '/publish': 'publish',
+  '/ws': 'upgrade',
+};
 
 const DEFAULT_OUT_H2 = fileURLToPath(new URL('../load/captures/chromium-h2.json', import.meta.url));
 
@@ -61,14 +67,19 @@ function parseArgs(argv: readonly string[]): { chromiumPath: string; out: string
     } else if (argv[i] === '--chromium' && value !== undefined) options.chromiumPath = value;
     else if (argv[i] === '--out' && value !== undefined) options.out = value;
     else if (argv[i] === '--tshark' && value !== undefined) options.tshark = value;
-    else throw new Error(`unknown option ${JSON.stringify(argv[i])}; usage: npm run headers:capture -- [--h2] [--chromium PATH] [--tshark PATH] [--out FILE]`);
+    else
+      throw new Error(
+        `unknown option ${JSON.stringify(argv[i])}; usage: npm run headers:capture -- [--h2] [--chromium PATH] [--tshark PATH] [--out FILE]`,
+      );
   }
   return options;
 }
 
 /** One pass of the page in a fresh browser profile; the recorder's heads sorted by kind. */
 export async function capturePass(chromiumPath: string, withCookie: boolean): Promise<CapturedPass> {
-  const setCookies = withCookie ? CAPTURED_COOKIES.map(([name, value]): [string, string] => ['Set-Cookie', `${name}=${value}; Path=/`]) : [];
+  const setCookies = withCookie
+    ? CAPTURED_COOKIES.map(([name, value]): [string, string] => ['Set-Cookie', `${name}=${value}; Path=/`])
+    : [];
   const recorder = await startHeadRecorder({ [CAPTURE_PAGE_PATH]: { html: PAGE, headers: setCookies } });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   try {
@@ -83,7 +94,10 @@ export async function capturePass(chromiumPath: string, withCookie: boolean): Pr
       if (kind !== undefined && requests[kind] === undefined) requests[kind] = request.headers.map(([name, value]) => `${name}: ${value}`);
     }
     const missing = Object.values(KIND_BY_PATH).filter((kind) => requests[kind] === undefined);
-    if (missing.length > 0) throw new Error(`the page made no ${missing.join(', ')} request; recorded: ${recorder.requests.map((r: RecordedRequest) => `${r.method} ${r.path}`).join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(
+        `the page made no ${missing.join(', ')} request; recorded: ${recorder.requests.map((r: RecordedRequest) => `${r.method} ${r.path}`).join(', ')}`,
+      );
     return { origin: recorder.url, requests: requests as Record<RequestKind, string[]> };
   } finally {
     await browser.close();

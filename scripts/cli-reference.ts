@@ -69,7 +69,8 @@ export function cliReferenceText(exitCodesSource: string = readFileSync(EXIT_COD
   const descriptions = exitCodeDescriptions(exitCodesSource);
   const exitRows = Object.entries(EXIT).map(([key, code]) => {
     const description = descriptions.get(key);
-    if (description === undefined || description === '') throw new Error(`EXIT.${key} in cli/exit-codes.ts has no TSDoc comment to describe it`);
+    if (description === undefined || description === '')
+      throw new Error(`EXIT.${key} in cli/exit-codes.ts has no TSDoc comment to describe it`);
     return `| ${code} | \`${key}\` | ${description.replaceAll('|', '\\|')} |`;
   });
 

@@ -52,7 +52,10 @@ function header(request: RecordedRequest, name: string): string | undefined {
 function answer(request: RecordedRequest, pages: RecorderPages): string {
   const key = header(request, 'sec-websocket-key');
   if (header(request, 'upgrade')?.toLowerCase() === TRANSPORTS.ws.upgradeToken && key !== undefined) {
-    const accept = crypto.createHash('sha1').update(key + WS_GUID).digest('base64');
+    const accept = crypto
+      .createHash('sha1')
+      .update(key + WS_GUID)
+      .digest('base64');
     return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
   }
   const path = request.path.split('?')[0] ?? '';

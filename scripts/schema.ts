@@ -48,7 +48,9 @@ export function runSchemaScript(argv: string[]): number {
   try {
     check = parseArgs({ args: argv, options: { check: { type: 'boolean' } }, strict: true }).values.check === true;
   } catch (error) {
-    process.stderr.write(`npm run schema: ${error instanceof Error ? error.message : String(error)}; the only option is --check\n${USAGE}\n`);
+    process.stderr.write(
+      `npm run schema: ${error instanceof Error ? error.message : String(error)}; the only option is --check\n${USAGE}\n`,
+    );
     return 2;
   }
   let code = 0;

@@ -76,7 +76,11 @@ interface Plan {
 }
 
 /** Spawns `pushbench ARGS` (inside namespace `ns` when given) and returns it with its first stdout line. */
-function pushbench(ns: string | null, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; firstLine: Promise<string>; stdout: () => string; stderr: () => string } {
+function pushbench(
+  ns: string | null,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; firstLine: Promise<string>; stdout: () => string; stderr: () => string } {
   const command = ns === null ? process.execPath : 'ip';
   const argv = ns === null ? [BIN, ...args] : ['netns', 'exec', ns, process.execPath, BIN, ...args];
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -99,7 +103,10 @@ function exited(child: ChildProcess): Promise<number> {
 }
 
 /** Runs the whole thing; returns the merge's exit code and where the results are, and whether namespaces were used. */
-export async function runLocalShards(plan: Plan, log: (line: string) => void = (l) => void process.stderr.write(`${l}\n`)): Promise<{ code: number; netns: boolean; out: string; wallMs: number }> {
+export async function runLocalShards(
+  plan: Plan,
+  log: (line: string) => void = (l) => void process.stderr.write(`${l}\n`),
+): Promise<{ code: number; netns: boolean; out: string; wallMs: number }> {
   const started = Date.now();
   const netns = !plan.loopback && netnsAvailable();
   const children: ChildProcess[] = [];
@@ -115,9 +122,13 @@ export async function runLocalShards(plan: Plan, log: (line: string) => void = (
       serverHost = `${SUBNET}.2`;
       addHost('srv', serverHost);
       for (let i = 0; i < plan.shards; i++) addHost(`s${i}`, shardHost(i));
-      log(`shards:local: ${plan.shards} shards, each in its own network namespace (${shardHost(0)}..${shardHost(plan.shards - 1)}), server and coordinator in another (${serverHost})`);
+      log(
+        `shards:local: ${plan.shards} shards, each in its own network namespace (${shardHost(0)}..${shardHost(plan.shards - 1)}), server and coordinator in another (${serverHost})`,
+      );
     } else {
-      log(`shards:local: network namespaces unavailable (ip netns needs root): falling back to ${plan.shards} shard processes on 127.0.1.x on this host`);
+      log(
+        `shards:local: network namespaces unavailable (ip netns needs root): falling back to ${plan.shards} shard processes on 127.0.1.x on this host`,
+      );
     }
     const serverNs = netns ? `${PREFIX}-srv` : null;
     const chat = plan.roomSize === undefined ? [] : ['--workload', 'chat', '--room-size', String(plan.roomSize)];
@@ -125,15 +136,59 @@ export async function runLocalShards(plan: Plan, log: (line: string) => void = (
     const serve = pushbench(serverNs, ['serve', '--rate', '0', ...rooms, '--host', serverHost, '--port', '0']);
     children.push(serve.child);
     const target = (JSON.parse(await serve.firstLine) as { url: string }).url;
-    const common = ['--technique', plan.technique, '--clients', String(plan.clients), '--rate', String(plan.rate), '--duration', `${plan.durationMs}ms`, '--warmup', `${plan.warmupMs}ms`, ...chat];
-    const publish = pushbench(serverNs, ['publish', '--target', target, '--shards', String(plan.shards), ...common, '--host', serverHost, '--port', '0', '--linger', '10s', '--allow-remote']);
+    const common = [
+      '--technique',
+      plan.technique,
+      '--clients',
+      String(plan.clients),
+      '--rate',
+      String(plan.rate),
+      '--duration',
+      `${plan.durationMs}ms`,
+      '--warmup',
+      `${plan.warmupMs}ms`,
+      ...chat,
+    ];
+    const publish = pushbench(serverNs, [
+      'publish',
+      '--target',
+      target,
+      '--shards',
+      String(plan.shards),
+      ...common,
+      '--host',
+      serverHost,
+      '--port',
+      '0',
+      '--linger',
+      '10s',
+      '--allow-remote',
+    ]);
     children.push(publish.child);
     const coordinatorLine = await publish.firstLine;
     if (coordinatorLine === '') throw new Error(`pushbench publish did not start: ${publish.stderr()}`);
     const coordinator = (JSON.parse(coordinatorLine) as { coordinator: string }).coordinator;
     const shards = Array.from({ length: plan.shards }, (_, i) => {
       // What a pod of the Indexed Job gets: its index in the environment, the same arguments for all.
-      const shard = pushbench(netns ? `${PREFIX}-s${i}` : null, ['run', '--shard', `auto/${plan.shards}`, '--coordinator', coordinator, '--target', target, ...common, '--headers', 'minimal', '--out', plan.out, '--allow-remote'], { JOB_COMPLETION_INDEX: String(i) });
+      const shard = pushbench(
+        netns ? `${PREFIX}-s${i}` : null,
+        [
+          'run',
+          '--shard',
+          `auto/${plan.shards}`,
+          '--coordinator',
+          coordinator,
+          '--target',
+          target,
+          ...common,
+          '--headers',
+          'minimal',
+          '--out',
+          plan.out,
+          '--allow-remote',
+        ],
+        { JOB_COMPLETION_INDEX: String(i) },
+      );
       children.push(shard.child);
       return shard;
     });
@@ -169,15 +224,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       'room-size': { type: 'string' },
     },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => {
-    cleanup();
-    process.exit(130);
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      cleanup();
+      process.exit(130);
+    });
   const result = await runLocalShards({
-    shards: Number(values.shards), clients: Number(values.clients), technique: values.technique!, rate: Number(values.rate),
-    durationMs: Number(values.duration), warmupMs: Number(values.warmup), out: values.out!, loopback: values.loopback!,
+    shards: Number(values.shards),
+    clients: Number(values.clients),
+    technique: values.technique!,
+    rate: Number(values.rate),
+    durationMs: Number(values.duration),
+    warmupMs: Number(values.warmup),
+    out: values.out!,
+    loopback: values.loopback!,
     ...(values['room-size'] === undefined ? {} : { roomSize: Number(values['room-size']) }),
   });
-  process.stderr.write(`shards:local: wall time ${(result.wallMs / 1000).toFixed(1)} s, ${result.netns ? 'network namespaces' : '127.0.1.x fallback'}; merged: ${result.out}\n`);
+  process.stderr.write(
+    `shards:local: wall time ${(result.wallMs / 1000).toFixed(1)} s, ${result.netns ? 'network namespaces' : '127.0.1.x fallback'}; merged: ${result.out}\n`,
+  );
   process.exitCode = result.code;
 }

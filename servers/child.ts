@@ -47,7 +47,10 @@ function listenHandle(): Promise<Server> {
 
 async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('servers/child.ts must be started with an IPC channel (child_process.fork)');
-  const { floor, sharedListen, ...options } = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions> & { floor?: boolean; sharedListen?: boolean };
+  const { floor, sharedListen, ...options } = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerOptions> & {
+    floor?: boolean;
+    sharedListen?: boolean;
+  };
   // `sharedListen`: one of several server processes on one port; the runner opened the listening
   // socket and passes it over IPC (Node 20 has no SO_REUSEPORT; see docs/scale.md).
   const handle = sharedListen === true ? await listenHandle() : undefined;

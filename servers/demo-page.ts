@@ -50,7 +50,8 @@ function demoAssets(): { css: SafeHtml; script: SafeHtml } {
 /** The demo page for a server serving `config.techniques`; panes appear for those only, in the usual order. */
 export function renderDemoPage(config: DemoPageConfig): string {
   const served = TECHNIQUES.filter((id) => config.techniques.includes(id));
-  const panes = served.length === 0 ? html`<p>This server serves no technique the page knows.</p>` : served.map((id) => html`${renderPane(id)}\n`);
+  const panes =
+    served.length === 0 ? html`<p>This server serves no technique the page knows.</p>` : served.map((id) => html`${renderPane(id)}\n`);
   const { css, script } = demoAssets();
   return html`<!DOCTYPE html>
 <html lang="en">
@@ -78,7 +79,8 @@ ${panes}</div>
 
 function intervalSelect(): SafeHtml {
   const options = POLL_INTERVALS_MS.map(
-    (ms) => html`<option value="${ms}"${ms === DEFAULT_POLL_INTERVAL_MS ? safe(' selected') : ''}>${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}</option>`,
+    (ms) =>
+      html`<option value="${ms}"${ms === DEFAULT_POLL_INTERVAL_MS ? safe(' selected') : ''}>${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}</option>`,
   );
   return html`<select data-field="interval" aria-label="poll interval">${options}</select>`;
 }

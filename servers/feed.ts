@@ -193,7 +193,8 @@ export class FeedRegistry {
 
   constructor(limits: Partial<FeedLimits> = {}) {
     const { ringSize = 4096, rooms = 0, ringBytes = Number.POSITIVE_INFINITY } = limits;
-    if (!(Number.isInteger(rooms) && rooms >= 0 && rooms <= MAX_ROOMS)) throw new FeedLimitError(`rooms must be an integer 0..${MAX_ROOMS}; received ${rooms}`);
+    if (!(Number.isInteger(rooms) && rooms >= 0 && rooms <= MAX_ROOMS))
+      throw new FeedLimitError(`rooms must be an integer 0..${MAX_ROOMS}; received ${rooms}`);
     if (!(ringBytes > 0)) throw new FeedLimitError(`ring bytes must be > 0; received ${ringBytes}`);
     this.ringSize = ringSize;
     this.rooms = rooms;

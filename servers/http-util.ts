@@ -50,7 +50,13 @@ export function sendMessages(res: ServerResponse, body: Buffer, responseLines: R
  * Writes a complete response of another content type (the demo page). Kept apart from
  * `send` so the JSON path, which every poll takes, stays as it is.
  */
-export function sendTyped(res: ServerResponse, status: number, body: Buffer, contentType: string, extraHeaders?: Record<string, string>): void {
+export function sendTyped(
+  res: ServerResponse,
+  status: number,
+  body: Buffer,
+  contentType: string,
+  extraHeaders?: Record<string, string>,
+): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': body.length, ...extraHeaders });
   res.end(body);
 }
@@ -184,7 +190,11 @@ export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError
  * The feed and the cursor of a poll (`?room=`, `?since=`; `since` may come from elsewhere, as
  * SSE's Last-Event-ID does), or the 400/410 to answer: the prologue every feed request shares.
  */
-export function resolveFeedAndSince(feeds: FeedRegistry, query: Query, since: string | null | undefined = query.get('since')): { feed: Feed; since: number } | HttpError {
+export function resolveFeedAndSince(
+  feeds: FeedRegistry,
+  query: Query,
+  since: string | null | undefined = query.get('since'),
+): { feed: Feed; since: number } | HttpError {
   const feed = resolveFeed(feeds, query);
   if (isHttpError(feed)) return feed;
   const resolved = resolveSince(feed, since);
@@ -256,7 +266,10 @@ export async function listenOn(server: import('node:net').Server, port: number, 
 }
 
 /** Serves on a listening socket opened by another process (several server processes on one port). */
-export async function listenOnHandle(server: import('node:net').Server, handle: import('node:net').Server): Promise<{ url: string; port: number }> {
+export async function listenOnHandle(
+  server: import('node:net').Server,
+  handle: import('node:net').Server,
+): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(handle, () => {

@@ -70,7 +70,10 @@ export class RequestGuard {
     this.allowedHosts = values;
     this.hosts = new Set(values);
     const scheme = options.scheme ?? 'http';
-    this.origins = new Set([...values.map((value) => `${scheme}://${value}`), ...options.allowedOrigins.map((origin) => origin.toLowerCase())]);
+    this.origins = new Set([
+      ...values.map((value) => `${scheme}://${value}`),
+      ...options.allowedOrigins.map((origin) => origin.toLowerCase()),
+    ]);
   }
 
   /** Why `req` must not be answered (a 403, or a 400 for a doubled Host), or undefined when it may be. */
@@ -101,22 +104,35 @@ export class RequestGuard {
     }
     if (authority !== undefined) {
       // A Host beside :authority may only repeat it (RFC 9113 §8.3.1).
-      if (host !== undefined && host !== authority) return { status: 400, kind: 'badRequest', body: { error: `a request's Host must repeat its :authority; received Host ${JSON.stringify(host)} and :authority ${JSON.stringify(authority)}` } };
+      if (host !== undefined && host !== authority)
+        return {
+          status: 400,
+          kind: 'badRequest',
+          body: {
+            error: `a request's Host must repeat its :authority; received Host ${JSON.stringify(host)} and :authority ${JSON.stringify(authority)}`,
+          },
+        };
       host = authority;
     }
-    if (hosts > 1) return { status: 400, kind: 'badRequest', body: { error: `a request carries one Host header (or :authority); received ${hosts}` } };
+    if (hosts > 1)
+      return { status: 400, kind: 'badRequest', body: { error: `a request carries one Host header (or :authority); received ${hosts}` } };
     if (host === undefined || !(this.hosts.has(host) || this.hosts.has(host.toLowerCase()))) {
       return {
         status: 403,
         kind: 'forbidden',
-        body: { error: `Host ${JSON.stringify(host ?? null)} is not this server's; allowed: ${this.allowedHosts.join(', ')}`, allowed: this.allowedHosts },
+        body: {
+          error: `Host ${JSON.stringify(host ?? null)} is not this server's; allowed: ${this.allowedHosts.join(', ')}`,
+          allowed: this.allowedHosts,
+        },
       };
     }
     if (origins > 1 || (origin !== undefined && !(this.origins.has(origin) || this.origins.has(origin.toLowerCase())))) {
       return {
         status: 403,
         kind: 'forbidden',
-        body: { error: `Origin ${JSON.stringify(origins > 1 ? `${origins} Origin headers` : origin)} may not use this server; allowed: no Origin, or one of ${[...this.origins].join(', ')}` },
+        body: {
+          error: `Origin ${JSON.stringify(origins > 1 ? `${origins} Origin headers` : origin)} may not use this server; allowed: no Origin, or one of ${[...this.origins].join(', ')}`,
+        },
       };
     }
     return undefined;

@@ -11,7 +11,17 @@ import type { Duplex } from 'node:stream';
 import { sampleProcess, SocketAccounting } from './accounting.ts';
 import { FeedRegistry } from './feed.ts';
 import { renderDemoPage } from './demo-page.ts';
-import { failAndClose, listenOn, listenOnHandle, send, sendError, sendTyped, splitUrl, type HttpError, type Rejection } from './http-util.ts';
+import {
+  failAndClose,
+  listenOn,
+  listenOnHandle,
+  send,
+  sendError,
+  sendTyped,
+  splitUrl,
+  type HttpError,
+  type Rejection,
+} from './http-util.ts';
 import { RequestGuard } from './request-guard.ts';
 import { PATHS, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { TECHNIQUE_META, TECHNIQUES, TRANSPORTS } from '../core/techniques.ts';
@@ -146,7 +156,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
     });
   });
 
-  const tls: TlsIdentity | null = !WIRE_META[options.wire].tls ? null : options.tlsFiles === null ? selfSignedIdentity() : loadIdentity(options.tlsFiles.cert, options.tlsFiles.key);
+  const tls: TlsIdentity | null = !WIRE_META[options.wire].tls
+    ? null
+    : options.tlsFiles === null
+      ? selfSignedIdentity()
+      : loadIdentity(options.tlsFiles.cert, options.tlsFiles.key);
   const transport = SERVER_TRANSPORTS[options.wire]({
     keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
     headersTimeoutMs: options.headersTimeoutMs,
@@ -163,7 +177,13 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   // Built once the port is known; until then (never, in practice) nothing is answered.
   let guard: RequestGuard | undefined;
   server.once('listening', () => {
-    guard = new RequestGuard({ host: options.host, port: (server.address() as AddressInfo).port, allowedOrigins: options.allowedOrigins, allowedHosts: options.allowedHosts, scheme: WIRE_META[options.wire].scheme });
+    guard = new RequestGuard({
+      host: options.host,
+      port: (server.address() as AddressInfo).port,
+      allowedOrigins: options.allowedOrigins,
+      allowedHosts: options.allowedHosts,
+      scheme: WIRE_META[options.wire].scheme,
+    });
   });
   const unguarded: HttpError = { status: 503, kind: 'forbidden', body: { error: 'the server is not listening yet' } };
 
@@ -198,7 +218,9 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
     if (denied !== undefined) {
       rejected[denied.kind]++;
       const body = JSON.stringify(denied.body);
-      socket.end(`HTTP/1.1 ${denied.status} ${http.STATUS_CODES[denied.status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${denied.status} ${http.STATUS_CODES[denied.status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     const { path, query } = splitUrl(req.url ?? '/');
@@ -220,7 +242,13 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
     const { path, query } = splitUrl(req.url ?? '/');
     const route = routes.get(path);
     if (protocol !== TRANSPORTS.ws.upgradeToken) {
-      return ctx.fail(res, { status: 501, kind: 'methodNotAllowed', body: { error: `CONNECT is served for :protocol ${TRANSPORTS.ws.upgradeToken} only (RFC 8441); received ${JSON.stringify(protocol ?? null)}` } });
+      return ctx.fail(res, {
+        status: 501,
+        kind: 'methodNotAllowed',
+        body: {
+          error: `CONNECT is served for :protocol ${TRANSPORTS.ws.upgradeToken} only (RFC 8441); received ${JSON.stringify(protocol ?? null)}`,
+        },
+      });
     }
     if (route?.handler.extendedConnect === undefined) {
       return ctx.fail(res, { status: 404, kind: 'notFound', body: { error: `no WebSocket on ${path}`, paths: [...routes.keys()] } });
@@ -233,7 +261,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   transport.onClientError((error: NodeJS.ErrnoException, socket: Duplex) => {
     rejected.badRequest++;
     // A failed or timed-out TLS handshake (https reports it here): no HTTP can be written on it, and end() would wait for the handshake.
-    if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || error.code?.startsWith('ERR_SSL_') === true || (error as { library?: string }).library === 'SSL routines') {
+    if (
+      error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ||
+      error.code?.startsWith('ERR_SSL_') === true ||
+      (error as { library?: string }).library === 'SSL routines'
+    ) {
       socket.destroy();
       return;
     }
@@ -255,7 +287,8 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
       socket.destroy();
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : timedOut ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : timedOut ? '408 Request Timeout' : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 

@@ -36,17 +36,26 @@ export function loadIdentity(certFile: string, keyFile: string): TlsIdentity {
   try {
     new crypto.X509Certificate(cert);
   } catch (error) {
-    throw new ConfigError(`invalid --tls-cert: ${JSON.stringify(certFile)} holds no PEM certificate (${(error as Error).message}); expected -----BEGIN CERTIFICATE-----`, { cause: error });
+    throw new ConfigError(
+      `invalid --tls-cert: ${JSON.stringify(certFile)} holds no PEM certificate (${(error as Error).message}); expected -----BEGIN CERTIFICATE-----`,
+      { cause: error },
+    );
   }
   try {
     crypto.createPrivateKey(key);
   } catch (error) {
-    throw new ConfigError(`invalid --tls-key: ${JSON.stringify(keyFile)} holds no PEM private key (${(error as Error).message}); expected -----BEGIN PRIVATE KEY-----`, { cause: error });
+    throw new ConfigError(
+      `invalid --tls-key: ${JSON.stringify(keyFile)} holds no PEM private key (${(error as Error).message}); expected -----BEGIN PRIVATE KEY-----`,
+      { cause: error },
+    );
   }
   try {
     tls.createSecureContext({ cert, key });
   } catch (error) {
-    throw new ConfigError(`invalid --tls-key: the key in ${JSON.stringify(keyFile)} does not match the certificate in ${JSON.stringify(certFile)} (${(error as Error).message})`, { cause: error });
+    throw new ConfigError(
+      `invalid --tls-key: the key in ${JSON.stringify(keyFile)} does not match the certificate in ${JSON.stringify(certFile)} (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   return { cert, key };
 }

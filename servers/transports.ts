@@ -143,9 +143,11 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
     server: server as unknown as Server,
     onConnection: (listener) => acceptConnections(server as unknown as Server, listener),
     // The compatibility API's request and response offer every member the handlers use (see the top of this file).
-    onRequest: (listener) => void server.on('request', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
+    onRequest: (listener) =>
+      void server.on('request', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
     onUpgrade: () => {},
-    onConnect: (listener) => void server.on('connect', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
+    onConnect: (listener) =>
+      void server.on('connect', listener as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void),
     onClientError: () => {},
     closeAll: () => {
       for (const session of sessions) session.destroy();
@@ -161,7 +163,11 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
  * And a peer that floods PING or SETTINGS frames, or resets streams as fast as it opens them, is
  * ended with ENHANCE_YOUR_CALM: each such frame costs the server work or an answer it must buffer.
  */
-function guardSession(session: http2.ServerHttp2Session, options: TransportOptions, budget: { controlFramesPerSecond: number; resetStreamsPerSecond: number }): void {
+function guardSession(
+  session: http2.ServerHttp2Session,
+  options: TransportOptions,
+  budget: { controlFramesPerSecond: number; resetStreamsPerSecond: number },
+): void {
   let openStreams = 0;
   let prefaceSeen = false;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -215,12 +221,21 @@ function perSecondBudget(perSecond: number, onExceeded: () => void): () => void 
   };
 }
 
-function tlsOptions(wire: WireId, options: TransportOptions): { cert: string; key: string; minVersion: typeof TLS_MIN_VERSION; handshakeTimeout: number; ALPNProtocols?: string[] } {
+function tlsOptions(
+  wire: WireId,
+  options: TransportOptions,
+): { cert: string; key: string; minVersion: typeof TLS_MIN_VERSION; handshakeTimeout: number; ALPNProtocols?: string[] } {
   if (options.tls === null) throw new Error(`wire ${wire} needs a TLS certificate and key`);
   // Session tickets are on by default in Node's TLS server (keys made at start); nothing to switch on.
   const { alpn } = WIRE_META[wire];
   // A handshake gets the time a request head gets (Node's default is 120 s): a client that stalls mid-handshake holds a socket no longer.
-  return { cert: options.tls.cert, key: options.tls.key, minVersion: TLS_MIN_VERSION, handshakeTimeout: options.headersTimeoutMs, ...(alpn === 'http/1.1' ? { ALPNProtocols: [alpn] } : {}) };
+  return {
+    cert: options.tls.cert,
+    key: options.tls.key,
+    minVersion: TLS_MIN_VERSION,
+    handshakeTimeout: options.headersTimeoutMs,
+    ...(alpn === 'http/1.1' ? { ALPNProtocols: [alpn] } : {}),
+  };
 }
 
 /** Tags every accepted TCP socket (and the TLS socket over it) with the TCP socket, then hands it to `listener`. */

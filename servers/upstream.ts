@@ -28,7 +28,11 @@ const SHAPE = '{"data": string, "room"?: integer, "t"?: integer}';
  * `now - MAX_CLIENT_STAMP_AGE_MICROS` to `now`: a stamp cannot fake a latency by lying in the
  * future or far in the past. Without one the server's clock stamps the message.
  */
-export function parsePublishBody(raw: Buffer | string, rooms: Pick<FeedRegistry, 'hasRoom' | 'describeRooms'>, now = nowMicros()): UpstreamMessage | string {
+export function parsePublishBody(
+  raw: Buffer | string,
+  rooms: Pick<FeedRegistry, 'hasRoom' | 'describeRooms'>,
+  now = nowMicros(),
+): UpstreamMessage | string {
   let body: unknown;
   try {
     body = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));

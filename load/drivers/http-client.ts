@@ -53,7 +53,8 @@ export class HttpUpstream {
       (response) => {
         if (accepted.includes(response.status)) onAccepted?.();
         // A target that refuses a publish fails the technique at once, naming the status and the answer.
-        else if (this.ctx.subscription.upstream?.kind === 'http') this.ctx.refuse(refusal(`${method} ${path}`, response.status, response.body));
+        else if (this.ctx.subscription.upstream?.kind === 'http')
+          this.ctx.refuse(refusal(`${method} ${path}`, response.status, response.body));
         else this.ctx.fail(refusal(`${method} ${path}`, response.status, response.body));
       },
       (error: Error) => this.ctx.fail(error),
@@ -122,7 +123,14 @@ export class HttpClient {
     const nothingNew = subscription.emptyStatuses.includes(response.status);
     if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
     this.copyCursor(response);
-    if (nothingNew) return { count: 0, lastSeq: 0, empty: true, bytes: response.bytes, ...(response.parts === undefined ? {} : { parts: response.parts }) };
+    if (nothingNew)
+      return {
+        count: 0,
+        lastSeq: 0,
+        empty: true,
+        bytes: response.bytes,
+        ...(response.parts === undefined ? {} : { parts: response.parts }),
+      };
     const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));
     this.takeBodyCursor(response.body, units);
     let count = 0;
@@ -133,7 +141,13 @@ export class HttpClient {
       if (got.lastSeq > lastSeq) lastSeq = got.lastSeq;
     }
     if (units.length > 0) this.ctx.sampleHead(response.head);
-    return { count, lastSeq, empty: units.length === 0, bytes: response.bytes, ...(response.parts === undefined ? {} : { parts: response.parts }) };
+    return {
+      count,
+      lastSeq,
+      empty: units.length === 0,
+      bytes: response.bytes,
+      ...(response.parts === undefined ? {} : { parts: response.parts }),
+    };
   }
 
   /** A body or message cursor's value from the last answer that had one; null before the first. */
@@ -164,7 +178,10 @@ export class HttpClient {
     }
     if (typeof value === 'string' || typeof value === 'number') this.bodyCursor = String(value);
     // null: the server has no cursor to give yet (nothing published); the next request goes without one again.
-    else if (value !== null && (cursor.kind === 'body' || units.length > 0)) this.ctx.fail(new Error(`cursor ${cursor.kind} ${cursor.pointer}: no string or number there in ${source.subarray(0, 120).toString('utf8')}`));
+    else if (value !== null && (cursor.kind === 'body' || units.length > 0))
+      this.ctx.fail(
+        new Error(`cursor ${cursor.kind} ${cursor.pointer}: no string or number there in ${source.subarray(0, 120).toString('utf8')}`),
+      );
   }
 
   private copyCursor(response: GetResponse): void {

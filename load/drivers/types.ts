@@ -99,6 +99,10 @@ const ANSWER_PREVIEW_BYTES = 200;
 
 /** `GET /x answered 404: <first 200 bytes of the body, whitespace folded>`. */
 export function refusal(what: string, status: number, body: Buffer | string): TargetRefusedError {
-  const text = (typeof body === 'string' ? Buffer.from(body) : body).subarray(0, ANSWER_PREVIEW_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+  const text = (typeof body === 'string' ? Buffer.from(body) : body)
+    .subarray(0, ANSWER_PREVIEW_BYTES)
+    .toString('utf8')
+    .replace(/\s+/g, ' ')
+    .trim();
   return new TargetRefusedError(`${what} answered ${status}${text === '' ? ' (empty body)' : `: ${text}`}`);
 }

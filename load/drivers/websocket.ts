@@ -7,7 +7,15 @@
  * and nothing is compressed.
  */
 import WebSocket from 'ws';
-import { refusal, subscriptionPath, TargetRefusedError, type ClientDriver, type DriverContext, type DriverFactory, type DriverTechnique } from './types.ts';
+import {
+  refusal,
+  subscriptionPath,
+  TargetRefusedError,
+  type ClientDriver,
+  type DriverContext,
+  type DriverFactory,
+  type DriverTechnique,
+} from './types.ts';
 import { responseHead } from '../http-connection.ts';
 import { withTargetHeaders, wsUpgradeHeaders } from '../headers.ts';
 import { fillTemplate } from '../../core/targets.ts';
@@ -26,7 +34,6 @@ export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions
 }
 
 export const createWebSocketDriver: DriverFactory = webSocketDriver('websocket', { perMessageDeflate: false });
-
 
 function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDriverOptions): ClientDriver {
   let ws: WebSocket | undefined;
@@ -82,17 +89,30 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
         socket.once('open', () => {
           opened = true;
           settled = true;
-          for (const frame of ctx.subscription.onOpen) socket.send(fillTemplate(frame, { room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }));
+          for (const frame of ctx.subscription.onOpen)
+            socket.send(fillTemplate(frame, { room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }));
           resolve();
         });
         socket.on('error', (error: Error & { code?: string }) => {
           // A handshake that fails (a closed port, a timeout) is a refusal too: the run fails at once, naming it.
-          if (!opened) fail(new TargetRefusedError(`WebSocket handshake GET ${url} failed: ${error.message}${error.code !== undefined && !error.message.includes(error.code) ? ` (${error.code})` : ''}`, { cause: error }));
+          if (!opened)
+            fail(
+              new TargetRefusedError(
+                `WebSocket handshake GET ${url} failed: ${error.message}${error.code !== undefined && !error.message.includes(error.code) ? ` (${error.code})` : ''}`,
+                { cause: error },
+              ),
+            );
           else ctx.fail(error);
         });
         socket.once('close', (code, reason) => {
-          if (!opened) fail(new TargetRefusedError(`WebSocket handshake GET ${url} failed: the connection closed (${code}) before the handshake completed`));
-          else if (!stopped && code !== 1000) ctx.fail(new Error(`WebSocket closed by the server with ${code}${reason.length > 0 ? `: ${reason.toString()}` : ''}`));
+          if (!opened)
+            fail(
+              new TargetRefusedError(
+                `WebSocket handshake GET ${url} failed: the connection closed (${code}) before the handshake completed`,
+              ),
+            );
+          else if (!stopped && code !== 1000)
+            ctx.fail(new Error(`WebSocket closed by the server with ${code}${reason.length > 0 ? `: ${reason.toString()}` : ''}`));
         });
       });
     },
@@ -100,7 +120,10 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
     publish(body, onAccepted) {
       if (ws?.readyState !== WebSocket.OPEN) return;
       const { upstream } = ctx.subscription;
-      const frame = upstream?.kind === 'frame' ? fillTemplate(upstream.template, { message: body, room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }) : body;
+      const frame =
+        upstream?.kind === 'frame'
+          ? fillTemplate(upstream.template, { message: body, room: ctx.room === undefined ? 'broadcast' : String(ctx.room) })
+          : body;
       // Accepted once the frame is written whole to the socket: a WebSocket has no answer to a frame.
       ws.send(frame, (error) => {
         if (error === undefined || error === null) onAccepted?.();

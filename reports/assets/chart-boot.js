@@ -12,7 +12,9 @@
   /** @typedef {{ id: string, config: ChartConfig }} ChartSpec */
   /** @typedef {{ resize(): void }} ChartInstance */
   /** chart.js's UMD build defines `Chart` on the window. */
-  const Chart = /** @type {{ Chart: new (canvas: HTMLCanvasElement, config: ChartConfig) => ChartInstance }} */ (/** @type {unknown} */ (window)).Chart;
+  const Chart = /** @type {{ Chart: new (canvas: HTMLCanvasElement, config: ChartConfig) => ChartInstance }} */ (
+    /** @type {unknown} */ (window)
+  ).Chart;
 
   /**
    * Same rule as logTickLabel() in reports/charts.ts: label only 1, 2 and 5 times a power of ten.

@@ -9,7 +9,9 @@ import { type Lesson, type LessonContent, type TeachingFigures, approx, code } f
 function content(f: TeachingFigures | null): LessonContent {
   const req = approx(f?.requestHeadBytes, 'request line + headers');
   const res = approx(f?.responseHeadBytes, 'status line + headers');
-  const framing = f?.measured ? `+ ${formatBytes(f.measured.perMessage.overheadBytes)} overhead (measured)` : '+ event lines + chunk framing';
+  const framing = f?.measured
+    ? `+ ${formatBytes(f.measured.perMessage.overheadBytes)} overhead (measured)`
+    : '+ event lines + chunk framing';
   return {
     title: 'Server-Sent Events',
     paragraphs: [
@@ -18,7 +20,13 @@ function content(f: TeachingFigures | null): LessonContent {
     ],
     steps: [
       { kind: 'arrow', from: 'client', label: 'GET /sse, Accept: text/event-stream', cost: `once: request head ${req}`, style: 'request' },
-      { kind: 'arrow', from: 'server', label: '200 OK, text/event-stream, chunked', cost: `once: response head ${res}; the response stays open`, style: 'response' },
+      {
+        kind: 'arrow',
+        from: 'server',
+        label: '200 OK, text/event-stream, chunked',
+        cost: `once: response head ${res}; the response stays open`,
+        style: 'response',
+      },
       { kind: 'event', label: 'message 42 published' },
       { kind: 'arrow', from: 'server', label: 'chunk: id: 42 / data: {"seq":42,…}', cost: `message ${framing}`, style: 'frame' },
       { kind: 'event', label: 'message 43 published' },

@@ -22,14 +22,38 @@ function content(f: TeachingFigures | null): LessonContent {
       html`<p>That breaks one of the fairness rules the other techniques keep: <strong>encode once, write to every socket</strong>. A message's compressed bytes depend on everything its socket carried before, so the server deflates the same JSON once per socket, in zlib's thread pool, and keeps a deflate context of up to 256 KiB per connection (plus an inflate context for what the client sends). This report counts the uncompressed JSON as payload for every technique, so here the overhead is what the frame costs beyond it, negative when compression saves more than the 2-byte header: bytes are traded for server CPU and memory per connection, which the tables show.</p>`,
     ],
     steps: [
-      { kind: 'arrow', from: 'client', label: `GET ${META.path}, Upgrade: websocket, permessage-deflate offered`, cost: `once: request head ${req}`, style: 'request' },
-      { kind: 'arrow', from: 'server', label: '101 Switching Protocols, permessage-deflate', cost: `once: response head ${res}; HTTP ends here`, style: 'response' },
+      {
+        kind: 'arrow',
+        from: 'client',
+        label: `GET ${META.path}, Upgrade: websocket, permessage-deflate offered`,
+        cost: `once: request head ${req}`,
+        style: 'request',
+      },
+      {
+        kind: 'arrow',
+        from: 'server',
+        label: '101 Switching Protocols, permessage-deflate',
+        cost: `once: response head ${res}; HTTP ends here`,
+        style: 'response',
+      },
       { kind: 'event', label: 'message 42 published' },
       { kind: 'gap', label: 'the server deflates message 42 for this socket, against this socket’s history' },
       { kind: 'arrow', from: 'server', label: 'text frame, RSV1 set: deflated {"seq":42,…}', cost: `${json} in ${frame}`, style: 'frame' },
-      { kind: 'arrow', from: 'client', label: 'masked frame, deflated (chat upstream)', cost: '6 B header (4 B of it the mask) + deflated body', style: 'frame' },
+      {
+        kind: 'arrow',
+        from: 'client',
+        label: 'masked frame, deflated (chat upstream)',
+        cost: '6 B header (4 B of it the mask) + deflated body',
+        style: 'frame',
+      },
       { kind: 'event', label: 'message 43 published' },
-      { kind: 'arrow', from: 'server', label: 'text frame, RSV1 set: deflated {"seq":43,…}', cost: 'smaller still: more history to point back at', style: 'frame' },
+      {
+        kind: 'arrow',
+        from: 'server',
+        label: 'text frame, RSV1 set: deflated {"seq":43,…}',
+        cost: 'smaller still: more history to point back at',
+        style: 'frame',
+      },
     ],
   };
 }

@@ -41,16 +41,25 @@ function model(ctx: ModelContext): DownModel {
   // longer than an idle round trip (a fan-out of the answers, then of the requests), so more
   // messages batch than the RTT predicts. Bytes then follow from that count by protocol arithmetic.
   const k = Math.max(1, ctx.measured.messagesPerAnswer ?? predicted.perAnswer);
-  const kText = ctx.measured.messagesPerAnswer === null ? `${fmt(k)} msgs per answer (predicted from the RTT)` : `${fmt(k)} msgs per answer (as the clients counted; the RTT alone predicts ${fmt(predicted.perAnswer)})`;
+  const kText =
+    ctx.measured.messagesPerAnswer === null
+      ? `${fmt(k)} msgs per answer (predicted from the RTT)`
+      : `${fmt(k)} msgs per answer (as the clients counted; the RTT alone predicts ${fmt(predicted.perAnswer)})`;
   const body = pollBodyBytes(k, ctx.m);
   const head = ctx.terms.answerHead(jsonResponseHeadBytes(body, ctx.profile.response));
   const emptyHead = ctx.terms.answerHead(jsonResponseHeadBytes(pollBodyBytes(0, ctx.m), ctx.profile.response));
   // A hold that ends before the next message comes back `[]` and is re-requested.
   const gapMs = 1000 / ctx.rate;
   const emptyRounds = Math.floor(gapMs / holdMs);
-  const emptyText = emptyRounds > 0 ? ` + ${fmt(emptyRounds)} empty round${emptyRounds === 1 ? '' : 's'} × (${fmt(requestBytes)} B request + ${fmt(emptyHead)} B head + 2 B body)` : '';
+  const emptyText =
+    emptyRounds > 0
+      ? ` + ${fmt(emptyRounds)} empty round${emptyRounds === 1 ? '' : 's'} × (${fmt(requestBytes)} B request + ${fmt(emptyHead)} B head + 2 B body)`
+      : '';
   const perAnswer = requestBytes + head + body;
-  const answerText = k === 1 ? `${fmt(requestBytes)} B request + ${fmt(head)} B head + ${fmt(body)} B body` : `(${fmt(requestBytes)} B request + ${fmt(head)} B head + ${fmt(body)} B body) ÷ ${kText}`;
+  const answerText =
+    k === 1
+      ? `${fmt(requestBytes)} B request + ${fmt(head)} B head + ${fmt(body)} B body`
+      : `(${fmt(requestBytes)} B request + ${fmt(head)} B head + ${fmt(body)} B body) ÷ ${kText}`;
   const trip = rtt / 2;
   const wait = predicted.waitedShare * (rtt / 2);
   return {

@@ -50,7 +50,14 @@ export interface ModelMeasurements {
 }
 
 /** No measurement: a network without delay, an exact publisher and a fan-out that costs nothing. */
-export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({ rttMs: 0, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0, publishHopMs: 0 });
+export const NO_MEASUREMENTS: ModelMeasurements = Object.freeze({
+  rttMs: 0,
+  publisherLatenessMs: 0,
+  messagesPerAnswer: null,
+  fanOutMs: 0,
+  arrivalSpreadMs: 0,
+  publishHopMs: 0,
+});
 
 /** What a technique model gets: the scenario and the figures every model uses. */
 export interface ModelContext {

@@ -31,7 +31,11 @@ const SYNC_TAIL_BYTES = 4;
 /** Bytes of `message` deflated after `history` on one context-takeover stream, tail removed. */
 export function deflatedBytes(message: Buffer, history: Buffer): number {
   const window = history.length > WINDOW_BYTES ? history.subarray(history.length - WINDOW_BYTES) : history;
-  const out = zlib.deflateRawSync(message, { ...ZLIB_OPTIONS, finishFlush: zlib.constants.Z_SYNC_FLUSH, ...(window.length > 0 ? { dictionary: window } : {}) });
+  const out = zlib.deflateRawSync(message, {
+    ...ZLIB_OPTIONS,
+    finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    ...(window.length > 0 ? { dictionary: window } : {}),
+  });
   return out.length - SYNC_TAIL_BYTES;
 }
 
@@ -85,7 +89,12 @@ function model(ctx: ModelContext): DownModel {
   const header = wsFrameHeaderBytes(Math.round(compressed), false);
   return {
     bytes: compressed + header,
-    requestHeadBytes: wsUpgradeRequestBytes(clientPath('websocket-deflate', ctx.params, SETUP_SINCE), ctx.wire.host, ctx.profile.upgrade, true),
+    requestHeadBytes: wsUpgradeRequestBytes(
+      clientPath('websocket-deflate', ctx.params, SETUP_SINCE),
+      ctx.wire.host,
+      ctx.profile.upgrade,
+      true,
+    ),
     responseHeadBytes: DEFLATE_UPGRADE_RESPONSE_BYTES,
     latencyMs: oneWayTrip(ctx),
     text: `${fmt(compressed)} B deflated message (${fmt(ctx.m)} B of JSON, zlib against what the socket carried before, mean of ${samples.length} messages of the window) + ${fmt(header)} B frame header`,
@@ -104,7 +113,10 @@ function upstream(ctx: ModelContext, bodyBytes: number): UpstreamModel {
   };
   const compressed = meanDeflated(windowSamples(params.rate, params.warmupMs, params.durationMs), bodyBytes, body);
   const header = wsFrameHeaderBytes(Math.round(compressed), true);
-  return { bytes: compressed + header, text: `${fmt(compressed)} B deflated body (of ${fmt(bodyBytes)} B) + ${fmt(header)} B masked frame header` };
+  return {
+    bytes: compressed + header,
+    text: `${fmt(compressed)} B deflated body (of ${fmt(bodyBytes)} B) + ${fmt(header)} B masked frame header`,
+  };
 }
 
 const COMPRESSED_TEXT_FRAME: FrameOptions = { fin: true, rsv1: true, opcode: 1, mask: false, readOnly: false };

@@ -11,7 +11,12 @@ function model(ctx: ModelContext): DownModel {
   const header = wsFrameHeaderBytes(ctx.m, false);
   return {
     bytes: ctx.terms.pushed(ctx.m + header, ctx.m + header),
-    requestHeadBytes: wsUpgradeRequestBytes(clientPath('websocket', ctx.params, SETUP_SINCE), ctx.wire.host, ctx.profile.upgrade, ctx.wire.wsOffersDeflate),
+    requestHeadBytes: wsUpgradeRequestBytes(
+      clientPath('websocket', ctx.params, SETUP_SINCE),
+      ctx.wire.host,
+      ctx.profile.upgrade,
+      ctx.wire.wsOffersDeflate,
+    ),
     responseHeadBytes: WS_UPGRADE_RESPONSE_BYTES,
     latencyMs: oneWayTrip(ctx),
     text: `${fmt(ctx.m)} B message + ${fmt(header)} B frame header`,

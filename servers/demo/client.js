@@ -468,7 +468,8 @@
   function requestTimes(url, sentAt, receivedAt) {
     const entries = performance.getEntriesByName(url, 'resource');
     const entry = /** @type {PerformanceResourceTiming | undefined} */ (entries[entries.length - 1]);
-    if (entry && entry.requestStart > 0 && entry.responseStart >= entry.requestStart) return { sent: entry.requestStart, received: entry.responseStart };
+    if (entry && entry.requestStart > 0 && entry.responseStart >= entry.requestStart)
+      return { sent: entry.requestStart, received: entry.responseStart };
     return { sent: sentAt, received: receivedAt };
   }
 

@@ -27,7 +27,9 @@ export const createPublishHandler: TechniqueFactory = (ctx) => {
         const error: HttpError = {
           status: 415,
           kind: 'badRequest',
-          body: { error: `POST /publish needs Content-Type: application/json; received ${JSON.stringify(req.headers['content-type'] ?? null)}` },
+          body: {
+            error: `POST /publish needs Content-Type: application/json; received ${JSON.stringify(req.headers['content-type'] ?? null)}`,
+          },
         };
         return failAndClose(req, res, error, ctx.countRejection);
       }

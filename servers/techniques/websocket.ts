@@ -132,10 +132,18 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       // RFC 8441 §4: the handshake is the CONNECT and its 2xx; the version must still be 13 (RFC 6455 §4.1).
       const version = req.headers['sec-websocket-version'];
       if (version !== '13') {
-        return ctx.fail(res, { status: 400, kind: 'badRequest', body: { error: `Sec-WebSocket-Version must be 13; received ${JSON.stringify(version ?? null)}` } });
+        return ctx.fail(res, {
+          status: 400,
+          kind: 'badRequest',
+          body: { error: `Sec-WebSocket-Version must be 13; received ${JSON.stringify(version ?? null)}` },
+        });
       }
       if (deflates) {
-        return ctx.fail(res, { status: 501, kind: 'badRequest', body: { error: 'permessage-deflate is negotiated on the HTTP/1.1 Upgrade only; use a WebSocket without compression on HTTP/2' } });
+        return ctx.fail(res, {
+          status: 501,
+          kind: 'badRequest',
+          body: { error: 'permessage-deflate is negotiated on the HTTP/1.1 Upgrade only; use a WebSocket without compression on HTTP/2' },
+        });
       }
       const connection = ctx.connectionOf(req);
       const writtenBefore = connection.bytesWritten;

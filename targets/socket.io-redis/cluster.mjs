@@ -53,7 +53,12 @@ if (cluster.isPrimary) {
     if (req.url === '/ready') return void (allListening ? res.writeHead(200).end('ok') : req.socket.destroy());
     if (!req.url?.startsWith('/socket.io/')) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
-  const io = new Server(httpServer, { pingInterval: Number(pingInterval), serveClient: false, transports: ['websocket'], adapter: createAdapter(pub, sub) });
+  const io = new Server(httpServer, {
+    pingInterval: Number(pingInterval),
+    serveClient: false,
+    transports: ['websocket'],
+    adapter: createAdapter(pub, sub),
+  });
   io.engine.generateId = () => `${process.pid}-${crypto.randomBytes(8).toString('base64url')}`;
   io.on('connection', (socket) => {
     const room = String(socket.handshake.query.room ?? 'broadcast');

@@ -12,7 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
 import { validateResults } from '../../core/results-validate.ts';
-import { ACTION_INPUTS, ACTION_OUTPUTS, ACTION_YML_ONLY_INPUTS, actionMain, inputVariable, splitArgs, STEP_SUMMARY_LIMIT_BYTES, truncateSummary } from '../../cli/action.ts';
+import {
+  ACTION_INPUTS,
+  ACTION_OUTPUTS,
+  ACTION_YML_ONLY_INPUTS,
+  actionMain,
+  inputVariable,
+  splitArgs,
+  STEP_SUMMARY_LIMIT_BYTES,
+  truncateSummary,
+} from '../../cli/action.ts';
 import { FIXTURE_PATH } from '../fixtures/make-fixture.ts';
 import { TECHNIQUES } from '../../core/techniques.ts';
 import { readYamlSubset, type YamlValue } from './yaml-subset.ts';
@@ -29,7 +38,10 @@ before(() => {
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A fresh runner: workspace, temp folder, empty summary and output files, and the INPUT_* variables. */
-function runner(name: string, inputs: Record<string, string>): { env: NodeJS.ProcessEnv; workspace: string; summaryFile: string; outputFile: string; temp: string } {
+function runner(
+  name: string,
+  inputs: Record<string, string>,
+): { env: NodeJS.ProcessEnv; workspace: string; summaryFile: string; outputFile: string; temp: string } {
   const base = path.join(dir, name);
   const workspace = path.join(base, 'workspace');
   const temp = path.join(base, 'runner-temp');
@@ -39,7 +51,12 @@ function runner(name: string, inputs: Record<string, string>): { env: NodeJS.Pro
   const outputFile = path.join(temp, 'output.txt');
   fs.writeFileSync(summaryFile, '');
   fs.writeFileSync(outputFile, '');
-  const env: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_OUTPUT: outputFile };
+  const env: NodeJS.ProcessEnv = {
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: temp,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_OUTPUT: outputFile,
+  };
   for (const [input, value] of Object.entries(inputs)) env[inputVariable(input)] = value;
   return { env, workspace, summaryFile, outputFile, temp };
 }
@@ -113,14 +130,26 @@ test('a pass exits 0, writes the summary, the outputs, compare.md and the github
   assert.equal(outputs.verdict, 'pass');
   assert.equal(outputs.regression, 'false');
   assert.equal(outputs['report-dir'], path.join(r.temp, 'pushbench'), 'out-dir defaults to $RUNNER_TEMP/pushbench');
-  assert.deepEqual(validateResults(JSON.parse(fs.readFileSync(outputs.results!, 'utf8')), 'results'), fixture, 'the adopted results are kept in out-dir');
+  assert.deepEqual(
+    validateResults(JSON.parse(fs.readFileSync(outputs.results!, 'utf8')), 'results'),
+    fixture,
+    'the adopted results are kept in out-dir',
+  );
   assert.ok(fs.existsSync(path.join(outputs['report-dir']!, 'report.html')));
   assert.equal(fs.readFileSync(outputs.summary!, 'utf8'), summary, 'the whole summary is kept for the artifact');
   assert.match(fs.readFileSync(outputs.compare!, 'utf8'), /no regression/);
   const benchmark = JSON.parse(fs.readFileSync(outputs['benchmark-json']!, 'utf8')) as Array<{ name: string; unit: string; value: number }>;
   const wsBytes = benchmark.find((e) => e.name === 'header-overhead/websocket bytes per message');
-  assert.deepEqual(wsBytes, { name: 'header-overhead/websocket bytes per message', unit: 'bytes', value: fixture.scenarios[0]!.results.websocket!.state === 'completed' ? fixture.scenarios[0]!.results.websocket!.perMessage.totalBytes : NaN });
-  assert.ok(benchmark.every((e) => typeof e.name === 'string' && typeof e.unit === 'string' && Number.isFinite(e.value)), 'customSmallerIsBetter entries');
+  assert.deepEqual(wsBytes, {
+    name: 'header-overhead/websocket bytes per message',
+    unit: 'bytes',
+    value:
+      fixture.scenarios[0]!.results.websocket!.state === 'completed' ? fixture.scenarios[0]!.results.websocket!.perMessage.totalBytes : NaN,
+  });
+  assert.ok(
+    benchmark.every((e) => typeof e.name === 'string' && typeof e.unit === 'string' && Number.isFinite(e.value)),
+    'customSmallerIsBetter entries',
+  );
 });
 
 test('a regression exits 1 as its own process and the summary names it; fail-on-regression false passes and still says so', async () => {
@@ -147,7 +176,11 @@ test('a regression exits 1 as its own process and the summary names it; fail-on-
 test('a threshold input loosens the comparison: the same regression passes with bytes allowed +100%', async () => {
   const current = path.join(dir, 'regressed-threshold.json');
   fs.writeFileSync(current, JSON.stringify(regressedFixture()));
-  const r = runner('threshold', { results: current, baseline: FIXTURE_PATH, thresholds: 'perMessage.totalBytes=100\nperMessage.overheadBytes=2000' });
+  const r = runner('threshold', {
+    results: current,
+    baseline: FIXTURE_PATH,
+    thresholds: 'perMessage.totalBytes=100\nperMessage.overheadBytes=2000',
+  });
   const { code, log } = await runInProcess(r.env);
   assert.equal(code, 0, log);
   assert.equal(parseOutputs(fs.readFileSync(r.outputFile, 'utf8')).verdict, 'pass');
@@ -169,7 +202,9 @@ test('without a baseline file the action passes and says how to commit one', asy
 test('a huge summary is cut under 1 MiB, with a note that points at the artifact', async () => {
   // Forty copies of the six fixture scenarios: a compare table of several thousand rows.
   const big = structuredClone(fixture);
-  big.scenarios = Array.from({ length: 40 }, (_, copy) => fixture.scenarios.map((s) => ({ ...structuredClone(s), id: `${s.id}-${copy}` }))).flat();
+  big.scenarios = Array.from({ length: 40 }, (_, copy) =>
+    fixture.scenarios.map((s) => ({ ...structuredClone(s), id: `${s.id}-${copy}` })),
+  ).flat();
   const bigFile = path.join(dir, 'big.json');
   fs.writeFileSync(bigFile, JSON.stringify(big));
   const r = runner('huge', { results: bigFile, baseline: bigFile, 'artifact-name': 'realtime-report' });
@@ -183,7 +218,10 @@ test('a huge summary is cut under 1 MiB, with a note that points at the artifact
   assert.ok(written.length > STEP_SUMMARY_LIMIT_BYTES - 4096, 'and uses the room it has');
   const text = written.toString('utf8');
   assert.ok(text.startsWith('## written by an earlier command'), 'earlier content is kept and counted');
-  assert.match(text, /Summary truncated: it is \d+ bytes and GitHub shows at most 1 MiB per step\. The whole text is `action-summary\.md` in the artifact realtime-report\.\n$/);
+  assert.match(
+    text,
+    /Summary truncated: it is \d+ bytes and GitHub shows at most 1 MiB per step\. The whole text is `action-summary\.md` in the artifact realtime-report\.\n$/,
+  );
 });
 
 test('truncateSummary keeps whole lines and whole characters within the byte limit', () => {
@@ -199,19 +237,37 @@ test('bad inputs exit 2 naming the input, the value received and the values allo
   const spawned = runner('bad-technique', { techniques: 'sse,smoke-signals' });
   const result = await runScript(spawned.env);
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /pushbench action: invalid input techniques: invalid --technique: received "smoke-signals" \(in "sse,smoke-signals"\); allowed: polling, longpoll, sse, websocket/);
+  assert.match(
+    result.stderr,
+    /pushbench action: invalid input techniques: invalid --technique: received "smoke-signals" \(in "sse,smoke-signals"\); allowed: polling, longpoll, sse, websocket/,
+  );
   assert.equal(fs.readFileSync(spawned.outputFile, 'utf8'), '', 'no outputs for a run that did not start');
 
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ rate: 'fast' }, /invalid input rate: invalid --rate: received "fast"; expected a number > 0 and <= \d+/],
     [{ clients: '0' }, /invalid input clients: invalid --clients: received "0"; expected a comma-separated list of integers from 1 to \d+/],
     [{ duration: 'soon' }, /invalid input duration: invalid --duration: received "soon"; expected a duration from 100ms/],
-    [{ 'target-file': 'realtime/target.json' }, /invalid input target-file: received "realtime\/target\.json"; expected the path of a pushbench target file .* or empty for pushbench's own servers; \/.*\/realtime\/target\.json does not exist/],
+    [
+      { 'target-file': 'realtime/target.json' },
+      /invalid input target-file: received "realtime\/target\.json"; expected the path of a pushbench target file .* or empty for pushbench's own servers; \/.*\/realtime\/target\.json does not exist/,
+    ],
     [{ 'fail-on-regression': 'yes' }, /invalid input fail-on-regression: received "yes"; expected true or false/],
-    [{ thresholds: 'latency=20' }, /invalid input thresholds: --threshold "latency=20": unknown metric "latency"; expected one of perMessage\.totalBytes/],
-    [{ args: '--out elsewhere' }, /invalid input args: received "--out elsewhere"; expected pushbench run flags other than --out \(use the out-dir input\)/],
-    [{ args: '--headers "unclosed' }, /invalid input args: received "--headers \\"unclosed"; expected pushbench run flags with balanced quotes/],
-    [{ args: '--bogus 1' }, /the inputs make an invalid pushbench run command \(pushbench run --clients 100 --rate 10 --duration 5s --bogus 1\): /],
+    [
+      { thresholds: 'latency=20' },
+      /invalid input thresholds: --threshold "latency=20": unknown metric "latency"; expected one of perMessage\.totalBytes/,
+    ],
+    [
+      { args: '--out elsewhere' },
+      /invalid input args: received "--out elsewhere"; expected pushbench run flags other than --out \(use the out-dir input\)/,
+    ],
+    [
+      { args: '--headers "unclosed' },
+      /invalid input args: received "--headers \\"unclosed"; expected pushbench run flags with balanced quotes/,
+    ],
+    [
+      { args: '--bogus 1' },
+      /the inputs make an invalid pushbench run command \(pushbench run --clients 100 --rate 10 --duration 5s --bogus 1\): /,
+    ],
     [{ 'working-directory': 'nowhere' }, /invalid input working-directory: received "nowhere"; expected a folder/],
     [{ results: 'missing.json' }, /invalid input results: received "missing.json"; expected an existing results.json/],
   ];
@@ -232,7 +288,13 @@ test('bad inputs exit 2 naming the input, the value received and the values allo
 
 test('splitArgs groups quoted words like a shell', () => {
   assert.deepEqual(splitArgs(''), []);
-  assert.deepEqual(splitArgs(' --runs 3  --headers "my file.json" --warmup=\'2 s\''), ['--runs', '3', '--headers', 'my file.json', '--warmup=2 s']);
+  assert.deepEqual(splitArgs(' --runs 3  --headers "my file.json" --warmup=\'2 s\''), [
+    '--runs',
+    '3',
+    '--headers',
+    'my file.json',
+    '--warmup=2 s',
+  ]);
 });
 
 test('the real run path: a tiny run against the built-in servers writes results, summary, outputs and tracker JSON', async () => {
@@ -246,14 +308,20 @@ test('the real run path: a tiny run against the built-in servers writes results,
   });
   const result = await runScript(r.env);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /pushbench action: pushbench run --technique sse,websocket --clients 4 --rate 20 --duration 300ms --warmup 100ms --interval 100 --out /);
+  assert.match(
+    result.stderr,
+    /pushbench action: pushbench run --technique sse,websocket --clients 4 --rate 20 --duration 300ms --warmup 100ms --interval 100 --out /,
+  );
   const outputs = parseOutputs(fs.readFileSync(r.outputFile, 'utf8'));
   assert.equal(outputs.verdict, 'no-baseline');
   const results = validateResults(JSON.parse(fs.readFileSync(outputs.results!, 'utf8')), 'results.json');
   assert.deepEqual(Object.keys(results.scenarios[0]!.results), ['sse', 'websocket']);
   const summary = fs.readFileSync(r.summaryFile, 'utf8');
   assert.match(summary, /no baseline yet/);
-  assert.match(summary, /npx pushbench run --technique sse,websocket --clients 4 --rate 20 --duration 300ms --warmup 100ms --interval 100 --out bench\/pushbench-baseline/);
+  assert.match(
+    summary,
+    /npx pushbench run --technique sse,websocket --clients 4 --rate 20 --duration 300ms --warmup 100ms --interval 100 --out bench\/pushbench-baseline/,
+  );
   assert.match(summary, /\| WebSocket \| \d+ B \|/, "the run's summary table is in the job summary");
   const names = (JSON.parse(fs.readFileSync(outputs['benchmark-json']!, 'utf8')) as Array<{ name: string }>).map((e) => e.name);
   assert.ok(names.includes(`${results.scenarios[0]!.id}/websocket bytes per message`), names.join(', '));
@@ -289,7 +357,10 @@ test('action.yml declares exactly the inputs the script reads, with the same def
     assert.equal(declared.default, spec.default, `default of ${name}`);
     assert.equal(typeof declared.description, 'string');
   }
-  assert.ok(String(record(inputs.techniques, 'techniques').description).includes(`(${TECHNIQUES.join(', ')})`), 'the techniques input lists every technique');
+  assert.ok(
+    String(record(inputs.techniques, 'techniques').description).includes(`(${TECHNIQUES.join(', ')})`),
+    'the techniques input lists every technique',
+  );
   const runs = record(yml.runs, 'runs');
   assert.equal(runs.using, 'composite');
   assert.ok(Array.isArray(runs.steps));
@@ -333,7 +404,11 @@ test('the workflows that use the action pass only inputs it declares', () => {
     const uses = steps.map((s) => record(s, 'step')).filter((s) => s.uses === './' || /\/pushbench@/.test(String(s.uses)));
     assert.equal(uses.length, 1, `${file} uses the action once`);
     const withKeys = Object.keys(record(uses[0]!.with, `${file} with`));
-    assert.deepEqual(withKeys.filter((k) => !declared.includes(k)), [], `${file} passes undeclared inputs`);
+    assert.deepEqual(
+      withKeys.filter((k) => !declared.includes(k)),
+      [],
+      `${file} passes undeclared inputs`,
+    );
   }
 });
 

@@ -70,7 +70,8 @@ function readMapping(lines: Line[], state: { pos: number; raw: string[] }, inden
     } else if (rest === '') {
       const next = lines[state.pos];
       // A sequence may sit at the key's own indentation (`steps:` then `- name:` under it).
-      if (next !== undefined && (next.indent > indent || (next.indent === indent && next.text.startsWith('-')))) mapping[key] = readBlock(lines, state, next.indent);
+      if (next !== undefined && (next.indent > indent || (next.indent === indent && next.text.startsWith('-'))))
+        mapping[key] = readBlock(lines, state, next.indent);
       else mapping[key] = null;
     } else {
       mapping[key] = scalar(rest, line.number);

@@ -77,7 +77,10 @@ test('the scan sees a forbidden import (a report importing the runner fails the 
     fs.mkdirSync(path.join(dir, 'core'));
     fs.writeFileSync(path.join(dir, 'run', 'runner.ts'), 'export const x = 1;\n');
     fs.writeFileSync(path.join(dir, 'core', 'protocol.ts'), "import { x } from '../run/runner.ts';\n");
-    fs.writeFileSync(path.join(dir, 'reports', 'html.ts'), "import { x } from '../run/runner.ts';\nimport { y } from '../core/protocol.ts';\nconst m = await import('../run/runner.ts');\n");
+    fs.writeFileSync(
+      path.join(dir, 'reports', 'html.ts'),
+      "import { x } from '../run/runner.ts';\nimport { y } from '../core/protocol.ts';\nconst m = await import('../run/runner.ts');\n",
+    );
     assert.deepEqual(violations(dir, ALLOWED).sort(), [
       'core/protocol.ts -> run/runner.ts',
       'reports/html.ts -> run/runner.ts',

@@ -42,7 +42,21 @@ const IDENT_START = /[A-Za-z_$]/;
 const IDENT_PART = /[\w$]/;
 /** After these characters a `/` starts a regular expression, not a division. */
 const REGEX_AFTER_PUNCT = new Set('(,=:[!&|?{};+-*%<>~^'.split(''));
-const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'case', 'in', 'of', 'new', 'delete', 'void', 'throw', 'else', 'do', 'yield', 'await']);
+const REGEX_AFTER_WORD = new Set([
+  'return',
+  'typeof',
+  'case',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'else',
+  'do',
+  'yield',
+  'await',
+]);
 
 /**
  * Every occurrence of one of `ids` in JavaScript or TypeScript `source` as a string literal, a
@@ -126,7 +140,10 @@ export function techniqueIdsIn(source: string, ids: readonly string[]): IdOccurr
       advance(chunk.end);
       if (!chunk.closed) templates.push(depth++);
       prev = { kind: 'value', text: '`' };
-    } else if (c === '/' && (prev.kind === 'punct' ? REGEX_AFTER_PUNCT.has(prev.text) : prev.kind === 'word' && REGEX_AFTER_WORD.has(prev.text))) {
+    } else if (
+      c === '/' &&
+      (prev.kind === 'punct' ? REGEX_AFTER_PUNCT.has(prev.text) : prev.kind === 'word' && REGEX_AFTER_WORD.has(prev.text))
+    ) {
       // A regular expression literal: skip it, character classes and escapes included.
       let j = i + 1;
       let inClass = false;
@@ -139,8 +156,7 @@ export function techniqueIdsIn(source: string, ids: readonly string[]): IdOccurr
         } else if (r === ']') {
           inClass = false;
           j++;
-        }
-        else if (r === '/' && !inClass) break;
+        } else if (r === '/' && !inClass) break;
         else j++;
       }
       j++;
@@ -216,7 +232,7 @@ export function strayTechniqueLiterals(root: string, ids: readonly string[]): st
   return stray;
 }
 
-test('no technique id literal outside core/techniques.ts and the technique\'s own files', () => {
+test("no technique id literal outside core/techniques.ts and the technique's own files", () => {
   assert.deepEqual(strayTechniqueLiterals(ROOT, TECHNIQUES), []);
 });
 
@@ -229,7 +245,7 @@ test('the tokenizer finds ids as strings, properties and keys, and ignores comme
     'const c = `sse`;',
     'const d = `${a}polling${b}`;',
     "const e = 'Short polling: one request';",
-    "const f = /['\"]polling/g.test(x) ? 1 : 2;",
+    'const f = /[\'"]polling/g.test(x) ? 1 : 2;',
     'const g = PATHS.sse + stats.techniques?.polling;',
     'const h = { websocket: 1, sse?: 2 };',
     "const i = { 'websocket-deflate': 3 };",
@@ -238,7 +254,17 @@ test('the tokenizer finds ids as strings, properties and keys, and ignores comme
   ].join('\n');
   assert.deepEqual(
     techniqueIdsIn(source, ids).map((hit) => `${hit.line}:${hit.id}:${hit.kind}`),
-    ['2:websocket:string', '3:polling:string', '4:sse:string', '8:sse:property', '8:polling:property', '9:websocket:key', '9:sse:key', '10:websocket-deflate:string', '12:sse:string'],
+    [
+      '2:websocket:string',
+      '3:polling:string',
+      '4:sse:string',
+      '8:sse:property',
+      '8:polling:property',
+      '9:websocket:key',
+      '9:sse:key',
+      '10:websocket-deflate:string',
+      '12:sse:string',
+    ],
   );
 });
 
@@ -253,7 +279,10 @@ test('a stray literal added anywhere in the real source tree fails the rule; the
     fs.appendFileSync(lesson, "\nexport const own = 'sse';\nexport const other = TECHNIQUE_META.polling;\n");
     const serveLine = fs.readFileSync(serve, 'utf8').split('\n').length - 1;
     const lessonLines = fs.readFileSync(lesson, 'utf8').split('\n').length;
-    assert.deepEqual(strayTechniqueLiterals(dir, TECHNIQUES).sort(), [`cli/serve.ts:${serveLine} 'websocket' (string)`, `reports/lessons/sse.ts:${lessonLines - 1} 'polling' (property)`].sort());
+    assert.deepEqual(
+      strayTechniqueLiterals(dir, TECHNIQUES).sort(),
+      [`cli/serve.ts:${serveLine} 'websocket' (string)`, `reports/lessons/sse.ts:${lessonLines - 1} 'polling' (property)`].sort(),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

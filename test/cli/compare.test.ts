@@ -85,17 +85,30 @@ test('bad input exits 2 with a message naming the file or value', async () => {
     [[FIXTURE_PATH, missing], `pushbench compare: cannot read results file ${missing}: no such file\n`],
     [[FIXTURE_PATH, future], `pushbench compare: ${future} has schemaVersion 2; this pushbench reads schemaVersion 1\n`],
     [[broken, FIXTURE_PATH], new RegExp(`^pushbench compare: ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `)],
-    [[FIXTURE_PATH, otherFile], /^pushbench compare: BASE and CURRENT have no scenario in common \(BASE: header-overhead, sweep-10, .*; CURRENT: other-header-overhead, /],
-    [[FIXTURE_PATH, fewerFile], /^pushbench compare: scenario sparse of BASE is missing in CURRENT; run the same scenarios as the baseline/],
-    [[FIXTURE_PATH, FIXTURE_PATH, '--threshold', 'latency=30'], /--threshold "latency=30": unknown metric "latency"; expected one of perMessage\.totalBytes, /],
-    [[FIXTURE_PATH, FIXTURE_PATH, '--threshold', 'latencyMs.p99=fast'], /--threshold "latencyMs\.p99=fast": expected metric=percent with a number ≥ 0/],
+    [
+      [FIXTURE_PATH, otherFile],
+      /^pushbench compare: BASE and CURRENT have no scenario in common \(BASE: header-overhead, sweep-10, .*; CURRENT: other-header-overhead, /,
+    ],
+    [
+      [FIXTURE_PATH, fewerFile],
+      /^pushbench compare: scenario sparse of BASE is missing in CURRENT; run the same scenarios as the baseline/,
+    ],
+    [
+      [FIXTURE_PATH, FIXTURE_PATH, '--threshold', 'latency=30'],
+      /--threshold "latency=30": unknown metric "latency"; expected one of perMessage\.totalBytes, /,
+    ],
+    [
+      [FIXTURE_PATH, FIXTURE_PATH, '--threshold', 'latencyMs.p99=fast'],
+      /--threshold "latencyMs\.p99=fast": expected metric=percent with a number ≥ 0/,
+    ],
     [[FIXTURE_PATH, FIXTURE_PATH, '--format', 'csv'], /--format "csv": expected one of markdown, github-action-benchmark, bencher/],
     [[FIXTURE_PATH], /expected BASE and CURRENT, got /],
   ];
   for (const [argv, message] of cases) {
     const { code, stdout, stderr } = await run(argv);
     assert.equal(code, 2, `${argv.join(' ')}: ${stderr}`);
-    if (typeof message === 'string') assert.ok(stderr.startsWith(message), `${JSON.stringify(stderr)} starts with ${JSON.stringify(message)}`);
+    if (typeof message === 'string')
+      assert.ok(stderr.startsWith(message), `${JSON.stringify(stderr)} starts with ${JSON.stringify(message)}`);
     else assert.match(stderr, message);
     assert.equal(stdout, '');
   }
@@ -115,7 +128,10 @@ test('several base runs: a noisy metric is compared with the worst of them', asy
   const folder = await run([path.join(dir, 'baseline'), currentFile]);
   assert.equal(folder.code, 0, folder.stdout);
   assert.match(folder.stdout, /With 2 base runs, each metric is compared with the worst base value\./);
-  assert.match(folder.stdout, /\| sparse \/ Server-Sent Events \| p99 latency \| 2\.00 ms – 6\.00 ms \(2 runs\) \| 8\.50 ms \| \+41\.7% \|/);
+  assert.match(
+    folder.stdout,
+    /\| sparse \/ Server-Sent Events \| p99 latency \| 2\.00 ms – 6\.00 ms \(2 runs\) \| 8\.50 ms \| \+41\.7% \|/,
+  );
   const commas = await run([`${path.join(dir, 'baseline/a/results.json')},${path.join(dir, 'baseline/b/results.json')}`, currentFile]);
   assert.equal(commas.code, 0);
   // Against run A alone it is a regression.

@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, PUSHBENCH_ERROR_CODES, PushbenchError, ResultsFileError, RunStepError, ServerCrashedError, WriteError } from '../../core/errors.ts';
+import {
+  ConfigError,
+  PUSHBENCH_ERROR_CODES,
+  PushbenchError,
+  ResultsFileError,
+  RunStepError,
+  ServerCrashedError,
+  WriteError,
+} from '../../core/errors.ts';
 import { EXIT, exitCodeFor, reportError } from '../../cli/exit-codes.ts';
 import { FIXTURE_PATH } from '../fixtures/make-fixture.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -27,10 +35,16 @@ test('every code has an exit code from the EXIT table', () => {
 
 test('reportError prints "prefix: message" and returns the exit code; any other error is rethrown', () => {
   const written: string[] = [];
-  assert.equal(reportError('pushbench run', new ConfigError('invalid --rate: received "0"; expected a number > 0'), (t) => written.push(t)), 2);
+  assert.equal(
+    reportError('pushbench run', new ConfigError('invalid --rate: received "0"; expected a number > 0'), (t) => written.push(t)),
+    2,
+  );
   assert.deepEqual(written, ['pushbench run: invalid --rate: received "0"; expected a number > 0\n']);
   const bug = new TypeError('x is undefined');
-  assert.throws(() => reportError('pushbench run', bug, () => {}), (e: unknown) => e === bug);
+  assert.throws(
+    () => reportError('pushbench run', bug, () => {}),
+    (e: unknown) => e === bug,
+  );
 });
 
 /** The real `pushbench` process, so the exit code is the one a shell sees. */
@@ -44,8 +58,14 @@ describe('exit codes of the commands, as a shell sees them', () => {
     fs.mkdirSync(folder);
     const result = await runCli(['compare', FIXTURE_PATH, FIXTURE_PATH, '--out', folder]);
     assert.equal(result.code, EXIT.writeFailed, result.stderr);
-    assert.equal(result.stderr, `pushbench compare: cannot write --out ${JSON.stringify(folder)}: it is a folder; --out takes a file name, e.g. ${path.join(folder, 'compare.md')}\n`);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.equal(
+      result.stderr,
+      `pushbench compare: cannot write --out ${JSON.stringify(folder)}: it is a folder; --out takes a file name, e.g. ${path.join(folder, 'compare.md')}\n`,
+    );
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   test('compare --out below a file (unwritable): exit 3, the reason in words', async () => {
@@ -54,7 +74,10 @@ describe('exit codes of the commands, as a shell sees them', () => {
     const out = path.join(file, 'compare.md');
     const result = await runCli(['compare', FIXTURE_PATH, FIXTURE_PATH, '--out', out]);
     assert.equal(result.code, EXIT.writeFailed, result.stderr);
-    assert.equal(result.stderr, `pushbench compare: cannot write --out ${JSON.stringify(out)}: a part of the path is a file, not a folder (ENOTDIR)\n`);
+    assert.equal(
+      result.stderr,
+      `pushbench compare: cannot write --out ${JSON.stringify(out)}: a part of the path is a file, not a folder (ENOTDIR)\n`,
+    );
   });
 
   test('report --out below a file: exit 3 like run, the reason in words', async () => {
@@ -63,13 +86,22 @@ describe('exit codes of the commands, as a shell sees them', () => {
     const out = path.join(file, 'reports');
     const result = await runCli(['report', FIXTURE_PATH, '--out', out]);
     assert.equal(result.code, EXIT.writeFailed, result.stderr);
-    assert.equal(result.stderr, `pushbench report: could not write the reports to ${out}: a part of the path is a file, not a folder (ENOTDIR)\n`);
+    assert.equal(
+      result.stderr,
+      `pushbench report: could not write the reports to ${out}: a part of the path is a file, not a folder (ENOTDIR)\n`,
+    );
   });
 
   test('run --target with more than an origin, or --allow-remote with nothing remote: exit 2 before anything starts', async () => {
     for (const [args, message] of [
-      [['--target', 'http://127.0.0.1:9\\@example.com'], /^pushbench run: invalid --target: received "http:\/\/127\.0\.0\.1:9\\\\@example\.com"; expected the origin of a pushbench server: .*; it has the path "\/@example\.com"/],
-      [['--target', 'http://127.0.0.1:9/base?x=1#f'], /^pushbench run: invalid --target: received "http:\/\/127\.0\.0\.1:9\/base\?x=1#f"; .*; it has the path "\/base", the query "\?x=1", the fragment "#f"\n$/],
+      [
+        ['--target', 'http://127.0.0.1:9\\@example.com'],
+        /^pushbench run: invalid --target: received "http:\/\/127\.0\.0\.1:9\\\\@example\.com"; expected the origin of a pushbench server: .*; it has the path "\/@example\.com"/,
+      ],
+      [
+        ['--target', 'http://127.0.0.1:9/base?x=1#f'],
+        /^pushbench run: invalid --target: received "http:\/\/127\.0\.0\.1:9\/base\?x=1#f"; .*; it has the path "\/base", the query "\?x=1", the fragment "#f"\n$/,
+      ],
       [['--allow-remote'], /^pushbench run: --allow-remote does nothing in this run: /],
     ] as const) {
       const result = await runCli(['run', ...args, '--out', path.join(dir, 'never')]);

@@ -2,7 +2,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../core/errors.ts';
-import { booleanReader, enumReader, HELP_ROW, helpLines, integerReader, parseCommand, stringReader, synopsis, tokenizeFlags, type Flag } from '../../cli/flags.ts';
+import {
+  booleanReader,
+  enumReader,
+  HELP_ROW,
+  helpLines,
+  integerReader,
+  parseCommand,
+  stringReader,
+  synopsis,
+  tokenizeFlags,
+  type Flag,
+} from '../../cli/flags.ts';
 
 const TABLE = {
   out: { flag: 'out', arg: 'DIR', help: 'folder', defaultText: null, reader: stringReader('a folder') },
@@ -23,7 +34,9 @@ function refuses(argv: string[], message: string, positionals = false): void {
 }
 
 test('values are read by their rows, typed, in every flag form', () => {
-  const { values, positionals, help } = parseCommand(['--out', 'x', '--count=4', '--json', '--tag', 'p', '--tag=q', 'file.json'], TABLE, { positionals: true });
+  const { values, positionals, help } = parseCommand(['--out', 'x', '--count=4', '--json', '--tag', 'p', '--tag=q', 'file.json'], TABLE, {
+    positionals: true,
+  });
   assert.deepEqual(values, { out: 'x', count: 4, json: true, tag: ['p', 'q'] });
   assert.deepEqual(positionals, ['file.json']);
   assert.equal(help, false);

@@ -40,7 +40,10 @@ test('pushbench report refuses it: exit 2, both paths named, nothing written', a
 });
 
 test('pushbench compare refuses it as CURRENT and as BASE: exit 2, paths named', async () => {
-  for (const argv of [[FIXTURE_PATH, hostile], [hostile, FIXTURE_PATH]]) {
+  for (const argv of [
+    [FIXTURE_PATH, hostile],
+    [hostile, FIXTURE_PATH],
+  ]) {
     const out = captureIo();
     assert.equal(await runCompareCommand(argv, out.io), 2, argv.join(' '));
     assert.equal(out.stderr(), `pushbench compare: ${hostile} is not a valid pushbench results file: ${PROBLEMS}\n`);

@@ -13,7 +13,22 @@ import { runCli } from '../helpers/cli.ts';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-k8s-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const GOOD = ['k8s', '--shards', '3', '--target', 'http://10.1.2.3:8080', '--allow-remote', '--technique', 'sse', '--clients', '300', '--cpu', '500m', '--memory', '512Mi'];
+const GOOD = [
+  'k8s',
+  '--shards',
+  '3',
+  '--target',
+  'http://10.1.2.3:8080',
+  '--allow-remote',
+  '--technique',
+  'sse',
+  '--clients',
+  '300',
+  '--cpu',
+  '500m',
+  '--memory',
+  '512Mi',
+];
 
 test('writes the manifests and a README with the commands, and prints the commands', async () => {
   const out = path.join(dir, 'out');
@@ -24,11 +39,22 @@ test('writes the manifests and a README with the commands, and prints the comman
   job.validate();
   assert.equal(job.spec!.completions, 3);
   const command = job.spec!.template.spec!.containers[0]!.command!;
-  assert.ok(command.join(' ').includes('run --shard auto/3 --coordinator http://pushbench-coordinator:7700 --target http://10.1.2.3:8080 --allow-remote --technique sse --clients 300'), command.join(' '));
+  assert.ok(
+    command
+      .join(' ')
+      .includes(
+        'run --shard auto/3 --coordinator http://pushbench-coordinator:7700 --target http://10.1.2.3:8080 --allow-remote --technique sse --clients 300',
+      ),
+    command.join(' '),
+  );
   // --cpu 500m: one generator process per pod (a pod sees the node's cores, not its share).
   assert.equal(command[command.indexOf('--generators') + 1], '1');
   const readme = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
-  for (const line of [`kubectl apply -f ${out}`, 'kubectl logs -l app.kubernetes.io/name=pushbench,app.kubernetes.io/instance=pushbench,app.kubernetes.io/component=shard -c shard --tail=-1', 'pushbench merge pushbench-shards.log']) {
+  for (const line of [
+    `kubectl apply -f ${out}`,
+    'kubectl logs -l app.kubernetes.io/name=pushbench,app.kubernetes.io/instance=pushbench,app.kubernetes.io/component=shard -c shard --tail=-1',
+    'pushbench merge pushbench-shards.log',
+  ]) {
     assert.ok(readme.includes(line), line);
     assert.ok(result.stdout.includes(line), line);
   }
@@ -37,19 +63,46 @@ test('writes the manifests and a README with the commands, and prints the comman
 
 test('bad input exits 2 and names the value and what is allowed', async () => {
   const cases: Array<[string[], RegExp]> = [
-    [['k8s', '--shards', '0', '--serve', '--technique', 'sse', '--clients', '3'], /invalid --shards: received "0"; expected an integer from 1 to 1000/],
+    [
+      ['k8s', '--shards', '0', '--serve', '--technique', 'sse', '--clients', '3'],
+      /invalid --shards: received "0"; expected an integer from 1 to 1000/,
+    ],
     [['k8s', '--shards', '1001', '--serve', '--technique', 'sse', '--clients', '3000'], /invalid --shards: received "1001"/],
     [['k8s', '--shards', '4', '--technique', 'sse', '--clients', '3'], /needs --target URL .* or --serve/],
     [['k8s', '--shards', '4', '--serve', '--technique', 'sse', '--clients', '3'], /--clients 3 cannot be dealt to --shards 4/],
-    [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--cpu', 'two'], /invalid --cpu: received "two"; expected a positive Kubernetes quantity such as 500m or 2/],
-    [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--memory', '1GB'], /invalid --memory: received "1GB"; expected a positive Kubernetes quantity such as 512Mi or 2Gi/],
+    [
+      ['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--cpu', 'two'],
+      /invalid --cpu: received "two"; expected a positive Kubernetes quantity such as 500m or 2/,
+    ],
+    [
+      ['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--memory', '1GB'],
+      /invalid --memory: received "1GB"; expected a positive Kubernetes quantity such as 512Mi or 2Gi/,
+    ],
     [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--cpu', '0'], /invalid --cpu: received "0"/],
-    [['k8s', '--shards', '2', '--target', 'http://127.0.0.1:8080', '--technique', 'sse', '--clients', '4'], /in a pod, 127\.0\.0\.1 is the pod itself/],
-    [['k8s', '--shards', '2', '--target', 'http://10.0.0.1:8080', '--technique', 'sse', '--clients', '4'], /refusing --target "http:\/\/10\.0\.0\.1:8080" without --allow-remote/],
-    [['k8s', '--shards', '2', '--serve', '--technique', 'smoke', '--clients', '4'], /invalid --technique: received "smoke"; allowed: polling/],
-    [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--name', 'Bench_1'], /invalid --name: received "Bench_1"; expected lower-case letters/],
-    [['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--anti-affinity', 'always'], /invalid --anti-affinity: received "always"; allowed: none, preferred, required/],
-    [['k8s', '--shards', '3', '--serve', '--technique', 'sse', '--clients', '4', '--workload', 'chat', '--room-size', '2'], /--shards 3: 2 rooms of 2 clients cannot be dealt to them; allowed: at most as many shards as rooms/],
+    [
+      ['k8s', '--shards', '2', '--target', 'http://127.0.0.1:8080', '--technique', 'sse', '--clients', '4'],
+      /in a pod, 127\.0\.0\.1 is the pod itself/,
+    ],
+    [
+      ['k8s', '--shards', '2', '--target', 'http://10.0.0.1:8080', '--technique', 'sse', '--clients', '4'],
+      /refusing --target "http:\/\/10\.0\.0\.1:8080" without --allow-remote/,
+    ],
+    [
+      ['k8s', '--shards', '2', '--serve', '--technique', 'smoke', '--clients', '4'],
+      /invalid --technique: received "smoke"; allowed: polling/,
+    ],
+    [
+      ['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--name', 'Bench_1'],
+      /invalid --name: received "Bench_1"; expected lower-case letters/,
+    ],
+    [
+      ['k8s', '--shards', '2', '--serve', '--technique', 'sse', '--clients', '4', '--anti-affinity', 'always'],
+      /invalid --anti-affinity: received "always"; allowed: none, preferred, required/,
+    ],
+    [
+      ['k8s', '--shards', '3', '--serve', '--technique', 'sse', '--clients', '4', '--workload', 'chat', '--room-size', '2'],
+      /--shards 3: 2 rooms of 2 clients cannot be dealt to them; allowed: at most as many shards as rooms/,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await runCli([...args, '--out', path.join(dir, 'bad')]);

@@ -22,14 +22,38 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('pushbench map: bad input', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['--rates', '100..0.01'], /invalid --rates: received "100\.\.0\.01"; expected a range FROM\.\.TO with 0\.0001 <= FROM < TO <= 10000 msg\/s .* \(the range is reversed\)/],
+    [
+      ['--rates', '100..0.01'],
+      /invalid --rates: received "100\.\.0\.01"; expected a range FROM\.\.TO with 0\.0001 <= FROM < TO <= 10000 msg\/s .* \(the range is reversed\)/,
+    ],
     [['--rates', '5..5'], /invalid --rates: received "5\.\.5"; .* \(the range is empty\)/],
     [['--rates', '10,1'], /invalid --rates: received "10,1"; .* \(the list must ascend, each value once\)/],
-    [['--intervals', '1s,100ms'], /invalid --intervals: received "1s,100ms"; expected an ascending comma-separated list of durations from 10ms to 10m \(it must ascend, each value once\)/],
+    [
+      ['--intervals', '1s,100ms'],
+      /invalid --intervals: received "1s,100ms"; expected an ascending comma-separated list of durations from 10ms to 10m \(it must ascend, each value once\)/,
+    ],
     [['--criterion', 'speed'], /invalid --criterion: received "speed"; allowed: bytes, bandwidth, p50, p99, cpu, memory, all/],
-    [['--technique', 'carrier-pigeon'], /invalid --technique: received "carrier-pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/],
-    [['--rates', '0.01..100', '--rate-steps', '25', '--intervals', Array.from({ length: 20 }, (_, i) => `${(i + 1) * 10}ms`).join(','), '--clients', Array.from({ length: 20 }, (_, i) => i + 1).join(',')], /too many map cells: received 25 rates × 20 intervals × 20 client counts × 5 techniques = 50000; at most 20000 are allowed/],
-    [['--max-memory', 'lots'], /invalid --max-memory: received "lots"; expected server memory in bytes, > 0, with an optional unit k, M or G \(binary\), e\.g\. 64M/],
+    [
+      ['--technique', 'carrier-pigeon'],
+      /invalid --technique: received "carrier-pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/,
+    ],
+    [
+      [
+        '--rates',
+        '0.01..100',
+        '--rate-steps',
+        '25',
+        '--intervals',
+        Array.from({ length: 20 }, (_, i) => `${(i + 1) * 10}ms`).join(','),
+        '--clients',
+        Array.from({ length: 20 }, (_, i) => i + 1).join(','),
+      ],
+      /too many map cells: received 25 rates × 20 intervals × 20 client counts × 5 techniques = 50000; at most 20000 are allowed/,
+    ],
+    [
+      ['--max-memory', 'lots'],
+      /invalid --max-memory: received "lots"; expected server memory in bytes, > 0, with an optional unit k, M or G \(binary\), e\.g\. 64M/,
+    ],
     [['--rates', '1,2', '--rate-steps', '4'], /--rate-steps 4 applies to a range of --rates, and --rates is a list \(1,2\)/],
   ];
   for (const [argv, message] of cases) {
@@ -58,7 +82,24 @@ describe('pushbench map: a tiny map, measured for real', () => {
   before(async () => {
     out = path.join(dir, 'tiny');
     // Two rates, one interval: the plan measures 40 msg/s (the fastest at the shortest interval) and 20 msg/s.
-    const run = await runCli(['map', '--rates', '20,40', '--intervals', '100ms', '--clients', '3', '--technique', 'sse,websocket', '--window', '400ms', '--quick', '--max-latency', '1s', '--out', out]);
+    const run = await runCli([
+      'map',
+      '--rates',
+      '20,40',
+      '--intervals',
+      '100ms',
+      '--clients',
+      '3',
+      '--technique',
+      'sse,websocket',
+      '--window',
+      '400ms',
+      '--quick',
+      '--max-latency',
+      '1s',
+      '--out',
+      out,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /4 cells from the model; 2 points measured/);
     assert.match(run.stdout, /^Winner by bytes per delivered message \(B\), per rate \(msg\/s\):$/m);
@@ -79,7 +120,8 @@ describe('pushbench map: a tiny map, measured for real', () => {
     assert.ok(!cell.measurement.disagree.includes('bytes'), JSON.stringify(cell.measurement));
     assert.equal(map.limits.maxLatencyMs, 1000);
     assert.ok(map.winners.some((w) => w.criterion === 'bytes' && w.technique === 'websocket'));
-    for (const file of ['report.html', 'summary.md', 'charts/decision-map-bytes.png', 'charts/decision-map-p99.png']) assert.ok(fs.existsSync(path.join(out, file)), file);
+    for (const file of ['report.html', 'summary.md', 'charts/decision-map-bytes.png', 'charts/decision-map-p99.png'])
+      assert.ok(fs.existsSync(path.join(out, file)), file);
     assert.match(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), /<section id="decision-map">/);
     assert.match(fs.readFileSync(path.join(out, 'summary.md'), 'utf8'), /^## Decision map$/m);
   });
@@ -87,11 +129,31 @@ describe('pushbench map: a tiny map, measured for real', () => {
   test('a measured cell equals the same point run with pushbench run', async () => {
     const runOut = path.join(dir, 'run');
     // The map ran the point as it is (no compression at 40 msg/s): the same flags, warm-up a third of the window.
-    const run = await runCli(['run', '--technique', 'sse,websocket', '--clients', '3', '--rate', '40', '--interval', '100', '--duration', '400ms', '--warmup', '133ms', '--headers', 'browser', '--out', runOut]);
+    const run = await runCli([
+      'run',
+      '--technique',
+      'sse,websocket',
+      '--clients',
+      '3',
+      '--rate',
+      '40',
+      '--interval',
+      '100',
+      '--duration',
+      '400ms',
+      '--warmup',
+      '133ms',
+      '--headers',
+      'browser',
+      '--out',
+      runOut,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const alone = parseResults(fs.readFileSync(path.join(runOut, 'results.json'), 'utf8'), 'results.json');
     const scenario = alone.scenarios[0]!;
-    const mapScenario = results.scenarios.find((s) => s.id === results.map!.cells.find((c) => c.rate === POINT.rate)!.measurement!.scenarioId)!;
+    const mapScenario = results.scenarios.find(
+      (s) => s.id === results.map!.cells.find((c) => c.rate === POINT.rate)!.measurement!.scenarioId,
+    )!;
     assert.deepEqual({ ...mapScenario.params }, { ...scenario.params }, 'the map ran the point with the parameters run uses');
     for (const technique of ['sse', 'websocket'] as const) {
       const a = scenario.results[technique];
@@ -107,7 +169,10 @@ describe('pushbench map: a tiny map, measured for real', () => {
       // may differ by the seq's digits (`"seq":9` against `"seq":10`, and SSE's `id:` line), which
       // depend on where the window falls, never by more than a byte or two per message.
       if (technique === 'websocket') assert.equal(inMap.perMessage.overheadBytes, a.perMessage.overheadBytes, 'frame header bytes');
-      assert.ok(Math.abs(b.figures.bytesPerMessage - a.perMessage.totalBytes) <= 2, `${technique}: ${b.figures.bytesPerMessage} against ${a.perMessage.totalBytes} B per message`);
+      assert.ok(
+        Math.abs(b.figures.bytesPerMessage - a.perMessage.totalBytes) <= 2,
+        `${technique}: ${b.figures.bytesPerMessage} against ${a.perMessage.totalBytes} B per message`,
+      );
       assert.equal(a.messages.lost, 0);
       assert.equal(inMap.messages.lost, 0);
     }
@@ -117,7 +182,27 @@ describe('pushbench map: a tiny map, measured for real', () => {
 describe('pushbench map: Ctrl-C', () => {
   test('stops every process, writes the map of what was measured marked interrupted, and exits 130', async () => {
     const out = path.join(dir, 'interrupted');
-    const child = spawn(process.execPath, [BIN, 'map', '--rates', '20,40', '--intervals', '100ms', '--clients', '3', '--technique', 'sse,websocket', '--window', '30s', '--quick', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'map',
+        '--rates',
+        '20,40',
+        '--intervals',
+        '100ms',
+        '--clients',
+        '3',
+        '--technique',
+        'sse,websocket',
+        '--window',
+        '30s',
+        '--quick',
+        '--out',
+        out,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     let children: number[] = [];
     child.stderr.setEncoding('utf8').on('data', (d: string) => {

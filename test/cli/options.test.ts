@@ -100,9 +100,7 @@ describe('parseRunArgs: defaults and happy paths', () => {
   });
 
   test('boolean flags, generators, out and a loopback target', () => {
-    const config = parseRunArgs([
-      '--quick', '--capacity', '--generators', '4', '--out', 'results/x', '--target', 'http://127.0.0.1:8080/',
-    ]);
+    const config = parseRunArgs(['--quick', '--capacity', '--generators', '4', '--out', 'results/x', '--target', 'http://127.0.0.1:8080/']);
     assert.equal(config.quick, true);
     assert.equal(config.capacity, true);
     assert.equal(config.generators, 4);
@@ -130,9 +128,12 @@ describe('parseRunArgs: defaults and happy paths', () => {
   });
 
   test('explicit holds the RunConfig fields the user set, by flag or file', () => {
-    const config = parseRunArgs(['--config', 'c.json', '--clients', '10', '--quick'], files({
-      'c.json': '{"duration": "5s", "room-size": 5}',
-    }));
+    const config = parseRunArgs(
+      ['--config', 'c.json', '--clients', '10', '--quick'],
+      files({
+        'c.json': '{"duration": "5s", "room-size": 5}',
+      }),
+    );
     assert.deepEqual([...config.explicit].sort(), ['clients', 'durationMs', 'quick', 'roomSize']);
   });
 
@@ -183,9 +184,12 @@ describe('parseRunArgs: config file', () => {
   });
 
   test('list keys accept a comma string; duration keys accept a bare number', () => {
-    const result = parseRunArgs(['--config', file], files({
-      [file]: '{"technique": "websocket,sse", "clients": "10,100", "duration": 3, "interval": 200}',
-    }));
+    const result = parseRunArgs(
+      ['--config', file],
+      files({
+        [file]: '{"technique": "websocket,sse", "clients": "10,100", "duration": 3, "interval": 200}',
+      }),
+    );
     assert.deepEqual(result.techniques, ['sse', 'websocket']);
     assert.deepEqual(result.clients, [10, 100]);
     assert.equal(result.durationMs, 3000);
@@ -274,10 +278,7 @@ describe('parseRunArgs: bad input', () => {
 
   test('negative, zero, too large and non-numeric rate', () => {
     for (const value of ['-1', '0', '100001', 'fast', '']) {
-      assertConfigError(
-        () => parseRunArgs(['--rate', value]),
-        `invalid --rate: received "${value}"; expected a number > 0 and <= 100000`,
-      );
+      assertConfigError(() => parseRunArgs(['--rate', value]), `invalid --rate: received "${value}"; expected a number > 0 and <= 100000`);
     }
   });
 
@@ -317,7 +318,10 @@ describe('parseRunArgs: bad input', () => {
   });
 
   test('durations out of bounds', () => {
-    assertConfigError(() => parseRunArgs(['--duration', '50ms']), /^invalid --duration: received "50ms"; expected a duration from 100ms to 60m/);
+    assertConfigError(
+      () => parseRunArgs(['--duration', '50ms']),
+      /^invalid --duration: received "50ms"; expected a duration from 100ms to 60m/,
+    );
     assertConfigError(() => parseRunArgs(['--duration', '61m']), /^invalid --duration: received "61m"/);
     assertConfigError(() => parseRunArgs(['--warmup', '11m']), /^invalid --warmup: received "11m"; expected a duration from 0 to 10m/);
     assertConfigError(() => parseRunArgs(['--interval', '5']), /^invalid --interval: received "5"; expected a duration from 10ms to 10m/);
@@ -365,14 +369,16 @@ describe('parseRunArgs: bad input', () => {
   });
 
   test('bad --target URL', () => {
-    const expected = 'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
+    const expected =
+      'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
     assertConfigError(() => parseRunArgs(['--target', 'localhost:8080x']), `invalid --target: received "localhost:8080x"; ${expected}`);
     assertConfigError(() => parseRunArgs(['--target', 'not a url']), `invalid --target: received "not a url"; ${expected}`);
     assertConfigError(() => parseRunArgs(['--target', 'ftp://127.0.0.1/']), `invalid --target: received "ftp://127.0.0.1/"; ${expected}`);
   });
 
   test('--target is an origin: a user name, path, query or fragment is refused at parse time, not dropped', () => {
-    const expected = 'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
+    const expected =
+      'expected the origin of a pushbench server: http:// or ws://, a host and optionally a port, such as http://127.0.0.1:8080 (no user name, path, query or fragment)';
     // URLs read the backslash as a slash: host 127.0.0.1, path /@example.com (it used to fail later as "invalid url", exit 1).
     assertConfigError(
       () => parseRunArgs(['--target', 'http://127.0.0.1:8080\\@example.com']),
@@ -382,17 +388,29 @@ describe('parseRunArgs: bad input', () => {
       () => parseRunArgs(['--target', 'http://127.0.0.1:8080/base?x=1#f']),
       `invalid --target: received "http://127.0.0.1:8080/base?x=1#f"; ${expected}; it has the path "/base", the query "?x=1", the fragment "#f"`,
     );
-    assertConfigError(() => parseRunArgs(['--target', 'http://me:pw@127.0.0.1:8080']), `invalid --target: received "http://me:pw@127.0.0.1:8080"; ${expected}; it has a user name`);
-    assertConfigError(() => parseRunArgs(['--target', 'ws://localhost:9000/ws']), `invalid --target: received "ws://localhost:9000/ws"; ${expected}; it has the path "/ws"`);
-    assertConfigError(() => parseRunArgs(['--target', 'http://127.0.0.1:8080#']), `invalid --target: received "http://127.0.0.1:8080#"; ${expected}; it has the fragment "#"`);
+    assertConfigError(
+      () => parseRunArgs(['--target', 'http://me:pw@127.0.0.1:8080']),
+      `invalid --target: received "http://me:pw@127.0.0.1:8080"; ${expected}; it has a user name`,
+    );
+    assertConfigError(
+      () => parseRunArgs(['--target', 'ws://localhost:9000/ws']),
+      `invalid --target: received "ws://localhost:9000/ws"; ${expected}; it has the path "/ws"`,
+    );
+    assertConfigError(
+      () => parseRunArgs(['--target', 'http://127.0.0.1:8080#']),
+      `invalid --target: received "http://127.0.0.1:8080#"; ${expected}; it has the fragment "#"`,
+    );
   });
 
-  test('--allow-remote with pushbench\'s own servers only does nothing: refused, naming the flag', () => {
+  test("--allow-remote with pushbench's own servers only does nothing: refused, naming the flag", () => {
     const message = (label: string) =>
       `${label} does nothing in this run: it lets --target or --target-file name a server on another host, and this run measures pushbench's own servers, which always run on this host; drop ${label} or name the server with --target URL or --target-file FILE`;
     assertConfigError(() => parseRunArgs(['--allow-remote']), message('--allow-remote'));
     assertConfigError(() => parseRunArgs(['--allow-remote', '--target-file', 'builtin']), message('--allow-remote'));
-    assertConfigError(() => parseRunArgs(['--config', 'c.json'], files({ 'c.json': '{"allow-remote": true}' })), message('"allow-remote" in config file "c.json"'));
+    assertConfigError(
+      () => parseRunArgs(['--config', 'c.json'], files({ 'c.json': '{"allow-remote": true}' })),
+      message('"allow-remote" in config file "c.json"'),
+    );
     assert.equal(parseRunArgs(['--allow-remote=false']).allowRemote, false);
     assert.equal(parseRunArgs(['--allow-remote', '--target', 'http://127.0.0.1:8080']).allowRemote, true);
   });
@@ -414,10 +432,7 @@ describe('parseRunArgs: bad input', () => {
   });
 
   test('positional argument', () => {
-    assertConfigError(
-      () => parseRunArgs(['sse']),
-      `unexpected argument "sse"; options start with --, allowed: ${ALLOWED_RUN_FLAGS}`,
-    );
+    assertConfigError(() => parseRunArgs(['sse']), `unexpected argument "sse"; options start with --, allowed: ${ALLOWED_RUN_FLAGS}`);
   });
 
   test('missing value', () => {
@@ -465,8 +480,25 @@ describe('parseServeArgs', () => {
 
   test('every flag', () => {
     const config = parseServeArgs([
-      '--technique', 'sse,websocket', '--port=8080', '--host', '0.0.0.0', '--rate', '0',
-      '--payload', '1024', '--hold', '5s', '--ring', '16', '--rooms', '0', '--ring-bytes', '1048576', '--max-message', '1000',
+      '--technique',
+      'sse,websocket',
+      '--port=8080',
+      '--host',
+      '0.0.0.0',
+      '--rate',
+      '0',
+      '--payload',
+      '1024',
+      '--hold',
+      '5s',
+      '--ring',
+      '16',
+      '--rooms',
+      '0',
+      '--ring-bytes',
+      '1048576',
+      '--max-message',
+      '1000',
     ]);
     assert.deepEqual(config, {
       techniques: ['sse', 'websocket'],
@@ -492,7 +524,10 @@ describe('parseServeArgs', () => {
     assertConfigError(() => parseServeArgs(['--rate', '-1']), 'invalid --rate: received "-1"; expected a number >= 0');
     assertConfigError(() => parseServeArgs(['--host', '']), 'invalid --host: received ""; expected a host name or IP address');
     assertConfigError(() => parseServeArgs(['--ring', '0']), 'invalid --ring: received "0"; expected an integer from 1 to 1000000');
-    assertConfigError(() => parseServeArgs(['--rooms', '100001']), 'invalid --rooms: received "100001"; expected an integer from 0 to 100000');
+    assertConfigError(
+      () => parseServeArgs(['--rooms', '100001']),
+      'invalid --rooms: received "100001"; expected an integer from 0 to 100000',
+    );
     assertConfigError(
       () => parseServeArgs(['--ring-bytes', '1000']),
       'invalid --ring-bytes: received "1000"; expected an integer from 65536 to 17179869184 (bytes)',
@@ -515,7 +550,15 @@ describe('parseServeArgs', () => {
 describe('help text', () => {
   test('lists every flag with its default', () => {
     for (const flag of ALLOWED_RUN_FLAGS.split(', ')) assert.ok(RUN_HELP.includes(flag), flag);
-    for (const fragment of ['(default: all)', '(default: 100)', '(default: 1s)', '(default: 30s)', '(default: 10s)', '(default: 2s)', '(default: 64)']) {
+    for (const fragment of [
+      '(default: all)',
+      '(default: 100)',
+      '(default: 1s)',
+      '(default: 30s)',
+      '(default: 10s)',
+      '(default: 2s)',
+      '(default: 64)',
+    ]) {
       assert.ok(RUN_HELP.includes(fragment), fragment);
     }
     assert.match(RUN_HELP, /bare number means seconds for --duration and\s+--warmup, and milliseconds for --interval and --hold/);
@@ -534,6 +577,9 @@ describe('parseRunArgs: --delay-ms', () => {
 
   test('out of range or not a number: named with the values allowed', () => {
     assertConfigError(() => parseRunArgs(['--delay-ms', '-1']), /invalid --delay-ms: received "?-1"?; expected a number >= 0 and <= 10000/);
-    assertConfigError(() => parseRunArgs(['--delay-ms', 'soon']), /invalid --delay-ms: received "?soon"?; expected a number >= 0 and <= 10000/);
+    assertConfigError(
+      () => parseRunArgs(['--delay-ms', 'soon']),
+      /invalid --delay-ms: received "?soon"?; expected a number >= 0 and <= 10000/,
+    );
   });
 });

@@ -28,11 +28,18 @@ test('writes every report next to the results file by default and prints the pat
   assert.equal(await runReportCommand([input], out.io), 0);
   assert.equal(out.stderr(), '');
   const printed = out.stdout().trim().split('\n');
-  assert.deepEqual(printed, expectedFiles().map((f) => path.join(runDir, f)));
+  assert.deepEqual(
+    printed,
+    expectedFiles().map((f) => path.join(runDir, f)),
+  );
   const html = await readFile(path.join(runDir, 'report.html'), 'utf8');
   assert.match(html, /^<!DOCTYPE html>/);
   const names = [...(await readdir(runDir)), ...(await readdir(path.join(runDir, 'charts')))];
-  assert.deepEqual(names.filter((n) => n.includes('.tmp-')), [], 'no temporary file is left');
+  assert.deepEqual(
+    names.filter((n) => n.includes('.tmp-')),
+    [],
+    'no temporary file is left',
+  );
 });
 
 test('--out chooses the folder; a folder argument stands for its results.json', async () => {
@@ -47,13 +54,19 @@ test('--out chooses the folder; a folder argument stands for its results.json', 
 test('writeReports returns the paths it wrote', async () => {
   const outDir = path.join(dir, 'from-runner');
   const written = await writeReports(loadFixture(), outDir);
-  assert.deepEqual(written, expectedFiles().map((f) => path.join(outDir, f)));
+  assert.deepEqual(
+    written,
+    expectedFiles().map((f) => path.join(outDir, f)),
+  );
 });
 
 test('bad input: exit 2 with a message naming the file', async () => {
   const cases: Array<[string[], RegExp]> = [];
   const missing = path.join(dir, 'missing.json');
-  cases.push([[missing], new RegExp(`^pushbench report: cannot read results file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file\\n$`)]);
+  cases.push([
+    [missing],
+    new RegExp(`^pushbench report: cannot read results file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file\\n$`),
+  ]);
   const broken = path.join(dir, 'broken.json');
   await writeFile(broken, '{"schemaVersion": 1,');
   cases.push([[broken], /^pushbench report: .*broken\.json is not valid JSON: /]);
@@ -65,10 +78,18 @@ test('bad input: exit 2 with a message naming the file', async () => {
   cases.push([[invalid], /invalid\.json is not a valid pushbench results file: \$\.scenarios: expected an array, found "none"/]);
   cases.push([[], /expected exactly one results file, got none/]);
   // Read as files, these never end (/dev/zero used to fail after seconds with "Invalid string length").
-  cases.push([['/dev/zero'], /^pushbench report: cannot read results file \/dev\/zero: it is a character device; expected a regular results\.json file\n$/]);
+  cases.push([
+    ['/dev/zero'],
+    /^pushbench report: cannot read results file \/dev\/zero: it is a character device; expected a regular results\.json file\n$/,
+  ]);
   const fifo = path.join(dir, 'fifo.json');
   execFileSync('mkfifo', [fifo]);
-  cases.push([[fifo], new RegExp(`^pushbench report: cannot read results file ${fifo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: it is a named pipe; expected a regular results\\.json file\\n$`)]);
+  cases.push([
+    [fifo],
+    new RegExp(
+      `^pushbench report: cannot read results file ${fifo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: it is a named pipe; expected a regular results\\.json file\\n$`,
+    ),
+  ]);
   cases.push([[FIXTURE_PATH, '--colour'], /^pushbench report: unknown option --colour; allowed: --out, --help\n/]);
   for (const [argv, message] of cases) {
     const out = captureIo();

@@ -24,7 +24,11 @@ test('--json prints the results.json written, byte for byte, and only that, on s
   assert.deepEqual(Object.keys(parsed.scenarios[0]!.results), ['sse', 'websocket']);
   assert.doesNotMatch(result.stdout, /^verdict: /m, 'no summary on stdout');
   assert.match(result.stderr, /websocket: warming up 100 ms, measuring 300 ms/, 'progress on stderr');
-  assert.match(result.stderr, new RegExp(`^results: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/results\\.json$`, 'm'), 'the file names go to stderr');
+  assert.match(
+    result.stderr,
+    new RegExp(`^results: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/results\\.json$`, 'm'),
+    'the file names go to stderr',
+  );
 });
 
 test('--json and --verbose are flags of run and npm run bench, off by default', () => {

@@ -88,7 +88,16 @@ test('a plain server that answers every request 200 "hello": not a refusal, the 
   try {
     const out = path.join(dir, 'hello');
     // Polling reads "hello" as a batch without stamps (unmatched), so the publisher's answer is the one failure.
-    const run = await runCli(['run', '--target', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, '--technique', 'polling', ...TINY, '--out', out]);
+    const run = await runCli([
+      'run',
+      '--target',
+      `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+      '--technique',
+      'polling',
+      ...TINY,
+      '--out',
+      out,
+    ]);
     assert.equal(run.code, 1, run.stderr);
     const r = results(out).scenarios[0]!.results.polling!;
     assert.equal(r.state, 'failed');

@@ -18,7 +18,11 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 test('SIGTERM: the interrupted technique and the one not run both name SIGTERM', async () => {
   const out = path.join(dir, 'run');
   const [first, second] = TECHNIQUES.slice(-2) as [string, string];
-  const child = spawn(process.execPath, [BIN, 'run', '--technique', `${first},${second}`, '--clients', '2', '--duration', '30s', '--warmup', '0', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'run', '--technique', `${first},${second}`, '--clients', '2', '--duration', '30s', '--warmup', '0', '--out', out],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;

@@ -22,7 +22,9 @@ let dir: string;
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 /** The child modules a run forks: from the sources, from dist/, or from the sources' transpiled mirror (run/source-build.ts). */
 const CHILD_MODULES = ['servers/child', 'load/generator-main', 'load/publisher-main'];
-const CHILD_PATH = new RegExp(`${CHECKOUT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:dist/|node_modules/\\.cache/pushbench/children-[0-9a-f]+/)?(?:${CHILD_MODULES.join('|')})\\.[jt]s\\b`);
+const CHILD_PATH = new RegExp(
+  `${CHECKOUT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:dist/|node_modules/\\.cache/pushbench/children-[0-9a-f]+/)?(?:${CHILD_MODULES.join('|')})\\.[jt]s\\b`,
+);
 
 /** Processes that were running before these tests (another run on the machine is not ours to judge). */
 let preexisting: Set<string>;
@@ -66,8 +68,16 @@ test('a tiny run writes results.json, the reports and a summary, and exits 0', a
   assert.match(result.stdout, /websocket\s+\d+\/\d+\s+0\s+/);
   assert.match(result.stderr, /websocket: warming up 100 ms, measuring 300 ms/, 'progress goes to stderr');
   // Two techniques and the machine's floor (a bare ws broadcast), which runs like a third.
-  assert.match(result.stderr, /^pushbench: 3 technique runs in 1 scenario, estimated time about \d+ s \(.*an estimate, not a measurement\)$/m, 'the estimate comes first');
-  assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+  assert.match(
+    result.stderr,
+    /^pushbench: 3 technique runs in 1 scenario, estimated time about \d+ s \(.*an estimate, not a measurement\)$/m,
+    'the estimate comes first',
+  );
+  assert.deepEqual(
+    fs.readdirSync(out).filter((f) => f.includes('.tmp')),
+    [],
+    'no temporary file left',
+  );
   assert.deepEqual(leftoverProcesses(), []);
 });
 
@@ -99,7 +109,10 @@ test('invalid flags exit 2 with the value and the allowed values, and write noth
   const out = path.join(dir, 'never');
   const cases: Array<[string[], RegExp]> = [
     [['--rate', '-1'], /invalid --rate: received "-1"; expected a number > 0/],
-    [['--technique', 'pigeon'], /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/],
+    [
+      ['--technique', 'pigeon'],
+      /invalid --technique: received "pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/,
+    ],
     [['--duration', '5h'], /invalid --duration: received "5h"/],
     [['--clients', '0'], /invalid --clients: received "0"/],
     [['--runs', '0'], /invalid --runs: received "0"; expected an integer from 1 to 20 \(runs\)/],
@@ -117,7 +130,10 @@ test('invalid flags exit 2 with the value and the allowed values, and write noth
 test('a non-loopback target is refused unless --allow-remote is given', async () => {
   const result = await runCli(['run', '--target', 'http://192.0.2.10:8080', '--out', path.join(dir, 'remote')]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /refusing to load non-loopback target "http:\/\/192\.0\.2\.10:8080" \(host 192\.0\.2\.10\); pass --allow-remote/);
+  assert.match(
+    result.stderr,
+    /refusing to load non-loopback target "http:\/\/192\.0\.2\.10:8080" \(host 192\.0\.2\.10\); pass --allow-remote/,
+  );
 });
 
 test('--target drives a pushbench server that is already running: pushbench publishes through POST /publish and expects what it accepted', async () => {
@@ -126,7 +142,25 @@ test('--target drives a pushbench server that is already running: pushbench publ
   try {
     const out = path.join(dir, 'target');
     // Sparse enough that each window edge has a quiet moment for the kernel's cross-check.
-    const result = await runCli(['run', '--target', server.url, '--technique', 'polling,websocket', '--clients', '4', '--rate', '5', '--duration', '2s', '--warmup', '100ms', '--interval', '500', '--out', out]);
+    const result = await runCli([
+      'run',
+      '--target',
+      server.url,
+      '--technique',
+      'polling,websocket',
+      '--clients',
+      '4',
+      '--rate',
+      '5',
+      '--duration',
+      '2s',
+      '--warmup',
+      '100ms',
+      '--interval',
+      '500',
+      '--out',
+      out,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
     assert.equal(results.scenarios[0]!.params.target, server.url);
@@ -161,7 +195,16 @@ test('--target drives a pushbench server that is already running: pushbench publ
 test('--target refuses a server that publishes by itself: what it publishes cannot be expected', async () => {
   const server = await startServer({ rate: 20, allowedOrigins: profileOrigins() });
   try {
-    const result = await runCli(['run', '--target', server.url, '--technique', 'websocket', ...TINY, '--out', path.join(dir, 'self-publishing')]);
+    const result = await runCli([
+      'run',
+      '--target',
+      server.url,
+      '--technique',
+      'websocket',
+      ...TINY,
+      '--out',
+      path.join(dir, 'self-publishing'),
+    ]);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /publishes by itself \(20 msg\/s\): start it with --rate 0/);
   } finally {
@@ -171,7 +214,11 @@ test('--target refuses a server that publishes by itself: what it publishes cann
 
 test('Ctrl-C stops every process, writes the results so far marked interrupted, and exits 130', async () => {
   const out = path.join(dir, 'interrupted');
-  const child = spawn(process.execPath, [BIN, 'run', '--technique', 'websocket,sse', '--clients', '4', '--duration', '30s', '--warmup', '0', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'run', '--technique', 'websocket,sse', '--clients', '4', '--duration', '30s', '--warmup', '0', '--out', out],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
@@ -193,7 +240,14 @@ test('the open-file limit gives a clear message with the numbers and what to do'
   // its arithmetic (exit 2), so nothing is measured, nothing is written and nothing is left running.
   const out = path.join(dir, 'emfile');
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${BIN}" run --technique websocket --clients 300 --duration 200ms --warmup 0 --out "${out}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `ulimit -n 256 && exec "${process.execPath}" "${BIN}" run --technique websocket --clients 300 --duration 200ms --warmup 0 --out "${out}"`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -201,7 +255,10 @@ test('the open-file limit gives a clear message with the numbers and what to do'
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /300 websocket clients: files: 300 server sockets in one server process, over the 256 open-file limit less 64 = 192; use --server-processes 3 or more/);
+  assert.match(
+    result.stderr,
+    /300 websocket clients: files: 300 server sockets in one server process, over the 256 open-file limit less 64 = 192; use --server-processes 3 or more/,
+  );
   assert.equal(result.stdout, '');
   assert.equal(fs.existsSync(path.join(out, 'results.json')), false);
   assert.deepEqual(leftoverProcesses(), []);

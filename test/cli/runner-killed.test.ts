@@ -22,9 +22,28 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const GONE_WITHIN_MS = 30_000;
 
 test('after kill -9 of the runner mid-run, its server and generators exit by themselves', { timeout: 120_000 }, async () => {
-  const child = spawn(process.execPath, [BIN, 'run', '--technique', TECHNIQUES.at(-1)!, '--clients', '4', '--generators', '2', '--duration', '30s', '--warmup', '0', '--out', path.join(dir, 'killed')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--technique',
+      TECHNIQUES.at(-1)!,
+      '--clients',
+      '4',
+      '--generators',
+      '2',
+      '--duration',
+      '30s',
+      '--warmup',
+      '0',
+      '--out',
+      path.join(dir, 'killed'),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   const measuring = new Promise<void>((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => {

@@ -20,7 +20,10 @@ function errno(code: string): NodeJS.ErrnoException {
 }
 
 /** Deps whose writes fail for the paths in `failing` (by prefix) with `code`; records what was written. */
-function deps(failing: Record<string, string>, reportsFail?: string): SaveDeps & { written: string[]; stderrText: () => string; reportDirs: string[] } {
+function deps(
+  failing: Record<string, string>,
+  reportsFail?: string,
+): SaveDeps & { written: string[]; stderrText: () => string; reportDirs: string[] } {
   const written: string[] = [];
   const reportDirs: string[] = [];
   let stderr = '';
@@ -47,15 +50,28 @@ function deps(failing: Record<string, string>, reportsFail?: string): SaveDeps &
 test('writes where asked and reports beside it: not a write failure', async () => {
   const d = deps({});
   const outcome = await saveResults(results, OUT, d);
-  assert.deepEqual(outcome, { resultsFile: `${OUT}/results.json`, fellBack: false, reportFiles: [`${OUT}/report.html`], writeFailed: false });
+  assert.deepEqual(outcome, {
+    resultsFile: `${OUT}/results.json`,
+    fellBack: false,
+    reportFiles: [`${OUT}/report.html`],
+    writeFailed: false,
+  });
   assert.equal(d.stderrText(), '');
 });
 
 test('--out full: saved to the fallback folder, the message names both paths', async () => {
   const d = deps({ [OUT]: 'ENOSPC' });
   const outcome = await saveResults(results, OUT, d);
-  assert.deepEqual(outcome, { resultsFile: `${FALLBACK}/results.json`, fellBack: true, reportFiles: [`${FALLBACK}/report.html`], writeFailed: true });
-  assert.equal(d.stderrText(), `pushbench: could not write ${OUT}/results.json: no space left on the device (ENOSPC). The results are saved to ${FALLBACK}/results.json instead.\n`);
+  assert.deepEqual(outcome, {
+    resultsFile: `${FALLBACK}/results.json`,
+    fellBack: true,
+    reportFiles: [`${FALLBACK}/report.html`],
+    writeFailed: true,
+  });
+  assert.equal(
+    d.stderrText(),
+    `pushbench: could not write ${OUT}/results.json: no space left on the device (ENOSPC). The results are saved to ${FALLBACK}/results.json instead.\n`,
+  );
   assert.deepEqual(d.reportDirs, [FALLBACK]);
 });
 
@@ -64,7 +80,12 @@ test('--out and the fallback both fail: the results are printed as JSON on stder
   const outcome = await saveResults(results, OUT, d);
   assert.deepEqual(outcome, { resultsFile: null, fellBack: true, reportFiles: [], writeFailed: true });
   const text = d.stderrText();
-  assert.ok(text.startsWith(`pushbench: could not write ${OUT}/results.json: read-only file system (EROFS), nor ${FALLBACK}/results.json: permission denied (EACCES). `), text);
+  assert.ok(
+    text.startsWith(
+      `pushbench: could not write ${OUT}/results.json: read-only file system (EROFS), nor ${FALLBACK}/results.json: permission denied (EACCES). `,
+    ),
+    text,
+  );
   const json = /----- BEGIN pushbench results\.json -----\n([\s\S]*)\n----- END pushbench results\.json -----\n$/.exec(text)?.[1];
   assert.deepEqual(JSON.parse(json ?? 'null'), results);
   assert.deepEqual(d.reportDirs, [], 'no reports without a saved results file');

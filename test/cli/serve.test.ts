@@ -29,7 +29,10 @@ test('serve --technique all: first line names the URL, every technique delivers,
   }
   assert.equal(await closed, 0);
   const lastLine = output().stdout.trim().split('\n').at(-1)!;
-  const stopped = JSON.parse(lastLine) as { stopped: string; stats: { published: number; techniques: Record<string, { requests: number }> } };
+  const stopped = JSON.parse(lastLine) as {
+    stopped: string;
+    stats: { published: number; techniques: Record<string, { requests: number }> };
+  };
   assert.equal(stopped.stopped, 'SIGINT');
   assert.ok(stopped.stats.published > 0);
   assert.equal(stopped.stats.techniques.longpoll!.requests, 1);

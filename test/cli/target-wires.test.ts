@@ -16,7 +16,11 @@ const NCHAN = 'targets/nchan/target.json';
 test('a wire the target file does not offer is refused, naming the wires it offers', async () => {
   assert.throws(
     () => parseRunArgs(['--target-file', NCHAN, '--wire', 'h2,h2c']),
-    (error: unknown) => error instanceof ConfigError && /invalid --wire: received "h2,h2c" with target "nchan", which does not offer h2c; it offers http, https, h2 \(its file's "wires"\)/.test(error.message),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /invalid --wire: received "h2,h2c" with target "nchan", which does not offer h2c; it offers http, https, h2 \(its file's "wires"\)/.test(
+        error.message,
+      ),
   );
   assert.throws(
     () => parseRunArgs(['--target', 'http://127.0.0.1:9', '--wire', 'https']),
@@ -38,6 +42,12 @@ test('on h2 Nchan serves polling, long polling and SSE; its WebSocket is left ou
 });
 
 test('--insecure reaches every target; without it certificates are verified', () => {
-  assert.deepEqual(parseRunArgs(['--target-file', NCHAN]).targets.map((t) => t.insecure), [false]);
-  assert.deepEqual(parseRunArgs(['--target-file', `builtin,${NCHAN}`, '--insecure']).targets.map((t) => t.insecure), [true, true]);
+  assert.deepEqual(
+    parseRunArgs(['--target-file', NCHAN]).targets.map((t) => t.insecure),
+    [false],
+  );
+  assert.deepEqual(
+    parseRunArgs(['--target-file', `builtin,${NCHAN}`, '--insecure']).targets.map((t) => t.insecure),
+    [true, true],
+  );
 });

@@ -40,12 +40,31 @@ const TINY = ['--clients', '4', '--rate', '20', '--duration', '300ms', '--warmup
 
 test('--wire http,h2 runs each scenario on each wire, names the wire in results.json, and every technique delivers with bytes agreeing', async () => {
   const out = path.join(dir, 'two-wires');
-  const result = await runCli(['run', '--technique', 'polling,sse,websocket', '--wire', 'h2,http', '--tls-cert', cert, '--tls-key', key, ...TINY, '--out', out]);
+  const result = await runCli([
+    'run',
+    '--technique',
+    'polling,sse,websocket',
+    '--wire',
+    'h2,http',
+    '--tls-cert',
+    cert,
+    '--tls-key',
+    key,
+    ...TINY,
+    '--out',
+    out,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
   assert.deepEqual(resultsProblems(results), []);
   // WIRES order, whatever the order typed; the default wire keeps the scenario's id.
-  assert.deepEqual(results.scenarios.map((s) => [s.id, s.params.wire]), [['broadcast', 'http'], ['broadcast-h2', 'h2']]);
+  assert.deepEqual(
+    results.scenarios.map((s) => [s.id, s.params.wire]),
+    [
+      ['broadcast', 'http'],
+      ['broadcast-h2', 'h2'],
+    ],
+  );
   assert.match(results.scenarios[1]!.title, /over HTTP\/2 \+ TLS$/);
   for (const scenario of results.scenarios) {
     for (const technique of ['polling', 'sse', 'websocket'] as const) {
@@ -66,7 +85,10 @@ test('a technique named on a wire that cannot carry it is refused before the run
   const out = path.join(dir, 'refused');
   const result = await runCli(['run', '--technique', 'sse,websocket-deflate', '--wire', 'http,h2', ...TINY, '--out', out]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /technique websocket-deflate cannot run on wire h2 \(HTTP\/2 \+ TLS\): permessage-deflate is negotiated on the HTTP\/1\.1 Upgrade only so far, not on an RFC 8441 extended CONNECT; wires that carry websocket-deflate: http, https/);
+  assert.match(
+    result.stderr,
+    /technique websocket-deflate cannot run on wire h2 \(HTTP\/2 \+ TLS\): permessage-deflate is negotiated on the HTTP\/1\.1 Upgrade only so far, not on an RFC 8441 extended CONNECT; wires that carry websocket-deflate: http, https/,
+  );
   assert.equal(fs.existsSync(out), false, 'nothing was written');
 });
 
@@ -77,16 +99,26 @@ test('bad --wire values, certificate and key files exit 2 naming the value or th
   const cases: Array<[string[], RegExp]> = [
     [['--wire', 'h3'], /invalid --wire: received "h3"; allowed: http, https, h2, h2c \(comma-separated list\)/],
     [['--wire', 'http,quic'], /invalid --wire: received "quic" \(in "http,quic"\); allowed: http, https, h2, h2c/],
-    [['--wire', 'https', '--tls-cert', missing, '--tls-key', key], new RegExp(`invalid --tls-cert: cannot read "${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": ENOENT`)],
+    [
+      ['--wire', 'https', '--tls-cert', missing, '--tls-key', key],
+      new RegExp(`invalid --tls-cert: cannot read "${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": ENOENT`),
+    ],
     [['--wire', 'https', '--tls-cert', notPem, '--tls-key', key], /invalid --tls-cert: ".*not-pem\.txt" holds no PEM certificate/],
     [['--wire', 'https', '--tls-cert', cert, '--tls-key', notPem], /invalid --tls-key: ".*not-pem\.txt" holds no PEM private key/],
-    [['--wire', 'h2', '--tls-cert', cert, '--tls-key', otherKey], /invalid --tls-key: the key in ".*other-key\.pem" does not match the certificate in ".*cert\.pem"/],
+    [
+      ['--wire', 'h2', '--tls-cert', cert, '--tls-key', otherKey],
+      /invalid --tls-key: the key in ".*other-key\.pem" does not match the certificate in ".*cert\.pem"/,
+    ],
     [['--wire', 'h2', '--tls-cert', cert], /--tls-cert needs --tls-key: received --tls-cert ".*cert\.pem" alone/],
     [['--tls-cert', cert, '--tls-key', key], /--tls-cert and --tls-key need a TLS wire: received --wire http; TLS wires: https, h2/],
   ];
   // Each is a ConfigError from the parser (exit 2 in the CLI, checked for two of them below), thrown before anything runs.
   for (const [args, message] of cases) {
-    assert.throws(() => parseRunArgs([...args, '--out', out]), (error: unknown) => error instanceof ConfigError && message.test(error.message), args.join(' '));
+    assert.throws(
+      () => parseRunArgs([...args, '--out', out]),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      args.join(' '),
+    );
   }
   for (const index of [0, 5]) {
     const [args, message] = cases[index]!;
@@ -98,7 +130,10 @@ test('bad --wire values, certificate and key files exit 2 naming the value or th
 
   const serveTwo = await runCli(['serve', '--wire', 'http,h2']);
   assert.equal(serveTwo.code, 2);
-  assert.match(serveTwo.stderr, /invalid --wire: received "http,h2"; pushbench serve listens on one port, so on one wire: one of http, https, h2, h2c/);
+  assert.match(
+    serveTwo.stderr,
+    /invalid --wire: received "http,h2"; pushbench serve listens on one port, so on one wire: one of http, https, h2, h2c/,
+  );
   const serveBad = await runCli(['serve', '--wire', 'spdy']);
   assert.equal(serveBad.code, 2);
   assert.match(serveBad.stderr, /invalid --wire: received "spdy"; allowed: http, https, h2, h2c/);
@@ -121,7 +156,9 @@ test('serve --wire h2 with the user certificate: an https URL, the techniques HT
         let body = '';
         stream.once('response', (head) => (status = Number(head[':status'])));
         stream.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        stream.once('end', () => resolve({ status, body, peer: (session.socket as tls.TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '' }));
+        stream.once('end', () =>
+          resolve({ status, body, peer: (session.socket as tls.TLSSocket).getPeerX509Certificate()?.fingerprint256 ?? '' }),
+        );
         stream.once('error', reject);
       });
       assert.equal(status, 200);

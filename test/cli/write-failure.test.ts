@@ -16,7 +16,18 @@ import type { ResultsFile } from '../../core/results.ts';
 import { BIN, runCli, type CliResult } from '../helpers/cli.ts';
 import { fill, mountTmpfs, type Mounted } from '../helpers/mounts.ts';
 
-const tiny = (duration = '300ms'): string[] => ['--technique', TECHNIQUES.at(-1)!, '--clients', '2', '--rate', '20', '--duration', duration, '--warmup', '100ms'];
+const tiny = (duration = '300ms'): string[] => [
+  '--technique',
+  TECHNIQUES.at(-1)!,
+  '--clients',
+  '2',
+  '--rate',
+  '20',
+  '--duration',
+  duration,
+  '--warmup',
+  '100ms',
+];
 const TINY = tiny();
 
 let dir: string;
@@ -66,7 +77,12 @@ test('disk full: results.json goes to the temp dir, the message names both paths
   const tmp = fallbackRoot('full');
   const result = await runCli(['run', ...TINY, '--out', out], { env: { TMPDIR: tmp } });
   assert.equal(result.code, 3, result.stderr);
-  assert.match(result.stderr, new RegExp(`could not write ${path.join(out, 'results.json')}: no space left on the device \\(ENOSPC\\)\\. The results are saved to ${tmp}/pushbench-results-\\w+/results\\.json instead\\.`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `could not write ${path.join(out, 'results.json')}: no space left on the device \\(ENOSPC\\)\\. The results are saved to ${tmp}/pushbench-results-\\w+/results\\.json instead\\.`,
+    ),
+  );
   const saved = JSON.parse(fs.readFileSync(savedTo(result.stderr), 'utf8')) as ResultsFile;
   assert.equal(saved.state, 'completed');
   assert.ok(fs.existsSync(path.join(path.dirname(savedTo(result.stderr)), 'report.html')), 'the reports went beside the saved results');
@@ -84,7 +100,10 @@ test('disk full and the temp dir unusable too: the results are printed as JSON o
   // The fallback is on the same full file system.
   const result = await runCli(['run', ...TINY, '--out', out], { env: { TMPDIR: full.path } });
   assert.equal(result.code, 3, result.stderr);
-  assert.match(result.stderr, /could not write \S+results\.json: no space left on the device \(ENOSPC\), nor \S+: no space left on the device \(ENOSPC\)\. Here are the results as JSON/);
+  assert.match(
+    result.stderr,
+    /could not write \S+results\.json: no space left on the device \(ENOSPC\), nor \S+: no space left on the device \(ENOSPC\)\. Here are the results as JSON/,
+  );
   const json = /----- BEGIN pushbench results\.json -----\n([\s\S]*)\n----- END pushbench results\.json -----/.exec(result.stderr)?.[1];
   assert.ok(json !== undefined, 'the JSON is between the markers');
   assert.equal((JSON.parse(json) as ResultsFile).state, 'completed');
@@ -93,7 +112,9 @@ test('disk full and the temp dir unusable too: the results are printed as JSON o
   assert.deepEqual(tempFiles(full.path), [], 'no half-written file');
 });
 
-test('only the reports do not fit: results.json is whole in --out, the message says so, exit 3 (never 0)', { timeout: 120_000 }, async (t) => {
+test('only the reports do not fit: results.json is whole in --out, the message says so, exit 3 (never 0)', {
+  timeout: 120_000,
+}, async (t) => {
   const small = tmpfs('reports', 1024);
   if (typeof small === 'string') return t.skip(small);
   const out = path.join(small.path, 'out');
@@ -102,18 +123,28 @@ test('only the reports do not fit: results.json is whole in --out, the message s
   fill(small.path, 64 * 1024);
   const result = await runCli(['run', ...TINY, '--out', out], { env: { TMPDIR: fallbackRoot('reports') } });
   assert.equal(result.code, 3, result.stderr);
-  assert.match(result.stderr, new RegExp(`the reports could not be written to ${out}: no space left on the device \\(ENOSPC\\)\\. The results are saved in ${path.join(out, 'results.json')}; render the reports elsewhere with: pushbench report`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `the reports could not be written to ${out}: no space left on the device \\(ENOSPC\\)\\. The results are saved in ${path.join(out, 'results.json')}; render the reports elsewhere with: pushbench report`,
+    ),
+  );
   assert.equal((JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile).state, 'completed');
   assertSummary(result);
   assert.deepEqual(tempFiles(out), [], 'no half-written report');
 });
 
-test('--out turns read-only mid-run: the results are saved to the temp dir, the message says read-only, exit 3', { timeout: 120_000 }, async (t) => {
+test('--out turns read-only mid-run: the results are saved to the temp dir, the message says read-only, exit 3', {
+  timeout: 120_000,
+}, async (t) => {
   const mount = tmpfs('goes-ro', 1024);
   if (typeof mount === 'string') return t.skip(mount);
   const out = path.join(mount.path, 'out');
   const tmp = fallbackRoot('goes-ro');
-  const child = spawn(process.execPath, [BIN, 'run', ...tiny('2s'), '--out', out], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', ...tiny('2s'), '--out', out], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -127,7 +158,10 @@ test('--out turns read-only mid-run: the results are saved to the temp dir, the 
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   assert.ok(stderr.includes('(remounted)'), stderr);
   assert.equal(code, 3, stderr);
-  assert.match(stderr, new RegExp(`could not write ${path.join(out, 'results.json')}: read-only file system \\(EROFS\\)\\. The results are saved to ${tmp}/`));
+  assert.match(
+    stderr,
+    new RegExp(`could not write ${path.join(out, 'results.json')}: read-only file system \\(EROFS\\)\\. The results are saved to ${tmp}/`),
+  );
   assert.equal((JSON.parse(fs.readFileSync(savedTo(stderr), 'utf8')) as ResultsFile).state, 'completed');
   assertSummary({ code, signal: null, stdout, stderr });
 });

@@ -27,9 +27,15 @@ test('on a full disk: ENOSPC, the old file intact, no temporary file', (t) => {
   const target = path.join(mount.path, 'results.json');
   writeFileAtomic(target, 'old results');
   fill(mount.path, 8 * 1024);
-  assert.throws(() => writeFileAtomic(target, 'x'.repeat(64 * 1024)), (error: NodeJS.ErrnoException) => error.code === 'ENOSPC');
+  assert.throws(
+    () => writeFileAtomic(target, 'x'.repeat(64 * 1024)),
+    (error: NodeJS.ErrnoException) => error.code === 'ENOSPC',
+  );
   assert.equal(fs.readFileSync(target, 'utf8'), 'old results');
-  assert.deepEqual(fs.readdirSync(mount.path).filter((f) => f.includes('.tmp-')), []);
+  assert.deepEqual(
+    fs.readdirSync(mount.path).filter((f) => f.includes('.tmp-')),
+    [],
+  );
   fs.rmSync(path.join(mount.path, 'filler'));
 });
 
@@ -37,8 +43,17 @@ test('on a read-only file system: EROFS for a new folder and a new file, not ENO
   const m = mount;
   if ('skip' in m) return t.skip(m.skip);
   m.remountReadOnly();
-  assert.throws(() => makeDirectory(path.join(m.path, 'new', 'deeper')), (error: NodeJS.ErrnoException) => error.code === 'EROFS');
-  assert.throws(() => writeFileAtomic(path.join(m.path, 'new', 'results.json'), '{}'), (error: NodeJS.ErrnoException) => error.code === 'EROFS');
-  assert.throws(() => writeFileAtomic(path.join(m.path, 'results.json'), '{}'), (error: NodeJS.ErrnoException) => error.code === 'EROFS');
+  assert.throws(
+    () => makeDirectory(path.join(m.path, 'new', 'deeper')),
+    (error: NodeJS.ErrnoException) => error.code === 'EROFS',
+  );
+  assert.throws(
+    () => writeFileAtomic(path.join(m.path, 'new', 'results.json'), '{}'),
+    (error: NodeJS.ErrnoException) => error.code === 'EROFS',
+  );
+  assert.throws(
+    () => writeFileAtomic(path.join(m.path, 'results.json'), '{}'),
+    (error: NodeJS.ErrnoException) => error.code === 'EROFS',
+  );
   assert.equal(fs.readFileSync(path.join(m.path, 'results.json'), 'utf8'), 'old results');
 });

@@ -37,7 +37,10 @@ describe('writeFileAtomic', () => {
     const blocker = path.join(dir, 'blocker');
     fs.writeFileSync(blocker, 'a file, not a folder');
     const target = path.join(blocker, 'results.json');
-    assert.throws(() => writeFileAtomic(target, '{}'), (err: NodeJS.ErrnoException) => ['ENOTDIR', 'EEXIST'].includes(err.code ?? ''));
+    assert.throws(
+      () => writeFileAtomic(target, '{}'),
+      (err: NodeJS.ErrnoException) => ['ENOTDIR', 'EEXIST'].includes(err.code ?? ''),
+    );
     assert.equal(fs.readFileSync(blocker, 'utf8'), 'a file, not a folder');
     assert.deepEqual(tempFiles(dir), []);
   });
@@ -47,7 +50,10 @@ describe('writeFileAtomic', () => {
     const target = path.join(dir, 'occupied');
     fs.mkdirSync(target);
     fs.writeFileSync(path.join(target, 'keep'), 'keep');
-    assert.throws(() => writeFileAtomic(target, 'data'), (err: NodeJS.ErrnoException) => typeof err.code === 'string');
+    assert.throws(
+      () => writeFileAtomic(target, 'data'),
+      (err: NodeJS.ErrnoException) => typeof err.code === 'string',
+    );
     assert.ok(fs.statSync(target).isDirectory());
     assert.deepEqual(fs.readdirSync(target), ['keep']);
     assert.deepEqual(tempFiles(dir), []);

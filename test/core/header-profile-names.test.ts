@@ -10,7 +10,7 @@ import { HeaderProfileNameSchema } from '../../core/results.ts';
 import { HEADER_PROFILES, headerProfile } from '../../load/headers.ts';
 import { RUN_HELP, parseRunArgs } from '../../cli/options.ts';
 
-test('every bundled name has a profile of that name, in the list\'s order, and nothing else is bundled', () => {
+test("every bundled name has a profile of that name, in the list's order, and nothing else is bundled", () => {
   assert.deepEqual(Object.keys(HEADER_PROFILES), [...BUILTIN_PROFILE_NAMES]);
   for (const name of BUILTIN_PROFILE_NAMES) assert.equal(headerProfile(name).name, name);
   assert.deepEqual(Object.keys(BUILTIN_PROFILE_SUMMARIES), [...BUILTIN_PROFILE_NAMES]);
@@ -24,6 +24,12 @@ test('--headers accepts each bundled name and its help describes each one', () =
 });
 
 test('an unknown profile and the results schema name the bundled ones from the same list', () => {
-  assert.throws(() => headerProfile('curl'), { name: 'RangeError', message: `unknown header profile "curl"; bundled: ${BUILTIN_PROFILE_NAMES.join(', ')}` });
-  assert.equal(HeaderProfileNameSchema.description, `a header profile: ${BUILTIN_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`);
+  assert.throws(() => headerProfile('curl'), {
+    name: 'RangeError',
+    message: `unknown header profile "curl"; bundled: ${BUILTIN_PROFILE_NAMES.join(', ')}`,
+  });
+  assert.equal(
+    HeaderProfileNameSchema.description,
+    `a header profile: ${BUILTIN_PROFILE_NAMES.join(', ')}, or file:NAME for the user's --headers FILE`,
+  );
 });

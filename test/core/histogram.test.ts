@@ -62,9 +62,20 @@ describe('summarize', () => {
 
   test('an empty histogram gives zeros, not NaN', () => {
     const summary = summarize(createLatencyHistogram());
-    assert.deepEqual({ ...summary, histogram: '' }, {
-      p50: 0, p90: 0, p99: 0, p999: 0, max: 0, min: 0, mean: 0, count: 0, histogram: '',
-    });
+    assert.deepEqual(
+      { ...summary, histogram: '' },
+      {
+        p50: 0,
+        p90: 0,
+        p99: 0,
+        p999: 0,
+        max: 0,
+        min: 0,
+        mean: 0,
+        count: 0,
+        histogram: '',
+      },
+    );
     assert.equal(decodeHistogram(summary.histogram).totalCount, 0);
   });
 });
@@ -122,7 +133,10 @@ describe('encode, decode, merge', () => {
 describe('percentileCurve', () => {
   test('default points, ascending latency', () => {
     const curve = percentileCurve(recordMs(createLatencyHistogram(), 1, 1000));
-    assert.deepEqual(curve.map((point) => point.percentile), [...CURVE_PERCENTILES]);
+    assert.deepEqual(
+      curve.map((point) => point.percentile),
+      [...CURVE_PERCENTILES],
+    );
     for (let i = 1; i < curve.length; i++) assert.ok((curve[i]?.ms ?? 0) >= (curve[i - 1]?.ms ?? 0));
     assertClose(curve.find((point) => point.percentile === 50)?.ms ?? 0, 500, 'p50');
   });

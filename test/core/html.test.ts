@@ -10,7 +10,10 @@ import { html, joinHtml, jsonScript, safe, scriptText, slug, SLUG_MAX_CHARS, sty
 const EVIL = `<img src=x onerror="alert('1')">&`;
 
 test('text and numbers are escaped, SafeHtml is not, lists join and absent values vanish', () => {
-  assert.equal(html`<p title="${EVIL}">${EVIL}</p>`.html, '<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;</p>');
+  assert.equal(
+    html`<p title="${EVIL}">${EVIL}</p>`.html,
+    '<p title="&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;">&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;</p>',
+  );
   assert.equal(html`<td>${1234.5}</td>`.html, '<td>1234.5</td>');
   assert.equal(html`<b>${safe('<i>ok</i>')}</b>`.html, '<b><i>ok</i></b>');
   assert.equal(html`<ul>${['<a>', html`<li>b</li>`]}</ul>`.html, '<ul>&lt;a&gt;<li>b</li></ul>');

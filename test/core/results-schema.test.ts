@@ -27,7 +27,10 @@ function firstDifference(a: string, b: string): string {
 
 test('the committed JSON Schema is exactly what core/results.ts generates (run `npm run schema` after changing it)', () => {
   const generated = resultsSchemaText();
-  assert.ok(committedText === generated, `core/results.schema.json is stale: first difference at ${firstDifference(committedText, generated)}`);
+  assert.ok(
+    committedText === generated,
+    `core/results.schema.json is stale: first difference at ${firstDifference(committedText, generated)}`,
+  );
 });
 
 test('the drift check sees a hand edit: a changed description no longer matches', () => {
@@ -38,7 +41,9 @@ test('the drift check sees a hand edit: a changed description no longer matches'
 
 test('the schema lists every technique id of the registry, and each $ref resolves', () => {
   const schema = resultsJsonSchema() as {
-    properties: { scenarios: { items: { properties: { results: { properties: Record<string, unknown>; propertyNames: { enum: string[] } } } } } };
+    properties: {
+      scenarios: { items: { properties: { results: { properties: Record<string, unknown>; propertyNames: { enum: string[] } } } } };
+    };
     definitions: Record<string, unknown>;
   };
   const results = schema.properties.scenarios.items.properties.results;

@@ -45,32 +45,51 @@ test('rejects another schemaVersion, naming the file and both versions', () => {
 });
 
 test('rejects something that is not an object, saying what it is', () => {
-  rejects([1, 2], 'PUSHBENCH_RESULTS_SCHEMA', /^my\/results\.json is not a pushbench results file: expected a JSON object, found an array of 2$/);
+  rejects(
+    [1, 2],
+    'PUSHBENCH_RESULTS_SCHEMA',
+    /^my\/results\.json is not a pushbench results file: expected a JSON object, found an array of 2$/,
+  );
 });
 
 test('rejects invalid JSON, naming the file', () => {
   assert.throws(
     () => parseResults('{"schemaVersion": 1,', 'broken.json'),
-    (error: unknown) => error instanceof ResultsFileError && error.code === 'PUSHBENCH_RESULTS_JSON' && error.message.startsWith('broken.json is not valid JSON: '),
+    (error: unknown) =>
+      error instanceof ResultsFileError &&
+      error.code === 'PUSHBENCH_RESULTS_JSON' &&
+      error.message.startsWith('broken.json is not valid JSON: '),
   );
 });
 
 test('rejects a wrong field with its JSON path, the expectation and what was found', () => {
   const data = loadFixture();
   (websocketOf(data).perMessage as { totalBytes: unknown }).totalBytes = 'lots';
-  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /^my\/results\.json is not a valid pushbench results file: \$\.scenarios\[0\]\.results\.websocket\.perMessage\.totalBytes: expected a number ≥ 0, found "lots"$/);
+  rejects(
+    data,
+    'PUSHBENCH_RESULTS_SCHEMA',
+    /^my\/results\.json is not a valid pushbench results file: \$\.scenarios\[0\]\.results\.websocket\.perMessage\.totalBytes: expected a number ≥ 0, found "lots"$/,
+  );
 });
 
 test('rejects an unknown technique, naming it and the technique ids', () => {
   const data = loadFixture();
   (data.scenarios[0]!.results as Record<string, unknown>).carrierPigeon = { state: 'failed', error: 'lost' };
-  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /\$\.scenarios\[0\]\.results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket, websocket-deflate\), found "carrierPigeon"$/);
+  rejects(
+    data,
+    'PUSHBENCH_RESULTS_SCHEMA',
+    /\$\.scenarios\[0\]\.results\.carrierPigeon: expected a technique id \(polling, longpoll, sse, websocket, websocket-deflate\), found "carrierPigeon"$/,
+  );
 });
 
 test('rejects a duplicated scenario id, naming both places', () => {
   const data = loadFixture();
   data.scenarios.push(structuredClone(data.scenarios[0]!));
-  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /\$\.scenarios\[6\]\.id: expected an id unique within the file, found "header-overhead", already the id of \$\.scenarios\[0\]$/);
+  rejects(
+    data,
+    'PUSHBENCH_RESULTS_SCHEMA',
+    /\$\.scenarios\[6\]\.id: expected an id unique within the file, found "header-overhead", already the id of \$\.scenarios\[0\]$/,
+  );
 });
 
 test('rejects a failed result without an error message', () => {
@@ -93,7 +112,11 @@ test('rejects negative counts and byte totals (a hostile file), naming each path
     '$.scenarios[0].results.websocket.bytes.down: expected an integer ≥ 0, found -1',
     '$.scenarios[0].results.websocket.latencyMs.count: expected an integer ≥ 0, found -2',
   ]);
-  rejects(data, 'PUSHBENCH_RESULTS_SCHEMA', /^my\/results\.json is not a valid pushbench results file: \$\.scenarios\[0\]\.params\.payloadBytes: expected an integer ≥ 0, found -64; /);
+  rejects(
+    data,
+    'PUSHBENCH_RESULTS_SCHEMA',
+    /^my\/results\.json is not a valid pushbench results file: \$\.scenarios\[0\]\.params\.payloadBytes: expected an integer ≥ 0, found -64; /,
+  );
 });
 
 test('rejects more delivered or lost messages than expected, and more empty polls than polls', () => {
@@ -117,7 +140,11 @@ test('a tool name other than pushbench and an unknown property are rejected (the
   const data = loadFixture() as unknown as { tool: Record<string, unknown>; extra?: unknown };
   data.tool.name = 'otherbench';
   data.extra = true;
-  assert.ok(Object.keys(ResultsFileSchema.properties).join(', ').startsWith('schemaVersion, tool, createdAt, state, command, environment, headerProfiles'));
+  assert.ok(
+    Object.keys(ResultsFileSchema.properties)
+      .join(', ')
+      .startsWith('schemaVersion, tool, createdAt, state, command, environment, headerProfiles'),
+  );
   assert.deepEqual(resultsProblems(data), [
     // The known fields are the schema's own, in its order; the first ones are written out so that a reordering shows.
     `$.extra: expected no such field (known: ${Object.keys(ResultsFileSchema.properties).join(', ')}), found true`,
@@ -153,7 +180,10 @@ test('lists five problems and counts the rest', () => {
 
 test('a hostile results.json with negative figures never reaches a renderer: parseResults throws', () => {
   const text = JSON.stringify(loadFixture()).replace('"lost":0', '"lost":-100');
-  assert.throws(() => parseResults(text, 'hostile.json'), (error: unknown) => error instanceof ResultsFileError && /found -100/.test(error.message));
+  assert.throws(
+    () => parseResults(text, 'hostile.json'),
+    (error: unknown) => error instanceof ResultsFileError && /found -100/.test(error.message),
+  );
 });
 
 test('a byte-order mark before the JSON is accepted (editors add one)', () => {

@@ -12,11 +12,52 @@ import { targetJsonSchema } from '../../core/targets.ts';
 
 /** Draft-07 validation, core and annotation keywords (json-schema.org/draft-07/schema). */
 const DRAFT_07_KEYWORDS = new Set([
-  '$schema', '$id', '$ref', '$comment', 'title', 'description', 'default', 'readOnly', 'writeOnly', 'examples',
-  'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern',
-  'additionalItems', 'items', 'maxItems', 'minItems', 'uniqueItems', 'contains', 'maxProperties', 'minProperties',
-  'required', 'additionalProperties', 'definitions', 'properties', 'patternProperties', 'dependencies', 'propertyNames',
-  'const', 'enum', 'type', 'format', 'contentMediaType', 'contentEncoding', 'if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'not',
+  '$schema',
+  '$id',
+  '$ref',
+  '$comment',
+  'title',
+  'description',
+  'default',
+  'readOnly',
+  'writeOnly',
+  'examples',
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'additionalItems',
+  'items',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'contains',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'additionalProperties',
+  'definitions',
+  'properties',
+  'patternProperties',
+  'dependencies',
+  'propertyNames',
+  'const',
+  'enum',
+  'type',
+  'format',
+  'contentMediaType',
+  'contentEncoding',
+  'if',
+  'then',
+  'else',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
 ]);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
 const SCHEMA_LISTS = new Set(['anyOf', 'allOf', 'oneOf']);
@@ -30,8 +71,10 @@ function dialectProblems(schema: unknown, path: string, root: Record<string, unk
   const problems: string[] = [];
   for (const [key, value] of Object.entries(node)) {
     if (!DRAFT_07_KEYWORDS.has(key)) problems.push(`${path}: ${key} is not a draft-07 keyword`);
-    else if (SCHEMA_MAPS.has(key)) for (const [name, sub] of Object.entries(value as object)) problems.push(...dialectProblems(sub, `${path}.${key}.${name}`, root));
-    else if (SCHEMA_LISTS.has(key)) (value as unknown[]).forEach((sub, i) => {
+    else if (SCHEMA_MAPS.has(key))
+      for (const [name, sub] of Object.entries(value as object)) problems.push(...dialectProblems(sub, `${path}.${key}.${name}`, root));
+    else if (SCHEMA_LISTS.has(key))
+      (value as unknown[]).forEach((sub, i) => {
         problems.push(...dialectProblems(sub, `${path}.${key}[${i}]`, root));
       });
     else if (SUBSCHEMAS.has(key)) problems.push(...dialectProblems(value, `${path}.${key}`, root));
@@ -46,13 +89,17 @@ function dialectProblems(schema: unknown, path: string, root: Record<string, unk
       }
     } else if (key === '$ref') {
       const name = /^#\/definitions\/(.+)$/.exec(String(value))?.[1];
-      if (name === undefined || (root.definitions as Record<string, unknown> | undefined)?.[name] === undefined) problems.push(`${path}: $ref ${String(value)} does not resolve`);
+      if (name === undefined || (root.definitions as Record<string, unknown> | undefined)?.[name] === undefined)
+        problems.push(`${path}: $ref ${String(value)} does not resolve`);
     }
   }
   return problems;
 }
 
-for (const [name, schema] of [['results', resultsJsonSchema()], ['target', targetJsonSchema()]] as const) {
+for (const [name, schema] of [
+  ['results', resultsJsonSchema()],
+  ['target', targetJsonSchema()],
+] as const) {
   test(`the ${name} schema declares draft-07 and every subschema speaks it`, () => {
     assert.equal(schema.$schema, JSON_SCHEMA_DIALECT);
     assert.equal(JSON_SCHEMA_DIALECT, 'http://json-schema.org/draft-07/schema#');
@@ -62,7 +109,11 @@ for (const [name, schema] of [['results', resultsJsonSchema()], ['target', targe
 }
 
 test('the dialect check sees 2020-12 spellings and an open tuple', () => {
-  const bad = { type: 'object', properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }] }, open: { type: 'array', items: [{ type: 'string' }] } }, $defs: {} };
+  const bad = {
+    type: 'object',
+    properties: { pair: { type: 'array', prefixItems: [{ type: 'string' }] }, open: { type: 'array', items: [{ type: 'string' }] } },
+    $defs: {},
+  };
   assert.deepEqual(dialectProblems(bad, '$', bad), [
     '$.properties.pair: prefixItems is not a draft-07 keyword',
     '$.properties.open: a tuple without additionalItems: false',
@@ -70,8 +121,9 @@ test('the dialect check sees 2020-12 spellings and an open tuple', () => {
   ]);
 });
 
-test('the target schema\'s header pairs are closed draft-07 tuples of two strings', () => {
-  const publish = (targetJsonSchema().properties as Record<string, { properties: Record<string, { items: Record<string, unknown> }> }>).publish!;
+test("the target schema's header pairs are closed draft-07 tuples of two strings", () => {
+  const publish = (targetJsonSchema().properties as Record<string, { properties: Record<string, { items: Record<string, unknown> }> }>)
+    .publish!;
   const pair = publish.properties.headers!.items;
   assert.equal((pair.items as unknown[]).length, 2);
   assert.equal(pair.additionalItems, false);
@@ -80,7 +132,12 @@ test('the target schema\'s header pairs are closed draft-07 tuples of two string
 });
 
 test('problemFinder: schema problems by path, each once; the relational rules only once the schema holds', () => {
-  const Pair = closed({ low: Type.Integer(), high: Type.Integer(), kind: literalUnion(['a', 'b'] as const), note: nullable(Type.String()) });
+  const Pair = closed({
+    low: Type.Integer(),
+    high: Type.Integer(),
+    kind: literalUnion(['a', 'b'] as const),
+    note: nullable(Type.String()),
+  });
   let semanticCalls = 0;
   const problems = problemFinder(Pair, (pair) => {
     semanticCalls += 1;
@@ -92,9 +149,18 @@ test('problemFinder: schema problems by path, each once; the relational rules on
   const found = problems({ low: 1, kind: 'c', note: 5, extra: true });
   assert.equal(semanticCalls, 2, 'an invalid shape never reaches the relational rules');
   assert.equal(new Set(found).size, found.length, 'no problem twice');
-  assert.ok(found.some((p) => p.startsWith('$.high: expected an integer, found nothing')), found.join('\n'));
-  assert.ok(found.some((p) => p.startsWith('$.extra: expected no such field')), found.join('\n'));
-  assert.ok(found.some((p) => p.startsWith('$.kind: expected')), found.join('\n'));
+  assert.ok(
+    found.some((p) => p.startsWith('$.high: expected an integer, found nothing')),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((p) => p.startsWith('$.extra: expected no such field')),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((p) => p.startsWith('$.kind: expected')),
+    found.join('\n'),
+  );
 });
 
 test('problemList: the first SHOWN_PROBLEMS joined, then how many more', () => {

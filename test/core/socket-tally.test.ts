@@ -57,7 +57,10 @@ test('both ends count the same bytes, up and down, open and closed', async () =>
 
   b.end();
   await eventually(() => serverTally.openCount === 0 && clientTally.openCount === 0, 'both connections closed');
-  assert.deepEqual(closedOnServer, [[100, 200], [7, 14]]);
+  assert.deepEqual(closedOnServer, [
+    [100, 200],
+    [7, 14],
+  ]);
   assert.deepEqual(serverTally.totals(), { up: 107, down: 214 });
   assert.equal(serverTally.total, 2);
 });

@@ -34,9 +34,11 @@ test('the committed target schema is exactly what core/targets.ts generates (run
   assert.notEqual(committed.replace('"a technique id"', '"a technique"'), targetSchemaText(), 'a hand edit is seen');
 });
 
-test('every bundled target file validates (the examples\' steps and variants too)', () => {
+test("every bundled target file validates (the examples' steps and variants too)", () => {
   const root = new URL('../../targets/', import.meta.url);
-  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.json') && !f.endsWith('target.schema.json'));
+  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter(
+    (f) => f.endsWith('.json') && !f.endsWith('target.schema.json'),
+  );
   assert.ok(files.length >= 9, files.join(', '));
   for (const file of files) {
     const parsed = parseTargetFile(fs.readFileSync(new URL(file, root), 'utf8'), file);
@@ -46,7 +48,10 @@ test('every bundled target file validates (the examples\' steps and variants too
 });
 
 test('a target file that is not JSON', () => {
-  assert.throws(() => parseTargetFile('{"name": "x",', '"t.json"'), (error: Error) => error instanceof TargetFileError && /^invalid target file "t\.json": not JSON \(/.test(error.message));
+  assert.throws(
+    () => parseTargetFile('{"name": "x",', '"t.json"'),
+    (error: Error) => error instanceof TargetFileError && /^invalid target file "t\.json": not JSON \(/.test(error.message),
+  );
 });
 
 test('a missing field names its path and what was expected', () => {
@@ -125,7 +130,7 @@ test('{port} in the origin needs a server section, which is what picks the port'
   );
 });
 
-test('the built-in target: a subscription for every technique of the registry, on its row\'s path', () => {
+test("the built-in target: a subscription for every technique of the registry, on its row's path", () => {
   for (const id of TECHNIQUES) assert.equal(builtinSubscription(id).cursor.kind, 'query');
   // The stamped message itself: the server keeps its due time t, so latency and the window count start there.
   assert.equal(BUILTIN_PUBLISH.body, '{message}');

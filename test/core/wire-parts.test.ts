@@ -56,7 +56,7 @@ describe('the parsers', () => {
     assert.equal(got.up.tlsOverheadBytes, 2 * 22);
   });
 
-  test('down records read after secureConnect are the application\'s, but for one record per session ticket', () => {
+  test("down records read after secureConnect are the application's, but for one record per session ticket", () => {
     const parts = new ConnectionParts();
     parts.tlsRecord('down', 22, 128);
     parts.secureConnected();
@@ -80,10 +80,21 @@ describe('the parsers', () => {
     inner.resume();
     const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
     // SETTINGS (4) with 2 settings, WINDOW_UPDATE (8), then HEADERS (1) 30 B, CONTINUATION (9) 5 B, DATA (0) 40 B, SETTINGS ack, PING (6).
-    await writeBytewise(tap, Buffer.concat([preface, frame(4, 12), frame(8, 4), frame(1, 30), frame(9, 5), frame(0, 40), frame(4, 0), frame(6, 8)]));
+    await writeBytewise(
+      tap,
+      Buffer.concat([preface, frame(4, 12), frame(8, 4), frame(1, 30), frame(9, 5), frame(0, 40), frame(4, 0), frame(6, 8)]),
+    );
     const got = parts.snapshot();
     assert.equal(got.setup.h2Up, 24 + 21 + 13);
-    const want: DirectionParts = { tlsRecords: 0, tlsOverheadBytes: 0, h2Frames: 5, h2FrameHeaderBytes: 45, h2HeaderBlockBytes: 35, h2ControlBytes: 8, h2DataBytes: 40 };
+    const want: DirectionParts = {
+      tlsRecords: 0,
+      tlsOverheadBytes: 0,
+      h2Frames: 5,
+      h2FrameHeaderBytes: 45,
+      h2HeaderBlockBytes: 35,
+      h2ControlBytes: 8,
+      h2DataBytes: 40,
+    };
     assert.deepEqual(got.up, want);
   });
 });
@@ -157,7 +168,9 @@ describe('on real connections', () => {
       assert.equal((await got).length, 99);
       await sleep(50);
       const after = counter.partTotals();
-      const parts = Object.fromEntries(Object.entries(after.down).map(([k, v]) => [k, v - before.down[k as keyof DirectionParts]])) as unknown as DirectionParts;
+      const parts = Object.fromEntries(
+        Object.entries(after.down).map(([k, v]) => [k, v - before.down[k as keyof DirectionParts]]),
+      ) as unknown as DirectionParts;
       return { down: counter.totals().down - bytesBefore, parts };
     } finally {
       ws.terminate();
@@ -176,6 +189,14 @@ describe('on real connections', () => {
   test('on h2: one DATA frame of 99 + 2 in one TLS record: 99 + 2 + 9 + 22', async () => {
     const { down, parts } = await oneMessage('h2');
     assert.equal(down, 99 + 2 + 9 + 22);
-    assert.deepEqual(parts, { tlsRecords: 1, tlsOverheadBytes: 22, h2Frames: 1, h2FrameHeaderBytes: 9, h2HeaderBlockBytes: 0, h2ControlBytes: 0, h2DataBytes: 101 });
+    assert.deepEqual(parts, {
+      tlsRecords: 1,
+      tlsOverheadBytes: 22,
+      h2Frames: 1,
+      h2FrameHeaderBytes: 9,
+      h2HeaderBlockBytes: 0,
+      h2ControlBytes: 0,
+      h2DataBytes: 101,
+    });
   });
 });

@@ -31,7 +31,10 @@ test('HTTP/1.1 wires carry every technique; HTTP/2 wires every one but a compres
   }
   assert.deepEqual(wiresCarrying('websocket'), ['http', 'https', 'h2', 'h2c']);
   assert.deepEqual(wiresCarrying('websocket-deflate'), ['http', 'https']);
-  assert.deepEqual(WIRES.map((wire) => WIRE_META[wire].webSocket), ['upgrade', 'upgrade', 'extended-connect', 'extended-connect']);
+  assert.deepEqual(
+    WIRES.map((wire) => WIRE_META[wire].webSocket),
+    ['upgrade', 'upgrade', 'extended-connect', 'extended-connect'],
+  );
 });
 
 test('a refused pair names the technique, the wire, why, and the wires that carry it', () => {

@@ -31,11 +31,15 @@ test('the exit-code table lists every EXIT code with its TSDoc comment', () => {
 });
 
 test('exitCodeDescriptions joins a multi-line TSDoc comment and refuses a file without EXIT', () => {
-  const source = 'export const EXIT = {\n  /**\n   * First line,\n   * second line.\n   */\n  ok: 0,\n  /** One line. */\n  failed: 1,\n} as const;';
-  assert.deepEqual([...exitCodeDescriptions(source)], [
-    ['ok', 'First line, second line.'],
-    ['failed', 'One line.'],
-  ]);
+  const source =
+    'export const EXIT = {\n  /**\n   * First line,\n   * second line.\n   */\n  ok: 0,\n  /** One line. */\n  failed: 1,\n} as const;';
+  assert.deepEqual(
+    [...exitCodeDescriptions(source)],
+    [
+      ['ok', 'First line, second line.'],
+      ['failed', 'One line.'],
+    ],
+  );
   assert.throws(() => exitCodeDescriptions('const nothing = 1;'), /export const EXIT/);
 });
 

@@ -94,7 +94,11 @@ export function relativeLinks(markdown: string): string[] {
 }
 
 /** What is wrong with each relative link of `file` (relative to ROOT), as "file: link: reason". */
-export function brokenLinks(file: string, markdown: string, readText: (abs: string) => string = (abs) => readFileSync(abs, 'utf8')): string[] {
+export function brokenLinks(
+  file: string,
+  markdown: string,
+  readText: (abs: string) => string = (abs) => readFileSync(abs, 'utf8'),
+): string[] {
   const problems: string[] = [];
   for (const link of relativeLinks(markdown)) {
     const [rawPath = '', anchor] = link.split('#', 2);
@@ -105,7 +109,8 @@ export function brokenLinks(file: string, markdown: string, readText: (abs: stri
     }
     if (anchor === undefined || !target.endsWith('.md') || !statSync(target).isFile()) continue;
     const text = rawPath === '' ? markdown : readText(target);
-    if (!headingAnchors(text).has(anchor)) problems.push(`${file}: ${link}: no heading with anchor #${anchor} in ${path.relative(ROOT, target)}`);
+    if (!headingAnchors(text).has(anchor))
+      problems.push(`${file}: ${link}: no heading with anchor #${anchor} in ${path.relative(ROOT, target)}`);
   }
   return problems;
 }
@@ -155,6 +160,7 @@ test(`README.md is the front door: at most ${README_MAX_LINES} lines, with the t
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const lines = readme.endsWith('\n') ? readme.split('\n').length - 1 : readme.split('\n').length;
   assert.ok(lines <= README_MAX_LINES, `README.md has ${lines} lines; at most ${README_MAX_LINES}: move detail to docs/`);
-  for (const command of ['npm ci', 'npm run bench', 'npm test']) assert.ok(readme.includes(command), `README.md does not contain "${command}"`);
+  for (const command of ['npm ci', 'npm run bench', 'npm test'])
+    assert.ok(readme.includes(command), `README.md does not contain "${command}"`);
   assert.match(readme, /<!-- sample: npm run bench -->\n```/, 'the sample output block is marked for replacement');
 });

@@ -14,7 +14,11 @@ export interface CliResult {
 /** Runs `pushbench ...args` to completion (bounded by `timeoutMs`, then SIGKILL). */
 export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -28,7 +32,9 @@ export function runCli(args: string[], options: { cwd?: string; timeoutMs?: numb
 }
 
 /** Starts `pushbench ...args` and resolves with the process and its first stdout line. */
-export function startCli(args: string[]): Promise<{ child: ChildProcess; firstLine: string; output: () => { stdout: string; stderr: string }; closed: Promise<number | null> }> {
+export function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; firstLine: string; output: () => { stdout: string; stderr: string }; closed: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

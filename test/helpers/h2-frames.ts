@@ -12,7 +12,15 @@ import tls from 'node:tls';
 export const FRAME = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
 export const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4 } as const;
 /** RFC 9113 §7 error codes the tests look for. */
-export const H2_ERROR = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, REFUSED_STREAM: 7, CANCEL: 8, COMPRESSION_ERROR: 9, ENHANCE_YOUR_CALM: 11 } as const;
+export const H2_ERROR = {
+  NO_ERROR: 0,
+  PROTOCOL_ERROR: 1,
+  INTERNAL_ERROR: 2,
+  REFUSED_STREAM: 7,
+  CANCEL: 8,
+  COMPRESSION_ERROR: 9,
+  ENHANCE_YOUR_CALM: 11,
+} as const;
 
 /** The client connection preface (RFC 9113 §3.4), without its SETTINGS frame. */
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -124,15 +132,18 @@ export async function openRawH2(port: number, secure: boolean): Promise<RawH2Cli
   socket.setNoDelay(true);
   socket.on('error', () => {});
   let closed = false;
-  const closedPromise = new Promise<void>((resolve) => socket.once('close', () => {
-    closed = true;
-    resolve();
-  }));
+  const closedPromise = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once(secure ? 'secureConnect' : 'connect', () => resolve());
     socket.once('error', reject);
   });
-  if (secure && (socket as tls.TLSSocket).alpnProtocol !== 'h2') throw new Error(`ALPN picked ${String((socket as tls.TLSSocket).alpnProtocol)}, not h2`);
+  if (secure && (socket as tls.TLSSocket).alpnProtocol !== 'h2')
+    throw new Error(`ALPN picked ${String((socket as tls.TLSSocket).alpnProtocol)}, not h2`);
   const received: ReceivedFrame[] = [];
   let pending = Buffer.alloc(0);
   let total = 0;
@@ -142,10 +153,16 @@ export async function openRawH2(port: number, secure: boolean): Promise<RawH2Cli
     while (pending.length >= 9) {
       const length = pending.readUIntBE(0, 3);
       if (pending.length < 9 + length) break;
-      const got = { type: pending[3]!, flags: pending[4]!, streamId: pending.readUInt32BE(5) & 0x7fffffff, payload: pending.subarray(9, 9 + length) };
+      const got = {
+        type: pending[3]!,
+        flags: pending[4]!,
+        streamId: pending.readUInt32BE(5) & 0x7fffffff,
+        payload: pending.subarray(9, 9 + length),
+      };
       received.push(got);
       pending = pending.subarray(9 + length);
-      if (got.type === FRAME.SETTINGS && (got.flags & FLAG.ACK) === 0 && !socket.destroyed) socket.write(frame(FRAME.SETTINGS, FLAG.ACK, 0));
+      if (got.type === FRAME.SETTINGS && (got.flags & FLAG.ACK) === 0 && !socket.destroyed)
+        socket.write(frame(FRAME.SETTINGS, FLAG.ACK, 0));
     }
   });
   socket.write(Buffer.concat([PREFACE, settingsFrame()]));
@@ -163,7 +180,13 @@ export async function openRawH2(port: number, secure: boolean): Promise<RawH2Cli
     async until(predicate, what, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames received: ${received.map((f) => `${f.type}/${f.flags}/${f.streamId}`).slice(-20).join(' ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out waiting for ${what}; frames received: ${received
+              .map((f) => `${f.type}/${f.flags}/${f.streamId}`)
+              .slice(-20)
+              .join(' ')}`,
+          );
         await sleep(5);
       }
     },

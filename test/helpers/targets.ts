@@ -84,7 +84,7 @@ export function assertAccounted(r: CompletedResult, clients: number, technique: 
   // Read at the window's edges: a stream's or socket's only request (its handshake) lies before them.
   if (TECHNIQUE_META[technique].delivery !== 'request') assert.equal(r.kernel.serverUp, 0, 'no handshake inside the window');
   assert.equal(r.kernel.unconfirmed, undefined, 'both edges were quiet');
-  assert.equal(r.kernel.sockets, clients, 'one server socket per client, the publisher\'s left out');
+  assert.equal(r.kernel.sockets, clients, "one server socket per client, the publisher's left out");
   assert.equal(r.model, null, 'no model for a foreign server');
   assert.equal(r.server?.source, 'proc');
   assert.equal(r.server?.eventLoopUtilization, null);

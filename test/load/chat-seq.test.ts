@@ -24,7 +24,7 @@ test('seq k * roomSize + i + 1: unique in the room, the sender read back', () =>
   }
 });
 
-test('one sender\'s feed steps by the room size: in order is new, a gap filled later is late, a repeat a duplicate', () => {
+test("one sender's feed steps by the room size: in order is new, a gap filled later is late, a repeat a duplicate", () => {
   // Sender 2 of a room of 10: seqs 3, 13, 23, 33, ...; the tracker starts one step before 3.
   const tracker = new ClientTracker('0', 3 - 10, 10);
   assert.equal(tracker.classify(3), 'new');

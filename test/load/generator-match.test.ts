@@ -25,11 +25,39 @@ test('stale stamps are ignored and counted, unstamped units counted, the cursor 
   const origin = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   const notBeforeT = nowMicros();
   // A backlog message from before the run, a unit without a stamp, and a message of this run inside an envelope.
-  answer = JSON.stringify([JSON.parse(encodeMessage({ seq: 1, t: notBeforeT - 5_000_000, data: 'old' })), { hello: 'no stamp here' }, { message: encodeMessage({ seq: 2, t: notBeforeT + 10, data: 'new' }) }]);
+  answer = JSON.stringify([
+    JSON.parse(encodeMessage({ seq: 1, t: notBeforeT - 5_000_000, data: 'old' })),
+    { hello: 'no stamp here' },
+    { message: encodeMessage({ seq: 2, t: notBeforeT + 10, data: 'new' }) },
+  ]);
   const generator = new Generator({
-    technique: 'polling', origin, fromClient: 0, toClient: 1, workload: 'broadcast', roomSize: 1, startSeq: 0,
-    intervalMs: 1000, holdMs: 1000, headers: HEADER_PROFILES.minimal, rate: 1, payloadBytes: 3, connectConcurrency: 1, notBeforeT,
-    subscription: { path: '/feed', headers: [], cursor: { kind: 'headers', copy: [['X-Cursor', 'X-Cursor']] }, roomParam: null, split: { kind: 'json-array' }, emptyStatuses: [], repoll: true, resume: 'none', subprotocols: [], onOpen: [], upstream: null },
+    technique: 'polling',
+    origin,
+    fromClient: 0,
+    toClient: 1,
+    workload: 'broadcast',
+    roomSize: 1,
+    startSeq: 0,
+    intervalMs: 1000,
+    holdMs: 1000,
+    headers: HEADER_PROFILES.minimal,
+    rate: 1,
+    payloadBytes: 3,
+    connectConcurrency: 1,
+    notBeforeT,
+    subscription: {
+      path: '/feed',
+      headers: [],
+      cursor: { kind: 'headers', copy: [['X-Cursor', 'X-Cursor']] },
+      roomParam: null,
+      split: { kind: 'json-array' },
+      emptyStatuses: [],
+      repoll: true,
+      resume: 'none',
+      subprotocols: [],
+      onOpen: [],
+      upstream: null,
+    },
   });
   // connect() polls once; `repoll` does not apply to it. A second poll carries the first answer's cursor.
   const outcome = await generator.connect();

@@ -47,24 +47,32 @@ test('the capture itself: Chromium over h2 orders pseudo-headers :method :author
   assert.ok(polls[1]!.headerBlockBytes! < polls[0]!.headerBlockBytes!, JSON.stringify(polls.map((p) => p.headerBlockBytes)));
 });
 
-test('a poll, a long poll and an EventSource request leave the h2 client in Chromium\'s order', async () => {
+test("a poll, a long poll and an EventSource request leave the h2 client in Chromium's order", async () => {
   const profile = HEADER_PROFILES.browser;
   const tab = new H2Tab(origin, new SocketCounter(), null, 'snapshot');
   try {
     await tab.useGetHeaders(profile.poll, []).get('/poll?since=0');
     await tab.useGetHeaders(profile.longPoll, []).get('/longpoll?since=0');
-    await new Promise<void>((resolve, reject) => tab.stream('/sse?since=0', profile.eventSource.flat(), { onStart: () => {}, onChunk: () => {}, onEnd: (error) => (error === null ? resolve() : reject(error)) }));
+    await new Promise<void>((resolve, reject) =>
+      tab.stream('/sse?since=0', profile.eventSource.flat(), {
+        onStart: () => {},
+        onChunk: () => {},
+        onEnd: (error) => (error === null ? resolve() : reject(error)),
+      }),
+    );
   } finally {
     tab.destroy();
   }
-  const [poll, longPoll, eventSource] = received.slice(-3).map((names) => ({ names: names.slice(0, names.indexOf('=')), priority: names[names.length - 1] }));
+  const [poll, longPoll, eventSource] = received
+    .slice(-3)
+    .map((names) => ({ names: names.slice(0, names.indexOf('=')), priority: names[names.length - 1] }));
   assert.deepEqual(poll!.names, captured('poll'));
   assert.deepEqual(longPoll!.names, captured('longPoll'));
   assert.deepEqual(eventSource!.names, captured('eventSource'));
   for (const request of [poll, longPoll, eventSource]) assert.equal(request!.priority, 'u=1, i');
 });
 
-test('the minimal profile gets Chromium\'s pseudo-header order and no priority field (it is no browser)', async () => {
+test("the minimal profile gets Chromium's pseudo-header order and no priority field (it is no browser)", async () => {
   const tab = new H2Tab(origin, new SocketCounter(), null, 'snapshot');
   try {
     await tab.useGetHeaders(HEADER_PROFILES.minimal.poll, []).get('/poll?since=0');

@@ -25,22 +25,32 @@ test('the 2010 example: 692 + 179 = 871 characters without line ends, 909 with t
   assert.equal(withLineEnds(KAAZING_2010.request) + withLineEnds(KAAZING_2010.response), 909);
 });
 
-test('the profile: the example\'s lines less Host and Connection (the client writes its own), its response lines for the server', () => {
+test("the profile: the example's lines less Host and Connection (the client writes its own), its response lines for the server", () => {
   const profile = HEADER_PROFILES['kaazing-2010'];
-  assert.deepEqual(profile.poll.map(([name]) => name), ['User-Agent', 'Accept', 'Accept-Language', 'Accept-Encoding', 'Accept-Charset', 'Keep-Alive', 'Referer', 'Cookie']);
+  assert.deepEqual(
+    profile.poll.map(([name]) => name),
+    ['User-Agent', 'Accept', 'Accept-Language', 'Accept-Encoding', 'Accept-Charset', 'Keep-Alive', 'Referer', 'Cookie'],
+  );
   // 692 - the request line (40) - Host (20) - Connection (22) = 610 characters in 8 lines, each ending in CRLF.
   assert.equal(headerListBytes(profile.poll), 610 + 8 * 2);
-  assert.deepEqual(profile.response?.map(([name]) => name), ['X-Powered-By', 'Server', 'Content-Type', 'Content-Length', 'Date']);
+  assert.deepEqual(
+    profile.response?.map(([name]) => name),
+    ['X-Powered-By', 'Server', 'Content-Type', 'Content-Length', 'Date'],
+  );
   assert.equal(profile.cookie, true);
   // Status line (HTTP/1.1 200 OK, as long as 2010's HTTP/1.x 200 OK) + the five lines + blank line, Content-Length: 66.
   assert.equal(jsonResponseHeadBytes(66, profile.response), 17 + 27 + 51 + 39 + 20 + 37 + 2);
   assert.equal(jsonResponseHeadBytes(66, profile.response), 193);
 });
 
-describe('pushbench\'s server with the kaazing-2010 response lines', () => {
+describe("pushbench's server with the kaazing-2010 response lines", () => {
   let server: PushServer;
   before(async () => {
-    server = await startServer({ techniques: ['polling', 'longpoll'], rate: 0, responseHeaders: HEADER_PROFILES['kaazing-2010'].response!.map(([k, v]) => [k, v]) });
+    server = await startServer({
+      techniques: ['polling', 'longpoll'],
+      rate: 0,
+      responseHeaders: HEADER_PROFILES['kaazing-2010'].response!.map(([k, v]) => [k, v]),
+    });
     for (let seq = 1; seq <= 4; seq++) {
       const t = nowMicros();
       server.publish(dataForMessageSize(64, seq, t), t);
@@ -56,7 +66,10 @@ describe('pushbench\'s server with the kaazing-2010 response lines', () => {
     raw.close();
     for (const response of parseResponses(text)) {
       const lines = response.head.split('\r\n').slice(0, -2);
-      assert.deepEqual(lines.map((line) => line.slice(0, line.indexOf(':') + 1 || undefined)), ['HTTP/1.1 200 OK', 'X-Powered-By:', 'Server:', 'Content-Type:', 'Content-Length:', 'Date:']);
+      assert.deepEqual(
+        lines.map((line) => line.slice(0, line.indexOf(':') + 1 || undefined)),
+        ['HTTP/1.1 200 OK', 'X-Powered-By:', 'Server:', 'Content-Type:', 'Content-Length:', 'Date:'],
+      );
       assert.equal(lines[1], 'X-Powered-By: Servlet/2.5');
       assert.equal(lines[2], 'Server: Sun Java System Application Server 9.1_02');
       assert.equal(lines[3], 'Content-Type: text/html;charset=UTF-8');
@@ -70,8 +83,18 @@ describe('pushbench\'s server with the kaazing-2010 response lines', () => {
   test('a poll with the profile costs what the model says, request and response, byte for byte', async () => {
     const host = `127.0.0.1:${server.port}`;
     const params: ScenarioParams = {
-      workload: 'broadcast', clients: 1, rate: 1, payloadBytes: 10, messageBytes: 64, intervalMs: 1000, holdMs: 30_000,
-      durationMs: 6000, warmupMs: 0, headers: 'kaazing-2010', roomSize: 1, target: null,
+      workload: 'broadcast',
+      clients: 1,
+      rate: 1,
+      payloadBytes: 10,
+      messageBytes: 64,
+      intervalMs: 1000,
+      holdMs: 30_000,
+      durationMs: 6000,
+      warmupMs: 0,
+      headers: 'kaazing-2010',
+      roomSize: 1,
+      target: null,
     };
     assert.equal(typicalSeq(params), 3);
     const model = modelFor('polling', params, { host });
@@ -88,7 +111,11 @@ describe('pushbench\'s server with the kaazing-2010 response lines', () => {
     const after = server.stats().bytes;
     assert.equal(after.up - before.up, model.requestHeadBytes);
     assert.equal(after.down - before.down, model.responseHeadBytes + 66);
-    assert.deepEqual(counter.totals(), { up: model.requestHeadBytes, down: model.responseHeadBytes + 66 }, 'the client counted the same bytes');
+    assert.deepEqual(
+      counter.totals(),
+      { up: model.requestHeadBytes, down: model.responseHeadBytes + 66 },
+      'the client counted the same bytes',
+    );
     assert.equal(model.perMessage.totalBytes, model.requestHeadBytes + 193 + 66);
   });
 });

@@ -47,7 +47,7 @@ function reset(...scripted: string[]): void {
   answers = scripted;
 }
 
-test('the request bytes are exactly undici\'s for the same path and headers', async () => {
+test("the request bytes are exactly undici's for the same path and headers", async () => {
   const headers = HEADER_PROFILES.browser.poll;
   reset();
   const undici = new Client(`http://127.0.0.1:${port}`);
@@ -119,6 +119,10 @@ test('each exchange carries its own request and response bytes; an exchange-attr
   assert.deepEqual(a.bytes, { up: 17 + host + 24 + 2, down: first.length });
   assert.deepEqual(b.bytes, { up: 24 + host + 24 + 2, down: second.length });
   assert.deepEqual(counter.totals(), { up: a.bytes.up + b.bytes.up, down: a.bytes.down + b.bytes.down }, 'the whole run counts every byte');
-  assert.deepEqual(counter.snapshotTotals(), { up: 0, down: 0 }, 'the edge snapshots leave the exchange-attributed socket to the exchanges');
+  assert.deepEqual(
+    counter.snapshotTotals(),
+    { up: 0, down: 0 },
+    'the edge snapshots leave the exchange-attributed socket to the exchanges',
+  );
   lean.destroy();
 });

@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeMessage, filler } from '../../core/protocol.ts';
-import { messageJsonBytes, multipartBoundary, scanStamps, splitBody, splitDelimited, splitJsonArray, splitMultipart } from '../../load/match.ts';
+import {
+  messageJsonBytes,
+  multipartBoundary,
+  scanStamps,
+  splitBody,
+  splitDelimited,
+  splitJsonArray,
+  splitMultipart,
+} from '../../load/match.ts';
 
 function stamps(text: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
@@ -14,7 +22,7 @@ function stamps(text: string): Array<[number, number]> {
   return found;
 }
 
-test('a stamp at the start of pushbench\'s own message', () => {
+test("a stamp at the start of pushbench's own message", () => {
   assert.deepEqual(stamps('{"seq":12345,"t":987654321012,"data":"x"}'), [[12345, 987654321012]]);
   assert.deepEqual(stamps(encodeMessage({ seq: 1, t: 2, room: 3, data: '' })), [[1, 2]]);
 });
@@ -28,7 +36,11 @@ test('a stamp inside another envelope, raw or one level escaped (Django Channels
 
 test('spaces after colons and commas (a server that re-encodes JSON) and several stamps in one unit', () => {
   assert.deepEqual(stamps('{"seq": 7, "t": 5}'), [[7, 5]]);
-  assert.deepEqual(stamps('[{"seq":1,"t":10},{"seq":2,"t":20}] and {\\"seq\\":3,\\"t\\":30}'), [[1, 10], [2, 20], [3, 30]]);
+  assert.deepEqual(stamps('[{"seq":1,"t":10},{"seq":2,"t":20}] and {\\"seq\\":3,\\"t\\":30}'), [
+    [1, 10],
+    [2, 20],
+    [3, 30],
+  ]);
 });
 
 test('no stamp: other key order, a t that is not an integer, no t at all, plain text', () => {
@@ -39,7 +51,12 @@ test('no stamp: other key order, a t that is not an integer, no t at all, plain 
 });
 
 test('the payload of a delivered message is the JSON pushbench published, by arithmetic', () => {
-  for (const [seq, t, room, size] of [[1, 2, undefined, 0], [9, 123456789, undefined, 64], [10, 99, 3, 100], [123456, 1, 0, 1]] as const) {
+  for (const [seq, t, room, size] of [
+    [1, 2, undefined, 0],
+    [9, 123456789, undefined, 64],
+    [10, 99, 3, 100],
+    [123456, 1, 0, 1],
+  ] as const) {
     const json = encodeMessage({ seq, t, room, data: filler(size, seq) });
     assert.equal(messageJsonBytes(seq, t, room, size), Buffer.byteLength(json), json);
   }
@@ -61,5 +78,8 @@ test('a delimiter, a whole body, multipart/mixed', () => {
   assert.equal(multipartBoundary('multipart/mixed; boundary="q r"'), 'q r');
   const body = '--b\r\nContent-Type: application/json\r\n\r\n{"seq":1,"t":2}\r\n--b\r\n\r\n{"seq":2,"t":3}\r\n--b--\r\n';
   assert.deepEqual(splitMultipart(Buffer.from(body), 'b').map(String), ['{"seq":1,"t":2}', '{"seq":2,"t":3}']);
-  assert.deepEqual(splitBody(Buffer.from(body), { kind: 'multipart' }, 'multipart/mixed; boundary=b').map(String), ['{"seq":1,"t":2}', '{"seq":2,"t":3}']);
+  assert.deepEqual(splitBody(Buffer.from(body), { kind: 'multipart' }, 'multipart/mixed; boundary=b').map(String), [
+    '{"seq":1,"t":2}',
+    '{"seq":2,"t":3}',
+  ]);
 });

@@ -20,7 +20,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 test('closed loop: every response counted, by the load and by the server alike, with its latency', async () => {
   const before = server.stats().techniques.polling!.requests;
-  const load = new PollLoad({ origin: server.url, path: '/poll?since=0', headers: [['X-Probe', '1']], connections: 3, ratePerSecond: null });
+  const load = new PollLoad({
+    origin: server.url,
+    path: '/poll?since=0',
+    headers: [['X-Probe', '1']],
+    connections: 3,
+    ratePerSecond: null,
+  });
   await load.connect();
   load.start();
   await sleep(150);
@@ -29,7 +35,11 @@ test('closed loop: every response counted, by the load and by the server alike, 
   assert.ok(sample.responses > 3, `responses ${sample.responses}`);
   assert.equal(sample.non200, 0);
   assert.equal(sample.errors, 0);
-  assert.equal(server.stats().techniques.polling!.requests - before, sample.responses, 'the server answered exactly what the load received');
+  assert.equal(
+    server.stats().techniques.polling!.requests - before,
+    sample.responses,
+    'the server answered exactly what the load received',
+  );
   assert.equal(decodeHistogram(sample.latency).totalCount, sample.responses);
   assert.ok(sample.eluActiveMs >= 0 && sample.eluIdleMs >= 0 && sample.cpuMicros > 0);
 });

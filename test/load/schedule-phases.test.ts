@@ -14,8 +14,14 @@ test('seededRandom: the same sequence for the same seed, another for another, al
   const b = seededRandom(42);
   const c = seededRandom(43);
   const first = Array.from({ length: 100 }, () => a());
-  assert.deepEqual(first, Array.from({ length: 100 }, () => b()));
-  assert.notDeepEqual(first, Array.from({ length: 100 }, () => c()));
+  assert.deepEqual(
+    first,
+    Array.from({ length: 100 }, () => b()),
+  );
+  assert.notDeepEqual(
+    first,
+    Array.from({ length: 100 }, () => c()),
+  );
   assert.ok(first.every((x) => x >= 0 && x < 1));
 });
 
@@ -24,7 +30,11 @@ test('schedulePhases: one client per slot of the period, each at a random point 
     const phases = schedulePhases(1234, clients);
     assert.equal(phases.length, clients);
     const slots = [...phases].map((phase) => Math.floor(phase * clients)).sort((x, y) => x - y);
-    assert.deepEqual(slots, Array.from({ length: clients }, (_, i) => i), `${clients} clients fill every slot once`);
+    assert.deepEqual(
+      slots,
+      Array.from({ length: clients }, (_, i) => i),
+      `${clients} clients fill every slot once`,
+    );
     // Slot i holds one phase in [i/N, (i+1)/N): the mean is ((N-1)/2 + mean offset) / N, within 1/(2N) of 1/2.
     const mean = phases.reduce((n, x) => n + x, 0) / clients;
     assert.ok(Math.abs(mean - 0.5) <= 0.5 / clients, `${clients} clients: mean phase ${mean}`);

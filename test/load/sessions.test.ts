@@ -25,8 +25,35 @@ test('a tally counts heartbeats and envelope only in the window, the connect flo
   tally.step('b', 5, 0);
   tally.connected();
   const one = tally.result();
-  assert.deepEqual(one, { protocol: 'engine.io', transport: 'engine.io websocket', heartbeats: 1, heartbeatBytes: { up: 7, down: 3 }, envelopeBytes: 10, envelopeMessages: 1, connect: { clients: 1, steps: [{ name: 'a', up: 11, down: 22 }, { name: 'b', up: 5, down: 0 }] } });
-  const merged = mergeSessionResults([one, null, { ...one, connect: { clients: 2, steps: [{ name: 'b', up: 1, down: 1 }, { name: 'c', up: 2, down: 2 }] } }]);
+  assert.deepEqual(one, {
+    protocol: 'engine.io',
+    transport: 'engine.io websocket',
+    heartbeats: 1,
+    heartbeatBytes: { up: 7, down: 3 },
+    envelopeBytes: 10,
+    envelopeMessages: 1,
+    connect: {
+      clients: 1,
+      steps: [
+        { name: 'a', up: 11, down: 22 },
+        { name: 'b', up: 5, down: 0 },
+      ],
+    },
+  });
+  const merged = mergeSessionResults([
+    one,
+    null,
+    {
+      ...one,
+      connect: {
+        clients: 2,
+        steps: [
+          { name: 'b', up: 1, down: 1 },
+          { name: 'c', up: 2, down: 2 },
+        ],
+      },
+    },
+  ]);
   assert.deepEqual(merged, {
     protocol: 'engine.io',
     transport: 'engine.io websocket',
@@ -34,7 +61,14 @@ test('a tally counts heartbeats and envelope only in the window, the connect flo
     heartbeatBytes: { up: 14, down: 6 },
     envelopeBytes: 20,
     envelopeMessages: 2,
-    connect: { clients: 3, steps: [{ name: 'a', up: 11, down: 22 }, { name: 'b', up: 6, down: 1 }, { name: 'c', up: 2, down: 2 }] },
+    connect: {
+      clients: 3,
+      steps: [
+        { name: 'a', up: 11, down: 22 },
+        { name: 'b', up: 6, down: 1 },
+        { name: 'c', up: 2, down: 2 },
+      ],
+    },
   });
   assert.equal(mergeSessionResults([null, undefined]), null);
 });

@@ -21,9 +21,24 @@ import { CLIENT_WIRES } from '../../load/wire-clients.ts';
 function context(origin: string, refusals: TargetRefusedError[] = []): DriverContext {
   const counter = new SocketCounter();
   return {
-    origin, clientId: 0, room: undefined, startSeq: 0, intervalMs: 100, phase: 0, holdMs: 1000, headers: HEADER_PROFILES.minimal, counter, tab: CLIENT_WIRES.http(origin, counter),
+    origin,
+    clientId: 0,
+    room: undefined,
+    startSeq: 0,
+    intervalMs: 100,
+    phase: 0,
+    holdMs: 1000,
+    headers: HEADER_PROFILES.minimal,
+    counter,
+    tab: CLIENT_WIRES.http(origin, counter),
     subscription: builtinSubscription('websocket'),
-    receive: () => ({ count: 0, lastSeq: 0 }), countRequest() {}, beginExchange() {}, endExchange() {}, fail() {}, refuse: (e) => refusals.push(e), sampleHead() {},
+    receive: () => ({ count: 0, lastSeq: 0 }),
+    countRequest() {},
+    beginExchange() {},
+    endExchange() {},
+    fail() {},
+    refuse: (e) => refusals.push(e),
+    sampleHead() {},
   };
 }
 
@@ -60,11 +75,16 @@ async function refusal(origin: string, refusals: TargetRefusedError[] = []): Pro
   assert.fail('connect() resolved against a server that cannot speak WebSocket');
 }
 
-test('a plain HTTP server: the error names the status and quotes the body; the refusal is reported at once', { timeout: 30_000 }, async () => {
+test('a plain HTTP server: the error names the status and quotes the body; the refusal is reported at once', {
+  timeout: 30_000,
+}, async () => {
   const refusals: TargetRefusedError[] = [];
   const error = await refusal(`http://127.0.0.1:${port(plain)}`, refusals);
   assert.equal(error.code, 'PUSHBENCH_TARGET_REFUSED');
-  assert.match(error.message, /WebSocket handshake GET ws:\/\/127\.0\.0\.1:\d+\/ws\?since=0 answered 404: no websocket here, try \/elsewhere/);
+  assert.match(
+    error.message,
+    /WebSocket handshake GET ws:\/\/127\.0\.0\.1:\d+\/ws\?since=0 answered 404: no websocket here, try \/elsewhere/,
+  );
   assert.equal(refusals.length, 1, 'the refusal reaches the generator, to fail the run');
 });
 

@@ -35,8 +35,20 @@ test('an edge waits for the last message before it to land; a wait that runs out
   server = await startServer({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: DATA.length });
   const notBeforeT = nowMicros();
   const generator = new Generator({
-    technique: PLAIN_WS_TECHNIQUE, origin: server.url, fromClient: 0, toClient: CLIENTS, workload: 'broadcast', roomSize: 1, startSeq: 0,
-    intervalMs: 1000, holdMs: 1000, headers: HEADER_PROFILES.minimal, rate: 1, payloadBytes: DATA.length, connectConcurrency: 8, notBeforeT,
+    technique: PLAIN_WS_TECHNIQUE,
+    origin: server.url,
+    fromClient: 0,
+    toClient: CLIENTS,
+    workload: 'broadcast',
+    roomSize: 1,
+    startSeq: 0,
+    intervalMs: 1000,
+    holdMs: 1000,
+    headers: HEADER_PROFILES.minimal,
+    rate: 1,
+    payloadBytes: DATA.length,
+    connectConcurrency: 8,
+    notBeforeT,
     subscription: BUILTIN_TARGET.subscriptions[PLAIN_WS_TECHNIQUE]!,
   });
   const outcome = await generator.connect();
@@ -62,11 +74,19 @@ test('an edge waits for the last message before it to land; a wait that runs out
   // (FIN + opcode, then a 7-bit length: the payload is under 126 bytes and a server does not mask, RFC 6455 5.2).
   const frameBytes = (m: { seq: number; t: number }): number =>
     2 + '{"seq":'.length + String(m.seq).length + ',"t":'.length + String(m.t).length + ',"data":"'.length + DATA.length + '"}'.length;
-  assert.deepEqual([late.seq, inWindow.seq], [1, 2], 'the late message is the feed\'s first, the window\'s its second');
-  assert.equal(frameBytes(inWindow), Buffer.byteLength(encodeMessage({ ...inWindow, data: DATA })) + 2, 'the hand count agrees with the encoder');
-  assert.equal(result.counts.receivedInWindow, CLIENTS, 'only the window\'s message counts beside its bytes');
+  assert.deepEqual([late.seq, inWindow.seq], [1, 2], "the late message is the feed's first, the window's its second");
+  assert.equal(
+    frameBytes(inWindow),
+    Buffer.byteLength(encodeMessage({ ...inWindow, data: DATA })) + 2,
+    'the hand count agrees with the encoder',
+  );
+  assert.equal(result.counts.receivedInWindow, CLIENTS, "only the window's message counts beside its bytes");
   // Exactly one frame per client: with the late frame inside the window this would be CLIENTS * (frameBytes(late) + frameBytes(inWindow)).
-  assert.deepEqual(result.bytes, { up: 0, down: CLIENTS * frameBytes(inWindow) }, 'the late message\'s bytes fell before the start snapshot');
+  assert.deepEqual(
+    result.bytes,
+    { up: 0, down: CLIENTS * frameBytes(inWindow) },
+    "the late message's bytes fell before the start snapshot",
+  );
 
   const [start, end] = result.edges!;
   assert.equal(start!.edge, 'start');

@@ -27,7 +27,10 @@ test('median and CV of p50 over invocations: 10, 12, 14 ms -> median 12, CV 2/12
   const sse = rows.find((r) => r.scenario === 'header-overhead' && r.label === 'sse')!;
   assert.equal(sse.cv, 0);
   // A scenario whose figures are another's (a shared measurement) is listed once.
-  assert.equal(rows.some((r) => r.scenario === 'copy'), false);
+  assert.equal(
+    rows.some((r) => r.scenario === 'copy'),
+    false,
+  );
   const table = repeatTable(rows, [100_000, 101_500, null]);
   assert.match(table, /\| header-overhead \| websocket \| 12\.0 \| 10\.0, 12\.0, 14\.0 \| 16\.7% \(unstable\) \|/);
   assert.match(table, /\| header-overhead \| sse \| 5\.00 \| 5\.00, 5\.00, 5\.00 \| 0\.0% \|/);

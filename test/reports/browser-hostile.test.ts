@@ -19,7 +19,10 @@ import { runCli } from '../helpers/cli.ts';
 import { FIXTURE_PATH, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? false
+    : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
 
 const TITLE = 'pushbench report: polling, long polling, SSE and WebSocket compared';
 /** Each vector, if it got through, would set the title, a global flag, or add an element with id `injected`. */
@@ -75,7 +78,15 @@ before(async () => {
   assert.equal(rendered.code, 0, rendered.stderr);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 

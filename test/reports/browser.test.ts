@@ -14,7 +14,10 @@ import { writeReports } from '../../cli/report.ts';
 import { loadFixture, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? false
+    : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
 
 let browser: Browser | null = null;
 let outDir = '';
@@ -27,7 +30,15 @@ before(async () => {
   await writeReports(loadFixture(), outDir);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 

@@ -49,7 +49,10 @@ test('latency percentiles are the fixture summaries', () => {
 test('the latency distribution is decoded from the histogram and meets the summaries', () => {
   const labels = CURVE_PERCENTILES.map(percentileLabel);
   assert.deepEqual(chart('chat-latency-distribution').config.data.labels, labels);
-  for (const [t, label] of [['polling', 'Short polling'], ['websocket', 'WebSocket']] as const) {
+  for (const [t, label] of [
+    ['polling', 'Short polling'],
+    ['websocket', 'WebSocket'],
+  ] as const) {
     const data = dataset('chat-latency-distribution', label);
     const summary = completedOf(fixture, 'chat', t).latencyMs;
     assert.equal(data[labels.indexOf('min')], summary.min);
@@ -73,10 +76,17 @@ test('empty polls: only request/response techniques, share in percent', () => {
 
 test('chat charts bytes up and down per message', () => {
   const polling = completedOf(fixture, 'chat', 'polling').perMessage;
-  assert.deepEqual(dataset('chat-up-down', 'Up: overhead'), TECHNIQUES.map((t) => completedOf(fixture, 'chat', t).perMessage.upOverheadBytes));
+  assert.deepEqual(
+    dataset('chat-up-down', 'Up: overhead'),
+    TECHNIQUES.map((t) => completedOf(fixture, 'chat', t).perMessage.upOverheadBytes),
+  );
   assert.equal(dataset('chat-up-down', 'Down: overhead')[0], polling.downOverheadBytes);
   assert.equal(dataset('chat-up-down', 'Down: payload')[0], polling.downBytes - polling.downOverheadBytes);
-  assert.equal(charts.some((c) => c.id === 'sparse-up-down'), false, 'broadcast scenarios have no up/down chart');
+  assert.equal(
+    charts.some((c) => c.id === 'sparse-up-down'),
+    false,
+    'broadcast scenarios have no up/down chart',
+  );
 });
 
 test('group charts plot bandwidth, CPU and memory against client count', () => {

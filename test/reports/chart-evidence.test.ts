@@ -36,19 +36,36 @@ test('a p99 of fewer than 100 samples is not drawn and the caption says why', ()
 
 test('an empty-responses chart where every technique is at 0% becomes one sentence', () => {
   const charts = buildCharts(fixture);
-  assert.equal(charts.some((c) => c.id === 'header-overhead-empty-polls'), false);
-  assert.equal(charts.some((c) => c.id === 'sparse-empty-polls'), true, 'sparse has 80% empty polls: drawn');
+  assert.equal(
+    charts.some((c) => c.id === 'header-overhead-empty-polls'),
+    false,
+  );
+  assert.equal(
+    charts.some((c) => c.id === 'sparse-empty-polls'),
+    true,
+    'sparse has 80% empty polls: drawn',
+  );
   assert.match(emptyPollsSentence(fixture.scenarios[0]!) ?? '', /^No request came back empty: Short polling and Long polling/);
   assert.equal(emptyPollsSentence(fixture.scenarios.find((s) => s.id === 'sparse')!), null);
 });
 
 test('sweep CPU: with runs, a pale band from the interval low to high per technique; bandwidth (exact) gets none', () => {
   const results = structuredClone(fixture);
-  const cpus = [[10, 14, 12], [20, 26, 22], [30, 31, 35]];
+  const cpus = [
+    [10, 14, 12],
+    [20, 26, 22],
+    [30, 31, 35],
+  ];
   for (const [i, id] of ['sweep-10', 'sweep-100', 'sweep-1000'].entries()) {
     const r = results.scenarios.find((s) => s.id === id)!.results.websocket!;
     if (r.state !== 'completed') continue;
-    const summary = { latencyMs: { p50: 1, p99: 2, mean: 1, count: 1000, messages: 10 }, rssBytes: null, perMessageTotalBytes: 100, delivered: 1000, lost: 0 };
+    const summary = {
+      latencyMs: { p50: 1, p99: 2, mean: 1, count: 1000, messages: 10 },
+      rssBytes: null,
+      perMessageTotalBytes: 100,
+      delivered: 1000,
+      lost: 0,
+    };
     r.runs = cpus[i]!.map((cpuPercent) => ({ ...summary, cpuPercent }));
   }
   const charts = buildCharts(results);
@@ -61,9 +78,15 @@ test('sweep CPU: with runs, a pale band from the interval low to high per techni
   assert.equal((high as { fill?: unknown }).fill, '-1');
   assert.match(cpu.caption, /95% interval over 3 runs/);
   const bandwidth = charts.find((c) => c.id === 'sweep-bandwidth')!;
-  assert.equal(bandwidth.config.data.datasets.some((d) => String(d.label).includes('interval')), false);
+  assert.equal(
+    bandwidth.config.data.datasets.some((d) => String(d.label).includes('interval')),
+    false,
+  );
   // One run: no band and no word of one.
   const single = buildCharts(fixture).find((c) => c.id === 'sweep-cpu')!;
-  assert.equal(single.config.data.datasets.some((d) => String(d.label).includes('interval')), false);
+  assert.equal(
+    single.config.data.datasets.some((d) => String(d.label).includes('interval')),
+    false,
+  );
   assert.equal(single.caption, '');
 });

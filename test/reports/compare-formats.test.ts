@@ -12,10 +12,20 @@ test('github-action-benchmark: an array of { name, unit, value } for customSmall
     assert.equal(typeof entry.unit, 'string');
     assert.ok(Number.isFinite(entry.value));
   }
-  assert.deepEqual(entries.find((e) => e.name === 'header-overhead/websocket bytes per message'), { name: 'header-overhead/websocket bytes per message', unit: 'bytes', value: 58 });
-  assert.deepEqual(entries.find((e) => e.name === 'sparse/polling p99 latency'), { name: 'sparse/polling p99 latency', unit: 'ms', value: 988.159 });
+  assert.deepEqual(
+    entries.find((e) => e.name === 'header-overhead/websocket bytes per message'),
+    { name: 'header-overhead/websocket bytes per message', unit: 'bytes', value: 58 },
+  );
+  assert.deepEqual(
+    entries.find((e) => e.name === 'sparse/polling p99 latency'),
+    { name: 'sparse/polling p99 latency', unit: 'ms', value: 988.159 },
+  );
   assert.equal(new Set(entries.map((e) => e.name)).size, entries.length, 'names are unique');
-  assert.equal(entries.some((e) => e.name.startsWith('sweep-1000/longpoll')), false, 'a failed technique has no figures');
+  assert.equal(
+    entries.some((e) => e.name.startsWith('sweep-1000/longpoll')),
+    false,
+    'a failed technique has no figures',
+  );
 });
 
 test('bencher: { benchmark: { measure: { value } } }', () => {

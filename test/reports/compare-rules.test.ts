@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { compareResults, parseThreshold, type CompareRow } from '../../reports/compare.ts';
 import { completedOf, loadFixture } from './helpers.ts';
 
-const row = (rows: CompareRow[], scenarioId: string, technique: string, metric: string) => rows.find((r) => r.scenarioId === scenarioId && r.technique === technique && r.metric === metric);
+const row = (rows: CompareRow[], scenarioId: string, technique: string, metric: string) =>
+  rows.find((r) => r.scenarioId === scenarioId && r.technique === technique && r.metric === metric);
 
 test('bytes are exact: a change within 1 byte passes, +1% and more than a byte fails', () => {
   const base = loadFixture();
@@ -25,7 +26,10 @@ test('latency is noisy: it must grow by more than 50% and more than 2 ms', () =>
   const { rows, regressions } = compareResults(base, current);
   assert.equal(row(rows, 'header-overhead', 'websocket', 'latencyMs.p99')?.verdict, 'pass');
   assert.equal(row(rows, 'header-overhead', 'polling', 'latencyMs.p99')?.verdict, 'pass');
-  assert.deepEqual(regressions.map((r) => `${r.scenarioId}/${r.technique} ${r.metric}`), ['sparse/polling latencyMs.p50']);
+  assert.deepEqual(
+    regressions.map((r) => `${r.scenarioId}/${r.technique} ${r.metric}`),
+    ['sparse/polling latencyMs.p50'],
+  );
 });
 
 test('delivered ratio may not drop by more than 0.1 percentage point; getting better is marked', () => {

@@ -22,7 +22,7 @@ function onTwoTargets(): ResultsFile {
   return results;
 }
 
-test('each target is compared with its own baseline: a regression on nchan is named as nchan\'s', () => {
+test("each target is compared with its own baseline: a regression on nchan is named as nchan's", () => {
   const base = onTwoTargets();
   const current = onTwoTargets();
   const long = scenarioOf(current, 'header-overhead@nchan').results.longpoll!;
@@ -37,14 +37,16 @@ test('each target is compared with its own baseline: a regression on nchan is na
   );
 });
 
-test('a run on another server than the baseline\'s shares no scenario with it', () => {
+test("a run on another server than the baseline's shares no scenario with it", () => {
   const base = onTwoTargets();
   base.scenarios = base.scenarios.filter((s) => s.id.endsWith('@nchan'));
   const current = onTwoTargets();
   current.scenarios = current.scenarios.filter((s) => !s.id.endsWith('@nchan'));
   assert.throws(
     () => compareResults(base, current),
-    (error: Error) => error instanceof CompareInputError && error.message === 'BASE and CURRENT have no scenario in common (BASE: header-overhead@nchan; CURRENT: header-overhead)',
+    (error: Error) =>
+      error instanceof CompareInputError &&
+      error.message === 'BASE and CURRENT have no scenario in common (BASE: header-overhead@nchan; CURRENT: header-overhead)',
   );
 });
 
@@ -52,5 +54,9 @@ test('one id measured on two targets is flagged', () => {
   const base = onTwoTargets();
   const current = onTwoTargets();
   scenarioOf(current, 'header-overhead').target!.name = 'url';
-  assert.ok(compareResults(base, current).warnings.includes('scenario header-overhead: measured on target builtin in base and on url in current; the comparison is not like for like'));
+  assert.ok(
+    compareResults(base, current).warnings.includes(
+      'scenario header-overhead: measured on target builtin in base and on url in current; the comparison is not like for like',
+    ),
+  );
 });

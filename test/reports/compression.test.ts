@@ -48,7 +48,9 @@ test('report.html and summary.md name the fairness rule the technique breaks; th
   assert.ok(breaks.includes('encode once'));
   const intro = sectionById(html, 'intro');
   assert.ok(intro.includes('<h3>Rules of fairness</h3>'));
-  assert.ok(intro.includes(`<p class="warning"><strong>WebSocket + deflate</strong> cannot keep one of these rules: ${escapeHtml(breaks)}.`));
+  assert.ok(
+    intro.includes(`<p class="warning"><strong>WebSocket + deflate</strong> cannot keep one of these rules: ${escapeHtml(breaks)}.`),
+  );
   assert.ok(md.includes('Fairness: **WebSocket + deflate** cannot keep one rule: encode once, write to every socket'));
   const lesson = sectionById(html, 'technique-websocket-deflate');
   assert.match(lesson, /<h3>WebSocket with permessage-deflate<\/h3>/);

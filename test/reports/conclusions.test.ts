@@ -9,7 +9,11 @@ const fixture = loadFixture();
 const template = completedOf(fixture, 'header-overhead', 'websocket');
 
 /** A completed result with the given bytes per message, p99 and losses; everything else from the fixture. */
-function result(totalBytes: number, p99: number, extra: { lost?: number; bitsPerSecond?: number; modelBytes?: number } = {}): CompletedResult {
+function result(
+  totalBytes: number,
+  p99: number,
+  extra: { lost?: number; bitsPerSecond?: number; modelBytes?: number } = {},
+): CompletedResult {
   const r = structuredClone(template);
   r.perMessage.totalBytes = totalBytes;
   r.perMessage.overheadBytes = totalBytes - 56;
@@ -22,7 +26,11 @@ function result(totalBytes: number, p99: number, extra: { lost?: number; bitsPer
   return r;
 }
 
-function scenario(id: string, clients: number, results: Partial<Record<TechniqueId, CompletedResult | { state: 'failed'; error: string }>>): Scenario {
+function scenario(
+  id: string,
+  clients: number,
+  results: Partial<Record<TechniqueId, CompletedResult | { state: 'failed'; error: string }>>,
+): Scenario {
   const base = structuredClone(fixture.scenarios[0]!);
   return { ...base, id, title: id, group: 'g', params: { ...base.params, clients }, results };
 }
@@ -48,7 +56,11 @@ test('lowest p99 latency and its factor', () => {
 });
 
 test('losses and failures are called out; near-equal figures are not ranked', () => {
-  const s = scenario('s', 100, { longpoll: { state: 'failed', error: 'EMFILE' }, sse: result(100, 1, { lost: 3 }), websocket: result(98, 0.99) });
+  const s = scenario('s', 100, {
+    longpoll: { state: 'failed', error: 'EMFILE' },
+    sse: result(100, 1, { lost: 3 }),
+    websocket: result(98, 0.99),
+  });
   const findings = scenarioConclusions(s).findings;
   assert.equal(find(findings, 'failure')[0]?.text, 'Long polling failed: EMFILE. It has no figures in this scenario.');
   assert.equal(find(findings, 'loss')[0]?.text, 'Server-Sent Events lost 3 of 1,000 expected messages (0.3%).');
@@ -69,13 +81,17 @@ test('sweep: where polling bandwidth crosses another technique, and the spread a
     scenarios: [
       scenario('g-10', 10, { polling: result(900, 500, { bitsPerSecond: 5_000 }), websocket: result(60, 1, { bitsPerSecond: 8_000 }) }),
       scenario('g-100', 100, { polling: result(900, 500, { bitsPerSecond: 50_000 }), websocket: result(60, 1, { bitsPerSecond: 60_000 }) }),
-      scenario('g-1000', 1000, { polling: result(900, 500, { bitsPerSecond: 2_000_000 }), websocket: result(60, 1, { bitsPerSecond: 500_000 }) }),
+      scenario('g-1000', 1000, {
+        polling: result(900, 500, { bitsPerSecond: 2_000_000 }),
+        websocket: result(60, 1, { bitsPerSecond: 500_000 }),
+      }),
     ],
   };
   const findings = groupConclusions(group).findings;
-  assert.deepEqual(find(findings, 'crossing').map((f) => f.text), [
-    "Short polling's bandwidth crosses WebSocket's between 100 and 1,000 clients: below, Short polling uses less; above, WebSocket does.",
-  ]);
+  assert.deepEqual(
+    find(findings, 'crossing').map((f) => f.text),
+    ["Short polling's bandwidth crosses WebSocket's between 100 and 1,000 clients: below, Short polling uses less; above, WebSocket does."],
+  );
   const [spread] = find(findings, 'spread');
   assert.equal(spread?.worst, 'polling');
   assert.equal(spread?.factor, 4);
@@ -90,28 +106,47 @@ test('sweep without a crossing says the order holds, from the fixture', () => {
     find(findings, 'ranking')[0]?.text,
     'No two techniques swap places in bandwidth across 10, 100, 1,000 clients; at 100 clients, from least to most: WebSocket < Server-Sent Events < Short polling < Long polling.',
   );
-  assert.equal(find(findings, 'failure')[0]?.text, 'Long polling failed at 1,000 clients: server process exited with code 1: EMFILE: too many open files.');
+  assert.equal(
+    find(findings, 'failure')[0]?.text,
+    'Long polling failed at 1,000 clients: server process exited with code 1: EMFILE: too many open files.',
+  );
 });
 
 /** Run summaries whose p99 values are `p99s` (count 1,000 each, so p99 is printable). */
 function withRuns(r: CompletedResult, p99s: number[]): CompletedResult {
   return {
     ...r,
-    runs: p99s.map((p99) => ({ latencyMs: { p50: p99 / 2, p99, mean: p99 / 2, count: 1000, messages: 10 }, cpuPercent: 1, rssBytes: 1, perMessageTotalBytes: 60, delivered: 1000, lost: 0 })),
+    runs: p99s.map((p99) => ({
+      latencyMs: { p50: p99 / 2, p99, mean: p99 / 2, count: 1000, messages: 10 },
+      cpuPercent: 1,
+      rssBytes: 1,
+      perMessageTotalBytes: 60,
+      delivered: 1000,
+      lost: 0,
+    })),
   };
 }
 
 test('with runs: a p99 difference is stated only when the intervals do not overlap', () => {
   // SSE runs 1.0..1.4 ms (median 1.2), WebSocket 1.3..1.8 (median 1.5): min–max intervals overlap at 1.3–1.4.
-  const overlapping = scenario('o', 100, { sse: withRuns(result(90, 1.2), [1.0, 1.2, 1.4]), websocket: withRuns(result(60, 1.5), [1.3, 1.5, 1.8]) });
+  const overlapping = scenario('o', 100, {
+    sse: withRuns(result(90, 1.2), [1.0, 1.2, 1.4]),
+    websocket: withRuns(result(60, 1.5), [1.3, 1.5, 1.8]),
+  });
   const [latency] = find(scenarioConclusions(overlapping).findings, 'latency');
   assert.equal(latency?.best, undefined);
-  assert.equal(latency?.text, 'p99 latency is not distinguishable here: the intervals over 3 runs overlap (Server-Sent Events 1.00 ms–1.40 ms, WebSocket 1.30 ms–1.80 ms).');
+  assert.equal(
+    latency?.text,
+    'p99 latency is not distinguishable here: the intervals over 3 runs overlap (Server-Sent Events 1.00 ms–1.40 ms, WebSocket 1.30 ms–1.80 ms).',
+  );
   // Separate intervals: the factor is of the medians, 4 / 1.2 = 3.3×.
   const apart = scenario('a', 100, { sse: withRuns(result(90, 1.2), [1.0, 1.2, 1.4]), websocket: withRuns(result(60, 4), [3.5, 4, 4.5]) });
   const [stated] = find(scenarioConclusions(apart).findings, 'latency');
   assert.equal(stated?.best, 'sse');
-  assert.equal(stated?.text, 'Server-Sent Events has the lowest p99 latency: 1.20 ms, 3.3× lower than WebSocket (4.00 ms) (medians of 3 runs; the intervals do not overlap).');
+  assert.equal(
+    stated?.text,
+    'Server-Sent Events has the lowest p99 latency: 1.20 ms, 3.3× lower than WebSocket (4.00 ms) (medians of 3 runs; the intervals do not overlap).',
+  );
 });
 
 test('a p99 of too few samples is left out of the comparison, with the reason', () => {
@@ -119,6 +154,6 @@ test('a p99 of too few samples is left out of the comparison, with the reason', 
   thin.latencyMs.count = 30;
   const s = scenario('t', 100, { polling: result(900, 500), sse: result(90, 2), websocket: thin });
   const [latency] = find(scenarioConclusions(s).findings, 'latency');
-  assert.equal(latency?.best, 'sse', 'WebSocket\'s 0.1 ms from 30 samples does not win');
+  assert.equal(latency?.best, 'sse', "WebSocket's 0.1 ms from 30 samples does not win");
   assert.match(latency?.text ?? '', /\(WebSocket left out: p99 needs ≥ 100 samples, has 30\)$/);
 });

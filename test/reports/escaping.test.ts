@@ -33,7 +33,10 @@ test('the embedded chart JSON cannot be closed and parses back to the hostile ti
   const json = html.slice(start, end);
   assert.doesNotMatch(json, /</);
   const specs = JSON.parse(json) as Array<{ title: string }>;
-  assert.ok(specs.some((s) => s.title.includes(HOSTILE)), 'the title round-trips exactly');
+  assert.ok(
+    specs.some((s) => s.title.includes(HOSTILE)),
+    'the title round-trips exactly',
+  );
 });
 
 test('hostile header names and values, command, error and formula are escaped where they appear', () => {

@@ -16,7 +16,10 @@ test('bytes per client per second × 8 × clients, in 10^6 bits per second', () 
 
 test('the published 2010 figures are the 871-byte and 2-byte cases divided by 2^20', () => {
   const [polling, websocket] = PUBLISHED_2010;
-  for (const [row, bytes] of [[polling, 871], [websocket, 2]] as const) {
+  for (const [row, bytes] of [
+    [polling, 871],
+    [websocket, 2],
+  ] as const) {
     assert.equal(row?.bytesPerMessage, bytes);
     row?.mbps.forEach((published, i) => {
       const clients = [1_000, 10_000, 100_000][i] ?? 0;
@@ -54,7 +57,10 @@ test('without a header-overhead scenario it falls back to the first broadcast sc
   sweep.results.sse = { state: 'failed', error: 'boom' };
   const table = buildExtrapolation(results);
   assert.equal(table?.scenarioId, 'sweep-10');
-  assert.deepEqual(table?.rows.find((r) => r.technique === 'sse'), { technique: 'sse', perClientBytesPerSecond: null, mbps: [], error: 'boom' });
+  assert.deepEqual(
+    table?.rows.find((r) => r.technique === 'sse'),
+    { technique: 'sse', perClientBytesPerSecond: null, mbps: [], error: 'boom' },
+  );
   assert.equal(table?.rows.find((r) => r.technique === 'polling')?.perClientBytesPerSecond, 4374);
 });
 

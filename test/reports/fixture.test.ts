@@ -22,7 +22,11 @@ test('the fixture has the scenarios, techniques and failure the report tests rel
     [10, 100, 1000],
   );
   for (const s of results.scenarios) assert.deepEqual(Object.keys(s.results), [...TECHNIQUES]);
-  const failed = results.scenarios.flatMap((s) => Object.entries(s.results).filter(([, r]) => r?.state === 'failed').map(([t]) => `${s.id}/${t}`));
+  const failed = results.scenarios.flatMap((s) =>
+    Object.entries(s.results)
+      .filter(([, r]) => r?.state === 'failed')
+      .map(([t]) => `${s.id}/${t}`),
+  );
   assert.deepEqual(failed, ['sweep-1000/longpoll']);
 });
 

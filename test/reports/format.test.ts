@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBitsPerSecond, formatByteSize, formatBytes, formatChangePercent, formatFactor, formatInteger, formatMbps, formatMs, formatPercent } from '../../reports/format.ts';
+import {
+  formatBitsPerSecond,
+  formatByteSize,
+  formatBytes,
+  formatChangePercent,
+  formatFactor,
+  formatInteger,
+  formatMbps,
+  formatMs,
+  formatPercent,
+} from '../../reports/format.ts';
 
 test('bytes keep one decimal and a thousands separator', () => {
   assert.equal(formatBytes(1043.25), '1,043.3 B');

@@ -16,7 +16,10 @@ function websocketResult(busiest: number | undefined): CompletedResult {
 test(`a generator busier than ${GENERATOR_ELU_WARN * 100}% of the window is flagged, naming its share; at the threshold or without the figure, nothing`, () => {
   const busy = saturationFindings([{ technique: 'websocket', result: websocketResult(0.93) }]);
   assert.equal(busy.length, 1);
-  assert.match(busy[0]!.text, /the busiest load generator's event loop was busy 93(\.0)?% of the window \(over 80(\.0)?%: the figures are partly the generator's, not the server's; add --generators\)/);
+  assert.match(
+    busy[0]!.text,
+    /the busiest load generator's event loop was busy 93(\.0)?% of the window \(over 80(\.0)?%: the figures are partly the generator's, not the server's; add --generators\)/,
+  );
   assert.equal(saturationFindings([{ technique: 'websocket', result: websocketResult(GENERATOR_ELU_WARN) }]).length, 0);
   assert.equal(saturationFindings([{ technique: 'websocket', result: websocketResult(undefined) }]).length, 0);
 });

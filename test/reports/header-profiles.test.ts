@@ -17,11 +17,28 @@ async function render(results: ResultsFile): Promise<{ html: string; md: string 
 test('each scenario names its profile, its cookie and its source; every request kind is listed', async () => {
   const { html, md } = await render(loadFixture());
   const scenario = sectionById(html, 'scenario-header-overhead');
-  assert.ok(scenario.includes('<dt>Header profile</dt><dd>browser, with a cookie: Chromium 131 captured on 2025-11-20 (npm run headers:capture), with five first-party cookies</dd>'), scenario.slice(0, 2000));
-  assert.ok(html.includes('<p>Source: Chromium 131 captured on 2025-11-20 (npm run headers:capture), with five first-party cookies. <strong>With a cookie</strong> on every request.</p>'));
+  assert.ok(
+    scenario.includes(
+      '<dt>Header profile</dt><dd>browser, with a cookie: Chromium 131 captured on 2025-11-20 (npm run headers:capture), with five first-party cookies</dd>',
+    ),
+    scenario.slice(0, 2000),
+  );
+  assert.ok(
+    html.includes(
+      '<p>Source: Chromium 131 captured on 2025-11-20 (npm run headers:capture), with five first-party cookies. <strong>With a cookie</strong> on every request.</p>',
+    ),
+  );
   assert.ok(html.includes('<strong>No cookie.</strong>'), 'the minimal profile says it has none');
-  assert.match(html, /<caption>WebSocket upgrade \(the client adds Sec-WebSocket-Key[^<]*<\/caption>[\s\S]*?<td>sec-websocket-extensions<\/td><td>permessage-deflate; client_max_window_bits<\/td>/);
-  assert.ok(md.includes('Headers: browser, with a cookie: Chromium 131 captured on 2025-11-20 (npm run headers:capture), with five first-party cookies.'), md.slice(0, 3000));
+  assert.match(
+    html,
+    /<caption>WebSocket upgrade \(the client adds Sec-WebSocket-Key[^<]*<\/caption>[\s\S]*?<td>sec-websocket-extensions<\/td><td>permessage-deflate; client_max_window_bits<\/td>/,
+  );
+  assert.ok(
+    md.includes(
+      'Headers: browser, with a cookie: Chromium 131 captured on 2025-11-20 (npm run headers:capture), with five first-party cookies.',
+    ),
+    md.slice(0, 3000),
+  );
 });
 
 test('a run with the kaazing-2010 profile: bytes per poll measured beside the 2010 figures', async () => {
@@ -40,7 +57,10 @@ test('a run with the kaazing-2010 profile: bytes per poll measured beside the 20
   const { html, md } = await render(results);
   const section = sectionById(html, 'extrapolation');
   assert.match(section, /<h3>The 2010 example, measured<\/h3>/);
-  assert.match(section, /<tr><th scope="row">2010, as published: header characters without line ends<\/th><td class="num">692<\/td><td class="num">179<\/td><td class="num">871<\/td><\/tr>/);
+  assert.match(
+    section,
+    /<tr><th scope="row">2010, as published: header characters without line ends<\/th><td class="num">692<\/td><td class="num">179<\/td><td class="num">871<\/td><\/tr>/,
+  );
   assert.match(section, /<tr><th scope="row">2010 lines with their line ends<\/th><td><\/td><td><\/td><td class="num">909<\/td><\/tr>/);
   assert.ok(md.includes('## The 2010 example, measured'));
   assert.ok(md.includes('| *2010, as published: header characters without line ends* | 692 | 179 | 871 |'));

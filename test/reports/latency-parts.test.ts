@@ -9,7 +9,10 @@ function withLatency(base: CompletedResult, meanMs: number, latenessMeanMs: numb
   return {
     ...base,
     latencyMs: { ...base.latencyMs, mean: meanMs, count: 10 },
-    publisher: latenessMeanMs === null ? null : { side: 'server', busyWaitCpuPercent: 0.2, latenessMs: { ...base.latencyMs, mean: latenessMeanMs, count: 5 } },
+    publisher:
+      latenessMeanMs === null
+        ? null
+        : { side: 'server', busyWaitCpuPercent: 0.2, latenessMs: { ...base.latencyMs, mean: latenessMeanMs, count: 5 } },
   };
 }
 
@@ -19,11 +22,14 @@ test('the split is of the means, one row per technique and the floor last', () =
   scenario.results = { sse: withLatency(ws, 3, 0.5), websocket: withLatency(ws, 2.25, 0.25) };
   scenario.floor = withLatency(ws, 1.5, 0.125);
   const rows = latencyParts(scenario);
-  assert.deepEqual(rows.map((r) => [r.label, r.floor, r.latencyMeanMs, r.transitMeanMs]), [
-    ['Server-Sent Events', false, 3, 2.5],
-    ['WebSocket', false, 2.25, 2],
-    [FLOOR_LABEL, true, 1.5, 1.375],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.label, r.floor, r.latencyMeanMs, r.transitMeanMs]),
+    [
+      ['Server-Sent Events', false, 3, 2.5],
+      ['WebSocket', false, 2.25, 2],
+      [FLOOR_LABEL, true, 1.5, 1.375],
+    ],
+  );
 });
 
 test('without publisher figures (an external target, an older file) there is no transit to state', () => {

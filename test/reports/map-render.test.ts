@@ -48,14 +48,20 @@ describe('decision map renderings', () => {
   test('report.html: one SVG cell per criterion and grid point, each with its numbers and n', () => {
     const section = mapSection(results.map).html;
     assert.equal((section.match(/class="map-cell"/g) ?? []).length, 6 * 3 * 2 * 2);
-    const measured = /<g class="map-cell"[^>]*data-criterion="bytes" data-clients="10" data-rate="10" data-interval-ms="250"[^>]*data-measured="true"[^>]*data-detail="([^"]*)"/.exec(section);
+    const measured =
+      /<g class="map-cell"[^>]*data-criterion="bytes" data-clients="10" data-rate="10" data-interval-ms="250"[^>]*data-measured="true"[^>]*data-detail="([^"]*)"/.exec(
+        section,
+      );
     assert.ok(measured, 'the measured point is marked');
     assert.match(measured[1]!, /measured \(n = \d+ from \d+ messages, run 1x faster\), model/);
   });
 
-  test('PNG: one heatmap per criterion; the winner\'s colour fills its cell and the measured cell is framed in black', async () => {
+  test("PNG: one heatmap per criterion; the winner's colour fills its cell and the measured cell is framed in black", async () => {
     const files = renderMapPngs(results.map!);
-    assert.deepEqual(files.map((f) => f.file), ['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'].map((c) => `charts/decision-map-${c}.png`));
+    assert.deepEqual(
+      files.map((f) => f.file),
+      ['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'].map((c) => `charts/decision-map-${c}.png`),
+    );
     const image = await loadImage(renderMapPng(results.map!, 'bytes'));
     const { createCanvas } = await import('@napi-rs/canvas');
     const canvas = createCanvas(image.width, image.height);

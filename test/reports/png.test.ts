@@ -22,7 +22,10 @@ function pngSize(buffer: Buffer): { width: number; height: number } {
 
 test('one PNG per chart, named charts/<id>.png', () => {
   const expected = buildCharts(loadFixture()).map((c) => `charts/${c.id}.png`);
-  assert.deepEqual(files.map((f) => f.file), expected);
+  assert.deepEqual(
+    files.map((f) => f.file),
+    expected,
+  );
 });
 
 test('every PNG decodes as 900×500', () => {

@@ -16,8 +16,14 @@ test('late polls and a busy event loop make a saturation finding; a healthy run 
   polling.server = { ...polling.server!, eventLoopUtilization: 0.995 };
   const [finding] = saturationFindings([{ technique: 'polling', result: polling }]);
   assert.equal(finding?.kind, 'saturation');
-  assert.match(finding!.text, /^Short polling is saturated here: 600 of 1,000 requests went out later than scheduled; the server's event loop was busy 99\.5% of the window\./);
-  assert.ok(scenarioConclusions(scenario).findings.some((f) => f.kind === 'saturation'), 'the report shows it');
+  assert.match(
+    finding!.text,
+    /^Short polling is saturated here: 600 of 1,000 requests went out later than scheduled; the server's event loop was busy 99\.5% of the window\./,
+  );
+  assert.ok(
+    scenarioConclusions(scenario).findings.some((f) => f.kind === 'saturation'),
+    'the report shows it',
+  );
   assert.match(renderScenarioTable(scenario), /\n! Short polling is saturated here/, 'the terminal summary shows it');
 });
 

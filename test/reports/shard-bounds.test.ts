@@ -38,8 +38,38 @@ function merged(withBound: boolean): ResultsFile {
       worstBoundMs: BOUND_MS,
       maxBoundMs: 5,
       rows: [
-        { index: 0, status: 'merged', reason: null, host: 'node-a', clients: 10, delivered: 300, expected: 300, lost: 0, p50Ms: 0.203, p99Ms: 0.453, offsetMs: 1.234, boundMs: BOUND_MS, driftMsPerS: 0.0001, generatorCpuPercent: 12 },
-        { index: 1, status: 'missing', reason: 'no result given (the pod died, or its log was not collected)', host: null, clients: 10, delivered: null, expected: null, lost: null, p50Ms: null, p99Ms: null, offsetMs: null, boundMs: null, driftMsPerS: null, generatorCpuPercent: null },
+        {
+          index: 0,
+          status: 'merged',
+          reason: null,
+          host: 'node-a',
+          clients: 10,
+          delivered: 300,
+          expected: 300,
+          lost: 0,
+          p50Ms: 0.203,
+          p99Ms: 0.453,
+          offsetMs: 1.234,
+          boundMs: BOUND_MS,
+          driftMsPerS: 0.0001,
+          generatorCpuPercent: 12,
+        },
+        {
+          index: 1,
+          status: 'missing',
+          reason: 'no result given (the pod died, or its log was not collected)',
+          host: null,
+          clients: 10,
+          delivered: null,
+          expected: null,
+          lost: null,
+          p50Ms: null,
+          p99Ms: null,
+          offsetMs: null,
+          boundMs: null,
+          driftMsPerS: null,
+          generatorCpuPercent: null,
+        },
       ],
     },
   };
@@ -47,7 +77,11 @@ function merged(withBound: boolean): ResultsFile {
 
 function outputs(results: ResultsFile): { terminal: string; markdown: string; html: string } {
   const charts = buildCharts(results);
-  return { terminal: renderSummary(results, { verbose: true }), markdown: renderMarkdown(results, { charts }), html: renderHtml(results, { charts, chartJsSource: '' }) };
+  return {
+    terminal: renderSummary(results, { verbose: true }),
+    markdown: renderMarkdown(results, { charts }),
+    html: renderHtml(results, { charts, chartJsSource: '' }),
+  };
 }
 
 test('bounded latency text by hand: rounded to the bound, "< bound" (rounded up) within it, unchanged without one', () => {
@@ -73,7 +107,11 @@ test('without a clock bound the same figures print at full precision (the contra
 
 test('merged from shards: terminal, summary.md and report.html print the bound beside the latencies and nothing finer', () => {
   const { terminal, markdown, html } = outputs(merged(true));
-  for (const [name, text] of [['terminal', terminal], ['summary.md', markdown], ['report.html', html]] as const) {
+  for (const [name, text] of [
+    ['terminal', terminal],
+    ['summary.md', markdown],
+    ['report.html', html],
+  ] as const) {
     for (const fine of ['0.203', '0.453', '0.699']) {
       // Chart data in report.html is drawn, not printed; its caption states the bound (below).
       const printed = name === 'report.html' ? text.replace(/<script[\s\S]*?<\/script>/g, '') : text;
@@ -91,5 +129,8 @@ test('merged from shards: terminal, summary.md and report.html print the bound b
   assert.match(markdown, /\| 0 \| merged \| 10 \| 300\/300 \| 0 \| &lt; 0\.3 \| 0\.5 \| 1\.234 ± 0\.300 \|/);
   assert.ok(markdown.includes("WebSocket's p99 latency is 0.5 ms"), 'the finding says no more than the table');
   assert.match(html, /<td class="num">&lt; 0\.3 ms<\/td>\s*<td class="num">0\.5 ms<\/td>\s*<td class="num">0\.7 ms<\/td>/);
-  assert.ok(html.includes('Merged from shards: latencies are known to within ±0.300 ms'), 'the latency charts say how far they can be read');
+  assert.ok(
+    html.includes('Merged from shards: latencies are known to within ±0.300 ms'),
+    'the latency charts say how far they can be read',
+  );
 });

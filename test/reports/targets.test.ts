@@ -25,7 +25,8 @@ function twoTargets(): ResultsFile {
   nchan.group = 'header-overhead@nchan';
   nchan.title = `${builtin.title}, on nchan`;
   nchan.target = { name: 'nchan', kind: 'file', file: 'targets/nchan/target.json', description: 'nginx + Nchan', server: 'started' };
-  for (const id of Object.keys(nchan.results)) if (id !== 'longpoll' && id !== 'websocket') delete nchan.results[id as keyof typeof nchan.results];
+  for (const id of Object.keys(nchan.results))
+    if (id !== 'longpoll' && id !== 'websocket') delete nchan.results[id as keyof typeof nchan.results];
   const long = nchan.results.longpoll!;
   assert.equal(long.state, 'completed');
   if (long.state === 'completed') {
@@ -48,7 +49,10 @@ test('scenarios of one base id on two targets make one comparison; others make n
   assert.equal(comparisons.length, 1);
   const [c] = comparisons;
   assert.equal(c!.baseId, 'header-overhead');
-  assert.deepEqual(c!.targets.map((t) => t.name), ['builtin', 'nchan']);
+  assert.deepEqual(
+    c!.targets.map((t) => t.name),
+    ['builtin', 'nchan'],
+  );
   assert.equal(targetComparisons(loadFixture()).length, 0, 'a single target compares nothing');
 });
 
@@ -56,10 +60,22 @@ test('every technique on every target is a line; one the target does not offer s
   const [c] = targetComparisons(twoTargets());
   const lines = comparisonLines(c!);
   const polling = lines.filter((l) => l.technique === 'Short polling');
-  assert.deepEqual(polling.map((l) => [l.target, l.delivered]), [['builtin', `${completedOf(loadFixture(), 'header-overhead', 'polling').messages.delivered}/${completedOf(loadFixture(), 'header-overhead', 'polling').messages.expected}`], ['nchan', 'not offered']]);
+  assert.deepEqual(
+    polling.map((l) => [l.target, l.delivered]),
+    [
+      [
+        'builtin',
+        `${completedOf(loadFixture(), 'header-overhead', 'polling').messages.delivered}/${completedOf(loadFixture(), 'header-overhead', 'polling').messages.expected}`,
+      ],
+      ['nchan', 'not offered'],
+    ],
+  );
   const nchanLong = lines.find((l) => l.technique === 'Long polling' && l.target === 'nchan')!;
   // 900 B per message, 800 of it overhead: 100 B of payload; the head is its bytes plus the blank line that ends it.
-  assert.deepEqual([nchanLong.bytesPerMessage, nchanLong.payload, nchanLong.overhead, nchanLong.head, nchanLong.cpu], ['900 B', '100 B', '800 B', `${headBytes(NCHAN_HEAD)} B`, '0.5%']);
+  assert.deepEqual(
+    [nchanLong.bytesPerMessage, nchanLong.payload, nchanLong.overhead, nchanLong.head, nchanLong.cpu],
+    ['900 B', '100 B', '800 B', `${headBytes(NCHAN_HEAD)} B`, '0.5%'],
+  );
   assert.equal(headBytes(NCHAN_HEAD), NCHAN_HEAD.length + 4);
 });
 
@@ -78,11 +94,24 @@ test('terminal, summary.md and report.html each show the comparison; a hostile h
   const nchanLong = scenarioOf(results, 'header-overhead@nchan').results.longpoll!;
   if (nchanLong.state === 'completed') {
     nchanLong.responseHead = `HTTP/1.1 200 OK\r\nX-Evil: ${HOSTILE}`;
-    nchanLong.publisher = { side: 'process', latenessMs: { ...nchanLong.latencyMs, max: 0.75 }, busyWaitCpuPercent: 0, sent: 10, accepted: 9, refused: 1, roundTripMs: { ...nchanLong.latencyMs, p50: 1.25, p99: 4.5 } };
+    nchanLong.publisher = {
+      side: 'process',
+      latenessMs: { ...nchanLong.latencyMs, max: 0.75 },
+      busyWaitCpuPercent: 0,
+      sent: 10,
+      accepted: 9,
+      refused: 1,
+      roundTripMs: { ...nchanLong.latencyMs, p50: 1.25, p99: 4.5 },
+    };
   }
   const text = renderSummary(results, { verbose: true });
   assert.match(text, /Stacks side by side: .*\non builtin, nchan\n/);
-  assert.ok(text.includes('longpoll: pushbench published 9/10 accepted, publish round trip p50 1.25 ms, p99 4.50 ms, at most 0.75 ms behind schedule'), 'the publish round trip beside the latency');
+  assert.ok(
+    text.includes(
+      'longpoll: pushbench published 9/10 accepted, publish round trip p50 1.25 ms, p99 4.50 ms, at most 0.75 ms behind schedule',
+    ),
+    'the publish round trip beside the latency',
+  );
   const md = renderMarkdown(results, { charts: [] });
   assert.match(md, /## Stacks side by side: /);
   assert.match(md, /\| Long polling \| nchan \| /);
@@ -109,12 +138,21 @@ test('a framework session: its envelope and heartbeats per message and its conne
     heartbeatBytes: { up: 300, down: 200 },
     envelopeBytes: 1000,
     envelopeMessages: 100,
-    connect: { clients: 4, steps: [{ name: 'polling: handshake GET (0 open)', up: 400, down: 1200 }, { name: 'polling: POST 40 (namespace connect)', up: 800, down: 700 }] },
+    connect: {
+      clients: 4,
+      steps: [
+        { name: 'polling: handshake GET (0 open)', up: 400, down: 1200 },
+        { name: 'polling: POST 40 (namespace connect)', up: 800, down: 700 },
+      ],
+    },
   };
   const [c] = targetComparisons(results);
   const line = comparisonLines(c!).find((l) => l.technique === 'Long polling' && l.target === 'nchan')!;
   assert.equal(line.framework, '15 B'); // (1000 + 300 + 200) / 100
   assert.equal(line.connect, '775 B'); // (400 + 1200 + 800 + 700) / 4
   assert.equal(comparisonLines(c!).find((l) => l.technique === 'Long polling' && l.target === 'builtin')!.framework, '—');
-  assert.match(comparisonFindings(c!).join(' '), /on nchan \(engine\.io polling\) the framework adds 10 B of envelope and 5 B of heartbeats per message \(2 pings in the window\), and a client pays 775 B to connect/);
+  assert.match(
+    comparisonFindings(c!).join(' '),
+    /on nchan \(engine\.io polling\) the framework adds 10 B of envelope and 5 B of heartbeats per message \(2 pings in the window\), and a client pays 775 B to connect/,
+  );
 });

@@ -42,7 +42,12 @@ test('a failed technique with a long error neither widens the table nor a line: 
   assert.ok(row.length <= header.length, 'the failed row is no wider than the header');
   assert.match(row, /^longpoll\s+failed: server process exited with code 1: EMFILE.*…$/);
   // The columns are as wide as without the long error.
-  assert.equal(header, renderScenarioTable(fixture.scenarios.find((s) => s.id === 'sweep-1000')!).split('\n').find((line) => line.startsWith('technique')));
+  assert.equal(
+    header,
+    renderScenarioTable(fixture.scenarios.find((s) => s.id === 'sweep-1000')!)
+      .split('\n')
+      .find((line) => line.startsWith('technique')),
+  );
   assert.ok(folded(text).includes(folded(`longpoll failed: ${error}`).trim()), 'the whole error is printed below the table');
 });
 
@@ -65,16 +70,23 @@ test('the verdict line names the winners computed by hand from the fixture', () 
   // p99 websocket 0.453 ms against polling's 989.183 (2,183.6x); CPU sse and websocket 0.4% each
   // (a tie: both named) against longpoll's 0.9% (2.25, shown 2.3x).
   const table = renderScenarioTable(fixture.scenarios[0]!);
-  assert.match(table, /^verdict: bytes websocket 14x below longpoll; p99 websocket 2,184x below polling; CPU sse=websocket 2\.3x below longpoll$/m);
+  assert.match(
+    table,
+    /^verdict: bytes websocket 14x below longpoll; p99 websocket 2,184x below polling; CPU sse=websocket 2\.3x below longpoll$/m,
+  );
   // Chat, 5 runs: p99 medians websocket 0.467 against polling 495.103 (1,060x), the min–max intervals apart.
   const chat = renderScenarioTable(fixture.scenarios.find((s) => s.id === 'chat')!);
-  assert.match(chat, /^verdict: bytes websocket 7\.5x below longpoll; p99 websocket 1,060x below polling; CPU sse=websocket 3x below longpoll$/m);
+  assert.match(
+    chat,
+    /^verdict: bytes websocket 7\.5x below longpoll; p99 websocket 1,060x below polling; CPU sse=websocket 3x below longpoll$/m,
+  );
 });
 
 test('the verdict names no winner where the intervals overlap or the samples are too few', () => {
   const chat = structuredClone(fixture.scenarios.find((s) => s.id === 'chat')!);
   // Every technique's p99 runs spread over 1–5 ms: the intervals of the lowest and the highest median overlap.
-  for (const r of Object.values(chat.results)) if (r.state === 'completed') r.runs = r.runs!.map((run, i) => ({ ...run, latencyMs: { ...run.latencyMs, p99: i + 1 } }));
+  for (const r of Object.values(chat.results))
+    if (r.state === 'completed') r.runs = r.runs!.map((run, i) => ({ ...run, latencyMs: { ...run.latencyMs, p99: i + 1 } }));
   assert.match(renderScenarioTable(chat), /^verdict: .*p99 no winner \(intervals overlap\);/m);
   const thin = structuredClone(fixture.scenarios[0]!);
   for (const r of Object.values(thin.results)) if (r.state === 'completed') Object.assign(r.latencyMs, { count: 40, messages: 1 });
@@ -114,12 +126,22 @@ test('with several runs: median ±the interval, unstable marked, the reason unde
 test('--verbose adds the detail columns and the latency decomposition; the default has neither', () => {
   const compact = renderScenarioTable(fixture.scenarios[0]!);
   const verbose = renderScenarioTable(fixture.scenarios[0]!, VERBOSE);
-  for (const text of [/model B\/msg/, /late p99 ms/, /latency mean ms = publisher lateness \+ transit/, /late p99 = the publisher's lateness/, /floor \(bare ws\): the textbook ws broadcast/]) {
+  for (const text of [
+    /model B\/msg/,
+    /late p99 ms/,
+    /latency mean ms = publisher lateness \+ transit/,
+    /late p99 = the publisher's lateness/,
+    /floor \(bare ws\): the textbook ws broadcast/,
+  ]) {
     assert.doesNotMatch(compact, text);
     assert.match(verbose, text);
   }
   assert.ok(verbose.startsWith(compact), 'verbose is the compact output and more');
-  assert.match(verbose, /^polling\s+795\.0\s+1,000\.45\s+—\s+638\.4\s+0\.0%\s+yes$/m, 'model B/msg, max ms, late p99, kbit/s, empty polls, bytes agree');
+  assert.match(
+    verbose,
+    /^polling\s+795\.0\s+1,000\.45\s+—\s+638\.4\s+0\.0%\s+yes$/m,
+    'model B/msg, max ms, late p99, kbit/s, empty polls, bytes agree',
+  );
 });
 
 test('the floor row sits under the techniques; --verbose has the publisher lateness column and the latency split', () => {
@@ -139,7 +161,12 @@ test('the floor row sits under the techniques; --verbose has the publisher laten
   }
   const manyTable = renderScenarioTable(many, VERBOSE);
   assert.match(manyTable, /^websocket\s+58\.0\s+0\.70\s+0\.040\s/m);
-  assert.ok(manyTable.includes("the fan-out's queue ms = server fan-out + clients' mean arrival behind the first (two overlapping parts of the transit; the model adds them, too high with many clients): websocket 0.125 + 0.063"), manyTable);
+  assert.ok(
+    manyTable.includes(
+      "the fan-out's queue ms = server fan-out + clients' mean arrival behind the first (two overlapping parts of the transit; the model adds them, too high with many clients): websocket 0.125 + 0.063",
+    ),
+    manyTable,
+  );
   assert.doesNotMatch(table, /fan-out's queue/, 'a file without the queue figures has no such line');
   assert.ok(table.includes('latency mean ms = publisher lateness + transit: polling 492.082 = 0.022 + 492.060;'), table);
   assert.ok(table.includes('floor (bare ws) 0.225 = 0.022 + 0.203'), table);
@@ -154,7 +181,7 @@ test('the floor row sits under the techniques; --verbose has the publisher laten
   assert.match(text, /^websocket\s+58\.0\s+0\.70\s+-\s/m, 'a file without publisher figures shows a dash');
 });
 
-test('a scenario that reuses another one\'s measurement is named, not printed a second time', () => {
+test("a scenario that reuses another one's measurement is named, not printed a second time", () => {
   const results = structuredClone(fixture);
   const header = results.scenarios[0]!;
   // What the suite writes: sweep-100 is the header-overhead run (sameAs), under its own id, group and title.
@@ -163,7 +190,10 @@ test('a scenario that reuses another one\'s measurement is named, not printed a 
   const text = renderSummary(results);
   assert.equal(text.split('\n').filter((line) => line.startsWith('polling          3000/3000')).length, 1, text);
   assert.equal((text.match(/^verdict: /gm) ?? []).length, fixture.scenarios.length);
-  assert.match(text, /^Client sweep: 100 clients\nthe same measurement as "Header overhead, one small message a second" above \(same parameters, measured once\)$/m);
+  assert.match(
+    text,
+    /^Client sweep: 100 clients\nthe same measurement as "Header overhead, one small message a second" above \(same parameters, measured once\)$/m,
+  );
   // Different results are printed, even with equal parameters.
   const different = structuredClone(results);
   const polling = different.scenarios[1]!.results.polling!;
@@ -174,16 +204,34 @@ test('a scenario that reuses another one\'s measurement is named, not printed a 
 test('wrap breaks long text at spaces within the width and keeps the indentation', () => {
   const line = `  ${'word '.repeat(40).trim()}`;
   const wrapped = wrap(line, 30);
-  assert.ok(wrapped.split('\n').every((l) => l.length <= 30), wrapped);
-  assert.ok(wrapped.split('\n').slice(1).every((l) => l.startsWith('    word')), wrapped);
+  assert.ok(
+    wrapped.split('\n').every((l) => l.length <= 30),
+    wrapped,
+  );
+  assert.ok(
+    wrapped
+      .split('\n')
+      .slice(1)
+      .every((l) => l.startsWith('    word')),
+    wrapped,
+  );
   assert.equal(folded(wrapped).trim(), folded(line).trim());
 });
 
 test('capacity and micro-benchmarks are summarised when present', () => {
   const text = folded(renderSummary(fixture));
-  assert.ok(text.includes('Capacity (3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms): the server answered 41,230 polls/s (median; rounds 40,950, 41,230, 41,500)'), text);
+  assert.ok(
+    text.includes(
+      'Capacity (3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms): the server answered 41,230 polls/s (median; rounds 40,950, 41,230, 41,500)',
+    ),
+    text,
+  );
   assert.ok(text.includes(' event loop: server 0.987, busiest load process 0.430: the server was the limit'));
-  assert.ok(text.includes(' server CPU per poll at 2,000 polls/s (open loop): 40.0 µs; one core then serves 6,250 clients at 250 ms, 25,000 clients at 1000 ms, 125,000 clients at 5000 ms'));
+  assert.ok(
+    text.includes(
+      ' server CPU per poll at 2,000 polls/s (open loop): 40.0 µs; one core then serves 6,250 clients at 250 ms, 25,000 clients at 1000 ms, 125,000 clients at 5000 ms',
+    ),
+  );
   assert.match(text, /poll every 1000 ms -> at most [\d,]+ clients/);
   assert.match(renderSummary(fixture), /Per-message server work \(tinybench\):\n {2}polling/);
 });
@@ -191,7 +239,10 @@ test('capacity and micro-benchmarks are summarised when present', () => {
 test('a probe that did not saturate the server says so; a file of the autocannon probe still renders', () => {
   const unsaturated = structuredClone(fixture);
   unsaturated.capacity = { ...unsaturated.capacity!, saturated: false, maxLoadEventLoopUtilization: 0.99 };
-  assert.match(folded(renderSummary(unsaturated)), /busiest load process 0\.990: NOT a saturated server \(a load process or the machine was the limit\): the figure is a lower bound/);
+  assert.match(
+    folded(renderSummary(unsaturated)),
+    /busiest load process 0\.990: NOT a saturated server \(a load process or the machine was the limit\): the figure is a lower bound/,
+  );
   const old = structuredClone(fixture);
   const { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval } = old.capacity!;
   old.capacity = { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval };

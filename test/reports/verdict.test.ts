@@ -24,21 +24,41 @@ test('report.html leads with the verdict, then the contents and the scenarios, t
     assert.ok(i >= 0, marker);
     return i;
   };
-  const order = ['<header>', '<section id="verdict">', '<nav aria-label="Contents">', '<section id="scenarios">', '<section id="capacity">', '<section id="intro">', '<section id="techniques">', '<footer>'].map(at);
-  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  const order = [
+    '<header>',
+    '<section id="verdict">',
+    '<nav aria-label="Contents">',
+    '<section id="scenarios">',
+    '<section id="capacity">',
+    '<section id="intro">',
+    '<section id="techniques">',
+    '<footer>',
+  ].map(at);
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+  );
   const contents = html.slice(at('<nav'), html.indexOf('</nav>'));
-  assert.ok(contents.indexOf('href="#verdict"') < contents.indexOf('href="#scenario-') && contents.indexOf('href="#scenario-') < contents.indexOf('href="#intro"'));
+  assert.ok(
+    contents.indexOf('href="#verdict"') < contents.indexOf('href="#scenario-') &&
+      contents.indexOf('href="#scenario-') < contents.indexOf('href="#intro"'),
+  );
 });
 
-test('the verdict table names each scenario\'s winners and factors, as computed by hand', () => {
+test("the verdict table names each scenario's winners and factors, as computed by hand", () => {
   const verdict = section(page(), 'verdict');
   // Header overhead: 801 / 58 = 13.8 (shown 14×); 989.183 / 0.453 = 2,184×; CPU 0.4% (sse and websocket) against 0.9%: 2.3×.
-  assert.ok(verdict.includes('<td><strong>WebSocket</strong>, 14× fewer bytes than Long polling</td><td><strong>WebSocket</strong>, 2,184× lower than Short polling</td><td><strong>Server-Sent Events = WebSocket</strong>, 2.3× less than Long polling</td>'), verdict);
+  assert.ok(
+    verdict.includes(
+      '<td><strong>WebSocket</strong>, 14× fewer bytes than Long polling</td><td><strong>WebSocket</strong>, 2,184× lower than Short polling</td><td><strong>Server-Sent Events = WebSocket</strong>, 2.3× less than Long polling</td>',
+    ),
+    verdict,
+  );
   assert.match(verdict, /In “Header overhead, one small message a second”: WebSocket is the cheapest per delivered message/);
   assert.match(verdict, /WebSocket is within 5% of it\./, 'a tie is said in the sentence too');
 });
 
-test('the verdict carries the headline scenario\'s bytes chart under an id of its own, drawn from the chart JSON', () => {
+test("the verdict carries the headline scenario's bytes chart under an id of its own, drawn from the chart JSON", () => {
   const html = page();
   const verdict = section(html, 'verdict');
   assert.match(verdict, /<canvas id="chart-verdict-header-overhead-bytes"/);
@@ -50,7 +70,8 @@ test('the verdict carries the headline scenario\'s bytes chart under an id of it
 test('no winner where the evidence does not allow one; a scenario with one completed technique says so', () => {
   const results = structuredClone(fixture);
   const chat = scenarioOf(results, 'chat');
-  for (const r of Object.values(chat.results)) if (r.state === 'completed') r.runs = r.runs!.map((run, i) => ({ ...run, latencyMs: { ...run.latencyMs, p99: i + 1 } }));
+  for (const r of Object.values(chat.results))
+    if (r.state === 'completed') r.runs = r.runs!.map((run, i) => ({ ...run, latencyMs: { ...run.latencyMs, p99: i + 1 } }));
   const latency = scenarioVerdict(chat).parts.find((p) => p.criterion === 'latency')!;
   assert.equal(latency.winner, null);
   assert.equal(latency.short, 'no winner (intervals overlap)');

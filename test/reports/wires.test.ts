@@ -26,8 +26,23 @@ function withH2(): ResultsFile {
     const payload = result.perMessage.totalBytes - result.perMessage.overheadBytes;
     result.perMessage = { ...result.perMessage, totalBytes: total, overheadBytes: total - payload };
     result.wireParts = {
-      perMessage: { payloadBytes: payload, tlsBytes: parts.tls, h2FramingBytes: parts.h2, headerBlockBytes: parts.headers, httpBytes: total - payload - parts.tls - parts.h2 - parts.headers },
-      window: { tlsRecordsUp: 0, tlsRecordsDown: 0, h2FramesUp: 0, h2FramesDown: 0, h2HeaderBlockBytesUp: 0, h2HeaderBlockBytesDown: 0, h2ControlBytes: 0, h2DataBytes: 0 },
+      perMessage: {
+        payloadBytes: payload,
+        tlsBytes: parts.tls,
+        h2FramingBytes: parts.h2,
+        headerBlockBytes: parts.headers,
+        httpBytes: total - payload - parts.tls - parts.h2 - parts.headers,
+      },
+      window: {
+        tlsRecordsUp: 0,
+        tlsRecordsDown: 0,
+        h2FramesUp: 0,
+        h2FramesDown: 0,
+        h2HeaderBlockBytesUp: 0,
+        h2HeaderBlockBytesDown: 0,
+        h2ControlBytes: 0,
+        h2DataBytes: 0,
+      },
       setupPerConnection: { connections: 10, tlsBytes: 1800, tlsTicketBytes: 574, h2Bytes: 94 },
     };
   };
@@ -52,13 +67,19 @@ test('a scenario on two wires is one comparison, a row per technique and wire, p
   assert.deepEqual(comparison!.wires, ['http', 'h2']);
   assert.equal(comparison!.baseId, 'header-overhead');
   const polling = comparison!.rows.filter((r) => r.technique === 'polling');
-  assert.deepEqual(polling.map((r) => r.wire), ['http', 'h2']);
+  assert.deepEqual(
+    polling.map((r) => r.wire),
+    ['http', 'h2'],
+  );
   for (const row of comparison!.rows) {
     const sum = Object.values(row.parts).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - row.totalBytes) < 1e-9, `${row.technique} on ${row.wire}`);
   }
   const h2Polling = polling[1]!;
-  assert.deepEqual({ tls: h2Polling.parts.tls, h2: h2Polling.parts.h2Framing, headers: h2Polling.parts.headers, http: h2Polling.parts.http }, { tls: 66, h2: 36, headers: 39, http: 2 });
+  assert.deepEqual(
+    { tls: h2Polling.parts.tls, h2: h2Polling.parts.h2Framing, headers: h2Polling.parts.headers, http: h2Polling.parts.http },
+    { tls: 66, h2: 36, headers: 39, http: 2 },
+  );
   assert.equal(h2Polling.setupTlsBytes, 1800);
   assert.equal(h2Polling.setupH2Bytes, 94);
   // On http nothing is TLS or HTTP/2: all overhead is HTTP's.
@@ -73,7 +94,10 @@ test('the lesson says in numbers whether header waste survives HTTP/2, what TLS 
   // Polling's heads on HTTP/1.1 are its overhead; on h2, HPACK + frame headers + body framing = 39 + 36 + 2 = 77 B.
   assert.match(lesson, /over HTTP\/2 \+ TLS \(39 B HPACK \+ 36 B frame headers \+ 2 B body framing\)/);
   // On HTTP/1.1 all of polling's overhead is heads and framing.
-  assert.ok(lesson.includes(`Short polling spends ${formatBytes(http.perMessage.overheadBytes)} per message on heads and framing over HTTP/1.1`), lesson);
+  assert.ok(
+    lesson.includes(`Short polling spends ${formatBytes(http.perMessage.overheadBytes)} per message on heads and framing over HTTP/1.1`),
+    lesson,
+  );
   assert.match(lesson, /survives, smaller/);
   assert.match(lesson, /WebSocket 22 B on HTTP\/2 \+ TLS/);
   assert.match(lesson, /1,800 B of TLS 1\.3 handshake and session tickets plus 94 B of HTTP\/2 preface and SETTINGS/);
@@ -100,8 +124,17 @@ test('the PNG and report.html chart: one horizontal bar per technique and wire, 
   assert.equal(chart.id, 'header-overhead-wires-bytes');
   const [comparison] = wireComparisons(results);
   assert.equal(chart.config.data.labels?.length, comparison!.rows.length);
-  assert.deepEqual(chart.config.data.datasets.map((d) => d.label), ['payload', 'TLS records', 'HTTP/2 frames', 'HPACK headers', 'HTTP heads and framing']);
+  assert.deepEqual(
+    chart.config.data.datasets.map((d) => d.label),
+    ['payload', 'TLS records', 'HTTP/2 frames', 'HPACK headers', 'HTTP heads and framing'],
+  );
   const row = comparison!.rows.findIndex((r) => r.technique === 'polling' && r.wire === 'h2');
-  assert.deepEqual(chart.config.data.datasets.slice(1).map((d) => d.data[row]), [66, 36, 39, 2]);
-  assert.match(renderHtml(results, { charts: [chart], chartJsSource: '' }), /<section class="wires"[\s\S]*<canvas id="chart-header-overhead-wires-bytes"/);
+  assert.deepEqual(
+    chart.config.data.datasets.slice(1).map((d) => d.data[row]),
+    [66, 36, 39, 2],
+  );
+  assert.match(
+    renderHtml(results, { charts: [chart], chartJsSource: '' }),
+    /<section class="wires"[\s\S]*<canvas id="chart-header-overhead-wires-bytes"/,
+  );
 });

@@ -16,7 +16,16 @@ import type { ServerStats } from '../../core/protocol.ts';
 import type { PollLoadSample } from '../../load/poll-load.ts';
 
 const quiet = (): void => {};
-const TINY = { loadProcesses: 2, connectionsPerProcess: 2, warmupMs: 100, rounds: 2, durationMs: 200, fixedRate: 200, fixedRateMs: 200, progress: quiet };
+const TINY = {
+  loadProcesses: 2,
+  connectionsPerProcess: 2,
+  warmupMs: 100,
+  rounds: 2,
+  durationMs: 200,
+  fixedRate: 200,
+  fixedRateMs: 200,
+  progress: quiet,
+};
 
 describe('measureCapacity', () => {
   test('spawns a polling server and load processes, measures rounds and the cost per poll, and closes them all', async () => {
@@ -50,22 +59,53 @@ describe('measureCapacity', () => {
       { intervalMs: 5000, clients: 6172 }, // 1234.5 x 5 = 6172.5
     ]);
     // 40 µs per poll: a client polling every 250 ms costs 40 µs of each 250,000 µs: 6,250 clients per core.
-    assert.deepEqual(clientsPerCore(40, [250, 1000]), [{ intervalMs: 250, clients: 6250 }, { intervalMs: 1000, clients: 25_000 }]);
+    assert.deepEqual(clientsPerCore(40, [250, 1000]), [
+      { intervalMs: 250, clients: 6250 },
+      { intervalMs: 1000, clients: 25_000 },
+    ]);
     assert.deepEqual(clientsPerCore(30, [1000]), [{ intervalMs: 1000, clients: 33_333 }]);
     assert.equal(utilization({ eluActiveMs: 100, eluIdleMs: 900 }, { eluActiveMs: 575, eluIdleMs: 925 }), 0.95);
   });
 
-  test('a round: polls/s and CPU per poll from the server\'s own counters, event-loop use of each side', () => {
+  test("a round: polls/s and CPU per poll from the server's own counters, event-loop use of each side", () => {
     const server = (at: number, requests: number, cpuMicros: number, active: number, idle: number): ServerStats =>
-      ({ at, techniques: { polling: { requests, emptyResponses: requests, messagesWritten: 0, open: 4 } }, process: { cpuMicros, rssBytes: 0, eluActiveMs: active, eluIdleMs: idle } }) as unknown as ServerStats;
-    const load = (responses: number, active: number, idle: number): PollLoadSample =>
-      ({ at: 0, responses, non200: 0, errors: 0, firstError: null, late: 0, cpuMicros: 0, eluActiveMs: active, eluIdleMs: idle, latency: '' });
+      ({
+        at,
+        techniques: { polling: { requests, emptyResponses: requests, messagesWritten: 0, open: 4 } },
+        process: { cpuMicros, rssBytes: 0, eluActiveMs: active, eluIdleMs: idle },
+      }) as unknown as ServerStats;
+    const load = (responses: number, active: number, idle: number): PollLoadSample => ({
+      at: 0,
+      responses,
+      non200: 0,
+      errors: 0,
+      firstError: null,
+      late: 0,
+      cpuMicros: 0,
+      eluActiveMs: active,
+      eluIdleMs: idle,
+      latency: '',
+    });
     // 0.5 s apart: 20,000 polls answered (40,000/s) for 400,000 µs of CPU (20 µs each); the server's loop 490 of 500 ms busy.
     const a = { at: 1_000_000, server: server(1_000_000, 10_000, 5_000_000, 1000, 100), loads: [load(9000, 10, 90), load(9000, 10, 90)] };
-    const b = { at: 1_500_000, server: server(1_500_000, 30_000, 5_400_000, 1490, 110), loads: [load(19_000, 210, 390), load(19_000, 110, 490)] };
-    assert.deepEqual(roundBetween(a, b), { requestsPerSecond: 40_000, serverCpuMicrosPerPoll: 20, serverEventLoopUtilization: 0.98, loadEventLoopUtilization: [0.4, 0.2] });
+    const b = {
+      at: 1_500_000,
+      server: server(1_500_000, 30_000, 5_400_000, 1490, 110),
+      loads: [load(19_000, 210, 390), load(19_000, 110, 490)],
+    };
+    assert.deepEqual(roundBetween(a, b), {
+      requestsPerSecond: 40_000,
+      serverCpuMicrosPerPoll: 20,
+      serverEventLoopUtilization: 0.98,
+      loadEventLoopUtilization: [0.4, 0.2],
+    });
     // Against a server the probe cannot ask: the load's own responses, no server figures.
-    assert.deepEqual(roundBetween({ ...a, server: null }, { ...b, server: null }), { requestsPerSecond: 40_000, serverCpuMicrosPerPoll: null, serverEventLoopUtilization: null, loadEventLoopUtilization: [0.4, 0.2] });
+    assert.deepEqual(roundBetween({ ...a, server: null }, { ...b, server: null }), {
+      requestsPerSecond: 40_000,
+      serverCpuMicrosPerPoll: null,
+      serverEventLoopUtilization: null,
+      loadEventLoopUtilization: [0.4, 0.2],
+    });
   });
 
   test('bad options are refused with the exact reason', async () => {
@@ -75,9 +115,15 @@ describe('measureCapacity', () => {
       assert.equal(error.message, 'invalid loadProcesses: received 0; expected an integer >= 1');
       return true;
     });
-    await assert.rejects(measureCapacity({ connectionsPerProcess: 1.5, headers: [] }), { message: 'invalid connectionsPerProcess: received 1.5; expected an integer >= 1' });
-    await assert.rejects(measureCapacity({ durationMs: 10, headers: [] }), { message: 'invalid durationMs: received 10; expected at least 100' });
-    await assert.rejects(measureCapacity({ fixedRate: -1, headers: [] }), { message: 'invalid fixedRate: received -1; expected requests/s >= 0 (0 skips the cost measurement)' });
+    await assert.rejects(measureCapacity({ connectionsPerProcess: 1.5, headers: [] }), {
+      message: 'invalid connectionsPerProcess: received 1.5; expected an integer >= 1',
+    });
+    await assert.rejects(measureCapacity({ durationMs: 10, headers: [] }), {
+      message: 'invalid durationMs: received 10; expected at least 100',
+    });
+    await assert.rejects(measureCapacity({ fixedRate: -1, headers: [] }), {
+      message: 'invalid fixedRate: received -1; expected requests/s >= 0 (0 skips the cost measurement)',
+    });
     await assert.rejects(measureCapacity({ intervalsMs: [1000, 0], headers: [] }), {
       message: 'invalid intervalsMs: received 0; every interval must be a positive number of ms',
     });

@@ -26,8 +26,14 @@ test('from the source, a child is its .ts file under the tsx loader', () => {
 });
 
 test('compiled, a child is the .js file beside it and no loader', () => {
-  assert.deepEqual(childLaunch(new URL('file:///pkg/dist/servers/child.ts'), true), { modulePath: '/pkg/dist/servers/child.js', execArgv: [] });
-  assert.deepEqual(childLaunch(new URL('file:///pkg/dist/load/generator-main.mts'), true), { modulePath: '/pkg/dist/load/generator-main.mjs', execArgv: [] });
+  assert.deepEqual(childLaunch(new URL('file:///pkg/dist/servers/child.ts'), true), {
+    modulePath: '/pkg/dist/servers/child.js',
+    execArgv: [],
+  });
+  assert.deepEqual(childLaunch(new URL('file:///pkg/dist/load/generator-main.mts'), true), {
+    modulePath: '/pkg/dist/load/generator-main.mjs',
+    execArgv: [],
+  });
 });
 
 let pkg: string;
@@ -65,20 +71,33 @@ test('the built package has no tsx to fall back on', () => {
   assert.ok(fs.existsSync(path.join(pkg, 'node_modules', 'ws')), 'production dependencies are there');
   assert.equal(fs.existsSync(path.join(pkg, 'node_modules', 'tsx')), false);
   assert.equal(fs.existsSync(path.join(pkg, 'node_modules', 'typescript')), false);
-  assert.deepEqual(fs.readdirSync(path.join(pkg, 'dist'), { recursive: true }).filter((f) => String(f).endsWith('.ts')), [], 'no TypeScript in dist/');
+  assert.deepEqual(
+    fs.readdirSync(path.join(pkg, 'dist'), { recursive: true }).filter((f) => String(f).endsWith('.ts')),
+    [],
+    'no TypeScript in dist/',
+  );
   assert.equal(fs.existsSync(path.join(pkg, 'dist', 'cli', 'pushbench.js')), false, 'the launcher is not copied into dist/');
   assert.ok(fs.existsSync(path.join(pkg, 'dist', 'core', 'results.schema.json')), 'assets beside the sources are copied');
 });
 
 test('the built package leaves the development-only header capture out and carries its data as JSON', async () => {
   const files = fs.readdirSync(path.join(pkg, 'dist'), { recursive: true }).map(String);
-  assert.deepEqual(files.filter((f) => /capture-headers|head-recorder/.test(f)), [], 'scripts/ is a development tool, not part of dist/');
-  const importsPlaywright = files.filter((f) => f.endsWith('.js') && fs.readFileSync(path.join(pkg, 'dist', f), 'utf8').includes('playwright-core'));
+  assert.deepEqual(
+    files.filter((f) => /capture-headers|head-recorder/.test(f)),
+    [],
+    'scripts/ is a development tool, not part of dist/',
+  );
+  const importsPlaywright = files.filter(
+    (f) => f.endsWith('.js') && fs.readFileSync(path.join(pkg, 'dist', f), 'utf8').includes('playwright-core'),
+  );
   assert.deepEqual(importsPlaywright, [], 'no shipped module needs playwright-core');
   assert.ok(files.includes(path.join('load', 'captures', 'chromium.json')), 'the capture is copied beside the compiled headers module');
   // Compiled, the browser profile is built from that JSON file.
   const headers = pathToFileURL(path.join(pkg, 'dist', 'load', 'headers.js')).href;
-  const result = await runPlainNode(`const { HEADER_PROFILES } = await import(${JSON.stringify(headers)}); console.log(HEADER_PROFILES.browser.source);`, []);
+  const result = await runPlainNode(
+    `const { HEADER_PROFILES } = await import(${JSON.stringify(headers)}); console.log(HEADER_PROFILES.browser.source);`,
+    [],
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^Chromium 156\.0\.8078\.114 .* captured on 2026-12-01 \(npm run headers:capture\)/);
 });

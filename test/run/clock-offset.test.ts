@@ -50,7 +50,11 @@ before(async () => {
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy = await DelayProxy.start({ delayMs: 5, upDelayMs: 30, upstream: { host: '127.0.0.1', port: (server.address() as AddressInfo).port } });
+  proxy = await DelayProxy.start({
+    delayMs: 5,
+    upDelayMs: 30,
+    upstream: { host: '127.0.0.1', port: (server.address() as AddressInfo).port },
+  });
 });
 
 after(async () => {
@@ -62,7 +66,10 @@ after(async () => {
 test('through an asymmetric delaying proxy the bound contains the true offset', async () => {
   const estimate = await probeClock(proxy.origin, 8);
   const truth = -SKEW_MICROS;
-  assert.ok(Math.abs(estimate.offsetMicros - truth) <= estimate.boundMicros, `offset ${estimate.offsetMicros} ± ${estimate.boundMicros} does not contain ${truth}`);
+  assert.ok(
+    Math.abs(estimate.offsetMicros - truth) <= estimate.boundMicros,
+    `offset ${estimate.offsetMicros} ± ${estimate.boundMicros} does not contain ${truth}`,
+  );
   // Every exchange crossed 30 + 5 ms of injected delay: the bound cannot be tighter than half of it.
   assert.ok(estimate.boundMicros >= 17_500, `bound ${estimate.boundMicros} µs is below half the injected round trip`);
   assert.equal(estimate.samples, 8);

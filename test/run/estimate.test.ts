@@ -9,10 +9,28 @@ import { MICRO_CASES } from '../../run/micro.ts';
 import type { ScenarioSpec } from '../../run/runner.ts';
 
 const params: ScenarioParams = {
-  workload: 'broadcast', clients: 100, rate: 1, payloadBytes: 64, messageBytes: 100, intervalMs: 1000, holdMs: 30_000,
-  durationMs: 10_000, warmupMs: 2000, headers: 'browser', roomSize: 10, target: null,
+  workload: 'broadcast',
+  clients: 100,
+  rate: 1,
+  payloadBytes: 64,
+  messageBytes: 100,
+  intervalMs: 1000,
+  holdMs: 30_000,
+  durationMs: 10_000,
+  warmupMs: 2000,
+  headers: 'browser',
+  roomSize: 10,
+  target: null,
 };
-const spec = (id: string, extra: Partial<ScenarioSpec> = {}): ScenarioSpec => ({ id, group: id, title: id, description: '', params, techniques: TECHNIQUES, ...extra });
+const spec = (id: string, extra: Partial<ScenarioSpec> = {}): ScenarioSpec => ({
+  id,
+  group: id,
+  title: id,
+  description: '',
+  params,
+  techniques: TECHNIQUES,
+  ...extra,
+});
 
 // Techniques whose clients pick a message up at once, and those that wait for the next poll.
 const streaming = TECHNIQUES.filter((t) => pickupMs(t, params) === 0).length;
@@ -33,7 +51,11 @@ test('one scenario: first start + reports, then per run overhead, connecting, ma
     estimatedMs: expected,
   });
   // Chat has no floor.
-  const chat = estimateSession([spec('c', { params: { ...params, workload: 'chat' } })], { generators: null, capacity: false, micro: false });
+  const chat = estimateSession([spec('c', { params: { ...params, workload: 'chat' } })], {
+    generators: null,
+    capacity: false,
+    micro: false,
+  });
   assert.equal(chat.techniqueRuns, TECHNIQUES.length);
 });
 
@@ -43,7 +65,10 @@ test('a shared scenario adds nothing; capacity adds 8 s and micro 550 ms per cas
   assert.equal(shared.estimatedMs, base);
   assert.equal(shared.techniqueRuns, TECHNIQUES.length + 1);
   assert.equal(shared.scenarios, 2);
-  assert.equal(estimateSession([spec('a')], { generators: null, capacity: true, micro: true }).estimatedMs, base + 8000 + MICRO_CASES.length * 550);
+  assert.equal(
+    estimateSession([spec('a')], { generators: null, capacity: true, micro: true }).estimatedMs,
+    base + 8000 + MICRO_CASES.length * 550,
+  );
   // 4 generators: 25 clients each, 17.5 ms of connecting per run instead of 70 (the floor's run too).
   // (The estimate is whole milliseconds: with an odd number of runs the saving ends in .5 and rounds.)
   const split = estimateSession([spec('a')], { generators: 4, capacity: false, micro: false }).estimatedMs;

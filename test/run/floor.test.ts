@@ -13,8 +13,18 @@ import type { ProgressEvent } from '../../run/progress.ts';
 
 function params(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   const base = {
-    workload: 'broadcast' as const, clients: 5, rate: 20, payloadBytes: 32, intervalMs: 100, holdMs: 30_000,
-    durationMs: 400, warmupMs: 100, headers: 'minimal' as const, roomSize: 5, target: null, ...overrides,
+    workload: 'broadcast' as const,
+    clients: 5,
+    rate: 20,
+    payloadBytes: 32,
+    intervalMs: 100,
+    holdMs: 30_000,
+    durationMs: 400,
+    warmupMs: 100,
+    headers: 'minimal' as const,
+    roomSize: 5,
+    target: null,
+    ...overrides,
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }
@@ -23,9 +33,18 @@ const options = { signal: new AbortController().signal, generators: null, progre
 
 test('a broadcast scenario measures the floor beside its techniques, the same way', async () => {
   const events: ProgressEvent[] = [];
-  const [scenario] = await runScenarios([{ id: 'b', group: 'b', title: 'b', description: '', params: params(), techniques: ['sse'] }], { ...options, progress: (e) => events.push(e) });
+  const [scenario] = await runScenarios([{ id: 'b', group: 'b', title: 'b', description: '', params: params(), techniques: ['sse'] }], {
+    ...options,
+    progress: (e) => events.push(e),
+  });
   // The floor is one more run of the session, announced as such, with the websocket clients.
-  assert.deepEqual(events.filter((e) => e.phase === 'starting').map((e) => [e.technique, e.floor ?? false, e.total]), [['sse', false, 2], ['websocket', true, 2]]);
+  assert.deepEqual(
+    events.filter((e) => e.phase === 'starting').map((e) => [e.technique, e.floor ?? false, e.total]),
+    [
+      ['sse', false, 2],
+      ['websocket', true, 2],
+    ],
+  );
   const floor = scenario!.floor as CompletedResult;
   assert.equal(floor.state, 'completed', JSON.stringify(floor));
   assert.ok(floor.messages.published > 0);
@@ -46,7 +65,19 @@ test('chat and foreign targets get no floor: a bare broadcast cannot stand in fo
   assert.equal(measuresFloor(params()), true);
   assert.equal(measuresFloor(params({ workload: 'chat' })), false);
   assert.equal(measuresFloor(params({ target: 'http://127.0.0.1:1' })), false);
-  const [scenario] = await runScenarios([{ id: 'c', group: 'c', title: 'c', description: '', params: params({ workload: 'chat', rate: 2, clients: 4, roomSize: 2 }), techniques: ['websocket'] }], options);
+  const [scenario] = await runScenarios(
+    [
+      {
+        id: 'c',
+        group: 'c',
+        title: 'c',
+        description: '',
+        params: params({ workload: 'chat', rate: 2, clients: 4, roomSize: 2 }),
+        techniques: ['websocket'],
+      },
+    ],
+    options,
+  );
   assert.equal(scenario!.floor, undefined);
   const ws = scenario!.results.websocket as CompletedResult;
   assert.equal(ws.publisher?.side, 'clients');

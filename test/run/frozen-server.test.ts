@@ -15,13 +15,24 @@ import { tinyParams } from '../helpers/tiny-params.ts';
 
 const REQUEST_TIMEOUT_MS = 2000;
 
-test('a frozen server child fails its technique with "did not answer stats", the others still run, nothing is left', { timeout: 120_000 }, async () => {
+test('a frozen server child fails its technique with "did not answer stats", the others still run, nothing is left', {
+  timeout: 120_000,
+}, async () => {
   const [frozen, next] = TECHNIQUES.slice(-2) as [(typeof TECHNIQUES)[number], (typeof TECHNIQUES)[number]];
   const servers = new Map<string, FeedServerHandle>();
   let frozenPid: number | undefined;
   try {
     const [scenario] = await runScenarios(
-      [{ id: 'frozen', group: 'frozen', title: 'frozen', description: '', params: tinyParams({ durationMs: 2000 }), techniques: [frozen, next] }],
+      [
+        {
+          id: 'frozen',
+          group: 'frozen',
+          title: 'frozen',
+          description: '',
+          params: tinyParams({ durationMs: 2000 }),
+          techniques: [frozen, next],
+        },
+      ],
       {
         signal: new AbortController().signal,
         generators: null,

@@ -10,7 +10,16 @@ import { test } from 'node:test';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { buildManifests, COORDINATOR_PORT, coordinatorArgs, DEFAULT_IMAGE, quantityValue, SHARD_CONTAINER, shardArgs, type K8sSpec } from '../../run/k8s-manifests.ts';
+import {
+  buildManifests,
+  COORDINATOR_PORT,
+  coordinatorArgs,
+  DEFAULT_IMAGE,
+  quantityValue,
+  SHARD_CONTAINER,
+  shardArgs,
+  type K8sSpec,
+} from '../../run/k8s-manifests.ts';
 import { parseRunArgs } from '../../cli/options.ts';
 
 const SPEC: K8sSpec = {
@@ -47,15 +56,28 @@ function argOf(args: readonly string[], flag: string): string | undefined {
 }
 
 test('every manifest validates against the Kubernetes schemas, also re-read from its JSON text', () => {
-  for (const spec of [SPEC, { ...SPEC, target: null }, { ...SPEC, antiAffinity: 'required' as const }, { ...SPEC, antiAffinity: 'none' as const }]) {
+  for (const spec of [
+    SPEC,
+    { ...SPEC, target: null },
+    { ...SPEC, antiAffinity: 'required' as const },
+    { ...SPEC, antiAffinity: 'none' as const },
+  ]) {
     for (const [file, json] of byFile(spec)) {
       const data = json as { kind: string };
-      const model = data.kind === 'Job' ? new Job(json as Job) : data.kind === 'Service' ? new Service(json as Service) : new Deployment(json as Deployment);
+      const model =
+        data.kind === 'Job'
+          ? new Job(json as Job)
+          : data.kind === 'Service'
+            ? new Service(json as Service)
+            : new Deployment(json as Deployment);
       assert.doesNotThrow(() => model.validate(), file);
     }
   }
   assert.deepEqual([...byFile(SPEC).keys()], ['coordinator-job.json', 'coordinator-service.json', 'shards-job.json']);
-  assert.deepEqual([...byFile({ ...SPEC, target: null }).keys()], ['server-deployment.json', 'server-service.json', 'coordinator-job.json', 'coordinator-service.json', 'shards-job.json']);
+  assert.deepEqual(
+    [...byFile({ ...SPEC, target: null }).keys()],
+    ['server-deployment.json', 'server-service.json', 'coordinator-job.json', 'coordinator-service.json', 'shards-job.json'],
+  );
 });
 
 test('the schemas refuse what the flags must refuse: a CPU quantity that is not one fails validate()', () => {
@@ -73,7 +95,12 @@ test('the shard Job is an Indexed Job of N pods reading their index from JOB_COM
   const pod = spec.template.spec!;
   assert.equal(pod.restartPolicy, 'Never');
   const container = pod.containers.find((c) => c.name === SHARD_CONTAINER)!;
-  assert.deepEqual(container.env, [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+  assert.deepEqual(container.env, [
+    {
+      name: 'JOB_COMPLETION_INDEX',
+      valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
+    },
+  ]);
   const command = container.command!;
   assert.deepEqual(command.slice(0, 3), ['npx', '--yes', 'pushbench@0.1.0']);
   assert.deepEqual(command.slice(3), shardArgs(SPEC));
@@ -88,12 +115,13 @@ test('the shard Job is an Indexed Job of N pods reading their index from JOB_COM
   const term = pod.affinity!.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0]!.podAffinityTerm;
   assert.deepEqual(term.labelSelector!.matchLabels, job.spec!.template.metadata!.labels);
   assert.equal(term.topologyKey, 'kubernetes.io/hostname');
-  const required = (byFile({ ...SPEC, antiAffinity: 'required' }).get('shards-job.json') as Job).spec!.template.spec!.affinity!.podAntiAffinity!;
+  const required = (byFile({ ...SPEC, antiAffinity: 'required' }).get('shards-job.json') as Job).spec!.template.spec!.affinity!
+    .podAntiAffinity!;
   assert.equal(required.requiredDuringSchedulingIgnoredDuringExecution!.length, 1);
   assert.equal((byFile({ ...SPEC, antiAffinity: 'none' }).get('shards-job.json') as Job).spec!.template.spec!.affinity, undefined);
 });
 
-test("the shard command is one pushbench run accepts: pod I is shard I of N by its environment", () => {
+test('the shard command is one pushbench run accepts: pod I is shard I of N by its environment', () => {
   const saved = process.env.JOB_COMPLETION_INDEX;
   process.env.JOB_COMPLETION_INDEX = '7';
   try {
@@ -125,7 +153,8 @@ test('the rendezvous: the coordinator Service selects the coordinator pod on the
   assert.equal(argOf(command, '--run-id'), 'run-1');
   assert.equal(argOf(command, '--start-delay'), '1000ms');
   const shardCommand = (files.get('shards-job.json') as Job).spec!.template.spec!.containers[0]!.command!;
-  for (const flag of ['--target', '--technique', '--clients', '--rate', '--payload', '--duration', '--warmup']) assert.equal(argOf(command, flag), argOf(shardCommand, flag), flag);
+  for (const flag of ['--target', '--technique', '--clients', '--rate', '--payload', '--duration', '--warmup'])
+    assert.equal(argOf(command, flag), argOf(shardCommand, flag), flag);
 });
 
 test('--serve: a server Deployment and Service publishing nothing, and every command pointing at that Service', () => {

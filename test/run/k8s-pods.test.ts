@@ -88,7 +88,11 @@ class Pod {
 
   private start(container: IContainer): Promise<number | null> {
     const [command, ...args] = container.command!.map(this.rewrite);
-    const env = { ...process.env, ...this.env, ...Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])) };
+    const env = {
+      ...process.env,
+      ...this.env,
+      ...Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+    };
     const child = spawn(command === 'node' ? process.execPath : command!, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(child);
     this.child = child;
@@ -109,19 +113,32 @@ class Pod {
 }
 
 /** Starts the pods of the manifests of `s` at once; returns them and the cluster-to-loopback mapping. */
-async function startPods(s: K8sSpec): Promise<{ server: Pod; coordinator: Pod; shards: Pod[]; coordinatorUrl: string; rewrite: (w: string) => string }> {
+async function startPods(
+  s: K8sSpec,
+): Promise<{ server: Pod; coordinator: Pod; shards: Pod[]; coordinatorUrl: string; rewrite: (w: string) => string }> {
   const serverPort = await freePort();
   const coordinatorPort = await freePort();
   const names = { server: `${s.name}-server:${SERVER_PORT}`, coordinator: `${s.name}-coordinator:${COORDINATOR_PORT}` };
   let previous = '';
   const rewrite = (word: string): string => {
     // A port flag's value is the Service port inside the pod; here each pod needs its own.
-    const out = previous === '--port' ? (word === String(SERVER_PORT) ? String(serverPort) : String(coordinatorPort)) : word.replaceAll(names.server, `127.0.0.1:${serverPort}`).replaceAll(names.coordinator, `127.0.0.1:${coordinatorPort}`).replace(/^0\.0\.0\.0$/, '127.0.0.1');
+    const out =
+      previous === '--port'
+        ? word === String(SERVER_PORT)
+          ? String(serverPort)
+          : String(coordinatorPort)
+        : word
+            .replaceAll(names.server, `127.0.0.1:${serverPort}`)
+            .replaceAll(names.coordinator, `127.0.0.1:${coordinatorPort}`)
+            .replace(/^0\.0\.0\.0$/, '127.0.0.1');
     previous = word;
     return out;
   };
   const files = new Map(buildManifests(s).map((f) => [f.file, f.object]));
-  const podOf = (template: { spec?: { initContainers?: IContainer[]; containers: IContainer[] } }) => ({ init: template.spec!.initContainers ?? [], main: template.spec!.containers[0]! });
+  const podOf = (template: { spec?: { initContainers?: IContainer[]; containers: IContainer[] } }) => ({
+    init: template.spec!.initContainers ?? [],
+    main: template.spec!.containers[0]!,
+  });
   const server = new Pod(podOf((files.get('server-deployment.json') as Deployment).spec!.template), rewrite);
   const coordinator = new Pod(podOf((files.get('coordinator-job.json') as Job).spec!.template), rewrite);
   const shardTemplate = podOf((files.get('shards-job.json') as Job).spec!.template);
@@ -132,7 +149,9 @@ async function startPods(s: K8sSpec): Promise<{ server: Pod; coordinator: Pod; s
 
 /** Runs the printed merge command over the collected log, in `cwd`. */
 function merge(s: K8sSpec, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const command = k8sCommands(s, 'manifests').find((c) => c.command.startsWith('pushbench merge'))!.command.split(' ');
+  const command = k8sCommands(s, 'manifests')
+    .find((c) => c.command.startsWith('pushbench merge'))!
+    .command.split(' ');
   assert.deepEqual(command.slice(0, 3), ['pushbench', 'merge', `${s.name}-shards.log`]);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...command.slice(1)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -171,7 +190,13 @@ test("the manifests' pods, run here: 2 shard pods with their index from the envi
   assert.equal(r.messages.expected, r.messages.published * 6);
   assert.equal(r.messages.delivered, r.messages.expected);
   assert.equal(results.shards!.runId, 'pods-run');
-  assert.deepEqual(results.shards!.rows.map((row) => [row.index, row.status, row.clients]), [[0, 'merged', 3], [1, 'merged', 3]]);
+  assert.deepEqual(
+    results.shards!.rows.map((row) => [row.index, row.status, row.clients]),
+    [
+      [0, 'merged', 3],
+      [1, 'merged', 3],
+    ],
+  );
 });
 
 test('a shard pod killed in the middle of the window: its share is named as unmeasured, not lost, and nothing hangs', async () => {
@@ -180,14 +205,22 @@ test('a shard pod killed in the middle of the window: its share is named as unme
   // The window on the coordinator's clock, which on one host is this process's monotonic clock too.
   let plan: { startT: number; endT: number } | null = null;
   while (plan === null) {
-    const state = (await fetch(`${coordinatorUrl}/`).then((r) => r.json(), () => ({ plan: null }))) as { plan: { startT: number; endT: number } | null };
+    const state = (await fetch(`${coordinatorUrl}/`).then(
+      (r) => r.json(),
+      () => ({ plan: null }),
+    )) as { plan: { startT: number; endT: number } | null };
     plan = state.plan;
     if (plan === null) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const middle = (plan.startT + plan.endT) / 2;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, (middle - nowMicros()) / 1000)));
   const victim = shards[1]!.child!;
-  const generatorPids = fs.readFileSync(`/proc/${victim.pid}/task/${victim.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const generatorPids = fs
+    .readFileSync(`/proc/${victim.pid}/task/${victim.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   assert.ok(generatorPids.length >= 1, 'the shard runs its clients in generator processes');
   assert.ok(nowMicros() < plan.endT, 'killed before the window ended');
   victim.kill('SIGKILL');
@@ -198,7 +231,8 @@ test('a shard pod killed in the middle of the window: its share is named as unme
   await stop(server);
   // A generator whose shard died notices the closed IPC channel and exits: no process outlives its pod.
   for (const pid of generatorPids) {
-    while (fs.existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (fs.existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8')))
+      await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const cwd = path.join(dir, 'killed');
   fs.mkdirSync(cwd);
@@ -207,7 +241,10 @@ test('a shard pod killed in the middle of the window: its share is named as unme
   const merged = await merge(s, cwd);
   assert.equal(merged.code, 0, merged.stderr);
   assert.match(merged.stdout, /1 of 2 shards merged, covering 3 of 6 clients/);
-  assert.match(merged.stdout, /shard 1 not merged: no result given \(the pod died, or its log was not collected\); its 3 clients are unmeasured, not lost/);
+  assert.match(
+    merged.stdout,
+    /shard 1 not merged: no result given \(the pod died, or its log was not collected\); its 3 clients are unmeasured, not lost/,
+  );
   const results = JSON.parse(fs.readFileSync(path.join(cwd, 'results', s.name, 'results.json'), 'utf8')) as ResultsFile;
   const r = results.scenarios[0]!.results.websocket!;
   assert.ok(r.state === 'completed');
@@ -215,7 +252,13 @@ test('a shard pod killed in the middle of the window: its share is named as unme
   assert.equal(r.messages.expected, r.messages.published * 3);
   assert.equal(r.messages.lost, 0);
   assert.equal(r.messages.delivered, r.messages.expected);
-  assert.deepEqual(results.shards!.rows.map((row) => [row.index, row.status]), [[0, 'merged'], [1, 'missing']]);
+  assert.deepEqual(
+    results.shards!.rows.map((row) => [row.index, row.status]),
+    [
+      [0, 'merged'],
+      [1, 'missing'],
+    ],
+  );
   assert.equal(results.shards!.clientsCovered, 3);
 });
 
@@ -230,8 +273,11 @@ test('chat in shards: whole rooms per shard pod, the clients publish, latencies 
   fs.mkdirSync(cwd);
   fs.writeFileSync(path.join(cwd, `${s.name}-shards.log`), shards.map((p) => p.log).join(''));
   const merged = await merge(s, cwd);
-  assert.equal(merged.code, 0, `${merged.stdout}\n${merged.stderr}\n${shards.map((p) => p.log).join("")}`.slice(0, 6000));
-  assert.match(merged.stdout, /chat: each room lies within one shard, so every latency is read on one host's clock \(self-echo\) and needs no correction/);
+  assert.equal(merged.code, 0, `${merged.stdout}\n${merged.stderr}\n${shards.map((p) => p.log).join('')}`.slice(0, 6000));
+  assert.match(
+    merged.stdout,
+    /chat: each room lies within one shard, so every latency is read on one host's clock \(self-echo\) and needs no correction/,
+  );
   const results = JSON.parse(fs.readFileSync(path.join(cwd, 'results', s.name, 'results.json'), 'utf8')) as ResultsFile;
   const scenario = results.scenarios[0]!;
   assert.equal(scenario.clockBoundMs, undefined, 'no clock bound on latencies read on one clock');
@@ -242,8 +288,33 @@ test('chat in shards: whole rooms per shard pod, the clients publish, latencies 
   assert.ok(r.messages.published > 0);
   assert.equal(r.messages.expected, r.messages.published * 2);
   assert.equal(r.messages.delivered, r.messages.expected);
-  const shardFiles = shards.map((p) => JSON.parse(p.log.split('\n').find((line) => line.startsWith('{"kind":"pushbench-shard"'))!) as { clients: { from: number; to: number }; generators: Array<{ accepted?: Record<string, number> }> });
-  assert.deepEqual(shardFiles.map((f) => f.clients), [{ from: 0, to: 4 }, { from: 4, to: 8 }]);
-  assert.deepEqual(shardFiles.map((f) => Object.keys(f.generators[0]!.accepted ?? {}).sort()), [['0', '1'], ['2', '3']], 'each shard published to its own rooms only');
-  assert.deepEqual(results.shards!.rows.map((row) => [row.status, row.delivered === row.expected]), [['merged', true], ['merged', true]]);
+  const shardFiles = shards.map(
+    (p) =>
+      JSON.parse(p.log.split('\n').find((line) => line.startsWith('{"kind":"pushbench-shard"'))!) as {
+        clients: { from: number; to: number };
+        generators: Array<{ accepted?: Record<string, number> }>;
+      },
+  );
+  assert.deepEqual(
+    shardFiles.map((f) => f.clients),
+    [
+      { from: 0, to: 4 },
+      { from: 4, to: 8 },
+    ],
+  );
+  assert.deepEqual(
+    shardFiles.map((f) => Object.keys(f.generators[0]!.accepted ?? {}).sort()),
+    [
+      ['0', '1'],
+      ['2', '3'],
+    ],
+    'each shard published to its own rooms only',
+  );
+  assert.deepEqual(
+    results.shards!.rows.map((row) => [row.status, row.delivered === row.expected]),
+    [
+      ['merged', true],
+      ['merged', true],
+    ],
+  );
 });

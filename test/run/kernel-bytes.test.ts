@@ -25,16 +25,25 @@ const SS = [
 
 test('the sockets on the port, by peer, without the listener, a closed socket, another port and the publisher', () => {
   const sockets = parseSs(SS, 8080, new Set([50000]));
-  assert.deepEqual([...sockets], [
-    ['127.0.0.1:42950', { sent: 1100, received: 250 }],
-    // ss leaves a zero counter out.
-    ['127.0.0.1:42951', { sent: 0, received: 77 }],
-  ]);
+  assert.deepEqual(
+    [...sockets],
+    [
+      ['127.0.0.1:42950', { sent: 1100, received: 250 }],
+      // ss leaves a zero counter out.
+      ['127.0.0.1:42951', { sent: 0, received: 77 }],
+    ],
+  );
 });
 
 test('between two snapshots: growth of each socket, a new one from zero, a closed one counted as closed', () => {
-  const before = new Map([['a', { sent: 100, received: 10 }], ['gone', { sent: 5, received: 5 }]]);
-  const after = new Map([['a', { sent: 150, received: 30 }], ['new', { sent: 40, received: 7 }]]);
+  const before = new Map([
+    ['a', { sent: 100, received: 10 }],
+    ['gone', { sent: 5, received: 5 }],
+  ]);
+  const after = new Map([
+    ['a', { sent: 150, received: 30 }],
+    ['new', { sent: 40, received: 7 }],
+  ]);
   assert.deepEqual(kernelDelta(before, after), { up: 20 + 7, down: 50 + 40, sockets: 2, closed: 1 });
 });
 

@@ -21,7 +21,12 @@ function scripted<T>(readings: readonly T[]): { read: () => Promise<T>; calls: (
 }
 
 test('bytes moving on the client side, then still: the first pair read while both sides were still', async () => {
-  const clients = scripted<ClientBytes>([{ up: 0, down: 100 }, { up: 0, down: 150 }, { up: 0, down: 200 }, { up: 0, down: 200 }]);
+  const clients = scripted<ClientBytes>([
+    { up: 0, down: 100 },
+    { up: 0, down: 150 },
+    { up: 0, down: 200 },
+    { up: 0, down: 200 },
+  ]);
   const k = scripted([kernel(150, 0), kernel(200, 0), kernel(200, 0), kernel(200, 0)]);
   const pair = await quietPair(clients.read, k.read, 10_000);
   assert.ok(pair !== null);
@@ -62,5 +67,12 @@ test('both sides still but unequal: taken as it is, not read again (the disagree
 });
 
 test('no ss: null', async () => {
-  assert.equal(await quietPair(async () => ({ up: 0, down: 0 }), async () => null, 100), null);
+  assert.equal(
+    await quietPair(
+      async () => ({ up: 0, down: 0 }),
+      async () => null,
+      100,
+    ),
+    null,
+  );
 });

@@ -11,19 +11,36 @@ import { cometClaim, headerClaim, handshakeClaim, waitReadClaim } from '../../ru
 import type { Calibration, MapConfig } from '../../run/map.ts';
 
 function figures(bytes: number, p50: number): MapFigures {
-  return { bytesPerMessage: bytes, bandwidthBytesPerSecond: bytes, p50Ms: p50, p99Ms: 2 * p50, cpuMicrosPerMessage: null, memoryBytesPerConnection: null };
+  return {
+    bytesPerMessage: bytes,
+    bandwidthBytesPerSecond: bytes,
+    p50Ms: p50,
+    p99Ms: 2 * p50,
+    cpuMicrosPerMessage: null,
+    memoryBytesPerConnection: null,
+  };
 }
 
 /** One grid point: each technique's bytes per message and p50. */
 function point(rate: number, intervalMs: number, byTechnique: Partial<Record<TechniqueId, [number, number]>>): MapCell[] {
-  return Object.entries(byTechnique).map(([technique, [bytes, p50]]) => ({ rate, intervalMs, clients: 10, technique: technique as TechniqueId, model: figures(bytes, p50), measured: false }));
+  return Object.entries(byTechnique).map(([technique, [bytes, p50]]) => ({
+    rate,
+    intervalMs,
+    clients: 10,
+    technique: technique as TechniqueId,
+    model: figures(bytes, p50),
+    measured: false,
+  }));
 }
 
 const CALIBRATION: Calibration = { rttMs: 0.4, queue: {}, cpu: {}, memoryBytesPerConnection: {} };
 
 describe('map claims', () => {
   test('"polling wastes bandwidth on headers": true where every stream is cheaper, false in a fixture where polling wins, partly when mixed', () => {
-    const classic = [...point(1, 1000, { polling: [760, 500], sse: [120, 2], websocket: [101, 2] }), ...point(10, 1000, { polling: [190, 500], sse: [120, 2], websocket: [101, 2] })];
+    const classic = [
+      ...point(1, 1000, { polling: [760, 500], sse: [120, 2], websocket: [101, 2] }),
+      ...point(10, 1000, { polling: [190, 500], sse: [120, 2], websocket: [101, 2] }),
+    ];
     const claim = headerClaim(classic, []);
     assert.equal(claim?.verdict, 'true');
     assert.match(claim!.evidence, /at 2 of 2 grid points and fewer at 0/);
@@ -31,7 +48,10 @@ describe('map claims', () => {
     assert.match(claim!.evidence, /costs 7\.52 times the bytes of the best stream/);
 
     // A fixture where polling batches so many messages per poll that it beats every stream.
-    const pollingWins = [...point(100, 10_000, { polling: [100, 5000], sse: [120, 2], websocket: [101, 2] }), ...point(300, 10_000, { polling: [99.5, 5000], sse: [120, 2], websocket: [101, 2] })];
+    const pollingWins = [
+      ...point(100, 10_000, { polling: [100, 5000], sse: [120, 2], websocket: [101, 2] }),
+      ...point(300, 10_000, { polling: [99.5, 5000], sse: [120, 2], websocket: [101, 2] }),
+    ];
     assert.equal(headerClaim(pollingWins, [])?.verdict, 'false');
     assert.equal(headerClaim([...classic, ...pollingWins], [])?.verdict, 'partly');
   });
@@ -39,7 +59,10 @@ describe('map claims', () => {
   test('"waiting delivers sooner": true while long polling\'s p50 is lower, false in a fixture where it is not', () => {
     const classic = point(1, 1000, { polling: [760, 500], longpoll: [764, 3] });
     assert.equal(waitReadClaim(classic)?.verdict, 'true');
-    assert.match(waitReadClaim(classic)!.evidence, /long polling's p50 is 3 ms against short polling's 500 ms \(model\), and 0% of polls come back empty/);
+    assert.match(
+      waitReadClaim(classic)!.evidence,
+      /long polling's p50 is 3 ms against short polling's 500 ms \(model\), and 0% of polls come back empty/,
+    );
     const slowHold = point(1, 100, { polling: [760, 50], longpoll: [764, 80] });
     assert.equal(waitReadClaim(slowHold)?.verdict, 'false');
   });

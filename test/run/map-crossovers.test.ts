@@ -30,7 +30,7 @@ const CONFIG: MapConfig = {
 const NO_CALIBRATION: Calibration = { rttMs: 0.4, queue: {}, cpu: {}, memoryBytesPerConnection: {} };
 
 describe('map crossovers: closed forms against hand-worked values', () => {
-  test('long polling = short polling at r* = p(Q + H0 + 2)/(Q\' + H0 + 2): 1 poll/s, Q 501, Q\' 505, H0 155 -> 658/662 msg/s', () => {
+  test("long polling = short polling at r* = p(Q + H0 + 2)/(Q' + H0 + 2): 1 poll/s, Q 501, Q' 505, H0 155 -> 658/662 msg/s", () => {
     close(longPollPollingCrossoverRate(501, 505, 155, 1000), 658 / 662, 1e-12, 'r*');
     // Ten polls a second: ten times the rate.
     close(longPollPollingCrossoverRate(501, 505, 155, 100), 6580 / 662, 1e-12, 'r* at 100 ms');
@@ -62,13 +62,22 @@ describe('map crossovers: closed forms against hand-worked values', () => {
     const sse = crossovers.find((c) => c.id === 'polling-vs-sse-bytes@1');
     assert.ok(sse?.value != null);
     const atSse = runParams(CONFIG, { rate: 1, intervalMs: sse.value, clients: 10 }, 1);
-    close(modelFor('polling', atSse, MAP_WIRE).perMessage.totalBytes, modelFor('sse', atSse, MAP_WIRE).perMessage.totalBytes, 0.5, 'polling vs SSE at T*');
+    close(
+      modelFor('polling', atSse, MAP_WIRE).perMessage.totalBytes,
+      modelFor('sse', atSse, MAP_WIRE).perMessage.totalBytes,
+      0.5,
+      'polling vs SSE at T*',
+    );
   });
 
   test('CPU: polling a·p/r + b against a constant C crosses at r* = a·p/(C - b): 30 µs, 1 poll/s, C 20, b 5 -> 2 msg/s', () => {
     const calibration: Calibration = {
       ...NO_CALIBRATION,
-      cpu: { polling: { perRequestMicros: 30, perMessageMicros: 5 }, sse: { perRequestMicros: 0, perMessageMicros: 20 }, websocket: { perRequestMicros: 0, perMessageMicros: 4 } },
+      cpu: {
+        polling: { perRequestMicros: 30, perMessageMicros: 5 },
+        sse: { perRequestMicros: 0, perMessageMicros: 20 },
+        websocket: { perRequestMicros: 0, perMessageMicros: 4 },
+      },
     };
     const crossovers = mapCrossovers(CONFIG, calibration, []);
     assert.equal(crossovers.find((c) => c.id === 'polling-vs-sse-cpu@1000')?.value, 2);

@@ -7,9 +7,23 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MapCell, MapFigures } from '../../core/results.ts';
 import type { TechniqueId } from '../../core/techniques.ts';
-import { cellCount, compression, queueAt, fitCost, logSpaced, modelFigures, pickWinners, planMeasuredPoints, runParams, shownFigure, type Calibration, type MapConfig } from '../../run/map.ts';
+import {
+  cellCount,
+  compression,
+  queueAt,
+  fitCost,
+  logSpaced,
+  modelFigures,
+  pickWinners,
+  planMeasuredPoints,
+  runParams,
+  shownFigure,
+  type Calibration,
+  type MapConfig,
+} from '../../run/map.ts';
 
-const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
+const close = (actual: number, expected: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
 
 const CONFIG: MapConfig = {
   rates: logSpaced(0.01, 100, 9),
@@ -72,7 +86,7 @@ describe('map plan', () => {
     assert.equal(planMeasuredPoints({ ...CONFIG, quick: true }).length, 3);
   });
 
-  test('the queue between measured client counts: a line; below, the fewest\'s; above, in proportion', () => {
+  test("the queue between measured client counts: a line; below, the fewest's; above, in proportion", () => {
     const queue = { clients: [10, 100], ms: [1, 4] };
     close(queueAt(queue, 5), 1, 'below');
     close(queueAt(queue, 40), 1 + (3 * 30) / 90, 'between');
@@ -81,13 +95,38 @@ describe('map plan', () => {
 
   test('the cost fit: least squares with costs that cannot be negative', () => {
     // y = 30x + 5 exactly.
-    assert.deepEqual(fitCost([{ x: 0, y: 5 }, { x: 1, y: 35 }, { x: 2, y: 65 }]), { a: 30, b: 5 });
+    assert.deepEqual(
+      fitCost([
+        { x: 0, y: 5 },
+        { x: 1, y: 35 },
+        { x: 2, y: 65 },
+      ]),
+      { a: 30, b: 5 },
+    );
     // One x: no slope, the mean.
-    assert.deepEqual(fitCost([{ x: 1, y: 10 }, { x: 1, y: 20 }]), { a: 0, b: 15 });
+    assert.deepEqual(
+      fitCost([
+        { x: 1, y: 10 },
+        { x: 1, y: 20 },
+      ]),
+      { a: 0, b: 15 },
+    );
     // A falling line is noise on a cost: no slope, the mean.
-    assert.deepEqual(fitCost([{ x: 0, y: 20 }, { x: 2, y: 10 }]), { a: 0, b: 15 });
+    assert.deepEqual(
+      fitCost([
+        { x: 0, y: 20 },
+        { x: 2, y: 10 },
+      ]),
+      { a: 0, b: 15 },
+    );
     // A negative intercept: a line through the origin, a = Σxy/Σx² = (1·10 + 2·40)/(1 + 4) = 18.
-    assert.deepEqual(fitCost([{ x: 1, y: 10 }, { x: 2, y: 40 }]), { a: 18, b: 0 });
+    assert.deepEqual(
+      fitCost([
+        { x: 1, y: 10 },
+        { x: 2, y: 40 },
+      ]),
+      { a: 18, b: 0 },
+    );
   });
 
   test('a cell of the model, by hand: short polling waits half the interval plus a trip; a push adds the fitted queue', () => {
@@ -114,13 +153,33 @@ describe('map plan', () => {
 });
 
 function cell(technique: TechniqueId, f: Partial<MapFigures>, measurement?: MapCell['measurement']): MapCell {
-  const model: MapFigures = { bytesPerMessage: 100, bandwidthBytesPerSecond: 100, p50Ms: 1, p99Ms: 2, cpuMicrosPerMessage: null, memoryBytesPerConnection: null, ...f };
-  return { rate: 1, intervalMs: 1000, clients: 10, technique, model, measured: measurement !== undefined, ...(measurement === undefined ? {} : { measurement }) };
+  const model: MapFigures = {
+    bytesPerMessage: 100,
+    bandwidthBytesPerSecond: 100,
+    p50Ms: 1,
+    p99Ms: 2,
+    cpuMicrosPerMessage: null,
+    memoryBytesPerConnection: null,
+    ...f,
+  };
+  return {
+    rate: 1,
+    intervalMs: 1000,
+    clients: 10,
+    technique,
+    model,
+    measured: measurement !== undefined,
+    ...(measurement === undefined ? {} : { measurement }),
+  };
 }
 
 describe('map winners', () => {
   test('the lowest figure wins, the margin is the runner-up over it, and a limit takes a technique out', () => {
-    const cells = [cell('polling', { bytesPerMessage: 760, bandwidthBytesPerSecond: 760, p50Ms: 500, p99Ms: 990 }), cell('sse', { bytesPerMessage: 120, bandwidthBytesPerSecond: 120 }), cell('websocket', { bytesPerMessage: 101, bandwidthBytesPerSecond: 101, p99Ms: 3 })];
+    const cells = [
+      cell('polling', { bytesPerMessage: 760, bandwidthBytesPerSecond: 760, p50Ms: 500, p99Ms: 990 }),
+      cell('sse', { bytesPerMessage: 120, bandwidthBytesPerSecond: 120 }),
+      cell('websocket', { bytesPerMessage: 101, bandwidthBytesPerSecond: 101, p99Ms: 3 }),
+    ];
     const winners = pickWinners(cells, { maxLatencyMs: null, maxBandwidthBytesPerSecond: null });
     const bytes = winners.find((w) => w.criterion === 'bytes')!;
     assert.equal(bytes.technique, 'websocket');
@@ -133,14 +192,24 @@ describe('map winners', () => {
     assert.equal(limited.find((w) => w.criterion === 'bytes')!.technique, 'sse');
     assert.equal(limited.find((w) => w.criterion === 'bytes')!.runnerUp, null);
     // At most 110 B/s per client: only WebSocket.
-    assert.equal(pickWinners(cells, { maxLatencyMs: null, maxBandwidthBytesPerSecond: 110 }).find((w) => w.criterion === 'p50')!.technique, 'websocket');
+    assert.equal(
+      pickWinners(cells, { maxLatencyMs: null, maxBandwidthBytesPerSecond: 110 }).find((w) => w.criterion === 'p50')!.technique,
+      'websocket',
+    );
   });
 
-  test('a measured cell shows its measurement, except a latency of a time-compressed run, which is the run\'s and not the cell\'s', () => {
+  test("a measured cell shows its measurement, except a latency of a time-compressed run, which is the run's and not the cell's", () => {
     const measurement = (timeScale: number): MapCell['measurement'] => ({
       scenarioId: 'x',
       timeScale,
-      figures: { bytesPerMessage: 130, bandwidthBytesPerSecond: 130, p50Ms: 7, p99Ms: 9, cpuMicrosPerMessage: 40, memoryBytesPerConnection: null },
+      figures: {
+        bytesPerMessage: 130,
+        bandwidthBytesPerSecond: 130,
+        p50Ms: 7,
+        p99Ms: 9,
+        cpuMicrosPerMessage: 40,
+        memoryBytesPerConnection: null,
+      },
       modelAsRun: { bytesPerMessage: 100, p50Ms: 1, p99Ms: 2 },
       samples: 100,
       messages: 10,

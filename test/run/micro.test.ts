@@ -49,6 +49,8 @@ describe('runMicroBenchmarks', () => {
       assert.equal(error.message, 'invalid time: received 0; expected a positive number of ms');
       return true;
     });
-    await assert.rejects(runMicroBenchmarks({ payloadBytes: -1 }), { message: 'invalid payloadBytes: received -1; expected an integer >= 0' });
+    await assert.rejects(runMicroBenchmarks({ payloadBytes: -1 }), {
+      message: 'invalid payloadBytes: received -1; expected an integer >= 0',
+    });
   });
 });

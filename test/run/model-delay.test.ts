@@ -40,7 +40,14 @@ function completed(result: TechniqueResult): CompletedResult {
 describe(`model against a ${DELAY_MS} ms one-way delay (a delaying proxy between the clients and the server)`, () => {
   for (const technique of TECHNIQUES) {
     test(`${technique}: model mean within 10% of the measured median, bytes within 1%, the RTT includes both delays`, async () => {
-      const result = completed(await runTechnique(technique, PARAMS, { signal: new AbortController().signal, generators: null, progress: () => {}, delayMs: DELAY_MS }));
+      const result = completed(
+        await runTechnique(technique, PARAMS, {
+          signal: new AbortController().signal,
+          generators: null,
+          progress: () => {},
+          delayMs: DELAY_MS,
+        }),
+      );
       const network = result.network!;
       assert.equal(network.injectedDelayMs, DELAY_MS);
       assert.equal(network.rttSamplesMs.length, RTT_PROBE_REQUESTS);
@@ -51,7 +58,12 @@ describe(`model against a ${DELAY_MS} ms one-way delay (a delaying proxy between
       const model = result.model!;
       // The network part of the model (the publisher's lateness left out: its mean is the tail a
       // loaded machine adds) against the measured median.
-      const transit = modelFor(technique, PARAMS, { host: '127.0.0.1:1' }, { rttMs: network.rttMs, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 }).latencyMs.mean;
+      const transit = modelFor(
+        technique,
+        PARAMS,
+        { host: '127.0.0.1:1' },
+        { rttMs: network.rttMs, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 },
+      ).latencyMs.mean;
       // The RTT the model takes is itself measured: its samples' own spread (half their range,
       // under 1 ms on a quiet machine, tens of ms when the scheduler stalls the processes) is
       // allowed on top of the 10%.
@@ -60,7 +72,10 @@ describe(`model against a ${DELAY_MS} ms one-way delay (a delaying proxy between
       const lateP50 = result.publisher?.latenessMs.p50 ?? 0;
       const latencyGap = Math.max(0, Math.abs(result.latencyMs.p50 - (transit + lateP50)) - spreadMs) / result.latencyMs.p50;
       const figures = `measured p50 ${result.latencyMs.p50} ms, mean ${result.latencyMs.mean} ms; model mean ${model.latencyMs.mean} ms, ${transit} ms of it network; publisher lateness p50 ${lateP50} ms`;
-      assert.ok(latencyGap <= 0.1, `${technique}: ${figures} (${(latencyGap * 100).toFixed(1)}% apart beyond the probe's spread of ${spreadMs} ms): ${model.formula}`);
+      assert.ok(
+        latencyGap <= 0.1,
+        `${technique}: ${figures} (${(latencyGap * 100).toFixed(1)}% apart beyond the probe's spread of ${spreadMs} ms): ${model.formula}`,
+      );
       assert.ok(model.latencyMs.mean <= result.latencyMs.mean * 1.1, `${technique}: ${figures}: the model is above the measured mean`);
       const bytesGap = Math.abs(result.perMessage.totalBytes - model.perMessage.totalBytes) / result.perMessage.totalBytes;
       const bytesText = `${technique}: measured ${result.perMessage.totalBytes} B/msg, model ${model.perMessage.totalBytes} B/msg (${(bytesGap * 100).toFixed(2)}% apart; requests ${JSON.stringify(result.requests)}, messages ${JSON.stringify(result.messages)}, bytes ${JSON.stringify(result.bytes)})`;
@@ -73,20 +88,33 @@ describe(`model against a ${DELAY_MS} ms one-way delay (a delaying proxy between
       // went out late because the machine stalled the client skips the ones it missed).
       const exchange = model.requestHeadBytes + model.responseHeadBytes;
       const exchanges = PARAMS.clients + (result.requests?.late ?? 0);
-      const edges = TECHNIQUE_META[technique].pickup === 'interval' ? (exchanges * exchange) / (result.perMessage.totalBytes * result.messages.delivered) : 0;
+      const edges =
+        TECHNIQUE_META[technique].pickup === 'interval'
+          ? (exchanges * exchange) / (result.perMessage.totalBytes * result.messages.delivered)
+          : 0;
       assert.ok(bytesGap <= 0.01 + edges, `${bytesText}; allowed ${((0.01 + edges) * 100).toFixed(2)}%`);
     });
   }
 });
 
-test('without a delay: the probe is recorded, its bytes counted as a client\'s (both ends agree), the seed given is the seed recorded', async () => {
+test("without a delay: the probe is recorded, its bytes counted as a client's (both ends agree), the seed given is the seed recorded", async () => {
   const technique = TECHNIQUES.find((t) => TECHNIQUE_META[t].pickup === 'interval')!;
   const params = tinyParams({ clients: 3, rate: 10, intervalMs: 100, durationMs: 300, warmupMs: 100 });
-  const result = completed(await runTechnique(technique, params, { signal: new AbortController().signal, generators: null, progress: () => {}, scheduleSeed: 12345 }));
+  const result = completed(
+    await runTechnique(technique, params, {
+      signal: new AbortController().signal,
+      generators: null,
+      progress: () => {},
+      scheduleSeed: 12345,
+    }),
+  );
   assert.equal(result.scheduleSeed, 12345);
   assert.equal(result.network!.injectedDelayMs, 0);
   assert.equal(result.network!.rttSamplesMs.length, RTT_PROBE_REQUESTS);
   assert.ok(result.network!.rttMs > 0);
   assert.equal(result.agreement?.agree, true, JSON.stringify(result.agreement));
-  assert.match(result.model!.formula, new RegExp(`RTT ${result.network!.rttMs.toLocaleString('en-US', { maximumFractionDigits: 2 }).replace('.', '\\.')} ms \\(measured\\)`));
+  assert.match(
+    result.model!.formula,
+    new RegExp(`RTT ${result.network!.rttMs.toLocaleString('en-US', { maximumFractionDigits: 2 }).replace('.', '\\.')} ms \\(measured\\)`),
+  );
 });

@@ -7,7 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getRequestBytes, jsonResponseHeadBytes, modelFor, NO_MEASUREMENTS, pollBodyBytes, publishHopMs, typicalSeq, clientPath } from '../../run/model.ts';
+import {
+  getRequestBytes,
+  jsonResponseHeadBytes,
+  modelFor,
+  NO_MEASUREMENTS,
+  pollBodyBytes,
+  publishHopMs,
+  typicalSeq,
+  clientPath,
+} from '../../run/model.ts';
 import { predictedBatching } from '../../run/techniques/longpoll.ts';
 import { seededRandom } from '../../core/protocol.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
@@ -17,7 +26,8 @@ import { tinyParams } from '../helpers/tiny-params.ts';
 const WIRE = { host: '127.0.0.1:41234' };
 /** RTT 10 ms (a 5 ms trip each way), a publisher 1 ms late on average. */
 const MEASURED = { rttMs: 10, publisherLatenessMs: 1, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 };
-const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
+const close = (actual: number, expected: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual}, expected ${expected}`);
 
 function broadcast(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   return tinyParams({ rate: 1, intervalMs: 1000, headers: 'browser', ...overrides });
@@ -46,7 +56,10 @@ describe('model: the network term', () => {
     // 1 ms lateness + 5 ms down + 0.75 + 0.5 = 7.25 ms, for each technique whose message is written as it is published.
     for (const technique of ['websocket', 'sse', 'websocket-deflate', 'longpoll'] as const) {
       assert.deepEqual(modelFor(technique, broadcast(), WIRE, queued).latencyMs, { mean: 7.25, max: 7.25 }, technique);
-      assert.match(modelFor(technique, broadcast(), WIRE, queued).formula, /0\.75 ms the server's fan-out to 4 clients \+ 0\.5 ms the clients' mean arrival behind the first/);
+      assert.match(
+        modelFor(technique, broadcast(), WIRE, queued).formula,
+        /0\.75 ms the server's fan-out to 4 clients \+ 0\.5 ms the clients' mean arrival behind the first/,
+      );
     }
     // A poll waits for its own phase: the spread of the arrivals is the poll phases', not a queue.
     assert.deepEqual(modelFor('polling', broadcast(), WIRE, queued).latencyMs, { mean: 506, max: 1006 });
@@ -129,8 +142,14 @@ describe('model: long-poll batching', () => {
       }
     }
     if (pending > 0) answers++;
-    assert.ok(Math.abs(messages / answers - predicted.perAnswer) / predicted.perAnswer < 0.01, `simulated ${messages / answers} per answer, formula ${predicted.perAnswer}`);
-    assert.ok(Math.abs(waited / messages - predicted.waitedShare) < 0.01, `simulated ${waited / messages} waited, formula ${predicted.waitedShare}`);
+    assert.ok(
+      Math.abs(messages / answers - predicted.perAnswer) / predicted.perAnswer < 0.01,
+      `simulated ${messages / answers} per answer, formula ${predicted.perAnswer}`,
+    );
+    assert.ok(
+      Math.abs(waited / messages - predicted.waitedShare) < 0.01,
+      `simulated ${waited / messages} waited, formula ${predicted.waitedShare}`,
+    );
   });
 
   test('chat long polling: lateness + trip up + trip down + the share that waited x RTT/2', () => {
@@ -142,12 +161,18 @@ describe('model: long-poll batching', () => {
 
 test('short polling with an RTT longer than the interval: polls go out back to back, one RTT apart', () => {
   // Interval 100 ms, RTT 150 ms: 6.67 polls/s; a message waits 75 ms on average, then 75 ms down.
-  const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, { rttMs: 150, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+  const model = modelFor('polling', broadcast({ intervalMs: 100 }), WIRE, {
+    rttMs: 150,
+    publisherLatenessMs: 0,
+    messagesPerAnswer: null,
+    fanOutMs: 0,
+    arrivalSpreadMs: 0,
+  });
   assert.deepEqual(model.latencyMs, { mean: 150, max: 225 });
   assert.match(model.formula, /6\.67 polls\/s/);
 });
 
-test('a foreign server (--target): the publish hop is the publish round trip less the answer\'s way back, added to every technique', () => {
+test("a foreign server (--target): the publish hop is the publish round trip less the answer's way back, added to every technique", () => {
   // Publish round trip 3 ms, probe RTT 12 ms through a 5 ms proxy: loopback RTT 2 ms, the answer's way back 1 ms.
   close(publishHopMs(3, 12, 5), 2, 'hop');
   // A way back longer than half the round trip would leave less than the way up: half the round trip is the floor.
@@ -158,18 +183,26 @@ test('a foreign server (--target): the publish hop is the publish round trip les
   assert.deepEqual(modelFor('polling', broadcast(), WIRE, { ...MEASURED, publishHopMs: 2 }).latencyMs, { mean: 508, max: 1008 });
 });
 
-test('the delaying proxy: its lateness in the window beyond the probe\'s, once per hop (down; up and down in chat)', async () => {
+test("the delaying proxy: its lateness in the window beyond the probe's, once per hop (down; up and down in chat)", async () => {
   const { proxyLatenessShift } = await import('../../run/technique-run.ts');
   // Probe: 20 chunks, 6 - 1 = 5 ms late in all, 0.25 ms each; window: 100 chunks, 165 - 15 = 150 ms, 1.5 ms each.
   close(
-    proxyLatenessShift({ chunks: 10, meanMs: 0.1, maxMs: 1, early: 0 }, { chunks: 30, meanMs: 0.2, maxMs: 1, early: 0 }, { chunks: 50, meanMs: 0.3, maxMs: 1, early: 0 }, { chunks: 150, meanMs: 1.1, maxMs: 3, early: 0 }),
+    proxyLatenessShift(
+      { chunks: 10, meanMs: 0.1, maxMs: 1, early: 0 },
+      { chunks: 30, meanMs: 0.2, maxMs: 1, early: 0 },
+      { chunks: 50, meanMs: 0.3, maxMs: 1, early: 0 },
+      { chunks: 150, meanMs: 1.1, maxMs: 3, early: 0 },
+    ),
     1.25,
     'shift',
   );
   assert.equal(proxyLatenessShift(undefined, undefined, undefined, undefined), 0, 'no proxy');
   const model = modelFor('websocket', broadcast(), WIRE, { ...MEASURED, proxyExtraMs: 1.25 });
   assert.deepEqual(model.latencyMs, { mean: 7.25, max: 7.25 });
-  assert.match(model.formula, /1\.25 ms the delaying proxy released chunks later in the window than during the RTT probe \(measured, 1 hop\)/);
+  assert.match(
+    model.formula,
+    /1\.25 ms the delaying proxy released chunks later in the window than during the RTT probe \(measured, 1 hop\)/,
+  );
   const chat = tinyParams({ workload: 'chat', clients: 20, roomSize: 10, rate: 1 });
   const withShift = modelFor('websocket', chat, WIRE, { ...MEASURED, proxyExtraMs: 1.25 }).latencyMs.mean;
   close(withShift - modelFor('websocket', chat, WIRE, MEASURED).latencyMs.mean, 2.5, 'chat: two hops');
@@ -182,7 +215,13 @@ test('short polling with a round trip just past the interval: gaps of R and 3T -
   close(cycle.meanGapMs, 150, 'mean gap');
   close(cycle.meanWaitMs, (102 ** 2 + 198 ** 2) / (2 * 300), 'mean residual wait');
   assert.equal(cycle.maxGapMs, 198);
-  const model = modelFor('polling', broadcast({ intervalMs: 100, rate: 10 }), WIRE, { rttMs: 102, publisherLatenessMs: 0, messagesPerAnswer: null, fanOutMs: 0, arrivalSpreadMs: 0 });
+  const model = modelFor('polling', broadcast({ intervalMs: 100, rate: 10 }), WIRE, {
+    rttMs: 102,
+    publisherLatenessMs: 0,
+    messagesPerAnswer: null,
+    fanOutMs: 0,
+    arrivalSpreadMs: 0,
+  });
   close(model.latencyMs.mean, (102 ** 2 + 198 ** 2) / 600 + 51, 'mean latency');
   assert.match(model.formula, /polls come every 150 ms on average/);
 });

@@ -75,7 +75,10 @@ describe('model: reference values computed by hand', () => {
   test('the browser header lists add up to the hand count', () => {
     assert.equal(BROWSER_POLL_HEADERS, 424);
     assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES.browser.poll), 28 + HOST_LINE + CONNECTION_LINE + 424 + 2);
-    assert.equal(getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES['browser-cookie'].poll), 28 + HOST_LINE + CONNECTION_LINE + 424 + COOKIE_LINE + 2);
+    assert.equal(
+      getRequestBytes('/poll?since=5', HOST, HEADER_PROFILES['browser-cookie'].poll),
+      28 + HOST_LINE + CONNECTION_LINE + 424 + COOKIE_LINE + 2,
+    );
     // EventSource: Pragma: no-cache (18) and Cache-Control: no-cache (25) first, Accept: text/event-stream (27) for */* (13).
     assert.equal(headerListBytes(HEADER_PROFILES.browser.eventSource), 424 + 18 + 25 + 27 - 13);
     assert.equal(headerListBytes(HEADER_PROFILES.browser.longPoll), 424);
@@ -123,7 +126,11 @@ describe('model: reference values computed by hand', () => {
     assert.equal(model.perMessage.totalBytes, 723);
     assert.equal(model.perMessage.overheadBytes, 723 - 64);
     assert.deepEqual(model.latencyMs, { mean: 500, max: 1000 });
-    assert.equal(model.formula.startsWith('(1 poll/s × 501 B request + 1 msg/s × (156 B head + 66 B body)) ÷ 1 msg/s = 723 B'), true, model.formula);
+    assert.equal(
+      model.formula.startsWith('(1 poll/s × 501 B request + 1 msg/s × (156 B head + 66 B body)) ÷ 1 msg/s = 723 B'),
+      true,
+      model.formula,
+    );
   });
 
   test('polling every 250 ms at 1 msg/s with minimal headers: three of four polls come back []', () => {
@@ -155,7 +162,7 @@ describe('model: reference values computed by hand', () => {
     assert.equal(busy.perMessage.totalBytes, 28 + 4 + HOST_LINE + CONNECTION_LINE + BROWSER_POLL_HEADERS + 2 + JSON_HEAD_BASE + 2 + 66);
   });
 
-  test('chat: the down cost of one message plus the sender\'s upstream shared by the room', () => {
+  test("chat: the down cost of one message plus the sender's upstream shared by the room", () => {
     const chat: ScenarioParams = { ...BROADCAST, workload: 'chat', messageBytes: 75, roomSize: 10 };
     // Room rate 10 msg/s: typical seq 50, so the publish body is 75 - `"seq":50,` (9) = 66 bytes.
     const ws = modelFor('websocket', chat, { host: HOST });
@@ -180,11 +187,26 @@ describe('model: reference values computed by hand', () => {
         return true;
       });
     };
-    refuses(() => modelFor('sse', { ...BROADCAST, rate: 0 }, { host: HOST }), 'invalid rate: received 0; the model needs a positive rate (messages/s)');
-    refuses(() => modelFor('polling', { ...BROADCAST, intervalMs: -1 }, { host: HOST }), 'invalid intervalMs: received -1; the model needs a positive poll interval (ms)');
-    refuses(() => modelFor('longpoll', { ...BROADCAST, holdMs: Number.NaN }, { host: HOST }), 'invalid holdMs: received NaN; the model needs a positive hold timeout (ms)');
-    refuses(() => modelFor('websocket', { ...BROADCAST, workload: 'chat', roomSize: 0 }, { host: HOST }), 'invalid roomSize: received 0; the chat model needs an integer >= 1');
-    refuses(() => modelFor('websocket', BROADCAST, { host: '' }), 'invalid host: received ""; expected the host header value, e.g. 127.0.0.1:41234');
+    refuses(
+      () => modelFor('sse', { ...BROADCAST, rate: 0 }, { host: HOST }),
+      'invalid rate: received 0; the model needs a positive rate (messages/s)',
+    );
+    refuses(
+      () => modelFor('polling', { ...BROADCAST, intervalMs: -1 }, { host: HOST }),
+      'invalid intervalMs: received -1; the model needs a positive poll interval (ms)',
+    );
+    refuses(
+      () => modelFor('longpoll', { ...BROADCAST, holdMs: Number.NaN }, { host: HOST }),
+      'invalid holdMs: received NaN; the model needs a positive hold timeout (ms)',
+    );
+    refuses(
+      () => modelFor('websocket', { ...BROADCAST, workload: 'chat', roomSize: 0 }, { host: HOST }),
+      'invalid roomSize: received 0; the chat model needs an integer >= 1',
+    );
+    refuses(
+      () => modelFor('websocket', BROADCAST, { host: '' }),
+      'invalid host: received ""; expected the host header value, e.g. 127.0.0.1:41234',
+    );
   });
 });
 
@@ -221,7 +243,12 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
     const before = server.stats().bytes;
     await exchange();
     const now = server.stats().bytes;
-    return { up: now.up - before.up, down: now.down - before.down, setupUp: now.setupUp - before.setupUp, setupDown: now.setupDown - before.setupDown };
+    return {
+      up: now.up - before.up,
+      down: now.down - before.down,
+      setupUp: now.setupUp - before.setupUp,
+      setupDown: now.setupDown - before.setupDown,
+    };
   }
 
   const params: ScenarioParams = { ...BROADCAST, warmupMs: 0, durationMs: 6000 }; // typical seq 3
@@ -233,13 +260,21 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
         const path = technique === 'polling' ? '/poll' : '/longpoll';
         let body = '';
         const bytes = await delta(async () => {
-          const res = await newClient().request({ method: 'GET', path: `${path}?since=${typicalSeq(params)}`, headers: flatHeaders(HEADER_PROFILES[profile].poll) });
+          const res = await newClient().request({
+            method: 'GET',
+            path: `${path}?since=${typicalSeq(params)}`,
+            headers: flatHeaders(HEADER_PROFILES[profile].poll),
+          });
           body = await res.body.text();
         });
         assert.equal(body.length, 66);
         assert.equal(bytes.up, model.requestHeadBytes);
         assert.equal(bytes.down, model.responseHeadBytes + 66);
-        assert.equal(bytes.up + bytes.down, model.perMessage.totalBytes, 'one message per poll: the whole exchange is the per-message cost');
+        assert.equal(
+          bytes.up + bytes.down,
+          model.perMessage.totalBytes,
+          'one message per poll: the whole exchange is the per-message cost',
+        );
       });
     }
   }
@@ -247,7 +282,11 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
   test('sse: the request and response heads are the setup bytes, each catch-up event 84 bytes', async () => {
     const model = modelFor('sse', params, { host });
     const bytes = await delta(async () => {
-      const res = await newClient().request({ method: 'GET', path: '/sse?since=0', headers: flatHeaders(HEADER_PROFILES.browser.eventSource) });
+      const res = await newClient().request({
+        method: 'GET',
+        path: '/sse?since=0',
+        headers: flatHeaders(HEADER_PROFILES.browser.eventSource),
+      });
       let received = 0;
       res.body.on('data', (chunk: Buffer) => (received += chunk.length));
       await eventually(() => received >= 4 * 78, 'the four catch-up events (78 bytes each once dechunked)');
@@ -281,7 +320,11 @@ describe('model: head sizes equal the bytes a real server reads and writes', () 
       });
       assert.equal(bytes.setupUp, model.requestHeadBytes);
       assert.equal(bytes.setupDown, model.responseHeadBytes);
-      assert.equal(model.responseHeadBytes, WS_UPGRADE_RESPONSE_BYTES, 'the server declines the offer: no Sec-WebSocket-Extensions in its 101');
+      assert.equal(
+        model.responseHeadBytes,
+        WS_UPGRADE_RESPONSE_BYTES,
+        'the server declines the offer: no Sec-WebSocket-Extensions in its 101',
+      );
       assert.equal(bytes.down, WS_UPGRADE_RESPONSE_BYTES + 4 * model.perMessage.totalBytes, 'uncompressed frames');
       const offer = 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'.length;
       assert.equal(

@@ -38,7 +38,11 @@ test('polling bytes per message equal the protocol arithmetic exactly, run after
     assert.equal(r.bytes.payload, CLIENTS * MESSAGES * params.messageBytes);
     const head1 = r.responseHead!.length + 4;
     const head0 = head1 - String(body1).length + 1;
-    assert.equal(r.bytes.down, CLIENTS * (MESSAGES * (head1 + body1) + (POLLS_PER_CLIENT - MESSAGES) * (head0 + 2)), `run ${run}: every response in the window whole`);
+    assert.equal(
+      r.bytes.down,
+      CLIENTS * (MESSAGES * (head1 + body1) + (POLLS_PER_CLIENT - MESSAGES) * (head0 + 2)),
+      `run ${run}: every response in the window whole`,
+    );
     const perMessage = (POLLS_PER_CLIENT * request + MESSAGES * (head1 + body1) + (POLLS_PER_CLIENT - MESSAGES) * (head0 + 2)) / MESSAGES;
     assert.equal(r.perMessage.totalBytes, perMessage, `run ${run}`);
     assert.equal(r.perMessage.totalBytes, r.model!.perMessage.totalBytes, `run ${run}: the model`);

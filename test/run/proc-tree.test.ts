@@ -9,14 +9,20 @@ import { nowMicros } from '../../core/protocol.ts';
 import { parseStat, sampleTree, treeOf } from '../../run/proc-tree.ts';
 
 test('a stat line is read by fields after the last parenthesis', () => {
-  const line = '4242 (nginx: worker (x) 1) S 4241 4241 9667 0 -1 4194560 97 0 0 0 30 12 5 3 20 0 1 0 573321 3133440 415 18446744073709551615 1 2';
+  const line =
+    '4242 (nginx: worker (x) 1) S 4241 4241 9667 0 -1 4194560 97 0 0 0 30 12 5 3 20 0 1 0 573321 3133440 415 18446744073709551615 1 2';
   assert.deepEqual(parseStat(line), { pid: 4242, ppid: 4241, ticks: 30 + 12 + 5 + 3, rssPages: 415 });
 });
 
 test('the tree of a process: itself and every descendant, nothing else', () => {
   const stat = (pid: number, ppid: number) => ({ pid, ppid, ticks: 1, rssPages: 1 });
   const all = [stat(1, 0), stat(10, 1), stat(11, 10), stat(12, 10), stat(13, 11), stat(20, 1)];
-  assert.deepEqual(treeOf(10, all).map((s) => s.pid).sort(), [10, 11, 12, 13]);
+  assert.deepEqual(
+    treeOf(10, all)
+      .map((s) => s.pid)
+      .sort(),
+    [10, 11, 12, 13],
+  );
   assert.deepEqual(treeOf(99, all), []);
 });
 

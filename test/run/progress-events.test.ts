@@ -14,8 +14,17 @@ import { messageBytesFor } from '../../run/scenarios.ts';
 
 test('runScenarios emits every phase of every technique run with done/total counts', async () => {
   const base = {
-    workload: 'broadcast' as const, clients: 2, rate: 20, payloadBytes: 16, intervalMs: 100, holdMs: 30_000,
-    durationMs: 200, warmupMs: 50, headers: 'minimal' as const, roomSize: 2, target: null,
+    workload: 'broadcast' as const,
+    clients: 2,
+    rate: 20,
+    payloadBytes: 16,
+    intervalMs: 100,
+    holdMs: 30_000,
+    durationMs: 200,
+    warmupMs: 50,
+    headers: 'minimal' as const,
+    roomSize: 2,
+    target: null,
   };
   const params: ScenarioParams = { ...base, messageBytes: messageBytesFor(base) };
   const techniques = TECHNIQUES.slice(-2);
@@ -27,8 +36,13 @@ test('runScenarios emits every phase of every technique run with done/total coun
   });
 
   // A broadcast scenario's last run is the machine's floor: a bare ws broadcast with websocket clients.
-  const runs: Array<[string, boolean]> = [[techniques[0]!, false], [techniques[1]!, false], ['websocket', true]];
-  const at = (technique: string, floor: boolean, phase: string): number => events.findIndex((e) => e.technique === technique && (e.floor ?? false) === floor && e.phase === phase);
+  const runs: Array<[string, boolean]> = [
+    [techniques[0]!, false],
+    [techniques[1]!, false],
+    ['websocket', true],
+  ];
+  const at = (technique: string, floor: boolean, phase: string): number =>
+    events.findIndex((e) => e.technique === technique && (e.floor ?? false) === floor && e.phase === phase);
   for (const [i, [technique, floor]] of runs.entries()) {
     const own = events.filter((e) => e.technique === technique && (e.floor ?? false) === floor);
     assert.deepEqual(
@@ -44,10 +58,17 @@ test('runScenarios emits every phase of every technique run with done/total coun
     // The next run may connect while this one closes, but its warm-up and window start only after this one has finished.
     if (i > 0) {
       const [previous, previousFloor] = runs[i - 1]!;
-      assert.ok(at(technique, floor, 'measuring') > at(previous, previousFloor, 'finished'), `${technique} measured only after ${previous} finished`);
+      assert.ok(
+        at(technique, floor, 'measuring') > at(previous, previousFloor, 'finished'),
+        `${technique} measured only after ${previous} finished`,
+      );
     }
   }
-  assert.deepEqual(events.filter((e) => e.phase === 'finished').map((e) => e.done), [1, 2, 3], 'finished in run order');
+  assert.deepEqual(
+    events.filter((e) => e.phase === 'finished').map((e) => e.done),
+    [1, 2, 3],
+    'finished in run order',
+  );
   assert.equal(events[at(techniques[0]!, false, 'connecting')]!.detail, 'connecting 2 clients (1 generator process)');
   assert.equal(events[at(techniques[0]!, false, 'measuring')]!.detail, 'warming up 50 ms, measuring 200 ms');
   assert.equal(events[at(techniques[0]!, false, 'finished')]!.detail, 'completed');

@@ -17,7 +17,11 @@ function params(overrides: Partial<ScenarioParams> = {}): ScenarioParams {
   return tinyParams({ clients: 6, roomSize: 3, ...overrides });
 }
 
-async function run(technique: TechniqueId, p: ScenarioParams, extra: Parameters<typeof runTechnique>[2] extends infer O ? Partial<O> : never = {}): Promise<TechniqueResult> {
+async function run(
+  technique: TechniqueId,
+  p: ScenarioParams,
+  extra: Parameters<typeof runTechnique>[2] extends infer O ? Partial<O> : never = {},
+): Promise<TechniqueResult> {
   return runTechnique(technique, p, { signal: new AbortController().signal, generators: null, progress: () => {}, ...extra });
 }
 
@@ -55,7 +59,10 @@ describe('broadcast: every technique delivers everything and the bytes add up', 
       }
       if (technique === 'sse') {
         // `id: ` + N + `\n` + `data: ` + `\n\n` (13 + digits(N)) inside a chunk `4f\r\n...\r\n` (6): 20 B for seq 1-9, 21 B for 10-99.
-        assert.ok(r.perMessage.downOverheadBytes >= 20 && r.perMessage.downOverheadBytes <= 21, `SSE overhead ${r.perMessage.downOverheadBytes}`);
+        assert.ok(
+          r.perMessage.downOverheadBytes >= 20 && r.perMessage.downOverheadBytes <= 21,
+          `SSE overhead ${r.perMessage.downOverheadBytes}`,
+        );
         assert.equal(r.requests, null);
       }
       if (technique === 'polling' || technique === 'longpoll') {
@@ -64,7 +71,11 @@ describe('broadcast: every technique delivers everything and the bytes add up', 
         assert.ok(r.perMessage.upOverheadBytes > 200, `up overhead ${r.perMessage.upOverheadBytes}`);
       }
       // SSE and WebSocket frame every message alike: there the model is exact.
-      if (technique === 'sse' || technique === 'websocket') assert.ok(Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) < 3, `${r.perMessage.totalBytes} vs model ${r.model!.perMessage.totalBytes}`);
+      if (technique === 'sse' || technique === 'websocket')
+        assert.ok(
+          Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) < 3,
+          `${r.perMessage.totalBytes} vs model ${r.model!.perMessage.totalBytes}`,
+        );
     });
   }
 });
@@ -79,7 +90,8 @@ describe('chat: upstream and downstream through rooms', () => {
       assert.equal(r.messages.expected, r.messages.published * 3);
       assert.ok(r.bytes.up > 0, 'clients published upstream');
       // WebSocket variants publish on their socket: a masked frame header (6 B) shared by 3 receivers, less when compressed.
-      if (TECHNIQUE_META[technique].upstream === 'socket') assert.ok(r.perMessage.upOverheadBytes < 3, 'a masked frame header (6 B) shared by 3 receivers');
+      if (TECHNIQUE_META[technique].upstream === 'socket')
+        assert.ok(r.perMessage.upOverheadBytes < 3, 'a masked frame header (6 B) shared by 3 receivers');
       else assert.ok(r.perMessage.upOverheadBytes > 100, 'a POST per message upstream');
     });
   }
@@ -94,7 +106,10 @@ test('polling latency grows with the poll interval; WebSocket latency does not d
   assert.ok(long.latencyMs.mean > 2 * short.latencyMs.mean);
   assert.ok(ws.latencyMs.p50 < long.latencyMs.p50 / 2, `websocket p50 ${ws.latencyMs.p50} ms vs polling ${long.latencyMs.p50} ms`);
   // Half the 400 ms interval, plus the one-way trip (half the RTT probed) and the publisher's lateness, both measured.
-  assert.ok(Math.abs(long.model!.latencyMs.mean - (200 + long.network!.rttMs / 2 + (long.publisher?.latenessMs.mean ?? 0))) < 1e-9, long.model!.formula);
+  assert.ok(
+    Math.abs(long.model!.latencyMs.mean - (200 + long.network!.rttMs / 2 + (long.publisher?.latenessMs.mean ?? 0))) < 1e-9,
+    long.model!.formula,
+  );
 });
 
 test('clients spread over two generator processes: their histograms and counters merge', async () => {
@@ -128,16 +143,19 @@ test('an aborted run (Ctrl-C) is marked interrupted and stops every process', as
   assert.equal(liveChildren(), 0);
 });
 
-test('when one technique\'s server crashes, the next techniques of the scenario still run', async () => {
+test("when one technique's server crashes, the next techniques of the scenario still run", async () => {
   const p = params();
-  const [scenario] = await runScenarios([{ id: 'crash', group: 'crash', title: 'crash', description: '', params: p, techniques: ['sse', 'websocket'] }], {
-    signal: new AbortController().signal,
-    generators: null,
-    progress: () => {},
-    onServer: (technique, server) => {
-      if (technique === 'sse') setTimeout(() => server.kill('SIGKILL'), 200);
+  const [scenario] = await runScenarios(
+    [{ id: 'crash', group: 'crash', title: 'crash', description: '', params: p, techniques: ['sse', 'websocket'] }],
+    {
+      signal: new AbortController().signal,
+      generators: null,
+      progress: () => {},
+      onServer: (technique, server) => {
+        if (technique === 'sse') setTimeout(() => server.kill('SIGKILL'), 200);
+      },
     },
-  });
+  );
   assert.equal(scenario!.results.sse!.state, 'failed');
   assert.match((scenario!.results.sse as { error: string }).error, /killed by SIGKILL/);
   assertWiring(completed(scenario!.results.websocket!), p.clients);

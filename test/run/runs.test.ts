@@ -26,10 +26,13 @@ test('several runs: the first completed run in full, plus one summary per comple
   assert.equal(combined.state, 'completed');
   if (combined.state !== 'completed') return;
   assert.equal(combined.latencyMs.p50, base.latencyMs.p50);
-  assert.deepEqual(combined.runs?.map((r) => [r.latencyMs.p50, r.latencyMs.count, r.latencyMs.messages]), [
-    [base.latencyMs.p50, base.latencyMs.count, base.latencyMs.messages],
-    [9, 77, 3],
-  ]);
+  assert.deepEqual(
+    combined.runs?.map((r) => [r.latencyMs.p50, r.latencyMs.count, r.latencyMs.messages]),
+    [
+      [base.latencyMs.p50, base.latencyMs.count, base.latencyMs.messages],
+      [9, 77, 3],
+    ],
+  );
   assert.equal(combined.runs?.[0]?.cpuPercent, base.server?.cpuPercent);
   assert.deepEqual(runSummary(base).perMessageTotalBytes, base.perMessage.totalBytes);
 });
@@ -37,5 +40,11 @@ test('several runs: the first completed run in full, plus one summary per comple
 test('one run stays as it is (no runs array); no completed run gives the first failure', () => {
   const base = completedOf(loadFixture(), 'header-overhead', 'sse');
   assert.equal((combineRuns([base]) as CompletedResult).runs, undefined);
-  assert.deepEqual(combineRuns([{ state: 'failed', error: 'x' }, { state: 'failed', error: 'y' }]), { state: 'failed', error: 'x' });
+  assert.deepEqual(
+    combineRuns([
+      { state: 'failed', error: 'x' },
+      { state: 'failed', error: 'y' },
+    ]),
+    { state: 'failed', error: 'x' },
+  );
 });

@@ -16,12 +16,28 @@ import { tinyParams } from '../helpers/tiny-params.ts';
 
 // This machine: 20,000 files per process (64 kept for Node), ports 32768-60999, 22 GiB available.
 const BOX: MachineLimits = { fileLimit: 20_000, reservedFiles: 64, portsPerAddress: 28_232, availableBytes: 22 * 1024 ** 3 };
-const plan = (clients: number, extra: { generators?: number | null; serverProcesses?: number; socketsPerClient?: number } = {}, limits = BOX) =>
-  planScale({ clients, socketsPerClient: extra.socketsPerClient ?? 1, requestedGenerators: extra.generators ?? null, serverProcesses: extra.serverProcesses ?? 1, builtinServer: true }, limits);
+const plan = (
+  clients: number,
+  extra: { generators?: number | null; serverProcesses?: number; socketsPerClient?: number } = {},
+  limits = BOX,
+) =>
+  planScale(
+    {
+      clients,
+      socketsPerClient: extra.socketsPerClient ?? 1,
+      requestedGenerators: extra.generators ?? null,
+      serverProcesses: extra.serverProcesses ?? 1,
+      builtinServer: true,
+    },
+    limits,
+  );
 
 test('100,000 clients: 20 generators of 5,000, four source addresses of five generators, eight server processes of 12,500', () => {
   // Six processes would hold 16,667 each on an even deal, × 1.5 for the kernel's uneven one = 25,001: over 19,936.
-  assert.match(plan(100_000, { serverProcesses: 6 }).refusals[0]!, /= 16667 each, × 1\.5 for the kernel's uneven deal = 25001, over the 20000 open-file limit less 64 = 19936; use --server-processes 8 or more$/);
+  assert.match(
+    plan(100_000, { serverProcesses: 6 }).refusals[0]!,
+    /= 16667 each, × 1\.5 for the kernel's uneven deal = 25001, over the 20000 open-file limit less 64 = 19936; use --server-processes 8 or more$/,
+  );
   const p = plan(100_000, { serverProcesses: 8 });
   assert.equal(p.generators, 20); // ceil(100,000 / min(5,000, 19,936))
   assert.equal(p.socketsPerGenerator, 5000);
@@ -55,25 +71,45 @@ test('chat doubles the sockets: 12,000 HTTP chat clients need 24,000 sockets, 5 
 test('refusals carry the arithmetic: files per server process, files and ports per generator, memory', () => {
   const server = plan(40_000);
   // ceil(40,000 × 1.5 / 19,936) = 4.
-  assert.deepEqual(server.refusals, ['files: 40000 server sockets in one server process, over the 20000 open-file limit less 64 = 19936; use --server-processes 4 or more']);
+  assert.deepEqual(server.refusals, [
+    'files: 40000 server sockets in one server process, over the 20000 open-file limit less 64 = 19936; use --server-processes 4 or more',
+  ]);
   const generators = plan(60_000, { generators: 2, serverProcesses: 5 });
   assert.equal(generators.refusals.length, 2);
-  assert.match(generators.refusals[0]!, /^files: 2 generator process\(es\) would hold 30000 sockets each, over the 20000 open-file limit less 64 for Node = 19936; use --generators 4 or more, or auto$/);
-  assert.match(generators.refusals[1]!, /^ports: one generator process would open 30000 connections from one source address, over the 28232 ephemeral ports less 1000 spare = 27232/);
+  assert.match(
+    generators.refusals[0]!,
+    /^files: 2 generator process\(es\) would hold 30000 sockets each, over the 20000 open-file limit less 64 for Node = 19936; use --generators 4 or more, or auto$/,
+  );
+  assert.match(
+    generators.refusals[1]!,
+    /^ports: one generator process would open 30000 connections from one source address, over the 28232 ephemeral ports less 1000 spare = 27232/,
+  );
   const small = { ...BOX, availableBytes: MEMORY_RESERVE_BYTES + 1024 ** 3 };
   const memory = plan(20_000, { serverProcesses: 2 }, small);
   // 4 generators + 2 servers = 6 × 100 MiB + 20,000 × 48 KiB = 600 MiB + 937.5 MiB = 1.5 GiB, over 5 GiB - 4 GiB = 1.0 GiB.
-  assert.deepEqual(memory.refusals, ['memory: 6 processes × 100 MiB + 20000 connections × 48 KiB = 1.5 GiB, over the 5.0 GiB available less 4.0 GiB kept free = 1.0 GiB']);
+  assert.deepEqual(memory.refusals, [
+    'memory: 6 processes × 100 MiB + 20000 connections × 48 KiB = 1.5 GiB, over the 5.0 GiB available less 4.0 GiB kept free = 1.0 GiB',
+  ]);
 });
 
 test('the command line refuses a count the plan cannot reach before anything starts, and prints the plan of a large one', () => {
-  const spec = (clients: number) => ({ id: 's', group: 's', title: 's', description: '', params: tinyParams({ clients }), techniques: [PLAIN_WS_TECHNIQUE] });
+  const spec = (clients: number) => ({
+    id: 's',
+    group: 's',
+    title: 's',
+    description: '',
+    params: tinyParams({ clients }),
+    techniques: [PLAIN_WS_TECHNIQUE],
+  });
   const refused = planLines({ generators: null, serverProcesses: 1 }, [spec(40_000)]);
   assert.equal(refused.refusals.length, 1);
   assert.match(refused.refusals[0]!, /^40000 websocket clients: files: 40000 server sockets in one server process/);
   const fine = planLines({ generators: null, serverProcesses: 4 }, [spec(40_000)]);
   assert.deepEqual(fine.refusals, []);
-  assert.match(fine.lines[0]!, /^plan for 40000 websocket clients: 8 generator process\(es\) × ≤ 5000 sockets, .*4 server process\(es\) × ~10000 sockets/);
+  assert.match(
+    fine.lines[0]!,
+    /^plan for 40000 websocket clients: 8 generator process\(es\) × ≤ 5000 sockets, .*4 server process\(es\) × ~10000 sockets/,
+  );
   assert.deepEqual(planLines({ generators: null, serverProcesses: 1 }, [spec(10)]).lines, [], 'a small run prints no plan');
 });
 
@@ -91,11 +127,22 @@ function sourceAddressesTo(port: number): Set<string> {
   return out;
 }
 
-test('a tiny run across two source addresses: each generator process connects from its own, every message delivered', { timeout: 120_000 }, async () => {
+test('a tiny run across two source addresses: each generator process connects from its own, every message delivered', {
+  timeout: 120_000,
+}, async () => {
   let port = 0;
   let seen = new Set<string>();
   const [scenario] = await runScenarios(
-    [{ id: 'addr', group: 'addr', title: 'addr', description: '', params: tinyParams({ clients: 20 }), techniques: [PLAIN_WS_TECHNIQUE, 'polling'] }],
+    [
+      {
+        id: 'addr',
+        group: 'addr',
+        title: 'addr',
+        description: '',
+        params: tinyParams({ clients: 20 }),
+        techniques: [PLAIN_WS_TECHNIQUE, 'polling'],
+      },
+    ],
     {
       signal: new AbortController().signal,
       generators: 2,

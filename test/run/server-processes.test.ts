@@ -17,10 +17,21 @@ import { encodeHistogram, createLatencyHistogram } from '../../core/histogram.ts
 import { isAlive } from '../helpers/processes.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';
 
-test('two server processes on one port serve one feed: every message once to every client, figures summed', { timeout: 120_000 }, async () => {
+test('two server processes on one port serve one feed: every message once to every client, figures summed', {
+  timeout: 120_000,
+}, async () => {
   const clients = 40;
   const [scenario] = await runScenarios(
-    [{ id: 'two', group: 'two', title: 'two', description: '', params: tinyParams({ clients, durationMs: 1000 }), techniques: [PLAIN_WS_TECHNIQUE, SSE_TECHNIQUE] }],
+    [
+      {
+        id: 'two',
+        group: 'two',
+        title: 'two',
+        description: '',
+        params: tinyParams({ clients, durationMs: 1000 }),
+        techniques: [PLAIN_WS_TECHNIQUE, SSE_TECHNIQUE],
+      },
+    ],
     { signal: new AbortController().signal, generators: 1, serverProcesses: 2, progress: () => {} },
   );
   for (const technique of [PLAIN_WS_TECHNIQUE, SSE_TECHNIQUE] as const) {
@@ -35,19 +46,33 @@ test('two server processes on one port serve one feed: every message once to eve
     const processes = result.server!.processes!;
     assert.equal(processes.length, 2);
     assert.equal(new Set(processes.map((p) => p.pid)).size, 2);
-    assert.equal(processes.reduce((n, p) => n + p.connections, 0), result.server!.connections);
+    assert.equal(
+      processes.reduce((n, p) => n + p.connections, 0),
+      result.server!.connections,
+    );
     assert.equal(result.server!.rssBytes, processes[0]!.rssBytes + processes[1]!.rssBytes);
     assert.ok(processes.every((p) => p.exited === null));
   }
   assert.equal(liveChildren(), 0);
 });
 
-test('a server process killed mid-run is reported as its own loss; the other keeps serving and its figures are kept', { timeout: 120_000 }, async () => {
+test('a server process killed mid-run is reported as its own loss; the other keeps serving and its figures are kept', {
+  timeout: 120_000,
+}, async () => {
   const clients = 40;
   let killedPid: number | undefined;
   let group: ServerGroup | undefined;
   const [scenario] = await runScenarios(
-    [{ id: 'kill', group: 'kill', title: 'kill', description: '', params: tinyParams({ clients, durationMs: 2000, warmupMs: 300 }), techniques: [PLAIN_WS_TECHNIQUE] }],
+    [
+      {
+        id: 'kill',
+        group: 'kill',
+        title: 'kill',
+        description: '',
+        params: tinyParams({ clients, durationMs: 2000, warmupMs: 300 }),
+        techniques: [PLAIN_WS_TECHNIQUE],
+      },
+    ],
     {
       signal: new AbortController().signal,
       generators: 1,

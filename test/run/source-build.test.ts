@@ -61,8 +61,14 @@ test('a transpiled tree runs without a loader: types dropped, imports resolved, 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-out-'));
   try {
     fs.mkdirSync(path.join(src, 'lib'));
-    fs.writeFileSync(path.join(src, 'lib', 'twice.ts'), 'export interface N { n: number }\nexport const twice = (x: N): number => x.n * 2;\n');
-    fs.writeFileSync(path.join(src, 'lib', 'main.ts'), "import { twice, type N } from './twice.ts';\nimport { readFileSync } from 'node:fs';\nconst n: N = { n: 21 };\nconsole.log(twice(n), readFileSync(new URL('./note.txt', import.meta.url), 'utf8'));\n");
+    fs.writeFileSync(
+      path.join(src, 'lib', 'twice.ts'),
+      'export interface N { n: number }\nexport const twice = (x: N): number => x.n * 2;\n',
+    );
+    fs.writeFileSync(
+      path.join(src, 'lib', 'main.ts'),
+      "import { twice, type N } from './twice.ts';\nimport { readFileSync } from 'node:fs';\nconst n: N = { n: 21 };\nconsole.log(twice(n), readFileSync(new URL('./note.txt', import.meta.url), 'utf8'));\n",
+    );
     fs.writeFileSync(path.join(src, 'lib', 'note.txt'), 'asset');
     transpileTree(src, ['lib/main.ts', 'lib/note.txt', 'lib/twice.ts'], out, createRequire(import.meta.url)('esbuild'));
     const child = fork(path.join(out, 'lib', 'main.js'), [], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -85,7 +91,11 @@ test('the checkout mirror: a server child forked from it with no loader says rea
   assert.equal(modulePath, path.join(mirror!, 'servers', 'child.js'));
   // Not a source folder (tests are not children): no mirror path.
   assert.equal(mirroredModule(ROOT, mirror!, new URL('./source-build.test.ts', import.meta.url), ['servers', 'run']), null);
-  const child = fork(modulePath, [JSON.stringify({ techniques: ['websocket'], rate: 0, payloadBytes: 16, holdMs: 1000 })], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  const child = fork(modulePath, [JSON.stringify({ techniques: ['websocket'], rate: 0, payloadBytes: 16, holdMs: 1000 })], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+  });
   const first = await new Promise<{ type?: string }>((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (c) => reject(new Error(`exited ${c}`)));

@@ -40,14 +40,20 @@ test('header-overhead stands for 1 msg/s with 1 s polls, run 5x faster; sparse f
   // The sweep runs at one time scale, so its points differ only in clients.
   const sweep = specs.filter((s) => s.group === 'sweep');
   assert.deepEqual(new Set(sweep.map((s) => `${s.params.rate}/${s.params.intervalMs}/${s.timeScale}`)).size, 1);
-  assert.deepEqual(sweep.map((s) => s.params.clients), [100, 300, 1000]);
+  assert.deepEqual(
+    sweep.map((s) => s.params.clients),
+    [100, 300, 1000],
+  );
   // Unscaled where it matters: latency at 1 s polls, chat at 1 msg/s per client.
   assert.equal(specs.find((s) => s.id === 'latency')!.timeScale, undefined);
   assert.equal(specs.find((s) => s.id === 'latency')!.params.intervalMs, 1000);
 });
 
 test('a user-set rate or interval makes the suite unscaled, and its titles say nothing of a time scale', () => {
-  for (const args of [['--rate', '2'], ['--interval', '500ms']]) {
+  for (const args of [
+    ['--rate', '2'],
+    ['--interval', '500ms'],
+  ]) {
     const specs = suiteScenarios(parseRunArgs(args));
     for (const spec of specs) {
       assert.equal(spec.timeScale, undefined, `${args.join(' ')}: ${spec.id}`);
@@ -73,6 +79,9 @@ test('header-overhead is measured on h2 too, right after http, without a floor; 
   const h2 = suiteScenarios(parseRunArgs([])).find((s) => s.id === 'header-overhead-h2')!;
   assert.equal(runsOf(h2).filter((r) => r.floor).length, 0);
   assert.deepEqual(h2.techniques, ['polling', 'longpoll', 'sse', 'websocket']);
-  assert.equal(ids(['--wire', 'http']).some((id) => id.endsWith('@h2')), false);
+  assert.equal(
+    ids(['--wire', 'http']).some((id) => id.endsWith('@h2')),
+    false,
+  );
   assert.deepEqual(ids(['--wire', 'h2', '--quick']), ['header-overhead-h2@h2', 'chat-h2@h2']);
 });

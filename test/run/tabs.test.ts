@@ -23,7 +23,9 @@ describe(`one browser, ${TABS} tabs of one origin, each with an EventSource`, ()
   const params = tinyParams({ clients: TABS, tabs: TABS, rate: 10, durationMs: 500, warmupMs: 100 });
 
   test(`on http: ${BROWSER_CONNECTIONS_PER_ORIGIN} tabs get every message, the other ${TABS - BROWSER_CONNECTIONS_PER_ORIGIN} wait the whole window and get none`, async () => {
-    const result = completed(await runTechnique('sse', { ...params, wire: 'http' }, { signal: new AbortController().signal, generators: 1, progress: () => {} }));
+    const result = completed(
+      await runTechnique('sse', { ...params, wire: 'http' }, { signal: new AbortController().signal, generators: 1, progress: () => {} }),
+    );
     const perClient = result.messages.expected / TABS;
     assert.ok(perClient >= 4, `${perClient} messages per tab`);
     assert.equal(result.messages.delivered, BROWSER_CONNECTIONS_PER_ORIGIN * perClient);
@@ -35,7 +37,9 @@ describe(`one browser, ${TABS} tabs of one origin, each with an EventSource`, ()
   });
 
   test('on h2: the tabs are streams of one connection, every tab gets every message', async () => {
-    const result = completed(await runTechnique('sse', { ...params, wire: 'h2' }, { signal: new AbortController().signal, generators: 1, progress: () => {} }));
+    const result = completed(
+      await runTechnique('sse', { ...params, wire: 'h2' }, { signal: new AbortController().signal, generators: 1, progress: () => {} }),
+    );
     assert.ok(result.messages.expected > 0);
     assert.equal(result.messages.delivered, result.messages.expected);
     assert.equal(result.browsers?.waiting, 0);
@@ -46,7 +50,10 @@ describe(`one browser, ${TABS} tabs of one origin, each with an EventSource`, ()
 
 describe('--tabs bad input', () => {
   test('a technique that does not stream over HTTP is refused, naming it and the ones allowed', () => {
-    assert.throws(() => parseRunArgs(['--tabs', '8', '--technique', 'sse,websocket']), /invalid --technique with --tabs 8: received "websocket"; --tabs measures techniques that stream over HTTP, which a browser's connections per origin limit: sse/);
+    assert.throws(
+      () => parseRunArgs(['--tabs', '8', '--technique', 'sse,websocket']),
+      /invalid --technique with --tabs 8: received "websocket"; --tabs measures techniques that stream over HTTP, which a browser's connections per origin limit: sse/,
+    );
   });
 
   test('without --technique, only the techniques it applies to run', () => {

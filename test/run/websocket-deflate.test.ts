@@ -53,9 +53,18 @@ describe('a run of websocket-deflate', () => {
     // two messages can fall on the other side of an edge, never the compressed size (about half).
     const expectedPayload = r.messages.delivered * p.messageBytes;
     const slack = 2 * p.messageBytes + 2 * r.messages.delivered;
-    assert.ok(Math.abs(r.bytes.payload - expectedPayload) <= slack, `payload ${r.bytes.payload} B for ${r.messages.delivered} messages of ${p.messageBytes} B`);
-    assert.ok(r.perMessage.overheadBytes < 0, `compression saves more than the 2-byte frame header: overhead ${r.perMessage.overheadBytes}`);
-    assert.ok(r.perMessage.totalBytes < wsFrameBytes(p.messageBytes, false), `${r.perMessage.totalBytes} B on the wire against ${wsFrameBytes(p.messageBytes, false)} uncompressed`);
+    assert.ok(
+      Math.abs(r.bytes.payload - expectedPayload) <= slack,
+      `payload ${r.bytes.payload} B for ${r.messages.delivered} messages of ${p.messageBytes} B`,
+    );
+    assert.ok(
+      r.perMessage.overheadBytes < 0,
+      `compression saves more than the 2-byte frame header: overhead ${r.perMessage.overheadBytes}`,
+    );
+    assert.ok(
+      r.perMessage.totalBytes < wsFrameBytes(p.messageBytes, false),
+      `${r.perMessage.totalBytes} B on the wire against ${wsFrameBytes(p.messageBytes, false)} uncompressed`,
+    );
     assert.equal(r.bytes.up, 0, 'nothing goes up in broadcast');
     assert.equal(r.model!.responseHeadBytes, DEFLATE_UPGRADE_RESPONSE_BYTES);
     const gap = Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) / r.model!.perMessage.totalBytes;
@@ -67,7 +76,10 @@ describe('a run of websocket-deflate', () => {
     const r = await completedRun(p);
     assert.equal(r.messages.delivered, r.messages.expected);
     assert.ok(r.agreement?.agree, JSON.stringify(r.agreement));
-    assert.ok(r.perMessage.upOverheadBytes < 3, `the masked header shared by 2 receivers, less what deflate saved: ${r.perMessage.upOverheadBytes}`);
+    assert.ok(
+      r.perMessage.upOverheadBytes < 3,
+      `the masked header shared by 2 receivers, less what deflate saved: ${r.perMessage.upOverheadBytes}`,
+    );
     assert.ok(r.perMessage.downOverheadBytes < 0, `down overhead ${r.perMessage.downOverheadBytes}`);
     const gap = Math.abs(r.perMessage.totalBytes - r.model!.perMessage.totalBytes) / r.model!.perMessage.totalBytes;
     assert.ok(gap < 0.1, `measured ${r.perMessage.totalBytes} B against a model of ${r.model!.perMessage.totalBytes} B`);
@@ -79,14 +91,22 @@ describe('the websocket-deflate model', () => {
     const host = '127.0.0.1:41234';
     const early = modelFor(ID, params({ rate: 1, warmupMs: 0, durationMs: 3000 }), { host });
     const late = modelFor(ID, params({ rate: 100, warmupMs: 5000, durationMs: 3000 }), { host });
-    assert.equal(early.requestHeadBytes, modelFor('websocket', params(), { host, wsOffersDeflate: true }).requestHeadBytes + '-deflate'.length);
-    assert.ok(late.perMessage.totalBytes < early.perMessage.totalBytes, `${late.perMessage.totalBytes} B with 32 KiB of history, ${early.perMessage.totalBytes} B with a few messages`);
+    assert.equal(
+      early.requestHeadBytes,
+      modelFor('websocket', params(), { host, wsOffersDeflate: true }).requestHeadBytes + '-deflate'.length,
+    );
+    assert.ok(
+      late.perMessage.totalBytes < early.perMessage.totalBytes,
+      `${late.perMessage.totalBytes} B with 32 KiB of history, ${early.perMessage.totalBytes} B with a few messages`,
+    );
     assert.ok(late.perMessage.overheadBytes < 0);
     assert.match(late.formula, /deflated message/);
   });
 
   test('a preset dictionary of the history gives the bytes a context-takeover stream gives (within a byte a message)', async () => {
-    const messages = Array.from({ length: 60 }, (_, i) => Buffer.from(encodeMessage({ seq: i + 1, t: 5_000_000 + i * 25_000, data: filler(64, i + 1) })));
+    const messages = Array.from({ length: 60 }, (_, i) =>
+      Buffer.from(encodeMessage({ seq: i + 1, t: 5_000_000 + i * 25_000, data: filler(64, i + 1) })),
+    );
     const stream = zlib.createDeflateRaw({ windowBits: 15, memLevel: 8 });
     for (let i = 0; i < messages.length; i++) {
       const chunks: Buffer[] = [];
@@ -108,7 +128,10 @@ describe('the websocket-deflate model', () => {
     const run = micro.setup(64);
     for (let i = 0; i < 200; i++) await run.call();
     const perMessage = run.bytesWritten() / 200;
-    assert.ok(perMessage < wsFrameBytes(run.lastMessageBytes(), false), `${perMessage} B per frame for ${run.lastMessageBytes()} B of JSON`);
+    assert.ok(
+      perMessage < wsFrameBytes(run.lastMessageBytes(), false),
+      `${perMessage} B per frame for ${run.lastMessageBytes()} B of JSON`,
+    );
     assert.ok(perMessage > 10, 'yet every message costs its own bytes: no message repeats inside the window');
   });
 });

@@ -26,7 +26,8 @@ describe('wire terms by hand', () => {
   assert.equal(m, 99);
 
   test('a WebSocket message: + 22 (one TLS record) on https, + 9 (DATA frame) on h2c, + 9 + 22 on h2', () => {
-    const model = (wire: 'http' | 'https' | 'h2' | 'h2c'): number => modelFor('websocket', params, { host: '127.0.0.1:1', wire }).perMessage.totalBytes;
+    const model = (wire: 'http' | 'https' | 'h2' | 'h2c'): number =>
+      modelFor('websocket', params, { host: '127.0.0.1:1', wire }).perMessage.totalBytes;
     assert.equal(model('http'), m + 2);
     assert.equal(model('https'), m + 2 + 22);
     assert.equal(model('h2c'), m + 2 + 9);
@@ -87,7 +88,9 @@ describe('every technique on every wire: the model within 1% of the measured byt
   for (const wire of WIRES) {
     for (const technique of techniquesOn(wire, ['polling', 'longpoll', 'sse', 'websocket'])) {
       test(`${technique} on ${wire}`, async () => {
-        const result = completed(await runTechnique(technique, { ...params, wire }, { signal: new AbortController().signal, generators: 1, progress: () => {} }));
+        const result = completed(
+          await runTechnique(technique, { ...params, wire }, { signal: new AbortController().signal, generators: 1, progress: () => {} }),
+        );
         assert.equal(result.agreement?.agree, true);
         const measured = result.perMessage.totalBytes;
         const model = result.model!.perMessage.totalBytes;
@@ -99,14 +102,19 @@ describe('every technique on every wire: the model within 1% of the measured byt
           const answersPerMessage = 1000 / params.intervalMs / params.rate;
           const measuredPerAnswer = (result.bytes.up + result.bytes.down - result.bytes.payload) / result.requests!.total;
           const modelPerAnswer = result.model!.perMessage.overheadBytes / answersPerMessage;
-          assert.ok(Math.abs(measuredPerAnswer - modelPerAnswer) <= modelPerAnswer * 0.01, `overhead per answer: measured ${measuredPerAnswer} B, model ${modelPerAnswer} B: ${result.model!.formula}`);
+          assert.ok(
+            Math.abs(measuredPerAnswer - modelPerAnswer) <= modelPerAnswer * 0.01,
+            `overhead per answer: measured ${measuredPerAnswer} B, model ${modelPerAnswer} B: ${result.model!.formula}`,
+          );
         } else assert.ok(Math.abs(measured - model) <= model * 0.01, `measured ${measured} B, model ${model} B: ${result.model!.formula}`);
         if (wire === 'http') {
           assert.equal(result.wireParts, undefined);
           return;
         }
         const parts = result.wireParts!.perMessage;
-        assert.ok(Math.abs(parts.payloadBytes + parts.tlsBytes + parts.h2FramingBytes + parts.headerBlockBytes + parts.httpBytes - measured) < 1e-6);
+        assert.ok(
+          Math.abs(parts.payloadBytes + parts.tlsBytes + parts.h2FramingBytes + parts.headerBlockBytes + parts.httpBytes - measured) < 1e-6,
+        );
         // TLS: 22 B per record, and at least one record per message down.
         if (wire === 'https' || wire === 'h2') {
           assert.equal(result.wireParts!.perMessage.tlsBytes * result.messages.delivered > 0, true);

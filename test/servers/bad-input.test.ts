@@ -29,7 +29,13 @@ describe('bad input', () => {
     return parseResponses(text)[0]!;
   }
 
-  for (const [path, since] of [['/poll', 'abc'], ['/poll', '-1'], ['/poll', '1.5'], ['/longpoll', 'x'], ['/sse', '01']] as const) {
+  for (const [path, since] of [
+    ['/poll', 'abc'],
+    ['/poll', '-1'],
+    ['/poll', '1.5'],
+    ['/longpoll', 'x'],
+    ['/sse', '01'],
+  ] as const) {
     test(`${path}?since=${since} is a 400 naming the value`, async () => {
       const response = await exchange(getRequest(server.port, `${path}?since=${since}`));
       assert.equal(response.status, 400);
@@ -78,7 +84,9 @@ describe('bad input', () => {
       ['{"data":"x","room":16}', /"room" must be one of this server's rooms \(allowed 0\.\.15\); received 16/],
       ['{"data":"x","room":1,"t":"soon"}', /"t" must be a positive integer/],
     ] as const) {
-      const response = await exchange(`POST /publish HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      const response = await exchange(
+        `POST /publish HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
       assert.equal(response.status, 400, body);
       assert.match(JSON.parse(response.body).error, message);
     }
@@ -115,7 +123,9 @@ describe('bad input', () => {
     assert.equal(code, WS_CLOSE_TOO_BIG);
 
     const bad = new WebSocket(`${server.url.replace('http', 'ws')}/ws?since=zz`);
-    const [badCode, reason] = await new Promise<[number, string]>((resolve) => bad.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])));
+    const [badCode, reason] = await new Promise<[number, string]>((resolve) =>
+      bad.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])),
+    );
     assert.equal(badCode, WS_CLOSE_BAD_REQUEST);
     assert.match(reason, /invalid since: received "zz"/);
   });
@@ -124,7 +134,9 @@ describe('bad input', () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send('not json');
-    const [code, reason] = await new Promise<[number, string]>((resolve) => ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])));
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])),
+    );
     assert.equal(code, 1007);
     assert.match(reason, /not valid JSON/);
   });
@@ -158,10 +170,19 @@ describe('bad input', () => {
     }, 'the long poll to be held and the streams open');
     for (const c of clients) c.socket.resetAndDestroy();
     ws.terminate();
-    await eventually(() => {
-      const s = server.stats();
-      return s.techniques.longpoll!.open === 0 && s.techniques.sse!.open === 0 && s.techniques.websocket!.open === 0 && s.connections.open <= base;
-    }, () => `every held request, stream and socket to be released (base ${base}): ${JSON.stringify(server.stats().techniques)} open=${server.stats().connections.open}`);
+    await eventually(
+      () => {
+        const s = server.stats();
+        return (
+          s.techniques.longpoll!.open === 0 &&
+          s.techniques.sse!.open === 0 &&
+          s.techniques.websocket!.open === 0 &&
+          s.connections.open <= base
+        );
+      },
+      () =>
+        `every held request, stream and socket to be released (base ${base}): ${JSON.stringify(server.stats().techniques)} open=${server.stats().connections.open}`,
+    );
     // The long-poll hold timer was cleared: publishing now answers nobody and throws nothing.
     server.publish('after the client left');
   });

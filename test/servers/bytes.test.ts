@@ -89,7 +89,10 @@ describe('sse bytes', () => {
     const request = getRequest(server.port, '/sse');
     client.send(request);
     const head = await client.waitFor((t) => t.includes('\r\n\r\n'), 'the response head');
-    assert.match(head, /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/event-stream\r\nCache-Control: no-cache\r\n.*Transfer-Encoding: chunked\r\n\r\n$/s);
+    assert.match(
+      head,
+      /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/event-stream\r\nCache-Control: no-cache\r\n.*Transfer-Encoding: chunked\r\n\r\n$/s,
+    );
     await eventually(() => server.stats().bytes.setupDown === head.length, 'the head to be counted as setup');
     assert.equal(server.stats().bytes.setupUp, request.length);
 
@@ -132,8 +135,12 @@ describe('polling bytes', () => {
       const body = `[${encodeMessage({ seq, t, data })}]`;
       assert.equal(response.body, body);
       assert.equal(body.length, 66, 'the 64-byte message plus the array brackets');
-      assert.match(response.head, /^HTTP\/1\.1 200 OK\r\nContent-Type: application\/json\r\nContent-Length: 66\r\nDate: [A-Za-z]{3}, \d\d [A-Za-z]{3} \d{4} \d\d:\d\d:\d\d GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n$/);
-      const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 66\r\nDate: Wed, 25 Nov 2026 00:00:00 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n';
+      assert.match(
+        response.head,
+        /^HTTP\/1\.1 200 OK\r\nContent-Type: application\/json\r\nContent-Length: 66\r\nDate: [A-Za-z]{3}, \d\d [A-Za-z]{3} \d{4} \d\d:\d\d:\d\d GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n$/,
+      );
+      const head =
+        'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 66\r\nDate: Wed, 25 Nov 2026 00:00:00 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=65\r\n\r\n';
       assert.equal(response.raw.length, head.length + 66);
       const now = server.stats().bytes;
       assert.equal(now.down - startBytes.down, response.raw.length);
@@ -165,7 +172,11 @@ describe('bytes per endpoint', () => {
       assert.deepEqual(byRoute.sse, { up: sse.socket.bytesWritten, down: sse.bytes() });
       assert.deepEqual(byRoute.other, { up: garbage.socket.bytesWritten, down: garbage.bytes() });
       const total = server.stats().bytes;
-      assert.equal(total.up, Object.values(byRoute).reduce((n, r) => n + r.up, 0), 'the split adds up to the total');
+      assert.equal(
+        total.up,
+        Object.values(byRoute).reduce((n, r) => n + r.up, 0),
+        'the split adds up to the total',
+      );
       poll.close();
       sse.close();
     } finally {

@@ -37,10 +37,11 @@ async function pollUntil(server: PushServer, path: string, since: number, count:
 async function sseUntil(server: PushServer, query: string, count: number, headers: Record<string, string> = {}): Promise<number[]> {
   const client = await openRaw(server.port);
   client.send(getRequest(server.port, `/sse${query}`, headers));
-  const ids = (t: string): number[] => [...t.matchAll(/id: (\d+)\ndata: (\{[^\n]*\})\n\n/g)].map((m) => {
-    assert.equal(JSON.parse(m[2]!).seq, Number(m[1]), 'the event id is the message seq');
-    return Number(m[1]);
-  });
+  const ids = (t: string): number[] =>
+    [...t.matchAll(/id: (\d+)\ndata: (\{[^\n]*\})\n\n/g)].map((m) => {
+      assert.equal(JSON.parse(m[2]!).seq, Number(m[1]), 'the event id is the message seq');
+      return Number(m[1]);
+    });
   const text = await client.waitFor((t) => ids(t).length >= count, `${count} SSE events`);
   client.close();
   return ids(text);
@@ -162,7 +163,9 @@ describe('a since older than the ring is signalled, never skipped silently', () 
 
   test('websocket closes with 4410 and the oldest seq as reason', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws?since=1`);
-    const [code, reason] = await new Promise<[number, string]>((resolve) => ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])));
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])),
+    );
     assert.equal(code, WS_CLOSE_GONE);
     assert.deepEqual(JSON.parse(reason), { oldest: 7 });
     assert.equal(server.stats().rejected.gone >= 4, true);

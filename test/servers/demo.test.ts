@@ -35,7 +35,11 @@ describe('renderDemoPage', () => {
     const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
     assert.ok(css.length > 0);
     assert.doesNotMatch(css, /\burl\(|@import|@font-face/i, 'no stylesheet resource');
-    assert.doesNotMatch(html, /<(?:script|iframe|img|link|object|embed)[^>]*\s(?:src|href)\s*=\s*["']?\s*\/\//i, 'no protocol-relative resource');
+    assert.doesNotMatch(
+      html,
+      /<(?:script|iframe|img|link|object|embed)[^>]*\s(?:src|href)\s*=\s*["']?\s*\/\//i,
+      'no protocol-relative resource',
+    );
     assert.match(html, /connect-src 'self'/, 'the page may only talk to the server that served it');
   });
 
@@ -134,7 +138,10 @@ test('pushbench serve names the demo URL on its first line and tells to open it'
 // ---------------------------------------------------------------------------------------------
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? false
+    : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
 /** Generous bounds for a loaded machine: the tests wait for events, never measure time. */
 const WAIT_MS = 15_000;
 
@@ -150,7 +157,15 @@ describe('the demo page in headless Chromium', { skip }, () => {
     shotDir = await mkdtemp(path.join(os.tmpdir(), 'pushbench-demo-screenshot-'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -190,18 +205,29 @@ describe('the demo page in headless Chromium', { skip }, () => {
 
     // Each pane is a real client: wait until each has received 3 messages.
     await page.waitForFunction(
-      (ids) => ids.every((id) => Number(document.querySelector(`[data-technique="${id}"] [data-field="received"]`)?.textContent?.replace(/,/g, '')) >= 3),
+      (ids) =>
+        ids.every(
+          (id) => Number(document.querySelector(`[data-technique="${id}"] [data-field="received"]`)?.textContent?.replace(/,/g, '')) >= 3,
+        ),
       [...TECHNIQUES],
       { timeout: WAIT_MS },
     );
     // The byte figures come from GET /stats every 2 s.
     await page.waitForFunction(
-      (ids) => ids.every((id) => /B$/.test(document.querySelector(`[data-technique="${id}"] [data-field="bytes-per-message"]`)?.textContent ?? '')),
+      (ids) =>
+        ids.every((id) =>
+          /B$/.test(document.querySelector(`[data-technique="${id}"] [data-field="bytes-per-message"]`)?.textContent ?? ''),
+        ),
       [...TECHNIQUES],
       { timeout: WAIT_MS },
     );
     const shown: Record<string, { received: string; latency: string; bytes: string }> = {};
-    for (const id of TECHNIQUES) shown[id] = { received: await field(page, id, 'received'), latency: await field(page, id, 'latency-mean'), bytes: await field(page, id, 'bytes-per-message') };
+    for (const id of TECHNIQUES)
+      shown[id] = {
+        received: await field(page, id, 'received'),
+        latency: await field(page, id, 'latency-mean'),
+        bytes: await field(page, id, 'bytes-per-message'),
+      };
     for (const id of TECHNIQUES) assert.match(shown[id]!.latency, /^-?[\d,]+\.\d ms$/, `${id} shows a latency`);
     const shownState: Record<string, string> = {};
     for (const id of TECHNIQUES) shownState[id] = await field(page, id, 'state');
@@ -213,7 +239,8 @@ describe('the demo page in headless Chromium', { skip }, () => {
 
     // Each technique's traffic landed under its own route: no client borrowed another's connection.
     const stats = server.stats();
-    for (const id of TECHNIQUES) assert.ok((stats.bytesByRoute[id]?.down ?? 0) > 0, `bytes counted under ${id}: ${JSON.stringify(stats.bytesByRoute)}`);
+    for (const id of TECHNIQUES)
+      assert.ok((stats.bytesByRoute[id]?.down ?? 0) > 0, `bytes counted under ${id}: ${JSON.stringify(stats.bytesByRoute)}`);
     assert.equal(stats.techniques.sse!.requests, 1, 'one EventSource stream');
     assert.equal(stats.techniques.websocket!.requests, 1, 'one WebSocket');
     assert.equal(stats.techniques['websocket-deflate']!.requests, 1, 'one compressed WebSocket');
@@ -226,8 +253,14 @@ describe('the demo page in headless Chromium', { skip }, () => {
     const foreign = requests.filter((url) => !url.startsWith(`${base}/`));
     assert.deepEqual(foreign, [], 'no request to another origin');
     assert.equal(sockets.length, 2, 'one WebSocket per WebSocket technique');
-    assert.ok(sockets.some((url) => url.startsWith(`${base.replace('http', 'ws')}/ws?since=`)), sockets.join(', '));
-    assert.ok(sockets.some((url) => url.startsWith(`${base.replace('http', 'ws')}/ws-deflate?since=`)), sockets.join(', '));
+    assert.ok(
+      sockets.some((url) => url.startsWith(`${base.replace('http', 'ws')}/ws?since=`)),
+      sockets.join(', '),
+    );
+    assert.ok(
+      sockets.some((url) => url.startsWith(`${base.replace('http', 'ws')}/ws-deflate?since=`)),
+      sockets.join(', '),
+    );
   });
 
   test('short polling every 250 ms at 1 msg/s counts requests that came back empty', async () => {
@@ -238,7 +271,9 @@ describe('the demo page in headless Chromium', { skip }, () => {
     await page.waitForFunction(
       // No named function in here: tsx would wrap it in a helper the page does not have.
       (names) =>
-        names.every((name) => Number(document.querySelector(`[data-technique="polling"] [data-field="${name}"]`)?.textContent?.replace(/,/g, '')) > 0),
+        names.every(
+          (name) => Number(document.querySelector(`[data-technique="polling"] [data-field="${name}"]`)?.textContent?.replace(/,/g, '')) > 0,
+        ),
       ['empty', 'received'],
       { timeout: WAIT_MS },
     );
@@ -249,7 +284,11 @@ describe('the demo page in headless Chromium', { skip }, () => {
     assert.equal(await field(page, 'sse', 'state'), 'stream open');
     await page.close();
     assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((url) => !url.startsWith(`${sparse!.url}/`)), [], 'no request to another origin');
+    assert.deepEqual(
+      requests.filter((url) => !url.startsWith(`${sparse!.url}/`)),
+      [],
+      'no request to another origin',
+    );
   });
 });
 
@@ -263,7 +302,16 @@ describe('the demo page over HTTP/2 + TLS (serve --wire h2) in headless Chromium
     server = await startServer({ wire: 'h2', rate: 10, techniques: onH2 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--ignore-certificate-errors'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--ignore-certificate-errors',
+      ],
     });
   });
 
@@ -287,7 +335,10 @@ describe('the demo page over HTTP/2 + TLS (serve --wire h2) in headless Chromium
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(`${base}/demo`, { waitUntil: 'load' });
     await page.waitForFunction(
-      (ids) => ids.every((id) => Number(document.querySelector(`[data-technique="${id}"] [data-field="received"]`)?.textContent?.replace(/,/g, '')) >= 3),
+      (ids) =>
+        ids.every(
+          (id) => Number(document.querySelector(`[data-technique="${id}"] [data-field="received"]`)?.textContent?.replace(/,/g, '')) >= 3,
+        ),
       [...onH2],
       { timeout: WAIT_MS },
     );
@@ -295,17 +346,33 @@ describe('the demo page over HTTP/2 + TLS (serve --wire h2) in headless Chromium
     for (const id of onH2) shown[id] = `${await field(page, id, 'received')} received, ${await field(page, id, 'state')}`;
     t.diagnostic(`panes on h2: ${JSON.stringify(shown)}`);
     // The browser's own account of the protocol of every fetch it made (navigation and resources).
-    const protocols = await page.evaluate(() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((entry) => (entry as PerformanceResourceTiming).nextHopProtocol));
+    const protocols = await page.evaluate(() =>
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map(
+        (entry) => (entry as PerformanceResourceTiming).nextHopProtocol,
+      ),
+    );
     assert.ok(protocols.length > 1, `${protocols.length} timing entries`);
     assert.deepEqual([...new Set(protocols)], ['h2'], `protocols seen: ${protocols.join(', ')}`);
     const stats = server.stats();
-    for (const id of onH2) assert.ok((stats.bytesByRoute[id]?.down ?? 0) > 0 || (stats.techniques[id]?.messagesWritten ?? 0) > 0, `${id} was served: ${JSON.stringify(stats.techniques[id])}`);
+    for (const id of onH2)
+      assert.ok(
+        (stats.bytesByRoute[id]?.down ?? 0) > 0 || (stats.techniques[id]?.messagesWritten ?? 0) > 0,
+        `${id} was served: ${JSON.stringify(stats.techniques[id])}`,
+      );
     assert.equal(stats.techniques.sse!.requests, 1, 'one EventSource stream');
-    assert.equal(stats.techniques.websocket!.requests, 1, 'one WebSocket, opened as an extended CONNECT stream (the h2 server takes no HTTP/1.1 Upgrade)');
+    assert.equal(
+      stats.techniques.websocket!.requests,
+      1,
+      'one WebSocket, opened as an extended CONNECT stream (the h2 server takes no HTTP/1.1 Upgrade)',
+    );
     assert.equal(await field(page, 'websocket', 'state'), 'socket open');
     await context.close();
     assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((url) => !url.startsWith(`${base}/`)), [], 'no request to another origin');
+    assert.deepEqual(
+      requests.filter((url) => !url.startsWith(`${base}/`)),
+      [],
+      'no request to another origin',
+    );
   });
 
   function field(page: Page, technique: TechniqueId, name: string): Promise<string> {

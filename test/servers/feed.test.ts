@@ -52,7 +52,10 @@ test('listeners get each publish as one batch', () => {
   const feed = new Feed(8);
   const batches: number[][] = [];
   const off = feed.subscribe((batch) => batches.push(batch.map((m) => m.seq)));
-  feed.publish([{ t: 1, data: '' }, { t: 2, data: '' }]);
+  feed.publish([
+    { t: 1, data: '' },
+    { t: 2, data: '' },
+  ]);
   feed.publish([{ t: 3, data: '' }]);
   feed.publish([]);
   off();
@@ -86,8 +89,8 @@ test('the publisher stamps each message with its scheduled time, not the time it
   assert.deepEqual(batches[0], [0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_000, 1_000_000]);
   assert.ok(publisher.stats.lateTicks >= 10, `overdue messages are counted as late (got ${publisher.stats.lateTicks})`);
   const all = feed.since(0);
-  assert.equal(all.kind, "ok");
-  for (const msg of all.kind === "ok" ? all.messages : []) {
+  assert.equal(all.kind, 'ok');
+  for (const msg of all.kind === 'ok' ? all.messages : []) {
     const parsed = JSON.parse(msg.json.toString()) as { data: string };
     assert.equal(parsed.data.length, 16);
   }
@@ -120,7 +123,10 @@ test('the ring holds what it is given in order across many evictions (storage is
   assert.equal(feed.heldCount, 100);
   assert.equal(feed.oldest, 4901);
   const ok = feed.since(4950);
-  assert.deepEqual(ok.kind === 'ok' && ok.messages.map((m) => m.seq), Array.from({ length: 50 }, (_, i) => 4951 + i));
+  assert.deepEqual(
+    ok.kind === 'ok' && ok.messages.map((m) => m.seq),
+    Array.from({ length: 50 }, (_, i) => 4951 + i),
+  );
   assert.deepEqual(feed.since(5000), { kind: 'ok', messages: [] });
 });
 

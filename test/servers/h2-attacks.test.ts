@@ -16,7 +16,21 @@ import { after, before, describe, test } from 'node:test';
 import { H2_SERVER_SETTINGS, WIRE_META, type WireId } from '../../core/wires.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
 import { H2_SERVER_LIMITS } from '../../servers/transports.ts';
-import { FLAG, FRAME, frame, getBlock, H2_ERROR, indexed, literal, literalIndexed, openRawH2, pingFrame, rstStreamFrame, settingsFrame, type RawH2Client } from '../helpers/h2-frames.ts';
+import {
+  FLAG,
+  FRAME,
+  frame,
+  getBlock,
+  H2_ERROR,
+  indexed,
+  literal,
+  literalIndexed,
+  openRawH2,
+  pingFrame,
+  rstStreamFrame,
+  settingsFrame,
+  type RawH2Client,
+} from '../helpers/h2-frames.ts';
 
 /** The head timeout the servers here run with: the session and handshake timers derive from it. */
 const HEAD_TIMEOUT_MS = 1000;
@@ -95,14 +109,21 @@ for (const wire of ['h2', 'h2c'] as const satisfies readonly WireId[]) {
     test('rapid reset (HEADERS then RST_STREAM, 20,000 times) is cut with ENHANCE_YOUR_CALM after a bounded number of handler calls', async () => {
       const before = requests(server);
       const client = await openRawH2(server.port, secure);
-      const sent = await flood(client, 20_000, 200, (i) => Buffer.concat([
-        frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 2 * i + 1, getBlock(authority, '/sse', scheme)),
-        rstStreamFrame(2 * i + 1),
-      ]));
+      const sent = await flood(client, 20_000, 200, (i) =>
+        Buffer.concat([
+          frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 2 * i + 1, getBlock(authority, '/sse', scheme)),
+          rstStreamFrame(2 * i + 1),
+        ]),
+      );
       await cut(client, 'a rapid reset flood');
       assert.ok(sent < 20_000, `the flood ran to its end (${sent} pairs) without being cut`);
       // The GOAWAY (ENHANCE_YOUR_CALM) is often lost: the server closes with the attacker's frames unread, and TCP resets.
-      assert.ok(client.goawayCode() === null || client.goawayCode() === H2_ERROR.ENHANCE_YOUR_CALM || client.goawayCode() === H2_ERROR.INTERNAL_ERROR, `GOAWAY ${client.goawayCode()}`);
+      assert.ok(
+        client.goawayCode() === null ||
+          client.goawayCode() === H2_ERROR.ENHANCE_YOUR_CALM ||
+          client.goawayCode() === H2_ERROR.INTERNAL_ERROR,
+        `GOAWAY ${client.goawayCode()}`,
+      );
       // At most one second's budget of resets reached a handler (plus those in flight when the budget ran out).
       const handled = requests(server) - before;
       assert.ok(handled <= 10 * H2_SERVER_LIMITS.resetStreamsPerSecond, `${handled} streams reached a handler`);
@@ -122,16 +143,27 @@ for (const wire of ['h2', 'h2c'] as const satisfies readonly WireId[]) {
     test('an HPACK bomb (one 4 KB entry referenced 12,000 times: 48 MB decoded from 16 KB) resets its stream; the handler never sees it', async () => {
       const before = requests(server);
       const client = await openRawH2(server.port, secure);
-      const block = Buffer.concat([getBlock(authority, '/poll?since=0', scheme), literalIndexed('x-bomb', 'a'.repeat(4000)), Buffer.alloc(12_000, indexed(62))]);
+      const block = Buffer.concat([
+        getBlock(authority, '/poll?since=0', scheme),
+        literalIndexed('x-bomb', 'a'.repeat(4000)),
+        Buffer.alloc(12_000, indexed(62)),
+      ]);
       client.send(frame(FRAME.HEADERS, FLAG.END_STREAM, 1, block.subarray(0, 16_000)));
       client.send(frame(FRAME.CONTINUATION, FLAG.END_HEADERS, 1, block.subarray(16_000)));
-      await client.until(() => client.isClosed() || client.frames().some((f) => f.type === FRAME.RST_STREAM && f.streamId === 1), 'the bomb stream to be reset', CUT_DEADLINE_MS);
+      await client.until(
+        () => client.isClosed() || client.frames().some((f) => f.type === FRAME.RST_STREAM && f.streamId === 1),
+        'the bomb stream to be reset',
+        CUT_DEADLINE_MS,
+      );
       assert.equal(requests(server) - before, 0);
       client.destroy();
       await assertServes(server);
     });
 
-    for (const [name, make] of [['SETTINGS', () => settingsFrame()], ['PING', () => pingFrame(1)]] as const) {
+    for (const [name, make] of [
+      ['SETTINGS', () => settingsFrame()],
+      ['PING', () => pingFrame(1)],
+    ] as const) {
       test(`a ${name} flood from a peer that never reads the answers is cut past ${H2_SERVER_LIMITS.controlFramesPerSecond} a second`, async () => {
         const client = await openRawH2(server.port, secure);
         client.socket.pause();
@@ -146,7 +178,9 @@ for (const wire of ['h2', 'h2c'] as const satisfies readonly WireId[]) {
     test('streams past SETTINGS_MAX_CONCURRENT_STREAMS are refused, then the session is ended; no more than the limit reach a handler', async () => {
       const before = requests(server);
       const client = await openRawH2(server.port, secure);
-      await flood(client, 1000, 50, (i) => frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 2 * i + 1, getBlock(authority, '/sse', scheme)));
+      await flood(client, 1000, 50, (i) =>
+        frame(FRAME.HEADERS, FLAG.END_HEADERS | FLAG.END_STREAM, 2 * i + 1, getBlock(authority, '/sse', scheme)),
+      );
       await cut(client, 'a stream-count flood');
       // SSE streams never end by themselves: every handler call is a stream still open when the session ended.
       const handled = requests(server) - before;
@@ -164,7 +198,11 @@ for (const wire of ['h2', 'h2c'] as const satisfies readonly WireId[]) {
       // Reading, so that the server's close is seen.
       socket.resume();
       const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
-      assert.equal(await Promise.race([closed, sleep(CUT_DEADLINE_MS).then(() => 'deadline' as const)]), 'closed', 'a silent connection stayed open');
+      assert.equal(
+        await Promise.race([closed, sleep(CUT_DEADLINE_MS).then(() => 'deadline' as const)]),
+        'closed',
+        'a silent connection stayed open',
+      );
       await assertServes(server);
     });
   });
@@ -180,11 +218,23 @@ for (const wire of ['https', 'h2'] as const satisfies readonly WireId[]) {
     after(() => server.close());
 
     test('a handshake flood (200 full TLS handshakes at once, then silence) is served alongside an honest client', async () => {
-      const sockets = await Promise.all(Array.from({ length: 200 }, () => new Promise<tls.TLSSocket>((resolve, reject) => {
-        const socket = tls.connect({ host: '127.0.0.1', port: server.port, rejectUnauthorized: false, servername: 'localhost', ALPNProtocols: [WIRE_META[wire].alpn ?? 'http/1.1'] });
-        socket.once('secureConnect', () => resolve(socket));
-        socket.once('error', reject);
-      })));
+      const sockets = await Promise.all(
+        Array.from(
+          { length: 200 },
+          () =>
+            new Promise<tls.TLSSocket>((resolve, reject) => {
+              const socket = tls.connect({
+                host: '127.0.0.1',
+                port: server.port,
+                rejectUnauthorized: false,
+                servername: 'localhost',
+                ALPNProtocols: [WIRE_META[wire].alpn ?? 'http/1.1'],
+              });
+              socket.once('secureConnect', () => resolve(socket));
+              socket.once('error', reject);
+            }),
+        ),
+      );
       for (const socket of sockets) {
         socket.on('error', () => {});
         socket.resume();
@@ -192,8 +242,14 @@ for (const wire of ['https', 'h2'] as const satisfies readonly WireId[]) {
       await assertServes(server);
       if (WIRE_META[wire].httpVersion === '2') {
         // No preface on any of them: each session is destroyed after the head timeout.
-        const closed = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())))));
-        assert.equal(await Promise.race([closed.then(() => 'closed' as const), sleep(CUT_DEADLINE_MS).then(() => 'deadline' as const)]), 'closed', 'silent HTTP/2 connections stayed open');
+        const closed = Promise.all(
+          sockets.map((socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())))),
+        );
+        assert.equal(
+          await Promise.race([closed.then(() => 'closed' as const), sleep(CUT_DEADLINE_MS).then(() => 'deadline' as const)]),
+          'closed',
+          'silent HTTP/2 connections stayed open',
+        );
       }
       // On HTTP/1.1 a silent connection after its handshake is held as a silent cleartext one is (docs/safety.md).
       for (const socket of sockets) socket.destroy();
@@ -208,7 +264,11 @@ for (const wire of ['https', 'h2'] as const satisfies readonly WireId[]) {
       socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc]));
       socket.resume();
       const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
-      assert.equal(await Promise.race([closed, sleep(CUT_DEADLINE_MS).then(() => 'deadline' as const)]), 'closed', 'a stalled handshake stayed open');
+      assert.equal(
+        await Promise.race([closed, sleep(CUT_DEADLINE_MS).then(() => 'deadline' as const)]),
+        'closed',
+        'a stalled handshake stayed open',
+      );
       await assertServes(server);
     });
   });

@@ -56,10 +56,19 @@ describe('Host and Origin against a real server', () => {
 
   for (const path of ['/poll?since=0', '/stats', '/', '/demo', '/sse', '/longpoll?since=0', '/nope']) {
     test(`a foreign Host is a 403 on ${path}, and the connection is closed`, async () => {
-      for (const host of ['attacker.example', `attacker.example:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `127.0.0.1:${server.port}.attacker.example`]) {
+      for (const host of [
+        'attacker.example',
+        `attacker.example:${server.port}`,
+        '127.0.0.1',
+        `127.0.0.1:${server.port + 1}`,
+        `127.0.0.1:${server.port}.attacker.example`,
+      ]) {
         const response = await refused(get(path, host));
         assert.equal(response.status, 403, `${path} with Host ${host}`);
-        assert.deepEqual(JSON.parse(response.body), { error: `Host ${JSON.stringify(host)} is not this server's; allowed: ${allowed.join(', ')}`, allowed });
+        assert.deepEqual(JSON.parse(response.body), {
+          error: `Host ${JSON.stringify(host)} is not this server's; allowed: ${allowed.join(', ')}`,
+          allowed,
+        });
       }
       await assertServes();
     });
@@ -79,7 +88,9 @@ describe('Host and Origin against a real server', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp']) {
       const response = await refused(publish(host, `Content-Type: ${type}\r\n`));
       assert.equal(response.status, 415, type);
-      assert.deepEqual(JSON.parse(response.body), { error: `POST /publish needs Content-Type: application/json; received ${JSON.stringify(type)}` });
+      assert.deepEqual(JSON.parse(response.body), {
+        error: `POST /publish needs Content-Type: application/json; received ${JSON.stringify(type)}`,
+      });
     }
     const untyped = await refused(publish(host, ''));
     assert.equal(untyped.status, 415);
@@ -98,7 +109,10 @@ describe('Host and Origin against a real server', () => {
     for (const origin of ['http://attacker.example', 'null', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`]) {
       const response = await refused(publish(host, `${json}Origin: ${origin}\r\n`));
       assert.equal(response.status, 403, origin);
-      assert.match(JSON.parse(response.body).error, new RegExp(`^Origin ${JSON.stringify(origin).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} may not use this server`));
+      assert.match(
+        JSON.parse(response.body).error,
+        new RegExp(`^Origin ${JSON.stringify(origin).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} may not use this server`),
+      );
     }
     const preflight = await refused(
       `OPTIONS /publish HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://attacker.example\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n\r\n`,
@@ -154,7 +168,16 @@ describe('RequestGuard: the hosts a bind address allows', () => {
 
   test('a named bind address is allowed beside the loopback names; port 80 may be left out', () => {
     const guard = new RequestGuard({ host: 'bench.internal', port: 80, allowedOrigins: [] });
-    assert.deepEqual(guard.allowedHosts, ['127.0.0.1:80', '127.0.0.1', 'localhost:80', 'localhost', '[::1]:80', '[::1]', 'bench.internal:80', 'bench.internal']);
+    assert.deepEqual(guard.allowedHosts, [
+      '127.0.0.1:80',
+      '127.0.0.1',
+      'localhost:80',
+      'localhost',
+      '[::1]:80',
+      '[::1]',
+      'bench.internal:80',
+      'bench.internal',
+    ]);
     assert.equal(guard.check(request('host', 'bench.internal')), undefined);
     assert.equal(guard.check(request('Host', 'localhost')), undefined);
     assert.equal(guard.check(request('host', 'bench.internal', 'origin', 'http://bench.internal')), undefined);
@@ -166,7 +189,10 @@ describe('RequestGuard: the hosts a bind address allows', () => {
     assert.deepEqual(v6.allowedHosts, ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080']);
     const wildcard = new RequestGuard({ host: '0.0.0.0', port: 8080, allowedOrigins: [] });
     assert.ok(wildcard.allowedHosts.includes('127.0.0.1:8080'));
-    assert.ok(wildcard.allowedHosts.every((host) => /^(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.%a-z]+\]|localhost):8080$/i.test(host)), wildcard.allowedHosts.join());
+    assert.ok(
+      wildcard.allowedHosts.every((host) => /^(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.%a-z]+\]|localhost):8080$/i.test(host)),
+      wildcard.allowedHosts.join(),
+    );
     assert.equal(wildcard.check(request('host', 'attacker.example:8080'))?.status, 403, 'never a name the machine does not own');
   });
 });

@@ -30,7 +30,10 @@ describe('hostile HTTP on a real server', () => {
   async function exchange(raw: string): Promise<{ status: number; body: string; head: string }> {
     const client = await openRaw(server.port);
     client.send(raw);
-    const text = await client.waitFor((t) => parseResponses(t).length === 1 || /^HTTP\/1\.1 200 OK\r\n[\s\S]*text\/event-stream[\s\S]*\r\n\r\n/.test(t), 'an answer');
+    const text = await client.waitFor(
+      (t) => parseResponses(t).length === 1 || /^HTTP\/1\.1 200 OK\r\n[\s\S]*text\/event-stream[\s\S]*\r\n\r\n/.test(t),
+      'an answer',
+    );
     client.close();
     const [response] = parseResponses(text);
     return response!;
@@ -49,21 +52,38 @@ describe('hostile HTTP on a real server', () => {
     const responses = await untilClosed(
       `POST /publish HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
     );
-    assert.deepEqual(responses.map((r) => r.status), [400], 'one answer, a 400; no 404 for the smuggled request');
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [400],
+      'one answer, a 400; no 404 for the smuggled request',
+    );
     assert.equal(server.stats().published, publishedBefore);
     // And TE.CL: a chunked body carrying a second request, with a Content-Length header after it.
     const teFirst = await untilClosed(
       `POST /publish HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n${body}`,
     );
-    assert.deepEqual(teFirst.map((r) => r.status), [400]);
+    assert.deepEqual(
+      teFirst.map((r) => r.status),
+      [400],
+    );
     await assertServes();
   });
 
   test('two different Content-Lengths are a 400; an obfuscated Transfer-Encoding too', async () => {
-    const twoLengths = await untilClosed(`POST /publish HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nContent-Length: 14\r\n\r\n{"data":"x"} `);
-    assert.deepEqual(twoLengths.map((r) => r.status), [400]);
-    const obfuscated = await untilClosed(`POST /publish HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nTransfer-Encoding: xchunked\r\n\r\n{"data":"x"}`);
-    assert.deepEqual(obfuscated.map((r) => r.status), [400]);
+    const twoLengths = await untilClosed(
+      `POST /publish HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nContent-Length: 14\r\n\r\n{"data":"x"} `,
+    );
+    assert.deepEqual(
+      twoLengths.map((r) => r.status),
+      [400],
+    );
+    const obfuscated = await untilClosed(
+      `POST /publish HTTP/1.1\r\n${host}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nTransfer-Encoding: xchunked\r\n\r\n{"data":"x"}`,
+    );
+    assert.deepEqual(
+      obfuscated.map((r) => r.status),
+      [400],
+    );
     await assertServes();
   });
 
@@ -97,10 +117,16 @@ describe('hostile HTTP on a real server', () => {
   }
 
   test('an empty Last-Event-ID starts from now; a valid one resumes after it', async () => {
-    for (const [value, expected] of [['', ''], ['4', 'id: 5\ndata: {"seq":5,']] as const) {
+    for (const [value, expected] of [
+      ['', ''],
+      ['4', 'id: 5\ndata: {"seq":5,'],
+    ] as const) {
       const client = await openRaw(server.port);
       client.send(getRequest(server.port, '/sse', { 'Last-Event-ID': value }));
-      const text = await client.waitFor((t) => t.includes('\r\n\r\n') && (expected === '' || t.includes(expected)), `the stream for ${JSON.stringify(value)}`);
+      const text = await client.waitFor(
+        (t) => t.includes('\r\n\r\n') && (expected === '' || t.includes(expected)),
+        `the stream for ${JSON.stringify(value)}`,
+      );
       client.close();
       assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
       if (expected === '') assert.equal(text.slice(text.indexOf('\r\n\r\n') + 4), '', 'nothing from the ring');

@@ -23,7 +23,10 @@ test('closing a server with held polls, streams and sockets leaves no open handl
   await eventually(() => server.stats().techniques.sse!.open === 1, 'the SSE stream to open');
   await server.close();
   await Promise.all([poll.closed, sse.closed, new Promise((resolve) => ws.once('close', resolve))]);
-  await eventually(() => networkHandles().length <= before, () => `handles to close: ${networkHandles().join(', ')}`);
+  await eventually(
+    () => networkHandles().length <= before,
+    () => `handles to close: ${networkHandles().join(', ')}`,
+  );
 });
 
 test('a server child process reports ready and stats over IPC, and exits on close', async () => {
@@ -50,7 +53,10 @@ test('a server child that cannot listen reports why', async () => {
   const first = await ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: 8, holdMs: 1000 });
   const port = Number(new URL(first.url).port);
   try {
-    await assert.rejects(ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: 8, holdMs: 1000, port }), /server could not start: .*EADDRINUSE/);
+    await assert.rejects(
+      ServerProcess.spawn({ techniques: ['polling'], rate: 0, payloadBytes: 8, holdMs: 1000, port }),
+      /server could not start: .*EADDRINUSE/,
+    );
   } finally {
     await first.close();
   }

@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeHistogram } from '../../core/histogram.ts';
 import { Feed } from '../../servers/feed.ts';
-import { LEAD_SHARE_OF_PERIOD, MAX_BUSY_WAIT_MICROS, PRECISE_LEAD_MICROS, Publisher, SPIN_MARGIN_MICROS, type PublisherClock } from '../../servers/publisher.ts';
+import {
+  LEAD_SHARE_OF_PERIOD,
+  MAX_BUSY_WAIT_MICROS,
+  PRECISE_LEAD_MICROS,
+  Publisher,
+  SPIN_MARGIN_MICROS,
+  type PublisherClock,
+} from '../../servers/publisher.ts';
 
 /**
  * A clock that advances `stepMicros` on every reading, sleeps that overshoot by `oversleepMicros`

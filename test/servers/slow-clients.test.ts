@@ -26,7 +26,9 @@ describe('slow and idle clients', () => {
 
   test('a body sent one byte a second is cut by the request timeout with a 408', async () => {
     const client = await openRaw(server.port);
-    client.send(`POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{`);
+    client.send(
+      `POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{`,
+    );
     // One more byte a second; the 64 bytes declared would take a minute.
     let sent = 1;
     const drip = setInterval(() => {
@@ -65,7 +67,11 @@ describe('slow and idle clients', () => {
       if (i % 100 === 99) await eventually(() => server.stats().connections.open >= base + i + 1, `connection ${i + 1} accepted`, 10_000);
     }
     try {
-      await eventually(() => server.stats().connections.open >= base + IDLE, () => `${IDLE} idle connections counted; open: ${server.stats().connections.open}`, 10_000);
+      await eventually(
+        () => server.stats().connections.open >= base + IDLE,
+        () => `${IDLE} idle connections counted; open: ${server.stats().connections.open}`,
+        10_000,
+      );
       await assertServes();
       await Promise.all(closed);
       assert.equal(answers.filter((a) => a.startsWith('HTTP/1.1 408 Request Timeout\r\n')).length, IDLE, 'each was told why');
@@ -79,7 +85,9 @@ describe('slow and idle clients', () => {
   test('an 8 MB chunked POST from a client that reads only after writing still gets its 413', async () => {
     const client = await openRaw(server.port);
     client.socket.pause(); // the client reads nothing until its whole body is written
-    client.send(`POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    client.send(
+      `POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(64 * 1024, 'a');
     for (let i = 0; i < 128; i++) client.send(Buffer.concat([Buffer.from('10000\r\n'), chunk, Buffer.from('\r\n')]));
     client.send('0\r\n\r\n');
@@ -98,7 +106,9 @@ describe('slow and idle clients', () => {
 
   test(`the drain is bounded: past ${DRAIN_MAX_BYTES / 1024 / 1024} MiB the connection is cut`, async () => {
     const client = await openRaw(server.port);
-    client.send(`POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${64 * DRAIN_MAX_BYTES}\r\n\r\n`);
+    client.send(
+      `POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${64 * DRAIN_MAX_BYTES}\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(256 * 1024, 'a');
     let sent = 0;
     let cut = false;

@@ -19,8 +19,14 @@ test('the stamp rule at its exact edges', () => {
   const parse = (body: Record<string, unknown>): ReturnType<typeof parsePublishBody> => parsePublishBody(JSON.stringify(body), rooms, now);
   assert.deepEqual(parse({ room: 1, t: now, data: 'x' }), { room: 1, t: now, data: 'x' });
   assert.deepEqual(parse({ room: 1, t: now - 60_000_000, data: 'x' }), { room: 1, t: now - 60_000_000, data: 'x' });
-  assert.equal(parse({ room: 1, t: now + 1, data: 'x' }), `"t" must not lie in the future: received ${now + 1}, the server's clock reads ${now}`);
-  assert.equal(parse({ room: 1, t: now - 60_000_001, data: 'x' }), `"t" must be at most 60 s old: received ${now - 60_000_001}, the server's clock reads ${now}`);
+  assert.equal(
+    parse({ room: 1, t: now + 1, data: 'x' }),
+    `"t" must not lie in the future: received ${now + 1}, the server's clock reads ${now}`,
+  );
+  assert.equal(
+    parse({ room: 1, t: now - 60_000_001, data: 'x' }),
+    `"t" must be at most 60 s old: received ${now - 60_000_001}, the server's clock reads ${now}`,
+  );
   // A broadcast message keeps an honest stamp too (pushbench's publisher sends the due time), within the same bounds.
   assert.deepEqual(parse({ seq: 7, t: now - 25_000, data: 'x' }), { room: undefined, t: now - 25_000, data: 'x' });
   assert.equal(parse({ t: now + 1, data: 'x' }), `"t" must not lie in the future: received ${now + 1}, the server's clock reads ${now}`);
@@ -40,7 +46,9 @@ describe('stamps on a real server', () => {
   async function post(body: Record<string, unknown>): Promise<{ status: number; body: string }> {
     const text = JSON.stringify(body);
     const client = await openRaw(server.port);
-    client.send(`POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+    client.send(
+      `POST /publish HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+    );
     const received = await client.waitFor((t) => parseResponses(t).length === 1, 'the answer');
     client.close();
     return parseResponses(received)[0]!;
@@ -71,7 +79,9 @@ describe('stamps on a real server', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?room=0`);
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ room: 0, t: nowMicros() + 10_000_000, data: 'x' }));
-    const [code, reason] = await new Promise<[number, string]>((resolve) => ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])));
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.once('close', (c: number, r: Buffer) => resolve([c, r.toString()])),
+    );
     assert.equal(code, 1007);
     assert.match(reason, /^"t" must not lie in the future/);
   });

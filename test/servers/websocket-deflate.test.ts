@@ -83,7 +83,10 @@ describe('permessage-deflate bytes', () => {
     const host = new URL(server.url).host;
     assert.equal(between - before, wsUpgradeRequestBytes('/ws-deflate?since=0', host, [], true));
     assert.equal(server.stats().bytes.setupUp - between, wsUpgradeRequestBytes('/ws?since=0', host, [], true));
-    assert.equal(wsUpgradeRequestBytes('/ws', host, [], true) - wsUpgradeRequestBytes('/ws', host, [], false), `Sec-WebSocket-Extensions: ${CHROMIUM_OFFER}\r\n`.length);
+    assert.equal(
+      wsUpgradeRequestBytes('/ws', host, [], true) - wsUpgradeRequestBytes('/ws', host, [], false),
+      `Sec-WebSocket-Extensions: ${CHROMIUM_OFFER}\r\n`.length,
+    );
     assert.equal(deflate.extensions, 'permessage-deflate');
     assert.equal(deflate.ws.extensions, 'permessage-deflate');
     assert.equal(plain.extensions, undefined);
@@ -116,13 +119,19 @@ describe('permessage-deflate bytes', () => {
       const compressed = await deflater(Buffer.from(json));
       expectedFrames += wsFrameHeaderBytes(compressed.length, false) + compressed.length;
     }
-    await eventually(() => received.length === 40, () => `40 messages, got ${received.length}`);
+    await eventually(
+      () => received.length === 40,
+      () => `40 messages, got ${received.length}`,
+    );
     assert.deepEqual(
       received.map((b) => b.toString()),
       messages,
       'the client hands over the uncompressed JSON, exactly',
     );
-    await eventually(() => socket.bytesRead - clientBefore === expectedFrames, () => `client read ${socket.bytesRead - clientBefore} B, expected ${expectedFrames}`);
+    await eventually(
+      () => socket.bytesRead - clientBefore === expectedFrames,
+      () => `client read ${socket.bytesRead - clientBefore} B, expected ${expectedFrames}`,
+    );
     assert.equal(server.stats().bytes.down - serverBefore, expectedFrames, 'the server wrote exactly the RFC 7692 frames');
     const json = messages.reduce((n, m) => n + m.length, 0);
     assert.ok(expectedFrames < json, `context takeover: ${expectedFrames} B on the wire for ${json} B of JSON`);

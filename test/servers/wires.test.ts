@@ -27,11 +27,27 @@ const MESSAGES = 4;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs CLIENTS clients of `technique` on `wire` while MESSAGES messages are published; returns what they got and both byte counts, read before anyone closes. */
-async function measure(wire: WireId, technique: TechniqueId): Promise<{ delivered: number; client: { up: number; down: number }; server: { up: number; down: number } }> {
+async function measure(
+  wire: WireId,
+  technique: TechniqueId,
+): Promise<{ delivered: number; client: { up: number; down: number }; server: { up: number; down: number } }> {
   const server = await startServer({ wire, rate: 0, techniques: [technique], allowedOrigins: profileOrigins() });
   const generator = new Generator({
-    technique, wire, origin: server.url, fromClient: 0, toClient: CLIENTS, workload: 'broadcast', roomSize: 1, startSeq: 0,
-    intervalMs: 40, holdMs: 5000, headers: HEADER_PROFILES.browser, rate: 1, payloadBytes: 3, connectConcurrency: CLIENTS, notBeforeT: nowMicros(),
+    technique,
+    wire,
+    origin: server.url,
+    fromClient: 0,
+    toClient: CLIENTS,
+    workload: 'broadcast',
+    roomSize: 1,
+    startSeq: 0,
+    intervalMs: 40,
+    holdMs: 5000,
+    headers: HEADER_PROFILES.browser,
+    rate: 1,
+    payloadBytes: 3,
+    connectConcurrency: CLIENTS,
+    notBeforeT: nowMicros(),
     subscription: builtinSubscription(technique),
   });
   try {
@@ -47,7 +63,11 @@ async function measure(wire: WireId, technique: TechniqueId): Promise<{ delivere
     await sleep(300);
     const result = await generator.collect();
     const stats = server.stats();
-    return { delivered: result.counts.delivered, client: generator.counter.totals(), server: { up: stats.bytes.up, down: stats.bytes.down } };
+    return {
+      delivered: result.counts.delivered,
+      client: generator.counter.totals(),
+      server: { up: stats.bytes.up, down: stats.bytes.down },
+    };
   } finally {
     await generator.close();
     await server.close();
@@ -125,7 +145,12 @@ describe('bytes on TLS', () => {
     for (const wire of WIRES.filter((w) => WIRE_META[w].tls)) {
       const server = await startServer({ wire, rate: 0 });
       try {
-        const socket = tls.connect({ host: '127.0.0.1', port: server.port, rejectUnauthorized: false, ALPNProtocols: [WIRE_META[wire].alpn!] });
+        const socket = tls.connect({
+          host: '127.0.0.1',
+          port: server.port,
+          rejectUnauthorized: false,
+          ALPNProtocols: [WIRE_META[wire].alpn!],
+        });
         const ticket = new Promise<void>((resolve) => socket.once('session', () => resolve()));
         await new Promise<void>((resolve, reject) => {
           socket.once('secureConnect', () => resolve());
@@ -184,7 +209,10 @@ describe('the Host check on HTTP/2', () => {
       try {
         const evil = await get({ ':authority': 'evil.example' });
         assert.equal(evil.status, 403);
-        assert.match((JSON.parse(evil.body) as { error: string }).error, /^Host "evil\.example" is not this server's; allowed: 127\.0\.0\.1:/);
+        assert.match(
+          (JSON.parse(evil.body) as { error: string }).error,
+          /^Host "evil\.example" is not this server's; allowed: 127\.0\.0\.1:/,
+        );
         const rebinding = await get({ ':authority': `attacker.example:${server.port}` });
         assert.equal(rebinding.status, 403);
         // Node's client sends a lone `host` as it is, without :authority: checked as HTTP/1.1's Host is.
@@ -206,7 +234,10 @@ describe('the Host check on HTTP/2', () => {
 
 describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT)', () => {
   /** Opens a raw stream on a fresh session to a server on `wire` and returns its status and body. */
-  async function connect(wire: WireId, headers: http2.OutgoingHttpHeaders): Promise<{ status: number; body: string; enableConnectProtocol: boolean | undefined }> {
+  async function connect(
+    wire: WireId,
+    headers: http2.OutgoingHttpHeaders,
+  ): Promise<{ status: number; body: string; enableConnectProtocol: boolean | undefined }> {
     const server = await startServer({ wire, rate: 0 });
     const session = http2.connect(server.url, { rejectUnauthorized: false });
     session.on('error', () => {});
@@ -261,10 +292,18 @@ describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT)', () => {
     assert.match((JSON.parse(noVersion.body) as { error: string }).error, /Sec-WebSocket-Version must be 13; received null/);
     const other = await connect('h2', { ':protocol': 'webtransport', ':path': '/ws', 'sec-websocket-version': '13' });
     assert.equal(other.status, 501);
-    assert.match((JSON.parse(other.body) as { error: string }).error, /CONNECT is served for :protocol websocket only \(RFC 8441\); received "webtransport"/);
+    assert.match(
+      (JSON.parse(other.body) as { error: string }).error,
+      /CONNECT is served for :protocol websocket only \(RFC 8441\); received "webtransport"/,
+    );
     const deflate = await connect('h2c', { ':protocol': 'websocket', ':path': '/ws-deflate', 'sec-websocket-version': '13' });
     assert.equal(deflate.status, 501);
-    const foreign = await connect('h2c', { ':protocol': 'websocket', ':path': '/ws', ':authority': 'evil.example', 'sec-websocket-version': '13' });
+    const foreign = await connect('h2c', {
+      ':protocol': 'websocket',
+      ':path': '/ws',
+      ':authority': 'evil.example',
+      'sec-websocket-version': '13',
+    });
     assert.equal(foreign.status, 403);
   });
 });

@@ -25,7 +25,16 @@ interface FrameSpec {
 /** One client frame as RFC 6455 section 5.2 lays it out (masked unless told otherwise). */
 function frame({ opcode, payload = Buffer.alloc(0), fin = true, rsv = 0, masked = true }: FrameSpec): Buffer {
   const length = payload.length;
-  const lengthBytes = length < 126 ? Buffer.from([length]) : length < 65536 ? Buffer.from([126, length >> 8, length & 0xff]) : Buffer.concat([Buffer.from([127]), Buffer.alloc(4), Buffer.from([length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff])]);
+  const lengthBytes =
+    length < 126
+      ? Buffer.from([length])
+      : length < 65536
+        ? Buffer.from([126, length >> 8, length & 0xff])
+        : Buffer.concat([
+            Buffer.from([127]),
+            Buffer.alloc(4),
+            Buffer.from([length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff]),
+          ]);
   lengthBytes[0]! |= masked ? 0x80 : 0;
   const first = Buffer.from([(fin ? 0x80 : 0) | (rsv << 4) | opcode]);
   if (!masked) return Buffer.concat([first, lengthBytes, payload]);
@@ -64,7 +73,13 @@ function serverFrames(bytes: Buffer): Array<{ opcode: number; payload: Buffer }>
 
 function upgradeRequest(port: number, path = '/ws', headers: Record<string, string> = {}): string {
   const all = { 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13', ...headers };
-  const lines = [`GET ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', ...Object.entries(all).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    ...Object.entries(all).map(([k, v]) => `${k}: ${v}`),
+  ];
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -193,7 +208,10 @@ describe('WebSocket protocol violations on a real server', () => {
     const frames = serverFrames(after());
     // Pongs still unwritten when it terminates are lost with the connection: fewer than 60 may arrive.
     assert.ok(frames.length < PINGS, `the server stopped answering: ${frames.length} pongs for ${PINGS} pings`);
-    assert.ok(frames.every((f, i) => f.opcode === OP.pong && f.payload.readUInt32BE(0) === i), 'no close frame: the connection is terminated');
+    assert.ok(
+      frames.every((f, i) => f.opcode === OP.pong && f.payload.readUInt32BE(0) === i),
+      'no close frame: the connection is terminated',
+    );
     await eventually(() => server.stats().techniques.websocket!.open === 0, 'the flooding socket to be gone');
     await assertServes();
   });

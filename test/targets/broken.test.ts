@@ -85,7 +85,10 @@ describe('broken targets', { skip }, () => {
   test('a publish answered with a status the target does not call accepted', async () => {
     const error = await failure('not-accepted', 'websocket', (f) => (f.publish.accepted = [200]));
     // A 2xx is another protocol's answer, not a refusal: the message says what was accepted instead.
-    assert.match(error, /^the target did not accept a publish: POST \/pub\/broadcast answered 20[12]: queued messages: .* \(accepted: 200\)$/);
+    assert.match(
+      error,
+      /^the target did not accept a publish: POST \/pub\/broadcast answered 20[12]: queued messages: .* \(accepted: 200\)$/,
+    );
   });
 
   test('a closed port: connection refused', async () => {
@@ -101,8 +104,15 @@ describe('broken targets', { skip }, () => {
   });
 
   test('a server command that exits before it is ready: its exit and its last output', async () => {
-    const error = await failure('exits', 'websocket', (f) => (f.server.command = ['/bin/sh', '-c', 'echo "loading the module" >&2; echo "emerg: unknown directive nchan_foo" >&2; exit 3']));
-    assert.match(error, /exited with code 3 before it was ready \(http:\/\/127\.0\.0\.1:\d+\/ready\); its last output: loading the module \| emerg: unknown directive nchan_foo$/);
+    const error = await failure(
+      'exits',
+      'websocket',
+      (f) => (f.server.command = ['/bin/sh', '-c', 'echo "loading the module" >&2; echo "emerg: unknown directive nchan_foo" >&2; exit 3']),
+    );
+    assert.match(
+      error,
+      /exited with code 3 before it was ready \(http:\/\/127\.0\.0\.1:\d+\/ready\); its last output: loading the module \| emerg: unknown directive nchan_foo$/,
+    );
   });
 
   test('a server command that never becomes ready: stopped after its timeout, nothing left', async () => {
@@ -112,7 +122,12 @@ describe('broken targets', { skip }, () => {
       f.server.command = ['/bin/sh', '-c', 'echo "starting $0" >&2; sleep 600', marker];
       f.server.ready = { url: 'http://127.0.0.1:{port}/ready', timeoutMs: 1000 };
     });
-    assert.match(error, new RegExp(`did not become ready within 1000 ms: GET http://127\\.0\\.0\\.1:\\d+/ready failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); its last output: starting ${marker}$`));
+    assert.match(
+      error,
+      new RegExp(
+        `did not become ready within 1000 ms: GET http://127\\.0\\.0\\.1:\\d+/ready failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); its last output: starting ${marker}$`,
+      ),
+    );
     assert.deepEqual(processesWith(marker), [], 'the command and its group were stopped');
   });
 

@@ -24,16 +24,22 @@ function assertChatAccounted(r: CompletedResult): void {
   assert.ok(r.messages.published > 0, 'the clients had messages accepted in the window');
   assert.equal(r.messages.expected, r.messages.published * ROOM_SIZE, 'expected = accepted x members of the room');
   assert.equal(r.messages.delivered, r.messages.expected, 'every accepted message reached every member of its room');
-  assert.equal(r.messages.outOfOrder, 0, 'each sender\'s messages in order');
+  assert.equal(r.messages.outOfOrder, 0, "each sender's messages in order");
   assertWholeAndKernelAgrees(r);
   assert.ok(r.perMessage.upBytes > 0, 'the upstream is counted');
 }
 
 const stacks = [
-  { file: 'targets/nchan/target.json', skip: skipUnless(['/usr/sbin/nginx', '/usr/share/nginx/modules/ngx_nchan_module.so'], 'apt-get install nginx libnginx-mod-nchan') },
+  {
+    file: 'targets/nchan/target.json',
+    skip: skipUnless(['/usr/sbin/nginx', '/usr/share/nginx/modules/ngx_nchan_module.so'], 'apt-get install nginx libnginx-mod-nchan'),
+  },
   {
     file: 'targets/django-channels/target.json',
-    skip: skipUnless(['/usr/bin/daphne', '/usr/lib/python3/dist-packages/channels', '/usr/lib/python3/dist-packages/django'], 'apt-get install python3-django python3-django-channels daphne'),
+    skip: skipUnless(
+      ['/usr/bin/daphne', '/usr/lib/python3/dist-packages/channels', '/usr/lib/python3/dist-packages/django'],
+      'apt-get install python3-django python3-django-channels daphne',
+    ),
   },
 ];
 

@@ -10,7 +10,10 @@ import { describe, test } from 'node:test';
 import { liveChildren } from '../../run/children.ts';
 import { assertAccounted, completed, runOn, skipUnless, target, tinyParams } from '../helpers/targets.ts';
 
-const skip = skipUnless(['/usr/bin/daphne', '/usr/lib/python3/dist-packages/channels', '/usr/lib/python3/dist-packages/django'], 'apt-get install python3-django python3-django-channels daphne');
+const skip = skipUnless(
+  ['/usr/bin/daphne', '/usr/lib/python3/dist-packages/channels', '/usr/lib/python3/dist-packages/django'],
+  'apt-get install python3-django python3-django-channels daphne',
+);
 const channels = target('targets/django-channels/target.json');
 
 describe('Django Channels: every technique accounts for every message', { skip }, () => {

@@ -18,23 +18,45 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Command lines of the nginx processes pushbench starts (their prefix is a pushbench-target-* temp folder). */
 function targetNginx(): string[] {
-  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
-    try {
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      return cmdline.includes('nginx') && cmdline.includes('pushbench-target-') ? [cmdline] : [];
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .flatMap((pid) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return cmdline.includes('nginx') && cmdline.includes('pushbench-target-') ? [cmdline] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 test('SIGINT in the window: exit 130, results marked interrupted, the nginx group gone', { skip, timeout: 120_000 }, async () => {
   const before = new Set(targetNginx());
   const out = path.join(dir, 'out');
-  const child = spawn(process.execPath, [BIN, 'run', '--target-file', 'targets/nchan/target.json', '--technique', 'websocket', '--clients', '4', '--duration', '30s', '--warmup', '0', '--out', out], {
-    cwd: new URL('../../', import.meta.url).pathname,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'run',
+      '--target-file',
+      'targets/nchan/target.json',
+      '--technique',
+      'websocket',
+      '--clients',
+      '4',
+      '--duration',
+      '30s',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+    ],
+    {
+      cwd: new URL('../../', import.meta.url).pathname,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   let sawServer = false;
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -51,5 +73,9 @@ test('SIGINT in the window: exit 130, results marked interrupted, the nginx grou
   const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as ResultsFile;
   assert.equal(results.state, 'interrupted');
   assert.equal(results.scenarios[0]!.results.websocket!.state, 'interrupted');
-  assert.deepEqual(targetNginx().filter((c) => !before.has(c)), [], 'no nginx of this run is left');
+  assert.deepEqual(
+    targetNginx().filter((c) => !before.has(c)),
+    [],
+    'no nginx of this run is left',
+  );
 });

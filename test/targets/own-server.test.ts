@@ -68,16 +68,33 @@ test('JSON pointers (RFC 6901): keys, array indexes, escapes, and nothing where 
 });
 
 test('a json-array split at a pointer: one unit per element, the stamp kept as published', () => {
-  const body = Buffer.from('{"messages":[{"id":"m1","body":{"seq":1,"t":2,"data":"x"}},{"id":"m2","body":{"seq":2,"t":3,"data":"y"}}],"next":"m2"}');
-  assert.deepEqual(splitArrayAt(body, '/messages').map(String), ['{"id":"m1","body":{"seq":1,"t":2,"data":"x"}}', '{"id":"m2","body":{"seq":2,"t":3,"data":"y"}}']);
+  const body = Buffer.from(
+    '{"messages":[{"id":"m1","body":{"seq":1,"t":2,"data":"x"}},{"id":"m2","body":{"seq":2,"t":3,"data":"y"}}],"next":"m2"}',
+  );
+  assert.deepEqual(splitArrayAt(body, '/messages').map(String), [
+    '{"id":"m1","body":{"seq":1,"t":2,"data":"x"}}',
+    '{"id":"m2","body":{"seq":2,"t":3,"data":"y"}}',
+  ]);
   assert.deepEqual(splitArrayAt(Buffer.from('not json'), '/messages').map(String), ['not json']);
   assert.deepEqual(splitArrayAt(body, '/next').map(String), [body.toString()]);
 });
 
 test('a body or message cursor on a technique that makes one request is refused by JSON path', () => {
-  const file = (cursor: unknown) => JSON.stringify({ name: 'x', origin: 'http://127.0.0.1:1', publish: { method: 'POST', path: '/p', body: '{message}', accepted: [204] }, techniques: { websocket: { path: '/ws', cursor } } });
-  assert.throws(() => parseTargetFile(file({ kind: 'body', pointer: '/next', param: 'after' }), 't.json'), /\$\.techniques\.websocket\.cursor\.kind: expected a cursor a stream or socket can carry .*found "body"/);
-  assert.throws(() => parseTargetFile(file({ kind: 'message', pointer: 'id', param: 'after' }), 't.json'), /\$\.techniques\.websocket\.cursor/);
+  const file = (cursor: unknown) =>
+    JSON.stringify({
+      name: 'x',
+      origin: 'http://127.0.0.1:1',
+      publish: { method: 'POST', path: '/p', body: '{message}', accepted: [204] },
+      techniques: { websocket: { path: '/ws', cursor } },
+    });
+  assert.throws(
+    () => parseTargetFile(file({ kind: 'body', pointer: '/next', param: 'after' }), 't.json'),
+    /\$\.techniques\.websocket\.cursor\.kind: expected a cursor a stream or socket can carry .*found "body"/,
+  );
+  assert.throws(
+    () => parseTargetFile(file({ kind: 'message', pointer: 'id', param: 'after' }), 't.json'),
+    /\$\.techniques\.websocket\.cursor/,
+  );
 });
 
 test('a body cursor and a message cursor go back on the next request (a server that records them)', async () => {
@@ -85,7 +102,9 @@ test('a body cursor and a message cursor go back on the next request (a server t
   const server = http.createServer((req, res) => {
     urls.push(req.url ?? '');
     const n = urls.length;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages: [{ id: `m${n}`, body: { seq: n, t: 1 } }], next: `n${n}` }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ messages: [{ id: `m${n}`, body: { seq: n, t: 1 } }], next: `n${n}` }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -101,7 +120,19 @@ test('a body cursor and a message cursor go back on the next request (a server t
         origin,
         headers: HEADER_PROFILES.minimal,
         tab: CLIENT_WIRES.http(origin, new SocketCounter()),
-        subscription: { path: '/lp', headers: [], cursor, roomParam: null, split: { kind: 'json-array', pointer: '/messages' }, emptyStatuses: [], repoll: false, resume: 'none', subprotocols: [], onOpen: [], upstream: null },
+        subscription: {
+          path: '/lp',
+          headers: [],
+          cursor,
+          roomParam: null,
+          split: { kind: 'json-array', pointer: '/messages' },
+          emptyStatuses: [],
+          repoll: false,
+          resume: 'none',
+          subprotocols: [],
+          onOpen: [],
+          upstream: null,
+        },
         receive: () => ({ count: 1, lastSeq: 0 }),
         sampleHead: () => {},
         fail: (error: Error) => errors.push(error),

@@ -56,7 +56,10 @@ describe('Socket.IO with Redis: two workers, every message to every client', { s
 
   test('nothing is left running', () => {
     assert.equal(liveChildren(), 0);
-    assert.ok(!fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && readComm(p) === 'redis-server' && readCmd(p).includes('pushbench-target-')), 'no redis-server of a target left');
+    assert.ok(
+      !fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && readComm(p) === 'redis-server' && readCmd(p).includes('pushbench-target-')),
+      'no redis-server of a target left',
+    );
   });
 });
 

@@ -29,7 +29,10 @@ const socketIo = target('targets/socket.io/target.json');
 const upgrade = target('targets/socket.io/upgrade.json');
 
 /** The bundled target file with `edit` applied to its parsed JSON (a variant a test needs). */
-function variant(file: string, edit: (data: { techniques: Record<string, { path: string }>; server: { command: string[] } }) => void): ResolvedTarget {
+function variant(
+  file: string,
+  edit: (data: { techniques: Record<string, { path: string }>; server: { command: string[] } }) => void,
+): ResolvedTarget {
   const absolute = path.join(ROOT, file);
   const data = JSON.parse(readFileSync(absolute, 'utf8')) as Parameters<typeof edit>[0];
   edit(data);
@@ -98,7 +101,10 @@ describe('Socket.IO: heartbeats are counted to the byte', () => {
     assertWholeAndKernelAgrees(r);
     const session = r.session!;
     assert.ok(session.heartbeats >= params.clients * 4, `pings in a 2 s window at 250 ms: ${session.heartbeats}`);
-    assert.deepEqual(session.heartbeatBytes, { up: session.heartbeats * wsFrameBytes(1, true), down: session.heartbeats * wsFrameBytes(1, false) });
+    assert.deepEqual(session.heartbeatBytes, {
+      up: session.heartbeats * wsFrameBytes(1, true),
+      down: session.heartbeats * wsFrameBytes(1, false),
+    });
     // Up carried pongs alone; down, the event frames and the pings, nothing else.
     assert.equal(r.bytes.up, session.heartbeatBytes.up);
     assert.equal(r.bytes.down, r.bytes.payload + session.envelopeMessages * (EVENT_ENVELOPE_BYTES + 2) + session.heartbeatBytes.down);
@@ -144,7 +150,9 @@ describe('Socket.IO: the connect flow, exchange by exchange', () => {
       postHeaders: profile.publish,
       tally,
     });
-    const ws = tab.openWebSocket(`${server.origin.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket&room=broadcast`, [], { perMessageDeflate: false });
+    const ws = tab.openWebSocket(`${server.origin.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket&room=broadcast`, [], {
+      perMessageDeflate: false,
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -153,45 +161,84 @@ describe('Socket.IO: the connect flow, exchange by exchange', () => {
   }
 
   for (const withUpgrade of [true, false]) {
-    test(withUpgrade ? 'polling, probe, upgrade: the steps add up to every byte the client sent and received' : 'transport=websocket: the steps add up to every byte', async () => {
-      const { counter, tally, ws } = await connectOne(withUpgrade);
-      const steps = tally.result().connect.steps;
-      const total = counter.totals();
-      assert.equal(tally.result().connect.clients, 1);
-      assert.deepEqual(
-        { up: steps.reduce((s, x) => s + x.up, 0), down: steps.reduce((s, x) => s + x.down, 0) },
-        total,
-        JSON.stringify(steps),
-      );
-      const step = (name: string) => steps.find((s) => s.name === name);
-      if (withUpgrade) {
-        assert.deepEqual(step('upgrade: 2probe / 3probe'), { name: 'upgrade: 2probe / 3probe', up: 6 + 6, down: 2 + 6 });
-        assert.deepEqual(step('upgrade: 5 (upgrade)'), { name: 'upgrade: 5 (upgrade)', up: 6 + 1, down: 0 });
+    test(
+      withUpgrade
+        ? 'polling, probe, upgrade: the steps add up to every byte the client sent and received'
+        : 'transport=websocket: the steps add up to every byte',
+      async () => {
+        const { counter, tally, ws } = await connectOne(withUpgrade);
+        const steps = tally.result().connect.steps;
+        const total = counter.totals();
+        assert.equal(tally.result().connect.clients, 1);
         assert.deepEqual(
-          steps.map((s) => s.name),
-          ['polling: handshake GET (0 open)', 'polling: POST 40 (namespace connect)', 'polling: GET 40{sid} (connected)', 'upgrade: HTTP upgrade (101) with the sid', 'upgrade: 2probe / 3probe', 'upgrade: last GET (6 noop)', 'upgrade: 5 (upgrade)'],
+          { up: steps.reduce((s, x) => s + x.up, 0), down: steps.reduce((s, x) => s + x.down, 0) },
+          total,
+          JSON.stringify(steps),
         );
-        // The HTTP exchanges are whole requests and answers: more than a request line, more than a status line.
-        for (const s of steps.filter((x) => !x.name.includes('probe') && !x.name.includes('5 (upgrade)'))) assert.ok(s.up > 16 && s.down > 17, JSON.stringify(s));
-      } else {
-        // The namespace connect: `40` up in a masked frame; the open packet and `40{"sid":"..."}` down.
-        assert.equal(step('websocket: 40 / 40{sid} (namespace connect)')?.up, 6 + 2);
-        assert.ok((step('websocket: 0 open')?.down ?? 0) > 2 + '0{"sid":"","pingInterval":25000}'.length);
-      }
-      ws.close(1000);
-      await new Promise((resolve) => ws.once('close', resolve));
-    });
+        const step = (name: string) => steps.find((s) => s.name === name);
+        if (withUpgrade) {
+          assert.deepEqual(step('upgrade: 2probe / 3probe'), { name: 'upgrade: 2probe / 3probe', up: 6 + 6, down: 2 + 6 });
+          assert.deepEqual(step('upgrade: 5 (upgrade)'), { name: 'upgrade: 5 (upgrade)', up: 6 + 1, down: 0 });
+          assert.deepEqual(
+            steps.map((s) => s.name),
+            [
+              'polling: handshake GET (0 open)',
+              'polling: POST 40 (namespace connect)',
+              'polling: GET 40{sid} (connected)',
+              'upgrade: HTTP upgrade (101) with the sid',
+              'upgrade: 2probe / 3probe',
+              'upgrade: last GET (6 noop)',
+              'upgrade: 5 (upgrade)',
+            ],
+          );
+          // The HTTP exchanges are whole requests and answers: more than a request line, more than a status line.
+          for (const s of steps.filter((x) => !x.name.includes('probe') && !x.name.includes('5 (upgrade)')))
+            assert.ok(s.up > 16 && s.down > 17, JSON.stringify(s));
+        } else {
+          // The namespace connect: `40` up in a masked frame; the open packet and `40{"sid":"..."}` down.
+          assert.equal(step('websocket: 40 / 40{sid} (namespace connect)')?.up, 6 + 2);
+          assert.ok((step('websocket: 0 open')?.down ?? 0) > 2 + '0{"sid":"","pingInterval":25000}'.length);
+        }
+        ws.close(1000);
+        await new Promise((resolve) => ws.once('close', resolve));
+      },
+    );
   }
 });
 
-describe('Socket.IO: refusals name the framework\'s code and message, within seconds', () => {
+describe("Socket.IO: refusals name the framework's code and message, within seconds", () => {
   const cases: Array<[string, TechniqueId, (p: string) => string, RegExp]> = [
-    ['wrong EIO version, polling', 'longpoll', (p) => p.replace('EIO=4', 'EIO=3'), /handshake GET \/socket\.io\/\?EIO=3.* answered 400: Engine\.IO error 5 "Unsupported protocol version"/],
-    ['wrong EIO version, websocket (101, then a 400 on the upgraded socket)', 'websocket', (p) => p.replace('EIO=4', 'EIO=3'), /101 and then bytes that are not WebSocket frames .*answers 400: Engine\.IO error 5 "Unsupported protocol version"/],
-    ['an unknown session id: a 400 with Socket.IO\'s error body', 'longpoll', (p) => `${p}&sid=nope`, /answered 400: Engine\.IO error 1 "Session ID unknown"/],
+    [
+      'wrong EIO version, polling',
+      'longpoll',
+      (p) => p.replace('EIO=4', 'EIO=3'),
+      /handshake GET \/socket\.io\/\?EIO=3.* answered 400: Engine\.IO error 5 "Unsupported protocol version"/,
+    ],
+    [
+      'wrong EIO version, websocket (101, then a 400 on the upgraded socket)',
+      'websocket',
+      (p) => p.replace('EIO=4', 'EIO=3'),
+      /101 and then bytes that are not WebSocket frames .*answers 400: Engine\.IO error 5 "Unsupported protocol version"/,
+    ],
+    [
+      "an unknown session id: a 400 with Socket.IO's error body",
+      'longpoll',
+      (p) => `${p}&sid=nope`,
+      /answered 400: Engine\.IO error 1 "Session ID unknown"/,
+    ],
     ['wrong path, polling', 'longpoll', (p) => p.replace('/socket.io/', '/sio/'), /handshake GET \/sio\/.* answered 404: not found/],
-    ['a session the server ends (polling)', 'longpoll', (p) => p.replace('{room}', 'refuse'), /the server disconnected the Socket\.IO socket \(packet 41, DISCONNECT\)/],
-    ['a session the server ends (websocket)', 'websocket', (p) => p.replace('{room}', 'refuse'), /the server disconnected the Socket\.IO socket \(packet 41, DISCONNECT\)/],
+    [
+      'a session the server ends (polling)',
+      'longpoll',
+      (p) => p.replace('{room}', 'refuse'),
+      /the server disconnected the Socket\.IO socket \(packet 41, DISCONNECT\)/,
+    ],
+    [
+      'a session the server ends (websocket)',
+      'websocket',
+      (p) => p.replace('{room}', 'refuse'),
+      /the server disconnected the Socket\.IO socket \(packet 41, DISCONNECT\)/,
+    ],
   ];
   for (const [label, technique, edit, expected] of cases) {
     test(label, async () => {
@@ -215,11 +262,30 @@ test('the target files validate and map the transports onto techniques', () => {
   assert.deepEqual(socketIo.subscriptions.longpoll?.session, { kind: 'engine.io', upgrade: false });
   assert.deepEqual(upgrade.subscriptions.websocket?.session, { kind: 'engine.io', upgrade: true });
   assert.throws(
-    () => parseTargetFile(JSON.stringify({ name: 'x', origin: 'http://127.0.0.1:1', protocol: 'socket.io', publish: { method: 'POST', path: '/p', body: '{message}', accepted: [204] }, techniques: { websocket: { path: '/ws', cursor: { kind: 'none' } } } }), 'x.json'),
+    () =>
+      parseTargetFile(
+        JSON.stringify({
+          name: 'x',
+          origin: 'http://127.0.0.1:1',
+          protocol: 'socket.io',
+          publish: { method: 'POST', path: '/p', body: '{message}', accepted: [204] },
+          techniques: { websocket: { path: '/ws', cursor: { kind: 'none' } } },
+        }),
+        'x.json',
+      ),
     /\$\.protocol: expected .*engine\.io.*found "socket\.io"/,
   );
   assert.throws(
-    () => parseTargetFile(JSON.stringify({ name: 'x', origin: 'http://127.0.0.1:1', publish: { method: 'POST', path: '/p', body: '{message}', accepted: [204] }, techniques: { websocket: { path: '/ws', cursor: { kind: 'none' }, upgrade: true } } }), 'x.json'),
+    () =>
+      parseTargetFile(
+        JSON.stringify({
+          name: 'x',
+          origin: 'http://127.0.0.1:1',
+          publish: { method: 'POST', path: '/p', body: '{message}', accepted: [204] },
+          techniques: { websocket: { path: '/ws', cursor: { kind: 'none' }, upgrade: true } },
+        }),
+        'x.json',
+      ),
     /\$\.techniques\.websocket\.upgrade: expected no "upgrade" without "protocol": "engine\.io"/,
   );
 });

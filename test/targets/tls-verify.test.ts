@@ -32,7 +32,14 @@ function files(name: string, identity: TlsIdentity): { cert: string; key: string
 
 /** A running https target at `origin`, speaking pushbench's protocol, as a target file with `"wires": {"https": "all"}` would be. */
 function httpsTarget(origin: string, insecure: boolean): ResolvedTarget {
-  return Object.freeze({ ...urlTarget(origin), name: 'tls-check', kind: 'file' as const, description: 'pushbench over https with a test certificate', wires: { https: TECHNIQUES }, insecure });
+  return Object.freeze({
+    ...urlTarget(origin),
+    name: 'tls-check',
+    kind: 'file' as const,
+    description: 'pushbench over https with a test certificate',
+    wires: { https: TECHNIQUES },
+    insecure,
+  });
 }
 
 /** Runs polling on https against a server with `identity`, trusting `trusted` (NODE_EXTRA_CA_CERTS) when given. */

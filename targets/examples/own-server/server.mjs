@@ -29,10 +29,12 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   if (req.method === 'POST' && url.pathname === '/publish') {
     const chunks = [];
-    req.on('data', (c) => chunks.push(c)).on('end', () => {
-      publish(JSON.parse(Buffer.concat(chunks).toString()));
-      res.writeHead(204).end();
-    });
+    req
+      .on('data', (c) => chunks.push(c))
+      .on('end', () => {
+        publish(JSON.parse(Buffer.concat(chunks).toString()));
+        res.writeHead(204).end();
+      });
   } else if (url.pathname === '/lp') {
     // No `after`: the client starts now, and waits for the next message.
     const at = from(url.searchParams.get('after'));
