@@ -41,7 +41,7 @@ import {
   type Flag,
   type Reader,
 } from './flags.ts';
-import { targetReader } from './options.ts';
+import { durationOption, payloadOption, roomSizeOption, targetReader, warmupOption } from './options.ts';
 import { EXIT } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
 
@@ -113,34 +113,10 @@ const K8S_FLAGS = {
     defaultText: 'broadcast',
     reader: enumReader<WorkloadName>(['broadcast', 'chat']),
   },
-  roomSize: {
-    flag: 'room-size',
-    arg: 'N',
-    help: 'chat only: clients per room',
-    defaultText: '10, or --clients if smaller',
-    reader: integerReader(1, LIMITS.maxClients),
-  },
-  payload: {
-    flag: 'payload',
-    arg: 'BYTES',
-    help: 'message payload size',
-    defaultText: '64',
-    reader: integerReader(0, LIMITS.maxPayloadBytes),
-  },
-  duration: {
-    flag: 'duration',
-    arg: 'DURATION',
-    help: 'measured window; a bare number means seconds',
-    defaultText: '10s',
-    reader: durationReader('s', 100, 3_600_000),
-  },
-  warmup: {
-    flag: 'warmup',
-    arg: 'DURATION',
-    help: 'warm-up before the window; a bare number means seconds',
-    defaultText: '2s',
-    reader: durationReader('s', 0, 600_000),
-  },
+  roomSize: roomSizeOption,
+  payload: payloadOption,
+  duration: durationOption,
+  warmup: warmupOption,
   generators: {
     flag: 'generators',
     arg: 'N',

@@ -229,7 +229,34 @@ const techniqueOption: Flag<readonly TechniqueId[]> = {
   reader: techniqueListReader(),
 };
 
-const payloadOption: Flag<number> = {
+/** `--duration`, shared by run and the commands that plan a run elsewhere (publish, k8s). */
+export const durationOption: Flag<number> = {
+  flag: 'duration',
+  arg: 'DURATION',
+  help: 'measured window, 100ms..60m; a bare number means seconds',
+  defaultText: formatMs(DEFAULT_RUN_VALUES.durationMs),
+  reader: durationReader('s', 100, 3_600_000),
+};
+
+/** `--warmup`, shared like `--duration`. */
+export const warmupOption: Flag<number> = {
+  flag: 'warmup',
+  arg: 'DURATION',
+  help: 'warm-up before the window, 0..10m; a bare number means seconds',
+  defaultText: formatMs(DEFAULT_RUN_VALUES.warmupMs),
+  reader: durationReader('s', 0, 600_000),
+};
+
+/** `--room-size`, shared like `--duration`. */
+export const roomSizeOption: Flag<number> = {
+  flag: 'room-size',
+  arg: 'N',
+  help: 'chat only: clients per room, >= 1 and <= the largest --clients value',
+  defaultText: `${DEFAULT_RUN_VALUES.roomSize}, or the largest --clients value if smaller`,
+  reader: integerReader(1, null),
+};
+
+export const payloadOption: Flag<number> = {
   flag: 'payload',
   arg: 'BYTES',
   help: `size of each message's data in bytes, 1..${LIMITS.maxPayloadBytes}`,
@@ -304,20 +331,8 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     reader: durationReader('ms', 10, 600_000),
   },
   holdMs: holdOption,
-  durationMs: {
-    flag: 'duration',
-    arg: 'DURATION',
-    help: 'measured window, 100ms..60m; a bare number means seconds',
-    defaultText: formatMs(DEFAULT_RUN_VALUES.durationMs),
-    reader: durationReader('s', 100, 3_600_000),
-  },
-  warmupMs: {
-    flag: 'warmup',
-    arg: 'DURATION',
-    help: 'warm-up before the window, 0..10m; a bare number means seconds',
-    defaultText: formatMs(DEFAULT_RUN_VALUES.warmupMs),
-    reader: durationReader('s', 0, 600_000),
-  },
+  durationMs: durationOption,
+  warmupMs: warmupOption,
   headers: {
     flag: 'headers',
     arg: 'PROFILE|FILE',
@@ -325,13 +340,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: DEFAULT_RUN_VALUES.headers,
     reader: headersReader(),
   },
-  roomSize: {
-    flag: 'room-size',
-    arg: 'N',
-    help: 'chat only: clients per room, >= 1 and <= the largest --clients value',
-    defaultText: `${DEFAULT_RUN_VALUES.roomSize}, or the largest --clients value if smaller`,
-    reader: integerReader(1, null),
-  },
+  roomSize: roomSizeOption,
   generators: {
     flag: 'generators',
     arg: 'N',

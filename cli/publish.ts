@@ -24,7 +24,7 @@ import {
   type Flag,
   type Reader,
 } from './flags.ts';
-import { targetReader } from './options.ts';
+import { durationOption, payloadOption, roomSizeOption, targetReader, warmupOption } from './options.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** `--start-at`: an ISO date-time or epoch milliseconds; a wall-clock time on the coordinator's host. */
@@ -81,34 +81,10 @@ const PUBLISH_FLAGS = {
     defaultText: 'broadcast',
     reader: enumReader<WorkloadName>(['broadcast', 'chat']),
   },
-  roomSize: {
-    flag: 'room-size',
-    arg: 'N',
-    help: 'chat only: clients per room, as the shards have it',
-    defaultText: '10, or --clients if smaller',
-    reader: integerReader(1, LIMITS.maxClients),
-  },
-  payload: {
-    flag: 'payload',
-    arg: 'BYTES',
-    help: 'message payload size',
-    defaultText: '64',
-    reader: integerReader(0, LIMITS.maxPayloadBytes),
-  },
-  duration: {
-    flag: 'duration',
-    arg: 'DURATION',
-    help: 'measured window; a bare number means seconds',
-    defaultText: '10s',
-    reader: durationReader('s', 100, 3_600_000),
-  },
-  warmup: {
-    flag: 'warmup',
-    arg: 'DURATION',
-    help: 'warm-up before the window; a bare number means seconds',
-    defaultText: '2s',
-    reader: durationReader('s', 0, 600_000),
-  },
+  roomSize: roomSizeOption,
+  payload: payloadOption,
+  duration: durationOption,
+  warmup: warmupOption,
   startAt: {
     flag: 'start-at',
     arg: 'TIME',
