@@ -9,20 +9,17 @@
  * chromium (`apt-get install chromium`); skipped with a message when /usr/bin/chromium is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FIXTURE_PATH, tempDir } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip =
-  existsSync(CHROMIUM) || process.env.CI === 'true'
-    ? false
-    : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip = skipWithoutChromium;
 
 const TITLE = 'pushbench report: polling, long polling, SSE and WebSocket compared';
 /** Each vector, if it got through, would set the title, a global flag, or add an element with id `injected`. */
@@ -76,18 +73,7 @@ before(async () => {
   // The real command: the file is read, validated and rendered as a user's would be.
   const rendered = await runCli(['report', file, '--out', dir]);
   assert.equal(rendered.code, 0, rendered.stderr);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -5,20 +5,16 @@
  * chromium, like test/reports/browser.test.ts; skipped with a message when it is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { writeReports } from '../../cli/report.ts';
 import { loadFixtureWithMap, tempDir } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip =
-  existsSync(CHROMIUM) || process.env.CI === 'true'
-    ? false
-    : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip = skipWithoutChromium;
 
 let browser: Browser | null = null;
 let outDir = '';
@@ -29,18 +25,7 @@ before(async () => {
   outDir = await tempDir('browser-map');
   shotDir = await tempDir('browser-map-screenshot');
   await writeReports(await loadFixtureWithMap(), outDir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

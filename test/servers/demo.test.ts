@@ -6,12 +6,12 @@
  * Debian's chromium (`apt-get install chromium`) and is skipped with a message without it.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { renderDemoPage } from '../../servers/demo-page.ts';
 import { TECHNIQUES, type ServerStats, type TechniqueId } from '../../core/protocol.ts';
 import { techniquesOn } from '../../core/wires.ts';
@@ -137,11 +137,7 @@ test('pushbench serve names the demo URL on its first line and tells to open it'
 
 // ---------------------------------------------------------------------------------------------
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip =
-  existsSync(CHROMIUM) || process.env.CI === 'true'
-    ? false
-    : `${CHROMIUM} not found: install it with \`apt-get install chromium\` to run the browser test`;
+const skip = skipWithoutChromium;
 /** Generous bounds for a loaded machine: the tests wait for events, never measure time. */
 const WAIT_MS = 15_000;
 
@@ -155,18 +151,7 @@ describe('the demo page in headless Chromium', { skip }, () => {
     server = await startServer({ rate: 10 });
     sparse = await startServer({ rate: 1 });
     shotDir = await mkdtemp(path.join(os.tmpdir(), 'pushbench-demo-screenshot-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -300,19 +285,7 @@ describe('the demo page over HTTP/2 + TLS (serve --wire h2) in headless Chromium
   before(async () => {
     // What `pushbench serve --wire h2` starts: a self-signed certificate made at start, the techniques h2 carries.
     server = await startServer({ wire: 'h2', rate: 10, techniques: onH2 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--ignore-certificate-errors',
-      ],
-    });
+    browser = await launchChromium(['--ignore-certificate-errors']);
   });
 
   after(async () => {
