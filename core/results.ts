@@ -940,3 +940,21 @@ export function resultsJsonSchema(): Record<string, unknown> {
     source: 'core/results.ts',
   });
 }
+
+/** The figure a map criterion compares (run/map.ts picks winners by it, reports/map-heatmap.ts prints it). */
+export function figureOf(figures: MapFigures, criterion: MapCriterion): number | null {
+  switch (criterion) {
+    case 'bytes':
+      return figures.bytesPerMessage;
+    case 'bandwidth':
+      return figures.bandwidthBytesPerSecond;
+    case 'p50':
+      return figures.p50Ms;
+    case 'p99':
+      return figures.p99Ms;
+    case 'cpu':
+      return figures.cpuMicrosPerMessage;
+    case 'memory':
+      return figures.memoryBytesPerConnection;
+  }
+}

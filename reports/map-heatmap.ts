@@ -6,7 +6,7 @@
  * drawn through the grid. Pure: grid units only (a cell is 1 × 1; x grows with the rate, y with
  * the interval, row 0 the shortest).
  */
-import type { DecisionMap, MapCriterion } from '../core/results.ts';
+import { type DecisionMap, figureOf, type MapCriterion } from '../core/results.ts';
 import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
 import { CRITERION_TEXT, cellsAt, figureText, intervalText, rateText, techniqueCode, winnerAt } from './map.ts';
 
@@ -79,9 +79,9 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
         `${rateText(rate)} msg/s, ${intervalText(intervalMs)} polls, ${clients} clients: ${CRITERION_TEXT[criterion].title}`,
         ...point.map((c) => {
           const m = c.measurement;
-          const model = figureText(criterionValue(c.model, criterion), criterion);
+          const model = figureText(figureOf(c.model, criterion), criterion);
           if (m === undefined) return `${TECHNIQUE_META[c.technique].label}: ${model} (model)`;
-          const measuredValue = figureText(criterionValue(m.figures, criterion), criterion);
+          const measuredValue = figureText(figureOf(m.figures, criterion), criterion);
           const flag = m.disagree.includes(criterion) ? ' — differs from the model' : '';
           // A compressed run is checked against the model at its own rate and interval: say that figure too.
           const asRunValue =
@@ -125,23 +125,6 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
       new Set(cells.map((c) => c.technique).filter((t): t is TechniqueId => t !== null)),
     ),
   };
-}
-
-function criterionValue(figures: DecisionMap['cells'][number]['model'], criterion: MapCriterion): number | null {
-  switch (criterion) {
-    case 'bytes':
-      return figures.bytesPerMessage;
-    case 'bandwidth':
-      return figures.bandwidthBytesPerSecond;
-    case 'p50':
-      return figures.p50Ms;
-    case 'p99':
-      return figures.p99Ms;
-    case 'cpu':
-      return figures.cpuMicrosPerMessage;
-    case 'memory':
-      return figures.memoryBytesPerConnection;
-  }
 }
 
 /**

@@ -10,6 +10,7 @@
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import { DEFAULT_WIRE } from '../core/wires.ts';
 import {
+  figureOf,
   MAP_CRITERIA,
   type CompletedResult,
   type DecisionMap,
@@ -362,24 +363,6 @@ export function modelFigures(technique: TechniqueId, params: ScenarioParams, cal
           cpu.perMessageMicros,
     memoryBytesPerConnection: calibration.memoryBytesPerConnection[technique] ?? null,
   };
-}
-
-/** The figure of a criterion. */
-export function figureOf(figures: MapFigures, criterion: MapCriterion): number | null {
-  switch (criterion) {
-    case 'bytes':
-      return figures.bytesPerMessage;
-    case 'bandwidth':
-      return figures.bandwidthBytesPerSecond;
-    case 'p50':
-      return figures.p50Ms;
-    case 'p99':
-      return figures.p99Ms;
-    case 'cpu':
-      return figures.cpuMicrosPerMessage;
-    case 'memory':
-      return figures.memoryBytesPerConnection;
-  }
 }
 
 /** Bytes must match the model to 1% (they are protocol arithmetic); latency to 10%. */
