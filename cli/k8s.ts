@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { WorkloadName } from '../core/results.ts';
 import { LIMITS } from '../run/config.ts';
 import { TOOL_VERSION } from '../run/session.ts';
@@ -33,7 +32,6 @@ import {
   HELP_ROW,
   helpLines,
   integerReader,
-  numberReader,
   parseCommand,
   reader,
   stringReader,
@@ -41,7 +39,16 @@ import {
   type Flag,
   type Reader,
 } from './flags.ts';
-import { durationOption, payloadOption, roomSizeOption, targetReader, warmupOption } from './options.ts';
+import {
+  durationOption,
+  payloadOption,
+  roomSizeOption,
+  shardClientsOption,
+  shardRateOption,
+  shardTechniqueOption,
+  targetReader,
+  warmupOption,
+} from './options.ts';
 import { EXIT } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
 
@@ -85,27 +92,9 @@ const K8S_FLAGS = {
     defaultText: 'off',
     reader: booleanReader(),
   },
-  technique: {
-    flag: 'technique',
-    arg: 'ID',
-    help: `the technique measured (${TECHNIQUES.join(', ')}); required`,
-    defaultText: null,
-    reader: enumReader<TechniqueId>(TECHNIQUES),
-  },
-  clients: {
-    flag: 'clients',
-    arg: 'N',
-    help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`,
-    defaultText: null,
-    reader: integerReader(1, LIMITS.maxClients),
-  },
-  rate: {
-    flag: 'rate',
-    arg: 'N',
-    help: 'messages per second (in chat: per client)',
-    defaultText: '1',
-    reader: numberReader(0, LIMITS.maxRate, true),
-  },
+  technique: shardTechniqueOption,
+  clients: shardClientsOption,
+  rate: shardRateOption,
   workload: {
     flag: 'workload',
     arg: 'NAME',

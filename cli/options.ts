@@ -256,6 +256,33 @@ export const roomSizeOption: Flag<number> = {
   reader: integerReader(1, null),
 };
 
+/** `--technique` of a sharded run's coordinator and manifests (publish, k8s): one technique, required. */
+export const shardTechniqueOption: Flag<TechniqueId> = {
+  flag: 'technique',
+  arg: 'ID',
+  help: `the technique the shards measure (${TECHNIQUES.join(', ')}); required`,
+  defaultText: null,
+  reader: enumReader<TechniqueId>(TECHNIQUES),
+};
+
+/** `--clients` of a sharded run: all shards together, required. */
+export const shardClientsOption: Flag<number> = {
+  flag: 'clients',
+  arg: 'N',
+  help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`,
+  defaultText: null,
+  reader: integerReader(1, LIMITS.maxClients),
+};
+
+/** `--rate` of a sharded run. */
+export const shardRateOption: Flag<number> = {
+  flag: 'rate',
+  arg: 'N',
+  help: 'messages per second (in chat: per client)',
+  defaultText: '1',
+  reader: numberReader(0, LIMITS.maxRate, true),
+};
+
 export const payloadOption: Flag<number> = {
   flag: 'payload',
   arg: 'BYTES',

@@ -6,10 +6,8 @@
  */
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { TECHNIQUES, type TechniqueId } from '../core/protocol.ts';
 import type { WorkloadName } from '../core/results.ts';
 import { Coordinator } from '../run/coordinator.ts';
-import { LIMITS } from '../run/config.ts';
 import {
   booleanReader,
   durationReader,
@@ -17,14 +15,22 @@ import {
   HELP_ROW,
   helpLines,
   integerReader,
-  numberReader,
   parseCommand,
   stringReader,
   synopsis,
   type Flag,
   type Reader,
 } from './flags.ts';
-import { durationOption, payloadOption, roomSizeOption, targetReader, warmupOption } from './options.ts';
+import {
+  durationOption,
+  payloadOption,
+  roomSizeOption,
+  shardClientsOption,
+  shardRateOption,
+  shardTechniqueOption,
+  targetReader,
+  warmupOption,
+} from './options.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** `--start-at`: an ISO date-time or epoch milliseconds; a wall-clock time on the coordinator's host. */
@@ -53,27 +59,9 @@ const PUBLISH_FLAGS = {
     defaultText: null,
     reader: integerReader(1, 1000, 'shards'),
   },
-  technique: {
-    flag: 'technique',
-    arg: 'ID',
-    help: `the technique the shards measure (${TECHNIQUES.join(', ')}); required`,
-    defaultText: null,
-    reader: enumReader<TechniqueId>(TECHNIQUES),
-  },
-  clients: {
-    flag: 'clients',
-    arg: 'N',
-    help: `clients of the whole run, all shards together, 1..${LIMITS.maxClients}; required`,
-    defaultText: null,
-    reader: integerReader(1, LIMITS.maxClients),
-  },
-  rate: {
-    flag: 'rate',
-    arg: 'N',
-    help: 'messages per second (in chat: per client)',
-    defaultText: '1',
-    reader: numberReader(0, LIMITS.maxRate, true),
-  },
+  technique: shardTechniqueOption,
+  clients: shardClientsOption,
+  rate: shardRateOption,
   workload: {
     flag: 'workload',
     arg: 'NAME',
