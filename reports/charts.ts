@@ -227,8 +227,33 @@ function perTechnique(entries: TechniqueEntry[], pick: (r: CompletedResult) => n
   return entries.map(({ result }) => (result.state === 'completed' ? pick(result) : null));
 }
 
+/** Longest title line, in characters: at 16 px, about 80 characters fill a 900-pixel PNG with room on both sides. */
+export const TITLE_LINE_CHARS = 80;
+
+/**
+ * A title as lines of at most `max` characters, broken after its last colon when both halves fit,
+ * else at spaces (a word longer than a line stays whole): chart.js centres one line and clips what passes the canvas's edges, so a long scenario
+ * title lost its start and end in the PNG.
+ */
+export function wrapTitle(text: string, max = TITLE_LINE_CHARS): string | string[] {
+  if (text.length <= max) return text;
+  // A scenario title and what the chart shows read best as two lines, broken after the last colon.
+  const colon = text.lastIndexOf(': ');
+  if (colon > 0 && colon + 1 <= max && text.length - colon - 2 <= max) return [text.slice(0, colon + 1), text.slice(colon + 2)];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 function titlePlugin(text: string) {
-  return { title: { display: true, text, font: { size: 16 } }, legend: { position: 'bottom' as const } };
+  return { title: { display: true, text: wrapTitle(text), font: { size: 16 } }, legend: { position: 'bottom' as const } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCharts, type ChartSpec } from '../../reports/charts.ts';
+import { buildCharts, type ChartSpec, TITLE_LINE_CHARS, wrapTitle } from '../../reports/charts.ts';
 import { CURVE_PERCENTILES, percentileLabel } from '../../reports/histogram.ts';
 import { FIXTURE_TECHNIQUES as TECHNIQUES } from '../fixtures/make-fixture.ts';
 import { completedOf, loadFixture } from './helpers.ts';
@@ -94,4 +94,24 @@ test('group charts plot bandwidth, CPU and memory against client count', () => {
   assert.deepEqual(dataset('sweep-bandwidth', 'Short polling'), [349_920 / 1e6, 3_499_200 / 1e6, 34_992_000 / 1e6]);
   assert.deepEqual(dataset('sweep-cpu', 'WebSocket'), [0.4, 0.7, 3.5]);
   assert.deepEqual(dataset('sweep-memory', 'Short polling'), [3100, 3100, 3100]);
+});
+
+test('a long chart title is broken after its last colon, else at spaces, into lines of at most 80 characters; a short one stays one line', () => {
+  assert.equal(wrapTitle('Header overhead: bytes per delivered message'), 'Header overhead: bytes per delivered message');
+  assert.deepEqual(wrapTitle('Broadcast: 4 clients, 1 msg/s, 64 B payload: bytes per message on each wire, by part'), [
+    'Broadcast: 4 clients, 1 msg/s, 64 B payload:',
+    'bytes per message on each wire, by part',
+  ]);
+  const long = 'Header overhead, browser headers, HTTP/2 over TLS, bytes per message on each wire, by part, with setup left out';
+  const lines = wrapTitle(long);
+  assert.deepEqual(lines, [
+    'Header overhead, browser headers, HTTP/2 over TLS, bytes per message on each',
+    'wire, by part, with setup left out',
+  ]);
+  assert.equal((lines as string[]).join(' '), long);
+  assert.deepEqual(wrapTitle('a'.repeat(90) + ' b', 80), ['a'.repeat(90), 'b']);
+  for (const spec of charts) {
+    const text = spec.config.options?.plugins?.title?.text;
+    for (const line of Array.isArray(text) ? text : [text]) assert.ok(String(line).length <= TITLE_LINE_CHARS, `${spec.id}: ${line}`);
+  }
 });
