@@ -23,6 +23,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { selfSignedIdentity } from '../core/self-signed.ts';
+import { capturePage } from './head-recorder.ts';
 import { H2_SERVER_SETTINGS } from '../core/wires.ts';
 
 /** The request kinds of the HTTP/2 capture, by path; `poll` is made twice (first and steady-state HPACK). */
@@ -35,26 +36,7 @@ const KIND_BY_PATH: Readonly<Record<string, string>> = {
 };
 const PAGE_PATH = '/dashboard';
 
-const PAGE = `<!doctype html><meta charset="utf-8"><title>capture</title><script>
-(async () => {
-  await fetch('/poll?since=0').then((r) => r.text());
-  await fetch('/poll?since=0').then((r) => r.text());
-  await fetch('/longpoll?since=0').then((r) => r.text());
-  await new Promise((resolve) => {
-    const es = new EventSource('/sse?since=0');
-    es.onmessage = () => { es.close(); resolve(); };
-    es.onerror = () => { es.close(); resolve(); };
-  });
-  await fetch('/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x"}' });
-  await new Promise((resolve) => {
-    const ws = new WebSocket('wss://' + location.host + '/ws?since=0');
-    ws.onopen = () => { ws.close(); resolve(); };
-    ws.onerror = () => resolve();
-    setTimeout(resolve, 3000);
-  });
-  document.title = 'done';
-})();
-</script>`;
+const PAGE = capturePage({ polls: 2, secure: true });
 
 /** One request as Chromium sent it: its stream, path and header list in order (pseudo-headers first, as on the wire). */
 export interface H2Request {

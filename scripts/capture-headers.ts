@@ -20,31 +20,14 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { captureH2 } from './capture-h2.ts';
-import { startHeadRecorder, type RecordedRequest } from './head-recorder.ts';
+import { capturePage, startHeadRecorder, type RecordedRequest } from './head-recorder.ts';
 import { CAPTURE_PAGE_PATH, CAPTURED_COOKIES, type BrowserCapture, type CapturedPass, type RequestKind } from '../load/headers.ts';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 const DEFAULT_OUT = fileURLToPath(new URL('../load/captures/chromium.json', import.meta.url));
 
 /** The page: one request of each kind, in order, then `document.title = 'done'`. */
-const PAGE = `<!doctype html><meta charset="utf-8"><title>capture</title><script>
-(async () => {
-  await fetch('/poll?since=0').then((r) => r.text());
-  await fetch('/longpoll?since=0').then((r) => r.text());
-  await new Promise((resolve) => {
-    const es = new EventSource('/sse?since=0');
-    es.onmessage = () => { es.close(); resolve(); };
-    es.onerror = () => { es.close(); resolve(); };
-  });
-  await fetch('/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x"}' });
-  await new Promise((resolve) => {
-    const ws = new WebSocket('ws://' + location.host + '/ws?since=0');
-    ws.onopen = () => { ws.close(); resolve(); };
-    ws.onerror = () => resolve();
-  });
-  document.title = 'done';
-})();
-</script>`;
+const PAGE = capturePage({ polls: 1, secure: false });
 
 /** The capture page's own request paths (scripts/head-recorder.ts answers them), by request kind. */
 const KIND_BY_PATH: Readonly<Record<string, RequestKind>> = {

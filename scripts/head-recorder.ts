@@ -111,3 +111,30 @@ export async function startHeadRecorder(pages: RecorderPages): Promise<HeadRecor
     },
   };
 }
+
+/**
+ * The capture page: one request of each kind, in order (`polls` polls first: two show HTTP/2's
+ * first and steady-state HPACK), then `document.title = 'done'`. `secure` opens the WebSocket as
+ * wss, and then gives up on it after 3 s (an extended CONNECT a server does not answer).
+ */
+export function capturePage(options: { polls: number; secure: boolean }): string {
+  const polls = "  await fetch('/poll?since=0').then((r) => r.text());\n".repeat(options.polls);
+  const giveUp = options.secure ? '    setTimeout(resolve, 3000);\n' : '';
+  return `<!doctype html><meta charset="utf-8"><title>capture</title><script>
+(async () => {
+${polls}  await fetch('/longpoll?since=0').then((r) => r.text());
+  await new Promise((resolve) => {
+    const es = new EventSource('/sse?since=0');
+    es.onmessage = () => { es.close(); resolve(); };
+    es.onerror = () => { es.close(); resolve(); };
+  });
+  await fetch('/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x"}' });
+  await new Promise((resolve) => {
+    const ws = new WebSocket('${options.secure ? 'wss' : 'ws'}://' + location.host + '/ws?since=0');
+    ws.onopen = () => { ws.close(); resolve(); };
+    ws.onerror = () => resolve();
+${giveUp}  });
+  document.title = 'done';
+})();
+</script>`;
+}
