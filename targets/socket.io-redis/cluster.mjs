@@ -1,15 +1,22 @@
-// Socket.IO 4.8 as deployed on several processes: a Node cluster of two workers on one port
-// (the primary hands each connection to a worker in turn), each a Socket.IO server with the
-// Redis adapter (@socket.io/redis-adapter over node-redis), so an emit on one worker reaches
-// the sockets of the other through Redis. A publish (POST /publish/ROOM) lands on one worker,
-// subscribers are on both. WebSocket transport only: Engine.IO's polling transport needs sticky
-// sessions (every request of a session on the worker that holds it), which a bare cluster lacks.
-// The engine.io session id starts with the worker's pid, so a test can see where a client is.
+// Socket.IO 4.8 as deployed on several processes, as Socket.IO's "Using Node.js Cluster" guide
+// sets it up: a Node cluster of two workers behind one port, each a Socket.IO server with the
+// Redis adapter (@socket.io/redis-adapter over node-redis), so an emit on one worker reaches the
+// sockets of the other through Redis; and sticky sessions (@socket.io/sticky), because Engine.IO's
+// polling transport needs every request of a session on the worker that holds it. The primary
+// listens, reads each new connection's first request and hands the connection to a worker: the
+// worker that owns the `sid` in it, or the next in turn for a new session. @socket.io/sticky turns
+// HTTP keep-alive off (`Connection: close` on every response) so that no connection carries two
+// sessions: every poll is a new TCP connection, as in production with this setup. A request with a
+// body (a POST) stays with the primary, which relays it to the worker over IPC.
+// A publish (POST /publish/ROOM) lands on one worker, subscribers are on both.
+// The engine.io session id starts with the worker's pid, so a test can see where a client is; it
+// is 20 characters long, the form @socket.io/sticky looks for.
 // Run: node cluster.mjs PORT REDIS_SOCKET [PING_INTERVAL_MS]
 import cluster from 'node:cluster';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { setupMaster, setupWorker } from '@socket.io/sticky';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 
@@ -17,12 +24,18 @@ const [port, redisSocket, pingInterval = '25000'] = process.argv.slice(2);
 const WORKERS = 2;
 
 if (cluster.isPrimary) {
-  cluster.schedulingPolicy = cluster.SCHED_RR;
+  const server = http.createServer();
+  server.on('connection', (socket) => socket.setNoDelay(true));
+  setupMaster(server, { loadBalancingMethod: 'round-robin' });
+  // The first request's bytes go to the worker with the connection: as a Buffer only with the
+  // advanced (structured clone) serialization, as Socket.IO's cluster guide sets it.
+  cluster.setupPrimary({ serialization: 'advanced' });
   for (let i = 0; i < WORKERS; i++) cluster.fork();
-  // Ready only once every worker listens: before that the primary would hand every connection to the first one.
-  let listening = 0;
-  cluster.on('listening', () => {
-    if (++listening === WORKERS) for (const worker of Object.values(cluster.workers ?? {})) worker?.send('all-listening');
+  // Listening (and so ready) only once every worker has its Redis connections: before that a
+  // client handed to a worker would wait on it.
+  let ready = 0;
+  cluster.on('message', (_worker, message) => {
+    if (message === 'worker-ready' && ++ready === WORKERS) server.listen(Number(port), '127.0.0.1');
   });
   // A worker that dies takes the deployment with it: no silent half-capacity run.
   cluster.on('exit', () => process.exit(1));
@@ -34,10 +47,6 @@ if (cluster.isPrimary) {
   const pub = createClient({ socket: { path: redisSocket } });
   const sub = pub.duplicate();
   await Promise.all([pub.connect(), sub.connect()]);
-  let allListening = false;
-  process.on('message', (message) => {
-    if (message === 'all-listening') allListening = true;
-  });
   const httpServer = http.createServer((req, res) => {
     const match = /^\/publish\/([^/?]+)$/.exec(req.url ?? '');
     if (req.method === 'POST' && match) {
@@ -49,23 +58,22 @@ if (cluster.isPrimary) {
       });
       return;
     }
-    // Not ready: no HTTP answer at all (pushbench's readiness check takes any status as ready).
-    if (req.url === '/ready') return void (allListening ? res.writeHead(200).end('ok') : req.socket.destroy());
+    if (req.url === '/ready') return void res.writeHead(200).end('ok');
     if (!req.url?.startsWith('/socket.io/')) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   const io = new Server(httpServer, {
     pingInterval: Number(pingInterval),
     serveClient: false,
-    transports: ['websocket'],
     adapter: createAdapter(pub, sub),
   });
-  io.engine.generateId = () => `${process.pid}-${crypto.randomBytes(8).toString('base64url')}`;
+  io.engine.generateId = () => `${process.pid}-${crypto.randomBytes(16).toString('base64url')}`.slice(0, 20);
   io.on('connection', (socket) => {
     const room = String(socket.handshake.query.room ?? 'broadcast');
     socket.join(room);
     socket.on('publish', (message) => io.to(room).emit('msg', message));
   });
   httpServer.on('connection', (socket) => socket.setNoDelay(true));
-  httpServer.listen(Number(port), '127.0.0.1');
+  setupWorker(io);
+  process.send('worker-ready');
   process.on('SIGTERM', () => process.exit(0));
 }

@@ -1,8 +1,10 @@
 /**
- * Socket.IO as deployed: two cluster workers with the Redis adapter and a Redis (Debian's
- * redis-server) started from targets/socket.io-redis/target.json. The publish lands on one
- * worker; every client, on either worker, receives every message; the clients are on both
- * workers (each session id starts with its worker's pid); Redis is in the sampled pid tree.
+ * Socket.IO as deployed: two cluster workers behind sticky sessions (@socket.io/sticky) with the
+ * Redis adapter and a Redis (Debian's redis-server) started from
+ * targets/socket.io-redis/target.json. The publish lands on one worker; every client, on either
+ * worker, receives every message on both transports; the clients are on both workers (each
+ * session id starts with its worker's pid); a session's later requests reach its own worker;
+ * Redis is in the sampled pid tree.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,6 +23,23 @@ describe('Socket.IO with Redis: two workers, every message to every client', { s
     const r = completed(await runOn(redis, 'websocket', params));
     assertAccounted(r, params.clients, 'websocket');
     assert.equal(r.session?.protocol, 'engine.io');
+  });
+
+  test('longpoll (Engine.IO polling behind sticky sessions): delivered = expected across both workers, every poll its own connection', async () => {
+    const params = tinyParams();
+    const r = completed(await runOn(redis, 'longpoll', params));
+    assert.equal(r.messages.expected, r.messages.published * params.clients);
+    assert.ok(r.messages.published > 0);
+    assert.equal(r.messages.delivered, r.messages.expected, 'every published message arrived at every client');
+    assert.equal(r.messages.lost, 0);
+    assert.equal(r.messages.duplicated, 0);
+    assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
+    assert.equal(r.session?.protocol, 'engine.io');
+    assert.equal(r.session?.transport, 'engine.io polling');
+    // @socket.io/sticky answers every request with `Connection: close`: the window's server sockets
+    // are gone when the kernel is asked, and the result says so rather than claiming agreement.
+    assert.equal(r.kernel?.agree, null);
+    assert.equal(r.kernel?.unconfirmed, 'sockets-closed');
   });
 
   describe('where the clients land', () => {
@@ -46,6 +65,20 @@ describe('Socket.IO with Redis: two workers, every message to every client', { s
       }
       for (const ws of sockets) ws.terminate();
       assert.equal(pids.size, 2, `worker pids: ${[...pids].join(', ')}`);
+      // Polling: four handshakes in turn open sessions on both workers, and each session's next
+      // request (a new connection: keep-alive is off) reaches the worker that holds it.
+      const pollPids = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const open = await (await fetch(`${server.origin}/socket.io/?EIO=4&transport=polling&room=broadcast`)).text();
+        const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+        assert.equal(sid.length, 20, `a sid of the form @socket.io/sticky routes by: ${sid}`);
+        pollPids.add(sid.split('-')[0]!);
+        const connect = await fetch(`${server.origin}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body: '40' });
+        assert.equal(connect.status, 200, 'the session was found on its own worker');
+        assert.equal(connect.headers.get('connection'), 'close');
+        assert.equal(await connect.text(), 'ok');
+      }
+      assert.equal(pollPids.size, 2, `polling sessions on worker pids: ${[...pollPids].join(', ')}`);
       // The tree under the target's command: sh, redis-server, the cluster's primary and its two workers.
       const names = treeNames(server.pid);
       assert.ok(names.includes('redis-server'), names.join(', '));
