@@ -66,7 +66,15 @@ if (cluster.isPrimary) {
     serveClient: false,
     adapter: createAdapter(pub, sub),
   });
-  io.engine.generateId = () => `${process.pid}-${crypto.randomBytes(16).toString('base64url')}`.slice(0, 20);
+  io.engine.generateId = () => {
+    const sid = `${process.pid}-${crypto.randomBytes(16).toString('base64url')}`.slice(0, 20);
+    // Bind the session to this worker in the primary now, before the handshake's answer is
+    // written: @socket.io/sticky does it on the session's 'connection' event, after the answer,
+    // and a client that POSTs at once (socket.io-client does) raced it to the other worker
+    // ("Session ID unknown") in 4 of 100 connects at 10 msg/s here.
+    process.send({ type: 'sticky:connection', data: sid });
+    return sid;
+  };
   io.on('connection', (socket) => {
     const room = String(socket.handshake.query.room ?? 'broadcast');
     socket.join(room);
