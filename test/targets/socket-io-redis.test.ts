@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { liveChildren } from '../../run/children.ts';
@@ -15,6 +17,11 @@ import { TargetServer } from '../../run/target-server.ts';
 import { assertAccounted, completed, runOn, skipUnless, target, tinyParams } from '../helpers/targets.ts';
 
 const skip = skipUnless(['/usr/bin/redis-server'], 'apt-get install redis-server');
+// The targets' run folders (os.tmpdir()) go inside this test's folder, so "nothing is left running"
+// can tell this file's redis-server (its command line names its folder) from another run's.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-sio-redis-'));
+process.env.TMPDIR = dir;
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const redis = target('targets/socket.io-redis/target.json');
 
 describe('Socket.IO with Redis: two workers, every message to every client', { skip }, () => {
@@ -90,7 +97,7 @@ describe('Socket.IO with Redis: two workers, every message to every client', { s
   test('nothing is left running', () => {
     assert.equal(liveChildren(), 0);
     assert.ok(
-      !fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && readComm(p) === 'redis-server' && readCmd(p).includes('pushbench-target-')),
+      !fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && readComm(p) === 'redis-server' && readCmd(p).includes(dir)),
       'no redis-server of a target left',
     );
   });
