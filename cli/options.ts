@@ -286,7 +286,7 @@ export function loadShardTarget(item: string, targetUrl: string | null, techniqu
   const file = loadTarget(item, readTargetText);
   const origin = shardTargetOrigin(file, targetUrl, label);
   const problem = shardTechniqueProblem(file, technique);
-  if (problem !== null) throw new ConfigError(`${label}: ${problem}`);
+  if (problem !== null) throw new ConfigError(problem);
   return runningAt(file, origin);
 }
 

@@ -163,7 +163,7 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
   const measured =
     values.targetFile === undefined
       ? urlTarget(values.target!)
-      : loadShardTarget(values.targetFile, values.target ?? null, values.technique!, 'pushbench publish');
+      : loadShardTarget(values.targetFile, values.target ?? null, values.technique!, 'the shards');
   const target = measured.origin!;
   if (!values.allowRemote && !isLoopbackHost(new URL(target).hostname)) {
     throw new ConfigError(`refusing non-loopback --target "${target}"; pass --allow-remote to publish to a server you own on another host`);
