@@ -232,7 +232,7 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
     values.targetFile === undefined ? null : loadShardTarget(values.targetFile, values.target ?? null, values.technique!, 'the shards');
   const target = file?.origin ?? values.target;
   if (target !== undefined) {
-    const label = values.target === undefined ? `the origin of target file ${showReceived(values.targetFile)}` : '--target';
+    const label = values.target === undefined ? `origin of target file ${showReceived(values.targetFile)}` : '--target';
     const host = new URL(target).hostname;
     if (isLoopbackHost(host))
       throw new ConfigError(
@@ -240,7 +240,7 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
       );
     if (values.allowRemote !== true)
       throw new ConfigError(
-        `refusing ${label} "${target}" without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`,
+        `refusing ${label} ${showReceived(target)} without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`,
       );
   }
   if (values.shards! > values.clients!)

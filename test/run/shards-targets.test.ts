@@ -321,6 +321,13 @@ test('publish and k8s with a target file: bad combinations exit 2', async () => 
   k8sRefused(['--target-file', NCHAN, '--target', 'http://127.0.0.1:8080', '--allow-remote'], /in a pod, 127\.0\.0\.1 is the pod itself/);
   k8sRefused(['--target-file', NCHAN, '--target', 'http://10.0.0.5:8080'], /without --allow-remote/);
   k8sRefused(['--target-file', NCHAN, '--serve'], /--target-file "targets\/nchan\/target\.json" or --serve, not both/);
+  // A file with a fixed loopback origin: in a pod that is the pod itself.
+  const fixed = path.join(dir, 'fixed.json');
+  fs.writeFileSync(fixed, JSON.stringify({ ...readJson<Record<string, unknown>>(NCHAN), origin: 'http://127.0.0.1:9', server: undefined }));
+  k8sRefused(
+    ['--target-file', fixed, '--allow-remote'],
+    /^invalid origin of target file ".*fixed\.json": received "http:\/\/127\.0\.0\.1:9"; in a pod, 127\.0\.0\.1 is the pod itself/,
+  );
 });
 
 test("k8s --target-file: a ConfigMap with the file, mounted where the pods' --target-file names it; every manifest validates", () => {
