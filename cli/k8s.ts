@@ -7,6 +7,7 @@
  * x.json`), and JSON.stringify has no quoting traps (a YAML emitter must quote `on`, `0700`,
  * `1e3`, `:`... or change what the cluster receives).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ConfigError, showReceived } from '../core/errors.ts';
@@ -14,6 +15,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import type { WorkloadName } from '../core/results.ts';
 import { LIMITS } from '../run/config.ts';
+import { chatProblem } from '../run/targets.ts';
 import { TOOL_VERSION } from '../run/session.ts';
 import {
   ANTI_AFFINITIES,
@@ -41,10 +43,12 @@ import {
 } from './flags.ts';
 import {
   durationOption,
+  loadShardTarget,
   payloadOption,
   roomSizeOption,
   shardClientsOption,
   shardRateOption,
+  shardTargetFileOption,
   shardTechniqueOption,
   targetReader,
   warmupOption,
@@ -74,9 +78,13 @@ const K8S_FLAGS = {
   target: {
     flag: 'target',
     arg: 'URL',
-    help: 'the pushbench server the pods drive (pushbench serve --rate 0), reachable from the pods; needs --allow-remote',
+    help: "the pushbench server the pods drive (pushbench serve --rate 0), reachable from the pods; with --target-file: where that file's server runs; needs --allow-remote",
     defaultText: null,
     reader: targetReader(),
+  },
+  targetFile: {
+    ...shardTargetFileOption,
+    help: "your server's target file (docs/targets.md), carried to the pods in a ConfigMap; its server runs outside these manifests, at --target URL or the file's fixed origin",
   },
   serve: {
     flag: 'serve',
@@ -196,7 +204,8 @@ ${helpLines([...Object.values(K8S_FLAGS), HELP_ROW])}
 
 Writes the Kubernetes manifests of a run measured in shards (docs/kubernetes.md): an Indexed Job
 of --shards pods, each running pushbench run --shard auto/N (its index from JOB_COMPLETION_INDEX),
-the coordinator (pushbench publish) as a Job with a Service, with --serve the server too; each
+the coordinator (pushbench publish) as a Job with a Service, with --serve the server too, with
+--target-file a ConfigMap holding the file, mounted into the coordinator's and the shards' pods; each
 validated offline against the Kubernetes schemas. Prints the commands that run them, collect
 each pod's result line (kubectl logs) and merge them (pushbench merge); the README beside the
 manifests says the same. Talks to no cluster.`;
@@ -209,18 +218,29 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
     if (values[key] === undefined) throw new ConfigError(`pushbench k8s needs --${K8S_FLAGS[key].flag} ${K8S_FLAGS[key].arg}`);
   }
   const serve = values.serve === true;
-  if (values.target === undefined && !serve)
-    throw new ConfigError('pushbench k8s needs --target URL (a pushbench server the pods reach) or --serve (the manifests run one)');
+  if (values.targetFile !== undefined && serve)
+    throw new ConfigError(
+      `pushbench k8s takes --target-file ${showReceived(values.targetFile)} or --serve, not both: --serve runs pushbench's own server; the server of a target file runs outside the manifests (--target URL or the file's fixed origin)`,
+    );
+  if (values.target === undefined && values.targetFile === undefined && !serve)
+    throw new ConfigError(
+      'pushbench k8s needs --target URL (a pushbench server the pods reach), --target-file FILE (your server, with its target file) or --serve (the manifests run a pushbench server)',
+    );
   if (values.target !== undefined && serve) throw new ConfigError(`pushbench k8s takes --target ${values.target} or --serve, not both`);
-  if (values.target !== undefined) {
-    const host = new URL(values.target).hostname;
+  // A target file: its subscription and publish request go to the pods; its server is reached at --target or its fixed origin.
+  const file =
+    values.targetFile === undefined ? null : loadShardTarget(values.targetFile, values.target ?? null, values.technique!, 'the shards');
+  const target = file?.origin ?? values.target;
+  if (target !== undefined) {
+    const label = values.target === undefined ? `origin of target file ${showReceived(values.targetFile)}` : '--target';
+    const host = new URL(target).hostname;
     if (isLoopbackHost(host))
       throw new ConfigError(
-        `invalid --target: received ${showReceived(values.target)}; in a pod, ${host} is the pod itself: expected the server's address as the pods reach it (or --serve)`,
+        `invalid ${label}: received ${showReceived(target)}; in a pod, ${host} is the pod itself: expected the server's address as the pods reach it${file === null ? ' (or --serve)' : ' (pass it with --target URL)'}`,
       );
     if (values.allowRemote !== true)
       throw new ConfigError(
-        `refusing --target "${values.target}" without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`,
+        `refusing ${label} ${showReceived(target)} without --allow-remote: the pods will send load to it; pass --allow-remote for a server you own`,
       );
   }
   if (values.shards! > values.clients!)
@@ -230,6 +250,11 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
   const workload = values.workload ?? 'broadcast';
   const roomSize = Math.min(values.roomSize ?? 10, values.clients!);
   const rooms = Math.ceil(values.clients! / roomSize);
+  if (workload === 'chat' && file !== null) {
+    const problem = chatProblem(file, values.technique!, values.clients!, roomSize);
+    if (problem !== null)
+      throw new ConfigError(`invalid --workload: received "chat" with target file ${showReceived(values.targetFile)}: ${problem}`);
+  }
   if (workload === 'chat' && values.shards! > rooms) {
     throw new ConfigError(
       `--shards ${values.shards}: ${rooms} rooms of ${roomSize} clients cannot be dealt to them; allowed: at most as many shards as rooms (each room lies within one shard)`,
@@ -244,7 +269,8 @@ export function k8sSpecFrom(argv: readonly string[]): { spec: K8sSpec; out: stri
     spec: {
       name,
       shards: values.shards!,
-      target: values.target ?? null,
+      target: target ?? null,
+      targetFile: file === null ? null : { name: file.name, text: readFileSync(values.targetFile!, 'utf8') },
       technique: values.technique!,
       clients: values.clients!,
       workload,

@@ -21,6 +21,9 @@ import {
   checkTargetHost,
   checkUniqueNames,
   loadTarget,
+  runningAt,
+  shardTargetOrigin,
+  shardTechniqueProblem,
   urlTarget,
   type ReadTargetText,
   type ResolvedTarget,
@@ -265,6 +268,28 @@ export const shardTechniqueOption: Flag<TechniqueId> = {
   reader: enumReader<TechniqueId>(TECHNIQUES),
 };
 
+/** `--target-file` of a sharded run's coordinator and manifests (publish, k8s): one target file, of a server running elsewhere. */
+export const shardTargetFileOption: Flag<string> = {
+  flag: 'target-file',
+  arg: 'FILE',
+  help: "instead of a pushbench server: your server's target file (docs/targets.md); its server runs elsewhere, at --target URL or at the file's fixed origin",
+  defaultText: 'none',
+  reader: stringReader('the path of a target file (JSON, see targets/target.schema.json)'),
+};
+
+/**
+ * The target file of a sharded run, as the coordinator, a shard or the manifests use it: loaded
+ * and validated, its server reached at `targetUrl` or the file's fixed origin (never started),
+ * and `technique` offered on the http wire. `label` names the command. Throws ConfigError (exit 2).
+ */
+export function loadShardTarget(item: string, targetUrl: string | null, technique: TechniqueId, label: string): ResolvedTarget {
+  const file = loadTarget(item, readTargetText);
+  const origin = shardTargetOrigin(file, targetUrl, label);
+  const problem = shardTechniqueProblem(file, technique);
+  if (problem !== null) throw new ConfigError(problem);
+  return runningAt(file, origin);
+}
+
 /** `--clients` of a sharded run: all shards together, required. */
 export const shardClientsOption: Flag<number> = {
   flag: 'clients',
@@ -413,7 +438,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   target: {
     flag: 'target',
     arg: 'URL',
-    help: 'drive an already running pushbench server at this origin (http:// or ws://, host, port) instead of starting one',
+    help: "drive an already running pushbench server at this origin (http:// or ws://, host, port) instead of starting one; with --shard and --target-file FILE: where that file's server runs",
     defaultText: 'none',
     reader: targetReader(),
   },
@@ -621,9 +646,9 @@ export function parseRunArgs(argv: readonly string[], readFile: ReadTextFile = r
   checkAllowRemote(values, targets, inputs.get(RUN_OPTIONS.allowRemote.flag));
   checkWires(values, explicit.has('techniques'), targets);
   checkTabs(values, explicit.has('techniques'), targets);
-  checkShard(values, explicit.has('techniques'));
+  const shardTargets = checkShard(values, explicit.has('techniques'), targets);
 
-  return Object.freeze({ ...values, targets: Object.freeze(targets), help: false, explicit: new Set<string>(explicit) });
+  return Object.freeze({ ...values, targets: Object.freeze(shardTargets), help: false, explicit: new Set<string>(explicit) });
 }
 
 /** Reads a target file with the config file's bounds (a regular file of at most 1 MiB). */
@@ -636,13 +661,14 @@ const readTargetText: ReadTargetText = (file) => readConfigText(file);
  * server, or a target file's publish request or WebSocket publishFrame) and rooms in the paths.
  */
 function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText: ReadTargetText): ResolvedTarget[] {
-  if (values.target !== null && values.targetFiles.length > 0) {
+  // A shard may name both: the target file describes the server, --target says where it runs.
+  if (values.target !== null && values.targetFiles.length > 0 && values.shard === null) {
     throw new ConfigError(
       `--target and --target-file cannot be combined: received --target ${showReceived(values.target)} and --target-file ${showReceived(values.targetFiles.join(','))}; a target file names its own origin`,
     );
   }
   const targets =
-    values.target !== null
+    values.target !== null && values.targetFiles.length === 0
       ? [urlTarget(values.target)]
       : values.targetFiles.length === 0
         ? [BUILTIN_TARGET]
@@ -651,8 +677,8 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
   for (const target of targets) {
     checkTargetHost(target, values.allowRemote);
     const label = target.file === null ? `target ${showReceived(target.name)}` : `target file ${showReceived(target.file)}`;
-    // A shard's target is a pushbench server (the shard checks its head): its clients count what each room accepted.
-    if (values.workload === 'chat' && values.shard === null) {
+    // A shard against a pushbench server checks its head, and its clients count what each room accepted.
+    if (values.workload === 'chat' && (values.shard === null || target.kind === 'file')) {
       // Each technique named must be able to chat there (one the user did not name fails in the run, saying why).
       const asked =
         target.kind === 'url'
@@ -760,14 +786,16 @@ function checkRoomSize(values: Mutable<RunValues>, explicit: boolean, raw: RawIn
 }
 
 /**
- * A shard drives one technique's broadcast, for one client count, against a running server, with a
- * coordinator (which publishes): anything else is bad input, named. --coordinator needs --shard.
+ * A shard drives one technique, for one client count, against a running server (a pushbench
+ * server at --target URL, or one target file's server: at --target URL if given, else at the
+ * file's fixed origin), with a coordinator (which publishes): anything else is bad input, named.
+ * --coordinator needs --shard. Returns the targets, a target file's made `running` at its origin.
  */
-function checkShard(values: RunValues, techniquesExplicit: boolean): void {
+function checkShard(values: RunValues, techniquesExplicit: boolean, targets: ResolvedTarget[]): ResolvedTarget[] {
   if (values.shard === null) {
     if (values.coordinator !== null)
       throw new ConfigError(`--coordinator ${values.coordinator} needs --shard I/N: only a shard reports to a coordinator`);
-    return;
+    return targets;
   }
   const shard = `--shard ${values.shard.index}/${values.shard.count}`;
   if (values.coordinator === null)
@@ -778,12 +806,28 @@ function checkShard(values: RunValues, techniquesExplicit: boolean): void {
       `refusing non-loopback --coordinator "${values.coordinator}" (host ${coordinatorHost}); pass --allow-remote when the coordinator and the server are yours on other hosts`,
     );
   }
-  if (values.target === null)
-    throw new ConfigError(`${shard} needs --target URL: shards drive a running pushbench server (pushbench serve --rate 0)`);
+  if (values.target === null && values.targetFiles.length === 0)
+    throw new ConfigError(
+      `${shard} needs --target URL (a running pushbench server: pushbench serve --rate 0) or --target-file FILE (the target file of your server, running elsewhere)`,
+    );
+  if (values.targetFiles.length > 1)
+    throw new ConfigError(
+      `${shard} measures one target: received --target-file ${showReceived(values.targetFiles.join(','))}; allowed: one target file`,
+    );
   if (!techniquesExplicit || values.techniques.length !== 1) {
     throw new ConfigError(
       `${shard} measures one technique: pass --technique with one of ${TECHNIQUES.join(', ')}; received ${techniquesExplicit ? values.techniques.join(',') : 'none'}`,
     );
+  }
+  if (values.wires.length !== 1 || values.wires[0] !== DEFAULT_WIRE)
+    throw new ConfigError(`${shard} measures on the http wire: received --wire ${values.wires.join(',')}; allowed: ${DEFAULT_WIRE}`);
+  let resolved = targets;
+  if (values.targetFiles.length === 1) {
+    const file = targets[0]!;
+    const origin = shardTargetOrigin(file, values.target, shard);
+    const problem = shardTechniqueProblem(file, values.techniques[0]!);
+    if (problem !== null) throw new ConfigError(`${shard}: ${problem}`);
+    resolved = [runningAt(file, origin)];
   }
   if (values.clients.length !== 1)
     throw new ConfigError(`${shard} takes one client count (the whole run's); received --clients ${values.clients.join(',')}`);
@@ -799,6 +843,7 @@ function checkShard(values: RunValues, techniquesExplicit: boolean): void {
       `${shard}: ${rooms} rooms of ${values.roomSize} clients cannot be dealt to ${values.shard.count} shards; allowed: at most as many shards as rooms (each room lies within one shard)`,
     );
   }
+  return resolved;
 }
 
 /** Load tests are only aimed at this host unless the user says the remote server is theirs. */

@@ -8,6 +8,7 @@ import { ConfigError, showReceived } from '../core/errors.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import type { WorkloadName } from '../core/results.ts';
 import { Coordinator } from '../run/coordinator.ts';
+import { chatProblem, urlTarget } from '../run/targets.ts';
 import {
   booleanReader,
   durationReader,
@@ -23,10 +24,12 @@ import {
 } from './flags.ts';
 import {
   durationOption,
+  loadShardTarget,
   payloadOption,
   roomSizeOption,
   shardClientsOption,
   shardRateOption,
+  shardTargetFileOption,
   shardTechniqueOption,
   targetReader,
   warmupOption,
@@ -48,10 +51,11 @@ const PUBLISH_FLAGS = {
   target: {
     flag: 'target',
     arg: 'URL',
-    help: 'the pushbench server to publish to (pushbench serve --rate 0); required',
+    help: "the pushbench server to publish to (pushbench serve --rate 0); with --target-file: where that file's server runs",
     defaultText: null,
     reader: targetReader(),
   },
+  targetFile: shardTargetFileOption,
   shards: {
     flag: 'shards',
     arg: 'N',
@@ -136,8 +140,9 @@ export const PUBLISH_USAGE = `usage: pushbench publish ${synopsis(Object.values(
 Options:
 ${helpLines([...Object.values(PUBLISH_FLAGS), HELP_ROW])}
 
-The coordinator of a run measured in shards (docs/shards.md): it alone publishes to --target, on
-the open-loop schedule, and counts what the server accepted; each shard (pushbench run --shard I/N
+The coordinator of a run measured in shards (docs/shards.md): it alone publishes to --target (or
+with --target-file, with that file's publish request to its server), on the open-loop schedule,
+and counts what the server accepted; each shard (pushbench run --shard I/N
 --coordinator URL) measures its clock offset to it (GET /clock), reports ready (POST /ready) and
 gets the window, and asks for the accepted count after it (GET /accepted).`;
 
@@ -147,12 +152,29 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${PUBLISH_USAGE}\n`);
     return EXIT.ok;
   }
-  for (const key of ['target', 'shards', 'technique', 'clients'] as const) {
+  for (const key of ['shards', 'technique', 'clients'] as const) {
     if (values[key] === undefined) throw new ConfigError(`pushbench publish needs --${PUBLISH_FLAGS[key].flag} ${PUBLISH_FLAGS[key].arg}`);
   }
-  const target = values.target!;
+  if (values.target === undefined && values.targetFile === undefined)
+    throw new ConfigError(
+      'pushbench publish needs --target URL (a pushbench server: pushbench serve --rate 0) or --target-file FILE (the target file of your server)',
+    );
+  // A pushbench server publishes through POST /publish; a target file's server through the file's publish request.
+  const measured =
+    values.targetFile === undefined
+      ? urlTarget(values.target!)
+      : loadShardTarget(values.targetFile, values.target ?? null, values.technique!, 'the shards');
+  const target = measured.origin!;
   if (!values.allowRemote && !isLoopbackHost(new URL(target).hostname)) {
     throw new ConfigError(`refusing non-loopback --target "${target}"; pass --allow-remote to publish to a server you own on another host`);
+  }
+  const workload = values.workload ?? 'broadcast';
+  // The default `pushbench run` resolves to, so that a shard without --room-size agrees.
+  const roomSize = Math.min(values.roomSize ?? 10, values.clients!);
+  if (workload === 'chat' && measured.kind === 'file') {
+    const problem = chatProblem(measured, values.technique!, values.clients!, roomSize);
+    if (problem !== null)
+      throw new ConfigError(`invalid --workload: received "chat" with target file ${JSON.stringify(measured.file)}: ${problem}`);
   }
   if (values.startAt !== undefined && values.startAt <= Date.now()) {
     throw new ConfigError(
@@ -165,16 +187,17 @@ export async function runPublishCommand(argv: string[]): Promise<number> {
     );
   const coordinator = await Coordinator.start({
     target,
+    publish: measured.publish!,
     params: {
+      target: measured.name,
       technique: values.technique!,
       clients: values.clients!,
       rate: values.rate ?? 1,
       payloadBytes: values.payload ?? 64,
       durationMs: values.duration ?? 10_000,
       warmupMs: values.warmup ?? 2000,
-      workload: values.workload ?? 'broadcast',
-      // The default `pushbench run` resolves to, so that a shard without --room-size agrees.
-      roomSize: Math.min(values.roomSize ?? 10, values.clients!),
+      workload,
+      roomSize,
     },
     shards: values.shards!,
     startAtMs: values.startAt ?? null,

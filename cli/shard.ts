@@ -25,12 +25,14 @@ export async function runShardCommand(config: RunConfig): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const params = paramsFrom(config, config.clients[0]!);
+    // The origin the shard drives, also when a target file names it.
+    const params = { ...paramsFrom(config, config.clients[0]!), target: config.targets[0]!.origin };
     const result = await runShard({
       technique: config.techniques[0]!,
       params,
       shard,
-      target: config.target!,
+      // A pushbench server at --target URL, or a target file's server where it runs (cli/options.ts checkShard).
+      target: config.targets[0]!,
       coordinator: config.coordinator!,
       generators: config.generators,
       signal: controller.signal,

@@ -8,7 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { problemFinder, problemList } from './schema-kit.ts';
-import { EnvironmentSchema, ScenarioParamsSchema } from './results.ts';
+import { EnvironmentSchema, ScenarioParamsSchema, SessionResultSchema, TargetInfoSchema } from './results.ts';
 import { TECHNIQUES } from './protocol.ts';
 import { ConfigError } from './errors.ts';
 
@@ -66,6 +66,11 @@ const WindowResultSchema = Type.Object(
       ),
     ),
     eventLoopUtilization: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    session: Type.Optional(
+      Type.Union([SessionResultSchema, Type.Null()], {
+        description: 'What a framework session protocol (a target file\'s "protocol", e.g. engine.io) added; null or absent without one',
+      }),
+    ),
   },
   { additionalProperties: false, description: "One generator process's window (core/ipc.ts GeneratorWindowResult)" },
 );
@@ -82,7 +87,9 @@ export const ShardResultSchema = Type.Object(
       { from: int(), to: int() },
       { additionalProperties: false, description: "The shard's share: client ids [from, to) of params.clients" },
     ),
-    target: Type.String(),
+    target: Type.String({ description: "Origin of the server the shard's clients drove" }),
+    // Absent in shards written before target files: a pushbench server at a URL (`url`).
+    targetInfo: Type.Optional(TargetInfoSchema),
     coordinator: Type.String(),
     state: Type.Union([Type.Literal('completed'), Type.Literal('failed')]),
     error: Type.Optional(Type.String()),

@@ -12,14 +12,16 @@
  *
  * The window starts at `--start-at` (a wall-clock time on the coordinator's host), or, without
  * one, `startDelayMs` after the last of the N shards reported ready. Publishing is pushbench's
- * open-loop publisher child (load/publisher.ts), stamping the scheduled time on its clock.
+ * open-loop publisher child (load/publisher.ts), stamping the scheduled time on its clock, with
+ * pushbench's POST /publish or a target file's publish request (the same code a `--target-file`
+ * run publishes with).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { nowMicros } from '../core/protocol.ts';
 import { firstPublishAt } from '../core/publish-grid.ts';
-import { BUILTIN_PUBLISH } from '../core/targets.ts';
+import { BUILTIN_PUBLISH, type PublishSpec } from '../core/targets.ts';
 import type { PublisherResult } from '../core/ipc.ts';
 import { PublisherProcess } from './publisher-process.ts';
 import { CLOCK_PATH } from './clock-offset.ts';
@@ -35,6 +37,8 @@ export interface SharedParams {
   /** `chat`: the clients publish, each room within one shard; the coordinator only sets the window. */
   workload: 'broadcast' | 'chat';
   roomSize: number;
+  /** The target's name: `url` for a pushbench server, else its target file's name (a shard of another target is refused). */
+  target: string;
 }
 
 /** What the coordinator tells each ready shard. */
@@ -58,8 +62,10 @@ export interface AcceptedCount {
 }
 
 export interface CoordinatorOptions {
-  /** Origin of the pushbench server (`pushbench serve --rate 0`) the messages are posted to. */
+  /** Origin of the server the messages are posted to: a pushbench server (`pushbench serve --rate 0`) or a target file's. */
   target: string;
+  /** How a message is posted: pushbench's POST /publish, or a target file's publish request; absent: pushbench's. */
+  publish?: PublishSpec;
   params: SharedParams;
   shards: number;
   /** Wall-clock ms (epoch) at which the clients begin; null: startDelayMs after the last shard is ready. */
@@ -135,7 +141,11 @@ export class Coordinator {
     const publisher = PublisherProcess.spawn();
     coordinator.publisher = publisher;
     try {
-      await publisher.start({ origin: options.target, publish: BUILTIN_PUBLISH, payloadBytes: options.params.payloadBytes });
+      await publisher.start({
+        origin: options.target,
+        publish: options.publish ?? BUILTIN_PUBLISH,
+        payloadBytes: options.params.payloadBytes,
+      });
       await new Promise<void>((resolve, reject) => {
         coordinator.server.once('error', reject);
         coordinator.server.listen(options.port, options.host, () => resolve());

@@ -3,12 +3,14 @@
  * models of `kubernetes-models` and validated offline against the Kubernetes schemas: an Indexed
  * Job whose pods are the shards (`pushbench run --shard auto/N`, the index from
  * JOB_COMPLETION_INDEX), the coordinator (`pushbench publish`) as a Job with a Service the shards
- * reach, and optionally a pushbench server in the cluster. Pure: objects and text in, no I/O.
+ * reach, and optionally a pushbench server in the cluster; with a target file, a ConfigMap that
+ * holds it, mounted into the coordinator's and the shards' pods. Pure: objects and text in, no I/O.
  */
 import type { TechniqueId } from '../core/protocol.ts';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IAffinity } from 'kubernetes-models/v1/Affinity';
 
@@ -18,6 +20,9 @@ export const COORDINATOR_PORT = 7700;
 export const SERVER_PORT = 8080;
 /** The image `--image` defaults to: Node 20 on glibc (the prebuilt @napi-rs/canvas binary needs glibc, not musl). */
 export const DEFAULT_IMAGE = 'node:20-bookworm-slim';
+/** Where a target file's ConfigMap is mounted in the coordinator's and the shards' pods, and the file's name there. */
+export const TARGET_MOUNT = '/etc/pushbench/target';
+export const TARGET_FILE_KEY = 'target.json';
 /** The shard container's name: `kubectl logs -c` names it. */
 export const SHARD_CONTAINER = 'shard';
 
@@ -29,8 +34,14 @@ export interface K8sSpec {
   /** Prefix of every object's name, a DNS-1035 label of at most 40 characters. */
   name: string;
   shards: number;
-  /** Origin of the pushbench server the shards drive; null: the server these manifests run (`--serve`). */
+  /** Origin of the server the shards drive (a pushbench server, or the target file's); null: the pushbench server these manifests run (`--serve`). */
   target: string | null;
+  /**
+   * A target file (`--target-file`): its name and text, carried in a ConfigMap mounted into the
+   * pods, which use it for the subscription and the publish request; its server runs at `target`.
+   * Absent or null: `target` is a pushbench server.
+   */
+  targetFile?: { name: string; text: string } | null;
   technique: TechniqueId;
   /** Clients of the whole run, every shard together. */
   clients: number;
@@ -60,7 +71,7 @@ export interface K8sSpec {
 /** One manifest file: its name in the output folder and the validated object. */
 export interface ManifestFile {
   file: string;
-  object: Job | Service | Deployment;
+  object: Job | Service | Deployment | ConfigMap;
 }
 
 /**
@@ -98,11 +109,11 @@ export function quantityValue(text: string): number | null {
 }
 
 /** The names of the objects, so that the commands and the objects cannot disagree. */
-export function objectNames(name: string): { coordinator: string; shards: string; server: string } {
-  return { coordinator: `${name}-coordinator`, shards: `${name}-shards`, server: `${name}-server` };
+export function objectNames(name: string): { coordinator: string; shards: string; server: string; target: string } {
+  return { coordinator: `${name}-coordinator`, shards: `${name}-shards`, server: `${name}-server`, target: `${name}-target` };
 }
 
-function labels(spec: K8sSpec, component: 'shard' | 'coordinator' | 'server'): Record<string, string> {
+function labels(spec: K8sSpec, component: 'shard' | 'coordinator' | 'server' | 'target'): Record<string, string> {
   return { 'app.kubernetes.io/name': 'pushbench', 'app.kubernetes.io/instance': spec.name, 'app.kubernetes.io/component': component };
 }
 
@@ -120,6 +131,12 @@ function durationArg(ms: number): string {
 /** The target the shards and the coordinator use: the user's, or the in-cluster server's Service. */
 export function targetOf(spec: K8sSpec): string {
   return spec.target ?? `http://${objectNames(spec.name).server}:${SERVER_PORT}`;
+}
+
+/** The server's arguments: the origin, and a target file's path in the pod. */
+function targetArgs(spec: K8sSpec): string[] {
+  const file = spec.targetFile ? ['--target-file', `${TARGET_MOUNT}/${TARGET_FILE_KEY}`] : [];
+  return [...file, '--target', targetOf(spec)];
 }
 
 function sharedArgs(spec: K8sSpec): string[] {
@@ -144,8 +161,7 @@ function sharedArgs(spec: K8sSpec): string[] {
 export function coordinatorArgs(spec: K8sSpec): string[] {
   return [
     'publish',
-    '--target',
-    targetOf(spec),
+    ...targetArgs(spec),
     // Every address a pod reaches is another host to pushbench: the user named it (or these manifests made it).
     '--allow-remote',
     '--shards',
@@ -172,8 +188,7 @@ export function shardArgs(spec: K8sSpec): string[] {
     `auto/${spec.shards}`,
     '--coordinator',
     `http://${objectNames(spec.name).coordinator}:${COORDINATOR_PORT}`,
-    '--target',
-    targetOf(spec),
+    ...targetArgs(spec),
     '--allow-remote',
     ...sharedArgs(spec),
     '--generators',
@@ -202,13 +217,15 @@ export function serverArgs(spec: K8sSpec): string[] {
 
 /**
  * The init container's script: waits until every URL answers 2xx (the coordinator and the server
- * start in their own pods, in no set order), or exits 1 naming the one that did not. Node 20's
- * fetch, so it needs nothing but the image's node.
+ * start in their own pods, in no set order), or exits 1 naming the one that did not; with
+ * WAIT_ANY_STATUS=1, any HTTP answer counts (a target file's server need not answer GET / with
+ * 2xx: Nchan answers 404 there). Node 20's fetch, so it needs nothing but the image's node.
  */
 export const WAIT_SCRIPT = [
   'const urls = process.argv.slice(1);',
   'const deadline = Date.now() + Number(process.env.WAIT_MS);',
-  'const up = async (u) => { try { return (await fetch(u, { signal: AbortSignal.timeout(3000) })).ok; } catch { return false; } };',
+  "const any = process.env.WAIT_ANY_STATUS === '1';",
+  'const up = async (u) => { try { const r = await fetch(u, { signal: AbortSignal.timeout(3000) }); return any || r.ok; } catch { return false; } };',
   '(async () => { for (const u of urls) { while (!(await up(u))) {',
   "  if (Date.now() > deadline) { console.error('not up: ' + u); process.exit(1); }",
   "  await new Promise((r) => setTimeout(r, 1000)); } console.log('up: ' + u); } })();",
@@ -278,8 +295,24 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
     name: 'wait',
     image: spec.image,
     command: ['node', '-e', WAIT_SCRIPT, ...urls],
-    env: [{ name: 'WAIT_MS', value: String(spec.readyTimeoutMs) }],
+    env: [{ name: 'WAIT_MS', value: String(spec.readyTimeoutMs) }, ...(spec.targetFile ? [{ name: 'WAIT_ANY_STATUS', value: '1' }] : [])],
   });
+  // A target file: one ConfigMap, mounted read-only where the pods' --target-file names it.
+  const targetVolume = spec.targetFile ? { volumes: [{ name: 'target', configMap: { name: names.target } }] } : {};
+  const targetMount = spec.targetFile ? { volumeMounts: [{ name: 'target', mountPath: TARGET_MOUNT, readOnly: true }] } : {};
+  if (spec.targetFile) {
+    files.push({
+      file: 'target-configmap.json',
+      object: new ConfigMap({
+        metadata: {
+          name: names.target,
+          labels: labels(spec, 'target'),
+          annotations: { ...annotations, 'pushbench/target': spec.targetFile.name },
+        },
+        data: { [TARGET_FILE_KEY]: spec.targetFile.text },
+      }),
+    });
+  }
   files.push({
     file: 'coordinator-job.json',
     object: new Job({
@@ -301,9 +334,11 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
                 command: [...exec, ...coordinatorArgs(spec)],
                 ports: [{ containerPort: COORDINATOR_PORT, name: 'rendezvous' }],
                 resources: resources(spec),
+                ...targetMount,
                 readinessProbe: { httpGet: { path: '/', port: COORDINATOR_PORT }, periodSeconds: 2 },
               },
             ],
+            ...targetVolume,
           },
         },
       },
@@ -350,8 +385,10 @@ export function buildManifests(spec: K8sSpec): ManifestFile[] {
                   },
                 ],
                 resources: resources(spec),
+                ...targetMount,
               },
             ],
+            ...targetVolume,
             ...(affinity(spec) === undefined ? {} : { affinity: affinity(spec)! }),
           },
         },
@@ -388,7 +425,7 @@ export function k8sCommands(spec: K8sSpec, dir: string): Array<{ step: string; c
     },
     {
       step: 'clean up (the pods keep their logs until then)',
-      command: `kubectl delete job/${names.shards} job/${names.coordinator} service/${names.coordinator}${spec.target === null ? ` deployment/${names.server} service/${names.server}` : ''}`,
+      command: `kubectl delete job/${names.shards} job/${names.coordinator} service/${names.coordinator}${spec.target === null ? ` deployment/${names.server} service/${names.server}` : ''}${spec.targetFile ? ` configmap/${names.target}` : ''}`,
     },
   ];
 }
@@ -415,7 +452,13 @@ What the manifests run (${files.map((f) => `\`${f.file}\``).join(', ')}):
   \`pushbench run --shard auto/${spec.shards}\`, clients of share I of ${spec.clients}, index from
   \`JOB_COMPLETION_INDEX\`; an init container waits for the coordinator and the server. Each pod
   prints its shard result as one JSON line on stdout.
-- ${spec.target === null ? `**${names.server}** (Deployment + Service, port ${SERVER_PORT}): \`pushbench serve --rate 0\`, the server measured.` : `the server measured: ${spec.target} (not started by these manifests; run it with \`pushbench serve --rate 0\`).`}
+- ${
+    spec.target === null
+      ? `**${names.server}** (Deployment + Service, port ${SERVER_PORT}): \`pushbench serve --rate 0\`, the server measured.`
+      : spec.targetFile
+        ? `the server measured: target ${spec.targetFile.name} at ${spec.target} (not started by these manifests; run it yourself). Its target file is the ConfigMap **${names.target}**, mounted at \`${TARGET_MOUNT}/${TARGET_FILE_KEY}\` in the coordinator's and the shards' pods: the shards subscribe as it says, the coordinator publishes with its publish request.`
+        : `the server measured: ${spec.target} (not started by these manifests; run it with \`pushbench serve --rate 0\`).`
+  }
 
 Image \`${spec.image}\`, command \`${spec.exec.join(' ')}\`: the image needs Node 20.18 or later on glibc
 and, for \`npx\`, the npm registry reachable from the pods; see docs/kubernetes.md.

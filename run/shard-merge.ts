@@ -9,7 +9,7 @@
 import { ConfigError } from '../core/errors.ts';
 import { shardShare, type ShardResult } from '../core/shard.ts';
 import { summarize, mergeEncoded } from '../core/histogram.ts';
-import { SCHEMA_VERSION, type ResultsFile, type ShardRow, type ShardsSummary } from '../core/results.ts';
+import { SCHEMA_VERSION, type ResultsFile, type ShardRow, type ShardsSummary, type TargetInfo } from '../core/results.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import { headerProfile } from '../load/headers.ts';
 import { buildCompletedResult, expectedMessages, judgeDelivery } from './result-builder.ts';
@@ -20,6 +20,23 @@ export interface MergeOptions {
   maxClockBoundMs: number;
   /** The command line, for results.json. */
   command: string;
+}
+
+/** What a shard measured: its target info, or (a shard written before target files) a pushbench server at its URL. */
+export function shardTarget(shard: ShardResult): TargetInfo {
+  return (
+    shard.targetInfo ?? {
+      name: 'url',
+      kind: 'url',
+      file: null,
+      description: `a pushbench server at ${shard.target}`,
+      server: 'running',
+    }
+  );
+}
+
+function describeTarget(target: TargetInfo): string {
+  return target.file === null ? `target ${target.name}` : `target ${target.name} (${target.file})`;
 }
 
 /** The parameters two shards of one run must share; a difference is named. */
@@ -36,6 +53,11 @@ export function checkOneRun(shards: readonly ShardResult[], labels: readonly str
   const first = shards[0]!;
   for (const [i, shard] of shards.entries()) {
     const label = labels[i] ?? `shard file ${i + 1}`;
+    if (shardTarget(shard).name !== shardTarget(first).name) {
+      throw new ConfigError(
+        `${label} measured ${describeTarget(shardTarget(shard))}, ${labels[0]} ${describeTarget(shardTarget(first))}: shards of different targets cannot be merged; allowed: shards of one target, one run`,
+      );
+    }
     if (shard.state === 'completed' && first.state === 'completed' && shard.runId !== first.runId) {
       throw new ConfigError(
         `${label} is of run ${shard.runId}, ${labels[0]} of run ${first.runId}: shards of different runs cannot be merged; merge each run's files on their own`,
@@ -151,6 +173,7 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
     maxBoundMs: options.maxClockBoundMs,
     rows,
   };
+  const target = shardTarget(first);
   const profile = headerProfile(params.headers);
   const coverage =
     clientsCovered === params.clients
@@ -166,19 +189,19 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
     headerProfiles: { [params.headers]: profile.poll.map(([k, v]) => [k, v] as [string, string]) },
     scenarios: [
       {
-        id: `shards-${params.clients}`,
+        // Named by the target as a --target-file run's scenarios are, so that compare matches by target.
+        id: `shards-${params.clients}${target.kind === 'file' ? `@${target.name}` : ''}`,
         group: 'shards',
-        title: chat
-          ? `Chat in ${count} shards: ${params.clients} clients in rooms of ${params.roomSize}, ${params.rate} msg/s each, ${params.payloadBytes} B payload`
-          : `Broadcast in ${count} shards: ${params.clients} clients, ${params.rate} msg/s, ${params.payloadBytes} B payload`,
+        title:
+          (chat
+            ? `Chat in ${count} shards: ${params.clients} clients in rooms of ${params.roomSize}, ${params.rate} msg/s each, ${params.payloadBytes} B payload`
+            : `Broadcast in ${count} shards: ${params.clients} clients, ${params.rate} msg/s, ${params.payloadBytes} B payload`) +
+          (target.kind === 'file' ? `, on ${target.name}` : ''),
         description: `One run measured from ${count} generator shards and merged (${coverage}); ${latencyNote}`,
         params,
         target: {
-          name: 'url',
-          kind: 'url',
-          file: null,
-          description: `a pushbench server at ${first.target}, published to by one coordinator`,
-          server: 'running',
+          ...target,
+          description: `${target.description}, at ${first.target}, published to by one coordinator`,
         },
         results: { [first.technique]: result },
         // Only cross-host latencies are bounded by the clocks; chat's are read on one.

@@ -1,7 +1,8 @@
 /**
  * One shard of a run spread over machines (`pushbench run --shard I/N --coordinator URL`):
- * the I-th share of the clients against a running pushbench server, its window set by the
- * coordinator (run/coordinator.ts), which alone publishes. The shard measures its clock offset
+ * the I-th share of the clients against a running server (a pushbench server at `--target URL`,
+ * or a target file's server, driven by the file's subscription as a `--target-file` run drives
+ * it), its window set by the coordinator (run/coordinator.ts), which alone publishes. The shard measures its clock offset
  * to the coordinator before and after the window, moves every stamp onto its own clock with it,
  * and writes what its generator processes measured, raw, for `pushbench merge`.
  */
@@ -12,7 +13,6 @@ import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import type { ScenarioParams } from '../core/results.ts';
 import { RunStepError, InterruptedError } from '../core/errors.ts';
 import { shardShare, SHARD_KIND, SHARD_VERSION, type ShardResult } from '../core/shard.ts';
-import { builtinSubscription } from '../core/targets.ts';
 import { pickupMs as techniquePickupMs } from '../core/techniques.ts';
 import type { ClientBytes } from '../core/socket-counter.ts';
 import { headerProfile } from '../load/headers.ts';
@@ -24,14 +24,18 @@ import { collectEnvironment } from './environment.ts';
 import { driftMicrosPerSecond, probeClock, type ClockEstimate } from './clock-offset.ts';
 import { DRAIN_MARGIN_MICROS, pushbenchInfo } from './technique-run.ts';
 import type { AcceptedCount, SharedParams, ShardPlan } from './coordinator.ts';
+import { targetInfo, type ResolvedTarget } from './targets.ts';
 
 export interface ShardRunOptions {
   technique: TechniqueId;
   /** The whole run's parameters: `clients` is every shard's clients together. */
   params: ScenarioParams;
   shard: { index: number; count: number };
-  /** Origin of the running pushbench server. */
-  target: string;
+  /**
+   * The server measured, already running at `target.origin`: a pushbench server (`urlTarget`) or
+   * a target file's server (`runningAt`); its subscription for `technique` is what the clients speak.
+   */
+  target: ResolvedTarget;
   /** Origin of the coordinator (`pushbench publish`). */
   coordinator: string;
   generators: number | null;
@@ -43,8 +47,9 @@ export interface ShardRunOptions {
 }
 
 /** The parameters a shard shows the coordinator, which refuses a shard whose own differ. */
-export function sharedParamsOf(technique: TechniqueId, params: ScenarioParams): SharedParams {
+export function sharedParamsOf(technique: TechniqueId, params: ScenarioParams, target: string): SharedParams {
   return {
+    target,
     technique,
     clients: params.clients,
     rate: params.rate,
@@ -98,8 +103,15 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     throw new RunStepError(
       `shard ${shard.index} of ${shard.count} has no clients: ${params.clients} clients cannot be dealt to ${shard.count} shards`,
     );
+  const { target } = options;
+  const origin = target.origin;
+  const subscription = target.subscriptions[technique];
+  if (origin === null || origin.includes('{port}'))
+    throw new RunStepError(`target ${target.name} has no origin to reach (${origin}): a shard drives a server that is already running`);
+  if (subscription === undefined)
+    throw new RunStepError(`target ${target.name} does not offer ${technique}; it offers ${target.techniques.join(', ')}`);
   const startedAt = new Date().toISOString();
-  const count = planGenerators(technique, { ...params, clients, target: options.target }, options.generators, openFileLimit()).generators;
+  const count = planGenerators(technique, { ...params, clients, target: origin }, options.generators, openFileLimit()).generators;
   const generators = Array.from({ length: count }, () => GeneratorProcess.spawn());
   const base = {
     kind: SHARD_KIND,
@@ -108,7 +120,8 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     technique,
     params,
     clients: share,
-    target: options.target,
+    target: origin,
+    targetInfo: targetInfo(target),
     coordinator: options.coordinator,
     environment: collectEnvironment(),
     host: os.hostname(),
@@ -124,11 +137,12 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
     deaths.catch(() => {});
     const step = <T>(p: Promise<T>): Promise<T> => Promise.race([p, deaths]);
 
-    // 1. The server's head (clients start after it) and the shard's clients, connected.
-    const info = await pushbenchInfo(options.target);
+    // 1. A pushbench server's head (clients start after it; a target file's server has none: a stamp
+    // older than this shard's start is a replayed backlog), then the shard's clients, connected.
+    const info = target.kind === 'url' ? await pushbenchInfo(origin) : { head: 0, rate: 0 };
     if (info.rate > 0)
       throw new RunStepError(
-        `the server at ${options.target} publishes by itself (${info.rate} msg/s): start it with --rate 0; the coordinator publishes`,
+        `the server at ${origin} publishes by itself (${info.rate} msg/s): start it with --rate 0; the coordinator publishes`,
       );
     options.log(
       `shard ${shard.index}/${shard.count}: connecting clients ${share.from}..${share.to - 1} (${count} generator process${count > 1 ? 'es' : ''})`,
@@ -141,7 +155,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
         generators.map((generator, i) => {
           const spec: GeneratorSpec = {
             technique,
-            origin: options.target,
+            origin,
             fromClient: share.from + i * perProcess,
             toClient: Math.min(share.to, share.from + (i + 1) * perProcess),
             workload: params.workload,
@@ -153,7 +167,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
             rate: params.rate,
             payloadBytes: params.payloadBytes,
             connectConcurrency: 64,
-            subscription: builtinSubscription(technique),
+            subscription,
             notBeforeT,
             // Phases over every client of the run: shard I's clients poll on the phases a one-process run would give them.
             schedule: { seed: 1, clients: params.clients },
@@ -181,7 +195,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ shard: shard.index, count: shard.count, params: sharedParamsOf(technique, params) }),
+        body: JSON.stringify({ shard: shard.index, count: shard.count, params: sharedParamsOf(technique, params, target.name) }),
       },
       options.readyTimeoutMs,
       signal,

@@ -208,3 +208,47 @@ export function chatProblem(target: ResolvedTarget, technique: TechniqueId, clie
   if (roomless === undefined) return null;
   return `target ${target.name}: chat in rooms of ${roomSize} needs {room} in every path of ${technique}, found ${JSON.stringify(roomless)}; use --room-size ${clients} for one room`;
 }
+
+/** `target` as a server already running at `origin`: what a shard drives (it never starts a server). */
+export function runningAt(target: ResolvedTarget, origin: string): ResolvedTarget {
+  return Object.freeze({ ...target, server: { kind: 'running' as const }, origin: origin.replace(/^ws/, 'http') });
+}
+
+/**
+ * Where the shards of a run against target file `target` reach its server, which runs elsewhere
+ * (shards and their coordinator never start one): `--target URL` when given (it overrides the
+ * file's origin), else the file's origin, which must then be a fixed address (a `{port}` origin
+ * is a port pushbench picks when it starts the server itself). `label` names the command in
+ * messages. Throws ConfigError (exit 2) naming what was received and what is allowed.
+ */
+export function shardTargetOrigin(target: ResolvedTarget, targetUrl: string | null, label: string): string {
+  if (target.kind !== 'file') {
+    throw new ConfigError(
+      `${label}: received --target-file ${showReceived(target.name)}, which starts pushbench's own servers on this host; allowed: a target file of a server that runs elsewhere, or a pushbench server at --target URL (pushbench serve --rate 0 there)`,
+    );
+  }
+  const origin = (targetUrl ?? target.origin ?? '').replace(/^ws/, 'http');
+  if (targetUrl === null && origin.includes('{port}')) {
+    throw new ConfigError(
+      `${label} with target file ${showReceived(target.file)}: its origin ${showReceived(target.origin)} is a port pushbench picks when it starts the server (the file's "server" section), and shards never start the server; allowed: start it yourself (e.g. with the file's server command) and pass its origin with --target URL, or a target file with a fixed origin`,
+    );
+  }
+  if (!origin.startsWith('http:')) {
+    throw new ConfigError(
+      `${label} with target file ${showReceived(target.file)}: received the origin ${showReceived(origin)}; allowed: an http:// origin (shards measure on the http wire, HTTP/1.1 cleartext)`,
+    );
+  }
+  return origin;
+}
+
+/** Why a shard cannot measure `technique` on `target` on the http wire, or null when it can. */
+export function shardTechniqueProblem(target: ResolvedTarget, technique: TechniqueId): string | null {
+  const label = target.file === null ? `target ${showReceived(target.name)}` : `target file ${showReceived(target.file)}`;
+  if (!target.techniques.includes(technique))
+    return `invalid --technique: received ${showReceived(technique)}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`;
+  if (!targetOffersOn(target, 'http', technique)) {
+    const offered = target.techniques.filter((id) => targetOffersOn(target, 'http', id));
+    return `invalid --technique: received ${showReceived(technique)}, which ${label} does not serve on the http wire shards measure on; it serves there: ${offered.join(', ') || 'none'}`;
+  }
+  return null;
+}

@@ -7,12 +7,21 @@
  * 127.0.0.x and says so. Then it merges the shards. Namespaces are removed in every case.
  *
  *   npm run shards:local -- --shards 4 --clients 400 --technique websocket --rate 20 --duration 5s
+ *
+ * With `--target-file FILE` the server measured is that target's (Nginx+Nchan, Socket.IO, ...):
+ * started here from the file's server command, as a `--target-file` run starts it, on loopback
+ * (the bundled files bind 127.0.0.1), or, for a file without a server section, the one running
+ * at its origin; the coordinator and the shards are then processes on this host, given the file
+ * and the server's origin (--target-file FILE --target URL), as on separate hosts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadTarget } from '../run/targets.ts';
+import { TargetServer } from '../run/target-server.ts';
 
 const BIN = fileURLToPath(new URL('../cli/pushbench.js', import.meta.url));
 const PREFIX = `pbs${process.pid % 10000}`;
@@ -73,6 +82,8 @@ interface Plan {
   roomSize?: number;
   /** Force the 127.0.0.x fallback. */
   loopback: boolean;
+  /** A target file: its server (started here when the file says how) instead of pushbench serve. */
+  targetFile?: string;
 }
 
 /** Spawns `pushbench ARGS` (inside namespace `ns` when given) and returns it with its first stdout line. */
@@ -108,8 +119,10 @@ export async function runLocalShards(
   log: (line: string) => void = (l) => void process.stderr.write(`${l}\n`),
 ): Promise<{ code: number; netns: boolean; out: string; wallMs: number }> {
   const started = Date.now();
-  const netns = !plan.loopback && netnsAvailable();
+  // A target file's server listens on loopback (the bundled files bind 127.0.0.1): no namespace reaches it.
+  const netns = !plan.loopback && plan.targetFile === undefined && netnsAvailable();
   const children: ChildProcess[] = [];
+  let targetServer: TargetServer | null = null;
   mkdirSync(plan.out, { recursive: true });
   try {
     let serverHost = '127.0.0.1';
@@ -125,6 +138,8 @@ export async function runLocalShards(
       log(
         `shards:local: ${plan.shards} shards, each in its own network namespace (${shardHost(0)}..${shardHost(plan.shards - 1)}), server and coordinator in another (${serverHost})`,
       );
+    } else if (plan.targetFile !== undefined) {
+      log(`shards:local: target file ${plan.targetFile}: its server on loopback, ${plan.shards} shard processes on this host`);
     } else {
       log(
         `shards:local: network namespaces unavailable (ip netns needs root): falling back to ${plan.shards} shard processes on 127.0.1.x on this host`,
@@ -133,9 +148,21 @@ export async function runLocalShards(
     const serverNs = netns ? `${PREFIX}-srv` : null;
     const chat = plan.roomSize === undefined ? [] : ['--workload', 'chat', '--room-size', String(plan.roomSize)];
     const rooms = plan.roomSize === undefined ? [] : ['--rooms', String(Math.ceil(plan.clients / plan.roomSize))];
-    const serve = pushbench(serverNs, ['serve', '--rate', '0', ...rooms, '--host', serverHost, '--port', '0']);
-    children.push(serve.child);
-    const target = (JSON.parse(await serve.firstLine) as { url: string }).url;
+    let target: string;
+    let serve: ReturnType<typeof pushbench> | null = null;
+    if (plan.targetFile === undefined) {
+      serve = pushbench(serverNs, ['serve', '--rate', '0', ...rooms, '--host', serverHost, '--port', '0']);
+      children.push(serve.child);
+      target = (JSON.parse(await serve.firstLine) as { url: string }).url;
+    } else {
+      const file = loadTarget(plan.targetFile, (f) => readFileSync(f, 'utf8'));
+      if (file.server.kind === 'command') {
+        targetServer = await TargetServer.start(file.server.command, file.origin!, file.name);
+        target = targetServer.origin;
+        log(`shards:local: started the server of target ${file.name} at ${target} (pid ${targetServer.pid})`);
+      } else target = file.origin!;
+    }
+    const targetArgs = plan.targetFile === undefined ? ['--target', target] : ['--target-file', plan.targetFile, '--target', target];
     const common = [
       '--technique',
       plan.technique,
@@ -151,8 +178,7 @@ export async function runLocalShards(
     ];
     const publish = pushbench(serverNs, [
       'publish',
-      '--target',
-      target,
+      ...targetArgs,
       '--shards',
       String(plan.shards),
       ...common,
@@ -178,8 +204,7 @@ export async function runLocalShards(
           `auto/${plan.shards}`,
           '--coordinator',
           coordinator,
-          '--target',
-          target,
+          ...targetArgs,
           ...common,
           '--headers',
           'minimal',
@@ -195,8 +220,10 @@ export async function runLocalShards(
     const codes = await Promise.all(shards.map((s) => exited(s.child)));
     for (const [i, s] of shards.entries()) log(`shard ${i} (exit ${codes[i]}): ${s.stderr().trim().split('\n').at(-1)}`);
     await exited(publish.child);
-    serve.child.kill('SIGTERM');
-    await exited(serve.child);
+    if (serve !== null) {
+      serve.child.kill('SIGTERM');
+      await exited(serve.child);
+    }
     const files = shards.map((_, i) => path.join(plan.out, `shard-${i}.json`));
     const merge = pushbench(null, ['merge', ...files, '--out', path.join(plan.out, 'merged')]);
     const code = await exited(merge.child);
@@ -206,6 +233,7 @@ export async function runLocalShards(
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await Promise.all(children.map(exited));
+    await targetServer?.close();
     cleanup();
   }
 }
@@ -222,6 +250,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       out: { type: 'string', default: `results/shards-local-${Date.now()}` },
       loopback: { type: 'boolean', default: false },
       'room-size': { type: 'string' },
+      'target-file': { type: 'string' },
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -239,9 +268,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     out: values.out!,
     loopback: values.loopback!,
     ...(values['room-size'] === undefined ? {} : { roomSize: Number(values['room-size']) }),
+    ...(values['target-file'] === undefined ? {} : { targetFile: values['target-file'] }),
   });
   process.stderr.write(
-    `shards:local: wall time ${(result.wallMs / 1000).toFixed(1)} s, ${result.netns ? 'network namespaces' : '127.0.1.x fallback'}; merged: ${result.out}\n`,
+    `shards:local: wall time ${(result.wallMs / 1000).toFixed(1)} s, ${result.netns ? 'network namespaces' : values['target-file'] === undefined ? '127.0.1.x fallback' : 'processes on this host'}; merged: ${result.out}\n`,
   );
   process.exitCode = result.code;
 }

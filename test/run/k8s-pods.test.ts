@@ -5,7 +5,9 @@
  * gives it and its init container first; all pods start at once, in no order, as in a cluster.
  * Each pod's stdout and stderr lines are its log (what `kubectl logs` returns); the merge is the
  * printed merge command. Then the same with a shard pod killed (SIGKILL) in the middle of the
- * window: its share is named as unmeasured, not lost, and nothing hangs.
+ * window: its share is named as unmeasured, not lost, and nothing hangs. And with a target file:
+ * the pods read it where the ConfigMap is mounted (here: the file itself, whose text the
+ * ConfigMap holds) and drive real Nginx+Nchan, started by the test as the user would run it.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,8 +21,27 @@ import type { Job } from 'kubernetes-models/batch/v1/Job';
 import type { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { nowMicros } from '../../core/protocol.ts';
 import type { ResultsFile } from '../../core/results.ts';
-import { buildManifests, COORDINATOR_PORT, DEFAULT_IMAGE, k8sCommands, SERVER_PORT, type K8sSpec } from '../../run/k8s-manifests.ts';
+import {
+  buildManifests,
+  COORDINATOR_PORT,
+  DEFAULT_IMAGE,
+  k8sCommands,
+  SERVER_PORT,
+  TARGET_FILE_KEY,
+  TARGET_MOUNT,
+  type K8sSpec,
+} from '../../run/k8s-manifests.ts';
+import type { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { loadTarget } from '../../run/targets.ts';
+import { TargetServer } from '../../run/target-server.ts';
 import { BIN } from '../helpers/cli.ts';
+import { skipUnless } from '../helpers/targets.ts';
+
+const NCHAN = 'targets/nchan/target.json';
+const skipNchan = skipUnless(
+  ['/usr/sbin/nginx', '/usr/share/nginx/modules/ngx_nchan_module.so'],
+  'apt-get install nginx libnginx-mod-nchan',
+);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pushbench-k8s-pods-'));
 const started: ChildProcess[] = [];
@@ -113,9 +134,14 @@ class Pod {
 }
 
 /** Starts the pods of the manifests of `s` at once; returns them and the cluster-to-loopback mapping. */
-async function startPods(
-  s: K8sSpec,
-): Promise<{ server: Pod; coordinator: Pod; shards: Pod[]; coordinatorUrl: string; rewrite: (w: string) => string }> {
+async function startPods(s: K8sSpec): Promise<{
+  server: Pod | null;
+  coordinator: Pod;
+  shards: Pod[];
+  coordinatorUrl: string;
+  rewrite: (w: string) => string;
+  files: Map<string, unknown>;
+}> {
   const serverPort = await freePort();
   const coordinatorPort = await freePort();
   const names = { server: `${s.name}-server:${SERVER_PORT}`, coordinator: `${s.name}-coordinator:${COORDINATOR_PORT}` };
@@ -130,7 +156,9 @@ async function startPods(
         : word
             .replaceAll(names.server, `127.0.0.1:${serverPort}`)
             .replaceAll(names.coordinator, `127.0.0.1:${coordinatorPort}`)
-            .replace(/^0\.0\.0\.0$/, '127.0.0.1');
+            .replace(/^0\.0\.0\.0$/, '127.0.0.1')
+            // The target file's ConfigMap mount: here the file its text came from.
+            .replace(`${TARGET_MOUNT}/${TARGET_FILE_KEY}`, path.resolve(NCHAN));
     previous = word;
     return out;
   };
@@ -139,12 +167,13 @@ async function startPods(
     init: template.spec!.initContainers ?? [],
     main: template.spec!.containers[0]!,
   });
-  const server = new Pod(podOf((files.get('server-deployment.json') as Deployment).spec!.template), rewrite);
+  const deployment = files.get('server-deployment.json') as Deployment | undefined;
+  const server = deployment === undefined ? null : new Pod(podOf(deployment.spec!.template), rewrite);
   const coordinator = new Pod(podOf((files.get('coordinator-job.json') as Job).spec!.template), rewrite);
   const shardTemplate = podOf((files.get('shards-job.json') as Job).spec!.template);
   // The Job controller gives pod I the index I (the manifest's fieldRef reads it from the pod's annotation).
   const shards = Array.from({ length: s.shards }, (_, i) => new Pod(shardTemplate, rewrite, { JOB_COMPLETION_INDEX: String(i) }));
-  return { server, coordinator, shards, coordinatorUrl: `http://127.0.0.1:${coordinatorPort}`, rewrite };
+  return { server, coordinator, shards, coordinatorUrl: `http://127.0.0.1:${coordinatorPort}`, rewrite, files };
 }
 
 /** Runs the printed merge command over the collected log, in `cwd`. */
@@ -164,9 +193,9 @@ function merge(s: K8sSpec, cwd: string): Promise<{ code: number | null; stdout: 
   });
 }
 
-function stop(pod: Pod): Promise<number | null> {
-  pod.child?.kill('SIGTERM');
-  return pod.done;
+function stop(pod: Pod | null): Promise<number | null> {
+  pod?.child?.kill('SIGTERM');
+  return pod?.done ?? Promise.resolve(null);
 }
 
 test("the manifests' pods, run here: 2 shard pods with their index from the environment, merged from their logs, delivered = expected", async () => {
@@ -317,4 +346,39 @@ test('chat in shards: whole rooms per shard pod, the clients publish, latencies 
       ['merged', true],
     ],
   );
+});
+
+test('with a target file: the pods read it from the ConfigMap mount and drive real Nginx+Nchan, merged delivered = expected', {
+  skip: skipNchan,
+}, async () => {
+  const nchan = loadTarget(NCHAN, (f) => fs.readFileSync(f, 'utf8'));
+  assert.ok(nchan.server.kind === 'command');
+  // The user's server, run outside the manifests: here Nchan from its own file's command, on loopback.
+  const target = await TargetServer.start(nchan.server.command, nchan.origin!, nchan.name);
+  try {
+    const text = fs.readFileSync(NCHAN, 'utf8');
+    const s: K8sSpec = { ...spec('target', 800), target: target.origin, targetFile: { name: nchan.name, text } };
+    const { coordinator, shards, files } = await startPods(s);
+    assert.equal((files.get('target-configmap.json') as ConfigMap).data![TARGET_FILE_KEY], text);
+    const codes = await Promise.all(shards.map((p) => p.done));
+    assert.deepEqual(codes, [0, 0], shards.map((p) => p.log).join('\n'));
+    assert.equal(await coordinator.done, 0, coordinator.log);
+    // Nchan answers GET / with 404: the init containers took it as up (WAIT_ANY_STATUS).
+    assert.ok(shards[0]!.log.includes(`up: ${target.origin}/`), shards[0]!.log);
+    const cwd = path.join(dir, 'target');
+    fs.mkdirSync(cwd);
+    fs.writeFileSync(path.join(cwd, `${s.name}-shards.log`), shards.map((p) => p.log).join(''));
+    const merged = await merge(s, cwd);
+    assert.equal(merged.code, 0, merged.stderr);
+    const results = JSON.parse(fs.readFileSync(path.join(cwd, 'results', s.name, 'results.json'), 'utf8')) as ResultsFile;
+    const scenario = results.scenarios[0]!;
+    assert.equal(scenario.id, 'shards-6@nchan');
+    const r = scenario.results.websocket!;
+    assert.ok(r.state === 'completed');
+    assert.ok(r.messages.published > 0);
+    assert.equal(r.messages.expected, r.messages.published * 6);
+    assert.equal(r.messages.delivered, r.messages.expected);
+  } finally {
+    await target.close();
+  }
 });
