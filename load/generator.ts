@@ -5,7 +5,15 @@
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { encodeMessage, filler, nowMicros } from '../core/protocol.ts';
-import { DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
+import { awaitStragglers, DeliveryRecorder, ClientTracker, type Window } from './delivery.ts';
+
+/**
+ * After the runner's drain, the generator waits while messages of the window still arrive: until
+ * none came for 250 ms, 5 s at the most. Quiet at once on an unloaded machine (the drain already
+ * covers a poll interval and a 200 ms margin).
+ */
+const STRAGGLER_QUIET_MICROS = 250_000;
+const STRAGGLER_CAP_MICROS = 5_000_000;
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
 import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { EDGE_WAIT_GAPS, firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
@@ -336,6 +344,14 @@ export class Generator {
 
   /** Stops publishing and requests, waits for what is in flight, and reports the window. */
   async collect(): Promise<GeneratorWindowResult> {
+    // Messages of the window still on their way (a loaded machine's tail) are waited for, briefly.
+    await awaitStragglers(
+      () => this.recorder.lastDeliveredAt,
+      nowMicros,
+      (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      STRAGGLER_QUIET_MICROS,
+      STRAGGLER_CAP_MICROS,
+    );
     // An edge still waiting for stragglers is taken now, with how many there were.
     this.pendingEdge?.take();
     this.stopPublishing();
