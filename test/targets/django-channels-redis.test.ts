@@ -3,7 +3,8 @@
  * (Debian's redis-server), two daphne processes with channels_redis, nginx in front. Every
  * technique delivers every published message to every client, the polling ones reading one
  * history across both processes; subscribers are on both processes and each receives every
- * message published on the first (each daphne's /stats, asked on its own socket, says so); Redis,
+ * message published on the first (each daphne's /stats, asked on its own socket, says so); chat
+ * rooms span both processes; Redis,
  * both daphnes and nginx are in the sampled pid tree; a daphne that dies ends the deployment; and
  * nothing is left running.
  */
@@ -14,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { liveChildren } from '../../run/children.ts';
 import { TargetServer } from '../../run/target-server.ts';
-import { assertAccounted, completed, runOn, skipUnless, target, tinyParams } from '../helpers/targets.ts';
+import { assertAccounted, assertWholeAndKernelAgrees, completed, runOn, skipUnless, target, tinyParams } from '../helpers/targets.ts';
 
 const skip = skipUnless(
   ['/usr/bin/daphne', '/usr/bin/redis-server', '/usr/sbin/nginx', '/usr/lib/python3/dist-packages/channels_redis'],
@@ -31,6 +32,17 @@ describe('Django Channels with Redis: two daphnes, every message to every client
       assert.ok(r.perMessage.downOverheadBytes > 0);
     });
   }
+
+  test('chat over WebSocket: each room has a member on each daphne, every accepted frame reaches both members', async () => {
+    // Four clients, rooms of two (clients 0-1 and 2-3), connected in turn: round-robin puts the two members of a room on different processes.
+    const params = tinyParams({ workload: 'chat', clients: 4, roomSize: 2, rate: 2 });
+    const r = completed(await runOn(deployed, 'websocket', params));
+    assert.ok(r.messages.published > 0);
+    assert.equal(r.messages.expected, r.messages.published * 2);
+    assert.equal(r.messages.delivered, r.messages.expected);
+    assert.equal(r.messages.outOfOrder, 0);
+    assertWholeAndKernelAgrees(r);
+  });
 
   describe('where the subscribers land', () => {
     let server: TargetServer;
