@@ -6,6 +6,7 @@
  */
 import type { CompletedResult, ResultsFile, Scenario, ScenarioParams, TargetInfo, TechniqueResult } from '../core/results.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
+import { shownPercentile } from './evidence.ts';
 import { formatByteSize, formatBytes, formatMs, formatNumber, formatPercent } from './format.ts';
 import { techniqueLabel } from './techniques.ts';
 
@@ -258,7 +259,70 @@ export function comparisonFindings(comparison: TargetComparison): string[] {
     }
     findings.push(`${parts.join('; ')}.`);
   }
-  return findings;
+  return [...findings, ...redisHopFindings(comparison)];
+}
+
+/**
+ * The name suffix of a framework's deployed form: `NAME-redis` is the target `NAME` run as
+ * several server processes with Redis between them (django-channels-redis, socket.io-redis).
+ */
+export const REDIS_FORM_SUFFIX = '-redis';
+
+/** One technique measured on a framework's Redis form and on its single-process form, in the same comparison. */
+export interface RedisHop {
+  technique: TechniqueId;
+  single: { target: TargetInfo; result: CompletedResult };
+  redis: { target: TargetInfo; result: CompletedResult };
+}
+
+/** Every technique a comparison measured both on `NAME-redis` and on `NAME`, both completed. */
+export function redisHops(comparison: TargetComparison): RedisHop[] {
+  const hops: RedisHop[] = [];
+  for (const { technique, cells } of comparison.rows) {
+    const done = completedCells(cells);
+    for (const redis of done) {
+      if (!redis.target.name.endsWith(REDIS_FORM_SUFFIX)) continue;
+      const single = done.find((d) => d.target.name === redis.target.name.slice(0, -REDIS_FORM_SUFFIX.length));
+      if (single !== undefined) hops.push({ technique, single, redis });
+    }
+  }
+  return hops;
+}
+
+/** `+1.23 ms`, `−0.40 ms`: a change in latency. */
+function signedMs(value: number): string {
+  return `${value < 0 ? '−' : '+'}${formatMs(Math.abs(value))}`;
+}
+
+/**
+ * What the Redis hop costs, per technique, in sentences: the Redis form's p50 and p99 against
+ * the single-process form's (a percentile with too few samples is named, not printed), each
+ * with its sample count, and the server CPU and RSS of both (the Redis form's pid tree holds
+ * Redis, every server process and the proxy in front of them).
+ */
+export function redisHopFindings(comparison: TargetComparison): string[] {
+  return redisHops(comparison).map(({ technique, single, redis }) => {
+    const latency = (['p50', 'p99'] as const).map((key) => {
+      const a = shownPercentile(redis.result, key);
+      const b = shownPercentile(single.result, key);
+      return a === null || b === null
+        ? `${key} not compared (too few samples)`
+        : `${key} ${formatMs(a)} against ${formatMs(b)} (${signedMs(a - b)})`;
+    });
+    const n = (r: CompletedResult): string => r.latencyMs.count.toLocaleString('en-US');
+    const parts = [
+      `The Redis hop, ${techniqueLabel(technique)}: ${redis.target.name} against ${single.target.name}`,
+      `${latency.join(', ')} (n = ${n(redis.result)} and ${n(single.result)})`,
+    ];
+    const r = redis.result.server;
+    const s = single.result.server;
+    if (r !== null && s !== null) {
+      const ratio = s.cpuPercent > 0 ? ` (${formatNumber(r.cpuPercent / s.cpuPercent, 1)}×)` : '';
+      parts.push(`server CPU ${formatPercent(r.cpuPercent)} against ${formatPercent(s.cpuPercent)}${ratio}`);
+      parts.push(`RSS ${formatByteSize(r.rssBytes)} against ${formatByteSize(s.rssBytes)}`);
+    }
+    return `${parts.join('; ')}.`;
+  });
 }
 
 /** The teaching text of the comparison: what differs between servers that run the same technique. */

@@ -11,6 +11,7 @@ import { renderHtml } from '../../reports/html.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { baseScenarioId, comparisonFindings, comparisonLines, headBytes, targetComparisons } from '../../reports/targets.ts';
 import { renderSummary } from '../../reports/terminal.ts';
+import { formatByteSize } from '../../reports/format.ts';
 import { completedOf, HOSTILE, loadFixture, scenarioOf } from './helpers.ts';
 
 const NCHAN_HEAD = 'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Length: 98';
@@ -155,4 +156,36 @@ test('a framework session: its envelope and heartbeats per message and its conne
     comparisonFindings(c!).join(' '),
     /on nchan \(engine\.io polling\) the framework adds 10 B of envelope and 5 B of heartbeats per message \(2 pings in the window\), and a client pays 775 B to connect/,
   );
+});
+
+test('the Redis hop: NAME-redis against NAME per technique, latency with its samples, CPU and RSS, computed by hand', () => {
+  const results = loadFixture();
+  const builtin = scenarioOf(results, 'header-overhead');
+  const formOf = (name: string, p50: number, p99: number, count: number, cpuPercent: number, rssBytes: number): Scenario => {
+    const scenario: Scenario = structuredClone(builtin);
+    scenario.id = `header-overhead@${name}`;
+    scenario.group = scenario.id;
+    scenario.title = `${builtin.title}, on ${name}`;
+    scenario.target = { name, kind: 'file', file: `targets/${name}/target.json`, description: name, server: 'started' };
+    for (const id of Object.keys(scenario.results)) if (id !== 'websocket') delete scenario.results[id as keyof typeof scenario.results];
+    const ws = scenario.results.websocket!;
+    assert.equal(ws.state, 'completed');
+    if (ws.state === 'completed') {
+      ws.latencyMs = { ...ws.latencyMs, p50, p99, count };
+      ws.server = { ...ws.server!, cpuPercent, rssBytes, eventLoopUtilization: null, lateTicks: null, source: 'proc' };
+    }
+    return scenario;
+  };
+  results.scenarios.push(formOf('django-channels', 1.5, 6, 1000, 4, 40e6), formOf('django-channels-redis', 2.75, 9.5, 1000, 10, 100e6));
+  const [c] = targetComparisons(results);
+  // p50 2.75 - 1.5 = +1.25 ms, p99 9.5 - 6 = +3.5 ms; CPU 10 / 4 = 2.5x. builtin has no Redis form: no sentence for it.
+  const hops = comparisonFindings(c!).filter((f) => f.startsWith('The Redis hop'));
+  assert.deepEqual(hops, [
+    `The Redis hop, WebSocket: django-channels-redis against django-channels; p50 2.75 ms against 1.50 ms (+1.25 ms), p99 9.50 ms against 6.00 ms (+3.50 ms) (n = 1,000 and 1,000); server CPU 10% against 4% (2.5×); RSS ${formatByteSize(100e6)} against ${formatByteSize(40e6)}.`,
+  ]);
+  // Too few samples for a p99 on one side: named, not printed.
+  const single = results.scenarios.at(-2)!.results.websocket!;
+  if (single.state === 'completed') single.latencyMs = { ...single.latencyMs, count: 50 };
+  assert.match(comparisonFindings(targetComparisons(results)[0]!).at(-1)!, /p99 not compared \(too few samples\) \(n = 1,000 and 50\)/);
+  assert.match(renderMarkdown(results, { charts: [] }), /The Redis hop, WebSocket: django-channels-redis against django-channels/);
 });

@@ -24,8 +24,12 @@ class FeedConsumer(AsyncWebsocketConsumer):
         self.room = room_of(self.scope)
         await self.channel_layer.group_add(feed.group(self.room), self.channel_name)
         await self.accept()
+        feed.counters["subscribers"] += 1
+        self.counted = True
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            feed.counters["subscribers"] -= 1
         await self.channel_layer.group_discard(feed.group(self.room), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -34,6 +38,7 @@ class FeedConsumer(AsyncWebsocketConsumer):
             await feed.publish(self.room, text_data)
 
     async def feed_message(self, event):
+        feed.counters["sent"] += 1
         await self.send(text_data=json.dumps({"message": event["text"]}))
 
 
@@ -49,12 +54,17 @@ class EventStreamConsumer(AsyncHttpConsumer):
         await self.send_headers(headers=[(b"Content-Type", b"text/event-stream"), (b"Cache-Control", b"no-cache")])
         # The first body part sends the head: the client knows it is subscribed.
         await self.send_body(b": subscribed\n\n", more_body=True)
+        feed.counters["subscribers"] += 1
+        self.counted = True
 
     async def feed_message(self, event):
+        feed.counters["sent"] += 1
         data = json.dumps({"message": event["text"]})
         await self.send_body(f"id: {event['id']}\ndata: {data}\n\n".encode("utf-8"), more_body=True)
 
     async def http_disconnect(self, message):
+        if getattr(self, "counted", False):
+            feed.counters["subscribers"] -= 1
         await self.channel_layer.group_discard(feed.group(room_of(self.scope)), self.channel_name)
         raise StopConsumer()
 
@@ -71,12 +81,17 @@ class LongPollConsumer(AsyncHttpConsumer):
         try:
             self.cursor = int(headers.get(b"x-cursor", b""))
         except ValueError:
-            self.cursor = feed.newest_id(self.room)
+            self.cursor = await feed.newest_id(self.room)
         self.answered = False
-        if feed.since(self.room, self.cursor):
+        if await feed.since(self.room, self.cursor):
             await self.answer()
             return
         await self.channel_layer.group_add(feed.group(self.room), self.channel_name)
+        # A message published while joining the group (a round trip to Redis in the deployed form)
+        # reached the group before this request was in it: it is in the history, so answer now.
+        if await feed.since(self.room, self.cursor):
+            await self.answer()
+            return
         self.timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, lambda: asyncio.ensure_future(self.answer()))
 
     async def feed_message(self, event):
@@ -88,7 +103,7 @@ class LongPollConsumer(AsyncHttpConsumer):
         self.answered = True
         if hasattr(self, "timer"):
             self.timer.cancel()
-        entries = feed.since(self.room, self.cursor)
+        entries = await feed.since(self.room, self.cursor)
         newest = entries[-1][0] if entries else self.cursor
         body = json.dumps([{"message": text} for _, text in entries]).encode("utf-8")
         await self.send_response(200, body, headers=[(b"Content-Type", b"application/json"), (b"X-Cursor", str(newest).encode())])

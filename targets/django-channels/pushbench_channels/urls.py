@@ -6,4 +6,5 @@ urlpatterns = [
     path("publish/<slug:room>", views.publish),
     path("poll/<slug:room>", views.poll),
     path("ready", views.ready),
+    path("stats", views.stats),
 ]
