@@ -8,12 +8,13 @@
 import path from 'node:path';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { MAP_CRITERIA, MAP_RANKINGS, type MapCriterion, type MapRanking } from '../core/results.ts';
-import { DEFAULT_WIRE, techniquesOn, wireRefusals } from '../core/wires.ts';
+import { DEFAULT_WIRE, techniquesOn, WIRE_META, wireRefusals } from '../core/wires.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import { BUILTIN_PROFILE_NAMES } from '../core/header-profile.ts';
 import {
   buildMap,
   cellCount,
+  h2DateChangeBytes,
   logSpaced,
   mapRequestBlocks,
   mapScenarios,
@@ -429,7 +430,11 @@ export async function runMapCommand(argv: string[]): Promise<number> {
     }
     killAllChildren();
     const h2RequestBlocks = await mapRequestBlocks(config, points);
-    const map = buildMap(config, points, results, Math.round(performance.now() - started), { h2RequestBlocks });
+    const dateChange = config.wires?.some((wire) => WIRE_META[wire].httpVersion === '2') ? await h2DateChangeBytes() : 0;
+    const map = buildMap(config, points, results, Math.round(performance.now() - started), {
+      h2RequestBlocks,
+      h2DateChangeBytes: dateChange,
+    });
     const withMap = { ...results, map };
     const saved = await saveResults(withMap, outDir);
     process.stdout.write(renderMapText(map, config.criteria));

@@ -256,11 +256,12 @@ export interface Calibration {
   cpu: Partial<Record<TechniqueId, { perRequestMicros: number; perMessageMicros: number }>>;
   memoryBytesPerConnection: Partial<Record<TechniqueId, number>>;
   /**
-   * On an HTTP/2 wire: a JSON answer's HPACK block = perDateChange × the share of answers whose
-   * `date` differs from the connection's previous answer + base, a least-squares line through the
-   * blocks the clients counted at the measured points (the rest of the header set is indexed).
+   * On an HTTP/2 wire, per technique that answers requests: a JSON answer's HPACK block = base +
+   * perDateChange × the share of answers whose `date` differs from the connection's previous
+   * answer. perDateChange is the encoder's (a literal date against an indexed one, run/hpack-sizes.ts);
+   * base is the mean block the clients counted at the measured points less that term at their share.
    */
-  h2Response?: { perDateChangeBytes: number; baseBytes: number; points: number };
+  h2Response?: Partial<Record<TechniqueId, { perDateChangeBytes: number; baseBytes: number; points: number }>>;
 }
 
 /**
@@ -324,9 +325,10 @@ export function calibrate(
   techniques: readonly TechniqueId[],
   fallbackRttMs: number,
   wire: WireId = DEFAULT_WIRE,
+  h2DateChangeBytes = 0,
 ): Calibration {
   const rtts: number[] = [];
-  const calibration: Calibration = { rttMs: fallbackRttMs, queue: {}, cpu: {}, memoryBytesPerConnection: {} };
+  const calibration: Calibration = { rttMs: fallbackRttMs, queue: {}, cpu: {}, memoryBytesPerConnection: {}, h2Response: {} };
   const onWire = results.scenarios.filter((s) => (s.params.wire ?? DEFAULT_WIRE) === wire);
   const blocks: Array<{ technique: TechniqueId; params: ScenarioParams; bytes: number }> = [];
   for (const technique of techniques) {
@@ -359,9 +361,12 @@ export function calibrate(
     if (mem !== null) calibration.memoryBytesPerConnection[technique] = mem;
   }
   calibration.rttMs = median(rtts) ?? fallbackRttMs;
-  if (blocks.length > 0) {
-    const fit = fitCost(blocks.map((b) => ({ x: dateChangeShare(b.technique, b.params, calibration.rttMs), y: b.bytes })));
-    calibration.h2Response = { perDateChangeBytes: fit.a, baseBytes: fit.b, points: blocks.length };
+  for (const technique of techniques) {
+    const own = blocks.filter((b) => b.technique === technique);
+    if (own.length === 0) continue;
+    const base =
+      own.reduce((sum, b) => sum + b.bytes - h2DateChangeBytes * dateChangeShare(technique, b.params, calibration.rttMs), 0) / own.length;
+    (calibration.h2Response ??= {})[technique] = { perDateChangeBytes: h2DateChangeBytes, baseBytes: Math.max(0, base), points: own.length };
   }
   return calibration;
 }
@@ -378,6 +383,8 @@ export function blockKey(wire: WireId, technique: TechniqueId, seq: number): str
 export interface MapBuildOptions {
   /** On an HTTP/2 wire: the request's HPACK blocks (mapRequestBlocks); without them an HTTP/2 request counts no header block. */
   readonly h2RequestBlocks?: H2RequestBlocks;
+  /** On an HTTP/2 wire: what a changed `date` adds to an answer's HPACK block (h2DateChangeBytes); absent: 0. */
+  readonly h2DateChangeBytes?: number;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -464,7 +471,7 @@ export function mapWireContext(
   const wire = params.wire ?? DEFAULT_WIRE;
   if (WIRE_META[wire].httpVersion !== '2' || RUN_TECHNIQUES[technique].repeatedRequest === undefined) return { ...MAP_WIRE, wire };
   const request = h2RequestBlocks?.get(blockKey(wire, technique, typicalSeq(params)));
-  const fit = calibration.h2Response;
+  const fit = calibration.h2Response?.[technique];
   const share = dateChangeShare(technique, params, calibration.rttMs);
   return {
     ...MAP_WIRE,
@@ -476,7 +483,7 @@ export function mapWireContext(
       responseBlockSource:
         fit === undefined
           ? 'not measured: no answer counted on this wire'
-          : `${fit.perDateChangeBytes.toFixed(1)} B × ${share.toFixed(3)} answers with a new \`date\` + ${fit.baseBytes.toFixed(1)} B, fitted to the blocks counted at ${fit.points} measured cells`,
+          : `${fit.baseBytes.toFixed(1)} B from the blocks counted at ${fit.points} measured cells + ${fit.perDateChangeBytes.toFixed(1)} B × ${share.toFixed(3)}, the share of answers with a new \`date\``,
     },
   };
 }
@@ -688,6 +695,22 @@ export async function mapRequestBlocks(config: MapConfig, points: readonly Measu
 }
 
 /**
+ * What a changed `date` adds to an HTTP/2 answer's HPACK block: the encoder's block for a new
+ * date (a literal with indexing, the name from the static table) less its block for the date it
+ * has just sent (an index). Measured through Node's own encoder, as the request blocks are.
+ */
+export async function h2DateChangeBytes(): Promise<number> {
+  const date = (ms: number): string => new Date(ms).toUTCString();
+  const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+  const [, same = 0, changed = 0] = await requestBlockBytes(`https://${MAP_WIRE.host}`, [
+    { ':path': '/', date: date(now) },
+    { ':path': '/', date: date(now) },
+    { ':path': '/', date: date(now + 1000) },
+  ]);
+  return changed - same;
+}
+
+/**
  * The whole map from the config, the measured points and the session's results (their scenarios
  * are the points, by id); `options` brings what the model needs from outside (HTTP/2 request blocks).
  */
@@ -699,7 +722,9 @@ export function buildMap(
   options: MapBuildOptions = {},
 ): DecisionMap {
   const wires = mapWires(config);
-  const calibrations = new Map(wires.map((wire) => [wire, calibrate(results, techniquesOn(wire, config.techniques), 0, wire)]));
+  const calibrations = new Map(
+    wires.map((wire) => [wire, calibrate(results, techniquesOn(wire, config.techniques), 0, wire, options.h2DateChangeBytes ?? 0)]),
+  );
   const scenarios = new Map(results.scenarios.map((s) => [s.id, s]));
   const cells: MapCell[] = [];
   for (const wire of wires) {
@@ -784,10 +809,14 @@ export function buildMap(
 }
 
 function describeCalibration(c: Calibration, techniques: readonly TechniqueId[]): string {
+  const responses = c.h2Response ?? {};
+  const answered = techniques.filter((t) => responses[t] !== undefined);
   const h2 =
-    c.h2Response === undefined
+    answered.length === 0
       ? ''
-      : ` An answer's HPACK block: ${c.h2Response.baseBytes.toFixed(1)} B + ${c.h2Response.perDateChangeBytes.toFixed(1)} B per answer whose \`date\` changed since the connection's last one, a least-squares line through the ${c.h2Response.points} measured cells (the date changes once a second: the share is the gap between answers over 1 s).`;
+      : ` An answer's HPACK block: ${answered
+          .map((t) => `${t} ${responses[t]!.baseBytes.toFixed(1)} B (the mean counted at ${responses[t]!.points} measured cells, less the date term)`)
+          .join(', ')}, + ${responses[answered[0]!]!.perDateChangeBytes} B (the encoder's literal \`date\` against an indexed one) × the share of answers whose \`date\` changed since the connection's last (the gap between answers over 1 s, at most 1). Entries the new dates evict from the table in long runs are not modelled.`;
   const parts = techniques.map((t) => {
     const q = c.queue[t];
     const cpu = c.cpu[t];
