@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { ConfigError, showReceived } from '../core/errors.ts';
 import { MAP_CRITERIA, MAP_RANKINGS, type MapCriterion, type MapRanking } from '../core/results.ts';
-import { DEFAULT_WIRE, techniquesOn, WIRE_META, wireRefusals } from '../core/wires.ts';
+import { DEFAULT_WIRE, WIRE_META, wireRefusals } from '../core/wires.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import { BUILTIN_PROFILE_NAMES } from '../core/header-profile.ts';
 import {
@@ -17,6 +17,7 @@ import {
   h2DateChangeBytes,
   logSpaced,
   mapRequestBlocks,
+  mapRefusals,
   mapScenarios,
   MAX_MAP_CELLS,
   planMeasuredPoints,
@@ -25,6 +26,8 @@ import {
   type MapWeights,
 } from '../run/map.ts';
 import { wireOption } from './options.ts';
+import { readConfigText } from './config-file.ts';
+import { checkTargetHost, loadTarget } from '../run/targets.ts';
 import { killAllChildren } from '../run/children.ts';
 import { runSession } from '../run/session.ts';
 import { renderMapText } from '../reports/map.ts';
@@ -216,6 +219,13 @@ export const MAP_FLAGS = {
       (items) => (items.includes('all') ? [...TECHNIQUES] : TECHNIQUES.filter((t) => items.includes(t))),
     ),
   },
+  targetFile: {
+    flag: 'target-file',
+    arg: 'FILE',
+    help: "the server the measured points run against: builtin (pushbench's own servers) or one target file (JSON, see targets/target.schema.json); the model's bytes are then fitted from its measured cells",
+    defaultText: 'builtin',
+    reader: stringReader('builtin or the path of one target file'),
+  },
   wires: {
     ...wireOption,
     help: `${wireOption.help}; on the map each wire is a coordinate of every cell, and a technique and wire pair can win`,
@@ -317,6 +327,17 @@ export function parseMapArgs(
   const { values, help } = parseCommand(argv, MAP_FLAGS, { positionals: false });
   if (help) return { help: true };
   const wires = values.wires ?? [DEFAULT_WIRE];
+  const loaded = values.targetFile === undefined ? undefined : loadTarget(values.targetFile, readConfigText);
+  const target = loaded === undefined || loaded.kind === 'builtin' ? undefined : loaded;
+  if (target !== undefined) {
+    checkTargetHost(target, false);
+    const label = `target file ${showReceived(target.file ?? target.name)}`;
+    const missing = (values.techniques ?? []).filter((id) => !target.techniques.includes(id));
+    if (missing.length > 0)
+      throw new ConfigError(
+        `invalid --technique: received ${showReceived(missing.join(','))}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`,
+      );
+  }
   const techniques = values.techniques ?? TECHNIQUES;
   // As run does: a technique named on a wire that cannot carry it is refused; one left to `all` is left out of that wire, said in the map.
   if (values.techniques !== undefined) {
@@ -346,6 +367,7 @@ export function parseMapArgs(
     techniques,
     wires,
     weights: values.weights ?? null,
+    ...(target === undefined ? {} : { target }),
     payloadBytes: values.payloadBytes ?? MAP_DEFAULTS.payloadBytes,
     holdMs: MAP_DEFAULTS.holdMs,
     headers: values.headers ?? MAP_DEFAULTS.headers,
@@ -361,10 +383,15 @@ export function parseMapArgs(
     help: false as const,
   };
   const cells = cellCount(config);
+  if (cells === 0) {
+    throw new ConfigError(
+      `no technique is left on the map: ${mapRefusals(config).join('; ')}; choose techniques and wires that carry them (--technique, --wire)`,
+    );
+  }
   if (cells > MAX_MAP_CELLS) {
     throw new ConfigError(
       `too many map cells: received ${config.rates.length} rates × ${config.intervalsMs.length} intervals × ${config.clients.length} client counts × ${
-        wires.length === 1 ? `${techniquesOn(wires[0]!, techniques).length} techniques` : `${techniqueWirePairs(config)} technique and wire pairs (${wires.length} wires)`
+        wires.length === 1 ? `${techniqueWirePairs(config)} techniques` : `${techniqueWirePairs(config)} technique and wire pairs (${wires.length} wires)`
       } = ${cells}; at most ${MAX_MAP_CELLS} are allowed`,
     );
   }

@@ -797,6 +797,9 @@ export const MapSchema = closed(
       holdMs: nonNegative(),
       headers: Type.String(),
       rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells'),
+      target: Type.Optional(
+        Type.String({ description: "`--target-file`: the target's name; its bytes per message are fitted from its measured cells. Absent: the built-in target" }),
+      ),
     }),
     limits: closed({
       maxLatencyMs: nullable(nonNegative(), '`--max-latency`: a technique whose p99 exceeds it does not win a cell'),

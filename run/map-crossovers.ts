@@ -113,7 +113,7 @@ function wireBytesCrossovers(
   const label = WIRE_META[wire].label;
   const bytes = (technique: TechniqueId, rate: number, intervalMs: number): number =>
     modelFigures(technique, runParams(config, { rate, intervalMs, clients }, 1, wire), calibration, h2RequestBlocks).bytesPerMessage;
-  const search = `bisection on the model's bytes per message on ${label}`;
+  const search = `bisection on the model's bytes per message on ${label}${calibration.target === undefined ? '' : ` (fitted from the measured cells at target ${calibration.target.name})`}`;
   if (polling !== undefined && longPoll !== undefined) {
     for (const intervalMs of config.intervalsMs) {
       const rate = bisectLog((r) => bytes(longPoll, r, intervalMs) - bytes(polling, r, intervalMs), 1e-4, 1e4);
@@ -186,7 +186,9 @@ export function mapCrossovers(
   h2RequestBlocks?: H2RequestBlocks,
 ): MapCrossover[] {
   const wire = mapWires(config)[0] ?? DEFAULT_WIRE;
-  const out: MapCrossover[] = wire === DEFAULT_WIRE ? [] : wireBytesCrossovers(config, calibration, wire, h2RequestBlocks);
+  // The closed forms are the built-in servers' HTTP/1.1 heads: on another wire, or a target's fitted bytes, bisection on the model.
+  const closedForm = wire === DEFAULT_WIRE && calibration.target === undefined;
+  const out: MapCrossover[] = closedForm ? [] : wireBytesCrossovers(config, calibration, wire, h2RequestBlocks);
   const polling = pollingTechnique(config.techniques);
   const longPoll = longPollTechnique(config.techniques);
   const streams = streamTechniques(config.techniques);
@@ -209,7 +211,7 @@ export function mapCrossovers(
   };
 
   // 1. Long polling vs short polling, bytes, along the rate, per interval (HTTP/1.1 cleartext's closed forms).
-  if (wire === DEFAULT_WIRE && polling !== undefined && longPoll !== undefined) {
+  if (closedForm && polling !== undefined && longPoll !== undefined) {
     for (const intervalMs of config.intervalsMs) {
       const params = runParams(config, { rate: 1000 / intervalMs, intervalMs, clients }, 1);
       const seq = typicalSeq(params);
@@ -236,7 +238,7 @@ export function mapCrossovers(
   }
 
   // 2. and 3. Short polling and long polling vs each stream, bytes.
-  for (const stream of wire === DEFAULT_WIRE ? streams : []) {
+  for (const stream of closedForm ? streams : []) {
     const streamBytes = (rate: number): number =>
       modelFor(stream, runParams(config, { rate, intervalMs: config.intervalsMs[0]!, clients }, 1), MAP_WIRE).perMessage.totalBytes;
     if (polling !== undefined) {

@@ -24,7 +24,8 @@ import {
   type ResultsFile,
   type ScenarioParams,
 } from '../core/results.ts';
-import { modelFor, typicalSeq, type WireContext } from './model.ts';
+import { modelFor, publishHopMs, typicalSeq, type WireContext } from './model.ts';
+import { BUILTIN_TARGET, targetOffersOn, type ResolvedTarget } from './targets.ts';
 import { messageBytesFor } from './scenarios.ts';
 import { RUN_TECHNIQUES } from './techniques/index.ts';
 import { requestBlockBytes } from './hpack-sizes.ts';
@@ -70,6 +71,32 @@ export interface MapConfig {
   readonly wires?: readonly WireId[];
   /** `--weights`: the weight of each criterion for the `weighted` ranking; absent or null: no weighted ranking. */
   readonly weights?: MapWeights | null;
+  /** `--target-file`: the server the measured points run against; absent: the built-in target (pushbench's own servers). */
+  readonly target?: ResolvedTarget;
+}
+
+/** The target of a map: the built-in one unless a target file was given. */
+export function mapTarget(config: Pick<MapConfig, 'target'>): ResolvedTarget {
+  return config.target ?? BUILTIN_TARGET;
+}
+
+/** The techniques of the map on `wire`: those the wire carries and the target serves there. */
+export function mapTechniquesOn(config: Pick<MapConfig, 'techniques' | 'target'>, wire: WireId): TechniqueId[] {
+  const target = mapTarget(config);
+  return techniquesOn(wire, config.techniques).filter((id) => target.techniques.includes(id) && targetOffersOn(target, wire, id));
+}
+
+/** Every technique and wire pair of the map left out, with the reason: the wire's refusal or the target's. */
+export function mapRefusals(config: Pick<MapConfig, 'techniques' | 'target' | 'wires'>): string[] {
+  const target = mapTarget(config);
+  const out = wireRefusals(config.techniques, mapWires(config));
+  const missing = config.techniques.filter((id) => !target.techniques.includes(id));
+  if (missing.length > 0) out.push(`target ${target.name} does not offer ${missing.join(', ')} (it offers ${target.techniques.join(', ')})`);
+  for (const wire of mapWires(config)) {
+    const notServed = techniquesOn(wire, config.techniques).filter((id) => target.techniques.includes(id) && !targetOffersOn(target, wire, id));
+    if (notServed.length > 0) out.push(`target ${target.name} does not serve ${notServed.join(', ')} on wire ${wire}`);
+  }
+  return out;
 }
 
 /** The weight of each criterion (absent: 0). */
@@ -89,12 +116,12 @@ export function logSpaced(from: number, to: number, n: number): number[] {
 }
 
 /** Technique and wire pairs of a map: each wire's techniques it carries (a refused pair is left out, see wireRefusals). */
-export function techniqueWirePairs(config: Pick<MapConfig, 'techniques' | 'wires'>): number {
-  return mapWires(config).reduce((n, wire) => n + techniquesOn(wire, config.techniques).length, 0);
+export function techniqueWirePairs(config: Pick<MapConfig, 'techniques' | 'wires' | 'target'>): number {
+  return mapWires(config).reduce((n, wire) => n + mapTechniquesOn(config, wire).length, 0);
 }
 
 /** Cells of a grid: every rate × interval × clients × technique and wire pair. */
-export function cellCount(config: Pick<MapConfig, 'rates' | 'intervalsMs' | 'clients' | 'techniques' | 'wires'>): number {
+export function cellCount(config: Pick<MapConfig, 'rates' | 'intervalsMs' | 'clients' | 'techniques' | 'wires' | 'target'>): number {
   return config.rates.length * config.intervalsMs.length * config.clients.length * techniqueWirePairs(config);
 }
 
@@ -190,9 +217,9 @@ export function planMeasuredPoints(config: MapConfig): MeasuredPoint[] {
   return points;
 }
 
-/** The scenario id of a measured point on a wire (`-<wire>` off http, as run names its scenarios). */
-export function pointId(p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>, wire: WireId = DEFAULT_WIRE): string {
-  return `map-r${p.rate}-i${p.intervalMs}-c${p.clients}${wire === DEFAULT_WIRE ? '' : `-${wire}`}`;
+/** The scenario id of a measured point on a wire and target (`@<target>` off the built-in, `-<wire>` off http, as run names its scenarios). */
+export function pointId(p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>, wire: WireId = DEFAULT_WIRE, target: ResolvedTarget = BUILTIN_TARGET): string {
+  return `map-r${p.rate}-i${p.intervalMs}-c${p.clients}${target.kind === 'builtin' ? '' : `@${target.name}`}${wire === DEFAULT_WIRE ? '' : `-${wire}`}`;
 }
 
 /** Scenario parameters of a grid point as it runs, F times faster, on `wire`. */
@@ -214,7 +241,8 @@ export function runParams(
     headers: config.headers,
     // Broadcast has no rooms; the value `pushbench run` carries, so that a point runs with its parameters.
     roomSize: 10,
-    target: null,
+    // As run names a target file's server: its origin when pushbench does not start it, else null.
+    target: config.target === undefined || config.target.kind === 'builtin' || config.target.server.kind === 'command' ? null : config.target.origin,
     wire,
   };
   return { ...base, messageBytes: messageBytesFor(base) };
@@ -222,14 +250,16 @@ export function runParams(
 
 /** The runner's scenarios for the measured points, each on every wire of the map with the techniques it carries (no floor: the map compares techniques). */
 export function mapScenarios(config: MapConfig, points: readonly MeasuredPoint[]): ScenarioSpec[] {
+  const target = mapTarget(config);
   return mapWires(config).flatMap((wire) => {
-    const techniques = techniquesOn(wire, config.techniques);
+    const techniques = mapTechniquesOn(config, wire);
     if (techniques.length === 0) return [];
     return points.map((p) => ({
-      id: pointId(p, wire),
+      id: pointId(p, wire, target),
       // A group of its own: the points differ in more than the client count, so no scaling chart may join them.
-      group: pointId(p, wire),
-      title: `Map point: ${p.rate} msg/s, ${p.intervalMs} ms polls, ${p.clients} clients${wire === DEFAULT_WIRE ? '' : ` on ${WIRE_META[wire].label}`} (${p.reason})`,
+      group: pointId(p, wire, target),
+      ...(target.kind === 'builtin' ? {} : { target }),
+      title: `Map point: ${p.rate} msg/s, ${p.intervalMs} ms polls, ${p.clients} clients${target.kind === 'builtin' ? '' : `, on ${target.name}`}${wire === DEFAULT_WIRE ? '' : ` over ${WIRE_META[wire].label}`} (${p.reason})`,
       description: `A measured point of the decision map (${p.reason}), beside the model's value for it`,
       params: runParams(config, p, p.timeScale, wire),
       techniques,
@@ -262,6 +292,19 @@ export interface Calibration {
    * base is the mean block the clients counted at the measured points less that term at their share.
    */
   h2Response?: Partial<Record<TechniqueId, { perDateChangeBytes: number; baseBytes: number; points: number }>>;
+  /**
+   * A target file's server: the built-in formulas for bytes do not hold there (its own heads,
+   * envelopes and cursors), so bytes per message are a least-squares line in requests per message
+   * through its measured cells (perRequest × requests per message + perMessage), and latency
+   * carries the publish hop measured from pushbench's POST round trip.
+   */
+  target?: {
+    name: string;
+    bytes: Partial<Record<TechniqueId, { perRequestBytes: number; perMessageBytes: number; points: number }>>;
+    /** Techniques whose target answers one message per poll and is asked again at once (`repoll`): one more request per message. */
+    repoll: TechniqueId[];
+    publishHopMs: number;
+  };
 }
 
 /**
@@ -326,6 +369,7 @@ export function calibrate(
   fallbackRttMs: number,
   wire: WireId = DEFAULT_WIRE,
   h2DateChangeBytes = 0,
+  target: ResolvedTarget = BUILTIN_TARGET,
 ): Calibration {
   const rtts: number[] = [];
   const calibration: Calibration = { rttMs: fallbackRttMs, queue: {}, cpu: {}, memoryBytesPerConnection: {}, h2Response: {} };
@@ -361,6 +405,28 @@ export function calibrate(
     if (mem !== null) calibration.memoryBytesPerConnection[technique] = mem;
   }
   calibration.rttMs = median(rtts) ?? fallbackRttMs;
+  if (target.kind !== 'builtin') {
+    const hops: number[] = [];
+    const bytes: NonNullable<Calibration['target']>['bytes'] = {};
+    for (const technique of techniques) {
+      const points: Array<{ x: number; y: number }> = [];
+      for (const scenario of onWire) {
+        const result = scenario.results[technique];
+        if (result?.state !== 'completed') continue;
+        points.push({ x: requestsPerMessage(result), y: result.perMessage.totalBytes });
+        if (result.publisher?.roundTripMs !== undefined) hops.push(publishHopMs(result.publisher.roundTripMs.mean, result.network?.rttMs ?? 0, 0));
+      }
+      if (points.length === 0) continue;
+      const fit = fitCost(points);
+      bytes[technique] = { perRequestBytes: fit.a, perMessageBytes: fit.b, points: points.length };
+    }
+    calibration.target = {
+      name: target.name,
+      bytes,
+      repoll: techniques.filter((id) => target.subscriptions[id]?.repoll === true),
+      publishHopMs: median(hops) ?? 0,
+    };
+  }
   for (const technique of techniques) {
     const own = blocks.filter((b) => b.technique === technique);
     if (own.length === 0) continue;
@@ -436,6 +502,7 @@ export function modelFigures(
     messagesPerAnswer: null,
     fanOutMs: 0,
     arrivalSpreadMs: 0,
+    ...(calibration.target === undefined ? {} : { publishHopMs: calibration.target.publishHopMs }),
   });
   const interval = TECHNIQUE_META[technique].pickup === 'interval';
   const queue = calibration.queue[technique];
@@ -443,18 +510,26 @@ export function modelFigures(
   const tripMs = calibration.rttMs / 2;
   const pollMs = Math.max(params.intervalMs, calibration.rttMs);
   const cpu = calibration.cpu[technique];
+  const requests = mapRequestsPerMessage(technique, params, calibration);
+  const fitted = calibration.target?.bytes[technique];
+  const bytes = fitted === undefined ? model.perMessage.totalBytes : fitted.perRequestBytes * requests + fitted.perMessageBytes;
   return {
-    bytesPerMessage: model.perMessage.totalBytes,
-    bandwidthBytesPerSecond: model.perMessage.totalBytes * params.rate,
+    bytesPerMessage: bytes,
+    bandwidthBytesPerSecond: bytes * params.rate,
     p50Ms: model.latencyMs.mean + queueMs,
     p99Ms: interval ? 0.99 * pollMs + tripMs : model.latencyMs.max + 2 * 0.99 * queueMs,
     cpuMicrosPerMessage:
       cpu === undefined
         ? null
-        : cpu.perRequestMicros * modelRequestsPerMessage(technique, params.rate, params.intervalMs, params.holdMs, calibration.rttMs) +
-          cpu.perMessageMicros,
+        : cpu.perRequestMicros * requests + cpu.perMessageMicros,
     memoryBytesPerConnection: calibration.memoryBytesPerConnection[technique] ?? null,
   };
+}
+
+/** Requests per delivered message at a cell: the model's, and one more per message for a target that is asked again at once after each answer (`repoll`). */
+export function mapRequestsPerMessage(technique: TechniqueId, params: ScenarioParams, calibration: Calibration): number {
+  const base = modelRequestsPerMessage(technique, params.rate, params.intervalMs, params.holdMs, calibration.rttMs);
+  return calibration.target?.repoll.includes(technique) === true ? base + 1 : base;
 }
 
 /**
@@ -722,19 +797,20 @@ export function buildMap(
   options: MapBuildOptions = {},
 ): DecisionMap {
   const wires = mapWires(config);
+  const target = mapTarget(config);
   const calibrations = new Map(
-    wires.map((wire) => [wire, calibrate(results, techniquesOn(wire, config.techniques), 0, wire, options.h2DateChangeBytes ?? 0)]),
+    wires.map((wire) => [wire, calibrate(results, mapTechniquesOn(config, wire), 0, wire, options.h2DateChangeBytes ?? 0, target)]),
   );
   const scenarios = new Map(results.scenarios.map((s) => [s.id, s]));
   const cells: MapCell[] = [];
   for (const wire of wires) {
     const calibration = calibrations.get(wire)!;
-    const techniques = techniquesOn(wire, config.techniques);
+    const techniques = mapTechniquesOn(config, wire);
     for (const clients of config.clients) {
       for (const intervalMs of config.intervalsMs) {
         for (const rate of config.rates) {
           const point = points.find((p) => p.rate === rate && p.intervalMs === intervalMs && p.clients === clients);
-          const scenario = point === undefined ? undefined : scenarios.get(pointId(point, wire));
+          const scenario = point === undefined ? undefined : scenarios.get(pointId(point, wire, target));
           const params = runParams(config, { rate, intervalMs, clients }, 1, wire);
           for (const technique of techniques) {
             const result = scenario?.results[technique];
@@ -777,13 +853,13 @@ export function buildMap(
   const firstCells = cells.filter((c) => c.wire === first);
   const crossovers = wires.flatMap((wire) =>
     mapCrossovers(
-      { ...config, techniques: techniquesOn(wire, config.techniques), wires: [wire] },
+      { ...config, techniques: mapTechniquesOn(config, wire), wires: [wire] },
       calibrations.get(wire)!,
       cells.filter((c) => c.wire === wire),
       options.h2RequestBlocks,
     ).map((c) => (wires.length === 1 && wire === DEFAULT_WIRE ? c : { ...c, id: `${c.id}@@${wire}`, wire })),
   );
-  const refused = wireRefusals(config.techniques, wires);
+  const refused = mapRefusals(config);
   return {
     axes: {
       rates: [...config.rates],
@@ -794,21 +870,39 @@ export function buildMap(
       ...(refused.length === 0 ? {} : { refused }),
     },
     ...(weights === null ? {} : { weights: { ...weights } }),
-    params: { payloadBytes: config.payloadBytes, holdMs: config.holdMs, headers: config.headers, rttMs: firstCalibration.rttMs },
+    params: {
+      payloadBytes: config.payloadBytes,
+      holdMs: config.holdMs,
+      headers: config.headers,
+      rttMs: firstCalibration.rttMs,
+      ...(target.kind === 'builtin' ? {} : { target: target.name }),
+    },
     limits,
     calibration: wires
-      .map((wire) => `${wires.length > 1 ? `On ${WIRE_META[wire].label}: ` : ''}${describeCalibration(calibrations.get(wire)!, techniquesOn(wire, config.techniques))}`)
+      .map((wire) => `${wires.length > 1 ? `On ${WIRE_META[wire].label}: ` : ''}${describeCalibration(calibrations.get(wire)!, mapTechniquesOn(config, wire))}`)
       .join(' '),
     cells,
     winners: pickWinners(cells, limits, weights),
     crossovers,
-    claims: mapClaims({ ...config, techniques: techniquesOn(first, config.techniques) }, firstCells, crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first), firstCalibration),
-    measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(pointId(p, wire)))).length,
+    claims: mapClaims({ ...config, techniques: mapTechniquesOn(config, first) }, firstCells, crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first), firstCalibration),
+    measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(pointId(p, wire, target)))).length,
     wallMs,
   };
 }
 
 function describeCalibration(c: Calibration, techniques: readonly TechniqueId[]): string {
+  const fitted = c.target;
+  const targetText =
+    fitted === undefined
+      ? ''
+      : ` Target ${fitted.name}: bytes per message are a model fitted from measured cells, not the built-in formula (its heads, envelopes and cursors are its own): ${techniques
+          .map((t) => {
+            const f = fitted.bytes[t];
+            return f === undefined
+              ? `${t} not measured`
+              : `${t} ${f.perRequestBytes.toFixed(1)} B per request × requests per message${fitted.repoll.includes(t) ? ' (one more per message: it answers one message and is asked again)' : ''} + ${f.perMessageBytes.toFixed(1)} B (${f.points} cells)`;
+          })
+          .join(', ')}; latency adds the publish hop, ${fitted.publishHopMs.toFixed(3)} ms (the median of pushbench's POST round trips less the answer's way back).`;
   const responses = c.h2Response ?? {};
   const answered = techniques.filter((t) => responses[t] !== undefined);
   const h2 =
@@ -837,6 +931,6 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
   return (
     `RTT ${c.rttMs.toFixed(3)} ms (median probe of the measured points). Taken from the measured points, because the model cannot predict them: ` +
     `the fan-out's queue (the median at each client count measured, a line between them, the fewest's below, in proportion to the clients above), CPU (a least-squares fit of a per-request and a per-message cost; at low rates it carries the server's idle work too), ` +
-    `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.${h2}`
+    `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.${h2}${targetText}`
   );
 }
