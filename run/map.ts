@@ -408,12 +408,16 @@ export function calibrate(
   if (target.kind !== 'builtin') {
     const hops: number[] = [];
     const bytes: NonNullable<Calibration['target']>['bytes'] = {};
+    const repoll = techniques.filter((id) => target.subscriptions[id]?.repoll === true);
     for (const technique of techniques) {
       const points: Array<{ x: number; y: number }> = [];
       for (const scenario of onWire) {
         const result = scenario.results[technique];
         if (result?.state !== 'completed') continue;
-        points.push({ x: requestsPerMessage(result), y: result.perMessage.totalBytes });
+        // x is the model's requests per message at the run's parameters, the x a cell is then read at: the line absorbs where the model's count is off.
+        const p = scenario.params;
+        const x = modelRequestsPerMessage(technique, p.rate, p.intervalMs, p.holdMs, calibration.rttMs) + (repoll.includes(technique) ? 1 : 0);
+        points.push({ x, y: result.perMessage.totalBytes });
         if (result.publisher?.roundTripMs !== undefined) hops.push(publishHopMs(result.publisher.roundTripMs.mean, result.network?.rttMs ?? 0, 0));
       }
       if (points.length === 0) continue;
@@ -423,7 +427,7 @@ export function calibrate(
     calibration.target = {
       name: target.name,
       bytes,
-      repoll: techniques.filter((id) => target.subscriptions[id]?.repoll === true),
+      repoll,
       publishHopMs: median(hops) ?? 0,
     };
   }
