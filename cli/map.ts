@@ -391,7 +391,9 @@ export function parseMapArgs(
   if (cells > MAX_MAP_CELLS) {
     throw new ConfigError(
       `too many map cells: received ${config.rates.length} rates × ${config.intervalsMs.length} intervals × ${config.clients.length} client counts × ${
-        wires.length === 1 ? `${techniqueWirePairs(config)} techniques` : `${techniqueWirePairs(config)} technique and wire pairs (${wires.length} wires)`
+        wires.length === 1
+          ? `${techniqueWirePairs(config)} techniques`
+          : `${techniqueWirePairs(config)} technique and wire pairs (${wires.length} wires)`
       } = ${cells}; at most ${MAX_MAP_CELLS} are allowed`,
     );
   }

@@ -772,9 +772,13 @@ export const MapSchema = closed(
       intervalsMs: Type.Array(nonNegative()),
       clients: Type.Array(count()),
       techniques: Type.Array(TechniqueIdSchema),
-      wires: Type.Optional(Type.Array(MapWireSchema, { description: 'The wires of the map (`--wire`). Absent in maps before wires: http' })),
+      wires: Type.Optional(
+        Type.Array(MapWireSchema, { description: 'The wires of the map (`--wire`). Absent in maps before wires: http' }),
+      ),
       refused: Type.Optional(
-        Type.Array(Type.String(), { description: 'Technique and wire pairs left out, each with the reason (core/wires.ts), as run refuses them' }),
+        Type.Array(Type.String(), {
+          description: 'Technique and wire pairs left out, each with the reason (core/wires.ts), as run refuses them',
+        }),
       ),
     }),
     weights: Type.Optional(
@@ -798,7 +802,10 @@ export const MapSchema = closed(
       headers: Type.String(),
       rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells'),
       target: Type.Optional(
-        Type.String({ description: "`--target-file`: the target's name; its bytes per message are fitted from its measured cells. Absent: the built-in target" }),
+        Type.String({
+          description:
+            "`--target-file`: the target's name; its bytes per message are fitted from its measured cells. Absent: the built-in target",
+        }),
       ),
     }),
     limits: closed({
@@ -819,7 +826,8 @@ export const MapSchema = closed(
         criterion: MapRankingSchema,
         wire: Type.Optional(
           literalUnion([...WIRES, 'any'] as const, {
-            description: 'The wire this winner is on; any: across the wires, the winner a technique and wire pair (winnerWire). Absent: http',
+            description:
+              'The wire this winner is on; any: across the wires, the winner a technique and wire pair (winnerWire). Absent: http',
           }),
         ),
         technique: nullable(TechniqueIdSchema, 'null: no technique has a figure here, or none is within the limits'),

@@ -80,7 +80,8 @@ export function heatmap(map: DecisionMap, criterion: MapRanking, clients: number
         ...point.map((c) => {
           const m = c.measurement;
           const name = `${TECHNIQUE_META[c.technique].label}${viewTitle === ' across the wires' ? ` on ${c.wire ?? 'http'}` : ''}`;
-          if (criterion === 'weighted') return `${name}: ${figureText(c.weighted ?? null, criterion)}${c.measured ? ' (from measured figures where shown)' : ' (model)'}`;
+          if (criterion === 'weighted')
+            return `${name}: ${figureText(c.weighted ?? null, criterion)}${c.measured ? ' (from measured figures where shown)' : ' (model)'}`;
           const model = figureText(cellRankFigure(c.model, c, criterion), criterion);
           if (m === undefined) return `${name}: ${model} (model)`;
           const measuredValue = figureText(cellRankFigure(m.figures, c, criterion), criterion);
@@ -107,7 +108,10 @@ export function heatmap(map: DecisionMap, criterion: MapRanking, clients: number
         technique,
         color: technique === null ? '#dddddd' : TECHNIQUE_META[technique].color,
         opacity: technique === null ? 1 : opacityFor(w?.margin ?? null),
-        label: technique === null ? '—' : `${winnerCode({ technique, winnerWire: w?.winnerWire })}${w?.margin == null ? '' : ` ${Number(w.margin.toPrecision(2))}x`}`,
+        label:
+          technique === null
+            ? '—'
+            : `${winnerCode({ technique, winnerWire: w?.winnerWire })}${w?.margin == null ? '' : ` ${Number(w.margin.toPrecision(2))}x`}`,
         measured,
         disagree,
         detail,

@@ -78,7 +78,9 @@ export function mapSection(map: DecisionMap | undefined): SafeHtml {
   );
   const crossovers = views
     .filter((view) => view.wire !== 'any')
-    .flatMap((view) => crossoverLines(view.map).map((line) => html`<li>${view.title === '' ? '' : `${view.title.trim()}: `}${line.replace(/^- /, '')}</li>`));
+    .flatMap((view) =>
+      crossoverLines(view.map).map((line) => html`<li>${view.title === '' ? '' : `${view.title.trim()}: `}${line.replace(/^- /, '')}</li>`),
+    );
   const claims = map.claims.map(
     (c) =>
       html`<li><strong>“${c.claim}”</strong> — <span class="verdict-${c.verdict.replace(' ', '-')}">${c.verdict}</span>. ${c.evidence}</li>`,

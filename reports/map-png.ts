@@ -45,11 +45,7 @@ export function renderMapPng(map: DecisionMap, criterion: MapRanking, viewTitle 
   ctx.fillRect(0, 0, WIDTH, height);
   ctx.fillStyle = '#111111';
   ctx.font = `bold 17px ${family}`;
-  ctx.fillText(
-    `Which technique wins${viewTitle}: ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`,
-    MARGIN_LEFT,
-    26,
-  );
+  ctx.fillText(`Which technique wins${viewTitle}: ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, MARGIN_LEFT, 26);
   ctx.font = `12px ${family}`;
   ctx.fillStyle = '#444444';
   ctx.fillText(

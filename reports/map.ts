@@ -175,7 +175,8 @@ export function mapHeadline(map: DecisionMap): string {
   ].filter((l) => l !== null);
   const wires = mapWireList(map);
   const weights = map.weights ?? null;
-  const pairs = wires.length === 1 ? `${map.axes.techniques.length} techniques` : `${wires.length} wires (${wires.join(', ')}) × their techniques`;
+  const pairs =
+    wires.length === 1 ? `${map.axes.techniques.length} techniques` : `${wires.length} wires (${wires.join(', ')}) × their techniques`;
   return (
     `Decision map: ${map.axes.rates.length} rates × ${map.axes.intervalsMs.length} intervals × ${map.axes.clients.length} client counts × ${pairs} = ${formatInteger(cells)} cells from the model` +
     `${wires.length === 1 && wires[0] === DEFAULT_WIRE ? '' : ` (on ${wires.map((w) => WIRE_META[w].label).join(', ')})`}; ` +
@@ -193,7 +194,18 @@ export function mapHeadline(map: DecisionMap): string {
 
 /** Measured points beside the model: one row per measured cell. */
 function measuredRows(map: DecisionMap): string[][] {
-  const rows: string[][] = [['point', map.axes.wires !== undefined && map.axes.wires.length > 1 ? 'tech/wire' : 'tech', 'B/msg', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'n/msgs', 'x faster']];
+  const rows: string[][] = [
+    [
+      'point',
+      map.axes.wires !== undefined && map.axes.wires.length > 1 ? 'tech/wire' : 'tech',
+      'B/msg',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/msg',
+      'n/msgs',
+      'x faster',
+    ],
+  ];
   for (const cell of map.cells) {
     const m = cell.measurement;
     if (m === undefined) continue;

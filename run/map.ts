@@ -91,9 +91,12 @@ export function mapRefusals(config: Pick<MapConfig, 'techniques' | 'target' | 'w
   const target = mapTarget(config);
   const out = wireRefusals(config.techniques, mapWires(config));
   const missing = config.techniques.filter((id) => !target.techniques.includes(id));
-  if (missing.length > 0) out.push(`target ${target.name} does not offer ${missing.join(', ')} (it offers ${target.techniques.join(', ')})`);
+  if (missing.length > 0)
+    out.push(`target ${target.name} does not offer ${missing.join(', ')} (it offers ${target.techniques.join(', ')})`);
   for (const wire of mapWires(config)) {
-    const notServed = techniquesOn(wire, config.techniques).filter((id) => target.techniques.includes(id) && !targetOffersOn(target, wire, id));
+    const notServed = techniquesOn(wire, config.techniques).filter(
+      (id) => target.techniques.includes(id) && !targetOffersOn(target, wire, id),
+    );
     if (notServed.length > 0) out.push(`target ${target.name} does not serve ${notServed.join(', ')} on wire ${wire}`);
   }
   return out;
@@ -218,7 +221,11 @@ export function planMeasuredPoints(config: MapConfig): MeasuredPoint[] {
 }
 
 /** The scenario id of a measured point on a wire and target (`@<target>` off the built-in, `-<wire>` off http, as run names its scenarios). */
-export function pointId(p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>, wire: WireId = DEFAULT_WIRE, target: ResolvedTarget = BUILTIN_TARGET): string {
+export function pointId(
+  p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>,
+  wire: WireId = DEFAULT_WIRE,
+  target: ResolvedTarget = BUILTIN_TARGET,
+): string {
   return `map-r${p.rate}-i${p.intervalMs}-c${p.clients}${target.kind === 'builtin' ? '' : `@${target.name}`}${wire === DEFAULT_WIRE ? '' : `-${wire}`}`;
 }
 
@@ -242,7 +249,10 @@ export function runParams(
     // Broadcast has no rooms; the value `pushbench run` carries, so that a point runs with its parameters.
     roomSize: 10,
     // As run names a target file's server: its origin when pushbench does not start it, else null.
-    target: config.target === undefined || config.target.kind === 'builtin' || config.target.server.kind === 'command' ? null : config.target.origin,
+    target:
+      config.target === undefined || config.target.kind === 'builtin' || config.target.server.kind === 'command'
+        ? null
+        : config.target.origin,
     wire,
   };
   return { ...base, messageBytes: messageBytesFor(base) };
@@ -313,7 +323,11 @@ export interface Calibration {
  * Short polling answers every max(interval, RTT); long polling every message gap (at least an RTT),
  * or at the hold when that is shorter. 0 for a stream (no answer per message).
  */
-export function dateChangeShare(technique: TechniqueId, params: Pick<ScenarioParams, 'rate' | 'intervalMs' | 'holdMs'>, rttMs: number): number {
+export function dateChangeShare(
+  technique: TechniqueId,
+  params: Pick<ScenarioParams, 'rate' | 'intervalMs' | 'holdMs'>,
+  rttMs: number,
+): number {
   if (TECHNIQUE_META[technique].delivery !== 'request') return 0;
   const gapMs =
     TECHNIQUE_META[technique].pickup === 'interval'
@@ -416,9 +430,11 @@ export function calibrate(
         if (result?.state !== 'completed') continue;
         // x is the model's requests per message at the run's parameters, the x a cell is then read at: the line absorbs where the model's count is off.
         const p = scenario.params;
-        const x = modelRequestsPerMessage(technique, p.rate, p.intervalMs, p.holdMs, calibration.rttMs) + (repoll.includes(technique) ? 1 : 0);
+        const x =
+          modelRequestsPerMessage(technique, p.rate, p.intervalMs, p.holdMs, calibration.rttMs) + (repoll.includes(technique) ? 1 : 0);
         points.push({ x, y: result.perMessage.totalBytes });
-        if (result.publisher?.roundTripMs !== undefined) hops.push(publishHopMs(result.publisher.roundTripMs.mean, result.network?.rttMs ?? 0, 0));
+        if (result.publisher?.roundTripMs !== undefined)
+          hops.push(publishHopMs(result.publisher.roundTripMs.mean, result.network?.rttMs ?? 0, 0));
       }
       if (points.length === 0) continue;
       const fit = fitCost(points);
@@ -436,7 +452,11 @@ export function calibrate(
     if (own.length === 0) continue;
     const base =
       own.reduce((sum, b) => sum + b.bytes - h2DateChangeBytes * dateChangeShare(technique, b.params, calibration.rttMs), 0) / own.length;
-    (calibration.h2Response ??= {})[technique] = { perDateChangeBytes: h2DateChangeBytes, baseBytes: Math.max(0, base), points: own.length };
+    (calibration.h2Response ??= {})[technique] = {
+      perDateChangeBytes: h2DateChangeBytes,
+      baseBytes: Math.max(0, base),
+      points: own.length,
+    };
   }
   return calibration;
 }
@@ -522,10 +542,7 @@ export function modelFigures(
     bandwidthBytesPerSecond: bytes * params.rate,
     p50Ms: model.latencyMs.mean + queueMs,
     p99Ms: interval ? 0.99 * pollMs + tripMs : model.latencyMs.max + 2 * 0.99 * queueMs,
-    cpuMicrosPerMessage:
-      cpu === undefined
-        ? null
-        : cpu.perRequestMicros * requests + cpu.perMessageMicros,
+    cpuMicrosPerMessage: cpu === undefined ? null : cpu.perRequestMicros * requests + cpu.perMessageMicros,
     memoryBytesPerConnection: calibration.memoryBytesPerConnection[technique] ?? null,
   };
 }
@@ -711,7 +728,10 @@ function rankGroup(
       technique: best?.cell.technique ?? null,
       runnerUp: next?.cell.technique ?? null,
       ...(wire === 'any'
-        ? { winnerWire: best?.cell.wire ?? (best === undefined ? null : DEFAULT_WIRE), runnerUpWire: next?.cell.wire ?? (next === undefined ? null : DEFAULT_WIRE) }
+        ? {
+            winnerWire: best?.cell.wire ?? (best === undefined ? null : DEFAULT_WIRE),
+            runnerUpWire: next?.cell.wire ?? (next === undefined ? null : DEFAULT_WIRE),
+          }
         : {}),
       margin: best === undefined || next === undefined ? null : best.value === 0 ? null : next.value / best.value,
       measured: best?.measured ?? false,
@@ -756,7 +776,9 @@ export async function mapRequestBlocks(config: MapConfig, points: readonly Measu
       const repeated = RUN_TECHNIQUES[technique].repeatedRequest;
       if (repeated === undefined) continue;
       const params = [
-        ...config.rates.flatMap((rate) => config.intervalsMs.map((intervalMs) => runParams(config, { rate, intervalMs, clients: 1 }, 1, wire))),
+        ...config.rates.flatMap((rate) =>
+          config.intervalsMs.map((intervalMs) => runParams(config, { rate, intervalMs, clients: 1 }, 1, wire)),
+        ),
         ...points.map((p) => runParams(config, p, p.timeScale, wire)),
       ];
       for (const p of params) {
@@ -765,7 +787,11 @@ export async function mapRequestBlocks(config: MapConfig, points: readonly Measu
         if (blocks.has(key)) continue;
         const request = repeated(p, profile, seq);
         const headers = { ':path': request.path, ...h2Headers(request.headers) };
-        const [first = 0, , steady = 0] = await requestBlockBytes(`${WIRE_META[wire].scheme}://${MAP_WIRE.host}`, [headers, headers, headers]);
+        const [first = 0, , steady = 0] = await requestBlockBytes(`${WIRE_META[wire].scheme}://${MAP_WIRE.host}`, [
+          headers,
+          headers,
+          headers,
+        ]);
         blocks.set(key, { first, steady });
       }
     }
@@ -845,7 +871,12 @@ export function buildMap(
       const key = `${cell.wire}/${cell.rate}/${cell.intervalMs}/${cell.clients}`;
       groups.set(key, [...(groups.get(key) ?? []), cell]);
     }
-    for (const list of groups.values()) weightedScores(list, weights).forEach((score, i) => (list[i]!.weighted = score));
+    for (const list of groups.values()) {
+      const scores = weightedScores(list, weights);
+      list.forEach((cell, i) => {
+        cell.weighted = scores[i] ?? null;
+      });
+    }
   }
   const limits = {
     maxLatencyMs: config.maxLatencyMs,
@@ -883,12 +914,20 @@ export function buildMap(
     },
     limits,
     calibration: wires
-      .map((wire) => `${wires.length > 1 ? `On ${WIRE_META[wire].label}: ` : ''}${describeCalibration(calibrations.get(wire)!, mapTechniquesOn(config, wire))}`)
+      .map(
+        (wire) =>
+          `${wires.length > 1 ? `On ${WIRE_META[wire].label}: ` : ''}${describeCalibration(calibrations.get(wire)!, mapTechniquesOn(config, wire))}`,
+      )
       .join(' '),
     cells,
     winners: pickWinners(cells, limits, weights),
     crossovers,
-    claims: mapClaims({ ...config, techniques: mapTechniquesOn(config, first) }, firstCells, crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first), firstCalibration),
+    claims: mapClaims(
+      { ...config, techniques: mapTechniquesOn(config, first) },
+      firstCells,
+      crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first),
+      firstCalibration,
+    ),
     measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(pointId(p, wire, target)))).length,
     wallMs,
   };
@@ -906,15 +945,22 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
               ? `${t} not measured`
               : `${t} ${f.perRequestBytes.toFixed(1)} B per request × requests per message${fitted.repoll.includes(t) ? ' (one more per message: it answers one message and is asked again)' : ''} + ${f.perMessageBytes.toFixed(1)} B (${f.points} cells)`;
           })
-          .join(', ')}; latency adds the publish hop, ${fitted.publishHopMs.toFixed(3)} ms (the median of pushbench's POST round trips less the answer's way back).`;
+          .join(
+            ', ',
+          )}; latency adds the publish hop, ${fitted.publishHopMs.toFixed(3)} ms (the median of pushbench's POST round trips less the answer's way back).`;
   const responses = c.h2Response ?? {};
   const answered = techniques.filter((t) => responses[t] !== undefined);
   const h2 =
     answered.length === 0
       ? ''
       : ` An answer's HPACK block: ${answered
-          .map((t) => `${t} ${responses[t]!.baseBytes.toFixed(1)} B (the mean counted at ${responses[t]!.points} measured cells, less the date term)`)
-          .join(', ')}, + ${responses[answered[0]!]!.perDateChangeBytes} B (the encoder's literal \`date\` against an indexed one) × the share of answers whose \`date\` changed since the connection's last (the gap between answers over 1 s, at most 1). Entries the new dates evict from the table in long runs are not modelled.`;
+          .map(
+            (t) =>
+              `${t} ${responses[t]!.baseBytes.toFixed(1)} B (the mean counted at ${responses[t]!.points} measured cells, less the date term)`,
+          )
+          .join(
+            ', ',
+          )}, + ${responses[answered[0]!]!.perDateChangeBytes} B (the encoder's literal \`date\` against an indexed one) × the share of answers whose \`date\` changed since the connection's last (the gap between answers over 1 s, at most 1). Entries the new dates evict from the table in long runs are not modelled.`;
   const parts = techniques.map((t) => {
     const q = c.queue[t];
     const cpu = c.cpu[t];

@@ -38,7 +38,12 @@ const BIG_GRID = [
 describe('pushbench map --wire, --weights, --target-file: bad input', () => {
   const allowed = 'one of bytes, bandwidth, p50, p99, cpu, memory, each WEIGHT a number >= 0, not all 0, e.g. bytes=1,p99=2,cpu=1';
   const cases: Array<[string[], RegExp]> = [
-    [['--weights', 'speed=1'], new RegExp(`invalid --weights: received "speed=1"; expected NAME=WEIGHT pairs, .*${escape(allowed)} \\(unknown criterion "speed"\\)`)],
+    [
+      ['--weights', 'speed=1'],
+      new RegExp(
+        `invalid --weights: received "speed=1"; expected NAME=WEIGHT pairs, .*${escapeRegExp(allowed)} \\(unknown criterion "speed"\\)`,
+      ),
+    ],
     [['--weights', 'bytes=0,p99=0'], /invalid --weights: received "bytes=0,p99=0"; .* \(all weights are 0\)/],
     [['--weights', 'bytes=-1'], /invalid --weights: received "bytes=-1"; .* \(bad weight "bytes=-1"\)/],
     [['--weights', 'bytes=1,bytes=2'], /invalid --weights: received "bytes=1,bytes=2"; .* \(bytes is named twice\)/],
@@ -91,7 +96,7 @@ describe('pushbench map --wire, --weights, --target-file: bad input', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -193,7 +198,10 @@ describe('pushbench map --wire http,h2: a tiny map, measured for real on both wi
       );
       const tls = a.wireParts?.perMessage.tlsBytes ?? 0;
       assert.ok(tls >= 22 && tls < 23, `${technique}: one 22 B TLS record per message, ${tls}`);
-      assert.ok(!m.disagree.includes('bytes'), `${technique}: measured ${m.figures.bytesPerMessage}, model ${m.modelAsRun.bytesPerMessage}`);
+      assert.ok(
+        !m.disagree.includes('bytes'),
+        `${technique}: measured ${m.figures.bytesPerMessage}, model ${m.modelAsRun.bytesPerMessage}`,
+      );
     }
   });
 });

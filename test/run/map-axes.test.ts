@@ -115,10 +115,9 @@ describe('map wires', () => {
     assert.equal(cellCount(CONFIG), 3 * 3 * 1 * (4 + 4));
     // websocket-deflate is not carried on h2 (permessage-deflate rides the HTTP/1.1 Upgrade only): 5 + 4 pairs.
     assert.equal(cellCount({ ...CONFIG, techniques: ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate'] }), 9 * 9);
-    const specs = mapScenarios(
-      { ...CONFIG, techniques: ['sse', 'websocket-deflate'] },
-      [{ rate: 10, intervalMs: 100, clients: 10, reason: 'corner', timeScale: 1 }],
-    );
+    const specs = mapScenarios({ ...CONFIG, techniques: ['sse', 'websocket-deflate'] }, [
+      { rate: 10, intervalMs: 100, clients: 10, reason: 'corner', timeScale: 1 },
+    ]);
     assert.deepEqual(
       specs.map((s) => [s.id, s.params.wire, s.techniques]),
       [
@@ -190,7 +189,10 @@ describe('map wires', () => {
     const bytes = (t: TechniqueId, intervalMs: number): number =>
       modelFigures(t, runParams(h2, { rate: 1, intervalMs, clients: 10 }, 1, 'h2'), calibration, blocks).bytesPerMessage;
     const T = pollVsSse.value;
-    assert.ok(Math.abs(bytes('polling', T) - bytes('sse', T)) < 0.01 * bytes('sse', T), `${bytes('polling', T)} against ${bytes('sse', T)}`);
+    assert.ok(
+      Math.abs(bytes('polling', T) - bytes('sse', T)) < 0.01 * bytes('sse', T),
+      `${bytes('polling', T)} against ${bytes('sse', T)}`,
+    );
     assert.ok(bytes('polling', T / 2) > bytes('sse', T / 2), 'polling costs more below it');
     assert.match(pollVsSse.text, /^On HTTP\/2 \+ TLS at 1 msg\/s, short polling costs more bytes per message than Server-Sent Events/);
     // HPACK moves the crossover: on HTTP/1.1 polling needs 35 messages per poll to catch up with SSE, on h2 a few.
