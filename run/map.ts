@@ -296,12 +296,14 @@ export interface Calibration {
   cpu: Partial<Record<TechniqueId, { perRequestMicros: number; perMessageMicros: number }>>;
   memoryBytesPerConnection: Partial<Record<TechniqueId, number>>;
   /**
-   * On an HTTP/2 wire, per technique that answers requests: a JSON answer's HPACK block = base +
-   * perDateChange × the share of answers whose `date` differs from the connection's previous
-   * answer. perDateChange is the encoder's (a literal date against an indexed one, run/hpack-sizes.ts);
-   * base is the mean block the clients counted at the measured points less that term at their share.
+   * On an HTTP/2 wire, per technique that answers requests: a JSON answer's HPACK block = base
+   * (an answer with messages; emptyBase for an empty `[]`, whose `content-length: 2` the table
+   * indexes after the first) + perDateChange × the share of answers whose `date` differs from the
+   * connection's previous answer. perDateChange is the encoder's (a literal date against an indexed
+   * one); base and emptyBase a least-squares line in the share of empty answers through the blocks
+   * the clients counted at the measured points, less the date term at their share.
    */
-  h2Response?: Partial<Record<TechniqueId, { perDateChangeBytes: number; baseBytes: number; points: number }>>;
+  h2Response?: Partial<Record<TechniqueId, { perDateChangeBytes: number; baseBytes: number; emptyBaseBytes?: number; points: number }>>;
   /**
    * A target file's server: the built-in formulas for bytes do not hold there (its own heads,
    * envelopes and cursors), so bytes per message are a least-squares line in requests per message
@@ -371,6 +373,34 @@ export function fitCost(points: ReadonlyArray<{ x: number; y: number }>): { a: n
   return { a, b };
 }
 
+/** Least squares y = slope·x + intercept, unconstrained; all x equal: slope 0, the mean. */
+export function leastSquares(points: ReadonlyArray<{ x: number; y: number }>): { slope: number; intercept: number } {
+  const n = points.length;
+  if (n === 0) return { slope: 0, intercept: 0 };
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  if (sxx < 1e-12) return { slope: 0, intercept: my };
+  const slope = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+/**
+ * The share of a request technique's answers that carry no message, as the model has it: short
+ * polling's polls beyond one per message (1 − r/p), long polling's expired holds among its answers.
+ */
+export function emptyAnswerShare(
+  technique: TechniqueId,
+  params: Pick<ScenarioParams, 'rate' | 'intervalMs' | 'holdMs'>,
+  rttMs: number,
+): number {
+  if (TECHNIQUE_META[technique].delivery !== 'request') return 0;
+  if (TECHNIQUE_META[technique].pickup === 'interval') return Math.max(0, 1 - params.rate / (1000 / Math.max(params.intervalMs, rttMs)));
+  const k = Math.max(1, (params.rate * rttMs) / 1000);
+  const expired = Math.floor(1000 / params.rate / params.holdMs);
+  return expired / (1 / k + expired);
+}
+
 /** Requests per delivered message of a run (0 for a stream). */
 function requestsPerMessage(result: CompletedResult): number {
   return result.requests === null || result.messages.delivered === 0 ? 0 : result.requests.total / result.messages.delivered;
@@ -388,7 +418,7 @@ export function calibrate(
   const rtts: number[] = [];
   const calibration: Calibration = { rttMs: fallbackRttMs, queue: {}, cpu: {}, memoryBytesPerConnection: {}, h2Response: {} };
   const onWire = results.scenarios.filter((s) => (s.params.wire ?? DEFAULT_WIRE) === wire);
-  const blocks: Array<{ technique: TechniqueId; params: ScenarioParams; bytes: number }> = [];
+  const blocks: Array<{ technique: TechniqueId; params: ScenarioParams; bytes: number; empty: number }> = [];
   for (const technique of techniques) {
     const queues: Array<{ x: number; y: number }> = [];
     const cpuPoints: Array<{ x: number; y: number }> = [];
@@ -405,7 +435,12 @@ export function calibrate(
         memory.push(result.server.bytesPerConnection);
       const answers = result.requests?.total ?? 0;
       if (WIRE_META[wire].httpVersion === '2' && answers > 0 && result.wireParts !== undefined && result.wireParts !== null)
-        blocks.push({ technique, params: scenario.params, bytes: result.wireParts.window.h2HeaderBlockBytesDown / answers });
+        blocks.push({
+          technique,
+          params: scenario.params,
+          bytes: result.wireParts.window.h2HeaderBlockBytesDown / answers,
+          empty: (result.requests?.empty ?? 0) / answers,
+        });
     }
     if (queues.length > 0) {
       const counts = [...new Set(queues.map((q) => q.x))].sort((a, b) => a - b);
@@ -450,11 +485,13 @@ export function calibrate(
   for (const technique of techniques) {
     const own = blocks.filter((b) => b.technique === technique);
     if (own.length === 0) continue;
-    const base =
-      own.reduce((sum, b) => sum + b.bytes - h2DateChangeBytes * dateChangeShare(technique, b.params, calibration.rttMs), 0) / own.length;
+    const line = leastSquares(
+      own.map((b) => ({ x: b.empty, y: b.bytes - h2DateChangeBytes * dateChangeShare(technique, b.params, calibration.rttMs) })),
+    );
     (calibration.h2Response ??= {})[technique] = {
       perDateChangeBytes: h2DateChangeBytes,
-      baseBytes: Math.max(0, base),
+      baseBytes: Math.max(0, line.intercept),
+      emptyBaseBytes: Math.max(0, line.intercept + line.slope),
       points: own.length,
     };
   }
@@ -569,17 +606,19 @@ export function mapWireContext(
   const request = h2RequestBlocks?.get(blockKey(wire, technique, typicalSeq(params)));
   const fit = calibration.h2Response?.[technique];
   const share = dateChangeShare(technique, params, calibration.rttMs);
+  const empty = emptyAnswerShare(technique, params, calibration.rttMs);
+  const base = fit === undefined ? 0 : fit.baseBytes * (1 - empty) + (fit.emptyBaseBytes ?? fit.baseBytes) * empty;
   return {
     ...MAP_WIRE,
     wire,
     h2: {
       firstRequestBlockBytes: request?.first ?? 0,
       requestBlockBytes: request?.steady ?? 0,
-      responseBlockBytes: fit === undefined ? 0 : fit.perDateChangeBytes * share + fit.baseBytes,
+      responseBlockBytes: fit === undefined ? 0 : base + fit.perDateChangeBytes * share,
       responseBlockSource:
         fit === undefined
           ? 'not measured: no answer counted on this wire'
-          : `${fit.baseBytes.toFixed(1)} B from the blocks counted at ${fit.points} measured cells + ${fit.perDateChangeBytes.toFixed(1)} B × ${share.toFixed(3)}, the share of answers with a new \`date\``,
+          : `${base.toFixed(1)} B (${(empty * 100).toFixed(0)}% empty answers; fitted to the blocks counted at ${fit.points} measured cells) + ${fit.perDateChangeBytes.toFixed(1)} B × ${share.toFixed(3)}, the share of answers with a new \`date\``,
     },
   };
 }
@@ -956,7 +995,7 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
       : ` An answer's HPACK block: ${answered
           .map(
             (t) =>
-              `${t} ${responses[t]!.baseBytes.toFixed(1)} B (the mean counted at ${responses[t]!.points} measured cells, less the date term)`,
+              `${t} ${responses[t]!.baseBytes.toFixed(1)} B with messages, ${(responses[t]!.emptyBaseBytes ?? responses[t]!.baseBytes).toFixed(1)} B empty (a line in the share of empty answers through the blocks counted at ${responses[t]!.points} measured cells, less the date term)`,
           )
           .join(
             ', ',
