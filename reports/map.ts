@@ -175,8 +175,9 @@ export function mapHeadline(map: DecisionMap): string {
   ].filter((l) => l !== null);
   const wires = mapWireList(map);
   const weights = map.weights ?? null;
-  const pairs =
-    wires.length === 1 ? `${map.axes.techniques.length} techniques` : `${wires.length} wires (${wires.join(', ')}) × their techniques`;
+  // The techniques on the map: those its wire and target carry (a refused one is named under "Left out").
+  const onMap = new Set(map.cells.map((c) => c.technique)).size;
+  const pairs = wires.length === 1 ? `${onMap} techniques` : `${wires.length} wires (${wires.join(', ')}) × their techniques`;
   return (
     `Decision map: ${map.axes.rates.length} rates × ${map.axes.intervalsMs.length} intervals × ${map.axes.clients.length} client counts × ${pairs} = ${formatInteger(cells)} cells from the model` +
     `${wires.length === 1 && wires[0] === DEFAULT_WIRE ? '' : ` (on ${wires.map((w) => WIRE_META[w].label).join(', ')})`}; ` +
