@@ -186,21 +186,28 @@ describe('pushbench map --wire http,h2: a tiny map, measured for real on both wi
     assert.deepEqual({ ...mapScenario.params }, { ...alone.params }, 'the map ran the point with the parameters run uses');
     for (const technique of ['sse', 'websocket'] as const) {
       const a = alone.results[technique];
+      const inMap = mapScenario.results[technique];
       const cell = results.map!.cells.find((c) => c.wire === 'h2' && c.technique === technique)!;
       assert.equal(a?.state, 'completed');
-      if (a?.state !== 'completed') continue;
+      assert.equal(inMap?.state, 'completed');
+      if (a?.state !== 'completed' || inMap?.state !== 'completed') continue;
       const m = cell.measurement!;
-      // Per message on h2: the event or frame, a 9 B DATA frame header and a 22 B TLS record, exact in both runs;
-      // the totals differ by at most the seq's digits (`"seq":9` against `"seq":10`), which depend on where the window falls.
+      // The map's cell is its scenario's figure, unchanged.
+      assert.equal(m.figures.bytesPerMessage, inMap.perMessage.totalBytes);
+      const mapParts = inMap.wireParts!.perMessage;
+      const runParts = a.wireParts!.perMessage;
+      // Above the wire (the event or frame and its payload) both runs agree to the byte, but for the seq's digits
+      // (`"seq":9` against `"seq":10`), which depend on where the window falls.
+      const above = (p: typeof mapParts): number => p.payloadBytes + p.httpBytes + p.headerBlockBytes;
+      assert.ok(Math.abs(above(mapParts) - above(runParts)) <= 2, `${technique}: ${above(mapParts)} against ${above(runParts)} B`);
+      // The wire: at most one 22 B TLS record and one 9 B DATA frame header per message, fewer when the server's
+      // HTTP/2 session sends two messages in one (it does on a loaded machine: results/2026-12-07-map-wires.md).
+      for (const parts of [mapParts, runParts]) assert.ok(parts.tlsBytes + parts.h2FramingBytes <= 31.5, JSON.stringify(parts));
+      // The model on h2 is one record and one frame per message: with them, the measurement is the model to 1%.
+      const uncoalesced = above(mapParts) + 22 + 9;
       assert.ok(
-        Math.abs(m.figures.bytesPerMessage - a.perMessage.totalBytes) <= 2,
-        `${technique}: ${m.figures.bytesPerMessage} against ${a.perMessage.totalBytes} B per message`,
-      );
-      const tls = a.wireParts?.perMessage.tlsBytes ?? 0;
-      assert.ok(tls >= 22 && tls < 23, `${technique}: one 22 B TLS record per message, ${tls}`);
-      assert.ok(
-        !m.disagree.includes('bytes'),
-        `${technique}: measured ${m.figures.bytesPerMessage}, model ${m.modelAsRun.bytesPerMessage}`,
+        Math.abs(uncoalesced - m.modelAsRun.bytesPerMessage) <= 0.01 * m.modelAsRun.bytesPerMessage,
+        `${technique}: ${uncoalesced} B against the model's ${m.modelAsRun.bytesPerMessage} B`,
       );
     }
   });
