@@ -961,15 +961,37 @@ export function buildMap(
     cells,
     winners: pickWinners(cells, limits, weights),
     crossovers,
-    claims: mapClaims(
-      { ...config, techniques: mapTechniquesOn(config, first) },
-      firstCells,
-      crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first),
-      firstCalibration,
+    claims: withClaimScope(
+      mapClaims(
+        { ...config, techniques: mapTechniquesOn(config, first) },
+        firstCells,
+        crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first),
+        firstCalibration,
+      ),
+      first,
+      target,
     ),
     measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(pointId(p, wire, target)))).length,
     wallMs,
   };
+}
+
+/**
+ * The WebSocket handshake claim is computed from the built-in model on HTTP/1.1 cleartext (the
+ * upgrade and the upstream POST have no TLS or HTTP/2 terms yet, and a target's own bytes are not
+ * the built-in formula's): on another wire or at a target its evidence says so.
+ */
+function withClaimScope(claims: DecisionMap['claims'], wire: WireId, target: ResolvedTarget): DecisionMap['claims'] {
+  const scope = [
+    wire === DEFAULT_WIRE
+      ? null
+      : `on HTTP/1.1 cleartext, not ${WIRE_META[wire].label} (the model has no TLS or HTTP/2 terms for the upgrade and an upstream POST yet)`,
+    target.kind === 'builtin' ? null : `for pushbench's own servers, not target ${target.name}`,
+  ].filter((part) => part !== null);
+  if (scope.length === 0) return claims;
+  return claims.map((c) =>
+    c.id === 'websocket-handshake' ? { ...c, evidence: `The built-in model's bytes, ${scope.join(' and ')}: ${c.evidence}` } : c,
+  );
 }
 
 function describeCalibration(c: Calibration, techniques: readonly TechniqueId[]): string {
