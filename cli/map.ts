@@ -7,10 +7,27 @@
  */
 import path from 'node:path';
 import { ConfigError, showReceived } from '../core/errors.ts';
-import { MAP_CRITERIA, type MapCriterion } from '../core/results.ts';
+import { MAP_CRITERIA, MAP_RANKINGS, type MapCriterion, type MapRanking } from '../core/results.ts';
+import { DEFAULT_WIRE, WIRE_META, wireRefusals } from '../core/wires.ts';
 import { TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
 import { BUILTIN_PROFILE_NAMES } from '../core/header-profile.ts';
-import { buildMap, cellCount, logSpaced, mapScenarios, MAX_MAP_CELLS, planMeasuredPoints, type MapConfig } from '../run/map.ts';
+import {
+  buildMap,
+  cellCount,
+  h2DateChangeBytes,
+  logSpaced,
+  mapRequestBlocks,
+  mapRefusals,
+  mapScenarios,
+  MAX_MAP_CELLS,
+  planMeasuredPoints,
+  techniqueWirePairs,
+  type MapConfig,
+  type MapWeights,
+} from '../run/map.ts';
+import { wireOption } from './options.ts';
+import { readConfigText } from './config-file.ts';
+import { checkTargetHost, loadTarget } from '../run/targets.ts';
 import { killAllChildren } from '../run/children.ts';
 import { runSession } from '../run/session.ts';
 import { renderMapText } from '../reports/map.ts';
@@ -100,6 +117,33 @@ function ascendingList(what: string, item: (input: unknown) => number | undefine
 }
 
 const intervalItem = durationReader('ms', 10, 600_000);
+
+/** `bytes=1,p99=2,cpu=1`: a weight >= 0 per criterion named, each once, not all 0. */
+function weightsReader(): Flag<MapWeights>['reader'] {
+  const expected = `expected NAME=WEIGHT pairs, comma-separated, each NAME once, one of ${MAP_CRITERIA.join(', ')}, each WEIGHT a number >= 0, not all 0, e.g. bytes=1,p99=2,cpu=1`;
+  return {
+    expected,
+    read(input, label) {
+      const text = typeof input === 'string' ? input.trim() : '';
+      const fail = (why = ''): never => {
+        throw ConfigError.invalid(label, showReceived(input), `${expected}${why}`);
+      };
+      if (text === '') return fail();
+      const weights: Partial<Record<MapCriterion, number>> = {};
+      for (const item of text.split(',')) {
+        const [name = '', value, ...rest] = item.split('=').map((part) => part.trim());
+        const criterion = MAP_CRITERIA.find((c) => c === name);
+        if (criterion === undefined) return fail(` (unknown criterion ${showReceived(name)})`);
+        if (criterion in weights) return fail(` (${criterion} is named twice)`);
+        const weight = value === undefined || rest.length > 0 ? undefined : numberIn(value, 0, 1e6);
+        if (weight === undefined) return fail(` (bad weight ${showReceived(item.trim())})`);
+        weights[criterion] = weight;
+      }
+      if (Object.values(weights).every((w) => w === 0)) return fail(' (all weights are 0)');
+      return Object.freeze(weights);
+    },
+  };
+}
 const MEMORY_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
@@ -175,16 +219,35 @@ export const MAP_FLAGS = {
       (items) => (items.includes('all') ? [...TECHNIQUES] : TECHNIQUES.filter((t) => items.includes(t))),
     ),
   },
+  targetFile: {
+    flag: 'target-file',
+    arg: 'FILE',
+    help: "the server the measured points run against: builtin (pushbench's own servers) or one target file (JSON, see targets/target.schema.json); the model's bytes are then fitted from its measured cells",
+    defaultText: 'builtin',
+    reader: stringReader('builtin or the path of one target file'),
+  },
+  wires: {
+    ...wireOption,
+    help: `${wireOption.help}; on the map each wire is a coordinate of every cell, and a technique and wire pair can win`,
+  },
   criteria: {
     flag: 'criterion',
     arg: 'LIST',
-    help: `criteria to print (the files hold every one): ${MAP_CRITERIA.join(', ')} or all`,
+    help: `criteria to print (the files hold every one): ${MAP_RANKINGS.join(', ')} (with --weights) or all`,
     defaultText: 'all',
-    reader: listReader<MapCriterion | 'all', MapCriterion>(
-      `allowed: ${[...MAP_CRITERIA, 'all'].join(', ')} (comma-separated list)`,
-      (input) => [...MAP_CRITERIA, 'all' as const].find((c) => c === input),
-      (items) => (items.includes('all') ? [...MAP_CRITERIA] : MAP_CRITERIA.filter((c) => items.includes(c))),
+    // `all` is kept in the list, so that a `weighted` named without --weights is told apart from `all`.
+    reader: listReader<MapRanking | 'all', MapRanking | 'all'>(
+      `allowed: ${[...MAP_RANKINGS, 'all'].join(', ')} (comma-separated list)`,
+      (input) => [...MAP_RANKINGS, 'all' as const].find((c) => c === input),
+      (items) => (items.includes('all') ? ['all' as const] : MAP_RANKINGS.filter((c) => items.includes(c))),
     ),
+  },
+  weights: {
+    flag: 'weights',
+    arg: 'LIST',
+    help: `a weighted winner per cell: NAME=WEIGHT pairs over ${MAP_CRITERIA.join(', ')} (>= 0, not all 0); each figure over the best at its point, weighted mean`,
+    defaultText: 'none',
+    reader: weightsReader(),
   },
   maxLatency: {
     flag: 'max-latency',
@@ -253,16 +316,41 @@ depend on time), the winner per criterion, the crossovers, and the classic claim
 Options:
 ${helpLines([...Object.values(MAP_FLAGS), HELP_ROW])}
 
-At most ${MAX_MAP_CELLS} cells (rates × intervals × clients × techniques).
+At most ${MAX_MAP_CELLS} cells (rates × intervals × clients × technique and wire pairs).
 Exit codes: 0 done, 1 a measured technique failed, 2 bad input, 3 a write failed, 130 interrupted.
 `;
 
 /** The resolved map settings, or help. Throws ConfigError (exit 2) on bad input. */
 export function parseMapArgs(
   argv: readonly string[],
-): (MapConfig & { help: false; criteria: readonly MapCriterion[]; out: string | null }) | { help: true } {
+): (MapConfig & { help: false; criteria: readonly MapRanking[]; out: string | null }) | { help: true } {
   const { values, help } = parseCommand(argv, MAP_FLAGS, { positionals: false });
   if (help) return { help: true };
+  const wires = values.wires ?? [DEFAULT_WIRE];
+  const loaded = values.targetFile === undefined ? undefined : loadTarget(values.targetFile, readConfigText);
+  const target = loaded === undefined || loaded.kind === 'builtin' ? undefined : loaded;
+  if (target !== undefined) {
+    checkTargetHost(target, false);
+    const label = `target file ${showReceived(target.file ?? target.name)}`;
+    const missing = (values.techniques ?? []).filter((id) => !target.techniques.includes(id));
+    if (missing.length > 0)
+      throw new ConfigError(
+        `invalid --technique: received ${showReceived(missing.join(','))}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`,
+      );
+  }
+  const techniques = values.techniques ?? TECHNIQUES;
+  // As run does: a technique named on a wire that cannot carry it is refused; one left to `all` is left out of that wire, said in the map.
+  if (values.techniques !== undefined) {
+    const refusals = wireRefusals(techniques, wires);
+    if (refusals.length > 0) throw new ConfigError(`invalid --technique with --wire ${wires.join(',')}: ${refusals.join('; ')}`);
+  }
+  const criteria: readonly MapRanking[] =
+    values.criteria === undefined || values.criteria.includes('all') ? MAP_RANKINGS : (values.criteria as readonly MapRanking[]);
+  if (values.criteria?.includes('weighted') && values.weights === undefined) {
+    throw new ConfigError(
+      `invalid --criterion: received "weighted" without --weights; give --weights NAME=WEIGHT,... (names: ${MAP_CRITERIA.join(', ')}) or choose among ${MAP_CRITERIA.join(', ')}`,
+    );
+  }
   const quick = values.quick ?? false;
   if (values.rateSteps !== undefined && values.rates !== undefined && 'list' in values.rates) {
     throw new ConfigError(
@@ -276,7 +364,10 @@ export function parseMapArgs(
     rates: Object.freeze(rates),
     intervalsMs: values.intervals ?? MAP_DEFAULTS.intervalsMs,
     clients: values.clients ?? (quick ? MAP_DEFAULTS.quickClients : MAP_DEFAULTS.clients),
-    techniques: values.techniques ?? TECHNIQUES,
+    techniques,
+    wires,
+    weights: values.weights ?? null,
+    ...(target === undefined ? {} : { target }),
     payloadBytes: values.payloadBytes ?? MAP_DEFAULTS.payloadBytes,
     holdMs: MAP_DEFAULTS.holdMs,
     headers: values.headers ?? MAP_DEFAULTS.headers,
@@ -287,14 +378,23 @@ export function parseMapArgs(
     windowMs: values.windowMs ?? (quick ? MAP_DEFAULTS.quickWindowMs : MAP_DEFAULTS.windowMs),
     // A third of the window, as the defaults have it (the clients are connected before it starts).
     warmupMs: Math.round((values.windowMs ?? (quick ? MAP_DEFAULTS.quickWindowMs : MAP_DEFAULTS.windowMs)) / 3),
-    criteria: values.criteria ?? MAP_CRITERIA,
+    criteria: criteria.filter((c) => c !== 'weighted' || values.weights !== undefined),
     out: values.out ?? null,
     help: false as const,
   };
   const cells = cellCount(config);
+  if (cells === 0) {
+    throw new ConfigError(
+      `no technique is left on the map: ${mapRefusals(config).join('; ')}; choose techniques and wires that carry them (--technique, --wire)`,
+    );
+  }
   if (cells > MAX_MAP_CELLS) {
     throw new ConfigError(
-      `too many map cells: received ${config.rates.length} rates × ${config.intervalsMs.length} intervals × ${config.clients.length} client counts × ${config.techniques.length} techniques = ${cells}; at most ${MAX_MAP_CELLS} are allowed`,
+      `too many map cells: received ${config.rates.length} rates × ${config.intervalsMs.length} intervals × ${config.clients.length} client counts × ${
+        wires.length === 1
+          ? `${techniqueWirePairs(config)} techniques`
+          : `${techniqueWirePairs(config)} technique and wire pairs (${wires.length} wires)`
+      } = ${cells}; at most ${MAX_MAP_CELLS} are allowed`,
     );
   }
   return Object.freeze(config);
@@ -358,7 +458,12 @@ export async function runMapCommand(argv: string[]): Promise<number> {
       progress.done();
     }
     killAllChildren();
-    const map = buildMap(config, points, results, Math.round(performance.now() - started));
+    const h2RequestBlocks = await mapRequestBlocks(config, points);
+    const dateChange = config.wires?.some((wire) => WIRE_META[wire].httpVersion === '2') ? await h2DateChangeBytes() : 0;
+    const map = buildMap(config, points, results, Math.round(performance.now() - started), {
+      h2RequestBlocks,
+      h2DateChangeBytes: dateChange,
+    });
     const withMap = { ...results, map };
     const saved = await saveResults(withMap, outDir);
     process.stdout.write(renderMapText(map, config.criteria));

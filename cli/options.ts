@@ -324,7 +324,7 @@ const holdOption: Flag<number> = {
   reader: durationReader('ms', 100, 600_000),
 };
 
-const wireOption: Flag<readonly WireId[]> = {
+export const wireOption: Flag<readonly WireId[]> = {
   flag: 'wire',
   arg: 'LIST',
   help: `what carries HTTP: ${WIRES.map((wire) => `${wire} (${WIRE_META[wire].label})`).join(', ')}; a list measures each wire in turn, like a client sweep`,

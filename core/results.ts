@@ -700,6 +700,12 @@ export const HeaderProfileRecordSchema = closed(
 /** The criteria the decision map ranks techniques by (`pushbench map --criterion`). */
 export const MAP_CRITERIA = ['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const;
 export const MapCriterionSchema = literalUnion(MAP_CRITERIA, { description: 'a map criterion' });
+/** What a map ranks techniques by: each criterion, and `weighted`, the criteria combined by the user's `--weights`. */
+export const MAP_RANKINGS = [...MAP_CRITERIA, 'weighted'] as const;
+export const MapRankingSchema = literalUnion(MAP_RANKINGS, {
+  description: "a map criterion, or weighted: the criteria combined by --weights (each figure over the point's best, weighted mean)",
+});
+const MapWireSchema = literalUnion(WIRES, { description: 'a wire (core/wires.ts)' });
 
 export const MapFiguresSchema = closed(
   {
@@ -725,7 +731,14 @@ export const MapCellSchema = closed(
     intervalMs: nonNegative('Short-polling interval (the other techniques do not depend on it)'),
     clients: count(),
     technique: TechniqueIdSchema,
+    wire: Type.Optional(MapWireSchema),
     model: MapFiguresSchema,
+    weighted: Type.Optional(
+      nullable(
+        nonNegative(),
+        "With --weights: the weighted mean of the cell's figures, each over the best of its point and wire (1: best at every weighted criterion); null when a weighted figure is missing",
+      ),
+    ),
     measured: Type.Boolean({ description: 'Whether this cell was also measured (by a scenario of this file)' }),
     measurement: Type.Optional(
       closed({
@@ -759,12 +772,41 @@ export const MapSchema = closed(
       intervalsMs: Type.Array(nonNegative()),
       clients: Type.Array(count()),
       techniques: Type.Array(TechniqueIdSchema),
+      wires: Type.Optional(
+        Type.Array(MapWireSchema, { description: 'The wires of the map (`--wire`). Absent in maps before wires: http' }),
+      ),
+      refused: Type.Optional(
+        Type.Array(Type.String(), {
+          description: 'Technique and wire pairs left out, each with the reason (core/wires.ts), as run refuses them',
+        }),
+      ),
     }),
+    weights: Type.Optional(
+      nullable(
+        closed(
+          {
+            bytes: Type.Optional(nonNegative()),
+            bandwidth: Type.Optional(nonNegative()),
+            p50: Type.Optional(nonNegative()),
+            p99: Type.Optional(nonNegative()),
+            cpu: Type.Optional(nonNegative()),
+            memory: Type.Optional(nonNegative()),
+          },
+          '`--weights`: the weight of each criterion (absent: 0)',
+        ),
+      ),
+    ),
     params: closed({
       payloadBytes: count(),
       holdMs: nonNegative(),
       headers: Type.String(),
       rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells'),
+      target: Type.Optional(
+        Type.String({
+          description:
+            "`--target-file`: the target's name; its bytes per message are fitted from its measured cells. Absent: the built-in target",
+        }),
+      ),
     }),
     limits: closed({
       maxLatencyMs: nullable(nonNegative(), '`--max-latency`: a technique whose p99 exceeds it does not win a cell'),
@@ -781,9 +823,17 @@ export const MapSchema = closed(
         rate: Type.Number({ exclusiveMinimum: 0 }),
         intervalMs: nonNegative(),
         clients: count(),
-        criterion: MapCriterionSchema,
+        criterion: MapRankingSchema,
+        wire: Type.Optional(
+          literalUnion([...WIRES, 'any'] as const, {
+            description:
+              'The wire this winner is on; any: across the wires, the winner a technique and wire pair (winnerWire). Absent: http',
+          }),
+        ),
         technique: nullable(TechniqueIdSchema, 'null: no technique has a figure here, or none is within the limits'),
+        winnerWire: Type.Optional(nullable(MapWireSchema, "Across the wires: the winner's wire")),
         runnerUp: nullable(TechniqueIdSchema),
+        runnerUpWire: Type.Optional(nullable(MapWireSchema, "Across the wires: the runner-up's wire")),
         margin: nullable(nonNegative(), "Runner-up's figure / winner's figure (1.5: the next best costs 50% more)"),
         measured: Type.Boolean({ description: "Whether the winner's figure is a measurement" }),
       }),
@@ -792,6 +842,7 @@ export const MapSchema = closed(
       closed({
         id: Type.String(),
         criterion: MapCriterionSchema,
+        wire: Type.Optional(MapWireSchema),
         techniques: Type.Array(TechniqueIdSchema),
         axis: literalUnion(['rate', 'intervalMs', 'clients'] as const, { description: 'The axis along which the crossover is a point' }),
         value: nullable(nonNegative(), 'Where the two cross on that axis; null: they do not cross on the grid'),
@@ -922,6 +973,7 @@ export type HeaderProfileRecord = Static<typeof HeaderProfileRecordSchema>;
 export type MicroResult = Static<typeof MicroResultSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
 export type MapCriterion = Static<typeof MapCriterionSchema>;
+export type MapRanking = Static<typeof MapRankingSchema>;
 export type MapFigures = Static<typeof MapFiguresSchema>;
 export type MapCell = Static<typeof MapCellSchema>;
 export type DecisionMap = Static<typeof MapSchema>;

@@ -6,9 +6,9 @@
  * drawn through the grid. Pure: grid units only (a cell is 1 × 1; x grows with the rate, y with
  * the interval, row 0 the shortest).
  */
-import { type DecisionMap, figureOf, type MapCriterion } from '../core/results.ts';
+import type { DecisionMap, MapCriterion, MapRanking } from '../core/results.ts';
 import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
-import { CRITERION_TEXT, cellsAt, figureText, intervalText, rateText, techniqueCode, winnerAt } from './map.ts';
+import { CRITERION_TEXT, cellRankFigure, cellsAt, figureText, intervalText, rateText, techniqueCode, winnerAt, winnerCode } from './map.ts';
 
 export interface HeatCell {
   col: number;
@@ -36,7 +36,7 @@ export interface HeatLine {
 }
 
 export interface Heatmap {
-  criterion: MapCriterion;
+  criterion: MapRanking;
   clients: number;
   title: string;
   columns: string[];
@@ -66,22 +66,25 @@ function opacityFor(margin: number | null): number {
 }
 
 /** The heatmap of one criterion at one client count. */
-export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: number): Heatmap {
+export function heatmap(map: DecisionMap, criterion: MapRanking, clients: number, viewTitle = ''): Heatmap {
   const cells: HeatCell[] = [];
   map.axes.intervalsMs.forEach((intervalMs, row) => {
     map.axes.rates.forEach((rate, col) => {
       const w = winnerAt(map, criterion, rate, intervalMs, clients);
       const point = cellsAt(map, rate, intervalMs, clients);
       const measured = point.some((c) => c.measured);
-      const disagree = point.some((c) => c.measurement?.disagree.includes(criterion));
+      const disagree = criterion !== 'weighted' && point.some((c) => c.measurement?.disagree.includes(criterion));
       const technique = w?.technique ?? null;
       const detail = [
-        `${rateText(rate)} msg/s, ${intervalText(intervalMs)} polls, ${clients} clients: ${CRITERION_TEXT[criterion].title}`,
+        `${rateText(rate)} msg/s, ${intervalText(intervalMs)} polls, ${clients} clients: ${CRITERION_TEXT[criterion].title}${viewTitle}`,
         ...point.map((c) => {
           const m = c.measurement;
-          const model = figureText(figureOf(c.model, criterion), criterion);
-          if (m === undefined) return `${TECHNIQUE_META[c.technique].label}: ${model} (model)`;
-          const measuredValue = figureText(figureOf(m.figures, criterion), criterion);
+          const name = `${TECHNIQUE_META[c.technique].label}${viewTitle === ' across the wires' ? ` on ${c.wire ?? 'http'}` : ''}`;
+          if (criterion === 'weighted')
+            return `${name}: ${figureText(c.weighted ?? null, criterion)}${c.measured ? ' (from measured figures where shown)' : ' (model)'}`;
+          const model = figureText(cellRankFigure(c.model, c, criterion), criterion);
+          if (m === undefined) return `${name}: ${model} (model)`;
+          const measuredValue = figureText(cellRankFigure(m.figures, c, criterion), criterion);
           const flag = m.disagree.includes(criterion) ? ' — differs from the model' : '';
           // A compressed run is checked against the model at its own rate and interval: say that figure too.
           const asRunValue =
@@ -94,7 +97,7 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
                   : null;
           const asRun =
             m.timeScale > 1 && asRunValue !== null ? ` (${figureText(asRunValue, criterion)} at the run's rate and interval)` : '';
-          return `${TECHNIQUE_META[c.technique].label}: ${measuredValue} measured (n = ${m.samples} from ${m.messages} messages, run ${Number(m.timeScale.toPrecision(3))}x faster), model ${model}${asRun}${flag}`;
+          return `${name}: ${measuredValue} measured (n = ${m.samples} from ${m.messages} messages, run ${Number(m.timeScale.toPrecision(3))}x faster), model ${model}${asRun}${flag}`;
         }),
       ].join('\n');
       cells.push({
@@ -105,7 +108,10 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
         technique,
         color: technique === null ? '#dddddd' : TECHNIQUE_META[technique].color,
         opacity: technique === null ? 1 : opacityFor(w?.margin ?? null),
-        label: technique === null ? '—' : `${techniqueCode(technique)}${w?.margin == null ? '' : ` ${Number(w.margin.toPrecision(2))}x`}`,
+        label:
+          technique === null
+            ? '—'
+            : `${winnerCode({ technique, winnerWire: w?.winnerWire })}${w?.margin == null ? '' : ` ${Number(w.margin.toPrecision(2))}x`}`,
         measured,
         disagree,
         detail,
@@ -115,15 +121,18 @@ export function heatmap(map: DecisionMap, criterion: MapCriterion, clients: numb
   return {
     criterion,
     clients,
-    title: `Winner by ${CRITERION_TEXT[criterion].title} at ${clients} clients`,
+    title: `Winner by ${CRITERION_TEXT[criterion].title}${viewTitle} at ${clients} clients`,
     columns: map.axes.rates.map((r) => `${rateText(r)}/s`),
     rows: map.axes.intervalsMs.map(intervalText),
     cells,
-    lines: crossoverLines(
-      map,
-      criterion === 'bandwidth' ? 'bytes' : criterion,
-      new Set(cells.map((c) => c.technique).filter((t): t is TechniqueId => t !== null)),
-    ),
+    lines:
+      criterion === 'weighted'
+        ? []
+        : crossoverLines(
+            map,
+            criterion === 'bandwidth' ? 'bytes' : criterion,
+            new Set(cells.map((c) => c.technique).filter((t): t is TechniqueId => t !== null)),
+          ),
   };
 }
 

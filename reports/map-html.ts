@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { html, joinHtml, safe, scriptText, type SafeHtml } from '../core/html.ts';
-import { MAP_CRITERIA, type DecisionMap } from '../core/results.ts';
+import type { DecisionMap } from '../core/results.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import { heatmap, type Heatmap } from './map-heatmap.ts';
-import { CRITERION_TEXT, crossoverLines, mapHeadline, techniqueCode } from './map.ts';
+import { CRITERION_TEXT, crossoverLines, mapHeadline, mapRankings, mapViews, techniqueCode } from './map.ts';
 
 const CELL_W = 86;
 const CELL_H = 30;
@@ -66,14 +66,21 @@ export function mapSection(map: DecisionMap | undefined): SafeHtml {
     ),
     ' ',
   );
-  const figures = MAP_CRITERIA.map(
-    (
-      criterion,
-    ) => html`<figure class="map-figure" id="map-${criterion}"><figcaption><strong>Winner by ${CRITERION_TEXT[criterion].title}</strong> (${CRITERION_TEXT[criterion].unit}). Point at a cell for its numbers.</figcaption>
-<div class="scroll">${map.axes.clients.map((clients) => svgPanel(heatmap(map, criterion, clients)))}</div>
+  const views = mapViews(map);
+  const figures = views.flatMap((view) =>
+    mapRankings(map).map(
+      (
+        criterion,
+      ) => html`<figure class="map-figure" id="map-${criterion}${view.suffix}"><figcaption><strong>Winner by ${CRITERION_TEXT[criterion].title}${view.title}</strong> (${CRITERION_TEXT[criterion].unit}). Point at a cell for its numbers.</figcaption>
+<div class="scroll">${map.axes.clients.map((clients) => svgPanel(heatmap(view.map, criterion, clients, view.title)))}</div>
 <pre class="map-detail" aria-live="polite">Point at a cell (or focus it with Tab) to see every technique's figure there, measured or model, with n.</pre></figure>`,
+    ),
   );
-  const crossovers = crossoverLines(map).map((line) => html`<li>${line.replace(/^- /, '')}</li>`);
+  const crossovers = views
+    .filter((view) => view.wire !== 'any')
+    .flatMap((view) =>
+      crossoverLines(view.map).map((line) => html`<li>${view.title === '' ? '' : `${view.title.trim()}: `}${line.replace(/^- /, '')}</li>`),
+    );
   const claims = map.claims.map(
     (c) =>
       html`<li><strong>“${c.claim}”</strong> — <span class="verdict-${c.verdict.replace(' ', '-')}">${c.verdict}</span>. ${c.evidence}</li>`,
@@ -82,7 +89,7 @@ export function mapSection(map: DecisionMap | undefined): SafeHtml {
   const measuredRows = measured.map((c) => {
     const m = c.measurement!;
     const mark = (k: 'bytes' | 'p50' | 'p99'): string => (m.disagree.includes(k) ? ' !' : '');
-    return html`<tr><td>${c.rate} msg/s, ${c.intervalMs} ms, ${c.clients} clients</td><td>${TECHNIQUE_META[c.technique].label}</td><td>${m.figures.bytesPerMessage.toFixed(1)} / ${m.modelAsRun.bytesPerMessage.toFixed(1)}${mark('bytes')}</td><td>${m.figures.p50Ms.toFixed(2)} / ${m.modelAsRun.p50Ms.toFixed(2)}${mark('p50')}</td><td>${m.figures.p99Ms.toFixed(2)} / ${m.modelAsRun.p99Ms.toFixed(2)}${mark('p99')}</td><td>${m.samples} / ${m.messages}</td><td>${Number(m.timeScale.toPrecision(3))}</td></tr>`;
+    return html`<tr><td>${c.rate} msg/s, ${c.intervalMs} ms, ${c.clients} clients</td><td>${TECHNIQUE_META[c.technique].label}${views.length > 1 ? ` on ${c.wire ?? 'http'}` : ''}</td><td>${m.figures.bytesPerMessage.toFixed(1)} / ${m.modelAsRun.bytesPerMessage.toFixed(1)}${mark('bytes')}</td><td>${m.figures.p50Ms.toFixed(2)} / ${m.modelAsRun.p50Ms.toFixed(2)}${mark('p50')}</td><td>${m.figures.p99Ms.toFixed(2)} / ${m.modelAsRun.p99Ms.toFixed(2)}${mark('p99')}</td><td>${m.samples} / ${m.messages}</td><td>${Number(m.timeScale.toPrecision(3))}</td></tr>`;
   });
   return html`<section id="decision-map">
 <h2>Decision map: which technique when</h2>

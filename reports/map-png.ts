@@ -5,10 +5,10 @@
  * crossover lines dashed over the grid).
  */
 import { createCanvas } from '@napi-rs/canvas';
-import type { DecisionMap, MapCriterion } from '../core/results.ts';
+import type { DecisionMap, MapRanking } from '../core/results.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import { heatmap, type Heatmap } from './map-heatmap.ts';
-import { CRITERION_TEXT, techniqueCode } from './map.ts';
+import { CRITERION_TEXT, mapRankings, mapViews, techniqueCode } from './map.ts';
 import { ensureFont } from './png.ts';
 
 const WIDTH = 1000;
@@ -19,18 +19,23 @@ const PANEL_GAP = 44;
 const TOP = 76;
 const LEGEND_HEIGHT = 70;
 
-/** `charts/decision-map-<criterion>.png` for every criterion. */
+/**
+ * `charts/decision-map-<criterion>.png` for every criterion (and `weighted` with weights); on a
+ * map of several wires one per wire (`-<wire>`) and one across the wires (`-across-wires`).
+ */
 export function renderMapPngs(map: DecisionMap): Array<{ file: string; content: Buffer }> {
-  return (['bytes', 'bandwidth', 'p50', 'p99', 'cpu', 'memory'] as const).map((criterion) => ({
-    file: `charts/decision-map-${criterion}.png`,
-    content: renderMapPng(map, criterion),
-  }));
+  return mapViews(map).flatMap((view) =>
+    mapRankings(map).map((criterion) => ({
+      file: `charts/decision-map-${criterion}${view.suffix}.png`,
+      content: renderMapPng(view.map, criterion, view.title),
+    })),
+  );
 }
 
 /** One criterion's heatmap, all client counts, as a PNG. */
-export function renderMapPng(map: DecisionMap, criterion: MapCriterion): Buffer {
+export function renderMapPng(map: DecisionMap, criterion: MapRanking, viewTitle = ''): Buffer {
   const family = ensureFont();
-  const panels = map.axes.clients.map((clients) => heatmap(map, criterion, clients));
+  const panels = map.axes.clients.map((clients) => heatmap(map, criterion, clients, viewTitle));
   const rows = map.axes.intervalsMs.length;
   const panelHeight = rows * ROW_HEIGHT;
   const height = TOP + panels.length * (panelHeight + PANEL_GAP) + LEGEND_HEIGHT;
@@ -40,7 +45,7 @@ export function renderMapPng(map: DecisionMap, criterion: MapCriterion): Buffer 
   ctx.fillRect(0, 0, WIDTH, height);
   ctx.fillStyle = '#111111';
   ctx.font = `bold 17px ${family}`;
-  ctx.fillText(`Which technique wins: ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, MARGIN_LEFT, 26);
+  ctx.fillText(`Which technique wins${viewTitle}: ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`, MARGIN_LEFT, 26);
   ctx.font = `12px ${family}`;
   ctx.fillStyle = '#444444';
   ctx.fillText(

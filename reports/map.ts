@@ -3,21 +3,83 @@
  * Pure functions of results.json's `map`: the winner of every grid point per criterion with its
  * margin, the measured points beside the model, the crossovers and the classic claims.
  */
-import { MAP_CRITERIA, type DecisionMap, type MapCell, type MapCriterion, type MapCrossover, type MapWinner } from '../core/results.ts';
+import {
+  figureOf,
+  MAP_CRITERIA,
+  MAP_RANKINGS,
+  type DecisionMap,
+  type MapCell,
+  type MapCrossover,
+  type MapRanking,
+  type MapWinner,
+} from '../core/results.ts';
 import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
+import { DEFAULT_WIRE, WIRE_META, type WireId } from '../core/wires.ts';
 import { escapeMarkdown } from '../core/html.ts';
 import { formatInteger, formatNumber } from './format.ts';
 import { wrap } from './terminal.ts';
 
 /** Criterion names and units, for titles and axes. */
-export const CRITERION_TEXT: Readonly<Record<MapCriterion, { title: string; unit: string }>> = {
+export const CRITERION_TEXT: Readonly<Record<MapRanking, { title: string; unit: string }>> = {
   bytes: { title: 'bytes per delivered message', unit: 'B' },
   bandwidth: { title: 'bandwidth per client', unit: 'B/s' },
   p50: { title: 'p50 latency', unit: 'ms' },
   p99: { title: 'p99 latency', unit: 'ms' },
   cpu: { title: 'server CPU per delivered message', unit: 'µs' },
   memory: { title: 'server memory per connection', unit: 'B' },
+  weighted: { title: 'weighted score (--weights)', unit: '× best' },
 };
+
+/** The rankings a map holds: the six criteria, and `weighted` when it was given weights. */
+export function mapRankings(map: DecisionMap): readonly MapRanking[] {
+  return map.weights === undefined || map.weights === null ? MAP_CRITERIA : MAP_RANKINGS;
+}
+
+/** One view of a map: its cells and winners on one wire, or across the wires (a technique and wire pair wins). */
+export interface MapView {
+  /** `http`, `h2`, ... or `any`; the file and anchor suffix is empty for a map of one wire. */
+  readonly wire: WireId | 'any';
+  readonly suffix: string;
+  /** `on HTTP/2 + TLS`, `across the wires`, or empty for a map of one wire. */
+  readonly title: string;
+  readonly map: DecisionMap;
+}
+
+/** The wires of a map (http for a map written before wires). */
+export function mapWireList(map: DecisionMap): readonly WireId[] {
+  return map.axes.wires ?? [DEFAULT_WIRE];
+}
+
+/** The map restricted to one wire, or across the wires (every cell, the `any` winners, no crossovers). */
+export function viewOf(map: DecisionMap, wire: WireId | 'any'): DecisionMap {
+  return {
+    ...map,
+    cells: wire === 'any' ? map.cells : map.cells.filter((c) => (c.wire ?? DEFAULT_WIRE) === wire),
+    winners: map.winners.filter((w) => (w.wire ?? DEFAULT_WIRE) === wire),
+    crossovers: wire === 'any' ? [] : map.crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === wire),
+  };
+}
+
+/** The views of a map: itself for one wire; each wire and then across the wires for several. */
+export function mapViews(map: DecisionMap): MapView[] {
+  const wires = mapWireList(map);
+  if (wires.length === 1) return [{ wire: wires[0]!, suffix: '', title: '', map }];
+  return [
+    ...wires.map((wire) => ({ wire, suffix: `-${wire}`, title: ` on ${WIRE_META[wire].label}`, map: viewOf(map, wire) })),
+    { wire: 'any' as const, suffix: '-across-wires', title: ' across the wires', map: viewOf(map, 'any') },
+  ];
+}
+
+/** A cell's figure for a ranking: the model's figure of a criterion, or its weighted score. */
+export function cellRankFigure(figures: Parameters<typeof figureOf>[0], cell: MapCell, ranking: MapRanking): number | null {
+  return ranking === 'weighted' ? (cell.weighted ?? null) : figureOf(figures, ranking);
+}
+
+/** A winner's code: `SSE`, or `SSE/h2` across the wires. */
+export function winnerCode(w: Pick<MapWinner, 'technique' | 'winnerWire'>): string {
+  if (w.technique === null) return '—';
+  return `${techniqueCode(w.technique)}${w.winnerWire === undefined || w.winnerWire === null ? '' : `/${w.winnerWire}`}`;
+}
 
 /** A technique's code in the map's tables: the capitals of its label's words (SP, LP, SSE, WS, WSD). */
 export function techniqueCode(technique: TechniqueId): string {
@@ -39,7 +101,7 @@ export function intervalText(ms: number): string {
 }
 
 /** A figure with its unit, to 3 significant digits. */
-export function figureText(value: number | null, criterion: MapCriterion): string {
+export function figureText(value: number | null, criterion: MapRanking): string {
   if (value === null) return '—';
   return `${formatNumber(Number(value.toPrecision(3)), 3)} ${CRITERION_TEXT[criterion].unit}`;
 }
@@ -47,7 +109,7 @@ export function figureText(value: number | null, criterion: MapCriterion): strin
 /** The winner of one grid point for a criterion. */
 export function winnerAt(
   map: DecisionMap,
-  criterion: MapCriterion,
+  criterion: MapRanking,
   rate: number,
   intervalMs: number,
   clients: number,
@@ -65,9 +127,9 @@ function winnerText(map: DecisionMap, w: MapWinner | undefined): string {
   if (w === undefined || w.technique === null) return '—';
   const margin = w.margin === null ? '' : ` ${formatNumber(Number(w.margin.toPrecision(w.margin < 10 ? 3 : 2)), 2)}x`;
   const cells = cellsAt(map, w.rate, w.intervalMs, w.clients);
-  const disagree = cells.some((c) => c.measurement?.disagree.includes(w.criterion));
+  const disagree = w.criterion !== 'weighted' && cells.some((c) => c.measurement?.disagree.includes(w.criterion as never));
   const measured = cells.some((c) => c.measured);
-  return `${techniqueCode(w.technique)}${margin}${measured ? '*' : ''}${disagree ? '!' : ''}`;
+  return `${winnerCode(w)}${margin}${measured ? '*' : ''}${disagree ? '!' : ''}`;
 }
 
 function pad(rows: string[][]): string {
@@ -83,7 +145,7 @@ function pad(rows: string[][]): string {
 }
 
 /** The rows of one criterion's winner table: a row per (clients, interval), a column per rate. */
-function winnerRows(map: DecisionMap, criterion: MapCriterion): string[][] {
+function winnerRows(map: DecisionMap, criterion: MapRanking): string[][] {
   const rows: string[][] = [['clients', 'interval', ...map.axes.rates.map((r) => `${rateText(r)}/s`)]];
   for (const clients of map.axes.clients) {
     for (const intervalMs of map.axes.intervalsMs) {
@@ -111,24 +173,47 @@ export function mapHeadline(map: DecisionMap): string {
       : `bandwidth <= ${formatInteger(map.limits.maxBandwidthBytesPerSecond)} B/s per client`,
     map.limits.maxMemoryBytes === null ? null : `server memory <= ${formatInteger(map.limits.maxMemoryBytes)} B`,
   ].filter((l) => l !== null);
+  const wires = mapWireList(map);
+  const weights = map.weights ?? null;
+  // The techniques on the map: those its wire and target carry (a refused one is named under "Left out").
+  const onMap = new Set(map.cells.map((c) => c.technique)).size;
+  const pairs = wires.length === 1 ? `${onMap} techniques` : `${wires.length} wires (${wires.join(', ')}) × their techniques`;
   return (
-    `Decision map: ${map.axes.rates.length} rates × ${map.axes.intervalsMs.length} intervals × ${map.axes.clients.length} client counts × ${map.axes.techniques.length} techniques = ${formatInteger(cells)} cells from the model; ` +
+    `Decision map: ${map.axes.rates.length} rates × ${map.axes.intervalsMs.length} intervals × ${map.axes.clients.length} client counts × ${pairs} = ${formatInteger(cells)} cells from the model` +
+    `${wires.length === 1 && wires[0] === DEFAULT_WIRE ? '' : ` (on ${wires.map((w) => WIRE_META[w].label).join(', ')})`}; ` +
     `${map.measuredCells} points measured (${map.cells.filter((c) => c.measured).length} cells); ${formatNumber(map.wallMs / 1000, 1)} s. ` +
     `Broadcast, ${map.params.payloadBytes} B payload, ${map.params.headers} headers, ${intervalText(map.params.holdMs)} hold.` +
-    (limits.length === 0 ? '' : ` Limits: ${limits.join(', ')}.`)
+    (limits.length === 0 ? '' : ` Limits: ${limits.join(', ')}.`) +
+    (weights === null
+      ? ''
+      : ` Weights: ${MAP_CRITERIA.filter((c) => (weights[c] ?? 0) > 0)
+          .map((c) => `${c}=${weights[c]}`)
+          .join(', ')} (each figure over the best at its point, weighted mean).`) +
+    (map.axes.refused === undefined || map.axes.refused.length === 0 ? '' : ` Left out: ${map.axes.refused.join('; ')}.`)
   );
 }
 
 /** Measured points beside the model: one row per measured cell. */
 function measuredRows(map: DecisionMap): string[][] {
-  const rows: string[][] = [['point', 'tech', 'B/msg', 'p50 ms', 'p99 ms', 'CPU µs/msg', 'n/msgs', 'x faster']];
+  const rows: string[][] = [
+    [
+      'point',
+      map.axes.wires !== undefined && map.axes.wires.length > 1 ? 'tech/wire' : 'tech',
+      'B/msg',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/msg',
+      'n/msgs',
+      'x faster',
+    ],
+  ];
   for (const cell of map.cells) {
     const m = cell.measurement;
     if (m === undefined) continue;
-    const mark = (c: MapCriterion): string => (m.disagree.includes(c) ? ' !' : '');
+    const mark = (c: 'bytes' | 'p50' | 'p99'): string => (m.disagree.includes(c) ? ' !' : '');
     rows.push([
       `${rateText(cell.rate)}/s ${intervalText(cell.intervalMs)} ${formatInteger(cell.clients)}c`,
-      techniqueCode(cell.technique),
+      `${techniqueCode(cell.technique)}${map.axes.wires !== undefined && map.axes.wires.length > 1 ? `/${cell.wire ?? DEFAULT_WIRE}` : ''}`,
       `${formatNumber(m.figures.bytesPerMessage, 1)} / ${formatNumber(m.modelAsRun.bytesPerMessage, 1)}${mark('bytes')}`,
       `${formatNumber(m.figures.p50Ms, 2)} / ${formatNumber(m.modelAsRun.p50Ms, 2)}${mark('p50')}`,
       `${formatNumber(m.figures.p99Ms, 2)} / ${formatNumber(m.modelAsRun.p99Ms, 2)}${mark('p99')}`,
@@ -173,19 +258,29 @@ export function crossoverLines(map: DecisionMap): string[] {
   });
 }
 
+/** The crossover lines of each wire, prefixed with the wire on a map of several. */
+function viewCrossoverLines(map: DecisionMap): string[] {
+  return mapViews(map)
+    .filter((view) => view.wire !== 'any')
+    .flatMap((view) => crossoverLines(view.map).map((line) => (view.title === '' ? line : `- ${view.title.trim()}: ${line.slice(2)}`)));
+}
+
 function claimLines(map: DecisionMap): string[] {
   return map.claims.map((c) => `- "${c.claim}" — ${c.verdict.toUpperCase()}. ${c.evidence}`);
 }
 
 /** The whole map as terminal text (`criteria`: the winner tables to print). */
-export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[] = MAP_CRITERIA): string {
+export function renderMapText(map: DecisionMap, criteria: readonly MapRanking[] = mapRankings(map)): string {
   const out: string[] = [wrap(mapHeadline(map)), '', wrap(`Model: ${map.calibration}`), ''];
-  for (const criterion of criteria) {
-    out.push(
-      `Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit}), per rate (msg/s):`,
-      pad(winnerRows(map, criterion)),
-      '',
-    );
+  for (const view of mapViews(map)) {
+    for (const criterion of criteria) {
+      if (criterion === 'weighted' && (map.weights ?? null) === null) continue;
+      out.push(
+        `Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})${view.title}, per rate (msg/s):`,
+        pad(winnerRows(view.map, criterion)),
+        '',
+      );
+    }
   }
   out.push(wrap(`Codes: ${legend(map)}.`), '');
   const measured = measuredRows(map);
@@ -195,7 +290,7 @@ export function renderMapText(map: DecisionMap, criteria: readonly MapCriterion[
       : 'No cell was measured.',
     '',
     'Crossovers:',
-    ...crossoverLines(map).map((line) => wrap(line)),
+    ...viewCrossoverLines(map).map((line) => wrap(line)),
     '',
     'What the classic argument gets right and wrong:',
     ...claimLines(map).map((line) => wrap(line)),
@@ -216,13 +311,15 @@ const markdownItem = (line: string): string => `- ${escapeMarkdown(line.replace(
 /** The map as a Markdown section of summary.md. */
 export function renderMapMarkdown(map: DecisionMap): string {
   const out: string[] = ['## Decision map', '', escapeMarkdown(mapHeadline(map)), '', `Model: ${escapeMarkdown(map.calibration)}`, ''];
-  for (const criterion of MAP_CRITERIA) {
-    out.push(
-      `### Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})`,
-      '',
-      markdownTable(winnerRows(map, criterion)),
-      '',
-    );
+  for (const view of mapViews(map)) {
+    for (const criterion of mapRankings(map)) {
+      out.push(
+        `### Winner by ${CRITERION_TEXT[criterion].title} (${CRITERION_TEXT[criterion].unit})${view.title}`,
+        '',
+        markdownTable(winnerRows(view.map, criterion)),
+        '',
+      );
+    }
   }
   out.push(`Codes: ${escapeMarkdown(legend(map))}.`, '');
   const measured = measuredRows(map);
@@ -230,7 +327,7 @@ export function renderMapMarkdown(map: DecisionMap): string {
   out.push(
     '### Crossovers',
     '',
-    ...crossoverLines(map).map(markdownItem),
+    ...viewCrossoverLines(map).map(markdownItem),
     '',
     '### What the classic argument gets right and wrong',
     '',

@@ -20,8 +20,9 @@ import type { MapCell, MapCrossover } from '../core/results.ts';
 import { headerProfile } from '../load/headers.ts';
 import { clientPath, getRequestBytes, jsonResponseHeadBytes, pollBodyBytes, typicalSeq } from './wire-sizes.ts';
 import { modelFor } from './model.ts';
-import type { Calibration, MapConfig } from './map.ts';
-import { MAP_WIRE, runParams } from './map.ts';
+import type { Calibration, H2RequestBlocks, MapConfig } from './map.ts';
+import { MAP_WIRE, mapWires, modelFigures, runParams } from './map.ts';
+import { DEFAULT_WIRE, WIRE_META, type WireId } from '../core/wires.ts';
 
 /** The short-polling technique (its pickup waits for the next poll). */
 export function pollingTechnique(techniques: readonly TechniqueId[] = TECHNIQUES): TechniqueId | undefined {
@@ -71,9 +72,123 @@ export function breakEvenMessagesPerAnswer(
   return k;
 }
 
-/** All the crossovers of a map (cells are used only to find the fewest clients and the measured points around each). */
-export function mapCrossovers(config: MapConfig, calibration: Calibration, cells: readonly MapCell[]): MapCrossover[] {
+/**
+ * Where `f` (increasing in x on a log axis from `lo` to `hi`... or decreasing) changes sign, by
+ * bisection on the log of x; null when it has one sign over the whole range.
+ */
+export function bisectLog(f: (x: number) => number, lo: number, hi: number): number | null {
+  let a = lo;
+  let b = hi;
+  const fa = f(a);
+  const fb = f(b);
+  if (fa === 0) return a;
+  if (fb === 0) return b;
+  if (Math.sign(fa) === Math.sign(fb)) return null;
+  for (let i = 0; i < 60; i++) {
+    const mid = Math.sqrt(a * b);
+    const fm = f(mid);
+    if (fm === 0) return mid;
+    if (Math.sign(fm) === Math.sign(fa)) a = mid;
+    else b = mid;
+  }
+  return Math.sqrt(a * b);
+}
+
+/**
+ * The bytes crossovers on a wire other than HTTP/1.1 cleartext: the same three questions, found by
+ * bisection on the map's own model on that wire (TLS records, HTTP/2 frames, HPACK blocks), since
+ * the closed forms above are HTTP/1.1's heads.
+ */
+function wireBytesCrossovers(
+  config: MapConfig,
+  calibration: Calibration,
+  wire: WireId,
+  h2RequestBlocks: H2RequestBlocks | undefined,
+): MapCrossover[] {
   const out: MapCrossover[] = [];
+  const polling = pollingTechnique(config.techniques);
+  const longPoll = longPollTechnique(config.techniques);
+  const streams = streamTechniques(config.techniques);
+  const clients = config.clients[0] ?? 1;
+  const label = WIRE_META[wire].label;
+  const bytes = (technique: TechniqueId, rate: number, intervalMs: number): number =>
+    modelFigures(technique, runParams(config, { rate, intervalMs, clients }, 1, wire), calibration, h2RequestBlocks).bytesPerMessage;
+  const search = `bisection on the model's bytes per message on ${label}${calibration.target === undefined ? '' : ` (fitted from the measured cells at target ${calibration.target.name})`}`;
+  if (polling !== undefined && longPoll !== undefined) {
+    for (const intervalMs of config.intervalsMs) {
+      const rate = bisectLog((r) => bytes(longPoll, r, intervalMs) - bytes(polling, r, intervalMs), 1e-4, 1e4);
+      out.push({
+        id: `longpoll-vs-polling-bytes@${intervalMs}`,
+        criterion: 'bytes',
+        techniques: [longPoll, polling],
+        axis: 'rate',
+        value: rate === null ? null : round(rate),
+        at: { intervalMs, clients },
+        formula:
+          rate === null
+            ? `${search}: no crossing from 0.0001 to 10,000 msg/s`
+            : `${search}: equal at ${round(rate)} msg/s (${round(bytes(longPoll, rate, intervalMs))} B each)`,
+        text:
+          rate === null
+            ? `On ${label} at ${intervalMs} ms polls, long polling and short polling do not cross between 0.0001 and 10,000 msg/s.`
+            : `On ${label} at ${intervalMs} ms polls, long polling costs fewer bytes per message than short polling below ${round(rate)} msg/s and more above it.`,
+      });
+    }
+  }
+  for (const stream of streams) {
+    if (polling !== undefined) {
+      for (const rate of config.rates) {
+        const intervalMs = bisectLog((t) => bytes(polling, rate, t) - bytes(stream, rate, t), 1, 1e8);
+        out.push({
+          id: `polling-vs-${stream}-bytes@${rate}`,
+          criterion: 'bytes',
+          techniques: [polling, stream],
+          axis: 'intervalMs',
+          value: intervalMs === null ? null : round(intervalMs),
+          at: { rate, clients },
+          formula:
+            intervalMs === null
+              ? `${search}: no crossing for intervals from 1 ms to 10^8 ms`
+              : `${search}: equal at ${round(intervalMs)} ms polls, ${round((rate * intervalMs) / 1000)} messages per poll (${round(bytes(stream, rate, intervalMs))} B each)`,
+          text:
+            intervalMs === null
+              ? `On ${label} at ${rate} msg/s, short polling costs more bytes per message than ${TECHNIQUE_META[stream].label} at every interval.`
+              : `On ${label} at ${rate} msg/s, short polling costs more bytes per message than ${TECHNIQUE_META[stream].label} at any interval below ${round(intervalMs / 1000)} s (fewer than ${round((rate * intervalMs) / 1000, 3)} messages per poll).`,
+        });
+      }
+    }
+    if (longPoll !== undefined) {
+      const intervalMs = config.intervalsMs[0]!;
+      const rate = bisectLog((r) => bytes(longPoll, r, intervalMs) - bytes(stream, r, intervalMs), 1e-4, 1e6);
+      out.push({
+        id: `longpoll-vs-${stream}-bytes`,
+        criterion: 'bytes',
+        techniques: [longPoll, stream],
+        axis: 'rate',
+        value: rate === null ? null : round(rate),
+        at: { clients },
+        formula: rate === null ? `${search}: no crossing from 0.0001 to 10^6 msg/s` : `${search}: equal at ${round(rate)} msg/s`,
+        text:
+          rate === null
+            ? `On ${label}, long polling costs more bytes per message than ${TECHNIQUE_META[stream].label} at every rate up to 10^6 msg/s (its re-request is paid per answer).`
+            : `On ${label}, long polling's re-request costs more bytes per message than ${TECHNIQUE_META[stream].label} at every rate below ${round(rate)} msg/s.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** All the crossovers of a map on its (first) wire (cells are used only to find the fewest clients and the measured points around each). */
+export function mapCrossovers(
+  config: MapConfig,
+  calibration: Calibration,
+  cells: readonly MapCell[],
+  h2RequestBlocks?: H2RequestBlocks,
+): MapCrossover[] {
+  const wire = mapWires(config)[0] ?? DEFAULT_WIRE;
+  // The closed forms are the built-in servers' HTTP/1.1 heads: on another wire, or a target's fitted bytes, bisection on the model.
+  const closedForm = wire === DEFAULT_WIRE && calibration.target === undefined;
+  const out: MapCrossover[] = closedForm ? [] : wireBytesCrossovers(config, calibration, wire, h2RequestBlocks);
   const polling = pollingTechnique(config.techniques);
   const longPoll = longPollTechnique(config.techniques);
   const streams = streamTechniques(config.techniques);
@@ -95,8 +210,8 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
       : ` Measured points within a factor of 10: ${points.join('; ')}.`;
   };
 
-  // 1. Long polling vs short polling, bytes, along the rate, per interval.
-  if (polling !== undefined && longPoll !== undefined) {
+  // 1. Long polling vs short polling, bytes, along the rate, per interval (HTTP/1.1 cleartext's closed forms).
+  if (closedForm && polling !== undefined && longPoll !== undefined) {
     for (const intervalMs of config.intervalsMs) {
       const params = runParams(config, { rate: 1000 / intervalMs, intervalMs, clients }, 1);
       const seq = typicalSeq(params);
@@ -123,7 +238,7 @@ export function mapCrossovers(config: MapConfig, calibration: Calibration, cells
   }
 
   // 2. and 3. Short polling and long polling vs each stream, bytes.
-  for (const stream of streams) {
+  for (const stream of closedForm ? streams : []) {
     const streamBytes = (rate: number): number =>
       modelFor(stream, runParams(config, { rate, intervalMs: config.intervalsMs[0]!, clients }, 1), MAP_WIRE).perMessage.totalBytes;
     if (polling !== undefined) {

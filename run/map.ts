@@ -8,22 +8,29 @@
  * the runner is called by the entry point with the specs planned here.
  */
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId } from '../core/techniques.ts';
-import { DEFAULT_WIRE } from '../core/wires.ts';
+import { DEFAULT_WIRE, techniquesOn, WIRE_META, wireRefusals, type WireId } from '../core/wires.ts';
 import {
   figureOf,
   MAP_CRITERIA,
+  MAP_RANKINGS,
   type CompletedResult,
   type DecisionMap,
   type HeaderProfileName,
   type MapCell,
   type MapCriterion,
   type MapFigures,
+  type MapRanking,
   type MapWinner,
   type ResultsFile,
   type ScenarioParams,
 } from '../core/results.ts';
-import { modelFor } from './model.ts';
+import { modelFor, publishHopMs, typicalSeq, type WireContext } from './model.ts';
+import { BUILTIN_TARGET, targetOffersOn, type ResolvedTarget } from './targets.ts';
 import { messageBytesFor } from './scenarios.ts';
+import { RUN_TECHNIQUES } from './techniques/index.ts';
+import { requestBlockBytes } from './hpack-sizes.ts';
+import { h2Headers } from '../load/h2-tab.ts';
+import { headerProfile } from '../load/headers.ts';
 import type { ScenarioSpec } from './runner.ts';
 import { mapCrossovers } from './map-crossovers.ts';
 import { mapClaims } from './map-claims.ts';
@@ -60,6 +67,47 @@ export interface MapConfig {
   /** Measured window and warm-up of each measured point. */
   readonly windowMs: number;
   readonly warmupMs: number;
+  /** The wires of the map (`--wire`); absent: http alone, as before wires. */
+  readonly wires?: readonly WireId[];
+  /** `--weights`: the weight of each criterion for the `weighted` ranking; absent or null: no weighted ranking. */
+  readonly weights?: MapWeights | null;
+  /** `--target-file`: the server the measured points run against; absent: the built-in target (pushbench's own servers). */
+  readonly target?: ResolvedTarget;
+}
+
+/** The target of a map: the built-in one unless a target file was given. */
+export function mapTarget(config: Pick<MapConfig, 'target'>): ResolvedTarget {
+  return config.target ?? BUILTIN_TARGET;
+}
+
+/** The techniques of the map on `wire`: those the wire carries and the target serves there. */
+export function mapTechniquesOn(config: Pick<MapConfig, 'techniques' | 'target'>, wire: WireId): TechniqueId[] {
+  const target = mapTarget(config);
+  return techniquesOn(wire, config.techniques).filter((id) => target.techniques.includes(id) && targetOffersOn(target, wire, id));
+}
+
+/** Every technique and wire pair of the map left out, with the reason: the wire's refusal or the target's. */
+export function mapRefusals(config: Pick<MapConfig, 'techniques' | 'target' | 'wires'>): string[] {
+  const target = mapTarget(config);
+  const out = wireRefusals(config.techniques, mapWires(config));
+  const missing = config.techniques.filter((id) => !target.techniques.includes(id));
+  if (missing.length > 0)
+    out.push(`target ${target.name} does not offer ${missing.join(', ')} (it offers ${target.techniques.join(', ')})`);
+  for (const wire of mapWires(config)) {
+    const notServed = techniquesOn(wire, config.techniques).filter(
+      (id) => target.techniques.includes(id) && !targetOffersOn(target, wire, id),
+    );
+    if (notServed.length > 0) out.push(`target ${target.name} does not serve ${notServed.join(', ')} on wire ${wire}`);
+  }
+  return out;
+}
+
+/** The weight of each criterion (absent: 0). */
+export type MapWeights = Readonly<Partial<Record<MapCriterion, number>>>;
+
+/** The wires of a map, http when none was given. */
+export function mapWires(config: Pick<MapConfig, 'wires'>): readonly WireId[] {
+  return config.wires ?? [DEFAULT_WIRE];
 }
 
 /** `n` values from `from` to `to`, evenly spaced on a log scale, rounded to 3 significant digits. */
@@ -70,9 +118,14 @@ export function logSpaced(from: number, to: number, n: number): number[] {
   return out;
 }
 
-/** Cells of a grid: every rate × interval × clients × technique. */
-export function cellCount(config: Pick<MapConfig, 'rates' | 'intervalsMs' | 'clients' | 'techniques'>): number {
-  return config.rates.length * config.intervalsMs.length * config.clients.length * config.techniques.length;
+/** Technique and wire pairs of a map: each wire's techniques it carries (a refused pair is left out, see wireRefusals). */
+export function techniqueWirePairs(config: Pick<MapConfig, 'techniques' | 'wires' | 'target'>): number {
+  return mapWires(config).reduce((n, wire) => n + mapTechniquesOn(config, wire).length, 0);
+}
+
+/** Cells of a grid: every rate × interval × clients × technique and wire pair. */
+export function cellCount(config: Pick<MapConfig, 'rates' | 'intervalsMs' | 'clients' | 'techniques' | 'wires' | 'target'>): number {
+  return config.rates.length * config.intervalsMs.length * config.clients.length * techniqueWirePairs(config);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -167,13 +220,22 @@ export function planMeasuredPoints(config: MapConfig): MeasuredPoint[] {
   return points;
 }
 
-/** The scenario id of a measured point. */
-export function pointId(p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>): string {
-  return `map-r${p.rate}-i${p.intervalMs}-c${p.clients}`;
+/** The scenario id of a measured point on a wire and target (`@<target>` off the built-in, `-<wire>` off http, as run names its scenarios). */
+export function pointId(
+  p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>,
+  wire: WireId = DEFAULT_WIRE,
+  target: ResolvedTarget = BUILTIN_TARGET,
+): string {
+  return `map-r${p.rate}-i${p.intervalMs}-c${p.clients}${target.kind === 'builtin' ? '' : `@${target.name}`}${wire === DEFAULT_WIRE ? '' : `-${wire}`}`;
 }
 
-/** Scenario parameters of a grid point as it runs, F times faster. */
-export function runParams(config: MapConfig, p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>, timeScale: number): ScenarioParams {
+/** Scenario parameters of a grid point as it runs, F times faster, on `wire`. */
+export function runParams(
+  config: MapConfig,
+  p: Pick<MeasuredPoint, 'rate' | 'intervalMs' | 'clients'>,
+  timeScale: number,
+  wire: WireId = DEFAULT_WIRE,
+): ScenarioParams {
   const base: Omit<ScenarioParams, 'messageBytes'> = {
     workload: 'broadcast',
     clients: p.clients,
@@ -186,26 +248,35 @@ export function runParams(config: MapConfig, p: Pick<MeasuredPoint, 'rate' | 'in
     headers: config.headers,
     // Broadcast has no rooms; the value `pushbench run` carries, so that a point runs with its parameters.
     roomSize: 10,
-    target: null,
-    // The model has HTTP/1.1 cleartext's terms only (run/technique-run.ts shows none on another wire): the map is drawn on it.
-    wire: DEFAULT_WIRE,
+    // As run names a target file's server: its origin when pushbench does not start it, else null.
+    target:
+      config.target === undefined || config.target.kind === 'builtin' || config.target.server.kind === 'command'
+        ? null
+        : config.target.origin,
+    wire,
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }
 
-/** The runner's scenarios for the measured points (no floor: the map compares techniques). */
+/** The runner's scenarios for the measured points, each on every wire of the map with the techniques it carries (no floor: the map compares techniques). */
 export function mapScenarios(config: MapConfig, points: readonly MeasuredPoint[]): ScenarioSpec[] {
-  return points.map((p) => ({
-    id: pointId(p),
-    // A group of its own: the points differ in more than the client count, so no scaling chart may join them.
-    group: pointId(p),
-    title: `Map point: ${p.rate} msg/s, ${p.intervalMs} ms polls, ${p.clients} clients (${p.reason})`,
-    description: `A measured point of the decision map (${p.reason}), beside the model's value for it`,
-    params: runParams(config, p, p.timeScale),
-    techniques: config.techniques,
-    ...(p.timeScale > 1 ? { timeScale: p.timeScale } : {}),
-    floor: false,
-  }));
+  const target = mapTarget(config);
+  return mapWires(config).flatMap((wire) => {
+    const techniques = mapTechniquesOn(config, wire);
+    if (techniques.length === 0) return [];
+    return points.map((p) => ({
+      id: pointId(p, wire, target),
+      // A group of its own: the points differ in more than the client count, so no scaling chart may join them.
+      group: pointId(p, wire, target),
+      ...(target.kind === 'builtin' ? {} : { target }),
+      title: `Map point: ${p.rate} msg/s, ${p.intervalMs} ms polls, ${p.clients} clients${target.kind === 'builtin' ? '' : `, on ${target.name}`}${wire === DEFAULT_WIRE ? '' : ` over ${WIRE_META[wire].label}`} (${p.reason})`,
+      description: `A measured point of the decision map (${p.reason}), beside the model's value for it`,
+      params: runParams(config, p, p.timeScale, wire),
+      techniques,
+      ...(p.timeScale > 1 ? { timeScale: p.timeScale } : {}),
+      floor: false,
+    }));
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -224,6 +295,47 @@ export interface Calibration {
   /** Server CPU per delivered message = perRequest × requests per message + perMessage, µs. */
   cpu: Partial<Record<TechniqueId, { perRequestMicros: number; perMessageMicros: number }>>;
   memoryBytesPerConnection: Partial<Record<TechniqueId, number>>;
+  /**
+   * On an HTTP/2 wire, per technique that answers requests: a JSON answer's HPACK block = base
+   * (an answer with messages; emptyBase for an empty `[]`, whose `content-length: 2` the table
+   * indexes after the first) + perDateChange × the share of answers whose `date` differs from the
+   * connection's previous answer. perDateChange is the encoder's (a literal date against an indexed
+   * one); base and emptyBase a least-squares line in the share of empty answers through the blocks
+   * the clients counted at the measured points, less the date term at their share.
+   */
+  h2Response?: Partial<Record<TechniqueId, { perDateChangeBytes: number; baseBytes: number; emptyBaseBytes?: number; points: number }>>;
+  /**
+   * A target file's server: the built-in formulas for bytes do not hold there (its own heads,
+   * envelopes and cursors), so bytes per message are a least-squares line in requests per message
+   * through its measured cells (perRequest × requests per message + perMessage), and latency
+   * carries the publish hop measured from pushbench's POST round trip.
+   */
+  target?: {
+    name: string;
+    bytes: Partial<Record<TechniqueId, { perRequestBytes: number; perMessageBytes: number; points: number }>>;
+    /** Techniques whose target answers one message per poll and is asked again at once (`repoll`): one more request per message. */
+    repoll: TechniqueId[];
+    publishHopMs: number;
+  };
+}
+
+/**
+ * The share of a connection's answers whose `date` header (whole seconds) differs from the one
+ * before, which HPACK must then send as a literal: the gap between answers over a second, at most 1.
+ * Short polling answers every max(interval, RTT); long polling every message gap (at least an RTT),
+ * or at the hold when that is shorter. 0 for a stream (no answer per message).
+ */
+export function dateChangeShare(
+  technique: TechniqueId,
+  params: Pick<ScenarioParams, 'rate' | 'intervalMs' | 'holdMs'>,
+  rttMs: number,
+): number {
+  if (TECHNIQUE_META[technique].delivery !== 'request') return 0;
+  const gapMs =
+    TECHNIQUE_META[technique].pickup === 'interval'
+      ? Math.max(params.intervalMs, rttMs)
+      : Math.min(params.holdMs, Math.max(1000 / params.rate, rttMs));
+  return Math.min(1, gapMs / 1000);
 }
 
 function median(values: readonly number[]): number | null {
@@ -261,20 +373,57 @@ export function fitCost(points: ReadonlyArray<{ x: number; y: number }>): { a: n
   return { a, b };
 }
 
+/** Least squares y = slope·x + intercept, unconstrained; all x equal: slope 0, the mean. */
+export function leastSquares(points: ReadonlyArray<{ x: number; y: number }>): { slope: number; intercept: number } {
+  const n = points.length;
+  if (n === 0) return { slope: 0, intercept: 0 };
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  if (sxx < 1e-12) return { slope: 0, intercept: my };
+  const slope = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+/**
+ * The share of a request technique's answers that carry no message, as the model has it: short
+ * polling's polls beyond one per message (1 − r/p), long polling's expired holds among its answers.
+ */
+export function emptyAnswerShare(
+  technique: TechniqueId,
+  params: Pick<ScenarioParams, 'rate' | 'intervalMs' | 'holdMs'>,
+  rttMs: number,
+): number {
+  if (TECHNIQUE_META[technique].delivery !== 'request') return 0;
+  if (TECHNIQUE_META[technique].pickup === 'interval') return Math.max(0, 1 - params.rate / (1000 / Math.max(params.intervalMs, rttMs)));
+  const k = Math.max(1, (params.rate * rttMs) / 1000);
+  const expired = Math.floor(1000 / params.rate / params.holdMs);
+  return expired / (1 / k + expired);
+}
+
 /** Requests per delivered message of a run (0 for a stream). */
 function requestsPerMessage(result: CompletedResult): number {
   return result.requests === null || result.messages.delivered === 0 ? 0 : result.requests.total / result.messages.delivered;
 }
 
-/** The calibration from a session's measured map points; `fallbackRttMs` when none probed the network. */
-export function calibrate(results: ResultsFile, techniques: readonly TechniqueId[], fallbackRttMs: number): Calibration {
+/** The calibration from a session's measured map points on `wire`; `fallbackRttMs` when none probed the network. */
+export function calibrate(
+  results: ResultsFile,
+  techniques: readonly TechniqueId[],
+  fallbackRttMs: number,
+  wire: WireId = DEFAULT_WIRE,
+  h2DateChangeBytes = 0,
+  target: ResolvedTarget = BUILTIN_TARGET,
+): Calibration {
   const rtts: number[] = [];
-  const calibration: Calibration = { rttMs: fallbackRttMs, queue: {}, cpu: {}, memoryBytesPerConnection: {} };
+  const calibration: Calibration = { rttMs: fallbackRttMs, queue: {}, cpu: {}, memoryBytesPerConnection: {}, h2Response: {} };
+  const onWire = results.scenarios.filter((s) => (s.params.wire ?? DEFAULT_WIRE) === wire);
+  const blocks: Array<{ technique: TechniqueId; params: ScenarioParams; bytes: number; empty: number }> = [];
   for (const technique of techniques) {
     const queues: Array<{ x: number; y: number }> = [];
     const cpuPoints: Array<{ x: number; y: number }> = [];
     const memory: number[] = [];
-    for (const scenario of results.scenarios) {
+    for (const scenario of onWire) {
       const result = scenario.results[technique];
       if (result?.state !== 'completed') continue;
       if (result.network) rtts.push(result.network.rttMs);
@@ -284,6 +433,14 @@ export function calibrate(results: ResultsFile, techniques: readonly TechniqueId
       if (cpu !== null) cpuPoints.push({ x: requestsPerMessage(result), y: cpu });
       if (result.server?.bytesPerConnection != null && scenario.params.clients >= MEMORY_MIN_CLIENTS)
         memory.push(result.server.bytesPerConnection);
+      const answers = result.requests?.total ?? 0;
+      if (WIRE_META[wire].httpVersion === '2' && answers > 0 && result.wireParts !== undefined && result.wireParts !== null)
+        blocks.push({
+          technique,
+          params: scenario.params,
+          bytes: result.wireParts.window.h2HeaderBlockBytesDown / answers,
+          empty: (result.requests?.empty ?? 0) / answers,
+        });
     }
     if (queues.length > 0) {
       const counts = [...new Set(queues.map((q) => q.x))].sort((a, b) => a - b);
@@ -297,7 +454,64 @@ export function calibrate(results: ResultsFile, techniques: readonly TechniqueId
     if (mem !== null) calibration.memoryBytesPerConnection[technique] = mem;
   }
   calibration.rttMs = median(rtts) ?? fallbackRttMs;
+  if (target.kind !== 'builtin') {
+    const hops: number[] = [];
+    const bytes: NonNullable<Calibration['target']>['bytes'] = {};
+    const repoll = techniques.filter((id) => target.subscriptions[id]?.repoll === true);
+    for (const technique of techniques) {
+      const points: Array<{ x: number; y: number }> = [];
+      for (const scenario of onWire) {
+        const result = scenario.results[technique];
+        if (result?.state !== 'completed') continue;
+        // x is the model's requests per message at the run's parameters, the x a cell is then read at: the line absorbs where the model's count is off.
+        const p = scenario.params;
+        const x =
+          modelRequestsPerMessage(technique, p.rate, p.intervalMs, p.holdMs, calibration.rttMs) + (repoll.includes(technique) ? 1 : 0);
+        points.push({ x, y: result.perMessage.totalBytes });
+        if (result.publisher?.roundTripMs !== undefined)
+          hops.push(publishHopMs(result.publisher.roundTripMs.mean, result.network?.rttMs ?? 0, 0));
+      }
+      if (points.length === 0) continue;
+      const fit = fitCost(points);
+      bytes[technique] = { perRequestBytes: fit.a, perMessageBytes: fit.b, points: points.length };
+    }
+    calibration.target = {
+      name: target.name,
+      bytes,
+      repoll,
+      publishHopMs: median(hops) ?? 0,
+    };
+  }
+  for (const technique of techniques) {
+    const own = blocks.filter((b) => b.technique === technique);
+    if (own.length === 0) continue;
+    const line = leastSquares(
+      own.map((b) => ({ x: b.empty, y: b.bytes - h2DateChangeBytes * dateChangeShare(technique, b.params, calibration.rttMs) })),
+    );
+    (calibration.h2Response ??= {})[technique] = {
+      perDateChangeBytes: h2DateChangeBytes,
+      baseBytes: Math.max(0, line.intercept),
+      emptyBaseBytes: Math.max(0, line.intercept + line.slope),
+      points: own.length,
+    };
+  }
   return calibration;
+}
+
+/** HPACK request blocks from the encoder (run/hpack-sizes.ts), by blockKey: the first request's and the steady state's. */
+export type H2RequestBlocks = ReadonlyMap<string, { readonly first: number; readonly steady: number }>;
+
+/** The key of a request block: the wire, the technique and the `since` its path carries (its digits change the literal `:path`). */
+export function blockKey(wire: WireId, technique: TechniqueId, seq: number): string {
+  return `${wire}|${technique}|${seq}`;
+}
+
+/** What buildMap takes besides the config, the points and the results (all optional: a model-only http map needs none). */
+export interface MapBuildOptions {
+  /** On an HTTP/2 wire: the request's HPACK blocks (mapRequestBlocks); without them an HTTP/2 request counts no header block. */
+  readonly h2RequestBlocks?: H2RequestBlocks;
+  /** On an HTTP/2 wire: what a changed `date` adds to an answer's HPACK block (h2DateChangeBytes); absent: 0. */
+  readonly h2DateChangeBytes?: number;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -337,13 +551,19 @@ export function modelRequestsPerMessage(technique: TechniqueId, rate: number, in
  * the interval plus the trip. A push's queue serves clients one after another: a client waits a
  * uniform share of the whole queue, so the mean queue is half of it and p99 about twice the mean.
  */
-export function modelFigures(technique: TechniqueId, params: ScenarioParams, calibration: Calibration): MapFigures {
-  const model = modelFor(technique, params, MAP_WIRE, {
+export function modelFigures(
+  technique: TechniqueId,
+  params: ScenarioParams,
+  calibration: Calibration,
+  h2RequestBlocks?: H2RequestBlocks,
+): MapFigures {
+  const model = modelFor(technique, params, mapWireContext(technique, params, calibration, h2RequestBlocks), {
     rttMs: calibration.rttMs,
     publisherLatenessMs: 0,
     messagesPerAnswer: null,
     fanOutMs: 0,
     arrivalSpreadMs: 0,
+    ...(calibration.target === undefined ? {} : { publishHopMs: calibration.target.publishHopMs }),
   });
   const interval = TECHNIQUE_META[technique].pickup === 'interval';
   const queue = calibration.queue[technique];
@@ -351,18 +571,70 @@ export function modelFigures(technique: TechniqueId, params: ScenarioParams, cal
   const tripMs = calibration.rttMs / 2;
   const pollMs = Math.max(params.intervalMs, calibration.rttMs);
   const cpu = calibration.cpu[technique];
+  const requests = mapRequestsPerMessage(technique, params, calibration);
+  const fitted = calibration.target?.bytes[technique];
+  const bytes = fitted === undefined ? model.perMessage.totalBytes : fitted.perRequestBytes * requests + fitted.perMessageBytes;
   return {
-    bytesPerMessage: model.perMessage.totalBytes,
-    bandwidthBytesPerSecond: model.perMessage.totalBytes * params.rate,
+    bytesPerMessage: bytes,
+    bandwidthBytesPerSecond: bytes * params.rate,
     p50Ms: model.latencyMs.mean + queueMs,
     p99Ms: interval ? 0.99 * pollMs + tripMs : model.latencyMs.max + 2 * 0.99 * queueMs,
-    cpuMicrosPerMessage:
-      cpu === undefined
-        ? null
-        : cpu.perRequestMicros * modelRequestsPerMessage(technique, params.rate, params.intervalMs, params.holdMs, calibration.rttMs) +
-          cpu.perMessageMicros,
+    cpuMicrosPerMessage: cpu === undefined ? null : cpu.perRequestMicros * requests + cpu.perMessageMicros,
     memoryBytesPerConnection: calibration.memoryBytesPerConnection[technique] ?? null,
   };
+}
+
+/** Requests per delivered message at a cell: the model's, and one more per message for a target that is asked again at once after each answer (`repoll`). */
+export function mapRequestsPerMessage(technique: TechniqueId, params: ScenarioParams, calibration: Calibration): number {
+  const base = modelRequestsPerMessage(technique, params.rate, params.intervalMs, params.holdMs, calibration.rttMs);
+  return calibration.target?.repoll.includes(technique) === true ? base + 1 : base;
+}
+
+/**
+ * The wire the model sees for a cell: the map's host, the cell's wire and, on HTTP/2 for a
+ * technique that repeats a request, the HPACK blocks: the request's from the encoder, the
+ * answer's from the calibrated line at the cell's share of `date` changes.
+ */
+export function mapWireContext(
+  technique: TechniqueId,
+  params: ScenarioParams,
+  calibration: Calibration,
+  h2RequestBlocks?: H2RequestBlocks,
+): WireContext {
+  const wire = params.wire ?? DEFAULT_WIRE;
+  if (WIRE_META[wire].httpVersion !== '2' || RUN_TECHNIQUES[technique].repeatedRequest === undefined) return { ...MAP_WIRE, wire };
+  const request = h2RequestBlocks?.get(blockKey(wire, technique, typicalSeq(params)));
+  const fit = calibration.h2Response?.[technique];
+  const share = dateChangeShare(technique, params, calibration.rttMs);
+  const empty = emptyAnswerShare(technique, params, calibration.rttMs);
+  const base = fit === undefined ? 0 : fit.baseBytes * (1 - empty) + (fit.emptyBaseBytes ?? fit.baseBytes) * empty;
+  return {
+    ...MAP_WIRE,
+    wire,
+    h2: {
+      firstRequestBlockBytes: request?.first ?? 0,
+      requestBlockBytes: request?.steady ?? 0,
+      responseBlockBytes: fit === undefined ? 0 : base + fit.perDateChangeBytes * share,
+      responseBlockSource:
+        fit === undefined
+          ? 'not measured: no answer counted on this wire'
+          : `${base.toFixed(1)} B (${(empty * 100).toFixed(0)}% empty answers; fitted to the blocks counted at ${fit.points} measured cells) + ${fit.perDateChangeBytes.toFixed(1)} B × ${share.toFixed(3)}, the share of answers with a new \`date\``,
+    },
+  };
+}
+
+/**
+ * Whether a criterion's measured figure depends on the time scale of the run: latency always; on
+ * HTTP/2 the bytes of a request technique too, since an answer's `date` changes once a second and
+ * HPACK sends it again as a literal (a compressed run answers more often in each second).
+ */
+export function timeBound(criterion: MapCriterion, technique: TechniqueId, wire: WireId = DEFAULT_WIRE): boolean {
+  if (criterion === 'p50' || criterion === 'p99') return true;
+  return (
+    (criterion === 'bytes' || criterion === 'bandwidth') &&
+    WIRE_META[wire].httpVersion === '2' &&
+    TECHNIQUE_META[technique].delivery === 'request'
+  );
 }
 
 /** Bytes must match the model to 1% (they are protocol arithmetic); latency to 10%. */
@@ -382,8 +654,7 @@ function relativeGap(measured: number, model: number): number {
  */
 export function shownFigure(cell: MapCell, criterion: MapCriterion): { value: number | null; measured: boolean } {
   const m = cell.measurement;
-  const timeBound = criterion === 'p50' || criterion === 'p99';
-  if (m !== undefined && !(timeBound && m.timeScale > 1)) {
+  if (m !== undefined && !(timeBound(criterion, cell.technique, cell.wire) && m.timeScale > 1)) {
     const value = figureOf(m.figures, criterion);
     if (value !== null) return { value, measured: true };
   }
@@ -398,8 +669,10 @@ function measurementOf(
   result: CompletedResult,
   calibration: Calibration,
   technique: TechniqueId,
+  wire: WireId = DEFAULT_WIRE,
+  h2RequestBlocks?: H2RequestBlocks,
 ): NonNullable<MapCell['measurement']> {
-  const asRun = modelFigures(technique, runParams(config, point, point.timeScale), calibration);
+  const asRun = modelFigures(technique, runParams(config, point, point.timeScale, wire), calibration, h2RequestBlocks);
   const figures: MapFigures = {
     bytesPerMessage: result.perMessage.totalBytes,
     bandwidthBytesPerSecond: result.perClientBytesPerSecond / point.timeScale,
@@ -424,76 +697,224 @@ function measurementOf(
   };
 }
 
-/** The winner of every point for every criterion, among the techniques within the limits. */
+/**
+ * The weighted score of each cell among `cells` (one point, one wire or all wires): each weighted
+ * criterion's figure over the best (lowest) figure of that criterion among the cells, combined as
+ * the weighted mean, so 1 is best at every weighted criterion and 1.5 costs half as much again on
+ * average. A criterion no cell has a figure for, or whose best figure is 0, is left out of the
+ * point; a cell missing a figure of a criterion left in has no score (null).
+ */
+export function weightedScores(cells: readonly MapCell[], weights: MapWeights): Array<number | null> {
+  const used = MAP_CRITERIA.filter((c) => (weights[c] ?? 0) > 0)
+    .map((criterion) => {
+      const values = cells.map((cell) => shownFigure(cell, criterion).value);
+      const present = values.filter((v): v is number => v !== null);
+      return { criterion, values, best: present.length === 0 ? 0 : Math.min(...present), weight: weights[criterion]! };
+    })
+    .filter((c) => c.best > 0);
+  if (used.length === 0) return cells.map(() => null);
+  const total = used.reduce((sum, c) => sum + c.weight, 0);
+  return cells.map((_, i) => {
+    let sum = 0;
+    for (const c of used) {
+      const value = c.values[i];
+      if (value === null || value === undefined) return null;
+      sum += (c.weight * value) / c.best;
+    }
+    return sum / total;
+  });
+}
+
+/** A cell's figure for a ranking: the shown figure of a criterion, or its weighted score. */
+function rankedFigure(cell: MapCell, ranking: MapRanking, score: number | null): { value: number | null; measured: boolean } {
+  if (ranking === 'weighted') return { value: score, measured: cell.measured };
+  return shownFigure(cell, ranking);
+}
+
+/** The ranking of one group of cells (one point, on one wire or across them): winner, runner-up and margin. */
+function rankGroup(
+  list: readonly MapCell[],
+  limits: Pick<MapConfig, 'maxLatencyMs' | 'maxBandwidthBytesPerSecond'>,
+  weights: MapWeights | null,
+  wire: WireId | 'any',
+): MapWinner[] {
+  const first = list[0]!;
+  const within = list.map((cell) => {
+    const p99 = shownFigure(cell, 'p99').value;
+    const bandwidth = shownFigure(cell, 'bandwidth').value;
+    return (
+      (limits.maxLatencyMs === null || (p99 !== null && p99 <= limits.maxLatencyMs)) &&
+      (limits.maxBandwidthBytesPerSecond === null || (bandwidth !== null && bandwidth <= limits.maxBandwidthBytesPerSecond))
+    );
+  });
+  // Scores are normalised among every cell of the group (the best of each criterion there), limits or not.
+  const scores = weights === null ? list.map(() => null) : weightedScores(list, weights);
+  const rankings: readonly MapRanking[] = weights === null ? MAP_CRITERIA : MAP_RANKINGS;
+  const order = (cell: MapCell): number => TECHNIQUES.indexOf(cell.technique) * 10 + (cell.wire === undefined ? 0 : WIRES_ORDER[cell.wire]);
+  return rankings.map((ranking) => {
+    const ranked = list
+      .map((cell, i) => ({ cell, allowed: within[i]!, ...rankedFigure(cell, ranking, scores[i] ?? null) }))
+      .filter((r): r is { cell: MapCell; allowed: boolean; value: number; measured: boolean } => r.allowed && r.value !== null)
+      .sort((a, b) => a.value - b.value || order(a.cell) - order(b.cell));
+    const best = ranked[0];
+    const next = ranked[1];
+    return {
+      rate: first.rate,
+      intervalMs: first.intervalMs,
+      clients: first.clients,
+      criterion: ranking,
+      wire,
+      technique: best?.cell.technique ?? null,
+      runnerUp: next?.cell.technique ?? null,
+      ...(wire === 'any'
+        ? {
+            winnerWire: best?.cell.wire ?? (best === undefined ? null : DEFAULT_WIRE),
+            runnerUpWire: next?.cell.wire ?? (next === undefined ? null : DEFAULT_WIRE),
+          }
+        : {}),
+      margin: best === undefined || next === undefined ? null : best.value === 0 ? null : next.value / best.value,
+      measured: best?.measured ?? false,
+    };
+  });
+}
+
+const WIRES_ORDER: Readonly<Record<WireId, number>> = { http: 0, https: 1, h2: 2, h2c: 3 };
+
+/**
+ * The winner of every point for every criterion (and `weighted` with weights), among the
+ * techniques within the limits: on each wire, and across the wires (a technique and wire pair)
+ * when the cells are on more than one.
+ */
 export function pickWinners(
   cells: readonly MapCell[],
   limits: Pick<MapConfig, 'maxLatencyMs' | 'maxBandwidthBytesPerSecond'>,
+  weights: MapWeights | null = null,
 ): MapWinner[] {
   const byPoint = new Map<string, MapCell[]>();
+  const byPointAndWire = new Map<string, MapCell[]>();
   for (const cell of cells) {
     const key = `${cell.rate}/${cell.intervalMs}/${cell.clients}`;
-    const list = byPoint.get(key) ?? [];
-    list.push(cell);
-    byPoint.set(key, list);
+    byPoint.set(key, [...(byPoint.get(key) ?? []), cell]);
+    const wireKey = `${cell.wire ?? DEFAULT_WIRE}/${key}`;
+    byPointAndWire.set(wireKey, [...(byPointAndWire.get(wireKey) ?? []), cell]);
   }
   const winners: MapWinner[] = [];
-  for (const list of byPoint.values()) {
-    const first = list[0]!;
-    const allowed = list.filter((cell) => {
-      const p99 = shownFigure(cell, 'p99').value;
-      const bandwidth = shownFigure(cell, 'bandwidth').value;
-      return (
-        (limits.maxLatencyMs === null || (p99 !== null && p99 <= limits.maxLatencyMs)) &&
-        (limits.maxBandwidthBytesPerSecond === null || (bandwidth !== null && bandwidth <= limits.maxBandwidthBytesPerSecond))
-      );
-    });
-    for (const criterion of MAP_CRITERIA) {
-      const ranked = allowed
-        .map((cell) => ({ cell, ...shownFigure(cell, criterion) }))
-        .filter((r): r is { cell: MapCell; value: number; measured: boolean } => r.value !== null)
-        .sort((a, b) => a.value - b.value || TECHNIQUES.indexOf(a.cell.technique) - TECHNIQUES.indexOf(b.cell.technique));
-      const best = ranked[0];
-      const next = ranked[1];
-      winners.push({
-        rate: first.rate,
-        intervalMs: first.intervalMs,
-        clients: first.clients,
-        criterion,
-        technique: best?.cell.technique ?? null,
-        runnerUp: next?.cell.technique ?? null,
-        margin: best === undefined || next === undefined ? null : best.value === 0 ? null : next.value / best.value,
-        measured: best?.measured ?? false,
-      });
-    }
-  }
+  for (const list of byPointAndWire.values()) winners.push(...rankGroup(list, limits, weights, list[0]!.wire ?? DEFAULT_WIRE));
+  const wires = new Set(cells.map((c) => c.wire ?? DEFAULT_WIRE));
+  if (wires.size > 1) for (const list of byPoint.values()) winners.push(...rankGroup(list, limits, weights, 'any'));
   return winners;
 }
 
-/** The whole map from the config, the measured points and the session's results (their scenarios are the points, by id). */
-export function buildMap(config: MapConfig, points: readonly MeasuredPoint[], results: ResultsFile, wallMs: number): DecisionMap {
-  const calibration = calibrate(results, config.techniques, 0);
+/** Each wire's HTTP/2 request blocks the map's cells and measured points need, from Node's own encoder (run/hpack-sizes.ts). */
+export async function mapRequestBlocks(config: MapConfig, points: readonly MeasuredPoint[]): Promise<H2RequestBlocks> {
+  const blocks = new Map<string, { first: number; steady: number }>();
+  const profile = headerProfile(config.headers);
+  for (const wire of mapWires(config)) {
+    if (WIRE_META[wire].httpVersion !== '2') continue;
+    for (const technique of techniquesOn(wire, config.techniques)) {
+      const repeated = RUN_TECHNIQUES[technique].repeatedRequest;
+      if (repeated === undefined) continue;
+      const params = [
+        ...config.rates.flatMap((rate) =>
+          config.intervalsMs.map((intervalMs) => runParams(config, { rate, intervalMs, clients: 1 }, 1, wire)),
+        ),
+        ...points.map((p) => runParams(config, p, p.timeScale, wire)),
+      ];
+      for (const p of params) {
+        const seq = typicalSeq(p);
+        const key = blockKey(wire, technique, seq);
+        if (blocks.has(key)) continue;
+        const request = repeated(p, profile, seq);
+        const headers = { ':path': request.path, ...h2Headers(request.headers) };
+        const [first = 0, , steady = 0] = await requestBlockBytes(`${WIRE_META[wire].scheme}://${MAP_WIRE.host}`, [
+          headers,
+          headers,
+          headers,
+        ]);
+        blocks.set(key, { first, steady });
+      }
+    }
+  }
+  return blocks;
+}
+
+/**
+ * What a changed `date` adds to an HTTP/2 answer's HPACK block: the encoder's block for a new
+ * date (a literal with indexing, the name from the static table) less its block for the date it
+ * has just sent (an index). Measured through Node's own encoder, as the request blocks are.
+ */
+export async function h2DateChangeBytes(): Promise<number> {
+  const date = (ms: number): string => new Date(ms).toUTCString();
+  const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+  const [, same = 0, changed = 0] = await requestBlockBytes(`https://${MAP_WIRE.host}`, [
+    { ':path': '/', date: date(now) },
+    { ':path': '/', date: date(now) },
+    { ':path': '/', date: date(now + 1000) },
+  ]);
+  return changed - same;
+}
+
+/**
+ * The whole map from the config, the measured points and the session's results (their scenarios
+ * are the points, by id); `options` brings what the model needs from outside (HTTP/2 request blocks).
+ */
+export function buildMap(
+  config: MapConfig,
+  points: readonly MeasuredPoint[],
+  results: ResultsFile,
+  wallMs: number,
+  options: MapBuildOptions = {},
+): DecisionMap {
+  const wires = mapWires(config);
+  const target = mapTarget(config);
+  const calibrations = new Map(
+    wires.map((wire) => [wire, calibrate(results, mapTechniquesOn(config, wire), 0, wire, options.h2DateChangeBytes ?? 0, target)]),
+  );
   const scenarios = new Map(results.scenarios.map((s) => [s.id, s]));
   const cells: MapCell[] = [];
-  for (const clients of config.clients) {
-    for (const intervalMs of config.intervalsMs) {
-      for (const rate of config.rates) {
-        const point = points.find((p) => p.rate === rate && p.intervalMs === intervalMs && p.clients === clients);
-        const scenario = point === undefined ? undefined : scenarios.get(pointId(point));
-        const params = runParams(config, { rate, intervalMs, clients }, 1);
-        for (const technique of config.techniques) {
-          const result = scenario?.results[technique];
-          const measured = point !== undefined && scenario !== undefined && result?.state === 'completed';
-          cells.push({
-            rate,
-            intervalMs,
-            clients,
-            technique,
-            model: modelFigures(technique, params, calibration),
-            measured,
-            ...(measured ? { measurement: measurementOf(config, point, scenario.id, result, calibration, technique) } : {}),
-          });
+  for (const wire of wires) {
+    const calibration = calibrations.get(wire)!;
+    const techniques = mapTechniquesOn(config, wire);
+    for (const clients of config.clients) {
+      for (const intervalMs of config.intervalsMs) {
+        for (const rate of config.rates) {
+          const point = points.find((p) => p.rate === rate && p.intervalMs === intervalMs && p.clients === clients);
+          const scenario = point === undefined ? undefined : scenarios.get(pointId(point, wire, target));
+          const params = runParams(config, { rate, intervalMs, clients }, 1, wire);
+          for (const technique of techniques) {
+            const result = scenario?.results[technique];
+            const measured = point !== undefined && scenario !== undefined && result?.state === 'completed';
+            cells.push({
+              rate,
+              intervalMs,
+              clients,
+              technique,
+              wire,
+              model: modelFigures(technique, params, calibration, options.h2RequestBlocks),
+              measured,
+              ...(measured
+                ? {
+                    measurement: measurementOf(config, point, scenario.id, result, calibration, technique, wire, options.h2RequestBlocks),
+                  }
+                : {}),
+            });
+          }
         }
       }
+    }
+  }
+  const weights = config.weights ?? null;
+  if (weights !== null) {
+    const groups = new Map<string, MapCell[]>();
+    for (const cell of cells) {
+      const key = `${cell.wire}/${cell.rate}/${cell.intervalMs}/${cell.clients}`;
+      groups.set(key, [...(groups.get(key) ?? []), cell]);
+    }
+    for (const list of groups.values()) {
+      const scores = weightedScores(list, weights);
+      list.forEach((cell, i) => {
+        cell.weighted = scores[i] ?? null;
+      });
     }
   }
   const limits = {
@@ -501,27 +922,106 @@ export function buildMap(config: MapConfig, points: readonly MeasuredPoint[], re
     maxBandwidthBytesPerSecond: config.maxBandwidthBytesPerSecond,
     maxMemoryBytes: config.maxMemoryBytes,
   };
-  const crossovers = mapCrossovers(config, calibration, cells);
+  const first = wires[0]!;
+  const firstCalibration = calibrations.get(first)!;
+  const firstCells = cells.filter((c) => c.wire === first);
+  const crossovers = wires.flatMap((wire) =>
+    mapCrossovers(
+      { ...config, techniques: mapTechniquesOn(config, wire), wires: [wire] },
+      calibrations.get(wire)!,
+      cells.filter((c) => c.wire === wire),
+      options.h2RequestBlocks,
+    ).map((c) => (wires.length === 1 && wire === DEFAULT_WIRE ? c : { ...c, id: `${c.id}@@${wire}`, wire })),
+  );
+  const refused = mapRefusals(config);
   return {
     axes: {
       rates: [...config.rates],
       intervalsMs: [...config.intervalsMs],
       clients: [...config.clients],
       techniques: [...config.techniques],
+      wires: [...wires],
+      ...(refused.length === 0 ? {} : { refused }),
     },
-    params: { payloadBytes: config.payloadBytes, holdMs: config.holdMs, headers: config.headers, rttMs: calibration.rttMs },
+    ...(weights === null ? {} : { weights: { ...weights } }),
+    params: {
+      payloadBytes: config.payloadBytes,
+      holdMs: config.holdMs,
+      headers: config.headers,
+      rttMs: firstCalibration.rttMs,
+      ...(target.kind === 'builtin' ? {} : { target: target.name }),
+    },
     limits,
-    calibration: describeCalibration(calibration, config.techniques),
+    calibration: wires
+      .map(
+        (wire) =>
+          `${wires.length > 1 ? `On ${WIRE_META[wire].label}: ` : ''}${describeCalibration(calibrations.get(wire)!, mapTechniquesOn(config, wire))}`,
+      )
+      .join(' '),
     cells,
-    winners: pickWinners(cells, limits),
+    winners: pickWinners(cells, limits, weights),
     crossovers,
-    claims: mapClaims(config, cells, crossovers, calibration),
-    measuredCells: points.filter((p) => scenarios.has(pointId(p))).length,
+    claims: withClaimScope(
+      mapClaims(
+        { ...config, techniques: mapTechniquesOn(config, first) },
+        firstCells,
+        crossovers.filter((c) => (c.wire ?? DEFAULT_WIRE) === first),
+        firstCalibration,
+      ),
+      first,
+      target,
+    ),
+    measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(pointId(p, wire, target)))).length,
     wallMs,
   };
 }
 
+/**
+ * The WebSocket handshake claim is computed from the built-in model on HTTP/1.1 cleartext (the
+ * upgrade and the upstream POST have no TLS or HTTP/2 terms yet, and a target's own bytes are not
+ * the built-in formula's): on another wire or at a target its evidence says so.
+ */
+function withClaimScope(claims: DecisionMap['claims'], wire: WireId, target: ResolvedTarget): DecisionMap['claims'] {
+  const scope = [
+    wire === DEFAULT_WIRE
+      ? null
+      : `on HTTP/1.1 cleartext, not ${WIRE_META[wire].label} (the model has no TLS or HTTP/2 terms for the upgrade and an upstream POST yet)`,
+    target.kind === 'builtin' ? null : `for pushbench's own servers, not target ${target.name}`,
+  ].filter((part) => part !== null);
+  if (scope.length === 0) return claims;
+  return claims.map((c) =>
+    c.id === 'websocket-handshake' ? { ...c, evidence: `The built-in model's bytes, ${scope.join(' and ')}: ${c.evidence}` } : c,
+  );
+}
+
 function describeCalibration(c: Calibration, techniques: readonly TechniqueId[]): string {
+  const fitted = c.target;
+  const targetText =
+    fitted === undefined
+      ? ''
+      : ` Target ${fitted.name}: bytes per message are a model fitted from measured cells, not the built-in formula (its heads, envelopes and cursors are its own): ${techniques
+          .map((t) => {
+            const f = fitted.bytes[t];
+            return f === undefined
+              ? `${t} not measured`
+              : `${t} ${f.perRequestBytes.toFixed(1)} B per request × requests per message${fitted.repoll.includes(t) ? ' (one more per message: it answers one message and is asked again)' : ''} + ${f.perMessageBytes.toFixed(1)} B (${f.points} cells)`;
+          })
+          .join(
+            ', ',
+          )}; latency adds the publish hop, ${fitted.publishHopMs.toFixed(3)} ms (the median of pushbench's POST round trips less the answer's way back).`;
+  const responses = c.h2Response ?? {};
+  const answered = techniques.filter((t) => responses[t] !== undefined);
+  const h2 =
+    answered.length === 0
+      ? ''
+      : ` An answer's HPACK block: ${answered
+          .map(
+            (t) =>
+              `${t} ${responses[t]!.baseBytes.toFixed(1)} B with messages, ${(responses[t]!.emptyBaseBytes ?? responses[t]!.baseBytes).toFixed(1)} B empty (a line in the share of empty answers through the blocks counted at ${responses[t]!.points} measured cells, less the date term)`,
+          )
+          .join(
+            ', ',
+          )}, + ${responses[answered[0]!]!.perDateChangeBytes} B (the encoder's literal \`date\` against an indexed one) × the share of answers whose \`date\` changed since the connection's last (the gap between answers over 1 s, at most 1). Entries the new dates evict from the table in long runs are not modelled.`;
   const parts = techniques.map((t) => {
     const q = c.queue[t];
     const cpu = c.cpu[t];
@@ -542,6 +1042,6 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
   return (
     `RTT ${c.rttMs.toFixed(3)} ms (median probe of the measured points). Taken from the measured points, because the model cannot predict them: ` +
     `the fan-out's queue (the median at each client count measured, a line between them, the fewest's below, in proportion to the clients above), CPU (a least-squares fit of a per-request and a per-message cost; at low rates it carries the server's idle work too), ` +
-    `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.`
+    `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.${h2}${targetText}`
   );
 }

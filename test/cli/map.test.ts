@@ -32,7 +32,7 @@ describe('pushbench map: bad input', () => {
       ['--intervals', '1s,100ms'],
       /invalid --intervals: received "1s,100ms"; expected an ascending comma-separated list of durations from 10ms to 10m \(it must ascend, each value once\)/,
     ],
-    [['--criterion', 'speed'], /invalid --criterion: received "speed"; allowed: bytes, bandwidth, p50, p99, cpu, memory, all/],
+    [['--criterion', 'speed'], /invalid --criterion: received "speed"; allowed: bytes, bandwidth, p50, p99, cpu, memory, weighted, all/],
     [
       ['--technique', 'carrier-pigeon'],
       /invalid --technique: received "carrier-pigeon"; allowed: polling, longpoll, sse, websocket, websocket-deflate, all/,
