@@ -366,10 +366,10 @@ export const RunSummarySchema = closed(
 /** What a framework's session protocol added, counted by the clients (load/sessions.ts). */
 export const SessionResultSchema = closed(
   {
-    protocol: Type.String({ description: 'engine.io' }),
+    protocol: Type.String({ description: 'engine.io or sockjs' }),
     transport: Type.String({
       description:
-        "the framework's transport: polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket)",
+        "the framework's transport: engine.io polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket); sockjs websocket, eventsource, xhr_streaming or xhr (polling)",
     }),
     heartbeats: count('Pings the server sent in the window, each answered with a pong'),
     heartbeatBytes: closed(
