@@ -40,8 +40,19 @@ const JsonPointer = (description: string) =>
 export const SESSION_PROTOCOLS = ['engine.io', 'sockjs'] as const;
 /** SockJS's streaming transports, both measured on the streaming row (the `transport` of its subscription). */
 export const SOCKJS_STREAM_TRANSPORTS = ['eventsource', 'xhr_streaming'] as const;
-/** The SockJS transports pushbench's clients speak (sockjs-node 0.3's names, as they end the session URL). */
-export type SockJsTransport = 'websocket' | (typeof SOCKJS_STREAM_TRANSPORTS)[number] | 'xhr';
+/**
+ * The SockJS transports pushbench's clients speak: sockjs-node 0.3's names as they end the session
+ * URL (SOCKJS_URL_SEGMENTS), but `ws` for its websocket transport (a technique's id is written in
+ * core/techniques.ts alone).
+ */
+export type SockJsTransport = 'ws' | (typeof SOCKJS_STREAM_TRANSPORTS)[number] | 'xhr';
+/** The last segment of a SockJS session URL, `PREFIX/{server}/{session}/SEGMENT`, per transport. */
+export const SOCKJS_URL_SEGMENTS: Readonly<Record<SockJsTransport, string>> = Object.freeze({
+  ws: '/websocket',
+  eventsource: '/eventsource',
+  xhr_streaming: '/xhr_streaming',
+  xhr: '/xhr',
+});
 
 /** The cursor a client carries from one request to the next. */
 export const CursorSchema = Type.Union(
@@ -393,7 +404,7 @@ function sessionOf(file: TargetFile, id: TechniqueId, spec: FileSubscription): S
   if (file.protocol !== 'sockjs') return null;
   const meta = TECHNIQUE_META[id];
   // SockJS's transports by what the row is: a WebSocket, a held poll (xhr), or a stream (eventsource, xhr_streaming).
-  if (meta.transport === 'ws') return { kind: 'sockjs', transport: 'websocket' };
+  if (meta.transport === 'ws') return { kind: 'sockjs', transport: 'ws' };
   if (meta.delivery === 'request') return { kind: 'sockjs', transport: 'xhr' };
   return { kind: 'sockjs', transport: spec.transport ?? 'eventsource' };
 }

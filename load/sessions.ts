@@ -25,7 +25,7 @@ import WebSocket from 'ws';
 import { TargetRefusedError } from '../core/errors.ts';
 import type { SessionResult } from '../core/results.ts';
 import { SocketCounter, type ByteAttribution, type ClientBytes } from '../core/socket-counter.ts';
-import { ENGINE_IO_SEPARATOR, type SessionProtocol } from '../core/targets.ts';
+import { ENGINE_IO_SEPARATOR, SOCKJS_URL_SEGMENTS, type SessionProtocol } from '../core/targets.ts';
 import { flatHeaders, type HeaderList } from './headers.ts';
 import type { GetResponse } from './keepalive-get.ts';
 import type { ClientTab, GetChannel, RequestChannel } from './wire-clients.ts';
@@ -142,7 +142,8 @@ export function mergeSessionResults(parts: ReadonlyArray<SessionResult | null | 
 
 /** The framework's transport a technique's clients use, as results name it. */
 export function sessionTransport(protocol: SessionProtocol, delivery: 'ws' | 'http'): string {
-  if (protocol.kind === 'sockjs') return `sockjs ${protocol.transport === 'xhr' ? 'xhr polling' : protocol.transport}`;
+  if (protocol.kind === 'sockjs')
+    return `sockjs ${SOCKJS_URL_SEGMENTS[protocol.transport].slice(1)}${protocol.transport === 'xhr' ? ' polling' : ''}`;
   if (delivery === 'http') return 'engine.io polling';
   return protocol.upgrade ? 'engine.io polling, upgraded to websocket' : 'engine.io websocket';
 }

@@ -30,7 +30,7 @@ import WebSocket from 'ws';
 import { TargetRefusedError } from '../core/errors.ts';
 import { chunkFramingBytes } from '../core/protocol.ts';
 import type { ClientBytes, SocketCounter } from '../core/socket-counter.ts';
-import type { SockJsTransport } from '../core/targets.ts';
+import { SOCKJS_URL_SEGMENTS, type SockJsTransport } from '../core/targets.ts';
 import { flatHeaders } from './headers.ts';
 import type { GetResponse } from './keepalive-get.ts';
 import type { StreamHandlers } from './http-connection.ts';
@@ -92,15 +92,15 @@ function refused(what: string, status: number, body: Buffer): TargetRefusedError
 /** Checks /info's answer; for the websocket transport, that the server offers it. */
 function checkInfo(path: string, status: number, body: Buffer, transport: SockJsTransport): void {
   if (status !== 200) throw refused(`GET ${path}`, status, body);
-  let info: { websocket?: unknown };
+  const text = body.toString('utf8');
   try {
-    info = JSON.parse(body.toString('utf8')) as { websocket?: unknown };
+    JSON.parse(text);
   } catch {
     throw new TargetRefusedError(
       `sockjs: GET ${path} answered no JSON (a SockJS server answers {"websocket":...}): ${body.subarray(0, 120)}`,
     );
   }
-  if (transport === 'websocket' && info.websocket === false)
+  if (transport === 'ws' && /"websocket"\s*:\s*false/.test(text))
     throw new TargetRefusedError(`sockjs: GET ${path} answered "websocket": false: the server offers no websocket transport`);
 }
 
@@ -153,7 +153,7 @@ class XhrPolling implements GetChannel {
     const info = await this.inner.get(infoPath);
     checkInfo(infoPath, info.status, info.body, 'xhr');
     this.ctx.tally.step('info: GET /info', info.bytes.up, info.bytes.down);
-    this.base = `${prefix}${sockJsSessionSegment()}/xhr`;
+    this.base = `${prefix}${sockJsSessionSegment()}${SOCKJS_URL_SEGMENTS.xhr}`;
     const path = `${this.base}${query}`;
     const open = await this.poll(path);
     if (open.status !== 200) throw refused(`POST ${path}`, open.status, open.body);
@@ -241,7 +241,7 @@ class SockJsStream {
     }
     const info = this.parts.delta(this.parts.counter, before);
     this.ctx.tally.step('info: GET /info', info.up, info.down);
-    this.path = `${prefix}${sockJsSessionSegment()}/${this.transport}${query}`;
+    this.path = `${prefix}${sockJsSessionSegment()}${SOCKJS_URL_SEGMENTS[this.transport]}${query}`;
     this.open();
   }
 
@@ -404,7 +404,7 @@ class SockJsSocket extends EventEmitter {
         INFO_TIMEOUT_MS,
         `GET ${infoPath}`,
       );
-      checkInfo(infoPath, info.status, info.body, 'websocket');
+      checkInfo(infoPath, info.status, info.body, 'ws');
     } catch (error) {
       await channel.destroy();
       this.fail(error as Error);
@@ -414,7 +414,7 @@ class SockJsSocket extends EventEmitter {
     const info = delta(counter, before);
     this.ctx.tally.step('info: GET /info', info.up, info.down);
     if (this.closed) return;
-    this.open(`${parsed.protocol}//${parsed.host}${prefix}${sockJsSessionSegment()}/websocket${query}`);
+    this.open(`${parsed.protocol}//${parsed.host}${prefix}${sockJsSessionSegment()}${SOCKJS_URL_SEGMENTS.ws}${query}`);
   }
 
   private open(url: string): void {
