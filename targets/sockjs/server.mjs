@@ -4,15 +4,18 @@
 // a string to every session of the room), and chat by a message on the subscriber's own session,
 // written to its room, the sender included. A client of room "refuse" is closed at once with
 // c[3000,"Go away!"] (pushbench's test of a session the server ends).
-// Heartbeats: sockjs-node's heartbeat_delay, 25 s unless the second argument says otherwise.
+// Heartbeats: sockjs-node's heartbeat_delay, 25 s unless the second argument says otherwise; a
+// streaming response (eventsource, xhr_streaming) ends after sockjs-node's response_limit, 128 KiB
+// unless the third says otherwise, and the client reopens it on the same session.
 // Bound to 127.0.0.1; a request whose Host is not a loopback name is refused (403), as a guard
 // against DNS rebinding.
-// Run: node server.mjs PORT [HEARTBEAT_MS]
+// Run: node server.mjs PORT [HEARTBEAT_MS] [RESPONSE_LIMIT_BYTES]
 import http from 'node:http';
 import sockjs from 'sockjs';
 
 const port = Number(process.argv[2]);
 const heartbeatMs = Number(process.argv[3] ?? 25000);
+const responseLimit = Number(process.argv[4] ?? 128 * 1024);
 
 /** Sessions by room. */
 const rooms = new Map();
@@ -20,7 +23,12 @@ function publish(room, text) {
   for (const conn of rooms.get(room) ?? []) conn.write(text);
 }
 
-const service = sockjs.createServer({ prefix: '/sockjs', heartbeat_delay: heartbeatMs, log: () => {} });
+const service = sockjs.createServer({
+  prefix: '/sockjs',
+  heartbeat_delay: heartbeatMs,
+  response_limit: responseLimit,
+  log: () => {},
+});
 service.on('connection', (conn) => {
   const room = new URL(conn.url, 'http://127.0.0.1').searchParams.get('room') ?? 'broadcast';
   if (room === 'refuse') return void conn.close(3000, 'Go away!');

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { EXIT, exitCodeFor } from '../../cli/exit-codes.ts';
+import { parseRunArgs } from '../../cli/options.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { chunkFramingBytes } from '../../core/protocol.ts';
 import { parseTargetFile } from '../../core/targets.ts';
 import type { TechniqueId } from '../../core/techniques.ts';
@@ -128,6 +130,22 @@ describe('SockJS: every transport accounts for every message, envelope and heart
     assert.ok(session.heartbeatBytes.up <= r.bytes.up && session.heartbeatBytes.down <= r.bytes.down);
   });
 
+  test('a stream the server ends at its response limit is reopened on the same session: nothing lost', async () => {
+    // A limit of 500 bytes: sockjs-node ends the eventsource response after 4 or 5 messages' events.
+    const limited = variant('targets/sockjs/target.json', (d) => {
+      d.server.command.push('500');
+    });
+    const r = completed(await runOn(limited, 'sse', tinyParams({ clients: 2, rate: 5 })));
+    // Not assertAccounted: the reopened GETs go up inside the window.
+    assert.equal(r.messages.expected, r.messages.published * 2);
+    assert.equal(r.messages.delivered, r.messages.expected);
+    assertWholeAndKernelAgrees(r);
+    assert.equal(r.kernel?.sockets, 2, 'each stream reopened on its own keep-alive connection');
+    assert.ok(r.messages.published >= 8, `enough messages to cross the limit: ${r.messages.published}`);
+    assert.equal(r.session!.connect.clients, 2, 'connected once each: a reopened stream is no new session');
+    assert.ok(r.bytes.up > 0, 'the reopened GETs');
+  });
+
   test('nothing is left running', () => {
     assert.equal(liveChildren(), 0);
   });
@@ -227,5 +245,25 @@ test('the target files validate and map the transports onto techniques; a bad pr
         'x.json',
       ),
     /\$\.techniques\.polling: expected with "protocol": "sockjs" only longpoll, sse, .*websocket.*found polling/,
+  );
+});
+
+test('one invocation measures every transport beside the built-in target: each file runs the techniques asked for that it offers', () => {
+  const files = 'builtin,targets/sockjs/target.json,targets/sockjs/xhr-streaming.json';
+  const config = parseRunArgs(['--target-file', files, '--technique', 'longpoll,sse,websocket']);
+  assert.deepEqual(
+    config.targets.map((t) => [t.name, [...t.techniques]]),
+    [
+      ['builtin', ['polling', 'longpoll', 'sse', 'websocket', 'websocket-deflate']],
+      ['sockjs', ['longpoll', 'sse', 'websocket']],
+      ['sockjs-xhr-streaming', ['sse']],
+    ],
+  );
+  // A technique none of them offers is still refused, naming what they do offer.
+  assert.throws(
+    () => parseRunArgs(['--target-file', 'targets/sockjs/target.json,targets/sockjs/xhr-streaming.json', '--technique', 'polling,sse']),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.message === 'invalid --technique: received "polling", which none of the targets offers; they offer longpoll, sse, websocket',
   );
 });
