@@ -151,15 +151,19 @@ describe('SockJS: every transport accounts for every message, envelope and heart
   });
 });
 
-describe('SockJS: chat in rooms, by a message on the own session', () => {
-  test('websocket: every message a client sends on its session reaches its room, the sender included', async () => {
-    const r = completed(await runOn(sockjs, 'websocket', tinyParams({ workload: 'chat', clients: 8, roomSize: 4, rate: 2 })));
-    assert.ok(r.messages.published > 0);
-    assert.equal(r.messages.lost, 0);
-    assert.equal(r.messages.delivered, r.messages.expected);
-    assert.equal(r.messages.unmatched, 0);
-    assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
-  });
+describe('SockJS: chat in rooms, by a message on the own session and by HTTP POST', () => {
+  for (const [label, technique] of [
+    ['websocket: every message a client sends on its session reaches its room, the sender included', 'websocket'],
+    ['xhr polling: every message a client POSTs reaches its room, the sender included', 'longpoll'],
+  ] as const)
+    test(label, async () => {
+      const r = completed(await runOn(sockjs, technique, tinyParams({ workload: 'chat', clients: 8, roomSize: 4, rate: 2 })));
+      assert.ok(r.messages.published > 0);
+      assert.equal(r.messages.lost, 0);
+      assert.equal(r.messages.delivered, r.messages.expected);
+      assert.equal(r.messages.unmatched, 0);
+      assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
+    });
 });
 
 describe("SockJS: refusals name the status or SockJS's close code and reason, within seconds", () => {
