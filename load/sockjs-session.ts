@@ -208,7 +208,10 @@ class SockJsStream {
   private buffer = '';
   private preludeLeft = 0;
   private path = '';
-  private start_: { status: number; reason: string; head: string } | null = null;
+  /** The stream's 200 answer, handed to the driver once `o` arrives (the driver is connected then). */
+  private answer: { status: number; reason: string; head: string } | null = null;
+  /** A refusing answer's status, body and end go to the driver as they are (it names them). */
+  private passThrough = false;
 
   constructor(
     private readonly inner: RequestChannel,
@@ -260,13 +263,12 @@ class SockJsStream {
         onQueued: () => this.handlers.onQueued?.(),
         onStart: (status, reason, head) => {
           if (status !== 200) {
-            this.end(null);
-            this.handlers.onStart(status, reason, head);
             this.passThrough = true;
+            this.handlers.onStart(status, reason, head);
             return;
           }
           this.chunked = /\r\ntransfer-encoding:\s*chunked/i.test(head);
-          this.start_ ??= { status, reason, head };
+          this.answer ??= { status, reason, head };
         },
         onChunk: (chunk) => {
           if (this.passThrough) this.handlers.onChunk(chunk);
@@ -287,9 +289,6 @@ class SockJsStream {
       this.method,
     );
   }
-
-  /** A refusing answer's status, body and end go to the driver as they are (it names them). */
-  private passThrough = false;
 
   private read(chunk: Buffer, before: ClientBytes): void {
     let text = chunk.toString('latin1');
@@ -327,8 +326,8 @@ class SockJsStream {
         this.ctx.tally.step('xhr_streaming: 2049-byte h prelude', 0, prelude);
       } else this.ctx.tally.step('eventsource: GET (head, \\r\\n prelude, o open)', all.up, all.down);
       this.ctx.tally.connected();
-      const started = this.start_!;
-      this.handlers.onStart(started.status, started.reason, started.head);
+      const answer = this.answer!;
+      this.handlers.onStart(answer.status, answer.reason, answer.head);
     } else if (kind === 'c') {
       this.end(sockJsCloseError(frame, `${this.method} ${this.path}`));
     } else if (kind !== 'o') {
