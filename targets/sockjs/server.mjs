@@ -9,6 +9,7 @@
 // unless the third says otherwise, and the client reopens it on the same session.
 // Bound to 127.0.0.1; a request whose Host is not a loopback name is refused (403), as a guard
 // against DNS rebinding.
+// SOCKJS_WEBSOCKET=off turns the websocket transport off (its /info then says "websocket": false).
 // Run: node server.mjs PORT [HEARTBEAT_MS] [RESPONSE_LIMIT_BYTES]
 import http from 'node:http';
 import sockjs from 'sockjs';
@@ -27,6 +28,7 @@ const service = sockjs.createServer({
   prefix: '/sockjs',
   heartbeat_delay: heartbeatMs,
   response_limit: responseLimit,
+  websocket: process.env.SOCKJS_WEBSOCKET !== 'off',
   log: () => {},
 });
 service.on('connection', (conn) => {

@@ -26,7 +26,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const sockjs = target('targets/sockjs/target.json');
 const xhrStreaming = target('targets/sockjs/xhr-streaming.json');
 
-type TargetData = { techniques: Record<string, { path: string }>; server: { command: string[] } };
+type TargetData = { techniques: Record<string, { path: string }>; server: { command: string[]; env?: Record<string, string> } };
 
 /** A bundled target file with `edit` applied to its parsed JSON (a variant a test needs). */
 function variant(file: string, edit: (data: TargetData) => void): ResolvedTarget {
@@ -183,6 +183,14 @@ describe("SockJS: refusals name the status or SockJS's close code and reason, wi
       }),
       'sse',
       /sockjs: GET \/sockjs\/nope\/info\?room=broadcast answered 404: 404 Error: Page not found/,
+    ],
+    [
+      'a server without the websocket transport: /info says "websocket": false',
+      variant('targets/sockjs/target.json', (d) => {
+        d.server.env = { SOCKJS_WEBSOCKET: 'off' };
+      }),
+      'websocket',
+      /sockjs: GET \/sockjs\/info\?room=broadcast answered "websocket": false: the server offers no websocket transport/,
     ],
     ...(
       [
