@@ -472,7 +472,7 @@ function semanticProblems(file: TargetFile): string[] {
       );
     }
   }
-  // Engine.IO's adapter speaks HTTP/1.1 (one connection per purpose); over HTTP/2 each purpose would open a session of its own, which no browser does.
+  // The framework adapters speak HTTP/1.1 (one connection per purpose; SockJS's xhr transports are POSTs answered as held polls and streams); over HTTP/2 each purpose would open a session of its own, which no browser does.
   if (file.protocol !== undefined && file.wires !== undefined) {
     for (const wire of Object.keys(file.wires)) {
       if (wire !== 'http' && wire !== 'https')
