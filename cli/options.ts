@@ -690,8 +690,9 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
       const problem = asked.map((id) => chatProblem(target, id, Math.max(...values.clients), roomSize)).find((p) => p !== null);
       if (problem !== undefined && problem !== null) throw new ConfigError(`invalid --workload: received "chat" with ${label}: ${problem}`);
     }
+    // With several targets each runs the techniques asked for that it offers (the comparison says "not offered" for the rest); one no target offers is refused below.
     const missing = values.techniques.filter((id) => !target.techniques.includes(id));
-    if (techniquesExplicit && missing.length > 0) {
+    if (techniquesExplicit && missing.length > 0 && targets.length === 1) {
       throw new ConfigError(
         `invalid --technique: received ${showReceived(missing.join(','))}, which ${label} does not offer; it offers ${target.techniques.join(', ')}`,
       );
@@ -701,6 +702,12 @@ function resolveTargets(values: RunValues, techniquesExplicit: boolean, readText
         `${label} offers none of the techniques asked for (${values.techniques.join(', ')}); it offers ${target.techniques.join(', ')}`,
       );
     }
+  }
+  const offeredByNone = values.techniques.filter((id) => targets.every((target) => !target.techniques.includes(id)));
+  if (techniquesExplicit && offeredByNone.length > 0) {
+    throw new ConfigError(
+      `invalid --technique: received ${showReceived(offeredByNone.join(','))}, which none of the targets offers; they offer ${[...new Set(targets.flatMap((t) => t.techniques))].join(', ')}`,
+    );
   }
   return targets;
 }

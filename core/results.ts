@@ -366,18 +366,20 @@ export const RunSummarySchema = closed(
 /** What a framework's session protocol added, counted by the clients (load/sessions.ts). */
 export const SessionResultSchema = closed(
   {
-    protocol: Type.String({ description: 'engine.io' }),
+    protocol: Type.String({ description: 'engine.io or sockjs' }),
     transport: Type.String({
       description:
-        "the framework's transport: polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket)",
+        "the framework's transport: engine.io polling, websocket, or polling+upgrade (the default flow, polling first, then the probe and the upgrade to WebSocket); sockjs websocket, eventsource, xhr_streaming or xhr (polling)",
     }),
-    heartbeats: count('Pings the server sent in the window, each answered with a pong'),
+    heartbeats: count(
+      "Heartbeats the server sent in the window: Engine.IO pings, each answered with a pong; SockJS's h frames (one-way) and, on its WebSocket, empty pings answered by pongs",
+    ),
     heartbeatBytes: closed(
       { up: count(), down: count() },
-      "Bytes of those pings and pongs in the window, exact: WebSocket frames whole; on polling, a pong's whole POST exchange and a ping's whole GET answer (its packet and separator alone when messages shared the answer)",
+      "Bytes of those heartbeats and their answers in the window, exact: WebSocket frames whole; on Engine.IO polling, a pong's whole POST exchange and a ping's whole GET answer (its packet and separator alone when messages shared the answer); on SockJS streams an h frame with its SSE line or newline and its chunk framing, on SockJS xhr polling the whole held POST an h answered",
     ),
     envelopeBytes: count(
-      'Bytes the framework wrapped around the delivered messages in the window (Socket.IO\'s 42["event", ...], the separators between packets), down',
+      'Bytes the framework wrapped around the delivered messages in the window (Socket.IO\'s 42["event", ...], the separators between packets; SockJS\'s a["..."] with the escapes inside it, and the newline ending a frame on its xhr transports), down',
     ),
     envelopeMessages: count(
       'Messages the envelope bytes were counted over: those received while the byte window was open (the same messages whose payload is in bytes.payload)',

@@ -36,6 +36,24 @@ const Status = Type.Integer({ minimum: 100, maximum: 599 });
 const JsonPointer = (description: string) =>
   Type.String({ pattern: '^(/([^~]|~[01])*)*$', description: `a JSON pointer (RFC 6901) ${description}` });
 
+/** The session protocols a target file may name (`protocol`). */
+export const SESSION_PROTOCOLS = ['engine.io', 'sockjs'] as const;
+/** SockJS's streaming transports, both measured on the streaming row (the `transport` of its subscription). */
+export const SOCKJS_STREAM_TRANSPORTS = ['eventsource', 'xhr_streaming'] as const;
+/**
+ * The SockJS transports pushbench's clients speak: sockjs-node 0.3's names as they end the session
+ * URL (SOCKJS_URL_SEGMENTS), but `ws` for its websocket transport (a technique's id is written in
+ * core/techniques.ts alone).
+ */
+export type SockJsTransport = 'ws' | (typeof SOCKJS_STREAM_TRANSPORTS)[number] | 'xhr';
+/** The last segment of a SockJS session URL, `PREFIX/{server}/{session}/SEGMENT`, per transport. */
+export const SOCKJS_URL_SEGMENTS: Readonly<Record<SockJsTransport, string>> = Object.freeze({
+  ws: '/websocket',
+  eventsource: '/eventsource',
+  xhr_streaming: '/xhr_streaming',
+  xhr: '/xhr',
+});
+
 /** The cursor a client carries from one request to the next. */
 export const CursorSchema = Type.Union(
   [
@@ -166,6 +184,12 @@ function subscriptionSchemaFor(meta: TechniqueMeta): TSchema {
   }
   return closed({
     ...common,
+    transport: Type.Optional(
+      literalUnion(SOCKJS_STREAM_TRANSPORTS, {
+        description:
+          'sockjs only: the SockJS streaming transport this technique stands for: eventsource (the default; an event stream) or xhr_streaming (a POST whose answer streams newline-framed frames after a 2049-byte prelude), both mapped onto this row',
+      }),
+    ),
     resume: Type.Optional(
       literalUnion(['event-id', 'none'], {
         description: 'how a reconnection resumes: event-id sends Last-Event-ID with the id of the last event received',
@@ -242,9 +266,9 @@ export const TargetFileSchema = closed({
   description: Type.Optional(Str()),
   origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL such as http://127.0.0.1:{port}, without a path' }),
   protocol: Type.Optional(
-    literalUnion(['engine.io'], {
+    literalUnion(SESSION_PROTOCOLS, {
       description:
-        "a session protocol pushbench's clients speak over the techniques: engine.io (Engine.IO v4, Socket.IO 4: the polling transport as longpoll, the websocket transport as websocket, pings answered, Socket.IO namespace connect 40 and event packets 42)",
+        "a session protocol pushbench's clients speak over the techniques: engine.io (Engine.IO v4, Socket.IO 4: the polling transport as longpoll, the websocket transport as websocket, pings answered, Socket.IO namespace connect 40 and event packets 42) or sockjs (SockJS 0.3: GET PATH/info, then the session URL PATH/{server}/{session}/TRANSPORT; websocket as websocket, eventsource or xhr_streaming as sse, xhr polling as longpoll; frames o, h, a[...], c[code,reason])",
     }),
   ),
   publish: PublishSchema,
@@ -286,7 +310,10 @@ export interface Subscription {
  * A framework's session protocol. `engine.io`: Engine.IO v4 with the Socket.IO namespace `/`;
  * `upgrade` (WebSocket only): start on the polling transport and upgrade, as a browser does.
  */
-export type SessionProtocol = { readonly kind: 'engine.io'; readonly upgrade: boolean };
+export type SessionProtocol =
+  | { readonly kind: 'engine.io'; readonly upgrade: boolean }
+  /** SockJS: `transport` is the one the technique's clients speak (websocket, eventsource, xhr_streaming or xhr polling). */
+  | { readonly kind: 'sockjs'; readonly transport: SockJsTransport };
 
 /** Engine.IO joins the packets of a polling answer with this byte (U+001E, record separator). */
 export const ENGINE_IO_SEPARATOR = '\x1e';
@@ -347,6 +374,7 @@ type FileSubscription = {
   onOpen?: string[];
   publishFrame?: string;
   upgrade?: boolean;
+  transport?: (typeof SOCKJS_STREAM_TRANSPORTS)[number];
 };
 
 /** A target file's subscription for a technique, defaults filled in. */
@@ -366,8 +394,19 @@ export function subscriptionFrom(file: TargetFile, id: TechniqueId): Subscriptio
     subprotocols: spec.subprotocols ?? [],
     onOpen: spec.onOpen ?? [],
     upstream: upstreamOf(file, id, spec),
-    session: file.protocol === 'engine.io' ? { kind: 'engine.io', upgrade: spec.upgrade ?? false } : null,
+    session: sessionOf(file, id, spec),
   };
+}
+
+/** The session protocol a technique's clients speak on a target file, or null (plain HTTP and WebSocket). */
+function sessionOf(file: TargetFile, id: TechniqueId, spec: FileSubscription): SessionProtocol | null {
+  if (file.protocol === 'engine.io') return { kind: 'engine.io', upgrade: spec.upgrade ?? false };
+  if (file.protocol !== 'sockjs') return null;
+  const meta = TECHNIQUE_META[id];
+  // SockJS's transports by what the row is: a WebSocket, a held poll (xhr), or a stream (eventsource, xhr_streaming).
+  if (meta.transport === 'ws') return { kind: 'sockjs', transport: 'ws' };
+  if (meta.delivery === 'request') return { kind: 'sockjs', transport: 'xhr' };
+  return { kind: 'sockjs', transport: spec.transport ?? 'eventsource' };
 }
 
 /** A chat client's upstream on a target: the WebSocket's publish frame, or (a technique of requests or streams) the target's publish request. */
@@ -393,8 +432,26 @@ function semanticProblems(file: TargetFile): string[] {
         `$.techniques.${id}.upgrade: expected no "upgrade" without "protocol": "engine.io" (it names Engine.IO's polling-to-WebSocket upgrade), found ${describeValue(spec.upgrade)}`,
       );
     }
+    if (spec?.transport !== undefined && file.protocol !== 'sockjs') {
+      problems.push(
+        `$.techniques.${id}.transport: expected no "transport" without "protocol": "sockjs" (it names a SockJS streaming transport), found ${describeValue(spec.transport)}`,
+      );
+    }
     // Engine.IO's transports are a held poll and a WebSocket: a technique that is neither has no transport to speak it over.
     const meta = TECHNIQUE_META[id as TechniqueId] as TechniqueMeta | undefined;
+    // SockJS has no transport that polls on a timer: xhr holds its poll, the streams and the WebSocket push.
+    if (
+      spec !== undefined &&
+      meta !== undefined &&
+      file.protocol === 'sockjs' &&
+      meta.delivery === 'request' &&
+      meta.pickup !== 'immediate'
+    ) {
+      const allowed = TECHNIQUES.filter((t) => TECHNIQUE_META[t].delivery !== 'request' || TECHNIQUE_META[t].pickup === 'immediate');
+      problems.push(
+        `$.techniques.${id}: expected with "protocol": "sockjs" only ${allowed.join(', ')} (SockJS's xhr transport is a held poll; the others stream or are a WebSocket), found ${id}`,
+      );
+    }
     const heldPoll = meta?.delivery === 'request' && meta.pickup === 'immediate';
     if (spec !== undefined && meta !== undefined && file.protocol === 'engine.io' && !heldPoll && meta.transport !== 'ws') {
       const allowed = TECHNIQUES.filter(
@@ -415,12 +472,12 @@ function semanticProblems(file: TargetFile): string[] {
       );
     }
   }
-  // Engine.IO's adapter speaks HTTP/1.1 (one connection per purpose); over HTTP/2 each purpose would open a session of its own, which no browser does.
-  if (file.protocol === 'engine.io' && file.wires !== undefined) {
+  // The framework adapters speak HTTP/1.1 (one connection per purpose; SockJS's xhr transports are POSTs answered as held polls and streams); over HTTP/2 each purpose would open a session of its own, which no browser does.
+  if (file.protocol !== undefined && file.wires !== undefined) {
     for (const wire of Object.keys(file.wires)) {
       if (wire !== 'http' && wire !== 'https')
         problems.push(
-          `$.wires.${wire}: expected only http or https with "protocol": "engine.io" (the Engine.IO adapter is not measured over HTTP/2 yet), found ${describeValue(wire)}`,
+          `$.wires.${wire}: expected only http or https with "protocol": "${file.protocol}" (the ${file.protocol} adapter is not measured over HTTP/2 yet), found ${describeValue(wire)}`,
         );
     }
   }

@@ -71,9 +71,10 @@ export class HttpConnection {
   }
 
   /** Opens a streaming response (SSE): chunks are handed over as they arrive. */
-  stream(path: string, headers: string[], handlers: StreamHandlers): void {
+  stream(path: string, headers: string[], handlers: StreamHandlers, method: 'GET' | 'POST' = 'GET'): void {
     this.client.dispatch(
-      { method: 'GET', path, headers },
+      // A POST without a body (SockJS's xhr_streaming) goes with content-length: 0, as an XHR's does.
+      { method, path, headers, ...(method === 'POST' ? { body: '' } : {}) },
       {
         onConnect() {},
         onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string) {

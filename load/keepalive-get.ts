@@ -118,6 +118,18 @@ export class KeepAliveGet {
    * `extraHeaders` (`name: value\r\n` lines, a cursor) go after the fixed block.
    */
   get(path: string, extraHeaders = ''): Promise<GetResponse> {
+    return this.send('GET', path, extraHeaders, '');
+  }
+
+  /**
+   * Sends `POST path` with `body` and a content-length (an XHR transport's request: SockJS's xhr
+   * polling posts an empty body and is answered as a long poll); otherwise as get().
+   */
+  xhrPost(path: string, body = '', extraHeaders = ''): Promise<GetResponse> {
+    return this.send('POST', path, `${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n`, body);
+  }
+
+  private send(method: 'GET' | 'POST', path: string, extraHeaders: string, body: string): Promise<GetResponse> {
     if (this.destroyed) return Promise.reject(new ConnectionClosedError('the client was closed'));
     if (this.pending !== undefined) return Promise.reject(new Error('a request is already in flight on this connection'));
     const socket = this.open();
@@ -133,9 +145,10 @@ export class KeepAliveGet {
       };
       // One writev: the request line, then the header block encoded once for all requests.
       socket.cork();
-      socket.write(`GET ${path} HTTP/1.1\r\n`, 'latin1');
+      socket.write(`${method} ${path} HTTP/1.1\r\n`, 'latin1');
       socket.write(this.headerBlock);
       socket.write(extraHeaders === '' ? CRLF : `${extraHeaders}\r\n`, 'latin1');
+      if (body !== '') socket.write(body, 'utf8');
       socket.uncork();
     });
   }

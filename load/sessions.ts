@@ -14,6 +14,8 @@
  * - the default flow (`upgrade: true`): polling as above, then a WebSocket with the sid, `2probe`
  *   answered `3probe`, a last poll that the server ends with a noop `6`, and `5` (upgrade).
  *
+ * SockJS is the sibling load/sockjs-session.ts, reached through sessionTab as this is.
+ *
  * Only event packets (`42[...]`) reach the driver: pushbench's stamp is found inside them as in
  * any envelope. Pings, pongs, noops and the connect flow are counted here (SessionTally), and are
  * overhead in the byte split, as the envelope around each message is.
@@ -23,10 +25,11 @@ import WebSocket from 'ws';
 import { TargetRefusedError } from '../core/errors.ts';
 import type { SessionResult } from '../core/results.ts';
 import { SocketCounter, type ByteAttribution, type ClientBytes } from '../core/socket-counter.ts';
-import { ENGINE_IO_SEPARATOR, type SessionProtocol } from '../core/targets.ts';
+import { ENGINE_IO_SEPARATOR, SOCKJS_URL_SEGMENTS, type SessionProtocol } from '../core/targets.ts';
 import { flatHeaders, type HeaderList } from './headers.ts';
 import type { GetResponse } from './keepalive-get.ts';
 import type { ClientTab, GetChannel, RequestChannel } from './wire-clients.ts';
+import { sockJsTab } from './sockjs-session.ts';
 import type net from 'node:net';
 
 /** Counts one client's sockets on its own and in the generator's counter, so a connect flow's steps are that client's bytes alone. */
@@ -139,6 +142,8 @@ export function mergeSessionResults(parts: ReadonlyArray<SessionResult | null | 
 
 /** The framework's transport a technique's clients use, as results name it. */
 export function sessionTransport(protocol: SessionProtocol, delivery: 'ws' | 'http'): string {
+  if (protocol.kind === 'sockjs')
+    return `sockjs ${SOCKJS_URL_SEGMENTS[protocol.transport].slice(1)}${protocol.transport === 'xhr' ? ' polling' : ''}`;
   if (delivery === 'http') return 'engine.io polling';
   return protocol.upgrade ? 'engine.io polling, upgraded to websocket' : 'engine.io websocket';
 }
@@ -161,6 +166,11 @@ export function sessionTab(protocol: SessionProtocol, ctx: SessionContext): Clie
   switch (protocol.kind) {
     case 'engine.io':
       return engineIoTab(protocol, ctx);
+    case 'sockjs': {
+      // One client's own counter, so each step of its connect flow is its bytes alone.
+      const counter = new ClientCounter(ctx.counter);
+      return sockJsTab(protocol.transport, ctx, { counter, tab: ctx.makeTab(counter), delta, wsFrameBytes });
+    }
   }
 }
 
@@ -221,7 +231,7 @@ function delta(counter: SocketCounter, before: ClientBytes): ClientBytes {
   return { up: now.up - before.up, down: now.down - before.down };
 }
 
-function engineIoTab(protocol: SessionProtocol, ctx: SessionContext): ClientTab {
+function engineIoTab(protocol: Extract<SessionProtocol, { kind: 'engine.io' }>, ctx: SessionContext): ClientTab {
   const counter = new ClientCounter(ctx.counter);
   const tab = ctx.makeTab(counter);
   const pollingSession = (headers: HeaderList, attribution: ByteAttribution): EngineIoPolling => {

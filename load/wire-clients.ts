@@ -23,6 +23,8 @@ export interface GetChannel {
   /** Resolves once the connection can carry a request (connected; under TLS, its handshake done). */
   connect(): Promise<void>;
   get(path: string, extraHeaders?: string): Promise<GetResponse>;
+  /** POSTs `body` on the same connection, answered as a GET is (a framework's XHR transport); HTTP/1.1 only, absent on HTTP/2. */
+  xhrPost?(path: string, body?: string, extraHeaders?: string): Promise<GetResponse>;
   destroy(): void;
   /**
    * Closes cleanly (TLS close_notify, HTTP/2 GOAWAY, FIN) and resolves once the TCP socket has
@@ -34,7 +36,8 @@ export interface GetChannel {
 /** Whole requests and streaming responses (SSE, the chat workload's POSTs): load/http-connection.ts's calls. */
 export interface RequestChannel {
   request(method: 'GET' | 'POST' | 'PUT', path: string, headers: string[], body?: string): Promise<HttpResponse>;
-  stream(path: string, headers: string[], handlers: StreamHandlers): void;
+  /** `method`: GET (SSE), or POST for a framework's XHR streaming transport (HTTP/1.1 only). */
+  stream(path: string, headers: string[], handlers: StreamHandlers, method?: 'GET' | 'POST'): void;
   destroy(): Promise<void>;
 }
 
@@ -155,19 +158,24 @@ function http1Browser(wire: WireId): BrowserFactory {
           new Promise<void>((resolve) => void pending.push(acquire(resolve, () => {}))).then(() =>
             channel.request(method, path, headers, body).finally(release),
           ),
-        stream: (path, headers, handlers) => {
+        stream: (path, headers, handlers, method) => {
           pending.push(
             acquire(
               () => {
                 let held = true;
-                channel.stream(path, headers, {
-                  ...handlers,
-                  onEnd: (error) => {
-                    if (held) release();
-                    held = false;
-                    handlers.onEnd(error);
+                channel.stream(
+                  path,
+                  headers,
+                  {
+                    ...handlers,
+                    onEnd: (error) => {
+                      if (held) release();
+                      held = false;
+                      handlers.onEnd(error);
+                    },
                   },
-                });
+                  method,
+                );
               },
               () => handlers.onQueued?.(),
             ),

@@ -110,7 +110,7 @@ test('a field that applies to another kind of technique is refused where it does
   // A chat frame is the WebSocket's own upstream: an HTTP technique publishes with the publish request.
   assert.equal(
     problem((f) => (f.techniques.sse.publishFrame = '{message}')),
-    'invalid target file "t.json": $.techniques.sse.publishFrame: expected no such field (known: path, headers, cursor, resume), found "{message}"',
+    'invalid target file "t.json": $.techniques.sse.publishFrame: expected no such field (known: path, headers, cursor, transport, resume), found "{message}"',
   );
   // Re-polling at once is what an interval poll does after a full answer; a long poll always asks again.
   assert.equal(
