@@ -239,3 +239,34 @@ export function renderMapMarkdown(map: DecisionMap): string {
   );
   return out.join('\n');
 }
+
+/**
+ * The map in a few lines, for a session that made it on the side (`npm run bench`): the winner of
+ * every criterion along the rate axis at one interval and client count (the most measured
+ * points', the fewest clients on a tie), with the codes. The files hold the whole map.
+ */
+export function renderMapBrief(map: DecisionMap): string {
+  const measured = (intervalMs: number, clients: number): number =>
+    map.cells.filter((c) => c.measured && c.intervalMs === intervalMs && c.clients === clients).length;
+  let at = { intervalMs: map.axes.intervalsMs[0] ?? 0, clients: map.axes.clients[0] ?? 0 };
+  for (const clients of map.axes.clients)
+    for (const intervalMs of map.axes.intervalsMs)
+      if (measured(intervalMs, clients) > measured(at.intervalMs, at.clients)) at = { intervalMs, clients };
+  const rows: string[][] = [['winner by', 'unit', ...map.axes.rates.map((r) => `${rateText(r)}/s`)]];
+  for (const criterion of MAP_CRITERIA) {
+    rows.push([
+      criterion,
+      CRITERION_TEXT[criterion].unit,
+      ...map.axes.rates.map((rate) => winnerText(map, winnerAt(map, criterion, rate, at.intervalMs, at.clients))),
+    ]);
+  }
+  const codes = map.axes.techniques.map((t) => `${techniqueCode(t)} ${TECHNIQUE_META[t].label}`).join(', ');
+  return [
+    wrap(
+      `Decision map from the model (${map.measuredCells} of the suite's points measured on it), at ${intervalText(at.intervalMs)} polls and ${formatInteger(at.clients)} clients; the whole map is in report.html and results.json:`,
+    ),
+    pad(rows),
+    wrap(`${codes}; 2.1x: the runner-up costs 2.1 times as much; * measured point; ! measurement differs from the model.`),
+    '',
+  ].join('\n');
+}

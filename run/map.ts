@@ -20,6 +20,7 @@ import {
   type MapFigures,
   type MapWinner,
   type ResultsFile,
+  type Scenario,
   type ScenarioParams,
 } from '../core/results.ts';
 import { modelFor } from './model.ts';
@@ -88,6 +89,8 @@ export interface MeasuredPoint {
   reason: 'corner' | 'crossover' | 'sample';
   /** F: the run goes F times faster (F × the rate, 1/F of the interval and the hold). */
   timeScale: number;
+  /** The scenario that measured it, when not the map's own (`pointId`): the default suite's points keep their ids. */
+  scenarioId?: string;
 }
 
 /** Polls each client must make in the window for short polling's figures to rest on something. */
@@ -390,16 +393,19 @@ export function shownFigure(cell: MapCell, criterion: MapCriterion): { value: nu
   return { value: figureOf(cell.model, criterion), measured: false };
 }
 
-/** A measured point's figures, at the cell's scale, and where they disagree with the model at the run's own parameters. */
+/**
+ * A measured point's figures, at the cell's scale, and where they disagree with the model at the
+ * run's own parameters (the scenario's, as it ran: the map's own points ran with runParams').
+ */
 function measurementOf(
-  config: MapConfig,
   point: MeasuredPoint,
-  scenarioId: string,
+  scenario: Scenario,
   result: CompletedResult,
   calibration: Calibration,
   technique: TechniqueId,
 ): NonNullable<MapCell['measurement']> {
-  const asRun = modelFigures(technique, runParams(config, point, point.timeScale), calibration);
+  const scenarioId = scenario.id;
+  const asRun = modelFigures(technique, scenario.params, calibration);
   const figures: MapFigures = {
     bytesPerMessage: result.perMessage.totalBytes,
     bandwidthBytesPerSecond: result.perClientBytesPerSecond / point.timeScale,
@@ -478,7 +484,7 @@ export function buildMap(config: MapConfig, points: readonly MeasuredPoint[], re
     for (const intervalMs of config.intervalsMs) {
       for (const rate of config.rates) {
         const point = points.find((p) => p.rate === rate && p.intervalMs === intervalMs && p.clients === clients);
-        const scenario = point === undefined ? undefined : scenarios.get(pointId(point));
+        const scenario = point === undefined ? undefined : scenarios.get(point.scenarioId ?? pointId(point));
         const params = runParams(config, { rate, intervalMs, clients }, 1);
         for (const technique of config.techniques) {
           const result = scenario?.results[technique];
@@ -490,7 +496,7 @@ export function buildMap(config: MapConfig, points: readonly MeasuredPoint[], re
             technique,
             model: modelFigures(technique, params, calibration),
             measured,
-            ...(measured ? { measurement: measurementOf(config, point, scenario.id, result, calibration, technique) } : {}),
+            ...(measured ? { measurement: measurementOf(point, scenario, result, calibration, technique) } : {}),
           });
         }
       }
@@ -516,7 +522,7 @@ export function buildMap(config: MapConfig, points: readonly MeasuredPoint[], re
     winners: pickWinners(cells, limits),
     crossovers,
     claims: mapClaims(config, cells, crossovers, calibration),
-    measuredCells: points.filter((p) => scenarios.has(pointId(p))).length,
+    measuredCells: points.filter((p) => scenarios.has(p.scenarioId ?? pointId(p))).length,
     wallMs,
   };
 }
