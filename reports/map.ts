@@ -4,7 +4,7 @@
  * margin, the measured points beside the model, the crossovers and the classic claims.
  */
 import { MAP_CRITERIA, type DecisionMap, type MapCell, type MapCriterion, type MapCrossover, type MapWinner } from '../core/results.ts';
-import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
+import { TECHNIQUE_META, techniqueCode } from '../core/techniques.ts';
 import { escapeMarkdown } from '../core/html.ts';
 import { formatInteger, formatNumber } from './format.ts';
 import { wrap } from './terminal.ts';
@@ -19,14 +19,8 @@ export const CRITERION_TEXT: Readonly<Record<MapCriterion, { title: string; unit
   memory: { title: 'server memory per connection', unit: 'B' },
 };
 
-/** A technique's code in the map's tables: the capitals of its label's words (SP, LP, SSE, WS, WSD). */
-export function techniqueCode(technique: TechniqueId): string {
-  return TECHNIQUE_META[technique].label
-    .split(/[\s-]+/)
-    .filter((word) => /[A-Za-z]/.test(word))
-    .map((word) => (/[A-Z]/.test(word) ? word.replace(/[^A-Z]/g, '') : word[0]!.toUpperCase()))
-    .join('');
-}
+/** A technique's code in the map's tables (core/techniques.ts: SP, LP, SSE, WS, WSD). */
+export { techniqueCode };
 
 /** `1.0e-2`-free rate text: 0.01, 0.0316, 3.16, 100. */
 export function rateText(rate: number): string {
