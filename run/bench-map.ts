@@ -45,16 +45,22 @@ function mappable(scenario: Scenario): boolean {
 /**
  * The map's measured points: one per distinct (rate, interval, clients) among the mappable
  * scenarios, the first scenario of each (the suite's sweep-100 is header-overhead's measurement
- * again). Their payload and headers must be one: a map has one of each, so scenarios with
- * another payload or header profile than the first are left out.
+ * again). A map has one payload and one header profile: those of most mappable scenarios (the
+ * first such on a tie); a scenario with others is left out.
  */
 export function benchMapPoints(results: ResultsFile): { points: MeasuredPoint[]; scenarios: Scenario[] } {
+  const mappableScenarios = results.scenarios.filter(mappable);
+  const kindOf = (s: Scenario): string => `${s.params.payloadBytes}/${s.params.headers}`;
+  const counts = new Map<string, number>();
+  for (const s of mappableScenarios) counts.set(kindOf(s), (counts.get(kindOf(s)) ?? 0) + 1);
+  const kind = [...counts.entries()].reduce<[string, number] | undefined>(
+    (best, e) => (best === undefined || e[1] > best[1] ? e : best),
+    undefined,
+  )?.[0];
   const points: MeasuredPoint[] = [];
   const scenarios: Scenario[] = [];
-  const first = results.scenarios.find(mappable);
-  for (const scenario of results.scenarios) {
-    if (!mappable(scenario) || first === undefined) continue;
-    if (scenario.params.payloadBytes !== first.params.payloadBytes || scenario.params.headers !== first.params.headers) continue;
+  for (const scenario of mappableScenarios) {
+    if (kindOf(scenario) !== kind) continue;
     const p = pointOf(scenario);
     if (points.some((q) => q.rate === p.rate && q.intervalMs === p.intervalMs && q.clients === p.clients)) continue;
     points.push({ ...p, reason: 'sample', scenarioId: scenario.id });
