@@ -19,6 +19,8 @@ export interface DemoPageConfig {
   /** Broadcast messages per second the server publishes (0: only what is POSTed). */
   rate: number;
   payloadBytes: number;
+  /** Whether the server answers `GET /demo/map` (the "where am I on the map" view); absent: no. */
+  map?: boolean;
 }
 
 /** The kinds of browser client demo/client.js runs, one per pane. */
@@ -67,7 +69,7 @@ ${pageHead('pushbench live demo: polling, long polling, SSE and WebSocket side b
 </header>
 <div class="panes">
 ${panes}</div>
-${mapView()}
+${config.map === true ? mapView() : ''}
 <footer class="meta">
 <p>Bytes on the wire are counted by the server: what each socket read (up, browser to server) and wrote (down), the exact TCP payload, for every connection under the endpoint it first served. They include connection setup (the SSE response head, the WebSocket handshake) and every client of that technique, so another open demo page or a curl adds to them. Bytes per message is that total divided by the messages the server wrote to those clients. The page refreshes them from <code>GET ${PATHS.stats}</code> every 2 s; its own requests (this page, <code>GET ${PATHS.info}</code> and <code>${PATHS.stats}</code>) are counted under <code>other</code>, not under a technique: <span data-field="other-up">0 B</span> up, <span data-field="other-down">0 B</span> down so far.</p>
 </footer>
@@ -80,8 +82,8 @@ ${mapView()}
 }
 
 /**
- * The "where am I on the map" view: hidden until the server answers `GET /demo/map` (a server
- * without the view answers 404 and it stays hidden); demo/client.js fills the grid and the
+ * The "where am I on the map" view, on a page whose server has one: hidden until the server
+ * answers `GET /demo/map`; demo/client.js fills the grid and the
  * winners through textContent and refreshes them when the poll interval, the criterion or the
  * clients connected change.
  */

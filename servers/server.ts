@@ -328,7 +328,14 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   let demoPage: Buffer | undefined;
   function sendDemo(res: ServerResponse): void {
     res.shouldKeepAlive = false;
-    demoPage ??= Buffer.from(renderDemoPage({ techniques: options.techniques, rate: options.rate, payloadBytes: options.payloadBytes }));
+    demoPage ??= Buffer.from(
+      renderDemoPage({
+        techniques: options.techniques,
+        rate: options.rate,
+        payloadBytes: options.payloadBytes,
+        ...(options.demoMap === null ? {} : { map: true }),
+      }),
+    );
     sendTyped(res, 200, demoPage, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
   }
 
