@@ -24,6 +24,7 @@ import {
   type ScenarioParams,
 } from '../core/results.ts';
 import { modelFor } from './model.ts';
+import { networkRttMs } from './rtt-probe.ts';
 import { messageBytesFor } from './scenarios.ts';
 import type { ScenarioSpec } from './runner.ts';
 import { mapCrossovers } from './map-crossovers.ts';
@@ -217,7 +218,7 @@ export function mapScenarios(config: MapConfig, points: readonly MeasuredPoint[]
 
 /** Per technique, what the measured points give the model. */
 export interface Calibration {
-  /** The network round trip, ms (median probe RTT of the measured runs). */
+  /** The network round trip, ms (the median over the measured runs of each one's fastest probe). */
   rttMs: number;
   /**
    * Mean queue of a fan-out (push techniques): the fan-out plus the arrival spread, the median of
@@ -280,7 +281,7 @@ export function calibrate(results: ResultsFile, techniques: readonly TechniqueId
     for (const scenario of results.scenarios) {
       const result = scenario.results[technique];
       if (result?.state !== 'completed') continue;
-      if (result.network) rtts.push(result.network.rttMs);
+      if (result.network) rtts.push(networkRttMs({ samplesMs: result.network.rttSamplesMs ?? [], rttMs: result.network.rttMs }));
       if (TECHNIQUE_META[technique].pickup === 'immediate')
         queues.push({ x: scenario.params.clients, y: (result.publisher?.fanOutMs?.mean ?? 0) + (result.arrivalSpreadMs ?? 0) });
       const cpu = cpuMicrosPerMessage(result);
@@ -546,7 +547,7 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
     );
   });
   return (
-    `RTT ${c.rttMs.toFixed(3)} ms (median probe of the measured points). Taken from the measured points, because the model cannot predict them: ` +
+    `RTT ${c.rttMs.toFixed(3)} ms (the median over the measured points of each one's fastest probe). Taken from the measured points, because the model cannot predict them: ` +
     `the fan-out's queue (the median at each client count measured, a line between them, the fewest's below, in proportion to the clients above), CPU (a least-squares fit of a per-request and a per-message cost; at low rates it carries the server's idle work too), ` +
     `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.`
   );
