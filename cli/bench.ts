@@ -14,8 +14,14 @@ import type { ResultsFile } from '../core/results.ts';
 /** The suite's results with the small decision map of its measured points (none when nothing fits the model). */
 function withMap(results: ResultsFile): ResultsFile {
   if (results.state === 'interrupted') return results;
-  const map = benchMap(results);
-  return map === null ? results : { ...results, map };
+  try {
+    const map = benchMap(results);
+    return map === null ? results : { ...results, map };
+  } catch (error) {
+    // The suite's measurements are what matters: a map that cannot be drawn never costs them.
+    process.stderr.write(`npm run bench: warning: no decision map: ${(error as Error).message}\n`);
+    return results;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
