@@ -548,7 +548,12 @@
         li.setAttribute('data-criterion', h.criterion);
         li.setAttribute('data-technique', h.technique ?? '');
         const runnerUp = h.runnerUp === null ? '' : (labels.get(h.runnerUp) ?? h.runnerUp);
-        const margin = h.margin === null || runnerUp === '' ? '' : `; ${runnerUp} costs ${h.margin.toPrecision(3)}x`;
+        const margin =
+          h.margin === null || runnerUp === ''
+            ? ''
+            : h.margin === 1
+              ? `; a tie with ${runnerUp}, the first in the usual order wins`
+              : `; ${runnerUp} costs ${h.margin.toPrecision(3)}x`;
         li.textContent =
           h.technique === null ? `${h.criterion}: ${h.label}` : `${h.criterion}: ${h.label} (${fmtFigure(h.value, h.criterion)}${margin})`;
         return li;
@@ -572,6 +577,22 @@
     if (criterion) criterion.addEventListener('change', refreshMap);
   }
 
+  /**
+   * The page's round trip, as the model's is: the fastest request seen (the first, GET /, also
+   * waited for a cold page; each GET /stats after it is one more sample).
+   * @param {string} url
+   */
+  function mapRttFrom(url) {
+    const entries = performance.getEntriesByName(url, 'resource');
+    const entry = /** @type {PerformanceResourceTiming | undefined} */ (entries[entries.length - 1]);
+    if (!entry || !(entry.requestStart > 0) || entry.responseStart < entry.requestStart) return;
+    const rtt = entry.responseStart - entry.requestStart;
+    if (rtt < mapState.rttMs - 0.05) {
+      mapState.rttMs = rtt;
+      refreshMap();
+    }
+  }
+
   /** @param {StatsBody} stats */
   function mapClientsFrom(stats) {
     const open = Object.values(stats.techniques ?? {}).map((c) => (c && typeof c.open === 'number' ? c.open : 0));
@@ -590,6 +611,7 @@
           if (answer.status !== 200 || !stats || typeof stats.bytesByRoute !== 'object') return;
           for (const pane of panes) pane.showBytes(stats.bytesByRoute[pane.id], stats.techniques ? stats.techniques[pane.id] : undefined);
           mapClientsFrom(stats);
+          mapRttFrom(new URL(STATS_PATH, location.href).href);
           const other = stats.bytesByRoute.other || { up: 0, down: 0 };
           setText(headerField('other-up'), fmtBytes(other.up));
           setText(headerField('other-down'), fmtBytes(other.down));
