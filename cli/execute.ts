@@ -15,6 +15,7 @@ import { describePlan, machineLimits, planScale } from '../run/scale-plan.ts';
 import { socketsPerClient } from '../run/prepare-run.ts';
 import { openFileLimit, RESERVED_FDS } from '../run/limits.ts';
 import { renderSummary } from '../reports/terminal.ts';
+import { renderMapBrief } from '../reports/map.ts';
 import { EXIT, reportError } from './exit-codes.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { stderrProgress } from './progress.ts';
@@ -78,7 +79,12 @@ export async function executeRun(
   config: RunConfig,
   specs: readonly ScenarioSpec[],
   command: string,
-  options: { capacity: boolean; micro: boolean },
+  options: {
+    capacity: boolean;
+    micro: boolean;
+    /** What the entry point adds to the finished results before they are saved (the bench's map). */
+    extend?: (results: ResultsFile) => ResultsFile;
+  },
 ): Promise<number> {
   // A run this machine cannot hold is refused before anything starts, with the arithmetic.
   const plans = planLines(config, specs);
@@ -135,7 +141,10 @@ export async function executeRun(
     } finally {
       progress.done();
     }
-    return await finishRun(results, outDir, { verbose: config.verbose, json: config.json });
+    return await finishRun(options.extend === undefined ? results : options.extend(results), outDir, {
+      verbose: config.verbose,
+      json: config.json,
+    });
   } finally {
     // Until here a second signal still forces the exit (also while the results are saved).
     process.off('SIGINT', onSignal);
@@ -163,6 +172,7 @@ async function finishRun(results: ResultsFile, outDir: string, print: { verbose:
     process.stderr.write(`${where.join('\n')}\n`);
   } else {
     process.stdout.write(renderSummary(results, { verbose: print.verbose }));
+    if (results.map !== undefined) process.stdout.write(`\n${renderMapBrief(results.map)}`);
     process.stdout.write(`\n${where.join('\n')}\n`);
   }
   return runExitCode(results, saved.writeFailed);

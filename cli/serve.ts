@@ -9,6 +9,7 @@ import { techniqueUrl } from '../core/techniques.ts';
 import { startServer } from '../servers/server.ts';
 import { profileOrigins } from '../load/headers.ts';
 import { EXIT } from './exit-codes.ts';
+import { demoMapAnswer } from '../run/demo-map.ts';
 
 export async function runServeCommand(argv: string[]): Promise<number> {
   const config = parseServeArgs(argv);
@@ -33,6 +34,18 @@ export async function runServeCommand(argv: string[]): Promise<number> {
       tlsFiles: config.tlsCert === null || config.tlsKey === null ? null : { cert: config.tlsCert, key: config.tlsKey },
       // `pushbench run --target` with browser headers sends the profile's (fictional) page origin.
       allowedOrigins: profileOrigins(),
+      // The demo's "where am I on the map" view: the model for the server's settings and the page's.
+      demoMap: (get) =>
+        demoMapAnswer(
+          {
+            techniques: config.techniques,
+            rate: config.rate,
+            payloadBytes: config.payloadBytes,
+            holdMs: config.holdMs,
+            wire: config.wires[0]!,
+          },
+          get,
+        ),
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

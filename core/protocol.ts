@@ -16,6 +16,8 @@ export const PATHS = {
   info: '/',
   /** The live browser demo: every served technique side by side (servers/demo-page.ts). */
   demo: '/demo',
+  /** The demo's "where am I on the map" view as JSON, where the entry point gives the server one (cli/serve.ts). */
+  demoMap: '/demo/map',
   /** ServerStats as JSON, for the demo page's per-technique bytes. */
   stats: '/stats',
   /** An empty 200 on a kept-alive connection: the tiny request the runner's round-trip probe times. */

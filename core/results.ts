@@ -326,7 +326,9 @@ export const PublisherResultSchema = closed(
 
 export const NetworkSchema = closed(
   {
-    rttMs: nonNegative('Median of the probe round trips: what the latency model takes as the RTT (one one-way trip = half of it)'),
+    rttMs: nonNegative(
+      'Median of the probe round trips, as reported; the latency model takes the fastest of rttSamplesMs as the RTT (one one-way trip = half of it)',
+    ),
     rttSamplesMs: Type.Array(nonNegative(), {
       description:
         'Each probe request, sent to answer received, ms: a few GETs of / on one keep-alive client connection to where the clients connect, before the window',
@@ -802,7 +804,7 @@ export const MapSchema = closed(
       payloadBytes: count(),
       holdMs: nonNegative(),
       headers: Type.String(),
-      rttMs: nonNegative('The network round trip the model uses: the median probe RTT of the measured cells'),
+      rttMs: nonNegative("The network round trip the model uses: the median over the measured cells of each run's fastest probe"),
       target: Type.Optional(
         Type.String({
           description:

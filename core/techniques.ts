@@ -228,3 +228,12 @@ export async function loadTechniqueFiles<T extends TechniqueFile>(
   );
   return Object.freeze(Object.fromEntries(entries) as Record<TechniqueId, T>);
 }
+
+/** A technique's code in the map's tables: the capitals of its label's words (SP, LP, SSE, WS, WSD). */
+export function techniqueCode(technique: TechniqueId): string {
+  return TECHNIQUE_META[technique].label
+    .split(/[\s-]+/)
+    .filter((word) => /[A-Za-z]/.test(word))
+    .map((word) => (/[A-Z]/.test(word) ? word.replace(/[^A-Z]/g, '') : word[0]!.toUpperCase()))
+    .join('');
+}

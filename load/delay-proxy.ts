@@ -191,7 +191,8 @@ export class DelayProxy {
   }
 
   /** What the proxy added beyond the delay so far, over every chunk it released both ways. */
-  lateness(): DelayProxyLateness {
+  lateness(direction?: 'up' | 'down'): DelayProxyLateness {
+    if (direction !== undefined) return this[direction].lateness();
     const up = this.up.lateness();
     const down = this.down.lateness();
     const chunks = up.chunks + down.chunks;

@@ -9,11 +9,12 @@ import {
   MAP_RANKINGS,
   type DecisionMap,
   type MapCell,
+  type MapCriterion,
   type MapCrossover,
   type MapRanking,
   type MapWinner,
 } from '../core/results.ts';
-import { TECHNIQUE_META, type TechniqueId } from '../core/techniques.ts';
+import { TECHNIQUE_META, techniqueCode } from '../core/techniques.ts';
 import { DEFAULT_WIRE, WIRE_META, type WireId } from '../core/wires.ts';
 import { escapeMarkdown } from '../core/html.ts';
 import { formatInteger, formatNumber } from './format.ts';
@@ -81,14 +82,8 @@ export function winnerCode(w: Pick<MapWinner, 'technique' | 'winnerWire'>): stri
   return `${techniqueCode(w.technique)}${w.winnerWire === undefined || w.winnerWire === null ? '' : `/${w.winnerWire}`}`;
 }
 
-/** A technique's code in the map's tables: the capitals of its label's words (SP, LP, SSE, WS, WSD). */
-export function techniqueCode(technique: TechniqueId): string {
-  return TECHNIQUE_META[technique].label
-    .split(/[\s-]+/)
-    .filter((word) => /[A-Za-z]/.test(word))
-    .map((word) => (/[A-Z]/.test(word) ? word.replace(/[^A-Z]/g, '') : word[0]!.toUpperCase()))
-    .join('');
-}
+/** A technique's code in the map's tables (core/techniques.ts: SP, LP, SSE, WS, WSD). */
+export { techniqueCode };
 
 /** `1.0e-2`-free rate text: 0.01, 0.0316, 3.16, 100. */
 export function rateText(rate: number): string {
@@ -335,4 +330,35 @@ export function renderMapMarkdown(map: DecisionMap): string {
     '',
   );
   return out.join('\n');
+}
+
+/**
+ * The map in a few lines, for a session that made it on the side (`npm run bench`): the winner of
+ * every criterion along the rate axis at one interval and client count (the most measured
+ * points', the fewest clients on a tie), with the codes. The files hold the whole map.
+ */
+export function renderMapBrief(map: DecisionMap): string {
+  const measured = (intervalMs: number, clients: number): number =>
+    map.cells.filter((c) => c.measured && c.intervalMs === intervalMs && c.clients === clients).length;
+  let at = { intervalMs: map.axes.intervalsMs[0] ?? 0, clients: map.axes.clients[0] ?? 0 };
+  for (const clients of map.axes.clients)
+    for (const intervalMs of map.axes.intervalsMs)
+      if (measured(intervalMs, clients) > measured(at.intervalMs, at.clients)) at = { intervalMs, clients };
+  const rows: string[][] = [['winner by', 'unit', ...map.axes.rates.map((r) => `${rateText(r)}/s`)]];
+  for (const criterion of MAP_CRITERIA) {
+    rows.push([
+      criterion,
+      CRITERION_TEXT[criterion].unit,
+      ...map.axes.rates.map((rate) => winnerText(map, winnerAt(map, criterion, rate, at.intervalMs, at.clients))),
+    ]);
+  }
+  const codes = map.axes.techniques.map((t) => `${techniqueCode(t)} ${TECHNIQUE_META[t].label}`).join(', ');
+  return [
+    wrap(
+      `Decision map from the model (${map.measuredCells} of the suite's points measured on it), at ${intervalText(at.intervalMs)} polls and ${formatInteger(at.clients)} clients; the whole map is in report.html and results.json:`,
+    ),
+    pad(rows),
+    wrap(`${codes}; 2.1x: the runner-up costs 2.1 times as much; * measured point; ! measurement differs from the model.`),
+    '',
+  ].join('\n');
 }

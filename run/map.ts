@@ -22,10 +22,12 @@ import {
   type MapRanking,
   type MapWinner,
   type ResultsFile,
+  type Scenario,
   type ScenarioParams,
 } from '../core/results.ts';
 import { modelFor, publishHopMs, typicalSeq, type WireContext } from './model.ts';
 import { BUILTIN_TARGET, targetOffersOn, type ResolvedTarget } from './targets.ts';
+import { networkRttMs } from './rtt-probe.ts';
 import { messageBytesFor } from './scenarios.ts';
 import { RUN_TECHNIQUES } from './techniques/index.ts';
 import { requestBlockBytes } from './hpack-sizes.ts';
@@ -141,6 +143,8 @@ export interface MeasuredPoint {
   reason: 'corner' | 'crossover' | 'sample';
   /** F: the run goes F times faster (F × the rate, 1/F of the interval and the hold). */
   timeScale: number;
+  /** The scenario that measured it, when not the map's own (`pointId`): the default suite's points keep their ids. */
+  scenarioId?: string;
 }
 
 /** Polls each client must make in the window for short polling's figures to rest on something. */
@@ -285,7 +289,7 @@ export function mapScenarios(config: MapConfig, points: readonly MeasuredPoint[]
 
 /** Per technique, what the measured points give the model. */
 export interface Calibration {
-  /** The network round trip, ms (median probe RTT of the measured runs). */
+  /** The network round trip, ms (the median over the measured runs of each one's fastest probe). */
   rttMs: number;
   /**
    * Mean queue of a fan-out (push techniques): the fan-out plus the arrival spread, the median of
@@ -426,7 +430,7 @@ export function calibrate(
     for (const scenario of onWire) {
       const result = scenario.results[technique];
       if (result?.state !== 'completed') continue;
-      if (result.network) rtts.push(result.network.rttMs);
+      if (result.network) rtts.push(networkRttMs({ samplesMs: result.network.rttSamplesMs ?? [], rttMs: result.network.rttMs }));
       if (TECHNIQUE_META[technique].pickup === 'immediate')
         queues.push({ x: scenario.params.clients, y: (result.publisher?.fanOutMs?.mean ?? 0) + (result.arrivalSpreadMs ?? 0) });
       const cpu = cpuMicrosPerMessage(result);
@@ -661,18 +665,20 @@ export function shownFigure(cell: MapCell, criterion: MapCriterion): { value: nu
   return { value: figureOf(cell.model, criterion), measured: false };
 }
 
-/** A measured point's figures, at the cell's scale, and where they disagree with the model at the run's own parameters. */
+/**
+ * A measured point's figures, at the cell's scale, and where they disagree with the model at the
+ * run's own parameters (the scenario's, as it ran: the map's own points ran with runParams').
+ */
 function measurementOf(
-  config: MapConfig,
   point: MeasuredPoint,
-  scenarioId: string,
+  scenario: Scenario,
   result: CompletedResult,
   calibration: Calibration,
   technique: TechniqueId,
   wire: WireId = DEFAULT_WIRE,
   h2RequestBlocks?: H2RequestBlocks,
 ): NonNullable<MapCell['measurement']> {
-  const asRun = modelFigures(technique, runParams(config, point, point.timeScale, wire), calibration, h2RequestBlocks);
+  const asRun = modelFigures(technique, scenario.params, calibration, h2RequestBlocks);
   const figures: MapFigures = {
     bytesPerMessage: result.perMessage.totalBytes,
     bandwidthBytesPerSecond: result.perClientBytesPerSecond / point.timeScale,
@@ -687,7 +693,7 @@ function measurementOf(
   if (result.latencyMs.count > 0 && relativeGap(figures.p50Ms, asRun.p50Ms) > TOLERANCE.p50) disagree.push('p50');
   if (result.latencyMs.count >= P99_MIN_SAMPLES && relativeGap(figures.p99Ms, asRun.p99Ms) > TOLERANCE.p99) disagree.push('p99');
   return {
-    scenarioId,
+    scenarioId: scenario.id,
     timeScale: point.timeScale,
     figures,
     modelAsRun: { bytesPerMessage: asRun.bytesPerMessage, p50Ms: asRun.p50Ms, p99Ms: asRun.p99Ms },
@@ -879,7 +885,7 @@ export function buildMap(
       for (const intervalMs of config.intervalsMs) {
         for (const rate of config.rates) {
           const point = points.find((p) => p.rate === rate && p.intervalMs === intervalMs && p.clients === clients);
-          const scenario = point === undefined ? undefined : scenarios.get(pointId(point, wire, target));
+          const scenario = point === undefined ? undefined : scenarios.get(point.scenarioId ?? pointId(point, wire, target));
           const params = runParams(config, { rate, intervalMs, clients }, 1, wire);
           for (const technique of techniques) {
             const result = scenario?.results[technique];
@@ -893,9 +899,7 @@ export function buildMap(
               model: modelFigures(technique, params, calibration, options.h2RequestBlocks),
               measured,
               ...(measured
-                ? {
-                    measurement: measurementOf(config, point, scenario.id, result, calibration, technique, wire, options.h2RequestBlocks),
-                  }
+                ? { measurement: measurementOf(point, scenario, result, calibration, technique, wire, options.h2RequestBlocks) }
                 : {}),
             });
           }
@@ -971,7 +975,7 @@ export function buildMap(
       first,
       target,
     ),
-    measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(pointId(p, wire, target)))).length,
+    measuredCells: points.filter((p) => wires.some((wire) => scenarios.has(p.scenarioId ?? pointId(p, wire, target)))).length,
     wallMs,
   };
 }
@@ -1040,7 +1044,7 @@ function describeCalibration(c: Calibration, techniques: readonly TechniqueId[])
     );
   });
   return (
-    `RTT ${c.rttMs.toFixed(3)} ms (median probe of the measured points). Taken from the measured points, because the model cannot predict them: ` +
+    `RTT ${c.rttMs.toFixed(3)} ms (the median over the measured points of each one's fastest probe). Taken from the measured points, because the model cannot predict them: ` +
     `the fan-out's queue (the median at each client count measured, a line between them, the fewest's below, in proportion to the clients above), CPU (a least-squares fit of a per-request and a per-message cost; at low rates it carries the server's idle work too), ` +
     `memory per connection (median of the points with at least ${MEMORY_MIN_CLIENTS} clients). ${parts.join('; ')}.${h2}${targetText}`
   );

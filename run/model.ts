@@ -115,15 +115,12 @@ export function modelFor(
     );
   }
   const proxyExtra = measured.proxyExtraMs ?? 0;
-  if (proxyExtra !== 0) {
+  if (proxyExtra > 0) {
     // Down to the client, and in chat up to the server too: each hop through the proxy.
     const hops = params.workload === 'chat' ? 2 : 1;
     extraMs += hops * proxyExtra;
-    const hopText = `measured, ${hops} hop${hops === 1 ? '' : 's'}`;
     extras.push(
-      proxyExtra > 0
-        ? `${fmt(hops * proxyExtra)} ms the delaying proxy released chunks later in the window than during the RTT probe (${hopText})`
-        : `(${fmt(hops * proxyExtra)} ms: the delaying proxy released chunks sooner in the window than during the RTT probe, ${hopText})`,
+      `${fmt(hops * proxyExtra)} ms the delaying proxy's own lateness in the window (measured, ${hops} hop${hops === 1 ? '' : 's'})`,
     );
   }
   if (params.workload === 'chat') {
@@ -148,7 +145,7 @@ export function modelFor(
     );
   }
   const latencyMs = { mean: down.latencyMs.mean + extraMs, max: down.latencyMs.max + extraMs };
-  const rttText = `RTT ${fmt(measured.rttMs)} ms (measured)`;
+  const rttText = `RTT ${fmt(measured.rttMs)} ms (measured: the fastest probe)`;
   const latencyText =
     extras.length === 0 ? down.latencyText : `${down.latencyText}, + ${extras.join(' + ')} = mean ${fmt(latencyMs.mean)} ms`;
   return {

@@ -29,7 +29,7 @@ import { pickupMs as techniquePickupMs, TECHNIQUE_META } from '../core/technique
 import type { TechniqueStep } from './progress.ts';
 import { randomInt } from 'node:crypto';
 import type { DelayProxy, DelayProxyLateness } from '../load/delay-proxy.ts';
-import { probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
+import { networkRttMs, probeRtt, RTT_PROBE_REQUESTS, RTT_PROBE_WARMUP, type RttProbe } from './rtt-probe.ts';
 import { prepareRun, socketsPerClient, type PreparedRun, type TlsFiles } from './prepare-run.ts';
 import { edgeSnapshot, localPort, QUIET_SEARCH_MS, settleBytes, settleTimeoutMs, waitForIdle } from './window-edges.ts';
 
@@ -319,10 +319,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // connected and quiet and the previous run finished; after the first kernel snapshot, so that
     // the probe's socket, closed long before the second, is in neither. A target file's server
     // has no model, so it is not asked.
-    const proxyBeforeProbe = proxy?.lateness();
     const rtt: RttProbe | null =
       target.kind === 'file' ? null : await guard.step(probeRtt(clientOrigin, probeTimeoutMs(delayMs), params.wire ?? DEFAULT_WIRE));
-    const proxyAfterProbe = proxy?.lateness();
     const pickupMs = techniquePickupMs(technique, params);
     const warmupMs = Math.max(params.warmupMs, pickupMs);
     const t0 = nowMicros() + START_MARGIN_MICROS;
@@ -341,14 +339,14 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
-    const proxyAtStart = proxy?.lateness();
+    const proxyAtStart = { up: proxy?.lateness('up'), down: proxy?.lateness('down') };
     const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
     const start = startReply?.stats ?? null;
     const foreignStart = targetServer?.sample() ?? null;
     // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
     const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
-    const proxyAtEnd = proxy?.lateness();
+    const proxyAtEnd = { up: proxy?.lateness('up'), down: proxy?.lateness('down') };
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
@@ -410,7 +408,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const answers = windows.reduce((n, w) => n + w.requests.total - w.requests.empty, 0);
     const received = windows.reduce((n, w) => n + w.counts.receivedInWindow, 0);
     const measured = {
-      rttMs: rtt?.rttMs ?? 0,
+      // The network's own round trip: the fastest probe (a slower one waited for a CPU too, which the window's terms measure apart).
+      rttMs: rtt === null ? 0 : networkRttMs(rtt),
       publisherLatenessMs: built.publisher?.latenessMs.mean ?? 0,
       messagesPerAnswer: TECHNIQUE_META[technique].delivery === 'request' && answers > 0 ? received / answers : null,
       fanOutMs: built.publisher?.fanOutMs?.mean ?? 0,
@@ -420,8 +419,12 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
         built.publisher?.roundTripMs === undefined
           ? 0
           : publishHopMs(built.publisher.roundTripMs.mean, rtt?.rttMs ?? 0, proxy?.delayMs ?? 0),
-      // The RTT was probed through the delaying proxy before the window; the proxy's own lateness in the window differs.
-      proxyExtraMs: proxyLatenessShift(proxyBeforeProbe, proxyAfterProbe, proxyAtStart, proxyAtEnd),
+      // What the delaying proxy added beyond its delay to each chunk in the window: on the way down, and in chat
+      // (a hop up, then one down: the model takes it twice) the mean of the two ways.
+      proxyExtraMs:
+        params.workload === 'chat'
+          ? (proxyLatenessIn(proxyAtStart.up, proxyAtEnd.up) + proxyLatenessIn(proxyAtStart.down, proxyAtEnd.down)) / 2
+          : proxyLatenessIn(proxyAtStart.down, proxyAtEnd.down),
     };
     // The model has the TLS and HTTP/2 terms (run/wire-model.ts) but not yet a chat POST's on them: chat off http has none.
     // Nor has it tabs sharing a connection: on HTTP/2 the server writes one message to a browser's streams in one TLS record.
@@ -481,17 +484,16 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
 }
 
 /**
- * How much later the delaying proxy released each chunk in the window than while the RTT was
- * probed, ms (from its lateness counters at the four moments); 0 without a proxy or releases.
+ * The delaying proxy's mean lateness per chunk between two snapshots of its counters (the
+ * window's start and end), ms: what it added beyond its delay; 0 without a proxy or releases.
+ * Taken in full, not as a shift from the probe's: the RTT is the fastest probe's
+ * (networkRttMs), which carried the least of it, where a mean over the probe's chunks
+ * carries every stall, so that the median probe less that mean could fall below the network
+ * itself (a model of -15 ms for a measured 11.7, 2026-12-07).
  */
-export function proxyLatenessShift(...snapshots: Array<DelayProxyLateness | undefined>): number {
-  const [beforeProbe, afterProbe, start, end] = snapshots;
-  if (beforeProbe === undefined || afterProbe === undefined || start === undefined || end === undefined) return 0;
-  const meanBetween = (a: DelayProxyLateness, b: DelayProxyLateness): number | null =>
-    b.chunks > a.chunks ? (b.meanMs * b.chunks - a.meanMs * a.chunks) / (b.chunks - a.chunks) : null;
-  const probe = meanBetween(beforeProbe, afterProbe);
-  const window = meanBetween(start, end);
-  return probe === null || window === null ? 0 : window - probe;
+export function proxyLatenessIn(start: DelayProxyLateness | undefined, end: DelayProxyLateness | undefined): number {
+  if (start === undefined || end === undefined || end.chunks <= start.chunks) return 0;
+  return (end.meanMs * end.chunks - start.meanMs * start.chunks) / (end.chunks - start.chunks);
 }
 
 /** Chat against a target it cannot be measured on fails the technique with the reason (the CLI refuses it earlier, exit 2). */

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { html, jsonScript, pageHead, safe, scriptText, styleText, type SafeHtml } from '../core/html.ts';
 import { PATHS } from '../core/protocol.ts';
+import { MAP_CRITERIA } from '../core/results.ts';
 import { TECHNIQUE_META, TECHNIQUES, type TechniqueId, type TechniqueMeta } from '../core/techniques.ts';
 import { SERVER_TECHNIQUES } from './techniques/index.ts';
 
@@ -18,6 +19,8 @@ export interface DemoPageConfig {
   /** Broadcast messages per second the server publishes (0: only what is POSTed). */
   rate: number;
   payloadBytes: number;
+  /** Whether the server answers `GET /demo/map` (the "where am I on the map" view); absent: no. */
+  map?: boolean;
 }
 
 /** The kinds of browser client demo/client.js runs, one per pane. */
@@ -57,7 +60,7 @@ export function renderDemoPage(config: DemoPageConfig): string {
 <html lang="en">
 ${pageHead('pushbench live demo: polling, long polling, SSE and WebSocket side by side', css, { connectSelf: true })}
 <body>
-<main data-info-path="${PATHS.info}" data-stats-path="${PATHS.stats}" data-publish-path="${PATHS.publish}">
+<main data-info-path="${PATHS.info}" data-stats-path="${PATHS.stats}" data-publish-path="${PATHS.publish}" data-map-path="${PATHS.demoMap}">
 <header>
 <h1>Polling, long polling, Server-Sent Events and WebSocket, live</h1>
 <p class="lead" data-field="feed">The server publishes <strong data-field="rate">?</strong> messages per second, each with a <strong data-field="payload">?</strong>-byte payload. Each pane below is a real client in this page, receiving the same messages from the same server.</p>
@@ -66,6 +69,7 @@ ${pageHead('pushbench live demo: polling, long polling, SSE and WebSocket side b
 </header>
 <div class="panes">
 ${panes}</div>
+${config.map === true ? mapView() : ''}
 <footer class="meta">
 <p>Bytes on the wire are counted by the server: what each socket read (up, browser to server) and wrote (down), the exact TCP payload, for every connection under the endpoint it first served. They include connection setup (the SSE response head, the WebSocket handshake) and every client of that technique, so another open demo page or a curl adds to them. Bytes per message is that total divided by the messages the server wrote to those clients. The page refreshes them from <code>GET ${PATHS.stats}</code> every 2 s; its own requests (this page, <code>GET ${PATHS.info}</code> and <code>${PATHS.stats}</code>) are counted under <code>other</code>, not under a technique: <span data-field="other-up">0 B</span> up, <span data-field="other-down">0 B</span> down so far.</p>
 </footer>
@@ -75,6 +79,24 @@ ${panes}</div>
 </body>
 </html>
 `.html;
+}
+
+/**
+ * The "where am I on the map" view, on a page whose server has one: hidden until the server
+ * answers `GET /demo/map`; demo/client.js fills the grid and the
+ * winners through textContent and refreshes them when the poll interval, the criterion or the
+ * clients connected change.
+ */
+function mapView(): SafeHtml {
+  const options = MAP_CRITERIA.map((c) => html`<option value="${c}"${c === 'bytes' ? safe(' selected') : ''}>${c}</option>`);
+  return html`<section class="map-view" data-map="view" aria-labelledby="map-view-title" hidden>
+<h2 id="map-view-title">Where am I on the map?</h2>
+<p data-map="settings">?</p>
+<p><label>Winner by <select data-map="criterion">${options}</select></label> in each cell (rates across, short-polling intervals down); the ringed cell is this page now.</p>
+<div class="map-scroll"><table class="map-grid" data-map="grid"><thead></thead><tbody></tbody></table></div>
+<ul class="map-here" data-map="here" aria-label="winner per criterion at this point"></ul>
+<p class="meta" data-map="note"></p>
+</section>`;
 }
 
 function intervalSelect(): SafeHtml {

@@ -20,6 +20,7 @@ import {
   sendTyped,
   splitUrl,
   type HttpError,
+  type Query,
   type Rejection,
 } from './http-util.ts';
 import { RequestGuard } from './request-guard.ts';
@@ -52,6 +53,11 @@ export interface ServerOptions extends FeedServerFields, ListenFields {
   wire: WireId;
   /** The user's certificate and key files for a TLS wire; null: a self-signed certificate made at start. */
   tlsFiles: { cert: string; key: string } | null;
+  /**
+   * Answers `GET /demo/map` (the demo's "where am I on the map" view) from its query; given by the
+   * entry point, since the model lives above this layer (run/demo-map.ts). Null: 404, no view.
+   */
+  demoMap: ((get: (name: string) => string | null) => { status: number; body: unknown }) | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -74,6 +80,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   responseHeaders: null,
   wire: DEFAULT_WIRE,
   tlsFiles: null,
+  demoMap: null,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
@@ -196,6 +203,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
       if (req.method === 'GET') {
         if (path === PATHS.info) return sendInfo(res);
         if (path === PATHS.demo) return sendDemo(res);
+        if (path === PATHS.demoMap) return sendDemoMap(res, query);
         if (path === PATHS.stats) return sendStats(res);
         if (path === PATHS.ping) return send(res, 200, EMPTY_BODY);
       }
@@ -320,8 +328,25 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   let demoPage: Buffer | undefined;
   function sendDemo(res: ServerResponse): void {
     res.shouldKeepAlive = false;
-    demoPage ??= Buffer.from(renderDemoPage({ techniques: options.techniques, rate: options.rate, payloadBytes: options.payloadBytes }));
+    demoPage ??= Buffer.from(
+      renderDemoPage({
+        techniques: options.techniques,
+        rate: options.rate,
+        payloadBytes: options.payloadBytes,
+        ...(options.demoMap === null ? {} : { map: true }),
+      }),
+    );
     sendTyped(res, 200, demoPage, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
+  }
+
+  function sendDemoMap(res: ServerResponse, query: Query): void {
+    res.shouldKeepAlive = false;
+    if (options.demoMap === null) {
+      send(res, 404, Buffer.from(JSON.stringify({ error: 'this server has no map view (pushbench serve gives it one)' })));
+      return;
+    }
+    const answer = options.demoMap((name) => query.get(name));
+    send(res, answer.status, Buffer.from(JSON.stringify(answer.body)), { 'Cache-Control': 'no-store' });
   }
 
   function sendStats(res: ServerResponse): void {

@@ -26,7 +26,7 @@ export interface WireContext {
  * each measured (never assumed); every figure 0 or null when not measured.
  */
 export interface ModelMeasurements {
-  /** Median round-trip time of tiny requests on a client connection before the window, ms. */
+  /** The network's round trip: the fastest of a few tiny requests on a client connection before the window, ms (run/rtt-probe.ts networkRttMs). */
   readonly rttMs: number;
   /** Mean lateness of the publisher against each due time in the window, ms (latency counts from the due time). */
   readonly publisherLatenessMs: number;
@@ -43,8 +43,8 @@ export interface ModelMeasurements {
    */
   readonly publishHopMs?: number;
   /**
-   * With `--delay-ms`: how much later the delaying proxy released each chunk in the window than
-   * while the RTT was probed, ms (may be negative); each hop through the proxy takes it once.
+   * With `--delay-ms`: the delaying proxy's mean lateness per chunk in the window (what it added
+   * beyond its delay), ms; each hop through the proxy takes it once.
    */
   readonly proxyExtraMs?: number;
 }

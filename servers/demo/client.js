@@ -17,7 +17,7 @@
   /** @typedef {{ techniques: string[], rate: number, payloadBytes: number }} DemoConfig */
   /** @typedef {{ status: number, body: unknown }} Answer */
   /** @typedef {{ up: number, down: number }} RouteBytes */
-  /** @typedef {{ messagesWritten: number }} Counters */
+  /** @typedef {{ messagesWritten: number, open?: number }} Counters */
   /** @typedef {{ bytesByRoute: Record<string, RouteBytes | undefined>, techniques?: Record<string, Counters | undefined> }} StatsBody */
 
   const LATEST_SEQS = 8;
@@ -41,6 +41,7 @@
   const INFO_PATH = pagePath('info', '/');
   const STATS_PATH = pagePath('stats', '/stats');
   const PUBLISH_PATH = pagePath('publish', '/publish');
+  const MAP_PATH = pagePath('map', '/demo/map');
 
   /** @param {number} n */
   function fmtInt(n) {
@@ -430,6 +431,178 @@
     else setTimeout(startHeld, 3000); // never wait for ever on a stream that does not open
   }
 
+  /**
+   * "Where am I on the map": the server's model view (GET /demo/map) for this page's poll
+   * interval, the clients connected (the most any one technique holds open, from /stats) and
+   * the page's round trip to the server. Fetched again when one of them or the criterion
+   * changes; an answer that comes after a newer request was made is dropped.
+   * @typedef {{ rate: number, technique: string | null, code: string, margin: number | null }} MapCellView
+   * @typedef {{ criterion: string, technique: string | null, label: string, code: string, value: number | null, runnerUp: string | null, margin: number | null }} MapHereView
+   * @typedef {{ settings: { rate: number, intervalMs: number, clients: number, payloadBytes: number, wire: string, rttMs: number, criterion: string },
+   *   rates: number[], intervalsMs: number[], techniques: { id: string, code: string, label: string, color: string }[],
+   *   rows: { intervalMs: number, cells: MapCellView[] }[], marker: { rate: number, intervalMs: number } | null, here: MapHereView[], note: string }} MapView
+   */
+  const mapEl = document.querySelector('[data-map="view"]');
+  /** @param {string} name */
+  const mapPart = (name) => (mapEl ? mapEl.querySelector(`[data-map="${name}"]`) : null);
+  const mapState = { intervalMs: 1000, clients: 1, rttMs: 0, requested: '', sequence: 0 };
+  const UNITS = /** @type {Record<string, string>} */ ({ bytes: 'B', bandwidth: 'B/s', p50: 'ms', p99: 'ms', cpu: 'µs', memory: 'B' });
+
+  /** @param {number} n */
+  function fmtRate(n) {
+    return `${Number(n.toPrecision(3))}`;
+  }
+  /** @param {number | null} value @param {string} criterion */
+  function fmtFigure(value, criterion) {
+    return value === null ? '—' : `${Number(value.toPrecision(3)).toLocaleString('en-US')} ${UNITS[criterion] ?? ''}`;
+  }
+
+  function mapQuery() {
+    const criterion = mapPart('criterion');
+    const chosen = criterion instanceof HTMLSelectElement ? criterion.value : 'bytes';
+    const params = new URLSearchParams({
+      interval: String(mapState.intervalMs),
+      clients: String(mapState.clients),
+      rtt: mapState.rttMs.toFixed(3),
+      criterion: chosen,
+    });
+    return `${MAP_PATH}?${params}`;
+  }
+
+  function refreshMap() {
+    if (!mapEl) return;
+    const url = mapQuery();
+    if (url === mapState.requested) return;
+    mapState.requested = url;
+    const sequence = ++mapState.sequence;
+    getJson(url, { cache: 'no-store' }).then(
+      (answer) => {
+        if (sequence !== mapState.sequence || answer.status !== 200 || answer.body === null) return;
+        showMap(/** @type {MapView} */ (answer.body));
+      },
+      () => {
+        mapState.requested = ''; // the server may be gone; the next change asks again
+      },
+    );
+  }
+
+  /** @param {MapView} view */
+  function showMap(view) {
+    if (!mapEl || !Array.isArray(view.rows) || !Array.isArray(view.rates)) return;
+    const colors = new Map(view.techniques.map((t) => [t.id, t.color]));
+    const labels = new Map(view.techniques.map((t) => [t.id, t.label]));
+    const s = view.settings;
+    setText(
+      mapPart('settings'),
+      s.rate > 0
+        ? `This page now: ${fmtRate(s.rate)} msg/s, short polls every ${fmtInterval(s.intervalMs)}, ${fmtInt(s.clients)} client${s.clients === 1 ? '' : 's'} connected, ${fmtInt(s.payloadBytes)} B payload, ${s.wire}.`
+        : `The server publishes nothing on its own (rate 0): no point to mark. Short polls every ${fmtInterval(s.intervalMs)}, ${fmtInt(s.clients)} client${s.clients === 1 ? '' : 's'} connected.`,
+    );
+    const grid = mapPart('grid');
+    if (grid instanceof HTMLTableElement) {
+      const head = document.createElement('tr');
+      const corner = document.createElement('th');
+      corner.textContent = 'polls \\ msg/s';
+      head.appendChild(corner);
+      for (const rate of view.rates) {
+        const th = document.createElement('th');
+        th.scope = 'col';
+        th.textContent = fmtRate(rate);
+        head.appendChild(th);
+      }
+      const body = document.createDocumentFragment();
+      for (const row of view.rows) {
+        const tr = document.createElement('tr');
+        const th = document.createElement('th');
+        th.scope = 'row';
+        th.textContent = fmtInterval(row.intervalMs);
+        tr.appendChild(th);
+        for (const cell of row.cells) {
+          const td = document.createElement('td');
+          td.textContent = cell.code;
+          td.setAttribute('data-rate', String(cell.rate));
+          td.setAttribute('data-interval', String(row.intervalMs));
+          td.setAttribute('data-technique', cell.technique ?? '');
+          const color = cell.technique === null ? undefined : colors.get(cell.technique);
+          // The palette's colour as a light tint, so that black text stays readable on every technique's.
+          if (color !== undefined && /^#[0-9A-Fa-f]{6}$/.test(color)) td.style.backgroundColor = `${color}66`;
+          const margin = cell.margin === null ? '' : `, the runner-up costs ${cell.margin.toPrecision(3)}x`;
+          td.title = `${fmtRate(cell.rate)} msg/s, ${fmtInterval(row.intervalMs)} polls: ${cell.technique === null ? 'no winner' : (labels.get(cell.technique) ?? cell.code)}${margin}`;
+          const here = view.marker !== null && view.marker.rate === cell.rate && view.marker.intervalMs === row.intervalMs;
+          if (here) {
+            td.className = 'here';
+            td.setAttribute('data-marker', 'true');
+            td.setAttribute('aria-current', 'location');
+          }
+          tr.appendChild(td);
+        }
+        body.appendChild(tr);
+      }
+      grid.tHead?.replaceChildren(head);
+      grid.tBodies[0]?.replaceChildren(body);
+    }
+    const here = mapPart('here');
+    if (here) {
+      const items = view.here.map((h) => {
+        const li = document.createElement('li');
+        li.setAttribute('data-criterion', h.criterion);
+        li.setAttribute('data-technique', h.technique ?? '');
+        const runnerUp = h.runnerUp === null ? '' : (labels.get(h.runnerUp) ?? h.runnerUp);
+        const margin =
+          h.margin === null || runnerUp === ''
+            ? ''
+            : h.margin === 1
+              ? `; a tie with ${runnerUp}, the first in the usual order wins`
+              : `; ${runnerUp} costs ${h.margin.toPrecision(3)}x`;
+        li.textContent =
+          h.technique === null ? `${h.criterion}: ${h.label}` : `${h.criterion}: ${h.label} (${fmtFigure(h.value, h.criterion)}${margin})`;
+        return li;
+      });
+      here.replaceChildren(...items);
+    }
+    setText(mapPart('note'), typeof view.note === 'string' ? view.note : '');
+    mapEl.removeAttribute('hidden');
+  }
+
+  {
+    const pollingSelect = document.querySelector('.pane[data-client="interval-poll"] select[data-field="interval"]');
+    if (pollingSelect instanceof HTMLSelectElement) {
+      mapState.intervalMs = Number(pollingSelect.value);
+      pollingSelect.addEventListener('change', () => {
+        mapState.intervalMs = Number(pollingSelect.value);
+        refreshMap();
+      });
+    }
+    const criterion = mapPart('criterion');
+    if (criterion) criterion.addEventListener('change', refreshMap);
+  }
+
+  /**
+   * The page's round trip, as the model's is: the fastest request seen (the first, GET /, also
+   * waited for a cold page; each GET /stats after it is one more sample).
+   * @param {string} url
+   */
+  function mapRttFrom(url) {
+    const entries = performance.getEntriesByName(url, 'resource');
+    const entry = /** @type {PerformanceResourceTiming | undefined} */ (entries[entries.length - 1]);
+    if (!entry || !(entry.requestStart > 0) || entry.responseStart < entry.requestStart) return;
+    const rtt = entry.responseStart - entry.requestStart;
+    if (rtt < mapState.rttMs - 0.05) {
+      mapState.rttMs = rtt;
+      refreshMap();
+    }
+  }
+
+  /** @param {StatsBody} stats */
+  function mapClientsFrom(stats) {
+    const open = Object.values(stats.techniques ?? {}).map((c) => (c && typeof c.open === 'number' ? c.open : 0));
+    const clients = Math.max(1, ...open);
+    if (clients !== mapState.clients) {
+      mapState.clients = clients;
+      refreshMap();
+    }
+  }
+
   function pollStats() {
     getJson(STATS_PATH, { cache: 'no-store' })
       .then(
@@ -437,6 +610,8 @@
           const stats = /** @type {StatsBody | null} */ (answer.body);
           if (answer.status !== 200 || !stats || typeof stats.bytesByRoute !== 'object') return;
           for (const pane of panes) pane.showBytes(stats.bytesByRoute[pane.id], stats.techniques ? stats.techniques[pane.id] : undefined);
+          mapClientsFrom(stats);
+          mapRttFrom(new URL(STATS_PATH, location.href).href);
           const other = stats.bytesByRoute.other || { up: 0, down: 0 };
           setText(headerField('other-up'), fmtBytes(other.up));
           setText(headerField('other-down'), fmtBytes(other.down));
@@ -485,6 +660,8 @@
         const times = requestTimes(infoUrl, sentAt, receivedAt);
         offsetMicros = info.now - ((times.sent + times.received) / 2) * 1000;
         setText(headerField('clock'), `±${((times.received - times.sent) / 2).toLocaleString('en-US', { maximumFractionDigits: 2 })} ms`);
+        mapState.rttMs = Math.min(10000, Math.max(0, times.received - times.sent));
+        refreshMap();
         startClients(info.head);
         pollStats();
       });

@@ -38,7 +38,7 @@ describe('model: the network term', () => {
     for (const technique of ['websocket', 'sse', 'websocket-deflate'] as const) {
       const model = modelFor(technique, broadcast(), WIRE, MEASURED);
       assert.deepEqual(model.latencyMs, { mean: 6, max: 6 }, technique);
-      assert.match(model.formula, /RTT 10 ms \(measured\)/);
+      assert.match(model.formula, /RTT 10 ms \(measured: the fastest probe\)/);
     }
   });
 
@@ -183,29 +183,39 @@ test("a foreign server (--target): the publish hop is the publish round trip les
   assert.deepEqual(modelFor('polling', broadcast(), WIRE, { ...MEASURED, publishHopMs: 2 }).latencyMs, { mean: 508, max: 1008 });
 });
 
-test("the delaying proxy: its lateness in the window beyond the probe's, once per hop (down; up and down in chat)", async () => {
-  const { proxyLatenessShift } = await import('../../run/technique-run.ts');
-  // Probe: 20 chunks, 6 - 1 = 5 ms late in all, 0.25 ms each; window: 100 chunks, 165 - 15 = 150 ms, 1.5 ms each.
+test('the network term: the fastest probe, not the median (a slower probe waited for a CPU)', async () => {
+  const { networkRttMs } = await import('../../run/rtt-probe.ts');
+  // The probe of 2026-12-07's SSE run at 5 ms each way, load average 13: median 15.434, fastest 10.941.
+  const samplesMs = [15.434, 13.589, 14.376, 15.72, 20.322, 10.941, 29.38, 15.657, 13.576];
+  assert.equal(networkRttMs({ samplesMs, rttMs: 15.434 }), 10.941);
+  assert.equal(networkRttMs({ samplesMs: [], rttMs: 3 }), 3, 'no samples: the median given');
+  // SSE: one trip, half the fastest probe: 10.941 / 2 + 1 ms lateness = 6.4705 ms.
   close(
-    proxyLatenessShift(
-      { chunks: 10, meanMs: 0.1, maxMs: 1, early: 0 },
-      { chunks: 30, meanMs: 0.2, maxMs: 1, early: 0 },
-      { chunks: 50, meanMs: 0.3, maxMs: 1, early: 0 },
-      { chunks: 150, meanMs: 1.1, maxMs: 3, early: 0 },
-    ),
-    1.25,
-    'shift',
+    modelFor('sse', broadcast(), WIRE, { ...MEASURED, rttMs: networkRttMs({ samplesMs, rttMs: 15.434 }) }).latencyMs.mean,
+    6.4705,
+    'sse',
   );
-  assert.equal(proxyLatenessShift(undefined, undefined, undefined, undefined), 0, 'no proxy');
-  const model = modelFor('websocket', broadcast(), WIRE, { ...MEASURED, proxyExtraMs: 1.25 });
-  assert.deepEqual(model.latencyMs, { mean: 7.25, max: 7.25 });
-  assert.match(
-    model.formula,
-    /1\.25 ms the delaying proxy released chunks later in the window than during the RTT probe \(measured, 1 hop\)/,
+});
+
+test('the delaying proxy: its own lateness per chunk in the window, in full, once per hop (down; up and down in chat)', async () => {
+  const { proxyLatenessIn } = await import('../../run/technique-run.ts');
+  // Window: from 50 chunks 0.3 ms late each (15 ms) to 150 chunks 1.1 ms each (165 ms): 150 ms over 100 chunks, 1.5 ms.
+  close(proxyLatenessIn({ chunks: 50, meanMs: 0.3, maxMs: 1, early: 0 }, { chunks: 150, meanMs: 1.1, maxMs: 3, early: 0 }), 1.5, 'window');
+  assert.equal(proxyLatenessIn(undefined, undefined), 0, 'no proxy');
+  assert.equal(
+    proxyLatenessIn({ chunks: 5, meanMs: 1, maxMs: 1, early: 0 }, { chunks: 5, meanMs: 1, maxMs: 1, early: 0 }),
+    0,
+    'no release',
   );
+  // 1 ms lateness + 5 ms down + 1.5 ms the proxy's = 7.5 ms.
+  const model = modelFor('websocket', broadcast(), WIRE, { ...MEASURED, proxyExtraMs: 1.5 });
+  assert.deepEqual(model.latencyMs, { mean: 7.5, max: 7.5 });
+  assert.match(model.formula, /1\.5 ms the delaying proxy's own lateness in the window \(measured, 1 hop\)/);
   const chat = tinyParams({ workload: 'chat', clients: 20, roomSize: 10, rate: 1 });
-  const withShift = modelFor('websocket', chat, WIRE, { ...MEASURED, proxyExtraMs: 1.25 }).latencyMs.mean;
-  close(withShift - modelFor('websocket', chat, WIRE, MEASURED).latencyMs.mean, 2.5, 'chat: two hops');
+  const withProxy = modelFor('websocket', chat, WIRE, { ...MEASURED, proxyExtraMs: 1.5 }).latencyMs.mean;
+  close(withProxy - modelFor('websocket', chat, WIRE, MEASURED).latencyMs.mean, 3, 'chat: two hops');
+  // Never below the network: a lateness is never negative, and none is subtracted.
+  assert.deepEqual(modelFor('websocket', broadcast(), WIRE, { ...MEASURED, proxyExtraMs: 0 }).latencyMs, { mean: 6, max: 6 });
 });
 
 test('short polling with a round trip just past the interval: gaps of R and 3T - R, as the driver schedules them', async () => {
