@@ -29,7 +29,13 @@ test('npm run bench --quick: the map in results.json, report.html, the PNGs and 
     results.scenarios.map((s) => s.id),
     ['header-overhead', 'chat'],
   );
-  assert.deepEqual(map.axes, { rates: [0.01, 0.1, 1, 10, 100], intervalsMs: [1000], clients: [5], techniques: ['websocket'], wires: ['http'] });
+  assert.deepEqual(map.axes, {
+    rates: [0.01, 0.1, 1, 10, 100],
+    intervalsMs: [1000],
+    clients: [5],
+    techniques: ['websocket'],
+    wires: ['http'],
+  });
   assert.equal(map.measuredCells, 1);
   const cell = map.cells.find((c) => c.measured)!;
   const scenario = results.scenarios[0]!;
