@@ -113,17 +113,38 @@ export function diffParts(a: WireParts, b: WireParts): WireParts {
   return addParts(copyParts(a), b, -1);
 }
 
-/** Streaming parser of TLS records on one direction of the TCP bytes. */
-class TlsRecordCounter {
-  private header = Buffer.alloc(TLS_RECORD_HEADER_BYTES);
+/**
+ * Streaming walker of length-prefixed units on one direction of a byte stream: TLS records (a
+ * 5-byte header, the length in its bytes 3-4) on the TCP bytes, HTTP/2 frames (a 9-byte header,
+ * the length in its bytes 0-2) on the plaintext after the client preface. The one walker both
+ * ends use: it hands each unit's header to `onUnit` as soon as the header is whole, and skips
+ * its body, wherever chunks end.
+ */
+class UnitWalker {
+  private readonly header: Buffer;
   private headerFill = 0;
   private remaining = 0;
-  /** Records (whole ones, header included) seen so far, and the bytes they took. */
-  records = 0;
-  constructor(private readonly onRecord: (type: number, wireBytes: number) => void) {}
+  private skipLeft: number;
+  constructor(
+    private readonly headerBytes: number,
+    private readonly lengthOf: (header: Buffer) => number,
+    private readonly onUnit: (header: Buffer, length: number) => void,
+    /** Bytes at the start that are no unit (the HTTP/2 client preface), handed to `onSkipped`. */
+    skipBytes = 0,
+    private readonly onSkipped: (bytes: number) => void = () => {},
+  ) {
+    this.header = Buffer.alloc(headerBytes);
+    this.skipLeft = skipBytes;
+  }
 
   feed(chunk: Buffer): void {
     let offset = 0;
+    if (this.skipLeft > 0) {
+      const take = Math.min(this.skipLeft, chunk.length);
+      this.skipLeft -= take;
+      offset += take;
+      this.onSkipped(take);
+    }
     while (offset < chunk.length) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, chunk.length - offset);
@@ -131,60 +152,42 @@ class TlsRecordCounter {
         offset += take;
         continue;
       }
-      const take = Math.min(TLS_RECORD_HEADER_BYTES - this.headerFill, chunk.length - offset);
+      const take = Math.min(this.headerBytes - this.headerFill, chunk.length - offset);
       chunk.copy(this.header, this.headerFill, offset, offset + take);
       this.headerFill += take;
       offset += take;
-      if (this.headerFill < TLS_RECORD_HEADER_BYTES) return;
+      if (this.headerFill < this.headerBytes) return;
       this.headerFill = 0;
-      const length = this.header.readUInt16BE(3);
+      const length = this.lengthOf(this.header);
       this.remaining = length;
-      this.records++;
-      this.onRecord(this.header[0]!, TLS_RECORD_HEADER_BYTES + length);
+      this.onUnit(this.header, length);
     }
   }
 }
 
-/** Streaming parser of HTTP/2 frames on one direction of the plaintext (after the client preface, when `prefaceBytes` > 0). */
-class H2FrameCounter {
-  private header = Buffer.alloc(H2_FRAME_HEADER_BYTES);
-  private headerFill = 0;
-  private remaining = 0;
-  private prefaceLeft: number;
-  constructor(
-    prefaceBytes: number,
-    private readonly onPreface: (bytes: number) => void,
-    private readonly onFrame: (type: number, payloadBytes: number) => void,
-  ) {
-    this.prefaceLeft = prefaceBytes;
-  }
+/** A walker of TLS records: `onRecord(type, wireBytes)`, header included. */
+function tlsRecordWalker(onRecord: (type: number, wireBytes: number) => void): UnitWalker {
+  return new UnitWalker(
+    TLS_RECORD_HEADER_BYTES,
+    (header) => header.readUInt16BE(3),
+    (header, length) => onRecord(header[0]!, TLS_RECORD_HEADER_BYTES + length),
+  );
+}
 
-  feed(chunk: Buffer): void {
-    let offset = 0;
-    if (this.prefaceLeft > 0) {
-      const take = Math.min(this.prefaceLeft, chunk.length);
-      this.prefaceLeft -= take;
-      offset += take;
-      this.onPreface(take);
-    }
-    while (offset < chunk.length) {
-      if (this.remaining > 0) {
-        const take = Math.min(this.remaining, chunk.length - offset);
-        this.remaining -= take;
-        offset += take;
-        continue;
-      }
-      const take = Math.min(H2_FRAME_HEADER_BYTES - this.headerFill, chunk.length - offset);
-      chunk.copy(this.header, this.headerFill, offset, offset + take);
-      this.headerFill += take;
-      offset += take;
-      if (this.headerFill < H2_FRAME_HEADER_BYTES) return;
-      this.headerFill = 0;
-      const length = this.header.readUIntBE(0, 3);
-      this.remaining = length;
-      this.onFrame(this.header[3]!, length);
-    }
-  }
+/** A walker of HTTP/2 frames: `onFrame(type, payloadBytes, streamId)`, after `prefaceBytes` handed to `onPreface`. */
+function h2FrameWalker(
+  prefaceBytes: number,
+  onPreface: (bytes: number) => void,
+  onFrame: (type: number, payloadBytes: number, streamId: number) => void,
+): UnitWalker {
+  return new UnitWalker(
+    H2_FRAME_HEADER_BYTES,
+    (header) => header.readUIntBE(0, 3),
+    // The stream identifier is the low 31 bits of bytes 5-8 (RFC 9113 §4.1).
+    (header, length) => onFrame(header[3]!, length, header.readUInt32BE(5) & 0x7fffffff),
+    prefaceBytes,
+    onPreface,
+  );
 }
 
 /**
@@ -247,7 +250,7 @@ export class ConnectionParts {
   }
 
   /** Counts an HTTP/2 frame of `payloadBytes` in direction `dir`. */
-  h2Frame(dir: 'up' | 'down', type: number, payloadBytes: number): void {
+  h2Frame(dir: 'up' | 'down', type: number, payloadBytes: number, _streamId = 0): void {
     const isHeaders = type === H2_HEADERS || type === H2_CONTINUATION;
     if (isHeaders || type === H2_DATA) this.h2Started[dir] = true;
     if (!this.h2Started[dir]) {
@@ -350,22 +353,22 @@ export class WireTap extends Duplex {
 
 /** A tap that counts the TLS records passing on the TCP bytes under a TLS socket into `parts`. */
 export function tlsTap(inner: Duplex, parts: ConnectionParts): WireTap {
-  const up = new TlsRecordCounter((type, bytes) => parts.tlsRecord('up', type, bytes));
-  const down = new TlsRecordCounter((type, bytes) => parts.tlsRecord('down', type, bytes));
+  const up = tlsRecordWalker((type, bytes) => parts.tlsRecord('up', type, bytes));
+  const down = tlsRecordWalker((type, bytes) => parts.tlsRecord('down', type, bytes));
   return new WireTap(inner, { up: (chunk) => up.feed(chunk), down: (chunk) => down.feed(chunk) });
 }
 
 /** A tap that counts the HTTP/2 frames a client session writes and reads into `parts`. */
 export function h2Tap(inner: Duplex, parts: ConnectionParts): WireTap {
-  const up = new H2FrameCounter(
+  const up = h2FrameWalker(
     H2_PREFACE_BYTES,
     (bytes) => parts.h2Preface(bytes),
-    (type, bytes) => parts.h2Frame('up', type, bytes),
+    (type, bytes, streamId) => parts.h2Frame('up', type, bytes, streamId),
   );
-  const down = new H2FrameCounter(
+  const down = h2FrameWalker(
     0,
     () => {},
-    (type, bytes) => parts.h2Frame('down', type, bytes),
+    (type, bytes, streamId) => parts.h2Frame('down', type, bytes, streamId),
   );
   return new WireTap(inner, {
     up: (chunk) => up.feed(chunk),
