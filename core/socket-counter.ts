@@ -11,6 +11,11 @@ import { addParts, ConnectionParts, emptyParts, tlsTap, type PartsRole, type Wir
 
 export type { ClientBytes } from './socket-tally.ts';
 
+/** Whole-run bytes and, where connections were tapped, their parts (core/wire-parts.ts), read together. */
+export interface CountedBytes extends ClientBytes {
+  parts?: WireParts;
+}
+
 /**
  * How a socket's bytes are attributed to the measured window: `snapshot` by the counters read
  * at the window's edges; `exchange` by whole request/response exchanges, each attributed by

@@ -419,8 +419,12 @@ export class WireTap extends Duplex {
       callback();
       return;
     }
-    this.listener.up(chunk);
-    this.inner.write(chunk, (error) => callback(error));
+    // Counted once the layer below has taken it: a TLS socket whose TCP socket is closing drops
+    // what it is handed (a GOAWAY written as the peer hangs up), which then never reaches the wire.
+    this.inner.write(chunk, (error) => {
+      if (error == null) this.listener.up(chunk);
+      callback(error);
+    });
   }
 
   /**

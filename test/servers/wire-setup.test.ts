@@ -181,6 +181,7 @@ describe("the server's taps count what the client's count, per part and directio
     ['https', 'sse'],
     ['h2', 'websocket'],
     ['h2c', 'polling'],
+    ['h2', 'sse'],
   ];
   for (const [wire, technique] of cases) {
     test(`${technique} on ${wire}`, async () => {
