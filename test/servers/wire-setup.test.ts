@@ -24,7 +24,9 @@ import { startServer } from '../../servers/server.ts';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens a WebSocket to pushbench's server on `wire` and hands back both ends' parts once it is open and settled. */
-async function openedWebSocket(wire: WireId): Promise<{ client: WireParts; server: WireParts; port: number }> {
+async function openedWebSocket(
+  wire: WireId,
+): Promise<{ client: WireParts; server: WireParts; port: number; tcp: { up: number; down: number } }> {
   const server = await startServer({ wire, rate: 0, techniques: ['websocket'] });
   const counter = new SocketCounter();
   const url = `${server.url.replace(/^http/, 'ws')}/ws?since=0`;
@@ -38,7 +40,7 @@ async function openedWebSocket(wire: WireId): Promise<{ client: WireParts; serve
     await sleep(100);
     const parts = server.stats().bytes.parts;
     assert.ok(parts !== undefined, 'the server reports its parts');
-    return { client: counter.partTotals(), server: parts, port: Number(new URL(server.url).port) };
+    return { client: counter.partTotals(), server: parts, port: Number(new URL(server.url).port), tcp: counter.totals() };
   } finally {
     ws.terminate();
     await server.close();
@@ -47,7 +49,7 @@ async function openedWebSocket(wire: WireId): Promise<{ client: WireParts; serve
 
 describe('the WebSocket handshake is setup, counted to the byte', () => {
   test('on http: the Upgrade request head as ws writes it, and the 101 as ws answers it', async () => {
-    const { client, server, port } = await openedWebSocket('http');
+    const { client, server, port, tcp } = await openedWebSocket('http');
     const host = `127.0.0.1:${port}`;
     // The request ws sends, line by line: its four handshake headers, then Host added by Node, then the blank line.
     const request =
@@ -71,10 +73,12 @@ describe('the WebSocket handshake is setup, counted to the byte', () => {
     assert.equal(client.setup.upgradeDown, response);
     assert.equal(server.setup.upgradeUp, request);
     assert.equal(server.setup.upgradeDown, response);
+    // Nothing published, nothing else sent: the handshake is every byte of the connection so far, each way.
+    assert.deepEqual(tcp, { up: request, down: response });
   });
 
   test("on h2: the extended CONNECT's HEADERS frame is the HPACK encoder's block + 9 each way, none of it per message", async () => {
-    const { client, server, port } = await openedWebSocket('h2');
+    const { client, server, port, tcp } = await openedWebSocket('h2');
     // The same request through Node's encoder on a fresh in-memory session: the CONNECT is the first request of its session in both.
     const block = await firstBlockBytes({
       ':method': 'CONNECT',
@@ -91,6 +95,8 @@ describe('the WebSocket handshake is setup, counted to the byte', () => {
     assert.equal(server.setup.upgradeDown, client.setup.upgradeDown);
     assert.equal(client.up.h2HeaderBlockBytes, 0);
     assert.equal(client.down.h2HeaderBlockBytes, 0);
+    // Setup (TLS, HTTP/2, the handshake) + the per-message parts = the TCP bytes, each way: on HTTP/2 every byte is in a part.
+    assert.deepEqual({ up: countedBytes(client, 'up'), down: countedBytes(client, 'down') }, tcp);
   });
 });
 
