@@ -105,6 +105,12 @@ export const ScenarioParamsSchema = closed({
         "Tabs per simulated browser, all on one origin (`--tabs`): on HTTP/1.1 a browser's tabs share its 6 connections to the origin, applied by the driver (a seventh EventSource waits), on HTTP/2 they share one connection. Absent: 1, every client a browser of its own",
     }),
   ),
+  serverParts: Type.Optional(
+    Type.Boolean({
+      description:
+        "`--server-parts`: pushbench's server tapped its TLS and HTTP/2 connections to count the wire's parts on its end too (wireParts.ends), at a CPU cost its figures on https, h2 and h2c then include. Absent: off",
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(

@@ -34,15 +34,19 @@ export class SocketAccounting {
   private readonly openParts = new Map<Socket, ConnectionParts>();
   private readonly closedParts = emptyParts();
 
+  /** `countParts`: count the wire's parts per connection too (`--server-parts`; the transports put the taps). */
+  constructor(private readonly countParts = false) {}
+
   /** Starts counting a new connection; its bytes stay counted after it closes. */
   track(socket: Socket): void {
     this.tally.track(socket);
     // A TLS or HTTP/2 connection has its taps, and their parts, by now; a cleartext HTTP/1.1 one gets parts if it upgrades.
-    if (partsOf(socket) !== undefined) this.partsOf(socket);
+    if (this.countParts && partsOf(socket) !== undefined) this.partsOf(socket);
   }
 
-  /** The parts of a connection's bytes, as this end counted them (made on first ask, and summed from then on). */
-  partsOf(socket: Socket): ConnectionParts {
+  /** The parts of a connection's bytes, as this end counts them (made on first ask, and summed from then on); null when parts are not counted. */
+  partsOf(socket: Socket): ConnectionParts | null {
+    if (!this.countParts) return null;
     const parts = serverPartsOf(socket);
     if (!this.openParts.has(socket) && !socket.destroyed) {
       this.openParts.set(socket, parts);
@@ -107,7 +111,12 @@ export class SocketAccounting {
   }
 
   counters(): ByteCounters {
-    return { ...this.tally.totals(), setupUp: this.setupUp, setupDown: this.setupDown, parts: this.parts() };
+    return {
+      ...this.tally.totals(),
+      setupUp: this.setupUp,
+      setupDown: this.setupDown,
+      ...(this.countParts ? { parts: this.parts() } : {}),
+    };
   }
 }
 

@@ -17,8 +17,9 @@
  * under HTTP/2 another sits between the session and the socket it speaks over, counting frames.
  * Node's own listeners are kept and handed the tap instead of the socket (TLS and HTTP/2 wrap
  * any stream, as they do on the client), so the servers above see nothing new. The taps cost the
- * server CPU (TLS and HTTP/2 then read and write through a JavaScript stream), which the server's
- * CPU figures on those wires include.
+ * server CPU (TLS and HTTP/2 then read and write through a JavaScript stream: 1.1 to 3 times the
+ * CPU per message on https and h2, docs/results/2026-12-07-wire-setup.md), so they are put only
+ * when asked (`countParts`, `--server-parts`); without them the server's CPU figures are Node's own.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2 from 'node:http2';
@@ -38,6 +39,8 @@ export interface TransportOptions {
   readonly requestTimeoutMs: number;
   /** The certificate and key of a TLS wire (ignored by a cleartext one). */
   readonly tls: TlsIdentity | null;
+  /** Tap TLS and HTTP/2 to count the wire's parts (`--server-parts`); off, Node's TLS and HTTP/2 run on the socket's native handle. */
+  readonly countParts?: boolean;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -124,7 +127,7 @@ function http1Transport(wire: WireId, options: TransportOptions): ServerTranspor
     noDelay: true,
   };
   const server = WIRE_META[wire].tls ? https.createServer({ ...h1, ...tlsOptions(wire, options) }) : http.createServer(h1);
-  if (WIRE_META[wire].tls) interpose(server, 'connection', serverTlsTap);
+  if (WIRE_META[wire].tls && options.countParts === true) interpose(server, 'connection', serverTlsTap);
   return {
     wire,
     server,
@@ -177,13 +180,13 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
     ? http2.createSecureServer({ ...tlsOptions(wire, options), ...h2Options, allowHTTP1: false })
     : http2.createServer(h2Options);
   const net = server as unknown as Server;
-  if (WIRE_META[wire].tls) {
+  if (options.countParts === true && WIRE_META[wire].tls) {
     interpose(net, 'connection', serverTlsTap);
     // A TLS client that did not pick h2 goes to Node's listener as it is (refused after the head timeout).
     interpose(net, 'secureConnection', (tlsSocket) =>
       (tlsSocket as TLSSocket).alpnProtocol === 'h2' ? serverH2Tap(tlsSocket) : tlsSocket,
     );
-  } else interpose(net, 'connection', serverH2Tap);
+  } else if (options.countParts === true) interpose(net, 'connection', serverH2Tap);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions.add(session);

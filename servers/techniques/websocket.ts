@@ -130,8 +130,8 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       wss.handleUpgrade(req, socket, head, (ws) => {
         ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore, head.length);
         const parts = ctx.accounting.partsOf(connection);
-        parts.upgradeHead('up', upgradeUp);
-        parts.upgradeHead('down', plain.bytesWritten - plainWrittenBefore);
+        parts?.upgradeHead('up', upgradeUp);
+        parts?.upgradeHead('down', plain.bytesWritten - plainWrittenBefore);
         adopt(ws, query);
       });
     },
@@ -157,7 +157,7 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       const writtenBefore = connection.bytesWritten;
       // The CONNECT's HEADERS (read already) and its 200's are the handshake: setup, as the client counts them.
       const streamId = (req as unknown as { stream: { id?: number } }).stream.id;
-      if (streamId !== undefined) ctx.accounting.partsOf(connection).upgradeStream(streamId);
+      if (streamId !== undefined) ctx.accounting.partsOf(connection)?.upgradeStream(streamId);
       res.writeHead(200);
       res.flushHeaders();
       ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore);

@@ -27,7 +27,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function openedWebSocket(
   wire: WireId,
 ): Promise<{ client: WireParts; server: WireParts; port: number; tcp: { up: number; down: number } }> {
-  const server = await startServer({ wire, rate: 0, techniques: ['websocket'] });
+  const server = await startServer({ wire, rate: 0, techniques: ['websocket'], countParts: true });
   const counter = new SocketCounter();
   const url = `${server.url.replace(/^http/, 'ws')}/ws?since=0`;
   // No permessage-deflate offer: the request head is then the five lines counted below.
@@ -132,7 +132,7 @@ async function firstBlockBytes(headers: http2.OutgoingHttpHeaders): Promise<numb
 async function bothEnds(wire: WireId, technique: TechniqueId): Promise<{ client: WireParts; server: WireParts; delivered: number }> {
   const clients = 2;
   const messages = 3;
-  const server = await startServer({ wire, rate: 0, techniques: [technique], allowedOrigins: profileOrigins() });
+  const server = await startServer({ wire, rate: 0, techniques: [technique], allowedOrigins: profileOrigins(), countParts: true });
   const generator = new Generator({
     technique,
     wire,
