@@ -179,14 +179,14 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
   const server = WIRE_META[wire].tls
     ? http2.createSecureServer({ ...tlsOptions(wire, options), ...h2Options, allowHTTP1: false })
     : http2.createServer(h2Options);
-  const net = server as unknown as Server;
+  const tcpServer = server as unknown as Server;
   if (options.countParts === true && WIRE_META[wire].tls) {
-    interpose(net, 'connection', serverTlsTap);
+    interpose(tcpServer, 'connection', serverTlsTap);
     // A TLS client that did not pick h2 goes to Node's listener as it is (refused after the head timeout).
-    interpose(net, 'secureConnection', (tlsSocket) =>
+    interpose(tcpServer, 'secureConnection', (tlsSocket) =>
       (tlsSocket as TLSSocket).alpnProtocol === 'h2' ? serverH2Tap(tlsSocket) : tlsSocket,
     );
-  } else if (options.countParts === true) interpose(net, 'connection', serverH2Tap);
+  } else if (options.countParts === true) interpose(tcpServer, 'connection', serverH2Tap);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions.add(session);
