@@ -17,8 +17,8 @@
  * under HTTP/2 another sits between the session and the socket it speaks over, counting frames.
  * Node's own listeners are kept and handed the tap instead of the socket (TLS and HTTP/2 wrap
  * any stream, as they do on the client), so the servers above see nothing new. The taps cost the
- * server CPU (TLS and HTTP/2 then read and write through a JavaScript stream: 1.1 to 3 times the
- * CPU per message on https and h2, docs/results/2026-12-07-wire-setup.md), so they are put only
+ * server CPU (TLS and HTTP/2 then read and write through a JavaScript stream: 1.2 to 2.4 times the
+ * CPU per message on h2, docs/results/2026-12-07-wire-setup.md), so they are put only
  * when asked (`countParts`, `--server-parts`); without them the server's CPU figures are Node's own.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
