@@ -179,7 +179,8 @@ export type RunnerToGenerator =
   | { type: 'start'; id: number; spec: GeneratorSpec }
   | { type: 'window'; id: number; startT: number; endT: number; beginAt: number; publishUntil: number | null }
   | { type: 'collect'; id: number }
-  | { type: 'bytes'; id: number }
+  /** `parts`: with the tapped connections' parts too (the settled reading; the edge snapshots need the bytes only). */
+  | { type: 'bytes'; id: number; parts?: boolean }
   | { type: 'close'; id: number };
 
 /** One reply per request, plus `fatal` when the generator fails on its own. */

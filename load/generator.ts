@@ -205,8 +205,9 @@ export class Generator {
     this.onRefused?.(message);
   }
 
-  /** The whole-run byte totals of this process's client sockets so far, with their parts where connections are tapped. */
-  bytes(): CountedBytes {
+  /** The whole-run byte totals of this process's client sockets so far; with `withParts`, their parts where connections are tapped. */
+  bytes(withParts = false): CountedBytes {
+    if (!withParts) return this.counter.totals();
     const parts = this.counter.partTotals();
     return { ...this.counter.totals(), ...(parts.setup.connections > 0 ? { parts } : {}) };
   }

@@ -84,8 +84,8 @@ export class GeneratorProcess {
   }
 
   /** The whole-run byte totals of the process's client sockets, now (for the kernel cross-check). */
-  async bytes(timeoutMs = 10_000): Promise<CountedBytes> {
-    return (await this.ask({ type: 'bytes' }, 'bytes', timeoutMs)).bytes;
+  async bytes(timeoutMs = 10_000, withParts = false): Promise<CountedBytes> {
+    return (await this.ask({ type: 'bytes', ...(withParts ? { parts: true } : {}) }, 'bytes', timeoutMs)).bytes;
   }
 
   async collect(timeoutMs: number): Promise<GeneratorWindowResult> {

@@ -25,12 +25,13 @@ export function localPort(origin: string): number | null {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
-/** The clients' byte counters now (with their parts where tapped), summed over the generator processes and `others`. */
+/** The clients' byte counters now (`withParts`: with their parts where tapped), summed over the generator processes and `others`. */
 async function clientBytesOf(
   generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>,
   others: readonly CountedBytes[] = [],
+  withParts = false,
 ): Promise<CountedBytes> {
-  const list: CountedBytes[] = [...(await Promise.all(generators.map((g) => g.bytes()))), ...others];
+  const list: CountedBytes[] = [...(await Promise.all(generators.map((g) => g.bytes(undefined, withParts)))), ...others];
   const tapped = list.filter((b) => b.parts !== undefined);
   return {
     up: list.reduce((n, b) => n + b.up, 0),
@@ -78,19 +79,19 @@ export async function settleBytes(
 ): Promise<SettledBytes> {
   const started = nowMicros();
   let inFlightAtDrain: number | null = null;
-  const read = async (): Promise<{ server: CountedBytes; client: CountedBytes }> => {
-    const [reply, client] = await Promise.all([server.stats(), clientBytesOf(generators, [otherClients])]);
+  const read = async (withParts: boolean): Promise<{ server: CountedBytes; client: CountedBytes }> => {
+    const [reply, client] = await Promise.all([server.stats(), clientBytesOf(generators, [otherClients], withParts)]);
     const { up, down, parts } = reply.stats.bytes;
     return { server: { up, down, ...(parts === undefined ? {} : { parts }) }, client };
   };
   for (;;) {
-    const { server: serverBytes, client } = await read();
+    const { server: serverBytes, client } = await read(false);
     const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
     inFlightAtDrain ??= missing;
     const waitedMs = (nowMicros() - started) / 1000;
     if (missing === 0 || waitedMs >= timeoutMs) {
       const settled = { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
-      return missing === 0 ? settleParts(settled, read) : settled;
+      return missing === 0 ? settleParts(settled, () => read(true)) : settled;
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
@@ -103,14 +104,16 @@ const PARTS_SETTLE_MS = 1000;
  * Once the TCP bytes have met, waits (bounded) for the parts to meet too: a record that has
  * reached a TCP socket may not have been decrypted yet, and a frame an HTTP/2 session has handed
  * to TLS may not have been written to TCP yet, so a layer above TCP can lag its socket's counters
- * by a moment on either end. The bytes stay those of the settled reading; the parts are the last read.
+ * by a moment on either end. The bytes stay those of the settled reading; the parts are the last
+ * read (the clients count theirs only when asked: summing every connection's parts is work the
+ * readings before the bytes met do not need).
  */
 async function settleParts(
   settled: SettledBytes,
   read: () => Promise<{ server: CountedBytes; client: CountedBytes }>,
 ): Promise<SettledBytes> {
   const deadline = nowMicros() + PARTS_SETTLE_MS * 1000;
-  let { server, client } = settled;
+  let { server, client } = await read();
   while (
     server.parts !== undefined &&
     client.parts !== undefined &&
