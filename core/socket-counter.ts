@@ -35,11 +35,6 @@ export function partsOf(tcp: net.Socket): ConnectionParts | undefined {
 /** The parts counter of each connection by the socket HTTP speaks over (the TLS socket, or the TCP one on a cleartext wire). */
 const partsByPlaintext = new WeakMap<net.Socket, ConnectionParts>();
 
-/** The parts counter of the connection whose plaintext socket is `socket`, if it is counted. */
-export function partsOfPlaintext(socket: net.Socket): ConnectionParts | undefined {
-  return partsByPlaintext.get(socket);
-}
-
 /**
  * Counts an HTTP/1.1 WebSocket handshake on the client: called when the HTTP parser has found
  * the end of the 101's head (`head` is what came after it), on a fresh connection, before
