@@ -518,6 +518,13 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
     defaultText: '1 (every client a browser of its own)',
     reader: integerReader(1, LIMITS.maxTabs),
   },
+  serverParts: {
+    flag: 'server-parts',
+    arg: null,
+    help: "pushbench's server also counts the wire's parts (TLS records, HTTP/2 frames, handshakes) on its end, compared part by part with the clients' counts; its taps cost it CPU on https, h2 and h2c (docs/wires.md)",
+    defaultText: "off (the clients' counts only)",
+    reader: booleanReader(),
+  },
   tlsCert: tlsCertOption,
   tlsKey: tlsKeyOption,
 };

@@ -16,7 +16,7 @@ import type { WireId } from './wires.ts';
 import type { HeaderProfile } from './header-profile.ts';
 import type { ServerStats, TechniqueId } from './protocol.ts';
 import type { ClientLoadFields } from './scenario-fields.ts';
-import type { ClientBytes, TlsTrust } from './socket-counter.ts';
+import type { ClientBytes, CountedBytes, TlsTrust } from './socket-counter.ts';
 import type { PublishSpec, Subscription } from './targets.ts';
 import type { SessionResult } from './results.ts';
 import type { WireParts } from './wire-parts.ts';
@@ -179,7 +179,8 @@ export type RunnerToGenerator =
   | { type: 'start'; id: number; spec: GeneratorSpec }
   | { type: 'window'; id: number; startT: number; endT: number; beginAt: number; publishUntil: number | null }
   | { type: 'collect'; id: number }
-  | { type: 'bytes'; id: number }
+  /** `parts`: with the tapped connections' parts too (the settled reading; the edge snapshots need the bytes only). */
+  | { type: 'bytes'; id: number; parts?: boolean }
   | { type: 'close'; id: number };
 
 /** One reply per request, plus `fatal` when the generator fails on its own. */
@@ -187,7 +188,7 @@ export type GeneratorToRunner =
   | ({ type: 'connected'; id: number } & ConnectOutcome)
   | { type: 'ack'; id: number }
   | { type: 'result'; id: number; result: GeneratorWindowResult }
-  | { type: 'bytes'; id: number; bytes: ClientBytes }
+  | { type: 'bytes'; id: number; bytes: CountedBytes }
   /** Sent at once when a client is first refused (an error status, a rejected handshake), so that the runner fails the technique within seconds. */
   | { type: 'refused'; message: string }
   | { type: 'closed'; id: number; totals: ClientBytes }

@@ -8,6 +8,7 @@
 // Technique ids and their paths live in core/techniques.ts (one row per technique); re-exported
 // here because every layer already reads the wire protocol from this module.
 import type { TechniqueId } from './techniques.ts';
+import type { WireParts } from './wire-parts.ts';
 export { TECHNIQUES, type TechniqueId } from './techniques.ts';
 
 /** The paths every server answers besides its techniques' own (`TECHNIQUE_META[id].path`). */
@@ -164,6 +165,8 @@ export interface ByteCounters {
   /** Of those, bytes of connection setup: request and response heads of SSE and the WebSocket upgrade. */
   setupUp: number;
   setupDown: number;
+  /** The same bytes split into parts by the server's taps (core/wire-parts.ts), every connection so far; absent from older servers. */
+  parts?: WireParts;
 }
 
 /** What a server reports: counters since it started plus a resource sample. */

@@ -105,6 +105,12 @@ export const ScenarioParamsSchema = closed({
         "Tabs per simulated browser, all on one origin (`--tabs`): on HTTP/1.1 a browser's tabs share its 6 connections to the origin, applied by the driver (a seventh EventSource waits), on HTTP/2 they share one connection. Absent: 1, every client a browser of its own",
     }),
   ),
+  serverParts: Type.Optional(
+    Type.Boolean({
+      description:
+        "`--server-parts`: pushbench's server tapped its TLS and HTTP/2 connections to count the wire's parts on its end too (wireParts.ends), at a CPU cost its figures on https, h2 and h2c then include. Absent: off",
+    }),
+  ),
 });
 
 export const TargetInfoSchema = closed(
@@ -238,6 +244,32 @@ export const ModelEstimateSchema = closed(
   'The analytic estimate for the same scenario',
 );
 
+/** One direction's parts as an end's taps counted them (core/wire-parts.ts DirectionParts). */
+const DirectionPartsSchema = closed({
+  tlsRecords: count('TLS records after the handshake and the session tickets'),
+  tlsOverheadBytes: byteTotal('Their overhead: 5-byte header, 1-byte inner content type, 16-byte AEAD tag each'),
+  h2Frames: count('HTTP/2 frames after the setup (the extended CONNECT HEADERS are setup)'),
+  h2FrameHeaderBytes: byteTotal('Their 9-byte frame headers'),
+  h2HeaderBlockBytes: byteTotal('HEADERS and CONTINUATION payloads (HPACK blocks)'),
+  h2ControlBytes: byteTotal('Payloads of SETTINGS, WINDOW_UPDATE, PING, RST_STREAM, GOAWAY, PRIORITY frames'),
+  h2DataBytes: byteTotal('DATA payloads'),
+});
+
+/** Setup parts, whole bytes (core/wire-parts.ts SetupParts). */
+const SetupPartsSchema = closed({
+  connections: count('Connections counted'),
+  tlsUp: byteTotal('TLS handshake records, client to server'),
+  tlsDown: byteTotal('TLS handshake records and session tickets, server to client'),
+  tlsTicketsDown: byteTotal('Of them, the session tickets'),
+  h2Up: byteTotal('HTTP/2 client preface and the control frames before the first HEADERS, client to server'),
+  h2Down: byteTotal('The control frames before the first HEADERS, server to client'),
+  upgradeUp: byteTotal('WebSocket handshake: the Upgrade request head (HTTP/1.1) or the extended CONNECT HEADERS frames (HTTP/2)'),
+  upgradeDown: byteTotal("WebSocket handshake: the 101's head (HTTP/1.1) or the 200's HEADERS frames (HTTP/2)"),
+});
+
+/** Every part one end counted, whole run. */
+const EndPartsSchema = closed({ up: DirectionPartsSchema, down: DirectionPartsSchema, setup: SetupPartsSchema });
+
 export const WirePartsSchema = closed(
   {
     perMessage: closed(
@@ -281,8 +313,24 @@ export const WirePartsSchema = closed(
         h2Bytes: nonNegative(
           'HTTP/2 client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS each way, per connection (plaintext; the TLS records carrying them are not in tlsBytes)',
         ),
+        upgradeBytes: Type.Optional(
+          nonNegative(
+            'The WebSocket handshake both ways, per connection (plaintext: on HTTP/1.1 the Upgrade request head and the 101 head, on HTTP/2 the extended CONNECT and 200 HEADERS frames, 9-byte frame headers included); absent in files written before it was counted',
+          ),
+        ),
       },
       "Connection setup, per connection, counted by the clients' taps over the whole run (TCP's own handshake carries no payload)",
+    ),
+    ends: Type.Optional(
+      closed(
+        {
+          agree: Type.Boolean({ description: 'Every part equal on both ends, per direction' }),
+          differing: Type.Array(Type.String(), { description: 'The parts that differ, as `up.tlsRecords`, `setup.upgradeDown`, ...' }),
+          client: EndPartsSchema,
+          server: EndPartsSchema,
+        },
+        "Both ends' parts over the run, read together at the quiet moment 'bytes agree' is read at (the server's taps count with the clients' walker): what one end wrote, the other read. Absent for a foreign server, when that moment was not found, and in files written before it was counted",
+      ),
     ),
   },
   "The window's bytes split by what they are, on a TLS or HTTP/2 wire (core/wire-parts.ts); absent on HTTP/1.1 cleartext and for results written before it was counted",

@@ -7,9 +7,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { buildConnector } from 'undici';
 import { SocketTally, type ClientBytes } from './socket-tally.ts';
-import { addParts, ConnectionParts, emptyParts, tlsTap, type WireParts } from './wire-parts.ts';
+import { addParts, ConnectionParts, emptyParts, tlsTap, type PartsRole, type WireParts } from './wire-parts.ts';
 
 export type { ClientBytes } from './socket-tally.ts';
+
+/** Whole-run bytes and, where connections were tapped, their parts (core/wire-parts.ts), read together. */
+export interface CountedBytes extends ClientBytes {
+  parts?: WireParts;
+}
 
 /**
  * How a socket's bytes are attributed to the measured window: `snapshot` by the counters read
@@ -27,10 +32,26 @@ export function partsOf(tcp: net.Socket): ConnectionParts | undefined {
   return partsByTcp.get(tcp);
 }
 
+/** The parts counter of each connection by the socket HTTP speaks over (the TLS socket, or the TCP one on a cleartext wire). */
+const partsByPlaintext = new WeakMap<net.Socket, ConnectionParts>();
+
+/**
+ * Counts an HTTP/1.1 WebSocket handshake on the client: called when the HTTP parser has found
+ * the end of the 101's head (`head` is what came after it), on a fresh connection, before
+ * anything else was written. The plaintext socket's counters are then exactly the request head
+ * (up) and the 101's head plus `head` (down).
+ */
+export function countUpgradeHeads(socket: net.Socket, head: Buffer): void {
+  const parts = partsByPlaintext.get(socket);
+  if (parts === undefined) return;
+  parts.upgradeHead('up', socket.bytesWritten);
+  parts.upgradeHead('down', socket.bytesRead - head.length);
+}
+
 /** The parts counter of `tcp`, made (and kept with the socket) on first ask. */
-export function ensureParts(tcp: net.Socket): ConnectionParts {
+export function ensureParts(tcp: net.Socket, role: PartsRole = 'client'): ConnectionParts {
   let parts = partsByTcp.get(tcp);
-  if (parts === undefined) partsByTcp.set(tcp, (parts = new ConnectionParts()));
+  if (parts === undefined) partsByTcp.set(tcp, (parts = new ConnectionParts(role)));
   return parts;
 }
 
@@ -112,6 +133,7 @@ export class SocketCounter {
     if (secure === null) return { socket: tcp, tcp };
     const parts = this.trackParts(tcp, attribution);
     const socket = tls.connect(secureOptions(host, secure, tlsTap(tcp, parts) as unknown as net.Socket));
+    partsByPlaintext.set(socket, parts);
     socket.once('secureConnect', () => parts.secureConnected());
     socket.on('session', () => parts.ticket());
     return { socket, tcp };
@@ -146,7 +168,10 @@ export class SocketCounter {
     return this.localAddress === undefined ? {} : { localAddress: this.localAddress };
   }
 
-  /** A `createConnection` for the ws client whose socket is counted here; with `secure`, TLS over it (wss). */
+  /**
+   * A `createConnection` for the ws client whose socket is counted here; with `secure`, TLS over
+   * it (wss). Its parts are counted too (cleartext: the upgrade heads only, see countUpgradeHeads).
+   */
   netConnection(secure: SecureDial | null = null): (options: net.NetConnectOpts) => net.Socket {
     return (options) => {
       if (secure !== null) {
@@ -156,6 +181,7 @@ export class SocketCounter {
       const socket = net.connect({ ...options, ...this.source() });
       socket.setNoDelay(true);
       this.track(socket);
+      partsByPlaintext.set(socket, this.trackParts(socket, 'snapshot'));
       return socket;
     };
   }

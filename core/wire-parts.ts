@@ -13,7 +13,16 @@
  * (one record each, told by the client's 'session' events);
  * on HTTP/2 the client preface and every SETTINGS, WINDOW_UPDATE and PING frame a direction
  * carries before its first HEADERS frame (the SETTINGS exchange and its acks, Chromium's opening
- * WINDOW_UPDATE).
+ * WINDOW_UPDATE); and the WebSocket handshake: on HTTP/1.1 the Upgrade request head and the
+ * 101's head (plaintext bytes up to their blank line, read off the plaintext socket's counters
+ * where the HTTP parser found the end of the head), on HTTP/2 the HEADERS (and CONTINUATION)
+ * frames of the extended CONNECT stream both ways, frame headers included.
+ *
+ * Both ends count with the same walker and the same rules (`ConnectionParts` with a role), so
+ * each part agrees to the byte per direction: what the client wrote is what the server read. The
+ * one rule an end cannot observe the same way is where the session tickets are: a client is told
+ * by its 'session' events, a server knows that OpenSSL sends `SERVER_SESSION_TICKETS` of them
+ * right after reading the client's Finished, before any application data.
  */
 import { Duplex } from 'node:stream';
 
@@ -60,6 +69,13 @@ export interface SetupParts {
   /** HTTP/2: the client preface and the SETTINGS, WINDOW_UPDATE and PING frames before the first HEADERS, each way (their TLS records are in tls*). */
   h2Up: number;
   h2Down: number;
+  /**
+   * The WebSocket handshake, plaintext: on HTTP/1.1 the Upgrade request's head (up) and the
+   * 101's (down); on HTTP/2 the extended CONNECT's HEADERS frames (up) and its 200's (down),
+   * 9-byte frame headers included. The TLS records carrying them are in the per-message parts.
+   */
+  upgradeUp: number;
+  upgradeDown: number;
 }
 
 /** Per-message parts per direction, and setup parts. */
@@ -87,7 +103,7 @@ export function emptyParts(): WireParts {
   return {
     up: emptyDirection(),
     down: emptyDirection(),
-    setup: { connections: 0, tlsUp: 0, tlsDown: 0, tlsTicketsDown: 0, h2Up: 0, h2Down: 0 },
+    setup: { connections: 0, tlsUp: 0, tlsDown: 0, tlsTicketsDown: 0, h2Up: 0, h2Down: 0, upgradeUp: 0, upgradeDown: 0 },
   };
 }
 
@@ -99,7 +115,8 @@ function addDirection(into: DirectionParts, from: DirectionParts, sign: 1 | -1):
 export function addParts(into: WireParts, from: WireParts, sign: 1 | -1 = 1): WireParts {
   addDirection(into.up, from.up, sign);
   addDirection(into.down, from.down, sign);
-  for (const key of Object.keys(into.setup) as Array<keyof SetupParts>) into.setup[key] += sign * from.setup[key];
+  // `?? 0`: parts sent by an older generator or server have no upgrade fields.
+  for (const key of Object.keys(into.setup) as Array<keyof SetupParts>) into.setup[key] += sign * (from.setup[key] ?? 0);
   return into;
 }
 
@@ -113,59 +130,37 @@ export function diffParts(a: WireParts, b: WireParts): WireParts {
   return addParts(copyParts(a), b, -1);
 }
 
-/** Streaming parser of TLS records on one direction of the TCP bytes. */
-class TlsRecordCounter {
-  private header = Buffer.alloc(TLS_RECORD_HEADER_BYTES);
+/**
+ * Streaming walker of length-prefixed units on one direction of a byte stream: TLS records (a
+ * 5-byte header, the length in its bytes 3-4) on the TCP bytes, HTTP/2 frames (a 9-byte header,
+ * the length in its bytes 0-2) on the plaintext after the client preface. The one walker both
+ * ends use: it hands each unit's header to `onUnit` as soon as the header is whole, and skips
+ * its body, wherever chunks end.
+ */
+class UnitWalker {
+  private readonly header: Buffer;
   private headerFill = 0;
   private remaining = 0;
-  /** Records (whole ones, header included) seen so far, and the bytes they took. */
-  records = 0;
-  constructor(private readonly onRecord: (type: number, wireBytes: number) => void) {}
-
-  feed(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (this.remaining > 0) {
-        const take = Math.min(this.remaining, chunk.length - offset);
-        this.remaining -= take;
-        offset += take;
-        continue;
-      }
-      const take = Math.min(TLS_RECORD_HEADER_BYTES - this.headerFill, chunk.length - offset);
-      chunk.copy(this.header, this.headerFill, offset, offset + take);
-      this.headerFill += take;
-      offset += take;
-      if (this.headerFill < TLS_RECORD_HEADER_BYTES) return;
-      this.headerFill = 0;
-      const length = this.header.readUInt16BE(3);
-      this.remaining = length;
-      this.records++;
-      this.onRecord(this.header[0]!, TLS_RECORD_HEADER_BYTES + length);
-    }
-  }
-}
-
-/** Streaming parser of HTTP/2 frames on one direction of the plaintext (after the client preface, when `prefaceBytes` > 0). */
-class H2FrameCounter {
-  private header = Buffer.alloc(H2_FRAME_HEADER_BYTES);
-  private headerFill = 0;
-  private remaining = 0;
-  private prefaceLeft: number;
+  private skipLeft: number;
   constructor(
-    prefaceBytes: number,
-    private readonly onPreface: (bytes: number) => void,
-    private readonly onFrame: (type: number, payloadBytes: number) => void,
+    private readonly headerBytes: number,
+    private readonly lengthOf: (header: Buffer) => number,
+    private readonly onUnit: (header: Buffer, length: number) => void,
+    /** Bytes at the start that are no unit (the HTTP/2 client preface), handed to `onSkipped`. */
+    skipBytes = 0,
+    private readonly onSkipped: (bytes: number) => void = () => {},
   ) {
-    this.prefaceLeft = prefaceBytes;
+    this.header = Buffer.alloc(headerBytes);
+    this.skipLeft = skipBytes;
   }
 
   feed(chunk: Buffer): void {
     let offset = 0;
-    if (this.prefaceLeft > 0) {
-      const take = Math.min(this.prefaceLeft, chunk.length);
-      this.prefaceLeft -= take;
+    if (this.skipLeft > 0) {
+      const take = Math.min(this.skipLeft, chunk.length);
+      this.skipLeft -= take;
       offset += take;
-      this.onPreface(take);
+      this.onSkipped(take);
     }
     while (offset < chunk.length) {
       if (this.remaining > 0) {
@@ -174,40 +169,83 @@ class H2FrameCounter {
         offset += take;
         continue;
       }
-      const take = Math.min(H2_FRAME_HEADER_BYTES - this.headerFill, chunk.length - offset);
+      const take = Math.min(this.headerBytes - this.headerFill, chunk.length - offset);
       chunk.copy(this.header, this.headerFill, offset, offset + take);
       this.headerFill += take;
       offset += take;
-      if (this.headerFill < H2_FRAME_HEADER_BYTES) return;
+      if (this.headerFill < this.headerBytes) return;
       this.headerFill = 0;
-      const length = this.header.readUIntBE(0, 3);
+      const length = this.lengthOf(this.header);
       this.remaining = length;
-      this.onFrame(this.header[3]!, length);
+      this.onUnit(this.header, length);
     }
   }
 }
+
+/** A walker of TLS records: `onRecord(type, wireBytes)`, header included. */
+function tlsRecordWalker(onRecord: (type: number, wireBytes: number) => void): UnitWalker {
+  return new UnitWalker(
+    TLS_RECORD_HEADER_BYTES,
+    (header) => header.readUInt16BE(3),
+    (header, length) => onRecord(header[0]!, TLS_RECORD_HEADER_BYTES + length),
+  );
+}
+
+/** A walker of HTTP/2 frames: `onFrame(type, payloadBytes, streamId)`, after `prefaceBytes` handed to `onPreface`. */
+function h2FrameWalker(
+  prefaceBytes: number,
+  onPreface: (bytes: number) => void,
+  onFrame: (type: number, payloadBytes: number, streamId: number) => void,
+): UnitWalker {
+  return new UnitWalker(
+    H2_FRAME_HEADER_BYTES,
+    (header) => header.readUIntBE(0, 3),
+    // The stream identifier is the low 31 bits of bytes 5-8 (RFC 9113 §4.1).
+    (header, length) => onFrame(header[3]!, length, header.readUInt32BE(5) & 0x7fffffff),
+    prefaceBytes,
+    onPreface,
+  );
+}
+
+/** Which end of the connection counts: a tap's writes are `up` on a client, `down` on a server. */
+export type PartsRole = 'client' | 'server';
 
 /**
- * The parts of one client connection, fed by its taps: `tls` on the TCP bytes, `h2` on the
- * plaintext. `up` is what the client writes.
+ * Session tickets a TLS 1.3 server of Node sends after each full handshake: OpenSSL's default
+ * (SSL_CTX_set_num_tickets, which Node leaves alone). A client learns the number from its
+ * 'session' events; test/servers/wire-setup.test.ts checks that both ends agree.
+ */
+export const SERVER_SESSION_TICKETS = 2;
+
+/** Streams whose HEADERS frames are remembered until an end says whether it opened a WebSocket. */
+const RECENT_HEADER_STREAMS = 16;
+
+/**
+ * The parts of one connection, fed by its taps: `tls` on the TCP bytes, `h2` on the plaintext,
+ * and the HTTP/1.1 upgrade heads by whoever saw them end. `up` is what the client writes, on
+ * either end.
  */
 export class ConnectionParts {
   private readonly counted = emptyParts();
   /**
    * Whether each direction's handshake is over. Up: once the client's Finished has gone, which in
    * TLS 1.3 (no client certificate) is its first encrypted record; told by the record, since the
-   * client's 'secureConnect' fires before its Finished has reached the tap. Down: at
+   * client's 'secureConnect' fires before its Finished has reached the tap. Down: on a client at
    * 'secureConnect', which needs the server's Finished read; the server sends nothing more
-   * before it has read the client's Finished.
+   * before it has read the client's Finished, so on a server: once that record is read.
    */
   private readonly tlsReady = { up: false, down: false };
   /** The first down records after the handshake, wire bytes each: the session tickets are among them (see `snapshot`). */
   private readonly firstDownRecords: number[] = [];
-  /** Session tickets the client received ('session' events). */
+  /** Session tickets: on a client those it received ('session' events); on a server those OpenSSL sends. */
   private tickets = 0;
   private readonly h2Started = { up: false, down: false };
+  /** HTTP/2 streams that carry a WebSocket (extended CONNECT): their HEADERS frames are setup. */
+  private upgradeStreams: Set<number> | undefined;
+  /** Payload sizes of the HEADERS frames of the last few streams, each way, counted per message until an end marks the stream as an upgrade. */
+  private recentHeaders: Map<number, { up: number[]; down: number[] }> | undefined;
 
-  constructor() {
+  constructor(readonly role: PartsRole = 'client') {
     this.counted.setup.connections = 1;
   }
 
@@ -216,7 +254,13 @@ export class ConnectionParts {
     if (!this.tlsReady[dir]) {
       if (dir === 'up') {
         this.counted.setup.tlsUp += wireBytes;
-        if (type === TLS_APPLICATION_DATA) this.tlsReady.up = true;
+        if (type === TLS_APPLICATION_DATA) {
+          this.tlsReady.up = true;
+          if (this.role === 'server') {
+            this.tlsReady.down = true;
+            this.tickets = SERVER_SESSION_TICKETS;
+          }
+        }
       } else this.counted.setup.tlsDown += wireBytes;
       return;
     }
@@ -246,8 +290,8 @@ export class ConnectionParts {
     this.counted.setup.h2Up += bytes;
   }
 
-  /** Counts an HTTP/2 frame of `payloadBytes` in direction `dir`. */
-  h2Frame(dir: 'up' | 'down', type: number, payloadBytes: number): void {
+  /** Counts an HTTP/2 frame of `payloadBytes` on stream `streamId` in direction `dir`. */
+  h2Frame(dir: 'up' | 'down', type: number, payloadBytes: number, streamId = 0): void {
     const isHeaders = type === H2_HEADERS || type === H2_CONTINUATION;
     if (isHeaders || type === H2_DATA) this.h2Started[dir] = true;
     if (!this.h2Started[dir]) {
@@ -255,12 +299,60 @@ export class ConnectionParts {
       else this.counted.setup.h2Down += H2_FRAME_HEADER_BYTES + payloadBytes;
       return;
     }
+    if (isHeaders && this.upgradeStreams?.has(streamId) === true) {
+      this.addUpgrade(dir, H2_FRAME_HEADER_BYTES + payloadBytes);
+      return;
+    }
     const side = this.counted[dir];
     side.h2Frames++;
     side.h2FrameHeaderBytes += H2_FRAME_HEADER_BYTES;
-    if (isHeaders) side.h2HeaderBlockBytes += payloadBytes;
-    else if (type === H2_DATA) side.h2DataBytes += payloadBytes;
+    if (isHeaders) {
+      side.h2HeaderBlockBytes += payloadBytes;
+      this.rememberHeaders(dir, streamId, payloadBytes);
+    } else if (type === H2_DATA) side.h2DataBytes += payloadBytes;
     else side.h2ControlBytes += payloadBytes;
+  }
+
+  /**
+   * HTTP/2 stream `streamId` carries a WebSocket (extended CONNECT): its HEADERS frames, both
+   * ways, are the WebSocket handshake. A client says so before its CONNECT goes out; a server
+   * once it has read it, so the frames already counted per message are moved to setup.
+   */
+  upgradeStream(streamId: number): void {
+    (this.upgradeStreams ??= new Set()).add(streamId);
+    const seen = this.recentHeaders?.get(streamId);
+    if (seen === undefined) return;
+    this.recentHeaders!.delete(streamId);
+    for (const dir of ['up', 'down'] as const) {
+      for (const payloadBytes of seen[dir]) {
+        const side = this.counted[dir];
+        side.h2Frames--;
+        side.h2FrameHeaderBytes -= H2_FRAME_HEADER_BYTES;
+        side.h2HeaderBlockBytes -= payloadBytes;
+        this.addUpgrade(dir, H2_FRAME_HEADER_BYTES + payloadBytes);
+      }
+    }
+  }
+
+  /** Counts `bytes` of an HTTP/1.1 WebSocket handshake head in direction `dir`: the Upgrade request (up) or the 101 (down). */
+  upgradeHead(dir: 'up' | 'down', bytes: number): void {
+    this.addUpgrade(dir, bytes);
+  }
+
+  private addUpgrade(dir: 'up' | 'down', bytes: number): void {
+    if (dir === 'up') this.counted.setup.upgradeUp += bytes;
+    else this.counted.setup.upgradeDown += bytes;
+  }
+
+  private rememberHeaders(dir: 'up' | 'down', streamId: number, payloadBytes: number): void {
+    const recent = (this.recentHeaders ??= new Map());
+    let seen = recent.get(streamId);
+    if (seen === undefined) {
+      if (recent.size >= RECENT_HEADER_STREAMS) recent.delete(recent.keys().next().value!);
+      seen = { up: [], down: [] };
+      recent.set(streamId, seen);
+    }
+    seen[dir].push(payloadBytes);
   }
 
   /** The parts so far, the session tickets moved from the per-message records to setup. */
@@ -318,13 +410,30 @@ export class WireTap extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.forward(chunk, callback);
+  }
+
+  private forward(chunk: Buffer, callback: (error?: Error | null) => void): void {
     // A write after the peer ended the connection goes nowhere (and is not counted).
     if (this.inner.destroyed || this.inner.writableEnded) {
       callback();
       return;
     }
-    this.listener.up(chunk);
-    this.inner.write(chunk, (error) => callback(error));
+    // Counted once the layer below has taken it: a TLS socket whose TCP socket is closing drops
+    // what it is handed (a GOAWAY written as the peer hangs up), which then never reaches the wire.
+    this.inner.write(chunk, (error) => {
+      if (error == null) this.listener.up(chunk);
+      callback(error);
+    });
+  }
+
+  /**
+   * Chunks written together (a writev: an HTTP/2 session's frames of one send, corked by Node's
+   * JSStreamSocket) go on as one write, as they would to a native socket: under TLS one write is
+   * one record, so writing them one by one would add records the wire does not have without the tap.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.forward(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -348,27 +457,43 @@ export class WireTap extends Duplex {
   }
 }
 
-/** A tap that counts the TLS records passing on the TCP bytes under a TLS socket into `parts`. */
-export function tlsTap(inner: Duplex, parts: ConnectionParts): WireTap {
-  const up = new TlsRecordCounter((type, bytes) => parts.tlsRecord('up', type, bytes));
-  const down = new TlsRecordCounter((type, bytes) => parts.tlsRecord('down', type, bytes));
-  return new WireTap(inner, { up: (chunk) => up.feed(chunk), down: (chunk) => down.feed(chunk) });
+/** The tap's listener for `parts`' end: a client writes what goes up, a server what goes down. */
+function sided(parts: ConnectionParts, up: (chunk: Buffer) => void, down: (chunk: Buffer) => void): TapListener {
+  return parts.role === 'client' ? { up, down } : { up: down, down: up };
 }
 
-/** A tap that counts the HTTP/2 frames a client session writes and reads into `parts`. */
+/** A tap that counts the TLS records passing on the TCP bytes under a TLS socket into `parts` (either end). */
+export function tlsTap(inner: Duplex, parts: ConnectionParts): WireTap {
+  const up = tlsRecordWalker((type, bytes) => parts.tlsRecord('up', type, bytes));
+  const down = tlsRecordWalker((type, bytes) => parts.tlsRecord('down', type, bytes));
+  return new WireTap(
+    inner,
+    sided(
+      parts,
+      (chunk) => up.feed(chunk),
+      (chunk) => down.feed(chunk),
+    ),
+  );
+}
+
+/** A tap that counts the HTTP/2 frames a session (either end) writes and reads into `parts`. */
 export function h2Tap(inner: Duplex, parts: ConnectionParts): WireTap {
-  const up = new H2FrameCounter(
+  const up = h2FrameWalker(
     H2_PREFACE_BYTES,
     (bytes) => parts.h2Preface(bytes),
-    (type, bytes) => parts.h2Frame('up', type, bytes),
+    (type, bytes, streamId) => parts.h2Frame('up', type, bytes, streamId),
   );
-  const down = new H2FrameCounter(
+  const down = h2FrameWalker(
     0,
     () => {},
-    (type, bytes) => parts.h2Frame('down', type, bytes),
+    (type, bytes, streamId) => parts.h2Frame('down', type, bytes, streamId),
   );
-  return new WireTap(inner, {
-    up: (chunk) => up.feed(chunk),
-    down: (chunk) => down.feed(chunk),
-  });
+  return new WireTap(
+    inner,
+    sided(
+      parts,
+      (chunk) => up.feed(chunk),
+      (chunk) => down.feed(chunk),
+    ),
+  );
 }

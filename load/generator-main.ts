@@ -31,7 +31,7 @@ async function handle(message: RunnerToGenerator): Promise<void> {
       await reply({ type: 'result', id: message.id, result: await generator.collect() });
       break;
     case 'bytes':
-      await reply({ type: 'bytes', id: message.id, bytes: generator?.bytes() ?? { up: 0, down: 0 } });
+      await reply({ type: 'bytes', id: message.id, bytes: generator?.bytes(message.parts === true) ?? { up: 0, down: 0 } });
       break;
     case 'close': {
       const totals = generator === undefined ? { up: 0, down: 0 } : await generator.close();

@@ -18,7 +18,7 @@ import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.
 import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { EDGE_WAIT_GAPS, firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
-import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
+import { SocketCounter, type ClientBytes, type CountedBytes } from '../core/socket-counter.ts';
 import { publishSeed, schedulePhases } from './schedule.ts';
 import { messageJsonBytes, scanStamps } from './match.ts';
 import { BROWSERS, CLIENT_WIRES, type Browser, type ClientTab } from './wire-clients.ts';
@@ -213,9 +213,11 @@ export class Generator {
     this.onRefused?.(message);
   }
 
-  /** The whole-run byte totals of this process's client sockets so far. */
-  bytes(): ClientBytes {
-    return this.counter.totals();
+  /** The whole-run byte totals of this process's client sockets so far; with `withParts`, their parts where connections are tapped. */
+  bytes(withParts = false): CountedBytes {
+    if (!withParts) return this.counter.totals();
+    const parts = this.counter.partTotals();
+    return { ...this.counter.totals(), ...(parts.setup.connections > 0 ? { parts } : {}) };
   }
 
   /** Creates and connects every client, a bounded number at a time. */

@@ -249,6 +249,10 @@ export class H2Tab {
     const send = (session: http2.ClientHttp2Session): void => {
       if (settled) return;
       stream = session.request(headers, { endStream: false });
+      // Its HEADERS frames, both ways, are the WebSocket handshake (setup): said before nghttp2 writes them.
+      const parts = this.parts;
+      if (stream.id !== undefined) parts?.upgradeStream(stream.id);
+      else stream.once('ready', () => parts?.upgradeStream(stream!.id!));
       stream.once('response', (head) => {
         const status = Number(head[':status'] ?? 0);
         if (status !== 200) {

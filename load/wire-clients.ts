@@ -11,7 +11,8 @@
  * it, as in the broadcast workload; in the chat workload its POSTs share the session and their
  * bytes are then in the run's totals (and the agreement check) but not in the window's.
  */
-import type { ByteAttribution, SecureDial, SocketCounter, TlsTrust } from '../core/socket-counter.ts';
+import type net from 'node:net';
+import { countUpgradeHeads, type ByteAttribution, type SecureDial, type SocketCounter, type TlsTrust } from '../core/socket-counter.ts';
 import { WIRE_META, type WireId } from '../core/wires.ts';
 import { H2Tab } from './h2-tab.ts';
 import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
@@ -76,6 +77,12 @@ function http1Tab(wire: WireId): TabFactory {
         new WebSocket(url, protocols, {
           ...options,
           createConnection: counter.netConnection(secure) as unknown as WebSocket.ClientOptions['createConnection'],
+          // The handshake's heads are counted where the HTTP parser ends the 101, before ws takes the socket.
+          finishRequest: (req, ws) => {
+            req.prependListener('upgrade', (_res, socket: net.Socket, head: Buffer) => countUpgradeHeads(socket, head));
+            if (options.finishRequest === undefined) req.end();
+            else options.finishRequest(req, ws);
+          },
         }),
     };
   };

@@ -90,7 +90,7 @@ function wireBytesChart(comparison: WireComparison, ids: UniqueIds): ChartSpec {
     title,
     scenarioId: null,
     group: wireChartGroup(comparison),
-    caption: `Counted on the clients' sockets: TLS records and HTTP/2 frames by their headers, HTTP framing the rest; setup per connection is not in the bars. Each bar rests on the messages delivered in its window (${comparison.rows
+    caption: `Counted on the clients' sockets (and by pushbench's server on its own, compared in results.json): TLS records and HTTP/2 frames by their headers, HTTP framing the rest; setup per connection is not in the bars. Each bar rests on the messages delivered in its window (${comparison.rows
       .map((r) => r.delivered)
       .reduce((a, b) => Math.min(a, b), Infinity)
       .toLocaleString('en-US')} or more).`,

@@ -9,7 +9,6 @@ import {
   MAP_RANKINGS,
   type DecisionMap,
   type MapCell,
-  type MapCriterion,
   type MapCrossover,
   type MapRanking,
   type MapWinner,

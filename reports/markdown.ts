@@ -242,7 +242,7 @@ function wireBlock(comparison: WireComparison, charts: readonly ChartSpec[]): st
     `## Wires side by side: ${md(comparison.title)}`,
     '',
     md(
-      `Bytes per delivered message split by what they are (TLS records and HTTP/2 frames counted on the clients' sockets; HTTP framing is the rest), latency, server CPU per message and memory per connection, on ${comparison.wires.map((w) => WIRE_META[w].label).join(', ')}.`,
+      `Bytes per delivered message split by what they are (TLS records and HTTP/2 frames counted on the clients' sockets, and by pushbench's server on its own; HTTP framing is the rest), latency, server CPU per message, memory per connection and setup per connection by part, on ${comparison.wires.map((w) => WIRE_META[w].label).join(', ')}.`,
     ),
     '',
     markdownTable(

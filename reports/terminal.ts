@@ -22,6 +22,7 @@ import { evidenceNotes, latencyEvidence, metricSpread, metricValue, runsOf, type
 import { fit, scenarioVerdict, verdictLine } from './verdict.ts';
 import { formatBoundedMs } from './format.ts';
 import { renderShardTable } from './shards.ts';
+import { wirePartsNote } from './wires.ts';
 
 /** The widest line the default summary prints: a terminal of 120 columns shows it unwrapped. */
 export const TERMINAL_WIDTH = 120;
@@ -161,6 +162,11 @@ function verboseDetails(scenario: Scenario, details: string[][]): string {
     notes.push(
       `  ${technique}: delaying proxy, ${fixed(result.network.injectedDelayMs, 2)} ms each way asked, released ${lateness.chunks} chunks a mean ${fixed(lateness.meanMs, 3)} ms (max ${fixed(lateness.maxMs, 2)} ms) after their due time, ${lateness.early} early; RTT ${fixed(result.network.rttMs, 2)} ms`,
     );
+  }
+  // The wire's parts: per message beside setup per connection, counted on both ends.
+  for (const { technique, result } of completed) {
+    const note = wirePartsNote(result);
+    if (note !== null) notes.push(`  ${technique}: ${note}`);
   }
   for (const { technique, result } of completed) {
     if (result.server !== null && result.server.bytesPerConnection === null)

@@ -49,6 +49,10 @@ export interface WireRow {
   /** TLS and HTTP/2 setup per connection (bytes both ways), null on a wire with none counted. */
   readonly setupTlsBytes: number | null;
   readonly setupH2Bytes: number | null;
+  /** The WebSocket handshake per connection (Upgrade + 101, or extended CONNECT + 200), null where none was counted. */
+  readonly setupUpgradeBytes: number | null;
+  /** Whether the server's taps counted every part as the clients' did; null where both ends were not compared. */
+  readonly endsAgree: boolean | null;
   readonly modelBytes: number | null;
   readonly delivered: number;
   readonly expected: number;
@@ -103,6 +107,8 @@ function rowOf(technique: TechniqueId, wire: WireId, _scenario: Scenario, result
     memoryPerConnection: result.server?.bytesPerConnection ?? null,
     setupTlsBytes: setup === undefined || !WIRE_META[wire].tls ? null : setup.tlsBytes,
     setupH2Bytes: setup === undefined || WIRE_META[wire].httpVersion !== '2' ? null : setup.h2Bytes,
+    setupUpgradeBytes: setup?.upgradeBytes === undefined || setup.upgradeBytes === 0 ? null : setup.upgradeBytes,
+    endsAgree: result.wireParts?.ends?.agree ?? null,
     modelBytes: result.model?.perMessage.totalBytes ?? null,
     delivered: result.messages.delivered,
     expected: result.messages.expected,
@@ -159,6 +165,7 @@ export function wireTableLine(row: WireRow): string[] {
   const setup = [
     row.setupTlsBytes === null ? null : `TLS ${formatBytes(row.setupTlsBytes)}`,
     row.setupH2Bytes === null ? null : `HTTP/2 ${formatBytes(row.setupH2Bytes)}`,
+    row.setupUpgradeBytes === null ? null : `WebSocket handshake ${formatBytes(row.setupUpgradeBytes)}`,
   ].filter((x) => x !== null);
   return [
     techniqueLabel(row.technique),
@@ -243,5 +250,51 @@ export function wireLesson(comparison: WireComparison): string[] {
         `as many bytes as ${formatNumber((setupRow.setupTlsBytes! + (setupRow.setupH2Bytes ?? 0)) / setupRow.totalBytes, 0)} messages of ${techniqueLabel(setupRow.technique)} on that wire (${formatBytes(setupRow.totalBytes)} each).`,
     );
   }
+  const upgrades = comparison.rows.filter((r) => r.setupUpgradeBytes !== null);
+  if (upgrades.length > 0)
+    out.push(
+      `The WebSocket handshake per connection, counted: ${upgrades.map((r) => `${formatBytes(r.setupUpgradeBytes!)} on ${WIRE_META[r.wire].label}`).join(', ')} ` +
+        '(the Upgrade request and its 101 on HTTP/1.1; the extended CONNECT and its 200 as HEADERS frames on HTTP/2, where HPACK compresses the request).',
+    );
+  const compared = comparison.rows.filter((r) => r.endsAgree !== null);
+  if (compared.length > 0) {
+    const disagree = compared.filter((r) => r.endsAgree === false);
+    out.push(
+      disagree.length === 0
+        ? `Counted on both ends: the server's taps and the clients' agree on every part, each way, on ${compared.length === 1 ? 'the one row' : `all ${compared.length} rows`} compared.`
+        : `Counted on both ends: the parts differ between server and clients on ${disagree.map((r) => `${techniqueLabel(r.technique)} over ${WIRE_META[r.wire].label}`).join(', ')} (see wireParts.ends in results.json).`,
+    );
+  }
   return out;
+}
+
+/**
+ * One line for `--verbose`: a result's bytes per message by part beside its setup per
+ * connection by part, and whether both ends counted the same; null without counted parts.
+ */
+export function wirePartsNote(result: CompletedResult): string | null {
+  const w = result.wireParts;
+  if (w === undefined) return null;
+  const p = w.perMessage;
+  const perMessage = [
+    `payload ${formatBytes(p.payloadBytes)}`,
+    `TLS ${formatBytes(p.tlsBytes)}`,
+    `HTTP/2 frames ${formatBytes(p.h2FramingBytes)}`,
+    `HPACK ${formatBytes(p.headerBlockBytes)}`,
+    `HTTP ${formatBytes(p.httpBytes)}`,
+  ].join(' + ');
+  const s = w.setupPerConnection;
+  const setup = [
+    'TCP 0 B (no payload)',
+    `TLS ${formatBytes(s.tlsBytes)}`,
+    `HTTP/2 preface and SETTINGS ${formatBytes(s.h2Bytes)}`,
+    `WebSocket handshake ${formatBytes(s.upgradeBytes ?? 0)}`,
+  ].join(' + ');
+  const ends =
+    w.ends === undefined
+      ? 'server side not compared'
+      : w.ends.agree
+        ? 'server and clients agree on every part'
+        : `server and clients differ on ${w.ends.differing.join(', ')}`;
+  return `bytes/msg ${perMessage}; setup per connection (${formatInteger(s.connections)}) ${setup}; ${ends}`;
 }

@@ -47,6 +47,8 @@ export interface RunConfig extends Readonly<ClientLoadFields>, Readonly<WindowFi
   readonly wires: readonly WireId[];
   /** Tabs per simulated browser on one origin (`--tabs`); 1: every client a browser of its own. */
   readonly tabs: number;
+  /** `--server-parts`: pushbench's server counts the wire's parts on its end too (taps under its TLS and HTTP/2), at a CPU cost. */
+  readonly serverParts: boolean;
   /** The user's certificate file for pushbench's server on a TLS wire (`--tls-cert`), checked with its key; null: self-signed. */
   readonly tlsCert: string | null;
   /** The user's key file for `tlsCert` (`--tls-key`); null with it. */
@@ -137,6 +139,7 @@ export const DEFAULT_RUN_VALUES: RunValues = Object.freeze({
   delayMs: 0,
   wires: Object.freeze([DEFAULT_WIRE]),
   tabs: 1,
+  serverParts: false,
   tlsCert: null,
   tlsKey: null,
   shard: null,

@@ -1,7 +1,7 @@
 /** The runner's handle on a load-generator child process; every request has a timeout. */
 import type { ConnectOutcome, GeneratorSpec, GeneratorToRunner, GeneratorWindowResult, RunnerToGenerator } from '../core/ipc.ts';
 import { GeneratorCrashedError, TargetRefusedError } from '../core/errors.ts';
-import type { ClientBytes } from '../core/socket-counter.ts';
+import type { ClientBytes, CountedBytes } from '../core/socket-counter.ts';
 import { describeExit, forkChild, type ForkedChild } from './children.ts';
 import { IpcRequests, sendQuietly, type WithoutId } from './ipc-requests.ts';
 
@@ -84,8 +84,8 @@ export class GeneratorProcess {
   }
 
   /** The whole-run byte totals of the process's client sockets, now (for the kernel cross-check). */
-  async bytes(timeoutMs = 10_000): Promise<ClientBytes> {
-    return (await this.ask({ type: 'bytes' }, 'bytes', timeoutMs)).bytes;
+  async bytes(timeoutMs = 10_000, withParts = false): Promise<CountedBytes> {
+    return (await this.ask({ type: 'bytes', ...(withParts ? { parts: true } : {}) }, 'bytes', timeoutMs)).bytes;
   }
 
   async collect(timeoutMs: number): Promise<GeneratorWindowResult> {

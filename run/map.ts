@@ -675,7 +675,6 @@ function measurementOf(
   result: CompletedResult,
   calibration: Calibration,
   technique: TechniqueId,
-  wire: WireId = DEFAULT_WIRE,
   h2RequestBlocks?: H2RequestBlocks,
 ): NonNullable<MapCell['measurement']> {
   const asRun = modelFigures(technique, scenario.params, calibration, h2RequestBlocks);
@@ -898,9 +897,7 @@ export function buildMap(
               wire,
               model: modelFigures(technique, params, calibration, options.h2RequestBlocks),
               measured,
-              ...(measured
-                ? { measurement: measurementOf(point, scenario, result, calibration, technique, wire, options.h2RequestBlocks) }
-                : {}),
+              ...(measured ? { measurement: measurementOf(point, scenario, result, calibration, technique, options.h2RequestBlocks) } : {}),
             });
           }
         }

@@ -129,6 +129,8 @@ export function prepareRun(
       // The wire the scenario measures (servers/transports.ts); the floor is the bare ws loop on HTTP/1.1 only.
       wire: params.wire ?? DEFAULT_WIRE,
       tlsFiles,
+      // `--server-parts`: the server taps its connections to count the wire's parts on its end too.
+      ...(params.serverParts === true ? { countParts: true } : {}),
       rate: 0,
       payloadBytes: params.payloadBytes,
       holdMs: params.holdMs,

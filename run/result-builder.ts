@@ -23,9 +23,9 @@ import type { PublisherResult as PublisherWindow } from '../core/ipc.ts';
 import type { KernelDelta } from './kernel-bytes.ts';
 import type { MemberSample } from './server-process.ts';
 import type { TreeSample } from './proc-tree.ts';
-import type { ClientBytes } from '../core/socket-counter.ts';
+import type { ClientBytes, CountedBytes } from '../core/socket-counter.ts';
 import { EDGE_WAIT_GAPS } from '../core/publish-grid.ts';
-import { addParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
+import { addParts, copyParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
 
 export interface ServerWindow {
   idle: ServerStats;
@@ -56,8 +56,9 @@ export interface KernelWindow {
 
 /** Both ends' byte counters read together once nothing more was being sent (run/runner.ts settleBytes). */
 export interface SettledBytes {
-  server: ClientBytes;
-  client: ClientBytes;
+  /** With their parts where both ends tap (core/wire-parts.ts): compared part by part. */
+  server: CountedBytes;
+  client: CountedBytes;
   /** True when the counts met: nothing was in flight when they were read. */
   settled: boolean;
   /** How long the runner waited for them to meet (ms). */
@@ -367,7 +368,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
     ...(generators.some((g) => g.session !== undefined && g.session !== null)
       ? { session: mergeSessionResults(generators.map((g) => g.session)) }
       : {}),
-    ...wirePartsOf(generators, received, up + down, payloadUp + payloadDown),
+    ...wirePartsOf(generators, received, up + down, payloadUp + payloadDown, inputs.settled ?? null),
     ...browsersOf(params, generators),
   };
 }
@@ -388,13 +389,16 @@ export function browsersOf(params: ScenarioParams, generators: readonly Generato
 
 /**
  * The window's bytes per delivered message split by what they are, from the clients' taps
- * (core/wire-parts.ts): empty on a wire nobody taps (HTTP/1.1 cleartext).
+ * (core/wire-parts.ts), setup per connection, and both ends' parts as read at the settled
+ * moment (`settled`, when the server counted them too): empty where no connection is tapped
+ * (HTTP/1.1 cleartext but for a WebSocket's handshake).
  */
 export function wirePartsOf(
   generators: readonly GeneratorWindowResult[],
   received: number,
   totalBytes: number,
   payloadBytes: number,
+  settled: SettledBytes | null = null,
 ): { wireParts?: WirePartsResult } {
   const tapped = generators.flatMap((g) => (g.parts === undefined ? [] : [g.parts]));
   if (tapped.length === 0) return {};
@@ -430,9 +434,25 @@ export function wirePartsOf(
         tlsBytes: perConnection(parts.setup.tlsUp + parts.setup.tlsDown),
         tlsTicketBytes: perConnection(parts.setup.tlsTicketsDown),
         h2Bytes: perConnection(parts.setup.h2Up + parts.setup.h2Down),
+        upgradeBytes: perConnection(parts.setup.upgradeUp + parts.setup.upgradeDown),
       },
+      ...endsOf(settled),
     },
   };
+}
+
+/** Both ends' parts at the settled moment, and which differ; nothing when either end did not count them or the moment was not quiet. */
+export function endsOf(settled: SettledBytes | null): Pick<WirePartsResult, 'ends'> {
+  const client = settled?.client.parts;
+  const server = settled?.server.parts;
+  if (settled === null || !settled.settled || client === undefined || server === undefined) return {};
+  const differing: string[] = [];
+  for (const group of ['up', 'down', 'setup'] as const) {
+    const c = client[group] as unknown as Record<string, number>;
+    const s = server[group] as unknown as Record<string, number>;
+    for (const key of Object.keys(c)) if (c[key] !== (s[key] ?? 0)) differing.push(`${group}.${key}`);
+  }
+  return { ends: { agree: differing.length === 0, differing, client: copyParts(client), server: copyParts(server) } };
 }
 
 /**

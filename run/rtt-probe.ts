@@ -6,7 +6,7 @@
  * server's and the clients' whole-run totals still agree.
  */
 import { nowMicros, PATHS } from '../core/protocol.ts';
-import { SocketCounter, type ClientBytes } from '../core/socket-counter.ts';
+import { SocketCounter, type CountedBytes } from '../core/socket-counter.ts';
 import { median } from '../core/spread.ts';
 import { CLIENT_WIRES } from '../load/wire-clients.ts';
 import { DEFAULT_WIRE, type WireId } from '../core/wires.ts';
@@ -26,8 +26,8 @@ export interface RttProbe {
   samplesMs: number[];
   /** Their median, ms. */
   rttMs: number;
-  /** What the probe's socket carried, both ways. */
-  bytes: ClientBytes;
+  /** What the probe's socket carried, both ways, with its parts on a tapped wire. */
+  bytes: CountedBytes;
 }
 
 /**
@@ -69,7 +69,9 @@ export async function probeRtt(
   }
   // A clean close, awaited: TLS's close_notify and HTTP/2's GOAWAY go both ways and are counted on both ends.
   await client.close(PROBE_CLOSE_MS);
-  return samplesMs === null ? null : { samplesMs, rttMs: median(samplesMs), bytes: counter.totals() };
+  const parts = counter.partTotals();
+  const bytes = { ...counter.totals(), ...(parts.setup.connections > 0 ? { parts } : {}) };
+  return samplesMs === null ? null : { samplesMs, rttMs: median(samplesMs), bytes };
 }
 
 /**

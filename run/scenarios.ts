@@ -37,6 +37,7 @@ export function paramsFrom(config: RunConfig, clients: number): ScenarioParams {
     roomSize: config.workload === 'chat' ? Math.min(config.roomSize, clients) : config.roomSize,
     target: config.target,
     ...(config.tabs > 1 ? { tabs: config.tabs } : {}),
+    ...(config.serverParts ? { serverParts: true } : {}),
   };
   return { ...base, messageBytes: messageBytesFor(base) };
 }

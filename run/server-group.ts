@@ -15,6 +15,7 @@ import net from 'node:net';
 import { mergeEncoded, encodeHistogram } from '../core/histogram.ts';
 import type { ServerStats, TechniqueCounters, TechniqueId } from '../core/protocol.ts';
 import { ServerCrashedError } from '../core/errors.ts';
+import { addParts, emptyParts } from '../core/wire-parts.ts';
 import { ServerProcess, type FeedServerHandle, type MemberSample, type ServerProcessOptions, type StatsReply } from './server-process.ts';
 
 /** Server processes on one port, seen by the runner as one server whose figures are the sum of its members'. */
@@ -175,6 +176,9 @@ export function sumStats(all: readonly ServerStats[], publishing: readonly Serve
       down: add((s) => s.bytes.down),
       setupUp: add((s) => s.bytes.setupUp),
       setupDown: add((s) => s.bytes.setupDown),
+      ...(all.some((s) => s.bytes.parts !== undefined)
+        ? { parts: all.reduce((into, s) => (s.bytes.parts === undefined ? into : addParts(into, s.bytes.parts)), emptyParts()) }
+        : {}),
     },
     bytesByRoute,
     techniques,

@@ -27,6 +27,8 @@ export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' 
     wire?: WireId;
     /** The user's certificate and key files for a TLS wire; null or absent: self-signed, made by the server child. */
     tlsFiles?: { cert: string; key: string } | null;
+    /** `--server-parts`: tap TLS and HTTP/2 to count the wire's parts on the server's end too. */
+    countParts?: boolean;
   };
 
 export interface StatsReply {

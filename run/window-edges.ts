@@ -6,7 +6,8 @@
  */
 import { nowMicros } from '../core/protocol.ts';
 import type { SettledBytes } from './result-builder.ts';
-import type { ClientBytes } from '../core/socket-counter.ts';
+import type { CountedBytes } from '../core/socket-counter.ts';
+import { addParts, emptyParts, type WireParts } from '../core/wire-parts.ts';
 import type { GeneratorProcess } from './generator-process.ts';
 import type { FeedServerHandle, StatsReply } from './server-process.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
@@ -24,10 +25,19 @@ export function localPort(origin: string): number | null {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
-/** The clients' byte counters now, summed over the generator processes. */
-async function clientBytesOf(generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>): Promise<ClientBytes> {
-  const list = await Promise.all(generators.map((g) => g.bytes()));
-  return { up: list.reduce((n, b) => n + b.up, 0), down: list.reduce((n, b) => n + b.down, 0) };
+/** The clients' byte counters now (`withParts`: with their parts where tapped), summed over the generator processes and `others`. */
+async function clientBytesOf(
+  generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>,
+  others: readonly CountedBytes[] = [],
+  withParts = false,
+): Promise<CountedBytes> {
+  const list: CountedBytes[] = [...(await Promise.all(generators.map((g) => g.bytes(undefined, withParts)))), ...others];
+  const tapped = list.filter((b) => b.parts !== undefined);
+  return {
+    up: list.reduce((n, b) => n + b.up, 0),
+    down: list.reduce((n, b) => n + b.down, 0),
+    ...(tapped.length > 0 ? { parts: tapped.reduce((into, b) => addParts(into, b.parts!), emptyParts()) } : {}),
+  };
 }
 
 /**
@@ -65,21 +75,63 @@ export async function settleBytes(
   generators: ReadonlyArray<Pick<GeneratorProcess, 'bytes'>>,
   timeoutMs: number,
   /** Bytes of the server's other clients, closed by now (the RTT probe's connection). */
-  otherClients: ClientBytes = { up: 0, down: 0 },
+  otherClients: CountedBytes = { up: 0, down: 0 },
 ): Promise<SettledBytes> {
   const started = nowMicros();
   let inFlightAtDrain: number | null = null;
+  const read = async (withParts: boolean): Promise<{ server: CountedBytes; client: CountedBytes }> => {
+    const [reply, client] = await Promise.all([server.stats(), clientBytesOf(generators, [otherClients], withParts)]);
+    const { up, down, parts } = reply.stats.bytes;
+    return { server: { up, down, ...(parts === undefined ? {} : { parts }) }, client };
+  };
   for (;;) {
-    const [reply, clients] = await Promise.all([server.stats(), clientBytesOf(generators)]);
-    const client = { up: clients.up + otherClients.up, down: clients.down + otherClients.down };
-    const serverBytes = { up: reply.stats.bytes.up, down: reply.stats.bytes.down };
+    const { server: serverBytes, client } = await read(false);
     const missing = Math.abs(serverBytes.down - client.down) + Math.abs(serverBytes.up - client.up);
     inFlightAtDrain ??= missing;
     const waitedMs = (nowMicros() - started) / 1000;
-    if (missing === 0 || waitedMs >= timeoutMs)
-      return { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
+    if (missing === 0 || waitedMs >= timeoutMs) {
+      const settled = { server: serverBytes, client, settled: missing === 0, waitedMs, inFlightAtDrainBytes: inFlightAtDrain };
+      return missing === 0 ? settleParts(settled, () => read(true)) : settled;
+    }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
+}
+
+/** How long the parts may take to meet once the TCP bytes have. */
+const PARTS_SETTLE_MS = 1000;
+
+/**
+ * Once the TCP bytes have met, waits (bounded) for the parts to meet too: a record that has
+ * reached a TCP socket may not have been decrypted yet, and a frame an HTTP/2 session has handed
+ * to TLS may not have been written to TCP yet, so a layer above TCP can lag its socket's counters
+ * by a moment on either end. The bytes stay those of the settled reading; the parts are the last
+ * read (the clients count theirs only when asked: summing every connection's parts is work the
+ * readings before the bytes met do not need).
+ */
+async function settleParts(
+  settled: SettledBytes,
+  read: () => Promise<{ server: CountedBytes; client: CountedBytes }>,
+): Promise<SettledBytes> {
+  const deadline = nowMicros() + PARTS_SETTLE_MS * 1000;
+  let { server, client } = await read();
+  while (
+    server.parts !== undefined &&
+    client.parts !== undefined &&
+    !samePartCounts(server.parts, client.parts) &&
+    nowMicros() < deadline
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    ({ server, client } = await read());
+  }
+  return {
+    ...settled,
+    server: { ...settled.server, ...(server.parts === undefined ? {} : { parts: server.parts }) },
+    client: { ...settled.client, ...(client.parts === undefined ? {} : { parts: client.parts }) },
+  };
+}
+
+function samePartCounts(a: WireParts, b: WireParts): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Waits (bounded) until the server has seen every client's connection close, then samples it. */

@@ -8,7 +8,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ByteCounters, ProcessSample } from '../core/protocol.ts';
+import { partsOf } from '../core/socket-counter.ts';
 import { SocketTally } from '../core/socket-tally.ts';
+import { addParts, emptyParts, type ConnectionParts, type WireParts } from '../core/wire-parts.ts';
+import { serverPartsOf } from './transports.ts';
 
 /** The endpoint a connection first served (`polling`, `sse`, `publish`, ...), for per-endpoint totals. */
 const kRoute = Symbol('pushbench.route');
@@ -27,10 +30,39 @@ export class SocketAccounting {
   });
   private setupUp = 0;
   private setupDown = 0;
+  /** The parts of open connections (core/wire-parts.ts, counted by the taps of servers/transports.ts), and of closed ones summed. */
+  private readonly openParts = new Map<Socket, ConnectionParts>();
+  private readonly closedParts = emptyParts();
+
+  /** `countParts`: count the wire's parts per connection too (`--server-parts`; the transports put the taps). */
+  constructor(private readonly countParts = false) {}
 
   /** Starts counting a new connection; its bytes stay counted after it closes. */
   track(socket: Socket): void {
     this.tally.track(socket);
+    // A TLS or HTTP/2 connection has its taps, and their parts, by now; a cleartext HTTP/1.1 one gets parts if it upgrades.
+    if (this.countParts && partsOf(socket) !== undefined) this.partsOf(socket);
+  }
+
+  /** The parts of a connection's bytes, as this end counts them (made on first ask, and summed from then on); null when parts are not counted. */
+  partsOf(socket: Socket): ConnectionParts | null {
+    if (!this.countParts) return null;
+    const parts = serverPartsOf(socket);
+    if (!this.openParts.has(socket) && !socket.destroyed) {
+      this.openParts.set(socket, parts);
+      socket.once('close', () => {
+        addParts(this.closedParts, parts.snapshot());
+        this.openParts.delete(socket);
+      });
+    }
+    return parts;
+  }
+
+  /** Every connection's parts so far, open and closed. */
+  parts(): WireParts {
+    const out = addParts(emptyParts(), this.closedParts);
+    for (const parts of this.openParts.values()) addParts(out, parts.snapshot());
+    return out;
   }
 
   /** Connections ever accepted. */
@@ -79,7 +111,12 @@ export class SocketAccounting {
   }
 
   counters(): ByteCounters {
-    return { ...this.tally.totals(), setupUp: this.setupUp, setupDown: this.setupDown };
+    return {
+      ...this.tally.totals(),
+      setupUp: this.setupUp,
+      setupDown: this.setupDown,
+      ...(this.countParts ? { parts: this.parts() } : {}),
+    };
   }
 }
 

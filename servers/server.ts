@@ -58,6 +58,11 @@ export interface ServerOptions extends FeedServerFields, ListenFields {
    * entry point, since the model lives above this layer (run/demo-map.ts). Null: 404, no view.
    */
   demoMap: ((get: (name: string) => string | null) => { status: number; body: unknown }) | null;
+  /**
+   * Count the wire's parts on this end too (servers/transports.ts): taps under TLS and HTTP/2,
+   * which cost CPU on those wires. Off: only a WebSocket's handshake heads are counted apart.
+   */
+  countParts: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -81,6 +86,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   wire: DEFAULT_WIRE,
   tlsFiles: null,
   demoMap: null,
+  countParts: false,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
@@ -118,7 +124,7 @@ interface Route {
 export async function startServer(overrides: Partial<ServerOptions> = {}, handle?: import('node:net').Server): Promise<PushServer> {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...overrides };
   const feeds = new FeedRegistry({ ringSize: options.ringSize, rooms: options.rooms, ringBytes: options.ringBytes });
-  const accounting = new SocketAccounting();
+  const accounting = new SocketAccounting(options.countParts);
   const rejected: Record<Rejection, number> = { badRequest: 0, notFound: 0, methodNotAllowed: 0, gone: 0, tooLarge: 0, forbidden: 0 };
   const publisher = new Publisher(feeds.broadcast, options.payloadBytes);
 
@@ -173,6 +179,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
     headersTimeoutMs: options.headersTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs,
     tls,
+    countParts: options.countParts,
   });
   const server = transport.server;
 

@@ -11,6 +11,15 @@
  * tagged with itself, and under TLS its TLS socket with it, so that `connectionOf` finds it from
  * any request, whichever layer `req.socket` is (the TCP socket, the TLS socket, or on HTTP/2 a
  * proxy that reads through to the session's socket).
+ *
+ * And the bytes are split into parts as the clients split them (core/wire-parts.ts, the same
+ * walker): under TLS a tap sits between the TCP socket and Node's TLS socket, counting records;
+ * under HTTP/2 another sits between the session and the socket it speaks over, counting frames.
+ * Node's own listeners are kept and handed the tap instead of the socket (TLS and HTTP/2 wrap
+ * any stream, as they do on the client), so the servers above see nothing new. The taps cost the
+ * server CPU (TLS and HTTP/2 then read and write through a JavaScript stream: 1.2 to 2.4 times the
+ * CPU per message on h2, docs/results/2026-12-07-wire-setup.md), so they are put only
+ * when asked (`countParts`, `--server-parts`); without them the server's CPU figures are Node's own.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2 from 'node:http2';
@@ -19,6 +28,8 @@ import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { H2_SERVER_SETTINGS, TLS_MIN_VERSION, WIRE_META, type WireId } from '../core/wires.ts';
+import { ensureParts } from '../core/socket-counter.ts';
+import { h2Tap, tlsTap, type ConnectionParts } from '../core/wire-parts.ts';
 import type { TlsIdentity } from './tls-cert.ts';
 
 /** The HTTP/1.1 timeouts of the server (servers/server.ts), the same on TLS. */
@@ -28,6 +39,8 @@ export interface TransportOptions {
   readonly requestTimeoutMs: number;
   /** The certificate and key of a TLS wire (ignored by a cleartext one). */
   readonly tls: TlsIdentity | null;
+  /** Tap TLS and HTTP/2 to count the wire's parts (`--server-parts`); off, Node's TLS and HTTP/2 run on the socket's native handle. */
+  readonly countParts?: boolean;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -66,6 +79,41 @@ export function connectionOf(req: IncomingMessage): Socket {
   return connection ?? req.socket;
 }
 
+/** The server-side parts counter of the connection on TCP socket `tcp` (every accepted connection has one). */
+export function serverPartsOf(tcp: Socket): ConnectionParts {
+  return ensureParts(tcp, 'server');
+}
+
+type ConnectionListener = (this: Server, socket: Duplex) => void;
+
+/**
+ * Replaces Node's own listener of `event` (the one it registered when the server was made) by
+ * one that hands it `wrap(socket)` instead: where a tap goes between a socket and TLS or HTTP/2.
+ */
+function interpose(server: Server, event: 'connection' | 'secureConnection', wrap: (socket: Socket) => Duplex | Socket): void {
+  const own = server.listeners(event) as ConnectionListener[];
+  if (own.length !== 1)
+    throw new Error(`expected Node's one '${event}' listener on the ${event === 'connection' ? 'TCP' : 'TLS'} server, found ${own.length}`);
+  const listener = own[0]!;
+  server.removeListener(event, listener as (...args: unknown[]) => void);
+  server.on(event, (socket: Socket) => listener.call(server, wrap(socket)));
+}
+
+/** A tap counting TLS records under the TLS socket Node makes on `tcp`, tagged with `tcp`. */
+function serverTlsTap(tcp: Socket): Duplex {
+  const tap = tlsTap(tcp, serverPartsOf(tcp));
+  (tap as unknown as Tagged)[kConnection] = tcp;
+  return tap;
+}
+
+/** A tap counting HTTP/2 frames between the session Node makes and `socket` (TCP, or TLS tagged with its TCP socket). */
+function serverH2Tap(socket: Socket): Duplex {
+  const tcp = (socket as Tagged)[kConnection] ?? socket;
+  const tap = h2Tap(socket, serverPartsOf(tcp));
+  (tap as unknown as Tagged)[kConnection] = tcp;
+  return tap;
+}
+
 type TransportFactory = (options: TransportOptions) => ServerTransport;
 
 /** HTTP/1.1 (cleartext or TLS): Node's http or https server, the same options on both. */
@@ -79,6 +127,7 @@ function http1Transport(wire: WireId, options: TransportOptions): ServerTranspor
     noDelay: true,
   };
   const server = WIRE_META[wire].tls ? https.createServer({ ...h1, ...tlsOptions(wire, options) }) : http.createServer(h1);
+  if (WIRE_META[wire].tls && options.countParts === true) interpose(server, 'connection', serverTlsTap);
   return {
     wire,
     server,
@@ -130,9 +179,20 @@ function http2Transport(wire: WireId, options: TransportOptions): ServerTranspor
   const server = WIRE_META[wire].tls
     ? http2.createSecureServer({ ...tlsOptions(wire, options), ...h2Options, allowHTTP1: false })
     : http2.createServer(h2Options);
+  const tcpServer = server as unknown as Server;
+  if (options.countParts === true && WIRE_META[wire].tls) {
+    interpose(tcpServer, 'connection', serverTlsTap);
+    // A TLS client that did not pick h2 goes to Node's listener as it is (refused after the head timeout).
+    interpose(tcpServer, 'secureConnection', (tlsSocket) =>
+      (tlsSocket as TLSSocket).alpnProtocol === 'h2' ? serverH2Tap(tlsSocket) : tlsSocket,
+    );
+  } else if (options.countParts === true) interpose(tcpServer, 'connection', serverH2Tap);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions.add(session);
+    // The session speaks over Node's wrapper of the tap (a JSStreamSocket, `stream` the tap): tag it for connectionOf.
+    const socket = session.socket as unknown as Tagged & { stream?: Tagged };
+    if (socket[kConnection] === undefined && socket.stream?.[kConnection] !== undefined) socket[kConnection] = socket.stream[kConnection];
     // A session whose peer misbehaves is destroyed by Node; this keeps its error from throwing.
     session.on('error', () => {});
     session.once('close', () => sessions.delete(session));
@@ -244,10 +304,13 @@ function acceptConnections(server: Server, listener: (socket: Socket) => void): 
     (socket as Tagged)[kConnection] = socket;
     listener(socket);
   });
-  server.on('secureConnection', (tlsSocket: TLSSocket) => {
-    // Node's TLS socket keeps the TCP socket it wraps as `_parent` (checked by test/servers/wires.test.ts: bytes agree).
-    const parent = (tlsSocket as TLSSocket & { _parent?: Socket | null })._parent;
-    if (parent != null) (tlsSocket as Tagged)[kConnection] = parent;
+  // Registered before interpose's listener runs Node's (prependListener): the tag is there when HTTP/2 takes the socket.
+  server.prependListener('secureConnection', (tlsSocket: TLSSocket) => {
+    // Node's TLS socket keeps what it wraps: a TCP socket as `_parent`; a stream (the tap, tagged with its TCP socket) behind its
+    // handle, in the JSStreamSocket Node wrapped it in (checked by test/servers/wires.test.ts and wire-setup.test.ts: bytes agree).
+    const under = tlsSocket as TLSSocket & { _parent?: Socket | null; _handle?: { _parentWrap?: { stream?: Tagged } } | null };
+    const connection = under._handle?._parentWrap?.stream?.[kConnection] ?? under._parent;
+    if (connection != null) (tlsSocket as Tagged)[kConnection] = connection;
   });
 }
 

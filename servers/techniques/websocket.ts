@@ -10,6 +10,7 @@ import type { EncodedMessage, Feed } from '../feed.ts';
 import { isHttpError, resolveFeedAndSince, type Query } from '../http-util.ts';
 import { attachStream, detachedWebSocket } from '../../core/ws-stream.ts';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { WS_CLOSE_BAD_REQUEST, WS_CLOSE_GONE } from '../../core/protocol.ts';
 import { parsePublishBody, publishUpstream } from '../upstream.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
@@ -122,8 +123,15 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       counters.requests++;
       const connection = ctx.connectionOf(req);
       const writtenBefore = connection.bytesWritten;
+      // The handshake's heads, plaintext (the socket HTTP speaks over): on a fresh connection it has read the request head and `head`.
+      const plain = socket as Socket;
+      const upgradeUp = plain.bytesRead - head.length;
+      const plainWrittenBefore = plain.bytesWritten;
       wss.handleUpgrade(req, socket, head, (ws) => {
         ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore, head.length);
+        const parts = ctx.accounting.partsOf(connection);
+        parts?.upgradeHead('up', upgradeUp);
+        parts?.upgradeHead('down', plain.bytesWritten - plainWrittenBefore);
         adopt(ws, query);
       });
     },
@@ -147,6 +155,9 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
       }
       const connection = ctx.connectionOf(req);
       const writtenBefore = connection.bytesWritten;
+      // The CONNECT's HEADERS (read already) and its 200's are the handshake: setup, as the client counts them.
+      const streamId = (req as unknown as { stream: { id?: number } }).stream.id;
+      if (streamId !== undefined) ctx.accounting.partsOf(connection)?.upgradeStream(streamId);
       res.writeHead(200);
       res.flushHeaders();
       ctx.accounting.countSetup(connection, req, connection.bytesWritten - writtenBefore);

@@ -33,7 +33,7 @@ function assertConfigError(fn: () => unknown, message: string | RegExp): void {
 
 const ALLOWED_RUN_FLAGS =
   '--technique, --workload, --clients, --rate, --payload, --interval, --hold, --duration, --warmup, --headers, ' +
-  '--room-size, --generators, --server-processes, --ramp, --runs, --out, --quick, --target, --target-file, --allow-remote, --insecure, --delay-ms, --capacity, --verbose, --shard, --coordinator, --json, --wire, --tabs, --tls-cert, --tls-key, --config, --help';
+  '--room-size, --generators, --server-processes, --ramp, --runs, --out, --quick, --target, --target-file, --allow-remote, --insecure, --delay-ms, --capacity, --verbose, --shard, --coordinator, --json, --wire, --tabs, --server-parts, --tls-cert, --tls-key, --config, --help';
 
 describe('parseRunArgs: defaults and happy paths', () => {
   test('no flags gives the frozen defaults', () => {
@@ -211,7 +211,7 @@ describe('parseRunArgs: config file', () => {
     assertConfigError(
       () => parseRunArgs(['--config', file], files({ [file]: '{"roomSize": 5}' })),
       'unknown key "roomSize" in config file "bench.json"; allowed: technique, workload, clients, rate, payload, ' +
-        'interval, hold, duration, warmup, headers, room-size, generators, server-processes, ramp, runs, out, quick, target, target-file, allow-remote, insecure, delay-ms, capacity, verbose, shard, coordinator, json, wire, tabs, tls-cert, tls-key',
+        'interval, hold, duration, warmup, headers, room-size, generators, server-processes, ramp, runs, out, quick, target, target-file, allow-remote, insecure, delay-ms, capacity, verbose, shard, coordinator, json, wire, tabs, server-parts, tls-cert, tls-key',
     );
   });
 

@@ -109,7 +109,7 @@ test('a long chart title is broken after its last colon, else at spaces, into li
     'wire, by part, with setup left out',
   ]);
   assert.equal((lines as string[]).join(' '), long);
-  assert.deepEqual(wrapTitle('a'.repeat(90) + ' b', 80), ['a'.repeat(90), 'b']);
+  assert.deepEqual(wrapTitle(`${'a'.repeat(90)} b`, 80), ['a'.repeat(90), 'b']);
   for (const spec of charts) {
     const text = spec.config.options?.plugins?.title?.text;
     for (const line of Array.isArray(text) ? text : [text]) assert.ok(String(line).length <= TITLE_LINE_CHARS, `${spec.id}: ${line}`);

@@ -10,7 +10,7 @@ import { formatBytes } from '../../reports/format.ts';
 import { buildCharts } from '../../reports/charts.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
-import { wireComparisons, wireLesson } from '../../reports/wires.ts';
+import { wireComparisons, wireLesson, wirePartsNote, wireTableLine } from '../../reports/wires.ts';
 import { loadFixture, scenarioOf } from './helpers.ts';
 
 /** The fixture with its header-overhead scenario measured again on h2: polling 240 B and WebSocket 131 B per message, split by hand. */
@@ -137,4 +137,51 @@ test('the PNG and report.html chart: one horizontal bar per technique and wire, 
     renderHtml(results, { charts: [chart], chartJsSource: '' }),
     /<section class="wires"[\s\S]*<canvas id="chart-header-overhead-wires-bytes"/,
   );
+});
+
+test('setup per connection by part beside the bytes per message: the WebSocket handshake, and whether both ends agree', () => {
+  const results = withH2();
+  const h2 = scenarioOf(results, 'header-overhead-h2');
+  const ws = h2.results.websocket as CompletedResult;
+  const parts = ws.wireParts!;
+  parts.setupPerConnection = { ...parts.setupPerConnection, upgradeBytes: 402 };
+  const end = {
+    up: {
+      tlsRecords: 1,
+      tlsOverheadBytes: 22,
+      h2Frames: 1,
+      h2FrameHeaderBytes: 9,
+      h2HeaderBlockBytes: 0,
+      h2ControlBytes: 0,
+      h2DataBytes: 40,
+    },
+    down: {
+      tlsRecords: 2,
+      tlsOverheadBytes: 44,
+      h2Frames: 2,
+      h2FrameHeaderBytes: 18,
+      h2HeaderBlockBytes: 0,
+      h2ControlBytes: 0,
+      h2DataBytes: 90,
+    },
+    setup: { connections: 1, tlsUp: 400, tlsDown: 1400, tlsTicketsDown: 574, h2Up: 60, h2Down: 34, upgradeUp: 368, upgradeDown: 34 },
+  };
+  parts.ends = { agree: true, differing: [], client: end, server: structuredClone(end) };
+  const [comparison] = wireComparisons(results);
+  const row = comparison!.rows.find((r) => r.technique === 'websocket' && r.wire === 'h2')!;
+  assert.equal(row.setupUpgradeBytes, 402);
+  assert.equal(row.endsAgree, true);
+  assert.equal(wireTableLine(row).at(-1), 'TLS 1,800 B + HTTP/2 94 B + WebSocket handshake 402 B');
+  const lesson = wireLesson(comparison!).join('\n');
+  assert.match(lesson, /The WebSocket handshake per connection, counted: 402 B on HTTP\/2 \+ TLS/);
+  assert.match(lesson, /agree on every part, each way, on the one row compared/);
+  // --verbose: the bytes per message by part, then setup per connection by part, then both ends.
+  assert.equal(
+    wirePartsNote(ws),
+    `bytes/msg payload ${formatBytes(parts.perMessage.payloadBytes)} + TLS 22 B + HTTP/2 frames 9 B + HPACK 0 B + HTTP 2 B; ` +
+      'setup per connection (10) TCP 0 B (no payload) + TLS 1,800 B + HTTP/2 preface and SETTINGS 94 B + WebSocket handshake 402 B; server and clients agree on every part',
+  );
+  parts.ends = { agree: false, differing: ['down.h2Frames'], client: end, server: end };
+  assert.match(wirePartsNote(ws)!, /server and clients differ on down\.h2Frames$/);
+  assert.match(wireLesson(wireComparisons(results)[0]!).join('\n'), /differ between server and clients on WebSocket over HTTP\/2 \+ TLS/);
 });

@@ -107,10 +107,7 @@ test('polling latency grows with the poll interval; WebSocket latency does not d
   assert.ok(ws.latencyMs.p50 < long.latencyMs.p50 / 2, `websocket p50 ${ws.latencyMs.p50} ms vs polling ${long.latencyMs.p50} ms`);
   // Half the 400 ms interval, plus the one-way trip (half the fastest RTT probed) and the publisher's lateness, both measured.
   const rttMs = Math.min(...long.network!.rttSamplesMs!);
-  assert.ok(
-    Math.abs(long.model!.latencyMs.mean - (200 + rttMs / 2 + (long.publisher?.latenessMs.mean ?? 0))) < 1e-9,
-    long.model!.formula,
-  );
+  assert.ok(Math.abs(long.model!.latencyMs.mean - (200 + rttMs / 2 + (long.publisher?.latenessMs.mean ?? 0))) < 1e-9, long.model!.formula);
 });
 
 test('clients spread over two generator processes: their histograms and counters merge', async () => {
