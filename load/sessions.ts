@@ -28,7 +28,7 @@ import { SocketCounter, type ByteAttribution, type ClientBytes } from '../core/s
 import { ENGINE_IO_SEPARATOR, SOCKJS_URL_SEGMENTS, type SessionProtocol } from '../core/targets.ts';
 import { flatHeaders, type HeaderList } from './headers.ts';
 import type { GetResponse } from './keepalive-get.ts';
-import type { ClientTab, GetChannel, RequestChannel } from './wire-clients.ts';
+import { onRefusedHandshake, type ClientTab, type GetChannel, type RequestChannel } from './wire-clients.ts';
 import { sockJsTab } from './sockjs-session.ts';
 import type net from 'node:net';
 
@@ -421,15 +421,10 @@ class EngineIoSocket extends EventEmitter {
     let packets = 0;
     let explaining: Promise<void> | null = null;
     ws.on('upgrade', (response) => this.emit('upgrade', response));
-    ws.on('unexpected-response', (request, response) => {
-      // Engine.IO's refusals carry {"code","message"}: read them here so the error names them.
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('end', () => {
-        this.closed = true;
-        this.emit('error', refused(`WebSocket handshake GET ${url}`, response.statusCode ?? 0, Buffer.concat(chunks)));
-        request.destroy();
-      });
+    // Engine.IO's refusals carry {"code","message"}: read them here so the error names them.
+    onRefusedHandshake(ws, (status, body) => {
+      this.closed = true;
+      this.emit('error', refused(`WebSocket handshake GET ${url}`, status, body));
     });
     ws.on('error', (error: Error & { code?: string }) => {
       // Engine.IO 6 refuses some upgrades (an EIO version it does not speak) after its 101, with an HTTP 400 on the upgraded socket, which ws can only call a bad frame: the same query on the polling transport says why.

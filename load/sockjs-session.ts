@@ -35,7 +35,7 @@ import { flatHeaders } from './headers.ts';
 import type { GetResponse } from './keepalive-get.ts';
 import type { StreamHandlers } from './http-connection.ts';
 import type { SessionContext } from './sessions.ts';
-import type { ClientTab, GetChannel, RequestChannel } from './wire-clients.ts';
+import { onRefusedHandshake, type ClientTab, type GetChannel, type RequestChannel } from './wire-clients.ts';
 
 /** What sessions.ts lends this adapter (its per-client counter and helpers), passed in to keep the import one way. */
 export interface SockJsParts {
@@ -422,14 +422,9 @@ class SockJsSocket extends EventEmitter {
     const ws = this.parts.tab.openWebSocket(url, this.protocols, this.options);
     this.inner = ws;
     ws.on('upgrade', (response) => this.emit('upgrade', response));
-    ws.on('unexpected-response', (request, response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('end', () => {
-        this.closed = true;
-        this.emit('error', refused(`WebSocket handshake GET ${url}`, response.statusCode ?? 0, Buffer.concat(chunks)));
-        request.destroy();
-      });
+    onRefusedHandshake(ws, (status, body) => {
+      this.closed = true;
+      this.emit('error', refused(`WebSocket handshake GET ${url}`, status, body));
     });
     ws.on('error', (error) => this.emit('error', error));
     ws.on('close', (code, reason) => {

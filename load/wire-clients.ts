@@ -42,6 +42,21 @@ export interface RequestChannel {
   destroy(): Promise<void>;
 }
 
+/**
+ * A WebSocket handshake the server refused (an answer other than 101): reads the answer's body
+ * whole, hands it on with its status (a framework names its error there), then ends the request.
+ */
+export function onRefusedHandshake(ws: WebSocket, then: (status: number, body: Buffer) => void): void {
+  ws.on('unexpected-response', (request, response) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('end', () => {
+      then(response.statusCode ?? 0, Buffer.concat(chunks));
+      request.destroy();
+    });
+  });
+}
+
 /** What one simulated client opens its connections through. */
 export interface ClientTab {
   /** The connection for repeated GETs with `headers`, handing back the response headers named in `capture`. */
