@@ -96,6 +96,8 @@ export class KeepAliveGet {
     private readonly attribution: ByteAttribution = 'snapshot',
     /** TLS over the connection (the `https` wire), or null for cleartext. */
     private readonly secure: SecureDial | null = null,
+    /** Count TLS records (core/wire-parts.ts); false for a load that needs only responses (the capacity probe). */
+    private readonly tapParts = true,
   ) {
     this.capture = new Set(capture.map((name) => name.toLowerCase()));
     const url = new URL(origin);
@@ -158,7 +160,7 @@ export class KeepAliveGet {
 
   private open(): net.Socket {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
-    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution);
+    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution, this.tapParts);
     this.tcp = tcp;
     this.ready = new Promise((resolve, reject) => {
       socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());
