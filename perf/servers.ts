@@ -246,12 +246,16 @@ interface Contender {
   close(): Promise<void>;
 }
 
-function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published'): Contender {
+/** How long a server may take to answer a stats request; (c)'s servers hold 10,000 sockets on a shared machine and get longer. */
+const STATS_TIMEOUT_MS = 10_000;
+const SCALE_STATS_TIMEOUT_MS = 30_000;
+
+function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published', statsTimeoutMs = STATS_TIMEOUT_MS): Contender {
   return {
     name: 'pushbench',
     url: server.url,
     async sample() {
-      const { stats } = await within(server.stats(), 10_000, 'pushbench stats');
+      const { stats } = await within(server.stats(), statsTimeoutMs, 'pushbench stats');
       // Polling counts requests answered; WebSocket counts messages published.
       const count = counter === 'requests' ? (stats.techniques[INTERVAL_POLL_TECHNIQUE]?.requests ?? 0) : stats.published;
       return { cpuMicros: stats.process.cpuMicros, count };
@@ -262,12 +266,12 @@ function pushbenchContender(server: ServerProcess, counter: 'requests' | 'publis
   };
 }
 
-function bareContender(bare: BareProcess, counter: 'requests' | 'published'): Contender {
+function bareContender(bare: BareProcess, counter: 'requests' | 'published', statsTimeoutMs = STATS_TIMEOUT_MS): Contender {
   return {
     name: bare.name,
     url: bare.url,
     async sample() {
-      const stats = await bare.stats();
+      const stats = await bare.stats(statsTimeoutMs);
       return { cpuMicros: stats.process.cpuMicros, count: stats[counter] };
     },
     startPublishing: async (rate, startAt) => bare.startPublishing(rate, startAt),
@@ -811,7 +815,7 @@ async function compareWebSocketAtScale(config: PerfConfig): Promise<WsScaleCompa
     payloadBytes: config.payloadBytes,
     holdMs: 30_000,
   });
-  const pushbench = pushbenchContender(server, 'published');
+  const pushbench = pushbenchContender(server, 'published', SCALE_STATS_TIMEOUT_MS);
   let bare: Contender | undefined;
   const pools: WsClientPool[] = [];
   try {
@@ -820,6 +824,7 @@ async function compareWebSocketAtScale(config: PerfConfig): Promise<WsScaleCompa
         payloadBytes: config.payloadBytes,
       } satisfies BareWsOptions),
       'published',
+      SCALE_STATS_TIMEOUT_MS,
     );
     // Both sets of clients stay open through every round: 10,000 handshakes per round would dwarf the rounds.
     const openMs = 60_000 + n * 10;
