@@ -119,18 +119,22 @@ export class SocketCounter {
    * with `secure` the TLS session over it: `socket` is what to speak over, `tcp` the socket
    * under it whose counters are the TCP payload. Under TLS the TCP socket, not the TLS one, is
    * counted, so that handshakes and record overhead are in the bytes as on the server's side.
-   * Under TLS a tap between the two counts the records (core/wire-parts.ts).
+   * Under TLS a tap between the two counts the records (core/wire-parts.ts), unless `tapParts`
+   * is false: the tap is a JavaScript stream between TLS and TCP, and a client that needs no
+   * record counts (the capacity probe's) speaks TLS straight over the TCP socket, as Node does.
    */
   dial(
     host: string,
     port: number,
     secure: SecureDial | null,
     attribution: ByteAttribution = 'snapshot',
+    tapParts = true,
   ): { socket: net.Socket; tcp: net.Socket } {
     const tcp = net.connect({ port, host, ...this.source() });
     tcp.setNoDelay(true);
     this.track(tcp, attribution);
     if (secure === null) return { socket: tcp, tcp };
+    if (!tapParts) return { socket: tls.connect(secureOptions(host, secure, tcp)), tcp };
     const parts = this.trackParts(tcp, attribution);
     const socket = tls.connect(secureOptions(host, secure, tlsTap(tcp, parts) as unknown as net.Socket));
     partsByPlaintext.set(socket, parts);

@@ -31,7 +31,6 @@ export interface GetResponse {
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
-const CRLF = Buffer.from('\r\n');
 const EMPTY = Buffer.alloc(0);
 
 export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_CLOSED'> {
@@ -96,6 +95,8 @@ export class KeepAliveGet {
     private readonly attribution: ByteAttribution = 'snapshot',
     /** TLS over the connection (the `https` wire), or null for cleartext. */
     private readonly secure: SecureDial | null = null,
+    /** Count TLS records (core/wire-parts.ts); false for a load that needs only responses (the capacity probe). */
+    private readonly tapParts = true,
   ) {
     this.capture = new Set(capture.map((name) => name.toLowerCase()));
     const url = new URL(origin);
@@ -143,13 +144,19 @@ export class KeepAliveGet {
         readBefore: tcp.bytesRead,
         partsBefore: partsOf(tcp)?.snapshot(),
       };
-      // One writev: the request line, then the header block encoded once for all requests.
-      socket.cork();
-      socket.write(`${method} ${path} HTTP/1.1\r\n`, 'latin1');
-      socket.write(this.headerBlock);
-      socket.write(extraHeaders === '' ? CRLF : `${extraHeaders}\r\n`, 'latin1');
-      if (body !== '') socket.write(body, 'utf8');
-      socket.uncork();
+      // One write of one buffer: the request line, the header block encoded once for all requests, the
+      // cursor lines, the blank line and a POST's body. (Corked writes of the parts cost a writev, and
+      // the stream's per-chunk bookkeeping, per request.)
+      const line = `${method} ${path} HTTP/1.1\r\n`;
+      const tail = extraHeaders === '' ? '\r\n' : `${extraHeaders}\r\n`;
+      const block = this.headerBlock;
+      const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
+      const request = Buffer.allocUnsafe(line.length + block.length + tail.length + bodyBytes);
+      request.write(line, 0, 'latin1');
+      block.copy(request, line.length);
+      request.write(tail, line.length + block.length, 'latin1');
+      if (bodyBytes > 0) request.write(body, line.length + block.length + tail.length, 'utf8');
+      socket.write(request);
     });
   }
 
@@ -171,7 +178,7 @@ export class KeepAliveGet {
 
   private open(): net.Socket {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
-    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution);
+    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution, this.tapParts);
     this.tcp = tcp;
     this.ready = new Promise((resolve, reject) => {
       socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());

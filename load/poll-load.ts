@@ -11,12 +11,18 @@ import { performance } from 'node:perf_hooks';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
 import { nowMicros } from '../core/protocol.ts';
 import { SocketCounter } from '../core/socket-counter.ts';
+import type { WireId } from '../core/wires.ts';
 import type { HeaderList } from './headers.ts';
-import { KeepAliveGet } from './keepalive-get.ts';
+import { leanGets, type GetChannel } from './wire-clients.ts';
 
 export interface PollLoadSpec {
-  /** `http://host:port` */
+  /** `http://host:port` (`https://` on a TLS wire) */
   origin: string;
+  /**
+   * What carries the polls (core/wires.ts); absent: HTTP/1.1 cleartext. HTTP/1.1 wires use the lean
+   * client, HTTP/2 ones one session per connection (load/h2-tab.ts), each poll a stream on it.
+   */
+  wire?: WireId;
   /** The request target, e.g. `/poll?since=12`. */
   path: string;
   headers: HeaderList;
@@ -45,7 +51,7 @@ export interface PollLoadSample {
 }
 
 export class PollLoad {
-  private readonly clients: KeepAliveGet[] = [];
+  private readonly clients: GetChannel[] = [];
   private readonly counter = new SocketCounter();
   private readonly latency = createLatencyHistogram();
   private responses = 0;
@@ -58,7 +64,7 @@ export class PollLoad {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly spec: PollLoadSpec) {
-    for (let i = 0; i < spec.connections; i++) this.clients.push(new KeepAliveGet(spec.origin, spec.headers, this.counter));
+    for (let i = 0; i < spec.connections; i++) this.clients.push(leanGets(spec.wire ?? 'http', spec.origin, this.counter, spec.headers));
   }
 
   /** Opens every connection. */
@@ -108,7 +114,7 @@ export class PollLoad {
     };
   }
 
-  private async once(client: KeepAliveGet): Promise<void> {
+  private async once(client: GetChannel): Promise<void> {
     const sentAt = nowMicros();
     try {
       const response = await client.get(this.spec.path);
@@ -123,11 +129,11 @@ export class PollLoad {
     }
   }
 
-  private async closedLoop(client: KeepAliveGet): Promise<void> {
+  private async closedLoop(client: GetChannel): Promise<void> {
     while (this.running) await this.once(client);
   }
 
-  private async openLoop(client: KeepAliveGet, firstAt: number, periodMicros: number): Promise<void> {
+  private async openLoop(client: GetChannel, firstAt: number, periodMicros: number): Promise<void> {
     let due = firstAt;
     while (this.running) {
       const wait = (due - nowMicros()) / 1000;

@@ -14,6 +14,7 @@
 import type net from 'node:net';
 import { countUpgradeHeads, type ByteAttribution, type SecureDial, type SocketCounter, type TlsTrust } from '../core/socket-counter.ts';
 import { WIRE_META, type WireId } from '../core/wires.ts';
+import { H2LeanGet } from './h2-lean-get.ts';
 import { H2Tab } from './h2-tab.ts';
 import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
 import { KeepAliveGet, type GetResponse } from './keepalive-get.ts';
@@ -125,6 +126,26 @@ function http2Tab(wire: WireId): TabFactory {
       openWebSocket: (url, protocols, options) => session('snapshot').webSocket(url, protocols, options),
     };
   };
+}
+
+/**
+ * A connection for repeated GETs on `wire` that counts TCP bytes but no TLS records or HTTP/2
+ * frames (their taps are JavaScript streams that cost more than the exchange): the capacity
+ * probe's load (load/poll-load.ts), which needs only responses, and must not be slower than the
+ * C tools it is checked against (perf:capacity). HTTP/1.1: the lean client untapped; HTTP/2:
+ * load/h2-lean-get.ts (Node's http2 client costs the load more than the server). Any
+ * certificate: the probe's server is local.
+ */
+export function leanGets(
+  wire: WireId,
+  origin: string,
+  counter: SocketCounter,
+  headers: ReadonlyArray<readonly [string, string]>,
+): GetChannel {
+  const secure = secureDial(wire, ANY_CERTIFICATE);
+  return WIRE_META[wire].httpVersion === '2'
+    ? new H2LeanGet(origin, headers, counter, secure)
+    : new KeepAliveGet(origin, headers, counter, [], 'snapshot', secure, false);
 }
 
 /** Connections a browser opens to one origin on HTTP/1.1 (Chromium and Firefox; MDN's EventSource page: "Won't fix"). */

@@ -10,6 +10,9 @@
  * (b) WebSocket broadcast: server CPU per delivered message, pushbench's server vs the
  *     textbook `ws` broadcast loop, same clients, same schedule, same JSON bytes.
  *     Target: pushbench/bare CPU per message <= 1.10.
+ * (c) The same at 10,000 clients (issue 19; `--scale-clients`), the clients in child processes
+ *     (perf/ws-clients.ts) planned as a large run plans its generators (run/scale-plan.ts), at a
+ *     rate that keeps the deliveries per second of (b). Target: <= 1.0 (the issue's goal).
  *
  * A WebSocket round in which some client did not receive every message the server
  * published FAILS, says so, is left out of the median, and the script exits 1; a poll round
@@ -33,6 +36,7 @@ import { median } from '../core/spread.ts';
 import { INTERVAL_POLL_TECHNIQUE, PLAIN_WS_TECHNIQUE, TECHNIQUE_META, techniqueUrl } from '../core/techniques.ts';
 import type { BareHttpResponse, BareWsOptions } from './bare-protocol.ts';
 import { BareProcess } from './bare-process.ts';
+import { planClients, WsClientPool } from './ws-client-pool.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { WireId } from '../core/wires.ts';
 import { EXIT, reportError } from '../cli/exit-codes.ts';
@@ -68,7 +72,9 @@ interface PerfConfig {
   /** Exit 1 when a target is missed. */
   strict: boolean;
   /** Run one comparison only. */
-  only: 'poll' | typeof PLAIN_WS_TECHNIQUE | null;
+  only: 'poll' | typeof PLAIN_WS_TECHNIQUE | 'scale' | null;
+  /** WebSocket clients of the many-client case (c); 0 skips it. */
+  scaleClients: number;
   /** The wires GET /poll is compared on. */
   wires: readonly PollWire[];
   /** The h2load binary that drives the TLS wires (Debian's nghttp2-client). */
@@ -91,19 +97,22 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
   payloadBytes: 64,
   strict: false,
   only: null,
+  scaleClients: 10_000,
   wires: [...POLL_WIRES],
   h2load: '/usr/bin/h2load',
   quick: false,
 });
 
 /** What `--quick` changes; a flag given beside it still wins. */
-const QUICK: Partial<PerfConfig> = { rounds: 1, durationMs: 500, connections: 10, clients: 100, messages: 20, rate: 50 };
+const QUICK: Partial<PerfConfig> = { rounds: 1, durationMs: 500, connections: 10, clients: 100, messages: 20, rate: 50, scaleClients: 200 };
 
 const TARGET_POLL_RATIO = 0.9;
 /** On TLS and HTTP/2 (issue 16): pushbench's server at least as fast as the bare Node server of the same wire. */
 const TARGET_POLL_RATIO_TLS = 1.0;
 const pollTarget = (wire: PollWire): number => (wire === 'http' ? TARGET_POLL_RATIO : TARGET_POLL_RATIO_TLS);
 const TARGET_WS_CPU_RATIO = 1.1;
+/** At 10,000 clients, issue 19's goal: no more CPU per message than the bare `ws` loop. */
+const TARGET_WS_SCALE_CPU_RATIO = 1.0;
 /** The flags of `npm run perf:servers`: the parser and the usage text both read this table. */
 const PERF_FLAGS = {
   rounds: { flag: 'rounds', arg: 'N', help: 'alternating A/B rounds', defaultText: `${DEFAULTS.rounds}`, reader: integerReader(1, null) },
@@ -145,10 +154,17 @@ const PERF_FLAGS = {
   },
   only: {
     flag: 'only',
-    arg: `poll|${PLAIN_WS_TECHNIQUE}`,
-    help: 'run one comparison only',
-    defaultText: 'both',
-    reader: enumReader(['poll', PLAIN_WS_TECHNIQUE] as const),
+    arg: `poll|${PLAIN_WS_TECHNIQUE}|scale`,
+    help: 'run one comparison only (scale: WebSocket at --scale-clients)',
+    defaultText: 'all',
+    reader: enumReader(['poll', PLAIN_WS_TECHNIQUE, 'scale'] as const),
+  },
+  scaleClients: {
+    flag: 'scale-clients',
+    arg: 'N',
+    help: 'WebSocket clients of the many-client case, in child processes (0 skips it; --quick: 200)',
+    defaultText: `${DEFAULTS.scaleClients}`,
+    reader: integerReader(0, null),
   },
   strict: { flag: 'strict', arg: null, help: 'exit 1 when a target is missed', defaultText: 'off', reader: booleanReader() },
   wires: {
@@ -230,12 +246,16 @@ interface Contender {
   close(): Promise<void>;
 }
 
-function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published'): Contender {
+/** How long a server may take to answer a stats request; (c)'s servers hold 10,000 sockets on a shared machine and get longer. */
+const STATS_TIMEOUT_MS = 10_000;
+const SCALE_STATS_TIMEOUT_MS = 30_000;
+
+function pushbenchContender(server: ServerProcess, counter: 'requests' | 'published', statsTimeoutMs = STATS_TIMEOUT_MS): Contender {
   return {
     name: 'pushbench',
     url: server.url,
     async sample() {
-      const { stats } = await within(server.stats(), 10_000, 'pushbench stats');
+      const { stats } = await within(server.stats(), statsTimeoutMs, 'pushbench stats');
       // Polling counts requests answered; WebSocket counts messages published.
       const count = counter === 'requests' ? (stats.techniques[INTERVAL_POLL_TECHNIQUE]?.requests ?? 0) : stats.published;
       return { cpuMicros: stats.process.cpuMicros, count };
@@ -246,12 +266,12 @@ function pushbenchContender(server: ServerProcess, counter: 'requests' | 'publis
   };
 }
 
-function bareContender(bare: BareProcess, counter: 'requests' | 'published'): Contender {
+function bareContender(bare: BareProcess, counter: 'requests' | 'published', statsTimeoutMs = STATS_TIMEOUT_MS): Contender {
   return {
     name: bare.name,
     url: bare.url,
     async sample() {
-      const stats = await bare.stats();
+      const stats = await bare.stats(statsTimeoutMs);
       return { cpuMicros: stats.process.cpuMicros, count: stats[counter] };
     },
     startPublishing: async (rate, startAt) => bare.startPublishing(rate, startAt),
@@ -728,6 +748,124 @@ async function compareWebSocket(config: PerfConfig): Promise<WsComparison> {
 }
 
 // ---------------------------------------------------------------------------------------
+// (c) WebSocket broadcast at many clients (10,000 by default): the clients in child processes
+// ---------------------------------------------------------------------------------------
+
+interface WsScaleComparison extends WsComparison {
+  clients: number;
+  rate: number;
+  messages: number;
+  /** Client processes per server and the source addresses they connect from. */
+  processes: number;
+  sourceAddresses: string[];
+}
+
+/** The rate and round length of (c): the deliveries per second of (b), rounds twice as long. */
+function scaleSchedule(config: PerfConfig): { rate: number; messages: number } {
+  const rate = Math.max(1, Math.round((config.rate * config.clients) / config.scaleClients));
+  const messages = Math.max(5, Math.round((config.messages / config.rate) * rate * 2));
+  return { rate, messages };
+}
+
+async function scaleRound(contender: Contender, pool: WsClientPool, rate: number, messages: number): Promise<Omit<WsRound, 'round'>> {
+  const n = pool.clients;
+  pool.mark();
+  const before = await contender.sample();
+  await contender.startPublishing(rate, nowMicros() + 200_000);
+  const scheduleMs = 200 + (messages * 1000) / rate;
+  const deliveredAtLeast = async (count: number, ms: number): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && (await pool.count(0)).delivered < count) await sleep(100);
+  };
+  await deliveredAtLeast(messages * n, scheduleMs + 30_000);
+  await contender.stopPublishing();
+  const published = (await contender.sample()).count - before.count;
+  await deliveredAtLeast(published * n, 15_000);
+  const after = await contender.sample();
+  const { delivered, short } = await pool.count(published);
+  const cpuMicros = after.cpuMicros - before.cpuMicros;
+  const expected = published * n;
+  const complete = published > 0 && delivered === expected && short === 0;
+  const failure = complete
+    ? null
+    : published === 0
+      ? 'the server published nothing'
+      : `delivered ${delivered} of the ${expected} messages published (${published} × ${n} clients); ${short} client${short === 1 ? '' : 's'} missed some`;
+  return {
+    contender: contender.name,
+    published,
+    delivered,
+    complete,
+    failure,
+    cpuMicros,
+    cpuMicrosPerMessage: cpuMicros / Math.max(1, delivered),
+  };
+}
+
+async function compareWebSocketAtScale(config: PerfConfig): Promise<WsScaleComparison> {
+  const n = config.scaleClients;
+  const { rate, messages } = scaleSchedule(config);
+  const plan = planClients(n);
+  progress(
+    `(c) ${n} WebSocket clients per server in ${plan.generators} process(es)${plan.sourceAddresses.length > 0 ? ` from ${[...new Set(plan.sourceAddresses)].join(', ')}` : ''}; ${messages} messages at ${rate} msgs/s per round`,
+  );
+  const server = await ServerProcess.spawn({
+    techniques: [PLAIN_WS_TECHNIQUE],
+    rate: 0,
+    payloadBytes: config.payloadBytes,
+    holdMs: 30_000,
+  });
+  const pushbench = pushbenchContender(server, 'published', SCALE_STATS_TIMEOUT_MS);
+  let bare: Contender | undefined;
+  const pools: WsClientPool[] = [];
+  try {
+    bare = bareContender(
+      await BareProcess.spawn('bare ws', new URL('./bare-ws.ts', import.meta.url), {
+        payloadBytes: config.payloadBytes,
+      } satisfies BareWsOptions),
+      'published',
+      SCALE_STATS_TIMEOUT_MS,
+    );
+    // Both sets of clients stay open through every round: 10,000 handshakes per round would dwarf the rounds.
+    const openMs = 60_000 + n * 10;
+    const pushbenchPool = await WsClientPool.open(techniqueUrl(PLAIN_WS_TECHNIQUE, pushbench.url), plan, n, openMs);
+    pools.push(pushbenchPool);
+    const barePool = await WsClientPool.open(bare.url.replace('http', 'ws'), plan, n, openMs);
+    pools.push(barePool);
+    progress(`(c) ${n} clients open on each server; warm-up: ${Math.ceil(messages / 4)} messages each`);
+    const targets = [
+      { contender: pushbench, pool: pushbenchPool },
+      { contender: bare, pool: barePool },
+    ];
+    for (const { contender, pool } of targets) await scaleRound(contender, pool, rate, Math.ceil(messages / 4));
+    const rounds: WsRound[] = [];
+    for (let round = 1; round <= config.rounds; round++) {
+      for (const { contender, pool } of pairOrder(round, targets[0]!, targets[1]!)) {
+        const result = { round, ...(await scaleRound(contender, pool, rate, messages)) };
+        progress(
+          `(c) round ${round} ${contender.name}: ${result.published} published, ${result.delivered} delivered, ${result.failure === null ? `${result.cpuMicrosPerMessage.toFixed(2)} µs CPU/msg` : `FAILED: ${result.failure}`}`,
+        );
+        rounds.push(result);
+      }
+    }
+    const ratios = pairRatios(rounds, (r) => r.cpuMicrosPerMessage);
+    return {
+      rounds,
+      ratios,
+      medianRatio: ratios.size === 0 ? null : median([...ratios.values()]),
+      clients: n,
+      rate,
+      messages,
+      processes: plan.generators,
+      sourceAddresses: plan.sourceAddresses,
+    };
+  } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
+    await Promise.all([pushbench.close(), bare?.close()]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------------------
 
@@ -738,11 +876,17 @@ function renderMarkdown(
   config: PerfConfig,
   poll: PollComparison[],
   ws: WsComparison | null,
+  scale: WsScaleComparison | null,
   command: string,
 ): { text: string; missed: string[]; failed: string[] } {
   const env = collectEnvironment();
   const missed: string[] = [];
-  const failed = (ws?.rounds ?? []).filter((r) => r.failure !== null).map((r) => `WebSocket round ${r.round} ${r.contender}: ${r.failure}`);
+  const failed = [
+    ...(ws?.rounds ?? []).filter((r) => r.failure !== null).map((r) => `WebSocket round ${r.round} ${r.contender}: ${r.failure}`),
+    ...(scale?.rounds ?? [])
+      .filter((r) => r.failure !== null)
+      .map((r) => `WebSocket at ${n0(scale!.clients)} clients, round ${r.round} ${r.contender}: ${r.failure}`),
+  ];
   const lines: string[] = [];
   lines.push('## pushbench server speed vs bare baselines', '');
   lines.push(
@@ -768,23 +912,21 @@ function renderMarkdown(
       `| GET /poll over ${p.wire}, ${p.variant}: server CPU µs/request (for diagnosis) | ${n2(cpuPush)} | ${n2(cpuBase)} | ${n2(p.medianCpuRatio)} | | |`,
     );
   }
-  if (ws !== null) {
-    const valid = ws.rounds.filter((r) => ws.ratios.has(r.round));
+  const wsRow = (what: string, comparison: WsComparison, target: number): void => {
+    const valid = comparison.rounds.filter((r) => comparison.ratios.has(r.round));
     const medianOf = (rs: WsRound[]): string => (rs.length === 0 ? 'n/a' : n2(median(rs.map((r) => r.cpuMicrosPerMessage))));
-    const wsPush = medianOf(valid.filter((r) => r.contender === 'pushbench'));
-    const wsBase = medianOf(valid.filter((r) => r.contender !== 'pushbench'));
-    if (ws.medianRatio === null) {
-      lines.push(
-        `| WebSocket broadcast: server CPU µs per delivered message | n/a | n/a | n/a (no valid round) | ≤ ${n2(TARGET_WS_CPU_RATIO)} | **failed** |`,
-      );
-    } else {
-      const wsOk = ws.medianRatio <= TARGET_WS_CPU_RATIO;
-      if (!wsOk) missed.push(`WebSocket CPU/message ratio ${n2(ws.medianRatio)} > ${TARGET_WS_CPU_RATIO}`);
-      lines.push(
-        `| WebSocket broadcast: server CPU µs per delivered message | ${wsPush} | ${wsBase} | ${n2(ws.medianRatio)} | ≤ ${n2(TARGET_WS_CPU_RATIO)} | ${wsOk ? 'met' : '**missed**'} |`,
-      );
+    if (comparison.medianRatio === null) {
+      lines.push(`| ${what}: server CPU µs per delivered message | n/a | n/a | n/a (no valid round) | ≤ ${n2(target)} | **failed** |`);
+      return;
     }
-  }
+    const ok = comparison.medianRatio <= target;
+    if (!ok) missed.push(`${what} CPU/message ratio ${n2(comparison.medianRatio)} > ${target}`);
+    lines.push(
+      `| ${what}: server CPU µs per delivered message | ${medianOf(valid.filter((r) => r.contender === 'pushbench'))} | ${medianOf(valid.filter((r) => r.contender !== 'pushbench'))} | ${n2(comparison.medianRatio)} | ≤ ${n2(target)} | ${ok ? 'met' : '**missed**'} |`,
+    );
+  };
+  if (ws !== null) wsRow(`WebSocket broadcast, ${n0(config.clients)} clients`, ws, TARGET_WS_CPU_RATIO);
+  if (scale !== null) wsRow(`WebSocket broadcast, ${n0(scale.clients)} clients`, scale, TARGET_WS_SCALE_CPU_RATIO);
   lines.push('');
 
   for (const p of poll) {
@@ -807,24 +949,43 @@ function renderMarkdown(
     lines.push('');
   }
 
-  if (ws === null) return { text: lines.join('\n'), missed, failed };
-  lines.push(
-    '### (b) WebSocket broadcast — server CPU per delivered message',
-    '',
-    `${n0(config.clients)} ws clients (this process, opened in batches of ${CONNECT_BATCH}), ${config.messages} messages at ${config.rate} msgs/s, ${config.payloadBytes}-byte payload; CPU is user + system of the server process (process.cpuUsage, reported over IPC) from before the first message to the last delivery, divided by messages counted on the clients. A warm-up round each first; the pair's order alternates (A B, B A, ...).`,
-    '',
-    '| round | server | published | delivered | complete | server CPU ms | CPU µs/msg | ratio pushbench/bare |',
-    '|---:|---|---:|---:|---|---:|---:|---:|',
-  );
-  for (const r of ws.rounds) {
-    const pairRatio = ws.ratios.get(r.round);
-    const ratio = r.contender === 'pushbench' ? '' : pairRatio === undefined ? 'n/a' : n2(pairRatio);
-    const complete = r.failure === null ? 'yes' : `**FAILED**: ${r.failure}`;
+  const wsRounds = (comparison: WsComparison): void => {
     lines.push(
-      `| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${complete} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`,
+      '| round | server | published | delivered | complete | server CPU ms | CPU µs/msg | ratio pushbench/bare |',
+      '|---:|---|---:|---:|---|---:|---:|---:|',
     );
+    for (const r of comparison.rounds) {
+      const pairRatio = comparison.ratios.get(r.round);
+      const ratio = r.contender === 'pushbench' ? '' : pairRatio === undefined ? 'n/a' : n2(pairRatio);
+      const complete = r.failure === null ? 'yes' : `**FAILED**: ${r.failure}`;
+      lines.push(
+        `| ${r.round} | ${r.contender} | ${r.published} | ${n0(r.delivered)} | ${complete} | ${n2(r.cpuMicros / 1000)} | ${n2(r.cpuMicrosPerMessage)} | ${ratio} |`,
+      );
+    }
+    lines.push('');
+  };
+  if (ws !== null) {
+    lines.push(
+      '### (b) WebSocket broadcast — server CPU per delivered message',
+      '',
+      `${n0(config.clients)} ws clients (this process, opened in batches of ${CONNECT_BATCH}), ${config.messages} messages at ${config.rate} msgs/s, ${config.payloadBytes}-byte payload; CPU is user + system of the server process (process.cpuUsage, reported over IPC) from before the first message to the last delivery, divided by messages counted on the clients. A warm-up round each first; the pair's order alternates (A B, B A, ...).`,
+      '',
+    );
+    wsRounds(ws);
   }
-  lines.push('');
+  if (scale !== null) {
+    const addresses =
+      scale.sourceAddresses.length === 0
+        ? 'one source address (127.0.0.1)'
+        : `source addresses ${[...new Set(scale.sourceAddresses)].join(', ')}`;
+    lines.push(
+      `### (c) WebSocket broadcast at ${n0(scale.clients)} clients — server CPU per delivered message`,
+      '',
+      `${n0(scale.clients)} ws clients per server in ${scale.processes} child process(es) each (run/scale-plan.ts: ≤ 5,000 sockets a process, ${addresses}), both sets open through every round; ${scale.messages} messages at ${scale.rate} msgs/s per round (the deliveries per second of (b)), ${config.payloadBytes}-byte payload. CPU as in (b). A warm-up round each first; the pair's order alternates.`,
+      '',
+    );
+    wsRounds(scale);
+  }
   if (failed.length > 0)
     lines.push(
       `**${failed.length} round${failed.length > 1 ? 's' : ''} FAILED** (left out of the medians):`,
@@ -861,7 +1022,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const poll: PollComparison[] = [];
-  if (config.only !== PLAIN_WS_TECHNIQUE) {
+  if (config.only === null || config.only === 'poll') {
     if (config.wires.some((wire) => wire !== 'http') && !existsSync(config.h2load)) {
       throw new ConfigError(
         `invalid --h2load: ${JSON.stringify(config.h2load)} does not exist; the https and h2 rounds need h2load (apt-get install nghttp2-client), or pass --wire http`,
@@ -869,8 +1030,9 @@ async function main(): Promise<void> {
     }
     for (const wire of config.wires) poll.push(...(await comparePoll(config, wire)));
   }
-  const ws = config.only === 'poll' ? null : await compareWebSocket(config);
-  const { text, missed, failed } = renderMarkdown(config, poll, ws, command);
+  const ws = config.only === null || config.only === PLAIN_WS_TECHNIQUE ? await compareWebSocket(config) : null;
+  const scale = (config.only === null || config.only === 'scale') && config.scaleClients > 0 ? await compareWebSocketAtScale(config) : null;
+  const { text, missed, failed } = renderMarkdown(config, poll, ws, scale, command);
   process.stdout.write(`${text}\n`);
   const problems = [
     ...(failed.length > 0 ? [`${failed.length} failed round(s)`] : []),

@@ -25,8 +25,11 @@ import { PATHS, nowMicros, type ServerStats } from '../core/protocol.ts';
 import { median } from '../core/spread.ts';
 import { INTERVAL_POLL_TECHNIQUE, TECHNIQUE_META } from '../core/techniques.ts';
 import type { CapacityResult, CapacityRound } from '../core/results.ts';
+import { SocketCounter } from '../core/socket-counter.ts';
+import type { WireId } from '../core/wires.ts';
 import type { HeaderList } from '../load/headers.ts';
 import type { PollLoadSample, PollLoadSpec } from '../load/poll-load.ts';
+import { CLIENT_WIRES } from '../load/wire-clients.ts';
 import { CapacityError } from './capacity-error.ts';
 import { LoadProcess } from './load-process.ts';
 import { ServerProcess } from './server-process.ts';
@@ -40,6 +43,8 @@ export interface CapacityOptions {
   server?: ServerProcess;
   /** Request headers every poll carries (a header profile's `poll` list). */
   headers: HeaderList;
+  /** What carries the polls (core/wires.ts), and the wire of the server the probe spawns; absent: http. */
+  wire?: WireId;
   /** Load processes. */
   loadProcesses?: number;
   /** Keep-alive connections per load process. */
@@ -154,6 +159,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function measureCapacity(options: CapacityOptions): Promise<CapacityResult> {
   const o = { ...DEFAULT_CAPACITY_OPTIONS, ...options };
   const progress = options.progress ?? stderrProgress;
+  const wire = options.wire ?? 'http';
   validate(o);
 
   let server: ServerProcess | undefined = options.server;
@@ -163,11 +169,11 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     let url = (options.server?.url ?? options.url)?.replace(/\/+$/, '');
     if (url === undefined) {
       progress('capacity: starting a polling server process');
-      server = await ServerProcess.spawn({ ...CAPACITY_SERVER, techniques: [...CAPACITY_SERVER.techniques] });
+      server = await ServerProcess.spawn({ ...CAPACITY_SERVER, techniques: [...CAPACITY_SERVER.techniques], wire });
       url = server.url;
     }
     // since=0 would return the whole ring on every poll; pollers that keep up ask from the head.
-    const head = await fetchHead(url);
+    const head = await fetchHead(url, wire);
     const path = `${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
     const target = `${url}${path}`;
     for (let i = 0; i < o.loadProcesses; i++) loads.push(LoadProcess.spawn());
@@ -177,7 +183,14 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     progress(
       `capacity: ${o.loadProcesses} load processes x ${o.connectionsPerProcess} connections on ${target}, closed loop: ${o.warmupMs} ms warm-up, ${o.rounds} rounds of ${o.durationMs} ms`,
     );
-    const closed: PollLoadSpec = { origin: url, path, headers: options.headers, connections: o.connectionsPerProcess, ratePerSecond: null };
+    const closed: PollLoadSpec = {
+      origin: url,
+      wire,
+      path,
+      headers: options.headers,
+      connections: o.connectionsPerProcess,
+      ratePerSecond: null,
+    };
     await Promise.all(loads.map((l) => l.start(closed)));
     await sleep(o.warmupMs);
     const rounds: CapacityRound[] = [];
@@ -250,12 +263,28 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
   }
 }
 
+/** The info document at `GET /` over `wire`: undici on HTTP/1.1 cleartext, the load's own client of the wire otherwise (any certificate: a loopback server's self-signed one). */
+async function fetchInfo(url: string, wire: WireId): Promise<unknown> {
+  if (wire === 'http') {
+    const res = await request(`${url}${PATHS.info}`, { headersTimeout: 5000, bodyTimeout: 5000 });
+    return res.body.json();
+  }
+  const channel = CLIENT_WIRES[wire](url, new SocketCounter()).gets([], [], 'snapshot');
+  const timer = setTimeout(() => channel.destroy(), 5000);
+  try {
+    await channel.connect();
+    return JSON.parse((await channel.get(PATHS.info)).body.toString()) as unknown;
+  } finally {
+    clearTimeout(timer);
+    await channel.close(1000);
+  }
+}
+
 /** The newest seq the server holds, from its info document at `GET /`. */
-async function fetchHead(url: string): Promise<number> {
+async function fetchHead(url: string, wire: WireId): Promise<number> {
   let info: unknown;
   try {
-    const res = await request(`${url}${PATHS.info}`, { headersTimeout: 5000, bodyTimeout: 5000 });
-    info = await res.body.json();
+    info = await fetchInfo(url, wire);
   } catch (error) {
     throw new CapacityError(`capacity: cannot read ${url}${PATHS.info}: ${(error as Error).message}`, { cause: error });
   }
@@ -268,7 +297,7 @@ async function fetchHead(url: string): Promise<number> {
   return head;
 }
 
-function validate(o: Required<Omit<CapacityOptions, 'url' | 'server' | 'progress' | 'headers'>>): void {
+function validate(o: Required<Omit<CapacityOptions, 'url' | 'server' | 'progress' | 'headers' | 'wire'>>): void {
   const integer = (name: string, value: number, min: number): void => {
     if (!(Number.isInteger(value) && value >= min))
       throw new CapacityError(`invalid ${name}: received ${value}; expected an integer >= ${min}`);

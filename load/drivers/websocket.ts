@@ -17,6 +17,7 @@ import {
   type DriverTechnique,
 } from './types.ts';
 import { responseHead } from '../http-connection.ts';
+import { readFramesLean } from '../ws-frames.ts';
 import { withTargetHeaders, wsUpgradeHeaders } from '../headers.ts';
 import { fillTemplate } from '../../core/targets.ts';
 import { TECHNIQUE_META, techniqueUrl, type TechniqueId } from '../../core/techniques.ts';
@@ -89,6 +90,8 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
         socket.once('open', () => {
           opened = true;
           settled = true;
+          // From here the frames are split by load/ws-frames.ts where it can (no extension, a TCP or TLS socket), not by ws's Receiver.
+          readFramesLean(socket, ctx.receive);
           for (const frame of ctx.subscription.onOpen)
             socket.send(fillTemplate(frame, { room: ctx.room === undefined ? 'broadcast' : String(ctx.room) }));
           resolve();

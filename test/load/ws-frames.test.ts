@@ -1,0 +1,100 @@
+/**
+ * The generator's lean WebSocket frame reader (load/ws-frames.ts) against a raw TCP server that
+ * writes frames byte by byte as RFC 6455 lays them out: whole, fragmented, with a 16-bit length
+ * split across writes, a ping (answered with a masked pong), then a close handed back to ws.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import { readFramesLean } from '../../load/ws-frames.ts';
+
+/** An unmasked server frame. */
+function frame(fin: boolean, opcode: number, payload: Buffer): Buffer {
+  const head = payload.length < 126 ? Buffer.from([0, payload.length]) : Buffer.from([0, 126, payload.length >> 8, payload.length & 0xff]);
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  return Buffer.concat([head, payload]);
+}
+
+test('messages whole, fragmented and split across writes; a ping answered; a close handed back to ws', async () => {
+  let pong: Buffer | undefined;
+  let serverSocket: net.Socket | undefined;
+  const server = net.createServer((socket) => {
+    serverSocket = socket;
+    let handshaken = false;
+    socket.on('data', (chunk: Buffer) => {
+      if (!handshaken) {
+        handshaken = true;
+        const key = /sec-websocket-key: (\S+)/i.exec(chunk.toString('latin1'))![1]!;
+        const accept = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+        );
+        return;
+      }
+      // A client frame: masked; the pong (opcode 0xA) carries the ping's payload.
+      if ((chunk[0]! & 0x0f) === 0x0a) {
+        const length = chunk[1]! & 0x7f;
+        const mask = chunk.subarray(2, 6);
+        pong = Buffer.from(chunk.subarray(6, 6 + length).map((byte, i) => byte ^ mask[i % 4]!));
+        // Then a close frame (1000), which ws must handle.
+        socket.write(frame(true, 0x8, Buffer.from([0x03, 0xe8])));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const received: string[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+  ws.on('message', () => assert.fail('ws must not read the frames the lean reader took'));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve) =>
+    ws.once('open', () => {
+      assert.equal(
+        readFramesLean(ws, (payload) => received.push(payload.toString())),
+        true,
+      );
+      resolve();
+    }),
+  );
+  const long = Buffer.alloc(200, 'x');
+  const bytes = Buffer.concat([
+    frame(true, 0x1, Buffer.from('a')),
+    frame(false, 0x1, Buffer.from('he')),
+    frame(true, 0x0, Buffer.from('llo')),
+    frame(true, 0x1, long),
+  ]);
+  // Cut inside the 16-bit length of the last frame, and send the rest later.
+  const cut = bytes.length - long.length - 2;
+  serverSocket!.write(bytes.subarray(0, cut));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  serverSocket!.write(bytes.subarray(cut));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  serverSocket!.write(frame(true, 0x9, Buffer.from('p')));
+  assert.equal(await closed, 1000);
+  assert.deepEqual(received, ['a', 'hello', long.toString()]);
+  assert.equal(pong?.toString(), 'p');
+  server.close();
+});
+
+test('declines a WebSocket with an extension (permessage-deflate): ws keeps reading', async () => {
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (socket) => socket.send('hello'));
+  const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, { perMessageDeflate: true });
+  const message = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+  await new Promise<void>((resolve) =>
+    ws.once('open', () => {
+      assert.equal(
+        readFramesLean(ws, () => assert.fail('declined')),
+        false,
+      );
+      resolve();
+    }),
+  );
+  assert.equal(await message, 'hello');
+  ws.terminate();
+  await new Promise((resolve) => wss.close(resolve));
+});
