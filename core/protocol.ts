@@ -178,7 +178,8 @@ export interface ServerStats {
   bytesByRoute: Record<string, { up: number; down: number }>;
   /** Per technique: requests, empty responses, messages written, open connections. */
   techniques: Partial<Record<TechniqueId, TechniqueCounters>>;
-  connections: { open: number; total: number };
+  /** `acceptStopped`: one of several processes on one listening socket that reached its accept cap and stopped accepting. */
+  connections: { open: number; total: number; acceptStopped?: boolean };
   published: number;
   /** Messages published whose timer fired after their scheduled time by more than 2 ms. */
   lateTicks: number;

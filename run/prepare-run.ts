@@ -8,7 +8,8 @@ import type { TechniqueId } from '../core/protocol.ts';
 import { headerProfile, profileOrigins } from '../load/headers.ts';
 import { GeneratorProcess } from './generator-process.ts';
 import { openFileLimit, RESERVED_FDS } from './limits.ts';
-import { machineLimits, planScale, SOCKETS_PER_GENERATOR_MAX, type ScalePlan } from './scale-plan.ts';
+import { machineLimits, planScale, SERVER_SKEW, SOCKETS_PER_GENERATOR_MAX, type ScalePlan } from './scale-plan.ts';
+
 import { OpenFileLimitError, RunStepError } from '../core/errors.ts';
 import type { ScenarioParams } from '../core/results.ts';
 import { ServerProcess, type FeedServerHandle, type ServerProcessOptions } from './server-process.ts';
@@ -18,6 +19,9 @@ import { TargetServer } from './target-server.ts';
 import { BUILTIN_TARGET, type ResolvedTarget } from './targets.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import { DelayProxy } from '../load/delay-proxy.ts';
+
+/** Connections a server process accepts beyond its share of the clients: the publisher's, the RTT probe's, a stats check's. */
+const ACCEPT_CAP_MARGIN = 16;
 
 /** Sockets one generator process aims to hold, well under the 20,000 open-file cap. */
 export const SOCKETS_PER_GENERATOR = SOCKETS_PER_GENERATOR_MAX;
@@ -144,7 +148,16 @@ export function prepareRun(
     };
     const timeouts = requestTimeoutMs === undefined ? {} : { requestMs: requestTimeoutMs };
     // Several processes on one port (--server-processes): the floor stays the textbook single loop.
-    return serverProcesses > 1 && !floor ? ServerGroup.spawn(options, serverProcesses, timeouts) : ServerProcess.spawn(options, timeouts);
+    // Each stops accepting at the share the plan allowed it (its even share of the clients times
+    // the skew, plus the publisher's and the probe's few connections), so the kernel's uneven deal
+    // cannot run one out of files while the others idle.
+    if (serverProcesses > 1 && !floor)
+      return ServerGroup.spawn(
+        { ...options, acceptCap: Math.ceil((params.clients / serverProcesses) * SERVER_SKEW) + ACCEPT_CAP_MARGIN },
+        serverProcesses,
+        timeouts,
+      );
+    return ServerProcess.spawn(options, timeouts);
   };
   const server =
     target.server.kind === 'builtin' ? (proxy === null ? spawnServer(null) : proxy.then((p) => spawnServer(new URL(p.origin).host))) : null;

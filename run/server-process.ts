@@ -29,6 +29,8 @@ export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' 
     tlsFiles?: { cert: string; key: string } | null;
     /** `--server-parts`: tap TLS and HTTP/2 to count the wire's parts on the server's end too. */
     countParts?: boolean;
+    /** One of several processes on one listening socket: stop accepting once holding this many connections (servers/http-util.ts). */
+    acceptCap?: number;
   };
 
 export interface StatsReply {

@@ -2,6 +2,7 @@
  * Small HTTP pieces the technique handlers share: responses, the `since`/`room`
  * cursor, and a request body reader that refuses oversize bodies without buffering them.
  */
+import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Feed, FeedRegistry } from './feed.ts';
 import { PushbenchError } from '../core/errors.ts';
@@ -278,6 +279,28 @@ export async function listenOnHandle(
     });
   });
   return listeningUrl(server);
+}
+
+/**
+ * On a listening socket shared with other server processes: once this process holds `cap`
+ * connections it stops accepting (its copy of the socket is closed; the connections it holds
+ * stay), so that the kernel deals every later connection to the others. The kernel's deal over a
+ * shared socket favours whichever process is idle first: at 100,000 WebSocket clients over ten
+ * processes one reached the 20,000-file limit while others held 3,000, and the connections it
+ * accepted past its limit were reset (docs/results/2026-12-07-one-box.md).
+ */
+export function stopAcceptingAt(server: import('node:net').Server, cap: number, stopped: () => void): void {
+  let open = 0;
+  const onConnection = (socket: import('node:net').Socket): void => {
+    open++;
+    socket.once('close', () => open--);
+    if (open < cap) return;
+    server.off('connection', onConnection);
+    // net.Server's close, not http.Server's: that one would also close this process's idle keep-alive connections.
+    net.Server.prototype.close.call(server);
+    stopped();
+  };
+  server.on('connection', onConnection);
 }
 
 function listeningUrl(server: import('node:net').Server): { url: string; port: number } {

@@ -15,6 +15,7 @@ import {
   failAndClose,
   listenOn,
   listenOnHandle,
+  stopAcceptingAt,
   send,
   sendError,
   sendTyped,
@@ -63,6 +64,12 @@ export interface ServerOptions extends FeedServerFields, ListenFields {
    * which cost CPU on those wires. Off: only a WebSocket's handshake heads are counted apart.
    */
   countParts: boolean;
+  /**
+   * On a listening socket shared with other server processes (`--server-processes`): once this
+   * process holds this many connections it stops accepting, so the kernel deals the rest to the
+   * others (servers/http-util.ts stopAcceptingAt). Null: no cap.
+   */
+  acceptCap: number | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
@@ -87,6 +94,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   tlsFiles: null,
   demoMap: null,
   countParts: false,
+  acceptCap: null,
 });
 
 /** Longer than any sensible poll interval, so polling keeps its connection as a browser would. */
@@ -369,7 +377,7 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
       bytes: accounting.counters(),
       bytesByRoute: accounting.countersByRoute(),
       techniques,
-      connections: { open: accounting.openCount, total: accounting.total },
+      connections: { open: accounting.openCount, total: accounting.total, ...(acceptStopped ? { acceptStopped } : {}) },
       published,
       lateTicks: publisher.stats.lateTicks,
       maxTickLateMs: publisher.stats.maxLateMs,
@@ -380,6 +388,11 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   }
 
   const listening = handle === undefined ? await listenOn(server, options.port, options.host) : await listenOnHandle(server, handle);
+  let acceptStopped = false;
+  if (handle !== undefined && options.acceptCap !== null)
+    stopAcceptingAt(server, options.acceptCap, () => {
+      acceptStopped = true;
+    });
   if (options.rate > 0) publisher.start(options.rate);
 
   return {

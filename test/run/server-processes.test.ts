@@ -11,7 +11,8 @@ const SSE_TECHNIQUE = 'sse' as const;
 import type { CompletedResult } from '../../core/results.ts';
 import { liveChildren } from '../../run/children.ts';
 import { runScenarios } from '../../run/runner.ts';
-import { type ServerGroup, sumStats } from '../../run/server-group.ts';
+import { ServerGroup, sumStats } from '../../run/server-group.ts';
+import net from 'node:net';
 import type { ServerStats } from '../../core/protocol.ts';
 import { encodeHistogram, createLatencyHistogram } from '../../core/histogram.ts';
 import { isAlive } from '../helpers/processes.ts';
@@ -106,6 +107,37 @@ test('a server process killed mid-run is reported as its own loss; the other kee
   assert.ok(result.messages.delivered > 0, "the surviving process's clients were served");
   assert.ok(result.clientErrors.count > 0, 'its clients saw their connections cut');
   assert.equal(isAlive(killedPid!), false);
+  assert.equal(liveChildren(), 0);
+});
+
+test('a process at its accept cap stops accepting, so the kernel deals the rest to the other: 2 + 2 of 4 connections, whichever it favours', {
+  timeout: 60_000,
+}, async () => {
+  const group = await ServerGroup.spawn({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: 16, holdMs: 1000, acceptCap: 2 }, 2);
+  const sockets: net.Socket[] = [];
+  try {
+    const port = new URL(group.url).port;
+    for (let i = 0; i < 4; i++) {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      // Accepted (or not) before the next one comes: each process's count is read in turn.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const open = await Promise.all(group.members.map(async (m) => (await m.stats()).stats.connections));
+    assert.deepEqual(
+      open.map((c) => c.open),
+      [2, 2],
+      JSON.stringify(open),
+    );
+    assert.deepEqual(
+      open.map((c) => c.acceptStopped),
+      [true, true],
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await group.close();
+  }
   assert.equal(liveChildren(), 0);
 });
 
