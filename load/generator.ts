@@ -15,6 +15,7 @@ import { awaitStragglers, DeliveryRecorder, ClientTracker, type Window } from '.
 const STRAGGLER_QUIET_MICROS = 250_000;
 const STRAGGLER_CAP_MICROS = 5_000_000;
 import { DRIVERS, type ClientDriver, type DriverContext } from './drivers/index.ts';
+import { handshakeTimeoutFor } from './drivers/websocket.ts';
 import type { ConnectOutcome, EdgeWait, GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import { EDGE_WAIT_GAPS, firstPublishAt, lastDueBefore } from '../core/publish-grid.ts';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../core/histogram.ts';
@@ -244,6 +245,7 @@ export class Generator {
       let client!: SimulatedClient;
       const inByteWindow = (): boolean => (exchangeDue === null ? this.recorder.counting : this.exchangeInWindow(exchangeDue));
       const ctx: DriverContext = {
+        handshakeTimeoutMs: handshakeTimeoutFor(spec.schedule?.clients ?? spec.toClient - spec.fromClient),
         origin: spec.origin,
         clientId: id,
         room,

@@ -30,6 +30,8 @@ export interface DriverContext {
   readonly tab: ClientTab;
   /** How this technique subscribes to the target: path, extra headers, cursor, body split, ... */
   readonly subscription: Subscription;
+  /** How long a WebSocket's opening handshake may take (load/drivers/websocket.ts handshakeTimeoutFor); absent: its default. */
+  readonly handshakeTimeoutMs?: number;
   /**
    * Hands over one received unit (a poll body's part, an SSE event's data, a WebSocket
    * message); returns how many stamps it held and the newest seq among them (0 when none).

@@ -29,6 +29,16 @@ export interface WebSocketDriverOptions {
 
 /** How long an opening handshake may take before the client gives up naming the URL. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
+
+/**
+ * The handshake timeout of a run of `clients`: 5 s, or 1 ms per client of the run past that, 60 s
+ * at most. A run of many clients connects in a burst that waits in the server's accept queue: at
+ * 100,000 clients on 2 cores, 5,053 handshakes took longer than 5 s and failed the run, though
+ * every server process was accepting (docs/results/2026-12-07-one-box.md).
+ */
+export function handshakeTimeoutFor(clients: number): number {
+  return Math.min(60_000, Math.max(HANDSHAKE_TIMEOUT_MS, clients));
+}
 /** A WebSocket driver for technique `id` (its path) with `options`; everything else is the same for every variant. */
 export function webSocketDriver(id: TechniqueId, options: WebSocketDriverOptions): DriverFactory {
   return (ctx) => createDriver(ctx, id, options);
@@ -53,7 +63,7 @@ function createDriver(ctx: DriverContext, id: TechniqueId, options: WebSocketDri
         const socket = ctx.tab.openWebSocket(url, [...ctx.subscription.subprotocols], {
           perMessageDeflate: options.perMessageDeflate === false ? upgrade.perMessageDeflate : options.perMessageDeflate,
           headers: upgrade.headers,
-          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          handshakeTimeout: ctx.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
         });
         ws = socket;
         // ws leaves CONNECTING before it emits 'error' for a failed handshake, so "open yet?" is tracked here.

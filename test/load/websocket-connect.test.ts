@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import { SocketCounter } from '../../core/socket-counter.ts';
 import { builtinSubscription } from '../../core/targets.ts';
 import type { PushbenchError, TargetRefusedError } from '../../core/errors.ts';
-import { createWebSocketDriver, HANDSHAKE_TIMEOUT_MS } from '../../load/drivers/websocket.ts';
+import { createWebSocketDriver, HANDSHAKE_TIMEOUT_MS, handshakeTimeoutFor } from '../../load/drivers/websocket.ts';
 import type { DriverContext } from '../../load/drivers/types.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
 import { CLIENT_WIRES } from '../../load/wire-clients.ts';
@@ -114,4 +114,11 @@ test(`a server that never answers: the handshake timeout (${HANDSHAKE_TIMEOUT_MS
   const error = await refusal(`http://127.0.0.1:${port(silent)}`);
   assert.equal(error.code, 'PUSHBENCH_TARGET_REFUSED');
   assert.match(error.message, /handshake has timed out/);
+});
+
+test('the handshake timeout grows with the run: 5 s up to 5,000 clients, 1 ms per client past that, 60 s at most', () => {
+  assert.equal(handshakeTimeoutFor(1), 5000);
+  assert.equal(handshakeTimeoutFor(5000), 5000);
+  assert.equal(handshakeTimeoutFor(20_000), 20_000);
+  assert.equal(handshakeTimeoutFor(100_000), 60_000);
 });
