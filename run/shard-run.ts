@@ -253,7 +253,9 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
       clock,
       window,
       published: { sent: published.sent, accepted: published.accepted, refused: published.refused },
-      generators: windows,
+      // The wire's byte parts stay out: a shard runs on the http wire, whose parts (a WebSocket's
+      // upgrade heads) the merge does not add; the bytes themselves are in `bytes`.
+      generators: windows.map(({ parts: _parts, ...window }) => window),
       clientTotals,
       busiestGeneratorCpuPercent: known.length === 0 ? null : Math.max(...known),
     };
