@@ -234,7 +234,7 @@ export interface PublisherResult {
   /** CPU the precise wait spun over the window, % of one core (harness, not the server's). */
   busyWaitCpuPercent: number;
   /** Local ports of every connection the publisher opened: its sockets are left out of the kernel's count. */
-  localPorts: number[];
+  localEndpoints: string[];
   bytes: ClientBytes;
 }
 
@@ -250,7 +250,7 @@ export type RunnerToPublisher =
 export type PublisherToRunner =
   | { type: 'ready'; id: number }
   | { type: 'ack'; id: number }
-  | { type: 'ports'; id: number; localPorts: number[] }
+  | { type: 'ports'; id: number; localEndpoints: string[] }
   | { type: 'result'; id: number; result: PublisherResult }
   | { type: 'closed'; id: number }
   /** Sent at once on the first refused publish, so that the runner fails the technique within seconds. */

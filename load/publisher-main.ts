@@ -34,7 +34,7 @@ async function handle(message: RunnerToPublisher): Promise<void> {
       await reply({ type: 'ack', id: message.id });
       break;
     case 'ports':
-      await reply({ type: 'ports', id: message.id, localPorts: started().localPorts() });
+      await reply({ type: 'ports', id: message.id, localEndpoints: started().localEndpoints() });
       break;
     case 'collect':
       await reply({ type: 'result', id: message.id, result: await started().collect() });

@@ -29,9 +29,9 @@ function portOf(address: string): number {
 /**
  * Parses `ss -tinHa` output: a socket line (state, queues, local, peer) followed by an indented
  * info line. Listening sockets and sockets whose local port is not `port` are skipped, and so are
- * connections from `excludePeerPorts` (the publisher's).
+ * connections from `excludePeers` (the publisher's, as ss writes a peer: `127.0.0.1:50000`).
  */
-export function parseSs(output: string, port: number, excludePeerPorts: ReadonlySet<number>): KernelSnapshot {
+export function parseSs(output: string, port: number, excludePeers: ReadonlySet<string>): KernelSnapshot {
   const sockets: KernelSnapshot = new Map();
   const lines = output.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -41,7 +41,7 @@ export function parseSs(output: string, port: number, excludePeerPorts: Readonly
     const [state, , , local, peer] = fields;
     // A listening socket is no connection; a TIME-WAIT one is a connection already closed (no counters left).
     if (state === undefined || local === undefined || peer === undefined || state === 'LISTEN' || state === 'TIME-WAIT') continue;
-    if (portOf(local) !== port || excludePeerPorts.has(portOf(peer))) continue;
+    if (portOf(local) !== port || excludePeers.has(peer)) continue;
     const info = lines[i + 1] ?? '';
     const number = (name: string): number => Number(new RegExp(`\\b${name}:(\\d+)`).exec(info)?.[1] ?? 0);
     sockets.set(peer, { sent: number('bytes_sent'), received: number('bytes_received') });
@@ -50,10 +50,10 @@ export function parseSs(output: string, port: number, excludePeerPorts: Readonly
 }
 
 /** A snapshot of the sockets on `port` (on this host), or null when `ss` is not there. */
-export function kernelSnapshot(port: number, excludePeerPorts: ReadonlySet<number>): Promise<KernelSnapshot | null> {
+export function kernelSnapshot(port: number, excludePeers: ReadonlySet<string>): Promise<KernelSnapshot | null> {
   return new Promise((resolve) => {
     execFile('ss', ['-tinHa', `( sport = :${port} )`], { maxBuffer: 256 * 1024 * 1024, timeout: 10_000 }, (error, stdout) => {
-      resolve(error === null ? parseSs(stdout, port, excludePeerPorts) : null);
+      resolve(error === null ? parseSs(stdout, port, excludePeers) : null);
     });
   });
 }

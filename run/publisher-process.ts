@@ -72,8 +72,8 @@ export class PublisherProcess {
     await this.ask({ type: 'schedule', schedule }, 'ack', QUICK_TIMEOUT_MS);
   }
 
-  async localPorts(): Promise<number[]> {
-    return (await this.ask({ type: 'ports' }, 'ports', QUICK_TIMEOUT_MS)).localPorts;
+  async localEndpoints(): Promise<string[]> {
+    return (await this.ask({ type: 'ports' }, 'ports', QUICK_TIMEOUT_MS)).localEndpoints;
   }
 
   async collect(timeoutMs = 30_000): Promise<PublisherResult> {

@@ -310,7 +310,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // only for a server pushbench cannot ask (its own count its bytes exactly): searching for a quiet edge
     // runs `ss` and asks the generators again and again, work that must not share a measured window.
     const port = server === undefined ? localPort(origin) : null;
-    const publisherPorts = async (): Promise<ReadonlySet<number>> => new Set(publisher === null ? [] : await publisher.localPorts());
+    const publisherPorts = async (): Promise<ReadonlySet<string>> => new Set(publisher === null ? [] : await publisher.localEndpoints());
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.

@@ -47,7 +47,7 @@ async function clientBytesOf(
 export function edgeSnapshot(
   port: number | null,
   generators: readonly GeneratorProcess[],
-  publisherPorts: () => Promise<ReadonlySet<number>>,
+  publisherPorts: () => Promise<ReadonlySet<string>>,
   searchMs: number,
 ): Promise<QuietPair | null> {
   if (port === null) return Promise.resolve(null);

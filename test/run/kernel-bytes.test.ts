@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { kernelDelta, kernelSnapshot, parseSs } from '../../run/kernel-bytes.ts';
+import { peerEndpoint } from '../../load/publisher.ts';
 
 const SS = [
   'LISTEN 0      511    127.0.0.1:8080   0.0.0.0:*',
@@ -17,6 +18,9 @@ const SS = [
   '\t bbr wscale:10,10 rto:204 cwnd:10 bytes_received:77',
   'ESTAB  0      0      127.0.0.1:8080 127.0.0.1:50000',
   '\t bbr bytes_sent:9999 bytes_received:9999',
+  // A client on another source address with the publisher's port number: a client, counted.
+  'ESTAB  0      0      127.0.0.1:8080 127.0.0.2:50000',
+  '\t bbr bytes_sent:120 bytes_received:30',
   'TIME-WAIT 0   0      127.0.0.1:8080 127.0.0.1:42000',
   '\t',
   'ESTAB  0      0      127.0.0.1:9090 127.0.0.1:42952',
@@ -24,13 +28,14 @@ const SS = [
 ].join('\n');
 
 test('the sockets on the port, by peer, without the listener, a closed socket, another port and the publisher', () => {
-  const sockets = parseSs(SS, 8080, new Set([50000]));
+  const sockets = parseSs(SS, 8080, new Set(['127.0.0.1:50000']));
   assert.deepEqual(
     [...sockets],
     [
       ['127.0.0.1:42950', { sent: 1100, received: 250 }],
       // ss leaves a zero counter out.
       ['127.0.0.1:42951', { sent: 0, received: 77 }],
+      ['127.0.0.2:50000', { sent: 120, received: 30 }],
     ],
   );
 });
@@ -56,9 +61,15 @@ test('a real socket: the kernel counts exactly what was written and read', async
   client.write('x'.repeat(1234));
   let received = 0;
   await new Promise<void>((resolve) => client.on('data', (d: Buffer) => (received += d.length) >= 2468 && resolve()));
-  const snapshot = await kernelSnapshot(port, new Set());
+  const snapshot = await kernelSnapshot(port, new Set<string>());
   client.destroy();
   server.close();
   assert.ok(snapshot !== null, 'ss is installed');
   assert.deepEqual([...snapshot.values()], [{ sent: 2468, received: 1234 }]);
+});
+
+test('a peer as ss writes it: IPv4 as address:port, IPv6 in brackets, an IPv4-mapped address as IPv4', () => {
+  assert.equal(peerEndpoint('127.0.0.2', 50000), '127.0.0.2:50000');
+  assert.equal(peerEndpoint('::1', 50000), '[::1]:50000');
+  assert.equal(peerEndpoint('::ffff:127.0.0.1', 50000), '127.0.0.1:50000');
 });

@@ -398,7 +398,7 @@ test('a foreign server: expected is what the publisher had accepted, CPU and RSS
     roundTrip: histogramOf([1, 1, 2, 3]),
     lateness: histogramOf([0.5, 1.5]),
     busyWaitCpuPercent: 0.25,
-    localPorts: [40000],
+    localEndpoints: ['127.0.0.1:40000'],
     bytes: { up: 1000, down: 500 },
   };
   const foreign = {
