@@ -182,18 +182,25 @@ export class TargetPublisher {
   }
 
   /**
-   * The local address and port of the publisher's connections so far, as ss writes a peer. Not the
-   * port alone: a client on another source address (127.0.0.2, ...) may have the same port, and
-   * its socket was left out of the kernel's count (9,999 of 10,000 at 10,000 clients on Nchan).
+   * The local address and port of the publisher's open connections, as ss writes a peer. Not the
+   * port alone: a client on another source address (127.0.0.2, ...) may have the same port.
    */
   localEndpoints(): string[] {
     return [...this.endpoints];
   }
 
+  /**
+   * Remembers an open connection's endpoint until it closes: a port the publisher let go can be
+   * taken by a client at once (Linux reuses a TIME-WAIT port on loopback, tcp_tw_reuse = 2), and
+   * that client's socket was left out of the kernel's count (9,999 of 10,000 at 10,000 clients on
+   * Nchan: the warm-up connection's port).
+   */
   private remember(socket: net.Socket): void {
     const { localAddress, localPort } = socket;
     if (localAddress === undefined || localPort === undefined) return;
-    this.endpoints.add(peerEndpoint(localAddress, localPort));
+    const endpoint = peerEndpoint(localAddress, localPort);
+    this.endpoints.add(endpoint);
+    socket.once('close', () => this.endpoints.delete(endpoint));
   }
 
   /** Stops the schedule, waits (bounded) for the publishes in flight, and reports the window. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { kernelDelta, kernelSnapshot, parseSs } from '../../run/kernel-bytes.ts';
-import { peerEndpoint } from '../../load/publisher.ts';
+import { peerEndpoint, TargetPublisher } from '../../load/publisher.ts';
 
 const SS = [
   'LISTEN 0      511    127.0.0.1:8080   0.0.0.0:*',
@@ -72,4 +72,26 @@ test('a peer as ss writes it: IPv4 as address:port, IPv6 in brackets, an IPv4-ma
   assert.equal(peerEndpoint('127.0.0.2', 50000), '127.0.0.2:50000');
   assert.equal(peerEndpoint('::1', 50000), '[::1]:50000');
   assert.equal(peerEndpoint('::ffff:127.0.0.1', 50000), '127.0.0.1:50000');
+});
+
+test("the publisher's endpoints are its open connections: a connection it closed gives its port back (a client may reuse it at once on loopback)", async () => {
+  const server = net.createServer((socket) => socket.on('error', () => {}));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const publisher = new TargetPublisher(
+    {
+      origin: `http://127.0.0.1:${port}`,
+      publish: { method: 'POST', path: '/publish', headers: [], body: '{message}', accepted: [204] },
+      payloadBytes: 8,
+    },
+    () => {},
+  );
+  try {
+    // The warm-up connection: opened, remembered, closed; its endpoint goes with it.
+    await publisher.connect();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(publisher.localEndpoints(), []);
+  } finally {
+    server.close();
+  }
 });
