@@ -107,6 +107,25 @@ export const COMPARISON_HEAD: ComparisonLine = {
   rss: 'Server RSS',
 };
 
+/** A line with nothing measured: its technique and target, and why in the delivered column. */
+function onlyDelivered(base: Pick<ComparisonLine, 'technique' | 'target'>, delivered: string): ComparisonLine {
+  return {
+    ...base,
+    delivered,
+    lost: '',
+    bytesPerMessage: '',
+    payload: '',
+    overhead: '',
+    framework: '',
+    connect: '',
+    head: '',
+    p50: '',
+    p99: '',
+    cpu: '',
+    rss: '',
+  };
+}
+
 /** The table lines of one comparison: every technique, every target, failures and absences named. */
 export function comparisonLines(comparison: TargetComparison): ComparisonLine[] {
   const lines: ComparisonLine[] = [];
@@ -114,39 +133,11 @@ export function comparisonLines(comparison: TargetComparison): ComparisonLine[] 
     for (const { target, result } of cells) {
       const base = { technique: techniqueLabel(technique), target: target.name };
       if (result === undefined) {
-        lines.push({
-          ...base,
-          delivered: 'not offered',
-          lost: '',
-          bytesPerMessage: '',
-          payload: '',
-          overhead: '',
-          framework: '',
-          connect: '',
-          head: '',
-          p50: '',
-          p99: '',
-          cpu: '',
-          rss: '',
-        });
+        lines.push(onlyDelivered(base, 'not offered'));
         continue;
       }
       if (result.state !== 'completed') {
-        lines.push({
-          ...base,
-          delivered: `${result.state}: ${result.error}`,
-          lost: '',
-          bytesPerMessage: '',
-          payload: '',
-          overhead: '',
-          framework: '',
-          connect: '',
-          head: '',
-          p50: '',
-          p99: '',
-          cpu: '',
-          rss: '',
-        });
+        lines.push(onlyDelivered(base, `${result.state}: ${result.error}`));
         continue;
       }
       const perMessage = result.perMessage.totalBytes;
