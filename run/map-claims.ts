@@ -11,6 +11,8 @@ import type { Calibration, MapConfig } from './map.ts';
 import { MAP_WIRE, runParams, shownFigure } from './map.ts';
 
 const fmt = (value: number, digits = 3): string => String(Number(value.toPrecision(digits)));
+/** Bytes as a whole number with thousands separators (122,327). */
+const bytesText = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 /** Grid points (rate, interval, clients) and their cells, in grid order. */
 function points(cells: readonly MapCell[]): MapCell[][] {
@@ -88,7 +90,7 @@ export function cometClaim(techniques: readonly TechniqueId[], calibration: Cali
   }
   const others = techniques
     .filter((t) => t !== longPoll && calibration.memoryBytesPerConnection[t] !== undefined)
-    .map((t) => `${TECHNIQUE_META[t].label} ${Math.round(calibration.memoryBytesPerConnection[t]!)} B`);
+    .map((t) => `${TECHNIQUE_META[t].label} ${bytesText(calibration.memoryBytesPerConnection[t]!)} B`);
   const ratio = poll === undefined ? null : held / poll;
   const verdict = ratio === null ? 'partly' : ratio > 1.1 ? 'true' : 'partly';
   return {
@@ -96,12 +98,12 @@ export function cometClaim(techniques: readonly TechniqueId[], calibration: Cali
     claim,
     verdict,
     evidence:
-      `A held long poll costs the server ${Math.round(held)} B per connection (${others.join(', ') || 'no other technique measured'}). ` +
+      `A held long poll costs the server ${bytesText(held)} B per connection (${others.join(', ') || 'no other technique measured'}). ` +
       (ratio === null
         ? 'Short polling was not measured beside it.'
         : ratio > 1.1
           ? `That is ${fmt(ratio)} times short polling's keep-alive connection.`
-          : `Short polling's keep-alive client holds a connection too (${Math.round(poll!)} B): holding is what a connection costs, not what Comet adds (ratio ${fmt(ratio)}).`),
+          : `Short polling's keep-alive client holds a connection too (${bytesText(poll!)} B): holding is what a connection costs, not what Comet adds (ratio ${fmt(ratio)}).`),
   };
 }
 
