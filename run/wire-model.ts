@@ -6,9 +6,9 @@
  *   (core/wires.ts TLS13_RECORD_OVERHEAD_BYTES). An HTTP/1.1 request, a JSON answer (head and
  *   body written together), an SSE event and a WebSocket frame are each one write.
  * - HTTP/2: a request is one HEADERS frame (9 B + its HPACK block, END_STREAM set); a JSON
- *   answer is a HEADERS frame, a DATA frame with the body and an empty DATA frame that ends the
- *   stream (Node's compatibility API ends the stream apart), in two TLS records (the head, then
- *   the body with the end); an SSE event or a WebSocket frame is one DATA frame of its stream,
+ *   answer is a HEADERS frame and a DATA frame with the body that ends the stream (END_STREAM on
+ *   it: pushbench's server asks for no trailers, servers/transports.ts), written together, in one
+ *   TLS record; an SSE event or a WebSocket frame is one DATA frame of its stream,
  *   no chunk framing. HPACK blocks: the request's is the encoder's output for the profile
  *   (run/hpack-sizes.ts), the response's, whose `date` changes every second and evicts table
  *   entries, is the mean of the blocks the clients counted in the window, and the formula says so.
@@ -68,11 +68,11 @@ export function wireTerms(wire: WireId, h2: H2Blocks | null): WireTerms {
     h2 === null
       ? ''
       : `a request is a ${F} B HEADERS frame + ${requestBlock} B HPACK block (the encoder's steady state; the first request's is ${h2.firstRequestBlockBytes} B), ` +
-        `an answer ${F} B HEADERS + ${fmtBytes(responseBlock)} B HPACK block (${h2.responseBlockSource}) + ${F} B DATA + ${F} B closing DATA${meta.tls ? `, in 1 and 2 TLS records of ${record} B each` : ''}; `;
+        `an answer ${F} B HEADERS + ${fmtBytes(responseBlock)} B HPACK block (${h2.responseBlockSource}) + ${F} B DATA that ends the stream${meta.tls ? `, in one ${record} B TLS record` : ''}; `;
   return {
     wire,
     request: () => F + requestBlock + record,
-    answerHead: () => F + responseBlock + F + F + 2 * record,
+    answerHead: () => F + responseBlock + F + record,
     pushed: (_h1, bare) => bare + F + record,
     chunked: false,
     text: `; on ${meta.label}: ${exchangeText}an event or frame is one ${F} B DATA frame${meta.tls ? ` in one ${record} B TLS record` : ''}`,

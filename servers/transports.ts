@@ -171,18 +171,31 @@ export const H2_SERVER_LIMITS = Object.freeze({
 });
 
 /**
- * The compatibility API's response, with HTTP/1.1's fast form of writeHead made fast on HTTP/2 too.
- * The handlers write their heads as a flat list (`['Content-Type', 'application/json', ...]`),
- * node:http's cheapest form. Node's Http2ServerResponse takes a list by first removing each name
- * and then appending it through setHeader, validating every field twice before stream.respond
- * validates it a third time (a CPU profile of the empty h2 poll put writeHead at twice the cost
- * of the bare server's, which passes an object). A list without repeated names, on a response
- * with no header set before, goes straight to the core API's respond() with the options the
- * compatibility layer uses (trailers asked for, so the stream still ends with the empty DATA
- * frame the wire model counts, run/wire-model.ts): the same frames, one validation.
+ * The compatibility API's response, made as cheap as the core API's on the two points where it is not.
+ *
+ * 1. The stream ends with its last DATA frame. The compatibility layer asks for trailers on every
+ *    response (`waitForTrailers`), so Node ends each stream apart: an empty DATA frame with
+ *    END_STREAM, sent from a setImmediate after the body, which over TLS is a TLS record and a
+ *    write of its own. pushbench's handlers send no trailers, so its responses do not ask for
+ *    them, and an answer ends as nginx's, h2o's and Go's do: END_STREAM on the DATA frame that
+ *    carries the end of the body (measured: about a quarter of a bare compatibility server's
+ *    CPU per empty poll, docs/results/2026-12-07-h2-server.md). run/wire-model.ts counts this form.
+ * 2. writeHead takes HTTP/1.1's fast form. The handlers write their heads as a flat list
+ *    (`['Content-Type', 'application/json', ...]`), node:http's cheapest form; Node's
+ *    Http2ServerResponse takes a list by first removing each name and then appending it through
+ *    setHeader, validating every field twice before stream.respond validates it a third time. A
+ *    list without repeated names, on a response with no header set before, goes straight to the
+ *    core API's respond(); any other head takes Node's own path, with the stream's respond() told
+ *    the same (no trailers).
  */
 /** HTTP/1.1's connection fields, which HTTP/2 forbids (RFC 9113 §8.2.2): the compatibility layer drops them, respond() throws. */
 const H1_CONNECTION_FIELDS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+/** Node's ServerHttp2Stream.prototype.respond, read from the first stream that needs it (the class is not exported). */
+let http2ServerStreamRespond: http2.ServerHttp2Stream['respond'];
+/** The core API's respond(), asked never to wait for trailers (point 1 above). */
+function respondWithoutTrailers(this: http2.ServerHttp2Stream, headers?: http2.OutgoingHttpHeaders, options?: http2.ServerStreamResponseOptions): void {
+  http2ServerStreamRespond.call(this, headers, { ...options, waitForTrailers: false });
+}
 
 class ListHeadH2Response extends http2.Http2ServerResponse {
   override writeHead(statusCode: number, statusMessageOrHeaders?: unknown, maybeHeaders?: unknown): this {
@@ -197,21 +210,28 @@ class ListHeadH2Response extends http2.Http2ServerResponse {
       stream.closed ||
       this.getHeaderNames().length > 0
     )
-      return super.writeHead(statusCode, statusMessageOrHeaders as http2.OutgoingHttpHeaders);
+      return this.nodeWriteHead(statusCode, statusMessageOrHeaders);
     const fields: http2.OutgoingHttpHeaders = Object.create(null) as http2.OutgoingHttpHeaders;
     for (let i = 0; i < headers.length; i += 2) {
       const name = (headers[i] as string).toLowerCase();
       // A repeated name (two Set-Cookie lines of a header profile), or one HTTP/2 forbids (which Node drops), keeps Node's own handling.
-      if (fields[name] !== undefined || H1_CONNECTION_FIELDS.has(name))
-        return super.writeHead(statusCode, statusMessageOrHeaders as http2.OutgoingHttpHeaders);
+      if (fields[name] !== undefined || H1_CONNECTION_FIELDS.has(name)) return this.nodeWriteHead(statusCode, statusMessageOrHeaders);
       fields[name] = String(headers[i + 1]);
     }
     // The setter checks the range, as writeHead does, and keeps statusCode readable.
     this.statusCode = statusCode;
     fields[':status'] = statusCode;
     // sendDate is an option of respond() Node's types leave out; the compatibility layer passes it too.
-    stream.respond(fields, { endStream: false, waitForTrailers: true, sendDate: this.sendDate } as http2.ServerStreamResponseOptions);
+    stream.respond(fields, { endStream: false, waitForTrailers: false, sendDate: this.sendDate } as http2.ServerStreamResponseOptions);
     return this;
+  }
+
+  /** Node's own writeHead, its respond() call told not to wait for trailers. */
+  private nodeWriteHead(statusCode: number, statusMessageOrHeaders: unknown): this {
+    const stream = this.stream;
+    http2ServerStreamRespond ??= Object.getPrototypeOf(stream).respond;
+    if (stream.respond === http2ServerStreamRespond) stream.respond = respondWithoutTrailers;
+    return super.writeHead(statusCode, statusMessageOrHeaders as http2.OutgoingHttpHeaders);
   }
 }
 

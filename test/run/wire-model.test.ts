@@ -47,14 +47,14 @@ describe('wire terms by hand', () => {
     assert.equal(h1 - h2c, 6 - 9);
   });
 
-  test('a poll on h2: request = 9 + block (+ 22), answer head = 9 + block + 9 + 9 (+ 2 x 22)', () => {
+  test('a poll on h2: request = 9 + block (+ 22), answer head = 9 + block + 9 (+ 22): HEADERS and the DATA that ends the stream, one record', () => {
     const blocks = { requestBlockBytes: 26, firstRequestBlockBytes: 308, responseBlockBytes: 7, responseBlockSource: 'test' };
     const h2 = wireTerms('h2', blocks);
     assert.equal(h2.request(500), 9 + 26 + 22);
-    assert.equal(h2.answerHead(180), 9 + 7 + 9 + 9 + 44);
+    assert.equal(h2.answerHead(180), 9 + 7 + 9 + 22);
     const h2c = wireTerms('h2c', blocks);
     assert.equal(h2c.request(500), 9 + 26);
-    assert.equal(h2c.answerHead(180), 9 + 7 + 9 + 9);
+    assert.equal(h2c.answerHead(180), 9 + 7 + 9);
   });
 });
 
