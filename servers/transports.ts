@@ -193,7 +193,11 @@ const H1_CONNECTION_FIELDS = new Set(['connection', 'keep-alive', 'proxy-connect
 /** Node's ServerHttp2Stream.prototype.respond, read from the first stream that needs it (the class is not exported). */
 let http2ServerStreamRespond: http2.ServerHttp2Stream['respond'];
 /** The core API's respond(), asked never to wait for trailers (point 1 above). */
-function respondWithoutTrailers(this: http2.ServerHttp2Stream, headers?: http2.OutgoingHttpHeaders, options?: http2.ServerStreamResponseOptions): void {
+function respondWithoutTrailers(
+  this: http2.ServerHttp2Stream,
+  headers?: http2.OutgoingHttpHeaders,
+  options?: http2.ServerStreamResponseOptions,
+): void {
   http2ServerStreamRespond.call(this, headers, { ...options, waitForTrailers: false });
 }
 
@@ -211,16 +215,18 @@ class ListHeadH2Response extends http2.Http2ServerResponse {
       this.getHeaderNames().length > 0
     )
       return this.nodeWriteHead(statusCode, statusMessageOrHeaders);
-    const fields: http2.OutgoingHttpHeaders = Object.create(null) as http2.OutgoingHttpHeaders;
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = (headers[i] as string).toLowerCase();
-      // A repeated name (two Set-Cookie lines of a header profile), or one HTTP/2 forbids (which Node drops), keeps Node's own handling.
-      if (fields[name] !== undefined || H1_CONNECTION_FIELDS.has(name)) return this.nodeWriteHead(statusCode, statusMessageOrHeaders);
-      fields[name] = String(headers[i + 1]);
-    }
     // The setter checks the range, as writeHead does, and keeps statusCode readable.
     this.statusCode = statusCode;
-    fields[':status'] = statusCode;
+    // A plain object, not Object.create(null): respond() copies it with for-in, which V8 runs far slower over a
+    // dictionary-mode object (a profile of the empty h2 poll put that copy at 1.6 µs against 0.2 for a literal).
+    const fields: http2.OutgoingHttpHeaders = { ':status': statusCode };
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = (headers[i] as string).toLowerCase();
+      // A repeated name (two Set-Cookie lines of a header profile), one HTTP/2 forbids (which Node drops), or one an
+      // object's prototype has, keeps Node's own handling.
+      if (name in fields || H1_CONNECTION_FIELDS.has(name)) return this.nodeWriteHead(statusCode, statusMessageOrHeaders);
+      fields[name] = String(headers[i + 1]);
+    }
     // sendDate is an option of respond() Node's types leave out; the compatibility layer passes it too.
     stream.respond(fields, { endStream: false, waitForTrailers: false, sendDate: this.sendDate } as http2.ServerStreamResponseOptions);
     return this;
@@ -299,18 +305,16 @@ function guardSession(
   budget: { controlFramesPerSecond: number; resetStreamsPerSecond: number },
 ): void {
   let openStreams = 0;
-  let prefaceSeen = false;
-  let idleTimer: NodeJS.Timeout | undefined;
   const closeIdle = (): void => {
+    // Armed once and re-armed (refresh(), no new timer) each time the last stream closes: it fires with streams open only if
+    // one outlived the keep-alive timeout, and then does nothing.
+    if (openStreams > 0 || session.destroyed) return;
     session.close();
     // close() waits for the peer; one that never reads the GOAWAY is cut a head timeout later.
     setTimeout(() => session.destroy(), options.headersTimeoutMs).unref();
   };
-  const armIdle = (): void => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(closeIdle, options.keepAliveTimeoutMs).unref();
-  };
-  idleTimer = setTimeout(() => session.destroy(), options.headersTimeoutMs).unref();
+  let idleTimer: NodeJS.Timeout | undefined;
+  const prefaceTimer = setTimeout(() => session.destroy(), options.headersTimeoutMs).unref();
   const endForAbuse = (): void => {
     if (session.destroyed) return;
     session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
@@ -319,22 +323,26 @@ function guardSession(
   const controlFrames = perSecondBudget(budget.controlFramesPerSecond, endForAbuse);
   const resetStreams = perSecondBudget(budget.resetStreamsPerSecond, endForAbuse);
   session.on('remoteSettings', () => {
-    if (!prefaceSeen) {
-      prefaceSeen = true;
-      if (openStreams === 0) armIdle();
+    if (idleTimer === undefined) {
+      clearTimeout(prefaceTimer);
+      idleTimer = setTimeout(closeIdle, options.keepAliveTimeoutMs).unref();
     }
     controlFrames();
   });
   session.on('ping', controlFrames);
+  // One listener per session, not a closure (and a once wrapper) per stream: a stream's 'close' fires once.
+  function onStreamClose(this: http2.ServerHttp2Stream): void {
+    if (this.rstCode !== http2.constants.NGHTTP2_NO_ERROR) resetStreams();
+    if (--openStreams === 0) idleTimer?.refresh();
+  }
   session.on('stream', (stream: http2.ServerHttp2Stream) => {
     openStreams++;
-    clearTimeout(idleTimer);
-    stream.once('close', () => {
-      if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) resetStreams();
-      if (--openStreams === 0 && !session.destroyed) armIdle();
-    });
+    stream.on('close', onStreamClose);
   });
-  session.once('close', () => clearTimeout(idleTimer));
+  session.once('close', () => {
+    clearTimeout(prefaceTimer);
+    clearTimeout(idleTimer);
+  });
 }
 
 /** A counter that calls `onExceeded` when called more than `perSecond` times within one second (fixed windows). */

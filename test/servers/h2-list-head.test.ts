@@ -86,7 +86,7 @@ test("a header profile's repeated and connection lines over h2c: both Set-Cookie
   }
 });
 
-test('an answer is HEADERS and one DATA frame that ends the stream, on the list path and on Node\'s own', async () => {
+test("an answer is HEADERS and one DATA frame that ends the stream, on the list path and on Node's own", async () => {
   const plain = await startServer({ wire: 'h2c', rate: 0, techniques: ['polling'] });
   // Two Set-Cookie lines take Node's own writeHead (servers/transports.ts): its respond() is told not to wait for trailers too.
   const repeated = await startServer({
