@@ -12,7 +12,7 @@
  */
 import type net from 'node:net';
 import { partsOf, type ByteAttribution, type ClientBytes, type SecureDial, type SocketCounter } from '../core/socket-counter.ts';
-import { diffParts, type WireParts } from '../core/wire-parts.ts';
+import { diffParts, type ConnectionParts, type WireParts } from '../core/wire-parts.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
@@ -82,6 +82,8 @@ export class KeepAliveGet {
 
   private readonly host: string;
   private readonly port: number;
+  /** The parts counter of `tcp`, on a tapped connection (looked up once per connection, not per request). */
+  private parts: ConnectionParts | undefined;
 
   /**
    * `origin` is `http://host:port`; `headers` follow `host` and `connection` on every request;
@@ -135,6 +137,7 @@ export class KeepAliveGet {
     if (this.pending !== undefined) return Promise.reject(new Error('a request is already in flight on this connection'));
     const socket = this.open();
     const tcp = this.tcp!;
+    const request = this.requestBytes(method, path, extraHeaders, body);
     return new Promise((resolve, reject) => {
       this.pending = {
         resolve,
@@ -142,22 +145,35 @@ export class KeepAliveGet {
         socket: tcp,
         writtenBefore: tcp.bytesWritten,
         readBefore: tcp.bytesRead,
-        partsBefore: partsOf(tcp)?.snapshot(),
+        partsBefore: this.parts?.snapshot(),
       };
-      // One write of one buffer: the request line, the header block encoded once for all requests, the
-      // cursor lines, the blank line and a POST's body. (Corked writes of the parts cost a writev, and
-      // the stream's per-chunk bookkeeping, per request.)
-      const line = `${method} ${path} HTTP/1.1\r\n`;
-      const tail = extraHeaders === '' ? '\r\n' : `${extraHeaders}\r\n`;
-      const block = this.headerBlock;
-      const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
-      const request = Buffer.allocUnsafe(line.length + block.length + tail.length + bodyBytes);
-      request.write(line, 0, 'latin1');
-      block.copy(request, line.length);
-      request.write(tail, line.length + block.length, 'latin1');
-      if (bodyBytes > 0) request.write(body, line.length + block.length + tail.length, 'utf8');
       socket.write(request);
     });
+  }
+
+  /** The GET sent last and its bytes: a poll repeats its request until its cursor moves, and then writes the same buffer again. */
+  private lastGet: { path: string; extraHeaders: string; bytes: Buffer } | undefined;
+
+  /**
+   * One buffer holding the request line, the header block encoded once for all requests, the
+   * cursor lines, the blank line and a POST's body: one write per request. (Corked writes of the
+   * parts cost a writev, and the stream's per-chunk bookkeeping, per request.) A GET identical to
+   * the last one reuses its buffer, as autocannon does: the socket never changes a buffer it writes.
+   */
+  private requestBytes(method: 'GET' | 'POST', path: string, extraHeaders: string, body: string): Buffer {
+    const last = this.lastGet;
+    if (method === 'GET' && last !== undefined && last.path === path && last.extraHeaders === extraHeaders) return last.bytes;
+    const line = `${method} ${path} HTTP/1.1\r\n`;
+    const tail = extraHeaders === '' ? '\r\n' : `${extraHeaders}\r\n`;
+    const block = this.headerBlock;
+    const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
+    const request = Buffer.allocUnsafe(line.length + block.length + tail.length + bodyBytes);
+    request.write(line, 0, 'latin1');
+    block.copy(request, line.length);
+    request.write(tail, line.length + block.length, 'latin1');
+    if (bodyBytes > 0) request.write(body, line.length + block.length + tail.length, 'utf8');
+    if (method === 'GET') this.lastGet = { path, extraHeaders, bytes: request };
+    return request;
   }
 
   /** Ends the connection cleanly and resolves once its TCP socket closed (destroyed after `timeoutMs`). */
@@ -180,6 +196,7 @@ export class KeepAliveGet {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
     const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution, this.tapParts);
     this.tcp = tcp;
+    this.parts = partsOf(tcp);
     this.ready = new Promise((resolve, reject) => {
       socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());
       socket.once('error', reject);
@@ -277,21 +294,20 @@ export class KeepAliveGet {
       this.socket = undefined;
       this.buffer = EMPTY;
     }
-    const bytes =
-      pending === undefined
-        ? { up: 0, down: 0 }
-        : { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
-    const partsNow = pending === undefined ? undefined : partsOf(pending.socket)?.snapshot();
-    const parts = partsNow === undefined || pending?.partsBefore === undefined ? undefined : diffParts(partsNow, pending.partsBefore);
-    pending?.resolve({
+    if (pending === undefined) return this.buffer.length > 0;
+    const bytes = { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
+    const response: GetResponse = {
       status: r.status,
       reason: r.reason,
       head: r.head,
       headers: r.headers,
       body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body),
       bytes,
-      ...(parts === undefined ? {} : { parts }),
-    });
+    };
+    const partsBefore = pending.partsBefore;
+    const partsNow = partsBefore === undefined ? undefined : partsOf(pending.socket)?.snapshot();
+    if (partsNow !== undefined && partsBefore !== undefined) response.parts = diffParts(partsNow, partsBefore);
+    pending.resolve(response);
     return this.buffer.length > 0;
   }
 }
@@ -319,17 +335,26 @@ export function parseHead(head: string, capture: ReadonlySet<string> = new Set()
   let remaining = -2;
   let keepAlive = head.startsWith('HTTP/1.1');
   let lineStart = head.indexOf('\r\n') + 2;
+  const captureAny = capture.size > 0;
   while (lineStart > 1 && lineStart < head.length) {
-    const lineEnd = head.indexOf('\r\n', lineStart);
-    const line = head.slice(lineStart, lineEnd === -1 ? head.length : lineEnd);
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length') remaining = Number(value);
-    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) remaining = -1;
-    else if (name === 'connection') keepAlive = value.toLowerCase() !== 'close';
-    if (capture.has(name)) headers.set(name, value);
-    if (lineEnd === -1) break;
+    let lineEnd = head.indexOf('\r\n', lineStart);
+    if (lineEnd === -1) lineEnd = head.length;
+    let colon = head.indexOf(':', lineStart);
+    if (colon === -1 || colon > lineEnd) colon = -1;
+    // Only three names frame a response: a line whose name cannot be one of them (by its length) is
+    // not cut out of the head, unless the caller captures headers. (Date, Keep-Alive, Content-Type
+    // are read past on every poll.)
+    const nameLength = colon === -1 ? lineEnd - lineStart - 1 : colon - lineStart;
+    if (captureAny || nameLength === 14 || nameLength === 17 || nameLength === 10) {
+      const line = head.slice(lineStart, lineEnd);
+      const name = line.slice(0, colon === -1 ? -1 : colon - lineStart).toLowerCase();
+      const value = line.slice(colon === -1 ? 0 : colon - lineStart + 1).trim();
+      if (name === 'content-length') remaining = Number(value);
+      else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) remaining = -1;
+      else if (name === 'connection') keepAlive = value.toLowerCase() !== 'close';
+      if (captureAny && capture.has(name)) headers.set(name, value);
+    }
+    if (lineEnd === head.length) break;
     lineStart = lineEnd + 2;
   }
   // 1xx, 204 and 304 have no body whatever the headers say.

@@ -19,6 +19,16 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
   let inFlight: Promise<void> | undefined;
   /** Monotonic µs at which the next poll is due. */
   let nextDue = 0;
+  // The request path changes only when the cursor moves: most polls of a quiet feed repeat the last one.
+  let path = subscriptionPath(ctx.subscription, ctx.room, since);
+  let pathSince = since;
+  function currentPath(): string {
+    if (pathSince !== since) {
+      path = subscriptionPath(ctx.subscription, ctx.room, since);
+      pathSince = since;
+    }
+    return path;
+  }
 
   /** One poll due at `dueAt` (and its immediate re-polls when the target asks for them, attributed with it). */
   async function poll(late: boolean, dueAt: number): Promise<void> {
@@ -26,7 +36,7 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
       let again = true;
       for (let round = 0; again && round < MAX_REPOLLS && !http.stopped; round++) {
         ctx.beginExchange(dueAt);
-        const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
+        const answer = await http.poll(currentPath());
         ctx.endExchange(answer.bytes, answer.parts);
         if (answer.lastSeq > since) since = answer.lastSeq;
         ctx.countRequest(answer.empty, late && round === 0);
@@ -48,18 +58,19 @@ export const createPollingDriver: DriverFactory = (ctx: DriverContext): ClientDr
       fire(true);
       return;
     }
-    http.after((nextDue - now) / 1000, () => fire(false));
+    http.after((nextDue - now) / 1000, fireOnTime);
   }
 
   function fire(late: boolean): void {
     inFlight = poll(late, nextDue).then(schedule);
   }
+  const fireOnTime = (): void => fire(false);
 
   return {
     async connect() {
       // The first poll opens the connection and proves the endpoint answers (a refusal rejects here); it is due now, before any window.
       ctx.beginExchange(nowMicros());
-      const answer = await http.poll(subscriptionPath(ctx.subscription, ctx.room, since));
+      const answer = await http.poll(currentPath());
       if (answer.lastSeq > since) since = answer.lastSeq;
     },
     begin(at) {
