@@ -24,6 +24,9 @@ export interface PollAnswer {
   parts?: WireParts;
 }
 
+/** Hears how a pollThen() ended: its answer, or the error (a refusal, a closed connection). */
+export type PollDone = (error: unknown, answer: PollAnswer | undefined) => void;
+
 /** A PollAnswer with the response's bytes and, on a tapped connection, its parts. */
 function answer(count: number, lastSeq: number, empty: boolean, response: GetResponse): PollAnswer {
   const out: PollAnswer = { count, lastSeq, empty, bytes: response.bytes };
@@ -126,7 +129,41 @@ export class HttpClient {
    * the start of the body. The target's header cursor is copied from every answer that has it.
    */
   async poll(path: string): Promise<PollAnswer> {
-    const response = await this.gets.get(this.withBodyCursor(path), this.cursorLines);
+    return this.answer(path, await this.gets.get(this.withBodyCursor(path), this.cursorLines));
+  }
+
+  /** The request and handler of the pollThen() under way (one at a time). */
+  private polling: { path: string; done: PollDone } = { path: '', done: () => {} };
+
+  private readonly onPolled = (error: Error | null, response: GetResponse | undefined): void => {
+    const { path, done } = this.polling;
+    if (error !== null) return done(error, undefined);
+    let answer: PollAnswer;
+    try {
+      answer = this.answer(path, response!);
+    } catch (problem) {
+      return done(problem, undefined);
+    }
+    done(null, answer);
+  };
+
+  /**
+   * As poll(), the outcome handed to `done`: on a channel that offers getThen() (HTTP/1.1), a
+   * poll costs no promise. `done` must not throw.
+   */
+  pollThen(path: string, done: PollDone): void {
+    const gets = this.gets;
+    this.polling.path = path;
+    this.polling.done = done;
+    if (gets.getThen !== undefined) return gets.getThen(this.withBodyCursor(path), this.cursorLines, this.onPolled);
+    gets.get(this.withBodyCursor(path), this.cursorLines).then(
+      (response) => this.onPolled(null, response),
+      (error: Error) => this.onPolled(error, undefined),
+    );
+  }
+
+  /** What a response to `GET path` brought; throws a refusal for an error status. */
+  private answer(path: string, response: GetResponse): PollAnswer {
     const { subscription } = this.ctx;
     const nothingNew = subscription.emptyStatuses.includes(response.status);
     if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
