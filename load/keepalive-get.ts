@@ -285,14 +285,20 @@ export class KeepAliveGet {
       const end = this.buffer.indexOf(CRLF_CRLF);
       if (end === -1) return false;
       this.reading = parseHead(this.buffer.toString('latin1', 0, end), this.capture);
-      this.buffer = this.buffer.subarray(end + 4);
+      this.buffer = this.buffer.length === end + 4 ? EMPTY : this.buffer.subarray(end + 4);
       if (this.reading.remaining === 0) return this.finish();
     }
     const r = this.reading;
     if (r.remaining > 0) {
+      // The usual case, a body that ends the chunk, is taken whole: no slices to make.
       if (this.buffer.length < r.remaining) return false;
-      r.body.push(this.buffer.subarray(0, r.remaining));
-      this.buffer = this.buffer.subarray(r.remaining);
+      if (this.buffer.length === r.remaining) {
+        r.body.push(this.buffer);
+        this.buffer = EMPTY;
+      } else {
+        r.body.push(this.buffer.subarray(0, r.remaining));
+        this.buffer = this.buffer.subarray(r.remaining);
+      }
       r.remaining = 0;
       return this.finish();
     }
