@@ -9,6 +9,11 @@
  *
  * Responses are framed by Content-Length or chunked encoding; a response with neither
  * is read until the server closes. A closed connection is reopened on the next request.
+ *
+ * Per poll it does no more than autocannon does (docs/results/2026-12-07-generator-poll.md): a
+ * request identical to the last one writes the same buffer again, cleartext reads come to a
+ * callback (net's `onread`) instead of a readable stream, the head parser cuts out only the lines
+ * that can frame a response, and getThen() answers through a callback, without promises.
  */
 import type net from 'node:net';
 import { partsOf, type ByteAttribution, type ClientBytes, type SecureDial, type SocketCounter } from '../core/socket-counter.ts';
