@@ -133,10 +133,10 @@ export class HttpClient {
   }
 
   /** The request and handler of the pollThen() under way (one at a time). */
-  private polling: { path: string; done: PollDone } = { path: '', done: () => {} };
+  private pollUnderWay: { path: string; done: PollDone } = { path: '', done: () => {} };
 
   private readonly onPolled = (error: Error | null, response: GetResponse | undefined): void => {
-    const { path, done } = this.polling;
+    const { path, done } = this.pollUnderWay;
     if (error !== null) return done(error, undefined);
     let answer: PollAnswer;
     try {
@@ -153,8 +153,8 @@ export class HttpClient {
    */
   pollThen(path: string, done: PollDone): void {
     const gets = this.gets;
-    this.polling.path = path;
-    this.polling.done = done;
+    this.pollUnderWay.path = path;
+    this.pollUnderWay.done = done;
     if (gets.getThen !== undefined) return gets.getThen(this.withBodyCursor(path), this.cursorLines, this.onPolled);
     gets.get(this.withBodyCursor(path), this.cursorLines).then(
       (response) => this.onPolled(null, response),
