@@ -122,6 +122,8 @@ export class SocketCounter {
    * Under TLS a tap between the two counts the records (core/wire-parts.ts), unless `tapParts`
    * is false: the tap is a JavaScript stream between TLS and TCP, and a client that needs no
    * record counts (the capacity probe's) speaks TLS straight over the TCP socket, as Node does.
+   * `onread` (cleartext only: TLS reads the TCP socket as a stream) hands what arrives to a
+   * callback in a caller's buffer instead of 'data' events; the socket's counters are the same.
    */
   dial(
     host: string,
@@ -129,8 +131,9 @@ export class SocketCounter {
     secure: SecureDial | null,
     attribution: ByteAttribution = 'snapshot',
     tapParts = true,
+    onread?: net.OnReadOpts,
   ): { socket: net.Socket; tcp: net.Socket } {
-    const tcp = net.connect({ port, host, ...this.source() });
+    const tcp = net.connect({ port, host, ...this.source(), ...(secure === null && onread !== undefined ? { onread } : {}) });
     tcp.setNoDelay(true);
     this.track(tcp, attribution);
     if (secure === null) return { socket: tcp, tcp };

@@ -9,10 +9,15 @@
  *
  * Responses are framed by Content-Length or chunked encoding; a response with neither
  * is read until the server closes. A closed connection is reopened on the next request.
+ *
+ * Per poll it does no more than autocannon does (docs/results/2026-12-07-generator-poll.md): a
+ * request identical to the last one writes the same buffer again, cleartext reads come to a
+ * callback (net's `onread`) instead of a readable stream, the head parser cuts out only the lines
+ * that can frame a response, and getThen() answers through a callback, without promises.
  */
 import type net from 'node:net';
 import { partsOf, type ByteAttribution, type ClientBytes, type SecureDial, type SocketCounter } from '../core/socket-counter.ts';
-import { diffParts, type WireParts } from '../core/wire-parts.ts';
+import { diffParts, type ConnectionParts, type WireParts } from '../core/wire-parts.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 export interface GetResponse {
@@ -32,6 +37,14 @@ export interface GetResponse {
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
+/** The headers of a response when none are captured: one empty map for all. */
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+/**
+ * Where every cleartext connection of the process reads into (net's `onread`): what arrives is
+ * copied out into a buffer of its own size at once, so one buffer serves them all. This skips
+ * the readable stream's per-read work ('data' events, a 64 KiB allocation cut down per read).
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_CLOSED'> {
   constructor(message: string, options?: ErrorOptions) {
@@ -39,9 +52,11 @@ export class ConnectionClosedError extends PushbenchError<'PUSHBENCH_CONNECTION_
   }
 }
 
+/** Hears how a request ended: its response, or why there is none. */
+export type GetDone = (error: Error | null, response: GetResponse | undefined) => void;
+
 interface Pending {
-  resolve: (response: GetResponse) => void;
-  reject: (error: Error) => void;
+  done: GetDone;
   /** The TCP socket (under TLS, the one under it): its counters are the exchange's bytes. */
   socket: net.Socket;
   /** The socket's counters before the request was written: one request at a time, so the exchange is what they grow by. */
@@ -62,7 +77,7 @@ interface Reading {
   keepAlive: boolean;
   reason: string;
   head: string;
-  headers: Map<string, string>;
+  headers: ReadonlyMap<string, string>;
 }
 
 export class KeepAliveGet {
@@ -82,6 +97,12 @@ export class KeepAliveGet {
 
   private readonly host: string;
   private readonly port: number;
+  /** The TCP socket and its counters as the last exchange ended (cleartext only). */
+  private countedTcp: net.Socket | undefined;
+  private countedWritten = 0;
+  private countedRead = 0;
+  /** The parts counter of `tcp`, on a tapped connection (looked up once per connection, not per request). */
+  private parts: ConnectionParts | undefined;
 
   /**
    * `origin` is `http://host:port`; `headers` follow `host` and `connection` on every request;
@@ -119,7 +140,16 @@ export class KeepAliveGet {
    * `extraHeaders` (`name: value\r\n` lines, a cursor) go after the fixed block.
    */
   get(path: string, extraHeaders = ''): Promise<GetResponse> {
-    return this.send('GET', path, extraHeaders, '');
+    return new Promise((resolve, reject) => this.send('GET', path, extraHeaders, '', settle(resolve, reject)));
+  }
+
+  /**
+   * As get(), but hands the outcome to `done` instead of a promise: the polling driver's path,
+   * which saves the promises and microtask turns of each poll. `done` runs inside the socket's
+   * data handler and must not throw; it may send the next request.
+   */
+  getThen(path: string, extraHeaders: string, done: GetDone): void {
+    this.send('GET', path, extraHeaders, '', done);
   }
 
   /**
@@ -127,37 +157,54 @@ export class KeepAliveGet {
    * polling posts an empty body and is answered as a long poll); otherwise as get().
    */
   xhrPost(path: string, body = '', extraHeaders = ''): Promise<GetResponse> {
-    return this.send('POST', path, `${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n`, body);
+    const lines = `${extraHeaders}content-length: ${Buffer.byteLength(body)}\r\n`;
+    return new Promise((resolve, reject) => this.send('POST', path, lines, body, settle(resolve, reject)));
   }
 
-  private send(method: 'GET' | 'POST', path: string, extraHeaders: string, body: string): Promise<GetResponse> {
-    if (this.destroyed) return Promise.reject(new ConnectionClosedError('the client was closed'));
-    if (this.pending !== undefined) return Promise.reject(new Error('a request is already in flight on this connection'));
+  private send(method: 'GET' | 'POST', path: string, extraHeaders: string, body: string, done: GetDone): void {
+    // A refusal is handed over on a later turn, as a rejected promise would be: the caller is never re-entered.
+    if (this.destroyed) return queueMicrotask(() => done(new ConnectionClosedError('the client was closed'), undefined));
+    if (this.pending !== undefined)
+      return queueMicrotask(() => done(new Error('a request is already in flight on this connection'), undefined));
     const socket = this.open();
     const tcp = this.tcp!;
-    return new Promise((resolve, reject) => {
-      this.pending = {
-        resolve,
-        reject,
-        socket: tcp,
-        writtenBefore: tcp.bytesWritten,
-        readBefore: tcp.bytesRead,
-        partsBefore: partsOf(tcp)?.snapshot(),
-      };
-      // One write of one buffer: the request line, the header block encoded once for all requests, the
-      // cursor lines, the blank line and a POST's body. (Corked writes of the parts cost a writev, and
-      // the stream's per-chunk bookkeeping, per request.)
-      const line = `${method} ${path} HTTP/1.1\r\n`;
-      const tail = extraHeaders === '' ? '\r\n' : `${extraHeaders}\r\n`;
-      const block = this.headerBlock;
-      const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
-      const request = Buffer.allocUnsafe(line.length + block.length + tail.length + bodyBytes);
-      request.write(line, 0, 'latin1');
-      block.copy(request, line.length);
-      request.write(tail, line.length + block.length, 'latin1');
-      if (bodyBytes > 0) request.write(body, line.length + block.length + tail.length, 'utf8');
-      socket.write(request);
-    });
+    const request = this.requestBytes(method, path, extraHeaders, body);
+    // On cleartext nothing is written, and nothing read, between one exchange's end and the next
+    // request on the same connection: the counters read at that end serve as this one's start.
+    const reuse = this.secure === null && this.countedTcp === tcp;
+    this.pending = {
+      done,
+      socket: tcp,
+      writtenBefore: reuse ? this.countedWritten : tcp.bytesWritten,
+      readBefore: reuse ? this.countedRead : tcp.bytesRead,
+      partsBefore: this.parts?.snapshot(),
+    };
+    socket.write(request);
+  }
+
+  /** The GET sent last and its bytes: a poll repeats its request until its cursor moves, and then writes the same buffer again. */
+  private lastGet: { path: string; extraHeaders: string; bytes: Buffer } | undefined;
+
+  /**
+   * One buffer holding the request line, the header block encoded once for all requests, the
+   * cursor lines, the blank line and a POST's body: one write per request. (Corked writes of the
+   * parts cost a writev, and the stream's per-chunk bookkeeping, per request.) A GET identical to
+   * the last one reuses its buffer, as autocannon does: the socket never changes a buffer it writes.
+   */
+  private requestBytes(method: 'GET' | 'POST', path: string, extraHeaders: string, body: string): Buffer {
+    const last = this.lastGet;
+    if (method === 'GET' && last !== undefined && last.path === path && last.extraHeaders === extraHeaders) return last.bytes;
+    const line = `${method} ${path} HTTP/1.1\r\n`;
+    const tail = extraHeaders === '' ? '\r\n' : `${extraHeaders}\r\n`;
+    const block = this.headerBlock;
+    const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
+    const request = Buffer.allocUnsafe(line.length + block.length + tail.length + bodyBytes);
+    request.write(line, 0, 'latin1');
+    block.copy(request, line.length);
+    request.write(tail, line.length + block.length, 'latin1');
+    if (bodyBytes > 0) request.write(body, line.length + block.length + tail.length, 'utf8');
+    if (method === 'GET') this.lastGet = { path, extraHeaders, bytes: request };
+    return request;
   }
 
   /** Ends the connection cleanly and resolves once its TCP socket closed (destroyed after `timeoutMs`). */
@@ -178,8 +225,21 @@ export class KeepAliveGet {
 
   private open(): net.Socket {
     if (this.socket !== undefined && !this.socket.destroyed) return this.socket;
-    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution, this.tapParts);
+    // Cleartext: reads come to a callback (see READ_BUFFER); under TLS, the TLS socket's 'data' events below.
+    const onread: net.OnReadOpts = {
+      buffer: READ_BUFFER,
+      callback: (length) => {
+        if (this.socket === socket) {
+          const chunk = Buffer.allocUnsafe(length);
+          READ_BUFFER.copy(chunk, 0, 0, length);
+          this.onData(chunk);
+        }
+        return true;
+      },
+    };
+    const { socket, tcp } = this.counter.dial(this.host, this.port, this.secure, this.attribution, this.tapParts, onread);
     this.tcp = tcp;
+    this.parts = partsOf(tcp);
     this.ready = new Promise((resolve, reject) => {
       socket.once(this.secure === null ? 'connect' : 'secureConnect', () => resolve());
       socket.once('error', reject);
@@ -189,9 +249,10 @@ export class KeepAliveGet {
     this.buffer = EMPTY;
     this.reading = undefined;
     // A connection this client already left (the server asked to close it) is no concern of the current request.
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.onData(chunk);
-    });
+    if (this.secure !== null)
+      socket.on('data', (chunk: Buffer) => {
+        if (this.socket === socket) this.onData(chunk);
+      });
     socket.on('error', (error) => {
       if (this.socket === socket) this.fail(error);
     });
@@ -210,7 +271,7 @@ export class KeepAliveGet {
     const pending = this.pending;
     this.pending = undefined;
     this.reading = undefined;
-    pending?.reject(error);
+    pending?.done(error, undefined);
   }
 
   private onData(chunk: Buffer): void {
@@ -229,14 +290,20 @@ export class KeepAliveGet {
       const end = this.buffer.indexOf(CRLF_CRLF);
       if (end === -1) return false;
       this.reading = parseHead(this.buffer.toString('latin1', 0, end), this.capture);
-      this.buffer = this.buffer.subarray(end + 4);
+      this.buffer = this.buffer.length === end + 4 ? EMPTY : this.buffer.subarray(end + 4);
       if (this.reading.remaining === 0) return this.finish();
     }
     const r = this.reading;
     if (r.remaining > 0) {
+      // The usual case, a body that ends the chunk, is taken whole: no slices to make.
       if (this.buffer.length < r.remaining) return false;
-      r.body.push(this.buffer.subarray(0, r.remaining));
-      this.buffer = this.buffer.subarray(r.remaining);
+      if (this.buffer.length === r.remaining) {
+        r.body.push(this.buffer);
+        this.buffer = EMPTY;
+      } else {
+        r.body.push(this.buffer.subarray(0, r.remaining));
+        this.buffer = this.buffer.subarray(r.remaining);
+      }
       r.remaining = 0;
       return this.finish();
     }
@@ -277,23 +344,34 @@ export class KeepAliveGet {
       this.socket = undefined;
       this.buffer = EMPTY;
     }
-    const bytes =
-      pending === undefined
-        ? { up: 0, down: 0 }
-        : { up: pending.socket.bytesWritten - pending.writtenBefore, down: pending.socket.bytesRead - pending.readBefore };
-    const partsNow = pending === undefined ? undefined : partsOf(pending.socket)?.snapshot();
-    const parts = partsNow === undefined || pending?.partsBefore === undefined ? undefined : diffParts(partsNow, pending.partsBefore);
-    pending?.resolve({
+    if (pending === undefined) return this.buffer.length > 0;
+    const written = pending.socket.bytesWritten;
+    const read = pending.socket.bytesRead;
+    if (this.secure === null) {
+      this.countedTcp = pending.socket;
+      this.countedWritten = written;
+      this.countedRead = read;
+    }
+    const bytes = { up: written - pending.writtenBefore, down: read - pending.readBefore };
+    const response: GetResponse = {
       status: r.status,
       reason: r.reason,
       head: r.head,
       headers: r.headers,
       body: r.body.length === 1 ? r.body[0]! : r.body.length === 0 ? EMPTY : Buffer.concat(r.body),
       bytes,
-      ...(parts === undefined ? {} : { parts }),
-    });
+    };
+    const partsBefore = pending.partsBefore;
+    const partsNow = partsBefore === undefined ? undefined : partsOf(pending.socket)?.snapshot();
+    if (partsNow !== undefined && partsBefore !== undefined) response.parts = diffParts(partsNow, partsBefore);
+    pending.done(null, response);
     return this.buffer.length > 0;
   }
+}
+
+/** A GetDone that settles a promise. */
+function settle(resolve: (response: GetResponse) => void, reject: (error: Error) => void): GetDone {
+  return (error, response) => (error === null ? resolve(response!) : reject(error));
 }
 
 /** Runs `end` (a clean close) and resolves once `tcp` has closed, destroying it after `timeoutMs` if it has not. */
@@ -313,23 +391,32 @@ export function parseHead(head: string, capture: ReadonlySet<string> = new Set()
   const status = Number(head.slice(9, 12));
   const statusEnd = head.indexOf('\r\n');
   const reason = head.slice(13, statusEnd === -1 ? head.length : statusEnd).trim();
-  const headers = new Map<string, string>();
+  const captureAny = capture.size > 0;
+  const headers = captureAny ? new Map<string, string>() : NO_HEADERS;
   if (!head.startsWith('HTTP/1.') || !Number.isInteger(status))
     throw new Error(`malformed response status line: ${JSON.stringify(head.slice(0, 40))}`);
   let remaining = -2;
   let keepAlive = head.startsWith('HTTP/1.1');
   let lineStart = head.indexOf('\r\n') + 2;
   while (lineStart > 1 && lineStart < head.length) {
-    const lineEnd = head.indexOf('\r\n', lineStart);
-    const line = head.slice(lineStart, lineEnd === -1 ? head.length : lineEnd);
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length') remaining = Number(value);
-    else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) remaining = -1;
-    else if (name === 'connection') keepAlive = value.toLowerCase() !== 'close';
-    if (capture.has(name)) headers.set(name, value);
-    if (lineEnd === -1) break;
+    let lineEnd = head.indexOf('\r\n', lineStart);
+    if (lineEnd === -1) lineEnd = head.length;
+    let colon = head.indexOf(':', lineStart);
+    if (colon === -1 || colon > lineEnd) colon = -1;
+    // Only three names frame a response: a line whose name cannot be one of them (by its length) is
+    // not cut out of the head, unless the caller captures headers. (Date, Keep-Alive, Content-Type
+    // are read past on every poll.)
+    const nameLength = colon === -1 ? lineEnd - lineStart - 1 : colon - lineStart;
+    if (captureAny || nameLength === 14 || nameLength === 17 || nameLength === 10) {
+      const line = head.slice(lineStart, lineEnd);
+      const name = line.slice(0, colon === -1 ? -1 : colon - lineStart).toLowerCase();
+      const value = line.slice(colon === -1 ? 0 : colon - lineStart + 1).trim();
+      if (name === 'content-length') remaining = Number(value);
+      else if (name === 'transfer-encoding' && value.toLowerCase().includes('chunked')) remaining = -1;
+      else if (name === 'connection') keepAlive = value.toLowerCase() !== 'close';
+      if (captureAny && capture.has(name)) (headers as Map<string, string>).set(name, value);
+    }
+    if (lineEnd === head.length) break;
     lineStart = lineEnd + 2;
   }
   // 1xx, 204 and 304 have no body whatever the headers say.

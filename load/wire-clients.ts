@@ -17,7 +17,7 @@ import { WIRE_META, type WireId } from '../core/wires.ts';
 import { H2LeanGet } from './h2-lean-get.ts';
 import { H2Tab } from './h2-tab.ts';
 import { HttpConnection, type HttpResponse, type StreamHandlers } from './http-connection.ts';
-import { KeepAliveGet, type GetResponse } from './keepalive-get.ts';
+import { KeepAliveGet, type GetDone, type GetResponse } from './keepalive-get.ts';
 import WebSocket from 'ws';
 
 /** Repeated GETs, one at a time (polling, long polling): load/keepalive-get.ts's calls. */
@@ -25,6 +25,11 @@ export interface GetChannel {
   /** Resolves once the connection can carry a request (connected; under TLS, its handshake done). */
   connect(): Promise<void>;
   get(path: string, extraHeaders?: string): Promise<GetResponse>;
+  /**
+   * As get(), the outcome handed to `done` (inside the connection's data handler) instead of a
+   * promise: the polling driver's path where a channel offers it (HTTP/1.1's lean client).
+   */
+  getThen?(path: string, extraHeaders: string, done: GetDone): void;
   /** POSTs `body` on the same connection, answered as a GET is (a framework's XHR transport); HTTP/1.1 only, absent on HTTP/2. */
   xhrPost?(path: string, body?: string, extraHeaders?: string): Promise<GetResponse>;
   destroy(): void;

@@ -24,6 +24,16 @@ export interface PollAnswer {
   parts?: WireParts;
 }
 
+/** Hears how a pollThen() ended: its answer, or the error (a refusal, a closed connection). */
+export type PollDone = (error: unknown, answer: PollAnswer | undefined) => void;
+
+/** A PollAnswer with the response's bytes and, on a tapped connection, its parts. */
+function answer(count: number, lastSeq: number, empty: boolean, response: GetResponse): PollAnswer {
+  const out: PollAnswer = { count, lastSeq, empty, bytes: response.bytes };
+  if (response.parts !== undefined) out.parts = response.parts;
+  return out;
+}
+
 export class HttpUpstream {
   private connection: RequestChannel | undefined;
   private readonly headers: string[];
@@ -103,6 +113,7 @@ export class HttpClient {
 
   /** The lean keep-alive connection for repeated GETs with the profile's poll or long-poll headers and the target's own. */
   get gets(): GetChannel {
+    if (this.getter !== undefined) return this.getter;
     const { subscription } = this.ctx;
     const capture = subscription.cursor.kind === 'headers' ? subscription.cursor.copy.map(([from]) => from) : [];
     if (subscription.split.kind === 'multipart') capture.push('content-type');
@@ -118,19 +129,46 @@ export class HttpClient {
    * the start of the body. The target's header cursor is copied from every answer that has it.
    */
   async poll(path: string): Promise<PollAnswer> {
-    const response = await this.gets.get(this.withBodyCursor(path), this.cursorLines);
+    return this.answer(path, await this.gets.get(this.withBodyCursor(path), this.cursorLines));
+  }
+
+  /** The request and handler of the pollThen() under way (one at a time). */
+  private pollUnderWay: { path: string; done: PollDone } = { path: '', done: () => {} };
+
+  private readonly onPolled = (error: Error | null, response: GetResponse | undefined): void => {
+    const { path, done } = this.pollUnderWay;
+    if (error !== null) return done(error, undefined);
+    let answer: PollAnswer;
+    try {
+      answer = this.answer(path, response!);
+    } catch (problem) {
+      return done(problem, undefined);
+    }
+    done(null, answer);
+  };
+
+  /**
+   * As poll(), the outcome handed to `done`: on a channel that offers getThen() (HTTP/1.1), a
+   * poll costs no promise. `done` must not throw.
+   */
+  pollThen(path: string, done: PollDone): void {
+    const gets = this.gets;
+    this.pollUnderWay.path = path;
+    this.pollUnderWay.done = done;
+    if (gets.getThen !== undefined) return gets.getThen(this.withBodyCursor(path), this.cursorLines, this.onPolled);
+    gets.get(this.withBodyCursor(path), this.cursorLines).then(
+      (response) => this.onPolled(null, response),
+      (error: Error) => this.onPolled(error, undefined),
+    );
+  }
+
+  /** What a response to `GET path` brought; throws a refusal for an error status. */
+  private answer(path: string, response: GetResponse): PollAnswer {
     const { subscription } = this.ctx;
     const nothingNew = subscription.emptyStatuses.includes(response.status);
     if (!nothingNew && (response.status < 200 || response.status > 299)) throw refusal(`GET ${path}`, response.status, response.body);
     this.copyCursor(response);
-    if (nothingNew)
-      return {
-        count: 0,
-        lastSeq: 0,
-        empty: true,
-        bytes: response.bytes,
-        ...(response.parts === undefined ? {} : { parts: response.parts }),
-      };
+    if (nothingNew) return answer(0, 0, true, response);
     const units = splitBody(response.body, subscription.split, response.headers.get('content-type'));
     this.takeBodyCursor(response.body, units);
     let count = 0;
@@ -141,13 +179,7 @@ export class HttpClient {
       if (got.lastSeq > lastSeq) lastSeq = got.lastSeq;
     }
     if (units.length > 0) this.ctx.sampleHead(response.head);
-    return {
-      count,
-      lastSeq,
-      empty: units.length === 0,
-      bytes: response.bytes,
-      ...(response.parts === undefined ? {} : { parts: response.parts }),
-    };
+    return answer(count, lastSeq, units.length === 0, response);
   }
 
   /** A body or message cursor's value from the last answer that had one; null before the first. */
@@ -209,12 +241,24 @@ export class HttpClient {
     else this.ctx.fail(error as Error);
   }
 
-  /** Runs `fn` in `ms` unless the client stops first. */
+  /** What the pending timer runs. */
+  private due: (() => void) | undefined;
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.due?.();
+  };
+
+  /**
+   * Runs `fn` in `ms` unless the client stops first. The wait is rounded up to whole
+   * milliseconds, which changes no firing time (Node fires a timer on the first millisecond
+   * tick at or past its due time) but puts the clients' timers of one duration on one of
+   * Node's timer lists: a fractional duration makes a list of its own, inserted into and
+   * removed from the timers' priority queue for every poll.
+   */
   after(ms: number, fn: () => void): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      fn();
-    }, ms);
+    this.due = fn;
+    this.timer = setTimeout(this.onTimer, Math.ceil(ms));
   }
 
   /** Stops new requests; waits (at most 2 s each) for `inFlight` and for the publishes under way. */

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { Client } from 'undici';
 import { HEADER_PROFILES, flatHeaders } from '../../load/headers.ts';
-import { KeepAliveGet } from '../../load/keepalive-get.ts';
+import { KeepAliveGet, parseHead, type GetResponse } from '../../load/keepalive-get.ts';
 import { SocketCounter } from '../../core/socket-counter.ts';
 
 /** A raw server that records what it reads and answers each request head with the next scripted bytes. */
@@ -30,6 +30,7 @@ before(async () => {
         buffer = buffer.slice(buffer.indexOf('\r\n\r\n') + 4);
         const answer = answers.shift() ?? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]';
         if (answer.endsWith('<close>')) socket.end(answer.slice(0, -'<close>'.length));
+        else if (answer.includes('<pause>')) writePieces(socket, answer.split('<pause>'));
         else socket.write(answer);
       }
     });
@@ -41,6 +42,13 @@ after(() => {
   for (const s of sockets) s.destroy();
   server.close();
 });
+
+/** Writes `pieces` 20 ms apart, so that the client reads them one by one. */
+function writePieces(socket: net.Socket, pieces: string[]): void {
+  const [first, ...rest] = pieces;
+  socket.write(first ?? '');
+  if (rest.length > 0) setTimeout(() => writePieces(socket, rest), 20);
+}
 
 function reset(...scripted: string[]): void {
   received = '';
@@ -125,4 +133,70 @@ test('each exchange carries its own request and response bytes; an exchange-attr
     'the edge snapshots leave the exchange-attributed socket to the exchanges',
   );
   lean.destroy();
+});
+
+test('a repeated GET writes the same bytes again; a moved cursor or new cursor lines change only what they say', async () => {
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, HEADER_PROFILES.browser.poll, new SocketCounter());
+  reset();
+  await lean.get('/poll?since=7');
+  const first = received;
+  await lean.get('/poll?since=7');
+  await lean.get('/poll?since=10');
+  await lean.get('/poll?since=10', 'last-event-id: 10\r\n');
+  const moved = first.replace('GET /poll?since=7 ', 'GET /poll?since=10 ');
+  assert.equal(received, `${first}${first}${moved}${moved.slice(0, -2)}last-event-id: 10\r\n\r\n`);
+  lean.destroy();
+});
+
+test('getThen hands the response to a callback; a second request while one is in flight is refused on a later turn', async () => {
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, [], new SocketCounter());
+  reset('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
+  let refusedAt: 'sync' | 'later' | null = null;
+  let phase: 'sync' | 'later' = 'sync';
+  const response = await new Promise<GetResponse>((resolve, reject) => {
+    lean.getThen('/a', '', (error, got) => (error === null ? resolve(got!) : reject(error)));
+    lean.getThen('/b', '', (error) => {
+      assert.match(String(error), /a request is already in flight/);
+      refusedAt = phase;
+    });
+    phase = 'later';
+  });
+  assert.deepEqual([response.status, response.body.toString(), refusedAt], [200, 'hello', 'later']);
+  lean.destroy();
+});
+
+test('a response that arrives in pieces (head split, body split) is read whole, and the next one after it', async () => {
+  const counter = new SocketCounter();
+  const lean = new KeepAliveGet(`http://127.0.0.1:${port}`, [], counter, [], 'exchange');
+  const split = 'HTTP/1.1 200 OK\r\nCont<pause>ent-Length: 12\r\n\r<pause>\n[{"a"<pause>:1}]   ';
+  reset(split, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n[1,2<pause>\r\n1\r\n]\r\n0\r<pause>\n\r\n');
+  const a = await lean.get('/a');
+  assert.deepEqual([a.status, a.body.toString(), a.bytes.down], [200, '[{"a":1}]   ', split.replaceAll('<pause>', '').length]);
+  const b = await lean.get('/b');
+  assert.deepEqual([b.status, b.body.toString()], [200, '[1,2]']);
+  lean.destroy();
+});
+
+test('the head parser reads the framing headers in any case and hands back only the captured ones', () => {
+  const head =
+    'HTTP/1.1 200 OK\r\nDate: Mon, 07 Dec 2026 03:00:00 GMT\r\nCONTENT-LENGTH: 12\r\nKeep-Alive: timeout=5\r\nConnection: Close\r\nX-Cursor:  abc ';
+  const captured = parseHead(head, new Set(['x-cursor', 'date']));
+  assert.deepEqual(
+    [captured.status, captured.reason, captured.remaining, captured.keepAlive, [...captured.headers]],
+    [
+      200,
+      'OK',
+      12,
+      false,
+      [
+        ['date', 'Mon, 07 Dec 2026 03:00:00 GMT'],
+        ['x-cursor', 'abc'],
+      ],
+    ],
+  );
+  const plain = parseHead(head);
+  assert.deepEqual([plain.remaining, plain.keepAlive, plain.headers.size], [12, false, 0]);
+  assert.equal(parseHead('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked').remaining, -1);
+  assert.equal(parseHead('HTTP/1.0 200 OK\r\nconnection: keep-alive').keepAlive, true);
+  assert.deepEqual([parseHead('HTTP/1.0 200 OK').remaining, parseHead('HTTP/1.0 200 OK').keepAlive], [-2, false]);
 });
