@@ -92,8 +92,8 @@ interface Measured {
   /** The alternating pair (0-based) the measurement belongs to. */
   pair: number;
   tool: 'wrk' | 'h2load' | 'probe';
-  /** Per round: polls the server counted per second, and its event-loop utilisation. */
-  rounds: Array<{ requestsPerSecond: number; serverElu: number }>;
+  /** Per round: polls the server counted per second, its event-loop utilisation and its CPU per poll (µs). */
+  rounds: Array<{ requestsPerSecond: number; serverElu: number; serverCpuPerPoll: number }>;
   /** What the tool itself reported (wrk's Requests/sec over its whole run; the probe's load processes' busiest loop). */
   note: string;
 }
@@ -137,9 +137,11 @@ async function runReference(wire: CapacityWire, server: ServerProcess, url: stri
     for (let r = 0; r < o.rounds; r++) {
       await sleep(o.duration);
       const next = await server.stats();
+      const answered = polls(next) - polls(previous);
       rounds.push({
-        requestsPerSecond: ((polls(next) - polls(previous)) * 1e6) / (next.stats.at - previous.stats.at),
+        requestsPerSecond: (answered * 1e6) / (next.stats.at - previous.stats.at),
         serverElu: utilization(previous.stats.process, next.stats.process),
+        serverCpuPerPoll: answered > 0 ? (next.stats.process.cpuMicros - previous.stats.process.cpuMicros) / answered : 0,
       });
       previous = next;
     }
@@ -177,7 +179,11 @@ async function runProbe(wire: CapacityWire, server: ServerProcess, o: Options): 
   return {
     wire,
     tool: 'probe',
-    rounds: (result.rounds ?? []).map((r) => ({ requestsPerSecond: r.requestsPerSecond, serverElu: r.serverEventLoopUtilization ?? 0 })),
+    rounds: (result.rounds ?? []).map((r) => ({
+      requestsPerSecond: r.requestsPerSecond,
+      serverElu: r.serverEventLoopUtilization ?? 0,
+      serverCpuPerPoll: r.serverCpuMicrosPerPoll ?? 0,
+    })),
     note:
       `${result.loadProcesses} load process${result.loadProcesses === 1 ? '' : 'es'}` +
       (result.loadProcessSearch === undefined
@@ -254,11 +260,11 @@ async function main(): Promise<number> {
     '',
     `Each tool: ${o.connections} keep-alive connections (on h2 one session each, one request at a time) polling \`/poll?since=<head>\` with the \`browser\` headers, ${o.warmup} ms of warm-up, then ${o.rounds} rounds of ${o.duration} ms counted by the server itself. On h2 the server is pushbench's on TLS with ALPN h2.`,
     '',
-    "| wire | tool | polls/s per round (server's count) | server event loop per round | note |",
-    '|---|---|---|---|---|',
+    "| wire | tool | polls/s per round (server's count) | server event loop per round | server CPU per poll per round (µs) | note |",
+    '|---|---|---|---|---|---|',
     ...measured.map(
       (m) =>
-        `| ${m.wire} | ${m.tool} | ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} | ${m.rounds.map((r) => r.serverElu.toFixed(3)).join(', ')} | ${m.note} |`,
+        `| ${m.wire} | ${m.tool} | ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} | ${m.rounds.map((r) => r.serverElu.toFixed(3)).join(', ')} | ${m.rounds.map((r) => r.serverCpuPerPoll.toFixed(1)).join(', ')} | ${m.note} |`,
     ),
     '',
   ];
