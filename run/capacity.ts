@@ -89,8 +89,8 @@ export const SATURATED_ELU = 0.95;
  * Without a given count, a load process is added while the busiest one's event loop was busier
  * than this over the second half of a warm-up (and the server's below SATURATED_ELU): a loop
  * busier than that answers its responses late enough to hold the load back. One lean load
- * process at a saturated server measured 0.4-0.6 on the 2-core test machine
- * (docs/results/2026-12-07-capacity-wires.md), so one usually suffices there.
+ * process at a saturated server measured 0.48-0.71 on HTTP/1.1 and 0.28-0.34 on HTTP/2 on the
+ * 2-core test machine (docs/results/2026-12-07-capacity-wires.md): one sufficed there.
  */
 export const LOAD_ELU_TO_ADD = 0.7;
 
