@@ -246,5 +246,8 @@ test('a probe that did not saturate the server says so; a file of the autocannon
   const old = structuredClone(fixture);
   const { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval } = old.capacity!;
   old.capacity = { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval };
-  assert.match(renderSummary(old), /Capacity on http \(HTTP\/1\.1\) \(autocannon, 100 connections, 10000 ms\): \/poll sustains 41,230 req\/s/);
+  assert.match(
+    renderSummary(old),
+    /Capacity on http \(HTTP\/1\.1\) \(autocannon, 100 connections, 10000 ms\): \/poll sustains 41,230 req\/s/,
+  );
 });
