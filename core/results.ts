@@ -745,7 +745,7 @@ export const CapacityResultSchema = closed(
         }),
         {
           description:
-            'How the load process count was chosen when none was given: each warm-up step, its count and the event-loop use of the server and of the busiest load process; a process was added while the busiest load process was above the threshold and the server below saturation. Absent: the count was given (or an older file)',
+            'How the load process count was chosen when none was given: each warm-up step, its count and the event-loop use of the server and of the busiest load process; a process was added while the busiest load process was above the threshold (run/capacity.ts LOAD_ELU_TO_ADD). Absent: the count was given (or an older file)',
         },
       ),
     ),

@@ -21,9 +21,9 @@ function twoWires(): ResultsFile {
     wire: 'http' as const,
     headers: 'browser',
     loadProcesses: 1,
-    loadProcessSearch: [{ loadProcesses: 1, serverEventLoopUtilization: 0.987, maxLoadEventLoopUtilization: 0.52 }],
+    loadProcessSearch: [{ loadProcesses: 1, serverEventLoopUtilization: 0.987, maxLoadEventLoopUtilization: 0.45 }],
   };
-  for (const round of http.rounds!) round.loadEventLoopUtilization = [0.52];
+  for (const round of http.rounds!) round.loadEventLoopUtilization = [0.45];
   const h2 = {
     ...structuredClone(http),
     url: 'https://127.0.0.1:41232',
@@ -56,7 +56,7 @@ test('terminal: one capacity block per wire, named, with how the load process co
   const text = renderSummary(twoWires()).replace(/\n\s+/g, ' ');
   assert.ok(
     text.includes(
-      'Capacity on http (HTTP/1.1), browser headers (1 load process (chosen at warm-up, busiest load process: 0.52 with 1), 100 connections,',
+      'Capacity on http (HTTP/1.1), browser headers (1 load process (chosen at warm-up, busiest load process: 0.45 with 1), 100 connections,',
     ),
     text,
   );
@@ -83,7 +83,7 @@ test('report.html: a section per wire (the first keeps the id "capacity"), each 
   const html = String(file?.content);
   const http = sectionById(html, 'capacity');
   assert.match(http, /<h2>Polling capacity on http \(HTTP\/1\.1\)<\/h2>/);
-  assert.match(http, /1 load process \(chosen at warm-up, busiest load process: 0\.52 with 1\) with 100 keep-alive connections/);
+  assert.match(http, /1 load process \(chosen at warm-up, busiest load process: 0\.45 with 1\) with 100 keep-alive connections/);
   assert.match(http, /over http \(HTTP\/1\.1\), with the <code>browser<\/code> headers/);
   const h2 = sectionById(html, 'capacity-h2');
   assert.match(h2, /<h2>Polling capacity on h2 \(HTTP\/2 \+ TLS\)<\/h2>/);

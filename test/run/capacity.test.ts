@@ -89,20 +89,22 @@ describe('measureCapacity', () => {
     assert.equal(liveChildren(), 0);
   });
 
-  test('the rule: one more load process while the busiest is above the threshold and the server below saturation, up to the cap', () => {
-    assert.equal(LOAD_ELU_TO_ADD, 0.7);
+  test('the rule: one more load process while the busiest is above the threshold, up to the cap', () => {
+    assert.equal(LOAD_ELU_TO_ADD, 0.5);
     const step = (loadProcesses: number, server: number | null, load: number) => ({
       loadProcesses,
       serverEventLoopUtilization: server,
       maxLoadEventLoopUtilization: load,
     });
-    assert.equal(nextLoadProcessCount(step(1, 0.9, 0.71), 3), 2, 'a busy load and a server with room: add one');
-    assert.equal(nextLoadProcessCount(step(2, 0.9, 0.71), 3), 3);
-    assert.equal(nextLoadProcessCount(step(3, 0.9, 0.99), 3), null, 'at the cap: stays');
-    assert.equal(nextLoadProcessCount(step(1, 0.9, 0.7), 3), null, 'at the threshold: stays (above it adds)');
-    assert.equal(nextLoadProcessCount(step(1, 0.95, 0.9), 3), null, 'a saturated server: another load process would only take its CPU');
-    assert.equal(nextLoadProcessCount(step(1, null, 0.8), 3), 2, 'a server that cannot be asked: the load alone decides');
-    assert.equal(nextLoadProcessCount(step(1, null, 0.5), 3), null);
+    // HTTP/1.1 on 2 cores: one load process at 0.6 gets a second, two at 0.4 stay.
+    assert.equal(nextLoadProcessCount(step(1, 0.96, 0.6), 3), 2, 'a busy load process: add one, whatever the server read');
+    assert.equal(nextLoadProcessCount(step(2, 0.99, 0.4), 3), null, 'two at 0.4: they stay');
+    // HTTP/2: one at 0.3 stays.
+    assert.equal(nextLoadProcessCount(step(1, 1, 0.3), 3), null);
+    assert.equal(nextLoadProcessCount(step(2, 0.8, 0.51), 3), 3);
+    assert.equal(nextLoadProcessCount(step(3, 0.8, 0.99), 3), null, 'at the cap: stays');
+    assert.equal(nextLoadProcessCount(step(1, 0.8, 0.5), 3), null, 'at the threshold: stays (above it adds)');
+    assert.equal(nextLoadProcessCount(step(1, null, 0.8), 3), 2, 'a server that cannot be asked: the same rule');
     // The first processes take one more where the count does not divide.
     assert.deepEqual(splitConnections(96, 1), [96]);
     assert.deepEqual(splitConnections(96, 2), [48, 48]);
