@@ -23,7 +23,7 @@ const PER_RUN_OVERHEAD_MS = 200;
 const CONNECT_MS_PER_CLIENT = 0.7;
 /**
  * The capacity probe on one wire (run/session.ts's options): starting the server and a load
- * process (about 1.5 s), 1 s of warm-up (one more per load process added: none on 2 cores),
+ * process (about 1.5 s), 1 s of warm-up (one more per load process added: one on http on 2 cores),
  * 3 rounds of 1 s, then 0.1 + 0.5 + 1 s at the fixed rate, and stopping.
  */
 const CAPACITY_MS = 8000;
