@@ -120,7 +120,7 @@ export async function executeRun(
 
   // Said before anything starts, so that a run of hours is never a surprise (Ctrl-C stops it cleanly).
   process.stderr.write(
-    `pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro }))}\n`,
+    `pushbench: ${estimateLine(estimateSession(specs, { generators: config.generators, runs: config.runs, capacity: options.capacity, micro: options.micro, quick: config.quick }))}\n`,
   );
   const progress = stderrProgress();
   try {
@@ -135,6 +135,7 @@ export async function executeRun(
         serverProcesses: config.serverProcesses,
         ...(config.ramp === null ? {} : { rampPerSecond: config.ramp }),
         capacity: options.capacity,
+        quick: config.quick,
         micro: options.micro,
         progress: progress.listener,
       });

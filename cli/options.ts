@@ -478,7 +478,7 @@ const RUN_OPTIONS: OptionTable<RunValues> = {
   capacity: {
     flag: 'capacity',
     arg: null,
-    help: 'also find the requests/s the polling server sustains (autocannon)',
+    help: "also probe the polls/s one polling server process sustains and its CPU per poll, on each wire of the run with the first scenario's header profile (--quick: short probe)",
     defaultText: 'off',
     reader: booleanReader(),
   },

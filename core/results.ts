@@ -723,6 +723,32 @@ export const CapacityResultSchema = closed(
       Type.Boolean({ description: "Whether the server was the limit: its loop at >= 0.95 while no load process's was" }),
     ),
     costAtFixedRate: Type.Optional(nullable(CapacityCostSchema, 'null when not measured (a server the probe did not start)')),
+    wire: Type.Optional(
+      literalUnion(WIRES, {
+        description:
+          'What carried the polls (core/wires.ts): the wire of the server the probe spawned. Absent in results written before the probe followed the run: http',
+      }),
+    ),
+    headers: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The header profile the polls carried (the run's first scenario's). Absent in results written before the probe followed the run: browser",
+      }),
+    ),
+    loadProcessSearch: Type.Optional(
+      Type.Array(
+        closed({
+          loadProcesses: count(),
+          serverEventLoopUtilization: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+          maxLoadEventLoopUtilization: Type.Number({ minimum: 0, maximum: 1 }),
+        }),
+        {
+          description:
+            'How the load process count was chosen when none was given: each warm-up step, its count and the event-loop use of the server and of the busiest load process; a process was added while the busiest load process was above the threshold (run/capacity.ts LOAD_ELU_TO_ADD). Absent: the count was given (or an older file)',
+        },
+      ),
+    ),
   },
   'The capacity probe: polls per second one server process answers, and what one poll costs it',
 );
@@ -977,6 +1003,12 @@ export const ResultsFileSchema = Type.Object(
     ),
     scenarios: Type.Array(ScenarioSchema),
     capacity: Type.Optional(CapacityResultSchema),
+    capacityOtherWires: Type.Optional(
+      Type.Array(CapacityResultSchema, {
+        description:
+          "The capacity probe on each further wire the run measured, in the run's order (`capacity` holds the first wire's); absent when the run had one wire",
+      }),
+    ),
     micro: Type.Optional(
       Type.Array(MicroResultSchema, { description: 'tinybench micro-benchmarks of per-message server work, when measured' }),
     ),

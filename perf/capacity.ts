@@ -10,7 +10,7 @@
  *
  * Options: --wire LIST (http,h2), --pairs N (alternating pairs, 2), --rounds N (per measurement, 3),
  * --duration MS (per round, 1000), --warmup MS (1000), --connections N (96, for both tools),
- * --load-processes N (3), --wrk PATH (/usr/bin/wrk), --h2load PATH (/usr/bin/h2load); --quick: one
+ * --load-processes N (absent: the probe's own choice, the fewest that saturate), --wrk PATH (/usr/bin/wrk), --h2load PATH (/usr/bin/h2load); --quick: one
  * pair of one 500 ms round over 12 connections on each wire (CI: the script still works).
  */
 import { spawn } from 'node:child_process';
@@ -42,7 +42,7 @@ interface Options {
   duration: number;
   warmup: number;
   connections: number;
-  'load-processes': number;
+  'load-processes': number | null;
   wrk: string;
   h2load: string;
   wire: CapacityWire[];
@@ -57,8 +57,8 @@ function parseArgs(all: readonly string[]): Options {
   const argv = all.filter((a) => a !== '--quick');
   const tools = { wrk: '/usr/bin/wrk', h2load: '/usr/bin/h2load', wire: [...CAPACITY_WIRES] };
   const options: Options = quick
-    ? { pairs: 1, rounds: 1, duration: 500, warmup: 500, connections: 12, 'load-processes': 2, ...tools }
-    : { pairs: 2, rounds: 3, duration: 1000, warmup: 1000, connections: 96, 'load-processes': 3, ...tools };
+    ? { pairs: 1, rounds: 1, duration: 500, warmup: 500, connections: 12, 'load-processes': null, ...tools }
+    : { pairs: 2, rounds: 3, duration: 1000, warmup: 1000, connections: 96, 'load-processes': null, ...tools };
   for (let i = 0; i < argv.length; i += 2) {
     const key = (argv[i] ?? '').replace(/^--/, '') as keyof Options;
     const raw = argv[i + 1];
@@ -80,18 +80,20 @@ function parseArgs(all: readonly string[]): Options {
       throw new Error(`invalid --${key}: received ${JSON.stringify(raw)}; expected an integer >= 1`);
     options[key] = value;
   }
-  if (options.connections % options['load-processes'] !== 0)
+  if (options['load-processes'] !== null && options.connections < options['load-processes'])
     throw new Error(
-      `invalid --connections: received ${options.connections}; expected a multiple of --load-processes (${options['load-processes']})`,
+      `invalid --connections: received ${options.connections}; expected at least one per load process (--load-processes ${options['load-processes']})`,
     );
   return options;
 }
 
 interface Measured {
   wire: CapacityWire;
+  /** The alternating pair (0-based) the measurement belongs to. */
+  pair: number;
   tool: 'wrk' | 'h2load' | 'probe';
-  /** Per round: polls the server counted per second, and its event-loop utilisation. */
-  rounds: Array<{ requestsPerSecond: number; serverElu: number }>;
+  /** Per round: polls the server counted per second, its event-loop utilisation and its CPU per poll (µs). */
+  rounds: Array<{ requestsPerSecond: number; serverElu: number; serverCpuPerPoll: number }>;
   /** What the tool itself reported (wrk's Requests/sec over its whole run; the probe's load processes' busiest loop). */
   note: string;
 }
@@ -105,7 +107,7 @@ const polls = (reply: StatsReply): number => reply.stats.techniques[CAPACITY_TEC
  * wrk the browser profile's lines, h2load the same as HTTP/2 fields (load/h2-tab.ts's h2Headers,
  * what the probe's sessions send).
  */
-async function runReference(wire: CapacityWire, server: ServerProcess, url: string, o: Options): Promise<Measured> {
+async function runReference(wire: CapacityWire, server: ServerProcess, url: string, o: Options): Promise<Omit<Measured, 'pair'>> {
   const tool = REFERENCE_TOOL[wire];
   const seconds = Math.ceil((o.warmup + o.rounds * o.duration) / 1000) + 1;
   const args =
@@ -135,9 +137,11 @@ async function runReference(wire: CapacityWire, server: ServerProcess, url: stri
     for (let r = 0; r < o.rounds; r++) {
       await sleep(o.duration);
       const next = await server.stats();
+      const answered = polls(next) - polls(previous);
       rounds.push({
-        requestsPerSecond: ((polls(next) - polls(previous)) * 1e6) / (next.stats.at - previous.stats.at),
+        requestsPerSecond: (answered * 1e6) / (next.stats.at - previous.stats.at),
         serverElu: utilization(previous.stats.process, next.stats.process),
+        serverCpuPerPoll: answered > 0 ? (next.stats.process.cpuMicros - previous.stats.process.cpuMicros) / answered : 0,
       });
       previous = next;
     }
@@ -159,13 +163,13 @@ async function runReference(wire: CapacityWire, server: ServerProcess, url: stri
   }
 }
 
-async function runProbe(wire: CapacityWire, server: ServerProcess, o: Options): Promise<Measured> {
+async function runProbe(wire: CapacityWire, server: ServerProcess, o: Options): Promise<Omit<Measured, 'pair'>> {
   const result = await measureCapacity({
     server,
     wire,
     headers: HEADER_PROFILES.browser.poll,
-    loadProcesses: o['load-processes'],
-    connectionsPerProcess: o.connections / o['load-processes'],
+    ...(o['load-processes'] === null ? {} : { loadProcesses: o['load-processes'] }),
+    connections: o.connections,
     warmupMs: o.warmup,
     rounds: o.rounds,
     durationMs: o.duration,
@@ -175,8 +179,17 @@ async function runProbe(wire: CapacityWire, server: ServerProcess, o: Options): 
   return {
     wire,
     tool: 'probe',
-    rounds: (result.rounds ?? []).map((r) => ({ requestsPerSecond: r.requestsPerSecond, serverElu: r.serverEventLoopUtilization ?? 0 })),
-    note: `busiest load process's event loop: ${(result.maxLoadEventLoopUtilization ?? 0).toFixed(3)}`,
+    rounds: (result.rounds ?? []).map((r) => ({
+      requestsPerSecond: r.requestsPerSecond,
+      serverElu: r.serverEventLoopUtilization ?? 0,
+      serverCpuPerPoll: r.serverCpuMicrosPerPoll ?? 0,
+    })),
+    note:
+      `${result.loadProcesses} load process${result.loadProcesses === 1 ? '' : 'es'}` +
+      (result.loadProcessSearch === undefined
+        ? ' (given)'
+        : ` (warm-up: ${result.loadProcessSearch.map((s) => `${s.loadProcesses} at ${s.maxLoadEventLoopUtilization.toFixed(2)}, server ${s.serverEventLoopUtilization?.toFixed(2) ?? 'n/a'}`).join('; ')})`) +
+      `; busiest load process's event loop in the rounds: ${(result.maxLoadEventLoopUtilization ?? 0).toFixed(3)}`,
   };
 }
 
@@ -203,7 +216,7 @@ async function measureWire(wire: CapacityWire, o: Options): Promise<Measured[]> 
     const url = `${server.url}${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${await headOf(server.url, wire)}`;
     for (let pair = 0; pair < o.pairs; pair++) {
       for (const tool of pair % 2 === 0 ? ([reference, 'probe'] as const) : (['probe', reference] as const)) {
-        const m = tool === 'probe' ? await runProbe(wire, server, o) : await runReference(wire, server, url, o);
+        const m = { ...(tool === 'probe' ? await runProbe(wire, server, o) : await runReference(wire, server, url, o)), pair };
         measured.push(m);
         process.stderr.write(
           `perf:capacity: ${wire} pair ${pair + 1} ${tool}: ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} polls/s\n`,
@@ -243,21 +256,35 @@ async function main(): Promise<number> {
   const lines = [
     `## Capacity probe against wrk (HTTP/1.1) and h2load (HTTP/2), same polling server`,
     '',
-    `${env.cpuModel}, ${env.cores} cores, Node ${env.node}; load average at the end ${load.join(', ')}; \`npm run perf:capacity -- --wire ${o.wire.join(',')} --pairs ${o.pairs} --rounds ${o.rounds} --duration ${o.duration} --warmup ${o.warmup} --connections ${o.connections} --load-processes ${o['load-processes']}\``,
+    `${env.cpuModel}, ${env.cores} cores, Node ${env.node}; load average at the end ${load.join(', ')}; \`npm run perf:capacity -- --wire ${o.wire.join(',')} --pairs ${o.pairs} --rounds ${o.rounds} --duration ${o.duration} --warmup ${o.warmup} --connections ${o.connections}${o['load-processes'] === null ? '' : ` --load-processes ${o['load-processes']}`}\``,
     '',
     `Each tool: ${o.connections} keep-alive connections (on h2 one session each, one request at a time) polling \`/poll?since=<head>\` with the \`browser\` headers, ${o.warmup} ms of warm-up, then ${o.rounds} rounds of ${o.duration} ms counted by the server itself. On h2 the server is pushbench's on TLS with ALPN h2.`,
     '',
-    "| wire | tool | polls/s per round (server's count) | server event loop per round | note |",
-    '|---|---|---|---|---|',
+    "| wire | tool | polls/s per round (server's count) | server event loop per round | server CPU per poll per round (µs) | note |",
+    '|---|---|---|---|---|---|',
     ...measured.map(
       (m) =>
-        `| ${m.wire} | ${m.tool} | ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} | ${m.rounds.map((r) => r.serverElu.toFixed(3)).join(', ')} | ${m.note} |`,
+        `| ${m.wire} | ${m.tool} | ${m.rounds.map((r) => f(r.requestsPerSecond)).join(', ')} | ${m.rounds.map((r) => r.serverElu.toFixed(3)).join(', ')} | ${m.rounds.map((r) => r.serverCpuPerPoll.toFixed(1)).join(', ')} | ${m.note} |`,
     ),
     '',
   ];
   for (const wire of o.wire) {
     const reference = REFERENCE_TOOL[wire];
     const ratio = rate(wire, 'probe') / rate(wire, reference);
+    // Per pair: the median round of the probe over the median round of the reference measured beside it.
+    const pairRatio = (pair: number): number => {
+      const of = (tool: Measured['tool']): number =>
+        median(
+          measured
+            .filter((m) => m.wire === wire && m.pair === pair && m.tool === tool)
+            .flatMap((m) => m.rounds.map((r) => r.requestsPerSecond)),
+        );
+      return of('probe') / of(reference);
+    };
+    const pairs = Array.from({ length: o.pairs }, (_, pair) => pairRatio(pair));
+    lines.push(
+      `- ${wire}: probe / ${reference} per pair (median rounds): ${pairs.map((r) => r.toFixed(2)).join(', ')}; median of the pairs ${median(pairs).toFixed(2)}`,
+    );
     lines.push(
       `- ${wire}: median polls/s: probe **${f(rate(wire, 'probe'))}**, ${reference} **${f(rate(wire, reference))}**: ratio **${ratio.toFixed(2)}** (target >= ${TARGET_RATIO}): ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}`,
     );

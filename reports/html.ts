@@ -6,7 +6,8 @@
  * jsonScript, and a Content-Security-Policy forbids the page from loading anything at all.
  */
 import { mapSection } from './map-html.ts';
-import type { CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
+import { capacityProbes, capacityWireLabel, loadProcessesText } from './terminal.ts';
 import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
@@ -225,7 +226,12 @@ function tableOfContents(results: ResultsFile, groups: ScenarioGroup[], hasExtra
     targetComparisons(results).length > 0 ? html`<li><a href="#stacks">Stacks side by side</a></li>` : '',
     wireComparisons(results).length > 0 ? html`<li><a href="#wires">Wires side by side: TLS and HTTP/2</a></li>` : '',
     hasExtrapolation ? html`<li><a href="#extrapolation">Header overhead at 1,000 to 100,000 clients</a></li>` : '',
-    results.capacity ? html`<li><a href="#capacity">Polling capacity</a></li>` : '',
+    joinHtml(
+      capacityProbes(results).map(
+        (c, i) => html`<li><a href="#${capacityAnchor(c, i)}">Polling capacity on ${capacityWireLabel(c)}</a></li>`,
+      ),
+      '\n',
+    ),
     results.micro && results.micro.length > 0 ? html`<li><a href="#micro">Per-message server work</a></li>` : '',
     html`<li><a href="#intro">The question and the method</a></li>`,
     html`<li><a href="#techniques">How each technique works on the wire</a></li>`,
@@ -777,9 +783,21 @@ ${kaazingBlock(kaazing)}
 </section>`;
 }
 
+/** The first probe keeps the anchor `capacity` (older links), the others `capacity-<wire>`. */
+function capacityAnchor(c: CapacityResult, index: number): string {
+  return index === 0 ? 'capacity' : `capacity-${c.wire ?? 'http'}`;
+}
+
+/** A section per wire the capacity probe measured, in the run's order. */
 function capacitySection(results: ResultsFile): SafeHtml {
-  const c = results.capacity;
-  if (c === undefined) return NOTHING;
+  return joinHtml(
+    capacityProbes(results).map((c, i) => capacityBlock(c, capacityAnchor(c, i))),
+    '\n',
+  );
+}
+
+function capacityBlock(c: CapacityResult, anchor: string): SafeHtml {
+  const title = html`Polling capacity on ${capacityWireLabel(c)}`;
   const limits = html`<table><thead><tr><th class="num">Poll interval</th><th class="num">Largest client count</th></tr></thead><tbody>
 ${joinHtml(
   c.maxClientsByInterval.map((row) => html`<tr>${num(`${formatInteger(row.intervalMs)} ms`)}${num(formatInteger(row.clients))}</tr>`),
@@ -788,8 +806,8 @@ ${joinHtml(
 </tbody></table>`;
   if (c.rounds === undefined) {
     // A file of the one-process autocannon probe.
-    return html`<section id="capacity">
-<h2>Polling capacity</h2>
+    return html`<section id="${anchor}">
+<h2>${title}</h2>
 <p>autocannon drove <code>${c.url}</code> flat out with ${formatInteger(c.connections)} connections for ${formatInteger(c.durationMs)} ms: the server answered ${formatInteger(c.requestsPerSecond)} requests/s (p99 ${formatMs(c.latencyMsP99)}). At that rate, each poll interval allows at most this many clients:</p>
 ${limits}
 </section>`;
@@ -818,9 +836,9 @@ ${joinHtml(
 )}
 </tbody></table>
 <p>A poll that arrives alone costs the server a wake-up of its event loop; at saturation polls share them (the rounds above show the CPU per poll there), so these counts are a lower bound for a busy server.</p>`;
-  return html`<section id="capacity">
-<h2>Polling capacity</h2>
-<p>${formatInteger(c.loadProcesses ?? 0)} load processes with ${formatInteger(c.connections)} keep-alive connections in all polled <code>${c.url}/poll</code> back to back. After ${formatInteger(c.warmupMs ?? 0)} ms of warm-up, ${formatInteger(c.rounds.length)} rounds of ${formatInteger(c.durationMs)} ms were counted by the server itself: it answered a median of <strong>${formatInteger(c.requestsPerSecond)} polls/s</strong>. ${verdict}</p>
+  return html`<section id="${anchor}">
+<h2>${title}</h2>
+<p>${loadProcessesText(c)} with ${formatInteger(c.connections)} keep-alive connections in all polled <code>${c.url}/poll</code> back to back over ${capacityWireLabel(c)}, with the <code>${c.headers ?? 'browser'}</code> headers. After ${formatInteger(c.warmupMs ?? 0)} ms of warm-up, ${formatInteger(c.rounds.length)} rounds of ${formatInteger(c.durationMs)} ms were counted by the server itself: it answered a median of <strong>${formatInteger(c.requestsPerSecond)} polls/s</strong>. ${verdict}</p>
 <div class="scroll"><table><thead><tr><th class="num">Round</th><th class="num">Polls/s</th><th class="num">Server CPU per poll</th><th class="num">Server event loop</th><th class="num">Load processes' event loops</th></tr></thead><tbody>
 ${joinHtml(rounds, '\n')}
 </tbody></table></div>

@@ -4,7 +4,7 @@
  * (`|` cannot split a cell, HTML is not rendered, line breaks cannot end a row).
  */
 import { renderMapMarkdown } from './map.ts';
-import { renderCapacity } from './terminal.ts';
+import { capacityProbes, capacityWireLabel, renderCapacity } from './terminal.ts';
 import { timeScaleNote } from './time-scale.ts';
 import type { ResultsFile, Scenario } from '../core/results.ts';
 import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
@@ -84,8 +84,8 @@ export function renderMarkdown(results: ResultsFile, options: MarkdownOptions): 
   if (kaazing !== null) parts.push(kaazingBlock(kaazing), '');
   // The probe's lines as the terminal prints them, escaped like the command above.
   if (results.map !== undefined) parts.push(renderMapMarkdown(results.map), '');
-  if (results.capacity !== undefined)
-    parts.push('## Polling capacity', '', `<pre><code>${escapeHtml(renderCapacity(results.capacity))}</code></pre>`, '');
+  for (const c of capacityProbes(results))
+    parts.push(`## Polling capacity on ${md(capacityWireLabel(c))}`, '', `<pre><code>${escapeHtml(renderCapacity(c))}</code></pre>`, '');
   if (results.suiteWallMs !== undefined) parts.push(`Session wall time: ${md(formatNumber(results.suiteWallMs / 1000, 1))} s.`, '');
   return `${parts.join('\n').trimEnd()}\n`;
 }

@@ -6,6 +6,7 @@
  */
 import { timeScaleNote } from './time-scale.ts';
 import { TECHNIQUES } from '../core/protocol.ts';
+import { WIRE_META } from '../core/wires.ts';
 import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
 import {
   COMPARISON_HEAD,
@@ -330,19 +331,40 @@ export function renderTargetComparison(comparison: TargetComparison, options: Te
   return `${wrap(`Stacks side by side: ${comparison.title}\non ${comparison.targets.map((t) => t.name).join(', ')}`)}\n\n${table(rows)}${below.length > 0 ? `\n${wrap(below.join('\n'))}` : ''}`;
 }
 
+/** The capacity probe's results of a file: the first wire's (`capacity`), then the other wires' in the run's order. */
+export function capacityProbes(results: ResultsFile): CapacityResult[] {
+  return results.capacity === undefined ? [] : [results.capacity, ...(results.capacityOtherWires ?? [])];
+}
+
+/** `h2 (HTTP/2 + TLS)`: the wire a probe polled on (absent in older files: http). */
+export function capacityWireLabel(c: CapacityResult): string {
+  const wire = c.wire ?? 'http';
+  return `${wire} (${WIRE_META[wire].label})`;
+}
+
+/** `1 load process (chosen at warm-up, busiest load process: 0.52 with 1)`, or `3 load processes` when the count was given. */
+export function loadProcessesText(c: CapacityResult): string {
+  const n = c.loadProcesses;
+  const count = n === undefined ? '? load processes' : `${n} load process${n === 1 ? '' : 'es'}`;
+  if (c.loadProcessSearch === undefined || c.loadProcessSearch.length === 0) return count;
+  const steps = c.loadProcessSearch.map((s) => `${fixed(s.maxLoadEventLoopUtilization, 2)} with ${s.loadProcesses}`).join(', ');
+  return `${count} (chosen at warm-up, busiest load process: ${steps})`;
+}
+
 /** The capacity probe: polls/s at saturation (with who was saturated) and the server's CPU per poll at a fixed rate. */
 export function renderCapacity(c: CapacityResult): string {
   const lines: string[] = [];
+  const on = `Capacity on ${capacityWireLabel(c)}`;
   if (c.rounds === undefined) {
     // A file of the one-process autocannon probe.
     lines.push(
-      `Capacity (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)`,
+      `${on} (autocannon, ${c.connections} connections, ${c.durationMs} ms): /poll sustains ${fixed(c.requestsPerSecond, 0)} req/s (p99 ${fixed(c.latencyMsP99, 2)} ms)`,
     );
   } else {
     const server =
       c.serverEventLoopUtilization === null || c.serverEventLoopUtilization === undefined ? 'n/a' : fixed(c.serverEventLoopUtilization, 3);
     lines.push(
-      `Capacity (${c.loadProcesses ?? '?'} load processes, ${c.connections} connections, ${c.warmupMs ?? 0} ms warm-up, ${c.rounds.length} rounds of ${c.durationMs} ms): ` +
+      `${on}, ${c.headers ?? 'browser'} headers (${loadProcessesText(c)}, ${c.connections} connections, ${c.warmupMs ?? 0} ms warm-up, ${c.rounds.length} rounds of ${c.durationMs} ms): ` +
         `the server answered ${fixed(c.requestsPerSecond, 0)} polls/s (median; rounds ${c.rounds.map((r) => fixed(r.requestsPerSecond, 0)).join(', ')})`,
       `  event loop: server ${server}, busiest load process ${fixed(c.maxLoadEventLoopUtilization ?? 0, 3)}: ${c.saturated === true ? 'the server was the limit' : 'NOT a saturated server (a load process or the machine was the limit): the figure is a lower bound'}`,
     );
@@ -385,7 +407,7 @@ export function renderSummary(results: ResultsFile, options: TerminalOptions = C
       results.runsPerTechnique !== undefined && results.runsPerTechnique > 1 ? `, ${results.runsPerTechnique} runs per technique` : '';
     parts.push(`Session wall time: ${fixed(results.suiteWallMs / 1000, 1)} s${runs}`);
   }
-  if (results.capacity !== undefined) parts.push(wrap(renderCapacity(results.capacity)));
+  for (const c of capacityProbes(results)) parts.push(wrap(renderCapacity(c)));
   if (results.micro !== undefined && results.micro.length > 0) {
     parts.push(
       wrap(

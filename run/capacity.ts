@@ -2,9 +2,12 @@
  * Capacity of the server, not of the load tool: how many polls per second one polling
  * server process answers, and what one poll costs it.
  *
- * 1. Saturation: several load processes (load/poll-load.ts, the lean keep-alive client) poll
+ * 1. Saturation: load processes (load/poll-load.ts, the lean keep-alive client) poll
  *    `GET /poll?since=<head>` closed loop, so that together they make more requests than the
- *    server can answer while each stays below saturation itself. After a warm-up (a cold JIT
+ *    server can answer while each stays below saturation itself. As few as do that: unless a
+ *    count is given, the probe starts one and adds one (up to cores + 1) while, over the second
+ *    half of a warm-up, the busiest load process's event loop was busier than LOAD_ELU_TO_ADD.
+ *    After the warm-up (a cold JIT
  *    and fresh connections answer far slower), several rounds are measured from the server's
  *    own counters: requests answered per second and the server's event-loop utilisation,
  *    beside every load process's. A probe is valid when the server's loop was saturated
@@ -19,6 +22,7 @@
  * The server, when the probe starts it, and every load process are child processes: nothing
  * shares an event loop.
  */
+import os from 'node:os';
 import { request } from 'undici';
 import { mergeEncoded, summarize } from '../core/histogram.ts';
 import { PATHS, nowMicros, type ServerStats } from '../core/protocol.ts';
@@ -45,11 +49,15 @@ export interface CapacityOptions {
   headers: HeaderList;
   /** What carries the polls (core/wires.ts), and the wire of the server the probe spawns; absent: http. */
   wire?: WireId;
-  /** Load processes. */
+  /** The header profile `headers` come from, recorded in the result (absent: not recorded). */
+  headerProfile?: string;
+  /** Load processes; absent: as few as saturate the server (nextLoadProcessCount), from 1 up to `maxLoadProcesses`. */
   loadProcesses?: number;
-  /** Keep-alive connections per load process. */
-  connectionsPerProcess?: number;
-  /** Closed-loop load before the first measured round. */
+  /** Without `loadProcesses`: the most load processes the probe adds; absent: cores + 1. */
+  maxLoadProcesses?: number;
+  /** Keep-alive connections of the closed-loop load, all load processes together (split as evenly as they go). */
+  connections?: number;
+  /** Closed-loop load before the first measured round (at each load process count tried, when the probe chooses it). */
   warmupMs?: number;
   rounds?: number;
   /** Length of each measured round. */
@@ -64,8 +72,7 @@ export interface CapacityOptions {
 }
 
 export const DEFAULT_CAPACITY_OPTIONS = Object.freeze({
-  loadProcesses: 3,
-  connectionsPerProcess: 32,
+  connections: 96,
   warmupMs: 1000,
   rounds: 3,
   durationMs: 1000,
@@ -76,6 +83,45 @@ export const DEFAULT_CAPACITY_OPTIONS = Object.freeze({
 
 /** Event-loop utilisation at and above which a process counts as saturated. */
 export const SATURATED_ELU = 0.95;
+
+/**
+ * Without a given count, a load process is added while the busiest one's event loop was busier
+ * than this over the second half of a warm-up. Measured on the 2-core test machine, HTTP/1.1,
+ * 96 connections (docs/results/2026-12-07-capacity-wires.md): one load process ran at 0.5-0.7
+ * and left the server's loop below 0.95 in 11 of 18 rounds; two ran at about 0.4 each and left
+ * it below in 4 of 18; three at about 0.25, 1 of 18. On HTTP/2 one load process ran at 0.3 and
+ * the server was saturated in all but one round. A busier load loop answers late enough that
+ * the server waits for it, though it is not saturated itself. The server's own loop is not
+ * part of the rule: in the warm-up it read 0.95 or more where the rounds after it did not.
+ */
+export const LOAD_ELU_TO_ADD = 0.5;
+
+/** The most load processes the probe adds by itself: the cores, and one more. */
+export function defaultMaxLoadProcesses(): number {
+  return (os.availableParallelism?.() ?? os.cpus().length) + 1;
+}
+
+/** One warm-up step of the load process search (CapacityResult's loadProcessSearch). */
+export interface LoadProcessStep {
+  loadProcesses: number;
+  /** Null against a server the probe cannot ask. */
+  serverEventLoopUtilization: number | null;
+  maxLoadEventLoopUtilization: number;
+}
+
+/**
+ * The rule: after a warm-up step, the load process count to try next, or null when this one
+ * stays: one more while the busiest load process was busier than LOAD_ELU_TO_ADD and the count
+ * is below `max`. (The step's server figure is recorded, not used: see LOAD_ELU_TO_ADD.)
+ */
+export function nextLoadProcessCount(step: LoadProcessStep, max: number): number | null {
+  return step.maxLoadEventLoopUtilization > LOAD_ELU_TO_ADD && step.loadProcesses < max ? step.loadProcesses + 1 : null;
+}
+
+/** `total` connections over `processes` load processes, the first ones taking one more where they do not divide. */
+export function splitConnections(total: number, processes: number): number[] {
+  return Array.from({ length: processes }, (_, i) => Math.floor(total / processes) + (i < total % processes ? 1 : 0));
+}
 
 /** The technique capacity is about: the one whose clients poll on an interval (short polling). */
 export const CAPACITY_TECHNIQUE = INTERVAL_POLL_TECHNIQUE;
@@ -176,23 +222,55 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     const head = await fetchHead(url, wire);
     const path = `${TECHNIQUE_META[CAPACITY_TECHNIQUE].path}?since=${head}`;
     const target = `${url}${path}`;
-    for (let i = 0; i < o.loadProcesses; i++) loads.push(LoadProcess.spawn());
-
-    // 1. Saturation: closed loop, warm-up, then the rounds.
-    const connections = o.loadProcesses * o.connectionsPerProcess;
-    progress(
-      `capacity: ${o.loadProcesses} load processes x ${o.connectionsPerProcess} connections on ${target}, closed loop: ${o.warmupMs} ms warm-up, ${o.rounds} rounds of ${o.durationMs} ms`,
-    );
+    const explicit = options.loadProcesses !== undefined;
+    const maxLoadProcesses = explicit
+      ? options.loadProcesses!
+      : Math.min(options.maxLoadProcesses ?? defaultMaxLoadProcesses(), o.connections);
     const closed: PollLoadSpec = {
       origin: url,
       wire,
       path,
       headers: options.headers,
-      connections: o.connectionsPerProcess,
+      connections: o.connections,
       ratePerSecond: null,
     };
-    await Promise.all(loads.map((l) => l.start(closed)));
-    await sleep(o.warmupMs);
+    // Every load process (re)started with its share of the connections.
+    const startAll = async (spec: PollLoadSpec, startAt?: number): Promise<void> => {
+      const shares = splitConnections(o.connections, loads.length);
+      await Promise.all(loads.map((l, i) => l.start({ ...spec, connections: shares[i]! }, startAt)));
+    };
+
+    // 1. Saturation: closed loop, warm-up (at each count tried), then the rounds.
+    const search: LoadProcessStep[] = [];
+    let count: number | null = explicit ? maxLoadProcesses : 1;
+    while (count !== null) {
+      if (loads.length > 0) await Promise.all(loads.map((l) => l.stop()));
+      while (loads.length < count) loads.push(LoadProcess.spawn());
+      progress(
+        `capacity: ${loads.length} load process${loads.length === 1 ? '' : 'es'}, ${o.connections} connections in all on ${target}, closed loop: ${o.warmupMs} ms warm-up${explicit ? '' : ` (adding one up to ${maxLoadProcesses} while the busiest is above ${LOAD_ELU_TO_ADD})`}`,
+      );
+      await startAll(closed);
+      if (explicit) {
+        await sleep(o.warmupMs);
+        break;
+      }
+      // The decision reads the second half of the warm-up: the first one heats the JIT and the connections.
+      await sleep(o.warmupMs / 2);
+      const a = await snapshot(server, loads);
+      await sleep(o.warmupMs / 2);
+      const round = roundBetween(a, await snapshot(server, loads));
+      const step: LoadProcessStep = {
+        loadProcesses: loads.length,
+        serverEventLoopUtilization: round.serverEventLoopUtilization,
+        maxLoadEventLoopUtilization: Math.max(...round.loadEventLoopUtilization),
+      };
+      search.push(step);
+      count = nextLoadProcessCount(step, maxLoadProcesses);
+      progress(
+        `capacity: warm-up with ${step.loadProcesses}: server event loop ${step.serverEventLoopUtilization === null ? 'n/a' : step.serverEventLoopUtilization.toFixed(3)}, busiest load process ${step.maxLoadEventLoopUtilization.toFixed(3)}${count === null ? '' : `: adding one`}`,
+      );
+    }
+    progress(`capacity: ${o.rounds} rounds of ${o.durationMs} ms`);
     const rounds: CapacityRound[] = [];
     let previous = await snapshot(server, loads);
     for (let r = 0; r < o.rounds; r++) {
@@ -218,8 +296,7 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
     if (server !== undefined && o.fixedRate > 0) {
       progress(`capacity: ${o.fixedRate} polls/s open loop for ${o.fixedRateMs} ms: the server's CPU per poll`);
       const startAt = nowMicros() + 100_000;
-      const open: PollLoadSpec = { ...closed, ratePerSecond: o.fixedRate / o.loadProcesses };
-      await Promise.all(loads.map((l) => l.start(open, startAt)));
+      await startAll({ ...closed, ratePerSecond: o.fixedRate / loads.length }, startAt);
       await sleep((startAt - nowMicros()) / 1000 + o.fixedRateMs / 2);
       const a = await snapshot(server, loads);
       await sleep(o.fixedRateMs);
@@ -244,12 +321,12 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
 
     return {
       url,
-      connections,
+      connections: o.connections,
       durationMs: o.durationMs,
       requestsPerSecond,
       latencyMsP99: latency.p99,
       maxClientsByInterval: maxClientsByInterval(requestsPerSecond, o.intervalsMs),
-      loadProcesses: o.loadProcesses,
+      loadProcesses: loads.length,
       warmupMs: o.warmupMs,
       rounds,
       serverEventLoopUtilization,
@@ -257,6 +334,9 @@ export async function measureCapacity(options: CapacityOptions): Promise<Capacit
       saturated:
         serverEventLoopUtilization !== null && serverEventLoopUtilization >= SATURATED_ELU && maxLoadEventLoopUtilization < SATURATED_ELU,
       costAtFixedRate,
+      wire,
+      ...(options.headerProfile === undefined ? {} : { headers: options.headerProfile }),
+      ...(explicit ? {} : { loadProcessSearch: search }),
     };
   } finally {
     await Promise.all([...loads.map((l) => l.close()), owned ? server?.close() : undefined]);
@@ -297,13 +377,21 @@ async function fetchHead(url: string, wire: WireId): Promise<number> {
   return head;
 }
 
-function validate(o: Required<Omit<CapacityOptions, 'url' | 'server' | 'progress' | 'headers' | 'wire'>>): void {
+function validate(
+  o: Required<Pick<CapacityOptions, 'connections' | 'warmupMs' | 'rounds' | 'durationMs' | 'fixedRate' | 'fixedRateMs' | 'intervalsMs'>> &
+    Pick<CapacityOptions, 'loadProcesses' | 'maxLoadProcesses'>,
+): void {
   const integer = (name: string, value: number, min: number): void => {
     if (!(Number.isInteger(value) && value >= min))
       throw new CapacityError(`invalid ${name}: received ${value}; expected an integer >= ${min}`);
   };
-  integer('loadProcesses', o.loadProcesses, 1);
-  integer('connectionsPerProcess', o.connectionsPerProcess, 1);
+  if (o.loadProcesses !== undefined) integer('loadProcesses', o.loadProcesses, 1);
+  if (o.maxLoadProcesses !== undefined) integer('maxLoadProcesses', o.maxLoadProcesses, 1);
+  integer('connections', o.connections, 1);
+  if (o.loadProcesses !== undefined && o.connections < o.loadProcesses)
+    throw new CapacityError(
+      `invalid connections: received ${o.connections}; expected at least one per load process (loadProcesses ${o.loadProcesses})`,
+    );
   integer('rounds', o.rounds, 1);
   if (!(Number.isFinite(o.durationMs) && o.durationMs >= 100))
     throw new CapacityError(`invalid durationMs: received ${o.durationMs}; expected at least 100`);

@@ -8,6 +8,7 @@ import { pickupMs as techniquePickupMs } from '../core/techniques.ts';
 import { MICRO_CASES } from './micro.ts';
 import { SOCKETS_PER_GENERATOR } from './prepare-run.ts';
 import { runsOf, type ScenarioSpec } from './runner.ts';
+import { capacityWires } from './session.ts';
 import { DRAIN_MARGIN_MICROS, START_MARGIN_MICROS } from './technique-run.ts';
 
 /** Starting the first server and generator processes (later ones start while the previous run drains). */
@@ -21,10 +22,13 @@ const PER_RUN_OVERHEAD_MS = 200;
 /** Connecting one client, per generator process (64 connections at a time, measured 0.7 s for 1,000 on 2 busy cores). */
 const CONNECT_MS_PER_CLIENT = 0.7;
 /**
- * The capacity probe (run/session.ts's options): starting the server and 3 load processes
- * (about 1.5 s), 1 s of warm-up, 3 rounds of 1 s, then 0.1 + 0.5 + 1 s at the fixed rate.
+ * The capacity probe on one wire (run/session.ts's options): starting the server and a load
+ * process (about 1.5 s), 1 s of warm-up (one more per load process added: one on http on 2 cores),
+ * 3 rounds of 1 s, then 0.1 + 0.5 + 1 s at the fixed rate, and stopping.
  */
 const CAPACITY_MS = 8000;
+/** The same under `--quick` (QUICK_CAPACITY): 0.3 s of warm-up, 2 rounds of 0.3 s, 0.1 + 0.15 + 0.3 s at the fixed rate. */
+const QUICK_CAPACITY_MS = 3000;
 /** Rendering the reports (PNG charts dominate). */
 const REPORTS_MS = 1000;
 /** tinybench time and warm-up per micro-benchmark task in a session (run/session.ts uses 300 ms). */
@@ -38,10 +42,10 @@ export interface RunEstimate {
   readonly estimatedMs: number;
 }
 
-/** Estimated wall time of a session of `specs` (with the capacity probe and micro-benchmarks when asked). */
+/** Estimated wall time of a session of `specs` (with the capacity probe on each wire and micro-benchmarks when asked). */
 export function estimateSession(
   specs: readonly ScenarioSpec[],
-  options: { generators: number | null; runs?: number; capacity: boolean; micro: boolean },
+  options: { generators: number | null; runs?: number; capacity: boolean; micro: boolean; quick?: boolean },
 ): RunEstimate {
   let ms = FIRST_START_MS + REPORTS_MS;
   let techniqueRuns = 0;
@@ -63,7 +67,8 @@ export function estimateSession(
         pickupMs;
     }
   }
-  if (options.capacity) ms += CAPACITY_MS;
+  // One probe per wire the run measures.
+  if (options.capacity) ms += capacityWires(specs).length * (options.quick === true ? QUICK_CAPACITY_MS : CAPACITY_MS);
   if (options.micro) ms += MICRO_CASES.length * MICRO_MS_PER_CASE;
   return { techniqueRuns, scenarios: specs.length, estimatedMs: Math.round(ms) };
 }

@@ -7,10 +7,11 @@ import { PACKAGE_ROOT } from './package-layout.ts';
 import { measureCapacity } from './capacity.ts';
 import { runMicroBenchmarks } from './micro.ts';
 import { collectEnvironment } from './environment.ts';
-import { HEADER_PROFILES, headerProfile, type HeaderList } from '../load/headers.ts';
+import { headerProfile, type HeaderList } from '../load/headers.ts';
 import { runScenarios, type ScenarioSpec } from './runner.ts';
 import type { ProgressListener } from './progress.ts';
-import { SCHEMA_VERSION, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
+import { SCHEMA_VERSION, type CapacityResult, type HeaderProfileName, type ResultsFile } from '../core/results.ts';
+import type { WireId } from '../core/wires.ts';
 
 export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string }).version;
 
@@ -27,10 +28,20 @@ export interface SessionOptions {
   /** `--ramp`: clients connected per second; absent: as fast as possible. */
   rampPerSecond?: number;
   capacity: boolean;
+  /** `--quick`: the capacity probe's warm-up, rounds and fixed-rate window short too (QUICK_CAPACITY). */
+  quick?: boolean;
   /** Also run the tinybench micro-benchmarks of per-message server work. */
   micro: boolean;
   /** Structured progress events; the caller renders them (cli/progress.ts). */
   progress: ProgressListener;
+}
+
+/** The capacity probe's timings under `--quick`: 300 ms of warm-up (per load process count tried), 2 rounds of 300 ms, 300 ms at a fixed rate. */
+export const QUICK_CAPACITY = Object.freeze({ warmupMs: 300, rounds: 2, durationMs: 300, fixedRate: 500, fixedRateMs: 300 });
+
+/** The wires a session's capacity probe measures: each wire its scenarios measured, in order (absent: http). */
+export function capacityWires(specs: readonly ScenarioSpec[]): WireId[] {
+  return [...new Set(specs.map((s) => s.params.wire ?? 'http'))];
 }
 
 /** Runs every scenario (sharing measurements where a scenario says `sameAs`) and returns the results. */
@@ -51,20 +62,30 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
   const after = (phase: 'capacity' | 'micro', detail: string): void =>
     options.progress({ scenario: null, technique: null, phase, done: total, total, detail });
 
-  let capacity: ResultsFile['capacity'];
-  if (options.capacity && !options.signal.aborted) {
-    after('capacity', 'load processes poll /poll flat out, then at a fixed rate');
-    try {
-      // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
-      capacity = await measureCapacity({
-        headers: HEADER_PROFILES.browser.poll,
-        fixedRateMs: 1000,
-        progress: (line) => after('capacity', line.replace(/^capacity: /, '')),
-      });
-    } catch (error) {
-      after('capacity', `failed (${(error as Error).message})`);
+  // The capacity probe on each wire the run measured, in order, with the run's header profile.
+  const probes: CapacityResult[] = [];
+  if (options.capacity) {
+    const profile = specs[0]?.params.headers ?? 'browser';
+    for (const wire of capacityWires(specs)) {
+      if (options.signal.aborted) break;
+      after('capacity', `${wire}: load processes poll /poll flat out, then at a fixed rate`);
+      try {
+        // measureCapacity reports lines of its own (it also runs alone); they become capacity events.
+        probes.push(
+          await measureCapacity({
+            wire,
+            headers: headerProfile(profile).poll,
+            headerProfile: profile,
+            ...(options.quick === true ? QUICK_CAPACITY : { fixedRateMs: 1000 }),
+            progress: (line) => after('capacity', `${wire}: ${line.replace(/^capacity: /, '')}`),
+          }),
+        );
+      } catch (error) {
+        after('capacity', `${wire}: failed (${(error as Error).message})`);
+      }
     }
   }
+  const [capacity, ...capacityOtherWires] = probes;
 
   let micro: ResultsFile['micro'];
   if (options.micro && !options.signal.aborted) {
@@ -103,6 +124,7 @@ export async function runSession(specs: readonly ScenarioSpec[], options: Sessio
     headerProfileDetails,
     scenarios,
     ...(capacity === undefined ? {} : { capacity }),
+    ...(capacityOtherWires.length === 0 ? {} : { capacityOtherWires }),
     ...(micro === undefined ? {} : { micro }),
     ...(runsPerTechnique > 1 ? { runsPerTechnique } : {}),
     // Up to here: the reports are rendered afterwards by the caller and not part of it.

@@ -79,7 +79,7 @@ test('summary.md carries the capacity probe and the session wall time, as the te
   const md = renderMarkdown(results, { charts: [] });
   assert.match(
     md,
-    /## Polling capacity\n\n<pre><code>Capacity \(3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms\): the server answered 41,230 polls\/s \(median; rounds 40,950, 41,230, 41,500\)/,
+    /## Polling capacity on http \(HTTP\/1\.1\)\n\n<pre><code>Capacity on http \(HTTP\/1\.1\), browser headers \(3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms\): the server answered 41,230 polls\/s \(median; rounds 40,950, 41,230, 41,500\)/,
   );
   // Escaped inside the <pre>: the terminal's arrows are text, not markup.
   assert.match(md, /poll every 250 ms -&gt; at most/);

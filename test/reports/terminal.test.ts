@@ -222,7 +222,7 @@ test('capacity and micro-benchmarks are summarised when present', () => {
   const text = folded(renderSummary(fixture));
   assert.ok(
     text.includes(
-      'Capacity (3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms): the server answered 41,230 polls/s (median; rounds 40,950, 41,230, 41,500)',
+      'Capacity on http (HTTP/1.1), browser headers (3 load processes, 100 connections, 1000 ms warm-up, 3 rounds of 10000 ms): the server answered 41,230 polls/s (median; rounds 40,950, 41,230, 41,500)',
     ),
     text,
   );
@@ -246,5 +246,8 @@ test('a probe that did not saturate the server says so; a file of the autocannon
   const old = structuredClone(fixture);
   const { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval } = old.capacity!;
   old.capacity = { url, connections, durationMs, requestsPerSecond, latencyMsP99, maxClientsByInterval };
-  assert.match(renderSummary(old), /Capacity \(autocannon, 100 connections, 10000 ms\): \/poll sustains 41,230 req\/s/);
+  assert.match(
+    renderSummary(old),
+    /Capacity on http \(HTTP\/1\.1\) \(autocannon, 100 connections, 10000 ms\): \/poll sustains 41,230 req\/s/,
+  );
 });

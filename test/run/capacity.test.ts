@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { median } from '../../core/spread.ts';
-import { CapacityError, clientsPerCore, maxClientsByInterval, measureCapacity, roundBetween, utilization } from '../../run/capacity.ts';
+import {
+  CapacityError,
+  LOAD_ELU_TO_ADD,
+  clientsPerCore,
+  maxClientsByInterval,
+  measureCapacity,
+  nextLoadProcessCount,
+  roundBetween,
+  splitConnections,
+  utilization,
+} from '../../run/capacity.ts';
 import { liveChildren } from '../../run/children.ts';
 import { HEADER_PROFILES } from '../../load/headers.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
@@ -18,7 +28,7 @@ import type { PollLoadSample } from '../../load/poll-load.ts';
 const quiet = (): void => {};
 const TINY = {
   loadProcesses: 2,
-  connectionsPerProcess: 2,
+  connections: 4,
   warmupMs: 100,
   rounds: 2,
   durationMs: 200,
@@ -32,7 +42,9 @@ describe('measureCapacity', () => {
     const result = await measureCapacity({ ...TINY, headers: HEADER_PROFILES.minimal.poll });
     assert.ok(result.requestsPerSecond > 0, `req/s ${result.requestsPerSecond}`);
     assert.equal(result.connections, 4);
-    assert.equal(result.loadProcesses, 2);
+    assert.equal(result.loadProcesses, 2, 'an explicit count wins');
+    assert.equal(result.loadProcessSearch, undefined, 'no search when the count is given');
+    assert.equal(result.wire, 'http');
     assert.equal(result.durationMs, 200);
     assert.equal(result.rounds?.length, 2);
     for (const round of result.rounds!) {
@@ -50,6 +62,55 @@ describe('measureCapacity', () => {
     assert.deepEqual(cost.clientsPerCoreByInterval, clientsPerCore(cost.cpuMicrosPerPoll, [250, 1000, 5000, 10_000]));
     assert.equal(liveChildren(), 0, 'the server and the load processes have exited');
     await assert.rejects(request(`${result.url}/`), /ECONNREFUSED/);
+  });
+
+  test('without a count: starts with one load process and adds one only as the rule says, up to the cap', async () => {
+    const { loadProcesses: _, ...auto } = TINY;
+    const result = await measureCapacity({
+      ...auto,
+      connections: 3,
+      maxLoadProcesses: 2,
+      fixedRate: 0,
+      headers: HEADER_PROFILES.minimal.poll,
+      headerProfile: 'minimal',
+    });
+    const search = result.loadProcessSearch!;
+    assert.ok(search.length >= 1 && search.length <= 2, JSON.stringify(search));
+    assert.equal(search[0]!.loadProcesses, 1, 'the search starts with one');
+    search.forEach((step, i) => {
+      // Each step led to the next one exactly as the rule says, and the last one stayed.
+      assert.equal(nextLoadProcessCount(step, 2), i + 1 < search.length ? search[i + 1]!.loadProcesses : null, JSON.stringify(search));
+    });
+    assert.equal(result.loadProcesses, search.at(-1)!.loadProcesses);
+    assert.equal(result.rounds![0]!.loadEventLoopUtilization.length, result.loadProcesses, 'every load process measured in the rounds');
+    assert.equal(result.connections, 3);
+    assert.equal(result.headers, 'minimal');
+    assert.equal(result.costAtFixedRate, null, 'fixedRate 0 skips the cost');
+    assert.equal(liveChildren(), 0);
+  });
+
+  test('the rule: one more load process while the busiest is above the threshold, up to the cap', () => {
+    assert.equal(LOAD_ELU_TO_ADD, 0.5);
+    const step = (loadProcesses: number, server: number | null, load: number) => ({
+      loadProcesses,
+      serverEventLoopUtilization: server,
+      maxLoadEventLoopUtilization: load,
+    });
+    // HTTP/1.1 on 2 cores: one load process at 0.6 gets a second, two at 0.4 stay.
+    assert.equal(nextLoadProcessCount(step(1, 0.96, 0.6), 3), 2, 'a busy load process: add one, whatever the server read');
+    assert.equal(nextLoadProcessCount(step(2, 0.99, 0.4), 3), null, 'two at 0.4: they stay');
+    // HTTP/2: one at 0.3 stays.
+    assert.equal(nextLoadProcessCount(step(1, 1, 0.3), 3), null);
+    assert.equal(nextLoadProcessCount(step(2, 0.8, 0.51), 3), 3);
+    assert.equal(nextLoadProcessCount(step(3, 0.8, 0.99), 3), null, 'at the cap: stays');
+    assert.equal(nextLoadProcessCount(step(1, 0.8, 0.5), 3), null, 'at the threshold: stays (above it adds)');
+    assert.equal(nextLoadProcessCount(step(1, null, 0.8), 3), 2, 'a server that cannot be asked: the same rule');
+    // The first processes take one more where the count does not divide.
+    assert.deepEqual(splitConnections(96, 1), [96]);
+    assert.deepEqual(splitConnections(96, 2), [48, 48]);
+    assert.deepEqual(splitConnections(96, 3), [32, 32, 32]);
+    assert.deepEqual(splitConnections(97, 3), [33, 32, 32]);
+    assert.deepEqual(splitConnections(5, 3), [2, 2, 1]);
   });
 
   test('the arithmetic: clients per interval from polls/s, clients per core from CPU per poll, utilisation, median', () => {
@@ -115,8 +176,14 @@ describe('measureCapacity', () => {
       assert.equal(error.message, 'invalid loadProcesses: received 0; expected an integer >= 1');
       return true;
     });
-    await assert.rejects(measureCapacity({ connectionsPerProcess: 1.5, headers: [] }), {
-      message: 'invalid connectionsPerProcess: received 1.5; expected an integer >= 1',
+    await assert.rejects(measureCapacity({ connections: 1.5, headers: [] }), {
+      message: 'invalid connections: received 1.5; expected an integer >= 1',
+    });
+    await assert.rejects(measureCapacity({ maxLoadProcesses: 0, headers: [] }), {
+      message: 'invalid maxLoadProcesses: received 0; expected an integer >= 1',
+    });
+    await assert.rejects(measureCapacity({ loadProcesses: 3, connections: 2, headers: [] }), {
+      message: 'invalid connections: received 2; expected at least one per load process (loadProcesses 3)',
     });
     await assert.rejects(measureCapacity({ durationMs: 10, headers: [] }), {
       message: 'invalid durationMs: received 10; expected at least 100',

@@ -76,6 +76,19 @@ test('a shared scenario adds nothing; capacity adds 8 s and micro 550 ms per cas
   assert.ok(Math.abs(split - (base - runs * 52.5)) <= 0.5, `${split} ms, expected ${base - runs * 52.5} ms`);
 });
 
+test('capacity: one probe per wire the run measures (8 s each, 3 s under --quick)', () => {
+  const on = (wire: ScenarioParams['wire']): ScenarioSpec => spec(`a-${wire}`, { params: { ...params, wire } });
+  const base = estimateSession([on('http'), on('h2c')], { generators: null, capacity: false, micro: false }).estimatedMs;
+  assert.equal(estimateSession([on('http'), on('h2c')], { generators: null, capacity: true, micro: false }).estimatedMs, base + 2 * 8000);
+  assert.equal(
+    estimateSession([on('http'), on('h2c')], { generators: null, capacity: true, micro: false, quick: true }).estimatedMs,
+    base + 2 * 3000,
+  );
+  // Two scenarios on one wire: one probe.
+  const one = estimateSession([on('h2'), on('h2')], { generators: null, capacity: false, micro: false }).estimatedMs;
+  assert.equal(estimateSession([on('h2'), on('h2')], { generators: null, capacity: true, micro: false }).estimatedMs, one + 8000);
+});
+
 test('formatEstimate rounds as an estimate deserves', () => {
   assert.equal(formatEstimate(200), '1 s');
   assert.equal(formatEstimate(44_600), '45 s');
