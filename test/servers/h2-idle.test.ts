@@ -28,7 +28,9 @@ async function listen(): Promise<{ origin: string; release: () => void; close: (
   const { port } = transport.server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    release: () => held.splice(0).forEach((answer) => answer()),
+    release: () => {
+      for (const answer of held.splice(0)) answer();
+    },
     close: async () => {
       transport.closeAll();
       await new Promise<void>((resolve) => transport.server.close(() => resolve()));
