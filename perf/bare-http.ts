@@ -4,7 +4,9 @@
  * answer), with the same server settings as pushbench (keep-alive 65 s, header and request
  * timeouts, Nagle off; on TLS the same TLS 1.3 floor and a P-256 certificate made the same way;
  * on HTTP/2 the same SETTINGS). None of pushbench's routing, guards, accounting or HTTP/2
- * session limits: what it costs is what the bare Node server costs. Runs as a child process:
+ * session limits: what it costs is what the bare Node server costs. On HTTP/2 it ends its streams
+ * as Node's compatibility API does by default, or (`h2End: 'data'`) as pushbench's server does.
+ * Runs as a child process:
  * `node --import tsx bare-http.ts '<BareHttpResponse JSON>'`.
  */
 import http from 'node:http';
@@ -39,9 +41,20 @@ function answer(_req: unknown, res: http.ServerResponse | http2.Http2ServerRespo
 
 const h1 = { keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 30_000, noDelay: true };
 const tlsIdentity = wire === 'http' ? null : { ...selfSignedIdentity(), minVersion: TLS_MIN_VERSION as 'TLSv1.3' };
+/** `h2End: 'data'`: the compatibility API's response, its head sent by respond() without asking for trailers. */
+class NoTrailersResponse extends http2.Http2ServerResponse {
+  override writeHead(statusCode: number, fields?: unknown): this {
+    this.stream.respond({ ...(fields as http2.OutgoingHttpHeaders), ':status': statusCode }, { endStream: false, waitForTrailers: false });
+    return this;
+  }
+}
+const h2Response = spec.h2End === 'data' ? { Http2ServerResponse: NoTrailersResponse as typeof http2.Http2ServerResponse } : {};
 const server: Server =
   wire === 'h2'
-    ? (http2.createSecureServer({ ...tlsIdentity!, settings: { ...H2_SERVER_SETTINGS }, allowHTTP1: false }, answer) as unknown as Server)
+    ? (http2.createSecureServer(
+        { ...tlsIdentity!, settings: { ...H2_SERVER_SETTINGS }, allowHTTP1: false, ...h2Response },
+        answer,
+      ) as unknown as Server)
     : wire === 'https'
       ? https.createServer({ ...h1, ...tlsIdentity!, ALPNProtocols: ['http/1.1'] }, answer)
       : http.createServer(h1, answer);

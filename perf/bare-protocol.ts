@@ -31,7 +31,17 @@ export interface BareHttpResponse {
   bodyBase64: string;
   /** What carries it: node:http (absent), node:https, or node:http2 over TLS; the TLS wires with a self-signed certificate made at start. */
   wire?: 'http' | 'https' | 'h2';
+  /**
+   * How the node:http2 server ends a response (h2 only). `trailers` (absent): Node's compatibility
+   * API as written, which asks for trailers on every response and so ends the stream with an empty
+   * DATA frame sent apart, a tick after the body. `data`: the same API, its respond() told not to
+   * wait for trailers, so END_STREAM rides on the DATA frame with the body: the frames pushbench's
+   * server sends (servers/transports.ts).
+   */
+  h2End?: H2End;
 }
+
+export type H2End = 'trailers' | 'data';
 
 /** The bare WebSocket server's broadcast: payload size of the messages it publishes. */
 export interface BareWsOptions {
