@@ -237,7 +237,7 @@ export function wireLesson(comparison: WireComparison): string[] {
     const sharedTabs = tlsRows.find((r) => r.browsers !== null && r.browsers.connectionsPerOrigin === null);
     const how =
       sharedTabs === undefined
-        ? 'one record per event or frame, two per poll exchange on HTTP/1.1, three on HTTP/2'
+        ? 'one record per event or frame, two per poll exchange (the request, then the answer; on HTTP/2 its HEADERS and DATA frames are one record)'
         : `with ${sharedTabs.browsers!.tabs} tabs sharing an HTTP/2 connection the server writes a message to all of a browser's streams in one record`;
     out.push(`TLS per message, counted: 22 B per record (5-byte header, 1-byte inner type, 16-byte tag), ${how}: ${items.join(', ')}.`);
   }
