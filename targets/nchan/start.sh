@@ -3,6 +3,9 @@
 # $2 a fresh folder for nginx's files (its config, pid file and temp folders), $3 the wire
 # (http, https or h2; default http), $4 and $5 the certificate and key pushbench made for a TLS
 # wire. exec keeps the pid: pushbench stops nginx by signalling this process group.
+# NCHAN_WORKERS=N (1 to 64, default 1) runs N nginx workers on one port (listen ... reuseport: the
+# kernel deals connections out evenly), each under its own 16,384-connection and 20,000-file caps,
+# Nchan's channels shared between them: how Nchan holds past one worker's cap (docs/targets.md).
 set -eu
 port=$1
 dir=$2
@@ -17,6 +20,16 @@ case "$wire" in
   h2) listen=" ssl http2" ;;
   *) echo "start.sh: wire $wire is not served by this target; it serves http, https, h2" >&2; exit 2 ;;
 esac
+workers=${NCHAN_WORKERS:-1}
+case "$workers" in
+  ''|*[!0-9]*) echo "start.sh: NCHAN_WORKERS must be a whole number of workers from 1 to 64; received '$workers'" >&2; exit 2 ;;
+esac
+if [ "$workers" -lt 1 ] || [ "$workers" -gt 64 ]; then
+  echo "start.sh: NCHAN_WORKERS must be a whole number of workers from 1 to 64; received '$workers'" >&2
+  exit 2
+fi
+reuseport=""
+[ "$workers" -gt 1 ] && reuseport=" reuseport"
 here=$(cd "$(dirname "$0")" && pwd)
 module=${NCHAN_MODULE:-/usr/share/nginx/modules/ngx_nchan_module.so}
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -29,6 +42,6 @@ if [ ! -f "$module" ]; then
   exit 127
 fi
 mkdir -p "$dir/tmp"
-sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" -e "s|@MODULE@|$module|g" -e "s|@LISTEN@|$listen|g" -e "s|@TLS@|$tls|g" "$here/nginx.conf" > "$dir/nginx.conf"
+sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" -e "s|@MODULE@|$module|g" -e "s|@LISTEN@|$listen$reuseport|g" -e "s|@TLS@|$tls|g" -e "s|@WORKERS@|$workers|g" "$here/nginx.conf" > "$dir/nginx.conf"
 # -e stderr: nginx writes to its compiled-in error log before it reads the config; not here.
 exec "$nginx" -e stderr -p "$dir" -c "$dir/nginx.conf"
