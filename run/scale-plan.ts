@@ -135,7 +135,7 @@ export function planScale(input: ScalePlanInput, limits: MachineLimits): ScalePl
   };
 }
 
-/** The plan in one line, as printed before a run. */
+/** The plan in one line, as printed before a run; `serverProcesses` 0: a target's server, whose processes are its own. */
 export function describePlan(plan: ScalePlan, clients: number, technique: string, serverProcesses: number): string {
   const addresses =
     plan.sourceAddresses.length === 0
@@ -143,7 +143,7 @@ export function describePlan(plan: ScalePlan, clients: number, technique: string
       : `source addresses ${plan.sourceAddresses[0]}–${plan.sourceAddresses.at(-1)} (${plan.addressCount})`;
   return (
     `plan for ${clients} ${technique} clients: ${plan.generators} generator process(es) × ≤ ${plan.socketsPerGenerator} sockets, ${addresses}, ` +
-    `${serverProcesses} server process(es) × ~${plan.socketsPerServerProcess} sockets; memory ≈ ${gib(plan.memoryBytes)} (planning figure)`
+    `${serverProcesses === 0 ? `the target's server holds ${plan.sockets} sockets` : `${serverProcesses} server process(es) × ~${plan.socketsPerServerProcess} sockets`}; memory ≈ ${gib(plan.memoryBytes)} (planning figure)`
   );
 }
 

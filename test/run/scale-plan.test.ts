@@ -10,7 +10,14 @@ import { PLAIN_WS_TECHNIQUE } from '../../core/techniques.ts';
 import type { CompletedResult } from '../../core/results.ts';
 import { liveChildren } from '../../run/children.ts';
 import { runScenarios } from '../../run/runner.ts';
-import { CONNECTION_BYTES, MEMORY_RESERVE_BYTES, planScale, PROCESS_BASE_BYTES, type MachineLimits } from '../../run/scale-plan.ts';
+import {
+  CONNECTION_BYTES,
+  describePlan,
+  MEMORY_RESERVE_BYTES,
+  planScale,
+  PROCESS_BASE_BYTES,
+  type MachineLimits,
+} from '../../run/scale-plan.ts';
 import { planLines } from '../../cli/execute.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';
 
@@ -160,4 +167,16 @@ test('a tiny run across two source addresses: each generator process connects fr
   }
   assert.deepEqual([...seen].sort(), ['127.0.0.2', '127.0.0.3']);
   assert.equal(liveChildren(), 0);
+});
+
+test("the plan's line names the built-in server's processes, and a target's server as one holder of every socket", () => {
+  const builtin = plan(100_000, { serverProcesses: 8 });
+  assert.match(describePlan(builtin, 100_000, 'websocket', 8), /, 8 server process\(es\) × ~12500 sockets; memory/);
+  const target = planScale(
+    { clients: 100_000, socketsPerClient: 1, requestedGenerators: null, serverProcesses: 1, builtinServer: false },
+    BOX,
+  );
+  const line = describePlan(target, 100_000, 'websocket', 0);
+  assert.match(line, /, the target's server holds 100000 sockets; memory/);
+  assert.doesNotMatch(line, /0 server process/);
 });

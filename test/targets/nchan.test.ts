@@ -67,7 +67,9 @@ describe('Nchan with NCHAN_WORKERS=2: two workers on one port (reuseport), one c
   };
 
   test('the master and two workers run, and are the tree pushbench samples', async () => {
-    const server = await withWorkers('2', () => TargetServer.start(nchan.server!.command, nchan.origin!, 'nchan'));
+    const launch = nchan.server;
+    if (launch.kind !== 'command') throw new Error('the Nchan target starts its server');
+    const server = await withWorkers('2', () => TargetServer.start(launch.command, nchan.origin!, 'nchan'));
     try {
       assert.equal(server.sample()?.processes, 3);
     } finally {
