@@ -25,6 +25,48 @@ const WS_CLOSE_INVALID_PAYLOAD = 1007;
  */
 export const MAX_PENDING_PONGS = 60;
 const TEXT = { binary: false } as const;
+const OPEN = 1;
+
+/** What of ws's internals the broadcast reads: the socket it writes to and its Sender's state (ws 8: 0 = idle). */
+interface WsInternals {
+  _socket?: { write(chunk: Buffer): boolean } | null;
+  _sender?: { _state?: unknown; _queue?: unknown[] } | null;
+}
+
+/**
+ * `payload` as one unmasked text frame (RFC 6455 §5.2: FIN and opcode 1, then the length in 7, 7+16
+ * or 7+64 bits), header and payload in one buffer: the broadcast frames a message once for all its
+ * sockets, where ws's send() frames it again for each (a header buffer, then cork, two writes, uncork).
+ */
+export function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = n;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+/**
+ * Sends the pre-framed `frame` (of `payload`) on `ws`: straight to its socket when ws would write it
+ * at once (open, its Sender idle with nothing queued: the bytes are those send() writes), else
+ * through send(), which keeps ws's order behind a frame it is still deflating or reading.
+ */
+function sendFramed(ws: WebSocket, payload: Buffer, frame: Buffer): void {
+  const inner = ws as unknown as WsInternals;
+  const sender = inner._sender;
+  if (ws.readyState === OPEN && sender?._state === 0 && sender._queue?.length === 0 && inner._socket != null) inner._socket.write(frame);
+  else ws.send(payload, TEXT);
+}
 
 /** How a WebSocket variant's server differs: the permessage-deflate it accepts (false: none). */
 export interface WebSocketHandlerOptions {
@@ -65,9 +107,10 @@ function createHandler(ctx: ServerContext, options: WebSocketHandlerOptions): Te
         // holds the write until ws calls back, so that the fan-out figure includes the queue.
         for (const ws of created) for (const msg of batch) ws.send(msg.json, TEXT, feed.holdWrite());
       } else if (batch.length === 1) {
-        // The usual batch is one message: keep the per-socket loop free of an inner loop.
+        // The usual batch is one message: framed once, and the per-socket loop free of an inner loop.
         const json = batch[0]!.json;
-        for (const ws of created) ws.send(json, TEXT);
+        const frame = textFrame(json);
+        for (const ws of created) sendFramed(ws, json, frame);
       } else {
         for (const ws of created) for (const msg of batch) ws.send(msg.json, TEXT);
       }
