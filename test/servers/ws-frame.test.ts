@@ -4,8 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Sender } from 'ws';
+import { createRequire } from 'node:module';
 import { textFrame } from '../../servers/techniques/websocket.ts';
+
+// ws's Sender is exported by ws (ws.Sender) but not typed by @types/ws.
+const Sender = createRequire(import.meta.url)('ws').Sender as {
+  frame(data: Buffer, options: object): Buffer[];
+  new (socket: object): { _state: unknown; _queue: unknown };
+};
 
 test("a text frame's header and payload, as ws frames them, at 0, 125, 126, 65,535 and 65,536 bytes", () => {
   for (const [n, head] of [
@@ -18,7 +24,7 @@ test("a text frame's header and payload, as ws frames them, at 0, 125, 126, 65,5
     const payload = Buffer.alloc(n, 0x61);
     const frame = textFrame(payload);
     assert.equal(frame.length, head + n, `${n}-byte payload`);
-    const theirs = (Sender as unknown as { frame(data: Buffer, options: object): Buffer[] }).frame(payload, {
+    const theirs = Sender.frame(payload, {
       fin: true,
       rsv1: false,
       opcode: 1,
@@ -30,7 +36,7 @@ test("a text frame's header and payload, as ws frames them, at 0, 125, 126, 65,5
 });
 
 test("ws's Sender still has the idle state the broadcast reads (else every frame would take send()'s slower path)", () => {
-  const sender = new (Sender as unknown as new (socket: object) => { _state: unknown; _queue: unknown })({ write() {} });
+  const sender = new Sender({ write() {} });
   assert.equal(sender._state, 0);
   assert.deepEqual(sender._queue, []);
 });
