@@ -129,9 +129,11 @@ export function scanStamps(unit: Buffer, onStamp: (seq: number, t: number) => vo
   return raw + (sawEscapedKey ? scanForm(unit, start, end, true, onStamp) : 0);
 }
 
-/** Decimal digits of a non-negative integer. */
+/** Decimal digits of a non-negative integer (by comparison: exact, and cheaper per message than a logarithm). */
 function digitCount(n: number): number {
-  return n < 10 ? 1 : Math.floor(Math.log10(n)) + 1;
+  let digits = 1;
+  for (let power = 10; n >= power && digits < 21; power *= 10) digits++;
+  return digits;
 }
 
 /**
