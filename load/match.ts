@@ -112,8 +112,9 @@ function scanForm(unit: Buffer, start: number, end: number, escaped: boolean, on
     const t = digitsAt(unit, j, end);
     if (digitsEnd === j) continue;
     found++;
-    onStamp(seq, t);
+    // The scan goes on after the stamp's digits (read before the callback, which may read digits of its own).
     i = digitsEnd - 1;
+    onStamp(seq, t);
   }
   return found;
 }
