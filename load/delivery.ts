@@ -109,32 +109,46 @@ export class DeliveryRecorder {
       this.counts.delivered++;
       this.lastDeliveredAt = now;
       recordLatency(this.histogram, now - t);
-      this.counts.arrivalSpreadMicros += this.sinceFirstArrival(client.roomKey, seq, now);
-      let seen = this.seenSeqs.get(client.roomKey);
-      if (seen === undefined) {
-        seen = new Set();
-        this.seenSeqs.set(client.roomKey, seen);
-        this.counts.latencySeqs[client.roomKey] = [];
-      }
-      if (!seen.has(seq)) {
-        seen.add(seq);
-        this.counts.latencySeqs[client.roomKey]!.push(seq);
+      const since = this.sinceFirstArrival(client.roomKey, seq, now);
+      // A message already remembered by its first arrival was added to the seen seqs then (both are
+      // set here, together), so only a first arrival needs the lookups below (it adds 0 to the spread).
+      if (since !== undefined) this.counts.arrivalSpreadMicros += since;
+      else {
+        let seen = this.seenSeqs.get(client.roomKey);
+        if (seen === undefined) {
+          seen = new Set();
+          this.seenSeqs.set(client.roomKey, seen);
+          this.counts.latencySeqs[client.roomKey] = [];
+        }
+        if (!seen.has(seq)) {
+          seen.add(seq);
+          this.counts.latencySeqs[client.roomKey]!.push(seq);
+        }
       }
     }
   }
 
-  /** How long after the first arrival of message `seq` of room `roomKey` in this process `now` is (0 for the first). */
-  private sinceFirstArrival(roomKey: string, seq: number, now: number): number {
-    let room = this.firstArrival.get(roomKey);
+  /** The room whose first arrivals were looked up last, and their map: a broadcast run asks for one room only. */
+  private lastRoomKey: string | undefined;
+  private lastRoom: Map<number, number> | undefined;
+
+  /**
+   * How long after the first arrival of message `seq` of room `roomKey` in this process `now` is,
+   * or undefined when this is its first arrival among the ones remembered (it is remembered from now).
+   */
+  private sinceFirstArrival(roomKey: string, seq: number, now: number): number | undefined {
+    let room = roomKey === this.lastRoomKey ? this.lastRoom : this.firstArrival.get(roomKey);
     if (room === undefined) {
       room = new Map();
       this.firstArrival.set(roomKey, room);
     }
+    this.lastRoomKey = roomKey;
+    this.lastRoom = room;
     const first = room.get(seq);
     if (first !== undefined) return now - first;
     room.set(seq, now);
     if (room.size > FIRST_ARRIVALS_KEPT) room.delete(room.keys().next().value!);
-    return 0;
+    return undefined;
   }
 }
 

@@ -119,6 +119,32 @@ export class Generator {
   private responseHead: string | null = null;
   /** What a framework session protocol added (envelope, heartbeats, the connect flow); null without one. */
   private readonly sessionTally: SessionTally | null;
+  /** The unit `receive` is scanning, for `onStamp`: set before each scan (receive is never re-entered from a stamp). */
+  private readonly scan: {
+    client: SimulatedClient | undefined;
+    trackerOf: (seq: number) => ClientTracker;
+    inByteWindow: boolean;
+    now: number;
+    lastSeq: number;
+    payload: number;
+  } = { client: undefined, trackerOf: () => new ClientTracker('', 0), inByteWindow: false, now: 0, lastSeq: 0, payload: 0 };
+
+  /** One stamp found in the unit being received: a message (or a stale backlog one). */
+  private readonly onStamp = (seq: number, stampT: number): void => {
+    const scan = this.scan;
+    const { tracker, room } = scan.client!;
+    // The publisher's stamp on this process's clock (a shard on another host; 0 on one host).
+    const t = stampT + (this.spec.stampOffsetMicros ?? 0);
+    if (t < this.spec.notBeforeT) {
+      this.recorder.counts.stale++;
+      return;
+    }
+    if (seq > scan.lastSeq) scan.lastSeq = seq;
+    if (t > tracker.lastT) tracker.lastT = t;
+    const bytes = messageJsonBytes(seq, stampT, room, this.spec.payloadBytes);
+    scan.payload += bytes;
+    this.recorder.receive(scan.trackerOf(seq), seq, t, bytes, scan.now, scan.inByteWindow);
+  };
 
   /** `onRefused` hears the first refusal a client met (an error status, a rejected handshake), as it happens. */
   constructor(
@@ -153,28 +179,24 @@ export class Generator {
     trackerOf: (seq: number) => ClientTracker,
     unit: Buffer,
     inByteWindow: boolean,
+    start = 0,
+    end = unit.length,
   ): { count: number; lastSeq: number } {
-    const { tracker, room } = client;
-    const now = nowMicros();
+    const { tracker } = client;
     const lastTBefore = tracker.lastT;
-    let lastSeq = 0;
-    let payload = 0;
-    const offset = this.spec.stampOffsetMicros ?? 0;
-    const count = scanStamps(unit, (seq, stampT) => {
-      // The publisher's stamp on this process's clock (a shard on another host; 0 on one host).
-      const t = stampT + offset;
-      if (t < this.spec.notBeforeT) {
-        this.recorder.counts.stale++;
-        return;
-      }
-      if (seq > lastSeq) lastSeq = seq;
-      if (t > tracker.lastT) tracker.lastT = t;
-      const bytes = messageJsonBytes(seq, stampT, room, this.spec.payloadBytes);
-      payload += bytes;
-      this.recorder.receive(trackerOf(seq), seq, t, bytes, now, inByteWindow);
-    });
+    // One unit's state, read by onStamp (bound once: no closure per message on this hot path).
+    const scan = this.scan;
+    scan.client = client;
+    scan.trackerOf = trackerOf;
+    scan.inByteWindow = inByteWindow;
+    scan.now = nowMicros();
+    scan.lastSeq = 0;
+    scan.payload = 0;
+    const count = scanStamps(unit, this.onStamp, start, end);
+    const { lastSeq, payload } = scan;
+    const unitBytes = end - start;
     // A framework's event packet around the message (Socket.IO's 42["msg",...]) is its envelope.
-    if (this.sessionTally !== null && inByteWindow && count > 0) this.sessionTally.addEnvelope(unit.length - payload, count);
+    if (this.sessionTally !== null && inByteWindow && count > 0) this.sessionTally.addEnvelope(unitBytes - payload, count);
     if (count === 0) this.recorder.counts.unmatched++;
     // The last client of this process to get the message before a waiting edge: the snapshot is taken now, after its bytes and its count.
     const pending = this.pendingEdge;
@@ -257,7 +279,7 @@ export class Generator {
         counter: this.counter,
         tab: this.tabFor(id, room),
         subscription: spec.subscription,
-        receive: (unit) => this.receive(client, trackerOf, unit, inByteWindow()),
+        receive: (unit, start, end) => this.receive(client, trackerOf, unit, inByteWindow(), start, end),
         countRequest: (empty, late) => {
           if (!inByteWindow()) return;
           this.requests.total++;

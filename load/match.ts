@@ -17,71 +17,124 @@ export interface Stamp {
   t: number;
 }
 
-const RAW_KEY = Buffer.from('"seq":');
-const ESCAPED_KEY = Buffer.from('\\"seq\\":');
-const RAW_T = Buffer.from('"t":');
-const ESCAPED_T = Buffer.from('\\"t\\":');
 const SPACE = 0x20;
 const COMMA = 0x2c;
+const QUOTE_BYTE = 0x22;
+const BACKSLASH_BYTE = 0x5c;
+const COLON = 0x3a;
+const LETTER_S = 0x73;
+const LETTER_E = 0x65;
+const LETTER_Q = 0x71;
+const LETTER_T = 0x74;
 
-/** Reads digits at `at`; returns the value and where they end (`end === at` when there are none). */
-function digitsAt(unit: Buffer, at: number): { value: number; end: number } {
+/** Where the digits read by the last `digitsAt` end (a module-level slot: no object per number on this hot path). */
+let digitsEnd = 0;
+
+/** Reads the digits at `at` (before `end`); their value, and where they end in `digitsEnd` (`=== at` when there are none). */
+function digitsAt(unit: Buffer, at: number, end: number): number {
   let value = 0;
   let i = at;
-  for (; i < unit.length; i++) {
+  for (; i < end; i++) {
     const c = unit[i]!;
     if (c < 48 || c > 57) break;
     value = value * 10 + (c - 48);
   }
-  return { value, end: i };
+  digitsEnd = i;
+  return value;
 }
 
-function skipSpaces(unit: Buffer, at: number): number {
+function skipSpaces(unit: Buffer, at: number, end: number): number {
   let i = at;
-  while (i < unit.length && unit[i] === SPACE) i++;
+  while (i < end && unit[i] === SPACE) i++;
   return i;
 }
 
-function startsWithAt(unit: Buffer, at: number, what: Buffer): boolean {
-  if (at + what.length > unit.length) return false;
-  for (let k = 0; k < what.length; k++) if (unit[at + k] !== what[k]) return false;
-  return true;
+/**
+ * The key (`"seq":`, or `\"seq\":` when `escaped`) whose `seq` begins at `i`: the index just after
+ * it, or -1. The two forms differ at the byte after `seq`, so no position is both.
+ */
+function keyEnd(unit: Buffer, i: number, start: number, end: number, escaped: boolean): number {
+  if (escaped)
+    return i - 2 >= start &&
+      i + 5 < end &&
+      unit[i - 2] === BACKSLASH_BYTE &&
+      unit[i - 1] === QUOTE_BYTE &&
+      unit[i + 3] === BACKSLASH_BYTE &&
+      unit[i + 4] === QUOTE_BYTE &&
+      unit[i + 5] === COLON
+      ? i + 6
+      : -1;
+  return i - 1 >= start && i + 4 < end && unit[i - 1] === QUOTE_BYTE && unit[i + 3] === QUOTE_BYTE && unit[i + 4] === COLON ? i + 5 : -1;
 }
 
-/** Scans one key form (raw or escaped) and hands each complete stamp to `onStamp`; returns how many. */
-function scanForm(unit: Buffer, key: Buffer, tKey: Buffer, onStamp: (seq: number, t: number) => void): number {
+/** The `t` key (`"t":`, or `\"t\":`) at `i`: the index just after it, or -1. */
+function tKeyEnd(unit: Buffer, i: number, end: number, escaped: boolean): number {
+  if (escaped)
+    return i + 5 < end &&
+      unit[i] === BACKSLASH_BYTE &&
+      unit[i + 1] === QUOTE_BYTE &&
+      unit[i + 2] === LETTER_T &&
+      unit[i + 3] === BACKSLASH_BYTE &&
+      unit[i + 4] === QUOTE_BYTE &&
+      unit[i + 5] === COLON
+      ? i + 6
+      : -1;
+  return i + 3 < end && unit[i] === QUOTE_BYTE && unit[i + 1] === LETTER_T && unit[i + 2] === QUOTE_BYTE && unit[i + 3] === COLON
+    ? i + 4
+    : -1;
+}
+
+/** Set by a raw scan that passed an escaped key: only then is the escaped scan run. */
+let sawEscapedKey = false;
+
+/**
+ * Scans `unit[start, end)` for one key form (raw or escaped) and hands each complete stamp to
+ * `onStamp`; returns how many. One pass over the bytes in JavaScript: a message is ~100 bytes,
+ * where a native `indexOf` per search cost more in calls than the bytes it skipped.
+ */
+function scanForm(unit: Buffer, start: number, end: number, escaped: boolean, onStamp: (seq: number, t: number) => void): number {
   let found = 0;
-  let from = 0;
-  for (;;) {
-    const at = unit.indexOf(key, from);
-    if (at === -1) return found;
-    from = at + key.length;
-    const seqStart = skipSpaces(unit, from);
-    const seq = digitsAt(unit, seqStart);
-    if (seq.end === seqStart) continue;
-    let i = skipSpaces(unit, seq.end);
-    if (unit[i] !== COMMA) continue;
-    i = skipSpaces(unit, i + 1);
-    if (!startsWithAt(unit, i, tKey)) continue;
-    i = skipSpaces(unit, i + tKey.length);
-    const t = digitsAt(unit, i);
-    if (t.end === i) continue;
+  for (let i = start; i + 2 < end; i++) {
+    if (unit[i] !== LETTER_S || unit[i + 1] !== LETTER_E || unit[i + 2] !== LETTER_Q) continue;
+    const afterKey = keyEnd(unit, i, start, end, escaped);
+    if (afterKey === -1) {
+      if (!escaped && !sawEscapedKey && keyEnd(unit, i, start, end, true) !== -1) sawEscapedKey = true;
+      continue;
+    }
+    const seqStart = skipSpaces(unit, afterKey, end);
+    const seq = digitsAt(unit, seqStart, end);
+    if (digitsEnd === seqStart) continue;
+    let j = skipSpaces(unit, digitsEnd, end);
+    if (j >= end || unit[j] !== COMMA) continue;
+    j = tKeyEnd(unit, skipSpaces(unit, j + 1, end), end, escaped);
+    if (j === -1) continue;
+    j = skipSpaces(unit, j, end);
+    const t = digitsAt(unit, j, end);
+    if (digitsEnd === j) continue;
     found++;
-    onStamp(seq.value, t.value);
-    from = t.end;
+    // The scan goes on after the stamp's digits (read before the callback, which may read digits of its own).
+    i = digitsEnd - 1;
+    onStamp(seq, t);
   }
+  return found;
 }
 
-/** Every stamp in `unit`, raw and one level JSON-string-escaped; returns how many were found. */
-export function scanStamps(unit: Buffer, onStamp: (seq: number, t: number) => void): number {
-  const raw = scanForm(unit, RAW_KEY, RAW_T, onStamp);
+/**
+ * Every stamp in `unit` (or in its bytes `[start, end)`), raw and one level JSON-string-escaped;
+ * returns how many were found. Raw stamps come first, in order, then escaped ones.
+ */
+export function scanStamps(unit: Buffer, onStamp: (seq: number, t: number) => void, start = 0, end = unit.length): number {
+  sawEscapedKey = false;
+  const raw = scanForm(unit, start, end, false, onStamp);
   // An escaped stamp contains no raw `"seq":`, so the two scans never count one stamp twice.
-  return raw + (unit.includes(ESCAPED_KEY) ? scanForm(unit, ESCAPED_KEY, ESCAPED_T, onStamp) : 0);
+  return raw + (sawEscapedKey ? scanForm(unit, start, end, true, onStamp) : 0);
 }
 
-/** Decimal digits of a non-negative integer. */
+/** Decimal digits of a non-negative integer (by comparison: exact, and cheaper per message than a logarithm). */
 function digitCount(n: number): number {
-  return n < 10 ? 1 : Math.floor(Math.log10(n)) + 1;
+  let digits = 1;
+  for (let power = 10; n >= power && digits < 21; power *= 10) digits++;
+  return digits;
 }
 
 /**

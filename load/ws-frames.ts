@@ -29,11 +29,12 @@ interface WsInternals {
 }
 
 /**
- * Takes over reading `ws`'s frames, calling `onMessage` with each data message's payload (a view
- * that is valid during the call). Call it from the 'open' event. Returns false, changing nothing,
- * where it cannot (see the top of this file).
+ * Takes over reading `ws`'s frames, calling `onMessage` with each data message's payload as the
+ * bytes `[start, end)` of `data` (read in place, no view made per message: this runs ~50,000
+ * times a second; `data` is valid during the call only). Call it from the 'open' event. Returns
+ * false, changing nothing, where it cannot (see the top of this file).
  */
-export function readFramesLean(ws: WebSocket, onMessage: (payload: Buffer) => void): boolean {
+export function readFramesLean(ws: WebSocket, onMessage: (data: Buffer, start: number, end: number) => void): boolean {
   const internals = ws as unknown as WsInternals;
   const socket = internals._socket;
   if (!(socket instanceof net.Socket) || Object.keys(internals._extensions ?? {}).length > 0) return false;
@@ -74,22 +75,23 @@ export function readFramesLean(ws: WebSocket, onMessage: (payload: Buffer) => vo
       }
       if (length > MAX_PAYLOAD_BYTES) return handBack(data.subarray(offset));
       if (data.length - offset < header + length) break;
-      const payload = data.subarray(offset + header, offset + header + length);
-      offset += header + length;
+      const payloadStart = offset + header;
+      const payloadEnd = payloadStart + length;
+      offset = payloadEnd;
       if (opcode >= 0x8) {
         // A ping is answered as ws answers it (autoPong); a pong needs nothing.
-        if (opcode === OPCODE.ping) ws.pong(Buffer.from(payload));
+        if (opcode === OPCODE.ping) ws.pong(Buffer.from(data.subarray(payloadStart, payloadEnd)));
         continue;
       }
       const fin = (first & 0x80) !== 0;
       if (fin && fragments.length === 0 && opcode !== OPCODE.continuation) {
-        onMessage(payload);
+        onMessage(data, payloadStart, payloadEnd);
       } else {
-        fragments.push(Buffer.from(payload));
+        fragments.push(Buffer.from(data.subarray(payloadStart, payloadEnd)));
         if (fin) {
           const whole = Buffer.concat(fragments);
           fragments = [];
-          onMessage(whole);
+          onMessage(whole, 0, whole.length);
         }
       }
     }

@@ -7,9 +7,10 @@
  *     JSON parsing, seq checks) vs autocannon at the same request rate over as many
  *     connections, same endpoint and headers. Target: at most autocannon's CPU per request (1.0x;
  *     issue 19; 1.5x before the poll path was profiled and cut, docs/results/2026-12-07-generator-poll.md).
- * (b) per received WebSocket message: pushbench's WebSocket driver (JSON parse, seq check,
- *     HDR latency record) vs a bare `ws` client loop that only counts, same server, same
- *     stream. Target: at most the bare loop's CPU per message (1.0x, issue 19).
+ * (b) per received WebSocket message: pushbench's WebSocket driver (its stamp found in the
+ *     frame's bytes, seq check, HDR latency record) vs a bare `ws` client loop that only counts,
+ *     same server, same stream. Target: at most the bare loop's CPU per message (1.0x, issue 19;
+ *     profiled and cut in docs/results/2026-12-07-generator-ws.md).
  *
  * A round is valid only if its load was connected before the span began, met no error,
  * did some work, and (WebSocket) every client received every message the server

@@ -34,9 +34,10 @@ export interface DriverContext {
   readonly handshakeTimeoutMs?: number;
   /**
    * Hands over one received unit (a poll body's part, an SSE event's data, a WebSocket
-   * message); returns how many stamps it held and the newest seq among them (0 when none).
+   * message), or its bytes `[start, end)` (a frame inside a chunk, read in place); returns how
+   * many stamps it held and the newest seq among them (0 when none).
    */
-  receive(unit: Buffer): { count: number; lastSeq: number };
+  receive(unit: Buffer, start?: number, end?: number): { count: number; lastSeq: number };
   /** Counts one request answered: empty or not, and whether it went out later than scheduled. */
   countRequest(empty: boolean, late: boolean): void;
   /**

@@ -40,3 +40,27 @@ test('arrival spread: the first arrivals kept are bounded (1,024 messages per ro
   recorder.receive(new ClientTracker('broadcast', 2), 3, 3, 97, 50_000);
   assert.equal(recorder.counts.arrivalSpreadMicros, 49_970);
 });
+
+test('the seqs whose latency was recorded: each once per room, rooms interleaved, a message forgotten by the spread not listed twice', () => {
+  const recorder = new DeliveryRecorder();
+  recorder.setWindow({ startT: 0, endT: 1e12 });
+  const broadcast = [new ClientTracker('broadcast', 0), new ClientTracker('broadcast', 0)];
+  const room = new ClientTracker('7', 0);
+  // Rooms alternate message by message: seq 1 and 2 in each, every broadcast message twice.
+  for (const seq of [1, 2]) {
+    recorder.receive(broadcast[0]!, seq, seq, 97, seq * 10);
+    recorder.receive(room, seq, seq, 97, seq * 10 + 1);
+    recorder.receive(broadcast[1]!, seq, seq, 97, seq * 10 + 2);
+  }
+  assert.deepEqual(recorder.counts.latencySeqs, { broadcast: [1, 2], '7': [1, 2] });
+  assert.equal(recorder.counts.delivered, 6);
+  // Spread: 2 µs behind the first arrival for each broadcast message, 0 in room 7.
+  assert.equal(recorder.counts.arrivalSpreadMicros, 4);
+  // 1,024 more broadcast messages push seq 1 out of the first arrivals; a late copy of it (a third
+  // client) is a first arrival again for the spread, but its seq is already listed.
+  for (let seq = 3; seq <= 1_026; seq++) recorder.receive(broadcast[0]!, seq, seq, 97, seq * 10);
+  recorder.receive(new ClientTracker('broadcast', 0), 1, 1, 97, 99_999);
+  assert.equal(recorder.counts.latencySeqs.broadcast!.length, 1_026);
+  assert.deepEqual(recorder.counts.latencySeqs.broadcast!.slice(0, 3), [1, 2, 3]);
+  assert.equal(recorder.counts.arrivalSpreadMicros, 4);
+});

@@ -50,6 +50,41 @@ test('no stamp: other key order, a t that is not an integer, no t at all, plain 
   assert.deepEqual(stamps('hello'), []);
 });
 
+test('a range of a larger buffer (a frame read in place in its chunk): only the stamps inside it, none cut at its edges', () => {
+  const found = (buffer: Buffer, start: number, end: number): Array<[number, number]> => {
+    const list: Array<[number, number]> = [];
+    assert.equal(
+      scanStamps(buffer, (seq, t) => list.push([seq, t]), start, end),
+      list.length,
+    );
+    return list;
+  };
+  // Three messages back to back; the middle one is bytes [19, 38): `{"seq":2,"t":20}` is 16 bytes after 3 of padding.
+  const chunk = Buffer.from('{"seq":1,"t":10}xyz{"seq":2,"t":20}abc{"seq":3,"t":30}');
+  assert.equal(chunk.toString('latin1', 19, 35), '{"seq":2,"t":20}');
+  assert.deepEqual(found(chunk, 19, 35), [[2, 20]]);
+  assert.deepEqual(found(chunk, 16, 38), [[2, 20]]);
+  // The whole buffer by default, and by an explicit full range.
+  assert.deepEqual(found(chunk, 0, chunk.length), [
+    [1, 10],
+    [2, 20],
+    [3, 30],
+  ]);
+  // A range that ends inside t's digits reads only the digits inside it (2 of "20"), one that ends
+  // before them finds no t, and one that starts inside the key finds no key.
+  assert.deepEqual(found(chunk, 19, 34), [[2, 20]]);
+  assert.deepEqual(found(chunk, 19, 33), [[2, 2]]);
+  assert.deepEqual(found(chunk, 19, 32), []);
+  assert.deepEqual(found(chunk, 21, 35), []);
+  // An escaped stamp inside the range is found; one outside it is not.
+  const escaped = Buffer.from('{\\"seq\\":4,\\"t\\":40}|{\\"seq\\":5,\\"t\\":50}');
+  const cut = escaped.indexOf('|');
+  assert.deepEqual(found(escaped, 0, cut), [[4, 40]]);
+  assert.deepEqual(found(escaped, cut + 1, escaped.length), [[5, 50]]);
+  // A key whose opening quote lies before the range is not a key inside it.
+  assert.deepEqual(found(Buffer.from('"seq":9,"t":90'), 1, 14), []);
+});
+
 test('the payload of a delivered message is the JSON pushbench published, by arithmetic', () => {
   for (const [seq, t, room, size] of [
     [1, 2, undefined, 0],

@@ -52,7 +52,7 @@ test('messages whole, fragmented and split across writes; a ping answered; a clo
   await new Promise<void>((resolve) =>
     ws.once('open', () => {
       assert.equal(
-        readFramesLean(ws, (payload) => received.push(payload.toString())),
+        readFramesLean(ws, (data, start, end) => received.push(data.toString('utf8', start, end))),
         true,
       );
       resolve();
@@ -76,6 +76,56 @@ test('messages whole, fragmented and split across writes; a ping answered; a clo
   assert.deepEqual(received, ['a', 'hello', long.toString()]);
   assert.equal(pong?.toString(), 'p');
   server.close();
+});
+
+test('several frames in one write and a frame cut inside its payload: each message read in place, hand-worked bytes', async () => {
+  let serverSocket: net.Socket | undefined;
+  const server = net.createServer((socket) => {
+    serverSocket = socket;
+    socket.once('data', (chunk: Buffer) => {
+      const key = /sec-websocket-key: (\S+)/i.exec(chunk.toString('latin1'))![1]!;
+      const accept = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, { perMessageDeflate: false });
+  const received: Array<{ text: string; start: number; end: number; within: boolean }> = [];
+  await new Promise<void>((resolve) =>
+    ws.once('open', () => {
+      readFramesLean(ws, (data, start, end) =>
+        received.push({ text: data.toString('latin1', start, end), start, end, within: end <= data.length }),
+      );
+      resolve();
+    }),
+  );
+  // RFC 6455 §5.2 by hand: 0x81 = FIN + text; the second byte is the payload length (unmasked, < 126).
+  const first = Buffer.from([0x81, 0x02, 0x61, 0x62]); // "ab"
+  const second = Buffer.from([0x81, 0x03, 0x63, 0x64, 0x65]); // "cde"
+  const third = Buffer.from([0x81, 0x05, 0x66, 0x67, 0x68, 0x69, 0x6a]); // "fghij"
+  // One write of the three whole frames and the first two payload bytes of the third.
+  serverSocket!.write(Buffer.concat([first, second, third.subarray(0, 4)]));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  serverSocket!.write(third.subarray(4));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  ws.terminate();
+  server.close();
+  assert.deepEqual(
+    received.map((r) => r.text),
+    ['ab', 'cde', 'fghij'],
+  );
+  // In place in the first chunk: payloads at bytes [2, 4) and [6, 9); the cut frame was joined, so its payload is after its 2-byte header.
+  assert.deepEqual(
+    received.map(({ start, end }) => [start, end]),
+    [
+      [2, 4],
+      [6, 9],
+      [2, 7],
+    ],
+  );
+  assert.ok(received.every((r) => r.within));
 });
 
 test('declines a WebSocket with an extension (permessage-deflate): ws keeps reading', async () => {
