@@ -108,10 +108,8 @@ const DEFAULTS: Readonly<PerfConfig> = Object.freeze({
 /** What `--quick` changes; a flag given beside it still wins. */
 const QUICK: Partial<PerfConfig> = { rounds: 1, durationMs: 500, connections: 10, clients: 100, messages: 20, rate: 50, scaleClients: 200 };
 
-/** Issue 19: pushbench's server at least as fast as the bare node:http handler (it was 0.90 before). */
+/** On every wire (issues 16 and 19): pushbench's server at least as fast as the bare Node server of that wire (http was 0.90 before). */
 const TARGET_POLL_RATIO = 1.0;
-/** On TLS and HTTP/2 (issue 16): pushbench's server at least as fast as the bare Node server of the same wire. */
-const TARGET_POLL_RATIO_TLS = 1.0;
 /**
  * The bare servers GET /poll is compared against, per wire. On h2 two: Node's compatibility API as
  * written (the textbook server: every response asks for trailers, so each stream ends with an empty
@@ -127,7 +125,6 @@ const POLL_BASELINES: Readonly<Record<PollWire, ReadonlyArray<{ name: string; sp
     { name: 'bare node:http2, no trailers', spec: { h2End: 'data' }, sameFrames: true },
   ],
 };
-const pollTarget = (wire: PollWire): number => (wire === 'http' ? TARGET_POLL_RATIO : TARGET_POLL_RATIO_TLS);
 /** Issue 19: no more CPU per delivered message than the bare ws loop, at 1,000 clients as at 10,000 (it was 1.10 before). */
 const TARGET_WS_CPU_RATIO = 1.0;
 /** At 10,000 clients, issue 19's goal: no more CPU per message than the bare `ws` loop. */
@@ -936,7 +933,7 @@ function renderMarkdown(
   for (const p of poll) {
     const push = median(p.rounds.filter((r) => r.contender === 'pushbench').map((r) => r.requestsPerSecond));
     const base = median(p.rounds.filter((r) => r.contender !== 'pushbench').map((r) => r.requestsPerSecond));
-    const target = pollTarget(p.wire);
+    const target = TARGET_POLL_RATIO;
     const ok = p.medianRatio >= target;
     if (!ok) missed.push(`GET /poll over ${p.wire} (${p.variant}) against ${p.baseline}: ratio ${n2(p.medianRatio)} < ${target}`);
     lines.push(

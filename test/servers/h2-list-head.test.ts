@@ -27,6 +27,11 @@ async function answerFrames(port: number, path: string): Promise<{ type: number;
   }
 }
 
+/** A polling server over h2c, answering with `responseHeaders` instead of its own lines when given. */
+function startPolling(responseHeaders: Array<[string, string]> | null = null) {
+  return startServer({ wire: 'h2c', rate: 0, techniques: ['polling'], responseHeaders });
+}
+
 /** One GET over cleartext HTTP/2: status, header fields, body. */
 async function h2cGet(origin: string, path: string): Promise<{ headers: http2.IncomingHttpHeaders; body: string }> {
   const session = http2.connect(origin);
@@ -48,7 +53,7 @@ async function h2cGet(origin: string, path: string): Promise<{ headers: http2.In
 }
 
 test('an empty poll over h2c: the fields of the flat list, lower case, with a date', async () => {
-  const server = await startServer({ wire: 'h2c', rate: 0, techniques: ['polling'] });
+  const server = await startPolling();
   try {
     const { headers, body } = await h2cGet(server.url, '/poll');
     assert.equal(headers[':status'], 200);
@@ -62,17 +67,12 @@ test('an empty poll over h2c: the fields of the flat list, lower case, with a da
 });
 
 test("a header profile's repeated and connection lines over h2c: both Set-Cookie values, no Connection", async () => {
-  const server = await startServer({
-    wire: 'h2c',
-    rate: 0,
-    techniques: ['polling'],
-    responseHeaders: [
-      ['Set-Cookie', 'a=1'],
-      ['Set-Cookie', 'b=2'],
-      ['Connection', 'keep-alive'],
-      ['X-Powered-By', 'test'],
-    ],
-  });
+  const server = await startPolling([
+    ['Set-Cookie', 'a=1'],
+    ['Set-Cookie', 'b=2'],
+    ['Connection', 'keep-alive'],
+    ['X-Powered-By', 'test'],
+  ]);
   try {
     const { headers, body } = await h2cGet(server.url, '/poll');
     assert.equal(headers[':status'], 200);
@@ -87,17 +87,12 @@ test("a header profile's repeated and connection lines over h2c: both Set-Cookie
 });
 
 test("an answer is HEADERS and one DATA frame that ends the stream, on the list path and on Node's own", async () => {
-  const plain = await startServer({ wire: 'h2c', rate: 0, techniques: ['polling'] });
+  const plain = await startPolling();
   // Two Set-Cookie lines take Node's own writeHead (servers/transports.ts): its respond() is told not to wait for trailers too.
-  const repeated = await startServer({
-    wire: 'h2c',
-    rate: 0,
-    techniques: ['polling'],
-    responseHeaders: [
-      ['Set-Cookie', 'a=1'],
-      ['Set-Cookie', 'b=2'],
-    ],
-  });
+  const repeated = await startPolling([
+    ['Set-Cookie', 'a=1'],
+    ['Set-Cookie', 'b=2'],
+  ]);
   try {
     for (const server of [plain, repeated]) {
       const frames = await answerFrames(server.port, '/poll');
