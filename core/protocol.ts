@@ -218,3 +218,14 @@ export interface ProcessSample {
   eluIdleMs: number;
   eluActiveMs: number;
 }
+
+/**
+ * The accept queue asked of the kernel for a listening socket (it takes the lesser of this and
+ * net.core.somaxconn, 4,096 here). Node's default is 511, and every listen() of a shared socket
+ * sets it again, so each server process passes it too (servers/http-util.ts, run/server-group.ts):
+ * before, the server processes' own listen() put the queue back to 511. A connect burst waits in
+ * this queue while every server process is busy; past it the kernel drops the handshake's last
+ * ACK and the client retransmits, seconds later. With 4,096, no overflow was counted at 100,000
+ * clients (docs/results/2026-12-07-machine-limits.md).
+ */
+export const LISTEN_BACKLOG = 65_535;

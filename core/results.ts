@@ -182,6 +182,37 @@ export const ServerProcessCostSchema = closed(
   'One built-in server process of several on one port (`--server-processes`)',
 );
 
+/** The machine's resources a run can run out of, in the order a report names them. */
+export const MACHINE_LIMITS = ['cpu', 'memory', 'files', 'ports'] as const;
+export type MachineLimit = (typeof MACHINE_LIMITS)[number];
+/** At or past this share of a resource, the run counts it as the limit it hit (all cores busy, memory or files or ports nearly gone). */
+export const MACHINE_LIMIT_SHARE = 0.9;
+
+export const MachineUseSchema = closed(
+  {
+    cores: Type.Integer({ minimum: 1, description: 'CPUs the kernel lists (/proc/stat)' }),
+    cpuBusy: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: "Share of all cores busy over the measured window, every process on the machine (/proc/stat), not only pushbench's",
+    }),
+    memoryTotalBytes: byteTotal('MemTotal (/proc/meminfo)'),
+    memoryMinAvailableBytes: byteTotal(
+      "The least MemAvailable seen from the clients' connecting to the window's end (sampled every second)",
+    ),
+    fileLimit: nullable(count(), 'The open-file limit per process (ulimit -n); null when unlimited or unreadable'),
+    filesBusiest: count(
+      "The most files one of pushbench's processes (a server process, a generator, a target's server process) held open at once, sampled every second",
+    ),
+    portRange: count('Local ports one source address has towards one server port (ip_local_port_range)'),
+    portsBusiest: count('Connections from the busiest source address to the server'),
+    hit: Type.Array(literalUnion(MACHINE_LIMITS), {
+      description: `The resources at ${MACHINE_LIMIT_SHARE * 100}% or more of what the machine has (cores busy, memory used, files of the limit, ports of the range): the limit the run hit`,
+    }),
+  },
+  "The machine's own limits over the run (CPU, memory, files, ports): how close each came, so a large run says in words which one it hit",
+);
+
 export const ServerCostSchema = closed({
   cpuPercent: nonNegative(
     "User + system CPU of the server process over the window, % of one core, less the publisher's busy-wait (publisher.busyWaitCpuPercent); a foreign server: its pid tree's, from /proc",
@@ -493,6 +524,7 @@ export const CompletedResultSchema = closed(
       closed({ total: count(), empty: count(), late: count() }),
       'HTTP techniques only: requests sent in the window, how many came back empty and how many went out later than scheduled',
     ),
+    machine: Type.Optional(MachineUseSchema),
     generatorEventLoop: Type.Optional(
       closed(
         {
@@ -1044,6 +1076,7 @@ export type FailedResult = Static<typeof FailedResultSchema>;
 export type MessageCounts = Static<typeof MessageCountsSchema>;
 export type LatencySummary = Static<typeof LatencySummarySchema>;
 export type ServerCost = Static<typeof ServerCostSchema>;
+export type MachineUse = Static<typeof MachineUseSchema>;
 export type ServerProcessCost = Static<typeof ServerProcessCostSchema>;
 export type ModelEstimate = Static<typeof ModelEstimateSchema>;
 export type NetworkInfo = Static<typeof NetworkSchema>;

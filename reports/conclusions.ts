@@ -4,7 +4,14 @@
  * bandwidth ranking changes. Every sentence is derived from the results it is given; nothing
  * here is a finding written in advance. Texts are plain (unescaped); renderers escape them.
  */
-import { GENERATOR_ELU_WARN, type CompletedResult, type ResultsFile, type Scenario } from '../core/results.ts';
+import {
+  GENERATOR_ELU_WARN,
+  type CompletedResult,
+  type MachineLimit,
+  type MachineUse,
+  type ResultsFile,
+  type Scenario,
+} from '../core/results.ts';
 import type { TechniqueId } from '../core/protocol.ts';
 import {
   formatBoundedMs,
@@ -36,6 +43,8 @@ export type FindingKind =
   | 'client-errors'
   | 'empty-polls'
   | 'saturation'
+  | 'machine'
+  | 'stop'
   | 'agreement'
   | 'model-gap'
   | 'ranking'
@@ -105,6 +114,7 @@ export function scenarioConclusions(scenario: Scenario): Conclusions {
   findings.push(...clientErrorFindings(completed));
   findings.push(...emptyPollFindings(completed));
   findings.push(...saturationFindings(completed));
+  findings.push(...machineFindings(completed, scenario.params.clients));
   findings.push(...agreementFindings(completed));
   findings.push(...modelGapFindings(completed));
   return { id: scenario.id, title: scenario.title, findings };
@@ -143,6 +153,109 @@ export function saturationFindings(completed: CompletedEntry[]): Finding[] {
       kind: 'saturation',
       worst: technique,
       text: `${label} is saturated here: ${parts.join('; ')}. Its latency (p50 ${formatMs(result.latencyMs.p50)}${result.model === null ? '' : `, model ${formatMs(result.model.latencyMs.mean)} mean`}) shows the queueing, not the technique's best case.`,
+    });
+  }
+  return findings;
+}
+
+/** From this many clients a run states the machine's limits even when it hit none: a large run says what held. */
+export const MACHINE_WORDS_FROM_CLIENTS = 10_000;
+
+const GIB = 1024 ** 3;
+
+/** Each of the machine's resources as the run used it, in words. */
+function machineParts(use: MachineUse): Record<MachineLimit, string> {
+  const available = `${(use.memoryMinAvailableBytes / GIB).toFixed(1)} GiB of ${(use.memoryTotalBytes / GIB).toFixed(1)} GiB`;
+  return {
+    cpu: `CPU (${use.cores} cores ${formatPercent(use.cpuBusy * 100, 0)} busy over the window, every process of the machine)`,
+    memory: `memory (${available} still available at the least)`,
+    files: `files (at most ${formatInteger(use.filesBusiest)} open in one process${use.fileLimit === null ? '' : `, of ${formatInteger(use.fileLimit)}`})`,
+    ports: `ports (${formatInteger(use.portsBusiest)} connections from one source address, of ${formatInteger(use.portRange)})`,
+  };
+}
+
+/** The limit the machine's resources set, in words; empty when none was hit. */
+export function machineLimitWords(use: MachineUse): string {
+  const parts = machineParts(use);
+  return use.hit.map((limit) => parts[limit]).join(' and ');
+}
+
+/**
+ * Which of the machine's own limits (CPU, memory, files, ports) a run hit, in words: always when it
+ * hit one, and for a large run (MACHINE_WORDS_FROM_CLIENTS) also when it hit none, with how close each came.
+ */
+export function machineFindings(completed: CompletedEntry[], clients: number): Finding[] {
+  const findings: Finding[] = [];
+  for (const { technique, result } of completed) {
+    const use = result.machine;
+    if (use === undefined || (use.hit.length === 0 && clients < MACHINE_WORDS_FROM_CLIENTS)) continue;
+    const parts = machineParts(use);
+    const others = (Object.keys(parts) as MachineLimit[]).filter((limit) => !use.hit.includes(limit)).map((limit) => parts[limit]);
+    const label = techniqueLabel(technique);
+    findings.push({
+      kind: 'machine',
+      // A limit hit marks the technique's figures as the machine's; none hit, they are the technique's own.
+      ...(use.hit.length === 0 ? { best: technique } : { worst: technique }),
+      text:
+        use.hit.length === 0
+          ? `${label} hit no limit of the machine: ${others.join(', ')}.`
+          : `${label} hit the machine's limit: ${machineLimitWords(use)}.${others.length === 0 ? '' : ` Not ${listWords(others, 'or')}.`}`,
+    });
+  }
+  return findings;
+}
+
+function listWords(items: readonly string[], last: 'and' | 'or'): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
+}
+
+/** Past this median latency a technique has stopped being usable for push, whatever it delivered: the bound of stopFindings. */
+export const STOP_LATENCY_MS = 1000;
+
+/** Why a technique stopped at one client count, or null when it held there. */
+function stopReason(result: Scenario['results'][TechniqueId]): string | null {
+  if (result === undefined) return null;
+  if (result.state !== 'completed') return `it ${result.state === 'failed' ? 'failed' : 'was interrupted'} (${result.error})`;
+  const { lost, expected } = result.messages;
+  if (lost > 0) return `it lost ${formatInteger(lost)} of ${formatInteger(expected)} messages`;
+  if (result.clientErrors.count > 0)
+    return `its clients met ${formatInteger(result.clientErrors.count)} error${result.clientErrors.count === 1 ? '' : 's'} (first: ${result.clientErrors.first[0] ?? 'unknown'})`;
+  if (result.latencyMs.p50 > STOP_LATENCY_MS)
+    return `its median latency was ${formatMs(result.latencyMs.p50)} (n ${formatInteger(result.latencyMs.count)}), past the ${formatMs(STOP_LATENCY_MS)} bound`;
+  return null;
+}
+
+/**
+ * Along a sweep of client counts, where each technique stops: the first count at which it failed
+ * (a refused connection, a timed-out handshake), lost a message, met a client error, or had a
+ * median latency past STOP_LATENCY_MS; with the machine's limit it hit there, in words. A
+ * technique that held at every count says so, with its largest.
+ */
+export function stopFindings(group: ScenarioGroup): Finding[] {
+  const techniques = [...new Set(group.scenarios.flatMap((s) => Object.keys(s.results) as TechniqueId[]))];
+  const findings: Finding[] = [];
+  for (const technique of techniques) {
+    const label = techniqueLabel(technique);
+    const ran = group.scenarios.filter((s) => s.results[technique] !== undefined);
+    const stop = ran.find((s) => stopReason(s.results[technique]) !== null);
+    if (stop === undefined) {
+      const last = ran.at(-1);
+      if (last === undefined) continue;
+      findings.push({
+        kind: 'stop',
+        best: technique,
+        text: `${label} did not stop up to ${formatInteger(last.params.clients)} clients: nothing lost, no client error, median latency within ${formatMs(STOP_LATENCY_MS)} at every count.`,
+      });
+      continue;
+    }
+    const result = stop.results[technique];
+    const held = ran.filter((s) => s.params.clients < stop.params.clients).at(-1);
+    const use = result?.state === 'completed' ? result.machine : undefined;
+    const limit = use === undefined || use.hit.length === 0 ? '' : ` There it hit the machine's ${machineLimitWords(use)}.`;
+    findings.push({
+      kind: 'stop',
+      worst: technique,
+      text: `${label} stops at ${formatInteger(stop.params.clients)} clients: ${stopReason(result)}${held === undefined ? '' : `; it held at ${formatInteger(held.params.clients)}`}.${limit}`,
     });
   }
   return findings;
@@ -410,6 +523,7 @@ export function groupConclusions(group: ScenarioGroup): Conclusions {
   if (spread !== null) findings.push(spread);
   const cpu = cpuFinding(group);
   if (cpu !== null) findings.push(cpu);
+  findings.push(...stopFindings(group));
   return { id: group.group, title: group.group, findings };
 }
 

@@ -16,9 +16,9 @@ import {
   type ComparisonLine,
   type TargetComparison,
 } from './targets.ts';
-import { agreementFindings, saturationFindings } from './conclusions.ts';
+import { agreementFindings, machineFindings, saturationFindings, stopFindings } from './conclusions.ts';
 import { completedFloor, latencyParts, latenessP99Text } from './latency-parts.ts';
-import { completedEntries } from './select.ts';
+import { completedEntries, multiScenarioGroups } from './select.ts';
 import { evidenceNotes, latencyEvidence, metricSpread, metricValue, runsOf, type NoisyMetric } from './evidence.ts';
 import { fit, scenarioVerdict, verdictLine } from './verdict.ts';
 import { formatBoundedMs } from './format.ts';
@@ -119,6 +119,8 @@ export function renderScenarioTable(scenario: Scenario, options: TerminalOptions
   // Warnings change how the table reads, so they stay in the default output; notes explain it and wait for --verbose.
   const warnings = [
     ...[...saturationFindings(completed), ...agreementFindings(completed)].map((f) => `! ${f.text}`),
+    // A large run says which of the machine's limits it hit (or that none held it back).
+    ...machineFindings(completed, scenario.params.clients).map((f) => `${f.worst === undefined ? '' : '! '}${f.text}`),
     // --tabs: the browser rule the driver applied decides what was lost, so it is said where the loss shows.
     ...completed.flatMap(({ technique, result }) => (result.browsers === undefined ? [] : [`! ${technique}: ${result.browsers.note}`])),
   ];
@@ -398,6 +400,11 @@ export function renderSummary(results: ResultsFile, options: TerminalOptions = C
         : wrap(`${scenario.title}\nthe same measurement as "${same.title}" above (same parameters, measured once)`),
     );
     printed.push(scenario);
+  }
+  // A sweep of client counts: where each technique stops.
+  for (const group of multiScenarioGroups(results)) {
+    const stops = stopFindings(group);
+    if (stops.length > 0) parts.push(wrap([`${group.group}: where each technique stops`, ...stops.map((f) => `  ${f.text}`)].join('\n')));
   }
   parts.push(...targetComparisons(results).map((c) => renderTargetComparison(c, options)));
   // Merged from shards: every shard on its own, its clock bound beside its latencies.

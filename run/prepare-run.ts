@@ -20,6 +20,32 @@ import { BUILTIN_TARGET, type ResolvedTarget } from './targets.ts';
 import { TECHNIQUE_META } from '../core/techniques.ts';
 import { DelayProxy } from '../load/delay-proxy.ts';
 
+/** The server's own headers timeout (servers/server.ts): a run of up to this many clients keeps it. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** And its request timeout (the whole request must arrive within it). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The run's server's headers timeout (the slow-loris guard: a connection's request head must
+ * arrive within it): 10 s, or 1 ms per client of the run past that, 60 s at most, as the clients'
+ * WebSocket handshake timeout grows (load/drivers/websocket.ts). At 100,000 long-poll clients over
+ * 8 server processes on 2 cores, connections sat accepted with no byte of their first request for
+ * 10 s, in every server process at once, and the 408s failed the run; no listen-queue overflow and
+ * no dropped packet was counted (docs/results/2026-12-07-machine-limits.md). `pushbench serve`
+ * keeps 10 s.
+ */
+export function headersTimeoutFor(clients: number): number {
+  return Math.min(60_000, Math.max(HEADERS_TIMEOUT_MS, clients));
+}
+
+/** The run's server's headers and request timeouts, when they differ from its own (Node wants the request one no shorter). */
+function serverTimeouts(clients: number): { headersTimeoutMs?: number; requestTimeoutMs?: number } {
+  const headersTimeoutMs = headersTimeoutFor(clients);
+  return headersTimeoutMs === HEADERS_TIMEOUT_MS
+    ? {}
+    : { headersTimeoutMs, requestTimeoutMs: Math.max(REQUEST_TIMEOUT_MS, headersTimeoutMs) };
+}
+
 /** Connections a server process accepts beyond its share of the clients: the publisher's, the RTT probe's, a stats check's. */
 const ACCEPT_CAP_MARGIN = 16;
 
@@ -130,6 +156,7 @@ export function prepareRun(
       ...(floor ? { floor } : {}),
       ...responseHeadersOf(params),
       techniques: [technique],
+      ...serverTimeouts(params.clients),
       // The wire the scenario measures (servers/transports.ts); the floor is the bare ws loop on HTTP/1.1 only.
       wire: params.wire ?? DEFAULT_WIRE,
       tlsFiles,

@@ -85,6 +85,11 @@ export function treeOf(root: number, stats: readonly ProcStat[]): ProcStat[] {
   return tree;
 }
 
+/** The pids of `root` and its descendants now; empty when it is gone. */
+export function treePids(root: number): number[] {
+  return treeOf(root, allStats()).map((stat) => stat.pid);
+}
+
 /** Samples the tree rooted at `pid`; null when that process is gone. */
 export function sampleTree(pid: number, now: () => number): TreeSample | null {
   const tree = treeOf(pid, allStats());

@@ -152,7 +152,7 @@ export function machineLimits(fileLimit: number | null, reservedFiles: number): 
   return { fileLimit, reservedFiles, portsPerAddress: portsPerAddress(), availableBytes: availableMemoryBytes() };
 }
 
-function portsPerAddress(): number {
+export function portsPerAddress(): number {
   try {
     const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     if (low !== undefined && high !== undefined && high >= low) return high - low + 1;

@@ -13,7 +13,7 @@
  */
 import net from 'node:net';
 import { mergeEncoded, encodeHistogram } from '../core/histogram.ts';
-import type { ServerStats, TechniqueCounters, TechniqueId } from '../core/protocol.ts';
+import { LISTEN_BACKLOG, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
 import { ServerCrashedError } from '../core/errors.ts';
 import { addParts, emptyParts } from '../core/wire-parts.ts';
 import { ServerProcess, type FeedServerHandle, type MemberSample, type ServerProcessOptions, type StatsReply } from './server-process.ts';
@@ -43,7 +43,7 @@ export class ServerGroup implements FeedServerHandle {
     const listener = net.createServer();
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
-      listener.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+      listener.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG }, () => resolve());
     });
     try {
       const started = await Promise.allSettled(Array.from({ length: count }, () => ServerProcess.spawn(options, timeouts, listener)));

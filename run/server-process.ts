@@ -31,6 +31,10 @@ export type ServerProcessOptions = Pick<FeedServerFields, 'techniques' | 'rate' 
     countParts?: boolean;
     /** One of several processes on one listening socket: stop accepting once holding this many connections (servers/http-util.ts). */
     acceptCap?: number;
+    /** How long a connection's request head may take to arrive (the slow-loris guard); absent: the server's 10 s. */
+    headersTimeoutMs?: number;
+    /** How long a whole request may take to arrive; absent: the server's 30 s. */
+    requestTimeoutMs?: number;
   };
 
 export interface StatsReply {

@@ -14,6 +14,9 @@ import { headerProfile } from '../load/headers.ts';
 import type { GeneratorSpec, GeneratorWindowResult } from '../core/ipc.ts';
 import type { GeneratorProcess } from './generator-process.ts';
 import { describeOpenFileLimit, openFileLimit } from './limits.ts';
+import { busiestSourceAddress, MachineWatch } from './machine-watch.ts';
+import { treePids } from './proc-tree.ts';
+import { portsPerAddress } from './scale-plan.ts';
 import { InterruptedError, OpenFileLimitError, RunStepError, TargetRefusedError } from '../core/errors.ts';
 import { modelFor, publishHopMs } from './model.ts';
 import { h2BlocksFor } from './hpack-sizes.ts';
@@ -197,6 +200,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
   let proxy: DelayProxy | undefined;
   const generators: GeneratorProcess[] = prepared instanceof Error ? [] : prepared.generators;
   const publisher = prepared instanceof Error ? null : prepared.publisher;
+  let machine: MachineWatch | undefined;
   try {
     if (prepared instanceof Error) throw prepared;
     const subscription = target.subscriptions[technique];
@@ -240,6 +244,15 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const idleReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
     const idle = idleReply?.stats ?? null;
     const foreignIdle = targetServer?.sample() ?? null;
+
+    // The machine's limits (CPU, memory, files, ports) from here to the window's end: what a large run hit, in words.
+    const members = (server as { members?: ReadonlyArray<{ pid: number }> } | undefined)?.members;
+    const serverPids = members?.map((m) => m.pid) ?? (server === undefined ? [] : [server.pid]);
+    machine = new MachineWatch(() => [
+      ...serverPids,
+      ...(targetServer === undefined ? [] : treePids(targetServer.pid)),
+      ...generators.flatMap((g) => (g.pid === undefined ? [] : [g.pid])),
+    ]);
 
     // 2. Clients, spread over the generator processes; the publisher reaches the server too.
     options.progress({
@@ -306,6 +319,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       throw new RunStepError(`${failed} of ${params.clients} clients could not connect: ${first.firstError}`);
     }
     options.onGenerators?.(technique, generators);
+    machine.sampleFiles();
     // The kernel cross-check reads the server's sockets on its port, leaving the publisher's connections out;
     // only for a server pushbench cannot ask (its own count its bytes exactly): searching for a quiet edge
     // runs `ss` and asks the generators again and again, work that must not share a measured window.
@@ -339,6 +353,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     );
     options.progress({ phase: 'measuring', detail: `warming up ${warmupMs} ms, measuring ${params.durationMs} ms` });
     await guard.sleepUntil(startT);
+    machine.startWindow();
     const proxyAtStart = { up: proxy?.lateness('up'), down: proxy?.lateness('down') };
     const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
     const start = startReply?.stats ?? null;
@@ -346,6 +361,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
     const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
+    machine.endWindow();
     const proxyAtEnd = { up: proxy?.lateness('up'), down: proxy?.lateness('down') };
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
@@ -444,6 +460,18 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             },
       scheduleSeed,
     };
+    const use = machine.use(
+      openFileLimit(),
+      portsPerAddress(),
+      busiestSourceAddress(
+        generators.map((_, i) => ({
+          clients: Math.max(0, Math.min(params.clients, (i + 1) * perProcess) - Math.min(params.clients, i * perProcess)),
+          address: prepared.sourceAddresses[i],
+        })),
+        socketsPerClient(technique, params),
+      ),
+    );
+    if (use !== null) result.machine = use;
     // Several server processes: each one's own figures beside their sum, a dead one with why.
     if (result.server !== null && idleReply?.members !== undefined && startReply?.members !== undefined && end?.members !== undefined) {
       result.server = { ...result.server, processes: memberCosts(idleReply.members, startReply.members, end.members) };
@@ -458,6 +486,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     if (server !== undefined && server.crashed === undefined) await exitOrTimeout(server, CRASH_GRACE_MS);
     return { state: 'failed', error: (server?.crashed ?? targetServer?.crashed ?? (error as Error)).message };
   } finally {
+    machine?.stop();
     guard.dispose();
     options.released?.();
     await Promise.all([

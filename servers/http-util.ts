@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Feed, FeedRegistry } from './feed.ts';
 import { PushbenchError } from '../core/errors.ts';
+import { LISTEN_BACKLOG } from '../core/protocol.ts';
 
 export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge' | 'forbidden';
 
@@ -258,7 +259,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export async function listenOn(server: import('node:net').Server, port: number, host: string): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -273,7 +274,7 @@ export async function listenOnHandle(
 ): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(handle, () => {
+    server.listen(handle, LISTEN_BACKLOG, () => {
       server.off('error', reject);
       resolve();
     });

@@ -157,3 +157,78 @@ test('a p99 of too few samples is left out of the comparison, with the reason', 
   assert.equal(latency?.best, 'sse', "WebSocket's 0.1 ms from 30 samples does not win");
   assert.match(latency?.text ?? '', /\(WebSocket left out: p99 needs ≥ 100 samples, has 30\)$/);
 });
+
+const machine = {
+  cores: 2,
+  cpuBusy: 0.97,
+  memoryTotalBytes: 24 * 1024 ** 3,
+  memoryMinAvailableBytes: 19.25 * 1024 ** 3,
+  fileLimit: 20_000,
+  filesBusiest: 18_781,
+  portRange: 28_232,
+  portsBusiest: 25_000,
+  hit: ['cpu' as const],
+};
+
+test("a run names the machine's limit it hit, and the others with how close they came", () => {
+  const ws = result(60, 1);
+  ws.machine = machine;
+  const [finding] = find(scenarioConclusions(scenario('s', 100, { websocket: ws })).findings, 'machine');
+  assert.equal(finding?.worst, 'websocket');
+  assert.equal(
+    finding?.text,
+    "WebSocket hit the machine's limit: CPU (2 cores 97% busy over the window, every process of the machine). Not memory (19.3 GiB of 24.0 GiB still available at the least), files (at most 18,781 open in one process, of 20,000) or ports (25,000 connections from one source address, of 28,232).",
+  );
+});
+
+test('a large run that hit no limit says so; a small one says nothing', () => {
+  const ws = result(60, 1);
+  ws.machine = { ...machine, cpuBusy: 0.45, hit: [] };
+  assert.deepEqual(find(scenarioConclusions(scenario('s', 9_999, { websocket: ws })).findings, 'machine'), []);
+  const [finding] = find(scenarioConclusions(scenario('s', 10_000, { websocket: ws })).findings, 'machine');
+  assert.equal(finding?.best, 'websocket');
+  assert.match(finding!.text, /^WebSocket hit no limit of the machine: CPU \(2 cores 45% busy/);
+});
+
+test('along a sweep of clients each technique stops at its first loss, failure or median past 1 s, or holds', () => {
+  const held = (p50: number) => {
+    const r = result(100, 1);
+    r.latencyMs.p50 = p50;
+    return r;
+  };
+  const slow = held(1282.1);
+  slow.latencyMs.count = 100_000;
+  slow.machine = machine;
+  const group = {
+    group: 'g',
+    scenarios: [
+      scenario('a', 1000, { longpoll: held(71), sse: held(19), websocket: held(17) }),
+      scenario('b', 10_000, { longpoll: slow, sse: result(100, 1, { lost: 5 }), websocket: held(190) }),
+      scenario('c', 100_000, { longpoll: { state: 'failed', error: 'a client was answered 408' }, sse: held(500), websocket: held(999) }),
+    ],
+  };
+  const stops = find(groupConclusions(group).findings, 'stop').map((f) => f.text);
+  assert.deepEqual(stops, [
+    "Long polling stops at 10,000 clients: its median latency was 1,282 ms (n 100,000), past the 1,000 ms bound; it held at 1,000. There it hit the machine's CPU (2 cores 97% busy over the window, every process of the machine).",
+    'Server-Sent Events stops at 10,000 clients: it lost 5 of 1,000 messages; it held at 1,000.',
+    'WebSocket did not stop up to 100,000 clients: nothing lost, no client error, median latency within 1,000 ms at every count.',
+  ]);
+});
+
+test("the terminal summary says where each technique of a sweep stops, and a run's machine limit under its table", async () => {
+  const { renderSummary } = await import('../../reports/terminal.ts');
+  const results = structuredClone(fixture);
+  const text = renderSummary(results).replace(/\n\s+/g, ' ');
+  // The fixture's sweep (10, 100, 1,000 clients): every technique held.
+  assert.match(text, /sweep: where each technique stops/);
+  assert.match(text, /WebSocket did not stop up to 1,000 clients/);
+  const ws = results.scenarios.find((s) => s.id === 'sweep-1000')!.results.websocket as CompletedResult;
+  ws.latencyMs.p50 = 1500;
+  ws.machine = machine;
+  const after = renderSummary(results).replace(/\n\s+/g, ' ');
+  assert.match(
+    after,
+    /WebSocket stops at 1,000 clients: its median latency was 1,500 ms .*; it held at 100\. There it hit the machine's CPU/,
+  );
+  assert.match(after, /! WebSocket hit the machine's limit: CPU \(2 cores 97% busy/);
+});

@@ -13,7 +13,9 @@ import { liveChildren } from '../../run/children.ts';
 import { runScenarios } from '../../run/runner.ts';
 import { ServerGroup, sumStats } from '../../run/server-group.ts';
 import net from 'node:net';
-import type { ServerStats } from '../../core/protocol.ts';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { LISTEN_BACKLOG, type ServerStats } from '../../core/protocol.ts';
 import { encodeHistogram, createLatencyHistogram } from '../../core/histogram.ts';
 import { isAlive } from '../helpers/processes.ts';
 import { tinyParams } from '../helpers/tiny-params.ts';
@@ -53,6 +55,33 @@ test('two server processes on one port serve one feed: every message once to eve
     );
     assert.equal(result.server!.rssBytes, processes[0]!.rssBytes + processes[1]!.rssBytes);
     assert.ok(processes.every((p) => p.exited === null));
+    // The machine over the run: one generator on the default address holds every client's socket.
+    const machine = result.machine!;
+    assert.equal(machine.portsBusiest, clients);
+    assert.ok(
+      machine.filesBusiest >= clients,
+      `the generator held ${clients} sockets; the busiest process had ${machine.filesBusiest} files`,
+    );
+    assert.ok(machine.memoryMinAvailableBytes > 0 && machine.memoryMinAvailableBytes <= machine.memoryTotalBytes);
+    assert.ok(machine.cpuBusy >= 0 && machine.cpuBusy <= 1);
+  }
+  assert.equal(liveChildren(), 0);
+});
+
+test("the shared listening socket keeps a deep accept queue: every process's listen() asks the kernel for LISTEN_BACKLOG, not Node's 511", {
+  timeout: 60_000,
+}, async () => {
+  const group = await ServerGroup.spawn({ techniques: [SSE_TECHNIQUE], rate: 0, payloadBytes: 16, holdMs: 1000 }, 2);
+  try {
+    const port = new URL(group.url).port;
+    const somaxconn = Number(fs.readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    // A listening socket's Send-Q in `ss -ltn` is its accept-queue limit.
+    const line = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim();
+    const sendQ = Number(line.split(/\s+/)[2]);
+    assert.equal(sendQ, Math.min(LISTEN_BACKLOG, somaxconn), line);
+    assert.ok(sendQ > 511, `somaxconn here is ${somaxconn}: the test needs it above Node's default`);
+  } finally {
+    await group.close();
   }
   assert.equal(liveChildren(), 0);
 });
