@@ -13,7 +13,8 @@
  */
 import net from 'node:net';
 import { mergeEncoded, encodeHistogram } from '../core/histogram.ts';
-import { LISTEN_BACKLOG, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
+import { LISTEN_BACKLOG, nowMicros, type ServerStats, type TechniqueCounters, type TechniqueId } from '../core/protocol.ts';
+import { sampleTree } from './proc-tree.ts';
 import { ServerCrashedError } from '../core/errors.ts';
 import { addParts, emptyParts } from '../core/wire-parts.ts';
 import { ServerProcess, type FeedServerHandle, type MemberSample, type ServerProcessOptions, type StatsReply } from './server-process.ts';
@@ -85,7 +86,14 @@ export class ServerGroup implements FeedServerHandle {
     this.members.forEach((member, i) => {
       const reply = this.last[i];
       const exited = replies[i] === undefined ? (this.exits[i] ?? member.crashed?.message ?? 'did not answer') : null;
-      if (reply !== undefined) members.push({ pid: member.pid, stats: exited === null ? reply.stats : closedSample(reply.stats), exited });
+      if (reply === undefined) return;
+      // Alive but too busy to answer in time (a saturated loop at 100,000 clients): its CPU and RSS from /proc,
+      // so that the group's sums and memory per connection still hold it; the rest from its last answer.
+      const busy = exited !== null && this.exits[i] === null ? sampleTree(member.pid, nowMicros) : null;
+      if (busy !== null) {
+        const process = { ...reply.stats.process, cpuMicros: busy.cpuMicros, rssBytes: busy.rssBytes };
+        members.push({ pid: member.pid, stats: { ...reply.stats, process }, exited: `${exited}; alive: its CPU and RSS read from /proc` });
+      } else members.push({ pid: member.pid, stats: exited === null ? reply.stats : closedSample(reply.stats), exited });
     });
     if (members.length === 0) throw this.crashed ?? new ServerCrashedError('no server process of the group answered');
     const live = members.filter((m, i) => m.exited === null && this.last[i] !== undefined);

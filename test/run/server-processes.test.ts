@@ -12,6 +12,7 @@ import type { CompletedResult } from '../../core/results.ts';
 import { liveChildren } from '../../run/children.ts';
 import { runScenarios } from '../../run/runner.ts';
 import { ServerGroup, sumStats } from '../../run/server-group.ts';
+import { sampleTree } from '../../run/proc-tree.ts';
 import net from 'node:net';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -198,4 +199,28 @@ test('sumStats adds bytes, connections, CPU and RSS, takes the feed count from t
   assert.deepEqual(sum.process, { cpuMicros: 3000, rssBytes: 3_000_000, eluIdleMs: 3, eluActiveMs: 6 });
   // A dead process's count stops: the live ones say how many were published.
   assert.equal(sumStats([a, sample(2, 3)], [a]).published, 7);
+});
+
+test('a server process too busy to answer (stopped here) keeps its CPU and RSS in the sums, read from /proc', {
+  timeout: 60_000,
+}, async () => {
+  const group = await ServerGroup.spawn({ techniques: [SSE_TECHNIQUE], rate: 0, payloadBytes: 16, holdMs: 1000 }, 2, { requestMs: 1000 });
+  const frozen = group.members[1]!;
+  try {
+    await group.stats();
+    process.kill(frozen.pid, 'SIGSTOP');
+    const reply = await group.stats();
+    const sample = reply.members!.find((m) => m.pid === frozen.pid)!;
+    assert.match(sample.exited ?? '', /alive: its CPU and RSS read from \/proc$/);
+    // A stopped process's RSS does not move: /proc now says what the group summed.
+    const proc = sampleTree(frozen.pid, () => 0)!;
+    assert.equal(sample.stats.process.rssBytes, proc.rssBytes);
+    assert.equal(sample.stats.process.cpuMicros, proc.cpuMicros);
+    const other = reply.members!.find((m) => m.pid !== frozen.pid)!;
+    assert.equal(reply.stats.process.rssBytes, other.stats.process.rssBytes + proc.rssBytes);
+  } finally {
+    process.kill(frozen.pid, 'SIGCONT');
+    await group.close();
+  }
+  assert.equal(liveChildren(), 0);
 });
