@@ -164,6 +164,11 @@ export interface EdgeWait {
   waitedMicros: number;
   /** 0: the snapshot was taken at a quiet moment; more: the wait ran out before the next message was due. */
   clientsBehind: number;
+  /**
+   * True: taken when the process first handled a message of the window, its edge timer (or the wait's)
+   * not yet run: the process's event loop was late, every socket's reads coming before its timers.
+   */
+  byMessage?: boolean;
 }
 
 /** How connecting a generator's clients went. */

@@ -474,7 +474,12 @@ export function windowEdges(params: ScenarioParams, generators: readonly Generat
     clientsBehind === 0
       ? `every edge snapshot was read when each client had the last message published before the edge and none after it (each at most ${bytesText(Math.round(waitedMs))} ms after its edge, timer lateness included)`
       : `${perEdge.join(', ')} still lacked the last message before the edge when the wait for it ran out (a fan-out slower than ${EDGE_WAIT_GAPS} of the gap between messages): that message counts in the window beside its bytes, so bytes per message stay whole, but the window holds it (or misses it at the end) and a message split across two reads at that instant would be split by the edge`;
-  return { waitedMs, clientsBehind, note };
+  const byMessage = edges.filter((e) => e.byMessage === true).length;
+  const late =
+    byMessage === 0
+      ? ''
+      : `; ${byMessage} start edge(s) of ${generators.length} generator process(es) were read when the process first handled a message of the window, before its edge timer ran (its event loop was late): that process's window begins after the unit that carried it`;
+  return { waitedMs, clientsBehind, note: note + late };
 }
 
 /** `1,234` */
