@@ -136,7 +136,12 @@ export const MessageCountsSchema = closed({
   delivered: count(),
   lost: count(),
   duplicated: count(),
-  outOfOrder: count(),
+  outOfOrder: count('Messages that reached a client after a later one, other than `reordered`'),
+  reordered: Type.Optional(
+    count(
+      "Messages that reached a client after a later one that pushbench's publisher had sent before the target answered them (two publishes under way at once, on separate connections): the target delivered them in the order it took them, not out of its own order. Absent when pushbench did not publish or no publishes overlapped",
+    ),
+  ),
   unmatched: Type.Optional(count('Received units (a body part, an event, a frame) in which no stamp was found, over the whole run')),
   stale: Type.Optional(count('Stamps older than the run (a backlog the server replayed), ignored, over the whole run')),
 });
