@@ -225,17 +225,17 @@ export const KernelBytesSchema = closed(
     sockets: count("Server-side sockets counted (the publisher's left out)"),
     agree: nullable(
       Type.Boolean(),
-      'Null when the comparison cannot be exact: sockets closed inside the window, or no quiet moment was found at an edge (see unconfirmed)',
+      'Null when the comparison cannot be exact: sockets closed between the two readings, or no quiet moment was found for one of them (see unconfirmed)',
     ),
     unconfirmed: Type.Optional(
       literalUnion(['sockets-closed', 'not-quiet'] as const, {
         description:
-          'Why agree is null: server sockets closed inside the window (their counters are gone), or bytes were still moving at a window edge whenever the counters were read',
+          'Why agree is null: server sockets closed between the two readings (their counters are gone), or bytes were still moving whenever the counters were read',
       }),
     ),
     note: Type.String({ description: 'What the comparison covers, or why it cannot be made' }),
   },
-  "The kernel's per-socket counters on the server's port against the clients' own counts, both read at the same quiet moments: the first at or after the window's start, the first after its end (publishing stopped or between two messages)",
+  "The kernel's per-socket counters on the server's port against the clients' own counts, both read at the same quiet moments: before the warm-up (every client connected, nothing published yet) and after the drain (publishing stopped, the last messages in), so the window lies between them (files written before 2026-12-07 read them at the window's edges)",
 );
 
 export const ModelEstimateSchema = closed(

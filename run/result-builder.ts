@@ -279,10 +279,10 @@ export function kernelCheck(window: KernelWindow): KernelBytes {
   const unconfirmed = kernel.closed > 0 ? 'sockets-closed' : notQuiet.length > 0 ? 'not-quiet' : null;
   const note =
     unconfirmed === 'sockets-closed'
-      ? `${kernel.closed} server sockets closed inside the window and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`
+      ? `${kernel.closed} server sockets closed between the two readings and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`
       : unconfirmed === 'not-quiet'
-        ? `bytes were still moving at the window's ${notQuiet.join(' and ')} whenever the kernel's and the clients' counters were read, so the two counts were not taken at one state and cannot be compared to the byte`
-        : `${kernel.sockets} server sockets on the server's port, read with the clients' counters at the same quiet moments at the window's edges (the publisher's connections left out)`;
+        ? `bytes were still moving at the ${notQuiet.map((e) => (e === 'start' ? 'first reading (before the warm-up)' : 'second (after the drain)')).join(' and ')} whenever the kernel's and the clients' counters were read, so the two counts were not taken at one state and cannot be compared to the byte`
+        : `${kernel.sockets} server sockets on the server's port, read with the clients' counters at the same quiet moments, before the warm-up and after the drain (the window lies between; the publisher's connections left out)`;
   return {
     serverUp: kernel.up,
     serverDown: kernel.down,
