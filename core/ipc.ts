@@ -120,6 +120,12 @@ export interface DeliveryCounts {
    * how many published messages stand behind the histogram (the union over processes).
    */
   latencySeqs: Record<string, number[]>;
+  /**
+   * Broadcast: each seq counted in `outOfOrder`, how many times, and the highest seq its clients
+   * had received before it; the runner sets them against the publisher's overlapping publishes
+   * (PublisherResult.overlaps). At most LATE_SEQS_KEPT seqs; absent when none arrived late.
+   */
+  late?: Record<string, { count: number; after: number }>;
 }
 
 /** What one generator process measured in the window. */
@@ -164,6 +170,11 @@ export interface EdgeWait {
   waitedMicros: number;
   /** 0: the snapshot was taken at a quiet moment; more: the wait ran out before the next message was due. */
   clientsBehind: number;
+  /**
+   * True: taken when the process first handled a message of the window, its edge timer (or the wait's)
+   * not yet run: the process's event loop was late, every socket's reads coming before its timers.
+   */
+  byMessage?: boolean;
 }
 
 /** How connecting a generator's clients went. */
@@ -236,6 +247,11 @@ export interface PublisherResult {
   /** Local ports of every connection the publisher opened: its sockets are left out of the kernel's count. */
   localEndpoints: string[];
   bytes: ClientBytes;
+  /**
+   * Publishes answered only after a later one had been sent (on another connection): by seq, the
+   * highest seq sent before its answer came. The target may have taken those two in either order.
+   */
+  overlaps?: Record<string, number>;
 }
 
 /** Requests from the runner to the publisher child. */

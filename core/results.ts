@@ -136,7 +136,12 @@ export const MessageCountsSchema = closed({
   delivered: count(),
   lost: count(),
   duplicated: count(),
-  outOfOrder: count(),
+  outOfOrder: count('Messages that reached a client after a later one, other than `reordered`'),
+  reordered: Type.Optional(
+    count(
+      "Messages that reached a client after a later one that pushbench's publisher had sent before the target answered them (two publishes under way at once, on separate connections): the target delivered them in the order it took them, not out of its own order. Absent when pushbench did not publish or no publishes overlapped",
+    ),
+  ),
   unmatched: Type.Optional(count('Received units (a body part, an event, a frame) in which no stamp was found, over the whole run')),
   stale: Type.Optional(count('Stamps older than the run (a backlog the server replayed), ignored, over the whole run')),
 });
@@ -251,17 +256,17 @@ export const KernelBytesSchema = closed(
     sockets: count("Server-side sockets counted (the publisher's left out)"),
     agree: nullable(
       Type.Boolean(),
-      'Null when the comparison cannot be exact: sockets closed inside the window, or no quiet moment was found at an edge (see unconfirmed)',
+      'Null when the comparison cannot be exact: sockets closed between the two readings, or no quiet moment was found for one of them (see unconfirmed)',
     ),
     unconfirmed: Type.Optional(
       literalUnion(['sockets-closed', 'not-quiet'] as const, {
         description:
-          'Why agree is null: server sockets closed inside the window (their counters are gone), or bytes were still moving at a window edge whenever the counters were read',
+          'Why agree is null: server sockets closed between the two readings (their counters are gone), or bytes were still moving whenever the counters were read',
       }),
     ),
     note: Type.String({ description: 'What the comparison covers, or why it cannot be made' }),
   },
-  "The kernel's per-socket counters on the server's port against the clients' own counts, both read at the same quiet moments: the first at or after the window's start, the first after its end (publishing stopped or between two messages)",
+  "The kernel's per-socket counters on the server's port against the clients' own counts, both read at the same quiet moments: before the warm-up (every client connected, nothing published yet) and after the drain (publishing stopped, the last messages in), so the window lies between them (files written before 2026-12-07 read them at the window's edges)",
 );
 
 export const ModelEstimateSchema = closed(

@@ -40,6 +40,9 @@ const WindowResultSchema = Type.Object(
         stale: int(),
         arrivalSpreadMicros: Type.Number({ minimum: 0 }),
         latencySeqs: Type.Record(Type.String(), Type.Array(Type.Integer())),
+        late: Type.Optional(
+          Type.Record(Type.String(), Type.Object({ count: int(), after: Type.Integer() }, { additionalProperties: false })),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -60,6 +63,7 @@ const WindowResultSchema = Type.Object(
             edge: Type.Union([Type.Literal('start'), Type.Literal('end')]),
             waitedMicros: Type.Number({ minimum: 0 }),
             clientsBehind: int(),
+            byMessage: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),

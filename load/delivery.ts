@@ -13,6 +13,8 @@ import type { DeliveryCounts } from '../core/ipc.ts';
 
 /** Seqs a client may be missing at once before gaps are only counted, not remembered. */
 const MAX_REMEMBERED_GAPS = 100_000;
+/** Distinct late seqs remembered with their counts (DeliveryCounts.late); past it, a late seq is only counted. */
+export const LATE_SEQS_KEPT = 10_000;
 
 export interface Window {
   startT: number;
@@ -104,7 +106,11 @@ export class DeliveryRecorder {
       this.counts.duplicated++;
       return;
     }
-    if (kind === 'late') this.counts.outOfOrder++;
+    if (kind === 'late') {
+      this.counts.outOfOrder++;
+      // The broadcast feed is pushbench's publisher's: which seq came late, after what, is set against its overlapping publishes.
+      if (client.roomKey === 'broadcast') this.rememberLate(seq, client.last);
+    }
     if (t >= window.startT && t < window.endT) {
       this.counts.delivered++;
       this.lastDeliveredAt = now;
@@ -126,6 +132,16 @@ export class DeliveryRecorder {
         }
       }
     }
+  }
+
+  private rememberLate(seq: number, after: number): void {
+    const late = (this.counts.late ??= {});
+    const key = String(seq);
+    const entry = late[key];
+    if (entry !== undefined) {
+      entry.count++;
+      if (after > entry.after) entry.after = after;
+    } else if (Object.keys(late).length < LATE_SEQS_KEPT) late[key] = { count: 1, after };
   }
 
   /** The room whose first arrivals were looked up last, and their map: a broadcast run asks for one room only. */

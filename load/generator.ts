@@ -76,7 +76,8 @@ interface PendingEdge {
   /** A client has that message once it received one due at or after this (half a gap before it). */
   thresholdT: number;
   behind: number;
-  take: () => void;
+  /** `byMessage`: taken by the first message of the window before the wait ended (see `receive`). */
+  take: (byMessage?: boolean) => void;
 }
 
 export class Generator {
@@ -100,6 +101,10 @@ export class Generator {
   private snapshots: { start?: EdgeCounts; end?: EdgeCounts } = {};
   /** The edge snapshot waiting for the last message before its edge, if any. */
   private pendingEdge: PendingEdge | undefined;
+  /** Each edge's handler, run by its timer, or earlier by the first message of the window (the start: see `receive`). */
+  private readonly edgeFire: Partial<Record<EdgeWait['edge'], (byMessage: boolean) => void>> = {};
+  /** The start edge was handed to process.nextTick by a message of the window that came before its timer. */
+  private startQueued = false;
   private readonly edgeWaits: EdgeWait[] = [];
   /** Bytes of the exchanges due inside the window, on the sockets attributed by exchange (which the snapshots leave out). */
   private readonly exchangeBytes: ClientBytes = { up: 0, down: 0 };
@@ -126,8 +131,10 @@ export class Generator {
     inByteWindow: boolean;
     now: number;
     lastSeq: number;
+    /** The latest due time among the unit's stamps (this process's clock). */
+    maxT: number;
     payload: number;
-  } = { client: undefined, trackerOf: () => new ClientTracker('', 0), inByteWindow: false, now: 0, lastSeq: 0, payload: 0 };
+  } = { client: undefined, trackerOf: () => new ClientTracker('', 0), inByteWindow: false, now: 0, lastSeq: 0, maxT: 0, payload: 0 };
 
   /** One stamp found in the unit being received: a message (or a stale backlog one). */
   private readonly onStamp = (seq: number, stampT: number): void => {
@@ -140,6 +147,7 @@ export class Generator {
       return;
     }
     if (seq > scan.lastSeq) scan.lastSeq = seq;
+    if (t > scan.maxT) scan.maxT = t;
     if (t > tracker.lastT) tracker.lastT = t;
     const bytes = messageJsonBytes(seq, stampT, room, this.spec.payloadBytes);
     scan.payload += bytes;
@@ -191,8 +199,19 @@ export class Generator {
     scan.inByteWindow = inByteWindow;
     scan.now = nowMicros();
     scan.lastSeq = 0;
+    scan.maxT = 0;
     scan.payload = 0;
     const count = scanStamps(unit, this.onStamp, start, end);
+    // A message of the window before the start edge's timer ran: this process's event loop was late (a
+    // saturated generator: libuv's poll phase handles every ready socket before the timers run, so a
+    // whole window of messages could be read before either edge timer, and both edges would then be
+    // read at one instant: 0 bytes and 0 messages between them). The start edge is taken right after
+    // this callback, before the next socket's: this unit, read before it, stays out with its bytes.
+    const window = this.window;
+    if (!this.startQueued && window !== undefined && scan.maxT >= window.startT && this.snapshots.start === undefined) {
+      this.startQueued = true;
+      process.nextTick(this.startByMessage);
+    }
     const { lastSeq, payload } = scan;
     const unitBytes = end - start;
     // A framework's event packet around the message (Socket.IO's 42["msg",...]) is its envelope.
@@ -210,6 +229,13 @@ export class Generator {
       pending.take();
     return { count, lastSeq };
   }
+
+  /** Takes the start edge now (see `receive`), unless its timer or a wait already took it. */
+  private readonly startByMessage = (): void => {
+    if (this.snapshots.start !== undefined) return;
+    if (this.pendingEdge?.edge === 'start') this.pendingEdge.take(true);
+    else this.edgeFire.start?.(true);
+  };
 
   /** A client's tab: the wire's, or a framework session protocol's speaking over it (load/sessions.ts). */
   private tabFor(id: number, room: number | undefined): DriverContext['tab'] {
@@ -448,10 +474,17 @@ export class Generator {
    * between messages), as soon as the last of them has it. The wait stops EDGE_WAIT_GAPS of a
    * gap after the edge, before the next message is due, and records how many clients were
    * still behind then. Chat has no quiet moment (clients publish on their own phases), nor do
-   * clients attributed by exchange need one: their snapshots are taken at the edge.
+   * clients attributed by exchange need one: their snapshots are taken at the edge. A start edge
+   * whose timer has not run when the process first handles a message of the window is taken then
+   * (`receive`): a timer is no bound on a saturated loop (issue 19: 20 processes at 100,000
+   * Nchan clients read the whole window before either timer ran, and measured 0 bytes).
    */
   private scheduleEdge(edge: EdgeWait['edge'], edgeT: number, firstAt: number | null, snapshot: () => void): void {
-    this.at(edgeT, () => {
+    let fired = false;
+    // `byMessage`: run by the first message of the window, its timer not yet run (see `receive`): taken at once.
+    const fire = (byMessage: boolean): void => {
+      if (fired) return;
+      fired = true;
       // A start edge still waiting when the end edge comes (a window shorter than the wait) is taken first.
       this.pendingEdge?.take();
       const lastDue = firstAt === null ? null : lastDueBefore(firstAt, this.spec.rate, edgeT);
@@ -462,18 +495,25 @@ export class Generator {
           ? 0
           : this.clients.reduce((n, c) => n + (!c.byExchange && c.waiting !== true && c.tracker.lastT < thresholdT ? 1 : 0), 0);
       let taken = false;
-      const take = (): void => {
+      const take = (takenByMessage = false): void => {
         if (taken) return;
         taken = true;
         if (this.pendingEdge === pending) this.pendingEdge = undefined;
         snapshot();
-        this.edgeWaits.push({ edge, waitedMicros: Math.max(0, nowMicros() - edgeT), clientsBehind: pending.behind });
+        this.edgeWaits.push({
+          edge,
+          waitedMicros: Math.max(0, nowMicros() - edgeT),
+          clientsBehind: pending.behind,
+          ...(takenByMessage ? { byMessage: true } : {}),
+        });
       };
       const pending: PendingEdge = { edge, thresholdT, behind, take };
-      if (behind === 0) return take();
+      if (behind === 0 || byMessage) return take(byMessage);
       this.pendingEdge = pending;
-      this.at(edgeT + EDGE_WAIT_GAPS * gapMicros, take);
-    });
+      this.at(edgeT + EDGE_WAIT_GAPS * gapMicros, () => take());
+    };
+    this.edgeFire[edge] = fire;
+    this.at(edgeT, () => fire(false));
   }
 
   /** Whether an exchange due at `dueAt` belongs to the measured window: [startT, endT), like the messages' `t`. */
@@ -482,7 +522,8 @@ export class Generator {
     return window !== undefined && dueAt >= window.startT && dueAt < window.endT;
   }
 
-  private at(when: number, fn: () => void): void {
+  /** Runs `fn` at `when` (monotonic µs) on a timer; protected so that a test can run the timers late, as a saturated loop does. */
+  protected at(when: number, fn: () => void): void {
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);

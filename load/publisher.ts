@@ -32,6 +32,8 @@ const MAX_CONNECTIONS = 8;
 const PUBLISH_TIMEOUT_MS = 10_000;
 /** How long collect() waits for the publishes still in flight. */
 const DRAIN_MS = 5000;
+/** Overlapping publishes remembered (PublisherResult.overlaps); past it, a late arrival they would explain stays out of order. */
+const MAX_OVERLAPS_KEPT = 100_000;
 
 /**
  * Why a publish was not counted, after "the target ": an error status is a refusal, but a 2xx
@@ -54,6 +56,9 @@ export class TargetPublisher {
   private schedule: PublishSchedule | undefined;
   private refused: string | null = null;
   private readonly counts = { sent: 0, accepted: 0, refused: 0, spunMicros: 0 };
+  /** See PublisherResult.overlaps: seq to the highest seq sent before its answer came, for the publishes that overlapped a later one. */
+  private readonly overlaps: Record<string, number> = {};
+  private overlapCount = 0;
   private readonly lateness = createLatencyHistogram();
   private readonly headers: string[];
 
@@ -155,8 +160,17 @@ export class TargetPublisher {
     const path = fillTemplate(publish.path, { room: 'broadcast' });
     const body = fillTemplate(publish.body, { message, data, room: 'broadcast' });
     const sentAt = nowMicros();
+    // Up to MAX_CONNECTIONS publishes are under way at once, each on its own connection (a round trip
+    // longer than the period): a later one may then reach the target, or one of its workers, first.
+    const answered = (): void => {
+      if (this.index > seq && this.overlapCount < MAX_OVERLAPS_KEPT) {
+        this.overlaps[String(seq)] = this.index;
+        this.overlapCount++;
+      }
+    };
     const done = this.pool.request({ method: publish.method, path, headers: this.headers, body }).then(
       async (response) => {
+        answered();
         const answer = Buffer.from(await response.body.arrayBuffer());
         const ok = publish.accepted.includes(response.statusCode);
         if (counted) {
@@ -167,6 +181,7 @@ export class TargetPublisher {
         if (!ok) this.refuse(notAccepted(`${publish.method} ${path}`, response.statusCode, answer, publish.accepted));
       },
       (error: Error) => {
+        answered();
         if (counted) this.counts.refused++;
         this.refuse(`refused a publish: ${publish.method} ${path} failed: ${error.message}`);
       },
@@ -217,6 +232,7 @@ export class TargetPublisher {
         (this.counts.spunMicros / (this.schedule === undefined ? 1 : this.schedule.endT - this.schedule.startT)) * 100 || 0,
       localEndpoints: this.localEndpoints(),
       bytes: this.counter.totals(),
+      ...(this.overlapCount > 0 ? { overlaps: { ...this.overlaps } } : {}),
     };
   }
 

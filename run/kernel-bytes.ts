@@ -26,12 +26,22 @@ function portOf(address: string): number {
   return Number(address.slice(address.lastIndexOf(':') + 1));
 }
 
+/** `127.0.0.1:41234`, `[::1]:41234` or `[::ffff:127.0.0.1]:41234` to its address, `127.0.0.1` or `::1`. */
+function hostOf(address: string): string {
+  const host = address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  return host.startsWith('::ffff:') ? host.slice(7) : host;
+}
+
 /**
  * Parses `ss -tinHa` output: a socket line (state, queues, local, peer) followed by an indented
  * info line. Listening sockets and sockets whose local port is not `port` are skipped, and so are
  * connections from `excludePeers` (the publisher's, as ss writes a peer: `127.0.0.1:50000`).
+ * With `host` (the server's address), a socket whose local address is another is skipped too: it
+ * is a client that happens to have the server's port number as its own source port, on another
+ * address (127.0.0.2, ...: a run's own clients past 28,000, or another program's).
  */
-export function parseSs(output: string, port: number, excludePeers: ReadonlySet<string>): KernelSnapshot {
+export function parseSs(output: string, port: number, excludePeers: ReadonlySet<string>, host?: string): KernelSnapshot {
+  const server = host === undefined ? undefined : hostOf(`${host}:0`);
   const sockets: KernelSnapshot = new Map();
   const lines = output.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -42,6 +52,7 @@ export function parseSs(output: string, port: number, excludePeers: ReadonlySet<
     // A listening socket is no connection; a TIME-WAIT one is a connection already closed (no counters left).
     if (state === undefined || local === undefined || peer === undefined || state === 'LISTEN' || state === 'TIME-WAIT') continue;
     if (portOf(local) !== port || excludePeers.has(peer)) continue;
+    if (server !== undefined && hostOf(local) !== server) continue;
     const info = lines[i + 1] ?? '';
     const number = (name: string): number => Number(new RegExp(`\\b${name}:(\\d+)`).exec(info)?.[1] ?? 0);
     sockets.set(peer, { sent: number('bytes_sent'), received: number('bytes_received') });
@@ -49,11 +60,12 @@ export function parseSs(output: string, port: number, excludePeers: ReadonlySet<
   return sockets;
 }
 
-/** A snapshot of the sockets on `port` (on this host), or null when `ss` is not there. */
-export function kernelSnapshot(port: number, excludePeers: ReadonlySet<string>): Promise<KernelSnapshot | null> {
+/** A snapshot of the server's sockets on `port` (and address `host`, on this host), or null when `ss` is not there. */
+export function kernelSnapshot(port: number, excludePeers: ReadonlySet<string>, host?: string): Promise<KernelSnapshot | null> {
   return new Promise((resolve) => {
-    execFile('ss', ['-tinHa', `( sport = :${port} )`], { maxBuffer: 256 * 1024 * 1024, timeout: 10_000 }, (error, stdout) => {
-      resolve(error === null ? parseSs(stdout, port, excludePeers) : null);
+    // Outside the measured window, so it may take its time: 100,000 sockets on a saturated 2-core machine take seconds.
+    execFile('ss', ['-tinHa', `( sport = :${port} )`], { maxBuffer: 512 * 1024 * 1024, timeout: 60_000 }, (error, stdout) => {
+      resolve(error === null ? parseSs(stdout, port, excludePeers, host) : null);
     });
   });
 }

@@ -137,6 +137,33 @@ export function judgeDelivery(result: CompletedResult): TechniqueResult {
   return result;
 }
 
+/**
+ * Out of order, and what of it the publisher's own overlapping publishes explain. A seq S that
+ * reached a client after a higher one H is out of order unless the publisher had sent H before
+ * the target answered S (PublisherResult.overlaps): two publishes under way at once, on separate
+ * connections, may reach the target (or two of its workers) in either order, and it then delivers
+ * them in the order it took them. Those are `reordered`, not out of order: the target kept its own
+ * order, which was not pushbench's sending order. Issue 19: at 100,000 clients on Nchan with 8
+ * workers, publishes took 1.2-7.5 s to answer at 1 msg/s, two of them overlapped and reached two
+ * workers in the other order, and every client counted one message out of order.
+ */
+export function deliveryOrder(
+  generators: readonly GeneratorWindowResult[],
+  publisher: PublisherWindow | null,
+): { outOfOrder: number; reordered?: number } {
+  const outOfOrder = sum(generators, (g) => g.counts.outOfOrder);
+  const overlaps = publisher?.overlaps;
+  if (overlaps === undefined) return { outOfOrder };
+  let reordered = 0;
+  for (const g of generators) {
+    for (const [seq, { count, after }] of Object.entries(g.counts.late ?? {})) {
+      const sentBeforeAnswer = overlaps[seq];
+      if (sentBeforeAnswer !== undefined && sentBeforeAnswer >= after) reordered += count;
+    }
+  }
+  return { outOfOrder: outOfOrder - reordered, reordered };
+}
+
 /** Distinct (room, seq) pairs with a latency sample in any generator process. */
 export function distinctLatencyMessages(generators: readonly GeneratorWindowResult[]): number {
   const union = new Map<string, Set<number>>();
@@ -252,10 +279,10 @@ export function kernelCheck(window: KernelWindow): KernelBytes {
   const unconfirmed = kernel.closed > 0 ? 'sockets-closed' : notQuiet.length > 0 ? 'not-quiet' : null;
   const note =
     unconfirmed === 'sockets-closed'
-      ? `${kernel.closed} server sockets closed inside the window and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`
+      ? `${kernel.closed} server sockets closed between the two readings and took their counters with them: the kernel's figure misses their bytes, so it cannot confirm the clients' count`
       : unconfirmed === 'not-quiet'
-        ? `bytes were still moving at the window's ${notQuiet.join(' and ')} whenever the kernel's and the clients' counters were read, so the two counts were not taken at one state and cannot be compared to the byte`
-        : `${kernel.sockets} server sockets on the server's port, read with the clients' counters at the same quiet moments at the window's edges (the publisher's connections left out)`;
+        ? `bytes were still moving at the ${notQuiet.map((e) => (e === 'start' ? 'first reading (before the warm-up)' : 'second (after the drain)')).join(' and ')} whenever the kernel's and the clients' counters were read, so the two counts were not taken at one state and cannot be compared to the byte`
+        : `${kernel.sockets} server sockets on the server's port, read with the clients' counters at the same quiet moments, before the warm-up and after the drain (the window lies between; the publisher's connections left out)`;
   return {
     serverUp: kernel.up,
     serverDown: kernel.down,
@@ -323,7 +350,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
       delivered,
       lost: Math.max(0, expected - delivered),
       duplicated: sum(generators, (g) => g.counts.duplicated),
-      outOfOrder: sum(generators, (g) => g.counts.outOfOrder),
+      ...deliveryOrder(generators, inputs.publisher),
       unmatched: sum(generators, (g) => g.counts.unmatched),
       stale: sum(generators, (g) => g.counts.stale),
     },
@@ -474,7 +501,12 @@ export function windowEdges(params: ScenarioParams, generators: readonly Generat
     clientsBehind === 0
       ? `every edge snapshot was read when each client had the last message published before the edge and none after it (each at most ${bytesText(Math.round(waitedMs))} ms after its edge, timer lateness included)`
       : `${perEdge.join(', ')} still lacked the last message before the edge when the wait for it ran out (a fan-out slower than ${EDGE_WAIT_GAPS} of the gap between messages): that message counts in the window beside its bytes, so bytes per message stay whole, but the window holds it (or misses it at the end) and a message split across two reads at that instant would be split by the edge`;
-  return { waitedMs, clientsBehind, note };
+  const byMessage = edges.filter((e) => e.byMessage === true).length;
+  const late =
+    byMessage === 0
+      ? ''
+      : `; ${byMessage} start edge(s) of ${generators.length} generator process(es) were read when the process first handled a message of the window, before its edge timer ran (its event loop was late): that process's window begins after the unit that carried it`;
+  return { waitedMs, clientsBehind, note: note + late };
 }
 
 /** `1,234` */

@@ -321,14 +321,20 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     options.onGenerators?.(technique, generators);
     machine.sampleFiles();
     // The kernel cross-check reads the server's sockets on its port, leaving the publisher's connections out;
-    // only for a server pushbench cannot ask (its own count its bytes exactly): searching for a quiet edge
-    // runs `ss` and asks the generators again and again, work that must not share a measured window.
+    // only for a server pushbench cannot ask (its own count its bytes exactly). Searching for a quiet moment
+    // runs `ss` and asks the generators again and again, work that must not share a measured window: the two
+    // readings are taken before the warm-up (every client connected, nothing published yet) and after the
+    // drain (publishing stopped, the clients' stragglers in), both quiet also when a fan-out outlasts the gap
+    // between messages (issue 19: at 100,000 Nchan clients no window edge was quiet, and `ss` over 100,000
+    // sockets in the window cost the generators the CPU they measured with).
     const port = server === undefined ? localPort(origin) : null;
+    const serverHost = new URL(origin).hostname;
     const publisherPorts = async (): Promise<ReadonlySet<string>> => new Set(publisher === null ? [] : await publisher.localEndpoints());
 
     // 3. Warm-up, then the measured window; publishing starts right after everyone knows the window.
     // The previous run may still be closing its clients: nothing of it may overlap this run's warm-up or window.
     if (options.quietBefore !== undefined) await guard.step(options.quietBefore);
+    const before = await guard.step(edgeSnapshot(port, serverHost, generators, publisherPorts, QUIET_SEARCH_MS));
     // The network's round trip for the latency model, with every process started, every client
     // connected and quiet and the previous run finished; after the first kernel snapshot, so that
     // the probe's socket, closed long before the second, is in neither. A target file's server
@@ -358,22 +364,20 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     const startReply: StatsReply | null = server === undefined ? null : await guard.step(server.stats());
     const start = startReply?.stats ?? null;
     const foreignStart = targetServer?.sample() ?? null;
-    // Both sides' bytes at the window's start: the first quiet moment (the edge lies halfway between two broadcast messages).
-    const before = await guard.step(edgeSnapshot(port, generators, publisherPorts, Math.min(QUIET_SEARCH_MS, params.durationMs / 2)));
     await guard.sleepUntil(endT);
     machine.endWindow();
     const proxyAtEnd = { up: proxy?.lateness('up'), down: proxy?.lateness('down') };
     const end = server === undefined ? null : await guard.step(server.stats());
     const foreignEnd = targetServer?.sample() ?? null;
     await guard.step(server?.stopPublishing() ?? Promise.resolve());
-    // And at its end: the first quiet moment after it (chat publishing stopped at endT; broadcast between two messages).
-    const after = before === null ? null : await guard.step(edgeSnapshot(port, generators, publisherPorts, QUIET_SEARCH_MS));
     options.afterWindow?.();
 
     // 4. Let in-flight messages land (a poll interval, plus a margin), then collect from every side.
     await guard.sleepUntil(nowMicros() + pickupMs * 1000 + DRAIN_MARGIN_MICROS);
     const windows: GeneratorWindowResult[] = await guard.step(Promise.all(generators.map((g) => g.collect(30_000))));
     const published = publisher === null ? null : await guard.step(publisher.collect());
+    // The kernel's second reading: nothing is published any more and the clients have their last messages.
+    const after = before === null ? null : await guard.step(edgeSnapshot(port, serverHost, generators, publisherPorts, QUIET_SEARCH_MS));
     options.released?.();
     // The quiet moment for "bytes agree": everything the server wrote has been read, before any socket closes.
     const settled =

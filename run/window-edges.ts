@@ -46,6 +46,7 @@ async function clientBytesOf(
  */
 export function edgeSnapshot(
   port: number | null,
+  host: string,
   generators: readonly GeneratorProcess[],
   publisherPorts: () => Promise<ReadonlySet<string>>,
   searchMs: number,
@@ -53,7 +54,7 @@ export function edgeSnapshot(
   if (port === null) return Promise.resolve(null);
   return quietPair(
     () => clientBytesOf(generators),
-    async () => kernelSnapshot(port, await publisherPorts()),
+    async () => kernelSnapshot(port, await publisherPorts(), host),
     searchMs,
   );
 }

@@ -23,12 +23,15 @@ const SS = [
   '\t bbr bytes_sent:120 bytes_received:30',
   'TIME-WAIT 0   0      127.0.0.1:8080 127.0.0.1:42000',
   '\t',
+  // Another program's client on 127.0.0.4 whose source port is the server's port number: not the server's socket.
+  'ESTAB  0      0      127.0.0.4:8080 127.0.0.1:36203',
+  '\t bbr bytes_sent:157 bytes_received:505',
   'ESTAB  0      0      127.0.0.1:9090 127.0.0.1:42952',
   '\t bbr bytes_sent:5 bytes_received:5',
 ].join('\n');
 
-test('the sockets on the port, by peer, without the listener, a closed socket, another port and the publisher', () => {
-  const sockets = parseSs(SS, 8080, new Set(['127.0.0.1:50000']));
+test('the sockets on the port, by peer, without the listener, a closed socket, another port, another address and the publisher', () => {
+  const sockets = parseSs(SS, 8080, new Set(['127.0.0.1:50000']), '127.0.0.1');
   assert.deepEqual(
     [...sockets],
     [
@@ -38,6 +41,13 @@ test('the sockets on the port, by peer, without the listener, a closed socket, a
       ['127.0.0.2:50000', { sent: 120, received: 30 }],
     ],
   );
+});
+
+test('without the server address, a client with the port number as its source port would pass for a server socket (issue 19)', () => {
+  assert.ok(parseSs(SS, 8080, new Set()).has('127.0.0.1:36203'));
+  assert.ok(!parseSs(SS, 8080, new Set(), '127.0.0.1').has('127.0.0.1:36203'));
+  assert.ok(!parseSs(SS.replaceAll('127.0.0.1:8080', '[::ffff:127.0.0.1]:8080'), 8080, new Set(), '127.0.0.1').has('127.0.0.1:36203'));
+  assert.equal(parseSs(SS.replaceAll('127.0.0.1:8080', '[::ffff:127.0.0.1]:8080'), 8080, new Set(), '127.0.0.1').size, 4);
 });
 
 test('between two snapshots: growth of each socket, a new one from zero, a closed one counted as closed', () => {
@@ -61,7 +71,7 @@ test('a real socket: the kernel counts exactly what was written and read', async
   client.write('x'.repeat(1234));
   let received = 0;
   await new Promise<void>((resolve) => client.on('data', (d: Buffer) => (received += d.length) >= 2468 && resolve()));
-  const snapshot = await kernelSnapshot(port, new Set<string>());
+  const snapshot = await kernelSnapshot(port, new Set<string>(), '127.0.0.1');
   client.destroy();
   server.close();
   assert.ok(snapshot !== null, 'ss is installed');
