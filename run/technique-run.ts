@@ -274,6 +274,11 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
     // A browser's tabs share its connections: they stay in one generator process.
     const tabs = params.tabs ?? 1;
     const perProcess = Math.ceil(Math.ceil(params.clients / generatorCount) / tabs) * tabs;
+    /** Generator `i`'s clients: [from, to). */
+    const clientsOf = (i: number) => ({
+      from: Math.min(params.clients, i * perProcess),
+      to: Math.min(params.clients, (i + 1) * perProcess),
+    });
     const outcomes = await guard.step(
       Promise.all(
         generators.map((generator, i) => {
@@ -282,8 +287,8 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             origin: clientOrigin,
             wire,
             tlsTrust,
-            fromClient: Math.min(params.clients, i * perProcess),
-            toClient: Math.min(params.clients, (i + 1) * perProcess),
+            fromClient: clientsOf(i).from,
+            toClient: clientsOf(i).to,
             workload: params.workload,
             roomSize: params.roomSize,
             startSeq,
@@ -469,7 +474,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
       portsPerAddress(),
       busiestSourceAddress(
         generators.map((_, i) => ({
-          clients: Math.max(0, Math.min(params.clients, (i + 1) * perProcess) - Math.min(params.clients, i * perProcess)),
+          clients: clientsOf(i).to - clientsOf(i).from,
           address: prepared.sourceAddresses[i],
         })),
         socketsPerClient(technique, params),

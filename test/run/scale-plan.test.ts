@@ -164,6 +164,8 @@ test('a tiny run across two source addresses: each generator process connects fr
     assert.equal(result.state, 'completed', (result as { error?: string }).error);
     assert.equal(result.messages.delivered, result.messages.expected);
     assert.equal(result.agreement?.agree, true);
+    // 20 clients over two addresses, one generator each: the busiest address holds 10 connections.
+    assert.equal(result.machine?.portsBusiest, 10);
   }
   assert.deepEqual([...seen].sort(), ['127.0.0.2', '127.0.0.3']);
   assert.equal(liveChildren(), 0);
