@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Feed, FeedRegistry } from './feed.ts';
+import { Feed, type FeedRegistry } from './feed.ts';
 import { PushbenchError } from '../core/errors.ts';
 
 export type Rejection = 'badRequest' | 'notFound' | 'methodNotAllowed' | 'gone' | 'tooLarge' | 'forbidden';
@@ -20,9 +20,25 @@ export interface HttpError {
 export function send(res: ServerResponse, status: number, body: Buffer, extraHeaders?: Record<string, string>): void {
   // RFC 9110: a 204 carries neither a body nor Content-Length.
   if (status === 204) res.writeHead(204, extraHeaders);
-  else if (extraHeaders === undefined) res.writeHead(status, ['Content-Type', 'application/json', 'Content-Length', String(body.length)]);
+  else if (extraHeaders === undefined) res.writeHead(status, jsonHead(body.length));
   else res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...extraHeaders });
   res.end(body);
+}
+
+/** Body lengths whose JSON head is kept (every `[]` and one-message poll answer is far shorter). */
+const JSON_HEADS_KEPT = 4096;
+const jsonHeads: Array<readonly string[] | undefined> = [];
+
+/**
+ * The header list of a JSON answer of `length` bytes, as node:http's writeHead takes it (a flat
+ * list, its cheapest form). Made once per length below JSON_HEADS_KEPT and shared, since
+ * node:http and the HTTP/2 response (servers/transports.ts) only read it: a poll answer then
+ * costs no list and no number-to-text conversion.
+ */
+export function jsonHead(length: number): string[] {
+  if (length >= JSON_HEADS_KEPT) return ['Content-Type', 'application/json', 'Content-Length', String(length)];
+  // Frozen: a writer that tried to change a shared list would throw (the modules are strict) rather than corrupt other answers.
+  return (jsonHeads[length] ??= Object.freeze(['Content-Type', 'application/json', 'Content-Length', String(length)])) as string[];
 }
 
 /**
@@ -122,25 +138,56 @@ export interface Query {
  * at most two parameters, so this beats building a URLSearchParams on every poll.
  */
 class LazyQuery implements Query {
-  constructor(private readonly text: string) {}
+  /** `text` from `from` on is the query (the URL itself, past its `?`: no copy is made). */
+  constructor(
+    private readonly text: string,
+    private readonly from: number,
+  ) {}
 
   get(name: string): string | null {
+    // One pass over characters, no substring made until the value is found: this runs on every
+    // poll (indexOf, startsWith and includes over the same text cost three times as much).
     const text = this.text;
-    let start = 0;
-    while (start <= text.length) {
-      let end = text.indexOf('&', start);
-      if (end === -1) end = text.length;
-      const eq = text.indexOf('=', start);
-      const keyEnd = eq === -1 || eq > end ? end : eq;
-      if (keyEnd - start === name.length && text.startsWith(name, start)) {
-        const raw = keyEnd === end ? '' : text.slice(keyEnd + 1, end);
-        return raw.includes('%') || raw.includes('+') ? decodeQueryValue(raw) : raw;
+    const length = text.length;
+    const nameLength = name.length;
+    let start = this.from;
+    while (start <= length) {
+      // The key: text[start, i), up to the first `=` or `&`.
+      let i = start;
+      let same = true;
+      for (; i < length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === EQUALS || c === AMPERSAND) break;
+        if (same && (i - start >= nameLength || c !== name.charCodeAt(i - start))) same = false;
+      }
+      const found = same && i - start === nameLength;
+      if (i === length || text.charCodeAt(i) === AMPERSAND) {
+        if (found) return '';
+        start = i + 1;
+        continue;
+      }
+      // The value: text(i, end), up to the next `&` (a later `=` is part of it).
+      let end = i + 1;
+      let encoded = false;
+      for (; end < length; end++) {
+        const c = text.charCodeAt(end);
+        if (c === AMPERSAND) break;
+        if (c === PERCENT || c === PLUS) encoded = true;
+      }
+      if (found) {
+        const raw = text.slice(i + 1, end);
+        return encoded ? decodeQueryValue(raw) : raw;
       }
       start = end + 1;
     }
     return null;
   }
 }
+
+const EQUALS = 0x3d;
+const AMPERSAND = 0x26;
+const PERCENT = 0x25;
+const PLUS = 0x2b;
 
 function decodeQueryValue(raw: string): string {
   try {
@@ -156,17 +203,28 @@ const NO_QUERY: Query = { get: () => null };
 export function splitUrl(url: string): { path: string; query: Query } {
   const q = url.indexOf('?');
   if (q === -1) return { path: url, query: NO_QUERY };
-  return { path: url.slice(0, q), query: new LazyQuery(url.slice(q + 1)) };
+  return { path: url.slice(0, q), query: new LazyQuery(url, q + 1) };
 }
 
-const NON_NEGATIVE_INTEGER = /^(0|[1-9][0-9]{0,15})$/;
+/** Digits a count may have (`0`, or 1 to 16 digits without a leading zero); more is refused before any arithmetic. */
+const MAX_COUNT_DIGITS = 16;
 
-/** Parses a non-negative integer parameter, or returns an error naming it. */
+/**
+ * Parses a non-negative integer parameter, or returns an error naming it. The digits are read
+ * one by one rather than through a regular expression and Number(): this runs on every poll
+ * (twice with a room), and the scan is a third of the cost.
+ */
 export function parseCount(name: string, raw: string): number | HttpError {
-  if (!NON_NEGATIVE_INTEGER.test(raw)) {
-    return badRequest(`invalid ${name}: received ${JSON.stringify(raw)}; expected a non-negative integer`);
+  const length = raw.length;
+  let value = 0;
+  let valid = length > 0 && length <= MAX_COUNT_DIGITS && (length === 1 || raw.charCodeAt(0) !== 0x30);
+  for (let i = 0; valid && i < length; i++) {
+    const digit = raw.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) valid = false;
+    else value = value * 10 + digit;
   }
-  const value = Number(raw);
+  if (!valid) return badRequest(`invalid ${name}: received ${JSON.stringify(raw)}; expected a non-negative integer`);
+  // 16 digits can pass 2^53 - 1: below it every step is exact, and a value past it rounds to one past it too.
   return Number.isSafeInteger(value) ? value : badRequest(`invalid ${name}: received ${JSON.stringify(raw)}; too large`);
 }
 
@@ -182,7 +240,7 @@ export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError
   const raw = query.get('room');
   if (raw === null) return feeds.broadcast;
   const room = parseCount('room', raw);
-  if (isHttpError(room)) return room;
+  if (typeof room !== 'number') return room;
   if (!feeds.hasRoom(room)) return badRequest(`invalid room: received ${room}; ${feeds.describeRooms()}`, { rooms: feeds.rooms });
   return feeds.get(room);
 }
@@ -197,9 +255,9 @@ export function resolveFeedAndSince(
   since: string | null | undefined = query.get('since'),
 ): { feed: Feed; since: number } | HttpError {
   const feed = resolveFeed(feeds, query);
-  if (isHttpError(feed)) return feed;
+  if (!(feed instanceof Feed)) return feed;
   const resolved = resolveSince(feed, since);
-  return isHttpError(resolved) ? resolved : { feed, since: resolved };
+  return typeof resolved === 'number' ? { feed, since: resolved } : resolved;
 }
 
 /**
@@ -210,7 +268,7 @@ export function resolveFeedAndSince(
 export function resolveSince(feed: Feed, raw: string | null | undefined): number | HttpError {
   if (raw === null || raw === undefined || raw === '') return feed.head;
   const since = parseCount('since', raw);
-  if (isHttpError(since)) return since;
+  if (typeof since !== 'number') return since;
   if (since > feed.head) {
     return badRequest(`invalid since: received ${since}; newest seq is ${feed.head}`, { head: feed.head });
   }
