@@ -131,6 +131,19 @@ export function badRequest(message: string, extra?: Record<string, unknown>): Ht
 /** The query parameters of a request: only `get` is needed. */
 export interface Query {
   get(name: string): string | null;
+  /**
+   * The feed and raw cursor this query names, once `feedCursorOf` has read them: a query
+   * object may answer many requests (a URL kept by UrlMemo), and they depend on the URL alone.
+   */
+  cursor?: FeedCursor | undefined;
+}
+
+/** What a query says about the feed a request reads: the room's feed (or why not) and the raw `since`. */
+export interface FeedCursor {
+  /** The registry `feed` was resolved in (a query is only ever one server's, but this makes sure). */
+  readonly feeds: FeedRegistry;
+  readonly feed: Feed | HttpError;
+  readonly since: string | null;
 }
 
 /**
@@ -138,7 +151,9 @@ export interface Query {
  * at most two parameters, so this beats building a URLSearchParams on every poll.
  */
 class LazyQuery implements Query {
-  /** `text` from `from` on is the query (the URL itself, past its `?`: no copy is made). */
+  cursor: FeedCursor | undefined = undefined;
+
+  /** `text` from `from` on is the query (the URL itself, past its `?`: no copy is made); `from` past the end: no query. */
   constructor(
     private readonly text: string,
     private readonly from: number,
@@ -197,13 +212,52 @@ function decodeQueryValue(raw: string): string {
   }
 }
 
-const NO_QUERY: Query = { get: () => null };
+/** A request target split: its path and its query. */
+export interface SplitUrl {
+  readonly path: string;
+  readonly query: Query;
+}
 
 /** Splits `req.url` into path and query without the cost of a full URL parse. */
-export function splitUrl(url: string): { path: string; query: Query } {
+export function splitUrl(url: string): SplitUrl {
   const q = url.indexOf('?');
-  if (q === -1) return { path: url, query: NO_QUERY };
+  // Without a `?`, a query that starts past the end: every name is absent. Its own object, since a handler keeps its cursor on it.
+  if (q === -1) return { path: url, query: new LazyQuery(url, url.length + 1) };
   return { path: url.slice(0, q), query: new LazyQuery(url, q + 1) };
+}
+
+/**
+ * What a server derives from a request target (`req.url`: its path, query and route), kept for
+ * URLs seen again: every poller at the same cursor asks `/poll?since=N` until the next publish, and
+ * a URL seen again then costs one look-up instead of a split, two strings, two objects and the
+ * route's look-up. Bounded whatever the clients send: a URL longer than `maxUrlLength` is never
+ * kept, and once `maxEntries` are kept the memory starts again empty, so it holds at most
+ * maxEntries × maxUrlLength characters plus its entries (256 × 256 by default: well under 1 MB).
+ */
+export class UrlMemo<T> {
+  private readonly kept = new Map<string, T>();
+
+  constructor(
+    private readonly derive: (url: string) => T,
+    readonly maxEntries = 256,
+    readonly maxUrlLength = 256,
+  ) {}
+
+  get(url: string): T {
+    let value = this.kept.get(url);
+    if (value !== undefined) return value;
+    value = this.derive(url);
+    if (url.length <= this.maxUrlLength) {
+      if (this.kept.size >= this.maxEntries) this.kept.clear();
+      this.kept.set(url, value);
+    }
+    return value;
+  }
+
+  /** URLs kept now. */
+  get size(): number {
+    return this.kept.size;
+  }
 }
 
 /** Digits a count may have (`0`, or 1 to 16 digits without a leading zero); more is refused before any arithmetic. */
@@ -246,17 +300,32 @@ export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError
 }
 
 /**
+ * The feed `query` names (`?room=`, or why it cannot be read) and its raw `?since=`, read once
+ * per query object and kept on it: they depend on the URL alone, and a kept URL's query object
+ * answers every request for it (UrlMemo). Whether `since` is still in the ring depends on the
+ * feed's head, so resolveSince runs on every request.
+ */
+export function feedCursorOf(feeds: FeedRegistry, query: Query): FeedCursor {
+  const kept = query.cursor;
+  if (kept !== undefined && kept.feeds === feeds) return kept;
+  const cursor: FeedCursor = { feeds, feed: resolveFeed(feeds, query), since: query.get('since') };
+  query.cursor = cursor;
+  return cursor;
+}
+
+/**
  * The feed and the cursor of a poll (`?room=`, `?since=`; `since` may come from elsewhere, as
  * SSE's Last-Event-ID does), or the 400/410 to answer: the prologue every feed request shares.
  */
 export function resolveFeedAndSince(
   feeds: FeedRegistry,
   query: Query,
-  since: string | null | undefined = query.get('since'),
+  since?: string | null | undefined,
 ): { feed: Feed; since: number } | HttpError {
-  const feed = resolveFeed(feeds, query);
+  const cursor = feedCursorOf(feeds, query);
+  const feed = cursor.feed;
   if (!(feed instanceof Feed)) return feed;
-  const resolved = resolveSince(feed, since);
+  const resolved = resolveSince(feed, since === undefined ? cursor.since : since);
   return typeof resolved === 'number' ? { feed, since: resolved } : resolved;
 }
 

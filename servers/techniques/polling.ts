@@ -3,7 +3,7 @@
  * often `[]`. The client pays a full request and response per poll, news or not.
  */
 import { Feed } from '../feed.ts';
-import { resolveFeed, resolveSince, sendMessages } from '../http-util.ts';
+import { feedCursorOf, resolveSince, sendMessages } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -13,10 +13,11 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
     counters,
     handle(_req, res, query) {
       counters.requests++;
-      // resolveFeedAndSince's two steps, without the object that joins them: this runs on every poll.
-      const feed = resolveFeed(ctx.feeds, query);
+      // resolveFeedAndSince's steps, without the object that joins them: this runs on every poll.
+      const cursor = feedCursorOf(ctx.feeds, query);
+      const feed = cursor.feed;
       if (!(feed instanceof Feed)) return ctx.fail(res, feed);
-      const since = resolveSince(feed, query.get('since'));
+      const since = resolveSince(feed, cursor.since);
       if (typeof since !== 'number') return ctx.fail(res, since);
       const count = feed.head - since;
       if (count === 0) counters.emptyResponses++;
