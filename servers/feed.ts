@@ -126,7 +126,7 @@ export class Feed {
 
   /**
    * The poll body (`[m1,m2,...]`, core/encoded-message.ts arrayBody) of the messages newer than
-   * `since`, a cursor `resolveSince` accepted (from `oldest - 1` to `head`). No message is the one
+   * `since`, a cursor `sinceInRing` (servers/http-util.ts) accepted (from `oldest - 1` to `head`). No message is the one
    * `[]` Buffer and one message its own `[json]`, both shared already; a body of several is built
    * once per cursor and head and shared by every poll that asks for it before the next publish
    * (the clients that polled at the same head ask for the same body). Only the last such body is

@@ -138,12 +138,12 @@ export interface Query {
   cursor?: FeedCursor | undefined;
 }
 
-/** What a query says about the feed a request reads: the room's feed (or why not) and the raw `since`. */
+/** What a query says about the feed a request reads: the room's feed (or why not) and `since` parsed (null: absent). */
 export interface FeedCursor {
   /** The registry `feed` was resolved in (a query is only ever one server's, but this makes sure). */
   readonly feeds: FeedRegistry;
   readonly feed: Feed | HttpError;
-  readonly since: string | null;
+  readonly since: number | null | HttpError;
 }
 
 /**
@@ -300,15 +300,15 @@ export function resolveFeed(feeds: FeedRegistry, query: Query): Feed | HttpError
 }
 
 /**
- * The feed `query` names (`?room=`, or why it cannot be read) and its raw `?since=`, read once
+ * The feed `query` names (`?room=`, or why it cannot be read) and its `?since=` as a number, read once
  * per query object and kept on it: they depend on the URL alone, and a kept URL's query object
  * answers every request for it (UrlMemo). Whether `since` is still in the ring depends on the
- * feed's head, so resolveSince runs on every request.
+ * feed's head, so sinceInRing runs on every request.
  */
 export function feedCursorOf(feeds: FeedRegistry, query: Query): FeedCursor {
   const kept = query.cursor;
   if (kept !== undefined && kept.feeds === feeds) return kept;
-  const cursor: FeedCursor = { feeds, feed: resolveFeed(feeds, query), since: query.get('since') };
+  const cursor: FeedCursor = { feeds, feed: resolveFeed(feeds, query), since: parseSince(query.get('since')) };
   query.cursor = cursor;
   return cursor;
 }
@@ -325,7 +325,7 @@ export function resolveFeedAndSince(
   const cursor = feedCursorOf(feeds, query);
   const feed = cursor.feed;
   if (!(feed instanceof Feed)) return feed;
-  const resolved = resolveSince(feed, since === undefined ? cursor.since : since);
+  const resolved = sinceInRing(feed, since === undefined ? cursor.since : parseSince(since));
   return typeof resolved === 'number' ? { feed, since: resolved } : resolved;
 }
 
@@ -335,8 +335,17 @@ export function resolveFeedAndSince(
  * carrying the oldest seq still available, so the client knows how much it lost.
  */
 export function resolveSince(feed: Feed, raw: string | null | undefined): number | HttpError {
-  if (raw === null || raw === undefined || raw === '') return feed.head;
-  const since = parseCount('since', raw);
+  return sinceInRing(feed, parseSince(raw));
+}
+
+/** A raw `since` read as a number (the part of resolveSince that depends on the text alone); null: absent. */
+export function parseSince(raw: string | null | undefined): number | null | HttpError {
+  return raw === null || raw === undefined || raw === '' ? null : parseCount('since', raw);
+}
+
+/** The part of resolveSince that depends on the feed: a parsed `since` checked against its head and ring. */
+export function sinceInRing(feed: Feed, since: number | null | HttpError): number | HttpError {
+  if (since === null) return feed.head;
   if (typeof since !== 'number') return since;
   if (since > feed.head) {
     return badRequest(`invalid since: received ${since}; newest seq is ${feed.head}`, { head: feed.head });

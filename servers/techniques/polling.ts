@@ -3,7 +3,7 @@
  * often `[]`. The client pays a full request and response per poll, news or not.
  */
 import { Feed } from '../feed.ts';
-import { feedCursorOf, resolveSince, sendMessages } from '../http-util.ts';
+import { feedCursorOf, sendMessages, sinceInRing } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -17,7 +17,7 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
       const cursor = feedCursorOf(ctx.feeds, query);
       const feed = cursor.feed;
       if (!(feed instanceof Feed)) return ctx.fail(res, feed);
-      const since = resolveSince(feed, cursor.since);
+      const since = sinceInRing(feed, cursor.since);
       if (typeof since !== 'number') return ctx.fail(res, since);
       const count = feed.head - since;
       if (count === 0) counters.emptyResponses++;
