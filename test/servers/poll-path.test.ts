@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { arrayBody, Feed, FeedRegistry } from '../../servers/feed.ts';
 import { feedCursorOf, isHttpError, jsonHead, parseCount, splitUrl, UrlMemo } from '../../servers/http-util.ts';
 import { startServer } from '../../servers/server.ts';
+import { ONE_WRITE_MAX_BYTES } from '../../servers/transports.ts';
 import { exchangeRaw } from '../helpers/wire.ts';
 
 test('pollBody is the body arrayBody builds, for every cursor in the ring, also after publishes and evictions', () => {
@@ -143,6 +144,30 @@ test('a server answers a repeated poll URL from its memory with the same bytes a
     assert.equal(ahead.status, 400, 'a cursor ahead of the head is checked on every request, also for a kept URL');
     const forbidden = await exchangeRaw(server.port, `GET /poll?since=0 HTTP/1.1\r\nHost: evil.example:${server.port}\r\n\r\n`);
     assert.equal(forbidden.status, 403, 'the Host check runs on every request, also for a kept URL');
+  } finally {
+    await server.close();
+  }
+});
+
+test('an HTTP/1.1 answer handed to node:http as latin1 text is its body bytes one for one: UTF-8 payloads, short and past the one-write size', async () => {
+  const server = await startServer({ rate: 0, techniques: ['polling'] });
+  try {
+    const data = `héllo ✓ ${'ü'.repeat(3000)}`;
+    server.publish('plain', 1);
+    server.publish(data, 1);
+    const small = await exchangeRaw(server.port, `GET /poll?since=0 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    // exchangeRaw reads latin1: the text's bytes are the wire's bytes.
+    const smallBody = Buffer.from(small.body, 'latin1');
+    const large = await exchangeRaw(server.port, `GET /poll?since=1 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+    const largeBody = Buffer.from(large.body, 'latin1');
+    assert.ok(largeBody.length > ONE_WRITE_MAX_BYTES, `${largeBody.length} bytes: past the one-write size`);
+    assert.equal(Number(/content-length: (\d+)/i.exec(large.head)?.[1]), largeBody.length);
+    const messages = JSON.parse(smallBody.toString('utf8')) as Array<{ seq: number; data: string }>;
+    assert.deepEqual(
+      messages.map((m) => m.data),
+      ['plain', data],
+    );
+    assert.deepEqual(JSON.parse(largeBody.toString('utf8')), [messages[1]]);
   } finally {
     await server.close();
   }
