@@ -116,31 +116,6 @@ function serverH2Tap(socket: Socket): Duplex {
 
 type TransportFactory = (options: TransportOptions) => ServerTransport;
 
-/** Bodies up to this size are handed to node:http as text (see OneWriteResponse); the answers of polls and long polls are far shorter. */
-export const ONE_WRITE_MAX_BYTES = 4096;
-
-/**
- * node:http's response, made to send a short answer's head and body in one write. Given a Buffer,
- * `end()` queues the head (a string) and the body as two chunks, which go out through the
- * socket's cork/uncork and `writev`; given text in the head's own encoding it joins the two and
- * makes one `write` (node:http's `_send`). The handlers keep their bodies as Buffers, encoded once
- * and shared; this hands a short one over as latin1 text, which is the same bytes one for one
- * (each byte one character), so nothing on the wire changes. Measured on the empty poll: 0.94x the
- * CPU per request of the two-chunk path (docs/results/2026-12-07-server-poll.md). The bare server
- * perf:servers compares against keeps node:http's plain `end(buffer)`.
- */
-class OneWriteResponse extends http.ServerResponse {
-  override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
-    if (Buffer.isBuffer(chunk) && chunk.length <= ONE_WRITE_MAX_BYTES) {
-      const text = chunk.toString('latin1');
-      return typeof encoding === 'function'
-        ? super.end(text, 'latin1', encoding as () => void)
-        : super.end(text, 'latin1', callback as (() => void) | undefined);
-    }
-    return super.end(chunk as string, encoding as BufferEncoding, callback as () => void);
-  }
-}
-
 /** HTTP/1.1 (cleartext or TLS): Node's http or https server, the same options on both. */
 function http1Transport(wire: WireId, options: TransportOptions): ServerTransport {
   const h1 = {
@@ -151,10 +126,7 @@ function http1Transport(wire: WireId, options: TransportOptions): ServerTranspor
     connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs / 2),
     noDelay: true,
   };
-  // One write per short answer on cleartext only, where it was measured; TLS keeps node:http's own path.
-  const server = WIRE_META[wire].tls
-    ? https.createServer({ ...h1, ...tlsOptions(wire, options) })
-    : http.createServer({ ...h1, ServerResponse: OneWriteResponse as typeof http.ServerResponse });
+  const server = WIRE_META[wire].tls ? https.createServer({ ...h1, ...tlsOptions(wire, options) }) : http.createServer(h1);
   if (WIRE_META[wire].tls && options.countParts === true) interpose(server, 'connection', serverTlsTap);
   return {
     wire,

@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrayBody, Feed, FeedRegistry } from '../../servers/feed.ts';
-import { feedCursorOf, isHttpError, jsonHead, parseCount, splitUrl, UrlMemo } from '../../servers/http-util.ts';
+import { feedCursorOf, isHttpError, jsonHead, ONE_WRITE_MAX_BYTES, parseCount, splitUrl, UrlMemo } from '../../servers/http-util.ts';
 import { startServer } from '../../servers/server.ts';
-import { ONE_WRITE_MAX_BYTES } from '../../servers/transports.ts';
 import { exchangeRaw } from '../helpers/wire.ts';
 
 test('pollBody is the body arrayBody builds, for every cursor in the ring, also after publishes and evictions', () => {
