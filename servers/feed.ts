@@ -3,7 +3,7 @@
  * kept in a bounded ring for catch-up. The same Buffers go to every technique and
  * every client, so payload bytes are equal by construction.
  */
-import { encodeForWire, type EncodedMessage } from '../core/encoded-message.ts';
+import { arrayBody, EMPTY_ARRAY, encodeForWire, type EncodedMessage } from '../core/encoded-message.ts';
 
 import { PushbenchError } from '../core/errors.ts';
 
@@ -123,6 +123,30 @@ export class Feed {
     // Every slot from `start` on holds a message.
     return { kind: 'ok', messages: from === this.messages.length ? [] : (this.messages.slice(from) as EncodedMessage[]) };
   }
+
+  /**
+   * The poll body (`[m1,m2,...]`, core/encoded-message.ts arrayBody) of the messages newer than
+   * `since`, a cursor `sinceInRing` (servers/http-util.ts) accepted (from `oldest - 1` to `head`). No message is the one
+   * `[]` Buffer and one message its own `[json]`, both shared already; a body of several is built
+   * once per cursor and head and shared by every poll that asks for it before the next publish
+   * (the clients that polled at the same head ask for the same body). Only the last such body is
+   * kept: it holds the JSON of messages this ring holds, plus a byte each, so at most a fifth of
+   * the ring's `retainedBytes`.
+   */
+  pollBody(since: number): Buffer {
+    const count = this.head - since;
+    if (count <= 0) return EMPTY_ARRAY;
+    const messages = this.messages;
+    if (count === 1) return messages[messages.length - 1]!.array;
+    if (this.shared !== undefined && this.shared.since === since && this.shared.head === this.head) return this.shared.body;
+    // Every slot from `start` on holds a message, and the caller's cursor is within the ring.
+    const body = arrayBody(messages.slice(messages.length - count) as EncodedMessage[]);
+    this.shared = { since, head: this.head, body };
+    return body;
+  }
+
+  /** The last body of several messages pollBody built, with the cursor and head it answers. */
+  private shared: { since: number; head: number; body: Buffer } | undefined;
 
   subscribe(listener: BatchListener): () => void {
     this.listeners.add(listener);

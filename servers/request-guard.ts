@@ -59,6 +59,11 @@ export class RequestGuard {
   private readonly origins: Set<string>;
   /** For messages: the Host values a client may send. */
   readonly allowedHosts: readonly string[];
+  /**
+   * The Host nearly every request carries (the bound address and port, as pushbench's clients and
+   * most tools write it), compared first: equal text needs no hashing and no look-up in `hosts`.
+   */
+  private readonly ownHost: string;
 
   constructor(options: GuardOptions) {
     const values: string[] = [];
@@ -68,6 +73,7 @@ export class RequestGuard {
     }
     for (const extra of options.allowedHosts ?? []) values.push(extra.toLowerCase());
     this.allowedHosts = values;
+    this.ownHost = WILDCARDS.has(options.host) ? `127.0.0.1:${options.port}` : `${hostLiteral(options.host.toLowerCase())}:${options.port}`;
     this.hosts = new Set(values);
     const scheme = options.scheme ?? 'http';
     this.origins = new Set([
@@ -116,7 +122,7 @@ export class RequestGuard {
     }
     if (hosts > 1)
       return { status: 400, kind: 'badRequest', body: { error: `a request carries one Host header (or :authority); received ${hosts}` } };
-    if (host === undefined || !(this.hosts.has(host) || this.hosts.has(host.toLowerCase()))) {
+    if (host === undefined || !(host === this.ownHost || this.hosts.has(host) || this.hosts.has(host.toLowerCase()))) {
       return {
         status: 403,
         kind: 'forbidden',

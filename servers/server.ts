@@ -20,6 +20,7 @@ import {
   sendError,
   sendTyped,
   splitUrl,
+  UrlMemo,
   type HttpError,
   type Query,
   type Rejection,
@@ -209,11 +210,15 @@ export async function startServer(overrides: Partial<ServerOptions> = {}, handle
   });
   const unguarded: HttpError = { status: 503, kind: 'forbidden', body: { error: 'the server is not listening yet' } };
 
+  // Each request target's path, query and route, kept for URLs seen again (pollers repeat theirs).
+  const targets = new UrlMemo((url) => {
+    const { path, query } = splitUrl(url);
+    return { path, query, route: routes.get(path) };
+  });
   transport.onRequest((req: IncomingMessage, res: ServerResponse) => {
     const denied = guard === undefined ? unguarded : guard.check(req);
     if (denied !== undefined) return failAndClose(req, res, denied, ctx.countRejection);
-    const { path, query } = splitUrl(req.url ?? '/');
-    const route = routes.get(path);
+    const { path, query, route } = targets.get(req.url ?? '/');
     if (route === undefined) {
       if (req.method === 'GET') {
         if (path === PATHS.info) return sendInfo(res);

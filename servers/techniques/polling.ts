@@ -2,8 +2,8 @@
  * Short polling: `GET /poll?since=SEQ` answers at once with every newer message,
  * often `[]`. The client pays a full request and response per poll, news or not.
  */
-import { arrayBody } from '../feed.ts';
-import { isHttpError, resolveFeedAndSince, sendMessages } from '../http-util.ts';
+import { Feed } from '../feed.ts';
+import { feedCursorOf, sendMessages, sinceInRing } from '../http-util.ts';
 import { TECHNIQUE_META } from '../../core/techniques.ts';
 import { newCounters, type ServerTechnique, type TechniqueFactory } from './types.ts';
 
@@ -13,14 +13,16 @@ export const createPollingHandler: TechniqueFactory = (ctx) => {
     counters,
     handle(_req, res, query) {
       counters.requests++;
-      const cursor = resolveFeedAndSince(ctx.feeds, query);
-      if (isHttpError(cursor)) return ctx.fail(res, cursor);
-      const { feed, since } = cursor;
-      const catchUp = feed.since(since);
-      const messages = catchUp.kind === 'ok' ? catchUp.messages : [];
-      if (messages.length === 0) counters.emptyResponses++;
-      counters.messagesWritten += messages.length;
-      sendMessages(res, arrayBody(messages), ctx.responseHeaders);
+      // resolveFeedAndSince's steps, without the object that joins them: this runs on every poll.
+      const cursor = feedCursorOf(ctx.feeds, query);
+      const feed = cursor.feed;
+      if (!(feed instanceof Feed)) return ctx.fail(res, feed);
+      const since = sinceInRing(feed, cursor.since);
+      if (typeof since !== 'number') return ctx.fail(res, since);
+      const count = feed.head - since;
+      if (count === 0) counters.emptyResponses++;
+      counters.messagesWritten += count;
+      sendMessages(res, feed.pollBody(since), ctx.responseHeaders);
     },
     close() {},
   };
