@@ -10,7 +10,7 @@ import type net from 'node:net';
 import { after, test } from 'node:test';
 import { encodeMessage, nowMicros } from '../../core/protocol.ts';
 import { Generator } from '../../load/generator.ts';
-import { HEADER_PROFILES } from '../../load/headers.ts';
+import { broadcastSpec } from '../helpers/generator-spec.ts';
 
 const requests: Array<string | undefined> = [];
 let answer = '';
@@ -30,35 +30,29 @@ test('stale stamps are ignored and counted, unstamped units counted, the cursor 
     { hello: 'no stamp here' },
     { message: encodeMessage({ seq: 2, t: notBeforeT + 10, data: 'new' }) },
   ]);
-  const generator = new Generator({
-    technique: 'polling',
-    origin,
-    fromClient: 0,
-    toClient: 1,
-    workload: 'broadcast',
-    roomSize: 1,
-    startSeq: 0,
-    intervalMs: 1000,
-    holdMs: 1000,
-    headers: HEADER_PROFILES.minimal,
-    rate: 1,
-    payloadBytes: 3,
-    connectConcurrency: 1,
-    notBeforeT,
-    subscription: {
-      path: '/feed',
-      headers: [],
-      cursor: { kind: 'headers', copy: [['X-Cursor', 'X-Cursor']] },
-      roomParam: null,
-      split: { kind: 'json-array' },
-      emptyStatuses: [],
-      repoll: true,
-      resume: 'none',
-      subprotocols: [],
-      onOpen: [],
-      upstream: null,
-    },
-  });
+  const generator = new Generator(
+    broadcastSpec({
+      technique: 'polling',
+      origin,
+      toClient: 1,
+      payloadBytes: 3,
+      connectConcurrency: 1,
+      notBeforeT,
+      subscription: {
+        path: '/feed',
+        headers: [],
+        cursor: { kind: 'headers', copy: [['X-Cursor', 'X-Cursor']] },
+        roomParam: null,
+        split: { kind: 'json-array' },
+        emptyStatuses: [],
+        repoll: true,
+        resume: 'none',
+        subprotocols: [],
+        onOpen: [],
+        upstream: null,
+      },
+    }),
+  );
   // connect() polls once; `repoll` does not apply to it. A second poll carries the first answer's cursor.
   const outcome = await generator.connect();
   assert.equal(outcome.connected, 1, outcome.firstError ?? '');

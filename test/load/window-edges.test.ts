@@ -15,7 +15,7 @@ import { after, test } from 'node:test';
 import { encodeMessage, nowMicros } from '../../core/protocol.ts';
 import { PLAIN_WS_TECHNIQUE } from '../../core/techniques.ts';
 import { Generator } from '../../load/generator.ts';
-import { HEADER_PROFILES } from '../../load/headers.ts';
+import { broadcastSpec } from '../helpers/generator-spec.ts';
 import { BUILTIN_TARGET } from '../../run/targets.ts';
 import { windowEdges } from '../../run/result-builder.ts';
 import { startServer, type PushServer } from '../../servers/server.ts';
@@ -34,23 +34,16 @@ function sleepUntil(micros: number): Promise<void> {
 test('an edge waits for the last message before it to land; a wait that runs out is reported', async () => {
   server = await startServer({ techniques: [PLAIN_WS_TECHNIQUE], rate: 0, payloadBytes: DATA.length });
   const notBeforeT = nowMicros();
-  const generator = new Generator({
-    technique: PLAIN_WS_TECHNIQUE,
-    origin: server.url,
-    fromClient: 0,
-    toClient: CLIENTS,
-    workload: 'broadcast',
-    roomSize: 1,
-    startSeq: 0,
-    intervalMs: 1000,
-    holdMs: 1000,
-    headers: HEADER_PROFILES.minimal,
-    rate: 1,
-    payloadBytes: DATA.length,
-    connectConcurrency: 8,
-    notBeforeT,
-    subscription: BUILTIN_TARGET.subscriptions[PLAIN_WS_TECHNIQUE]!,
-  });
+  const generator = new Generator(
+    broadcastSpec({
+      technique: PLAIN_WS_TECHNIQUE,
+      origin: server.url,
+      toClient: CLIENTS,
+      payloadBytes: DATA.length,
+      notBeforeT,
+      subscription: BUILTIN_TARGET.subscriptions[PLAIN_WS_TECHNIQUE]!,
+    }),
+  );
   const outcome = await generator.connect();
   assert.equal(outcome.connected, CLIENTS, outcome.firstError ?? '');
 

@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import type { PublisherResult } from '../../core/ipc.ts';
 import { encodeMessage, filler, nowMicros } from '../../core/protocol.ts';
 import { Generator } from '../../load/generator.ts';
-import { HEADER_PROFILES } from '../../load/headers.ts';
+import { broadcastSpec } from '../helpers/generator-spec.ts';
 import { TargetPublisher } from '../../load/publisher.ts';
 import { liveChildren } from '../../run/children.ts';
 import { deliveryOrder } from '../../run/result-builder.ts';
@@ -75,23 +75,15 @@ function heldPublish(origin: string, body: string): { release: () => void; statu
 
 test('two overlapping publishes taken in the other order are reordered, not out of order', { skip }, async () => {
   const origin = server!.origin;
-  const generator = new Generator({
-    technique: 'websocket',
-    origin,
-    fromClient: 0,
-    toClient: CLIENTS,
-    workload: 'broadcast',
-    roomSize: 1,
-    startSeq: 0,
-    intervalMs: 1000,
-    holdMs: 1000,
-    headers: HEADER_PROFILES.minimal,
-    rate: 1,
-    payloadBytes: PAYLOAD,
-    connectConcurrency: 8,
-    notBeforeT: nowMicros(),
-    subscription: nchan.subscriptions.websocket!,
-  });
+  const generator = new Generator(
+    broadcastSpec({
+      technique: 'websocket',
+      origin,
+      toClient: CLIENTS,
+      payloadBytes: PAYLOAD,
+      subscription: nchan.subscriptions.websocket!,
+    }),
+  );
   try {
     const outcome = await generator.connect();
     assert.equal(outcome.connected, CLIENTS, outcome.firstError ?? '');

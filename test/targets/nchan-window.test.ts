@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { encodeMessage, filler, nowMicros } from '../../core/protocol.ts';
 import { Generator } from '../../load/generator.ts';
-import { HEADER_PROFILES } from '../../load/headers.ts';
+import { broadcastSpec } from '../helpers/generator-spec.ts';
 import { windowEdges } from '../../run/result-builder.ts';
 import { TargetServer } from '../../run/target-server.ts';
 import { liveChildren } from '../../run/children.ts';
@@ -53,23 +53,15 @@ after(async () => server?.close());
 
 test('a late event loop still measures the window: the start edge is taken by its first message', { skip }, async () => {
   const origin = server!.origin;
-  const generator = new LateTimers({
-    technique: 'websocket',
-    origin,
-    fromClient: 0,
-    toClient: CLIENTS,
-    workload: 'broadcast',
-    roomSize: 1,
-    startSeq: 0,
-    intervalMs: 1000,
-    holdMs: 1000,
-    headers: HEADER_PROFILES.minimal,
-    rate: 1,
-    payloadBytes: PAYLOAD,
-    connectConcurrency: 8,
-    notBeforeT: nowMicros(),
-    subscription: nchan.subscriptions.websocket!,
-  });
+  const generator = new LateTimers(
+    broadcastSpec({
+      technique: 'websocket',
+      origin,
+      toClient: CLIENTS,
+      payloadBytes: PAYLOAD,
+      subscription: nchan.subscriptions.websocket!,
+    }),
+  );
   try {
     const outcome = await generator.connect();
     assert.equal(outcome.connected, CLIENTS, outcome.firstError ?? '');
