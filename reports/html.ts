@@ -7,7 +7,7 @@
  */
 import { mapSection } from './map-html.ts';
 import type { CapacityResult, CompletedResult, ResultsFile, Scenario } from '../core/results.ts';
-import { capacityProbes, capacityWireLabel, loadProcessesText } from './terminal.ts';
+import { capacityProbes, capacityWireLabel, kernelUnconfirmedLabel, loadProcessesText } from './terminal.ts';
 import { emptyPollsSentence, wireChartGroup, type ChartSpec } from './charts.ts';
 import { buildConclusions, type Conclusions } from './conclusions.ts';
 import { readFileSync } from 'node:fs';
@@ -420,9 +420,7 @@ function figuresTables(s: Scenario): SafeHtml {
         r.kernel === undefined || r.kernel === null
           ? 'n/a'
           : r.kernel.agree === null
-            ? r.kernel.unconfirmed === 'not-quiet'
-              ? 'n/a (bytes moving at an edge)'
-              : 'n/a (sockets closed)'
+            ? kernelUnconfirmedLabel(r.kernel)
             : r.kernel.agree
               ? 'yes (kernel)'
               : 'NO';

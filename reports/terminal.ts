@@ -288,8 +288,8 @@ function bytesMark(r: CompletedResult): string {
 /**
  * Whether the server's byte count equals the clients': pushbench's own server counts over IPC;
  * for any other server on this host the kernel's per-socket counters (`yes (kernel)`); `n/a`
- * when the kernel's figure is incomplete (sockets closed inside the window) or bytes were moving
- * at a window edge whenever both sides were read, `-` when nothing could count.
+ * when the kernel's figure is incomplete (sockets closed between its two readings) or bytes were
+ * still moving whenever both sides were read, `-` when nothing could count.
  */
 function bytesAgree(r: CompletedResult): string {
   if (r.agreement !== null)
@@ -298,8 +298,13 @@ function bytesAgree(r: CompletedResult): string {
       : `NO (server ${r.agreement.serverUp}/${r.agreement.serverDown}, client ${r.agreement.clientUp}/${r.agreement.clientDown})`;
   const k = r.kernel;
   if (k === undefined || k === null) return '-';
-  if (k.agree === null) return k.unconfirmed === 'not-quiet' ? 'n/a (bytes moving at an edge)' : 'n/a (sockets closed)';
+  if (k.agree === null) return kernelUnconfirmedLabel(k);
   return k.agree ? 'yes (kernel)' : `NO (kernel ${k.serverUp}/${k.serverDown}, client ${k.clientUp}/${k.clientDown})`;
+}
+
+/** Why the kernel's count could not confirm the clients' (`agree` null), as both reports write it. */
+export function kernelUnconfirmedLabel(k: { unconfirmed?: 'sockets-closed' | 'not-quiet' | undefined }): string {
+  return k.unconfirmed === 'not-quiet' ? 'n/a (bytes still moving)' : 'n/a (sockets closed)';
 }
 
 /** The stacks table's columns by default; `--verbose` shows every column of COMPARISON_HEAD. */

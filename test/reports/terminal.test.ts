@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import type { ResultsFile } from '../../core/results.ts';
-import { renderScenarioTable, renderSummary, TERMINAL_WIDTH, wrap } from '../../reports/terminal.ts';
+import { kernelUnconfirmedLabel, renderScenarioTable, renderSummary, TERMINAL_WIDTH, wrap } from '../../reports/terminal.ts';
 
 const fixture = JSON.parse(fs.readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8')) as ResultsFile;
 const VERBOSE = { verbose: true };
@@ -250,4 +250,9 @@ test('a probe that did not saturate the server says so; a file of the autocannon
     renderSummary(old),
     /Capacity on http \(HTTP\/1\.1\) \(autocannon, 100 connections, 10000 ms\): \/poll sustains 41,230 req\/s/,
   );
+});
+
+test("the kernel's count that cannot confirm the clients' says why: bytes still moving, or sockets closed", () => {
+  assert.equal(kernelUnconfirmedLabel({ unconfirmed: 'not-quiet' }), 'n/a (bytes still moving)');
+  assert.equal(kernelUnconfirmedLabel({ unconfirmed: 'sockets-closed' }), 'n/a (sockets closed)');
 });
