@@ -27,10 +27,15 @@ import { tinyParams } from '../helpers/tiny-params.ts';
 
 const DELAY_MS = 50;
 // 10 clients x 5 msg/s x 4 s = 200 latency samples per technique. Messages (200 ms apart) and
-// polls (300 ms) come well apart from the ~100 ms round trip, so that neither long polling's
-// re-request nor a poll's answer queues behind the last; the interval is no multiple of the
-// message gap, so each poller's offset to the publish grid moves.
-const PARAMS = tinyParams({ clients: 10, rate: 5, intervalMs: 300, durationMs: 4000, warmupMs: 300 });
+// polls (310 ms) come well apart from the ~100 ms round trip, so that neither long polling's
+// re-request nor a poll's answer queues behind the last. A poller's wait is its phase minus the
+// message's due time, modulo the interval: with 310 ms it steps 110 ms per message through 31
+// values 10 ms apart, so each poller's 20 waits spread over the whole interval whatever its
+// random phase. (With 300 ms, a common multiple of the gap at 600 ms, each poller saw only three
+// waits, phase, phase+100 and phase+200 mod 300: its mean was 100 ms plus its phase mod 100, and
+// ten random phases moved the run's median by ±9 ms, one standard deviation, which sometimes
+// crossed the 10%.)
+const PARAMS = tinyParams({ clients: 10, rate: 5, intervalMs: 310, durationMs: 4000, warmupMs: 300 });
 
 function completed(result: TechniqueResult): CompletedResult {
   assert.equal(result.state, 'completed', result.state === 'completed' ? '' : result.error);
