@@ -124,7 +124,23 @@ export const ShardResultSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    published: Type.Union([Type.Object({ sent: int(), accepted: int(), refused: int() }, { additionalProperties: false }), Type.Null()]),
+    published: Type.Union([
+      Type.Object(
+        {
+          sent: int(),
+          accepted: int(),
+          refused: int(),
+          overlaps: Type.Optional(
+            Type.Record(Type.String(), int(), {
+              description:
+                "The coordinator's publishes answered only after a later one was sent: seq to the highest seq sent before its answer. Late arrivals they explain are `reordered` in the merge. Absent when none overlapped (or in a shard written before it was kept)",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
     generators: Type.Array(WindowResultSchema),
     clientTotals: Type.Array(Type.Union([Type.Object({ up: int(), down: int() }, { additionalProperties: false }), Type.Null()])),
     busiestGeneratorCpuPercent: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {

@@ -59,6 +59,8 @@ export interface AcceptedCount {
   sent: number;
   accepted: number;
   refused: number;
+  /** PublisherWindow.overlaps: which late arrivals the publisher's own overlapping publishes explain. Absent when none overlapped. */
+  overlaps?: Record<string, number>;
 }
 
 export interface CoordinatorOptions {
@@ -236,7 +238,13 @@ export class Coordinator {
       publisher.collect().then(
         (result: PublisherResult) => {
           if (this.failure !== null) return;
-          this.count = { runId: this.runId, sent: result.sent, accepted: result.accepted, refused: result.refused };
+          this.count = {
+            runId: this.runId,
+            sent: result.sent,
+            accepted: result.accepted,
+            refused: result.refused,
+            ...(result.overlaps === undefined ? {} : { overlaps: result.overlaps }),
+          };
           for (const wake of this.countWaiters.splice(0)) wake();
           this.after(this.options.lingerMs * 1000, () => this.finish());
           this.maybeFinish();

@@ -87,6 +87,11 @@ export interface WindowInputs {
   published: Record<string, number>;
   /** pushbench's publisher process, when it published (a server that does not publish by itself). */
   publisher: PublisherWindow | null;
+  /**
+   * The overlapping publishes of a publisher that ran elsewhere (a sharded run's coordinator:
+   * PublisherWindow.overlaps, passed on by each shard); `publisher`'s own when it is given.
+   */
+  overlaps?: Record<string, number>;
   kernel: KernelWindow | null;
   /** Null for a foreign server: the model describes pushbench's own. */
   model: ModelEstimate | null;
@@ -149,10 +154,9 @@ export function judgeDelivery(result: CompletedResult): TechniqueResult {
  */
 export function deliveryOrder(
   generators: readonly GeneratorWindowResult[],
-  publisher: PublisherWindow | null,
+  overlaps: Record<string, number> | undefined,
 ): { outOfOrder: number; reordered?: number } {
   const outOfOrder = sum(generators, (g) => g.counts.outOfOrder);
-  const overlaps = publisher?.overlaps;
   if (overlaps === undefined) return { outOfOrder };
   let reordered = 0;
   for (const g of generators) {
@@ -350,7 +354,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
       delivered,
       lost: Math.max(0, expected - delivered),
       duplicated: sum(generators, (g) => g.counts.duplicated),
-      ...deliveryOrder(generators, inputs.publisher),
+      ...deliveryOrder(generators, inputs.publisher?.overlaps ?? inputs.overlaps),
       unmatched: sum(generators, (g) => g.counts.unmatched),
       stale: sum(generators, (g) => g.counts.stale),
     },

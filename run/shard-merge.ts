@@ -156,6 +156,8 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
     // Chat: what each room's own clients had accepted (rooms lie within one shard); broadcast: the coordinator's count.
     published: chat ? coveredRooms(merged, params.roomSize) : { broadcast: accepted },
     publisher: null,
+    // Broadcast: the coordinator's overlapping publishes, the same in every shard (one publisher).
+    ...(chat || merged[0]!.published!.overlaps === undefined ? {} : { overlaps: merged[0]!.published!.overlaps }),
     kernel: null,
     model: null,
   });

@@ -252,7 +252,12 @@ export async function runShard(options: ShardRunOptions): Promise<ShardResult> {
       state: 'completed',
       clock,
       window,
-      published: { sent: published.sent, accepted: published.accepted, refused: published.refused },
+      published: {
+        sent: published.sent,
+        accepted: published.accepted,
+        refused: published.refused,
+        ...(published.overlaps === undefined ? {} : { overlaps: published.overlaps }),
+      },
       // The wire's byte parts stay out: a shard runs on the http wire, whose parts (a WebSocket's
       // upgrade heads) the merge does not add; the bytes themselves are in `bytes`.
       generators: windows.map(({ parts: _parts, ...window }) => window),

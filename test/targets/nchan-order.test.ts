@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import type { PublisherResult } from '../../core/ipc.ts';
 import { encodeMessage, filler, nowMicros } from '../../core/protocol.ts';
 import { Generator } from '../../load/generator.ts';
 import { broadcastSpec } from '../helpers/generator-spec.ts';
@@ -39,21 +38,6 @@ before(async () => {
   server = await TargetServer.start(launch.command, nchan.origin!, 'nchan');
 });
 after(async () => server?.close());
-
-/** What the publisher reported, with only the overlaps mattering here. */
-function publisherWith(overlaps: Record<string, number> | undefined): PublisherResult {
-  return {
-    sent: 2,
-    accepted: 2,
-    refused: 0,
-    roundTrip: '',
-    lateness: '',
-    busyWaitCpuPercent: 0,
-    localEndpoints: [],
-    bytes: { up: 0, down: 0 },
-    ...(overlaps === undefined ? {} : { overlaps }),
-  };
-}
 
 /** Sends `body` as a publish on a connection of its own; the body's second half goes only when `release` is called. */
 function heldPublish(origin: string, body: string): { release: () => void; status: Promise<number> } {
@@ -110,10 +94,10 @@ test('two overlapping publishes taken in the other order are reordered, not out 
     assert.equal(result.counts.outOfOrder, CLIENTS);
     assert.deepEqual(result.counts.late, { '1': { count: CLIENTS, after: 2 } });
     // Publish 2 was sent before publish 1 was answered: the publisher reports {1: 2}, and none is out of order.
-    assert.deepEqual(deliveryOrder([result], publisherWith({ '1': 2 })), { outOfOrder: 0, reordered: CLIENTS });
+    assert.deepEqual(deliveryOrder([result], { '1': 2 }), { outOfOrder: 0, reordered: CLIENTS });
     // Had publish 1 been answered before publish 2 was sent, Nchan would have broken its own order: out of order.
-    assert.deepEqual(deliveryOrder([result], publisherWith(undefined)), { outOfOrder: CLIENTS });
-    assert.deepEqual(deliveryOrder([result], publisherWith({ '3': 4 })), { outOfOrder: CLIENTS, reordered: 0 });
+    assert.deepEqual(deliveryOrder([result], undefined), { outOfOrder: CLIENTS });
+    assert.deepEqual(deliveryOrder([result], { '3': 4 }), { outOfOrder: CLIENTS, reordered: 0 });
   } finally {
     await generator.close();
   }
