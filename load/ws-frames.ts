@@ -11,8 +11,16 @@
  * frame, an oversize length) back to ws, which then closes as it always does. ws's other socket
  * listeners ('end', 'close', 'error') stay, so a connection that drops is reported as before.
  *
- * It declines (and ws keeps reading) where its assumptions fail: an extension was negotiated
- * (permessage-deflate), or the WebSocket is not on a net.Socket (an HTTP/2 stream, RFC 8441).
+ * With permessage-deflate agreed (RFC 7692) it still reads the frames the server sends
+ * uncompressed (RSV1 clear), and hands the socket back to ws, for good, at the first compressed
+ * one (RSV1 set): ws's inflater then starts that message with an empty window, which is right, as
+ * no compressed byte came before it. A server may agree to the extension and never compress:
+ * Nginx+Nchan answers Chromium's offer and sends every message as is, and ws's reader for all of
+ * them was 1.7-1.8 times the generator's work per message (docs/results/2026-12-07-one-box.md).
+ *
+ * It declines (and ws keeps reading) where its assumptions fail: an extension other than
+ * permessage-deflate was negotiated, or the WebSocket is not on a net.Socket (an HTTP/2 stream,
+ * RFC 8441).
  */
 import net from 'node:net';
 import type WebSocket from 'ws';
@@ -21,6 +29,9 @@ const EMPTY = Buffer.alloc(0);
 const OPCODE = { continuation: 0x0, close: 0x8, ping: 0x9 } as const;
 /** The largest message taken here (ws's default maxPayload); a larger one goes back to ws, which refuses it. */
 const MAX_PAYLOAD_BYTES = 100 * 1024 * 1024;
+
+/** The one extension this reader reads beside: its frames are told apart by RSV1 (RFC 7692 §6). */
+const DEFLATE = 'permessage-deflate';
 
 /** ws's private members this reader uses (ws 8: lib/websocket.js setSocket). */
 interface WsInternals {
@@ -37,7 +48,7 @@ interface WsInternals {
 export function readFramesLean(ws: WebSocket, onMessage: (data: Buffer, start: number, end: number) => void): boolean {
   const internals = ws as unknown as WsInternals;
   const socket = internals._socket;
-  if (!(socket instanceof net.Socket) || Object.keys(internals._extensions ?? {}).length > 0) return false;
+  if (!(socket instanceof net.Socket) || Object.keys(internals._extensions ?? {}).some((name) => name !== DEFLATE)) return false;
   const wsOnData = socket.listeners('data').find((listener) => listener.name === 'socketOnData') as
     | ((this: net.Socket, chunk: Buffer) => void)
     | undefined;
@@ -59,7 +70,8 @@ export function readFramesLean(ws: WebSocket, onMessage: (data: Buffer, start: n
       const first = data[offset]!;
       const second = data[offset + 1]!;
       const opcode = first & 0x0f;
-      // Reserved bits (no extension was agreed), a masked frame (a server never masks), a close: ws's to judge.
+      // Reserved bits (RSV1: a compressed message, for ws to inflate; others: no extension uses them),
+      // a masked frame (a server never masks), a close: ws's to read from here on.
       if ((first & 0x70) !== 0 || (second & 0x80) !== 0 || opcode === OPCODE.close) return handBack(data.subarray(offset));
       let length = second & 0x7f;
       let header = 2;

@@ -17,6 +17,17 @@ function frame(fin: boolean, opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
+/** The first byte of each unmasked frame in `bytes` (payloads under 65,536 B). */
+function frameFirstBytes(bytes: Buffer): number[] {
+  const firsts: number[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    firsts.push(bytes[offset]!);
+    const length = bytes[offset + 1]! & 0x7f;
+    offset += length === 126 ? 4 + bytes.readUInt16BE(offset + 2) : 2 + length;
+  }
+  return firsts;
+}
+
 test('messages whole, fragmented and split across writes; a ping answered; a close handed back to ws', async () => {
   let pong: Buffer | undefined;
   let serverSocket: net.Socket | undefined;
@@ -128,23 +139,49 @@ test('several frames in one write and a frame cut inside its payload: each messa
   assert.ok(received.every((r) => r.within));
 });
 
-test('declines a WebSocket with an extension (permessage-deflate): ws keeps reading', async () => {
+test('with permessage-deflate agreed: uncompressed frames read here, ws reads (and inflates) from the first compressed one on', async () => {
   const { WebSocketServer } = await import('ws');
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
-  wss.on('connection', (socket) => socket.send('hello'));
+  const big = 'y'.repeat(4000);
+  const wire: Buffer[] = [];
+  wss.on('connection', (socket, request) => {
+    const raw = request.socket;
+    const write = raw.write.bind(raw);
+    raw.write = ((chunk: Buffer, ...rest: never[]) => {
+      wire.push(Buffer.from(chunk));
+      return write(chunk, ...rest);
+    }) as typeof raw.write;
+    socket.send('hello', { compress: false });
+    socket.send('world', { compress: false });
+    socket.send(big, { compress: true });
+    socket.send('after', { compress: false });
+  });
   const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, { perMessageDeflate: true });
-  const message = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+  const lean: string[] = [];
+  const byWs: string[] = [];
+  const allByWs = new Promise<void>((resolve) =>
+    ws.on('message', (data: Buffer) => {
+      byWs.push(data.toString());
+      if (byWs.length === 2) resolve();
+    }),
+  );
   await new Promise<void>((resolve) =>
     ws.once('open', () => {
+      assert.deepEqual(Object.keys((ws as unknown as { _extensions: object })._extensions), ['permessage-deflate']);
       assert.equal(
-        readFramesLean(ws, () => assert.fail('declined')),
-        false,
+        readFramesLean(ws, (data, start, end) => lean.push(data.toString('utf8', start, end))),
+        true,
       );
       resolve();
     }),
   );
-  assert.equal(await message, 'hello');
+  await allByWs;
+  // 0x81: FIN + text, uncompressed; 0xc1: FIN + RSV1 + text, compressed (RFC 7692 §6).
+  assert.deepEqual(frameFirstBytes(Buffer.concat(wire)), [0x81, 0x81, 0xc1, 0x81]);
+  assert.deepEqual(lean, ['hello', 'world']);
+  // The compressed message inflated by ws, and the one after it read by ws too (the hand-back is for good).
+  assert.deepEqual(byWs, [big, 'after']);
   ws.terminate();
   await new Promise((resolve) => wss.close(resolve));
 });
