@@ -4,33 +4,15 @@
  * the merge counts the late arrivals they explain as `reordered` (test/run/shard-merge.test.ts).
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Coordinator, type AcceptedCount } from '../../run/coordinator.ts';
 import { liveChildren } from '../../run/children.ts';
+import { holdingTarget } from '../helpers/holding-target.ts';
 
 test("/accepted carries the coordinator's overlapping publishes: the first, held until the second arrived, is one", async () => {
-  // A target that answers the first publish only when the second has arrived, and every later one at once.
-  let held: http.ServerResponse | undefined;
-  let requests = 0;
-  const target = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests++;
-      if (requests === 1) {
-        held = res;
-        return;
-      }
-      res.writeHead(204).end();
-      held?.writeHead(204).end();
-      held = undefined;
-    });
-  });
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  const { port } = target.address() as AddressInfo;
+  const target = await holdingTarget(204);
   const coordinator = await Coordinator.start({
-    target: `http://127.0.0.1:${port}`,
+    target: target.origin,
     params: {
       technique: 'websocket',
       clients: 2,
@@ -64,7 +46,7 @@ test("/accepted carries the coordinator's overlapping publishes: the first, held
     for (const [seq, sentBefore] of Object.entries(overlaps)) assert.ok(sentBefore > Number(seq), JSON.stringify(count));
   } finally {
     await coordinator.close();
-    await new Promise((resolve) => target.close(resolve));
+    await target.close();
   }
   assert.equal(liveChildren(), 0);
 });

@@ -11,7 +11,6 @@
  * sent. Nchan takes 2 first; every client receives 2, then 1.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { encodeMessage, filler, nowMicros } from '../../core/protocol.ts';
@@ -22,6 +21,7 @@ import { liveChildren } from '../../run/children.ts';
 import { deliveryOrder } from '../../run/result-builder.ts';
 import { TargetServer } from '../../run/target-server.ts';
 import { skipUnless, target } from '../helpers/targets.ts';
+import { holdingTarget } from '../helpers/holding-target.ts';
 
 const skip = skipUnless(['/usr/sbin/nginx', '/usr/share/nginx/modules/ngx_nchan_module.so'], 'apt-get install nginx libnginx-mod-nchan');
 const nchan = target('targets/nchan/target.json');
@@ -105,23 +105,8 @@ test('two overlapping publishes taken in the other order are reordered, not out 
 
 test('the publisher records a publish that a later one overtook before its answer', async () => {
   // A server that answers publish 1 only once publish 2 has arrived (and been answered): two under way at once.
-  let held: http.ServerResponse | undefined;
-  let requests = 0;
-  const local = http.createServer((request, response) => {
-    request.resume();
-    request.once('end', () => {
-      requests++;
-      if (requests === 1) {
-        held = response;
-        return;
-      }
-      response.writeHead(201).end();
-      held?.writeHead(201).end();
-    });
-  });
-  await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
-  const { port } = local.address() as net.AddressInfo;
-  const publisher = new TargetPublisher({ origin: `http://127.0.0.1:${port}`, publish: nchan.publish!, payloadBytes: PAYLOAD }, (message) =>
+  const local = await holdingTarget(201);
+  const publisher = new TargetPublisher({ origin: local.origin, publish: nchan.publish!, payloadBytes: PAYLOAD }, (message) =>
     assert.fail(message),
   );
   try {
@@ -129,13 +114,13 @@ test('the publisher records a publish that a later one overtook before its answe
     const firstAt = nowMicros() + 20_000;
     publisher.start({ rate: 100, firstAt, until: firstAt + 15_000, startT: firstAt, endT: firstAt + 15_000 });
     const deadline = Date.now() + ARRIVAL_BOUND_MS;
-    while (requests < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (local.requests() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const result = await publisher.collect();
     assert.equal(result.accepted, 2);
     assert.deepEqual(result.overlaps, { '1': 2 }, 'publish 1 was answered after publish 2 was sent');
   } finally {
     await publisher.close();
-    await new Promise((resolve) => local.close(resolve));
+    await local.close();
   }
 });
 
