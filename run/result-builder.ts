@@ -88,8 +88,9 @@ export interface WindowInputs {
   /** pushbench's publisher process, when it published (a server that does not publish by itself). */
   publisher: PublisherWindow | null;
   /**
-   * The overlapping publishes of a publisher that ran elsewhere (a sharded run's coordinator:
-   * PublisherWindow.overlaps, passed on by each shard); `publisher`'s own when it is given.
+   * Which publishes were answered only after a later one was sent (PublisherWindow.overlaps), from
+   * pushbench's publisher process or, in a sharded run, the coordinator's, passed on by each shard;
+   * absent when nobody overlapped or pushbench did not publish (deliveryOrder).
    */
   overlaps?: Record<string, number>;
   kernel: KernelWindow | null;
@@ -354,7 +355,7 @@ export function buildCompletedResult(inputs: WindowInputs): CompletedResult {
       delivered,
       lost: Math.max(0, expected - delivered),
       duplicated: sum(generators, (g) => g.counts.duplicated),
-      ...deliveryOrder(generators, inputs.publisher?.overlaps ?? inputs.overlaps),
+      ...deliveryOrder(generators, inputs.overlaps),
       unmatched: sum(generators, (g) => g.counts.unmatched),
       stale: sum(generators, (g) => g.counts.stale),
     },

@@ -157,7 +157,7 @@ export function mergeShards(shards: readonly ShardResult[], labels: readonly str
     published: chat ? coveredRooms(merged, params.roomSize) : { broadcast: accepted },
     publisher: null,
     // Broadcast: the coordinator's overlapping publishes, the same in every shard (one publisher).
-    ...(chat || merged[0]!.published!.overlaps === undefined ? {} : { overlaps: merged[0]!.published!.overlaps }),
+    overlaps: chat ? undefined : merged[0]!.published!.overlaps,
     kernel: null,
     model: null,
   });

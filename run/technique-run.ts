@@ -417,6 +417,7 @@ export async function runTechnique(technique: TechniqueId, params: ScenarioParam
             ? serverWindow.windowCount
             : acceptedPerRoom(windows),
       publisher: published,
+      overlaps: published?.overlaps,
       kernel:
         before === null || after === null
           ? null
