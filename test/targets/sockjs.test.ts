@@ -139,17 +139,21 @@ describe('SockJS: every transport accounts for every message, envelope and heart
     // Not assertAccounted: the reopened GETs go up inside the window.
     assert.equal(r.messages.expected, r.messages.published * 2);
     assert.equal(r.messages.delivered, r.messages.expected);
-    // The reopened GET goes on the stream's keep-alive connection, and the kernel then agrees to the
-    // byte; now and then (a CI run under load) the pool sent it on a new connection and the old one
-    // closed between the kernel's two readings, taking its counters along: the check then says it
-    // cannot confirm, and why, which is what it must say. Delivery is judged whole either way.
+    assert.equal(r.kernel?.sockets, 2, 'each stream reopened on its own keep-alive connection');
+    // Once, in a CI run under load, one more server socket was open at the first kernel reading and
+    // gone at the second, having carried nothing in between (the two sides' bytes were still equal,
+    // 444 up, 4,016 down): most likely an idle connection left from the session's setup, closing
+    // late (not proven: it has not recurred). The check then says it cannot confirm, and why; what
+    // it read can only be short of the clients' count.
     if (r.kernel?.unconfirmed === 'sockets-closed') {
-      assert.equal(r.messages.lost, 0);
-      assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
       assert.equal(r.kernel.agree, null);
+      assert.ok(r.kernel.serverUp <= r.kernel.clientUp && r.kernel.serverDown <= r.kernel.clientDown, JSON.stringify(r.kernel));
+      assert.equal(r.messages.lost, 0);
+      assert.equal(r.messages.duplicated, 0);
+      assert.equal(r.messages.unmatched, 0);
+      assert.equal(r.clientErrors.count, 0, r.clientErrors.first.join('; '));
     } else {
       assertWholeAndKernelAgrees(r);
-      assert.equal(r.kernel?.sockets, 2, 'each stream reopened on its own keep-alive connection');
     }
     assert.ok(r.messages.published >= 8, `enough messages to cross the limit: ${r.messages.published}`);
     assert.equal(r.session!.connect.clients, 2, 'connected once each: a reopened stream is no new session');
